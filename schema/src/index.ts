@@ -1,1 +1,1 @@
-export {};
+export { actorSchema, envelopeSchema, type Actor, type EventEnvelope } from './events/envelope.js';

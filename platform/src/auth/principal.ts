@@ -1,0 +1,48 @@
+/**
+ * Who is calling. Built from a verified access token (never from a bare header) by the gateway and,
+ * again, by every subgraph.
+ */
+export type Principal = AnonymousPrincipal | CitizenPrincipal | StaffPrincipal | ClientPrincipal;
+
+/** Offices a staff member can belong to; `admin` also grants audit and dead-letter access. */
+export const OFFICES = ['anagrafe', 'tributi', 'practices', 'suap', 'civil-protection', 'admin'] as const;
+export type Office = (typeof OFFICES)[number];
+
+/** Scopes a citizen can grant to a third-party app (authorization code flow). */
+export const SCOPES = ['openid', 'profile', 'anagrafe', 'tributi', 'practices', 'notifications'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface AnonymousPrincipal {
+  kind: 'anonymous';
+  comune: string;
+}
+
+export interface CitizenPrincipal {
+  kind: 'citizen';
+  comune: string;
+  fiscalCode: string;
+  /** Fiscal codes of the people this citizen may act for (minor children, delegating adults). */
+  actsFor: string[];
+  tokenId: string;
+}
+
+export interface StaffPrincipal {
+  kind: 'staff';
+  comune: string;
+  username: string;
+  offices: Office[];
+  tokenId: string;
+}
+
+/**
+ * A third-party app. With `onBehalfOf` the token was granted by that citizen (authorization code flow)
+ * and reaches their data within `scopes`; without it (client credentials) only public data.
+ */
+export interface ClientPrincipal {
+  kind: 'client';
+  comune: string;
+  clientId: string;
+  scopes: Scope[];
+  onBehalfOf?: { fiscalCode: string; actsFor: string[] };
+  tokenId: string;
+}
