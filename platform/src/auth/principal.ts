@@ -2,7 +2,12 @@
  * Who is calling. Built from a verified access token (never from a bare header) by the gateway and,
  * again, by every subgraph.
  */
-export type Principal = AnonymousPrincipal | CitizenPrincipal | StaffPrincipal | ClientPrincipal;
+export type Principal =
+  | AnonymousPrincipal
+  | CitizenPrincipal
+  | StaffPrincipal
+  | ClientPrincipal
+  | ServicePrincipal;
 
 /** Offices a staff member can belong to; `admin` also grants audit and dead-letter access. */
 export const OFFICES = ['anagrafe', 'tributi', 'practices', 'suap', 'civil-protection', 'admin'] as const;
@@ -44,5 +49,19 @@ export interface ClientPrincipal {
   clientId: string;
   scopes: Scope[];
   onBehalfOf?: { fiscalCode: string; actsFor: string[] };
+  tokenId: string;
+}
+
+/**
+ * Another Sportello service calling with its own token (client credentials of an internal client),
+ * e.g. the notifier resolving recipients' contact points in batches. JWT claims: `kind: "service"`,
+ * `service` (the calling service's name). A service reads personal data only where the owning
+ * subgraph lists that service explicitly (the notifier may read contact points and zones, nothing
+ * else), and every such read is for delivering what the citizen asked to receive.
+ */
+export interface ServicePrincipal {
+  kind: 'service';
+  comune: string;
+  service: string;
   tokenId: string;
 }
