@@ -10,3 +10,29 @@ export {
   type StaffPrincipal,
   type ClientPrincipal,
 } from './auth/principal.js';
+export {
+  createDatabase,
+  DatabaseConfigError,
+  PLATFORM_ENTITIES,
+  type Database,
+  type DatabaseDriver,
+  type DatabaseOptions,
+  type EntityManager,
+  type AnyEntitySchema,
+  type MigrationSet,
+} from './database/database.js';
+export {
+  tenantProperties,
+  TenantViolationError,
+  TENANT_FILTER,
+  type TenantScope,
+} from './database/tenancy.js';
+export {
+  Migration,
+  createMigration,
+  assertMigrationsMatchEntities,
+  MigrationDriftError,
+  type CreateMigrationOptions,
+  type CreateMigrationResult,
+  type MigrationCheckOptions,
+} from './database/migrations.js';
