@@ -36,3 +36,54 @@ export {
   type CreateMigrationResult,
   type MigrationCheckOptions,
 } from './database/migrations.js';
+export { parseConfig, type Environment, type ParseConfigOptions } from './config/parse-config.js';
+export { ConfigError, type ConfigIssue } from './config/config-error.js';
+export {
+  envInteger,
+  envPort,
+  envBoolean,
+  envEnum,
+  envUrl,
+  envText,
+  envLogLevel,
+  envDatabaseDriver,
+  envDatabaseUrl,
+  checkDatabaseEnv,
+  envNatsUrl,
+  envBus,
+  envComune,
+  envTokenIssuer,
+  envTokenAudience,
+  envJwksUrl,
+  envSportelloMode,
+  LOG_LEVELS,
+  DATABASE_DRIVERS,
+  BUS_KINDS,
+  SPORTELLO_MODES,
+  type LogLevel,
+  type BusKind,
+  type SportelloMode,
+} from './config/env.js';
+export { createLogger, type Logger, type LoggerOptions } from './logging/logger.js';
+export { maskPersonalData, maskPersonalText, maskFiscalCode, REDACTED } from './logging/personal-data.js';
+export {
+  ClientError,
+  NotFoundError,
+  ForbiddenError,
+  UnauthenticatedError,
+  BadUserInputError,
+  ConflictError,
+  RateLimitedError,
+  InternalServerError,
+  isClientError,
+  ERROR_CODES,
+  type ErrorCode,
+  type ErrorDetails,
+} from './errors/client-errors.js';
+export {
+  createErrorMasking,
+  maskUnexpectedError,
+  isExposableError,
+  type ErrorMasking,
+  type MaskingContext,
+} from './errors/error-masking.js';
