@@ -1,0 +1,12 @@
+/**
+ * Protocol-faithful servers on loopback for tests: an SMTP sink, a Telegram Bot API and an App IO
+ * services API that enforce the providers' rules, so a client that breaks them fails its tests.
+ * Published as `@sportello/notifier/test-peers`; never used in production code.
+ */
+export {
+  startSmtpSink,
+  type SmtpSink,
+  type SmtpSinkOptions,
+  type SmtpRejection,
+  type ReceivedMail,
+} from './smtp-sink.js';
