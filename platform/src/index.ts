@@ -1,4 +1,16 @@
-export type { EventBus, EventHandler, ConsumerOptions, Consumer } from './bus/event-bus.js';
+export {
+  CONSUMER_DEFAULTS,
+  type EventBus,
+  type EventHandler,
+  type ConsumerOptions,
+  type Consumer,
+  type BusLogger,
+} from './bus/event-bus.js';
+export { createInProcessBus, ConsumerStoppedError, type InProcessBusOptions } from './bus/in-process-bus.js';
+export { createNatsBus, type NatsBusOptions } from './bus/nats-bus.js';
+export { type DedupeWindowOptions } from './bus/dedupe-window.js';
+export { MalformedEventError } from './bus/event-codec.js';
+export { DEFAULT_SUBJECT_ROOT, subjectFor, subjectMatches, assertSubjectPattern } from './bus/subjects.js';
 export {
   OFFICES,
   SCOPES,

@@ -1,4 +1,5 @@
 import type { EventEnvelope } from '@sportello/schema';
+import type { Logger } from 'pino';
 
 /**
  * The event bus every service talks to. Two adapters pass the same test suite: in-process
@@ -20,6 +21,10 @@ export interface EventBus {
    * the handler resolving acks the event, throwing makes it come back after a back-off, up to
    * `maxDeliver` times (then it is logged as poison and skipped). Consumers de-duplicate on their
    * side with an inbox (see `handleOnce`).
+   *
+   * A consumer runs one handler at a time, in publish order: a failing event holds back the events
+   * after it (of that consumer only) until it succeeds or is skipped, which is what keeps the order
+   * per subject across retries.
    */
   consume(options: ConsumerOptions, handler: EventHandler): Promise<Consumer>;
 
@@ -44,7 +49,28 @@ export interface ConsumerOptions {
   maxDeliver?: number;
   /** How long a handler may take before the event is redelivered. @default 30_000 */
   ackWaitMs?: number;
+  /**
+   * Delay before the next delivery after the n-th failed one; the last value repeats.
+   * @default [1_000, 5_000, 30_000]
+   */
+  backoffMs?: number[];
 }
+
+/** Defaults shared by every adapter, so both behave the same. */
+export const CONSUMER_DEFAULTS = {
+  maxDeliver: 10,
+  ackWaitMs: 30_000,
+  backoffMs: [1_000, 5_000, 30_000],
+} as const satisfies Required<Omit<ConsumerOptions, 'name' | 'subjects'>>;
+
+/** Delay before delivery number `failures + 1`, given how many deliveries already failed. */
+export function retryDelayMs(backoffMs: readonly number[], failures: number): number {
+  if (backoffMs.length === 0) return 0;
+  return backoffMs[Math.min(failures, backoffMs.length) - 1] ?? backoffMs[0] ?? 0;
+}
+
+/** The part of a pino logger the bus uses. */
+export type BusLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
 
 export interface Consumer {
   stop(): Promise<void>;

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { createInProcessBus } from './in-process-bus.js';
+import { eventBusContract, makeEvent, waitFor } from './test-support/event-bus-contract.js';
+
+eventBusContract('in-process', async () => {
+  const opened: { close(): Promise<void> }[] = [];
+  return {
+    root: 'sportello',
+    async open(logger) {
+      const bus = createInProcessBus(logger ? { logger } : {});
+      opened.push(bus);
+      return bus;
+    },
+    async teardown() {
+      await Promise.all(opened.map((bus) => bus.close()));
+    },
+  };
+});
+
+describe('in-process bus', () => {
+  it('resolves publish only once every matching consumer has handled the event', async () => {
+    const bus = createInProcessBus();
+    const handled: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    await bus.consume({ name: 'slow', subjects: ['sportello.>'] }, async (event) => {
+      await gate;
+      handled.push(event.id);
+    });
+    await bus.consume(
+      { name: 'fast', subjects: ['sportello.>'] },
+      async (event) => void handled.push(event.id),
+    );
+    const event = makeEvent();
+
+    let resolved = false;
+    const publishing = bus.publish(event).then(() => (resolved = true));
+    await waitFor(() => handled.length === 1, 'the fast consumer');
+    expect(resolved).toBe(false);
+    release();
+    await publishing;
+    expect(handled).toEqual([event.id, event.id]);
+    await bus.close();
+  });
+
+  it('does not replay events to consumers registered after they were published', async () => {
+    const bus = createInProcessBus();
+    await bus.publish(makeEvent());
+    const seen: string[] = [];
+    await bus.consume({ name: 'late', subjects: ['sportello.>'] }, async (event) => void seen.push(event.id));
+    const later = makeEvent();
+    await bus.publish(later);
+    expect(seen).toEqual([later.id]);
+    await bus.close();
+  });
+
+  it('rejects publish when a consumer stops before handling the event, and accepts the same id again', async () => {
+    const bus = createInProcessBus();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const seen: string[] = [];
+    let started = 0;
+    const consumer = await bus.consume({ name: 'stopping', subjects: ['sportello.>'] }, async (event) => {
+      started++;
+      await gate;
+      seen.push(event.id);
+    });
+    const inProgress = makeEvent();
+    const queued = makeEvent();
+    const first = bus.publish(inProgress);
+    const second = bus.publish(queued);
+    second.catch(() => undefined);
+    await waitFor(() => started === 1, 'the first handler to start');
+    const stopping = consumer.stop();
+    release();
+    await stopping;
+
+    await expect(first).resolves.toBeUndefined();
+    await expect(second).rejects.toThrow(/stopped before handling/);
+    await bus.consume(
+      { name: 'stopping', subjects: ['sportello.>'] },
+      async (event) => void seen.push(event.id),
+    );
+    await bus.publish(queued);
+    expect(seen).toEqual([inProgress.id, queued.id]);
+    await bus.close();
+  });
+
+  it('remembers a bounded number of event ids: the oldest are forgotten', async () => {
+    const bus = createInProcessBus({ dedupe: { maxIds: 3 } });
+    const seen: string[] = [];
+    await bus.consume(
+      { name: 'bounded', subjects: ['sportello.>'] },
+      async (event) => void seen.push(event.id),
+    );
+    const events = Array.from({ length: 4 }, () => makeEvent());
+    for (const event of events) await bus.publish(event);
+
+    await bus.publish(events[0]!); // beyond the last 3 ids: delivered again
+    await bus.publish(events[3]!); // still remembered: dropped
+    expect(seen).toEqual([...events.map((event) => event.id), events[0]!.id]);
+    await bus.close();
+  });
+
+  it('forgets event ids older than the window', async () => {
+    let now = 1_000_000;
+    const bus = createInProcessBus({ dedupe: { windowMs: 60_000, now: () => now } });
+    const seen: string[] = [];
+    await bus.consume(
+      { name: 'windowed', subjects: ['sportello.>'] },
+      async (event) => void seen.push(event.id),
+    );
+    const event = makeEvent();
+    await bus.publish(event);
+    now += 59_000;
+    await bus.publish(event);
+    now += 2_000;
+    await bus.publish(event);
+    expect(seen).toEqual([event.id, event.id]);
+    await bus.close();
+  });
+
+  it('refuses to work once closed', async () => {
+    const bus = createInProcessBus();
+    await bus.close();
+    await expect(bus.publish(makeEvent())).rejects.toThrow(/closed/);
+  });
+});

@@ -1,0 +1,229 @@
+import { type EventEnvelope } from '@sportello/schema';
+import { pino } from 'pino';
+import { DedupeWindow, type DedupeWindowOptions } from './dedupe-window.js';
+import { decodeEvent, encodeEvent } from './event-codec.js';
+import {
+  CONSUMER_DEFAULTS,
+  retryDelayMs,
+  type BusLogger,
+  type ConsumerOptions,
+  type EventBus,
+  type EventHandler,
+} from './event-bus.js';
+import { DEFAULT_SUBJECT_ROOT, subjectFilter, subjectFor } from './subjects.js';
+
+/** Options of {@link createInProcessBus}. */
+export interface InProcessBusOptions {
+  /** Bounds of the de-duplication window (by age and by count). */
+  dedupe?: DedupeWindowOptions;
+  /** First token of every subject. @default 'sportello' */
+  subjectRoot?: string;
+  /** Where retries and poison events are reported. @default a silent logger */
+  logger?: BusLogger;
+}
+
+/** Raised to `publish` when a consumer stops before handling the event, so the outbox retries it. */
+export class ConsumerStoppedError extends Error {
+  constructor(consumer: string, eventId: string) {
+    super(`consumer "${consumer}" stopped before handling event ${eventId}`);
+    this.name = 'ConsumerStoppedError';
+  }
+}
+
+/**
+ * The bus of the embedded mode: everything in one process, nothing kept in memory beyond the
+ * de-duplication window.
+ *
+ * Durability comes from the outbox, not from the bus: `publish` resolves only once every durable
+ * consumer matching the subject has handled the event (or skipped it as poison), and rejects if one
+ * of them stops first. The relay marks an event published only after that, so a process that dies
+ * mid-delivery republishes it on restart and consumers drop the repeat through their inbox.
+ *
+ * What this adapter does not do, by design: consumers registered (or restarted) after an event was
+ * published never receive it (there is no replay from memory), and events published while no
+ * consumer matches reach only live listeners.
+ */
+export function createInProcessBus(options: InProcessBusOptions = {}): EventBus {
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const root = options.subjectRoot ?? DEFAULT_SUBJECT_ROOT;
+  const seen = new DedupeWindow(options.dedupe);
+  const inFlight = new Map<string, Promise<void>>();
+  const consumers = new Map<string, InProcessConsumer>();
+  const listeners = new Set<Listener>();
+  let closed = false;
+
+  function assertOpen(): void {
+    if (closed) throw new Error('the event bus is closed');
+  }
+
+  async function deliverAll(event: EventEnvelope, payload: string, subject: string): Promise<void> {
+    const targets = [...consumers.values()].filter((consumer) => consumer.matches(subject));
+    // Each delivery gets its own copy, as it would off the wire: a handler cannot change what
+    // another one sees.
+    const results = await Promise.allSettled(
+      targets.map((consumer) => consumer.deliver(decodeEvent(payload))),
+    );
+    const failure = results.find((result) => result.status === 'rejected');
+    if (failure) throw failure.reason;
+    seen.add(event.id);
+  }
+
+  return {
+    async publish(event) {
+      assertOpen();
+      const payload = encodeEvent(event);
+      if (seen.has(event.id)) return;
+      const pending = inFlight.get(event.id);
+      if (pending) return pending;
+
+      const subject = subjectFor(event, root);
+      for (const listener of listeners) listener.notify(subject, payload);
+
+      const delivery = deliverAll(event, payload, subject).finally(() => inFlight.delete(event.id));
+      inFlight.set(event.id, delivery);
+      return delivery;
+    },
+
+    async consume(consumerOptions, handler) {
+      assertOpen();
+      if (!consumerOptions.name) throw new Error('consumer name is required');
+      if (consumers.has(consumerOptions.name)) {
+        throw new Error(`consumer "${consumerOptions.name}" is already running in this process`);
+      }
+      const consumer = new InProcessConsumer(consumerOptions, handler, logger);
+      consumers.set(consumerOptions.name, consumer);
+      return {
+        async stop() {
+          if (consumers.get(consumerOptions.name) === consumer) consumers.delete(consumerOptions.name);
+          await consumer.stop();
+        },
+      };
+    },
+
+    async listen(subjects, handler) {
+      assertOpen();
+      const listener = new Listener(subjectFilter(subjects), handler, logger);
+      listeners.add(listener);
+      return {
+        async stop() {
+          listeners.delete(listener);
+        },
+      };
+    },
+
+    async close() {
+      closed = true;
+      listeners.clear();
+      const running = [...consumers.values()];
+      consumers.clear();
+      await Promise.all(running.map((consumer) => consumer.stop()));
+    },
+  };
+}
+
+class Listener {
+  constructor(
+    private readonly matches: (subject: string) => boolean,
+    private readonly handler: (event: EventEnvelope) => void,
+    private readonly logger: BusLogger,
+  ) {}
+
+  notify(subject: string, payload: string): void {
+    if (!this.matches(subject)) return;
+    // A live listener is a best-effort side channel: its failure must not reach the publisher or the
+    // other listeners.
+    try {
+      this.handler(decodeEvent(payload));
+    } catch (err) {
+      this.logger.warn({ err, subject }, 'event listener failed');
+    }
+  }
+}
+
+class InProcessConsumer {
+  readonly matches: (subject: string) => boolean;
+  private readonly name: string;
+  private readonly maxDeliver: number;
+  private readonly ackWaitMs: number;
+  private readonly backoffMs: readonly number[];
+  /** Deliveries are chained so the handler runs one event at a time, in publish order. */
+  private tail: Promise<void> = Promise.resolve();
+  private stopped = false;
+  private readonly stopSignal = new AbortController();
+
+  constructor(
+    options: ConsumerOptions,
+    private readonly handler: EventHandler,
+    private readonly logger: BusLogger,
+  ) {
+    this.name = options.name;
+    this.matches = subjectFilter(options.subjects);
+    this.maxDeliver = options.maxDeliver ?? CONSUMER_DEFAULTS.maxDeliver;
+    this.ackWaitMs = options.ackWaitMs ?? CONSUMER_DEFAULTS.ackWaitMs;
+    this.backoffMs = options.backoffMs ?? CONSUMER_DEFAULTS.backoffMs;
+    if (!Number.isInteger(this.maxDeliver) || this.maxDeliver < 1) {
+      throw new Error(`consumer "${this.name}": maxDeliver must be a positive integer`);
+    }
+  }
+
+  deliver(event: EventEnvelope): Promise<void> {
+    const run = this.tail.then(() => this.process(event));
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.stopSignal.abort();
+    await this.tail;
+  }
+
+  private async process(event: EventEnvelope): Promise<void> {
+    const about = { consumer: this.name, eventId: event.id, type: event.type };
+    for (let delivery = 1; ; delivery++) {
+      if (this.stopped) throw new ConsumerStoppedError(this.name, event.id);
+      try {
+        await this.attempt(event);
+        return;
+      } catch (err) {
+        if (delivery >= this.maxDeliver) {
+          this.logger.error(
+            { ...about, deliveries: delivery, err },
+            'poison event skipped after maxDeliver attempts',
+          );
+          return;
+        }
+        const delayMs = retryDelayMs(this.backoffMs, delivery);
+        this.logger.warn({ ...about, deliveries: delivery, delayMs, err }, 'event handler failed, retrying');
+        await sleep(delayMs, this.stopSignal.signal);
+      }
+    }
+  }
+
+  /** Like an ack wait: a handler that hangs counts as failed, so the event is tried again. */
+  private attempt(event: EventEnvelope): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`handler did not finish within ackWaitMs (${this.ackWaitMs} ms)`)),
+        this.ackWaitMs,
+      );
+      Promise.resolve()
+        .then(() => this.handler(event))
+        .then(resolve, reject)
+        .finally(() => clearTimeout(timer));
+    });
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted || ms <= 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}

@@ -1,0 +1,158 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { type BusLogger, type EventBus } from './event-bus.js';
+import { createNatsBus } from './nats-bus.js';
+import {
+  captureLogger,
+  eventBusContract,
+  makeEvent,
+  waitFor,
+  type BusFixture,
+} from './test-support/event-bus-contract.js';
+
+const SERVERS = '127.0.0.1:4222';
+
+/** A stream and subject root no other run shares; the stream is deleted on teardown. */
+function natsFixture(): BusFixture & { stream: string } {
+  const suffix = randomBytes(5).toString('hex');
+  const root = `bustest${suffix}`;
+  const stream = `BUSTEST_${suffix}`;
+  const opened: EventBus[] = [];
+  return {
+    root,
+    stream,
+    async open(logger?: BusLogger) {
+      const bus = await createNatsBus({
+        servers: SERVERS,
+        stream,
+        subjectRoot: root,
+        duplicateWindowMs: 60_000,
+        ...(logger ? { logger } : {}),
+      });
+      opened.push(bus);
+      return bus;
+    },
+    async teardown() {
+      await Promise.all(opened.map((bus) => bus.close()));
+      const nc = await connect({ servers: SERVERS });
+      try {
+        await (await jetstreamManager(nc)).streams.delete(stream);
+      } finally {
+        await nc.close();
+      }
+    },
+  };
+}
+
+eventBusContract('NATS JetStream', async () => natsFixture());
+
+describe('NATS bus', () => {
+  it('resumes a durable consumer after a close, without losing or repeating acknowledged events', async () => {
+    const fixture = natsFixture();
+    try {
+      const seen: string[] = [];
+      const handler = async (event: { id: string }) => void seen.push(event.id);
+      const first = await fixture.open();
+      const consumer = await first.consume({ name: 'resumable', subjects: [`${fixture.root}.>`] }, handler);
+      const before = [makeEvent(), makeEvent(), makeEvent()];
+      for (const event of before) await first.publish(event);
+      await waitFor(() => seen.length === 3, 'the first events');
+      await consumer.stop();
+      await first.close();
+
+      // Published while the consumer is down, from another process' connection.
+      const publisher = await fixture.open();
+      const during = [makeEvent(), makeEvent()];
+      for (const event of during) await publisher.publish(event);
+
+      const second = await fixture.open();
+      await second.consume({ name: 'resumable', subjects: [`${fixture.root}.>`] }, handler);
+      const after = makeEvent();
+      await publisher.publish(after);
+      await waitFor(() => seen.length >= 6, 'the resumed events');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(seen).toEqual([...before, ...during, after].map((event) => event.id));
+    } finally {
+      await fixture.teardown();
+    }
+  });
+
+  it('drops a republished event id across connections (the relay restarting)', async () => {
+    const fixture = natsFixture();
+    try {
+      const event = makeEvent();
+      const relayBeforeCrash = await fixture.open();
+      await relayBeforeCrash.publish(event);
+      await relayBeforeCrash.close();
+      const relayAfterRestart = await fixture.open();
+      await relayAfterRestart.publish(event);
+
+      const seen: string[] = [];
+      const sentinel = makeEvent();
+      await relayAfterRestart.publish(sentinel);
+      await relayAfterRestart.consume(
+        { name: 'after-restart', subjects: [`${fixture.root}.>`] },
+        async (e) => {
+          seen.push(e.id);
+        },
+      );
+      await waitFor(() => seen.includes(sentinel.id), 'the sentinel');
+      expect(seen).toEqual([event.id, sentinel.id]);
+    } finally {
+      await fixture.teardown();
+    }
+  });
+
+  it('terminates a malformed message (logged without its content) and goes on', async () => {
+    const fixture = natsFixture();
+    const { logger, lines } = captureLogger();
+    const nc = await connect({ servers: SERVERS });
+    try {
+      const bus = await fixture.open(logger);
+      const seen: string[] = [];
+      const attempts = { malformed: 0 };
+      await bus.consume(
+        { name: 'strict', subjects: [`${fixture.root}.>`], backoffMs: [10] },
+        async (event) => {
+          seen.push(event.id);
+        },
+      );
+      const garbage = JSON.stringify({ id: 'not-a-uuid', data: { applicant: 'RSSMRA80A01H501U' } });
+      await nc.request(`${fixture.root}.001272.practice.submitted`, garbage);
+      await nc.request(`${fixture.root}.001272.practice.submitted`, 'not json at all');
+      const good = makeEvent();
+      await bus.publish(good);
+
+      await waitFor(() => seen.includes(good.id), 'the good event');
+      const malformed = lines().filter((line) => line.includes('malformed event terminated'));
+      attempts.malformed = malformed.length;
+      expect(attempts.malformed).toBe(2);
+      expect(malformed[0]).toMatch(/id: /);
+      expect(lines().join('\n')).not.toContain('RSSMRA80A01H501U');
+    } finally {
+      await nc.close();
+      await fixture.teardown();
+    }
+  });
+
+  it('creates the stream with file storage and the configured duplicate window, and keeps it on reopen', async () => {
+    const fixture = natsFixture();
+    const nc = await connect({ servers: SERVERS });
+    try {
+      const bus = await fixture.open();
+      await bus.publish(makeEvent());
+      await bus.close();
+      await fixture.open();
+      const info = await (await jetstreamManager(nc)).streams.info(fixture.stream);
+      expect(info.config.storage).toBe('file');
+      expect(info.config.duplicate_window).toBe(60_000 * 1_000_000);
+      expect(info.config.subjects).toEqual([`${fixture.root}.>`]);
+      expect(info.state.messages).toBe(1);
+    } finally {
+      await nc.close();
+      await fixture.teardown();
+    }
+  });
+});

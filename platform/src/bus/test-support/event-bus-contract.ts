@@ -1,0 +1,259 @@
+import { type EventEnvelope } from '@sportello/schema';
+import { pino } from 'pino';
+import { v7 as uuidv7 } from 'uuid';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type BusLogger, type EventBus } from '../event-bus.js';
+import { subjectFor } from '../subjects.js';
+
+/** One isolated bus setup per test (its own subjects root, and for NATS its own stream). */
+export interface BusFixture {
+  /** First subject token of this run; every event published by the suite lands under it. */
+  root: string;
+  /** Opens a bus on the fixture (call it again to "restart the process"). */
+  open(logger?: BusLogger): Promise<EventBus>;
+  /** Closes whatever the fixture opened and deletes server-side state. */
+  teardown(): Promise<void>;
+}
+
+/** A fiscal code in the payload, to prove it never reaches the logs. */
+export const PERSONAL_DATA_SAMPLE = 'RSSMRA80A01H501U';
+
+export function makeEvent(overrides: Partial<EventEnvelope> = {}): EventEnvelope {
+  return {
+    id: uuidv7(),
+    type: 'practice.submitted',
+    version: 1,
+    occurredAt: new Date().toISOString(),
+    comune: '001272',
+    subject: 'PR-1',
+    actor: { kind: 'citizen', id: 'c-1' },
+    data: { applicant: PERSONAL_DATA_SAMPLE },
+    ...overrides,
+  };
+}
+
+/** A logger whose output the test can read. */
+export function captureLogger(): { logger: BusLogger; lines: () => string[] } {
+  const lines: string[] = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
+  return { logger, lines: () => lines };
+}
+
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Records what a handler saw, by event id. */
+function recorder() {
+  const seen: EventEnvelope[] = [];
+  return {
+    seen,
+    ids: () => seen.map((event) => event.id),
+    count: (id: string) => seen.filter((event) => event.id === id).length,
+    handler: async (event: EventEnvelope) => void seen.push(event),
+  };
+}
+
+/**
+ * The behaviour every `EventBus` adapter must have. Run it once per adapter with a fixture factory.
+ */
+export function eventBusContract(adapter: string, setup: () => Promise<BusFixture>): void {
+  describe(`EventBus contract: ${adapter}`, () => {
+    let fixture: BusFixture;
+    let bus: EventBus;
+    /** A final event every consumer in a test also matches: once it arrives, everything before it has. */
+    let sentinel: EventEnvelope;
+    let sentinelPattern: string;
+
+    beforeEach(async () => {
+      fixture = await setup();
+      bus = await fixture.open();
+      sentinel = makeEvent({ comune: '999999', type: 'test.sentinel' });
+      sentinelPattern = `${fixture.root}.999999.>`;
+    });
+
+    afterEach(async () => {
+      await bus.close();
+      await fixture.teardown();
+    });
+
+    it('delivers a published event to a durable consumer, intact', async () => {
+      const r = recorder();
+      await bus.consume({ name: 'round-trip', subjects: [`${fixture.root}.>`] }, r.handler);
+      const event = makeEvent({ data: { practice: 'PR-1', amounts: [1, 2.5], nested: { ok: true } } });
+
+      await bus.publish(event);
+
+      await waitFor(() => r.seen.length === 1, 'the event');
+      expect(r.seen[0]).toEqual(event);
+    });
+
+    it('matches subjects with NATS wildcards: * is one token, > is the tail', async () => {
+      const byComune = recorder();
+      const submittedAnywhere = recorder();
+      const tooShort = recorder();
+      await bus.consume(
+        { name: 'by-comune', subjects: [`${fixture.root}.001272.>`, sentinelPattern] },
+        byComune.handler,
+      );
+      await bus.consume(
+        {
+          name: 'submitted-anywhere',
+          subjects: [subjectFor({ comune: '*', type: 'practice.submitted' }, fixture.root), sentinelPattern],
+        },
+        submittedAnywhere.handler,
+      );
+      await bus.consume(
+        { name: 'too-short', subjects: [`${fixture.root}.*.practice`, sentinelPattern] },
+        tooShort.handler,
+      );
+
+      const a = makeEvent({ comune: '001272', type: 'practice.submitted' });
+      const b = makeEvent({ comune: '001272', type: 'tax.notice-issued' });
+      const c = makeEvent({ comune: '015146', type: 'practice.submitted' });
+      const d = makeEvent({ comune: '015146', type: 'practice.approved' });
+      for (const event of [a, b, c, d, sentinel]) await bus.publish(event);
+
+      await waitFor(
+        () => [byComune, submittedAnywhere, tooShort].every((r) => r.ids().includes(sentinel.id)),
+        'the sentinel on every consumer',
+      );
+      expect(byComune.ids()).toEqual([a.id, b.id, sentinel.id]);
+      expect(submittedAnywhere.ids()).toEqual([a.id, c.id, sentinel.id]);
+      expect(tooShort.ids()).toEqual([sentinel.id]);
+    });
+
+    it('rejects malformed subject patterns and events with a message naming the bad part', async () => {
+      await expect(
+        bus.consume({ name: 'bad', subjects: [`${fixture.root}.>.x`] }, async () => {}),
+      ).rejects.toThrow(/">" is only allowed as the last token/);
+      await expect(bus.publish({ ...makeEvent(), comune: 'rome' })).rejects.toThrow(/comune/);
+    });
+
+    it('handles an event id published twice only once', async () => {
+      const r = recorder();
+      await bus.consume({ name: 'dedupe', subjects: [`${fixture.root}.>`] }, r.handler);
+      const event = makeEvent();
+
+      await bus.publish(event);
+      await bus.publish({ ...event });
+      await Promise.all([bus.publish(sentinel), bus.publish(sentinel)]);
+
+      await waitFor(() => r.ids().includes(sentinel.id), 'the sentinel');
+      await pause(100);
+      expect(r.count(event.id)).toBe(1);
+      expect(r.count(sentinel.id)).toBe(1);
+    });
+
+    it('redelivers an event whose handler throws until it succeeds, keeping later events behind it', async () => {
+      const attempts: string[] = [];
+      const handled: string[] = [];
+      const first = makeEvent({ subject: 'PR-7' });
+      const second = makeEvent({ subject: 'PR-7', type: 'practice.approved' });
+      await bus.consume(
+        { name: 'flaky', subjects: [`${fixture.root}.>`], backoffMs: [20, 40] },
+        async (event) => {
+          attempts.push(event.id);
+          if (event.id === first.id && attempts.length < 3) throw new Error('downstream unavailable');
+          handled.push(event.id);
+        },
+      );
+
+      await Promise.all([bus.publish(first), bus.publish(second)]);
+
+      await waitFor(() => handled.length === 2, 'both events handled');
+      expect(attempts).toEqual([first.id, first.id, first.id, second.id]);
+      expect(handled).toEqual([first.id, second.id]);
+    });
+
+    it('skips a poison event after maxDeliver attempts, logs it without personal data, and moves on', async () => {
+      await bus.close();
+      const { logger, lines } = captureLogger();
+      bus = await fixture.open(logger);
+      const poison = makeEvent();
+      const next = makeEvent();
+      const attempts: string[] = [];
+      await bus.consume(
+        { name: 'poisoned', subjects: [`${fixture.root}.>`], maxDeliver: 3, backoffMs: [10] },
+        async (event) => {
+          attempts.push(event.id);
+          if (event.id === poison.id) throw new Error('cannot handle this one');
+        },
+      );
+
+      await Promise.all([bus.publish(poison), bus.publish(next)]);
+
+      await waitFor(() => attempts.includes(next.id), 'the event after the poison one');
+      expect(attempts).toEqual([poison.id, poison.id, poison.id, next.id]);
+      const poisonLog = lines().find((line) => line.includes('poison'));
+      expect(poisonLog).toContain(poison.id);
+      expect(lines().join('\n')).not.toContain(PERSONAL_DATA_SAMPLE);
+    });
+
+    it('keeps the order of events on one subject, whatever the handler timing', async () => {
+      const r = recorder();
+      await bus.consume({ name: 'ordered', subjects: [`${fixture.root}.>`] }, async (event) => {
+        await pause(Math.random() * 5);
+        await r.handler(event);
+      });
+      const events = Array.from({ length: 30 }, (_, i) =>
+        makeEvent({ subject: 'PR-9', type: i % 2 ? 'practice.approved' : 'practice.submitted' }),
+      );
+
+      await Promise.all(events.map((event) => bus.publish(event)));
+
+      await waitFor(() => r.seen.length === events.length, 'every event');
+      expect(r.ids()).toEqual(events.map((event) => event.id));
+    });
+
+    it('feeds live listeners from now on; a failing or slow listener blocks no one', async () => {
+      const before = makeEvent();
+      await bus.publish(before);
+      const consumed = recorder();
+      await bus.consume(
+        { name: 'beside-listeners', subjects: [`${fixture.root}.001272.>`] },
+        consumed.handler,
+      );
+      const live: string[] = [];
+      await bus.listen(`${fixture.root}.001272.>`, () => {
+        throw new Error('listener bug');
+      });
+      await bus.listen([`${fixture.root}.001272.>`], (event) => void live.push(event.id));
+      const otherComune: string[] = [];
+      await bus.listen(`${fixture.root}.015146.>`, (event) => void otherComune.push(event.id));
+
+      const events = [makeEvent(), makeEvent(), makeEvent()];
+      for (const event of events) await bus.publish(event);
+
+      const consumedAll = () => events.every((event) => consumed.ids().includes(event.id));
+      await waitFor(() => live.length === 3 && consumedAll(), 'listeners and consumer');
+      expect(live).toEqual(events.map((event) => event.id));
+      expect(consumed.ids().filter((id) => id !== before.id)).toEqual(events.map((event) => event.id));
+      expect(otherComune).toEqual([]);
+    });
+
+    it('stops delivering to a stopped consumer and listener', async () => {
+      const r = recorder();
+      const live: string[] = [];
+      const consumer = await bus.consume({ name: 'stoppable', subjects: [`${fixture.root}.>`] }, r.handler);
+      const listener = await bus.listen(`${fixture.root}.>`, (event) => void live.push(event.id));
+      const first = makeEvent();
+      await bus.publish(first);
+      await waitFor(() => r.seen.length === 1 && live.length === 1, 'the first event');
+
+      await consumer.stop();
+      await listener.stop();
+      await bus.publish(makeEvent());
+      await pause(300);
+
+      expect(r.ids()).toEqual([first.id]);
+      expect(live).toEqual([first.id]);
+    });
+  });
+}
