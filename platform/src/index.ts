@@ -99,3 +99,8 @@ export {
   type ErrorMasking,
   type MaskingContext,
 } from './errors/error-masking.js';
+export { OutboxMessage } from './outbox/outbox-message.entity.js';
+export { InboxEntry } from './outbox/inbox-entry.entity.js';
+export { recordEvent, InvalidEventError } from './outbox/record-event.js';
+export { handleOnce } from './outbox/inbox.js';
+export { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox/relay.js';

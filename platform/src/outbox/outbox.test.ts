@@ -1,0 +1,321 @@
+import { randomUUID } from 'node:crypto';
+import type { EventEnvelope } from '@sportello/schema';
+import pino from 'pino';
+import { v7 as uuidv7 } from 'uuid';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import type { EventBus } from '../bus/event-bus.js';
+import type { Database } from '../database/database.js';
+import { TenantViolationError } from '../database/tenancy.js';
+import { Note } from '../database/test-support/entities.js';
+import { DRIVERS, scratchDatabase, type ScratchDatabase } from '../database/test-support/databases.js';
+import { handleOnce } from './inbox.js';
+import { OutboxMessage } from './outbox-message.entity.js';
+import { InvalidEventError, recordEvent } from './record-event.js';
+import { createOutboxRelay } from './relay.js';
+
+const ROMA = '058091';
+const MILANO = '015146';
+const logger = pino({ level: 'silent' });
+
+function noteEvent(comune: string, subject: string, data: unknown = {}): EventEnvelope {
+  return {
+    id: uuidv7(),
+    type: 'note.written',
+    version: 1,
+    occurredAt: new Date().toISOString(),
+    comune,
+    subject,
+    actor: { kind: 'system', id: 'test' },
+    data,
+  };
+}
+
+/** A bus that records what is published; `fail` decides which publishes throw. */
+function recordingBus(fail: (event: EventEnvelope) => boolean = () => false) {
+  const published: EventEnvelope[] = [];
+  let calls = 0;
+  const bus: EventBus = {
+    async publish(event) {
+      calls += 1;
+      if (fail(event)) {
+        throw new Error(`bus unavailable for ${event.subject}`);
+      }
+      published.push(event);
+    },
+    consume: () => Promise.reject(new Error('not used by the relay')),
+    listen: () => Promise.reject(new Error('not used by the relay')),
+    close: () => Promise.resolve(),
+  };
+  return { bus, published, calls: () => calls };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) {
+      throw new Error('condition not met in time');
+    }
+    await sleep(10);
+  }
+}
+
+describe.each(DRIVERS)('outbox on %s', (driver) => {
+  let scratch: ScratchDatabase;
+  let database: Database;
+
+  beforeEach(async () => {
+    scratch = await scratchDatabase(driver);
+    database = await scratch.open();
+    await database.migrate();
+  });
+  afterEach(async () => {
+    await scratch.dispose();
+  });
+
+  const outboxRows = () =>
+    database.forkUnscoped().find(OutboxMessage, {}, { orderBy: { createdAt: 'asc', id: 'asc' } });
+
+  test('an entity and its event are committed together, or neither is', async () => {
+    const em = database.fork({ comune: ROMA });
+    const note = em.create(Note, { id: randomUUID(), comune: ROMA, title: 'first' });
+    const event = noteEvent(ROMA, note.id, { title: 'first' });
+    recordEvent(em, event);
+    await em.flush();
+
+    const rows = await outboxRows();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      id: event.id,
+      type: 'note.written',
+      busSubject: `sportello.${ROMA}.note.written`,
+      comune: ROMA,
+      publishedAt: null,
+      attempts: 0,
+      payload: event,
+    });
+
+    // The same note id again: the insert fails, and the event written with it is gone too.
+    const failing = database.fork({ comune: ROMA });
+    failing.create(Note, { id: note.id, comune: ROMA, title: 'duplicate' });
+    recordEvent(failing, noteEvent(ROMA, note.id));
+    await expect(failing.flush()).rejects.toThrow();
+    expect(await outboxRows()).toHaveLength(1);
+    expect(await database.fork({ comune: ROMA }).count(Note)).toBe(1);
+  });
+
+  test('an event of another comune is rejected like any cross-tenant write', async () => {
+    const em = database.fork({ comune: ROMA });
+    recordEvent(em, noteEvent(MILANO, 'n1'));
+    await expect(em.flush()).rejects.toThrow(TenantViolationError);
+    expect(await outboxRows()).toHaveLength(0);
+  });
+
+  test('an invalid envelope is refused with the bad field named', () => {
+    const em = database.fork({ comune: ROMA });
+    expect(() => recordEvent(em, { ...noteEvent(ROMA, 'n1'), id: 'not-a-uuid' })).toThrow(InvalidEventError);
+    expect(() => recordEvent(em, { ...noteEvent(ROMA, 'n1'), comune: '58091' })).toThrow(/comune/);
+  });
+
+  test('the relay publishes each pending event once, in order, and marks it', async () => {
+    const { bus, published } = recordingBus();
+    const relay = createOutboxRelay({ database, bus, logger, batchSize: 2 });
+    const em = database.fork({ comune: ROMA });
+    const events = [noteEvent(ROMA, 'a'), noteEvent(ROMA, 'b'), noteEvent(ROMA, 'a'), noteEvent(ROMA, 'c')];
+    for (const event of events) {
+      recordEvent(em, event);
+      await em.flush();
+    }
+
+    expect(await relay.flush()).toBe(4);
+    expect(published.map((e) => e.id)).toEqual(events.map((e) => e.id));
+    expect(published[0]).toEqual(events[0]);
+    const rows = await outboxRows();
+    expect(rows.every((row) => row.publishedAt instanceof Date && row.attempts === 1)).toBe(true);
+
+    expect(await relay.flush()).toBe(0);
+    expect(published).toHaveLength(4);
+  });
+
+  test('a failed publish is retried later, without overtaking events of its subject', async () => {
+    let outage = true;
+    const { bus, published } = recordingBus((event) => outage && event.subject === 'a');
+    const relay = createOutboxRelay({ database, bus, logger });
+    const em = database.fork({ comune: ROMA });
+    const a1 = noteEvent(ROMA, 'a');
+    const b1 = noteEvent(ROMA, 'b');
+    const a2 = noteEvent(ROMA, 'a');
+    for (const event of [a1, b1, a2]) {
+      recordEvent(em, event);
+      await em.flush();
+    }
+
+    expect(await relay.flush()).toBe(1);
+    expect(published.map((e) => e.id)).toEqual([b1.id]);
+    const failed = await database.forkUnscoped().findOneOrFail(OutboxMessage, { id: a1.id });
+    expect(failed).toMatchObject({ publishedAt: null, attempts: 1, lastError: 'bus unavailable for a' });
+    expect(await database.forkUnscoped().findOneOrFail(OutboxMessage, { id: a2.id })).toMatchObject({
+      attempts: 0,
+    });
+
+    outage = false;
+    expect(await relay.flush()).toBe(2);
+    expect(published.map((e) => e.id)).toEqual([b1.id, a1.id, a2.id]);
+  });
+
+  test('a running relay publishes on a nudge and backs off while the bus is down', async () => {
+    let down = false;
+    const { bus, published, calls } = recordingBus(() => down);
+    const relay = createOutboxRelay({ database, bus, logger, pollIntervalMs: 60_000 });
+    relay.start();
+    try {
+      const em = database.fork({ comune: ROMA });
+      const event = noteEvent(ROMA, 'n1');
+      recordEvent(em, event);
+      await em.flush();
+      relay.nudge();
+      await waitFor(() => published.length === 1);
+
+      await relay.stop();
+      down = true;
+      const backingOff = createOutboxRelay({
+        database,
+        bus,
+        logger,
+        pollIntervalMs: 20,
+        maxBackoffMs: 1_000,
+      });
+      recordEvent(em, noteEvent(ROMA, 'n2'));
+      await em.flush();
+      const before = calls();
+      backingOff.start();
+      const startedAt = Date.now();
+      while (Date.now() - startedAt < 600) {
+        backingOff.nudge();
+        await sleep(10);
+      }
+      await backingOff.stop();
+      // 20, 40, 80, 160, 320 ms between attempts: a handful, not one per nudge or per 20 ms.
+      const attempts = calls() - before;
+      expect(attempts).toBeGreaterThanOrEqual(3);
+      expect(attempts).toBeLessThanOrEqual(7);
+      expect(published).toHaveLength(1);
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  test('handleOnce applies an event once, even with concurrent duplicate deliveries', async () => {
+    const event = noteEvent(ROMA, 'n1');
+    const apply = (em: Parameters<Parameters<typeof handleOnce>[3]>[0]) => {
+      em.create(Note, { id: randomUUID(), comune: ROMA, title: 'applied' });
+      return Promise.resolve();
+    };
+    expect(await handleOnce(database.fork({ comune: ROMA }), 'notes', event, apply)).toBe(true);
+    expect(await handleOnce(database.fork({ comune: ROMA }), 'notes', event, apply)).toBe(false);
+    // Another consumer keeps its own inbox.
+    expect(await handleOnce(database.fork({ comune: ROMA }), 'audit', event, apply)).toBe(true);
+    expect(await database.fork({ comune: ROMA }).count(Note)).toBe(2);
+
+    const concurrent = noteEvent(ROMA, 'n2');
+    const slowApply = async (em: Parameters<typeof apply>[0]) => {
+      await apply(em);
+      await em.flush();
+      await sleep(50);
+    };
+    const results = await Promise.all([
+      handleOnce(database.fork({ comune: ROMA }), 'notes', concurrent, slowApply),
+      handleOnce(database.fork({ comune: ROMA }), 'notes', concurrent, slowApply),
+    ]);
+    expect(results.sort()).toEqual([false, true]);
+    expect(await database.fork({ comune: ROMA }).count(Note)).toBe(3);
+  });
+
+  test('handleOnce records nothing when the handler fails, so a redelivery applies it', async () => {
+    const event = noteEvent(ROMA, 'n1');
+    const failing = handleOnce(database.fork({ comune: ROMA }), 'notes', event, async (em) => {
+      em.create(Note, { id: randomUUID(), comune: ROMA, title: 'half' });
+      await em.flush();
+      throw new Error('downstream refused');
+    });
+    await expect(failing).rejects.toThrow('downstream refused');
+    expect(await database.fork({ comune: ROMA }).count(Note)).toBe(0);
+
+    const applied = await handleOnce(database.fork({ comune: ROMA }), 'notes', event, (em) => {
+      em.create(Note, { id: randomUUID(), comune: ROMA, title: 'whole' });
+      return Promise.resolve();
+    });
+    expect(applied).toBe(true);
+    expect((await database.fork({ comune: ROMA }).find(Note, {})).map((n) => n.title)).toEqual(['whole']);
+  });
+});
+
+describe('outbox relay replicas on postgresql', () => {
+  let scratch: ScratchDatabase;
+  beforeEach(async () => {
+    scratch = await scratchDatabase('postgresql');
+  });
+  afterEach(async () => {
+    await scratch.dispose();
+  });
+
+  test('two relays never publish the same event twice and keep the order per subject', async () => {
+    const first = await scratch.open();
+    await first.migrate();
+    const second = await scratch.open();
+    const order: { relay: string; event: EventEnvelope }[] = [];
+    const replicaBus = (relay: string): EventBus => ({
+      ...recordingBus().bus,
+      async publish(event) {
+        await sleep(1);
+        order.push({ relay, event });
+      },
+    });
+
+    const subjects = ['a', 'b', 'c', 'd'];
+    const events: EventEnvelope[] = [];
+    const em = first.fork({ comune: ROMA });
+    for (let i = 0; i < 120; i++) {
+      const event = noteEvent(ROMA, subjects[i % subjects.length] ?? 'a', { i });
+      events.push(event);
+      recordEvent(em, event);
+      if (i % 10 === 9) {
+        await em.flush();
+      }
+    }
+
+    const relays = [
+      createOutboxRelay({
+        database: first,
+        bus: replicaBus('first'),
+        logger,
+        pollIntervalMs: 5,
+        batchSize: 7,
+      }),
+      createOutboxRelay({
+        database: second,
+        bus: replicaBus('second'),
+        logger,
+        pollIntervalMs: 5,
+        batchSize: 7,
+      }),
+    ];
+    relays.forEach((relay) => relay.start());
+    // Explicit flushes race with the pollers on purpose.
+    const flushed = await Promise.all([relays[0]?.flush(), relays[1]?.flush(), relays[0]?.flush()]);
+    await waitFor(() => order.length >= events.length, 20_000);
+    await Promise.all(relays.map((relay) => relay.stop()));
+
+    const ids = order.map((entry) => entry.event.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toHaveLength(events.length);
+    expect(flushed.reduce((sum, n) => (sum ?? 0) + (n ?? 0), 0)).toBeLessThanOrEqual(events.length);
+    for (const subject of subjects) {
+      expect(order.filter((e) => e.event.subject === subject).map((e) => e.event.id)).toEqual(
+        events.filter((e) => e.subject === subject).map((e) => e.id),
+      );
+    }
+    expect(await first.forkUnscoped().count(OutboxMessage, { publishedAt: null })).toBe(0);
+  });
+});
