@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { defineEvent } from './define-event.js';
+
+/** Channels the notifier delivers on. */
+export const NOTIFICATION_CHANNELS = ['email', 'telegram', 'io'] as const;
+export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
+
+const count = z.number().int().min(0);
+
+/** Deliveries of one event on one channel, by state. */
+const channelStats = z.object({ planned: count, sent: count, failed: count, dead: count });
+
+export const deliveryStatsChanged = defineEvent({
+  type: 'delivery.stats-changed',
+  version: 1,
+  producer: 'notifier',
+  consumers: ['gateway'],
+  description:
+    'The delivery counts of one source event changed (for live dashboards). `failed` will be ' +
+    'retried; `dead` gave up.',
+  data: z.object({
+    eventId: z.uuid(),
+    eventType: z.string().min(1).max(100),
+    channels: z.object({
+      email: channelStats.optional(),
+      telegram: channelStats.optional(),
+      io: channelStats.optional(),
+    }),
+  }),
+});
+
+export const notifierEvents = [deliveryStatsChanged] as const;

@@ -1,0 +1,197 @@
+import { z } from 'zod';
+import { fiscalCodeSchema } from '../scalars/fiscal-code.js';
+import { defineEvent } from './define-event.js';
+import { isoDate, isoDateTime, officeName, publicId, staffNote } from './fields.js';
+
+/**
+ * The states of a practice (istanza). Final states: accepted, rejected, withdrawn. The integration
+ * loop (integration-requested -> integration-answered -> submitted-after-integration -> registered)
+ * may repeat.
+ */
+export const PRACTICE_STATUSES = [
+  'draft',
+  'payment-pending',
+  'payment-outcome-pending',
+  'payment-succeeded',
+  'payment-failed',
+  'submitted',
+  'registered',
+  'taken-in-charge',
+  'integration-requested',
+  'integration-answered',
+  'submitted-after-integration',
+  'processing',
+  'accepted',
+  'rejected',
+  'withdrawn',
+] as const;
+export type PracticeStatus = (typeof PRACTICE_STATUSES)[number];
+
+/** The states of a citizen report (segnalazione), as shown to the reporter. */
+export const REPORT_STATUSES = [
+  'received',
+  'taken-in-charge',
+  'in-progress',
+  'resolved',
+  'rejected',
+] as const;
+export type ReportStatus = (typeof REPORT_STATUSES)[number];
+
+const practice = {
+  practiceId: publicId,
+  typeCode: z.string().min(1).max(100),
+  office: officeName,
+  applicantFiscalCode: fiscalCodeSchema,
+};
+
+const appointment = {
+  appointmentId: publicId,
+  office: officeName,
+  citizenFiscalCode: fiscalCodeSchema,
+  startsAt: isoDateTime,
+  endsAt: isoDateTime,
+  /** The practice the appointment is for, if any. */
+  practiceId: publicId.nullable(),
+};
+
+const endsAfterStart = (value: { startsAt: string; endsAt: string }) =>
+  Date.parse(value.endsAt) > Date.parse(value.startsAt);
+const endsAfterStartIssue = { message: 'endsAt must be after startsAt', path: ['endsAt'] };
+
+export const practiceSubmitted = defineEvent({
+  type: 'practice.submitted',
+  version: 1,
+  producer: 'practices',
+  consumers: ['notifier', 'gateway'],
+  description:
+    'A citizen submitted a practice. `protocolNumber` is null until the protocol registers it; ' +
+    '`onBehalfOfFiscalCode` is set when the applicant acts for someone else.',
+  data: z.object({
+    ...practice,
+    protocolNumber: z.string().min(1).max(100).nullable(),
+    onBehalfOfFiscalCode: fiscalCodeSchema.nullable(),
+  }),
+});
+
+export const practiceStatusChanged = defineEvent({
+  type: 'practice.status-changed',
+  version: 1,
+  producer: 'practices',
+  consumers: ['notifier', 'gateway'],
+  description:
+    'A practice moved from one state to another (every change, including internal ones: consumers ' +
+    'choose which states to tell the citizen about).',
+  data: z.object({
+    ...practice,
+    from: z.enum(PRACTICE_STATUSES).nullable(),
+    to: z.enum(PRACTICE_STATUSES),
+    note: staffNote.optional(),
+  }),
+});
+
+export const practiceIntegrationRequested = defineEvent({
+  type: 'practice.integration-requested',
+  version: 1,
+  producer: 'practices',
+  consumers: ['notifier', 'gateway'],
+  description: 'The office asked the applicant for more documents or information, by `respondBy` if set.',
+  data: z.object({
+    ...practice,
+    integrationId: publicId,
+    respondBy: isoDate.nullable(),
+  }),
+});
+
+export const practiceMessagePosted = defineEvent({
+  type: 'practice.message-posted',
+  version: 1,
+  producer: 'practices',
+  consumers: ['notifier', 'gateway'],
+  description:
+    'A message was posted on a practice by the citizen or an operator. The text stays in practices; ' +
+    'consumers link to it.',
+  data: z.object({
+    ...practice,
+    messageId: publicId,
+    author: z.enum(['citizen', 'staff']),
+  }),
+});
+
+export const appointmentBooked = defineEvent({
+  type: 'appointment.booked',
+  version: 1,
+  producer: 'practices',
+  consumers: ['notifier', 'gateway'],
+  description: 'A citizen booked an office appointment.',
+  data: z.object(appointment).refine(endsAfterStart, endsAfterStartIssue),
+});
+
+export const appointmentChanged = defineEvent({
+  type: 'appointment.changed',
+  version: 1,
+  producer: 'practices',
+  consumers: ['notifier', 'gateway'],
+  description: 'An appointment was moved to another slot; `previousStartsAt` is the old start.',
+  data: z
+    .object({ ...appointment, previousStartsAt: isoDateTime })
+    .refine(endsAfterStart, endsAfterStartIssue),
+});
+
+export const appointmentCancelled = defineEvent({
+  type: 'appointment.cancelled',
+  version: 1,
+  producer: 'practices',
+  consumers: ['notifier', 'gateway'],
+  description: 'An appointment was cancelled by the citizen or by the office.',
+  data: z
+    .object({ ...appointment, cancelledBy: z.enum(['citizen', 'staff']), reason: staffNote.optional() })
+    .refine(endsAfterStart, endsAfterStartIssue),
+});
+
+export const appointmentReminder = defineEvent({
+  type: 'appointment.reminder',
+  version: 1,
+  producer: 'practices',
+  consumers: ['notifier'],
+  description: 'An appointment starts in `offsetHours` hours: time to remind the citizen.',
+  data: z
+    .object({
+      ...appointment,
+      offsetHours: z
+        .number()
+        .int()
+        .min(0)
+        .max(24 * 31),
+    })
+    .refine(endsAfterStart, endsAfterStartIssue),
+});
+
+export const reportStatusChanged = defineEvent({
+  type: 'report.status-changed',
+  version: 1,
+  producer: 'practices',
+  consumers: ['notifier', 'gateway'],
+  description:
+    'A citizen report (segnalazione) changed state. `reporterFiscalCode` is null for anonymous ' +
+    'reports, which get no notification.',
+  data: z.object({
+    reportId: publicId,
+    category: z.string().min(1).max(100),
+    reporterFiscalCode: fiscalCodeSchema.nullable(),
+    from: z.enum(REPORT_STATUSES).nullable(),
+    to: z.enum(REPORT_STATUSES),
+    note: staffNote.optional(),
+  }),
+});
+
+export const practicesEvents = [
+  practiceSubmitted,
+  practiceStatusChanged,
+  practiceIntegrationRequested,
+  practiceMessagePosted,
+  appointmentBooked,
+  appointmentChanged,
+  appointmentCancelled,
+  appointmentReminder,
+  reportStatusChanged,
+] as const;

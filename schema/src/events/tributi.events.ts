@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { fiscalCodeSchema } from '../scalars/fiscal-code.js';
+import { noticeNumberSchema } from '../scalars/notice-number.js';
+import { organizationFiscalCodeSchema } from '../scalars/organization-fiscal-code.js';
+import { defineEvent } from './define-event.js';
+import { amountCents, isoDate, isoDateTime, offsetDays, publicId } from './fields.js';
+
+/** What a position is for; `other` covers fees the comune adds. */
+export const PAYMENT_KINDS = [
+  'IMU',
+  'TARI',
+  'TEFA',
+  'fine',
+  'secretary-fee',
+  'school-canteen',
+  'other',
+] as const;
+export type PaymentKind = (typeof PAYMENT_KINDS)[number];
+
+/**
+ * Everything a payment message needs (App IO `payment_data`, the printed notice): the creditor
+ * must be the sender, the subject fits the notice's 90 characters.
+ */
+const payable = {
+  positionId: publicId,
+  noticeNumber: noticeNumberSchema,
+  amountCents,
+  dueDate: isoDate,
+  payerFiscalCode: fiscalCodeSchema,
+  creditorFiscalCode: organizationFiscalCodeSchema,
+  description: z.string().min(1).max(90),
+  /** Instalment number (1-based), or `null` for a single payment. */
+  instalment: z.number().int().min(1).max(99).nullable(),
+};
+
+export const paymentPositionCreated = defineEvent({
+  type: 'payment.position-created',
+  version: 1,
+  producer: 'tributi',
+  consumers: ['notifier', 'gateway'],
+  description: 'A payment position (one notice) was created for a payer.',
+  data: z.object({ ...payable, kind: z.enum(PAYMENT_KINDS) }),
+});
+
+export const paymentReceived = defineEvent({
+  type: 'payment.received',
+  version: 1,
+  producer: 'tributi',
+  consumers: ['notifier', 'gateway'],
+  description: 'A notice was paid and its receipt recorded.',
+  data: z.object({
+    positionId: publicId,
+    noticeNumber: noticeNumberSchema,
+    amountCents,
+    payerFiscalCode: fiscalCodeSchema,
+    paidAt: isoDateTime,
+  }),
+});
+
+export const paymentDueSoon = defineEvent({
+  type: 'payment.due-soon',
+  version: 1,
+  producer: 'tributi',
+  consumers: ['notifier'],
+  description: 'An unpaid notice is due in `offsetDays` days. Carries what an App IO payment message needs.',
+  data: z.object({ ...payable, offsetDays }),
+});
+
+export const paymentOverdue = defineEvent({
+  type: 'payment.overdue',
+  version: 1,
+  producer: 'tributi',
+  consumers: ['notifier', 'gateway'],
+  description: 'A notice was not paid by its due date.',
+  data: z.object(payable),
+});
+
+export const paymentPositionCancelled = defineEvent({
+  type: 'payment.position-cancelled',
+  version: 1,
+  producer: 'tributi',
+  consumers: ['notifier', 'gateway'],
+  description: 'A payment position was cancelled by the office; its notice must not be paid.',
+  data: z.object({
+    positionId: publicId,
+    noticeNumber: noticeNumberSchema,
+    payerFiscalCode: fiscalCodeSchema,
+    reason: z.string().min(1).max(500).optional(),
+  }),
+});
+
+export const tributiEvents = [
+  paymentPositionCreated,
+  paymentReceived,
+  paymentDueSoon,
+  paymentOverdue,
+  paymentPositionCancelled,
+] as const;
