@@ -4,27 +4,21 @@
  * elsewhere.
  */
 
-/** Risks covered by the regional bulletins (DPCM 27/02/2004 and later guidelines). */
-export const HAZARDS = [
-  'hydrogeological',
-  'hydraulic',
-  'thunderstorms',
-  'wind',
-  'snow',
-  'ice',
-  'storm-surge',
-  'avalanches',
-  'coastal',
-] as const;
-export type Hazard = (typeof HAZARDS)[number];
+import { ALERT_PHASES, type AlertColour, type AlertPhase, type Hazard } from '@sportello/schema';
 
-/** Alert colours, from no expected criticality (green) to high criticality (red). */
-export const ALERT_COLOURS = ['green', 'yellow', 'orange', 'red'] as const;
-export type AlertColour = (typeof ALERT_COLOURS)[number];
+// The vocabularies are part of the event contract, so they come from @sportello/schema.
+export {
+  HAZARDS,
+  ALERT_COLOURS,
+  ALERT_PHASES,
+  type Hazard,
+  type AlertColour,
+  type AlertPhase,
+} from '@sportello/schema';
 
 /** The comune's operational phases, in increasing order. */
-export const OPERATIONAL_PHASES = ['attention', 'pre-alarm', 'alarm'] as const;
-export type OperationalPhase = (typeof OPERATIONAL_PHASES)[number];
+export const OPERATIONAL_PHASES = ALERT_PHASES;
+export type OperationalPhase = AlertPhase;
 
 /** `active` until staff cancel it; an active alert whose window has passed is reported as expired. */
 export const ALERT_STATUSES = ['active', 'cancelled'] as const;

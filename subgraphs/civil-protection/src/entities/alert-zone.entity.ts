@@ -1,0 +1,27 @@
+import { randomUUID } from 'node:crypto';
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { tenantProperties } from '@sportello/platform';
+
+/**
+ * A zone of the comune's territory used to address alerts. Its `code` is the contract with
+ * anagrafe: every residence carries the code of the zone it lies in, so the notifier can page
+ * the residents of an alert's zones.
+ */
+export const AlertZoneEntity = defineEntity({
+  name: 'AlertZone',
+  tableName: 'alert_zone',
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
+    ...tenantProperties(),
+    code: p.string().length(50),
+    name: p.string().length(200),
+    /** The regional alert zone (one of the 133 national ones, e.g. `Ven-B`) this zone falls in. */
+    regionalAlertZone: p.string().length(50).nullable(),
+    description: p.text().nullable(),
+  },
+  uniques: [{ properties: ['comune', 'code'] }],
+});
+export type AlertZone = InferEntity<typeof AlertZoneEntity>;

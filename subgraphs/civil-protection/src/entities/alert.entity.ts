@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto';
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { tenantProperties } from '@sportello/platform';
+import { ALERT_COLOURS, ALERT_STATUSES, HAZARDS, OPERATIONAL_PHASES } from '../domain/alert.js';
+
+/** An alert of the comune, with the times of every message sent about it (issue, updates, cancellation). */
+export const AlertEntity = defineEntity({
+  name: 'Alert',
+  tableName: 'alert',
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
+    ...tenantProperties(),
+    hazard: p.enum(HAZARDS),
+    colour: p.enum(ALERT_COLOURS),
+    wholeComune: p.boolean(),
+    /** Concerned zone codes, sorted; empty when `wholeComune`. */
+    zoneCodes: p.json<string[]>(),
+    validFrom: p.datetime(),
+    validUntil: p.datetime().index(),
+    phase: p.enum(OPERATIONAL_PHASES).nullable(),
+    headline: p.string().length(160).nullable(),
+    instructions: p.text(),
+    bulletinReference: p.string().length(200).nullable(),
+    status: p.enum(ALERT_STATUSES).index(),
+    /** ISO instants of every message (CAP `sent`), oldest first; the CAP identifiers follow from it. */
+    messageTimes: p.json<string[]>(),
+    issuedBy: p.string().length(200),
+    issuedAt: p.datetime(),
+    updatedAt: p.datetime(),
+    cancelledAt: p.datetime().nullable(),
+    cancelReason: p.text().nullable(),
+  },
+});
+export type Alert = InferEntity<typeof AlertEntity>;

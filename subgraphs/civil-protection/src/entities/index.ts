@@ -1,0 +1,13 @@
+import { AlertZoneEntity } from './alert-zone.entity.js';
+import { AlertEntity } from './alert.entity.js';
+import { EmergencyAreaEntity, EmergencyNumberEntity } from './emergency-area.entity.js';
+import { OrdinanceEntity } from './ordinance.entity.js';
+
+/** Every entity of the civil-protection database, for `createDatabase({ entities })` and migrations. */
+export const CIVIL_PROTECTION_ENTITIES = [
+  AlertZoneEntity,
+  AlertEntity,
+  OrdinanceEntity,
+  EmergencyAreaEntity,
+  EmergencyNumberEntity,
+];
