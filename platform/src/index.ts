@@ -104,3 +104,4 @@ export { InboxEntry } from './outbox/inbox-entry.entity.js';
 export { recordEvent, InvalidEventError } from './outbox/record-event.js';
 export { handleOnce } from './outbox/inbox.js';
 export { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox/relay.js';
+export { OUTBOX_MIGRATIONS } from './outbox/outbox-migrations.js';

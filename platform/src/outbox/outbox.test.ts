@@ -7,7 +7,14 @@ import type { EventBus } from '../bus/event-bus.js';
 import type { Database } from '../database/database.js';
 import { TenantViolationError } from '../database/tenancy.js';
 import { Note } from '../database/test-support/entities.js';
-import { DRIVERS, scratchDatabase, type ScratchDatabase } from '../database/test-support/databases.js';
+import {
+  DRIVERS,
+  scratchDatabase,
+  TEST_POSTGRES_URL,
+  type ScratchDatabase,
+} from '../database/test-support/databases.js';
+import { assertMigrationsMatchEntities } from '../database/migrations.js';
+import { OUTBOX_MIGRATIONS } from './outbox-migrations.js';
 import { handleOnce } from './inbox.js';
 import { OutboxMessage } from './outbox-message.entity.js';
 import { InvalidEventError, recordEvent } from './record-event.js';
@@ -317,5 +324,16 @@ describe('outbox relay replicas on postgresql', () => {
       );
     }
     expect(await first.forkUnscoped().count(OutboxMessage, { publishedAt: null })).toBe(0);
+  });
+});
+
+describe('OUTBOX_MIGRATIONS', () => {
+  test('create exactly the outbox and inbox tables on both dialects', async () => {
+    await assertMigrationsMatchEntities({
+      service: 'outbox',
+      entities: [],
+      migrations: OUTBOX_MIGRATIONS,
+      postgresUrl: TEST_POSTGRES_URL,
+    });
   });
 });
