@@ -26,3 +26,24 @@ export {
   type RateSpec,
 } from './pacing/rate-limiter.js';
 export { backoffDelay, type BackoffPolicy } from './pacing/backoff.js';
+export {
+  createTelegramChannel,
+  createTelegramLimiter,
+  type ChannelPost,
+  type TelegramChannel,
+  type TelegramChannelConfig,
+  type TelegramChannelDeps,
+} from './channels/telegram/telegram-channel.js';
+export {
+  createTelegramBot,
+  type TelegramBot,
+  type TelegramBotConfig,
+  type TelegramBotDeps,
+} from './channels/telegram/telegram-bot.js';
+export {
+  escapeMarkdownV2,
+  escapeMarkdownV2Url,
+  truncateMarkdownV2,
+  TELEGRAM_TEXT_LIMIT,
+} from './channels/telegram/markdown-v2.js';
+export { classifyTelegramError } from './channels/telegram/classify-telegram-error.js';

@@ -10,3 +10,10 @@ export {
   type SmtpRejection,
   type ReceivedMail,
 } from './smtp-sink.js';
+export {
+  startFakeTelegram,
+  type FakeTelegram,
+  type FakeTelegramOptions,
+  type TelegramSentMessage,
+} from './fake-telegram.js';
+export { parseMarkdownV2, type MarkdownV2Parse } from './markdown-v2-parser.js';

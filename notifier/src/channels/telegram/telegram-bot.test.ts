@@ -1,0 +1,161 @@
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeTelegram, type FakeTelegram } from '../../test-peers/fake-telegram.js';
+import { createTelegramBot, type TelegramBot } from './telegram-bot.js';
+
+const TOKEN = '424242:bot-side_token';
+const SECRET = 'webhook-Secret_123';
+
+/** A tiny in-memory link store standing in for the identity service's one-time tokens. */
+function linkStore() {
+  const pending = new Map([['Zq9-linkToken_1', 'citizen-1']]);
+  const linked = new Map<number, string>();
+  return {
+    linked,
+    linkCalls: 0,
+    async linkChat(token: string, chatId: number): Promise<'linked' | 'invalid'> {
+      this.linkCalls += 1;
+      const citizen = pending.get(token);
+      if (!citizen) return 'invalid';
+      pending.delete(token);
+      linked.set(chatId, citizen);
+      return 'linked';
+    },
+    async unlinkChat(chatId: number): Promise<void> {
+      linked.delete(chatId);
+    },
+  };
+}
+
+describe('Telegram bot over a webhook', () => {
+  let telegram: FakeTelegram;
+  let bot: TelegramBot;
+  let server: Server;
+  let webhookUrl: string;
+  const store = linkStore();
+
+  beforeAll(async () => {
+    telegram = await startFakeTelegram({ token: TOKEN });
+    bot = createTelegramBot({
+      token: TOKEN,
+      apiRoot: telegram.apiRoot,
+      webhookSecret: SECRET,
+      linkChat: (token, chatId) => store.linkChat(token, chatId),
+      unlinkChat: (chatId) => store.unlinkChat(chatId),
+      settingsUrl: 'https://sportello.example.it/preferenze',
+    });
+    server = createServer((req, res) => void bot.handleWebhook(req, res));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    webhookUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/telegram`;
+    await bot.setWebhook(webhookUrl);
+  });
+  afterAll(async () => {
+    server.close();
+    await telegram.close();
+  });
+
+  it('registers the webhook with the secret', () => {
+    expect(telegram.webhook).toEqual({ url: webhookUrl, secretToken: SECRET });
+  });
+
+  it('answers 401 without the secret header and 403 with a wrong one, handling nothing', async () => {
+    const update = JSON.stringify({
+      update_id: 1,
+      message: { message_id: 1, date: 0, chat: { id: 1, type: 'private' }, text: '/stop' },
+    });
+    const missing = await fetch(webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: update,
+    });
+    const wrong = await fetch(webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': 'not-the-secret' },
+      body: update,
+    });
+    expect(missing.status).toBe(401);
+    expect(wrong.status).toBe(403);
+    expect(telegram.calls.sendMessage ?? 0).toBe(0);
+  });
+
+  it("links a chat with /start <one-time token> and confirms in the user's language", async () => {
+    const { status } = await telegram.userSends(501, '/start Zq9-linkToken_1', { languageCode: 'en' });
+    expect(status).toBe(200);
+    expect(store.linked.get(501)).toBe('citizen-1');
+    const [reply] = await telegram.waitForSent(1, 501);
+    expect(reply!.plainText).toMatch(/^Done: from now on/);
+  });
+
+  it('refuses a used token and never passes a malformed payload on', async () => {
+    const callsBefore = store.linkCalls;
+    await telegram.userSends(502, '/start Zq9-linkToken_1');
+    expect(store.linkCalls).toBe(callsBefore + 1);
+    await telegram.userSends(503, `/start ${'x'.repeat(65)}`);
+    await telegram.userSends(504, '/start bad$token');
+    expect(store.linkCalls).toBe(callsBefore + 1);
+    for (const chat of [502, 503, 504]) {
+      const [reply] = await telegram.waitForSent(1, chat);
+      expect(reply!.plainText).toMatch(/non è valido/);
+    }
+    expect(store.linked.has(502)).toBe(false);
+  });
+
+  it('unlinks on /stop and points to the preferences on /settings', async () => {
+    const stop = await telegram.userSends(501, '/stop', { languageCode: 'en' });
+    expect(stop.status).toBe(200);
+    expect(store.linked.has(501)).toBe(false);
+    const replies = await telegram.waitForSent(2, 501);
+    expect(replies[1]!.plainText).toMatch(/no longer receive/);
+    expect(telegram.tooManyRequests).toBe(0);
+    await telegram.userSends(505, '/settings', { languageCode: 'de' });
+    const [settings] = await telegram.waitForSent(1, 505);
+    expect(settings!.plainText).toContain('https://sportello.example.it/preferenze');
+  });
+
+  it('handles a redelivered update once', async () => {
+    const { updateId } = await telegram.userSends(506, '/settings');
+    expect(await telegram.redeliver(updateId)).toBe(200);
+    expect(await telegram.redeliver(updateId)).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(telegram.sent.filter((m) => m.chatId === '506')).toHaveLength(1);
+  });
+
+  it('rejects a secret Telegram would not accept', () => {
+    expect(() =>
+      createTelegramBot({
+        token: TOKEN,
+        webhookSecret: 'has spaces',
+        linkChat: async () => 'invalid',
+        unlinkChat: async () => {},
+        settingsUrl: 'https://x.example',
+      }),
+    ).toThrow(/webhookSecret/);
+  });
+});
+
+describe('Telegram bot in polling mode', () => {
+  it('receives updates through getUpdates', async () => {
+    const telegram = await startFakeTelegram({ token: TOKEN });
+    const store = linkStore();
+    const bot = createTelegramBot({
+      token: TOKEN,
+      apiRoot: telegram.apiRoot,
+      webhookSecret: SECRET,
+      linkChat: (token, chatId) => store.linkChat(token, chatId),
+      unlinkChat: (chatId) => store.unlinkChat(chatId),
+      settingsUrl: 'https://sportello.example.it/preferenze',
+    });
+    try {
+      await bot.startPolling();
+      await telegram.userSends(601, '/start Zq9-linkToken_1');
+      await telegram.waitForSent(1, 601);
+      expect(store.linked.get(601)).toBe('citizen-1');
+    } finally {
+      await bot.close();
+      await telegram.close();
+    }
+  });
+});

@@ -1,0 +1,104 @@
+import { Telegraf } from 'telegraf';
+import {
+  delivered,
+  failed,
+  wrongRecipient,
+  type Channel,
+  type OutgoingMessage,
+  type SendResult,
+} from '../channel.js';
+import { createRateLimiter, type RateLimiter } from '../../pacing/rate-limiter.js';
+import { classifyTelegramError } from './classify-telegram-error.js';
+import { escapeMarkdownV2, truncateMarkdownV2 } from './markdown-v2.js';
+
+/** Settings of the Telegram channel. */
+export interface TelegramChannelConfig {
+  /** Bot token from BotFather. */
+  token: string;
+  /** Bot API base URL. @default https://api.telegram.org */
+  apiRoot?: string;
+}
+
+/** Optional collaborators of the Telegram channel. */
+export interface TelegramChannelDeps {
+  /**
+   * Paces sends, keyed by chat id. @default {@link createTelegramLimiter}() — about 30 messages/s
+   * overall and 1 message/s per chat, Telegram's published limits.
+   */
+  limiter?: RateLimiter;
+}
+
+/** A post for a public channel (e.g. every follower of the comune's alert channel). */
+export interface ChannelPost {
+  /** The channel, as `@username` or numeric id. */
+  channelId: string | number;
+  /** MarkdownV2 text; when absent `text` is escaped. */
+  markdownV2?: string;
+  text: string;
+  /** Deliver without sound. @default false */
+  silent?: boolean;
+}
+
+/** The Telegram channel. */
+export interface TelegramChannel extends Channel {
+  readonly name: 'telegram';
+  /** Posts once to a public channel: one post reaches every follower, without per-user limits. */
+  sendToChannel(post: ChannelPost): Promise<SendResult>;
+}
+
+/** Telegram's published limits: ~30 messages/s per bot and 1 message/s per chat. */
+export function createTelegramLimiter(
+  overrides: { perSecond?: number; perChatPerSecond?: number; maxChats?: number } = {},
+): RateLimiter {
+  return createRateLimiter({
+    global: { ratePerSecond: overrides.perSecond ?? 30 },
+    perKey: { ratePerSecond: overrides.perChatPerSecond ?? 1 },
+    maxKeys: overrides.maxChats ?? 10_000,
+  });
+}
+
+/** Creates the Telegram sending channel. Makes no request until the first send. */
+export function createTelegramChannel(
+  config: TelegramChannelConfig,
+  deps: TelegramChannelDeps = {},
+): TelegramChannel {
+  const telegram = new Telegraf(config.token, {
+    telegram: { ...(config.apiRoot ? { apiRoot: config.apiRoot } : {}), webhookReply: false },
+  }).telegram;
+  const limiter = deps.limiter ?? createTelegramLimiter();
+
+  async function post(chatId: string | number, markdownV2: string, silent: boolean): Promise<SendResult> {
+    const key = String(chatId);
+    try {
+      await limiter.acquire(key);
+      const sent = await telegram.sendMessage(chatId, truncateMarkdownV2(markdownV2), {
+        parse_mode: 'MarkdownV2',
+        disable_notification: silent,
+        link_preview_options: { is_disabled: true },
+      });
+      return delivered(`${sent.chat.id}:${sent.message_id}`);
+    } catch (error) {
+      const failure = classifyTelegramError(error);
+      // Flood control names a wait for the whole bot: hold every later send back, not just this one.
+      if (failure.retryAfterMs) limiter.holdOff(failure.retryAfterMs);
+      return failed(failure);
+    }
+  }
+
+  return {
+    name: 'telegram',
+    send(message: OutgoingMessage) {
+      if (message.recipient.channel !== 'telegram')
+        return Promise.resolve(wrongRecipient('telegram', message.recipient));
+      const body = message.markdownV2 ?? escapeMarkdownV2(message.text);
+      return post(message.recipient.chatId, body, message.silent ?? false);
+    },
+    sendToChannel(channelPost) {
+      return post(
+        channelPost.channelId,
+        channelPost.markdownV2 ?? escapeMarkdownV2(channelPost.text),
+        channelPost.silent ?? false,
+      );
+    },
+  };
+}
