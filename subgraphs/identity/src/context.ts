@@ -1,0 +1,90 @@
+import DataLoader from 'dataloader';
+import { UnauthenticatedError, type Database, type EntityManager, type Principal } from '@sportello/platform';
+import type { Actor } from '@sportello/schema';
+import { AuditTrail } from './domain/audit-log.js';
+import { activeDelegators } from './domain/delegations.js';
+import { ApiClientEntity } from './entities/api-client.entity.js';
+import { CitizenEntity, type Citizen } from './entities/citizen.entity.js';
+
+/** Settings resolvers need besides the database. */
+export interface IdentitySettings {
+  /** Username of the comune's Telegram bot; `null` disables Telegram linking. */
+  telegramBotUsername: string | null;
+}
+
+/** What every identity resolver receives. */
+export interface IdentityContext {
+  /**
+   * The caller. For citizens (and apps acting for one) `actsFor` is re-read from the delegations
+   * table, so a revoked or expired delegation stops working here at once, before the token expires.
+   */
+  principal: Principal;
+  /** One EntityManager per request, scoped to the principal's comune. */
+  em: EntityManager;
+  settings: IdentitySettings;
+  /** Staff reads of personal data, written when the request ends; `null` for non-staff callers. */
+  audit: AuditTrail | null;
+  /** Batches citizen lookups of one request (entity references, lists). */
+  citizens: DataLoader<string, Citizen | null>;
+}
+
+/** The actor recorded on events a caller causes (a public id, never a fiscal code). */
+export async function actorOf(ctx: IdentityContext): Promise<Actor> {
+  const principal = ctx.principal;
+  switch (principal.kind) {
+    case 'citizen': {
+      const citizen = await ctx.citizens.load(principal.fiscalCode);
+      return { kind: 'citizen', id: citizen?.id ?? 'unknown' };
+    }
+    case 'staff':
+      return { kind: 'staff', id: principal.username };
+    case 'client':
+      return { kind: 'client', id: principal.clientId };
+    case 'service':
+    case 'anonymous':
+      return { kind: 'system', id: principal.kind === 'service' ? principal.service : 'anonymous' };
+  }
+}
+
+/**
+ * Builds the context of one request from the verified principal.
+ *
+ * @throws {UnauthenticatedError} when the token belongs to an API client that has been revoked
+ * (revocation applies to tokens already issued, not only to new ones).
+ */
+export async function createIdentityContext(
+  verified: Principal,
+  database: Database,
+  settings: IdentitySettings,
+  operationName: string | null,
+): Promise<IdentityContext> {
+  const em = database.fork({ comune: verified.comune });
+  let principal = verified;
+  if (principal.kind === 'client') {
+    const client = await em.findOne(ApiClientEntity, { clientId: principal.clientId });
+    if (client === null || client.revokedAt !== null) {
+      throw new UnauthenticatedError('this API client has been revoked or does not exist', {
+        reason: 'CLIENT_REVOKED',
+        http: { status: 401 },
+      });
+    }
+    if (principal.onBehalfOf !== undefined) {
+      const actsFor = await activeDelegators(em, principal.onBehalfOf.fiscalCode);
+      principal = { ...principal, onBehalfOf: { ...principal.onBehalfOf, actsFor } };
+    }
+  } else if (principal.kind === 'citizen') {
+    principal = { ...principal, actsFor: await activeDelegators(em, principal.fiscalCode) };
+  }
+  const citizens = new DataLoader<string, Citizen | null>(async (codes) => {
+    const rows = await em.find(CitizenEntity, { fiscalCode: { $in: [...codes] } });
+    const byCode = new Map(rows.map((row) => [row.fiscalCode, row]));
+    return codes.map((code) => byCode.get(code) ?? null);
+  });
+  return {
+    principal,
+    em,
+    settings,
+    audit: principal.kind === 'staff' ? new AuditTrail(principal, operationName) : null,
+    citizens,
+  };
+}

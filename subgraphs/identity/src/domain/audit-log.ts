@@ -1,0 +1,70 @@
+import type { EntityManager, StaffPrincipal } from '@sportello/platform';
+import { AuditEntryEntity, type AuditEntry } from '../entities/audit-entry.entity.js';
+
+/**
+ * Collects the staff reads of one request (one entry per citizen, listing the field groups read)
+ * and writes them in one go when the request ends.
+ */
+export class AuditTrail {
+  private readonly reads = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly actor: StaffPrincipal,
+    private readonly operation: string | null,
+  ) {}
+
+  /** Notes that the staff member read these fields of this citizen. */
+  note(subject: string, group: string): void {
+    const groups = this.reads.get(subject) ?? new Set<string>();
+    groups.add(group);
+    this.reads.set(subject, groups);
+  }
+
+  /** Writes the collected entries (in their own flush, so a failing mutation still leaves its reads). */
+  async flush(em: EntityManager, now = new Date()): Promise<number> {
+    if (this.reads.size === 0) return 0;
+    for (const [subject, groups] of this.reads) {
+      em.create(AuditEntryEntity, {
+        comune: this.actor.comune,
+        at: now,
+        actorUsername: this.actor.username,
+        actorOffices: this.actor.offices,
+        subjectFiscalCode: subject,
+        fields: [...groups].sort(),
+        operation: this.operation,
+      });
+    }
+    const written = this.reads.size;
+    this.reads.clear();
+    await em.flush();
+    return written;
+  }
+}
+
+/** A filter of the audit log. */
+export interface AuditQuery {
+  actorUsername?: string | null;
+  subject?: string | null;
+  from?: Date | null;
+  to?: Date | null;
+}
+
+/** One page of audit entries, newest first. */
+export async function queryAuditLog(
+  em: EntityManager,
+  filter: AuditQuery,
+  page: { offset: number; limit: number },
+): Promise<{ items: AuditEntry[]; totalCount: number }> {
+  const where: Record<string, unknown> = {};
+  if (filter.actorUsername) where.actorUsername = filter.actorUsername;
+  if (filter.subject) where.subjectFiscalCode = filter.subject;
+  if (filter.from || filter.to) {
+    where.at = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lt: filter.to } : {}) };
+  }
+  const [items, totalCount] = await em.findAndCount(AuditEntryEntity, where, {
+    orderBy: { at: 'desc', id: 'desc' },
+    offset: page.offset,
+    limit: page.limit,
+  });
+  return { items, totalCount };
+}

@@ -1,0 +1,22 @@
+import { ApiClientEntity, ConsentGrantEntity } from './api-client.entity.js';
+import { AuditEntryEntity } from './audit-entry.entity.js';
+import { AuthorizationCodeEntity, PendingAuthorizationEntity } from './authorization.entity.js';
+import { CitizenEntity, EmailVerificationEntity, TelegramLinkTokenEntity } from './citizen.entity.js';
+import { DelegationEntity } from './delegation.entity.js';
+import { SigningKeyEntity } from './signing-key.entity.js';
+import { StaffMemberEntity } from './staff-member.entity.js';
+
+/** Every entity of the identity database, for `createDatabase({ entities })` and migrations. */
+export const IDENTITY_ENTITIES = [
+  CitizenEntity,
+  EmailVerificationEntity,
+  TelegramLinkTokenEntity,
+  DelegationEntity,
+  StaffMemberEntity,
+  ApiClientEntity,
+  ConsentGrantEntity,
+  AuthorizationCodeEntity,
+  PendingAuthorizationEntity,
+  SigningKeyEntity,
+  AuditEntryEntity,
+];

@@ -1,0 +1,190 @@
+import { BadUserInputError, ForbiddenError, type Principal } from '@sportello/platform';
+import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
+import {
+  changePreferences,
+  createTelegramLink,
+  findCitizen,
+  linkTelegramChat,
+  requestEmailChange,
+  setIoEnabled,
+  setPreferredLanguage,
+  unlinkTelegram,
+  verifyEmail,
+} from '../domain/accounts.js';
+import { createDelegation, requireDelegation, revokeDelegation } from '../domain/delegations.js';
+import type { DelegationKind } from '../domain/delegation.js';
+import type { NotificationCategory, NotificationChannel } from '../domain/preferences.js';
+import { CitizenEntity, type Language } from '../entities/citizen.entity.js';
+import { actorOf, type IdentityContext } from '../context.js';
+import { selfFiscalCode } from './citizen.resolver.js';
+import { toCitizenType, toDelegationType } from './citizen.mapper.js';
+import { CitizenType, EmailVerificationRequestType, TelegramLinkType } from './citizen.type.js';
+import { DelegationType } from './delegation.type.js';
+import { LanguageEnum } from './enums.js';
+import { CreateDelegationInput, PreferenceChangeInput } from './inputs.input.js';
+
+function isNotifier(principal: Principal): boolean {
+  return principal.kind === 'service' && principal.service === 'notifier';
+}
+
+function isRegistrar(principal: Principal): boolean {
+  return (
+    principal.kind === 'staff' &&
+    principal.offices.some((office) => office === 'anagrafe' || office === 'admin')
+  );
+}
+
+@Resolver()
+export class AccountResolver {
+  @Mutation(() => CitizenType, {
+    description:
+      'Turns notification channels on or off per category. CRITICAL_ALERTS cannot be turned off (BAD_USER_INPUT).',
+  })
+  async updateNotificationPreferences(
+    @Arg('changes', () => [PreferenceChangeInput]) changes: PreferenceChangeInput[],
+    @Ctx() ctx: IdentityContext,
+  ): Promise<CitizenType> {
+    const fiscalCode = selfFiscalCode(ctx, 'notifications');
+    const citizen = await changePreferences(
+      ctx.em,
+      fiscalCode,
+      changes.map((change) => ({
+        category: change.category as NotificationCategory,
+        channel: change.channel as NotificationChannel,
+        enabled: change.enabled,
+      })),
+      await actorOf(ctx),
+    );
+    return toCitizenType(fiscalCode, citizen);
+  }
+
+  @Mutation(() => CitizenType)
+  async setPreferredLanguage(
+    @Arg('language', () => LanguageEnum) language: string,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<CitizenType> {
+    const fiscalCode = selfFiscalCode(ctx, 'profile');
+    return toCitizenType(fiscalCode, await setPreferredLanguage(ctx.em, fiscalCode, language as Language));
+  }
+
+  @Mutation(() => CitizenType, {
+    description: 'Whether notifications may also go to the citizen’s App IO inbox.',
+  })
+  async setAppIoEnabled(@Arg('enabled') enabled: boolean, @Ctx() ctx: IdentityContext): Promise<CitizenType> {
+    const fiscalCode = selfFiscalCode(ctx, 'notifications');
+    return toCitizenType(fiscalCode, await setIoEnabled(ctx.em, fiscalCode, enabled));
+  }
+
+  @Mutation(() => EmailVerificationRequestType, {
+    description:
+      'Sets a new email address, unverified until the token sent to it is presented to verifyEmail.',
+  })
+  async changeEmail(
+    @Arg('email') email: string,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<EmailVerificationRequestType> {
+    const fiscalCode = selfFiscalCode(ctx, 'profile');
+    const { expiresAt } = await requestEmailChange(ctx.em, fiscalCode, email);
+    return Object.assign(new EmailVerificationRequestType(), { expiresAt });
+  }
+
+  @Mutation(() => CitizenType)
+  async verifyEmail(@Arg('token') token: string, @Ctx() ctx: IdentityContext): Promise<CitizenType> {
+    const fiscalCode = selfFiscalCode(ctx, 'profile');
+    return toCitizenType(fiscalCode, await verifyEmail(ctx.em, fiscalCode, token, await actorOf(ctx)));
+  }
+
+  @Mutation(() => TelegramLinkType, {
+    description: 'A one-time deep link (15 minutes) to connect a Telegram chat.',
+  })
+  async createTelegramLink(@Ctx() ctx: IdentityContext): Promise<TelegramLinkType> {
+    const fiscalCode = selfFiscalCode(ctx, 'notifications');
+    if (ctx.settings.telegramBotUsername === null) {
+      throw new BadUserInputError('this comune has no Telegram bot configured');
+    }
+    const link = await createTelegramLink(ctx.em, fiscalCode, ctx.settings.telegramBotUsername);
+    return Object.assign(new TelegramLinkType(), link);
+  }
+
+  @Mutation(() => CitizenType)
+  async unlinkTelegram(@Ctx() ctx: IdentityContext): Promise<CitizenType> {
+    const fiscalCode = selfFiscalCode(ctx, 'notifications');
+    const citizen = await findCitizen(ctx.em, fiscalCode);
+    if (citizen === null) return toCitizenType(fiscalCode, null);
+    return toCitizenType(fiscalCode, await unlinkTelegram(ctx.em, citizen, 'citizen', await actorOf(ctx)));
+  }
+
+  @Mutation(() => CitizenType, {
+    description:
+      'Notifier only: the bot received /start <token> from chatId; links the chat to the token’s citizen.',
+  })
+  async linkTelegramChat(
+    @Arg('token') token: string,
+    @Arg('chatId') chatId: string,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<CitizenType> {
+    if (!isNotifier(ctx.principal)) throw new ForbiddenError('only the notifier links Telegram chats');
+    const citizen = await linkTelegramChat(ctx.em, token, chatId, await actorOf(ctx));
+    return toCitizenType(citizen.fiscalCode, citizen);
+  }
+
+  @Mutation(() => Boolean, {
+    description: 'Notifier only: the bot was blocked in this chat; unlinks it. False when no citizen had it.',
+  })
+  async reportTelegramChatBlocked(
+    @Arg('chatId') chatId: string,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<boolean> {
+    if (!isNotifier(ctx.principal)) throw new ForbiddenError('only the notifier reports blocked chats');
+    const citizen = await ctx.em.findOne(CitizenEntity, { telegramChatId: chatId });
+    if (citizen === null) return false;
+    await unlinkTelegram(ctx.em, citizen, 'blocked', await actorOf(ctx));
+    return true;
+  }
+
+  @Mutation(() => DelegationType, {
+    description:
+      'Anagrafe staff record any delegation (e.g. a parent for a minor child); a citizen may delegate another adult to act for them.',
+  })
+  async createDelegation(
+    @Arg('input', () => CreateDelegationInput) input: CreateDelegationInput,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<DelegationType> {
+    const principal = ctx.principal;
+    const selfDelegation =
+      principal.kind === 'citizen' &&
+      principal.fiscalCode === input.delegator &&
+      input.kind === 'delegating-adult';
+    if (!selfDelegation && !isRegistrar(principal)) {
+      throw new ForbiddenError(
+        'a citizen may only delegate an adult to act for themselves; other delegations are recorded by the anagrafe office',
+      );
+    }
+    const delegation = await createDelegation(ctx.em, principal.comune, {
+      delegator: input.delegator,
+      delegate: input.delegate,
+      kind: input.kind as DelegationKind,
+      validFrom: input.validFrom ?? new Date(),
+      validUntil: input.validUntil ?? null,
+    });
+    return toDelegationType(delegation);
+  }
+
+  @Mutation(() => DelegationType, {
+    description: 'Ends a delegation now: by either party or by the anagrafe office.',
+  })
+  async revokeDelegation(
+    @Arg('id', () => ID) id: string,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<DelegationType> {
+    const principal = ctx.principal;
+    const delegation = await requireDelegation(ctx.em, id);
+    const party =
+      principal.kind === 'citizen' &&
+      (principal.fiscalCode === delegation.delegatorFiscalCode ||
+        principal.fiscalCode === delegation.delegateFiscalCode);
+    if (!party && !isRegistrar(principal))
+      throw new ForbiddenError('only the parties or the anagrafe office revoke a delegation');
+    return toDelegationType(await revokeDelegation(ctx.em, delegation));
+  }
+}

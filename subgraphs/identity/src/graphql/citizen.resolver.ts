@@ -1,0 +1,189 @@
+import { BadUserInputError, ForbiddenError, UnauthenticatedError, type Scope } from '@sportello/platform';
+import { GraphQLFiscalCode } from '@sportello/schema';
+import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { canReadInBatches, CITIZEN_FIELD_GROUPS, decideCitizenAccess } from '../domain/citizen-access.js';
+import { delegationsOf } from '../domain/delegations.js';
+import type { IdentityContext } from '../context.js';
+import { authoriseCitizenRead } from './access.js';
+import { toCitizenType, toDelegationType, toPreferenceTypes } from './citizen.mapper.js';
+import { CitizenType, NotificationPreferenceType } from './citizen.type.js';
+import { DelegationType } from './delegation.type.js';
+import { LanguageEnum } from './enums.js';
+
+/** Most citizens one batch query may ask for. */
+const MAX_BATCH = 500;
+
+/**
+ * The citizen the caller speaks for: a citizen themselves, or the citizen who granted an app the
+ * needed scope.
+ *
+ * @throws {UnauthenticatedError} for anonymous callers.
+ * @throws {ForbiddenError} for anyone else.
+ */
+export function selfFiscalCode(ctx: IdentityContext, scope: Scope): string {
+  const principal = ctx.principal;
+  if (principal.kind === 'anonymous') throw new UnauthenticatedError('sign in as a citizen first');
+  if (principal.kind === 'citizen') return principal.fiscalCode;
+  if (principal.kind === 'client' && principal.onBehalfOf !== undefined) {
+    if (!principal.scopes.includes(scope)) throw new ForbiddenError(`this token lacks the "${scope}" scope`);
+    return principal.onBehalfOf.fiscalCode;
+  }
+  throw new ForbiddenError('only a citizen, or an app acting on a citizen’s grant, has an own account here');
+}
+
+@Resolver(() => CitizenType)
+export class CitizenResolver {
+  @Query(() => CitizenType, {
+    nullable: true,
+    description:
+      'The signed-in citizen (or the citizen who granted this app access); null for other callers.',
+  })
+  async me(@Ctx() ctx: IdentityContext): Promise<CitizenType | null> {
+    const principal = ctx.principal;
+    const fiscalCode =
+      principal.kind === 'citizen'
+        ? principal.fiscalCode
+        : principal.kind === 'client'
+          ? principal.onBehalfOf?.fiscalCode
+          : undefined;
+    if (fiscalCode === undefined) return null;
+    return toCitizenType(fiscalCode, await ctx.citizens.load(fiscalCode));
+  }
+
+  @Query(() => CitizenType, {
+    nullable: true,
+    description:
+      'A citizen by fiscal code, for callers allowed to read some of their data; null when no account exists.',
+  })
+  async citizen(
+    @Arg('fiscalCode', () => GraphQLFiscalCode) fiscalCode: string,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<CitizenType | null> {
+    // Refuse before the lookup, so whether an account exists is not disclosed to outsiders.
+    const reasons = CITIZEN_FIELD_GROUPS.map((group) =>
+      decideCitizenAccess(ctx.principal, fiscalCode, group),
+    );
+    const refusal = reasons.find((decision) => !decision.allowed);
+    if (reasons.every((decision) => !decision.allowed) && refusal !== undefined && !refusal.allowed) {
+      if (ctx.principal.kind === 'anonymous') throw new UnauthenticatedError('sign in to read personal data');
+      throw new ForbiddenError(`Not allowed to read this citizen: ${refusal.reason}`);
+    }
+    const citizen = await ctx.citizens.load(fiscalCode);
+    return citizen === null ? null : toCitizenType(fiscalCode, citizen);
+  }
+
+  @Query(() => [CitizenType], {
+    description:
+      'Citizens by fiscal code, in the order asked, for delivery (the notifier) and staff; unknown ones come back ' +
+      'with null fields. At most 500 per call.',
+  })
+  async citizensByFiscalCodes(
+    @Arg('fiscalCodes', () => [GraphQLFiscalCode]) fiscalCodes: string[],
+    @Ctx() ctx: IdentityContext,
+  ): Promise<CitizenType[]> {
+    if (!canReadInBatches(ctx.principal) && ctx.principal.kind !== 'staff') {
+      throw new ForbiddenError('only internal services and staff read citizens in batches');
+    }
+    if (fiscalCodes.length > MAX_BATCH) {
+      throw new BadUserInputError(`ask for at most ${MAX_BATCH} fiscal codes per call`, {
+        field: 'fiscalCodes',
+      });
+    }
+    const rows = await ctx.citizens.loadMany(fiscalCodes);
+    return fiscalCodes.map((code, index) => {
+      const row = rows[index];
+      return toCitizenType(code, row instanceof Error || row === undefined ? null : row);
+    });
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Requires: self, delegate, app with "profile", anagrafe/admin staff.',
+  })
+  givenName(@Root() citizen: CitizenType, @Ctx() ctx: IdentityContext): string | null {
+    authoriseCitizenRead(ctx, citizen.fiscalCode, 'profile');
+    return citizen.record?.givenName ?? null;
+  }
+
+  @FieldResolver(() => String, { nullable: true })
+  familyName(@Root() citizen: CitizenType, @Ctx() ctx: IdentityContext): string | null {
+    authoriseCitizenRead(ctx, citizen.fiscalCode, 'profile');
+    return citizen.record?.familyName ?? null;
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Contact field: also readable by the notifier.',
+  })
+  email(@Root() citizen: CitizenType, @Ctx() ctx: IdentityContext): string | null {
+    authoriseCitizenRead(ctx, citizen.fiscalCode, 'contacts');
+    return citizen.record?.email ?? null;
+  }
+
+  @FieldResolver(() => Boolean, { nullable: true })
+  emailVerified(@Root() citizen: CitizenType, @Ctx() ctx: IdentityContext): boolean | null {
+    authoriseCitizenRead(ctx, citizen.fiscalCode, 'contacts');
+    return citizen.record?.emailVerified ?? null;
+  }
+
+  @FieldResolver(() => Boolean, {
+    nullable: true,
+    description: 'Whether a Telegram chat is linked (the chat id itself is never published).',
+  })
+  telegramLinked(@Root() citizen: CitizenType, @Ctx() ctx: IdentityContext): boolean | null {
+    authoriseCitizenRead(ctx, citizen.fiscalCode, 'contacts');
+    return citizen.record?.telegramLinked ?? null;
+  }
+
+  @FieldResolver(() => Boolean, { nullable: true })
+  ioEnabled(@Root() citizen: CitizenType, @Ctx() ctx: IdentityContext): boolean | null {
+    authoriseCitizenRead(ctx, citizen.fiscalCode, 'contacts');
+    return citizen.record?.ioEnabled ?? null;
+  }
+
+  @FieldResolver(() => LanguageEnum, { nullable: true })
+  preferredLanguage(@Root() citizen: CitizenType, @Ctx() ctx: IdentityContext): string | null {
+    authoriseCitizenRead(ctx, citizen.fiscalCode, 'contacts');
+    return citizen.record?.preferredLanguage ?? null;
+  }
+
+  @FieldResolver(() => [NotificationPreferenceType], { nullable: true })
+  notificationPreferences(
+    @Root() citizen: CitizenType,
+    @Ctx() ctx: IdentityContext,
+  ): NotificationPreferenceType[] | null {
+    authoriseCitizenRead(ctx, citizen.fiscalCode, 'preferences');
+    return citizen.record === null ? null : toPreferenceTypes(citizen.record);
+  }
+
+  @FieldResolver(() => [DelegationType], {
+    nullable: true,
+    description: 'Delegations letting this citizen act for others.',
+  })
+  async actsFor(@Root() citizen: CitizenType, @Ctx() ctx: IdentityContext): Promise<DelegationType[] | null> {
+    authoriseCitizenRead(ctx, citizen.fiscalCode, 'delegations');
+    if (citizen.record === null) return null;
+    return (await delegationsOf(ctx.em, citizen.fiscalCode, 'actsFor')).map((row) => toDelegationType(row));
+  }
+
+  @FieldResolver(() => [DelegationType], {
+    nullable: true,
+    description: 'Delegations letting others act for this citizen.',
+  })
+  async delegates(
+    @Root() citizen: CitizenType,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<DelegationType[] | null> {
+    authoriseCitizenRead(ctx, citizen.fiscalCode, 'delegations');
+    if (citizen.record === null) return null;
+    return (await delegationsOf(ctx.em, citizen.fiscalCode, 'delegates')).map((row) => toDelegationType(row));
+  }
+}
+
+/** Federation: other subgraphs reference `Citizen { fiscalCode }`; fields stay authorised one by one. */
+export async function resolveCitizenReference(
+  reference: { fiscalCode: string },
+  ctx: IdentityContext,
+): Promise<CitizenType> {
+  return toCitizenType(reference.fiscalCode, await ctx.citizens.load(reference.fiscalCode));
+}

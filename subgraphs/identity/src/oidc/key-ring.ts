@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import type { EntityManager } from '@sportello/platform';
+import { SigningKeyEntity, type SigningKey } from '../entities/signing-key.entity.js';
+
+/** The only signature algorithm the issuer uses. */
+export const SIGNING_ALGORITHM = 'ES256';
+
+/** How keys rotate and how long their public halves stay published. */
+export interface KeyRingOptions {
+  /** A key older than this is replaced by a new one at the next signature. */
+  rotateAfterMs: number;
+  /** The longest lifetime of a token; a retired key stays in the JWKS this long (plus skew). */
+  maxTokenLifetimeMs: number;
+  /** Tolerated clock difference between issuer and verifiers. @default 60_000 */
+  clockSkewMs?: number;
+}
+
+/** The key signing new tokens. */
+export interface ActiveKey {
+  kid: string;
+  privateKey: CryptoKey;
+}
+
+/**
+ * ES256 signing keys kept in the identity database, so every replica signs with the same key and
+ * a restart invalidates nothing. Keys are deployment-wide (not per comune).
+ */
+export class KeyRing {
+  private active: { key: ActiveKey; createdAt: Date; loadedAt: number } | undefined;
+
+  constructor(
+    private readonly options: KeyRingOptions,
+    private readonly forkEm: () => EntityManager,
+  ) {}
+
+  /**
+   * The key to sign with, creating the first one or rotating when the newest is older than
+   * `rotateAfterMs`. Replicas racing to rotate each add a key: both get published, nothing breaks.
+   */
+  async activeKey(now = new Date()): Promise<ActiveKey> {
+    const cached = this.active;
+    // Re-read now and then so a rotation done by another replica is picked up.
+    if (
+      cached !== undefined &&
+      now.getTime() - cached.loadedAt < 60_000 &&
+      !this.isDue(cached.createdAt, now)
+    ) {
+      return cached.key;
+    }
+    const em = this.forkEm();
+    const [newest] = await em.find(SigningKeyEntity, {}, { orderBy: { createdAt: 'desc' }, limit: 1 });
+    let chosen: SigningKey | undefined = newest;
+    if (chosen === undefined || this.isDue(chosen.createdAt, now)) {
+      chosen = await this.rotate(em, now);
+    }
+    const key: ActiveKey = {
+      kid: chosen.kid,
+      privateKey: (await importJWK(chosen.privateJwk, SIGNING_ALGORITHM)) as CryptoKey,
+    };
+    this.active = { key, createdAt: chosen.createdAt, loadedAt: now.getTime() };
+    return key;
+  }
+
+  /** Public keys that may still verify a live token: the active one and recently retired ones. */
+  async publishedKeys(now = new Date()): Promise<JWK[]> {
+    const em = this.forkEm();
+    const keys = await em.find(SigningKeyEntity, {}, { orderBy: { createdAt: 'desc' } });
+    const keep = this.options.maxTokenLifetimeMs + (this.options.clockSkewMs ?? 60_000);
+    return keys
+      .filter((key) => key.retiredAt == null || key.retiredAt.getTime() + keep > now.getTime())
+      .map((key) => ({ ...key.publicJwk, kid: key.kid, alg: SIGNING_ALGORITHM, use: 'sig' }));
+  }
+
+  /** Forces a new key now (an operator's response to a suspected leak). */
+  async rotateNow(now = new Date()): Promise<string> {
+    const key = await this.rotate(this.forkEm(), now);
+    this.active = undefined;
+    return key.kid;
+  }
+
+  private isDue(createdAt: Date, now: Date): boolean {
+    return now.getTime() - createdAt.getTime() >= this.options.rotateAfterMs;
+  }
+
+  private async rotate(em: EntityManager, now: Date): Promise<SigningKey> {
+    const { publicKey, privateKey } = await generateKeyPair(SIGNING_ALGORITHM, { extractable: true });
+    const kid = randomUUID();
+    await em.nativeUpdate(SigningKeyEntity, { retiredAt: null }, { retiredAt: now });
+    const key = em.create(SigningKeyEntity, {
+      kid,
+      publicJwk: await exportJWK(publicKey),
+      privateJwk: await exportJWK(privateKey),
+      createdAt: now,
+      retiredAt: null,
+    });
+    await em.flush();
+    return key;
+  }
+}
