@@ -21,7 +21,41 @@ export {
   type CitizenPrincipal,
   type StaffPrincipal,
   type ClientPrincipal,
+  type ServicePrincipal,
 } from './auth/principal.js';
+export {
+  createTokenVerifier,
+  TOKEN_REJECTION_REASONS,
+  type TokenVerifier,
+  type TokenVerifierOptions,
+  type TokenRejectionReason,
+  type JwksSource,
+} from './auth/token-verifier.js';
+export {
+  ACCESS_TOKEN_TYPE,
+  principalFromClaims,
+  claimsForPrincipal,
+  InvalidClaimsError,
+  type TokenClaims,
+  type TokenPrincipal,
+} from './auth/token-claims.js';
+export {
+  canReadPersonalData,
+  assertCanRead,
+  requireAuthenticated,
+  requireStaff,
+  type PersonalDataRule,
+} from './auth/access.js';
+export {
+  authorizePersonalDataRead,
+  auditPersonalDataRead,
+  createLoggingAuditSink,
+  createMemoryAuditSink,
+  type AuditEntry,
+  type AuditSink,
+  type AuditedRead,
+  type MemoryAuditSink,
+} from './auth/audit.js';
 export {
   createDatabase,
   DatabaseConfigError,
@@ -101,7 +135,7 @@ export {
 } from './errors/error-masking.js';
 export { OutboxMessage } from './outbox/outbox-message.entity.js';
 export { InboxEntry } from './outbox/inbox-entry.entity.js';
-export { recordEvent, InvalidEventError } from './outbox/record-event.js';
+export { recordEvent } from './outbox/record-event.js';
 export { handleOnce } from './outbox/inbox.js';
 export { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox/relay.js';
 export { OUTBOX_MIGRATIONS } from './outbox/outbox-migrations.js';

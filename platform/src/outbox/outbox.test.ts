@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { EventEnvelope } from '@sportello/schema';
+import { createEvent, EventValidationError, type EventEnvelope } from '@sportello/schema';
 import pino from 'pino';
-import { v7 as uuidv7 } from 'uuid';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { EventBus } from '../bus/event-bus.js';
 import type { Database } from '../database/database.js';
@@ -17,24 +16,33 @@ import { assertMigrationsMatchEntities } from '../database/migrations.js';
 import { OUTBOX_MIGRATIONS } from './outbox-migrations.js';
 import { handleOnce } from './inbox.js';
 import { OutboxMessage } from './outbox-message.entity.js';
-import { InvalidEventError, recordEvent } from './record-event.js';
+import { recordEvent } from './record-event.js';
 import { createOutboxRelay } from './relay.js';
 
 const ROMA = '058091';
 const MILANO = '015146';
 const logger = pino({ level: 'silent' });
 
-function noteEvent(comune: string, subject: string, data: unknown = {}): EventEnvelope {
-  return {
-    id: uuidv7(),
-    type: 'note.written',
-    version: 1,
-    occurredAt: new Date().toISOString(),
+/** A catalogue event about alert `subject` (the bus keeps order per subject). */
+function alertEvent(
+  comune: string,
+  subject: string,
+  colour: 'yellow' | 'orange' | 'red' = 'yellow',
+): EventEnvelope {
+  return createEvent('alert.issued', {
     comune,
     subject,
-    actor: { kind: 'system', id: 'test' },
-    data,
-  };
+    actor: { kind: 'staff', id: 'operator-1' },
+    data: {
+      alertId: subject,
+      hazard: 'thunderstorms',
+      colour,
+      zones: ['A'],
+      validFrom: '2026-03-01T09:00:00Z',
+      validTo: '2026-03-02T09:00:00Z',
+      critical: false,
+    },
+  });
 }
 
 /** A bus that records what is published; `fail` decides which publishes throw. */
@@ -87,7 +95,7 @@ describe.each(DRIVERS)('outbox on %s', (driver) => {
   test('an entity and its event are committed together, or neither is', async () => {
     const em = database.fork({ comune: ROMA });
     const note = em.create(Note, { id: randomUUID(), comune: ROMA, title: 'first' });
-    const event = noteEvent(ROMA, note.id, { title: 'first' });
+    const event = alertEvent(ROMA, note.id);
     recordEvent(em, event);
     await em.flush();
 
@@ -95,8 +103,8 @@ describe.each(DRIVERS)('outbox on %s', (driver) => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       id: event.id,
-      type: 'note.written',
-      busSubject: `sportello.${ROMA}.note.written`,
+      type: 'alert.issued',
+      busSubject: `sportello.${ROMA}.civil-protection.alert.issued`,
       comune: ROMA,
       publishedAt: null,
       attempts: 0,
@@ -106,7 +114,7 @@ describe.each(DRIVERS)('outbox on %s', (driver) => {
     // The same note id again: the insert fails, and the event written with it is gone too.
     const failing = database.fork({ comune: ROMA });
     failing.create(Note, { id: note.id, comune: ROMA, title: 'duplicate' });
-    recordEvent(failing, noteEvent(ROMA, note.id));
+    recordEvent(failing, alertEvent(ROMA, note.id));
     await expect(failing.flush()).rejects.toThrow();
     expect(await outboxRows()).toHaveLength(1);
     expect(await database.fork({ comune: ROMA }).count(Note)).toBe(1);
@@ -114,22 +122,33 @@ describe.each(DRIVERS)('outbox on %s', (driver) => {
 
   test('an event of another comune is rejected like any cross-tenant write', async () => {
     const em = database.fork({ comune: ROMA });
-    recordEvent(em, noteEvent(MILANO, 'n1'));
+    recordEvent(em, alertEvent(MILANO, 'n1'));
     await expect(em.flush()).rejects.toThrow(TenantViolationError);
     expect(await outboxRows()).toHaveLength(0);
   });
 
-  test('an invalid envelope is refused with the bad field named', () => {
+  test('an event that does not match the catalogue is refused before anything is written', async () => {
     const em = database.fork({ comune: ROMA });
-    expect(() => recordEvent(em, { ...noteEvent(ROMA, 'n1'), id: 'not-a-uuid' })).toThrow(InvalidEventError);
-    expect(() => recordEvent(em, { ...noteEvent(ROMA, 'n1'), comune: '58091' })).toThrow(/comune/);
+    const event = alertEvent(ROMA, 'a1');
+    expect(() => recordEvent(em, { ...event, id: 'not-a-uuid' })).toThrow(EventValidationError);
+    expect(() =>
+      recordEvent(em, { ...event, data: { ...(event.data as object), colour: 'purple' } }),
+    ).toThrow(/data\.colour/);
+    expect(() => recordEvent(em, { ...event, type: 'alert.invented' })).toThrow(/not in the event catalogue/);
+    await em.flush();
+    expect(await outboxRows()).toHaveLength(0);
   });
 
   test('the relay publishes each pending event once, in order, and marks it', async () => {
     const { bus, published } = recordingBus();
     const relay = createOutboxRelay({ database, bus, logger, batchSize: 2 });
     const em = database.fork({ comune: ROMA });
-    const events = [noteEvent(ROMA, 'a'), noteEvent(ROMA, 'b'), noteEvent(ROMA, 'a'), noteEvent(ROMA, 'c')];
+    const events = [
+      alertEvent(ROMA, 'a'),
+      alertEvent(ROMA, 'b'),
+      alertEvent(ROMA, 'a'),
+      alertEvent(ROMA, 'c'),
+    ];
     for (const event of events) {
       recordEvent(em, event);
       await em.flush();
@@ -150,9 +169,9 @@ describe.each(DRIVERS)('outbox on %s', (driver) => {
     const { bus, published } = recordingBus((event) => outage && event.subject === 'a');
     const relay = createOutboxRelay({ database, bus, logger });
     const em = database.fork({ comune: ROMA });
-    const a1 = noteEvent(ROMA, 'a');
-    const b1 = noteEvent(ROMA, 'b');
-    const a2 = noteEvent(ROMA, 'a');
+    const a1 = alertEvent(ROMA, 'a');
+    const b1 = alertEvent(ROMA, 'b');
+    const a2 = alertEvent(ROMA, 'a');
     for (const event of [a1, b1, a2]) {
       recordEvent(em, event);
       await em.flush();
@@ -178,7 +197,7 @@ describe.each(DRIVERS)('outbox on %s', (driver) => {
     relay.start();
     try {
       const em = database.fork({ comune: ROMA });
-      const event = noteEvent(ROMA, 'n1');
+      const event = alertEvent(ROMA, 'n1');
       recordEvent(em, event);
       await em.flush();
       relay.nudge();
@@ -193,7 +212,7 @@ describe.each(DRIVERS)('outbox on %s', (driver) => {
         pollIntervalMs: 20,
         maxBackoffMs: 1_000,
       });
-      recordEvent(em, noteEvent(ROMA, 'n2'));
+      recordEvent(em, alertEvent(ROMA, 'n2'));
       await em.flush();
       const before = calls();
       backingOff.start();
@@ -214,7 +233,7 @@ describe.each(DRIVERS)('outbox on %s', (driver) => {
   });
 
   test('handleOnce applies an event once, even with concurrent duplicate deliveries', async () => {
-    const event = noteEvent(ROMA, 'n1');
+    const event = alertEvent(ROMA, 'n1');
     const apply = (em: Parameters<Parameters<typeof handleOnce>[3]>[0]) => {
       em.create(Note, { id: randomUUID(), comune: ROMA, title: 'applied' });
       return Promise.resolve();
@@ -225,7 +244,7 @@ describe.each(DRIVERS)('outbox on %s', (driver) => {
     expect(await handleOnce(database.fork({ comune: ROMA }), 'audit', event, apply)).toBe(true);
     expect(await database.fork({ comune: ROMA }).count(Note)).toBe(2);
 
-    const concurrent = noteEvent(ROMA, 'n2');
+    const concurrent = alertEvent(ROMA, 'n2');
     const slowApply = async (em: Parameters<typeof apply>[0]) => {
       await apply(em);
       await em.flush();
@@ -240,7 +259,7 @@ describe.each(DRIVERS)('outbox on %s', (driver) => {
   });
 
   test('handleOnce records nothing when the handler fails, so a redelivery applies it', async () => {
-    const event = noteEvent(ROMA, 'n1');
+    const event = alertEvent(ROMA, 'n1');
     const failing = handleOnce(database.fork({ comune: ROMA }), 'notes', event, async (em) => {
       em.create(Note, { id: randomUUID(), comune: ROMA, title: 'half' });
       await em.flush();
@@ -284,7 +303,7 @@ describe('outbox relay replicas on postgresql', () => {
     const events: EventEnvelope[] = [];
     const em = first.fork({ comune: ROMA });
     for (let i = 0; i < 120; i++) {
-      const event = noteEvent(ROMA, subjects[i % subjects.length] ?? 'a', { i });
+      const event = alertEvent(ROMA, subjects[i % subjects.length] ?? 'a');
       events.push(event);
       recordEvent(em, event);
       if (i % 10 === 9) {
