@@ -24,39 +24,6 @@ export {
   type ServicePrincipal,
 } from './auth/principal.js';
 export {
-  createTokenVerifier,
-  TOKEN_REJECTION_REASONS,
-  type TokenVerifier,
-  type TokenVerifierOptions,
-  type TokenRejectionReason,
-  type JwksSource,
-} from './auth/token-verifier.js';
-export {
-  ACCESS_TOKEN_TYPE,
-  principalFromClaims,
-  claimsForPrincipal,
-  InvalidClaimsError,
-  type TokenClaims,
-  type TokenPrincipal,
-} from './auth/token-claims.js';
-export {
-  canReadPersonalData,
-  assertCanRead,
-  requireAuthenticated,
-  requireStaff,
-  type PersonalDataRule,
-} from './auth/access.js';
-export {
-  authorizePersonalDataRead,
-  auditPersonalDataRead,
-  createLoggingAuditSink,
-  createMemoryAuditSink,
-  type AuditEntry,
-  type AuditSink,
-  type AuditedRead,
-  type MemoryAuditSink,
-} from './auth/audit.js';
-export {
   createDatabase,
   DatabaseConfigError,
   PLATFORM_ENTITIES,
