@@ -3,11 +3,7 @@
  * again, by every subgraph.
  */
 export type Principal =
-  | AnonymousPrincipal
-  | CitizenPrincipal
-  | StaffPrincipal
-  | ClientPrincipal
-  | ServicePrincipal;
+  AnonymousPrincipal | CitizenPrincipal | StaffPrincipal | ClientPrincipal | ServicePrincipal;
 
 /** Offices a staff member can belong to; `admin` also grants audit and dead-letter access. */
 export const OFFICES = ['anagrafe', 'tributi', 'practices', 'suap', 'civil-protection', 'admin'] as const;

@@ -1,0 +1,11 @@
+/**
+ * Test helpers of `@sportello/platform`, imported as `@sportello/platform/testing`. Never used by
+ * production code.
+ */
+export {
+  createTestIssuer,
+  BAD_TOKEN_KINDS,
+  type BadTokenKind,
+  type SignOptions,
+  type TestIssuer,
+} from './auth/test-issuer.js';
