@@ -47,3 +47,16 @@ export {
   TELEGRAM_TEXT_LIMIT,
 } from './channels/telegram/markdown-v2.js';
 export { classifyTelegramError } from './channels/telegram/classify-telegram-error.js';
+export {
+  createIoChannel,
+  type IoChannel,
+  type IoChannelConfig,
+  type IoChannelDeps,
+  type IoServiceCredentials,
+} from './channels/io/io-channel.js';
+export {
+  classifyIoFailure,
+  type IoCallOutcome,
+  type ProblemJson,
+} from './channels/io/classify-io-failure.js';
+export { prepareIoContent, IO_LIMITS, type IoContent } from './channels/io/io-content.js';

@@ -17,3 +17,12 @@ export {
   type TelegramSentMessage,
 } from './fake-telegram.js';
 export { parseMarkdownV2, type MarkdownV2Parse } from './markdown-v2-parser.js';
+export {
+  startFakeIo,
+  type FakeIo,
+  type FakeIoMessage,
+  type FakeIoOptions,
+  type FakeIoOutage,
+  type FakeIoProfile,
+  type IoOperation,
+} from './fake-io.js';
