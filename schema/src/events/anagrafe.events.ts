@@ -32,7 +32,7 @@ export const residentRegistered = defineEvent({
   data: z.object({
     residentId: publicId,
     fiscalCode: fiscalCodeSchema,
-    zone: zoneCode.nullable(),
+    zone: zoneCode.nullable().describe('zone of the address; null when it is in no zone'),
     effectiveFrom: isoDate,
   }),
 });
@@ -65,10 +65,12 @@ export const certificateIssued = defineEvent({
     certificateId: publicId,
     requesterFiscalCode: fiscalCodeSchema,
     holderFiscalCode: fiscalCodeSchema,
-    kinds: z.array(z.string().min(1).max(80)).min(1),
+    kinds: z
+      .array(z.string().min(1).max(80))
+      .min(1)
+      .describe('certificate kinds; several make a contestuale'),
     stampDuty: z.enum(['paid', 'exempt']),
-    /** `null` for facts that cannot change (birth, death): the certificate never expires. */
-    validUntil: isoDate.nullable(),
+    validUntil: isoDate.nullable().describe('null for facts that cannot change (birth, death)'),
   }),
 });
 
@@ -85,7 +87,7 @@ export const documentExpiring = defineEvent({
     holderFiscalCode: fiscalCodeSchema,
     kind: z.enum(DOCUMENT_KINDS),
     expiresOn: isoDate,
-    offsetDays,
+    offsetDays: offsetDays.describe('days left before expiry'),
   }),
 });
 

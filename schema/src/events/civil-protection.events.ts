@@ -29,15 +29,12 @@ const alert = z
     alertId: publicId,
     hazard: z.enum(HAZARDS),
     colour: z.enum(ALERT_COLOURS),
-    /** Alert zones of the comune the alert covers. */
-    zones: z.array(zoneCode).min(1),
+    zones: z.array(zoneCode).min(1).describe('alert zones of the comune covered'),
     validFrom: isoDateTime,
     validTo: isoDateTime,
-    phase: z.enum(ALERT_PHASES).nullable().optional(),
-    /** Critical alerts reach every resident of the zones, whatever their preferences. */
-    critical: z.boolean(),
-    /** Reference of the regional bulletin the alert follows. */
-    bulletinRef: z.string().min(1).max(200).optional(),
+    phase: z.enum(ALERT_PHASES).nullable().optional().describe('operational phase the alert opens'),
+    critical: z.boolean().describe('reaches every resident of the zones, whatever their preferences'),
+    bulletinRef: z.string().min(1).max(200).optional().describe('the regional bulletin the alert follows'),
   })
   .refine((value) => Date.parse(value.validTo) > Date.parse(value.validFrom), {
     message: 'validTo must be after validFrom',
@@ -86,10 +83,10 @@ export const ordinancePublished = defineEvent({
       year: z.number().int().min(1900).max(2999),
       subject: z.string().min(1).max(500),
       wholeComune: z.boolean(),
-      zones: z.array(zoneCode),
+      zones: z.array(zoneCode).describe('empty when the whole comune or only streets are concerned'),
       streets: z.array(z.string().min(1).max(200)).optional(),
       effectiveFrom: isoDateTime.optional(),
-      effectiveTo: isoDateTime.nullable().optional(),
+      effectiveTo: isoDateTime.nullable().optional().describe('null until revoked'),
     })
     .refine((value) => value.wholeComune || value.zones.length > 0 || (value.streets?.length ?? 0) > 0, {
       message: 'an ordinance applies to the whole comune or to at least one zone or street',

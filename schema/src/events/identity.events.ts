@@ -54,7 +54,10 @@ export const citizenPreferencesChanged = defineEvent({
   producer: 'identity',
   consumers: ['notifier'],
   description: 'A citizen changed which channels and topics they want to be notified on.',
-  data: z.object({ ...citizen, changed: z.array(z.string().min(1).max(100)).min(1) }),
+  data: z.object({
+    ...citizen,
+    changed: z.array(z.string().min(1).max(100)).min(1).describe('names of the preferences that changed'),
+  }),
 });
 
 export const identityEvents = [

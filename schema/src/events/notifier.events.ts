@@ -19,13 +19,15 @@ export const deliveryStatsChanged = defineEvent({
     'The delivery counts of one source event changed (for live dashboards). `failed` will be ' +
     'retried; `dead` gave up.',
   data: z.object({
-    eventId: z.uuid(),
+    eventId: z.uuid().describe('id of the event being delivered'),
     eventType: z.string().min(1).max(100),
-    channels: z.object({
-      email: channelStats.optional(),
-      telegram: channelStats.optional(),
-      io: channelStats.optional(),
-    }),
+    channels: z
+      .object({
+        email: channelStats.optional(),
+        telegram: channelStats.optional(),
+        io: channelStats.optional(),
+      })
+      .describe('deliveries per channel; absent channels had none'),
   }),
 });
 

@@ -50,8 +50,7 @@ const appointment = {
   citizenFiscalCode: fiscalCodeSchema,
   startsAt: isoDateTime,
   endsAt: isoDateTime,
-  /** The practice the appointment is for, if any. */
-  practiceId: publicId.nullable(),
+  practiceId: publicId.nullable().describe('the practice the appointment is for, if any'),
 };
 
 const endsAfterStart = (value: { startsAt: string; endsAt: string }) =>
@@ -68,8 +67,8 @@ export const practiceSubmitted = defineEvent({
     '`onBehalfOfFiscalCode` is set when the applicant acts for someone else.',
   data: z.object({
     ...practice,
-    protocolNumber: z.string().min(1).max(100).nullable(),
-    onBehalfOfFiscalCode: fiscalCodeSchema.nullable(),
+    protocolNumber: z.string().min(1).max(100).nullable().describe('null until registered'),
+    onBehalfOfFiscalCode: fiscalCodeSchema.nullable().describe('the person the applicant acts for'),
   }),
 });
 
@@ -83,7 +82,7 @@ export const practiceStatusChanged = defineEvent({
     'choose which states to tell the citizen about).',
   data: z.object({
     ...practice,
-    from: z.enum(PRACTICE_STATUSES).nullable(),
+    from: z.enum(PRACTICE_STATUSES).nullable().describe('null for a new practice'),
     to: z.enum(PRACTICE_STATUSES),
     note: staffNote.optional(),
   }),
@@ -98,7 +97,7 @@ export const practiceIntegrationRequested = defineEvent({
   data: z.object({
     ...practice,
     integrationId: publicId,
-    respondBy: isoDate.nullable(),
+    respondBy: isoDate.nullable().describe('deadline for the answer, if any'),
   }),
 });
 
@@ -161,7 +160,8 @@ export const appointmentReminder = defineEvent({
         .number()
         .int()
         .min(0)
-        .max(24 * 31),
+        .max(24 * 31)
+        .describe('hours left before the start'),
     })
     .refine(endsAfterStart, endsAfterStartIssue),
 });
@@ -177,7 +177,7 @@ export const reportStatusChanged = defineEvent({
   data: z.object({
     reportId: publicId,
     category: z.string().min(1).max(100),
-    reporterFiscalCode: fiscalCodeSchema.nullable(),
+    reporterFiscalCode: fiscalCodeSchema.nullable().describe('null for anonymous reports'),
     from: z.enum(REPORT_STATUSES).nullable(),
     to: z.enum(REPORT_STATUSES),
     note: staffNote.optional(),

@@ -28,9 +28,8 @@ const payable = {
   dueDate: isoDate,
   payerFiscalCode: fiscalCodeSchema,
   creditorFiscalCode: organizationFiscalCodeSchema,
-  description: z.string().min(1).max(90),
-  /** Instalment number (1-based), or `null` for a single payment. */
-  instalment: z.number().int().min(1).max(99).nullable(),
+  description: z.string().min(1).max(90).describe('subject of the notice'),
+  instalment: z.number().int().min(1).max(99).nullable().describe('1-based; null for a single payment'),
 };
 
 export const paymentPositionCreated = defineEvent({
@@ -63,7 +62,7 @@ export const paymentDueSoon = defineEvent({
   producer: 'tributi',
   consumers: ['notifier'],
   description: 'An unpaid notice is due in `offsetDays` days. Carries what an App IO payment message needs.',
-  data: z.object({ ...payable, offsetDays }),
+  data: z.object({ ...payable, offsetDays: offsetDays.describe('days left before the due date') }),
 });
 
 export const paymentOverdue = defineEvent({
