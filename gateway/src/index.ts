@@ -22,3 +22,20 @@ export {
   type SchemaCheckReport,
   type ComposeOutcome,
 } from './composition/schema-artefacts.js';
+export { createGateway, type GatewayHandle, type GatewayDeps, type GatewayLogger } from './gateway.js';
+export {
+  resolveGatewayConfig,
+  gatewayConfigSchema,
+  GatewayConfigError,
+  type GatewayConfig,
+  type GatewayConfigInput,
+  type ClientDocuments,
+} from './config.js';
+export { type GatewayTokenVerifier, type Caller } from './auth/caller.js';
+export { type GatewayMetrics } from './metrics.js';
+export {
+  measureDocument,
+  operationLimitsRule,
+  OperationLimitError,
+  type OperationLimits,
+} from './limits/operation-limits.js';

@@ -1,0 +1,546 @@
+import { type AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer, type ApolloServerPlugin, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
+import { type EventBus } from '@sportello/platform';
+import { type GraphQLFormattedError, Kind, parse } from 'graphql';
+import {
+  AuthenticationError,
+  type Caller,
+  type GatewayTokenVerifier,
+  identifyCaller,
+  VerificationUnavailableError,
+} from './auth/caller.js';
+import {
+  type GatewayConfig,
+  GatewayConfigError,
+  type GatewayConfigInput,
+  resolveGatewayConfig,
+} from './config.js';
+import { sendJson, sendRefusal } from './http/json-response.js';
+import { BodyTooLargeError, readBody } from './http/request-body.js';
+import { BoundedDocumentCache } from './limits/document-cache.js';
+import { operationLimitsRule } from './limits/operation-limits.js';
+import { RateLimiter } from './limits/rate-limiter.js';
+import { countTokens, TokenLimitError } from './limits/token-count.js';
+import { applyTrustedDocuments } from './limits/trusted-documents.js';
+import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
+import { probeSubgraph, type SubgraphProbe } from './subgraphs/readiness.js';
+import { SubgraphDataSource, type SubgraphRequestContext } from './subgraphs/subgraph-data-source.js';
+
+/** The structured logger the gateway writes to (a pino logger from `createLogger` fits). */
+export interface GatewayLogger {
+  info(fields: object, message?: string): void;
+  warn(fields: object, message?: string): void;
+  error(fields: object, message?: string): void;
+  debug(fields: object, message?: string): void;
+}
+
+/** What the gateway is given rather than creates. */
+export interface GatewayDeps {
+  verifier: GatewayTokenVerifier;
+  logger: GatewayLogger;
+  /** Feeds live subscriptions; without it the gateway serves queries and mutations only. */
+  bus?: EventBus;
+}
+
+/** A running (or ready to listen) gateway. */
+export interface GatewayHandle {
+  /**
+   * Starts listening; resolves to the GraphQL endpoint URL.
+   * @param port - 0 picks a free port.
+   * @param host - @default '127.0.0.1'
+   */
+  listen(port: number, host?: string): Promise<string>;
+  /** The GraphQL endpoint, e.g. `http://127.0.0.1:4000/graphql`. @throws {Error} before `listen`. */
+  readonly url: string;
+  /** The HTTP server, for hosting more routes or protocol upgrades on the same port. */
+  readonly httpServer: Server;
+  readonly metrics: GatewayMetrics;
+  /** Stops accepting requests, closes open connections and stops Apollo. */
+  close(): Promise<void>;
+}
+
+/** Per-request context: what subgraph fetches need, plus what the access log reports. */
+interface GatewayContext extends SubgraphRequestContext {
+  caller: Caller;
+  report: RequestReport;
+}
+
+interface RequestReport {
+  operationName?: string;
+  errorCodes: string[];
+}
+
+/** Codes whose message is meant for the client and passes through unchanged. */
+const INTERNAL_CODES = new Set(['INTERNAL_SERVER_ERROR', 'DOWNSTREAM_SERVICE_ERROR']);
+
+/**
+ * Names of the subgraphs a supergraph joins (`@join__graph(name:)`), to check that every one has a
+ * configured URL before the first request finds out.
+ */
+function supergraphSubgraphNames(supergraphSdl: string): string[] {
+  const names: string[] = [];
+  for (const definition of parse(supergraphSdl).definitions) {
+    if (definition.kind !== Kind.ENUM_TYPE_DEFINITION || definition.name.value !== 'join__Graph') continue;
+    for (const value of definition.values ?? []) {
+      const directive = value.directives?.find((d) => d.name.value === 'join__graph');
+      const name = directive?.arguments?.find((a) => a.name.value === 'name')?.value;
+      if (name?.kind === Kind.STRING) names.push(name.value);
+    }
+  }
+  return names;
+}
+
+function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = req.headers['x-forwarded-for'];
+  if (trustProxy && typeof forwarded === 'string') {
+    const first = forwarded.split(',')[0]?.trim();
+    if (first) return first;
+  }
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+function headerMapOf(req: IncomingMessage): HeaderMap {
+  const headers = new HeaderMap();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return headers;
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Creates the gateway: Apollo Gateway on Apollo Server 5, served by `node:http` on `/graphql`,
+ * with `/health`, `/ready` and `/metrics` beside it.
+ *
+ * Before anything is planned, each request goes through: per-IP rate limit, body size, token
+ * verification, per-client rate limit, trusted documents and a token count; then Apollo validates
+ * depth, aliases and cost. Subgraphs get the caller's Authorization header and trace context.
+ *
+ * @throws {GatewayConfigError} when the configuration is invalid or a subgraph of the supergraph
+ * has no URL.
+ */
+export async function createGateway(
+  configInput: GatewayConfigInput,
+  deps: GatewayDeps,
+): Promise<GatewayHandle> {
+  const config: GatewayConfig = resolveGatewayConfig(configInput);
+  const { logger, verifier } = deps;
+  const missing = supergraphSubgraphNames(config.supergraphSdl).filter((name) => !config.subgraphUrls[name]);
+  if (missing.length > 0) {
+    throw new GatewayConfigError(`No URL configured for subgraph(s) ${missing.join(', ')} of the supergraph`);
+  }
+  const production = config.mode === 'production';
+  const metrics = createGatewayMetrics();
+  const ipLimiter = new RateLimiter(config.rateLimits.maxTrackedKeys);
+  const clientLimiter = new RateLimiter(config.rateLimits.maxTrackedKeys);
+
+  const gateway = new ApolloGateway({
+    supergraphSdl: config.supergraphSdl,
+    buildService: ({ name }) => {
+      const url = config.subgraphUrls[name];
+      if (!url) throw new GatewayConfigError(`No URL configured for subgraph ${name}`);
+      return new SubgraphDataSource(name, url, config.limits.subgraphTimeoutMs, metrics);
+    },
+    logger: apolloLogger(logger),
+  });
+
+  const accessPlugin: ApolloServerPlugin<GatewayContext> = {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operationName, contextValue }) {
+          if (operationName) contextValue.report.operationName = operationName;
+        },
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            const code = (error.extensions as Record<string, unknown> | undefined)?.['code'];
+            contextValue.report.errorCodes.push(typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR');
+          }
+        },
+      };
+    },
+  };
+
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    introspection: config.introspection ?? !production,
+    hideSchemaDetailsFromClientErrors: production,
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    parseOptions: { maxTokens: config.limits.maxTokens },
+    validationRules: [operationLimitsRule(config.limits)],
+    persistedQueries:
+      config.apqCacheBytes === false ? false : { cache: new BoundedDocumentCache(config.apqCacheBytes) },
+    logger: apolloLogger(logger),
+    plugins: [accessPlugin],
+    formatError: (formatted, error) => maskError(formatted, error, logger),
+  });
+  await apollo.start();
+
+  async function ready(): Promise<{ ready: boolean; subgraphs: SubgraphProbe[] }> {
+    const probes = await Promise.all(
+      Object.entries(config.subgraphUrls).map(([name, url]) => probeSubgraph(name, url, 2_000)),
+    );
+    return { ready: probes.every((probe) => probe.ready), subgraphs: probes };
+  }
+
+  async function serveGraphql(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    report: RequestReport & { clientId?: string },
+  ): Promise<void> {
+    const ip = clientIp(req, config.trustProxy);
+    const ipDecision = ipLimiter.take(ip, config.rateLimits.ipPerMinute);
+    if (!ipDecision.allowed) {
+      metrics.rejections.inc({ reason: 'rate_limit_ip' });
+      return sendRefusal(
+        res,
+        429,
+        {
+          message: `Too many requests from this address: the limit is ${config.rateLimits.ipPerMinute} a minute (ipPerMinute); retry in ${ipDecision.retryAfterSeconds} s`,
+          extensions: {
+            code: 'RATE_LIMITED',
+            limit: { name: 'ipPerMinute', max: config.rateLimits.ipPerMinute },
+            retryAfterSeconds: ipDecision.retryAfterSeconds,
+          },
+        },
+        { 'retry-after': String(ipDecision.retryAfterSeconds) },
+      );
+    }
+
+    let body: unknown;
+    if (req.method === 'POST') {
+      let text: string;
+      try {
+        text = await readBody(req, config.limits.maxBodyBytes);
+      } catch (error) {
+        if (!(error instanceof BodyTooLargeError)) throw error;
+        metrics.rejections.inc({ reason: 'body_too_large' });
+        res.once('finish', () => req.destroy());
+        return sendRefusal(
+          res,
+          413,
+          {
+            message: error.message,
+            extensions: { code: 'PAYLOAD_TOO_LARGE', limit: { name: 'maxBodyBytes', max: error.maxBytes } },
+          },
+          { connection: 'close' },
+        );
+      }
+      const contentType = req.headers['content-type'] ?? '';
+      if (contentType.includes('json')) {
+        try {
+          body = text === '' ? undefined : JSON.parse(text);
+        } catch {
+          metrics.rejections.inc({ reason: 'bad_json' });
+          return sendRefusal(res, 400, {
+            message: 'The request body is not valid JSON',
+            extensions: { code: 'BAD_REQUEST' },
+          });
+        }
+      } else {
+        body = text;
+      }
+    }
+
+    let caller: Caller;
+    try {
+      caller = await identifyCaller(
+        single(req.headers.authorization),
+        ip,
+        verifier,
+        config.rateLimits.clientPerMinute,
+      );
+    } catch (error) {
+      if (error instanceof AuthenticationError) {
+        metrics.rejections.inc({ reason: 'unauthenticated' });
+        report.errorCodes.push('UNAUTHENTICATED');
+        return sendRefusal(
+          res,
+          401,
+          {
+            message: error.message,
+            extensions: { code: 'UNAUTHENTICATED', reason: error.extensions['reason'] },
+          },
+          { 'www-authenticate': 'Bearer' },
+        );
+      }
+      if (!(error instanceof VerificationUnavailableError)) throw error;
+      logger.error({ err: error.cause }, 'token verification unavailable');
+      return sendRefusal(
+        res,
+        503,
+        { message: `${error.message}; retry later`, extensions: { code: 'SERVICE_UNAVAILABLE' } },
+        { 'retry-after': '5' },
+      );
+    }
+    if (caller.clientId) report.clientId = caller.clientId;
+
+    if (caller.clientId && caller.clientPerMinute) {
+      const decision = clientLimiter.take(caller.clientId, caller.clientPerMinute);
+      if (!decision.allowed) {
+        metrics.rejections.inc({ reason: 'rate_limit_client' });
+        return sendRefusal(
+          res,
+          429,
+          {
+            message: `Too many requests from client "${caller.clientId}": the limit is ${caller.clientPerMinute} a minute; retry in ${decision.retryAfterSeconds} s`,
+            extensions: {
+              code: 'RATE_LIMITED',
+              limit: { name: 'clientPerMinute', max: caller.clientPerMinute },
+              retryAfterSeconds: decision.retryAfterSeconds,
+            },
+          },
+          { 'retry-after': String(decision.retryAfterSeconds) },
+        );
+      }
+    }
+
+    // The document as sent: POST body fields, or GET search parameters.
+    const fields = requestFields(body, url);
+    if (typeof fields.operationName === 'string') report.operationName = fields.operationName;
+    const decision = applyTrustedDocuments(
+      caller.clientId,
+      caller.clientId ? config.trustedDocuments[caller.clientId] : undefined,
+      fields,
+    );
+    if (decision.kind === 'refused') {
+      metrics.rejections.inc({ reason: 'untrusted_document' });
+      return sendRefusal(res, 400, {
+        message: decision.message,
+        extensions: { code: 'TRUSTED_DOCUMENT_REQUIRED' },
+      });
+    }
+    let search = url.search;
+    if (decision.kind === 'resolved') {
+      if (req.method === 'POST' && body && typeof body === 'object') {
+        const { extensions, ...rest } = body as Record<string, unknown>;
+        const { persistedQuery: _ignored, ...otherExtensions } = (extensions ?? {}) as Record<
+          string,
+          unknown
+        >;
+        body = { ...rest, query: decision.query, extensions: otherExtensions };
+      } else {
+        const params = new URLSearchParams(url.search);
+        params.set('query', decision.query);
+        params.delete('extensions');
+        search = `?${params.toString()}`;
+      }
+    }
+    const query = decision.kind === 'resolved' ? decision.query : fields.query;
+    if (query !== undefined) {
+      const tokens = countTokens(query, config.limits.maxTokens);
+      if (tokens !== undefined && tokens > config.limits.maxTokens) {
+        metrics.rejections.inc({ reason: 'too_many_tokens' });
+        const error = new TokenLimitError(config.limits.maxTokens);
+        return sendRefusal(res, 400, {
+          message: error.message,
+          extensions: error.extensions as { code: string },
+        });
+      }
+    }
+
+    const httpGraphQLRequest: HTTPGraphQLRequest = {
+      method: req.method ?? 'GET',
+      headers: headerMapOf(req),
+      search,
+      body,
+    };
+    const context: GatewayContext = {
+      caller,
+      report,
+      ...(caller.principal && req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+      ...(single(req.headers.traceparent) ? { traceparent: single(req.headers.traceparent) } : {}),
+      ...(single(req.headers.tracestate) ? { tracestate: single(req.headers.tracestate) } : {}),
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), config.limits.requestTimeoutMs);
+    });
+    const result = await Promise.race([
+      apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context }),
+      timeout,
+    ]);
+    clearTimeout(timer);
+    if (result === 'timeout') {
+      metrics.rejections.inc({ reason: 'timeout' });
+      return sendRefusal(res, 504, {
+        message: `The request took longer than ${config.limits.requestTimeoutMs} ms (requestTimeoutMs) and was abandoned`,
+        extensions: { code: 'REQUEST_TIMEOUT' },
+      });
+    }
+    for (const [name, value] of result.headers) res.setHeader(name, value);
+    res.statusCode = result.status ?? 200;
+    if (result.body.kind === 'complete') {
+      res.end(result.body.string);
+    } else {
+      for await (const chunk of result.body.asyncIterator) res.write(chunk);
+      res.end();
+    }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const url = new URL(req.url ?? '/', 'http://gateway.invalid');
+    const route =
+      url.pathname === '/graphql'
+        ? 'graphql'
+        : url.pathname === '/health'
+          ? 'health'
+          : url.pathname === '/ready'
+            ? 'ready'
+            : url.pathname === '/metrics'
+              ? 'metrics'
+              : 'not_found';
+    const report: RequestReport & { clientId?: string } = { errorCodes: [] };
+    res.once('finish', () => {
+      const seconds = (performance.now() - started) / 1000;
+      metrics.requests.inc({ route, status: String(res.statusCode) });
+      metrics.requestDuration.observe({ route }, seconds);
+      if (route === 'graphql') {
+        logger.info(
+          {
+            method: req.method,
+            status: res.statusCode,
+            durationMs: Math.round(seconds * 1000),
+            operationName: report.operationName ?? null,
+            clientId: report.clientId ?? null,
+            errorCodes: report.errorCodes,
+          },
+          'graphql request',
+        );
+      }
+    });
+    try {
+      switch (route) {
+        case 'graphql':
+          return await serveGraphql(req, res, url, report);
+        case 'health':
+          return sendJson(res, 200, { status: 'ok' });
+        case 'ready': {
+          const state = await ready();
+          return sendJson(res, state.ready ? 200 : 503, state);
+        }
+        case 'metrics': {
+          const text = await metrics.registry.metrics();
+          res.writeHead(200, { 'content-type': metrics.registry.contentType });
+          return void res.end(text);
+        }
+        default:
+          return sendJson(res, 404, { error: `No route ${url.pathname}` });
+      }
+    } catch (error) {
+      logger.error({ err: error, route }, 'request failed');
+      if (!res.headersSent)
+        sendRefusal(res, 500, {
+          message: 'Internal server error',
+          extensions: { code: 'INTERNAL_SERVER_ERROR' },
+        });
+      else res.destroy();
+    }
+  }
+
+  const httpServer = createServer((req, res) => void handle(req, res));
+  httpServer.keepAliveTimeout = 5_000;
+  let listeningUrl: string | undefined;
+
+  return {
+    async listen(port, host = '127.0.0.1') {
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', reject);
+          resolve();
+        });
+      });
+      const address = httpServer.address() as AddressInfo;
+      const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      listeningUrl = `http://${shownHost}:${address.port}/graphql`;
+      logger.info({ url: listeningUrl, subgraphs: Object.keys(config.subgraphUrls) }, 'gateway listening');
+      return listeningUrl;
+    },
+    get url() {
+      if (!listeningUrl) throw new Error('The gateway is not listening yet: call listen() first');
+      return listeningUrl;
+    },
+    httpServer,
+    metrics,
+    async close() {
+      await new Promise<void>((resolve) => {
+        if (!httpServer.listening) return resolve();
+        httpServer.close(() => resolve());
+        httpServer.closeAllConnections();
+      });
+      await apollo.stop();
+    },
+  };
+
+  function maskError(
+    formatted: GraphQLFormattedError,
+    error: unknown,
+    log: GatewayLogger,
+  ): GraphQLFormattedError {
+    const code =
+      typeof formatted.extensions?.['code'] === 'string'
+        ? formatted.extensions['code']
+        : 'INTERNAL_SERVER_ERROR';
+    metrics.errors.inc({ code });
+    const serviceName = formatted.extensions?.['serviceName'];
+    const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
+    if (!INTERNAL_CODES.has(code)) return { ...formatted, extensions: { ...extensions, code } };
+    log.warn({ code, serviceName, err: error }, 'internal error masked');
+    return {
+      message:
+        typeof serviceName === 'string'
+          ? `Subgraph "${serviceName}" could not answer`
+          : 'Internal server error',
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code, ...(typeof serviceName === 'string' ? { serviceName } : {}) },
+    };
+  }
+}
+
+/** The document fields of a request, from a POST JSON body or GET search parameters. */
+function requestFields(
+  body: unknown,
+  url: URL,
+): { query?: string; persistedHash?: string; operationName?: string } {
+  let query: unknown;
+  let extensions: unknown;
+  let operationName: unknown;
+  if (body && typeof body === 'object' && !Array.isArray(body)) {
+    ({ query, extensions, operationName } = body as Record<string, unknown>);
+  } else if (body === undefined) {
+    query = url.searchParams.get('query') ?? undefined;
+    operationName = url.searchParams.get('operationName') ?? undefined;
+    const raw = url.searchParams.get('extensions');
+    try {
+      extensions = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      extensions = undefined;
+    }
+  }
+  const persisted = (extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)?.persistedQuery
+    ?.sha256Hash;
+  return {
+    ...(typeof query === 'string' ? { query } : {}),
+    ...(typeof persisted === 'string' ? { persistedHash: persisted } : {}),
+    ...(typeof operationName === 'string' ? { operationName } : {}),
+  };
+}
+
+/** Apollo logs plain strings; route them to the structured logger. */
+function apolloLogger(logger: GatewayLogger) {
+  return {
+    debug: (message: string) => logger.debug({ source: 'apollo' }, message),
+    info: (message: string) => logger.info({ source: 'apollo' }, message),
+    warn: (message: string) => logger.warn({ source: 'apollo' }, message),
+    error: (message: string) => logger.error({ source: 'apollo' }, message),
+  };
+}

@@ -1,0 +1,138 @@
+import { ApolloServer } from '@apollo/server';
+import { startStandaloneServer } from '@apollo/server/standalone';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { GraphQLError, parse } from 'graphql';
+import { composeSupergraph } from '../composition/compose-supergraph.js';
+
+const LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])';
+
+export const ACCOUNTS_SDL = `${LINK}
+type Query {
+  me: Account
+  accounts(first: Int): [Account!]!
+  seenAuthorization: String
+  seenTraceparent: String
+  boom: String
+  forbidden: String
+  slow(ms: Int!): String
+}
+type Account @key(fields: "id") {
+  id: ID!
+  name: String!
+  friends(first: Int): [Account!]!
+}`;
+
+export const REVIEWS_SDL = `${LINK}
+type Query { latestReview: Review }
+type Review { body: String! }
+type Account @key(fields: "id") { id: ID! reviews: [Review!]! }`;
+
+interface SubgraphContext {
+  authorization?: string;
+  traceparent?: string;
+}
+
+const account = (id: string) => ({ id, name: `Account ${id}` });
+
+/** One fixture subgraph on a loopback port, counting the requests it receives. */
+export interface FixtureSubgraph {
+  name: string;
+  url: string;
+  requests: number;
+  stop(): Promise<void>;
+}
+
+async function startSubgraph(
+  name: string,
+  sdl: string,
+  resolvers: Record<string, Record<string, unknown>>,
+): Promise<FixtureSubgraph> {
+  const server = new ApolloServer<SubgraphContext>({
+    schema: buildSubgraphSchema([{ typeDefs: parse(sdl), resolvers: resolvers as never }]),
+    includeStacktraceInErrorResponses: true,
+  });
+  const fixture: FixtureSubgraph = { name, url: '', requests: 0, stop: () => server.stop() };
+  const { url } = await startStandaloneServer(server, {
+    listen: { port: 0, host: '127.0.0.1' },
+    context: async ({ req }) => {
+      fixture.requests += 1;
+      return {
+        ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+        ...(typeof req.headers.traceparent === 'string' ? { traceparent: req.headers.traceparent } : {}),
+      };
+    },
+  });
+  fixture.url = url;
+  return fixture;
+}
+
+/** Two subgraphs (accounts, reviews) sharing the `Account` entity, and their supergraph. */
+export interface FixtureTopology {
+  accounts: FixtureSubgraph;
+  reviews: FixtureSubgraph;
+  supergraphSdl: string;
+  subgraphUrls: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startFixtureTopology(): Promise<FixtureTopology> {
+  const accounts = await startSubgraph('accounts', ACCOUNTS_SDL, {
+    Query: {
+      me: () => account('1'),
+      accounts: (_: unknown, args: { first?: number }) =>
+        Array.from({ length: Math.min(args.first ?? 3, 50) }, (_v, i) => account(String(i + 1))),
+      seenAuthorization: (_: unknown, _args: unknown, context: SubgraphContext) =>
+        context.authorization ?? null,
+      seenTraceparent: (_: unknown, _args: unknown, context: SubgraphContext) => context.traceparent ?? null,
+      boom: () => {
+        throw new Error('connection to postgres://admin:hunter2@db.internal failed');
+      },
+      forbidden: () => {
+        throw new GraphQLError('Only the anagrafe office may read this', {
+          extensions: { code: 'FORBIDDEN' },
+        });
+      },
+      slow: async (_: unknown, args: { ms: number }) => {
+        await new Promise((resolve) => setTimeout(resolve, args.ms));
+        return 'done';
+      },
+    },
+    Account: {
+      __resolveReference: (ref: { id: string }) => account(ref.id),
+      friends: (parent: { id: string }) => [account(`${parent.id}-friend`)],
+    },
+  });
+  const reviews = await startSubgraph('reviews', REVIEWS_SDL, {
+    Query: { latestReview: () => ({ body: 'Great service' }) },
+    Account: {
+      __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
+      reviews: (parent: { id: string }) => [{ body: `Review by ${parent.id}` }],
+    },
+  });
+  const { supergraphSdl } = composeSupergraph([
+    { name: 'accounts', sdl: ACCOUNTS_SDL },
+    { name: 'reviews', sdl: REVIEWS_SDL },
+  ]);
+  return {
+    accounts,
+    reviews,
+    supergraphSdl,
+    subgraphUrls: { accounts: accounts.url, reviews: reviews.url },
+    async close() {
+      await Promise.allSettled([accounts.stop(), reviews.stop()]);
+    },
+  };
+}
+
+/** Log lines captured from the gateway, as the structured logger would write them. */
+export function captureLogger() {
+  const lines: Array<{ level: string; fields: Record<string, unknown>; message?: string }> = [];
+  const at = (level: string) => (fields: object, message?: string) => {
+    lines.push({
+      level,
+      fields: fields as Record<string, unknown>,
+      ...(message === undefined ? {} : { message }),
+    });
+  };
+  return { lines, logger: { info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') } };
+}
