@@ -13,6 +13,19 @@ export const Note = defineEntity({
 });
 export type Note = InferEntity<typeof Note>;
 
+/** A tenant-owned record pointing at another, to check that relations load in batches. */
+export const Comment = defineEntity({
+  name: 'Comment',
+  tableName: 'comment',
+  properties: {
+    id: p.uuid().primary(),
+    ...tenantProperties(),
+    note: () => p.manyToOne(Note).ref(),
+    body: p.string().length(500),
+  },
+});
+export type Comment = InferEntity<typeof Comment>;
+
 /** A shared (not tenant-owned) record: visible from every comune. */
 export const Setting = defineEntity({
   name: 'Setting',
@@ -24,4 +37,4 @@ export const Setting = defineEntity({
 });
 export type Setting = InferEntity<typeof Setting>;
 
-export const testEntities = [Note, Setting];
+export const testEntities = [Note, Comment, Setting];
