@@ -382,6 +382,14 @@ describe('event rejection', () => {
     ).toThrow(/^event envelope: subject: /);
   });
 
+  it('drops fields the catalogue does not define before they reach the wire', () => {
+    const leaky = { ...SAMPLES['citizen.registered'], surname: 'Esposito', email: 'giulia@example.org' };
+    const wire = serializeEvent(make('citizen.registered', leaky));
+    expect(wire).not.toContain('Esposito');
+    expect(wire).not.toContain('example.org');
+    expect(Object.keys(parseEvent(wire).data).sort()).toEqual(['citizenId', 'fiscalCode']);
+  });
+
   it('refuses to serialize an event that does not validate', () => {
     const event = make('document.expiring');
     const tampered = { ...event, data: { ...event.data, kind: 'passport' } } as unknown as typeof event;
