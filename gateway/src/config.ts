@@ -1,4 +1,19 @@
 import { createHash } from 'node:crypto';
+import {
+  envBoolean,
+  envBus,
+  envInteger,
+  envJwksUrl,
+  envLogLevel,
+  envNatsUrl,
+  envPort,
+  envSportelloMode,
+  envText,
+  envTokenAudience,
+  envTokenIssuer,
+  type Environment,
+  parseConfig,
+} from '@sportello/platform';
 import { z } from 'zod';
 
 const positive = (fallback: number) => z.number().int().positive().default(fallback);
@@ -94,4 +109,101 @@ export function resolveGatewayConfig(input: GatewayConfigInput): GatewayConfig {
     (issue) => `${issue.path.join('.') || '(config)'}: ${issue.message}`,
   );
   throw new GatewayConfigError(`Invalid gateway configuration: ${issues.join('; ')}`);
+}
+
+/**
+ * `GATEWAY_SUBGRAPHS`: `name=url` pairs separated by commas, e.g.
+ * `identity=http://127.0.0.1:4001/graphql,anagrafe=http://127.0.0.1:4002/graphql`.
+ */
+function envSubgraphUrls() {
+  return envText().transform((raw, ctx) => {
+    const urls: Record<string, string> = {};
+    for (const entry of raw
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean)) {
+      const at = entry.indexOf('=');
+      const name = entry.slice(0, at).trim();
+      const url = entry.slice(at + 1).trim();
+      if (
+        at <= 0 ||
+        !/^[a-z][a-z0-9-]*$/.test(name) ||
+        !URL.canParse(url) ||
+        !/^https?:$/.test(new URL(url).protocol)
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected name=http(s)://url pairs separated by commas; "${entry}" is not one`,
+        });
+        return z.NEVER;
+      }
+      urls[name] = url;
+    }
+    return urls;
+  });
+}
+
+/** Environment variables of the gateway process (see the gateway README for the table). */
+export const gatewayEnvSchema = z.object({
+  PORT: envPort(4000),
+  HOST: envText('0.0.0.0'),
+  LOG_LEVEL: envLogLevel(),
+  SPORTELLO_MODE: envSportelloMode(),
+  TOKEN_ISSUER: envTokenIssuer(),
+  TOKEN_AUDIENCE: envTokenAudience('sportello-api'),
+  JWKS_URL: envJwksUrl(),
+  GATEWAY_SUBGRAPHS: envSubgraphUrls(),
+  /** @default the committed schema/supergraph.graphql */
+  GATEWAY_SUPERGRAPH_FILE: envText().optional(),
+  /** JSON file: client id -> { trustedOnly, operations: { sha256: document } }. */
+  GATEWAY_TRUSTED_DOCUMENTS_FILE: envText().optional(),
+  GATEWAY_INTROSPECTION: envBoolean().optional(),
+  GATEWAY_TRUST_PROXY: envBoolean(false),
+  GATEWAY_MAX_DEPTH: envInteger({ min: 1, max: 100 }, 12),
+  GATEWAY_MAX_ALIASES: envInteger({ min: 0, max: 10_000 }, 30),
+  GATEWAY_MAX_TOKENS: envInteger({ min: 10, max: 1_000_000 }, 2_000),
+  GATEWAY_MAX_COST: envInteger({ min: 1, max: 100_000_000 }, 10_000),
+  GATEWAY_MAX_BODY_BYTES: envInteger({ min: 1_000, max: 50_000_000 }, 100_000),
+  GATEWAY_REQUEST_TIMEOUT_MS: envInteger({ min: 100, max: 600_000 }, 15_000),
+  GATEWAY_SUBGRAPH_TIMEOUT_MS: envInteger({ min: 100, max: 600_000 }, 10_000),
+  GATEWAY_CLIENT_RATE_LIMIT: envInteger({ min: 1, max: 1_000_000 }, 600),
+  GATEWAY_IP_RATE_LIMIT: envInteger({ min: 1, max: 1_000_000 }, 1_200),
+  BUS: envBus(),
+  NATS_URL: envNatsUrl(),
+});
+export type GatewayEnv = z.output<typeof gatewayEnvSchema>;
+
+/**
+ * Reads the gateway's environment once, at boot.
+ * @throws {ConfigError} naming every bad variable.
+ */
+export function parseGatewayEnv(env: Environment): GatewayEnv {
+  return parseConfig(gatewayEnvSchema, env, { app: 'gateway' });
+}
+
+/** The {@link createGateway} configuration an environment describes, given the files it points to. */
+export function gatewayConfigFromEnv(
+  env: GatewayEnv,
+  files: { supergraphSdl: string; trustedDocuments?: unknown },
+): GatewayConfigInput {
+  return {
+    mode: env.SPORTELLO_MODE,
+    supergraphSdl: files.supergraphSdl,
+    subgraphUrls: env.GATEWAY_SUBGRAPHS,
+    ...(env.GATEWAY_INTROSPECTION === undefined ? {} : { introspection: env.GATEWAY_INTROSPECTION }),
+    trustProxy: env.GATEWAY_TRUST_PROXY,
+    limits: {
+      maxDepth: env.GATEWAY_MAX_DEPTH,
+      maxAliases: env.GATEWAY_MAX_ALIASES,
+      maxTokens: env.GATEWAY_MAX_TOKENS,
+      maxCost: env.GATEWAY_MAX_COST,
+      maxBodyBytes: env.GATEWAY_MAX_BODY_BYTES,
+      requestTimeoutMs: env.GATEWAY_REQUEST_TIMEOUT_MS,
+      subgraphTimeoutMs: env.GATEWAY_SUBGRAPH_TIMEOUT_MS,
+    },
+    rateLimits: { clientPerMinute: env.GATEWAY_CLIENT_RATE_LIMIT, ipPerMinute: env.GATEWAY_IP_RATE_LIMIT },
+    ...(files.trustedDocuments === undefined
+      ? {}
+      : { trustedDocuments: files.trustedDocuments as GatewayConfigInput['trustedDocuments'] }),
+  };
 }

@@ -1,0 +1,40 @@
+import { ConfigError } from '@sportello/platform';
+import { describe, expect, it } from 'vitest';
+import { gatewayConfigFromEnv, parseGatewayEnv, resolveGatewayConfig } from './config.js';
+
+const base = {
+  TOKEN_ISSUER: 'https://identity.example.it',
+  JWKS_URL: 'https://identity.example.it/.well-known/jwks.json',
+  GATEWAY_SUBGRAPHS: 'identity=http://127.0.0.1:4001/graphql, anagrafe=http://127.0.0.1:4002/graphql',
+};
+
+describe('gateway environment', () => {
+  it('turns the environment into a gateway configuration with defaults', () => {
+    const env = parseGatewayEnv({ ...base, GATEWAY_MAX_DEPTH: '8', SPORTELLO_MODE: 'production' });
+    const config = resolveGatewayConfig(
+      gatewayConfigFromEnv(env, { supergraphSdl: 'type Query { a: Int }' }),
+    );
+    expect(config.subgraphUrls).toEqual({
+      identity: 'http://127.0.0.1:4001/graphql',
+      anagrafe: 'http://127.0.0.1:4002/graphql',
+    });
+    expect(config.mode).toBe('production');
+    expect(config.limits).toMatchObject({ maxDepth: 8, maxAliases: 30, maxBodyBytes: 100_000 });
+    expect(env.PORT).toBe(4000);
+  });
+
+  it('names every bad variable', () => {
+    let error: unknown;
+    try {
+      parseGatewayEnv({ ...base, GATEWAY_SUBGRAPHS: 'identity=ftp://x', GATEWAY_MAX_DEPTH: 'deep' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues.map((issue) => issue.variable).sort()).toEqual([
+      'GATEWAY_MAX_DEPTH',
+      'GATEWAY_SUBGRAPHS',
+    ]);
+    expect((error as Error).message).toContain('"identity=ftp://x" is not one');
+  });
+});
