@@ -60,3 +60,21 @@ export {
   type ProblemJson,
 } from './channels/io/classify-io-failure.js';
 export { prepareIoContent, IO_LIMITS, type IoContent } from './channels/io/io-content.js';
+export {
+  composeMessage,
+  renderMessage,
+  type MessageKind,
+  type TemplateInput,
+} from './templates/render-template.js';
+export { renderDocument, type RenderedMessage } from './templates/render.js';
+export type { MessageDocument, TemplateContext, Template } from './templates/document.js';
+export type { AlertIssuedData, OrdinancePublishedData } from './templates/kinds/civil-protection.js';
+export type {
+  AppointmentReminderData,
+  IntegrationRequestedData,
+  NotifiedPracticeStatus,
+  PracticeStatusChangedData,
+  ReportStatusChangedData,
+} from './templates/kinds/practices.js';
+export type { DocumentExpiringData, PaymentData } from './templates/kinds/tributi.js';
+export { formatDate, formatDateTime, formatEuro, formatNoticeNumber } from './templates/formatting.js';

@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import type { Language } from '../channels/channel.js';
+import { prepareIoContent } from '../channels/io/io-content.js';
+import { parseMarkdownV2 } from '../test-peers/markdown-v2-parser.js';
+import { renderMessage, type TemplateInput } from './render-template.js';
+
+const NASTY = 'Via <Roma> & "Garibaldi" *1_2* [a](b) #3 - 4.5! ~x~ `y` \\z';
+const URL = 'https://sportello.example.it/p/(1)?a=b_c';
+
+const INPUTS: TemplateInput[] = [
+  {
+    kind: 'ordinance-published',
+    data: {
+      number: '12/2025',
+      subject: `Chiusura scuole ${NASTY}`,
+      adoptedOn: '2025-11-03T10:00:00Z',
+      effectiveFrom: '2025-11-04T00:00:00Z',
+      effectiveUntil: '2025-11-05T23:00:00Z',
+      measures: ['scuole chiuse', NASTY],
+      area: NASTY,
+      url: URL,
+    },
+  },
+  {
+    kind: 'alert-issued',
+    data: {
+      colour: 'red',
+      risk: 'idraulico',
+      zone: 'Piem-L',
+      validFrom: '2025-11-03T12:00:00Z',
+      validUntil: '2025-11-04T12:00:00Z',
+      instructions: [NASTY],
+      url: URL,
+    },
+  },
+  {
+    kind: 'practice-status-changed',
+    data: { practiceType: NASTY, reference: 'PG/2025/0001234', status: 'rejected', reason: NASTY, url: URL },
+  },
+  {
+    kind: 'integration-requested',
+    data: {
+      practiceType: 'Cambio di residenza',
+      reference: 'PR-42',
+      request: NASTY,
+      dueBy: '2025-12-01T00:00:00Z',
+      url: URL,
+    },
+  },
+  {
+    kind: 'payment-due-soon',
+    data: {
+      description: 'IMU 2025, prima rata',
+      amountCents: 102_099,
+      dueDate: '2025-06-16T10:00:00Z',
+      noticeNumber: '302032002700000251',
+      creditorName: NASTY,
+      url: URL,
+    },
+  },
+  {
+    kind: 'payment-overdue',
+    data: {
+      description: 'TARI 2025',
+      amountCents: 15_000,
+      dueDate: '2025-03-31T10:00:00Z',
+      noticeNumber: '301011100007347557',
+      creditorName: 'Comune di Torino',
+      url: URL,
+    },
+  },
+  {
+    kind: 'document-expiring',
+    data: {
+      document: "carta d'identità elettronica",
+      expiresOn: '2026-02-01T00:00:00Z',
+      renewableFrom: '2025-08-05T00:00:00Z',
+      url: URL,
+    },
+  },
+  {
+    kind: 'appointment-reminder',
+    data: {
+      service: 'Rilascio CIE',
+      office: 'Anagrafe centrale',
+      address: NASTY,
+      startsAt: '2025-11-10T08:30:00Z',
+      url: URL,
+    },
+  },
+  {
+    kind: 'report-status-changed',
+    data: { category: 'Buche stradali', reference: 'S-77', status: 'resolved', note: NASTY, url: URL },
+  },
+];
+
+const LANGUAGES: Language[] = ['it', 'en', 'de'];
+
+describe('message templates', () => {
+  for (const input of INPUTS) {
+    for (const language of LANGUAGES) {
+      it(`${input.kind} (${language}) renders safely for every channel`, () => {
+        const m = renderMessage(input, {
+          language,
+          comuneName: 'Comune di Torino',
+          preferencesUrl: 'https://sportello.example.it/preferenze',
+        });
+        const mentionsNasty = JSON.stringify(input.data).includes('Roma');
+
+        expect(m.subject.length).toBeGreaterThanOrEqual(10);
+        expect(m.text).toContain('Comune di Torino');
+        if (mentionsNasty) expect(m.text).toContain(NASTY);
+
+        expect(m.html).not.toMatch(/<Roma>/);
+        if (mentionsNasty) expect(m.html).toContain('Via &lt;Roma&gt; &amp; &quot;Garibaldi&quot;');
+        expect(m.html).toContain('href="https://sportello.example.it/p/(1)?a=b_c"');
+
+        const telegram = parseMarkdownV2(m.markdownV2);
+        expect(telegram, m.markdownV2).toMatchObject({ ok: true });
+        if (telegram.ok && mentionsNasty) expect(telegram.plain).toContain(NASTY);
+
+        const io = prepareIoContent({ subject: m.subject, text: m.text, markdown: m.markdown, language });
+        expect(io).toMatchObject({ ok: true, markdown: m.markdown });
+        expect(m.markdown).not.toContain('<Roma>');
+      });
+    }
+  }
+
+  it('words a red alert as critical and a yellow one as not', () => {
+    const red = INPUTS[1]!;
+    const yellow: TemplateInput = {
+      kind: 'alert-issued',
+      data: { ...(red.data as Extract<TemplateInput, { kind: 'alert-issued' }>['data']), colour: 'yellow' },
+    };
+    const it = renderMessage(red, { language: 'it', comuneName: 'Comune di Torino' });
+    expect(it.severity).toBe('critical');
+    expect(it.subject).toMatch(/ALLERTA ROSSA/);
+    expect(it.text).toMatch(/Pericolo per la vita/);
+    expect(renderMessage(red, { language: 'de', comuneName: 'Gemeinde' }).subject).toMatch(/ALARMSTUFE ROT/);
+    const mild = renderMessage(yellow, { language: 'it', comuneName: 'Comune di Torino' });
+    expect(mild.severity).toBe('warning');
+    expect(mild.subject).toMatch(/gialla/);
+    expect(mild.text).not.toMatch(/Pericolo per la vita/);
+  });
+
+  it('shows money and notice numbers the way the pagoPA notice does', () => {
+    const m = renderMessage(INPUTS[4]!, { language: 'it', comuneName: 'Comune di Torino' });
+    expect(m.text).toMatch(/1\.020,99\s€/);
+    expect(m.text).toContain('3020 3200 2700 0002 51');
+    expect(m.text).toContain('16/06/2025');
+  });
+});
