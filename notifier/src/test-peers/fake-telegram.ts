@@ -83,12 +83,13 @@ class Flood {
     private readonly interval: number,
     private readonly tolerance: number,
   ) {}
-  /** Milliseconds to wait, or 0 when the call passes (and is counted). */
-  check(now: number): number {
-    const earliest = this.tat - this.tolerance;
-    if (now < earliest) return earliest - now;
+  /** Milliseconds before a call may pass (0: now). */
+  wait(now: number): number {
+    return Math.max(0, this.tat - this.tolerance - now);
+  }
+  /** Counts a call that passed. */
+  count(now: number): void {
     this.tat = Math.max(this.tat, now) + this.interval;
-    return 0;
   }
 }
 
@@ -161,14 +162,15 @@ export async function startFakeTelegram(options: FakeTelegramOptions): Promise<F
     const now = Date.now();
     let chat = perChat.get(chatId);
     if (!chat) perChat.set(chatId, (chat = new Flood(chatInterval, tolerance)));
-    // Check the chat first without counting the global bucket for a refused message.
-    const chatWait = chat.check(now);
-    const wait = chatWait > 0 ? chatWait : global.check(now);
+    // A refused message counts against neither limit.
+    const wait = Math.max(chat.wait(now), global.wait(now));
     if (wait > 0) {
       tooManyRequests += 1;
       const retryAfter = Math.max(1, Math.ceil(wait / 1000));
       return error(429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
     }
+    chat.count(now);
+    global.count(now);
     const message: TelegramSentMessage = {
       chatId,
       messageId: nextMessageId++,
