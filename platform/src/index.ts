@@ -9,8 +9,13 @@ export {
 export { createInProcessBus, ConsumerStoppedError, type InProcessBusOptions } from './bus/in-process-bus.js';
 export { createNatsBus, type NatsBusOptions } from './bus/nats-bus.js';
 export { type DedupeWindowOptions } from './bus/dedupe-window.js';
-export { MalformedEventError } from './bus/event-codec.js';
-export { DEFAULT_SUBJECT_ROOT, subjectFor, subjectMatches, assertSubjectPattern } from './bus/subjects.js';
+export {
+  DEFAULT_SUBJECT_ROOT,
+  subjectFor,
+  subjectPattern,
+  subjectMatches,
+  assertSubjectPattern,
+} from './bus/subjects.js';
 export {
   OFFICES,
   SCOPES,

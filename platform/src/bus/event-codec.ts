@@ -1,40 +1,30 @@
-import { envelopeSchema, type EventEnvelope } from '@sportello/schema';
-import { type z } from 'zod';
-
-/** An event that does not match the envelope; the message names the bad fields, never their values. */
-export class MalformedEventError extends Error {
-  constructor(reason: string, options?: ErrorOptions) {
-    super(`malformed event: ${reason}`, options);
-    this.name = 'MalformedEventError';
-  }
-}
-
-function describe(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
-}
+import { EventValidationError, parseEvent, serializeEvent, type EventEnvelope } from '@sportello/schema';
 
 /**
- * The bytes an event travels as on every adapter (JSON of the validated envelope).
- * @throws MalformedEventError when the event does not match the envelope.
+ * The bytes an event travels as on every adapter: `serializeEvent` of @sportello/schema, so nothing
+ * outside the catalogue goes on the bus.
+ * @throws EventValidationError when the event does not match the catalogue.
  */
 export function encodeEvent(event: EventEnvelope): string {
-  const result = envelopeSchema.safeParse(event);
-  if (!result.success) throw new MalformedEventError(describe(result.error));
-  return JSON.stringify(result.data);
+  return serializeEvent(event);
 }
 
 /**
- * Parses what `encodeEvent` produced.
- * @throws MalformedEventError when the text is not JSON or not an envelope.
+ * Parses what `encodeEvent` produced, validating it again (`parseEvent`).
+ * @throws EventValidationError when the text is not an event of the catalogue.
  */
 export function decodeEvent(text: string): EventEnvelope {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (cause) {
-    throw new MalformedEventError('payload is not JSON', { cause });
+  return parseEvent(text);
+}
+
+/**
+ * Why a payload was rejected, safe for a log line: the paths of the bad fields only, since the
+ * reasons could quote a value (and values may be personal data).
+ */
+export function rejectionReason(error: unknown): string {
+  if (error instanceof EventValidationError) {
+    const where = error.issues.map((issue) => issue.split(':')[0]?.trim() ?? '').filter(Boolean);
+    return `${error.eventType ?? 'unknown type'}: ${where.join(', ') || 'invalid'}`;
   }
-  const result = envelopeSchema.safeParse(raw);
-  if (!result.success) throw new MalformedEventError(describe(result.error));
-  return result.data as EventEnvelope;
+  return error instanceof Error ? error.name : 'unknown error';
 }

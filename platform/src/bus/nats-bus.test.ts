@@ -8,6 +8,7 @@ import {
   captureLogger,
   eventBusContract,
   makeEvent,
+  PERSONAL_DATA_SAMPLE,
   waitFor,
   type BusFixture,
 } from './test-support/event-bus-contract.js';
@@ -119,18 +120,28 @@ describe('NATS bus', () => {
           seen.push(event.id);
         },
       );
-      const garbage = JSON.stringify({ id: 'not-a-uuid', data: { applicant: 'RSSMRA80A01H501U' } });
-      await nc.request(`${fixture.root}.001272.practice.submitted`, garbage);
-      await nc.request(`${fixture.root}.001272.practice.submitted`, 'not json at all');
+      const subject = `${fixture.root}.001272.practices.practice.submitted`;
+      const garbage = JSON.stringify({ id: 'not-a-uuid', data: { applicant: PERSONAL_DATA_SAMPLE } });
+      await nc.request(subject, garbage);
+      await nc.request(subject, 'not json at all');
+      // A well-formed envelope whose data breaks the catalogue (the fiscal code is not one).
+      const wrongData = {
+        ...makeEvent(),
+        data: { practiceId: 'PR-1', applicantFiscalCode: `${PERSONAL_DATA_SAMPLE}X` },
+      };
+      await nc.request(subject, JSON.stringify(wrongData));
       const good = makeEvent();
       await bus.publish(good);
 
       await waitFor(() => seen.includes(good.id), 'the good event');
       const malformed = lines().filter((line) => line.includes('malformed event terminated'));
       attempts.malformed = malformed.length;
-      expect(attempts.malformed).toBe(2);
-      expect(malformed[0]).toMatch(/id: /);
-      expect(lines().join('\n')).not.toContain('RSSMRA80A01H501U');
+      expect(attempts.malformed).toBe(3);
+      expect(malformed[0]).toMatch(/"reason":"unknown type: id, type/);
+      expect(malformed[2]).toMatch(
+        /"reason":"practice.submitted: data.typeCode, data.office, data.applicantFiscalCode/,
+      );
+      expect(lines().join('\n')).not.toContain(PERSONAL_DATA_SAMPLE);
     } finally {
       await nc.close();
       await fixture.teardown();

@@ -16,7 +16,7 @@ import {
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { type EventEnvelope } from '@sportello/schema';
 import { pino } from 'pino';
-import { decodeEvent, encodeEvent } from './event-codec.js';
+import { decodeEvent, encodeEvent, rejectionReason } from './event-codec.js';
 import {
   CONSUMER_DEFAULTS,
   retryDelayMs,
@@ -345,7 +345,7 @@ class DurableWorker {
       event = decodeEvent(message.string());
     } catch (err) {
       // Redelivering bytes that cannot be parsed would only repeat the failure.
-      this.logger.error({ ...about, reason: (err as Error).message }, 'malformed event terminated');
+      this.logger.error({ ...about, reason: rejectionReason(err) }, 'malformed event terminated');
       message.term();
       return;
     }

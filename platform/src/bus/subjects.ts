@@ -1,19 +1,32 @@
-import { type EventEnvelope } from '@sportello/schema';
+import { busSubject, busSubjectPattern } from '@sportello/schema';
 
 /** The first token of every bus subject unless a deployment isolates itself with another one. */
 export const DEFAULT_SUBJECT_ROOT = 'sportello';
 
 const TOKEN = /^[A-Za-z0-9_-]+$/;
 
+function withRoot(subject: string, root: string): string {
+  return root === DEFAULT_SUBJECT_ROOT ? subject : `${root}${subject.slice(DEFAULT_SUBJECT_ROOT.length)}`;
+}
+
 /**
- * The subject an event travels on: `<root>.<comune>.<service>.<event>`, where the service is the
- * first segment of the type (`practice.submitted` -> `practice`) and the event the rest.
+ * The subject an event travels on: `busSubject` of @sportello/schema
+ * (`sportello.<comune>.<producer>.<type>`), under another first token when `root` is given.
+ * @throws EventValidationError for a type outside the catalogue or a malformed comune.
  */
-export function subjectFor(
-  event: Pick<EventEnvelope, 'comune' | 'type'>,
+export function subjectFor(event: { comune: string; type: string }, root = DEFAULT_SUBJECT_ROOT): string {
+  return withRoot(busSubject(event), root);
+}
+
+/**
+ * A consumer pattern: `busSubjectPattern` of @sportello/schema (e.g. `{ producer: 'practices' }` ->
+ * `sportello.*.practices.>`), under another first token when `root` is given.
+ */
+export function subjectPattern(
+  filter: Parameters<typeof busSubjectPattern>[0] = {},
   root = DEFAULT_SUBJECT_ROOT,
 ): string {
-  return `${root}.${event.comune}.${event.type}`;
+  return withRoot(busSubjectPattern(filter), root);
 }
 
 /**

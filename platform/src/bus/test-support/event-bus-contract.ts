@@ -1,9 +1,14 @@
-import { type EventEnvelope } from '@sportello/schema';
+import {
+  computeFiscalCode,
+  createEvent,
+  type EventDataInput,
+  type EventEnvelope,
+  type EventType,
+} from '@sportello/schema';
 import { pino } from 'pino';
-import { v7 as uuidv7 } from 'uuid';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type BusLogger, type EventBus } from '../event-bus.js';
-import { subjectFor } from '../subjects.js';
+import { subjectPattern } from '../subjects.js';
 
 /** One isolated bus setup per test (its own subjects root, and for NATS its own stream). */
 export interface BusFixture {
@@ -15,21 +20,49 @@ export interface BusFixture {
   teardown(): Promise<void>;
 }
 
-/** A fiscal code in the payload, to prove it never reaches the logs. */
-export const PERSONAL_DATA_SAMPLE = 'RSSMRA80A01H501U';
+/** A fiscal code in the payloads, to prove it never reaches the logs. */
+export const PERSONAL_DATA_SAMPLE = computeFiscalCode({
+  surname: 'Esposito',
+  name: 'Giulia',
+  birthDate: '1990-05-17',
+  sex: 'F',
+  birthPlaceCode: 'F839',
+});
 
-export function makeEvent(overrides: Partial<EventEnvelope> = {}): EventEnvelope {
-  return {
-    id: uuidv7(),
-    type: 'practice.submitted',
-    version: 1,
-    occurredAt: new Date().toISOString(),
-    comune: '001272',
-    subject: 'PR-1',
-    actor: { kind: 'citizen', id: 'c-1' },
-    data: { applicant: PERSONAL_DATA_SAMPLE },
-    ...overrides,
-  };
+/** The event types the suite publishes, with valid data. */
+const SAMPLES = {
+  'practice.submitted': {
+    practiceId: 'PR-1',
+    typeCode: 'residence-change',
+    office: 'anagrafe',
+    applicantFiscalCode: PERSONAL_DATA_SAMPLE,
+    protocolNumber: null,
+    onBehalfOfFiscalCode: null,
+  },
+  'practice.status-changed': {
+    practiceId: 'PR-1',
+    typeCode: 'residence-change',
+    office: 'anagrafe',
+    applicantFiscalCode: PERSONAL_DATA_SAMPLE,
+    from: 'submitted',
+    to: 'registered',
+  },
+  'citizen.registered': { citizenId: 'ctz_01', fiscalCode: PERSONAL_DATA_SAMPLE },
+} satisfies { [T in EventType]?: EventDataInput<T> };
+
+export type SampleType = keyof typeof SAMPLES;
+
+/** A valid event of the catalogue (a fresh id each time). */
+export function makeEvent(
+  type: SampleType = 'practice.submitted',
+  overrides: { comune?: string; subject?: string } = {},
+): EventEnvelope {
+  return createEvent(type, {
+    comune: overrides.comune ?? '001272',
+    subject: overrides.subject ?? 'PR-1',
+    actor: { kind: 'citizen', id: 'ctz_01' },
+    data: SAMPLES[type] as EventDataInput<typeof type>,
+  });
 }
 
 /** A logger whose output the test can read. */
@@ -74,7 +107,7 @@ export function eventBusContract(adapter: string, setup: () => Promise<BusFixtur
     beforeEach(async () => {
       fixture = await setup();
       bus = await fixture.open();
-      sentinel = makeEvent({ comune: '999999', type: 'test.sentinel' });
+      sentinel = makeEvent('citizen.registered', { comune: '999999' });
       sentinelPattern = `${fixture.root}.999999.>`;
     });
 
@@ -86,7 +119,7 @@ export function eventBusContract(adapter: string, setup: () => Promise<BusFixtur
     it('delivers a published event to a durable consumer, intact', async () => {
       const r = recorder();
       await bus.consume({ name: 'round-trip', subjects: [`${fixture.root}.>`] }, r.handler);
-      const event = makeEvent({ data: { practice: 'PR-1', amounts: [1, 2.5], nested: { ok: true } } });
+      const event = makeEvent('practice.status-changed');
 
       await bus.publish(event);
 
@@ -105,19 +138,19 @@ export function eventBusContract(adapter: string, setup: () => Promise<BusFixtur
       await bus.consume(
         {
           name: 'submitted-anywhere',
-          subjects: [subjectFor({ comune: '*', type: 'practice.submitted' }, fixture.root), sentinelPattern],
+          subjects: [subjectPattern({ type: 'practice.submitted' }, fixture.root), sentinelPattern],
         },
         submittedAnywhere.handler,
       );
       await bus.consume(
-        { name: 'too-short', subjects: [`${fixture.root}.*.practice`, sentinelPattern] },
+        { name: 'too-short', subjects: [`${fixture.root}.*.practices`, sentinelPattern] },
         tooShort.handler,
       );
 
-      const a = makeEvent({ comune: '001272', type: 'practice.submitted' });
-      const b = makeEvent({ comune: '001272', type: 'tax.notice-issued' });
-      const c = makeEvent({ comune: '015146', type: 'practice.submitted' });
-      const d = makeEvent({ comune: '015146', type: 'practice.approved' });
+      const a = makeEvent('practice.submitted', { comune: '001272' });
+      const b = makeEvent('citizen.registered', { comune: '001272' });
+      const c = makeEvent('practice.submitted', { comune: '015146' });
+      const d = makeEvent('practice.status-changed', { comune: '015146' });
       for (const event of [a, b, c, d, sentinel]) await bus.publish(event);
 
       await waitFor(
@@ -134,6 +167,7 @@ export function eventBusContract(adapter: string, setup: () => Promise<BusFixtur
         bus.consume({ name: 'bad', subjects: [`${fixture.root}.>.x`] }, async () => {}),
       ).rejects.toThrow(/">" is only allowed as the last token/);
       await expect(bus.publish({ ...makeEvent(), comune: 'rome' })).rejects.toThrow(/comune/);
+      await expect(bus.publish({ ...makeEvent(), type: 'practice.vanished' })).rejects.toThrow(/catalogue/);
     });
 
     it('handles an event id published twice only once', async () => {
@@ -154,8 +188,8 @@ export function eventBusContract(adapter: string, setup: () => Promise<BusFixtur
     it('redelivers an event whose handler throws until it succeeds, keeping later events behind it', async () => {
       const attempts: string[] = [];
       const handled: string[] = [];
-      const first = makeEvent({ subject: 'PR-7' });
-      const second = makeEvent({ subject: 'PR-7', type: 'practice.approved' });
+      const first = makeEvent('practice.submitted', { subject: 'PR-7' });
+      const second = makeEvent('practice.status-changed', { subject: 'PR-7' });
       await bus.consume(
         { name: 'flaky', subjects: [`${fixture.root}.>`], backoffMs: [20, 40] },
         async (event) => {
@@ -203,7 +237,7 @@ export function eventBusContract(adapter: string, setup: () => Promise<BusFixtur
         await r.handler(event);
       });
       const events = Array.from({ length: 30 }, (_, i) =>
-        makeEvent({ subject: 'PR-9', type: i % 2 ? 'practice.approved' : 'practice.submitted' }),
+        makeEvent(i % 2 ? 'practice.status-changed' : 'practice.submitted', { subject: 'PR-9' }),
       );
 
       await Promise.all(events.map((event) => bus.publish(event)));
