@@ -140,6 +140,24 @@ describe.each(DRIVERS)('database on %s', (driver) => {
   });
 });
 
+describe('migrations on postgresql', () => {
+  test('replicas starting together apply each migration once', async () => {
+    const scratch = await scratchDatabase('postgresql');
+    try {
+      const replicas = await Promise.all([scratch.open(), scratch.open(), scratch.open()]);
+      await Promise.all(replicas.map((replica) => replica.migrate()));
+      const [first] = replicas;
+      const rows = await first!.orm.em.getConnection().execute('select name from mikro_orm_migrations');
+      expect(rows.map((row: { name: string }) => row.name)).toEqual(
+        testMigrations.postgresql.map((m) => m.name),
+      );
+      expect(await first!.orm.schema.getUpdateSchemaSQL({ wrap: false })).toBe('');
+    } finally {
+      await scratch.dispose();
+    }
+  });
+});
+
 describe('assertMigrationsMatchEntities', () => {
   test('passes when the migrations produce the entities', async () => {
     await assertMigrationsMatchEntities({

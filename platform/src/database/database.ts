@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import {
   DataloaderType,
   MikroORM,
+  UniqueConstraintViolationException,
   type EntitySchema,
   type MigrationObject,
   type Options,
@@ -118,6 +119,8 @@ export function ormOptions(
     },
     // Environment variables are read by the app's config, never behind its back.
     preferEnvVars: false,
+    // Done explicitly by createDatabase, which copes with replicas creating it at the same time.
+    ensureDatabase: false,
     debug: options.debug ?? false,
     logger: (message: string) => options.logger?.debug({ orm: true }, message),
     discovery: {
@@ -149,6 +152,21 @@ export function postgresServerUrl(postgresUrl: string): string {
   }
   url.pathname = '';
   return url.toString();
+}
+
+async function ensurePostgresDatabase(orm: MikroORM, dbName: string): Promise<void> {
+  try {
+    await orm.schema.ensureDatabase();
+  } catch (error) {
+    const duplicate =
+      error instanceof UniqueConstraintViolationException || (error as { code?: unknown }).code === '42P04';
+    if (!duplicate) {
+      throw error;
+    }
+    // Another replica created it between our check and our create: use theirs.
+    orm.config.set('dbName', dbName);
+    await orm.driver.reconnect();
+  }
 }
 
 /**
@@ -198,7 +216,7 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
         migrations: options.migrations.postgresql,
       }),
     );
-    await orm.schema.ensureDatabase();
+    await ensurePostgresDatabase(orm, dbName);
   } else {
     throw new DatabaseConfigError(`driver must be "sqlite" or "postgresql", got "${String(options.driver)}"`);
   }
@@ -223,7 +241,17 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
       return forkWith({ unscoped: true });
     },
     async migrate() {
-      const applied = await orm.migrator.up();
+      let applied: { name: string }[] = [];
+      if (options.driver === 'postgresql') {
+        // Replicas start together: the lock makes the others wait, then find nothing pending. It is
+        // held by a transaction of its own, so the migrations run in theirs on another connection.
+        await root.fork().transactional(async (tx) => {
+          await tx.execute(`select pg_advisory_xact_lock(hashtext('sportello.migrations'))`);
+          applied = await orm.migrator.up();
+        });
+      } else {
+        applied = await orm.migrator.up();
+      }
       if (applied.length > 0) {
         options.logger?.info(
           {

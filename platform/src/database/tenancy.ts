@@ -79,7 +79,9 @@ export function tenantFilter(isTenantOwned: (entityName: string) => boolean): Fi
 
 /**
  * Rejects a flush that writes a tenant-owned record of a comune other than the EM's, so a bug in
- * a resolver cannot plant data in another comune.
+ * a resolver cannot plant data in another comune. It guards the unit of work (`em.create`,
+ * `em.persist`, changed entities); bulk `nativeUpdate`/`nativeDelete` are scoped by the filter,
+ * while `em.insert`/`nativeInsert` and raw SQL bypass both and must set `comune` themselves.
  */
 export function tenantGuard(isTenantOwned: (entityName: string) => boolean): EventSubscriber {
   return {
