@@ -29,6 +29,39 @@ export {
   type ServicePrincipal,
 } from './auth/principal.js';
 export {
+  createTokenVerifier,
+  TOKEN_REJECTION_REASONS,
+  type TokenVerifier,
+  type TokenVerifierOptions,
+  type TokenRejectionReason,
+  type JwksSource,
+} from './auth/token-verifier.js';
+export {
+  ACCESS_TOKEN_TYPE,
+  principalFromClaims,
+  claimsForPrincipal,
+  InvalidClaimsError,
+  type TokenClaims,
+  type TokenPrincipal,
+} from './auth/token-claims.js';
+export {
+  canReadPersonalData,
+  assertCanRead,
+  requireAuthenticated,
+  requireStaff,
+  type PersonalDataRule,
+} from './auth/access.js';
+export {
+  authorizePersonalDataRead,
+  auditPersonalDataRead,
+  createLoggingAuditSink,
+  createMemoryAuditSink,
+  type AuditEntry,
+  type AuditSink,
+  type AuditedRead,
+  type MemoryAuditSink,
+} from './auth/audit.js';
+export {
   createDatabase,
   DatabaseConfigError,
   PLATFORM_ENTITIES,
@@ -105,6 +138,22 @@ export {
   type ErrorMasking,
   type MaskingContext,
 } from './errors/error-masking.js';
+export {
+  createServiceServer,
+  type ServiceServer,
+  type ServiceServerOptions,
+  type Route,
+  type RouteResponse,
+} from './http/service-server.js';
+export { PayloadTooLargeError, MalformedBodyError, type ServiceRequest } from './http/service-request.js';
+export {
+  createRequestContextFactory,
+  COMUNE_HEADER,
+  type RequestContext,
+  type DatabaseRequestContext,
+  type ForkableDatabase,
+  type RequestContextOptions,
+} from './http/request-context.js';
 export { OutboxMessage } from './outbox/outbox-message.entity.js';
 export { InboxEntry } from './outbox/inbox-entry.entity.js';
 export { recordEvent } from './outbox/record-event.js';

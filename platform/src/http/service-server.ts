@@ -1,0 +1,279 @@
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
+import { type Logger } from '../logging/logger.js';
+import {
+  createServiceRequest,
+  MalformedBodyError,
+  PayloadTooLargeError,
+  type ServiceRequest,
+} from './service-request.js';
+
+/** What a route handler answers. Give `json` for a JSON body, or `body` with your own content type. */
+export interface RouteResponse {
+  status: number;
+  headers?: Record<string, string | readonly string[]>;
+  body?: string | Uint8Array;
+  json?: unknown;
+}
+
+/** An extra endpoint next to `/graphql` (`/.well-known/jwks.json`, `/auth/token`, webhooks...). */
+export interface Route {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Exact path, e.g. `/.well-known/jwks.json`; no patterns. */
+  path: string;
+  handler(request: ServiceRequest): Promise<RouteResponse> | RouteResponse;
+}
+
+export interface ServiceServerOptions<Context extends BaseContext> {
+  /** Service name, for logs. */
+  name: string;
+  /** Not started yet: the server starts it on `listen` and stops it on `close`. */
+  apollo: ApolloServer<Context>;
+  /** Builds the GraphQL context of a request (see `createRequestContextFactory`). */
+  context: (request: ServiceRequest) => Promise<Context>;
+  routes?: readonly Route[];
+  /** Largest accepted request body. @default 1_048_576 */
+  maxBodyBytes?: number;
+  logger: Logger;
+  /** Readiness check for `GET /health`: throw (or reject) when the service cannot serve. */
+  health?: () => Promise<void> | void;
+  /** How long `close` waits for in-flight requests before cutting connections. @default 10_000 */
+  shutdownGraceMs?: number;
+}
+
+export interface ServiceServer {
+  /**
+   * Starts Apollo and listens. Port 0 picks a free port.
+   * @returns the base URL, e.g. `http://127.0.0.1:4001` (GraphQL is at `${url}/graphql`).
+   */
+  listen(port: number, host?: string): Promise<string>;
+  /** Stops accepting requests, lets in-flight ones finish (up to the grace period), stops Apollo. */
+  close(): Promise<void>;
+  /** The underlying server, e.g. to attach a graphql-ws server on `/graphql`. */
+  readonly httpServer: Server;
+}
+
+const GRAPHQL_PATH = '/graphql';
+const HEALTH_PATH = '/health';
+const HEALTH_TIMEOUT_MS = 5_000;
+
+function send(
+  res: ServerResponse,
+  status: number,
+  json: unknown,
+  headers: Record<string, string> = {},
+): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify(json));
+}
+
+/** A GraphQL-over-HTTP error body, for failures before Apollo sees the request. */
+function graphqlError(message: string, code: string) {
+  return { errors: [{ message, extensions: { code } }] };
+}
+
+function isJson(contentType: string | undefined): boolean {
+  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
+  return mediaType === 'application/json' || mediaType === 'application/graphql-response+json';
+}
+
+async function writeGraphQLResponse(res: ServerResponse, response: HTTPGraphQLResponse): Promise<void> {
+  for (const [name, value] of response.headers) res.setHeader(name, value);
+  res.statusCode = response.status ?? 200;
+  if (response.body.kind === 'complete') {
+    res.end(response.body.string);
+    return;
+  }
+  // Incremental delivery (@defer): flush each part as it comes.
+  for await (const chunk of response.body.asyncIterator) res.write(chunk);
+  res.end();
+}
+
+/**
+ * Serves a subgraph over plain `node:http`: GraphQL on `POST`/`GET /graphql` through Apollo's
+ * `executeHTTPGraphQLRequest`, `GET /health`, and extra routes. Request bodies are bounded (413
+ * beyond `maxBodyBytes`); GraphQL POSTs must be JSON (415 otherwise). Every response carries
+ * `x-request-id`. Creating the server does nothing until `listen`.
+ *
+ * @example
+ * const server = createServiceServer({ name: 'anagrafe', apollo, context: createRequestContextFactory({...}), logger });
+ * const url = await server.listen(config.PORT, '0.0.0.0');
+ */
+export function createServiceServer<Context extends BaseContext>(
+  options: ServiceServerOptions<Context>,
+): ServiceServer {
+  const { apollo, logger } = options;
+  const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;
+  const routes = options.routes ?? [];
+  let stopping = false;
+
+  async function serveGraphQL(request: ServiceRequest, res: ServerResponse): Promise<void> {
+    if (request.method !== 'GET' && request.method !== 'POST') {
+      send(res, 405, graphqlError('Use GET or POST for GraphQL', 'METHOD_NOT_ALLOWED'), {
+        allow: 'GET, POST',
+      });
+      return;
+    }
+    let body: unknown;
+    if (request.method === 'POST') {
+      if (!isJson(request.header('content-type'))) {
+        send(
+          res,
+          415,
+          graphqlError('GraphQL requests must be sent as application/json', 'UNSUPPORTED_MEDIA_TYPE'),
+        );
+        return;
+      }
+      body = await request.json();
+    }
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: request.method, headers, search: request.url.search, body },
+      context: () => options.context(request),
+    });
+    await writeGraphQLResponse(res, response);
+  }
+
+  async function serveHealth(res: ServerResponse): Promise<void> {
+    if (stopping) {
+      send(res, 503, { status: 'stopping' });
+      return;
+    }
+    if (options.health === undefined) {
+      send(res, 200, { status: 'ok' });
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        Promise.resolve().then(options.health),
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`health check timed out after ${HEALTH_TIMEOUT_MS} ms`)),
+            HEALTH_TIMEOUT_MS,
+          );
+        }),
+      ]);
+      send(res, 200, { status: 'ok' });
+    } catch (error) {
+      logger.warn({ err: error, service: options.name }, 'health check failed');
+      send(res, 503, { status: 'unavailable' });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function serveRoute(route: Route, request: ServiceRequest, res: ServerResponse): Promise<void> {
+    const answer = await route.handler(request);
+    const headers: Record<string, string | readonly string[]> = { ...answer.headers };
+    let body: string | Uint8Array | undefined = answer.body;
+    if (answer.json !== undefined) {
+      body = JSON.stringify(answer.json);
+      headers['content-type'] ??= 'application/json; charset=utf-8';
+    }
+    res.writeHead(answer.status, headers as Record<string, string | string[]>);
+    res.end(body);
+  }
+
+  async function handle(request: ServiceRequest, res: ServerResponse): Promise<void> {
+    const path = request.url.pathname;
+    if (path === GRAPHQL_PATH) return serveGraphQL(request, res);
+    if (path === HEALTH_PATH && request.method === 'GET') return serveHealth(res);
+    const onPath = routes.filter((route) => route.path === path);
+    const route = onPath.find((candidate) => candidate.method === request.method);
+    if (route) return serveRoute(route, request, res);
+    if (onPath.length > 0) {
+      send(
+        res,
+        405,
+        { error: `Method ${request.method} not allowed` },
+        { allow: onPath.map((r) => r.method).join(', ') },
+      );
+      return;
+    }
+    send(res, 404, { error: `Not found: ${path}` });
+  }
+
+  const httpServer = createServer((raw, res) => {
+    const started = performance.now();
+    const request = createServiceRequest(raw, maxBodyBytes);
+    res.setHeader('x-request-id', request.requestId);
+    handle(request, res)
+      .catch((error: unknown) => {
+        if (error instanceof PayloadTooLargeError) {
+          const body = graphqlError(error.message, 'PAYLOAD_TOO_LARGE');
+          send(res, 413, request.url.pathname === GRAPHQL_PATH ? body : { error: error.message }, {
+            connection: 'close',
+          });
+        } else if (error instanceof MalformedBodyError) {
+          send(
+            res,
+            400,
+            request.url.pathname === GRAPHQL_PATH
+              ? graphqlError(error.message, 'BAD_REQUEST')
+              : { error: error.message },
+          );
+        } else {
+          logger.error({ err: error, requestId: request.requestId, service: options.name }, 'request failed');
+          send(res, 500, {
+            error: `Internal server error. Quote request id ${request.requestId} when reporting it.`,
+          });
+        }
+      })
+      .finally(() => {
+        logger.debug(
+          {
+            requestId: request.requestId,
+            method: request.method,
+            path: request.url.pathname,
+            status: res.statusCode,
+            ms: Math.round(performance.now() - started),
+          },
+          'request',
+        );
+      });
+  });
+
+  let started = false;
+  return {
+    httpServer,
+    async listen(port, host = '127.0.0.1') {
+      if (!started) {
+        await apollo.start();
+        started = true;
+      }
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', reject);
+          resolve();
+        });
+      });
+      const address = httpServer.address() as AddressInfo;
+      const hostname = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      const url = `http://${hostname}:${address.port}`;
+      logger.info({ service: options.name, url }, 'listening');
+      return url;
+    },
+    async close() {
+      stopping = true;
+      const closed = new Promise<void>((resolve) => {
+        if (!httpServer.listening) return resolve();
+        httpServer.close(() => resolve());
+      });
+      httpServer.closeIdleConnections();
+      const grace = setTimeout(() => httpServer.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
+      await closed;
+      clearTimeout(grace);
+      if (started) await apollo.stop();
+    },
+  };
+}
