@@ -9,3 +9,10 @@ export {
   type SignOptions,
   type TestIssuer,
 } from './auth/test-issuer.js';
+export {
+  createTestDatabase,
+  DATABASE_DRIVERS,
+  LOCAL_POSTGRES_URL,
+  type TestDatabase,
+  type TestDatabaseOptions,
+} from './database/test-database.js';
