@@ -1,5 +1,10 @@
 import DataLoader from 'dataloader';
-import { UnauthenticatedError, type Database, type EntityManager, type Principal } from '@sportello/platform';
+import {
+  UnauthenticatedError,
+  type DatabaseRequestContext,
+  type EntityManager,
+  type Principal,
+} from '@sportello/platform';
 import type { Actor } from '@sportello/schema';
 import { AuditTrail } from './domain/audit-log.js';
 import { activeDelegators } from './domain/delegations.js';
@@ -12,18 +17,16 @@ export interface IdentitySettings {
   telegramBotUsername: string | null;
 }
 
-/** What every identity resolver receives. */
-export interface IdentityContext {
+/** What every identity resolver receives: the platform request context, refined. */
+export interface IdentityContext extends DatabaseRequestContext<EntityManager> {
   /**
    * The caller. For citizens (and apps acting for one) `actsFor` is re-read from the delegations
    * table, so a revoked or expired delegation stops working here at once, before the token expires.
    */
   principal: Principal;
-  /** One EntityManager per request, scoped to the principal's comune. */
-  em: EntityManager;
   settings: IdentitySettings;
-  /** Staff reads of personal data, written when the request ends; `null` for non-staff callers. */
-  audit: AuditTrail | null;
+  /** Staff reads of personal data, stored in identity's audit log when the request ends; `null` for non-staff callers. */
+  auditTrail: AuditTrail | null;
   /** Batches citizen lookups of one request (entity references, lists). */
   citizens: DataLoader<string, Citizen | null>;
 }
@@ -47,22 +50,21 @@ export async function actorOf(ctx: IdentityContext): Promise<Actor> {
 }
 
 /**
- * Builds the context of one request from the verified principal.
+ * Refines the platform's request context (verified principal, comune-scoped EM) for identity.
  *
  * @throws {UnauthenticatedError} when the token belongs to an API client that has been revoked
  * (revocation applies to tokens already issued, not only to new ones).
  */
 export async function createIdentityContext(
-  verified: Principal,
-  database: Database,
+  base: DatabaseRequestContext<EntityManager>,
   settings: IdentitySettings,
-  operationName: string | null,
+  operationName: string | null = null,
 ): Promise<IdentityContext> {
-  const em = database.fork({ comune: verified.comune });
-  let principal = verified;
+  const em = base.em;
+  let principal = base.principal;
   if (principal.kind === 'client') {
     const client = await em.findOne(ApiClientEntity, { clientId: principal.clientId });
-    if (client === null || client.revokedAt !== null) {
+    if (client === null || client.revokedAt != null) {
       throw new UnauthenticatedError('this API client has been revoked or does not exist', {
         reason: 'CLIENT_REVOKED',
         http: { status: 401 },
@@ -81,10 +83,10 @@ export async function createIdentityContext(
     return codes.map((code) => byCode.get(code) ?? null);
   });
   return {
+    ...base,
     principal,
-    em,
     settings,
-    audit: principal.kind === 'staff' ? new AuditTrail(principal, operationName) : null,
+    auditTrail: principal.kind === 'staff' ? new AuditTrail(principal, operationName) : null,
     citizens,
   };
 }

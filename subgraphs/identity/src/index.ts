@@ -1,1 +1,159 @@
-export {};
+import 'reflect-metadata';
+import { ApolloServer } from '@apollo/server';
+import type { GraphQLSchema } from 'graphql';
+import {
+  createDatabase,
+  createErrorMasking,
+  createOutboxRelay,
+  createRequestContextFactory,
+  createServiceServer,
+  createTokenVerifier,
+  type Database,
+  type EventBus,
+  type Logger,
+  type ServiceServer,
+} from '@sportello/platform';
+import type { IdentityConfig } from './config.js';
+import { createIdentityContext, type IdentityContext } from './context.js';
+import { IDENTITY_ENTITIES } from './entities/index.js';
+import { buildIdentitySchema } from './graphql/schema.js';
+import { migrations as postgresqlMigrations } from './migrations/postgresql/index.js';
+import { migrations as sqliteMigrations } from './migrations/sqlite/index.js';
+import { KeyRing } from './oidc/key-ring.js';
+import { createOidcRoutes } from './oidc/provider.js';
+import { TokenIssuer } from './oidc/token-issuer.js';
+
+export {
+  loadIdentityConfig,
+  DEMO_INTERNAL_CLIENTS,
+  type IdentityConfig,
+  type InternalClient,
+  type UpstreamProvider,
+} from './config.js';
+export { seedIdentity, DEMO_API_CLIENT, type IdentitySeed } from './domain/seed.js';
+export type { NewCitizen } from './domain/accounts.js';
+export { NOTIFICATION_CATEGORIES, NOTIFICATION_CHANNELS, CRITICAL_CATEGORIES } from './domain/preferences.js';
+export { CITIZEN_FIELD_RULES } from './domain/citizen-access.js';
+export { IDENTITY_ENTITIES } from './entities/index.js';
+export { buildIdentitySchema } from './graphql/schema.js';
+export type { TokenGrant } from './oidc/claims.js';
+
+/** What {@link createIdentity} needs from its host. */
+export interface IdentityDeps {
+  bus: EventBus;
+  logger: Logger;
+  /** An open identity database (migrated here); by default one is opened from `config.database`. */
+  database?: Database;
+}
+
+/** A running-ready identity service. */
+export interface IdentityHandle {
+  readonly schema: GraphQLSchema;
+  readonly database: Database;
+  readonly server: ServiceServer;
+  /** Issues tokens directly, e.g. for the hub's own service calls. */
+  readonly tokens: TokenIssuer;
+  readonly keys: KeyRing;
+  /** Starts the outbox relay and listens; returns the base URL. */
+  listen(port?: number, host?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the identity subgraph and OIDC provider: opens and migrates the database, builds the
+ * federated schema, prepares the HTTP server (GraphQL on /graphql plus the OIDC routes) and the
+ * outbox relay. Nothing listens until `listen`.
+ */
+export async function createIdentity(config: IdentityConfig, deps: IdentityDeps): Promise<IdentityHandle> {
+  const { logger, bus } = deps;
+  const ownsDatabase = deps.database === undefined;
+  const database =
+    deps.database ??
+    (await createDatabase({
+      service: 'identity',
+      driver: config.database.driver,
+      ...(config.database.driver === 'sqlite'
+        ? { sqlitePath: config.database.url }
+        : { postgresUrl: config.database.url }),
+      entities: IDENTITY_ENTITIES,
+      migrations: { sqlite: sqliteMigrations, postgresql: postgresqlMigrations },
+      logger,
+    }));
+  await database.migrate();
+
+  const ttlMs = config.accessTokenTtlSeconds * 1000;
+  const keys = new KeyRing(
+    { rotateAfterMs: config.signingKeyRotationSeconds * 1000, maxTokenLifetimeMs: ttlMs },
+    () => database.forkUnscoped(),
+  );
+  const tokens = new TokenIssuer(keys, {
+    issuer: config.issuer,
+    audience: config.audience,
+    ttlSeconds: config.accessTokenTtlSeconds,
+  });
+  // Identity verifies tokens it receives like any subgraph, with its own published keys.
+  const verifier = createTokenVerifier({
+    issuer: config.issuer,
+    audience: config.audience,
+    jwks: async () => ({ keys: await keys.publishedKeys() }),
+    jwksCooldownSec: 1,
+  });
+
+  const schema = await buildIdentitySchema();
+  const masking = createErrorMasking<IdentityContext>(logger);
+  const apollo = new ApolloServer<IdentityContext>({
+    schema,
+    formatError: masking.formatError,
+    plugins: [
+      masking.plugin,
+      {
+        async requestDidStart() {
+          return {
+            async willSendResponse({ contextValue }) {
+              // A staff read is not answered unless its audit entry is stored.
+              await contextValue.auditTrail?.flush(contextValue.em);
+            },
+          };
+        },
+      },
+    ],
+  });
+  const relay = createOutboxRelay({ database, bus, logger });
+  const settings = { telegramBotUsername: config.telegramBotUsername };
+  const baseContext = createRequestContextFactory({
+    verifier,
+    defaultComune: config.defaultComune,
+    logger,
+    database,
+  });
+
+  const server = createServiceServer<IdentityContext>({
+    name: 'identity',
+    apollo,
+    logger,
+    routes: createOidcRoutes({ config, database, keys, tokens, logger }),
+    async context(request) {
+      return createIdentityContext(await baseContext(request), settings);
+    },
+    async health() {
+      await database.forkUnscoped().getConnection().execute('select 1');
+    },
+  });
+
+  return {
+    schema,
+    database,
+    server,
+    tokens,
+    keys,
+    async listen(port = config.port, host = '127.0.0.1') {
+      relay.start();
+      return server.listen(port, host);
+    },
+    async close() {
+      await server.close();
+      await relay.stop();
+      if (ownsDatabase) await database.close();
+    },
+  };
+}

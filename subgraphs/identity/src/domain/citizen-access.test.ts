@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '@sportello/platform';
-import { decideCitizenAccess } from './citizen-access.js';
+import { canReadCitizen } from './citizen-access.js';
 
 const comune = '001272';
 const self = 'RSSMRA80A01H501U';
 const child = 'RCCMNL83S18D969H';
 
 describe('citizen access policy', () => {
-  it('lets a client with the citizen grant read profile but not preferences without the scope', () => {
+  it('lets an app with the citizen grant read profile but not preferences without the scope', () => {
     const app: Principal = {
       kind: 'client',
       comune,
@@ -16,21 +16,22 @@ describe('citizen access policy', () => {
       onBehalfOf: { fiscalCode: self, actsFor: [child] },
       tokenId: 't',
     };
-    expect(decideCitizenAccess(app, child, 'profile')).toEqual({ allowed: true, audit: false });
-    expect(decideCitizenAccess(app, self, 'preferences')).toMatchObject({ allowed: false });
+    expect(canReadCitizen(app, child, 'profile')).toBe(true);
+    expect(canReadCitizen(app, self, 'preferences')).toBe(false);
   });
 
-  it('audits staff reads and refuses offices that do not need the data', () => {
+  it('lets the notifier read contacts and preferences but not names', () => {
+    const notifier: Principal = { kind: 'service', comune, service: 'notifier', tokenId: 't' };
+    expect(canReadCitizen(notifier, self, 'contacts')).toBe(true);
+    expect(canReadCitizen(notifier, self, 'preferences')).toBe(true);
+    expect(canReadCitizen(notifier, self, 'profile')).toBe(false);
+  });
+
+  it('refuses offices that do not need account data', () => {
     const anagrafe: Principal = { kind: 'staff', comune, username: 'a', offices: ['anagrafe'], tokenId: 't' };
     const tributi: Principal = { kind: 'staff', comune, username: 'b', offices: ['tributi'], tokenId: 't' };
-    expect(decideCitizenAccess(anagrafe, self, 'contacts')).toEqual({ allowed: true, audit: true });
-    expect(decideCitizenAccess(tributi, self, 'contacts')).toMatchObject({ allowed: false });
-  });
-
-  it('never names the subject in a refusal', () => {
-    const other: Principal = { kind: 'citizen', comune, fiscalCode: child, actsFor: [], tokenId: 't' };
-    const decision = decideCitizenAccess(other, self, 'profile');
-    expect(decision.allowed).toBe(false);
-    expect(JSON.stringify(decision)).not.toContain(self);
+    expect(canReadCitizen(anagrafe, self, 'contacts')).toBe(true);
+    expect(canReadCitizen(anagrafe, self, 'preferences')).toBe(false);
+    expect(canReadCitizen(tributi, self, 'contacts')).toBe(false);
   });
 });

@@ -1,16 +1,12 @@
-import { ForbiddenError } from '@sportello/platform';
-import { decideCitizenAccess, type CitizenFieldGroup } from '../domain/citizen-access.js';
+import { assertCanRead } from '@sportello/platform';
+import { CITIZEN_FIELD_RULES, type CitizenFieldGroup } from '../domain/citizen-access.js';
 import type { IdentityContext } from '../context.js';
 
 /**
- * Lets the read through or throws FORBIDDEN with the policy's reason; staff reads are noted for
- * the audit log.
- *
- * @throws {ForbiddenError}
+ * Lets the read through or throws (UNAUTHENTICATED for anonymous callers, FORBIDDEN otherwise,
+ * without revealing whether the citizen exists); staff reads are noted for the audit log.
  */
 export function authoriseCitizenRead(ctx: IdentityContext, subject: string, group: CitizenFieldGroup): void {
-  const decision = decideCitizenAccess(ctx.principal, subject, group);
-  if (!decision.allowed)
-    throw new ForbiddenError(`Not allowed to read this citizen's ${group} data: ${decision.reason}`);
-  if (decision.audit) ctx.audit?.note(subject, group);
+  assertCanRead(ctx.principal, subject, CITIZEN_FIELD_RULES[group]);
+  ctx.auditTrail?.note(subject, group);
 }

@@ -1,7 +1,7 @@
 import { BadUserInputError, ForbiddenError, UnauthenticatedError, type Scope } from '@sportello/platform';
 import { GraphQLFiscalCode } from '@sportello/schema';
 import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
-import { canReadInBatches, CITIZEN_FIELD_GROUPS, decideCitizenAccess } from '../domain/citizen-access.js';
+import { canReadCitizen, canReadInBatches, CITIZEN_FIELD_GROUPS } from '../domain/citizen-access.js';
 import { delegationsOf } from '../domain/delegations.js';
 import type { IdentityContext } from '../context.js';
 import { authoriseCitizenRead } from './access.js';
@@ -60,13 +60,8 @@ export class CitizenResolver {
     @Ctx() ctx: IdentityContext,
   ): Promise<CitizenType | null> {
     // Refuse before the lookup, so whether an account exists is not disclosed to outsiders.
-    const reasons = CITIZEN_FIELD_GROUPS.map((group) =>
-      decideCitizenAccess(ctx.principal, fiscalCode, group),
-    );
-    const refusal = reasons.find((decision) => !decision.allowed);
-    if (reasons.every((decision) => !decision.allowed) && refusal !== undefined && !refusal.allowed) {
-      if (ctx.principal.kind === 'anonymous') throw new UnauthenticatedError('sign in to read personal data');
-      throw new ForbiddenError(`Not allowed to read this citizen: ${refusal.reason}`);
+    if (!CITIZEN_FIELD_GROUPS.some((group) => canReadCitizen(ctx.principal, fiscalCode, group))) {
+      authoriseCitizenRead(ctx, fiscalCode, 'profile');
     }
     const citizen = await ctx.citizens.load(fiscalCode);
     return citizen === null ? null : toCitizenType(fiscalCode, citizen);

@@ -1,0 +1,167 @@
+import { z } from 'zod';
+import {
+  checkDatabaseEnv,
+  envBus,
+  envComune,
+  envDatabaseDriver,
+  envDatabaseUrl,
+  envInteger,
+  envLogLevel,
+  envNatsUrl,
+  envPort,
+  envSportelloMode,
+  envText,
+  envTokenAudience,
+  envTokenIssuer,
+  envUrl,
+  parseConfig,
+  type BusKind,
+  type DatabaseDriver,
+  type Environment,
+  type LogLevel,
+  type SportelloMode,
+} from '@sportello/platform';
+
+/** An internal Sportello service allowed to obtain `service` tokens with client credentials. */
+export interface InternalClient {
+  clientId: string;
+  secret: string;
+  service: string;
+}
+
+/** The upstream SPID/CIE OpenID provider identity brokers in production. */
+export interface UpstreamProvider {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** Claim carrying the fiscal code. @default 'fiscalNumber' */
+  fiscalCodeClaim: string;
+  /** Space-separated scopes asked upstream. @default 'openid profile' */
+  scope: string;
+}
+
+/** Everything identity needs, typed; built by {@link loadIdentityConfig} or by hand in tests. */
+export interface IdentityConfig {
+  mode: SportelloMode;
+  port: number;
+  logLevel: LogLevel;
+  /** The comune a login belongs to when the request names none. */
+  defaultComune: string;
+  database: { driver: DatabaseDriver; url: string };
+  /** The event bus when identity runs on its own (main.ts); the hub passes its own bus. */
+  bus: { kind: BusKind; natsServers: string[] };
+  /** `iss` of issued tokens and base URL of the OIDC endpoints, e.g. `http://localhost:4001`. */
+  issuer: string;
+  /** `aud` of issued access tokens (the API). */
+  audience: string;
+  /** @default 900 (15 minutes) */
+  accessTokenTtlSeconds: number;
+  /** A signing key older than this is replaced. @default 30 days */
+  signingKeyRotationSeconds: number;
+  telegramBotUsername: string | null;
+  upstream: UpstreamProvider | null;
+  internalClients: InternalClient[];
+}
+
+/** `service=secret` pairs, comma-separated; the client id is `sportello-<service>`. */
+function parseInternalClients(raw: string): InternalClient[] {
+  if (raw.trim() === '') return [];
+  return raw.split(',').map((pair) => {
+    const [service = '', secret = ''] = pair.split('=').map((part) => part.trim());
+    return { service, secret, clientId: `sportello-${service}` };
+  });
+}
+
+/** The demo notifier credentials, used only in demo mode when none are configured. */
+export const DEMO_INTERNAL_CLIENTS: readonly InternalClient[] = [
+  { clientId: 'sportello-notifier', service: 'notifier', secret: 'demo-notifier-secret' },
+];
+
+const envSchema = z
+  .object({
+    SPORTELLO_MODE: envSportelloMode(),
+    PORT: envPort(4001),
+    LOG_LEVEL: envLogLevel(),
+    COMUNE: envComune('001272'),
+    DATABASE_DRIVER: envDatabaseDriver(),
+    DATABASE_URL: envDatabaseUrl('./data/identity.db'),
+    BUS: envBus(),
+    NATS_URL: envNatsUrl(),
+    TOKEN_ISSUER: envTokenIssuer('http://localhost:4001'),
+    TOKEN_AUDIENCE: envTokenAudience('sportello'),
+    ACCESS_TOKEN_TTL_SECONDS: envInteger({ min: 60, max: 3600 }, 900),
+    SIGNING_KEY_ROTATION_HOURS: envInteger({ min: 1, max: 24 * 365 }, 24 * 30),
+    TELEGRAM_BOT_USERNAME: envText(''),
+    UPSTREAM_OIDC_ISSUER: envUrl(['http', 'https']).optional(),
+    UPSTREAM_OIDC_CLIENT_ID: envText(''),
+    UPSTREAM_OIDC_CLIENT_SECRET: envText(''),
+    UPSTREAM_OIDC_SCOPE: envText('openid profile'),
+    UPSTREAM_FISCAL_CODE_CLAIM: envText('fiscalNumber'),
+    INTERNAL_CLIENT_SECRETS: envText(''),
+  })
+  .superRefine(checkDatabaseEnv)
+  .superRefine((env, ctx) => {
+    for (const client of parseInternalClients(env.INTERNAL_CLIENT_SECRETS)) {
+      if (!/^[a-z][a-z0-9-]{0,62}$/.test(client.service) || client.secret.length < 16) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['INTERNAL_CLIENT_SECRETS'],
+          message: 'expected service=secret pairs (lower-case service name, secret of 16+ characters)',
+        });
+      }
+    }
+    if (env.SPORTELLO_MODE === 'production' && env.UPSTREAM_OIDC_ISSUER === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['UPSTREAM_OIDC_ISSUER'],
+        message: 'required in production (SPID/CIE login)',
+      });
+    }
+    if (
+      env.UPSTREAM_OIDC_ISSUER !== undefined &&
+      (env.UPSTREAM_OIDC_CLIENT_ID === '' || env.UPSTREAM_OIDC_CLIENT_SECRET === '')
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['UPSTREAM_OIDC_CLIENT_ID'],
+        message: 'client id and secret are required with an upstream issuer',
+      });
+    }
+  });
+
+/**
+ * Reads identity's configuration from the environment.
+ *
+ * @throws {ConfigError} listing every bad variable.
+ */
+export function loadIdentityConfig(env: Environment): IdentityConfig {
+  const raw = parseConfig(envSchema, env, { app: 'identity' });
+  const internalClients = parseInternalClients(raw.INTERNAL_CLIENT_SECRETS);
+  return {
+    mode: raw.SPORTELLO_MODE,
+    port: raw.PORT,
+    logLevel: raw.LOG_LEVEL,
+    defaultComune: raw.COMUNE,
+    database: { driver: raw.DATABASE_DRIVER, url: raw.DATABASE_URL },
+    bus: { kind: raw.BUS, natsServers: raw.NATS_URL },
+    issuer: raw.TOKEN_ISSUER,
+    audience: raw.TOKEN_AUDIENCE,
+    accessTokenTtlSeconds: raw.ACCESS_TOKEN_TTL_SECONDS,
+    signingKeyRotationSeconds: raw.SIGNING_KEY_ROTATION_HOURS * 3600,
+    telegramBotUsername: raw.TELEGRAM_BOT_USERNAME === '' ? null : raw.TELEGRAM_BOT_USERNAME,
+    upstream:
+      raw.UPSTREAM_OIDC_ISSUER === undefined
+        ? null
+        : {
+            issuer: raw.UPSTREAM_OIDC_ISSUER,
+            clientId: raw.UPSTREAM_OIDC_CLIENT_ID,
+            clientSecret: raw.UPSTREAM_OIDC_CLIENT_SECRET,
+            scope: raw.UPSTREAM_OIDC_SCOPE,
+            fiscalCodeClaim: raw.UPSTREAM_FISCAL_CODE_CLAIM,
+          },
+    internalClients:
+      internalClients.length === 0 && raw.SPORTELLO_MODE === 'demo'
+        ? [...DEMO_INTERNAL_CLIENTS]
+        : internalClients,
+  };
+}

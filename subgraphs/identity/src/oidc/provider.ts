@@ -1,0 +1,583 @@
+import {
+  SCOPES,
+  type Database,
+  type EntityManager,
+  type Logger,
+  type Office,
+  type Route,
+  type RouteResponse,
+  type Scope,
+  type ServiceRequest,
+} from '@sportello/platform';
+import type { IdentityConfig } from '../config.js';
+import { ensureCitizen } from '../domain/accounts.js';
+import { activeDelegators } from '../domain/delegations.js';
+import { isS256Challenge, s256Challenge, verifyPkce } from '../domain/pkce.js';
+import { digestToken, generateOneTimeToken, verifyClientSecret } from '../domain/secrets.js';
+import { fiscalCodeFromUpstreamClaim } from '../domain/upstream-subject.js';
+import { ApiClientEntity, ConsentGrantEntity, type ApiClient } from '../entities/api-client.entity.js';
+import {
+  AuthorizationCodeEntity,
+  PendingAuthorizationEntity,
+  type ParkedRequest,
+  type PendingAuthorization,
+} from '../entities/authorization.entity.js';
+import { CitizenEntity } from '../entities/citizen.entity.js';
+import { StaffMemberEntity } from '../entities/staff-member.entity.js';
+import { OAuthError, UpstreamProviderError } from '../errors.js';
+import type { KeyRing } from './key-ring.js';
+import type { TokenGrant } from './claims.js';
+import {
+  clientCredentials,
+  escapeHtml,
+  html,
+  json,
+  oauthError,
+  readFields,
+  redirect,
+  withParams,
+} from './http-io.js';
+import type { TokenIssuer } from './token-issuer.js';
+import { UpstreamClient } from './upstream.js';
+
+const AUTHORIZATION_CODE_TTL_MS = 60_000;
+const PENDING_TTL_MS = 10 * 60_000;
+
+export interface OidcProviderDeps {
+  config: IdentityConfig;
+  database: Database;
+  keys: KeyRing;
+  tokens: TokenIssuer;
+  logger: Logger;
+}
+
+/**
+ * The OpenID Connect provider's HTTP endpoints: discovery, JWKS, authorization (with PKCE S256,
+ * SPID/CIE brokering or the demo login, and the consent step), token (authorization code and
+ * client credentials) and, in demo mode only, `POST /auth/dev/token`.
+ */
+export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
+  const { config, database, keys, tokens, logger } = deps;
+  const issuer = config.issuer.replace(/\/$/, '');
+  const upstream =
+    config.upstream === null ? null : new UpstreamClient(config.upstream, `${issuer}/oauth/callback`);
+  const demo = config.mode === 'demo';
+
+  const discovery = {
+    issuer: config.issuer,
+    authorization_endpoint: `${issuer}/oauth/authorize`,
+    token_endpoint: `${issuer}/oauth/token`,
+    jwks_uri: `${issuer}/.well-known/jwks.json`,
+    response_types_supported: ['code'],
+    grant_types_supported: ['authorization_code', 'client_credentials'],
+    code_challenge_methods_supported: ['S256'],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+    scopes_supported: [...SCOPES],
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: ['ES256'],
+    claims_supported: [
+      'sub',
+      'kind',
+      'comune',
+      'fiscal_code',
+      'acts_for',
+      'username',
+      'offices',
+      'client_id',
+      'scope',
+      'on_behalf_of',
+      'service',
+      'rate_limit',
+    ],
+  };
+
+  /** Finds an API client in any comune: client ids are unique across the deployment. */
+  async function findClient(clientId: string | undefined): Promise<ApiClient | null> {
+    if (!clientId) return null;
+    return database.forkUnscoped().findOne(ApiClientEntity, { clientId });
+  }
+
+  async function authorize(url: URL): Promise<RouteResponse> {
+    const params = url.searchParams;
+    const client = await findClient(params.get('client_id') ?? undefined);
+    // Until client and redirect URI are known good, errors go to the browser, never to a redirect.
+    if (client === null || client.revokedAt != null) {
+      return html(
+        400,
+        'Unknown application',
+        '<p>The application asking you to sign in is not registered or has been revoked.</p>',
+      );
+    }
+    const redirectUri = params.get('redirect_uri') ?? client.redirectUris[0];
+    if (redirectUri === undefined || !client.redirectUris.includes(redirectUri)) {
+      return html(
+        400,
+        'Invalid redirect',
+        '<p>The application sent a redirect address it has not registered.</p>',
+      );
+    }
+    const state = params.get('state');
+    const fail = (error: string, description: string) =>
+      redirect(withParams(redirectUri, { error, error_description: description, state }));
+    if (params.get('response_type') !== 'code')
+      return fail('unsupported_response_type', 'only response_type=code is supported');
+    const challenge = params.get('code_challenge') ?? '';
+    if (params.get('code_challenge_method') !== 'S256' || !isS256Challenge(challenge)) {
+      return fail(
+        'invalid_request',
+        'PKCE is required with code_challenge_method=S256 and a 43-character challenge',
+      );
+    }
+    const requested = (params.get('scope') ?? 'openid').split(' ').filter((scope) => scope !== '');
+    const notAllowed = requested.filter(
+      (scope) => !(client.scopes as string[]).includes(scope) && scope !== 'openid',
+    );
+    if (notAllowed.length > 0)
+      return fail('invalid_scope', `scopes not allowed for this client: ${notAllowed.join(' ')}`);
+
+    const em = database.fork({ comune: client.comune });
+    const pending = em.create(PendingAuthorizationEntity, {
+      id: generateOneTimeToken(),
+      comune: client.comune,
+      request: {
+        clientId: client.clientId,
+        redirectUri,
+        scopes: [...new Set(requested)] as Scope[],
+        state,
+        codeChallenge: challenge,
+        nonce: params.get('nonce'),
+      },
+      upstreamVerifier: null,
+      upstreamNonce: null,
+      fiscalCode: null,
+      expiresAt: new Date(Date.now() + PENDING_TTL_MS),
+    });
+    await em.flush();
+
+    const hint = params.get('login_hint')?.toUpperCase();
+    if (demo && hint) {
+      const citizen = await em.findOne(CitizenEntity, { fiscalCode: hint });
+      if (citizen !== null) return afterLogin(em, pending, client, citizen.fiscalCode);
+    }
+    if (upstream !== null) {
+      const verifier = generateOneTimeToken();
+      pending.upstreamVerifier = verifier;
+      pending.upstreamNonce = generateOneTimeToken();
+      await em.flush();
+      return redirect(
+        await upstream.authorizationUrl({
+          state: pending.id,
+          nonce: pending.upstreamNonce,
+          codeChallenge: s256Challenge(verifier),
+        }),
+      );
+    }
+    if (!demo) return fail('server_error', 'no identity provider is configured');
+    const citizens = await em.find(
+      CitizenEntity,
+      {},
+      { orderBy: { familyName: 'asc', givenName: 'asc' }, limit: 20 },
+    );
+    const buttons = citizens
+      .map(
+        (citizen) =>
+          `<button name="fiscal_code" value="${escapeHtml(citizen.fiscalCode)}">${escapeHtml(citizen.givenName)} ${escapeHtml(citizen.familyName)}</button>`,
+      )
+      .join('<br>');
+    return html(
+      200,
+      'Development login',
+      `<p>Demo mode: choose a citizen to sign in as (no password).</p><form method="post" action="/oauth/login"><input type="hidden" name="pending" value="${escapeHtml(pending.id)}">${buttons}</form>`,
+    );
+  }
+
+  async function loadPending(
+    id: string | undefined,
+  ): Promise<{ em: EntityManager; pending: PendingAuthorization; client: ApiClient } | null> {
+    if (!id) return null;
+    const found = await database.forkUnscoped().findOne(PendingAuthorizationEntity, { id });
+    if (found === null || found.expiresAt <= new Date()) return null;
+    const em = database.fork({ comune: found.comune });
+    const pending = await em.findOneOrFail(PendingAuthorizationEntity, { id });
+    const client = await em.findOne(ApiClientEntity, { clientId: pending.request.clientId });
+    if (client === null || client.revokedAt != null) return null;
+    return { em, pending, client };
+  }
+
+  async function afterLogin(
+    em: EntityManager,
+    pending: PendingAuthorization,
+    client: ApiClient,
+    fiscalCode: string,
+  ): Promise<RouteResponse> {
+    pending.fiscalCode = fiscalCode;
+    await em.flush();
+    const grant = await em.findOne(ConsentGrantEntity, {
+      fiscalCode,
+      clientId: client.clientId,
+      revokedAt: null,
+    });
+    const covered = grant !== null && pending.request.scopes.every((scope) => grant.scopes.includes(scope));
+    if (client.firstParty || covered) return issueCode(em, pending);
+    const scopes = pending.request.scopes.map((scope) => `<li>${escapeHtml(scope)}</li>`).join('');
+    return html(
+      200,
+      'Allow access?',
+      `<p><strong>${escapeHtml(client.name)}</strong> asks to access your data in Sportello:</p><ul>${scopes}</ul>` +
+        `<form method="post" action="/oauth/consent"><input type="hidden" name="pending" value="${escapeHtml(pending.id)}">` +
+        `<button name="decision" value="allow">Allow</button> <button name="decision" value="deny">Deny</button></form>`,
+    );
+  }
+
+  async function issueCode(em: EntityManager, pending: PendingAuthorization): Promise<RouteResponse> {
+    const request: ParkedRequest = pending.request;
+    const code = generateOneTimeToken();
+    em.create(AuthorizationCodeEntity, {
+      comune: pending.comune,
+      codeDigest: digestToken(code),
+      clientId: request.clientId,
+      redirectUri: request.redirectUri,
+      codeChallenge: request.codeChallenge,
+      scopes: request.scopes,
+      fiscalCode: pending.fiscalCode!,
+      nonce: request.nonce,
+      expiresAt: new Date(Date.now() + AUTHORIZATION_CODE_TTL_MS),
+      usedAt: null,
+    });
+    em.remove(pending);
+    await em.flush();
+    return redirect(withParams(request.redirectUri, { code, state: request.state }));
+  }
+
+  async function devLogin(request: ServiceRequest): Promise<RouteResponse> {
+    const fields = await readFields(request);
+    const flow = await loadPending(fields.pending);
+    if (flow === null)
+      return html(400, 'Expired', '<p>This sign-in has expired: start again from the application.</p>');
+    const citizen = await flow.em.findOne(CitizenEntity, {
+      fiscalCode: (fields.fiscal_code ?? '').toUpperCase(),
+    });
+    if (citizen === null) return html(400, 'Unknown citizen', '<p>Choose one of the listed citizens.</p>');
+    return afterLogin(flow.em, flow.pending, flow.client, citizen.fiscalCode);
+  }
+
+  async function consent(request: ServiceRequest): Promise<RouteResponse> {
+    const fields = await readFields(request);
+    const flow = await loadPending(fields.pending);
+    if (flow === null || flow.pending.fiscalCode == null) {
+      return html(400, 'Expired', '<p>This sign-in has expired: start again from the application.</p>');
+    }
+    const { em, pending, client } = flow;
+    if (fields.decision !== 'allow') {
+      em.remove(pending);
+      await em.flush();
+      return redirect(
+        withParams(pending.request.redirectUri, {
+          error: 'access_denied',
+          error_description: 'the citizen did not allow access',
+          state: pending.request.state,
+        }),
+      );
+    }
+    const existing = await em.findOne(ConsentGrantEntity, {
+      fiscalCode: pending.fiscalCode,
+      clientId: client.clientId,
+    });
+    if (existing === null) {
+      em.create(ConsentGrantEntity, {
+        comune: pending.comune,
+        fiscalCode: pending.fiscalCode ?? '',
+        clientId: client.clientId,
+        scopes: pending.request.scopes,
+        grantedAt: new Date(),
+        revokedAt: null,
+      });
+    } else {
+      existing.scopes = [...new Set([...existing.scopes, ...pending.request.scopes])];
+      existing.grantedAt = new Date();
+      existing.revokedAt = null;
+    }
+    return issueCode(em, pending);
+  }
+
+  async function upstreamCallback(url: URL): Promise<RouteResponse> {
+    if (upstream === null) return html(404, 'Not found', '<p>No upstream provider.</p>');
+    const flow = await loadPending(url.searchParams.get('state') ?? undefined);
+    if (flow === null || flow.pending.upstreamVerifier == null || flow.pending.upstreamNonce == null) {
+      return html(400, 'Expired', '<p>This sign-in has expired: start again from the application.</p>');
+    }
+    const { em, pending, client } = flow;
+    const code = url.searchParams.get('code');
+    if (code === null) {
+      return redirect(
+        withParams(pending.request.redirectUri, {
+          error: 'access_denied',
+          error_description: 'the identity provider did not sign the citizen in',
+          state: pending.request.state,
+        }),
+      );
+    }
+    let claims: Record<string, unknown>;
+    try {
+      ({ claims } = await upstream.exchange(
+        code,
+        pending.upstreamVerifier ?? '',
+        pending.upstreamNonce ?? '',
+      ));
+    } catch (error) {
+      if (!(error instanceof UpstreamProviderError)) throw error;
+      logger.error({ err: error.message }, 'upstream login failed');
+      return html(
+        502,
+        'Sign-in failed',
+        '<p>The identity provider could not complete the sign-in. Try again later.</p>',
+      );
+    }
+    const fiscalCode = fiscalCodeFromUpstreamClaim(claims[config.upstream!.fiscalCodeClaim]);
+    if (fiscalCode === undefined) {
+      return html(
+        400,
+        'Not an Italian fiscal code',
+        '<p>The identity provider did not give an Italian fiscal code for this person.</p>',
+      );
+    }
+    const text = (...names: string[]) =>
+      names.map((name) => claims[name]).find((value): value is string => typeof value === 'string') ?? '';
+    await ensureCitizen(em, pending.comune, {
+      fiscalCode,
+      givenName: text('given_name', 'name'),
+      familyName: text('family_name', 'familyName'),
+      email: text('email') || null,
+    });
+    return afterLogin(em, pending, client, fiscalCode);
+  }
+
+  async function authenticateClient(
+    request: ServiceRequest,
+    fields: Record<string, string>,
+    requireSecret: boolean,
+  ): Promise<ApiClient> {
+    const { clientId, secret } = clientCredentials(request, fields);
+    const client = await findClient(clientId);
+    // One message for unknown, revoked and wrong-secret clients: nothing to probe.
+    const refused = new OAuthError('invalid_client', 'client authentication failed');
+    if (client === null || client.revokedAt != null) throw refused;
+    if (client.secretHash != null) {
+      if (secret === undefined || !(await verifyClientSecret(secret, client.secretHash))) throw refused;
+    } else if (requireSecret) {
+      throw new OAuthError('unauthorized_client', 'a public client cannot use client credentials');
+    }
+    return client;
+  }
+
+  async function tokenEndpoint(request: ServiceRequest): Promise<RouteResponse> {
+    const fields = await readFields(request);
+    if (fields.grant_type === 'client_credentials') return clientCredentialsGrant(request, fields);
+    if (fields.grant_type === 'authorization_code') return authorizationCodeGrant(request, fields);
+    throw new OAuthError(
+      'unsupported_grant_type',
+      'grant_type must be authorization_code or client_credentials',
+    );
+  }
+
+  async function clientCredentialsGrant(
+    request: ServiceRequest,
+    fields: Record<string, string>,
+  ): Promise<RouteResponse> {
+    const { clientId, secret } = clientCredentials(request, fields);
+    const internal = config.internalClients.find((candidate) => candidate.clientId === clientId);
+    if (internal !== undefined) {
+      if (secret !== internal.secret) throw new OAuthError('invalid_client', 'client authentication failed');
+      const comune = fields.comune ?? config.defaultComune;
+      if (!/^\d{6}$/.test(comune))
+        throw new OAuthError('invalid_request', 'comune must be a 6-digit ISTAT code');
+      return sendToken({ kind: 'service', comune, service: internal.service }, '');
+    }
+    const client = await authenticateClient(request, fields, true);
+    const requested =
+      fields.scope === undefined ? client.scopes : fields.scope.split(' ').filter((scope) => scope !== '');
+    const notAllowed = requested.filter((scope) => !(client.scopes as string[]).includes(scope));
+    if (notAllowed.length > 0)
+      throw new OAuthError('invalid_scope', `scopes not allowed for this client: ${notAllowed.join(' ')}`);
+    const scopes = [...new Set(requested)] as Scope[];
+    return sendToken(
+      {
+        kind: 'client',
+        comune: client.comune,
+        clientId: client.clientId,
+        scopes,
+        rateLimitPerMinute: client.rateLimitPerMinute,
+      },
+      scopes.join(' '),
+    );
+  }
+
+  async function authorizationCodeGrant(
+    request: ServiceRequest,
+    fields: Record<string, string>,
+  ): Promise<RouteResponse> {
+    const client = await authenticateClient(request, fields, false);
+    const invalid = new OAuthError(
+      'invalid_grant',
+      'the authorization code is invalid, expired, already used or was issued to another client',
+    );
+    if (!fields.code || !fields.code_verifier)
+      throw new OAuthError('invalid_request', 'code and code_verifier are required');
+    const em = database.fork({ comune: client.comune });
+    const code = await em.findOne(AuthorizationCodeEntity, { codeDigest: digestToken(fields.code) });
+    if (code === null || code.clientId !== client.clientId || code.expiresAt <= new Date()) throw invalid;
+    if (code.usedAt != null) throw invalid;
+    if (fields.redirect_uri !== undefined && fields.redirect_uri !== code.redirectUri) throw invalid;
+    if (!verifyPkce(fields.code_verifier, code.codeChallenge))
+      throw new OAuthError('invalid_grant', 'code_verifier does not match the code challenge');
+    code.usedAt = new Date();
+    await em.flush();
+    const actsFor = await activeDelegators(em, code.fiscalCode);
+    const grant: TokenGrant = client.firstParty
+      ? { kind: 'citizen', comune: client.comune, fiscalCode: code.fiscalCode, actsFor }
+      : {
+          kind: 'client',
+          comune: client.comune,
+          clientId: client.clientId,
+          scopes: code.scopes,
+          rateLimitPerMinute: client.rateLimitPerMinute,
+          onBehalfOf: { fiscalCode: code.fiscalCode, actsFor },
+        };
+    return sendToken(grant, code.scopes.join(' '));
+  }
+
+  async function sendToken(grant: TokenGrant, scope: string): Promise<RouteResponse> {
+    const issued = await tokens.issue(grant);
+    return json(200, {
+      access_token: issued.accessToken,
+      token_type: 'Bearer',
+      expires_in: issued.expiresIn,
+      ...(scope === '' ? {} : { scope }),
+    });
+  }
+
+  async function devToken(request: ServiceRequest): Promise<RouteResponse> {
+    const fields = await readFields(request);
+    const comune = fields.comune ?? config.defaultComune;
+    if (!/^\d{6}$/.test(comune))
+      throw new OAuthError('invalid_request', 'comune must be a 6-digit ISTAT code');
+    const em = database.fork({ comune });
+    let grant: TokenGrant | undefined;
+    let subject = '';
+    const wanted = fields.subject?.trim();
+    if (wanted) {
+      const citizen = await em.findOne(CitizenEntity, { fiscalCode: wanted.toUpperCase() });
+      if (citizen !== null) {
+        grant = {
+          kind: 'citizen',
+          comune,
+          fiscalCode: citizen.fiscalCode,
+          actsFor: await activeDelegators(em, citizen.fiscalCode),
+        };
+        subject = citizen.fiscalCode;
+      } else {
+        const staff = await em.findOne(StaffMemberEntity, { username: wanted, disabledAt: null });
+        if (staff !== null) {
+          grant = { kind: 'staff', comune, username: staff.username, offices: staff.offices };
+          subject = staff.username;
+        }
+      }
+      if (grant === undefined)
+        throw new OAuthError(
+          'invalid_request',
+          'subject is neither a seeded citizen nor a staff username of this comune',
+        );
+    } else if (fields.kind === 'citizen') {
+      const citizen = await em.findOne(CitizenEntity, {}, { orderBy: { fiscalCode: 'asc' } });
+      if (citizen === null) throw new OAuthError('invalid_request', 'no citizen is seeded in this comune');
+      grant = {
+        kind: 'citizen',
+        comune,
+        fiscalCode: citizen.fiscalCode,
+        actsFor: await activeDelegators(em, citizen.fiscalCode),
+      };
+      subject = citizen.fiscalCode;
+    } else if (fields.kind === 'staff') {
+      const office = fields.office as Office | undefined;
+      const members = await em.find(
+        StaffMemberEntity,
+        { disabledAt: null },
+        { orderBy: { username: 'asc' } },
+      );
+      const staff = members.find((member) => office === undefined || member.offices.includes(office));
+      if (staff === undefined)
+        throw new OAuthError(
+          'invalid_request',
+          `no staff member${office ? ` of office ${office}` : ''} is seeded in this comune`,
+        );
+      grant = { kind: 'staff', comune, username: staff.username, offices: staff.offices };
+      subject = staff.username;
+    } else if (fields.kind === 'client') {
+      const client = await em.findOne(ApiClientEntity, { clientId: DEMO_API_CLIENT_ID, revokedAt: null });
+      if (client === null)
+        throw new OAuthError('invalid_request', 'the demo API client is not seeded in this comune');
+      grant = {
+        kind: 'client',
+        comune,
+        clientId: client.clientId,
+        scopes: client.scopes,
+        rateLimitPerMinute: client.rateLimitPerMinute,
+      };
+      subject = client.clientId;
+    } else {
+      throw new OAuthError(
+        'invalid_request',
+        'send {"subject": "<fiscal code or staff username>"} or {"kind": "citizen"|"staff"|"client"}',
+      );
+    }
+    const issued = await tokens.issue(grant);
+    return json(200, {
+      access_token: issued.accessToken,
+      token_type: 'Bearer',
+      expires_in: issued.expiresIn,
+      subject,
+    });
+  }
+
+  /** Answers OAuth errors as RFC 6749 JSON; anything else is a server error. */
+  const guarded =
+    (handler: (request: ServiceRequest) => Promise<RouteResponse>) =>
+    async (request: ServiceRequest): Promise<RouteResponse> => {
+      try {
+        return await handler(request);
+      } catch (error) {
+        if (error instanceof OAuthError) return oauthError(error);
+        throw error;
+      }
+    };
+
+  const routes: Route[] = [
+    {
+      method: 'GET',
+      path: '/.well-known/openid-configuration',
+      handler: () => json(200, discovery, { 'cache-control': 'public, max-age=300' }),
+    },
+    {
+      method: 'GET',
+      path: '/.well-known/jwks.json',
+      // Short cache: a freshly rotated key must reach verifiers before it signs much.
+      handler: async () =>
+        json(200, { keys: await keys.publishedKeys() }, { 'cache-control': 'public, max-age=60' }),
+    },
+    { method: 'GET', path: '/oauth/authorize', handler: guarded((request) => authorize(request.url)) },
+    { method: 'POST', path: '/oauth/consent', handler: guarded(consent) },
+    { method: 'GET', path: '/oauth/callback', handler: guarded((request) => upstreamCallback(request.url)) },
+    { method: 'POST', path: '/oauth/token', handler: guarded(tokenEndpoint) },
+  ];
+  // Outside demo mode these routes do not exist at all: the server answers 404.
+  if (demo) {
+    routes.push(
+      { method: 'POST', path: '/oauth/login', handler: guarded(devLogin) },
+      { method: 'POST', path: '/auth/dev/token', handler: guarded(devToken) },
+    );
+  }
+  return routes;
+}
+
+/** Client id of the demo third-party app seeded in demo mode. */
+export const DEMO_API_CLIENT_ID = 'demo-app';

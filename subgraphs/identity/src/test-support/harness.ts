@@ -1,0 +1,162 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInProcessBus, createLogger, type EventBus } from '@sportello/platform';
+import type { IdentityConfig } from '../config.js';
+import { createIdentity, seedIdentity, type IdentityHandle, type IdentitySeed } from '../index.js';
+import { generateOneTimeToken } from '../domain/secrets.js';
+import { s256Challenge } from '../domain/pkce.js';
+
+export const COMUNE = '001272';
+export const MARIO = 'RSSMRA80A01H501U';
+export const CHIARA = 'CNTCHR83T41D969D';
+export const CHILD = 'RCCMNL83S18D969H';
+
+export const SEED: IdentitySeed = {
+  comune: COMUNE,
+  citizens: [
+    {
+      fiscalCode: MARIO,
+      givenName: 'Mario',
+      familyName: 'Rossi',
+      email: 'mario@example.org',
+      emailVerified: true,
+    },
+    { fiscalCode: CHIARA, givenName: 'Chiara', familyName: 'Conti', email: 'chiara@example.org' },
+    { fiscalCode: CHILD, givenName: 'Emanuele', familyName: 'Rocco' },
+  ],
+  staff: [
+    { username: 'anagrafe.bianchi', displayName: 'Anna Bianchi', offices: ['anagrafe'] },
+    { username: 'tributi.verdi', displayName: 'Luca Verdi', offices: ['tributi'] },
+    { username: 'admin.neri', displayName: 'Sara Neri', offices: ['admin'] },
+  ],
+  delegations: [{ delegator: CHILD, delegate: MARIO, kind: 'minor-child' }],
+};
+
+/** A running identity service on loopback with the demo seed, and helpers to call it. */
+export interface TestIdentity {
+  url: string;
+  identity: IdentityHandle;
+  bus: EventBus;
+  graphql(
+    query: string,
+    options?: { token?: string; variables?: Record<string, unknown> },
+  ): Promise<GraphQLAnswer>;
+  devToken(body: Record<string, string>): Promise<string>;
+  post(path: string, body: Record<string, string>, headers?: Record<string, string>): Promise<Response>;
+  /** Runs the authorization code flow with PKCE for a citizen through the demo login and consent. */
+  authorizationCode(clientId: string, fiscalCode: string, scope: string, secret?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface GraphQLAnswer {
+  status: number;
+  data?: Record<string, unknown> | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+export function testConfig(overrides: Partial<IdentityConfig> = {}): IdentityConfig {
+  return {
+    mode: 'demo',
+    port: 0,
+    logLevel: 'silent',
+    defaultComune: COMUNE,
+    database: { driver: 'sqlite', url: ':memory:' },
+    bus: { kind: 'inprocess', natsServers: [] },
+    issuer: 'http://identity.test',
+    audience: 'sportello',
+    accessTokenTtlSeconds: 900,
+    signingKeyRotationSeconds: 30 * 86_400,
+    telegramBotUsername: 'SportelloTestBot',
+    upstream: null,
+    internalClients: [
+      { clientId: 'sportello-notifier', service: 'notifier', secret: 'notifier-secret-for-tests' },
+    ],
+    ...overrides,
+  };
+}
+
+export async function startIdentity(overrides: Partial<IdentityConfig> = {}): Promise<TestIdentity> {
+  const dir = await mkdtemp(join(tmpdir(), 'identity-test-'));
+  const config = testConfig({ database: { driver: 'sqlite', url: join(dir, 'identity.db') }, ...overrides });
+  const logger = createLogger({ name: 'identity-test', level: 'silent' });
+  const bus = createInProcessBus();
+  const identity = await createIdentity(config, { bus, logger });
+  await seedIdentity(identity.database.fork({ comune: COMUNE }), SEED);
+  const url = await identity.listen(0);
+
+  const post = (path: string, body: Record<string, string>, headers: Record<string, string> = {}) =>
+    fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body: new URLSearchParams(body).toString(),
+      redirect: 'manual',
+    });
+
+  return {
+    url,
+    identity,
+    bus,
+    post,
+    async graphql(query, options = {}) {
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        },
+        body: JSON.stringify({ query, variables: options.variables ?? {} }),
+      });
+      return { status: response.status, ...((await response.json()) as Omit<GraphQLAnswer, 'status'>) };
+    },
+    async devToken(body) {
+      const response = await fetch(`${url}/auth/dev/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (response.status !== 200) throw new Error(`dev token: ${response.status} ${await response.text()}`);
+      return ((await response.json()) as { access_token: string }).access_token;
+    },
+    async authorizationCode(clientId, fiscalCode, scope, secret) {
+      const verifier = generateOneTimeToken();
+      const redirectUri = 'http://localhost:5173/callback';
+      const authorize = new URL(`${url}/oauth/authorize`);
+      authorize.search = new URLSearchParams({
+        response_type: 'code',
+        client_id: clientId,
+        redirect_uri: redirectUri,
+        scope,
+        state: 'xyz',
+        code_challenge: s256Challenge(verifier),
+        code_challenge_method: 'S256',
+        login_hint: fiscalCode,
+      }).toString();
+      let answer = await fetch(authorize, { redirect: 'manual' });
+      if (answer.status === 200) {
+        const pending = /name="pending" value="([^"]+)"/.exec(await answer.text())?.[1];
+        if (pending === undefined) throw new Error('no consent form');
+        answer = await post('/oauth/consent', { pending, decision: 'allow' });
+      }
+      const location = new URL(answer.headers.get('location') ?? '');
+      const code = location.searchParams.get('code');
+      if (code === null || location.searchParams.get('state') !== 'xyz')
+        throw new Error(`no code: ${location.toString()}`);
+      const token = await post('/oauth/token', {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: redirectUri,
+        code_verifier: verifier,
+        client_id: clientId,
+        ...(secret ? { client_secret: secret } : {}),
+      });
+      if (token.status !== 200) throw new Error(`token: ${token.status} ${await token.text()}`);
+      return ((await token.json()) as { access_token: string }).access_token;
+    },
+    async close() {
+      await identity.close();
+      await bus.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
