@@ -15,7 +15,7 @@ import { OutboxMessage } from './outbox-message.entity.js';
  */
 export function recordEvent(em: EntityManager, event: EventEnvelope): OutboxMessage {
   // What the relay publishes is exactly the validated, normalised JSON a bus would carry.
-  const payload = JSON.parse(serializeEvent(event as Parameters<typeof serializeEvent>[0])) as EventEnvelope;
+  const payload = JSON.parse(serializeEvent(event)) as EventEnvelope;
   return em.create(OutboxMessage, {
     id: payload.id,
     type: payload.type,
