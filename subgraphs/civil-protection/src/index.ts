@@ -1,1 +1,226 @@
-export {};
+import 'reflect-metadata';
+import { ApolloServer } from '@apollo/server';
+import {
+  createDatabase,
+  createErrorMasking,
+  createOutboxRelay,
+  createRequestContextFactory,
+  createServiceServer,
+  createTokenVerifier,
+  type Database,
+  type EventBus,
+  type JwksSource,
+  type Logger,
+  type Route,
+  type ServiceRequest,
+} from '@sportello/platform';
+import type { CivilProtectionConfig } from './config.js';
+import { createCivilProtectionContext, type CivilProtectionContext } from './context.js';
+import { CIVIL_PROTECTION_ENTITIES } from './entities/index.js';
+import { ATOM_CONTENT_TYPE, CAP_CONTENT_TYPE } from './feeds/cap.js';
+import {
+  ALERT_CAP_PATH,
+  ALERTS_INDEX_PATH,
+  EMERGENCY_AREAS_PATH,
+  alertCapDocument,
+  alertsIndexDocument,
+  emergencyAreasDocument,
+  type FeedPublisher,
+} from './feeds/feed-source.js';
+import { GEOJSON_CONTENT_TYPE } from './feeds/geojson.js';
+import { buildCivilProtectionSchema } from './graphql/schema.js';
+import { migrations as postgresql } from './migrations/postgresql/index.js';
+import { migrations as sqlite } from './migrations/sqlite/index.js';
+
+export { loadCivilProtectionConfig, type CivilProtectionConfig } from './config.js';
+export { buildCivilProtectionSchema } from './graphql/schema.js';
+export { seedCivilProtection, type CivilProtectionSeed, type SeedZone, type SeedResult } from './seed.js';
+export { CIVIL_PROTECTION_ENTITIES } from './entities/index.js';
+export { CIVIL_PROTECTION_OFFICE, type CivilProtectionContext } from './context.js';
+export {
+  audienceZones,
+  checkAlert,
+  isActive,
+  isCritical,
+  minimumPhase,
+  OPERATIONAL_PHASES,
+  type AudienceZones,
+  type OperationalPhase,
+} from './domain/alert.js';
+export {
+  EMERGENCY_AREA_KINDS,
+  haversineMeters,
+  nearest,
+  type EmergencyAreaKind,
+  type GeoPoint,
+} from './domain/emergency-area.js';
+export { LEGAL_BASES, DEFAULT_APPEAL_CLAUSE, type LegalBasis } from './domain/ordinance.js';
+export {
+  renderCapAlert,
+  renderCapIndex,
+  COLOUR_TO_CAP,
+  CAP_NAMESPACE,
+  type CapAlertSource,
+  type CapContext,
+} from './feeds/cap.js';
+export { renderEmergencyAreas, type EmergencyAreaCollection } from './feeds/geojson.js';
+export { ALERT_CAP_PATH, ALERTS_INDEX_PATH, EMERGENCY_AREAS_PATH } from './feeds/feed-source.js';
+
+/** What the service needs from its host. */
+export interface CivilProtectionDeps {
+  /** Where the outbox relay publishes alert and ordinance events. */
+  bus: EventBus;
+  logger: Logger;
+  /** The token issuer's keys, when the host has them (embedded mode, tests); else `config.jwksUrl`. */
+  jwks?: JwksSource;
+}
+
+/** A running-ready civil-protection service. */
+export interface CivilProtection {
+  readonly database: Database;
+  /** Migrates, starts the outbox relay and listens. Port 0 picks a free port. @returns the base URL */
+  listen(port: number, host?: string): Promise<string>;
+  /** Publishes pending outbox events now (tests, graceful shutdown). @returns how many were published */
+  flushOutbox(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * Creates the civil-protection subgraph: GraphQL on `/graphql`, the open-data feeds
+ * (`/feeds/alerts.atom`, `/feeds/alert.cap.xml?id=`, `/feeds/emergency-areas.geojson`) and
+ * `/health`. Nothing connects or listens until `listen`; the database is opened here.
+ */
+export async function createCivilProtection(
+  config: CivilProtectionConfig,
+  deps: CivilProtectionDeps,
+): Promise<CivilProtection> {
+  const logger = deps.logger;
+  const database = await createDatabase({
+    service: 'civil-protection',
+    driver: config.database.driver,
+    ...(config.database.driver === 'sqlite'
+      ? { sqlitePath: config.database.url }
+      : { postgresUrl: config.database.url }),
+    ...(config.database.postgresDatabase === undefined
+      ? {}
+      : { postgresDatabase: config.database.postgresDatabase }),
+    entities: CIVIL_PROTECTION_ENTITIES,
+    migrations: { sqlite, postgresql },
+    logger,
+  });
+  const verifier = createTokenVerifier({
+    issuer: config.tokenIssuer,
+    audience: config.tokenAudience,
+    jwks: deps.jwks ?? config.jwksUrl,
+  });
+  const requestContext = createRequestContextFactory({
+    verifier,
+    defaultComune: config.defaultComune,
+    logger,
+    database,
+  });
+  const relay = createOutboxRelay({ database, bus: deps.bus, logger });
+  const masking = createErrorMasking<CivilProtectionContext>(logger);
+  const apollo = new ApolloServer<CivilProtectionContext>({
+    schema: await buildCivilProtectionSchema(),
+    formatError: masking.formatError,
+    plugins: [
+      masking.plugin,
+      {
+        // Events recorded by a mutation go out as soon as it commits, not at the next poll.
+        async requestDidStart() {
+          return {
+            async willSendResponse() {
+              relay.nudge();
+            },
+          };
+        },
+      },
+    ],
+  });
+
+  /** Anonymous feeds pick the comune with `?comune=` or `x-comune`; the request context checks it. */
+  async function feedContext(request: ServiceRequest) {
+    const comune = request.url.searchParams.get('comune');
+    const scoped =
+      comune === null
+        ? request
+        : { ...request, header: (name: string) => (name === 'x-comune' ? comune : request.header(name)) };
+    const base = await requestContext(scoped);
+    const publisher: FeedPublisher = {
+      comune: base.comune,
+      comuneName: config.comuneNames[base.comune] ?? base.comune,
+      sender: `protezione-civile.${base.comune}@${config.capSenderDomain}`,
+      baseUrl: config.publicUrl ?? request.url.origin,
+    };
+    return { em: base.em, publisher };
+  }
+
+  const routes: Route[] = [
+    {
+      method: 'GET',
+      path: ALERTS_INDEX_PATH,
+      async handler(request) {
+        const { em, publisher } = await feedContext(request);
+        return {
+          status: 200,
+          headers: { 'content-type': ATOM_CONTENT_TYPE },
+          body: await alertsIndexDocument(em, publisher, new Date()),
+        };
+      },
+    },
+    {
+      method: 'GET',
+      path: ALERT_CAP_PATH,
+      async handler(request) {
+        const { em, publisher } = await feedContext(request);
+        const id = request.url.searchParams.get('id') ?? '';
+        const document = await alertCapDocument(em, publisher, id);
+        if (document === null) return { status: 404, json: { error: `No alert with id ${id}` } };
+        return { status: 200, headers: { 'content-type': CAP_CONTENT_TYPE }, body: document };
+      },
+    },
+    {
+      method: 'GET',
+      path: EMERGENCY_AREAS_PATH,
+      async handler(request) {
+        const { em } = await feedContext(request);
+        return {
+          status: 200,
+          headers: { 'content-type': GEOJSON_CONTENT_TYPE },
+          body: JSON.stringify(await emergencyAreasDocument(em)),
+        };
+      },
+    },
+  ];
+
+  const server = createServiceServer<CivilProtectionContext>({
+    name: 'civil-protection',
+    apollo,
+    logger,
+    routes,
+    context: async (request) => createCivilProtectionContext(await requestContext(request)),
+    health: async () => {
+      await database.forkUnscoped().getConnection().execute('select 1');
+    },
+  });
+
+  let migrated = false;
+  return {
+    database,
+    async listen(port, host) {
+      if (!migrated) {
+        await database.migrate();
+        migrated = true;
+      }
+      relay.start();
+      return server.listen(port, host);
+    },
+    flushOutbox: () => relay.flush(),
+    async close() {
+      await server.close();
+      await relay.stop();
+      await database.close();
+    },
+  };
+}

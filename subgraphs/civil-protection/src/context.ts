@@ -1,0 +1,46 @@
+import {
+  requireStaff,
+  type DatabaseRequestContext,
+  type EntityManager,
+  type Principal,
+} from '@sportello/platform';
+import type { Actor } from '@sportello/schema';
+import { loadZones } from './domain/zones.js';
+import type { AlertZone } from './entities/alert-zone.entity.js';
+
+/** The office whose staff manage alerts, ordinances and the plan. */
+export const CIVIL_PROTECTION_OFFICE = 'civil-protection';
+
+/**
+ * What every civil-protection resolver receives: the platform's request context (verified
+ * principal, comune-scoped EntityManager, request id, logger) plus the request's clock and zones.
+ */
+export interface CivilProtectionContext extends DatabaseRequestContext<EntityManager> {
+  /** The request's clock: one instant for every rule checked in the request. */
+  now: Date;
+  /** The comune's zones, loaded once per request on first use. */
+  zones(): Promise<AlertZone[]>;
+}
+
+/** Extends the platform's request context with the request's clock and lazily loaded zones. */
+export function createCivilProtectionContext(
+  base: DatabaseRequestContext<EntityManager>,
+  now: Date = new Date(),
+): CivilProtectionContext {
+  let zones: Promise<AlertZone[]> | undefined;
+  return { ...base, now, zones: () => (zones ??= loadZones(base.em)) };
+}
+
+/**
+ * Lets civil-protection staff through and returns the actor to record on events.
+ * @throws UnauthenticatedError for anonymous callers, ForbiddenError for anyone else
+ */
+export function requireCivilProtectionStaff(ctx: CivilProtectionContext): Actor {
+  const staff = requireStaff(ctx.principal, CIVIL_PROTECTION_OFFICE);
+  return { kind: 'staff', id: staff.username };
+}
+
+/** Whether the caller may see drafts (civil-protection staff). */
+export function isCivilProtectionStaff(principal: Principal): boolean {
+  return principal.kind === 'staff' && principal.offices.includes(CIVIL_PROTECTION_OFFICE);
+}

@@ -1,0 +1,32 @@
+import { BadUserInputError, ConflictError, NotFoundError } from '@sportello/platform';
+import type { RuleViolation } from './domain/alert.js';
+
+/**
+ * Turns rule violations into one BAD_USER_INPUT error: the message lists them all, `field` names
+ * the first (so a form can focus it) and `violations` carries every one.
+ */
+export function invalidInput(violations: readonly RuleViolation[], prefix = 'input'): BadUserInputError {
+  const first = violations[0];
+  return new BadUserInputError(violations.map((v) => `${v.field}: ${v.message}`).join('; '), {
+    field: first === undefined ? prefix : `${prefix}.${first.field}`,
+    violations: violations.map((v) => ({ field: `${prefix}.${v.field}`, message: v.message })),
+  });
+}
+
+/** No alert with this id in the caller's comune. */
+export function alertNotFound(id: string): NotFoundError {
+  return new NotFoundError(`No alert with id ${id}`);
+}
+
+/** No ordinance with this id that the caller may see (drafts are hidden from the public). */
+export function ordinanceNotFound(id: string): NotFoundError {
+  return new NotFoundError(`No ordinance with id ${id}`);
+}
+
+/** A published ordinance is immutable: say how to correct it instead. */
+export function publishedOrdinanceIsImmutable(id: string, number: string): ConflictError {
+  return new ConflictError(
+    `Ordinance ${number} is published and cannot be changed: draft a correcting ordinance with corrects: "${id}"`,
+    { reason: 'ORDINANCE_PUBLISHED' },
+  );
+}

@@ -1,0 +1,98 @@
+import { Directive, Field, ID, ObjectType } from 'type-graphql';
+import { AlertColourEnum, AlertStatusEnum, HazardEnum, OperationalPhaseEnum } from './enums.js';
+
+@ObjectType('AlertZone', {
+  description: 'A zone of the comune used to address alerts; residences in anagrafe carry the same code.',
+})
+export class AlertZoneType {
+  @Field()
+  code!: string;
+
+  @Field()
+  name!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The regional alert zone (one of the national 133) this zone falls in.',
+  })
+  regionalAlertZone!: string | null;
+}
+
+@Directive('@key(fields: "id")')
+@ObjectType('Alert', { description: 'A civil protection alert of the comune. Public.' })
+export class AlertType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => HazardEnum)
+  hazard!: string;
+
+  @Field(() => AlertColourEnum)
+  colour!: string;
+
+  @Field(() => AlertStatusEnum)
+  status!: string;
+
+  @Field({ description: 'True for RED alerts: they reach every resident of the zones at once.' })
+  critical!: boolean;
+
+  @Field({ description: 'Whether the validity window has started (and the alert is active).' })
+  inEffect!: boolean;
+
+  @Field({ description: 'The alert concerns the whole comune rather than some zones.' })
+  wholeComune!: boolean;
+
+  @Field(() => [String], { description: 'The zone codes named by the alert; empty when wholeComune.' })
+  zoneCodes!: string[];
+
+  @Field()
+  validFrom!: Date;
+
+  @Field()
+  validUntil!: Date;
+
+  @Field(() => OperationalPhaseEnum, { nullable: true })
+  phase!: string | null;
+
+  @Field({
+    description: 'The given headline, or the standard title (e.g. "Allerta rossa per rischio idraulico").',
+  })
+  headline!: string;
+
+  @Field({ description: 'What people must do.' })
+  instructions!: string;
+
+  @Field(() => String, { nullable: true, description: 'The regional bulletin the alert follows.' })
+  bulletinReference!: string | null;
+
+  @Field()
+  issuedAt!: Date;
+
+  @Field()
+  updatedAt!: Date;
+
+  @Field(() => Date, { nullable: true })
+  cancelledAt!: Date | null;
+
+  @Field(() => String, { nullable: true })
+  cancelReason!: string | null;
+
+  @Field({ description: 'Path of the alert as a CAP 1.2 document on this service.' })
+  capPath!: string;
+}
+
+@ObjectType('AlertAudience', {
+  description:
+    'The zones whose residents must hear of an alert. The notifier pages anagrafe residents by these ' +
+    'zone codes; when wholeComune is true it pages every resident of the comune instead.',
+})
+export class AlertAudienceType {
+  @Field(() => ID)
+  alertId!: string;
+
+  @Field()
+  wholeComune!: boolean;
+
+  @Field(() => [String], { description: 'Sorted zone codes; for the whole comune, every zone it has.' })
+  zoneCodes!: string[];
+}

@@ -1,0 +1,135 @@
+import { NotFoundError } from '@sportello/platform';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { findAlert } from '../domain/alert-operations.js';
+import {
+  correctionsOf,
+  createOrdinanceDraft,
+  findOrdinance,
+  listOrdinances,
+  publishOrdinance,
+  updateOrdinanceDraft,
+} from '../domain/ordinance-operations.js';
+import {
+  isCivilProtectionStaff,
+  requireCivilProtectionStaff,
+  type CivilProtectionContext,
+} from '../context.js';
+import { OrdinanceEntity } from '../entities/ordinance.entity.js';
+import { toAlertType } from './alert.mapper.js';
+import { AlertType } from './alert.type.js';
+import { OrdinanceDraftInput } from './ordinance.input.js';
+import { toOrdinanceType } from './ordinance.mapper.js';
+import { OrdinanceType } from './ordinance.type.js';
+
+/** `__resolveReference` of Ordinance: published ones for everybody, drafts for staff. */
+export async function resolveOrdinanceReference(
+  reference: { id: string },
+  ctx: CivilProtectionContext,
+): Promise<OrdinanceType | null> {
+  try {
+    return toOrdinanceType(
+      await findOrdinance(ctx.em, reference.id, isCivilProtectionStaff(ctx.principal)),
+      ctx.now,
+    );
+  } catch (error) {
+    // An entity reference the caller may not see resolves to null, as federation expects.
+    if (error instanceof NotFoundError) return null;
+    throw error;
+  }
+}
+
+@Resolver(() => OrdinanceType)
+export class OrdinanceResolver {
+  @Query(() => [OrdinanceType], {
+    description: 'Published ordinances, newest first. Civil-protection staff may include drafts.',
+  })
+  async ordinances(
+    @Ctx() ctx: CivilProtectionContext,
+    @Arg('year', () => Int, { nullable: true }) year?: number | null,
+    @Arg('inForce', () => Boolean, {
+      nullable: true,
+      description: 'Only those in force (true) or not (false).',
+    })
+    inForce?: boolean | null,
+    @Arg('includeDrafts', () => Boolean, { defaultValue: false, description: 'Staff only.' })
+    includeDrafts = false,
+  ): Promise<OrdinanceType[]> {
+    if (includeDrafts) requireCivilProtectionStaff(ctx);
+    const rows = await listOrdinances(ctx.em, { year, inForce, includeDrafts }, ctx.now);
+    return rows.map((row) => toOrdinanceType(row, ctx.now));
+  }
+
+  @Query(() => OrdinanceType, {
+    description: 'One ordinance; NOT_FOUND for a draft unless the caller is civil-protection staff.',
+  })
+  async ordinance(
+    @Ctx() ctx: CivilProtectionContext,
+    @Arg('id', () => ID) id: string,
+  ): Promise<OrdinanceType> {
+    return toOrdinanceType(await findOrdinance(ctx.em, id, isCivilProtectionStaff(ctx.principal)), ctx.now);
+  }
+
+  @FieldResolver(() => AlertType, { nullable: true, description: 'The alert the ordinance follows.' })
+  async alert(
+    @Root() ordinance: OrdinanceType,
+    @Ctx() ctx: CivilProtectionContext,
+  ): Promise<AlertType | null> {
+    if (ordinance.alertId === null) return null;
+    const alert = await findAlert(ctx.em, ordinance.alertId);
+    return alert === null ? null : toAlertType(alert, ctx.now);
+  }
+
+  @FieldResolver(() => OrdinanceType, { nullable: true, description: 'The ordinance this one corrects.' })
+  async corrects(
+    @Root() ordinance: OrdinanceType,
+    @Ctx() ctx: CivilProtectionContext,
+  ): Promise<OrdinanceType | null> {
+    if (ordinance.correctsId === null) return null;
+    const corrected = await ctx.em.findOne(OrdinanceEntity, { id: ordinance.correctsId });
+    return corrected === null ? null : toOrdinanceType(corrected, ctx.now);
+  }
+
+  @FieldResolver(() => [OrdinanceType], { description: 'Published ordinances that correct this one.' })
+  async correctedBy(
+    @Root() ordinance: OrdinanceType,
+    @Ctx() ctx: CivilProtectionContext,
+  ): Promise<OrdinanceType[]> {
+    return (await correctionsOf(ctx.em, ordinance.id)).map((row) => toOrdinanceType(row, ctx.now));
+  }
+
+  @Mutation(() => OrdinanceType, { description: 'Creates a draft ordinance. Civil-protection staff only.' })
+  async createOrdinanceDraft(
+    @Ctx() ctx: CivilProtectionContext,
+    @Arg('input', () => OrdinanceDraftInput) input: OrdinanceDraftInput,
+  ): Promise<OrdinanceType> {
+    const actor = requireCivilProtectionStaff(ctx);
+    return toOrdinanceType(
+      await createOrdinanceDraft(ctx.em, ctx.principal.comune, actor, input, ctx.now),
+      ctx.now,
+    );
+  }
+
+  @Mutation(() => OrdinanceType, {
+    description: 'Rewrites a draft. CONFLICT for a published ordinance. Civil-protection staff only.',
+  })
+  async updateOrdinanceDraft(
+    @Ctx() ctx: CivilProtectionContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => OrdinanceDraftInput) input: OrdinanceDraftInput,
+  ): Promise<OrdinanceType> {
+    requireCivilProtectionStaff(ctx);
+    return toOrdinanceType(await updateOrdinanceDraft(ctx.em, id, input, ctx.now), ctx.now);
+  }
+
+  @Mutation(() => OrdinanceType, {
+    description:
+      'Publishes a draft: assigns its number, makes it public and immutable. Civil-protection staff only.',
+  })
+  async publishOrdinance(
+    @Ctx() ctx: CivilProtectionContext,
+    @Arg('id', () => ID) id: string,
+  ): Promise<OrdinanceType> {
+    const actor = requireCivilProtectionStaff(ctx);
+    return toOrdinanceType(await publishOrdinance(ctx.em, id, actor, ctx.now), ctx.now);
+  }
+}

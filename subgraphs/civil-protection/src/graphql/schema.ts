@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { parse, type GraphQLSchema } from 'graphql';
+import { buildSchema, createResolversMap } from 'type-graphql';
+import { AlertResolver, resolveAlertReference } from './alert.resolver.js';
+import { EmergencyAreaResolver, resolveEmergencyAreaReference } from './emergency-area.resolver.js';
+import { OrdinanceResolver, resolveOrdinanceReference } from './ordinance.resolver.js';
+
+/** The federation features the civil-protection subgraph uses. */
+const FEDERATION_LINK =
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])';
+
+type ResolverMap = Record<string, Record<string, unknown>>;
+
+/** Builds the civil-protection federation subgraph schema (`_service`, `_entities` included). */
+export async function buildCivilProtectionSchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
+    resolvers: [AlertResolver, OrdinanceResolver, EmergencyAreaResolver],
+    validate: false,
+  });
+  const typeDefs = parse(`${FEDERATION_LINK}\n\n${printSchemaWithDirectives(schema)}`);
+  const resolvers = createResolversMap(schema) as ResolverMap;
+  resolvers['Alert'] = { ...resolvers['Alert'], __resolveReference: resolveAlertReference };
+  resolvers['Ordinance'] = { ...resolvers['Ordinance'], __resolveReference: resolveOrdinanceReference };
+  resolvers['EmergencyArea'] = {
+    ...resolvers['EmergencyArea'],
+    __resolveReference: resolveEmergencyAreaReference,
+  };
+  // The resolver map mixes scalars, enums and field maps, as buildSubgraphSchema accepts.
+  return buildSubgraphSchema([
+    { typeDefs, resolvers } as Parameters<typeof buildSubgraphSchema>[0] extends (infer M)[] ? M : never,
+  ]);
+}
