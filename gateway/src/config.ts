@@ -67,6 +67,8 @@ export const gatewayConfigSchema = z
         maxTrackedKeys: positive(10_000),
       })
       .prefault({}),
+    /** Events waiting for one live subscriber before it is dropped as too slow. */
+    subscriptionQueueSize: positive(100),
     /** Automatic persisted queries: cache size in bytes of stored documents, or false to disable. */
     apqCacheBytes: z.union([z.literal(false), z.number().int().positive()]).default(8 * 1024 * 1024),
     /** Client id -> registered operations. */

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
 import { type EventBus } from '@sportello/platform';
-import { type GraphQLFormattedError, Kind, parse } from 'graphql';
+import { type GraphQLFormattedError, type GraphQLSchema, Kind, parse } from 'graphql';
 import {
   AuthenticationError,
   type Caller,
@@ -27,6 +27,8 @@ import { applyTrustedDocuments } from './limits/trusted-documents.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
 import { probeSubgraph, type SubgraphProbe } from './subgraphs/readiness.js';
 import { SubgraphDataSource, type SubgraphRequestContext } from './subgraphs/subgraph-data-source.js';
+import { attachLiveSubscriptions } from './subscriptions/live-subscriptions.js';
+import { type SubscriptionBindings } from './subscriptions/subscription-binding.js';
 
 /** The structured logger the gateway writes to (a pino logger from `createLogger` fits). */
 export interface GatewayLogger {
@@ -42,6 +44,8 @@ export interface GatewayDeps {
   logger: GatewayLogger;
   /** Feeds live subscriptions; without it the gateway serves queries and mutations only. */
   bus?: EventBus;
+  /** How each `Subscription` field of the supergraph is fed from the bus. */
+  subscriptions?: SubscriptionBindings;
 }
 
 /** A running (or ready to listen) gateway. */
@@ -139,6 +143,7 @@ export async function createGateway(
   const ipLimiter = new RateLimiter(config.rateLimits.maxTrackedKeys);
   const clientLimiter = new RateLimiter(config.rateLimits.maxTrackedKeys);
 
+  let apiSchema: GraphQLSchema | undefined;
   const gateway = new ApolloGateway({
     supergraphSdl: config.supergraphSdl,
     buildService: ({ name }) => {
@@ -178,6 +183,9 @@ export async function createGateway(
     logger: apolloLogger(logger),
     plugins: [accessPlugin],
     formatError: (formatted, error) => maskError(formatted, error, logger),
+  });
+  gateway.onSchemaLoadOrUpdate((loaded) => {
+    apiSchema = loaded.apiSchema;
   });
   await apollo.start();
 
@@ -447,6 +455,29 @@ export async function createGateway(
 
   const httpServer = createServer((req, res) => void handle(req, res));
   httpServer.keepAliveTimeout = 5_000;
+  const live = attachLiveSubscriptions({
+    httpServer,
+    apollo,
+    schema: () => {
+      if (!apiSchema) throw new Error('The gateway has not loaded its schema yet');
+      return apiSchema;
+    },
+    bindings: deps.subscriptions ?? {},
+    ...(deps.bus ? { bus: deps.bus } : {}),
+    verifier,
+    metrics,
+    logger,
+    validationRules: [operationLimitsRule(config.limits)],
+    defaultClientPerMinute: config.rateLimits.clientPerMinute,
+    queueSize: config.subscriptionQueueSize,
+    maxPayloadBytes: config.limits.maxBodyBytes,
+    admit(req) {
+      const decision = ipLimiter.take(clientIp(req, config.trustProxy), config.rateLimits.ipPerMinute);
+      if (decision.allowed) return undefined;
+      metrics.rejections.inc({ reason: 'rate_limit_ip' });
+      return { status: 429, message: 'Too Many Requests' };
+    },
+  });
   let listeningUrl: string | undefined;
 
   return {
@@ -471,6 +502,7 @@ export async function createGateway(
     httpServer,
     metrics,
     async close() {
+      await live.close();
       await new Promise<void>((resolve) => {
         if (!httpServer.listening) return resolve();
         httpServer.close(() => resolve());

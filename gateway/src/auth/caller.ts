@@ -23,6 +23,8 @@ export interface Caller {
   clientId?: string;
   /** Requests per minute for this caller, from the token's `rate_limit` claim when present. */
   clientPerMinute?: number;
+  /** When the token expires (ms since the epoch): long-lived subscriptions end then. */
+  expiresAt?: number;
   ip: string;
 }
 
@@ -99,10 +101,18 @@ export async function identifyCaller(
     }
     throw new VerificationUnavailableError('Access tokens cannot be verified right now', { cause: error });
   }
-  const rateLimit = verifiedClaims(match[1])['rate_limit'];
+  const claims = verifiedClaims(match[1]);
+  const rateLimit = claims['rate_limit'];
   const clientPerMinute =
     typeof rateLimit === 'number' && Number.isInteger(rateLimit) && rateLimit > 0
       ? rateLimit
       : defaultClientPerMinute;
-  return { principal, clientId: clientKeyOf(principal), clientPerMinute, ip };
+  const expiresAt = typeof claims['exp'] === 'number' ? claims['exp'] * 1000 : undefined;
+  return {
+    principal,
+    clientId: clientKeyOf(principal),
+    clientPerMinute,
+    ip,
+    ...(expiresAt ? { expiresAt } : {}),
+  };
 }

@@ -15,6 +15,15 @@ type Query {
   boom: String
   forbidden: String
   slow(ms: Int!): String
+  alert(id: ID!): Alert
+}
+type Subscription {
+  alertIssued(zone: String): Alert
+}
+type Alert @key(fields: "id") {
+  id: ID!
+  colour: String!
+  seenBy: String
 }
 type Account @key(fields: "id") {
   id: ID!
@@ -25,7 +34,8 @@ type Account @key(fields: "id") {
 export const REVIEWS_SDL = `${LINK}
 type Query { latestReview: Review }
 type Review { body: String! }
-type Account @key(fields: "id") { id: ID! reviews: [Review!]! }`;
+type Account @key(fields: "id") { id: ID! reviews: [Review!]! }
+type Alert @key(fields: "id") { id: ID! acknowledgements: Int! }`;
 
 interface SubgraphContext {
   authorization?: string;
@@ -68,6 +78,8 @@ async function startSubgraph(
 
 /** Two subgraphs (accounts, reviews) sharing the `Account` entity, and their supergraph. */
 export interface FixtureTopology {
+  /** Alerts the accounts subgraph knows, by id; an id starting with `slow-` takes 300 ms to load. */
+  alerts: Map<string, { id: string; colour: string }>;
   accounts: FixtureSubgraph;
   reviews: FixtureSubgraph;
   supergraphSdl: string;
@@ -76,6 +88,7 @@ export interface FixtureTopology {
 }
 
 export async function startFixtureTopology(): Promise<FixtureTopology> {
+  const alerts = new Map<string, { id: string; colour: string }>();
   const accounts = await startSubgraph('accounts', ACCOUNTS_SDL, {
     Query: {
       me: () => account('1'),
@@ -96,6 +109,15 @@ export async function startFixtureTopology(): Promise<FixtureTopology> {
         await new Promise((resolve) => setTimeout(resolve, args.ms));
         return 'done';
       },
+      alert: async (_: unknown, args: { id: string }) => {
+        if (args.id.startsWith('slow-')) await new Promise((resolve) => setTimeout(resolve, 300));
+        return alerts.get(args.id) ?? null;
+      },
+    },
+    Alert: {
+      __resolveReference: (ref: { id: string }) => alerts.get(ref.id) ?? null,
+      seenBy: (_: unknown, _args: unknown, context: SubgraphContext) =>
+        context.authorization ? 'token holder' : 'anonymous',
     },
     Account: {
       __resolveReference: (ref: { id: string }) => account(ref.id),
@@ -108,12 +130,17 @@ export async function startFixtureTopology(): Promise<FixtureTopology> {
       __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
       reviews: (parent: { id: string }) => [{ body: `Review by ${parent.id}` }],
     },
+    Alert: {
+      __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
+      acknowledgements: (parent: { id: string }) => parent.id.length,
+    },
   });
   const { supergraphSdl } = composeSupergraph([
     { name: 'accounts', sdl: ACCOUNTS_SDL },
     { name: 'reviews', sdl: REVIEWS_SDL },
   ]);
   return {
+    alerts,
     accounts,
     reviews,
     supergraphSdl,

@@ -1,0 +1,270 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import {
+  createInProcessBus,
+  createTokenVerifier,
+  type EventBus,
+  type StaffPrincipal,
+  type TokenVerifier,
+} from '@sportello/platform';
+import { createTestIssuer, type TestIssuer } from '@sportello/platform/testing';
+import { type EventEnvelope } from '@sportello/schema';
+import { createClient, type Client } from 'graphql-ws';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { type GatewayConfigInput } from '../config.js';
+import { createGateway, type GatewayHandle } from '../gateway.js';
+import {
+  captureLogger,
+  type FixtureTopology,
+  startFixtureTopology,
+} from '../test-support/fixture-subgraphs.js';
+import { SLOW_CONSUMER_CLOSE_CODE } from './live-subscriptions.js';
+import { type SubscriptionBindings } from './subscription-binding.js';
+
+const ROMA = '058091';
+const MILANO = '015146';
+
+/** Time-ordered UUID (v7), as the envelope requires. */
+function uuidv7(): string {
+  const bytes = randomBytes(16);
+  const now = BigInt(Date.now());
+  for (let i = 0; i < 6; i += 1) bytes[i] = Number((now >> BigInt(8 * (5 - i))) & 0xffn);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function alertIssued(comune: string, alertId: string, zone: string): EventEnvelope {
+  const now = Date.now();
+  return {
+    id: uuidv7(),
+    type: 'alert.issued',
+    version: 1,
+    occurredAt: new Date(now).toISOString(),
+    comune,
+    subject: alertId,
+    actor: { kind: 'staff', id: 'ops' },
+    data: {
+      alertId,
+      hazard: 'hydraulic',
+      colour: 'red',
+      zones: [zone],
+      validFrom: new Date(now).toISOString(),
+      validTo: new Date(now + 3_600_000).toISOString(),
+      critical: true,
+    },
+  };
+}
+
+/** Alerts of the subscriber's comune, optionally of one zone. */
+const bindings: SubscriptionBindings = {
+  alertIssued: {
+    subjects: () => ['sportello.*.civil-protection.alert.issued'],
+    authorize: (event, { args, principal }) => {
+      if (principal.kind === 'anonymous' || event.comune !== principal.comune) return false;
+      const zones = (event.data as { zones: string[] }).zones;
+      return typeof args['zone'] !== 'string' || zones.includes(args['zone']);
+    },
+    lookup: (event) => ({ field: 'alert', args: { id: event.subject } }),
+  },
+};
+
+let topology: FixtureTopology;
+let issuer: TestIssuer;
+let verifier: TokenVerifier;
+let bus: EventBus;
+let listens: number;
+let stops: number;
+const gateways: GatewayHandle[] = [];
+const clients: Client[] = [];
+
+const staff = (comune: string): StaffPrincipal => ({
+  kind: 'staff',
+  comune,
+  username: 'ops',
+  offices: ['civil-protection'],
+  tokenId: randomUUID(),
+});
+
+beforeAll(async () => {
+  [topology, issuer] = await Promise.all([
+    startFixtureTopology(),
+    createTestIssuer({ issuer: 'https://identity.sportello.test', audience: 'sportello-api' }),
+  ]);
+  verifier = createTokenVerifier({ issuer: issuer.issuer, audience: issuer.audience, jwks: issuer.jwks });
+});
+afterEach(async () => {
+  for (const client of clients.splice(0)) await client.dispose();
+  await Promise.all(gateways.splice(0).map((gateway) => gateway.close()));
+  await bus.close();
+});
+afterAll(async () => {
+  await topology.close();
+});
+
+async function start(overrides: Partial<GatewayConfigInput> = {}): Promise<GatewayHandle> {
+  const real = createInProcessBus();
+  listens = 0;
+  stops = 0;
+  // The real in-process bus, counting the listeners the gateway opens and stops on it.
+  bus = {
+    ...real,
+    listen: async (subjects, handler) => {
+      listens += 1;
+      const consumer = await real.listen(subjects, handler);
+      return { stop: () => ((stops += 1), consumer.stop()) };
+    },
+    close: () => real.close(),
+  };
+  const gateway = await createGateway(
+    { supergraphSdl: topology.supergraphSdl, subgraphUrls: topology.subgraphUrls, ...overrides },
+    { verifier, logger: captureLogger().logger, bus, subscriptions: bindings },
+  );
+  gateways.push(gateway);
+  await gateway.listen(0);
+  return gateway;
+}
+
+interface Subscriber {
+  results: unknown[];
+  closed: Promise<number>;
+}
+
+function connect(
+  gateway: GatewayHandle,
+  authorization?: string,
+): { client: Client; closed: Promise<number> } {
+  let onClosed: (code: number) => void = () => undefined;
+  const closed = new Promise<number>((resolve) => (onClosed = resolve));
+  const client = createClient({
+    url: gateway.url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    lazy: false,
+    onNonLazyError: () => undefined,
+    connectionParams: authorization ? { authorization } : {},
+    on: { closed: (event) => onClosed((event as { code: number }).code) },
+  });
+  clients.push(client);
+  return { client, closed };
+}
+
+function subscribe(client: Client, query: string, closed: Promise<number>): Subscriber {
+  const results: unknown[] = [];
+  client.subscribe(
+    { query },
+    { next: (value) => void results.push(value), error: () => undefined, complete: () => undefined },
+  );
+  return { results, closed };
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const openSubscriptions = async (gateway: GatewayHandle) =>
+  (await gateway.metrics.openSubscriptions.get()).values[0]?.value ?? 0;
+
+describe('live subscriptions over graphql-ws', () => {
+  it('resolves each bus event with the selected fields from every subgraph, only for subscribers who may see it', async () => {
+    const gateway = await start();
+    topology.alerts.set('al-1', { id: 'al-1', colour: 'red' });
+    const query = 'subscription Alerts { alertIssued(zone: "Z1") { id colour seenBy acknowledgements } }';
+    const roma = connect(gateway, await issuer.bearer(staff(ROMA)));
+    const romaToo = connect(gateway, await issuer.bearer(staff(ROMA)));
+    const milano = connect(gateway, await issuer.bearer(staff(MILANO)));
+    const subscribers = [roma, romaToo, milano].map(({ client, closed }) => subscribe(client, query, closed));
+    await expect.poll(() => openSubscriptions(gateway)).toBe(3);
+    // Identical subscriptions share one bus listener.
+    expect(listens).toBe(1);
+
+    await bus.publish(alertIssued(ROMA, 'al-1', 'Z2')); // another zone: nobody asked
+    await bus.publish(alertIssued(ROMA, 'al-1', 'Z1'));
+    await until(
+      () => subscribers[0]!.results.length === 1 && subscribers[1]!.results.length === 1,
+      'both Roma subscribers',
+    );
+    const expected = {
+      data: { alertIssued: { id: 'al-1', colour: 'red', seenBy: 'token holder', acknowledgements: 4 } },
+    };
+    expect(subscribers[0]!.results).toEqual([expected]);
+    expect(subscribers[1]!.results).toEqual([expected]);
+    await bus.publish(alertIssued(MILANO, 'al-1', 'Z9'));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(subscribers[2]!.results).toEqual([]);
+    expect(subscribers[0]!.results).toHaveLength(1);
+
+    for (const client of clients) await client.dispose();
+    await expect.poll(() => openSubscriptions(gateway)).toBe(0);
+    expect(stops).toBe(1);
+    const metrics = await gateway.metrics.registry.metrics();
+    expect(metrics).toContain('sportello_gateway_open_subscriptions 0');
+  });
+
+  it('refuses a bad token at connection, reports bad subscriptions, and serves queries on the same socket', async () => {
+    const gateway = await start({ limits: { maxDepth: 3 } });
+    const bad = connect(gateway, `Bearer ${await issuer.badToken('expired', staff(ROMA))}`);
+    expect(await bad.closed).toBe(4403);
+
+    const good = connect(gateway, await issuer.bearer(staff(ROMA)));
+    const outcome = (query: string) =>
+      new Promise<unknown>((resolve) => {
+        good.client.subscribe({ query }, { next: resolve, error: resolve, complete: () => undefined });
+      });
+    expect(await outcome('subscription { alertRevoked { id } }')).toEqual([
+      expect.objectContaining({
+        message: 'Cannot query field "alertRevoked" on type "Subscription". Did you mean "alertIssued"?',
+      }),
+    ]);
+    expect(
+      await outcome('subscription { alertIssued { id } } subscription Two { alertIssued { id } }'),
+    ).toEqual([
+      expect.objectContaining({ message: 'This anonymous operation must be the only defined operation.' }),
+    ]);
+    expect(await outcome('{ me { friends { friends { friends { id } } } } }')).toEqual([
+      {
+        message: 'Query depth 5 exceeds the limit of 3 (maxDepth)',
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: { name: 'maxDepth', max: 3, actual: 5 } },
+      },
+    ]);
+    expect(await outcome('{ me { id } }')).toEqual({ data: { me: { id: '1' } } });
+    expect(listens).toBe(0);
+  });
+
+  it('says which subscription field is not served live when the gateway has no bus', async () => {
+    const gateway = await createGateway(
+      { supergraphSdl: topology.supergraphSdl, subgraphUrls: topology.subgraphUrls },
+      { verifier, logger: captureLogger().logger },
+    );
+    gateways.push(gateway);
+    await gateway.listen(0);
+    bus = createInProcessBus();
+    const { client } = connect(gateway, await issuer.bearer(staff(ROMA)));
+    const error = await new Promise<unknown>((resolve) => {
+      client.subscribe(
+        { query: 'subscription { alertIssued { id } }' },
+        { next: resolve, error: resolve, complete: () => undefined },
+      );
+    });
+    expect(error).toEqual([
+      expect.objectContaining({ message: 'Subscription.alertIssued is not served live by this gateway' }),
+    ]);
+  });
+
+  it('drops a subscriber that falls behind with a clear close code instead of queueing without end', async () => {
+    const gateway = await start({ subscriptionQueueSize: 2 });
+    for (let i = 0; i < 8; i += 1) topology.alerts.set(`slow-${i}`, { id: `slow-${i}`, colour: 'yellow' });
+    const { client, closed } = connect(gateway, await issuer.bearer(staff(ROMA)));
+    const subscriber = subscribe(client, 'subscription { alertIssued { id } }', closed);
+    await expect.poll(() => openSubscriptions(gateway)).toBe(1);
+    for (let i = 0; i < 8; i += 1) await bus.publish(alertIssued(ROMA, `slow-${i}`, 'Z1'));
+    expect(await closed).toBe(SLOW_CONSUMER_CLOSE_CODE);
+    expect(subscriber.results.length).toBeLessThan(8);
+    await expect.poll(() => openSubscriptions(gateway)).toBe(0);
+  });
+});

@@ -1,0 +1,306 @@
+import { type IncomingMessage, type Server } from 'node:http';
+import { type Duplex } from 'node:stream';
+import { type ApolloServer } from '@apollo/server';
+import { type EventBus } from '@sportello/platform';
+import { type EventEnvelope } from '@sportello/schema';
+import {
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  getArgumentValues,
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  type GraphQLSchema,
+  OperationTypeNode,
+  parse,
+  specifiedRules,
+  validate,
+  type ValidationRule,
+} from 'graphql';
+import { type Context } from 'graphql-ws';
+import { type Extra, useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { type Caller, type GatewayTokenVerifier, identifyCaller } from '../auth/caller.js';
+import { type GatewayMetrics } from '../metrics.js';
+import { BoundedQueue } from './bounded-queue.js';
+import { entityQuery, subscriptionRootField } from './entity-query.js';
+import { SharedListeners } from './shared-listeners.js';
+import { type SubscriptionBindings, type SubscriptionRequest } from './subscription-binding.js';
+
+/** WebSocket close code for a subscriber that does not keep up (RFC 6455 policy violation). */
+export const SLOW_CONSUMER_CLOSE_CODE = 1008;
+/** WebSocket close code when the subscriber's access token expires (graphql-ws Forbidden). */
+export const TOKEN_EXPIRED_CLOSE_CODE = 4403;
+
+/** The gateway's own context, as every GraphQL execution receives it. */
+export interface LiveContext {
+  caller: Caller;
+  report: { operationName?: string; errorCodes: string[] };
+  authorization?: string;
+}
+
+export interface LiveSubscriptionsOptions {
+  httpServer: Server;
+  apollo: ApolloServer<LiveContext>;
+  schema: () => GraphQLSchema;
+  bindings: SubscriptionBindings;
+  bus?: EventBus;
+  verifier: GatewayTokenVerifier;
+  metrics: GatewayMetrics;
+  logger: { warn(fields: object, message?: string): void; info(fields: object, message?: string): void };
+  validationRules: ValidationRule[];
+  defaultClientPerMinute: number;
+  /** Events waiting for one subscriber before it is dropped. */
+  queueSize: number;
+  maxPayloadBytes: number;
+  /** Refuses an upgrade (e.g. rate-limited address): returns a reason or nothing. */
+  admit(req: IncomingMessage): { status: number; message: string } | undefined;
+}
+
+interface ConnectionState {
+  caller: Caller;
+  authorization?: string;
+}
+
+/** A running graphql-ws endpoint; `close()` ends every connection. */
+export interface LiveSubscriptions {
+  close(): Promise<void>;
+  /** Bus listeners open (shared between identical subscriptions). */
+  readonly busListeners: number;
+}
+
+type WsContext = Context<Record<string, unknown> | undefined, Extra & Partial<Record<PropertyKey, never>>>;
+
+function authorizationOf(ctx: WsContext): string | undefined {
+  const param = ctx.connectionParams?.['authorization'] ?? ctx.connectionParams?.['Authorization'];
+  if (typeof param === 'string') return param;
+  const header = ctx.extra.request.headers.authorization;
+  return typeof header === 'string' ? header : undefined;
+}
+
+/**
+ * Serves graphql-ws (protocol `graphql-transport-ws`) on `/graphql` of the gateway's HTTP server.
+ *
+ * Queries and mutations over the socket take the same path as over HTTP. A subscription field is
+ * fed by its {@link SubscriptionBindings} entry: the gateway listens to the bus (one listener per
+ * distinct subject set), checks each event against the subscriber's rights, and resolves the
+ * selected fields with a federated query for the event's entity, using the subscriber's token.
+ */
+export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): LiveSubscriptions {
+  const { apollo, bindings, metrics, logger } = options;
+  const listeners = options.bus ? new SharedListeners(options.bus) : undefined;
+  const connections = new WeakMap<object, ConnectionState>();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes });
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = new URL(req.url ?? '/', 'http://gateway.invalid').pathname;
+    if (path !== '/graphql') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    const refusal = options.admit(req);
+    if (refusal) {
+      socket.end(`HTTP/1.1 ${refusal.status} ${refusal.message}\r\nConnection: close\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  };
+  options.httpServer.on('upgrade', onUpgrade);
+
+  async function runOperation(
+    state: ConnectionState,
+    document: DocumentNode | string,
+    variables: Record<string, unknown>,
+    operationName?: string,
+  ): Promise<ExecutionResult> {
+    const contextValue: LiveContext = {
+      caller: state.caller,
+      report: { errorCodes: [] },
+      ...(state.authorization ? { authorization: state.authorization } : {}),
+    };
+    const response = await apollo.executeOperation(
+      { query: document, variables, ...(operationName ? { operationName } : {}) },
+      { contextValue },
+    );
+    if (response.body.kind !== 'single')
+      throw new Error('Incremental delivery is not supported over graphql-ws');
+    return response.body.singleResult as ExecutionResult;
+  }
+
+  const server = useServer<Record<string, unknown> | undefined>(
+    {
+      onConnect: async (ctx) => {
+        const authorization = authorizationOf(ctx);
+        try {
+          const caller = await identifyCaller(
+            authorization,
+            ctx.extra.request.socket.remoteAddress ?? 'unknown',
+            options.verifier,
+            options.defaultClientPerMinute,
+          );
+          connections.set(ctx, { caller, ...(caller.principal && authorization ? { authorization } : {}) });
+          return true;
+        } catch (error) {
+          logger.info(
+            {
+              reason: error instanceof GraphQLError ? error.extensions['reason'] : 'verification unavailable',
+            },
+            'subscription connection refused',
+          );
+          return false;
+        }
+      },
+      onSubscribe: (ctx, _id, payload) => {
+        const state = connections.get(ctx);
+        if (!state)
+          return [
+            new GraphQLError('The connection is not authenticated', {
+              extensions: { code: 'UNAUTHENTICATED' },
+            }),
+          ];
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error as GraphQLError];
+        }
+        const schema = options.schema();
+        const errors = validate(schema, document, [...specifiedRules, ...options.validationRules]);
+        if (errors.length > 0) {
+          // The same code Apollo gives validation failures over HTTP.
+          return errors.map(
+            (error) =>
+              new GraphQLError(error.message, {
+                ...(error.nodes ? { nodes: error.nodes } : {}),
+                extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' },
+              }),
+          );
+        }
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation)
+          return [new GraphQLError('The document has no operation to run (check operationName)')];
+        if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
+          const field = subscriptionRootField(operation).name.value;
+          if (!bindings[field] || !listeners) {
+            return [
+              new GraphQLError(`Subscription.${field} is not served live by this gateway`, {
+                extensions: { code: 'BAD_REQUEST' },
+              }),
+            ];
+          }
+        }
+        const args: ExecutionArgs = {
+          schema,
+          document,
+          ...(payload.operationName ? { operationName: payload.operationName } : {}),
+          variableValues: payload.variables ?? {},
+          contextValue: { state, socket: ctx.extra.socket, query: payload.query },
+        };
+        return args;
+      },
+      execute: (args) => {
+        const { state, query } = args.contextValue as { state: ConnectionState; query: string };
+        return runOperation(
+          state,
+          query,
+          (args.variableValues ?? {}) as Record<string, unknown>,
+          args.operationName ?? undefined,
+        );
+      },
+      subscribe: (args) => subscribe(args),
+    },
+    wss,
+    12_000,
+  );
+
+  async function subscribe(
+    args: ExecutionArgs,
+  ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+    const { state, socket } = args.contextValue as { state: ConnectionState; socket: Extra['socket'] };
+    const operation = getOperationAST(args.document, args.operationName)!;
+    const root = subscriptionRootField(operation);
+    const binding = bindings[root.name.value]!;
+    const variables = (args.variableValues ?? {}) as Record<string, unknown>;
+    const coerced = getVariableValues(args.schema, operation.variableDefinitions ?? [], variables);
+    if (coerced.errors) return { errors: coerced.errors };
+    const fieldDefinition = args.schema.getSubscriptionType()?.getFields()[root.name.value];
+    const fieldArgs = fieldDefinition ? getArgumentValues(fieldDefinition, root, coerced.coerced) : {};
+    const request: SubscriptionRequest = {
+      args: fieldArgs,
+      principal: state.caller.principal ?? { kind: 'anonymous', comune: '' },
+    };
+    const queue = new BoundedQueue<EventEnvelope>(options.queueSize);
+    const stopListening = await listeners!.add(binding.subjects(request), (event) => {
+      let allowed = false;
+      try {
+        allowed = binding.authorize(event, request);
+      } catch (error) {
+        logger.warn({ err: error, field: root.name.value }, 'subscription authorisation failed');
+      }
+      if (!allowed) return;
+      if (!queue.push(event)) {
+        metrics.rejections.inc({ reason: 'slow_consumer' });
+        logger.warn(
+          { field: root.name.value, clientId: state.caller.clientId ?? null },
+          'slow subscriber dropped',
+        );
+        queue.close();
+        socket.close(
+          SLOW_CONSUMER_CLOSE_CODE,
+          `Slow consumer: more than ${options.queueSize} events waiting`,
+        );
+      }
+    });
+    metrics.openSubscriptions.inc();
+
+    async function* deliver(): AsyncGenerator<ExecutionResult> {
+      try {
+        for await (const event of queue) {
+          if (state.caller.expiresAt !== undefined && Date.now() >= state.caller.expiresAt) {
+            socket.close(TOKEN_EXPIRED_CLOSE_CODE, 'Access token expired: reconnect with a new one');
+            return;
+          }
+          const lookup = binding.lookup(event, request);
+          if (!lookup) continue;
+          const query = entityQuery(args.schema, args.document, operation, lookup, variables);
+          yield await runOperation(state, query.document, query.variables, operation.name?.value);
+        }
+      } finally {
+        queue.close();
+        metrics.openSubscriptions.dec();
+        await stopListening();
+      }
+    }
+    // graphql-ws calls return() when the client completes or leaves; a generator parked on an
+    // empty queue would only see it at its next yield, so the queue is closed first.
+    const events = deliver();
+    const iterator: AsyncIterableIterator<ExecutionResult> = {
+      next: () => events.next(),
+      return: async () => {
+        queue.close();
+        return events.return(undefined);
+      },
+      throw: async (error: unknown) => {
+        queue.close();
+        return events.throw(error);
+      },
+      [Symbol.asyncIterator]() {
+        return iterator;
+      },
+    };
+    return iterator;
+  }
+
+  return {
+    get busListeners() {
+      return listeners?.size ?? 0;
+    },
+    async close() {
+      options.httpServer.off('upgrade', onUpgrade);
+      for (const client of wss.clients) client.close(1001, 'Gateway shutting down');
+      await server.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { type Principal } from '@sportello/platform';
+import { type EventEnvelope } from '@sportello/schema';
+
+/** What a binding sees of one subscription. */
+export interface SubscriptionRequest {
+  /** Arguments of the subscription field, with variables applied. */
+  args: Record<string, unknown>;
+  /** The subscriber, from the token given when the connection opened. */
+  principal: Principal;
+}
+
+/** Which root query field loads the entity an event is about, and with which arguments. */
+export interface EntityLookup {
+  /** A field of `Query` in the API schema, e.g. `alert`. */
+  field: string;
+  /** Its arguments, e.g. `{ id: event.subject }`; their types come from the schema. */
+  args: Record<string, unknown>;
+}
+
+/**
+ * Ties one `Subscription` field declared by a subgraph to the bus. Per event and per subscriber,
+ * the gateway checks `authorize`, then loads the entity through a normal federated query with the
+ * subscriber's token and the fields the subscriber selected, so every subgraph applies its own
+ * rules again.
+ */
+export interface SubscriptionBinding {
+  /**
+   * Bus subject patterns to listen to (NATS wildcards). Subscriptions with the same patterns share
+   * one bus listener.
+   */
+  subjects(request: SubscriptionRequest): string[];
+  /** Whether this subscriber may hear of this event, and whether it matches the field arguments. */
+  authorize(event: EventEnvelope, request: SubscriptionRequest): boolean;
+  /** The entity to resolve for this event; `null` skips the event. */
+  lookup(event: EventEnvelope, request: SubscriptionRequest): EntityLookup | null;
+}
+
+/** Subscription field name -> its binding. */
+export type SubscriptionBindings = Readonly<Record<string, SubscriptionBinding>>;
