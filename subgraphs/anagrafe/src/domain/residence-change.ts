@@ -1,0 +1,74 @@
+import type { ResidenceChangeStatus } from '@sportello/schema';
+import { addDays, daysBetween, type IsoDate } from './calendar.js';
+
+/** Days the office has to check a registered declaration; then it is accepted by silence. */
+export const SILENT_APPROVAL_DAYS = 45;
+
+/** Days the citizen has to answer a notice of obstacles. */
+export const OBSTACLE_REPLY_DAYS = 10;
+
+/** Every move a declaration can make, and who makes it. */
+export const RESIDENCE_CHANGE_TRANSITIONS = {
+  register: { from: ['declared'], to: 'registered', by: 'staff' },
+  notifyObstacles: { from: ['registered'], to: 'obstacles-notified', by: 'staff' },
+  accept: { from: ['registered', 'obstacles-notified'], to: 'accepted', by: 'staff' },
+  reject: { from: ['obstacles-notified'], to: 'rejected', by: 'staff' },
+  withdraw: { from: ['declared', 'registered'], to: 'withdrawn', by: 'citizen' },
+  silentApproval: { from: ['registered'], to: 'accepted', by: 'system' },
+} as const satisfies Record<
+  string,
+  { from: readonly ResidenceChangeStatus[]; to: ResidenceChangeStatus; by: 'staff' | 'citizen' | 'system' }
+>;
+export type ResidenceChangeAction = keyof typeof RESIDENCE_CHANGE_TRANSITIONS;
+
+/** Final states: nothing moves a declaration out of them. */
+export const FINAL_STATUSES: readonly ResidenceChangeStatus[] = ['accepted', 'rejected', 'withdrawn'];
+
+/** The dates that drive a declaration. */
+export interface ResidenceChangeDates {
+  status: ResidenceChangeStatus;
+  declaredOn: IsoDate;
+  obstaclesNotifiedOn: IsoDate | null;
+}
+
+/** Why an action is not allowed now, or `null` when it is. */
+export function refusal(
+  action: ResidenceChangeAction,
+  change: ResidenceChangeDates,
+  today: IsoDate,
+): string | null {
+  const transition = RESIDENCE_CHANGE_TRANSITIONS[action];
+  if (!(transition.from as readonly ResidenceChangeStatus[]).includes(change.status)) {
+    return `a declaration that is ${change.status} cannot be moved to ${transition.to} (allowed from: ${transition.from.join(', ')})`;
+  }
+  if (action === 'reject') {
+    const replyDue = replyDueOn(change);
+    if (replyDue !== null && today <= replyDue) {
+      return `the citizen can answer the notice of obstacles until ${replyDue}: reject after that day`;
+    }
+  }
+  if (action === 'silentApproval' && !silentlyApproved(change, today)) {
+    return `the ${SILENT_APPROVAL_DAYS}-day check period has not ended`;
+  }
+  return null;
+}
+
+/** Last day to answer a notice of obstacles, or `null` when none was sent. */
+export function replyDueOn(change: Pick<ResidenceChangeDates, 'obstaclesNotifiedOn'>): IsoDate | null {
+  return change.obstaclesNotifiedOn === null
+    ? null
+    : addDays(change.obstaclesNotifiedOn, OBSTACLE_REPLY_DAYS);
+}
+
+/** Last day of the check period: 45 days from the declaration (the effect starts from it). */
+export function checkDeadline(change: Pick<ResidenceChangeDates, 'declaredOn'>): IsoDate {
+  return addDays(change.declaredOn, SILENT_APPROVAL_DAYS);
+}
+
+/**
+ * Whether a registered declaration without outcome is accepted by silence on `today`: more than
+ * 45 days have passed since the declaration and no obstacle was notified.
+ */
+export function silentlyApproved(change: ResidenceChangeDates, today: IsoDate): boolean {
+  return change.status === 'registered' && daysBetween(change.declaredOn, today) > SILENT_APPROVAL_DAYS;
+}
