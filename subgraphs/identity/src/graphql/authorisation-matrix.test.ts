@@ -1,3 +1,4 @@
+import { DATABASE_DRIVERS } from '@sportello/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CHIARA,
@@ -21,166 +22,169 @@ const fieldName = (selection: string) => selection.split(' ')[0]!;
 
 const QUERY = `query Matrix($fc: FiscalCode!) { citizen(fiscalCode: $fc) { fiscalCode ${Object.values(FIELDS).flat().join(' ')} } }`;
 
-let service: TestIdentity;
-const tokens: Record<string, string | undefined> = {};
+describe.each(DATABASE_DRIVERS)('on %s', (driver) => {
+  let service: TestIdentity;
+  const tokens: Record<string, string | undefined> = {};
 
-async function registerApp(
-  admin: string,
-  name: string,
-  scopes: string[],
-): Promise<{ clientId: string; secret: string }> {
-  const answer = await service.graphql(
-    `mutation($input: RegisterApiClientInput!) { registerApiClient(input: $input) { clientSecret client { clientId } } }`,
-    {
-      token: admin,
-      variables: {
-        input: {
-          name,
-          scopes: scopes.map((scope) => scope.toUpperCase()),
-          redirectUris: ['http://localhost:5173/callback'],
+  async function registerApp(
+    admin: string,
+    name: string,
+    scopes: string[],
+  ): Promise<{ clientId: string; secret: string }> {
+    const answer = await service.graphql(
+      `mutation($input: RegisterApiClientInput!) { registerApiClient(input: $input) { clientSecret client { clientId } } }`,
+      {
+        token: admin,
+        variables: {
+          input: {
+            name,
+            scopes: scopes.map((scope) => scope.toUpperCase()),
+            redirectUris: ['http://localhost:5173/callback'],
+          },
         },
       },
-    },
-  );
-  if (!answer.data?.registerApiClient) throw new Error(JSON.stringify(answer.errors));
-  const registration = answer.data.registerApiClient as {
-    clientSecret: string;
-    client: { clientId: string };
-  };
-  return { clientId: registration.client.clientId, secret: registration.clientSecret };
-}
+    );
+    if (!answer.data?.registerApiClient) throw new Error(JSON.stringify(answer.errors));
+    const registration = answer.data.registerApiClient as {
+      clientSecret: string;
+      client: { clientId: string };
+    };
+    return { clientId: registration.client.clientId, secret: registration.clientSecret };
+  }
 
-beforeAll(async () => {
-  service = await startIdentity();
-  tokens.self = await service.devToken({ subject: MARIO });
-  tokens.other = await service.devToken({ subject: CHIARA });
-  tokens.anagrafe = await service.devToken({ kind: 'staff', office: 'anagrafe' });
-  tokens.tributi = await service.devToken({ subject: 'tributi.verdi' });
-  tokens.admin = await service.devToken({ subject: 'admin.neri' });
-  const profileApp = await registerApp(tokens.admin, 'Profile app', ['openid', 'profile']);
-  const fullApp = await registerApp(tokens.admin, 'Full app', ['openid', 'profile', 'notifications']);
-  const bareApp = await registerApp(tokens.admin, 'Bare app', ['openid', 'profile']);
-  tokens.appProfile = await service.authorizationCode(
-    profileApp.clientId,
-    MARIO,
-    'openid profile',
-    profileApp.secret,
-  );
-  tokens.appFull = await service.authorizationCode(
-    fullApp.clientId,
-    MARIO,
-    'openid profile notifications',
-    fullApp.secret,
-  );
-  tokens.appNoScope = await service.authorizationCode(bareApp.clientId, MARIO, 'openid', bareApp.secret);
-  const cc = await service.post('/oauth/token', {
-    grant_type: 'client_credentials',
-    client_id: profileApp.clientId,
-    client_secret: profileApp.secret,
+  beforeAll(async () => {
+    service = await startIdentity({}, driver);
+    tokens.self = await service.devToken({ subject: MARIO });
+    tokens.other = await service.devToken({ subject: CHIARA });
+    tokens.anagrafe = await service.devToken({ kind: 'staff', office: 'anagrafe' });
+    tokens.tributi = await service.devToken({ subject: 'tributi.verdi' });
+    tokens.admin = await service.devToken({ subject: 'admin.neri' });
+    const profileApp = await registerApp(tokens.admin, 'Profile app', ['openid', 'profile']);
+    const fullApp = await registerApp(tokens.admin, 'Full app', ['openid', 'profile', 'notifications']);
+    const bareApp = await registerApp(tokens.admin, 'Bare app', ['openid', 'profile']);
+    tokens.appProfile = await service.authorizationCode(
+      profileApp.clientId,
+      MARIO,
+      'openid profile',
+      profileApp.secret,
+    );
+    tokens.appFull = await service.authorizationCode(
+      fullApp.clientId,
+      MARIO,
+      'openid profile notifications',
+      fullApp.secret,
+    );
+    tokens.appNoScope = await service.authorizationCode(bareApp.clientId, MARIO, 'openid', bareApp.secret);
+    const cc = await service.post('/oauth/token', {
+      grant_type: 'client_credentials',
+      client_id: profileApp.clientId,
+      client_secret: profileApp.secret,
+    });
+    tokens.clientCredentials = ((await cc.json()) as { access_token: string }).access_token;
+    const notifier = await service.post('/oauth/token', {
+      grant_type: 'client_credentials',
+      client_id: 'sportello-notifier',
+      client_secret: 'notifier-secret-for-tests',
+    });
+    tokens.notifier = ((await notifier.json()) as { access_token: string }).access_token;
   });
-  tokens.clientCredentials = ((await cc.json()) as { access_token: string }).access_token;
-  const notifier = await service.post('/oauth/token', {
-    grant_type: 'client_credentials',
-    client_id: 'sportello-notifier',
-    client_secret: 'notifier-secret-for-tests',
-  });
-  tokens.notifier = ((await notifier.json()) as { access_token: string }).access_token;
-});
 
-afterAll(() => service?.close());
+  afterAll(() => service?.close());
 
-/** Who, reading whom, may read which groups; `[]` means the whole citizen is refused. */
-const MATRIX: {
-  caller: string;
-  subject: string;
-  allowed: Group[];
-  refusal?: 'UNAUTHENTICATED' | 'FORBIDDEN';
-}[] = [
-  { caller: 'anonymous', subject: MARIO, allowed: [], refusal: 'UNAUTHENTICATED' },
-  { caller: 'self', subject: MARIO, allowed: GROUPS },
-  { caller: 'other', subject: MARIO, allowed: [], refusal: 'FORBIDDEN' },
-  { caller: 'self', subject: CHILD, allowed: GROUPS }, // Mario acts for the child: a delegate
-  { caller: 'other', subject: CHILD, allowed: [], refusal: 'FORBIDDEN' },
-  { caller: 'anagrafe', subject: MARIO, allowed: ['profile', 'contacts', 'delegations'] },
-  { caller: 'tributi', subject: MARIO, allowed: [], refusal: 'FORBIDDEN' },
-  { caller: 'admin', subject: MARIO, allowed: GROUPS },
-  { caller: 'appProfile', subject: MARIO, allowed: ['profile', 'contacts', 'delegations'] },
-  { caller: 'appProfile', subject: CHILD, allowed: ['profile', 'contacts', 'delegations'] },
-  { caller: 'appProfile', subject: CHIARA, allowed: [], refusal: 'FORBIDDEN' },
-  { caller: 'appFull', subject: MARIO, allowed: GROUPS },
-  { caller: 'appNoScope', subject: MARIO, allowed: [], refusal: 'FORBIDDEN' },
-  { caller: 'clientCredentials', subject: MARIO, allowed: [], refusal: 'FORBIDDEN' },
-  { caller: 'notifier', subject: MARIO, allowed: ['contacts', 'preferences'] },
-];
+  /** Who, reading whom, may read which groups; `[]` means the whole citizen is refused. */
+  const MATRIX: {
+    caller: string;
+    subject: string;
+    allowed: Group[];
+    refusal?: 'UNAUTHENTICATED' | 'FORBIDDEN';
+  }[] = [
+    { caller: 'anonymous', subject: MARIO, allowed: [], refusal: 'UNAUTHENTICATED' },
+    { caller: 'self', subject: MARIO, allowed: GROUPS },
+    { caller: 'other', subject: MARIO, allowed: [], refusal: 'FORBIDDEN' },
+    { caller: 'self', subject: CHILD, allowed: GROUPS }, // Mario acts for the child: a delegate
+    { caller: 'other', subject: CHILD, allowed: [], refusal: 'FORBIDDEN' },
+    { caller: 'anagrafe', subject: MARIO, allowed: ['profile', 'contacts', 'delegations'] },
+    { caller: 'tributi', subject: MARIO, allowed: [], refusal: 'FORBIDDEN' },
+    { caller: 'admin', subject: MARIO, allowed: GROUPS },
+    { caller: 'appProfile', subject: MARIO, allowed: ['profile', 'contacts', 'delegations'] },
+    { caller: 'appProfile', subject: CHILD, allowed: ['profile', 'contacts', 'delegations'] },
+    { caller: 'appProfile', subject: CHIARA, allowed: [], refusal: 'FORBIDDEN' },
+    { caller: 'appFull', subject: MARIO, allowed: GROUPS },
+    { caller: 'appNoScope', subject: MARIO, allowed: [], refusal: 'FORBIDDEN' },
+    { caller: 'clientCredentials', subject: MARIO, allowed: [], refusal: 'FORBIDDEN' },
+    { caller: 'notifier', subject: MARIO, allowed: ['contacts', 'preferences'] },
+  ];
 
-function errorAt(answer: GraphQLAnswer, field: string) {
-  return answer.errors?.find((error) => error.path?.[0] === 'citizen' && error.path?.[1] === field);
-}
+  function errorAt(answer: GraphQLAnswer, field: string) {
+    return answer.errors?.find((error) => error.path?.[0] === 'citizen' && error.path?.[1] === field);
+  }
 
-describe('authorisation matrix of Citizen over HTTP', () => {
-  it.each(MATRIX)(
-    '$caller reading $subject may read $allowed',
-    async ({ caller, subject, allowed, refusal }) => {
-      const answer = await service.graphql(QUERY, { token: tokens[caller], variables: { fc: subject } });
-      expect(answer.status).toBe(200);
-      const citizen = answer.data?.citizen as Record<string, unknown> | null;
-      if (refusal !== undefined) {
-        expect(citizen).toBeNull();
-        expect(answer.errors?.[0]?.extensions?.code).toBe(refusal);
-        // The refusal does not reveal whether the citizen has an account, nor repeat the code.
-        expect(JSON.stringify(answer.errors)).not.toContain(subject);
-        return;
-      }
-      expect(citizen?.fiscalCode).toBe(subject);
-      for (const group of GROUPS) {
-        for (const selection of FIELDS[group]) {
-          const field = fieldName(selection);
-          if (allowed.includes(group)) {
-            expect(errorAt(answer, field), `${caller} should read ${field}`).toBeUndefined();
-            expect(citizen).toHaveProperty(field);
-            // The child has no email of their own: a null there is data, not a refusal.
-            if (subject !== CHILD) expect(citizen?.[field], `${caller} should read ${field}`).not.toBeNull();
-          } else {
-            expect(citizen?.[field], `${caller} must not read ${field}`).toBeNull();
-            expect(errorAt(answer, field)?.extensions?.code).toBe('FORBIDDEN');
+  describe('authorisation matrix of Citizen over HTTP', () => {
+    it.each(MATRIX)(
+      '$caller reading $subject may read $allowed',
+      async ({ caller, subject, allowed, refusal }) => {
+        const answer = await service.graphql(QUERY, { token: tokens[caller], variables: { fc: subject } });
+        expect(answer.status).toBe(200);
+        const citizen = answer.data?.citizen as Record<string, unknown> | null;
+        if (refusal !== undefined) {
+          expect(citizen).toBeNull();
+          expect(answer.errors?.[0]?.extensions?.code).toBe(refusal);
+          // The refusal does not reveal whether the citizen has an account, nor repeat the code.
+          expect(JSON.stringify(answer.errors)).not.toContain(subject);
+          return;
+        }
+        expect(citizen?.fiscalCode).toBe(subject);
+        for (const group of GROUPS) {
+          for (const selection of FIELDS[group]) {
+            const field = fieldName(selection);
+            if (allowed.includes(group)) {
+              expect(errorAt(answer, field), `${caller} should read ${field}`).toBeUndefined();
+              expect(citizen).toHaveProperty(field);
+              // The child has no email of their own: a null there is data, not a refusal.
+              if (subject !== CHILD)
+                expect(citizen?.[field], `${caller} should read ${field}`).not.toBeNull();
+            } else {
+              expect(citizen?.[field], `${caller} must not read ${field}`).toBeNull();
+              expect(errorAt(answer, field)?.extensions?.code).toBe('FORBIDDEN');
+            }
           }
         }
-      }
-    },
-  );
-
-  it('shows the right data to the one allowed to read it', async () => {
-    const answer = await service.graphql(`{ me { givenName email actsFor { delegator active } } }`, {
-      token: tokens.self,
-    });
-    expect(answer.data?.me).toEqual({
-      givenName: 'Mario',
-      email: 'mario@example.org',
-      actsFor: [{ delegator: CHILD, active: true }],
-    });
-  });
-
-  it('writes every staff read of personal data to the audit log, which only admins read', async () => {
-    await service.graphql(
-      `query ReadMario($fc: FiscalCode!) { citizen(fiscalCode: $fc) { givenName email } }`,
-      {
-        token: tokens.anagrafe,
-        variables: { fc: CHIARA },
       },
     );
-    const log = await service.graphql(
-      `query($f: AuditLogFilter) { auditLog(filter: $f, page: { limit: 5 }) { totalCount nextOffset items { actorUsername subject fields operation } } }`,
-      { token: tokens.admin, variables: { f: { subject: CHIARA, actorUsername: 'anagrafe.bianchi' } } },
-    );
-    const page = log.data?.auditLog as { totalCount: number; items: { fields: string[] }[] };
-    expect(page.totalCount).toBe(1);
-    expect(page.items[0]).toMatchObject({
-      actorUsername: 'anagrafe.bianchi',
-      subject: CHIARA,
-      fields: ['contacts', 'profile'],
+
+    it('shows the right data to the one allowed to read it', async () => {
+      const answer = await service.graphql(`{ me { givenName email actsFor { delegator active } } }`, {
+        token: tokens.self,
+      });
+      expect(answer.data?.me).toEqual({
+        givenName: 'Mario',
+        email: 'mario@example.org',
+        actsFor: [{ delegator: CHILD, active: true }],
+      });
     });
 
-    const refused = await service.graphql(`{ auditLog { totalCount } }`, { token: tokens.anagrafe });
-    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    it('writes every staff read of personal data to the audit log, which only admins read', async () => {
+      await service.graphql(
+        `query ReadMario($fc: FiscalCode!) { citizen(fiscalCode: $fc) { givenName email } }`,
+        {
+          token: tokens.anagrafe,
+          variables: { fc: CHIARA },
+        },
+      );
+      const log = await service.graphql(
+        `query($f: AuditLogFilter) { auditLog(filter: $f, page: { limit: 5 }) { totalCount nextOffset items { actorUsername subject fields operation } } }`,
+        { token: tokens.admin, variables: { f: { subject: CHIARA, actorUsername: 'anagrafe.bianchi' } } },
+      );
+      const page = log.data?.auditLog as { totalCount: number; items: { fields: string[] }[] };
+      expect(page.totalCount).toBe(1);
+      expect(page.items[0]).toMatchObject({
+        actorUsername: 'anagrafe.bianchi',
+        subject: CHIARA,
+        fields: ['contacts', 'profile'],
+      });
+
+      const refused = await service.graphql(`{ auditLog { totalCount } }`, { token: tokens.anagrafe });
+      expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    });
   });
 });

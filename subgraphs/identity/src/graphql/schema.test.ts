@@ -1,4 +1,5 @@
 import { printSubgraphSchema } from '@apollo/subgraph';
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { buildIdentitySchema } from './schema.js';
 
@@ -7,5 +8,10 @@ describe('identity subgraph schema', () => {
     const sdl = printSubgraphSchema(await buildIdentitySchema());
     expect(sdl).toContain('https://specs.apollo.dev/federation/v2.7');
     expect(sdl).toMatch(/type Citizen\s+@key\(fields: "fiscalCode"\)/);
+  });
+
+  it('matches the committed schema.graphql (run generate:sdl after changing the schema)', async () => {
+    const committed = await readFile(new URL('../../schema.graphql', import.meta.url), 'utf8');
+    expect(committed).toBe(`${printSubgraphSchema(await buildIdentitySchema())}\n`);
   });
 });

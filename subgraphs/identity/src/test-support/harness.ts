@@ -1,9 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInProcessBus, createLogger, type EventBus } from '@sportello/platform';
+import { createInProcessBus, createLogger, type DatabaseDriver, type EventBus } from '@sportello/platform';
+import { createTestDatabase } from '@sportello/platform/testing';
 import type { IdentityConfig } from '../config.js';
-import { createIdentity, seedIdentity, type IdentityHandle, type IdentitySeed } from '../index.js';
+import {
+  createIdentity,
+  IDENTITY_ENTITIES,
+  seedIdentity,
+  type IdentityHandle,
+  type IdentitySeed,
+} from '../index.js';
+import { migrations as postgresqlMigrations } from '../migrations/postgresql/index.js';
+import { migrations as sqliteMigrations } from '../migrations/sqlite/index.js';
 import { generateOneTimeToken } from '../domain/secrets.js';
 import { s256Challenge } from '../domain/pkce.js';
 
@@ -76,12 +82,22 @@ export function testConfig(overrides: Partial<IdentityConfig> = {}): IdentityCon
   };
 }
 
-export async function startIdentity(overrides: Partial<IdentityConfig> = {}): Promise<TestIdentity> {
-  const dir = await mkdtemp(join(tmpdir(), 'identity-test-'));
-  const config = testConfig({ database: { driver: 'sqlite', url: join(dir, 'identity.db') }, ...overrides });
+/** Starts identity on a fresh database of the driver (a temp SQLite file or a throw-away PostgreSQL database). */
+export async function startIdentity(
+  overrides: Partial<IdentityConfig> = {},
+  driver: DatabaseDriver = 'sqlite',
+): Promise<TestIdentity> {
+  const testDatabase = await createTestDatabase({
+    service: 'identity',
+    driver,
+    entities: IDENTITY_ENTITIES,
+    migrations: { sqlite: sqliteMigrations, postgresql: postgresqlMigrations },
+    migrate: false,
+  });
+  const config = testConfig(overrides);
   const logger = createLogger({ name: 'identity-test', level: 'silent' });
   const bus = createInProcessBus();
-  const identity = await createIdentity(config, { bus, logger });
+  const identity = await createIdentity(config, { bus, logger, database: testDatabase.database });
   await seedIdentity(identity.database.fork({ comune: COMUNE }), SEED);
   const url = await identity.listen(0);
 
@@ -156,7 +172,7 @@ export async function startIdentity(overrides: Partial<IdentityConfig> = {}): Pr
     async close() {
       await identity.close();
       await bus.close();
-      await rm(dir, { recursive: true, force: true });
+      await testDatabase.dispose();
     },
   };
 }

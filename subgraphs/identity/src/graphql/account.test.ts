@@ -1,0 +1,158 @@
+import type { EventEnvelope } from '@sportello/schema';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHILD, MARIO, startIdentity, type TestIdentity } from '../test-support/harness.js';
+
+let service: TestIdentity;
+let mario: string;
+let notifier: string;
+const events: EventEnvelope[] = [];
+
+beforeAll(async () => {
+  service = await startIdentity();
+  await service.bus.listen('sportello.>', (event) => events.push(event));
+  mario = await service.devToken({ subject: MARIO });
+  const response = await service.post('/oauth/token', {
+    grant_type: 'client_credentials',
+    client_id: 'sportello-notifier',
+    client_secret: 'notifier-secret-for-tests',
+  });
+  notifier = ((await response.json()) as { access_token: string }).access_token;
+});
+afterAll(() => service?.close());
+
+async function eventually<T>(read: () => T | undefined, timeoutMs = 5000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const UPDATE = `mutation($changes: [PreferenceChangeInput!]!) {
+  updateNotificationPreferences(changes: $changes) { notificationPreferences { category channel enabled locked } }
+}`;
+
+describe('notification preferences', () => {
+  it('turns a channel off and announces the change', async () => {
+    const answer = await service.graphql(UPDATE, {
+      token: mario,
+      variables: { changes: [{ category: 'PAYMENT_REMINDERS', channel: 'TELEGRAM', enabled: false }] },
+    });
+    const rows = (
+      answer.data?.updateNotificationPreferences as { notificationPreferences: Record<string, unknown>[] }
+    ).notificationPreferences;
+    expect(rows).toContainEqual({
+      category: 'PAYMENT_REMINDERS',
+      channel: 'TELEGRAM',
+      enabled: false,
+      locked: false,
+    });
+    expect(rows).toContainEqual({
+      category: 'CRITICAL_ALERTS',
+      channel: 'TELEGRAM',
+      enabled: true,
+      locked: true,
+    });
+    const event = await eventually(() => events.find((e) => e.type === 'citizen.preferences-changed'));
+    expect(event).toMatchObject({ subject: MARIO, data: { changed: ['payment-reminders.telegram'] } });
+  });
+
+  it('refuses to turn off critical alerts with BAD_USER_INPUT, keeping the rest unchanged', async () => {
+    const answer = await service.graphql(UPDATE, {
+      token: mario,
+      variables: {
+        changes: [
+          { category: 'ORDINANCES', channel: 'EMAIL', enabled: false },
+          { category: 'CRITICAL_ALERTS', channel: 'EMAIL', enabled: false },
+        ],
+      },
+    });
+    expect(answer.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'changes.1.enabled',
+    });
+    expect(answer.errors?.[0]?.message).toMatch(/critical-alerts cannot be turned off/);
+    const me = await service.graphql('{ me { notificationPreferences { category channel enabled } } }', {
+      token: mario,
+    });
+    const rows = (me.data?.me as { notificationPreferences: Record<string, unknown>[] })
+      .notificationPreferences;
+    expect(rows).toContainEqual({ category: 'ORDINANCES', channel: 'EMAIL', enabled: true });
+  });
+});
+
+describe('Telegram linking', () => {
+  it('links a chat through a one-time deep link redeemed by the notifier, once', async () => {
+    const link = await service.graphql('mutation { createTelegramLink { url expiresAt } }', { token: mario });
+    const url = (link.data?.createTelegramLink as { url: string }).url;
+    expect(url).toMatch(/^https:\/\/t\.me\/SportelloTestBot\?start=[A-Za-z0-9_-]{1,64}$/);
+    const token = new URL(url).searchParams.get('start') ?? '';
+
+    const byCitizen = await service.graphql(
+      'mutation($t: String!) { linkTelegramChat(token: $t, chatId: "42") { telegramLinked } }',
+      {
+        token: mario,
+        variables: { t: token },
+      },
+    );
+    expect(byCitizen.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+
+    const linked = await service.graphql(
+      'mutation($t: String!) { linkTelegramChat(token: $t, chatId: "42") { telegramLinked } }',
+      {
+        token: notifier,
+        variables: { t: token },
+      },
+    );
+    expect(linked.data?.linkTelegramChat).toEqual({ telegramLinked: true });
+    await eventually(() => events.find((e) => e.type === 'citizen.telegram-linked'));
+
+    const replay = await service.graphql(
+      'mutation($t: String!) { linkTelegramChat(token: $t, chatId: "42") { telegramLinked } }',
+      {
+        token: notifier,
+        variables: { t: token },
+      },
+    );
+    expect(replay.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+
+    const blocked = await service.graphql('mutation { reportTelegramChatBlocked(chatId: "42") }', {
+      token: notifier,
+    });
+    expect(blocked.data?.reportTelegramChatBlocked).toBe(true);
+    const me = await service.graphql('{ me { telegramLinked } }', { token: mario });
+    expect(me.data?.me).toEqual({ telegramLinked: false });
+    const unlinked = await eventually(() => events.find((e) => e.type === 'citizen.telegram-unlinked'));
+    expect(unlinked.data).toMatchObject({ reason: 'blocked' });
+  });
+});
+
+describe('delegations', () => {
+  it('stop working as soon as they are revoked, before the token expires', async () => {
+    const before = await service.graphql(
+      'query($fc: FiscalCode!) { citizen(fiscalCode: $fc) { givenName } }',
+      {
+        token: mario,
+        variables: { fc: CHILD },
+      },
+    );
+    expect(before.data?.citizen).toEqual({ givenName: 'Emanuele' });
+    const me = await service.graphql('{ me { actsFor { id } } }', { token: mario });
+    const id = (me.data?.me as { actsFor: { id: string }[] }).actsFor[0]?.id;
+    const revoked = await service.graphql('mutation($id: ID!) { revokeDelegation(id: $id) { active } }', {
+      token: mario,
+      variables: { id },
+    });
+    expect(revoked.data?.revokeDelegation).toEqual({ active: false });
+    const after = await service.graphql(
+      'query($fc: FiscalCode!) { citizen(fiscalCode: $fc) { givenName } }',
+      {
+        token: mario,
+        variables: { fc: CHILD },
+      },
+    );
+    expect(after.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+});
