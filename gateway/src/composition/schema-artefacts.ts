@@ -20,6 +20,17 @@ export const SCHEMA_ARTEFACTS = {
   acknowledgements: 'schema/breaking-changes.json',
 } as const;
 
+/** The acknowledgement file as written after a release: it explains itself, since JSON has no comments. */
+const EMPTY_ACKNOWLEDGEMENTS = `${JSON.stringify(
+  {
+    $comment:
+      'Breaking changes of schema/api.graphql since schema/api.baseline.graphql, each accepted on purpose. Add { "type", "description" } exactly as `npm run compose` prints them, with a "reason". `node gateway/dist/compose.js --accept-baseline` (a release) empties this list.',
+    acknowledged: [],
+  },
+  null,
+  2,
+)}\n`;
+
 /** A subgraph SDL file found in the repository. */
 export interface SubgraphSdlFile extends SubgraphSource {
   /** Path relative to the repository root, e.g. `subgraphs/identity/schema.graphql`. */
@@ -131,7 +142,7 @@ export function writeSchemaArtefacts(rootDir: string): ComposeOutcome {
   if (!existsSync(join(rootDir, SCHEMA_ARTEFACTS.baseline)))
     write(SCHEMA_ARTEFACTS.baseline, composed.apiSdl);
   if (!existsSync(join(rootDir, SCHEMA_ARTEFACTS.acknowledgements))) {
-    write(SCHEMA_ARTEFACTS.acknowledgements, `${JSON.stringify({ acknowledged: [] }, null, 2)}\n`);
+    write(SCHEMA_ARTEFACTS.acknowledgements, EMPTY_ACKNOWLEDGEMENTS);
   }
   const breaking = reviewAgainstBaseline(rootDir, composed);
   return {
