@@ -101,6 +101,7 @@ export async function createIdentity(config: IdentityConfig, deps: IdentityDeps)
 
   const schema = await buildIdentitySchema();
   const masking = createErrorMasking<IdentityContext>(logger);
+  const relay = createOutboxRelay({ database, bus, logger });
   const apollo = new ApolloServer<IdentityContext>({
     schema,
     formatError: masking.formatError,
@@ -109,16 +110,17 @@ export async function createIdentity(config: IdentityConfig, deps: IdentityDeps)
       {
         async requestDidStart() {
           return {
-            async willSendResponse({ contextValue }) {
+            async willSendResponse({ contextValue, operation }) {
               // A staff read is not answered unless its audit entry is stored.
               await contextValue.auditTrail?.flush(contextValue.em);
+              // A mutation may have queued events: publish them now rather than at the next poll.
+              if (operation?.operation === 'mutation') relay.nudge();
             },
           };
         },
       },
     ],
   });
-  const relay = createOutboxRelay({ database, bus, logger });
   const settings = { telegramBotUsername: config.telegramBotUsername };
   const baseContext = createRequestContextFactory({
     verifier,

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { recordEvent, type EntityManager } from '@sportello/platform';
-import type { Actor } from '@sportello/schema';
+import { createEvent, type Actor, type EventDataInput } from '@sportello/schema';
 import type { Citizen } from '../entities/citizen.entity.js';
 
-/** Events identity publishes about a citizen, with the data each one adds. */
+/** Events identity publishes about a citizen, with the data each one adds to the citizen's keys. */
 export interface CitizenEventData {
   'citizen.registered': Record<string, never>;
   'citizen.contact-verified': { channel: 'email' };
@@ -13,9 +12,9 @@ export interface CitizenEventData {
 }
 
 /**
- * Queues a citizen event in the outbox of `em`, so it is stored by the same flush as the change it
- * announces. The subject is the fiscal code (the entity's public key); the citizen's account id
- * stands for them as actor.
+ * Queues a citizen event (validated against the catalogue) in the outbox of `em`, so it is stored
+ * by the same flush as the change it announces. The subject is the fiscal code (the entity's public
+ * key); contact values never travel on the bus.
  */
 export function recordCitizenEvent<T extends keyof CitizenEventData>(
   em: EntityManager,
@@ -25,22 +24,13 @@ export function recordCitizenEvent<T extends keyof CitizenEventData>(
   data: CitizenEventData[T],
   now = new Date(),
 ): void {
-  recordEvent(em, {
-    id: uuidV7(now),
-    type,
-    version: 1,
-    occurredAt: now.toISOString(),
+  const event = createEvent(type, {
     comune: citizen.comune,
     subject: citizen.fiscalCode,
     actor,
-    data: { citizenId: citizen.id, fiscalCode: citizen.fiscalCode, ...data },
+    occurredAt: now,
+    // The catalogue validates the data at run time; the generic cannot be narrowed statically.
+    data: { citizenId: citizen.id, fiscalCode: citizen.fiscalCode, ...data } as unknown as EventDataInput<T>,
   });
-}
-
-/** A UUID v7 (time-ordered), as the envelope requires. */
-function uuidV7(now: Date): string {
-  const hex = randomUUID().replaceAll('-', '');
-  const time = now.getTime().toString(16).padStart(12, '0');
-  const variant = ((parseInt(hex[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
-  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  recordEvent(em, event);
 }

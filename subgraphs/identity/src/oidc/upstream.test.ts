@@ -1,0 +1,96 @@
+import type { EventEnvelope } from '@sportello/schema';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { s256Challenge } from '../domain/pkce.js';
+import { generateOneTimeToken } from '../domain/secrets.js';
+import { startFakeUpstream } from '../test-support/fake-upstream.js';
+import { startIdentity, type TestIdentity } from '../test-support/harness.js';
+
+const NEW_CITIZEN = 'RSSMRA80B01F2LRC';
+let upstream: Awaited<ReturnType<typeof startFakeUpstream>>;
+let service: TestIdentity;
+
+beforeAll(async () => {
+  upstream = await startFakeUpstream({
+    clientId: 'sportello-identity',
+    clientSecret: 'upstream-secret',
+    user: { fiscalNumber: `TINIT-${NEW_CITIZEN}`, given_name: 'Maria', family_name: 'Russo' },
+  });
+  service = await startIdentity({
+    mode: 'production',
+    upstream: {
+      issuer: upstream.issuer,
+      clientId: 'sportello-identity',
+      clientSecret: 'upstream-secret',
+      scope: 'openid profile',
+      fiscalCodeClaim: 'fiscalNumber',
+    },
+  });
+});
+afterAll(async () => {
+  await service?.close();
+  await upstream?.close();
+});
+
+describe('SPID/CIE brokering through an upstream OpenID provider', () => {
+  it('signs a new citizen in upstream, opens their account and gives the app a token after consent', async () => {
+    const events: EventEnvelope[] = [];
+    await service.bus.listen('sportello.>', (event) => events.push(event));
+    const admin = await service.identity.tokens.issue({
+      kind: 'staff',
+      comune: '001272',
+      username: 'admin.neri',
+      offices: ['admin'],
+    });
+    const registered = await service.graphql(
+      'mutation { registerApiClient(input: { name: "Portal", scopes: [OPENID, PROFILE], redirectUris: ["http://localhost:5173/callback"], confidential: false }) { client { clientId } } }',
+      { token: admin.accessToken },
+    );
+    const clientId = (registered.data?.registerApiClient as { client: { clientId: string } }).client.clientId;
+
+    const verifier = generateOneTimeToken();
+    const authorize = new URL(`${service.url}/oauth/authorize`);
+    authorize.search = new URLSearchParams({
+      response_type: 'code',
+      client_id: clientId,
+      redirect_uri: 'http://localhost:5173/callback',
+      scope: 'openid profile',
+      state: 'app-state',
+      code_challenge: s256Challenge(verifier),
+      code_challenge_method: 'S256',
+    }).toString();
+    const toUpstream = await fetch(authorize, { redirect: 'manual' });
+    expect(toUpstream.status).toBe(302);
+    const upstreamUrl = new URL(toUpstream.headers.get('location') ?? '');
+    expect(upstreamUrl.origin).toBe(upstream.issuer);
+
+    const back = await fetch(upstreamUrl, { redirect: 'manual' });
+    const callback = new URL(back.headers.get('location') ?? '');
+    expect(callback.pathname).toBe('/oauth/callback');
+    // The callback URL is the issuer's; the test reaches the same route on the listening address.
+    const consentPage = await fetch(`${service.url}${callback.pathname}${callback.search}`, {
+      redirect: 'manual',
+    });
+    expect(consentPage.status).toBe(200);
+    const pending = /name="pending" value="([^"]+)"/.exec(await consentPage.text())?.[1] ?? '';
+    const consented = await service.post('/oauth/consent', { pending, decision: 'allow' });
+    const appCallback = new URL(consented.headers.get('location') ?? '');
+    expect(appCallback.searchParams.get('state')).toBe('app-state');
+
+    const token = await service.post('/oauth/token', {
+      grant_type: 'authorization_code',
+      code: appCallback.searchParams.get('code') ?? '',
+      code_verifier: verifier,
+      client_id: clientId,
+      redirect_uri: 'http://localhost:5173/callback',
+    });
+    const accessToken = ((await token.json()) as { access_token: string }).access_token;
+    const me = await service.graphql('{ me { fiscalCode givenName familyName } }', { token: accessToken });
+    expect(me.data?.me).toEqual({ fiscalCode: NEW_CITIZEN, givenName: 'Maria', familyName: 'Russo' });
+
+    const until = Date.now() + 5000;
+    const announced = () =>
+      events.some((event) => event.type === 'citizen.registered' && event.subject === NEW_CITIZEN);
+    while (!announced() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(announced()).toBe(true);
+  });
+});
