@@ -1,6 +1,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { randomBytes } from 'node:crypto';
+import { createConnection, createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { type BusLogger, type EventBus } from './event-bus.js';
 import { createNatsBus } from './nats-bus.js';
@@ -16,7 +17,35 @@ import {
 const SERVERS = '127.0.0.1:4222';
 
 /** A stream and subject root no other run shares; the stream is deleted on teardown. */
-function natsFixture(): BusFixture & { stream: string } {
+/**
+ * A TCP relay in front of the NATS server whose connections the test can cut, as a network failure
+ * would; the server itself is shared and stays up.
+ */
+async function flakyLink(): Promise<{ url: string; cut(): void; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = createConnection({ host: '127.0.0.1', port: 4222 });
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => socket.destroy());
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  const cut = () => sockets.forEach((socket) => socket.destroy());
+  return {
+    url: `127.0.0.1:${port}`,
+    cut,
+    close: async () => {
+      cut();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function natsFixture(servers = SERVERS): BusFixture & { stream: string } {
   const suffix = randomBytes(5).toString('hex');
   const root = `bustest${suffix}`;
   const stream = `BUSTEST_${suffix}`;
@@ -26,7 +55,7 @@ function natsFixture(): BusFixture & { stream: string } {
     stream,
     async open(logger?: BusLogger) {
       const bus = await createNatsBus({
-        servers: SERVERS,
+        servers,
         stream,
         subjectRoot: root,
         duplicateWindowMs: 60_000,
@@ -79,6 +108,51 @@ describe('NATS bus', () => {
       await fixture.teardown();
     }
   });
+
+  it('resumes consumers and listeners by itself after the connection drops, even mid-ack', async () => {
+    const link = await flakyLink();
+    const fixture = natsFixture(link.url);
+    const { logger, lines } = captureLogger();
+    try {
+      const bus = await fixture.open(logger);
+      const consumed: string[] = [];
+      const live: string[] = [];
+      await bus.consume({ name: 'survivor', subjects: [`${fixture.root}.>`] }, async (event) => {
+        // The first event's ack goes out while the link is down.
+        if (consumed.length === 0) link.cut();
+        consumed.push(event.id);
+      });
+      await bus.listen(`${fixture.root}.>`, (event) => void live.push(event.id));
+      const before = makeEvent();
+      await bus.publish(before);
+      await waitFor(
+        () => lines().some((line) => line.includes('"status":"disconnect"')),
+        'the disconnection',
+      );
+
+      const direct = await createNatsBus({
+        servers: SERVERS,
+        stream: fixture.stream,
+        subjectRoot: fixture.root,
+      });
+      const whileDown = [makeEvent(), makeEvent()];
+      for (const event of whileDown) await direct.publish(event);
+      await direct.close();
+      await waitFor(() => consumed.length >= 3 && live.length >= 3, 'the events published while cut off');
+
+      const after = makeEvent();
+      await bus.publish(after);
+      await waitFor(() => consumed.length >= 4 && live.length >= 4, 'an event after the reconnection');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const expected = [before, ...whileDown, after].map((event) => event.id);
+      expect(consumed).toEqual(expected);
+      expect(live).toEqual(expected);
+      expect(lines().some((line) => line.includes('"status":"reconnect"'))).toBe(true);
+    } finally {
+      await fixture.teardown();
+      await link.close();
+    }
+  }, 40_000);
 
   it('drops a republished event id across connections (the relay restarting)', async () => {
     const fixture = natsFixture();

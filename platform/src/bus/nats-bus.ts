@@ -198,7 +198,7 @@ class NatsBus implements EventBus {
 
     const durable = await this.js.consumers.get(this.stream, options.name);
     const messages = await durable.consume({ max_messages: 1 });
-    const worker = new DurableWorker(options, maxDeliver, matches, handler, this.logger);
+    const worker = new DurableWorker(this.nc, options, maxDeliver, matches, handler, this.logger);
     const loop = worker.run(messages);
     const consumer: Consumer = {
       stop: async () => {
@@ -306,13 +306,18 @@ class NatsBus implements EventBus {
 class DurableWorker {
   stopping = false;
 
+  private readonly ackWaitMs: number;
+
   constructor(
+    private readonly nc: NatsConnection,
     private readonly options: ConsumerOptions,
     private readonly maxDeliver: number,
     private readonly matches: (subject: string) => boolean,
     private readonly handler: EventHandler,
     private readonly logger: BusLogger,
-  ) {}
+  ) {
+    this.ackWaitMs = options.ackWaitMs ?? CONSUMER_DEFAULTS.ackWaitMs;
+  }
 
   async run(messages: ConsumerMessages): Promise<void> {
     void this.watch(messages);
@@ -367,15 +372,35 @@ class DurableWorker {
     await this.ack(message);
   }
 
-  /** Waits for the server to confirm, so an acknowledged event is never delivered again after a stop. */
+  /**
+   * Waits for the server to confirm, so an acknowledged event is never delivered again after a stop.
+   * An ack lost with the connection is sent again once the client is back (acks are idempotent);
+   * otherwise the consumer would sit idle until the ack wait expires and then see the event again.
+   */
   private async ack(message: JsMsg): Promise<void> {
-    try {
-      await message.ackAck();
-    } catch (err) {
-      this.logger.warn(
-        { consumer: this.options.name, seq: message.seq, err },
-        'ack not confirmed; the event may be redelivered',
-      );
+    const deadline = Date.now() + this.ackWaitMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (attempt === 1) {
+          await message.ackAck({ timeout: 2_000 });
+        } else {
+          // ackAck sends only once per message; a repeat goes straight to the ack subject (the
+          // message's reply subject, which the client implementation exposes but the interface omits).
+          const reply = (message as JsMsg & { reply?: string }).reply;
+          if (!reply) return;
+          await this.nc.request(reply, '+ACK', { timeout: 2_000 });
+        }
+        return;
+      } catch (err) {
+        if (this.stopping || Date.now() >= deadline) {
+          this.logger.warn(
+            { consumer: this.options.name, seq: message.seq, attempts: attempt, err },
+            'ack not confirmed; the event may be redelivered',
+          );
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
     }
   }
 }
