@@ -104,6 +104,7 @@ export async function createIdentity(config: IdentityConfig, deps: IdentityDeps)
   const relay = createOutboxRelay({ database, bus, logger });
   const apollo = new ApolloServer<IdentityContext>({
     schema,
+    logger,
     formatError: masking.formatError,
     plugins: [
       masking.plugin,
