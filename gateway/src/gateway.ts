@@ -144,8 +144,14 @@ export async function createGateway(
   const clientLimiter = new RateLimiter(config.rateLimits.maxTrackedKeys);
 
   let apiSchema: GraphQLSchema | undefined;
+  // The committed supergraph has no URLs (they are deployment settings): fill in the configured ones.
+  const supergraphSdl = config.supergraphSdl.replace(
+    /@join__graph\(name: "([^"]+)", url: "[^"]*"\)/g,
+    (_match, name: string) =>
+      `@join__graph(name: ${JSON.stringify(name)}, url: ${JSON.stringify(config.subgraphUrls[name] ?? '')})`,
+  );
   const gateway = new ApolloGateway({
-    supergraphSdl: config.supergraphSdl,
+    supergraphSdl,
     buildService: ({ name }) => {
       const url = config.subgraphUrls[name];
       if (!url) throw new GatewayConfigError(`No URL configured for subgraph ${name}`);
