@@ -5,8 +5,11 @@ import type { Logger } from 'pino';
  * The event bus every service talks to. Two adapters pass the same test suite: in-process
  * (embedded mode) and NATS JetStream (distributed mode).
  *
- * Subjects are `sportello.<comune>.<service>.<event>` (see `busSubject` in @sportello/schema);
- * patterns use NATS wildcards: `*` one token, `>` the rest.
+ * Subjects are `sportello.<comune>.<producer>.<type>` (`busSubject` in @sportello/schema; build
+ * consumer patterns with `busSubjectPattern`); patterns use NATS wildcards: `*` one token, `>` the
+ * rest. Payloads are validated against the event catalogue both ways (`serializeEvent` on publish,
+ * `parseEvent` on delivery): `publish` rejects an event outside the catalogue with
+ * `EventValidationError`.
  */
 export interface EventBus {
   /**
@@ -47,7 +50,10 @@ export interface ConsumerOptions {
   subjects: string[];
   /** @default 10 */
   maxDeliver?: number;
-  /** How long a handler may take before the event is redelivered. @default 30_000 */
+  /**
+   * How long a handler may take before the event is redelivered (in-process: the attempt counts as
+   * failed and is retried; the late result is ignored). @default 30_000
+   */
   ackWaitMs?: number;
   /**
    * Delay before the next delivery after the n-th failed one; the last value repeats.
