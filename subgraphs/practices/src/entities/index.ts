@@ -1,0 +1,29 @@
+import { AppointmentEntity, OfficeCalendarEntity } from './appointment.entity.js';
+import { AttachmentContentEntity, AttachmentEntity } from './attachment.entity.js';
+import {
+  CitizenAliasEntity,
+  IntegrationRequestEntity,
+  PracticeChangeEntity,
+  PracticeEntity,
+  PracticeMessageEntity,
+  ProtocolCounterEntity,
+} from './practice.entity.js';
+import { PracticeTypeEntity } from './practice-type.entity.js';
+import { ReportChangeEntity, ReportEntity } from './report.entity.js';
+
+/** Every entity of the practices database, for `createDatabase({ entities })` and migrations. */
+export const PRACTICES_ENTITIES = [
+  PracticeTypeEntity,
+  PracticeEntity,
+  PracticeChangeEntity,
+  IntegrationRequestEntity,
+  PracticeMessageEntity,
+  ProtocolCounterEntity,
+  CitizenAliasEntity,
+  AttachmentEntity,
+  AttachmentContentEntity,
+  OfficeCalendarEntity,
+  AppointmentEntity,
+  ReportEntity,
+  ReportChangeEntity,
+];

@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { tenantProperties } from '@sportello/platform';
+import { REPORT_STATUSES } from '@sportello/schema';
+
+/** A citizen report (segnalazione): something wrong at a place in town. */
+export const ReportEntity = defineEntity({
+  name: 'Report',
+  tableName: 'report',
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
+    ...tenantProperties(),
+    category: p.string().length(100),
+    description: p.text(),
+    latitude: p.double(),
+    longitude: p.double(),
+    address: p.string().length(300).nullable(),
+    /** Null for anonymous reports: they get no updates. */
+    reporterFiscalCode: p.string().length(16).nullable().index(),
+    status: p.enum(REPORT_STATUSES),
+    createdAt: p.datetime(),
+    updatedAt: p.datetime(),
+  },
+  indexes: [{ properties: ['comune', 'status', 'id'] }],
+});
+export type Report = InferEntity<typeof ReportEntity>;
+
+/** A change of state of a report, with the note the reporter reads. */
+export const ReportChangeEntity = defineEntity({
+  name: 'ReportChange',
+  tableName: 'report_change',
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
+    ...tenantProperties(),
+    reportId: p.uuid().index(),
+    at: p.datetime(),
+    fromStatus: p.enum(REPORT_STATUSES).nullable(),
+    toStatus: p.enum(REPORT_STATUSES),
+    actorKind: p.string().length(20),
+    actorId: p.string().length(200),
+    note: p.text().nullable(),
+  },
+});
+export type ReportChange = InferEntity<typeof ReportChangeEntity>;
