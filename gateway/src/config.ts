@@ -69,6 +69,8 @@ export const gatewayConfigSchema = z
       .prefault({}),
     /** Events waiting for one live subscriber before it is dropped as too slow. */
     subscriptionQueueSize: positive(100),
+    /** Live subscriptions one graphql-ws connection may hold. */
+    maxSubscriptionsPerConnection: positive(50),
     /** Automatic persisted queries: cache size in bytes of stored documents, or false to disable. */
     apqCacheBytes: z.union([z.literal(false), z.number().int().positive()]).default(8 * 1024 * 1024),
     /** Client id -> registered operations. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readCommittedSupergraph } from './composition/schema-artefacts.js';
 import { createGateway, type GatewayHandle } from './gateway.js';
 import { type GatewayConfigInput } from './config.js';
 import {
@@ -370,5 +371,29 @@ describe('operations endpoints', () => {
         { verifier: verifier, logger: captureLogger().logger },
       ),
     ).rejects.toThrow('No URL configured for subgraph(s) reviews of the supergraph');
+  });
+});
+
+describe('the committed supergraph', () => {
+  it('boots the gateway, which reports unreachable subgraphs instead of failing', async () => {
+    const supergraphSdl = readCommittedSupergraph();
+    const names = [...supergraphSdl.matchAll(/@join__graph\(name: "([^"]+)"/g)].map((match) => match[1]!);
+    expect(names.length).toBeGreaterThan(0);
+    const gateway = await createGateway(
+      {
+        supergraphSdl,
+        subgraphUrls: Object.fromEntries(names.map((name) => [name, 'http://127.0.0.1:9/graphql'])),
+      },
+      { verifier, logger: captureLogger().logger },
+    );
+    open.push(gateway);
+    await gateway.listen(0);
+    const base = gateway.url.replace(/\/graphql$/, '');
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+    const ready = (await (await fetch(`${base}/ready`)).json()) as {
+      subgraphs: Array<{ name: string; ready: boolean }>;
+    };
+    expect(ready.subgraphs.map((s) => s.name).sort()).toEqual([...names].sort());
+    expect(ready.subgraphs.every((s) => !s.ready)).toBe(true);
   });
 });

@@ -476,6 +476,7 @@ export async function createGateway(
     validationRules: [operationLimitsRule(config.limits)],
     defaultClientPerMinute: config.rateLimits.clientPerMinute,
     queueSize: config.subscriptionQueueSize,
+    maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
     maxPayloadBytes: config.limits.maxBodyBytes,
     admit(req) {
       const decision = ipLimiter.take(clientIp(req, config.trustProxy), config.rateLimits.ipPerMinute);

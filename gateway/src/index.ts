@@ -17,6 +17,7 @@ export {
   checkSchemaArtefacts,
   writeSchemaArtefacts,
   acceptApiBaseline,
+  readCommittedSupergraph,
   SCHEMA_ARTEFACTS,
   type SubgraphSdlFile,
   type SchemaCheckReport,

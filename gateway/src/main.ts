@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { type EventBus, createLogger, createNatsBus, createTokenVerifier } from '@sportello/platform';
+import { readCommittedSupergraph } from './composition/schema-artefacts.js';
 import { gatewayConfigFromEnv, parseGatewayEnv } from './config.js';
 import { createGateway } from './gateway.js';
 

@@ -189,3 +189,15 @@ function describeBreakingProblems(report: BreakingChangeReport): string[] {
     ),
   ];
 }
+
+/**
+ * The committed `schema/supergraph.graphql`, which the gateway boots from (read on call, from the
+ * repository this package belongs to).
+ * @throws {Error} when it has not been composed yet.
+ */
+export function readCommittedSupergraph(): string {
+  const url = new URL(`../../../${SCHEMA_ARTEFACTS.supergraph}`, import.meta.url);
+  if (!existsSync(url))
+    throw new Error(`${SCHEMA_ARTEFACTS.supergraph} does not exist: run \`npm run compose\``);
+  return readFileSync(url, 'utf8');
+}

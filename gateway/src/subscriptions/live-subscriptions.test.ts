@@ -18,7 +18,7 @@ import {
   type FixtureTopology,
   startFixtureTopology,
 } from '../test-support/fixture-subgraphs.js';
-import { SLOW_CONSUMER_CLOSE_CODE } from './live-subscriptions.js';
+import { SLOW_CONSUMER_CLOSE_CODE, TOKEN_EXPIRED_CLOSE_CODE } from './live-subscriptions.js';
 import { type SubscriptionBindings } from './subscription-binding.js';
 
 const ROMA = '058091';
@@ -207,7 +207,7 @@ describe('live subscriptions over graphql-ws', () => {
   });
 
   it('refuses a bad token at connection, reports bad subscriptions, and serves queries on the same socket', async () => {
-    const gateway = await start({ limits: { maxDepth: 3 } });
+    const gateway = await start({ limits: { maxDepth: 3 }, maxSubscriptionsPerConnection: 2 });
     const bad = connect(gateway, `Bearer ${await issuer.badToken('expired', staff(ROMA))}`);
     expect(await bad.closed).toBe(4403);
 
@@ -234,6 +234,22 @@ describe('live subscriptions over graphql-ws', () => {
     ]);
     expect(await outcome('{ me { id } }')).toEqual({ data: { me: { id: '1' } } });
     expect(listens).toBe(0);
+
+    good.client.subscribe(
+      { query: 'subscription { alertIssued { id } }' },
+      { next: () => undefined, error: () => undefined, complete: () => undefined },
+    );
+    good.client.subscribe(
+      { query: 'subscription { alertIssued(zone: "Z1") { id } }' },
+      { next: () => undefined, error: () => undefined, complete: () => undefined },
+    );
+    await expect.poll(() => openSubscriptions(gateway)).toBe(2);
+    expect(await outcome('subscription { alertIssued(zone: "Z2") { id } }')).toEqual([
+      {
+        message: 'This connection already has 2 subscriptions, the limit (maxSubscriptionsPerConnection)',
+        extensions: { code: 'RATE_LIMITED', limit: { name: 'maxSubscriptionsPerConnection', max: 2 } },
+      },
+    ]);
   });
 
   it('says which subscription field is not served live when the gateway has no bus', async () => {
@@ -266,5 +282,17 @@ describe('live subscriptions over graphql-ws', () => {
     expect(await closed).toBe(SLOW_CONSUMER_CLOSE_CODE);
     expect(subscriber.results.length).toBeLessThan(8);
     await expect.poll(() => openSubscriptions(gateway)).toBe(0);
+  });
+
+  it('ends a subscription whose token has expired instead of resolving events with it', async () => {
+    const gateway = await start();
+    topology.alerts.set('al-late', { id: 'al-late', colour: 'orange' });
+    const { client, closed } = connect(gateway, await issuer.bearer(staff(ROMA), { expiresInSec: 1 }));
+    const subscriber = subscribe(client, 'subscription { alertIssued { id } }', closed);
+    await expect.poll(() => openSubscriptions(gateway)).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    await bus.publish(alertIssued(ROMA, 'al-late', 'Z1'));
+    expect(await closed).toBe(TOKEN_EXPIRED_CLOSE_CODE);
+    expect(subscriber.results).toEqual([]);
   });
 });

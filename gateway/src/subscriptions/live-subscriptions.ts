@@ -53,6 +53,8 @@ export interface LiveSubscriptionsOptions {
   defaultClientPerMinute: number;
   /** Events waiting for one subscriber before it is dropped. */
   queueSize: number;
+  /** Live subscriptions one connection may hold. */
+  maxSubscriptionsPerConnection: number;
   maxPayloadBytes: number;
   /** Refuses an upgrade (e.g. rate-limited address): returns a reason or nothing. */
   admit(req: IncomingMessage): { status: number; message: string } | undefined;
@@ -181,6 +183,24 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
         if (!operation)
           return [new GraphQLError('The document has no operation to run (check operationName)')];
         if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
+          // graphql-ws registers this operation's id before calling onSubscribe: count the others.
+          const open = Object.keys(ctx.subscriptions).length - 1;
+          if (open >= options.maxSubscriptionsPerConnection) {
+            return [
+              new GraphQLError(
+                `This connection already has ${open} subscriptions, the limit (maxSubscriptionsPerConnection)`,
+                {
+                  extensions: {
+                    code: 'RATE_LIMITED',
+                    limit: {
+                      name: 'maxSubscriptionsPerConnection',
+                      max: options.maxSubscriptionsPerConnection,
+                    },
+                  },
+                },
+              ),
+            ];
+          }
           const field = subscriptionRootField(operation).name.value;
           if (!bindings[field] || !listeners) {
             return [
