@@ -11,9 +11,10 @@ import { createGateway } from './gateway.js';
 const env = parseGatewayEnv(process.env);
 const logger = createLogger({ name: 'gateway', level: env.LOG_LEVEL });
 
-const supergraphFile =
-  env.GATEWAY_SUPERGRAPH_FILE ?? new URL('../../schema/supergraph.graphql', import.meta.url);
-const supergraphSdl = readFileSync(supergraphFile, 'utf8');
+const supergraphSdl =
+  env.GATEWAY_SUPERGRAPH_FILE === undefined
+    ? readCommittedSupergraph()
+    : readFileSync(env.GATEWAY_SUPERGRAPH_FILE, 'utf8');
 const trustedDocuments: unknown =
   env.GATEWAY_TRUSTED_DOCUMENTS_FILE === undefined
     ? undefined
