@@ -40,3 +40,11 @@ export {
   OperationLimitError,
   type OperationLimits,
 } from './limits/operation-limits.js';
+export { parseGatewayEnv, gatewayConfigFromEnv, gatewayEnvSchema, type GatewayEnv } from './config.js';
+export {
+  type SubscriptionBinding,
+  type SubscriptionBindings,
+  type SubscriptionRequest,
+  type EntityLookup,
+} from './subscriptions/subscription-binding.js';
+export { SLOW_CONSUMER_CLOSE_CODE, TOKEN_EXPIRED_CLOSE_CODE } from './subscriptions/live-subscriptions.js';
