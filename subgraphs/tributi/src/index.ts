@@ -1,1 +1,235 @@
-export {};
+import 'reflect-metadata';
+import { ApolloServer } from '@apollo/server';
+import type { GraphQLSchema } from 'graphql';
+import {
+  createDatabase,
+  createErrorMasking,
+  createOutboxRelay,
+  createRequestContextFactory,
+  createServiceServer,
+  createTokenVerifier,
+  type AuditSink,
+  type Database,
+  type EventBus,
+  type JwksSource,
+  type Logger,
+  type ServiceServer,
+} from '@sportello/platform';
+import type { TributiConfig } from './config.js';
+import { createTributiContext, type TributiContext, type TributiSettings } from './context.js';
+import { BulkJobRunner } from './domain/bulk-jobs.js';
+import { ensureCreditor } from './domain/notice-numbers.js';
+import { TRIBUTI_ENTITIES } from './entities/index.js';
+import { buildTributiSchema } from './graphql/schema.js';
+import { receiptsRoute } from './http/receipts-route.js';
+import {
+  runPaymentReminderJob,
+  scheduleDaily,
+  type PaymentReminderJobResult,
+} from './jobs/payment-reminders.js';
+import { migrations as postgresql } from './migrations/postgresql/index.js';
+import { migrations as sqlite } from './migrations/sqlite/index.js';
+
+export { loadTributiConfig, type TributiConfig } from './config.js';
+export { buildTributiSchema } from './graphql/schema.js';
+export { TRIBUTI_ENTITIES } from './entities/index.js';
+export type { TributiContext, PaymentProviders } from './context.js';
+export {
+  POSITION_STATUSES,
+  INSTALMENT_STATUSES,
+  TRIBUTI_OFFICE,
+  type PositionStatus,
+} from './domain/vocabulary.js';
+export { formatEuroAmount, splitAmount, MAX_AMOUNT_CENTS } from './domain/amounts.js';
+export { formatItalianDate, italianDay } from './domain/calendar.js';
+export {
+  DEFAULT_FINE_RULES,
+  defaultReducedAmount,
+  fineAmountDue,
+  reducedUntil,
+  type FineRules,
+  type FineTerms,
+} from './domain/fines.js';
+export {
+  allocateNoticeNumbers,
+  ensureCreditor,
+  CreditorNotConfiguredError,
+  type CreditorProfile,
+} from './domain/notice-numbers.js';
+export { MAX_BULK_ITEMS } from './domain/bulk-jobs.js';
+export {
+  runPaymentReminderJob,
+  DEFAULT_REMINDER_OFFSETS,
+  type PaymentReminderJobOptions,
+  type PaymentReminderJobResult,
+} from './jobs/payment-reminders.js';
+export { RECEIPTS_PATH } from './http/receipts-route.js';
+export {
+  seedTributi,
+  type TributiSeedInput,
+  type TributiSeedResult,
+  type SeedComune,
+  type SeedPerson,
+  type SeedHousehold,
+} from './seed.js';
+
+/** What {@link createTributi} needs from its host. */
+export interface TributiDeps {
+  /** Where the outbox relay publishes payment events. */
+  bus: EventBus;
+  logger: Logger;
+  /** The token issuer's keys, when the host has them (embedded mode, tests); else `config.jwksUrl`. */
+  jwks?: JwksSource;
+  /** Where staff reads of payment positions are recorded. @default a logging sink */
+  audit?: AuditSink;
+  /** An open tributi database (migrated here); by default one is opened from `config.database`. */
+  database?: Database;
+}
+
+/** A running-ready tributi service. */
+export interface TributiHandle {
+  readonly schema: GraphQLSchema;
+  readonly database: Database;
+  readonly server: ServiceServer;
+  /** Starts the outbox relay, resumes bulk jobs, schedules reminders and listens. @returns the base URL */
+  listen(port?: number, host?: string): Promise<string>;
+  /** The daily reminder run, now, for `today` (`YYYY-MM-DD`, default today in Italy). */
+  runPaymentReminderJob(options?: { today?: string }): Promise<PaymentReminderJobResult>;
+  /** Resolves when no bulk job is left to process (tests, graceful shutdown). */
+  bulkJobsIdle(): Promise<void>;
+  /** Publishes pending outbox events now. @returns how many were published */
+  flushOutbox(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * Creates the tributi subgraph: GraphQL on `/graphql`, payment receipts on `POST /payments/receipts`,
+ * `/health`. Opens and migrates the database and registers the configured creditors; nothing
+ * listens, relays or schedules until `listen`.
+ */
+export async function createTributi(config: TributiConfig, deps: TributiDeps): Promise<TributiHandle> {
+  const logger = deps.logger;
+  const ownsDatabase = deps.database === undefined;
+  const database =
+    deps.database ??
+    (await createDatabase({
+      service: 'tributi',
+      driver: config.database.driver,
+      ...(config.database.driver === 'sqlite'
+        ? { sqlitePath: config.database.url }
+        : { postgresUrl: config.database.url }),
+      ...(config.database.postgresDatabase === undefined
+        ? {}
+        : { postgresDatabase: config.database.postgresDatabase }),
+      entities: TRIBUTI_ENTITIES,
+      migrations: { sqlite, postgresql },
+      logger,
+    }));
+  await database.migrate();
+  for (const creditor of config.creditors) {
+    await ensureCreditor(database.fork({ comune: creditor.comune }), creditor);
+  }
+
+  const settings: TributiSettings = {
+    fineRules: config.fineRules,
+    providers: config.paymentProviders,
+    lockRows: database.driver === 'postgresql',
+  };
+  const bulkJobs = new BulkJobRunner({
+    database,
+    batchSize: config.bulkBatchSize,
+    fineRules: config.fineRules,
+    lockRows: settings.lockRows,
+    logger,
+  });
+  const verifier = createTokenVerifier({
+    issuer: config.tokenIssuer,
+    audience: config.tokenAudience,
+    jwks: deps.jwks ?? config.jwksUrl,
+  });
+  const requestContext = createRequestContextFactory({
+    verifier,
+    defaultComune: config.defaultComune,
+    logger,
+    database,
+    ...(deps.audit === undefined ? {} : { audit: deps.audit }),
+  });
+  const context = async (request: Parameters<typeof requestContext>[0]) =>
+    createTributiContext(await requestContext(request), settings, bulkJobs);
+  const relay = createOutboxRelay({ database, bus: deps.bus, logger });
+  const schema = await buildTributiSchema();
+  const masking = createErrorMasking<TributiContext>(logger);
+  const apollo = new ApolloServer<TributiContext>({
+    schema,
+    formatError: masking.formatError,
+    plugins: [
+      masking.plugin,
+      {
+        // Events recorded by a mutation go out as soon as it commits, not at the next poll.
+        async requestDidStart() {
+          return {
+            async willSendResponse() {
+              relay.nudge();
+            },
+          };
+        },
+      },
+    ],
+  });
+  const receipts = receiptsRoute(context);
+  const server = createServiceServer<TributiContext>({
+    name: 'tributi',
+    apollo,
+    logger,
+    // A TARI run of tens of thousands of households arrives in one request.
+    maxBodyBytes: 16 * 1_048_576,
+    routes: [
+      {
+        ...receipts,
+        async handler(request) {
+          const answer = await receipts.handler(request);
+          relay.nudge();
+          return answer;
+        },
+      },
+    ],
+    context,
+    health: async () => {
+      await database.forkUnscoped().getConnection().execute('select 1');
+    },
+  });
+
+  const runReminders = (options: { today?: string } = {}) =>
+    runPaymentReminderJob({
+      database,
+      offsetsDays: config.reminders.offsetsDays,
+      fineRules: config.fineRules,
+      logger,
+      ...(options.today === undefined ? {} : { today: options.today }),
+    }).finally(() => relay.nudge());
+
+  let stopSchedule: (() => void) | undefined;
+  return {
+    schema,
+    database,
+    server,
+    async listen(port = config.port, host = '127.0.0.1') {
+      relay.start();
+      bulkJobs.kick();
+      if (config.reminders.enabled && stopSchedule === undefined) {
+        stopSchedule = scheduleDaily({ hour: config.reminders.hour, run: () => runReminders(), logger });
+      }
+      return server.listen(port, host);
+    },
+    runPaymentReminderJob: runReminders,
+    bulkJobsIdle: () => bulkJobs.idle(),
+    flushOutbox: () => relay.flush(),
+    async close() {
+      stopSchedule?.();
+      await server.close();
+      await bulkJobs.stop();
+      await relay.stop();
+      if (ownsDatabase) await database.close();
+    },
+  };
+}

@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import { isValidOrganizationFiscalCode } from '@sportello/schema';
+import {
+  checkDatabaseEnv,
+  envBoolean,
+  envBus,
+  envComune,
+  envDatabaseDriver,
+  envDatabaseUrl,
+  envInteger,
+  envJwksUrl,
+  envLogLevel,
+  envNatsUrl,
+  envPort,
+  envText,
+  envTokenAudience,
+  envTokenIssuer,
+  parseConfig,
+  type BusKind,
+  type DatabaseDriver,
+  type Environment,
+  type LogLevel,
+} from '@sportello/platform';
+import type { FineRules } from './domain/fines.js';
+import type { CreditorProfile } from './domain/notice-numbers.js';
+
+/** Everything tributi needs, typed; built by {@link loadTributiConfig} or by hand in tests. */
+export interface TributiConfig {
+  port: number;
+  logLevel: LogLevel;
+  /** The comune of anonymous requests that name none. */
+  defaultComune: string;
+  /** `url` is a file path (or `:memory:`) for SQLite, a server URL for PostgreSQL. */
+  database: { driver: DatabaseDriver; url: string; postgresDatabase?: string };
+  tokenIssuer: string;
+  tokenAudience: string;
+  jwksUrl: URL;
+  bus: { kind: BusKind; natsServers: string[] };
+  /**
+   * Creditor profiles registered at start (the comune's fiscal code, name and pagoPA segregation
+   * code). A comune without one cannot issue notices.
+   */
+  creditors: CreditorProfile[];
+  /** Who may deliver payment receipts: `service` principals and API client ids. */
+  paymentProviders: { services: string[]; clients: string[] };
+  reminders: {
+    /** Run the daily reminder job in this process. @default true */
+    enabled: boolean;
+    /** Hour of the day (Italian time). @default 8 */
+    hour: number;
+    /** Days before a due date a `payment.due-soon` goes out. @default [7, 1] */
+    offsetsDays: number[];
+  };
+  fineRules: FineRules;
+  /** Positions per transaction in bulk jobs. @default 500 */
+  bulkBatchSize: number;
+}
+
+const list = (raw: string) =>
+  raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0);
+
+const envSchema = z
+  .object({
+    PORT: envPort(4003),
+    LOG_LEVEL: envLogLevel(),
+    BUS: envBus(),
+    NATS_URL: envNatsUrl(),
+    COMUNE: envComune('001272'),
+    DATABASE_DRIVER: envDatabaseDriver(),
+    DATABASE_URL: envDatabaseUrl('./data/tributi.db'),
+    TOKEN_ISSUER: envTokenIssuer('http://localhost:4001'),
+    TOKEN_AUDIENCE: envTokenAudience('sportello'),
+    JWKS_URL: envJwksUrl('http://localhost:4001/.well-known/jwks.json'),
+    CREDITOR_FISCAL_CODE: envText('').pipe(
+      z.string().refine((value) => value === '' || isValidOrganizationFiscalCode(value), {
+        message: 'expected the comune’s 11-digit fiscal code (Luhn check digit)',
+      }),
+    ),
+    CREDITOR_NAME: envText('Comune'),
+    SEGREGATION_CODE: envText('01').pipe(
+      z.string().regex(/^(0[1-9]|[1-9]\d)$/, 'expected two digits from 01 to 99'),
+    ),
+    PAYMENT_PROVIDER_SERVICES: envText('pagopa'),
+    PAYMENT_PROVIDER_CLIENTS: envText(''),
+    REMINDERS_ENABLED: envBoolean(true),
+    REMINDER_HOUR: envInteger({ min: 0, max: 23 }, 8),
+    REMINDER_OFFSETS_DAYS: envText('7,1').pipe(
+      z.string().regex(/^\s*\d{1,3}(\s*,\s*\d{1,3})*\s*$/, 'expected comma-separated day counts, e.g. 7,1'),
+    ),
+    FINE_REDUCED_WITHIN_DAYS: envInteger({ min: 0, max: 60 }, 5),
+    FINE_REDUCTION_PERCENT: envInteger({ min: 0, max: 100 }, 30),
+    BULK_BATCH_SIZE: envInteger({ min: 10, max: 5_000 }, 500),
+  })
+  .superRefine(checkDatabaseEnv);
+
+/**
+ * Reads tributi's configuration from the environment.
+ *
+ * @throws {ConfigError} listing every bad variable.
+ */
+export function loadTributiConfig(env: Environment): TributiConfig {
+  const raw = parseConfig(envSchema, env, { app: 'tributi' });
+  return {
+    port: raw.PORT,
+    logLevel: raw.LOG_LEVEL,
+    defaultComune: raw.COMUNE,
+    database: { driver: raw.DATABASE_DRIVER, url: raw.DATABASE_URL },
+    tokenIssuer: raw.TOKEN_ISSUER,
+    tokenAudience: raw.TOKEN_AUDIENCE,
+    jwksUrl: raw.JWKS_URL,
+    bus: { kind: raw.BUS, natsServers: raw.NATS_URL },
+    creditors:
+      raw.CREDITOR_FISCAL_CODE === ''
+        ? []
+        : [
+            {
+              comune: raw.COMUNE,
+              fiscalCode: raw.CREDITOR_FISCAL_CODE,
+              name: raw.CREDITOR_NAME,
+              segregationCode: raw.SEGREGATION_CODE,
+            },
+          ],
+    paymentProviders: {
+      services: list(raw.PAYMENT_PROVIDER_SERVICES),
+      clients: list(raw.PAYMENT_PROVIDER_CLIENTS),
+    },
+    reminders: {
+      enabled: raw.REMINDERS_ENABLED,
+      hour: raw.REMINDER_HOUR,
+      offsetsDays: list(raw.REMINDER_OFFSETS_DAYS).map(Number),
+    },
+    fineRules: {
+      reducedWithinDays: raw.FINE_REDUCED_WITHIN_DAYS,
+      reductionPercent: raw.FINE_REDUCTION_PERCENT,
+    },
+    bulkBatchSize: raw.BULK_BATCH_SIZE,
+  };
+}

@@ -1,0 +1,41 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { PAYMENT_KINDS } from '@sportello/schema';
+import { tenantProperties } from '@sportello/platform';
+import { BULK_JOB_STATUSES } from '../domain/vocabulary.js';
+
+/** One line of a bulk run: a payer and what they owe. */
+export interface BulkJobItem {
+  payerFiscalCode: string;
+  amountCents: number;
+  externalRef: string | null;
+  description: string | null;
+}
+
+/**
+ * A bulk creation of positions (a TARI run for every household). Items are stored with the job and
+ * processed in batches; each batch commits its positions together with the new `processed`
+ * count, so a crash leaves whole batches only and the next worker resumes from `processed`.
+ */
+export const BulkJobEntity = defineEntity({
+  name: 'BulkJob',
+  tableName: 'bulk_job',
+  properties: {
+    id: p.uuid().primary(),
+    ...tenantProperties(),
+    status: p.enum(BULK_JOB_STATUSES).index(),
+    kind: p.enum(PAYMENT_KINDS),
+    year: p.integer(),
+    description: p.string().length(90),
+    /** `YYYY-MM-DD`, one per instalment. */
+    dueDates: p.json<string[]>(),
+    items: p.json<BulkJobItem[]>(),
+    total: p.integer(),
+    processed: p.integer(),
+    createdBy: p.string().length(200),
+    createdAt: p.datetime(3),
+    startedAt: p.datetime(3).nullable(),
+    finishedAt: p.datetime(3).nullable(),
+    error: p.text().nullable(),
+  },
+});
+export type BulkJob = InferEntity<typeof BulkJobEntity>;

@@ -1,0 +1,14 @@
+import { BulkJobEntity } from './bulk-job.entity.js';
+import { CreditorEntity } from './creditor.entity.js';
+import { InstalmentEntity } from './instalment.entity.js';
+import { PaymentPositionEntity } from './payment-position.entity.js';
+import { PaymentReminderEntity } from './payment-reminder.entity.js';
+
+/** Every entity of the tributi database, for `createDatabase({ entities })` and migrations. */
+export const TRIBUTI_ENTITIES = [
+  CreditorEntity,
+  PaymentPositionEntity,
+  InstalmentEntity,
+  PaymentReminderEntity,
+  BulkJobEntity,
+];

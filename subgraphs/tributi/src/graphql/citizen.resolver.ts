@@ -1,0 +1,42 @@
+import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import type { TributiContext } from '../context.js';
+import { searchPositions } from '../domain/search.js';
+import type { PositionStatus } from '../domain/vocabulary.js';
+import { authorisePaymentRead } from './access.js';
+import { PaymentStatusEnum } from './enums.js';
+import { CitizenType } from './citizen.type.js';
+import { PaymentPositionConnectionType } from './payment-position.type.js';
+import { viewPositions } from './positions-view.js';
+
+@Resolver(() => CitizenType)
+export class CitizenResolver {
+  @FieldResolver(() => PaymentPositionConnectionType, {
+    description:
+      'Payment positions of this citizen, newest first. Requires: self, delegate, app with "tributi", tributi ' +
+      'staff (audited).',
+  })
+  async paymentPositions(
+    @Root() citizen: CitizenType,
+    @Arg('status', () => PaymentStatusEnum, { nullable: true }) status: string | null,
+    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: TributiContext,
+  ): Promise<PaymentPositionConnectionType> {
+    await authorisePaymentRead(ctx, citizen.fiscalCode, 'Citizen.paymentPositions');
+    const page = await searchPositions(
+      ctx.em,
+      { payerFiscalCode: citizen.fiscalCode, status: status as PositionStatus | null },
+      { first, after },
+    );
+    return Object.assign(new PaymentPositionConnectionType(), {
+      nodes: await viewPositions(ctx, page.rows),
+      pageInfo: { endCursor: page.endCursor, hasNextPage: page.hasNextPage },
+      totalCount: page.totalCount,
+    });
+  }
+}
+
+/** Federation: the gateway hands `Citizen { fiscalCode }`; the fields are authorised one by one. */
+export function resolveCitizenReference(reference: { fiscalCode: string }): CitizenType {
+  return Object.assign(new CitizenType(), { fiscalCode: reference.fiscalCode });
+}

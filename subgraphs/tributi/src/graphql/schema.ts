@@ -1,0 +1,33 @@
+import 'reflect-metadata';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { parse, type GraphQLSchema } from 'graphql';
+import { buildSchema, createResolversMap } from 'type-graphql';
+import { BulkJobResolver } from './bulk-job.resolver.js';
+import { CitizenResolver, resolveCitizenReference } from './citizen.resolver.js';
+import { PaymentPositionResolver, resolvePaymentPositionReference } from './payment-position.resolver.js';
+
+/** The federation features the tributi subgraph uses. */
+const FEDERATION_LINK =
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])';
+
+type ResolverMap = Record<string, Record<string, unknown>>;
+
+/** Builds the tributi federation subgraph schema (`_service`, `_entities` included). */
+export async function buildTributiSchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
+    resolvers: [PaymentPositionResolver, BulkJobResolver, CitizenResolver],
+    validate: false,
+  });
+  const typeDefs = parse(`${FEDERATION_LINK}\n\n${printSchemaWithDirectives(schema)}`);
+  const resolvers = createResolversMap(schema) as ResolverMap;
+  resolvers['Citizen'] = { ...resolvers['Citizen'], __resolveReference: resolveCitizenReference };
+  resolvers['PaymentPosition'] = {
+    ...resolvers['PaymentPosition'],
+    __resolveReference: resolvePaymentPositionReference,
+  };
+  // The resolver map mixes scalars, enums and field maps, as buildSubgraphSchema accepts.
+  return buildSubgraphSchema([
+    { typeDefs, resolvers } as Parameters<typeof buildSubgraphSchema>[0] extends (infer M)[] ? M : never,
+  ]);
+}
