@@ -51,6 +51,23 @@ async function requireCitizen(em: EntityManager, fiscalCode: string): Promise<Ci
  * Finds the citizen or opens their account (first login), announcing `citizen.registered`.
  * The names of an existing account are refreshed from the identity provider, which is authoritative.
  */
+/** Creates (persists on the next flush) a citizen with default preferences; no event. */
+export function newCitizen(em: EntityManager, comune: string, person: NewCitizen, now: Date): Citizen {
+  return em.create(CitizenEntity, {
+    comune,
+    fiscalCode: person.fiscalCode,
+    givenName: person.givenName,
+    familyName: person.familyName,
+    email: person.email ?? null,
+    emailVerifiedAt: person.email && person.emailVerified ? now : null,
+    telegramChatId: null,
+    telegramLinkedAt: null,
+    ioEnabled: person.ioEnabled ?? false,
+    preferredLanguage: person.preferredLanguage ?? 'it',
+    preferences: defaultPreferences(),
+  });
+}
+
 export async function ensureCitizen(
   em: EntityManager,
   comune: string,
@@ -64,19 +81,7 @@ export async function ensureCitizen(
     await em.flush();
     return existing;
   }
-  const citizen = em.create(CitizenEntity, {
-    comune,
-    fiscalCode: person.fiscalCode,
-    givenName: person.givenName,
-    familyName: person.familyName,
-    email: person.email ?? null,
-    emailVerifiedAt: person.email && person.emailVerified ? now : null,
-    telegramChatId: null,
-    telegramLinkedAt: null,
-    ioEnabled: person.ioEnabled ?? false,
-    preferredLanguage: person.preferredLanguage ?? 'it',
-    preferences: defaultPreferences(),
-  });
+  const citizen = newCitizen(em, comune, person, now);
   recordCitizenEvent(em, 'citizen.registered', citizen, { kind: 'system', id: 'identity' }, {}, now);
   await em.flush();
   return citizen;

@@ -2,8 +2,10 @@ import { OFFICES, type EntityManager, type Office } from '@sportello/platform';
 import { ApiClientEntity } from '../entities/api-client.entity.js';
 import { StaffMemberEntity } from '../entities/staff-member.entity.js';
 import { registerApiClient } from './api-clients.js';
-import { ensureCitizen, type NewCitizen } from './accounts.js';
-import { createDelegation } from './delegations.js';
+import { newCitizen, type NewCitizen } from './accounts.js';
+import { CitizenEntity } from '../entities/citizen.entity.js';
+import { DelegationEntity } from '../entities/delegation.entity.js';
+import { recordCitizenEvent } from '../events/identity-events.js';
 import type { DelegationKind } from './delegation.js';
 
 /** Client id and secret of the third-party app seeded in demo mode (public knowledge: demo only). */
@@ -21,13 +23,41 @@ export interface IdentitySeed {
   delegations?: { delegator: string; delegate: string; kind: DelegationKind; validUntil?: Date | null }[];
 }
 
+/** Rows written per flush: keeps the unit of work small, so seeding stays linear in the population. */
+const SEED_BATCH = 500;
+
 /**
  * Seeds a demo comune: citizens, staff, delegations, and the demo third-party app. Idempotent:
- * existing citizens, staff and clients are kept, so running it at every start is harmless.
- * The EM must be scoped to `seed.comune`.
+ * existing citizens, staff, delegations and clients are kept, so running it at every start is
+ * harmless and cheap. Citizens are written in batches (one flush per {@link SEED_BATCH}), each with
+ * its `citizen.registered` event in the same flush. The EM must be scoped to `seed.comune`.
  */
-export async function seedIdentity(em: EntityManager, seed: IdentitySeed): Promise<void> {
-  for (const citizen of seed.citizens) await ensureCitizen(em, seed.comune, citizen);
+export async function seedIdentity(
+  em: EntityManager,
+  seed: IdentitySeed,
+  onProgress?: (done: number, total: number) => void,
+): Promise<void> {
+  const now = new Date();
+  for (let start = 0; start < seed.citizens.length; start += SEED_BATCH) {
+    const batch = seed.citizens.slice(start, start + SEED_BATCH);
+    const known = new Set(
+      (
+        await em.find(
+          CitizenEntity,
+          { fiscalCode: { $in: batch.map((citizen) => citizen.fiscalCode) } },
+          { fields: ['fiscalCode'] },
+        )
+      ).map((citizen) => citizen.fiscalCode),
+    );
+    for (const person of batch) {
+      if (known.has(person.fiscalCode)) continue;
+      const citizen = newCitizen(em, seed.comune, person, now);
+      recordCitizenEvent(em, 'citizen.registered', citizen, { kind: 'system', id: 'identity' }, {}, now);
+    }
+    await em.flush();
+    em.clear();
+    onProgress?.(Math.min(start + SEED_BATCH, seed.citizens.length), seed.citizens.length);
+  }
   for (const member of seed.staff) {
     const unknown = member.offices.filter((office) => !OFFICES.includes(office));
     if (unknown.length > 0)
@@ -38,14 +68,21 @@ export async function seedIdentity(em: EntityManager, seed: IdentitySeed): Promi
     }
   }
   await em.flush();
-  for (const delegation of seed.delegations ?? []) {
-    await createDelegation(em, seed.comune, {
-      delegator: delegation.delegator,
-      delegate: delegation.delegate,
-      kind: delegation.kind,
-      validFrom: new Date(0),
-      validUntil: delegation.validUntil ?? null,
-    });
+  // Delegations have no natural key: a comune that has any was seeded already.
+  if ((seed.delegations ?? []).length > 0 && (await em.count(DelegationEntity, {})) === 0) {
+    for (const delegation of seed.delegations ?? []) {
+      em.create(DelegationEntity, {
+        comune: seed.comune,
+        delegatorFiscalCode: delegation.delegator,
+        delegateFiscalCode: delegation.delegate,
+        kind: delegation.kind,
+        validFrom: new Date(0),
+        validUntil: delegation.validUntil ?? null,
+        revokedAt: null,
+      });
+    }
+    await em.flush();
+    em.clear();
   }
   // Client ids are unique across comuni: the demo app belongs to the first comune seeded.
   const demoApp = await em.findOne(

@@ -1,0 +1,132 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import {
+  createInProcessBus,
+  createLogger,
+  createTokenVerifier,
+  type EventBus,
+  type JwksSource,
+  type Logger,
+} from '@sportello/platform';
+import { createGateway } from '@sportello/gateway';
+import { createIdentity, loadIdentityConfig } from '@sportello/identity';
+import { createCivilProtection, loadCivilProtectionConfig } from '@sportello/civil-protection';
+import type { HubConfig, ServiceName } from './config.js';
+import { seedDemoData, type SeedTargets } from './demo/seed.js';
+import { startMailCatcher, type MailCatcher } from './mail-catcher.js';
+import { planTopology, serviceEnvironment, type Topology } from './topology.js';
+import { reservePorts } from './ports.js';
+
+/** A running embedded hub. */
+export interface EmbeddedHub {
+  /** The GraphQL endpoint, e.g. `http://127.0.0.1:4000/graphql`. */
+  url: string;
+  topology: Topology;
+  bus: EventBus;
+  mailbox: MailCatcher;
+  /** Base URLs of the services that are up. */
+  services: Partial<Record<ServiceName, string>>;
+  close(): Promise<void>;
+}
+
+export interface EmbeddedHubOptions {
+  /** Progress lines for a person watching the start (seeding, URLs). */
+  onProgress?: (line: string) => void;
+  logger?: Logger;
+  /** The supergraph to boot from. @default the committed schema/supergraph.graphql */
+  supergraphFile?: string;
+}
+
+/**
+ * Starts the whole hub in this process on the embedded default: SQLite files under the data folder,
+ * the in-process bus, a local SMTP catcher, every service on loopback and the gateway in front.
+ * The demo comune is generated and seeded on first start.
+ */
+export async function startEmbeddedHub(
+  config: HubConfig,
+  options: EmbeddedHubOptions = {},
+): Promise<EmbeddedHub> {
+  const progress = options.onProgress ?? (() => {});
+  const logger = options.logger ?? createLogger({ name: 'hub', level: config.logLevel });
+  const dataDir = resolve(config.dataDir);
+  await mkdir(dataDir, { recursive: true });
+
+  const reserved = config.port === 0 ? await reservePorts(7) : undefined;
+  const topology = planTopology(config, 'embedded', reserved);
+  const bus = createInProcessBus({ logger: logger.child({ component: 'bus' }) });
+  const closers: Array<() => Promise<void>> = [];
+  const services: Partial<Record<ServiceName, string>> = {};
+  const env = (service: ServiceName | 'gateway') => serviceEnvironment(service, config, topology);
+
+  try {
+    const mailbox = await startMailCatcher({ folder: join(dataDir, 'mailbox'), port: config.smtpPort });
+    closers.push(() => mailbox.close());
+
+    const identity = await createIdentity(loadIdentityConfig(env('identity')), {
+      bus,
+      logger: logger.child({ service: 'identity' }),
+    });
+    closers.push(() => identity.close());
+    services.identity = await identity.listen(topology.ports.identity, '127.0.0.1');
+    // In one process the services read identity's published keys directly, not over HTTP.
+    const jwks: JwksSource = async () => ({ keys: await identity.keys.publishedKeys() });
+
+    const civilProtection = await createCivilProtection(loadCivilProtectionConfig(env('civil-protection')), {
+      bus,
+      logger: logger.child({ service: 'civil-protection' }),
+      jwks,
+    });
+    closers.push(() => civilProtection.close());
+    services['civil-protection'] = await civilProtection.listen(
+      topology.ports['civil-protection'],
+      '127.0.0.1',
+    );
+
+    const targets: SeedTargets = {
+      identity: identity.database,
+      'civil-protection': civilProtection.database,
+    };
+    await seedDemoData(config, targets, progress);
+
+    const supergraphSdl = await readFile(
+      options.supergraphFile ?? new URL('../../schema/supergraph.graphql', import.meta.url),
+      'utf8',
+    );
+    const gatewayEnv = env('gateway');
+    const gateway = await createGateway(
+      {
+        supergraphSdl,
+        subgraphUrls: Object.fromEntries(
+          Object.entries(services).map(([name, base]) => [name, `${base}/graphql`]),
+        ),
+      },
+      {
+        verifier: createTokenVerifier({
+          issuer: topology.issuer,
+          audience: String(gatewayEnv.TOKEN_AUDIENCE),
+          jwks,
+        }),
+        logger: logger.child({ service: 'gateway' }),
+        bus,
+      },
+    );
+    closers.push(() => gateway.close());
+    const url = await gateway.listen(topology.gatewayPort, config.host);
+
+    return {
+      url,
+      topology,
+      bus,
+      mailbox,
+      services,
+      async close() {
+        for (const close of closers.reverse()) await close();
+        await bus.close();
+      },
+    };
+  } catch (error) {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    await bus.close();
+    throw error;
+  }
+}

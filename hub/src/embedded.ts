@@ -1,0 +1,35 @@
+/**
+ * `npm start`: the whole hub in one process with demo data (SQLite, in-process bus, local mailbox).
+ */
+import { ConfigError } from '@sportello/platform';
+import { loadHubConfig } from './config.js';
+import { startEmbeddedHub } from './embedded-hub.js';
+
+try {
+  const config = loadHubConfig(process.env);
+  console.log('Sportello: starting the embedded hub (first start generates the demo comune)...');
+  const hub = await startEmbeddedHub(config, { onProgress: (line) => console.log(line) });
+  const base = hub.url.replace(/\/graphql$/, '');
+  console.log(`
+Sportello is up.
+  GraphQL API        ${hub.url}   (graphql-ws on the same path)
+  health             ${base}/health
+  identity (OIDC)    ${hub.services.identity}/.well-known/openid-configuration
+  demo tokens        POST ${hub.services.identity}/auth/dev/token  {"kind": "citizen"}
+  mailbox            ${hub.mailbox.folder}  (SMTP on 127.0.0.1:${hub.mailbox.port})
+  data               ${config.dataDir}
+Press Ctrl+C to stop.`);
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.log('Sportello: stopping...');
+      void hub.close().finally(() => process.exit(0));
+    });
+  }
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(2);
+  }
+  throw error;
+}

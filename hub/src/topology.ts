@@ -1,0 +1,77 @@
+import { join, resolve } from 'node:path';
+import type { Environment } from '@sportello/platform';
+import { SERVICES, type HubConfig, type ServiceName } from './config.js';
+
+export type RunMode = 'embedded' | 'distributed';
+
+/** Where each part of the hub listens. */
+export interface Topology {
+  mode: RunMode;
+  gatewayPort: number;
+  ports: Record<ServiceName, number>;
+  /** Base URL of a service, e.g. `http://127.0.0.1:4001`. */
+  baseUrl(service: ServiceName): string;
+  /** `iss` of access tokens: identity's base URL. */
+  issuer: string;
+  jwksUrl: string;
+}
+
+/**
+ * Lays the services out on the ports after the gateway's (identity on PORT+1, anagrafe PORT+2...).
+ * With PORT=0 the caller passes the free ports it reserved.
+ */
+export function planTopology(config: HubConfig, mode: RunMode, reserved?: number[]): Topology {
+  const ports = Object.fromEntries(
+    SERVICES.map((service, i) => [service, reserved?.[i + 1] ?? config.port + i + 1]),
+  ) as Record<ServiceName, number>;
+  const baseUrl = (service: ServiceName) => `http://127.0.0.1:${ports[service]}`;
+  return {
+    mode,
+    gatewayPort: reserved?.[0] ?? config.port,
+    ports,
+    baseUrl,
+    issuer: baseUrl('identity'),
+    jwksUrl: `${baseUrl('identity')}/.well-known/jwks.json`,
+  };
+}
+
+/**
+ * The environment a service reads in either mode: the embedded hub hands it to the service's own
+ * config loader, the distributed launcher to the service's process. One mapping, so both modes
+ * configure services the same way.
+ */
+export function serviceEnvironment(
+  service: ServiceName | 'gateway',
+  config: HubConfig,
+  topology: Topology,
+): Environment {
+  const distributed = topology.mode === 'distributed';
+  const common: Environment = {
+    SPORTELLO_MODE: 'demo',
+    LOG_LEVEL: config.logLevel,
+    COMUNE: config.comune,
+    TOKEN_ISSUER: topology.issuer,
+    TOKEN_AUDIENCE: config.tokenAudience,
+    JWKS_URL: topology.jwksUrl,
+    BUS: distributed ? 'nats' : 'inprocess',
+    NATS_URL: config.natsServers.join(','),
+  };
+  if (service === 'gateway') {
+    return {
+      ...common,
+      PORT: String(topology.gatewayPort),
+      HOST: config.host,
+      GATEWAY_SUBGRAPHS: SERVICES.map((name) => `${name}=${topology.baseUrl(name)}/graphql`).join(','),
+    };
+  }
+  return {
+    ...common,
+    PORT: String(topology.ports[service]),
+    DATABASE_DRIVER: distributed ? 'postgresql' : 'sqlite',
+    DATABASE_URL: distributed ? config.postgresUrl : resolve(join(config.dataDir, `${service}.db`)),
+    SUBGRAPH_IDENTITY_URL: `${topology.baseUrl('identity')}/graphql`,
+    SUBGRAPH_ANAGRAFE_URL: `${topology.baseUrl('anagrafe')}/graphql`,
+    IDENTITY_URL: topology.baseUrl('identity'),
+    ANAGRAFE_URL: topology.baseUrl('anagrafe'),
+  };
+}
