@@ -5,6 +5,7 @@ import { parse, type GraphQLSchema } from 'graphql';
 import { buildSchema, createResolversMap } from 'type-graphql';
 import { BulkJobResolver } from './bulk-job.resolver.js';
 import { CitizenResolver, resolveCitizenReference } from './citizen.resolver.js';
+import { CitizenType } from './citizen.type.js';
 import { PaymentPositionResolver, resolvePaymentPositionReference } from './payment-position.resolver.js';
 
 /** The federation features the tributi subgraph uses. */
@@ -17,7 +18,17 @@ type ResolverMap = Record<string, Record<string, unknown>>;
 export async function buildTributiSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers: [PaymentPositionResolver, BulkJobResolver, CitizenResolver],
+    // Citizen is reachable only through federation (`_entities`), not from Query.
+    orphanedTypes: [CitizenType],
     validate: false,
+    // Subscriptions are declared here for the supergraph but served by the gateway from the bus:
+    // type-graphql insists on a PubSub, which this subgraph never uses.
+    pubSub: {
+      publish() {},
+      subscribe() {
+        throw new Error('tributi serves no subscriptions itself: the gateway does, from the bus');
+      },
+    },
   });
   const typeDefs = parse(`${FEDERATION_LINK}\n\n${printSchemaWithDirectives(schema)}`);
   const resolvers = createResolversMap(schema) as ResolverMap;

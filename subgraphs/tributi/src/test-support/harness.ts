@@ -1,0 +1,161 @@
+import {
+  createInProcessBus,
+  createLogger,
+  createMemoryAuditSink,
+  type DatabaseDriver,
+  type MemoryAuditSink,
+} from '@sportello/platform';
+import { createTestIssuer, type TestIssuer } from '@sportello/platform/testing';
+import type { EventEnvelope } from '@sportello/schema';
+import type { TributiConfig } from '../config.js';
+import { DEFAULT_FINE_RULES } from '../domain/fines.js';
+import { createTributi, type TributiHandle } from '../index.js';
+import { COMUNE, CREDITOR, tributiTestDatabase } from './databases.js';
+
+export { COMUNE, CREDITOR };
+export const MARIO = 'RSSMRA80A01H501U';
+export const CHIARA = 'CNTCHR83T41D969D';
+export const CHILD = 'RCCMNL83S18D969H';
+
+export interface GraphQLAnswer {
+  status: number;
+  data?: Record<string, unknown> | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+/** A running tributi service on loopback over a throw-away database, and helpers to call it. */
+export interface TestTributi {
+  url: string;
+  tributi: TributiHandle;
+  issuer: TestIssuer;
+  audit: MemoryAuditSink;
+  /** Every event published on the bus since start, in order. */
+  events: EventEnvelope[];
+  graphql(
+    query: string,
+    options?: { token?: string; variables?: Record<string, unknown> },
+  ): Promise<GraphQLAnswer>;
+  post(path: string, body: unknown, token?: string): Promise<Response>;
+  /** Publishes the outbox and waits for it to reach the bus. */
+  settle(): Promise<void>;
+  tokens: {
+    staff(offices?: ('tributi' | 'anagrafe' | 'admin')[]): Promise<string>;
+    citizen(fiscalCode: string, actsFor?: string[]): Promise<string>;
+    app(fiscalCode: string | null, scopes: ('tributi' | 'profile')[], clientId?: string): Promise<string>;
+    service(service: string): Promise<string>;
+  };
+  close(): Promise<void>;
+}
+
+export function testConfig(overrides: Partial<TributiConfig> = {}): TributiConfig {
+  return {
+    port: 0,
+    logLevel: 'silent',
+    defaultComune: COMUNE,
+    database: { driver: 'sqlite', url: ':memory:' },
+    tokenIssuer: 'http://identity.test',
+    tokenAudience: 'sportello',
+    jwksUrl: new URL('http://identity.test/.well-known/jwks.json'),
+    bus: { kind: 'inprocess', natsServers: [] },
+    creditors: [CREDITOR],
+    paymentProviders: { services: ['pagopa'], clients: ['acme-pay'] },
+    reminders: { enabled: false, hour: 8, offsetsDays: [7, 1] },
+    fineRules: DEFAULT_FINE_RULES,
+    bulkBatchSize: 500,
+    ...overrides,
+  };
+}
+
+export async function startTributi(
+  driver: DatabaseDriver = 'sqlite',
+  overrides: Partial<TributiConfig> = {},
+): Promise<TestTributi> {
+  const database = await tributiTestDatabase(driver);
+  const issuer = await createTestIssuer({ issuer: 'http://identity.test', audience: 'sportello' });
+  const logger = createLogger({ name: 'tributi-test', level: 'silent' });
+  const bus = createInProcessBus();
+  const events: EventEnvelope[] = [];
+  await bus.listen('sportello.>', (event) => events.push(event));
+  const audit = createMemoryAuditSink();
+  const tributi = await createTributi(testConfig(overrides), {
+    bus,
+    logger,
+    jwks: issuer.jwks,
+    audit,
+    database: database.database,
+  });
+  const url = await tributi.listen(0);
+  let seq = 0;
+  const tokenId = () => `t-${++seq}`;
+
+  return {
+    url,
+    tributi,
+    issuer,
+    audit,
+    events,
+    async graphql(query, options = {}) {
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        },
+        body: JSON.stringify({ query, variables: options.variables ?? {} }),
+      });
+      return { status: response.status, ...((await response.json()) as Omit<GraphQLAnswer, 'status'>) };
+    },
+    post(path, body, token) {
+      return fetch(`${url}${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+    },
+    async settle() {
+      while ((await tributi.flushOutbox()) > 0) {
+        // keep publishing until the outbox is empty
+      }
+    },
+    tokens: {
+      staff: (offices = ['tributi']) =>
+        issuer.sign({
+          kind: 'staff',
+          comune: COMUNE,
+          username: `staff.${offices.join('-')}`,
+          offices,
+          tokenId: tokenId(),
+        }),
+      citizen: (fiscalCode, actsFor = []) =>
+        issuer.sign({ kind: 'citizen', comune: COMUNE, fiscalCode, actsFor, tokenId: tokenId() }),
+      app: (fiscalCode, scopes, clientId = 'civic-app') =>
+        issuer.sign({
+          kind: 'client',
+          comune: COMUNE,
+          clientId,
+          scopes,
+          ...(fiscalCode === null ? {} : { onBehalfOf: { fiscalCode, actsFor: [] } }),
+          tokenId: tokenId(),
+        }),
+      service: (service) => issuer.sign({ kind: 'service', comune: COMUNE, service, tokenId: tokenId() }),
+    },
+    async close() {
+      await tributi.close();
+      await bus.close();
+      await database.dispose();
+    },
+  };
+}
+
+/** Fields of a position most tests read. */
+export const POSITION_FIELDS = `
+  id kind year description payerFiscalCode creditorFiscalCode amountCents status externalRef
+  instalments {
+    number amountCents amountDueTodayCents dueDate noticeNumber status paidAt receiptId qrPayload
+    notice { subject creditorName amount dueDate noticeCode qrPayload instalment instalmentCount reducedAmount reducedUntil }
+  }
+  fine { plate place article notifiedOn reducedAmountCents reducedUntil }
+`;
