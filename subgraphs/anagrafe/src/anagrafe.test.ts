@@ -1,0 +1,288 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PEOPLE, startAnagrafe, type GraphQLAnswer, type TestAnagrafe } from './test-support/harness.js';
+
+const RESIDENCE =
+  'residence { givenName familyName birthDate civilStatus address { street number postcode zone } electoral { section } }';
+const FAMILY = 'family { code members { fiscalCode givenName relationship } }';
+const DOCUMENTS = 'identityDocuments { id kind number issuedOn expiresOn valid renewalOpen }';
+
+function codes(answer: GraphQLAnswer): unknown[] {
+  return (answer.errors ?? []).map((error) => error.extensions?.['code']);
+}
+
+function entity(answer: GraphQLAnswer): Record<string, unknown> {
+  return ((answer.data?.['_entities'] as Record<string, unknown>[] | undefined) ?? [])[0] ?? {};
+}
+
+let t: TestAnagrafe;
+beforeAll(async () => {
+  t = await startAnagrafe();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('a citizen reading their registry record', () => {
+  it('reads their own residence, family and documents', async () => {
+    const answer = await t.citizenFields(
+      PEOPLE.mario.fiscalCode,
+      `${RESIDENCE} ${FAMILY} ${DOCUMENTS}`,
+      t.citizen(PEOPLE.mario.fiscalCode),
+    );
+    expect(answer.errors).toBeUndefined();
+    const citizen = entity(answer);
+    expect(citizen['residence']).toMatchObject({
+      givenName: 'Mario',
+      familyName: 'Rossi',
+      birthDate: '1980-05-10',
+      civilStatus: 'MARRIED',
+      address: { street: 'Via Roma', number: '12', postcode: '16100', zone: 'centro' },
+    });
+    const family = citizen['family'] as { members: { fiscalCode: string; relationship: string }[] };
+    expect(family.members.map((m) => m.relationship)).toEqual(['HEAD', 'SPOUSE', 'CHILD', 'CHILD']);
+    expect(family.members.map((m) => m.fiscalCode)).toContain(PEOPLE.luca.fiscalCode);
+    const documents = citizen['identityDocuments'] as { kind: string; expiresOn: string }[];
+    expect(documents).toHaveLength(1);
+  });
+
+  it('cannot read another citizen’s data (FORBIDDEN on each field)', async () => {
+    const answer = await t.citizenFields(
+      PEOPLE.mario.fiscalCode,
+      `${RESIDENCE} ${FAMILY} ${DOCUMENTS}`,
+      t.citizen(PEOPLE.paolo.fiscalCode),
+    );
+    expect(codes(answer)).toEqual(['FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN']);
+    expect(JSON.stringify(answer.data)).not.toContain('Via Roma');
+  });
+
+  it('asks an anonymous caller to sign in', async () => {
+    const answer = await t.citizenFields(PEOPLE.mario.fiscalCode, RESIDENCE);
+    expect(codes(answer)).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('lets a parent read their minor child’s record, but not their adult child’s', async () => {
+    const asMother = t.citizen(PEOPLE.chiara.fiscalCode);
+    const minor = await t.citizenFields(PEOPLE.luca.fiscalCode, `${RESIDENCE} ${DOCUMENTS}`, asMother);
+    expect(minor.errors).toBeUndefined();
+    expect(entity(minor)['residence']).toMatchObject({ givenName: 'Luca' });
+    const adult = await t.citizenFields(PEOPLE.anna.fiscalCode, RESIDENCE, asMother);
+    expect(codes(adult)).toEqual(['FORBIDDEN']);
+    // A delegation carried by the token works too.
+    const delegated = await t.citizenFields(
+      PEOPLE.anna.fiscalCode,
+      RESIDENCE,
+      t.citizen(PEOPLE.paolo.fiscalCode, [PEOPLE.anna.fiscalCode]),
+    );
+    expect(delegated.errors).toBeUndefined();
+  });
+
+  it('audits anagrafe staff reads and refuses staff of other offices', async () => {
+    const before = t.audit.entries.length;
+    const read = await t.citizenFields(PEOPLE.giulia.fiscalCode, RESIDENCE, t.staff('anagrafe'));
+    expect(read.errors).toBeUndefined();
+    expect(t.audit.entries.slice(before)).toEqual([
+      expect.objectContaining({
+        actor: 'staff:staff.anagrafe',
+        resource: 'Citizen.residence',
+        subjectFiscalCode: PEOPLE.giulia.fiscalCode,
+      }),
+    ]);
+    const refused = await t.citizenFields(PEOPLE.giulia.fiscalCode, RESIDENCE, t.staff('tributi'));
+    expect(codes(refused)).toEqual(['FORBIDDEN']);
+  });
+});
+
+describe('certificates', () => {
+  const REQUEST = `mutation ($input: CertificateRequestInput!) {
+    requestCertificate(input: $input) { id kinds holderName stampDuty stampDutyText validUntil verificationCode verificationUrl downloadUrl }
+  }`;
+  const VERIFY = `query ($code: String!) { verifyCertificate(code: $code) { kinds issuedOn validUntil valid holderName } }`;
+
+  it('issues a certificate whose PDF downloads and whose code verifies publicly', async () => {
+    const asMario = t.citizen(PEOPLE.mario.fiscalCode);
+    const issued = await t.graphql(REQUEST, {
+      as: asMario,
+      variables: { input: { kinds: ['RESIDENCE', 'FAMILY'], use: 'uso privato', exemption: 'PENSION' } },
+    });
+    expect(issued.errors).toBeUndefined();
+    const certificate = issued.data?.['requestCertificate'] as Record<string, string>;
+    expect(certificate).toMatchObject({
+      kinds: ['RESIDENCE', 'FAMILY'],
+      holderName: 'Mario Rossi',
+      stampDuty: 'EXEMPT',
+    });
+    expect(certificate['validUntil']).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(certificate['verificationUrl']).toBe(
+      `https://comune.example/verifica-certificati?code=${certificate['verificationCode']}`,
+    );
+    expect(certificate['downloadUrl']).toBe(`${t.url}/certificates/${certificate['id']}.pdf`);
+
+    const pdf = await t.get(`/certificates/${certificate['id']}.pdf`, asMario);
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    const bytes = Buffer.from(await pdf.arrayBuffer());
+    expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(bytes.length).toBeGreaterThan(2000);
+
+    const verified = await t.graphql(VERIFY, {
+      variables: { code: certificate['verificationCode']!.toLowerCase() },
+    });
+    expect(verified.data?.['verifyCertificate']).toEqual({
+      kinds: ['RESIDENCE', 'FAMILY'],
+      issuedOn: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) as unknown,
+      validUntil: certificate['validUntil'],
+      valid: true,
+      holderName: 'Mario Rossi',
+    });
+    const unknown = await t.graphql(VERIFY, { variables: { code: 'AAAA-BBBB-CCCC' } });
+    expect(unknown.data?.['verifyCertificate']).toBeNull();
+    const page = await t.get(`/certificates/verify?code=${certificate['verificationCode']}`);
+    expect(page.status).toBe(200);
+    expect(Object.keys((await page.json()) as object).sort()).toEqual([
+      'holderName',
+      'issuedOn',
+      'kinds',
+      'valid',
+      'validUntil',
+    ]);
+
+    // Nobody else downloads it; anonymous callers are told to sign in.
+    expect(
+      (await t.get(`/certificates/${certificate['id']}.pdf`, t.citizen(PEOPLE.paolo.fiscalCode))).status,
+    ).toBe(403);
+    expect((await t.get(`/certificates/${certificate['id']}.pdf`)).status).toBe(401);
+    expect((await t.get(`/certificates/00000000-0000-4000-8000-000000000000.pdf`, asMario)).status).toBe(404);
+
+    await t.settle();
+    expect(t.events.filter((e) => e.type === 'certificate.issued').map((e) => e.data)).toContainEqual({
+      certificateId: certificate['id'],
+      requesterFiscalCode: PEOPLE.mario.fiscalCode,
+      holderFiscalCode: PEOPLE.mario.fiscalCode,
+      kinds: ['residence', 'family'],
+      stampDuty: 'exempt',
+      validUntil: certificate['validUntil'],
+    });
+  });
+
+  it('issues for a family member, never for a stranger; birth certificates are exempt and never expire', async () => {
+    const forChild = await t.graphql(REQUEST, {
+      as: t.citizen(PEOPLE.chiara.fiscalCode),
+      variables: {
+        input: { holderFiscalCode: PEOPLE.luca.fiscalCode, kinds: ['BIRTH'], use: 'iscrizione sportiva' },
+      },
+    });
+    expect(forChild.data?.['requestCertificate']).toMatchObject({
+      holderName: 'Luca Rossi',
+      stampDuty: 'EXEMPT',
+      validUntil: null,
+    });
+    const stranger = await t.graphql(REQUEST, {
+      as: t.citizen(PEOPLE.paolo.fiscalCode),
+      variables: {
+        input: { holderFiscalCode: PEOPLE.mario.fiscalCode, kinds: ['RESIDENCE'], use: 'curiosità' },
+      },
+    });
+    expect(codes(stranger)).toEqual(['FORBIDDEN']);
+  });
+
+  it('names the bad part of a request', async () => {
+    const bad = await t.graphql(REQUEST, {
+      as: t.citizen(PEOPLE.mario.fiscalCode),
+      variables: { input: { kinds: [], use: 'x' } },
+    });
+    expect(codes(bad)).toEqual(['BAD_USER_INPUT']);
+    expect(bad.errors?.[0]?.message).toMatch(/kinds: .*use: /);
+    const aire = await t.graphql(REQUEST, {
+      as: t.citizen(PEOPLE.mario.fiscalCode),
+      variables: { input: { kinds: ['RESIDENCE_AIRE'], use: 'uso estero' } },
+    });
+    expect(codes(aire)).toEqual(['CONFLICT']);
+  });
+});
+
+describe('staff queries', () => {
+  const SEARCH = `query ($q: String!, $after: String) { searchResidents(query: $q, first: 2, after: $after) {
+    nodes { fiscalCode familyName givenName } pageInfo { endCursor hasNextPage } } }`;
+
+  it('searches residents by name, address or fiscal code with a cursor, audited', async () => {
+    const asStaff = t.staff('anagrafe');
+    const first = await t.graphql(SEARCH, { as: asStaff, variables: { q: 'rossi' } });
+    const page1 = first.data?.['searchResidents'] as {
+      nodes: { givenName: string }[];
+      pageInfo: { endCursor: string; hasNextPage: boolean };
+    };
+    expect(page1.nodes.map((n) => n.givenName)).toEqual(['Anna', 'Luca']);
+    expect(page1.pageInfo.hasNextPage).toBe(true);
+    const second = await t.graphql(SEARCH, {
+      as: asStaff,
+      variables: { q: 'rossi', after: page1.pageInfo.endCursor },
+    });
+    const page2 = second.data?.['searchResidents'] as typeof page1;
+    expect(page2.nodes.map((n) => n.givenName)).toEqual(['Mario']);
+    expect(page2.pageInfo.hasNextPage).toBe(false);
+
+    const byStreet = await t.graphql(SEARCH, { as: asStaff, variables: { q: 'via roma 14' } });
+    expect((byStreet.data?.['searchResidents'] as typeof page1).nodes).toEqual([
+      { fiscalCode: PEOPLE.paolo.fiscalCode, familyName: 'Bianchi', givenName: 'Paolo' },
+    ]);
+    const byCode = await t.graphql(SEARCH, { as: asStaff, variables: { q: PEOPLE.giulia.fiscalCode } });
+    expect((byCode.data?.['searchResidents'] as typeof page1).nodes).toHaveLength(1);
+    expect(
+      t.audit.entries.some((e) => e.action === 'search' && e.subjectFiscalCode === PEOPLE.giulia.fiscalCode),
+    ).toBe(true);
+
+    expect(
+      codes(await t.graphql(SEARCH, { as: t.citizen(PEOPLE.mario.fiscalCode), variables: { q: 'rossi' } })),
+    ).toEqual(['FORBIDDEN']);
+    expect(
+      codes(await t.graphql(SEARCH, { as: asStaff, variables: { q: 'rossi', after: 'garbage' } })),
+    ).toEqual(['BAD_USER_INPUT']);
+  });
+
+  it('lists residents of zones for the notifier, page by page', async () => {
+    const ZONES = `query ($after: String) { residentsInZones(zones: ["centro"], first: 2, after: $after) {
+      nodes { fiscalCode zone } pageInfo { endCursor hasNextPage } } }`;
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let guard = 0; guard < 10; guard++) {
+      const answer = await t.graphql(ZONES, { as: t.servicePrincipal('notifier'), variables: { after } });
+      const page = answer.data?.['residentsInZones'] as {
+        nodes: { fiscalCode: string; zone: string }[];
+        pageInfo: { endCursor: string | null; hasNextPage: boolean };
+      };
+      seen.push(...page.nodes.map((n) => n.fiscalCode));
+      expect(page.nodes.every((n) => n.zone === 'centro')).toBe(true);
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    const expected = [PEOPLE.mario, PEOPLE.chiara, PEOPLE.luca, PEOPLE.anna, PEOPLE.paolo]
+      .map((p) => p.fiscalCode)
+      .sort();
+    expect(seen).toEqual(expected);
+    expect(codes(await t.graphql(ZONES, { as: t.citizen(PEOPLE.mario.fiscalCode) }))).toEqual(['FORBIDDEN']);
+    expect(codes(await t.graphql(ZONES, { as: t.servicePrincipal('practices') }))).toEqual(['FORBIDDEN']);
+    expect((await t.graphql(ZONES, { as: t.staff('civil-protection') })).errors).toBeUndefined();
+  });
+
+  it('records a CIE with the expiry the age at issue gives', async () => {
+    const answer = await t.graphql(
+      `mutation ($input: IdentityDocumentInput!) { recordIdentityDocument(input: $input) { kind expiresOn printedExpiresOn } }`,
+      {
+        as: t.staff('anagrafe'),
+        variables: {
+          input: {
+            holderFiscalCode: PEOPLE.mario.fiscalCode,
+            kind: 'CIE',
+            number: 'CA99999ZZ',
+            issuedOn: '2020-05-11',
+          },
+        },
+      },
+    );
+    expect(answer.data?.['recordIdentityDocument']).toEqual({
+      kind: 'CIE',
+      expiresOn: '2030-05-10',
+      printedExpiresOn: '2030-05-10',
+    });
+  });
+});

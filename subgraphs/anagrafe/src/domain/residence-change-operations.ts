@@ -1,0 +1,270 @@
+import {
+  BadUserInputError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  recordEvent,
+  type EntityManager,
+} from '@sportello/platform';
+import type { Actor, ResidenceChangeStatus } from '@sportello/schema';
+import {
+  ResidenceChangeEntity,
+  type AddressRecord,
+  type ResidenceChange,
+} from '../entities/residence-change.entity.js';
+import { ResidentEntity, type Resident } from '../entities/resident.entity.js';
+import { StreetEntity } from '../entities/street.entity.js';
+import { addressChangedEvent, residenceChangeStatusEvent } from '../events/anagrafe-events.js';
+import { addDays, isIsoDate, type IsoDate } from './calendar.js';
+import { refusal, RESIDENCE_CHANGE_TRANSITIONS, type ResidenceChangeAction } from './residence-change.js';
+import { searchTextOf } from './residents.js';
+import { residenceChangeNotFound } from '../errors.js';
+
+/** Days after moving within which the citizen must declare. */
+export const DECLARATION_DAYS = 20;
+
+/** A new address as the citizen declares it. */
+export interface DeclaredAddress {
+  street: string;
+  number: string;
+  postcode?: string | null;
+}
+
+/** A declaration: the new address, the date of the move and who moves with the applicant. */
+export interface ResidenceDeclaration {
+  address: DeclaredAddress;
+  /** The day of the move; the change takes effect from the declaration. @default today */
+  movedOn?: IsoDate | null;
+  /** Members of the applicant's family moving too. */
+  withMembers?: string[] | null;
+}
+
+function addressOf(resident: Resident): AddressRecord {
+  return {
+    street: resident.street,
+    number: resident.streetNumber,
+    postcode: resident.postcode,
+    zone: resident.zone ?? null,
+  };
+}
+
+/** Resolves a declared address against the street register. @throws BadUserInputError */
+async function resolveAddress(em: EntityManager, declared: DeclaredAddress): Promise<AddressRecord> {
+  const street = await em.findOne(StreetEntity, { name: declared.street.trim() });
+  if (street === null) {
+    throw new BadUserInputError(
+      `address.street: "${declared.street}" is not in the comune's street register (a move within the comune is declared here; from another comune, declare it to the new comune)`,
+      { field: 'address.street' },
+    );
+  }
+  const number = declared.number.trim().toUpperCase();
+  if (!/^[0-9]{1,5}(\/?[A-Z]{1,3})?$|^[0-9]{1,5} ?BIS$/.test(number)) {
+    throw new BadUserInputError('address.number: a house number such as 12, 12A or 12/B', {
+      field: 'address.number',
+    });
+  }
+  if (declared.postcode && declared.postcode.trim() !== street.postcode) {
+    throw new BadUserInputError(`address.postcode: ${street.name} has postcode ${street.postcode}`, {
+      field: 'address.postcode',
+    });
+  }
+  return { street: street.name, number, postcode: street.postcode, zone: street.zone ?? null };
+}
+
+/**
+ * Records a change-of-residence declaration within the comune by a resident, for themselves and
+ * the family members moving with them. Nothing changes in the registry until the office registers it.
+ *
+ * @throws NotFoundError (applicant not resident), BadUserInputError (address, date, members),
+ * ConflictError (a declaration is already open).
+ */
+export async function declareResidenceChange(
+  em: EntityManager,
+  applicantFiscalCode: string,
+  declaration: ResidenceDeclaration,
+  actor: Actor,
+  today: IsoDate,
+  now: Date,
+): Promise<ResidenceChange> {
+  const applicant = await em.findOne(ResidentEntity, { fiscalCode: applicantFiscalCode });
+  if (applicant === null) {
+    throw new NotFoundError(
+      'You are not resident in this comune: declare the move to the comune you move to.',
+    );
+  }
+  const movedOn = declaration.movedOn ?? today;
+  if (!isIsoDate(movedOn) || movedOn > today || movedOn < addDays(today, -DECLARATION_DAYS)) {
+    throw new BadUserInputError(
+      `movedOn: the day of the move, within the last ${DECLARATION_DAYS} days (declare within ${DECLARATION_DAYS} days of moving)`,
+      { field: 'movedOn' },
+    );
+  }
+  const address = await resolveAddress(em, declaration.address);
+  if (address.street === applicant.street && address.number === applicant.streetNumber) {
+    throw new BadUserInputError('address: this is already your residence address', { field: 'address' });
+  }
+  const codes = [...new Set((declaration.withMembers ?? []).map((code) => code.toUpperCase()))].filter(
+    (code) => code !== applicant.fiscalCode,
+  );
+  const members = codes.length === 0 ? [] : await em.find(ResidentEntity, { fiscalCode: { $in: codes } });
+  const strangers = codes.filter(
+    (code) => !members.some((m) => m.fiscalCode === code && m.familyCode === applicant.familyCode),
+  );
+  if (strangers.length > 0) {
+    throw new BadUserInputError(
+      `withMembers: ${strangers.length} of the people listed are not members of your family`,
+      {
+        field: 'withMembers',
+      },
+    );
+  }
+  const movers = [applicant, ...members];
+  const open = await em.find(ResidenceChangeEntity, {
+    status: { $in: ['declared', 'registered', 'obstacles-notified'] },
+    $or: movers.map((mover) => ({ moverCodes: { $like: `%|${mover.fiscalCode}|%` } })),
+  });
+  if (open.length > 0) {
+    throw new ConflictError(
+      'A change of residence is already being processed for one of the people moving.',
+      {
+        reason: 'DECLARATION_OPEN',
+      },
+    );
+  }
+  const change = em.create(ResidenceChangeEntity, {
+    comune: applicant.comune,
+    applicantFiscalCode: applicant.fiscalCode,
+    movers: movers.map((mover) => ({ fiscalCode: mover.fiscalCode, previous: addressOf(mover) })),
+    moverCodes: `|${movers.map((mover) => mover.fiscalCode).join('|')}|`,
+    street: address.street,
+    streetNumber: address.number,
+    postcode: address.postcode,
+    zone: address.zone,
+    status: 'declared',
+    declaredOn: today,
+    registeredOn: null,
+    obstaclesNotifiedOn: null,
+    decidedOn: null,
+    history: [{ from: null, to: 'declared', at: now.toISOString(), by: `${actor.kind}:${actor.id}` }],
+  });
+  recordEvent(em, residenceChangeStatusEvent(change, null, actor, now));
+  await em.flush();
+  return change;
+}
+
+/** Moves every mover to `to` (or back to their own previous address), emitting the zone change. */
+async function moveResidents(
+  em: EntityManager,
+  change: ResidenceChange,
+  direction: 'forward' | 'back',
+  actor: Actor,
+  now: Date,
+): Promise<void> {
+  const residents = await em.find(ResidentEntity, {
+    fiscalCode: { $in: change.movers.map((m) => m.fiscalCode) },
+  });
+  for (const resident of residents) {
+    const mover = change.movers.find((m) => m.fiscalCode === resident.fiscalCode)!;
+    const target: AddressRecord =
+      direction === 'forward'
+        ? {
+            street: change.street,
+            number: change.streetNumber,
+            postcode: change.postcode,
+            zone: change.zone ?? null,
+          }
+        : mover.previous;
+    const fromZone = resident.zone ?? null;
+    resident.street = target.street;
+    resident.streetNumber = target.number;
+    resident.postcode = target.postcode;
+    resident.zone = target.zone;
+    resident.searchText = searchTextOf(resident);
+    recordEvent(
+      em,
+      addressChangedEvent(resident, { from: fromZone, to: target.zone }, change.declaredOn, actor, now),
+    );
+  }
+}
+
+async function findChange(em: EntityManager, id: string): Promise<ResidenceChange> {
+  const change = /^[0-9a-f-]{36}$/i.test(id) ? await em.findOne(ResidenceChangeEntity, { id }) : null;
+  if (change === null) throw residenceChangeNotFound(id);
+  return change;
+}
+
+/**
+ * Moves a declaration along one transition (see {@link RESIDENCE_CHANGE_TRANSITIONS}), with its
+ * effects in the same transaction: registering moves the people to the new address (effective from
+ * the declaration, the previous address kept on the declaration); rejecting moves them back.
+ *
+ * @throws NotFoundError, ConflictError (transition not allowed now), BadUserInputError (note).
+ */
+export async function changeResidenceStatus(
+  em: EntityManager,
+  id: string,
+  action: ResidenceChangeAction,
+  actor: Actor,
+  today: IsoDate,
+  now: Date,
+  note?: string | null,
+  expected?: { applicantFiscalCode: string },
+): Promise<ResidenceChange> {
+  const change = await findChange(em, id);
+  if (expected !== undefined && change.applicantFiscalCode !== expected.applicantFiscalCode) {
+    throw new ForbiddenError('Only the applicant can withdraw this declaration.', {
+      reason: 'NOT_APPLICANT',
+    });
+  }
+  const trimmed = note?.trim() || undefined;
+  if (trimmed !== undefined && trimmed.length > 1000) {
+    throw new BadUserInputError('note: 1000 characters at most', { field: 'note' });
+  }
+  if ((action === 'notifyObstacles' || action === 'reject') && trimmed === undefined) {
+    throw new BadUserInputError('note: say what the obstacles are (the citizen reads it)', { field: 'note' });
+  }
+  const why = refusal(
+    action,
+    {
+      status: change.status,
+      declaredOn: change.declaredOn,
+      obstaclesNotifiedOn: change.obstaclesNotifiedOn ?? null,
+    },
+    today,
+  );
+  if (why !== null)
+    throw new ConflictError(`Declaration ${id}: ${why}`, { reason: 'TRANSITION_NOT_ALLOWED' });
+
+  const from: ResidenceChangeStatus = change.status;
+  const to = RESIDENCE_CHANGE_TRANSITIONS[action].to;
+  change.status = to;
+  if (action === 'register') {
+    change.registeredOn = today;
+    await moveResidents(em, change, 'forward', actor, now);
+  }
+  if (action === 'notifyObstacles') change.obstaclesNotifiedOn = today;
+  if (action === 'reject') await moveResidents(em, change, 'back', actor, now);
+  if (to === 'accepted' || to === 'rejected' || to === 'withdrawn') change.decidedOn = today;
+  change.history = [
+    ...change.history,
+    {
+      from,
+      to,
+      at: now.toISOString(),
+      by: `${actor.kind}:${actor.id}`,
+      ...(trimmed === undefined ? {} : { note: trimmed }),
+    },
+  ];
+  recordEvent(em, residenceChangeStatusEvent(change, from, actor, now, trimmed));
+  await em.flush();
+  return change;
+}
+
+/** A resident's declarations (as applicant or mover), newest first. */
+export async function residenceChangesOf(em: EntityManager, fiscalCode: string): Promise<ResidenceChange[]> {
+  return em.find(
+    ResidenceChangeEntity,
+    { moverCodes: { $like: `%|${fiscalCode}|%` } },
+    { orderBy: { createdAt: 'desc' } },
+  );
+}

@@ -1,0 +1,15 @@
+import { CertificateEntity } from './certificate.entity.js';
+import { DocumentReminderEntity, IdentityDocumentEntity } from './identity-document.entity.js';
+import { ResidenceChangeEntity } from './residence-change.entity.js';
+import { ResidentEntity } from './resident.entity.js';
+import { StreetEntity } from './street.entity.js';
+
+/** Every entity of the anagrafe database, for `createDatabase({ entities })` and migrations. */
+export const ANAGRAFE_ENTITIES = [
+  ResidentEntity,
+  StreetEntity,
+  IdentityDocumentEntity,
+  DocumentReminderEntity,
+  CertificateEntity,
+  ResidenceChangeEntity,
+];

@@ -1,0 +1,112 @@
+import { createEvent, type Actor, type ResidenceChangeStatus } from '@sportello/schema';
+import type { Certificate } from '../entities/certificate.entity.js';
+import type { IdentityDocument } from '../entities/identity-document.entity.js';
+import type { ResidenceChange } from '../entities/residence-change.entity.js';
+import type { Resident } from '../entities/resident.entity.js';
+
+/** `resident.registered` for a person who became resident. */
+export function residentRegisteredEvent(resident: Resident, actor: Actor | null, occurredAt: Date) {
+  return createEvent('resident.registered', {
+    comune: resident.comune,
+    subject: resident.id,
+    actor,
+    occurredAt,
+    data: {
+      residentId: resident.id,
+      fiscalCode: resident.fiscalCode,
+      zone: resident.zone ?? null,
+      effectiveFrom: resident.residentSince,
+    },
+  });
+}
+
+/** `resident.address-changed`: only the zones travel, never the address. */
+export function addressChangedEvent(
+  resident: Resident,
+  zone: { from: string | null; to: string | null },
+  effectiveFrom: string,
+  actor: Actor | null,
+  occurredAt: Date,
+) {
+  return createEvent('resident.address-changed', {
+    comune: resident.comune,
+    subject: resident.id,
+    actor,
+    occurredAt,
+    data: { residentId: resident.id, fiscalCode: resident.fiscalCode, zone, effectiveFrom },
+  });
+}
+
+/** `certificate.issued`. */
+export function certificateIssuedEvent(certificate: Certificate, actor: Actor | null) {
+  return createEvent('certificate.issued', {
+    comune: certificate.comune,
+    subject: certificate.id,
+    actor,
+    occurredAt: certificate.issuedAt,
+    data: {
+      certificateId: certificate.id,
+      requesterFiscalCode: certificate.requesterFiscalCode,
+      holderFiscalCode: certificate.holderFiscalCode,
+      kinds: [...certificate.kinds],
+      stampDuty: certificate.stampDuty,
+      validUntil: certificate.validUntil ?? null,
+    },
+  });
+}
+
+/** `document.expiring`, `daysLeft` days before the document's last valid day. */
+export function documentExpiringEvent(document: IdentityDocument, daysLeft: number, occurredAt: Date) {
+  return createEvent('document.expiring', {
+    comune: document.comune,
+    subject: document.id,
+    actor: { kind: 'system', id: 'document-expiry-job' },
+    occurredAt,
+    data: {
+      documentId: document.id,
+      holderFiscalCode: document.holderFiscalCode,
+      kind: document.kind,
+      expiresOn: document.expiresOn,
+      offsetDays: daysLeft,
+    },
+  });
+}
+
+/** `document.expired`. */
+export function documentExpiredEvent(document: IdentityDocument, occurredAt: Date) {
+  return createEvent('document.expired', {
+    comune: document.comune,
+    subject: document.id,
+    actor: { kind: 'system', id: 'document-expiry-job' },
+    occurredAt,
+    data: {
+      documentId: document.id,
+      holderFiscalCode: document.holderFiscalCode,
+      kind: document.kind,
+      expiredOn: document.expiresOn,
+    },
+  });
+}
+
+/** `residence-change.status-changed`. */
+export function residenceChangeStatusEvent(
+  change: ResidenceChange,
+  from: ResidenceChangeStatus | null,
+  actor: Actor | null,
+  occurredAt: Date,
+  note?: string,
+) {
+  return createEvent('residence-change.status-changed', {
+    comune: change.comune,
+    subject: change.id,
+    actor,
+    occurredAt,
+    data: {
+      requestId: change.id,
+      applicantFiscalCode: change.applicantFiscalCode,
+      from,
+      to: change.status,
+      ...(note === undefined ? {} : { note }),
+    },
+  });
+}

@@ -1,0 +1,88 @@
+import { FieldResolver, Ctx, Resolver, Root } from 'type-graphql';
+import type { AnagrafeContext } from '../context.js';
+import { authorizeRecordRead } from '../domain/record-access.js';
+import { familyMembers } from '../domain/residents.js';
+import { documentsOf } from '../domain/document-operations.js';
+import { residenceChangesOf } from '../domain/residence-change-operations.js';
+import { CertificateEntity } from '../entities/certificate.entity.js';
+import { toCertificateType } from './certificate.mapper.js';
+import { CertificateType } from './certificate.type.js';
+import { CitizenType } from './citizen.type.js';
+import { toIdentityDocumentType } from './document.mapper.js';
+import { IdentityDocumentType } from './document.type.js';
+import { toResidenceChangeType } from './residence-change.mapper.js';
+import { ResidenceChangeType } from './residence-change.type.js';
+import { toFamilyType, toResidenceType } from './resident.mapper.js';
+import { FamilyType, ResidenceType } from './resident.type.js';
+
+/** `__resolveReference` of Citizen: the key only; each field loads and authorises its own data. */
+export function resolveCitizenReference(reference: { fiscalCode: string }): CitizenType {
+  return Object.assign(new CitizenType(), { fiscalCode: reference.fiscalCode.toUpperCase() });
+}
+
+/** Base URL of links this service hands out. */
+export function linkBase(ctx: AnagrafeContext): { baseUrl: string; verificationUrl: string } {
+  return {
+    baseUrl: ctx.settings.publicUrl ?? ctx.origin,
+    verificationUrl: ctx.settings.certificateVerificationUrl,
+  };
+}
+
+const WHO =
+  'Requires: the person, a parent of a minor, someone they delegated, an app with "anagrafe", anagrafe staff (audited).';
+
+@Resolver(() => CitizenType)
+export class CitizenResolver {
+  @FieldResolver(() => ResidenceType, {
+    nullable: true,
+    description: `The registry record; null when not resident. ${WHO}`,
+  })
+  async residence(@Root() citizen: CitizenType, @Ctx() ctx: AnagrafeContext): Promise<ResidenceType | null> {
+    await authorizeRecordRead(ctx, citizen.fiscalCode, 'residence', 'Citizen.residence');
+    const resident = await ctx.residents.load(citizen.fiscalCode);
+    return resident === null ? null : toResidenceType(resident);
+  }
+
+  @FieldResolver(() => FamilyType, { nullable: true, description: `Stato di famiglia. ${WHO}` })
+  async family(@Root() citizen: CitizenType, @Ctx() ctx: AnagrafeContext): Promise<FamilyType | null> {
+    await authorizeRecordRead(ctx, citizen.fiscalCode, 'family', 'Citizen.family');
+    const resident = await ctx.residents.load(citizen.fiscalCode);
+    if (resident === null) return null;
+    return toFamilyType(resident.familyCode, await familyMembers(ctx.em, resident.familyCode));
+  }
+
+  @FieldResolver(() => [IdentityDocumentType], { description: `Identity documents, newest first. ${WHO}` })
+  async identityDocuments(
+    @Root() citizen: CitizenType,
+    @Ctx() ctx: AnagrafeContext,
+  ): Promise<IdentityDocumentType[]> {
+    await authorizeRecordRead(ctx, citizen.fiscalCode, 'documents', 'Citizen.identityDocuments');
+    return (await documentsOf(ctx.em, citizen.fiscalCode)).map((document) =>
+      toIdentityDocumentType(document, ctx.today),
+    );
+  }
+
+  @FieldResolver(() => [CertificateType], {
+    description: `Certificates issued about this person, newest first. ${WHO}`,
+  })
+  async certificates(@Root() citizen: CitizenType, @Ctx() ctx: AnagrafeContext): Promise<CertificateType[]> {
+    await authorizeRecordRead(ctx, citizen.fiscalCode, 'certificates', 'Citizen.certificates');
+    const rows = await ctx.em.find(
+      CertificateEntity,
+      { holderFiscalCode: citizen.fiscalCode },
+      { orderBy: { issuedAt: 'desc' } },
+    );
+    return rows.map((row) => toCertificateType(row, linkBase(ctx)));
+  }
+
+  @FieldResolver(() => [ResidenceChangeType], {
+    description: `Change-of-residence declarations this person is part of. ${WHO}`,
+  })
+  async residenceChanges(
+    @Root() citizen: CitizenType,
+    @Ctx() ctx: AnagrafeContext,
+  ): Promise<ResidenceChangeType[]> {
+    await authorizeRecordRead(ctx, citizen.fiscalCode, 'residenceChanges', 'Citizen.residenceChanges');
+    return (await residenceChangesOf(ctx.em, citizen.fiscalCode)).map(toResidenceChangeType);
+  }
+}

@@ -1,0 +1,22 @@
+import type { IsoDate } from '../domain/calendar.js';
+import { documentValidity } from '../domain/identity-document.js';
+import type { IdentityDocument } from '../entities/identity-document.entity.js';
+import { IdentityDocumentType } from './document.type.js';
+
+/** The public view of a document on `today`. */
+export function toIdentityDocumentType(document: IdentityDocument, today: IsoDate): IdentityDocumentType {
+  const validity = documentValidity(document.expiresOn, today);
+  return Object.assign(new IdentityDocumentType(), {
+    id: document.id,
+    kind: document.kind,
+    number: document.number,
+    issuedOn: document.issuedOn,
+    printedExpiresOn: document.printedExpiresOn,
+    expiresOn: document.expiresOn,
+    valid: validity.valid,
+    daysLeft: validity.daysLeft,
+    renewableFrom: validity.renewableFrom,
+    renewalOpen: validity.renewalOpen,
+    replaced: document.replacedAt !== null && document.replacedAt !== undefined,
+  });
+}

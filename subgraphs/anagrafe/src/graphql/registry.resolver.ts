@@ -1,0 +1,123 @@
+import {
+  auditPersonalDataRead,
+  BadUserInputError,
+  ForbiddenError,
+  requireAuthenticated,
+  requireStaff,
+} from '@sportello/platform';
+import type { DocumentKind } from '@sportello/schema';
+import { Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { ANAGRAFE_OFFICE, type AnagrafeContext } from '../context.js';
+import { recordIdentityDocument } from '../domain/document-operations.js';
+import { RECORD_RULES } from '../domain/record-access.js';
+import { decodeCursor, MAX_PAGE_SIZE, residentsInZones, searchResidents } from '../domain/residents.js';
+import { toIdentityDocumentType } from './document.mapper.js';
+import { IdentityDocumentType } from './document.type.js';
+import { IdentityDocumentInput } from './inputs.input.js';
+import { toSearchPage, toZonePage } from './resident.mapper.js';
+import { ResidentSearchPageType, ZoneResidentPageType } from './resident.type.js';
+
+function pageSize(first: number, max: number): number {
+  if (!Number.isInteger(first) || first < 1 || first > max) {
+    throw new BadUserInputError(`first: between 1 and ${max}`, { field: 'first' });
+  }
+  return first;
+}
+
+function badCursor(): BadUserInputError {
+  return new BadUserInputError('after: not a cursor of this list (use pageInfo.endCursor)', {
+    field: 'after',
+  });
+}
+
+@Resolver()
+export class RegistryResolver {
+  @Query(() => ResidentSearchPageType, {
+    description:
+      'Anagrafe staff: residents whose name or address contains every word of `query`, or the person with that ' +
+      'fiscal code, by name. Every resident returned is recorded in the audit log.',
+  })
+  async searchResidents(
+    @Ctx() ctx: AnagrafeContext,
+    @Arg('query') query: string,
+    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ): Promise<ResidentSearchPageType> {
+    requireStaff(ctx.principal, ANAGRAFE_OFFICE);
+    if (query.trim().length < 2)
+      throw new BadUserInputError('query: at least 2 characters', { field: 'query' });
+    const cursor = after === undefined || after === null ? null : decodeCursor(after, 2);
+    if (after && cursor === null) throw badCursor();
+    const page = await searchResidents(ctx.em, query, pageSize(first, 100), cursor);
+    for (const resident of page.nodes) {
+      await auditPersonalDataRead(ctx, resident.fiscalCode, {
+        action: 'search',
+        resource: 'Query.searchResidents',
+      });
+    }
+    return toSearchPage(page);
+  }
+
+  @Query(() => ZoneResidentPageType, {
+    description:
+      'Fiscal codes of the residents of the given zones, by fiscal code, for the notifier (service principal) and ' +
+      'civil-protection or anagrafe staff. Page with `after: pageInfo.endCursor` until hasNextPage is false.',
+  })
+  async residentsInZones(
+    @Ctx() ctx: AnagrafeContext,
+    @Arg('zones', () => [String]) zones: string[],
+    @Arg('first', () => Int, { defaultValue: 500 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ): Promise<ZoneResidentPageType> {
+    requireAuthenticated(ctx.principal);
+    const rule = RECORD_RULES.zone;
+    const principal = ctx.principal;
+    const allowed =
+      (principal.kind === 'service' && principal.service === rule.service) ||
+      (principal.kind === 'staff' &&
+        principal.offices.some((office) => (rule.office as readonly string[]).includes(office)));
+    if (!allowed) {
+      throw new ForbiddenError(
+        'Only the notifier and civil-protection or anagrafe staff list the residents of zones.',
+        {
+          reason: 'NOT_ALLOWED',
+        },
+      );
+    }
+    if (
+      zones.length === 0 ||
+      zones.length > 100 ||
+      zones.some((zone) => zone.trim() === '' || zone.length > 50)
+    ) {
+      throw new BadUserInputError('zones: 1 to 100 zone codes of up to 50 characters', { field: 'zones' });
+    }
+    if (after !== undefined && after !== null && !/^[A-Z0-9]{16}$/.test(after)) throw badCursor();
+    const page = await residentsInZones(ctx.em, zones, pageSize(first, MAX_PAGE_SIZE), after ?? null);
+    for (const resident of page.nodes) {
+      await auditPersonalDataRead(ctx, resident.fiscalCode, {
+        action: 'read',
+        resource: 'Query.residentsInZones',
+      });
+    }
+    return toZonePage(page);
+  }
+
+  @Mutation(() => IdentityDocumentType, {
+    description:
+      'Anagrafe staff: records an identity document issued to a resident. A CIE’s expiry follows from the age at ' +
+      'issue; a paper card needs its printed date (it stops being valid on 2026-08-03 anyway).',
+  })
+  async recordIdentityDocument(
+    @Ctx() ctx: AnagrafeContext,
+    @Arg('input', () => IdentityDocumentInput) input: IdentityDocumentInput,
+  ): Promise<IdentityDocumentType> {
+    requireStaff(ctx.principal, ANAGRAFE_OFFICE);
+    const document = await recordIdentityDocument(
+      ctx.em,
+      ctx.comune,
+      { ...input, kind: input.kind as DocumentKind },
+      ctx.now,
+    );
+    return toIdentityDocumentType(document, ctx.today);
+  }
+}

@@ -1,0 +1,156 @@
+import { ForbiddenError, requireAuthenticated, requireStaff } from '@sportello/platform';
+import { residenceChangeNotFound } from '../errors.js';
+import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { actorOf, ANAGRAFE_OFFICE, type AnagrafeContext } from '../context.js';
+import { citizenOf, mayRead } from '../domain/record-access.js';
+import type { ResidenceChangeAction } from '../domain/residence-change.js';
+import { changeResidenceStatus, declareResidenceChange } from '../domain/residence-change-operations.js';
+import { ResidenceChangeEntity } from '../entities/residence-change.entity.js';
+import { ResidenceDeclarationInput } from './inputs.input.js';
+import { toResidenceChangeType } from './residence-change.mapper.js';
+import { ResidenceChangeType } from './residence-change.type.js';
+
+@Resolver(() => ResidenceChangeType)
+export class ResidenceChangeResolver {
+  @Query(() => ResidenceChangeType, {
+    nullable: true,
+    description: 'A declaration, for the people moving (and those acting for them) and anagrafe staff.',
+  })
+  async residenceChange(
+    @Ctx() ctx: AnagrafeContext,
+    @Arg('id', () => ID) id: string,
+  ): Promise<ResidenceChangeType | null> {
+    requireAuthenticated(ctx.principal);
+    const change = /^[0-9a-f-]{36}$/i.test(id) ? await ctx.em.findOne(ResidenceChangeEntity, { id }) : null;
+    if (change === null) throw residenceChangeNotFound(id);
+    for (const mover of change.movers) {
+      if (await mayRead(ctx, mover.fiscalCode, 'residenceChanges')) return toResidenceChangeType(change);
+    }
+    throw residenceChangeNotFound(id);
+  }
+
+  @Query(() => [ResidenceChangeType], {
+    description:
+      'Anagrafe staff: declarations without outcome, oldest first (the 45-day clock runs from declaredOn).',
+  })
+  async openResidenceChanges(@Ctx() ctx: AnagrafeContext): Promise<ResidenceChangeType[]> {
+    requireStaff(ctx.principal, ANAGRAFE_OFFICE);
+    const rows = await ctx.em.find(
+      ResidenceChangeEntity,
+      { status: { $in: ['declared', 'registered', 'obstacles-notified'] } },
+      { orderBy: { declaredOn: 'asc' }, limit: 500 },
+    );
+    return rows.map(toResidenceChangeType);
+  }
+
+  @Mutation(() => ResidenceChangeType, {
+    description:
+      'A resident declares a new address within the comune, for themselves and family members moving with them.',
+  })
+  async declareResidenceChange(
+    @Ctx() ctx: AnagrafeContext,
+    @Arg('input', () => ResidenceDeclarationInput) input: ResidenceDeclarationInput,
+  ): Promise<ResidenceChangeType> {
+    requireAuthenticated(ctx.principal);
+    const applicant = citizenOf(ctx.principal);
+    if (applicant === null) {
+      throw new ForbiddenError('Only the citizen who moves declares a change of residence.', {
+        reason: 'CITIZEN_REQUIRED',
+      });
+    }
+    const change = await declareResidenceChange(
+      ctx.em,
+      applicant,
+      input,
+      await actorOf(ctx),
+      ctx.today,
+      ctx.now,
+    );
+    return toResidenceChangeType(change);
+  }
+
+  @Mutation(() => ResidenceChangeType, {
+    description:
+      'Anagrafe staff: registers a declaration; the address changes now, effective from the declaration.',
+  })
+  registerResidenceChange(@Ctx() ctx: AnagrafeContext, @Arg('id', () => ID) id: string) {
+    return this.staffMove(ctx, id, 'register');
+  }
+
+  @Mutation(() => ResidenceChangeType, {
+    description:
+      'Anagrafe staff: notifies the obstacles found by the checks; the citizen has 10 days to answer.',
+  })
+  notifyResidenceChangeObstacles(
+    @Ctx() ctx: AnagrafeContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('note') note: string,
+  ) {
+    return this.staffMove(ctx, id, 'notifyObstacles', note);
+  }
+
+  @Mutation(() => ResidenceChangeType, {
+    description: 'Anagrafe staff: confirms the change after the checks.',
+  })
+  acceptResidenceChange(
+    @Ctx() ctx: AnagrafeContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('note', () => String, { nullable: true }) note?: string | null,
+  ) {
+    return this.staffMove(ctx, id, 'accept', note);
+  }
+
+  @Mutation(() => ResidenceChangeType, {
+    description:
+      'Anagrafe staff: rejects the change after the reply period; the previous addresses are restored.',
+  })
+  rejectResidenceChange(
+    @Ctx() ctx: AnagrafeContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('note') note: string,
+  ) {
+    return this.staffMove(ctx, id, 'reject', note);
+  }
+
+  @Mutation(() => ResidenceChangeType, {
+    description: 'The applicant withdraws a declaration not yet decided.',
+  })
+  async withdrawResidenceChange(@Ctx() ctx: AnagrafeContext, @Arg('id', () => ID) id: string) {
+    requireAuthenticated(ctx.principal);
+    const applicant = citizenOf(ctx.principal);
+    if (applicant === null)
+      throw new ForbiddenError('Only the applicant can withdraw a declaration.', { reason: 'NOT_APPLICANT' });
+    const change = await changeResidenceStatus(
+      ctx.em,
+      id,
+      'withdraw',
+      await actorOf(ctx),
+      ctx.today,
+      ctx.now,
+      null,
+      {
+        applicantFiscalCode: applicant,
+      },
+    );
+    return toResidenceChangeType(change);
+  }
+
+  private async staffMove(
+    ctx: AnagrafeContext,
+    id: string,
+    action: ResidenceChangeAction,
+    note?: string | null,
+  ): Promise<ResidenceChangeType> {
+    requireStaff(ctx.principal, ANAGRAFE_OFFICE);
+    const change = await changeResidenceStatus(
+      ctx.em,
+      id,
+      action,
+      await actorOf(ctx),
+      ctx.today,
+      ctx.now,
+      note,
+    );
+    return toResidenceChangeType(change);
+  }
+}

@@ -1,0 +1,33 @@
+import 'reflect-metadata';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { parse, type GraphQLSchema } from 'graphql';
+import { buildSchema, createResolversMap } from 'type-graphql';
+import { CertificateResolver } from './certificate.resolver.js';
+import { CitizenResolver, resolveCitizenReference } from './citizen.resolver.js';
+import { CitizenType } from './citizen.type.js';
+import { RegistryResolver } from './registry.resolver.js';
+import { ResidenceChangeResolver } from './residence-change.resolver.js';
+
+/** The federation features the anagrafe subgraph uses. */
+const FEDERATION_LINK =
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])';
+
+type ResolverMap = Record<string, Record<string, unknown>>;
+
+/** Builds the anagrafe federation subgraph schema (`_service`, `_entities` included). */
+export async function buildAnagrafeSchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
+    resolvers: [CitizenResolver, RegistryResolver, CertificateResolver, ResidenceChangeResolver],
+    // Citizen is reached only through `_entities` (identity owns the root fields that return it).
+    orphanedTypes: [CitizenType],
+    validate: false,
+  });
+  const typeDefs = parse(`${FEDERATION_LINK}\n\n${printSchemaWithDirectives(schema)}`);
+  const resolvers = createResolversMap(schema) as ResolverMap;
+  resolvers['Citizen'] = { ...resolvers['Citizen'], __resolveReference: resolveCitizenReference };
+  // The resolver map mixes scalars, enums and field maps, as buildSubgraphSchema accepts.
+  return buildSubgraphSchema([
+    { typeDefs, resolvers } as Parameters<typeof buildSubgraphSchema>[0] extends (infer M)[] ? M : never,
+  ]);
+}

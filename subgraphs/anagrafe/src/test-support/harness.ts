@@ -1,0 +1,208 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createInProcessBus,
+  createLogger,
+  createMemoryAuditSink,
+  type EventBus,
+  type MemoryAuditSink,
+  type TokenPrincipal,
+} from '@sportello/platform';
+import { createTestIssuer, type TestIssuer } from '@sportello/platform/testing';
+import { computeFiscalCode, type EventEnvelope } from '@sportello/schema';
+import type { AnagrafeConfig } from '../config.js';
+import { addYears, type IsoDate } from '../domain/calendar.js';
+import { createAnagrafe, seedAnagrafe, type AnagrafeHandle, type SeedPerson } from '../index.js';
+
+export const COMUNE = '001272';
+export const ISSUER = 'http://identity.test';
+export const AUDIENCE = 'sportello';
+
+/** Today in the comune, as the service sees it. */
+export function today(): IsoDate {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome' }).format(new Date());
+}
+
+function person(
+  givenName: string,
+  familyName: string,
+  sex: 'F' | 'M',
+  birthDate: string,
+  householdId: string,
+  relationship: SeedPerson['relationship'],
+  address: SeedPerson['address'],
+  civilStatus: SeedPerson['civilStatus'] = 'single',
+): SeedPerson {
+  return {
+    fiscalCode: computeFiscalCode({
+      surname: familyName,
+      name: givenName,
+      birthDate,
+      sex,
+      birthPlaceCode: 'D969',
+    }),
+    givenName,
+    familyName,
+    sex,
+    birthDate,
+    birthPlaceCode: 'D969',
+    birthPlaceName: 'Genova',
+    citizenship: 'IT',
+    civilStatus,
+    householdId,
+    relationship,
+    address,
+  };
+}
+
+const via = { street: 'Via Roma', number: '12', postcode: '16100', zone: 'centro' };
+const day = today();
+const minorBirth = addYears(day, -9);
+
+/** A family of four (the younger child a minor), a neighbour and a resident of another zone. */
+export const PEOPLE = {
+  mario: person('Mario', 'Rossi', 'M', '1980-05-10', 'F0001', 'head', via, 'married'),
+  chiara: person('Chiara', 'Conti', 'F', '1983-12-01', 'F0001', 'spouse', via, 'married'),
+  luca: person('Luca', 'Rossi', 'M', minorBirth, 'F0001', 'child', via),
+  anna: person('Anna', 'Rossi', 'F', '2001-02-03', 'F0001', 'child', via),
+  paolo: person('Paolo', 'Bianchi', 'M', '1975-07-07', 'F0002', 'head', { ...via, number: '14' }),
+  giulia: person('Giulia', 'Verdi', 'F', '1990-09-09', 'F0003', 'head', {
+    street: 'Via del Fiume',
+    number: '3',
+    postcode: '16100',
+    zone: 'fiume',
+  }),
+};
+
+export const STREETS = [
+  { name: 'Via Roma', postcode: '16100', zone: 'centro' },
+  { name: 'Via del Fiume', postcode: '16100', zone: 'fiume' },
+  { name: 'Strada della Collina', postcode: '16101', zone: 'collina' },
+];
+
+export interface GraphQLAnswer {
+  status: number;
+  data?: Record<string, unknown> | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+/** A running anagrafe on loopback with a small seeded family, and helpers to call it. */
+export interface TestAnagrafe {
+  url: string;
+  service: AnagrafeHandle;
+  bus: EventBus;
+  issuer: TestIssuer;
+  audit: MemoryAuditSink;
+  /** Events published so far, as a consumer of the bus received them. */
+  events: EventEnvelope[];
+  token(principal: 'anonymous' | TokenPrincipal): Promise<string | undefined>;
+  citizen(fiscalCode: string, actsFor?: string[]): TokenPrincipal;
+  staff(...offices: ('anagrafe' | 'civil-protection' | 'tributi')[]): TokenPrincipal;
+  servicePrincipal(name: string): TokenPrincipal;
+  graphql(
+    query: string,
+    options?: { as?: TokenPrincipal; variables?: Record<string, unknown> },
+  ): Promise<GraphQLAnswer>;
+  /** Reads Citizen fields through `_entities`, as the gateway does. */
+  citizenFields(fiscalCode: string, selection: string, as?: TokenPrincipal): Promise<GraphQLAnswer>;
+  get(path: string, as?: TokenPrincipal): Promise<Response>;
+  /** Waits until the relay has published and the bus delivered everything recorded so far. */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startAnagrafe(overrides: Partial<AnagrafeConfig> = {}): Promise<TestAnagrafe> {
+  const dir = await mkdtemp(join(tmpdir(), 'anagrafe-test-'));
+  const issuer = await createTestIssuer({ issuer: ISSUER, audience: AUDIENCE });
+  const logger = createLogger({ name: 'anagrafe-test', level: 'silent' });
+  const bus = createInProcessBus();
+  const audit = createMemoryAuditSink();
+  const events: EventEnvelope[] = [];
+  await bus.consume({ name: 'anagrafe-test', subjects: ['sportello.*.anagrafe.>'] }, async (event) => {
+    events.push(event);
+  });
+  const config: AnagrafeConfig = {
+    port: 0,
+    logLevel: 'silent',
+    defaultComune: COMUNE,
+    comuneNames: { [COMUNE]: 'Borgo Sereno' },
+    database: { driver: 'sqlite', url: join(dir, 'anagrafe.db') },
+    tokenIssuer: ISSUER,
+    tokenAudience: AUDIENCE,
+    jwksUrl: new URL('http://identity.test/.well-known/jwks.json'),
+    publicUrl: null,
+    certificateVerificationUrl: 'https://comune.example/verifica-certificati',
+    onlineCertificatesExempt: false,
+    timeZone: 'Europe/Rome',
+    jobs: { reminderOffsetsDays: [180, 30, 7], expiredNoticeLookbackDays: 30, intervalMinutes: 0 },
+    bus: { kind: 'inprocess', natsServers: [] },
+    ...overrides,
+  };
+  const service = await createAnagrafe(config, { bus, logger, jwks: issuer.jwks, audit });
+  const url = await service.listen(0);
+  await seedAnagrafe(service.database.fork({ comune: COMUNE }), {
+    comune: COMUNE,
+    streets: STREETS,
+    people: Object.values(PEOPLE),
+  });
+
+  const tokenId = () => `t-${Math.random().toString(36).slice(2)}`;
+  const token = async (principal: 'anonymous' | TokenPrincipal) =>
+    principal === 'anonymous' ? undefined : issuer.sign(principal);
+  const headers = async (as?: TokenPrincipal): Promise<Record<string, string>> => {
+    const bearer = as === undefined ? undefined : await token(as);
+    return bearer === undefined ? {} : { authorization: `Bearer ${bearer}` };
+  };
+  const graphql = async (
+    query: string,
+    options: { as?: TokenPrincipal; variables?: Record<string, unknown> } = {},
+  ) => {
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(await headers(options.as)) },
+      body: JSON.stringify({ query, variables: options.variables ?? {} }),
+    });
+    return { status: response.status, ...((await response.json()) as Omit<GraphQLAnswer, 'status'>) };
+  };
+
+  return {
+    url,
+    service,
+    bus,
+    issuer,
+    audit,
+    events,
+    token,
+    citizen: (fiscalCode, actsFor = []) => ({
+      kind: 'citizen',
+      comune: COMUNE,
+      fiscalCode,
+      actsFor,
+      tokenId: tokenId(),
+    }),
+    staff: (...offices) => ({
+      kind: 'staff',
+      comune: COMUNE,
+      username: `staff.${offices.join('-')}`,
+      offices,
+      tokenId: tokenId(),
+    }),
+    servicePrincipal: (name) => ({ kind: 'service', comune: COMUNE, service: name, tokenId: tokenId() }),
+    graphql,
+    citizenFields: (fiscalCode, selection, as) =>
+      graphql(
+        `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Citizen { fiscalCode ${selection} } } }`,
+        { as, variables: { reps: [{ __typename: 'Citizen', fiscalCode }] } },
+      ),
+    get: async (path, as) => fetch(`${url}${path}`, { headers: await headers(as) }),
+    async settle() {
+      await service.flushOutbox();
+    },
+    async close() {
+      await service.close();
+      await bus.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
