@@ -1,0 +1,109 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { devToken, graphql } from './support/graphql-client.js';
+import { startHubProcess, type HubProcess } from './support/hub-process.js';
+
+/** `npm start`, as a person runs it: the embedded hub in one process with its demo comune. */
+describe('embedded start', () => {
+  let dataDir: string;
+  let hub: HubProcess;
+  let api: string;
+  let identity: string;
+
+  const start = async () => {
+    hub = startHubProcess('embedded', {
+      PORT: '0',
+      SMTP_PORT: '0',
+      DATA_DIR: dataDir,
+      DEMO_HOUSEHOLDS: '300',
+    });
+    const output = await hub.waitFor('Sportello is up.');
+    api = /GraphQL API\s+(\S+)/.exec(output)![1]!;
+    identity = /demo tokens\s+POST (\S+)\/auth\/dev\/token/.exec(output)![1]!;
+    return output;
+  };
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'sportello-embedded-'));
+    await start();
+  });
+
+  afterAll(async () => {
+    await hub?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('prints where everything is and generates the demo comune with visible progress', () => {
+    const output = hub.output();
+    expect(output).toMatch(/identity: \d+\/\d+ citizens/);
+    expect(output).toContain('health');
+    expect(output).toContain('mailbox');
+  });
+
+  it('answers GET /health with 200 once every service is up, and /ready lists them', async () => {
+    const base = api.replace(/\/graphql$/, '');
+    const health = await fetch(`${base}/health`);
+    expect(health.status).toBe(200);
+    const ready = (await (await fetch(`${base}/ready`)).json()) as {
+      ready: boolean;
+      subgraphs: Array<{ name: string; ready: boolean }>;
+    };
+    expect(ready.ready).toBe(true);
+    expect(ready.subgraphs.map((s) => s.name)).toEqual(
+      expect.arrayContaining(['identity', 'civil-protection']),
+    );
+  });
+
+  it('serves a seeded citizen their own data through the gateway, and nothing of it anonymously', async () => {
+    const citizen = await devToken(identity, { kind: 'citizen' });
+    const mine = await graphql<{ me: { fiscalCode: string; givenName: string } }>(
+      api,
+      '{ me { fiscalCode givenName } }',
+      { token: citizen.access_token },
+    );
+    expect(mine.errors).toBeUndefined();
+    expect(mine.data?.me.fiscalCode).toBe(citizen.subject);
+    expect(mine.data?.me.givenName).toMatch(/^[A-Z][a-z]+$/);
+
+    const anonymous = await graphql(api, `{ citizen(fiscalCode: "${citizen.subject}") { givenName } }`);
+    expect(anonymous.data?.citizen ?? null).toBeNull();
+    expect(anonymous.errors?.[0]?.extensions?.code).toMatch(/UNAUTHENTICATED|FORBIDDEN/);
+  });
+
+  it('serves public civil-protection data to anonymous callers', async () => {
+    const result = await graphql<{
+      nearestEmergencyAreas: Array<{ distanceMeters: number; area: { kind: string } }>;
+    }>(
+      api,
+      '{ nearestEmergencyAreas(latitude: 44.697, longitude: 7.856, kind: WAITING) { distanceMeters area { kind } } }',
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.nearestEmergencyAreas.length).toBeGreaterThan(0);
+    expect(result.data?.nearestEmergencyAreas.every((a) => a.area.kind === 'WAITING')).toBe(true);
+  });
+
+  it('keeps what citizens changed across a restart', async () => {
+    const citizen = await devToken(identity, { kind: 'citizen' });
+    const changed = await graphql<{ setPreferredLanguage: { preferredLanguage: string } }>(
+      api,
+      'mutation { setPreferredLanguage(language: DE) { preferredLanguage } }',
+      { token: citizen.access_token },
+    );
+    expect(changed.errors).toBeUndefined();
+    expect(changed.data?.setPreferredLanguage.preferredLanguage).toBe('DE');
+    const files = await readdir(dataDir);
+    expect(files).toEqual(expect.arrayContaining(['identity.db', 'civil-protection.db']));
+
+    expect(await hub.stop()).toBe(0);
+    await start();
+    const again = await devToken(identity, { subject: citizen.subject });
+    const mine = await graphql<{ me: { fiscalCode: string; preferredLanguage: string } }>(
+      api,
+      '{ me { fiscalCode preferredLanguage } }',
+      { token: again.access_token },
+    );
+    expect(mine.data?.me).toEqual({ fiscalCode: citizen.subject, preferredLanguage: 'DE' });
+  });
+});
