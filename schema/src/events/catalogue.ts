@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { anagrafeEvents } from './anagrafe.events.js';
+import { auditEvents } from './audit.events.js';
 import { civilProtectionEvents } from './civil-protection.events.js';
 import type { EventDefinition } from './define-event.js';
 import type { EventEnvelope } from './envelope.js';
@@ -29,6 +30,7 @@ export const EVENTS = byType([
   ...practicesEvents,
   ...civilProtectionEvents,
   ...notifierEvents,
+  ...auditEvents,
 ]);
 
 type Catalogue = typeof EVENTS;

@@ -2,7 +2,9 @@ import type { z } from 'zod';
 
 /**
  * Services that publish events. The producer is also the third token of the bus subject
- * (`sportello.<comune>.<producer>.<type>`).
+ * (`sportello.<comune>.<producer>.<type>`). `platform` stands for every service at once: events
+ * written by the shared platform code in whichever service runs it (the audit trail), which name
+ * that service in their data.
  */
 export const PRODUCERS = [
   'identity',
@@ -11,6 +13,7 @@ export const PRODUCERS = [
   'practices',
   'civil-protection',
   'notifier',
+  'platform',
 ] as const;
 export type Producer = (typeof PRODUCERS)[number];
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { fiscalCodeSchema } from '../scalars/fiscal-code.js';
 import { defineEvent } from './define-event.js';
-import { publicId } from './fields.js';
+import { isoDateTime, publicId } from './fields.js';
 
 /*
  * Contact values (email addresses, Telegram chat ids) never travel on the bus: consumers resolve
@@ -60,10 +60,25 @@ export const citizenPreferencesChanged = defineEvent({
   }),
 });
 
+export const apiClientRevoked = defineEvent({
+  type: 'api-client.revoked',
+  version: 1,
+  producer: 'identity',
+  consumers: ['gateway'],
+  description:
+    'An admin revoked an API client: its secret no longer works and the tokens it already holds must ' +
+    'be refused everywhere, not only by identity, until they expire.',
+  data: z.object({
+    clientId: publicId.describe('the OAuth client id of the app'),
+    revokedAt: isoDateTime,
+  }),
+});
+
 export const identityEvents = [
   citizenRegistered,
   citizenContactVerified,
   citizenTelegramLinked,
   citizenTelegramUnlinked,
   citizenPreferencesChanged,
+  apiClientRevoked,
 ] as const;
