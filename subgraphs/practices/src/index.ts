@@ -1,1 +1,176 @@
-export {};
+import 'reflect-metadata';
+import { ApolloServer } from '@apollo/server';
+import {
+  createDatabase,
+  createErrorMasking,
+  createOutboxRelay,
+  createRequestContextFactory,
+  createServiceServer,
+  createTokenVerifier,
+  type AuditSink,
+  type Database,
+  type EventBus,
+  type JwksSource,
+  type Logger,
+} from '@sportello/platform';
+import type { PracticesConfig } from './config.js';
+import { createPracticesContext, type PracticesContext } from './context.js';
+import { PRACTICES_ENTITIES } from './entities/index.js';
+import { buildPracticesSchema } from './graphql/schema.js';
+import { attachmentRoutes } from './http/attachment-routes.js';
+import { sendAppointmentReminders } from './jobs/appointment-reminders.js';
+import { migrations as postgresql } from './migrations/postgresql/index.js';
+import { migrations as sqlite } from './migrations/sqlite/index.js';
+
+export { loadPracticesConfig, type PracticesConfig } from './config.js';
+export { buildPracticesSchema } from './graphql/schema.js';
+export { PRACTICES_ENTITIES } from './entities/index.js';
+export type { PracticesContext } from './context.js';
+export {
+  PRACTICE_ACTIONS,
+  PRACTICE_TRANSITIONS,
+  FINAL_STATUSES,
+  EDITABLE_STATUSES,
+  checkTransition,
+  availableActions,
+  type PracticeAction,
+  type Transition,
+  type TransitionCheck,
+  type WorkflowRole,
+} from './domain/workflow.js';
+export { formatProtocolNumber, nextProtocolNumber } from './domain/protocol.js';
+export { validateForm } from './domain/form.js';
+export { ALLOWED_MIME_TYPES, PHOTO_MIME_TYPES, detectMimeType } from './domain/attachments.js';
+export { REPORT_CATEGORIES, REPORT_TRANSITIONS, REPORTS_OFFICE } from './domain/report-operations.js';
+export { slotsOfDay, zonedInstant, localDay, type Slot, type SlotRules } from './domain/calendar.js';
+export { ATTACHMENTS_PATH, ATTACHMENT_CONTENT_PATH } from './http/attachment-routes.js';
+export { sendAppointmentReminders } from './jobs/appointment-reminders.js';
+export { PRACTICE_TYPE_CATALOGUE, type CatalogueEntry } from './catalogue.js';
+export {
+  seedPractices,
+  type PracticesSeed,
+  type PracticesSeedPerson,
+  type PracticesSeedResult,
+} from './seed.js';
+
+/** What the service needs from its host. */
+export interface PracticesDeps {
+  /** Where the outbox relay publishes practice, appointment and report events. */
+  bus: EventBus;
+  logger: Logger;
+  /** The token issuer's keys, when the host has them (embedded mode, tests); else `config.jwksUrl`. */
+  jwks?: JwksSource;
+  /** Where staff reads of personal data are recorded. @default a logging sink */
+  audit?: AuditSink;
+}
+
+/** A running-ready practices service. */
+export interface Practices {
+  readonly database: Database;
+  /** Migrates, starts the outbox relay and the reminder job, and listens. Port 0 picks a free port. @returns the base URL */
+  listen(port: number, host?: string): Promise<string>;
+  /** Publishes pending outbox events now (tests, graceful shutdown). @returns how many were published */
+  flushOutbox(): Promise<number>;
+  /** Runs the reminder job once at `now` (the timer does it every `reminderIntervalMs`). @returns reminders recorded */
+  runReminders(now?: Date): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * Creates the practices subgraph: GraphQL on `/graphql`, attachment upload (`POST /attachments`)
+ * and download (`GET /attachments/content`), and `/health`. Nothing connects or listens until
+ * `listen`; the database is opened here.
+ */
+export async function createPractices(config: PracticesConfig, deps: PracticesDeps): Promise<Practices> {
+  const logger = deps.logger;
+  const database = await createDatabase({
+    service: 'practices',
+    driver: config.database.driver,
+    ...(config.database.driver === 'sqlite'
+      ? { sqlitePath: config.database.url }
+      : { postgresUrl: config.database.url }),
+    ...(config.database.postgresDatabase === undefined
+      ? {}
+      : { postgresDatabase: config.database.postgresDatabase }),
+    entities: PRACTICES_ENTITIES,
+    migrations: { sqlite, postgresql },
+    logger,
+  });
+  const verifier = createTokenVerifier({
+    issuer: config.tokenIssuer,
+    audience: config.tokenAudience,
+    jwks: deps.jwks ?? config.jwksUrl,
+  });
+  const requestContext = createRequestContextFactory({
+    verifier,
+    defaultComune: config.defaultComune,
+    logger,
+    database,
+    ...(deps.audit === undefined ? {} : { audit: deps.audit }),
+  });
+  const settings = { attachmentMaxBytes: config.attachmentMaxBytes, timeZone: config.timeZone };
+  const relay = createOutboxRelay({ database, bus: deps.bus, logger });
+  const masking = createErrorMasking<PracticesContext>(logger);
+  const apollo = new ApolloServer<PracticesContext>({
+    schema: await buildPracticesSchema(),
+    formatError: masking.formatError,
+    plugins: [
+      masking.plugin,
+      {
+        // Events recorded by a mutation go out as soon as it commits, not at the next poll.
+        async requestDidStart() {
+          return {
+            async willSendResponse() {
+              relay.nudge();
+            },
+          };
+        },
+      },
+    ],
+  });
+  const server = createServiceServer<PracticesContext>({
+    name: 'practices',
+    apollo,
+    logger,
+    routes: attachmentRoutes({ context: requestContext, maxBytes: config.attachmentMaxBytes }),
+    context: async (request) => createPracticesContext(await requestContext(request), settings),
+    health: async () => {
+      await database.forkUnscoped().getConnection().execute('select 1');
+    },
+  });
+
+  const runReminders = async (now = new Date()) => {
+    const sent = await sendAppointmentReminders(database, now, config.timeZone);
+    if (sent > 0) relay.nudge();
+    return sent;
+  };
+  let timer: NodeJS.Timeout | undefined;
+  let migrated = false;
+  return {
+    database,
+    async listen(port, host) {
+      if (!migrated) {
+        await database.migrate();
+        migrated = true;
+      }
+      relay.start();
+      if (config.reminderIntervalMs > 0 && timer === undefined) {
+        timer = setInterval(() => {
+          runReminders().catch((error: unknown) =>
+            logger.error({ err: error }, 'appointment reminders failed'),
+          );
+        }, config.reminderIntervalMs);
+        timer.unref();
+      }
+      return server.listen(port, host);
+    },
+    flushOutbox: () => relay.flush(),
+    runReminders,
+    async close() {
+      clearInterval(timer);
+      await server.close();
+      await relay.stop();
+      await database.close();
+    },
+  };
+}

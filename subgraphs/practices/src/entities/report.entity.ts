@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { tenantProperties } from '@sportello/platform';
+import { v7 as uuidv7 } from 'uuid';
 import { REPORT_STATUSES } from '@sportello/schema';
 
 /** A citizen report (segnalazione): something wrong at a place in town. */
@@ -8,10 +9,11 @@ export const ReportEntity = defineEntity({
   name: 'Report',
   tableName: 'report',
   properties: {
+    /** Time-ordered, so the office queue pages by id in order of filing. */
     id: p
       .uuid()
       .primary()
-      .onCreate(() => randomUUID()),
+      .onCreate(() => uuidv7()),
     ...tenantProperties(),
     category: p.string().length(100),
     description: p.text(),

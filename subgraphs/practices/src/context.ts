@@ -1,0 +1,31 @@
+import type { DatabaseRequestContext, EntityManager, Principal } from '@sportello/platform';
+import type { WorkflowRole } from './domain/workflow.js';
+
+/** Settings resolvers and routes need besides the database. */
+export interface PracticesSettings {
+  attachmentMaxBytes: number;
+  timeZone: string;
+}
+
+/**
+ * What every practices resolver receives: the platform's request context (verified principal,
+ * comune-scoped EntityManager, audit sink) plus the request's clock and settings.
+ */
+export interface PracticesContext extends DatabaseRequestContext<EntityManager> {
+  /** One instant for every rule checked in the request. */
+  now: Date;
+  settings: PracticesSettings;
+}
+
+export function createPracticesContext(
+  base: DatabaseRequestContext<EntityManager>,
+  settings: PracticesSettings,
+  now: Date = new Date(),
+): PracticesContext {
+  return { ...base, now, settings };
+}
+
+/** The workflow role a caller plays: staff act as the office, everyone else as the citizen. */
+export function workflowRoleOf(principal: Principal): WorkflowRole {
+  return principal.kind === 'staff' ? 'staff' : 'citizen';
+}

@@ -1,0 +1,169 @@
+/**
+ * Attachments of practices and reports: the type is detected from the content's magic bytes (the
+ * client's declared type must agree), the size is bounded, and the bytes are stored in the
+ * database beside their SHA-256.
+ */
+import { createHash } from 'node:crypto';
+import { ConflictError, type EntityManager } from '@sportello/platform';
+import type { Actor } from '@sportello/schema';
+import { AttachmentContentEntity, AttachmentEntity, type Attachment } from '../entities/attachment.entity.js';
+import type { Practice } from '../entities/practice.entity.js';
+import type { Report } from '../entities/report.entity.js';
+import { EDITABLE_STATUSES } from './workflow.js';
+
+/** Types accepted, with the signature that identifies each. */
+const SIGNATURES: ReadonlyArray<{ mimeType: string; matches: (bytes: Uint8Array) => boolean }> = [
+  { mimeType: 'application/pdf', matches: (b) => ascii(b, 0, 5) === '%PDF-' },
+  {
+    mimeType: 'image/png',
+    matches: (b) => [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a].every((byte, i) => b[i] === byte),
+  },
+  { mimeType: 'image/jpeg', matches: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
+  { mimeType: 'image/webp', matches: (b) => ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 12) === 'WEBP' },
+];
+
+/** MIME types an attachment may have. */
+export const ALLOWED_MIME_TYPES = SIGNATURES.map((s) => s.mimeType);
+/** Photos of reports: images only. */
+export const PHOTO_MIME_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
+
+function ascii(bytes: Uint8Array, from: number, to: number): string {
+  return String.fromCharCode(...bytes.subarray(from, to));
+}
+
+/** The MIME type the content really has, or null when it is none of the accepted ones. */
+export function detectMimeType(bytes: Uint8Array): string | null {
+  return SIGNATURES.find((signature) => signature.matches(bytes))?.mimeType ?? null;
+}
+
+/** Why an upload is refused, with the HTTP status it maps to. */
+export class AttachmentRejection extends Error {
+  override readonly name = 'AttachmentRejection';
+  constructor(
+    readonly status: 400 | 409 | 413 | 415,
+    readonly code: 'BAD_USER_INPUT' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE',
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Upload {
+  filename: string;
+  kind: string;
+  declaredType: string | undefined;
+  bytes: Buffer;
+}
+
+/** Checks an upload and returns its detected type. @throws AttachmentRejection */
+export function checkUpload(upload: Upload, maxBytes: number, allowed: readonly string[]): string {
+  if (upload.bytes.length === 0)
+    throw new AttachmentRejection(400, 'BAD_USER_INPUT', 'The file is empty', 'body');
+  if (upload.bytes.length > maxBytes) {
+    throw new AttachmentRejection(
+      413,
+      'PAYLOAD_TOO_LARGE',
+      `The file exceeds the limit of ${maxBytes} bytes`,
+      'body',
+    );
+  }
+  const filename = upload.filename.trim();
+  if (filename === '' || filename.length > 255 || /[/\\\0]/.test(filename)) {
+    throw new AttachmentRejection(
+      400,
+      'BAD_USER_INPUT',
+      'filename must be 1-255 characters without slashes',
+      'filename',
+    );
+  }
+  if (!/^[a-z0-9][a-z0-9-]{0,99}$/.test(upload.kind)) {
+    throw new AttachmentRejection(
+      400,
+      'BAD_USER_INPUT',
+      'kind must be a required-attachment code or "other"',
+      'kind',
+    );
+  }
+  const detected = detectMimeType(upload.bytes);
+  if (detected === null || !allowed.includes(detected)) {
+    throw new AttachmentRejection(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      `The content is not an accepted file type (accepted: ${allowed.join(', ')})`,
+      'body',
+    );
+  }
+  const declared = upload.declaredType?.split(';')[0]?.trim().toLowerCase();
+  if (
+    declared !== undefined &&
+    declared !== '' &&
+    declared !== 'application/octet-stream' &&
+    declared !== detected
+  ) {
+    throw new AttachmentRejection(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      `The content is ${detected} but was declared as ${declared}`,
+      'content-type',
+    );
+  }
+  return detected;
+}
+
+/** Stores an upload on a practice (editable ones only) or a report. */
+export async function storeAttachment(
+  em: EntityManager,
+  target: { practice: Practice } | { report: Report },
+  upload: Upload,
+  mimeType: string,
+  by: 'citizen' | 'staff',
+  actor: Actor,
+  now: Date,
+): Promise<Attachment> {
+  if ('practice' in target && by === 'citizen' && !EDITABLE_STATUSES.includes(target.practice.status)) {
+    throw new AttachmentRejection(
+      409,
+      'CONFLICT',
+      `Practice ${target.practice.id} is ${target.practice.status}: attachments can be added only when it is ${EDITABLE_STATUSES.join(', ')}`,
+    );
+  }
+  const comune = 'practice' in target ? target.practice.comune : target.report.comune;
+  const attachment = em.create(AttachmentEntity, {
+    comune,
+    practiceId: 'practice' in target ? target.practice.id : null,
+    reportId: 'report' in target ? target.report.id : null,
+    kind: upload.kind,
+    filename: upload.filename.trim(),
+    mimeType,
+    size: upload.bytes.length,
+    sha256: createHash('sha256').update(upload.bytes).digest('hex'),
+    uploadedBy: by,
+    uploaderId: actor.id,
+    uploadedAt: now,
+  });
+  em.create(AttachmentContentEntity, { id: attachment.id, comune, content: upload.bytes });
+  await em.flush();
+  return attachment;
+}
+
+/** Removes an attachment from an editable practice. */
+export async function removeAttachment(
+  em: EntityManager,
+  practice: Practice,
+  attachment: Attachment,
+): Promise<void> {
+  if (!EDITABLE_STATUSES.includes(practice.status)) {
+    throw new ConflictError(
+      `Practice ${practice.id} is ${practice.status}: its attachments can no longer change`,
+      {
+        reason: 'NOT_EDITABLE',
+        status: practice.status,
+      },
+    );
+  }
+  const content = await em.findOne(AttachmentContentEntity, { id: attachment.id });
+  em.remove(attachment);
+  if (content !== null) em.remove(content);
+  await em.flush();
+}

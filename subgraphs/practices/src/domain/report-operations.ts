@@ -1,0 +1,183 @@
+/** Citizen reports (segnalazioni): filed by citizens, moved along by the office, the reporter told. */
+import {
+  BadUserInputError,
+  ConflictError,
+  NotFoundError,
+  recordEvent,
+  type EntityManager,
+} from '@sportello/platform';
+import { createEvent, type Actor, type ReportStatus } from '@sportello/schema';
+import { ReportChangeEntity, ReportEntity, type Report } from '../entities/report.entity.js';
+import type { FieldViolation } from '../errors.js';
+import { invalidInput } from '../errors.js';
+
+/** The office whose staff handle reports. */
+export const REPORTS_OFFICE = 'practices';
+
+/** What citizens can report. */
+export const REPORT_CATEGORIES = [
+  'road-damage',
+  'street-lighting',
+  'waste',
+  'green-areas',
+  'graffiti',
+  'road-signs',
+  'water-leak',
+  'noise',
+  'abandoned-vehicle',
+  'other',
+] as const;
+
+/** Where a report may go next from each status. */
+export const REPORT_TRANSITIONS: Readonly<Record<ReportStatus, readonly ReportStatus[]>> = {
+  received: ['taken-in-charge', 'rejected'],
+  'taken-in-charge': ['in-progress', 'resolved', 'rejected'],
+  'in-progress': ['resolved', 'rejected'],
+  resolved: [],
+  rejected: [],
+};
+
+export interface ReportInput {
+  category: string;
+  description: string;
+  latitude: number;
+  longitude: number;
+  address?: string | null;
+  /** File without leaving the reporter's fiscal code (no updates then). */
+  anonymous?: boolean | null;
+}
+
+/** Problems with a new report, each naming its field. */
+export function checkReport(input: ReportInput): FieldViolation[] {
+  const problems: FieldViolation[] = [];
+  if (!(REPORT_CATEGORIES as readonly string[]).includes(input.category)) {
+    problems.push({ field: 'category', message: `must be one of ${REPORT_CATEGORIES.join(', ')}` });
+  }
+  const description = input.description.trim();
+  if (description.length < 10 || description.length > 4000) {
+    problems.push({ field: 'description', message: 'describe the problem in 10 to 4000 characters' });
+  }
+  if (!Number.isFinite(input.latitude) || input.latitude < -90 || input.latitude > 90) {
+    problems.push({ field: 'latitude', message: 'must be between -90 and 90' });
+  }
+  if (!Number.isFinite(input.longitude) || input.longitude < -180 || input.longitude > 180) {
+    problems.push({ field: 'longitude', message: 'must be between -180 and 180' });
+  }
+  if (input.address != null && input.address.length > 300) {
+    problems.push({ field: 'address', message: 'must be 300 characters at most' });
+  }
+  return problems;
+}
+
+function statusChanged(
+  report: Report,
+  from: ReportStatus | null,
+  note: string | null,
+  actor: Actor,
+  at: Date,
+) {
+  return createEvent('report.status-changed', {
+    comune: report.comune,
+    subject: report.id,
+    actor,
+    occurredAt: at,
+    data: {
+      reportId: report.id,
+      category: report.category,
+      reporterFiscalCode: report.reporterFiscalCode ?? null,
+      from,
+      to: report.status,
+      ...(note === null ? {} : { note }),
+    },
+  });
+}
+
+export async function fileReport(
+  em: EntityManager,
+  comune: string,
+  reporterFiscalCode: string,
+  actor: Actor,
+  input: ReportInput,
+  now: Date,
+): Promise<Report> {
+  const problems = checkReport(input);
+  if (problems.length > 0) throw invalidInput(problems);
+  const report = em.create(ReportEntity, {
+    comune,
+    category: input.category,
+    description: input.description.trim(),
+    latitude: input.latitude,
+    longitude: input.longitude,
+    address: input.address?.trim() || null,
+    reporterFiscalCode: input.anonymous === true ? null : reporterFiscalCode.toUpperCase(),
+    status: 'received',
+    createdAt: now,
+    updatedAt: now,
+  });
+  em.create(ReportChangeEntity, {
+    comune,
+    reportId: report.id,
+    at: now,
+    fromStatus: null,
+    toStatus: 'received',
+    actorKind: actor.kind,
+    actorId: input.anonymous === true ? 'anonymous' : actor.id,
+    note: null,
+  });
+  recordEvent(
+    em,
+    statusChanged(
+      report,
+      null,
+      null,
+      input.anonymous === true ? { kind: 'system', id: 'anonymous' } : actor,
+      now,
+    ),
+  );
+  await em.flush();
+  return report;
+}
+
+export async function findReport(em: EntityManager, id: string): Promise<Report> {
+  const report = /^[0-9a-f-]{36}$/i.test(id) ? await em.findOne(ReportEntity, { id }) : null;
+  if (report === null) throw new NotFoundError(`No report with id ${id}`);
+  return report;
+}
+
+/** Moves a report along; the reporter is told through `report.status-changed`. */
+export async function changeReportStatus(
+  em: EntityManager,
+  report: Report,
+  to: ReportStatus,
+  note: string | null | undefined,
+  actor: Actor,
+  now: Date,
+): Promise<Report> {
+  const from = report.status;
+  if (!REPORT_TRANSITIONS[from].includes(to)) {
+    throw new ConflictError(
+      `Report ${report.id} is ${from}: cannot move it to ${to} (allowed: ${REPORT_TRANSITIONS[from].join(', ') || 'nothing, it is closed'})`,
+      { reason: 'ILLEGAL_TRANSITION', status: from, action: to },
+    );
+  }
+  const text = note?.trim() ? note.trim() : null;
+  if (text !== null && text.length > 1000)
+    throw new BadUserInputError('note is 1000 characters at most', { field: 'note' });
+  if (to === 'rejected' && text === null)
+    throw new BadUserInputError('say why the report is rejected', { field: 'note' });
+  report.status = to;
+  report.updatedAt = now;
+  em.create(ReportChangeEntity, {
+    comune: report.comune,
+    reportId: report.id,
+    at: now,
+    fromStatus: from,
+    toStatus: to,
+    actorKind: actor.kind,
+    actorId: actor.id,
+    note: text,
+  });
+  recordEvent(em, statusChanged(report, from, text, actor, now));
+  await em.flush();
+  return report;
+}

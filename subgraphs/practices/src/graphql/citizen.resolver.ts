@@ -1,0 +1,41 @@
+import { assertCanRead, auditPersonalDataRead, type Office } from '@sportello/platform';
+import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { PRACTICES_SCOPE } from '../domain/access.js';
+import { PracticeEntity } from '../entities/practice.entity.js';
+import type { PracticesContext } from '../context.js';
+import { toPracticeType } from './practice.mapper.js';
+import { CitizenType, PracticeType } from './practice.type.js';
+
+/** Offices whose staff may list a citizen's practices (each sees only its own office's). */
+const PRACTICE_OFFICES: readonly Office[] = ['practices', 'suap', 'anagrafe', 'tributi'];
+
+/** `__resolveReference` of Citizen: practices adds fields only, so any key resolves. */
+export function resolveCitizenReference(reference: { fiscalCode: string }): CitizenType {
+  return Object.assign(new CitizenType(), { fiscalCode: reference.fiscalCode.toUpperCase() });
+}
+
+@Resolver(() => CitizenType)
+export class CitizenResolver {
+  @FieldResolver(() => [PracticeType], {
+    description:
+      'Practices this citizen filed or that were filed for them, newest first. For the citizen, whoever ' +
+      'acts for them, apps with the `practices` scope; staff see their own offices’ practices (audited).',
+  })
+  async practices(@Root() citizen: CitizenType, @Ctx() ctx: PracticesContext): Promise<PracticeType[]> {
+    const principal = ctx.principal;
+    assertCanRead(principal, citizen.fiscalCode, { scope: PRACTICES_SCOPE, office: PRACTICE_OFFICES });
+    const code = citizen.fiscalCode.toUpperCase();
+    const rows = await ctx.em.find(
+      PracticeEntity,
+      {
+        $or: [{ applicantFiscalCode: code }, { onBehalfOfFiscalCode: code }],
+        ...(principal.kind === 'staff' ? { office: { $in: principal.offices } } : {}),
+      },
+      { orderBy: { id: 'desc' }, limit: 500 },
+    );
+    if (rows.length > 0) {
+      await auditPersonalDataRead(ctx, code, { action: 'read', resource: 'Citizen.practices' });
+    }
+    return rows.map((row) => toPracticeType(row, principal));
+  }
+}

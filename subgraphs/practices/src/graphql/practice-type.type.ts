@@ -1,0 +1,63 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { Field, Int, ObjectType } from 'type-graphql';
+import { PageInfoType } from './connection.js';
+
+@ObjectType('RequiredAttachment', { description: 'A document the applicant adds to the practice.' })
+export class RequiredAttachmentType {
+  @Field({ description: 'Code to give as `kind` when uploading it.' })
+  code!: string;
+
+  @Field()
+  label!: string;
+
+  @Field({ description: 'Submission is refused while it is missing.' })
+  required!: boolean;
+}
+
+@ObjectType('PracticeFee')
+export class PracticeFeeType {
+  @Field(() => Int, { description: 'Euro cents.' })
+  amountCents!: number;
+
+  @Field({ description: 'Paid through a pagoPA payment position in tributi (else a revenue stamp).' })
+  viaTributi!: boolean;
+}
+
+@ObjectType('PracticeType', { description: 'A kind of practice the comune accepts. Public.' })
+export class PracticeTypeType {
+  @Field()
+  code!: string;
+
+  @Field()
+  title!: string;
+
+  @Field({ description: 'The office that handles it (practices, suap, anagrafe, tributi...).' })
+  office!: string;
+
+  @Field()
+  description!: string;
+
+  @Field(() => GraphQLJSONObject, { description: 'JSON Schema (2020-12) of the form data.' })
+  formSchema!: Record<string, unknown>;
+
+  @Field(() => [RequiredAttachmentType])
+  requiredAttachments!: RequiredAttachmentType[];
+
+  @Field(() => PracticeFeeType, { nullable: true, description: 'Null when free.' })
+  fee!: PracticeFeeType | null;
+
+  @Field(() => Int, { description: 'Days the office normally takes to decide.' })
+  expectedDurationDays!: number;
+}
+
+@ObjectType('PracticeTypeConnection')
+export class PracticeTypeConnectionType {
+  @Field(() => [PracticeTypeType])
+  nodes!: PracticeTypeType[];
+
+  @Field(() => Int, { description: 'Types matching the filters, on every page.' })
+  totalCount!: number;
+
+  @Field(() => PageInfoType)
+  pageInfo!: PageInfoType;
+}

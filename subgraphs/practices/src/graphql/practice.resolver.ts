@@ -1,0 +1,360 @@
+import type { FilterQuery } from '@mikro-orm/core';
+import { ForbiddenError, OFFICES, requireStaff, type Office } from '@sportello/platform';
+import { PRACTICE_STATUSES, type PracticeStatus } from '@sportello/schema';
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { canSeePractice, citizenActor, peopleOf, requireCitizen } from '../domain/access.js';
+import {
+  answerIntegration,
+  citizenPractice,
+  createDraft,
+  findPractice,
+  postMessage,
+  requestIntegration,
+  saveData,
+  staffAction,
+  submit,
+  withdraw,
+  type StaffAction,
+} from '../domain/practice-operations.js';
+import { AttachmentEntity } from '../entities/attachment.entity.js';
+import {
+  IntegrationRequestEntity,
+  PracticeChangeEntity,
+  PracticeEntity,
+  PracticeMessageEntity,
+  type Practice,
+} from '../entities/practice.entity.js';
+import { PracticeTypeEntity } from '../entities/practice-type.entity.js';
+import { invalidInput, practiceNotFound } from '../errors.js';
+import type { PracticesContext } from '../context.js';
+import { auditPractice, officePractice, viewerId, visiblePractice } from './access.js';
+import { decodeCursor, pageInfo, pageSize } from './connection.js';
+import { PracticeStatusEnum } from './enums.js';
+import { CreatePracticeDraftInput } from './practice.input.js';
+import {
+  toAttachmentType,
+  toChangeType,
+  toIntegrationRequestType,
+  toMessageType,
+  toPracticeType,
+  toPracticeTypeType,
+} from './practice.mapper.js';
+import {
+  AttachmentType,
+  IntegrationRequestType,
+  PracticeChangeType,
+  PracticeConnectionType,
+  PracticeMessageType,
+  PracticeStatusCountType,
+  PracticeType,
+} from './practice.type.js';
+import { PracticeTypeType } from './practice-type.type.js';
+
+/** `__resolveReference` of Practice: the practice when the caller may see it, else null. */
+export async function resolvePracticeReference(
+  reference: { id: string },
+  ctx: PracticesContext,
+): Promise<PracticeType | null> {
+  const practice = await findPractice(ctx.em, reference.id);
+  if (practice === null || !canSeePractice(ctx.principal, practice)) return null;
+  await auditPractice(ctx, practice);
+  return toPracticeType(practice, ctx.principal);
+}
+
+function checkOffice(office: string): Office {
+  if (!(OFFICES as readonly string[]).includes(office)) {
+    throw invalidInput([{ field: 'office', message: `must be one of ${OFFICES.join(', ')}` }]);
+  }
+  return office as Office;
+}
+
+@Resolver(() => PracticeType)
+export class PracticeResolver {
+  @Query(() => PracticeType, {
+    description:
+      'One practice, for its applicant, the person it is for (and their delegates) and staff of its office.',
+  })
+  async practice(@Ctx() ctx: PracticesContext, @Arg('id', () => ID) id: string): Promise<PracticeType> {
+    return toPracticeType(await visiblePractice(ctx, id), ctx.principal);
+  }
+
+  @Query(() => [PracticeType], {
+    description: 'The caller’s practices and those of the people they act for, newest first.',
+  })
+  async myPractices(@Ctx() ctx: PracticesContext): Promise<PracticeType[]> {
+    const people = peopleOf(requireCitizen(ctx.principal));
+    const rows = await ctx.em.find(
+      PracticeEntity,
+      { $or: [{ applicantFiscalCode: { $in: people } }, { onBehalfOfFiscalCode: { $in: people } }] },
+      { orderBy: { id: 'desc' }, limit: 500 },
+    );
+    return rows.map((row) => toPracticeType(row, ctx.principal));
+  }
+
+  @Query(() => PracticeConnectionType, {
+    description:
+      'An office’s practices, oldest first, optionally of one status. Staff of that office only; every ' +
+      'practice returned is recorded in the audit log.',
+  })
+  async practiceQueue(
+    @Ctx() ctx: PracticesContext,
+    @Arg('office') office: string,
+    @Arg('status', () => PracticeStatusEnum, { nullable: true }) status?: string | null,
+    @Arg('first', () => Int, { nullable: true, description: 'At most 100. @default 20' })
+    first?: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ): Promise<PracticeConnectionType> {
+    requireStaff(ctx.principal, checkOffice(office));
+    const size = pageSize(first);
+    const cursor = decodeCursor(after);
+    const where: FilterQuery<Practice> = { office };
+    if (status != null) where.status = status as PracticeStatus;
+    else where.status = { $ne: 'draft' };
+    if (cursor !== null) where.id = { $gt: cursor };
+    const rows = await ctx.em.find(PracticeEntity, where, { orderBy: { id: 'asc' }, limit: size + 1 });
+    const nodes = rows.slice(0, size);
+    for (const row of nodes) await auditPractice(ctx, row);
+    return Object.assign(new PracticeConnectionType(), {
+      nodes: nodes.map((row) => toPracticeType(row, ctx.principal)),
+      pageInfo: pageInfo(rows, size, (i) => rows[i]!.id),
+    });
+  }
+
+  @Query(() => [PracticeStatusCountType], {
+    description:
+      'How many practices of an office are in each status (drafts excluded). Staff of that office only.',
+  })
+  async practiceCounts(
+    @Ctx() ctx: PracticesContext,
+    @Arg('office') office: string,
+  ): Promise<PracticeStatusCountType[]> {
+    requireStaff(ctx.principal, checkOffice(office));
+    const rows = (await ctx.em.execute(
+      "select status, count(*) as count from practice where comune = ? and office = ? and status <> 'draft' group by status",
+      [ctx.comune, office],
+    )) as Array<{ status: string; count: number | string }>;
+    const counts = new Map(rows.map((row) => [row.status, Number(row.count)]));
+    return PRACTICE_STATUSES.filter((s) => s !== 'draft').map((s) =>
+      Object.assign(new PracticeStatusCountType(), { status: s, count: counts.get(s) ?? 0 }),
+    );
+  }
+
+  @FieldResolver(() => PracticeTypeType, { nullable: true })
+  async type(@Root() practice: PracticeType, @Ctx() ctx: PracticesContext): Promise<PracticeTypeType | null> {
+    const row = await ctx.em.findOne(PracticeTypeEntity, { code: practice.typeCode });
+    return row === null ? null : toPracticeTypeType(row);
+  }
+
+  @FieldResolver(() => [PracticeChangeType], { description: 'Every change of state, oldest first.' })
+  async timeline(
+    @Root() practice: PracticeType,
+    @Ctx() ctx: PracticesContext,
+  ): Promise<PracticeChangeType[]> {
+    const rows = await ctx.em.find(
+      PracticeChangeEntity,
+      { practiceId: practice.id },
+      { orderBy: { sequence: 'asc' } },
+    );
+    const me = await viewerId(ctx);
+    return rows.map((row) => toChangeType(row, me));
+  }
+
+  @FieldResolver(() => [PracticeMessageType], {
+    description: 'Messages between citizen and office, oldest first.',
+  })
+  async messages(
+    @Root() practice: PracticeType,
+    @Ctx() ctx: PracticesContext,
+  ): Promise<PracticeMessageType[]> {
+    const rows = await ctx.em.find(
+      PracticeMessageEntity,
+      { practiceId: practice.id },
+      { orderBy: { postedAt: 'asc', id: 'asc' } },
+    );
+    const me = await viewerId(ctx);
+    return rows.map((row) => toMessageType(row, me));
+  }
+
+  @FieldResolver(() => [AttachmentType])
+  async attachments(@Root() practice: PracticeType, @Ctx() ctx: PracticesContext): Promise<AttachmentType[]> {
+    const rows = await ctx.em.find(
+      AttachmentEntity,
+      { practiceId: practice.id },
+      { orderBy: { uploadedAt: 'asc', id: 'asc' } },
+    );
+    return rows.map(toAttachmentType);
+  }
+
+  @FieldResolver(() => [IntegrationRequestType])
+  async integrationRequests(
+    @Root() practice: PracticeType,
+    @Ctx() ctx: PracticesContext,
+  ): Promise<IntegrationRequestType[]> {
+    const rows = await ctx.em.find(
+      IntegrationRequestEntity,
+      { practiceId: practice.id },
+      { orderBy: { requestedAt: 'asc' } },
+    );
+    return rows.map(toIntegrationRequestType);
+  }
+
+  // Citizen side.
+
+  @Mutation(() => PracticeType, {
+    description: 'Opens a draft practice of a type, for yourself or someone you act for.',
+  })
+  async createPracticeDraft(
+    @Ctx() ctx: PracticesContext,
+    @Arg('input', () => CreatePracticeDraftInput) input: CreatePracticeDraftInput,
+  ): Promise<PracticeType> {
+    const caller = requireCitizen(ctx.principal);
+    return toPracticeType(await createDraft(ctx.em, ctx.comune, caller, input, ctx.now), ctx.principal);
+  }
+
+  @Mutation(() => PracticeType, {
+    description:
+      'Replaces the form data of a draft (or of a practice awaiting integration). Checked against the ' +
+      'type’s schema (required fields are checked on submission): BAD_USER_INPUT with extensions.field = ' +
+      'JSON pointer of the bad field; the saved data is then left as it was.',
+  })
+  async savePracticeData(
+    @Ctx() ctx: PracticesContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('data', () => GraphQLJSONObject) data: Record<string, unknown>,
+  ): Promise<PracticeType> {
+    const caller = requireCitizen(ctx.principal);
+    return toPracticeType(await saveData(ctx.em, caller, id, data, ctx.now), ctx.principal);
+  }
+
+  @Mutation(() => PracticeType, {
+    description:
+      'Submits a draft: complete form and required attachments are checked, then it is registered with ' +
+      'the next protocol number of the comune and year.',
+  })
+  async submitPractice(@Ctx() ctx: PracticesContext, @Arg('id', () => ID) id: string): Promise<PracticeType> {
+    const caller = requireCitizen(ctx.principal);
+    return toPracticeType(await submit(ctx.em, ctx.comune, caller, id, ctx.now), ctx.principal);
+  }
+
+  @Mutation(() => PracticeType, { description: 'Withdraws a practice that is not yet decided.' })
+  async withdrawPractice(
+    @Ctx() ctx: PracticesContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('reason', () => String, { nullable: true }) reason?: string | null,
+  ): Promise<PracticeType> {
+    const caller = requireCitizen(ctx.principal);
+    return toPracticeType(await withdraw(ctx.em, ctx.comune, caller, id, reason, ctx.now), ctx.principal);
+  }
+
+  @Mutation(() => PracticeType, {
+    description:
+      'Answers the office’s integration request (after updating the data and attachments); the practice ' +
+      'is resubmitted and registered again with a new protocol number.',
+  })
+  async answerPracticeIntegration(
+    @Ctx() ctx: PracticesContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('answer') answer: string,
+  ): Promise<PracticeType> {
+    const caller = requireCitizen(ctx.principal);
+    return toPracticeType(
+      await answerIntegration(ctx.em, ctx.comune, caller, id, answer, ctx.now),
+      ctx.principal,
+    );
+  }
+
+  @Mutation(() => PracticeMessageType, {
+    description: 'Posts a message on a practice: by the citizen concerned or by staff of its office.',
+  })
+  async postPracticeMessage(
+    @Ctx() ctx: PracticesContext,
+    @Arg('practiceId', () => ID) practiceId: string,
+    @Arg('body') body: string,
+  ): Promise<PracticeMessageType> {
+    if (ctx.principal.kind === 'staff') {
+      const { practice, actor } = await officePractice(ctx, practiceId);
+      return toMessageType(await postMessage(ctx.em, practice, 'staff', actor, body, ctx.now), actor.id);
+    }
+    const caller = requireCitizen(ctx.principal);
+    const practice = await citizenPractice(ctx.em, caller, practiceId);
+    const actor = await citizenActor(ctx.em, ctx.comune, caller);
+    return toMessageType(await postMessage(ctx.em, practice, 'citizen', actor, body, ctx.now), actor.id);
+  }
+
+  // Staff side.
+
+  @Mutation(() => PracticeType, {
+    description: 'Takes a registered practice in charge. Staff of its office.',
+  })
+  async takePracticeInCharge(
+    @Ctx() ctx: PracticesContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('note', () => String, { nullable: true }) note?: string | null,
+  ): Promise<PracticeType> {
+    return this.staffStep(ctx, id, 'take-in-charge', note);
+  }
+
+  @Mutation(() => PracticeType, {
+    description: 'Asks the applicant for more documents or information. Staff of its office.',
+  })
+  async requestPracticeIntegration(
+    @Ctx() ctx: PracticesContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('message') message: string,
+    @Arg('respondBy', () => String, { nullable: true, description: 'Deadline, YYYY-MM-DD.' })
+    respondBy?: string | null,
+  ): Promise<PracticeType> {
+    const { practice, actor } = await officePractice(ctx, id);
+    return toPracticeType(
+      await requestIntegration(ctx.em, practice, actor, message, respondBy, ctx.now),
+      ctx.principal,
+    );
+  }
+
+  @Mutation(() => PracticeType, {
+    description: 'Starts processing a practice taken in charge. Staff of its office.',
+  })
+  async startPracticeProcessing(
+    @Ctx() ctx: PracticesContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('note', () => String, { nullable: true }) note?: string | null,
+  ): Promise<PracticeType> {
+    return this.staffStep(ctx, id, 'start-processing', note);
+  }
+
+  @Mutation(() => PracticeType, { description: 'Accepts a practice in processing. Staff of its office.' })
+  async acceptPractice(
+    @Ctx() ctx: PracticesContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('reason', () => String, { nullable: true }) reason?: string | null,
+  ): Promise<PracticeType> {
+    return this.staffStep(ctx, id, 'accept', reason);
+  }
+
+  @Mutation(() => PracticeType, {
+    description: 'Rejects a practice, with the reason the citizen reads. Staff of its office.',
+  })
+  async rejectPractice(
+    @Ctx() ctx: PracticesContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('reason') reason: string,
+  ): Promise<PracticeType> {
+    return this.staffStep(ctx, id, 'reject', reason);
+  }
+
+  private async staffStep(
+    ctx: PracticesContext,
+    id: string,
+    action: StaffAction,
+    note: string | null | undefined,
+  ): Promise<PracticeType> {
+    if (ctx.principal.kind !== 'staff') {
+      requireStaff(ctx.principal);
+      throw new ForbiddenError('Only staff can do this');
+    }
+    const { practice, actor } = await officePractice(ctx, id);
+    if (practice === null) throw practiceNotFound(id);
+    return toPracticeType(await staffAction(ctx.em, practice, action, actor, note, ctx.now), ctx.principal);
+  }
+}

@@ -1,0 +1,262 @@
+import { requireStaff } from '@sportello/platform';
+import { REPORT_STATUSES, type ReportStatus } from '@sportello/schema';
+import {
+  Arg,
+  Ctx,
+  Field,
+  Float,
+  FieldResolver,
+  ID,
+  InputType,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+import { citizenActor, peopleOf, requireCitizen } from '../domain/access.js';
+import {
+  changeReportStatus,
+  fileReport,
+  findReport,
+  REPORT_CATEGORIES,
+  REPORTS_OFFICE,
+} from '../domain/report-operations.js';
+import { AttachmentEntity } from '../entities/attachment.entity.js';
+import { ReportChangeEntity, ReportEntity, type Report } from '../entities/report.entity.js';
+import type { PracticesContext } from '../context.js';
+import { decodeCursor, PageInfoType, pageInfo, pageSize } from './connection.js';
+import { ReportStatusEnum } from './enums.js';
+import { toAttachmentType } from './practice.mapper.js';
+import { AttachmentType } from './practice.type.js';
+import { NotFoundError, auditPersonalDataRead } from '@sportello/platform';
+
+@ObjectType('ReportChange')
+export class ReportChangeType {
+  @Field()
+  at!: Date;
+
+  @Field(() => ReportStatusEnum, { nullable: true })
+  from!: string | null;
+
+  @Field(() => ReportStatusEnum)
+  to!: string;
+
+  @Field(() => String, { nullable: true })
+  note!: string | null;
+}
+
+@ObjectType('Report', {
+  description: 'A citizen report (segnalazione). Seen by its reporter and by the office.',
+})
+export class ReportType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field()
+  category!: string;
+
+  @Field()
+  description!: string;
+
+  @Field(() => Float)
+  latitude!: number;
+
+  @Field(() => Float)
+  longitude!: number;
+
+  @Field(() => String, { nullable: true })
+  address!: string | null;
+
+  @Field(() => ReportStatusEnum)
+  status!: string;
+
+  @Field({ description: 'Whether the reporter left their identity (and gets updates).' })
+  identified!: boolean;
+
+  @Field()
+  createdAt!: Date;
+
+  @Field()
+  updatedAt!: Date;
+}
+
+@ObjectType('ReportConnection')
+export class ReportConnectionType {
+  @Field(() => [ReportType])
+  nodes!: ReportType[];
+
+  @Field(() => PageInfoType)
+  pageInfo!: PageInfoType;
+}
+
+@InputType('FileReportInput')
+export class FileReportInput {
+  @Field({ description: 'One of reportCategories.' })
+  category!: string;
+
+  @Field()
+  description!: string;
+
+  @Field(() => Float, { description: 'WGS84, -90..90.' })
+  latitude!: number;
+
+  @Field(() => Float, { description: 'WGS84, -180..180.' })
+  longitude!: number;
+
+  @Field(() => String, { nullable: true })
+  address?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Do not keep who reported it (no updates then).' })
+  anonymous?: boolean | null;
+}
+
+function toReportType(report: Report): ReportType {
+  return Object.assign(new ReportType(), {
+    id: report.id,
+    category: report.category,
+    description: report.description,
+    latitude: report.latitude,
+    longitude: report.longitude,
+    address: report.address ?? null,
+    status: report.status,
+    identified: report.reporterFiscalCode != null,
+    createdAt: report.createdAt,
+    updatedAt: report.updatedAt,
+  });
+}
+
+/** A report the caller may see: the reporter (or who acts for them) or the office's staff. */
+async function visibleReport(ctx: PracticesContext, id: string): Promise<Report> {
+  const report = await findReport(ctx.em, id);
+  if (ctx.principal.kind === 'staff') {
+    requireStaff(ctx.principal, REPORTS_OFFICE);
+    if (report.reporterFiscalCode != null) {
+      await auditPersonalDataRead(ctx, report.reporterFiscalCode, {
+        action: 'read',
+        resource: `Report:${report.id}`,
+      });
+    }
+    return report;
+  }
+  const people = peopleOf(requireCitizen(ctx.principal));
+  if (report.reporterFiscalCode == null || !people.includes(report.reporterFiscalCode)) {
+    throw new NotFoundError(`No report with id ${id}`);
+  }
+  return report;
+}
+
+@Resolver(() => ReportType)
+export class ReportResolver {
+  @Query(() => [String], { description: 'Categories a report may have. Public.' })
+  reportCategories(): string[] {
+    return [...REPORT_CATEGORIES];
+  }
+
+  @Query(() => ReportType, { description: 'One report, for its reporter or the office.' })
+  async report(@Ctx() ctx: PracticesContext, @Arg('id', () => ID) id: string): Promise<ReportType> {
+    return toReportType(await visibleReport(ctx, id));
+  }
+
+  @Query(() => [ReportType], { description: 'The caller’s reports, newest first.' })
+  async myReports(@Ctx() ctx: PracticesContext): Promise<ReportType[]> {
+    const people = peopleOf(requireCitizen(ctx.principal));
+    const rows = await ctx.em.find(
+      ReportEntity,
+      { reporterFiscalCode: { $in: people } },
+      { orderBy: { createdAt: 'desc' }, limit: 500 },
+    );
+    return rows.map(toReportType);
+  }
+
+  @Query(() => ReportConnectionType, {
+    description: 'Reports by status, oldest first. Staff of the practices office.',
+  })
+  async reportQueue(
+    @Ctx() ctx: PracticesContext,
+    @Arg('status', () => ReportStatusEnum, { nullable: true }) status?: string | null,
+    @Arg('first', () => Int, { nullable: true }) first?: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ): Promise<ReportConnectionType> {
+    requireStaff(ctx.principal, REPORTS_OFFICE);
+    const size = pageSize(first);
+    const cursor = decodeCursor(after);
+    const rows = await ctx.em.find(
+      ReportEntity,
+      {
+        ...(status == null ? {} : { status: status as ReportStatus }),
+        ...(cursor === null ? {} : { id: { $gt: cursor } }),
+      },
+      { orderBy: { id: 'asc' }, limit: size + 1 },
+    );
+    return Object.assign(new ReportConnectionType(), {
+      nodes: rows.slice(0, size).map(toReportType),
+      pageInfo: pageInfo(rows, size, (i) => rows[i]!.id),
+    });
+  }
+
+  @FieldResolver(() => [ReportChangeType])
+  async history(@Root() report: ReportType, @Ctx() ctx: PracticesContext): Promise<ReportChangeType[]> {
+    const rows = await ctx.em.find(
+      ReportChangeEntity,
+      { reportId: report.id },
+      { orderBy: { at: 'asc', id: 'asc' } },
+    );
+    return rows.map((row) =>
+      Object.assign(new ReportChangeType(), {
+        at: row.at,
+        from: row.fromStatus ?? null,
+        to: row.toStatus,
+        note: row.note ?? null,
+      }),
+    );
+  }
+
+  @FieldResolver(() => [AttachmentType], { description: 'Photos of the problem.' })
+  async photos(@Root() report: ReportType, @Ctx() ctx: PracticesContext): Promise<AttachmentType[]> {
+    const rows = await ctx.em.find(
+      AttachmentEntity,
+      { reportId: report.id },
+      { orderBy: { uploadedAt: 'asc' } },
+    );
+    return rows.map(toAttachmentType);
+  }
+
+  @Mutation(() => ReportType, {
+    description: 'Files a report; add photos with POST /attachments?reportId=<id>.',
+  })
+  async fileReport(
+    @Ctx() ctx: PracticesContext,
+    @Arg('input', () => FileReportInput) input: FileReportInput,
+  ): Promise<ReportType> {
+    const caller = requireCitizen(ctx.principal);
+    const actor = await citizenActor(ctx.em, ctx.comune, caller);
+    return toReportType(await fileReport(ctx.em, ctx.comune, caller.fiscalCode, actor, input, ctx.now));
+  }
+
+  @Mutation(() => ReportType, {
+    description: 'Moves a report to another status; the reporter is told. Staff of the practices office.',
+  })
+  async updateReportStatus(
+    @Ctx() ctx: PracticesContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('status', () => ReportStatusEnum) status: string,
+    @Arg('note', () => String, { nullable: true }) note?: string | null,
+  ): Promise<ReportType> {
+    const staff = requireStaff(ctx.principal, REPORTS_OFFICE);
+    const report = await findReport(ctx.em, id);
+    if (!(REPORT_STATUSES as readonly string[]).includes(status))
+      throw new NotFoundError(`Unknown status ${status}`);
+    return toReportType(
+      await changeReportStatus(
+        ctx.em,
+        report,
+        status as ReportStatus,
+        note,
+        { kind: 'staff', id: staff.username },
+        ctx.now,
+      ),
+    );
+  }
+}

@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { parse, type GraphQLSchema } from 'graphql';
+import { buildSchema, createResolversMap } from 'type-graphql';
+import { AppointmentResolver } from './appointment.resolver.js';
+import { CitizenResolver, resolveCitizenReference } from './citizen.resolver.js';
+import { PracticeResolver, resolvePracticeReference } from './practice.resolver.js';
+import { CitizenType } from './practice.type.js';
+import { PracticeTypeResolver } from './practice-type.resolver.js';
+import { ReportResolver } from './report.resolver.js';
+
+/** The federation features the practices subgraph uses. */
+const FEDERATION_LINK =
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])';
+
+type ResolverMap = Record<string, Record<string, unknown>>;
+
+/** Builds the practices federation subgraph schema (`_service`, `_entities` included). */
+export async function buildPracticesSchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
+    resolvers: [PracticeTypeResolver, PracticeResolver, CitizenResolver, AppointmentResolver, ReportResolver],
+    // Citizen is only reached through _entities: keep it although no field returns it.
+    orphanedTypes: [CitizenType],
+    validate: false,
+  });
+  const typeDefs = parse(`${FEDERATION_LINK}\n\n${printSchemaWithDirectives(schema)}`);
+  const resolvers = createResolversMap(schema) as ResolverMap;
+  resolvers['Practice'] = { ...resolvers['Practice'], __resolveReference: resolvePracticeReference };
+  resolvers['Citizen'] = { ...resolvers['Citizen'], __resolveReference: resolveCitizenReference };
+  // The resolver map mixes scalars, enums and field maps, as buildSubgraphSchema accepts.
+  return buildSubgraphSchema([
+    { typeDefs, resolvers } as Parameters<typeof buildSubgraphSchema>[0] extends (infer M)[] ? M : never,
+  ]);
+}

@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createDatabase,
+  createInProcessBus,
+  createLogger,
+  createMemoryAuditSink,
+  type DatabaseDriver,
+  type EventBus,
+  type MemoryAuditSink,
+  type Office,
+} from '@sportello/platform';
+import { createTestIssuer, LOCAL_POSTGRES_URL, type TestIssuer } from '@sportello/platform/testing';
+import type { EventEnvelope } from '@sportello/schema';
+import type { PracticesConfig } from '../config.js';
+import { createPractices, seedPractices, type Practices } from '../index.js';
+
+export const COMUNE = '099001';
+export const MARIO = 'RSSMRA80A01H501U';
+export const CHIARA = 'CNTCHR83T41D969D';
+/** A minor child Mario acts for. */
+export const CHILD = 'RCCMNL83S18D969H';
+
+export interface GraphQLAnswer<T = Record<string, unknown>> {
+  data?: T | null;
+  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+}
+
+/** A practices service on loopback with the demo catalogue, a test token issuer and a bus. */
+export interface Harness {
+  url: string;
+  issuer: TestIssuer;
+  bus: EventBus;
+  service: Practices;
+  audit: MemoryAuditSink;
+  /** Events the service published on the bus, in order. */
+  events: EventEnvelope[];
+  graphql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    bearer?: string,
+  ): Promise<GraphQLAnswer<T>>;
+  citizen(fiscalCode?: string, actsFor?: string[]): Promise<string>;
+  staff(offices?: Office[], username?: string): Promise<string>;
+  /** Publishes the outbox and waits for the events to reach the test consumer. */
+  drainEvents(): Promise<EventEnvelope[]>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(
+  driver: DatabaseDriver,
+  overrides: Partial<PracticesConfig> = {},
+): Promise<Harness> {
+  const issuer = await createTestIssuer({ issuer: 'http://issuer.test', audience: 'sportello' });
+  const dir = await mkdtemp(join(tmpdir(), 'sportello-practices-'));
+  const postgresDatabase = `sportello_test_practices_${randomBytes(5).toString('hex')}`;
+  const config: PracticesConfig = {
+    port: 0,
+    logLevel: 'silent',
+    defaultComune: COMUNE,
+    database:
+      driver === 'sqlite'
+        ? { driver, url: join(dir, 'practices.db') }
+        : { driver, url: LOCAL_POSTGRES_URL, postgresDatabase },
+    tokenIssuer: issuer.issuer,
+    tokenAudience: issuer.audience,
+    jwksUrl: new URL('http://issuer.test/.well-known/jwks.json'),
+    attachmentMaxBytes: 256 * 1024,
+    timeZone: 'Europe/Rome',
+    reminderIntervalMs: 0,
+    bus: { kind: 'inprocess', natsServers: [] },
+    ...overrides,
+  };
+  const logger = createLogger({ name: 'practices-test', level: 'silent' });
+  const bus = createInProcessBus();
+  const events: EventEnvelope[] = [];
+  await bus.consume(
+    { name: `practices-test-${randomBytes(4).toString('hex')}`, subjects: ['sportello.*.practices.>'] },
+    async (event) => {
+      events.push(event);
+    },
+  );
+  const audit = createMemoryAuditSink();
+  const service = await createPractices(config, { bus, logger, jwks: issuer.jwks, audit });
+  const url = await service.listen(0);
+  await seedPractices(service.database, {
+    comune: { istat: COMUNE, name: 'Borgo Demo', centre: { lat: 45.07, lon: 7.68 } },
+    people: [],
+  });
+
+  const graphql: Harness['graphql'] = async (query, variables = {}, bearer) => {
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(bearer === undefined ? {} : { authorization: bearer }),
+      },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await response.json()) as GraphQLAnswer<never>;
+  };
+
+  return {
+    url,
+    issuer,
+    bus,
+    service,
+    audit,
+    events,
+    graphql,
+    citizen: (fiscalCode = MARIO, actsFor = fiscalCode === MARIO ? [CHILD] : []) =>
+      issuer.bearer({
+        kind: 'citizen',
+        comune: COMUNE,
+        fiscalCode,
+        actsFor,
+        tokenId: randomBytes(6).toString('hex'),
+      }),
+    staff: (offices = ['anagrafe'], username = `operatore.${offices.join('-')}`) =>
+      issuer.bearer({
+        kind: 'staff',
+        comune: COMUNE,
+        username,
+        offices,
+        tokenId: randomBytes(6).toString('hex'),
+      }),
+    async drainEvents() {
+      await service.flushOutbox();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return events;
+    },
+    async close() {
+      await service.close();
+      await bus.close();
+      await rm(dir, { recursive: true, force: true });
+      if (driver === 'postgresql') {
+        const admin = await createDatabase({
+          service: 'practices',
+          driver: 'postgresql',
+          postgresUrl: LOCAL_POSTGRES_URL,
+          postgresDatabase: 'postgres',
+          entities: [],
+          migrations: { sqlite: [], postgresql: [] },
+        });
+        await admin
+          .forkUnscoped()
+          .getConnection()
+          .execute(`drop database if exists "${postgresDatabase}" with (force)`);
+        await admin.close();
+      }
+    },
+  };
+}
