@@ -78,3 +78,65 @@ export type {
 } from './templates/kinds/practices.js';
 export type { DocumentExpiringData, PaymentData } from './templates/kinds/tributi.js';
 export { formatDate, formatDateTime, formatEuro, formatNoticeNumber } from './templates/formatting.js';
+
+// The notifier service.
+export { createNotifier, TELEGRAM_WEBHOOK_PATH, type NotifierDeps, type NotifierHandle } from './notifier.js';
+export {
+  loadNotifierConfig,
+  type NotifierConfig,
+  type SmtpSettings,
+  type TelegramSettings,
+  type IoSettings,
+} from './config.js';
+export { seedNotifier, type NotifierSeed } from './seed.js';
+export { NOTIFIER_ENTITIES } from './entities/index.js';
+export { DELIVERY_STATUSES, PUBLIC_RECIPIENT, type DeliveryStatus } from './entities/delivery.entity.js';
+export { buildNotifierSchema } from './graphql/schema.js';
+export {
+  Planner,
+  planSyntheticAudience,
+  chosenChannels,
+  CONTACT_BATCH,
+  type PlanOutcome,
+  type PlannerOptions,
+  type SyntheticAudienceOptions,
+} from './delivery/planner.js';
+export {
+  Dispatcher,
+  type DispatchChannel,
+  type DispatcherOptions,
+  type DispatchPass,
+} from './delivery/dispatcher.js';
+export {
+  DeliveryStore,
+  INSERT_CHUNK,
+  type ChannelCounts,
+  type DeliveryRow,
+  type NewDelivery,
+} from './delivery/delivery-store.js';
+export { Circuit, type CircuitOptions } from './delivery/circuit.js';
+export { createStatsEmitter, type StatsEmitter, type StatsEmitterOptions } from './delivery/stats.js';
+export { planFor, type Audience, type NotificationPlan, type RuleSettings } from './domain/rules.js';
+export {
+  NOTIFICATION_CATEGORIES,
+  CHANNELS,
+  type NotificationCategory,
+  type ChannelPreferences,
+} from './domain/categories.js';
+export {
+  linkedChannels,
+  type AudienceDirectory,
+  type ContactDirectory,
+  type ContactPoint,
+} from './directory/contact-directory.js';
+export { createIdentityDirectory } from './directory/identity-directory.js';
+export { createAnagrafeAudience } from './directory/anagrafe-audience.js';
+export {
+  createServiceTokens,
+  ServiceTokenError,
+  type ServiceCredentials,
+  type ServiceTokens,
+} from './directory/service-token.js';
+export { SubgraphCallError } from './directory/graphql-client.js';
+export { createChatLinks, type ChatLinks } from './telegram/chat-links.js';
+export { createSandboxChannel, type SandboxChannel } from './channels/sandbox/sandbox-channel.js';

@@ -30,7 +30,8 @@ export interface IntegrationRequestedData {
   reference: string;
   /** What the office asks for. */
   request: string;
-  dueBy: string;
+  /** Deadline for the answer; absent when the office set none. */
+  dueBy?: string;
   url: string;
 }
 
@@ -139,11 +140,13 @@ export const integrationRequested: Template<IntegrationRequestedData> = {
     heading: `${d.practiceType}: serve un'integrazione`,
     paragraphs: [
       `L'ufficio ha bisogno di altre informazioni per proseguire: ${d.request}`,
-      `Rispondi entro il ${formatDate(d.dueBy, 'it')}, altrimenti la pratica potrebbe essere respinta.`,
+      ...(d.dueBy
+        ? [`Rispondi entro il ${formatDate(d.dueBy, 'it')}, altrimenti la pratica potrebbe essere respinta.`]
+        : []),
     ],
     facts: [
       { label: 'Riferimento', value: d.reference },
-      { label: 'Scadenza', value: formatDate(d.dueBy, 'it') },
+      ...(d.dueBy ? [{ label: 'Scadenza', value: formatDate(d.dueBy, 'it') }] : []),
     ],
     action: { label: 'Rispondi', url: d.url },
   }),
@@ -153,11 +156,13 @@ export const integrationRequested: Template<IntegrationRequestedData> = {
     heading: `${d.practiceType}: more information needed`,
     paragraphs: [
       `The office needs more information to continue: ${d.request}`,
-      `Please reply by ${formatDate(d.dueBy, 'en')}, otherwise the application may be rejected.`,
+      ...(d.dueBy
+        ? [`Please reply by ${formatDate(d.dueBy, 'en')}, otherwise the application may be rejected.`]
+        : []),
     ],
     facts: [
       { label: 'Reference', value: d.reference },
-      { label: 'Reply by', value: formatDate(d.dueBy, 'en') },
+      ...(d.dueBy ? [{ label: 'Reply by', value: formatDate(d.dueBy, 'en') }] : []),
     ],
     action: { label: 'Reply', url: d.url },
   }),
@@ -167,11 +172,13 @@ export const integrationRequested: Template<IntegrationRequestedData> = {
     heading: `${d.practiceType}: Ergänzung erforderlich`,
     paragraphs: [
       `Das Amt benötigt weitere Angaben: ${d.request}`,
-      `Bitte antworten Sie bis ${formatDate(d.dueBy, 'de')}, sonst kann der Antrag abgelehnt werden.`,
+      ...(d.dueBy
+        ? [`Bitte antworten Sie bis ${formatDate(d.dueBy, 'de')}, sonst kann der Antrag abgelehnt werden.`]
+        : []),
     ],
     facts: [
       { label: 'Aktenzeichen', value: d.reference },
-      { label: 'Frist', value: formatDate(d.dueBy, 'de') },
+      ...(d.dueBy ? [{ label: 'Frist', value: formatDate(d.dueBy, 'de') }] : []),
     ],
     action: { label: 'Antworten', url: d.url },
   }),

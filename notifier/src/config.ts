@@ -1,0 +1,235 @@
+import { z } from 'zod';
+import {
+  checkDatabaseEnv,
+  envBoolean,
+  envBus,
+  envComune,
+  envDatabaseDriver,
+  envDatabaseUrl,
+  envInteger,
+  envJwksUrl,
+  envLogLevel,
+  envNatsUrl,
+  envPort,
+  envSportelloMode,
+  envText,
+  envTokenAudience,
+  envTokenIssuer,
+  envUrl,
+  parseConfig,
+  type BusKind,
+  type DatabaseDriver,
+  type Environment,
+  type LogLevel,
+  type SportelloMode,
+} from '@sportello/platform';
+
+/** SMTP settings; `null` in the config means email goes to the sandbox folder. */
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  secure: boolean;
+  ignoreTls: boolean;
+  auth?: { user: string; pass: string };
+  from: string;
+  ratePerSecond: number;
+}
+
+/** Telegram settings; `null` means the sandbox. */
+export interface TelegramSettings {
+  token: string;
+  apiRoot?: string;
+  /** Secret of the webhook (`X-Telegram-Bot-Api-Secret-Token`). */
+  webhookSecret: string;
+  /** Public URL Telegram calls; `null` polls instead (development). */
+  webhookUrl: string | null;
+  /** The comune's public channel (`@name` or id) for public alerts; `null`: no public posts. */
+  publicChannel: string | null;
+  ratePerSecond: number;
+  ratePerChatPerSecond: number;
+}
+
+/** App IO settings; `null` means the sandbox. */
+export interface IoSettings {
+  baseUrl: string;
+  apiKey: string;
+  ratePerSecond: number;
+}
+
+/** Everything the notifier needs, typed; built by {@link loadNotifierConfig} or by hand in tests. */
+export interface NotifierConfig {
+  mode: SportelloMode;
+  port: number;
+  logLevel: LogLevel;
+  defaultComune: string;
+  /** Display names of comuni by ISTAT code ("Comune di Esempio"); unknown ones show the code. */
+  comuneNames: Record<string, string>;
+  database: { driver: DatabaseDriver; url: string; postgresDatabase?: string };
+  bus: { kind: BusKind; natsServers: string[] };
+  /** Durable consumer and inbox name. @default 'notifier' */
+  consumerName: string;
+  tokenIssuer: string;
+  tokenAudience: string;
+  jwksUrl: URL;
+  /** Identity's base URL: token endpoint and contact points. */
+  identityUrl: string;
+  /** Anagrafe's base URL: residents of zones. */
+  anagrafeUrl: string;
+  /** Secret of the `sportello-notifier` internal client at identity. */
+  clientSecret: string;
+  /** Base URL of the citizens' portal, for links in messages. */
+  portalUrl: string;
+  /** Where citizens manage their preferences (footer, List-Unsubscribe). */
+  preferencesUrl: string;
+  smtp: SmtpSettings | null;
+  telegram: TelegramSettings | null;
+  io: IoSettings | null;
+  /** Folder of the sandbox channels (`<folder>/<channel>/*.json`). */
+  sandboxDir: string;
+  dispatch: {
+    batchSize: number;
+    concurrency: number;
+    leaseMs: number;
+    maxAttempts: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    pollIntervalMs: number;
+  };
+  /** At most one `delivery.stats-changed` per event in this interval. */
+  statsThrottleMs: number;
+}
+
+const envSchema = z
+  .object({
+    SPORTELLO_MODE: envSportelloMode(),
+    PORT: envPort(4006),
+    LOG_LEVEL: envLogLevel(),
+    COMUNE: envComune('001272'),
+    COMUNE_NAME: envText('Comune di Sportello'),
+    DATABASE_DRIVER: envDatabaseDriver(),
+    DATABASE_URL: envDatabaseUrl('./data/notifier.db'),
+    BUS: envBus(),
+    NATS_URL: envNatsUrl(),
+    NOTIFIER_CONSUMER: envText('notifier').pipe(
+      z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'letters, digits, - and _'),
+    ),
+    TOKEN_ISSUER: envTokenIssuer('http://localhost:4001'),
+    TOKEN_AUDIENCE: envTokenAudience('sportello'),
+    JWKS_URL: envJwksUrl('http://localhost:4001/.well-known/jwks.json'),
+    IDENTITY_URL: envUrl(['http', 'https'], 'http://localhost:4001'),
+    ANAGRAFE_URL: envUrl(['http', 'https'], 'http://localhost:4002'),
+    NOTIFIER_CLIENT_SECRET: envText(''),
+    PORTAL_URL: envUrl(['http', 'https'], 'http://localhost:5173'),
+    PREFERENCES_URL: envUrl(['http', 'https']).optional(),
+    SMTP_HOST: envText(''),
+    SMTP_PORT: envPort(587),
+    SMTP_SECURE: envBoolean(false),
+    SMTP_IGNORE_TLS: envBoolean(false),
+    SMTP_USER: envText(''),
+    SMTP_PASSWORD: envText(''),
+    SMTP_FROM: envText('"Sportello" <noreply@sportello.example>'),
+    SMTP_RATE_PER_SECOND: envInteger({ min: 1, max: 10_000 }, 20),
+    TELEGRAM_BOT_TOKEN: envText(''),
+    TELEGRAM_API_ROOT: envUrl(['http', 'https']).optional(),
+    TELEGRAM_WEBHOOK_SECRET: envText(''),
+    TELEGRAM_WEBHOOK_URL: envUrl(['https', 'http']).optional(),
+    TELEGRAM_PUBLIC_CHANNEL: envText(''),
+    TELEGRAM_RATE_PER_SECOND: envInteger({ min: 1, max: 1000 }, 30),
+    TELEGRAM_RATE_PER_CHAT_PER_SECOND: envInteger({ min: 1, max: 100 }, 1),
+    IO_API_URL: envUrl(['http', 'https'], 'https://api.io.pagopa.it'),
+    IO_API_KEY: envText(''),
+    IO_RATE_PER_SECOND: envInteger({ min: 1, max: 10_000 }, 50),
+    SANDBOX_DIR: envText('./data/sandbox'),
+    DISPATCH_BATCH_SIZE: envInteger({ min: 1, max: 5000 }, 200),
+    DISPATCH_CONCURRENCY: envInteger({ min: 1, max: 500 }, 16),
+    DELIVERY_LEASE_SECONDS: envInteger({ min: 10, max: 3600 }, 120),
+    DELIVERY_MAX_ATTEMPTS: envInteger({ min: 1, max: 50 }, 8),
+    RETRY_BASE_MS: envInteger({ min: 10, max: 600_000 }, 2000),
+    RETRY_MAX_MS: envInteger({ min: 100, max: 86_400_000 }, 3_600_000),
+    STATS_THROTTLE_MS: envInteger({ min: 50, max: 60_000 }, 500),
+  })
+  .superRefine(checkDatabaseEnv)
+  .superRefine((env, ctx) => {
+    if (env.SPORTELLO_MODE === 'production' && env.NOTIFIER_CLIENT_SECRET === '') {
+      ctx.addIssue({ code: 'custom', path: ['NOTIFIER_CLIENT_SECRET'], message: 'required in production' });
+    }
+    if (env.TELEGRAM_BOT_TOKEN !== '' && !/^[A-Za-z0-9_-]{1,256}$/.test(env.TELEGRAM_WEBHOOK_SECRET)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TELEGRAM_WEBHOOK_SECRET'],
+        message: 'required with a bot token: 1-256 characters of A-Za-z0-9_-',
+      });
+    }
+    if (env.IO_API_KEY === '' && env.SPORTELLO_MODE === 'production') {
+      ctx.addIssue({ code: 'custom', path: ['IO_API_KEY'], message: 'required in production' });
+    }
+  });
+
+/** The demo notifier secret identity accepts in demo mode (see identity's DEMO_INTERNAL_CLIENTS). */
+const DEMO_CLIENT_SECRET = 'demo-notifier-secret';
+
+/**
+ * Reads the notifier's configuration from the environment.
+ *
+ * @throws {ConfigError} listing every bad variable.
+ */
+export function loadNotifierConfig(env: Environment): NotifierConfig {
+  const raw = parseConfig(envSchema, env, { app: 'notifier' });
+  return {
+    mode: raw.SPORTELLO_MODE,
+    port: raw.PORT,
+    logLevel: raw.LOG_LEVEL,
+    defaultComune: raw.COMUNE,
+    comuneNames: { [raw.COMUNE]: raw.COMUNE_NAME },
+    database: { driver: raw.DATABASE_DRIVER, url: raw.DATABASE_URL },
+    bus: { kind: raw.BUS, natsServers: raw.NATS_URL },
+    consumerName: raw.NOTIFIER_CONSUMER,
+    tokenIssuer: raw.TOKEN_ISSUER,
+    tokenAudience: raw.TOKEN_AUDIENCE,
+    jwksUrl: raw.JWKS_URL,
+    identityUrl: raw.IDENTITY_URL,
+    anagrafeUrl: raw.ANAGRAFE_URL,
+    clientSecret: raw.NOTIFIER_CLIENT_SECRET === '' ? DEMO_CLIENT_SECRET : raw.NOTIFIER_CLIENT_SECRET,
+    portalUrl: raw.PORTAL_URL,
+    preferencesUrl: raw.PREFERENCES_URL ?? `${raw.PORTAL_URL.replace(/\/$/, '')}/preferenze`,
+    smtp:
+      raw.SMTP_HOST === ''
+        ? null
+        : {
+            host: raw.SMTP_HOST,
+            port: raw.SMTP_PORT,
+            secure: raw.SMTP_SECURE,
+            ignoreTls: raw.SMTP_IGNORE_TLS,
+            ...(raw.SMTP_USER !== '' ? { auth: { user: raw.SMTP_USER, pass: raw.SMTP_PASSWORD } } : {}),
+            from: raw.SMTP_FROM,
+            ratePerSecond: raw.SMTP_RATE_PER_SECOND,
+          },
+    telegram:
+      raw.TELEGRAM_BOT_TOKEN === ''
+        ? null
+        : {
+            token: raw.TELEGRAM_BOT_TOKEN,
+            ...(raw.TELEGRAM_API_ROOT ? { apiRoot: raw.TELEGRAM_API_ROOT } : {}),
+            webhookSecret: raw.TELEGRAM_WEBHOOK_SECRET,
+            webhookUrl: raw.TELEGRAM_WEBHOOK_URL ? raw.TELEGRAM_WEBHOOK_URL : null,
+            publicChannel: raw.TELEGRAM_PUBLIC_CHANNEL === '' ? null : raw.TELEGRAM_PUBLIC_CHANNEL,
+            ratePerSecond: raw.TELEGRAM_RATE_PER_SECOND,
+            ratePerChatPerSecond: raw.TELEGRAM_RATE_PER_CHAT_PER_SECOND,
+          },
+    io:
+      raw.IO_API_KEY === ''
+        ? null
+        : { baseUrl: raw.IO_API_URL, apiKey: raw.IO_API_KEY, ratePerSecond: raw.IO_RATE_PER_SECOND },
+    sandboxDir: raw.SANDBOX_DIR,
+    dispatch: {
+      batchSize: raw.DISPATCH_BATCH_SIZE,
+      concurrency: raw.DISPATCH_CONCURRENCY,
+      leaseMs: raw.DELIVERY_LEASE_SECONDS * 1000,
+      maxAttempts: raw.DELIVERY_MAX_ATTEMPTS,
+      retryBaseMs: raw.RETRY_BASE_MS,
+      retryMaxMs: raw.RETRY_MAX_MS,
+      pollIntervalMs: 1000,
+    },
+    statsThrottleMs: raw.STATS_THROTTLE_MS,
+  };
+}

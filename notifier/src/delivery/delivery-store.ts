@@ -1,0 +1,369 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { Database, DatabaseDriver, EntityManager } from '@sportello/platform';
+import type { ChannelName, Language } from '../channels/channel.js';
+import type { AttemptOutcome } from '../entities/delivery-attempt.entity.js';
+import type { DeliveryStatus } from '../entities/delivery.entity.js';
+
+/**
+ * The delivery table's hot paths in plain SQL: bulk planning, leased claims and state changes each
+ * take one statement, whatever the ORM would do row by row. Every statement is written once for
+ * both dialects (`?` placeholders, `on conflict ... do nothing`, `returning`); only the claim adds
+ * `for update skip locked` on PostgreSQL.
+ */
+
+/** A delivery to record. */
+export interface NewDelivery {
+  comune: string;
+  eventId: string;
+  eventType: string;
+  recipientKey: string;
+  fiscalCode: string | null;
+  channel: ChannelName;
+  address: string;
+  language: Language;
+  priority: number;
+}
+
+/** A delivery as the dispatcher works on it. */
+export interface DeliveryRow {
+  id: string;
+  comune: string;
+  eventId: string;
+  eventType: string;
+  fiscalCode: string | null;
+  channel: ChannelName;
+  address: string;
+  language: Language;
+  status: DeliveryStatus;
+  attempts: number;
+}
+
+/** Deliveries of one event on one channel, by state. */
+export interface ChannelCounts {
+  planned: number;
+  sent: number;
+  failed: number;
+  dead: number;
+  uncertain: number;
+}
+
+const INSERT_COLUMNS = [
+  'id',
+  'comune',
+  'event_id',
+  'event_type',
+  'recipient_key',
+  'fiscal_code',
+  'channel',
+  'address',
+  'language',
+  'priority',
+  'status',
+  'attempts',
+  'next_attempt_at',
+  'created_at',
+  'updated_at',
+] as const;
+
+/** Rows per INSERT: about 15k parameters, under SQLite's and PostgreSQL's limits. */
+export const INSERT_CHUNK = 1000;
+
+const RETURNED = `id, comune, event_id, event_type, fiscal_code, channel, address, language, status, attempts`;
+
+function toRow(raw: Record<string, unknown>): DeliveryRow {
+  return {
+    id: String(raw.id),
+    comune: String(raw.comune),
+    eventId: String(raw.event_id),
+    eventType: String(raw.event_type),
+    fiscalCode: raw.fiscal_code === null || raw.fiscal_code === undefined ? null : String(raw.fiscal_code),
+    channel: String(raw.channel) as ChannelName,
+    address: String(raw.address),
+    language: String(raw.language) as Language,
+    status: String(raw.status) as DeliveryStatus,
+    attempts: Number(raw.attempts),
+  };
+}
+
+function affected(result: unknown): number {
+  return Number((result as { affectedRows?: number } | undefined)?.affectedRows ?? 0);
+}
+
+/** SQL access to deliveries and their attempts. */
+export class DeliveryStore {
+  constructor(
+    private readonly database: Database,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get driver(): DatabaseDriver {
+    return this.database.driver;
+  }
+
+  private em(): EntityManager {
+    return this.database.forkUnscoped();
+  }
+
+  /**
+   * Records deliveries in chunks of {@link INSERT_CHUNK} rows; those already recorded (same event,
+   * recipient and channel) are left as they are.
+   * @returns how many were new.
+   */
+  async insert(rows: readonly NewDelivery[], em: EntityManager = this.em()): Promise<number> {
+    let inserted = 0;
+    const now = this.now();
+    for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+      const chunk = rows.slice(start, start + INSERT_CHUNK);
+      const params: unknown[] = [];
+      for (const row of chunk) {
+        params.push(
+          uuidv7(),
+          row.comune,
+          row.eventId,
+          row.eventType,
+          row.recipientKey,
+          row.fiscalCode,
+          row.channel,
+          row.address,
+          row.language,
+          row.priority,
+          'planned',
+          0,
+          now,
+          now,
+          now,
+        );
+      }
+      const tuple = `(${INSERT_COLUMNS.map(() => '?').join(', ')})`;
+      const sql =
+        `insert into delivery (${INSERT_COLUMNS.join(', ')}) values ${chunk.map(() => tuple).join(', ')} ` +
+        `on conflict (event_id, recipient_key, channel) do nothing`;
+      inserted += affected(await em.execute(sql, params, 'run'));
+    }
+    return inserted;
+  }
+
+  /**
+   * Leases up to `limit` due deliveries of a channel (planned, or retrying and due), most urgent
+   * first. On PostgreSQL concurrent dispatchers skip each other's rows (`skip locked`) instead of
+   * waiting; SQLite serialises writers, so the update alone is enough.
+   */
+  async claim(options: {
+    channel: ChannelName;
+    owner: string;
+    limit: number;
+    leaseMs: number;
+  }): Promise<DeliveryRow[]> {
+    const now = this.now();
+    const lock = this.driver === 'postgresql' ? ' for update skip locked' : '';
+    const rows = await this.em().execute<Record<string, unknown>[]>(
+      `update delivery set status = 'claimed', lease_owner = ?, lease_until = ?, updated_at = ? ` +
+        `where id in (select id from delivery where channel = ? and status in ('planned', 'retrying') ` +
+        `and next_attempt_at <= ? order by priority desc, next_attempt_at, id limit ?${lock}) ` +
+        `returning ${RETURNED}`,
+      [options.owner, now + options.leaseMs, now, options.channel, now, options.limit],
+      'all',
+    );
+    return rows.map(toRow);
+  }
+
+  /**
+   * Moves a claimed delivery to `sending` and opens its attempt, right before the provider call.
+   * @returns the attempt id, or `null` when the lease was lost (another dispatcher owns it now).
+   */
+  async startAttempt(row: DeliveryRow, owner: string, leaseMs: number): Promise<string | null> {
+    const now = this.now();
+    const attemptId = uuidv7();
+    return this.em().transactional(async (tx) => {
+      const changed = affected(
+        await tx.execute(
+          `update delivery set status = 'sending', attempts = attempts + 1, lease_until = ?, updated_at = ? ` +
+            `where id = ? and status = 'claimed' and lease_owner = ?`,
+          [now + leaseMs, now, row.id, owner],
+          'run',
+        ),
+      );
+      if (changed === 0) return null;
+      await tx.execute(
+        `insert into delivery_attempt (id, comune, delivery_id, attempt, started_at) values (?, ?, ?, ?, ?)`,
+        [attemptId, row.comune, row.id, row.attempts + 1, now],
+        'run',
+      );
+      return attemptId;
+    });
+  }
+
+  private async finish(
+    attemptId: string,
+    outcome: AttemptOutcome,
+    reason: string | null,
+    update: { sql: string; params: unknown[] },
+  ): Promise<void> {
+    const now = this.now();
+    await this.em().transactional(async (tx) => {
+      await tx.execute(update.sql, update.params, 'run');
+      await tx.execute(
+        `update delivery_attempt set finished_at = ?, outcome = ?, reason = ? where id = ?`,
+        [now, outcome, reason, attemptId],
+        'run',
+      );
+    });
+  }
+
+  /** Records the provider's acceptance (also over an `uncertain` mark made while the call was in flight). */
+  markSent(row: DeliveryRow, attemptId: string, providerMessageId: string): Promise<void> {
+    const now = this.now();
+    return this.finish(attemptId, 'sent', null, {
+      sql:
+        `update delivery set status = 'sent', sent_at = ?, provider_message_id = ?, lease_owner = null, ` +
+        `lease_until = null, last_error = null, updated_at = ? where id = ? and status in ('sending', 'uncertain')`,
+      params: [now, providerMessageId.slice(0, 200), now, row.id],
+    });
+  }
+
+  /** A retryable failure: due again after `delayMs`. */
+  markRetry(row: DeliveryRow, attemptId: string, reason: string, delayMs: number): Promise<void> {
+    const now = this.now();
+    return this.finish(attemptId, 'retryable', reason.slice(0, 500), {
+      sql:
+        `update delivery set status = 'retrying', next_attempt_at = ?, last_error = ?, lease_owner = null, ` +
+        `lease_until = null, updated_at = ? where id = ? and status = 'sending'`,
+      params: [now + delayMs, reason.slice(0, 500), now, row.id],
+    });
+  }
+
+  /** Gives up: the delivery joins the dead-letter list. */
+  markDead(row: DeliveryRow, attemptId: string, outcome: AttemptOutcome, reason: string): Promise<void> {
+    const now = this.now();
+    return this.finish(attemptId, outcome, reason.slice(0, 500), {
+      sql:
+        `update delivery set status = 'dead', last_error = ?, lease_owner = null, lease_until = null, ` +
+        `updated_at = ? where id = ? and status = 'sending'`,
+      params: [reason.slice(0, 500), now, row.id],
+    });
+  }
+
+  /**
+   * Hands leased deliveries that were never sent back, due at `dueAt` (now by default): a dispatcher
+   * stopping, or a channel whose circuit just opened.
+   */
+  async release(ids: readonly string[], owner: string, dueAt = this.now()): Promise<void> {
+    if (ids.length === 0) return;
+    const now = this.now();
+    await this.em().execute(
+      `update delivery set status = case when attempts = 0 then 'planned' else 'retrying' end, ` +
+        `next_attempt_at = ?, lease_owner = null, lease_until = null, updated_at = ? ` +
+        `where status = 'claimed' and lease_owner = ? and id in (${ids.map(() => '?').join(', ')})`,
+      [dueAt, now, owner, ...ids],
+      'run',
+    );
+  }
+
+  /**
+   * Cleans up after dispatchers that died. A `claimed` delivery whose lease ran out was never handed
+   * to a provider: it is due again. A `sending` one may or may not have reached the provider:
+   * channels in `resendable` (email, whose Message-ID is derived from the delivery id so a resend is
+   * recognisable as the same message) are retried; the others become `uncertain` (at most once).
+   * @returns how many deliveries were recovered and how many became uncertain.
+   */
+  async recoverExpired(resendable: readonly ChannelName[]): Promise<{ released: number; uncertain: number }> {
+    const now = this.now();
+    const em = this.em();
+    return em.transactional(async (tx) => {
+      const released = affected(
+        await tx.execute(
+          `update delivery set status = case when attempts = 0 then 'planned' else 'retrying' end, ` +
+            `lease_owner = null, lease_until = null, updated_at = ? where status = 'claimed' and lease_until < ?`,
+          [now, now],
+          'run',
+        ),
+      );
+      const stuck = await tx.execute<Record<string, unknown>[]>(
+        `select id, channel from delivery where status = 'sending' and lease_until < ?`,
+        [now],
+        'all',
+      );
+      let uncertain = 0;
+      for (const row of stuck) {
+        const resend = resendable.includes(String(row.channel) as ChannelName);
+        const outcome: AttemptOutcome = resend ? 'resend' : 'uncertain';
+        const reason = resend
+          ? 'interrupted while sending; resent with the same Message-ID'
+          : 'interrupted while sending; the provider may or may not have it';
+        await tx.execute(
+          `update delivery set status = ?, last_error = ?, lease_owner = null, lease_until = null, ` +
+            `next_attempt_at = ?, updated_at = ? where id = ? and status = 'sending'`,
+          [resend ? 'retrying' : 'uncertain', reason, now, now, row.id],
+          'run',
+        );
+        await tx.execute(
+          `update delivery_attempt set finished_at = ?, outcome = ?, reason = ? ` +
+            `where delivery_id = ? and finished_at is null`,
+          [now, outcome, reason, row.id],
+          'run',
+        );
+        if (!resend) uncertain += 1;
+      }
+      return { released: released + stuck.length - uncertain, uncertain };
+    });
+  }
+
+  /**
+   * Puts a dead or uncertain delivery back in the queue with a fresh attempt budget.
+   * @returns the event id of the delivery, or `null` when there is no such dead or uncertain delivery.
+   */
+  async replay(id: string, comune: string): Promise<string | null> {
+    const now = this.now();
+    const em = this.em();
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `update delivery set status = 'retrying', attempts = 0, next_attempt_at = ?, updated_at = ? ` +
+        `where id = ? and comune = ? and status in ('dead', 'uncertain') returning event_id`,
+      [now, now, id, comune],
+      'all',
+    );
+    return rows[0] ? String(rows[0].event_id) : null;
+  }
+
+  /** Counts per channel and state for each event. */
+  async counts(
+    eventIds: readonly string[],
+    comune?: string,
+  ): Promise<Map<string, Map<ChannelName, ChannelCounts>>> {
+    const result = new Map<string, Map<ChannelName, ChannelCounts>>();
+    if (eventIds.length === 0) return result;
+    const rows = await this.em().execute<Record<string, unknown>[]>(
+      `select event_id, channel, status, count(*) as n from delivery where event_id in (${eventIds
+        .map(() => '?')
+        .join(', ')})${comune === undefined ? '' : ' and comune = ?'} group by event_id, channel, status`,
+      comune === undefined ? [...eventIds] : [...eventIds, comune],
+      'all',
+    );
+    for (const row of rows) {
+      const eventId = String(row.event_id);
+      const channel = String(row.channel) as ChannelName;
+      const n = Number(row.n);
+      let byChannel = result.get(eventId);
+      if (!byChannel) result.set(eventId, (byChannel = new Map()));
+      let counts = byChannel.get(channel);
+      if (!counts)
+        byChannel.set(channel, (counts = { planned: 0, sent: 0, failed: 0, dead: 0, uncertain: 0 }));
+      switch (String(row.status) as DeliveryStatus) {
+        case 'sent':
+          counts.sent += n;
+          break;
+        case 'retrying':
+          counts.failed += n;
+          break;
+        case 'dead':
+          counts.dead += n;
+          break;
+        case 'uncertain':
+          counts.uncertain += n;
+          break;
+        default:
+          counts.planned += n;
+      }
+    }
+    return result;
+  }
+}

@@ -1,0 +1,226 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { assertMigrationsMatchEntities, createLogger, type Database } from '@sportello/platform';
+import {
+  createTestDatabase,
+  DATABASE_DRIVERS,
+  LOCAL_POSTGRES_URL,
+  type TestDatabase,
+} from '@sportello/platform/testing';
+import { startFakeIo, startSmtpSink, type FakeIo, type SmtpSink } from '@sportello/notifier/test-peers';
+import { createEmailChannel, type EmailChannel } from '../channels/email/email-channel.js';
+import { createIoChannel } from '../channels/io/io-channel.js';
+import { NOTIFIER_ENTITIES } from '../entities/index.js';
+import { DeliveryAttemptEntity } from '../entities/delivery-attempt.entity.js';
+import { DeliveryEntity } from '../entities/delivery.entity.js';
+import { migrations as postgresql } from '../migrations/postgresql/index.js';
+import { migrations as sqlite } from '../migrations/sqlite/index.js';
+import { createRateLimiter } from '../pacing/rate-limiter.js';
+import { fiscalCodes } from '../test-support/harness.js';
+import { DeliveryStore } from './delivery-store.js';
+import { Dispatcher, type DispatchChannel } from './dispatcher.js';
+import { planSyntheticAudience } from './planner.js';
+import { createRenderer } from './renderer.js';
+
+const COMUNE = '001272';
+const IO_KEY = 'io-key-for-tests';
+const logger = createLogger({ name: 'dispatcher-test', level: 'silent' });
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function testDatabase(driver: 'sqlite' | 'postgresql'): Promise<TestDatabase> {
+  const scratch = await createTestDatabase({
+    service: 'notifier',
+    driver,
+    entities: NOTIFIER_ENTITIES,
+    migrations: { sqlite, postgresql },
+  });
+  cleanups.push(() => scratch.dispose());
+  return scratch;
+}
+
+function dispatcher(
+  database: Database,
+  channels: Map<'email' | 'io', DispatchChannel>,
+  options: { maxAttempts?: number } = {},
+) {
+  const store = new DeliveryStore(database);
+  return new Dispatcher({
+    store,
+    channels,
+    render: createRenderer({ database, comuneName: () => 'Comune di Prova' }),
+    logger,
+    batchSize: 50,
+    pollIntervalMs: 50,
+    maxAttempts: options.maxAttempts ?? 4,
+    backoff: { baseMs: 20, maxMs: 100 },
+    circuit: { failureThreshold: 3, baseMs: 500, maxMs: 2000 },
+  });
+}
+
+async function until(check: () => Promise<boolean>, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+it('migrations produce the entity schema on both dialects', async () => {
+  await assertMigrationsMatchEntities({
+    service: 'notifier',
+    entities: NOTIFIER_ENTITIES,
+    migrations: { sqlite, postgresql },
+    postgresUrl: LOCAL_POSTGRES_URL,
+  });
+}, 60_000);
+
+describe.each(DATABASE_DRIVERS)('dispatching on %s', (driver) => {
+  it('plans 5,000 deliveries in bulk and never twice', async () => {
+    const { database } = await testDatabase(driver);
+    const { eventId, planned } = await planSyntheticAudience(database, { deliveries: 5000 });
+    expect(planned).toBe(5000);
+    const store = new DeliveryStore(database);
+    // Planning the same rows again inserts nothing.
+    const rows = await database.forkUnscoped().find(DeliveryEntity, { eventId }, { limit: 1200 });
+    expect(
+      await store.insert(
+        rows.map((r) => ({
+          ...r,
+          fiscalCode: r.fiscalCode ?? null,
+          channel: r.channel,
+          language: r.language,
+        })),
+      ),
+    ).toBe(0);
+    expect((await store.counts([eventId])).get(eventId)?.get('email')?.planned).toBe(1667);
+  });
+
+  // Replicas share a database only in distributed mode: SQLite belongs to one process.
+  it.runIf(driver === 'postgresql')(
+    'two dispatchers on one database send every delivery exactly once',
+    async () => {
+      const scratch = await testDatabase(driver);
+      const sink = await startSmtpSink();
+      cleanups.push(() => sink.close());
+      const { eventId } = await planSyntheticAudience(scratch.database, {
+        deliveries: 400,
+        channels: ['email'],
+      });
+      const replicas: Dispatcher[] = [];
+      for (let i = 0; i < 2; i++) {
+        const database = i === 0 ? scratch.database : await scratch.open();
+        const email: EmailChannel = createEmailChannel({
+          host: sink.host,
+          port: sink.port,
+          ignoreTls: true,
+          from: 'avvisi@comune.example.it',
+        });
+        cleanups.push(() => email.close());
+        const replica = dispatcher(
+          database,
+          new Map([
+            [
+              'email',
+              { channel: email, limiter: createRateLimiter({}), keyOf: () => undefined, concurrency: 8 },
+            ],
+          ]),
+        );
+        replicas.push(replica);
+        cleanups.push(() => replica.stop());
+      }
+      await Promise.all(replicas.map((replica) => replica.start()));
+      const store = new DeliveryStore(scratch.database);
+      await until(async () => (await store.counts([eventId])).get(eventId)?.get('email')?.sent === 400);
+      await sink.waitForMails(400);
+      const ids = sink.mails.map((mail) => mail.parsed.messageId);
+      expect(new Set(ids).size).toBe(400);
+      expect(ids).toHaveLength(400);
+      // One provider call per delivery, whichever replica made it.
+      const attempts = await scratch.database.forkUnscoped().count(DeliveryAttemptEntity, {});
+      expect(attempts).toBe(400);
+    },
+    60_000,
+  );
+});
+
+describe('failures', () => {
+  let io: FakeIo;
+
+  async function ioSetup(recipients: string[]) {
+    io = await startFakeIo({
+      keys: [IO_KEY],
+      profiles: Object.fromEntries(recipients.map((code) => [code, { senderAllowed: true }])),
+    });
+    cleanups.push(() => io.close());
+    const { database } = await testDatabase('sqlite');
+    const channel = createIoChannel({ resolveService: () => ({ baseUrl: io.baseUrl, apiKey: IO_KEY }) });
+    const target: DispatchChannel = {
+      channel,
+      limiter: createRateLimiter({}),
+      keyOf: (row) => row.comune,
+      concurrency: 4,
+    };
+    const { eventId } = await planSyntheticAudience(database, {
+      deliveries: recipients.length,
+      channels: ['io'],
+    });
+    // Synthetic audiences use made-up codes; point them at real ones the fake knows.
+    const rows = await database
+      .forkUnscoped()
+      .find(DeliveryEntity, { eventId }, { orderBy: { recipientKey: 'asc' } });
+    for (const [i, row] of rows.entries()) {
+      await database.forkUnscoped().nativeUpdate(DeliveryEntity, { id: row.id }, { address: recipients[i]! });
+    }
+    return { database, eventId, store: new DeliveryStore(database), target };
+  }
+
+  it('retries retryable failures with back-off, records every attempt, and sends once', async () => {
+    const recipients = fiscalCodes(3);
+    const { database, eventId, store, target } = await ioSetup(recipients);
+    io.outage({ status: 503, count: 2 });
+    const d = dispatcher(database, new Map([['io', target]]));
+    await d.start();
+    cleanups.push(() => d.stop());
+    await until(async () => (await store.counts([eventId])).get(eventId)?.get('io')?.sent === 3);
+    expect(io.messages).toHaveLength(3);
+    const attempts = await database.forkUnscoped().find(DeliveryAttemptEntity, {});
+    expect(attempts.filter((a) => a.outcome === 'retryable').length).toBeGreaterThanOrEqual(1);
+    expect(attempts.filter((a) => a.outcome === 'sent')).toHaveLength(3);
+  });
+
+  it('gives up on permanent failures, lists them as dead letters, and replays them', async () => {
+    const recipients = fiscalCodes(2, 100);
+    const { database, eventId, store, target } = await ioSetup(recipients);
+    io.setProfile(recipients[1]!, undefined); // no IO profile: 404, permanent
+    const d = dispatcher(database, new Map([['io', target]]));
+    await d.runOnce();
+    const counts = (await store.counts([eventId])).get(eventId)?.get('io');
+    expect(counts).toMatchObject({ sent: 1, dead: 1 });
+    const dead = await database.forkUnscoped().findOneOrFail(DeliveryEntity, { status: 'dead' });
+    expect(dead.lastError).not.toContain(recipients[1]!);
+
+    io.setProfile(recipients[1]!, { senderAllowed: true });
+    expect(await store.replay(dead.id, COMUNE)).toBe(eventId);
+    await d.runOnce();
+    expect((await store.counts([eventId])).get(eventId)?.get('io')).toMatchObject({ sent: 2, dead: 0 });
+    expect(io.messages.filter((m) => m.fiscalCode === recipients[1])).toHaveLength(1);
+    // Replaying something that is not dead is refused.
+    expect(await store.replay(dead.id, COMUNE)).toBeNull();
+  });
+
+  it('stops calling a provider that is down instead of looping, then resumes', async () => {
+    const recipients = fiscalCodes(30, 200);
+    const { database, eventId, store, target } = await ioSetup(recipients);
+    io.outage({ status: 503, forMs: 1500 });
+    const d = dispatcher(database, new Map([['io', target]]), { maxAttempts: 20 });
+    await d.start();
+    cleanups.push(() => d.stop());
+    await new Promise((resolve) => setTimeout(resolve, 1400));
+    // The circuit opened after 3 failures: a handful of calls during the outage, not hundreds.
+    expect(io.calls.length).toBeLessThan(20);
+    await until(async () => (await store.counts([eventId])).get(eventId)?.get('io')?.sent === 30, 20_000);
+    expect(io.messages).toHaveLength(30);
+  }, 30_000);
+});

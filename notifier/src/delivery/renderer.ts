@@ -1,0 +1,82 @@
+import type { Database } from '@sportello/platform';
+import type { OutgoingMessage, Recipient } from '../channels/channel.js';
+import { NotificationEntity, type Notification } from '../entities/notification.entity.js';
+import { renderMessage } from '../templates/render-template.js';
+import type { DeliveryRow } from './delivery-store.js';
+
+/** Settings of the renderer. */
+export interface RendererOptions {
+  database: Database;
+  comuneName(comune: string): string;
+  /** Where citizens manage their preferences (footer, email List-Unsubscribe). */
+  preferencesUrl?: string;
+  /** Notifications kept in memory. @default 500 */
+  cacheSize?: number;
+}
+
+function recipientOf(row: DeliveryRow): Recipient {
+  switch (row.channel) {
+    case 'email':
+      return { channel: 'email', address: row.address };
+    case 'telegram':
+      return { channel: 'telegram', chatId: row.address };
+    case 'io':
+      return { channel: 'io', fiscalCode: row.address };
+  }
+}
+
+/**
+ * Renders a delivery's message from its event's notification, in the recipient's language. A fan-out
+ * renders the same few (event, language) pairs thousands of times: both the notification and the
+ * rendered text are cached.
+ */
+export function createRenderer(options: RendererOptions): (row: DeliveryRow) => Promise<OutgoingMessage> {
+  const notifications = new Map<string, Notification>();
+  const rendered = new Map<string, ReturnType<typeof renderMessage>>();
+  const cacheSize = options.cacheSize ?? 500;
+
+  async function notificationOf(row: DeliveryRow): Promise<Notification> {
+    const cached = notifications.get(row.eventId);
+    if (cached) return cached;
+    const found = await options.database
+      .fork({ comune: row.comune })
+      .findOneOrFail(NotificationEntity, { eventId: row.eventId });
+    if (notifications.size >= cacheSize) notifications.delete(notifications.keys().next().value!);
+    notifications.set(row.eventId, found);
+    return found;
+  }
+
+  return async (row) => {
+    const notification = await notificationOf(row);
+    const key = `${row.eventId}|${row.language}`;
+    let message = rendered.get(key);
+    if (!message) {
+      const input = notification.messages[row.language] ?? notification.messages.it;
+      message = renderMessage(input, {
+        language: row.language,
+        comuneName: options.comuneName(row.comune),
+        ...(options.preferencesUrl ? { preferencesUrl: options.preferencesUrl } : {}),
+      });
+      if (rendered.size >= cacheSize * 3) rendered.delete(rendered.keys().next().value!);
+      rendered.set(key, message);
+    }
+    return {
+      deliveryId: row.id,
+      comune: row.comune,
+      recipient: recipientOf(row),
+      language: row.language,
+      subject: message.subject,
+      text: message.text,
+      html: message.html,
+      markdownV2: message.markdownV2,
+      markdown: message.markdown,
+      ...(notification.payment ? { payment: notification.payment } : {}),
+      ...(notification.dueDate ? { dueDate: new Date(`${notification.dueDate}T00:00:00Z`) } : {}),
+      ...(options.preferencesUrl && row.channel === 'email'
+        ? { listUnsubscribeUrl: options.preferencesUrl }
+        : {}),
+      // Only a red alert rings; reminders arrive quietly.
+      silent: message.severity !== 'critical',
+    };
+  };
+}

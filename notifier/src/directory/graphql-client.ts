@@ -1,0 +1,58 @@
+import type { ServiceTokens } from './service-token.js';
+
+/** A GraphQL call to another subgraph failed; the message names the service and the first error. */
+export class SubgraphCallError extends Error {
+  override readonly name = 'SubgraphCallError';
+  constructor(
+    message: string,
+    /** The GraphQL error code, when the subgraph gave one (e.g. `BAD_USER_INPUT`). */
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Calls a subgraph's `/graphql` directly with the notifier's service token for the comune. */
+export function createSubgraphClient(
+  service: string,
+  baseUrl: string,
+  tokens: ServiceTokens,
+  timeoutMs = 15_000,
+) {
+  const url = new URL('graphql', baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
+  return async function call<T>(
+    comune: string,
+    query: string,
+    variables: Record<string, unknown>,
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const token = await tokens.tokenFor(comune);
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query, variables }),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (error) {
+        throw new SubgraphCallError(`${service} unreachable at ${url.origin}: ${(error as Error).message}`);
+      }
+      const body = (await response.json().catch(() => undefined)) as
+        { data?: T | null; errors?: Array<{ message: string; extensions?: { code?: string } }> } | undefined;
+      const code = body?.errors?.[0]?.extensions?.code;
+      // A token signed by a key identity no longer has: fetch a new one, once.
+      if (response.status === 401 && attempt === 1) {
+        tokens.invalidate(comune);
+        continue;
+      }
+      if (body?.errors?.length || body?.data == null) {
+        throw new SubgraphCallError(
+          `${service} answered HTTP ${response.status}: ${body?.errors?.[0]?.message ?? 'no data'}`,
+          code,
+        );
+      }
+      return body.data;
+    }
+  };
+}

@@ -1,0 +1,264 @@
+import type { AnyEvent, PracticeStatus, ReportStatus } from '@sportello/schema';
+import type { Language, PaymentNotice } from '../channels/channel.js';
+import type { TemplateInput } from '../templates/render-template.js';
+import type { NotifiedPracticeStatus, ReportStatusChangedData } from '../templates/kinds/practices.js';
+import type { NotificationCategory } from './categories.js';
+import { DOCUMENT_WORDS, HAZARD_WORDS, INTEGRATION_REQUEST_WORDS, WHOLE_COMUNE_WORDS } from './vocabulary.js';
+
+const LANGUAGES: readonly Language[] = ['it', 'en', 'de'];
+
+/** Who hears about an event. */
+export type Audience =
+  | { kind: 'person'; fiscalCode: string }
+  /** Residents of the zones; `zones: null` is the whole comune. */
+  | { kind: 'residents'; zones: readonly string[] | null };
+
+/** What one event tells whom: the outcome of the rules, before recipients are resolved. */
+export interface NotificationPlan {
+  category: NotificationCategory;
+  /** Red alerts: every linked channel, whatever the preferences. */
+  critical: boolean;
+  audience: Audience;
+  /** Also post to the comune's public Telegram channel. */
+  publicPost: boolean;
+  /** Higher goes first in the dispatch queue. */
+  priority: number;
+  messages: Record<Language, TemplateInput>;
+  payment?: PaymentNotice;
+  /** `YYYY-MM-DD` the recipient may set a reminder for (App IO `due_date`). */
+  dueDate?: string;
+}
+
+/** What the rules need to know besides the event. */
+export interface RuleSettings {
+  /** Base URL of the citizens' portal; messages link to pages under it. */
+  portalUrl: string;
+  /** Display name of a comune by ISTAT code, e.g. "Comune di Esempio". */
+  comuneName(comune: string): string;
+}
+
+/** Practice states a citizen hears about; internal ones (draft, processing, payments) stay quiet. */
+const NOTIFIED_PRACTICE_STATUSES: ReadonlySet<PracticeStatus> = new Set<NotifiedPracticeStatus>([
+  'registered',
+  'taken-in-charge',
+  'submitted-after-integration',
+  'accepted',
+  'rejected',
+  'withdrawn',
+]);
+
+/** Report states as the citizen reads them; `taken-in-charge` already means "in progress" to them. */
+const REPORT_STATUS_SHOWN: Record<ReportStatus, ReportStatusChangedData['status']> = {
+  received: 'received',
+  'taken-in-charge': 'in-progress',
+  'in-progress': 'in-progress',
+  resolved: 'resolved',
+  rejected: 'rejected',
+};
+
+function inEveryLanguage(build: (language: Language) => TemplateInput): Record<Language, TemplateInput> {
+  return Object.fromEntries(LANGUAGES.map((language) => [language, build(language)])) as Record<
+    Language,
+    TemplateInput
+  >;
+}
+
+function link(settings: RuleSettings, path: string): string {
+  return `${settings.portalUrl.replace(/\/$/, '')}/${path}`;
+}
+
+/**
+ * Decides what an event tells whom, or `null` when it concerns no citizen (most of the catalogue,
+ * green alerts, internal practice states, anonymous reports).
+ */
+export function planFor(event: AnyEvent, settings: RuleSettings): NotificationPlan | null {
+  switch (event.type) {
+    case 'alert.issued':
+    case 'alert.updated': {
+      const data = event.data;
+      if (data.colour === 'green') return null;
+      const colour = data.colour;
+      const critical = data.critical || colour === 'red';
+      return {
+        category: critical ? 'critical-alerts' : 'civil-protection-alerts',
+        critical,
+        audience: { kind: 'residents', zones: data.zones },
+        publicPost: true,
+        priority: critical ? 100 : 50,
+        messages: inEveryLanguage((language) => ({
+          kind: 'alert-issued',
+          data: {
+            colour,
+            risk: HAZARD_WORDS[language][data.hazard],
+            zone: data.zones.join(', '),
+            validFrom: data.validFrom,
+            validUntil: data.validTo,
+            ...(data.bulletinRef ? { bulletin: data.bulletinRef } : {}),
+            url: link(settings, `protezione-civile/allerte/${encodeURIComponent(data.alertId)}`),
+          },
+        })),
+      };
+    }
+    case 'ordinance.published': {
+      const data = event.data;
+      const whole = data.wholeComune || (data.zones.length === 0 && (data.streets ?? []).length === 0);
+      return {
+        category: 'ordinances',
+        critical: false,
+        // An ordinance on streets only reaches the zones that hold them: anagrafe targets by zone.
+        audience: { kind: 'residents', zones: whole || data.zones.length === 0 ? null : data.zones },
+        publicPost: false,
+        priority: 40,
+        messages: inEveryLanguage((language) => ({
+          kind: 'ordinance-published',
+          data: {
+            number: `${data.number}/${data.year}`,
+            subject: data.subject,
+            adoptedOn: event.occurredAt,
+            effectiveFrom: data.effectiveFrom ?? event.occurredAt,
+            ...(data.effectiveTo ? { effectiveUntil: data.effectiveTo } : {}),
+            measures: [],
+            area: whole ? WHOLE_COMUNE_WORDS[language] : [...data.zones, ...(data.streets ?? [])].join(', '),
+            url: link(settings, `ordinanze/${encodeURIComponent(data.ordinanceId)}`),
+          },
+        })),
+      };
+    }
+    case 'practice.status-changed': {
+      const data = event.data;
+      if (!NOTIFIED_PRACTICE_STATUSES.has(data.to)) return null;
+      return {
+        category: 'practice-updates',
+        critical: false,
+        audience: { kind: 'person', fiscalCode: data.applicantFiscalCode },
+        publicPost: false,
+        priority: 20,
+        messages: inEveryLanguage(() => ({
+          kind: 'practice-status-changed',
+          data: {
+            practiceType: data.typeCode,
+            reference: data.practiceId,
+            status: data.to as NotifiedPracticeStatus,
+            ...(data.note ? { reason: data.note } : {}),
+            url: link(settings, `pratiche/${encodeURIComponent(data.practiceId)}`),
+          },
+        })),
+      };
+    }
+    case 'practice.integration-requested': {
+      const data = event.data;
+      return {
+        category: 'practice-updates',
+        critical: false,
+        audience: { kind: 'person', fiscalCode: data.applicantFiscalCode },
+        publicPost: false,
+        priority: 30,
+        messages: inEveryLanguage((language) => ({
+          kind: 'integration-requested',
+          data: {
+            practiceType: data.typeCode,
+            reference: data.practiceId,
+            request: INTEGRATION_REQUEST_WORDS[language],
+            ...(data.respondBy ? { dueBy: data.respondBy } : {}),
+            url: link(settings, `pratiche/${encodeURIComponent(data.practiceId)}`),
+          },
+        })),
+        ...(data.respondBy ? { dueDate: data.respondBy } : {}),
+      };
+    }
+    case 'payment.due-soon':
+    case 'payment.overdue': {
+      const data = event.data;
+      const payment: PaymentNotice = {
+        amountCents: data.amountCents,
+        noticeNumber: data.noticeNumber,
+        payeeFiscalCode: data.creditorFiscalCode,
+      };
+      return {
+        category: 'payment-reminders',
+        critical: false,
+        audience: { kind: 'person', fiscalCode: data.payerFiscalCode },
+        publicPost: false,
+        priority: 30,
+        messages: inEveryLanguage(() => ({
+          kind: event.type === 'payment.due-soon' ? 'payment-due-soon' : 'payment-overdue',
+          data: {
+            description: data.description,
+            amountCents: data.amountCents,
+            dueDate: data.dueDate,
+            noticeNumber: data.noticeNumber,
+            creditorName: settings.comuneName(event.comune),
+            url: link(settings, `pagamenti/${encodeURIComponent(data.positionId)}`),
+          },
+        })),
+        payment,
+        dueDate: data.dueDate,
+      };
+    }
+    case 'document.expiring': {
+      const data = event.data;
+      return {
+        category: 'document-expiry',
+        critical: false,
+        audience: { kind: 'person', fiscalCode: data.holderFiscalCode },
+        publicPost: false,
+        priority: 10,
+        messages: inEveryLanguage((language) => ({
+          kind: 'document-expiring',
+          data: {
+            document: DOCUMENT_WORDS[language][data.kind],
+            expiresOn: data.expiresOn,
+            url: link(settings, 'documenti'),
+          },
+        })),
+        dueDate: data.expiresOn,
+      };
+    }
+    case 'appointment.reminder': {
+      const data = event.data;
+      return {
+        category: 'practice-updates',
+        critical: false,
+        audience: { kind: 'person', fiscalCode: data.citizenFiscalCode },
+        publicPost: false,
+        priority: 30,
+        messages: inEveryLanguage(() => ({
+          kind: 'appointment-reminder',
+          data: {
+            service: data.office,
+            office: data.office,
+            address: settings.comuneName(event.comune),
+            startsAt: data.startsAt,
+            url: link(settings, `appuntamenti/${encodeURIComponent(data.appointmentId)}`),
+          },
+        })),
+      };
+    }
+    case 'report.status-changed': {
+      const data = event.data;
+      if (data.reporterFiscalCode === null) return null;
+      const shown = REPORT_STATUS_SHOWN[data.to];
+      // Moving from "taken in charge" to "in progress" is no news to the reporter.
+      if (data.from !== null && REPORT_STATUS_SHOWN[data.from] === shown) return null;
+      return {
+        category: 'practice-updates',
+        critical: false,
+        audience: { kind: 'person', fiscalCode: data.reporterFiscalCode },
+        publicPost: false,
+        priority: 10,
+        messages: inEveryLanguage(() => ({
+          kind: 'report-status-changed',
+          data: {
+            category: data.category,
+            reference: data.reportId,
+            status: shown,
+            ...(data.note ? { note: data.note } : {}),
+            url: link(settings, `segnalazioni/${encodeURIComponent(data.reportId)}`),
+          },
+        })),
+      };
+    }
+    default:
+      return null;
+  }
+}

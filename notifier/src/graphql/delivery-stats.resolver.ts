@@ -1,0 +1,79 @@
+import { requireStaff } from '@sportello/platform';
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { NotifierContext } from '../context.js';
+import { DeliveryEntity } from '../entities/delivery.entity.js';
+import { NotificationEntity } from '../entities/notification.entity.js';
+import { DeadLetterNotFoundError } from '../errors.js';
+import { DeadLetterType, DeliveryStatsType } from './delivery-stats.type.js';
+import { toDeadLetterType, toStatsType } from './delivery.mapper.js';
+
+const MAX_LIST = 200;
+
+@Resolver()
+export class DeliveryStatsResolver {
+  @Query(() => DeliveryStatsType, {
+    nullable: true,
+    description: 'Staff: delivery counts of one event per channel; null when the event notified nobody.',
+  })
+  async deliveryStats(
+    @Arg('eventId', () => ID) eventId: string,
+    @Ctx() ctx: NotifierContext,
+  ): Promise<DeliveryStatsType | null> {
+    requireStaff(ctx.principal);
+    const notification = await ctx.em.findOne(NotificationEntity, { eventId });
+    if (notification === null) return null;
+    const counts = await ctx.services.store.counts([eventId], ctx.comune);
+    return toStatsType(notification, counts.get(eventId));
+  }
+
+  @Query(() => [DeliveryStatsType], {
+    description: 'Staff: delivery counts of the latest events, newest first.',
+  })
+  async recentDeliveryStats(
+    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Ctx() ctx: NotifierContext,
+  ): Promise<DeliveryStatsType[]> {
+    requireStaff(ctx.principal);
+    const notifications = await ctx.em.find(
+      NotificationEntity,
+      {},
+      { orderBy: { createdAt: 'desc' }, limit: Math.max(1, Math.min(first, MAX_LIST)) },
+    );
+    const counts = await ctx.services.store.counts(
+      notifications.map((n) => n.eventId),
+      ctx.comune,
+    );
+    return notifications.map((n) => toStatsType(n, counts.get(n.eventId)));
+  }
+
+  @Query(() => [DeadLetterType], {
+    description: 'Admin staff: deliveries that gave up (DEAD) or were interrupted (UNCERTAIN), latest first.',
+  })
+  async deadLetters(
+    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
+    @Ctx() ctx: NotifierContext,
+  ): Promise<DeadLetterType[]> {
+    requireStaff(ctx.principal, 'admin');
+    const rows = await ctx.em.find(
+      DeliveryEntity,
+      { status: { $in: ['dead', 'uncertain'] } },
+      { orderBy: { updatedAt: 'desc', id: 'desc' }, limit: Math.max(1, Math.min(first, MAX_LIST)) },
+    );
+    return rows.map(toDeadLetterType);
+  }
+
+  @Mutation(() => DeadLetterType, {
+    description: 'Admin staff: sends a dead or uncertain delivery again, with a fresh attempt budget.',
+  })
+  async replayDeadLetter(
+    @Arg('id', () => ID) id: string,
+    @Ctx() ctx: NotifierContext,
+  ): Promise<DeadLetterType> {
+    requireStaff(ctx.principal, 'admin');
+    const eventId = await ctx.services.store.replay(id, ctx.comune);
+    if (eventId === null) throw new DeadLetterNotFoundError(id);
+    ctx.services.nudge();
+    const row = await ctx.em.findOneOrFail(DeliveryEntity, { id }, { refresh: true });
+    return toDeadLetterType(row);
+  }
+}

@@ -1,0 +1,31 @@
+import 'reflect-metadata';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { printSchemaWithDirectives } from '@graphql-tools/utils';
+import { parse, type GraphQLSchema } from 'graphql';
+import { buildSchema, createResolversMap } from 'type-graphql';
+import { CitizenNotificationsResolver, resolveCitizenReference } from './citizen.resolver.js';
+import { CitizenType } from './citizen.type.js';
+import { DeliveryStatsResolver } from './delivery-stats.resolver.js';
+
+/** The federation features the notifier subgraph uses. */
+const FEDERATION_LINK =
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])';
+
+type ResolverMap = Record<string, Record<string, unknown>>;
+
+/** Builds the notifier federation subgraph schema (`_service`, `_entities` included). */
+export async function buildNotifierSchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
+    resolvers: [CitizenNotificationsResolver, DeliveryStatsResolver],
+    // Citizen is reached only through federation (_entities), never from Query.
+    orphanedTypes: [CitizenType],
+    validate: false,
+  });
+  const typeDefs = parse(`${FEDERATION_LINK}\n\n${printSchemaWithDirectives(schema)}`);
+  const resolvers = createResolversMap(schema) as ResolverMap;
+  resolvers['Citizen'] = { ...resolvers['Citizen'], __resolveReference: resolveCitizenReference };
+  // The resolver map mixes scalars, enums and field maps, as buildSubgraphSchema accepts.
+  return buildSubgraphSchema([
+    { typeDefs, resolvers } as Parameters<typeof buildSubgraphSchema>[0] extends (infer M)[] ? M : never,
+  ]);
+}

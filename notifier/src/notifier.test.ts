@@ -1,0 +1,370 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInProcessBus, createLogger, type EventBus } from '@sportello/platform';
+import { createTestIssuer, type TestIssuer } from '@sportello/platform/testing';
+import { createEvent, makeNoticeNumber, type EventEnvelope } from '@sportello/schema';
+import {
+  startFakeIo,
+  startFakeTelegram,
+  startSmtpSink,
+  type FakeIo,
+  type FakeTelegram,
+  type SmtpSink,
+} from '@sportello/notifier/test-peers';
+import { createNotifier, seedNotifier, type NotifierHandle } from './index.js';
+import {
+  COMUNE,
+  fiscalCodes,
+  startAnagrafeFake,
+  startIdentity,
+  testConfig,
+  type TestCitizen,
+} from './test-support/harness.js';
+
+const N = 2000;
+const TOKEN = '123456:notifier-test-token';
+const IO_KEY = 'io-key-for-tests';
+const PUBLIC_CHANNEL = '@comune_di_prova';
+
+const residents = fiscalCodes(N);
+const withEmail = residents.filter((_, i) => i % 2 === 0);
+const withIo = residents.filter((_, i) => i % 3 === 0);
+const withTelegram = residents.filter((_, i) => i % 7 === 0);
+/** Turned email off for civil-protection alerts. */
+const emailOptOut = withEmail.filter((_, i) => i % 5 === 0);
+const chatOf = (fiscalCode: string) => String(500_000 + residents.indexOf(fiscalCode));
+
+let identity: Awaited<ReturnType<typeof startIdentity>>;
+let anagrafe: Awaited<ReturnType<typeof startAnagrafeFake>>;
+let smtp: SmtpSink;
+let telegram: FakeTelegram;
+let io: FakeIo;
+let issuer: TestIssuer;
+let bus: EventBus;
+let notifier: NotifierHandle;
+let url: string;
+let dir: string;
+const statsEvents: EventEnvelope[] = [];
+
+const alert = (colour: 'red' | 'yellow', zones = ['Z1']) =>
+  createEvent('alert.issued', {
+    comune: COMUNE,
+    subject: `alert-${colour}`,
+    actor: { kind: 'staff', id: 'pc.rossi' },
+    data: {
+      alertId: `alert-${colour}-${Math.random().toString(36).slice(2)}`,
+      hazard: 'hydraulic',
+      colour,
+      zones,
+      validFrom: '2026-11-23T12:00:00+01:00',
+      validTo: '2026-11-24T12:00:00+01:00',
+      phase: colour === 'red' ? 'alarm' : 'attention',
+      critical: colour === 'red',
+    },
+  });
+
+async function graphql(query: string, variables: Record<string, unknown>, token: string) {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as {
+    data?: Record<string, unknown>;
+    errors?: Array<{ extensions?: { code?: string } }>;
+  };
+}
+
+/** Waits until no delivery of the event is still on its way. */
+async function settled(eventId: string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const counts = (await notifier.store.counts([eventId])).get(eventId);
+    const pending = [...(counts?.values() ?? [])].reduce((sum, c) => sum + c.planned + c.failed, 0);
+    if (counts && pending === 0) return counts;
+    if (Date.now() > deadline)
+      throw new Error(`deliveries of ${eventId} not settled: ${JSON.stringify([...(counts ?? [])])}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+beforeAll(async () => {
+  const citizens: TestCitizen[] = residents.map((fiscalCode, i) => ({
+    fiscalCode,
+    ...(i % 2 === 0 ? { email: `r${i}@example.org`, emailVerified: true } : {}),
+    ioEnabled: i % 3 === 0,
+    preferredLanguage: i % 10 === 0 ? 'de' : 'it',
+  }));
+  [identity, anagrafe, smtp, telegram, io, issuer] = await Promise.all([
+    startIdentity(citizens),
+    startAnagrafeFake({ Z1: residents, Z2: residents.slice(0, 10) }),
+    startSmtpSink(),
+    startFakeTelegram({ token: TOKEN, perSecond: 100, burst: 30 }),
+    startFakeIo({
+      keys: [IO_KEY],
+      profiles: Object.fromEntries(withIo.map((code) => [code, { senderAllowed: true }])),
+    }),
+    createTestIssuer({ issuer: 'http://identity.test', audience: 'sportello' }),
+  ]);
+  // Chats linked earlier through the bot: identity knows they are linked, the notifier has the ids.
+  const identityEm = identity.identity.database.fork({ comune: COMUNE });
+  await identityEm.execute(
+    `update citizen set telegram_chat_id = 'linked', telegram_linked_at = ? where fiscal_code in (${withTelegram.map(() => '?').join(',')})`,
+    [new Date().toISOString(), ...withTelegram],
+  );
+  await identityEm.execute(
+    `update citizen set preferences = json_set(preferences, '$."civil-protection-alerts".email', json('false')) where fiscal_code in (${emailOptOut.map(() => '?').join(',')})`,
+    [...emailOptOut],
+  );
+
+  dir = await mkdtemp(join(tmpdir(), 'notifier-test-'));
+  bus = createInProcessBus();
+  await bus.listen('sportello.*.notifier.>', (event) => void statsEvents.push(event));
+  notifier = await createNotifier(
+    testConfig({
+      database: { driver: 'sqlite', url: join(dir, 'notifier.db') },
+      identityUrl: identity.url,
+      anagrafeUrl: anagrafe.url,
+      smtp: {
+        host: smtp.host,
+        port: smtp.port,
+        secure: false,
+        ignoreTls: true,
+        from: '"Comune di Prova" <avvisi@comune.example.it>',
+        ratePerSecond: 2000,
+      },
+      telegram: {
+        token: TOKEN,
+        apiRoot: telegram.apiRoot,
+        webhookSecret: 'webhook-secret',
+        webhookUrl: null,
+        publicChannel: PUBLIC_CHANNEL,
+        ratePerSecond: 100,
+        ratePerChatPerSecond: 1,
+      },
+      io: { baseUrl: io.baseUrl, apiKey: IO_KEY, ratePerSecond: 1000 },
+      sandboxDir: join(dir, 'sandbox'),
+    }),
+    {
+      bus,
+      logger: createLogger({ name: 'notifier-test', level: 'silent' }),
+      jwks: issuer.jwks,
+    },
+  );
+  await seedNotifier(notifier.database, {
+    comune: COMUNE,
+    telegramChats: withTelegram.map((fiscalCode) => ({ fiscalCode, chatId: chatOf(fiscalCode) })),
+  });
+  url = await notifier.listen(0);
+}, 180_000);
+
+afterAll(async () => {
+  await notifier?.close();
+  await bus?.close();
+  await Promise.all([identity?.close(), anagrafe?.close(), smtp?.close(), telegram?.close(), io?.close()]);
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('a red alert for a zone of 2,000 residents', () => {
+  let event: ReturnType<typeof alert>;
+
+  beforeAll(async () => {
+    event = alert('red');
+    await bus.publish(event);
+    await settled(event.id, 120_000);
+  }, 180_000);
+
+  it('reaches every resident exactly once on every linked channel, opt-outs notwithstanding', async () => {
+    const counts = (await notifier.store.counts([event.id])).get(event.id)!;
+    expect(counts.get('email')).toMatchObject({ sent: withEmail.length, dead: 0, uncertain: 0 });
+    expect(counts.get('io')).toMatchObject({ sent: withIo.length, dead: 0, uncertain: 0 });
+    // Every linked chat plus one post to the comune's public channel.
+    expect(counts.get('telegram')).toMatchObject({ sent: withTelegram.length + 1, dead: 0, uncertain: 0 });
+
+    await smtp.waitForMails(withEmail.length);
+    const byAddress = new Map<string, number>();
+    for (const mail of smtp.mails)
+      for (const to of mail.envelope.to) byAddress.set(to, (byAddress.get(to) ?? 0) + 1);
+    expect(byAddress.size).toBe(withEmail.length);
+    expect([...byAddress.values()].every((n) => n === 1)).toBe(true);
+    // Opted out of alert emails, but a red alert reaches them anyway.
+    expect(byAddress.get(`r${residents.indexOf(emailOptOut[0]!)}@example.org`)).toBe(1);
+
+    const byChat = new Map<string, number>();
+    for (const message of telegram.sent) byChat.set(message.chatId, (byChat.get(message.chatId) ?? 0) + 1);
+    expect(byChat.size).toBe(withTelegram.length + 1);
+    expect([...byChat.values()].every((n) => n === 1)).toBe(true);
+    expect(byChat.get(PUBLIC_CHANNEL)).toBe(1);
+    expect(telegram.tooManyRequests).toBe(0);
+
+    const byFiscalCode = new Map<string, number>();
+    for (const message of io.messages)
+      byFiscalCode.set(message.fiscalCode, (byFiscalCode.get(message.fiscalCode) ?? 0) + 1);
+    expect([...byFiscalCode.keys()].sort()).toEqual([...withIo].sort());
+    expect([...byFiscalCode.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('writes in the recipient’s language and rings only for the red alert', async () => {
+    const german = residents[0]!; // index 0: German, email, IO and Telegram
+    const mail = smtp.mails.find((m) => m.envelope.to.includes('r0@example.org'))!;
+    expect(mail.parsed.subject).toMatch(/ALARMSTUFE ROT/);
+    const chat = telegram.sent.find((m) => m.chatId === chatOf(german))!;
+    expect(chat.plainText).toMatch(/ALARMSTUFE ROT/);
+    expect(chat.disableNotification).toBe(false);
+    const italian = smtp.mails.find((m) => m.envelope.to.includes('r2@example.org'))!;
+    expect(italian.parsed.subject).toMatch(/ALLERTA ROSSA/);
+  });
+
+  it('changes nothing when the event is delivered again', async () => {
+    const before = { mails: smtp.mails.length, chats: telegram.sent.length, io: io.messages.length };
+    await bus.publish(event);
+    const outcome = await notifier.planner.planEvent(event);
+    expect(outcome).toEqual({ status: 'duplicate' });
+    await notifier.dispatcher.runOnce();
+    expect({ mails: smtp.mails.length, chats: telegram.sent.length, io: io.messages.length }).toEqual(before);
+  });
+
+  it('shows staff the counts per channel, and live stats events reach the bus', async () => {
+    const staff = await issuer.sign({
+      kind: 'staff',
+      comune: COMUNE,
+      username: 'pc.rossi',
+      offices: ['civil-protection'],
+      tokenId: 'staff-1',
+    });
+    const answer = await graphql(
+      `
+        query ($id: ID!) {
+          deliveryStats(eventId: $id) {
+            eventType
+            channels {
+              channel
+              planned
+              sent
+              failed
+              dead
+              uncertain
+            }
+          }
+        }
+      `,
+      { id: event.id },
+      staff,
+    );
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data?.deliveryStats).toEqual({
+      eventType: 'alert.issued',
+      channels: [
+        { channel: 'EMAIL', planned: 0, sent: withEmail.length, failed: 0, dead: 0, uncertain: 0 },
+        { channel: 'TELEGRAM', planned: 0, sent: withTelegram.length + 1, failed: 0, dead: 0, uncertain: 0 },
+        { channel: 'IO', planned: 0, sent: withIo.length, failed: 0, dead: 0, uncertain: 0 },
+      ],
+    });
+    await notifier.stats.flush();
+    const last = statsEvents.filter((e) => (e.data as { eventId: string }).eventId === event.id).at(-1);
+    expect(last?.type).toBe('delivery.stats-changed');
+    expect((last?.data as { channels: unknown }).channels).toMatchObject({
+      email: { sent: withEmail.length, planned: 0 },
+      io: { sent: withIo.length },
+    });
+    // Throttled: at most one event per interval (100 ms in these tests) for the same source event.
+    const times = statsEvents
+      .filter((e) => (e.data as { eventId: string }).eventId === event.id)
+      .map((e) => Date.parse(e.occurredAt));
+    expect(times.length).toBeLessThan(N / 5);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(90);
+  });
+});
+
+describe('a yellow alert', () => {
+  it('honours opt-outs', async () => {
+    const event = alert('yellow');
+    const mailsBefore = smtp.mails.length;
+    await bus.publish(event);
+    const counts = await settled(event.id);
+    expect(counts.get('email')?.sent).toBe(withEmail.length - emailOptOut.length);
+    await smtp.waitForMails(mailsBefore + withEmail.length - emailOptOut.length);
+    const optedOut = `r${residents.indexOf(emailOptOut[1]!)}@example.org`;
+    expect(smtp.mails.slice(mailsBefore).some((m) => m.envelope.to.includes(optedOut))).toBe(false);
+    const chat = telegram.sent.filter((m) => m.chatId === chatOf(withTelegram[1]!)).at(-1)!;
+    expect(chat.disableNotification).toBe(true);
+  }, 120_000);
+});
+
+describe('a payment due soon', () => {
+  it('reaches App IO with the payment data, so it can be paid in the app', async () => {
+    const payer = withIo[3]!;
+    const noticeNumber = makeNoticeNumber({ segregationCode: '02', iuvBase: '0320027000002' });
+    const event = createEvent('payment.due-soon', {
+      comune: COMUNE,
+      subject: 'position-1',
+      actor: null,
+      data: {
+        positionId: 'position-1',
+        noticeNumber,
+        amountCents: 10_250,
+        dueDate: '2026-12-16',
+        payerFiscalCode: payer,
+        creditorFiscalCode: '83000390019',
+        description: 'IMU 2026, seconda rata',
+        instalment: 2,
+        offsetDays: 7,
+      },
+    });
+    await bus.publish(event);
+    await settled(event.id);
+    const message = io.messages.find(
+      (m) => m.fiscalCode === payer && JSON.stringify(m.body).includes(noticeNumber),
+    );
+    expect(message?.status).toBe('PROCESSED');
+    expect(message?.body).toMatchObject({
+      content: {
+        payment_data: { amount: 10_250, notice_number: noticeNumber },
+        due_date: expect.stringMatching(/^2026-12-16/),
+      },
+    });
+    expect(JSON.stringify(message?.body)).toContain('IMU 2026');
+  });
+});
+
+describe('the citizen’s message history', () => {
+  it('is readable by the citizen and by nobody else', async () => {
+    const owner = withIo[3]!;
+    const query = `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Citizen { notifications(first: 5) { eventType subject deliveries { channel status } } } } }`;
+    const reps = [{ __typename: 'Citizen', fiscalCode: owner }];
+    const own = await graphql(
+      query,
+      { reps },
+      await issuer.sign({
+        kind: 'citizen',
+        comune: COMUNE,
+        fiscalCode: owner,
+        actsFor: [],
+        tokenId: 'citizen-1',
+      }),
+    );
+    expect(own.errors).toBeUndefined();
+    const messages = (
+      own.data?._entities as Array<{
+        notifications: Array<{ eventType: string; deliveries: Array<{ channel: string; status: string }> }>;
+      }>
+    )[0]!.notifications;
+    expect(messages.map((m) => m.eventType)).toEqual(['payment.due-soon', 'alert.issued', 'alert.issued']);
+    expect(messages[0]!.deliveries).toEqual([expect.objectContaining({ channel: 'IO', status: 'SENT' })]);
+
+    const other = await graphql(
+      query,
+      { reps },
+      await issuer.sign({
+        kind: 'citizen',
+        comune: COMUNE,
+        fiscalCode: residents[1]!,
+        actsFor: [],
+        tokenId: 'citizen-2',
+      }),
+    );
+    expect(other.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+});

@@ -1,0 +1,335 @@
+import 'reflect-metadata';
+import type { ServerResponse } from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import type { GraphQLSchema } from 'graphql';
+import {
+  createDatabase,
+  createErrorMasking,
+  createRequestContextFactory,
+  createServiceServer,
+  createTokenVerifier,
+  type Consumer,
+  type Database,
+  type EventBus,
+  type JwksSource,
+  type Logger,
+  type Route,
+  type ServiceServer,
+} from '@sportello/platform';
+import type { Channel, ChannelName } from './channels/channel.js';
+import { createEmailChannel } from './channels/email/email-channel.js';
+import { createIoChannel } from './channels/io/io-channel.js';
+import { createSandboxChannel } from './channels/sandbox/sandbox-channel.js';
+import { createTelegramBot, type TelegramBot } from './channels/telegram/telegram-bot.js';
+import { createTelegramChannel, createTelegramLimiter } from './channels/telegram/telegram-channel.js';
+import type { NotifierConfig } from './config.js';
+import type { NotifierContext } from './context.js';
+import { DeliveryStore } from './delivery/delivery-store.js';
+import { Dispatcher, type DispatchChannel } from './delivery/dispatcher.js';
+import { Planner } from './delivery/planner.js';
+import { createRenderer } from './delivery/renderer.js';
+import { createStatsEmitter, type StatsEmitter } from './delivery/stats.js';
+import { createAnagrafeAudience } from './directory/anagrafe-audience.js';
+import type { AudienceDirectory, ContactDirectory } from './directory/contact-directory.js';
+import { createIdentityDirectory } from './directory/identity-directory.js';
+import { createServiceTokens } from './directory/service-token.js';
+import { NOTIFIER_ENTITIES } from './entities/index.js';
+import { startConsumer } from './events/consumer.js';
+import { buildNotifierSchema } from './graphql/schema.js';
+import { migrations as postgresql } from './migrations/postgresql/index.js';
+import { migrations as sqlite } from './migrations/sqlite/index.js';
+import { createRateLimiter, type RateLimiter } from './pacing/rate-limiter.js';
+import { createChatLinks, type ChatLinks } from './telegram/chat-links.js';
+
+/** Path of the Telegram webhook on the notifier's HTTP server. */
+export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
+
+/** What {@link createNotifier} needs from its host. */
+export interface NotifierDeps {
+  bus: EventBus;
+  logger: Logger;
+  /**
+   * Channels to use instead of those built from the config (tests, the hub). The dispatcher paces
+   * every channel itself, so these should not pace on their own.
+   */
+  channels?: Partial<Record<ChannelName, Channel>>;
+  /** @default identity over HTTP with the notifier's service token */
+  contacts?: ContactDirectory;
+  /** @default anagrafe over HTTP with the notifier's service token */
+  audience?: AudienceDirectory;
+  /** The token issuer's keys, when the host has them; else `config.jwksUrl`. */
+  jwks?: JwksSource;
+  /** An open notifier database (migrated here); by default one is opened from `config.database`. */
+  database?: Database;
+  /** Clock in epoch milliseconds. @default Date.now */
+  clock?: () => number;
+}
+
+/** A running-ready notifier. */
+export interface NotifierHandle {
+  readonly schema: GraphQLSchema;
+  readonly database: Database;
+  readonly server: ServiceServer;
+  /** Turns events into deliveries (the consumer calls it; tests may too). */
+  readonly planner: Planner;
+  /** Sends deliveries (started by `listen`; `runOnce` for step-by-step tests). */
+  readonly dispatcher: Dispatcher;
+  readonly store: DeliveryStore;
+  readonly stats: StatsEmitter;
+  readonly chatLinks: ChatLinks;
+  /** The citizen bot, when a Telegram token is configured. */
+  readonly bot: TelegramBot | undefined;
+  /** The channels in use, by name (sandbox ones included). */
+  readonly channels: ReadonlyMap<ChannelName, Channel>;
+  /** Starts consuming, dispatching and the bot, then listens; returns the base URL. */
+  listen(port?: number, host?: string): Promise<string>;
+  /** Consumes and dispatches without an HTTP server (workers). */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A limiter that never waits: channels driven by the dispatcher leave pacing to it. */
+const unpaced = (): RateLimiter => createRateLimiter({});
+
+/**
+ * Builds the notifier: opens and migrates its database, builds the federated schema (citizen message
+ * history, delivery stats, dead letters), the planner, the dispatcher and the channels (sandbox ones
+ * for those without credentials). Nothing consumes, sends or listens until `listen` or `start`.
+ */
+export async function createNotifier(config: NotifierConfig, deps: NotifierDeps): Promise<NotifierHandle> {
+  const { logger, bus } = deps;
+  const clock = deps.clock ?? Date.now;
+  const ownsDatabase = deps.database === undefined;
+  const database =
+    deps.database ??
+    (await createDatabase({
+      service: 'notifier',
+      driver: config.database.driver,
+      ...(config.database.driver === 'sqlite'
+        ? { sqlitePath: config.database.url }
+        : { postgresUrl: config.database.url }),
+      ...(config.database.postgresDatabase === undefined
+        ? {}
+        : { postgresDatabase: config.database.postgresDatabase }),
+      entities: NOTIFIER_ENTITIES,
+      migrations: { sqlite, postgresql },
+      logger,
+    }));
+  await database.migrate();
+
+  const comuneName = (comune: string) => config.comuneNames[comune] ?? `Comune ${comune}`;
+  const tokens = createServiceTokens({ identityUrl: config.identityUrl, clientSecret: config.clientSecret });
+  const contacts = deps.contacts ?? createIdentityDirectory(config.identityUrl, tokens);
+  const audience = deps.audience ?? createAnagrafeAudience(config.anagrafeUrl, tokens);
+  const store = new DeliveryStore(database, clock);
+
+  const channels = new Map<ChannelName, Channel>();
+  const closers: Array<() => Promise<void>> = [];
+  const given = deps.channels ?? {};
+  if (given.email) channels.set('email', given.email);
+  else if (config.smtp) {
+    const email = createEmailChannel(config.smtp);
+    closers.push(() => email.close());
+    channels.set('email', email);
+  } else channels.set('email', createSandboxChannel('email', config.sandboxDir, { logger }));
+  if (given.telegram) channels.set('telegram', given.telegram);
+  else if (config.telegram) {
+    channels.set(
+      'telegram',
+      createTelegramChannel(
+        {
+          token: config.telegram.token,
+          ...(config.telegram.apiRoot ? { apiRoot: config.telegram.apiRoot } : {}),
+        },
+        { limiter: unpaced() },
+      ),
+    );
+  } else channels.set('telegram', createSandboxChannel('telegram', config.sandboxDir, { logger }));
+  if (given.io) channels.set('io', given.io);
+  else if (config.io) {
+    const service = { baseUrl: config.io.baseUrl, apiKey: config.io.apiKey };
+    channels.set('io', createIoChannel({ resolveService: () => service }));
+  } else channels.set('io', createSandboxChannel('io', config.sandboxDir, { logger }));
+
+  const telegramLimiter = createTelegramLimiter({
+    perSecond: config.telegram?.ratePerSecond ?? 30,
+    perChatPerSecond: config.telegram?.ratePerChatPerSecond ?? 1,
+  });
+  const concurrency = config.dispatch.concurrency;
+  const dispatchChannels = new Map<ChannelName, DispatchChannel>([
+    [
+      'email',
+      {
+        channel: channels.get('email')!,
+        limiter: createRateLimiter({ global: { ratePerSecond: config.smtp?.ratePerSecond ?? 50 } }),
+        keyOf: () => undefined,
+        concurrency,
+      },
+    ],
+    [
+      'telegram',
+      {
+        channel: channels.get('telegram')!,
+        limiter: telegramLimiter,
+        keyOf: (row) => row.address,
+        concurrency,
+      },
+    ],
+    [
+      'io',
+      {
+        channel: channels.get('io')!,
+        limiter: createRateLimiter({ perKey: { ratePerSecond: config.io?.ratePerSecond ?? 50 } }),
+        keyOf: (row) => row.comune,
+        concurrency,
+      },
+    ],
+  ]);
+
+  const stats = createStatsEmitter({ store, bus, logger, throttleMs: config.statsThrottleMs });
+  const chatLinks = createChatLinks({ database, contacts, comune: config.defaultComune, logger, now: clock });
+  const dispatcher = new Dispatcher({
+    store,
+    channels: dispatchChannels,
+    render: createRenderer({ database, comuneName, preferencesUrl: config.preferencesUrl }),
+    logger,
+    batchSize: config.dispatch.batchSize,
+    leaseMs: config.dispatch.leaseMs,
+    maxAttempts: config.dispatch.maxAttempts,
+    backoff: { baseMs: config.dispatch.retryBaseMs, maxMs: config.dispatch.retryMaxMs },
+    pollIntervalMs: config.dispatch.pollIntervalMs,
+    now: clock,
+    onChange: (row) => stats.changed(row),
+    async onUnreachable(row) {
+      if (row.channel === 'telegram') {
+        // The citizen blocked the bot: stop using the chat here and tell identity.
+        await chatLinks.unlinkChat(row.address);
+        logger.info({ deliveryId: row.id }, 'telegram chat unreachable: unlinked');
+      }
+    },
+  });
+  const planner = new Planner({
+    database,
+    store,
+    contacts,
+    audience,
+    settings: { portalUrl: config.portalUrl, comuneName },
+    channels: new Set(channels.keys()),
+    publicChannel: () => config.telegram?.publicChannel ?? undefined,
+    consumer: config.consumerName,
+    logger,
+    now: clock,
+    onPlanned: () => dispatcher.nudge(),
+  });
+
+  const bot = config.telegram
+    ? createTelegramBot(
+        {
+          token: config.telegram.token,
+          ...(config.telegram.apiRoot ? { apiRoot: config.telegram.apiRoot } : {}),
+          webhookSecret: config.telegram.webhookSecret,
+          linkChat: (token, chatId) => chatLinks.linkChat(token, chatId),
+          unlinkChat: (chatId) => chatLinks.unlinkChat(chatId),
+          settingsUrl: config.preferencesUrl,
+        },
+        { limiter: telegramLimiter },
+      )
+    : undefined;
+
+  const schema = await buildNotifierSchema();
+  const masking = createErrorMasking<NotifierContext>(logger);
+  const apollo = new ApolloServer<NotifierContext>({
+    schema,
+    formatError: masking.formatError,
+    plugins: [masking.plugin],
+  });
+  const verifier = createTokenVerifier({
+    issuer: config.tokenIssuer,
+    audience: config.tokenAudience,
+    jwks: deps.jwks ?? config.jwksUrl,
+  });
+  const baseContext = createRequestContextFactory({
+    verifier,
+    defaultComune: config.defaultComune,
+    logger,
+    database,
+  });
+  const services = { store, nudge: () => dispatcher.nudge(), comuneName };
+  const routes: Route[] = [];
+  if (bot) {
+    routes.push({
+      method: 'POST',
+      path: TELEGRAM_WEBHOOK_PATH,
+      async handler(request) {
+        // The bot answers through a Node response; capture what it writes into the route's answer.
+        return new Promise((resolve) => {
+          const capture = {
+            writeHead(status: number, headers?: Record<string, string>) {
+              return {
+                end(body?: string) {
+                  resolve({ status, headers: headers ?? {}, body: body ?? '' });
+                },
+              };
+            },
+          } as unknown as ServerResponse;
+          void bot.handleWebhook(request.raw, capture);
+        });
+      },
+    });
+  }
+  const server = createServiceServer<NotifierContext>({
+    name: 'notifier',
+    apollo,
+    logger,
+    routes,
+    async context(request) {
+      return { ...(await baseContext(request)), services };
+    },
+    async health() {
+      await database.forkUnscoped().getConnection().execute('select 1');
+    },
+  });
+
+  let consumer: Consumer | undefined;
+  let started = false;
+  let listening = false;
+  async function start(): Promise<void> {
+    if (started) return;
+    started = true;
+    await dispatcher.start();
+    consumer = await startConsumer({ bus, database, planner, chatLinks, name: config.consumerName, logger });
+    if (bot && config.telegram) {
+      if (config.telegram.webhookUrl) await bot.setWebhook(config.telegram.webhookUrl);
+      else await bot.startPolling();
+    }
+  }
+
+  return {
+    schema,
+    database,
+    server,
+    planner,
+    dispatcher,
+    store,
+    stats,
+    chatLinks,
+    bot,
+    channels,
+    start,
+    async listen(port = config.port, host = '127.0.0.1') {
+      const url = await server.listen(port, host);
+      listening = true;
+      await start();
+      return url;
+    },
+    async close() {
+      await consumer?.stop();
+      await bot?.close();
+      await dispatcher.stop();
+      await stats.close();
+      if (listening) await server.close();
+      for (const close of closers) await close();
+      if (ownsDatabase) await database.close();
+    },
+  };
+}

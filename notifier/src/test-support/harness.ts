@@ -1,0 +1,186 @@
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createIdentity, seedIdentity, type IdentityHandle } from '@sportello/identity';
+import { createInProcessBus, createLogger, type EventBus } from '@sportello/platform';
+import { computeFiscalCode } from '@sportello/schema';
+import type { NotifierConfig } from '../config.js';
+
+export const COMUNE = '001272';
+export const NOTIFIER_SECRET = 'notifier-secret-for-tests';
+export const ISSUER = 'http://identity.test';
+export const AUDIENCE = 'sportello';
+
+/** `count` distinct valid fiscal codes (birth dates one day apart). */
+export function fiscalCodes(count: number, offset = 0): string[] {
+  const start = Date.UTC(1940, 0, 1);
+  return Array.from({ length: count }, (_, i) => {
+    const birth = new Date(start + (i + offset) * 86_400_000).toISOString().slice(0, 10);
+    return computeFiscalCode({
+      surname: 'Bianchi',
+      name: 'Luca',
+      birthDate: birth,
+      sex: i % 2 === 0 ? 'M' : 'F',
+      birthPlaceCode: 'H501',
+    });
+  });
+}
+
+/** A citizen for identity's seed. */
+export interface TestCitizen {
+  fiscalCode: string;
+  email?: string;
+  emailVerified?: boolean;
+  ioEnabled?: boolean;
+  preferredLanguage?: 'it' | 'en' | 'de';
+}
+
+/** The real identity service on loopback, with a notifier internal client. */
+export async function startIdentity(citizens: readonly TestCitizen[]): Promise<{
+  url: string;
+  identity: IdentityHandle;
+  bus: EventBus;
+  close(): Promise<void>;
+}> {
+  const dir = await mkdtemp(join(tmpdir(), 'notifier-identity-'));
+  const bus = createInProcessBus();
+  const identity = await createIdentity(
+    {
+      mode: 'demo',
+      port: 0,
+      logLevel: 'silent',
+      defaultComune: COMUNE,
+      database: { driver: 'sqlite', url: join(dir, 'identity.db') },
+      bus: { kind: 'inprocess', natsServers: [] },
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      accessTokenTtlSeconds: 900,
+      signingKeyRotationSeconds: 30 * 86_400,
+      telegramBotUsername: 'SportelloTestBot',
+      upstream: null,
+      internalClients: [{ clientId: 'sportello-notifier', service: 'notifier', secret: NOTIFIER_SECRET }],
+    },
+    { bus, logger: createLogger({ name: 'identity-test', level: 'silent' }) },
+  );
+  await seedIdentity(identity.database.fork({ comune: COMUNE }), {
+    comune: COMUNE,
+    citizens: citizens.map((c) => ({ givenName: 'Luca', familyName: 'Bianchi', ...c })),
+    staff: [],
+  });
+  const url = await identity.listen(0);
+  return {
+    url,
+    identity,
+    bus,
+    async close() {
+      await identity.close();
+      await bus.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A loopback stand-in for anagrafe's `residentsInZones` (the anagrafe subgraph is not there yet):
+ * answers the notifier's GraphQL query over HTTP from a zone map, paginated by fiscal code, and
+ * refuses calls without a bearer token.
+ */
+export async function startAnagrafeFake(residents: Record<string, readonly string[]>): Promise<{
+  url: string;
+  calls: number;
+  close(): Promise<void>;
+}> {
+  const state = { calls: 0 };
+  const read = async (req: IncomingMessage) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+      query: string;
+      variables: { zones: string[] | null; first: number; after: string | null };
+    };
+  };
+  const server = createServer((req, res) => {
+    void (async () => {
+      state.calls += 1;
+      if (!/^Bearer .+/.test(req.headers.authorization ?? '')) {
+        res.writeHead(401, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({ errors: [{ message: 'no token', extensions: { code: 'UNAUTHENTICATED' } }] }),
+        );
+        return;
+      }
+      const { query, variables } = await read(req);
+      if (!query.includes('residentsInZones')) {
+        res.writeHead(400).end();
+        return;
+      }
+      const zones = variables.zones ?? Object.keys(residents);
+      const all = [...new Set(zones.flatMap((zone) => residents[zone] ?? []))].sort();
+      const from = variables.after === null ? 0 : all.findIndex((code) => code > variables.after!);
+      const start = from < 0 ? all.length : from;
+      const page = all.slice(start, start + variables.first);
+      const hasNextPage = start + page.length < all.length;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          data: {
+            residentsInZones: {
+              nodes: page.map((fiscalCode) => ({ fiscalCode })),
+              pageInfo: { hasNextPage, endCursor: page.at(-1) ?? null },
+            },
+          },
+        }),
+      );
+    })();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get calls() {
+      return state.calls;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A notifier config for tests; channels are usually passed as deps. */
+export function testConfig(overrides: Partial<NotifierConfig> = {}): NotifierConfig {
+  return {
+    mode: 'demo',
+    port: 0,
+    logLevel: 'silent',
+    defaultComune: COMUNE,
+    comuneNames: { [COMUNE]: 'Comune di Prova' },
+    database: { driver: 'sqlite', url: ':memory:' },
+    bus: { kind: 'inprocess', natsServers: [] },
+    consumerName: 'notifier',
+    tokenIssuer: ISSUER,
+    tokenAudience: AUDIENCE,
+    jwksUrl: new URL(`${ISSUER}/.well-known/jwks.json`),
+    identityUrl: 'http://127.0.0.1:1',
+    anagrafeUrl: 'http://127.0.0.1:1',
+    clientSecret: NOTIFIER_SECRET,
+    portalUrl: 'https://portale.example.it',
+    preferencesUrl: 'https://portale.example.it/preferenze',
+    smtp: null,
+    telegram: null,
+    io: null,
+    sandboxDir: join(tmpdir(), 'notifier-sandbox'),
+    dispatch: {
+      batchSize: 200,
+      concurrency: 16,
+      leaseMs: 60_000,
+      maxAttempts: 5,
+      retryBaseMs: 50,
+      retryMaxMs: 500,
+      pollIntervalMs: 100,
+    },
+    statsThrottleMs: 100,
+    ...overrides,
+  };
+}
