@@ -2,6 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generatePopulation } from '@sportello/hub';
 import { devToken, graphql } from './support/graphql-client.js';
 import { startHubProcess, type HubProcess } from './support/hub-process.js';
 
@@ -70,6 +71,69 @@ describe('embedded start', () => {
     const anonymous = await graphql(api, `{ citizen(fiscalCode: "${citizen.subject}") { givenName } }`);
     expect(anonymous.data?.citizen ?? null).toBeNull();
     expect(anonymous.errors?.[0]?.extensions?.code).toMatch(/UNAUTHENTICATED|FORBIDDEN/);
+  });
+
+  it("answers a citizen's overview from identity, anagrafe and tributi in one query, and refuses another citizen's", async () => {
+    const citizen = await devToken(identity, { kind: 'citizen' });
+    const overview = await graphql<{
+      me: {
+        fiscalCode: string;
+        givenName: string;
+        residence: { address: { street: string; zone: string } } | null;
+        identityDocuments: Array<{ kind: string; expiresOn: string }>;
+        paymentPositions: {
+          totalCount: number;
+          nodes: Array<{ payerFiscalCode: string; amountCents: number }>;
+        };
+      };
+    }>(
+      api,
+      `
+        {
+          me {
+            fiscalCode
+            givenName
+            residence {
+              address {
+                street
+                zone
+              }
+            }
+            identityDocuments {
+              kind
+              expiresOn
+            }
+            paymentPositions(first: 5) {
+              totalCount
+              nodes {
+                payerFiscalCode
+                amountCents
+              }
+            }
+          }
+        }
+      `,
+      { token: citizen.access_token },
+    );
+    expect(overview.errors).toBeUndefined();
+    const me = overview.data!.me;
+    expect(me.fiscalCode).toBe(citizen.subject);
+    expect(me.residence?.address.street).toBeTruthy();
+    expect(['centro', 'fiume', 'collina', 'frazione-nord']).toContain(me.residence?.address.zone);
+    expect(me.paymentPositions.nodes.every((p) => p.payerFiscalCode === citizen.subject)).toBe(true);
+
+    // Another resident of the same (deterministically generated) comune is not theirs to read.
+    const people = generatePopulation({ households: 300 }).people;
+    const household = people.find((person) => person.fiscalCode === citizen.subject)?.householdId;
+    expect(household).toBeDefined();
+    const stranger = people.find((person) => person.householdId !== household)!;
+    const refused = await graphql<{ citizen: unknown }>(
+      api,
+      `{ citizen(fiscalCode: "${stranger.fiscalCode}") { residence { civilStatus } } }`,
+      { token: citizen.access_token },
+    );
+    expect(refused.data?.citizen ?? null).toBeNull();
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
   it('serves public civil-protection data to anonymous callers', async () => {

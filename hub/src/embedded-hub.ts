@@ -9,10 +9,9 @@ import {
   type Logger,
 } from '@sportello/platform';
 import { createGateway } from '@sportello/gateway';
-import { createIdentity, loadIdentityConfig } from '@sportello/identity';
-import { createCivilProtection, loadCivilProtectionConfig } from '@sportello/civil-protection';
 import type { HubConfig, ServiceName } from './config.js';
-import { seedDemoData, type SeedTargets } from './demo/seed.js';
+import { generatePopulation } from './demo/population.js';
+import { SERVICE_MODULES } from './services.js';
 import { startMailCatcher, type MailCatcher } from './mail-catcher.js';
 import { planTopology, serviceEnvironment, type Topology } from './topology.js';
 import { reservePorts } from './ports.js';
@@ -62,31 +61,21 @@ export async function startEmbeddedHub(
     const mailbox = await startMailCatcher({ folder: join(dataDir, 'mailbox'), port: config.smtpPort });
     closers.push(() => mailbox.close());
 
-    const identity = await createIdentity(loadIdentityConfig(env('identity')), {
-      bus,
-      logger: logger.child({ service: 'identity' }),
-    });
-    closers.push(() => identity.close());
-    services.identity = await identity.listen(topology.ports.identity, '127.0.0.1');
-    // In one process the services read identity's published keys directly, not over HTTP.
-    const jwks: JwksSource = async () => ({ keys: await identity.keys.publishedKeys() });
-
-    const civilProtection = await createCivilProtection(loadCivilProtectionConfig(env('civil-protection')), {
-      bus,
-      logger: logger.child({ service: 'civil-protection' }),
-      jwks,
-    });
-    closers.push(() => civilProtection.close());
-    services['civil-protection'] = await civilProtection.listen(
-      topology.ports['civil-protection'],
-      '127.0.0.1',
-    );
-
-    const targets: SeedTargets = {
-      identity: identity.database,
-      'civil-protection': civilProtection.database,
-    };
-    await seedDemoData(config, targets, progress);
+    const population = generatePopulation({ households: config.demoHouseholds, istat: config.comune });
+    let jwks: JwksSource | undefined;
+    for (const module of SERVICE_MODULES) {
+      const service = await module.create(env(module.name), {
+        bus,
+        logger: logger.child({ service: module.name }),
+        ...(jwks ? { jwks } : {}),
+      });
+      closers.push(() => service.close());
+      services[module.name] = await service.listen(topology.ports[module.name], '127.0.0.1');
+      progress(`  ${await module.seed(service.database, population, progress)}`);
+      // In one process the services read identity's published keys directly, not over HTTP.
+      jwks ??= service.jwks;
+    }
+    if (!jwks) throw new Error('identity must start first: it signs every token');
 
     const supergraphSdl = await readFile(
       options.supergraphFile ?? new URL('../../schema/supergraph.graphql', import.meta.url),

@@ -1,0 +1,108 @@
+import { createAnagrafe, loadAnagrafeConfig, seedAnagrafe } from '@sportello/anagrafe';
+import {
+  createCivilProtection,
+  loadCivilProtectionConfig,
+  seedCivilProtection,
+} from '@sportello/civil-protection';
+import { createIdentity, loadIdentityConfig, seedIdentity } from '@sportello/identity';
+import { createTributi, loadTributiConfig, seedTributi } from '@sportello/tributi';
+import type { Database, Environment, EventBus, JwksSource, Logger } from '@sportello/platform';
+import type { ServiceName } from './config.js';
+import { identitySeed } from './demo/identity-seed.js';
+import type { DemoPopulation } from './demo/population.js';
+
+/** What the hub needs of every service, whatever its package. */
+export interface RunningService {
+  readonly database: Database;
+  listen(port: number, host?: string): Promise<string>;
+  close(): Promise<void>;
+  /** The signing keys a service publishes (identity), for in-process verification. */
+  readonly jwks?: JwksSource;
+}
+
+export interface ServiceDeps {
+  bus: EventBus;
+  logger: Logger;
+  /** Identity's keys, in one process; services fetch the JWKS URL otherwise. */
+  jwks?: JwksSource;
+}
+
+/** One service as the hub starts and seeds it, in either mode. */
+export interface ServiceModule {
+  name: ServiceName;
+  /** Builds the service from the same environment its own process would read. */
+  create(env: Environment, deps: ServiceDeps): Promise<RunningService>;
+  /** Seeds the demo comune (idempotent); returns a line for the person watching. */
+  seed(database: Database, population: DemoPopulation, progress: (line: string) => void): Promise<string>;
+  /** Built entry point of its own process (distributed mode), relative to the repository root. */
+  main: string;
+}
+
+const identity: ServiceModule = {
+  name: 'identity',
+  main: 'subgraphs/identity/dist/main.js',
+  async create(env, deps) {
+    const service = await createIdentity(loadIdentityConfig(env), { bus: deps.bus, logger: deps.logger });
+    return {
+      database: service.database,
+      listen: (port, host) => service.listen(port, host),
+      close: () => service.close(),
+      jwks: async () => ({ keys: await service.keys.publishedKeys() }),
+    };
+  },
+  async seed(database, population, progress) {
+    const seed = identitySeed(population);
+    await seedIdentity(database.fork({ comune: seed.comune }), seed, (done, total) =>
+      progress(`  identity: ${done}/${total} citizens`),
+    );
+    return `identity: ${seed.citizens.length} citizens, ${seed.staff.length} staff, ${seed.delegations?.length ?? 0} delegations`;
+  },
+};
+
+const anagrafe: ServiceModule = {
+  name: 'anagrafe',
+  main: 'subgraphs/anagrafe/dist/main.js',
+  create: (env, deps) => createAnagrafe(loadAnagrafeConfig(env), deps),
+  async seed(database, population, progress) {
+    const { comune } = population;
+    const result = await seedAnagrafe(
+      database.fork({ comune: comune.istat }),
+      { comune: comune.istat, streets: comune.streets, people: population.people },
+      { onProgress: (done, total) => progress(`  anagrafe: ${done}/${total} residents`) },
+    );
+    return `anagrafe: ${result.residents} residents, ${result.documents} identity documents, ${result.streets} streets`;
+  },
+};
+
+const tributi: ServiceModule = {
+  name: 'tributi',
+  main: 'subgraphs/tributi/dist/main.js',
+  create: (env, deps) => createTributi(loadTributiConfig(env), deps),
+  async seed(database, population, progress) {
+    const result = await seedTributi(database, population, (done, total) =>
+      progress(`  tributi: ${done}/${total} payment positions`),
+    );
+    return result.skipped
+      ? 'tributi: payment positions already there'
+      : `tributi: ${result.positions} payment positions with pagoPA notices`;
+  },
+};
+
+const civilProtection: ServiceModule = {
+  name: 'civil-protection',
+  main: 'subgraphs/civil-protection/dist/main.js',
+  create: (env, deps) => createCivilProtection(loadCivilProtectionConfig(env), deps),
+  async seed(database, population) {
+    const { comune } = population;
+    const result = await seedCivilProtection(database.fork({ comune: comune.istat }), {
+      comune: comune.istat,
+      comuneName: comune.name,
+      zones: comune.zones.map((zone) => ({ code: zone.code, name: zone.name })),
+      centre: { latitude: comune.centre.lat, longitude: comune.centre.lon },
+    });
+    return `civil protection: ${result.zones} zones, ${result.areas} emergency areas, ${result.ordinances} ordinances`;
+  },
+};
+
+/** The services the hub runs, identity first: the others verify the tokens it signs. */
+export const SERVICE_MODULES: readonly ServiceModule[] = [identity, anagrafe, tributi, civilProtection];
