@@ -161,6 +161,8 @@ export async function seedAnagrafe(
         electoralCardNumber: votes ? String(100000000 + index) : null,
       };
       em.create(ResidentEntity, { ...resident, searchText: searchTextOf(resident) });
+      // Someone born after the seed's day (a population generated for a later date) has no card yet.
+      if (person.birthDate > today) return;
       const document = demoDocument(person, index, today);
       em.create(IdentityDocumentEntity, {
         comune: seed.comune,

@@ -9,11 +9,20 @@ import {
   type MemoryAuditSink,
   type TokenPrincipal,
 } from '@sportello/platform';
-import { createTestIssuer, type TestIssuer } from '@sportello/platform/testing';
+import {
+  createTestDatabase,
+  createTestIssuer,
+  LOCAL_POSTGRES_URL,
+  type TestDatabase,
+  type TestIssuer,
+} from '@sportello/platform/testing';
 import { computeFiscalCode, type EventEnvelope } from '@sportello/schema';
 import type { AnagrafeConfig } from '../config.js';
 import { addYears, type IsoDate } from '../domain/calendar.js';
+import { ANAGRAFE_ENTITIES } from '../entities/index.js';
 import { createAnagrafe, seedAnagrafe, type AnagrafeHandle, type SeedPerson } from '../index.js';
+import { migrations as postgresql } from '../migrations/postgresql/index.js';
+import { migrations as sqlite } from '../migrations/sqlite/index.js';
 
 export const COMUNE = '001272';
 export const ISSUER = 'http://identity.test';
@@ -112,8 +121,24 @@ export interface TestAnagrafe {
   close(): Promise<void>;
 }
 
-export async function startAnagrafe(overrides: Partial<AnagrafeConfig> = {}): Promise<TestAnagrafe> {
+/**
+ * Starts anagrafe on a SQLite file in a temp folder, or on a throw-away PostgreSQL database.
+ */
+export async function startAnagrafe(
+  overrides: Partial<AnagrafeConfig> = {},
+  driver: 'sqlite' | 'postgresql' = 'sqlite',
+): Promise<TestAnagrafe> {
   const dir = await mkdtemp(join(tmpdir(), 'anagrafe-test-'));
+  let scratch: TestDatabase | undefined;
+  if (driver === 'postgresql') {
+    scratch = await createTestDatabase({
+      service: 'anagrafe',
+      driver,
+      entities: ANAGRAFE_ENTITIES,
+      migrations: { sqlite, postgresql },
+      migrate: false,
+    });
+  }
   const issuer = await createTestIssuer({ issuer: ISSUER, audience: AUDIENCE });
   const logger = createLogger({ name: 'anagrafe-test', level: 'silent' });
   const bus = createInProcessBus();
@@ -127,7 +152,10 @@ export async function startAnagrafe(overrides: Partial<AnagrafeConfig> = {}): Pr
     logLevel: 'silent',
     defaultComune: COMUNE,
     comuneNames: { [COMUNE]: 'Borgo Sereno' },
-    database: { driver: 'sqlite', url: join(dir, 'anagrafe.db') },
+    database:
+      scratch === undefined
+        ? { driver: 'sqlite', url: join(dir, 'anagrafe.db') }
+        : { driver: 'postgresql', url: LOCAL_POSTGRES_URL, postgresDatabase: scratch.postgresDatabase! },
     tokenIssuer: ISSUER,
     tokenAudience: AUDIENCE,
     jwksUrl: new URL('http://identity.test/.well-known/jwks.json'),
@@ -202,6 +230,7 @@ export async function startAnagrafe(overrides: Partial<AnagrafeConfig> = {}): Pr
     async close() {
       await service.close();
       await bus.close();
+      await scratch?.dispose();
       await rm(dir, { recursive: true, force: true });
     },
   };
