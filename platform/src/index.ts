@@ -56,10 +56,15 @@ export {
   auditPersonalDataRead,
   createLoggingAuditSink,
   createMemoryAuditSink,
+  createOutboxAuditSink,
+  auditFlushPlugin,
   type AuditEntry,
   type AuditSink,
   type AuditedRead,
+  type AuditedRequest,
+  type AuditFlushContext,
   type MemoryAuditSink,
+  type OutboxAuditSink,
 } from './auth/audit.js';
 export {
   createDatabase,

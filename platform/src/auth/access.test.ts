@@ -181,6 +181,7 @@ describe('authorizePersonalDataRead', () => {
         subjectFiscalCode: OWNER,
         comune: ROMA,
         at: expect.any(Date),
+        staff: { username: 'a', offices: ['anagrafe'] },
       },
     ]);
   });
