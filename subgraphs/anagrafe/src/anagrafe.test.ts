@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PEOPLE, startAnagrafe, type GraphQLAnswer, type TestAnagrafe } from './test-support/harness.js';
+import { computeFiscalCode } from '@sportello/schema';
+import {
+  PEOPLE,
+  startAnagrafe,
+  today,
+  type GraphQLAnswer,
+  type TestAnagrafe,
+} from './test-support/harness.js';
 
 const RESIDENCE =
   'residence { givenName familyName birthDate civilStatus address { street number postcode zone } electoral { section } }';
@@ -284,5 +291,59 @@ describe('staff queries', () => {
       expiresOn: '2030-05-10',
       printedExpiresOn: '2030-05-10',
     });
+  });
+
+  it('registers a newborn into a family: resident.registered with the zone, and the parents read the record', async () => {
+    const birthDate = today();
+    const fiscalCode = computeFiscalCode({
+      surname: 'Rossi',
+      name: 'Sofia',
+      birthDate,
+      sex: 'F',
+      birthPlaceCode: 'D969',
+    });
+    const REGISTER = `mutation ($input: NewResidentInput!) { registerResident(input: $input) { fiscalCode } }`;
+    const input = {
+      fiscalCode,
+      givenName: 'Sofia',
+      familyName: 'Rossi',
+      sex: 'F',
+      birthDate,
+      birthPlaceCode: 'D969',
+      birthPlaceName: 'Genova',
+      citizenship: 'IT',
+      civilStatus: 'SINGLE',
+      street: 'Via Roma',
+      number: '12',
+      familyCode: 'F0001',
+      relationship: 'CHILD',
+    };
+    expect(
+      codes(await t.graphql(REGISTER, { as: t.citizen(PEOPLE.mario.fiscalCode), variables: { input } })),
+    ).toEqual(['FORBIDDEN']);
+    const registered = await t.graphql(REGISTER, { as: t.staff('anagrafe'), variables: { input } });
+    expect(registered.data?.['registerResident']).toEqual({ fiscalCode });
+    expect(codes(await t.graphql(REGISTER, { as: t.staff('anagrafe'), variables: { input } }))).toEqual([
+      'CONFLICT',
+    ]);
+    const wrong = await t.graphql(REGISTER, {
+      as: t.staff('anagrafe'),
+      variables: { input: { ...input, sex: 'M' } },
+    });
+    expect(wrong.errors?.[0]?.message).toMatch(/^(fiscalCode|sex)/);
+
+    await t.settle();
+    expect(t.events.filter((e) => e.type === 'resident.registered').map((e) => e.data)).toContainEqual({
+      residentId: expect.any(String) as unknown,
+      fiscalCode,
+      zone: 'centro',
+      effectiveFrom: birthDate,
+    });
+    const read = await t.citizenFields(
+      fiscalCode,
+      'residence { givenName }',
+      t.citizen(PEOPLE.mario.fiscalCode),
+    );
+    expect(entity(read)['residence']).toEqual({ givenName: 'Sofia' });
   });
 });

@@ -1,7 +1,13 @@
 import { GraphQLFiscalCode } from '@sportello/schema';
 import { GraphQLLocalDate } from 'graphql-scalars';
 import { Field, InputType } from 'type-graphql';
-import { CertificateKindEnum, DocumentKindEnum, StampDutyExemptionEnum } from './enums.js';
+import {
+  CertificateKindEnum,
+  CivilStatusEnum,
+  DocumentKindEnum,
+  RelationshipEnum,
+  StampDutyExemptionEnum,
+} from './enums.js';
 
 @InputType('CertificateRequestInput')
 export class CertificateRequestInput {
@@ -74,4 +80,52 @@ export class IdentityDocumentInput {
     description: 'Paper cards only: the date printed on the card.',
   })
   printedExpiresOn?: string | null;
+}
+
+@InputType('NewResidentInput')
+export class NewResidentInput {
+  @Field(() => GraphQLFiscalCode)
+  fiscalCode!: string;
+
+  @Field(() => String)
+  givenName!: string;
+
+  @Field(() => String)
+  familyName!: string;
+
+  @Field(() => String, { description: 'F or M.' })
+  sex!: string;
+
+  @Field(() => GraphQLLocalDate)
+  birthDate!: string;
+
+  @Field(() => String, { description: 'Cadastral code of the birth comune, or Z... for a foreign state.' })
+  birthPlaceCode!: string;
+
+  @Field(() => String)
+  birthPlaceName!: string;
+
+  @Field(() => String, { description: 'ISO 3166-1 alpha-2, e.g. IT.' })
+  citizenship!: string;
+
+  @Field(() => CivilStatusEnum)
+  civilStatus!: string;
+
+  @Field(() => String, { description: 'As in the comune’s street register.' })
+  street!: string;
+
+  @Field(() => String)
+  number!: string;
+
+  @Field(() => String, { nullable: true, description: 'An existing family to join; a new family otherwise.' })
+  familyCode?: string | null;
+
+  @Field(() => RelationshipEnum, {
+    nullable: true,
+    description: 'Relationship to the head of the family joined.',
+  })
+  relationship?: string | null;
+
+  @Field(() => GraphQLLocalDate, { nullable: true, description: 'Today when omitted.' })
+  residentSince?: string | null;
 }

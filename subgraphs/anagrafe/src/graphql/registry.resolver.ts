@@ -7,13 +7,15 @@ import {
 } from '@sportello/platform';
 import type { DocumentKind } from '@sportello/schema';
 import { Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { ANAGRAFE_OFFICE, type AnagrafeContext } from '../context.js';
+import { actorOf, ANAGRAFE_OFFICE, type AnagrafeContext } from '../context.js';
+import { registerResident, type NewResident } from '../domain/resident-operations.js';
+import { CitizenType } from './citizen.type.js';
 import { recordIdentityDocument } from '../domain/document-operations.js';
 import { RECORD_RULES } from '../domain/record-access.js';
 import { decodeCursor, MAX_PAGE_SIZE, residentsInZones, searchResidents } from '../domain/residents.js';
 import { toIdentityDocumentType } from './document.mapper.js';
 import { IdentityDocumentType } from './document.type.js';
-import { IdentityDocumentInput } from './inputs.input.js';
+import { IdentityDocumentInput, NewResidentInput } from './inputs.input.js';
 import { toSearchPage, toZonePage } from './resident.mapper.js';
 import { ResidentSearchPageType, ZoneResidentPageType } from './resident.type.js';
 
@@ -119,5 +121,27 @@ export class RegistryResolver {
       ctx.now,
     );
     return toIdentityDocumentType(document, ctx.today);
+  }
+
+  @Mutation(() => CitizenType, {
+    description:
+      'Anagrafe staff: registers a new resident (birth, immigration, move from another comune); the zone comes ' +
+      'from the street register. Emits resident.registered.',
+  })
+  async registerResident(
+    @Ctx() ctx: AnagrafeContext,
+    @Arg('input', () => NewResidentInput) input: NewResidentInput,
+  ): Promise<CitizenType> {
+    requireStaff(ctx.principal, ANAGRAFE_OFFICE);
+    if (input.sex !== 'F' && input.sex !== 'M') throw new BadUserInputError('sex: F or M', { field: 'sex' });
+    const resident = await registerResident(
+      ctx.em,
+      ctx.comune,
+      { ...input, sex: input.sex } as NewResident,
+      await actorOf(ctx),
+      ctx.today,
+      ctx.now,
+    );
+    return Object.assign(new CitizenType(), { fiscalCode: resident.fiscalCode });
   }
 }
