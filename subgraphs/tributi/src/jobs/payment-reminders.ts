@@ -58,11 +58,17 @@ export async function runPaymentReminderJob(
 
   const em = options.database.forkUnscoped();
   // Candidates: unpaid and due before the horizon, without the reminders already recorded.
-  let after = '';
+  // Keyset pagination on the id; the first page has no lower bound (an empty string is not a
+  // valid uuid for PostgreSQL).
+  let after: string | undefined;
   for (;;) {
     const batch = await em.find(
       InstalmentEntity,
-      { status: 'unpaid', dueDate: { $lte: horizon }, id: { $gt: after } },
+      {
+        status: 'unpaid',
+        dueDate: { $lte: horizon },
+        ...(after === undefined ? {} : { id: { $gt: after } }),
+      },
       { orderBy: { id: 'asc' }, limit: batchSize },
     );
     if (batch.length === 0) break;

@@ -1,0 +1,138 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createInProcessBus, createLogger, type Logger } from '@sportello/platform';
+import type { HubConfig, ServiceName } from './config.js';
+import { generatePopulation } from './demo/population.js';
+import { reservePorts } from './ports.js';
+import { SERVICE_MODULES } from './services.js';
+import { planTopology, serviceEnvironment, type Topology } from './topology.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const GATEWAY_MAIN = 'gateway/dist/main.js';
+
+export interface ServiceProcess {
+  name: ServiceName | 'gateway';
+  pid: number;
+  child: ChildProcess;
+}
+
+/** A running distributed hub: one child process per service plus the gateway. */
+export interface DistributedHub {
+  url: string;
+  topology: Topology;
+  processes: ServiceProcess[];
+  close(): Promise<void>;
+}
+
+export interface DistributedHubOptions {
+  onProgress?: (line: string) => void;
+  logger?: Logger;
+  /** How long a service may take to answer /health. @default 60 s */
+  startTimeoutMs?: number;
+}
+
+/**
+ * Seeds the demo comune into each service's PostgreSQL database (migrating it first), then starts
+ * every service and the gateway as separate processes talking over NATS.
+ */
+export async function startDistributedHub(
+  config: HubConfig,
+  options: DistributedHubOptions = {},
+): Promise<DistributedHub> {
+  const progress = options.onProgress ?? (() => {});
+  const logger = options.logger ?? createLogger({ name: 'hub', level: config.logLevel });
+  const reserved = config.port === 0 ? await reservePorts(SERVICE_MODULES.length + 2) : undefined;
+  const topology = planTopology(config, 'distributed', reserved);
+  const env = (service: ServiceName | 'gateway') => serviceEnvironment(service, config, topology);
+
+  // Seeding writes through each service's own code and database; its events wait in the service's
+  // outbox until the service's relay publishes them to NATS.
+  const population = generatePopulation({ households: config.demoHouseholds, istat: config.comune });
+  const seedBus = createInProcessBus();
+  for (const module of SERVICE_MODULES) {
+    const service = await module.create(env(module.name), {
+      bus: seedBus,
+      logger: logger.child({ service: module.name }),
+    });
+    try {
+      await service.database.migrate();
+      progress(`  ${await module.seed(service.database, population, progress)}`);
+    } finally {
+      await service.close();
+    }
+  }
+  await seedBus.close();
+
+  const processes: ServiceProcess[] = [];
+  const stopAll = async () => {
+    await Promise.all(processes.map((p) => stopProcess(p.child)));
+  };
+  try {
+    for (const module of SERVICE_MODULES) {
+      processes.push(launch(module.name, module.main, env(module.name), progress));
+      await waitForHealth(
+        `${topology.baseUrl(module.name)}/health`,
+        options.startTimeoutMs ?? 60_000,
+        processes.at(-1)!,
+      );
+    }
+    const gateway = launch('gateway', GATEWAY_MAIN, env('gateway'), progress);
+    processes.push(gateway);
+    const gatewayBase = `http://127.0.0.1:${topology.gatewayPort}`;
+    await waitForHealth(`${gatewayBase}/health`, options.startTimeoutMs ?? 60_000, gateway);
+    return {
+      url: `${gatewayBase}/graphql`,
+      topology,
+      processes,
+      close: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+function launch(
+  name: ServiceName | 'gateway',
+  main: string,
+  env: Record<string, string | undefined>,
+  progress: (line: string) => void,
+): ServiceProcess {
+  const child = spawn(process.execPath, [main], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const prefix = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) if (line.trim()) progress(`[${name}] ${line}`);
+  };
+  child.stdout?.on('data', prefix);
+  child.stderr?.on('data', prefix);
+  return { name, pid: child.pid ?? -1, child };
+}
+
+async function waitForHealth(url: string, timeoutMs: number, process: ServiceProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (process.child.exitCode !== null) {
+      throw new Error(`${process.name} exited with code ${process.child.exitCode} while starting`);
+    }
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // Not listening yet: try again shortly.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${process.name} did not answer ${url} within ${timeoutMs} ms`);
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
