@@ -23,6 +23,31 @@ describe('gateway environment', () => {
     expect(env.PORT).toBe(4000);
   });
 
+  it('reads the public data settings, with the cache, merging and a 5 s bound on by default', () => {
+    const defaults = resolveGatewayConfig(
+      gatewayConfigFromEnv(parseGatewayEnv(base), { supergraphSdl: 'type Query { a: Int }' }),
+    );
+    expect(defaults.publicData).toEqual({
+      responseCache: true,
+      maxAgeSeconds: 5,
+      maxBytes: 32 * 1024 * 1024,
+      dedupe: true,
+    });
+    const env = parseGatewayEnv({
+      ...base,
+      GATEWAY_RESPONSE_CACHE: 'false',
+      GATEWAY_PUBLIC_MAX_AGE_SECONDS: '2',
+      GATEWAY_RESPONSE_CACHE_BYTES: '1048576',
+      GATEWAY_DEDUPE: '0',
+    });
+    expect(
+      resolveGatewayConfig(gatewayConfigFromEnv(env, { supergraphSdl: 'type Query { a: Int }' })).publicData,
+    ).toEqual({ responseCache: false, maxAgeSeconds: 2, maxBytes: 1_048_576, dedupe: false });
+    expect(() => parseGatewayEnv({ ...base, GATEWAY_PUBLIC_MAX_AGE_SECONDS: '0' })).toThrow(
+      /GATEWAY_PUBLIC_MAX_AGE_SECONDS/,
+    );
+  });
+
   it('names every bad variable', () => {
     let error: unknown;
     try {

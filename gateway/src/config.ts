@@ -75,6 +75,26 @@ export const gatewayConfigSchema = z
     apqCacheBytes: z.union([z.literal(false), z.number().int().positive()]).default(8 * 1024 * 1024),
     /** Client id -> registered operations. */
     trustedDocuments: z.record(z.string(), clientDocumentsSchema).default({}),
+    /**
+     * Public data (anonymous queries) under load: shared response cache, in-flight merging of
+     * identical subgraph fetches and HTTP caching headers. See the README, "Public data".
+     */
+    publicData: z
+      .object({
+        /** Keep anonymous query responses in memory, shared by every anonymous caller. */
+        responseCache: z.boolean().default(true),
+        /**
+         * Longest a public response is served after it was computed, in seconds: by the response
+         * cache when no event says the data changed, and as `max-age` (and
+         * `stale-while-revalidate`) for CDNs and browsers.
+         */
+        maxAgeSeconds: z.number().int().min(1).max(3_600).default(5),
+        /** Memory of the response cache (bodies and keys); the least recently used go first. */
+        maxBytes: positive(32 * 1024 * 1024),
+        /** Merge identical anonymous subgraph fetches that are in flight at the same time. */
+        dedupe: z.boolean().default(true),
+      })
+      .prefault({}),
   })
   .superRefine((config, ctx) => {
     for (const [clientId, manifest] of Object.entries(config.trustedDocuments)) {
@@ -172,6 +192,10 @@ export const gatewayEnvSchema = z.object({
   GATEWAY_SUBGRAPH_TIMEOUT_MS: envInteger({ min: 100, max: 600_000 }, 10_000),
   GATEWAY_CLIENT_RATE_LIMIT: envInteger({ min: 1, max: 1_000_000 }, 600),
   GATEWAY_IP_RATE_LIMIT: envInteger({ min: 1, max: 1_000_000 }, 1_200),
+  GATEWAY_RESPONSE_CACHE: envBoolean(true),
+  GATEWAY_PUBLIC_MAX_AGE_SECONDS: envInteger({ min: 1, max: 3_600 }, 5),
+  GATEWAY_RESPONSE_CACHE_BYTES: envInteger({ min: 1_024, max: 4 * 1024 * 1024 * 1024 }, 32 * 1024 * 1024),
+  GATEWAY_DEDUPE: envBoolean(true),
   BUS: envBus(),
   NATS_URL: envNatsUrl(),
 });
@@ -206,6 +230,12 @@ export function gatewayConfigFromEnv(
       subgraphTimeoutMs: env.GATEWAY_SUBGRAPH_TIMEOUT_MS,
     },
     rateLimits: { clientPerMinute: env.GATEWAY_CLIENT_RATE_LIMIT, ipPerMinute: env.GATEWAY_IP_RATE_LIMIT },
+    publicData: {
+      responseCache: env.GATEWAY_RESPONSE_CACHE,
+      maxAgeSeconds: env.GATEWAY_PUBLIC_MAX_AGE_SECONDS,
+      maxBytes: env.GATEWAY_RESPONSE_CACHE_BYTES,
+      dedupe: env.GATEWAY_DEDUPE,
+    },
     ...(files.trustedDocuments === undefined
       ? {}
       : { trustedDocuments: files.trustedDocuments as GatewayConfigInput['trustedDocuments'] }),

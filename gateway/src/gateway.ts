@@ -17,6 +17,13 @@ import {
   type GatewayConfigInput,
   resolveGatewayConfig,
 } from './config.js';
+import {
+  entityTag,
+  ifNoneMatchHolds,
+  NO_STORE,
+  PRIVATE_NO_STORE,
+  publicCacheControl,
+} from './http/http-caching.js';
 import { sendJson, sendRefusal } from './http/json-response.js';
 import { BodyTooLargeError, readBody } from './http/request-body.js';
 import { BoundedDocumentCache } from './limits/document-cache.js';
@@ -25,6 +32,10 @@ import { RateLimiter } from './limits/rate-limiter.js';
 import { countTokens, TokenLimitError } from './limits/token-count.js';
 import { applyTrustedDocuments } from './limits/trusted-documents.js';
 import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
+import { PublicDataGenerations } from './public-data/generations.js';
+import { listenForPublicDataChanges } from './public-data/invalidation.js';
+import { COMUNE_HEADER, type PublicRequest, publicRequestOf } from './public-data/public-request.js';
+import { type CachedResponse, PublicResponseCache } from './public-data/response-cache.js';
 import { probeSubgraph, type SubgraphProbe } from './subgraphs/readiness.js';
 import { SubgraphDataSource, type SubgraphRequestContext } from './subgraphs/subgraph-data-source.js';
 import { attachLiveSubscriptions } from './subscriptions/live-subscriptions.js';
@@ -42,7 +53,11 @@ export interface GatewayLogger {
 export interface GatewayDeps {
   verifier: GatewayTokenVerifier;
   logger: GatewayLogger;
-  /** Feeds live subscriptions; without it the gateway serves queries and mutations only. */
+  /**
+   * Feeds live subscriptions, and tells the public response cache when a comune's public data
+   * changed; without it the gateway serves queries and mutations only, and cached public answers
+   * live until their maximum age.
+   */
   bus?: EventBus;
   /** How each `Subscription` field of the supergraph is fed from the bus. */
   subscriptions?: SubscriptionBindings;
@@ -73,7 +88,11 @@ interface GatewayContext extends SubgraphRequestContext {
 
 interface RequestReport {
   operationName?: string;
+  /** `query`, `mutation` or `subscription`, once Apollo resolved the operation. */
+  operationKind?: string;
   errorCodes: string[];
+  /** How the public response cache answered, for anonymous requests it could answer. */
+  cache?: 'hit' | 'miss';
 }
 
 /** Codes whose message is meant for the client and passes through unchanged. */
@@ -140,6 +159,16 @@ export async function createGateway(
   }
   const production = config.mode === 'production';
   const metrics = createGatewayMetrics();
+  const publicData = config.publicData;
+  const generations = new PublicDataGenerations();
+  const responseCache = publicData.responseCache
+    ? new PublicResponseCache({
+        maxBytes: publicData.maxBytes,
+        maxAgeMs: publicData.maxAgeSeconds * 1000,
+        generations,
+        onSize: (bytes) => metrics.responseCacheBytes.set(bytes),
+      })
+    : undefined;
   const ipLimiter = new RateLimiter(config.rateLimits.maxTrackedKeys);
   const clientLimiter = new RateLimiter(config.rateLimits.maxTrackedKeys);
 
@@ -155,7 +184,13 @@ export async function createGateway(
     buildService: ({ name }) => {
       const url = config.subgraphUrls[name];
       if (!url) throw new GatewayConfigError(`No URL configured for subgraph ${name}`);
-      return new SubgraphDataSource(name, url, config.limits.subgraphTimeoutMs, metrics);
+      return new SubgraphDataSource(
+        name,
+        url,
+        config.limits.subgraphTimeoutMs,
+        metrics,
+        publicData.dedupe ? { generations } : undefined,
+      );
     },
     logger: apolloLogger(logger),
   });
@@ -163,8 +198,9 @@ export async function createGateway(
   const accessPlugin: ApolloServerPlugin<GatewayContext> = {
     async requestDidStart() {
       return {
-        async didResolveOperation({ operationName, contextValue }) {
+        async didResolveOperation({ operationName, operation, contextValue }) {
           if (operationName) contextValue.report.operationName = operationName;
+          if (operation) contextValue.report.operationKind = operation.operation;
         },
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
@@ -194,6 +230,39 @@ export async function createGateway(
     apiSchema = loaded.apiSchema;
   });
   await apollo.start();
+  const publicDataChanges = deps.bus
+    ? await listenForPublicDataChanges(deps.bus, (event) => {
+        // Generations first: a response computed before the change must not be stored after it.
+        generations.changed(event.comune);
+        responseCache?.invalidate(event.comune);
+        metrics.responseCacheInvalidations.inc({ type: event.type });
+      })
+    : undefined;
+
+  /**
+   * Sends a public answer: shareable by CDNs for the configured bound, with a validator, and `304`
+   * to a GET whose `If-None-Match` still holds. `Vary` keeps comuni apart in shared caches.
+   */
+  function sendPublic(req: IncomingMessage, res: ServerResponse, response: CachedResponse): void {
+    const ageSeconds = Math.max(0, Math.floor((Date.now() - response.storedAt) / 1000));
+    const headers = {
+      'cache-control': publicCacheControl(publicData.maxAgeSeconds),
+      etag: response.etag,
+      vary: `accept, ${COMUNE_HEADER}`,
+      ...(ageSeconds > 0 ? { age: String(ageSeconds) } : {}),
+    };
+    if (req.method === 'GET' && ifNoneMatchHolds(single(req.headers['if-none-match']), response.etag)) {
+      metrics.notModified.inc();
+      res.writeHead(304, headers);
+      return void res.end();
+    }
+    res.writeHead(200, {
+      ...headers,
+      'content-type': response.contentType,
+      'content-length': Buffer.byteLength(response.body),
+    });
+    res.end(response.body);
+  }
 
   async function ready(): Promise<{ ready: boolean; subgraphs: SubgraphProbe[] }> {
     const probes = await Promise.all(
@@ -359,6 +428,19 @@ export async function createGateway(
       }
     }
 
+    // Anonymous callers all get the same answer to the same question: share it.
+    const publicRequest: PublicRequest | undefined = caller.principal
+      ? undefined
+      : publicRequestOf(req, decision.kind === 'resolved' ? { ...fields, query: decision.query } : fields);
+    if (publicRequest && responseCache) {
+      const cached = responseCache.get(publicRequest.comune, publicRequest.key);
+      report.cache = cached ? 'hit' : 'miss';
+      metrics.responseCacheLookups.inc({ outcome: report.cache });
+      if (cached) return sendPublic(req, res, cached);
+    }
+    const generation = publicRequest ? generations.current(publicRequest.comune) : 0;
+    const executedAt = Date.now();
+
     const httpGraphQLRequest: HTTPGraphQLRequest = {
       method: req.method ?? 'GET',
       headers: headerMapOf(req),
@@ -369,6 +451,7 @@ export async function createGateway(
       caller,
       report,
       ...(caller.principal && req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+      ...(single(req.headers[COMUNE_HEADER]) ? { comune: single(req.headers[COMUNE_HEADER]) } : {}),
       ...(single(req.headers.traceparent) ? { traceparent: single(req.headers.traceparent) } : {}),
       ...(single(req.headers.tracestate) ? { tracestate: single(req.headers.tracestate) } : {}),
     };
@@ -388,8 +471,28 @@ export async function createGateway(
         extensions: { code: 'REQUEST_TIMEOUT' },
       });
     }
+    const status = result.status ?? 200;
+    if (
+      publicRequest &&
+      status === 200 &&
+      report.operationKind === 'query' &&
+      report.errorCodes.length === 0 &&
+      result.body.kind === 'complete'
+    ) {
+      const response: CachedResponse = {
+        body: result.body.string,
+        contentType: result.headers.get('content-type') ?? 'application/json; charset=utf-8',
+        etag: entityTag(result.body.string),
+        storedAt: executedAt,
+      };
+      responseCache?.set(publicRequest.comune, publicRequest.key, generation, response);
+      return sendPublic(req, res, response);
+    }
     for (const [name, value] of result.headers) res.setHeader(name, value);
-    res.statusCode = result.status ?? 200;
+    // Whatever was built with a token is the caller's alone; anonymous mutations and errors are not
+    // worth keeping anywhere.
+    res.setHeader('cache-control', caller.principal ? PRIVATE_NO_STORE : NO_STORE);
+    res.statusCode = status;
     if (result.body.kind === 'complete') {
       res.end(result.body.string);
     } else {
@@ -425,6 +528,7 @@ export async function createGateway(
             operationName: report.operationName ?? null,
             clientId: report.clientId ?? null,
             errorCodes: report.errorCodes,
+            ...(report.cache ? { cache: report.cache } : {}),
           },
           'graphql request',
         );
@@ -509,6 +613,7 @@ export async function createGateway(
     httpServer,
     metrics,
     async close() {
+      await publicDataChanges?.stop();
       await live.close();
       await new Promise<void>((resolve) => {
         if (!httpServer.listening) return resolve();
@@ -549,15 +654,17 @@ export async function createGateway(
 function requestFields(
   body: unknown,
   url: URL,
-): { query?: string; persistedHash?: string; operationName?: string } {
+): { query?: string; persistedHash?: string; operationName?: string; variables?: unknown } {
   let query: unknown;
   let extensions: unknown;
   let operationName: unknown;
+  let variables: unknown;
   if (body && typeof body === 'object' && !Array.isArray(body)) {
-    ({ query, extensions, operationName } = body as Record<string, unknown>);
+    ({ query, extensions, operationName, variables } = body as Record<string, unknown>);
   } else if (body === undefined) {
     query = url.searchParams.get('query') ?? undefined;
     operationName = url.searchParams.get('operationName') ?? undefined;
+    variables = url.searchParams.get('variables') ?? undefined;
     const raw = url.searchParams.get('extensions');
     try {
       extensions = raw ? JSON.parse(raw) : undefined;
@@ -571,6 +678,7 @@ function requestFields(
     ...(typeof query === 'string' ? { query } : {}),
     ...(typeof persisted === 'string' ? { persistedHash: persisted } : {}),
     ...(typeof operationName === 'string' ? { operationName } : {}),
+    ...(variables === undefined ? {} : { variables }),
   };
 }
 

@@ -18,6 +18,18 @@ export interface GatewayMetrics {
   readonly openSubscriptions: Gauge;
   /** Time of each subgraph fetch, by subgraph and outcome (`ok`, `error`). */
   readonly subgraphFetchDuration: Histogram<'subgraph' | 'outcome'>;
+  /** Fetches that actually went out to a subgraph (merged ones are not counted here). */
+  readonly subgraphFetches: Counter<'subgraph'>;
+  /** Anonymous subgraph fetches answered by an identical fetch already in flight. */
+  readonly subgraphFetchMerges: Counter<'subgraph'>;
+  /** Public response cache lookups: `hit`, `miss` (anonymous requests only). */
+  readonly responseCacheLookups: Counter<'outcome'>;
+  /** Responses answered `304 Not Modified` because the client's `If-None-Match` still holds. */
+  readonly notModified: Counter;
+  /** Comuni whose cached public responses were dropped because the bus said their data changed. */
+  readonly responseCacheInvalidations: Counter<'type'>;
+  /** Bytes held by the public response cache. */
+  readonly responseCacheBytes: Gauge;
 }
 
 /** Creates the gateway metrics on a fresh registry (plus Node process metrics). */
@@ -61,6 +73,40 @@ export function createGatewayMetrics(): GatewayMetrics {
       help: 'Time of one fetch from the gateway to a subgraph',
       labelNames: ['subgraph', 'outcome'],
       buckets: latencyBuckets,
+      registers: [registry],
+    }),
+    subgraphFetches: new Counter({
+      name: 'sportello_gateway_subgraph_fetches_total',
+      help: 'Fetches sent from the gateway to a subgraph',
+      labelNames: ['subgraph'],
+      registers: [registry],
+    }),
+    subgraphFetchMerges: new Counter({
+      name: 'sportello_gateway_subgraph_fetch_merges_total',
+      help: 'Anonymous subgraph fetches answered by an identical fetch already in flight',
+      labelNames: ['subgraph'],
+      registers: [registry],
+    }),
+    responseCacheLookups: new Counter({
+      name: 'sportello_gateway_response_cache_lookups_total',
+      help: 'Public response cache lookups, by outcome (hit, miss)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    notModified: new Counter({
+      name: 'sportello_gateway_not_modified_total',
+      help: 'Public responses answered 304 Not Modified',
+      registers: [registry],
+    }),
+    responseCacheInvalidations: new Counter({
+      name: 'sportello_gateway_response_cache_invalidations_total',
+      help: 'Events that dropped the cached public responses of a comune, by event type',
+      labelNames: ['type'],
+      registers: [registry],
+    }),
+    responseCacheBytes: new Gauge({
+      name: 'sportello_gateway_response_cache_bytes',
+      help: 'Bytes held by the public response cache',
       registers: [registry],
     }),
   };

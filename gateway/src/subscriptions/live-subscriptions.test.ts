@@ -7,12 +7,13 @@ import {
   type TokenVerifier,
 } from '@sportello/platform';
 import { createTestIssuer, type TestIssuer } from '@sportello/platform/testing';
-import { type EventEnvelope } from '@sportello/schema';
+import { busSubjectPattern, type EventEnvelope } from '@sportello/schema';
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type GatewayConfigInput } from '../config.js';
 import { createGateway, type GatewayHandle } from '../gateway.js';
+import { PUBLIC_DATA_EVENTS } from '../public-data/invalidation.js';
 import {
   captureLogger,
   type FixtureTopology,
@@ -107,12 +108,15 @@ async function start(overrides: Partial<GatewayConfigInput> = {}): Promise<Gatew
   const real = createInProcessBus();
   listens = 0;
   stops = 0;
-  // The real in-process bus, counting the listeners the gateway opens and stops on it.
+  // The real in-process bus, counting the listeners the gateway opens and stops on it for
+  // subscriptions (not the one that keeps the public response cache fresh).
+  const publicDataSubjects = JSON.stringify(PUBLIC_DATA_EVENTS.map((type) => busSubjectPattern({ type })));
   bus = {
     ...real,
     listen: async (subjects, handler) => {
-      listens += 1;
       const consumer = await real.listen(subjects, handler);
+      if (JSON.stringify(subjects) === publicDataSubjects) return consumer;
+      listens += 1;
       return { stop: () => ((stops += 1), consumer.stop()) };
     },
     close: () => real.close(),

@@ -17,6 +17,9 @@ type Query {
   slow(ms: Int!): String
   alert(id: ID!): Alert
 }
+type Mutation {
+  recolour(id: ID!, colour: String!): Alert
+}
 type Subscription {
   alertIssued(zone: String): Alert
 }
@@ -112,6 +115,13 @@ export async function startFixtureTopology(): Promise<FixtureTopology> {
       alert: async (_: unknown, args: { id: string }) => {
         if (args.id.startsWith('slow-')) await new Promise((resolve) => setTimeout(resolve, 300));
         return alerts.get(args.id) ?? null;
+      },
+    },
+    Mutation: {
+      recolour: (_: unknown, args: { id: string; colour: string }) => {
+        const alert = { id: args.id, colour: args.colour };
+        alerts.set(args.id, alert);
+        return alert;
       },
     },
     Alert: {
