@@ -84,7 +84,7 @@ describe.each(['sqlite', 'postgresql'] as const)('practices subgraph over HTTP (
       new Set(['suap']),
     );
     const search = await h.graphql<any>(
-      `{ practiceTypes(search: "costruire") { nodes { code fee { amountCents viaTributi } requiredAttachments { code required } formSchema } } }`,
+      `{ practiceTypes(search: "COSTRUIRE") { nodes { code fee { amountCents viaTributi } requiredAttachments { code required } formSchema } } }`,
     );
     expect(search.data.practiceTypes.nodes[0]).toMatchObject({
       code: 'building-permit',
@@ -156,6 +156,13 @@ describe.each(['sqlite', 'postgresql'] as const)('practices subgraph over HTTP (
       body: { attachment: { kind: 'identity-document', mimeType: 'application/pdf', size: PDF.length } },
     });
 
+    const extra = await upload(id, PDF, 'application/pdf', mario, 'other');
+    const removed = await h.graphql<any>(
+      `mutation($a: ID!) { removePracticeAttachment(attachmentId: $a) }`,
+      { a: extra.body.attachment.id },
+      mario,
+    );
+    expect(removed.data).toEqual({ removePracticeAttachment: true });
     const submitted = await h.graphql<any>(SUBMIT, { id }, mario);
     expect(submitted.errors).toBeUndefined();
     const first = submitted.data.submitPractice;

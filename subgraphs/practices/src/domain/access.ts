@@ -3,13 +3,16 @@ import {
   ForbiddenError,
   requireAuthenticated,
   type EntityManager,
+  type Office,
+  type PersonalDataRule,
   type Principal,
+  type Scope,
 } from '@sportello/platform';
 import type { Actor } from '@sportello/schema';
 import { CitizenAliasEntity } from '../entities/practice.entity.js';
 
 /** The scope a third-party app needs to reach a citizen's practices, appointments and reports. */
-export const PRACTICES_SCOPE = 'practices';
+export const PRACTICES_SCOPE: Scope = 'practices';
 
 /** A citizen acting in person or through an app they granted the `practices` scope. */
 export interface CitizenCaller {
@@ -64,11 +67,11 @@ export function canSeePractice(
   principal: Principal,
   practice: { office: string; applicantFiscalCode: string; onBehalfOfFiscalCode?: string | null },
 ): boolean {
-  const rule = { scope: PRACTICES_SCOPE, office: practice.office } as const;
+  const rule: PersonalDataRule = { scope: PRACTICES_SCOPE, office: practice.office as Office };
   return (
-    canReadPersonalData(principal, practice.applicantFiscalCode, rule as never) ||
+    canReadPersonalData(principal, practice.applicantFiscalCode, rule) ||
     (practice.onBehalfOfFiscalCode != null &&
-      canReadPersonalData(principal, practice.onBehalfOfFiscalCode, rule as never))
+      canReadPersonalData(principal, practice.onBehalfOfFiscalCode, rule))
   );
 }
 

@@ -154,6 +154,13 @@ function assertActive(appointment: Appointment, now: Date): void {
   }
 }
 
+/** An appointment of the comune. @throws NotFoundError */
+export async function findAppointment(em: EntityManager, id: string): Promise<Appointment> {
+  const appointment = UUID.test(id) ? await em.findOne(AppointmentEntity, { id }) : null;
+  if (appointment === null) throw new NotFoundError(`No appointment with id ${id}`);
+  return appointment;
+}
+
 /** The citizen's own appointment, or NOT_FOUND. */
 export async function citizenAppointment(
   em: EntityManager,

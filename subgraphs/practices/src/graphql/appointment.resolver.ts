@@ -6,6 +6,7 @@ import {
   book,
   cancel,
   citizenAppointment,
+  findAppointment,
   findCalendar,
   move,
   today,
@@ -18,7 +19,6 @@ import {
 } from '../entities/appointment.entity.js';
 import type { PracticesContext } from '../context.js';
 import { AppointmentType, OfficeCalendarType, OpeningHoursType, SlotType } from './appointment.type.js';
-import { NotFoundError } from '@sportello/platform';
 
 function toCalendarType(calendar: OfficeCalendar): OfficeCalendarType {
   return Object.assign(new OfficeCalendarType(), {
@@ -136,8 +136,7 @@ export class AppointmentResolver {
     @Arg('reason', () => String, { nullable: true }) reason?: string | null,
   ): Promise<AppointmentType> {
     if (ctx.principal.kind === 'staff') {
-      const appointment = await ctx.em.findOne(AppointmentEntity, { id });
-      if (appointment === null) throw new NotFoundError(`No appointment with id ${id}`);
+      const appointment = await findAppointment(ctx.em, id);
       const staff = requireStaff(ctx.principal, appointment.office as Office);
       return toAppointmentType(
         await cancel(ctx.em, appointment, 'staff', { kind: 'staff', id: staff.username }, reason, ctx.now),

@@ -1,4 +1,4 @@
-import type { FilterQuery } from '@mikro-orm/core';
+import { sql, type FilterQuery } from '@mikro-orm/core';
 import { OFFICES } from '@sportello/platform';
 import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
 import {
@@ -35,8 +35,9 @@ export class PracticeTypeResolver {
     const words = (search ?? '').trim().split(/\s+/).filter(Boolean).slice(0, 5);
     if (words.length > 0) {
       where.$and = words.map((word) => {
-        const like = `%${word.replace(/[%_\\]/g, '')}%`;
-        return { $or: [{ title: { $like: like } }, { code: { $like: like.toLowerCase() } }] };
+        // lower() on both sides: case-insensitive on SQLite and PostgreSQL alike.
+        const like = `%${word.replace(/[%_\\]/g, '').toLowerCase()}%`;
+        return { $or: [{ [sql.lower('title')]: { $like: like } }, { [sql.lower('code')]: { $like: like } }] };
       });
     }
     const total = await ctx.em.count(PracticeTypeEntity, where);

@@ -1,8 +1,9 @@
 import type { FilterQuery } from '@mikro-orm/core';
-import { ForbiddenError, OFFICES, requireStaff, type Office } from '@sportello/platform';
+import { NotFoundError, OFFICES, requireStaff, type Office } from '@sportello/platform';
 import { PRACTICE_STATUSES, type PracticeStatus } from '@sportello/schema';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { removeAttachment } from '../domain/attachments.js';
 import { canSeePractice, citizenActor, peopleOf, requireCitizen } from '../domain/access.js';
 import {
   answerIntegration,
@@ -26,7 +27,7 @@ import {
   type Practice,
 } from '../entities/practice.entity.js';
 import { PracticeTypeEntity } from '../entities/practice-type.entity.js';
-import { invalidInput, practiceNotFound } from '../errors.js';
+import { invalidInput } from '../errors.js';
 import type { PracticesContext } from '../context.js';
 import { auditPractice, officePractice, viewerId, visiblePractice } from './access.js';
 import { decodeCursor, pageInfo, pageSize } from './connection.js';
@@ -264,6 +265,26 @@ export class PracticeResolver {
     );
   }
 
+  @Mutation(() => Boolean, {
+    description:
+      'Removes an attachment from a practice while its form can still change (draft, awaiting integration).',
+  })
+  async removePracticeAttachment(
+    @Ctx() ctx: PracticesContext,
+    @Arg('attachmentId', () => ID) attachmentId: string,
+  ): Promise<boolean> {
+    const caller = requireCitizen(ctx.principal);
+    const attachment = /^[0-9a-f-]{36}$/i.test(attachmentId)
+      ? await ctx.em.findOne(AttachmentEntity, { id: attachmentId })
+      : null;
+    if (attachment === null || attachment.practiceId == null) {
+      throw new NotFoundError(`No attachment with id ${attachmentId}`);
+    }
+    const practice = await citizenPractice(ctx.em, caller, attachment.practiceId);
+    await removeAttachment(ctx.em, practice, attachment);
+    return true;
+  }
+
   @Mutation(() => PracticeMessageType, {
     description: 'Posts a message on a practice: by the citizen concerned or by staff of its office.',
   })
@@ -349,12 +370,7 @@ export class PracticeResolver {
     action: StaffAction,
     note: string | null | undefined,
   ): Promise<PracticeType> {
-    if (ctx.principal.kind !== 'staff') {
-      requireStaff(ctx.principal);
-      throw new ForbiddenError('Only staff can do this');
-    }
     const { practice, actor } = await officePractice(ctx, id);
-    if (practice === null) throw practiceNotFound(id);
     return toPracticeType(await staffAction(ctx.em, practice, action, actor, note, ctx.now), ctx.principal);
   }
 }

@@ -4,8 +4,8 @@ import { AppointmentEntity } from '../entities/appointment.entity.js';
 import { appointmentReminderEvent } from '../events/appointment-events.js';
 
 /**
- * Emits `appointment.reminder` once for every booked appointment of tomorrow (in `timeZone`),
- * across comuni. The reminder is claimed with a conditional update (`reminder_sent_at is null`) in
+ * Emits `appointment.reminder` once for every booked appointment starting before the end of
+ * tomorrow (in `timeZone`), across comuni: the day before, or at once for one booked later than that. The reminder is claimed with a conditional update (`reminder_sent_at is null`) in
  * the transaction that records the event, so replicas running the job together send each once.
  *
  * @returns how many reminders were recorded

@@ -1,0 +1,212 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- answers are read loosely; the assertions check their shape */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHIARA, MARIO, startHarness, type GraphQLAnswer, type Harness } from './test-support/harness.js';
+
+const PNG = Buffer.concat([
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  Buffer.alloc(512, 7),
+]);
+const BOOK = `mutation($c: ID!, $s: DateTimeISO!) { bookAppointment(calendarId: $c, startsAt: $s) { id startsAt status } }`;
+
+const errorOf = (answer: GraphQLAnswer) => answer.errors?.[0];
+
+describe.each(['sqlite', 'postgresql'] as const)('appointments and reports over HTTP (%s)', (driver) => {
+  let h: Harness;
+  let mario: string;
+  let calendarId: string;
+  let slots: Array<{ startsAt: string; available: boolean }>;
+
+  beforeAll(async () => {
+    h = await startHarness(driver);
+    mario = await h.citizen();
+    const calendars = await h.graphql<any>(
+      `{ officeCalendars(office: "anagrafe") { id slotMinutes openingHours { weekday opens closes } } }`,
+    );
+    calendarId = calendars.data.officeCalendars[0].id;
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const free = await h.graphql<any>(
+      `query($c: ID!, $f: String) { availableSlots(calendarId: $c, from: $f, days: 14) { startsAt endsAt available } }`,
+      {
+        c: calendarId,
+        f: tomorrow,
+      },
+    );
+    expect(free.errors).toBeUndefined();
+    slots = free.data.availableSlots;
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('generates slots from opening hours and books one slot once under 20 concurrent requests', async () => {
+    expect(slots.length).toBeGreaterThan(50);
+    expect(slots.every((s) => s.available)).toBe(true);
+    const target = slots[3]!.startsAt;
+    const chiara = await h.citizen(CHIARA);
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        h.graphql<any>(BOOK, { c: calendarId, s: target }, i % 2 === 0 ? mario : chiara),
+      ),
+    );
+    const booked = answers.filter((a) => a.errors === undefined);
+    expect(booked).toHaveLength(1);
+    for (const refused of answers.filter((a) => a.errors !== undefined)) {
+      expect(errorOf(refused)?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'SLOT_TAKEN' });
+    }
+    const after = await h.graphql<any>(
+      `query($c: ID!, $f: String) { availableSlots(calendarId: $c, from: $f, days: 14) { startsAt available } }`,
+      {
+        c: calendarId,
+        f: new Date(Date.now() + 86_400_000).toISOString().slice(0, 10),
+      },
+    );
+    expect(
+      after.data.availableSlots
+        .filter((s: { available: boolean }) => !s.available)
+        .map((s: { startsAt: string }) => s.startsAt),
+    ).toEqual([target]);
+
+    const offGrid = new Date(Date.parse(target) + 60_000).toISOString();
+    expect(errorOf(await h.graphql(BOOK, { c: calendarId, s: offGrid }, mario))?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'startsAt',
+    });
+  });
+
+  it('moves and cancels a booking, freeing the slots, and reminds the day before exactly once', async () => {
+    const booked = await h.graphql<any>(BOOK, { c: calendarId, s: slots[10]!.startsAt }, mario);
+    const id = booked.data.bookAppointment.id;
+    const moved = await h.graphql<any>(
+      `mutation($id: ID!, $s: DateTimeISO!) { moveAppointment(id: $id, startsAt: $s) { startsAt } }`,
+      {
+        id,
+        s: slots[11]!.startsAt,
+      },
+      mario,
+    );
+    expect(moved.data.moveAppointment.startsAt).toBe(slots[11]!.startsAt);
+    // The old slot is free again.
+    const again = await h.graphql<any>(
+      BOOK,
+      { c: calendarId, s: slots[10]!.startsAt },
+      await h.citizen(CHIARA),
+    );
+    expect(again.errors).toBeUndefined();
+    const notYours = await h.graphql(
+      `mutation($id: ID!) { cancelAppointment(id: $id) { id } }`,
+      { id },
+      await h.citizen(CHIARA),
+    );
+    expect(errorOf(notYours)?.extensions?.code).toBe('NOT_FOUND');
+
+    const startsAt = new Date(slots[11]!.startsAt);
+    const dayBefore = new Date(startsAt.getTime() - 20 * 3_600_000);
+    expect(await h.service.runReminders(dayBefore)).toBeGreaterThanOrEqual(1);
+    expect(await h.service.runReminders(dayBefore)).toBe(0);
+    const events = await h.drainEvents();
+    const reminders = events.filter((e) => e.type === 'appointment.reminder' && e.subject === id);
+    expect(reminders).toHaveLength(1);
+    expect(reminders[0]!.data).toMatchObject({
+      appointmentId: id,
+      office: 'anagrafe',
+      citizenFiscalCode: MARIO,
+      offsetHours: 20,
+    });
+
+    const cancelled = await h.graphql<any>(
+      `mutation($id: ID!) { cancelAppointment(id: $id, reason: "Impegno di lavoro") { status } }`,
+      { id },
+      mario,
+    );
+    expect(cancelled.data.cancelAppointment.status).toBe('CANCELLED');
+    const twice = await h.graphql(
+      `mutation($id: ID!) { cancelAppointment(id: $id) { status } }`,
+      { id },
+      mario,
+    );
+    expect(errorOf(twice)?.extensions?.code).toBe('CONFLICT');
+    const types = (await h.drainEvents()).filter((e) => e.subject === id).map((e) => e.type);
+    expect(types).toEqual([
+      'appointment.booked',
+      'appointment.changed',
+      'appointment.reminder',
+      'appointment.cancelled',
+    ]);
+  });
+
+  it('files a report with a photo, refuses a bad position, and tells the reporter of each status change', async () => {
+    const file = `mutation($input: FileReportInput!) { fileReport(input: $input) { id status identified } }`;
+    const input = {
+      category: 'road-damage',
+      description: 'Buca profonda davanti al civico 12.',
+      latitude: 45.07,
+      longitude: 7.68,
+    };
+    const bad = await h.graphql(file, { input: { ...input, latitude: 91 } }, mario);
+    expect(errorOf(bad)?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'latitude' });
+    const filed = await h.graphql<any>(file, { input }, mario);
+    const id = filed.data.fileReport.id;
+    expect(filed.data.fileReport).toMatchObject({ status: 'RECEIVED', identified: true });
+
+    const post = (body: Buffer, type: string) =>
+      fetch(`${h.url}/attachments?reportId=${id}&filename=buca.png`, {
+        method: 'POST',
+        headers: { authorization: mario, 'content-type': type },
+        body,
+      });
+    expect((await post(Buffer.from('%PDF-1.4 not a photo'), 'application/pdf')).status).toBe(415);
+    const photo = await post(PNG, 'image/png');
+    expect(photo.status).toBe(201);
+    const { attachment } = (await photo.json()) as { attachment: { downloadPath: string; sha256: string } };
+    const download = await fetch(`${h.url}${attachment.downloadPath}`, { headers: { authorization: mario } });
+    expect(download.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await download.arrayBuffer()).equals(PNG)).toBe(true);
+    expect(
+      (
+        await fetch(`${h.url}${attachment.downloadPath}`, {
+          headers: { authorization: await h.citizen(CHIARA) },
+        })
+      ).status,
+    ).toBe(404);
+
+    const staff = await h.staff(['practices']);
+    const update = `mutation($id: ID!, $s: ReportStatus!, $n: String) { updateReportStatus(id: $id, status: $s, note: $n) { status } }`;
+    expect(
+      errorOf(await h.graphql(update, { id, s: 'TAKEN_IN_CHARGE' }, await h.staff(['tributi'])))?.extensions
+        ?.code,
+    ).toBe('FORBIDDEN');
+    expect(
+      (await h.graphql<any>(update, { id, s: 'TAKEN_IN_CHARGE' }, staff)).data.updateReportStatus.status,
+    ).toBe('TAKEN_IN_CHARGE');
+    const illegal = await h.graphql(update, { id, s: 'RECEIVED' }, staff);
+    expect(errorOf(illegal)?.extensions).toMatchObject({ code: 'CONFLICT', status: 'taken-in-charge' });
+    await h.graphql(update, { id, s: 'RESOLVED', n: 'Buca chiusa con asfalto a freddo.' }, staff);
+
+    const seen = await h.graphql<any>(
+      `query($id: ID!) { report(id: $id) { status history { from to note } photos { mimeType } } }`,
+      { id },
+      mario,
+    );
+    expect(seen.data.report).toEqual({
+      status: 'RESOLVED',
+      history: [
+        { from: null, to: 'RECEIVED', note: null },
+        { from: 'RECEIVED', to: 'TAKEN_IN_CHARGE', note: null },
+        { from: 'TAKEN_IN_CHARGE', to: 'RESOLVED', note: 'Buca chiusa con asfalto a freddo.' },
+      ],
+      photos: [{ mimeType: 'image/png' }],
+    });
+    const events = (await h.drainEvents()).filter(
+      (e) => e.type === 'report.status-changed' && e.subject === id,
+    );
+    expect(events.map((e) => (e.data as { to: string }).to)).toEqual([
+      'received',
+      'taken-in-charge',
+      'resolved',
+    ]);
+    expect(events[2]!.data).toMatchObject({
+      reporterFiscalCode: MARIO,
+      note: 'Buca chiusa con asfalto a freddo.',
+    });
+  });
+});
