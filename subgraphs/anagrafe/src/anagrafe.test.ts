@@ -84,18 +84,28 @@ describe('a citizen reading their registry record', () => {
   });
 
   it('audits anagrafe staff reads and refuses staff of other offices', async () => {
-    const before = t.audit.entries.length;
-    const read = await t.citizenFields(PEOPLE.giulia.fiscalCode, RESIDENCE, t.staff('anagrafe'));
+    const read = await t.citizenFields(
+      PEOPLE.giulia.fiscalCode,
+      `${RESIDENCE} ${DOCUMENTS}`,
+      t.staff('anagrafe'),
+    );
     expect(read.errors).toBeUndefined();
-    expect(t.audit.entries.slice(before)).toEqual([
+    expect(
+      (await t.audited()).filter((entry) => entry.subjectFiscalCode === PEOPLE.giulia.fiscalCode),
+    ).toEqual([
       expect.objectContaining({
-        actor: 'staff:staff.anagrafe',
-        resource: 'Citizen.residence',
-        subjectFiscalCode: PEOPLE.giulia.fiscalCode,
+        actorUsername: 'staff.anagrafe',
+        action: 'read',
+        resources: ['Citizen.residence', 'Citizen.identityDocuments'],
       }),
     ]);
     const refused = await t.citizenFields(PEOPLE.giulia.fiscalCode, RESIDENCE, t.staff('tributi'));
     expect(codes(refused)).toEqual(['FORBIDDEN']);
+    // Citizens reading their own data are not audited.
+    await t.citizenFields(PEOPLE.paolo.fiscalCode, RESIDENCE, t.citizen(PEOPLE.paolo.fiscalCode));
+    expect((await t.audited()).some((entry) => entry.subjectFiscalCode === PEOPLE.paolo.fiscalCode)).toBe(
+      false,
+    );
   });
 });
 
@@ -159,6 +169,15 @@ describe('certificates', () => {
     ).toBe(403);
     expect((await t.get(`/certificates/${certificate['id']}.pdf`)).status).toBe(401);
     expect((await t.get(`/certificates/00000000-0000-4000-8000-000000000000.pdf`, asMario)).status).toBe(404);
+
+    // Anagrafe staff may download it; the download is audited.
+    expect((await t.get(`/certificates/${certificate['id']}.pdf`, t.staff('anagrafe'))).status).toBe(200);
+    expect(await t.audited()).toContainEqual(
+      expect.objectContaining({
+        subjectFiscalCode: PEOPLE.mario.fiscalCode,
+        resources: [`Certificate:${certificate['id']}`],
+      }),
+    );
 
     await t.settle();
     expect(t.events.filter((e) => e.type === 'certificate.issued').map((e) => e.data)).toContainEqual({
@@ -235,7 +254,9 @@ describe('staff queries', () => {
     const byCode = await t.graphql(SEARCH, { as: asStaff, variables: { q: PEOPLE.giulia.fiscalCode } });
     expect((byCode.data?.['searchResidents'] as typeof page1).nodes).toHaveLength(1);
     expect(
-      t.audit.entries.some((e) => e.action === 'search' && e.subjectFiscalCode === PEOPLE.giulia.fiscalCode),
+      (await t.audited()).some(
+        (e) => e.action === 'search' && e.subjectFiscalCode === PEOPLE.giulia.fiscalCode,
+      ),
     ).toBe(true);
 
     expect(

@@ -2,7 +2,9 @@ import 'reflect-metadata';
 import { ApolloServer } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
 import {
+  auditFlushPlugin,
   createDatabase,
+  createOutboxAuditSink,
   createErrorMasking,
   createOutboxRelay,
   createRequestContextFactory,
@@ -13,6 +15,7 @@ import {
   type EventBus,
   type JwksSource,
   type Logger,
+  type ServiceRequest,
 } from '@sportello/platform';
 import { createCertificateRoutes, rewriteCertificatePath } from './certificates/certificate-routes.js';
 import type { AnagrafeConfig } from './config.js';
@@ -83,7 +86,10 @@ export interface AnagrafeDeps {
   logger: Logger;
   /** The token issuer's keys, when the host has them (embedded mode, tests); else `config.jwksUrl`. */
   jwks?: JwksSource;
-  /** Where staff reads of personal data are recorded. @default a logging sink */
+  /**
+   * Where staff reads of personal data are recorded. @default one outbox sink per request: each read
+   * becomes an `audit.personal-data-read` event stored before the data is answered
+   */
   audit?: AuditSink;
 }
 
@@ -133,8 +139,12 @@ export async function createAnagrafe(config: AnagrafeConfig, deps: AnagrafeDeps)
     defaultComune: config.defaultComune,
     logger,
     database,
-    ...(deps.audit === undefined ? {} : { audit: deps.audit }),
   });
+  /** The request context with its audit sink: the host's, or the durable outbox sink. */
+  const auditedContext = async (request: ServiceRequest) => {
+    const base = await requestContext(request);
+    return { ...base, audit: deps.audit ?? createOutboxAuditSink('anagrafe', base) };
+  };
   const settings: AnagrafeSettings = {
     comuneNames: config.comuneNames,
     publicUrl: config.publicUrl,
@@ -151,6 +161,8 @@ export async function createAnagrafe(config: AnagrafeConfig, deps: AnagrafeDeps)
     formatError: masking.formatError,
     plugins: [
       masking.plugin,
+      // A staff read is not answered unless its audit event is stored.
+      auditFlushPlugin<AnagrafeContext>(),
       {
         // Events recorded by a mutation go out as soon as it commits, not at the next poll.
         async requestDidStart() {
@@ -167,9 +179,9 @@ export async function createAnagrafe(config: AnagrafeConfig, deps: AnagrafeDeps)
     name: 'anagrafe',
     apollo,
     logger,
-    routes: createCertificateRoutes({ requestContext, settings }),
+    routes: createCertificateRoutes({ requestContext: auditedContext, settings }),
     context: async (request) =>
-      createAnagrafeContext(await requestContext(request), settings, request.url.origin),
+      createAnagrafeContext(await auditedContext(request), settings, request.url.origin),
     health: async () => {
       await database.forkUnscoped().getConnection().execute('select 1');
     },

@@ -78,6 +78,8 @@ export function createCertificateRoutes(options: {
               `Certificate:${certificate.id}`,
             );
           }
+          // A staff download is not answered unless its audit event is stored.
+          await ctx.audit.flush?.();
           const pdf = await certificatePdf(
             certificate,
             settings.comuneNames[certificate.comune] ?? certificate.comune,

@@ -1,14 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createInProcessBus,
-  createLogger,
-  createMemoryAuditSink,
-  type EventBus,
-  type MemoryAuditSink,
-  type TokenPrincipal,
-} from '@sportello/platform';
+import { createInProcessBus, createLogger, type EventBus, type TokenPrincipal } from '@sportello/platform';
 import {
   createTestDatabase,
   createTestIssuer,
@@ -102,7 +95,10 @@ export interface TestAnagrafe {
   service: AnagrafeHandle;
   bus: EventBus;
   issuer: TestIssuer;
-  audit: MemoryAuditSink;
+  /** The staff reads audited so far, as `audit.personal-data-read` events on the bus. */
+  audited(): Promise<
+    { actorUsername: string; subjectFiscalCode: string; action: string; resources: string[] }[]
+  >;
   /** Events published so far, as a consumer of the bus received them. */
   events: EventEnvelope[];
   token(principal: 'anonymous' | TokenPrincipal): Promise<string | undefined>;
@@ -142,11 +138,13 @@ export async function startAnagrafe(
   const issuer = await createTestIssuer({ issuer: ISSUER, audience: AUDIENCE });
   const logger = createLogger({ name: 'anagrafe-test', level: 'silent' });
   const bus = createInProcessBus();
-  const audit = createMemoryAuditSink();
   const events: EventEnvelope[] = [];
-  await bus.consume({ name: 'anagrafe-test', subjects: ['sportello.*.anagrafe.>'] }, async (event) => {
-    events.push(event);
-  });
+  await bus.consume(
+    { name: 'anagrafe-test', subjects: ['sportello.*.anagrafe.>', 'sportello.*.platform.>'] },
+    async (event) => {
+      events.push(event);
+    },
+  );
   const config: AnagrafeConfig = {
     port: 0,
     logLevel: 'silent',
@@ -167,7 +165,7 @@ export async function startAnagrafe(
     bus: { kind: 'inprocess', natsServers: [] },
     ...overrides,
   };
-  const service = await createAnagrafe(config, { bus, logger, jwks: issuer.jwks, audit });
+  const service = await createAnagrafe(config, { bus, logger, jwks: issuer.jwks });
   const url = await service.listen(0);
   await seedAnagrafe(service.database.fork({ comune: COMUNE }), {
     comune: COMUNE,
@@ -199,8 +197,21 @@ export async function startAnagrafe(
     service,
     bus,
     issuer,
-    audit,
     events,
+    async audited() {
+      await service.flushOutbox();
+      return events
+        .filter((event) => event.type === 'audit.personal-data-read')
+        .map(
+          (event) =>
+            event.data as {
+              actorUsername: string;
+              subjectFiscalCode: string;
+              action: string;
+              resources: string[];
+            },
+        );
+    },
     token,
     citizen: (fiscalCode, actsFor = []) => ({
       kind: 'citizen',
