@@ -5,6 +5,7 @@ import {
   envComune,
   envDatabaseDriver,
   envDatabaseUrl,
+  envInteger,
   envJwksUrl,
   envLogLevel,
   envNatsUrl,
@@ -41,6 +42,12 @@ export interface CivilProtectionConfig {
   capSenderDomain: string;
   /** The bus `main.ts` connects to when the service runs as its own process. */
   bus: { kind: BusKind; natsServers: string[] };
+  /**
+   * How long CDNs and clients may keep a feed (`max-age`, and as long again
+   * `stale-while-revalidate`), in seconds; the gateway's bound for public data.
+   * @default 5
+   */
+  feedMaxAgeSeconds?: number;
 }
 
 const envSchema = z
@@ -57,6 +64,7 @@ const envSchema = z
     TOKEN_AUDIENCE: envTokenAudience('sportello'),
     JWKS_URL: envJwksUrl('http://localhost:4001/.well-known/jwks.json'),
     PUBLIC_URL: envUrl(['http', 'https']).optional(),
+    FEED_MAX_AGE_SECONDS: envInteger({ min: 1, max: 3_600 }, 5),
     CAP_SENDER_DOMAIN: envText('sportello.example').pipe(
       z.string().regex(/^[a-z0-9.-]+$/i, 'expected a domain name such as comune.example.it'),
     ),
@@ -82,5 +90,6 @@ export function loadCivilProtectionConfig(env: Environment): CivilProtectionConf
     publicUrl: raw.PUBLIC_URL ?? null,
     capSenderDomain: raw.CAP_SENDER_DOMAIN,
     bus: { kind: raw.BUS, natsServers: raw.NATS_URL },
+    feedMaxAgeSeconds: raw.FEED_MAX_AGE_SECONDS,
   };
 }

@@ -18,6 +18,7 @@ import type { CivilProtectionConfig } from './config.js';
 import { createCivilProtectionContext, type CivilProtectionContext } from './context.js';
 import { CIVIL_PROTECTION_ENTITIES } from './entities/index.js';
 import { ATOM_CONTENT_TYPE, CAP_CONTENT_TYPE } from './feeds/cap.js';
+import { cacheableFeed, DEFAULT_FEED_MAX_AGE_SECONDS, feedInstant } from './feeds/feed-caching.js';
 import {
   ALERT_CAP_PATH,
   ALERTS_INDEX_PATH,
@@ -65,6 +66,7 @@ export {
 } from './feeds/cap.js';
 export { renderEmergencyAreas, type EmergencyAreaCollection } from './feeds/geojson.js';
 export { ALERT_CAP_PATH, ALERTS_INDEX_PATH, EMERGENCY_AREAS_PATH } from './feeds/feed-source.js';
+export { DEFAULT_FEED_MAX_AGE_SECONDS } from './feeds/feed-caching.js';
 
 /** What the service needs from its host. */
 export interface CivilProtectionDeps {
@@ -156,17 +158,18 @@ export async function createCivilProtection(
     return { em: base.em, publisher };
   }
 
+  // Feeds are public and the same for everyone of a comune: CDNs may keep them for the bound and
+  // revalidate with If-None-Match.
+  const feedMaxAge = config.feedMaxAgeSeconds ?? DEFAULT_FEED_MAX_AGE_SECONDS;
   const routes: Route[] = [
     {
       method: 'GET',
       path: ALERTS_INDEX_PATH,
       async handler(request) {
         const { em, publisher } = await feedContext(request);
-        return {
-          status: 200,
-          headers: { 'content-type': ATOM_CONTENT_TYPE },
-          body: await alertsIndexDocument(em, publisher, new Date()),
-        };
+        const now = feedInstant(Date.now(), feedMaxAge);
+        const document = await alertsIndexDocument(em, publisher, now);
+        return cacheableFeed(request, ATOM_CONTENT_TYPE, document, feedMaxAge);
       },
     },
     {
@@ -176,8 +179,15 @@ export async function createCivilProtection(
         const { em, publisher } = await feedContext(request);
         const id = request.url.searchParams.get('id') ?? '';
         const document = await alertCapDocument(em, publisher, id);
-        if (document === null) return { status: 404, json: { error: `No alert with id ${id}` } };
-        return { status: 200, headers: { 'content-type': CAP_CONTENT_TYPE }, body: document };
+        if (document === null) {
+          // The alert may be issued a moment later: nobody should remember its absence.
+          return {
+            status: 404,
+            headers: { 'cache-control': 'no-store' },
+            json: { error: `No alert with id ${id}` },
+          };
+        }
+        return cacheableFeed(request, CAP_CONTENT_TYPE, document, feedMaxAge);
       },
     },
     {
@@ -185,11 +195,8 @@ export async function createCivilProtection(
       path: EMERGENCY_AREAS_PATH,
       async handler(request) {
         const { em } = await feedContext(request);
-        return {
-          status: 200,
-          headers: { 'content-type': GEOJSON_CONTENT_TYPE },
-          body: JSON.stringify(await emergencyAreasDocument(em)),
-        };
+        const document = JSON.stringify(await emergencyAreasDocument(em));
+        return cacheableFeed(request, GEOJSON_CONTENT_TYPE, document, feedMaxAge);
       },
     },
   ];
