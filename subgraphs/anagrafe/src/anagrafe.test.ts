@@ -287,6 +287,25 @@ describe('staff queries', () => {
       .map((p) => p.fiscalCode)
       .sort();
     expect(seen).toEqual(expected);
+    // The notifier's query shape: a nullable list variable; null lists the whole comune.
+    const WHOLE = `query ($zones: [String!], $first: Int!, $after: String) {
+      residentsInZones(zones: $zones, first: $first, after: $after) { nodes { fiscalCode } pageInfo { hasNextPage endCursor } } }`;
+    const whole = await t.graphql(WHOLE, {
+      as: t.servicePrincipal('notifier'),
+      variables: { zones: null, first: 100 },
+    });
+    const everyone = (whole.data?.['residentsInZones'] as { nodes: { fiscalCode: string }[] }).nodes.map(
+      (n) => n.fiscalCode,
+    );
+    expect(everyone).toEqual(expect.arrayContaining(Object.values(PEOPLE).map((p) => p.fiscalCode)));
+    expect(everyone).toEqual([...everyone].sort());
+    const fiume = await t.graphql(WHOLE, {
+      as: t.servicePrincipal('notifier'),
+      variables: { zones: ['fiume'], first: 100 },
+    });
+    expect((fiume.data?.['residentsInZones'] as { nodes: unknown[] }).nodes).toEqual([
+      { fiscalCode: PEOPLE.giulia.fiscalCode },
+    ]);
     expect(codes(await t.graphql(ZONES, { as: t.citizen(PEOPLE.mario.fiscalCode) }))).toEqual(['FORBIDDEN']);
     expect(codes(await t.graphql(ZONES, { as: t.servicePrincipal('practices') }))).toEqual(['FORBIDDEN']);
     expect((await t.graphql(ZONES, { as: t.staff('civil-protection') })).errors).toBeUndefined();

@@ -85,26 +85,30 @@ export async function searchResidents(
 /** A resident of some zones, as the notifier and civil protection need it. */
 export interface ZoneResident {
   fiscalCode: string;
-  zone: string;
+  zone: string | null;
 }
 
 /**
- * Residents whose address lies in one of `zones`, by fiscal code, paged with a keyset on the fiscal
+ * Residents whose address lies in one of `zones` (every resident of the comune when `zones` is
+ * `null`, those in no zone included), by fiscal code, paged with a keyset on the fiscal
  * code (the `(comune, zone, fiscal_code)` index serves it), so paging through tens of thousands of
  * residents costs the same on the last page as on the first.
  */
 export async function residentsInZones(
   em: EntityManager,
-  zones: readonly string[],
+  zones: readonly string[] | null,
   first: number,
   after: string | null,
 ): Promise<Page<ZoneResident>> {
   const rows = await em.find(
     ResidentEntity,
-    { zone: { $in: [...zones] }, ...(after === null ? {} : { fiscalCode: { $gt: after } }) },
+    {
+      ...(zones === null ? {} : { zone: { $in: [...zones] } }),
+      ...(after === null ? {} : { fiscalCode: { $gt: after } }),
+    },
     { orderBy: { fiscalCode: 'asc' }, limit: first + 1, fields: ['fiscalCode', 'zone'] },
   );
-  const nodes = rows.slice(0, first).map((row) => ({ fiscalCode: row.fiscalCode, zone: row.zone ?? '' }));
+  const nodes = rows.slice(0, first).map((row) => ({ fiscalCode: row.fiscalCode, zone: row.zone ?? null }));
   return {
     nodes,
     hasNextPage: rows.length > first,

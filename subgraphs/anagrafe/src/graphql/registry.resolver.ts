@@ -62,12 +62,16 @@ export class RegistryResolver {
 
   @Query(() => ZoneResidentPageType, {
     description:
-      'Fiscal codes of the residents of the given zones, by fiscal code, for the notifier (service principal) and ' +
+      'Fiscal codes of the residents of the given zones (all residents when zones is null), by fiscal code, for the notifier (service principal) and ' +
       'civil-protection or anagrafe staff. Page with `after: pageInfo.endCursor` until hasNextPage is false.',
   })
   async residentsInZones(
     @Ctx() ctx: AnagrafeContext,
-    @Arg('zones', () => [String]) zones: string[],
+    @Arg('zones', () => [String], {
+      nullable: true,
+      description: 'Zone codes (civil protection’s); null for every resident of the comune.',
+    })
+    zones: string[] | null,
     @Arg('first', () => Int, { defaultValue: 500 }) first: number,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ): Promise<ZoneResidentPageType> {
@@ -87,9 +91,10 @@ export class RegistryResolver {
       );
     }
     if (
-      zones.length === 0 ||
-      zones.length > 100 ||
-      zones.some((zone) => zone.trim() === '' || zone.length > 50)
+      zones !== null &&
+      (zones.length === 0 ||
+        zones.length > 100 ||
+        zones.some((zone) => zone.trim() === '' || zone.length > 50))
     ) {
       throw new BadUserInputError('zones: 1 to 100 zone codes of up to 50 characters', { field: 'zones' });
     }

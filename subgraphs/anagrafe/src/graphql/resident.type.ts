@@ -144,8 +144,11 @@ export class ZoneResidentType {
   @Field(() => GraphQLFiscalCode)
   fiscalCode!: string;
 
-  @Field()
-  zone!: string;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Null for an address in no zone (whole-comune lists only).',
+  })
+  zone!: string | null;
 }
 
 @ObjectType('ZoneResidentPage')
