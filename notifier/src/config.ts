@@ -65,7 +65,8 @@ export interface NotifierConfig {
   /** Display names of comuni by ISTAT code ("Comune di Esempio"); unknown ones show the code. */
   comuneNames: Record<string, string>;
   database: { driver: DatabaseDriver; url: string; postgresDatabase?: string };
-  bus: { kind: BusKind; natsServers: string[] };
+  /** `subjectRoot`: first token of subjects (NATS adapters isolating a deployment). @default 'sportello' */
+  bus: { kind: BusKind; natsServers: string[]; subjectRoot?: string };
   /** Durable consumer and inbox name. @default 'notifier' */
   consumerName: string;
   tokenIssuer: string;
@@ -94,6 +95,8 @@ export interface NotifierConfig {
     retryBaseMs: number;
     retryMaxMs: number;
     pollIntervalMs: number;
+    /** How often expired leases of dead dispatchers are recovered. */
+    recoverIntervalMs: number;
   };
   /** At most one `delivery.stats-changed` per event in this interval. */
   statsThrottleMs: number;
@@ -229,6 +232,7 @@ export function loadNotifierConfig(env: Environment): NotifierConfig {
       retryBaseMs: raw.RETRY_BASE_MS,
       retryMaxMs: raw.RETRY_MAX_MS,
       pollIntervalMs: 1000,
+      recoverIntervalMs: 10_000,
     },
     statsThrottleMs: raw.STATS_THROTTLE_MS,
   };

@@ -198,6 +198,7 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
     maxAttempts: config.dispatch.maxAttempts,
     backoff: { baseMs: config.dispatch.retryBaseMs, maxMs: config.dispatch.retryMaxMs },
     pollIntervalMs: config.dispatch.pollIntervalMs,
+    recoverIntervalMs: config.dispatch.recoverIntervalMs,
     now: clock,
     onChange: (row) => stats.changed(row),
     async onUnreachable(row) {
@@ -297,7 +298,15 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
     if (started) return;
     started = true;
     await dispatcher.start();
-    consumer = await startConsumer({ bus, database, planner, chatLinks, name: config.consumerName, logger });
+    consumer = await startConsumer({
+      bus,
+      database,
+      planner,
+      chatLinks,
+      name: config.consumerName,
+      logger,
+      ...(config.bus.subjectRoot ? { subjectRoot: config.bus.subjectRoot } : {}),
+    });
     if (bot && config.telegram) {
       if (config.telegram.webhookUrl) await bot.setWebhook(config.telegram.webhookUrl);
       else await bot.startPolling();

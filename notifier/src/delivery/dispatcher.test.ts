@@ -6,7 +6,7 @@ import {
   LOCAL_POSTGRES_URL,
   type TestDatabase,
 } from '@sportello/platform/testing';
-import { startFakeIo, startSmtpSink, type FakeIo, type SmtpSink } from '@sportello/notifier/test-peers';
+import { startFakeIo, startSmtpSink, type FakeIo } from '@sportello/notifier/test-peers';
 import { createEmailChannel, type EmailChannel } from '../channels/email/email-channel.js';
 import { createIoChannel } from '../channels/io/io-channel.js';
 import { NOTIFIER_ENTITIES } from '../entities/index.js';

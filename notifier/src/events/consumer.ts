@@ -14,6 +14,8 @@ export interface ConsumerSetup {
   chatLinks: ChatLinks;
   /** Durable consumer and inbox name. */
   name: string;
+  /** First token of bus subjects, when the deployment isolates itself with another one. @default 'sportello' */
+  subjectRoot?: string;
   logger: Logger;
 }
 
@@ -27,7 +29,9 @@ export async function startConsumer(setup: ConsumerSetup): Promise<Consumer> {
   return bus.consume(
     {
       name: setup.name,
-      subjects: PRODUCERS.map((producer) => busSubjectPattern({ producer })),
+      subjects: PRODUCERS.map((producer) =>
+        busSubjectPattern({ producer }).replace(/^sportello\./, `${setup.subjectRoot ?? 'sportello'}.`),
+      ),
       // Planning a big audience takes a while; the bus must not hand the event to another replica meanwhile.
       ackWaitMs: 300_000,
     },

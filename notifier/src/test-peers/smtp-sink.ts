@@ -113,6 +113,9 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     },
   });
 
+  // A client that dies mid-session (a killed process) resets its connection; a real server logs that
+  // and carries on, while an unhandled 'error' event would bring the test process down.
+  server.on('error', () => undefined);
   server.listen(0, '127.0.0.1');
   await once(server.server, 'listening');
   const { port } = server.server.address() as AddressInfo;

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { createIdentity, seedIdentity, type IdentityHandle } from '@sportello/identity';
 import { createInProcessBus, createLogger, type EventBus } from '@sportello/platform';
 import { computeFiscalCode } from '@sportello/schema';
-import type { NotifierConfig } from '../config.js';
 
 export const COMUNE = '001272';
 export const NOTIFIER_SECRET = 'notifier-secret-for-tests';
@@ -148,39 +147,4 @@ export async function startAnagrafeFake(residents: Record<string, readonly strin
   };
 }
 
-/** A notifier config for tests; channels are usually passed as deps. */
-export function testConfig(overrides: Partial<NotifierConfig> = {}): NotifierConfig {
-  return {
-    mode: 'demo',
-    port: 0,
-    logLevel: 'silent',
-    defaultComune: COMUNE,
-    comuneNames: { [COMUNE]: 'Comune di Prova' },
-    database: { driver: 'sqlite', url: ':memory:' },
-    bus: { kind: 'inprocess', natsServers: [] },
-    consumerName: 'notifier',
-    tokenIssuer: ISSUER,
-    tokenAudience: AUDIENCE,
-    jwksUrl: new URL(`${ISSUER}/.well-known/jwks.json`),
-    identityUrl: 'http://127.0.0.1:1',
-    anagrafeUrl: 'http://127.0.0.1:1',
-    clientSecret: NOTIFIER_SECRET,
-    portalUrl: 'https://portale.example.it',
-    preferencesUrl: 'https://portale.example.it/preferenze',
-    smtp: null,
-    telegram: null,
-    io: null,
-    sandboxDir: join(tmpdir(), 'notifier-sandbox'),
-    dispatch: {
-      batchSize: 200,
-      concurrency: 16,
-      leaseMs: 60_000,
-      maxAttempts: 5,
-      retryBaseMs: 50,
-      retryMaxMs: 500,
-      pollIntervalMs: 100,
-    },
-    statsThrottleMs: 100,
-    ...overrides,
-  };
-}
+export { testConfig } from './test-config.js';
