@@ -8,6 +8,7 @@ import {
   createRequestContextFactory,
   createServiceServer,
   createTokenVerifier,
+  type Consumer,
   type Database,
   type EventBus,
   type Logger,
@@ -16,11 +17,13 @@ import {
 import type { IdentityConfig } from './config.js';
 import { createIdentityContext, type IdentityContext } from './context.js';
 import { IDENTITY_ENTITIES } from './entities/index.js';
+import { startAuditConsumer } from './events/audit-consumer.js';
 import { buildIdentitySchema } from './graphql/schema.js';
 import { migrations as postgresqlMigrations } from './migrations/postgresql/index.js';
 import { migrations as sqliteMigrations } from './migrations/sqlite/index.js';
 import { KeyRing } from './oidc/key-ring.js';
 import { createOidcRoutes } from './oidc/provider.js';
+import { revokedClientsRoute } from './oidc/revoked-clients.js';
 import { TokenIssuer } from './oidc/token-issuer.js';
 
 export {
@@ -37,6 +40,8 @@ export { CITIZEN_FIELD_RULES } from './domain/citizen-access.js';
 export { IDENTITY_ENTITIES } from './entities/index.js';
 export { buildIdentitySchema } from './graphql/schema.js';
 export type { TokenGrant } from './oidc/claims.js';
+export { AUDIT_CONSUMER } from './events/audit-consumer.js';
+export { REVOKED_CLIENTS_PATH, type RevokedClientsList } from './oidc/revoked-clients.js';
 
 /** What {@link createIdentity} needs from its host. */
 export interface IdentityDeps {
@@ -54,7 +59,7 @@ export interface IdentityHandle {
   /** Issues tokens directly, e.g. for the hub's own service calls. */
   readonly tokens: TokenIssuer;
   readonly keys: KeyRing;
-  /** Starts the outbox relay and listens; returns the base URL. */
+  /** Starts the outbox relay and the audit consumer, and listens; returns the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -66,6 +71,7 @@ export interface IdentityHandle {
  */
 export async function createIdentity(config: IdentityConfig, deps: IdentityDeps): Promise<IdentityHandle> {
   const { logger, bus } = deps;
+  let auditConsumer: Consumer | undefined;
   const ownsDatabase = deps.database === undefined;
   const database =
     deps.database ??
@@ -134,7 +140,10 @@ export async function createIdentity(config: IdentityConfig, deps: IdentityDeps)
     name: 'identity',
     apollo,
     logger,
-    routes: createOidcRoutes({ config, database, keys, tokens, logger }),
+    routes: [
+      ...createOidcRoutes({ config, database, keys, tokens, logger }),
+      revokedClientsRoute({ database, tokenLifetimeMs: ttlMs }),
+    ],
     async context(request) {
       return createIdentityContext(await baseContext(request), settings);
     },
@@ -151,10 +160,13 @@ export async function createIdentity(config: IdentityConfig, deps: IdentityDeps)
     keys,
     async listen(port = config.port, host = '127.0.0.1') {
       relay.start();
+      // Other services' staff reads land in the audit log (see `audit.personal-data-read`).
+      auditConsumer ??= await startAuditConsumer({ bus, database, logger });
       return server.listen(port, host);
     },
     async close() {
       await server.close();
+      await auditConsumer?.stop();
       await relay.stop();
       if (ownsDatabase) await database.close();
     },

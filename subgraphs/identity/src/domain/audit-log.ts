@@ -32,6 +32,9 @@ export class AuditTrail {
         subjectFiscalCode: subject,
         fields: [...groups].sort(),
         operation: this.operation,
+        service: 'identity',
+        action: 'read',
+        requestId: null,
       });
     }
     const written = this.reads.size;
@@ -45,6 +48,7 @@ export class AuditTrail {
 export interface AuditQuery {
   actorUsername?: string | null;
   subject?: string | null;
+  service?: string | null;
   from?: Date | null;
   to?: Date | null;
 }
@@ -58,6 +62,7 @@ export async function queryAuditLog(
   const where: Record<string, unknown> = {};
   if (filter.actorUsername) where.actorUsername = filter.actorUsername;
   if (filter.subject) where.subjectFiscalCode = filter.subject;
+  if (filter.service) where.service = filter.service;
   if (filter.from || filter.to) {
     where.at = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lt: filter.to } : {}) };
   }

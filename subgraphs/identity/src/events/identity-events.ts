@@ -1,5 +1,6 @@
 import { recordEvent, type EntityManager } from '@sportello/platform';
 import { createEvent, type Actor, type EventDataInput } from '@sportello/schema';
+import type { ApiClient } from '../entities/api-client.entity.js';
 import type { Citizen } from '../entities/citizen.entity.js';
 
 /** Events identity publishes about a citizen, with the data each one adds to the citizen's keys. */
@@ -33,4 +34,22 @@ export function recordCitizenEvent<T extends keyof CitizenEventData>(
     data: { citizenId: citizen.id, fiscalCode: citizen.fiscalCode, ...data } as unknown as EventDataInput<T>,
   });
   recordEvent(em, event);
+}
+
+/**
+ * Queues `api-client.revoked` in the outbox of `em`, stored by the same flush as the revocation, so
+ * the gateway learns of it even if identity stops right after the commit.
+ */
+export function recordApiClientRevoked(em: EntityManager, client: ApiClient, actor: Actor | null): void {
+  const revokedAt = client.revokedAt ?? new Date();
+  recordEvent(
+    em,
+    createEvent('api-client.revoked', {
+      comune: client.comune,
+      subject: client.clientId,
+      actor,
+      occurredAt: revokedAt,
+      data: { clientId: client.clientId, revokedAt: revokedAt.toISOString() },
+    }),
+  );
 }

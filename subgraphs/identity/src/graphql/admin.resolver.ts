@@ -4,7 +4,7 @@ import { registerApiClient, revokeApiClient } from '../domain/api-clients.js';
 import { queryAuditLog } from '../domain/audit-log.js';
 import { isAdmin } from '../domain/citizen-access.js';
 import { ApiClientEntity } from '../entities/api-client.entity.js';
-import type { IdentityContext } from '../context.js';
+import { actorOf, type IdentityContext } from '../context.js';
 import { ApiClientRegistrationType, ApiClientType } from './api-client.type.js';
 import { AuditLogPageType } from './audit-entry.type.js';
 import { toApiClientType, toAuditEntryType } from './citizen.mapper.js';
@@ -44,14 +44,14 @@ export class AdminResolver {
 
   @Mutation(() => ApiClientType, {
     description:
-      'Admin only. The token endpoint refuses the client from now on and its live tokens stop working here.',
+      'Admin only. The token endpoint refuses the client from now on and its live tokens stop working here and at the gateway.',
   })
   async revokeApiClient(
     @Arg('clientId') clientId: string,
     @Ctx() ctx: IdentityContext,
   ): Promise<ApiClientType> {
     requireAdmin(ctx);
-    return toApiClientType(await revokeApiClient(ctx.em, clientId));
+    return toApiClientType(await revokeApiClient(ctx.em, clientId, await actorOf(ctx)));
   }
 
   @Query(() => AuditLogPageType, { description: 'Admin only: staff reads of personal data, newest first.' })

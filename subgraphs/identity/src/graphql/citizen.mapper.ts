@@ -92,5 +92,7 @@ export function toAuditEntryType(entry: AuditEntry): AuditEntryType {
     subject: entry.subjectFiscalCode,
     fields: entry.fields,
     operation: entry.operation ?? null,
+    service: entry.service,
+    action: entry.action,
   });
 }

@@ -61,6 +61,12 @@ export class AuditLogFilterInput {
   @Field(() => GraphQLFiscalCode, { nullable: true })
   subject?: string | null;
 
+  @Field(() => String, {
+    nullable: true,
+    description: 'Only reads answered by this service (identity, anagrafe…).',
+  })
+  service?: string | null;
+
   @Field(() => Date, { nullable: true })
   from?: Date | null;
 

@@ -1,5 +1,6 @@
 import { SignJWT, decodeJwt, exportJWK, generateKeyPair } from 'jose';
 import { DATABASE_DRIVERS } from '@sportello/platform/testing';
+import { busSubjectPattern, type EventEnvelope } from '@sportello/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s256Challenge } from '../domain/pkce.js';
 import { generateOneTimeToken } from '../domain/secrets.js';
@@ -164,6 +165,49 @@ describe.each(DATABASE_DRIVERS)('on %s', (driver) => {
         code: 'UNAUTHENTICATED',
         reason: 'CLIENT_REVOKED',
       });
+    });
+
+    it('announces a revocation on the bus once and lists it for verifiers while its tokens may live', async () => {
+      const heard: EventEnvelope[] = [];
+      const consumer = await service.bus.consume(
+        { name: `revocations-${driver}`, subjects: [busSubjectPattern({ type: 'api-client.revoked' })] },
+        async (event) => {
+          heard.push(event);
+        },
+      );
+      try {
+        const app = await register(['OPENID']);
+        const kept = await register(['OPENID']);
+        const revoke = () =>
+          service.graphql('mutation($id: String!) { revokeApiClient(clientId: $id) { revokedAt } }', {
+            token: admin,
+            variables: { id: app.clientId },
+          });
+        const revokedAt = ((await revoke()).data?.revokeApiClient as { revokedAt: string }).revokedAt;
+        await revoke();
+        const deadline = Date.now() + 5_000;
+        while (heard.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        await new Promise((r) => setTimeout(r, 200));
+        expect(heard).toHaveLength(1);
+        expect(heard[0]).toMatchObject({
+          type: 'api-client.revoked',
+          comune: COMUNE,
+          subject: app.clientId,
+          actor: { kind: 'staff', id: 'admin.neri' },
+          data: { clientId: app.clientId, revokedAt: new Date(revokedAt).toISOString() },
+        });
+
+        const list = await fetch(`${service.url}/oauth/revoked-clients`);
+        expect(list.headers.get('cache-control')).toBe('no-store');
+        const body = (await list.json()) as { since: string; clients: { clientId: string }[] };
+        expect(body.clients.map((client) => client.clientId)).toContain(app.clientId);
+        expect(body.clients.map((client) => client.clientId)).not.toContain(kept.clientId);
+        // Only revocations whose tokens may still be live: one token lifetime (and a minute) back.
+        expect(Date.now() - Date.parse(body.since)).toBeGreaterThanOrEqual(900_000);
+        expect(Date.now() - Date.parse(body.since)).toBeLessThan(900_000 + 70_000);
+      } finally {
+        await consumer.stop();
+      }
     });
 
     it('issues the notifier a service token from its configured credentials', async () => {

@@ -86,6 +86,8 @@ export function testConfig(overrides: Partial<IdentityConfig> = {}): IdentityCon
 export async function startIdentity(
   overrides: Partial<IdentityConfig> = {},
   driver: DatabaseDriver = 'sqlite',
+  /** A bus shared with other services of the test (closed by its owner); by default one of its own. */
+  sharedBus?: EventBus,
 ): Promise<TestIdentity> {
   const testDatabase = await createTestDatabase({
     service: 'identity',
@@ -96,7 +98,7 @@ export async function startIdentity(
   });
   const config = testConfig(overrides);
   const logger = createLogger({ name: 'identity-test', level: 'silent' });
-  const bus = createInProcessBus();
+  const bus = sharedBus ?? createInProcessBus();
   const identity = await createIdentity(config, { bus, logger, database: testDatabase.database });
   await seedIdentity(identity.database.fork({ comune: COMUNE }), SEED);
   const url = await identity.listen(0);
@@ -171,7 +173,7 @@ export async function startIdentity(
     },
     async close() {
       await identity.close();
-      await bus.close();
+      if (sharedBus === undefined) await bus.close();
       await testDatabase.dispose();
     },
   };
