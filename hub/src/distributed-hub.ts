@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInProcessBus, createLogger, type Logger } from '@sportello/platform';
 import type { HubConfig, ServiceName } from './config.js';
 import { generatePopulation } from './demo/population.js';
+import { startMailCatcher, type MailCatcher } from './mail-catcher.js';
 import { reservePorts } from './ports.js';
 import { SERVICE_MODULES } from './services.js';
 import { planTopology, serviceEnvironment, type Topology } from './topology.js';
@@ -19,6 +21,7 @@ export interface ServiceProcess {
 /** A running distributed hub: one child process per service plus the gateway. */
 export interface DistributedHub {
   url: string;
+  mailbox: MailCatcher;
   topology: Topology;
   processes: ServiceProcess[];
   close(): Promise<void>;
@@ -42,7 +45,12 @@ export async function startDistributedHub(
   const progress = options.onProgress ?? (() => {});
   const logger = options.logger ?? createLogger({ name: 'hub', level: config.logLevel });
   const reserved = config.port === 0 ? await reservePorts(SERVICE_MODULES.length + 2) : undefined;
-  const topology = planTopology(config, 'distributed', reserved);
+  // The demo's mailbox lives in the launcher: the notifier process sends to it over SMTP.
+  const mailbox = await startMailCatcher({
+    folder: join(resolve(config.dataDir), 'mailbox'),
+    port: config.smtpPort,
+  });
+  const topology = planTopology(config, 'distributed', { reserved, smtpPort: mailbox.port });
   const env = (service: ServiceName | 'gateway') => serviceEnvironment(service, config, topology);
 
   // Seeding writes through each service's own code and database; its events wait in the service's
@@ -66,6 +74,7 @@ export async function startDistributedHub(
   const processes: ServiceProcess[] = [];
   const stopAll = async () => {
     await Promise.all(processes.map((p) => stopProcess(p.child)));
+    await mailbox.close();
   };
   try {
     for (const module of SERVICE_MODULES) {
@@ -82,6 +91,7 @@ export async function startDistributedHub(
     await waitForHealth(`${gatewayBase}/health`, options.startTimeoutMs ?? 60_000, gateway);
     return {
       url: `${gatewayBase}/graphql`,
+      mailbox,
       topology,
       processes,
       close: stopAll,

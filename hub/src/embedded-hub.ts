@@ -51,15 +51,15 @@ export async function startEmbeddedHub(
   await mkdir(dataDir, { recursive: true });
 
   const reserved = config.port === 0 ? await reservePorts(7) : undefined;
-  const topology = planTopology(config, 'embedded', reserved);
   const bus = createInProcessBus({ logger: logger.child({ component: 'bus' }) });
   const closers: Array<() => Promise<void>> = [];
   const services: Partial<Record<ServiceName, string>> = {};
-  const env = (service: ServiceName | 'gateway') => serviceEnvironment(service, config, topology);
 
   try {
     const mailbox = await startMailCatcher({ folder: join(dataDir, 'mailbox'), port: config.smtpPort });
     closers.push(() => mailbox.close());
+    const topology = planTopology(config, 'embedded', { reserved, smtpPort: mailbox.port });
+    const env = (service: ServiceName | 'gateway') => serviceEnvironment(service, config, topology);
 
     const population = generatePopulation({ households: config.demoHouseholds, istat: config.comune });
     let jwks: JwksSource | undefined;

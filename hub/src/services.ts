@@ -5,6 +5,8 @@ import {
   seedCivilProtection,
 } from '@sportello/civil-protection';
 import { createIdentity, loadIdentityConfig, seedIdentity } from '@sportello/identity';
+import { createNotifier, loadNotifierConfig, seedNotifier } from '@sportello/notifier';
+import { createPractices, loadPracticesConfig, seedPractices } from '@sportello/practices';
 import { createTributi, loadTributiConfig, seedTributi } from '@sportello/tributi';
 import type { Database, Environment, EventBus, JwksSource, Logger } from '@sportello/platform';
 import type { ServiceName } from './config.js';
@@ -88,6 +90,39 @@ const tributi: ServiceModule = {
   },
 };
 
+const practices: ServiceModule = {
+  name: 'practices',
+  main: 'subgraphs/practices/dist/main.js',
+  create: (env, deps) => createPractices(loadPracticesConfig(env), deps),
+  async seed(database, population, progress) {
+    const result = await seedPractices(
+      database,
+      { comune: population.comune, people: population.people },
+      (done, total) => progress(`  practices: ${done}/${total} practices`),
+    );
+    return `practices: ${result.types} practice types, ${result.calendars} office calendars, ${result.practices} practices, ${result.reports} reports`;
+  },
+};
+
+const notifier: ServiceModule = {
+  name: 'notifier',
+  main: 'notifier/dist/main.js',
+  create: (env, deps) => createNotifier(loadNotifierConfig(env), deps),
+  async seed(database, population, progress) {
+    // Demo citizens who linked Telegram: their chats go to the sandbox unless a bot token is set.
+    const telegramChats = population.people
+      .map((person, i) => ({ person, chatId: String(700_000_000 + i) }))
+      .filter(({ person }) => person.telegram)
+      .map(({ person, chatId }) => ({ fiscalCode: person.fiscalCode, chatId }));
+    const linked = await seedNotifier(
+      database,
+      { comune: population.comune.istat, telegramChats },
+      (done, total) => progress(`  notifier: ${done}/${total} Telegram chats`),
+    );
+    return `notifier: ${linked} Telegram chats linked (sandbox)`;
+  },
+};
+
 const civilProtection: ServiceModule = {
   name: 'civil-protection',
   main: 'subgraphs/civil-protection/dist/main.js',
@@ -104,5 +139,16 @@ const civilProtection: ServiceModule = {
   },
 };
 
-/** The services the hub runs, identity first: the others verify the tokens it signs. */
-export const SERVICE_MODULES: readonly ServiceModule[] = [identity, anagrafe, tributi, civilProtection];
+/**
+ * The services the hub runs, in start order: identity first (the others verify the tokens it signs),
+ * then the notifier, so that its durable consumer is there before the other services' outbox relays
+ * publish what they had pending (the in-process bus keeps nothing for a consumer not yet started).
+ */
+export const SERVICE_MODULES: readonly ServiceModule[] = [
+  identity,
+  notifier,
+  anagrafe,
+  tributi,
+  practices,
+  civilProtection,
+];

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { Environment } from '@sportello/platform';
 import { SERVICES, type HubConfig, type ServiceName } from './config.js';
+import { DEMO_COMUNE_NAME } from './demo/population.js';
 
 export type RunMode = 'embedded' | 'distributed';
 
@@ -14,13 +15,20 @@ export interface Topology {
   /** `iss` of access tokens: identity's base URL. */
   issuer: string;
   jwksUrl: string;
+  /** Where the notifier sends mail: the hub's mail catcher. */
+  smtpPort: number;
 }
 
 /**
  * Lays the services out on the ports after the gateway's (identity on PORT+1, anagrafe PORT+2...).
  * With PORT=0 the caller passes the free ports it reserved.
  */
-export function planTopology(config: HubConfig, mode: RunMode, reserved?: number[]): Topology {
+export function planTopology(
+  config: HubConfig,
+  mode: RunMode,
+  options: { reserved?: number[] | undefined; smtpPort: number },
+): Topology {
+  const reserved = options.reserved;
   const ports = Object.fromEntries(
     SERVICES.map((service, i) => [service, reserved?.[i + 1] ?? config.port + i + 1]),
   ) as Record<ServiceName, number>;
@@ -32,6 +40,7 @@ export function planTopology(config: HubConfig, mode: RunMode, reserved?: number
     baseUrl,
     issuer: baseUrl('identity'),
     jwksUrl: `${baseUrl('identity')}/.well-known/jwks.json`,
+    smtpPort: options.smtpPort,
   };
 }
 
@@ -69,9 +78,18 @@ export function serviceEnvironment(
     PORT: String(topology.ports[service]),
     DATABASE_DRIVER: distributed ? 'postgresql' : 'sqlite',
     DATABASE_URL: distributed ? config.postgresUrl : resolve(join(config.dataDir, `${service}.db`)),
-    SUBGRAPH_IDENTITY_URL: `${topology.baseUrl('identity')}/graphql`,
-    SUBGRAPH_ANAGRAFE_URL: `${topology.baseUrl('anagrafe')}/graphql`,
-    IDENTITY_URL: topology.baseUrl('identity'),
-    ANAGRAFE_URL: topology.baseUrl('anagrafe'),
+    COMUNE_NAME: DEMO_COMUNE_NAME,
+    PUBLIC_URL: topology.baseUrl(service),
+    ...(service === 'notifier'
+      ? {
+          IDENTITY_URL: topology.baseUrl('identity'),
+          ANAGRAFE_URL: topology.baseUrl('anagrafe'),
+          SMTP_HOST: '127.0.0.1',
+          SMTP_PORT: String(topology.smtpPort),
+          SMTP_IGNORE_TLS: 'true',
+          SMTP_FROM: `"Comune di ${DEMO_COMUNE_NAME}" <noreply@borgosereno.example>`,
+          SANDBOX_DIR: resolve(join(config.dataDir, 'sandbox')),
+        }
+      : {}),
   };
 }

@@ -95,6 +95,9 @@ function prng(seed: number): () => number {
   };
 }
 
+/** Name of the fictional demo comune. */
+export const DEMO_COMUNE_NAME = 'Borgo Sereno';
+
 const ZONES: DemoZone[] = [
   { code: 'centro', name: 'Centro storico', centre: { lat: 44.6972, lon: 7.8558 } },
   { code: 'fiume', name: 'Zona lungo fiume', centre: { lat: 44.7021, lon: 7.8449 } },
@@ -141,7 +144,7 @@ export function generatePopulation(options: PopulationOptions = {}): DemoPopulat
 
   const comune: DemoComune = {
     istat: options.istat ?? '999001',
-    name: 'Borgo Sereno',
+    name: DEMO_COMUNE_NAME,
     province: 'CN',
     fiscalCode: organisationFiscalCode('8000123004'),
     centre: { lat: 44.6972, lon: 7.8558 },
