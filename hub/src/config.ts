@@ -38,6 +38,8 @@ export interface HubConfig {
   demoHouseholds: number;
   /** Distributed mode: PostgreSQL server and NATS. */
   postgresUrl: string;
+  /** Distributed mode: each service's database is `<prefix><service>` (dashes become underscores). */
+  postgresDatabasePrefix: string;
   natsServers: string[];
   /** `aud` of every access token; the gateway and all services agree on it. */
   tokenAudience: string;
@@ -51,7 +53,10 @@ const envSchema = z.object({
   COMUNE: envComune('999001'),
   SMTP_PORT: envInteger({ min: 0, max: 65_535 }, 2525),
   DEMO_HOUSEHOLDS: envInteger({ min: 1, max: 200_000 }, 1200),
-  POSTGRES_URL: envText('postgres://postgres@127.0.0.1:5432/postgres'),
+  POSTGRES_URL: envText('postgres://postgres@127.0.0.1:5432'),
+  POSTGRES_DATABASE_PREFIX: envText('sportello_').pipe(
+    z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, 'expected lower-case letters, digits and underscores'),
+  ),
   NATS_URL: envNatsUrl(),
   TOKEN_AUDIENCE: envText('sportello-api'),
 });
@@ -71,6 +76,7 @@ export function loadHubConfig(env: Environment): HubConfig {
     smtpPort: raw.SMTP_PORT,
     demoHouseholds: raw.DEMO_HOUSEHOLDS,
     postgresUrl: raw.POSTGRES_URL,
+    postgresDatabasePrefix: raw.POSTGRES_DATABASE_PREFIX,
     natsServers: raw.NATS_URL,
     tokenAudience: raw.TOKEN_AUDIENCE,
   };

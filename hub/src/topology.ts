@@ -77,7 +77,9 @@ export function serviceEnvironment(
     ...common,
     PORT: String(topology.ports[service]),
     DATABASE_DRIVER: distributed ? 'postgresql' : 'sqlite',
-    DATABASE_URL: distributed ? config.postgresUrl : resolve(join(config.dataDir, `${service}.db`)),
+    DATABASE_URL: distributed
+      ? postgresDatabaseUrl(config, service)
+      : resolve(join(config.dataDir, `${service}.db`)),
     COMUNE_NAME: DEMO_COMUNE_NAME,
     PUBLIC_URL: topology.baseUrl(service),
     ...(service === 'notifier'
@@ -92,4 +94,11 @@ export function serviceEnvironment(
         }
       : {}),
   };
+}
+
+/** The PostgreSQL URL naming a service's own database on the configured server. */
+export function postgresDatabaseUrl(config: HubConfig, service: ServiceName): string {
+  const url = new URL(config.postgresUrl);
+  url.pathname = `/${config.postgresDatabasePrefix}${service.replace(/-/g, '_')}`;
+  return url.toString();
 }

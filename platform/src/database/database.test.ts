@@ -158,6 +158,35 @@ describe('migrations on postgresql', () => {
   });
 });
 
+describe('database named in the PostgreSQL URL', () => {
+  test('a URL naming a database opens (and creates) exactly that one', async () => {
+    const name = `sportello_test_url_${randomUUID().slice(0, 8)}`;
+    const database = await createDatabase({
+      service: 'platform-test',
+      driver: 'postgresql',
+      postgresUrl: `${TEST_POSTGRES_URL}/${name}`,
+      entities: testEntities,
+      migrations: testMigrations,
+    });
+    try {
+      await database.migrate();
+      const [row] = await database.orm.em.getConnection().execute('select current_database() as name');
+      expect((row as { name: string }).name).toBe(name);
+    } finally {
+      await database.close();
+      const admin = await createDatabase({
+        service: 'platform-test-admin',
+        driver: 'postgresql',
+        postgresUrl: `${TEST_POSTGRES_URL}/postgres`,
+        entities: testEntities,
+        migrations: testMigrations,
+      });
+      await admin.orm.em.getConnection().execute(`drop database if exists "${name}" with (force)`);
+      await admin.close();
+    }
+  });
+});
+
 describe('assertMigrationsMatchEntities', () => {
   test('passes when the migrations produce the entities', async () => {
     await assertMigrationsMatchEntities({

@@ -43,9 +43,12 @@ export interface DatabaseOptions {
   driver: DatabaseDriver;
   /** SQLite file; its folder is created if missing. `:memory:` only makes sense in tests. */
   sqlitePath?: string;
-  /** PostgreSQL server URL; any database name in its path is ignored in favour of {@link postgresDatabase}. */
+  /**
+   * PostgreSQL URL. A database named in its path is this service's database (created if missing);
+   * without one, {@link postgresDatabase} or `sportello_<service>`.
+   */
   postgresUrl?: string;
-  /** @default `sportello_<service>` (dashes become underscores) */
+  /** Wins over a database named in {@link postgresUrl}. @default `sportello_<service>` (dashes become underscores) */
   postgresDatabase?: string;
   /** The service's entities; the outbox and inbox entities are added automatically. */
   entities: readonly AnyEntitySchema[];
@@ -137,7 +140,17 @@ export function ormOptions(
   return { ...base, driver: PostgreSqlDriver, clientUrl: options.clientUrl };
 }
 
-/** Strips the database from a PostgreSQL URL: the database is chosen per service. @throws DatabaseConfigError */
+/**
+ * The database a PostgreSQL URL names in its path (`postgres://host/sportello_identity`), if any:
+ * a deployment (or a test) then chooses each service's database through its `DATABASE_URL`.
+ */
+export function postgresDatabaseNamedIn(postgresUrl: string): string | undefined {
+  postgresServerUrl(postgresUrl); // validates, with a clear error
+  const name = decodeURIComponent(new URL(postgresUrl).pathname.slice(1));
+  return name === '' ? undefined : name;
+}
+
+/** Strips the database from a PostgreSQL URL: the server is reached through its maintenance database. @throws DatabaseConfigError */
 export function postgresServerUrl(postgresUrl: string): string {
   let url: URL;
   try {
@@ -207,7 +220,10 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
         `postgresUrl is required for the postgresql driver (service ${options.service})`,
       );
     }
-    const dbName = options.postgresDatabase ?? defaultPostgresDatabase(options.service);
+    const dbName =
+      options.postgresDatabase ??
+      postgresDatabaseNamedIn(options.postgresUrl) ??
+      defaultPostgresDatabase(options.service);
     orm = await MikroORM.init(
       ormOptions({
         ...options,
