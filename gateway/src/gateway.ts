@@ -447,11 +447,12 @@ export async function createGateway(
       search,
       body,
     };
+    const comune = single(req.headers[COMUNE_HEADER])?.trim();
     const context: GatewayContext = {
       caller,
       report,
       ...(caller.principal && req.headers.authorization ? { authorization: req.headers.authorization } : {}),
-      ...(single(req.headers[COMUNE_HEADER]) ? { comune: single(req.headers[COMUNE_HEADER]) } : {}),
+      ...(comune ? { comune } : {}),
       ...(single(req.headers.traceparent) ? { traceparent: single(req.headers.traceparent) } : {}),
       ...(single(req.headers.tracestate) ? { tracestate: single(req.headers.tracestate) } : {}),
     };
