@@ -11,6 +11,7 @@ import {
   envText,
   envTokenAudience,
   envTokenIssuer,
+  envUrl,
   type Environment,
   parseConfig,
 } from '@sportello/platform';
@@ -93,6 +94,17 @@ export const gatewayConfigSchema = z
         maxBytes: positive(32 * 1024 * 1024),
         /** Merge identical anonymous subgraph fetches that are in flight at the same time. */
         dedupe: z.boolean().default(true),
+      })
+      .prefault({}),
+    /** How the gateway learns which API clients are revoked (their live tokens are refused). */
+    revocations: z
+      .object({
+        /**
+         * Identity's `/oauth/revoked-clients`, read at start and every `refreshMs`; without it only
+         * the `api-client.revoked` events heard on the bus count.
+         */
+        listUrl: z.url().optional(),
+        refreshMs: positive(60_000),
       })
       .prefault({}),
   })
@@ -196,6 +208,9 @@ export const gatewayEnvSchema = z.object({
   GATEWAY_PUBLIC_MAX_AGE_SECONDS: envInteger({ min: 1, max: 3_600 }, 5),
   GATEWAY_RESPONSE_CACHE_BYTES: envInteger({ min: 1_024, max: 4 * 1024 * 1024 * 1024 }, 32 * 1024 * 1024),
   GATEWAY_DEDUPE: envBoolean(true),
+  /** @default `/oauth/revoked-clients` on the origin of JWKS_URL (identity) */
+  GATEWAY_REVOKED_CLIENTS_URL: envUrl().optional(),
+  GATEWAY_REVOKED_CLIENTS_REFRESH_MS: envInteger({ min: 1_000, max: 3_600_000 }, 60_000),
   BUS: envBus(),
   NATS_URL: envNatsUrl(),
 });
@@ -235,6 +250,10 @@ export function gatewayConfigFromEnv(
       maxAgeSeconds: env.GATEWAY_PUBLIC_MAX_AGE_SECONDS,
       maxBytes: env.GATEWAY_RESPONSE_CACHE_BYTES,
       dedupe: env.GATEWAY_DEDUPE,
+    },
+    revocations: {
+      listUrl: env.GATEWAY_REVOKED_CLIENTS_URL ?? new URL('/oauth/revoked-clients', env.JWKS_URL).toString(),
+      refreshMs: env.GATEWAY_REVOKED_CLIENTS_REFRESH_MS,
     },
     ...(files.trustedDocuments === undefined
       ? {}

@@ -11,6 +11,7 @@ import {
   identifyCaller,
   VerificationUnavailableError,
 } from './auth/caller.js';
+import { createClientRevocations } from './auth/client-revocations.js';
 import {
   type GatewayConfig,
   GatewayConfigError,
@@ -152,7 +153,14 @@ export async function createGateway(
   deps: GatewayDeps,
 ): Promise<GatewayHandle> {
   const config: GatewayConfig = resolveGatewayConfig(configInput);
-  const { logger, verifier } = deps;
+  const { logger } = deps;
+  // Tokens of revoked API clients are refused here, not only by identity, before they expire.
+  const revocations = createClientRevocations({
+    ...(deps.bus ? { bus: deps.bus } : {}),
+    ...config.revocations,
+    logger,
+  });
+  const verifier = revocations.guard(deps.verifier);
   const missing = supergraphSubgraphNames(config.supergraphSdl).filter((name) => !config.subgraphUrls[name]);
   if (missing.length > 0) {
     throw new GatewayConfigError(`No URL configured for subgraph(s) ${missing.join(', ')} of the supergraph`);
@@ -230,6 +238,7 @@ export async function createGateway(
     apiSchema = loaded.apiSchema;
   });
   await apollo.start();
+  await revocations.start();
   const publicDataChanges = deps.bus
     ? await listenForPublicDataChanges(deps.bus, (event) => {
         // Generations first: a response computed before the change must not be stored after it.
@@ -614,6 +623,7 @@ export async function createGateway(
     httpServer,
     metrics,
     async close() {
+      await revocations.close();
       await publicDataChanges?.stop();
       await live.close();
       await new Promise<void>((resolve) => {

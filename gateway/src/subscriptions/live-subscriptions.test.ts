@@ -109,13 +109,16 @@ async function start(overrides: Partial<GatewayConfigInput> = {}): Promise<Gatew
   listens = 0;
   stops = 0;
   // The real in-process bus, counting the listeners the gateway opens and stops on it for
-  // subscriptions (not the one that keeps the public response cache fresh).
-  const publicDataSubjects = JSON.stringify(PUBLIC_DATA_EVENTS.map((type) => busSubjectPattern({ type })));
+  // subscriptions (not the ones that keep the public response cache fresh and hear revocations).
+  const ownSubjects = [
+    JSON.stringify(PUBLIC_DATA_EVENTS.map((type) => busSubjectPattern({ type }))),
+    JSON.stringify(busSubjectPattern({ type: 'api-client.revoked' })),
+  ];
   bus = {
     ...real,
     listen: async (subjects, handler) => {
       const consumer = await real.listen(subjects, handler);
-      if (JSON.stringify(subjects) === publicDataSubjects) return consumer;
+      if (ownSubjects.includes(JSON.stringify(subjects))) return consumer;
       listens += 1;
       return { stop: () => ((stops += 1), consumer.stop()) };
     },
