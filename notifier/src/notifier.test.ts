@@ -368,3 +368,84 @@ describe('the citizen’s message history', () => {
     expect(other.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 });
+
+describe('Telegram', () => {
+  const citizen = residents[1]!; // no email, no IO, no chat yet
+  const chatId = 990_001;
+
+  it('links a chat with /start <token> through identity, and unlinks it when the bot is blocked', async () => {
+    const login = await fetch(`${identity.url}/auth/dev/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ subject: citizen }).toString(),
+    });
+    const citizenToken = ((await login.json()) as { access_token: string }).access_token;
+    const identityGraphql = async (query: string) => {
+      const response = await fetch(`${identity.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${citizenToken}` },
+        body: JSON.stringify({ query }),
+      });
+      return (await response.json()) as { data: Record<string, Record<string, unknown>> };
+    };
+    const link = await identityGraphql('mutation { createTelegramLink { url } }');
+    const startToken = new URL(String(link.data.createTelegramLink!.url)).searchParams.get('start')!;
+
+    await telegram.userSends(chatId, `/start ${startToken}`, { languageCode: 'it' });
+    await telegram.waitForSent(1, chatId, 15_000);
+    expect((await identityGraphql('{ me { telegramLinked } }')).data.me).toEqual({ telegramLinked: true });
+
+    const accepted = createEvent('practice.status-changed', {
+      comune: COMUNE,
+      subject: 'practice-42',
+      actor: { kind: 'staff', id: 'suap.verdi' },
+      data: {
+        practiceId: 'practice-42',
+        typeCode: 'passo-carrabile',
+        office: 'suap',
+        applicantFiscalCode: citizen,
+        from: 'processing',
+        to: 'accepted',
+      },
+    });
+    await bus.publish(accepted);
+    await settled(accepted.id);
+    const delivered = await telegram.waitForSent(2, chatId);
+    expect(delivered[1]!.plainText).toMatch(/practice-42/);
+
+    telegram.blockChat(chatId);
+    const rejected = createEvent('practice.status-changed', {
+      comune: COMUNE,
+      subject: 'practice-43',
+      actor: { kind: 'staff', id: 'suap.verdi' },
+      data: {
+        practiceId: 'practice-43',
+        typeCode: 'passo-carrabile',
+        office: 'suap',
+        applicantFiscalCode: citizen,
+        from: 'processing',
+        to: 'rejected',
+      },
+    });
+    await bus.publish(rejected);
+    const counts = await settled(rejected.id);
+    expect(counts.get('telegram')).toMatchObject({ dead: 1, sent: 0 });
+    expect((await identityGraphql('{ me { telegramLinked } }')).data.me).toEqual({ telegramLinked: false });
+
+    // An internal state change tells the citizen nothing.
+    const internal = createEvent('practice.status-changed', {
+      comune: COMUNE,
+      subject: 'practice-43',
+      actor: null,
+      data: {
+        practiceId: 'practice-43',
+        typeCode: 'passo-carrabile',
+        office: 'suap',
+        applicantFiscalCode: citizen,
+        from: 'registered',
+        to: 'processing',
+      },
+    });
+    expect(await notifier.planner.planEvent(internal)).toEqual({ status: 'ignored' });
+  }, 60_000);
+});

@@ -65,8 +65,11 @@ const INSERT_COLUMNS = [
   'updated_at',
 ] as const;
 
-/** Rows per INSERT: about 15k parameters, under SQLite's and PostgreSQL's limits. */
-export const INSERT_CHUNK = 1000;
+/**
+ * Rows per INSERT, 15 parameters each: under SQLite's 32,766 and PostgreSQL's 65,535 bound
+ * parameters per statement.
+ */
+export const INSERT_CHUNK: Readonly<Record<DatabaseDriver, number>> = { sqlite: 2000, postgresql: 4000 };
 
 const RETURNED = `id, comune, event_id, event_type, fiscal_code, channel, address, language, status, attempts`;
 
@@ -105,15 +108,16 @@ export class DeliveryStore {
   }
 
   /**
-   * Records deliveries in chunks of {@link INSERT_CHUNK} rows; those already recorded (same event,
+   * Records deliveries in chunks of {@link INSERT_CHUNK} rows, one statement each; those already recorded (same event,
    * recipient and channel) are left as they are.
    * @returns how many were new.
    */
   async insert(rows: readonly NewDelivery[], em: EntityManager = this.em()): Promise<number> {
     let inserted = 0;
     const now = this.now();
-    for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-      const chunk = rows.slice(start, start + INSERT_CHUNK);
+    const size = INSERT_CHUNK[this.driver];
+    for (let start = 0; start < rows.length; start += size) {
+      const chunk = rows.slice(start, start + size);
       const params: unknown[] = [];
       for (const row of chunk) {
         params.push(
