@@ -1,4 +1,5 @@
 import { printSubgraphSchema } from '@apollo/subgraph';
+import { parse, subscribe } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { buildCivilProtectionSchema } from './schema.js';
 
@@ -8,6 +9,20 @@ describe('civil-protection subgraph schema', () => {
     expect(sdl).toContain('https://specs.apollo.dev/federation/v2.7');
     for (const type of ['Alert', 'Ordinance', 'EmergencyArea']) {
       expect(sdl).toMatch(new RegExp(`type ${type}\\s+@key\\(fields: "id"\\)`));
+    }
+  });
+
+  it('declares the live subscriptions but refuses to serve them: the gateway does', async () => {
+    const schema = await buildCivilProtectionSchema();
+    for (const query of [
+      'subscription { alertChanged { id } }',
+      'subscription { ordinancePublished { id } }',
+    ]) {
+      const result = await subscribe({ schema, document: parse(query) });
+      expect('errors' in result && result.errors?.[0]?.extensions).toMatchObject({
+        code: 'CONFLICT',
+        reason: 'SERVED_BY_GATEWAY',
+      });
     }
   });
 });

@@ -5,6 +5,7 @@ import { parse, type GraphQLSchema } from 'graphql';
 import { buildSchema, createResolversMap } from 'type-graphql';
 import { AlertResolver, resolveAlertReference } from './alert.resolver.js';
 import { EmergencyAreaResolver, resolveEmergencyAreaReference } from './emergency-area.resolver.js';
+import { LiveResolver } from './live.resolver.js';
 import { OrdinanceResolver, resolveOrdinanceReference } from './ordinance.resolver.js';
 
 /** The federation features the civil-protection subgraph uses. */
@@ -16,8 +17,16 @@ type ResolverMap = Record<string, Record<string, unknown>>;
 /** Builds the civil-protection federation subgraph schema (`_service`, `_entities` included). */
 export async function buildCivilProtectionSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
-    resolvers: [AlertResolver, OrdinanceResolver, EmergencyAreaResolver],
+    resolvers: [AlertResolver, OrdinanceResolver, EmergencyAreaResolver, LiveResolver],
     validate: false,
+    // Subscriptions are declared here for the supergraph but served by the gateway from the bus:
+    // type-graphql insists on a PubSub, which this subgraph never uses.
+    pubSub: {
+      publish() {},
+      subscribe() {
+        throw new Error('civil-protection serves no subscriptions itself: the gateway does, from the bus');
+      },
+    },
   });
   const typeDefs = parse(`${FEDERATION_LINK}\n\n${printSchemaWithDirectives(schema)}`);
   const resolvers = createResolversMap(schema) as ResolverMap;

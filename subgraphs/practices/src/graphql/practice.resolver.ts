@@ -43,6 +43,7 @@ import {
 } from './practice.mapper.js';
 import {
   AttachmentType,
+  CitizenType,
   IntegrationRequestType,
   PracticeChangeType,
   PracticeConnectionType,
@@ -145,6 +146,15 @@ export class PracticeResolver {
   async type(@Root() practice: PracticeType, @Ctx() ctx: PracticesContext): Promise<PracticeTypeType | null> {
     const row = await ctx.em.findOne(PracticeTypeEntity, { code: practice.typeCode });
     return row === null ? null : toPracticeTypeType(row);
+  }
+
+  @FieldResolver(() => CitizenType, {
+    description:
+      'The citizen who filed it, as a Citizen entity: identity adds their name, tributi their payment positions, ' +
+      'each under its own rules. Visible to whoever sees the practice.',
+  })
+  applicant(@Root() practice: PracticeType): CitizenType {
+    return Object.assign(new CitizenType(), { fiscalCode: practice.applicantFiscalCode });
   }
 
   @FieldResolver(() => [PracticeChangeType], { description: 'Every change of state, oldest first.' })

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { printSubgraphSchema } from '@apollo/subgraph';
+import { parse, subscribe } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { buildPracticesSchema } from './schema.js';
 
@@ -15,5 +16,19 @@ describe('practices subgraph schema', () => {
     const sdl = printSubgraphSchema(await buildPracticesSchema());
     const committed = await readFile(new URL('../../schema.graphql', import.meta.url), 'utf8');
     expect(`${sdl}\n`).toBe(committed);
+  });
+
+  it('declares the live subscriptions but refuses to serve them: the gateway does', async () => {
+    const schema = await buildPracticesSchema();
+    for (const query of [
+      'subscription { myPracticeChanged { id } }',
+      'subscription { practiceChanged(office: "practices") { id } }',
+    ]) {
+      const result = await subscribe({ schema, document: parse(query) });
+      expect('errors' in result && result.errors?.[0]?.extensions).toMatchObject({
+        code: 'CONFLICT',
+        reason: 'SERVED_BY_GATEWAY',
+      });
+    }
   });
 });

@@ -5,8 +5,9 @@ import { parse, type GraphQLSchema } from 'graphql';
 import { buildSchema, createResolversMap } from 'type-graphql';
 import { AppointmentResolver } from './appointment.resolver.js';
 import { CitizenResolver, resolveCitizenReference } from './citizen.resolver.js';
-import { PracticeResolver, resolvePracticeReference } from './practice.resolver.js';
 import { CitizenType } from './practice.type.js';
+import { PracticeResolver, resolvePracticeReference } from './practice.resolver.js';
+import { PracticeSubscriptionResolver } from './practice-subscription.resolver.js';
 import { PracticeTypeResolver } from './practice-type.resolver.js';
 import { ReportResolver } from './report.resolver.js';
 
@@ -19,10 +20,25 @@ type ResolverMap = Record<string, Record<string, unknown>>;
 /** Builds the practices federation subgraph schema (`_service`, `_entities` included). */
 export async function buildPracticesSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
-    resolvers: [PracticeTypeResolver, PracticeResolver, CitizenResolver, AppointmentResolver, ReportResolver],
-    // Citizen is only reached through _entities: keep it although no field returns it.
+    resolvers: [
+      PracticeTypeResolver,
+      PracticeResolver,
+      PracticeSubscriptionResolver,
+      CitizenResolver,
+      AppointmentResolver,
+      ReportResolver,
+    ],
+    // Citizen is also reached from Practice.applicant; listing it keeps the printed SDL's order stable.
     orphanedTypes: [CitizenType],
     validate: false,
+    // Subscriptions are declared here for the supergraph but served by the gateway from the bus:
+    // type-graphql insists on a PubSub, which this subgraph never uses.
+    pubSub: {
+      publish() {},
+      subscribe() {
+        throw new Error('practices serves no subscriptions itself: the gateway does, from the bus');
+      },
+    },
   });
   const typeDefs = parse(`${FEDERATION_LINK}\n\n${printSchemaWithDirectives(schema)}`);
   const resolvers = createResolversMap(schema) as ResolverMap;
