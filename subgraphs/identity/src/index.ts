@@ -33,7 +33,7 @@ export {
   type InternalClient,
   type UpstreamProvider,
 } from './config.js';
-export { seedIdentity, DEMO_API_CLIENT, type IdentitySeed } from './domain/seed.js';
+export { seedIdentity, DEMO_API_CLIENT, DASHBOARD_CLIENT_ID, type IdentitySeed } from './domain/seed.js';
 export type { NewCitizen } from './domain/accounts.js';
 export { NOTIFICATION_CATEGORIES, NOTIFICATION_CHANNELS, CRITICAL_CATEGORIES } from './domain/preferences.js';
 export { CITIZEN_FIELD_RULES } from './domain/citizen-access.js';

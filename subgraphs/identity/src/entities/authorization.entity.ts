@@ -17,7 +17,9 @@ export const AuthorizationCodeEntity = defineEntity({
     redirectUri: p.text(),
     codeChallenge: p.string(),
     scopes: p.json<Scope[]>(),
-    fiscalCode: p.string().length(16),
+    /** Who logged in: a citizen, or (first-party apps, development login only) a staff member. */
+    fiscalCode: p.string().length(16).nullable(),
+    staffUsername: p.string().nullable(),
     nonce: p.string().nullable(),
     expiresAt: p.datetime(),
     usedAt: p.datetime().nullable(),
@@ -51,6 +53,8 @@ export const PendingAuthorizationEntity = defineEntity({
     upstreamNonce: p.string().nullable(),
     /** Set once the citizen has logged in, waiting for consent. */
     fiscalCode: p.string().length(16).nullable(),
+    /** Set instead when a staff member logged in to a first-party app (development login). */
+    staffUsername: p.string().nullable(),
     expiresAt: p.datetime(),
   },
 });

@@ -4,7 +4,14 @@ import { busSubjectPattern, type EventEnvelope } from '@sportello/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s256Challenge } from '../domain/pkce.js';
 import { generateOneTimeToken } from '../domain/secrets.js';
-import { COMUNE, MARIO, startIdentity, type TestIdentity } from '../test-support/harness.js';
+import {
+  COMUNE,
+  DASHBOARD_REDIRECT,
+  MARIO,
+  startIdentity,
+  type TestIdentity,
+} from '../test-support/harness.js';
+import { DASHBOARD_CLIENT_ID } from '../domain/seed.js';
 
 describe.each(DATABASE_DRIVERS)('on %s', (driver) => {
   let service: TestIdentity;
@@ -353,6 +360,59 @@ describe.each(DATABASE_DRIVERS)('on %s', (driver) => {
       } finally {
         await production.close();
       }
+    });
+
+    it('signs a staff member in to the staff dashboard with PKCE, and offers staff to no third-party app', async () => {
+      const verifier = generateOneTimeToken();
+      const authorize = (clientId: string, redirectUri: string) =>
+        `${service.url}/oauth/authorize?${new URLSearchParams({
+          response_type: 'code',
+          client_id: clientId,
+          redirect_uri: redirectUri,
+          scope: 'openid',
+          state: 'st',
+          code_challenge: s256Challenge(verifier),
+          code_challenge_method: 'S256',
+        })}`;
+      const page = await (await fetch(authorize(DASHBOARD_CLIENT_ID, DASHBOARD_REDIRECT))).text();
+      expect(page).toContain('name="staff_username" value="tributi.verdi"');
+      const pending = /name="pending" value="([^"]+)"/.exec(page)?.[1] ?? '';
+      const login = await service.post('/oauth/login', { pending, staff_username: 'tributi.verdi' });
+      const location = new URL(login.headers.get('location') ?? '');
+      expect(`${location.origin}${location.pathname}`).toBe(DASHBOARD_REDIRECT);
+      const code = location.searchParams.get('code') ?? '';
+      const token = await service.post(
+        '/oauth/token',
+        {
+          grant_type: 'authorization_code',
+          code,
+          code_verifier: verifier,
+          client_id: DASHBOARD_CLIENT_ID,
+          redirect_uri: DASHBOARD_REDIRECT,
+        },
+        { origin: 'http://127.0.0.1:4000' },
+      );
+      expect(token.status).toBe(200);
+      // The dashboard redeems the code from the gateway's origin.
+      expect(token.headers.get('access-control-allow-origin')).toBe('*');
+      const { access_token } = (await token.json()) as { access_token: string };
+      expect(decodeJwt(access_token)).toMatchObject({
+        kind: 'staff',
+        sub: 'tributi.verdi',
+        offices: ['tributi'],
+      });
+
+      const app = await register(['OPENID'], false);
+      const thirdParty = await (
+        await fetch(authorize(app.clientId, 'http://localhost:5173/callback'))
+      ).text();
+      expect(thirdParty).not.toContain('staff_username');
+      const thirdPending = /name="pending" value="([^"]+)"/.exec(thirdParty)?.[1] ?? '';
+      const refused = await service.post('/oauth/login', {
+        pending: thirdPending,
+        staff_username: 'tributi.verdi',
+      });
+      expect(refused.status).toBe(400);
     });
 
     it('answers with the documented shape and names a bad subject', async () => {

@@ -184,10 +184,24 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
           `<button name="fiscal_code" value="${escapeHtml(citizen.fiscalCode)}">${escapeHtml(citizen.givenName)} ${escapeHtml(citizen.familyName)}</button>`,
       )
       .join('<br>');
+    // Staff sign in to the comune's own apps (the staff dashboard), never to third-party ones.
+    const staff = client.firstParty
+      ? await em.find(StaffMemberEntity, { disabledAt: null }, { orderBy: { username: 'asc' }, limit: 20 })
+      : [];
+    const staffButtons = staff
+      .map(
+        (member) =>
+          `<button name="staff_username" value="${escapeHtml(member.username)}">${escapeHtml(member.displayName)} (${escapeHtml(member.offices.join(', '))})</button>`,
+      )
+      .join('<br>');
+    const hidden = `<input type="hidden" name="pending" value="${escapeHtml(pending.id)}">`;
     return html(
       200,
       'Development login',
-      `<p>Demo mode: choose a citizen to sign in as (no password).</p><form method="post" action="/oauth/login"><input type="hidden" name="pending" value="${escapeHtml(pending.id)}">${buttons}</form>`,
+      `<p>Demo mode: choose a citizen to sign in as (no password).</p><form method="post" action="/oauth/login">${hidden}${buttons}</form>` +
+        (staff.length > 0
+          ? `<h2>Staff</h2><form method="post" action="/oauth/login">${hidden}${staffButtons}</form>`
+          : ''),
     );
   }
 
@@ -202,6 +216,16 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     const client = await em.findOne(ApiClientEntity, { clientId: pending.request.clientId });
     if (client === null || client.revokedAt != null) return null;
     return { em, pending, client };
+  }
+
+  async function afterStaffLogin(
+    em: EntityManager,
+    pending: PendingAuthorization,
+    username: string,
+  ): Promise<RouteResponse> {
+    pending.staffUsername = username;
+    await em.flush();
+    return issueCode(em, pending);
   }
 
   async function afterLogin(
@@ -239,7 +263,8 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
       redirectUri: request.redirectUri,
       codeChallenge: request.codeChallenge,
       scopes: request.scopes,
-      fiscalCode: pending.fiscalCode!,
+      fiscalCode: pending.fiscalCode,
+      staffUsername: pending.staffUsername ?? null,
       nonce: request.nonce,
       expiresAt: new Date(Date.now() + AUTHORIZATION_CODE_TTL_MS),
       usedAt: null,
@@ -254,6 +279,14 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     const flow = await loadPending(fields.pending);
     if (flow === null)
       return html(400, 'Expired', '<p>This sign-in has expired: start again from the application.</p>');
+    if (fields.staff_username !== undefined) {
+      const staff = flow.client.firstParty
+        ? await flow.em.findOne(StaffMemberEntity, { username: fields.staff_username, disabledAt: null })
+        : null;
+      if (staff === null)
+        return html(400, 'Unknown staff member', '<p>Choose one of the listed staff members.</p>');
+      return afterStaffLogin(flow.em, flow.pending, staff.username);
+    }
     const citizen = await flow.em.findOne(CitizenEntity, {
       fiscalCode: (fields.fiscal_code ?? '').toUpperCase(),
     });
@@ -432,6 +465,16 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
       throw new OAuthError('invalid_grant', 'code_verifier does not match the code challenge');
     code.usedAt = new Date();
     await em.flush();
+    if (code.staffUsername != null) {
+      // Offices are read now, not when the code was issued: a disabled member gets nothing.
+      const staff = await em.findOne(StaffMemberEntity, { username: code.staffUsername, disabledAt: null });
+      if (staff === null || !client.firstParty) throw invalid;
+      return sendToken(
+        { kind: 'staff', comune: client.comune, username: staff.username, offices: staff.offices },
+        code.scopes.join(' '),
+      );
+    }
+    if (code.fiscalCode == null) throw invalid;
     const actsFor = await activeDelegators(em, code.fiscalCode);
     const grant: TokenGrant = client.firstParty
       ? { kind: 'citizen', comune: client.comune, fiscalCode: code.fiscalCode, actsFor }
@@ -567,7 +610,13 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     { method: 'GET', path: '/oauth/authorize', handler: guarded((request) => authorize(request.url)) },
     { method: 'POST', path: '/oauth/consent', handler: guarded(consent) },
     { method: 'GET', path: '/oauth/callback', handler: guarded((request) => upstreamCallback(request.url)) },
-    { method: 'POST', path: '/oauth/token', handler: guarded(tokenEndpoint) },
+    {
+      method: 'POST',
+      path: '/oauth/token',
+      // Browser apps (public clients with PKCE) redeem codes from their own origin; the answer
+      // depends on no cookie, so any origin may read it.
+      handler: async (request) => withCorsOpen(await guarded(tokenEndpoint)(request)),
+    },
   ];
   // Outside demo mode these routes do not exist at all: the server answers 404.
   if (demo) {
@@ -577,6 +626,10 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     );
   }
   return routes;
+}
+
+function withCorsOpen(response: RouteResponse): RouteResponse {
+  return { ...response, headers: { ...response.headers, 'access-control-allow-origin': '*' } };
 }
 
 /** Client id of the demo third-party app seeded in demo mode. */

@@ -17,6 +17,8 @@ export const COMUNE = '001272';
 export const MARIO = 'RSSMRA80A01H501U';
 export const CHIARA = 'CNTCHR83T41D969D';
 export const CHILD = 'RCCMNL83S18D969H';
+/** Where the seeded staff dashboard client is redirected after sign-in. */
+export const DASHBOARD_REDIRECT = 'http://127.0.0.1:4000/dashboard/callback';
 
 export const SEED: IdentitySeed = {
   comune: COMUNE,
@@ -37,6 +39,7 @@ export const SEED: IdentitySeed = {
     { username: 'admin.neri', displayName: 'Sara Neri', offices: ['admin'] },
   ],
   delegations: [{ delegator: CHILD, delegate: MARIO, kind: 'minor-child' }],
+  dashboardRedirectUris: [DASHBOARD_REDIRECT],
 };
 
 /** A running identity service on loopback with the demo seed, and helpers to call it. */
