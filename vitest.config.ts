@@ -26,7 +26,7 @@ function unit(name: string, root: string): TestProjectInlineConfiguration {
       name,
       root,
       include: ['src/**/*.test.ts'],
-      testTimeout: 30_000,
+      testTimeout: 60_000,
       hookTimeout: 60_000,
     },
   };

@@ -12,6 +12,8 @@ import {
   type EventBus,
   type JwksSource,
   type Logger,
+  auditFlushPlugin,
+  createOutboxAuditSink,
 } from '@sportello/platform';
 import type { PracticesConfig } from './config.js';
 import { createPracticesContext, type PracticesContext } from './context.js';
@@ -116,6 +118,7 @@ export async function createPractices(config: PracticesConfig, deps: PracticesDe
     formatError: masking.formatError,
     plugins: [
       masking.plugin,
+      auditFlushPlugin<PracticesContext>(),
       {
         // Events recorded by a mutation go out as soon as it commits, not at the next poll.
         async requestDidStart() {
@@ -133,7 +136,14 @@ export async function createPractices(config: PracticesConfig, deps: PracticesDe
     apollo,
     logger,
     routes: attachmentRoutes({ context: requestContext, maxBytes: config.attachmentMaxBytes }),
-    context: async (request) => createPracticesContext(await requestContext(request), settings),
+    // Staff reads are audited through the outbox, so identity's audit log gets them durably.
+    context: async (request) => {
+      const base = await requestContext(request);
+      return createPracticesContext(
+        { ...base, audit: deps.audit ?? createOutboxAuditSink('practices', base) },
+        settings,
+      );
+    },
     health: async () => {
       await database.forkUnscoped().getConnection().execute('select 1');
     },

@@ -14,6 +14,8 @@ import {
   type JwksSource,
   type Logger,
   type ServiceServer,
+  auditFlushPlugin,
+  createOutboxAuditSink,
 } from '@sportello/platform';
 import type { TributiConfig } from './config.js';
 import { createTributiContext, type TributiContext, type TributiSettings } from './context.js';
@@ -154,8 +156,15 @@ export async function createTributi(config: TributiConfig, deps: TributiDeps): P
     database,
     ...(deps.audit === undefined ? {} : { audit: deps.audit }),
   });
-  const context = async (request: Parameters<typeof requestContext>[0]) =>
-    createTributiContext(await requestContext(request), settings, bulkJobs);
+  // Staff reads are audited through the outbox, so identity's audit log gets them durably.
+  const context = async (request: Parameters<typeof requestContext>[0]) => {
+    const base = await requestContext(request);
+    return createTributiContext(
+      { ...base, audit: deps.audit ?? createOutboxAuditSink('tributi', base) },
+      settings,
+      bulkJobs,
+    );
+  };
   const relay = createOutboxRelay({ database, bus: deps.bus, logger });
   const schema = await buildTributiSchema();
   const masking = createErrorMasking<TributiContext>(logger);
@@ -164,6 +173,7 @@ export async function createTributi(config: TributiConfig, deps: TributiDeps): P
     formatError: masking.formatError,
     plugins: [
       masking.plugin,
+      auditFlushPlugin<TributiContext>(),
       {
         // Events recorded by a mutation go out as soon as it commits, not at the next poll.
         async requestDidStart() {

@@ -107,5 +107,5 @@ describe.each(DATABASE_DRIVERS)('a TARI bulk run on %s', (driver) => {
     expect(again.errors?.[0]?.message).toMatch(
       /input\.items\.0\.externalRef: a position with reference H-0 already exists/,
     );
-  });
+  }, 180_000); // 10,000 positions on a shared 2-core machine: a bound, not a timing
 });
