@@ -47,5 +47,6 @@ export {
   type SubscriptionRequest,
   type EntityLookup,
 } from './subscriptions/subscription-binding.js';
+export { sportelloSubscriptionBindings } from './subscriptions/sportello-bindings.js';
 export { PUBLIC_DATA_EVENTS } from './public-data/invalidation.js';
 export { SLOW_CONSUMER_CLOSE_CODE, TOKEN_EXPIRED_CLOSE_CODE } from './subscriptions/live-subscriptions.js';

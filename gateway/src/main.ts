@@ -7,6 +7,7 @@ import { type EventBus, createLogger, createNatsBus, createTokenVerifier } from 
 import { readCommittedSupergraph } from './composition/schema-artefacts.js';
 import { gatewayConfigFromEnv, parseGatewayEnv } from './config.js';
 import { createGateway } from './gateway.js';
+import { sportelloSubscriptionBindings } from './subscriptions/sportello-bindings.js';
 
 const env = parseGatewayEnv(process.env);
 const logger = createLogger({ name: 'gateway', level: env.LOG_LEVEL });
@@ -36,6 +37,7 @@ const gateway = await createGateway(gatewayConfigFromEnv(env, { supergraphSdl, t
   verifier,
   logger,
   ...(bus ? { bus } : {}),
+  subscriptions: sportelloSubscriptionBindings(),
 });
 await gateway.listen(env.PORT, env.HOST);
 

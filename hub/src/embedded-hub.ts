@@ -8,7 +8,7 @@ import {
   type JwksSource,
   type Logger,
 } from '@sportello/platform';
-import { createGateway } from '@sportello/gateway';
+import { createGateway, sportelloSubscriptionBindings } from '@sportello/gateway';
 import type { HubConfig, ServiceName } from './config.js';
 import { generatePopulation } from './demo/population.js';
 import { SERVICE_MODULES } from './services.js';
@@ -97,6 +97,7 @@ export async function startEmbeddedHub(
         }),
         logger: logger.child({ service: 'gateway' }),
         bus,
+        subscriptions: sportelloSubscriptionBindings(),
       },
     );
     closers.push(() => gateway.close());

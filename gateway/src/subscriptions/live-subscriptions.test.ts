@@ -8,6 +8,7 @@ import {
 } from '@sportello/platform';
 import { createTestIssuer, type TestIssuer } from '@sportello/platform/testing';
 import { busSubjectPattern, type EventEnvelope } from '@sportello/schema';
+import { GraphQLError } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -61,6 +62,13 @@ function alertIssued(comune: string, alertId: string, zone: string): EventEnvelo
 /** Alerts of the subscriber's comune, optionally of one zone. */
 const bindings: SubscriptionBindings = {
   alertIssued: {
+    admit: ({ principal }) => {
+      if (principal.kind === 'anonymous') {
+        throw new GraphQLError(`Sign in to follow alerts (comune "${principal.comune}")`, {
+          extensions: { code: 'UNAUTHENTICATED' },
+        });
+      }
+    },
     subjects: () => ['sportello.*.civil-protection.alert.issued'],
     authorize: (event, { args, principal }) => {
       if (principal.kind === 'anonymous' || event.comune !== principal.comune) return false;
@@ -257,6 +265,32 @@ describe('live subscriptions over graphql-ws', () => {
         extensions: { code: 'RATE_LIMITED', limit: { name: 'maxSubscriptionsPerConnection', max: 2 } },
       },
     ]);
+  });
+
+  it('refuses a subscriber its binding does not admit before listening, naming the reason', async () => {
+    const gateway = await start();
+    const client = createClient({
+      url: gateway.url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: { comune: ROMA },
+    });
+    clients.push(client);
+    const error = await new Promise<unknown>((resolve) => {
+      client.subscribe(
+        { query: 'subscription { alertIssued { id } }' },
+        { next: resolve, error: resolve, complete: () => undefined },
+      );
+    });
+    // The anonymous subscriber carries the comune its connection named.
+    expect(error).toEqual([
+      expect.objectContaining({
+        message: `Sign in to follow alerts (comune "${ROMA}")`,
+        extensions: { code: 'UNAUTHENTICATED' },
+      }),
+    ]);
+    expect(listens).toBe(0);
+    expect(await openSubscriptions(gateway)).toBe(0);
   });
 
   it('says which subscription field is not served live when the gateway has no bus', async () => {

@@ -12,6 +12,7 @@ import {
   getVariableValues,
   GraphQLError,
   type GraphQLSchema,
+  type OperationDefinitionNode,
   OperationTypeNode,
   parse,
   specifiedRules,
@@ -38,6 +39,8 @@ export interface LiveContext {
   caller: Caller;
   report: { operationName?: string; errorCodes: string[] };
   authorization?: string;
+  /** Forwarded as `x-comune`: the comune an anonymous subscriber named, or the event's. */
+  comune?: string;
 }
 
 export interface LiveSubscriptionsOptions {
@@ -63,6 +66,8 @@ export interface LiveSubscriptionsOptions {
 interface ConnectionState {
   caller: Caller;
   authorization?: string;
+  /** The comune the connection named (`x-comune` header or parameter `comune`). */
+  comune?: string;
 }
 
 /** A running graphql-ws endpoint; `close()` ends every connection. */
@@ -79,6 +84,22 @@ function authorizationOf(ctx: WsContext): string | undefined {
   if (typeof param === 'string') return param;
   const header = ctx.extra.request.headers.authorization;
   return typeof header === 'string' ? header : undefined;
+}
+
+/** The comune a connection names, as HTTP requests do with `x-comune` (browsers: a parameter). */
+function comuneOf(ctx: WsContext): string | undefined {
+  const param = ctx.connectionParams?.['comune'] ?? ctx.connectionParams?.['x-comune'];
+  const header = ctx.extra.request.headers['x-comune'];
+  const named = typeof param === 'string' ? param : typeof header === 'string' ? header : undefined;
+  return named?.trim() || undefined;
+}
+
+/** The failure a subscriber sees when a binding refuses it (anything but a GraphQLError is masked). */
+function refusal(error: unknown): GraphQLError {
+  if (error instanceof GraphQLError) return error;
+  return new GraphQLError('The subscription could not be checked', {
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  });
 }
 
 /**
@@ -115,11 +136,13 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
     document: DocumentNode | string,
     variables: Record<string, unknown>,
     operationName?: string,
+    comune = state.comune,
   ): Promise<ExecutionResult> {
     const contextValue: LiveContext = {
       caller: state.caller,
       report: { errorCodes: [] },
       ...(state.authorization ? { authorization: state.authorization } : {}),
+      ...(comune ? { comune } : {}),
     };
     const response = await apollo.executeOperation(
       { query: document, variables, ...(operationName ? { operationName } : {}) },
@@ -141,7 +164,12 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
             options.verifier,
             options.defaultClientPerMinute,
           );
-          connections.set(ctx, { caller, ...(caller.principal && authorization ? { authorization } : {}) });
+          const comune = comuneOf(ctx);
+          connections.set(ctx, {
+            caller,
+            ...(caller.principal && authorization ? { authorization } : {}),
+            ...(comune ? { comune } : {}),
+          });
           return true;
         } catch (error) {
           logger.info(
@@ -210,12 +238,24 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
             ];
           }
         }
+        let request: SubscriptionRequest | undefined;
+        if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
+          const binding = bindings[subscriptionRootField(operation).name.value]!;
+          const described = subscriptionRequest(schema, operation, payload.variables ?? {}, state);
+          if (!('args' in described)) return [...described.errors];
+          request = described;
+          try {
+            binding.admit?.(request);
+          } catch (error) {
+            return [refusal(error)];
+          }
+        }
         const args: ExecutionArgs = {
           schema,
           document,
           ...(payload.operationName ? { operationName: payload.operationName } : {}),
           variableValues: payload.variables ?? {},
-          contextValue: { state, socket: ctx.extra.socket, query: payload.query },
+          contextValue: { state, socket: ctx.extra.socket, query: payload.query, request },
         };
         return args;
       },
@@ -237,19 +277,15 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
   async function subscribe(
     args: ExecutionArgs,
   ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
-    const { state, socket } = args.contextValue as { state: ConnectionState; socket: Extra['socket'] };
+    const { state, socket, request } = args.contextValue as {
+      state: ConnectionState;
+      socket: Extra['socket'];
+      request: SubscriptionRequest;
+    };
     const operation = getOperationAST(args.document, args.operationName)!;
     const root = subscriptionRootField(operation);
     const binding = bindings[root.name.value]!;
     const variables = (args.variableValues ?? {}) as Record<string, unknown>;
-    const coerced = getVariableValues(args.schema, operation.variableDefinitions ?? [], variables);
-    if (coerced.errors) return { errors: coerced.errors };
-    const fieldDefinition = args.schema.getSubscriptionType()?.getFields()[root.name.value];
-    const fieldArgs = fieldDefinition ? getArgumentValues(fieldDefinition, root, coerced.coerced) : {};
-    const request: SubscriptionRequest = {
-      args: fieldArgs,
-      principal: state.caller.principal ?? { kind: 'anonymous', comune: '' },
-    };
     const queue = new BoundedQueue<EventEnvelope>(options.queueSize);
     const stopListening = await listeners!.add(binding.subjects(request), (event) => {
       let allowed = false;
@@ -284,7 +320,13 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
           const lookup = binding.lookup(event, request);
           if (!lookup) continue;
           const query = entityQuery(args.schema, args.document, operation, lookup, variables);
-          yield await runOperation(state, query.document, query.variables, operation.name?.value);
+          yield await runOperation(
+            state,
+            query.document,
+            query.variables,
+            operation.name?.value,
+            state.authorization ? undefined : (lookup.comune ?? state.comune),
+          );
         }
       } finally {
         queue.close();
@@ -322,5 +364,25 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
       await server.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
+  };
+}
+
+/**
+ * What a binding sees of a subscription: the field arguments with variables applied, and the
+ * subscriber (an anonymous one carries the comune its connection named).
+ */
+function subscriptionRequest(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+  state: ConnectionState,
+): SubscriptionRequest | { errors: readonly GraphQLError[] } {
+  const root = subscriptionRootField(operation);
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
+  if (coerced.errors) return { errors: coerced.errors };
+  const fieldDefinition = schema.getSubscriptionType()?.getFields()[root.name.value];
+  return {
+    args: fieldDefinition ? getArgumentValues(fieldDefinition, root, coerced.coerced) : {},
+    principal: state.caller.principal ?? { kind: 'anonymous', comune: state.comune ?? '' },
   };
 }

@@ -5,7 +5,10 @@ import { type EventEnvelope } from '@sportello/schema';
 export interface SubscriptionRequest {
   /** Arguments of the subscription field, with variables applied. */
   args: Record<string, unknown>;
-  /** The subscriber, from the token given when the connection opened. */
+  /**
+   * The subscriber, from the token given when the connection opened. An anonymous subscriber's
+   * `comune` is the one it named (`x-comune` header or connection parameter `comune`), or `''`.
+   */
   principal: Principal;
 }
 
@@ -15,6 +18,11 @@ export interface EntityLookup {
   field: string;
   /** Its arguments, e.g. `{ id: event.subject }`; their types come from the schema. */
   args: Record<string, unknown>;
+  /**
+   * The `x-comune` to send with the query when the subscriber has no token (public data of the
+   * event's comune); a token names its own comune.
+   */
+  comune?: string;
 }
 
 /**
@@ -24,6 +32,12 @@ export interface EntityLookup {
  * rules again.
  */
 export interface SubscriptionBinding {
+  /**
+   * Whether this subscriber may subscribe at all, checked once before listening: throws a
+   * `GraphQLError` (`FORBIDDEN`, `UNAUTHENTICATED`, `BAD_USER_INPUT`) to refuse, which the client
+   * receives as the subscription's error. Absent, everyone may subscribe and `authorize` filters.
+   */
+  admit?(request: SubscriptionRequest): void;
   /**
    * Bus subject patterns to listen to (NATS wildcards). Subscriptions with the same patterns share
    * one bus listener.

@@ -266,6 +266,14 @@ export function generatePopulation(options: PopulationOptions = {}): DemoPopulat
       offices: ['civil-protection'],
     },
     { username: 'admin', givenName: 'Elena', familyName: 'Conti', offices: ['admin'] },
+    // The URP front desk (Ufficio Relazioni con il Pubblico) follows citizens' practices with their
+    // names and dues in view, as a one-stop desk does; it sorts after the single-office members.
+    {
+      username: 'urp.galli',
+      givenName: 'Chiara',
+      familyName: 'Galli',
+      offices: ['practices', 'anagrafe', 'tributi'],
+    },
   ];
 
   return { comune, people, households, staff };

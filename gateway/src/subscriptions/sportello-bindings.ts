@@ -1,0 +1,218 @@
+import {
+  BadUserInputError,
+  ForbiddenError,
+  OFFICES,
+  type Office,
+  type Principal,
+  type Scope,
+  UnauthenticatedError,
+} from '@sportello/platform';
+import { busSubjectPattern, type EventEnvelope, type EventType } from '@sportello/schema';
+import { type SubscriptionBinding, type SubscriptionBindings } from './subscription-binding.js';
+
+/** The citizen a subscriber speaks for, and the people they act for (upper case). */
+interface Person {
+  fiscalCode: string;
+  people: ReadonlySet<string>;
+}
+
+/**
+ * The citizen behind a subscriber: a citizen, or an app acting on a citizen's grant with `scope`;
+ * `null` for anyone else.
+ */
+function personOf(principal: Principal, scope: Scope): Person | null {
+  const owner =
+    principal.kind === 'citizen'
+      ? principal
+      : principal.kind === 'client' && principal.onBehalfOf && principal.scopes.includes(scope)
+        ? principal.onBehalfOf
+        : null;
+  if (!owner) return null;
+  const people = new Set([owner.fiscalCode, ...owner.actsFor].map((code) => code.toUpperCase()));
+  return { fiscalCode: owner.fiscalCode.toUpperCase(), people };
+}
+
+function isStaffOf(principal: Principal, office: Office): boolean {
+  return principal.kind === 'staff' && principal.offices.includes(office);
+}
+
+/** Anonymous subscribers are asked to sign in; everyone else is told they may not. */
+function refuse(principal: Principal, message: string): never {
+  if (principal.kind === 'anonymous') throw new UnauthenticatedError(`Sign in first: ${message}`);
+  throw new ForbiddenError(message, { reason: 'SUBSCRIPTION_FORBIDDEN' });
+}
+
+/**
+ * Subjects of the subscriber's comune. An anonymous subscriber that named no comune hears every
+ * comune: such subscriptions only ever carry public data.
+ */
+function subjectsOf(principal: Principal, types: readonly EventType[]): string[] {
+  const comune = /^\d{6}$/.test(principal.comune) ? principal.comune : undefined;
+  return types.map((type) => busSubjectPattern({ ...(comune ? { comune } : {}), type }));
+}
+
+/** Whether the event is of the subscriber's comune (or the subscriber named none: public data). */
+function sameComune(event: EventEnvelope, principal: Principal): boolean {
+  return principal.kind === 'anonymous' && principal.comune === '' ? true : event.comune === principal.comune;
+}
+
+function dataOf<T>(event: EventEnvelope): T {
+  return event.data as T;
+}
+
+interface PracticeEventData {
+  practiceId: string;
+  office: string;
+  applicantFiscalCode: string;
+  onBehalfOfFiscalCode?: string | null;
+  to?: string;
+}
+
+const PRACTICE_STATUS_CHANGED: EventType = 'practice.status-changed';
+const PRACTICE_SUBMITTED: EventType = 'practice.submitted';
+
+/** `practiceChanged(office)`: staff of that office, every state change of its practices but drafts. */
+const practiceChanged: SubscriptionBinding = {
+  admit({ args, principal }) {
+    const office = args['office'];
+    if (typeof office !== 'string' || !(OFFICES as readonly string[]).includes(office)) {
+      throw new BadUserInputError(`office must be one of ${OFFICES.join(', ')}`, { field: 'office' });
+    }
+    if (!isStaffOf(principal, office as Office)) {
+      refuse(principal, `only staff of the ${office} office may follow its practices`);
+    }
+  },
+  subjects: ({ principal }) => subjectsOf(principal, [PRACTICE_STATUS_CHANGED]),
+  authorize(event, { args, principal }) {
+    const data = dataOf<PracticeEventData>(event);
+    return (
+      event.type === PRACTICE_STATUS_CHANGED &&
+      sameComune(event, principal) &&
+      data.office === args['office'] &&
+      data.to !== 'draft' &&
+      isStaffOf(principal, data.office as Office)
+    );
+  },
+  lookup: (event) => ({ field: 'practice', args: { id: dataOf<PracticeEventData>(event).practiceId } }),
+};
+
+/**
+ * `myPracticeChanged`: the applicant, and those acting for them, at every change of state. A
+ * practice filed for someone else reaches that person (and their delegates) when it is submitted:
+ * state changes name only the applicant.
+ */
+const myPracticeChanged: SubscriptionBinding = {
+  admit({ principal }) {
+    if (!personOf(principal, 'practices')) {
+      refuse(principal, 'only a citizen (or an app with the "practices" scope acting for one) has practices');
+    }
+  },
+  subjects: ({ principal }) => subjectsOf(principal, [PRACTICE_STATUS_CHANGED, PRACTICE_SUBMITTED]),
+  authorize(event, { principal }) {
+    const person = personOf(principal, 'practices');
+    if (!person || !sameComune(event, principal)) return false;
+    const data = dataOf<PracticeEventData>(event);
+    const applicant = person.people.has(data.applicantFiscalCode.toUpperCase());
+    if (event.type === PRACTICE_STATUS_CHANGED) return applicant;
+    // The applicant already hears of the submission as a state change: only the person it is for.
+    const beneficiary = data.onBehalfOfFiscalCode?.toUpperCase();
+    return event.type === PRACTICE_SUBMITTED && !applicant && !!beneficiary && person.people.has(beneficiary);
+  },
+  lookup: (event) => ({ field: 'practice', args: { id: dataOf<PracticeEventData>(event).practiceId } }),
+};
+
+const ALERT_EVENTS: readonly EventType[] = ['alert.issued', 'alert.updated', 'alert.cancelled'];
+
+/** `alertChanged`: public, every alert of the comune as it is issued, updated or cancelled. */
+const alertChanged: SubscriptionBinding = {
+  subjects: ({ principal }) => subjectsOf(principal, ALERT_EVENTS),
+  authorize: (event, { principal }) =>
+    (ALERT_EVENTS as readonly string[]).includes(event.type) && sameComune(event, principal),
+  lookup: (event) => ({
+    field: 'alert',
+    args: { id: dataOf<{ alertId: string }>(event).alertId },
+    comune: event.comune,
+  }),
+};
+
+/** `ordinancePublished`: public, every ordinance of the comune as it is published. */
+const ordinancePublished: SubscriptionBinding = {
+  subjects: ({ principal }) => subjectsOf(principal, ['ordinance.published']),
+  authorize: (event, { principal }) => event.type === 'ordinance.published' && sameComune(event, principal),
+  lookup: (event) => ({
+    field: 'ordinance',
+    args: { id: dataOf<{ ordinanceId: string }>(event).ordinanceId },
+    comune: event.comune,
+  }),
+};
+
+/** `paymentReceived`: tributi staff hear every payment; a payer (or their app, or delegate) their own. */
+const paymentReceived: SubscriptionBinding = {
+  admit({ principal }) {
+    if (!isStaffOf(principal, 'tributi') && !personOf(principal, 'tributi')) {
+      refuse(principal, 'only tributi staff, or a payer for their own notices, may follow payments');
+    }
+  },
+  subjects: ({ principal }) => subjectsOf(principal, ['payment.received']),
+  authorize(event, { principal }) {
+    if (event.type !== 'payment.received' || !sameComune(event, principal)) return false;
+    if (isStaffOf(principal, 'tributi')) return true;
+    const payer = dataOf<{ payerFiscalCode: string }>(event).payerFiscalCode.toUpperCase();
+    return personOf(principal, 'tributi')?.people.has(payer) ?? false;
+  },
+  lookup: (event) => ({
+    field: 'paymentReceipt',
+    args: { noticeNumber: dataOf<{ noticeNumber: string }>(event).noticeNumber },
+  }),
+};
+
+/** `deliveryStatsChanged(eventId)`: staff, the delivery counts of one event or of every event. */
+const deliveryStatsChanged: SubscriptionBinding = {
+  admit({ principal }) {
+    if (principal.kind !== 'staff') refuse(principal, 'only staff may follow delivery statistics');
+  },
+  subjects: ({ principal }) => subjectsOf(principal, ['delivery.stats-changed']),
+  authorize(event, { args, principal }) {
+    const wanted = args['eventId'];
+    return (
+      event.type === 'delivery.stats-changed' &&
+      principal.kind === 'staff' &&
+      sameComune(event, principal) &&
+      (typeof wanted !== 'string' || dataOf<{ eventId: string }>(event).eventId === wanted)
+    );
+  },
+  lookup: (event) => ({
+    field: 'deliveryStats',
+    args: { eventId: dataOf<{ eventId: string }>(event).eventId },
+  }),
+};
+
+/**
+ * The live subscriptions of the Sportello supergraph, each fed by the events of its owning
+ * subgraph and resolved through that subgraph's root query with the subscriber's token:
+ *
+ * - `practiceChanged(office)`: staff of `office`; `practice.status-changed` (drafts excluded);
+ *   `practice(id)`.
+ * - `myPracticeChanged`: the applicant and people acting for them; `practice.status-changed`, and
+ *   `practice.submitted` for the person a practice is filed for; `practice(id)`.
+ * - `alertChanged`: anyone; `alert.issued`, `alert.updated`, `alert.cancelled`; `alert(id)`.
+ * - `ordinancePublished`: anyone; `ordinance.published`; `ordinance(id)`.
+ * - `paymentReceived`: tributi staff, and payers for their own notices; `payment.received`;
+ *   `paymentReceipt(noticeNumber)`.
+ * - `deliveryStatsChanged(eventId)`: staff; `delivery.stats-changed`; `deliveryStats(eventId)`.
+ *
+ * Refusals happen at subscribe time (`FORBIDDEN`, `UNAUTHENTICATED` for anonymous callers); each
+ * event is then checked against the subscriber again (comune, office, applicant, payer), and the
+ * owning subgraph checks once more when it resolves the entity. A binding whose field the
+ * supergraph lacks is never used.
+ */
+export function sportelloSubscriptionBindings(): SubscriptionBindings {
+  return {
+    practiceChanged,
+    myPracticeChanged,
+    alertChanged,
+    ordinancePublished,
+    paymentReceived,
+    deliveryStatsChanged,
+  };
+}
