@@ -136,6 +136,53 @@ describe('embedded start', () => {
     expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
+  it('issues a certificate through the gateway whose PDF downloads and whose code anyone can verify', async () => {
+    const citizen = await devToken(identity, { kind: 'citizen' });
+    const issued = await graphql<{
+      requestCertificate: { verificationCode: string; downloadUrl: string; holderFiscalCode: string };
+    }>(
+      api,
+      `
+        mutation {
+          requestCertificate(input: { kinds: [RESIDENCE, FAMILY], use: "uso privato" }) {
+            verificationCode
+            downloadUrl
+            holderFiscalCode
+          }
+        }
+      `,
+      { token: citizen.access_token },
+    );
+    expect(issued.errors).toBeUndefined();
+    const certificate = issued.data!.requestCertificate;
+    expect(certificate.holderFiscalCode).toBe(citizen.subject);
+
+    const pdf = await fetch(certificate.downloadUrl, {
+      headers: { authorization: `Bearer ${citizen.access_token}` },
+    });
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-type')).toContain('application/pdf');
+    expect(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-');
+    const stranger = await fetch(certificate.downloadUrl);
+    expect(stranger.status).toBe(401);
+
+    // Anyone may verify the code, and learns only what the certificate says.
+    const verified = await graphql<{
+      verifyCertificate: { kinds: string[]; valid: boolean; holderName: string };
+    }>(api, `{ verifyCertificate(code: "${certificate.verificationCode}") { kinds valid holderName } }`);
+    expect(verified.errors).toBeUndefined();
+    expect(verified.data?.verifyCertificate).toMatchObject({ kinds: ['RESIDENCE', 'FAMILY'], valid: true });
+    const forged = await graphql<{ verifyCertificate: unknown }>(
+      api,
+      `{ verifyCertificate(code: "${certificate.verificationCode.slice(0, -2)}XX") { valid } }`,
+    );
+    expect(forged.data?.verifyCertificate ?? null).toBeNull();
+  });
+
   it('serves public civil-protection data to anonymous callers', async () => {
     const result = await graphql<{
       nearestEmergencyAreas: Array<{ distanceMeters: number; area: { kind: string } }>;

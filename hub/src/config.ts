@@ -48,7 +48,8 @@ export interface HubConfig {
 const envSchema = z.object({
   PORT: envInteger({ min: 0, max: 65_535 }, 4000),
   HOST: envText('127.0.0.1'),
-  LOG_LEVEL: envLogLevel(),
+  // A person starting the demo wants the progress and the addresses, not every request: warn.
+  LOG_LEVEL: envLogLevel('warn'),
   DATA_DIR: envText('./data'),
   COMUNE: envComune('999001'),
   SMTP_PORT: envInteger({ min: 0, max: 65_535 }, 2525),
