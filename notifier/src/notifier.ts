@@ -241,6 +241,8 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
   const masking = createErrorMasking<NotifierContext>(logger);
   const apollo = new ApolloServer<NotifierContext>({
     schema,
+    // Apollo's own messages go through the service's masking logger, at its level.
+    logger,
     formatError: masking.formatError,
     plugins: [masking.plugin],
   });

@@ -158,6 +158,8 @@ export async function createAnagrafe(config: AnagrafeConfig, deps: AnagrafeDeps)
   const masking = createErrorMasking<AnagrafeContext>(logger);
   const apollo = new ApolloServer<AnagrafeContext>({
     schema,
+    // Apollo's own messages go through the service's masking logger, at its level.
+    logger,
     formatError: masking.formatError,
     plugins: [
       masking.plugin,

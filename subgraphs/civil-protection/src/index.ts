@@ -125,6 +125,8 @@ export async function createCivilProtection(
   const masking = createErrorMasking<CivilProtectionContext>(logger);
   const apollo = new ApolloServer<CivilProtectionContext>({
     schema: await buildCivilProtectionSchema(),
+    // Apollo's own messages go through the service's masking logger, at its level.
+    logger,
     formatError: masking.formatError,
     plugins: [
       masking.plugin,

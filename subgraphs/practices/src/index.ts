@@ -115,6 +115,8 @@ export async function createPractices(config: PracticesConfig, deps: PracticesDe
   const masking = createErrorMasking<PracticesContext>(logger);
   const apollo = new ApolloServer<PracticesContext>({
     schema: await buildPracticesSchema(),
+    // Apollo's own messages go through the service's masking logger, at its level.
+    logger,
     formatError: masking.formatError,
     plugins: [
       masking.plugin,

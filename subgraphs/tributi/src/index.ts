@@ -170,6 +170,8 @@ export async function createTributi(config: TributiConfig, deps: TributiDeps): P
   const masking = createErrorMasking<TributiContext>(logger);
   const apollo = new ApolloServer<TributiContext>({
     schema,
+    // Apollo's own messages go through the service's masking logger, at its level.
+    logger,
     formatError: masking.formatError,
     plugins: [
       masking.plugin,
