@@ -1,6 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import {
   createInProcessBus,
+  createNatsBus,
   createTokenVerifier,
   type EventBus,
   type StaffPrincipal,
@@ -335,5 +336,51 @@ describe('live subscriptions over graphql-ws', () => {
     await bus.publish(alertIssued(ROMA, 'al-late', 'Z1'));
     expect(await closed).toBe(TOKEN_EXPIRED_CLOSE_CODE);
     expect(subscriber.results).toEqual([]);
+  });
+});
+
+describe('live subscriptions across gateway replicas', () => {
+  it('delivers every event to the subscribers of each replica, each listening to NATS on its own', async () => {
+    // The shared stream keeps events of other runs: a comune of this run only never matches them.
+    const comune = `9${randomInt(10_000, 99_999)}`;
+    const nats = () =>
+      createNatsBus({ servers: 'nats://127.0.0.1:4222', connectionName: 'gateway-replica-test' });
+    const replicaBuses = await Promise.all([nats(), nats()]);
+    bus = await nats();
+    try {
+      const replicas = await Promise.all(
+        replicaBuses.map(async (replicaBus) => {
+          const gateway = await createGateway(
+            { supergraphSdl: topology.supergraphSdl, subgraphUrls: topology.subgraphUrls },
+            { verifier, logger: captureLogger().logger, bus: replicaBus, subscriptions: bindings },
+          );
+          gateways.push(gateway);
+          await gateway.listen(0);
+          return gateway;
+        }),
+      );
+      topology.alerts.set('al-replicas', { id: 'al-replicas', colour: 'red' });
+      const subscribers = await Promise.all(
+        replicas.map(async (gateway) => {
+          const { client, closed } = connect(gateway, await issuer.bearer(staff(comune)));
+          return subscribe(client, 'subscription { alertIssued { id colour } }', closed);
+        }),
+      );
+      for (const gateway of replicas) await expect.poll(() => openSubscriptions(gateway)).toBe(1);
+
+      await bus.publish(alertIssued(comune, 'al-replicas', 'Z1'));
+      await until(
+        () => subscribers.every((s) => s.results.length === 1),
+        'a delivery on each replica',
+        10_000,
+      );
+      for (const subscriber of subscribers) {
+        expect(subscriber.results).toEqual([{ data: { alertIssued: { id: 'al-replicas', colour: 'red' } } }]);
+      }
+    } finally {
+      for (const client of clients.splice(0)) await client.dispose();
+      await Promise.all(gateways.splice(0).map((gateway) => gateway.close()));
+      await Promise.all(replicaBuses.map((replicaBus) => replicaBus.close()));
+    }
   });
 });

@@ -1,0 +1,279 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generatePopulation } from '@sportello/hub';
+import { createClient, type Client } from 'graphql-ws';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { devToken, graphql } from './support/graphql-client.js';
+import { startHubProcess, type HubProcess } from './support/hub-process.js';
+
+const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** One subscription as a client app holds it: what it received, and how it ended. */
+interface Subscription {
+  results: Array<{ data?: Record<string, unknown> | null; errors?: unknown[] }>;
+  errors: unknown[];
+}
+
+interface ApplicantView {
+  id: string;
+  status: string;
+  applicant: {
+    givenName: string | null;
+    familyName: string | null;
+    paymentPositions: { totalCount: number };
+  };
+}
+
+const PRACTICE_CHANGED = `
+  subscription OfficePractices {
+    practiceChanged(office: "practices") {
+      id
+      status
+      applicant {
+        givenName
+        familyName
+        paymentPositions {
+          totalCount
+        }
+      }
+    }
+  }
+`;
+
+/** A random ISTAT-like code, so events left on the shared NATS stream by other runs never match. */
+const randomComune = () => `9${String(randomInt(10_000, 99_999))}`;
+
+describe.each(['embedded', 'distributed'] as const)(
+  'live subscriptions through the gateway (%s mode)',
+  (mode) => {
+    const comune = mode === 'embedded' ? '999001' : randomComune();
+    const households = mode === 'embedded' ? 300 : 150;
+    const databasePrefix = `sportello_e2e_${randomBytes(4).toString('hex')}_`;
+    const clients: Client[] = [];
+    let dataDir: string;
+    let hub: HubProcess;
+    let api: string;
+    let identity: string;
+
+    beforeAll(async () => {
+      dataDir = await mkdtemp(join(tmpdir(), `sportello-live-${mode}-`));
+      hub = startHubProcess(mode, {
+        PORT: '0',
+        SMTP_PORT: '0',
+        DATA_DIR: dataDir,
+        DEMO_HOUSEHOLDS: String(households),
+        COMUNE: comune,
+        ...(mode === 'distributed' ? { POSTGRES_DATABASE_PREFIX: databasePrefix } : {}),
+      });
+      const output = await hub.waitFor(/Sportello is up/, 300_000);
+      api = /GraphQL API\s+(\S+)/.exec(output)![1]!;
+      identity = /demo tokens\s+POST (\S+)\/auth\/dev\/token/.exec(output)![1]!;
+    }, 320_000);
+
+    afterAll(async () => {
+      for (const client of clients.splice(0)) await client.dispose();
+      await hub?.stop();
+      await rm(dataDir, { recursive: true, force: true });
+      if (mode === 'distributed') await dropDatabases(databasePrefix);
+    }, 60_000);
+
+    /** A graphql-ws client on a real socket, as a browser or app opens it. */
+    function connect(token?: string): Client {
+      const client = createClient({
+        url: api.replace(/^http/, 'ws'),
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+      });
+      clients.push(client);
+      return client;
+    }
+
+    function subscribe(client: Client, query: string): Subscription {
+      const subscription: Subscription = { results: [], errors: [] };
+      client.subscribe(
+        { query },
+        {
+          next: (value) => void subscription.results.push(value as Subscription['results'][number]),
+          error: (error) => void subscription.errors.push(error),
+          complete: () => undefined,
+        },
+      );
+      return subscription;
+    }
+
+    /** Live subscriptions the gateway holds, from its metrics: they listen once this counts them. */
+    async function openSubscriptions(): Promise<number> {
+      const metrics = await (await fetch(api.replace(/\/graphql$/, '/metrics'))).text();
+      return Number(/^sportello_gateway_open_subscriptions (\d+)/m.exec(metrics)?.[1] ?? 0);
+    }
+
+    async function token(request: Parameters<typeof devToken>[1]): Promise<string> {
+      return (await devToken(identity, request)).access_token;
+    }
+
+    /** A seeded citizen of another household than `fiscalCode`'s, who does not act for them. */
+    async function stranger(fiscalCode: string): Promise<string> {
+      const people = generatePopulation({ households, istat: comune }).people;
+      const household = people.find((person) => person.fiscalCode === fiscalCode)?.householdId;
+      for (const person of people.filter((p) => p.householdId !== household)) {
+        try {
+          return await token({ subject: person.fiscalCode });
+        } catch {
+          // Not every resident has an account (children): try the next one.
+        }
+      }
+      throw new Error('no other citizen with an account');
+    }
+
+    it('delivers a submitted practice to staff of its office with fields from practices, identity and tributi; nobody else hears of it', async () => {
+      const frontDesk = await token({ subject: 'urp.galli' });
+      const tributiStaff = await token({ kind: 'staff', office: 'tributi' });
+      const applicant = await devToken(identity, { kind: 'citizen' });
+      const other = await stranger(applicant.subject);
+
+      const office = subscribe(connect(frontDesk), PRACTICE_CHANGED);
+      const outsider = subscribe(connect(tributiStaff), PRACTICE_CHANGED);
+      const mine = subscribe(
+        connect(applicant.access_token),
+        'subscription { myPracticeChanged { id status } }',
+      );
+      const notMine = subscribe(connect(other), 'subscription { myPracticeChanged { id status } }');
+      // Staff of another office are refused when they subscribe, with the reason.
+      await expect.poll(() => outsider.errors.length, { timeout: 10_000 }).toBe(1);
+      expect(outsider.errors[0]).toEqual([
+        expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN' }) }),
+      ]);
+      await expect.poll(openSubscriptions, { timeout: 10_000 }).toBe(3);
+
+      // What the applicant's own overview says, for comparison with what staff receive.
+      const me = await graphql<{
+        me: { givenName: string; familyName: string; paymentPositions: { totalCount: number } };
+      }>(api, '{ me { givenName familyName paymentPositions { totalCount } } }', {
+        token: applicant.access_token,
+      });
+      expect(me.errors).toBeUndefined();
+
+      const type = await graphql<{
+        practiceType: { office: string; requiredAttachments: Array<{ required: boolean }> };
+      }>(api, '{ practiceType(code: "bulky-waste-collection") { office requiredAttachments { required } } }');
+      expect(type.data?.practiceType.office).toBe('practices');
+      expect(type.data?.practiceType.requiredAttachments.filter((a) => a.required)).toEqual([]);
+      const draft = await graphql<{ createPracticeDraft: { id: string } }>(
+        api,
+        'mutation Draft($input: CreatePracticeDraftInput!) { createPracticeDraft(input: $input) { id } }',
+        {
+          token: applicant.access_token,
+          variables: {
+            input: {
+              typeCode: 'bulky-waste-collection',
+              data: {
+                pickupAddress: { street: 'Via Roma', number: '12', postcode: '12100' },
+                items: [{ kind: 'mattress', description: 'Materasso matrimoniale' }],
+                phone: '+39 0171 123456',
+              },
+            },
+          },
+        },
+      );
+      expect(draft.errors).toBeUndefined();
+      const practiceId = draft.data!.createPracticeDraft.id;
+      const submitted = await graphql<{ submitPractice: { status: string } }>(
+        api,
+        `mutation { submitPractice(id: "${practiceId}") { status } }`,
+        { token: applicant.access_token },
+      );
+      expect(submitted.errors).toBeUndefined();
+
+      const about = (subscription: Subscription, field: string) =>
+        subscription.results.filter(
+          (r) => (r.data?.[field] as { id?: string } | undefined)?.id === practiceId,
+        );
+      await expect
+        .poll(() => about(office, 'practiceChanged').length, { timeout: 15_000 })
+        .toBeGreaterThan(0);
+      const update = about(office, 'practiceChanged').at(-1)!;
+      expect(update.errors).toBeUndefined();
+      const practice = update.data!['practiceChanged'] as ApplicantView;
+      expect(practice.status).toMatch(/SUBMITTED|REGISTERED/);
+      expect(practice.applicant).toEqual({
+        givenName: me.data!.me.givenName,
+        familyName: me.data!.me.familyName,
+        paymentPositions: { totalCount: me.data!.me.paymentPositions.totalCount },
+      });
+      // The draft itself never reached the office.
+      expect(
+        office.results.every((r) => (r.data?.['practiceChanged'] as ApplicantView).status !== 'DRAFT'),
+      ).toBe(true);
+
+      await expect
+        .poll(() => about(mine, 'myPracticeChanged').length, { timeout: 15_000 })
+        .toBeGreaterThan(0);
+      expect(about(mine, 'myPracticeChanged').every((r) => r.errors === undefined)).toBe(true);
+      // Every event has been handled by now; give the socket a moment more before checking silence.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(notMine.results).toEqual([]);
+      expect(notMine.errors).toEqual([]);
+      expect(outsider.results).toEqual([]);
+    });
+
+    it('delivers an alert issued by civil-protection staff to an anonymous subscriber', async () => {
+      const before = await openSubscriptions();
+      const alerts = subscribe(connect(), 'subscription { alertChanged { id colour status headline } }');
+      await expect.poll(openSubscriptions, { timeout: 10_000 }).toBe(before + 1);
+
+      const staff = await token({ kind: 'staff', office: 'civil-protection' });
+      const now = Date.now();
+      const issued = await graphql<{ issueAlert: { id: string } }>(
+        api,
+        'mutation Issue($input: IssueAlertInput!) { issueAlert(input: $input) { id } }',
+        {
+          token: staff,
+          variables: {
+            input: {
+              hazard: 'THUNDERSTORMS',
+              colour: 'YELLOW',
+              wholeComune: true,
+              validFrom: new Date(now).toISOString(),
+              validUntil: new Date(now + 6 * 3_600_000).toISOString(),
+              instructions: 'Fissare gli oggetti sui balconi.',
+            },
+          },
+        },
+      );
+      expect(issued.errors).toBeUndefined();
+      const alertId = issued.data!.issueAlert.id;
+      await expect
+        .poll(
+          () => alerts.results.find((r) => (r.data?.['alertChanged'] as { id: string })?.id === alertId),
+          {
+            timeout: 15_000,
+          },
+        )
+        .toEqual({
+          data: {
+            alertChanged: { id: alertId, colour: 'YELLOW', status: 'ACTIVE', headline: expect.any(String) },
+          },
+        });
+    });
+  },
+);
+
+/** Drops the databases a distributed run created (sessions its processes left are ended). */
+async function dropDatabases(prefix: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ datname: string }>(
+      'select datname from pg_database where datname like $1',
+      [`${prefix}%`],
+    );
+    for (const { datname } of rows) await client.query(`drop database if exists "${datname}" with (force)`);
+  } finally {
+    await client.end();
+  }
+}
