@@ -107,6 +107,13 @@ export const gatewayConfigSchema = z
         refreshMs: positive(60_000),
       })
       .prefault({}),
+    /**
+     * The staff dashboard at `/dashboard`, signing staff in through identity (`issuer`, its base
+     * URL) as the public client `clientId`. Without it `/dashboard` is not served.
+     */
+    dashboard: z
+      .object({ issuer: z.url(), clientId: z.string().min(1).default('sportello-dashboard') })
+      .optional(),
   })
   .superRefine((config, ctx) => {
     for (const [clientId, manifest] of Object.entries(config.trustedDocuments)) {
@@ -251,6 +258,7 @@ export function gatewayConfigFromEnv(
       maxBytes: env.GATEWAY_RESPONSE_CACHE_BYTES,
       dedupe: env.GATEWAY_DEDUPE,
     },
+    dashboard: { issuer: env.TOKEN_ISSUER },
     revocations: {
       listUrl: env.GATEWAY_REVOKED_CLIENTS_URL ?? new URL('/oauth/revoked-clients', env.JWKS_URL).toString(),
       refreshMs: env.GATEWAY_REVOKED_CLIENTS_REFRESH_MS,

@@ -25,6 +25,7 @@ import {
   PRIVATE_NO_STORE,
   publicCacheControl,
 } from './http/http-caching.js';
+import { createDashboardFiles, DASHBOARD_PATH } from './dashboard/dashboard-files.js';
 import { sendJson, sendRefusal } from './http/json-response.js';
 import { BodyTooLargeError, readBody } from './http/request-body.js';
 import { BoundedDocumentCache } from './limits/document-cache.js';
@@ -523,7 +524,10 @@ export async function createGateway(
             ? 'ready'
             : url.pathname === '/metrics'
               ? 'metrics'
-              : 'not_found';
+              : dashboard &&
+                  (url.pathname === DASHBOARD_PATH || url.pathname.startsWith(`${DASHBOARD_PATH}/`))
+                ? 'dashboard'
+                : 'not_found';
     const report: RequestReport & { clientId?: string } = { errorCodes: [] };
     res.once('finish', () => {
       const seconds = (performance.now() - started) / 1000;
@@ -559,6 +563,8 @@ export async function createGateway(
           res.writeHead(200, { 'content-type': metrics.registry.contentType });
           return void res.end(text);
         }
+        case 'dashboard':
+          return await dashboard!.serve(req, res, url);
         default:
           return sendJson(res, 404, { error: `No route ${url.pathname}` });
       }
@@ -573,6 +579,7 @@ export async function createGateway(
     }
   }
 
+  const dashboard = config.dashboard ? createDashboardFiles(config.dashboard) : undefined;
   const httpServer = createServer((req, res) => void handle(req, res));
   httpServer.keepAliveTimeout = 5_000;
   const live = attachLiveSubscriptions({
