@@ -1,0 +1,74 @@
+/**
+ * Child process of the benchmarks: the embedded hub (every service on SQLite, the in-process bus,
+ * its own gateway) started as `npm start` starts it, with a fresh demo comune in a temp folder, and
+ * the SQL statement counter installed before the services open their databases.
+ *
+ * Argument: JSON `{ "households": number }`. Requests from the benchmark: `{ op: 'watch', traceId }`
+ * and `{ op: 'take', traceId }` (SQL statements of a traced request), `{ op: 'memory' }` (heap and
+ * RSS after a garbage collection, when run with `--expose-gc`).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadHubConfig, startEmbeddedHub } from '@sportello/hub';
+import { serveParent } from '../child-process.js';
+import { installSqlCounter } from '../sql-counter.js';
+
+/** What the services process reports once up. */
+export interface ServicesReady {
+  /** The embedded hub's own gateway. */
+  gatewayUrl: string;
+  /** Base URL of each service. */
+  services: Record<string, string>;
+  issuer: string;
+  jwksUrl: string;
+  comune: string;
+  households: number;
+}
+
+/** Heap and RSS of the process, in bytes. */
+export interface MemoryFigures {
+  heapUsed: number;
+  rss: number;
+}
+
+const options = JSON.parse(process.argv[2] ?? '{}') as { households?: number };
+const counter = installSqlCounter();
+
+serveParent(async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'sportello-bench-'));
+  const households = options.households ?? 300;
+  const config = loadHubConfig({
+    PORT: '0',
+    SMTP_PORT: '0',
+    DATA_DIR: dataDir,
+    DEMO_HOUSEHOLDS: String(households),
+    LOG_LEVEL: 'warn',
+  });
+  const hub = await startEmbeddedHub(config);
+  const ready: ServicesReady = {
+    gatewayUrl: hub.url,
+    services: hub.services as Record<string, string>,
+    issuer: hub.topology.issuer,
+    jwksUrl: hub.topology.jwksUrl,
+    comune: config.comune,
+    households,
+  };
+  return {
+    ready: { ...ready },
+    async handle(request) {
+      if (request.op === 'watch') return counter.watch(String(request.traceId));
+      if (request.op === 'take') return counter.take(String(request.traceId));
+      if (request.op === 'memory') {
+        (globalThis as { gc?: () => void }).gc?.();
+        const { heapUsed, rss } = process.memoryUsage();
+        return { heapUsed, rss } satisfies MemoryFigures;
+      }
+      throw new Error(`unknown request ${String(request.op)}`);
+    },
+    async close() {
+      await hub.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+});
