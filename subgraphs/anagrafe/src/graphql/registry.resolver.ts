@@ -71,11 +71,13 @@ export class RegistryResolver {
       nullable: true,
       description: 'Zone codes (civil protection’s); null for every resident of the comune.',
     })
-    zones: string[] | null,
+    zones: string[] | null | undefined,
     @Arg('first', () => Int, { defaultValue: 500 }) first: number,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ): Promise<ZoneResidentPageType> {
     requireAuthenticated(ctx.principal);
+    // An omitted argument arrives as undefined: it means every resident, like an explicit null.
+    zones ??= null;
     const rule = RECORD_RULES.zone;
     const principal = ctx.principal;
     const allowed =
