@@ -29,6 +29,20 @@ export function canReadCitizen(principal: Principal, subject: string, group: Cit
   return canReadPersonalData(principal, subject, CITIZEN_FIELD_RULES[group]);
 }
 
+/**
+ * Whether `principal` may look up the citizen `subject` although no identity field of theirs is
+ * readable: staff (other offices read the fields their own subgraphs add to Citizen, such as
+ * tributi's payment positions) and apps acting on the person's grant whatever its scopes (a grant
+ * with `tributi` only reaches the positions). Each field stays authorised where it is served.
+ */
+export function canLookUpCitizen(principal: Principal, subject: string): boolean {
+  if (principal.kind === 'staff') return true;
+  return (
+    principal.kind === 'client' &&
+    principal.scopes.some((scope) => canReadPersonalData(principal, subject, { scope }))
+  );
+}
+
 /** Whether a principal may list citizens' records for delivery in batches (the notifier). */
 export function canReadInBatches(principal: Principal): boolean {
   return principal.kind === 'service' && principal.service === 'notifier';

@@ -1,4 +1,10 @@
-import { BadUserInputError, ForbiddenError, SCOPES, type Scope } from '@sportello/platform';
+import {
+  BadUserInputError,
+  ForbiddenError,
+  requireAuthenticated,
+  SCOPES,
+  type Scope,
+} from '@sportello/platform';
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { registerApiClient, revokeApiClient } from '../domain/api-clients.js';
 import { queryAuditLog } from '../domain/audit-log.js';
@@ -12,6 +18,7 @@ import { ScopeEnum } from './enums.js';
 import { AuditLogFilterInput, PageInput, RegisterApiClientInput } from './inputs.input.js';
 
 function requireAdmin(ctx: IdentityContext): void {
+  requireAuthenticated(ctx.principal);
   if (!isAdmin(ctx.principal))
     throw new ForbiddenError('only admin staff manage API clients and read the audit log');
 }

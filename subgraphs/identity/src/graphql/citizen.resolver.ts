@@ -1,7 +1,18 @@
-import { BadUserInputError, ForbiddenError, UnauthenticatedError, type Scope } from '@sportello/platform';
+import {
+  BadUserInputError,
+  ForbiddenError,
+  requireAuthenticated,
+  UnauthenticatedError,
+  type Scope,
+} from '@sportello/platform';
 import { GraphQLFiscalCode } from '@sportello/schema';
 import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
-import { canReadCitizen, canReadInBatches, CITIZEN_FIELD_GROUPS } from '../domain/citizen-access.js';
+import {
+  canLookUpCitizen,
+  canReadCitizen,
+  canReadInBatches,
+  CITIZEN_FIELD_GROUPS,
+} from '../domain/citizen-access.js';
 import { delegationsOf } from '../domain/delegations.js';
 import type { IdentityContext } from '../context.js';
 import { authoriseCitizenRead } from './access.js';
@@ -60,7 +71,10 @@ export class CitizenResolver {
     @Ctx() ctx: IdentityContext,
   ): Promise<CitizenType | null> {
     // Refuse before the lookup, so whether an account exists is not disclosed to outsiders.
-    if (!CITIZEN_FIELD_GROUPS.some((group) => canReadCitizen(ctx.principal, fiscalCode, group))) {
+    if (
+      !CITIZEN_FIELD_GROUPS.some((group) => canReadCitizen(ctx.principal, fiscalCode, group)) &&
+      !canLookUpCitizen(ctx.principal, fiscalCode)
+    ) {
       authoriseCitizenRead(ctx, fiscalCode, 'profile');
     }
     const citizen = await ctx.citizens.load(fiscalCode);
@@ -76,6 +90,7 @@ export class CitizenResolver {
     @Arg('fiscalCodes', () => [GraphQLFiscalCode]) fiscalCodes: string[],
     @Ctx() ctx: IdentityContext,
   ): Promise<CitizenType[]> {
+    requireAuthenticated(ctx.principal);
     if (!canReadInBatches(ctx.principal) && ctx.principal.kind !== 'staff') {
       throw new ForbiddenError('only internal services and staff read citizens in batches');
     }
