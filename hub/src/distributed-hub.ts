@@ -64,7 +64,7 @@ export async function startDistributedHub(
     });
     try {
       await service.database.migrate();
-      progress(`  ${await module.seed(service.database, population, progress)}`);
+      progress(`  ${await module.seed(service.database, population, progress, topology)}`);
     } finally {
       await service.close();
     }

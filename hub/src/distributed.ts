@@ -15,6 +15,7 @@ try {
 Sportello is up (distributed).
   GraphQL API        ${hub.url}   (graphql-ws on the same path)
   health             ${hub.url.replace(/\/graphql$/, '')}/health
+  staff dashboard    ${hub.url.replace(/\/graphql$/, '')}/dashboard/
   demo tokens        POST ${hub.topology.baseUrl('identity')}/auth/dev/token  {"kind": "citizen"}
   processes          ${hub.processes.map((p) => `${p.name} (pid ${p.pid})`).join(', ')}
 Press Ctrl+C to stop.`);

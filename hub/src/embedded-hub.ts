@@ -71,7 +71,7 @@ export async function startEmbeddedHub(
       });
       closers.push(() => service.close());
       services[module.name] = await service.listen(topology.ports[module.name], '127.0.0.1');
-      progress(`  ${await module.seed(service.database, population, progress)}`);
+      progress(`  ${await module.seed(service.database, population, progress, topology)}`);
       // In one process the services read identity's published keys directly, not over HTTP.
       jwks ??= service.jwks;
     }
@@ -88,6 +88,7 @@ export async function startEmbeddedHub(
         subgraphUrls: Object.fromEntries(
           Object.entries(services).map(([name, base]) => [name, `${base}/graphql`]),
         ),
+        dashboard: { issuer: topology.issuer },
       },
       {
         verifier: createTokenVerifier({

@@ -14,6 +14,7 @@ try {
 Sportello is up.
   GraphQL API        ${hub.url}   (graphql-ws on the same path)
   health             ${base}/health
+  staff dashboard    ${base}/dashboard/   (development login: pick a staff member)
   identity (OIDC)    ${hub.services.identity}/.well-known/openid-configuration
   demo tokens        POST ${hub.services.identity}/auth/dev/token  {"kind": "citizen"}
   mailbox            ${hub.mailbox.folder}  (SMTP on 127.0.0.1:${hub.mailbox.port})

@@ -12,6 +12,7 @@ import type { Database, Environment, EventBus, JwksSource, Logger } from '@sport
 import type { ServiceName } from './config.js';
 import { identitySeed } from './demo/identity-seed.js';
 import type { DemoPopulation } from './demo/population.js';
+import type { Topology } from './topology.js';
 
 /** What the hub needs of every service, whatever its package. */
 export interface RunningService {
@@ -35,7 +36,12 @@ export interface ServiceModule {
   /** Builds the service from the same environment its own process would read. */
   create(env: Environment, deps: ServiceDeps): Promise<RunningService>;
   /** Seeds the demo comune (idempotent); returns a line for the person watching. */
-  seed(database: Database, population: DemoPopulation, progress: (line: string) => void): Promise<string>;
+  seed(
+    database: Database,
+    population: DemoPopulation,
+    progress: (line: string) => void,
+    topology: Topology,
+  ): Promise<string>;
   /** Built entry point of its own process (distributed mode), relative to the repository root. */
   main: string;
 }
@@ -52,8 +58,8 @@ const identity: ServiceModule = {
       jwks: async () => ({ keys: await service.keys.publishedKeys() }),
     };
   },
-  async seed(database, population, progress) {
-    const seed = identitySeed(population);
+  async seed(database, population, progress, topology) {
+    const seed = { ...identitySeed(population), dashboardRedirectUris: topology.dashboardRedirectUris };
     await seedIdentity(database.fork({ comune: seed.comune }), seed, (done, total) =>
       progress(`  identity: ${done}/${total} citizens`),
     );

@@ -17,6 +17,8 @@ export interface Topology {
   jwksUrl: string;
   /** Where the notifier sends mail: the hub's mail catcher. */
   smtpPort: number;
+  /** Where identity may send staff back after signing in to the dashboard the gateway serves. */
+  dashboardRedirectUris: string[];
 }
 
 /**
@@ -41,6 +43,10 @@ export function planTopology(
     issuer: baseUrl('identity'),
     jwksUrl: `${baseUrl('identity')}/.well-known/jwks.json`,
     smtpPort: options.smtpPort,
+    // The same gateway, as a browser on this machine may name it.
+    dashboardRedirectUris: ['127.0.0.1', 'localhost'].map(
+      (host) => `http://${host}:${reserved?.[0] ?? config.port}/dashboard/callback`,
+    ),
   };
 }
 

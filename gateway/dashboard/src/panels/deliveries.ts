@@ -37,6 +37,10 @@ const REPLAY = `mutation DashboardReplay($id: ID!) { replayDeadLetter(id: $id) {
 const POLL_MS = 5_000;
 const SHOWN = 8;
 
+function total(channel: ChannelStats): number {
+  return channel.planned + channel.sent + channel.failed + channel.dead + channel.uncertain;
+}
+
 /**
  * How the latest notifications went out, per channel (planned, sent, failed, given up), updating
  * while an alert fans out; for admins, the dead letters with a replay button.
@@ -155,10 +159,11 @@ export function deliveriesPanel(ctx: PanelContext, admin: boolean): Panel {
                 el(
                   'td',
                   { class: 'number' },
+                  // Out of every delivery of the event on this channel, whatever its state.
                   el('progress', {
-                    max: Math.max(channel.planned, 1),
+                    max: Math.max(total(channel), 1),
                     value: channel.sent,
-                    'aria-label': `${t.sent} ${channel.channel}`,
+                    'aria-label': `${t.sent} ${channel.channel}: ${channel.sent} / ${total(channel)}`,
                   }),
                   ` ${channel.sent}`,
                 ),

@@ -13,10 +13,19 @@ interface QueuedPractice {
 }
 
 const PRACTICE_FIELDS = 'id protocolNumber status typeCode submittedAt updatedAt type { title }';
-const QUEUE = `query DashboardQueue($office: String!) {
-  practiceQueue(office: $office, first: 50) { nodes { ${PRACTICE_FIELDS} } }
+const QUEUE = `query DashboardQueue($office: String!, $after: String) {
+  practiceQueue(office: $office, first: 100, after: $after) {
+    nodes { ${PRACTICE_FIELDS} }
+    pageInfo { endCursor hasNextPage }
+  }
   practiceCounts(office: $office) { status count }
 }`;
+/**
+ * The queue comes oldest first: the dashboard reads this many pages of it, enough for a day's
+ * work, and shows the latest activity on top.
+ */
+const MAX_PAGES = 5;
+const SHOWN = 50;
 const COUNTS = `query DashboardCounts($office: String!) { practiceCounts(office: $office) { status count } }`;
 const CHANGED = `subscription DashboardPracticeChanged($office: String!) {
   practiceChanged(office: $office) { ${PRACTICE_FIELDS} }
@@ -34,13 +43,28 @@ export function practiceQueuePanel(ctx: PanelContext, offices: string[]): Panel 
 
   async function refresh(): Promise<void> {
     try {
-      const data = await ctx.api.query<{
-        practiceQueue: { nodes: QueuedPractice[] };
-        practiceCounts: typeof counts;
-      }>(QUEUE, { office });
+      const loaded = new Map<string, QueuedPractice>();
+      let after: string | null = null;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const data: {
+          practiceQueue: {
+            nodes: QueuedPractice[];
+            pageInfo: { endCursor: string | null; hasNextPage: boolean };
+          };
+          practiceCounts: typeof counts;
+        } = await ctx.api.query(QUEUE, { office, after });
+        for (const practice of data.practiceQueue.nodes) loaded.set(practice.id, practice);
+        counts = data.practiceCounts;
+        after = data.practiceQueue.pageInfo.endCursor;
+        if (!data.practiceQueue.pageInfo.hasNextPage || after === null) break;
+      }
+      // A change heard while the pages were read may be newer than what they say.
+      for (const [id, practice] of practices) {
+        const read = loaded.get(id);
+        if (!read || read.updatedAt < practice.updatedAt) loaded.set(id, practice);
+      }
       practices.clear();
-      for (const practice of data.practiceQueue.nodes) practices.set(practice.id, practice);
-      counts = data.practiceCounts;
+      for (const [id, practice] of loaded) practices.set(id, practice);
       state = { loading: false };
     } catch (error) {
       state = { loading: false, error: error as ApiError };
@@ -110,7 +134,9 @@ export function practiceQueuePanel(ctx: PanelContext, offices: string[]): Panel 
             ),
           )
         : el('p', { class: 'muted' }, `${t.office}: ${office}`);
-    const rows = [...practices.values()].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+    const rows = [...practices.values()]
+      .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
+      .slice(0, SHOWN);
     const countList = el(
       'ul',
       { class: 'counts', 'aria-label': t.counts },
