@@ -605,8 +605,35 @@ describe('authorisation matrix through the gateway', () => {
     );
   }
 
+  /**
+   * The same fields reached as an entity from another subgraph (`Practice.applicant`), by the
+   * callers who may see the practice: each field keeps its own rule, whatever the way in.
+   */
+  function applicantCells(): Cell[] {
+    const seers = personas.filter(
+      (persona) =>
+        persona.name === 'citizen' ||
+        (persona.kind === 'app' && persona.scopes.includes('practices')) ||
+        (persona.kind === 'staff' && persona.office === parentPractice.office),
+    );
+    return seers.flatMap((persona) =>
+      PERSONAL_FIELDS.map((field) => ({
+        label: `${persona.name} reads ${field.field} of the applicant of a practice`,
+        persona,
+        query: `query($id: ID!) { practice(id: $id) { id applicant { fiscalCode ${field.selection} } } }`,
+        variables: { id: parentPractice.id },
+        path: ['practice', 'applicant', field.field],
+        expected: fieldPolicy(field, persona, parent.fiscalCode),
+        belongs: belongsTo(field.field, parent),
+      })),
+    );
+  }
+
   it('answers every cell as the documented policy says (fields of Citizen and root queries)', async () => {
-    const cells = [...citizenCells(), ...rootCells()];
+    const cells = [...citizenCells(), ...applicantCells(), ...rootCells()];
+    expect(applicantCells().map((cell) => cell.persona.name)).toEqual(
+      expect.arrayContaining(['citizen', 'app with every scope']),
+    );
     const failures = (
       await mapWithConcurrency(cells, CONCURRENCY, async (cell) => {
         const answer = await query(cell.persona, cell.query, cell.variables);
