@@ -6,6 +6,7 @@ import { buildSchema, createResolversMap } from 'type-graphql';
 import { CitizenNotificationsResolver, resolveCitizenReference } from './citizen.resolver.js';
 import { CitizenType } from './citizen.type.js';
 import { DeliveryStatsResolver } from './delivery-stats.resolver.js';
+import { LiveResolver } from './live.resolver.js';
 
 /** The federation features the notifier subgraph uses. */
 const FEDERATION_LINK =
@@ -16,10 +17,17 @@ type ResolverMap = Record<string, Record<string, unknown>>;
 /** Builds the notifier federation subgraph schema (`_service`, `_entities` included). */
 export async function buildNotifierSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
-    resolvers: [CitizenNotificationsResolver, DeliveryStatsResolver],
+    resolvers: [CitizenNotificationsResolver, DeliveryStatsResolver, LiveResolver],
     // Citizen is reached only through federation (_entities), never from Query.
     orphanedTypes: [CitizenType],
     validate: false,
+    // deliveryStatsChanged is served by the gateway from the bus; type-graphql still wants a PubSub.
+    pubSub: {
+      publish() {},
+      subscribe() {
+        throw new Error('the notifier serves no subscriptions itself: the gateway does, from the bus');
+      },
+    },
   });
   const typeDefs = parse(`${FEDERATION_LINK}\n\n${printSchemaWithDirectives(schema)}`);
   const resolvers = createResolversMap(schema) as ResolverMap;
