@@ -12,11 +12,4 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: true,
   },
-  server: {
-    // `npm run dev -w @sportello/dashboard` against a hub running on the default port.
-    proxy: {
-      '/graphql': { target: 'http://127.0.0.1:4000', ws: true },
-      '/dashboard/config.json': { target: 'http://127.0.0.1:4000' },
-    },
-  },
 });
