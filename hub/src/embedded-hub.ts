@@ -89,6 +89,8 @@ export async function startEmbeddedHub(
           Object.entries(services).map(([name, base]) => [name, `${base}/graphql`]),
         ),
         dashboard: { issuer: topology.issuer },
+        // Revocations of the last token lifetime, so a restarted hub still refuses those clients.
+        revocations: { listUrl: `${topology.baseUrl('identity')}/oauth/revoked-clients` },
       },
       {
         verifier: createTokenVerifier({
