@@ -104,6 +104,20 @@ describe('Sportello subscription bindings', () => {
     expect(binding.authorize(submitted, { args: {}, principal: citizen(CHILD) })).toBe(true);
     expect(binding.authorize(submitted, parent)).toBe(false);
     expect(binding.authorize(submitted, stranger)).toBe(false);
+
+    // Later changes of that practice reach the person it is for as well as the applicant.
+    const accepted = event('practice.status-changed', {
+      practiceId: 'pr_2',
+      typeCode: 't',
+      office: 'practices',
+      applicantFiscalCode: APPLICANT,
+      onBehalfOfFiscalCode: CHILD,
+      from: 'processing',
+      to: 'accepted',
+    });
+    expect(binding.authorize(accepted, { args: {}, principal: citizen(CHILD) })).toBe(true);
+    expect(binding.authorize(accepted, parent)).toBe(true);
+    expect(binding.authorize(accepted, stranger)).toBe(false);
   });
 
   it('passes payments to tributi staff and to the payer only', () => {

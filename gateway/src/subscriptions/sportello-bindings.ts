@@ -97,9 +97,8 @@ const practiceChanged: SubscriptionBinding = {
 };
 
 /**
- * `myPracticeChanged`: the applicant, and those acting for them, at every change of state. A
- * practice filed for someone else reaches that person (and their delegates) when it is submitted:
- * state changes name only the applicant.
+ * `myPracticeChanged`: the applicant, the person a practice is filed for, and those acting for
+ * either, at every change of state.
  */
 const myPracticeChanged: SubscriptionBinding = {
   admit({ principal }) {
@@ -113,10 +112,11 @@ const myPracticeChanged: SubscriptionBinding = {
     if (!person || !sameComune(event, principal)) return false;
     const data = dataOf<PracticeEventData>(event);
     const applicant = person.people.has(data.applicantFiscalCode.toUpperCase());
-    if (event.type === PRACTICE_STATUS_CHANGED) return applicant;
-    // The applicant already hears of the submission as a state change: only the person it is for.
     const beneficiary = data.onBehalfOfFiscalCode?.toUpperCase();
-    return event.type === PRACTICE_SUBMITTED && !applicant && !!beneficiary && person.people.has(beneficiary);
+    const forThem = !!beneficiary && person.people.has(beneficiary);
+    if (event.type === PRACTICE_STATUS_CHANGED) return applicant || forThem;
+    // The applicant already hears of the submission as a state change: only the person it is for.
+    return event.type === PRACTICE_SUBMITTED && !applicant && forThem;
   },
   lookup: (event) => ({ field: 'practice', args: { id: dataOf<PracticeEventData>(event).practiceId } }),
 };
@@ -193,8 +193,8 @@ const deliveryStatsChanged: SubscriptionBinding = {
  *
  * - `practiceChanged(office)`: staff of `office`; `practice.status-changed` (drafts excluded);
  *   `practice(id)`.
- * - `myPracticeChanged`: the applicant and people acting for them; `practice.status-changed`, and
- *   `practice.submitted` for the person a practice is filed for; `practice(id)`.
+ * - `myPracticeChanged`: the applicant, the person a practice is for, and people acting for either;
+ *   `practice.status-changed`, and `practice.submitted` for the person it is for; `practice(id)`.
  * - `alertChanged`: anyone; `alert.issued`, `alert.updated`, `alert.cancelled`; `alert(id)`.
  * - `ordinancePublished`: anyone; `ordinance.published`; `ordinance(id)`.
  * - `paymentReceived`: tributi staff, and payers for their own notices; `payment.received`;

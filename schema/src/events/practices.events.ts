@@ -79,9 +79,14 @@ export const practiceStatusChanged = defineEvent({
   consumers: ['notifier', 'gateway'],
   description:
     'A practice moved from one state to another (every change, including internal ones: consumers ' +
-    'choose which states to tell the citizen about).',
+    'choose which states to tell the citizen about). `onBehalfOfFiscalCode` names the person the ' +
+    'practice is for when the applicant acts for someone else, so they hear of it too.',
   data: z.object({
     ...practice,
+    onBehalfOfFiscalCode: fiscalCodeSchema
+      .nullable()
+      .optional()
+      .describe('the person the applicant acts for (absent in events recorded before it existed)'),
     from: z.enum(PRACTICE_STATUSES).nullable().describe('null for a new practice'),
     to: z.enum(PRACTICE_STATUSES),
     note: staffNote.optional(),

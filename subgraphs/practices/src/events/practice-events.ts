@@ -25,7 +25,13 @@ export function practiceStatusChangedEvent(
 ) {
   return createEvent('practice.status-changed', {
     ...envelope(practice, actor, occurredAt),
-    data: { ...practiceFields(practice), from, to, ...(note === null ? {} : { note: note.slice(0, 1000) }) },
+    data: {
+      ...practiceFields(practice),
+      onBehalfOfFiscalCode: practice.onBehalfOfFiscalCode ?? null,
+      from,
+      to,
+      ...(note === null ? {} : { note: note.slice(0, 1000) }),
+    },
   });
 }
 
