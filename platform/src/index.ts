@@ -165,3 +165,13 @@ export { recordEvent } from './outbox/record-event.js';
 export { handleOnce } from './outbox/inbox.js';
 export { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox/relay.js';
 export { OUTBOX_MIGRATIONS } from './outbox/outbox-migrations.js';
+export {
+  createSubgraphRuntime,
+  openServiceDatabase,
+  type ServiceDatabaseConfig,
+  type ServiceDatabaseOptions,
+  type SubgraphRuntime,
+  type SubgraphRuntimeOptions,
+  type SubgraphRuntimeParts,
+  type SubgraphWorker,
+} from './service/subgraph-runtime.js';

@@ -1,0 +1,237 @@
+import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
+import type { GraphQLSchema } from 'graphql';
+import type { AuditSink } from '../auth/audit.js';
+import { createTokenVerifier, type TokenVerifierOptions } from '../auth/token-verifier.js';
+import type { EventBus } from '../bus/event-bus.js';
+import {
+  createDatabase,
+  type AnyEntitySchema,
+  type Database,
+  type DatabaseDriver,
+  type EntityManager,
+  type MigrationSet,
+} from '../database/database.js';
+import { createErrorMasking } from '../errors/error-masking.js';
+import { createRequestContextFactory, type DatabaseRequestContext } from '../http/request-context.js';
+import type { ServiceRequest } from '../http/service-request.js';
+import { createServiceServer, type Route, type ServiceServer } from '../http/service-server.js';
+import type { Logger } from '../logging/logger.js';
+import { createOutboxRelay, type OutboxRelay } from '../outbox/relay.js';
+
+/** Where a service's database lives, as every service config carries it. */
+export interface ServiceDatabaseConfig {
+  driver: DatabaseDriver;
+  /** A file path (or `:memory:`) for SQLite, a server URL for PostgreSQL. */
+  url: string;
+  /** Wins over a database named in a PostgreSQL `url`. @default `sportello_<service>` */
+  postgresDatabase?: string;
+}
+
+/** Options of {@link openServiceDatabase}. */
+export interface ServiceDatabaseOptions {
+  /** Service name: names the PostgreSQL database. */
+  service: string;
+  config: ServiceDatabaseConfig;
+  /** The service's entities; the outbox and inbox entities are added automatically. */
+  entities: readonly AnyEntitySchema[];
+  migrations: MigrationSet;
+  logger: Logger;
+}
+
+/**
+ * Opens a service's database from its config (SQLite file or PostgreSQL server). Nothing is
+ * migrated: the service decides when (see {@link SubgraphRuntimeOptions.migrateOnListen}).
+ *
+ * @throws {DatabaseConfigError} when the config cannot work (e.g. an unreachable server).
+ */
+export function openServiceDatabase(options: ServiceDatabaseOptions): Promise<Database> {
+  const { config } = options;
+  return createDatabase({
+    service: options.service,
+    driver: config.driver,
+    ...(config.driver === 'sqlite' ? { sqlitePath: config.url } : { postgresUrl: config.url }),
+    ...(config.postgresDatabase === undefined ? {} : { postgresDatabase: config.postgresDatabase }),
+    entities: options.entities,
+    migrations: options.migrations,
+    logger: options.logger,
+  });
+}
+
+/**
+ * Work a service runs beside its HTTP server (schedulers, consumers, bulk runners). Started after
+ * the outbox relay and before the server listens; stopped after the server closes, before the relay.
+ */
+export interface SubgraphWorker {
+  start?(): void | Promise<void>;
+  stop?(): void | Promise<void>;
+}
+
+/** What a service's routes may use: the pieces the runtime built. */
+export interface SubgraphRuntimeParts<Context> {
+  readonly database: Database;
+  /** `undefined` when the service has no outbox relay (see {@link SubgraphRuntimeOptions.relayTo}). */
+  readonly relay: OutboxRelay | undefined;
+  /** The verified caller, comune and a comune-scoped EntityManager of a request. */
+  readonly requestContext: (request: ServiceRequest) => Promise<DatabaseRequestContext<EntityManager>>;
+  /** The service's full GraphQL context of a request. */
+  readonly context: (request: ServiceRequest) => Promise<Context>;
+}
+
+/** Options of {@link createSubgraphRuntime}. */
+export interface SubgraphRuntimeOptions<Context extends BaseContext> {
+  /** Service name, for logs and the health check. */
+  service: string;
+  logger: Logger;
+  /** The service's database, opened by {@link openServiceDatabase} or lent by the host. */
+  database: Database;
+  /** Whether `close` closes the database: `false` when the host lent it and closes it itself. */
+  ownsDatabase: boolean;
+  /** Applies pending migrations on the first `listen` (services that migrate at creation say `false`). @default false */
+  migrateOnListen?: boolean;
+  /** How tokens are verified: issuer, audience and where the keys come from. */
+  tokens: TokenVerifierOptions;
+  /** The comune of anonymous requests that name none (`x-comune`). */
+  defaultComune: string;
+  /** The audit sink of the request context. @default a logging sink */
+  audit?: AuditSink;
+  /**
+   * The bus the outbox relay publishes to. `null`: the service keeps no outbox, so no relay is
+   * created, started or nudged.
+   */
+  relayTo: EventBus | null;
+  /**
+   * Which responses nudge the relay, so events recorded by a mutation go out as soon as it commits
+   * rather than at the next poll. @default 'every-response'
+   */
+  nudgeRelayAfter?: 'every-response' | 'mutations';
+  schema: GraphQLSchema;
+  /** Builds the service's GraphQL context from the shared request context. */
+  context(base: DatabaseRequestContext<EntityManager>, request: ServiceRequest): Promise<Context> | Context;
+  /** Endpoints next to `/graphql` and `/health`, given as is or built from the runtime's parts. */
+  routes?: readonly Route[] | ((parts: SubgraphRuntimeParts<Context>) => readonly Route[]);
+  /** Apollo plugins after error masking (e.g. `auditFlushPlugin()`). */
+  plugins?: readonly ApolloServerPlugin<Context>[];
+  /** Largest accepted request body. @default 1_048_576 */
+  maxBodyBytes?: number;
+  /** Started on `listen`, in order; stopped on `close`, in reverse order. */
+  workers?: readonly SubgraphWorker[];
+}
+
+/** The handle {@link createSubgraphRuntime} returns. */
+export interface SubgraphRuntime<Context extends BaseContext> extends SubgraphRuntimeParts<Context> {
+  readonly apollo: ApolloServer<Context>;
+  readonly server: ServiceServer;
+  /** Applies pending migrations, once per runtime (later calls return at once). */
+  migrate(): Promise<void>;
+  /** Asks the relay for a round soon; does nothing without a relay. */
+  nudgeRelay(): void;
+  /** Publishes pending outbox events now. @returns how many were published (0 without a relay) */
+  flushOutbox(): Promise<number>;
+  /**
+   * Migrates (with `migrateOnListen`), starts the relay and the workers, then listens.
+   * Port 0 picks a free port. @returns the base URL
+   */
+  listen(port: number, host?: string): Promise<string>;
+  /** Closes the server, stops the workers and the relay, then closes the database if it owns it. */
+  close(): Promise<void>;
+}
+
+/**
+ * The runtime every subgraph shares: token verification, the per-request context with its
+ * comune-scoped EntityManager, the outbox relay, an Apollo server with error masking that logs
+ * through the service logger, and the HTTP server with `/graphql`, the service's routes and a
+ * `/health` that asks the database `select 1`. The service keeps what is its own (schema, context,
+ * routes, jobs) and its handle; nothing listens, relays or runs until `listen`.
+ *
+ * @example
+ * const database = await openServiceDatabase({ service: 'practices', config: config.database, entities, migrations, logger });
+ * const runtime = createSubgraphRuntime<PracticesContext>({
+ *   service: 'practices', logger, database, ownsDatabase: true, migrateOnListen: true,
+ *   tokens: { issuer: config.tokenIssuer, audience: config.tokenAudience, jwks: config.jwksUrl },
+ *   defaultComune: config.defaultComune, relayTo: bus, schema,
+ *   context: (base) => createPracticesContext(base, settings),
+ * });
+ * const url = await runtime.listen(0);
+ */
+export function createSubgraphRuntime<Context extends BaseContext>(
+  options: SubgraphRuntimeOptions<Context>,
+): SubgraphRuntime<Context> {
+  const { service, logger, database } = options;
+  const requestContext = createRequestContextFactory({
+    verifier: createTokenVerifier(options.tokens),
+    defaultComune: options.defaultComune,
+    logger,
+    database,
+    audit: options.audit,
+  });
+  const context = async (request: ServiceRequest) => options.context(await requestContext(request), request);
+  const relay =
+    options.relayTo === null ? undefined : createOutboxRelay({ database, bus: options.relayTo, logger });
+  const nudgeOnMutationsOnly = options.nudgeRelayAfter === 'mutations';
+  const masking = createErrorMasking<Context>(logger);
+  const apollo = new ApolloServer<Context>({
+    schema: options.schema,
+    // Apollo's own messages go through the service's masking logger, at its level.
+    logger,
+    formatError: masking.formatError,
+    plugins: [
+      masking.plugin,
+      ...(options.plugins ?? []),
+      ...(relay === undefined
+        ? []
+        : [
+            {
+              async requestDidStart() {
+                return {
+                  async willSendResponse({ operation }) {
+                    if (!nudgeOnMutationsOnly || operation?.operation === 'mutation') relay.nudge();
+                  },
+                };
+              },
+            } satisfies ApolloServerPlugin<Context>,
+          ]),
+    ],
+  });
+  const parts: SubgraphRuntimeParts<Context> = { database, relay, requestContext, context };
+  const routes = typeof options.routes === 'function' ? options.routes(parts) : options.routes;
+  const server = createServiceServer<Context>({
+    name: service,
+    apollo,
+    logger,
+    routes,
+    maxBodyBytes: options.maxBodyBytes,
+    context,
+    health: async () => {
+      await database.forkUnscoped().getConnection().execute('select 1');
+    },
+  });
+  const workers = options.workers ?? [];
+
+  let migrated = false;
+  async function migrate(): Promise<void> {
+    if (migrated) return;
+    await database.migrate();
+    migrated = true;
+  }
+
+  return {
+    ...parts,
+    apollo,
+    server,
+    migrate,
+    nudgeRelay: () => relay?.nudge(),
+    flushOutbox: async () => (relay === undefined ? 0 : relay.flush()),
+    async listen(port, host) {
+      if (options.migrateOnListen === true) await migrate();
+      relay?.start();
+      for (const worker of workers) await worker.start?.();
+      return server.listen(port, host);
+    },
+    async close() {
+      await server.close();
+      for (const worker of [...workers].reverse()) await worker.stop?.();
+      await relay?.stop();
+      if (options.ownsDatabase) await database.close();
+    },
+  };
+}
