@@ -1,13 +1,10 @@
 import 'reflect-metadata';
-import { ApolloServer } from '@apollo/server';
 import {
-  createDatabase,
-  createErrorMasking,
-  createOutboxRelay,
-  createRequestContextFactory,
-  createServiceServer,
-  createTokenVerifier,
+  createSubgraphRuntime,
+  openServiceDatabase,
   type Database,
+  type DatabaseRequestContext,
+  type EntityManager,
   type EventBus,
   type JwksSource,
   type Logger,
@@ -97,52 +94,39 @@ export async function createCivilProtection(
   deps: CivilProtectionDeps,
 ): Promise<CivilProtection> {
   const logger = deps.logger;
-  const database = await createDatabase({
+  const database = await openServiceDatabase({
     service: 'civil-protection',
-    driver: config.database.driver,
-    ...(config.database.driver === 'sqlite'
-      ? { sqlitePath: config.database.url }
-      : { postgresUrl: config.database.url }),
-    ...(config.database.postgresDatabase === undefined
-      ? {}
-      : { postgresDatabase: config.database.postgresDatabase }),
+    config: config.database,
     entities: CIVIL_PROTECTION_ENTITIES,
     migrations: { sqlite, postgresql },
     logger,
   });
-  const verifier = createTokenVerifier({
-    issuer: config.tokenIssuer,
-    audience: config.tokenAudience,
-    jwks: deps.jwks ?? config.jwksUrl,
-  });
-  const requestContext = createRequestContextFactory({
-    verifier,
-    defaultComune: config.defaultComune,
+  const runtime = createSubgraphRuntime<CivilProtectionContext>({
+    service: 'civil-protection',
     logger,
     database,
-  });
-  const relay = createOutboxRelay({ database, bus: deps.bus, logger });
-  const masking = createErrorMasking<CivilProtectionContext>(logger);
-  const apollo = new ApolloServer<CivilProtectionContext>({
+    ownsDatabase: true,
+    migrateOnListen: true,
+    tokens: { issuer: config.tokenIssuer, audience: config.tokenAudience, jwks: deps.jwks ?? config.jwksUrl },
+    defaultComune: config.defaultComune,
+    relayTo: deps.bus,
     schema: await buildCivilProtectionSchema(),
-    // Apollo's own messages go through the service's masking logger, at its level.
-    logger,
-    formatError: masking.formatError,
-    plugins: [
-      masking.plugin,
-      {
-        // Events recorded by a mutation go out as soon as it commits, not at the next poll.
-        async requestDidStart() {
-          return {
-            async willSendResponse() {
-              relay.nudge();
-            },
-          };
-        },
-      },
-    ],
+    context: (base) => createCivilProtectionContext(base),
+    routes: ({ requestContext }) => feedRoutes(config, requestContext),
   });
+  return {
+    database,
+    listen: (port, host) => runtime.listen(port, host),
+    flushOutbox: () => runtime.flushOutbox(),
+    close: () => runtime.close(),
+  };
+}
 
+/** The open-data feeds: public, read through the request context of anonymous callers too. */
+function feedRoutes(
+  config: CivilProtectionConfig,
+  requestContext: (request: ServiceRequest) => Promise<DatabaseRequestContext<EntityManager>>,
+): Route[] {
   /** Anonymous feeds pick the comune with `?comune=` or `x-comune`; the request context checks it. */
   async function feedContext(request: ServiceRequest) {
     const comune = request.url.searchParams.get('comune');
@@ -163,7 +147,7 @@ export async function createCivilProtection(
   // Feeds are public and the same for everyone of a comune: CDNs may keep them for the bound and
   // revalidate with If-None-Match.
   const feedMaxAge = config.feedMaxAgeSeconds ?? DEFAULT_FEED_MAX_AGE_SECONDS;
-  const routes: Route[] = [
+  return [
     {
       method: 'GET',
       path: ALERTS_INDEX_PATH,
@@ -202,34 +186,4 @@ export async function createCivilProtection(
       },
     },
   ];
-
-  const server = createServiceServer<CivilProtectionContext>({
-    name: 'civil-protection',
-    apollo,
-    logger,
-    routes,
-    context: async (request) => createCivilProtectionContext(await requestContext(request)),
-    health: async () => {
-      await database.forkUnscoped().getConnection().execute('select 1');
-    },
-  });
-
-  let migrated = false;
-  return {
-    database,
-    async listen(port, host) {
-      if (!migrated) {
-        await database.migrate();
-        migrated = true;
-      }
-      relay.start();
-      return server.listen(port, host);
-    },
-    flushOutbox: () => relay.flush(),
-    async close() {
-      await server.close();
-      await relay.stop();
-      await database.close();
-    },
-  };
 }
