@@ -1,12 +1,7 @@
 import 'reflect-metadata';
-import { ApolloServer } from '@apollo/server';
 import {
-  createDatabase,
-  createErrorMasking,
-  createOutboxRelay,
-  createRequestContextFactory,
-  createServiceServer,
-  createTokenVerifier,
+  createSubgraphRuntime,
+  openServiceDatabase,
   type AuditSink,
   type Database,
   type EventBus,
@@ -85,104 +80,64 @@ export interface Practices {
  */
 export async function createPractices(config: PracticesConfig, deps: PracticesDeps): Promise<Practices> {
   const logger = deps.logger;
-  const database = await createDatabase({
+  const database = await openServiceDatabase({
     service: 'practices',
-    driver: config.database.driver,
-    ...(config.database.driver === 'sqlite'
-      ? { sqlitePath: config.database.url }
-      : { postgresUrl: config.database.url }),
-    ...(config.database.postgresDatabase === undefined
-      ? {}
-      : { postgresDatabase: config.database.postgresDatabase }),
+    config: config.database,
     entities: PRACTICES_ENTITIES,
     migrations: { sqlite, postgresql },
     logger,
   });
-  const verifier = createTokenVerifier({
-    issuer: config.tokenIssuer,
-    audience: config.tokenAudience,
-    jwks: deps.jwks ?? config.jwksUrl,
-  });
-  const requestContext = createRequestContextFactory({
-    verifier,
-    defaultComune: config.defaultComune,
+  const settings = { attachmentMaxBytes: config.attachmentMaxBytes, timeZone: config.timeZone };
+  let timer: NodeJS.Timeout | undefined;
+  const runtime = createSubgraphRuntime<PracticesContext>({
+    service: 'practices',
     logger,
     database,
-    ...(deps.audit === undefined ? {} : { audit: deps.audit }),
-  });
-  const settings = { attachmentMaxBytes: config.attachmentMaxBytes, timeZone: config.timeZone };
-  const relay = createOutboxRelay({ database, bus: deps.bus, logger });
-  const masking = createErrorMasking<PracticesContext>(logger);
-  const apollo = new ApolloServer<PracticesContext>({
+    ownsDatabase: true,
+    migrateOnListen: true,
+    tokens: { issuer: config.tokenIssuer, audience: config.tokenAudience, jwks: deps.jwks ?? config.jwksUrl },
+    defaultComune: config.defaultComune,
+    audit: deps.audit,
+    relayTo: deps.bus,
     schema: await buildPracticesSchema(),
-    // Apollo's own messages go through the service's masking logger, at its level.
-    logger,
-    formatError: masking.formatError,
-    plugins: [
-      masking.plugin,
-      auditFlushPlugin<PracticesContext>(),
+    plugins: [auditFlushPlugin<PracticesContext>()],
+    // Staff reads are audited through the outbox, so identity's audit log gets them durably.
+    context: (base) =>
+      createPracticesContext(
+        { ...base, audit: deps.audit ?? createOutboxAuditSink('practices', base) },
+        settings,
+      ),
+    routes: ({ requestContext }) =>
+      attachmentRoutes({ context: requestContext, maxBytes: config.attachmentMaxBytes }),
+    workers: [
       {
-        // Events recorded by a mutation go out as soon as it commits, not at the next poll.
-        async requestDidStart() {
-          return {
-            async willSendResponse() {
-              relay.nudge();
-            },
-          };
+        start() {
+          if (config.reminderIntervalMs > 0 && timer === undefined) {
+            timer = setInterval(() => {
+              runReminders().catch((error: unknown) =>
+                logger.error({ err: error }, 'appointment reminders failed'),
+              );
+            }, config.reminderIntervalMs);
+            timer.unref();
+          }
         },
       },
     ],
   });
-  const server = createServiceServer<PracticesContext>({
-    name: 'practices',
-    apollo,
-    logger,
-    routes: attachmentRoutes({ context: requestContext, maxBytes: config.attachmentMaxBytes }),
-    // Staff reads are audited through the outbox, so identity's audit log gets them durably.
-    context: async (request) => {
-      const base = await requestContext(request);
-      return createPracticesContext(
-        { ...base, audit: deps.audit ?? createOutboxAuditSink('practices', base) },
-        settings,
-      );
-    },
-    health: async () => {
-      await database.forkUnscoped().getConnection().execute('select 1');
-    },
-  });
 
   const runReminders = async (now = new Date()) => {
     const sent = await sendAppointmentReminders(database, now, config.timeZone);
-    if (sent > 0) relay.nudge();
+    if (sent > 0) runtime.nudgeRelay();
     return sent;
   };
-  let timer: NodeJS.Timeout | undefined;
-  let migrated = false;
   return {
     database,
-    async listen(port, host) {
-      if (!migrated) {
-        await database.migrate();
-        migrated = true;
-      }
-      relay.start();
-      if (config.reminderIntervalMs > 0 && timer === undefined) {
-        timer = setInterval(() => {
-          runReminders().catch((error: unknown) =>
-            logger.error({ err: error }, 'appointment reminders failed'),
-          );
-        }, config.reminderIntervalMs);
-        timer.unref();
-      }
-      return server.listen(port, host);
-    },
-    flushOutbox: () => relay.flush(),
+    listen: (port, host) => runtime.listen(port, host),
+    flushOutbox: () => runtime.flushOutbox(),
     runReminders,
     async close() {
       clearInterval(timer);
-      await server.close();
-      await relay.stop();
-      await database.close();
+      await runtime.close();
     },
   };
 }
