@@ -1,21 +1,17 @@
 import 'reflect-metadata';
-import { ApolloServer } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
 import {
   auditFlushPlugin,
-  createDatabase,
   createOutboxAuditSink,
-  createErrorMasking,
-  createOutboxRelay,
-  createRequestContextFactory,
-  createServiceServer,
-  createTokenVerifier,
+  createSubgraphRuntime,
+  openServiceDatabase,
   type AuditSink,
   type Database,
+  type DatabaseRequestContext,
+  type EntityManager,
   type EventBus,
   type JwksSource,
   type Logger,
-  type ServiceRequest,
 } from '@sportello/platform';
 import { createCertificateRoutes, rewriteCertificatePath } from './certificates/certificate-routes.js';
 import type { AnagrafeConfig } from './config.js';
@@ -116,35 +112,18 @@ export interface AnagrafeHandle {
  */
 export async function createAnagrafe(config: AnagrafeConfig, deps: AnagrafeDeps): Promise<AnagrafeHandle> {
   const { logger, bus } = deps;
-  const database = await createDatabase({
+  const database = await openServiceDatabase({
     service: 'anagrafe',
-    driver: config.database.driver,
-    ...(config.database.driver === 'sqlite'
-      ? { sqlitePath: config.database.url }
-      : { postgresUrl: config.database.url }),
-    ...(config.database.postgresDatabase === undefined
-      ? {}
-      : { postgresDatabase: config.database.postgresDatabase }),
+    config: config.database,
     entities: ANAGRAFE_ENTITIES,
     migrations: { sqlite, postgresql },
     logger,
   });
-  const verifier = createTokenVerifier({
-    issuer: config.tokenIssuer,
-    audience: config.tokenAudience,
-    jwks: deps.jwks ?? config.jwksUrl,
-  });
-  const requestContext = createRequestContextFactory({
-    verifier,
-    defaultComune: config.defaultComune,
-    logger,
-    database,
-  });
   /** The request context with its audit sink: the host's, or the durable outbox sink. */
-  const auditedContext = async (request: ServiceRequest) => {
-    const base = await requestContext(request);
-    return { ...base, audit: deps.audit ?? createOutboxAuditSink('anagrafe', base) };
-  };
+  const audited = (base: DatabaseRequestContext<EntityManager>) => ({
+    ...base,
+    audit: deps.audit ?? createOutboxAuditSink('anagrafe', base),
+  });
   const settings: AnagrafeSettings = {
     comuneNames: config.comuneNames,
     publicUrl: config.publicUrl,
@@ -152,86 +131,55 @@ export async function createAnagrafe(config: AnagrafeConfig, deps: AnagrafeDeps)
     onlineCertificatesExempt: config.onlineCertificatesExempt,
     timeZone: config.timeZone,
   };
-  const relay = createOutboxRelay({ database, bus, logger });
   const scheduler = createJobScheduler({ database, logger, timeZone: config.timeZone, jobs: config.jobs });
   const schema = await buildAnagrafeSchema();
-  const masking = createErrorMasking<AnagrafeContext>(logger);
-  const apollo = new ApolloServer<AnagrafeContext>({
+  const runtime = createSubgraphRuntime<AnagrafeContext>({
+    service: 'anagrafe',
+    logger,
+    database,
+    ownsDatabase: true,
+    migrateOnListen: true,
+    tokens: { issuer: config.tokenIssuer, audience: config.tokenAudience, jwks: deps.jwks ?? config.jwksUrl },
+    defaultComune: config.defaultComune,
+    relayTo: bus,
     schema,
-    // Apollo's own messages go through the service's masking logger, at its level.
-    logger,
-    formatError: masking.formatError,
-    plugins: [
-      masking.plugin,
-      // A staff read is not answered unless its audit event is stored.
-      auditFlushPlugin<AnagrafeContext>(),
-      {
-        // Events recorded by a mutation go out as soon as it commits, not at the next poll.
-        async requestDidStart() {
-          return {
-            async willSendResponse() {
-              relay.nudge();
-            },
-          };
-        },
-      },
-    ],
-  });
-  const server = createServiceServer<AnagrafeContext>({
-    name: 'anagrafe',
-    apollo,
-    logger,
-    routes: createCertificateRoutes({ requestContext: auditedContext, settings }),
-    context: async (request) =>
-      createAnagrafeContext(await auditedContext(request), settings, request.url.origin),
-    health: async () => {
-      await database.forkUnscoped().getConnection().execute('select 1');
-    },
+    // A staff read is not answered unless its audit event is stored.
+    plugins: [auditFlushPlugin<AnagrafeContext>()],
+    context: (base, request) => createAnagrafeContext(audited(base), settings, request.url.origin),
+    routes: ({ requestContext }) =>
+      createCertificateRoutes({
+        requestContext: async (request) => audited(await requestContext(request)),
+        settings,
+      }),
+    workers: [{ start: () => scheduler.start(), stop: () => scheduler.stop() }],
   });
   // Service routes match whole paths: give the PDF route its public shape before they are matched.
-  server.httpServer.prependListener('request', rewriteCertificatePath);
+  runtime.server.httpServer.prependListener('request', rewriteCertificatePath);
 
-  let migrated = false;
-  const migrate = async () => {
-    if (!migrated) {
-      await database.migrate();
-      migrated = true;
-    }
-  };
   return {
     schema,
     database,
-    async listen(port = config.port, host = '127.0.0.1') {
-      await migrate();
-      relay.start();
-      scheduler.start();
-      return server.listen(port, host);
-    },
+    listen: (port = config.port, host = '127.0.0.1') => runtime.listen(port, host),
     async runDocumentExpiryJob(options = {}) {
-      await migrate();
+      await runtime.migrate();
       const result = await runDocumentExpiryJob(database, {
         offsetsDays: config.jobs.reminderOffsetsDays,
         expiredNoticeLookbackDays: config.jobs.expiredNoticeLookbackDays,
         ...options,
         today: options.today ?? todayIn(config.timeZone),
       });
-      relay.nudge();
+      runtime.nudgeRelay();
       return result;
     },
     async runSilentApprovalJob(options = {}) {
-      await migrate();
+      await runtime.migrate();
       const accepted = await runSilentApprovalJob(database, {
         today: options.today ?? todayIn(config.timeZone),
       });
-      relay.nudge();
+      runtime.nudgeRelay();
       return accepted;
     },
-    flushOutbox: () => relay.flush(),
-    async close() {
-      await server.close();
-      await scheduler.stop();
-      await relay.stop();
-      await database.close();
-    },
+    flushOutbox: () => runtime.flushOutbox(),
+    close: () => runtime.close(),
   };
 }
