@@ -1,13 +1,8 @@
 import 'reflect-metadata';
-import { ApolloServer } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
 import {
-  createDatabase,
-  createErrorMasking,
-  createOutboxRelay,
-  createRequestContextFactory,
-  createServiceServer,
-  createTokenVerifier,
+  createSubgraphRuntime,
+  openServiceDatabase,
   type AuditSink,
   type Database,
   type EventBus,
@@ -114,15 +109,9 @@ export async function createTributi(config: TributiConfig, deps: TributiDeps): P
   const ownsDatabase = deps.database === undefined;
   const database =
     deps.database ??
-    (await createDatabase({
+    (await openServiceDatabase({
       service: 'tributi',
-      driver: config.database.driver,
-      ...(config.database.driver === 'sqlite'
-        ? { sqlitePath: config.database.url }
-        : { postgresUrl: config.database.url }),
-      ...(config.database.postgresDatabase === undefined
-        ? {}
-        : { postgresDatabase: config.database.postgresDatabase }),
+      config: config.database,
       entities: TRIBUTI_ENTITIES,
       migrations: { sqlite, postgresql },
       logger,
@@ -144,71 +133,52 @@ export async function createTributi(config: TributiConfig, deps: TributiDeps): P
     lockRows: settings.lockRows,
     logger,
   });
-  const verifier = createTokenVerifier({
-    issuer: config.tokenIssuer,
-    audience: config.tokenAudience,
-    jwks: deps.jwks ?? config.jwksUrl,
-  });
-  const requestContext = createRequestContextFactory({
-    verifier,
-    defaultComune: config.defaultComune,
+  const schema = await buildTributiSchema();
+  let stopSchedule: (() => void) | undefined;
+  const runtime = createSubgraphRuntime<TributiContext>({
+    service: 'tributi',
     logger,
     database,
-    ...(deps.audit === undefined ? {} : { audit: deps.audit }),
-  });
-  // Staff reads are audited through the outbox, so identity's audit log gets them durably.
-  const context = async (request: Parameters<typeof requestContext>[0]) => {
-    const base = await requestContext(request);
-    return createTributiContext(
-      { ...base, audit: deps.audit ?? createOutboxAuditSink('tributi', base) },
-      settings,
-      bulkJobs,
-    );
-  };
-  const relay = createOutboxRelay({ database, bus: deps.bus, logger });
-  const schema = await buildTributiSchema();
-  const masking = createErrorMasking<TributiContext>(logger);
-  const apollo = new ApolloServer<TributiContext>({
+    ownsDatabase,
+    tokens: { issuer: config.tokenIssuer, audience: config.tokenAudience, jwks: deps.jwks ?? config.jwksUrl },
+    defaultComune: config.defaultComune,
+    audit: deps.audit,
+    relayTo: deps.bus,
     schema,
-    // Apollo's own messages go through the service's masking logger, at its level.
-    logger,
-    formatError: masking.formatError,
-    plugins: [
-      masking.plugin,
-      auditFlushPlugin<TributiContext>(),
-      {
-        // Events recorded by a mutation go out as soon as it commits, not at the next poll.
-        async requestDidStart() {
-          return {
-            async willSendResponse() {
-              relay.nudge();
-            },
-          };
-        },
-      },
-    ],
-  });
-  const receipts = receiptsRoute(context);
-  const server = createServiceServer<TributiContext>({
-    name: 'tributi',
-    apollo,
-    logger,
+    plugins: [auditFlushPlugin<TributiContext>()],
+    // Staff reads are audited through the outbox, so identity's audit log gets them durably.
+    context: (base) =>
+      createTributiContext(
+        { ...base, audit: deps.audit ?? createOutboxAuditSink('tributi', base) },
+        settings,
+        bulkJobs,
+      ),
     // A TARI run of tens of thousands of households arrives in one request.
     maxBodyBytes: 16 * 1_048_576,
-    routes: [
-      {
-        ...receipts,
-        async handler(request) {
-          const answer = await receipts.handler(request);
-          relay.nudge();
-          return answer;
+    routes: ({ context, relay }) => {
+      const receipts = receiptsRoute(context);
+      return [
+        {
+          ...receipts,
+          async handler(request) {
+            const answer = await receipts.handler(request);
+            relay?.nudge();
+            return answer;
+          },
         },
+      ];
+    },
+    workers: [
+      {
+        start() {
+          bulkJobs.kick();
+          if (config.reminders.enabled && stopSchedule === undefined) {
+            stopSchedule = scheduleDaily({ hour: config.reminders.hour, run: () => runReminders(), logger });
+          }
+        },
+        stop: () => bulkJobs.stop(),
       },
     ],
-    context,
-    health: async () => {
-      await database.forkUnscoped().getConnection().execute('select 1');
-    },
   });
 
   const runReminders = (options: { today?: string } = {}) =>
@@ -218,30 +188,19 @@ export async function createTributi(config: TributiConfig, deps: TributiDeps): P
       fineRules: config.fineRules,
       logger,
       ...(options.today === undefined ? {} : { today: options.today }),
-    }).finally(() => relay.nudge());
+    }).finally(() => runtime.nudgeRelay());
 
-  let stopSchedule: (() => void) | undefined;
   return {
     schema,
     database,
-    server,
-    async listen(port = config.port, host = '127.0.0.1') {
-      relay.start();
-      bulkJobs.kick();
-      if (config.reminders.enabled && stopSchedule === undefined) {
-        stopSchedule = scheduleDaily({ hour: config.reminders.hour, run: () => runReminders(), logger });
-      }
-      return server.listen(port, host);
-    },
+    server: runtime.server,
+    listen: (port = config.port, host = '127.0.0.1') => runtime.listen(port, host),
     runPaymentReminderJob: runReminders,
     bulkJobsIdle: () => bulkJobs.idle(),
-    flushOutbox: () => relay.flush(),
+    flushOutbox: () => runtime.flushOutbox(),
     async close() {
       stopSchedule?.();
-      await server.close();
-      await bulkJobs.stop();
-      await relay.stop();
-      if (ownsDatabase) await database.close();
+      await runtime.close();
     },
   };
 }
