@@ -1,13 +1,8 @@
 import 'reflect-metadata';
-import { ApolloServer } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
 import {
-  createDatabase,
-  createErrorMasking,
-  createOutboxRelay,
-  createRequestContextFactory,
-  createServiceServer,
-  createTokenVerifier,
+  createSubgraphRuntime,
+  openServiceDatabase,
   type Consumer,
   type Database,
   type EventBus,
@@ -75,12 +70,9 @@ export async function createIdentity(config: IdentityConfig, deps: IdentityDeps)
   const ownsDatabase = deps.database === undefined;
   const database =
     deps.database ??
-    (await createDatabase({
+    (await openServiceDatabase({
       service: 'identity',
-      driver: config.database.driver,
-      ...(config.database.driver === 'sqlite'
-        ? { sqlitePath: config.database.url }
-        : { postgresUrl: config.database.url }),
+      config: config.database,
       entities: IDENTITY_ENTITIES,
       migrations: { sqlite: sqliteMigrations, postgresql: postgresqlMigrations },
       logger,
@@ -97,78 +89,61 @@ export async function createIdentity(config: IdentityConfig, deps: IdentityDeps)
     audience: config.audience,
     ttlSeconds: config.accessTokenTtlSeconds,
   });
-  // Identity verifies tokens it receives like any subgraph, with its own published keys.
-  const verifier = createTokenVerifier({
-    issuer: config.issuer,
-    audience: config.audience,
-    jwks: async () => ({ keys: await keys.publishedKeys() }),
-    jwksCooldownSec: 1,
-  });
 
   const schema = await buildIdentitySchema();
-  const masking = createErrorMasking<IdentityContext>(logger);
-  const relay = createOutboxRelay({ database, bus, logger });
-  const apollo = new ApolloServer<IdentityContext>({
-    schema,
+  const settings = { telegramBotUsername: config.telegramBotUsername };
+  const runtime = createSubgraphRuntime<IdentityContext>({
+    service: 'identity',
     logger,
-    formatError: masking.formatError,
+    database,
+    ownsDatabase,
+    // Identity verifies tokens it receives like any subgraph, with its own published keys.
+    tokens: {
+      issuer: config.issuer,
+      audience: config.audience,
+      jwks: async () => ({ keys: await keys.publishedKeys() }),
+      jwksCooldownSec: 1,
+    },
+    defaultComune: config.defaultComune,
+    relayTo: bus,
+    // Only mutations queue identity's events.
+    nudgeRelayAfter: 'mutations',
+    schema,
     plugins: [
-      masking.plugin,
       {
         async requestDidStart() {
           return {
-            async willSendResponse({ contextValue, operation }) {
+            async willSendResponse({ contextValue }) {
               // A staff read is not answered unless its audit entry is stored.
               await contextValue.auditTrail?.flush(contextValue.em);
-              // A mutation may have queued events: publish them now rather than at the next poll.
-              if (operation?.operation === 'mutation') relay.nudge();
             },
           };
         },
       },
     ],
-  });
-  const settings = { telegramBotUsername: config.telegramBotUsername };
-  const baseContext = createRequestContextFactory({
-    verifier,
-    defaultComune: config.defaultComune,
-    logger,
-    database,
-  });
-
-  const server = createServiceServer<IdentityContext>({
-    name: 'identity',
-    apollo,
-    logger,
+    context: (base) => createIdentityContext(base, settings),
     routes: [
       ...createOidcRoutes({ config, database, keys, tokens, logger }),
       revokedClientsRoute({ database, tokenLifetimeMs: ttlMs }),
     ],
-    async context(request) {
-      return createIdentityContext(await baseContext(request), settings);
-    },
-    async health() {
-      await database.forkUnscoped().getConnection().execute('select 1');
-    },
+    workers: [
+      {
+        // Other services' staff reads land in the audit log (see `audit.personal-data-read`).
+        async start() {
+          auditConsumer ??= await startAuditConsumer({ bus, database, logger });
+        },
+        stop: () => auditConsumer?.stop(),
+      },
+    ],
   });
 
   return {
     schema,
     database,
-    server,
+    server: runtime.server,
     tokens,
     keys,
-    async listen(port = config.port, host = '127.0.0.1') {
-      relay.start();
-      // Other services' staff reads land in the audit log (see `audit.personal-data-read`).
-      auditConsumer ??= await startAuditConsumer({ bus, database, logger });
-      return server.listen(port, host);
-    },
-    async close() {
-      await server.close();
-      await auditConsumer?.stop();
-      await relay.stop();
-      if (ownsDatabase) await database.close();
-    },
+    listen: (port = config.port, host = '127.0.0.1') => runtime.listen(port, host),
+    close: () => runtime.close(),
   };
 }
