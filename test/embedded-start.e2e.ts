@@ -185,14 +185,41 @@ describe('embedded start', () => {
 
   it('serves public civil-protection data to anonymous callers', async () => {
     const result = await graphql<{
+      activeAlerts: Array<{ id: string }>;
+      ordinances: Array<{ status: string; number: number | null; subject: string }>;
       nearestEmergencyAreas: Array<{ distanceMeters: number; area: { kind: string } }>;
     }>(
       api,
-      '{ nearestEmergencyAreas(latitude: 44.697, longitude: 7.856, kind: WAITING) { distanceMeters area { kind } } }',
+      `
+        {
+          activeAlerts {
+            id
+          }
+          ordinances {
+            status
+            number
+            subject
+          }
+          nearestEmergencyAreas(latitude: 44.697, longitude: 7.856, kind: WAITING) {
+            distanceMeters
+            area {
+              kind
+            }
+          }
+        }
+      `,
     );
     expect(result.errors).toBeUndefined();
-    expect(result.data?.nearestEmergencyAreas.length).toBeGreaterThan(0);
-    expect(result.data?.nearestEmergencyAreas.every((a) => a.area.kind === 'WAITING')).toBe(true);
+    expect(result.data?.activeAlerts).toEqual([]);
+    // The demo plan has one published ordinance; drafts are never shown to anonymous callers.
+    expect(result.data?.ordinances.length).toBeGreaterThan(0);
+    expect(result.data?.ordinances.every((o) => o.status === 'PUBLISHED' && o.number !== null)).toBe(true);
+    const areas = result.data!.nearestEmergencyAreas;
+    expect(areas.length).toBeGreaterThan(0);
+    expect(areas.every((a) => a.area.kind === 'WAITING')).toBe(true);
+    expect(areas.map((a) => a.distanceMeters)).toEqual(
+      [...areas.map((a) => a.distanceMeters)].sort((x, y) => x - y),
+    );
   });
 
   it('keeps what citizens changed across a restart', async () => {
