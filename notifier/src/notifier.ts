@@ -1,13 +1,9 @@
 import 'reflect-metadata';
 import type { ServerResponse } from 'node:http';
-import { ApolloServer } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
 import {
-  createDatabase,
-  createErrorMasking,
-  createRequestContextFactory,
-  createServiceServer,
-  createTokenVerifier,
+  createSubgraphRuntime,
+  openServiceDatabase,
   type Consumer,
   type Database,
   type EventBus,
@@ -102,15 +98,9 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
   const ownsDatabase = deps.database === undefined;
   const database =
     deps.database ??
-    (await createDatabase({
+    (await openServiceDatabase({
       service: 'notifier',
-      driver: config.database.driver,
-      ...(config.database.driver === 'sqlite'
-        ? { sqlitePath: config.database.url }
-        : { postgresUrl: config.database.url }),
-      ...(config.database.postgresDatabase === undefined
-        ? {}
-        : { postgresDatabase: config.database.postgresDatabase }),
+      config: config.database,
       entities: NOTIFIER_ENTITIES,
       migrations: { sqlite, postgresql },
       logger,
@@ -237,26 +227,6 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
       )
     : undefined;
 
-  const schema = await buildNotifierSchema();
-  const masking = createErrorMasking<NotifierContext>(logger);
-  const apollo = new ApolloServer<NotifierContext>({
-    schema,
-    // Apollo's own messages go through the service's masking logger, at its level.
-    logger,
-    formatError: masking.formatError,
-    plugins: [masking.plugin],
-  });
-  const verifier = createTokenVerifier({
-    issuer: config.tokenIssuer,
-    audience: config.tokenAudience,
-    jwks: deps.jwks ?? config.jwksUrl,
-  });
-  const baseContext = createRequestContextFactory({
-    verifier,
-    defaultComune: config.defaultComune,
-    logger,
-    database,
-  });
   const services = { store, nudge: () => dispatcher.nudge(), comuneName };
   const routes: Route[] = [];
   if (bot) {
@@ -280,22 +250,31 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
       },
     });
   }
-  const server = createServiceServer<NotifierContext>({
-    name: 'notifier',
-    apollo,
+  const schema = await buildNotifierSchema();
+  const runtime = createSubgraphRuntime<NotifierContext>({
+    service: 'notifier',
     logger,
+    database,
+    ownsDatabase,
+    tokens: { issuer: config.tokenIssuer, audience: config.tokenAudience, jwks: deps.jwks ?? config.jwksUrl },
+    defaultComune: config.defaultComune,
+    // The notifier publishes straight to the bus and records no outbox events: nothing to relay.
+    relayTo: null,
+    schema,
+    context: (base) => ({ ...base, services }),
     routes,
-    async context(request) {
-      return { ...(await baseContext(request)), services };
-    },
-    async health() {
-      await database.forkUnscoped().getConnection().execute('select 1');
-    },
+    // Channel connections close once the server no longer takes requests.
+    workers: [
+      {
+        async stop() {
+          for (const close of closers) await close();
+        },
+      },
+    ],
   });
 
   let consumer: Consumer | undefined;
   let started = false;
-  let listening = false;
   async function start(): Promise<void> {
     if (started) return;
     started = true;
@@ -318,7 +297,7 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
   return {
     schema,
     database,
-    server,
+    server: runtime.server,
     planner,
     dispatcher,
     store,
@@ -328,8 +307,7 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
     channels,
     start,
     async listen(port = config.port, host = '127.0.0.1') {
-      const url = await server.listen(port, host);
-      listening = true;
+      const url = await runtime.listen(port, host);
       await start();
       return url;
     },
@@ -338,9 +316,7 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
       await bot?.close();
       await dispatcher.stop();
       await stats.close();
-      if (listening) await server.close();
-      for (const close of closers) await close();
-      if (ownsDatabase) await database.close();
+      await runtime.close();
     },
   };
 }
