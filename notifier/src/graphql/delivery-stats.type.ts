@@ -1,15 +1,15 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { DeliveryStatusEnum, NotificationChannelEnum } from './enums.js';
 
-@ObjectType('ChannelDeliveryStats')
+@ObjectType('ChannelDeliveryStats', { description: 'Delivery counts of one event on one channel.' })
 export class ChannelDeliveryStatsType {
-  @Field(() => NotificationChannelEnum)
+  @Field(() => NotificationChannelEnum, { description: 'The channel counted.' })
   channel!: string;
 
   @Field(() => Int, { description: 'Not sent yet (planned, claimed or with the provider).' })
   planned!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Handed to the provider successfully.' })
   sent!: number;
 
   @Field(() => Int, { description: 'Failed, will be retried.' })
@@ -24,42 +24,44 @@ export class ChannelDeliveryStatsType {
 
 @ObjectType('DeliveryStats', { description: 'Deliveries of one event, per channel (no personal data).' })
 export class DeliveryStatsType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The event that caused the notifications.' })
   eventId!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Catalogue type of the event, e.g. civil-protection.alert-issued.' })
   eventType!: string;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the notifier planned the deliveries of the event.' })
   createdAt!: Date;
 
-  @Field(() => [ChannelDeliveryStatsType])
+  @Field(() => [ChannelDeliveryStatsType], {
+    description: 'One entry per channel the event was delivered on.',
+  })
   channels!: ChannelDeliveryStatsType[];
 }
 
 @ObjectType('DeadLetter', { description: 'A delivery that gave up or was interrupted, for staff to replay.' })
 export class DeadLetterType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Identifier of the delivery; pass it to replayDeadLetter.' })
   id!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The event the delivery belongs to.' })
   eventId!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Catalogue type of the event.' })
   eventType!: string;
 
-  @Field(() => NotificationChannelEnum)
+  @Field(() => NotificationChannelEnum, { description: 'The channel the delivery was for.' })
   channel!: string;
 
-  @Field(() => DeliveryStatusEnum)
+  @Field(() => DeliveryStatusEnum, { description: 'DEAD or UNCERTAIN.' })
   status!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'How many times sending was tried.' })
   attempts!: number;
 
   @Field(() => String, { nullable: true, description: 'Why the last attempt failed (no personal data).' })
   lastError!: string | null;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the delivery last changed status.' })
   updatedAt!: Date;
 }

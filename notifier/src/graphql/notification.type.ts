@@ -3,22 +3,25 @@ import { DeliveryStatusEnum, NotificationChannelEnum } from './enums.js';
 
 @ObjectType('NotificationDelivery', { description: 'One message on one channel, and how it went.' })
 export class NotificationDeliveryType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Identifier of the delivery.' })
   id!: string;
 
-  @Field(() => NotificationChannelEnum)
+  @Field(() => NotificationChannelEnum, { description: 'The channel the message went to.' })
   channel!: string;
 
-  @Field(() => DeliveryStatusEnum)
+  @Field(() => DeliveryStatusEnum, { description: 'Where the delivery stands.' })
   status!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'How many times sending was tried.' })
   attempts!: number;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the provider accepted the message; null until sent.',
+  })
   sentAt!: Date | null;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the delivery last changed status.' })
   updatedAt!: Date;
 }
 
@@ -27,15 +30,17 @@ export class NotificationMessageType {
   @Field(() => ID, { description: 'The event the message is about.' })
   eventId!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Catalogue type of the event, e.g. practices.status-changed.' })
   eventType!: string;
 
   @Field(() => String, { description: 'The message subject, in the language it was sent in.' })
   subject!: string;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the message was planned.' })
   createdAt!: Date;
 
-  @Field(() => [NotificationDeliveryType])
+  @Field(() => [NotificationDeliveryType], {
+    description: 'One delivery per channel the message was sent on.',
+  })
   deliveries!: NotificationDeliveryType[];
 }

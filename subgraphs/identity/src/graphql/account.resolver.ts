@@ -58,7 +58,9 @@ export class AccountResolver {
     return toCitizenType(fiscalCode, citizen);
   }
 
-  @Mutation(() => CitizenType)
+  @Mutation(() => CitizenType, {
+    description: 'Sets the language the comune writes to the signed-in citizen in.',
+  })
   async setPreferredLanguage(
     @Arg('language', () => LanguageEnum) language: string,
     @Ctx() ctx: IdentityContext,
@@ -88,7 +90,10 @@ export class AccountResolver {
     return Object.assign(new EmailVerificationRequestType(), { expiresAt });
   }
 
-  @Mutation(() => CitizenType)
+  @Mutation(() => CitizenType, {
+    description:
+      'Confirms the pending email address with the token sent to it (BAD_USER_INPUT when wrong or expired).',
+  })
   async verifyEmail(@Arg('token') token: string, @Ctx() ctx: IdentityContext): Promise<CitizenType> {
     const fiscalCode = selfFiscalCode(ctx, 'profile');
     return toCitizenType(fiscalCode, await verifyEmail(ctx.em, fiscalCode, token, await actorOf(ctx)));
@@ -106,7 +111,9 @@ export class AccountResolver {
     return Object.assign(new TelegramLinkType(), link);
   }
 
-  @Mutation(() => CitizenType)
+  @Mutation(() => CitizenType, {
+    description: 'Disconnects the linked Telegram chat; nothing more is sent there.',
+  })
   async unlinkTelegram(@Ctx() ctx: IdentityContext): Promise<CitizenType> {
     const fiscalCode = selfFiscalCode(ctx, 'notifications');
     const citizen = await findCitizen(ctx.em, fiscalCode);

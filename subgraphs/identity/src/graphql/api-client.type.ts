@@ -3,16 +3,18 @@ import { ScopeEnum } from './enums.js';
 
 @ObjectType('ApiClient', { description: 'An application registered to use the Sportello API.' })
 export class ApiClientType {
-  @Field()
+  @Field({ description: 'OAuth client id the application signs in with.' })
   clientId!: string;
 
-  @Field()
+  @Field({ description: 'Name shown to citizens on the consent screen.' })
   name!: string;
 
-  @Field(() => [ScopeEnum])
+  @Field(() => [ScopeEnum], { description: 'Scopes the application may ask citizens for.' })
   scopes!: string[];
 
-  @Field(() => [String])
+  @Field(() => [String], {
+    description: 'Redirect URIs accepted at the end of the OAuth authorisation flow.',
+  })
   redirectUris!: string[];
 
   @Field(() => Int, { description: 'Requests per minute the gateway lets through for this client.' })
@@ -24,16 +26,19 @@ export class ApiClientType {
   @Field({ description: 'Whether the client authenticates with a secret (false for PKCE-only public apps).' })
   confidential!: boolean;
 
-  @Field()
+  @Field({ description: 'When the client was registered.' })
   createdAt!: Date;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the client was revoked (its tokens no longer work); null while active.',
+  })
   revokedAt!: Date | null;
 }
 
-@ObjectType('ApiClientRegistration')
+@ObjectType('ApiClientRegistration', { description: 'The outcome of registering an API client.' })
 export class ApiClientRegistrationType {
-  @Field(() => ApiClientType)
+  @Field(() => ApiClientType, { description: 'The registered client.' })
   client!: ApiClientType;
 
   @Field(() => String, {

@@ -6,19 +6,19 @@ import { OfficeEnum } from './enums.js';
   description: 'A staff read of a citizen’s personal data, in identity or in any other service.',
 })
 export class AuditEntryType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Identifier of the audit entry.' })
   id!: string;
 
-  @Field()
+  @Field({ description: 'When the read happened.' })
   at!: Date;
 
-  @Field()
+  @Field({ description: 'Username of the staff member who read the data.' })
   actorUsername!: string;
 
-  @Field(() => [OfficeEnum])
+  @Field(() => [OfficeEnum], { description: 'Offices the staff member belonged to at the time of the read.' })
   actorOffices!: string[];
 
-  @Field(() => GraphQLFiscalCode)
+  @Field(() => GraphQLFiscalCode, { description: 'Codice fiscale of the citizen whose data was read.' })
   subject!: string;
 
   @Field(() => [String], {
@@ -27,7 +27,10 @@ export class AuditEntryType {
   })
   fields!: string[];
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Name of the GraphQL operation that read the data; null when the client sent none.',
+  })
   operation!: string | null;
 
   @Field({ description: 'The service that answered the read: identity, anagrafe, tributi, practices…' })
@@ -37,12 +40,12 @@ export class AuditEntryType {
   action!: string;
 }
 
-@ObjectType('AuditLogPage')
+@ObjectType('AuditLogPage', { description: 'One page of the audit log, newest entries first.' })
 export class AuditLogPageType {
-  @Field(() => [AuditEntryType])
+  @Field(() => [AuditEntryType], { description: 'The entries of this page.' })
   items!: AuditEntryType[];
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'How many entries match the filter across all pages.' })
   totalCount!: number;
 
   @Field(() => Int, { nullable: true, description: 'Offset of the next page, null on the last one.' })

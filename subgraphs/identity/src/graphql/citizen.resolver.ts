@@ -115,7 +115,10 @@ export class CitizenResolver {
     return citizen.record?.givenName ?? null;
   }
 
-  @FieldResolver(() => String, { nullable: true })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Requires: self, delegate, app with "profile", anagrafe/admin staff.',
+  })
   familyName(@Root() citizen: CitizenType, @Ctx() ctx: IdentityContext): string | null {
     authoriseCitizenRead(ctx, citizen.fiscalCode, 'profile');
     return citizen.record?.familyName ?? null;
@@ -130,7 +133,11 @@ export class CitizenResolver {
     return citizen.record?.email ?? null;
   }
 
-  @FieldResolver(() => Boolean, { nullable: true })
+  @FieldResolver(() => Boolean, {
+    nullable: true,
+    description:
+      'Whether the citizen proved they own the email address. Contact field: also readable by the notifier.',
+  })
   emailVerified(@Root() citizen: CitizenType, @Ctx() ctx: IdentityContext): boolean | null {
     authoriseCitizenRead(ctx, citizen.fiscalCode, 'contacts');
     return citizen.record?.emailVerified ?? null;
@@ -145,19 +152,31 @@ export class CitizenResolver {
     return citizen.record?.telegramLinked ?? null;
   }
 
-  @FieldResolver(() => Boolean, { nullable: true })
+  @FieldResolver(() => Boolean, {
+    nullable: true,
+    description:
+      'Whether notifications may also go to the citizen’s App IO inbox. Contact field: also readable by the notifier.',
+  })
   ioEnabled(@Root() citizen: CitizenType, @Ctx() ctx: IdentityContext): boolean | null {
     authoriseCitizenRead(ctx, citizen.fiscalCode, 'contacts');
     return citizen.record?.ioEnabled ?? null;
   }
 
-  @FieldResolver(() => LanguageEnum, { nullable: true })
+  @FieldResolver(() => LanguageEnum, {
+    nullable: true,
+    description:
+      'Language the comune writes to the citizen in. Contact field: also readable by the notifier.',
+  })
   preferredLanguage(@Root() citizen: CitizenType, @Ctx() ctx: IdentityContext): string | null {
     authoriseCitizenRead(ctx, citizen.fiscalCode, 'contacts');
     return citizen.record?.preferredLanguage ?? null;
   }
 
-  @FieldResolver(() => [NotificationPreferenceType], { nullable: true })
+  @FieldResolver(() => [NotificationPreferenceType], {
+    nullable: true,
+    description:
+      'One entry per category and channel. Readable by the citizen, an app with "notifications", the notifier and admin staff.',
+  })
   notificationPreferences(
     @Root() citizen: CitizenType,
     @Ctx() ctx: IdentityContext,

@@ -29,22 +29,27 @@ export interface CitizenRecord {
   description: 'A citizen with a Sportello account. Personal fields are authorised one by one.',
 })
 export class CitizenType {
-  @Field(() => GraphQLFiscalCode)
+  @Field(() => GraphQLFiscalCode, {
+    description:
+      'The citizen’s codice fiscale (16 characters, upper case): the key every service uses for the citizen.',
+  })
   fiscalCode!: string;
 
   /** Loaded data, resolved field by field after the access check; `null` for an unknown citizen. */
   record!: CitizenRecord | null;
 }
 
-@ObjectType('NotificationPreference')
+@ObjectType('NotificationPreference', {
+  description: 'Whether one notification category reaches the citizen on one channel.',
+})
 export class NotificationPreferenceType {
-  @Field(() => NotificationCategoryEnum)
+  @Field(() => NotificationCategoryEnum, { description: 'What the notification is about.' })
   category!: string;
 
-  @Field(() => NotificationChannelEnum)
+  @Field(() => NotificationChannelEnum, { description: 'Where the notification is delivered.' })
   channel!: string;
 
-  @Field()
+  @Field({ description: 'True when notifications of this category are sent on this channel.' })
   enabled!: boolean;
 
   @Field({ description: 'True when the citizen cannot turn this preference off (critical alerts).' })
@@ -58,11 +63,13 @@ export class TelegramLinkType {
   @Field({ description: 'https://t.me/<bot>?start=<token>: open it in Telegram and press Start.' })
   url!: string;
 
-  @Field()
+  @Field({ description: 'When the link stops working (15 minutes after it was created).' })
   expiresAt!: Date;
 }
 
-@ObjectType('EmailVerificationRequest')
+@ObjectType('EmailVerificationRequest', {
+  description: 'A verification email was sent to the new address; present its token to verifyEmail.',
+})
 export class EmailVerificationRequestType {
   @Field({ description: 'When the verification token sent to the new address stops working.' })
   expiresAt!: Date;

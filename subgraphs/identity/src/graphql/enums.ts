@@ -40,12 +40,64 @@ export const DelegationKindEnum = {
 registerEnumType(NotificationCategoryEnum, {
   name: 'NotificationCategory',
   description: 'What a citizen can be notified about. CRITICAL_ALERTS (red alerts) cannot be turned off.',
+  valuesConfig: {
+    ORDINANCES: { description: 'Mayoral ordinances that apply to the citizen.' },
+    CIVIL_PROTECTION_ALERTS: { description: 'Yellow and orange civil-protection alerts.' },
+    CRITICAL_ALERTS: { description: 'Red civil-protection alerts; always on.' },
+    PRACTICE_UPDATES: { description: 'Status changes of the citizen’s practices.' },
+    PAYMENT_REMINDERS: { description: 'Payment notices and due-date reminders.' },
+    DOCUMENT_EXPIRY: { description: 'Identity documents about to expire.' },
+  },
 });
-registerEnumType(NotificationChannelEnum, { name: 'NotificationChannel' });
+registerEnumType(NotificationChannelEnum, {
+  name: 'NotificationChannel',
+  description: 'Where a notification is delivered.',
+  valuesConfig: {
+    EMAIL: { description: 'The citizen’s verified email address.' },
+    TELEGRAM: { description: 'The Telegram chat linked to the account.' },
+    IO: { description: 'The citizen’s App IO inbox.' },
+  },
+});
 registerEnumType(LanguageEnum, {
   name: 'Language',
   description: 'Language the comune writes to the citizen in.',
+  valuesConfig: {
+    IT: { description: 'Italian.' },
+    EN: { description: 'English.' },
+    DE: { description: 'German.' },
+  },
 });
-registerEnumType(OfficeEnum, { name: 'Office' });
-registerEnumType(ScopeEnum, { name: 'Scope', description: 'Scopes a citizen can grant to an app.' });
-registerEnumType(DelegationKindEnum, { name: 'DelegationKind' });
+registerEnumType(OfficeEnum, {
+  name: 'Office',
+  description: 'A municipal office a staff member works in; it decides what they may read and do.',
+  valuesConfig: {
+    ANAGRAFE: { description: 'Registry office: residents, certificates, delegations.' },
+    TRIBUTI: { description: 'Local taxes and payments.' },
+    PRACTICES: { description: 'Citizens’ practices (istanze) and appointments.' },
+    SUAP: { description: 'One-stop shop for businesses (Sportello Unico Attività Produttive).' },
+    CIVIL_PROTECTION: { description: 'Civil protection: alerts, ordinances, emergency areas.' },
+    ADMIN: { description: 'Administrators: API clients and the audit log.' },
+  },
+});
+registerEnumType(ScopeEnum, {
+  name: 'Scope',
+  description: 'Scopes a citizen can grant to an app.',
+  valuesConfig: {
+    OPENID: { description: 'Sign-in: who the citizen is (fiscal code).' },
+    PROFILE: { description: 'Name, email and preferred language.' },
+    ANAGRAFE: { description: 'Registry data: residence, family, documents, certificates.' },
+    TRIBUTI: { description: 'Payment positions and receipts.' },
+    PRACTICES: { description: 'Practices and appointments.' },
+    NOTIFICATIONS: { description: 'Notification preferences and channels.' },
+  },
+});
+registerEnumType(DelegationKindEnum, {
+  name: 'DelegationKind',
+  description: 'Why a delegate may act for the delegator.',
+  valuesConfig: {
+    MINOR_CHILD: {
+      description: 'A parent or guardian acting for a minor child; recorded by the anagrafe office.',
+    },
+    DELEGATING_ADULT: { description: 'An adult who chose another person to act for them.' },
+  },
+});
