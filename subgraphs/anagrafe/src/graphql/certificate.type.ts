@@ -5,16 +5,18 @@ import { CertificateKindEnum, StampDutyEnum } from './enums.js';
 
 @ObjectType('Certificate', { description: 'A certificate issued online.' })
 export class CertificateType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Identifier of the certificate.' })
   id!: string;
 
   @Field(() => [CertificateKindEnum], { description: 'Several make a contestuale certificate.' })
   kinds!: string[];
 
-  @Field(() => GraphQLFiscalCode)
+  @Field(() => GraphQLFiscalCode, { description: 'Codice fiscale of the person the certificate is about.' })
   holderFiscalCode!: string;
 
-  @Field(() => GraphQLFiscalCode)
+  @Field(() => GraphQLFiscalCode, {
+    description: 'Codice fiscale of the person who requested it (the holder or a family member).',
+  })
   requesterFiscalCode!: string;
 
   @Field({ description: 'The holder’s name as printed.' })
@@ -23,13 +25,15 @@ export class CertificateType {
   @Field({ description: 'The use the requester stated.' })
   use!: string;
 
-  @Field(() => StampDutyEnum)
+  @Field(() => StampDutyEnum, {
+    description: 'Whether the 16 EUR stamp duty was paid or an exemption applied.',
+  })
   stampDuty!: string;
 
   @Field({ description: 'The stamp-duty wording printed (exemption ground or payment).' })
   stampDutyText!: string;
 
-  @Field()
+  @Field({ description: 'When the certificate was issued.' })
   issuedAt!: Date;
 
   @Field(() => GraphQLLocalDate, {
@@ -54,13 +58,16 @@ export class CertificateType {
   description: 'What a verification shows: only what the certificate itself says. Public.',
 })
 export class CertificateVerificationType {
-  @Field(() => [CertificateKindEnum])
+  @Field(() => [CertificateKindEnum], { description: 'What the certificate certifies.' })
   kinds!: string[];
 
-  @Field(() => GraphQLLocalDate)
+  @Field(() => GraphQLLocalDate, { description: 'Day of issue, `YYYY-MM-DD`.' })
   issuedOn!: string;
 
-  @Field(() => GraphQLLocalDate, { nullable: true })
+  @Field(() => GraphQLLocalDate, {
+    nullable: true,
+    description: 'Last valid day, `YYYY-MM-DD`; null for facts that cannot change (birth).',
+  })
   validUntil!: string | null;
 
   @Field({ description: 'Within its validity today.' })

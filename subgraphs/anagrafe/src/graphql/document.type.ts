@@ -2,18 +2,20 @@ import { GraphQLLocalDate } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { DocumentKindEnum } from './enums.js';
 
-@ObjectType('IdentityDocument')
+@ObjectType('IdentityDocument', {
+  description: 'An identity document (CIE or paper card) issued to a resident, with its validity today.',
+})
 export class IdentityDocumentType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Identifier of the document record.' })
   id!: string;
 
-  @Field(() => DocumentKindEnum)
+  @Field(() => DocumentKindEnum, { description: 'CIE or paper card.' })
   kind!: string;
 
-  @Field()
+  @Field({ description: 'Document number as printed.' })
   number!: string;
 
-  @Field(() => GraphQLLocalDate)
+  @Field(() => GraphQLLocalDate, { description: 'Day of issue, `YYYY-MM-DD`.' })
   issuedOn!: string;
 
   @Field(() => GraphQLLocalDate, { description: 'The expiry date printed on the document.' })
@@ -35,7 +37,7 @@ export class IdentityDocumentType {
   })
   renewableFrom!: string;
 
-  @Field()
+  @Field({ description: 'True when a renewal can be requested today.' })
   renewalOpen!: boolean;
 
   @Field({ description: 'A newer document replaced this one.' })

@@ -19,6 +19,10 @@ export const RelationshipEnum = enumOf(RELATIONSHIPS);
 registerEnumType(DocumentKindEnum, {
   name: 'IdentityDocumentKind',
   description: 'CIE (electronic) or paper identity card.',
+  valuesConfig: {
+    CIE: { description: 'Electronic identity card (Carta d’identità elettronica).' },
+    PAPER: { description: 'Paper identity card; no longer valid from 2026-08-03 whatever date it shows.' },
+  },
 });
 registerEnumType(CertificateKindEnum, {
   name: 'CertificateKind',
@@ -29,9 +33,40 @@ registerEnumType(StampDutyExemptionEnum, {
   description:
     'Grounds for exemption from the 16 EUR stamp duty; the legal reference is printed on the certificate.',
 });
-registerEnumType(StampDutyEnum, { name: 'StampDuty' });
-registerEnumType(ResidenceChangeStatusEnum, { name: 'ResidenceChangeStatus' });
-registerEnumType(CivilStatusEnum, { name: 'CivilStatus' });
+registerEnumType(StampDutyEnum, {
+  name: 'StampDuty',
+  description: 'How the 16 EUR stamp duty of a certificate was settled.',
+  valuesConfig: {
+    PAID: { description: 'The stamp duty is due and was paid.' },
+    EXEMPT: { description: 'An exemption applies; its ground is printed on the certificate.' },
+  },
+});
+registerEnumType(ResidenceChangeStatusEnum, {
+  name: 'ResidenceChangeStatus',
+  description: 'Where a change-of-residence declaration stands.',
+  valuesConfig: {
+    DECLARED: { description: 'Declared by the citizen; the office registers it within 2 working days.' },
+    REGISTERED: {
+      description: 'Registered: the new address applies from the declaration day; checks run for 45 days.',
+    },
+    OBSTACLES_NOTIFIED: { description: 'The checks found obstacles; the citizen has 10 days to answer.' },
+    ACCEPTED: { description: 'Confirmed, explicitly or by silence after 45 days.' },
+    REJECTED: { description: 'Rejected; the previous addresses are restored.' },
+    WITHDRAWN: { description: 'Withdrawn by the applicant before an outcome.' },
+  },
+});
+registerEnumType(CivilStatusEnum, {
+  name: 'CivilStatus',
+  description: 'Civil status as recorded in the registry.',
+  valuesConfig: {
+    SINGLE: { description: 'Never married nor in a civil union.' },
+    MARRIED: { description: 'Married.' },
+    CIVIL_UNION: { description: 'In a civil union.' },
+    WIDOWED: { description: 'Widowed.' },
+    DIVORCED: { description: 'Divorced.' },
+    SEPARATED: { description: 'Legally separated.' },
+  },
+});
 registerEnumType(RelationshipEnum, {
   name: 'FamilyRelationship',
   description: 'Relationship to the head of the family (intestatario della scheda).',

@@ -9,7 +9,7 @@ import {
   StampDutyExemptionEnum,
 } from './enums.js';
 
-@InputType('CertificateRequestInput')
+@InputType('CertificateRequestInput', { description: 'A certificate to issue.' })
 export class CertificateRequestInput {
   @Field(() => GraphQLFiscalCode, {
     nullable: true,
@@ -31,21 +31,24 @@ export class CertificateRequestInput {
   exemption?: string | null;
 }
 
-@InputType('DeclaredAddressInput')
+@InputType('DeclaredAddressInput', { description: 'The new address declared.' })
 export class DeclaredAddressInput {
   @Field({ description: 'As in the comune’s street register.' })
   street!: string;
 
-  @Field()
+  @Field({ description: 'House number, e.g. 12 or 12A.' })
   number!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Postcode (CAP); taken from the street register when omitted.',
+  })
   postcode?: string | null;
 }
 
-@InputType('ResidenceDeclarationInput')
+@InputType('ResidenceDeclarationInput', { description: 'A change of residence within the comune.' })
 export class ResidenceDeclarationInput {
-  @Field(() => DeclaredAddressInput)
+  @Field(() => DeclaredAddressInput, { description: 'The new address.' })
   address!: DeclaredAddressInput;
 
   @Field(() => GraphQLLocalDate, {
@@ -61,18 +64,18 @@ export class ResidenceDeclarationInput {
   withMembers?: string[] | null;
 }
 
-@InputType('IdentityDocumentInput')
+@InputType('IdentityDocumentInput', { description: 'An identity document issued to a resident.' })
 export class IdentityDocumentInput {
-  @Field(() => GraphQLFiscalCode)
+  @Field(() => GraphQLFiscalCode, { description: 'Codice fiscale of the resident it was issued to.' })
   holderFiscalCode!: string;
 
-  @Field(() => DocumentKindEnum)
+  @Field(() => DocumentKindEnum, { description: 'CIE or paper card.' })
   kind!: string;
 
-  @Field()
+  @Field({ description: 'Document number as printed.' })
   number!: string;
 
-  @Field(() => GraphQLLocalDate)
+  @Field(() => GraphQLLocalDate, { description: 'Day of issue, `YYYY-MM-DD`.' })
   issuedOn!: string;
 
   @Field(() => GraphQLLocalDate, {
@@ -82,39 +85,39 @@ export class IdentityDocumentInput {
   printedExpiresOn?: string | null;
 }
 
-@InputType('NewResidentInput')
+@InputType('NewResidentInput', { description: 'A person to enter in the registry.' })
 export class NewResidentInput {
-  @Field(() => GraphQLFiscalCode)
+  @Field(() => GraphQLFiscalCode, { description: 'Codice fiscale of the new resident.' })
   fiscalCode!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Given name(s).' })
   givenName!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Family name.' })
   familyName!: string;
 
   @Field(() => String, { description: 'F or M.' })
   sex!: string;
 
-  @Field(() => GraphQLLocalDate)
+  @Field(() => GraphQLLocalDate, { description: 'Date of birth, `YYYY-MM-DD`.' })
   birthDate!: string;
 
   @Field(() => String, { description: 'Cadastral code of the birth comune, or Z... for a foreign state.' })
   birthPlaceCode!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Name of the birth comune or foreign state.' })
   birthPlaceName!: string;
 
   @Field(() => String, { description: 'ISO 3166-1 alpha-2, e.g. IT.' })
   citizenship!: string;
 
-  @Field(() => CivilStatusEnum)
+  @Field(() => CivilStatusEnum, { description: 'Civil status.' })
   civilStatus!: string;
 
   @Field(() => String, { description: 'As in the comune’s street register.' })
   street!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'House number, e.g. 12 or 12A.' })
   number!: string;
 
   @Field(() => String, { nullable: true, description: 'An existing family to join; a new family otherwise.' })

@@ -4,24 +4,30 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { ResidenceChangeStatusEnum } from './enums.js';
 import { AddressType } from './resident.type.js';
 
-@ObjectType('ResidenceChangeStep')
+@ObjectType('ResidenceChangeStep', { description: 'One status change of a residence declaration.' })
 export class ResidenceChangeStepType {
-  @Field(() => ResidenceChangeStatusEnum, { nullable: true })
+  @Field(() => ResidenceChangeStatusEnum, {
+    nullable: true,
+    description: 'Status before; null for the declaration itself.',
+  })
   from!: string | null;
 
-  @Field(() => ResidenceChangeStatusEnum)
+  @Field(() => ResidenceChangeStatusEnum, { description: 'Status after.' })
   to!: string;
 
-  @Field()
+  @Field({ description: 'When the change happened.' })
   at!: Date;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The office’s note (e.g. the obstacles found); null when none.',
+  })
   note!: string | null;
 }
 
-@ObjectType('ResidenceChangeMover')
+@ObjectType('ResidenceChangeMover', { description: 'A person moving under a residence declaration.' })
 export class ResidenceChangeMoverType {
-  @Field(() => GraphQLFiscalCode)
+  @Field(() => GraphQLFiscalCode, { description: 'Codice fiscale of the person moving.' })
   fiscalCode!: string;
 
   @Field(() => AddressType, {
@@ -32,28 +38,36 @@ export class ResidenceChangeMoverType {
 
 @ObjectType('ResidenceChange', { description: 'A change-of-residence declaration within the comune.' })
 export class ResidenceChangeType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Identifier of the declaration.' })
   id!: string;
 
-  @Field(() => GraphQLFiscalCode)
+  @Field(() => GraphQLFiscalCode, { description: 'Codice fiscale of the person who declared the move.' })
   applicantFiscalCode!: string;
 
-  @Field(() => [ResidenceChangeMoverType])
+  @Field(() => [ResidenceChangeMoverType], {
+    description: 'Everyone moving: the applicant and family members moving with them.',
+  })
   movers!: ResidenceChangeMoverType[];
 
-  @Field(() => AddressType)
+  @Field(() => AddressType, { description: 'The new address.' })
   address!: AddressType;
 
-  @Field(() => ResidenceChangeStatusEnum)
+  @Field(() => ResidenceChangeStatusEnum, { description: 'Where the declaration stands.' })
   status!: string;
 
   @Field(() => GraphQLLocalDate, { description: 'The change takes effect from this day once registered.' })
   declaredOn!: string;
 
-  @Field(() => GraphQLLocalDate, { nullable: true })
+  @Field(() => GraphQLLocalDate, {
+    nullable: true,
+    description: 'Day the office registered the declaration, `YYYY-MM-DD`; null before.',
+  })
   registeredOn!: string | null;
 
-  @Field(() => GraphQLLocalDate, { nullable: true })
+  @Field(() => GraphQLLocalDate, {
+    nullable: true,
+    description: 'Day a notice of obstacles was sent, `YYYY-MM-DD`; null when none.',
+  })
   obstaclesNotifiedOn!: string | null;
 
   @Field(() => GraphQLLocalDate, {
@@ -67,9 +81,12 @@ export class ResidenceChangeType {
   })
   checkDeadline!: string;
 
-  @Field(() => GraphQLLocalDate, { nullable: true })
+  @Field(() => GraphQLLocalDate, {
+    nullable: true,
+    description: 'Day of the outcome (accepted, rejected or withdrawn), `YYYY-MM-DD`; null while open.',
+  })
   decidedOn!: string | null;
 
-  @Field(() => [ResidenceChangeStepType])
+  @Field(() => [ResidenceChangeStepType], { description: 'Every status change, oldest first.' })
   history!: ResidenceChangeStepType[];
 }

@@ -5,13 +5,13 @@ import { CivilStatusEnum, RelationshipEnum } from './enums.js';
 
 @ObjectType('ResidenceAddress', { description: 'A residence address within the comune.' })
 export class AddressType {
-  @Field()
+  @Field({ description: 'Street name as in the comune’s street register.' })
   street!: string;
 
   @Field({ description: 'House number, e.g. 12 or 12A.' })
   number!: string;
 
-  @Field()
+  @Field({ description: 'Postcode (CAP).' })
   postcode!: string;
 
   @Field(() => String, {
@@ -22,21 +22,24 @@ export class AddressType {
   zone!: string | null;
 }
 
-@ObjectType('BirthPlace')
+@ObjectType('BirthPlace', { description: 'Where a person was born.' })
 export class BirthPlaceType {
   @Field({ description: 'Cadastral code of the comune, or Z... for a foreign state.' })
   code!: string;
 
-  @Field()
+  @Field({ description: 'Name of the comune or foreign state.' })
   name!: string;
 }
 
 @ObjectType('ElectoralData', { description: 'Where the resident votes.' })
 export class ElectoralDataType {
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Address of the polling station; null when not assigned.',
+  })
   pollingStation!: string | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: 'Electoral section number; null when not assigned.' })
   section!: number | null;
 
   @Field(() => String, { nullable: true, description: 'Number of the electoral card (tessera elettorale).' })
@@ -45,28 +48,28 @@ export class ElectoralDataType {
 
 @ObjectType('Residence', { description: 'A resident’s registry record (APR).' })
 export class ResidenceType {
-  @Field()
+  @Field({ description: 'Given name(s).' })
   givenName!: string;
 
-  @Field()
+  @Field({ description: 'Family name.' })
   familyName!: string;
 
   @Field({ description: 'F or M, as recorded.' })
   sex!: string;
 
-  @Field(() => GraphQLLocalDate)
+  @Field(() => GraphQLLocalDate, { description: 'Date of birth, `YYYY-MM-DD`.' })
   birthDate!: string;
 
-  @Field(() => BirthPlaceType)
+  @Field(() => BirthPlaceType, { description: 'Place of birth.' })
   birthPlace!: BirthPlaceType;
 
   @Field({ description: 'ISO 3166-1 alpha-2 code, e.g. IT.' })
   citizenship!: string;
 
-  @Field(() => CivilStatusEnum)
+  @Field(() => CivilStatusEnum, { description: 'Civil status as recorded.' })
   civilStatus!: string;
 
-  @Field(() => AddressType)
+  @Field(() => AddressType, { description: 'Current residence address.' })
   address!: AddressType;
 
   @Field(() => GraphQLLocalDate, { description: 'Resident at this address since.' })
@@ -76,21 +79,21 @@ export class ResidenceType {
   electoral!: ElectoralDataType | null;
 }
 
-@ObjectType('FamilyMember')
+@ObjectType('FamilyMember', { description: 'A person in a stato di famiglia.' })
 export class FamilyMemberType {
-  @Field(() => GraphQLFiscalCode)
+  @Field(() => GraphQLFiscalCode, { description: 'Codice fiscale of the member.' })
   fiscalCode!: string;
 
-  @Field()
+  @Field({ description: 'Given name(s).' })
   givenName!: string;
 
-  @Field()
+  @Field({ description: 'Family name.' })
   familyName!: string;
 
-  @Field(() => GraphQLLocalDate)
+  @Field(() => GraphQLLocalDate, { description: 'Date of birth, `YYYY-MM-DD`.' })
   birthDate!: string;
 
-  @Field(() => RelationshipEnum)
+  @Field(() => RelationshipEnum, { description: 'Relationship to the head of the family.' })
   relationship!: string;
 }
 
@@ -105,19 +108,19 @@ export class FamilyType {
 
 @ObjectType('ResidentSummary', { description: 'A row of a staff search.' })
 export class ResidentSummaryType {
-  @Field(() => GraphQLFiscalCode)
+  @Field(() => GraphQLFiscalCode, { description: 'Codice fiscale of the resident.' })
   fiscalCode!: string;
 
-  @Field()
+  @Field({ description: 'Given name(s).' })
   givenName!: string;
 
-  @Field()
+  @Field({ description: 'Family name.' })
   familyName!: string;
 
-  @Field(() => GraphQLLocalDate)
+  @Field(() => GraphQLLocalDate, { description: 'Date of birth, `YYYY-MM-DD`.' })
   birthDate!: string;
 
-  @Field(() => AddressType)
+  @Field(() => AddressType, { description: 'Current residence address.' })
   address!: AddressType;
 }
 
@@ -126,22 +129,22 @@ export class PageInfoType {
   @Field(() => String, { nullable: true, description: 'Pass as `after` to get the next page.' })
   endCursor!: string | null;
 
-  @Field()
+  @Field({ description: 'True when more results follow.' })
   hasNextPage!: boolean;
 }
 
-@ObjectType('ResidentSearchPage')
+@ObjectType('ResidentSearchPage', { description: 'One page of a staff search of residents.' })
 export class ResidentSearchPageType {
-  @Field(() => [ResidentSummaryType])
+  @Field(() => [ResidentSummaryType], { description: 'The residents of this page.' })
   nodes!: ResidentSummaryType[];
 
-  @Field(() => PageInfoType)
+  @Field(() => PageInfoType, { description: 'How to fetch the next page.' })
   pageInfo!: PageInfoType;
 }
 
 @ObjectType('ZoneResident', { description: 'A resident of a zone: who must hear of what happens there.' })
 export class ZoneResidentType {
-  @Field(() => GraphQLFiscalCode)
+  @Field(() => GraphQLFiscalCode, { description: 'Codice fiscale of the resident.' })
   fiscalCode!: string;
 
   @Field(() => String, {
@@ -151,11 +154,11 @@ export class ZoneResidentType {
   zone!: string | null;
 }
 
-@ObjectType('ZoneResidentPage')
+@ObjectType('ZoneResidentPage', { description: 'One page of residents of the zones asked for.' })
 export class ZoneResidentPageType {
-  @Field(() => [ZoneResidentType])
+  @Field(() => [ZoneResidentType], { description: 'The residents of this page.' })
   nodes!: ZoneResidentType[];
 
-  @Field(() => PageInfoType)
+  @Field(() => PageInfoType, { description: 'How to fetch the next page.' })
   pageInfo!: PageInfoType;
 }

@@ -3,18 +3,18 @@ import { GraphQLSafeInt } from 'graphql-scalars';
 import { Field, InputType, Int } from 'type-graphql';
 import { PaymentKindEnum, PaymentStatusEnum } from './enums.js';
 
-@InputType('NewFineInput')
+@InputType('NewFineInput', { description: 'Details of a fine (contravvenzione) to create.' })
 export class NewFineInput {
-  @Field()
+  @Field({ description: 'Number plate of the vehicle.' })
   plate!: string;
 
-  @Field()
+  @Field({ description: 'Where the violation happened.' })
   place!: string;
 
   @Field({ description: 'The article violated, e.g. `art. 7 c. 1 CdS`.' })
   article!: string;
 
-  @Field()
+  @Field({ description: 'When the violation happened.' })
   violatedAt!: Date;
 
   @Field({ description: 'Day of notification, `YYYY-MM-DD`.' })
@@ -27,18 +27,18 @@ export class NewFineInput {
   reducedAmountCents?: number | null;
 }
 
-@InputType('NewPaymentPositionInput')
+@InputType('NewPaymentPositionInput', { description: 'A payment position to create.' })
 export class NewPaymentPositionInput {
-  @Field(() => PaymentKindEnum)
+  @Field(() => PaymentKindEnum, { description: 'What the position is for.' })
   kind!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Tax or reference year.' })
   year!: number;
 
   @Field({ description: 'Subject of the notice, at most 90 characters.' })
   description!: string;
 
-  @Field(() => GraphQLFiscalCode)
+  @Field(() => GraphQLFiscalCode, { description: 'Codice fiscale of the payer.' })
   payerFiscalCode!: string;
 
   @Field(() => GraphQLSafeInt, { description: 'Whole amount in cents, split evenly over the instalments.' })
@@ -56,33 +56,39 @@ export class NewPaymentPositionInput {
   fine?: NewFineInput | null;
 }
 
-@InputType('PaymentBulkItemInput')
+@InputType('PaymentBulkItemInput', { description: 'One payer of a bulk job.' })
 export class PaymentBulkItemInput {
-  @Field(() => GraphQLFiscalCode)
+  @Field(() => GraphQLFiscalCode, { description: 'Codice fiscale of the payer.' })
   payerFiscalCode!: string;
 
-  @Field(() => GraphQLSafeInt)
+  @Field(() => GraphQLSafeInt, {
+    description: 'Whole amount in cents, split evenly over the job’s instalments.',
+  })
   amountCents!: number;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The office’s own reference, unique in the comune.' })
   externalRef?: string | null;
 
   @Field(() => String, { nullable: true, description: "Overrides the job's description for this payer." })
   description?: string | null;
 }
 
-@InputType('NewPaymentBulkJobInput')
+@InputType('NewPaymentBulkJobInput', {
+  description: 'Positions of one kind to create for many payers at once.',
+})
 export class NewPaymentBulkJobInput {
-  @Field(() => PaymentKindEnum)
+  @Field(() => PaymentKindEnum, { description: 'What the positions are for.' })
   kind!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Tax or reference year.' })
   year!: number;
 
-  @Field()
+  @Field({ description: 'Subject of the notices, at most 90 characters.' })
   description!: string;
 
-  @Field(() => [String])
+  @Field(() => [String], {
+    description: 'One `YYYY-MM-DD` per instalment, ascending; one date = single payment.',
+  })
   dueDates!: string[];
 
   @Field(() => [PaymentBulkItemInput], { description: 'One line per payer; at most 50000.' })
@@ -91,19 +97,22 @@ export class NewPaymentBulkJobInput {
 
 @InputType('PaymentSearchInput', { description: 'Every field given narrows the search.' })
 export class PaymentSearchInput {
-  @Field(() => GraphQLFiscalCode, { nullable: true })
+  @Field(() => GraphQLFiscalCode, { nullable: true, description: 'Only positions of this payer.' })
   payerFiscalCode?: string | null;
 
-  @Field(() => GraphQLNoticeNumber, { nullable: true })
+  @Field(() => GraphQLNoticeNumber, {
+    nullable: true,
+    description: 'Only the position with this notice number.',
+  })
   noticeNumber?: string | null;
 
-  @Field(() => PaymentKindEnum, { nullable: true })
+  @Field(() => PaymentKindEnum, { nullable: true, description: 'Only positions of this kind.' })
   kind?: string | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: 'Only positions of this year.' })
   year?: number | null;
 
-  @Field(() => PaymentStatusEnum, { nullable: true })
+  @Field(() => PaymentStatusEnum, { nullable: true, description: 'Only positions in this status.' })
   status?: string | null;
 }
 
@@ -111,7 +120,7 @@ export class PaymentSearchInput {
   description: "A payment provider's confirmation that a notice was paid.",
 })
 export class PaymentReceiptInput {
-  @Field(() => GraphQLNoticeNumber)
+  @Field(() => GraphQLNoticeNumber, { description: 'The 18-digit pagoPA notice number that was paid.' })
   noticeNumber!: string;
 
   @Field(() => GraphQLSafeInt, {
@@ -119,7 +128,7 @@ export class PaymentReceiptInput {
   })
   amountCents!: number;
 
-  @Field()
+  @Field({ description: 'When the payment was made.' })
   paidAt!: Date;
 
   @Field({ description: "The provider's receipt id; delivering the same receipt again changes nothing." })

@@ -10,13 +10,15 @@ export class PrintedNoticeType {
   @Field({ description: 'Subject of the notice (at most 90 characters).' })
   subject!: string;
 
-  @Field(() => GraphQLOrganizationFiscalCode)
+  @Field(() => GraphQLOrganizationFiscalCode, {
+    description: 'Fiscal code of the comune as creditor (ente creditore, 11 digits).',
+  })
   creditorFiscalCode!: string;
 
-  @Field()
+  @Field({ description: 'Name of the creditor as printed on the notice.' })
   creditorName!: string;
 
-  @Field(() => GraphQLFiscalCode)
+  @Field(() => GraphQLFiscalCode, { description: 'Codice fiscale of the payer.' })
   payerFiscalCode!: string;
 
   @Field({ description: 'Amount due today, e.g. `1.020,99` (euro).' })
@@ -34,7 +36,10 @@ export class PrintedNoticeType {
   @Field(() => Int, { nullable: true, description: '1-based instalment number; null for a single payment.' })
   instalment!: number | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'How many instalments the position has; null for a single payment.',
+  })
   instalmentCount!: number | null;
 
   @Field(() => String, { nullable: true, description: 'Fines: the reduced amount, e.g. `29,40`.' })
@@ -63,43 +68,48 @@ export class PaymentInstalmentType {
   @Field({ description: '`YYYY-MM-DD`.' })
   dueDate!: string;
 
-  @Field(() => GraphQLNoticeNumber)
+  @Field(() => GraphQLNoticeNumber, {
+    description: 'The 18-digit pagoPA notice number (numero avviso) to pay this instalment with.',
+  })
   noticeNumber!: string;
 
-  @Field(() => InstalmentStatusEnum)
+  @Field(() => InstalmentStatusEnum, { description: 'Whether this instalment is paid.' })
   status!: string;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the payment was made; null while unpaid.' })
   paidAt!: Date | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The payment provider’s receipt id; null while unpaid.',
+  })
   receiptId!: string | null;
 
   @Field({ description: 'Text of the pagoPA QR code for the amount due today.' })
   qrPayload!: string;
 
-  @Field(() => PrintedNoticeType)
+  @Field(() => PrintedNoticeType, { description: 'The notice as printed for the payer.' })
   notice!: PrintedNoticeType;
 }
 
 @ObjectType('Fine', { description: 'Details of a fine (contravvenzione).' })
 export class FineType {
-  @Field()
+  @Field({ description: 'Number plate of the vehicle.' })
   plate!: string;
 
-  @Field()
+  @Field({ description: 'Where the violation happened.' })
   place!: string;
 
   @Field({ description: 'The article violated.' })
   article!: string;
 
-  @Field()
+  @Field({ description: 'When the violation happened.' })
   violatedAt!: Date;
 
   @Field({ description: 'Day of notification, `YYYY-MM-DD`.' })
   notifiedOn!: string;
 
-  @Field(() => GraphQLSafeInt)
+  @Field(() => GraphQLSafeInt, { description: 'Amount due if paid by reducedUntil, in cents.' })
   reducedAmountCents!: number;
 
   @Field({ description: 'Last day the reduced amount applies, `YYYY-MM-DD`.' })
@@ -112,67 +122,80 @@ export class FineType {
     'What a payer owes the comune for one reason, payable with pagoPA (one notice per instalment).',
 })
 export class PaymentPositionType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Identifier of the position.' })
   id!: string;
 
-  @Field(() => PaymentKindEnum)
+  @Field(() => PaymentKindEnum, { description: 'What the position is for.' })
   kind!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Tax or reference year.' })
   year!: number;
 
-  @Field()
+  @Field({ description: 'Subject of the notices (at most 90 characters).' })
   description!: string;
 
-  @Field(() => GraphQLFiscalCode)
+  @Field(() => GraphQLFiscalCode, { description: 'Codice fiscale of the payer.' })
   payerFiscalCode!: string;
 
-  @Field(() => GraphQLOrganizationFiscalCode)
+  @Field(() => GraphQLOrganizationFiscalCode, {
+    description: 'Fiscal code of the comune as creditor (11 digits).',
+  })
   creditorFiscalCode!: string;
 
   @Field(() => GraphQLSafeInt, { description: 'Total of the instalments, in cents.' })
   amountCents!: number;
 
-  @Field(() => PaymentStatusEnum)
+  @Field(() => PaymentStatusEnum, { description: 'Where the position stands as a whole.' })
   status!: string;
 
-  @Field(() => [PaymentInstalmentType])
+  @Field(() => [PaymentInstalmentType], {
+    description: 'The instalments, in due-date order; a single payment has one.',
+  })
   instalments!: PaymentInstalmentType[];
 
-  @Field(() => FineType, { nullable: true })
+  @Field(() => FineType, { nullable: true, description: 'Details of the fine; null unless kind is FINE.' })
   fine!: FineType | null;
 
   @Field(() => String, { nullable: true, description: "The office's own reference (household, record)." })
   externalRef!: string | null;
 
-  @Field()
+  @Field({ description: 'When the position was created.' })
   createdAt!: Date;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the last instalment was paid; null until fully paid.',
+  })
   paidAt!: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the position was cancelled; null unless cancelled.',
+  })
   cancelledAt!: Date | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why the position was cancelled; null unless cancelled.',
+  })
   cancellationReason!: string | null;
 }
 
-@ObjectType('PageInfo')
+@ObjectType('PageInfo', { description: 'Where a page of results ends.' })
 export class PageInfoType {
   @Field(() => String, { nullable: true, description: 'Pass as `after` for the next page.' })
   endCursor!: string | null;
 
-  @Field()
+  @Field({ description: 'True when more results follow.' })
   hasNextPage!: boolean;
 }
 
-@ObjectType('PaymentPositionConnection')
+@ObjectType('PaymentPositionConnection', { description: 'One page of payment positions.' })
 export class PaymentPositionConnectionType {
-  @Field(() => [PaymentPositionType])
+  @Field(() => [PaymentPositionType], { description: 'The positions of this page.' })
   nodes!: PaymentPositionType[];
 
-  @Field(() => PageInfoType)
+  @Field(() => PageInfoType, { description: 'How to fetch the next page.' })
   pageInfo!: PageInfoType;
 
   @Field(() => Int, { description: 'Positions matching, over every page.' })
@@ -181,19 +204,19 @@ export class PaymentPositionConnectionType {
 
 @ObjectType('PaymentReceipt', { description: 'A payment recorded for one notice.' })
 export class PaymentReceiptType {
-  @Field(() => GraphQLNoticeNumber)
+  @Field(() => GraphQLNoticeNumber, { description: 'The 18-digit pagoPA notice number that was paid.' })
   noticeNumber!: string;
 
-  @Field()
+  @Field({ description: 'The payment provider’s receipt id.' })
   receiptId!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The position the notice belongs to.' })
   positionId!: string;
 
-  @Field(() => GraphQLSafeInt)
+  @Field(() => GraphQLSafeInt, { description: 'Amount paid, in cents.' })
   amountCents!: number;
 
-  @Field()
+  @Field({ description: 'When the payment was made.' })
   paidAt!: Date;
 
   @Field(() => PaymentStatusEnum, { description: 'Status of the position after this payment.' })
@@ -202,51 +225,51 @@ export class PaymentReceiptType {
 
 @ObjectType('PaymentTotal', { description: 'Count and sum of positions of one kind in one status.' })
 export class PaymentTotalType {
-  @Field(() => PaymentKindEnum)
+  @Field(() => PaymentKindEnum, { description: 'Kind of the positions counted.' })
   kind!: string;
 
-  @Field(() => PaymentStatusEnum)
+  @Field(() => PaymentStatusEnum, { description: 'Status of the positions counted.' })
   status!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'How many positions.' })
   count!: number;
 
-  @Field(() => GraphQLSafeInt)
+  @Field(() => GraphQLSafeInt, { description: 'Sum of their amounts, in cents.' })
   amountCents!: number;
 }
 
 @ObjectType('PaymentBulkJob', { description: 'A bulk creation of positions and its progress.' })
 export class PaymentBulkJobType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Identifier of the job.' })
   id!: string;
 
-  @Field(() => BulkJobStatusEnum)
+  @Field(() => BulkJobStatusEnum, { description: 'Where the job stands.' })
   status!: string;
 
-  @Field(() => PaymentKindEnum)
+  @Field(() => PaymentKindEnum, { description: 'Kind of the positions created.' })
   kind!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Tax or reference year of the positions.' })
   year!: number;
 
-  @Field()
+  @Field({ description: 'Subject of the notices, unless an item overrides it.' })
   description!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'How many positions the job creates.' })
   total!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'How many have been created so far.' })
   processed!: number;
 
-  @Field()
+  @Field({ description: 'When the job was queued.' })
   createdAt!: Date;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When work started; null while queued.' })
   startedAt!: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the job completed or failed; null before.' })
   finishedAt!: Date | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Why the job failed; null unless FAILED.' })
   error!: string | null;
 }
