@@ -2,12 +2,12 @@ import { Field, InputType } from 'type-graphql';
 import type { AlertColour, Hazard, OperationalPhase } from '../domain/alert.js';
 import { AlertColourEnum, HazardEnum, OperationalPhaseEnum } from './enums.js';
 
-@InputType('IssueAlertInput')
+@InputType('IssueAlertInput', { description: 'A new alert.' })
 export class IssueAlertInput {
-  @Field(() => HazardEnum)
+  @Field(() => HazardEnum, { description: 'The risk the alert is about.' })
   hazard!: Hazard;
 
-  @Field(() => AlertColourEnum)
+  @Field(() => AlertColourEnum, { description: 'Severity of the alert.' })
   colour!: AlertColour;
 
   @Field(() => [String], { nullable: true, description: 'Zone codes of the comune; omit with wholeComune.' })
@@ -16,10 +16,10 @@ export class IssueAlertInput {
   @Field(() => Boolean, { nullable: true, description: 'The alert concerns the whole comune.' })
   wholeComune?: boolean | null;
 
-  @Field()
+  @Field({ description: 'When the alert starts to apply.' })
   validFrom!: Date;
 
-  @Field()
+  @Field({ description: 'When the alert stops applying; after validFrom.' })
   validUntil!: Date;
 
   @Field(() => OperationalPhaseEnum, {
@@ -28,13 +28,16 @@ export class IssueAlertInput {
   })
   phase?: OperationalPhase | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'A short title; the standard title for hazard and colour when omitted.',
+  })
   headline?: string | null;
 
-  @Field()
+  @Field({ description: 'What people must do.' })
   instructions!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The regional bulletin the alert follows.' })
   bulletinReference?: string | null;
 }
 
@@ -42,33 +45,33 @@ export class IssueAlertInput {
   description: 'Only the fields given change. Naming zoneCodes replaces the area.',
 })
 export class UpdateAlertInput {
-  @Field(() => HazardEnum, { nullable: true })
+  @Field(() => HazardEnum, { nullable: true, description: 'New risk.' })
   hazard?: Hazard | null;
 
-  @Field(() => AlertColourEnum, { nullable: true })
+  @Field(() => AlertColourEnum, { nullable: true, description: 'New severity.' })
   colour?: AlertColour | null;
 
-  @Field(() => [String], { nullable: true })
+  @Field(() => [String], { nullable: true, description: 'New zone codes of the comune; replaces the area.' })
   zoneCodes?: string[] | null;
 
-  @Field(() => Boolean, { nullable: true })
+  @Field(() => Boolean, { nullable: true, description: 'True to extend the alert to the whole comune.' })
   wholeComune?: boolean | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'New start of validity.' })
   validFrom?: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'New end of validity.' })
   validUntil?: Date | null;
 
-  @Field(() => OperationalPhaseEnum, { nullable: true })
+  @Field(() => OperationalPhaseEnum, { nullable: true, description: 'New operational phase.' })
   phase?: OperationalPhase | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'New title.' })
   headline?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'New instructions.' })
   instructions?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'New bulletin reference.' })
   bulletinReference?: string | null;
 }

@@ -5,10 +5,10 @@ import { AlertColourEnum, AlertStatusEnum, HazardEnum, OperationalPhaseEnum } fr
   description: 'A zone of the comune used to address alerts; residences in anagrafe carry the same code.',
 })
 export class AlertZoneType {
-  @Field()
+  @Field({ description: 'Code of the zone, as used in alerts and residences.' })
   code!: string;
 
-  @Field()
+  @Field({ description: 'Name of the zone.' })
   name!: string;
 
   @Field(() => String, {
@@ -21,16 +21,16 @@ export class AlertZoneType {
 @Directive('@key(fields: "id")')
 @ObjectType('Alert', { description: 'A civil protection alert of the comune. Public.' })
 export class AlertType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Identifier of the alert.' })
   id!: string;
 
-  @Field(() => HazardEnum)
+  @Field(() => HazardEnum, { description: 'The risk the alert is about.' })
   hazard!: string;
 
-  @Field(() => AlertColourEnum)
+  @Field(() => AlertColourEnum, { description: 'Severity of the alert.' })
   colour!: string;
 
-  @Field(() => AlertStatusEnum)
+  @Field(() => AlertStatusEnum, { description: 'Whether the alert is active, expired or cancelled.' })
   status!: string;
 
   @Field({ description: 'True for RED alerts: they reach every resident of the zones at once.' })
@@ -45,13 +45,16 @@ export class AlertType {
   @Field(() => [String], { description: 'The zone codes named by the alert; empty when wholeComune.' })
   zoneCodes!: string[];
 
-  @Field()
+  @Field({ description: 'When the alert starts to apply.' })
   validFrom!: Date;
 
-  @Field()
+  @Field({ description: 'When the alert stops applying.' })
   validUntil!: Date;
 
-  @Field(() => OperationalPhaseEnum, { nullable: true })
+  @Field(() => OperationalPhaseEnum, {
+    nullable: true,
+    description: 'The comune’s operational phase declared with the alert; null when none was declared.',
+  })
   phase!: string | null;
 
   @Field({
@@ -65,16 +68,16 @@ export class AlertType {
   @Field(() => String, { nullable: true, description: 'The regional bulletin the alert follows.' })
   bulletinReference!: string | null;
 
-  @Field()
+  @Field({ description: 'When the alert was issued.' })
   issuedAt!: Date;
 
-  @Field()
+  @Field({ description: 'When the alert last changed.' })
   updatedAt!: Date;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When staff withdrew the alert; null unless cancelled.' })
   cancelledAt!: Date | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Why the alert was withdrawn; null unless cancelled.' })
   cancelReason!: string | null;
 
   @Field({ description: 'Path of the alert as a CAP 1.2 document on this service.' })
@@ -87,10 +90,10 @@ export class AlertType {
     'zone codes; when wholeComune is true it pages every resident of the comune instead.',
 })
 export class AlertAudienceType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The alert.' })
   alertId!: string;
 
-  @Field()
+  @Field({ description: 'True when every resident of the comune must hear of the alert.' })
   wholeComune!: boolean;
 
   @Field(() => [String], { description: 'Sorted zone codes; for the whole comune, every zone it has.' })

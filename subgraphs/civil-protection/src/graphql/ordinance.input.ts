@@ -6,10 +6,10 @@ import { LegalBasisEnum, TerritorialScopeKindEnum } from './enums.js';
   description: 'The whole draft; saving replaces the previous draft text.',
 })
 export class OrdinanceDraftInput {
-  @Field()
+  @Field({ description: 'What the ordinance is about.' })
   subject!: string;
 
-  @Field(() => LegalBasisEnum)
+  @Field(() => LegalBasisEnum, { description: 'The article of the TUEL the mayor acts under.' })
   legalBasis!: LegalBasis;
 
   @Field({ description: 'Premises and reasons (e.g. the alert and the facts the ordinance follows).' })
@@ -18,19 +18,22 @@ export class OrdinanceDraftInput {
   @Field(() => [String], { description: 'The ordered measures, one per item.' })
   measures!: string[];
 
-  @Field()
+  @Field({ description: 'When the ordinance takes effect.' })
   effectiveFrom!: Date;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When it stops applying; omit for in force until revoked.',
+  })
   effectiveUntil?: Date | null;
 
-  @Field(() => TerritorialScopeKindEnum)
+  @Field(() => TerritorialScopeKindEnum, { description: 'Whole comune, some zones or some streets.' })
   scopeKind!: ScopeKind;
 
-  @Field(() => [String], { nullable: true })
+  @Field(() => [String], { nullable: true, description: 'Zone codes of the comune, for scopeKind ZONES.' })
   zoneCodes?: string[] | null;
 
-  @Field(() => [String], { nullable: true })
+  @Field(() => [String], { nullable: true, description: 'Street names, for scopeKind STREETS.' })
   streets?: string[] | null;
 
   @Field({ description: 'Who enforces it, e.g. "Polizia Locale".' })
@@ -48,10 +51,13 @@ export class OrdinanceDraftInput {
   })
   appealClause?: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'To whom the ordinance is notified, if stated.',
+  })
   addressees?: string | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: 'The alert the ordinance follows.' })
   alertId?: string | null;
 
   @Field(() => ID, { nullable: true, description: 'The published ordinance this draft corrects.' })

@@ -3,7 +3,7 @@ import { LegalBasisEnum, OrdinanceStatusEnum, TerritorialScopeKindEnum } from '.
 
 @ObjectType('TerritorialScope', { description: 'Where an ordinance applies.' })
 export class TerritorialScopeType {
-  @Field(() => TerritorialScopeKindEnum)
+  @Field(() => TerritorialScopeKindEnum, { description: 'Whole comune, some zones or some streets.' })
   kind!: string;
 
   @Field(() => [String], { description: 'Zone codes, for kind ZONES.' })
@@ -20,43 +20,49 @@ export class TerritorialScopeType {
     'ordinances); drafts are visible to civil-protection staff only.',
 })
 export class OrdinanceType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Identifier of the ordinance.' })
   id!: string;
 
-  @Field(() => OrdinanceStatusEnum)
+  @Field(() => OrdinanceStatusEnum, { description: 'Draft or published.' })
   status!: string;
 
   @Field(() => Int, { nullable: true, description: 'Register number in its year, assigned on publication.' })
   number!: number | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Register year, assigned on publication; null for drafts.',
+  })
   year!: number | null;
 
   @Field(() => String, { nullable: true, description: 'As cited: "12/2025".' })
   reference!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Protocol number; null until set (required to publish).',
+  })
   protocolNumber!: string | null;
 
   @Field(() => String, { nullable: true, description: 'Adoption day, YYYY-MM-DD.' })
   adoptedOn!: string | null;
 
-  @Field()
+  @Field({ description: 'What the ordinance is about.' })
   subject!: string;
 
-  @Field(() => LegalBasisEnum)
+  @Field(() => LegalBasisEnum, { description: 'The article of the TUEL the mayor acts under.' })
   legalBasis!: string;
 
   @Field({ description: 'The legal basis as cited in the text.' })
   legalBasisCitation!: string;
 
-  @Field()
+  @Field({ description: 'Premises and reasons (e.g. the alert and the facts the ordinance follows).' })
   reasons!: string;
 
-  @Field(() => [String])
+  @Field(() => [String], { description: 'The ordered measures, one per item.' })
   measures!: string[];
 
-  @Field()
+  @Field({ description: 'When the ordinance takes effect.' })
   effectiveFrom!: Date;
 
   @Field(() => Date, { nullable: true, description: 'Null: in force until revoked.' })
@@ -65,7 +71,7 @@ export class OrdinanceType {
   @Field({ description: 'Published and inside its period of effect.' })
   inForce!: boolean;
 
-  @Field(() => TerritorialScopeType)
+  @Field(() => TerritorialScopeType, { description: 'Where the ordinance applies.' })
   scope!: TerritorialScopeType;
 
   @Field(() => ID, { nullable: true, description: 'The alert the ordinance follows.' })
@@ -77,12 +83,18 @@ export class OrdinanceType {
   @Field(() => Date, { nullable: true, description: 'Publication on the Albo Pretorio.' })
   publishedAt!: Date | null;
 
-  @Field()
+  @Field({ description: 'Who enforces it, e.g. "Polizia Locale".' })
   enforcingBody!: string;
 
-  @Field()
+  @Field({
+    description:
+      'How and by when it can be appealed (TAR within 60 days, President of the Republic within 120).',
+  })
   appealClause!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'To whom the ordinance is notified; null when not stated.',
+  })
   addressees!: string | null;
 }
