@@ -5,6 +5,7 @@ import {
   envLogLevel,
   envNatsUrl,
   envText,
+  envUrl,
   parseConfig,
   type Environment,
   type LogLevel,
@@ -21,6 +22,9 @@ export const SERVICES = [
 ] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
+/** Prefix of the distributed mode's databases unless `POSTGRES_DATABASE_PREFIX` says otherwise. */
+export const DEFAULT_DATABASE_PREFIX = 'sportello_';
+
 /** Everything the hub needs, typed. */
 export interface HubConfig {
   /** Gateway port; the services listen on the next ports (identity PORT+1 ...), or on free ports when 0. */
@@ -32,8 +36,22 @@ export interface HubConfig {
   dataDir: string;
   /** ISTAT code of the demo comune. */
   comune: string;
-  /** Port of the local SMTP catcher (embedded mode); 0 picks a free one. */
-  smtpPort: number;
+  /**
+   * Where the notifier sends mail: a real SMTP server, or `null` for the hub's own mail catcher
+   * listening on `port` (0 picks a free one).
+   */
+  smtp: { host: string | null; port: number };
+  /** The notifier's Telegram bot; `null` keeps Telegram messages in the sandbox folder. */
+  telegram: {
+    botToken: string;
+    /** Bot API base URL, for a Bot API server of one's own. */
+    apiRoot: string | null;
+    webhookSecret: string;
+    /** The comune's public channel (`@name` or id) that public alerts are posted to. */
+    publicChannel: string | null;
+  } | null;
+  /** The notifier's App IO service; `null` keeps IO messages in the sandbox folder. */
+  io: { apiUrl: string; apiKey: string } | null;
   /** Households of the generated demo population (about 2.2 people each). */
   demoHouseholds: number;
   /** Distributed mode: PostgreSQL server and NATS. */
@@ -45,22 +63,47 @@ export interface HubConfig {
   tokenAudience: string;
 }
 
-const envSchema = z.object({
-  PORT: envInteger({ min: 0, max: 65_535 }, 4000),
-  HOST: envText('127.0.0.1'),
-  // A person starting the demo wants the progress and the addresses, not every request: warn.
-  LOG_LEVEL: envLogLevel('warn'),
-  DATA_DIR: envText('./data'),
-  COMUNE: envComune('999001'),
-  SMTP_PORT: envInteger({ min: 0, max: 65_535 }, 2525),
-  DEMO_HOUSEHOLDS: envInteger({ min: 1, max: 200_000 }, 1200),
-  POSTGRES_URL: envText('postgres://postgres@127.0.0.1:5432'),
-  POSTGRES_DATABASE_PREFIX: envText('sportello_').pipe(
-    z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, 'expected lower-case letters, digits and underscores'),
-  ),
-  NATS_URL: envNatsUrl(),
-  TOKEN_AUDIENCE: envText('sportello-api'),
-});
+const envSchema = z
+  .object({
+    PORT: envInteger({ min: 0, max: 65_535 }, 4000),
+    HOST: envText('127.0.0.1'),
+    // A person starting the demo wants the progress and the addresses, not every request: warn.
+    LOG_LEVEL: envLogLevel('warn'),
+    DATA_DIR: envText('./data'),
+    COMUNE: envComune('999001'),
+    SMTP_HOST: envText(''),
+    SMTP_PORT: envInteger({ min: 0, max: 65_535 }, 2525),
+    TELEGRAM_BOT_TOKEN: envText(''),
+    TELEGRAM_API_ROOT: envUrl(['http', 'https']).optional(),
+    TELEGRAM_WEBHOOK_SECRET: envText(''),
+    TELEGRAM_PUBLIC_CHANNEL: envText(''),
+    IO_API_URL: envUrl(['http', 'https'], 'https://api.io.pagopa.it'),
+    IO_API_KEY: envText(''),
+    DEMO_HOUSEHOLDS: envInteger({ min: 1, max: 200_000 }, 1200),
+    POSTGRES_URL: envText('postgres://postgres@127.0.0.1:5432'),
+    POSTGRES_DATABASE_PREFIX: envText(DEFAULT_DATABASE_PREFIX).pipe(
+      z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, 'expected lower-case letters, digits and underscores'),
+    ),
+    NATS_URL: envNatsUrl(),
+    TOKEN_AUDIENCE: envText('sportello-api'),
+  })
+  .superRefine((env, ctx) => {
+    // Checked here too, so a bad combination names the hub's variable before any service starts.
+    if (env.TELEGRAM_BOT_TOKEN !== '' && !/^[A-Za-z0-9_-]{1,256}$/.test(env.TELEGRAM_WEBHOOK_SECRET)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TELEGRAM_WEBHOOK_SECRET'],
+        message: 'required with a bot token: 1-256 characters of A-Za-z0-9_-',
+      });
+    }
+    if (env.SMTP_HOST !== '' && env.SMTP_PORT === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SMTP_PORT'],
+        message: 'the port of the SMTP server at SMTP_HOST',
+      });
+    }
+  });
 
 /**
  * Reads the hub's configuration.
@@ -74,7 +117,17 @@ export function loadHubConfig(env: Environment): HubConfig {
     logLevel: raw.LOG_LEVEL,
     dataDir: raw.DATA_DIR,
     comune: raw.COMUNE,
-    smtpPort: raw.SMTP_PORT,
+    smtp: { host: raw.SMTP_HOST === '' ? null : raw.SMTP_HOST, port: raw.SMTP_PORT },
+    telegram:
+      raw.TELEGRAM_BOT_TOKEN === ''
+        ? null
+        : {
+            botToken: raw.TELEGRAM_BOT_TOKEN,
+            apiRoot: raw.TELEGRAM_API_ROOT ?? null,
+            webhookSecret: raw.TELEGRAM_WEBHOOK_SECRET,
+            publicChannel: raw.TELEGRAM_PUBLIC_CHANNEL === '' ? null : raw.TELEGRAM_PUBLIC_CHANNEL,
+          },
+    io: raw.IO_API_KEY === '' ? null : { apiUrl: raw.IO_API_URL, apiKey: raw.IO_API_KEY },
     demoHouseholds: raw.DEMO_HOUSEHOLDS,
     postgresUrl: raw.POSTGRES_URL,
     postgresDatabasePrefix: raw.POSTGRES_DATABASE_PREFIX,

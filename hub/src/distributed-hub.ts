@@ -21,7 +21,8 @@ export interface ServiceProcess {
 /** A running distributed hub: one child process per service plus the gateway. */
 export interface DistributedHub {
   url: string;
-  mailbox: MailCatcher;
+  /** The local mail catcher; `null` when mail goes to the SMTP server configured with `SMTP_HOST`. */
+  mailbox: MailCatcher | null;
   topology: Topology;
   processes: ServiceProcess[];
   close(): Promise<void>;
@@ -46,11 +47,11 @@ export async function startDistributedHub(
   const logger = options.logger ?? createLogger({ name: 'hub', level: config.logLevel });
   const reserved = config.port === 0 ? await reservePorts(SERVICE_MODULES.length + 2) : undefined;
   // The demo's mailbox lives in the launcher: the notifier process sends to it over SMTP.
-  const mailbox = await startMailCatcher({
-    folder: join(resolve(config.dataDir), 'mailbox'),
-    port: config.smtpPort,
-  });
-  const topology = planTopology(config, 'distributed', { reserved, smtpPort: mailbox.port });
+  const mailbox =
+    config.smtp.host === null
+      ? await startMailCatcher({ folder: join(resolve(config.dataDir), 'mailbox'), port: config.smtp.port })
+      : null;
+  const topology = planTopology(config, 'distributed', { reserved, mailCatcherPort: mailbox?.port });
   const env = (service: ServiceName | 'gateway') => serviceEnvironment(service, config, topology);
 
   // Seeding writes through each service's own code and database; its events wait in the service's
@@ -74,7 +75,7 @@ export async function startDistributedHub(
   const processes: ServiceProcess[] = [];
   const stopAll = async () => {
     await Promise.all(processes.map((p) => stopProcess(p.child)));
-    await mailbox.close();
+    await mailbox?.close();
   };
   try {
     for (const module of SERVICE_MODULES) {

@@ -22,7 +22,8 @@ export interface EmbeddedHub {
   url: string;
   topology: Topology;
   bus: EventBus;
-  mailbox: MailCatcher;
+  /** The local mail catcher; `null` when mail goes to the SMTP server configured with `SMTP_HOST`. */
+  mailbox: MailCatcher | null;
   /** Base URLs of the services that are up. */
   services: Partial<Record<ServiceName, string>>;
   close(): Promise<void>;
@@ -56,9 +57,12 @@ export async function startEmbeddedHub(
   const services: Partial<Record<ServiceName, string>> = {};
 
   try {
-    const mailbox = await startMailCatcher({ folder: join(dataDir, 'mailbox'), port: config.smtpPort });
-    closers.push(() => mailbox.close());
-    const topology = planTopology(config, 'embedded', { reserved, smtpPort: mailbox.port });
+    const mailbox =
+      config.smtp.host === null
+        ? await startMailCatcher({ folder: join(dataDir, 'mailbox'), port: config.smtp.port })
+        : null;
+    if (mailbox) closers.push(() => mailbox.close());
+    const topology = planTopology(config, 'embedded', { reserved, mailCatcherPort: mailbox?.port });
     const env = (service: ServiceName | 'gateway') => serviceEnvironment(service, config, topology);
 
     const population = generatePopulation({ households: config.demoHouseholds, istat: config.comune });
@@ -70,8 +74,11 @@ export async function startEmbeddedHub(
         ...(jwks ? { jwks } : {}),
       });
       closers.push(() => service.close());
-      services[module.name] = await service.listen(topology.ports[module.name], '127.0.0.1');
+      // Migrated and seeded before it listens, as in the distributed mode: jobs a service runs at
+      // start (tributi's payment reminders) then find the demo data.
+      await service.database.migrate();
       progress(`  ${await module.seed(service.database, population, progress, topology)}`);
+      services[module.name] = await service.listen(topology.ports[module.name], '127.0.0.1');
       // In one process the services read identity's published keys directly, not over HTTP.
       jwks ??= service.jwks;
     }

@@ -17,7 +17,7 @@ Sportello is up.
   staff dashboard    ${base}/dashboard/   (development login: pick a staff member)
   identity (OIDC)    ${hub.services.identity}/.well-known/openid-configuration
   demo tokens        POST ${hub.services.identity}/auth/dev/token  {"kind": "citizen"}
-  mailbox            ${hub.mailbox.folder}  (SMTP on 127.0.0.1:${hub.mailbox.port})
+  ${hub.mailbox ? `mailbox            ${hub.mailbox.folder}  (SMTP on 127.0.0.1:${hub.mailbox.port})` : `email              SMTP ${hub.topology.smtp.host}:${hub.topology.smtp.port}`}
   data               ${config.dataDir}
 Press Ctrl+C to stop.`);
 

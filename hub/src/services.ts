@@ -10,7 +10,7 @@ import { createPractices, loadPracticesConfig, seedPractices } from '@sportello/
 import { createTributi, loadTributiConfig, seedTributi } from '@sportello/tributi';
 import type { Database, Environment, EventBus, JwksSource, Logger } from '@sportello/platform';
 import type { ServiceName } from './config.js';
-import { identitySeed } from './demo/identity-seed.js';
+import { demoTelegramChatId, identitySeed } from './demo/identity-seed.js';
 import type { DemoPopulation } from './demo/population.js';
 import type { Topology } from './topology.js';
 
@@ -117,7 +117,7 @@ const notifier: ServiceModule = {
   async seed(database, population, progress) {
     // Demo citizens who linked Telegram: their chats go to the sandbox unless a bot token is set.
     const telegramChats = population.people
-      .map((person, i) => ({ person, chatId: String(700_000_000 + i) }))
+      .map((person, i) => ({ person, chatId: demoTelegramChatId(i) }))
       .filter(({ person }) => person.telegram)
       .map(({ person, chatId }) => ({ fiscalCode: person.fiscalCode, chatId }));
     const linked = await seedNotifier(

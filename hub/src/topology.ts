@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { Environment } from '@sportello/platform';
-import { SERVICES, type HubConfig, type ServiceName } from './config.js';
+import { DEFAULT_DATABASE_PREFIX, SERVICES, type HubConfig, type ServiceName } from './config.js';
 import { DEMO_COMUNE_NAME } from './demo/population.js';
 
 export type RunMode = 'embedded' | 'distributed';
@@ -15,21 +15,30 @@ export interface Topology {
   /** `iss` of access tokens: identity's base URL. */
   issuer: string;
   jwksUrl: string;
-  /** Where the notifier sends mail: the hub's mail catcher. */
-  smtpPort: number;
+  /** Where the notifier sends mail: the configured SMTP server, or the hub's mail catcher. */
+  smtp: { host: string; port: number; catcher: boolean };
   /** Where identity may send staff back after signing in to the dashboard the gateway serves. */
   dashboardRedirectUris: string[];
 }
 
 /**
  * Lays the services out on the ports after the gateway's (identity on PORT+1, anagrafe PORT+2...).
- * With PORT=0 the caller passes the free ports it reserved.
+ * With PORT=0 the caller passes the free ports it reserved; without an SMTP server configured, the
+ * port its mail catcher listens on.
+ * @throws Error when neither an SMTP server nor a mail catcher is there to send mail to.
  */
 export function planTopology(
   config: HubConfig,
   mode: RunMode,
-  options: { reserved?: number[] | undefined; smtpPort: number },
+  options: { reserved?: number[] | undefined; mailCatcherPort?: number | undefined },
 ): Topology {
+  const smtp =
+    config.smtp.host !== null
+      ? { host: config.smtp.host, port: config.smtp.port, catcher: false }
+      : options.mailCatcherPort !== undefined
+        ? { host: '127.0.0.1', port: options.mailCatcherPort, catcher: true }
+        : undefined;
+  if (smtp === undefined) throw new Error('no SMTP_HOST is configured: start the mail catcher first');
   const reserved = options.reserved;
   const ports = Object.fromEntries(
     SERVICES.map((service, i) => [service, reserved?.[i + 1] ?? config.port + i + 1]),
@@ -42,7 +51,7 @@ export function planTopology(
     baseUrl,
     issuer: baseUrl('identity'),
     jwksUrl: `${baseUrl('identity')}/.well-known/jwks.json`,
-    smtpPort: options.smtpPort,
+    smtp,
     // The same gateway, as a browser on this machine may name it.
     dashboardRedirectUris: ['127.0.0.1', 'localhost'].map(
       (host) => `http://${host}:${reserved?.[0] ?? config.port}/dashboard/callback`,
@@ -92,13 +101,38 @@ export function serviceEnvironment(
       ? {
           IDENTITY_URL: topology.baseUrl('identity'),
           ANAGRAFE_URL: topology.baseUrl('anagrafe'),
-          SMTP_HOST: '127.0.0.1',
-          SMTP_PORT: String(topology.smtpPort),
-          SMTP_IGNORE_TLS: 'true',
+          ...notifierChannels(config, topology),
           SMTP_FROM: `"Comune di ${DEMO_COMUNE_NAME}" <noreply@borgosereno.example>`,
           SANDBOX_DIR: resolve(join(config.dataDir, 'sandbox')),
+          // The durable consumer goes with the inbox it fills: a deployment with databases of its own
+          // gets a consumer of its own on a NATS server others share.
+          ...(distributed && config.postgresDatabasePrefix !== DEFAULT_DATABASE_PREFIX
+            ? { NOTIFIER_CONSUMER: `${config.postgresDatabasePrefix}notifier` }
+            : {}),
         }
       : {}),
+  };
+}
+
+/** The notifier's channel endpoints: SMTP always, Telegram and App IO when configured (sandbox otherwise). */
+function notifierChannels(config: HubConfig, topology: Topology): Environment {
+  const { smtp } = topology;
+  return {
+    SMTP_HOST: smtp.host,
+    SMTP_PORT: String(smtp.port),
+    // The catcher speaks plain SMTP on loopback; a real server negotiates TLS when it offers it.
+    ...(smtp.catcher ? { SMTP_IGNORE_TLS: 'true' } : {}),
+    ...(config.telegram
+      ? {
+          TELEGRAM_BOT_TOKEN: config.telegram.botToken,
+          TELEGRAM_WEBHOOK_SECRET: config.telegram.webhookSecret,
+          ...(config.telegram.apiRoot ? { TELEGRAM_API_ROOT: config.telegram.apiRoot } : {}),
+          ...(config.telegram.publicChannel
+            ? { TELEGRAM_PUBLIC_CHANNEL: config.telegram.publicChannel }
+            : {}),
+        }
+      : {}),
+    ...(config.io ? { IO_API_URL: config.io.apiUrl, IO_API_KEY: config.io.apiKey } : {}),
   };
 }
 

@@ -3,6 +3,14 @@ import type { DemoPopulation } from './population.js';
 
 const LANGUAGES = ['it', 'it', 'it', 'it', 'it', 'it', 'en', 'de'] as const;
 
+/**
+ * The Telegram chat of the demo person at `index` of the population, for those who linked one: the
+ * same id in identity (which says a chat is linked) and in the notifier (which writes to it).
+ */
+export function demoTelegramChatId(index: number): string {
+  return String(700_000_000 + index);
+}
+
 /** Identity's share of the demo comune: every person, the staff, and parents acting for minors. */
 export function identitySeed(population: DemoPopulation): IdentitySeed {
   return {
@@ -15,6 +23,7 @@ export function identitySeed(population: DemoPopulation): IdentitySeed {
       emailVerified: person.email !== undefined,
       preferredLanguage: LANGUAGES[i % LANGUAGES.length]!,
       ioEnabled: person.io,
+      telegramChatId: person.telegram ? demoTelegramChatId(i) : null,
     })),
     staff: population.staff.map((member) => ({
       username: member.username,

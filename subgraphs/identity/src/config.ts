@@ -72,9 +72,13 @@ function parseInternalClients(raw: string): InternalClient[] {
   });
 }
 
-/** The demo notifier credentials, used only in demo mode when none are configured. */
+/**
+ * The demo internal clients, used only in demo mode when none are configured: the notifier, and a
+ * pagoPA stand-in that records payment receipts at tributi (whose default provider is `pagopa`).
+ */
 export const DEMO_INTERNAL_CLIENTS: readonly InternalClient[] = [
   { clientId: 'sportello-notifier', service: 'notifier', secret: 'demo-notifier-secret' },
+  { clientId: 'sportello-pagopa', service: 'pagopa', secret: 'demo-pagopa-secret' },
 ];
 
 const envSchema = z

@@ -34,6 +34,8 @@ export interface NewCitizen {
   emailVerified?: boolean;
   preferredLanguage?: Language;
   ioEnabled?: boolean;
+  /** A Telegram chat the citizen already linked elsewhere (migrated or demo accounts). */
+  telegramChatId?: string | null;
 }
 
 /** Loads a citizen of the EM's comune by fiscal code. */
@@ -60,8 +62,8 @@ export function newCitizen(em: EntityManager, comune: string, person: NewCitizen
     familyName: person.familyName,
     email: person.email ?? null,
     emailVerifiedAt: person.email && person.emailVerified ? now : null,
-    telegramChatId: null,
-    telegramLinkedAt: null,
+    telegramChatId: person.telegramChatId ?? null,
+    telegramLinkedAt: person.telegramChatId ? now : null,
     ioEnabled: person.ioEnabled ?? false,
     preferredLanguage: person.preferredLanguage ?? 'it',
     preferences: defaultPreferences(),

@@ -1,0 +1,453 @@
+import { randomBytes } from 'node:crypto';
+import { generatePopulation, type DemoHousehold, type DemoPerson } from '@sportello/hub';
+import {
+  startFakeIo,
+  startFakeTelegram,
+  startSmtpSink,
+  type FakeIo,
+  type FakeTelegram,
+  type ReceivedMail,
+  type SmtpSink,
+} from '@sportello/notifier/test-peers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { devToken, graphql } from './support/graphql-client.js';
+import { liveClients, type LiveClients, type LiveSubscription } from './support/live-client.js';
+import { authorizeApp, type AppCredentials } from './support/oauth-flow.js';
+import { randomComune, startHub, type RunningHub } from './support/running-hub.js';
+
+/**
+ * The acceptance scenarios of the whole system, in both modes, started as a user starts it and
+ * reached only through real clients: the gateway over HTTP and graphql-ws, identity's OAuth pages,
+ * and the channel providers the notifier talks to (an SMTP server, the Telegram Bot API, App IO).
+ */
+
+const HOUSEHOLDS = 120;
+const BOT_TOKEN = '7000000001:AAscenarioTestBotTokenForSportello';
+const IO_KEY = 'scenario-io-subscription-key';
+const PUBLIC_CHANNEL = '@borgosereno_allerte';
+const DEMO_APP: AppCredentials = {
+  clientId: 'demo-app',
+  clientSecret: 'demo-app-secret',
+  redirectUri: 'http://localhost:5173/callback',
+};
+/** The identity seed's language by position in the population (six in Italian, then en, de). */
+const LANGUAGES = ['it', 'it', 'it', 'it', 'it', 'it', 'en', 'de'] as const;
+/** Telegram chats the demo links for citizens who use the bot, by position in the population. */
+const chatIdOf = (index: number) => String(700_000_000 + index);
+/** Some IO users have turned the comune off in the app: IO refuses their messages. */
+const ioAllows = (index: number) => index % 5 !== 4;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Today in Italy (`YYYY-MM-DD`): the day tributi's reminders count from. */
+function italianToday(): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome' }).format(new Date());
+}
+
+/** Polls `read` until it returns the same value twice `stableMs` apart, or `timeoutMs` passes. */
+async function settled<T>(read: () => T, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !done(read())) await sleep(250);
+  // Whatever arrives late would be a duplicate or a stray message: give it the time to show.
+  await sleep(2_000);
+  return read();
+}
+
+function countBy<T>(items: readonly T[], key: (item: T) => string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
+  return counts;
+}
+
+const mailText = (mail: ReceivedMail) => `${mail.parsed.subject ?? ''}\n${mail.parsed.text ?? ''}`;
+
+describe.each(['embedded', 'distributed'] as const)('acceptance scenarios (%s mode)', (mode) => {
+  let hub: RunningHub;
+  let sink: SmtpSink;
+  let telegram: FakeTelegram;
+  let io: FakeIo;
+  let live: LiveClients;
+  let people: DemoPerson[];
+  let households: DemoHousehold[];
+  let token: (request: Parameters<typeof devToken>[1]) => Promise<string>;
+
+  beforeAll(async () => {
+    const comune = mode === 'embedded' ? '999001' : randomComune();
+    ({ people, households } = generatePopulation({ households: HOUSEHOLDS, istat: comune }));
+    // The citizens on App IO, as IO knows them before the hub's first reminders go out.
+    const profiles = Object.fromEntries(
+      people.flatMap((person, index) =>
+        person.io ? [[person.fiscalCode, { senderAllowed: ioAllows(index) }] as const] : [],
+      ),
+    );
+    [sink, telegram, io] = await Promise.all([
+      startSmtpSink(),
+      startFakeTelegram({ token: BOT_TOKEN }),
+      startFakeIo({ keys: [IO_KEY], profiles }),
+    ]);
+    hub = await startHub(mode, {
+      households: HOUSEHOLDS,
+      comune,
+      env: {
+        SMTP_HOST: sink.host,
+        SMTP_PORT: String(sink.port),
+        TELEGRAM_BOT_TOKEN: BOT_TOKEN,
+        TELEGRAM_API_ROOT: telegram.apiRoot,
+        TELEGRAM_WEBHOOK_SECRET: 'scenario-webhook-secret',
+        TELEGRAM_PUBLIC_CHANNEL: PUBLIC_CHANNEL,
+        IO_API_URL: io.baseUrl,
+        IO_API_KEY: IO_KEY,
+      },
+    });
+    live = liveClients(hub.api);
+    token = async (request) => (await devToken(hub.identity, request)).access_token;
+  }, 330_000);
+
+  afterAll(async () => {
+    await live?.dispose();
+    await hub?.stop();
+    await Promise.all([sink?.close(), telegram?.close(), io?.close()]);
+  }, 90_000);
+
+  it("lets a third-party app read a citizen's whole overview in one query, on the citizen's grant", async () => {
+    // A household head with an email and a TARI instalment the reminder run at start announced.
+    const remindedHouseholds = new Set(households.filter((_, i) => i % 10 <= 3).map((h) => h.id));
+    const citizen = people.find(
+      (p) => p.relationship === 'head' && p.email !== undefined && remindedHouseholds.has(p.householdId),
+    )!;
+    const appToken = await authorizeApp(hub.identity, DEMO_APP, {
+      fiscalCode: citizen.fiscalCode,
+      scope: 'openid profile anagrafe tributi practices notifications',
+    });
+    const overview = `{
+      me {
+        fiscalCode givenName familyName
+        residence { address { street number postcode zone } }
+        identityDocuments { kind number expiresOn }
+        paymentPositions(first: 50) { totalCount nodes { kind externalRef amountCents status } }
+        practices { id status }
+        notifications(first: 50) { eventId eventType subject }
+      }
+    }`;
+    const read = (bearer: string) =>
+      graphql<{ me: Record<string, unknown> }>(hub.api, overview, { token: bearer });
+    await expect
+      .poll(async () => ((await read(appToken)).data?.me['notifications'] as unknown[] | undefined)?.length, {
+        timeout: 30_000,
+      })
+      .toBeGreaterThan(0);
+    const asApp = await read(appToken);
+    expect(asApp.errors).toBeUndefined();
+    const me = asApp.data!.me as {
+      fiscalCode: string;
+      givenName: string;
+      residence: { address: { street: string; number: string; postcode: string; zone: string } };
+      paymentPositions: { totalCount: number; nodes: Array<{ kind: string; externalRef: string | null }> };
+      notifications: Array<{ eventType: string }>;
+    };
+    expect(me.fiscalCode).toBe(citizen.fiscalCode);
+    expect(me.givenName).toBe(citizen.givenName);
+    expect(me.residence.address).toEqual({
+      street: citizen.address.street,
+      number: citizen.address.number,
+      postcode: citizen.address.postcode,
+      zone: citizen.address.zone,
+    });
+    // Every household head pays the household's TARI.
+    expect(me.paymentPositions.nodes.map((p) => p.externalRef)).toContainEqual(
+      expect.stringMatching(new RegExp(`^TARI-\\d{4}-${citizen.householdId}$`)),
+    );
+    expect(me.notifications.map((n) => n.eventType)).toContain('payment.due-soon');
+    // The app sees exactly what the citizen sees of themselves, assembled from five services.
+    const own = await read(await token({ subject: citizen.fiscalCode }));
+    expect(own.errors).toBeUndefined();
+    expect(asApp.data).toEqual(own.data);
+  });
+
+  it('brings a submitted practice live to its office; an integration request reaches the citizen by email and Telegram, in their language', async () => {
+    const index = people.findIndex(
+      (p, i) => p.email !== undefined && p.telegram && LANGUAGES[i % LANGUAGES.length] === 'en',
+    );
+    expect(index).toBeGreaterThanOrEqual(0);
+    const citizen = people[index]!;
+    const citizenToken = await token({ subject: citizen.fiscalCode });
+    const staffToken = await token({ kind: 'staff', office: 'practices' });
+
+    const before = await live.openSubscriptions();
+    const queue = live.subscribe(
+      live.connect(staffToken),
+      'subscription { practiceChanged(office: "practices") { id status applicantFiscalCode } }',
+    );
+    await expect.poll(() => live.openSubscriptions(), { timeout: 10_000 }).toBe(before + 1);
+
+    const draft = await graphql<{ createPracticeDraft: { id: string } }>(
+      hub.api,
+      'mutation Draft($input: CreatePracticeDraftInput!) { createPracticeDraft(input: $input) { id } }',
+      {
+        token: citizenToken,
+        variables: {
+          input: {
+            typeCode: 'bulky-waste-collection',
+            data: {
+              pickupAddress: {
+                street: citizen.address.street,
+                number: citizen.address.number,
+                postcode: citizen.address.postcode,
+              },
+              items: [{ kind: 'mattress', description: 'Double mattress' }],
+              phone: '+39 0171 123456',
+            },
+          },
+        },
+      },
+    );
+    expect(draft.errors).toBeUndefined();
+    const practiceId = draft.data!.createPracticeDraft.id;
+    const submitted = await graphql(hub.api, `mutation { submitPractice(id: "${practiceId}") { status } }`, {
+      token: citizenToken,
+    });
+    expect(submitted.errors).toBeUndefined();
+
+    const statusesSeen = (subscription: LiveSubscription) =>
+      subscription.results
+        .map((r) => r.data?.['practiceChanged'] as { id: string; status: string } | undefined)
+        .filter((p) => p?.id === practiceId)
+        .map((p) => p!.status);
+    await expect.poll(() => statusesSeen(queue), { timeout: 15_000 }).toContain('REGISTERED');
+    expect(queue.errors).toEqual([]);
+    expect(
+      queue.results.find((r) => (r.data?.['practiceChanged'] as { id: string }).id === practiceId)?.data,
+    ).toEqual({
+      practiceChanged: {
+        id: practiceId,
+        status: expect.any(String),
+        applicantFiscalCode: citizen.fiscalCode,
+      },
+    });
+
+    const staffAct = async (mutation: string) => {
+      const answer = await graphql<Record<string, { status: string }>>(hub.api, mutation, {
+        token: staffToken,
+      });
+      expect(answer.errors).toBeUndefined();
+      return Object.values(answer.data!)[0]!.status;
+    };
+    expect(await staffAct(`mutation { takePracticeInCharge(id: "${practiceId}") { status } }`)).toBe(
+      'TAKEN_IN_CHARGE',
+    );
+    expect(
+      await staffAct(
+        `mutation { requestPracticeIntegration(id: "${practiceId}", message: "Please attach a photo of the items.") { status } }`,
+      ),
+    ).toBe('INTEGRATION_REQUESTED');
+    // Each change reaches the queue, resolved as the practice stands when it is delivered.
+    await expect.poll(() => statusesSeen(queue), { timeout: 15_000 }).toContain('INTEGRATION_REQUESTED');
+
+    // The email, in English, with the unsubscribe header mail clients turn into a button.
+    const integrationMails = () =>
+      sink.mails.filter(
+        (mail) =>
+          mail.envelope.to.includes(citizen.email!) &&
+          mailText(mail).includes(practiceId) &&
+          /more information needed/.test(mail.parsed.subject ?? ''),
+      );
+    await expect.poll(() => integrationMails().length, { timeout: 30_000 }).toBe(1);
+    const mail = integrationMails()[0]!;
+    expect(mail.parsed.subject).toBe(`Application ${practiceId}: more information needed`);
+    expect(mail.raw).toMatch(/^Content-Language: en\r?$/m);
+    expect(mail.raw).toMatch(/^List-Unsubscribe: <https?:\/\/\S+>\r?$/m);
+
+    // The Telegram message, to the chat the citizen linked.
+    const integrationChats = () =>
+      telegram.sent.filter(
+        (message) => message.text.includes(practiceId) && /more information needed/.test(message.plainText),
+      );
+    await expect.poll(() => integrationChats().length, { timeout: 30_000 }).toBe(1);
+    expect(integrationChats()[0]!.chatId).toBe(chatIdOf(index));
+
+    const answered = await graphql<{ answerPracticeIntegration: { status: string } }>(
+      hub.api,
+      `mutation { answerPracticeIntegration(id: "${practiceId}", answer: "Photo attached.") { status } }`,
+      { token: citizenToken },
+    );
+    expect(answered.errors).toBeUndefined();
+    // Answered, the practice is registered again and is back in the office's queue.
+    await expect
+      .poll(() => statusesSeen(queue).slice(statusesSeen(queue).indexOf('INTEGRATION_REQUESTED')), {
+        timeout: 15_000,
+      })
+      .toContain('REGISTERED');
+  });
+
+  it('notifies every resident of the zone of a red alert once on each of their channels', async () => {
+    const zone = 'fiume';
+    const residents = people
+      .map((person, index) => ({ person, index }))
+      .filter(({ person }) => person.address.zone === zone);
+    const expectedMails = residents
+      .filter(({ person }) => person.email !== undefined)
+      .map(({ person }) => person.email!);
+    const expectedChats = residents
+      .filter(({ person }) => person.telegram)
+      .map(({ index }) => chatIdOf(index));
+    const expectedIo = residents
+      .filter(({ person, index }) => person.io && ioAllows(index))
+      .map(({ person }) => person.fiscalCode);
+    expect(expectedMails.length).toBeGreaterThan(5);
+    expect(expectedChats.length).toBeGreaterThan(2);
+    expect(expectedIo.length).toBeGreaterThan(2);
+
+    const now = Date.now();
+    const issued = await graphql<{ issueAlert: { id: string } }>(
+      hub.api,
+      'mutation Issue($input: IssueAlertInput!) { issueAlert(input: $input) { id } }',
+      {
+        token: await token({ kind: 'staff', office: 'civil-protection' }),
+        variables: {
+          input: {
+            hazard: 'HYDRAULIC',
+            colour: 'RED',
+            zoneCodes: [zone],
+            validFrom: new Date(now).toISOString(),
+            validUntil: new Date(now + 12 * 3_600_000).toISOString(),
+            instructions: 'Salire ai piani alti, non usare gli scantinati.',
+          },
+        },
+      },
+    );
+    expect(issued.errors).toBeUndefined();
+    const alertId = issued.data!.issueAlert.id;
+
+    const mails = await settled(
+      () => sink.mails.filter((mail) => mailText(mail).includes(alertId)),
+      (found) => found.length >= expectedMails.length,
+    );
+    const chats = await settled(
+      () => telegram.sent.filter((message) => message.text.includes(alertId)),
+      (found) => found.length >= expectedChats.length + 1,
+    );
+    const ioMessages = await settled(
+      () => io.messages.filter((message) => JSON.stringify(message.body).includes(alertId)),
+      (found) => found.length >= expectedIo.length,
+    );
+
+    const once = (keys: string[]) => Object.fromEntries(keys.map((key) => [key, 1]));
+    expect(
+      countBy(
+        mails.flatMap((mail) => mail.envelope.to),
+        (to) => to,
+      ),
+    ).toEqual(once(expectedMails));
+    // Each linked chat once, and one post on the comune's public channel.
+    expect(countBy(chats, (message) => message.chatId)).toEqual(once([...expectedChats, PUBLIC_CHANNEL]));
+    expect(countBy(ioMessages, (message) => message.fiscalCode)).toEqual(once(expectedIo));
+    expect(ioMessages.every((message) => message.status === 'PROCESSED')).toBe(true);
+  });
+
+  it('reminds a payer on App IO of a notice falling due, with its payment data; the receipt reaches tributi staff live', async () => {
+    const today = italianToday();
+    const inAWeek = new Date(Date.parse(`${today}T12:00:00Z`) + 7 * 86_400_000).toISOString().slice(0, 10);
+    // Household heads pay TARI; the demo leaves some of their instalments due within the week.
+    let payer:
+      | {
+          person: DemoPerson;
+          instalment: { noticeNumber: string; amountCents: number; amountDueTodayCents: number };
+        }
+      | undefined;
+    for (const [index, person] of people.entries()) {
+      if (person.relationship !== 'head' || !person.io || !ioAllows(index)) continue;
+      const positions = await graphql<{
+        me: {
+          paymentPositions: {
+            nodes: Array<{
+              instalments: Array<{
+                noticeNumber: string;
+                amountCents: number;
+                amountDueTodayCents: number;
+                dueDate: string;
+                status: string;
+              }>;
+            }>;
+          };
+        };
+      }>(
+        hub.api,
+        '{ me { paymentPositions(first: 50) { nodes { instalments { noticeNumber amountCents amountDueTodayCents dueDate status } } } } }',
+        { token: await token({ subject: person.fiscalCode }) },
+      );
+      expect(positions.errors).toBeUndefined();
+      const dueSoon = positions
+        .data!.me.paymentPositions.nodes.flatMap((position) => position.instalments)
+        .find((i) => i.status === 'UNPAID' && i.dueDate > today && i.dueDate <= inAWeek);
+      if (dueSoon) {
+        payer = { person, instalment: dueSoon };
+        break;
+      }
+    }
+    expect(payer, 'a payer on IO with a notice due within the week').toBeDefined();
+    const { person, instalment } = payer!;
+
+    // tributi's reminder run at start announced it; the notifier sent it to IO with pagoPA data.
+    const reminders = () =>
+      io.messages.filter(
+        (message) =>
+          message.fiscalCode === person.fiscalCode &&
+          (message.body.content as { payment_data?: { notice_number: string } }).payment_data
+            ?.notice_number === instalment.noticeNumber,
+      );
+    await expect.poll(() => reminders().length, { timeout: 60_000 }).toBeGreaterThan(0);
+    for (const reminder of reminders()) {
+      expect(reminder.status).toBe('PROCESSED');
+      expect((reminder.body.content as { payment_data: unknown }).payment_data).toMatchObject({
+        notice_number: instalment.noticeNumber,
+        amount: instalment.amountCents,
+      });
+    }
+
+    const before = await live.openSubscriptions();
+    const payments = live.subscribe(
+      live.connect(await token({ kind: 'staff', office: 'tributi' })),
+      'subscription { paymentReceived { noticeNumber receiptId amountCents positionStatus } }',
+    );
+    await expect.poll(() => live.openSubscriptions(), { timeout: 10_000 }).toBe(before + 1);
+
+    // The payment provider confirms the payment with its own service credentials.
+    const providerToken = await fetch(`${hub.identity}/oauth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: 'sportello-pagopa',
+        client_secret: 'demo-pagopa-secret',
+      }).toString(),
+    });
+    expect(providerToken.status).toBe(200);
+    const receiptId = `PSP-${randomBytes(6).toString('hex')}`;
+    const recorded = await graphql<{ recordPaymentReceipt: { positionStatus: string } }>(
+      hub.api,
+      'mutation Pay($input: PaymentReceiptInput!) { recordPaymentReceipt(input: $input) { positionStatus } }',
+      {
+        token: ((await providerToken.json()) as { access_token: string }).access_token,
+        variables: {
+          input: {
+            noticeNumber: instalment.noticeNumber,
+            amountCents: instalment.amountDueTodayCents,
+            paidAt: new Date().toISOString(),
+            receiptId,
+          },
+        },
+      },
+    );
+    expect(recorded.errors).toBeUndefined();
+
+    await expect
+      .poll(() => payments.results.map((r) => r.data?.['paymentReceived']), { timeout: 15_000 })
+      .toContainEqual({
+        noticeNumber: instalment.noticeNumber,
+        receiptId,
+        amountCents: instalment.amountDueTodayCents,
+        positionStatus: recorded.data!.recordPaymentReceipt.positionStatus,
+      });
+    expect(payments.errors).toEqual([]);
+  });
+});
