@@ -15,66 +15,68 @@ export class OpeningHoursType {
 
 @ObjectType('OfficeCalendar', { description: 'An office’s appointment calendar. Public.' })
 export class OfficeCalendarType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Identifier of the calendar.' })
   id!: string;
 
-  @Field()
+  @Field({
+    description: 'The office that receives the appointments (practices, suap, anagrafe, tributi...).',
+  })
   office!: string;
 
-  @Field()
+  @Field({ description: 'Name of the calendar, e.g. the service offered.' })
   name!: string;
 
-  @Field()
+  @Field({ description: 'Where the appointment takes place.' })
   location!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Length of one appointment, in minutes.' })
   slotMinutes!: number;
 
-  @Field(() => [OpeningHoursType])
+  @Field(() => [OpeningHoursType], { description: 'Opening periods in a week.' })
   openingHours!: OpeningHoursType[];
 
   @Field(() => [String], { description: 'Days the office is closed, YYYY-MM-DD.' })
   closedDays!: string[];
 
-  @Field()
+  @Field({ description: 'IANA time zone of the opening hours, e.g. Europe/Rome.' })
   timeZone!: string;
 }
 
-@ObjectType('AppointmentSlot')
+@ObjectType('AppointmentSlot', { description: 'An appointment slot of a calendar.' })
 export class SlotType {
-  @Field()
+  @Field({ description: 'When the slot starts.' })
   startsAt!: Date;
 
-  @Field()
+  @Field({ description: 'When the slot ends.' })
   endsAt!: Date;
 
-  @Field()
+  @Field({ description: 'True when nobody has booked it.' })
   available!: boolean;
 }
 
 @ObjectType('Appointment', { description: 'A booked (or cancelled) office appointment.' })
 export class AppointmentType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Identifier of the appointment.' })
   id!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The calendar it was booked on.' })
   calendarId!: string;
 
-  @Field()
+  @Field({ description: 'The office the appointment is with.' })
   office!: string;
 
-  @Field()
+  @Field({ description: 'When the appointment starts.' })
   startsAt!: Date;
 
-  @Field()
+  @Field({ description: 'When the appointment ends.' })
   endsAt!: Date;
 
-  @Field(() => AppointmentStatusEnum)
+  @Field(() => AppointmentStatusEnum, { description: 'Booked or cancelled.' })
   status!: string;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: 'The practice the appointment is about; null when none.' })
   practiceId!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Why it was cancelled; null unless cancelled.' })
   cancelReason!: string | null;
 }

@@ -8,10 +8,13 @@ export const MAX_PAGE = 100;
   description: 'Where a page ends; pass endCursor as `after` for the next.',
 })
 export class PageInfoType {
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Cursor of the last item of this page; null when the page is empty.',
+  })
   endCursor!: string | null;
 
-  @Field()
+  @Field({ description: 'True when more items follow.' })
   hasNextPage!: boolean;
 }
 

@@ -20,12 +20,78 @@ registerEnumType(PracticeStatusEnum, {
     'Where a practice is. DRAFT until submitted; SUBMITTED then REGISTERED (protocol number); TAKEN_IN_CHARGE ' +
     'by the office; INTEGRATION_REQUESTED / INTEGRATION_ANSWERED / SUBMITTED_AFTER_INTEGRATION while the ' +
     'office waits for more documents; PROCESSING; final: ACCEPTED, REJECTED, WITHDRAWN.',
+  valuesConfig: {
+    DRAFT: { description: 'Being written by the citizen; not visible to the office.' },
+    PAYMENT_PENDING: { description: 'Waiting for the citizen to pay the fee.' },
+    PAYMENT_OUTCOME_PENDING: { description: 'A payment is under way; waiting for its outcome.' },
+    PAYMENT_SUCCEEDED: { description: 'The fee is paid; ready to submit.' },
+    PAYMENT_FAILED: { description: 'The payment failed; the citizen can try again.' },
+    SUBMITTED: { description: 'Submitted to the office.' },
+    REGISTERED: { description: 'Registered with a protocol number.' },
+    TAKEN_IN_CHARGE: { description: 'An operator of the office handles it.' },
+    INTEGRATION_REQUESTED: { description: 'The office asked for more documents or information.' },
+    INTEGRATION_ANSWERED: { description: 'The citizen answered the integration request.' },
+    SUBMITTED_AFTER_INTEGRATION: { description: 'Submitted again with the integration.' },
+    PROCESSING: { description: 'The office is deciding.' },
+    ACCEPTED: { description: 'Final: accepted.' },
+    REJECTED: { description: 'Final: rejected; see outcomeReason.' },
+    WITHDRAWN: { description: 'Final: withdrawn by the citizen.' },
+  },
 });
 registerEnumType(PracticeActionEnum, {
   name: 'PracticeAction',
   description: 'A step of the practice workflow (each mutation performs one or more).',
+  valuesConfig: {
+    REQUEST_PAYMENT: { description: 'The citizen starts paying the fee.' },
+    NOTIFY_PAYMENT: { description: 'The payment system reports a payment under way.' },
+    CONFIRM_PAYMENT: { description: 'The payment system confirms the payment.' },
+    REFUSE_PAYMENT: { description: 'The payment system reports the payment failed.' },
+    SUBMIT: { description: 'Submit the practice to the office.' },
+    REGISTER: { description: 'The protocol registers it with a number.' },
+    TAKE_IN_CHARGE: { description: 'An operator takes it in charge.' },
+    REQUEST_INTEGRATION: { description: 'Ask the citizen for more documents or information.' },
+    ANSWER_INTEGRATION: { description: 'The citizen answers an integration request.' },
+    RESUBMIT_AFTER_INTEGRATION: { description: 'The answered practice goes back to the office.' },
+    START_PROCESSING: { description: 'Start deciding.' },
+    ACCEPT: { description: 'Accept the practice.' },
+    REJECT: { description: 'Reject the practice, with a reason.' },
+    WITHDRAW: { description: 'The citizen withdraws the practice.' },
+  },
 });
-registerEnumType(ReportStatusEnum, { name: 'ReportStatus', description: 'Where a citizen report is.' });
-registerEnumType(ActorKindEnum, { name: 'PracticeActorKind' });
-registerEnumType(MessageAuthorEnum, { name: 'PracticeMessageAuthor' });
-registerEnumType(AppointmentStatusEnum, { name: 'AppointmentStatus' });
+registerEnumType(ReportStatusEnum, {
+  name: 'ReportStatus',
+  description: 'Where a citizen report is.',
+  valuesConfig: {
+    RECEIVED: { description: 'Filed, not yet looked at.' },
+    TAKEN_IN_CHARGE: { description: 'The office took it in charge.' },
+    IN_PROGRESS: { description: 'Work to solve the problem is under way.' },
+    RESOLVED: { description: 'Final: the problem was solved.' },
+    REJECTED: { description: 'Final: the office will not act on it; see the note.' },
+  },
+});
+registerEnumType(ActorKindEnum, {
+  name: 'PracticeActorKind',
+  description: 'Who performed a step.',
+  valuesConfig: {
+    CITIZEN: { description: 'A citizen (the applicant or someone acting for them).' },
+    STAFF: { description: 'A staff member of the comune.' },
+    CLIENT: { description: 'An application acting through the API.' },
+    SYSTEM: { description: 'The service itself, e.g. a scheduled job.' },
+  },
+});
+registerEnumType(MessageAuthorEnum, {
+  name: 'PracticeMessageAuthor',
+  description: 'Which side of a practice wrote a message or uploaded a file.',
+  valuesConfig: {
+    CITIZEN: { description: 'The citizen.' },
+    STAFF: { description: 'The office.' },
+  },
+});
+registerEnumType(AppointmentStatusEnum, {
+  name: 'AppointmentStatus',
+  description: 'Whether an appointment still stands.',
+  valuesConfig: {
+    BOOKED: { description: 'Booked.' },
+    CANCELLED: { description: 'Cancelled; the slot is free again.' },
+  },
+});

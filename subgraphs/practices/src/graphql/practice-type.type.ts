@@ -7,14 +7,14 @@ export class RequiredAttachmentType {
   @Field({ description: 'Code to give as `kind` when uploading it.' })
   code!: string;
 
-  @Field()
+  @Field({ description: 'What the document is, as shown to the applicant.' })
   label!: string;
 
   @Field({ description: 'Submission is refused while it is missing.' })
   required!: boolean;
 }
 
-@ObjectType('PracticeFee')
+@ObjectType('PracticeFee', { description: 'What filing a practice of this type costs.' })
 export class PracticeFeeType {
   @Field(() => Int, { description: 'Euro cents.' })
   amountCents!: number;
@@ -25,22 +25,22 @@ export class PracticeFeeType {
 
 @ObjectType('PracticeType', { description: 'A kind of practice the comune accepts. Public.' })
 export class PracticeTypeType {
-  @Field()
+  @Field({ description: 'Code of the type; give it as typeCode to createPracticeDraft.' })
   code!: string;
 
-  @Field()
+  @Field({ description: 'Title shown to citizens.' })
   title!: string;
 
   @Field({ description: 'The office that handles it (practices, suap, anagrafe, tributi...).' })
   office!: string;
 
-  @Field()
+  @Field({ description: 'What the practice is for and who may file it.' })
   description!: string;
 
   @Field(() => GraphQLJSONObject, { description: 'JSON Schema (2020-12) of the form data.' })
   formSchema!: Record<string, unknown>;
 
-  @Field(() => [RequiredAttachmentType])
+  @Field(() => [RequiredAttachmentType], { description: 'Documents to add to the practice.' })
   requiredAttachments!: RequiredAttachmentType[];
 
   @Field(() => PracticeFeeType, { nullable: true, description: 'Null when free.' })
@@ -50,14 +50,14 @@ export class PracticeTypeType {
   expectedDurationDays!: number;
 }
 
-@ObjectType('PracticeTypeConnection')
+@ObjectType('PracticeTypeConnection', { description: 'One page of practice types.' })
 export class PracticeTypeConnectionType {
-  @Field(() => [PracticeTypeType])
+  @Field(() => [PracticeTypeType], { description: 'The types of this page.' })
   nodes!: PracticeTypeType[];
 
   @Field(() => Int, { description: 'Types matching the filters, on every page.' })
   totalCount!: number;
 
-  @Field(() => PageInfoType)
+  @Field(() => PageInfoType, { description: 'How to fetch the next page.' })
   pageInfo!: PageInfoType;
 }

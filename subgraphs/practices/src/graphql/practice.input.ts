@@ -2,7 +2,7 @@ import { GraphQLFiscalCode } from '@sportello/schema';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, InputType } from 'type-graphql';
 
-@InputType('CreatePracticeDraftInput')
+@InputType('CreatePracticeDraftInput', { description: 'A new practice draft.' })
 export class CreatePracticeDraftInput {
   @Field({ description: 'Code of the practice type.' })
   typeCode!: string;

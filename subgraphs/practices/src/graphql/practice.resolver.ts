@@ -142,7 +142,10 @@ export class PracticeResolver {
     );
   }
 
-  @FieldResolver(() => PracticeTypeType, { nullable: true })
+  @FieldResolver(() => PracticeTypeType, {
+    nullable: true,
+    description: 'The practice type; null if the type was removed from the catalogue.',
+  })
   async type(@Root() practice: PracticeType, @Ctx() ctx: PracticesContext): Promise<PracticeTypeType | null> {
     const row = await ctx.em.findOne(PracticeTypeEntity, { code: practice.typeCode });
     return row === null ? null : toPracticeTypeType(row);
@@ -187,7 +190,9 @@ export class PracticeResolver {
     return rows.map((row) => toMessageType(row, me));
   }
 
-  @FieldResolver(() => [AttachmentType])
+  @FieldResolver(() => [AttachmentType], {
+    description: 'Files of the citizen and of the office, oldest first.',
+  })
   async attachments(@Root() practice: PracticeType, @Ctx() ctx: PracticesContext): Promise<AttachmentType[]> {
     const rows = await ctx.em.find(
       AttachmentEntity,
@@ -197,7 +202,9 @@ export class PracticeResolver {
     return rows.map(toAttachmentType);
   }
 
-  @FieldResolver(() => [IntegrationRequestType])
+  @FieldResolver(() => [IntegrationRequestType], {
+    description: 'The office’s requests for more documents, oldest first.',
+  })
   async integrationRequests(
     @Root() practice: PracticeType,
     @Ctx() ctx: PracticesContext,

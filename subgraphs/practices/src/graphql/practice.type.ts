@@ -6,7 +6,9 @@ import { ActorKindEnum, MessageAuthorEnum, PracticeActionEnum, PracticeStatusEnu
 
 @ObjectType('PracticeActor', { description: 'Who did something: a public id, never a fiscal code.' })
 export class PracticeActorType {
-  @Field(() => ActorKindEnum)
+  @Field(() => ActorKindEnum, {
+    description: 'Whether a citizen, a staff member, an app or the system acted.',
+  })
   kind!: string;
 
   @Field({ description: 'A staff username, a citizen pseudonym or a service job name.' })
@@ -18,91 +20,101 @@ export class PracticeActorType {
 
 @ObjectType('PracticeChange', { description: 'One entry of a practice timeline.' })
 export class PracticeChangeType {
-  @Field()
+  @Field({ description: 'When the change happened.' })
   at!: Date;
 
   @Field({ description: 'The workflow step (`create`, `submit`, `register`, `take-in-charge`...).' })
   action!: string;
 
-  @Field(() => PracticeStatusEnum, { nullable: true })
+  @Field(() => PracticeStatusEnum, {
+    nullable: true,
+    description: 'Status before; null for the creation of the draft.',
+  })
   from!: string | null;
 
-  @Field(() => PracticeStatusEnum)
+  @Field(() => PracticeStatusEnum, { description: 'Status after.' })
   to!: string;
 
-  @Field(() => PracticeActorType)
+  @Field(() => PracticeActorType, { description: 'Who made the change.' })
   actor!: PracticeActorType;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Note given with the change (e.g. the reason of a rejection); null when none.',
+  })
   note!: string | null;
 
   @Field(() => String, { nullable: true, description: 'Set on registration steps.' })
   protocolNumber!: string | null;
 }
 
-@ObjectType('PracticeIntegrationRequest')
+@ObjectType('PracticeIntegrationRequest', {
+  description: 'The office’s request for more documents or information.',
+})
 export class IntegrationRequestType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Identifier of the request.' })
   id!: string;
 
-  @Field()
+  @Field({ description: 'What the office asks for.' })
   message!: string;
 
   @Field(() => String, { nullable: true, description: 'Deadline, YYYY-MM-DD.' })
   respondBy!: string | null;
 
-  @Field()
+  @Field({ description: 'When the office asked.' })
   requestedAt!: Date;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The citizen’s answer; null until answered.' })
   answer!: string | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the citizen answered; null until answered.' })
   answeredAt!: Date | null;
 }
 
-@ObjectType('PracticeMessage')
+@ObjectType('PracticeMessage', {
+  description: 'A message between the citizen and the office about a practice.',
+})
 export class PracticeMessageType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Identifier of the message.' })
   id!: string;
 
-  @Field(() => MessageAuthorEnum)
+  @Field(() => MessageAuthorEnum, { description: 'Whether the citizen or the office wrote it.' })
   author!: string;
 
-  @Field(() => PracticeActorType)
+  @Field(() => PracticeActorType, { description: 'Who wrote it.' })
   actor!: PracticeActorType;
 
-  @Field()
+  @Field({ description: 'The text of the message.' })
   body!: string;
 
-  @Field()
+  @Field({ description: 'When it was posted.' })
   postedAt!: Date;
 }
 
 @ObjectType('PracticeAttachment', { description: 'A file on a practice or a report.' })
 export class AttachmentType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Identifier of the file.' })
   id!: string;
 
   @Field({ description: 'The required-attachment code it fulfils, or `other`.' })
   kind!: string;
 
-  @Field()
+  @Field({ description: 'File name given on upload.' })
   filename!: string;
 
   @Field({ description: 'Detected from the content, not taken from the client.' })
   mimeType!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Size in bytes.' })
   size!: number;
 
   @Field({ description: 'SHA-256 of the content, hex.' })
   sha256!: string;
 
-  @Field(() => MessageAuthorEnum)
+  @Field(() => MessageAuthorEnum, { description: 'Whether the citizen or the office uploaded it.' })
   uploadedBy!: string;
 
-  @Field()
+  @Field({ description: 'When it was uploaded.' })
   uploadedAt!: Date;
 
   @Field({ description: 'Path to download it with the same bearer token.' })
@@ -115,16 +127,16 @@ export class AttachmentType {
     'A citizen’s application. Visible to its applicant, the person it is for, and staff of its office.',
 })
 export class PracticeType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Identifier of the practice.' })
   id!: string;
 
-  @Field()
+  @Field({ description: 'Code of its practice type.' })
   typeCode!: string;
 
-  @Field()
+  @Field({ description: 'The office that handles it.' })
   office!: string;
 
-  @Field(() => PracticeStatusEnum)
+  @Field(() => PracticeStatusEnum, { description: 'Where the practice stands.' })
   status!: string;
 
   @Field(() => GraphQLFiscalCode, { description: 'Who filed it.' })
@@ -141,10 +153,13 @@ export class PracticeType {
   @Field(() => String, { nullable: true, description: 'Latest protocol number, `YYYY/NNNNNN`.' })
   protocolNumber!: string | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When it was first submitted; null while a draft.' })
   submittedAt!: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When it was last registered with a protocol number; null before.',
+  })
   registeredAt!: Date | null;
 
   @Field(() => String, { nullable: true, description: 'Reason of the acceptance or rejection.' })
@@ -153,34 +168,39 @@ export class PracticeType {
   @Field(() => [PracticeActionEnum], { description: 'What the caller may do now.' })
   availableActions!: string[];
 
-  @Field()
+  @Field({ description: 'When the draft was created.' })
   createdAt!: Date;
 
-  @Field()
+  @Field({ description: 'When the practice last changed.' })
   updatedAt!: Date;
 }
 
-@ObjectType('PracticeConnection')
+@ObjectType('PracticeConnection', { description: 'One page of practices.' })
 export class PracticeConnectionType {
-  @Field(() => [PracticeType])
+  @Field(() => [PracticeType], { description: 'The practices of this page.' })
   nodes!: PracticeType[];
 
-  @Field(() => PageInfoType)
+  @Field(() => PageInfoType, { description: 'How to fetch the next page.' })
   pageInfo!: PageInfoType;
 }
 
-@ObjectType('PracticeStatusCount')
+@ObjectType('PracticeStatusCount', { description: 'How many practices are in one status.' })
 export class PracticeStatusCountType {
-  @Field(() => PracticeStatusEnum)
+  @Field(() => PracticeStatusEnum, { description: 'The status.' })
   status!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'How many practices are in it.' })
   count!: number;
 }
 
 @Directive('@key(fields: "fiscalCode")')
-@ObjectType('Citizen', { description: 'A citizen (owned by identity); practices adds their applications.' })
+@ObjectType('Citizen', {
+  description: 'A citizen with a Sportello account. Personal fields are authorised one by one.',
+})
 export class CitizenType {
-  @Field(() => GraphQLFiscalCode)
+  @Field(() => GraphQLFiscalCode, {
+    description:
+      'The citizen’s codice fiscale (16 characters, upper case): the key every service uses for the citizen.',
+  })
   fiscalCode!: string;
 }

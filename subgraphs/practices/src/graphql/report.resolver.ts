@@ -32,18 +32,18 @@ import { toAttachmentType } from './practice.mapper.js';
 import { AttachmentType } from './practice.type.js';
 import { NotFoundError, auditPersonalDataRead } from '@sportello/platform';
 
-@ObjectType('ReportChange')
+@ObjectType('ReportChange', { description: 'One status change of a report.' })
 export class ReportChangeType {
-  @Field()
+  @Field({ description: 'When the change happened.' })
   at!: Date;
 
-  @Field(() => ReportStatusEnum, { nullable: true })
+  @Field(() => ReportStatusEnum, { nullable: true, description: 'Status before; null for the filing.' })
   from!: string | null;
 
-  @Field(() => ReportStatusEnum)
+  @Field(() => ReportStatusEnum, { description: 'Status after.' })
   to!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The office’s note to the reporter; null when none.' })
   note!: string | null;
 }
 
@@ -51,52 +51,55 @@ export class ReportChangeType {
   description: 'A citizen report (segnalazione). Seen by its reporter and by the office.',
 })
 export class ReportType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Identifier of the report.' })
   id!: string;
 
-  @Field()
+  @Field({ description: 'One of reportCategories.' })
   category!: string;
 
-  @Field()
+  @Field({ description: 'What the reporter saw.' })
   description!: string;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'WGS84 latitude of the problem, decimal degrees.' })
   latitude!: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'WGS84 longitude of the problem, decimal degrees.' })
   longitude!: number;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Street address given by the reporter; null when none.',
+  })
   address!: string | null;
 
-  @Field(() => ReportStatusEnum)
+  @Field(() => ReportStatusEnum, { description: 'Where the report stands.' })
   status!: string;
 
   @Field({ description: 'Whether the reporter left their identity (and gets updates).' })
   identified!: boolean;
 
-  @Field()
+  @Field({ description: 'When the report was filed.' })
   createdAt!: Date;
 
-  @Field()
+  @Field({ description: 'When the report last changed.' })
   updatedAt!: Date;
 }
 
-@ObjectType('ReportConnection')
+@ObjectType('ReportConnection', { description: 'One page of reports.' })
 export class ReportConnectionType {
-  @Field(() => [ReportType])
+  @Field(() => [ReportType], { description: 'The reports of this page.' })
   nodes!: ReportType[];
 
-  @Field(() => PageInfoType)
+  @Field(() => PageInfoType, { description: 'How to fetch the next page.' })
   pageInfo!: PageInfoType;
 }
 
-@InputType('FileReportInput')
+@InputType('FileReportInput', { description: 'A problem to report to the comune.' })
 export class FileReportInput {
   @Field({ description: 'One of reportCategories.' })
   category!: string;
 
-  @Field()
+  @Field({ description: 'What the problem is.' })
   description!: string;
 
   @Field(() => Float, { description: 'WGS84, -90..90.' })
@@ -105,7 +108,7 @@ export class FileReportInput {
   @Field(() => Float, { description: 'WGS84, -180..180.' })
   longitude!: number;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Street address, if known.' })
   address?: string | null;
 
   @Field(() => Boolean, { nullable: true, description: 'Do not keep who reported it (no updates then).' })
@@ -196,7 +199,7 @@ export class ReportResolver {
     });
   }
 
-  @FieldResolver(() => [ReportChangeType])
+  @FieldResolver(() => [ReportChangeType], { description: 'Every status change, oldest first.' })
   async history(@Root() report: ReportType, @Ctx() ctx: PracticesContext): Promise<ReportChangeType[]> {
     const rows = await ctx.em.find(
       ReportChangeEntity,
