@@ -1,16 +1,9 @@
-import { randomBytes, randomInt } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { generatePopulation } from '@sportello/hub';
 import { createClient, type Client } from 'graphql-ws';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { devToken, graphql } from './support/graphql-client.js';
-import { startHubProcess, type HubProcess } from './support/hub-process.js';
-
-const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+import { randomComune, startHub, type RunningHub } from './support/running-hub.js';
 
 /** One subscription as a client app holds it: what it received, and how it ended. */
 interface Subscription {
@@ -44,41 +37,24 @@ const PRACTICE_CHANGED = `
   }
 `;
 
-/** A random ISTAT-like code, so events left on the shared NATS stream by other runs never match. */
-const randomComune = () => `9${String(randomInt(10_000, 99_999))}`;
-
 describe.each(['embedded', 'distributed'] as const)(
   'live subscriptions through the gateway (%s mode)',
   (mode) => {
     const comune = mode === 'embedded' ? '999001' : randomComune();
     const households = mode === 'embedded' ? 300 : 150;
-    const databasePrefix = `sportello_e2e_${randomBytes(4).toString('hex')}_`;
     const clients: Client[] = [];
-    let dataDir: string;
-    let hub: HubProcess;
+    let hub: RunningHub;
     let api: string;
     let identity: string;
 
     beforeAll(async () => {
-      dataDir = await mkdtemp(join(tmpdir(), `sportello-live-${mode}-`));
-      hub = startHubProcess(mode, {
-        PORT: '0',
-        SMTP_PORT: '0',
-        DATA_DIR: dataDir,
-        DEMO_HOUSEHOLDS: String(households),
-        COMUNE: comune,
-        ...(mode === 'distributed' ? { POSTGRES_DATABASE_PREFIX: databasePrefix } : {}),
-      });
-      const output = await hub.waitFor(/Sportello is up/, 300_000);
-      api = /GraphQL API\s+(\S+)/.exec(output)![1]!;
-      identity = /demo tokens\s+POST (\S+)\/auth\/dev\/token/.exec(output)![1]!;
+      hub = await startHub(mode, { households, comune });
+      ({ api, identity } = hub);
     }, 320_000);
 
     afterAll(async () => {
       for (const client of clients.splice(0)) await client.dispose();
       await hub?.stop();
-      await rm(dataDir, { recursive: true, force: true });
-      if (mode === 'distributed') await dropDatabases(databasePrefix);
     }, 60_000);
 
     /** A graphql-ws client on a real socket, as a browser or app opens it. */
@@ -262,18 +238,3 @@ describe.each(['embedded', 'distributed'] as const)(
     });
   },
 );
-
-/** Drops the databases a distributed run created (sessions its processes left are ended). */
-async function dropDatabases(prefix: string): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ datname: string }>(
-      'select datname from pg_database where datname like $1',
-      [`${prefix}%`],
-    );
-    for (const { datname } of rows) await client.query(`drop database if exists "${datname}" with (force)`);
-  } finally {
-    await client.end();
-  }
-}
