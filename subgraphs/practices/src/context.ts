@@ -1,4 +1,5 @@
 import type { DatabaseRequestContext, EntityManager, Principal } from '@sportello/platform';
+import { createPracticeLoaders, type PracticeLoaders } from './domain/practice-loaders.js';
 import type { WorkflowRole } from './domain/workflow.js';
 
 /** Settings resolvers and routes need besides the database. */
@@ -15,6 +16,8 @@ export interface PracticesContext extends DatabaseRequestContext<EntityManager> 
   /** One instant for every rule checked in the request. */
   now: Date;
   settings: PracticesSettings;
+  /** Batches the reads behind list fields, so their statements do not grow with the list. */
+  loaders: PracticeLoaders;
 }
 
 export function createPracticesContext(
@@ -22,7 +25,7 @@ export function createPracticesContext(
   settings: PracticesSettings,
   now: Date = new Date(),
 ): PracticesContext {
-  return { ...base, now, settings };
+  return { ...base, now, settings, loaders: createPracticeLoaders(base.em) };
 }
 
 /** The workflow role a caller plays: staff act as the office, everyone else as the citizen. */

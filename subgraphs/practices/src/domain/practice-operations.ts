@@ -38,6 +38,11 @@ const MAX_NOTE = 4000;
 /** Actor of the service's own steps (registration after submission). */
 export const PROTOCOL_ACTOR: Actor = { kind: 'system', id: 'protocol' };
 
+/** Whether `id` can be a practice's id (a UUID): anything else is not looked up. */
+export function isPracticeId(id: string): boolean {
+  return UUID.test(id);
+}
+
 /** A practice of the comune by id, or null (also for ids that are not UUIDs). */
 export async function findPractice(em: EntityManager, id: string): Promise<Practice | null> {
   return UUID.test(id) ? em.findOne(PracticeEntity, { id }) : null;

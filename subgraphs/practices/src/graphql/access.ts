@@ -2,7 +2,7 @@ import { auditPersonalDataRead, requireAuthenticated, requireStaff, type Office 
 import type { Actor } from '@sportello/schema';
 import { canSeePractice, requireCitizen } from '../domain/access.js';
 import { findPractice } from '../domain/practice-operations.js';
-import { CitizenAliasEntity, type Practice } from '../entities/practice.entity.js';
+import type { Practice } from '../entities/practice.entity.js';
 import { practiceNotFound } from '../errors.js';
 import type { PracticesContext } from '../context.js';
 
@@ -46,6 +46,5 @@ export async function viewerId(ctx: PracticesContext): Promise<string | null> {
   if (principal.kind === 'staff') return principal.username;
   if (principal.kind !== 'citizen' && !(principal.kind === 'client' && principal.onBehalfOf)) return null;
   const caller = requireCitizen(principal);
-  const alias = await ctx.em.findOne(CitizenAliasEntity, { fiscalCode: caller.fiscalCode.toUpperCase() });
-  return alias?.id ?? null;
+  return ctx.loaders.citizenAlias.load(caller.fiscalCode.toUpperCase());
 }

@@ -9,7 +9,6 @@ import {
   answerIntegration,
   citizenPractice,
   createDraft,
-  findPractice,
   postMessage,
   requestIntegration,
   saveData,
@@ -19,14 +18,7 @@ import {
   type StaffAction,
 } from '../domain/practice-operations.js';
 import { AttachmentEntity } from '../entities/attachment.entity.js';
-import {
-  IntegrationRequestEntity,
-  PracticeChangeEntity,
-  PracticeEntity,
-  PracticeMessageEntity,
-  type Practice,
-} from '../entities/practice.entity.js';
-import { PracticeTypeEntity } from '../entities/practice-type.entity.js';
+import { PracticeEntity, type Practice } from '../entities/practice.entity.js';
 import { invalidInput } from '../errors.js';
 import type { PracticesContext } from '../context.js';
 import { auditPractice, officePractice, viewerId, visiblePractice } from './access.js';
@@ -58,7 +50,8 @@ export async function resolvePracticeReference(
   reference: { id: string },
   ctx: PracticesContext,
 ): Promise<PracticeType | null> {
-  const practice = await findPractice(ctx.em, reference.id);
+  // Through the loader: the gateway asks for many references in one `_entities` call.
+  const practice = await ctx.loaders.practice.load(reference.id);
   if (practice === null || !canSeePractice(ctx.principal, practice)) return null;
   await auditPractice(ctx, practice);
   return toPracticeType(practice, ctx.principal);
@@ -147,7 +140,7 @@ export class PracticeResolver {
     description: 'The practice type; null if the type was removed from the catalogue.',
   })
   async type(@Root() practice: PracticeType, @Ctx() ctx: PracticesContext): Promise<PracticeTypeType | null> {
-    const row = await ctx.em.findOne(PracticeTypeEntity, { code: practice.typeCode });
+    const row = await ctx.loaders.practiceType.load(practice.typeCode);
     return row === null ? null : toPracticeTypeType(row);
   }
 
@@ -165,12 +158,8 @@ export class PracticeResolver {
     @Root() practice: PracticeType,
     @Ctx() ctx: PracticesContext,
   ): Promise<PracticeChangeType[]> {
-    const rows = await ctx.em.find(
-      PracticeChangeEntity,
-      { practiceId: practice.id },
-      { orderBy: { sequence: 'asc' } },
-    );
-    const me = await viewerId(ctx);
+    // Both asked at once, so every practice of a list joins the same two batches.
+    const [rows, me] = await Promise.all([ctx.loaders.timeline.load(practice.id), viewerId(ctx)]);
     return rows.map((row) => toChangeType(row, me));
   }
 
@@ -181,12 +170,7 @@ export class PracticeResolver {
     @Root() practice: PracticeType,
     @Ctx() ctx: PracticesContext,
   ): Promise<PracticeMessageType[]> {
-    const rows = await ctx.em.find(
-      PracticeMessageEntity,
-      { practiceId: practice.id },
-      { orderBy: { postedAt: 'asc', id: 'asc' } },
-    );
-    const me = await viewerId(ctx);
+    const [rows, me] = await Promise.all([ctx.loaders.messages.load(practice.id), viewerId(ctx)]);
     return rows.map((row) => toMessageType(row, me));
   }
 
@@ -194,12 +178,7 @@ export class PracticeResolver {
     description: 'Files of the citizen and of the office, oldest first.',
   })
   async attachments(@Root() practice: PracticeType, @Ctx() ctx: PracticesContext): Promise<AttachmentType[]> {
-    const rows = await ctx.em.find(
-      AttachmentEntity,
-      { practiceId: practice.id },
-      { orderBy: { uploadedAt: 'asc', id: 'asc' } },
-    );
-    return rows.map(toAttachmentType);
+    return (await ctx.loaders.attachments.load(practice.id)).map(toAttachmentType);
   }
 
   @FieldResolver(() => [IntegrationRequestType], {
@@ -209,12 +188,7 @@ export class PracticeResolver {
     @Root() practice: PracticeType,
     @Ctx() ctx: PracticesContext,
   ): Promise<IntegrationRequestType[]> {
-    const rows = await ctx.em.find(
-      IntegrationRequestEntity,
-      { practiceId: practice.id },
-      { orderBy: { requestedAt: 'asc' } },
-    );
-    return rows.map(toIntegrationRequestType);
+    return (await ctx.loaders.integrationRequests.load(practice.id)).map(toIntegrationRequestType);
   }
 
   // Citizen side.

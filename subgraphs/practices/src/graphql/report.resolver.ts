@@ -23,8 +23,7 @@ import {
   REPORT_CATEGORIES,
   REPORTS_OFFICE,
 } from '../domain/report-operations.js';
-import { AttachmentEntity } from '../entities/attachment.entity.js';
-import { ReportChangeEntity, ReportEntity, type Report } from '../entities/report.entity.js';
+import { ReportEntity, type Report } from '../entities/report.entity.js';
 import type { PracticesContext } from '../context.js';
 import { decodeCursor, PageInfoType, pageInfo, pageSize } from './connection.js';
 import { ReportStatusEnum } from './enums.js';
@@ -201,11 +200,7 @@ export class ReportResolver {
 
   @FieldResolver(() => [ReportChangeType], { description: 'Every status change, oldest first.' })
   async history(@Root() report: ReportType, @Ctx() ctx: PracticesContext): Promise<ReportChangeType[]> {
-    const rows = await ctx.em.find(
-      ReportChangeEntity,
-      { reportId: report.id },
-      { orderBy: { at: 'asc', id: 'asc' } },
-    );
+    const rows = await ctx.loaders.reportHistory.load(report.id);
     return rows.map((row) =>
       Object.assign(new ReportChangeType(), {
         at: row.at,
@@ -218,12 +213,7 @@ export class ReportResolver {
 
   @FieldResolver(() => [AttachmentType], { description: 'Photos of the problem.' })
   async photos(@Root() report: ReportType, @Ctx() ctx: PracticesContext): Promise<AttachmentType[]> {
-    const rows = await ctx.em.find(
-      AttachmentEntity,
-      { reportId: report.id },
-      { orderBy: { uploadedAt: 'asc' } },
-    );
-    return rows.map(toAttachmentType);
+    return (await ctx.loaders.reportPhotos.load(report.id)).map(toAttachmentType);
   }
 
   @Mutation(() => ReportType, {
