@@ -79,6 +79,43 @@ function natsFixture(servers = SERVERS): BusFixture & { stream: string } {
 eventBusContract('NATS JetStream', async () => natsFixture());
 
 describe('NATS bus', () => {
+  it('updates a durable consumer started again with other settings, and keeps consuming', async () => {
+    const fixture = natsFixture();
+    // Several patterns, as the notifier asks for: a server older than 2.10 filters none of them.
+    const subjects = [`${fixture.root}.>`, `${fixture.root}.*.identity.>`];
+    try {
+      const seen: string[] = [];
+      const handler = async (event: { id: string }) => void seen.push(event.id);
+      const first = await fixture.open();
+      const consumer = await first.consume(
+        { name: 'retuned', subjects, ackWaitMs: 30_000, maxDeliver: 10 },
+        handler,
+      );
+      const before = makeEvent();
+      await first.publish(before);
+      await waitFor(() => seen.length === 1, 'the first event');
+      await consumer.stop();
+
+      // A new release of the service asks for a longer ack wait and more attempts.
+      const second = await fixture.open();
+      await second.consume({ name: 'retuned', subjects, ackWaitMs: 120_000, maxDeliver: 20 }, handler);
+      const after = makeEvent();
+      await second.publish(after);
+      await waitFor(() => seen.length === 2, 'the event after the update');
+      expect(seen).toEqual([before.id, after.id]);
+
+      const nc = await connect({ servers: SERVERS });
+      try {
+        const info = await (await jetstreamManager(nc)).consumers.info(fixture.stream, 'retuned');
+        expect(info.config.max_deliver).toBe(20);
+      } finally {
+        await nc.close();
+      }
+    } finally {
+      await fixture.teardown();
+    }
+  });
+
   it('resumes a durable consumer after a close, without losing or repeating acknowledged events', async () => {
     const fixture = natsFixture();
     try {

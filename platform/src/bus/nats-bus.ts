@@ -289,7 +289,9 @@ class NatsBus implements EventBus {
         ack_wait: config.ack_wait,
         max_deliver: config.max_deliver,
         max_ack_pending: config.max_ack_pending,
-        filter_subject: config.filter_subject ?? '',
+        // An empty filter_subject makes the client address `CONSUMER.CREATE.<stream>.<name>.`, which
+        // no server answers: send a filter only when there is one.
+        ...(config.filter_subject ? { filter_subject: config.filter_subject } : {}),
         ...(config.filter_subjects ? { filter_subjects: config.filter_subjects } : {}),
       });
     } catch (cause) {
