@@ -12,6 +12,18 @@ import { OrdinanceResolver, resolveOrdinanceReference } from './ordinance.resolv
 const FEDERATION_LINK =
   'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])';
 
+/**
+ * Descriptions of the root types, which have no class to carry them. Every subgraph gives the same
+ * ones, so the composed schema keeps them without a conflict.
+ */
+const ROOT_TYPE_DESCRIPTIONS: Record<string, string> = {
+  Query:
+    'Reads. Each field is answered by the service that owns the data; personal data needs a token allowed to read it.',
+  Mutation:
+    'Changes. Each field is answered by the service that owns the data, which checks who may make it.',
+  Subscription: 'Live updates over graphql-ws on the same /graphql path, fed by the services’ events.',
+};
+
 type ResolverMap = Record<string, Record<string, unknown>>;
 
 /** Builds the civil-protection federation subgraph schema (`_service`, `_entities` included). */
@@ -28,6 +40,9 @@ export async function buildCivilProtectionSchema(): Promise<GraphQLSchema> {
       },
     },
   });
+  for (const root of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
+    if (root) root.description = ROOT_TYPE_DESCRIPTIONS[root.name] ?? null;
+  }
   const typeDefs = parse(`${FEDERATION_LINK}\n\n${printSchemaWithDirectives(schema)}`);
   const resolvers = createResolversMap(schema) as ResolverMap;
   resolvers['Alert'] = { ...resolvers['Alert'], __resolveReference: resolveAlertReference };
