@@ -19,7 +19,8 @@ export class CitizenNotificationsResolver {
   })
   async notifications(
     @Root() citizen: CitizenType,
-    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('first', () => Int, { defaultValue: 20, description: 'How many messages to return, 1 to 100.' })
+    first: number,
     @Ctx() ctx: NotifierContext,
   ): Promise<NotificationMessageType[]> {
     assertCanRead(ctx.principal, citizen.fiscalCode, { scope: 'notifications' });

@@ -16,7 +16,7 @@ export class DeliveryStatsResolver {
     description: 'Staff: delivery counts of one event per channel; null when the event notified nobody.',
   })
   async deliveryStats(
-    @Arg('eventId', () => ID) eventId: string,
+    @Arg('eventId', () => ID, { description: 'Id of the event, as in its envelope.' }) eventId: string,
     @Ctx() ctx: NotifierContext,
   ): Promise<DeliveryStatsType | null> {
     requireStaff(ctx.principal);
@@ -30,7 +30,8 @@ export class DeliveryStatsResolver {
     description: 'Staff: delivery counts of the latest events, newest first.',
   })
   async recentDeliveryStats(
-    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('first', () => Int, { defaultValue: 20, description: 'How many events to return, 1 to 200.' })
+    first: number,
     @Ctx() ctx: NotifierContext,
   ): Promise<DeliveryStatsType[]> {
     requireStaff(ctx.principal);
@@ -50,7 +51,8 @@ export class DeliveryStatsResolver {
     description: 'Admin staff: deliveries that gave up (DEAD) or were interrupted (UNCERTAIN), latest first.',
   })
   async deadLetters(
-    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
+    @Arg('first', () => Int, { defaultValue: 50, description: 'How many deliveries to return, 1 to 200.' })
+    first: number,
     @Ctx() ctx: NotifierContext,
   ): Promise<DeadLetterType[]> {
     requireStaff(ctx.principal, 'admin');
@@ -66,7 +68,7 @@ export class DeliveryStatsResolver {
     description: 'Admin staff: sends a dead or uncertain delivery again, with a fresh attempt budget.',
   })
   async replayDeadLetter(
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID, { description: 'Id of the DEAD or UNCERTAIN delivery (DeadLetter.id).' }) id: string,
     @Ctx() ctx: NotifierContext,
   ): Promise<DeadLetterType> {
     requireStaff(ctx.principal, 'admin');

@@ -15,7 +15,10 @@ export class CertificateResolver {
   })
   async requestCertificate(
     @Ctx() ctx: AnagrafeContext,
-    @Arg('input', () => CertificateRequestInput) input: CertificateRequestInput,
+    @Arg('input', () => CertificateRequestInput, {
+      description: 'Whose certificate, which kinds, and what it is for.',
+    })
+    input: CertificateRequestInput,
   ): Promise<CertificateType> {
     const certificate = await issueCertificate(
       ctx,
@@ -38,7 +41,10 @@ export class CertificateResolver {
   })
   async verifyCertificate(
     @Ctx() ctx: AnagrafeContext,
-    @Arg('code') code: string,
+    @Arg('code', {
+      description: 'The verification code printed on the certificate or read from its QR code.',
+    })
+    code: string,
   ): Promise<CertificateVerificationType | null> {
     const verification = await verifyCertificate(ctx.em, code, ctx.today);
     return verification === null ? null : toVerificationType(verification);

@@ -41,9 +41,14 @@ export class RegistryResolver {
   })
   async searchResidents(
     @Ctx() ctx: AnagrafeContext,
-    @Arg('query') query: string,
-    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('query', { description: 'Words to find in the name or address, or a fiscal code.' }) query: string,
+    @Arg('first', () => Int, { defaultValue: 20, description: 'How many residents to return, 1 to 100.' })
+    first: number,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: 'Cursor: pageInfo.endCursor of the previous page; omit for the first page.',
+    })
+    after?: string | null,
   ): Promise<ResidentSearchPageType> {
     requireStaff(ctx.principal, ANAGRAFE_OFFICE);
     if (query.trim().length < 2)
@@ -72,8 +77,13 @@ export class RegistryResolver {
       description: 'Zone codes (civil protection’s); null for every resident of the comune.',
     })
     zones: string[] | null | undefined,
-    @Arg('first', () => Int, { defaultValue: 500 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('first', () => Int, { defaultValue: 500, description: 'How many residents to return, 1 to 1000.' })
+    first: number,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: 'Cursor: pageInfo.endCursor of the previous page; omit for the first page.',
+    })
+    after?: string | null,
   ): Promise<ZoneResidentPageType> {
     requireAuthenticated(ctx.principal);
     // An omitted argument arrives as undefined: it means every resident, like an explicit null.
@@ -118,7 +128,8 @@ export class RegistryResolver {
   })
   async recordIdentityDocument(
     @Ctx() ctx: AnagrafeContext,
-    @Arg('input', () => IdentityDocumentInput) input: IdentityDocumentInput,
+    @Arg('input', () => IdentityDocumentInput, { description: 'The document issued.' })
+    input: IdentityDocumentInput,
   ): Promise<IdentityDocumentType> {
     requireStaff(ctx.principal, ANAGRAFE_OFFICE);
     const document = await recordIdentityDocument(
@@ -137,7 +148,7 @@ export class RegistryResolver {
   })
   async registerResident(
     @Ctx() ctx: AnagrafeContext,
-    @Arg('input', () => NewResidentInput) input: NewResidentInput,
+    @Arg('input', () => NewResidentInput, { description: 'The person to register.' }) input: NewResidentInput,
   ): Promise<CitizenType> {
     requireStaff(ctx.principal, ANAGRAFE_OFFICE);
     if (input.sex !== 'F' && input.sex !== 'M') throw new BadUserInputError('sex: F or M', { field: 'sex' });

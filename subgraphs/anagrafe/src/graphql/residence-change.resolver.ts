@@ -18,7 +18,7 @@ export class ResidenceChangeResolver {
   })
   async residenceChange(
     @Ctx() ctx: AnagrafeContext,
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID, { description: 'Id of the declaration.' }) id: string,
   ): Promise<ResidenceChangeType | null> {
     requireAuthenticated(ctx.principal);
     const change = /^[0-9a-f-]{36}$/i.test(id) ? await ctx.em.findOne(ResidenceChangeEntity, { id }) : null;
@@ -49,7 +49,8 @@ export class ResidenceChangeResolver {
   })
   async declareResidenceChange(
     @Ctx() ctx: AnagrafeContext,
-    @Arg('input', () => ResidenceDeclarationInput) input: ResidenceDeclarationInput,
+    @Arg('input', () => ResidenceDeclarationInput, { description: 'The new address and who moves.' })
+    input: ResidenceDeclarationInput,
   ): Promise<ResidenceChangeType> {
     requireAuthenticated(ctx.principal);
     const applicant = citizenOf(ctx.principal);
@@ -73,7 +74,10 @@ export class ResidenceChangeResolver {
     description:
       'Anagrafe staff: registers a declaration; the address changes now, effective from the declaration.',
   })
-  registerResidenceChange(@Ctx() ctx: AnagrafeContext, @Arg('id', () => ID) id: string) {
+  registerResidenceChange(
+    @Ctx() ctx: AnagrafeContext,
+    @Arg('id', () => ID, { description: 'Id of the declaration.' }) id: string,
+  ) {
     return this.staffMove(ctx, id, 'register');
   }
 
@@ -83,8 +87,8 @@ export class ResidenceChangeResolver {
   })
   notifyResidenceChangeObstacles(
     @Ctx() ctx: AnagrafeContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('note') note: string,
+    @Arg('id', () => ID, { description: 'Id of the declaration.' }) id: string,
+    @Arg('note', { description: 'The obstacles found, as the citizen will read them.' }) note: string,
   ) {
     return this.staffMove(ctx, id, 'notifyObstacles', note);
   }
@@ -94,8 +98,9 @@ export class ResidenceChangeResolver {
   })
   acceptResidenceChange(
     @Ctx() ctx: AnagrafeContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('note', () => String, { nullable: true }) note?: string | null,
+    @Arg('id', () => ID, { description: 'Id of the declaration.' }) id: string,
+    @Arg('note', () => String, { nullable: true, description: 'Optional note kept in the history.' })
+    note?: string | null,
   ) {
     return this.staffMove(ctx, id, 'accept', note);
   }
@@ -106,8 +111,8 @@ export class ResidenceChangeResolver {
   })
   rejectResidenceChange(
     @Ctx() ctx: AnagrafeContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('note') note: string,
+    @Arg('id', () => ID, { description: 'Id of the declaration.' }) id: string,
+    @Arg('note', { description: 'Why the change is rejected, as the citizen will read it.' }) note: string,
   ) {
     return this.staffMove(ctx, id, 'reject', note);
   }
@@ -115,7 +120,10 @@ export class ResidenceChangeResolver {
   @Mutation(() => ResidenceChangeType, {
     description: 'The applicant withdraws a declaration not yet decided.',
   })
-  async withdrawResidenceChange(@Ctx() ctx: AnagrafeContext, @Arg('id', () => ID) id: string) {
+  async withdrawResidenceChange(
+    @Ctx() ctx: AnagrafeContext,
+    @Arg('id', () => ID, { description: 'Id of the declaration.' }) id: string,
+  ) {
     requireAuthenticated(ctx.principal);
     const applicant = citizenOf(ctx.principal);
     if (applicant === null)

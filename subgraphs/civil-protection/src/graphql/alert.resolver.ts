@@ -44,7 +44,7 @@ export class AlertResolver {
   @Query(() => AlertType, { nullable: true, description: 'One alert, whatever its status. Public.' })
   async alert(
     @Ctx() ctx: CivilProtectionContext,
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID, { description: 'Id of the alert.' }) id: string,
   ): Promise<AlertType | null> {
     return resolveAlertReference({ id }, ctx);
   }
@@ -56,7 +56,7 @@ export class AlertResolver {
   })
   async alertAudienceZones(
     @Ctx() ctx: CivilProtectionContext,
-    @Arg('alertId', () => ID) alertId: string,
+    @Arg('alertId', () => ID, { description: 'Id of the alert.' }) alertId: string,
   ): Promise<AlertAudienceType> {
     const alert = await findAlert(ctx.em, alertId);
     if (alert === null) throw alertNotFound(alertId);
@@ -81,7 +81,7 @@ export class AlertResolver {
   @Mutation(() => AlertType, { description: 'Issues an alert. Civil-protection staff only.' })
   async issueAlert(
     @Ctx() ctx: CivilProtectionContext,
-    @Arg('input', () => IssueAlertInput) input: IssueAlertInput,
+    @Arg('input', () => IssueAlertInput, { description: 'The alert to issue.' }) input: IssueAlertInput,
   ): Promise<AlertType> {
     const actor = requireCivilProtectionStaff(ctx);
     const alert = await issueAlert(ctx.em, ctx.principal.comune, actor, input, ctx.now);
@@ -91,8 +91,8 @@ export class AlertResolver {
   @Mutation(() => AlertType, { description: 'Changes an active alert. Civil-protection staff only.' })
   async updateAlert(
     @Ctx() ctx: CivilProtectionContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('input', () => UpdateAlertInput) input: UpdateAlertInput,
+    @Arg('id', () => ID, { description: 'Id of the alert.' }) id: string,
+    @Arg('input', () => UpdateAlertInput, { description: 'The fields to change.' }) input: UpdateAlertInput,
   ): Promise<AlertType> {
     const actor = requireCivilProtectionStaff(ctx);
     return toAlertType(await updateAlert(ctx.em, id, actor, changesOf(input), ctx.now), ctx.now);
@@ -101,8 +101,8 @@ export class AlertResolver {
   @Mutation(() => AlertType, { description: 'Withdraws an active alert. Civil-protection staff only.' })
   async cancelAlert(
     @Ctx() ctx: CivilProtectionContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('reason') reason: string,
+    @Arg('id', () => ID, { description: 'Id of the alert.' }) id: string,
+    @Arg('reason', { description: 'Why the alert is withdrawn, shown with it.' }) reason: string,
   ): Promise<AlertType> {
     const actor = requireCivilProtectionStaff(ctx);
     return toAlertType(await cancelAlert(ctx.em, id, actor, reason, ctx.now), ctx.now);

@@ -28,7 +28,11 @@ export class EmergencyAreaResolver {
   @Query(() => [EmergencyAreaType], { description: 'The plan’s emergency areas, by code. Public.' })
   async emergencyAreas(
     @Ctx() ctx: CivilProtectionContext,
-    @Arg('kind', () => EmergencyAreaKindEnum, { nullable: true }) kind?: EmergencyAreaKind | null,
+    @Arg('kind', () => EmergencyAreaKindEnum, {
+      nullable: true,
+      description: 'Only areas of this kind; all kinds when omitted.',
+    })
+    kind?: EmergencyAreaKind | null,
   ): Promise<EmergencyAreaType[]> {
     return (await listEmergencyAreas(ctx.em, kind)).map(toEmergencyAreaType);
   }
@@ -38,8 +42,10 @@ export class EmergencyAreaResolver {
   })
   async nearestEmergencyAreas(
     @Ctx() ctx: CivilProtectionContext,
-    @Arg('latitude', () => Float) latitude: number,
-    @Arg('longitude', () => Float) longitude: number,
+    @Arg('latitude', () => Float, { description: 'WGS84 latitude of the point, decimal degrees.' })
+    latitude: number,
+    @Arg('longitude', () => Float, { description: 'WGS84 longitude of the point, decimal degrees.' })
+    longitude: number,
     @Arg('kind', () => EmergencyAreaKindEnum, {
       nullable: true,
       description: 'e.g. WAITING for where to go first.',

@@ -45,7 +45,8 @@ export class OrdinanceResolver {
   })
   async ordinances(
     @Ctx() ctx: CivilProtectionContext,
-    @Arg('year', () => Int, { nullable: true }) year?: number | null,
+    @Arg('year', () => Int, { nullable: true, description: 'Only ordinances of this register year.' })
+    year?: number | null,
     @Arg('inForce', () => Boolean, {
       nullable: true,
       description: 'Only those in force (true) or not (false).',
@@ -64,7 +65,7 @@ export class OrdinanceResolver {
   })
   async ordinance(
     @Ctx() ctx: CivilProtectionContext,
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID, { description: 'Id of the ordinance.' }) id: string,
   ): Promise<OrdinanceType> {
     return toOrdinanceType(await findOrdinance(ctx.em, id, isCivilProtectionStaff(ctx.principal)), ctx.now);
   }
@@ -100,7 +101,7 @@ export class OrdinanceResolver {
   @Mutation(() => OrdinanceType, { description: 'Creates a draft ordinance. Civil-protection staff only.' })
   async createOrdinanceDraft(
     @Ctx() ctx: CivilProtectionContext,
-    @Arg('input', () => OrdinanceDraftInput) input: OrdinanceDraftInput,
+    @Arg('input', () => OrdinanceDraftInput, { description: 'The draft text.' }) input: OrdinanceDraftInput,
   ): Promise<OrdinanceType> {
     const actor = requireCivilProtectionStaff(ctx);
     return toOrdinanceType(
@@ -114,8 +115,9 @@ export class OrdinanceResolver {
   })
   async updateOrdinanceDraft(
     @Ctx() ctx: CivilProtectionContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('input', () => OrdinanceDraftInput) input: OrdinanceDraftInput,
+    @Arg('id', () => ID, { description: 'Id of the draft.' }) id: string,
+    @Arg('input', () => OrdinanceDraftInput, { description: 'The whole new draft text.' })
+    input: OrdinanceDraftInput,
   ): Promise<OrdinanceType> {
     requireCivilProtectionStaff(ctx);
     return toOrdinanceType(await updateOrdinanceDraft(ctx.em, id, input, ctx.now), ctx.now);
@@ -127,7 +129,7 @@ export class OrdinanceResolver {
   })
   async publishOrdinance(
     @Ctx() ctx: CivilProtectionContext,
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID, { description: 'Id of the draft to publish.' }) id: string,
   ): Promise<OrdinanceType> {
     const actor = requireCivilProtectionStaff(ctx);
     return toOrdinanceType(await publishOrdinance(ctx.em, id, actor, ctx.now), ctx.now);

@@ -41,7 +41,10 @@ export class AccountResolver {
       'Turns notification channels on or off per category. CRITICAL_ALERTS cannot be turned off (BAD_USER_INPUT).',
   })
   async updateNotificationPreferences(
-    @Arg('changes', () => [PreferenceChangeInput]) changes: PreferenceChangeInput[],
+    @Arg('changes', () => [PreferenceChangeInput], {
+      description: 'The preferences to change; the others stay as they are.',
+    })
+    changes: PreferenceChangeInput[],
     @Ctx() ctx: IdentityContext,
   ): Promise<CitizenType> {
     const fiscalCode = selfFiscalCode(ctx, 'notifications');
@@ -62,7 +65,7 @@ export class AccountResolver {
     description: 'Sets the language the comune writes to the signed-in citizen in.',
   })
   async setPreferredLanguage(
-    @Arg('language', () => LanguageEnum) language: string,
+    @Arg('language', () => LanguageEnum, { description: 'The new language.' }) language: string,
     @Ctx() ctx: IdentityContext,
   ): Promise<CitizenType> {
     const fiscalCode = selfFiscalCode(ctx, 'profile');
@@ -72,7 +75,10 @@ export class AccountResolver {
   @Mutation(() => CitizenType, {
     description: 'Whether notifications may also go to the citizen’s App IO inbox.',
   })
-  async setAppIoEnabled(@Arg('enabled') enabled: boolean, @Ctx() ctx: IdentityContext): Promise<CitizenType> {
+  async setAppIoEnabled(
+    @Arg('enabled', { description: 'True to also deliver to App IO.' }) enabled: boolean,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<CitizenType> {
     const fiscalCode = selfFiscalCode(ctx, 'notifications');
     return toCitizenType(fiscalCode, await setIoEnabled(ctx.em, fiscalCode, enabled));
   }
@@ -82,7 +88,7 @@ export class AccountResolver {
       'Sets a new email address, unverified until the token sent to it is presented to verifyEmail.',
   })
   async changeEmail(
-    @Arg('email') email: string,
+    @Arg('email', { description: 'The new email address.' }) email: string,
     @Ctx() ctx: IdentityContext,
   ): Promise<EmailVerificationRequestType> {
     const fiscalCode = selfFiscalCode(ctx, 'profile');
@@ -94,7 +100,10 @@ export class AccountResolver {
     description:
       'Confirms the pending email address with the token sent to it (BAD_USER_INPUT when wrong or expired).',
   })
-  async verifyEmail(@Arg('token') token: string, @Ctx() ctx: IdentityContext): Promise<CitizenType> {
+  async verifyEmail(
+    @Arg('token', { description: 'The token from the verification email.' }) token: string,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<CitizenType> {
     const fiscalCode = selfFiscalCode(ctx, 'profile');
     return toCitizenType(fiscalCode, await verifyEmail(ctx.em, fiscalCode, token, await actorOf(ctx)));
   }
@@ -126,8 +135,8 @@ export class AccountResolver {
       'Notifier only: the bot received /start <token> from chatId; links the chat to the token’s citizen.',
   })
   async linkTelegramChat(
-    @Arg('token') token: string,
-    @Arg('chatId') chatId: string,
+    @Arg('token', { description: 'The token of the deep link the bot received.' }) token: string,
+    @Arg('chatId', { description: 'The Telegram chat id.' }) chatId: string,
     @Ctx() ctx: IdentityContext,
   ): Promise<CitizenType> {
     if (!isNotifier(ctx.principal)) throw new ForbiddenError('only the notifier links Telegram chats');
@@ -139,7 +148,7 @@ export class AccountResolver {
     description: 'Notifier only: the bot was blocked in this chat; unlinks it. False when no citizen had it.',
   })
   async reportTelegramChatBlocked(
-    @Arg('chatId') chatId: string,
+    @Arg('chatId', { description: 'The Telegram chat id.' }) chatId: string,
     @Ctx() ctx: IdentityContext,
   ): Promise<boolean> {
     if (!isNotifier(ctx.principal)) throw new ForbiddenError('only the notifier reports blocked chats');
@@ -154,7 +163,8 @@ export class AccountResolver {
       'Anagrafe staff record any delegation (e.g. a parent for a minor child); a citizen may delegate another adult to act for them.',
   })
   async createDelegation(
-    @Arg('input', () => CreateDelegationInput) input: CreateDelegationInput,
+    @Arg('input', () => CreateDelegationInput, { description: 'Who acts for whom, and for how long.' })
+    input: CreateDelegationInput,
     @Ctx() ctx: IdentityContext,
   ): Promise<DelegationType> {
     const principal = ctx.principal;
@@ -181,7 +191,7 @@ export class AccountResolver {
     description: 'Ends a delegation now: by either party or by the anagrafe office.',
   })
   async revokeDelegation(
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID, { description: 'Id of the delegation.' }) id: string,
     @Ctx() ctx: IdentityContext,
   ): Promise<DelegationType> {
     const principal = ctx.principal;

@@ -41,7 +41,8 @@ export class AdminResolver {
     description: 'Admin only. The secret is in the answer and nowhere else.',
   })
   async registerApiClient(
-    @Arg('input', () => RegisterApiClientInput) input: RegisterApiClientInput,
+    @Arg('input', () => RegisterApiClientInput, { description: 'The application to register.' })
+    input: RegisterApiClientInput,
     @Ctx() ctx: IdentityContext,
   ): Promise<ApiClientRegistrationType> {
     requireAdmin(ctx);
@@ -54,7 +55,7 @@ export class AdminResolver {
       'Admin only. The token endpoint refuses the client from now on and its live tokens stop working here and at the gateway.',
   })
   async revokeApiClient(
-    @Arg('clientId') clientId: string,
+    @Arg('clientId', { description: 'Client id of the application.' }) clientId: string,
     @Ctx() ctx: IdentityContext,
   ): Promise<ApiClientType> {
     requireAdmin(ctx);
@@ -64,8 +65,16 @@ export class AdminResolver {
   @Query(() => AuditLogPageType, { description: 'Admin only: staff reads of personal data, newest first.' })
   async auditLog(
     @Ctx() ctx: IdentityContext,
-    @Arg('filter', () => AuditLogFilterInput, { nullable: true }) filter?: AuditLogFilterInput | null,
-    @Arg('page', () => PageInput, { nullable: true }) page?: PageInput | null,
+    @Arg('filter', () => AuditLogFilterInput, {
+      nullable: true,
+      description: 'Only entries matching it; every entry when omitted.',
+    })
+    filter?: AuditLogFilterInput | null,
+    @Arg('page', () => PageInput, {
+      nullable: true,
+      description: 'Which page; the first 50 entries when omitted.',
+    })
+    page?: PageInput | null,
   ): Promise<AuditLogPageType> {
     requireAdmin(ctx);
     const offset = page?.offset ?? 0;

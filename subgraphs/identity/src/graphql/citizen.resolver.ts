@@ -67,7 +67,8 @@ export class CitizenResolver {
       'A citizen by fiscal code, for callers allowed to read some of their data; null when no account exists.',
   })
   async citizen(
-    @Arg('fiscalCode', () => GraphQLFiscalCode) fiscalCode: string,
+    @Arg('fiscalCode', () => GraphQLFiscalCode, { description: 'The citizen’s codice fiscale.' })
+    fiscalCode: string,
     @Ctx() ctx: IdentityContext,
   ): Promise<CitizenType | null> {
     // Refuse before the lookup, so whether an account exists is not disclosed to outsiders.
@@ -87,7 +88,8 @@ export class CitizenResolver {
       'with null fields. At most 500 per call.',
   })
   async citizensByFiscalCodes(
-    @Arg('fiscalCodes', () => [GraphQLFiscalCode]) fiscalCodes: string[],
+    @Arg('fiscalCodes', () => [GraphQLFiscalCode], { description: 'Up to 500 codici fiscali.' })
+    fiscalCodes: string[],
     @Ctx() ctx: IdentityContext,
   ): Promise<CitizenType[]> {
     requireAuthenticated(ctx.principal);

@@ -17,7 +17,8 @@ export class BulkJobResolver {
       'positions are then created in batches in the background. Follow it with paymentBulkJob(id).',
   })
   async startPaymentBulkJob(
-    @Arg('input', () => NewPaymentBulkJobInput) input: NewPaymentBulkJobInput,
+    @Arg('input', () => NewPaymentBulkJobInput, { description: 'The positions to create.' })
+    input: NewPaymentBulkJobInput,
     @Ctx() ctx: TributiContext,
   ): Promise<PaymentBulkJobType> {
     const actor = requireTributiStaff(ctx);
@@ -33,7 +34,7 @@ export class BulkJobResolver {
 
   @Query(() => PaymentBulkJobType, { description: 'Tributi staff: a bulk job and its progress.' })
   async paymentBulkJob(
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID, { description: 'Id of the job.' }) id: string,
     @Ctx() ctx: TributiContext,
   ): Promise<PaymentBulkJobType> {
     requireStaff(ctx.principal, TRIBUTI_OFFICE);
@@ -44,7 +45,8 @@ export class BulkJobResolver {
 
   @Query(() => [PaymentBulkJobType], { description: 'Tributi staff: the latest bulk jobs, newest first.' })
   async paymentBulkJobs(
-    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('first', () => Int, { defaultValue: 20, description: 'How many jobs to return, at most 100.' })
+    first: number,
     @Ctx() ctx: TributiContext,
   ): Promise<PaymentBulkJobType[]> {
     requireStaff(ctx.principal, TRIBUTI_OFFICE);

@@ -17,9 +17,18 @@ export class CitizenResolver {
   })
   async paymentPositions(
     @Root() citizen: CitizenType,
-    @Arg('status', () => PaymentStatusEnum, { nullable: true }) status: string | null,
-    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('status', () => PaymentStatusEnum, {
+      nullable: true,
+      description: 'Only positions in this status; all when omitted.',
+    })
+    status: string | null,
+    @Arg('first', () => Int, { defaultValue: 20, description: 'How many positions to return, 1 to 200.' })
+    first: number,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: 'Cursor: pageInfo.endCursor of the previous page; omit for the first page.',
+    })
+    after: string | null,
     @Ctx() ctx: TributiContext,
   ): Promise<PaymentPositionConnectionType> {
     await authorisePaymentRead(ctx, citizen.fiscalCode, 'Citizen.paymentPositions');

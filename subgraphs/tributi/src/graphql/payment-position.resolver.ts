@@ -57,7 +57,7 @@ export class PaymentPositionResolver {
     description: 'A position by id: its payer (or an app with their "tributi" grant) and tributi staff.',
   })
   async paymentPosition(
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID, { description: 'Id of the position.' }) id: string,
     @Ctx() ctx: TributiContext,
   ): Promise<PaymentPositionType | null> {
     return readablePosition(ctx, await ctx.em.findOne(PaymentPositionEntity, { id }));
@@ -68,7 +68,8 @@ export class PaymentPositionResolver {
     description: 'The position a notice number belongs to (same access as paymentPosition).',
   })
   async paymentNotice(
-    @Arg('noticeNumber', () => GraphQLNoticeNumber) noticeNumber: string,
+    @Arg('noticeNumber', () => GraphQLNoticeNumber, { description: 'The 18-digit pagoPA notice number.' })
+    noticeNumber: string,
     @Ctx() ctx: TributiContext,
   ): Promise<PaymentPositionType | null> {
     requireAuthenticated(ctx.principal);
@@ -81,9 +82,18 @@ export class PaymentPositionResolver {
     description: 'Tributi staff: search positions (newest first). Every payer shown is audited.',
   })
   async paymentPositions(
-    @Arg('filter', () => PaymentSearchInput, { nullable: true }) filter: PaymentSearchInput | null,
-    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
-    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('filter', () => PaymentSearchInput, {
+      nullable: true,
+      description: 'Search criteria; every position when omitted.',
+    })
+    filter: PaymentSearchInput | null,
+    @Arg('first', () => Int, { defaultValue: 50, description: 'How many positions to return, 1 to 200.' })
+    first: number,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: 'Cursor: pageInfo.endCursor of the previous page; omit for the first page.',
+    })
+    after: string | null,
     @Ctx() ctx: TributiContext,
   ): Promise<PaymentPositionConnectionType> {
     requireStaff(ctx.principal, TRIBUTI_OFFICE);
@@ -100,8 +110,10 @@ export class PaymentPositionResolver {
     description: 'Tributi staff: count and amount of positions per kind and status.',
   })
   async paymentTotals(
-    @Arg('year', () => Int, { nullable: true }) year: number | null,
-    @Arg('kind', () => PaymentKindEnum, { nullable: true }) kind: string | null,
+    @Arg('year', () => Int, { nullable: true, description: 'Only positions of this year.' })
+    year: number | null,
+    @Arg('kind', () => PaymentKindEnum, { nullable: true, description: 'Only positions of this kind.' })
+    kind: string | null,
     @Ctx() ctx: TributiContext,
   ): Promise<PaymentTotalType[]> {
     requireStaff(ctx.principal, TRIBUTI_OFFICE);
@@ -147,7 +159,8 @@ export class PaymentPositionResolver {
       'The gateway resolves paymentReceived events through it.',
   })
   async paymentReceipt(
-    @Arg('noticeNumber', () => GraphQLNoticeNumber) noticeNumber: string,
+    @Arg('noticeNumber', () => GraphQLNoticeNumber, { description: 'The 18-digit pagoPA notice number.' })
+    noticeNumber: string,
     @Ctx() ctx: TributiContext,
   ): Promise<PaymentReceiptType | null> {
     requireAuthenticated(ctx.principal);
@@ -170,7 +183,8 @@ export class PaymentPositionResolver {
     description: 'Tributi staff: creates a position with one pagoPA notice per instalment.',
   })
   async createPaymentPosition(
-    @Arg('input', () => NewPaymentPositionInput) input: NewPaymentPositionInput,
+    @Arg('input', () => NewPaymentPositionInput, { description: 'The position to create.' })
+    input: NewPaymentPositionInput,
     @Ctx() ctx: TributiContext,
   ): Promise<PaymentPositionType> {
     const actor = requireTributiStaff(ctx);
@@ -215,8 +229,12 @@ export class PaymentPositionResolver {
     description: 'Tributi staff: cancels a position; its unpaid notices can no longer be paid.',
   })
   async cancelPaymentPosition(
-    @Arg('id', () => ID) id: string,
-    @Arg('reason', () => String, { nullable: true }) reason: string | null,
+    @Arg('id', () => ID, { description: 'Id of the position.' }) id: string,
+    @Arg('reason', () => String, {
+      nullable: true,
+      description: 'Why it is cancelled; kept with the position.',
+    })
+    reason: string | null,
     @Ctx() ctx: TributiContext,
   ): Promise<PaymentPositionType> {
     const actor = requireTributiStaff(ctx);
@@ -237,7 +255,8 @@ export class PaymentPositionResolver {
       'records that a notice was paid. Idempotent per receipt id.',
   })
   async recordPaymentReceipt(
-    @Arg('input', () => PaymentReceiptInput) input: PaymentReceiptInput,
+    @Arg('input', () => PaymentReceiptInput, { description: 'The provider’s receipt.' })
+    input: PaymentReceiptInput,
     @Ctx() ctx: TributiContext,
   ): Promise<PaymentReceiptType> {
     requireAuthenticated(ctx.principal);
