@@ -53,7 +53,11 @@ export class AppointmentResolver {
   })
   async officeCalendars(
     @Ctx() ctx: PracticesContext,
-    @Arg('office', () => String, { nullable: true }) office?: string | null,
+    @Arg('office', () => String, {
+      nullable: true,
+      description: 'Only this office’s calendars; all when omitted.',
+    })
+    office?: string | null,
   ): Promise<OfficeCalendarType[]> {
     const rows = await ctx.em.find(OfficeCalendarEntity, office == null ? {} : { office }, {
       orderBy: { name: 'asc' },
@@ -66,7 +70,7 @@ export class AppointmentResolver {
   })
   async availableSlots(
     @Ctx() ctx: PracticesContext,
-    @Arg('calendarId', () => ID) calendarId: string,
+    @Arg('calendarId', () => ID, { description: 'Id of the calendar.' }) calendarId: string,
     @Arg('from', () => String, { nullable: true, description: 'First day, YYYY-MM-DD. @default today' })
     from?: string | null,
     @Arg('days', () => Int, { nullable: true, description: '1 to 31. @default 7' }) days?: number | null,
@@ -102,9 +106,13 @@ export class AppointmentResolver {
   })
   async bookAppointment(
     @Ctx() ctx: PracticesContext,
-    @Arg('calendarId', () => ID) calendarId: string,
-    @Arg('startsAt') startsAt: Date,
-    @Arg('practiceId', () => ID, { nullable: true }) practiceId?: string | null,
+    @Arg('calendarId', () => ID, { description: 'Id of the calendar.' }) calendarId: string,
+    @Arg('startsAt', { description: 'Start of a free slot, as given by availableSlots.' }) startsAt: Date,
+    @Arg('practiceId', () => ID, {
+      nullable: true,
+      description: 'The practice the appointment is about, if any.',
+    })
+    practiceId?: string | null,
   ): Promise<AppointmentType> {
     const caller = requireCitizen(ctx.principal);
     const actor = await citizenActor(ctx.em, ctx.comune, caller);
@@ -118,8 +126,8 @@ export class AppointmentResolver {
   })
   async moveAppointment(
     @Ctx() ctx: PracticesContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('startsAt') startsAt: Date,
+    @Arg('id', () => ID, { description: 'Id of the appointment.' }) id: string,
+    @Arg('startsAt', { description: 'Start of the new free slot.' }) startsAt: Date,
   ): Promise<AppointmentType> {
     const caller = requireCitizen(ctx.principal);
     const appointment = await citizenAppointment(ctx.em, caller, id);
@@ -132,8 +140,9 @@ export class AppointmentResolver {
   })
   async cancelAppointment(
     @Ctx() ctx: PracticesContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('reason', () => String, { nullable: true }) reason?: string | null,
+    @Arg('id', () => ID, { description: 'Id of the appointment.' }) id: string,
+    @Arg('reason', () => String, { nullable: true, description: 'Why it is cancelled, if stated.' })
+    reason?: string | null,
   ): Promise<AppointmentType> {
     if (ctx.principal.kind === 'staff') {
       const appointment = await findAppointment(ctx.em, id);

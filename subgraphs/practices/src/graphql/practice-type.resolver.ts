@@ -24,7 +24,11 @@ export class PracticeTypeResolver {
     search?: string | null,
     @Arg('first', () => Int, { nullable: true, description: 'At most 100. @default 20' })
     first?: number | null,
-    @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: 'Cursor: pageInfo.endCursor of the previous page; omit for the first page.',
+    })
+    after?: string | null,
   ): Promise<PracticeTypeConnectionType> {
     const size = pageSize(first);
     if (office != null && !(OFFICES as readonly string[]).includes(office)) {
@@ -57,7 +61,7 @@ export class PracticeTypeResolver {
   @Query(() => PracticeTypeType, { nullable: true, description: 'One practice type by code. Public.' })
   async practiceType(
     @Ctx() ctx: PracticesContext,
-    @Arg('code') code: string,
+    @Arg('code', { description: 'Code of the practice type.' }) code: string,
   ): Promise<PracticeTypeType | null> {
     const row = await ctx.em.findOne(PracticeTypeEntity, { code, active: true });
     return row === null ? null : toPracticeTypeType(row);

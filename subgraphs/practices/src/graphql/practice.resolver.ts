@@ -70,7 +70,10 @@ export class PracticeResolver {
     description:
       'One practice, for its applicant, the person it is for (and their delegates) and staff of its office.',
   })
-  async practice(@Ctx() ctx: PracticesContext, @Arg('id', () => ID) id: string): Promise<PracticeType> {
+  async practice(
+    @Ctx() ctx: PracticesContext,
+    @Arg('id', () => ID, { description: 'Id of the practice.' }) id: string,
+  ): Promise<PracticeType> {
     return toPracticeType(await visiblePractice(ctx, id), ctx.principal);
   }
 
@@ -94,11 +97,20 @@ export class PracticeResolver {
   })
   async practiceQueue(
     @Ctx() ctx: PracticesContext,
-    @Arg('office') office: string,
-    @Arg('status', () => PracticeStatusEnum, { nullable: true }) status?: string | null,
+    @Arg('office', { description: 'The office whose practices to list, e.g. `practices` or `suap`.' })
+    office: string,
+    @Arg('status', () => PracticeStatusEnum, {
+      nullable: true,
+      description: 'Only practices in this status.',
+    })
+    status?: string | null,
     @Arg('first', () => Int, { nullable: true, description: 'At most 100. @default 20' })
     first?: number | null,
-    @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: 'Cursor: pageInfo.endCursor of the previous page; omit for the first page.',
+    })
+    after?: string | null,
   ): Promise<PracticeConnectionType> {
     requireStaff(ctx.principal, checkOffice(office));
     const size = pageSize(first);
@@ -122,7 +134,7 @@ export class PracticeResolver {
   })
   async practiceCounts(
     @Ctx() ctx: PracticesContext,
-    @Arg('office') office: string,
+    @Arg('office', { description: 'The office whose practices to count.' }) office: string,
   ): Promise<PracticeStatusCountType[]> {
     requireStaff(ctx.principal, checkOffice(office));
     const rows = (await ctx.em.execute(
@@ -198,7 +210,10 @@ export class PracticeResolver {
   })
   async createPracticeDraft(
     @Ctx() ctx: PracticesContext,
-    @Arg('input', () => CreatePracticeDraftInput) input: CreatePracticeDraftInput,
+    @Arg('input', () => CreatePracticeDraftInput, {
+      description: 'The type, for whom, and initial form data.',
+    })
+    input: CreatePracticeDraftInput,
   ): Promise<PracticeType> {
     const caller = requireCitizen(ctx.principal);
     return toPracticeType(await createDraft(ctx.em, ctx.comune, caller, input, ctx.now), ctx.principal);
@@ -212,8 +227,9 @@ export class PracticeResolver {
   })
   async savePracticeData(
     @Ctx() ctx: PracticesContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('data', () => GraphQLJSONObject) data: Record<string, unknown>,
+    @Arg('id', () => ID, { description: 'Id of the practice.' }) id: string,
+    @Arg('data', () => GraphQLJSONObject, { description: 'The whole form data; replaces what was saved.' })
+    data: Record<string, unknown>,
   ): Promise<PracticeType> {
     const caller = requireCitizen(ctx.principal);
     return toPracticeType(await saveData(ctx.em, caller, id, data, ctx.now), ctx.principal);
@@ -224,7 +240,10 @@ export class PracticeResolver {
       'Submits a draft: complete form and required attachments are checked, then it is registered with ' +
       'the next protocol number of the comune and year.',
   })
-  async submitPractice(@Ctx() ctx: PracticesContext, @Arg('id', () => ID) id: string): Promise<PracticeType> {
+  async submitPractice(
+    @Ctx() ctx: PracticesContext,
+    @Arg('id', () => ID, { description: 'Id of the practice.' }) id: string,
+  ): Promise<PracticeType> {
     const caller = requireCitizen(ctx.principal);
     return toPracticeType(await submit(ctx.em, ctx.comune, caller, id, ctx.now), ctx.principal);
   }
@@ -232,8 +251,9 @@ export class PracticeResolver {
   @Mutation(() => PracticeType, { description: 'Withdraws a practice that is not yet decided.' })
   async withdrawPractice(
     @Ctx() ctx: PracticesContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('reason', () => String, { nullable: true }) reason?: string | null,
+    @Arg('id', () => ID, { description: 'Id of the practice.' }) id: string,
+    @Arg('reason', () => String, { nullable: true, description: 'Why it is withdrawn, if stated.' })
+    reason?: string | null,
   ): Promise<PracticeType> {
     const caller = requireCitizen(ctx.principal);
     return toPracticeType(await withdraw(ctx.em, ctx.comune, caller, id, reason, ctx.now), ctx.principal);
@@ -246,8 +266,8 @@ export class PracticeResolver {
   })
   async answerPracticeIntegration(
     @Ctx() ctx: PracticesContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('answer') answer: string,
+    @Arg('id', () => ID, { description: 'Id of the practice.' }) id: string,
+    @Arg('answer', { description: 'The answer to the office’s request.' }) answer: string,
   ): Promise<PracticeType> {
     const caller = requireCitizen(ctx.principal);
     return toPracticeType(
@@ -262,7 +282,7 @@ export class PracticeResolver {
   })
   async removePracticeAttachment(
     @Ctx() ctx: PracticesContext,
-    @Arg('attachmentId', () => ID) attachmentId: string,
+    @Arg('attachmentId', () => ID, { description: 'Id of the attachment.' }) attachmentId: string,
   ): Promise<boolean> {
     const caller = requireCitizen(ctx.principal);
     const attachment = /^[0-9a-f-]{36}$/i.test(attachmentId)
@@ -281,8 +301,8 @@ export class PracticeResolver {
   })
   async postPracticeMessage(
     @Ctx() ctx: PracticesContext,
-    @Arg('practiceId', () => ID) practiceId: string,
-    @Arg('body') body: string,
+    @Arg('practiceId', () => ID, { description: 'Id of the practice.' }) practiceId: string,
+    @Arg('body', { description: 'The text of the message.' }) body: string,
   ): Promise<PracticeMessageType> {
     if (ctx.principal.kind === 'staff') {
       const { practice, actor } = await officePractice(ctx, practiceId);
@@ -301,8 +321,9 @@ export class PracticeResolver {
   })
   async takePracticeInCharge(
     @Ctx() ctx: PracticesContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('note', () => String, { nullable: true }) note?: string | null,
+    @Arg('id', () => ID, { description: 'Id of the practice.' }) id: string,
+    @Arg('note', () => String, { nullable: true, description: 'Note kept in the timeline, if any.' })
+    note?: string | null,
   ): Promise<PracticeType> {
     return this.staffStep(ctx, id, 'take-in-charge', note);
   }
@@ -312,8 +333,9 @@ export class PracticeResolver {
   })
   async requestPracticeIntegration(
     @Ctx() ctx: PracticesContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('message') message: string,
+    @Arg('id', () => ID, { description: 'Id of the practice.' }) id: string,
+    @Arg('message', { description: 'What the office asks for, as the citizen will read it.' })
+    message: string,
     @Arg('respondBy', () => String, { nullable: true, description: 'Deadline, YYYY-MM-DD.' })
     respondBy?: string | null,
   ): Promise<PracticeType> {
@@ -329,8 +351,9 @@ export class PracticeResolver {
   })
   async startPracticeProcessing(
     @Ctx() ctx: PracticesContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('note', () => String, { nullable: true }) note?: string | null,
+    @Arg('id', () => ID, { description: 'Id of the practice.' }) id: string,
+    @Arg('note', () => String, { nullable: true, description: 'Note kept in the timeline, if any.' })
+    note?: string | null,
   ): Promise<PracticeType> {
     return this.staffStep(ctx, id, 'start-processing', note);
   }
@@ -338,8 +361,9 @@ export class PracticeResolver {
   @Mutation(() => PracticeType, { description: 'Accepts a practice in processing. Staff of its office.' })
   async acceptPractice(
     @Ctx() ctx: PracticesContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('reason', () => String, { nullable: true }) reason?: string | null,
+    @Arg('id', () => ID, { description: 'Id of the practice.' }) id: string,
+    @Arg('reason', () => String, { nullable: true, description: 'Reason of the acceptance, if stated.' })
+    reason?: string | null,
   ): Promise<PracticeType> {
     return this.staffStep(ctx, id, 'accept', reason);
   }
@@ -349,8 +373,8 @@ export class PracticeResolver {
   })
   async rejectPractice(
     @Ctx() ctx: PracticesContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('reason') reason: string,
+    @Arg('id', () => ID, { description: 'Id of the practice.' }) id: string,
+    @Arg('reason', { description: 'Why it is rejected, as the citizen will read it.' }) reason: string,
   ): Promise<PracticeType> {
     return this.staffStep(ctx, id, 'reject', reason);
   }

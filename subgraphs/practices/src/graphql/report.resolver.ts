@@ -157,7 +157,10 @@ export class ReportResolver {
   }
 
   @Query(() => ReportType, { description: 'One report, for its reporter or the office.' })
-  async report(@Ctx() ctx: PracticesContext, @Arg('id', () => ID) id: string): Promise<ReportType> {
+  async report(
+    @Ctx() ctx: PracticesContext,
+    @Arg('id', () => ID, { description: 'Id of the report.' }) id: string,
+  ): Promise<ReportType> {
     return toReportType(await visibleReport(ctx, id));
   }
 
@@ -177,9 +180,18 @@ export class ReportResolver {
   })
   async reportQueue(
     @Ctx() ctx: PracticesContext,
-    @Arg('status', () => ReportStatusEnum, { nullable: true }) status?: string | null,
-    @Arg('first', () => Int, { nullable: true }) first?: number | null,
-    @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('status', () => ReportStatusEnum, { nullable: true, description: 'Only reports in this status.' })
+    status?: string | null,
+    @Arg('first', () => Int, {
+      nullable: true,
+      description: 'How many reports to return, 1 to 100 (20 when omitted).',
+    })
+    first?: number | null,
+    @Arg('after', () => String, {
+      nullable: true,
+      description: 'Cursor: pageInfo.endCursor of the previous page; omit for the first page.',
+    })
+    after?: string | null,
   ): Promise<ReportConnectionType> {
     requireStaff(ctx.principal, REPORTS_OFFICE);
     const size = pageSize(first);
@@ -221,7 +233,10 @@ export class ReportResolver {
   })
   async fileReport(
     @Ctx() ctx: PracticesContext,
-    @Arg('input', () => FileReportInput) input: FileReportInput,
+    @Arg('input', () => FileReportInput, {
+      description: 'The problem, where it is, and whether to stay anonymous.',
+    })
+    input: FileReportInput,
   ): Promise<ReportType> {
     const caller = requireCitizen(ctx.principal);
     const actor = await citizenActor(ctx.em, ctx.comune, caller);
@@ -233,9 +248,10 @@ export class ReportResolver {
   })
   async updateReportStatus(
     @Ctx() ctx: PracticesContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('status', () => ReportStatusEnum) status: string,
-    @Arg('note', () => String, { nullable: true }) note?: string | null,
+    @Arg('id', () => ID, { description: 'Id of the report.' }) id: string,
+    @Arg('status', () => ReportStatusEnum, { description: 'The new status.' }) status: string,
+    @Arg('note', () => String, { nullable: true, description: 'Note to the reporter, if any.' })
+    note?: string | null,
   ): Promise<ReportType> {
     const staff = requireStaff(ctx.principal, REPORTS_OFFICE);
     const report = await findReport(ctx.em, id);
