@@ -175,3 +175,10 @@ export {
   type SubgraphRuntimeParts,
   type SubgraphWorker,
 } from './service/subgraph-runtime.js';
+export {
+  federateSchema,
+  subscriptionsServedByGateway,
+  ROOT_TYPE_DESCRIPTIONS,
+  type FederationOptions,
+  type ReferenceResolver,
+} from './service/federated-schema.js';

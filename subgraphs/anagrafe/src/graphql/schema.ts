@@ -1,31 +1,12 @@
 import 'reflect-metadata';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { printSchemaWithDirectives } from '@graphql-tools/utils';
-import { parse, type GraphQLSchema } from 'graphql';
-import { buildSchema, createResolversMap } from 'type-graphql';
+import type { GraphQLSchema } from 'graphql';
+import { federateSchema } from '@sportello/platform';
+import { buildSchema } from 'type-graphql';
 import { CertificateResolver } from './certificate.resolver.js';
 import { CitizenResolver, resolveCitizenReference } from './citizen.resolver.js';
 import { CitizenType } from './citizen.type.js';
 import { RegistryResolver } from './registry.resolver.js';
 import { ResidenceChangeResolver } from './residence-change.resolver.js';
-
-/** The federation features the anagrafe subgraph uses. */
-const FEDERATION_LINK =
-  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])';
-
-/**
- * Descriptions of the root types, which have no class to carry them. Every subgraph gives the same
- * ones, so the composed schema keeps them without a conflict.
- */
-const ROOT_TYPE_DESCRIPTIONS: Record<string, string> = {
-  Query:
-    'Reads. Each field is answered by the service that owns the data; personal data needs a token allowed to read it.',
-  Mutation:
-    'Changes. Each field is answered by the service that owns the data, which checks who may make it.',
-  Subscription: 'Live updates over graphql-ws on the same /graphql path, fed by the services’ events.',
-};
-
-type ResolverMap = Record<string, Record<string, unknown>>;
 
 /** Builds the anagrafe federation subgraph schema (`_service`, `_entities` included). */
 export async function buildAnagrafeSchema(): Promise<GraphQLSchema> {
@@ -35,14 +16,10 @@ export async function buildAnagrafeSchema(): Promise<GraphQLSchema> {
     orphanedTypes: [CitizenType],
     validate: false,
   });
-  for (const root of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
-    if (root) root.description = ROOT_TYPE_DESCRIPTIONS[root.name] ?? null;
-  }
-  const typeDefs = parse(`${FEDERATION_LINK}\n\n${printSchemaWithDirectives(schema)}`);
-  const resolvers = createResolversMap(schema) as ResolverMap;
-  resolvers['Citizen'] = { ...resolvers['Citizen'], __resolveReference: resolveCitizenReference };
-  // The resolver map mixes scalars, enums and field maps, as buildSubgraphSchema accepts.
-  return buildSubgraphSchema([
-    { typeDefs, resolvers } as Parameters<typeof buildSubgraphSchema>[0] extends (infer M)[] ? M : never,
-  ]);
+  return federateSchema(schema, {
+    imports: ['@key'],
+    references: {
+      Citizen: resolveCitizenReference,
+    },
+  });
 }
