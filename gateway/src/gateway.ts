@@ -2,7 +2,14 @@ import { type AddressInfo } from 'node:net';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
-import { type EventBus } from '@sportello/platform';
+import { type Span, context as traceContext } from '@opentelemetry/api';
+import {
+  type EventBus,
+  extractTraceContext,
+  operationNameAttribute,
+  SPAN_ATTRIBUTES,
+  startServerSpan,
+} from '@sportello/platform';
 import { type GraphQLFormattedError, type GraphQLSchema, Kind, parse } from 'graphql';
 import {
   AuthenticationError,
@@ -202,6 +209,9 @@ export async function createGateway(
       );
     },
     logger: apolloLogger(logger),
+    // Its gateway.request/plan/execute/fetch spans nest under the request's SERVER span; documents
+    // and error messages stay out of them (they may quote personal data).
+    telemetry: { includeDocument: false, recordExceptions: false },
   });
 
   const accessPlugin: ApolloServerPlugin<GatewayContext> = {
@@ -463,8 +473,7 @@ export async function createGateway(
       report,
       ...(caller.principal && req.headers.authorization ? { authorization: req.headers.authorization } : {}),
       ...(comune ? { comune } : {}),
-      ...(single(req.headers.traceparent) ? { traceparent: single(req.headers.traceparent) } : {}),
-      ...(single(req.headers.tracestate) ? { tracestate: single(req.headers.tracestate) } : {}),
+      incomingTrace: extractTraceContext(req.headers),
     };
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
@@ -512,7 +521,23 @@ export async function createGateway(
     }
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /**
+   * A GraphQL request runs in a SERVER span continuing the caller's `traceparent`: Apollo's
+   * `gateway.*` spans and each subgraph fetch nest under it. Other routes are not traced.
+   */
+  function serveTraced(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (new URL(req.url ?? '/', 'http://gateway.invalid').pathname !== '/graphql') return handle(req, res);
+    const server = startServerSpan({
+      service: 'gateway',
+      method: req.method ?? 'GET',
+      route: '/graphql',
+      headers: req.headers,
+    });
+    res.once('close', () => server.end(res.statusCode));
+    return traceContext.with(server.context, () => handle(req, res, server.span));
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, span?: Span): Promise<void> {
     const started = performance.now();
     const url = new URL(req.url ?? '/', 'http://gateway.invalid');
     const route =
@@ -534,6 +559,13 @@ export async function createGateway(
       metrics.requests.inc({ route, status: String(res.statusCode) });
       metrics.requestDuration.observe({ route }, seconds);
       if (route === 'graphql') {
+        const operationName = operationNameAttribute(report.operationName);
+        span?.setAttributes({
+          ...(operationName ? { [SPAN_ATTRIBUTES.operationName]: operationName } : {}),
+          ...(report.operationKind ? { [SPAN_ATTRIBUTES.operationType]: report.operationKind } : {}),
+          ...(report.errorCodes.length > 0 ? { [SPAN_ATTRIBUTES.errorCodes]: report.errorCodes } : {}),
+          ...(report.cache ? { [SPAN_ATTRIBUTES.cache]: report.cache } : {}),
+        });
         logger.info(
           {
             method: req.method,
@@ -580,7 +612,7 @@ export async function createGateway(
   }
 
   const dashboard = config.dashboard ? createDashboardFiles(config.dashboard) : undefined;
-  const httpServer = createServer((req, res) => void handle(req, res));
+  const httpServer = createServer((req, res) => void serveTraced(req, res));
   httpServer.keepAliveTimeout = 5_000;
   const live = attachLiveSubscriptions({
     httpServer,

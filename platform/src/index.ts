@@ -96,6 +96,7 @@ export { parseConfig, type Environment, type ParseConfigOptions } from './config
 export { ConfigError, type ConfigIssue } from './config/config-error.js';
 export {
   envInteger,
+  envRatio,
   envPort,
   envBoolean,
   envEnum,
@@ -121,6 +122,29 @@ export {
   type SportelloMode,
 } from './config/env.js';
 export { createLogger, type Logger, type LoggerOptions } from './logging/logger.js';
+export {
+  startTracing,
+  startTracingFromEnv,
+  loadTracingConfig,
+  tracingConfigOf,
+  TRACING_ENV,
+  type Tracing,
+  type TracingConfig,
+  type TracingEnv,
+  type TracingLogger,
+  type TracingOptions,
+} from './observability/tracing.js';
+export {
+  SPAN_ATTRIBUTES,
+  sportelloTracer,
+  startServerSpan,
+  extractTraceContext,
+  injectTraceContext,
+  operationNameAttribute,
+  type HeaderSink,
+  type ServerSpan,
+  type ServerSpanRequest,
+} from './observability/spans.js';
 export { maskPersonalData, maskPersonalText, maskFiscalCode, REDACTED } from './logging/personal-data.js';
 export {
   ClientError,

@@ -16,3 +16,4 @@ export {
   type TestDatabase,
   type TestDatabaseOptions,
 } from './database/test-database.js';
+export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './observability/otlp-receiver.js';

@@ -1,4 +1,6 @@
 import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { type Context, context as traceContext, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { injectTraceContext, SPAN_ATTRIBUTES, sportelloTracer } from '@sportello/platform';
 import { GraphQLError } from 'graphql';
 import { type GatewayMetrics } from '../metrics.js';
 import { type PublicDataGenerations, UNNAMED_COMUNE } from '../public-data/generations.js';
@@ -11,9 +13,12 @@ export interface SubgraphRequestContext {
   authorization?: string;
   /** The `x-comune` the caller named, forwarded: anonymous callers pick their comune with it. */
   comune?: string;
-  /** W3C trace context of the incoming request, so subgraph spans join the same trace. */
-  traceparent?: string;
-  tracestate?: string;
+  /**
+   * The trace context the caller sent. A fetch is a child of the active span (Apollo's
+   * `gateway.fetch`); with tracing off there is none, and the fetch continues this one instead, so
+   * the caller's trace id still reaches the subgraphs.
+   */
+  incomingTrace?: Context;
 }
 
 type Fetcher = NonNullable<RemoteGraphQLDataSource['fetcher']>;
@@ -30,14 +35,18 @@ function timedFetcher(subgraph: string, timeoutMs: number, metrics: GatewayMetri
   const fetcher = async (url: string, init?: RequestInit) => {
     metrics.subgraphFetches.inc({ subgraph });
     const stop = metrics.subgraphFetchDuration.startTimer({ subgraph });
+    // The fetch's CLIENT span (see SubgraphDataSource.process).
+    const span = trace.getActiveSpan();
     try {
       const response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
       stop({ outcome: response.ok ? 'ok' : 'error' });
+      span?.setAttribute('http.response.status_code', response.status);
       return response;
     } catch (error) {
       stop({ outcome: 'error' });
       // The gateway reports a thrown GraphQLError as is: say which subgraph, not which address.
       const timedOut = error instanceof Error && error.name === 'TimeoutError';
+      span?.setAttribute(SPAN_ATTRIBUTES.outcome, timedOut ? 'timeout' : 'unavailable');
       throw new GraphQLError(
         timedOut
           ? `Subgraph "${subgraph}" did not answer within ${timeoutMs} ms`
@@ -59,8 +68,9 @@ export interface FetchMerging {
 }
 
 /**
- * A subgraph as the gateway calls it: caller's token, comune and trace context forwarded, fetches
- * timed.
+ * A subgraph as the gateway calls it: caller's token and comune forwarded, fetches timed, each one a
+ * CLIENT span whose context goes out in `traceparent`/`tracestate`, so the subgraph's SERVER span
+ * is its child.
  *
  * With {@link FetchMerging}, identical fetches of anonymous queries in flight at the same time go
  * out once: same subgraph, same `x-comune` (or none), same document, operation name and variables,
@@ -73,6 +83,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<SubgraphRequestC
   private readonly subgraph: string;
   private readonly merging: FetchMerging | undefined;
   private readonly merges: GatewayMetrics['subgraphFetchMerges'];
+  /** The context of each request's CLIENT span, for `willSendRequest` to send. */
+  private readonly spanContexts = new WeakMap<object, Context>();
 
   constructor(name: string, url: string, timeoutMs: number, metrics: GatewayMetrics, merging?: FetchMerging) {
     super({ url, fetcher: timedFetcher(name, timeoutMs, metrics) });
@@ -89,11 +101,46 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<SubgraphRequestC
     if (!headers) return;
     if (context.authorization) headers.set('authorization', context.authorization);
     if (context.comune) headers.set(COMUNE_HEADER, context.comune);
-    if (context.traceparent) headers.set('traceparent', context.traceparent);
-    if (context.tracestate) headers.set('tracestate', context.tracestate);
+    injectTraceContext(headers, this.spanContexts.get(request) ?? traceContext.active());
   }
 
+  /**
+   * One subgraph fetch as a CLIENT span: subgraph name and outcome (`ok`, `error`, `timeout`,
+   * `unavailable`, or `merged` into an identical fetch in flight, whose trace then has the request).
+   */
   override async process(options: GraphQLDataSourceProcessOptions<SubgraphRequestContext>) {
+    const active = traceContext.active();
+    const parent = trace.getSpan(active) ? active : (options.context.incomingTrace ?? active);
+    const span = sportelloTracer().startSpan(
+      `subgraph ${this.subgraph}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: { [SPAN_ATTRIBUTES.service]: 'gateway', [SPAN_ATTRIBUTES.subgraph]: this.subgraph },
+      },
+      parent,
+    );
+    const spanContext = trace.setSpan(parent, span);
+    this.spanContexts.set(options.request, spanContext);
+    try {
+      const { response, merged } = await traceContext.with(spanContext, () => this.processShared(options));
+      const failed = (response.errors?.length ?? 0) > 0;
+      span.setAttribute(SPAN_ATTRIBUTES.outcome, merged ? 'merged' : failed ? 'error' : 'ok');
+      return response;
+    } catch (error) {
+      // Timeouts and unreachable subgraphs were told apart by the fetcher.
+      const code = error instanceof GraphQLError ? error.extensions['code'] : undefined;
+      if (code !== 'SUBGRAPH_UNAVAILABLE') span.setAttribute(SPAN_ATTRIBUTES.outcome, 'error');
+      span.setAttribute('error.type', error instanceof Error ? error.name : 'Error');
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  private async processShared(
+    options: GraphQLDataSourceProcessOptions<SubgraphRequestContext>,
+  ): Promise<{ response: SharedResponse; merged: boolean }> {
     if (
       !this.merging ||
       // Health checks and schema loads have no incoming request (the kind enum is not exported).
@@ -101,7 +148,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<SubgraphRequestC
       options.context.authorization !== undefined ||
       options.incomingRequestContext.operation?.operation !== 'query'
     ) {
-      return super.process(options);
+      return { response: await super.process(options), merged: false };
     }
     const comune = options.context.comune ?? UNNAMED_COMUNE;
     const key = JSON.stringify([
@@ -116,6 +163,6 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<SubgraphRequestC
       return { data, errors, extensions };
     });
     if (merged) this.merges.inc({ subgraph: this.subgraph });
-    return structuredClone(await outcome);
+    return { response: structuredClone(await outcome), merged };
   }
 }

@@ -40,6 +40,17 @@ export function envInteger(
   );
 }
 
+/** A decimal number in `[0, 1]`, e.g. a sampling ratio (`0.25`). */
+export function envRatio(fallback?: number): z.ZodType<number, string | undefined> {
+  return orDefault(
+    envValue('a number between 0 and 1', (raw) => {
+      if (!/^(0|1|0?\.\d+|1\.0*)$/.test(raw)) return undefined;
+      return { value: Number(raw) };
+    }),
+    fallback,
+  );
+}
+
 /** A TCP port, `1..65535`. */
 export function envPort(fallback?: number): z.ZodType<number, string | undefined> {
   return envInteger({ min: 1, max: 65535 }, fallback);

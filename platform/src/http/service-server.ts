@@ -1,7 +1,9 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
+import { context as traceContext, trace } from '@opentelemetry/api';
 import { type Logger } from '../logging/logger.js';
+import { operationNameAttribute, SPAN_ATTRIBUTES, startServerSpan } from '../observability/spans.js';
 import {
   createServiceRequest,
   MalformedBodyError,
@@ -26,7 +28,7 @@ export interface Route {
 }
 
 export interface ServiceServerOptions<Context extends BaseContext> {
-  /** Service name, for logs. */
+  /** Service name, for logs and the `sportello.service` attribute of its spans. */
   name: string;
   /** Not started yet: the server starts it on `listen` and stops it on `close`. */
   apollo: ApolloServer<Context>;
@@ -100,6 +102,9 @@ async function writeGraphQLResponse(res: ServerResponse, response: HTTPGraphQLRe
  * beyond `maxBodyBytes`); GraphQL POSTs must be JSON (415 otherwise). Every response carries
  * `x-request-id`. Creating the server does nothing until `listen`.
  *
+ * Every request but `/health` runs in a SERVER span continuing the caller's `traceparent` (see
+ * `startTracing`; without it the spans are no-ops): method, route, status, GraphQL operation name.
+ *
  * @example
  * const server = createServiceServer({ name: 'anagrafe', apollo, context: createRequestContextFactory({...}), logger });
  * const url = await server.listen(config.PORT, '0.0.0.0');
@@ -131,6 +136,12 @@ export function createServiceServer<Context extends BaseContext>(
       }
       body = await request.json();
     }
+    const operationName = operationNameAttribute(
+      request.method === 'POST'
+        ? (body as { operationName?: unknown } | null | undefined)?.operationName
+        : request.url.searchParams.get('operationName'),
+    );
+    if (operationName) trace.getActiveSpan()?.setAttribute(SPAN_ATTRIBUTES.operationName, operationName);
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(request.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
@@ -202,11 +213,28 @@ export function createServiceServer<Context extends BaseContext>(
     send(res, 404, { error: `Not found: ${path}` });
   }
 
+  /** The route a path is served by, for span names; undefined for a path nobody serves. */
+  function routeOf(path: string): string | undefined {
+    return path === GRAPHQL_PATH || routes.some((route) => route.path === path) ? path : undefined;
+  }
+
   const httpServer = createServer((raw, res) => {
     const started = performance.now();
     const request = createServiceRequest(raw, maxBodyBytes);
     res.setHeader('x-request-id', request.requestId);
-    handle(request, res)
+    // Health probes come every few seconds from every orchestrator: not worth a trace each.
+    const span =
+      request.url.pathname === HEALTH_PATH
+        ? undefined
+        : startServerSpan({
+            service: options.name,
+            method: request.method,
+            route: routeOf(request.url.pathname),
+            headers: request.headers,
+          });
+    let failure: unknown;
+    const handled = span ? traceContext.with(span.context, () => handle(request, res)) : handle(request, res);
+    handled
       .catch((error: unknown) => {
         if (error instanceof PayloadTooLargeError) {
           const body = graphqlError(error.message, 'PAYLOAD_TOO_LARGE');
@@ -222,6 +250,7 @@ export function createServiceServer<Context extends BaseContext>(
               : { error: error.message },
           );
         } else {
+          failure = error;
           logger.error({ err: error, requestId: request.requestId, service: options.name }, 'request failed');
           send(res, 500, {
             error: `Internal server error. Quote request id ${request.requestId} when reporting it.`,
@@ -229,6 +258,7 @@ export function createServiceServer<Context extends BaseContext>(
         }
       })
       .finally(() => {
+        span?.end(res.statusCode, failure);
         logger.debug(
           {
             requestId: request.requestId,
