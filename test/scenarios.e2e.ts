@@ -9,6 +9,7 @@ import {
   type ReceivedMail,
   type SmtpSink,
 } from '@sportello/notifier/test-peers';
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '@sportello/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devToken, graphql } from './support/graphql-client.js';
 import { liveClients, type LiveClients, type LiveSubscription } from './support/live-client.js';
@@ -18,7 +19,8 @@ import { randomComune, startHub, type RunningHub } from './support/running-hub.j
 /**
  * The acceptance scenarios of the whole system, in both modes, started as a user starts it and
  * reached only through real clients: the gateway over HTTP and graphql-ws, identity's OAuth pages,
- * and the channel providers the notifier talks to (an SMTP server, the Telegram Bot API, App IO).
+ * and the channel providers the notifier talks to (an SMTP server, the Telegram Bot API, App IO),
+ * with every process exporting its spans to an OTLP/HTTP collector.
  */
 
 const HOUSEHOLDS = 120;
@@ -66,6 +68,7 @@ describe.each(['embedded', 'distributed'] as const)('acceptance scenarios (%s mo
   let sink: SmtpSink;
   let telegram: FakeTelegram;
   let io: FakeIo;
+  let collector: OtlpReceiver;
   let live: LiveClients;
   let people: DemoPerson[];
   let households: DemoHousehold[];
@@ -80,10 +83,11 @@ describe.each(['embedded', 'distributed'] as const)('acceptance scenarios (%s mo
         person.io ? [[person.fiscalCode, { senderAllowed: ioAllows(index) }] as const] : [],
       ),
     );
-    [sink, telegram, io] = await Promise.all([
+    [sink, telegram, io, collector] = await Promise.all([
       startSmtpSink(),
       startFakeTelegram({ token: BOT_TOKEN }),
       startFakeIo({ keys: [IO_KEY], profiles }),
+      startOtlpReceiver(),
     ]);
     hub = await startHub(mode, {
       households: HOUSEHOLDS,
@@ -97,6 +101,9 @@ describe.each(['embedded', 'distributed'] as const)('acceptance scenarios (%s mo
         TELEGRAM_PUBLIC_CHANNEL: PUBLIC_CHANNEL,
         IO_API_URL: io.baseUrl,
         IO_API_KEY: IO_KEY,
+        OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,
+        // Batches every 200 ms instead of 5 s, so the trace test waits less.
+        OTEL_BSP_SCHEDULE_DELAY: '200',
       },
     });
     live = liveClients(hub.api);
@@ -106,7 +113,7 @@ describe.each(['embedded', 'distributed'] as const)('acceptance scenarios (%s mo
   afterAll(async () => {
     await live?.dispose();
     await hub?.stop();
-    await Promise.all([sink?.close(), telegram?.close(), io?.close()]);
+    await Promise.all([sink?.close(), telegram?.close(), io?.close(), collector?.close()]);
   }, 90_000);
 
   it("lets a third-party app read a citizen's whole overview in one query, on the citizen's grant", async () => {
@@ -449,5 +456,48 @@ describe.each(['embedded', 'distributed'] as const)('acceptance scenarios (%s mo
         positionStatus: recorded.data!.recordPaymentReceipt.positionStatus,
       });
     expect(payments.errors).toEqual([]);
+  });
+  it("traces a federated query through the gateway and every subgraph it reaches, under the caller's trace", async () => {
+    const citizen = people.find((p) => p.relationship === 'head')!;
+    const bearer = await token({ subject: citizen.fiscalCode });
+    const traceId = randomBytes(16).toString('hex');
+    const callerSpan = randomBytes(8).toString('hex');
+    const answer = await graphql(
+      hub.api,
+      '{ me { givenName residence { address { street } } paymentPositions(first: 5) { totalCount } } }',
+      { token: bearer, headers: { traceparent: `00-${traceId}-${callerSpan}-01` } },
+    );
+    expect(answer.errors).toBeUndefined();
+
+    const ofTrace = (spans: ReceivedSpan[]) => spans.filter((span) => span.traceId === traceId);
+    const serversOf = (spans: ReceivedSpan[]) =>
+      new Set(spans.filter((s) => s.kind === 'server').map((s) => s.attributes['sportello.service']));
+    const spans = ofTrace(
+      await collector.waitFor((all) => {
+        const servers = serversOf(ofTrace(all));
+        return ['gateway', 'identity', 'anagrafe', 'tributi'].every((service) => servers.has(service));
+      }),
+    );
+
+    const gateway = spans.find(
+      (s) => s.kind === 'server' && s.attributes['sportello.service'] === 'gateway',
+    )!;
+    expect(gateway.parentSpanId).toBe(callerSpan);
+    const clients = new Map(spans.filter((s) => s.kind === 'client').map((s) => [s.spanId, s]));
+    const subgraphServers = spans.filter((s) => s.kind === 'server' && s !== gateway);
+    for (const server of subgraphServers) {
+      // Each subgraph's request is the child of the gateway fetch that sent it.
+      const fetchSpan = clients.get(server.parentSpanId ?? '');
+      expect(fetchSpan?.attributes['sportello.subgraph']).toBe(server.attributes['sportello.service']);
+      expect(fetchSpan?.attributes['sportello.outcome']).toBe('ok');
+    }
+    // Distributed, each process exports as itself; embedded, one process exports for all.
+    const expectedName = (span: ReceivedSpan) =>
+      mode === 'distributed' ? `sportello-${String(span.attributes['sportello.service'])}` : 'sportello-hub';
+    for (const span of [gateway, ...clients.values(), ...subgraphServers]) {
+      expect(span.service).toBe(expectedName(span));
+    }
+    expect(JSON.stringify(spans)).not.toContain(citizen.fiscalCode);
+    expect(JSON.stringify(spans)).not.toContain(bearer);
   });
 });

@@ -3,7 +3,13 @@
  * `/graphql`, `/health`, `/ready` and `/metrics` until SIGTERM/SIGINT.
  */
 import { readFileSync } from 'node:fs';
-import { type EventBus, createLogger, createNatsBus, createTokenVerifier } from '@sportello/platform';
+import {
+  type EventBus,
+  createLogger,
+  createNatsBus,
+  createTokenVerifier,
+  startTracingFromEnv,
+} from '@sportello/platform';
 import { readCommittedSupergraph } from './composition/schema-artefacts.js';
 import { gatewayConfigFromEnv, parseGatewayEnv } from './config.js';
 import { createGateway } from './gateway.js';
@@ -11,6 +17,11 @@ import { sportelloSubscriptionBindings } from './subscriptions/sportello-binding
 
 const env = parseGatewayEnv(process.env);
 const logger = createLogger({ name: 'gateway', level: env.LOG_LEVEL });
+const tracing = startTracingFromEnv(process.env, {
+  app: 'gateway',
+  serviceName: 'sportello-gateway',
+  logger,
+});
 
 const supergraphSdl =
   env.GATEWAY_SUPERGRAPH_FILE === undefined
@@ -45,6 +56,7 @@ async function shutdown(signal: string): Promise<void> {
   logger.info({ signal }, 'gateway stopping');
   await gateway.close();
   await bus?.close();
+  await tracing.shutdown();
   process.exit(0);
 }
 process.once('SIGTERM', (signal) => void shutdown(signal));

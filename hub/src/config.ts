@@ -7,8 +7,11 @@ import {
   envText,
   envUrl,
   parseConfig,
+  TRACING_ENV,
+  tracingConfigOf,
   type Environment,
   type LogLevel,
+  type TracingConfig,
 } from '@sportello/platform';
 
 /** The services the hub runs, in start order (identity first: the others verify its tokens). */
@@ -61,7 +64,15 @@ export interface HubConfig {
   natsServers: string[];
   /** `aud` of every access token; the gateway and all services agree on it. */
   tokenAudience: string;
+  /**
+   * Where spans go (`OTEL_*`): the embedded hub's one process as `serviceName`, each process of the
+   * distributed hub as `sportello-<service>`.
+   */
+  tracing: TracingConfig;
 }
+
+/** `service.name` of the embedded hub's one process, unless `OTEL_SERVICE_NAME` says otherwise. */
+export const EMBEDDED_SERVICE_NAME = 'sportello-hub';
 
 const envSchema = z
   .object({
@@ -86,6 +97,7 @@ const envSchema = z
     ),
     NATS_URL: envNatsUrl(),
     TOKEN_AUDIENCE: envText('sportello-api'),
+    ...TRACING_ENV,
   })
   .superRefine((env, ctx) => {
     // Checked here too, so a bad combination names the hub's variable before any service starts.
@@ -133,5 +145,6 @@ export function loadHubConfig(env: Environment): HubConfig {
     postgresDatabasePrefix: raw.POSTGRES_DATABASE_PREFIX,
     natsServers: raw.NATS_URL,
     tokenAudience: raw.TOKEN_AUDIENCE,
+    tracing: tracingConfigOf(raw, EMBEDDED_SERVICE_NAME),
   };
 }

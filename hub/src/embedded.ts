@@ -1,12 +1,16 @@
 /**
  * `npm start`: the whole hub in one process with demo data (SQLite, in-process bus, local mailbox).
  */
-import { ConfigError } from '@sportello/platform';
+import { ConfigError, createLogger, startTracing, tracingOptions } from '@sportello/platform';
 import { loadHubConfig } from './config.js';
 import { startEmbeddedHub } from './embedded-hub.js';
 
 try {
   const config = loadHubConfig(process.env);
+  // One process, one tracer provider: spans tell the services apart by `sportello.service`.
+  const tracing = startTracing(
+    tracingOptions(config.tracing, createLogger({ name: 'hub', level: config.logLevel })),
+  );
   console.log('Sportello: starting the embedded hub (first start generates the demo comune)...');
   const hub = await startEmbeddedHub(config, { onProgress: (line) => console.log(line) });
   const base = hub.url.replace(/\/graphql$/, '');
@@ -24,7 +28,10 @@ Press Ctrl+C to stop.`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       console.log('Sportello: stopping...');
-      void hub.close().finally(() => process.exit(0));
+      void hub
+        .close()
+        .then(() => tracing.shutdown())
+        .finally(() => process.exit(0));
     });
   }
 } catch (error) {

@@ -79,6 +79,7 @@ export function serviceEnvironment(
     JWKS_URL: topology.jwksUrl,
     BUS: distributed ? 'nats' : 'inprocess',
     NATS_URL: config.natsServers.join(','),
+    ...tracingEnvironment(service, config),
   };
   if (service === 'gateway') {
     return {
@@ -111,6 +112,23 @@ export function serviceEnvironment(
             : {}),
         }
       : {}),
+  };
+}
+
+/**
+ * Each process exports its own spans as `sportello-<service>` (the embedded hub, one process, has one
+ * provider and tells services apart by the `sportello.service` span attribute).
+ */
+function tracingEnvironment(service: ServiceName | 'gateway', config: HubConfig): Environment {
+  const { tracesEndpoint, sampleRatio } = config.tracing;
+  return {
+    OTEL_SERVICE_NAME: `sportello-${service}`,
+    ...(tracesEndpoint === null
+      ? {}
+      : {
+          OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: tracesEndpoint,
+          OTEL_TRACES_SAMPLER_ARG: String(sampleRatio),
+        }),
   };
 }
 

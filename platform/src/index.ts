@@ -127,6 +127,7 @@ export {
   startTracingFromEnv,
   loadTracingConfig,
   tracingConfigOf,
+  tracingOptions,
   TRACING_ENV,
   type Tracing,
   type TracingConfig,

@@ -173,19 +173,25 @@ export function startTracing(options: TracingOptions): Tracing {
   };
 }
 
+/** The {@link startTracing} options a {@link TracingConfig} describes. */
+export function tracingOptions(config: TracingConfig, logger?: TracingLogger): TracingOptions {
+  return {
+    serviceName: config.serviceName,
+    exporter: config.tracesEndpoint === null ? undefined : { url: config.tracesEndpoint },
+    sampleRatio: config.sampleRatio,
+    ...(logger ? { logger } : {}),
+  };
+}
+
 /**
  * {@link loadTracingConfig} then {@link startTracing}: what a service's `main.ts` calls first.
  * @throws {ConfigError} naming each bad tracing variable.
+ * @example
+ * const tracing = startTracingFromEnv(process.env, { app: 'anagrafe', serviceName: 'sportello-anagrafe', logger });
  */
 export function startTracingFromEnv(
   env: Environment,
   options: { app: string; serviceName: string; logger?: TracingLogger },
 ): Tracing {
-  const config = loadTracingConfig(env, options);
-  return startTracing({
-    serviceName: config.serviceName,
-    exporter: config.tracesEndpoint === null ? undefined : { url: config.tracesEndpoint },
-    sampleRatio: config.sampleRatio,
-    ...(options.logger ? { logger: options.logger } : {}),
-  });
+  return startTracing(tracingOptions(loadTracingConfig(env, options), options.logger));
 }

@@ -1,9 +1,14 @@
 /** Starts the identity service on its own (distributed mode). */
-import { createInProcessBus, createLogger, createNatsBus } from '@sportello/platform';
+import { createInProcessBus, createLogger, createNatsBus, startTracingFromEnv } from '@sportello/platform';
 import { createIdentity, loadIdentityConfig } from './index.js';
 
 const config = loadIdentityConfig(process.env);
 const logger = createLogger({ name: 'identity', level: config.logLevel });
+const tracing = startTracingFromEnv(process.env, {
+  app: 'identity',
+  serviceName: 'sportello-identity',
+  logger,
+});
 const bus =
   config.bus.kind === 'nats'
     ? await createNatsBus({ servers: config.bus.natsServers, logger })
@@ -17,6 +22,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     void identity
       .close()
       .then(() => bus.close())
+      .then(() => tracing.shutdown())
       .finally(() => process.exit(0));
   });
 }

@@ -1,9 +1,14 @@
-import { createInProcessBus, createLogger, createNatsBus } from '@sportello/platform';
+import { createInProcessBus, createLogger, createNatsBus, startTracingFromEnv } from '@sportello/platform';
 import { createPractices, loadPracticesConfig } from './index.js';
 
 /** Runs practices as its own process (the hub wires the embedded mode itself). */
 const config = loadPracticesConfig(process.env);
 const logger = createLogger({ name: 'practices', level: config.logLevel });
+const tracing = startTracingFromEnv(process.env, {
+  app: 'practices',
+  serviceName: 'sportello-practices',
+  logger,
+});
 const bus =
   config.bus.kind === 'nats'
     ? await createNatsBus({ servers: config.bus.natsServers, logger })
@@ -16,6 +21,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     void service
       .close()
       .then(() => bus.close())
+      .then(() => tracing.shutdown())
       .finally(() => process.exit(0));
   });
 }

@@ -1,9 +1,14 @@
 /** Starts the tributi service on its own (distributed mode). */
-import { createInProcessBus, createLogger, createNatsBus } from '@sportello/platform';
+import { createInProcessBus, createLogger, createNatsBus, startTracingFromEnv } from '@sportello/platform';
 import { createTributi, loadTributiConfig } from './index.js';
 
 const config = loadTributiConfig(process.env);
 const logger = createLogger({ name: 'tributi', level: config.logLevel });
+const tracing = startTracingFromEnv(process.env, {
+  app: 'tributi',
+  serviceName: 'sportello-tributi',
+  logger,
+});
 const bus =
   config.bus.kind === 'nats'
     ? await createNatsBus({ servers: config.bus.natsServers, logger })
@@ -17,6 +22,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     void tributi
       .close()
       .then(() => bus.close())
+      .then(() => tracing.shutdown())
       .finally(() => process.exit(0));
   });
 }
