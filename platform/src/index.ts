@@ -189,6 +189,11 @@ export { InboxEntry } from './outbox/inbox-entry.entity.js';
 export { recordEvent } from './outbox/record-event.js';
 export { handleOnce } from './outbox/inbox.js';
 export { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './outbox/relay.js';
+export {
+  OUTBOX_COMMITTED_CHANNEL,
+  type CommittedEventsListener,
+  type OutboxCommittedMessage,
+} from './outbox/commit-watch.js';
 export { OUTBOX_MIGRATIONS } from './outbox/outbox-migrations.js';
 export {
   createSubgraphRuntime,

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { describe, expect, it } from 'vitest';
 import { createInProcessBus } from './in-process-bus.js';
 import { eventBusContract, makeEvent, waitFor } from './test-support/event-bus-contract.js';
@@ -40,6 +41,26 @@ describe('in-process bus', () => {
     release();
     await publishing;
     expect(handled).toEqual([event.id, event.id]);
+    await bus.close();
+  });
+
+  it("runs handlers in the consumer's async context, never the publisher's", async () => {
+    // As over a real bus: a publisher's AsyncLocalStorage state (an ORM transaction, say) must not
+    // reach a consumer of another service in the same process.
+    const storage = new AsyncLocalStorage<string>();
+    const bus = createInProcessBus();
+    const seen: (string | undefined)[] = [];
+    await storage.run('consumer', () =>
+      bus.consume({ name: 'planner', subjects: ['sportello.>'] }, async () => {
+        await Promise.resolve();
+        seen.push(storage.getStore());
+      }),
+    );
+    await storage.run('listener', () =>
+      bus.listen(['sportello.>'], () => void seen.push(storage.getStore())),
+    );
+    await storage.run('publisher', () => bus.publish(makeEvent()));
+    expect(seen.sort()).toEqual(['consumer', 'listener']);
     await bus.close();
   });
 

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { type EventEnvelope } from '@sportello/schema';
 import { pino } from 'pino';
 import { DedupeWindow, type DedupeWindowOptions } from './dedupe-window.js';
@@ -90,7 +91,9 @@ export function createInProcessBus(options: InProcessBusOptions = {}): EventBus 
       if (consumers.has(consumerOptions.name)) {
         throw new Error(`consumer "${consumerOptions.name}" is already running in this process`);
       }
-      const consumer = new InProcessConsumer(consumerOptions, handler, logger);
+      // Handlers run in the consumer's async context, not the publisher's, as over a real bus: state
+      // kept in AsyncLocalStorage (an ORM's transaction, a request's) must not leak across services.
+      const consumer = new InProcessConsumer(consumerOptions, AsyncResource.bind(handler), logger);
       consumers.set(consumerOptions.name, consumer);
       return {
         async stop() {
@@ -102,7 +105,7 @@ export function createInProcessBus(options: InProcessBusOptions = {}): EventBus 
 
     async listen(subjects, handler) {
       assertOpen();
-      const listener = new Listener(subjectFilter(subjects), handler, logger);
+      const listener = new Listener(subjectFilter(subjects), AsyncResource.bind(handler), logger);
       listeners.add(listener);
       return {
         async stop() {

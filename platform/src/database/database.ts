@@ -14,6 +14,7 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/sql';
 import type { Logger } from 'pino';
 import { InboxEntry } from '../outbox/inbox-entry.entity.js';
+import { type CommittedEventsListener, OutboxCommitWatch } from '../outbox/commit-watch.js';
 import { OutboxMessage } from '../outbox/outbox-message.entity.js';
 import { TENANT_FILTER, assertIstatCode, tenantFilter, tenantGuard, type TenantScope } from './tenancy.js';
 
@@ -67,6 +68,12 @@ export interface Database {
   fork(context: { comune: string }): EntityManager;
   /** A fresh EntityManager for system jobs that explicitly span comuni (outbox relay, migrations, reports). */
   forkUnscoped(): EntityManager;
+  /**
+   * Calls `listener` right after a transaction commits outbox events (see `recordEvent`), with their
+   * ids: the outbox relay publishes then, not at its next poll.
+   * @returns a function that removes the listener
+   */
+  onEventsCommitted(listener: CommittedEventsListener): () => void;
   /** Applies pending migrations (never schema auto-sync). */
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -135,9 +142,30 @@ export function ormOptions(
     },
   };
   if (options.driver === 'sqlite') {
-    return { ...base, driver: LibSqlDriver };
+    return { ...base, driver: LibSqlDriver, onCreateConnection: yieldBeforeEachStatement };
   }
   return { ...base, driver: PostgreSqlDriver, clientUrl: options.clientUrl };
+}
+
+/** The statement runner of the SQLite connection (libsql's, under Kysely). */
+interface StatementRunner {
+  executeQuery(query: unknown): Promise<unknown>;
+}
+
+/**
+ * libsql runs each statement synchronously on the event loop, so a unit of work of many statements
+ * (a flush, a transaction) is one long run of promise continuations during which no socket is
+ * read. In the embedded hub every service shares that loop: a subscriber's update or an HTTP answer
+ * would wait behind another service's whole transaction. Letting I/O in before each statement
+ * bounds that wait to one statement; the connection stays held by the transaction meanwhile.
+ */
+async function yieldBeforeEachStatement(connection: unknown): Promise<void> {
+  const runner = connection as StatementRunner;
+  const execute = runner.executeQuery.bind(runner);
+  runner.executeQuery = async (query) => {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return execute(query);
+  };
 }
 
 /**
@@ -214,6 +242,11 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
       await orm.em.getConnection().execute('pragma journal_mode = wal');
     }
     await orm.em.getConnection().execute('pragma busy_timeout = 5000');
+    // With WAL, NORMAL syncs at checkpoints instead of at every commit: a commit survives a crash
+    // of the process, and only a power loss or OS crash may undo the latest ones (the file stays
+    // consistent). libsql syncs on the event loop, which the embedded hub's services all share: a
+    // sync per commit stalled every request behind the disk.
+    await orm.em.getConnection().execute('pragma synchronous = normal');
   } else if (options.driver === 'postgresql') {
     if (options.postgresUrl === undefined || options.postgresUrl === '') {
       throw new DatabaseConfigError(
@@ -238,6 +271,8 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
   }
   options.logger?.debug({ service: options.service, driver: options.driver }, 'database opened');
 
+  const commits = new OutboxCommitWatch(options.service);
+  orm.em.getEventManager().registerSubscriber(commits);
   const root = orm.em as unknown as EntityManager;
   const forkWith = (scope: TenantScope): EntityManager => {
     const em = root.fork({ clear: true, freshEventManager: false });
@@ -255,6 +290,9 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
     },
     forkUnscoped() {
       return forkWith({ unscoped: true });
+    },
+    onEventsCommitted(listener) {
+      return commits.listen(listener);
     },
     async migrate() {
       let applied: { name: string }[] = [];

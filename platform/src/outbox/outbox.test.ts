@@ -232,6 +232,114 @@ describe.each(DRIVERS)('outbox on %s', (driver) => {
     }
   });
 
+  test('a commit announces its outbox events once committed, a rollback never', async () => {
+    const announced: string[][] = [];
+    const stop = database.onEventsCommitted((ids) => announced.push([...ids]));
+    try {
+      const em = database.fork({ comune: ROMA });
+      const plain = alertEvent(ROMA, 'plain');
+      recordEvent(em, plain);
+      await em.flush();
+      expect(announced).toEqual([[plain.id]]);
+
+      const outer = alertEvent(ROMA, 'outer');
+      const nested = alertEvent(ROMA, 'nested');
+      const abandoned = alertEvent(ROMA, 'abandoned');
+      await database.fork({ comune: ROMA }).transactional(async (tx) => {
+        recordEvent(tx, outer);
+        await tx.flush();
+        await tx.transactional(async (inner) => {
+          recordEvent(inner, nested);
+          await inner.flush();
+        });
+        await expect(
+          tx.transactional(async (inner) => {
+            recordEvent(inner, abandoned);
+            await inner.flush();
+            throw new Error('savepoint rolled back');
+          }),
+        ).rejects.toThrow('savepoint rolled back');
+        // Flushed, savepoint released, but not committed: nobody may publish them yet.
+        expect(announced).toHaveLength(1);
+      });
+      expect(announced.slice(1).flat().sort()).toEqual([outer.id, nested.id].sort());
+
+      await expect(
+        database.fork({ comune: ROMA }).transactional(async (tx) => {
+          recordEvent(tx, alertEvent(ROMA, 'rolled-back'));
+          await tx.flush();
+          throw new Error('changed my mind');
+        }),
+      ).rejects.toThrow('changed my mind');
+      const later = database.fork({ comune: ROMA });
+      later.create(Note, { id: randomUUID(), comune: ROMA, title: 'no event' });
+      await later.flush();
+      expect(announced.flat()).toEqual([plain.id, ...announced.slice(1).flat()]);
+      expect(announced.flat()).toHaveLength(3);
+    } finally {
+      stop();
+    }
+  });
+
+  test('a running relay publishes an event as soon as its transaction commits, with no nudge or poll', async () => {
+    const { bus, published } = recordingBus();
+    const relay = createOutboxRelay({ database, bus, logger, pollIntervalMs: 60_000 });
+    relay.start();
+    try {
+      await relay.flush(); // the round `start` began is over: only a commit can start another
+      const event = alertEvent(ROMA, 'committed');
+      await database.fork({ comune: ROMA }).transactional(async (tx) => {
+        recordEvent(tx, event);
+        await tx.flush();
+      });
+      await waitFor(() => published.length === 1);
+      expect(published[0]?.id).toBe(event.id);
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  test.runIf(driver === 'sqlite')(
+    'a slow delivery holds up neither later events of other subjects nor later rounds',
+    async () => {
+      // In-process, publish resolves once consumers have handled the event, which may take long.
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const published: string[] = [];
+      const bus: EventBus = {
+        async publish(event) {
+          published.push(event.subject);
+          if (event.subject === 'slow') await gate;
+        },
+        consume: () => Promise.reject(new Error('not used by the relay')),
+        listen: () => Promise.reject(new Error('not used by the relay')),
+        close: () => Promise.resolve(),
+      };
+      const relay = createOutboxRelay({ database, bus, logger, pollIntervalMs: 60_000 });
+      relay.start();
+      try {
+        const em = database.fork({ comune: ROMA });
+        recordEvent(em, alertEvent(ROMA, 'slow'));
+        await em.flush();
+        await waitFor(() => published.includes('slow'));
+        recordEvent(em, alertEvent(ROMA, 'slow'));
+        recordEvent(em, alertEvent(ROMA, 'quick'));
+        await em.flush();
+        await waitFor(() => published.includes('quick'));
+        // The second event about `slow` waits for the first; nothing was handed over twice.
+        expect(published).toEqual(['slow', 'quick']);
+        release();
+        await waitFor(() => published.length === 3);
+        await relay.flush();
+        expect(published).toEqual(['slow', 'quick', 'slow']);
+        expect(await database.forkUnscoped().count(OutboxMessage, { publishedAt: null })).toBe(0);
+      } finally {
+        release();
+        await relay.stop();
+      }
+    },
+  );
+
   test('handleOnce applies an event once, even with concurrent duplicate deliveries', async () => {
     const event = alertEvent(ROMA, 'n1');
     const apply = (em: Parameters<Parameters<typeof handleOnce>[3]>[0]) => {

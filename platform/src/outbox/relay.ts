@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { EventEnvelope } from '@sportello/schema';
 import type { Logger } from 'pino';
 import type { EventBus } from '../bus/event-bus.js';
@@ -15,6 +16,11 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Longest wait between rounds while publishing keeps failing. @default 30_000 */
   maxBackoffMs?: number;
+  /**
+   * Starts a round as soon as the database commits outbox events (see `Database.onEventsCommitted`),
+   * so an event reaches the bus right after its commit, not at the next poll. @default true
+   */
+  publishOnCommit?: boolean;
 }
 
 /** The handle {@link createOutboxRelay} returns. */
@@ -51,7 +57,11 @@ interface Round {
  * Replicas: on PostgreSQL each round runs in a transaction holding a transaction-level advisory lock
  * on the service database, so exactly one replica publishes at a time (the others find it taken and
  * skip the round), which also keeps the per-subject order across replicas. On SQLite the database
- * belongs to one process and one relay; rounds never overlap inside a relay.
+ * belongs to one process and one relay: a round hands events over without waiting for their
+ * deliveries (at most `batchSize` in flight, in order per subject), so a slow consumer of one event
+ * does not delay the next commit's events.
+ *
+ * A running relay starts a round as soon as its database commits outbox events, polls otherwise.
  */
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { database, bus, logger } = options;
@@ -61,6 +71,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   let running = false;
   let timer: NodeJS.Timeout | undefined;
+  let immediate: NodeJS.Immediate | undefined;
+  let stopWatching: (() => void) | undefined;
   let inFlight: Promise<unknown> = Promise.resolve();
   let failures = 0;
   let ticking = false;
@@ -96,6 +108,103 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     return { published, failed, more: rows.length === batchSize && failed === 0 };
   };
 
+  // SQLite: one process owns the database, its relay and (embedded) the in-process bus, whose
+  // publish resolves only once every consumer has handled the event: the notifier planning
+  // deliveries, say. Rounds therefore do not wait for deliveries. Each event is handed over on a
+  // chain per subject (so the order per subject holds, and an event whose predecessor failed waits
+  // for the next round), marked when its own publish resolves, and at most `batchSize` are in
+  // flight; a new commit starts a round at once instead of queueing behind slow consumers.
+  const handedOver = new Set<string>();
+  const chains = new Map<string, Promise<boolean>>();
+  const settling = new Set<Promise<boolean>>();
+  let publishedTotal = 0;
+  let failedTotal = 0;
+  let capped = false;
+
+  const markRow = async (row: OutboxMessage, error?: string) => {
+    const em = database.forkUnscoped();
+    await em.nativeUpdate(
+      OutboxMessage,
+      { id: row.id },
+      error === undefined
+        ? { publishedAt: new Date(), attempts: row.attempts + 1, lastError: null }
+        : { attempts: row.attempts + 1, lastError: error },
+    );
+  };
+
+  const handOver = (row: OutboxMessage) => {
+    const key = `${row.comune}|${row.subject}`;
+    handedOver.add(row.id);
+    const previous = chains.get(key) ?? Promise.resolve(true);
+    let marked: Promise<unknown> = Promise.resolve();
+    const outcome = previous.then(async (previousPublished) => {
+      if (!previousPublished) return false;
+      try {
+        await bus.publish(row.payload as EventEnvelope);
+      } catch (error) {
+        const message = error instanceof Error ? error.message.slice(0, 1_000) : String(error);
+        logger.warn(
+          { eventId: row.id, type: row.type, comune: row.comune, attempts: row.attempts + 1, err: message },
+          'outbox: publish failed, will retry',
+        );
+        failedTotal += 1;
+        failures += 1;
+        schedule(Math.min(pollIntervalMs * 2 ** failures, maxBackoffMs));
+        await markRow(row, message).catch((err: unknown) => logger.error({ err }, 'outbox: marking failed'));
+        return false;
+      }
+      publishedTotal += 1;
+      failures = 0;
+      // The next event of the subject does not wait for the mark: a failed mark only means a
+      // duplicate publish later, which the bus and the consumers' inboxes absorb.
+      marked = markRow(row).catch((err: unknown) =>
+        logger.error({ err, eventId: row.id }, 'outbox: marking an event published failed'),
+      );
+      return true;
+    });
+    chains.set(key, outcome);
+    // Handed over until marked, so that no round picks the event up again in between.
+    const done = outcome.then(async (published) => {
+      await marked;
+      return published;
+    });
+    settling.add(done);
+    void done.finally(() => {
+      handedOver.delete(row.id);
+      settling.delete(done);
+      if (chains.get(key) === outcome) chains.delete(key);
+      if (capped) {
+        capped = false;
+        relay.nudge();
+      }
+    });
+  };
+
+  const handOverRound = async (em: EntityManager): Promise<Round> => {
+    const room = batchSize - handedOver.size;
+    if (room <= 0) {
+      capped = true;
+      return { published: 0, failed: 0, more: false };
+    }
+    const rows = await em.find(
+      OutboxMessage,
+      handedOver.size === 0 ? { publishedAt: null } : { publishedAt: null, id: { $nin: [...handedOver] } },
+      { orderBy: { createdAt: 'asc', id: 'asc' }, limit: room },
+    );
+    for (const row of rows) handOver(row);
+    if (rows.length === room) capped = true;
+    return { published: 0, failed: 0, more: false };
+  };
+
+  /** Waits until every event handed over has settled, handing over what was pending meanwhile. */
+  const settle = async (failedBefore: number) => {
+    while (settling.size > 0) {
+      await Promise.allSettled([...settling]);
+      if (failedTotal > failedBefore) return;
+      await drain();
+    }
+  };
+
   const pending = (em: EntityManager) =>
     em.find(
       OutboxMessage,
@@ -108,7 +217,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     if (database.driver === 'sqlite') {
       // No surrounding transaction: SQLite has one connection, and holding it while the bus delivers
       // (in-process, to consumers of this very database) would block them.
-      return publishRows(em, await pending(em));
+      return handOverRound(em);
     }
     return em.transactional(async (tx) => {
       const [lock] = await tx.execute<{ locked: boolean }[]>(
@@ -138,15 +247,26 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     return run;
   };
 
+  const cancel = () => {
+    clearTimeout(timer);
+    clearImmediate(immediate);
+    timer = undefined;
+    immediate = undefined;
+  };
+
   const schedule = (delayMs: number) => {
     if (!running) {
       return;
     }
-    clearTimeout(timer);
-    timer = setTimeout(() => {
+    cancel();
+    const run = () => {
       timer = undefined;
+      immediate = undefined;
       void tick();
-    }, delayMs);
+    };
+    // Right away means right after the current I/O callbacks, not a timer's millisecond later.
+    if (delayMs === 0) immediate = setImmediate(run);
+    else timer = setTimeout(run, delayMs);
   };
 
   const tick = async () => {
@@ -154,7 +274,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     nudged = false;
     try {
       const result = await drain();
-      failures = result.failed > 0 ? failures + 1 : 0;
+      // On SQLite publishes settle after the round: they count failures (and successes) themselves.
+      if (database.driver !== 'sqlite') failures = result.failed > 0 ? failures + 1 : 0;
     } catch (error) {
       failures += 1;
       logger.error({ err: error }, 'outbox: round failed');
@@ -168,22 +289,36 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }
   };
 
-  return {
+  const relay: OutboxRelay = {
     start() {
       if (running) {
         return;
       }
       running = true;
+      if (options.publishOnCommit !== false) {
+        // A commit announces its events from inside the committing transaction's async context. The
+        // round must not run in it: an EntityManager reached there (the relay's, or a consumer's in
+        // this process) would resolve to that transaction's, of another database. Rounds run in the
+        // context the relay was started in.
+        stopWatching = database.onEventsCommitted(AsyncResource.bind(() => relay.nudge()));
+      }
       schedule(0);
     },
     async stop() {
       running = false;
-      clearTimeout(timer);
-      timer = undefined;
+      stopWatching?.();
+      stopWatching = undefined;
+      cancel();
       await inFlight;
+      await Promise.allSettled([...settling]);
     },
     async flush() {
-      return (await drain()).published;
+      if (database.driver !== 'sqlite') return (await drain()).published;
+      const before = publishedTotal;
+      const failedBefore = failedTotal;
+      await drain();
+      await settle(failedBefore);
+      return publishedTotal - before;
     },
     nudge() {
       // While backing off, a nudge must not turn into a tight retry loop.
@@ -197,4 +332,5 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       }
     },
   };
+  return relay;
 }

@@ -99,11 +99,6 @@ export interface SubgraphRuntimeOptions<Context extends BaseContext> {
    * created, started or nudged.
    */
   relayTo: EventBus | null;
-  /**
-   * Which responses nudge the relay, so events recorded by a mutation go out as soon as it commits
-   * rather than at the next poll. @default 'every-response'
-   */
-  nudgeRelayAfter?: 'every-response' | 'mutations';
   schema: GraphQLSchema;
   /** Builds the service's GraphQL context from the shared request context. */
   context(base: DatabaseRequestContext<EntityManager>, request: ServiceRequest): Promise<Context> | Context;
@@ -167,30 +162,14 @@ export function createSubgraphRuntime<Context extends BaseContext>(
   const context = async (request: ServiceRequest) => options.context(await requestContext(request), request);
   const relay =
     options.relayTo === null ? undefined : createOutboxRelay({ database, bus: options.relayTo, logger });
-  const nudgeOnMutationsOnly = options.nudgeRelayAfter === 'mutations';
   const masking = createErrorMasking<Context>(logger);
   const apollo = new ApolloServer<Context>({
     schema: options.schema,
     // Apollo's own messages go through the service's masking logger, at its level.
     logger,
     formatError: masking.formatError,
-    plugins: [
-      masking.plugin,
-      ...(options.plugins ?? []),
-      ...(relay === undefined
-        ? []
-        : [
-            {
-              async requestDidStart() {
-                return {
-                  async willSendResponse({ operation }) {
-                    if (!nudgeOnMutationsOnly || operation?.operation === 'mutation') relay.nudge();
-                  },
-                };
-              },
-            } satisfies ApolloServerPlugin<Context>,
-          ]),
-    ],
+    // The relay publishes when a transaction commits outbox events: no per-response nudge needed.
+    plugins: [masking.plugin, ...(options.plugins ?? [])],
   });
   const parts: SubgraphRuntimeParts<Context> = { database, relay, requestContext, context };
   const routes = typeof options.routes === 'function' ? options.routes(parts) : options.routes;

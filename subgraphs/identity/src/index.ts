@@ -106,8 +106,6 @@ export async function createIdentity(config: IdentityConfig, deps: IdentityDeps)
     },
     defaultComune: config.defaultComune,
     relayTo: bus,
-    // Only mutations queue identity's events.
-    nudgeRelayAfter: 'mutations',
     schema,
     plugins: [
       {
