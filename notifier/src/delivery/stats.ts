@@ -43,8 +43,25 @@ export function createStatsEmitter(options: StatsEmitterOptions): StatsEmitter {
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> = Promise.resolve();
 
+  let closed = false;
+
+  const schedule = () => {
+    timer = setTimeout(() => void run(), throttleMs);
+    timer.unref();
+  };
+
   async function publishPending(): Promise<void> {
-    timer = undefined;
+    try {
+      await publishBatch();
+    } finally {
+      // The interval runs from the end of this batch, not from its timer: counting may take a
+      // while, and the next figures must not follow these closer than `throttleMs`.
+      timer = undefined;
+      if (dirty.size > 0 && !closed) schedule();
+    }
+  }
+
+  async function publishBatch(): Promise<void> {
     if (dirty.size === 0) return;
     const batch = new Map(dirty);
     dirty.clear();
@@ -75,16 +92,16 @@ export function createStatsEmitter(options: StatsEmitterOptions): StatsEmitter {
   return {
     changed(event) {
       dirty.set(event.eventId, { eventType: event.eventType, comune: event.comune });
-      if (timer === undefined) {
-        timer = setTimeout(() => void run(), throttleMs);
-        timer.unref();
-      }
+      // While a batch is being published, `timer` still holds its (fired) timer: the batch's end
+      // schedules the next one.
+      if (timer === undefined && !closed) schedule();
     },
     flush() {
       clearTimeout(timer);
       return run();
     },
     async close() {
+      closed = true;
       clearTimeout(timer);
       await run();
     },
