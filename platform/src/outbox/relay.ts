@@ -3,6 +3,7 @@ import type { EventEnvelope } from '@sportello/schema';
 import type { Logger } from 'pino';
 import type { EventBus } from '../bus/event-bus.js';
 import type { Database, EntityManager } from '../database/database.js';
+import { inForeground } from '../runtime/turns.js';
 import { OutboxMessage } from './outbox-message.entity.js';
 
 /** Options of {@link createOutboxRelay}. */
@@ -273,7 +274,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     ticking = true;
     nudged = false;
     try {
-      const result = await drain();
+      // Subscribers wait for these events: the round's statements go before background work.
+      const result = await inForeground(drain);
       // On SQLite publishes settle after the round: they count failures (and successes) themselves.
       if (database.driver !== 'sqlite') failures = result.failed > 0 ? failures + 1 : 0;
     } catch (error) {
