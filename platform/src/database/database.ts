@@ -15,7 +15,6 @@ import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/sql';
 import type { Logger } from 'pino';
 import { InboxEntry } from '../outbox/inbox-entry.entity.js';
 import { type CommittedEventsListener, OutboxCommitWatch } from '../outbox/commit-watch.js';
-import { nextTurn } from '../runtime/turns.js';
 import { OutboxMessage } from '../outbox/outbox-message.entity.js';
 import { TENANT_FILTER, assertIstatCode, tenantFilter, tenantGuard, type TenantScope } from './tenancy.js';
 
@@ -157,15 +156,14 @@ interface StatementRunner {
  * libsql runs each statement synchronously on the event loop, so a unit of work of many statements
  * (a flush, a transaction) is one long run of promise continuations during which no socket is
  * read. In the embedded hub every service shares that loop: a subscriber's update or an HTTP answer
- * would wait behind another service's whole transaction. Each statement waits for its turn
- * (`nextTurn`: requests every turn, background work one statement per turn), so a request waits
- * behind one statement, not whole transactions; the connection stays held meanwhile.
+ * would wait behind another service's whole transaction. Letting I/O in before each statement
+ * bounds that wait to one statement; the connection stays held by the transaction meanwhile.
  */
 async function yieldBeforeEachStatement(connection: unknown): Promise<void> {
   const runner = connection as StatementRunner;
   const execute = runner.executeQuery.bind(runner);
   runner.executeQuery = async (query) => {
-    await nextTurn();
+    await new Promise<void>((resolve) => setImmediate(resolve));
     return execute(query);
   };
 }

@@ -3,7 +3,6 @@ import { type AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
 import { context as traceContext, trace } from '@opentelemetry/api';
 import { type Logger } from '../logging/logger.js';
-import { inForeground } from '../runtime/turns.js';
 import { operationNameAttribute, SPAN_ATTRIBUTES, startServerSpan } from '../observability/spans.js';
 import {
   createServiceRequest,
@@ -234,10 +233,7 @@ export function createServiceServer<Context extends BaseContext>(
             headers: request.headers,
           });
     let failure: unknown;
-    // Someone waits for this answer: its statements go before background work (see `nextTurn`).
-    const handled = inForeground(() =>
-      span ? traceContext.with(span.context, () => handle(request, res)) : handle(request, res),
-    );
+    const handled = span ? traceContext.with(span.context, () => handle(request, res)) : handle(request, res);
     handled
       .catch((error: unknown) => {
         if (error instanceof PayloadTooLargeError) {

@@ -3,7 +3,6 @@ import type { EventEnvelope } from '@sportello/schema';
 import type { Logger } from 'pino';
 import type { EventBus } from '../bus/event-bus.js';
 import type { Database, EntityManager } from '../database/database.js';
-import { inForeground } from '../runtime/turns.js';
 import { OutboxMessage } from './outbox-message.entity.js';
 
 /** Options of {@link createOutboxRelay}. */
@@ -274,8 +273,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     ticking = true;
     nudged = false;
     try {
-      // Subscribers wait for these events: the round's statements go before background work.
-      const result = await inForeground(drain);
+      const result = await drain();
       // On SQLite publishes settle after the round: they count failures (and successes) themselves.
       if (database.driver !== 'sqlite') failures = result.failed > 0 ? failures + 1 : 0;
     } catch (error) {
