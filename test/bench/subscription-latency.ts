@@ -19,7 +19,8 @@
  * - `requestToClient`: from sending `submitPractice`: the whole path, mutation included.
  *
  * Practices are submitted one at a time, each after the previous one's updates arrived, so the
- * figures are latencies, not queueing. Client and hub share one event loop (a conservative setup).
+ * figures are latencies, not queueing. The client (subscriber and citizen) runs in a worker thread,
+ * with an event loop of its own as a real client has; the hub has the main thread.
  *
  * Run on its own, from the build: `node test/dist/bench/subscription-latency.js [--events=1000]
  * [--households=150]`. Results go to `bench-results/subscription-latency.json`.
@@ -29,12 +30,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { loadHubConfig, startEmbeddedHub } from '@sportello/hub';
 import { OUTBOX_COMMITTED_CHANNEL, type OutboxCommittedMessage } from '@sportello/platform';
 import { busSubjectPattern } from '@sportello/schema';
-import { type Client, createClient } from 'graphql-ws';
-import WebSocket from 'ws';
-import { devToken, graphql } from '../support/graphql-client.js';
+import { devToken } from '../support/graphql-client.js';
+import { type LatencyClientInput, type LatencyClientMessage } from './subscription-latency-client.js';
 
 /** Knobs of the benchmark; every one has a default. */
 export interface SubscriptionLatencyOptions {
@@ -112,34 +113,6 @@ function figures(samples: readonly number[]): LatencyFigures {
   return { p50: round(at(0.5)), p99: round(at(0.99)), max: round(sorted.at(-1) ?? 0) };
 }
 
-/** A practice waiting for its updates: when the first arrived, and how many did. */
-interface Pending {
-  first: ReturnType<typeof deferred>;
-  count: number;
-  at?: number;
-}
-
-/** A promise with its resolver, for "the client has the update of practice X". */
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve: () => void = () => undefined;
-  const promise = new Promise<void>((done) => (resolve = done));
-  return { promise, resolve };
-}
-
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** Runs the benchmark once on a fresh embedded hub. */
 export async function runSubscriptionLatencyBenchmark(
   options: SubscriptionLatencyOptions = {},
@@ -156,111 +129,68 @@ export async function runSubscriptionLatencyBenchmark(
   });
   log(`subscription-latency: starting the embedded hub (${config.demoHouseholds} households)`);
   const hub = await startEmbeddedHub(config);
-  let client: Client | undefined;
   try {
     const identity = hub.services.identity!;
-    const practicesUrl = `${hub.services.practices!}/graphql`;
     const staff = (await devToken(identity, { subject: 'urp.galli' })).access_token;
-    let citizen = (await devToken(identity, { kind: 'citizen' })).access_token;
 
+    // Absolute times, comparable with the client thread's.
+    const now = () => performance.timeOrigin + performance.now();
     // When each outbox event of practices committed (the database announces it right after the
     // commit), when each practice's first non-draft change reached the bus, and which event that was.
     const committedAt = new Map<string, number>();
     const onCommit = (message: unknown) => {
-      const at = performance.now();
+      const at = now();
       const { service, eventIds } = message as OutboxCommittedMessage;
       if (service === 'practices') for (const id of eventIds) committedAt.set(id, at);
     };
     subscribe(OUTBOX_COMMITTED_CHANNEL, onCommit);
-    const onBus = new Map<string, number>();
-    const firstEvent = new Map<string, string>();
-    const waiting = new Map<string, Pending>();
-    let messages = 0;
-    let updatesWithErrors = 0;
+    const onBus = new Map<string, { at: number; eventId: string }>();
     const listener = await hub.bus.listen(busSubjectPattern({ type: 'practice.status-changed' }), (event) => {
       const data = event.data as { practiceId: string; to: string };
       if (data.to !== 'draft' && !onBus.has(data.practiceId)) {
-        onBus.set(data.practiceId, performance.now());
-        firstEvent.set(data.practiceId, event.id);
+        onBus.set(data.practiceId, { at: now(), eventId: event.id });
       }
     });
 
-    let failure: unknown;
-    client = createClient({
-      url: hub.url.replace(/^http/, 'ws'),
-      webSocketImpl: WebSocket,
-      retryAttempts: 0,
-      connectionParams: { authorization: `Bearer ${staff}` },
+    log(`subscription-latency: submitting ${events} practices`);
+    const input: LatencyClientInput = {
+      gatewayUrl: hub.url,
+      practicesUrl: `${hub.services.practices!}/graphql`,
+      identityUrl: identity,
+      staffToken: staff,
+      events,
+      subscription: SUBSCRIPTION,
+      draft: BULKY_WASTE,
+    };
+    const outcome = await new Promise<Extract<LatencyClientMessage, { kind: 'done' }>>((done, fail) => {
+      const worker = new Worker(new URL('./subscription-latency-client.js', import.meta.url), {
+        workerData: input,
+      });
+      worker.on('message', (message: LatencyClientMessage) => {
+        if (message.kind === 'progress') log(`  ${message.done}/${events}`);
+        else if (message.kind === 'done') done(message);
+        else fail(new Error(`the client failed: ${message.error}`));
+      });
+      worker.on('error', fail);
+      worker.on('exit', (code) => fail(new Error(`the client thread exited with code ${code}`)));
     });
-    client.subscribe(
-      { query: SUBSCRIPTION },
-      {
-        next: (value) => {
-          const at = performance.now();
-          messages += 1;
-          if (value.errors) updatesWithErrors += 1;
-          const id = (value.data?.['practiceChanged'] as { id?: string } | undefined)?.id;
-          const entry = id ? waiting.get(id) : undefined;
-          if (!entry) return;
-          entry.count += 1;
-          if (entry.count === 1) {
-            entry.at = at;
-            entry.first.resolve();
-          }
-        },
-        error: (error) => (failure = error),
-        complete: () => undefined,
-      },
-    );
-    const metricsUrl = hub.url.replace(/\/graphql$/, '/metrics');
-    for (let tries = 0; ; tries += 1) {
-      const metrics = await (await fetch(metricsUrl)).text();
-      if (/^sportello_gateway_open_subscriptions [1-9]/m.test(metrics)) break;
-      if (failure !== undefined || tries > 200) {
-        throw new Error(`the subscription never opened: ${JSON.stringify(failure)}`);
-      }
-      await new Promise((done) => setTimeout(done, 25));
-    }
 
     const commitToClient: number[] = [];
     const commitToBus: number[] = [];
     const busToClient: number[] = [];
     const requestToClient: number[] = [];
-    log(`subscription-latency: submitting ${events} practices`);
-    for (let i = 0; i < events; i += 1) {
-      // A fresh token now and then: the subgraph has no rate limit, but tokens do expire.
-      if (i > 0 && i % 500 === 0) citizen = (await devToken(identity, { kind: 'citizen' })).access_token;
-      const draft = await graphql<{ createPracticeDraft: { id: string } }>(
-        practicesUrl,
-        'mutation Draft($input: CreatePracticeDraftInput!) { createPracticeDraft(input: $input) { id } }',
-        { token: citizen, variables: { input: BULKY_WASTE } },
-      );
-      const id = draft.data?.createPracticeDraft.id;
-      if (!id) throw new Error(`draft refused: ${JSON.stringify(draft.errors)}`);
-      const entry: Pending = { first: deferred(), count: 0 };
-      waiting.set(id, entry);
-      const sent = performance.now();
-      const submitted = await graphql(practicesUrl, `mutation { submitPractice(id: "${id}") { id } }`, {
-        token: citizen,
-      });
-      if (submitted.errors) throw new Error(`submission refused: ${JSON.stringify(submitted.errors)}`);
-      await within(entry.first.promise, 10_000, `update of practice ${id}`);
-      requestToClient.push(entry.at! - sent);
-      busToClient.push(entry.at! - (onBus.get(id) ?? sent));
-      const committed = committedAt.get(firstEvent.get(id) ?? '');
-      if (committed === undefined) throw new Error(`the commit of practice ${id}'s change was not announced`);
-      commitToClient.push(entry.at! - committed);
-      commitToBus.push((onBus.get(id) ?? committed) - committed);
-      // Let the second change (registered) arrive before the next practice, so runs do not overlap.
-      for (let spins = 0; entry.count < 2 && spins < 200; spins += 1) {
-        await new Promise((done) => setTimeout(done, 1));
+    for (const sample of outcome.samples) {
+      const bus = onBus.get(sample.practiceId);
+      const committed = committedAt.get(bus?.eventId ?? '');
+      if (bus === undefined || committed === undefined) {
+        throw new Error(`the commit of practice ${sample.practiceId}'s change was not seen`);
       }
-      waiting.delete(id);
-      onBus.delete(id);
-      firstEvent.delete(id);
-      committedAt.clear();
-      if ((i + 1) % 250 === 0) log(`  ${i + 1}/${events}`);
+      commitToClient.push(sample.firstUpdateAt - committed);
+      commitToBus.push(bus.at - committed);
+      busToClient.push(sample.firstUpdateAt - bus.at);
+      requestToClient.push(sample.firstUpdateAt - sample.sentAt);
     }
+    const { messages, updatesWithErrors } = outcome;
     await listener.stop();
     unsubscribe(OUTBOX_COMMITTED_CHANNEL, onCommit);
 
@@ -301,7 +231,6 @@ export async function runSubscriptionLatencyBenchmark(
     }
     return result;
   } finally {
-    await client?.dispose();
     await hub.close();
     await rm(dataDir, { recursive: true, force: true });
   }
