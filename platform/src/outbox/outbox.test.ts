@@ -181,8 +181,10 @@ describe.each(DRIVERS)('outbox on %s', (driver) => {
     expect(published.map((e) => e.id)).toEqual([b1.id]);
     const failed = await database.forkUnscoped().findOneOrFail(OutboxMessage, { id: a1.id });
     expect(failed).toMatchObject({ publishedAt: null, attempts: 1, lastError: 'bus unavailable for a' });
+    // PostgreSQL holds a2 back behind a1; SQLite hands it over too (and this outage refuses it).
     expect(await database.forkUnscoped().findOneOrFail(OutboxMessage, { id: a2.id })).toMatchObject({
-      attempts: 0,
+      attempts: driver === 'sqlite' ? 1 : 0,
+      publishedAt: null,
     });
 
     outage = false;
@@ -300,7 +302,7 @@ describe.each(DRIVERS)('outbox on %s', (driver) => {
   });
 
   test.runIf(driver === 'sqlite')(
-    'a slow delivery holds up neither later events of other subjects nor later rounds',
+    'a slow delivery holds up neither later events nor later rounds',
     async () => {
       // In-process, publish resolves once consumers have handled the event, which may take long.
       let release!: () => void;
@@ -326,12 +328,11 @@ describe.each(DRIVERS)('outbox on %s', (driver) => {
         recordEvent(em, alertEvent(ROMA, 'quick'));
         await em.flush();
         await waitFor(() => published.includes('quick'));
-        // The second event about `slow` waits for the first; nothing was handed over twice.
-        expect(published).toEqual(['slow', 'quick']);
+        // Handed over in outbox order while the first is still being delivered, none twice.
+        expect(published).toEqual(['slow', 'slow', 'quick']);
         release();
-        await waitFor(() => published.length === 3);
         await relay.flush();
-        expect(published).toEqual(['slow', 'quick', 'slow']);
+        expect(published).toEqual(['slow', 'slow', 'quick']);
         expect(await database.forkUnscoped().count(OutboxMessage, { publishedAt: null })).toBe(0);
       } finally {
         release();

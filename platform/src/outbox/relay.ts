@@ -51,15 +51,18 @@ interface Round {
  * marks each event published. The event id is the bus de-duplication key, so an event published
  * again after a crash between publish and mark is delivered once.
  *
- * Order per subject holds: when an event fails to publish, the later events about the same subject
- * wait for the next round, while other subjects go on. Failed rounds back off exponentially.
+ * Events go out oldest first. On PostgreSQL, when an event fails to publish, the later events about
+ * the same subject wait for the next round, while other subjects go on. Failures back off
+ * exponentially.
  *
  * Replicas: on PostgreSQL each round runs in a transaction holding a transaction-level advisory lock
  * on the service database, so exactly one replica publishes at a time (the others find it taken and
  * skip the round), which also keeps the per-subject order across replicas. On SQLite the database
- * belongs to one process and one relay: a round hands events over without waiting for their
- * deliveries (at most `batchSize` in flight, in order per subject), so a slow consumer of one event
- * does not delay the next commit's events.
+ * belongs to one process and one relay: a round hands events to the bus in outbox order without
+ * waiting for their deliveries (at most `batchSize` in flight), so a slow consumer of one event does
+ * not delay the next commit's events. There, an event already handed over is not held back when an
+ * earlier one of its subject fails (the in-process bus fails a publish only when its consumers stop);
+ * the failed one is published again by a later round.
  *
  * A running relay starts a round as soon as its database commits outbox events, polls otherwise.
  */
@@ -110,13 +113,13 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   // SQLite: one process owns the database, its relay and (embedded) the in-process bus, whose
   // publish resolves only once every consumer has handled the event: the notifier planning
-  // deliveries, say. Rounds therefore do not wait for deliveries. Each event is handed over on a
-  // chain per subject (so the order per subject holds, and an event whose predecessor failed waits
-  // for the next round), marked when its own publish resolves, and at most `batchSize` are in
-  // flight; a new commit starts a round at once instead of queueing behind slow consumers.
+  // deliveries, say. Rounds therefore do not wait for deliveries: each event is handed to the bus
+  // in outbox order (the in-process bus delivers in that order), marked when its own publish
+  // resolves, and at most `batchSize` are in flight; a new commit starts a round at once instead of
+  // queueing behind slow consumers. (Waiting for an earlier event's deliveries before handing over
+  // the next one of its subject tied every practice update to the notifier's backlog.)
   const handedOver = new Set<string>();
-  const chains = new Map<string, Promise<boolean>>();
-  const settling = new Set<Promise<boolean>>();
+  const settling = new Set<Promise<void>>();
   let publishedTotal = 0;
   let failedTotal = 0;
   let capped = false;
@@ -133,12 +136,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   };
 
   const handOver = (row: OutboxMessage) => {
-    const key = `${row.comune}|${row.subject}`;
     handedOver.add(row.id);
-    const previous = chains.get(key) ?? Promise.resolve(true);
-    let marked: Promise<unknown> = Promise.resolve();
-    const outcome = previous.then(async (previousPublished) => {
-      if (!previousPublished) return false;
+    const done = (async () => {
       try {
         await bus.publish(row.payload as EventEnvelope);
       } catch (error) {
@@ -151,28 +150,21 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         failures += 1;
         schedule(Math.min(pollIntervalMs * 2 ** failures, maxBackoffMs));
         await markRow(row, message).catch((err: unknown) => logger.error({ err }, 'outbox: marking failed'));
-        return false;
+        return;
       }
       publishedTotal += 1;
       failures = 0;
-      // The next event of the subject does not wait for the mark: a failed mark only means a
-      // duplicate publish later, which the bus and the consumers' inboxes absorb.
-      marked = markRow(row).catch((err: unknown) =>
+      // A failed mark only means a duplicate publish later, which the bus and the consumers'
+      // inboxes absorb.
+      await markRow(row).catch((err: unknown) =>
         logger.error({ err, eventId: row.id }, 'outbox: marking an event published failed'),
       );
-      return true;
-    });
-    chains.set(key, outcome);
+    })();
     // Handed over until marked, so that no round picks the event up again in between.
-    const done = outcome.then(async (published) => {
-      await marked;
-      return published;
-    });
     settling.add(done);
     void done.finally(() => {
       handedOver.delete(row.id);
       settling.delete(done);
-      if (chains.get(key) === outcome) chains.delete(key);
       if (capped) {
         capped = false;
         relay.nudge();
