@@ -341,6 +341,42 @@ describe.each(DRIVERS)('outbox on %s', (driver) => {
     },
   );
 
+  test.runIf(driver === 'sqlite')(
+    'keeps at most maxInFlight events waiting for their deliveries',
+    async () => {
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const published: string[] = [];
+      const bus: EventBus = {
+        async publish(event) {
+          published.push(event.subject);
+          await gate;
+        },
+        consume: () => Promise.reject(new Error('not used by the relay')),
+        listen: () => Promise.reject(new Error('not used by the relay')),
+        close: () => Promise.resolve(),
+      };
+      const relay = createOutboxRelay({ database, bus, logger, pollIntervalMs: 60_000, maxInFlight: 2 });
+      relay.start();
+      try {
+        const em = database.fork({ comune: ROMA });
+        for (const subject of ['e1', 'e2', 'e3']) recordEvent(em, alertEvent(ROMA, subject));
+        await em.flush();
+        await waitFor(() => published.length === 2);
+        recordEvent(em, alertEvent(ROMA, 'e4'));
+        await em.flush();
+        await sleep(50);
+        expect(published).toEqual(['e1', 'e2']);
+        release();
+        await relay.flush();
+        expect(published).toEqual(['e1', 'e2', 'e3', 'e4']);
+      } finally {
+        release();
+        await relay.stop();
+      }
+    },
+  );
+
   test('handleOnce applies an event once, even with concurrent duplicate deliveries', async () => {
     const event = alertEvent(ROMA, 'n1');
     const apply = (em: Parameters<Parameters<typeof handleOnce>[3]>[0]) => {

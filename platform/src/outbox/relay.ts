@@ -14,6 +14,12 @@ export interface OutboxRelayOptions {
   pollIntervalMs?: number;
   /** Events read per round. @default 100 */
   batchSize?: number;
+  /**
+   * SQLite: events handed to the bus and not yet delivered, at most. Past it, new events wait for
+   * deliveries to finish (the in-process bus holds them in its consumers' queues meanwhile).
+   * @default 1_000
+   */
+  maxInFlight?: number;
   /** Longest wait between rounds while publishing keeps failing. @default 30_000 */
   maxBackoffMs?: number;
   /**
@@ -59,7 +65,7 @@ interface Round {
  * on the service database, so exactly one replica publishes at a time (the others find it taken and
  * skip the round), which also keeps the per-subject order across replicas. On SQLite the database
  * belongs to one process and one relay: a round hands events to the bus in outbox order without
- * waiting for their deliveries (at most `batchSize` in flight), so a slow consumer of one event does
+ * waiting for their deliveries (at most `maxInFlight`), so a slow consumer of one event does
  * not delay the next commit's events. There, an event already handed over is not held back when an
  * earlier one of its subject fails (the in-process bus fails a publish only when its consumers stop);
  * the failed one is published again by a later round.
@@ -71,6 +77,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
   const batchSize = options.batchSize ?? 100;
   const maxBackoffMs = options.maxBackoffMs ?? 30_000;
+  const maxInFlight = options.maxInFlight ?? 1_000;
 
   let running = false;
   let timer: NodeJS.Timeout | undefined;
@@ -115,7 +122,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   // publish resolves only once every consumer has handled the event: the notifier planning
   // deliveries, say. Rounds therefore do not wait for deliveries: each event is handed to the bus
   // in outbox order (the in-process bus delivers in that order), marked when its own publish
-  // resolves, and at most `batchSize` are in flight; a new commit starts a round at once instead of
+  // resolves, and at most `maxInFlight` are in flight; a new commit starts a round at once instead of
   // queueing behind slow consumers. (Waiting for an earlier event's deliveries before handing over
   // the next one of its subject tied every practice update to the notifier's backlog.)
   const handedOver = new Set<string>();
@@ -173,7 +180,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   };
 
   const handOverRound = async (em: EntityManager): Promise<Round> => {
-    const room = batchSize - handedOver.size;
+    const room = Math.min(batchSize, maxInFlight - handedOver.size);
     if (room <= 0) {
       capped = true;
       return { published: 0, failed: 0, more: false };
@@ -184,8 +191,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       { orderBy: { createdAt: 'asc', id: 'asc' }, limit: room },
     );
     for (const row of rows) handOver(row);
-    if (rows.length === room) capped = true;
-    return { published: 0, failed: 0, more: false };
+    // Full: the next round comes when a delivery finishes. Otherwise a full batch means more may wait.
+    const full = handedOver.size >= maxInFlight;
+    if (full) capped = true;
+    return { published: 0, failed: 0, more: rows.length === room && !full };
   };
 
   /** Waits until every event handed over has settled, handing over what was pending meanwhile. */
