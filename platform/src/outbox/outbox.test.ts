@@ -64,6 +64,23 @@ function recordingBus(fail: (event: EventEnvelope) => boolean = () => false) {
   return { bus, published, calls: () => calls };
 }
 
+/** A bus whose publishes of the subjects `held` picks resolve only after `release()`. */
+function gatedBus(held: (subject: string) => boolean) {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const published: string[] = [];
+  const bus: EventBus = {
+    async publish(event) {
+      published.push(event.subject);
+      if (held(event.subject)) await gate;
+    },
+    consume: () => Promise.reject(new Error('not used by the relay')),
+    listen: () => Promise.reject(new Error('not used by the relay')),
+    close: () => Promise.resolve(),
+  };
+  return { bus, published, release };
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
@@ -305,18 +322,7 @@ describe.each(DRIVERS)('outbox on %s', (driver) => {
     'a slow delivery holds up neither later events nor later rounds',
     async () => {
       // In-process, publish resolves once consumers have handled the event, which may take long.
-      let release!: () => void;
-      const gate = new Promise<void>((resolve) => (release = resolve));
-      const published: string[] = [];
-      const bus: EventBus = {
-        async publish(event) {
-          published.push(event.subject);
-          if (event.subject === 'slow') await gate;
-        },
-        consume: () => Promise.reject(new Error('not used by the relay')),
-        listen: () => Promise.reject(new Error('not used by the relay')),
-        close: () => Promise.resolve(),
-      };
+      const { bus, published, release } = gatedBus((subject) => subject === 'slow');
       const relay = createOutboxRelay({ database, bus, logger, pollIntervalMs: 60_000 });
       relay.start();
       try {
@@ -344,18 +350,7 @@ describe.each(DRIVERS)('outbox on %s', (driver) => {
   test.runIf(driver === 'sqlite')(
     'keeps at most maxInFlight events waiting for their deliveries',
     async () => {
-      let release!: () => void;
-      const gate = new Promise<void>((resolve) => (release = resolve));
-      const published: string[] = [];
-      const bus: EventBus = {
-        async publish(event) {
-          published.push(event.subject);
-          await gate;
-        },
-        consume: () => Promise.reject(new Error('not used by the relay')),
-        listen: () => Promise.reject(new Error('not used by the relay')),
-        close: () => Promise.resolve(),
-      };
+      const { bus, published, release } = gatedBus(() => true);
       const relay = createOutboxRelay({ database, bus, logger, pollIntervalMs: 60_000, maxInFlight: 2 });
       relay.start();
       try {

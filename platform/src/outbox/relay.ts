@@ -88,6 +88,16 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let ticking = false;
   let nudged = false;
 
+  /** Logs a failed publish. @returns the error text stored on the row */
+  const publishFailure = (row: OutboxMessage, attempts: number, error: unknown): string => {
+    const message = error instanceof Error ? error.message.slice(0, 1_000) : String(error);
+    logger.warn(
+      { eventId: row.id, type: row.type, comune: row.comune, attempts, err: message },
+      'outbox: publish failed, will retry',
+    );
+    return message;
+  };
+
   const publishRows = async (em: EntityManager, rows: OutboxMessage[]): Promise<Round> => {
     const blocked = new Set<string>();
     let published = 0;
@@ -106,11 +116,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       } catch (error) {
         failed += 1;
         blocked.add(key);
-        row.lastError = error instanceof Error ? error.message.slice(0, 1_000) : String(error);
-        logger.warn(
-          { eventId: row.id, type: row.type, comune: row.comune, attempts: row.attempts, err: row.lastError },
-          'outbox: publish failed, will retry',
-        );
+        row.lastError = publishFailure(row, row.attempts, error);
       }
       // Marking right away keeps the window for a duplicate publish after a crash small.
       await em.flush();
@@ -125,11 +131,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   // resolves, and at most `maxInFlight` are in flight; a new commit starts a round at once instead of
   // queueing behind slow consumers. (Waiting for an earlier event's deliveries before handing over
   // the next one of its subject tied every practice update to the notifier's backlog.)
-  const handedOver = new Set<string>();
-  const settling = new Set<Promise<void>>();
+  /** Events handed over and not yet marked, by id: no round picks them up again meanwhile. */
+  const inDelivery = new Map<string, Promise<void>>();
   let publishedTotal = 0;
   let failedTotal = 0;
-  let capped = false;
 
   const markRow = async (row: OutboxMessage, error?: string) => {
     const em = database.forkUnscoped();
@@ -143,16 +148,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   };
 
   const handOver = (row: OutboxMessage) => {
-    handedOver.add(row.id);
     const done = (async () => {
       try {
         await bus.publish(row.payload as EventEnvelope);
       } catch (error) {
-        const message = error instanceof Error ? error.message.slice(0, 1_000) : String(error);
-        logger.warn(
-          { eventId: row.id, type: row.type, comune: row.comune, attempts: row.attempts + 1, err: message },
-          'outbox: publish failed, will retry',
-        );
+        const message = publishFailure(row, row.attempts + 1, error);
         failedTotal += 1;
         failures += 1;
         schedule(Math.min(pollIntervalMs * 2 ** failures, maxBackoffMs));
@@ -167,40 +167,34 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         logger.error({ err, eventId: row.id }, 'outbox: marking an event published failed'),
       );
     })();
-    // Handed over until marked, so that no round picks the event up again in between.
-    settling.add(done);
+    inDelivery.set(row.id, done);
     void done.finally(() => {
-      handedOver.delete(row.id);
-      settling.delete(done);
-      if (capped) {
-        capped = false;
-        relay.nudge();
-      }
+      const wasFull = inDelivery.size >= maxInFlight;
+      inDelivery.delete(row.id);
+      // A full relay skipped the rounds since: there is room again.
+      if (wasFull) relay.nudge();
     });
   };
 
   const handOverRound = async (em: EntityManager): Promise<Round> => {
-    const room = Math.min(batchSize, maxInFlight - handedOver.size);
-    if (room <= 0) {
-      capped = true;
-      return { published: 0, failed: 0, more: false };
-    }
+    const room = Math.min(batchSize, maxInFlight - inDelivery.size);
+    if (room <= 0) return { published: 0, failed: 0, more: false };
     const rows = await em.find(
       OutboxMessage,
-      handedOver.size === 0 ? { publishedAt: null } : { publishedAt: null, id: { $nin: [...handedOver] } },
+      inDelivery.size === 0
+        ? { publishedAt: null }
+        : { publishedAt: null, id: { $nin: [...inDelivery.keys()] } },
       { orderBy: { createdAt: 'asc', id: 'asc' }, limit: room },
     );
     for (const row of rows) handOver(row);
     // Full: the next round comes when a delivery finishes. Otherwise a full batch means more may wait.
-    const full = handedOver.size >= maxInFlight;
-    if (full) capped = true;
-    return { published: 0, failed: 0, more: rows.length === room && !full };
+    return { published: 0, failed: 0, more: rows.length === room && inDelivery.size < maxInFlight };
   };
 
   /** Waits until every event handed over has settled, handing over what was pending meanwhile. */
   const settle = async (failedBefore: number) => {
-    while (settling.size > 0) {
-      await Promise.allSettled([...settling]);
+    while (inDelivery.size > 0) {
+      await Promise.allSettled([...inDelivery.values()]);
       if (failedTotal > failedBefore) return;
       await drain();
     }
@@ -311,7 +305,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       stopWatching = undefined;
       cancel();
       await inFlight;
-      await Promise.allSettled([...settling]);
+      await Promise.allSettled([...inDelivery.values()]);
     },
     async flush() {
       if (database.driver !== 'sqlite') return (await drain()).published;

@@ -118,8 +118,6 @@ export interface SubgraphRuntime<Context extends BaseContext> extends SubgraphRu
   readonly server: ServiceServer;
   /** Applies pending migrations, once per runtime (later calls return at once). */
   migrate(): Promise<void>;
-  /** Asks the relay for a round soon; does nothing without a relay. */
-  nudgeRelay(): void;
   /** Publishes pending outbox events now. @returns how many were published (0 without a relay) */
   flushOutbox(): Promise<number>;
   /**
@@ -198,7 +196,6 @@ export function createSubgraphRuntime<Context extends BaseContext>(
     apollo,
     server,
     migrate,
-    nudgeRelay: () => relay?.nudge(),
     flushOutbox: async () => (relay === undefined ? 0 : relay.flush()),
     async listen(port, host) {
       if (options.migrateOnListen === true) await migrate();

@@ -162,22 +162,18 @@ export async function createAnagrafe(config: AnagrafeConfig, deps: AnagrafeDeps)
     listen: (port = config.port, host = '127.0.0.1') => runtime.listen(port, host),
     async runDocumentExpiryJob(options = {}) {
       await runtime.migrate();
-      const result = await runDocumentExpiryJob(database, {
+      return runDocumentExpiryJob(database, {
         offsetsDays: config.jobs.reminderOffsetsDays,
         expiredNoticeLookbackDays: config.jobs.expiredNoticeLookbackDays,
         ...options,
         today: options.today ?? todayIn(config.timeZone),
       });
-      runtime.nudgeRelay();
-      return result;
     },
     async runSilentApprovalJob(options = {}) {
       await runtime.migrate();
-      const accepted = await runSilentApprovalJob(database, {
+      return runSilentApprovalJob(database, {
         today: options.today ?? todayIn(config.timeZone),
       });
-      runtime.nudgeRelay();
-      return accepted;
     },
     flushOutbox: () => runtime.flushOutbox(),
     close: () => runtime.close(),

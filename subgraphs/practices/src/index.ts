@@ -125,11 +125,7 @@ export async function createPractices(config: PracticesConfig, deps: PracticesDe
     ],
   });
 
-  const runReminders = async (now = new Date()) => {
-    const sent = await sendAppointmentReminders(database, now, config.timeZone);
-    if (sent > 0) runtime.nudgeRelay();
-    return sent;
-  };
+  const runReminders = (now = new Date()) => sendAppointmentReminders(database, now, config.timeZone);
   return {
     database,
     listen: (port, host) => runtime.listen(port, host),

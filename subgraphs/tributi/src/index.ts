@@ -155,19 +155,7 @@ export async function createTributi(config: TributiConfig, deps: TributiDeps): P
       ),
     // A TARI run of tens of thousands of households arrives in one request.
     maxBodyBytes: 16 * 1_048_576,
-    routes: ({ context, relay }) => {
-      const receipts = receiptsRoute(context);
-      return [
-        {
-          ...receipts,
-          async handler(request) {
-            const answer = await receipts.handler(request);
-            relay?.nudge();
-            return answer;
-          },
-        },
-      ];
-    },
+    routes: ({ context }) => [receiptsRoute(context)],
     workers: [
       {
         start() {
@@ -188,7 +176,7 @@ export async function createTributi(config: TributiConfig, deps: TributiDeps): P
       fineRules: config.fineRules,
       logger,
       ...(options.today === undefined ? {} : { today: options.today }),
-    }).finally(() => runtime.nudgeRelay());
+    });
 
   return {
     schema,
