@@ -2,11 +2,13 @@ import { type AddressInfo } from 'node:net';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
-import { type Span, context as traceContext } from '@opentelemetry/api';
+import { type Context, context as traceContext } from '@opentelemetry/api';
 import {
   type EventBus,
   extractTraceContext,
+  type ForegroundGate,
   operationNameAttribute,
+  type ServerSpan,
   SPAN_ATTRIBUTES,
   startServerSpan,
 } from '@sportello/platform';
@@ -40,7 +42,7 @@ import { operationLimitsRule } from './limits/operation-limits.js';
 import { RateLimiter } from './limits/rate-limiter.js';
 import { countTokens, TokenLimitError } from './limits/token-count.js';
 import { applyTrustedDocuments } from './limits/trusted-documents.js';
-import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
+import { createGatewayMetrics, type GatewayMetrics, registerForegroundMetrics } from './metrics.js';
 import { PublicDataGenerations } from './public-data/generations.js';
 import { listenForPublicDataChanges } from './public-data/invalidation.js';
 import { COMUNE_HEADER, type PublicRequest, publicRequestOf } from './public-data/public-request.js';
@@ -70,6 +72,11 @@ export interface GatewayDeps {
   bus?: EventBus;
   /** How each `Subscription` field of the supergraph is fed from the bus. */
   subscriptions?: SubscriptionBindings;
+  /**
+   * GraphQL requests and subscribers' updates are this gate's foreground work: when the gateway
+   * shares its event loop with background work (the embedded hub), that work waits for them.
+   */
+  foreground?: ForegroundGate;
 }
 
 /** A running (or ready to listen) gateway. */
@@ -175,6 +182,7 @@ export async function createGateway(
   }
   const production = config.mode === 'production';
   const metrics = createGatewayMetrics();
+  if (deps.foreground) registerForegroundMetrics(metrics, deps.foreground);
   const publicData = config.publicData;
   const generations = new PublicDataGenerations();
   const responseCache = publicData.responseCache
@@ -296,6 +304,7 @@ export async function createGateway(
     res: ServerResponse,
     url: URL,
     report: RequestReport & { clientId?: string },
+    incomingTrace: Context,
   ): Promise<void> {
     const ip = clientIp(req, config.trustProxy);
     const ipDecision = ipLimiter.take(ip, config.rateLimits.ipPerMinute);
@@ -473,7 +482,7 @@ export async function createGateway(
       report,
       ...(caller.principal && req.headers.authorization ? { authorization: req.headers.authorization } : {}),
       ...(comune ? { comune } : {}),
-      incomingTrace: extractTraceContext(req.headers),
+      incomingTrace,
     };
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
@@ -526,7 +535,10 @@ export async function createGateway(
    * `gateway.*` spans and each subgraph fetch nest under it. Other routes are not traced.
    */
   function serveTraced(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (new URL(req.url ?? '/', 'http://gateway.invalid').pathname !== '/graphql') return handle(req, res);
+    const url = new URL(req.url ?? '/', 'http://gateway.invalid');
+    if (url.pathname !== '/graphql') return handle(req, res, url);
+    const endForeground = deps.foreground?.begin();
+    if (endForeground) res.once('close', endForeground);
     const server = startServerSpan({
       service: 'gateway',
       method: req.method ?? 'GET',
@@ -534,12 +546,17 @@ export async function createGateway(
       headers: req.headers,
     });
     res.once('close', () => server.end(res.statusCode));
-    return traceContext.with(server.context, () => handle(req, res, server.span));
+    return traceContext.with(server.context, () => handle(req, res, url, server));
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse, span?: Span): Promise<void> {
+  async function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    server?: ServerSpan,
+  ): Promise<void> {
+    const span = server?.span;
     const started = performance.now();
-    const url = new URL(req.url ?? '/', 'http://gateway.invalid');
     const route =
       url.pathname === '/graphql'
         ? 'graphql'
@@ -583,7 +600,13 @@ export async function createGateway(
     try {
       switch (route) {
         case 'graphql':
-          return await serveGraphql(req, res, url, report);
+          return await serveGraphql(
+            req,
+            res,
+            url,
+            report,
+            server?.parent ?? extractTraceContext(req.headers),
+          );
         case 'health':
           return sendJson(res, 200, { status: 'ok' });
         case 'ready': {
@@ -631,6 +654,7 @@ export async function createGateway(
     queueSize: config.subscriptionQueueSize,
     maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
     maxPayloadBytes: config.limits.maxBodyBytes,
+    ...(deps.foreground ? { foreground: deps.foreground } : {}),
     admit(req) {
       const decision = ipLimiter.take(clientIp(req, config.trustProxy), config.rateLimits.ipPerMinute);
       if (decision.allowed) return undefined;

@@ -1,3 +1,4 @@
+import { type ForegroundGate } from '@sportello/platform';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
@@ -110,4 +111,47 @@ export function createGatewayMetrics(): GatewayMetrics {
       registers: [registry],
     }),
   };
+}
+
+/**
+ * Publishes a {@link ForegroundGate} the gateway shares its event loop with (the embedded hub): the
+ * foreground work in progress, and how often and how long background work waited for it. Steadily
+ * rising forced releases mean requests keep the loop busy enough that background work (notifications,
+ * the audit log) runs only on its bounded share.
+ */
+export function registerForegroundMetrics(metrics: GatewayMetrics, gate: ForegroundGate): void {
+  const registers = [metrics.registry];
+  const total = (name: string, help: string, read: () => number) =>
+    new Counter({
+      name,
+      help,
+      registers,
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  new Gauge({
+    name: 'sportello_foreground_work',
+    help: 'Requests and subscriber updates in progress that background work waits for',
+    registers,
+    collect() {
+      this.set(gate.active);
+    },
+  });
+  total(
+    'sportello_background_deferrals_total',
+    'Background units (consumer deliveries, sends) that waited for foreground work',
+    () => gate.stats.deferred,
+  );
+  total(
+    'sportello_background_forced_releases_total',
+    'Background units that stopped waiting at the bound, foreground work still in progress',
+    () => gate.stats.forced,
+  );
+  total(
+    'sportello_background_deferred_seconds_total',
+    'Time background units spent waiting for foreground work',
+    () => gate.stats.deferredSeconds,
+  );
 }

@@ -8,7 +8,14 @@ import { createIdentity, loadIdentityConfig, seedIdentity } from '@sportello/ide
 import { createNotifier, loadNotifierConfig, seedNotifier } from '@sportello/notifier';
 import { createPractices, loadPracticesConfig, seedPractices } from '@sportello/practices';
 import { createTributi, loadTributiConfig, seedTributi } from '@sportello/tributi';
-import type { Database, Environment, EventBus, JwksSource, Logger } from '@sportello/platform';
+import type {
+  Database,
+  Environment,
+  EventBus,
+  ForegroundGate,
+  JwksSource,
+  Logger,
+} from '@sportello/platform';
 import type { ServiceName } from './config.js';
 import { demoTelegramChatId, identitySeed } from './demo/identity-seed.js';
 import type { DemoPopulation } from './demo/population.js';
@@ -28,6 +35,8 @@ export interface ServiceDeps {
   logger: Logger;
   /** Identity's keys, in one process; services fetch the JWKS URL otherwise. */
   jwks?: JwksSource;
+  /** The embedded hub's gate: background work of a service waits for requests in progress. */
+  foreground?: ForegroundGate;
 }
 
 /** One service as the hub starts and seeds it, in either mode. */

@@ -7,6 +7,7 @@ import {
   type Consumer,
   type Database,
   type EventBus,
+  type ForegroundGate,
   type JwksSource,
   type Logger,
   type Route,
@@ -55,6 +56,11 @@ export interface NotifierDeps {
   audience?: AudienceDirectory;
   /** The token issuer's keys, when the host has them; else `config.jwksUrl`. */
   jwks?: JwksSource;
+  /**
+   * In a process shared with requests (the embedded hub): planning and sending wait for the
+   * gate's foreground work (the bus holds consumers back; this gate holds the dispatcher).
+   */
+  foreground?: ForegroundGate;
   /** An open notifier database (migrated here); by default one is opened from `config.database`. */
   database?: Database;
   /** Clock in epoch milliseconds. @default Date.now */
@@ -190,6 +196,7 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
     pollIntervalMs: config.dispatch.pollIntervalMs,
     recoverIntervalMs: config.dispatch.recoverIntervalMs,
     now: clock,
+    ...(deps.foreground ? { foreground: deps.foreground } : {}),
     onChange: (row) => stats.changed(row),
     async onUnreachable(row) {
       if (row.channel === 'telegram') {

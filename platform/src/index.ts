@@ -7,6 +7,12 @@ export {
   type BusLogger,
 } from './bus/event-bus.js';
 export { createInProcessBus, ConsumerStoppedError, type InProcessBusOptions } from './bus/in-process-bus.js';
+export {
+  createForegroundGate,
+  type ForegroundGate,
+  type ForegroundGateOptions,
+  type ForegroundGateStats,
+} from './bus/foreground-gate.js';
 export { createNatsBus, type NatsBusOptions } from './bus/nats-bus.js';
 export { type DedupeWindowOptions } from './bus/dedupe-window.js';
 export {

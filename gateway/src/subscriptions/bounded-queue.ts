@@ -10,6 +10,11 @@ export class BoundedQueue<T> implements AsyncIterableIterator<T> {
 
   constructor(readonly capacity: number) {}
 
+  /** Closed: items pushed now are dropped. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   push(item: T): boolean {
     if (this.closed) return true;
     if (this.waiting) {

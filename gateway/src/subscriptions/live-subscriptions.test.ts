@@ -1,7 +1,9 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import {
+  createForegroundGate,
   createInProcessBus,
   createNatsBus,
+  type ForegroundGate,
   createTokenVerifier,
   type EventBus,
   type StaffPrincipal,
@@ -113,8 +115,11 @@ afterAll(async () => {
   await topology.close();
 });
 
-async function start(overrides: Partial<GatewayConfigInput> = {}): Promise<GatewayHandle> {
-  const real = createInProcessBus();
+async function start(
+  overrides: Partial<GatewayConfigInput> = {},
+  foreground?: ForegroundGate,
+): Promise<GatewayHandle> {
+  const real = createInProcessBus(foreground ? { foreground } : {});
   listens = 0;
   stops = 0;
   // The real in-process bus, counting the listeners the gateway opens and stops on it for
@@ -135,7 +140,13 @@ async function start(overrides: Partial<GatewayConfigInput> = {}): Promise<Gatew
   };
   const gateway = await createGateway(
     { supergraphSdl: topology.supergraphSdl, subgraphUrls: topology.subgraphUrls, ...overrides },
-    { verifier, logger: captureLogger().logger, bus, subscriptions: bindings },
+    {
+      verifier,
+      logger: captureLogger().logger,
+      bus,
+      subscriptions: bindings,
+      ...(foreground ? { foreground } : {}),
+    },
   );
   gateways.push(gateway);
   await gateway.listen(0);
@@ -324,6 +335,51 @@ describe('live subscriptions over graphql-ws', () => {
     expect(await closed).toBe(SLOW_CONSUMER_CLOSE_CODE);
     expect(subscriber.results.length).toBeLessThan(8);
     await expect.poll(() => openSubscriptions(gateway)).toBe(0);
+  });
+
+  it("holds background work on the gateway's event loop while a request or a subscriber's update is in progress", async () => {
+    const foreground = createForegroundGate({ maxDeferMs: 60_000 });
+    const gateway = await start({}, foreground);
+    // A consumer on the same bus, as the embedded hub's notifier is: what it saw of the foreground.
+    const handled: number[] = [];
+    await bus.consume({ name: 'planner', subjects: ['sportello.>'] }, async () => {
+      handled.push(foreground.active);
+    });
+    const authorization = await issuer.bearer(staff(ROMA));
+
+    const answer = fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization },
+      body: JSON.stringify({ query: '{ slow(ms: 300) }' }),
+    });
+    await expect.poll(() => foreground.active).toBe(1);
+    const first = bus.publish(alertIssued(ROMA, 'al-unwatched', 'Z9'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(handled).toEqual([]);
+    expect(await (await answer).json()).toEqual({ data: { slow: 'done' } });
+    await first;
+    expect(handled).toEqual([0]);
+
+    // The subscriber's update takes 300 ms to load: the consumer waits until it is sent.
+    topology.alerts.set('slow-watched', { id: 'slow-watched', colour: 'yellow' });
+    const { client, closed } = connect(gateway, authorization);
+    const subscriber = subscribe(client, 'subscription { alertIssued { id colour } }', closed);
+    await expect.poll(() => openSubscriptions(gateway)).toBe(1);
+    const second = bus.publish(alertIssued(ROMA, 'slow-watched', 'Z1'));
+    await expect.poll(() => foreground.active).toBe(1);
+    expect(handled).toEqual([0]);
+    await second;
+    expect(handled).toEqual([0, 0]);
+    await until(() => subscriber.results.length === 1, 'the update');
+    expect(subscriber.results).toEqual([{ data: { alertIssued: { id: 'slow-watched', colour: 'yellow' } } }]);
+    expect(foreground.active).toBe(0);
+    // Operators see it on /metrics.
+    const metrics = await (await fetch(gateway.url.replace(/\/graphql$/, '/metrics'))).text();
+    expect(metrics).toMatch(/^sportello_background_deferrals_total 2$/m);
+    expect(metrics).toMatch(/^sportello_background_forced_releases_total 0$/m);
+    const waited = /^sportello_background_deferred_seconds_total (\S+)$/m.exec(metrics)?.[1];
+    expect(Number(waited)).toBeGreaterThan(0);
+    expect(metrics).toMatch(/^sportello_foreground_work 0$/m);
   });
 
   it('ends a subscription whose token has expired instead of resolving events with it', async () => {

@@ -1,7 +1,7 @@
 import { type IncomingMessage, type Server } from 'node:http';
 import { type Duplex } from 'node:stream';
 import { type ApolloServer } from '@apollo/server';
-import { type EventBus } from '@sportello/platform';
+import { type EventBus, type ForegroundGate } from '@sportello/platform';
 import { type EventEnvelope } from '@sportello/schema';
 import {
   type DocumentNode,
@@ -61,6 +61,8 @@ export interface LiveSubscriptionsOptions {
   maxPayloadBytes: number;
   /** Refuses an upgrade (e.g. rate-limited address): returns a reason or nothing. */
   admit(req: IncomingMessage): { status: number; message: string } | undefined;
+  /** Operations over the socket, and events on their way to a subscriber, are its foreground work. */
+  foreground?: ForegroundGate;
 }
 
 interface ConnectionState {
@@ -259,14 +261,19 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
         };
         return args;
       },
-      execute: (args) => {
+      execute: async (args) => {
         const { state, query } = args.contextValue as { state: ConnectionState; query: string };
-        return runOperation(
-          state,
-          query,
-          (args.variableValues ?? {}) as Record<string, unknown>,
-          args.operationName ?? undefined,
-        );
+        const done = options.foreground?.begin();
+        try {
+          return await runOperation(
+            state,
+            query,
+            (args.variableValues ?? {}) as Record<string, unknown>,
+            args.operationName ?? undefined,
+          );
+        } finally {
+          done?.();
+        }
       },
       subscribe: (args) => subscribe(args),
     },
@@ -287,6 +294,15 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
     const binding = bindings[root.name.value]!;
     const variables = (args.variableValues ?? {}) as Record<string, unknown>;
     const queue = new BoundedQueue<EventEnvelope>(options.queueSize);
+    // From an event's arrival to its update's sending, this subscriber has foreground work.
+    let waiting = 0;
+    let endForeground: (() => void) | undefined;
+    const settleOne = () => {
+      waiting -= 1;
+      if (waiting > 0) return;
+      endForeground?.();
+      endForeground = undefined;
+    };
     const stopListening = await listeners!.add(binding.subjects(request), (event) => {
       let allowed = false;
       try {
@@ -294,8 +310,11 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
       } catch (error) {
         logger.warn({ err: error, field: root.name.value }, 'subscription authorisation failed');
       }
-      if (!allowed) return;
-      if (!queue.push(event)) {
+      if (!allowed || queue.isClosed) return;
+      if (queue.push(event)) {
+        waiting += 1;
+        endForeground ??= options.foreground?.begin();
+      } else {
         metrics.rejections.inc({ reason: 'slow_consumer' });
         logger.warn(
           { field: root.name.value, clientId: state.caller.clientId ?? null },
@@ -318,7 +337,10 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
             return;
           }
           const lookup = binding.lookup(event, request);
-          if (!lookup) continue;
+          if (!lookup) {
+            settleOne();
+            continue;
+          }
           const query = entityQuery(args.schema, args.document, operation, lookup, variables);
           yield await runOperation(
             state,
@@ -327,8 +349,11 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
             operation.name?.value,
             state.authorization ? undefined : (lookup.comune ?? state.comune),
           );
+          // graphql-ws asks for the next update once this one is on the socket.
+          settleOne();
         }
       } finally {
+        endForeground?.();
         queue.close();
         metrics.openSubscriptions.dec();
         await stopListening();

@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { assertMigrationsMatchEntities, createLogger, type Database } from '@sportello/platform';
+import {
+  assertMigrationsMatchEntities,
+  createForegroundGate,
+  createLogger,
+  type Database,
+  type ForegroundGate,
+} from '@sportello/platform';
 import {
   createTestDatabase,
   DATABASE_DRIVERS,
@@ -43,7 +49,7 @@ async function testDatabase(driver: 'sqlite' | 'postgresql'): Promise<TestDataba
 function dispatcher(
   database: Database,
   channels: Map<'email' | 'io', DispatchChannel>,
-  options: { maxAttempts?: number } = {},
+  options: { maxAttempts?: number; foreground?: ForegroundGate } = {},
 ) {
   const store = new DeliveryStore(database);
   return new Dispatcher({
@@ -56,6 +62,7 @@ function dispatcher(
     maxAttempts: options.maxAttempts ?? 4,
     backoff: { baseMs: 20, maxMs: 100 },
     circuit: { failureThreshold: 3, baseMs: 500, maxMs: 2000 },
+    ...(options.foreground ? { foreground: options.foreground } : {}),
   });
 }
 
@@ -188,6 +195,22 @@ describe('failures', () => {
     const attempts = await database.forkUnscoped().find(DeliveryAttemptEntity, {});
     expect(attempts.filter((a) => a.outcome === 'retryable').length).toBeGreaterThanOrEqual(1);
     expect(attempts.filter((a) => a.outcome === 'sent')).toHaveLength(3);
+  });
+
+  it('sends nothing while requests sharing its event loop are in progress, then sends everything', async () => {
+    const recipients = fiscalCodes(3, 200);
+    const { database, eventId, store, target } = await ioSetup(recipients);
+    const foreground = createForegroundGate({ maxDeferMs: 60_000 });
+    const d = dispatcher(database, new Map([['io', target]]), { foreground });
+    const request = foreground.begin();
+    const pass = d.runOnce();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(io.messages).toHaveLength(0);
+    expect((await store.counts([eventId])).get(eventId)?.get('io')?.sent ?? 0).toBe(0);
+
+    request();
+    expect(await pass).toMatchObject({ claimed: 3, sent: 3 });
+    expect(io.messages).toHaveLength(3);
   });
 
   it('gives up on permanent failures, lists them as dead letters, and replays them', async () => {

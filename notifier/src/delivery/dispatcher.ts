@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Logger } from '@sportello/platform';
+import type { ForegroundGate, Logger } from '@sportello/platform';
 import type { Channel, ChannelName, OutgoingMessage, SendResult } from '../channels/channel.js';
 import type { ChannelPost } from '../channels/telegram/telegram-channel.js';
 import { backoffDelay, type BackoffPolicy } from '../pacing/backoff.js';
@@ -48,6 +48,8 @@ export interface DispatcherOptions {
   /** A delivery of this event changed state. */
   onChange?(row: DeliveryRow): void;
   now?: () => number;
+  /** Sending is background work of this gate: each claim and each send waits for its foreground. */
+  foreground?: ForegroundGate;
 }
 
 /** What one pass of {@link Dispatcher.runOnce} did. */
@@ -180,6 +182,7 @@ export class Dispatcher {
   private async pass(name: ChannelName): Promise<DispatchPass> {
     const target = this.options.channels.get(name)!;
     const circuit = this.circuits.get(name)!;
+    await this.options.foreground?.whenIdle();
     const rows = await this.options.store.claim({
       channel: name,
       owner: this.owner,
@@ -192,6 +195,7 @@ export class Dispatcher {
     const unsent: string[] = [];
     const worker = async () => {
       for (let row = queue.shift(); row !== undefined; row = queue.shift()) {
+        await this.options.foreground?.whenIdle();
         if (!this.running && this.loops.length > 0) {
           unsent.push(row.id);
           continue;

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { describe, expect, it } from 'vitest';
+import { createForegroundGate } from './foreground-gate.js';
 import { createInProcessBus } from './in-process-bus.js';
 import { eventBusContract, makeEvent, waitFor } from './test-support/event-bus-contract.js';
 
@@ -41,6 +42,35 @@ describe('in-process bus', () => {
     release();
     await publishing;
     expect(handled).toEqual([event.id, event.id]);
+    await bus.close();
+  });
+
+  it('holds consumers back while foreground work is in progress; listeners hear the event at once', async () => {
+    const foreground = createForegroundGate({ maxDeferMs: 60_000 });
+    const bus = createInProcessBus({ foreground });
+    const heard: string[] = [];
+    const handled: { id: string; foregroundActive: number }[] = [];
+    await bus.consume({ name: 'planner', subjects: ['sportello.>'] }, async (event) => {
+      handled.push({ id: event.id, foregroundActive: foreground.active });
+    });
+    await bus.listen(['sportello.>'], (event) => void heard.push(event.id));
+    const request = foreground.begin();
+    const event = makeEvent();
+
+    let resolved = false;
+    const publishing = bus.publish(event).then(() => (resolved = true));
+    expect(heard).toEqual([event.id]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(handled).toEqual([]);
+    expect(resolved).toBe(false);
+
+    request();
+    await publishing;
+    expect(handled).toEqual([{ id: event.id, foregroundActive: 0 }]);
+    // With nothing in the foreground, consumers run as events come.
+    const next = makeEvent();
+    await bus.publish(next);
+    expect(handled.map((entry) => entry.id)).toEqual([event.id, next.id]);
     await bus.close();
   });
 

@@ -2,6 +2,7 @@ import { AsyncResource } from 'node:async_hooks';
 import { type EventEnvelope } from '@sportello/schema';
 import { pino } from 'pino';
 import { DedupeWindow, type DedupeWindowOptions } from './dedupe-window.js';
+import { type ForegroundGate } from './foreground-gate.js';
 import { decodeEvent, encodeEvent } from './event-codec.js';
 import {
   CONSUMER_DEFAULTS,
@@ -21,6 +22,11 @@ export interface InProcessBusOptions {
   subjectRoot?: string;
   /** Where retries and poison events are reported. @default a silent logger */
   logger?: BusLogger;
+  /**
+   * Consumers run as background work of this gate: each delivery waits for the foreground work in
+   * progress (requests, subscribers' updates) before it starts. Live listeners are never held back.
+   */
+  foreground?: ForegroundGate;
 }
 
 /** Raised to `publish` when a consumer stops before handling the event, so the outbox retries it. */
@@ -93,7 +99,12 @@ export function createInProcessBus(options: InProcessBusOptions = {}): EventBus 
       }
       // Handlers run in the consumer's async context, not the publisher's, as over a real bus: state
       // kept in AsyncLocalStorage (an ORM's transaction, a request's) must not leak across services.
-      const consumer = new InProcessConsumer(consumerOptions, AsyncResource.bind(handler), logger);
+      const consumer = new InProcessConsumer(
+        consumerOptions,
+        AsyncResource.bind(handler),
+        logger,
+        options.foreground,
+      );
       consumers.set(consumerOptions.name, consumer);
       return {
         async stop() {
@@ -158,6 +169,7 @@ class InProcessConsumer {
     options: ConsumerOptions,
     private readonly handler: EventHandler,
     private readonly logger: BusLogger,
+    private readonly foreground: ForegroundGate | undefined,
   ) {
     this.name = options.name;
     this.matches = subjectFilter(options.subjects);
@@ -185,6 +197,10 @@ class InProcessConsumer {
     const about = { consumer: this.name, eventId: event.id, type: event.type };
     for (let delivery = 1; ; delivery++) {
       if (this.stopped) throw new ConsumerStoppedError(this.name, event.id);
+      if (this.foreground) {
+        await this.foreground.whenIdle();
+        if (this.stopped) throw new ConsumerStoppedError(this.name, event.id);
+      }
       try {
         await this.attempt(event);
         return;
