@@ -464,7 +464,7 @@ describe.each(['embedded', 'distributed'] as const)('acceptance scenarios (%s mo
     const callerSpan = randomBytes(8).toString('hex');
     const answer = await graphql(
       hub.api,
-      '{ me { givenName residence { address { street } } paymentPositions(first: 5) { totalCount } } }',
+      '{ me { givenName residence { address { street } } paymentPositions(first: 5) { totalCount } notifications(first: 1) { eventType } } }',
       { token: bearer, headers: { traceparent: `00-${traceId}-${callerSpan}-01` } },
     );
     expect(answer.errors).toBeUndefined();
@@ -475,7 +475,9 @@ describe.each(['embedded', 'distributed'] as const)('acceptance scenarios (%s mo
     const spans = ofTrace(
       await collector.waitFor((all) => {
         const servers = serversOf(ofTrace(all));
-        return ['gateway', 'identity', 'anagrafe', 'tributi'].every((service) => servers.has(service));
+        return ['gateway', 'identity', 'anagrafe', 'tributi', 'notifier'].every((service) =>
+          servers.has(service),
+        );
       }),
     );
 

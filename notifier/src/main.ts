@@ -1,9 +1,14 @@
 /** Starts the notifier on its own (distributed mode). */
-import { createInProcessBus, createLogger, createNatsBus } from '@sportello/platform';
+import { createInProcessBus, createLogger, createNatsBus, startTracingFromEnv } from '@sportello/platform';
 import { createNotifier, loadNotifierConfig } from './index.js';
 
 const config = loadNotifierConfig(process.env);
 const logger = createLogger({ name: 'notifier', level: config.logLevel });
+const tracing = startTracingFromEnv(process.env, {
+  app: 'notifier',
+  serviceName: 'sportello-notifier',
+  logger,
+});
 const bus =
   config.bus.kind === 'nats'
     ? await createNatsBus({ servers: config.bus.natsServers, logger })
@@ -17,6 +22,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     void notifier
       .close()
       .then(() => bus.close())
+      .then(() => tracing.shutdown())
       .finally(() => process.exit(0));
   });
 }

@@ -91,7 +91,10 @@ export interface ServerSpanRequest {
 /** A request's SERVER span and the context to run its handler in. */
 export interface ServerSpan {
   readonly span: Span;
+  /** The span's context: what the request's work runs in. */
   readonly context: Context;
+  /** The caller's trace context (the root context when it sent none). */
+  readonly parent: Context;
   /** Ends the span with the response status; a 5xx or a thrown error marks it failed. */
   end(status: number, error?: unknown): void;
 }
@@ -118,6 +121,7 @@ export function startServerSpan(request: ServerSpanRequest): ServerSpan {
   return {
     span,
     context: trace.setSpan(parent, span),
+    parent,
     end(status, error) {
       if (ended) return;
       ended = true;
