@@ -415,4 +415,60 @@ describe.each(['sqlite', 'postgresql'] as const)('practices subgraph over HTTP (
     expect(new Set(sequences).size).toBe(50);
     expect(sequences.at(-1)! - sequences[0]!).toBe(49);
   });
+
+  it("pages through an office's queue from either end: the latest arrival first with NEWEST_FIRST", async () => {
+    const citizen = await h.citizen(CHIARA);
+    const created = await h.graphql<any>(
+      CREATE,
+      {
+        input: {
+          typeCode: 'bulky-waste-collection',
+          data: {
+            pickupAddress: { street: 'Via Po', number: '7', postcode: '10100' },
+            items: [{ kind: 'mattress' }],
+            phone: '+39 011 555 1234',
+          },
+        },
+      },
+      citizen,
+    );
+    const latest = created.data.createPracticeDraft.id as string;
+    expect((await h.graphql<any>(SUBMIT, { id: latest }, citizen)).errors).toBeUndefined();
+
+    const QUEUE = `query($order: PracticeQueueOrder, $after: String) {
+      practiceQueue(office: "practices", first: 20, order: $order, after: $after) {
+        nodes { id } pageInfo { endCursor hasNextPage }
+      }
+    }`;
+    async function all(order?: string): Promise<string[]> {
+      const ids: string[] = [];
+      let after: string | null = null;
+      for (;;) {
+        const page: any = await h.graphql<any>(QUEUE, { order, after }, staff);
+        expect(page.errors).toBeUndefined();
+        ids.push(...page.data.practiceQueue.nodes.map((node: { id: string }) => node.id));
+        if (!page.data.practiceQueue.pageInfo.hasNextPage) return ids;
+        after = page.data.practiceQueue.pageInfo.endCursor;
+      }
+    }
+    const oldestFirst = await all();
+    const newestFirst = await all('NEWEST_FIRST');
+    expect(oldestFirst.length).toBeGreaterThan(40);
+    expect(new Set(newestFirst).size).toBe(newestFirst.length);
+    expect(newestFirst).toEqual([...oldestFirst].reverse());
+    expect(newestFirst[0]).toBe(latest);
+    expect(await all('OLDEST_FIRST')).toEqual(oldestFirst);
+
+    // A cursor asked for in the other order is refused, naming the problem.
+    const newest: any = await h.graphql<any>(QUEUE, { order: 'NEWEST_FIRST', after: null }, staff);
+    const mixed = await h.graphql<any>(
+      QUEUE,
+      { order: 'OLDEST_FIRST', after: newest.data.practiceQueue.pageInfo.endCursor },
+      staff,
+    );
+    expect(errorOf(mixed)).toMatchObject({
+      message: 'after is a cursor of the NEWEST_FIRST order: ask for the same order',
+      extensions: { code: 'BAD_USER_INPUT', field: 'after' },
+    });
+  });
 });

@@ -13,18 +13,16 @@ interface QueuedPractice {
 }
 
 const PRACTICE_FIELDS = 'id protocolNumber status typeCode submittedAt updatedAt type { title }';
-const QUEUE = `query DashboardQueue($office: String!, $after: String) {
-  practiceQueue(office: $office, first: 100, after: $after) {
+/**
+ * The latest arrivals, one page (every practice read is in the audit log: the dashboard reads no
+ * more than it may show); changes after that come live, and the latest activity is shown on top.
+ */
+const QUEUE = `query DashboardQueue($office: String!) {
+  practiceQueue(office: $office, first: 100, order: NEWEST_FIRST) {
     nodes { ${PRACTICE_FIELDS} }
-    pageInfo { endCursor hasNextPage }
   }
   practiceCounts(office: $office) { status count }
 }`;
-/**
- * The queue comes oldest first: the dashboard reads this many pages of it, enough for a day's
- * work, and shows the latest activity on top.
- */
-const MAX_PAGES = 5;
 const SHOWN = 50;
 const COUNTS = `query DashboardCounts($office: String!) { practiceCounts(office: $office) { status count } }`;
 const CHANGED = `subscription DashboardPracticeChanged($office: String!) {
@@ -43,22 +41,13 @@ export function practiceQueuePanel(ctx: PanelContext, offices: string[]): Panel 
 
   async function refresh(): Promise<void> {
     try {
-      const loaded = new Map<string, QueuedPractice>();
-      let after: string | null = null;
-      for (let page = 0; page < MAX_PAGES; page++) {
-        const data: {
-          practiceQueue: {
-            nodes: QueuedPractice[];
-            pageInfo: { endCursor: string | null; hasNextPage: boolean };
-          };
-          practiceCounts: typeof counts;
-        } = await ctx.api.query(QUEUE, { office, after });
-        for (const practice of data.practiceQueue.nodes) loaded.set(practice.id, practice);
-        counts = data.practiceCounts;
-        after = data.practiceQueue.pageInfo.endCursor;
-        if (!data.practiceQueue.pageInfo.hasNextPage || after === null) break;
-      }
-      // A change heard while the pages were read may be newer than what they say.
+      const data = await ctx.api.query<{
+        practiceQueue: { nodes: QueuedPractice[] };
+        practiceCounts: typeof counts;
+      }>(QUEUE, { office });
+      const loaded = new Map(data.practiceQueue.nodes.map((practice) => [practice.id, practice]));
+      counts = data.practiceCounts;
+      // A change heard while the page was read may be newer than what it says.
       for (const [id, practice] of practices) {
         const read = loaded.get(id);
         if (!read || read.updatedAt < practice.updatedAt) loaded.set(id, practice);

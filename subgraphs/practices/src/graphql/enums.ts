@@ -13,6 +13,7 @@ export const ReportStatusEnum = enumOf(REPORT_STATUSES);
 export const ActorKindEnum = enumOf(['citizen', 'staff', 'client', 'system'] as const);
 export const MessageAuthorEnum = enumOf(['citizen', 'staff'] as const);
 export const AppointmentStatusEnum = enumOf(['booked', 'cancelled'] as const);
+export const QueueOrderEnum = enumOf(['oldest-first', 'newest-first'] as const);
 
 registerEnumType(PracticeStatusEnum, {
   name: 'PracticeStatus',
@@ -93,5 +94,13 @@ registerEnumType(AppointmentStatusEnum, {
   valuesConfig: {
     BOOKED: { description: 'Booked.' },
     CANCELLED: { description: 'Cancelled; the slot is free again.' },
+  },
+});
+registerEnumType(QueueOrderEnum, {
+  name: 'PracticeQueueOrder',
+  description: 'Which end of an office’s queue a page starts from (practices in submission order).',
+  valuesConfig: {
+    OLDEST_FIRST: { description: 'Longest waiting first: working through the queue.' },
+    NEWEST_FIRST: { description: 'Latest first: what just arrived (live dashboards).' },
   },
 });

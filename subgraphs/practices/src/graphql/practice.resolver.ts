@@ -1,5 +1,5 @@
 import type { FilterQuery } from '@mikro-orm/core';
-import { NotFoundError, OFFICES, requireStaff, type Office } from '@sportello/platform';
+import { BadUserInputError, NotFoundError, OFFICES, requireStaff, type Office } from '@sportello/platform';
 import { PRACTICE_STATUSES, type PracticeStatus } from '@sportello/schema';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
@@ -23,7 +23,7 @@ import { invalidInput } from '../errors.js';
 import type { PracticesContext } from '../context.js';
 import { auditPractice, officePractice, viewerId, visiblePractice } from './access.js';
 import { decodeCursor, pageInfo, pageSize } from './connection.js';
-import { PracticeStatusEnum } from './enums.js';
+import { PracticeStatusEnum, QueueOrderEnum } from './enums.js';
 import { CreatePracticeDraftInput } from './practice.input.js';
 import {
   toAttachmentType,
@@ -64,6 +64,25 @@ function checkOffice(office: string): Office {
   return office as Office;
 }
 
+/** Marks a `practiceQueue` cursor of the NEWEST_FIRST order (OLDEST_FIRST cursors are the bare id). */
+const NEWEST_FIRST_CURSOR = 'newest:';
+
+/**
+ * The practice id a queue cursor points at, for the order asked: a cursor of the other order would
+ * silently page from the wrong end.
+ * @throws BadUserInputError when the cursor belongs to the other order
+ */
+function queueCursor(key: string | null, newestFirst: boolean): string | null {
+  if (key === null) return null;
+  if (key.startsWith(NEWEST_FIRST_CURSOR) === newestFirst) {
+    return newestFirst ? key.slice(NEWEST_FIRST_CURSOR.length) : key;
+  }
+  const other = newestFirst ? 'OLDEST_FIRST' : 'NEWEST_FIRST';
+  throw new BadUserInputError(`after is a cursor of the ${other} order: ask for the same order`, {
+    field: 'after',
+  });
+}
+
 @Resolver(() => PracticeType)
 export class PracticeResolver {
   @Query(() => PracticeType, {
@@ -92,8 +111,8 @@ export class PracticeResolver {
 
   @Query(() => PracticeConnectionType, {
     description:
-      'An office’s practices, oldest first, optionally of one status. Staff of that office only; every ' +
-      'practice returned is recorded in the audit log.',
+      'An office’s practices, oldest first unless `order` says otherwise, optionally of one status. ' +
+      'Staff of that office only; every practice returned is recorded in the audit log.',
   })
   async practiceQueue(
     @Ctx() ctx: PracticesContext,
@@ -108,23 +127,34 @@ export class PracticeResolver {
     first?: number | null,
     @Arg('after', () => String, {
       nullable: true,
-      description: 'Cursor: pageInfo.endCursor of the previous page; omit for the first page.',
+      description:
+        'Cursor: pageInfo.endCursor of the previous page, asked for in the same order; omit for the first page.',
     })
     after?: string | null,
+    @Arg('order', () => QueueOrderEnum, {
+      nullable: true,
+      description: 'Which end the list starts from. @default OLDEST_FIRST',
+    })
+    order?: string | null,
   ): Promise<PracticeConnectionType> {
     requireStaff(ctx.principal, checkOffice(office));
     const size = pageSize(first);
-    const cursor = decodeCursor(after);
+    const newestFirst = order === 'newest-first';
+    const cursor = queueCursor(decodeCursor(after), newestFirst);
     const where: FilterQuery<Practice> = { office };
     if (status != null) where.status = status as PracticeStatus;
     else where.status = { $ne: 'draft' };
-    if (cursor !== null) where.id = { $gt: cursor };
-    const rows = await ctx.em.find(PracticeEntity, where, { orderBy: { id: 'asc' }, limit: size + 1 });
+    // Ids are time-ordered (UUIDv7): submission order, and a stable key for the cursor.
+    if (cursor !== null) where.id = newestFirst ? { $lt: cursor } : { $gt: cursor };
+    const rows = await ctx.em.find(PracticeEntity, where, {
+      orderBy: { id: newestFirst ? 'desc' : 'asc' },
+      limit: size + 1,
+    });
     const nodes = rows.slice(0, size);
     for (const row of nodes) await auditPractice(ctx, row);
     return Object.assign(new PracticeConnectionType(), {
       nodes: nodes.map((row) => toPracticeType(row, ctx.principal)),
-      pageInfo: pageInfo(rows, size, (i) => rows[i]!.id),
+      pageInfo: pageInfo(rows, size, (i) => (newestFirst ? NEWEST_FIRST_CURSOR : '') + rows[i]!.id),
     });
   }
 
