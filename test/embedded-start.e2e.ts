@@ -19,6 +19,8 @@ describe('embedded start', () => {
       SMTP_PORT: '0',
       DATA_DIR: dataDir,
       DEMO_HOUSEHOLDS: '300',
+      // The gateway's own settings, set on the hub: its gateway applies them.
+      GATEWAY_MAX_ALIASES: '8',
     });
     const output = await hub.waitFor('Sportello is up.');
     api = /GraphQL API\s+(\S+)/.exec(output)![1]!;
@@ -220,6 +222,24 @@ describe('embedded start', () => {
     expect(areas.map((a) => a.distanceMeters)).toEqual(
       [...areas.map((a) => a.distanceMeters)].sort((x, y) => x - y),
     );
+  });
+
+  it('applies the gateway settings given to the hub (GATEWAY_MAX_ALIASES) and names the limit', async () => {
+    const aliases = (count: number) =>
+      `{ ${Array.from({ length: count }, (_, i) => `a${i}: activeAlerts { id }`).join(' ')} }`;
+    const within = await graphql(api, aliases(8));
+    expect(within.errors).toBeUndefined();
+    const over = await graphql(api, aliases(9));
+    expect(over.data).toBeUndefined();
+    expect(over.errors).toEqual([
+      expect.objectContaining({
+        message: 'Number of aliased fields 9 exceeds the limit of 8 (maxAliases)',
+        extensions: expect.objectContaining({
+          code: 'GRAPHQL_VALIDATION_FAILED',
+          limit: { name: 'maxAliases', max: 8, actual: 9 },
+        }) as unknown,
+      }),
+    ]);
   });
 
   it('keeps what citizens changed across a restart', async () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { gatewayEnvSchema } from '@sportello/gateway';
 import {
   envComune,
   envInteger,
@@ -69,7 +70,25 @@ export interface HubConfig {
    * distributed hub as `sportello-<service>`.
    */
   tracing: TracingConfig;
+  /**
+   * The gateway's own settings (`GATEWAY_*` variables: limits, rate limits, introspection, public
+   * data cache, trusted documents...; see the gateway README), as set in the hub's environment; the
+   * hub hands them to its gateway in both modes. `GATEWAY_SUBGRAPHS` is the hub's to set.
+   */
+  gatewaySettings: Environment;
 }
+
+/** The `GATEWAY_*` variables a person may set for the hub's gateway. */
+const GATEWAY_SETTINGS = Object.keys(gatewayEnvSchema.shape).filter(
+  (name) => name.startsWith('GATEWAY_') && name !== 'GATEWAY_SUBGRAPHS',
+) as Array<keyof typeof gatewayEnvSchema.shape>;
+/** Checks them when the hub starts, so a bad value names the variable before any service starts. */
+const gatewaySettingsSchema = gatewayEnvSchema.pick(
+  Object.fromEntries(GATEWAY_SETTINGS.map((name) => [name, true])) as Record<
+    (typeof GATEWAY_SETTINGS)[number],
+    true
+  >,
+);
 
 /** `service.name` of the embedded hub's one process, unless `OTEL_SERVICE_NAME` says otherwise. */
 export const EMBEDDED_SERVICE_NAME = 'sportello-hub';
@@ -123,6 +142,7 @@ const envSchema = z
  */
 export function loadHubConfig(env: Environment): HubConfig {
   const raw = parseConfig(envSchema, env, { app: 'hub' });
+  parseConfig(gatewaySettingsSchema, env, { app: 'hub' });
   return {
     port: raw.PORT,
     host: raw.HOST,
@@ -146,5 +166,8 @@ export function loadHubConfig(env: Environment): HubConfig {
     natsServers: raw.NATS_URL,
     tokenAudience: raw.TOKEN_AUDIENCE,
     tracing: tracingConfigOf(raw, EMBEDDED_SERVICE_NAME),
+    gatewaySettings: Object.fromEntries(
+      GATEWAY_SETTINGS.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]),
+    ),
   };
 }

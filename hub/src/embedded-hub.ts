@@ -1,6 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
+  createForegroundGate,
   createInProcessBus,
   createLogger,
   createTokenVerifier,
@@ -8,7 +9,12 @@ import {
   type JwksSource,
   type Logger,
 } from '@sportello/platform';
-import { createGateway, sportelloSubscriptionBindings } from '@sportello/gateway';
+import {
+  createGateway,
+  gatewayConfigFromEnv,
+  parseGatewayEnv,
+  sportelloSubscriptionBindings,
+} from '@sportello/gateway';
 import type { HubConfig, ServiceName } from './config.js';
 import { generatePopulation } from './demo/population.js';
 import { SERVICE_MODULES } from './services.js';
@@ -35,6 +41,12 @@ export interface EmbeddedHubOptions {
   logger?: Logger;
   /** The supergraph to boot from. @default the committed schema/supergraph.graphql */
   supergraphFile?: string;
+  /**
+   * Background work (bus consumers, the notifier's sending) waits for the gateway's requests and
+   * subscribers' updates in progress; `false` lets both share the loop as they come (benchmarks
+   * compare the two). @default true
+   */
+  foregroundFirst?: boolean;
 }
 
 /**
@@ -52,7 +64,13 @@ export async function startEmbeddedHub(
   await mkdir(dataDir, { recursive: true });
 
   const reserved = config.port === 0 ? await reservePorts(7) : undefined;
-  const bus = createInProcessBus({ logger: logger.child({ component: 'bus' }) });
+  // One event loop for every service: consumers (notifications, the audit log) let the gateway's
+  // requests and subscribers' updates go first.
+  const foreground = options.foregroundFirst === false ? undefined : createForegroundGate();
+  const bus = createInProcessBus({
+    logger: logger.child({ component: 'bus' }),
+    ...(foreground ? { foreground } : {}),
+  });
   const closers: Array<() => Promise<void>> = [];
   const services: Partial<Record<ServiceName, string>> = {};
 
@@ -70,6 +88,7 @@ export async function startEmbeddedHub(
     for (const module of SERVICE_MODULES) {
       const service = await module.create(env(module.name), {
         bus,
+        ...(foreground ? { foreground } : {}),
         logger: logger.child({ service: module.name }),
         ...(jwks ? { jwks } : {}),
       });
@@ -84,30 +103,36 @@ export async function startEmbeddedHub(
     }
     if (!jwks) throw new Error('identity must start first: it signs every token');
 
+    // The gateway reads the environment its own process would (the hub's GATEWAY_* settings
+    // included): limits, rate limits, the dashboard's issuer, revocations from identity.
+    const gatewayEnv = parseGatewayEnv(env('gateway'));
     const supergraphSdl = await readFile(
-      options.supergraphFile ?? new URL('../../schema/supergraph.graphql', import.meta.url),
+      options.supergraphFile ??
+        gatewayEnv.GATEWAY_SUPERGRAPH_FILE ??
+        new URL('../../schema/supergraph.graphql', import.meta.url),
       'utf8',
     );
-    const gatewayEnv = env('gateway');
+    const trustedDocuments: unknown =
+      gatewayEnv.GATEWAY_TRUSTED_DOCUMENTS_FILE === undefined
+        ? undefined
+        : JSON.parse(await readFile(gatewayEnv.GATEWAY_TRUSTED_DOCUMENTS_FILE, 'utf8'));
     const gateway = await createGateway(
       {
-        supergraphSdl,
+        ...gatewayConfigFromEnv(gatewayEnv, { supergraphSdl, trustedDocuments }),
         subgraphUrls: Object.fromEntries(
           Object.entries(services).map(([name, base]) => [name, `${base}/graphql`]),
         ),
-        dashboard: { issuer: topology.issuer },
-        // Revocations of the last token lifetime, so a restarted hub still refuses those clients.
-        revocations: { listUrl: `${topology.baseUrl('identity')}/oauth/revoked-clients` },
       },
       {
         verifier: createTokenVerifier({
           issuer: topology.issuer,
-          audience: String(gatewayEnv.TOKEN_AUDIENCE),
+          audience: gatewayEnv.TOKEN_AUDIENCE,
           jwks,
         }),
         logger: logger.child({ service: 'gateway' }),
         bus,
         subscriptions: sportelloSubscriptionBindings(),
+        ...(foreground ? { foreground } : {}),
       },
     );
     closers.push(() => gateway.close());
@@ -128,5 +153,5 @@ export async function startEmbeddedHub(
     for (const close of closers.reverse()) await close().catch(() => undefined);
     await bus.close();
     throw error;
-  }
+
 }

@@ -84,6 +84,7 @@ export function serviceEnvironment(
   if (service === 'gateway') {
     return {
       ...common,
+      ...config.gatewaySettings,
       PORT: String(topology.gatewayPort),
       HOST: config.host,
       GATEWAY_SUBGRAPHS: SERVICES.map((name) => `${name}=${topology.baseUrl(name)}/graphql`).join(','),

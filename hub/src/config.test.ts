@@ -1,0 +1,42 @@
+import { ConfigError } from '@sportello/platform';
+import { describe, expect, it } from 'vitest';
+import { loadHubConfig } from './config.js';
+import { planTopology, serviceEnvironment } from './topology.js';
+
+describe('hub configuration', () => {
+  it("hands the hub's GATEWAY_* settings to its gateway in both modes; the subgraph list stays the hub's", () => {
+    const config = loadHubConfig({
+      PORT: '4000',
+      SMTP_HOST: 'smtp.example.org',
+      GATEWAY_MAX_ALIASES: '8',
+      GATEWAY_CLIENT_RATE_LIMIT: '50',
+      GATEWAY_INTROSPECTION: 'false',
+      GATEWAY_SUBGRAPHS: 'identity=http://elsewhere.example/graphql',
+    });
+    expect(config.gatewaySettings).toEqual({
+      GATEWAY_MAX_ALIASES: '8',
+      GATEWAY_CLIENT_RATE_LIMIT: '50',
+      GATEWAY_INTROSPECTION: 'false',
+    });
+    for (const mode of ['embedded', 'distributed'] as const) {
+      const gateway = serviceEnvironment('gateway', config, planTopology(config, mode, {}));
+      expect(gateway).toMatchObject({
+        GATEWAY_MAX_ALIASES: '8',
+        GATEWAY_CLIENT_RATE_LIMIT: '50',
+        GATEWAY_INTROSPECTION: 'false',
+      });
+      expect(gateway['GATEWAY_SUBGRAPHS']).toContain('identity=http://127.0.0.1:4001/graphql');
+      // Only the gateway gets them.
+      expect(serviceEnvironment('identity', config, planTopology(config, mode, {}))).not.toHaveProperty(
+        'GATEWAY_MAX_ALIASES',
+      );
+    }
+  });
+
+  it('refuses a bad gateway setting at start, naming the variable', () => {
+    const load = () => loadHubConfig({ GATEWAY_MAX_DEPTH: '0', GATEWAY_DEDUPE: 'maybe' });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/GATEWAY_MAX_DEPTH/);
+    expect(load).toThrow(/GATEWAY_DEDUPE/);
+  });
+});
