@@ -5,7 +5,7 @@ import { createInProcessBus, createLogger, type Logger } from '@sportello/platfo
 import type { HubConfig, ServiceName } from './config.js';
 import { generatePopulation } from './demo/population.js';
 import { startMailCatcher, type MailCatcher } from './mail-catcher.js';
-import { reservePorts } from './ports.js';
+import { reservePorts, type PortReservation } from './ports.js';
 import { SERVICE_MODULES } from './services.js';
 import { planTopology, serviceEnvironment, type Topology } from './topology.js';
 
@@ -43,15 +43,31 @@ export async function startDistributedHub(
   config: HubConfig,
   options: DistributedHubOptions = {},
 ): Promise<DistributedHub> {
+  // Held through seeding; each is let go just before the process that listens on it starts.
+  const reservation = config.port === 0 ? await reservePorts(SERVICE_MODULES.length + 2) : undefined;
+  try {
+    return await startProcesses(config, options, reservation);
+  } finally {
+    await reservation?.releaseAll();
+  }
+}
+
+async function startProcesses(
+  config: HubConfig,
+  options: DistributedHubOptions,
+  reservation: PortReservation | undefined,
+): Promise<DistributedHub> {
   const progress = options.onProgress ?? (() => {});
   const logger = options.logger ?? createLogger({ name: 'hub', level: config.logLevel });
-  const reserved = config.port === 0 ? await reservePorts(SERVICE_MODULES.length + 2) : undefined;
   // The demo's mailbox lives in the launcher: the notifier process sends to it over SMTP.
   const mailbox =
     config.smtp.host === null
       ? await startMailCatcher({ folder: join(resolve(config.dataDir), 'mailbox'), port: config.smtp.port })
       : null;
-  const topology = planTopology(config, 'distributed', { reserved, mailCatcherPort: mailbox?.port });
+  const topology = planTopology(config, 'distributed', {
+    reserved: reservation?.ports,
+    mailCatcherPort: mailbox?.port,
+  });
   const env = (service: ServiceName | 'gateway') => serviceEnvironment(service, config, topology);
 
   // Seeding writes through each service's own code and database; its events wait in the service's
@@ -79,6 +95,7 @@ export async function startDistributedHub(
   };
   try {
     for (const module of SERVICE_MODULES) {
+      await reservation?.release(topology.ports[module.name]);
       processes.push(launch(module.name, module.main, env(module.name), progress));
       await waitForHealth(
         `${topology.baseUrl(module.name)}/health`,
@@ -86,6 +103,7 @@ export async function startDistributedHub(
         processes.at(-1)!,
       );
     }
+    await reservation?.release(topology.gatewayPort);
     const gateway = launch('gateway', GATEWAY_MAIN, env('gateway'), progress);
     processes.push(gateway);
     const gatewayBase = `http://127.0.0.1:${topology.gatewayPort}`;

@@ -63,7 +63,8 @@ export async function startEmbeddedHub(
   const dataDir = resolve(config.dataDir);
   await mkdir(dataDir, { recursive: true });
 
-  const reserved = config.port === 0 ? await reservePorts(7) : undefined;
+  // Held until each server listens: seeding takes a while, and the ports must still be free then.
+  const reservation = config.port === 0 ? await reservePorts(7) : undefined;
   // One event loop for every service: consumers (notifications, the audit log) let the gateway's
   // requests and subscribers' updates go first.
   const foreground = options.foregroundFirst === false ? undefined : createForegroundGate();
@@ -80,7 +81,10 @@ export async function startEmbeddedHub(
         ? await startMailCatcher({ folder: join(dataDir, 'mailbox'), port: config.smtp.port })
         : null;
     if (mailbox) closers.push(() => mailbox.close());
-    const topology = planTopology(config, 'embedded', { reserved, mailCatcherPort: mailbox?.port });
+    const topology = planTopology(config, 'embedded', {
+      reserved: reservation?.ports,
+      mailCatcherPort: mailbox?.port,
+    });
     const env = (service: ServiceName | 'gateway') => serviceEnvironment(service, config, topology);
 
     const population = generatePopulation({ households: config.demoHouseholds, istat: config.comune });
@@ -97,6 +101,7 @@ export async function startEmbeddedHub(
       // start (tributi's payment reminders) then find the demo data.
       await service.database.migrate();
       progress(`  ${await module.seed(service.database, population, progress, topology)}`);
+      await reservation?.release(topology.ports[module.name]);
       services[module.name] = await service.listen(topology.ports[module.name], '127.0.0.1');
       // In one process the services read identity's published keys directly, not over HTTP.
       jwks ??= service.jwks;
@@ -136,6 +141,7 @@ export async function startEmbeddedHub(
       },
     );
     closers.push(() => gateway.close());
+    await reservation?.release(topology.gatewayPort);
     const url = await gateway.listen(topology.gatewayPort, config.host);
 
     return {
@@ -153,5 +159,7 @@ export async function startEmbeddedHub(
     for (const close of closers.reverse()) await close().catch(() => undefined);
     await bus.close();
     throw error;
-
+  } finally {
+    await reservation?.releaseAll();
+  }
 }
