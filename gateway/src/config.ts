@@ -66,6 +66,11 @@ export const gatewayConfigSchema = z
         ipPerMinute: positive(1_200),
         /** Buckets kept in memory per kind; the least recently used is forgotten beyond this. */
         maxTrackedKeys: positive(10_000),
+        /**
+         * How often each replica tells the others (over the bus) what it let through, so the
+         * limits hold for all replicas together; 0 keeps each replica's budgets to itself.
+         */
+        syncIntervalMs: z.number().int().min(0).max(60_000).default(250),
       })
       .prefault({}),
     /** Events waiting for one live subscriber before it is dropped as too slow. */
@@ -211,6 +216,7 @@ export const gatewayEnvSchema = z.object({
   GATEWAY_SUBGRAPH_TIMEOUT_MS: envInteger({ min: 100, max: 600_000 }, 10_000),
   GATEWAY_CLIENT_RATE_LIMIT: envInteger({ min: 1, max: 1_000_000 }, 600),
   GATEWAY_IP_RATE_LIMIT: envInteger({ min: 1, max: 1_000_000 }, 1_200),
+  GATEWAY_RATE_LIMIT_SYNC_MS: envInteger({ min: 0, max: 60_000 }, 250),
   GATEWAY_RESPONSE_CACHE: envBoolean(true),
   GATEWAY_PUBLIC_MAX_AGE_SECONDS: envInteger({ min: 1, max: 3_600 }, 5),
   GATEWAY_RESPONSE_CACHE_BYTES: envInteger({ min: 1_024, max: 4 * 1024 * 1024 * 1024 }, 32 * 1024 * 1024),
@@ -251,7 +257,11 @@ export function gatewayConfigFromEnv(
       requestTimeoutMs: env.GATEWAY_REQUEST_TIMEOUT_MS,
       subgraphTimeoutMs: env.GATEWAY_SUBGRAPH_TIMEOUT_MS,
     },
-    rateLimits: { clientPerMinute: env.GATEWAY_CLIENT_RATE_LIMIT, ipPerMinute: env.GATEWAY_IP_RATE_LIMIT },
+    rateLimits: {
+      clientPerMinute: env.GATEWAY_CLIENT_RATE_LIMIT,
+      ipPerMinute: env.GATEWAY_IP_RATE_LIMIT,
+      syncIntervalMs: env.GATEWAY_RATE_LIMIT_SYNC_MS,
+    },
     publicData: {
       responseCache: env.GATEWAY_RESPONSE_CACHE,
       maxAgeSeconds: env.GATEWAY_PUBLIC_MAX_AGE_SECONDS,

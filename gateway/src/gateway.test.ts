@@ -1,15 +1,22 @@
 import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readCommittedSupergraph } from './composition/schema-artefacts.js';
-import { createGateway, type GatewayHandle } from './gateway.js';
+import { createGateway, type GatewayDeps, type GatewayHandle } from './gateway.js';
 import { type GatewayConfigInput } from './config.js';
 import {
   captureLogger,
   type FixtureTopology,
   startFixtureTopology,
 } from './test-support/fixture-subgraphs.js';
-import { randomUUID } from 'node:crypto';
-import { type ClientPrincipal, createTokenVerifier, type TokenVerifier } from '@sportello/platform';
+import { randomBytes, randomUUID } from 'node:crypto';
+import {
+  type ClientPrincipal,
+  createInProcessBus,
+  createNatsBus,
+  createTokenVerifier,
+  type EventBus,
+  type TokenVerifier,
+} from '@sportello/platform';
 import { BAD_TOKEN_KINDS, createTestIssuer, type TestIssuer } from '@sportello/platform/testing';
 
 let topology: FixtureTopology;
@@ -44,10 +51,11 @@ afterAll(async () => {
 async function start(
   overrides: Partial<GatewayConfigInput> = {},
   log = captureLogger(),
+  deps: Partial<GatewayDeps> = {},
 ): Promise<GatewayHandle> {
   const gateway = await createGateway(
     { supergraphSdl: topology.supergraphSdl, subgraphUrls: topology.subgraphUrls, ...overrides },
-    { verifier: verifier, logger: log.logger },
+    { verifier: verifier, logger: log.logger, ...deps },
   );
   open.push(gateway);
   await gateway.listen(0);
@@ -266,6 +274,89 @@ describe('rate limits', () => {
     for (let i = 0; i < 4; i += 1)
       statuses.push((await post(gateway.url, { query: '{ me { id } }' })).status);
     expect(statuses).toEqual([200, 200, 200, 429]);
+  });
+
+  describe('across replicas sharing a NATS bus', () => {
+    const suffix = randomBytes(4).toString('hex');
+    const buses: EventBus[] = [];
+    // The deployment's stream and subjects (the gateway listens to identity's): the client ids of
+    // this run are its own, so other runs' gateways on the same server change nothing here.
+    const replicaBus = async () => {
+      const bus = await createNatsBus({ servers: '127.0.0.1:4222', connectionName: 'gateway-rate-test' });
+      buses.push(bus);
+      return bus;
+    };
+    afterAll(async () => {
+      await Promise.all(buses.map((bus) => bus.close()));
+    });
+
+    /** Requests other replicas let through that `gateway` has spent from its own budgets. */
+    async function peerRequests(gateway: GatewayHandle, kind: 'ip' | 'client'): Promise<number> {
+      const text = await (await fetch(gateway.url.replace(/\/graphql$/, '/metrics'))).text();
+      const line = new RegExp(
+        `^sportello_gateway_rate_limit_peer_requests_total\\{kind="${kind}"\\} (\\d+)$`,
+        'm',
+      );
+      return Number(line.exec(text)?.[1] ?? 0);
+    }
+
+    async function replicas(syncIntervalMs: number): Promise<[GatewayHandle, GatewayHandle]> {
+      const config = { rateLimits: { clientPerMinute: 1_000, syncIntervalMs } };
+      const first = await start(config, captureLogger(), { bus: await replicaBus() });
+      const second = await start(config, captureLogger(), { bus: await replicaBus() });
+      return [first, second];
+    }
+
+    it('keeps a client spreading its requests over two replicas to one budget', async () => {
+      const [first, second] = await replicas(50);
+      const spreader = bearer(await tokenFor(`spreader-${suffix}`, { rate_limit: 6 }));
+      const polite = bearer(await tokenFor(`polite-${suffix}`));
+      for (let i = 0; i < 6; i += 1) {
+        expect((await post(first.url, { query: '{ me { id } }' }, spreader)).status).toBe(200);
+      }
+
+      // Once the second replica has heard of the six, it refuses the seventh, as the first would.
+      await expect.poll(() => peerRequests(second, 'client'), { timeout: 10_000 }).toBeGreaterThanOrEqual(6);
+      const refused = await post(second.url, { query: '{ me { id } }' }, spreader);
+      expect(refused.status).toBe(429);
+      expect(refused.body.errors?.[0]?.extensions).toMatchObject({
+        code: 'RATE_LIMITED',
+        limit: { name: 'clientPerMinute', max: 6 },
+      });
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect((await post(second.url, { query: '{ me { id } }' }, polite)).status).toBe(200);
+      expect((await post(first.url, { query: '{ me { id } }' }, spreader)).status).toBe(429);
+    });
+
+    it('ignores a malformed usage report on the bus, once warned, and keeps serving', async () => {
+      const bus = createInProcessBus();
+      const log = captureLogger();
+      const gateway = await start({ rateLimits: { syncIntervalMs: 50 } }, log, { bus });
+      const caller = bearer(await tokenFor(`steady-${suffix}`, { rate_limit: 2 }));
+      for (const garbage of ['not json', '{"replica":"x","usage":{"client":[["k",-5,2]]}}']) {
+        bus.broadcast('gateway-rate-usage', new TextEncoder().encode(garbage));
+      }
+      await expect
+        .poll(() => log.lines.filter((line) => /malformed rate-limit usage report/.test(line.message ?? '')))
+        .toHaveLength(1);
+
+      expect((await post(gateway.url, { query: '{ me { id } }' }, caller)).status).toBe(200);
+      expect(await peerRequests(gateway, 'client')).toBe(0);
+      await bus.close();
+    });
+
+    it('gives each replica a budget of its own when sharing is off (GATEWAY_RATE_LIMIT_SYNC_MS=0)', async () => {
+      const [first, second] = await replicas(0);
+      const spreader = bearer(await tokenFor(`unshared-${suffix}`, { rate_limit: 3 }));
+      const at = async (gateway: GatewayHandle) =>
+        (await post(gateway.url, { query: '{ me { id } }' }, spreader)).status;
+      const statuses = [];
+      for (const gateway of [first, first, first, first, second, second, second, second]) {
+        statuses.push(await at(gateway));
+      }
+      expect(statuses).toEqual([200, 200, 200, 429, 200, 200, 200, 429]);
+      expect(await peerRequests(second, 'client')).toBe(0);
+    });
   });
 });
 

@@ -39,7 +39,7 @@ import { sendJson, sendRefusal } from './http/json-response.js';
 import { BodyTooLargeError, readBody } from './http/request-body.js';
 import { BoundedDocumentCache } from './limits/document-cache.js';
 import { operationLimitsRule } from './limits/operation-limits.js';
-import { RateLimiter } from './limits/rate-limiter.js';
+import { SharedRateLimits } from './limits/shared-rate-limits.js';
 import { countTokens, TokenLimitError } from './limits/token-count.js';
 import { applyTrustedDocuments } from './limits/trusted-documents.js';
 import { createGatewayMetrics, type GatewayMetrics, registerForegroundMetrics } from './metrics.js';
@@ -193,8 +193,14 @@ export async function createGateway(
         onSize: (bytes) => metrics.responseCacheBytes.set(bytes),
       })
     : undefined;
-  const ipLimiter = new RateLimiter(config.rateLimits.maxTrackedKeys);
-  const clientLimiter = new RateLimiter(config.rateLimits.maxTrackedKeys);
+  // Kept by every replica together: each reports what it let through on the bus.
+  const rateLimits = new SharedRateLimits({
+    maxTrackedKeys: config.rateLimits.maxTrackedKeys,
+    syncIntervalMs: config.rateLimits.syncIntervalMs,
+    logger,
+    onPeerUsage: (kind, requests) => metrics.rateLimitPeerUsage.inc({ kind }, requests),
+    ...(deps.bus ? { bus: deps.bus } : {}),
+  });
 
   let apiSchema: GraphQLSchema | undefined;
   // The committed supergraph has no URLs (they are deployment settings): fill in the configured ones.
@@ -258,6 +264,7 @@ export async function createGateway(
   });
   await apollo.start();
   await revocations.start();
+  await rateLimits.start();
   const publicDataChanges = deps.bus
     ? await listenForPublicDataChanges(deps.bus, (event) => {
         // Generations first: a response computed before the change must not be stored after it.
@@ -307,7 +314,7 @@ export async function createGateway(
     incomingTrace: Context,
   ): Promise<void> {
     const ip = clientIp(req, config.trustProxy);
-    const ipDecision = ipLimiter.take(ip, config.rateLimits.ipPerMinute);
+    const ipDecision = rateLimits.take('ip', ip, config.rateLimits.ipPerMinute);
     if (!ipDecision.allowed) {
       metrics.rejections.inc({ reason: 'rate_limit_ip' });
       return sendRefusal(
@@ -394,7 +401,7 @@ export async function createGateway(
     if (caller.clientId) report.clientId = caller.clientId;
 
     if (caller.clientId && caller.clientPerMinute) {
-      const decision = clientLimiter.take(caller.clientId, caller.clientPerMinute);
+      const decision = rateLimits.take('client', caller.clientId, caller.clientPerMinute);
       if (!decision.allowed) {
         metrics.rejections.inc({ reason: 'rate_limit_client' });
         return sendRefusal(
@@ -656,7 +663,7 @@ export async function createGateway(
     maxPayloadBytes: config.limits.maxBodyBytes,
     ...(deps.foreground ? { foreground: deps.foreground } : {}),
     admit(req) {
-      const decision = ipLimiter.take(clientIp(req, config.trustProxy), config.rateLimits.ipPerMinute);
+      const decision = rateLimits.take('ip', clientIp(req, config.trustProxy), config.rateLimits.ipPerMinute);
       if (decision.allowed) return undefined;
       metrics.rejections.inc({ reason: 'rate_limit_ip' });
       return { status: 429, message: 'Too Many Requests' };
@@ -687,6 +694,7 @@ export async function createGateway(
     metrics,
     async close() {
       await revocations.close();
+      await rateLimits.close();
       await publicDataChanges?.stop();
       await live.close();
       await new Promise<void>((resolve) => {

@@ -31,6 +31,8 @@ export interface GatewayMetrics {
   readonly responseCacheInvalidations: Counter<'type'>;
   /** Bytes held by the public response cache. */
   readonly responseCacheBytes: Gauge;
+  /** Requests other gateway replicas let through, spent from this one's budgets too, by kind. */
+  readonly rateLimitPeerUsage: Counter<'kind'>;
 }
 
 /** Creates the gateway metrics on a fresh registry (plus Node process metrics). */
@@ -108,6 +110,12 @@ export function createGatewayMetrics(): GatewayMetrics {
     responseCacheBytes: new Gauge({
       name: 'sportello_gateway_response_cache_bytes',
       help: 'Bytes held by the public response cache',
+      registers: [registry],
+    }),
+    rateLimitPeerUsage: new Counter({
+      name: 'sportello_gateway_rate_limit_peer_requests_total',
+      help: "Requests other gateway replicas let through, spent from this replica's budgets (kind: ip, client)",
+      labelNames: ['kind'],
       registers: [registry],
     }),
   };

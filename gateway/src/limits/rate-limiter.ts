@@ -22,6 +22,27 @@ export class RateLimiter {
 
   /** Takes one token for `key`, whose budget is `perMinute` requests a minute. */
   take(key: string, perMinute: number): RateDecision {
+    const bucket = this.refilled(key, perMinute);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return { allowed: true };
+    }
+    const secondsToNextToken = ((1 - bucket.tokens) * 60) / perMinute;
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(secondsToNextToken)) };
+  }
+
+  /**
+   * Spends `count` tokens of `key` used elsewhere (another gateway replica served those requests).
+   * The bucket may go below zero, down to one minute's budget: it then refuses until it has refilled,
+   * so the replicas together keep to the budget.
+   */
+  charge(key: string, count: number, perMinute: number): void {
+    const bucket = this.refilled(key, perMinute);
+    bucket.tokens = Math.max(-perMinute, bucket.tokens - count);
+  }
+
+  /** The bucket of `key`, refilled up to now and made the most recently used. */
+  private refilled(key: string, perMinute: number): Bucket {
     const now = this.now();
     let bucket = this.buckets.get(key);
     if (bucket) {
@@ -38,12 +59,7 @@ export class RateLimiter {
       }
     }
     this.buckets.set(key, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return { allowed: true };
-    }
-    const secondsToNextToken = ((1 - bucket.tokens) * 60) / perMinute;
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(secondsToNextToken)) };
+    return bucket;
   }
 
   /** Buckets currently held. */

@@ -37,8 +37,25 @@ export interface EventBus {
    */
   listen(subjects: string | string[], handler: (event: EventEnvelope) => void): Promise<Consumer>;
 
+  /**
+   * Sends a small message to every process listening on `topic` at this moment, this one included:
+   * state replicas of one service share (rate-limit usage), not an event. Not stored, not replayed,
+   * at most once; no ordering across senders. Topics are dot-free names (`gateway-rate-limits`).
+   */
+  broadcast(topic: string, data: Uint8Array): void;
+
+  /** Receives what is broadcast on `topic` from now on, from every process of the deployment. */
+  onBroadcast(topic: string, handler: (data: Uint8Array) => void): Promise<Consumer>;
+
   /** Stops every consumer and listener and releases the connection. */
   close(): Promise<void>;
+}
+
+/** A broadcast topic: letters, digits and dashes (one subject token on NATS). */
+export function assertBroadcastTopic(topic: string): void {
+  if (!/^[A-Za-z0-9-]{1,64}$/.test(topic)) {
+    throw new Error(`broadcast topic "${topic}" must be 1 to 64 letters, digits or dashes`);
+  }
 }
 
 export type EventHandler = (event: EventEnvelope) => Promise<void>;

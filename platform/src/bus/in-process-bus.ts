@@ -5,6 +5,7 @@ import { DedupeWindow, type DedupeWindowOptions } from './dedupe-window.js';
 import { type ForegroundGate } from './foreground-gate.js';
 import { decodeEvent, encodeEvent } from './event-codec.js';
 import {
+  assertBroadcastTopic,
   CONSUMER_DEFAULTS,
   retryDelayMs,
   type BusLogger,
@@ -57,6 +58,7 @@ export function createInProcessBus(options: InProcessBusOptions = {}): EventBus 
   const inFlight = new Map<string, Promise<void>>();
   const consumers = new Map<string, InProcessConsumer>();
   const listeners = new Set<Listener>();
+  const broadcastHandlers = new Map<string, Set<(data: Uint8Array) => void>>();
   let closed = false;
 
   function assertOpen(): void {
@@ -125,9 +127,41 @@ export function createInProcessBus(options: InProcessBusOptions = {}): EventBus 
       };
     },
 
+    broadcast(topic, data) {
+      assertOpen();
+      assertBroadcastTopic(topic);
+      const handlers = [...(broadcastHandlers.get(topic) ?? [])];
+      if (handlers.length === 0) return;
+      // Later, as off the wire, each with a copy of its own.
+      setImmediate(() => {
+        for (const handler of handlers) {
+          try {
+            handler(data.slice());
+          } catch (err) {
+            logger.warn({ err, topic }, 'broadcast handler failed');
+          }
+        }
+      });
+    },
+
+    async onBroadcast(topic, handler) {
+      assertOpen();
+      assertBroadcastTopic(topic);
+      const bound = AsyncResource.bind(handler);
+      const handlers = broadcastHandlers.get(topic) ?? new Set();
+      handlers.add(bound);
+      broadcastHandlers.set(topic, handlers);
+      return {
+        async stop() {
+          handlers.delete(bound);
+        },
+      };
+    },
+
     async close() {
       closed = true;
       listeners.clear();
+      broadcastHandlers.clear();
       const running = [...consumers.values()];
       consumers.clear();
       await Promise.all(running.map((consumer) => consumer.stop()));

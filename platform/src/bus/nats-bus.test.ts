@@ -16,7 +16,6 @@ import {
 
 const SERVERS = '127.0.0.1:4222';
 
-/** A stream and subject root no other run shares; the stream is deleted on teardown. */
 /**
  * A TCP relay in front of the NATS server whose connections the test can cut, as a network failure
  * would; the server itself is shared and stays up.
@@ -45,6 +44,7 @@ async function flakyLink(): Promise<{ url: string; cut(): void; close(): Promise
   };
 }
 
+/** A stream and subject root no other run shares; the stream is deleted on teardown. */
 function natsFixture(servers = SERVERS): BusFixture & { stream: string } {
   const suffix = randomBytes(5).toString('hex');
   const root = `bustest${suffix}`;
@@ -79,6 +79,40 @@ function natsFixture(servers = SERVERS): BusFixture & { stream: string } {
 eventBusContract('NATS JetStream', async () => natsFixture());
 
 describe('NATS bus', () => {
+  it('broadcasts between processes, on core NATS: nothing is stored in the stream', async () => {
+    const fixture = natsFixture();
+    try {
+      const [first, second] = [await fixture.open(), await fixture.open()];
+      const heard: Array<[string, string]> = [];
+      for (const [name, bus] of [
+        ['first', first],
+        ['second', second],
+      ] as const) {
+        await bus.onBroadcast('replicas', (data) => void heard.push([name, new TextDecoder().decode(data)]));
+      }
+
+      first.broadcast('replicas', new TextEncoder().encode('from first'));
+      second.broadcast('replicas', new TextEncoder().encode('from second'));
+      await waitFor(() => heard.length === 4, 'both broadcasts in both processes');
+
+      expect(heard.sort()).toEqual([
+        ['first', 'from first'],
+        ['first', 'from second'],
+        ['second', 'from first'],
+        ['second', 'from second'],
+      ]);
+      const nc = await connect({ servers: SERVERS });
+      try {
+        const info = await (await jetstreamManager(nc)).streams.info(fixture.stream);
+        expect(info.state.messages).toBe(0);
+      } finally {
+        await nc.close();
+      }
+    } finally {
+      await fixture.teardown();
+    }
+  });
+
   it('updates a durable consumer started again with other settings, and keeps consuming', async () => {
     const fixture = natsFixture();
     // Several patterns, as the notifier asks for: a server older than 2.10 filters none of them.

@@ -18,6 +18,7 @@ import { type EventEnvelope } from '@sportello/schema';
 import { pino } from 'pino';
 import { decodeEvent, encodeEvent, rejectionReason } from './event-codec.js';
 import {
+  assertBroadcastTopic,
   CONSUMER_DEFAULTS,
   retryDelayMs,
   type BusLogger,
@@ -244,6 +245,44 @@ class NatsBus implements EventBus {
     };
     this.running.add(listener);
     return listener;
+  }
+
+  broadcast(topic: string, data: Uint8Array): void {
+    this.assertOpen();
+    this.nc.publish(this.broadcastSubject(topic), data);
+  }
+
+  async onBroadcast(topic: string, handler: (data: Uint8Array) => void): Promise<Consumer> {
+    this.assertOpen();
+    const subscription = this.nc.subscribe(this.broadcastSubject(topic), {
+      callback: (err, message) => {
+        if (err) {
+          this.logger.warn({ err, topic }, 'broadcast subscription failed');
+          return;
+        }
+        try {
+          handler(message.data);
+        } catch (err) {
+          this.logger.warn({ err, topic }, 'broadcast handler failed');
+        }
+      },
+    });
+    // Subscribed once the server has it: a broadcast sent after this resolves is received.
+    await this.nc.flush();
+    const listener: Consumer = {
+      stop: async () => {
+        this.running.delete(listener);
+        subscription.unsubscribe();
+      },
+    };
+    this.running.add(listener);
+    return listener;
+  }
+
+  /** Core NATS, outside the stream's subjects (`<root>.>`): broadcasts are never stored. */
+  private broadcastSubject(topic: string): string {
+    assertBroadcastTopic(topic);
+    return `${this.root}_broadcast.${topic}`;
   }
 
   async close(): Promise<void> {

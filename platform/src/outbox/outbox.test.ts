@@ -3,6 +3,7 @@ import { createEvent, EventValidationError, type EventEnvelope } from '@sportell
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { EventBus } from '../bus/event-bus.js';
+import { publishOnlyBus } from '../bus/test-support/publish-only-bus.js';
 import type { Database } from '../database/database.js';
 import { TenantViolationError } from '../database/tenancy.js';
 import { Note } from '../database/test-support/entities.js';
@@ -49,18 +50,13 @@ function alertEvent(
 function recordingBus(fail: (event: EventEnvelope) => boolean = () => false) {
   const published: EventEnvelope[] = [];
   let calls = 0;
-  const bus: EventBus = {
-    async publish(event) {
-      calls += 1;
-      if (fail(event)) {
-        throw new Error(`bus unavailable for ${event.subject}`);
-      }
-      published.push(event);
-    },
-    consume: () => Promise.reject(new Error('not used by the relay')),
-    listen: () => Promise.reject(new Error('not used by the relay')),
-    close: () => Promise.resolve(),
-  };
+  const bus = publishOnlyBus(async (event) => {
+    calls += 1;
+    if (fail(event)) {
+      throw new Error(`bus unavailable for ${event.subject}`);
+    }
+    published.push(event);
+  });
   return { bus, published, calls: () => calls };
 }
 
@@ -69,15 +65,10 @@ function gatedBus(held: (subject: string) => boolean) {
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
   const published: string[] = [];
-  const bus: EventBus = {
-    async publish(event) {
-      published.push(event.subject);
-      if (held(event.subject)) await gate;
-    },
-    consume: () => Promise.reject(new Error('not used by the relay')),
-    listen: () => Promise.reject(new Error('not used by the relay')),
-    close: () => Promise.resolve(),
-  };
+  const bus = publishOnlyBus(async (event) => {
+    published.push(event.subject);
+    if (held(event.subject)) await gate;
+  });
   return { bus, published, release };
 }
 

@@ -9,6 +9,7 @@ import pino from 'pino';
 import { afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { createTestIssuer, type TestIssuer } from '../auth/test-issuer.js';
 import type { EventBus } from '../bus/event-bus.js';
+import { publishOnlyBus } from '../bus/test-support/publish-only-bus.js';
 import type { Database, EntityManager } from '../database/database.js';
 import { testMigrations } from '../database/test-support/databases.js';
 import { Note, testEntities } from '../database/test-support/entities.js';
@@ -97,14 +98,9 @@ function recordingBus(): { bus: EventBus; published: EventEnvelope[] } {
   const published: EventEnvelope[] = [];
   return {
     published,
-    bus: {
-      async publish(event) {
-        published.push(event);
-      },
-      consume: () => Promise.reject(new Error('not used by the relay')),
-      listen: () => Promise.reject(new Error('not used by the relay')),
-      close: () => Promise.resolve(),
-    },
+    bus: publishOnlyBus(async (event) => {
+      published.push(event);
+    }),
   };
 }
 

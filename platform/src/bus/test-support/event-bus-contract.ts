@@ -289,5 +289,36 @@ export function eventBusContract(adapter: string, setup: () => Promise<BusFixtur
       expect(r.ids()).toEqual([first.id]);
       expect(live).toEqual([first.id]);
     });
+
+    it('broadcasts to the listeners of a topic, the sender included, and to no one else', async () => {
+      const usage: string[] = [];
+      const other: string[] = [];
+      const consumed = recorder();
+      await bus.consume({ name: 'events-only', subjects: [`${fixture.root}.>`] }, consumed.handler);
+      const listener = await bus.onBroadcast('rate-usage', (data) => void usage.push(decode(data)));
+      await bus.onBroadcast('something-else', (data) => void other.push(decode(data)));
+
+      bus.broadcast('rate-usage', encode('client-a:3'));
+      bus.broadcast('rate-usage', encode('client-b:1'));
+      await waitFor(() => usage.length === 2, 'the broadcasts');
+      await listener.stop();
+      bus.broadcast('rate-usage', encode('client-a:9'));
+      await bus.publish(sentinel);
+      await waitFor(() => consumed.ids().includes(sentinel.id), 'the sentinel');
+      await pause(100);
+
+      expect(usage.sort()).toEqual(['client-a:3', 'client-b:1']);
+      expect(other).toEqual([]);
+      // Not events: no consumer of the bus's subjects ever sees them.
+      expect(consumed.ids()).toEqual([sentinel.id]);
+    });
+
+    it('refuses a broadcast topic that is not one plain name, naming it', async () => {
+      expect(() => bus.broadcast('rate.usage', encode('x'))).toThrow(/broadcast topic "rate.usage"/);
+      await expect(bus.onBroadcast('>', () => {})).rejects.toThrow(/broadcast topic ">"/);
+    });
   });
 }
+
+const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
+const decode = (data: Uint8Array): string => new TextDecoder().decode(data);

@@ -129,6 +129,8 @@ async function producer(config: ScenarioConfig): Promise<void> {
   const bus: EventBus = {
     consume: (options, handler) => realBus.consume(options, handler),
     listen: (subjects, handler) => realBus.listen(subjects, handler),
+    broadcast: (topic, data) => realBus.broadcast(topic, data),
+    onBroadcast: (topic, handler) => realBus.onBroadcast(topic, handler),
     close: () => realBus.close(),
     async publish(event) {
       await reach('before-publish', event.id);
