@@ -33,6 +33,8 @@ function underRoot(bus: EventBus, root: string): EventBus {
     publish: (event) => bus.publish(event),
     consume: (options, handler) => bus.consume({ ...options, subjects: options.subjects.map(move) }, handler),
     listen: (subjects, handler) => bus.listen([subjects].flat().map(move), handler),
+    broadcast: (topic, data) => bus.broadcast(topic, data),
+    onBroadcast: (topic, handler) => bus.onBroadcast(topic, handler),
     close: () => bus.close(),
   };
 }
