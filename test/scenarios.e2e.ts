@@ -172,8 +172,13 @@ describe.each(['embedded', 'distributed'] as const)('acceptance scenarios (%s mo
   });
 
   it('brings a submitted practice live to its office; an integration request reaches the citizen by email and Telegram, in their language', async () => {
+    // Outside the zone of the red alert below: this citizen unlinks Telegram.
     const index = people.findIndex(
-      (p, i) => p.email !== undefined && p.telegram && LANGUAGES[i % LANGUAGES.length] === 'en',
+      (p, i) =>
+        p.email !== undefined &&
+        p.telegram &&
+        p.address.zone !== 'fiume' &&
+        LANGUAGES[i % LANGUAGES.length] === 'en',
     );
     expect(index).toBeGreaterThanOrEqual(0);
     const citizen = people[index]!;
@@ -284,6 +289,25 @@ describe.each(['embedded', 'distributed'] as const)('acceptance scenarios (%s mo
         timeout: 15_000,
       })
       .toContain('REGISTERED');
+
+    // The citizen unlinks Telegram: the next request reaches them by email only.
+    const unlinked = await graphql<{ unlinkTelegram: { telegramLinked: boolean } }>(
+      hub.api,
+      'mutation { unlinkTelegram { telegramLinked } }',
+      { token: citizenToken },
+    );
+    expect(unlinked.errors).toBeUndefined();
+    expect(unlinked.data?.unlinkTelegram.telegramLinked).toBe(false);
+    expect(await staffAct(`mutation { takePracticeInCharge(id: "${practiceId}") { status } }`)).toBe(
+      'TAKEN_IN_CHARGE',
+    );
+    expect(
+      await staffAct(
+        `mutation { requestPracticeIntegration(id: "${practiceId}", message: "Please also state the weight.") { status } }`,
+      ),
+    ).toBe('INTEGRATION_REQUESTED');
+    await expect.poll(() => integrationMails().length, { timeout: 30_000 }).toBe(2);
+    expect(integrationChats()).toHaveLength(1);
   });
 
   it('notifies every resident of the zone of a red alert once on each of their channels', async () => {

@@ -451,4 +451,43 @@ describe('Telegram', () => {
     });
     expect(await notifier.planner.planEvent(internal)).toEqual({ status: 'ignored' });
   }, 60_000);
+
+  it('stops writing to the chat of a citizen who unlinked Telegram in identity', async () => {
+    const unlinking = residents[35]!; // a chat and an email address
+    expect(withTelegram).toContain(unlinking);
+    const practice = (id: string) =>
+      createEvent('practice.status-changed', {
+        comune: COMUNE,
+        subject: id,
+        actor: { kind: 'staff', id: 'suap.verdi' },
+        data: {
+          practiceId: id,
+          typeCode: 'passo-carrabile',
+          office: 'suap',
+          applicantFiscalCode: unlinking,
+          from: 'processing',
+          to: 'accepted',
+        },
+      });
+    const before = practice('practice-50');
+    await bus.publish(before);
+    expect((await settled(before.id)).get('telegram')).toMatchObject({ sent: 1 });
+
+    const unlinked = createEvent('citizen.telegram-unlinked', {
+      comune: COMUNE,
+      subject: 'citizen-35',
+      actor: { kind: 'citizen', id: 'citizen-35' },
+      data: { citizenId: 'citizen-35', fiscalCode: unlinking, reason: 'citizen' },
+    });
+    // The in-process bus resolves once the notifier has handled it.
+    await bus.publish(unlinked);
+    const toTheChat = () => telegram.sent.filter((message) => message.chatId === chatOf(unlinking)).length;
+    const sentBefore = toTheChat();
+    const after = practice('practice-51');
+    await bus.publish(after);
+    const counts = await settled(after.id);
+    expect(counts.get('telegram')).toBeUndefined();
+    expect(counts.get('email')).toMatchObject({ sent: 1 });
+    expect(toTheChat()).toBe(sentBefore);
+  }, 30_000);
 });

@@ -51,8 +51,10 @@ export async function startConsumer(setup: ConsumerSetup): Promise<Consumer> {
       }
       if (event.type === 'citizen.telegram-unlinked') {
         const data = event.data;
-        await handleOnce(setup.database.fork({ comune: event.comune }), setup.name, event, async () => {
-          await setup.chatLinks.forgetCitizen(event.comune, data.fiscalCode);
+        // In the inbox's transaction: at most once, and on SQLite (one connection) a second
+        // EntityManager would wait for the transaction's connection for ever.
+        await handleOnce(setup.database.fork({ comune: event.comune }), setup.name, event, async (tx) => {
+          await setup.chatLinks.forgetCitizen(event.comune, data.fiscalCode, tx);
         });
         return;
       }

@@ -1,4 +1,4 @@
-import type { Database, Logger } from '@sportello/platform';
+import type { Database, EntityManager, Logger } from '@sportello/platform';
 import type { ContactDirectory } from '../directory/contact-directory.js';
 import { TelegramChatEntity } from '../entities/telegram-chat.entity.js';
 
@@ -8,8 +8,11 @@ export interface ChatLinks {
   linkChat(token: string, chatId: number): Promise<'linked' | 'invalid'>;
   /** `/stop`: the notifier forgets the chat and identity unlinks it. */
   unlinkChat(chatId: number | string): Promise<void>;
-  /** Identity announced the citizen unlinked Telegram: forget their chat. */
-  forgetCitizen(comune: string, fiscalCode: string): Promise<void>;
+  /**
+   * Identity announced the citizen unlinked Telegram: forget their chat, in `em` when given (the
+   * transaction that records the event as handled).
+   */
+  forgetCitizen(comune: string, fiscalCode: string, em?: EntityManager): Promise<void>;
 }
 
 /**
@@ -50,8 +53,8 @@ export function createChatLinks(options: {
       await database.fork({ comune }).nativeDelete(TelegramChatEntity, { chatId: String(chatId) });
       await contacts.reportTelegramChatBlocked(comune, String(chatId));
     },
-    async forgetCitizen(citizenComune, fiscalCode) {
-      await database.fork({ comune: citizenComune }).nativeDelete(TelegramChatEntity, { fiscalCode });
+    async forgetCitizen(citizenComune, fiscalCode, em) {
+      await (em ?? database.fork({ comune: citizenComune })).nativeDelete(TelegramChatEntity, { fiscalCode });
     },
   };
 }
