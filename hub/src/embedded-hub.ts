@@ -68,7 +68,10 @@ export async function startEmbeddedHub(
   // One event loop for every service: consumers (notifications, the audit log) let the gateway's
   // requests and subscribers' updates go first.
   const foreground = options.foregroundFirst === false ? undefined : createForegroundGate();
+  // Held until every service has registered its consumers: a service's relay publishing what its
+  // outbox kept from the previous run (or the demo's seed) must not find the notifier not started.
   const bus = createInProcessBus({
+    held: true,
     logger: logger.child({ component: 'bus' }),
     ...(foreground ? { foreground } : {}),
   });
@@ -143,6 +146,7 @@ export async function startEmbeddedHub(
     closers.push(() => gateway.close());
     await reservation?.release(topology.gatewayPort);
     const url = await gateway.listen(topology.gatewayPort, config.host);
+    bus.open();
 
     return {
       url,

@@ -6,7 +6,12 @@ export {
   type Consumer,
   type BusLogger,
 } from './bus/event-bus.js';
-export { createInProcessBus, ConsumerStoppedError, type InProcessBusOptions } from './bus/in-process-bus.js';
+export {
+  createInProcessBus,
+  ConsumerStoppedError,
+  type InProcessBus,
+  type InProcessBusOptions,
+} from './bus/in-process-bus.js';
 export {
   createForegroundGate,
   type ForegroundGate,

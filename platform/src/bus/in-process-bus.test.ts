@@ -105,6 +105,35 @@ describe('in-process bus', () => {
     await bus.close();
   });
 
+  it('held at start: what is published before the consumers register reaches them once opened', async () => {
+    const bus = createInProcessBus({ held: true });
+    const early = makeEvent();
+    let published = false;
+    const publishing = bus.publish(early).then(() => (published = true));
+    const seen: string[] = [];
+    await bus.consume({ name: 'starts-last', subjects: ['sportello.>'] }, async (event) => {
+      seen.push(event.id);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(published).toBe(false);
+    expect(seen).toEqual([]);
+
+    bus.open();
+    await publishing;
+    expect(seen).toEqual([early.id]);
+    const later = makeEvent();
+    await bus.publish(later);
+    expect(seen).toEqual([early.id, later.id]);
+    await bus.close();
+  });
+
+  it('held at start and closed before opening: the waiting publisher is told the bus is closed', async () => {
+    const bus = createInProcessBus({ held: true });
+    const publishing = bus.publish(makeEvent());
+    await bus.close();
+    await expect(publishing).rejects.toThrow('the event bus is closed');
+  });
+
   it('rejects publish when a consumer stops before handling the event, and accepts the same id again', async () => {
     const bus = createInProcessBus();
     let release!: () => void;

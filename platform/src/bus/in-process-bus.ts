@@ -28,6 +28,18 @@ export interface InProcessBusOptions {
    * progress (requests, subscribers' updates) before it starts. Live listeners are never held back.
    */
   foreground?: ForegroundGate;
+  /**
+   * Publishing waits until {@link InProcessBus.open}: a process starting several services opens the
+   * bus once all of them have registered their consumers, so none misses what another published
+   * while starting (events left in an outbox by the previous run, say). @default false
+   */
+  held?: boolean;
+}
+
+/** The in-process bus, with the start-up hold of {@link InProcessBusOptions.held}. */
+export interface InProcessBus extends EventBus {
+  /** Lets publishing go ahead (what waited is delivered first). Idempotent. */
+  open(): void;
 }
 
 /** Raised to `publish` when a consumer stops before handling the event, so the outbox retries it. */
@@ -51,7 +63,7 @@ export class ConsumerStoppedError extends Error {
  * published never receive it (there is no replay from memory), and events published while no
  * consumer matches reach only live listeners.
  */
-export function createInProcessBus(options: InProcessBusOptions = {}): EventBus {
+export function createInProcessBus(options: InProcessBusOptions = {}): InProcessBus {
   const logger = options.logger ?? pino({ level: 'silent' });
   const root = options.subjectRoot ?? DEFAULT_SUBJECT_ROOT;
   const seen = new DedupeWindow(options.dedupe);
@@ -60,6 +72,15 @@ export function createInProcessBus(options: InProcessBusOptions = {}): EventBus 
   const listeners = new Set<Listener>();
   const broadcastHandlers = new Map<string, Set<(data: Uint8Array) => void>>();
   let closed = false;
+  let open!: () => void;
+  let opened: Promise<void> | undefined = options.held
+    ? new Promise<void>((resolve) => {
+        open = () => {
+          opened = undefined;
+          resolve();
+        };
+      })
+    : undefined;
 
   function assertOpen(): void {
     if (closed) throw new Error('the event bus is closed');
@@ -80,6 +101,10 @@ export function createInProcessBus(options: InProcessBusOptions = {}): EventBus 
   return {
     async publish(event) {
       assertOpen();
+      if (opened) {
+        await opened;
+        assertOpen();
+      }
       const payload = encodeEvent(event);
       if (seen.has(event.id)) return;
       const pending = inFlight.get(event.id);
@@ -127,6 +152,10 @@ export function createInProcessBus(options: InProcessBusOptions = {}): EventBus 
       };
     },
 
+    open() {
+      if (opened) open();
+    },
+
     broadcast(topic, data) {
       assertOpen();
       assertBroadcastTopic(topic);
@@ -160,6 +189,8 @@ export function createInProcessBus(options: InProcessBusOptions = {}): EventBus 
 
     async close() {
       closed = true;
+      // Publishers still waiting for the start-up hold are told the bus is closed.
+      if (opened) open();
       listeners.clear();
       broadcastHandlers.clear();
       const running = [...consumers.values()];
