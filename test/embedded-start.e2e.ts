@@ -1,6 +1,7 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePopulation } from '@sportello/hub';
 import { devToken, graphql } from './support/graphql-client.js';
@@ -240,6 +241,22 @@ describe('embedded start', () => {
         }) as unknown,
       }),
     ]);
+  });
+
+  it("keeps identity's signing keys sealed at rest, with a key-encryption key only its owner can read", async () => {
+    const key = await stat(join(dataDir, 'identity-key-encryption.key'));
+    expect(key.mode & 0o777).toBe(0o600);
+    const db = new DatabaseSync(join(dataDir, 'identity.db'), { readOnly: true });
+    try {
+      const keys = db.prepare('select private_jwk from signing_key').all() as Array<{ private_jwk: string }>;
+      expect(keys.length).toBeGreaterThan(0);
+      for (const { private_jwk } of keys) {
+        expect(JSON.parse(private_jwk)).toMatchObject({ sealed: 'A256GCM' });
+        expect(private_jwk).not.toMatch(/"d":/);
+      }
+    } finally {
+      db.close();
+    }
   });
 
   it('keeps what citizens changed across a restart', async () => {

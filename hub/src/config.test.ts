@@ -33,6 +33,20 @@ describe('hub configuration', () => {
     }
   });
 
+  it('hands IDENTITY_KEY_ENCRYPTION_KEY to identity alone, and refuses one that is not 32 bytes', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const config = loadHubConfig({ SMTP_HOST: 'smtp.example.org', IDENTITY_KEY_ENCRYPTION_KEY: key });
+    const topology = planTopology(config, 'embedded', {});
+    expect(serviceEnvironment('identity', config, topology)['IDENTITY_KEY_ENCRYPTION_KEY']).toBe(key);
+    expect(serviceEnvironment('notifier', config, topology)).not.toHaveProperty(
+      'IDENTITY_KEY_ENCRYPTION_KEY',
+    );
+    expect(serviceEnvironment('gateway', config, topology)).not.toHaveProperty('IDENTITY_KEY_ENCRYPTION_KEY');
+
+    const load = () => loadHubConfig({ IDENTITY_KEY_ENCRYPTION_KEY: 'too-short' });
+    expect(load).toThrow(/IDENTITY_KEY_ENCRYPTION_KEY: expected 32 bytes in base64/);
+  });
+
   it('refuses a bad gateway setting at start, naming the variable', () => {
     const load = () => loadHubConfig({ GATEWAY_MAX_DEPTH: '0', GATEWAY_DEDUPE: 'maybe' });
     expect(load).toThrow(ConfigError);

@@ -66,6 +66,11 @@ export interface HubConfig {
   /** `aud` of every access token; the gateway and all services agree on it. */
   tokenAudience: string;
   /**
+   * Seals identity's signing keys in its database (`IDENTITY_KEY_ENCRYPTION_KEY`, 32 bytes in
+   * base64). `null`: the hub generates one into `DATA_DIR` on first start.
+   */
+  identityKeyEncryptionKey: string | null;
+  /**
    * Where spans go (`OTEL_*`): the embedded hub's one process as `serviceName`, each process of the
    * distributed hub as `sportello-<service>`.
    */
@@ -116,6 +121,13 @@ const envSchema = z
     ),
     NATS_URL: envNatsUrl(),
     TOKEN_AUDIENCE: envText('sportello-api'),
+    IDENTITY_KEY_ENCRYPTION_KEY: envText('').refine(
+      (value) =>
+        value === '' ||
+        (Buffer.from(value, 'base64').length === 32 &&
+          Buffer.from(value, 'base64').toString('base64') === value),
+      'expected 32 bytes in base64 (44 characters, e.g. from "openssl rand -base64 32")',
+    ),
     ...TRACING_ENV,
   })
   .superRefine((env, ctx) => {
@@ -165,6 +177,7 @@ export function loadHubConfig(env: Environment): HubConfig {
     postgresDatabasePrefix: raw.POSTGRES_DATABASE_PREFIX,
     natsServers: raw.NATS_URL,
     tokenAudience: raw.TOKEN_AUDIENCE,
+    identityKeyEncryptionKey: raw.IDENTITY_KEY_ENCRYPTION_KEY === '' ? null : raw.IDENTITY_KEY_ENCRYPTION_KEY,
     tracing: tracingConfigOf(raw, EMBEDDED_SERVICE_NAME),
     gatewaySettings: Object.fromEntries(
       GATEWAY_SETTINGS.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]),

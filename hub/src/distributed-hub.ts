@@ -7,6 +7,7 @@ import { generatePopulation } from './demo/population.js';
 import { startMailCatcher, type MailCatcher } from './mail-catcher.js';
 import { reservePorts, type PortReservation } from './ports.js';
 import { SERVICE_MODULES } from './services.js';
+import { withKeyEncryptionKey } from './key-encryption-key.js';
 import { planTopology, serviceEnvironment, type Topology } from './topology.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -53,10 +54,11 @@ export async function startDistributedHub(
 }
 
 async function startProcesses(
-  config: HubConfig,
+  hubConfig: HubConfig,
   options: DistributedHubOptions,
   reservation: PortReservation | undefined,
 ): Promise<DistributedHub> {
+  const config = await withKeyEncryptionKey(hubConfig);
   const progress = options.onProgress ?? (() => {});
   const logger = options.logger ?? createLogger({ name: 'hub', level: config.logLevel });
   // The demo's mailbox lives in the launcher: the notifier process sends to it over SMTP.

@@ -21,6 +21,7 @@ import { SERVICE_MODULES } from './services.js';
 import { startMailCatcher, type MailCatcher } from './mail-catcher.js';
 import { planTopology, serviceEnvironment, type Topology } from './topology.js';
 import { reservePorts } from './ports.js';
+import { withKeyEncryptionKey } from './key-encryption-key.js';
 
 /** A running embedded hub. */
 export interface EmbeddedHub {
@@ -55,9 +56,10 @@ export interface EmbeddedHubOptions {
  * The demo comune is generated and seeded on first start.
  */
 export async function startEmbeddedHub(
-  config: HubConfig,
+  hubConfig: HubConfig,
   options: EmbeddedHubOptions = {},
 ): Promise<EmbeddedHub> {
+  const config = await withKeyEncryptionKey(hubConfig);
   const progress = options.onProgress ?? (() => {});
   const logger = options.logger ?? createLogger({ name: 'hub', level: config.logLevel });
   const dataDir = resolve(config.dataDir);

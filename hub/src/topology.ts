@@ -99,6 +99,9 @@ export function serviceEnvironment(
       : resolve(join(config.dataDir, `${service}.db`)),
     COMUNE_NAME: DEMO_COMUNE_NAME,
     PUBLIC_URL: topology.baseUrl(service),
+    ...(service === 'identity' && config.identityKeyEncryptionKey !== null
+      ? { IDENTITY_KEY_ENCRYPTION_KEY: config.identityKeyEncryptionKey }
+      : {}),
     ...(service === 'notifier'
       ? {
           IDENTITY_URL: topology.baseUrl('identity'),

@@ -21,6 +21,7 @@ import {
   type LogLevel,
   type SportelloMode,
 } from '@sportello/platform';
+import { parseKeyEncryptionKey } from './oidc/key-encryption.js';
 
 /** An internal Sportello service allowed to obtain `service` tokens with client credentials. */
 export interface InternalClient {
@@ -61,6 +62,11 @@ export interface IdentityConfig {
   telegramBotUsername: string | null;
   upstream: UpstreamProvider | null;
   internalClients: InternalClient[];
+  /**
+   * Seals signing keys' private halves in the database (`IDENTITY_KEY_ENCRYPTION_KEY`, 32 bytes in
+   * base64); required in production. Without it (demo) they are stored in clear.
+   */
+  keyEncryptionKey?: Buffer | null;
 }
 
 /** `service=secret` pairs, comma-separated; the client id is `sportello-<service>`. */
@@ -102,6 +108,7 @@ const envSchema = z
     UPSTREAM_OIDC_SCOPE: envText('openid profile'),
     UPSTREAM_FISCAL_CODE_CLAIM: envText('fiscalNumber'),
     INTERNAL_CLIENT_SECRETS: envText(''),
+    IDENTITY_KEY_ENCRYPTION_KEY: envText(''),
   })
   .superRefine(checkDatabaseEnv)
   .superRefine((env, ctx) => {
@@ -113,6 +120,23 @@ const envSchema = z
           message: 'expected service=secret pairs (lower-case service name, secret of 16+ characters)',
         });
       }
+    }
+    if (env.IDENTITY_KEY_ENCRYPTION_KEY !== '') {
+      try {
+        parseKeyEncryptionKey(env.IDENTITY_KEY_ENCRYPTION_KEY);
+      } catch {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['IDENTITY_KEY_ENCRYPTION_KEY'],
+          message: 'expected 32 bytes in base64 (44 characters, e.g. from "openssl rand -base64 32")',
+        });
+      }
+    } else if (env.SPORTELLO_MODE === 'production') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['IDENTITY_KEY_ENCRYPTION_KEY'],
+        message: 'required in production: signing keys are never stored in clear',
+      });
     }
     if (env.SPORTELLO_MODE === 'production' && env.UPSTREAM_OIDC_ISSUER === undefined) {
       ctx.addIssue({
@@ -167,5 +191,7 @@ export function loadIdentityConfig(env: Environment): IdentityConfig {
       internalClients.length === 0 && raw.SPORTELLO_MODE === 'demo'
         ? [...DEMO_INTERNAL_CLIENTS]
         : internalClients,
+    keyEncryptionKey:
+      raw.IDENTITY_KEY_ENCRYPTION_KEY === '' ? null : parseKeyEncryptionKey(raw.IDENTITY_KEY_ENCRYPTION_KEY),
   };
 }

@@ -16,6 +16,7 @@ import { startAuditConsumer } from './events/audit-consumer.js';
 import { buildIdentitySchema } from './graphql/schema.js';
 import { migrations as postgresqlMigrations } from './migrations/postgresql/index.js';
 import { migrations as sqliteMigrations } from './migrations/sqlite/index.js';
+import { KeyEncryption } from './oidc/key-encryption.js';
 import { KeyRing } from './oidc/key-ring.js';
 import { createOidcRoutes } from './oidc/provider.js';
 import { revokedClientsRoute } from './oidc/revoked-clients.js';
@@ -36,6 +37,7 @@ export { IDENTITY_ENTITIES } from './entities/index.js';
 export { buildIdentitySchema } from './graphql/schema.js';
 export type { TokenGrant } from './oidc/claims.js';
 export { AUDIT_CONSUMER } from './events/audit-consumer.js';
+export { generateKeyEncryptionKey } from './oidc/key-encryption.js';
 export { REVOKED_CLIENTS_PATH, type RevokedClientsList } from './oidc/revoked-clients.js';
 
 /** What {@link createIdentity} needs from its host. */
@@ -81,7 +83,11 @@ export async function createIdentity(config: IdentityConfig, deps: IdentityDeps)
 
   const ttlMs = config.accessTokenTtlSeconds * 1000;
   const keys = new KeyRing(
-    { rotateAfterMs: config.signingKeyRotationSeconds * 1000, maxTokenLifetimeMs: ttlMs },
+    {
+      rotateAfterMs: config.signingKeyRotationSeconds * 1000,
+      maxTokenLifetimeMs: ttlMs,
+      encryption: config.keyEncryptionKey ? new KeyEncryption(config.keyEncryptionKey) : undefined,
+    },
     () => database.forkUnscoped(),
   );
   const tokens = new TokenIssuer(keys, {

@@ -2,6 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import type { EntityManager } from '@sportello/platform';
 import { SigningKeyEntity, type SigningKey } from '../entities/signing-key.entity.js';
+import {
+  isSealedJwk,
+  KEY_ENCRYPTION_VARIABLE,
+  KeyEncryptionError,
+  type KeyEncryption,
+} from './key-encryption.js';
 
 /** The only signature algorithm the issuer uses. */
 export const SIGNING_ALGORITHM = 'ES256';
@@ -14,6 +20,8 @@ export interface KeyRingOptions {
   maxTokenLifetimeMs: number;
   /** Tolerated clock difference between issuer and verifiers. @default 60_000 */
   clockSkewMs?: number;
+  /** Seals private keys in the database; without it they are stored in clear (demo only). */
+  encryption?: KeyEncryption | undefined;
 }
 
 /** The key signing new tokens. */
@@ -56,7 +64,7 @@ export class KeyRing {
     }
     const key: ActiveKey = {
       kid: chosen.kid,
-      privateKey: (await importJWK(chosen.privateJwk, SIGNING_ALGORITHM)) as CryptoKey,
+      privateKey: (await importJWK(await this.privateJwkOf(em, chosen), SIGNING_ALGORITHM)) as CryptoKey,
     };
     this.active = { key, createdAt: chosen.createdAt, loadedAt: now.getTime() };
     return key;
@@ -79,6 +87,31 @@ export class KeyRing {
     return key.kid;
   }
 
+  /**
+   * The private half of `key`, opened; one stored in clear is sealed now when encryption is on.
+   * @throws {KeyEncryptionError} naming the kid when it cannot be opened with this configuration.
+   */
+  private async privateJwkOf(em: EntityManager, key: SigningKey): Promise<JWK> {
+    const stored = key.privateJwk;
+    const encryption = this.options.encryption;
+    if (isSealedJwk(stored)) {
+      if (!encryption) {
+        throw new KeyEncryptionError(
+          `signing key ${key.kid} is stored sealed: set ${KEY_ENCRYPTION_VARIABLE} to the key that sealed it (${stored.keyId})`,
+        );
+      }
+      return encryption.open(stored, key.kid);
+    }
+    if (encryption) {
+      await em.nativeUpdate(
+        SigningKeyEntity,
+        { kid: key.kid },
+        { privateJwk: encryption.seal(stored, key.kid) },
+      );
+    }
+    return stored;
+  }
+
   private isDue(createdAt: Date, now: Date): boolean {
     return now.getTime() - createdAt.getTime() >= this.options.rotateAfterMs;
   }
@@ -86,11 +119,12 @@ export class KeyRing {
   private async rotate(em: EntityManager, now: Date): Promise<SigningKey> {
     const { publicKey, privateKey } = await generateKeyPair(SIGNING_ALGORITHM, { extractable: true });
     const kid = randomUUID();
+    const privateJwk = await exportJWK(privateKey);
     await em.nativeUpdate(SigningKeyEntity, { retiredAt: null }, { retiredAt: now });
     const key = em.create(SigningKeyEntity, {
       kid,
       publicJwk: await exportJWK(publicKey),
-      privateJwk: await exportJWK(privateKey),
+      privateJwk: this.options.encryption ? this.options.encryption.seal(privateJwk, kid) : privateJwk,
       createdAt: now,
       retiredAt: null,
     });
