@@ -21,6 +21,7 @@ import {
   type LogLevel,
   type SportelloMode,
 } from '@sportello/platform';
+import { DASHBOARD_CLIENT_ID } from './domain/seed.js';
 import { parseKeyEncryptionKey } from './oidc/key-encryption.js';
 
 /** An internal Sportello service allowed to obtain `service` tokens with client credentials. */
@@ -39,6 +40,23 @@ export interface UpstreamProvider {
   fiscalCodeClaim: string;
   /** Space-separated scopes asked upstream. @default 'openid profile' */
   scope: string;
+}
+
+/**
+ * The comune's own OpenID provider its staff sign in with (Entra ID, Keycloak, ...), for the
+ * comune's staff apps (the dashboard). A person it signs in must be an enabled staff member of the
+ * comune in identity, matched by username; their offices come from identity, not from upstream.
+ */
+export interface StaffUpstreamProvider {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** @default 'openid profile email' */
+  scope: string;
+  /** Claim carrying the staff username. @default 'preferred_username' */
+  usernameClaim: string;
+  /** Applications whose sign-in is staff's. @default the staff dashboard */
+  clients: string[];
 }
 
 /** Everything identity needs, typed; built by {@link loadIdentityConfig} or by hand in tests. */
@@ -61,6 +79,8 @@ export interface IdentityConfig {
   signingKeyRotationSeconds: number;
   telegramBotUsername: string | null;
   upstream: UpstreamProvider | null;
+  /** Staff sign-in in production; without it staff sign in through the demo login only. */
+  staffUpstream?: StaffUpstreamProvider | null;
   internalClients: InternalClient[];
   /**
    * Seals signing keys' private halves in the database (`IDENTITY_KEY_ENCRYPTION_KEY`, 32 bytes in
@@ -109,6 +129,12 @@ const envSchema = z
     UPSTREAM_FISCAL_CODE_CLAIM: envText('fiscalNumber'),
     INTERNAL_CLIENT_SECRETS: envText(''),
     IDENTITY_KEY_ENCRYPTION_KEY: envText(''),
+    STAFF_OIDC_ISSUER: envUrl(['http', 'https']).optional(),
+    STAFF_OIDC_CLIENT_ID: envText(''),
+    STAFF_OIDC_CLIENT_SECRET: envText(''),
+    STAFF_OIDC_SCOPE: envText('openid profile email'),
+    STAFF_USERNAME_CLAIM: envText('preferred_username'),
+    STAFF_OIDC_CLIENTS: envText(DASHBOARD_CLIENT_ID),
   })
   .superRefine(checkDatabaseEnv)
   .superRefine((env, ctx) => {
@@ -143,6 +169,16 @@ const envSchema = z
         code: 'custom',
         path: ['UPSTREAM_OIDC_ISSUER'],
         message: 'required in production (SPID/CIE login)',
+      });
+    }
+    if (
+      env.STAFF_OIDC_ISSUER !== undefined &&
+      (env.STAFF_OIDC_CLIENT_ID === '' || env.STAFF_OIDC_CLIENT_SECRET === '')
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['STAFF_OIDC_CLIENT_ID'],
+        message: 'client id and secret are required with a staff issuer',
       });
     }
     if (
@@ -191,6 +227,19 @@ export function loadIdentityConfig(env: Environment): IdentityConfig {
       internalClients.length === 0 && raw.SPORTELLO_MODE === 'demo'
         ? [...DEMO_INTERNAL_CLIENTS]
         : internalClients,
+    staffUpstream:
+      raw.STAFF_OIDC_ISSUER === undefined
+        ? null
+        : {
+            issuer: raw.STAFF_OIDC_ISSUER,
+            clientId: raw.STAFF_OIDC_CLIENT_ID,
+            clientSecret: raw.STAFF_OIDC_CLIENT_SECRET,
+            scope: raw.STAFF_OIDC_SCOPE,
+            usernameClaim: raw.STAFF_USERNAME_CLAIM,
+            clients: raw.STAFF_OIDC_CLIENTS.split(',')
+              .map((id) => id.trim())
+              .filter((id) => id !== ''),
+          },
     keyEncryptionKey:
       raw.IDENTITY_KEY_ENCRYPTION_KEY === '' ? null : parseKeyEncryptionKey(raw.IDENTITY_KEY_ENCRYPTION_KEY),
   };

@@ -35,6 +35,8 @@ export interface ParkedRequest {
   state: string | null;
   codeChallenge: string;
   nonce: string | null;
+  /** Signs staff in, through the comune's own provider (`STAFF_OIDC_*`), not a citizen through SPID/CIE. */
+  staff?: boolean;
 }
 
 /**

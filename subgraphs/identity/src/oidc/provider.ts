@@ -61,6 +61,15 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
   const issuer = config.issuer.replace(/\/$/, '');
   const upstream =
     config.upstream === null ? null : new UpstreamClient(config.upstream, `${issuer}/oauth/callback`);
+  const staffProvider = config.staffUpstream ?? null;
+  // The same client, whose "identifying claim" is the username rather than the fiscal code.
+  const staffUpstream =
+    staffProvider === null
+      ? null
+      : new UpstreamClient(
+          { ...staffProvider, fiscalCodeClaim: staffProvider.usernameClaim },
+          `${issuer}/oauth/callback`,
+        );
   const demo = config.mode === 'demo';
 
   const discovery = {
@@ -154,6 +163,20 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     });
     await em.flush();
 
+    if (staffUpstream !== null && staffProvider!.clients.includes(client.clientId)) {
+      const verifier = generateOneTimeToken();
+      pending.request = { ...pending.request, staff: true };
+      pending.upstreamVerifier = verifier;
+      pending.upstreamNonce = generateOneTimeToken();
+      await em.flush();
+      return redirect(
+        await staffUpstream.authorizationUrl({
+          state: pending.id,
+          nonce: pending.upstreamNonce,
+          codeChallenge: s256Challenge(verifier),
+        }),
+      );
+    }
     const hint = params.get('login_hint')?.toUpperCase();
     if (demo && hint) {
       const citizen = await em.findOne(CitizenEntity, { fiscalCode: hint });
@@ -334,11 +357,15 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
   }
 
   async function upstreamCallback(url: URL): Promise<RouteResponse> {
-    if (upstream === null) return html(404, 'Not found', '<p>No upstream provider.</p>');
+    if (upstream === null && staffUpstream === null) {
+      return html(404, 'Not found', '<p>No upstream provider.</p>');
+    }
     const flow = await loadPending(url.searchParams.get('state') ?? undefined);
     if (flow === null || flow.pending.upstreamVerifier == null || flow.pending.upstreamNonce == null) {
       return html(400, 'Expired', '<p>This sign-in has expired: start again from the application.</p>');
     }
+    if (flow.pending.request.staff === true) return staffCallback(url, flow);
+    if (upstream === null) return html(404, 'Not found', '<p>No upstream provider.</p>');
     const { em, pending, client } = flow;
     const code = url.searchParams.get('code');
     if (code === null) {
@@ -383,6 +410,55 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
       email: text('email') || null,
     });
     return afterLogin(em, pending, client, fiscalCode);
+  }
+
+  /** The comune's provider signed a person in for a staff app: they must be its staff in identity. */
+  async function staffCallback(
+    url: URL,
+    flow: { em: EntityManager; pending: PendingAuthorization; client: ApiClient },
+  ): Promise<RouteResponse> {
+    const { em, pending } = flow;
+    const code = url.searchParams.get('code');
+    if (code === null || staffUpstream === null) {
+      return redirect(
+        withParams(pending.request.redirectUri, {
+          error: 'access_denied',
+          error_description: 'the staff identity provider did not sign anyone in',
+          state: pending.request.state,
+        }),
+      );
+    }
+    let claims: Record<string, unknown>;
+    try {
+      ({ claims } = await staffUpstream.exchange(
+        code,
+        pending.upstreamVerifier ?? '',
+        pending.upstreamNonce ?? '',
+      ));
+    } catch (error) {
+      if (!(error instanceof UpstreamProviderError)) throw error;
+      logger.error({ err: error.message }, 'staff upstream login failed');
+      return html(
+        502,
+        'Sign-in failed',
+        '<p>The staff identity provider could not complete the sign-in. Try again later.</p>',
+      );
+    }
+    const username = claims[staffProvider!.usernameClaim];
+    const staff =
+      typeof username === 'string' && username !== ''
+        ? await em.findOne(StaffMemberEntity, { username, disabledAt: null })
+        : null;
+    if (staff === null) {
+      // Who it was stays out of the log: a person, possibly not of this comune's staff at all.
+      logger.warn({ comune: pending.comune, claim: staffProvider!.usernameClaim }, 'staff sign-in refused');
+      return html(
+        403,
+        'Not a staff account',
+        '<p>This account is not an enabled staff member of the comune in Sportello. Ask an administrator to add it.</p>',
+      );
+    }
+    return afterStaffLogin(em, pending, staff.username);
   }
 
   async function authenticateClient(

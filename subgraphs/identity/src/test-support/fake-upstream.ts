@@ -10,6 +10,9 @@ export interface FakeSpidUser {
   family_name: string;
 }
 
+/** The claims of whoever the fake provider signs in next (a SPID user, or a comune's staff account). */
+export type FakeUpstreamUser = FakeSpidUser | Record<string, string>;
+
 /**
  * A tiny OpenID provider on loopback behaving like a SPID/CIE gateway: discovery, authorize (signs
  * the configured user in at once), token (checks client secret and PKCE), JWKS.
@@ -17,8 +20,9 @@ export interface FakeSpidUser {
 export async function startFakeUpstream(options: {
   clientId: string;
   clientSecret: string;
-  user: FakeSpidUser;
+  user: FakeUpstreamUser;
 }) {
+  let user = options.user;
   const { privateKey, publicKey } = await generateKeyPair('ES256');
   const jwk = { ...(await exportJWK(publicKey)), kid: 'spid-1', alg: 'ES256', use: 'sig' };
   const codes = new Map<string, { challenge: string; nonce: string; redirectUri: string }>();
@@ -71,7 +75,7 @@ export async function startFakeUpstream(options: {
           if (grant === undefined || s256Challenge(form.get('code_verifier') ?? '') !== grant.challenge) {
             return json(400, { error: 'invalid_grant' });
           }
-          const idToken = await new SignJWT({ nonce: grant.nonce, ...options.user })
+          const idToken = await new SignJWT({ nonce: grant.nonce, ...user })
             .setProtectedHeader({ alg: 'ES256', kid: 'spid-1' })
             .setIssuer(issuer)
             .setAudience(options.clientId)
@@ -90,6 +94,10 @@ export async function startFakeUpstream(options: {
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     issuer,
+    /** Who signs in from now on. */
+    signInAs(next: FakeUpstreamUser) {
+      user = next;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -1,0 +1,119 @@
+import { decodeJwt } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadIdentityConfig } from '../config.js';
+import { s256Challenge } from '../domain/pkce.js';
+import { generateOneTimeToken } from '../domain/secrets.js';
+import { DASHBOARD_CLIENT_ID } from '../domain/seed.js';
+import { StaffMemberEntity } from '../entities/staff-member.entity.js';
+import { startFakeUpstream } from '../test-support/fake-upstream.js';
+import { DASHBOARD_REDIRECT, startIdentity, type TestIdentity } from '../test-support/harness.js';
+
+let upstream: Awaited<ReturnType<typeof startFakeUpstream>>;
+let service: TestIdentity;
+
+beforeAll(async () => {
+  upstream = await startFakeUpstream({
+    clientId: 'sportello-staff',
+    clientSecret: 'staff-upstream-secret',
+    user: { preferred_username: 'tributi.verdi', email: 'l.verdi@comune.example.it' },
+  });
+  service = await startIdentity({
+    mode: 'production',
+    staffUpstream: {
+      issuer: upstream.issuer,
+      clientId: 'sportello-staff',
+      clientSecret: 'staff-upstream-secret',
+      scope: 'openid profile email',
+      usernameClaim: 'preferred_username',
+      clients: [DASHBOARD_CLIENT_ID],
+    },
+  });
+});
+afterAll(async () => {
+  await service?.close();
+  await upstream?.close();
+});
+
+/** The staff dashboard's sign-in, as a browser follows it through the comune's provider. */
+async function dashboardSignIn(): Promise<{ page: Response; verifier: string }> {
+  const verifier = generateOneTimeToken();
+  const authorize = new URL(`${service.url}/oauth/authorize`);
+  authorize.search = new URLSearchParams({
+    response_type: 'code',
+    client_id: DASHBOARD_CLIENT_ID,
+    redirect_uri: DASHBOARD_REDIRECT,
+    scope: 'openid',
+    state: 'dashboard-state',
+    code_challenge: s256Challenge(verifier),
+    code_challenge_method: 'S256',
+  }).toString();
+  const toUpstream = await fetch(authorize, { redirect: 'manual' });
+  expect(toUpstream.status).toBe(302);
+  const upstreamUrl = new URL(toUpstream.headers.get('location') ?? '');
+  expect(upstreamUrl.origin).toBe(upstream.issuer);
+  const back = await fetch(upstreamUrl, { redirect: 'manual' });
+  const callback = new URL(back.headers.get('location') ?? '');
+  expect(callback.pathname).toBe('/oauth/callback');
+  // The callback URL is the issuer's; the test reaches the same route on the listening address.
+  const page = await fetch(`${service.url}${callback.pathname}${callback.search}`, { redirect: 'manual' });
+  return { page, verifier };
+}
+
+describe("staff sign-in through the comune's own OpenID provider (production)", () => {
+  it('signs an enabled staff member in to the dashboard with the offices identity knows', async () => {
+    upstream.signInAs({ preferred_username: 'tributi.verdi', email: 'l.verdi@comune.example.it' });
+    const { page, verifier } = await dashboardSignIn();
+    expect(page.status).toBe(302);
+    const location = new URL(page.headers.get('location') ?? '');
+    expect(`${location.origin}${location.pathname}`).toBe(DASHBOARD_REDIRECT);
+    expect(location.searchParams.get('state')).toBe('dashboard-state');
+
+    const token = await service.post('/oauth/token', {
+      grant_type: 'authorization_code',
+      code: location.searchParams.get('code') ?? '',
+      code_verifier: verifier,
+      client_id: DASHBOARD_CLIENT_ID,
+      redirect_uri: DASHBOARD_REDIRECT,
+    });
+    expect(token.status).toBe(200);
+    const { access_token } = (await token.json()) as { access_token: string };
+    expect(decodeJwt(access_token)).toMatchObject({
+      kind: 'staff',
+      sub: 'tributi.verdi',
+      offices: ['tributi'],
+    });
+  });
+
+  it('refuses an account of the provider that is not staff of the comune in identity', async () => {
+    upstream.signInAs({ preferred_username: 'someone.else', email: 'someone@example.org' });
+    const { page } = await dashboardSignIn();
+    expect(page.status).toBe(403);
+    const text = await page.text();
+    expect(text).toContain('not an enabled staff member of the comune');
+    expect(page.headers.get('location')).toBeNull();
+  });
+
+  it('refuses a staff member disabled in identity', async () => {
+    // No API disables staff yet: the administrator's change, made in identity's database.
+    await service.identity.database
+      .fork({ comune: '001272' })
+      .nativeUpdate(StaffMemberEntity, { username: 'anagrafe.bianchi' }, { disabledAt: new Date() });
+    upstream.signInAs({ preferred_username: 'anagrafe.bianchi' });
+    expect((await dashboardSignIn()).page.status).toBe(403);
+  });
+
+  it('needs a client id and secret with STAFF_OIDC_ISSUER, and signs the dashboard in by default', () => {
+    expect(() => loadIdentityConfig({ STAFF_OIDC_ISSUER: 'https://login.comune.example.it' })).toThrow(
+      /STAFF_OIDC_CLIENT_ID: client id and secret are required with a staff issuer/,
+    );
+    const config = loadIdentityConfig({
+      STAFF_OIDC_ISSUER: 'https://login.comune.example.it',
+      STAFF_OIDC_CLIENT_ID: 'sportello',
+      STAFF_OIDC_CLIENT_SECRET: 'secret',
+    });
+    expect(config.staffUpstream).toMatchObject({
+      usernameClaim: 'preferred_username',
+      clients: [DASHBOARD_CLIENT_ID],
+    });
+  });
+});
