@@ -10,17 +10,36 @@ import { registerApiClient, revokeApiClient } from '../domain/api-clients.js';
 import { queryAuditLog } from '../domain/audit-log.js';
 import { isAdmin } from '../domain/citizen-access.js';
 import { ApiClientEntity } from '../entities/api-client.entity.js';
+import { StaffMemberEntity, type StaffMember } from '../entities/staff-member.entity.js';
+import { addStaffMember, setStaffEnabled, setStaffOffices } from '../domain/staff.js';
 import { actorOf, type IdentityContext } from '../context.js';
 import { ApiClientRegistrationType, ApiClientType } from './api-client.type.js';
 import { AuditLogPageType } from './audit-entry.type.js';
 import { toApiClientType, toAuditEntryType } from './citizen.mapper.js';
-import { ScopeEnum } from './enums.js';
-import { AuditLogFilterInput, PageInput, RegisterApiClientInput } from './inputs.input.js';
+import { OfficeEnum, ScopeEnum } from './enums.js';
+import {
+  AddStaffMemberInput,
+  AuditLogFilterInput,
+  PageInput,
+  RegisterApiClientInput,
+} from './inputs.input.js';
+import { StaffMemberType } from './staff-member.type.js';
 
-function requireAdmin(ctx: IdentityContext): void {
+function requireAdmin(ctx: IdentityContext): asserts ctx is IdentityContext & {
+  principal: Extract<IdentityContext['principal'], { kind: 'staff' }>;
+} {
   requireAuthenticated(ctx.principal);
   if (!isAdmin(ctx.principal))
-    throw new ForbiddenError('only admin staff manage API clients and read the audit log');
+    throw new ForbiddenError('only admin staff manage API clients and staff, and read the audit log');
+}
+
+function toStaffMemberType(member: StaffMember): StaffMemberType {
+  return Object.assign(new StaffMemberType(), {
+    username: member.username,
+    displayName: member.displayName,
+    offices: member.offices,
+    enabled: member.disabledAt == null,
+  });
 }
 
 @Resolver()
@@ -60,6 +79,57 @@ export class AdminResolver {
   ): Promise<ApiClientType> {
     requireAdmin(ctx);
     return toApiClientType(await revokeApiClient(ctx.em, clientId, await actorOf(ctx)));
+  }
+
+  @Query(() => [StaffMemberType], { description: 'Admin only: the comune’s staff, by username.' })
+  async staffMembers(
+    @Ctx() ctx: IdentityContext,
+    @Arg('includeDisabled', { defaultValue: false, description: 'Also list disabled members.' })
+    includeDisabled: boolean,
+  ): Promise<StaffMemberType[]> {
+    requireAdmin(ctx);
+    const members = await ctx.em.find(StaffMemberEntity, includeDisabled ? {} : { disabledAt: null }, {
+      orderBy: { username: 'asc' },
+    });
+    return members.map(toStaffMemberType);
+  }
+
+  @Mutation(() => StaffMemberType, {
+    description: 'Admin only. The member signs in through the comune’s own provider with this username.',
+  })
+  async addStaffMember(
+    @Arg('input', () => AddStaffMemberInput, { description: 'The member to add.' })
+    input: AddStaffMemberInput,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<StaffMemberType> {
+    requireAdmin(ctx);
+    return toStaffMemberType(await addStaffMember(ctx.em, ctx.principal.comune, input));
+  }
+
+  @Mutation(() => StaffMemberType, {
+    description: 'Admin only. Replaces the member’s offices; they apply from the next sign-in.',
+  })
+  async setStaffOffices(
+    @Arg('username', { description: 'The member.' }) username: string,
+    @Arg('offices', () => [OfficeEnum], { description: 'Every office the member works in from now on.' })
+    offices: string[],
+    @Ctx() ctx: IdentityContext,
+  ): Promise<StaffMemberType> {
+    requireAdmin(ctx);
+    return toStaffMemberType(await setStaffOffices(ctx.em, username, offices));
+  }
+
+  @Mutation(() => StaffMemberType, {
+    description:
+      'Admin only. A disabled member can no longer sign in; tokens already issued run out within their lifetime (15 minutes by default).',
+  })
+  async setStaffMemberEnabled(
+    @Arg('username', { description: 'The member.' }) username: string,
+    @Arg('enabled', { description: 'False to disable, true to enable again.' }) enabled: boolean,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<StaffMemberType> {
+    requireAdmin(ctx);
+    return toStaffMemberType(await setStaffEnabled(ctx.em, username, enabled, ctx.principal.username));
   }
 
   @Query(() => AuditLogPageType, { description: 'Admin only: staff reads of personal data, newest first.' })

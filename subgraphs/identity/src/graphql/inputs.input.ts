@@ -1,6 +1,12 @@
 import { GraphQLFiscalCode } from '@sportello/schema';
 import { Field, InputType, Int } from 'type-graphql';
-import { DelegationKindEnum, NotificationCategoryEnum, NotificationChannelEnum, ScopeEnum } from './enums.js';
+import {
+  DelegationKindEnum,
+  NotificationCategoryEnum,
+  NotificationChannelEnum,
+  OfficeEnum,
+  ScopeEnum,
+} from './enums.js';
 
 @InputType('PreferenceChangeInput', {
   description: 'Turns one notification category on or off on one channel.',
@@ -93,4 +99,16 @@ export class PageInput {
 
   @Field(() => Int, { defaultValue: 50, description: 'At most 200.' })
   limit!: number;
+}
+
+@InputType('AddStaffMemberInput', { description: 'A comune employee to add as staff.' })
+export class AddStaffMemberInput {
+  @Field({ description: 'Username, as the comune’s own sign-in provider names the person.' })
+  username!: string;
+
+  @Field({ description: 'Name shown to colleagues.' })
+  displayName!: string;
+
+  @Field(() => [OfficeEnum], { description: 'Offices the member works in.' })
+  offices!: string[];
 }

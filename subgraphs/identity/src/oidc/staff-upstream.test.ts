@@ -4,7 +4,6 @@ import { loadIdentityConfig } from '../config.js';
 import { s256Challenge } from '../domain/pkce.js';
 import { generateOneTimeToken } from '../domain/secrets.js';
 import { DASHBOARD_CLIENT_ID } from '../domain/seed.js';
-import { StaffMemberEntity } from '../entities/staff-member.entity.js';
 import { startFakeUpstream } from '../test-support/fake-upstream.js';
 import { DASHBOARD_REDIRECT, startIdentity, type TestIdentity } from '../test-support/harness.js';
 
@@ -93,13 +92,91 @@ describe("staff sign-in through the comune's own OpenID provider (production)", 
     expect(page.headers.get('location')).toBeNull();
   });
 
-  it('refuses a staff member disabled in identity', async () => {
-    // No API disables staff yet: the administrator's change, made in identity's database.
-    await service.identity.database
-      .fork({ comune: '001272' })
-      .nativeUpdate(StaffMemberEntity, { username: 'anagrafe.bianchi' }, { disabledAt: new Date() });
-    upstream.signInAs({ preferred_username: 'anagrafe.bianchi' });
-    expect((await dashboardSignIn()).page.status).toBe(403);
+  it('lets admin staff add a member, change their offices and disable them, with sign-in following', async () => {
+    const admin = await service.identity.tokens.issue({
+      kind: 'staff',
+      comune: '001272',
+      username: 'admin.neri',
+      offices: ['admin'],
+    });
+    const asAdmin = (query: string) => service.graphql(query, { token: admin.accessToken });
+    const added = await asAdmin(
+      'mutation { addStaffMember(input: { username: "m.rossi", displayName: "Marta Rossi", offices: [PRACTICES] }) { username offices enabled } }',
+    );
+    expect(added.data?.addStaffMember).toEqual({
+      username: 'm.rossi',
+      offices: ['PRACTICES'],
+      enabled: true,
+    });
+    const signIn = async () => {
+      upstream.signInAs({ preferred_username: 'm.rossi' });
+      const { page, verifier } = await dashboardSignIn();
+      if (page.status !== 302) return page.status;
+      const code = new URL(page.headers.get('location') ?? '').searchParams.get('code') ?? '';
+      const token = await service.post('/oauth/token', {
+        grant_type: 'authorization_code',
+        code,
+        code_verifier: verifier,
+        client_id: DASHBOARD_CLIENT_ID,
+        redirect_uri: DASHBOARD_REDIRECT,
+      });
+      return decodeJwt(((await token.json()) as { access_token: string }).access_token)['offices'];
+    };
+    expect(await signIn()).toEqual(['practices']);
+
+    await asAdmin(
+      'mutation { setStaffOffices(username: "m.rossi", offices: [PRACTICES, SUAP]) { username } }',
+    );
+    expect(await signIn()).toEqual(['practices', 'suap']);
+
+    const disabled = await asAdmin(
+      'mutation { setStaffMemberEnabled(username: "m.rossi", enabled: false) { enabled } }',
+    );
+    expect(disabled.data?.setStaffMemberEnabled).toEqual({ enabled: false });
+    expect(await signIn()).toBe(403);
+    const listed = await asAdmin(
+      '{ staffMembers { username } all: staffMembers(includeDisabled: true) { username } }',
+    );
+    expect(listed.data?.['staffMembers']).not.toContainEqual({ username: 'm.rossi' });
+    expect(listed.data?.['all']).toContainEqual({ username: 'm.rossi' });
+  });
+
+  it('refuses staff administration to anyone but admin staff, and bad input with the field named', async () => {
+    const clerk = await service.identity.tokens.issue({
+      kind: 'staff',
+      comune: '001272',
+      username: 'tributi.verdi',
+      offices: ['tributi'],
+    });
+    const refused = await service.graphql(
+      'mutation { addStaffMember(input: { username: "x.y", displayName: "X", offices: [TRIBUTI] }) { username } }',
+      { token: clerk.accessToken },
+    );
+    expect(refused.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
+
+    const admin = await service.identity.tokens.issue({
+      kind: 'staff',
+      comune: '001272',
+      username: 'admin.neri',
+      offices: ['admin'],
+    });
+    const asAdmin = (query: string) => service.graphql(query, { token: admin.accessToken });
+    const duplicate = await asAdmin(
+      'mutation { addStaffMember(input: { username: "tributi.verdi", displayName: "Again", offices: [TRIBUTI] }) { username } }',
+    );
+    expect(duplicate.errors?.[0]?.message).toBe('staff member "tributi.verdi" already exists in this comune');
+    const noOffice = await asAdmin(
+      'mutation { addStaffMember(input: { username: "n.o", displayName: "No Office", offices: [] }) { username } }',
+    );
+    expect(noOffice.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'offices' });
+    const self = await asAdmin(
+      'mutation { setStaffMemberEnabled(username: "admin.neri", enabled: false) { enabled } }',
+    );
+    expect(self.errors?.[0]?.message).toBe('an administrator cannot disable their own account');
+    const unknown = await asAdmin(
+      'mutation { setStaffOffices(username: "nobody", offices: [ADMIN]) { username } }',
+    );
+    expect(unknown.errors?.[0]?.message).toBe('no staff member "nobody" in this comune');
   });
 
   it('needs a client id and secret with STAFF_OIDC_ISSUER, and signs the dashboard in by default', () => {
