@@ -26,6 +26,8 @@ describe('hub configuration', () => {
         GATEWAY_INTROSPECTION: 'false',
       });
       expect(gateway['GATEWAY_SUBGRAPHS']).toContain('identity=http://127.0.0.1:4001/graphql');
+      // Replicas share rate-limit usage over NATS; the embedded hub's one gateway has no one to tell.
+      expect(gateway['GATEWAY_RATE_LIMIT_SYNC_MS']).toBe(mode === 'embedded' ? '0' : undefined);
       // Only the gateway gets them.
       expect(serviceEnvironment('identity', config, planTopology(config, mode, {}))).not.toHaveProperty(
         'GATEWAY_MAX_ALIASES',

@@ -84,6 +84,8 @@ export function serviceEnvironment(
   if (service === 'gateway') {
     return {
       ...common,
+      // One gateway in the embedded hub: no other replica to share rate-limit usage with.
+      ...(distributed ? {} : { GATEWAY_RATE_LIMIT_SYNC_MS: '0' }),
       ...config.gatewaySettings,
       PORT: String(topology.gatewayPort),
       HOST: config.host,
