@@ -87,6 +87,11 @@ export interface IdentityConfig {
    * base64); required in production. Without it (demo) they are stored in clear.
    */
   keyEncryptionKey?: Buffer | null;
+  /**
+   * The key-encryption key being replaced (`IDENTITY_PREVIOUS_KEY_ENCRYPTION_KEY`): it still opens
+   * the keys it sealed, which are sealed again with the new one at their next use.
+   */
+  previousKeyEncryptionKey?: Buffer | null;
 }
 
 /** `service=secret` pairs, comma-separated; the client id is `sportello-<service>`. */
@@ -129,6 +134,7 @@ const envSchema = z
     UPSTREAM_FISCAL_CODE_CLAIM: envText('fiscalNumber'),
     INTERNAL_CLIENT_SECRETS: envText(''),
     IDENTITY_KEY_ENCRYPTION_KEY: envText(''),
+    IDENTITY_PREVIOUS_KEY_ENCRYPTION_KEY: envText(''),
     STAFF_OIDC_ISSUER: envUrl(['http', 'https']).optional(),
     STAFF_OIDC_CLIENT_ID: envText(''),
     STAFF_OIDC_CLIENT_SECRET: envText(''),
@@ -147,17 +153,25 @@ const envSchema = z
         });
       }
     }
-    if (env.IDENTITY_KEY_ENCRYPTION_KEY !== '') {
+    for (const name of ['IDENTITY_KEY_ENCRYPTION_KEY', 'IDENTITY_PREVIOUS_KEY_ENCRYPTION_KEY'] as const) {
+      if (env[name] === '') continue;
       try {
-        parseKeyEncryptionKey(env.IDENTITY_KEY_ENCRYPTION_KEY);
+        parseKeyEncryptionKey(env[name]);
       } catch {
         ctx.addIssue({
           code: 'custom',
-          path: ['IDENTITY_KEY_ENCRYPTION_KEY'],
+          path: [name],
           message: 'expected 32 bytes in base64 (44 characters, e.g. from "openssl rand -base64 32")',
         });
       }
-    } else if (env.SPORTELLO_MODE === 'production') {
+    }
+    if (env.IDENTITY_KEY_ENCRYPTION_KEY === '' && env.IDENTITY_PREVIOUS_KEY_ENCRYPTION_KEY !== '') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['IDENTITY_PREVIOUS_KEY_ENCRYPTION_KEY'],
+        message: 'needs IDENTITY_KEY_ENCRYPTION_KEY, the key replacing it',
+      });
+    } else if (env.IDENTITY_KEY_ENCRYPTION_KEY === '' && env.SPORTELLO_MODE === 'production') {
       ctx.addIssue({
         code: 'custom',
         path: ['IDENTITY_KEY_ENCRYPTION_KEY'],
@@ -242,5 +256,9 @@ export function loadIdentityConfig(env: Environment): IdentityConfig {
           },
     keyEncryptionKey:
       raw.IDENTITY_KEY_ENCRYPTION_KEY === '' ? null : parseKeyEncryptionKey(raw.IDENTITY_KEY_ENCRYPTION_KEY),
+    previousKeyEncryptionKey:
+      raw.IDENTITY_PREVIOUS_KEY_ENCRYPTION_KEY === ''
+        ? null
+        : parseKeyEncryptionKey(raw.IDENTITY_PREVIOUS_KEY_ENCRYPTION_KEY),
   };
 }

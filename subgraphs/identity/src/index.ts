@@ -86,7 +86,9 @@ export async function createIdentity(config: IdentityConfig, deps: IdentityDeps)
     {
       rotateAfterMs: config.signingKeyRotationSeconds * 1000,
       maxTokenLifetimeMs: ttlMs,
-      encryption: config.keyEncryptionKey ? new KeyEncryption(config.keyEncryptionKey) : undefined,
+      encryption: config.keyEncryptionKey
+        ? new KeyEncryption(config.keyEncryptionKey, config.previousKeyEncryptionKey ?? null)
+        : undefined,
     },
     () => database.forkUnscoped(),
   );

@@ -21,10 +21,14 @@ afterEach(async () => {
 });
 
 /** Identity on the test's database file, as a restart with `keyEncryptionKey` would start it. */
-async function start(keyEncryptionKey: string | null): Promise<{ identity: IdentityHandle; url: string }> {
+async function start(
+  keyEncryptionKey: string | null,
+  previousKey: string | null = null,
+): Promise<{ identity: IdentityHandle; url: string }> {
   const config: IdentityConfig = testConfig({
     database: { driver: 'sqlite', url: join(dir, 'identity.db') },
     keyEncryptionKey: keyEncryptionKey === null ? null : parseKeyEncryptionKey(keyEncryptionKey),
+    previousKeyEncryptionKey: previousKey === null ? null : parseKeyEncryptionKey(previousKey),
   });
   const bus = createInProcessBus();
   const identity = await createIdentity(config, {
@@ -94,6 +98,25 @@ describe('signing keys at rest', () => {
     expect(JSON.stringify(stored)).not.toMatch(/"d":/);
   });
 
+  it('move to a new key-encryption key: the previous one still opens them, and they are sealed again', async () => {
+    const [oldKey, newKey] = [generateKeyEncryptionKey(), generateKeyEncryptionKey()];
+    const first = await start(oldKey);
+    const before = await signedToken(first.url);
+    const sealedBefore = JSON.stringify(await storedPrivateKeys(first.identity));
+    await running.pop()!.close();
+
+    const replacing = await start(newKey, oldKey);
+    expect((await signedToken(replacing.url)).kid).toBe(before.kid);
+    const resealed = JSON.stringify(await storedPrivateKeys(replacing.identity));
+    expect(resealed).not.toBe(sealedBefore);
+    expect(resealed).not.toMatch(/"d":/);
+    await running.pop()!.close();
+
+    // Once the signing key is sealed again the old key can go (retired keys never sign again).
+    const replaced = await start(newKey);
+    expect((await signedToken(replaced.url)).kid).toBe(before.kid);
+  });
+
   it('refuse to sign with another key-encryption key, or none, naming the key and the variable', async () => {
     const first = await start(generateKeyEncryptionKey());
     const { kid } = await signedToken(first.url);
@@ -150,5 +173,10 @@ describe('IDENTITY_KEY_ENCRYPTION_KEY', () => {
     expect(message).toMatch(/IDENTITY_KEY_ENCRYPTION_KEY: expected 32 bytes in base64/);
     expect(message).not.toContain(bad);
     expect(loadIdentityConfig({}).keyEncryptionKey).toBeNull();
+    expect(() =>
+      loadIdentityConfig({ IDENTITY_PREVIOUS_KEY_ENCRYPTION_KEY: generateKeyEncryptionKey() }),
+    ).toThrow(
+      /IDENTITY_PREVIOUS_KEY_ENCRYPTION_KEY: needs IDENTITY_KEY_ENCRYPTION_KEY, the key replacing it/,
+    );
   });
 });

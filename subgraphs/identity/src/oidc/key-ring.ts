@@ -100,7 +100,16 @@ export class KeyRing {
           `signing key ${key.kid} is stored sealed: set ${KEY_ENCRYPTION_VARIABLE} to the key that sealed it (${stored.keyId})`,
         );
       }
-      return encryption.open(stored, key.kid);
+      const { jwk, current } = encryption.open(stored, key.kid);
+      if (!current) {
+        // Sealed with the key being replaced: sealed again with the new one.
+        await em.nativeUpdate(
+          SigningKeyEntity,
+          { kid: key.kid },
+          { privateJwk: encryption.seal(jwk, key.kid) },
+        );
+      }
+      return jwk;
     }
     if (encryption) {
       await em.nativeUpdate(
