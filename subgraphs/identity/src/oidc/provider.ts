@@ -365,35 +365,15 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
       return html(400, 'Expired', '<p>This sign-in has expired: start again from the application.</p>');
     }
     if (flow.pending.request.staff === true) return staffCallback(url, flow);
-    if (upstream === null) return html(404, 'Not found', '<p>No upstream provider.</p>');
     const { em, pending, client } = flow;
-    const code = url.searchParams.get('code');
-    if (code === null) {
-      return redirect(
-        withParams(pending.request.redirectUri, {
-          error: 'access_denied',
-          error_description: 'the identity provider did not sign the citizen in',
-          state: pending.request.state,
-        }),
-      );
-    }
-    let claims: Record<string, unknown>;
-    try {
-      ({ claims } = await upstream.exchange(
-        code,
-        pending.upstreamVerifier ?? '',
-        pending.upstreamNonce ?? '',
-      ));
-    } catch (error) {
-      if (!(error instanceof UpstreamProviderError)) throw error;
-      logger.error({ err: error.message }, 'upstream login failed');
-      return html(
-        502,
-        'Sign-in failed',
-        '<p>The identity provider could not complete the sign-in. Try again later.</p>',
-      );
-    }
-    const fiscalCode = fiscalCodeFromUpstreamClaim(claims[config.upstream!.fiscalCodeClaim]);
+    const claims = await upstreamClaims(
+      upstream,
+      url,
+      pending,
+      'the identity provider did not sign the citizen in',
+    );
+    if (!('claims' in claims)) return claims;
+    const fiscalCode = fiscalCodeFromUpstreamClaim(claims.claims[config.upstream!.fiscalCodeClaim]);
     if (fiscalCode === undefined) {
       return html(
         400,
@@ -402,7 +382,8 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
       );
     }
     const text = (...names: string[]) =>
-      names.map((name) => claims[name]).find((value): value is string => typeof value === 'string') ?? '';
+      names.map((name) => claims.claims[name]).find((value): value is string => typeof value === 'string') ??
+      '';
     await ensureCitizen(em, pending.comune, {
       fiscalCode,
       givenName: text('given_name', 'name'),
@@ -412,38 +393,53 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     return afterLogin(em, pending, client, fiscalCode);
   }
 
+  /**
+   * The claims of the person an upstream provider signed in, from the callback's code; or the page
+   * (or redirect) to answer when it signed nobody in or could not complete the sign-in.
+   */
+  async function upstreamClaims(
+    client: UpstreamClient | null,
+    url: URL,
+    pending: PendingAuthorization,
+    nobody: string,
+  ): Promise<{ claims: Record<string, unknown> } | RouteResponse> {
+    const code = url.searchParams.get('code');
+    if (code === null || client === null) {
+      return redirect(
+        withParams(pending.request.redirectUri, {
+          error: 'access_denied',
+          error_description: nobody,
+          state: pending.request.state,
+        }),
+      );
+    }
+    try {
+      return await client.exchange(code, pending.upstreamVerifier ?? '', pending.upstreamNonce ?? '');
+    } catch (error) {
+      if (!(error instanceof UpstreamProviderError)) throw error;
+      logger.error({ err: error.message, staff: pending.request.staff === true }, 'upstream login failed');
+      return html(
+        502,
+        'Sign-in failed',
+        '<p>The identity provider could not complete the sign-in. Try again later.</p>',
+      );
+    }
+  }
+
   /** The comune's provider signed a person in for a staff app: they must be its staff in identity. */
   async function staffCallback(
     url: URL,
     flow: { em: EntityManager; pending: PendingAuthorization; client: ApiClient },
   ): Promise<RouteResponse> {
     const { em, pending } = flow;
-    const code = url.searchParams.get('code');
-    if (code === null || staffUpstream === null) {
-      return redirect(
-        withParams(pending.request.redirectUri, {
-          error: 'access_denied',
-          error_description: 'the staff identity provider did not sign anyone in',
-          state: pending.request.state,
-        }),
-      );
-    }
-    let claims: Record<string, unknown>;
-    try {
-      ({ claims } = await staffUpstream.exchange(
-        code,
-        pending.upstreamVerifier ?? '',
-        pending.upstreamNonce ?? '',
-      ));
-    } catch (error) {
-      if (!(error instanceof UpstreamProviderError)) throw error;
-      logger.error({ err: error.message }, 'staff upstream login failed');
-      return html(
-        502,
-        'Sign-in failed',
-        '<p>The staff identity provider could not complete the sign-in. Try again later.</p>',
-      );
-    }
+    const upstreamAnswer = await upstreamClaims(
+      staffUpstream,
+      url,
+      pending,
+      'the staff identity provider did not sign anyone in',
+    );
+    if (!('claims' in upstreamAnswer)) return upstreamAnswer;
+    const { claims } = upstreamAnswer;
     const username = claims[staffProvider!.usernameClaim];
     const staff =
       typeof username === 'string' && username !== ''

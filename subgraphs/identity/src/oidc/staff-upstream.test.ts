@@ -33,6 +33,17 @@ afterAll(async () => {
   await upstream?.close();
 });
 
+/** GraphQL at identity as the comune's administrator. */
+async function adminSession(): Promise<(query: string) => ReturnType<TestIdentity['graphql']>> {
+  const admin = await service.identity.tokens.issue({
+    kind: 'staff',
+    comune: '001272',
+    username: 'admin.neri',
+    offices: ['admin'],
+  });
+  return (query) => service.graphql(query, { token: admin.accessToken });
+}
+
 /** The staff dashboard's sign-in, as a browser follows it through the comune's provider. */
 async function dashboardSignIn(): Promise<{ page: Response; verifier: string }> {
   const verifier = generateOneTimeToken();
@@ -93,13 +104,7 @@ describe("staff sign-in through the comune's own OpenID provider (production)", 
   });
 
   it('lets admin staff add a member, change their offices and disable them, with sign-in following', async () => {
-    const admin = await service.identity.tokens.issue({
-      kind: 'staff',
-      comune: '001272',
-      username: 'admin.neri',
-      offices: ['admin'],
-    });
-    const asAdmin = (query: string) => service.graphql(query, { token: admin.accessToken });
+    const asAdmin = await adminSession();
     const added = await asAdmin(
       'mutation { addStaffMember(input: { username: "m.rossi", displayName: "Marta Rossi", offices: [PRACTICES] }) { username offices enabled } }',
     );
@@ -154,13 +159,7 @@ describe("staff sign-in through the comune's own OpenID provider (production)", 
     );
     expect(refused.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
 
-    const admin = await service.identity.tokens.issue({
-      kind: 'staff',
-      comune: '001272',
-      username: 'admin.neri',
-      offices: ['admin'],
-    });
-    const asAdmin = (query: string) => service.graphql(query, { token: admin.accessToken });
+    const asAdmin = await adminSession();
     const duplicate = await asAdmin(
       'mutation { addStaffMember(input: { username: "tributi.verdi", displayName: "Again", offices: [TRIBUTI] }) { username } }',
     );
