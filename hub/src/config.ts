@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { gatewayEnvSchema } from '@sportello/gateway';
+import { isKeyEncryptionKey, KEY_ENCRYPTION_KEY_FORMAT } from '@sportello/identity';
 import {
   envComune,
   envInteger,
@@ -122,11 +123,8 @@ const envSchema = z
     NATS_URL: envNatsUrl(),
     TOKEN_AUDIENCE: envText('sportello-api'),
     IDENTITY_KEY_ENCRYPTION_KEY: envText('').refine(
-      (value) =>
-        value === '' ||
-        (Buffer.from(value, 'base64').length === 32 &&
-          Buffer.from(value, 'base64').toString('base64') === value),
-      'expected 32 bytes in base64 (44 characters, e.g. from "openssl rand -base64 32")',
+      (value) => value === '' || isKeyEncryptionKey(value),
+      KEY_ENCRYPTION_KEY_FORMAT,
     ),
     ...TRACING_ENV,
   })

@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateKeyEncryptionKey } from '@sportello/identity';
 import type { HubConfig } from './config.js';
@@ -31,7 +31,6 @@ export async function withKeyEncryptionKey(config: HubConfig): Promise<HubConfig
         key = (await readFile(file, 'utf8')).trim();
       },
     );
-    await chmod(file, 0o600);
   }
   return { ...config, identityKeyEncryptionKey: key };
 }

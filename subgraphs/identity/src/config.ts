@@ -22,7 +22,11 @@ import {
   type SportelloMode,
 } from '@sportello/platform';
 import { DASHBOARD_CLIENT_ID } from './domain/seed.js';
-import { parseKeyEncryptionKey } from './oidc/key-encryption.js';
+import {
+  isKeyEncryptionKey,
+  KEY_ENCRYPTION_KEY_FORMAT,
+  parseKeyEncryptionKey,
+} from './oidc/key-encryption.js';
 
 /** An internal Sportello service allowed to obtain `service` tokens with client credentials. */
 export interface InternalClient {
@@ -154,16 +158,8 @@ const envSchema = z
       }
     }
     for (const name of ['IDENTITY_KEY_ENCRYPTION_KEY', 'IDENTITY_PREVIOUS_KEY_ENCRYPTION_KEY'] as const) {
-      if (env[name] === '') continue;
-      try {
-        parseKeyEncryptionKey(env[name]);
-      } catch {
-        ctx.addIssue({
-          code: 'custom',
-          path: [name],
-          message: 'expected 32 bytes in base64 (44 characters, e.g. from "openssl rand -base64 32")',
-        });
-      }
+      if (env[name] === '' || isKeyEncryptionKey(env[name])) continue;
+      ctx.addIssue({ code: 'custom', path: [name], message: KEY_ENCRYPTION_KEY_FORMAT });
     }
     if (env.IDENTITY_KEY_ENCRYPTION_KEY === '' && env.IDENTITY_PREVIOUS_KEY_ENCRYPTION_KEY !== '') {
       ctx.addIssue({

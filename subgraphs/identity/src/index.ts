@@ -37,7 +37,11 @@ export { IDENTITY_ENTITIES } from './entities/index.js';
 export { buildIdentitySchema } from './graphql/schema.js';
 export type { TokenGrant } from './oidc/claims.js';
 export { AUDIT_CONSUMER } from './events/audit-consumer.js';
-export { generateKeyEncryptionKey } from './oidc/key-encryption.js';
+export {
+  generateKeyEncryptionKey,
+  isKeyEncryptionKey,
+  KEY_ENCRYPTION_KEY_FORMAT,
+} from './oidc/key-encryption.js';
 export { REVOKED_CLIENTS_PATH, type RevokedClientsList } from './oidc/revoked-clients.js';
 
 /** What {@link createIdentity} needs from its host. */

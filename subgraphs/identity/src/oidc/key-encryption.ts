@@ -24,18 +24,25 @@ export const KEY_ENCRYPTION_VARIABLE = 'IDENTITY_KEY_ENCRYPTION_KEY';
 /** The variable holding the key it replaces, while keys sealed with that one are sealed again. */
 export const PREVIOUS_KEY_ENCRYPTION_VARIABLE = 'IDENTITY_PREVIOUS_KEY_ENCRYPTION_KEY';
 
+/** What a key-encryption key looks like, for error messages. */
+export const KEY_ENCRYPTION_KEY_FORMAT =
+  'expected 32 bytes in base64 (44 characters, e.g. from "openssl rand -base64 32")';
+
 /**
  * Reads a key-encryption key: 32 random bytes in base64 (`openssl rand -base64 32`).
  * @throws {KeyEncryptionError} naming the variable when it is anything else.
  */
 export function parseKeyEncryptionKey(text: string): Buffer {
-  const key = Buffer.from(text.trim(), 'base64');
-  if (key.length !== 32 || key.toString('base64') !== text.trim()) {
-    throw new KeyEncryptionError(
-      `${KEY_ENCRYPTION_VARIABLE} must be 32 bytes in base64 (44 characters, e.g. from "openssl rand -base64 32")`,
-    );
+  if (!isKeyEncryptionKey(text)) {
+    throw new KeyEncryptionError(`${KEY_ENCRYPTION_VARIABLE}: ${KEY_ENCRYPTION_KEY_FORMAT}`);
   }
-  return key;
+  return Buffer.from(text.trim(), 'base64');
+}
+
+/** Whether `text` is a key-encryption key: 32 bytes in base64. */
+export function isKeyEncryptionKey(text: string): boolean {
+  const key = Buffer.from(text.trim(), 'base64');
+  return key.length === 32 && key.toString('base64') === text.trim();
 }
 
 /** A new key-encryption key, in the form {@link parseKeyEncryptionKey} reads. */

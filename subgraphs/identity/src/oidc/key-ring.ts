@@ -94,31 +94,24 @@ export class KeyRing {
   private async privateJwkOf(em: EntityManager, key: SigningKey): Promise<JWK> {
     const stored = key.privateJwk;
     const encryption = this.options.encryption;
-    if (isSealedJwk(stored)) {
-      if (!encryption) {
-        throw new KeyEncryptionError(
-          `signing key ${key.kid} is stored sealed: set ${KEY_ENCRYPTION_VARIABLE} to the key that sealed it (${stored.keyId})`,
-        );
-      }
-      const { jwk, current } = encryption.open(stored, key.kid);
-      if (!current) {
-        // Sealed with the key being replaced: sealed again with the new one.
-        await em.nativeUpdate(
-          SigningKeyEntity,
-          { kid: key.kid },
-          { privateJwk: encryption.seal(jwk, key.kid) },
-        );
-      }
-      return jwk;
+    if (!encryption) {
+      if (!isSealedJwk(stored)) return stored;
+      throw new KeyEncryptionError(
+        `signing key ${key.kid} is stored sealed: set ${KEY_ENCRYPTION_VARIABLE} to the key that sealed it (${stored.keyId})`,
+      );
     }
-    if (encryption) {
+    // Stored in clear by an earlier run, or sealed with the key being replaced: sealed (again) now.
+    const { jwk, current } = isSealedJwk(stored)
+      ? encryption.open(stored, key.kid)
+      : { jwk: stored, current: false };
+    if (!current) {
       await em.nativeUpdate(
         SigningKeyEntity,
         { kid: key.kid },
-        { privateJwk: encryption.seal(stored, key.kid) },
+        { privateJwk: encryption.seal(jwk, key.kid) },
       );
     }
-    return stored;
+    return jwk;
   }
 
   private isDue(createdAt: Date, now: Date): boolean {

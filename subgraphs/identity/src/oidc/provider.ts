@@ -59,17 +59,14 @@ export interface OidcProviderDeps {
 export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
   const { config, database, keys, tokens, logger } = deps;
   const issuer = config.issuer.replace(/\/$/, '');
+  const callbackUrl = `${issuer}/oauth/callback`;
   const upstream =
-    config.upstream === null ? null : new UpstreamClient(config.upstream, `${issuer}/oauth/callback`);
-  const staffProvider = config.staffUpstream ?? null;
-  // The same client, whose "identifying claim" is the username rather than the fiscal code.
-  const staffUpstream =
-    staffProvider === null
+    config.upstream === null
       ? null
-      : new UpstreamClient(
-          { ...staffProvider, fiscalCodeClaim: staffProvider.usernameClaim },
-          `${issuer}/oauth/callback`,
-        );
+      : new UpstreamClient(config.upstream, config.upstream.fiscalCodeClaim, callbackUrl);
+  const staffLogin = config.staffUpstream ?? null;
+  const staffUpstream =
+    staffLogin === null ? null : new UpstreamClient(staffLogin, staffLogin.usernameClaim, callbackUrl);
   const demo = config.mode === 'demo';
 
   const discovery = {
@@ -163,38 +160,16 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     });
     await em.flush();
 
-    if (staffUpstream !== null && staffProvider!.clients.includes(client.clientId)) {
-      const verifier = generateOneTimeToken();
+    if (staffUpstream !== null && staffLogin!.clients.includes(client.clientId)) {
       pending.request = { ...pending.request, staff: true };
-      pending.upstreamVerifier = verifier;
-      pending.upstreamNonce = generateOneTimeToken();
-      await em.flush();
-      return redirect(
-        await staffUpstream.authorizationUrl({
-          state: pending.id,
-          nonce: pending.upstreamNonce,
-          codeChallenge: s256Challenge(verifier),
-        }),
-      );
+      return toUpstream(staffUpstream, em, pending);
     }
     const hint = params.get('login_hint')?.toUpperCase();
     if (demo && hint) {
       const citizen = await em.findOne(CitizenEntity, { fiscalCode: hint });
       if (citizen !== null) return afterLogin(em, pending, client, citizen.fiscalCode);
     }
-    if (upstream !== null) {
-      const verifier = generateOneTimeToken();
-      pending.upstreamVerifier = verifier;
-      pending.upstreamNonce = generateOneTimeToken();
-      await em.flush();
-      return redirect(
-        await upstream.authorizationUrl({
-          state: pending.id,
-          nonce: pending.upstreamNonce,
-          codeChallenge: s256Challenge(verifier),
-        }),
-      );
-    }
+    if (upstream !== null) return toUpstream(upstream, em, pending);
     if (!demo) return fail('server_error', 'no identity provider is configured');
     const citizens = await em.find(
       CitizenEntity,
@@ -225,6 +200,25 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
         (staff.length > 0
           ? `<h2>Staff</h2><form method="post" action="/oauth/login">${hidden}${staffButtons}</form>`
           : ''),
+    );
+  }
+
+  /** Sends the browser to an upstream provider's login, with PKCE and a nonce kept on `pending`. */
+  async function toUpstream(
+    client: UpstreamClient,
+    em: EntityManager,
+    pending: PendingAuthorization,
+  ): Promise<RouteResponse> {
+    const verifier = generateOneTimeToken();
+    pending.upstreamVerifier = verifier;
+    pending.upstreamNonce = generateOneTimeToken();
+    await em.flush();
+    return redirect(
+      await client.authorizationUrl({
+        state: pending.id,
+        nonce: pending.upstreamNonce,
+        codeChallenge: s256Challenge(verifier),
+      }),
     );
   }
 
@@ -440,14 +434,14 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     );
     if (!('claims' in upstreamAnswer)) return upstreamAnswer;
     const { claims } = upstreamAnswer;
-    const username = claims[staffProvider!.usernameClaim];
+    const username = claims[staffLogin!.usernameClaim];
     const staff =
       typeof username === 'string' && username !== ''
         ? await em.findOne(StaffMemberEntity, { username, disabledAt: null })
         : null;
     if (staff === null) {
       // Who it was stays out of the log: a person, possibly not of this comune's staff at all.
-      logger.warn({ comune: pending.comune, claim: staffProvider!.usernameClaim }, 'staff sign-in refused');
+      logger.warn({ comune: pending.comune, claim: staffLogin!.usernameClaim }, 'staff sign-in refused');
       return html(
         403,
         'Not a staff account',

@@ -14,17 +14,22 @@ export interface UpstreamIdentity {
   claims: Record<string, unknown>;
 }
 
+/** Where identity signs people in upstream, and as whom. */
+export type UpstreamEndpoint = Pick<UpstreamProvider, 'issuer' | 'clientId' | 'clientSecret' | 'scope'>;
+
 /**
- * Client of the upstream OpenID provider (a SPID/CIE gateway): builds the authorization redirect
- * and exchanges the code for the person's claims, checking the ID token's signature, issuer,
- * audience and nonce.
+ * Client of an upstream OpenID provider (a SPID/CIE gateway, or the comune's own provider for
+ * staff): builds the authorization redirect and exchanges the code for the person's claims,
+ * checking the ID token's signature, issuer, audience and nonce.
  */
 export class UpstreamClient {
   private metadata: Promise<UpstreamMetadata> | undefined;
   private jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
 
+  /** @param identifyingClaim the claim naming the person (fiscal code, staff username); userinfo completes the ID token when it lacks it */
   constructor(
-    private readonly provider: UpstreamProvider,
+    private readonly provider: UpstreamEndpoint,
+    private readonly identifyingClaim: string,
     private readonly callbackUrl: string,
   ) {}
 
@@ -67,7 +72,7 @@ export class UpstreamClient {
 
   /**
    * Exchanges the upstream code and returns the verified claims (ID token, completed by userinfo
-   * when the fiscal-code claim is not in it).
+   * when the identifying claim is not in it).
    *
    * @throws {UpstreamProviderError} when the upstream refuses or answers something unverifiable.
    */
@@ -105,7 +110,7 @@ export class UpstreamClient {
     if (payload.nonce !== nonce) throw new UpstreamProviderError('upstream ID token carries the wrong nonce');
     const claims: Record<string, unknown> = { ...payload };
     if (
-      claims[this.provider.fiscalCodeClaim] === undefined &&
+      claims[this.identifyingClaim] === undefined &&
       metadata.userinfo_endpoint &&
       typeof tokens.access_token === 'string'
     ) {
