@@ -10,7 +10,13 @@ const base = {
 
 describe('gateway environment', () => {
   it('turns the environment into a gateway configuration with defaults', () => {
-    const env = parseGatewayEnv({ ...base, GATEWAY_MAX_DEPTH: '8', SPORTELLO_MODE: 'production' });
+    const env = parseGatewayEnv({
+      ...base,
+      GATEWAY_MAX_DEPTH: '8',
+      SPORTELLO_MODE: 'production',
+      PUBLIC_URL: 'https://servizi.comune.example.it',
+      INTERNAL_SECRET: 'the-deployment-internal-secret-0123456789',
+    });
     const config = resolveGatewayConfig(
       gatewayConfigFromEnv(env, { supergraphSdl: 'type Query { a: Int }' }),
     );
@@ -21,6 +27,22 @@ describe('gateway environment', () => {
     expect(config.mode).toBe('production');
     expect(config.limits).toMatchObject({ maxDepth: 8, maxAliases: 30, maxBodyBytes: 100_000 });
     expect(env.PORT).toBe(4000);
+    expect(config.publicUrl).toBe('https://servizi.comune.example.it');
+  });
+
+  it('needs the public origin and the internal secret in production, and says so at once', () => {
+    const attempt = () => parseGatewayEnv({ ...base, SPORTELLO_MODE: 'production' });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/PUBLIC_URL: required in production/);
+    expect(attempt).toThrow(/INTERNAL_SECRET: required in production/);
+    expect(() =>
+      parseGatewayEnv({
+        ...base,
+        SPORTELLO_MODE: 'production',
+        PUBLIC_URL: 'http://servizi.comune.example.it',
+        INTERNAL_SECRET: 'the-deployment-internal-secret-0123456789',
+      }),
+    ).toThrow(/PUBLIC_URL: must be https:\/\/ in production/);
   });
 
   it('reads the public data settings, with the cache, merging and a 5 s bound on by default', () => {

@@ -1,18 +1,16 @@
 import { createHash } from 'node:crypto';
 import {
+  checkDeploymentEnv,
+  CORE_DEFAULTS,
+  DEFAULT_PORTS,
+  deploymentEnvShape,
   envBoolean,
-  envBus,
   envInteger,
-  envJwksUrl,
-  envLogLevel,
-  envNatsUrl,
   envPort,
-  envSportelloMode,
   envText,
-  envTokenAudience,
-  envTokenIssuer,
   envUrl,
   type Environment,
+  originOf,
   parseConfig,
 } from '@sportello/platform';
 import { z } from 'zod';
@@ -37,6 +35,17 @@ export const gatewayConfigSchema = z
   .object({
     /** `production` turns introspection off and hides schema hints from error messages. */
     mode: z.enum(['demo', 'production']).default('demo'),
+    /**
+     * The public origin (`PUBLIC_URL`): where clients reach the gateway, and the base of the links
+     * it hands out.
+     */
+    publicUrl: z.url().default(CORE_DEFAULTS.publicUrl),
+    /**
+     * The deployment's `INTERNAL_SECRET`: every subgraph fetch and forwarded request carries an
+     * assertion signed with it, which services require. Absent: no assertion (services run without
+     * a secret, demo only).
+     */
+    internalSecret: z.string().min(32).optional(),
     /** Supergraph SDL, normally the committed `schema/supergraph.graphql`. */
     supergraphSdl: z.string().min(1),
     /** Subgraph name (as in the supergraph) -> GraphQL endpoint URL. */
@@ -54,6 +63,8 @@ export const gatewayConfigSchema = z
         /** Assumed size of a list field without a `first`/`last`/`limit` argument, for cost. */
         defaultListSize: positive(20),
         maxBodyBytes: positive(100_000),
+        /** Largest upload forwarded to a service (attachments). */
+        maxUploadBytes: positive(12 * 1024 * 1024),
         requestTimeoutMs: positive(15_000),
         subgraphTimeoutMs: positive(10_000),
       })
@@ -101,6 +112,8 @@ export const gatewayConfigSchema = z
         dedupe: z.boolean().default(true),
       })
       .prefault({}),
+    /** The comune's citizen portal, where the links of messages (`/portale/...`) lead. */
+    portal: z.object({ url: z.url().optional(), preferencesUrl: z.url().optional() }).prefault({}),
     /** How the gateway learns which API clients are revoked (their live tokens are refused). */
     revocations: z
       .object({
@@ -193,13 +206,10 @@ function envSubgraphUrls() {
 
 /** Environment variables of the gateway process (see the gateway README for the table). */
 export const gatewayEnvSchema = z.object({
-  PORT: envPort(4000),
+  ...deploymentEnvShape(),
+  PORT: envPort(DEFAULT_PORTS.gateway),
+  /** The gateway is the public face of the deployment: it listens on every interface. */
   HOST: envText('0.0.0.0'),
-  LOG_LEVEL: envLogLevel(),
-  SPORTELLO_MODE: envSportelloMode(),
-  TOKEN_ISSUER: envTokenIssuer(),
-  TOKEN_AUDIENCE: envTokenAudience('sportello-api'),
-  JWKS_URL: envJwksUrl(),
   GATEWAY_SUBGRAPHS: envSubgraphUrls(),
   /** @default the committed schema/supergraph.graphql */
   GATEWAY_SUPERGRAPH_FILE: envText().optional(),
@@ -212,6 +222,11 @@ export const gatewayEnvSchema = z.object({
   GATEWAY_MAX_TOKENS: envInteger({ min: 10, max: 1_000_000 }, 2_000),
   GATEWAY_MAX_COST: envInteger({ min: 1, max: 100_000_000 }, 10_000),
   GATEWAY_MAX_BODY_BYTES: envInteger({ min: 1_000, max: 50_000_000 }, 100_000),
+  GATEWAY_MAX_UPLOAD_BYTES: envInteger({ min: 1_000, max: 500_000_000 }, 12 * 1024 * 1024),
+  /** The comune's citizen portal: `/portale/<path>` links of messages redirect there. */
+  PORTAL_URL: envUrl().optional(),
+  /** Where `/portale/preferenze` leads. @default `<PORTAL_URL>/preferenze` */
+  PREFERENCES_URL: envUrl().optional(),
   GATEWAY_REQUEST_TIMEOUT_MS: envInteger({ min: 100, max: 600_000 }, 15_000),
   GATEWAY_SUBGRAPH_TIMEOUT_MS: envInteger({ min: 100, max: 600_000 }, 10_000),
   GATEWAY_CLIENT_RATE_LIMIT: envInteger({ min: 1, max: 1_000_000 }, 600),
@@ -224,8 +239,6 @@ export const gatewayEnvSchema = z.object({
   /** @default `/oauth/revoked-clients` on the origin of JWKS_URL (identity) */
   GATEWAY_REVOKED_CLIENTS_URL: envUrl().optional(),
   GATEWAY_REVOKED_CLIENTS_REFRESH_MS: envInteger({ min: 1_000, max: 3_600_000 }, 60_000),
-  BUS: envBus(),
-  NATS_URL: envNatsUrl(),
 });
 export type GatewayEnv = z.output<typeof gatewayEnvSchema>;
 
@@ -234,7 +247,7 @@ export type GatewayEnv = z.output<typeof gatewayEnvSchema>;
  * @throws {ConfigError} naming every bad variable.
  */
 export function parseGatewayEnv(env: Environment): GatewayEnv {
-  return parseConfig(gatewayEnvSchema, env, { app: 'gateway' });
+  return parseConfig(gatewayEnvSchema.superRefine(checkDeploymentEnv), env, { app: 'gateway' });
 }
 
 /** The {@link createGateway} configuration an environment describes, given the files it points to. */
@@ -242,8 +255,11 @@ export function gatewayConfigFromEnv(
   env: GatewayEnv,
   files: { supergraphSdl: string; trustedDocuments?: unknown },
 ): GatewayConfigInput {
+  const publicUrl = originOf(env.PUBLIC_URL ?? CORE_DEFAULTS.publicUrl);
   return {
     mode: env.SPORTELLO_MODE,
+    publicUrl,
+    ...(env.INTERNAL_SECRET === undefined ? {} : { internalSecret: env.INTERNAL_SECRET }),
     supergraphSdl: files.supergraphSdl,
     subgraphUrls: env.GATEWAY_SUBGRAPHS,
     ...(env.GATEWAY_INTROSPECTION === undefined ? {} : { introspection: env.GATEWAY_INTROSPECTION }),
@@ -254,6 +270,7 @@ export function gatewayConfigFromEnv(
       maxTokens: env.GATEWAY_MAX_TOKENS,
       maxCost: env.GATEWAY_MAX_COST,
       maxBodyBytes: env.GATEWAY_MAX_BODY_BYTES,
+      maxUploadBytes: env.GATEWAY_MAX_UPLOAD_BYTES,
       requestTimeoutMs: env.GATEWAY_REQUEST_TIMEOUT_MS,
       subgraphTimeoutMs: env.GATEWAY_SUBGRAPH_TIMEOUT_MS,
     },
@@ -268,7 +285,11 @@ export function gatewayConfigFromEnv(
       maxBytes: env.GATEWAY_RESPONSE_CACHE_BYTES,
       dedupe: env.GATEWAY_DEDUPE,
     },
-    dashboard: { issuer: env.TOKEN_ISSUER },
+    dashboard: { issuer: gatewayTokenIssuer(env) },
+    portal: {
+      ...(env.PORTAL_URL === undefined ? {} : { url: env.PORTAL_URL }),
+      ...(env.PREFERENCES_URL === undefined ? {} : { preferencesUrl: env.PREFERENCES_URL }),
+    },
     revocations: {
       listUrl: env.GATEWAY_REVOKED_CLIENTS_URL ?? new URL('/oauth/revoked-clients', env.JWKS_URL).toString(),
       refreshMs: env.GATEWAY_REVOKED_CLIENTS_REFRESH_MS,
@@ -277,4 +298,9 @@ export function gatewayConfigFromEnv(
       ? {}
       : { trustedDocuments: files.trustedDocuments as GatewayConfigInput['trustedDocuments'] }),
   };
+}
+
+/** The `iss` of access tokens: `TOKEN_ISSUER`, or the public origin identity issues them as. */
+export function gatewayTokenIssuer(env: GatewayEnv): string {
+  return env.TOKEN_ISSUER ?? originOf(env.PUBLIC_URL ?? CORE_DEFAULTS.publicUrl);
 }

@@ -4,6 +4,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
 import { type Context, context as traceContext } from '@opentelemetry/api';
 import {
+  createInternalAssertions,
   type EventBus,
   extractTraceContext,
   type ForegroundGate,
@@ -37,6 +38,8 @@ import {
 import { createDashboardFiles, DASHBOARD_PATH } from './dashboard/dashboard-files.js';
 import { sendJson, sendRefusal } from './http/json-response.js';
 import { BodyTooLargeError, readBody } from './http/request-body.js';
+import { forward, type ForwardedRoute, forwardedRouteOf } from './http/forwarded-routes.js';
+import { isPortalPath, servePortalLink } from './http/portal-links.js';
 import { BoundedDocumentCache } from './limits/document-cache.js';
 import { operationLimitsRule } from './limits/operation-limits.js';
 import { SharedRateLimits } from './limits/shared-rate-limits.js';
@@ -169,10 +172,21 @@ export async function createGateway(
 ): Promise<GatewayHandle> {
   const config: GatewayConfig = resolveGatewayConfig(configInput);
   const { logger } = deps;
+  // Services answer only calls carrying the deployment's internal assertion.
+  const internal =
+    config.internalSecret === undefined
+      ? undefined
+      : createInternalAssertions({ secret: config.internalSecret, caller: 'gateway' });
+  const internalHeaders = () => internal?.headers() ?? {};
+  /** Each service's base URL, where its HTTP routes are forwarded. */
+  const serviceUrls = Object.fromEntries(
+    Object.entries(config.subgraphUrls).map(([name, url]) => [name, url.replace(/\/graphql$/, '')]),
+  );
   // Tokens of revoked API clients are refused here, not only by identity, before they expire.
   const revocations = createClientRevocations({
     ...(deps.bus ? { bus: deps.bus } : {}),
     ...config.revocations,
+    headers: internalHeaders,
     logger,
   });
   const verifier = revocations.guard(deps.verifier);
@@ -219,6 +233,7 @@ export async function createGateway(
         url,
         config.limits.subgraphTimeoutMs,
         metrics,
+        internalHeaders,
         publicData.dedupe ? { generations } : undefined,
       );
     },
@@ -301,7 +316,9 @@ export async function createGateway(
 
   async function ready(): Promise<{ ready: boolean; subgraphs: SubgraphProbe[] }> {
     const probes = await Promise.all(
-      Object.entries(config.subgraphUrls).map(([name, url]) => probeSubgraph(name, url, 2_000)),
+      Object.entries(config.subgraphUrls).map(([name, url]) =>
+        probeSubgraph(name, url, 2_000, internalHeaders()),
+      ),
     );
     return { ready: probes.every((probe) => probe.ready), subgraphs: probes };
   }
@@ -538,6 +555,76 @@ export async function createGateway(
   }
 
   /**
+   * A route of a service, on the public origin: the same address rate limit, bearer-token check
+   * (with revocations) and per-client rate limit as GraphQL, then the request goes on to the service
+   * with the internal assertion. Other authorization schemes (an app's client secret in `Basic` at
+   * the token endpoint) go on untouched: the service checks them.
+   */
+  async function serveForwarded(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    route: ForwardedRoute,
+    report: RequestReport & { clientId?: string },
+  ): Promise<void> {
+    const ip = clientIp(req, config.trustProxy);
+    const ipDecision = rateLimits.take('ip', ip, config.rateLimits.ipPerMinute);
+    if (!ipDecision.allowed) {
+      metrics.rejections.inc({ reason: 'rate_limit_ip' });
+      return sendJson(
+        res,
+        429,
+        { error: `Too many requests from this address; retry in ${ipDecision.retryAfterSeconds} s` },
+        { 'retry-after': String(ipDecision.retryAfterSeconds) },
+      );
+    }
+    const authorization = single(req.headers.authorization);
+    if (authorization !== undefined && /^bearer\s/i.test(authorization.trim())) {
+      let caller: Caller;
+      try {
+        caller = await identifyCaller(authorization, ip, verifier, config.rateLimits.clientPerMinute);
+      } catch (error) {
+        if (error instanceof AuthenticationError) {
+          metrics.rejections.inc({ reason: 'unauthenticated' });
+          return sendJson(
+            res,
+            401,
+            { error: error.message, reason: error.extensions['reason'] },
+            { 'www-authenticate': 'Bearer error="invalid_token"' },
+          );
+        }
+        if (!(error instanceof VerificationUnavailableError)) throw error;
+        logger.error({ err: error.cause }, 'token verification unavailable');
+        return sendJson(res, 503, { error: `${error.message}; retry later` }, { 'retry-after': '5' });
+      }
+      if (caller.clientId) report.clientId = caller.clientId;
+      if (caller.clientId && caller.clientPerMinute) {
+        const decision = rateLimits.take('client', caller.clientId, caller.clientPerMinute);
+        if (!decision.allowed) {
+          metrics.rejections.inc({ reason: 'rate_limit_client' });
+          return sendJson(
+            res,
+            429,
+            {
+              error: `Too many requests from client "${caller.clientId}"; retry in ${decision.retryAfterSeconds} s`,
+            },
+            { 'retry-after': String(decision.retryAfterSeconds) },
+          );
+        }
+      }
+    }
+    await forward(req, res, route, url, {
+      serviceUrls,
+      internalHeaders,
+      clientIp: ip,
+      publicUrl: config.publicUrl,
+      maxBodyBytes: config.limits.maxBodyBytes,
+      maxUploadBytes: config.limits.maxUploadBytes,
+      timeoutMs: config.limits.subgraphTimeoutMs,
+    });
+  }
+
+  /**
    * A GraphQL request runs in a SERVER span continuing the caller's `traceparent`: Apollo's
    * `gateway.*` spans and each subgraph fetch nest under it. Other routes are not traced.
    */
@@ -564,6 +651,7 @@ export async function createGateway(
   ): Promise<void> {
     const span = server?.span;
     const started = performance.now();
+    const forwardedRoute = forwardedRouteOf(url.pathname);
     const route =
       url.pathname === '/graphql'
         ? 'graphql'
@@ -576,7 +664,11 @@ export async function createGateway(
               : dashboard &&
                   (url.pathname === DASHBOARD_PATH || url.pathname.startsWith(`${DASHBOARD_PATH}/`))
                 ? 'dashboard'
-                : 'not_found';
+                : forwardedRoute
+                  ? 'forwarded'
+                  : isPortalPath(url.pathname)
+                    ? 'portal'
+                    : 'not_found';
     const report: RequestReport & { clientId?: string } = { errorCodes: [] };
     res.once('finish', () => {
       const seconds = (performance.now() - started) / 1000;
@@ -627,6 +719,10 @@ export async function createGateway(
         }
         case 'dashboard':
           return await dashboard!.serve(req, res, url);
+        case 'forwarded':
+          return await serveForwarded(req, res, url, forwardedRoute!, report);
+        case 'portal':
+          return servePortalLink(res, url, config.portal);
         default:
           return sendJson(res, 404, { error: `No route ${url.pathname}` });
       }

@@ -40,7 +40,13 @@ export {
   OperationLimitError,
   type OperationLimits,
 } from './limits/operation-limits.js';
-export { parseGatewayEnv, gatewayConfigFromEnv, gatewayEnvSchema, type GatewayEnv } from './config.js';
+export {
+  parseGatewayEnv,
+  gatewayConfigFromEnv,
+  gatewayEnvSchema,
+  gatewayTokenIssuer,
+  type GatewayEnv,
+} from './config.js';
 export {
   type SubscriptionBinding,
   type SubscriptionBindings,

@@ -4,18 +4,27 @@
  */
 import { readFileSync } from 'node:fs';
 import {
+  ConfigError,
   type EventBus,
   createLogger,
   createNatsBus,
   createTokenVerifier,
+  internalAssertionsFor,
   startTracingFromEnv,
 } from '@sportello/platform';
 import { readCommittedSupergraph } from './composition/schema-artefacts.js';
-import { gatewayConfigFromEnv, parseGatewayEnv } from './config.js';
+import { type GatewayEnv, gatewayConfigFromEnv, gatewayTokenIssuer, parseGatewayEnv } from './config.js';
 import { createGateway } from './gateway.js';
 import { sportelloSubscriptionBindings } from './subscriptions/sportello-bindings.js';
 
-const env = parseGatewayEnv(process.env);
+let env: GatewayEnv;
+try {
+  env = parseGatewayEnv(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(2);
+}
 const logger = createLogger({ name: 'gateway', level: env.LOG_LEVEL });
 const tracing = startTracingFromEnv(process.env, {
   app: 'gateway',
@@ -32,10 +41,13 @@ const trustedDocuments: unknown =
     ? undefined
     : JSON.parse(readFileSync(env.GATEWAY_TRUSTED_DOCUMENTS_FILE, 'utf8'));
 
+const internal = internalAssertionsFor('gateway', env.INTERNAL_SECRET);
 const verifier = createTokenVerifier({
-  issuer: env.TOKEN_ISSUER,
+  issuer: gatewayTokenIssuer(env),
   audience: env.TOKEN_AUDIENCE,
   jwks: env.JWKS_URL,
+  // Identity's keys are behind the trust boundary too.
+  ...(internal ? { jwksHeaders: internal.headers } : {}),
 });
 // The in-process bus only reaches services in the same process (the embedded hub wires that
 // itself); a standalone gateway listens to NATS.

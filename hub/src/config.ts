@@ -2,17 +2,24 @@ import { z } from 'zod';
 import { gatewayEnvSchema } from '@sportello/gateway';
 import { isKeyEncryptionKey, KEY_ENCRYPTION_KEY_FORMAT } from '@sportello/identity';
 import {
+  CORE_DEFAULTS,
+  DEFAULT_PORTS,
   envComune,
   envInteger,
+  envInternalSecret,
   envLogLevel,
   envNatsUrl,
+  envPublicUrl,
+  envSportelloMode,
   envText,
   envUrl,
+  originOf,
   parseConfig,
   TRACING_ENV,
   tracingConfigOf,
   type Environment,
   type LogLevel,
+  type SportelloMode,
   type TracingConfig,
 } from '@sportello/platform';
 
@@ -32,6 +39,34 @@ export const DEFAULT_DATABASE_PREFIX = 'sportello_';
 
 /** Everything the hub needs, typed. */
 export interface HubConfig {
+  /**
+   * `demo` (default): the demo comune is generated and seeded, development sign-in, sandboxed
+   * channels. `production`: nothing of the demo; every secret and setting a deployment needs is
+   * required, and the services refuse what is demo-only.
+   */
+  mode: SportelloMode;
+  /**
+   * The public origin (`PUBLIC_URL`): every link and the OIDC issuer are built on it, and only the
+   * gateway answers there. `null`: the gateway's own address on this machine (demo).
+   */
+  publicUrl: string | null;
+  /**
+   * `INTERNAL_SECRET`, shared by the gateway and every service: services answer only calls signed
+   * with it. `null`: the hub makes one up at each start (demo).
+   */
+  internalSecret: string | null;
+  /** The comune's name (`COMUNE_NAME`), as citizens read it after "Comune di". */
+  comuneName: string;
+  /**
+   * Production: the username of the first administrator (`STAFF_ADMIN_USERNAME`), who signs in
+   * through the comune's staff provider and adds the other staff members.
+   */
+  staffAdminUsername: string | null;
+  /**
+   * The hub's own environment: each service gets the variables of it that it reads (its own
+   * settings: SPID/CIE upstream, creditor, channels...), no others; the hub's choices win.
+   */
+  environment: Environment;
   /** Gateway port; the services listen on the next ports (identity PORT+1 ...), or on free ports when 0. */
   port: number;
   /** Interface the gateway binds to. */
@@ -39,7 +74,7 @@ export interface HubConfig {
   logLevel: LogLevel;
   /** Folder of the SQLite files, the mailbox and the sandbox of the embedded mode. */
   dataDir: string;
-  /** ISTAT code of the demo comune. */
+  /** ISTAT code of the comune (the demo's unless `COMUNE` says otherwise). */
   comune: string;
   /**
    * Where the notifier sends mail: a real SMTP server, or `null` for the hub's own mail catcher
@@ -78,15 +113,30 @@ export interface HubConfig {
   tracing: TracingConfig;
   /**
    * The gateway's own settings (`GATEWAY_*` variables: limits, rate limits, introspection, public
-   * data cache, trusted documents...; see the gateway README), as set in the hub's environment; the
-   * hub hands them to its gateway in both modes. `GATEWAY_SUBGRAPHS` is the hub's to set.
+   * data cache, trusted documents...; `PORTAL_URL`; see the gateway README), as set in the hub's
+   * environment; the hub hands them to its gateway in both modes. `GATEWAY_SUBGRAPHS` is the hub's.
    */
   gatewaySettings: Environment;
 }
 
-/** The `GATEWAY_*` variables a person may set for the hub's gateway. */
+/** What the hub sets for its gateway itself; any other gateway variable passes through. */
+const SET_BY_THE_HUB = new Set([
+  'GATEWAY_SUBGRAPHS',
+  'PORT',
+  'HOST',
+  'LOG_LEVEL',
+  'SPORTELLO_MODE',
+  'PUBLIC_URL',
+  'INTERNAL_SECRET',
+  'TOKEN_ISSUER',
+  'TOKEN_AUDIENCE',
+  'JWKS_URL',
+  'BUS',
+  'NATS_URL',
+]);
+/** The gateway variables a person may set for the hub's gateway (`GATEWAY_*`, `PORTAL_URL`...). */
 const GATEWAY_SETTINGS = Object.keys(gatewayEnvSchema.shape).filter(
-  (name) => name.startsWith('GATEWAY_') && name !== 'GATEWAY_SUBGRAPHS',
+  (name) => !SET_BY_THE_HUB.has(name),
 ) as Array<keyof typeof gatewayEnvSchema.shape>;
 /** Checks them when the hub starts, so a bad value names the variable before any service starts. */
 const gatewaySettingsSchema = gatewayEnvSchema.pick(
@@ -101,12 +151,19 @@ export const EMBEDDED_SERVICE_NAME = 'sportello-hub';
 
 const envSchema = z
   .object({
-    PORT: envInteger({ min: 0, max: 65_535 }, 4000),
+    SPORTELLO_MODE: envSportelloMode(),
+    PUBLIC_URL: envPublicUrl().optional(),
+    INTERNAL_SECRET: envInternalSecret(),
+    PORT: envInteger({ min: 0, max: 65_535 }, DEFAULT_PORTS.gateway),
     HOST: envText('127.0.0.1'),
     // A person starting the demo wants the progress and the addresses, not every request: warn.
     LOG_LEVEL: envLogLevel('warn'),
     DATA_DIR: envText('./data'),
-    COMUNE: envComune('999001'),
+    COMUNE: envComune(CORE_DEFAULTS.comune),
+    COMUNE_NAME: envText(CORE_DEFAULTS.comuneName),
+    STAFF_ADMIN_USERNAME: envText('').pipe(
+      z.string().regex(/^([a-z0-9._-]{2,64})?$/i, 'expected a username such as mario.rossi'),
+    ),
     SMTP_HOST: envText(''),
     SMTP_PORT: envInteger({ min: 0, max: 65_535 }, 2525),
     TELEGRAM_BOT_TOKEN: envText(''),
@@ -121,7 +178,7 @@ const envSchema = z
       z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, 'expected lower-case letters, digits and underscores'),
     ),
     NATS_URL: envNatsUrl(),
-    TOKEN_AUDIENCE: envText('sportello-api'),
+    TOKEN_AUDIENCE: envText(CORE_DEFAULTS.tokenAudience),
     IDENTITY_KEY_ENCRYPTION_KEY: envText('').refine(
       (value) => value === '' || isKeyEncryptionKey(value),
       KEY_ENCRYPTION_KEY_FORMAT,
@@ -146,6 +203,9 @@ const envSchema = z
     }
   });
 
+/** The variables the hub itself reads. */
+export const HUB_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 /**
  * Reads the hub's configuration.
  * @throws {ConfigError} naming every bad variable.
@@ -154,6 +214,12 @@ export function loadHubConfig(env: Environment): HubConfig {
   const raw = parseConfig(envSchema, env, { app: 'hub' });
   parseConfig(gatewaySettingsSchema, env, { app: 'hub' });
   return {
+    mode: raw.SPORTELLO_MODE,
+    publicUrl: raw.PUBLIC_URL === undefined ? null : originOf(raw.PUBLIC_URL),
+    internalSecret: raw.INTERNAL_SECRET ?? null,
+    comuneName: raw.COMUNE_NAME,
+    staffAdminUsername: raw.STAFF_ADMIN_USERNAME === '' ? null : raw.STAFF_ADMIN_USERNAME,
+    environment: env,
     port: raw.PORT,
     host: raw.HOST,
     logLevel: raw.LOG_LEVEL,

@@ -2,13 +2,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInProcessBus, createLogger, type Logger } from '@sportello/platform';
-import type { HubConfig, ServiceName } from './config.js';
+import { gatewayEnvSchema } from '@sportello/gateway';
+import { HUB_VARIABLES, type HubConfig, type ServiceName } from './config.js';
 import { generatePopulation } from './demo/population.js';
 import { startMailCatcher, type MailCatcher } from './mail-catcher.js';
 import { reservePorts, type PortReservation } from './ports.js';
 import { SERVICE_MODULES } from './services.js';
-import { withKeyEncryptionKey } from './key-encryption-key.js';
-import { planTopology, serviceEnvironment, type Topology } from './topology.js';
+import { withDemoSecrets } from './key-encryption-key.js';
+import { checkStartable } from './preflight.js';
+import { planTopology, serviceEnvironment, SERVICE_VARIABLES, type Topology } from './topology.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const GATEWAY_MAIN = 'gateway/dist/main.js';
@@ -58,7 +60,7 @@ async function startProcesses(
   options: DistributedHubOptions,
   reservation: PortReservation | undefined,
 ): Promise<DistributedHub> {
-  const config = await withKeyEncryptionKey(hubConfig);
+  const config = await withDemoSecrets(hubConfig);
   const progress = options.onProgress ?? (() => {});
   const logger = options.logger ?? createLogger({ name: 'hub', level: config.logLevel });
   // The demo's mailbox lives in the launcher: the notifier process sends to it over SMTP.
@@ -71,10 +73,19 @@ async function startProcesses(
     mailCatcherPort: mailbox?.port,
   });
   const env = (service: ServiceName | 'gateway') => serviceEnvironment(service, config, topology);
+  try {
+    checkStartable(config, topology);
+  } catch (error) {
+    await mailbox?.close();
+    throw error;
+  }
 
   // Seeding writes through each service's own code and database; its events wait in the service's
   // outbox until the service's relay publishes them to NATS.
-  const population = generatePopulation({ households: config.demoHouseholds, istat: config.comune });
+  const population =
+    config.mode === 'demo'
+      ? generatePopulation({ households: config.demoHouseholds, istat: config.comune })
+      : undefined;
   const seedBus = createInProcessBus();
   for (const module of SERVICE_MODULES) {
     const service = await module.create(env(module.name), {
@@ -83,7 +94,10 @@ async function startProcesses(
     });
     try {
       await service.database.migrate();
-      progress(`  ${await module.seed(service.database, population, progress, topology)}`);
+      const done = population
+        ? await module.seed(service.database, population, progress, topology)
+        : await module.setUp?.(service.database, config, topology);
+      if (done) progress(`  ${done}`);
     } finally {
       await service.close();
     }
@@ -131,7 +145,9 @@ function launch(
 ): ServiceProcess {
   const child = spawn(process.execPath, [main], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    // The machine's variables (PATH, NODE_OPTIONS...), not the hub's settings: each process gets its
+    // own from the hub, and a secret of one service never reaches another.
+    env: { ...systemEnvironment(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const prefix = (chunk: Buffer) => {
@@ -166,4 +182,15 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
+}
+
+/** Every variable a Sportello service or the hub reads: kept from the children's inherited environment. */
+const SPORTELLO_VARIABLES = new Set([
+  ...Object.values(SERVICE_VARIABLES).flat(),
+  ...Object.keys(gatewayEnvSchema.shape),
+  ...HUB_VARIABLES,
+]);
+
+function systemEnvironment(): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !SPORTELLO_VARIABLES.has(name)));
 }

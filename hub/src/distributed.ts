@@ -5,20 +5,20 @@
  */
 import { ConfigError } from '@sportello/platform';
 import { loadHubConfig } from './config.js';
+import { upBanner } from './banner.js';
 import { startDistributedHub } from './distributed-hub.js';
 
 try {
   const config = loadHubConfig(process.env);
-  console.log('Sportello: starting the distributed hub (PostgreSQL + NATS, one process per service)...');
+  console.log(
+    `Sportello: starting the distributed hub in ${config.mode} mode (PostgreSQL + NATS, one process per service)...`,
+  );
   const hub = await startDistributedHub(config, { onProgress: (line) => console.log(line) });
-  console.log(`
-Sportello is up (distributed).
-  GraphQL API        ${hub.url}   (graphql-ws on the same path)
-  health             ${hub.url.replace(/\/graphql$/, '')}/health
-  staff dashboard    ${hub.url.replace(/\/graphql$/, '')}/dashboard/
-  demo tokens        POST ${hub.topology.baseUrl('identity')}/auth/dev/token  {"kind": "citizen"}
-  processes          ${hub.processes.map((p) => `${p.name} (pid ${p.pid})`).join(', ')}
-Press Ctrl+C to stop.`);
+  console.log(
+    upBanner(config, hub, [
+      `  processes          ${hub.processes.map((p) => `${p.name} (pid ${p.pid})`).join(', ')}`,
+    ]),
+  );
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       console.log('Sportello: stopping...');

@@ -21,7 +21,8 @@ import { SERVICE_MODULES } from './services.js';
 import { startMailCatcher, type MailCatcher } from './mail-catcher.js';
 import { planTopology, serviceEnvironment, type Topology } from './topology.js';
 import { reservePorts } from './ports.js';
-import { withKeyEncryptionKey } from './key-encryption-key.js';
+import { checkStartable } from './preflight.js';
+import { withDemoSecrets } from './key-encryption-key.js';
 
 /** A running embedded hub. */
 export interface EmbeddedHub {
@@ -59,7 +60,7 @@ export async function startEmbeddedHub(
   hubConfig: HubConfig,
   options: EmbeddedHubOptions = {},
 ): Promise<EmbeddedHub> {
-  const config = await withKeyEncryptionKey(hubConfig);
+  const config = await withDemoSecrets(hubConfig);
   const progress = options.onProgress ?? (() => {});
   const logger = options.logger ?? createLogger({ name: 'hub', level: config.logLevel });
   const dataDir = resolve(config.dataDir);
@@ -91,8 +92,12 @@ export async function startEmbeddedHub(
       mailCatcherPort: mailbox?.port,
     });
     const env = (service: ServiceName | 'gateway') => serviceEnvironment(service, config, topology);
+    checkStartable(config, topology);
 
-    const population = generatePopulation({ households: config.demoHouseholds, istat: config.comune });
+    const population =
+      config.mode === 'demo'
+        ? generatePopulation({ households: config.demoHouseholds, istat: config.comune })
+        : undefined;
     let jwks: JwksSource | undefined;
     for (const module of SERVICE_MODULES) {
       const service = await module.create(env(module.name), {
@@ -105,7 +110,10 @@ export async function startEmbeddedHub(
       // Migrated and seeded before it listens, as in the distributed mode: jobs a service runs at
       // start (tributi's payment reminders) then find the demo data.
       await service.database.migrate();
-      progress(`  ${await module.seed(service.database, population, progress, topology)}`);
+      const done = population
+        ? await module.seed(service.database, population, progress, topology)
+        : await module.setUp?.(service.database, config, topology);
+      if (done) progress(`  ${done}`);
       await reservation?.release(topology.ports[module.name]);
       services[module.name] = await service.listen(topology.ports[module.name], '127.0.0.1');
       // In one process the services read identity's published keys directly, not over HTTP.

@@ -3,6 +3,7 @@
  */
 import { ConfigError, createLogger, startTracing, tracingOptions } from '@sportello/platform';
 import { loadHubConfig } from './config.js';
+import { upBanner } from './banner.js';
 import { startEmbeddedHub } from './embedded-hub.js';
 
 try {
@@ -11,19 +12,13 @@ try {
   const tracing = startTracing(
     tracingOptions(config.tracing, createLogger({ name: 'hub', level: config.logLevel })),
   );
-  console.log('Sportello: starting the embedded hub (first start generates the demo comune)...');
+  console.log(
+    config.mode === 'demo'
+      ? 'Sportello: starting the embedded hub in demo mode (first start generates the demo comune)...'
+      : `Sportello: starting the embedded hub in production mode for comune ${config.comune}...`,
+  );
   const hub = await startEmbeddedHub(config, { onProgress: (line) => console.log(line) });
-  const base = hub.url.replace(/\/graphql$/, '');
-  console.log(`
-Sportello is up.
-  GraphQL API        ${hub.url}   (graphql-ws on the same path)
-  health             ${base}/health
-  staff dashboard    ${base}/dashboard/   (development login: pick a staff member)
-  identity (OIDC)    ${hub.services.identity}/.well-known/openid-configuration
-  demo tokens        POST ${hub.services.identity}/auth/dev/token  {"kind": "citizen"}
-  ${hub.mailbox ? `mailbox            ${hub.mailbox.folder}  (SMTP on 127.0.0.1:${hub.mailbox.port})` : `email              SMTP ${hub.topology.smtp.host}:${hub.topology.smtp.port}`}
-  data               ${config.dataDir}
-Press Ctrl+C to stop.`);
+  console.log(upBanner(config, hub, [`  data               ${config.dataDir}`]));
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateKeyEncryptionKey } from '@sportello/identity';
@@ -12,7 +13,8 @@ export const DEMO_KEY_FILE = 'identity-key-encryption.key';
  * its owner only), so signing keys are sealed in identity's database in every run.
  */
 export async function withKeyEncryptionKey(config: HubConfig): Promise<HubConfig> {
-  if (config.identityKeyEncryptionKey !== null) return config;
+  // Production brings its own: identity refuses to start without it, naming the variable.
+  if (config.identityKeyEncryptionKey !== null || config.mode === 'production') return config;
   await mkdir(config.dataDir, { recursive: true });
   const file = join(config.dataDir, DEMO_KEY_FILE);
   let key = await readFile(file, 'utf8').then(
@@ -33,4 +35,15 @@ export async function withKeyEncryptionKey(config: HubConfig): Promise<HubConfig
     );
   }
   return { ...config, identityKeyEncryptionKey: key };
+}
+
+/**
+ * The hub's config with its secrets settled for a demo: identity's key-encryption key (see
+ * {@link withKeyEncryptionKey}) and, unless set, an internal secret made up for this start (the
+ * hub starts every service, so they all learn it). Production brings both, or the start refuses.
+ */
+export async function withDemoSecrets(config: HubConfig): Promise<HubConfig> {
+  const settled = await withKeyEncryptionKey(config);
+  if (settled.internalSecret !== null || settled.mode === 'production') return settled;
+  return { ...settled, internalSecret: randomBytes(32).toString('base64url') };
 }

@@ -4,9 +4,14 @@ import {
   loadCivilProtectionConfig,
   seedCivilProtection,
 } from '@sportello/civil-protection';
-import { createIdentity, loadIdentityConfig, seedIdentity } from '@sportello/identity';
+import { createIdentity, loadIdentityConfig, seedIdentity, setUpComune } from '@sportello/identity';
 import { createNotifier, loadNotifierConfig, seedNotifier } from '@sportello/notifier';
-import { createPractices, loadPracticesConfig, seedPractices } from '@sportello/practices';
+import {
+  createPractices,
+  loadPracticesConfig,
+  seedPractices,
+  setUpPracticeTypes,
+} from '@sportello/practices';
 import { createTributi, loadTributiConfig, seedTributi } from '@sportello/tributi';
 import type {
   Database,
@@ -16,7 +21,7 @@ import type {
   JwksSource,
   Logger,
 } from '@sportello/platform';
-import type { ServiceName } from './config.js';
+import type { HubConfig, ServiceName } from './config.js';
 import { demoTelegramChatId, identitySeed } from './demo/identity-seed.js';
 import type { DemoPopulation } from './demo/population.js';
 import type { Topology } from './topology.js';
@@ -44,6 +49,8 @@ export interface ServiceModule {
   name: ServiceName;
   /** Builds the service from the same environment its own process would read. */
   create(env: Environment, deps: ServiceDeps): Promise<RunningService>;
+  /** Reads that environment as the service will. @throws {ConfigError} naming every bad variable */
+  check(env: Environment): void;
   /** Seeds the demo comune (idempotent); returns a line for the person watching. */
   seed(
     database: Database,
@@ -51,6 +58,11 @@ export interface ServiceModule {
     progress: (line: string) => void,
     topology: Topology,
   ): Promise<string>;
+  /**
+   * Production: the reference data a comune needs before its first user (no demo data);
+   * idempotent. @returns a line for the person watching, or nothing when there is nothing to do
+   */
+  setUp?(database: Database, config: HubConfig, topology: Topology): Promise<string | undefined>;
   /** Built entry point of its own process (distributed mode), relative to the repository root. */
   main: string;
 }
@@ -58,6 +70,7 @@ export interface ServiceModule {
 const identity: ServiceModule = {
   name: 'identity',
   main: 'subgraphs/identity/dist/main.js',
+  check: (env) => void loadIdentityConfig(env),
   async create(env, deps) {
     const service = await createIdentity(loadIdentityConfig(env), { bus: deps.bus, logger: deps.logger });
     return {
@@ -74,11 +87,22 @@ const identity: ServiceModule = {
     );
     return `identity: ${seed.citizens.length} citizens, ${seed.staff.length} staff, ${seed.delegations?.length ?? 0} delegations`;
   },
+  async setUp(database, config, topology) {
+    await setUpComune(database.fork({ comune: config.comune }), {
+      comune: config.comune,
+      dashboardRedirectUris: topology.dashboardRedirectUris,
+      ...(config.staffAdminUsername === null
+        ? {}
+        : { admin: { username: config.staffAdminUsername, displayName: config.staffAdminUsername } }),
+    });
+    return `identity: staff dashboard registered${config.staffAdminUsername === null ? '' : `, administrator ${config.staffAdminUsername}`}`;
+  },
 };
 
 const anagrafe: ServiceModule = {
   name: 'anagrafe',
   main: 'subgraphs/anagrafe/dist/main.js',
+  check: (env) => void loadAnagrafeConfig(env),
   create: (env, deps) => createAnagrafe(loadAnagrafeConfig(env), deps),
   async seed(database, population, progress) {
     const { comune } = population;
@@ -94,6 +118,7 @@ const anagrafe: ServiceModule = {
 const tributi: ServiceModule = {
   name: 'tributi',
   main: 'subgraphs/tributi/dist/main.js',
+  check: (env) => void loadTributiConfig(env),
   create: (env, deps) => createTributi(loadTributiConfig(env), deps),
   async seed(database, population, progress) {
     const result = await seedTributi(database, population, (done, total) =>
@@ -108,6 +133,7 @@ const tributi: ServiceModule = {
 const practices: ServiceModule = {
   name: 'practices',
   main: 'subgraphs/practices/dist/main.js',
+  check: (env) => void loadPracticesConfig(env),
   create: (env, deps) => createPractices(loadPracticesConfig(env), deps),
   async seed(database, population, progress) {
     const result = await seedPractices(
@@ -117,11 +143,16 @@ const practices: ServiceModule = {
     );
     return `practices: ${result.types} practice types, ${result.calendars} office calendars, ${result.practices} practices, ${result.reports} reports`;
   },
+  async setUp(database, config) {
+    const types = await setUpPracticeTypes(database, config.comune);
+    return types === 0 ? undefined : `practices: ${types} practice types of the catalogue`;
+  },
 };
 
 const notifier: ServiceModule = {
   name: 'notifier',
   main: 'notifier/dist/main.js',
+  check: (env) => void loadNotifierConfig(env),
   create: (env, deps) => createNotifier(loadNotifierConfig(env), deps),
   async seed(database, population, progress) {
     // Demo citizens who linked Telegram: their chats go to the sandbox unless a bot token is set.
@@ -141,6 +172,7 @@ const notifier: ServiceModule = {
 const civilProtection: ServiceModule = {
   name: 'civil-protection',
   main: 'subgraphs/civil-protection/dist/main.js',
+  check: (env) => void loadCivilProtectionConfig(env),
   create: (env, deps) => createCivilProtection(loadCivilProtectionConfig(env), deps),
   async seed(database, population) {
     const { comune } = population;

@@ -1,7 +1,23 @@
+import { createHmac } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { ANAGRAFE_ENV_VARIABLES } from '@sportello/anagrafe';
+import { CIVIL_PROTECTION_ENV_VARIABLES } from '@sportello/civil-protection';
+import { IDENTITY_ENV_VARIABLES } from '@sportello/identity';
+import { NOTIFIER_ENV_VARIABLES } from '@sportello/notifier';
+import { PRACTICES_ENV_VARIABLES } from '@sportello/practices';
+import { TRIBUTI_ENV_VARIABLES } from '@sportello/tributi';
 import type { Environment } from '@sportello/platform';
 import { DEFAULT_DATABASE_PREFIX, SERVICES, type HubConfig, type ServiceName } from './config.js';
-import { DEMO_COMUNE_NAME } from './demo/population.js';
+
+/** The variables each service reads: it gets the hub's values of those, and of no others. */
+export const SERVICE_VARIABLES: Record<ServiceName, readonly string[]> = {
+  identity: IDENTITY_ENV_VARIABLES,
+  anagrafe: ANAGRAFE_ENV_VARIABLES,
+  tributi: TRIBUTI_ENV_VARIABLES,
+  practices: PRACTICES_ENV_VARIABLES,
+  'civil-protection': CIVIL_PROTECTION_ENV_VARIABLES,
+  notifier: NOTIFIER_ENV_VARIABLES,
+};
 
 export type RunMode = 'embedded' | 'distributed';
 
@@ -12,8 +28,14 @@ export interface Topology {
   ports: Record<ServiceName, number>;
   /** Base URL of a service, e.g. `http://127.0.0.1:4001`. */
   baseUrl(service: ServiceName): string;
-  /** `iss` of access tokens: identity's base URL. */
+  /**
+   * The public origin, the gateway's: `PUBLIC_URL`, or the gateway's address on this machine in a
+   * demo. `null` only in production without `PUBLIC_URL` (the start then refuses, naming it).
+   */
+  publicUrl: string | null;
+  /** `iss` of access tokens: the public origin (the gateway forwards identity's OIDC routes). */
   issuer: string;
+  /** Identity's keys on its private port, for the services and the gateway. */
   jwksUrl: string;
   /** Where the notifier sends mail: the configured SMTP server, or the hub's mail catcher. */
   smtp: { host: string; port: number; catcher: boolean };
@@ -44,18 +66,24 @@ export function planTopology(
     SERVICES.map((service, i) => [service, reserved?.[i + 1] ?? config.port + i + 1]),
   ) as Record<ServiceName, number>;
   const baseUrl = (service: ServiceName) => `http://127.0.0.1:${ports[service]}`;
+  const gatewayPort = reserved?.[0] ?? config.port;
+  const publicUrl = config.publicUrl ?? (config.mode === 'demo' ? `http://127.0.0.1:${gatewayPort}` : null);
   return {
     mode,
-    gatewayPort: reserved?.[0] ?? config.port,
+    gatewayPort,
     ports,
     baseUrl,
-    issuer: baseUrl('identity'),
+    publicUrl,
+    issuer: publicUrl ?? `http://127.0.0.1:${gatewayPort}`,
     jwksUrl: `${baseUrl('identity')}/.well-known/jwks.json`,
     smtp,
-    // The same gateway, as a browser on this machine may name it.
-    dashboardRedirectUris: ['127.0.0.1', 'localhost'].map(
-      (host) => `http://${host}:${reserved?.[0] ?? config.port}/dashboard/callback`,
-    ),
+    dashboardRedirectUris: [
+      ...(publicUrl === null ? [] : [`${publicUrl}/dashboard/callback`]),
+      // In a demo, the same gateway as a browser on this machine may name it.
+      ...(config.mode === 'demo'
+        ? ['127.0.0.1', 'localhost'].map((host) => `http://${host}:${gatewayPort}/dashboard/callback`)
+        : []),
+    ].filter((uri, i, all) => all.indexOf(uri) === i),
   };
 }
 
@@ -71,46 +99,59 @@ export function serviceEnvironment(
 ): Environment {
   const distributed = topology.mode === 'distributed';
   const common: Environment = {
-    SPORTELLO_MODE: 'demo',
+    SPORTELLO_MODE: config.mode,
     LOG_LEVEL: config.logLevel,
-    COMUNE: config.comune,
     TOKEN_ISSUER: topology.issuer,
     TOKEN_AUDIENCE: config.tokenAudience,
     JWKS_URL: topology.jwksUrl,
     BUS: distributed ? 'nats' : 'inprocess',
     NATS_URL: config.natsServers.join(','),
+    // Left out in production when missing: the services' own checks name them.
+    ...(topology.publicUrl === null ? {} : { PUBLIC_URL: topology.publicUrl }),
+    ...(config.internalSecret === null ? {} : { INTERNAL_SECRET: config.internalSecret }),
     ...tracingEnvironment(service, config),
   };
   if (service === 'gateway') {
     return {
+      ...config.gatewaySettings,
       ...common,
       // One gateway in the embedded hub: no other replica to share rate-limit usage with.
-      ...(distributed ? {} : { GATEWAY_RATE_LIMIT_SYNC_MS: '0' }),
-      ...config.gatewaySettings,
+      ...(distributed || config.gatewaySettings['GATEWAY_RATE_LIMIT_SYNC_MS'] !== undefined
+        ? {}
+        : { GATEWAY_RATE_LIMIT_SYNC_MS: '0' }),
       PORT: String(topology.gatewayPort),
       HOST: config.host,
       GATEWAY_SUBGRAPHS: SERVICES.map((name) => `${name}=${topology.baseUrl(name)}/graphql`).join(','),
     };
   }
+  const own = Object.fromEntries(
+    SERVICE_VARIABLES[service]
+      .filter((name) => config.environment[name] !== undefined && config.environment[name] !== '')
+      .map((name) => [name, config.environment[name]]),
+  );
   return {
+    // The operator's settings of this service (its upstream provider, creditor, channels...) ...
+    ...own,
+    // ... under the deployment's, which the hub decides for every service alike.
     ...common,
+    COMUNE: config.comune,
+    COMUNE_NAME: config.comuneName,
     PORT: String(topology.ports[service]),
+    // Behind the gateway, never on the network.
+    HOST: '127.0.0.1',
     DATABASE_DRIVER: distributed ? 'postgresql' : 'sqlite',
     DATABASE_URL: distributed
       ? postgresDatabaseUrl(config, service)
       : resolve(join(config.dataDir, `${service}.db`)),
-    COMUNE_NAME: DEMO_COMUNE_NAME,
-    PUBLIC_URL: topology.baseUrl(service),
-    ...(service === 'identity' && config.identityKeyEncryptionKey !== null
-      ? { IDENTITY_KEY_ENCRYPTION_KEY: config.identityKeyEncryptionKey }
-      : {}),
+    ...(service === 'identity' ? identityEnvironment(config) : {}),
     ...(service === 'notifier'
       ? {
           IDENTITY_URL: topology.baseUrl('identity'),
           ANAGRAFE_URL: topology.baseUrl('anagrafe'),
           ...notifierChannels(config, topology),
-          SMTP_FROM: `"Comune di ${DEMO_COMUNE_NAME}" <noreply@borgosereno.example>`,
+          SMTP_FROM: own['SMTP_FROM'] ?? `"Comune di ${config.comuneName}" <noreply@comune.example>`,
           SANDBOX_DIR: resolve(join(config.dataDir, 'sandbox')),
+          ...(notifierSecret(config) === undefined ? {} : { NOTIFIER_CLIENT_SECRET: notifierSecret(config) }),
           // The durable consumer goes with the inbox it fills: a deployment with databases of its own
           // gets a consumer of its own on a NATS server others share.
           ...(distributed && config.postgresDatabasePrefix !== DEFAULT_DATABASE_PREFIX
@@ -118,6 +159,35 @@ export function serviceEnvironment(
             : {}),
         }
       : {}),
+  };
+}
+
+/**
+ * The notifier's client secret at identity. In production, unless set, the hub derives it from the
+ * internal secret (one secret less to manage; identity is told the same one). A demo's identity has
+ * the demo's clients.
+ */
+function notifierSecret(config: HubConfig): string | undefined {
+  const set = config.environment['NOTIFIER_CLIENT_SECRET'];
+  if (set !== undefined && set !== '') return set;
+  if (config.mode !== 'production' || config.internalSecret === null) return undefined;
+  return createHmac('sha256', config.internalSecret)
+    .update('sportello-notifier client secret')
+    .digest('base64url');
+}
+
+function identityEnvironment(config: HubConfig): Environment {
+  const notifier = notifierSecret(config);
+  const listed = config.environment['INTERNAL_CLIENT_SECRETS'] ?? '';
+  const clients =
+    notifier === undefined || /(^|,)\s*notifier\s*=/.test(listed)
+      ? listed
+      : [listed, `notifier=${notifier}`].filter((entry) => entry.trim() !== '').join(',');
+  return {
+    ...(config.identityKeyEncryptionKey !== null
+      ? { IDENTITY_KEY_ENCRYPTION_KEY: config.identityKeyEncryptionKey }
+      : {}),
+    ...(clients === '' ? {} : { INTERNAL_CLIENT_SECRETS: clients }),
   };
 }
 

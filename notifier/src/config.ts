@@ -1,27 +1,16 @@
 import { z } from 'zod';
 import {
-  checkDatabaseEnv,
+  checkServiceEnv,
   envBoolean,
-  envBus,
-  envComune,
-  envDatabaseDriver,
-  envDatabaseUrl,
   envInteger,
-  envJwksUrl,
-  envLogLevel,
-  envNatsUrl,
   envPort,
-  envSportelloMode,
   envText,
-  envTokenAudience,
-  envTokenIssuer,
   envUrl,
   parseConfig,
-  type BusKind,
-  type DatabaseDriver,
+  serviceCoreConfig,
+  serviceEnvShape,
   type Environment,
-  type LogLevel,
-  type SportelloMode,
+  type ServiceCoreConfig,
 } from '@sportello/platform';
 
 /** SMTP settings; `null` in the config means email goes to the sandbox folder. */
@@ -57,30 +46,25 @@ export interface IoSettings {
 }
 
 /** Everything the notifier needs, typed; built by {@link loadNotifierConfig} or by hand in tests. */
-export interface NotifierConfig {
-  mode: SportelloMode;
-  port: number;
-  logLevel: LogLevel;
-  defaultComune: string;
-  /** Display names of comuni by ISTAT code ("Comune di Esempio"); unknown ones show the code. */
-  comuneNames: Record<string, string>;
-  database: { driver: DatabaseDriver; url: string; postgresDatabase?: string };
-  /** `subjectRoot`: first token of subjects (NATS adapters isolating a deployment). @default 'sportello' */
-  bus: { kind: BusKind; natsServers: string[]; subjectRoot?: string };
+/**
+ * Everything the notifier needs, typed; built by {@link loadNotifierConfig} or by hand in tests.
+ * `comuneNames` holds each comune's plain name: messages say "Comune di <name>".
+ */
+export interface NotifierConfig extends ServiceCoreConfig {
   /** Durable consumer and inbox name. @default 'notifier' */
   consumerName: string;
-  tokenIssuer: string;
-  tokenAudience: string;
-  jwksUrl: URL;
   /** Identity's base URL: token endpoint and contact points. */
   identityUrl: string;
   /** Anagrafe's base URL: residents of zones. */
   anagrafeUrl: string;
   /** Secret of the `sportello-notifier` internal client at identity. */
   clientSecret: string;
-  /** Base URL of the citizens' portal, for links in messages. */
+  /**
+   * Base of the portal links in messages: `<PUBLIC_URL>/portale`, which the gateway sends on to the
+   * comune's portal (a hub setting), so links never change when the portal does.
+   */
   portalUrl: string;
-  /** Where citizens manage their preferences (footer, List-Unsubscribe). */
+  /** Where citizens manage their preferences (footer, List-Unsubscribe): `<PUBLIC_URL>/portale/preferenze`. */
   preferencesUrl: string;
   smtp: SmtpSettings | null;
   telegram: TelegramSettings | null;
@@ -104,26 +88,13 @@ export interface NotifierConfig {
 
 const envSchema = z
   .object({
-    SPORTELLO_MODE: envSportelloMode(),
-    PORT: envPort(4006),
-    LOG_LEVEL: envLogLevel(),
-    COMUNE: envComune('001272'),
-    COMUNE_NAME: envText('Comune di Sportello'),
-    DATABASE_DRIVER: envDatabaseDriver(),
-    DATABASE_URL: envDatabaseUrl('./data/notifier.db'),
-    BUS: envBus(),
-    NATS_URL: envNatsUrl(),
+    ...serviceEnvShape('notifier'),
     NOTIFIER_CONSUMER: envText('notifier').pipe(
       z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'letters, digits, - and _'),
     ),
-    TOKEN_ISSUER: envTokenIssuer('http://localhost:4001'),
-    TOKEN_AUDIENCE: envTokenAudience('sportello'),
-    JWKS_URL: envJwksUrl('http://localhost:4001/.well-known/jwks.json'),
-    IDENTITY_URL: envUrl(['http', 'https'], 'http://localhost:4001'),
-    ANAGRAFE_URL: envUrl(['http', 'https'], 'http://localhost:4002'),
+    IDENTITY_URL: envUrl(['http', 'https'], 'http://127.0.0.1:4001'),
+    ANAGRAFE_URL: envUrl(['http', 'https'], 'http://127.0.0.1:4002'),
     NOTIFIER_CLIENT_SECRET: envText(''),
-    PORTAL_URL: envUrl(['http', 'https'], 'http://localhost:5173'),
-    PREFERENCES_URL: envUrl(['http', 'https']).optional(),
     SMTP_HOST: envText(''),
     SMTP_PORT: envPort(587),
     SMTP_SECURE: envBoolean(false),
@@ -151,7 +122,7 @@ const envSchema = z
     RETRY_MAX_MS: envInteger({ min: 100, max: 86_400_000 }, 3_600_000),
     STATS_THROTTLE_MS: envInteger({ min: 50, max: 60_000 }, 500),
   })
-  .superRefine(checkDatabaseEnv)
+  .superRefine(checkServiceEnv)
   .superRefine((env, ctx) => {
     if (env.SPORTELLO_MODE === 'production' && env.NOTIFIER_CLIENT_SECRET === '') {
       ctx.addIssue({ code: 'custom', path: ['NOTIFIER_CLIENT_SECRET'], message: 'required in production' });
@@ -163,6 +134,13 @@ const envSchema = z
         message: 'required with a bot token: 1-256 characters of A-Za-z0-9_-',
       });
     }
+    if (env.SMTP_HOST === '' && env.SPORTELLO_MODE === 'production') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SMTP_HOST'],
+        message: 'required in production: the SMTP server email goes out through',
+      });
+    }
     if (env.IO_API_KEY === '' && env.SPORTELLO_MODE === 'production') {
       ctx.addIssue({ code: 'custom', path: ['IO_API_KEY'], message: 'required in production' });
     }
@@ -171,6 +149,9 @@ const envSchema = z
 /** The demo notifier secret identity accepts in demo mode (see identity's DEMO_INTERNAL_CLIENTS). */
 const DEMO_CLIENT_SECRET = 'demo-notifier-secret';
 
+/** The environment variables notifier reads: the hub hands each service those of its own, no others. */
+export const NOTIFIER_ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 /**
  * Reads the notifier's configuration from the environment.
  *
@@ -178,23 +159,15 @@ const DEMO_CLIENT_SECRET = 'demo-notifier-secret';
  */
 export function loadNotifierConfig(env: Environment): NotifierConfig {
   const raw = parseConfig(envSchema, env, { app: 'notifier' });
+  const core = serviceCoreConfig(raw);
   return {
-    mode: raw.SPORTELLO_MODE,
-    port: raw.PORT,
-    logLevel: raw.LOG_LEVEL,
-    defaultComune: raw.COMUNE,
-    comuneNames: { [raw.COMUNE]: raw.COMUNE_NAME },
-    database: { driver: raw.DATABASE_DRIVER, url: raw.DATABASE_URL },
-    bus: { kind: raw.BUS, natsServers: raw.NATS_URL },
+    ...core,
     consumerName: raw.NOTIFIER_CONSUMER,
-    tokenIssuer: raw.TOKEN_ISSUER,
-    tokenAudience: raw.TOKEN_AUDIENCE,
-    jwksUrl: raw.JWKS_URL,
     identityUrl: raw.IDENTITY_URL,
     anagrafeUrl: raw.ANAGRAFE_URL,
     clientSecret: raw.NOTIFIER_CLIENT_SECRET === '' ? DEMO_CLIENT_SECRET : raw.NOTIFIER_CLIENT_SECRET,
-    portalUrl: raw.PORTAL_URL,
-    preferencesUrl: raw.PREFERENCES_URL ?? `${raw.PORTAL_URL.replace(/\/$/, '')}/preferenze`,
+    portalUrl: `${core.publicUrl}/portale`,
+    preferencesUrl: `${core.publicUrl}/portale/preferenze`,
     smtp:
       raw.SMTP_HOST === ''
         ? null

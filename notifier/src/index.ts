@@ -83,6 +83,7 @@ export { formatDate, formatDateTime, formatEuro, formatNoticeNumber } from './te
 export { createNotifier, TELEGRAM_WEBHOOK_PATH, type NotifierDeps, type NotifierHandle } from './notifier.js';
 export {
   loadNotifierConfig,
+  NOTIFIER_ENV_VARIABLES,
   type NotifierConfig,
   type SmtpSettings,
   type TelegramSettings,

@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import {
   createSubgraphRuntime,
+  internalAssertionsFor,
   openServiceDatabase,
   type Consumer,
   type Database,
@@ -113,8 +114,13 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
     }));
   await database.migrate();
 
-  const comuneName = (comune: string) => config.comuneNames[comune] ?? `Comune ${comune}`;
-  const tokens = createServiceTokens({ identityUrl: config.identityUrl, clientSecret: config.clientSecret });
+  const comuneName = (comune: string) => `Comune di ${config.comuneNames[comune] ?? comune}`;
+  const internal = internalAssertionsFor('notifier', config.internalSecret);
+  const tokens = createServiceTokens({
+    identityUrl: config.identityUrl,
+    clientSecret: config.clientSecret,
+    ...(internal ? { internalHeaders: internal.headers } : {}),
+  });
   const contacts = deps.contacts ?? createIdentityDirectory(config.identityUrl, tokens);
   const audience = deps.audience ?? createAnagrafeAudience(config.anagrafeUrl, tokens);
   const store = new DeliveryStore(database, clock);
@@ -264,6 +270,7 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
     database,
     ownsDatabase,
     tokens: { issuer: config.tokenIssuer, audience: config.tokenAudience, jwks: deps.jwks ?? config.jwksUrl },
+    internalSecret: config.internalSecret,
     defaultComune: config.defaultComune,
     // The notifier publishes straight to the bus and records no outbox events: nothing to relay.
     relayTo: null,
@@ -313,7 +320,7 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
     bot,
     channels,
     start,
-    async listen(port = config.port, host = '127.0.0.1') {
+    async listen(port = config.port, host = config.host) {
       const url = await runtime.listen(port, host);
       await start();
       return url;

@@ -48,6 +48,15 @@ export {
   type JwksSource,
 } from './auth/token-verifier.js';
 export {
+  createInternalAssertions,
+  InternalAssertionError,
+  INTERNAL_ASSERTION_HEADER,
+  INTERNAL_SECRET_MIN_LENGTH,
+  type InternalAssertions,
+  type InternalAssertionOptions,
+  type InternalAssertionRefusal,
+} from './auth/internal-assertion.js';
+export {
   ACCESS_TOKEN_TYPE,
   principalFromClaims,
   claimsForPrincipal,
@@ -124,6 +133,7 @@ export {
   envTokenAudience,
   envJwksUrl,
   envSportelloMode,
+  envTimeZone,
   LOG_LEVELS,
   DATABASE_DRIVERS,
   BUS_KINDS,
@@ -132,6 +142,23 @@ export {
   type BusKind,
   type SportelloMode,
 } from './config/env.js';
+export {
+  CORE_DEFAULTS,
+  DEFAULT_PORTS,
+  PRODUCTION_REQUIRED,
+  deploymentEnvShape,
+  serviceEnvShape,
+  checkDeploymentEnv,
+  checkServiceEnv,
+  serviceCoreConfig,
+  envInternalSecret,
+  envPublicUrl,
+  isSecureOrigin,
+  originOf,
+  type CoreServiceEnv,
+  type CoreServiceName,
+  type ServiceCoreConfig,
+} from './config/service-config.js';
 export { createLogger, type Logger, type LoggerOptions } from './logging/logger.js';
 export {
   startTracing,
@@ -206,8 +233,10 @@ export {
   type OutboxCommittedMessage,
 } from './outbox/commit-watch.js';
 export { OUTBOX_MIGRATIONS } from './outbox/outbox-migrations.js';
+export { runService, type RunnableService, type RunServiceOptions } from './service/run-service.js';
 export {
   createSubgraphRuntime,
+  internalAssertionsFor,
   openServiceDatabase,
   type ServiceDatabaseConfig,
   type ServiceDatabaseOptions,

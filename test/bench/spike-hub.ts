@@ -47,6 +47,7 @@ export async function startSpikeHub(options: SpikeHubOptions): Promise<SpikeHub>
   const bus = createInProcessBus();
   const service = await createCivilProtection(
     {
+      mode: 'demo',
       port: 0,
       logLevel: 'silent',
       defaultComune: SPIKE_COMUNE,
@@ -55,7 +56,8 @@ export async function startSpikeHub(options: SpikeHubOptions): Promise<SpikeHub>
       tokenIssuer: issuer.issuer,
       tokenAudience: issuer.audience,
       jwksUrl: new URL('http://issuer.spike.test/.well-known/jwks.json'),
-      publicUrl: null,
+      publicUrl: 'http://127.0.0.1:4000',
+      internalSecret: null,
       capSenderDomain: 'borgo-spike.example',
       bus: { kind: 'inprocess', natsServers: [] },
       feedMaxAgeSeconds: options.maxAgeSeconds,

@@ -106,8 +106,8 @@ beforeAll(async () => {
   identityUrl = await identity.listen(0);
   ({ supergraphSdl } = composeSupergraph([{ name: 'identity', sdl: printSubgraphSchema(identity.schema) }]));
   verifier = createTokenVerifier({
-    issuer: config.issuer,
-    audience: config.audience,
+    issuer: config.tokenIssuer,
+    audience: config.tokenAudience,
     jwks: new URL(`${identityUrl}/.well-known/jwks.json`),
   });
   const dev = await fetch(`${identityUrl}/auth/dev/token`, {

@@ -27,6 +27,8 @@ export interface ClientRevocationsOptions {
   refreshMs?: number;
   /** @default 5_000 */
   fetchTimeoutMs?: number;
+  /** Headers of the list request (the internal assertion identity's private port asks for). */
+  headers?: () => Record<string, string>;
   logger: { info(fields: object, message?: string): void; warn(fields: object, message?: string): void };
 }
 
@@ -65,6 +67,7 @@ export function createClientRevocations(options: ClientRevocationsOptions): Clie
     if (options.listUrl === undefined) return;
     try {
       const response = await fetch(options.listUrl, {
+        headers: options.headers?.() ?? {},
         signal: AbortSignal.timeout(options.fetchTimeoutMs ?? 5_000),
       });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);

@@ -15,6 +15,11 @@ export class BodyTooLargeError extends Error {
  * @throws {BodyTooLargeError}
  */
 export async function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {
+  return (await readBodyBytes(req, maxBytes)).toString('utf8');
+}
+
+/** {@link readBody} for any content (uploads), as bytes. @throws {BodyTooLargeError} */
+export async function readBodyBytes(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) throw new BodyTooLargeError(maxBytes);
   const chunks: Buffer[] = [];
@@ -24,5 +29,5 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
     if (received > maxBytes) throw new BodyTooLargeError(maxBytes);
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }

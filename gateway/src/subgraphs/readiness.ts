@@ -10,11 +10,17 @@ export interface SubgraphProbe {
  * Asks a subgraph for `{ __typename }`: the cheapest operation that proves the process is up and
  * its GraphQL layer answers.
  */
-export async function probeSubgraph(name: string, url: string, timeoutMs: number): Promise<SubgraphProbe> {
+export async function probeSubgraph(
+  name: string,
+  url: string,
+  timeoutMs: number,
+  /** The internal assertion the subgraph asks for. */
+  headers: Record<string, string> = {},
+): Promise<SubgraphProbe> {
   try {
     const response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
       body: JSON.stringify({ query: '{ __typename }' }),
       signal: AbortSignal.timeout(timeoutMs),
     });

@@ -86,7 +86,15 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<SubgraphRequestC
   /** The context of each request's CLIENT span, for `willSendRequest` to send. */
   private readonly spanContexts = new WeakMap<object, Context>();
 
-  constructor(name: string, url: string, timeoutMs: number, metrics: GatewayMetrics, merging?: FetchMerging) {
+  constructor(
+    name: string,
+    url: string,
+    timeoutMs: number,
+    metrics: GatewayMetrics,
+    /** Headers proving the fetch comes from the gateway (the internal assertion). */
+    private readonly internalHeaders: () => Record<string, string>,
+    merging?: FetchMerging,
+  ) {
     super({ url, fetcher: timedFetcher(name, timeoutMs, metrics) });
     this.subgraph = name;
     this.merging = merging;
@@ -99,6 +107,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<SubgraphRequestC
   }: GraphQLDataSourceProcessOptions<SubgraphRequestContext>): void {
     const headers = request.http?.headers;
     if (!headers) return;
+    for (const [name, value] of Object.entries(this.internalHeaders())) headers.set(name, value);
     if (context.authorization) headers.set('authorization', context.authorization);
     if (context.comune) headers.set(COMUNE_HEADER, context.comune);
     injectTraceContext(headers, this.spanContexts.get(request) ?? traceContext.active());

@@ -5,6 +5,11 @@ export interface ServiceCredentials {
   /** @default 'sportello-notifier' */
   clientId?: string;
   clientSecret: string;
+  /**
+   * Headers proving the calls come from a Sportello service (the internal assertion), for services
+   * behind the trust boundary. @default none
+   */
+  internalHeaders?: () => Record<string, string>;
 }
 
 /** Thrown when identity refuses the notifier's credentials or cannot be reached. */
@@ -18,6 +23,8 @@ export interface ServiceTokens {
   tokenFor(comune: string): Promise<string>;
   /** Forgets a token the server rejected (keys rotated, identity restarted). */
   invalidate(comune: string): void;
+  /** Headers every call to another service carries besides the token (the internal assertion). */
+  internalHeaders(): Record<string, string>;
 }
 
 /** Renew this long before a token expires, so a request never leaves with a dying token. */
@@ -35,12 +42,14 @@ export function createServiceTokens(
     credentials.identityUrl.endsWith('/') ? credentials.identityUrl : `${credentials.identityUrl}/`,
   );
 
+  const internalHeaders = credentials.internalHeaders ?? (() => ({}));
+
   async function fetchToken(comune: string): Promise<string> {
     let response: Response;
     try {
       response = await fetch(endpoint, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...internalHeaders() },
         body: new URLSearchParams({
           grant_type: 'client_credentials',
           client_id: credentials.clientId ?? 'sportello-notifier',
@@ -82,5 +91,6 @@ export function createServiceTokens(
     invalidate(comune) {
       cache.delete(comune);
     },
+    internalHeaders,
   };
 }

@@ -1,6 +1,7 @@
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
+  customFetch,
   decodeProtectedHeader,
   errors,
   jwtVerify,
@@ -55,6 +56,11 @@ export interface TokenVerifierOptions {
   jwksCooldownSec?: number;
   /** Timeout of a JWKS request when `jwks` is a URL. @default 5000 */
   jwksTimeoutMs?: number;
+  /**
+   * Headers added to each JWKS request when `jwks` is a URL, read at every request (the internal
+   * assertion identity's private port asks for).
+   */
+  jwksHeaders?: () => Record<string, string>;
 }
 
 export interface TokenVerifier {
@@ -79,9 +85,19 @@ function keysFrom(options: TokenVerifierOptions): JWTVerifyGetKey {
   const cooldownMs = (options.jwksCooldownSec ?? 30) * 1000;
   const source = options.jwks;
   if (source instanceof URL) {
+    const extraHeaders = options.jwksHeaders;
     return createRemoteJWKSet(source, {
       cooldownDuration: cooldownMs,
       timeoutDuration: options.jwksTimeoutMs ?? 5000,
+      ...(extraHeaders
+        ? {
+            [customFetch]: (url: string, init: RequestInit) => {
+              const headers = new Headers(init.headers);
+              for (const [name, value] of Object.entries(extraHeaders())) headers.set(name, value);
+              return fetch(url, { ...init, headers });
+            },
+          }
+        : {}),
     });
   }
   if (typeof source !== 'function') return createLocalJWKSet(source);

@@ -220,3 +220,18 @@ export type SportelloMode = (typeof SPORTELLO_MODES)[number];
 export function envSportelloMode(fallback: SportelloMode = 'demo') {
   return envEnum(SPORTELLO_MODES, fallback);
 }
+
+/** An IANA time zone, e.g. `Europe/Rome` (the comune's calendar). @default 'Europe/Rome' */
+export function envTimeZone(fallback = 'Europe/Rome'): z.ZodType<string, string | undefined> {
+  return orDefault(
+    envValue('an IANA time zone such as Europe/Rome', (raw) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: raw });
+        return { value: raw };
+      } catch {
+        return undefined;
+      }
+    }),
+    fallback,
+  );
+}

@@ -8,6 +8,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizePersonalDataRead, createMemoryAuditSink } from '../auth/audit.js';
+import { createInternalAssertions } from '../auth/internal-assertion.js';
 import { createTestIssuer, type TestIssuer } from '../auth/test-issuer.js';
 import { type TokenPrincipal } from '../auth/token-claims.js';
 import { createTokenVerifier } from '../auth/token-verifier.js';
@@ -421,5 +422,97 @@ describe('createRequestContextFactory with a database', () => {
     expect(await ask({})).toBe(ROMA);
     expect(await ask({ 'x-comune': '015146' })).toBe('015146');
     expect(await ask({ authorization: await issuer.bearer({ ...clerk, comune: '001272' }) })).toBe('001272');
+  });
+});
+
+describe('createServiceServer behind the trust boundary', () => {
+  const SECRET = 'the-deployment-internal-secret-0123456789';
+  const gateway = createInternalAssertions({ secret: SECRET, caller: 'gateway' });
+  let bounded: ServiceServer;
+  let boundedUrl: string;
+
+  beforeAll(async () => {
+    const verifier = createTokenVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks: issuer.jwks });
+    bounded = createServiceServer({
+      name: 'anagrafe',
+      apollo: new ApolloServer<RequestContext>({
+        schema: buildSubgraphSchema([{ typeDefs, resolvers }]),
+        logger,
+      }),
+      context: createRequestContextFactory({ verifier, defaultComune: ROMA, logger, audit }),
+      routes: [
+        { method: 'GET', path: '/certificates/verify', handler: () => ({ status: 200, json: { ok: true } }) },
+      ],
+      logger,
+      internal: createInternalAssertions({ secret: SECRET, caller: 'anagrafe' }),
+    });
+    boundedUrl = await bounded.listen(0);
+  });
+
+  afterAll(async () => {
+    await bounded.close();
+  });
+
+  const call = (path: string, headers: Record<string, string>, body?: string) =>
+    fetch(`${boundedUrl}${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      ...(body === undefined ? {} : { body }),
+    });
+
+  it("refuses a caller that skipped the gateway with 401, even with a valid citizen's token", async () => {
+    const direct = await call(
+      '/graphql',
+      { authorization: await issuer.bearer(citizen) },
+      JSON.stringify({ query: readAddress }),
+    );
+    expect(direct.status).toBe(401);
+    const body = (await direct.json()) as GraphQLResult;
+    expect(body.data).toBeUndefined();
+    expect(body.errors?.[0]?.extensions).toEqual({
+      code: 'UNAUTHENTICATED',
+      reason: 'INTERNAL_ASSERTION_REQUIRED',
+    });
+    // Federation's own fields and introspection are behind it too.
+    const sdl = await call('/graphql', {}, JSON.stringify({ query: '{ _service { sdl } }' }));
+    expect(sdl.status).toBe(401);
+    const forged = await call(
+      '/graphql',
+      { 'x-sportello-internal': 'forged.assertion.value' },
+      JSON.stringify({ query: '{ __typename }' }),
+    );
+    expect(((await forged.json()) as GraphQLResult).errors?.[0]?.extensions['reason']).toBe(
+      'INTERNAL_ASSERTION_INVALID',
+    );
+    // Routes beside GraphQL as well.
+    expect((await call('/certificates/verify', {})).status).toBe(401);
+    expect(logLines.some((line) => line.includes('refused at the trust boundary'))).toBe(true);
+  });
+
+  it("answers the gateway's requests, still checking the end user's token", async () => {
+    const own = await call(
+      '/graphql',
+      { ...gateway.headers(), authorization: await issuer.bearer(citizen) },
+      JSON.stringify({ query: readAddress }),
+    );
+    expect(own.status).toBe(200);
+    expect(((await own.json()) as GraphQLResult).data?.resident).toEqual({
+      fiscalCode: OWNER,
+      address: 'Via dei Fori Imperiali 1',
+    });
+    const badToken = await call(
+      '/graphql',
+      { ...gateway.headers(), authorization: 'Bearer nope' },
+      JSON.stringify({ query: '{ __typename }' }),
+    );
+    expect(badToken.status).toBe(401);
+    expect(((await badToken.json()) as GraphQLResult).errors?.[0]?.extensions['reason']).toBe(
+      'MALFORMED_TOKEN',
+    );
+    expect((await call('/certificates/verify', gateway.headers())).status).toBe(200);
+  });
+
+  it('keeps /health open to orchestrators', async () => {
+    expect((await call('/health', {})).status).toBe(200);
   });
 });

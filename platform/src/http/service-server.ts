@@ -2,6 +2,11 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
 import { context as traceContext, trace } from '@opentelemetry/api';
+import {
+  INTERNAL_ASSERTION_HEADER,
+  InternalAssertionError,
+  type InternalAssertions,
+} from '../auth/internal-assertion.js';
 import { type Logger } from '../logging/logger.js';
 import { operationNameAttribute, SPAN_ATTRIBUTES, startServerSpan } from '../observability/spans.js';
 import {
@@ -42,6 +47,13 @@ export interface ServiceServerOptions<Context extends BaseContext> {
   health?: () => Promise<void> | void;
   /** How long `close` waits for in-flight requests before cutting connections. @default 10_000 */
   shutdownGraceMs?: number;
+  /**
+   * The trust boundary: when given, every request but `GET /health` must carry a valid internal
+   * assertion (the gateway's or another service's); anything else is refused with 401, whatever
+   * access token it carries. Absent, the server answers anyone (a service run alone in demo mode
+   * without `INTERNAL_SECRET`).
+   */
+  internal?: InternalAssertions;
 }
 
 export interface ServiceServer {
@@ -194,10 +206,44 @@ export function createServiceServer<Context extends BaseContext>(
     res.end(body);
   }
 
+  /** Refuses a request that does not come from the gateway or a service; true when refused. */
+  function refusedAtBoundary(request: ServiceRequest, res: ServerResponse): boolean {
+    if (options.internal === undefined) return false;
+    try {
+      options.internal.verify(request.header(INTERNAL_ASSERTION_HEADER));
+      return false;
+    } catch (error) {
+      if (!(error instanceof InternalAssertionError)) throw error;
+      logger.warn(
+        {
+          service: options.name,
+          reason: error.reason,
+          path: request.url.pathname,
+          requestId: request.requestId,
+        },
+        'request refused at the trust boundary',
+      );
+      const graphql = request.url.pathname === GRAPHQL_PATH;
+      send(
+        res,
+        401,
+        graphql
+          ? {
+              errors: [
+                { message: error.message, extensions: { code: 'UNAUTHENTICATED', reason: error.reason } },
+              ],
+            }
+          : { error: error.message, reason: error.reason },
+      );
+      return true;
+    }
+  }
+
   async function handle(request: ServiceRequest, res: ServerResponse): Promise<void> {
     const path = request.url.pathname;
-    if (path === GRAPHQL_PATH) return serveGraphQL(request, res);
     if (path === HEALTH_PATH && request.method === 'GET') return serveHealth(res);
+    if (refusedAtBoundary(request, res)) return;
+    if (path === GRAPHQL_PATH) return serveGraphQL(request, res);
     const onPath = routes.filter((route) => route.path === path);
     const route = onPath.find((candidate) => candidate.method === request.method);
     if (route) return serveRoute(route, request, res);

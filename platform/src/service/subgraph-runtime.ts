@@ -1,6 +1,7 @@
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import type { GraphQLSchema } from 'graphql';
 import type { AuditSink } from '../auth/audit.js';
+import { createInternalAssertions, type InternalAssertions } from '../auth/internal-assertion.js';
 import { createTokenVerifier, type TokenVerifierOptions } from '../auth/token-verifier.js';
 import type { EventBus } from '../bus/event-bus.js';
 import {
@@ -75,6 +76,8 @@ export interface SubgraphRuntimeParts<Context> {
   readonly requestContext: (request: ServiceRequest) => Promise<DatabaseRequestContext<EntityManager>>;
   /** The service's full GraphQL context of a request. */
   readonly context: (request: ServiceRequest) => Promise<Context>;
+  /** Signs the service's calls to the others; `undefined` without an internal secret. */
+  readonly internal: InternalAssertions | undefined;
 }
 
 /** Options of {@link createSubgraphRuntime}. */
@@ -90,6 +93,12 @@ export interface SubgraphRuntimeOptions<Context extends BaseContext> {
   migrateOnListen?: boolean;
   /** How tokens are verified: issuer, audience and where the keys come from. */
   tokens: TokenVerifierOptions;
+  /**
+   * The deployment's `INTERNAL_SECRET`: requests without the gateway's (or a service's) assertion
+   * are refused with 401, and the service signs its own calls (the JWKS included). `null` or absent:
+   * the service answers anyone (run alone in demo mode).
+   */
+  internalSecret?: string | null;
   /** The comune of anonymous requests that name none (`x-comune`). */
   defaultComune: string;
   /** The audit sink of the request context. @default a logging sink */
@@ -150,8 +159,12 @@ export function createSubgraphRuntime<Context extends BaseContext>(
   options: SubgraphRuntimeOptions<Context>,
 ): SubgraphRuntime<Context> {
   const { service, logger, database } = options;
+  const internal = internalAssertionsFor(service, options.internalSecret);
   const requestContext = createRequestContextFactory({
-    verifier: createTokenVerifier(options.tokens),
+    verifier: createTokenVerifier({
+      ...options.tokens,
+      ...(internal && options.tokens.jwks instanceof URL ? { jwksHeaders: internal.headers } : {}),
+    }),
     defaultComune: options.defaultComune,
     logger,
     database,
@@ -169,7 +182,7 @@ export function createSubgraphRuntime<Context extends BaseContext>(
     // The relay publishes when a transaction commits outbox events: no per-response nudge needed.
     plugins: [masking.plugin, ...(options.plugins ?? [])],
   });
-  const parts: SubgraphRuntimeParts<Context> = { database, relay, requestContext, context };
+  const parts: SubgraphRuntimeParts<Context> = { database, relay, requestContext, context, internal };
   const routes = typeof options.routes === 'function' ? options.routes(parts) : options.routes;
   const server = createServiceServer<Context>({
     name: service,
@@ -178,6 +191,7 @@ export function createSubgraphRuntime<Context extends BaseContext>(
     routes,
     maxBodyBytes: options.maxBodyBytes,
     context,
+    ...(internal ? { internal } : {}),
     health: async () => {
       await database.forkUnscoped().getConnection().execute('select 1');
     },
@@ -210,4 +224,12 @@ export function createSubgraphRuntime<Context extends BaseContext>(
       if (options.ownsDatabase) await database.close();
     },
   };
+}
+
+/** The assertions a service signs and checks with the deployment's secret; none without one. */
+export function internalAssertionsFor(
+  service: string,
+  secret: string | null | undefined,
+): InternalAssertions | undefined {
+  return secret ? createInternalAssertions({ secret, caller: service }) : undefined;
 }

@@ -132,7 +132,10 @@ describe('certificates', () => {
     expect(certificate['verificationUrl']).toBe(
       `https://comune.example/verifica-certificati?code=${certificate['verificationCode']}`,
     );
-    expect(certificate['downloadUrl']).toBe(`${t.url}/certificates/${certificate['id']}.pdf`);
+    // On the public origin: the gateway forwards it here.
+    expect(certificate['downloadUrl']).toBe(
+      `https://servizi.comune.example/certificates/${certificate['id']}.pdf`,
+    );
 
     const pdf = await t.get(`/certificates/${certificate['id']}.pdf`, asMario);
     expect(pdf.status).toBe(200);

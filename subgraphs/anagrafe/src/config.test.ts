@@ -10,7 +10,8 @@ describe('anagrafe configuration', () => {
       database: { driver: 'sqlite', url: './data/anagrafe.db' },
       onlineCertificatesExempt: false,
       timeZone: 'Europe/Rome',
-      certificateVerificationUrl: 'http://localhost:4002/certificates/verify',
+      // Links go to the public origin (the gateway), never to the service's own port.
+      certificateVerificationUrl: 'http://localhost:4000/certificates/verify',
       jobs: { reminderOffsetsDays: [180, 30, 7], expiredNoticeLookbackDays: 30, intervalMinutes: 60 },
     });
   });

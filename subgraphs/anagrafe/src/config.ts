@@ -1,25 +1,16 @@
 import { z } from 'zod';
 import {
-  checkDatabaseEnv,
+  checkServiceEnv,
   envBoolean,
-  envBus,
-  envComune,
-  envDatabaseDriver,
-  envDatabaseUrl,
   envInteger,
-  envJwksUrl,
-  envLogLevel,
-  envNatsUrl,
-  envPort,
   envText,
-  envTokenAudience,
-  envTokenIssuer,
+  envTimeZone,
   envUrl,
   parseConfig,
-  type BusKind,
-  type DatabaseDriver,
+  serviceCoreConfig,
+  serviceEnvShape,
   type Environment,
-  type LogLevel,
+  type ServiceCoreConfig,
 } from '@sportello/platform';
 import { DEFAULT_REMINDER_OFFSETS } from './domain/identity-document.js';
 
@@ -34,20 +25,7 @@ export interface AnagrafeJobSettings {
 }
 
 /** Everything anagrafe needs, typed; built by {@link loadAnagrafeConfig} or by hand in tests. */
-export interface AnagrafeConfig {
-  port: number;
-  logLevel: LogLevel;
-  /** The comune of anonymous requests that name none (`x-comune` header). */
-  defaultComune: string;
-  /** Display names of comuni by ISTAT code, printed on certificates. */
-  comuneNames: Record<string, string>;
-  /** `url` is a file path (or `:memory:`) for SQLite, a server URL for PostgreSQL. */
-  database: { driver: DatabaseDriver; url: string; postgresDatabase?: string };
-  tokenIssuer: string;
-  tokenAudience: string;
-  jwksUrl: URL;
-  /** Public base URL of this service (certificate download links); `null` uses the request's Host. */
-  publicUrl: string | null;
+export interface AnagrafeConfig extends ServiceCoreConfig {
   /** Page a certificate's QR code opens, with `?code=<verification code>` appended. */
   certificateVerificationUrl: string;
   /** Whether every certificate issued online is exempt from stamp duty (comuni disagree). @default false */
@@ -55,7 +33,6 @@ export interface AnagrafeConfig {
   /** The comune's calendar: what "today" means for expiries and deadlines. @default Europe/Rome */
   timeZone: string;
   jobs: AnagrafeJobSettings;
-  bus: { kind: BusKind; natsServers: string[] };
 }
 
 const offsetList = envText(DEFAULT_REMINDER_OFFSETS.join(',')).transform((raw, ctx) => {
@@ -76,33 +53,18 @@ const offsetList = envText(DEFAULT_REMINDER_OFFSETS.join(',')).transform((raw, c
 
 const envSchema = z
   .object({
-    PORT: envPort(4002),
-    LOG_LEVEL: envLogLevel(),
-    BUS: envBus(),
-    NATS_URL: envNatsUrl(),
-    COMUNE: envComune('001272'),
-    COMUNE_NAME: envText('Sportello'),
-    DATABASE_DRIVER: envDatabaseDriver(),
-    DATABASE_URL: envDatabaseUrl('./data/anagrafe.db'),
-    TOKEN_ISSUER: envTokenIssuer('http://localhost:4001'),
-    TOKEN_AUDIENCE: envTokenAudience('sportello'),
-    JWKS_URL: envJwksUrl('http://localhost:4001/.well-known/jwks.json'),
-    PUBLIC_URL: envUrl(['http', 'https']).optional(),
+    ...serviceEnvShape('anagrafe'),
     CERTIFICATE_VERIFICATION_URL: envUrl(['http', 'https']).optional(),
     ONLINE_CERTIFICATES_EXEMPT: envBoolean(false),
-    TIME_ZONE: envText('Europe/Rome').refine((zone) => {
-      try {
-        new Intl.DateTimeFormat('en', { timeZone: zone });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'expected an IANA time zone such as Europe/Rome'),
+    TIME_ZONE: envTimeZone(),
     DOCUMENT_REMINDER_OFFSETS: offsetList,
     EXPIRED_NOTICE_LOOKBACK_DAYS: envInteger({ min: 0, max: 3650 }, 30),
     JOB_INTERVAL_MINUTES: envInteger({ min: 0, max: 24 * 60 }, 60),
   })
-  .superRefine(checkDatabaseEnv);
+  .superRefine(checkServiceEnv);
+
+/** The environment variables anagrafe reads: the hub hands each service those of its own, no others. */
+export const ANAGRAFE_ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
 /**
  * Reads anagrafe's configuration from the environment.
@@ -111,20 +73,12 @@ const envSchema = z
  */
 export function loadAnagrafeConfig(env: Environment): AnagrafeConfig {
   const raw = parseConfig(envSchema, env, { app: 'anagrafe' });
-  const publicUrl = raw.PUBLIC_URL === undefined ? null : String(raw.PUBLIC_URL).replace(/\/$/, '');
+  const core = serviceCoreConfig(raw);
   return {
-    port: raw.PORT,
-    logLevel: raw.LOG_LEVEL,
-    defaultComune: raw.COMUNE,
-    comuneNames: { [raw.COMUNE]: raw.COMUNE_NAME },
-    database: { driver: raw.DATABASE_DRIVER, url: raw.DATABASE_URL },
-    tokenIssuer: raw.TOKEN_ISSUER,
-    tokenAudience: raw.TOKEN_AUDIENCE,
-    jwksUrl: raw.JWKS_URL,
-    publicUrl,
+    ...core,
     certificateVerificationUrl:
       raw.CERTIFICATE_VERIFICATION_URL === undefined
-        ? `${publicUrl ?? `http://localhost:${raw.PORT}`}/certificates/verify`
+        ? `${core.publicUrl}/certificates/verify`
         : String(raw.CERTIFICATE_VERIFICATION_URL),
     onlineCertificatesExempt: raw.ONLINE_CERTIFICATES_EXEMPT,
     timeZone: raw.TIME_ZONE,
@@ -133,6 +87,5 @@ export function loadAnagrafeConfig(env: Environment): AnagrafeConfig {
       expiredNoticeLookbackDays: raw.EXPIRED_NOTICE_LOOKBACK_DAYS,
       intervalMinutes: raw.JOB_INTERVAL_MINUTES,
     },
-    bus: { kind: raw.BUS, natsServers: raw.NATS_URL },
   };
 }

@@ -10,8 +10,8 @@ export const ANAGRAFE_OFFICE = 'anagrafe';
 /** What resolvers need from the configuration. */
 export interface AnagrafeSettings {
   comuneNames: Record<string, string>;
-  /** Base URL of download links; `null` uses the request's origin. */
-  publicUrl: string | null;
+  /** The public origin: download links start with it. */
+  publicUrl: string;
   certificateVerificationUrl: string;
   onlineCertificatesExempt: boolean;
   timeZone: string;
@@ -27,8 +27,6 @@ export interface AnagrafeContext extends DatabaseRequestContext<EntityManager> {
   /** The comune's calendar day of the request. */
   today: IsoDate;
   settings: AnagrafeSettings;
-  /** Origin of the request, for links when no public URL is configured. */
-  origin: string;
   /** Residents by fiscal code, batched per request. */
   residents: DataLoader<string, Resident | null>;
 }
@@ -37,7 +35,6 @@ export interface AnagrafeContext extends DatabaseRequestContext<EntityManager> {
 export function createAnagrafeContext(
   base: DatabaseRequestContext<EntityManager>,
   settings: AnagrafeSettings,
-  origin: string,
   now: Date = new Date(),
 ): AnagrafeContext {
   const residents = new DataLoader<string, Resident | null>(async (codes) => {
@@ -45,7 +42,7 @@ export function createAnagrafeContext(
     const byCode = new Map(rows.map((row) => [row.fiscalCode, row]));
     return codes.map((code) => byCode.get(code) ?? null);
   });
-  return { ...base, now, today: todayIn(settings.timeZone, now), settings, origin, residents };
+  return { ...base, now, today: todayIn(settings.timeZone, now), settings, residents };
 }
 
 /** The actor recorded on events a caller causes (a public id, never a fiscal code). */

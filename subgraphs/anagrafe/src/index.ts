@@ -29,7 +29,12 @@ import { runSilentApprovalJob } from './jobs/silent-approval.js';
 import { migrations as postgresql } from './migrations/postgresql/index.js';
 import { migrations as sqlite } from './migrations/sqlite/index.js';
 
-export { loadAnagrafeConfig, type AnagrafeConfig, type AnagrafeJobSettings } from './config.js';
+export {
+  loadAnagrafeConfig,
+  ANAGRAFE_ENV_VARIABLES,
+  type AnagrafeConfig,
+  type AnagrafeJobSettings,
+} from './config.js';
 export { ANAGRAFE_OFFICE, type AnagrafeContext } from './context.js';
 export { ANAGRAFE_ENTITIES } from './entities/index.js';
 export { buildAnagrafeSchema } from './graphql/schema.js';
@@ -140,12 +145,13 @@ export async function createAnagrafe(config: AnagrafeConfig, deps: AnagrafeDeps)
     ownsDatabase: true,
     migrateOnListen: true,
     tokens: { issuer: config.tokenIssuer, audience: config.tokenAudience, jwks: deps.jwks ?? config.jwksUrl },
+    internalSecret: config.internalSecret,
     defaultComune: config.defaultComune,
     relayTo: bus,
     schema,
     // A staff read is not answered unless its audit event is stored.
     plugins: [auditFlushPlugin<AnagrafeContext>()],
-    context: (base, request) => createAnagrafeContext(audited(base), settings, request.url.origin),
+    context: (base) => createAnagrafeContext(audited(base), settings),
     routes: ({ requestContext }) =>
       createCertificateRoutes({
         requestContext: async (request) => audited(await requestContext(request)),
@@ -159,7 +165,7 @@ export async function createAnagrafe(config: AnagrafeConfig, deps: AnagrafeDeps)
   return {
     schema,
     database,
-    listen: (port = config.port, host = '127.0.0.1') => runtime.listen(port, host),
+    listen: (port = config.port, host = config.host) => runtime.listen(port, host),
     async runDocumentExpiryJob(options = {}) {
       await runtime.migrate();
       return runDocumentExpiryJob(database, {

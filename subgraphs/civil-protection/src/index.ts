@@ -30,7 +30,11 @@ import { buildCivilProtectionSchema } from './graphql/schema.js';
 import { migrations as postgresql } from './migrations/postgresql/index.js';
 import { migrations as sqlite } from './migrations/sqlite/index.js';
 
-export { loadCivilProtectionConfig, type CivilProtectionConfig } from './config.js';
+export {
+  loadCivilProtectionConfig,
+  CIVIL_PROTECTION_ENV_VARIABLES,
+  type CivilProtectionConfig,
+} from './config.js';
 export { buildCivilProtectionSchema } from './graphql/schema.js';
 export { seedCivilProtection, type CivilProtectionSeed, type SeedZone, type SeedResult } from './seed.js';
 export { CIVIL_PROTECTION_ENTITIES } from './entities/index.js';
@@ -108,6 +112,7 @@ export async function createCivilProtection(
     ownsDatabase: true,
     migrateOnListen: true,
     tokens: { issuer: config.tokenIssuer, audience: config.tokenAudience, jwks: deps.jwks ?? config.jwksUrl },
+    internalSecret: config.internalSecret,
     defaultComune: config.defaultComune,
     relayTo: deps.bus,
     schema: await buildCivilProtectionSchema(),
@@ -116,7 +121,7 @@ export async function createCivilProtection(
   });
   return {
     database,
-    listen: (port, host) => runtime.listen(port, host),
+    listen: (port, host = config.host) => runtime.listen(port, host),
     flushOutbox: () => runtime.flushOutbox(),
     close: () => runtime.close(),
   };
@@ -139,7 +144,7 @@ function feedRoutes(
       comune: base.comune,
       comuneName: config.comuneNames[base.comune] ?? base.comune,
       sender: `protezione-civile.${base.comune}@${config.capSenderDomain}`,
-      baseUrl: config.publicUrl ?? request.url.origin,
+      baseUrl: config.publicUrl,
     };
     return { em: base.em, publisher };
   }

@@ -1,25 +1,14 @@
 import { z } from 'zod';
 import {
-  checkDatabaseEnv,
-  envBus,
-  envComune,
-  envDatabaseDriver,
-  envDatabaseUrl,
+  checkServiceEnv,
   envInteger,
-  envLogLevel,
-  envNatsUrl,
-  envPort,
-  envSportelloMode,
   envText,
-  envTokenAudience,
-  envTokenIssuer,
   envUrl,
   parseConfig,
-  type BusKind,
-  type DatabaseDriver,
+  serviceCoreConfig,
+  serviceEnvShape,
   type Environment,
-  type LogLevel,
-  type SportelloMode,
+  type ServiceCoreConfig,
 } from '@sportello/platform';
 import { DASHBOARD_CLIENT_ID } from './domain/seed.js';
 import {
@@ -64,19 +53,12 @@ export interface StaffUpstreamProvider {
 }
 
 /** Everything identity needs, typed; built by {@link loadIdentityConfig} or by hand in tests. */
-export interface IdentityConfig {
-  mode: SportelloMode;
-  port: number;
-  logLevel: LogLevel;
-  /** The comune a login belongs to when the request names none. */
-  defaultComune: string;
-  database: { driver: DatabaseDriver; url: string };
-  /** The event bus when identity runs on its own (main.ts); the hub passes its own bus. */
-  bus: { kind: BusKind; natsServers: string[] };
-  /** `iss` of issued tokens and base URL of the OIDC endpoints, e.g. `http://localhost:4001`. */
-  issuer: string;
-  /** `aud` of issued access tokens (the API). */
-  audience: string;
+/**
+ * Everything identity needs, typed; built by {@link loadIdentityConfig} or by hand in tests.
+ * `tokenIssuer` is the `iss` of issued tokens and the base URL of the OIDC endpoints (the public
+ * origin: the gateway forwards them here); `tokenAudience` the `aud` of access tokens.
+ */
+export interface IdentityConfig extends ServiceCoreConfig {
   /** @default 900 (15 minutes) */
   accessTokenTtlSeconds: number;
   /** A signing key older than this is replaced. @default 30 days */
@@ -118,16 +100,7 @@ export const DEMO_INTERNAL_CLIENTS: readonly InternalClient[] = [
 
 const envSchema = z
   .object({
-    SPORTELLO_MODE: envSportelloMode(),
-    PORT: envPort(4001),
-    LOG_LEVEL: envLogLevel(),
-    COMUNE: envComune('001272'),
-    DATABASE_DRIVER: envDatabaseDriver(),
-    DATABASE_URL: envDatabaseUrl('./data/identity.db'),
-    BUS: envBus(),
-    NATS_URL: envNatsUrl(),
-    TOKEN_ISSUER: envTokenIssuer('http://localhost:4001'),
-    TOKEN_AUDIENCE: envTokenAudience('sportello'),
+    ...serviceEnvShape('identity'),
     ACCESS_TOKEN_TTL_SECONDS: envInteger({ min: 60, max: 3600 }, 900),
     SIGNING_KEY_ROTATION_HOURS: envInteger({ min: 1, max: 24 * 365 }, 24 * 30),
     TELEGRAM_BOT_USERNAME: envText(''),
@@ -146,7 +119,7 @@ const envSchema = z
     STAFF_USERNAME_CLAIM: envText('preferred_username'),
     STAFF_OIDC_CLIENTS: envText(DASHBOARD_CLIENT_ID),
   })
-  .superRefine(checkDatabaseEnv)
+  .superRefine(checkServiceEnv)
   .superRefine((env, ctx) => {
     for (const client of parseInternalClients(env.INTERNAL_CLIENT_SECRETS)) {
       if (!/^[a-z][a-z0-9-]{0,62}$/.test(client.service) || client.secret.length < 16) {
@@ -203,6 +176,9 @@ const envSchema = z
     }
   });
 
+/** The environment variables identity reads: the hub hands each service those of its own, no others. */
+export const IDENTITY_ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 /**
  * Reads identity's configuration from the environment.
  *
@@ -212,14 +188,7 @@ export function loadIdentityConfig(env: Environment): IdentityConfig {
   const raw = parseConfig(envSchema, env, { app: 'identity' });
   const internalClients = parseInternalClients(raw.INTERNAL_CLIENT_SECRETS);
   return {
-    mode: raw.SPORTELLO_MODE,
-    port: raw.PORT,
-    logLevel: raw.LOG_LEVEL,
-    defaultComune: raw.COMUNE,
-    database: { driver: raw.DATABASE_DRIVER, url: raw.DATABASE_URL },
-    bus: { kind: raw.BUS, natsServers: raw.NATS_URL },
-    issuer: raw.TOKEN_ISSUER,
-    audience: raw.TOKEN_AUDIENCE,
+    ...serviceCoreConfig(raw),
     accessTokenTtlSeconds: raw.ACCESS_TOKEN_TTL_SECONDS,
     signingKeyRotationSeconds: raw.SIGNING_KEY_ROTATION_HOURS * 3600,
     telegramBotUsername: raw.TELEGRAM_BOT_USERNAME === '' ? null : raw.TELEGRAM_BOT_USERNAME,

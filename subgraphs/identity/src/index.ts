@@ -24,12 +24,20 @@ import { TokenIssuer } from './oidc/token-issuer.js';
 
 export {
   loadIdentityConfig,
+  IDENTITY_ENV_VARIABLES,
   DEMO_INTERNAL_CLIENTS,
   type IdentityConfig,
   type InternalClient,
   type UpstreamProvider,
 } from './config.js';
-export { seedIdentity, DEMO_API_CLIENT, DASHBOARD_CLIENT_ID, type IdentitySeed } from './domain/seed.js';
+export {
+  seedIdentity,
+  setUpComune,
+  DEMO_API_CLIENT,
+  DASHBOARD_CLIENT_ID,
+  type IdentitySeed,
+  type ComuneSetUp,
+} from './domain/seed.js';
 export type { NewCitizen } from './domain/accounts.js';
 export { NOTIFICATION_CATEGORIES, NOTIFICATION_CHANNELS, CRITICAL_CATEGORIES } from './domain/preferences.js';
 export { CITIZEN_FIELD_RULES } from './domain/citizen-access.js';
@@ -97,8 +105,8 @@ export async function createIdentity(config: IdentityConfig, deps: IdentityDeps)
     () => database.forkUnscoped(),
   );
   const tokens = new TokenIssuer(keys, {
-    issuer: config.issuer,
-    audience: config.audience,
+    issuer: config.tokenIssuer,
+    audience: config.tokenAudience,
     ttlSeconds: config.accessTokenTtlSeconds,
   });
 
@@ -111,11 +119,12 @@ export async function createIdentity(config: IdentityConfig, deps: IdentityDeps)
     ownsDatabase,
     // Identity verifies tokens it receives like any subgraph, with its own published keys.
     tokens: {
-      issuer: config.issuer,
-      audience: config.audience,
+      issuer: config.tokenIssuer,
+      audience: config.tokenAudience,
       jwks: async () => ({ keys: await keys.publishedKeys() }),
       jwksCooldownSec: 1,
     },
+    internalSecret: config.internalSecret,
     defaultComune: config.defaultComune,
     relayTo: bus,
     schema,
@@ -153,7 +162,7 @@ export async function createIdentity(config: IdentityConfig, deps: IdentityDeps)
     server: runtime.server,
     tokens,
     keys,
-    listen: (port = config.port, host = '127.0.0.1') => runtime.listen(port, host),
+    listen: (port = config.port, host = config.host) => runtime.listen(port, host),
     close: () => runtime.close(),
   };
 }

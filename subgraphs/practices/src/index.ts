@@ -19,7 +19,7 @@ import { sendAppointmentReminders } from './jobs/appointment-reminders.js';
 import { migrations as postgresql } from './migrations/postgresql/index.js';
 import { migrations as sqlite } from './migrations/sqlite/index.js';
 
-export { loadPracticesConfig, type PracticesConfig } from './config.js';
+export { loadPracticesConfig, PRACTICES_ENV_VARIABLES, type PracticesConfig } from './config.js';
 export { buildPracticesSchema } from './graphql/schema.js';
 export { PRACTICES_ENTITIES } from './entities/index.js';
 export type { PracticesContext } from './context.js';
@@ -45,6 +45,7 @@ export { sendAppointmentReminders } from './jobs/appointment-reminders.js';
 export { PRACTICE_TYPE_CATALOGUE, type CatalogueEntry } from './catalogue.js';
 export {
   seedPractices,
+  setUpPracticeTypes,
   type PracticesSeed,
   type PracticesSeedPerson,
   type PracticesSeedResult,
@@ -96,6 +97,7 @@ export async function createPractices(config: PracticesConfig, deps: PracticesDe
     ownsDatabase: true,
     migrateOnListen: true,
     tokens: { issuer: config.tokenIssuer, audience: config.tokenAudience, jwks: deps.jwks ?? config.jwksUrl },
+    internalSecret: config.internalSecret,
     defaultComune: config.defaultComune,
     audit: deps.audit,
     relayTo: deps.bus,
@@ -128,7 +130,7 @@ export async function createPractices(config: PracticesConfig, deps: PracticesDe
   const runReminders = (now = new Date()) => sendAppointmentReminders(database, now, config.timeZone);
   return {
     database,
-    listen: (port, host) => runtime.listen(port, host),
+    listen: (port, host = config.host) => runtime.listen(port, host),
     flushOutbox: () => runtime.flushOutbox(),
     runReminders,
     async close() {

@@ -1,4 +1,4 @@
-import type { Database } from '@sportello/platform';
+import type { Database, EntityManager } from '@sportello/platform';
 import type { PracticeStatus } from '@sportello/schema';
 import { PRACTICE_TYPE_CATALOGUE } from './catalogue.js';
 import { nextProtocolNumber } from './domain/protocol.js';
@@ -126,6 +126,25 @@ const REPORTS = [
  * state (with their timelines and protocol numbers) and a few reports. Idempotent: a comune that
  * already has practice types is left as it is. Demo history records no events.
  */
+function addCatalogue(em: EntityManager, comune: string): void {
+  for (const type of PRACTICE_TYPE_CATALOGUE) {
+    em.create(PracticeTypeEntity, { comune, ...type, active: true });
+  }
+}
+
+/**
+ * Sets a production comune up with the practice types of the catalogue (reference data, no demo
+ * practices or calendars). Idempotent: a comune with any practice type is left as it is.
+ * @returns how many types were added
+ */
+export async function setUpPracticeTypes(database: Database, comune: string): Promise<number> {
+  const em = database.fork({ comune });
+  if ((await em.count(PracticeTypeEntity, {})) > 0) return 0;
+  addCatalogue(em, comune);
+  await em.flush();
+  return PRACTICE_TYPE_CATALOGUE.length;
+}
+
 export async function seedPractices(
   database: Database,
   seed: PracticesSeed,
@@ -146,9 +165,7 @@ export async function seedPractices(
     onProgress?.(done, total);
   };
 
-  for (const type of PRACTICE_TYPE_CATALOGUE) {
-    em.create(PracticeTypeEntity, { comune, ...type, active: true });
-  }
+  addCatalogue(em, comune);
   const closedDays = [
     `${now.getUTCFullYear()}-12-25`,
     `${now.getUTCFullYear()}-12-26`,

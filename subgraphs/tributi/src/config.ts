@@ -1,41 +1,21 @@
 import { z } from 'zod';
 import { isValidOrganizationFiscalCode } from '@sportello/schema';
 import {
-  checkDatabaseEnv,
+  checkServiceEnv,
   envBoolean,
-  envBus,
-  envComune,
-  envDatabaseDriver,
-  envDatabaseUrl,
   envInteger,
-  envJwksUrl,
-  envLogLevel,
-  envNatsUrl,
-  envPort,
   envText,
-  envTokenAudience,
-  envTokenIssuer,
   parseConfig,
-  type BusKind,
-  type DatabaseDriver,
+  serviceCoreConfig,
+  serviceEnvShape,
   type Environment,
-  type LogLevel,
+  type ServiceCoreConfig,
 } from '@sportello/platform';
 import type { FineRules } from './domain/fines.js';
 import type { CreditorProfile } from './domain/notice-numbers.js';
 
 /** Everything tributi needs, typed; built by {@link loadTributiConfig} or by hand in tests. */
-export interface TributiConfig {
-  port: number;
-  logLevel: LogLevel;
-  /** The comune of anonymous requests that name none. */
-  defaultComune: string;
-  /** `url` is a file path (or `:memory:`) for SQLite, a server URL for PostgreSQL. */
-  database: { driver: DatabaseDriver; url: string; postgresDatabase?: string };
-  tokenIssuer: string;
-  tokenAudience: string;
-  jwksUrl: URL;
-  bus: { kind: BusKind; natsServers: string[] };
+export interface TributiConfig extends ServiceCoreConfig {
   /**
    * Creditor profiles registered at start (the comune's fiscal code, name and pagoPA segregation
    * code). A comune without one cannot issue notices.
@@ -64,22 +44,14 @@ const list = (raw: string) =>
 
 const envSchema = z
   .object({
-    PORT: envPort(4003),
-    LOG_LEVEL: envLogLevel(),
-    BUS: envBus(),
-    NATS_URL: envNatsUrl(),
-    COMUNE: envComune('001272'),
-    DATABASE_DRIVER: envDatabaseDriver(),
-    DATABASE_URL: envDatabaseUrl('./data/tributi.db'),
-    TOKEN_ISSUER: envTokenIssuer('http://localhost:4001'),
-    TOKEN_AUDIENCE: envTokenAudience('sportello'),
-    JWKS_URL: envJwksUrl('http://localhost:4001/.well-known/jwks.json'),
+    ...serviceEnvShape('tributi'),
     CREDITOR_FISCAL_CODE: envText('').pipe(
       z.string().refine((value) => value === '' || isValidOrganizationFiscalCode(value), {
         message: 'expected the comune’s 11-digit fiscal code (Luhn check digit)',
       }),
     ),
-    CREDITOR_NAME: envText('Comune'),
+    /** @default `Comune di <COMUNE_NAME>` */
+    CREDITOR_NAME: envText().optional(),
     SEGREGATION_CODE: envText('01').pipe(
       z.string().regex(/^(0[1-9]|[1-9]\d)$/, 'expected two digits from 01 to 99'),
     ),
@@ -94,7 +66,20 @@ const envSchema = z
     FINE_REDUCTION_PERCENT: envInteger({ min: 0, max: 100 }, 30),
     BULK_BATCH_SIZE: envInteger({ min: 10, max: 5_000 }, 500),
   })
-  .superRefine(checkDatabaseEnv);
+  .superRefine(checkServiceEnv)
+  .superRefine((env, ctx) => {
+    // Without the comune's fiscal code no pagoPA notice can be made.
+    if (env.SPORTELLO_MODE === 'production' && env.CREDITOR_FISCAL_CODE === '') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['CREDITOR_FISCAL_CODE'],
+        message: "required in production: the comune's fiscal code, creditor of its pagoPA notices",
+      });
+    }
+  });
+
+/** The environment variables tributi reads: the hub hands each service those of its own, no others. */
+export const TRIBUTI_ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
 /**
  * Reads tributi's configuration from the environment.
@@ -103,15 +88,9 @@ const envSchema = z
  */
 export function loadTributiConfig(env: Environment): TributiConfig {
   const raw = parseConfig(envSchema, env, { app: 'tributi' });
+  const core = serviceCoreConfig(raw);
   return {
-    port: raw.PORT,
-    logLevel: raw.LOG_LEVEL,
-    defaultComune: raw.COMUNE,
-    database: { driver: raw.DATABASE_DRIVER, url: raw.DATABASE_URL },
-    tokenIssuer: raw.TOKEN_ISSUER,
-    tokenAudience: raw.TOKEN_AUDIENCE,
-    jwksUrl: raw.JWKS_URL,
-    bus: { kind: raw.BUS, natsServers: raw.NATS_URL },
+    ...core,
     creditors:
       raw.CREDITOR_FISCAL_CODE === ''
         ? []
@@ -119,7 +98,7 @@ export function loadTributiConfig(env: Environment): TributiConfig {
             {
               comune: raw.COMUNE,
               fiscalCode: raw.CREDITOR_FISCAL_CODE,
-              name: raw.CREDITOR_NAME,
+              name: raw.CREDITOR_NAME ?? `Comune di ${raw.COMUNE_NAME}`,
               segregationCode: raw.SEGREGATION_CODE,
             },
           ],

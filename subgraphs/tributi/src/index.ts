@@ -27,7 +27,7 @@ import {
 import { migrations as postgresql } from './migrations/postgresql/index.js';
 import { migrations as sqlite } from './migrations/sqlite/index.js';
 
-export { loadTributiConfig, type TributiConfig } from './config.js';
+export { loadTributiConfig, TRIBUTI_ENV_VARIABLES, type TributiConfig } from './config.js';
 export { buildTributiSchema } from './graphql/schema.js';
 export { TRIBUTI_ENTITIES } from './entities/index.js';
 export type { TributiContext, PaymentProviders } from './context.js';
@@ -141,6 +141,7 @@ export async function createTributi(config: TributiConfig, deps: TributiDeps): P
     database,
     ownsDatabase,
     tokens: { issuer: config.tokenIssuer, audience: config.tokenAudience, jwks: deps.jwks ?? config.jwksUrl },
+    internalSecret: config.internalSecret,
     defaultComune: config.defaultComune,
     audit: deps.audit,
     relayTo: deps.bus,
@@ -182,7 +183,7 @@ export async function createTributi(config: TributiConfig, deps: TributiDeps): P
     schema,
     database,
     server: runtime.server,
-    listen: (port = config.port, host = '127.0.0.1') => runtime.listen(port, host),
+    listen: (port = config.port, host = config.host) => runtime.listen(port, host),
     runPaymentReminderJob: runReminders,
     bulkJobsIdle: () => bulkJobs.idle(),
     flushOutbox: () => runtime.flushOutbox(),

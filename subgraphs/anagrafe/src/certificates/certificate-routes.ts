@@ -63,7 +63,7 @@ export function createCertificateRoutes(options: {
       path: CERTIFICATE_PDF_ROUTE,
       async handler(request) {
         try {
-          const ctx = createAnagrafeContext(await requestContext(request), settings, request.url.origin);
+          const ctx = createAnagrafeContext(await requestContext(request), settings);
           const id = request.url.searchParams.get('id') ?? '';
           const certificate = /^[0-9a-f-]{36}$/.test(id)
             ? await ctx.em.findOne(CertificateEntity, { id })

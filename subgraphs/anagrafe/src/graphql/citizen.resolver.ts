@@ -23,7 +23,7 @@ export function resolveCitizenReference(reference: { fiscalCode: string }): Citi
 /** Base URL of links this service hands out. */
 export function linkBase(ctx: AnagrafeContext): { baseUrl: string; verificationUrl: string } {
   return {
-    baseUrl: ctx.settings.publicUrl ?? ctx.origin,
+    baseUrl: ctx.settings.publicUrl,
     verificationUrl: ctx.settings.certificateVerificationUrl,
   };
 }

@@ -146,6 +146,7 @@ export async function startAnagrafe(
     },
   );
   const config: AnagrafeConfig = {
+    mode: 'demo',
     port: 0,
     logLevel: 'silent',
     defaultComune: COMUNE,
@@ -157,7 +158,8 @@ export async function startAnagrafe(
     tokenIssuer: ISSUER,
     tokenAudience: AUDIENCE,
     jwksUrl: new URL('http://identity.test/.well-known/jwks.json'),
-    publicUrl: null,
+    publicUrl: 'https://servizi.comune.example',
+    internalSecret: null,
     certificateVerificationUrl: 'https://comune.example/verifica-certificati',
     onlineCertificatesExempt: false,
     timeZone: 'Europe/Rome',

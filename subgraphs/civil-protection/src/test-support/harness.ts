@@ -57,6 +57,7 @@ export async function startHarness(driver: DatabaseDriver): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'sportello-cp-'));
   const postgresDatabase = `sportello_test_civil_protection_${randomBytes(5).toString('hex')}`;
   const config: CivilProtectionConfig = {
+    mode: 'demo',
     port: 0,
     logLevel: 'silent',
     defaultComune: COMUNE,
@@ -68,7 +69,8 @@ export async function startHarness(driver: DatabaseDriver): Promise<Harness> {
     tokenIssuer: issuer.issuer,
     tokenAudience: issuer.audience,
     jwksUrl: new URL('http://issuer.test/.well-known/jwks.json'),
-    publicUrl: null,
+    publicUrl: 'https://servizi.comune.example',
+    internalSecret: null,
     capSenderDomain: 'borgo-demo.example',
     bus: { kind: 'inprocess', natsServers: [] },
   };

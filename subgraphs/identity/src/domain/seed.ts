@@ -113,27 +113,58 @@ export async function seedIdentity(
       firstParty: false,
     });
   }
-  const dashboardRedirects = seed.dashboardRedirectUris ?? [];
-  if (dashboardRedirects.length > 0) {
-    const dashboard = await em.findOne(
-      ApiClientEntity,
-      { clientId: DASHBOARD_CLIENT_ID },
-      { filters: false },
-    );
-    if (dashboard === null) {
-      await registerApiClient(em, seed.comune, {
-        clientId: DASHBOARD_CLIENT_ID,
-        name: 'Staff dashboard',
-        scopes: ['openid'],
-        redirectUris: dashboardRedirects,
-        rateLimitPerMinute: 600,
-        confidential: false,
-        firstParty: true,
+  await registerDashboard(em, seed.comune, seed.dashboardRedirectUris ?? []);
+}
+
+/** What a production comune needs before its first sign-in: no demo data. */
+export interface ComuneSetUp {
+  comune: string;
+  /** `<PUBLIC_URL>/dashboard/callback`: registers the staff dashboard with it. */
+  dashboardRedirectUris: string[];
+  /**
+   * The first administrator (`STAFF_ADMIN_USERNAME`), who adds the other staff members; created
+   * enabled if missing, left as is otherwise.
+   */
+  admin?: { username: string; displayName: string };
+}
+
+/**
+ * Sets a production comune up: the staff dashboard as a client, and its first administrator.
+ * Idempotent; nothing of the demo (citizens, demo app) is written.
+ */
+export async function setUpComune(em: EntityManager, setUp: ComuneSetUp): Promise<void> {
+  await registerDashboard(em, setUp.comune, setUp.dashboardRedirectUris);
+  if (setUp.admin !== undefined) {
+    const existing = await em.findOne(StaffMemberEntity, { username: setUp.admin.username });
+    if (existing === null) {
+      em.create(StaffMemberEntity, {
+        comune: setUp.comune,
+        ...setUp.admin,
+        offices: ['admin'],
+        disabledAt: null,
       });
-    } else {
-      // The gateway may move to another port between starts: its new address joins the old ones.
-      dashboard.redirectUris = [...new Set([...dashboard.redirectUris, ...dashboardRedirects])];
       await em.flush();
     }
+  }
+}
+
+/** Registers the staff dashboard, or adds redirect URIs it does not have yet. */
+async function registerDashboard(em: EntityManager, comune: string, redirectUris: string[]): Promise<void> {
+  if (redirectUris.length === 0) return;
+  const dashboard = await em.findOne(ApiClientEntity, { clientId: DASHBOARD_CLIENT_ID }, { filters: false });
+  if (dashboard === null) {
+    await registerApiClient(em, comune, {
+      clientId: DASHBOARD_CLIENT_ID,
+      name: 'Staff dashboard',
+      scopes: ['openid'],
+      redirectUris,
+      rateLimitPerMinute: 600,
+      confidential: false,
+      firstParty: true,
+    });
+  } else {
+    // The gateway may move to another port between starts: its new address joins the old ones.
+    dashboard.redirectUris = [...new Set([...dashboard.redirectUris, ...redirectUris])];
+    await em.flush();
   }
 }

@@ -72,8 +72,8 @@ describe.each(BUSES)('audit log fed by other services over the %s bus', (_name, 
     registry = await startAuditedService({
       bus,
       identityUrl: service.url,
-      issuer: config.issuer,
-      audience: config.audience,
+      issuer: config.tokenIssuer,
+      audience: config.tokenAudience,
       defaultComune: COMUNE,
     });
     admin = await service.devToken({ subject: 'admin.neri' });

@@ -150,6 +150,10 @@ describe('IDENTITY_KEY_ENCRYPTION_KEY', () => {
     UPSTREAM_OIDC_CLIENT_ID: 'sportello',
     UPSTREAM_OIDC_CLIENT_SECRET: 'a-secret-for-the-upstream',
     INTERNAL_CLIENT_SECRETS: 'notifier=notifier-secret-0123456789',
+    COMUNE: '010025',
+    COMUNE_NAME: 'Genova',
+    PUBLIC_URL: 'https://servizi.comune.genova.example',
+    INTERNAL_SECRET: 'an-internal-secret-of-32-characters-or-more',
   };
 
   it('is required in production', () => {

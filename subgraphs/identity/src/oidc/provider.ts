@@ -58,7 +58,7 @@ export interface OidcProviderDeps {
  */
 export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
   const { config, database, keys, tokens, logger } = deps;
-  const issuer = config.issuer.replace(/\/$/, '');
+  const issuer = config.tokenIssuer.replace(/\/$/, '');
   const callbackUrl = `${issuer}/oauth/callback`;
   const upstream =
     config.upstream === null
@@ -70,7 +70,7 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
   const demo = config.mode === 'demo';
 
   const discovery = {
-    issuer: config.issuer,
+    issuer: config.tokenIssuer,
     authorization_endpoint: `${issuer}/oauth/authorize`,
     token_endpoint: `${issuer}/oauth/token`,
     jwks_uri: `${issuer}/.well-known/jwks.json`,

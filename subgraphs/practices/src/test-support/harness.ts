@@ -57,9 +57,13 @@ export async function startHarness(
   const dir = await mkdtemp(join(tmpdir(), 'sportello-practices-'));
   const postgresDatabase = `sportello_test_practices_${randomBytes(5).toString('hex')}`;
   const config: PracticesConfig = {
+    mode: 'demo',
     port: 0,
     logLevel: 'silent',
     defaultComune: COMUNE,
+    comuneNames: { [COMUNE]: 'Borgo Sereno' },
+    publicUrl: 'https://servizi.comune.example',
+    internalSecret: null,
     database:
       driver === 'sqlite'
         ? { driver, url: join(dir, 'practices.db') }

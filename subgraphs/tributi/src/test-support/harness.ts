@@ -49,9 +49,13 @@ export interface TestTributi {
 
 export function testConfig(overrides: Partial<TributiConfig> = {}): TributiConfig {
   return {
+    mode: 'demo',
     port: 0,
     logLevel: 'silent',
     defaultComune: COMUNE,
+    comuneNames: { [COMUNE]: 'Borgo Sereno' },
+    publicUrl: 'https://servizi.comune.example',
+    internalSecret: null,
     database: { driver: 'sqlite', url: ':memory:' },
     tokenIssuer: 'http://identity.test',
     tokenAudience: 'sportello',

@@ -1,0 +1,172 @@
+import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { injectTraceContext } from '@sportello/platform';
+import { context as traceContext } from '@opentelemetry/api';
+import { BodyTooLargeError, readBodyBytes } from './request-body.js';
+import { sendJson } from './json-response.js';
+
+/**
+ * An HTTP route a client needs beside GraphQL, served on the public origin and answered by the
+ * service that owns it.
+ */
+export interface ForwardedRoute {
+  /** An exact path, or a prefix ending in `/` (everything under it). */
+  path: string;
+  /** The subgraph (service) that answers it. */
+  service: string;
+  /** Methods the route accepts; others get 405. */
+  methods: readonly string[];
+  /** `upload`: bodies up to the upload limit (attachments), else the API's body limit. */
+  body?: 'upload';
+}
+
+/**
+ * Every route of the services a client, a browser or a peer reaches: identity's OpenID provider,
+ * certificate download and verification, attachments, the open-data feeds, pagoPA receipts and the
+ * Telegram webhook.
+ */
+export const FORWARDED_ROUTES: readonly ForwardedRoute[] = [
+  { path: '/.well-known/openid-configuration', service: 'identity', methods: ['GET'] },
+  { path: '/.well-known/jwks.json', service: 'identity', methods: ['GET'] },
+  { path: '/oauth/', service: 'identity', methods: ['GET', 'POST'] },
+  { path: '/auth/', service: 'identity', methods: ['GET', 'POST'] },
+  { path: '/certificates/', service: 'anagrafe', methods: ['GET'] },
+  { path: '/attachments', service: 'practices', methods: ['POST'], body: 'upload' },
+  { path: '/attachments/', service: 'practices', methods: ['GET'] },
+  { path: '/feeds/', service: 'civil-protection', methods: ['GET', 'HEAD'] },
+  { path: '/payments/receipts', service: 'tributi', methods: ['POST'] },
+  { path: '/telegram/webhook', service: 'notifier', methods: ['POST'] },
+];
+
+/** The forwarded route serving a path, if any. */
+export function forwardedRouteOf(path: string): ForwardedRoute | undefined {
+  return FORWARDED_ROUTES.find((route) =>
+    route.path.endsWith('/')
+      ? path.startsWith(route.path) && path.length > route.path.length
+      : path === route.path,
+  );
+}
+
+/** Request headers a service may need; everything else (hop-by-hop, cookies of other apps) stays. */
+const PASSED_REQUEST_HEADERS = [
+  'accept',
+  'accept-language',
+  'authorization',
+  'content-type',
+  'if-none-match',
+  'if-modified-since',
+  'user-agent',
+  'x-comune',
+  'x-request-id',
+  'x-telegram-bot-api-secret-token',
+  'cookie',
+];
+
+/** Response headers that do not describe the body or its caching, or that only hold between two hops. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'content-length',
+  'content-encoding',
+]);
+
+export interface ForwardOptions {
+  /** Base URL of each service (`http://127.0.0.1:4001`). */
+  serviceUrls: Record<string, string>;
+  /** The internal assertion and any other header proving the request comes from the gateway. */
+  internalHeaders: () => Record<string, string>;
+  /** The caller's address as the gateway established it (sent in `x-forwarded-for`). */
+  clientIp: string;
+  /** The public origin: `x-forwarded-host` and `-proto` tell the service how it was reached. */
+  publicUrl: string;
+  maxBodyBytes: number;
+  maxUploadBytes: number;
+  timeoutMs: number;
+}
+
+/**
+ * Sends a request on to the service owning its route and streams the answer back: method, path,
+ * query, the headers a service needs, the body (bounded: 413 beyond the limit), the caller's address,
+ * trace context and the internal assertion. A service that cannot be reached is a 502; one that does
+ * not answer in time, a 504.
+ */
+export async function forward(
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: ForwardedRoute,
+  url: URL,
+  options: ForwardOptions,
+): Promise<void> {
+  const method = req.method ?? 'GET';
+  if (!route.methods.includes(method)) {
+    return sendJson(res, 405, { error: `Method ${method} not allowed` }, { allow: route.methods.join(', ') });
+  }
+  const base = options.serviceUrls[route.service];
+  if (base === undefined) return sendJson(res, 404, { error: `No route ${url.pathname}` });
+  let body: Buffer | undefined;
+  if (method !== 'GET' && method !== 'HEAD') {
+    const limit = route.body === 'upload' ? options.maxUploadBytes : options.maxBodyBytes;
+    try {
+      body = await readBodyBytes(req, limit);
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) throw error;
+      res.once('finish', () => req.destroy());
+      return sendJson(
+        res,
+        413,
+        { error: `Request body exceeds ${limit} bytes`, limit: { maxBytes: limit } },
+        { connection: 'close' },
+      );
+    }
+  }
+  const headers = new Headers();
+  for (const name of PASSED_REQUEST_HEADERS) {
+    const value = req.headers[name];
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const publicOrigin = new URL(options.publicUrl);
+  headers.set('x-forwarded-for', options.clientIp);
+  headers.set('x-forwarded-host', publicOrigin.host);
+  headers.set('x-forwarded-proto', publicOrigin.protocol.slice(0, -1));
+  for (const [name, value] of Object.entries(options.internalHeaders())) headers.set(name, value);
+  injectTraceContext(headers, traceContext.active());
+
+  let answer: Response;
+  try {
+    answer = await fetch(`${base}${url.pathname}${url.search}`, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body }),
+      redirect: 'manual',
+      signal: AbortSignal.timeout(options.timeoutMs),
+    });
+  } catch (error) {
+    const timedOut = error instanceof Error && error.name === 'TimeoutError';
+    return sendJson(res, timedOut ? 504 : 502, {
+      error: timedOut
+        ? `The ${route.service} service did not answer within ${options.timeoutMs} ms`
+        : `The ${route.service} service is unavailable; retry later`,
+    });
+  }
+  const responseHeaders: Record<string, string | string[]> = {};
+  answer.headers.forEach((value, name) => {
+    if (!HOP_BY_HOP.has(name) && name !== 'set-cookie') responseHeaders[name] = value;
+  });
+  const cookies = answer.headers.getSetCookie();
+  if (cookies.length > 0) responseHeaders['set-cookie'] = cookies;
+  res.writeHead(answer.status, responseHeaders);
+  if (answer.body === null || method === 'HEAD') return void res.end();
+  await new Promise<void>((resolve, reject) => {
+    Readable.fromWeb(answer.body as import('node:stream/web').ReadableStream)
+      .on('error', reject)
+      .pipe(res)
+      .on('finish', resolve)
+      .on('error', reject);
+  });
+}
