@@ -1,4 +1,4 @@
-import type { HubConfig } from './config.js';
+import { SERVICES, type HubConfig } from './config.js';
 import type { MailCatcher } from './mail-catcher.js';
 import type { Topology } from './topology.js';
 
@@ -23,7 +23,9 @@ export function upBanner(
     ...(demo ? [`  demo tokens        POST ${base}/auth/dev/token  {"kind": "citizen"}`] : []),
     hub.mailbox
       ? `  mailbox            ${hub.mailbox.folder}  (SMTP on 127.0.0.1:${hub.mailbox.port})`
-      : `  email              SMTP ${topology.smtp.host}:${topology.smtp.port}`,
+      : `  email              SMTP ${topology.smtp?.host}:${topology.smtp?.port}`,
+    `  services           ${SERVICES.map((name) => `${name} ${topology.baseUrl(name).replace('http://', '')}`).join(', ')}`,
+    '                     (private: they answer the gateway only)',
     ...extra,
     'Press Ctrl+C to stop.',
   ];

@@ -65,7 +65,7 @@ async function startProcesses(
   const logger = options.logger ?? createLogger({ name: 'hub', level: config.logLevel });
   // The demo's mailbox lives in the launcher: the notifier process sends to it over SMTP.
   const mailbox =
-    config.smtp.host === null
+    config.smtp.host === null && config.mode === 'demo'
       ? await startMailCatcher({ folder: join(resolve(config.dataDir), 'mailbox'), port: config.smtp.port })
       : null;
   const topology = planTopology(config, 'distributed', {

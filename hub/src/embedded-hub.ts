@@ -83,7 +83,7 @@ export async function startEmbeddedHub(
 
   try {
     const mailbox =
-      config.smtp.host === null
+      config.smtp.host === null && config.mode === 'demo'
         ? await startMailCatcher({ folder: join(dataDir, 'mailbox'), port: config.smtp.port })
         : null;
     if (mailbox) closers.push(() => mailbox.close());

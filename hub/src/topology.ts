@@ -38,7 +38,8 @@ export interface Topology {
   /** Identity's keys on its private port, for the services and the gateway. */
   jwksUrl: string;
   /** Where the notifier sends mail: the configured SMTP server, or the hub's mail catcher. */
-  smtp: { host: string; port: number; catcher: boolean };
+  /** `null` in production without `SMTP_HOST` (the start then refuses, naming it). */
+  smtp: { host: string; port: number; catcher: boolean } | null;
   /** Where identity may send staff back after signing in to the dashboard the gateway serves. */
   dashboardRedirectUris: string[];
 }
@@ -59,8 +60,10 @@ export function planTopology(
       ? { host: config.smtp.host, port: config.smtp.port, catcher: false }
       : options.mailCatcherPort !== undefined
         ? { host: '127.0.0.1', port: options.mailCatcherPort, catcher: true }
-        : undefined;
-  if (smtp === undefined) throw new Error('no SMTP_HOST is configured: start the mail catcher first');
+        : null;
+  if (smtp === null && config.mode === 'demo') {
+    throw new Error('no SMTP_HOST is configured: start the mail catcher first');
+  }
   const reserved = options.reserved;
   const ports = Object.fromEntries(
     SERVICES.map((service, i) => [service, reserved?.[i + 1] ?? config.port + i + 1]),
@@ -212,10 +215,9 @@ function tracingEnvironment(service: ServiceName | 'gateway', config: HubConfig)
 function notifierChannels(config: HubConfig, topology: Topology): Environment {
   const { smtp } = topology;
   return {
-    SMTP_HOST: smtp.host,
-    SMTP_PORT: String(smtp.port),
+    ...(smtp === null ? {} : { SMTP_HOST: smtp.host, SMTP_PORT: String(smtp.port) }),
     // The catcher speaks plain SMTP on loopback; a real server negotiates TLS when it offers it.
-    ...(smtp.catcher ? { SMTP_IGNORE_TLS: 'true' } : {}),
+    ...(smtp?.catcher ? { SMTP_IGNORE_TLS: 'true' } : {}),
     ...(config.telegram
       ? {
           TELEGRAM_BOT_TOKEN: config.telegram.botToken,

@@ -19,9 +19,12 @@ export class ConfigError extends Error {
     readonly app: string,
     readonly issues: readonly ConfigIssue[],
   ) {
-    const listed = issues
-      .map((issue) => `${issue.variable}: ${issue.reason}, got ${issue.received}`)
-      .join('; ');
-    super(`Invalid configuration for ${app}: ${listed}`);
+    const lines = issues.map((issue) => `${issue.variable}: ${issue.reason}, got ${issue.received}`);
+    // One line for one variable; a list, one per line, for several (a production start missing many).
+    super(
+      lines.length === 1
+        ? `Invalid configuration for ${app}: ${lines[0]}`
+        : `Invalid configuration for ${app}:\n${lines.map((line) => `  - ${line}`).join('\n')}`,
+    );
   }
 }

@@ -183,7 +183,7 @@ describe('tracing configuration', () => {
       );
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(
-      'Invalid configuration for anagrafe: OTEL_EXPORTER_OTLP_ENDPOINT: expected a URL starting with http:// or https://, got "collector:4318"; OTEL_TRACES_SAMPLER_ARG: expected a number between 0 and 1, got "2"',
+      'Invalid configuration for anagrafe:\n  - OTEL_EXPORTER_OTLP_ENDPOINT: expected a URL starting with http:// or https://, got "collector:4318"\n  - OTEL_TRACES_SAMPLER_ARG: expected a number between 0 and 1, got "2"',
     );
   });
 
