@@ -12,6 +12,7 @@ import {
   type Environment,
   originOf,
   parseConfig,
+  REVOCATIONS_PATH,
 } from '@sportello/platform';
 import { z } from 'zod';
 
@@ -118,8 +119,8 @@ export const gatewayConfigSchema = z
     revocations: z
       .object({
         /**
-         * Identity's `/oauth/revoked-clients`, read at start and every `refreshMs`; without it only
-         * the `api-client.revoked` events heard on the bus count.
+         * Identity's `/internal/revocations`, read at start and every `refreshMs`; without it only
+         * the `access.revoked` events heard on the bus count.
          */
         listUrl: z.url().optional(),
         refreshMs: positive(60_000),
@@ -236,9 +237,9 @@ export const gatewayEnvSchema = z.object({
   GATEWAY_PUBLIC_MAX_AGE_SECONDS: envInteger({ min: 1, max: 3_600 }, 5),
   GATEWAY_RESPONSE_CACHE_BYTES: envInteger({ min: 1_024, max: 4 * 1024 * 1024 * 1024 }, 32 * 1024 * 1024),
   GATEWAY_DEDUPE: envBoolean(true),
-  /** @default `/oauth/revoked-clients` on the origin of JWKS_URL (identity) */
-  GATEWAY_REVOKED_CLIENTS_URL: envUrl().optional(),
-  GATEWAY_REVOKED_CLIENTS_REFRESH_MS: envInteger({ min: 1_000, max: 3_600_000 }, 60_000),
+  /** @default `/internal/revocations` on the origin of JWKS_URL (identity) */
+  GATEWAY_REVOCATIONS_URL: envUrl().optional(),
+  GATEWAY_REVOCATIONS_REFRESH_MS: envInteger({ min: 1_000, max: 3_600_000 }, 60_000),
 });
 export type GatewayEnv = z.output<typeof gatewayEnvSchema>;
 
@@ -291,8 +292,8 @@ export function gatewayConfigFromEnv(
       ...(env.PREFERENCES_URL === undefined ? {} : { preferencesUrl: env.PREFERENCES_URL }),
     },
     revocations: {
-      listUrl: env.GATEWAY_REVOKED_CLIENTS_URL ?? new URL('/oauth/revoked-clients', env.JWKS_URL).toString(),
-      refreshMs: env.GATEWAY_REVOKED_CLIENTS_REFRESH_MS,
+      listUrl: env.GATEWAY_REVOCATIONS_URL ?? new URL(REVOCATIONS_PATH, env.JWKS_URL).toString(),
+      refreshMs: env.GATEWAY_REVOCATIONS_REFRESH_MS,
     },
     ...(files.trustedDocuments === undefined
       ? {}

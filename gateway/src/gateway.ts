@@ -5,6 +5,7 @@ import { ApolloServer, type ApolloServerPlugin, HeaderMap, type HTTPGraphQLReque
 import { type Context, context as traceContext } from '@opentelemetry/api';
 import {
   createInternalAssertions,
+  createRevocationView,
   type EventBus,
   extractTraceContext,
   type ForegroundGate,
@@ -21,7 +22,7 @@ import {
   identifyCaller,
   VerificationUnavailableError,
 } from './auth/caller.js';
-import { createClientRevocations } from './auth/client-revocations.js';
+import { guardRevocations } from './auth/revocation-guard.js';
 import {
   type GatewayConfig,
   GatewayConfigError,
@@ -182,14 +183,15 @@ export async function createGateway(
   const serviceUrls = Object.fromEntries(
     Object.entries(config.subgraphUrls).map(([name, url]) => [name, url.replace(/\/graphql$/, '')]),
   );
-  // Tokens of revoked API clients are refused here, not only by identity, before they expire.
-  const revocations = createClientRevocations({
+  // Revoked apps, delegations and staff are refused here at once, as in every service.
+  const revocations = createRevocationView({
     ...(deps.bus ? { bus: deps.bus } : {}),
-    ...config.revocations,
+    ...(config.revocations.listUrl === undefined ? {} : { list: new URL(config.revocations.listUrl) }),
+    refreshMs: config.revocations.refreshMs,
     headers: internalHeaders,
     logger,
   });
-  const verifier = revocations.guard(deps.verifier);
+  const verifier = guardRevocations(deps.verifier, revocations);
   const missing = supergraphSubgraphNames(config.supergraphSdl).filter((name) => !config.subgraphUrls[name]);
   if (missing.length > 0) {
     throw new GatewayConfigError(`No URL configured for subgraph(s) ${missing.join(', ')} of the supergraph`);

@@ -13,6 +13,7 @@ import {
   type Logger,
   type Route,
   type ServiceServer,
+  REVOCATIONS_PATH,
 } from '@sportello/platform';
 import type { Channel, ChannelName } from './channels/channel.js';
 import { createEmailChannel } from './channels/email/email-channel.js';
@@ -271,6 +272,7 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
     ownsDatabase,
     tokens: { issuer: config.tokenIssuer, audience: config.tokenAudience, jwks: deps.jwks ?? config.jwksUrl },
     internalSecret: config.internalSecret,
+    revocations: { bus, list: new URL(REVOCATIONS_PATH, config.jwksUrl) },
     defaultComune: config.defaultComune,
     // The notifier publishes straight to the bus and records no outbox events: nothing to relay.
     relayTo: null,

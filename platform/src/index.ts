@@ -41,6 +41,7 @@ export {
 } from './auth/principal.js';
 export {
   createTokenVerifier,
+  revokedTokenError,
   TOKEN_REJECTION_REASONS,
   type TokenVerifier,
   type TokenVerifierOptions,
@@ -56,6 +57,15 @@ export {
   type InternalAssertionOptions,
   type InternalAssertionRefusal,
 } from './auth/internal-assertion.js';
+export {
+  createRevocationView,
+  REVOCATIONS_PATH,
+  REVOCATION_RETENTION_MS,
+  type Revocation,
+  type RevocationList,
+  type RevocationView,
+  type RevocationViewOptions,
+} from './auth/revocations.js';
 export {
   ACCESS_TOKEN_TYPE,
   principalFromClaims,

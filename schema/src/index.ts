@@ -35,6 +35,7 @@ export {
   type DocumentKind,
   type ResidenceChangeStatus,
 } from './events/anagrafe.events.js';
+export { REVOCATION_REASONS, type RevocationReason } from './events/identity.events.js';
 export { PAYMENT_KINDS, type PaymentKind } from './events/tributi.events.js';
 export {
   PRACTICE_STATUSES,

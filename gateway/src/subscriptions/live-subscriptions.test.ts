@@ -126,7 +126,7 @@ async function start(
   // subscriptions (not the ones that keep the public response cache fresh and hear revocations).
   const ownSubjects = [
     JSON.stringify(PUBLIC_DATA_EVENTS.map((type) => busSubjectPattern({ type }))),
-    JSON.stringify(busSubjectPattern({ type: 'api-client.revoked' })),
+    JSON.stringify(busSubjectPattern({ type: 'access.revoked' })),
   ];
   bus = {
     ...real,

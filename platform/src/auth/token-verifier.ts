@@ -8,8 +8,10 @@ import {
   type JSONWebKeySet,
   type JWTVerifyGetKey,
 } from 'jose';
+import type { RevocationReason } from '@sportello/schema';
 import { UnauthenticatedError } from '../errors/client-errors.js';
 import { type Principal } from './principal.js';
+import { type RevocationView } from './revocations.js';
 import {
   ACCESS_TOKEN_TYPE,
   InvalidClaimsError,
@@ -29,6 +31,8 @@ export const TOKEN_REJECTION_REASONS = [
   'UNKNOWN_KEY',
   'BAD_SIGNATURE',
   'INVALID_CLAIMS',
+  'TOKEN_REVOKED',
+  'CLIENT_REVOKED',
 ] as const;
 export type TokenRejectionReason = (typeof TOKEN_REJECTION_REASONS)[number];
 
@@ -61,6 +65,13 @@ export interface TokenVerifierOptions {
    * assertion identity's private port asks for).
    */
   jwksHeaders?: () => Record<string, string>;
+  /**
+   * The longest a token may live and be used: an older one (by `iat`), one issued in the future, or
+   * one whose `exp` lies further than this after its `iat` is refused. @default 3600
+   */
+  maxTokenAgeSec?: number;
+  /** Revocations identity announced: matching tokens are refused before they expire. */
+  revocations?: RevocationView;
 }
 
 export interface TokenVerifier {
@@ -76,6 +87,24 @@ export interface TokenVerifier {
   /** Like `verify` for a bare token (e.g. from graphql-ws connection params). */
   verifyToken(token: string): Promise<TokenPrincipal>;
 }
+
+/**
+ * The `UNAUTHENTICATED` error of a token a revocation ended: reason `CLIENT_REVOKED` for a revoked
+ * app, `TOKEN_REVOKED` otherwise, and a message saying what ended it.
+ */
+export function revokedTokenError(reason: RevocationReason): UnauthenticatedError {
+  return reason === 'client-revoked'
+    ? reject('CLIENT_REVOKED', 'This API client has been revoked: its tokens are no longer accepted.')
+    : reject('TOKEN_REVOKED', REVOKED_MESSAGES[reason]);
+}
+
+/** What the caller is told when a revocation ended their token. */
+const REVOKED_MESSAGES: Record<Exclude<RevocationReason, 'client-revoked'>, string> = {
+  'grant-revoked': "The citizen withdrew this app's access: sign in again to ask for it.",
+  'delegation-revoked': 'The delegation this token acted on was revoked: obtain a new token.',
+  'staff-disabled': 'This staff account has been disabled.',
+  'signed-out': 'You signed out: sign in again.',
+};
 
 function reject(reason: TokenRejectionReason, message: string): UnauthenticatedError {
   return new UnauthenticatedError(message, { reason });
@@ -179,6 +208,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const keys = keysFrom(options);
   const accepted = algorithms.join(', ');
 
+  const maxTokenAgeSec = options.maxTokenAgeSec ?? 3600;
+
   async function verifyToken(token: string): Promise<TokenPrincipal> {
     let payload: Record<string, unknown>;
     try {
@@ -188,19 +219,32 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         algorithms,
         typ: ACCESS_TOKEN_TYPE,
         clockTolerance: options.clockToleranceSec ?? 5,
+        // Also refuses an `iat` in the future.
+        maxTokenAge: maxTokenAgeSec,
         requiredClaims: ['exp', 'iat', 'sub', 'jti'],
       }));
     } catch (error) {
       throw rejectionFor(error, token);
     }
+    const issuedAt = payload['iat'] as number;
+    if ((payload['exp'] as number) - issuedAt > maxTokenAgeSec) {
+      throw reject(
+        'INVALID_CLAIMS',
+        `The access token lives longer than the ${maxTokenAgeSec} s this API accepts.`,
+      );
+    }
+    let principal: TokenPrincipal;
     try {
-      return principalFromClaims(payload);
+      principal = principalFromClaims(payload);
     } catch (error) {
       if (error instanceof InvalidClaimsError) {
         throw reject('INVALID_CLAIMS', `The access token is not acceptable: ${error.message}.`);
       }
       throw error;
     }
+    const revocation = options.revocations?.revocationOf(principal, issuedAt);
+    if (revocation !== undefined) throw revokedTokenError(revocation.reason);
+    return principal;
   }
 
   function rejectionFor(error: unknown, token: string): Error {

@@ -2,6 +2,7 @@ import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo
 import type { GraphQLSchema } from 'graphql';
 import type { AuditSink } from '../auth/audit.js';
 import { createInternalAssertions, type InternalAssertions } from '../auth/internal-assertion.js';
+import { createRevocationView, type Revocation, type RevocationView } from '../auth/revocations.js';
 import { createTokenVerifier, type TokenVerifierOptions } from '../auth/token-verifier.js';
 import type { EventBus } from '../bus/event-bus.js';
 import {
@@ -78,6 +79,8 @@ export interface SubgraphRuntimeParts<Context> {
   readonly context: (request: ServiceRequest) => Promise<Context>;
   /** Signs the service's calls to the others; `undefined` without an internal secret. */
   readonly internal: InternalAssertions | undefined;
+  /** The revocations the service's token verifier honours; `undefined` without a source. */
+  readonly revocations: RevocationView | undefined;
 }
 
 /** Options of {@link createSubgraphRuntime}. */
@@ -99,6 +102,12 @@ export interface SubgraphRuntimeOptions<Context extends BaseContext> {
    * the service answers anyone (run alone in demo mode).
    */
   internalSecret?: string | null;
+  /**
+   * Where revocations come from: `access.revoked` on the bus, and identity's list (its URL, or for
+   * identity itself a function) at start and every minute. Matching tokens are refused within a
+   * second of the revocation, whatever their expiry. Absent: tokens live until they expire (tests).
+   */
+  revocations?: { bus: EventBus; list: URL | (() => Promise<Revocation[]>) };
   /** The comune of anonymous requests that name none (`x-comune`). */
   defaultComune: string;
   /** The audit sink of the request context. @default a logging sink */
@@ -160,10 +169,20 @@ export function createSubgraphRuntime<Context extends BaseContext>(
 ): SubgraphRuntime<Context> {
   const { service, logger, database } = options;
   const internal = internalAssertionsFor(service, options.internalSecret);
+  const revocations =
+    options.revocations === undefined
+      ? undefined
+      : createRevocationView({
+          bus: options.revocations.bus,
+          list: options.revocations.list,
+          ...(internal ? { headers: internal.headers } : {}),
+          logger,
+        });
   const requestContext = createRequestContextFactory({
     verifier: createTokenVerifier({
       ...options.tokens,
       ...(internal && options.tokens.jwks instanceof URL ? { jwksHeaders: internal.headers } : {}),
+      ...(revocations ? { revocations } : {}),
     }),
     defaultComune: options.defaultComune,
     logger,
@@ -182,7 +201,14 @@ export function createSubgraphRuntime<Context extends BaseContext>(
     // The relay publishes when a transaction commits outbox events: no per-response nudge needed.
     plugins: [masking.plugin, ...(options.plugins ?? [])],
   });
-  const parts: SubgraphRuntimeParts<Context> = { database, relay, requestContext, context, internal };
+  const parts: SubgraphRuntimeParts<Context> = {
+    database,
+    relay,
+    requestContext,
+    context,
+    internal,
+    revocations,
+  };
   const routes = typeof options.routes === 'function' ? options.routes(parts) : options.routes;
   const server = createServiceServer<Context>({
     name: service,
@@ -213,6 +239,7 @@ export function createSubgraphRuntime<Context extends BaseContext>(
     flushOutbox: async () => (relay === undefined ? 0 : relay.flush()),
     async listen(port, host) {
       if (options.migrateOnListen === true) await migrate();
+      await revocations?.start();
       relay?.start();
       for (const worker of workers) await worker.start?.();
       return server.listen(port, host);
@@ -221,6 +248,7 @@ export function createSubgraphRuntime<Context extends BaseContext>(
       await server.close();
       for (const worker of [...workers].reverse()) await worker.stop?.();
       await relay?.stop();
+      await revocations?.close();
       if (options.ownsDatabase) await database.close();
     },
   };

@@ -32,7 +32,7 @@ const SAMPLES: { [T in EventType]: EventDataInput<T> } = {
   'citizen.telegram-linked': { citizenId: 'ctz_01', fiscalCode: APPLICANT },
   'citizen.telegram-unlinked': { citizenId: 'ctz_01', fiscalCode: APPLICANT, reason: 'blocked' },
   'citizen.preferences-changed': { citizenId: 'ctz_01', fiscalCode: APPLICANT, changed: ['topics.alerts'] },
-  'api-client.revoked': { clientId: 'app_7Hq2', revokedAt: '2026-02-01T12:00:00Z' },
+  'access.revoked': { reason: 'client-revoked', clientId: 'app_7Hq2', revokedAt: '2026-02-01T12:00:00Z' },
   'audit.personal-data-read': {
     service: 'anagrafe',
     actorUsername: 'anagrafe.bianchi',

@@ -18,7 +18,15 @@ export const PRODUCERS = [
 export type Producer = (typeof PRODUCERS)[number];
 
 /** Services that consume events, as documented in EVENTS.md. */
-export const CONSUMERS = ['notifier', 'gateway', 'anagrafe', 'tributi', 'practices', 'identity'] as const;
+export const CONSUMERS = [
+  'notifier',
+  'gateway',
+  'anagrafe',
+  'tributi',
+  'practices',
+  'identity',
+  'civil-protection',
+] as const;
 export type ConsumerService = (typeof CONSUMERS)[number];
 
 /** One event type of the catalogue: everything producers and consumers must agree on. */

@@ -60,18 +60,39 @@ export const citizenPreferencesChanged = defineEvent({
   }),
 });
 
-export const apiClientRevoked = defineEvent({
-  type: 'api-client.revoked',
+/** Why tokens stop working before they expire. */
+export const REVOCATION_REASONS = [
+  'client-revoked',
+  'grant-revoked',
+  'delegation-revoked',
+  'staff-disabled',
+  'signed-out',
+] as const;
+export type RevocationReason = (typeof REVOCATION_REASONS)[number];
+
+export const accessRevoked = defineEvent({
+  type: 'access.revoked',
   version: 1,
   producer: 'identity',
-  consumers: ['gateway'],
+  consumers: ['gateway', 'identity', 'anagrafe', 'tributi', 'practices', 'civil-protection', 'notifier'],
   description:
-    'An admin revoked an API client: its secret no longer works and the tokens it already holds must ' +
-    'be refused everywhere, not only by identity, until they expire.',
-  data: z.object({
-    clientId: publicId.describe('the OAuth client id of the app'),
-    revokedAt: isoDateTime,
-  }),
+    'Access tokens issued up to `revokedAt` that match stop working everywhere, within a second, ' +
+    'whatever their expiry: an API client revoked (`clientId`), a citizen revoking an app ' +
+    "(`clientId` + `fiscalCode`), a delegation revoked (the delegate's `fiscalCode` acting for " +
+    '`actsFor`, also through apps), a staff member disabled (`username`), a citizen signed out ' +
+    'everywhere (`fiscalCode`). Every token verifier keeps them for the longest token lifetime.',
+  data: z
+    .object({
+      reason: z.enum(REVOCATION_REASONS),
+      revokedAt: isoDateTime,
+      clientId: publicId.optional().describe('the OAuth client id of the app'),
+      fiscalCode: fiscalCodeSchema.optional().describe('the citizen whose tokens (or grant) end'),
+      actsFor: fiscalCodeSchema.optional().describe('the delegator, for a revoked delegation'),
+      username: z.string().min(1).max(100).optional().describe('the staff member disabled'),
+    })
+    .refine((value) => value.clientId ?? value.fiscalCode ?? value.username, {
+      message: 'a revocation names a client, a citizen or a staff member',
+    }),
 });
 
 export const identityEvents = [
@@ -80,5 +101,5 @@ export const identityEvents = [
   citizenTelegramLinked,
   citizenTelegramUnlinked,
   citizenPreferencesChanged,
-  apiClientRevoked,
+  accessRevoked,
 ] as const;

@@ -12,6 +12,7 @@ import {
   type EventBus,
   type JwksSource,
   type Logger,
+  REVOCATIONS_PATH,
 } from '@sportello/platform';
 import { createCertificateRoutes, rewriteCertificatePath } from './certificates/certificate-routes.js';
 import type { AnagrafeConfig } from './config.js';
@@ -146,6 +147,7 @@ export async function createAnagrafe(config: AnagrafeConfig, deps: AnagrafeDeps)
     migrateOnListen: true,
     tokens: { issuer: config.tokenIssuer, audience: config.tokenAudience, jwks: deps.jwks ?? config.jwksUrl },
     internalSecret: config.internalSecret,
+    revocations: { bus, list: new URL(REVOCATIONS_PATH, config.jwksUrl) },
     defaultComune: config.defaultComune,
     relayTo: bus,
     schema,

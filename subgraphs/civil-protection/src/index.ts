@@ -10,6 +10,7 @@ import {
   type Logger,
   type Route,
   type ServiceRequest,
+  REVOCATIONS_PATH,
 } from '@sportello/platform';
 import type { CivilProtectionConfig } from './config.js';
 import { createCivilProtectionContext, type CivilProtectionContext } from './context.js';
@@ -113,6 +114,7 @@ export async function createCivilProtection(
     migrateOnListen: true,
     tokens: { issuer: config.tokenIssuer, audience: config.tokenAudience, jwks: deps.jwks ?? config.jwksUrl },
     internalSecret: config.internalSecret,
+    revocations: { bus: deps.bus, list: new URL(REVOCATIONS_PATH, config.jwksUrl) },
     defaultComune: config.defaultComune,
     relayTo: deps.bus,
     schema: await buildCivilProtectionSchema(),

@@ -19,7 +19,7 @@ import { migrations as sqliteMigrations } from './migrations/sqlite/index.js';
 import { KeyEncryption } from './oidc/key-encryption.js';
 import { KeyRing } from './oidc/key-ring.js';
 import { createOidcRoutes } from './oidc/provider.js';
-import { revokedClientsRoute } from './oidc/revoked-clients.js';
+import { currentRevocations, revocationsRoute } from './oidc/revocations-route.js';
 import { TokenIssuer } from './oidc/token-issuer.js';
 
 export {
@@ -50,7 +50,6 @@ export {
   isKeyEncryptionKey,
   KEY_ENCRYPTION_KEY_FORMAT,
 } from './oidc/key-encryption.js';
-export { REVOKED_CLIENTS_PATH, type RevokedClientsList } from './oidc/revoked-clients.js';
 
 /** What {@link createIdentity} needs from its host. */
 export interface IdentityDeps {
@@ -125,6 +124,8 @@ export async function createIdentity(config: IdentityConfig, deps: IdentityDeps)
       jwksCooldownSec: 1,
     },
     internalSecret: config.internalSecret,
+    // Identity honours revocations like every service, reading its own list.
+    revocations: { bus, list: () => currentRevocations(database) },
     defaultComune: config.defaultComune,
     relayTo: bus,
     schema,
@@ -141,10 +142,7 @@ export async function createIdentity(config: IdentityConfig, deps: IdentityDeps)
       },
     ],
     context: (base) => createIdentityContext(base, settings),
-    routes: [
-      ...createOidcRoutes({ config, database, keys, tokens, logger }),
-      revokedClientsRoute({ database, tokenLifetimeMs: ttlMs }),
-    ],
+    routes: [...createOidcRoutes({ config, database, keys, tokens, logger }), revocationsRoute(database)],
     workers: [
       {
         // Other services' staff reads land in the audit log (see `audit.personal-data-read`).

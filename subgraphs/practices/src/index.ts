@@ -9,6 +9,7 @@ import {
   type Logger,
   auditFlushPlugin,
   createOutboxAuditSink,
+  REVOCATIONS_PATH,
 } from '@sportello/platform';
 import type { PracticesConfig } from './config.js';
 import { createPracticesContext, type PracticesContext } from './context.js';
@@ -98,6 +99,7 @@ export async function createPractices(config: PracticesConfig, deps: PracticesDe
     migrateOnListen: true,
     tokens: { issuer: config.tokenIssuer, audience: config.tokenAudience, jwks: deps.jwks ?? config.jwksUrl },
     internalSecret: config.internalSecret,
+    revocations: { bus: deps.bus, list: new URL(REVOCATIONS_PATH, config.jwksUrl) },
     defaultComune: config.defaultComune,
     audit: deps.audit,
     relayTo: deps.bus,

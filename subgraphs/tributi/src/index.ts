@@ -11,6 +11,7 @@ import {
   type ServiceServer,
   auditFlushPlugin,
   createOutboxAuditSink,
+  REVOCATIONS_PATH,
 } from '@sportello/platform';
 import type { TributiConfig } from './config.js';
 import { createTributiContext, type TributiContext, type TributiSettings } from './context.js';
@@ -142,6 +143,7 @@ export async function createTributi(config: TributiConfig, deps: TributiDeps): P
     ownsDatabase,
     tokens: { issuer: config.tokenIssuer, audience: config.tokenAudience, jwks: deps.jwks ?? config.jwksUrl },
     internalSecret: config.internalSecret,
+    revocations: { bus: deps.bus, list: new URL(REVOCATIONS_PATH, config.jwksUrl) },
     defaultComune: config.defaultComune,
     audit: deps.audit,
     relayTo: deps.bus,

@@ -8,7 +8,7 @@ import {
 } from '@sportello/platform';
 import type { Actor } from '@sportello/schema';
 import { ApiClientEntity, type ApiClient } from '../entities/api-client.entity.js';
-import { recordApiClientRevoked } from '../events/identity-events.js';
+import { recordAccessRevoked } from '../events/identity-events.js';
 import { generateClientSecret, hashClientSecret } from './secrets.js';
 
 /** What an admin registers. */
@@ -99,7 +99,8 @@ export async function requireApiClient(em: EntityManager, clientId: string): Pro
 
 /**
  * Revokes a client: its secret stops working and its live tokens are refused, here and, through
- * `api-client.revoked`, at the gateway (idempotent: a second call changes and announces nothing).
+ * `access.revoked`, by the gateway and every service (idempotent: a second call changes and
+ * announces nothing).
  */
 export async function revokeApiClient(
   em: EntityManager,
@@ -110,24 +111,13 @@ export async function revokeApiClient(
   const client = await requireApiClient(em, clientId);
   if (client.revokedAt === null) {
     client.revokedAt = now;
-    recordApiClientRevoked(em, client, actor);
+    recordAccessRevoked(
+      em,
+      client.comune,
+      { reason: 'client-revoked', revokedAt: now.toISOString(), clientId: client.clientId },
+      actor,
+    );
     await em.flush();
   }
   return client;
-}
-
-/**
- * Clients of every comune revoked at or after `since`, oldest first: the ones whose tokens may
- * still be live. `em` must be unscoped.
- */
-export async function clientsRevokedSince(
-  em: EntityManager,
-  since: Date,
-): Promise<{ clientId: string; revokedAt: Date }[]> {
-  const clients = await em.find(
-    ApiClientEntity,
-    { revokedAt: { $gte: since } },
-    { orderBy: { revokedAt: 'asc' }, fields: ['clientId', 'revokedAt'] },
-  );
-  return clients.map((client) => ({ clientId: client.clientId, revokedAt: client.revokedAt ?? since }));
 }

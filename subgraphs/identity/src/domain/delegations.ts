@@ -1,3 +1,5 @@
+import type { Actor } from '@sportello/schema';
+import { recordAccessRevoked } from '../events/identity-events.js';
 import { BadUserInputError, NotFoundError, type EntityManager } from '@sportello/platform';
 import { DelegationEntity, type Delegation } from '../entities/delegation.entity.js';
 import { delegationWindowProblem, isDelegationActive, type DelegationKind } from './delegation.js';
@@ -69,14 +71,29 @@ export async function requireDelegation(em: EntityManager, id: string): Promise<
   return delegation;
 }
 
-/** Revokes a delegation at once (idempotent). */
+/**
+ * Revokes a delegation at once (idempotent): the delegate's tokens acting for the delegator, their
+ * own or an app's on their behalf, are refused everywhere through `access.revoked`.
+ */
 export async function revokeDelegation(
   em: EntityManager,
   delegation: Delegation,
+  actor: Actor | null,
   now = new Date(),
 ): Promise<Delegation> {
   if (delegation.revokedAt === null) {
     delegation.revokedAt = now;
+    recordAccessRevoked(
+      em,
+      delegation.comune,
+      {
+        reason: 'delegation-revoked',
+        revokedAt: now.toISOString(),
+        fiscalCode: delegation.delegateFiscalCode,
+        actsFor: delegation.delegatorFiscalCode,
+      },
+      actor,
+    );
     await em.flush();
   }
   return delegation;

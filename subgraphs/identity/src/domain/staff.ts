@@ -1,3 +1,4 @@
+import { recordAccessRevoked } from '../events/identity-events.js';
 import { BadUserInputError, OFFICES, type EntityManager, type Office } from '@sportello/platform';
 import { StaffMemberEntity, type StaffMember } from '../entities/staff-member.entity.js';
 
@@ -72,8 +73,8 @@ export async function setStaffOffices(
 }
 
 /**
- * Enables or disables a staff member: a disabled one can no longer sign in (tokens already issued
- * run out within their lifetime). An administrator cannot disable themself.
+ * Enables or disables a staff member: a disabled one can no longer sign in, and the tokens already
+ * issued are refused everywhere at once (`access.revoked`). An administrator cannot disable themself.
  */
 export async function setStaffEnabled(
   em: EntityManager,
@@ -85,7 +86,17 @@ export async function setStaffEnabled(
   if (!enabled && username === actingUsername) {
     throw new BadUserInputError('an administrator cannot disable their own account', { field: 'username' });
   }
-  member.disabledAt = enabled ? null : (member.disabledAt ?? new Date());
+  if (!enabled && member.disabledAt === null) {
+    member.disabledAt = new Date();
+    recordAccessRevoked(
+      em,
+      member.comune,
+      { reason: 'staff-disabled', revokedAt: member.disabledAt.toISOString(), username: member.username },
+      { kind: 'staff', id: actingUsername },
+    );
+  } else if (enabled) {
+    member.disabledAt = null;
+  }
   await em.flush();
   return member;
 }

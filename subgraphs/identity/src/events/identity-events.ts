@@ -1,6 +1,5 @@
 import { recordEvent, type EntityManager } from '@sportello/platform';
 import { createEvent, type Actor, type EventDataInput } from '@sportello/schema';
-import type { ApiClient } from '../entities/api-client.entity.js';
 import type { Citizen } from '../entities/citizen.entity.js';
 
 /** Events identity publishes about a citizen, with the data each one adds to the citizen's keys. */
@@ -37,19 +36,24 @@ export function recordCitizenEvent<T extends keyof CitizenEventData>(
 }
 
 /**
- * Queues `api-client.revoked` in the outbox of `em`, stored by the same flush as the revocation, so
- * the gateway learns of it even if identity stops right after the commit.
+ * Queues `access.revoked` in the outbox of `em`, stored by the same flush as the change that ends the
+ * tokens (a client revoked, a delegation revoked, a staff member disabled...), so every service
+ * learns of it even if identity stops right after the commit.
  */
-export function recordApiClientRevoked(em: EntityManager, client: ApiClient, actor: Actor | null): void {
-  const revokedAt = client.revokedAt ?? new Date();
+export function recordAccessRevoked(
+  em: EntityManager,
+  comune: string,
+  revocation: EventDataInput<'access.revoked'>,
+  actor: Actor | null,
+): void {
   recordEvent(
     em,
-    createEvent('api-client.revoked', {
-      comune: client.comune,
-      subject: client.clientId,
+    createEvent('access.revoked', {
+      comune,
+      subject: revocation.clientId ?? revocation.username ?? revocation.fiscalCode ?? revocation.reason,
       actor,
-      occurredAt: revokedAt,
-      data: { clientId: client.clientId, revokedAt: revokedAt.toISOString() },
+      occurredAt: new Date(revocation.revokedAt),
+      data: revocation,
     }),
   );
 }

@@ -202,6 +202,6 @@ export class AccountResolver {
         principal.fiscalCode === delegation.delegateFiscalCode);
     if (!party && !isRegistrar(principal))
       throw new ForbiddenError('only the parties or the anagrafe office revoke a delegation');
-    return toDelegationType(await revokeDelegation(ctx.em, delegation));
+    return toDelegationType(await revokeDelegation(ctx.em, delegation, await actorOf(ctx)));
   }
 }

@@ -121,7 +121,7 @@ export class AdminResolver {
 
   @Mutation(() => StaffMemberType, {
     description:
-      'Admin only. A disabled member can no longer sign in; tokens already issued run out within their lifetime (15 minutes by default).',
+      'Admin only. A disabled member can no longer sign in, and the tokens already issued stop working everywhere at once.',
   })
   async setStaffMemberEnabled(
     @Arg('username', { description: 'The member.' }) username: string,

@@ -50,7 +50,7 @@ async function startGateway(options: { withBus: boolean }): Promise<string> {
     {
       supergraphSdl,
       subgraphUrls: { identity: `${identityUrl}/graphql` },
-      revocations: { listUrl: `${identityUrl}/oauth/revoked-clients` },
+      revocations: { listUrl: `${identityUrl}/internal/revocations` },
     },
     { verifier, logger, ...(options.withBus ? { bus } : {}) },
   );
@@ -177,7 +177,7 @@ describe('revoked API clients at the gateway', () => {
       {
         supergraphSdl,
         subgraphUrls: { identity: `${identityUrl}/graphql` },
-        revocations: { listUrl: 'http://127.0.0.1:9/oauth/revoked-clients' },
+        revocations: { listUrl: 'http://127.0.0.1:9/internal/revocations' },
       },
       { verifier, logger },
     );

@@ -1,0 +1,46 @@
+import type { EntityManager, Revocation } from '@sportello/platform';
+import { ApiClientEntity } from '../entities/api-client.entity.js';
+import { DelegationEntity } from '../entities/delegation.entity.js';
+import { StaffMemberEntity } from '../entities/staff-member.entity.js';
+
+/**
+ * What ended tokens at or after `since`, in every comune: API clients revoked, delegations revoked,
+ * staff members disabled. Read from the state itself, so the list agrees with it whatever events a
+ * reader missed. `em` must be unscoped.
+ */
+export async function revocationsSince(em: EntityManager, since: Date): Promise<Revocation[]> {
+  const [clients, delegations, staff] = await Promise.all([
+    em.find(ApiClientEntity, { revokedAt: { $gte: since } }, { fields: ['comune', 'clientId', 'revokedAt'] }),
+    em.find(
+      DelegationEntity,
+      { revokedAt: { $gte: since } },
+      { fields: ['comune', 'delegateFiscalCode', 'delegatorFiscalCode', 'revokedAt'] },
+    ),
+    em.find(
+      StaffMemberEntity,
+      { disabledAt: { $gte: since } },
+      { fields: ['comune', 'username', 'disabledAt'] },
+    ),
+  ]);
+  return [
+    ...clients.map((client): Revocation => ({
+      comune: client.comune,
+      reason: 'client-revoked',
+      revokedAt: (client.revokedAt ?? since).toISOString(),
+      clientId: client.clientId,
+    })),
+    ...delegations.map((delegation): Revocation => ({
+      comune: delegation.comune,
+      reason: 'delegation-revoked',
+      revokedAt: (delegation.revokedAt ?? since).toISOString(),
+      fiscalCode: delegation.delegateFiscalCode,
+      actsFor: delegation.delegatorFiscalCode,
+    })),
+    ...staff.map((member): Revocation => ({
+      comune: member.comune,
+      reason: 'staff-disabled',
+      revokedAt: (member.disabledAt ?? since).toISOString(),
+      username: member.username,
+    })),
+  ];
+}
