@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from './define-event.js';
-import { isoDateTime, publicId, zoneCode } from './fields.js';
+import { isoDate, isoDateTime, publicId, zoneCode } from './fields.js';
 
 /** Risks a civil-protection bulletin can report. */
 export const HAZARDS = [
@@ -24,6 +24,15 @@ export type AlertColour = (typeof ALERT_COLOURS)[number];
 export const ALERT_PHASES = ['attention', 'pre-alarm', 'alarm'] as const;
 export type AlertPhase = (typeof ALERT_PHASES)[number];
 
+/** How an alert stood before a change: what an update replaces. */
+const alertState = z.object({
+  colour: z.enum(ALERT_COLOURS),
+  zones: z.array(zoneCode).min(1).describe('alert zones of the comune it covered'),
+  validFrom: isoDateTime,
+  validTo: isoDateTime,
+  phase: z.enum(ALERT_PHASES).nullable().optional(),
+});
+
 const alert = z
   .object({
     alertId: publicId,
@@ -35,10 +44,41 @@ const alert = z
     phase: z.enum(ALERT_PHASES).nullable().optional().describe('operational phase the alert opens'),
     critical: z.boolean().describe('reaches every resident of the zones, whatever their preferences'),
     bulletinRef: z.string().min(1).max(200).optional().describe('the regional bulletin the alert follows'),
+    wholeComune: z
+      .boolean()
+      .optional()
+      .describe('the alert concerns the whole comune (`zones` then lists every zone)'),
+    zoneNames: z
+      .array(z.string().min(1).max(200))
+      .optional()
+      .describe('names of `zones`, in the same order, as residents know them'),
+    headline: z
+      .string()
+      .min(1)
+      .max(160)
+      .optional()
+      .describe('title of the alert: the one staff gave, else the standard one'),
+    instructions: z.string().min(1).max(3000).optional().describe('what people must do, as staff wrote it'),
+    sequence: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe(
+        'number of this message about the alert (1 the issue); CAP identifier `<alertId>.<sequence>`',
+      ),
+    previous: alertState
+      .optional()
+      .describe('`alert.updated`: the alert as it stood before, i.e. what this update replaces'),
+    cancelReason: z.string().min(1).max(1000).optional().describe('`alert.cancelled`: why staff withdrew it'),
   })
   .refine((value) => Date.parse(value.validTo) > Date.parse(value.validFrom), {
     message: 'validTo must be after validFrom',
     path: ['validTo'],
+  })
+  .refine((value) => value.zoneNames === undefined || value.zoneNames.length === value.zones.length, {
+    message: 'zoneNames must name every zone of zones, in the same order',
+    path: ['zoneNames'],
   });
 
 export const alertIssued = defineEvent({
@@ -55,7 +95,9 @@ export const alertUpdated = defineEvent({
   version: 1,
   producer: 'civil-protection',
   consumers: ['notifier', 'gateway'],
-  description: 'An alert changed colour, zones, phase or validity. The data is the alert as it is now.',
+  description:
+    'An alert changed colour, zones, phase, validity or texts. The data is the alert as it is now; ' +
+    '`previous` is what it replaces. The audience is everyone of `zones` and of `previous.zones`.',
   data: alert,
 });
 
@@ -64,7 +106,20 @@ export const alertCancelled = defineEvent({
   version: 1,
   producer: 'civil-protection',
   consumers: ['notifier', 'gateway'],
-  description: 'An alert was withdrawn before its end. The data is the alert as it was.',
+  description:
+    'An alert was withdrawn before its end: an all-clear for everyone it reached. The data is the ' +
+    'alert as it was, with `cancelReason`.',
+  data: alert,
+});
+
+export const alertExpired = defineEvent({
+  type: 'alert.expired',
+  version: 1,
+  producer: 'civil-protection',
+  consumers: ['notifier'],
+  description:
+    'An alert whose issuer asked for an end notice reached the end of its validity: everyone it ' +
+    'reached hears that it is over. The data is the alert as it was.',
   data: alert,
 });
 
@@ -87,11 +142,34 @@ export const ordinancePublished = defineEvent({
       streets: z.array(z.string().min(1).max(200)).optional(),
       effectiveFrom: isoDateTime.optional(),
       effectiveTo: isoDateTime.nullable().optional().describe('null until revoked'),
+      adoptedOn: isoDate.optional().describe('the day the mayor adopted it'),
+      measures: z
+        .array(z.string().min(1).max(1000))
+        .optional()
+        .describe('the ordered measures, one per item, as published'),
+      zoneNames: z
+        .array(z.string().min(1).max(200))
+        .optional()
+        .describe('names of `zones`, in the same order'),
+      documentUrls: z
+        .array(z.url({ protocol: /^https?$/ }).max(2000))
+        .optional()
+        .describe('absolute URLs of the published documents (the signed act as PDF), on the public origin'),
     })
     .refine((value) => value.wholeComune || value.zones.length > 0 || (value.streets?.length ?? 0) > 0, {
       message: 'an ordinance applies to the whole comune or to at least one zone or street',
       path: ['zones'],
+    })
+    .refine((value) => value.zoneNames === undefined || value.zoneNames.length === value.zones.length, {
+      message: 'zoneNames must name every zone of zones, in the same order',
+      path: ['zoneNames'],
     }),
 });
 
-export const civilProtectionEvents = [alertIssued, alertUpdated, alertCancelled, ordinancePublished] as const;
+export const civilProtectionEvents = [
+  alertIssued,
+  alertUpdated,
+  alertCancelled,
+  alertExpired,
+  ordinancePublished,
+] as const;

@@ -20,12 +20,19 @@ export interface CivilProtectionConfig extends ServiceCoreConfig {
    * @default 5
    */
   feedMaxAgeSeconds?: number;
+  /**
+   * How often ended alerts are looked for, to announce the end of those whose issuer asked
+   * (`alert.expired`), in seconds; the service also wakes up when the next one ends, if sooner.
+   * @default 30
+   */
+  alertExpiryCheckSeconds?: number;
 }
 
 const envSchema = z
   .object({
     ...serviceEnvShape('civil-protection'),
     FEED_MAX_AGE_SECONDS: envInteger({ min: 1, max: 3_600 }, 5),
+    ALERT_EXPIRY_CHECK_SECONDS: envInteger({ min: 1, max: 3_600 }, 30),
     CAP_SENDER_DOMAIN: envText('sportello.example').pipe(
       z.string().regex(/^[a-z0-9.-]+$/i, 'expected a domain name such as comune.example.it'),
     ),
@@ -46,5 +53,6 @@ export function loadCivilProtectionConfig(env: Environment): CivilProtectionConf
     ...serviceCoreConfig(raw),
     capSenderDomain: raw.CAP_SENDER_DOMAIN,
     feedMaxAgeSeconds: raw.FEED_MAX_AGE_SECONDS,
+    alertExpiryCheckSeconds: raw.ALERT_EXPIRY_CHECK_SECONDS,
   };
 }

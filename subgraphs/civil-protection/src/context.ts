@@ -20,15 +20,32 @@ export interface CivilProtectionContext extends DatabaseRequestContext<EntityMan
   now: Date;
   /** The comune's zones, loaded once per request on first use. */
   zones(): Promise<AlertZone[]>;
+  /** The public origin (`PUBLIC_URL`): every link a client sees is absolute on it. */
+  publicUrl: string;
+  /** Tells the service an alert changed (the end-of-alert announcer sets its timer again). */
+  alertChanged(): void;
+}
+
+/** What the service adds to every request's context. */
+export interface CivilProtectionServices {
+  publicUrl: string;
+  alertChanged?(): void;
 }
 
 /** Extends the platform's request context with the request's clock and lazily loaded zones. */
 export function createCivilProtectionContext(
   base: DatabaseRequestContext<EntityManager>,
+  services: CivilProtectionServices,
   now: Date = new Date(),
 ): CivilProtectionContext {
   let zones: Promise<AlertZone[]> | undefined;
-  return { ...base, now, zones: () => (zones ??= loadZones(base.em)) };
+  return {
+    ...base,
+    now,
+    zones: () => (zones ??= loadZones(base.em)),
+    publicUrl: services.publicUrl,
+    alertChanged: () => services.alertChanged?.(),
+  };
 }
 
 /**

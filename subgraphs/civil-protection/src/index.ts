@@ -3,31 +3,17 @@ import {
   createSubgraphRuntime,
   openServiceDatabase,
   type Database,
-  type DatabaseRequestContext,
-  type EntityManager,
   type EventBus,
   type JwksSource,
   type Logger,
-  type Route,
-  type ServiceRequest,
   REVOCATIONS_PATH,
 } from '@sportello/platform';
 import type { CivilProtectionConfig } from './config.js';
 import { createCivilProtectionContext, type CivilProtectionContext } from './context.js';
 import { CIVIL_PROTECTION_ENTITIES } from './entities/index.js';
-import { ATOM_CONTENT_TYPE, CAP_CONTENT_TYPE } from './feeds/cap.js';
-import { cacheableFeed, DEFAULT_FEED_MAX_AGE_SECONDS, feedInstant } from './feeds/feed-caching.js';
-import {
-  ALERT_CAP_PATH,
-  ALERTS_INDEX_PATH,
-  EMERGENCY_AREAS_PATH,
-  alertCapDocument,
-  alertsIndexDocument,
-  emergencyAreasDocument,
-  type FeedPublisher,
-} from './feeds/feed-source.js';
-import { GEOJSON_CONTENT_TYPE } from './feeds/geojson.js';
+import { feedRoutes } from './feeds/feed-routes.js';
 import { buildCivilProtectionSchema } from './graphql/schema.js';
+import { createExpiryAnnouncer } from './jobs/expiry-announcer.js';
 import { migrations as postgresql } from './migrations/postgresql/index.js';
 import { migrations as sqlite } from './migrations/sqlite/index.js';
 
@@ -45,11 +31,27 @@ export {
   checkAlert,
   isActive,
   isCritical,
+  matchesCriteria,
   minimumPhase,
   OPERATIONAL_PHASES,
+  type AlertCriteria,
   type AudienceZones,
   type OperationalPhase,
 } from './domain/alert.js';
+export { announceExpiredAlerts, type ExpiryRun } from './domain/alert-operations.js';
+export {
+  readZoneCollection,
+  readZoneGeometry,
+  signedArea,
+  isClosed,
+  capPolygons,
+  type ZoneGeometry,
+  type ImportedZone,
+  type LinearRing,
+  type Position,
+} from './domain/zone-geometry.js';
+export { importZones } from './domain/zones.js';
+export { isPdf, sha256Hex, MAX_DOCUMENT_BYTES } from './domain/ordinance-documents.js';
 export {
   EMERGENCY_AREA_KINDS,
   haversineMeters,
@@ -66,8 +68,27 @@ export {
   type CapAlertSource,
   type CapContext,
 } from './feeds/cap.js';
-export { renderEmergencyAreas, type EmergencyAreaCollection } from './feeds/geojson.js';
-export { ALERT_CAP_PATH, ALERTS_INDEX_PATH, EMERGENCY_AREAS_PATH } from './feeds/feed-source.js';
+export {
+  renderAlertZones,
+  renderEmergencyAreas,
+  type AlertZoneCollection,
+  type EmergencyAreaCollection,
+} from './feeds/geojson.js';
+export { renderOrdinancesIndex, type OrdinanceFeedEntry } from './feeds/ordinance-feed.js';
+export {
+  ALERT_CAP_PATH,
+  ALERT_ZONES_PATH,
+  ALERTS_INDEX_PATH,
+  EMERGENCY_AREAS_PATH,
+  ORDINANCE_DOCUMENT_PATH,
+  ORDINANCES_INDEX_PATH,
+  alertCapUrl,
+  alertsIndexUrl,
+  alertZonesUrl,
+  emergencyAreasUrl,
+  ordinanceDocumentUrl,
+  ordinancesIndexUrl,
+} from './feeds/feed-urls.js';
 export { DEFAULT_FEED_MAX_AGE_SECONDS } from './feeds/feed-caching.js';
 
 /** What the service needs from its host. */
@@ -91,8 +112,10 @@ export interface CivilProtection {
 
 /**
  * Creates the civil-protection subgraph: GraphQL on `/graphql`, the open-data feeds
- * (`/feeds/alerts.atom`, `/feeds/alert.cap.xml?id=`, `/feeds/emergency-areas.geojson`) and
- * `/health`. Nothing connects or listens until `listen`; the database is opened here.
+ * (`/feeds/alerts.atom`, `/feeds/alert.cap.xml?id=`, `/feeds/alert-zones.geojson`,
+ * `/feeds/emergency-areas.geojson`, `/feeds/ordinances.atom`, `/feeds/ordinance-document.pdf?id=`),
+ * `/health`, and the announcer of ended alerts. Nothing connects or listens until `listen`; the
+ * database is opened here.
  */
 export async function createCivilProtection(
   config: CivilProtectionConfig,
@@ -106,6 +129,11 @@ export async function createCivilProtection(
     migrations: { sqlite, postgresql },
     logger,
   });
+  const announcer = createExpiryAnnouncer({
+    database,
+    logger,
+    intervalMs: (config.alertExpiryCheckSeconds ?? 30) * 1000,
+  });
   const runtime = createSubgraphRuntime<CivilProtectionContext>({
     service: 'civil-protection',
     logger,
@@ -118,8 +146,13 @@ export async function createCivilProtection(
     defaultComune: config.defaultComune,
     relayTo: deps.bus,
     schema: await buildCivilProtectionSchema(),
-    context: (base) => createCivilProtectionContext(base),
+    context: (base) =>
+      createCivilProtectionContext(base, {
+        publicUrl: config.publicUrl,
+        alertChanged: () => announcer.reschedule(),
+      }),
     routes: ({ requestContext }) => feedRoutes(config, requestContext),
+    workers: [{ start: () => announcer.start(), stop: () => announcer.stop() }],
   });
   return {
     database,
@@ -127,70 +160,4 @@ export async function createCivilProtection(
     flushOutbox: () => runtime.flushOutbox(),
     close: () => runtime.close(),
   };
-}
-
-/** The open-data feeds: public, read through the request context of anonymous callers too. */
-function feedRoutes(
-  config: CivilProtectionConfig,
-  requestContext: (request: ServiceRequest) => Promise<DatabaseRequestContext<EntityManager>>,
-): Route[] {
-  /** Anonymous feeds pick the comune with `?comune=` or `x-comune`; the request context checks it. */
-  async function feedContext(request: ServiceRequest) {
-    const comune = request.url.searchParams.get('comune');
-    const scoped =
-      comune === null
-        ? request
-        : { ...request, header: (name: string) => (name === 'x-comune' ? comune : request.header(name)) };
-    const base = await requestContext(scoped);
-    const publisher: FeedPublisher = {
-      comune: base.comune,
-      comuneName: config.comuneNames[base.comune] ?? base.comune,
-      sender: `protezione-civile.${base.comune}@${config.capSenderDomain}`,
-      baseUrl: config.publicUrl,
-    };
-    return { em: base.em, publisher };
-  }
-
-  // Feeds are public and the same for everyone of a comune: CDNs may keep them for the bound and
-  // revalidate with If-None-Match.
-  const feedMaxAge = config.feedMaxAgeSeconds ?? DEFAULT_FEED_MAX_AGE_SECONDS;
-  return [
-    {
-      method: 'GET',
-      path: ALERTS_INDEX_PATH,
-      async handler(request) {
-        const { em, publisher } = await feedContext(request);
-        const now = feedInstant(Date.now(), feedMaxAge);
-        const document = await alertsIndexDocument(em, publisher, now);
-        return cacheableFeed(request, ATOM_CONTENT_TYPE, document, feedMaxAge);
-      },
-    },
-    {
-      method: 'GET',
-      path: ALERT_CAP_PATH,
-      async handler(request) {
-        const { em, publisher } = await feedContext(request);
-        const id = request.url.searchParams.get('id') ?? '';
-        const document = await alertCapDocument(em, publisher, id);
-        if (document === null) {
-          // The alert may be issued a moment later: nobody should remember its absence.
-          return {
-            status: 404,
-            headers: { 'cache-control': 'no-store' },
-            json: { error: `No alert with id ${id}` },
-          };
-        }
-        return cacheableFeed(request, CAP_CONTENT_TYPE, document, feedMaxAge);
-      },
-    },
-    {
-      method: 'GET',
-      path: EMERGENCY_AREAS_PATH,
-      async handler(request) {
-        const { em } = await feedContext(request);
-        const document = JSON.stringify(await emergencyAreasDocument(em));
-        return cacheableFeed(request, GEOJSON_CONTENT_TYPE, document, feedMaxAge);
-      },
-    },
-  ];
 }

@@ -1,16 +1,36 @@
 import type { EntityManager } from '@sportello/platform';
 import type { EmergencyAreaKind, GeoPoint } from './domain/emergency-area.js';
-import { DEFAULT_APPEAL_CLAUSE } from './domain/ordinance.js';
+import { sha256Hex } from './domain/ordinance-documents.js';
+import { DEFAULT_APPEAL_CLAUSE, LEGAL_BASIS_CITATIONS } from './domain/ordinance.js';
+import { readZoneGeometry, type ZoneGeometry } from './domain/zone-geometry.js';
 import { AlertZoneEntity } from './entities/alert-zone.entity.js';
 import { EmergencyAreaEntity, EmergencyNumberEntity } from './entities/emergency-area.entity.js';
+import {
+  OrdinanceDocumentContentEntity,
+  OrdinanceDocumentEntity,
+} from './entities/ordinance-document.entity.js';
 import { OrdinanceEntity } from './entities/ordinance.entity.js';
+import { plainTextPdf } from './seed-document.js';
 
 /** A zone of the demo comune. */
 export interface SeedZone {
   code: string;
   name: string;
-  /** The regional alert zone it falls in, e.g. `Piem-L`. */
+  /** The regional alert zone it falls in, e.g. `Piem-M`. */
   regionalAlertZone?: string | null;
+  /** Its shape (GeoJSON Polygon or MultiPolygon, `[lon, lat]`); checked and normalised like an import. */
+  geometry?: ZoneGeometry | null;
+  /** A point inside the zone: its waiting area is placed there. */
+  centre?: GeoPoint;
+}
+
+/** A seed zone's shape, normalised; a bad one is a bug in the seed. */
+function seedGeometry(zone: SeedZone): ZoneGeometry | null {
+  if (zone.geometry === undefined || zone.geometry === null) return null;
+  const violations: Array<{ field: string; message: string }> = [];
+  const geometry = readZoneGeometry(zone.geometry, `zone ${zone.code}`, violations);
+  if (geometry === null) throw new Error(violations.map((v) => `${v.field}: ${v.message}`).join('; '));
+  return geometry;
 }
 
 /** What the hub knows of the town it generated. */
@@ -50,15 +70,27 @@ const WAITING_PLACES = [
 ];
 
 /**
- * Writes a realistic civil protection plan for a small comune: its zones, one waiting area per
- * zone plus assistance, staging and landing areas, the comune's own emergency numbers, and one
- * published ordinance. Idempotent: a comune that already has zones is left as it is.
+ * Writes a realistic civil protection plan for a small comune: its zones (with their shapes and
+ * regional alert zones when given), one waiting area per zone plus assistance, staging and landing
+ * areas, the comune's own emergency numbers, and one published ordinance with its signed text as
+ * PDF. Idempotent: a comune that already has zones is left as it is, except that zones seeded
+ * before they had shapes or regional alert zones get them.
  *
  * @throws Error when no zone is given (alerts need zones to address residents).
  */
 export async function seedCivilProtection(em: EntityManager, seed: CivilProtectionSeed): Promise<SeedResult> {
   if (seed.zones.length === 0) throw new Error('seedCivilProtection needs at least one zone');
-  if ((await em.count(AlertZoneEntity, {})) > 0) return { zones: 0, areas: 0, numbers: 0, ordinances: 0 };
+  const known = await em.find(AlertZoneEntity, {});
+  if (known.length > 0) {
+    for (const zone of known) {
+      const given = seed.zones.find((candidate) => candidate.code === zone.code);
+      if (given === undefined) continue;
+      if (!zone.geometry) em.assign(zone, { geometry: seedGeometry(given) });
+      if (!zone.regionalAlertZone) em.assign(zone, { regionalAlertZone: given.regionalAlertZone ?? null });
+    }
+    await em.flush();
+    return { zones: 0, areas: 0, numbers: 0, ordinances: 0 };
+  }
   const now = seed.now ?? new Date();
   const comune = seed.comune;
 
@@ -69,6 +101,7 @@ export async function seedCivilProtection(em: EntityManager, seed: CivilProtecti
       name: zone.name,
       regionalAlertZone: zone.regionalAlertZone ?? null,
       description: null,
+      geometry: seedGeometry(zone),
     });
   }
 
@@ -89,7 +122,7 @@ export async function seedCivilProtection(em: EntityManager, seed: CivilProtecti
       code: `AA-${String(index + 1).padStart(2, '0')}`,
       name: `Area di attesa ${WAITING_PLACES[index % WAITING_PLACES.length]!} (${zone.name})`,
       kind: 'waiting',
-      at: offset(seed.centre, distance * Math.cos(angle), distance * Math.sin(angle)),
+      at: zone.centre ?? offset(seed.centre, distance * Math.cos(angle), distance * Math.sin(angle)),
       capacity: 150 + 50 * (index % 4),
       zoneCode: zone.code,
       address: WAITING_PLACES[index % WAITING_PLACES.length]!,
@@ -155,7 +188,7 @@ export async function seedCivilProtection(em: EntityManager, seed: CivilProtecti
 
   const year = now.getUTCFullYear();
   const adopted = new Date(now.getTime() - 2 * 86_400_000);
-  em.create(OrdinanceEntity, {
+  const ordinance = em.create(OrdinanceEntity, {
     comune,
     status: 'published',
     number: 1,
@@ -188,6 +221,31 @@ export async function seedCivilProtection(em: EntityManager, seed: CivilProtecti
     createdAt: adopted,
     updatedAt: adopted,
   });
+
+  const text = plainTextPdf([
+    `COMUNE DI ${seed.comuneName.toUpperCase()}`,
+    `Ordinanza sindacale contingibile e urgente n. 1/${year} (prot. ${ordinance.protocolNumber ?? ''})`,
+    `Oggetto: ${ordinance.subject}.`,
+    `IL SINDACO, ai sensi dell'${LEGAL_BASIS_CITATIONS[ordinance.legalBasis]}; ${ordinance.reasons}`,
+    'ORDINA',
+    ...ordinance.measures.map((measure, index) => `${index + 1}. ${measure}.`),
+    `La presente ordinanza è eseguita da: ${ordinance.enforcingBody}.`,
+    ordinance.appealClause,
+    'Documento dimostrativo generato da Sportello.',
+  ]);
+  const document = em.create(OrdinanceDocumentEntity, {
+    comune,
+    ordinanceId: ordinance.id,
+    title: 'Testo dell’ordinanza',
+    fileName: `ordinanza-1-${year}.pdf`,
+    mediaType: 'application/pdf',
+    bytes: text.length,
+    sha256: sha256Hex(text),
+    position: 0,
+    uploadedBy: 'seed',
+    uploadedAt: adopted,
+  });
+  em.create(OrdinanceDocumentContentEntity, { id: document.id, comune, content: text });
 
   await em.flush();
   return { zones: seed.zones.length, areas: areas.length, numbers: numbers.length, ordinances: 1 };

@@ -2,16 +2,19 @@
  * Alert use cases on a request's EntityManager: every change writes the alert and its outbox event
  * in one flush (one transaction).
  */
-import { ConflictError, recordEvent, type EntityManager } from '@sportello/platform';
+import { ConflictError, recordEvent, type Database, type EntityManager } from '@sportello/platform';
 import type { Actor } from '@sportello/schema';
 import { AlertEntity, type Alert } from '../entities/alert.entity.js';
 import { alertNotFound, invalidInput } from '../errors.js';
-import { alertEvent } from '../events/civil-protection-events.js';
+import type { AlertZone } from '../entities/alert-zone.entity.js';
+import { alertEvent, type AlertState, type NamedZone } from '../events/civil-protection-events.js';
 import {
   audienceZones,
   checkAlert,
   isActive,
+  matchesCriteria,
   type AlertArea,
+  type AlertCriteria,
   type AlertDraft,
   type AudienceZones,
 } from './alert.js';
@@ -39,7 +42,13 @@ async function checked(em: EntityManager, draft: AlertDraft, now: Date) {
       },
     ]);
   }
-  return { alert: result.alert, audience };
+  return { alert: result.alert, audience: named(audience, zones) };
+}
+
+/** The audience's zones with their names. */
+function named(audience: AudienceZones, zones: readonly AlertZone[]): NamedZone[] {
+  const names = new Map(zones.map((zone) => [zone.code, zone.name]));
+  return audience.zoneCodes.map((code) => ({ code, name: names.get(code) ?? code }));
 }
 
 /** Issues a new alert. @throws BadUserInputError naming every rule the draft breaks. */
@@ -70,8 +79,10 @@ export async function issueAlert(
     updatedAt: now,
     cancelledAt: null,
     cancelReason: null,
+    announceExpiry: fields.announceExpiry,
+    expiryAnnouncedAt: null,
   });
-  recordEvent(em, alertEvent('alert.issued', alert, audience.zoneCodes, actor, now));
+  recordEvent(em, alertEvent('alert.issued', alert, audience, actor, now));
   await em.flush();
   return alert;
 }
@@ -132,8 +143,17 @@ export async function updateAlert(
     instructions: changes.instructions ?? alert.instructions,
     bulletinReference:
       changes.bulletinReference !== undefined ? changes.bulletinReference : alert.bulletinReference,
+    announceExpiry: changes.announceExpiry ?? alert.announceExpiry,
   };
   const { alert: fields, audience } = await checked(em, draft, now);
+  const before = await alertAudience(em, alert);
+  const previous: AlertState = {
+    colour: alert.colour,
+    zones: before.zoneCodes,
+    validFrom: alert.validFrom,
+    validUntil: alert.validUntil,
+    phase: alert.phase ?? null,
+  };
   em.assign(alert, {
     hazard: fields.hazard,
     colour: fields.colour,
@@ -145,10 +165,11 @@ export async function updateAlert(
     headline: fields.headline,
     instructions: fields.instructions,
     bulletinReference: fields.bulletinReference,
+    announceExpiry: fields.announceExpiry,
     messageTimes: [...alert.messageTimes, now.toISOString()],
     updatedAt: now,
   });
-  recordEvent(em, alertEvent('alert.updated', alert, audience.zoneCodes, actor, now));
+  recordEvent(em, alertEvent('alert.updated', alert, audience, actor, now, previous));
   await em.flush();
   return alert;
 }
@@ -163,7 +184,7 @@ export async function cancelAlert(em: EntityManager, id: string, actor: Actor, r
     );
   }
   const alert = await changeable(em, id, now);
-  const audience = await alertAudience(em, alert);
+  const audience = await namedAudience(em, alert);
   em.assign(alert, {
     status: 'cancelled',
     cancelledAt: now,
@@ -171,20 +192,53 @@ export async function cancelAlert(em: EntityManager, id: string, actor: Actor, r
     messageTimes: [...alert.messageTimes, now.toISOString()],
     updatedAt: now,
   });
-  recordEvent(em, alertEvent('alert.cancelled', alert, audience.zoneCodes, actor, now));
+  recordEvent(em, alertEvent('alert.cancelled', alert, audience, actor, now));
   await em.flush();
   return alert;
 }
 
-/** Active alerts (not cancelled, not over), soonest first; optionally only those reaching a zone. */
-export async function activeAlerts(em: EntityManager, now: Date, zoneCode?: string | null): Promise<Alert[]> {
+/**
+ * Active alerts (not cancelled, not over), soonest first, that meet the criteria (colour, hazard,
+ * zone).
+ */
+export async function activeAlerts(
+  em: EntityManager,
+  now: Date,
+  criteria: AlertCriteria = {},
+): Promise<Alert[]> {
   const alerts = await em.find(
     AlertEntity,
     { status: 'active', validUntil: { $gt: now } },
     { orderBy: { validFrom: 'asc', issuedAt: 'asc' } },
   );
-  if (zoneCode === undefined || zoneCode === null) return alerts;
-  return alerts.filter((alert) => alert.wholeComune || alert.zoneCodes.includes(zoneCode));
+  return alerts.filter((alert) => matchesCriteria(alert, criteria));
+}
+
+/** Every alert of the comune meeting the criteria, whatever its status, latest issued first. */
+export async function listAlerts(
+  em: EntityManager,
+  criteria: AlertCriteria & { issuedAfter?: Date | null },
+  limit: number,
+): Promise<Alert[]> {
+  const alerts = await em.find(
+    AlertEntity,
+    criteria.issuedAfter ? { issuedAt: { $gt: criteria.issuedAfter } } : {},
+    { orderBy: { issuedAt: 'desc', id: 'asc' } },
+  );
+  return alerts.filter((alert) => matchesCriteria(alert, criteria)).slice(0, limit);
+}
+
+/**
+ * The alerts the Atom index lists: the active ones and the cancelled ones whose window has not
+ * ended, so a reader polling the feed receives the CAP Cancel (and every Update) until the alert
+ * would have expired anyway. Soonest first.
+ */
+export async function indexedAlerts(em: EntityManager, now: Date): Promise<Alert[]> {
+  return em.find(
+    AlertEntity,
+    { validUntil: { $gt: now } },
+    { orderBy: { validFrom: 'asc', issuedAt: 'asc' } },
+  );
 }
 
 /** The zones whose residents an alert concerns. */
@@ -197,7 +251,74 @@ export async function alertAudience(em: EntityManager, alert: Alert): Promise<Au
   );
 }
 
+/** The audience of an alert with the zones' names, as events carry it. */
+export async function namedAudience(em: EntityManager, alert: Alert): Promise<NamedZone[]> {
+  const zones = await loadZones(em);
+  const codes = alert.wholeComune ? zones.map((zone) => zone.code) : alert.zoneCodes;
+  return named({ wholeComune: alert.wholeComune, zoneCodes: [...codes] }, zones);
+}
+
 /** One alert of the comune, whatever its status; `null` when there is none with this id. */
 export async function findAlert(em: EntityManager, id: string): Promise<Alert | null> {
   return isPublicId(id) ? em.findOne(AlertEntity, { id }) : null;
+}
+
+/** What {@link announceExpiredAlerts} did. */
+export interface ExpiryRun {
+  /** `alert.expired` events recorded. */
+  announced: number;
+  /** Alerts over for longer than the look-back, closed without a message (nobody needs it now). */
+  skipped: number;
+}
+
+/** An end-of-alert notice is useful for a day; after that (a service down for long) it is noise. */
+export const EXPIRY_LOOKBACK_MS = 24 * 3_600_000;
+
+/**
+ * Announces the end of every alert, in every comune of the database, whose validity is over and
+ * whose issuer asked for it (`announceExpiry`): records `alert.expired` in the alert's outbox, in
+ * the same transaction that marks it announced, and only if no other run marked it first (replicas
+ * may run this together). Alerts over for longer than {@link EXPIRY_LOOKBACK_MS} are marked
+ * without a message.
+ */
+export async function announceExpiredAlerts(database: Database, now: Date): Promise<ExpiryRun> {
+  const due = await database
+    .forkUnscoped()
+    .find(
+      AlertEntity,
+      { announceExpiry: true, expiryAnnouncedAt: null, status: 'active', validUntil: { $lte: now } },
+      { orderBy: { validUntil: 'asc' }, limit: 500 },
+    );
+  const run: ExpiryRun = { announced: 0, skipped: 0 };
+  for (const found of due) {
+    const stale = now.getTime() - found.validUntil.getTime() > EXPIRY_LOOKBACK_MS;
+    const outcome = await database.fork({ comune: found.comune }).transactional(async (em) => {
+      const marked = await em.nativeUpdate(
+        AlertEntity,
+        { id: found.id, expiryAnnouncedAt: null, status: 'active' },
+        { expiryAnnouncedAt: now },
+      );
+      // Another run marked it first (or staff cancelled it meanwhile): theirs is the message.
+      if (marked !== 1) return 'taken';
+      if (stale) return 'skipped';
+      const alert = await em.findOneOrFail(AlertEntity, { id: found.id }, { refresh: true });
+      recordEvent(em, alertEvent('alert.expired', alert, await namedAudience(em, alert), null, now));
+      return 'announced';
+    });
+    if (outcome === 'announced') run.announced += 1;
+    if (outcome === 'skipped') run.skipped += 1;
+  }
+  return run;
+}
+
+/** When the next alert asking for an end notice ends, if any (to wake up on time). */
+export async function nextExpiry(database: Database): Promise<Date | null> {
+  const next = await database
+    .forkUnscoped()
+    .findOne(
+      AlertEntity,
+      { announceExpiry: true, expiryAnnouncedAt: null, status: 'active' },
+      { orderBy: { validUntil: 'asc' }, fields: ['validUntil'] },
+    );
+  return next?.validUntil ?? null;
 }

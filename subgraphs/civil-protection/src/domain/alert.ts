@@ -73,6 +73,8 @@ export interface AlertDraft {
   headline?: string | null;
   instructions: string;
   bulletinReference?: string | null;
+  /** Tell everyone reached when the alert is over (`alert.expired`). @default false */
+  announceExpiry?: boolean | null;
 }
 
 /** An alert draft that passed every rule, normalised (zones de-duplicated and sorted, phase set). */
@@ -86,6 +88,7 @@ export interface CheckedAlert {
   headline: string | null;
   instructions: string;
   bulletinReference: string | null;
+  announceExpiry: boolean;
 }
 
 function phaseRank(phase: OperationalPhase | null): number {
@@ -185,6 +188,7 @@ export function checkAlert(
       headline,
       instructions,
       bulletinReference,
+      announceExpiry: draft.announceExpiry === true,
     },
   };
 }
@@ -223,4 +227,30 @@ export function audienceZones(area: AlertArea, comuneZoneCodes: readonly string[
     return { wholeComune: true, zoneCodes: [...new Set(comuneZoneCodes)].sort() };
   }
   return { wholeComune: false, zoneCodes: [...area.zoneCodes] };
+}
+
+/** Which alerts a list shows; absent (or empty) criteria match every alert. */
+export interface AlertCriteria {
+  colours?: readonly AlertColour[] | null;
+  hazards?: readonly Hazard[] | null;
+  /** Alerts reaching this zone (whole-comune alerts reach every zone). */
+  zoneCode?: string | null;
+}
+
+/** The facts {@link matchesCriteria} looks at. */
+export interface AlertFacts {
+  colour: AlertColour;
+  hazard: Hazard;
+  wholeComune: boolean;
+  zoneCodes: readonly string[];
+}
+
+/** Whether an alert meets every given criterion. */
+export function matchesCriteria(alert: AlertFacts, criteria: AlertCriteria): boolean {
+  const { colours, hazards, zoneCode } = criteria;
+  return (
+    (!colours?.length || colours.includes(alert.colour)) &&
+    (!hazards?.length || hazards.includes(alert.hazard)) &&
+    (zoneCode === undefined || zoneCode === null || alert.wholeComune || alert.zoneCodes.includes(zoneCode))
+  );
 }

@@ -17,8 +17,10 @@ import {
   type CheckedOrdinanceDraft,
   type OrdinanceDraft,
 } from './ordinance.js';
+import { ordinanceDocumentUrl } from '../feeds/feed-urls.js';
 import { isPublicId } from './ids.js';
-import { zoneCodeSet } from './zones.js';
+import { documentsOf } from './ordinance-documents.js';
+import { loadZones, zoneCodeSet } from './zones.js';
 
 /** A draft plus its links to an alert and to the ordinance it corrects. */
 export interface OrdinanceDraftRequest extends Omit<OrdinanceDraft, 'adoptedOn'> {
@@ -143,9 +145,11 @@ function isUniqueViolation(error: unknown): boolean {
 
 /**
  * Publishes a draft: assigns the next register number of its adoption year, stamps the
- * publication time and records `ordinance.published`, all in one transaction. From then on the
- * ordinance is public and immutable.
+ * publication time and records `ordinance.published` (with its measures and the public URLs of its
+ * documents), all in one transaction. From then on the ordinance and its documents are public and
+ * immutable.
  *
+ * @param publicUrl the public origin the documents are served on
  * @throws NotFoundError, ConflictError (already published), BadUserInputError (not registered or adopted)
  */
 export async function publishOrdinance(
@@ -153,6 +157,7 @@ export async function publishOrdinance(
   id: string,
   actor: Actor,
   now: Date,
+  publicUrl: string,
 ): Promise<Ordinance> {
   if (!isPublicId(id)) throw ordinanceNotFound(id);
   for (let attempt = 1; ; attempt += 1) {
@@ -184,7 +189,11 @@ export async function publishOrdinance(
           publishedAt: now,
           updatedAt: now,
         });
-        recordEvent(tx, ordinancePublishedEvent(ordinance, actor, now));
+        const zoneNames = new Map((await loadZones(tx)).map((zone) => [zone.code, zone.name]));
+        const documentUrls = (await documentsOf(tx, ordinance.id)).map((document) =>
+          ordinanceDocumentUrl(publicUrl, ordinance.comune, document.id),
+        );
+        recordEvent(tx, ordinancePublishedEvent(ordinance, actor, now, { zoneNames, documentUrls }));
         return ordinance.id;
       });
       const published = await em.findOne(OrdinanceEntity, { id: publishedId }, { refresh: true });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { tenantProperties } from '@sportello/platform';
+import type { ZoneGeometry } from '../domain/zone-geometry.js';
 
 /**
  * A zone of the comune's territory used to address alerts. Its `code` is the contract with
@@ -21,6 +22,8 @@ export const AlertZoneEntity = defineEntity({
     /** The regional alert zone (one of the 133 national ones, e.g. `Ven-B`) this zone falls in. */
     regionalAlertZone: p.string().length(50).nullable(),
     description: p.text().nullable(),
+    /** Its shape (GeoJSON Polygon or MultiPolygon, right-hand rule, `[lon, lat]`); null until imported. */
+    geometry: p.json<ZoneGeometry>().nullable(),
   },
   uniques: [{ properties: ['comune', 'code'] }],
 });

@@ -32,6 +32,10 @@ export const AlertEntity = defineEntity({
     updatedAt: p.datetime(),
     cancelledAt: p.datetime().nullable(),
     cancelReason: p.text().nullable(),
+    /** Staff asked that everyone reached hear when the alert is over (`alert.expired`). */
+    announceExpiry: p.boolean().default(false),
+    /** When the end of the alert was announced; null until then (or when nobody asked). */
+    expiryAnnouncedAt: p.datetime().nullable(),
   },
 });
 export type Alert = InferEntity<typeof AlertEntity>;

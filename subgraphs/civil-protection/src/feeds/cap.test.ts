@@ -104,6 +104,34 @@ describe('CAP 1.2 rendering', () => {
     expect(tag(whole, 'value')).toEqual(expect.arrayContaining(['Ven-B', 'Ven-C']));
   });
 
+  it('carries the zones’ shapes as CAP polygons (lat,lon, closed) that validate, and the regional zones', async () => {
+    const square = [
+      [11.0, 45.3],
+      [11.01, 45.3],
+      [11.01, 45.31],
+      [11.0, 45.31],
+      [11.0, 45.3],
+    ] as Array<[number, number]>;
+    const shaped: CapContext = {
+      ...context,
+      zones: context.zones.map((zone) => ({
+        ...zone,
+        geometry: zone.code === 'Z3' ? null : { type: 'Polygon', coordinates: [square] },
+      })),
+    };
+    const xml = renderCapAlert(alert(), shaped);
+    expect(await capSchemaErrors(xml)).toEqual([]);
+    expect(tag(xml, 'polygon')).toEqual([
+      '45.3,11 45.3,11.01 45.31,11.01 45.31,11 45.3,11',
+      '45.3,11 45.3,11.01 45.31,11.01 45.31,11 45.3,11',
+    ]);
+    expect(xml.indexOf('<polygon>')).toBeGreaterThan(xml.indexOf('<areaDesc>'));
+    expect(xml.indexOf('<polygon>')).toBeLessThan(xml.indexOf('<geocode>'));
+    const whole = renderCapAlert(alert({ area: { wholeComune: true } }), shaped);
+    expect(tag(whole, 'polygon')).toHaveLength(2);
+    expect(await capSchemaErrors(whole)).toEqual([]);
+  });
+
   it('the schema check rejects a document that breaks CAP (the validator is really at work)', async () => {
     const xml = renderCapAlert(alert(), context);
     expect(
@@ -130,6 +158,33 @@ describe('CAP 1.2 rendering', () => {
       '<link rel="alternate" type="application/cap+xml" href="https://x.example/feeds/alerts/a.cap.xml?c=1&amp;d=2"/>',
     );
     expect(tag(xml, 'title')).toContain('Allerta arancione per rischio idraulico');
+    expect(xml).toContain('<category scheme="urn:sportello:alert:colour" term="orange" label="arancione"/>');
+
+    const cancelled = renderCapIndex(
+      [
+        {
+          alert: alert({
+            status: 'cancelled',
+            cancelReason: 'Livelli in calo',
+            messageTimes: [new Date('2025-11-03T10:30:00Z'), new Date('2025-11-03T18:00:00Z')],
+          }),
+          capUrl: 'https://x.example/feeds/alert.cap.xml?id=a',
+          pageUrl: 'https://x.example/portale/protezione-civile/allerte/a',
+        },
+      ],
+      {
+        selfUrl: 'https://x.example/feeds/alerts.atom',
+        comuneName: 'Borgo Adige',
+        senderName: context.senderName,
+        updated: new Date('2025-11-03T18:00:00Z'),
+      },
+    );
+    expect(tag(cancelled, 'title')).toContain('Revocata: Allerta arancione per rischio idraulico');
+    expect(tag(cancelled, 'summary')).toEqual(['Allerta revocata: Livelli in calo']);
+    expect(tag(cancelled, 'published')).toEqual(['2025-11-03T10:30:00.000Z']);
+    expect(cancelled).toContain(
+      '<link rel="related" type="text/html" href="https://x.example/portale/protezione-civile/allerte/a"/>',
+    );
   });
 });
 

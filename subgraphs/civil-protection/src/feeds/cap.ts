@@ -7,6 +7,7 @@
  */
 import type { AlertArea, AlertColour, AlertStatus, Hazard, OperationalPhase } from '../domain/alert.js';
 import { COLOUR_LABELS_IT, HAZARD_LABELS_IT, PHASE_LABELS_IT, alertTitle } from '../domain/labels.js';
+import { capPolygons, type ZoneGeometry } from '../domain/zone-geometry.js';
 import { capDateTime, element, escapeXml } from './xml.js';
 
 /** The CAP 1.2 namespace. */
@@ -77,6 +78,8 @@ export interface CapZone {
   name: string;
   /** Code of the regional alert zone the comune's zone falls in (e.g. `Ven-B`), when known. */
   regionalAlertZone: string | null;
+  /** Its shape, when imported: the area then carries its polygons. */
+  geometry?: ZoneGeometry | null;
 }
 
 /** Who publishes and how to describe places. */
@@ -88,7 +91,7 @@ export interface CapContext {
   comuneName: string;
   /** Every zone of the comune; the alert's codes are looked up here. */
   zones: readonly CapZone[];
-  /** Public page of the alert, when the comune has one. */
+  /** Public page of the alert (absolute URL), when the comune has one. */
   web?: string | null;
   /** The comune's own emergency number, shown as contact. */
   contact?: string | null;
@@ -142,10 +145,13 @@ function renderArea(alert: CapAlertSource, context: CapContext, indent: string):
   for (const regional of new Set(concerned.flatMap((zone) => zone.regionalAlertZone ?? []))) {
     geocodes.push(['ZONA_ALLERTA', regional]);
   }
+  // The union of the zones' shapes: CAP reads several polygons of one area as the area they cover.
+  const polygons = concerned.flatMap((zone) => (zone.geometry ? capPolygons(zone.geometry) : []));
   const inner = `${indent}  `;
   return (
     `${indent}<area>\n` +
     element('areaDesc', areaDesc, inner) +
+    polygons.map((polygon) => element('polygon', polygon, inner)).join('') +
     geocodes
       .map(
         ([name, value]) =>
@@ -236,28 +242,45 @@ export interface CapIndexEntry {
   alert: CapAlertSource;
   /** Absolute URL of the alert's CAP document. */
   capUrl: string;
+  /** Absolute URL of the alert's public page, when there is one. */
+  pageUrl?: string | null;
 }
 
 /**
- * The Atom 1.0 index of alerts, one entry per alert linking its CAP document
- * (`rel="alternate" type="application/cap+xml"`), the layout CAP aggregators poll.
+ * The Atom 1.0 index of alerts, one entry per alert linking its latest CAP message
+ * (`rel="alternate" type="application/cap+xml"`), the layout CAP aggregators poll. The entry id
+ * is the CAP identifier of that message, so an update or a cancellation is a new entry to readers.
+ * Colour and hazard are Atom categories, for readers that filter.
  */
 export function renderCapIndex(
   entries: readonly CapIndexEntry[],
   feed: { selfUrl: string; comuneName: string; senderName: string; updated: Date },
 ): string {
   const entryXml = entries
-    .map(({ alert, capUrl }) => {
+    .map(({ alert, capUrl, pageUrl }) => {
       const count = alert.messageTimes.length;
       const sent = alert.messageTimes[count - 1] ?? feed.updated;
+      const first = alert.messageTimes[0] ?? sent;
       const title = alert.headline ?? alertTitle(alert.colour, alert.hazard);
+      const cancelled = alert.status === 'cancelled';
+      const summary = cancelled
+        ? `Allerta revocata${alert.cancelReason ? `: ${alert.cancelReason}` : '.'}`
+        : alert.instructions;
       return (
         `  <entry>\n` +
         element('id', `urn:sportello:${alert.comune}:alert:${capIdentifier(alert.id, count)}`, '    ') +
-        element('title', alert.status === 'cancelled' ? `Revocata: ${title}` : title, '    ') +
+        element(
+          'title',
+          cancelled ? `Revocata: ${title}` : count > 1 ? `Aggiornamento: ${title}` : title,
+          '    ',
+        ) +
+        element('published', first.toISOString(), '    ') +
         element('updated', sent.toISOString(), '    ') +
-        element('summary', alert.instructions, '    ') +
+        element('summary', summary, '    ') +
+        `    <category scheme="urn:sportello:alert:colour" term="${alert.colour}" label="${escapeXml(COLOUR_LABELS_IT[alert.colour])}"/>\n` +
+        `    <category scheme="urn:sportello:alert:hazard" term="${alert.hazard}" label="${escapeXml(HAZARD_LABELS_IT[alert.hazard])}"/>\n` +
         `    <link rel="alternate" type="application/cap+xml" href="${escapeXml(capUrl)}"/>\n` +
+        (pageUrl ? `    <link rel="related" type="text/html" href="${escapeXml(pageUrl)}"/>\n` : '') +
         `  </entry>\n`
       );
     })

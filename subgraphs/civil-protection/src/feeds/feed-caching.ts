@@ -9,7 +9,7 @@ import type { RouteResponse, ServiceRequest } from '@sportello/platform';
 export const DEFAULT_FEED_MAX_AGE_SECONDS = 5;
 
 /** A strong validator of a feed body: the same body always gets the same tag. */
-export function feedEntityTag(body: string): string {
+export function feedEntityTag(body: string | Uint8Array): string {
   return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
 }
 
@@ -30,18 +30,35 @@ function ifNoneMatchHolds(header: string | undefined, etag: string): boolean {
 export function cacheableFeed(
   request: ServiceRequest,
   contentType: string,
-  body: string,
+  body: string | Uint8Array,
   maxAgeSeconds: number,
+  options: { cacheControl?: string; headers?: Record<string, string> } = {},
 ): RouteResponse {
   const etag = feedEntityTag(body);
   const headers = {
-    'cache-control': `public, max-age=${maxAgeSeconds}, stale-while-revalidate=${maxAgeSeconds}`,
+    'cache-control':
+      options.cacheControl ?? `public, max-age=${maxAgeSeconds}, stale-while-revalidate=${maxAgeSeconds}`,
     etag,
     vary: 'x-comune',
   };
   if (ifNoneMatchHolds(request.header('if-none-match'), etag)) return { status: 304, headers };
-  return { status: 200, headers: { ...headers, 'content-type': contentType }, body };
+  return {
+    status: 200,
+    headers: {
+      ...headers,
+      ...options.headers,
+      'content-type': contentType,
+      'x-content-type-options': 'nosniff',
+    },
+    body,
+  };
 }
+
+/**
+ * How long a published document may be kept: a year, unchanged (`immutable`). A published
+ * ordinance and its documents never change; a correction is another ordinance.
+ */
+export const DOCUMENT_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 
 /**
  * The instant a feed is computed for: the start of the current `maxAgeSeconds` window. Documents

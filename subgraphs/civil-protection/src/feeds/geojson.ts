@@ -1,8 +1,9 @@
 /**
- * Emergency areas as a GeoJSON FeatureCollection (RFC 7946), for any map client.
+ * Emergency areas and alert zones as GeoJSON FeatureCollections (RFC 7946), for any map client.
  */
 import type { EmergencyAreaKind } from '../domain/emergency-area.js';
 import { AREA_KIND_LABELS_IT } from '../domain/labels.js';
+import { boundingBox, type ZoneGeometry } from '../domain/zone-geometry.js';
 
 /** Media type of GeoJSON. */
 export const GEOJSON_CONTENT_TYPE = 'application/geo+json; charset=utf-8';
@@ -58,6 +59,59 @@ export function renderEmergencyAreas(areas: readonly GeoJsonAreaSource[]): Emerg
         capacity: area.capacity,
         address: area.address,
         zoneCode: area.zoneCode,
+      },
+    })),
+  };
+}
+
+/** A zone as the GeoJSON renderer needs it. */
+export interface GeoJsonZoneSource {
+  code: string;
+  name: string;
+  regionalAlertZone: string | null;
+  description: string | null;
+  geometry: ZoneGeometry | null;
+}
+
+/** A GeoJSON Feature of one alert zone; `geometry` is null for a zone whose shape is not known yet. */
+export interface AlertZoneFeature {
+  type: 'Feature';
+  id: string;
+  geometry: ZoneGeometry | null;
+  properties: {
+    code: string;
+    name: string;
+    regionalAlertZone: string | null;
+    description: string | null;
+  };
+}
+
+/** The FeatureCollection served at `/feeds/alert-zones.geojson`. */
+export interface AlertZoneCollection {
+  type: 'FeatureCollection';
+  bbox?: [number, number, number, number];
+  features: AlertZoneFeature[];
+}
+
+/**
+ * Renders the comune's alert zones as an RFC 7946 FeatureCollection: `[lon, lat]` positions,
+ * exterior rings counterclockwise and holes clockwise (as stored), the feature id being the zone
+ * code residences and alerts use, and the collection's `bbox`.
+ */
+export function renderAlertZones(zones: readonly GeoJsonZoneSource[]): AlertZoneCollection {
+  const bbox = boundingBox(zones.flatMap((zone) => zone.geometry ?? []));
+  return {
+    type: 'FeatureCollection',
+    ...(bbox === null ? {} : { bbox }),
+    features: zones.map((zone) => ({
+      type: 'Feature',
+      id: zone.code,
+      geometry: zone.geometry,
+      properties: {
+        code: zone.code,
+        name: zone.name,
+        regionalAlertZone: zone.regionalAlertZone,
+        description: zone.description,
       },
     })),
   };

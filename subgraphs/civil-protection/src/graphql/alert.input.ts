@@ -39,6 +39,12 @@ export class IssueAlertInput {
 
   @Field(() => String, { nullable: true, description: 'The regional bulletin the alert follows.' })
   bulletinReference?: string | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Tell everyone reached when the alert is over (an end notice at validUntil). Default false.',
+  })
+  announceExpiry?: boolean | null;
 }
 
 @InputType('UpdateAlertInput', {
@@ -74,4 +80,7 @@ export class UpdateAlertInput {
 
   @Field(() => String, { nullable: true, description: 'New bulletin reference.' })
   bulletinReference?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Whether to announce the end of the alert.' })
+  announceExpiry?: boolean | null;
 }

@@ -2,15 +2,12 @@ import { isActive, isCritical, isInEffect } from '../domain/alert.js';
 import { alertTitle } from '../domain/labels.js';
 import type { AlertZone } from '../entities/alert-zone.entity.js';
 import type { Alert } from '../entities/alert.entity.js';
+import { alertCapUrl, alertPageUrl } from '../feeds/feed-urls.js';
 import { AlertType, AlertZoneType } from './alert.type.js';
 
-/** Public path of an alert's CAP document. */
-export function capPathOf(alertId: string): string {
-  return `/feeds/alerts/${alertId}.cap.xml`;
-}
-
-/** The public view of an alert at `now` (status EXPIRED is derived here). */
-export function toAlertType(alert: Alert, now: Date): AlertType {
+/** The public view of an alert at `now` (status EXPIRED is derived here); links on `publicUrl`. */
+export function toAlertType(alert: Alert, now: Date, publicUrl: string): AlertType {
+  const capUrl = alertCapUrl(publicUrl, alert.comune, alert.id);
   const timing = { status: alert.status, validFrom: alert.validFrom, validUntil: alert.validUntil };
   return Object.assign(new AlertType(), {
     id: alert.id,
@@ -31,7 +28,10 @@ export function toAlertType(alert: Alert, now: Date): AlertType {
     updatedAt: alert.updatedAt,
     cancelledAt: alert.cancelledAt ?? null,
     cancelReason: alert.cancelReason ?? null,
-    capPath: capPathOf(alert.id),
+    announceExpiry: alert.announceExpiry,
+    capPath: ((url) => `${url.pathname}${url.search}`)(new URL(capUrl)),
+    capUrl,
+    pageUrl: alertPageUrl(publicUrl, alert.id),
   });
 }
 
@@ -40,5 +40,7 @@ export function toAlertZoneType(zone: AlertZone): AlertZoneType {
     code: zone.code,
     name: zone.name,
     regionalAlertZone: zone.regionalAlertZone ?? null,
+    description: zone.description ?? null,
+    geometry: zone.geometry ?? null,
   });
 }

@@ -1,18 +1,29 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { GraphQLJSONObject } from 'graphql-scalars';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import {
   activeAlerts,
   alertAudience,
   cancelAlert,
   findAlert,
   issueAlert,
+  listAlerts,
   updateAlert,
   type AlertChanges,
 } from '../domain/alert-operations.js';
+import type { AlertColour, Hazard } from '../domain/alert.js';
+import { importZones } from '../domain/zones.js';
 import { requireCivilProtectionStaff, type CivilProtectionContext } from '../context.js';
-import { alertNotFound } from '../errors.js';
+import { alertNotFound, invalidInput } from '../errors.js';
+import { ATOM_CONTENT_TYPE } from '../feeds/cap.js';
+import { alertsIndexUrl, alertZonesUrl, emergencyAreasUrl, ordinancesIndexUrl } from '../feeds/feed-urls.js';
+import { GEOJSON_CONTENT_TYPE } from '../feeds/geojson.js';
 import { toAlertType, toAlertZoneType } from './alert.mapper.js';
-import { AlertAudienceType, AlertType, AlertZoneType } from './alert.type.js';
+import { AlertAudienceType, AlertType, AlertZoneType, OpenDataFeedType } from './alert.type.js';
 import { IssueAlertInput, UpdateAlertInput } from './alert.input.js';
+import { AlertColourEnum, HazardEnum } from './enums.js';
+
+/** Most alerts one `alerts` query returns. */
+const MAX_ALERTS = 200;
 
 /** `__resolveReference` of Alert: any alert of the caller's comune, or null. */
 export async function resolveAlertReference(
@@ -20,7 +31,7 @@ export async function resolveAlertReference(
   ctx: CivilProtectionContext,
 ): Promise<AlertType | null> {
   const alert = await findAlert(ctx.em, reference.id);
-  return alert === null ? null : toAlertType(alert, ctx.now);
+  return alert === null ? null : toAlertType(alert, ctx.now, ctx.publicUrl);
 }
 
 /** Drops `undefined` so an update only carries the fields the client sent. */
@@ -31,14 +42,84 @@ function changesOf(input: UpdateAlertInput): AlertChanges {
 @Resolver(() => AlertType)
 export class AlertResolver {
   @Query(() => [AlertType], {
-    description: 'Alerts not cancelled and not over (including ones starting later), soonest first. Public.',
+    description:
+      'Alerts not cancelled and not over (including ones starting later), soonest first, optionally only ' +
+      'some colours, hazards or one zone. Public.',
   })
   async activeAlerts(
     @Ctx() ctx: CivilProtectionContext,
     @Arg('zoneCode', () => String, { nullable: true, description: 'Only alerts reaching this zone.' })
     zoneCode?: string | null,
+    @Arg('colours', () => [AlertColourEnum], {
+      nullable: true,
+      description: 'Only alerts of these colours, e.g. [ORANGE, RED].',
+    })
+    colours?: AlertColour[] | null,
+    @Arg('hazards', () => [HazardEnum], { nullable: true, description: 'Only alerts about these hazards.' })
+    hazards?: Hazard[] | null,
   ): Promise<AlertType[]> {
-    return (await activeAlerts(ctx.em, ctx.now, zoneCode)).map((alert) => toAlertType(alert, ctx.now));
+    return (await activeAlerts(ctx.em, ctx.now, { zoneCode, colours, hazards })).map((alert) =>
+      toAlertType(alert, ctx.now, ctx.publicUrl),
+    );
+  }
+
+  @Query(() => [AlertType], {
+    description:
+      'Every alert of the comune, whatever its status (active, expired, cancelled), latest issued first, ' +
+      'optionally only some colours, hazards, one zone or those issued after a time. Public.',
+  })
+  async alerts(
+    @Ctx() ctx: CivilProtectionContext,
+    @Arg('zoneCode', () => String, { nullable: true, description: 'Only alerts reaching this zone.' })
+    zoneCode?: string | null,
+    @Arg('colours', () => [AlertColourEnum], { nullable: true, description: 'Only alerts of these colours.' })
+    colours?: AlertColour[] | null,
+    @Arg('hazards', () => [HazardEnum], { nullable: true, description: 'Only alerts about these hazards.' })
+    hazards?: Hazard[] | null,
+    @Arg('issuedAfter', () => Date, { nullable: true, description: 'Only alerts issued after this time.' })
+    issuedAfter?: Date | null,
+    @Arg('first', () => Int, { defaultValue: 50, description: `How many, 1 to ${MAX_ALERTS}.` })
+    first = 50,
+  ): Promise<AlertType[]> {
+    if (!Number.isInteger(first) || first < 1 || first > MAX_ALERTS) {
+      throw invalidInput(
+        [{ field: 'first', message: `first must be between 1 and ${MAX_ALERTS}` }],
+        'arguments',
+      );
+    }
+    const rows = await listAlerts(ctx.em, { zoneCode, colours, hazards, issuedAfter }, first);
+    return rows.map((alert) => toAlertType(alert, ctx.now, ctx.publicUrl));
+  }
+
+  @Query(() => [OpenDataFeedType], {
+    description: 'The comune’s civil-protection open data feeds (CAP/Atom, GeoJSON), absolute URLs. Public.',
+  })
+  openDataFeeds(@Ctx() ctx: CivilProtectionContext): OpenDataFeedType[] {
+    const { publicUrl, comune } = ctx;
+    return [
+      {
+        title: 'Allerte (Atom, ogni voce rimanda al documento CAP 1.2)',
+        url: alertsIndexUrl(publicUrl, comune),
+        mediaType: ATOM_CONTENT_TYPE,
+      },
+      {
+        title: 'Zone di allerta (GeoJSON)',
+        url: alertZonesUrl(publicUrl, comune),
+        mediaType: GEOJSON_CONTENT_TYPE,
+      },
+      {
+        title: 'Aree di emergenza (GeoJSON)',
+        url: emergencyAreasUrl(publicUrl, comune),
+        mediaType: GEOJSON_CONTENT_TYPE,
+      },
+      {
+        title: 'Ordinanze (Atom, documenti come allegati)',
+        url: ordinancesIndexUrl(publicUrl, comune),
+        mediaType: ATOM_CONTENT_TYPE,
+      },
+    ].map((feed) =>
+      Object.assign(new OpenDataFeedType(), { ...feed, mediaType: feed.mediaType.split(';')[0]! }),
+    );
   }
 
   @Query(() => AlertType, { nullable: true, description: 'One alert, whatever its status. Public.' })
@@ -69,6 +150,22 @@ export class AlertResolver {
     return (await ctx.zones()).map(toAlertZoneType);
   }
 
+  @Mutation(() => [AlertZoneType], {
+    description:
+      'Imports the comune’s alert zones from a GeoJSON FeatureCollection: one Feature per zone with ' +
+      'properties code, name, optional regionalAlertZone (e.g. "Piem-M") and description, and a Polygon or ' +
+      'MultiPolygon geometry with closed rings ([longitude, latitude]; rings are rewound to the right-hand ' +
+      'rule). Known codes are updated, new ones added, others kept. Returns every zone. Civil-protection staff only.',
+  })
+  async importAlertZones(
+    @Ctx() ctx: CivilProtectionContext,
+    @Arg('featureCollection', () => GraphQLJSONObject, { description: 'A GeoJSON FeatureCollection.' })
+    featureCollection: Record<string, unknown>,
+  ): Promise<AlertZoneType[]> {
+    requireCivilProtectionStaff(ctx);
+    return (await importZones(ctx.em, ctx.principal.comune, featureCollection)).map(toAlertZoneType);
+  }
+
   @FieldResolver(() => [AlertZoneType], {
     description: 'The zones concerned (every zone for the whole comune).',
   })
@@ -85,7 +182,8 @@ export class AlertResolver {
   ): Promise<AlertType> {
     const actor = requireCivilProtectionStaff(ctx);
     const alert = await issueAlert(ctx.em, ctx.principal.comune, actor, input, ctx.now);
-    return toAlertType(alert, ctx.now);
+    ctx.alertChanged();
+    return toAlertType(alert, ctx.now, ctx.publicUrl);
   }
 
   @Mutation(() => AlertType, { description: 'Changes an active alert. Civil-protection staff only.' })
@@ -95,7 +193,9 @@ export class AlertResolver {
     @Arg('input', () => UpdateAlertInput, { description: 'The fields to change.' }) input: UpdateAlertInput,
   ): Promise<AlertType> {
     const actor = requireCivilProtectionStaff(ctx);
-    return toAlertType(await updateAlert(ctx.em, id, actor, changesOf(input), ctx.now), ctx.now);
+    const alert = await updateAlert(ctx.em, id, actor, changesOf(input), ctx.now);
+    ctx.alertChanged();
+    return toAlertType(alert, ctx.now, ctx.publicUrl);
   }
 
   @Mutation(() => AlertType, { description: 'Withdraws an active alert. Civil-protection staff only.' })
@@ -105,6 +205,8 @@ export class AlertResolver {
     @Arg('reason', { description: 'Why the alert is withdrawn, shown with it.' }) reason: string,
   ): Promise<AlertType> {
     const actor = requireCivilProtectionStaff(ctx);
-    return toAlertType(await cancelAlert(ctx.em, id, actor, reason, ctx.now), ctx.now);
+    const alert = await cancelAlert(ctx.em, id, actor, reason, ctx.now);
+    ctx.alertChanged();
+    return toAlertType(alert, ctx.now, ctx.publicUrl);
   }
 }

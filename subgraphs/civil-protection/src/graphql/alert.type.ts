@@ -1,3 +1,4 @@
+import { GraphQLJSONObject } from 'graphql-scalars';
 import { Directive, Field, ID, ObjectType } from 'type-graphql';
 import { AlertColourEnum, AlertStatusEnum, HazardEnum, OperationalPhaseEnum } from './enums.js';
 
@@ -13,9 +14,20 @@ export class AlertZoneType {
 
   @Field(() => String, {
     nullable: true,
-    description: 'The regional alert zone (one of the national 133) this zone falls in.',
+    description: 'The regional alert zone (one of the national 133, e.g. "Piem-M") this zone falls in.',
   })
   regionalAlertZone!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'What the zone covers, in words.' })
+  description!: string | null;
+
+  @Field(() => GraphQLJSONObject, {
+    nullable: true,
+    description:
+      'Its shape as a GeoJSON geometry (RFC 7946: Polygon or MultiPolygon, [longitude, latitude], ' +
+      'exterior rings counterclockwise); null until imported. All zones at once: AlertZoneCollection.url.',
+  })
+  geometry!: Record<string, unknown> | null;
 }
 
 @Directive('@key(fields: "id")')
@@ -80,8 +92,42 @@ export class AlertType {
   @Field(() => String, { nullable: true, description: 'Why the alert was withdrawn; null unless cancelled.' })
   cancelReason!: string | null;
 
-  @Field({ description: 'Path of the alert as a CAP 1.2 document on this service.' })
+  @Field({
+    description:
+      'Whether everyone reached hears when the alert is over (an end notice at validUntil), as staff asked.',
+  })
+  announceExpiry!: boolean;
+
+  @Field({
+    description:
+      'Path and query of the alert’s latest message as a CAP 1.2 document on the public origin; see capUrl.',
+    deprecationReason: 'Use capUrl, the same document as an absolute URL.',
+  })
   capPath!: string;
+
+  @Field({
+    description:
+      'The alert’s latest message (Alert, Update or Cancel) as a CAP 1.2 document: an absolute URL on the public origin.',
+  })
+  capUrl!: string;
+
+  @Field({ description: 'The alert’s page on the comune’s portal: an absolute URL on the public origin.' })
+  pageUrl!: string;
+}
+
+@ObjectType('OpenDataFeed', {
+  description:
+    'A feed of the comune’s civil-protection open data, public and cacheable (ETag, Cache-Control).',
+})
+export class OpenDataFeedType {
+  @Field({ description: 'What the feed holds.' })
+  title!: string;
+
+  @Field({ description: 'Absolute URL on the public origin.' })
+  url!: string;
+
+  @Field({ description: 'Media type, e.g. application/atom+xml or application/geo+json.' })
+  mediaType!: string;
 }
 
 @ObjectType('AlertAudience', {

@@ -63,3 +63,19 @@ export class OrdinanceDraftInput {
   @Field(() => ID, { nullable: true, description: 'The published ordinance this draft corrects.' })
   correctsId?: string | null;
 }
+
+@InputType('OrdinanceDocumentInput', { description: 'A PDF to attach to a draft ordinance.' })
+export class OrdinanceDocumentInput {
+  @Field({ description: 'What the document is, e.g. "Testo dell’ordinanza firmato digitalmente".' })
+  title!: string;
+
+  @Field({ description: 'The file’s name, e.g. "ordinanza.pdf".' })
+  fileName!: string;
+
+  @Field({
+    description:
+      'The PDF, base64-encoded (10 MiB at most; through the gateway the request body limit applies too). ' +
+      'The same file sent again is the same document.',
+  })
+  contentBase64!: string;
+}

@@ -10,6 +10,13 @@ import {
   updateOrdinanceDraft,
 } from '../domain/ordinance-operations.js';
 import {
+  attachOrdinanceDocument,
+  documentsOf,
+  removeOrdinanceDocument,
+} from '../domain/ordinance-documents.js';
+import type { OrdinanceDocument } from '../entities/ordinance-document.entity.js';
+import { ordinanceDocumentUrl } from '../feeds/feed-urls.js';
+import {
   isCivilProtectionStaff,
   requireCivilProtectionStaff,
   type CivilProtectionContext,
@@ -17,9 +24,26 @@ import {
 import { OrdinanceEntity } from '../entities/ordinance.entity.js';
 import { toAlertType } from './alert.mapper.js';
 import { AlertType } from './alert.type.js';
-import { OrdinanceDraftInput } from './ordinance.input.js';
+import { OrdinanceDocumentInput, OrdinanceDraftInput } from './ordinance.input.js';
 import { toOrdinanceType } from './ordinance.mapper.js';
-import { OrdinanceType } from './ordinance.type.js';
+import { OrdinanceDocumentType, OrdinanceType } from './ordinance.type.js';
+
+function toDocumentType(
+  document: OrdinanceDocument,
+  published: boolean,
+  ctx: CivilProtectionContext,
+): OrdinanceDocumentType {
+  return Object.assign(new OrdinanceDocumentType(), {
+    id: document.id,
+    title: document.title,
+    fileName: document.fileName,
+    mediaType: document.mediaType,
+    bytes: document.bytes,
+    sha256: document.sha256,
+    uploadedAt: document.uploadedAt,
+    url: published ? ordinanceDocumentUrl(ctx.publicUrl, document.comune, document.id) : null,
+  });
+}
 
 /** `__resolveReference` of Ordinance: published ones for everybody, drafts for staff. */
 export async function resolveOrdinanceReference(
@@ -77,7 +101,7 @@ export class OrdinanceResolver {
   ): Promise<AlertType | null> {
     if (ordinance.alertId === null) return null;
     const alert = await findAlert(ctx.em, ordinance.alertId);
-    return alert === null ? null : toAlertType(alert, ctx.now);
+    return alert === null ? null : toAlertType(alert, ctx.now, ctx.publicUrl);
   }
 
   @FieldResolver(() => OrdinanceType, { nullable: true, description: 'The ordinance this one corrects.' })
@@ -96,6 +120,53 @@ export class OrdinanceResolver {
     @Ctx() ctx: CivilProtectionContext,
   ): Promise<OrdinanceType[]> {
     return (await correctionsOf(ctx.em, ordinance.id)).map((row) => toOrdinanceType(row, ctx.now));
+  }
+
+  @FieldResolver(() => [OrdinanceDocumentType], {
+    description: 'Its documents (the signed act as PDF, annexes), in order.',
+  })
+  async documents(
+    @Root() ordinance: OrdinanceType,
+    @Ctx() ctx: CivilProtectionContext,
+  ): Promise<OrdinanceDocumentType[]> {
+    const published = ordinance.status === 'published';
+    return (await documentsOf(ctx.em, ordinance.id)).map((document) =>
+      toDocumentType(document, published, ctx),
+    );
+  }
+
+  @Mutation(() => OrdinanceDocumentType, {
+    description:
+      'Attaches a PDF to a draft ordinance (published with it, fingerprinted with SHA-256). CONFLICT for a ' +
+      'published ordinance. Civil-protection staff only.',
+  })
+  async attachOrdinanceDocument(
+    @Ctx() ctx: CivilProtectionContext,
+    @Arg('ordinanceId', () => ID, { description: 'Id of the draft.' }) ordinanceId: string,
+    @Arg('input', () => OrdinanceDocumentInput, { description: 'The document.' })
+    input: OrdinanceDocumentInput,
+  ): Promise<OrdinanceDocumentType> {
+    const actor = requireCivilProtectionStaff(ctx);
+    const document = await attachOrdinanceDocument(
+      ctx.em,
+      ctx.principal.comune,
+      ordinanceId,
+      actor,
+      input,
+      ctx.now,
+    );
+    return toDocumentType(document, false, ctx);
+  }
+
+  @Mutation(() => OrdinanceType, {
+    description: 'Removes a document from a draft ordinance. Civil-protection staff only.',
+  })
+  async removeOrdinanceDocument(
+    @Ctx() ctx: CivilProtectionContext,
+    @Arg('id', () => ID, { description: 'Id of the document.' }) id: string,
+  ): Promise<OrdinanceType> {
+    requireCivilProtectionStaff(ctx);
+    return toOrdinanceType(await removeOrdinanceDocument(ctx.em, id, ctx.now), ctx.now);
   }
 
   @Mutation(() => OrdinanceType, { description: 'Creates a draft ordinance. Civil-protection staff only.' })
@@ -132,6 +203,6 @@ export class OrdinanceResolver {
     @Arg('id', () => ID, { description: 'Id of the draft to publish.' }) id: string,
   ): Promise<OrdinanceType> {
     const actor = requireCivilProtectionStaff(ctx);
-    return toOrdinanceType(await publishOrdinance(ctx.em, id, actor, ctx.now), ctx.now);
+    return toOrdinanceType(await publishOrdinance(ctx.em, id, actor, ctx.now, ctx.publicUrl), ctx.now);
   }
 }

@@ -13,6 +13,41 @@ export class TerritorialScopeType {
   streets!: string[];
 }
 
+@ObjectType('OrdinanceDocument', {
+  description:
+    'A document of an ordinance (the signed act, an annex), as PDF. Public once the ordinance is published; ' +
+    'drafts’ documents are seen by civil-protection staff only.',
+})
+export class OrdinanceDocumentType {
+  @Field(() => ID, { description: 'Identifier of the document.' })
+  id!: string;
+
+  @Field({ description: 'What the document is, e.g. "Testo dell’ordinanza firmato digitalmente".' })
+  title!: string;
+
+  @Field({ description: 'File name, e.g. "ordinanza-12-2026.pdf".' })
+  fileName!: string;
+
+  @Field({ description: 'Media type: application/pdf.' })
+  mediaType!: string;
+
+  @Field(() => Int, { description: 'Size in bytes.' })
+  bytes!: number;
+
+  @Field({ description: 'Hex SHA-256 of the content: compare it with a copy to check the copy.' })
+  sha256!: string;
+
+  @Field({ description: 'When it was attached.' })
+  uploadedAt!: Date;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Where anyone downloads it: an absolute URL on the public origin; null while the ordinance is a draft.',
+  })
+  url!: string | null;
+}
+
 @Directive('@key(fields: "id")')
 @ObjectType('Ordinance', {
   description:

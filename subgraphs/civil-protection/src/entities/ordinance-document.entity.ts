@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { tenantProperties } from '@sportello/platform';
+
+/**
+ * A document of an ordinance (the signed act, an annex map) as published on the Albo Pretorio.
+ * Attached while the ordinance is a draft; public, and never changed, once it is published. The
+ * bytes live in {@link OrdinanceDocumentContentEntity}.
+ */
+export const OrdinanceDocumentEntity = defineEntity({
+  name: 'OrdinanceDocument',
+  tableName: 'ordinance_document',
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
+    ...tenantProperties(),
+    ordinanceId: p.uuid().index(),
+    /** What the document is, e.g. `Testo dell'ordinanza firmato digitalmente`. */
+    title: p.string().length(200),
+    fileName: p.string().length(255),
+    /** Detected from the content (magic bytes), not from what the client declared. */
+    mediaType: p.string().length(100),
+    bytes: p.integer(),
+    /** Hex SHA-256 of the content: its fingerprint for anyone checking a copy. */
+    sha256: p.string().length(64),
+    /** Display order among the ordinance's documents. */
+    position: p.integer(),
+    uploadedBy: p.string().length(200),
+    uploadedAt: p.datetime(),
+  },
+  uniques: [{ properties: ['ordinanceId', 'sha256'] }],
+});
+export type OrdinanceDocument = InferEntity<typeof OrdinanceDocumentEntity>;
+
+/** The bytes of a document, kept apart so listing documents never loads them. */
+export const OrdinanceDocumentContentEntity = defineEntity({
+  name: 'OrdinanceDocumentContent',
+  tableName: 'ordinance_document_content',
+  properties: {
+    id: p.uuid().primary(),
+    ...tenantProperties(),
+    content: p.blob(),
+  },
+});
+export type OrdinanceDocumentContent = InferEntity<typeof OrdinanceDocumentContentEntity>;
