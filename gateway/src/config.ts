@@ -113,6 +113,11 @@ export const gatewayConfigSchema = z
         dedupe: z.boolean().default(true),
       })
       .prefault({}),
+    /**
+     * Browser origins allowed to call the API cross-origin (`GATEWAY_CORS_ORIGINS`), `*` for any;
+     * the public origin always is. @default `*` in a demo, none else in production
+     */
+    cors: z.object({ origins: z.union([z.literal('*'), z.array(z.url())]).optional() }).prefault({}),
     /** The comune's citizen portal, where the links of messages (`/portale/...`) lead. */
     portal: z.object({ url: z.url().optional(), preferencesUrl: z.url().optional() }).prefault({}),
     /** How the gateway learns which API clients are revoked (their live tokens are refused). */
@@ -224,6 +229,23 @@ export const gatewayEnvSchema = z.object({
   GATEWAY_MAX_COST: envInteger({ min: 1, max: 100_000_000 }, 10_000),
   GATEWAY_MAX_BODY_BYTES: envInteger({ min: 1_000, max: 50_000_000 }, 100_000),
   GATEWAY_MAX_UPLOAD_BYTES: envInteger({ min: 1_000, max: 500_000_000 }, 12 * 1024 * 1024),
+  /** Browser origins that may call the API: comma-separated origins, or `*`. @default `*` in a demo, none in production */
+  GATEWAY_CORS_ORIGINS: envText()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined) return undefined;
+      if (raw === '*') return '*' as const;
+      const origins = raw
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean);
+      const bad = origins.filter((origin) => !URL.canParse(origin) || !/^https?:$/.test(new URL(origin).protocol));
+      if (bad.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `expected * or comma-separated http(s) origins; "${bad[0]}" is not one` });
+        return z.NEVER;
+      }
+      return origins;
+    }),
   /** The comune's citizen portal: `/portale/<path>` links of messages redirect there. */
   PORTAL_URL: envUrl().optional(),
   /** Where `/portale/preferenze` leads. @default `<PORTAL_URL>/preferenze` */
@@ -287,6 +309,9 @@ export function gatewayConfigFromEnv(
       dedupe: env.GATEWAY_DEDUPE,
     },
     dashboard: { issuer: gatewayTokenIssuer(env) },
+    cors: {
+      origins: env.GATEWAY_CORS_ORIGINS ?? (env.SPORTELLO_MODE === 'production' ? [] : '*'),
+    },
     portal: {
       ...(env.PORTAL_URL === undefined ? {} : { url: env.PORTAL_URL }),
       ...(env.PREFERENCES_URL === undefined ? {} : { preferencesUrl: env.PREFERENCES_URL }),

@@ -488,3 +488,67 @@ describe('the committed supergraph', () => {
     expect(ready.subgraphs.every((s) => !s.ready)).toBe(true);
   });
 });
+
+describe('browser apps (CORS)', () => {
+  const preflight = (url: string, origin: string) =>
+    fetch(url, {
+      method: 'OPTIONS',
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type, authorization',
+      },
+    });
+
+  it('answers a preflight for a configured origin, refuses others, and marks the answers', async () => {
+    const gateway = await start({
+      mode: 'production',
+      publicUrl: 'https://servizi.comune.example.it',
+      cors: { origins: ['https://app.example.it'] },
+    });
+    const allowed = await preflight(gateway.url, 'https://app.example.it');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example.it');
+    expect(allowed.headers.get('access-control-allow-headers')).toContain('authorization');
+    expect(allowed.headers.get('access-control-allow-credentials')).toBeNull();
+    // The dashboard is served on the public origin: always allowed.
+    expect((await preflight(gateway.url, 'https://servizi.comune.example.it')).status).toBe(204);
+    const refused = await preflight(gateway.url, 'https://evil.example');
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+
+    const answered = await post(
+      gateway.url,
+      { query: '{ me { id } }' },
+      { origin: 'https://app.example.it' },
+    );
+    expect(answered.status).toBe(200);
+    expect(answered.headers.get('access-control-allow-origin')).toBe('https://app.example.it');
+    expect(answered.headers.get('vary')).toMatch(/origin/i);
+    const elsewhere = await post(gateway.url, { query: '{ me { id } }' }, { origin: 'https://evil.example' });
+    expect(elsewhere.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('lets any origin in a demo unless origins are configured', async () => {
+    const gateway = await start();
+    const answer = await preflight(gateway.url, 'http://localhost:5173');
+    expect(answer.status).toBe(204);
+    expect(answer.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+  });
+});
+
+describe('introspection under the limits', () => {
+  it('counts each introspection field in the cost and its aliases, so it cannot multiply the schema', async () => {
+    const gateway = await start({ introspection: true });
+    const once = await post(gateway.url, { query: '{ __schema { types { name } } }' });
+    expect(once.status).toBe(200);
+    expect(once.body.errors).toBeUndefined();
+    const aliased = Array.from({ length: 110 }, (_, i) => `s${i}: __schema { types { name } }`).join(' ');
+    const many = await post(gateway.url, { query: `{ ${aliased} }` });
+    expect(many.body.data ?? null).toBeNull();
+    const limits = (many.body.errors ?? []).map(
+      (error) => (error.extensions?.['limit'] as { name: string }).name,
+    );
+    expect(limits).toEqual(expect.arrayContaining(['maxAliases', 'maxCost']));
+  });
+});

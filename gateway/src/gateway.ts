@@ -6,6 +6,7 @@ import { type Context, context as traceContext } from '@opentelemetry/api';
 import {
   createInternalAssertions,
   createRevocationView,
+  operationLimitsRule,
   type EventBus,
   extractTraceContext,
   type ForegroundGate,
@@ -41,9 +42,10 @@ import { sendJson, sendRefusal } from './http/json-response.js';
 import { BodyTooLargeError, readBody } from './http/request-body.js';
 import { forward, type ForwardedRoute, forwardedRouteOf } from './http/forwarded-routes.js';
 import { isPortalPath, servePortalLink } from './http/portal-links.js';
+import { applyCors, type CorsPolicy } from './http/cors.js';
 import { BoundedDocumentCache } from './limits/document-cache.js';
-import { operationLimitsRule } from './limits/operation-limits.js';
 import { SharedRateLimits } from './limits/shared-rate-limits.js';
+import { requestValueProblem } from './limits/request-values.js';
 import { countTokens, TokenLimitError } from './limits/token-count.js';
 import { applyTrustedDocuments } from './limits/trusted-documents.js';
 import { createGatewayMetrics, type GatewayMetrics, registerForegroundMetrics } from './metrics.js';
@@ -300,7 +302,7 @@ export async function createGateway(
     const headers = {
       'cache-control': publicCacheControl(publicData.maxAgeSeconds),
       etag: response.etag,
-      vary: `accept, ${COMUNE_HEADER}`,
+      vary: `accept, ${COMUNE_HEADER}, origin`,
       ...(ageSeconds > 0 ? { age: String(ageSeconds) } : {}),
     };
     if (req.method === 'GET' && ifNoneMatchHolds(single(req.headers['if-none-match']), response.etag)) {
@@ -481,6 +483,35 @@ export async function createGateway(
           extensions: error.extensions as { code: string },
         });
       }
+    }
+
+    let variables = fields.variables;
+    if (typeof variables === 'string') {
+      try {
+        variables = JSON.parse(variables) as unknown;
+      } catch {
+        metrics.rejections.inc({ reason: 'bad_variables' });
+        return sendRefusal(res, 400, {
+          message: 'The variables parameter is not valid JSON',
+          extensions: { code: 'BAD_REQUEST' },
+        });
+      }
+    }
+    const valueProblem = requestValueProblem(query, variables);
+    if (valueProblem !== undefined) {
+      metrics.rejections.inc({ reason: 'bad_values' });
+      return sendRefusal(res, 400, {
+        message: `${valueProblem.message} (at ${valueProblem.path})`,
+        extensions: { code: 'BAD_USER_INPUT', path: valueProblem.path },
+      });
+    }
+    const namedComune = single(req.headers[COMUNE_HEADER])?.trim();
+    if (namedComune !== undefined && namedComune !== '' && !/^\d{6}$/.test(namedComune)) {
+      metrics.rejections.inc({ reason: 'bad_comune' });
+      return sendRefusal(res, 400, {
+        message: `Header ${COMUNE_HEADER} must be a 6-digit ISTAT code, such as 058091`,
+        extensions: { code: 'BAD_USER_INPUT', field: COMUNE_HEADER },
+      });
     }
 
     // Anonymous callers all get the same answer to the same question: share it.
@@ -699,6 +730,8 @@ export async function createGateway(
       }
     });
     try {
+      // Browser apps: the API, the OpenID endpoints and the feeds, from the configured origins.
+      if ((route === 'graphql' || route === 'forwarded') && applyCors(req, res, corsPolicy)) return;
       switch (route) {
         case 'graphql':
           return await serveGraphql(
@@ -740,6 +773,14 @@ export async function createGateway(
   }
 
   const dashboard = config.dashboard ? createDashboardFiles(config.dashboard) : undefined;
+  // The public origin itself (the dashboard) always; others as configured, any in a demo.
+  const corsOrigins = config.cors.origins ?? (production ? [] : '*');
+  const corsPolicy: CorsPolicy = {
+    origins:
+      corsOrigins === '*'
+        ? '*'
+        : [new URL(config.publicUrl).origin, ...corsOrigins.map((origin) => new URL(origin).origin)],
+  };
   const httpServer = createServer((req, res) => void serveTraced(req, res));
   httpServer.keepAliveTimeout = 5_000;
   const live = attachLiveSubscriptions({
@@ -809,8 +850,18 @@ export async function createGateway(
     error: unknown,
     log: GatewayLogger,
   ): GraphQLFormattedError {
-    const code =
-      typeof formatted.extensions?.['code'] === 'string'
+    // Apollo's own refusals of a request (an APQ hash that does not match its document...) carry a
+    // 4xx status and no code: the client's to fix, said as a BAD_REQUEST with Apollo's message.
+    const httpStatus = (error as { extensions?: { http?: { status?: unknown } } } | undefined)?.extensions
+      ?.http?.status;
+    const clientRequest =
+      formatted.extensions?.['code'] === 'INTERNAL_SERVER_ERROR' &&
+      typeof httpStatus === 'number' &&
+      httpStatus >= 400 &&
+      httpStatus < 500;
+    const code = clientRequest
+      ? 'BAD_REQUEST'
+      : typeof formatted.extensions?.['code'] === 'string'
         ? formatted.extensions['code']
         : 'INTERNAL_SERVER_ERROR';
     metrics.errors.inc({ code });

@@ -35,12 +35,6 @@ export {
 export { type GatewayTokenVerifier, type Caller } from './auth/caller.js';
 export { type GatewayMetrics } from './metrics.js';
 export {
-  measureDocument,
-  operationLimitsRule,
-  OperationLimitError,
-  type OperationLimits,
-} from './limits/operation-limits.js';
-export {
   parseGatewayEnv,
   gatewayConfigFromEnv,
   gatewayEnvSchema,

@@ -245,6 +245,14 @@ export {
 export { OUTBOX_MIGRATIONS } from './outbox/outbox-migrations.js';
 export { runService, type RunnableService, type RunServiceOptions } from './service/run-service.js';
 export {
+  measureDocument,
+  operationLimitsRule,
+  OperationLimitError,
+  INTROSPECTION_COST,
+  SUBGRAPH_OPERATION_LIMITS,
+  type OperationLimits,
+} from './graphql/operation-limits.js';
+export {
   createSubgraphRuntime,
   internalAssertionsFor,
   openServiceDatabase,

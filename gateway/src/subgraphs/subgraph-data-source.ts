@@ -114,6 +114,38 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<SubgraphRequestC
   }
 
   /**
+   * A subgraph that refused a fetch (HTTP 4xx) said why in a GraphQL error: the client gets that
+   * error, not an "internal server error". A value the subgraph could not accept (a fiscal code with
+   * a wrong check character, a date that does not exist) failed the subgraph's validation only
+   * because the gateway does not parse custom scalars: it is the client's input, `BAD_USER_INPUT`,
+   * with the subgraph's reason. 5xx answers stay internal (masked by the gateway).
+   */
+  override async errorFromResponse(response: Response): Promise<GraphQLError> {
+    const body = (await this.parseBody(response)) as
+      { errors?: Array<{ message?: unknown; extensions?: Record<string, unknown> }> } | string;
+    const first = typeof body === 'object' && body !== null ? body.errors?.[0] : undefined;
+    if (response.status >= 500 || first === undefined || typeof first.message !== 'string') {
+      return super.errorFromResponse(response as never);
+    }
+    const { http: _http, stacktrace: _stacktrace, ...extensions } = first.extensions ?? {};
+    const code = typeof extensions['code'] === 'string' ? extensions['code'] : undefined;
+    return new GraphQLError(first.message, {
+      extensions: {
+        ...extensions,
+        code:
+          code === undefined || code === 'GRAPHQL_VALIDATION_FAILED' || code === 'BAD_REQUEST'
+            ? response.status === 401
+              ? 'UNAUTHENTICATED'
+              : response.status === 403
+                ? 'FORBIDDEN'
+                : 'BAD_USER_INPUT'
+            : code,
+        serviceName: this.subgraph,
+      },
+    });
+  }
+
+  /**
    * One subgraph fetch as a CLIENT span: subgraph name and outcome (`ok`, `error`, `timeout`,
    * `unavailable`, or `merged` into an identical fetch in flight, whose trace then has the request).
    */

@@ -33,8 +33,13 @@ interface Measure {
 }
 
 const PAGE_ARGUMENTS = new Set(['first', 'last', 'limit', 'take', 'pageSize']);
-/** Introspection has its own switch (off in production); its deep type references are not a query. */
+/**
+ * Introspection fields: their nesting follows the type system, not data, so their depth is not
+ * counted; but each one answers with (a share of) the whole schema, so each costs as much as this,
+ * and aliasing it is counted like any alias.
+ */
 const INTROSPECTION_ROOTS = new Set(['__schema', '__type']);
+export const INTROSPECTION_COST = 1_000;
 
 /** A document went over one of the limits. `extensions.limit` names it, with the measured value. */
 export class OperationLimitError extends GraphQLError {
@@ -86,7 +91,10 @@ export function measureDocument(
     };
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
-        if (INTROSPECTION_ROOTS.has(selection.name.value)) continue;
+        if (INTROSPECTION_ROOTS.has(selection.name.value)) {
+          add({ depth: 1, aliases: selection.alias ? 1 : 0, cost: INTROSPECTION_COST });
+          continue;
+        }
         const fieldDef =
           parent && (isObjectType(parent) || isInterfaceType(parent))
             ? parent.getFields()[selection.name.value]
@@ -171,3 +179,15 @@ export function operationLimitsRule(limits: OperationLimits): ValidationRule {
     },
   });
 }
+
+/**
+ * The limits a subgraph applies itself, behind the gateway's: looser (the gateway's own queries to a
+ * subgraph add `_entities` and keys), so they only stop what never came through the gateway.
+ */
+export const SUBGRAPH_OPERATION_LIMITS: OperationLimits & { maxTokens: number } = {
+  maxDepth: 24,
+  maxAliases: 200,
+  maxCost: 200_000,
+  defaultListSize: 20,
+  maxTokens: 20_000,
+};

@@ -7,6 +7,7 @@ import {
   InternalAssertionError,
   type InternalAssertions,
 } from '../auth/internal-assertion.js';
+import { isClientError } from '../errors/client-errors.js';
 import { type Logger } from '../logging/logger.js';
 import { operationNameAttribute, SPAN_ATTRIBUTES, startServerSpan } from '../observability/spans.js';
 import {
@@ -85,6 +86,16 @@ function send(
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(JSON.stringify(json));
 }
+
+/** The HTTP status of a client error a route threw without one. */
+const STATUS_OF_CODE: Partial<Record<string, number>> = {
+  BAD_USER_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  RATE_LIMITED: 429,
+};
 
 /** A GraphQL-over-HTTP error body, for failures before Apollo sees the request. */
 function graphqlError(message: string, code: string) {
@@ -286,6 +297,13 @@ export function createServiceServer<Context extends BaseContext>(
           const body = graphqlError(error.message, 'PAYLOAD_TOO_LARGE');
           send(res, 413, request.url.pathname === GRAPHQL_PATH ? body : { error: error.message }, {
             connection: 'close',
+          });
+        } else if (isClientError(error) && request.url.pathname !== GRAPHQL_PATH) {
+          // A route refusing bad input (a feed's `?comune=abc`): the client's fault, said as such.
+          const { http, ...extensions } = error.extensions as { http?: { status?: number } };
+          send(res, http?.status ?? STATUS_OF_CODE[error.code] ?? 400, {
+            error: error.message,
+            ...extensions,
           });
         } else if (error instanceof MalformedBodyError) {
           send(

@@ -14,6 +14,7 @@ import {
   type MigrationSet,
 } from '../database/database.js';
 import { createErrorMasking } from '../errors/error-masking.js';
+import { operationLimitsRule, SUBGRAPH_OPERATION_LIMITS } from '../graphql/operation-limits.js';
 import { createRequestContextFactory, type DatabaseRequestContext } from '../http/request-context.js';
 import type { ServiceRequest } from '../http/service-request.js';
 import { createServiceServer, type Route, type ServiceServer } from '../http/service-server.js';
@@ -195,6 +196,9 @@ export function createSubgraphRuntime<Context extends BaseContext>(
   const masking = createErrorMasking<Context>(logger);
   const apollo = new ApolloServer<Context>({
     schema: options.schema,
+    // A second line behind the gateway's limits, for whatever reaches the service another way.
+    parseOptions: { maxTokens: SUBGRAPH_OPERATION_LIMITS.maxTokens },
+    validationRules: [operationLimitsRule(SUBGRAPH_OPERATION_LIMITS)],
     // Apollo's own messages go through the service's masking logger, at its level.
     logger,
     formatError: masking.formatError,
