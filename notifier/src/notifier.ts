@@ -29,6 +29,7 @@ import { Planner } from './delivery/planner.js';
 import { createRenderer } from './delivery/renderer.js';
 import { createStatsEmitter, type StatsEmitter } from './delivery/stats.js';
 import { createAnagrafeAudience } from './directory/anagrafe-audience.js';
+import { createUnsubscribeLinks, unsubscribeRoutes } from './http/unsubscribe.js';
 import type { AudienceDirectory, ContactDirectory } from './directory/contact-directory.js';
 import { createIdentityDirectory } from './directory/identity-directory.js';
 import { createServiceTokens } from './directory/service-token.js';
@@ -117,6 +118,7 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
 
   const comuneName = (comune: string) => `Comune di ${config.comuneNames[comune] ?? comune}`;
   const internal = internalAssertionsFor('notifier', config.internalSecret);
+  const unsubscribeLinks = createUnsubscribeLinks(config.publicUrl, config.internalSecret);
   const tokens = createServiceTokens({
     identityUrl: config.identityUrl,
     clientSecret: config.clientSecret,
@@ -194,7 +196,12 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
   const dispatcher = new Dispatcher({
     store,
     channels: dispatchChannels,
-    render: createRenderer({ database, comuneName, preferencesUrl: config.preferencesUrl }),
+    render: createRenderer({
+      database,
+      comuneName,
+      preferencesUrl: config.preferencesUrl,
+      unsubscribeLink: (deliveryId) => unsubscribeLinks.linkFor(deliveryId),
+    }),
     logger,
     batchSize: config.dispatch.batchSize,
     leaseMs: config.dispatch.leaseMs,
@@ -242,7 +249,7 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
     : undefined;
 
   const services = { store, nudge: () => dispatcher.nudge(), comuneName };
-  const routes: Route[] = [];
+  const routes: Route[] = [...unsubscribeRoutes({ links: unsubscribeLinks, database, contacts, logger })];
   if (bot) {
     routes.push({
       method: 'POST',

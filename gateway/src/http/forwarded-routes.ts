@@ -22,8 +22,8 @@ export interface ForwardedRoute {
 
 /**
  * Every route of the services a client, a browser or a peer reaches: identity's OpenID provider,
- * certificate download and verification, attachments, the open-data feeds, pagoPA receipts and the
- * Telegram webhook.
+ * certificate download and verification, attachments, the open-data feeds, pagoPA receipts, the
+ * Telegram webhook and the one-click unsubscribe links of emails.
  */
 export const FORWARDED_ROUTES: readonly ForwardedRoute[] = [
   { path: '/.well-known/openid-configuration', service: 'identity', methods: ['GET'] },
@@ -36,6 +36,7 @@ export const FORWARDED_ROUTES: readonly ForwardedRoute[] = [
   { path: '/feeds/', service: 'civil-protection', methods: ['GET', 'HEAD'] },
   { path: '/payments/receipts', service: 'tributi', methods: ['POST'] },
   { path: '/telegram/webhook', service: 'notifier', methods: ['POST'] },
+  { path: '/unsubscribe', service: 'notifier', methods: ['GET', 'POST'] },
 ];
 
 /** The forwarded route serving a path, if any. */

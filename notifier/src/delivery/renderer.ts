@@ -8,8 +8,13 @@ import type { DeliveryRow } from './delivery-store.js';
 export interface RendererOptions {
   database: Database;
   comuneName(comune: string): string;
-  /** Where citizens manage their preferences (footer, email List-Unsubscribe). */
+  /** Where citizens manage their preferences (the footer of every message). */
   preferencesUrl?: string;
+  /**
+   * The one-click unsubscribe link of a delivery (email `List-Unsubscribe`, RFC 8058); none for
+   * critical alerts, which cannot be turned off, nor for the public channel.
+   */
+  unsubscribeLink?: (deliveryId: string) => string;
   /** Notifications kept in memory. @default 500 */
   cacheSize?: number;
 }
@@ -72,8 +77,11 @@ export function createRenderer(options: RendererOptions): (row: DeliveryRow) => 
       markdown: message.markdown,
       ...(notification.payment ? { payment: notification.payment } : {}),
       ...(notification.dueDate ? { dueDate: new Date(`${notification.dueDate}T00:00:00Z`) } : {}),
-      ...(options.preferencesUrl && row.channel === 'email'
-        ? { listUnsubscribeUrl: options.preferencesUrl }
+      ...(options.unsubscribeLink &&
+      row.channel === 'email' &&
+      row.fiscalCode !== null &&
+      !notification.critical
+        ? { listUnsubscribeUrl: options.unsubscribeLink(row.id) }
         : {}),
       // Only a red alert rings; reminders arrive quietly.
       silent: message.severity !== 'critical',

@@ -35,6 +35,16 @@ export interface ContactDirectory {
   ): Promise<{ fiscalCode: string } | 'invalid'>;
   /** The chat cannot be written to any more (bot blocked, /stop): identity unlinks it. */
   reportTelegramChatBlocked(comune: string, chatId: string): Promise<void>;
+  /**
+   * The citizen used a message's one-click unsubscribe link: identity turns `channel` off for
+   * `category`. @returns `'refused'` when the category cannot be turned off (critical alerts)
+   */
+  unsubscribe(
+    comune: string,
+    fiscalCode: string,
+    category: string,
+    channel: ChannelName,
+  ): Promise<'done' | 'refused'>;
 }
 
 /** Residents of a comune by zone (anagrafe's `residentsInZones` for the notifier). */

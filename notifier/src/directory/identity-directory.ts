@@ -37,6 +37,16 @@ const LINK_MUTATION = /* GraphQL */ `
   }
 `;
 
+const UNSUBSCRIBE_MUTATION = /* GraphQL */ `
+  mutation NotifierUnsubscribe(
+    $fiscalCode: FiscalCode!
+    $category: NotificationCategory!
+    $channel: NotificationChannel!
+  ) {
+    unsubscribeByLink(fiscalCode: $fiscalCode, category: $category, channel: $channel)
+  }
+`;
+
 const BLOCKED_MUTATION = /* GraphQL */ `
   mutation NotifierTelegramBlocked($chatId: String!) {
     reportTelegramChatBlocked(chatId: $chatId)
@@ -119,6 +129,20 @@ export function createIdentityDirectory(identityUrl: string, tokens: ServiceToke
     },
     async reportTelegramChatBlocked(comune, chatId) {
       await call(comune, BLOCKED_MUTATION, { chatId });
+    },
+    async unsubscribe(comune, fiscalCode, category, channel) {
+      try {
+        await call(comune, UNSUBSCRIBE_MUTATION, {
+          fiscalCode,
+          // GraphQL enum names: PRACTICE_UPDATES for practice-updates.
+          category: category.toUpperCase().replace(/-/g, '_'),
+          channel: channel.toUpperCase(),
+        });
+        return 'done';
+      } catch (error) {
+        if (error instanceof SubgraphCallError && error.code === 'BAD_USER_INPUT') return 'refused';
+        throw error;
+      }
     },
   };
 }

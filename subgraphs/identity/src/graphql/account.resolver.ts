@@ -1,3 +1,4 @@
+import { GraphQLFiscalCode } from '@sportello/schema';
 import { BadUserInputError, ForbiddenError, type Principal } from '@sportello/platform';
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import {
@@ -20,7 +21,7 @@ import { selfFiscalCode } from './citizen.resolver.js';
 import { toCitizenType, toDelegationType } from './citizen.mapper.js';
 import { CitizenType, EmailVerificationRequestType, TelegramLinkType } from './citizen.type.js';
 import { DelegationType } from './delegation.type.js';
-import { LanguageEnum } from './enums.js';
+import { LanguageEnum, NotificationCategoryEnum, NotificationChannelEnum } from './enums.js';
 import { CreateDelegationInput, PreferenceChangeInput } from './inputs.input.js';
 
 function isNotifier(principal: Principal): boolean {
@@ -142,6 +143,35 @@ export class AccountResolver {
     if (!isNotifier(ctx.principal)) throw new ForbiddenError('only the notifier links Telegram chats');
     const citizen = await linkTelegramChat(ctx.em, token, chatId, await actorOf(ctx));
     return toCitizenType(citizen.fiscalCode, citizen);
+  }
+
+  @Mutation(() => Boolean, {
+    description:
+      'Notifier only: the citizen used the one-click unsubscribe link of a message (RFC 8058); turns that channel off for the category. CRITICAL_ALERTS cannot be turned off (BAD_USER_INPUT).',
+  })
+  async unsubscribeByLink(
+    @Arg('fiscalCode', () => GraphQLFiscalCode, { description: 'The recipient of the message.' })
+    fiscalCode: string,
+    @Arg('category', () => NotificationCategoryEnum, { description: 'The category of the message.' })
+    category: string,
+    @Arg('channel', () => NotificationChannelEnum, { description: 'The channel it came on.' })
+    channel: string,
+    @Ctx() ctx: IdentityContext,
+  ): Promise<boolean> {
+    if (!isNotifier(ctx.principal)) throw new ForbiddenError('only the notifier applies unsubscribe links');
+    await changePreferences(
+      ctx.em,
+      fiscalCode,
+      [
+        {
+          category: category as NotificationCategory,
+          channel: channel as NotificationChannel,
+          enabled: false,
+        },
+      ],
+      await actorOf(ctx),
+    );
+    return true;
   }
 
   @Mutation(() => Boolean, {
