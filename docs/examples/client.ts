@@ -5,7 +5,7 @@
  *
  * Run against a local hub (`npm start`), with the demo app that hub seeds:
  *
- *   node docs/examples/client.ts http://127.0.0.1:4000/graphql http://127.0.0.1:4001
+ *   node docs/examples/client.ts http://127.0.0.1:4000/graphql http://127.0.0.1:4000
  *
  * (Node 24 runs TypeScript files directly.) The end-to-end test `test/client-example.e2e.ts` runs
  * these functions against a real hub.
@@ -357,7 +357,7 @@ async function main(endpoint: string, issuer: string): Promise<void> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [endpoint = 'http://127.0.0.1:4000/graphql', issuer = 'http://127.0.0.1:4001'] =
+  const [endpoint = 'http://127.0.0.1:4000/graphql', issuer = 'http://127.0.0.1:4000'] =
     process.argv.slice(2);
   await main(endpoint, issuer);
 }
