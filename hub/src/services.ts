@@ -179,7 +179,13 @@ const civilProtection: ServiceModule = {
     const result = await seedCivilProtection(database.fork({ comune: comune.istat }), {
       comune: comune.istat,
       comuneName: comune.name,
-      zones: comune.zones.map((zone) => ({ code: zone.code, name: zone.name })),
+      zones: comune.zones.map((zone) => ({
+        code: zone.code,
+        name: zone.name,
+        regionalAlertZone: zone.regionalAlertZone,
+        geometry: zone.geometry,
+        centre: { latitude: zone.centre.lat, longitude: zone.centre.lon },
+      })),
       centre: { latitude: comune.centre.lat, longitude: comune.centre.lon },
     });
     return `civil protection: ${result.zones} zones, ${result.areas} emergency areas, ${result.ordinances} ordinances`;

@@ -17,6 +17,10 @@ export interface DemoZone {
   code: string;
   name: string;
   centre: { lat: number; lon: number };
+  /** The regional alert zone (Piedmont's `Piem-A`..`Piem-M`) it falls in. */
+  regionalAlertZone: string;
+  /** Its shape: a GeoJSON Polygon, `[lon, lat]`, exterior ring counterclockwise, closed. */
+  geometry: { type: 'Polygon'; coordinates: Array<Array<[number, number]>> };
 }
 
 export interface DemoStreet {
@@ -98,11 +102,94 @@ function prng(seed: number): () => number {
 /** Name of the fictional demo comune. */
 export const DEMO_COMUNE_NAME = 'Borgo Sereno';
 
+/**
+ * The comune's four zones, tiling the town and its countryside: the old centre, the river side to
+ * the west, the hills to the south-east, the northern hamlet. The plain is in Piedmont's alert zone
+ * M (pianura cuneese), the hills in L (a plausible layout for a fictional town).
+ */
 const ZONES: DemoZone[] = [
-  { code: 'centro', name: 'Centro storico', centre: { lat: 44.6972, lon: 7.8558 } },
-  { code: 'fiume', name: 'Zona lungo fiume', centre: { lat: 44.7021, lon: 7.8449 } },
-  { code: 'collina', name: 'Collina', centre: { lat: 44.6899, lon: 7.8701 } },
-  { code: 'frazione-nord', name: 'Frazione Nord', centre: { lat: 44.7143, lon: 7.8612 } },
+  {
+    code: 'centro',
+    name: 'Centro storico',
+    centre: { lat: 44.6972, lon: 7.8558 },
+    regionalAlertZone: 'Piem-M',
+    geometry: {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [7.85, 44.6935],
+          [7.8562, 44.6929],
+          [7.862, 44.6935],
+          [7.862, 44.7],
+          [7.85, 44.7],
+          [7.85, 44.6935],
+        ],
+      ],
+    },
+  },
+  {
+    code: 'fiume',
+    name: 'Zona lungo fiume',
+    centre: { lat: 44.7021, lon: 7.8449 },
+    regionalAlertZone: 'Piem-M',
+    geometry: {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [7.833, 44.6915],
+          [7.85, 44.6915],
+          [7.85, 44.6935],
+          [7.85, 44.7],
+          [7.85, 44.708],
+          [7.836, 44.708],
+          [7.8295, 44.7],
+          [7.833, 44.6915],
+        ],
+      ],
+    },
+  },
+  {
+    code: 'collina',
+    name: 'Collina',
+    centre: { lat: 44.6899, lon: 7.8701 },
+    regionalAlertZone: 'Piem-L',
+    geometry: {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [7.85, 44.68],
+          [7.888, 44.68],
+          [7.888, 44.7],
+          [7.862, 44.7],
+          [7.862, 44.6935],
+          [7.8562, 44.6929],
+          [7.85, 44.6935],
+          [7.85, 44.68],
+        ],
+      ],
+    },
+  },
+  {
+    code: 'frazione-nord',
+    name: 'Frazione Nord',
+    centre: { lat: 44.7143, lon: 7.8612 },
+    regionalAlertZone: 'Piem-M',
+    geometry: {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [7.85, 44.7],
+          [7.862, 44.7],
+          [7.876, 44.7],
+          [7.876, 44.725],
+          [7.844, 44.725],
+          [7.844, 44.708],
+          [7.85, 44.708],
+          [7.85, 44.7],
+        ],
+      ],
+    },
+  },
 ];
 
 const CITIZENSHIP_BY_PLACE: Record<string, DemoPerson['citizenship']> = {

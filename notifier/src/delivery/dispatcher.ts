@@ -313,6 +313,8 @@ export class Dispatcher {
         channelId: row.address,
         text: message.text,
         ...(message.markdownV2 !== undefined ? { markdownV2: message.markdownV2 } : {}),
+        // Followers' phones ring only for what rings for everyone (a red alert), not for yellow or orange.
+        silent: message.silent ?? false,
       });
     }
     return target.channel.send(message);

@@ -67,6 +67,43 @@ function link(settings: RuleSettings, path: string): string {
   return `${settings.portalUrl.replace(/\/$/, '')}/${path}`;
 }
 
+/** The civil-protection alert data the messages are worded from. */
+type AlertData = Extract<AnyEvent, { type: 'alert.issued' }>['data'];
+
+/**
+ * Where and how an alert message goes: to the residents of the zones (deduplicated), critical ones
+ * (red, or any change of an alert that was red) on the critical lane whatever the preferences, and
+ * always one post on the comune's public channel (silent below red: the renderer rings only for red).
+ */
+function alertPlan(critical: boolean, zones: readonly string[]) {
+  return {
+    category: critical ? ('critical-alerts' as const) : ('civil-protection-alerts' as const),
+    critical,
+    audience: { kind: 'residents' as const, zones: [...new Set(zones)] },
+    publicPost: true,
+    priority: critical ? 100 : 50,
+  };
+}
+
+/** What every alert message says, in one language: risk, zones by name, validity, the staff's texts, the link. */
+function alertWords(data: AlertData, language: Language, settings: RuleSettings) {
+  const names = data.zoneNames ?? data.zones;
+  const instructions = (data.instructions ?? '')
+    .split(/\n\s*\n|\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  return {
+    risk: HAZARD_WORDS[language][data.hazard],
+    zone: data.wholeComune ? WHOLE_COMUNE_WORDS[language] : names.join(', '),
+    validFrom: data.validFrom,
+    validUntil: data.validTo,
+    ...(data.bulletinRef ? { bulletin: data.bulletinRef } : {}),
+    ...(data.headline ? { headline: data.headline } : {}),
+    ...(instructions.length > 0 ? { instructions } : {}),
+    url: link(settings, `protezione-civile/allerte/${encodeURIComponent(data.alertId)}`),
+  };
+}
+
 /**
  * Decides what an event tells whom, or `null` when it concerns no citizen (most of the catalogue,
  * green alerts, internal practice states, anonymous reports).
@@ -76,32 +113,69 @@ export function planFor(event: AnyEvent, settings: RuleSettings): NotificationPl
     case 'alert.issued':
     case 'alert.updated': {
       const data = event.data;
-      if (data.colour === 'green') return null;
+      const previous = event.type === 'alert.updated' ? data.previous : undefined;
       const colour = data.colour;
+      // A green alert tells nobody anything, unless it lowers one that did.
+      if (colour === 'green' && (previous === undefined || previous.colour === 'green')) return null;
+      // Every change of an alert that was red reaches everyone the red alert reached.
+      const critical = data.critical || colour === 'red' || previous?.colour === 'red';
+      return {
+        ...alertPlan(critical, [...data.zones, ...(previous?.zones ?? [])]),
+        messages: inEveryLanguage((language) => {
+          const words = alertWords(data, language, settings);
+          if (event.type === 'alert.issued' && colour !== 'green') {
+            return { kind: 'alert-issued', data: { ...words, colour } };
+          }
+          return {
+            kind: 'alert-updated',
+            data: {
+              ...words,
+              colour,
+              ...(previous
+                ? {
+                    replaces: {
+                      colour: previous.colour,
+                      validFrom: previous.validFrom,
+                      validUntil: previous.validTo,
+                    },
+                  }
+                : {}),
+            },
+          };
+        }),
+      };
+    }
+    case 'alert.cancelled':
+    case 'alert.expired': {
+      const data = event.data;
+      const colour = data.colour;
+      if (colour === 'green') return null;
       const critical = data.critical || colour === 'red';
       return {
-        category: critical ? 'critical-alerts' : 'civil-protection-alerts',
-        critical,
-        audience: { kind: 'residents', zones: data.zones },
-        publicPost: true,
-        priority: critical ? 100 : 50,
-        messages: inEveryLanguage((language) => ({
-          kind: 'alert-issued',
-          data: {
-            colour,
-            risk: HAZARD_WORDS[language][data.hazard],
-            zone: data.zones.join(', '),
-            validFrom: data.validFrom,
-            validUntil: data.validTo,
-            ...(data.bulletinRef ? { bulletin: data.bulletinRef } : {}),
-            url: link(settings, `protezione-civile/allerte/${encodeURIComponent(data.alertId)}`),
-          },
-        })),
+        ...alertPlan(critical, data.zones),
+        messages: inEveryLanguage((language) => {
+          const { zone, risk, validFrom, validUntil, url, headline } = alertWords(data, language, settings);
+          return {
+            kind: 'alert-ended',
+            data: {
+              reason: event.type === 'alert.cancelled' ? 'cancelled' : 'expired',
+              colour,
+              risk,
+              zone,
+              validFrom,
+              validUntil,
+              url,
+              ...(headline ? { headline } : {}),
+              ...(data.cancelReason ? { cancelReason: data.cancelReason } : {}),
+            },
+          };
+        }),
       };
     }
     case 'ordinance.published': {
       const data = event.data;
       const whole = data.wholeComune || (data.zones.length === 0 && (data.streets ?? []).length === 0);
+      const zoneNames = data.zoneNames ?? data.zones;
       return {
         category: 'ordinances',
         critical: false,
@@ -114,11 +188,14 @@ export function planFor(event: AnyEvent, settings: RuleSettings): NotificationPl
           data: {
             number: `${data.number}/${data.year}`,
             subject: data.subject,
-            adoptedOn: event.occurredAt,
+            adoptedOn: data.adoptedOn ?? event.occurredAt,
             effectiveFrom: data.effectiveFrom ?? event.occurredAt,
             ...(data.effectiveTo ? { effectiveUntil: data.effectiveTo } : {}),
-            measures: [],
-            area: whole ? WHOLE_COMUNE_WORDS[language] : [...data.zones, ...(data.streets ?? [])].join(', '),
+            measures: [...(data.measures ?? [])],
+            area: whole ? WHOLE_COMUNE_WORDS[language] : [...zoneNames, ...(data.streets ?? [])].join(', '),
+            ...(data.documentUrls && data.documentUrls.length > 0
+              ? { documents: [...data.documentUrls] }
+              : {}),
             url: link(settings, `ordinanze/${encodeURIComponent(data.ordinanceId)}`),
           },
         })),

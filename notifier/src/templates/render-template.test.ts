@@ -34,6 +34,34 @@ const INPUTS: TemplateInput[] = [
     },
   },
   {
+    kind: 'alert-updated',
+    data: {
+      colour: 'orange',
+      risk: 'idraulico',
+      zone: NASTY,
+      validFrom: '2025-11-03T12:00:00Z',
+      validUntil: '2025-11-04T12:00:00Z',
+      headline: NASTY,
+      instructions: [NASTY, 'Salire ai piani alti.'],
+      replaces: { colour: 'red', validFrom: '2025-11-03T12:00:00Z', validUntil: '2025-11-04T00:00:00Z' },
+      url: URL,
+    },
+  },
+  {
+    kind: 'alert-ended',
+    data: {
+      reason: 'cancelled',
+      colour: 'red',
+      risk: 'idraulico',
+      zone: 'Centro',
+      validFrom: '2025-11-03T12:00:00Z',
+      validUntil: '2025-11-04T12:00:00Z',
+      headline: 'Piena',
+      cancelReason: NASTY,
+      url: URL,
+    },
+  },
+  {
     kind: 'practice-status-changed',
     data: { practiceType: NASTY, reference: 'PG/2025/0001234', status: 'rejected', reason: NASTY, url: URL },
   },
@@ -143,8 +171,57 @@ describe('message templates', () => {
     expect(mild.text).not.toMatch(/Pericolo per la vita/);
   });
 
+  it('says what an update replaces, and words the end of an alert as an all-clear that rings only after red', () => {
+    const update = INPUTS.find((input) => input.kind === 'alert-updated')!;
+    const it = renderMessage(update, { language: 'it', comuneName: 'Comune di Torino' });
+    expect(it.subject).toBe("Aggiornamento: allerta arancione per idraulico (sostituisce l'allerta rossa)");
+    expect(it.text).toContain("Questo messaggio aggiorna e sostituisce l'allerta rossa");
+    expect(it.text).toContain('Cosa fare: ');
+    expect(it.severity).toBe('warning');
+    const en = renderMessage(update, { language: 'en', comuneName: 'Comune di Torino' });
+    expect(en.subject).toContain('(replaces the red alert)');
+
+    const ended = INPUTS.find((input) => input.kind === 'alert-ended')!;
+    const cancelled = renderMessage(ended, { language: 'it', comuneName: 'Comune di Torino' });
+    expect(cancelled.subject).toBe("Cessata allerta: revocata l'allerta rossa per idraulico");
+    expect(cancelled.text).toContain(`Motivo: ${NASTY}`);
+    expect(cancelled.severity).toBe('critical');
+    const expired = renderMessage(
+      {
+        kind: 'alert-ended',
+        data: {
+          ...(ended.data as Extract<TemplateInput, { kind: 'alert-ended' }>['data']),
+          reason: 'expired',
+          colour: 'yellow',
+        },
+      },
+      { language: 'de', comuneName: 'Gemeinde' },
+    );
+    expect(expired.subject).toBe('Die gelbe Warnung für idraulico ist beendet');
+    expect(expired.severity).toBe('info');
+  });
+
+  it('lists an ordinance’s measures and documents', () => {
+    const m = renderMessage(
+      {
+        kind: 'ordinance-published',
+        data: {
+          ...(INPUTS[0]!.data as Extract<TemplateInput, { kind: 'ordinance-published' }>['data']),
+          measures: ['Chiusura delle scuole', 'Chiusura dei parchi'],
+          documents: ['https://comune.example/feeds/ordinance-document.pdf?id=1'],
+        },
+      },
+      { language: 'it', comuneName: 'Comune di Torino' },
+    );
+    expect(m.text).toContain('Misure disposte: Chiusura delle scuole; Chiusura dei parchi.');
+    expect(m.text).toContain('Documento (PDF): https://comune.example/feeds/ordinance-document.pdf?id=1');
+  });
+
   it('shows money and notice numbers the way the pagoPA notice does', () => {
-    const m = renderMessage(INPUTS[4]!, { language: 'it', comuneName: 'Comune di Torino' });
+    const m = renderMessage(
+      INPUTS.find((input) => input.kind === 'payment-due-soon')!,
+      { language: 'it', comuneName: 'Comune di Torino' },
+    );
     expect(m.text).toMatch(/1\.020,99\s€/);
     expect(m.text).toContain('3020 3200 2700 0002 51');
     expect(m.text).toContain('16/06/2025');

@@ -1,8 +1,12 @@
 import type { MessageDocument, Template, TemplateContext } from './document.js';
 import {
+  alertEnded,
   alertIssued,
+  alertUpdated,
   ordinancePublished,
+  type AlertEndedData,
   type AlertIssuedData,
+  type AlertUpdatedData,
   type OrdinancePublishedData,
 } from './kinds/civil-protection.js';
 import {
@@ -28,6 +32,8 @@ import { renderDocument, type RenderedMessage } from './render.js';
 export type TemplateInput =
   | { kind: 'ordinance-published'; data: OrdinancePublishedData }
   | { kind: 'alert-issued'; data: AlertIssuedData }
+  | { kind: 'alert-updated'; data: AlertUpdatedData }
+  | { kind: 'alert-ended'; data: AlertEndedData }
   | { kind: 'practice-status-changed'; data: PracticeStatusChangedData }
   | { kind: 'integration-requested'; data: IntegrationRequestedData }
   | { kind: 'payment-due-soon'; data: PaymentData }
@@ -42,6 +48,8 @@ export type MessageKind = TemplateInput['kind'];
 const TEMPLATES: { [K in MessageKind]: Template<Extract<TemplateInput, { kind: K }>['data']> } = {
   'ordinance-published': ordinancePublished,
   'alert-issued': alertIssued,
+  'alert-updated': alertUpdated,
+  'alert-ended': alertEnded,
   'practice-status-changed': practiceStatusChanged,
   'integration-requested': integrationRequested,
   'payment-due-soon': paymentDueSoon,

@@ -42,7 +42,11 @@ const alert = z
     validFrom: isoDateTime,
     validTo: isoDateTime,
     phase: z.enum(ALERT_PHASES).nullable().optional().describe('operational phase the alert opens'),
-    critical: z.boolean().describe('reaches every resident of the zones, whatever their preferences'),
+    critical: z
+      .boolean()
+      .describe(
+        'reaches every resident of the zones, whatever their preferences: a red alert, and every later message about an alert that was red',
+      ),
     bulletinRef: z.string().min(1).max(200).optional().describe('the regional bulletin the alert follows'),
     wholeComune: z
       .boolean()

@@ -229,7 +229,8 @@ describe.each(['sqlite', 'postgresql'] as const)('civil-protection open data (%s
       type: 'alert.updated',
       data: {
         colour: 'orange',
-        critical: false,
+        // Once red, every later message reaches everyone the red alert reached.
+        critical: true,
         zones: ['Z1', 'Z2'],
         zoneNames: ['Centro storico', 'Borgo Fiume'],
         sequence: 2,
@@ -289,7 +290,7 @@ describe.each(['sqlite', 'postgresql'] as const)('civil-protection open data (%s
     expect(expired).toMatchObject({
       type: 'alert.expired',
       actor: null,
-      data: { colour: 'orange', zones: ['Z3'], zoneNames: ['Collina'] },
+      data: { colour: 'orange', critical: false, zones: ['Z3'], zoneNames: ['Collina'] },
     });
     expect(await announceExpiredAlerts(h.service.database, new Date())).toEqual({ announced: 0, skipped: 0 });
     const read = await h.graphql<{ alert: { status: string } }>(

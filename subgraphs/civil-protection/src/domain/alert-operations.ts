@@ -12,6 +12,7 @@ import {
   audienceZones,
   checkAlert,
   isActive,
+  isCritical,
   matchesCriteria,
   type AlertArea,
   type AlertCriteria,
@@ -81,6 +82,7 @@ export async function issueAlert(
     cancelReason: null,
     announceExpiry: fields.announceExpiry,
     expiryAnnouncedAt: null,
+    reachedCritical: isCritical(fields.colour),
   });
   recordEvent(em, alertEvent('alert.issued', alert, audience, actor, now));
   await em.flush();
@@ -166,6 +168,7 @@ export async function updateAlert(
     instructions: fields.instructions,
     bulletinReference: fields.bulletinReference,
     announceExpiry: fields.announceExpiry,
+    reachedCritical: alert.reachedCritical || isCritical(fields.colour),
     messageTimes: [...alert.messageTimes, now.toISOString()],
     updatedAt: now,
   });

@@ -32,6 +32,11 @@ export const AlertEntity = defineEntity({
     updatedAt: p.datetime(),
     cancelledAt: p.datetime().nullable(),
     cancelReason: p.text().nullable(),
+    /**
+     * Set once the alert went out red: every later message about it (a downgrade, the all-clear,
+     * its end) is critical too, so it reaches everyone the red alert reached.
+     */
+    reachedCritical: p.boolean().default(false),
     /** Staff asked that everyone reached hear when the alert is over (`alert.expired`). */
     announceExpiry: p.boolean().default(false),
     /** When the end of the alert was announced; null until then (or when nobody asked). */

@@ -26,7 +26,8 @@ export interface AlertState {
  * An alert event as the catalogue defines it. `zones` is the audience (every zone of the comune
  * for a whole-comune alert), so the notifier needs nothing else to find the recipients; the texts
  * staff wrote (headline, instructions) and the zones' names travel with it, so messages say what
- * the alert says.
+ * the alert says. `critical` holds for a red alert and for every later message about an alert that
+ * was red.
  */
 export function alertEvent(
   type: AlertEventType,
@@ -51,7 +52,8 @@ export function alertEvent(
       validFrom: alert.validFrom.toISOString(),
       validTo: alert.validUntil.toISOString(),
       phase: alert.phase,
-      critical: isCritical(alert.colour),
+      // Once red, always critical: the downgrade and the all-clear reach everyone the red reached.
+      critical: isCritical(alert.colour) || alert.reachedCritical,
       headline: alert.headline ?? alertTitle(alert.colour, alert.hazard),
       instructions: alert.instructions,
       // The end of an alert is no CAP message: its `expires` already said when.

@@ -4,7 +4,8 @@ import { validateXML } from 'xmllint-wasm';
 const schemaPath = new URL('./cap-1.2.xsd', import.meta.url);
 
 /**
- * Validates a document against the CAP 1.2 XML schema with libxml2 (xmllint compiled to
+ * Validates a document against the CAP 1.2 XML schema (OASIS, `cap-1.2.xsd` beside this module;
+ * exported as `@sportello/civil-protection/cap-schema` for the end-to-end tests) with libxml2 (xmllint compiled to
  * WebAssembly, so no system package is needed). Resolves to the validator's error messages,
  * empty when the document is valid.
  */

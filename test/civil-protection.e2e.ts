@@ -1,0 +1,331 @@
+import { createHash } from 'node:crypto';
+import { capSchemaErrors } from '@sportello/civil-protection/cap-schema';
+import { generatePopulation, type DemoPerson } from '@sportello/hub';
+import {
+  startFakeIo,
+  startFakeTelegram,
+  startSmtpSink,
+  type FakeIo,
+  type FakeTelegram,
+  type ReceivedMail,
+  type SmtpSink,
+} from '@sportello/notifier/test-peers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { devToken, graphql } from './support/graphql-client.js';
+import { randomComune, startHub, type RunningHub } from './support/running-hub.js';
+
+/**
+ * A civil-protection office and the reusers of its open data, against the whole hub started as a
+ * user starts it: a red alert for the river zone is issued, lowered to orange and cancelled through
+ * the gateway; every change reaches the residents at an SMTP server, a Bot API server and an App
+ * IO server (the project's own peers) with the staff's headline and instructions, and one post on
+ * the public channel that rings only while the alert is red; the CAP and Atom feeds, the zones'
+ * GeoJSON and the ordinances' feed are read on the public origin through the gateway.
+ */
+
+const HOUSEHOLDS = 80;
+const BOT_TOKEN = '7000000002:AAcivilProtectionE2eBotTokenSportello';
+const IO_KEY = 'civil-protection-e2e-io-key';
+const PUBLIC_CHANNEL = '@borgosereno_protezione_civile';
+const ZONE = 'fiume';
+const HEADLINE = 'Piena del torrente: evacuare i piani terra lungo il fiume';
+const INSTRUCTIONS = 'Salire ai piani alti, non usare gli scantinati.';
+const REASON = 'Il livello del torrente è tornato sotto la soglia di guardia';
+/** Telegram chats the demo links for citizens who use the bot, by position in the population. */
+const chatIdOf = (index: number) => String(700_000_000 + index);
+/** Some IO users turned the comune off in the app: IO refuses their messages. */
+const ioAllows = (index: number) => index % 5 !== 4;
+
+const mailText = (mail: ReceivedMail) => `${mail.parsed.subject ?? ''}\n${mail.parsed.text ?? ''}`;
+
+type Ring = Array<[number, number]>;
+
+/** Twice the signed area of a ring: positive when counterclockwise. */
+function signedArea(ring: Ring): number {
+  let sum = 0;
+  for (let i = 0; i + 1 < ring.length; i++)
+    sum += ring[i]![0] * ring[i + 1]![1] - ring[i + 1]![0] * ring[i]![1];
+  return sum;
+}
+
+function tag(xml: string, name: string): string[] {
+  return [...xml.matchAll(new RegExp(`<${name}>([^<]*)</${name}>`, 'g'))].map((match) => match[1]!);
+}
+
+describe.each(['embedded', 'distributed'] as const)('civil protection end to end (%s mode)', (mode) => {
+  let hub: RunningHub;
+  let sink: SmtpSink;
+  let telegram: FakeTelegram;
+  let io: FakeIo;
+  let people: DemoPerson[];
+  let origin: string;
+  let staff: string;
+
+  beforeAll(async () => {
+    const comune = mode === 'embedded' ? '999001' : randomComune();
+    ({ people } = generatePopulation({ households: HOUSEHOLDS, istat: comune }));
+    const profiles = Object.fromEntries(
+      people.flatMap((person, index) =>
+        person.io ? [[person.fiscalCode, { senderAllowed: ioAllows(index) }] as const] : [],
+      ),
+    );
+    [sink, telegram, io] = await Promise.all([
+      startSmtpSink(),
+      startFakeTelegram({ token: BOT_TOKEN }),
+      startFakeIo({ keys: [IO_KEY], profiles }),
+    ]);
+    hub = await startHub(mode, {
+      households: HOUSEHOLDS,
+      comune,
+      env: {
+        SMTP_HOST: sink.host,
+        SMTP_PORT: String(sink.port),
+        TELEGRAM_BOT_TOKEN: BOT_TOKEN,
+        TELEGRAM_API_ROOT: telegram.apiRoot,
+        TELEGRAM_WEBHOOK_SECRET: 'civil-protection-webhook-secret',
+        TELEGRAM_PUBLIC_CHANNEL: PUBLIC_CHANNEL,
+        IO_API_URL: io.baseUrl,
+        IO_API_KEY: IO_KEY,
+      },
+    });
+    // A demo hub's public origin is its gateway.
+    origin = new URL(hub.api).origin;
+    staff = (await devToken(hub.identity, { kind: 'staff', office: 'civil-protection' })).access_token;
+  }, 330_000);
+
+  afterAll(async () => {
+    await hub?.stop();
+    await Promise.all([sink?.close(), telegram?.close(), io?.close()]);
+  }, 90_000);
+
+  /** The residents of the river zone a message must reach, per channel. */
+  function audience() {
+    const residents = people
+      .map((person, index) => ({ person, index }))
+      .filter((r) => r.person.address.zone === ZONE);
+    return {
+      mails: residents.flatMap(({ person }) => (person.email ? [person.email] : [])).sort(),
+      chats: residents
+        .filter(({ person }) => person.telegram)
+        .map(({ index }) => chatIdOf(index))
+        .sort(),
+      io: residents
+        .filter(({ person, index }) => person.io && ioAllows(index))
+        .map(({ person }) => person.fiscalCode)
+        .sort(),
+    };
+  }
+
+  /** Waits until every resident got the change `marker` identifies on every channel, and returns what arrived. */
+  async function delivered(marker: RegExp) {
+    const expected = audience();
+    const found = () => ({
+      mails: sink.mails.filter((mail) => marker.test(mailText(mail))),
+      chats: telegram.sent.filter((m) => m.chatId !== PUBLIC_CHANNEL && marker.test(m.plainText)),
+      io: io.messages.filter((m) => marker.test(JSON.stringify(m.body))),
+      posts: telegram.sent.filter((m) => m.chatId === PUBLIC_CHANNEL && marker.test(m.plainText)),
+    });
+    await expect
+      .poll(
+        () => {
+          const f = found();
+          return [f.mails.length, f.chats.length, f.io.length, f.posts.length];
+        },
+        { timeout: 90_000, interval: 250 },
+      )
+      .toEqual([expected.mails.length, expected.chats.length, expected.io.length, 1]);
+    const got = found();
+    expect(got.mails.flatMap((m) => m.envelope.to).sort()).toEqual(expected.mails);
+    expect(got.chats.map((m) => m.chatId).sort()).toEqual(expected.chats);
+    expect(got.io.map((m) => m.fiscalCode).sort()).toEqual(expected.io);
+    return got;
+  }
+
+  async function gatewayGet(url: string, headers: Record<string, string> = {}) {
+    // Every link is absolute on the public origin: the gateway answers it.
+    expect(url.startsWith(`${origin}/feeds/`), url).toBe(true);
+    return fetch(url, { headers });
+  }
+
+  async function capOf(url: string) {
+    const response = await gatewayGet(url);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('application/cap+xml');
+    expect(response.headers.get('etag')).toMatch(/^"[\w-]+"$/);
+    expect(response.headers.get('cache-control')).toMatch(/^public, max-age=\d+/);
+    const xml = await response.text();
+    expect(await capSchemaErrors(xml)).toEqual([]);
+    return xml;
+  }
+
+  it('issues, lowers and cancels a red alert: every change reaches every resident and the feeds, with headline and instructions', async () => {
+    expect(audience().mails.length).toBeGreaterThan(2);
+    expect(audience().chats.length).toBeGreaterThan(0);
+    expect(audience().io.length).toBeGreaterThan(0);
+    const now = Date.now();
+    const issued = await graphql<{ issueAlert: { id: string; capUrl: string } }>(
+      hub.api,
+      'mutation Issue($input: IssueAlertInput!) { issueAlert(input: $input) { id capUrl } }',
+      {
+        token: staff,
+        variables: {
+          input: {
+            hazard: 'HYDRAULIC',
+            colour: 'RED',
+            zoneCodes: [ZONE],
+            validFrom: new Date(now).toISOString(),
+            validUntil: new Date(now + 12 * 3_600_000).toISOString(),
+            headline: HEADLINE,
+            instructions: INSTRUCTIONS,
+          },
+        },
+      },
+    );
+    expect(issued.errors).toBeUndefined();
+    const { id, capUrl } = issued.data!.issueAlert;
+    expect(capUrl).toBe(`${origin}/feeds/alert.cap.xml?id=${id}&comune=${hub.comune}`);
+
+    // Issued: the headline and the instructions everywhere; the public post rings.
+    const red = await delivered(new RegExp(HEADLINE));
+    for (const mail of red.mails) {
+      expect(mailText(mail)).toContain(INSTRUCTIONS);
+      expect(mailText(mail)).toContain('Zona lungo fiume');
+      expect(mailText(mail)).toContain(`/portale/protezione-civile/allerte/${id}`);
+    }
+    expect(red.chats.every((m) => m.plainText.includes(INSTRUCTIONS))).toBe(true);
+    expect(red.io.every((m) => JSON.stringify(m.body).includes('Salire ai piani alti'))).toBe(true);
+    expect(red.posts[0]!.disableNotification).toBe(false);
+    const issuedCap = await capOf(capUrl);
+    expect(tag(issuedCap, 'msgType')).toEqual(['Alert']);
+    expect(tag(issuedCap, 'headline')).toEqual([HEADLINE]);
+    expect(tag(issuedCap, 'instruction')).toEqual([INSTRUCTIONS]);
+    expect(tag(issuedCap, 'polygon').length).toBeGreaterThan(0);
+    expect(tag(issuedCap, 'value')).toEqual(expect.arrayContaining([hub.comune, ZONE, 'Piem-M']));
+
+    // Lowered to orange: the same residents on the same lane hear what it replaces; silent post.
+    const lowered = await graphql(
+      hub.api,
+      `
+        mutation ($id: ID!) {
+          updateAlert(id: $id, input: { colour: ORANGE }) {
+            id
+          }
+        }
+      `,
+      {
+        token: staff,
+        variables: { id },
+      },
+    );
+    expect(lowered.errors).toBeUndefined();
+    const orange = await delivered(
+      /sostituisce l'allerta rossa|replaces the red alert|ersetzt die rote Warnung/,
+    );
+    expect(
+      orange.mails.every((m) => mailText(m).includes(HEADLINE) && mailText(m).includes(INSTRUCTIONS)),
+    ).toBe(true);
+    expect(orange.io.every((m) => JSON.stringify(m.body).includes('Salire ai piani alti'))).toBe(true);
+    expect(orange.posts[0]!.disableNotification).toBe(true);
+    const updateCap = await capOf(capUrl);
+    expect(tag(updateCap, 'msgType')).toEqual(['Update']);
+    expect(tag(updateCap, 'severity')).toEqual(['Severe']);
+    expect(tag(updateCap, 'references')[0]!.split(' ')).toHaveLength(1);
+
+    // Cancelled: an all-clear for everyone the red alert reached, and the public channel.
+    const cancelled = await graphql(
+      hub.api,
+      `
+        mutation ($id: ID!, $reason: String!) {
+          cancelAlert(id: $id, reason: $reason) {
+            status
+          }
+        }
+      `,
+      {
+        token: staff,
+        variables: { id, reason: REASON },
+      },
+    );
+    expect(cancelled.errors).toBeUndefined();
+    const clear = await delivered(new RegExp(REASON));
+    expect(
+      clear.mails.every((m) => /Cessata allerta|All clear|Entwarnung/.test(m.parsed.subject ?? '')),
+    ).toBe(true);
+
+    // The Atom index, on the public origin, keeps the Cancel for feed readers; its CAP validates.
+    const index = await gatewayGet(`${origin}/feeds/alerts.atom?comune=${hub.comune}`);
+    expect(index.headers.get('content-type')).toContain('application/atom+xml');
+    const etag = index.headers.get('etag')!;
+    expect(index.headers.get('cache-control')).toMatch(/^public, max-age=\d+/);
+    const atom = await index.text();
+    expect(atom).toContain(
+      `<link rel="self" type="application/atom+xml" href="${origin}/feeds/alerts.atom?comune=${hub.comune}"/>`,
+    );
+    const entry = atom.split('<entry>').find((e) => e.includes(id))!;
+    expect(entry).toContain(`<title>Revocata: ${HEADLINE}</title>`);
+    const link = /type="application\/cap\+xml" href="([^"]+)"/.exec(entry)![1]!.replaceAll('&amp;', '&');
+    const cancelCap = await capOf(link);
+    expect(tag(cancelCap, 'msgType')).toEqual(['Cancel']);
+    expect(tag(cancelCap, 'responseType')).toEqual(['AllClear']);
+    expect(tag(cancelCap, 'references')[0]!.split(' ')).toHaveLength(2);
+    const again = await gatewayGet(`${origin}/feeds/alerts.atom?comune=${hub.comune}`, {
+      'if-none-match': etag,
+    });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
+  });
+
+  it('serves the zones as GeoJSON (closed rings, right-hand rule) and the ordinances with their PDFs on the public origin', async () => {
+    const feeds = await graphql<{ openDataFeeds: Array<{ url: string; mediaType: string }> }>(
+      hub.api,
+      '{ openDataFeeds { url mediaType } }',
+      { headers: { 'x-comune': hub.comune } },
+    );
+    expect(feeds.errors).toBeUndefined();
+    const byType = (needle: string) =>
+      feeds.data!.openDataFeeds.find((feed) => feed.url.includes(needle))!.url;
+
+    const zones = await gatewayGet(byType('alert-zones'));
+    expect(zones.headers.get('content-type')).toContain('application/geo+json');
+    expect(zones.headers.get('etag')).toBeTruthy();
+    const geojson = (await zones.json()) as {
+      type: string;
+      features: Array<{
+        id: string;
+        properties: { regionalAlertZone: string };
+        geometry: { type: string; coordinates: Ring[] };
+      }>;
+    };
+    expect(geojson.type).toBe('FeatureCollection');
+    expect(geojson.features.map((f) => f.id).sort()).toEqual(['centro', 'collina', 'fiume', 'frazione-nord']);
+    for (const feature of geojson.features) {
+      expect(feature.properties.regionalAlertZone).toMatch(/^Piem-[A-M]$/);
+      expect(feature.geometry.type).toBe('Polygon');
+      const [exterior, ...holes] = feature.geometry.coordinates;
+      expect(exterior!.length).toBeGreaterThanOrEqual(4);
+      expect(exterior!.at(-1)).toEqual(exterior![0]);
+      // [longitude, latitude] around Borgo Sereno, exterior counterclockwise, holes clockwise.
+      expect(exterior!.every(([lon, lat]) => lon > 7.8 && lon < 7.9 && lat > 44.6 && lat < 44.8)).toBe(true);
+      expect(signedArea(exterior!)).toBeGreaterThan(0);
+      for (const hole of holes) expect(signedArea(hole)).toBeLessThan(0);
+    }
+
+    const ordinances = await gatewayGet(byType('ordinances.atom'));
+    expect(ordinances.headers.get('content-type')).toContain('application/atom+xml');
+    const atom = await ordinances.text();
+    const enclosure =
+      /<link rel="enclosure" type="application\/pdf" length="(\d+)" title="[^"]*\(SHA-256 ([0-9a-f]{64})\)" href="([^"]+)"\/>/.exec(
+        atom,
+      );
+    expect(enclosure, atom).not.toBeNull();
+    const [, length, sha256, href] = enclosure!;
+    const pdf = await gatewayGet(href!.replaceAll('&amp;', '&'));
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers.get('content-type')).toBe('application/pdf');
+    expect(pdf.headers.get('cache-control')).toContain('immutable');
+    const bytes = Buffer.from(await pdf.arrayBuffer());
+    expect(bytes.length).toBe(Number(length));
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(sha256);
+    expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  });
+});
