@@ -161,4 +161,14 @@ describe.each(['embedded', 'distributed'] as const)('revocation at once, everywh
     const after = await refusedEverywhere(clerk, 'TOKEN_REVOKED', Date.now());
     expect(after).toBeLessThan(1_000);
   });
+
+  it("refuses a signed-out citizen's live token at the gateway and at every service within a second", async () => {
+    const citizen = people.find((person) => person.relationship === 'spouse')!;
+    const session = (await devToken(hub.identity, { subject: citizen.fiscalCode })).access_token;
+    await acceptedEverywhere(session);
+    const signedOut = await graphql(hub.api, 'mutation { signOutEverywhere }', { token: session });
+    expect(signedOut.errors).toBeUndefined();
+    const after = await refusedEverywhere(session, 'TOKEN_REVOKED', Date.now());
+    expect(after).toBeLessThan(1_000);
+  });
 });

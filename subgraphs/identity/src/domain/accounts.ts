@@ -7,7 +7,7 @@ import {
   type Citizen,
   type Language,
 } from '../entities/citizen.entity.js';
-import { recordCitizenEvent } from '../events/identity-events.js';
+import { recordAccessRevoked, recordCitizenEvent } from '../events/identity-events.js';
 import {
   applyPreferenceChanges,
   defaultPreferences,
@@ -138,6 +138,28 @@ export async function setPreferredLanguage(
 }
 
 /** Turns delivery through App IO on or off. */
+/**
+ * Signs a citizen out everywhere: every token issued to them up to now (their own sessions, not the
+ * apps they granted) is refused by every service at once, through `access.revoked`.
+ */
+export async function signOutEverywhere(
+  em: EntityManager,
+  fiscalCode: string,
+  actor: Actor,
+  now = new Date(),
+): Promise<Citizen> {
+  const citizen = await requireCitizen(em, fiscalCode);
+  citizen.signedOutAt = now;
+  recordAccessRevoked(
+    em,
+    citizen.comune,
+    { reason: 'signed-out', revokedAt: now.toISOString(), fiscalCode },
+    actor,
+  );
+  await em.flush();
+  return citizen;
+}
+
 export async function setIoEnabled(
   em: EntityManager,
   fiscalCode: string,

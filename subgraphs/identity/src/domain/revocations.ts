@@ -1,15 +1,16 @@
 import type { EntityManager, Revocation } from '@sportello/platform';
 import { ApiClientEntity } from '../entities/api-client.entity.js';
+import { CitizenEntity } from '../entities/citizen.entity.js';
 import { DelegationEntity } from '../entities/delegation.entity.js';
 import { StaffMemberEntity } from '../entities/staff-member.entity.js';
 
 /**
  * What ended tokens at or after `since`, in every comune: API clients revoked, delegations revoked,
- * staff members disabled. Read from the state itself, so the list agrees with it whatever events a
+ * staff members disabled, citizens signed out everywhere. Read from the state itself, so the list agrees with it whatever events a
  * reader missed. `em` must be unscoped.
  */
 export async function revocationsSince(em: EntityManager, since: Date): Promise<Revocation[]> {
-  const [clients, delegations, staff] = await Promise.all([
+  const [clients, delegations, staff, signedOut] = await Promise.all([
     em.find(ApiClientEntity, { revokedAt: { $gte: since } }, { fields: ['comune', 'clientId', 'revokedAt'] }),
     em.find(
       DelegationEntity,
@@ -20,6 +21,11 @@ export async function revocationsSince(em: EntityManager, since: Date): Promise<
       StaffMemberEntity,
       { disabledAt: { $gte: since } },
       { fields: ['comune', 'username', 'disabledAt'] },
+    ),
+    em.find(
+      CitizenEntity,
+      { signedOutAt: { $gte: since } },
+      { fields: ['comune', 'fiscalCode', 'signedOutAt'] },
     ),
   ]);
   return [

@@ -24,6 +24,8 @@ export const CitizenEntity = defineEntity({
     emailVerifiedAt: p.datetime().nullable(),
     telegramChatId: p.string().nullable(),
     telegramLinkedAt: p.datetime().nullable(),
+    /** When the citizen last signed out everywhere: their tokens issued up to then are refused. */
+    signedOutAt: p.datetime().nullable(),
     ioEnabled: p.boolean().default(false),
     preferredLanguage: p.enum(LANGUAGES).default('it'),
     preferences: p.json<NotificationPreferences>(),

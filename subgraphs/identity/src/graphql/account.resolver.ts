@@ -9,6 +9,7 @@ import {
   requestEmailChange,
   setIoEnabled,
   setPreferredLanguage,
+  signOutEverywhere,
   unlinkTelegram,
   verifyEmail,
 } from '../domain/accounts.js';
@@ -37,6 +38,19 @@ function isRegistrar(principal: Principal): boolean {
 
 @Resolver()
 export class AccountResolver {
+  @Mutation(() => Boolean, {
+    description:
+      'Signs the caller out everywhere: every token issued to them so far stops working in every service at once (apps they granted keep their own access). Citizens only.',
+  })
+  async signOutEverywhere(@Ctx() ctx: IdentityContext): Promise<boolean> {
+    const principal = ctx.principal;
+    if (principal.kind !== 'citizen') {
+      throw new ForbiddenError('only a citizen signs out of their own sessions', { reason: 'CITIZEN_ONLY' });
+    }
+    await signOutEverywhere(ctx.em, principal.fiscalCode, await actorOf(ctx));
+    return true;
+  }
+
   @Mutation(() => CitizenType, {
     description:
       'Turns notification channels on or off per category. CRITICAL_ALERTS cannot be turned off (BAD_USER_INPUT).',

@@ -1,6 +1,6 @@
 import type { EventEnvelope } from '@sportello/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHILD, MARIO, startIdentity, type TestIdentity } from '../test-support/harness.js';
+import { CHIARA, CHILD, MARIO, startIdentity, type TestIdentity } from '../test-support/harness.js';
 
 let service: TestIdentity;
 let mario: string;
@@ -156,5 +156,42 @@ describe('delegations', () => {
     // The token that carried the delegation is ended at once, not only the delegation.
     expect(after.status).toBe(401);
     expect(after.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'TOKEN_REVOKED' });
+  });
+});
+
+describe('signing out everywhere', () => {
+  it("ends the citizen's own tokens at once and announces it; a new sign-in works", async () => {
+    const before = await service.devToken({ subject: CHIARA });
+    const signedOut = await service.graphql('mutation { signOutEverywhere }', { token: before });
+    expect(signedOut.data?.signOutEverywhere).toBe(true);
+    const refused = await service.graphql('{ me { fiscalCode } }', { token: before });
+    expect(refused.status).toBe(401);
+    expect(refused.errors?.[0]?.extensions).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      reason: 'TOKEN_REVOKED',
+    });
+    const announced = await eventually(() =>
+      events.find((event) => event.type === 'access.revoked' && event.subject === CHIARA),
+    );
+    expect(announced.data).toMatchObject({ reason: 'signed-out', fiscalCode: CHIARA });
+    // A token issued after the sign-out (the next second at the latest) is accepted again.
+    await expect
+      .poll(
+        async () =>
+          (
+            await service.graphql('{ me { fiscalCode } }', {
+              token: await service.devToken({ subject: CHIARA }),
+            })
+          ).status,
+        {
+          timeout: 5_000,
+        },
+      )
+      .toBe(200);
+  });
+
+  it('is for citizens: an app or a service cannot sign someone out', async () => {
+    const answer = await service.graphql('mutation { signOutEverywhere }', { token: notifier });
+    expect(answer.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
   });
 });
