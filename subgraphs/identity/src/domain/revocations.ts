@@ -48,5 +48,11 @@ export async function revocationsSince(em: EntityManager, since: Date): Promise<
       revokedAt: (member.disabledAt ?? since).toISOString(),
       username: member.username,
     })),
+    ...signedOut.map((citizen): Revocation => ({
+      comune: citizen.comune,
+      reason: 'signed-out',
+      revokedAt: (citizen.signedOutAt ?? since).toISOString(),
+      fiscalCode: citizen.fiscalCode,
+    })),
   ];
 }

@@ -174,6 +174,13 @@ describe('signing out everywhere', () => {
       events.find((event) => event.type === 'access.revoked' && event.subject === CHIARA),
     );
     expect(announced.data).toMatchObject({ reason: 'signed-out', fiscalCode: CHIARA });
+    // Listed for the verifiers that start after it or missed the event.
+    const list = (await (await fetch(`${service.url}/internal/revocations`)).json()) as {
+      revocations: Array<{ reason: string; fiscalCode?: string }>;
+    };
+    expect(list.revocations).toContainEqual(
+      expect.objectContaining({ reason: 'signed-out', fiscalCode: CHIARA }),
+    );
     // A token issued after the sign-out (the next second at the latest) is accepted again.
     await expect
       .poll(
