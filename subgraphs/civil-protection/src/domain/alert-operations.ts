@@ -200,6 +200,14 @@ export async function cancelAlert(em: EntityManager, id: string, actor: Actor, r
   return alert;
 }
 
+/** The criteria the database can apply itself (colour, hazard); zones are JSON, matched after. */
+function indexedCriteria(criteria: AlertCriteria) {
+  return {
+    ...(criteria.colours?.length ? { colour: { $in: [...criteria.colours] } } : {}),
+    ...(criteria.hazards?.length ? { hazard: { $in: [...criteria.hazards] } } : {}),
+  };
+}
+
 /**
  * Active alerts (not cancelled, not over), soonest first, that meet the criteria (colour, hazard,
  * zone).
@@ -211,7 +219,7 @@ export async function activeAlerts(
 ): Promise<Alert[]> {
   const alerts = await em.find(
     AlertEntity,
-    { status: 'active', validUntil: { $gt: now } },
+    { status: 'active', validUntil: { $gt: now }, ...indexedCriteria(criteria) },
     { orderBy: { validFrom: 'asc', issuedAt: 'asc' } },
   );
   return alerts.filter((alert) => matchesCriteria(alert, criteria));
@@ -225,7 +233,10 @@ export async function listAlerts(
 ): Promise<Alert[]> {
   const alerts = await em.find(
     AlertEntity,
-    criteria.issuedAfter ? { issuedAt: { $gt: criteria.issuedAfter } } : {},
+    {
+      ...(criteria.issuedAfter ? { issuedAt: { $gt: criteria.issuedAfter } } : {}),
+      ...indexedCriteria(criteria),
+    },
     { orderBy: { issuedAt: 'desc', id: 'asc' } },
   );
   return alerts.filter((alert) => matchesCriteria(alert, criteria)).slice(0, limit);
