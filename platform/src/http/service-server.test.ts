@@ -516,3 +516,15 @@ describe('createServiceServer behind the trust boundary', () => {
     expect((await call('/health', {})).status).toBe(200);
   });
 });
+
+describe('HEAD on a GET route', () => {
+  it('answers with the headers of GET and no body (feed readers ask before they fetch)', async () => {
+    const head = await fetch(`${url}/.well-known/jwks.json`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toContain('application/json');
+    expect(await head.text()).toBe('');
+    const wrong = await fetch(`${url}/.well-known/jwks.json`, { method: 'DELETE' });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('GET, HEAD');
+  });
+});

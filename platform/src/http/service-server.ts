@@ -214,7 +214,7 @@ export function createServiceServer<Context extends BaseContext>(
       headers['content-type'] ??= 'application/json; charset=utf-8';
     }
     res.writeHead(answer.status, headers as Record<string, string | string[]>);
-    res.end(body);
+    res.end(request.method === 'HEAD' ? undefined : body);
   }
 
   /** Refuses a request that does not come from the gateway or a service; true when refused. */
@@ -256,14 +256,16 @@ export function createServiceServer<Context extends BaseContext>(
     if (refusedAtBoundary(request, res)) return;
     if (path === GRAPHQL_PATH) return serveGraphQL(request, res);
     const onPath = routes.filter((route) => route.path === path);
-    const route = onPath.find((candidate) => candidate.method === request.method);
+    // HEAD is GET without the body (RFC 9110): feeds' validators answer both.
+    const method = request.method === 'HEAD' ? 'GET' : request.method;
+    const route = onPath.find((candidate) => candidate.method === method);
     if (route) return serveRoute(route, request, res);
     if (onPath.length > 0) {
       send(
         res,
         405,
         { error: `Method ${request.method} not allowed` },
-        { allow: onPath.map((r) => r.method).join(', ') },
+        { allow: onPath.flatMap((r) => (r.method === 'GET' ? ['GET', 'HEAD'] : [r.method])).join(', ') },
       );
       return;
     }
