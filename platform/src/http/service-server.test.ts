@@ -348,7 +348,7 @@ describe('createServiceServer', () => {
     expect(await jwks.json()).toEqual(issuer.jwks);
     const post = await fetch(`${url}/.well-known/jwks.json`, { method: 'POST' });
     expect(post.status).toBe(405);
-    expect(post.headers.get('allow')).toBe('GET');
+    expect(post.headers.get('allow')).toBe('GET, HEAD');
     expect((await fetch(`${url}/nowhere`)).status).toBe(404);
   });
 
