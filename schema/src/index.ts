@@ -29,6 +29,7 @@ export {
   EventValidationError,
   type CreateEventInput,
 } from './events/codec.js';
+export { LANES, EVENT_LANES, laneOf, laneRank, typesOfLane, type Lane } from './events/lanes.js';
 export {
   DOCUMENT_KINDS,
   RESIDENCE_CHANGE_STATUSES,

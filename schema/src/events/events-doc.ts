@@ -6,6 +6,7 @@ import { noticeNumberSchema } from '../scalars/notice-number.js';
 import { organizationFiscalCodeSchema } from '../scalars/organization-fiscal-code.js';
 import { EVENTS } from './catalogue.js';
 import { PRODUCERS, type EventDefinition } from './define-event.js';
+import { laneOf } from './lanes.js';
 
 /** Shared scalars are named, not expanded: their rules live with the scalar. */
 const SCALAR_NAMES = new Map<unknown, string>([
@@ -106,7 +107,7 @@ function renderEvent(definition: EventDefinition): string {
   return [
     `### \`${definition.type}\` (v${definition.version})`,
     '',
-    `Producer: ${definition.producer}. Consumers: ${definition.consumers.join(', ')}.`,
+    `Producer: ${definition.producer}. Consumers: ${definition.consumers.join(', ')}. Lane: ${laneOf(definition.type)}.`,
     '',
     definition.description,
     '',
@@ -124,7 +125,7 @@ export function renderEventsDoc(): string {
   const definitions = Object.values(EVENTS) as EventDefinition[];
   const summary = definitions.map(
     (d) =>
-      `| [\`${d.type}\`](#${d.type.replace(/\./g, '')}-v${d.version}) | ${d.version} | ${d.producer} | ${d.consumers.join(', ')} |`,
+      `| [\`${d.type}\`](#${d.type.replace(/\./g, '')}-v${d.version}) | ${d.version} | ${d.producer} | ${laneOf(d.type)} | ${d.consumers.join(', ')} |`,
   );
   const sections = PRODUCERS.flatMap((producer) => {
     const own = definitions.filter((d) => d.producer === producer);
@@ -159,6 +160,15 @@ export function renderEventsDoc(): string {
     '(`busSubject(event)`). Consumers subscribe with NATS wildcards: `sportello.*.practices.>` for',
     'everything practices publishes (`busSubjectPattern({ producer: "practices" })`).',
     '',
+    '## Lanes',
+    '',
+    'Every event type has a lane (`laneOf(type)`, `EVENT_LANES`): `critical` (alerts, urgent',
+    'ordinances, revocations), `interactive` (what a person is waiting for: practice changes,',
+    'messages, appointments, payments received) or `bulk` (reminders, billing runs, the audit trail).',
+    'Outbox relays publish, bus consumers handle and the notifier plans and sends higher lanes first,',
+    'so a bulk backlog never holds back an alert or a live view. Order is kept per subject within a',
+    'lane.',
+    '',
     '## Rules',
     '',
     '- Any change a consumer could notice bumps `version`; consumers reject versions they do not know.',
@@ -170,8 +180,8 @@ export function renderEventsDoc(): string {
     '',
     '## Catalogue',
     '',
-    '| type | version | producer | consumers |',
-    '| --- | --- | --- | --- |',
+    '| type | version | producer | lane | consumers |',
+    '| --- | --- | --- | --- | --- |',
     ...summary,
     '',
     ...sections,
