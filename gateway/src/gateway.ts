@@ -14,6 +14,7 @@ import {
   type ServerSpan,
   SPAN_ATTRIBUTES,
   startServerSpan,
+  type TokenPrincipal,
 } from '@sportello/platform';
 import { type GraphQLFormattedError, type GraphQLSchema, Kind, parse } from 'graphql';
 import {
@@ -801,6 +802,10 @@ export async function createGateway(
     maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
     maxPayloadBytes: config.limits.maxBodyBytes,
     ...(deps.foreground ? { foreground: deps.foreground } : {}),
+    revoked: (caller) =>
+      caller.principal === undefined || caller.principal.kind === 'anonymous'
+        ? undefined
+        : revocations.revocationOf(caller.principal as TokenPrincipal, caller.issuedAt ?? 0)?.reason,
     admit(req) {
       const decision = rateLimits.take('ip', clientIp(req, config.trustProxy), config.rateLimits.ipPerMinute);
       if (decision.allowed) return undefined;

@@ -25,6 +25,8 @@ export interface Caller {
   clientPerMinute?: number;
   /** When the token expires (ms since the epoch): long-lived subscriptions end then. */
   expiresAt?: number;
+  /** When the token was issued (`iat`, seconds): a later revocation of its holder ends it. */
+  issuedAt?: number;
   ip: string;
 }
 
@@ -108,11 +110,13 @@ export async function identifyCaller(
       ? rateLimit
       : defaultClientPerMinute;
   const expiresAt = typeof claims['exp'] === 'number' ? claims['exp'] * 1000 : undefined;
+  const issuedAt = typeof claims['iat'] === 'number' ? claims['iat'] : undefined;
   return {
     principal,
     clientId: clientKeyOf(principal),
     clientPerMinute,
     ip,
     ...(expiresAt ? { expiresAt } : {}),
+    ...(issuedAt ? { issuedAt } : {}),
   };
 }

@@ -10,7 +10,7 @@ import {
   type TokenVerifier,
 } from '@sportello/platform';
 import { createTestIssuer, type TestIssuer } from '@sportello/platform/testing';
-import { busSubjectPattern, type EventEnvelope } from '@sportello/schema';
+import { busSubjectPattern, createEvent, type EventEnvelope } from '@sportello/schema';
 import { GraphQLError } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -118,6 +118,7 @@ afterAll(async () => {
 async function start(
   overrides: Partial<GatewayConfigInput> = {},
   foreground?: ForegroundGate,
+  log = captureLogger(),
 ): Promise<GatewayHandle> {
   const real = createInProcessBus(foreground ? { foreground } : {});
   listens = 0;
@@ -142,7 +143,7 @@ async function start(
     { supergraphSdl: topology.supergraphSdl, subgraphUrls: topology.subgraphUrls, ...overrides },
     {
       verifier,
-      logger: captureLogger().logger,
+      logger: log.logger,
       bus,
       subscriptions: bindings,
       ...(foreground ? { foreground } : {}),
@@ -382,16 +383,93 @@ describe('live subscriptions over graphql-ws', () => {
     expect(metrics).toMatch(/^sportello_foreground_work 0$/m);
   });
 
-  it('ends a subscription whose token has expired instead of resolving events with it', async () => {
-    const gateway = await start();
-    topology.alerts.set('al-late', { id: 'al-late', colour: 'orange' });
+  it("ends a subscription at its token's expiry, with no event needed, and logs why", async () => {
+    const log = captureLogger();
+    const gateway = await start({}, undefined, log);
     const { client, closed } = connect(gateway, await issuer.bearer(staff(ROMA), { expiresInSec: 1 }));
     const subscriber = subscribe(client, 'subscription { alertIssued { id } }', closed);
     await expect.poll(() => openSubscriptions(gateway)).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 1_200));
-    await bus.publish(alertIssued(ROMA, 'al-late', 'Z1'));
     expect(await closed).toBe(TOKEN_EXPIRED_CLOSE_CODE);
     expect(subscriber.results).toEqual([]);
+    await expect
+      .poll(() => log.lines.find((line) => line.message === 'subscription ended')?.fields['reason'])
+      .toBe('token expired');
+  });
+
+  it('ends a subscription within a second of its token being revoked, with no event needed', async () => {
+    const gateway = await start();
+    const { client, closed } = connect(gateway, await issuer.bearer(staff(ROMA)));
+    subscribe(client, 'subscription { alertIssued { id } }', closed);
+    await expect.poll(() => openSubscriptions(gateway)).toBe(1);
+    const revokedAt = Date.now();
+    await bus.publish(
+      createEvent('access.revoked', {
+        comune: ROMA,
+        subject: 'ops',
+        actor: null,
+        data: { reason: 'staff-disabled', revokedAt: new Date(revokedAt).toISOString(), username: 'ops' },
+      }),
+    );
+    expect(await closed).toBe(TOKEN_EXPIRED_CLOSE_CODE);
+    expect(Date.now() - revokedAt).toBeLessThan(5_000);
+  });
+
+  it('delivers an update whose field fails as data and errors, as over HTTP, and keeps the subscription', async () => {
+    const gateway = await start();
+    topology.alerts.set('al-partial', { id: 'al-partial', colour: 'yellow' });
+    const { client, closed } = connect(gateway, await issuer.bearer(staff(ROMA)));
+    const subscriber = subscribe(client, 'subscription { alertIssued { id restricted } }', closed);
+    await expect.poll(() => openSubscriptions(gateway)).toBe(1);
+    await bus.publish(alertIssued(ROMA, 'al-partial', 'Z1'));
+    await bus.publish(alertIssued(ROMA, 'al-partial', 'Z2'));
+    await until(() => subscriber.results.length === 2, 'both updates');
+    for (const result of subscriber.results) {
+      expect(result).toMatchObject({
+        data: { alertIssued: { id: 'al-partial', restricted: null } },
+        errors: [
+          {
+            message: 'Only the civil protection office may read this',
+            path: ['alertIssued', 'restricted'],
+            extensions: { code: 'FORBIDDEN' },
+          },
+        ],
+      });
+    }
+    expect(await openSubscriptions(gateway)).toBe(1);
+  });
+
+  it('delivers updates while a subgraph is down, its fields null with SUBGRAPH_UNAVAILABLE, and goes on', async () => {
+    const own = await startFixtureTopology();
+    try {
+      const gateway = await createGateway(
+        { supergraphSdl: own.supergraphSdl, subgraphUrls: own.subgraphUrls },
+        {
+          verifier,
+          logger: captureLogger().logger,
+          bus: (bus = createInProcessBus()),
+          subscriptions: bindings,
+        },
+      );
+      gateways.push(gateway);
+      await gateway.listen(0);
+      own.alerts.set('al-down', { id: 'al-down', colour: 'red' });
+      const { client, closed } = connect(gateway, await issuer.bearer(staff(ROMA)));
+      const subscriber = subscribe(client, 'subscription { alertIssued { id acknowledgements } }', closed);
+      await expect.poll(() => openSubscriptions(gateway)).toBe(1);
+      await own.reviews.stop();
+      await bus.publish(alertIssued(ROMA, 'al-down', 'Z1'));
+      await until(() => subscriber.results.length === 1, 'the update without reviews');
+      expect(subscriber.results[0]).toMatchObject({
+        errors: [
+          expect.objectContaining({ extensions: expect.objectContaining({ code: 'SUBGRAPH_UNAVAILABLE' }) }),
+        ],
+      });
+      await bus.publish(alertIssued(ROMA, 'al-down', 'Z2'));
+      await until(() => subscriber.results.length === 2, 'the next update');
+      expect(await openSubscriptions(gateway)).toBe(1);
+    } finally {
+      await own.close();
+    }
   });
 });
 

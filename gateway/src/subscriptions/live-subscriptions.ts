@@ -63,6 +63,14 @@ export interface LiveSubscriptionsOptions {
   admit(req: IncomingMessage): { status: number; message: string } | undefined;
   /** Operations over the socket, and events on their way to a subscriber, are its foreground work. */
   foreground?: ForegroundGate;
+  /**
+   * Why a connection's token no longer holds (a revocation of its app, delegation, staff account or
+   * session), or `undefined`: checked every second and before every update, the connection closes
+   * with 4403 naming it.
+   */
+  revoked?(caller: Caller): string | undefined;
+  /** How often open connections are checked for revocations. @default 1000 */
+  revocationCheckMs?: number;
 }
 
 interface ConnectionState {
@@ -70,6 +78,11 @@ interface ConnectionState {
   authorization?: string;
   /** The comune the connection named (`x-comune` header or parameter `comune`). */
   comune?: string;
+  socket: Extra['socket'];
+  /** Ends the connection at the token's `exp`. */
+  expiry?: NodeJS.Timeout;
+  /** Why the gateway ended the connection, for the log line of each subscription it held. */
+  endedBecause?: string;
 }
 
 /** A running graphql-ws endpoint; `close()` ends every connection. */
@@ -94,6 +107,28 @@ function comuneOf(ctx: WsContext): string | undefined {
   const header = ctx.extra.request.headers['x-comune'];
   const named = typeof param === 'string' ? param : typeof header === 'string' ? header : undefined;
   return named?.trim() || undefined;
+}
+
+/**
+ * An execution result as graphql-ws sends it: Apollo formats errors into plain objects, and
+ * graphql-ws calls `toJSON` on each error it is given, so they become `GraphQLError`s again (same
+ * message, path, locations and extensions).
+ */
+function forTheSocket(result: ExecutionResult): ExecutionResult {
+  if (!result.errors) return result;
+  return {
+    ...result,
+    errors: result.errors.map((error) =>
+      error instanceof GraphQLError
+        ? error
+        : new GraphQLError((error as { message: string }).message, {
+            ...((error as { path?: ReadonlyArray<string | number> }).path
+              ? { path: (error as { path: ReadonlyArray<string | number> }).path }
+              : {}),
+            extensions: (error as { extensions?: Record<string, unknown> }).extensions ?? {},
+          }),
+    ),
+  };
 }
 
 /** The failure a subscriber sees when a binding refuses it (anything but a GraphQLError is masked). */
@@ -152,8 +187,30 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
     );
     if (response.body.kind !== 'single')
       throw new Error('Incremental delivery is not supported over graphql-ws');
-    return response.body.singleResult as ExecutionResult;
+    return forTheSocket(response.body.singleResult as ExecutionResult);
   }
+
+  /** Closes a connection for a reason of the gateway's, remembered for the log of its subscriptions. */
+  function endConnection(state: ConnectionState, code: number, reason: string, why: string): void {
+    if (state.endedBecause !== undefined) return;
+    state.endedBecause = why;
+    clearTimeout(state.expiry);
+    state.socket.close(code, reason);
+  }
+
+  const open = new Set<ConnectionState>();
+  // Revocations heard since a connection opened end it within a second, events or not.
+  const revocationSweep = options.revoked
+    ? setInterval(() => {
+        for (const state of open) {
+          const why = options.revoked!(state.caller);
+          if (why !== undefined) {
+            endConnection(state, TOKEN_EXPIRED_CLOSE_CODE, `Access revoked: ${why}`, 'token revoked');
+          }
+        }
+      }, options.revocationCheckMs ?? 1_000)
+    : undefined;
+  revocationSweep?.unref();
 
   const server = useServer<Record<string, unknown> | undefined>(
     {
@@ -167,11 +224,28 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
             options.defaultClientPerMinute,
           );
           const comune = comuneOf(ctx);
-          connections.set(ctx, {
+          const state: ConnectionState = {
             caller,
+            socket: ctx.extra.socket,
             ...(caller.principal && authorization ? { authorization } : {}),
             ...(comune ? { comune } : {}),
-          });
+          };
+          if (caller.expiresAt !== undefined) {
+            // At `exp`, not at the next event: nothing is resolved with a dead token, nothing dropped.
+            state.expiry = setTimeout(
+              () =>
+                endConnection(
+                  state,
+                  TOKEN_EXPIRED_CLOSE_CODE,
+                  'Access token expired: reconnect with a new one',
+                  'token expired',
+                ),
+              Math.max(0, caller.expiresAt - Date.now()),
+            );
+            state.expiry.unref();
+          }
+          connections.set(ctx, state);
+          open.add(state);
           return true;
         } catch (error) {
           logger.info(
@@ -257,9 +331,16 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
           document,
           ...(payload.operationName ? { operationName: payload.operationName } : {}),
           variableValues: payload.variables ?? {},
-          contextValue: { state, socket: ctx.extra.socket, query: payload.query, request },
+          contextValue: { state, query: payload.query, request },
         };
         return args;
+      },
+      onClose: (ctx, code) => {
+        const state = connections.get(ctx);
+        if (!state) return;
+        clearTimeout(state.expiry);
+        open.delete(state);
+        state.endedBecause ??= `connection closed (${code})`;
       },
       execute: async (args) => {
         const { state, query } = args.contextValue as { state: ConnectionState; query: string };
@@ -284,11 +365,11 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
   async function subscribe(
     args: ExecutionArgs,
   ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
-    const { state, socket, request } = args.contextValue as {
+    const { state, request } = args.contextValue as {
       state: ConnectionState;
-      socket: Extra['socket'];
       request: SubscriptionRequest;
     };
+    const socket = state.socket;
     const operation = getOperationAST(args.document, args.operationName)!;
     const root = subscriptionRootField(operation);
     const binding = bindings[root.name.value]!;
@@ -321,9 +402,11 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
           'slow subscriber dropped',
         );
         queue.close();
-        socket.close(
+        endConnection(
+          state,
           SLOW_CONSUMER_CLOSE_CODE,
           `Slow consumer: more than ${options.queueSize} events waiting`,
+          'slow consumer',
         );
       }
     });
@@ -332,8 +415,9 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
     async function* deliver(): AsyncGenerator<ExecutionResult> {
       try {
         for await (const event of queue) {
-          if (state.caller.expiresAt !== undefined && Date.now() >= state.caller.expiresAt) {
-            socket.close(TOKEN_EXPIRED_CLOSE_CODE, 'Access token expired: reconnect with a new one');
+          const revoked = options.revoked?.(state.caller);
+          if (revoked !== undefined) {
+            endConnection(state, TOKEN_EXPIRED_CLOSE_CODE, `Access revoked: ${revoked}`, 'token revoked');
             return;
           }
           const lookup = binding.lookup(event, request);
@@ -357,6 +441,14 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
         queue.close();
         metrics.openSubscriptions.dec();
         await stopListening();
+        logger.info(
+          {
+            field: root.name.value,
+            clientId: state.caller.clientId ?? null,
+            reason: state.endedBecause ?? 'completed by the client',
+          },
+          'subscription ended',
+        );
       }
     }
     // graphql-ws calls return() when the client completes or leaves; a generator parked on an
@@ -384,6 +476,8 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
       return listeners?.size ?? 0;
     },
     async close() {
+      clearInterval(revocationSweep);
+      for (const state of open) clearTimeout(state.expiry);
       options.httpServer.off('upgrade', onUpgrade);
       for (const client of wss.clients) client.close(1001, 'Gateway shutting down');
       await server.dispose();

@@ -27,6 +27,8 @@ type Alert @key(fields: "id") {
   id: ID!
   colour: String!
   seenBy: String
+  """Refused to everyone: a field error in an otherwise good answer."""
+  restricted: String
 }
 type Account @key(fields: "id") {
   id: ID!
@@ -128,6 +130,11 @@ export async function startFixtureTopology(): Promise<FixtureTopology> {
       __resolveReference: (ref: { id: string }) => alerts.get(ref.id) ?? null,
       seenBy: (_: unknown, _args: unknown, context: SubgraphContext) =>
         context.authorization ? 'token holder' : 'anonymous',
+      restricted: () => {
+        throw new GraphQLError('Only the civil protection office may read this', {
+          extensions: { code: 'FORBIDDEN' },
+        });
+      },
     },
     Account: {
       __resolveReference: (ref: { id: string }) => account(ref.id),
