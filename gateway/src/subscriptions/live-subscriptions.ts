@@ -369,7 +369,6 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
       state: ConnectionState;
       request: SubscriptionRequest;
     };
-    const socket = state.socket;
     const operation = getOperationAST(args.document, args.operationName)!;
     const root = subscriptionRootField(operation);
     const binding = bindings[root.name.value]!;
