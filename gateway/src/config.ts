@@ -53,8 +53,17 @@ export const gatewayConfigSchema = z
     subgraphUrls: z.record(z.string(), z.url()),
     /** @default true outside production */
     introspection: z.boolean().optional(),
-    /** Trust `X-Forwarded-For` for the client IP (only behind a proxy that sets it). */
+    /**
+     * One proxy in front of the gateway: the client's address is the last `X-Forwarded-For` entry
+     * (what that proxy appended), never one the client wrote. Prefer `trustedProxies`.
+     */
     trustProxy: z.boolean().default(false),
+    /**
+     * The proxies in front of the gateway, by address: `X-Forwarded-For` is read from the right,
+     * skipping them; the first other address is the client. Only a request from one of them is
+     * believed at all.
+     */
+    trustedProxies: z.array(z.string().min(1)).default([]),
     limits: z
       .object({
         maxDepth: positive(12),
@@ -223,6 +232,15 @@ export const gatewayEnvSchema = z.object({
   GATEWAY_TRUSTED_DOCUMENTS_FILE: envText().optional(),
   GATEWAY_INTROSPECTION: envBoolean().optional(),
   GATEWAY_TRUST_PROXY: envBoolean(false),
+  /** Addresses of the proxies in front of the gateway, comma-separated (better than GATEWAY_TRUST_PROXY). */
+  GATEWAY_TRUSTED_PROXIES: envText()
+    .optional()
+    .transform((raw) =>
+      (raw ?? '')
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    ),
   GATEWAY_MAX_DEPTH: envInteger({ min: 1, max: 100 }, 12),
   GATEWAY_MAX_ALIASES: envInteger({ min: 0, max: 10_000 }, 30),
   GATEWAY_MAX_TOKENS: envInteger({ min: 10, max: 1_000_000 }, 2_000),
@@ -239,9 +257,14 @@ export const gatewayEnvSchema = z.object({
         .split(',')
         .map((entry) => entry.trim())
         .filter(Boolean);
-      const bad = origins.filter((origin) => !URL.canParse(origin) || !/^https?:$/.test(new URL(origin).protocol));
+      const bad = origins.filter(
+        (origin) => !URL.canParse(origin) || !/^https?:$/.test(new URL(origin).protocol),
+      );
       if (bad.length > 0) {
-        ctx.addIssue({ code: 'custom', message: `expected * or comma-separated http(s) origins; "${bad[0]}" is not one` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected * or comma-separated http(s) origins; "${bad[0]}" is not one`,
+        });
         return z.NEVER;
       }
       return origins;
@@ -287,6 +310,7 @@ export function gatewayConfigFromEnv(
     subgraphUrls: env.GATEWAY_SUBGRAPHS,
     ...(env.GATEWAY_INTROSPECTION === undefined ? {} : { introspection: env.GATEWAY_INTROSPECTION }),
     trustProxy: env.GATEWAY_TRUST_PROXY,
+    trustedProxies: env.GATEWAY_TRUSTED_PROXIES,
     limits: {
       maxDepth: env.GATEWAY_MAX_DEPTH,
       maxAliases: env.GATEWAY_MAX_ALIASES,

@@ -17,13 +17,7 @@ import {
   type TokenPrincipal,
 } from '@sportello/platform';
 import { type GraphQLFormattedError, type GraphQLSchema, Kind, parse } from 'graphql';
-import {
-  AuthenticationError,
-  type Caller,
-  type GatewayTokenVerifier,
-  identifyCaller,
-  VerificationUnavailableError,
-} from './auth/caller.js';
+import { type Caller, type GatewayTokenVerifier } from './auth/caller.js';
 import { guardRevocations } from './auth/revocation-guard.js';
 import {
   type GatewayConfig,
@@ -40,15 +34,18 @@ import {
 } from './http/http-caching.js';
 import { createDashboardFiles, DASHBOARD_PATH } from './dashboard/dashboard-files.js';
 import { sendJson, sendRefusal } from './http/json-response.js';
-import { BodyTooLargeError, readBody } from './http/request-body.js';
 import { forward, type ForwardedRoute, forwardedRouteOf } from './http/forwarded-routes.js';
 import { isPortalPath, servePortalLink } from './http/portal-links.js';
 import { applyCors, type CorsPolicy } from './http/cors.js';
 import { BoundedDocumentCache } from './limits/document-cache.js';
 import { SharedRateLimits } from './limits/shared-rate-limits.js';
-import { requestValueProblem } from './limits/request-values.js';
-import { countTokens, TokenLimitError } from './limits/token-count.js';
-import { applyTrustedDocuments } from './limits/trusted-documents.js';
+import { admitAddress } from './admission/address-rate-limit.js';
+import { authenticate } from './admission/authentication.js';
+import { admitClient } from './admission/client-rate-limit.js';
+import { clientAddress, type TrustedProxies } from './admission/client-address.js';
+import { admitOperation, type OperationAdmission } from './admission/operation.js';
+import { isRefusal, type Refusal } from './admission/refusal.js';
+import { readJsonBody } from './admission/request-body.js';
 import { createGatewayMetrics, type GatewayMetrics, registerForegroundMetrics } from './metrics.js';
 import { PublicDataGenerations } from './public-data/generations.js';
 import { listenForPublicDataChanges } from './public-data/invalidation.js';
@@ -138,15 +135,6 @@ function supergraphSubgraphNames(supergraphSdl: string): string[] {
   return names;
 }
 
-function clientIp(req: IncomingMessage, trustProxy: boolean): string {
-  const forwarded = req.headers['x-forwarded-for'];
-  if (trustProxy && typeof forwarded === 'string') {
-    const first = forwarded.split(',')[0]?.trim();
-    if (first) return first;
-  }
-  return req.socket.remoteAddress ?? 'unknown';
-}
-
 function headerMapOf(req: IncomingMessage): HeaderMap {
   const headers = new HeaderMap();
   for (const [name, value] of Object.entries(req.headers)) {
@@ -182,6 +170,11 @@ export async function createGateway(
       ? undefined
       : createInternalAssertions({ secret: config.internalSecret, caller: 'gateway' });
   const internalHeaders = () => internal?.headers() ?? {};
+  /** Who may tell the client's address (`X-Forwarded-For`): the proxies the operator named. */
+  const trustedProxies: TrustedProxies =
+    config.trustedProxies.length > 0
+      ? { addresses: new Set(config.trustedProxies) }
+      : { hops: config.trustProxy ? 1 : 0 };
   /** Each service's base URL, where its HTTP routes are forwarded. */
   const serviceUrls = Object.fromEntries(
     Object.entries(config.subgraphUrls).map(([name, url]) => [name, url.replace(/\/graphql$/, '')]),
@@ -220,6 +213,12 @@ export async function createGateway(
     onPeerUsage: (kind, requests) => metrics.rateLimitPeerUsage.inc({ kind }, requests),
     ...(deps.bus ? { bus: deps.bus } : {}),
   });
+
+  const operationAdmission: OperationAdmission = {
+    rateLimits,
+    trustedDocuments: config.trustedDocuments,
+    maxTokens: config.limits.maxTokens,
+  };
 
   let apiSchema: GraphQLSchema | undefined;
   // The committed supergraph has no URLs (they are deployment settings): fill in the configured ones.
@@ -335,190 +334,66 @@ export async function createGateway(
     report: RequestReport & { clientId?: string },
     incomingTrace: Context,
   ): Promise<void> {
-    const ip = clientIp(req, config.trustProxy);
-    const ipDecision = rateLimits.take('ip', ip, config.rateLimits.ipPerMinute);
-    if (!ipDecision.allowed) {
-      metrics.rejections.inc({ reason: 'rate_limit_ip' });
-      return sendRefusal(
-        res,
-        429,
-        {
-          message: `Too many requests from this address: the limit is ${config.rateLimits.ipPerMinute} a minute (ipPerMinute); retry in ${ipDecision.retryAfterSeconds} s`,
-          extensions: {
-            code: 'RATE_LIMITED',
-            limit: { name: 'ipPerMinute', max: config.rateLimits.ipPerMinute },
-            retryAfterSeconds: ipDecision.retryAfterSeconds,
-          },
-        },
-        { 'retry-after': String(ipDecision.retryAfterSeconds) },
-      );
-    }
+    const ip = clientAddress(req, trustedProxies);
+    const refuse = (refusal: Refusal) => {
+      metrics.rejections.inc({ reason: refusal.reason });
+      report.errorCodes.push(refusal.error.extensions.code);
+      if (refusal.status === 413) res.once('finish', () => req.destroy());
+      return sendRefusal(res, refusal.status, refusal.error, refusal.headers);
+    };
+    const addressRefusal = admitAddress(rateLimits, ip, config.rateLimits.ipPerMinute);
+    if (addressRefusal) return refuse(addressRefusal);
 
     let body: unknown;
     if (req.method === 'POST') {
-      let text: string;
-      try {
-        text = await readBody(req, config.limits.maxBodyBytes);
-      } catch (error) {
-        if (!(error instanceof BodyTooLargeError)) throw error;
-        metrics.rejections.inc({ reason: 'body_too_large' });
-        res.once('finish', () => req.destroy());
-        return sendRefusal(
-          res,
-          413,
-          {
-            message: error.message,
-            extensions: { code: 'PAYLOAD_TOO_LARGE', limit: { name: 'maxBodyBytes', max: error.maxBytes } },
-          },
-          { connection: 'close' },
-        );
-      }
-      const contentType = req.headers['content-type'] ?? '';
-      if (contentType.includes('json')) {
-        try {
-          body = text === '' ? undefined : JSON.parse(text);
-        } catch {
-          metrics.rejections.inc({ reason: 'bad_json' });
-          return sendRefusal(res, 400, {
-            message: 'The request body is not valid JSON',
-            extensions: { code: 'BAD_REQUEST' },
-          });
-        }
-      } else {
-        body = text;
-      }
+      const read = await readJsonBody(req, config.limits.maxBodyBytes);
+      if (isRefusal(read)) return refuse(read);
+      body = read.body;
     }
 
-    let caller: Caller;
-    try {
-      caller = await identifyCaller(
-        single(req.headers.authorization),
-        ip,
-        verifier,
-        config.rateLimits.clientPerMinute,
-      );
-    } catch (error) {
-      if (error instanceof AuthenticationError) {
-        metrics.rejections.inc({ reason: 'unauthenticated' });
-        report.errorCodes.push('UNAUTHENTICATED');
-        return sendRefusal(
-          res,
-          401,
-          {
-            message: error.message,
-            extensions: { code: 'UNAUTHENTICATED', reason: error.extensions['reason'] },
-          },
-          { 'www-authenticate': 'Bearer' },
-        );
-      }
-      if (!(error instanceof VerificationUnavailableError)) throw error;
-      logger.error({ err: error.cause }, 'token verification unavailable');
-      return sendRefusal(
-        res,
-        503,
-        { message: `${error.message}; retry later`, extensions: { code: 'SERVICE_UNAVAILABLE' } },
-        { 'retry-after': '5' },
-      );
-    }
+    const caller = await authenticate(
+      single(req.headers.authorization),
+      ip,
+      verifier,
+      config.rateLimits.clientPerMinute,
+      logger,
+    );
+    if (isRefusal(caller)) return refuse(caller);
     if (caller.clientId) report.clientId = caller.clientId;
-
-    if (caller.clientId && caller.clientPerMinute) {
-      const decision = rateLimits.take('client', caller.clientId, caller.clientPerMinute);
-      if (!decision.allowed) {
-        metrics.rejections.inc({ reason: 'rate_limit_client' });
-        return sendRefusal(
-          res,
-          429,
-          {
-            message: `Too many requests from client "${caller.clientId}": the limit is ${caller.clientPerMinute} a minute; retry in ${decision.retryAfterSeconds} s`,
-            extensions: {
-              code: 'RATE_LIMITED',
-              limit: { name: 'clientPerMinute', max: caller.clientPerMinute },
-              retryAfterSeconds: decision.retryAfterSeconds,
-            },
-          },
-          { 'retry-after': String(decision.retryAfterSeconds) },
-        );
-      }
-    }
 
     // The document as sent: POST body fields, or GET search parameters.
     const fields = requestFields(body, url);
     if (typeof fields.operationName === 'string') report.operationName = fields.operationName;
-    const decision = applyTrustedDocuments(
-      caller.clientId,
-      caller.clientId ? config.trustedDocuments[caller.clientId] : undefined,
-      fields,
+    const admitted = admitOperation(
+      caller,
+      {
+        ...fields,
+        ...(single(req.headers[COMUNE_HEADER]) ? { comune: single(req.headers[COMUNE_HEADER])! } : {}),
+      },
+      operationAdmission,
     );
-    if (decision.kind === 'refused') {
-      metrics.rejections.inc({ reason: 'untrusted_document' });
-      return sendRefusal(res, 400, {
-        message: decision.message,
-        extensions: { code: 'TRUSTED_DOCUMENT_REQUIRED' },
-      });
-    }
+    if (isRefusal(admitted)) return refuse(admitted);
     let search = url.search;
-    if (decision.kind === 'resolved') {
+    if (admitted.resolved && admitted.query !== undefined) {
       if (req.method === 'POST' && body && typeof body === 'object') {
         const { extensions, ...rest } = body as Record<string, unknown>;
         const { persistedQuery: _ignored, ...otherExtensions } = (extensions ?? {}) as Record<
           string,
           unknown
         >;
-        body = { ...rest, query: decision.query, extensions: otherExtensions };
+        body = { ...rest, query: admitted.query, extensions: otherExtensions };
       } else {
         const params = new URLSearchParams(url.search);
-        params.set('query', decision.query);
+        params.set('query', admitted.query);
         params.delete('extensions');
         search = `?${params.toString()}`;
       }
-    }
-    const query = decision.kind === 'resolved' ? decision.query : fields.query;
-    if (query !== undefined) {
-      const tokens = countTokens(query, config.limits.maxTokens);
-      if (tokens !== undefined && tokens > config.limits.maxTokens) {
-        metrics.rejections.inc({ reason: 'too_many_tokens' });
-        const error = new TokenLimitError(config.limits.maxTokens);
-        return sendRefusal(res, 400, {
-          message: error.message,
-          extensions: error.extensions as { code: string },
-        });
-      }
-    }
-
-    let variables = fields.variables;
-    if (typeof variables === 'string') {
-      try {
-        variables = JSON.parse(variables) as unknown;
-      } catch {
-        metrics.rejections.inc({ reason: 'bad_variables' });
-        return sendRefusal(res, 400, {
-          message: 'The variables parameter is not valid JSON',
-          extensions: { code: 'BAD_REQUEST' },
-        });
-      }
-    }
-    const valueProblem = requestValueProblem(query, variables);
-    if (valueProblem !== undefined) {
-      metrics.rejections.inc({ reason: 'bad_values' });
-      return sendRefusal(res, 400, {
-        message: `${valueProblem.message} (at ${valueProblem.path})`,
-        extensions: { code: 'BAD_USER_INPUT', path: valueProblem.path },
-      });
-    }
-    const namedComune = single(req.headers[COMUNE_HEADER])?.trim();
-    if (namedComune !== undefined && namedComune !== '' && !/^\d{6}$/.test(namedComune)) {
-      metrics.rejections.inc({ reason: 'bad_comune' });
-      return sendRefusal(res, 400, {
-        message: `Header ${COMUNE_HEADER} must be a 6-digit ISTAT code, such as 058091`,
-        extensions: { code: 'BAD_USER_INPUT', field: COMUNE_HEADER },
-      });
     }
 
     // Anonymous callers all get the same answer to the same question: share it.
     const publicRequest: PublicRequest | undefined = caller.principal
       ? undefined
-      : publicRequestOf(req, decision.kind === 'resolved' ? { ...fields, query: decision.query } : fields);
+      : publicRequestOf(req, admitted.resolved ? { ...fields, query: admitted.query } : fields);
     if (publicRequest && responseCache) {
       const cached = responseCache.get(publicRequest.comune, publicRequest.key);
       report.cache = cached ? 'hit' : 'miss';
@@ -601,51 +476,28 @@ export async function createGateway(
     route: ForwardedRoute,
     report: RequestReport & { clientId?: string },
   ): Promise<void> {
-    const ip = clientIp(req, config.trustProxy);
-    const ipDecision = rateLimits.take('ip', ip, config.rateLimits.ipPerMinute);
-    if (!ipDecision.allowed) {
-      metrics.rejections.inc({ reason: 'rate_limit_ip' });
-      return sendJson(
-        res,
-        429,
-        { error: `Too many requests from this address; retry in ${ipDecision.retryAfterSeconds} s` },
-        { 'retry-after': String(ipDecision.retryAfterSeconds) },
-      );
-    }
+    const ip = clientAddress(req, trustedProxies);
+    // The same steps as GraphQL, answered as the route's own errors are (JSON, no GraphQL envelope).
+    const refuse = (refusal: Refusal) => {
+      metrics.rejections.inc({ reason: refusal.reason });
+      const { code: _code, ...details } = refusal.error.extensions;
+      return sendJson(res, refusal.status, { error: refusal.error.message, ...details }, refusal.headers);
+    };
+    const addressRefusal = admitAddress(rateLimits, ip, config.rateLimits.ipPerMinute);
+    if (addressRefusal) return refuse(addressRefusal);
     const authorization = single(req.headers.authorization);
     if (authorization !== undefined && /^bearer\s/i.test(authorization.trim())) {
-      let caller: Caller;
-      try {
-        caller = await identifyCaller(authorization, ip, verifier, config.rateLimits.clientPerMinute);
-      } catch (error) {
-        if (error instanceof AuthenticationError) {
-          metrics.rejections.inc({ reason: 'unauthenticated' });
-          return sendJson(
-            res,
-            401,
-            { error: error.message, reason: error.extensions['reason'] },
-            { 'www-authenticate': 'Bearer error="invalid_token"' },
-          );
-        }
-        if (!(error instanceof VerificationUnavailableError)) throw error;
-        logger.error({ err: error.cause }, 'token verification unavailable');
-        return sendJson(res, 503, { error: `${error.message}; retry later` }, { 'retry-after': '5' });
-      }
+      const caller = await authenticate(
+        authorization,
+        ip,
+        verifier,
+        config.rateLimits.clientPerMinute,
+        logger,
+      );
+      if (isRefusal(caller)) return refuse(caller);
       if (caller.clientId) report.clientId = caller.clientId;
-      if (caller.clientId && caller.clientPerMinute) {
-        const decision = rateLimits.take('client', caller.clientId, caller.clientPerMinute);
-        if (!decision.allowed) {
-          metrics.rejections.inc({ reason: 'rate_limit_client' });
-          return sendJson(
-            res,
-            429,
-            {
-              error: `Too many requests from client "${caller.clientId}"; retry in ${decision.retryAfterSeconds} s`,
-            },
-            { 'retry-after': String(decision.retryAfterSeconds) },
-          );
-        }
-      }
+      const limited = admitClient(rateLimits, caller);
+      if (limited) return refuse(limited);
     }
     await forward(req, res, route, url, {
       serviceUrls,
@@ -806,12 +658,18 @@ export async function createGateway(
       caller.principal === undefined || caller.principal.kind === 'anonymous'
         ? undefined
         : revocations.revocationOf(caller.principal as TokenPrincipal, caller.issuedAt ?? 0)?.reason,
-    admit(req) {
-      const decision = rateLimits.take('ip', clientIp(req, config.trustProxy), config.rateLimits.ipPerMinute);
-      if (decision.allowed) return undefined;
-      metrics.rejections.inc({ reason: 'rate_limit_ip' });
-      return { status: 429, message: 'Too Many Requests' };
+    clientAddress: (req) => clientAddress(req, trustedProxies),
+    admitAddress(address) {
+      const refusal = admitAddress(rateLimits, address, config.rateLimits.ipPerMinute);
+      if (refusal) metrics.rejections.inc({ reason: refusal.reason });
+      return refusal;
     },
+    admitOperation(caller, fields) {
+      const admitted = admitOperation(caller, fields, operationAdmission);
+      if (isRefusal(admitted)) metrics.rejections.inc({ reason: admitted.reason });
+      return admitted;
+    },
+    requestTimeoutMs: config.limits.requestTimeoutMs,
   });
   let listeningUrl: string | undefined;
 

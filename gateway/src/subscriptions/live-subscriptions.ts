@@ -22,6 +22,8 @@ import {
 import { type Context } from 'graphql-ws';
 import { type Extra, useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { type AdmittedOperation, type OperationFields } from '../admission/operation.js';
+import { isRefusal, type Refusal } from '../admission/refusal.js';
 import { type Caller, type GatewayTokenVerifier, identifyCaller } from '../auth/caller.js';
 import { type GatewayMetrics } from '../metrics.js';
 import { BoundedQueue } from './bounded-queue.js';
@@ -59,8 +61,17 @@ export interface LiveSubscriptionsOptions {
   /** Live subscriptions one connection may hold. */
   maxSubscriptionsPerConnection: number;
   maxPayloadBytes: number;
-  /** Refuses an upgrade (e.g. rate-limited address): returns a reason or nothing. */
-  admit(req: IncomingMessage): { status: number; message: string } | undefined;
+  /** The client's address, as the trusted proxies saw it (never what the client wrote). */
+  clientAddress(req: IncomingMessage): string;
+  /** The address rate limit, checked at the upgrade (HTTP) like any request. */
+  admitAddress(address: string): Refusal | undefined;
+  /**
+   * The steps every operation goes through over HTTP (client rate limit, trusted documents, size,
+   * values, comune), for each operation sent over the socket, subscriptions, queries and mutations.
+   */
+  admitOperation(caller: Caller, fields: OperationFields): AdmittedOperation | Refusal;
+  /** How long a query or mutation over the socket may take (`REQUEST_TIMEOUT` after). */
+  requestTimeoutMs: number;
   /** Operations over the socket, and events on their way to a subscriber, are its foreground work. */
   foreground?: ForegroundGate;
   /**
@@ -159,9 +170,15 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
-    const refusal = options.admit(req);
+    const refusal = options.admitAddress(options.clientAddress(req));
     if (refusal) {
-      socket.end(`HTTP/1.1 ${refusal.status} ${refusal.message}\r\nConnection: close\r\n\r\n`);
+      const body = JSON.stringify({ errors: [refusal.error] });
+      const headers = Object.entries(refusal.headers ?? {})
+        .map(([name, value]) => `${name}: ${value}\r\n`)
+        .join('');
+      socket.end(
+        `HTTP/1.1 ${refusal.status} Refused\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${headers}Connection: close\r\n\r\n${body}`,
+      );
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
@@ -219,7 +236,7 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
         try {
           const caller = await identifyCaller(
             authorization,
-            ctx.extra.request.socket.remoteAddress ?? 'unknown',
+            options.clientAddress(ctx.extra.request),
             options.verifier,
             options.defaultClientPerMinute,
           );
@@ -265,9 +282,30 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
               extensions: { code: 'UNAUTHENTICATED' },
             }),
           ];
+        // Every operation over the socket, not only subscriptions, goes through the HTTP steps.
+        const persisted = (payload.extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)
+          ?.persistedQuery?.sha256Hash;
+        const admitted = options.admitOperation(state.caller, {
+          ...(payload.query ? { query: payload.query } : {}),
+          ...(typeof persisted === 'string' ? { persistedHash: persisted } : {}),
+          ...(payload.operationName ? { operationName: payload.operationName } : {}),
+          ...(payload.variables ? { variables: payload.variables } : {}),
+          ...(state.comune ? { comune: state.comune } : {}),
+        });
+        if (isRefusal(admitted)) {
+          return [new GraphQLError(admitted.error.message, { extensions: admitted.error.extensions })];
+        }
+        if (admitted.query === undefined) {
+          return [
+            new GraphQLError('The operation has no document (send the query, or a registered hash)', {
+              extensions: { code: 'BAD_REQUEST' },
+            }),
+          ];
+        }
+        const variableValues = (admitted.variables ?? {}) as Record<string, unknown>;
         let document: DocumentNode;
         try {
-          document = parse(payload.query);
+          document = parse(admitted.query);
         } catch (error) {
           return [error as GraphQLError];
         }
@@ -317,7 +355,7 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
         let request: SubscriptionRequest | undefined;
         if (operation.operation === OperationTypeNode.SUBSCRIPTION) {
           const binding = bindings[subscriptionRootField(operation).name.value]!;
-          const described = subscriptionRequest(schema, operation, payload.variables ?? {}, state);
+          const described = subscriptionRequest(schema, operation, variableValues, state);
           if (!('args' in described)) return [...described.errors];
           request = described;
           try {
@@ -330,8 +368,8 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
           schema,
           document,
           ...(payload.operationName ? { operationName: payload.operationName } : {}),
-          variableValues: payload.variables ?? {},
-          contextValue: { state, query: payload.query, request },
+          variableValues,
+          contextValue: { state, query: admitted.query, request },
         };
         return args;
       },
@@ -345,14 +383,32 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
       execute: async (args) => {
         const { state, query } = args.contextValue as { state: ConnectionState; query: string };
         const done = options.foreground?.begin();
+        let timer: NodeJS.Timeout | undefined;
         try {
-          return await runOperation(
-            state,
-            query,
-            (args.variableValues ?? {}) as Record<string, unknown>,
-            args.operationName ?? undefined,
-          );
+          return await Promise.race([
+            runOperation(
+              state,
+              query,
+              (args.variableValues ?? {}) as Record<string, unknown>,
+              args.operationName ?? undefined,
+            ),
+            new Promise<ExecutionResult>((resolve) => {
+              timer = setTimeout(
+                () =>
+                  resolve({
+                    errors: [
+                      new GraphQLError(
+                        `The operation took longer than ${options.requestTimeoutMs} ms (requestTimeoutMs) and was abandoned`,
+                        { extensions: { code: 'REQUEST_TIMEOUT' } },
+                      ),
+                    ],
+                  }),
+                options.requestTimeoutMs,
+              );
+            }),
+          ]);
         } finally {
+          clearTimeout(timer);
           done?.();
         }
       },
