@@ -26,13 +26,19 @@ import { type AdmittedOperation, type OperationFields } from '../admission/opera
 import { isRefusal, type Refusal } from '../admission/refusal.js';
 import { type Caller, type GatewayTokenVerifier, identifyCaller } from '../auth/caller.js';
 import { type GatewayMetrics } from '../metrics.js';
-import { BoundedQueue } from './bounded-queue.js';
+import { ConcurrencyLimit, SharedResolutions, UpdateStream } from './update-stream.js';
 import { entityQuery, subscriptionRootField } from './entity-query.js';
 import { SharedListeners } from './shared-listeners.js';
 import { type SubscriptionBindings, type SubscriptionRequest } from './subscription-binding.js';
 
 /** WebSocket close code for a subscriber that does not keep up (RFC 6455 policy violation). */
 export const SLOW_CONSUMER_CLOSE_CODE = 1008;
+/**
+ * Updates a subscription may hold at all, resolving or ready, as a multiple of the queue size (a
+ * bound on memory while the subgraphs lag behind the events).
+ */
+const BACKLOG_FACTOR = 20;
+
 /** WebSocket close code when the subscriber's access token expires (graphql-ws Forbidden). */
 export const TOKEN_EXPIRED_CLOSE_CODE = 4403;
 
@@ -56,8 +62,15 @@ export interface LiveSubscriptionsOptions {
   logger: { warn(fields: object, message?: string): void; info(fields: object, message?: string): void };
   validationRules: ValidationRule[];
   defaultClientPerMinute: number;
-  /** Events waiting for one subscriber before it is dropped. */
+  /** Updates resolved and not yet read by one subscriber before it is dropped as too slow. */
   queueSize: number;
+  /** Update resolutions running at once, all subscribers together. @default 32 */
+  maxConcurrentResolutions?: number;
+  /**
+   * How long a subscriber with more than `queueSize` updates waiting may read none before it is
+   * dropped as a slow consumer. @default 2000
+   */
+  slowConsumerPatienceMs?: number;
   /** Live subscriptions one connection may hold. */
   maxSubscriptionsPerConnection: number;
   maxPayloadBytes: number;
@@ -216,6 +229,14 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
   }
 
   const open = new Set<ConnectionState>();
+  const resolutionLimit = new ConcurrencyLimit(options.maxConcurrentResolutions ?? 32);
+  // A subscriber that stopped reading is dropped even when no new event comes to notice it.
+  const streams = new Set<UpdateStream>();
+  const slownessSweep = setInterval(() => {
+    for (const stream of streams) stream.check();
+  }, 500);
+  slownessSweep.unref();
+  const sharedResolutions = new SharedResolutions();
   // Revocations heard since a connection opened end it within a second, events or not.
   const revocationSweep = options.revoked
     ? setInterval(() => {
@@ -421,84 +442,114 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
   async function subscribe(
     args: ExecutionArgs,
   ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
-    const { state, request } = args.contextValue as {
+    const { state, request, query } = args.contextValue as {
       state: ConnectionState;
       request: SubscriptionRequest;
+      query: string;
     };
     const operation = getOperationAST(args.document, args.operationName)!;
     const root = subscriptionRootField(operation);
-    const binding = bindings[root.name.value]!;
+    const field = root.name.value;
+    const binding = bindings[field]!;
     const variables = (args.variableValues ?? {}) as Record<string, unknown>;
-    const queue = new BoundedQueue<EventEnvelope>(options.queueSize);
+    // What makes two subscribers' updates identical: the document, its variables, who asks.
+    const sameAnswer = `${field}|${operation.name?.value ?? ''}|${query}|${JSON.stringify(variables)}`;
     // From an event's arrival to its update's sending, this subscriber has foreground work.
-    let waiting = 0;
     let endForeground: (() => void) | undefined;
-    const settleOne = () => {
-      waiting -= 1;
-      if (waiting > 0) return;
-      endForeground?.();
-      endForeground = undefined;
-    };
+    const stream = new UpdateStream(
+      {
+        ready: options.queueSize,
+        total: options.queueSize * BACKLOG_FACTOR,
+        patienceMs: options.slowConsumerPatienceMs ?? 2_000,
+      },
+      (why) => {
+        const slow = why === 'slow-consumer';
+        metrics.rejections.inc({ reason: slow ? 'slow_consumer' : 'subscription_backlog' });
+        logger.warn(
+          { field, clientId: state.caller.clientId ?? null, why },
+          slow ? 'slow subscriber dropped' : 'subscription dropped: updates pile up faster than they resolve',
+        );
+        stream.close();
+        endConnection(
+          state,
+          SLOW_CONSUMER_CLOSE_CODE,
+          slow
+            ? `Slow consumer: more than ${options.queueSize} updates waiting to be read`
+            : `More than ${options.queueSize * BACKLOG_FACTOR} updates waiting`,
+          slow ? 'slow consumer' : 'backlog',
+        );
+      },
+    );
+
+    /** The update one event makes for this subscriber, shared with identical subscribers. */
+    function updateFor(event: EventEnvelope): Promise<ExecutionResult | null> {
+      const lookup = binding.lookup(event, request);
+      if (!lookup) return Promise.resolve(null);
+      const comune = state.authorization ? undefined : (lookup.comune ?? state.comune);
+      const who = state.authorization ?? `anonymous:${comune ?? ''}`;
+      return sharedResolutions.run(`${event.id}|${sameAnswer}|${who}|${JSON.stringify(lookup)}`, () =>
+        resolutionLimit.run(async () => {
+          try {
+            const entity = entityQuery(args.schema, args.document, operation, lookup, variables);
+            return await runOperation(
+              state,
+              entity.document,
+              entity.variables,
+              operation.name?.value,
+              comune,
+            );
+          } catch (error) {
+            logger.warn({ err: error, field }, 'subscription update failed');
+            return {
+              errors: [
+                new GraphQLError('The update could not be resolved', {
+                  extensions: { code: 'INTERNAL_SERVER_ERROR' },
+                }),
+              ],
+            };
+          }
+        }),
+      );
+    }
+
     const stopListening = await listeners!.add(binding.subjects(request), (event) => {
       let allowed = false;
       try {
         allowed = binding.authorize(event, request);
       } catch (error) {
-        logger.warn({ err: error, field: root.name.value }, 'subscription authorisation failed');
+        logger.warn({ err: error, field }, 'subscription authorisation failed');
       }
-      if (!allowed || queue.isClosed) return;
-      if (queue.push(event)) {
-        waiting += 1;
-        endForeground ??= options.foreground?.begin();
-      } else {
-        metrics.rejections.inc({ reason: 'slow_consumer' });
-        logger.warn(
-          { field: root.name.value, clientId: state.caller.clientId ?? null },
-          'slow subscriber dropped',
-        );
-        queue.close();
-        endConnection(
-          state,
-          SLOW_CONSUMER_CLOSE_CODE,
-          `Slow consumer: more than ${options.queueSize} events waiting`,
-          'slow consumer',
-        );
-      }
+      if (!allowed || stream.isClosed) return;
+      endForeground ??= options.foreground?.begin();
+      stream.push(updateFor(event));
     });
+    streams.add(stream);
     metrics.openSubscriptions.inc();
 
     async function* deliver(): AsyncGenerator<ExecutionResult> {
       try {
-        for await (const event of queue) {
+        for await (const update of stream) {
           const revoked = options.revoked?.(state.caller);
           if (revoked !== undefined) {
             endConnection(state, TOKEN_EXPIRED_CLOSE_CODE, `Access revoked: ${revoked}`, 'token revoked');
             return;
           }
-          const lookup = binding.lookup(event, request);
-          if (!lookup) {
-            settleOne();
-            continue;
-          }
-          const query = entityQuery(args.schema, args.document, operation, lookup, variables);
-          yield await runOperation(
-            state,
-            query.document,
-            query.variables,
-            operation.name?.value,
-            state.authorization ? undefined : (lookup.comune ?? state.comune),
-          );
+          yield update;
           // graphql-ws asks for the next update once this one is on the socket.
-          settleOne();
+          if (stream.size === 0) {
+            endForeground?.();
+            endForeground = undefined;
+          }
         }
       } finally {
         endForeground?.();
-        queue.close();
+        stream.close();
+        streams.delete(stream);
         metrics.openSubscriptions.dec();
         await stopListening();
         logger.info(
           {
-            field: root.name.value,
+            field,
             clientId: state.caller.clientId ?? null,
             reason: state.endedBecause ?? 'completed by the client',
           },
@@ -507,17 +558,17 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
       }
     }
     // graphql-ws calls return() when the client completes or leaves; a generator parked on an
-    // empty queue would only see it at its next yield, so the queue is closed first.
-    const events = deliver();
+    // empty stream would only see it at its next yield, so the stream is closed first.
+    const updates = deliver();
     const iterator: AsyncIterableIterator<ExecutionResult> = {
-      next: () => events.next(),
+      next: () => updates.next(),
       return: async () => {
-        queue.close();
-        return events.return(undefined);
+        stream.close();
+        return updates.return(undefined);
       },
       throw: async (error: unknown) => {
-        queue.close();
-        return events.throw(error);
+        stream.close();
+        return updates.throw(error);
       },
       [Symbol.asyncIterator]() {
         return iterator;
@@ -532,6 +583,7 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
     },
     async close() {
       clearInterval(revocationSweep);
+      clearInterval(slownessSweep);
       for (const state of open) clearTimeout(state.expiry);
       options.httpServer.off('upgrade', onUpgrade);
       for (const client of wss.clients) client.close(1001, 'Gateway shutting down');
