@@ -285,7 +285,9 @@ describe.each(['embedded', 'distributed'] as const)('acceptance scenarios (%s mo
     const mail = integrationMails()[0]!;
     expect(mail.parsed.subject).toBe(`Application ${practiceId}: more information needed`);
     expect(mail.raw).toMatch(/^Content-Language: en\r?$/m);
-    expect(mail.raw).toMatch(/^List-Unsubscribe: <https?:\/\/\S+>\r?$/m);
+    // One-click (RFC 8058): a link of this recipient's own, on the public origin (the header may be folded).
+    expect(mail.raw).toMatch(/^List-Unsubscribe:\s*<https?:\/\/\S+\/unsubscribe\?t=\S+>\r?$/m);
+    expect(mail.raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m);
 
     // The Telegram message, to the chat the citizen linked.
     const integrationChats = () =>
