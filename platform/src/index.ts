@@ -1,11 +1,16 @@
 export {
   CONSUMER_DEFAULTS,
+  orderingKey,
   type EventBus,
   type EventHandler,
   type ConsumerOptions,
   type Consumer,
+  type ConsumerObserver,
+  type ConsumerStats,
+  type HandledReport,
   type BusLogger,
 } from './bus/event-bus.js';
+export { KeyedScheduler } from './bus/keyed-scheduler.js';
 export {
   createInProcessBus,
   ConsumerStoppedError,
@@ -183,6 +188,16 @@ export {
   type TracingLogger,
   type TracingOptions,
 } from './observability/tracing.js';
+export {
+  createServiceMetrics,
+  DURATION_BUCKETS,
+  LAG_BUCKETS,
+  type ServiceMetrics,
+  type ServiceMetricsOptions,
+  type Counter,
+  type Gauge,
+  type Histogram,
+} from './observability/metrics.js';
 export {
   SPAN_ATTRIBUTES,
   sportelloTracer,

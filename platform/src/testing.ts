@@ -17,3 +17,9 @@ export {
   type TestDatabaseOptions,
 } from './database/test-database.js';
 export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './observability/otlp-receiver.js';
+export { metricSample, metricTotal } from './observability/metric-sample.js';
+export {
+  startPrivateNatsServer,
+  whenServerAccepts,
+  type PrivateNatsServer,
+} from './bus/test-support/nats-server.js';

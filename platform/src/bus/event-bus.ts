@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '@sportello/schema';
+import type { EventEnvelope, Lane } from '@sportello/schema';
 import type { Logger } from 'pino';
 
 /**
@@ -25,9 +25,11 @@ export interface EventBus {
    * `maxDeliver` times (then it is logged as poison and skipped). Consumers de-duplicate on their
    * side with an inbox (see `handleOnce`).
    *
-   * A consumer runs one handler at a time, in publish order: a failing event holds back the events
-   * after it (of that consumer only) until it succeeds or is skipped, which is what keeps the order
-   * per subject across retries.
+   * Order is kept per event subject (the entity an event is about): a consumer runs at most one
+   * handler per subject at a time, in publish order, and a failing event holds back the later
+   * events of its subject until it succeeds or is skipped. Events of different subjects run side by
+   * side, up to `concurrency` at once. With `lanes`, each lane is consumed on its own, so a bulk
+   * backlog never waits in front of an alert; order then holds per subject within a lane.
    */
   consume(options: ConsumerOptions, handler: EventHandler): Promise<Consumer>;
 
@@ -49,6 +51,12 @@ export interface EventBus {
 
   /** Stops every consumer and listener and releases the connection. */
   close(): Promise<void>;
+
+  /**
+   * Resolves when the bus can take and deliver events now (for `/ready`); rejects saying why not
+   * (NATS unreachable, JetStream not answering). Adapters without an outside dependency resolve.
+   */
+  ready?(): Promise<void>;
 }
 
 /** A broadcast topic: letters, digits and dashes (one subject token on NATS). */
@@ -68,10 +76,32 @@ export interface ConsumerOptions {
   /** @default 10 */
   maxDeliver?: number;
   /**
-   * How long a handler may take before the event is redelivered (in-process: the attempt counts as
-   * failed and is retried; the late result is ignored). @default 30_000
+   * NATS: how long the server waits for an acknowledgement before handing the event out again.
+   * While a handler runs, the consumer renews it (an in-progress heartbeat every third of it), so
+   * a short wait only bites when the process died or lost its connection: after a `kill -9`, the
+   * events it held come back this soon. (In-process there is no crash to recover from: see
+   * `maxHandlerMs`.) @default 30_000
    */
   ackWaitMs?: number;
+  /**
+   * Longest a handler may run before it counts as hung: NATS stops renewing the event (it is
+   * handed out again after the ack wait); in-process the attempt counts as failed and is retried
+   * (the late result is ignored). @default 600_000
+   */
+  maxHandlerMs?: number;
+  /**
+   * Events handled at once (per lane with `lanes`), never two of one subject. NATS: also the events
+   * held unacknowledged at once. @default 1
+   */
+  concurrency?: number;
+  /**
+   * Consumes each lane (`critical`, `interactive`, `bulk`) apart, higher lanes unaffected by a
+   * backlog of lower ones. NATS: one durable consumer per lane (`<name>-<lane>`), filtered by the
+   * lane's event types. @default false
+   */
+  lanes?: boolean;
+  /** Told how each delivery ended (metrics). */
+  observer?: ConsumerObserver;
   /**
    * Delay before the next delivery after the n-th failed one; the last value repeats.
    * @default [1_000, 5_000, 30_000]
@@ -83,8 +113,40 @@ export interface ConsumerOptions {
 export const CONSUMER_DEFAULTS = {
   maxDeliver: 10,
   ackWaitMs: 30_000,
+  maxHandlerMs: 600_000,
+  concurrency: 1,
+  lanes: false,
   backoffMs: [1_000, 5_000, 30_000],
-} as const satisfies Required<Omit<ConsumerOptions, 'name' | 'subjects'>>;
+} as const satisfies Required<Omit<ConsumerOptions, 'name' | 'subjects' | 'observer'>>;
+
+/** How one delivery to a consumer's handler ended. */
+export interface HandledReport {
+  eventId: string;
+  type: string;
+  /** When the event happened (the envelope's `occurredAt`), when it could be read. */
+  occurredAt?: string;
+  /** `retry`: failed, handed out again later; `poison`: failed `maxDeliver` times, skipped; `skipped`: unreadable. */
+  outcome: 'ok' | 'retry' | 'poison' | 'skipped';
+  /** This delivery's number: 1 the first time, more after retries and crashes. */
+  deliveries: number;
+  durationMs: number;
+}
+
+/** Receives what a consumer does, e.g. to count it in metrics. Must not throw. */
+export interface ConsumerObserver {
+  handled(report: HandledReport): void;
+}
+
+/** A consumer's backlog at a moment, per lane (or once, `lane` absent, without lanes). */
+export interface ConsumerStats {
+  lane?: Lane;
+  /** Events waiting: on the stream not yet delivered (NATS), or queued in the process (in-process). */
+  pending: number;
+  /** Events received and not yet acknowledged (running, or waiting behind their subject). */
+  inFlight: number;
+  /** Deliveries beyond the first since the consumer started (NATS: as the server counts them). */
+  redelivered: number;
+}
 
 /** Delay before delivery number `failures + 1`, given how many deliveries already failed. */
 export function retryDelayMs(backoffMs: readonly number[], failures: number): number {
@@ -97,4 +159,11 @@ export type BusLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
 
 export interface Consumer {
   stop(): Promise<void>;
+  /** The consumer's backlog now (durable consumers; listeners have none). */
+  stats?(): Promise<ConsumerStats[]>;
+}
+
+/** The key order is kept on: one entity of one comune. */
+export function orderingKey(event: Pick<EventEnvelope, 'comune' | 'subject'>): string {
+  return `${event.comune}|${event.subject}`;
 }

@@ -1,5 +1,5 @@
 import { AsyncResource } from 'node:async_hooks';
-import { type EventEnvelope } from '@sportello/schema';
+import { LANES, laneOf, type EventEnvelope, type Lane } from '@sportello/schema';
 import { pino } from 'pino';
 import { DedupeWindow, type DedupeWindowOptions } from './dedupe-window.js';
 import { type ForegroundGate } from './foreground-gate.js';
@@ -7,12 +7,17 @@ import { decodeEvent, encodeEvent } from './event-codec.js';
 import {
   assertBroadcastTopic,
   CONSUMER_DEFAULTS,
+  orderingKey,
   retryDelayMs,
   type BusLogger,
+  type ConsumerObserver,
   type ConsumerOptions,
+  type ConsumerStats,
   type EventBus,
   type EventHandler,
+  type HandledReport,
 } from './event-bus.js';
+import { KeyedScheduler } from './keyed-scheduler.js';
 import { DEFAULT_SUBJECT_ROOT, subjectFilter, subjectFor } from './subjects.js';
 
 /** Options of {@link createInProcessBus}. */
@@ -131,12 +136,16 @@ export function createInProcessBus(options: InProcessBusOptions = {}): InProcess
         AsyncResource.bind(handler),
         logger,
         options.foreground,
+        consumerOptions.observer,
       );
       consumers.set(consumerOptions.name, consumer);
       return {
         async stop() {
           if (consumers.get(consumerOptions.name) === consumer) consumers.delete(consumerOptions.name);
           await consumer.stop();
+        },
+        async stats() {
+          return consumer.stats();
         },
       };
     },
@@ -154,6 +163,10 @@ export function createInProcessBus(options: InProcessBusOptions = {}): InProcess
 
     open() {
       if (opened) open();
+    },
+
+    async ready() {
+      assertOpen();
     },
 
     broadcast(topic, data) {
@@ -219,43 +232,92 @@ class Listener {
   }
 }
 
+interface QueuedDelivery {
+  event: EventEnvelope;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 class InProcessConsumer {
   readonly matches: (subject: string) => boolean;
   private readonly name: string;
   private readonly maxDeliver: number;
-  private readonly ackWaitMs: number;
+  private readonly maxHandlerMs: number;
   private readonly backoffMs: readonly number[];
-  /** Deliveries are chained so the handler runs one event at a time, in publish order. */
-  private tail: Promise<void> = Promise.resolve();
+  private readonly lanes: boolean;
+  /** One scheduler per lane (or one for all): a bulk backlog never takes an alert's place. */
+  private readonly schedulers = new Map<Lane | 'all', KeyedScheduler<QueuedDelivery>>();
+  private readonly redelivered = new Map<Lane | 'all', number>();
   private stopped = false;
   private readonly stopSignal = new AbortController();
+  private readonly running = new Set<Promise<void>>();
 
   constructor(
     options: ConsumerOptions,
     private readonly handler: EventHandler,
     private readonly logger: BusLogger,
     private readonly foreground: ForegroundGate | undefined,
+    private readonly observer: ConsumerObserver | undefined,
   ) {
     this.name = options.name;
     this.matches = subjectFilter(options.subjects);
     this.maxDeliver = options.maxDeliver ?? CONSUMER_DEFAULTS.maxDeliver;
-    this.ackWaitMs = options.ackWaitMs ?? CONSUMER_DEFAULTS.ackWaitMs;
+    this.maxHandlerMs = options.maxHandlerMs ?? CONSUMER_DEFAULTS.maxHandlerMs;
     this.backoffMs = options.backoffMs ?? CONSUMER_DEFAULTS.backoffMs;
+    this.lanes = options.lanes ?? CONSUMER_DEFAULTS.lanes;
     if (!Number.isInteger(this.maxDeliver) || this.maxDeliver < 1) {
       throw new Error(`consumer "${this.name}": maxDeliver must be a positive integer`);
     }
+    const concurrency = options.concurrency ?? CONSUMER_DEFAULTS.concurrency;
+    for (const lane of this.lanes ? LANES : (['all'] as const)) {
+      this.schedulers.set(
+        lane,
+        new KeyedScheduler<QueuedDelivery>(concurrency, (queued) => this.run(queued)),
+      );
+    }
   }
 
+  /** Resolves once the event is handled (or skipped as poison); rejects if the consumer stops first. */
   deliver(event: EventEnvelope): Promise<void> {
-    const run = this.tail.then(() => this.process(event));
-    this.tail = run.catch(() => undefined);
-    return run;
+    if (this.stopped) return Promise.reject(new ConsumerStoppedError(this.name, event.id));
+    return new Promise<void>((resolve, reject) => {
+      this.scheduler(event).push(orderingKey(event), { event, resolve, reject });
+    });
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.stopSignal.abort();
-    await this.tail;
+    for (const scheduler of this.schedulers.values()) {
+      for (const queued of scheduler.drain()) {
+        queued.reject(new ConsumerStoppedError(this.name, queued.event.id));
+      }
+    }
+    await Promise.allSettled([...this.running]);
+  }
+
+  stats(): ConsumerStats[] {
+    return [...this.schedulers].map(([lane, scheduler]) => ({
+      ...(lane === 'all' ? {} : { lane }),
+      pending: scheduler.queued,
+      inFlight: scheduler.running,
+      redelivered: this.redelivered.get(lane) ?? 0,
+    }));
+  }
+
+  private laneKey(event: EventEnvelope): Lane | 'all' {
+    return this.lanes ? laneOf(event.type) : 'all';
+  }
+
+  private scheduler(event: EventEnvelope): KeyedScheduler<QueuedDelivery> {
+    return this.schedulers.get(this.laneKey(event))!;
+  }
+
+  private run(queued: QueuedDelivery): Promise<void> {
+    const done = this.process(queued.event).then(queued.resolve, queued.reject);
+    this.running.add(done);
+    void done.finally(() => this.running.delete(done));
+    return done;
   }
 
   private async process(event: EventEnvelope): Promise<void> {
@@ -266,17 +328,34 @@ class InProcessConsumer {
         await this.foreground.whenIdle();
         if (this.stopped) throw new ConsumerStoppedError(this.name, event.id);
       }
+      if (delivery > 1) {
+        const lane = this.laneKey(event);
+        this.redelivered.set(lane, (this.redelivered.get(lane) ?? 0) + 1);
+      }
+      const started = performance.now();
+      const report = (outcome: HandledReport['outcome']) =>
+        this.observer?.handled({
+          eventId: event.id,
+          type: event.type,
+          occurredAt: event.occurredAt,
+          outcome,
+          deliveries: delivery,
+          durationMs: performance.now() - started,
+        });
       try {
         await this.attempt(event);
+        report('ok');
         return;
       } catch (err) {
         if (delivery >= this.maxDeliver) {
+          report('poison');
           this.logger.error(
             { ...about, deliveries: delivery, err },
             'poison event skipped after maxDeliver attempts',
           );
           return;
         }
+        report('retry');
         const delayMs = retryDelayMs(this.backoffMs, delivery);
         this.logger.warn({ ...about, deliveries: delivery, delayMs, err }, 'event handler failed, retrying');
         await sleep(delayMs, this.stopSignal.signal);
@@ -284,12 +363,12 @@ class InProcessConsumer {
     }
   }
 
-  /** Like an ack wait: a handler that hangs counts as failed, so the event is tried again. */
+  /** A handler that hangs past `maxHandlerMs` counts as failed, so the event is tried again. */
   private attempt(event: EventEnvelope): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`handler did not finish within ackWaitMs (${this.ackWaitMs} ms)`)),
-        this.ackWaitMs,
+        () => reject(new Error(`handler did not finish within maxHandlerMs (${this.maxHandlerMs} ms)`)),
+        this.maxHandlerMs,
       );
       Promise.resolve()
         .then(() => this.handler(event))

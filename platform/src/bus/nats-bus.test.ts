@@ -1,10 +1,13 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createConnection, createServer, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type BusLogger, type EventBus } from './event-bus.js';
 import { createNatsBus } from './nats-bus.js';
+import { startPrivateNatsServer, whenServerAccepts } from './test-support/nats-server.js';
 import {
   captureLogger,
   eventBusContract,
@@ -45,7 +48,7 @@ async function flakyLink(): Promise<{ url: string; cut(): void; close(): Promise
 }
 
 /** A stream and subject root no other run shares; the stream is deleted on teardown. */
-function natsFixture(servers = SERVERS): BusFixture & { stream: string } {
+function natsFixture(servers = SERVERS, adminServers = SERVERS): BusFixture & { stream: string } {
   const suffix = randomBytes(5).toString('hex');
   const root = `bustest${suffix}`;
   const stream = `BUSTEST_${suffix}`;
@@ -66,7 +69,7 @@ function natsFixture(servers = SERVERS): BusFixture & { stream: string } {
     },
     async teardown() {
       await Promise.all(opened.map((bus) => bus.close()));
-      const nc = await connect({ servers: SERVERS });
+      const nc = await connect({ servers: adminServers });
       try {
         await (await jetstreamManager(nc)).streams.delete(stream);
       } finally {
@@ -78,7 +81,157 @@ function natsFixture(servers = SERVERS): BusFixture & { stream: string } {
 
 eventBusContract('NATS JetStream', async () => natsFixture());
 
+const CONSUMER_CHILD = fileURLToPath(new URL('./test-support/consumer-child.ts', import.meta.url));
+const PLATFORM_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
 describe('NATS bus', () => {
+  it('keeps an event whose handler outlasts the ack wait: in-progress heartbeats renew it', async () => {
+    const fixture = natsFixture();
+    try {
+      const bus = await fixture.open();
+      const deliveries: number[] = [];
+      let started = 0;
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const consumer = await bus.consume(
+        { name: 'slow', subjects: [`${fixture.root}.>`], ackWaitMs: 500 },
+        async () => {
+          deliveries.push(Date.now());
+          started ||= Date.now();
+          await released;
+        },
+      );
+      await bus.publish(makeEvent());
+      // Four ack waits: without heartbeats the server would have handed the event out again by now.
+      await expect
+        .poll(() => started > 0 && Date.now() - started, { timeout: 10_000 })
+        .toBeGreaterThan(2_000);
+      release();
+      await expect.poll(async () => (await consumer.stats!())[0]!.inFlight, { timeout: 5_000 }).toBe(0);
+
+      expect(deliveries).toHaveLength(1);
+      expect((await consumer.stats!())[0]!.redelivered).toBe(0);
+    } finally {
+      await fixture.teardown();
+    }
+  });
+
+  it.each([false, true])(
+    'hands the events a killed process held to the next one within the short ack wait (lanes: %s)',
+    async (lanes) => {
+      const fixture = natsFixture();
+      const config = { servers: SERVERS, stream: fixture.stream, root: fixture.root, name: 'recovering' };
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '--conditions=source',
+          CONSUMER_CHILD,
+          JSON.stringify({ ...config, ackWaitMs: 1_000, lanes }),
+        ],
+        { cwd: PLATFORM_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      let output = '';
+      child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      try {
+        await expect.poll(() => output, { timeout: 30_000 }).toContain('ready');
+        const bus = await fixture.open();
+        const events = [
+          makeEvent('practice.submitted', { subject: 'PR-1' }),
+          makeEvent('access.revoked', { subject: 'app_1' }),
+        ];
+        for (const event of events) await bus.publish(event);
+        await expect
+          .poll(() => events.every((event) => output.includes(`handling ${event.id}`)), { timeout: 10_000 })
+          .toBe(true);
+
+        child.kill('SIGKILL');
+        await new Promise((resolve) => child.once('exit', resolve));
+        const killedAt = Date.now();
+        const handled = new Map<string, number>();
+        await bus.consume(
+          { name: 'recovering', subjects: [`${fixture.root}.>`], ackWaitMs: 1_000, lanes, concurrency: 4 },
+          async (event) => void handled.set(event.id, Date.now() - killedAt),
+        );
+
+        await expect.poll(() => handled.size, { timeout: 15_000 }).toBe(2);
+        // The ack wait (1 s) plus the server's redelivery check: seconds, not minutes.
+        expect(Math.max(...handled.values())).toBeLessThan(5_000);
+      } finally {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        await fixture.teardown();
+      }
+    },
+  );
+
+  it('moves a single durable consumer to one per lane where it had got to: nothing missed, nothing replayed', async () => {
+    const fixture = natsFixture();
+    try {
+      const bus = await fixture.open();
+      const seen: string[] = [];
+      const single = await bus.consume(
+        { name: 'splitting', subjects: [`${fixture.root}.>`] },
+        async (event) => {
+          seen.push(event.id);
+        },
+      );
+      const before = [makeEvent(), makeEvent('access.revoked')];
+      for (const event of before) await bus.publish(event);
+      await waitFor(() => seen.length === 2, 'the events before the split');
+      await single.stop();
+      const during = [makeEvent('audit.personal-data-read'), makeEvent('access.revoked')];
+      for (const event of during) await bus.publish(event);
+
+      const laned = await bus.consume(
+        { name: 'splitting', subjects: [`${fixture.root}.>`], lanes: true },
+        async (event) => void seen.push(event.id),
+      );
+      await waitFor(() => seen.length === 4, 'the events published meanwhile');
+      expect(seen.slice(2).sort()).toEqual(during.map((event) => event.id).sort());
+      expect((await laned.stats!()).map((lane) => lane.lane).sort()).toEqual([
+        'bulk',
+        'critical',
+        'interactive',
+      ]);
+      const nc = await connect({ servers: SERVERS });
+      try {
+        const names: string[] = [];
+        for await (const info of (await jetstreamManager(nc)).consumers.list(fixture.stream)) {
+          names.push(info.name);
+        }
+        expect(names.sort()).toEqual(['splitting-bulk', 'splitting-critical', 'splitting-interactive']);
+      } finally {
+        await nc.close();
+      }
+    } finally {
+      await fixture.teardown();
+    }
+  });
+
+  it('is ready while NATS answers, and says so when it does not', async () => {
+    const server = await startPrivateNatsServer();
+    try {
+      const fixture = natsFixture(server.url, server.url);
+      const bus = await whenServerAccepts(() => fixture.open());
+      await expect(bus.ready!()).resolves.toBeUndefined();
+      const readiness = () =>
+        bus.ready!().then(
+          () => 'ready',
+          (error: Error) => error.message,
+        );
+
+      await server.stop();
+      await expect.poll(readiness, { timeout: 10_000 }).toMatch(/NATS/);
+
+      server.start();
+      await expect.poll(readiness, { timeout: 20_000 }).toBe('ready');
+      await bus.close();
+    } finally {
+      await server.dispose();
+    }
+  });
+
   it('broadcasts between processes, on core NATS: nothing is stored in the stream', async () => {
     const fixture = natsFixture();
     try {

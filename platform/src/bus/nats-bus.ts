@@ -14,19 +14,23 @@ import {
   type StreamConfig,
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { type EventEnvelope } from '@sportello/schema';
+import { eventDefinition, LANES, typesOfLane, type EventEnvelope, type Lane } from '@sportello/schema';
 import { pino } from 'pino';
 import { decodeEvent, encodeEvent, rejectionReason } from './event-codec.js';
 import {
   assertBroadcastTopic,
   CONSUMER_DEFAULTS,
+  orderingKey,
   retryDelayMs,
   type BusLogger,
   type Consumer,
   type ConsumerOptions,
+  type ConsumerStats,
   type EventBus,
   type EventHandler,
+  type HandledReport,
 } from './event-bus.js';
+import { Fifo } from './keyed-scheduler.js';
 import { DEFAULT_SUBJECT_ROOT, subjectFilter, subjectFor } from './subjects.js';
 
 /** Options of {@link createNatsBus}. */
@@ -58,8 +62,11 @@ const nanos = (ms: number): number => Math.round(ms * NANOS_PER_MS);
  *
  * - `publish` sends the event with its id as JetStream message id (`Nats-Msg-Id`), so a repeat inside
  *   the duplicate window is dropped by the server, and resolves on the stream's ack.
- * - `consume` runs a durable pull consumer with explicit acks and at most one unacknowledged event:
- *   a failed event is redelivered (nak with back-off) before anything after it, which keeps the order.
+ * - `consume` runs a durable pull consumer (one per lane with `lanes`) with explicit acks, handling up
+ *   to `concurrency` events at once and one per event subject; every event held is renewed with an
+ *   in-progress heartbeat, so a short ack wait hands a dead process's events to another within
+ *   seconds. A failed event is redelivered (nak with back-off) before the later events of its
+ *   subject, which keeps the order per subject.
  * - `listen` reads the stream from its current end with an ordered consumer, so it honours the
  *   de-duplication too.
  *
@@ -76,7 +83,8 @@ export async function createNatsBus(options: NatsBusOptions): Promise<EventBus> 
     maxReconnectAttempts: -1,
     reconnectTimeWait: 1_000,
   });
-  void watchConnection(nc, logger);
+  const link = { connected: true };
+  void watchConnection(nc, logger, link);
 
   try {
     const jsm = await jetstreamManager(nc);
@@ -88,15 +96,21 @@ export async function createNatsBus(options: NatsBusOptions): Promise<EventBus> 
       duplicate_window: nanos(options.duplicateWindowMs ?? 120_000),
       max_age: nanos(options.maxAgeMs ?? 7 * 24 * 3_600_000),
     });
-    return new NatsBus(nc, jsm, stream, root, logger);
+    return new NatsBus(nc, jsm, stream, root, logger, link);
   } catch (error) {
     await nc.close();
     throw error;
   }
 }
 
-async function watchConnection(nc: NatsConnection, logger: BusLogger): Promise<void> {
+async function watchConnection(
+  nc: NatsConnection,
+  logger: BusLogger,
+  link: { connected: boolean },
+): Promise<void> {
   for await (const status of nc.status()) {
+    if (status.type === 'disconnect') link.connected = false;
+    if (status.type === 'reconnect') link.connected = true;
     if (status.type === 'disconnect' || status.type === 'reconnect' || status.type === 'error') {
       logger.warn(
         { status: status.type, server: 'server' in status ? status.server : undefined },
@@ -163,8 +177,26 @@ class NatsBus implements EventBus {
     private readonly stream: string,
     private readonly root: string,
     private readonly logger: BusLogger,
+    private readonly link: { connected: boolean },
   ) {
     this.js = jetstream(nc);
+  }
+
+  async ready(): Promise<void> {
+    this.assertOpen();
+    if (!this.link.connected) throw new Error('NATS: connection lost, reconnecting');
+    // JetStream itself must answer, not only the connection: a round trip to the stream.
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.jsm.streams.info(this.stream),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('NATS: JetStream did not answer within 2 s')), 2_000);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async publish(event: EventEnvelope): Promise<void> {
@@ -179,38 +211,102 @@ class NatsBus implements EventBus {
   async consume(options: ConsumerOptions, handler: EventHandler): Promise<Consumer> {
     this.assertOpen();
     if (!options.name) throw new Error('consumer name is required');
-    const matches = subjectFilter(options.subjects);
     const maxDeliver = options.maxDeliver ?? CONSUMER_DEFAULTS.maxDeliver;
     if (!Number.isInteger(maxDeliver) || maxDeliver < 1) {
       throw new Error(`consumer "${options.name}": maxDeliver must be a positive integer`);
     }
-    const config: Partial<ConsumerConfig> = {
-      durable_name: options.name,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      ack_wait: nanos(options.ackWaitMs ?? CONSUMER_DEFAULTS.ackWaitMs),
-      max_deliver: maxDeliver,
-      // One event in flight: a nak'ed event is redelivered before the next one, so per-subject order
-      // survives retries.
-      max_ack_pending: 1,
-      ...this.filterConfig(options.subjects),
-    };
-    await this.ensureConsumer(options.name, config);
+    const concurrency = options.concurrency ?? CONSUMER_DEFAULTS.concurrency;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new Error(`consumer "${options.name}": concurrency must be a positive integer`);
+    }
+    subjectFilter(options.subjects);
+    const parts: Array<{ durable: string; lane?: Lane; subjects: string[] }> = [];
+    if (options.lanes) {
+      for (const lane of LANES) {
+        const subjects = laneSubjects(options.subjects, lane, this.root);
+        if (subjects.length > 0) parts.push({ durable: `${options.name}-${lane}`, lane, subjects });
+      }
+    } else {
+      parts.push({ durable: options.name, subjects: options.subjects });
+    }
+    // A consumer that had one durable and now has one per lane starts each lane where the single one
+    // had got to, then the single one goes: nothing missed, nothing replayed from the start.
+    const startAfter = options.lanes ? await this.retireDurable(options.name) : undefined;
 
-    const durable = await this.js.consumers.get(this.stream, options.name);
-    const messages = await durable.consume({ max_messages: 1 });
-    const worker = new DurableWorker(this.nc, options, maxDeliver, matches, handler, this.logger);
-    const loop = worker.run(messages);
+    const workers: Array<{ worker: DurableWorker; loop: Promise<void>; messages: ConsumerMessages }> = [];
+    for (const part of parts) {
+      const ackWaitMs = options.ackWaitMs ?? CONSUMER_DEFAULTS.ackWaitMs;
+      const config: Partial<ConsumerConfig> = {
+        durable_name: part.durable,
+        ack_policy: AckPolicy.Explicit,
+        ...(startAfter === undefined
+          ? { deliver_policy: DeliverPolicy.All }
+          : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startAfter + 1 }),
+        ack_wait: nanos(ackWaitMs),
+        max_deliver: maxDeliver,
+        // Room to look past events that wait behind their subject (or, on servers that cannot filter
+        // on several subjects, past events of other lanes, acknowledged without a handler).
+        max_ack_pending: Math.max(concurrency * 4, SKIP_WINDOW),
+        ...this.filterConfig(part.subjects),
+      };
+      await this.ensureConsumer(part.durable, config);
+      const durable = await this.js.consumers.get(this.stream, part.durable);
+      const messages = await durable.consume({ max_messages: Math.max(concurrency * 4, SKIP_WINDOW) });
+      const worker = new DurableWorker(
+        this.nc,
+        { ...options, ackWaitMs },
+        part.durable,
+        part.lane,
+        maxDeliver,
+        concurrency,
+        subjectFilter(part.subjects),
+        handler,
+        this.logger,
+      );
+      workers.push({ worker, loop: worker.run(messages), messages });
+    }
     const consumer: Consumer = {
       stop: async () => {
         this.running.delete(consumer);
-        worker.stopping = true;
-        messages.stop();
-        await loop;
+        for (const { worker, messages } of workers) {
+          worker.stopping = true;
+          messages.stop();
+        }
+        await Promise.all(workers.map(({ worker, loop }) => loop.then(() => worker.settle())));
       },
+      stats: async () =>
+        Promise.all(
+          workers.map(async ({ worker }) => {
+            const info = await this.jsm.consumers.info(this.stream, worker.durable);
+            return {
+              ...(worker.lane ? { lane: worker.lane } : {}),
+              pending: info.num_pending,
+              inFlight: info.num_ack_pending,
+              redelivered: info.num_redelivered,
+            } satisfies ConsumerStats;
+          }),
+        ),
     };
     this.running.add(consumer);
     return consumer;
+  }
+
+  /**
+   * Deletes the single durable consumer `name` if there is one.
+   * @returns the last stream sequence it had acknowledged all events up to, or undefined
+   */
+  private async retireDurable(name: string): Promise<number | undefined> {
+    let floor: number;
+    try {
+      floor = (await this.jsm.consumers.info(this.stream, name)).ack_floor.stream_seq;
+    } catch (error) {
+      if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound)
+        return undefined;
+      throw error;
+    }
+    await this.jsm.consumers.delete(this.stream, name);
+    this.logger.info({ consumer: name, ackFloor: floor }, 'durable consumer split into lanes');
+    return floor;
   }
 
   async listen(subjects: string | string[], handler: (event: EventEnvelope) => void): Promise<Consumer> {
@@ -343,29 +439,119 @@ class NatsBus implements EventBus {
   }
 }
 
-/** Runs one durable consumer's messages through the handler, one at a time. */
+/** What a worker holds of one message: received, queued behind its subject or running. */
+interface Held {
+  message: JsMsg;
+  event: EventEnvelope;
+  key: string;
+  since: number;
+}
+
+/**
+ * Runs one durable consumer's messages through the handler: up to `concurrency` at once, one per
+ * event subject at a time in stream order. Messages held (running or waiting behind their subject)
+ * are kept alive with in-progress heartbeats, so the ack wait can be short: it only runs out when
+ * the process is gone. A failed event is handed back (nak with back-off) and the later events of
+ * its subject wait in the process until its redelivery has been handled, which keeps the order.
+ */
 class DurableWorker {
   stopping = false;
 
+  private readonly held = new Set<Held>();
+  /** Per subject: events waiting, in stream order, and whether one is running. */
+  private readonly subjects = new Map<
+    string,
+    {
+      queue: Held[];
+      running: boolean;
+      /** The stream sequence of the failed event the subject waits for, handed back for a retry. */
+      blockedBy: number | undefined;
+      /** Past this, the retry went to another replica: the subject goes on without it. */
+      blockedUntil: number;
+    }
+  >();
+  /** Subjects whose first waiting event may run, in the order they became ready. */
+  private readonly ready = new Fifo<string>();
+  private active = 0;
+  private readonly handlers = new Set<Promise<void>>();
+  private heartbeat: NodeJS.Timeout | undefined;
   private readonly ackWaitMs: number;
+  private readonly maxHandlerMs: number;
 
   constructor(
     private readonly nc: NatsConnection,
-    private readonly options: ConsumerOptions,
+    private readonly options: ConsumerOptions & { ackWaitMs: number },
+    readonly durable: string,
+    readonly lane: Lane | undefined,
     private readonly maxDeliver: number,
+    private readonly concurrency: number,
     private readonly matches: (subject: string) => boolean,
     private readonly handler: EventHandler,
     private readonly logger: BusLogger,
   ) {
-    this.ackWaitMs = options.ackWaitMs ?? CONSUMER_DEFAULTS.ackWaitMs;
+    this.ackWaitMs = options.ackWaitMs;
+    this.maxHandlerMs = options.maxHandlerMs ?? CONSUMER_DEFAULTS.maxHandlerMs;
   }
 
   async run(messages: ConsumerMessages): Promise<void> {
     void this.watch(messages);
-    for await (const message of messages) {
-      if (this.stopping) break;
-      await this.handle(message);
+    this.heartbeat = setInterval(() => this.beat(), Math.max(100, Math.floor(this.ackWaitMs / 3)));
+    this.heartbeat.unref();
+    try {
+      for await (const message of messages) {
+        if (this.stopping) {
+          // Not ours to handle any more: let another replica (or the next start) have it now.
+          message.nak();
+          break;
+        }
+        this.receive(message);
+      }
+    } finally {
+      if (this.stopping) this.handBack();
     }
+  }
+
+  /** Waits for the handlers running, once the worker is stopping. */
+  async settle(): Promise<void> {
+    this.handBack();
+    while (this.handlers.size > 0) await Promise.allSettled([...this.handlers]);
+    this.handBack();
+    clearInterval(this.heartbeat);
+  }
+
+  /** Hands every waiting (not running) message back to the server for immediate redelivery. */
+  private handBack(): void {
+    for (const [key, state] of this.subjects) {
+      for (const held of state.queue) {
+        this.held.delete(held);
+        held.message.nak();
+      }
+      state.queue = [];
+      if (!state.running) this.subjects.delete(key);
+    }
+  }
+
+  /**
+   * Renews every message held, until its handler has run for `maxHandlerMs` (then it is hung), and
+   * lets go of subjects whose retry never came back here.
+   */
+  private beat(): void {
+    const now = Date.now();
+    for (const held of this.held) {
+      if (now - held.since > this.maxHandlerMs) continue;
+      held.message.working();
+    }
+    for (const [key, state] of this.subjects) {
+      if (state.blockedBy === undefined || now < state.blockedUntil) continue;
+      this.logger.warn(
+        { consumer: this.durable, seq: state.blockedBy },
+        'retried event handled elsewhere: its subject goes on',
+      );
+      state.blockedBy = undefined;
+      if (state.queue.length === 0 && !state.running) this.subjects.delete(key);
+      else if (!state.running) this.ready.push(key);
+    }
+    this.pump();
   }
 
   private async watch(messages: ConsumerMessages): Promise<void> {
@@ -375,15 +561,17 @@ class DurableWorker {
         status.type === 'consumer_not_found' ||
         status.type === 'consumer_deleted'
       ) {
-        this.logger.warn({ consumer: this.options.name, status: status.type }, 'nats consumer status');
+        this.logger.warn({ consumer: this.durable, status: status.type }, 'nats consumer status');
       }
     }
   }
 
-  private async handle(message: JsMsg): Promise<void> {
-    const about = { consumer: this.options.name, subject: message.subject, seq: message.seq };
+  private receive(message: JsMsg): void {
+    const about = { consumer: this.durable, subject: message.subject, seq: message.seq };
     if (!this.matches(message.subject)) {
-      await this.ack(message);
+      // Another lane's or another consumer's (a server that cannot filter on several subjects):
+      // acknowledged without waiting for the server; if the ack is lost it comes back and is skipped again.
+      message.ack();
       return;
     }
     let event: EventEnvelope;
@@ -395,7 +583,72 @@ class DurableWorker {
       message.term();
       return;
     }
+    const key = orderingKey(event);
+    const held: Held = { message, event, key, since: Date.now() };
+    this.held.add(held);
+    let state = this.subjects.get(key);
+    if (!state) {
+      this.subjects.set(key, (state = { queue: [], running: false, blockedBy: undefined, blockedUntil: 0 }));
+    }
+    if (state.blockedBy === message.seq) {
+      // The redelivery the subject waits for: it goes before what arrived after it.
+      state.blockedBy = undefined;
+      state.queue.unshift(held);
+    } else {
+      state.queue.push(held);
+    }
+    if (!state.running && state.blockedBy === undefined) this.ready.push(key);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.active < this.concurrency && !this.stopping) {
+      const key = this.ready.shift();
+      if (key === undefined) return;
+      const state = this.subjects.get(key);
+      if (!state || state.running || state.blockedBy !== undefined) continue;
+      const held = state.queue.shift();
+      if (!held) continue;
+      state.running = true;
+      this.active += 1;
+      const done = this.handle(held).then(({ outcome, delayMs }) => {
+        this.active -= 1;
+        this.held.delete(held);
+        state.running = false;
+        if (outcome === 'retry') {
+          state.blockedBy = held.message.seq;
+          state.blockedUntil = Date.now() + delayMs + 2 * this.ackWaitMs;
+        }
+        if (state.queue.length === 0 && state.blockedBy === undefined) this.subjects.delete(key);
+        else if (state.blockedBy === undefined) this.ready.push(key);
+        this.pump();
+      });
+      this.handlers.add(done);
+      void done.finally(() => this.handlers.delete(done));
+    }
+  }
+
+  private async handle(held: Held): Promise<{ outcome: HandledReport['outcome']; delayMs: number }> {
+    const { message, event } = held;
+    const about = { consumer: this.durable, subject: message.subject, seq: message.seq };
     const deliveries = message.info.deliveryCount;
+    const started = performance.now();
+    held.since = Date.now();
+    const report = (outcome: HandledReport['outcome']) => {
+      try {
+        this.options.observer?.handled({
+          eventId: event.id,
+          type: event.type,
+          occurredAt: event.occurredAt,
+          outcome,
+          deliveries,
+          durationMs: performance.now() - started,
+        });
+      } catch {
+        // Metrics must never change what happens to an event.
+      }
+      return { outcome, delayMs: 0 };
+    };
     try {
       await this.handler(event);
     } catch (err) {
@@ -403,14 +656,15 @@ class DurableWorker {
       if (deliveries >= this.maxDeliver) {
         this.logger.error(log, 'poison event skipped after maxDeliver attempts');
         message.term();
-        return;
+        return report('poison');
       }
       const delayMs = retryDelayMs(this.options.backoffMs ?? CONSUMER_DEFAULTS.backoffMs, deliveries);
       this.logger.warn({ ...log, delayMs }, 'event handler failed, retrying');
       message.nak(delayMs);
-      return;
+      return { ...report('retry'), delayMs };
     }
     await this.ack(message);
+    return report('ok');
   }
 
   /**
@@ -419,7 +673,7 @@ class DurableWorker {
    * otherwise the consumer would sit idle until the ack wait expires and then see the event again.
    */
   private async ack(message: JsMsg): Promise<void> {
-    const deadline = Date.now() + this.ackWaitMs;
+    const deadline = Date.now() + Math.max(this.ackWaitMs, 30_000);
     for (let attempt = 1; ; attempt++) {
       try {
         if (attempt === 1) {
@@ -435,7 +689,7 @@ class DurableWorker {
       } catch (err) {
         if (this.stopping || Date.now() >= deadline) {
           this.logger.warn(
-            { consumer: this.options.name, seq: message.seq, attempts: attempt, err },
+            { consumer: this.durable, seq: message.seq, attempts: attempt, err },
             'ack not confirmed; the event may be redelivered',
           );
           return;
@@ -444,4 +698,44 @@ class DurableWorker {
       }
     }
   }
+}
+
+/**
+ * How many messages a lane consumer may hold unacknowledged, at least: on a server that cannot
+ * filter on several subjects it reads every event of the stream and skips other lanes' at once, and
+ * a wide window lets it skip a bulk burst quickly.
+ */
+const SKIP_WINDOW = 256;
+
+/**
+ * The subjects of `lane`'s event types that `patterns` cover, e.g. for `sportello.*.practices.>` and
+ * `bulk`: `sportello.*.practices.appointment.reminder`.
+ */
+export function laneSubjects(patterns: readonly string[], lane: Lane, root: string): string[] {
+  const subjects = new Set<string>();
+  for (const pattern of patterns) {
+    const wanted = pattern.split('.');
+    for (const type of typesOfLane(lane)) {
+      const definition = eventDefinition(type)!;
+      const common = intersect(wanted, [root, '*', definition.producer, ...type.split('.')]);
+      if (common) subjects.add(common.join('.'));
+    }
+  }
+  return [...subjects];
+}
+
+/** The subject tokens both a pattern and a concrete-but-for-wildcards subject cover, or null. */
+function intersect(pattern: readonly string[], subject: readonly string[]): string[] | null {
+  const out: string[] = [];
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i]!;
+    if (p === '>') return subject.length > i ? [...out, ...subject.slice(i)] : null;
+    const s = subject[i];
+    if (s === undefined) return null;
+    if (p === '*') out.push(s);
+    else if (s === '*') out.push(p);
+    else if (p === s) out.push(s);
+    else return null;
+  }
+  return pattern.length === subject.length ? out : null;
 }

@@ -512,8 +512,11 @@ describe('createServiceServer behind the trust boundary', () => {
     expect((await call('/certificates/verify', gateway.headers())).status).toBe(200);
   });
 
-  it('keeps /health open to orchestrators', async () => {
+  it('keeps the probes open to orchestrators and scrapers: /health, /ready, /metrics', async () => {
     expect((await call('/health', {})).status).toBe(200);
+    expect((await call('/ready', {})).status).toBe(200);
+    // This server has no metrics registry: not found, but not refused at the boundary.
+    expect((await call('/metrics', {})).status).toBe(404);
   });
 });
 

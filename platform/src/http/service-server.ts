@@ -9,6 +9,7 @@ import {
 } from '../auth/internal-assertion.js';
 import { isClientError } from '../errors/client-errors.js';
 import { type Logger } from '../logging/logger.js';
+import type { ServiceMetrics } from '../observability/metrics.js';
 import { operationNameAttribute, SPAN_ATTRIBUTES, startServerSpan } from '../observability/spans.js';
 import {
   createServiceRequest,
@@ -46,13 +47,23 @@ export interface ServiceServerOptions<Context extends BaseContext> {
   logger: Logger;
   /** Readiness check for `GET /health`: throw (or reject) when the service cannot serve. */
   health?: () => Promise<void> | void;
+  /**
+   * What `GET /ready` checks, by name (`database`, `bus`...): each resolves when its dependency
+   * answers and rejects saying why not; every check must pass within 2 s for a 200. Without any,
+   * `/ready` answers like `/health`.
+   */
+  readiness?: Readonly<Record<string, () => Promise<void>>>;
+  /** Served at `GET /metrics` (Prometheus text format); request durations are counted on it. */
+  metrics?: ServiceMetrics;
   /** How long `close` waits for in-flight requests before cutting connections. @default 10_000 */
   shutdownGraceMs?: number;
   /**
-   * The trust boundary: when given, every request but `GET /health` must carry a valid internal
-   * assertion (the gateway's or another service's); anything else is refused with 401, whatever
-   * access token it carries. Absent, the server answers anyone (a service run alone in demo mode
-   * without `INTERNAL_SECRET`).
+   * The trust boundary: when given, every request but the probes (`GET /health`, `/ready`,
+   * `/metrics`) must carry a valid internal assertion (the gateway's or another service's); anything
+   * else is refused with 401, whatever access token it carries. Absent, the server answers anyone (a
+   * service run alone in demo mode without `INTERNAL_SECRET`). The probes stay open for
+   * orchestrators and Prometheus: they tell states and counts, never data, and services listen on
+   * loopback only.
    */
   internal?: InternalAssertions;
 }
@@ -71,7 +82,27 @@ export interface ServiceServer {
 
 const GRAPHQL_PATH = '/graphql';
 const HEALTH_PATH = '/health';
+const READY_PATH = '/ready';
+const METRICS_PATH = '/metrics';
+/** Open to anyone, without the internal assertion, and never traced: probes and scrapes. */
+const PROBE_PATHS = new Set([HEALTH_PATH, READY_PATH, METRICS_PATH]);
 const HEALTH_TIMEOUT_MS = 5_000;
+const READY_TIMEOUT_MS = 2_000;
+
+/** Runs `check`, rejecting after `ms` with a message saying so. */
+async function within(ms: number, check: () => Promise<void> | void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      Promise.resolve().then(check),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 function send(
   res: ServerResponse,
@@ -121,11 +152,12 @@ async function writeGraphQLResponse(res: ServerResponse, response: HTTPGraphQLRe
 
 /**
  * Serves a subgraph over plain `node:http`: GraphQL on `POST`/`GET /graphql` through Apollo's
- * `executeHTTPGraphQLRequest`, `GET /health`, and extra routes. Request bodies are bounded (413
+ * `executeHTTPGraphQLRequest`, `GET /health` (alive), `GET /ready` (its dependencies answer),
+ * `GET /metrics` (Prometheus), and extra routes. Request bodies are bounded (413
  * beyond `maxBodyBytes`); GraphQL POSTs must be JSON (415 otherwise). Every response carries
  * `x-request-id`. Creating the server does nothing until `listen`.
  *
- * Every request but `/health` runs in a SERVER span continuing the caller's `traceparent` (see
+ * Every request but the probes runs in a SERVER span continuing the caller's `traceparent` (see
  * `startTracing`; without it the spans are no-ops): method, route, status, GraphQL operation name.
  *
  * @example
@@ -185,24 +217,53 @@ export function createServiceServer<Context extends BaseContext>(
       send(res, 200, { status: 'ok' });
       return;
     }
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
-        Promise.resolve().then(options.health),
-        new Promise((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`health check timed out after ${HEALTH_TIMEOUT_MS} ms`)),
-            HEALTH_TIMEOUT_MS,
-          );
-        }),
-      ]);
+      await within(HEALTH_TIMEOUT_MS, options.health);
       send(res, 200, { status: 'ok' });
     } catch (error) {
       logger.warn({ err: error, service: options.name }, 'health check failed');
       send(res, 503, { status: 'unavailable' });
-    } finally {
-      clearTimeout(timer);
     }
+  }
+
+  /** `GET /ready`: 200 when every dependency answers, else 503 naming what does not and why. */
+  async function serveReady(res: ServerResponse): Promise<void> {
+    if (stopping) {
+      send(res, 503, { status: 'stopping', service: options.name, checks: {} });
+      return;
+    }
+    const checks = Object.entries(options.readiness ?? {});
+    if (checks.length === 0) return serveHealth(res);
+    const results = await Promise.all(
+      checks.map(async ([name, check]) => {
+        try {
+          await within(READY_TIMEOUT_MS, check);
+          return [name, 'ok'] as const;
+        } catch (error) {
+          const reason = (error instanceof Error ? error.message : String(error)).slice(0, 200);
+          return [name, reason] as const;
+        }
+      }),
+    );
+    const failing = results.filter(([, outcome]) => outcome !== 'ok');
+    if (failing.length > 0) {
+      logger.warn({ service: options.name, failing: Object.fromEntries(failing) }, 'not ready');
+    }
+    send(res, failing.length === 0 ? 200 : 503, {
+      status: failing.length === 0 ? 'ready' : 'unavailable',
+      service: options.name,
+      checks: Object.fromEntries(results),
+    });
+  }
+
+  async function serveMetrics(res: ServerResponse): Promise<void> {
+    if (!options.metrics) {
+      send(res, 404, { error: `Not found: ${METRICS_PATH}` });
+      return;
+    }
+    const { contentType, body } = await options.metrics.render();
+    res.writeHead(200, { 'content-type': contentType });
+    res.end(body);
   }
 
   async function serveRoute(route: Route, request: ServiceRequest, res: ServerResponse): Promise<void> {
@@ -253,6 +314,8 @@ export function createServiceServer<Context extends BaseContext>(
   async function handle(request: ServiceRequest, res: ServerResponse): Promise<void> {
     const path = request.url.pathname;
     if (path === HEALTH_PATH && request.method === 'GET') return serveHealth(res);
+    if (path === READY_PATH && request.method === 'GET') return serveReady(res);
+    if (path === METRICS_PATH && request.method === 'GET') return serveMetrics(res);
     if (refusedAtBoundary(request, res)) return;
     if (path === GRAPHQL_PATH) return serveGraphQL(request, res);
     const onPath = routes.filter((route) => route.path === path);
@@ -281,16 +344,16 @@ export function createServiceServer<Context extends BaseContext>(
     const started = performance.now();
     const request = createServiceRequest(raw, maxBodyBytes);
     res.setHeader('x-request-id', request.requestId);
-    // Health probes come every few seconds from every orchestrator: not worth a trace each.
-    const span =
-      request.url.pathname === HEALTH_PATH
-        ? undefined
-        : startServerSpan({
-            service: options.name,
-            method: request.method,
-            route: routeOf(request.url.pathname),
-            headers: request.headers,
-          });
+    // Probes come every few seconds from every orchestrator and scraper: not worth a trace each.
+    const probe = PROBE_PATHS.has(request.url.pathname);
+    const span = probe
+      ? undefined
+      : startServerSpan({
+          service: options.name,
+          method: request.method,
+          route: routeOf(request.url.pathname),
+          headers: request.headers,
+        });
     let failure: unknown;
     const handled = span ? traceContext.with(span.context, () => handle(request, res)) : handle(request, res);
     handled
@@ -325,6 +388,12 @@ export function createServiceServer<Context extends BaseContext>(
       })
       .finally(() => {
         span?.end(res.statusCode, failure);
+        if (!probe && options.metrics) {
+          options.metrics.requestDuration.observe(
+            { route: routeOf(request.url.pathname) ?? 'other', status: String(res.statusCode) },
+            (performance.now() - started) / 1000,
+          );
+        }
         logger.debug(
           {
             requestId: request.requestId,

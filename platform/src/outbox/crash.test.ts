@@ -30,6 +30,8 @@ const PLATFORM_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const NATS_SERVERS = '127.0.0.1:4222';
 const ROMA = '058091';
 const TIMEOUT = 180_000;
+/** The scenario's durable consumer (`CONSUMER_NAME` there: importing the script would run it). */
+const CONSUMER_NAME = 'crash-consumer';
 
 /** One run of the scenario script; `lines` is what it printed so far. */
 class ServiceProcess {
@@ -179,11 +181,25 @@ describe.each<Setup & { name: string }>([
     await consumer.waitFor(/^ready$/);
     const expected = (await state()).events.length;
     const deadline = Date.now() + 60_000;
-    while ((await state()).effects.size < expected) {
+    // Caught up: every effect applied, and nothing left unacknowledged (events run side by side, so
+    // the event a killed consumer held may come back after the later ones).
+    while ((await state()).effects.size < expected || (await unacknowledged()) > 0) {
       if (Date.now() > deadline) throw new Error('the consumer did not catch up');
       await pause(100);
     }
     await consumer.terminate();
+  };
+
+  /** Events the durable consumer has not acknowledged yet, delivered or not. */
+  const unacknowledged = async () => {
+    if (bus.kind !== 'nats') return 0;
+    const nc = await connect({ servers: NATS_SERVERS });
+    try {
+      const info = await (await jetstreamManager(nc)).consumers.info(bus.stream, CONSUMER_NAME);
+      return info.num_pending + info.num_ack_pending;
+    } finally {
+      await nc.close();
+    }
   };
 
   const state = async () => {

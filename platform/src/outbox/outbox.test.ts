@@ -46,6 +46,25 @@ function alertEvent(
   });
 }
 
+/** A bulk-lane event (the audit trail), about read `subject`. */
+function auditEvent(comune: string, subject: string): EventEnvelope {
+  return createEvent('audit.personal-data-read', {
+    comune,
+    subject,
+    actor: { kind: 'staff', id: 'anagrafe.rossi' },
+    data: {
+      service: 'anagrafe',
+      actorUsername: 'anagrafe.rossi',
+      actorOffices: ['anagrafe'],
+      subjectFiscalCode: 'RSSMRA85T10A562S',
+      action: 'read',
+      resources: ['Citizen.residence'],
+      requestId: subject,
+      at: '2026-03-01T09:00:00Z',
+    },
+  });
+}
+
 /** A bus that records what is published; `fail` decides which publishes throw. */
 function recordingBus(fail: (event: EventEnvelope) => boolean = () => false) {
   const published: EventEnvelope[] = [];
@@ -170,6 +189,22 @@ describe.each(DRIVERS)('outbox on %s', (driver) => {
 
     expect(await relay.flush()).toBe(0);
     expect(published).toHaveLength(4);
+  });
+
+  test('an alert committed behind a bulk backlog is published first, the backlog after it in order', async () => {
+    const { bus, published } = recordingBus();
+    const relay = createOutboxRelay({ database, bus, logger, batchSize: 10 });
+    const em = database.fork({ comune: ROMA });
+    const backlog = Array.from({ length: 25 }, (_, i) => auditEvent(ROMA, `read-${i}`));
+    for (const event of backlog) recordEvent(em, event);
+    await em.flush();
+    const alert = alertEvent(ROMA, 'red-alert', 'red');
+    recordEvent(em, alert);
+    await em.flush();
+
+    expect(await relay.flush()).toBe(26);
+    expect(published.map((e) => e.id)).toEqual([alert.id, ...backlog.map((e) => e.id)]);
+    expect(await database.forkUnscoped().count(OutboxMessage, { publishedAt: null })).toBe(0);
   });
 
   test('a failed publish is retried later, without overtaking events of its subject', async () => {

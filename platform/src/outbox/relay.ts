@@ -1,8 +1,10 @@
 import { AsyncResource } from 'node:async_hooks';
-import type { EventEnvelope } from '@sportello/schema';
+import { raw } from '@mikro-orm/core';
+import { LANES, laneOf, typesOfLane, type EventEnvelope, type Lane } from '@sportello/schema';
 import type { Logger } from 'pino';
 import type { EventBus } from '../bus/event-bus.js';
 import type { Database, EntityManager } from '../database/database.js';
+import type { ServiceMetrics } from '../observability/metrics.js';
 import { OutboxMessage } from './outbox-message.entity.js';
 
 /** Options of {@link createOutboxRelay}. */
@@ -12,12 +14,19 @@ export interface OutboxRelayOptions {
   logger: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
   /** How often the outbox is polled when nothing nudges the relay. @default 1_000 */
   pollIntervalMs?: number;
-  /** Events read per round. @default 100 */
+  /** Events read per round. @default 500 */
   batchSize?: number;
   /**
-   * SQLite: events handed to the bus and not yet delivered, at most. Past it, new events wait for
-   * deliveries to finish (the in-process bus holds them in its consumers' queues meanwhile).
-   * @default 1_000
+   * PostgreSQL: publishes awaiting the bus's acknowledgement at once (never two of one subject).
+   * @default 64
+   */
+  publishWindow?: number;
+  /** Where published events, failures and the commit-to-bus lag are counted. */
+  metrics?: ServiceMetrics;
+  /**
+   * SQLite: events handed to the bus and not yet delivered, at most, per lane. Past it, new events
+   * of that lane wait for deliveries to finish (the in-process bus holds them in its consumers'
+   * queues meanwhile); a full bulk lane never keeps an alert from being handed over. @default 1_000
    */
   maxInFlight?: number;
   /** Longest wait between rounds while publishing keeps failing. @default 30_000 */
@@ -53,29 +62,37 @@ interface Round {
 }
 
 /**
- * One relay per service process publishes that service's outbox to the bus, oldest first, and
- * marks each event published. The event id is the bus de-duplication key, so an event published
- * again after a crash between publish and mark is delivered once.
+ * One relay per service process publishes that service's outbox to the bus and marks each event
+ * published. The event id is the bus de-duplication key, so an event published again after a crash
+ * between publish and mark is delivered once.
  *
- * Events go out oldest first. On PostgreSQL, when an event fails to publish, the later events about
- * the same subject wait for the next round, while other subjects go on. Failures back off
- * exponentially.
+ * Lanes first: each round reads critical events, then interactive, then bulk, each oldest first, so
+ * an alert committed behind a 20,000-event billing run goes out in the next round, not after it.
+ * Order is kept per subject; across subjects only within a lane.
  *
- * Replicas: on PostgreSQL each round runs in a transaction holding a transaction-level advisory lock
- * on the service database, so exactly one replica publishes at a time (the others find it taken and
- * skip the round), which also keeps the per-subject order across replicas. On SQLite the database
- * belongs to one process and one relay: a round hands events to the bus in outbox order without
- * waiting for their deliveries (at most `maxInFlight`), so a slow consumer of one event does
- * not delay the next commit's events. There, an event already handed over is not held back when an
- * earlier one of its subject fails (the in-process bus fails a publish only when its consumers stop);
- * the failed one is published again by a later round.
+ * PostgreSQL: events are sent in that order with up to `publishWindow` awaiting the bus's
+ * acknowledgement at once, the next event of a subject only once the previous one is acknowledged;
+ * when one fails, the later events about the same subject wait for the next round, while other
+ * subjects go on. Each round runs in a transaction holding a transaction-level advisory lock on the
+ * service database, so exactly one replica publishes at a time (the others find it taken and skip
+ * the round), which also keeps the per-subject order across replicas; the round marks what it
+ * published in one statement. Failures back off exponentially.
+ *
+ * SQLite: the database belongs to one process and one relay: a round hands events to the bus in
+ * that order without waiting for their deliveries (at most `maxInFlight` per lane), so a slow
+ * consumer of one event does not delay the next commit's events. There, an event already handed
+ * over is not held back when an earlier one of its subject fails (the in-process bus fails a publish
+ * only when its consumers stop); the failed one is published again by a later round. Marks are
+ * written in batches.
  *
  * A running relay starts a round as soon as its database commits outbox events, polls otherwise.
  */
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { database, bus, logger } = options;
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
-  const batchSize = options.batchSize ?? 100;
+  const batchSize = options.batchSize ?? 500;
+  const publishWindow = options.publishWindow ?? 64;
+  const metrics = options.metrics;
   const maxBackoffMs = options.maxBackoffMs ?? 30_000;
   const maxInFlight = options.maxInFlight ?? 1_000;
 
@@ -91,6 +108,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   /** Logs a failed publish. @returns the error text stored on the row */
   const publishFailure = (row: OutboxMessage, attempts: number, error: unknown): string => {
     const message = error instanceof Error ? error.message.slice(0, 1_000) : String(error);
+    metrics?.outboxPublishFailures.inc({ lane: laneOf(row.type) });
     logger.warn(
       { eventId: row.id, type: row.type, comune: row.comune, attempts, err: message },
       'outbox: publish failed, will retry',
@@ -98,30 +116,97 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     return message;
   };
 
+  /** Counts a published event: by lane, and the time since its commit. */
+  const published = (row: OutboxMessage) => {
+    if (!metrics) return;
+    const lane = laneOf(row.type);
+    metrics.outboxPublished.inc({ lane });
+    metrics.relayLag.observe({ lane }, Math.max(0, Date.now() - row.createdAt.getTime()) / 1000);
+  };
+
   const publishRows = async (em: EntityManager, rows: OutboxMessage[]): Promise<Round> => {
+    /** Subjects whose event failed this round: their later events wait for the next one. */
     const blocked = new Set<string>();
-    let published = 0;
+    /** The publish in flight of each subject. */
+    const lastOfSubject = new Map<string, Promise<boolean>>();
+    const window = new Set<Promise<boolean>>();
+    const done: OutboxMessage[] = [];
     let failed = 0;
     for (const row of rows) {
       const key = `${row.comune}|${row.subject}`;
-      if (blocked.has(key)) {
-        continue;
-      }
-      row.attempts += 1;
-      try {
-        await bus.publish(row.payload as EventEnvelope);
-        row.publishedAt = new Date();
-        row.lastError = null;
-        published += 1;
-      } catch (error) {
-        failed += 1;
-        blocked.add(key);
-        row.lastError = publishFailure(row, row.attempts, error);
-      }
-      // Marking right away keeps the window for a duplicate publish after a crash small.
-      await em.flush();
+      const previous = lastOfSubject.get(key);
+      if (previous !== undefined && !(await previous)) blocked.add(key);
+      if (blocked.has(key)) continue;
+      while (window.size >= publishWindow) await Promise.race(window);
+      const attempt = bus.publish(row.payload as EventEnvelope).then(
+        () => {
+          done.push(row);
+          published(row);
+          return true;
+        },
+        async (error: unknown) => {
+          failed += 1;
+          blocked.add(key);
+          await em.nativeUpdate(
+            OutboxMessage,
+            { id: row.id },
+            { attempts: row.attempts + 1, lastError: publishFailure(row, row.attempts + 1, error) },
+          );
+          return false;
+        },
+      );
+      window.add(attempt);
+      lastOfSubject.set(key, attempt);
+      void attempt.finally(() => window.delete(attempt));
     }
-    return { published, failed, more: rows.length === batchSize && failed === 0 };
+    await Promise.all(window);
+    await markPublished(em, done);
+    return { published: done.length, failed, more: rows.length === batchSize && failed === 0 };
+  };
+
+  /** Marks rows published, in as few statements as the driver's parameter bound allows. */
+  const markPublished = async (em: EntityManager, rows: readonly OutboxMessage[]) => {
+    const at = new Date();
+    for (let start = 0; start < rows.length; start += 1_000) {
+      const ids = rows.slice(start, start + 1_000).map((row) => row.id);
+      await em.nativeUpdate(
+        OutboxMessage,
+        { id: { $in: ids } },
+        { publishedAt: at, attempts: raw('attempts + 1'), lastError: null },
+      );
+    }
+  };
+
+  /** Pending rows, lanes first, each oldest first, up to `limit` in all (`room` per lane on SQLite). */
+  const pendingByLane = async (
+    em: EntityManager,
+    limit: number,
+    room: (lane: Lane) => number = () => limit,
+    skip: (lane: Lane) => readonly string[] = () => [],
+  ): Promise<OutboxMessage[]> => {
+    const rows: OutboxMessage[] = [];
+    for (const lane of LANES) {
+      const wanted = Math.min(limit - rows.length, room(lane));
+      if (wanted <= 0) continue;
+      const skipped = skip(lane);
+      rows.push(
+        ...(await em.find(
+          OutboxMessage,
+          {
+            publishedAt: null,
+            // Bulk takes whatever is not of a higher lane, so no type is ever left behind.
+            type:
+              lane === 'bulk'
+                ? { $nin: [...typesOfLane('critical'), ...typesOfLane('interactive')] }
+                : { $in: typesOfLane(lane) },
+            ...(skipped.length > 0 ? { id: { $nin: [...skipped] } } : {}),
+          },
+          { orderBy: { createdAt: 'asc', id: 'asc' }, limit: wanted },
+        )),
+      );
+      if (rows.length >= limit) break;
+    }
+    return rows;
   };
 
   // SQLite: one process owns the database, its relay and (embedded) the in-process bus, whose
@@ -133,21 +218,37 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   // the next one of its subject tied every practice update to the notifier's backlog.)
   /** Events handed over and not yet marked, by id: no round picks them up again meanwhile. */
   const inDelivery = new Map<string, Promise<void>>();
+  /** The same, by lane: each lane has `maxInFlight` of room of its own. */
+  const inDeliveryByLane = new Map<Lane, Set<string>>(LANES.map((lane) => [lane, new Set<string>()]));
   let publishedTotal = 0;
   let failedTotal = 0;
 
-  const markRow = async (row: OutboxMessage, error?: string) => {
-    const em = database.forkUnscoped();
-    await em.nativeUpdate(
-      OutboxMessage,
-      { id: row.id },
-      error === undefined
-        ? { publishedAt: new Date(), attempts: row.attempts + 1, lastError: null }
-        : { attempts: row.attempts + 1, lastError: error },
-    );
+  /** Published events waiting to be marked, written together right after the current I/O. */
+  let toMark: OutboxMessage[] = [];
+  let marking: Promise<void> | undefined;
+  const markLater = (row: OutboxMessage): Promise<void> => {
+    toMark.push(row);
+    marking ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      const rows = toMark;
+      toMark = [];
+      marking = undefined;
+      // A failed mark only means a duplicate publish later, which the bus and the consumers'
+      // inboxes absorb.
+      await markPublished(database.forkUnscoped(), rows).catch((err: unknown) =>
+        logger.error({ err, events: rows.length }, 'outbox: marking events published failed'),
+      );
+    });
+    return marking;
+  };
+
+  const markFailed = async (row: OutboxMessage, error: string) => {
+    await database
+      .forkUnscoped()
+      .nativeUpdate(OutboxMessage, { id: row.id }, { attempts: row.attempts + 1, lastError: error });
   };
 
   const handOver = (row: OutboxMessage) => {
+    const lane = laneOf(row.type);
     const done = (async () => {
       try {
         await bus.publish(row.payload as EventEnvelope);
@@ -156,56 +257,49 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         failedTotal += 1;
         failures += 1;
         schedule(Math.min(pollIntervalMs * 2 ** failures, maxBackoffMs));
-        await markRow(row, message).catch((err: unknown) => logger.error({ err }, 'outbox: marking failed'));
+        await markFailed(row, message).catch((err: unknown) =>
+          logger.error({ err }, 'outbox: marking failed'),
+        );
         return;
       }
       publishedTotal += 1;
       failures = 0;
-      // A failed mark only means a duplicate publish later, which the bus and the consumers'
-      // inboxes absorb.
-      await markRow(row).catch((err: unknown) =>
-        logger.error({ err, eventId: row.id }, 'outbox: marking an event published failed'),
-      );
+      published(row);
+      await markLater(row);
     })();
     inDelivery.set(row.id, done);
+    inDeliveryByLane.get(lane)!.add(row.id);
     void done.finally(() => {
-      const wasFull = inDelivery.size >= maxInFlight;
+      const lanePending = inDeliveryByLane.get(lane)!;
+      const wasFull = lanePending.size >= maxInFlight;
       inDelivery.delete(row.id);
-      // A full relay skipped the rounds since: there is room again.
+      lanePending.delete(row.id);
+      // A full lane skipped the rounds since: there is room again.
       if (wasFull) relay.nudge();
     });
   };
 
   const handOverRound = async (em: EntityManager): Promise<Round> => {
-    const room = Math.min(batchSize, maxInFlight - inDelivery.size);
-    if (room <= 0) return { published: 0, failed: 0, more: false };
-    const rows = await em.find(
-      OutboxMessage,
-      inDelivery.size === 0
-        ? { publishedAt: null }
-        : { publishedAt: null, id: { $nin: [...inDelivery.keys()] } },
-      { orderBy: { createdAt: 'asc', id: 'asc' }, limit: room },
-    );
+    const room = (lane: Lane) => maxInFlight - inDeliveryByLane.get(lane)!.size;
+    const rows = await pendingByLane(em, batchSize, room, (lane) => [...inDeliveryByLane.get(lane)!]);
     for (const row of rows) handOver(row);
-    // Full: the next round comes when a delivery finishes. Otherwise a full batch means more may wait.
-    return { published: 0, failed: 0, more: rows.length === room && inDelivery.size < maxInFlight };
+    // Lanes that are full get their next round when a delivery finishes; otherwise a full batch
+    // means more may wait.
+    return { published: 0, failed: 0, more: rows.length === batchSize };
   };
 
   /** Waits until every event handed over has settled, handing over what was pending meanwhile. */
   const settle = async (failedBefore: number) => {
-    while (inDelivery.size > 0) {
-      await Promise.allSettled([...inDelivery.values()]);
+    for (;;) {
+      if (inDelivery.size > 0) await Promise.allSettled([...inDelivery.values()]);
       if (failedTotal > failedBefore) return;
+      // Lanes that were full got room: what waited is handed over now; nothing left, nothing handed.
       await drain();
+      if (inDelivery.size === 0) return;
     }
   };
 
-  const pending = (em: EntityManager) =>
-    em.find(
-      OutboxMessage,
-      { publishedAt: null },
-      { orderBy: { createdAt: 'asc', id: 'asc' }, limit: batchSize },
-    );
+  const pending = (em: EntityManager) => pendingByLane(em, batchSize);
 
   const round = async (): Promise<Round> => {
     const em = database.forkUnscoped();

@@ -9,9 +9,12 @@ import pino from 'pino';
 import { afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { createTestIssuer, type TestIssuer } from '../auth/test-issuer.js';
 import type { EventBus } from '../bus/event-bus.js';
+import { createNatsBus } from '../bus/nats-bus.js';
+import { startPrivateNatsServer, whenServerAccepts } from '../bus/test-support/nats-server.js';
 import { publishOnlyBus } from '../bus/test-support/publish-only-bus.js';
 import type { Database, EntityManager } from '../database/database.js';
-import { testMigrations } from '../database/test-support/databases.js';
+import { scratchDatabase, testMigrations } from '../database/test-support/databases.js';
+import { metricSample } from '../observability/metric-sample.js';
 import { Note, testEntities } from '../database/test-support/entities.js';
 import type { DatabaseRequestContext } from '../http/request-context.js';
 import { OutboxMessage } from '../outbox/outbox-message.entity.js';
@@ -291,5 +294,88 @@ describe('subgraph runtime', () => {
     await handle.migrate();
     await handle.migrate();
     await expect(database.forkUnscoped().count(Note, {})).resolves.toBe(0);
+  });
+});
+
+describe('subgraph runtime on PostgreSQL and NATS JetStream', () => {
+  test('/ready fails while its database is cut or NATS is down and recovers; /metrics shows the outbox and requests', async () => {
+    const scratch = await scratchDatabase('postgresql', testEntities, testMigrations);
+    const admin = await scratchDatabase('postgresql', testEntities, testMigrations);
+    const nats = await startPrivateNatsServer();
+    const adminDb = await admin.open();
+    const name = scratch.postgresDatabase!;
+    const sql = (statement: string) => adminDb.forkUnscoped().getConnection().execute(statement);
+    try {
+      const bus = await whenServerAccepts(() =>
+        createNatsBus({ servers: nats.url, stream: 'READINESS', subjectRoot: 'sportello' }),
+      );
+      const own = createSubgraphRuntime<NotesContext>({
+        service: 'notes',
+        logger,
+        database: await scratch.open(),
+        ownsDatabase: false,
+        migrateOnListen: true,
+        tokens: { issuer: ISSUER, audience: AUDIENCE, jwks: issuer.jwks },
+        defaultComune: ROMA,
+        relayTo: bus,
+        schema,
+        context: (base, request) => ({ ...base, origin: request.url.origin }),
+      });
+      const url = await own.listen(0);
+      const ready = async () => {
+        const response = await fetch(`${url}/ready`);
+        return {
+          status: response.status,
+          body: (await response.json()) as { checks: Record<string, string> },
+        };
+      };
+      try {
+        expect(await ready()).toEqual({
+          status: 200,
+          body: { status: 'ready', service: 'notes', checks: { database: 'ok', bus: 'ok' } },
+        });
+        await graphql(url, 'mutation { addNote(title: "Allerta") }');
+        const metrics = async () => (await fetch(`${url}/metrics`)).text();
+        const critical = { lane: 'critical', service: 'notes' };
+        await expect
+          .poll(async () => metricSample(await metrics(), 'sportello_outbox_published_total', critical))
+          .toBe(1);
+        const text = await metrics();
+        expect(metricSample(text, 'sportello_outbox_pending', critical)).toBe(0);
+        expect(metricSample(text, 'sportello_outbox_relay_lag_seconds_count', critical)).toBe(1);
+        expect(
+          metricSample(text, 'sportello_http_request_duration_seconds_count', {
+            route: '/graphql',
+            status: '200',
+          }),
+        ).toBe(1);
+
+        // The database cut: no new connections, the open ones ended.
+        await sql(`alter database "${name}" with allow_connections false`);
+        await sql(`select pg_terminate_backend(pid) from pg_stat_activity where datname = '${name}'`);
+        await expect.poll(async () => (await ready()).status, { timeout: 10_000 }).toBe(503);
+        expect((await ready()).body.checks['bus']).toBe('ok');
+        expect((await ready()).body.checks['database']).not.toBe('ok');
+        await sql(`alter database "${name}" with allow_connections true`);
+        await expect.poll(async () => (await ready()).status, { timeout: 15_000 }).toBe(200);
+
+        // NATS down.
+        await nats.stop();
+        await expect
+          .poll(async () => (await ready()).body.checks['bus'], { timeout: 10_000 })
+          .toMatch(/NATS/);
+        expect((await ready()).status).toBe(503);
+        nats.start();
+        await expect.poll(async () => (await ready()).status, { timeout: 20_000 }).toBe(200);
+      } finally {
+        await own.close();
+        await bus.close();
+      }
+    } finally {
+      await sql(`alter database "${name}" with allow_connections true`).catch(() => undefined);
+      await nats.dispose();
+      await scratch.dispose();
+      await admin.dispose();
+    }
   });
 });

@@ -19,6 +19,7 @@ import { createRequestContextFactory, type DatabaseRequestContext } from '../htt
 import type { ServiceRequest } from '../http/service-request.js';
 import { createServiceServer, type Route, type ServiceServer } from '../http/service-server.js';
 import type { Logger } from '../logging/logger.js';
+import { createServiceMetrics, type ServiceMetrics } from '../observability/metrics.js';
 import { createOutboxRelay, type OutboxRelay } from '../outbox/relay.js';
 
 /** Where a service's database lives, as every service config carries it. */
@@ -82,6 +83,8 @@ export interface SubgraphRuntimeParts<Context> {
   readonly internal: InternalAssertions | undefined;
   /** The revocations the service's token verifier honours; `undefined` without a source. */
   readonly revocations: RevocationView | undefined;
+  /** The service's metrics, served at `/metrics`: add the service's own to them. */
+  readonly metrics: ServiceMetrics;
 }
 
 /** Options of {@link createSubgraphRuntime}. */
@@ -129,6 +132,11 @@ export interface SubgraphRuntimeOptions<Context extends BaseContext> {
   maxBodyBytes?: number;
   /** Started on `listen`, in order; stopped on `close`, in reverse order. */
   workers?: readonly SubgraphWorker[];
+  /**
+   * The bus `/ready` checks. @default `relayTo`, else the revocations' bus (none: only the database
+   * is checked)
+   */
+  bus?: EventBus;
 }
 
 /** The handle {@link createSubgraphRuntime} returns. */
@@ -151,8 +159,9 @@ export interface SubgraphRuntime<Context extends BaseContext> extends SubgraphRu
 /**
  * The runtime every subgraph shares: token verification, the per-request context with its
  * comune-scoped EntityManager, the outbox relay, an Apollo server with error masking that logs
- * through the service logger, and the HTTP server with `/graphql`, the service's routes and a
- * `/health` that asks the database `select 1`. The service keeps what is its own (schema, context,
+ * through the service logger, and the HTTP server with `/graphql`, the service's routes, a
+ * `/health` that asks the database `select 1`, a `/ready` that also asks the bus, and `/metrics`
+ * (requests, outbox backlog and relay lag, and whatever the service adds). The service keeps what is its own (schema, context,
  * routes, jobs) and its handle; nothing listens, relays or runs until `listen`.
  *
  * @example
@@ -191,8 +200,13 @@ export function createSubgraphRuntime<Context extends BaseContext>(
     audit: options.audit,
   });
   const context = async (request: ServiceRequest) => options.context(await requestContext(request), request);
+  const metrics = createServiceMetrics({ service });
   const relay =
-    options.relayTo === null ? undefined : createOutboxRelay({ database, bus: options.relayTo, logger });
+    options.relayTo === null
+      ? undefined
+      : createOutboxRelay({ database, bus: options.relayTo, logger, metrics });
+  if (relay) metrics.watchOutbox(database);
+  const bus = options.bus ?? options.relayTo ?? options.revocations?.bus;
   const masking = createErrorMasking<Context>(logger);
   const apollo = new ApolloServer<Context>({
     schema: options.schema,
@@ -212,6 +226,7 @@ export function createSubgraphRuntime<Context extends BaseContext>(
     context,
     internal,
     revocations,
+    metrics,
   };
   const routes = typeof options.routes === 'function' ? options.routes(parts) : options.routes;
   const server = createServiceServer<Context>({
@@ -225,6 +240,13 @@ export function createSubgraphRuntime<Context extends BaseContext>(
     health: async () => {
       await database.forkUnscoped().getConnection().execute('select 1');
     },
+    readiness: {
+      database: async () => {
+        await database.forkUnscoped().getConnection().execute('select 1');
+      },
+      ...(bus ? { bus: async () => bus.ready?.() } : {}),
+    },
+    metrics,
   });
   const workers = options.workers ?? [];
 

@@ -48,6 +48,19 @@ const SAMPLES = {
     to: 'registered',
   },
   'citizen.registered': { citizenId: 'ctz_01', fiscalCode: PERSONAL_DATA_SAMPLE },
+  // critical
+  'access.revoked': { reason: 'client-revoked', revokedAt: '2026-11-23T10:00:00+01:00', clientId: 'app_1' },
+  // bulk
+  'audit.personal-data-read': {
+    service: 'anagrafe',
+    actorUsername: 'anagrafe.rossi',
+    actorOffices: ['anagrafe'],
+    subjectFiscalCode: PERSONAL_DATA_SAMPLE,
+    action: 'read',
+    resources: ['Citizen.residence'],
+    requestId: 'req-1',
+    at: '2026-11-23T10:00:00+01:00',
+  },
 } satisfies { [T in EventType]?: EventDataInput<T> };
 
 export type SampleType = keyof typeof SAMPLES;
@@ -244,6 +257,99 @@ export function eventBusContract(adapter: string, setup: () => Promise<BusFixtur
 
       await waitFor(() => r.seen.length === events.length, 'every event');
       expect(r.ids()).toEqual(events.map((event) => event.id));
+    });
+
+    it('handles events of different subjects side by side, never two of one subject, in order per subject', async () => {
+      const seen = new Map<string, string[]>();
+      const busy = new Set<string>();
+      const overlaps: string[] = [];
+      let concurrent = 0;
+      let most = 0;
+      let open!: () => void;
+      const together = new Promise<void>((resolve) => (open = resolve));
+      await bus.consume(
+        { name: 'parallel', subjects: [`${fixture.root}.>`], concurrency: 4 },
+        async (event) => {
+          if (busy.has(event.subject)) overlaps.push(event.subject);
+          busy.add(event.subject);
+          concurrent += 1;
+          most = Math.max(most, concurrent);
+          // Held until four run at once: a consumer handling one at a time never gets there.
+          if (concurrent === 4) open();
+          await together;
+          seen.set(event.subject, [...(seen.get(event.subject) ?? []), event.id]);
+          concurrent -= 1;
+          busy.delete(event.subject);
+        },
+      );
+      const events = Array.from({ length: 30 }, (_, i) =>
+        makeEvent(i < 6 ? 'practice.submitted' : 'practice.status-changed', { subject: `PR-${i % 6}` }),
+      );
+
+      await Promise.all(events.map((event) => bus.publish(event)));
+
+      await waitFor(() => [...seen.values()].flat().length === events.length, 'every event');
+      expect(most).toBe(4);
+      expect(overlaps).toEqual([]);
+      for (let s = 0; s < 6; s++) {
+        expect(seen.get(`PR-${s}`)).toEqual(
+          events.filter((event) => event.subject === `PR-${s}`).map((event) => event.id),
+        );
+      }
+    });
+
+    it('with several in flight, a failing event holds back only the later events of its subject', async () => {
+      const failing = makeEvent('practice.submitted', { subject: 'PR-F' });
+      const after = makeEvent('practice.status-changed', { subject: 'PR-F' });
+      const other = makeEvent('practice.submitted', { subject: 'PR-O' });
+      let attempts = 0;
+      const handled: string[] = [];
+      await bus.consume(
+        { name: 'retry-parallel', subjects: [`${fixture.root}.>`], concurrency: 4, backoffMs: [100] },
+        async (event) => {
+          if (event.id === failing.id && ++attempts < 3) throw new Error('downstream unavailable');
+          handled.push(event.id);
+        },
+      );
+
+      await Promise.all([bus.publish(failing), bus.publish(after), bus.publish(other)]);
+
+      await waitFor(() => handled.length === 3, 'the three events');
+      expect(attempts).toBe(3);
+      expect(handled).toEqual([other.id, failing.id, after.id]);
+    });
+
+    it('with lanes, a backlog of bulk events does not hold back a critical one', async () => {
+      let releaseBulk!: () => void;
+      const bulkHeld = new Promise<void>((resolve) => (releaseBulk = resolve));
+      const handled: string[] = [];
+      const consumer = await bus.consume(
+        { name: 'laned', subjects: [`${fixture.root}.>`], lanes: true },
+        async (event) => {
+          if (event.type === 'audit.personal-data-read') await bulkHeld;
+          handled.push(event.id);
+        },
+      );
+      const bulk = Array.from({ length: 20 }, (_, i) =>
+        makeEvent('audit.personal-data-read', { subject: `req-${i}` }),
+      );
+      const critical = makeEvent('access.revoked', { subject: 'app_1' });
+      const interactive = makeEvent('practice.submitted', { subject: 'PR-L' });
+
+      // Published in this order: the bulk backlog first.
+      const published = Promise.all([...bulk, critical, interactive].map((event) => bus.publish(event)));
+
+      await waitFor(
+        () => handled.includes(critical.id) && handled.includes(interactive.id),
+        'the critical and interactive events',
+      );
+      expect(handled).toHaveLength(2);
+      const lanes = await consumer.stats?.();
+      expect(lanes?.map((lane) => lane.lane).sort()).toEqual(['bulk', 'critical', 'interactive']);
+      releaseBulk();
+      await published;
+      await waitFor(() => handled.length === 22, 'every event');
+      expect(handled.slice(2)).toEqual(bulk.map((event) => event.id));
     });
 
     it('feeds live listeners from now on; a failing or slow listener blocks no one', async () => {
