@@ -3,22 +3,24 @@ import { loadCivilProtectionConfig } from '@sportello/civil-protection';
 import { gatewayConfigFromEnv, parseGatewayEnv, gatewayTokenIssuer } from '@sportello/gateway';
 import { loadIdentityConfig } from '@sportello/identity';
 import { loadNotifierConfig } from '@sportello/notifier';
-import { CORE_DEFAULTS, DEFAULT_PORTS, type ServiceCoreConfig } from '@sportello/platform';
+import { CORE_DEFAULTS, DEFAULT_PORTS, type Environment, type ServiceCoreConfig } from '@sportello/platform';
 import { loadPracticesConfig } from '@sportello/practices';
 import { loadTributiConfig } from '@sportello/tributi';
 import { describe, expect, it } from 'vitest';
 import { loadHubConfig } from './config.js';
 
-const LOADERS: Record<keyof typeof DEFAULT_PORTS & string, ((env: object) => ServiceCoreConfig) | undefined> =
-  {
-    gateway: undefined,
-    identity: loadIdentityConfig,
-    anagrafe: loadAnagrafeConfig,
-    tributi: loadTributiConfig,
-    practices: loadPracticesConfig,
-    'civil-protection': loadCivilProtectionConfig,
-    notifier: loadNotifierConfig,
-  };
+const LOADERS: Record<
+  keyof typeof DEFAULT_PORTS & string,
+  ((env: Environment) => ServiceCoreConfig) | undefined
+> = {
+  gateway: undefined,
+  identity: loadIdentityConfig,
+  anagrafe: loadAnagrafeConfig,
+  tributi: loadTributiConfig,
+  practices: loadPracticesConfig,
+  'civil-protection': loadCivilProtectionConfig,
+  notifier: loadNotifierConfig,
+};
 
 describe('the core settings every process shares', () => {
   it('have one default each: run alone on defaults, the services and the gateway agree', () => {
