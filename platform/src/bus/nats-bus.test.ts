@@ -1,4 +1,4 @@
-import { jetstreamManager } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -80,6 +80,9 @@ function natsFixture(servers = SERVERS, adminServers = SERVERS): BusFixture & { 
 }
 
 eventBusContract('NATS JetStream', async () => natsFixture());
+
+/** A last event to publish: once it is handled, whatever was published before it has been too. */
+const sentinel = () => makeEvent('citizen.registered', { subject: 'sentinel' });
 
 const CONSUMER_CHILD = fileURLToPath(new URL('./test-support/consumer-child.ts', import.meta.url));
 const PLATFORM_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -204,6 +207,43 @@ describe('NATS bus', () => {
       } finally {
         await nc.close();
       }
+    } finally {
+      await fixture.teardown();
+    }
+  });
+
+  it('moves a single durable consumer that never acknowledged anything to lanes from where it was told to start', async () => {
+    const fixture = natsFixture();
+    try {
+      const bus = await fixture.open();
+      const old = makeEvent();
+      await bus.publish(old);
+      const nc = await connect({ servers: SERVERS });
+      try {
+        // What a deployment sharing a stream does: its consumer reads from now on, not the backlog.
+        await (
+          await jetstreamManager(nc)
+        ).consumers.add(fixture.stream, {
+          durable_name: 'from-now',
+          ack_policy: AckPolicy.Explicit,
+          deliver_policy: DeliverPolicy.StartTime,
+          opt_start_time: new Date().toISOString(),
+        });
+      } finally {
+        await nc.close();
+      }
+      const fresh = makeEvent('access.revoked', { subject: 'app_9' });
+      await bus.publish(fresh);
+
+      const seen: string[] = [];
+      await bus.consume({ name: 'from-now', subjects: [`${fixture.root}.>`], lanes: true }, async (event) => {
+        seen.push(event.id);
+      });
+      await waitFor(() => seen.includes(fresh.id), 'the event published after the start');
+      await bus.publish(sentinel());
+      // Interactive like the old event: had the old one been replayed, it would come before it.
+      await waitFor(() => seen.length === 2, 'the sentinel');
+      expect(seen).not.toContain(old.id);
     } finally {
       await fixture.teardown();
     }

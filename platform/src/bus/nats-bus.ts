@@ -231,7 +231,7 @@ class NatsBus implements EventBus {
     }
     // A consumer that had one durable and now has one per lane starts each lane where the single one
     // had got to, then the single one goes: nothing missed, nothing replayed from the start.
-    const startAfter = options.lanes ? await this.retireDurable(options.name) : undefined;
+    const start = options.lanes ? await this.retireDurable(options.name) : undefined;
 
     const workers: Array<{ worker: DurableWorker; loop: Promise<void>; messages: ConsumerMessages }> = [];
     for (const part of parts) {
@@ -239,9 +239,7 @@ class NatsBus implements EventBus {
       const config: Partial<ConsumerConfig> = {
         durable_name: part.durable,
         ack_policy: AckPolicy.Explicit,
-        ...(startAfter === undefined
-          ? { deliver_policy: DeliverPolicy.All }
-          : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startAfter + 1 }),
+        ...(start ?? { deliver_policy: DeliverPolicy.All }),
         ack_wait: nanos(ackWaitMs),
         max_deliver: maxDeliver,
         // Room to look past events that wait behind their subject (or, on servers that cannot filter
@@ -293,20 +291,31 @@ class NatsBus implements EventBus {
 
   /**
    * Deletes the single durable consumer `name` if there is one.
-   * @returns the last stream sequence it had acknowledged all events up to, or undefined
+   * @returns where the lane consumers replacing it start: after what it had acknowledged, or where
+   *   it was told to start if it never acknowledged anything; undefined when there was none
    */
-  private async retireDurable(name: string): Promise<number | undefined> {
-    let floor: number;
+  private async retireDurable(name: string): Promise<Partial<ConsumerConfig> | undefined> {
+    let info;
     try {
-      floor = (await this.jsm.consumers.info(this.stream, name)).ack_floor.stream_seq;
+      info = await this.jsm.consumers.info(this.stream, name);
     } catch (error) {
       if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound)
         return undefined;
       throw error;
     }
+    const floor = info.ack_floor.stream_seq;
+    const { deliver_policy: policy, opt_start_seq: startSeq, opt_start_time: startTime } = info.config;
+    const start: Partial<ConsumerConfig> =
+      floor > 0
+        ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: floor + 1 }
+        : policy === DeliverPolicy.StartTime && startTime
+          ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: startTime }
+          : policy === DeliverPolicy.StartSequence && startSeq
+            ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq }
+            : { deliver_policy: DeliverPolicy.All };
     await this.jsm.consumers.delete(this.stream, name);
     this.logger.info({ consumer: name, ackFloor: floor }, 'durable consumer split into lanes');
-    return floor;
+    return start;
   }
 
   async listen(subjects: string | string[], handler: (event: EventEnvelope) => void): Promise<Consumer> {
