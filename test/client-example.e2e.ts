@@ -176,12 +176,12 @@ describe('the third-party client example', () => {
   });
 
   it('follows public alerts live over graphql-ws', async () => {
-    const received: Array<{ alertChanged: { id: string; colour: string } }> = [];
+    const received: Array<{ alertChanged: { kind: string; alert: { id: string; colour: string } } }> = [];
     const errors: unknown[] = [];
     const comune = generatePopulation({ households: HOUSEHOLDS }).comune.istat;
-    const stop = subscribe<{ alertChanged: { id: string; colour: string } }>(
+    const stop = subscribe<{ alertChanged: { kind: string; alert: { id: string; colour: string } } }>(
       api,
-      'subscription { alertChanged { id colour } }',
+      'subscription { alertChanged { kind alert { id colour } } }',
       { comune, onData: (data) => received.push(data), onError: (error) => errors.push(error) },
     );
     try {
@@ -222,9 +222,12 @@ describe('the third-party client example', () => {
       expect(issued.errors).toEqual([]);
       const id = issued.data!.issueAlert.id;
       await expect
-        .poll(() => received.map((event) => event.alertChanged.id), { timeout: 10_000 })
+        .poll(() => received.map((event) => event.alertChanged.alert.id), { timeout: 10_000 })
         .toContain(id);
-      expect(received.find((event) => event.alertChanged.id === id)?.alertChanged.colour).toBe('ORANGE');
+      expect(received.find((event) => event.alertChanged.alert.id === id)?.alertChanged).toEqual({
+        kind: 'ISSUED',
+        alert: { id, colour: 'ORANGE' },
+      });
       expect(errors).toEqual([]);
     } finally {
       await stop();

@@ -206,7 +206,7 @@ describe.each(['embedded', 'distributed'] as const)('acceptance scenarios (%s mo
     const before = await live.openSubscriptions();
     const queue = live.subscribe(
       live.connect(staffToken),
-      'subscription { practiceChanged(office: "practices") { id status applicantFiscalCode } }',
+      'subscription { practiceChanged(office: "practices") { from to practice { id status applicantFiscalCode } } }',
     );
     await expect.poll(() => live.openSubscriptions(), { timeout: 10_000 }).toBe(before + 1);
 
@@ -238,20 +238,21 @@ describe.each(['embedded', 'distributed'] as const)('acceptance scenarios (%s mo
     });
     expect(submitted.errors).toBeUndefined();
 
+    type Update = { from: string | null; to: string; practice: { id: string } | null };
     const statusesSeen = (subscription: LiveSubscription) =>
       subscription.results
-        .map((r) => r.data?.['practiceChanged'] as { id: string; status: string } | undefined)
-        .filter((p) => p?.id === practiceId)
-        .map((p) => p!.status);
+        .map((r) => r.data?.['practiceChanged'] as Update | undefined)
+        .filter((update) => update?.practice?.id === practiceId)
+        .map((update) => update!.to);
     await expect.poll(() => statusesSeen(queue), { timeout: 15_000 }).toContain('REGISTERED');
     expect(queue.errors).toEqual([]);
     expect(
-      queue.results.find((r) => (r.data?.['practiceChanged'] as { id: string }).id === practiceId)?.data,
+      queue.results.find((r) => (r.data?.['practiceChanged'] as Update).practice?.id === practiceId)?.data,
     ).toEqual({
       practiceChanged: {
-        id: practiceId,
-        status: expect.any(String),
-        applicantFiscalCode: citizen.fiscalCode,
+        from: expect.any(String),
+        to: expect.any(String),
+        practice: { id: practiceId, status: expect.any(String), applicantFiscalCode: citizen.fiscalCode },
       },
     });
 

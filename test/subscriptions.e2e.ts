@@ -24,18 +24,62 @@ interface ApplicantView {
 const PRACTICE_CHANGED = `
   subscription OfficePractices {
     practiceChanged(office: "practices") {
-      id
-      status
-      applicant {
-        givenName
-        familyName
-        paymentPositions {
-          totalCount
+      eventId
+      from
+      to
+      at
+      practice {
+        id
+        status
+        applicant {
+          givenName
+          familyName
+          paymentPositions {
+            totalCount
+          }
         }
       }
     }
   }
 `;
+
+/** One update of `practiceChanged` / `myPracticeChanged`. */
+interface PracticeUpdate {
+  eventId: string;
+  from: string | null;
+  to: string;
+  practice: (ApplicantView & { id: string }) | null;
+}
+
+/** A practice the citizen submits through the gateway; its id. */
+async function submitPractice(api: string, token: string): Promise<string> {
+  const draft = await graphql<{ createPracticeDraft: { id: string } }>(
+    api,
+    'mutation Draft($input: CreatePracticeDraftInput!) { createPracticeDraft(input: $input) { id } }',
+    {
+      token,
+      variables: {
+        input: {
+          typeCode: 'bulky-waste-collection',
+          data: {
+            pickupAddress: { street: 'Via Roma', number: '12', postcode: '12100' },
+            items: [{ kind: 'mattress', description: 'Materasso matrimoniale' }],
+            phone: '+39 0171 123456',
+          },
+        },
+      },
+    },
+  );
+  expect(draft.errors).toBeUndefined();
+  const practiceId = draft.data!.createPracticeDraft.id;
+  const submitted = await graphql<{ submitPractice: { status: string } }>(
+    api,
+    `mutation { submitPractice(id: "${practiceId}") { status } }`,
+    { token },
+  );
+  expect(submitted.errors).toBeUndefined();
+  return practiceId;
+}
 
 describe.each(['embedded', 'distributed'] as const)(
   'live subscriptions through the gateway (%s mode)',
@@ -114,11 +158,9 @@ describe.each(['embedded', 'distributed'] as const)(
 
       const office = subscribe(connect(frontDesk), PRACTICE_CHANGED);
       const outsider = subscribe(connect(tributiStaff), PRACTICE_CHANGED);
-      const mine = subscribe(
-        connect(applicant.access_token),
-        'subscription { myPracticeChanged { id status } }',
-      );
-      const notMine = subscribe(connect(other), 'subscription { myPracticeChanged { id status } }');
+      const MY_CHANGES = 'subscription { myPracticeChanged { eventId from to practice { id status } } }';
+      const mine = subscribe(connect(applicant.access_token), MY_CHANGES);
+      const notMine = subscribe(connect(other), MY_CHANGES);
       // Staff of another office are refused when they subscribe, with the reason.
       await expect.poll(() => outsider.errors.length, { timeout: 10_000 }).toBe(1);
       expect(outsider.errors[0]).toEqual([
@@ -139,67 +181,65 @@ describe.each(['embedded', 'distributed'] as const)(
       }>(api, '{ practiceType(code: "bulky-waste-collection") { office requiredAttachments { required } } }');
       expect(type.data?.practiceType.office).toBe('practices');
       expect(type.data?.practiceType.requiredAttachments.filter((a) => a.required)).toEqual([]);
-      const draft = await graphql<{ createPracticeDraft: { id: string } }>(
-        api,
-        'mutation Draft($input: CreatePracticeDraftInput!) { createPracticeDraft(input: $input) { id } }',
-        {
-          token: applicant.access_token,
-          variables: {
-            input: {
-              typeCode: 'bulky-waste-collection',
-              data: {
-                pickupAddress: { street: 'Via Roma', number: '12', postcode: '12100' },
-                items: [{ kind: 'mattress', description: 'Materasso matrimoniale' }],
-                phone: '+39 0171 123456',
-              },
-            },
-          },
-        },
-      );
-      expect(draft.errors).toBeUndefined();
-      const practiceId = draft.data!.createPracticeDraft.id;
-      const submitted = await graphql<{ submitPractice: { status: string } }>(
-        api,
-        `mutation { submitPractice(id: "${practiceId}") { status } }`,
-        { token: applicant.access_token },
-      );
-      expect(submitted.errors).toBeUndefined();
+      const practiceId = await submitPractice(api, applicant.access_token);
 
       const about = (subscription: Subscription, field: string) =>
-        subscription.results.filter(
-          (r) => (r.data?.[field] as { id?: string } | undefined)?.id === practiceId,
-        );
+        subscription.results
+          .map((r) => ({ result: r, update: r.data?.[field] as PracticeUpdate | undefined }))
+          .filter(({ update }) => update?.practice?.id === practiceId);
+      // Each change of state once, with what changed: submitted, then registered (the office never
+      // hears of drafts; the citizen does).
       await expect
-        .poll(() => about(office, 'practiceChanged').length, { timeout: 15_000 })
-        .toBeGreaterThan(0);
-      const update = about(office, 'practiceChanged').at(-1)!;
-      expect(update.errors).toBeUndefined();
-      const practice = update.data!['practiceChanged'] as ApplicantView;
-      expect(practice.status).toMatch(/SUBMITTED|REGISTERED/);
-      expect(practice.applicant).toEqual({
-        givenName: me.data!.me.givenName,
-        familyName: me.data!.me.familyName,
-        paymentPositions: { totalCount: me.data!.me.paymentPositions.totalCount },
-      });
+        .poll(() => about(office, 'practiceChanged').map(({ update }) => `${update!.from}>${update!.to}`), {
+          timeout: 15_000,
+        })
+        .toEqual(['DRAFT>SUBMITTED', 'SUBMITTED>REGISTERED']);
+      const updates = about(office, 'practiceChanged');
+      expect(new Set(updates.map(({ update }) => update!.eventId)).size).toBe(2);
+      for (const { result, update } of updates) {
+        expect(result.errors).toBeUndefined();
+        expect(update!.practice!.applicant).toEqual({
+          givenName: me.data!.me.givenName,
+          familyName: me.data!.me.familyName,
+          paymentPositions: { totalCount: me.data!.me.paymentPositions.totalCount },
+        });
+      }
       // The draft itself never reached the office.
       expect(
-        office.results.every((r) => (r.data?.['practiceChanged'] as ApplicantView).status !== 'DRAFT'),
+        office.results.every((r) => (r.data?.['practiceChanged'] as PracticeUpdate).to !== 'DRAFT'),
       ).toBe(true);
 
       await expect
-        .poll(() => about(mine, 'myPracticeChanged').length, { timeout: 15_000 })
-        .toBeGreaterThan(0);
-      expect(about(mine, 'myPracticeChanged').every((r) => r.errors === undefined)).toBe(true);
-      // Every event has been handled by now; give the socket a moment more before checking silence.
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      expect(notMine.results).toEqual([]);
+        .poll(() => about(mine, 'myPracticeChanged').map(({ update }) => update!.to), { timeout: 15_000 })
+        .toEqual(['DRAFT', 'SUBMITTED', 'REGISTERED']);
+      expect(about(mine, 'myPracticeChanged').every(({ result }) => result.errors === undefined)).toBe(true);
+      // The other citizen's own practice, submitted after: once it reaches them, anything of the
+      // first one would have too (the gateway hands out events in bus order).
+      const theirs = await submitPractice(api, other);
+      await expect
+        .poll(
+          () =>
+            notMine.results.filter(
+              (r) => (r.data?.['myPracticeChanged'] as PracticeUpdate).practice?.id === theirs,
+            ).length,
+          { timeout: 15_000 },
+        )
+        .toBe(3);
+      expect(
+        notMine.results.filter(
+          (r) => (r.data?.['myPracticeChanged'] as PracticeUpdate).practice?.id === practiceId,
+        ),
+      ).toEqual([]);
       expect(notMine.errors).toEqual([]);
       expect(outsider.results).toEqual([]);
     });
 
     it('delivers an alert issued by civil-protection staff to an anonymous subscriber', async () => {
       const before = await openSubscriptions();
-      const alerts = subscribe(connect(), 'subscription { alertChanged { id colour status headline } }');
+      const alerts = subscribe(
+        connect(),
+        'subscription { alertChanged { eventId kind at alert { id colour status headline } } }',
+      );
       await expect.poll(openSubscriptions, { timeout: 10_000 }).toBe(before + 1);
 
       const staff = await token({ kind: 'staff', office: 'civil-protection' });
@@ -225,14 +265,22 @@ describe.each(['embedded', 'distributed'] as const)(
       const alertId = issued.data!.issueAlert.id;
       await expect
         .poll(
-          () => alerts.results.find((r) => (r.data?.['alertChanged'] as { id: string })?.id === alertId),
+          () =>
+            alerts.results.find(
+              (r) => (r.data?.['alertChanged'] as { alert: { id: string } | null })?.alert?.id === alertId,
+            ),
           {
             timeout: 15_000,
           },
         )
         .toEqual({
           data: {
-            alertChanged: { id: alertId, colour: 'YELLOW', status: 'ACTIVE', headline: expect.any(String) },
+            alertChanged: {
+              eventId: expect.any(String),
+              kind: 'ISSUED',
+              at: expect.any(String),
+              alert: { id: alertId, colour: 'YELLOW', status: 'ACTIVE', headline: expect.any(String) },
+            },
           },
         });
     });

@@ -22,7 +22,7 @@ export interface FanOutOptions {
   log?: (line: string) => void;
 }
 
-const SUBSCRIPTION = 'subscription Alerts { alertChanged { id colour hazard phase } }';
+const SUBSCRIPTION = 'subscription Alerts { alertChanged { kind alert { id colour hazard phase } } }';
 const ISSUE_ALERT = 'mutation Issue($input: IssueAlertInput!) { issueAlert(input: $input) { id } }';
 
 /** Subscribers per source address: the gateway allows each address 1200 requests a minute. */
@@ -94,7 +94,7 @@ export async function runFanOutBenchmark(options: FanOutOptions = {}): Promise<S
               },
             });
             clients.push(client);
-            client.subscribe<{ alertChanged: { id: string } }>(
+            client.subscribe<{ alertChanged: { alert: { id: string } | null } }>(
               { query: SUBSCRIPTION },
               {
                 next: (value) => {
@@ -103,7 +103,7 @@ export async function runFanOutBenchmark(options: FanOutOptions = {}): Promise<S
                     if (errorSamples.length < 3) errorSamples.push(JSON.stringify(value.errors));
                     return;
                   }
-                  if (value.data?.alertChanged.id !== expected.id || received[index] !== 0) return;
+                  if (value.data?.alertChanged.alert?.id !== expected.id || received[index] !== 0) return;
                   received[index] = performance.now();
                   receivedCount += 1;
                   if (receivedCount === subscribers) allReceived();

@@ -64,7 +64,8 @@ async function run(input: LatencyClientInput): Promise<LatencyClientMessage> {
           const at = now();
           messages += 1;
           if (value.errors) updatesWithErrors += 1;
-          const id = (value.data?.['practiceChanged'] as { id?: string } | undefined)?.id;
+          const id = (value.data?.['practiceChanged'] as { practice?: { id?: string } | null } | undefined)
+            ?.practice?.id;
           const entry = id ? waiting.get(id) : undefined;
           if (!entry) return;
           entry.count += 1;

@@ -5,7 +5,7 @@
  * What is measured. The embedded hub runs in this process (SQLite, in-process bus, every service
  * and the gateway on loopback). The URP front desk (staff of the practices office who may also
  * read names and dues) subscribes to `practiceChanged(office: "practices")` selecting
- * `id status applicant { givenName familyName paymentPositions { totalCount } }`. A citizen then
+ * `from to practice { id status applicant { givenName familyName paymentPositions { totalCount } } }`. A citizen then
  * submits `events` practices one after another, straight to the practices subgraph (so the
  * gateway's per-client rate limit does not pace the run). For each practice:
  *
@@ -136,13 +136,17 @@ const MAX_SETTLE_MS = 60_000;
 const SUBSCRIPTION = `
   subscription OfficePractices {
     practiceChanged(office: "practices") {
-      id
-      status
-      applicant {
-        givenName
-        familyName
-        paymentPositions {
-          totalCount
+      from
+      to
+      practice {
+        id
+        status
+        applicant {
+          givenName
+          familyName
+          paymentPositions {
+            totalCount
+          }
         }
       }
     }

@@ -1,13 +1,16 @@
 import {
   type DocumentNode,
+  type ExecutionResult,
   type FieldNode,
   type FragmentDefinitionNode,
+  getNamedType,
   GraphQLError,
   type GraphQLSchema,
   Kind,
   type OperationDefinitionNode,
   OperationTypeNode,
   parseType,
+  type SelectionNode,
   type VariableDefinitionNode,
   visit,
 } from 'graphql';
@@ -44,8 +47,17 @@ export function entityQuery(
   operation: OperationDefinitionNode,
   lookup: EntityLookup,
   variableValues: Record<string, unknown>,
+  /** A change's entity field: the query selects what the subscriber asked of it, under this key. */
+  entityOfChange?: { responseKey: string; selections: readonly SelectionNode[] },
 ): EntityQuery {
-  const root = subscriptionRootField(operation);
+  const subscribed = subscriptionRootField(operation);
+  const root: FieldNode = entityOfChange
+    ? {
+        ...subscribed,
+        alias: { kind: Kind.NAME, value: entityOfChange.responseKey },
+        selectionSet: { kind: Kind.SELECTION_SET, selections: entityOfChange.selections },
+      }
+    : subscribed;
   const queryField = schema.getQueryType()?.getFields()[lookup.field];
   if (!queryField)
     throw new GraphQLError(`Query.${lookup.field}, used to resolve subscription events, does not exist`);
@@ -104,4 +116,84 @@ export function entityQuery(
     selectionSet: { kind: Kind.SELECTION_SET, selections: [field] },
   };
   return { document: { kind: Kind.DOCUMENT, definitions: [query, ...fragments] }, variables };
+}
+
+/** The fields a selection asks for at its own level, through inline fragments and spreads. */
+function fieldsAt(
+  selections: readonly SelectionNode[],
+  fragments: Map<string, FragmentDefinitionNode>,
+): FieldNode[] {
+  const fields: FieldNode[] = [];
+  for (const selection of selections) {
+    if (selection.kind === Kind.FIELD) fields.push(selection);
+    else if (selection.kind === Kind.INLINE_FRAGMENT)
+      fields.push(...fieldsAt(selection.selectionSet.selections, fragments));
+    else {
+      const fragment = fragments.get(selection.name.value);
+      if (fragment) fields.push(...fieldsAt(fragment.selectionSet.selections, fragments));
+    }
+  }
+  return fields;
+}
+
+/** Response key of the entity in a change's query: not a name a client can write. */
+const ENTITY_KEY = 'entity__';
+
+/**
+ * How a change-typed subscription (`PracticeUpdate { from to at practice { ... } }`) is answered:
+ * the query resolving the entity field's selection, and the function turning its result into the
+ * update, the other fields taken from the event.
+ */
+export function changeQuery(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  lookup: EntityLookup,
+  variableValues: Record<string, unknown>,
+  entityField: string,
+): {
+  /** The query resolving the entity, or `null` when the subscriber selected none of it. */
+  query: EntityQuery | null;
+  assemble(result: ExecutionResult, values: Record<string, unknown>): ExecutionResult;
+} {
+  const root = subscriptionRootField(operation);
+  const fragments = new Map(
+    document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((fragment) => [fragment.name.value, fragment]),
+  );
+  const fields = fieldsAt(root.selectionSet?.selections ?? [], fragments);
+  const entityNodes = fields.filter((field) => field.name.value === entityField);
+  const rootKey = (root.alias ?? root.name).value;
+  const typeName = getNamedType(schema.getSubscriptionType()?.getFields()[root.name.value]?.type)?.name;
+  const query =
+    entityNodes.length === 0
+      ? null
+      : entityQuery(schema, document, operation, lookup, variableValues, {
+          responseKey: ENTITY_KEY,
+          selections: entityNodes.flatMap((node) => node.selectionSet?.selections ?? []),
+        });
+  return {
+    query,
+    assemble(result, values) {
+      const entity = (result.data as Record<string, unknown> | null | undefined)?.[ENTITY_KEY] ?? null;
+      const change: Record<string, unknown> = {};
+      for (const field of fields) {
+        const key = (field.alias ?? field.name).value;
+        const name = field.name.value;
+        change[key] =
+          name === entityField ? entity : name === '__typename' ? typeName : (values[name] ?? null);
+      }
+      const entityKey = entityNodes[0] ? (entityNodes[0].alias ?? entityNodes[0].name).value : entityField;
+      const errors = result.errors?.map((error) =>
+        error.path?.[0] === ENTITY_KEY
+          ? new GraphQLError(error.message, {
+              path: [rootKey, entityKey, ...error.path.slice(1)],
+              extensions: error.extensions,
+            })
+          : error,
+      );
+      return { data: { [rootKey]: change }, ...(errors && errors.length > 0 ? { errors } : {}) };
+    },
+  };
 }

@@ -27,7 +27,7 @@ import { isRefusal, type Refusal } from '../admission/refusal.js';
 import { type Caller, type GatewayTokenVerifier, identifyCaller } from '../auth/caller.js';
 import { type GatewayMetrics } from '../metrics.js';
 import { ConcurrencyLimit, SharedResolutions, UpdateStream } from './update-stream.js';
-import { entityQuery, subscriptionRootField } from './entity-query.js';
+import { changeQuery, entityQuery, subscriptionRootField } from './entity-query.js';
 import { SharedListeners } from './shared-listeners.js';
 import { type SubscriptionBindings, type SubscriptionRequest } from './subscription-binding.js';
 
@@ -490,6 +490,26 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
       return sharedResolutions.run(`${event.id}|${sameAnswer}|${who}|${JSON.stringify(lookup)}`, () =>
         resolutionLimit.run(async () => {
           try {
+            if (binding.change) {
+              const change = changeQuery(
+                args.schema,
+                args.document,
+                operation,
+                lookup,
+                variables,
+                binding.change.entityField,
+              );
+              const resolved = change.query
+                ? await runOperation(
+                    state,
+                    change.query.document,
+                    change.query.variables,
+                    operation.name?.value,
+                    comune,
+                  )
+                : {};
+              return change.assemble(resolved, binding.change.values(event));
+            }
             const entity = entityQuery(args.schema, args.document, operation, lookup, variables);
             return await runOperation(
               state,

@@ -69,6 +69,25 @@ interface PracticeEventData {
 }
 
 const PRACTICE_STATUS_CHANGED: EventType = 'practice.status-changed';
+
+/** A domain value as the API's enum names it: `taken-in-charge` is `TAKEN_IN_CHARGE`. */
+const enumName = (value: string) => value.toUpperCase().replace(/-/g, '_');
+
+/** A practice's change of state: `PracticeUpdate` (the practice itself through practice(id)). */
+const practiceChange = {
+  entityField: 'practice',
+  values(event: EventEnvelope) {
+    const data = dataOf<{ from?: string | null; to?: string }>(event);
+    // A submission heard by the person the practice is for (not its applicant): it became SUBMITTED.
+    const submitted = event.type === 'practice.submitted';
+    return {
+      eventId: event.id,
+      from: !submitted && data.from ? enumName(data.from) : null,
+      to: submitted ? 'SUBMITTED' : enumName(data.to ?? 'submitted'),
+      at: event.occurredAt,
+    };
+  },
+};
 const PRACTICE_SUBMITTED: EventType = 'practice.submitted';
 
 /** `practiceChanged(office)`: staff of that office, every state change of its practices but drafts. */
@@ -94,6 +113,7 @@ const practiceChanged: SubscriptionBinding = {
     );
   },
   lookup: (event) => ({ field: 'practice', args: { id: dataOf<PracticeEventData>(event).practiceId } }),
+  change: practiceChange,
 };
 
 /**
@@ -119,9 +139,23 @@ const myPracticeChanged: SubscriptionBinding = {
     return event.type === PRACTICE_SUBMITTED && !applicant && forThem;
   },
   lookup: (event) => ({ field: 'practice', args: { id: dataOf<PracticeEventData>(event).practiceId } }),
+  change: practiceChange,
 };
 
-const ALERT_EVENTS: readonly EventType[] = ['alert.issued', 'alert.updated', 'alert.cancelled'];
+const ALERT_EVENTS: readonly EventType[] = [
+  'alert.issued',
+  'alert.updated',
+  'alert.cancelled',
+  'alert.expired',
+];
+
+/** What each alert event says happened (`AlertUpdateKind`). */
+const ALERT_CHANGE_KINDS: Record<string, string> = {
+  'alert.issued': 'ISSUED',
+  'alert.updated': 'UPDATED',
+  'alert.cancelled': 'CANCELLED',
+  'alert.expired': 'EXPIRED',
+};
 
 /** `alertChanged`: public, every alert of the comune as it is issued, updated or cancelled. */
 const alertChanged: SubscriptionBinding = {
@@ -133,6 +167,10 @@ const alertChanged: SubscriptionBinding = {
     args: { id: dataOf<{ alertId: string }>(event).alertId },
     comune: event.comune,
   }),
+  change: {
+    entityField: 'alert',
+    values: (event) => ({ eventId: event.id, kind: ALERT_CHANGE_KINDS[event.type], at: event.occurredAt }),
+  },
 };
 
 /** `ordinancePublished`: public, every ordinance of the comune as it is published. */

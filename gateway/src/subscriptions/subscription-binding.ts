@@ -26,6 +26,17 @@ export interface EntityLookup {
 }
 
 /**
+ * A subscription field whose type tells what happened (e.g. `PracticeUpdate`): its fields come from
+ * the event, except `entityField`, the entity as it is now, resolved through `lookup`.
+ */
+export interface ChangeUpdate {
+  /** The field of the change type that holds the entity (e.g. `practice`). */
+  entityField: string;
+  /** The other fields, from the event, as the API shows them (enum values by name). */
+  values(event: EventEnvelope): Record<string, unknown>;
+}
+
+/**
  * Ties one `Subscription` field declared by a subgraph to the bus. Per event and per subscriber,
  * the gateway checks `authorize`, then loads the entity through a normal federated query with the
  * subscriber's token and the fields the subscriber selected, so every subgraph applies its own
@@ -47,6 +58,8 @@ export interface SubscriptionBinding {
   authorize(event: EventEnvelope, request: SubscriptionRequest): boolean;
   /** The entity to resolve for this event; `null` skips the event. */
   lookup(event: EventEnvelope, request: SubscriptionRequest): EntityLookup | null;
+  /** When the field's type is a change wrapping the entity: how to fill it. */
+  change?: ChangeUpdate;
 }
 
 /** Subscription field name -> its binding. */

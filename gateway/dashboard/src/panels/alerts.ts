@@ -25,7 +25,7 @@ const LOAD = `query DashboardAlerts {
   activeAlerts { ${ALERT_FIELDS} }
   ordinances(inForce: true) { ${ORDINANCE_FIELDS} }
 }`;
-const ALERT_CHANGED = `subscription DashboardAlertChanged { alertChanged { ${ALERT_FIELDS} } }`;
+const ALERT_CHANGED = `subscription DashboardAlertChanged { alertChanged { kind alert { ${ALERT_FIELDS} } } }`;
 const ORDINANCE_PUBLISHED = `subscription DashboardOrdinancePublished { ordinancePublished { ${ORDINANCE_FIELDS} } }`;
 
 /** Active alerts (by colour) and the ordinances in force, as civil protection issues them. */
@@ -58,10 +58,11 @@ export function alertsPanel(ctx: PanelContext): Panel {
 
   function start(): void {
     unsubscribers.push(
-      ctx.api.subscribe<{ alertChanged: ActiveAlert }>(
+      ctx.api.subscribe<{ alertChanged: { alert: ActiveAlert | null } }>(
         ALERT_CHANGED,
         {},
-        ({ alertChanged: alert }) => {
+        ({ alertChanged: { alert } }) => {
+          if (alert === null) return;
           if (alert.status === 'ACTIVE') alerts.set(alert.id, alert);
           else alerts.delete(alert.id);
           fresh.mark(alert.id);

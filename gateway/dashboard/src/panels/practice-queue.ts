@@ -26,7 +26,7 @@ const QUEUE = `query DashboardQueue($office: String!) {
 const SHOWN = 50;
 const COUNTS = `query DashboardCounts($office: String!) { practiceCounts(office: $office) { status count } }`;
 const CHANGED = `subscription DashboardPracticeChanged($office: String!) {
-  practiceChanged(office: $office) { ${PRACTICE_FIELDS} }
+  practiceChanged(office: $office) { eventId to practice { ${PRACTICE_FIELDS} } }
 }`;
 
 /** The practices of one of the staff member's offices, newest activity first, with counts per status. */
@@ -71,10 +71,11 @@ export function practiceQueuePanel(ctx: PanelContext, offices: string[]): Panel 
   }
 
   function start(): void {
-    unsubscribe = ctx.api.subscribe<{ practiceChanged: QueuedPractice }>(
+    unsubscribe = ctx.api.subscribe<{ practiceChanged: { practice: QueuedPractice | null } }>(
       CHANGED,
       { office },
-      ({ practiceChanged: practice }) => {
+      ({ practiceChanged: { practice } }) => {
+        if (practice === null) return;
         const known = practices.has(practice.id);
         practices.set(practice.id, practice);
         fresh.mark(practice.id);

@@ -1,6 +1,45 @@
 import { ConflictError } from '@sportello/platform';
-import { Resolver, Root, Subscription } from 'type-graphql';
+import { Field, ID, ObjectType, registerEnumType, Resolver, Root, Subscription } from 'type-graphql';
 import { AlertType } from './alert.type.js';
+
+/** What happened to an alert. */
+export enum AlertUpdateKind {
+  ISSUED = 'ISSUED',
+  UPDATED = 'UPDATED',
+  CANCELLED = 'CANCELLED',
+  EXPIRED = 'EXPIRED',
+}
+registerEnumType(AlertUpdateKind, {
+  name: 'AlertUpdateKind',
+  description: 'What happened to an alert.',
+  valuesConfig: {
+    ISSUED: { description: 'The comune issued it.' },
+    UPDATED: { description: 'Its colour, zones, phase or validity changed.' },
+    CANCELLED: { description: 'Staff withdrew it before its end: the all-clear.' },
+    EXPIRED: { description: 'It reached the end of its validity.' },
+  },
+});
+
+@ObjectType('AlertUpdate', {
+  description:
+    'One change of an alert, as a live subscription delivers it: what happened (from the event), and the alert ' +
+    'as it is when the update is sent.',
+})
+export class AlertUpdateType {
+  @Field(() => ID, {
+    description: 'Id of the event: every change is delivered once, in the same order to every subscriber.',
+  })
+  eventId!: string;
+
+  @Field(() => AlertUpdateKind, { description: 'What happened.' })
+  kind!: AlertUpdateKind;
+
+  @Field(() => Date, { description: 'When it happened.' })
+  at!: Date;
+
+  @Field(() => AlertType, { nullable: true, description: 'The alert as it is now.' })
+  alert!: AlertType | null;
+}
 import { OrdinanceType } from './ordinance.type.js';
 
 /**
@@ -18,15 +57,15 @@ function servedByGateway(): never {
 
 @Resolver()
 export class LiveResolver {
-  @Subscription(() => AlertType, {
+  @Subscription(() => AlertUpdateType, {
     description:
-      'Public: every alert of the comune as it is issued, updated or cancelled. Served by the gateway from ' +
-      '`alert.issued`, `alert.updated` and `alert.cancelled` events, each resolved through alert(id). Anonymous ' +
-      'subscribers name their comune with `x-comune` (connection header or parameter `comune`).',
+      'Public: every change of the comune’s alerts, once each and in order: issued, updated, cancelled (the ' +
+      'all-clear), expired. Served by the gateway from the alert events; `alert` is resolved through alert(id). ' +
+      'Anonymous subscribers name their comune with `x-comune` (connection header or parameter `comune`).',
     subscribe: servedByGateway,
   })
-  alertChanged(@Root() alert: AlertType): AlertType {
-    return alert;
+  alertChanged(@Root() change: AlertUpdateType): AlertUpdateType {
+    return change;
   }
 
   @Subscription(() => OrdinanceType, {
