@@ -23,6 +23,7 @@ import {
   type FixtureTopology,
   startFixtureTopology,
 } from '../test-support/fixture-subgraphs.js';
+import { startPrivateNatsServer, whenServerAccepts } from '@sportello/platform/testing';
 import { SLOW_CONSUMER_CLOSE_CODE, TOKEN_EXPIRED_CLOSE_CODE } from './live-subscriptions.js';
 import { type SubscriptionBindings } from './subscription-binding.js';
 
@@ -603,4 +604,61 @@ describe('live subscriptions across gateway replicas', () => {
       await Promise.all(replicaBuses.map((replicaBus) => replicaBus.close()));
     }
   });
+});
+
+describe('live subscriptions across a NATS restart', () => {
+  it('resume within two seconds of the server coming back, with every update published meanwhile, in order', async () => {
+    const server = await startPrivateNatsServer();
+    const nats = () =>
+      whenServerAccepts(() =>
+        createNatsBus({ servers: server.url, stream: 'LIVEOUTAGE', connectionName: 'gateway-outage-test' }),
+      );
+    const gatewayBus = await nats();
+    bus = await nats();
+    try {
+      const gateway = await createGateway(
+        { supergraphSdl: topology.supergraphSdl, subgraphUrls: topology.subgraphUrls },
+        { verifier, logger: captureLogger().logger, bus: gatewayBus, subscriptions: bindings },
+      );
+      gateways.push(gateway);
+      await gateway.listen(0);
+      for (let i = 0; i < 20; i += 1) topology.alerts.set(`out-${i}`, { id: `out-${i}`, colour: 'red' });
+      const { client, closed } = connect(gateway, await issuer.bearer(staff(ROMA)));
+      const subscriber = subscribe(client, 'subscription { alertIssued { id } }', closed);
+      await expect.poll(() => openSubscriptions(gateway)).toBe(1);
+      const ids = () =>
+        subscriber.results.map(
+          (result) => (result as { data: { alertIssued: { id: string } } }).data.alertIssued.id,
+        );
+
+      for (let i = 0; i < 10; i += 1) await bus.publish(alertIssued(ROMA, `out-${i}`, 'Z1'));
+      await expect.poll(() => ids().length, { timeout: 10_000 }).toBe(10);
+      await server.stop();
+      server.start();
+      // Published as soon as the server takes events again (as the outbox relays retry).
+      const publish = async (i: number) => {
+        for (;;) {
+          try {
+            return await bus.publish(alertIssued(ROMA, `out-${i}`, 'Z1'));
+          } catch {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+        }
+      };
+      await publish(10);
+      const backAt = Date.now();
+      for (let i = 11; i < 20; i += 1) await publish(i);
+      await expect.poll(() => ids().length, { timeout: 30_000 }).toBe(20);
+      expect(ids()).toEqual(Array.from({ length: 20 }, (_, i) => `out-${i}`));
+      expect(Date.now() - backAt).toBeLessThan(2_000);
+    } finally {
+      for (const client of clients.splice(0)) await client.dispose();
+      await Promise.all(gateways.splice(0).map((gateway) => gateway.close()));
+      await gatewayBus.close().catch(() => undefined);
+      await bus.close().catch(() => undefined);
+      // What the other tests' teardown closes.
+      bus = createInProcessBus();
+      await server.dispose();
+    }
+  }, 60_000);
 });
