@@ -89,6 +89,11 @@ export interface HubConfig {
     webhookSecret: string;
     /** The comune's public channel (`@name` or id) that public alerts are posted to. */
     publicChannel: string | null;
+    /**
+     * The bot's username, which identity builds deep links on (`t.me/<username>?start=...`);
+     * `null` until the hub asks Telegram (`getMe`) at start.
+     */
+    botUsername: string | null;
   } | null;
   /** The notifier's App IO service; `null` keeps IO messages in the sandbox folder. */
   io: { apiUrl: string; apiKey: string } | null;
@@ -170,6 +175,11 @@ const envSchema = z
     TELEGRAM_API_ROOT: envUrl(['http', 'https']).optional(),
     TELEGRAM_WEBHOOK_SECRET: envText(''),
     TELEGRAM_PUBLIC_CHANNEL: envText(''),
+    TELEGRAM_BOT_USERNAME: envText('').pipe(
+      z
+        .string()
+        .regex(/^([A-Za-z][A-Za-z0-9_]{3,31})?$/, "the bot's username without @, e.g. comune_genova_bot"),
+    ),
     IO_API_URL: envUrl(['http', 'https'], 'https://api.io.pagopa.it'),
     IO_API_KEY: envText(''),
     DEMO_HOUSEHOLDS: envInteger({ min: 1, max: 200_000 }, 1200),
@@ -234,6 +244,7 @@ export function loadHubConfig(env: Environment): HubConfig {
             apiRoot: raw.TELEGRAM_API_ROOT ?? null,
             webhookSecret: raw.TELEGRAM_WEBHOOK_SECRET,
             publicChannel: raw.TELEGRAM_PUBLIC_CHANNEL === '' ? null : raw.TELEGRAM_PUBLIC_CHANNEL,
+            botUsername: raw.TELEGRAM_BOT_USERNAME === '' ? null : raw.TELEGRAM_BOT_USERNAME,
           },
     io: raw.IO_API_KEY === '' ? null : { apiUrl: raw.IO_API_URL, apiKey: raw.IO_API_KEY },
     demoHouseholds: raw.DEMO_HOUSEHOLDS,

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInProcessBus, createLogger, type Logger } from '@sportello/platform';
@@ -10,16 +9,20 @@ import { reservePorts, type PortReservation } from './ports.js';
 import { SERVICE_MODULES } from './services.js';
 import { withDemoSecrets } from './key-encryption-key.js';
 import { checkStartable } from './preflight.js';
-import { planTopology, serviceEnvironment, SERVICE_VARIABLES, type Topology } from './topology.js';
+import { createSupervisor, type SupervisedProcess } from './supervisor.js';
+import {
+  planTopology,
+  serviceEnvironment,
+  SERVICE_VARIABLES,
+  withTelegramBot,
+  type Topology,
+} from './topology.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const GATEWAY_MAIN = 'gateway/dist/main.js';
 
-export interface ServiceProcess {
-  name: ServiceName | 'gateway';
-  pid: number;
-  child: ChildProcess;
-}
+/** A process of the distributed hub; `child` and `pid` change when the supervisor restarts it. */
+export type ServiceProcess = SupervisedProcess & { readonly name: ServiceName | 'gateway' };
 
 /** A running distributed hub: one child process per service plus the gateway. */
 export interface DistributedHub {
@@ -36,11 +39,16 @@ export interface DistributedHubOptions {
   logger?: Logger;
   /** How long a service may take to answer /health. @default 60 s */
   startTimeoutMs?: number;
+  /** First pause before a crashed process is started again (doubling up to 30 s). @default 1_000 */
+  restartBaseMs?: number;
 }
 
 /**
- * Seeds the demo comune into each service's PostgreSQL database (migrating it first), then starts
- * every service and the gateway as separate processes talking over NATS.
+ * Migrates each service's PostgreSQL database and seeds the demo comune into it, every service at
+ * once, then starts identity (the others verify its tokens and read its revocations at start) and,
+ * once it answers, every other service and the gateway at once, as separate processes talking over
+ * NATS. From then on a process that exits on its own is logged and started again after a growing
+ * pause; `close` stops them all.
  */
 export async function startDistributedHub(
   config: HubConfig,
@@ -60,7 +68,7 @@ async function startProcesses(
   options: DistributedHubOptions,
   reservation: PortReservation | undefined,
 ): Promise<DistributedHub> {
-  const config = await withDemoSecrets(hubConfig);
+  const config = await withTelegramBot(await withDemoSecrets(hubConfig));
   const progress = options.onProgress ?? (() => {});
   const logger = options.logger ?? createLogger({ name: 'hub', level: config.logLevel });
   // The demo's mailbox lives in the launcher: the notifier process sends to it over SMTP.
@@ -81,54 +89,69 @@ async function startProcesses(
   }
 
   // Seeding writes through each service's own code and database; its events wait in the service's
-  // outbox until the service's relay publishes them to NATS.
+  // outbox until the service's relay publishes them to NATS. Each service has a database of its
+  // own: they migrate and seed side by side.
   const population =
     config.mode === 'demo'
       ? generatePopulation({ households: config.demoHouseholds, istat: config.comune })
       : undefined;
   const seedBus = createInProcessBus();
-  for (const module of SERVICE_MODULES) {
-    const service = await module.create(env(module.name), {
-      bus: seedBus,
-      logger: logger.child({ service: module.name }),
-    });
-    try {
-      await service.database.migrate();
-      const done = population
-        ? await module.seed(service.database, population, progress, topology)
-        : await module.setUp?.(service.database, config, topology);
-      if (done) progress(`  ${done}`);
-    } finally {
-      await service.close();
-    }
+  try {
+    await Promise.all(
+      SERVICE_MODULES.map(async (module) => {
+        const service = await module.create(env(module.name), {
+          bus: seedBus,
+          logger: logger.child({ service: module.name }),
+        });
+        try {
+          await service.database.migrate();
+          const done = population
+            ? await module.seed(service.database, population, progress, topology)
+            : await module.setUp?.(service.database, config, topology);
+          if (done) progress(`  ${done}`);
+        } finally {
+          await service.close();
+        }
+      }),
+    );
+  } catch (error) {
+    await seedBus.close();
+    await mailbox?.close();
+    throw error;
   }
   await seedBus.close();
 
-  const processes: ServiceProcess[] = [];
+  const supervisor = createSupervisor({
+    cwd: ROOT,
+    progress,
+    logger,
+    ...(options.restartBaseMs === undefined ? {} : { restartBaseMs: options.restartBaseMs }),
+  });
   const stopAll = async () => {
-    await Promise.all(processes.map((p) => stopProcess(p.child)));
+    await supervisor.stop();
     await mailbox?.close();
   };
+  const timeoutMs = options.startTimeoutMs ?? 60_000;
+  const launch = async (name: ServiceName | 'gateway', main: string, port: number) => {
+    await reservation?.release(port);
+    // The machine's variables (PATH, NODE_OPTIONS...), not the hub's settings: each process gets
+    // its own from the hub, and a secret of one service never reaches another.
+    const started = supervisor.start(name, main, { ...systemEnvironment(), ...env(name) });
+    await waitForHealth(`http://127.0.0.1:${port}/health`, timeoutMs, started);
+  };
   try {
-    for (const module of SERVICE_MODULES) {
-      await reservation?.release(topology.ports[module.name]);
-      processes.push(launch(module.name, module.main, env(module.name), progress));
-      await waitForHealth(
-        `${topology.baseUrl(module.name)}/health`,
-        options.startTimeoutMs ?? 60_000,
-        processes.at(-1)!,
-      );
-    }
-    await reservation?.release(topology.gatewayPort);
-    const gateway = launch('gateway', GATEWAY_MAIN, env('gateway'), progress);
-    processes.push(gateway);
-    const gatewayBase = `http://127.0.0.1:${topology.gatewayPort}`;
-    await waitForHealth(`${gatewayBase}/health`, options.startTimeoutMs ?? 60_000, gateway);
+    const [first, ...others] = SERVICE_MODULES;
+    await launch(first!.name, first!.main, topology.ports[first!.name]);
+    await Promise.all([
+      ...others.map((module) => launch(module.name, module.main, topology.ports[module.name])),
+      launch('gateway', GATEWAY_MAIN, topology.gatewayPort),
+    ]);
+    supervisor.supervise();
     return {
-      url: `${gatewayBase}/graphql`,
+      url: `http://127.0.0.1:${topology.gatewayPort}/graphql`,
       mailbox,
       topology,
-      processes,
+      processes: supervisor.processes as ServiceProcess[],
       close: stopAll,
     };
   } catch (error) {
@@ -137,32 +160,12 @@ async function startProcesses(
   }
 }
 
-function launch(
-  name: ServiceName | 'gateway',
-  main: string,
-  env: Record<string, string | undefined>,
-  progress: (line: string) => void,
-): ServiceProcess {
-  const child = spawn(process.execPath, [main], {
-    cwd: ROOT,
-    // The machine's variables (PATH, NODE_OPTIONS...), not the hub's settings: each process gets its
-    // own from the hub, and a secret of one service never reaches another.
-    env: { ...systemEnvironment(), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const prefix = (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n')) if (line.trim()) progress(`[${name}] ${line}`);
-  };
-  child.stdout?.on('data', prefix);
-  child.stderr?.on('data', prefix);
-  return { name, pid: child.pid ?? -1, child };
-}
-
-async function waitForHealth(url: string, timeoutMs: number, process: ServiceProcess): Promise<void> {
+async function waitForHealth(url: string, timeoutMs: number, process: SupervisedProcess): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (process.child.exitCode !== null) {
-      throw new Error(`${process.name} exited with code ${process.child.exitCode} while starting`);
+    const { exitCode, signalCode } = process.child;
+    if (exitCode !== null || signalCode !== null) {
+      throw new Error(`${process.name} exited with ${exitCode ?? signalCode} while starting`);
     }
     try {
       const response = await fetch(url);
@@ -170,18 +173,9 @@ async function waitForHealth(url: string, timeoutMs: number, process: ServicePro
     } catch {
       // Not listening yet: try again shortly.
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`${process.name} did not answer ${url} within ${timeoutMs} ms`);
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** Every variable a Sportello service or the hub reads: kept from the children's inherited environment. */

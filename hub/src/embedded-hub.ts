@@ -19,7 +19,7 @@ import type { HubConfig, ServiceName } from './config.js';
 import { generatePopulation } from './demo/population.js';
 import { SERVICE_MODULES } from './services.js';
 import { startMailCatcher, type MailCatcher } from './mail-catcher.js';
-import { planTopology, serviceEnvironment, type Topology } from './topology.js';
+import { planTopology, serviceEnvironment, withTelegramBot, type Topology } from './topology.js';
 import { reservePorts } from './ports.js';
 import { checkStartable } from './preflight.js';
 import { withDemoSecrets } from './key-encryption-key.js';
@@ -60,7 +60,7 @@ export async function startEmbeddedHub(
   hubConfig: HubConfig,
   options: EmbeddedHubOptions = {},
 ): Promise<EmbeddedHub> {
-  const config = await withDemoSecrets(hubConfig);
+  const config = await withTelegramBot(await withDemoSecrets(hubConfig));
   const progress = options.onProgress ?? (() => {});
   const logger = options.logger ?? createLogger({ name: 'hub', level: config.logLevel });
   const dataDir = resolve(config.dataDir);

@@ -81,7 +81,15 @@ const identity: ServiceModule = {
     };
   },
   async seed(database, population, progress, topology) {
-    const seed = { ...identitySeed(population), dashboardRedirectUris: topology.dashboardRedirectUris };
+    const demo = identitySeed(population);
+    const seed = {
+      ...demo,
+      // Fake chat ids are for the sandbox: a real bot would write to them and unlink them.
+      citizens: topology.telegramSandbox
+        ? demo.citizens
+        : demo.citizens.map((citizen) => ({ ...citizen, telegramChatId: null })),
+      dashboardRedirectUris: topology.dashboardRedirectUris,
+    };
     await seedIdentity(database.fork({ comune: seed.comune }), seed, (done, total) =>
       progress(`  identity: ${done}/${total} citizens`),
     );
@@ -154,8 +162,12 @@ const notifier: ServiceModule = {
   main: 'notifier/dist/main.js',
   check: (env) => void loadNotifierConfig(env),
   create: (env, deps) => createNotifier(loadNotifierConfig(env), deps),
-  async seed(database, population, progress) {
-    // Demo citizens who linked Telegram: their chats go to the sandbox unless a bot token is set.
+  async seed(database, population, progress, topology) {
+    // A real bot: citizens link their own chats from the deep link; no fake ones to write to.
+    if (!topology.telegramSandbox) {
+      return 'notifier: no demo Telegram chats (a bot is configured: citizens link theirs from the deep link)';
+    }
+    // Demo citizens who linked Telegram: their chats go to the sandbox folder.
     const telegramChats = population.people
       .map((person, i) => ({ person, chatId: demoTelegramChatId(i) }))
       .filter(({ person }) => person.telegram)

@@ -6,7 +6,7 @@ import { IDENTITY_ENV_VARIABLES } from '@sportello/identity';
 import { NOTIFIER_ENV_VARIABLES } from '@sportello/notifier';
 import { PRACTICES_ENV_VARIABLES } from '@sportello/practices';
 import { TRIBUTI_ENV_VARIABLES } from '@sportello/tributi';
-import type { Environment } from '@sportello/platform';
+import { ConfigError, type Environment } from '@sportello/platform';
 import { DEFAULT_DATABASE_PREFIX, SERVICES, type HubConfig, type ServiceName } from './config.js';
 
 /** The variables each service reads: it gets the hub's values of those, and of no others. */
@@ -42,6 +42,11 @@ export interface Topology {
   smtp: { host: string; port: number; catcher: boolean } | null;
   /** Where identity may send staff back after signing in to the dashboard the gateway serves. */
   dashboardRedirectUris: string[];
+  /**
+   * Telegram messages go to the sandbox folder (no bot token): only then are the demo's linked chats
+   * seeded, fake ids a real bot would write to and unlink.
+   */
+  telegramSandbox: boolean;
 }
 
 /**
@@ -87,6 +92,7 @@ export function planTopology(
         ? ['127.0.0.1', 'localhost'].map((host) => `http://${host}:${gatewayPort}/dashboard/callback`)
         : []),
     ].filter((uri, i, all) => all.indexOf(uri) === i),
+    telegramSandbox: config.telegram === null,
   };
 }
 
@@ -191,7 +197,56 @@ function identityEnvironment(config: HubConfig): Environment {
       ? { IDENTITY_KEY_ENCRYPTION_KEY: config.identityKeyEncryptionKey }
       : {}),
     ...(clients === '' ? {} : { INTERNAL_CLIENT_SECRETS: clients }),
+    // Deep links for citizens to link the bot: identity needs its name, never its token.
+    ...(config.telegram?.botUsername ? { TELEGRAM_BOT_USERNAME: config.telegram.botUsername } : {}),
   };
+}
+
+/**
+ * The hub's config with the Telegram bot's username filled in: as set (`TELEGRAM_BOT_USERNAME`), or
+ * asked of the Bot API (`getMe`) with the token. Identity builds the citizens' deep links on it;
+ * without it no citizen could link a chat.
+ * @throws {ConfigError} when Telegram refuses the token, or cannot be reached and no username is set
+ */
+export async function withTelegramBot(
+  config: HubConfig,
+  fetchImpl: typeof fetch = fetch,
+): Promise<HubConfig> {
+  const telegram = config.telegram;
+  if (telegram === null || telegram.botUsername !== null) return config;
+  const url = `${(telegram.apiRoot ?? 'https://api.telegram.org').replace(/\/$/, '')}/bot${telegram.botToken}/getMe`;
+  let answer: { ok?: boolean; result?: { username?: string }; description?: string } | undefined;
+  let failure = '';
+  for (let attempt = 1; attempt <= 3 && answer === undefined; attempt++) {
+    try {
+      const response = await fetchImpl(url, { signal: AbortSignal.timeout(10_000) });
+      answer = (await response.json()) as typeof answer;
+      if (response.status === 401 || response.status === 404) {
+        throw new ConfigError('hub', [
+          {
+            variable: 'TELEGRAM_BOT_TOKEN',
+            reason: `Telegram does not know this bot (getMe answered ${response.status})`,
+            received: 'a token',
+          },
+        ]);
+      }
+    } catch (error) {
+      if (error instanceof ConfigError) throw error;
+      failure = error instanceof Error ? error.message : String(error);
+      if (attempt < 3) await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt));
+    }
+  }
+  const username = answer?.ok === true ? answer.result?.username : undefined;
+  if (username === undefined) {
+    throw new ConfigError('hub', [
+      {
+        variable: 'TELEGRAM_BOT_USERNAME',
+        reason: `needed for citizens to link Telegram, and the Bot API could not tell it (${answer?.description ?? failure}): set it`,
+        received: 'not set',
+      },
+    ]);
+  }
+  return { ...config, telegram: { ...telegram, botUsername: username } };
 }
 
 /**
@@ -225,6 +280,10 @@ function notifierChannels(config: HubConfig, topology: Topology): Environment {
           ...(config.telegram.apiRoot ? { TELEGRAM_API_ROOT: config.telegram.apiRoot } : {}),
           ...(config.telegram.publicChannel
             ? { TELEGRAM_PUBLIC_CHANNEL: config.telegram.publicChannel }
+            : {}),
+          // Telegram calls the gateway on the public origin, which forwards to the notifier.
+          ...(config.publicUrl !== null
+            ? { TELEGRAM_WEBHOOK_URL: `${config.publicUrl}/telegram/webhook` }
             : {}),
         }
       : {}),
