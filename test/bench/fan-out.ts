@@ -60,7 +60,7 @@ export async function runFanOutBenchmark(options: FanOutOptions = {}): Promise<S
     const wsUrl = gatewayUrl.replace(/^http/, 'ws');
     const openSubscriptions = async () =>
       metric(await (await fetch(metricsUrl)).text(), 'sportello_gateway_open_subscriptions');
-    const staff = await staffToken(services.ready.services['identity']!, 'civil-protection');
+    const staff = await staffToken(services.ready.publicUrl, 'civil-protection');
 
     const memoryBefore = await services.ask<MemoryFigures>({ op: 'memory' });
 

@@ -77,7 +77,7 @@ export async function runGatewayBenchmark(options: GatewayBenchOptions = {}): Pr
   const services = await startServices(settings.households);
   const gateways: GatewayProcess[] = [];
   try {
-    const identity = services.ready.services['identity']!;
+    const identity = services.ready.publicUrl;
     const tokens = await Promise.all(
       householdHeads(services.ready, settings.citizens).map((subject) => devToken(identity, subject)),
     );

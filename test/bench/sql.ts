@@ -69,7 +69,7 @@ export async function runSqlBenchmark(options: SqlBenchOptions = {}): Promise<Se
   const services = await startServices(households);
   try {
     const { gatewayUrl } = services.ready;
-    const identity = services.ready.services['identity']!;
+    const identity = services.ready.publicUrl;
     const ask = <Reply>(request: Record<string, unknown>) => services.ask<Reply>(request);
 
     // Two heads of household with exactly one position each.

@@ -8,12 +8,16 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { createInternalAssertions } from '@sportello/platform';
 import { devToken, graphql } from '../support/graphql-client.js';
 
 /** What the main thread gives the worker. */
 export interface LatencyClientInput {
   gatewayUrl: string;
   practicesUrl: string;
+  /** Signs the calls straight to the practices subgraph, which answers only internal callers. */
+  internalSecret: string;
+  /** The public origin: identity's `/auth/dev/token`. */
   identityUrl: string;
   staffToken: string;
   /** Practices measured. */
@@ -46,6 +50,7 @@ interface Pending {
 }
 
 async function run(input: LatencyClientInput): Promise<LatencyClientMessage> {
+  const internal = createInternalAssertions({ secret: input.internalSecret, caller: 'latency-benchmark' });
   const waiting = new Map<string, Pending>();
   let messages = 0;
   let updatesWithErrors = 0;
@@ -96,7 +101,7 @@ async function run(input: LatencyClientInput): Promise<LatencyClientMessage> {
       const draft = await graphql<{ createPracticeDraft: { id: string } }>(
         input.practicesUrl,
         'mutation Draft($input: CreatePracticeDraftInput!) { createPracticeDraft(input: $input) { id } }',
-        { token: citizen, variables: { input: input.draft } },
+        { token: citizen, variables: { input: input.draft }, headers: internal.headers() },
       );
       const id = draft.data?.createPracticeDraft.id;
       if (!id) throw new Error(`draft refused: ${JSON.stringify(draft.errors)}`);
@@ -107,6 +112,7 @@ async function run(input: LatencyClientInput): Promise<LatencyClientMessage> {
       const sentAt = now();
       const submitted = await graphql(input.practicesUrl, `mutation { submitPractice(id: "${id}") { id } }`, {
         token: citizen,
+        headers: internal.headers(),
       });
       if (submitted.errors) throw new Error(`submission refused: ${JSON.stringify(submitted.errors)}`);
       let timer: NodeJS.Timeout | undefined;

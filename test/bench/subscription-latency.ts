@@ -42,6 +42,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { randomBytes } from 'node:crypto';
 import { loadHubConfig, startEmbeddedHub } from '@sportello/hub';
 import { OUTBOX_COMMITTED_CHANNEL, type OutboxCommittedMessage } from '@sportello/platform';
 import { busSubjectPattern } from '@sportello/schema';
@@ -240,7 +241,10 @@ async function measureHub(run: HubRun): Promise<Measured> {
     mailServer.once('message', (message: { port: number }) => done(message.port));
     mailServer.once('error', fail);
   });
+  // Known here: the client thread signs its calls straight to the practices subgraph with it.
+  const internalSecret = randomBytes(32).toString('base64url');
   const config = loadHubConfig({
+    INTERNAL_SECRET: internalSecret,
     PORT: '0',
     SMTP_HOST: '127.0.0.1',
     SMTP_PORT: String(smtpPort),
@@ -265,8 +269,8 @@ async function measureHub(run: HubRun): Promise<Measured> {
     }
     unsubscribe(OUTBOX_COMMITTED_CHANNEL, onAnyCommit);
     log(`${name}: the hub settled after ${Math.round(now() - settleStarted)} ms`);
-    const identity = hub.services.identity!;
-    const staff = (await devToken(identity, { subject: 'urp.galli' })).access_token;
+    const publicUrl = hub.url.replace(/\/graphql$/, '');
+    const staff = (await devToken(publicUrl, { subject: 'urp.galli' })).access_token;
 
     // When each outbox event of practices committed (the database announces it right after the
     // commit), when each practice's first non-draft change reached the bus, and which event that was.
@@ -289,7 +293,8 @@ async function measureHub(run: HubRun): Promise<Measured> {
     const input: LatencyClientInput = {
       gatewayUrl: hub.url,
       practicesUrl: `${hub.services.practices!}/graphql`,
-      identityUrl: identity,
+      internalSecret,
+      identityUrl: publicUrl,
       staffToken: staff,
       events,
       warmup,

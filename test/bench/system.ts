@@ -85,6 +85,7 @@ export async function startOurGateway(services: ServicesReady): Promise<GatewayP
       SPORTELLO_MODE: 'demo',
       TOKEN_ISSUER: services.issuer,
       JWKS_URL: services.jwksUrl,
+      INTERNAL_SECRET: services.internalSecret,
       TOKEN_AUDIENCE: 'sportello-api',
       GATEWAY_SUBGRAPHS: Object.entries(services.services)
         .map(([name, base]) => `${name}=${base}/graphql`)
@@ -130,15 +131,16 @@ export async function startHiveGateway(services: ServicesReady): Promise<Gateway
         subgraphUrls: Object.fromEntries(
           Object.entries(services.services).map(([name, base]) => [name, `${base}/graphql`]),
         ),
+        internalSecret: services.internalSecret,
       }),
     ],
   );
   return { name: 'hive', url: child.ready.url, stop: () => child.stop() };
 }
 
-/** Asks identity's demo endpoint for a token (`POST /auth/dev/token`). */
-export async function devToken(identityUrl: string, subject: string): Promise<string> {
-  const response = await fetch(`${identityUrl}/auth/dev/token`, {
+/** Asks identity's demo endpoint for a token (`POST /auth/dev/token`, on the public origin). */
+export async function devToken(publicUrl: string, subject: string): Promise<string> {
+  const response = await fetch(`${publicUrl}/auth/dev/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ subject }),
@@ -148,8 +150,8 @@ export async function devToken(identityUrl: string, subject: string): Promise<st
 }
 
 /** A staff member's token for `office` (`POST /auth/dev/token` with a kind). */
-export async function staffToken(identityUrl: string, office: string): Promise<string> {
-  const response = await fetch(`${identityUrl}/auth/dev/token`, {
+export async function staffToken(publicUrl: string, office: string): Promise<string> {
+  const response = await fetch(`${publicUrl}/auth/dev/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ kind: 'staff', office }),

@@ -2,7 +2,8 @@
  * Child process of the gateway benchmark: Hive Gateway's runtime over the same supergraph as ours,
  * with the subgraph URLs written into the SDL (Hive reads them from `@join__graph(url:)`), served
  * by `node:http`. It forwards what our gateway forwards to subgraphs: `Authorization`, `x-comune`
- * and the trace context, so the subgraphs do the same work for both.
+ * and the trace context, and the internal assertion the services ask for, so the subgraphs do the
+ * same work for both.
  *
  * Argument: JSON `{ "supergraphFile": string, "subgraphUrls": { name: url }, "port": number }`.
  */
@@ -10,13 +11,17 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createGatewayRuntime } from '@graphql-hive/gateway';
+import { createInternalAssertions } from '@sportello/platform';
 import { serveParent } from '../child-process.js';
 
 const options = JSON.parse(process.argv[2] ?? '{}') as {
   supergraphFile: string;
   subgraphUrls: Record<string, string>;
+  /** The services answer only calls signed with it, as ours are. */
+  internalSecret: string;
   port?: number;
 };
+const internal = createInternalAssertions({ secret: options.internalSecret, caller: 'hive-gateway' });
 
 /** Fills `@join__graph(name: "x", url: "")` with the URL of each subgraph. */
 export function withSubgraphUrls(supergraphSdl: string, urls: Record<string, string>): string {
@@ -37,7 +42,10 @@ serveParent(async () => {
     graphqlEndpoint: '/graphql',
     propagateHeaders: {
       fromClientToSubgraphs({ request }) {
-        return Object.fromEntries(FORWARDED.map((name) => [name, request.headers.get(name)]));
+        return {
+          ...Object.fromEntries(FORWARDED.map((name) => [name, request.headers.get(name)])),
+          ...internal.headers(),
+        };
       },
     },
   });

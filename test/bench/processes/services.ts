@@ -7,6 +7,7 @@
  * and `{ op: 'take', traceId }` (SQL statements of a traced request), `{ op: 'memory' }` (heap and
  * RSS after a garbage collection, when run with `--expose-gc`).
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,10 @@ export interface ServicesReady {
   services: Record<string, string>;
   issuer: string;
   jwksUrl: string;
+  /** The deployment's internal secret: what another gateway in front of the services signs with. */
+  internalSecret: string;
+  /** The public origin (the hub's gateway): identity's routes (`/auth/dev/token`) are there. */
+  publicUrl: string;
   comune: string;
   households: number;
 }
@@ -38,7 +43,9 @@ const counter = installSqlCounter();
 serveParent(async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'sportello-bench-'));
   const households = options.households ?? 300;
+  const internalSecret = randomBytes(32).toString('base64url');
   const config = loadHubConfig({
+    INTERNAL_SECRET: internalSecret,
     PORT: '0',
     SMTP_PORT: '0',
     DATA_DIR: dataDir,
@@ -51,6 +58,8 @@ serveParent(async () => {
     services: hub.services as Record<string, string>,
     issuer: hub.topology.issuer,
     jwksUrl: hub.topology.jwksUrl,
+    internalSecret,
+    publicUrl: hub.url.replace(/\/graphql$/, ''),
     comune: config.comune,
     households,
   };
