@@ -39,6 +39,9 @@ export const SLOW_CONSUMER_CLOSE_CODE = 1008;
  */
 const BACKLOG_FACTOR = 20;
 
+/** Documents kept parsed and validated for the next subscriber that sends the same text. */
+const DOCUMENT_CACHE_SIZE = 500;
+
 /** WebSocket close code when the subscriber's access token expires (graphql-ws Forbidden). */
 export const TOKEN_EXPIRED_CLOSE_CODE = 4403;
 
@@ -229,6 +232,39 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
   }
 
   const open = new Set<ConnectionState>();
+  // Many subscribers send the same document (a dashboard, a public page): parsed and validated once,
+  // one syntax tree shared by them all.
+  const checkedDocuments = new Map<
+    string,
+    { schema: GraphQLSchema; result: DocumentNode | GraphQLError[] }
+  >();
+  function checkedDocument(schema: GraphQLSchema, query: string): DocumentNode | GraphQLError[] {
+    const known = checkedDocuments.get(query);
+    if (known && known.schema === schema) return known.result;
+    let result: DocumentNode | GraphQLError[];
+    try {
+      const document = parse(query);
+      const errors = validate(schema, document, [...specifiedRules, ...options.validationRules]);
+      // The same code Apollo gives validation failures over HTTP.
+      result =
+        errors.length === 0
+          ? document
+          : errors.map(
+              (error) =>
+                new GraphQLError(error.message, {
+                  ...(error.nodes ? { nodes: error.nodes } : {}),
+                  extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' },
+                }),
+            );
+    } catch (error) {
+      result = [error as GraphQLError];
+    }
+    if (checkedDocuments.size >= DOCUMENT_CACHE_SIZE) {
+      checkedDocuments.delete(checkedDocuments.keys().next().value!);
+    }
+    checkedDocuments.set(query, { schema, result });
+    return result;
+  }
   const resolutionLimit = new ConcurrencyLimit(options.maxConcurrentResolutions ?? 32);
   // A subscriber that stopped reading is dropped even when no new event comes to notice it.
   const streams = new Set<UpdateStream>();
@@ -324,24 +360,10 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
           ];
         }
         const variableValues = (admitted.variables ?? {}) as Record<string, unknown>;
-        let document: DocumentNode;
-        try {
-          document = parse(admitted.query);
-        } catch (error) {
-          return [error as GraphQLError];
-        }
         const schema = options.schema();
-        const errors = validate(schema, document, [...specifiedRules, ...options.validationRules]);
-        if (errors.length > 0) {
-          // The same code Apollo gives validation failures over HTTP.
-          return errors.map(
-            (error) =>
-              new GraphQLError(error.message, {
-                ...(error.nodes ? { nodes: error.nodes } : {}),
-                extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' },
-              }),
-          );
-        }
+        const checked = checkedDocument(schema, admitted.query);
+        if (Array.isArray(checked)) return checked;
+        const document = checked;
         const operation = getOperationAST(document, payload.operationName);
         if (!operation)
           return [new GraphQLError('The document has no operation to run (check operationName)')];
