@@ -84,6 +84,8 @@ describe.each(['embedded', 'distributed'] as const)('civil protection end to end
         TELEGRAM_API_ROOT: telegram.apiRoot,
         TELEGRAM_WEBHOOK_SECRET: 'civil-protection-webhook-secret',
         TELEGRAM_PUBLIC_CHANNEL: PUBLIC_CHANNEL,
+        // The fake Bot API knows the demo's linked chats: seed them, as the sandbox would.
+        DEMO_TELEGRAM_CHATS: 'true',
         IO_API_URL: io.baseUrl,
         IO_API_KEY: IO_KEY,
       },

@@ -79,6 +79,7 @@ describe('every link on the public origin', () => {
         TELEGRAM_BOT_TOKEN: BOT_TOKEN,
         TELEGRAM_API_ROOT: telegram.apiRoot,
         TELEGRAM_WEBHOOK_SECRET: 'links-webhook-secret',
+        DEMO_TELEGRAM_CHATS: 'true',
         IO_API_URL: io.baseUrl,
         IO_API_KEY: IO_KEY,
       },

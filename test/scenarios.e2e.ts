@@ -99,6 +99,8 @@ describe.each(['embedded', 'distributed'] as const)('acceptance scenarios (%s mo
         TELEGRAM_API_ROOT: telegram.apiRoot,
         TELEGRAM_WEBHOOK_SECRET: 'scenario-webhook-secret',
         TELEGRAM_PUBLIC_CHANNEL: PUBLIC_CHANNEL,
+        // The fake Bot API knows the demo's linked chats: seed them, as the sandbox would.
+        DEMO_TELEGRAM_CHATS: 'true',
         IO_API_URL: io.baseUrl,
         IO_API_KEY: IO_KEY,
         OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,

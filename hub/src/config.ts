@@ -4,6 +4,7 @@ import { isKeyEncryptionKey, KEY_ENCRYPTION_KEY_FORMAT } from '@sportello/identi
 import {
   CORE_DEFAULTS,
   DEFAULT_PORTS,
+  envBoolean,
   envComune,
   envInteger,
   envInternalSecret,
@@ -99,6 +100,12 @@ export interface HubConfig {
   io: { apiUrl: string; apiKey: string } | null;
   /** Households of the generated demo population (about 2.2 people each). */
   demoHouseholds: number;
+  /**
+   * Whether the demo's citizens who use Telegram come with linked chats (fake ids): by default only
+   * without a bot (the sandbox), where nobody could link one; `DEMO_TELEGRAM_CHATS=true` keeps them
+   * with a bot of one's own that knows them (a test Bot API), `false` drops them.
+   */
+  demoTelegramChats: boolean;
   /** Distributed mode: PostgreSQL server and NATS. */
   postgresUrl: string;
   /** Distributed mode: each service's database is `<prefix><service>` (dashes become underscores). */
@@ -183,6 +190,7 @@ const envSchema = z
     IO_API_URL: envUrl(['http', 'https'], 'https://api.io.pagopa.it'),
     IO_API_KEY: envText(''),
     DEMO_HOUSEHOLDS: envInteger({ min: 1, max: 200_000 }, 1200),
+    DEMO_TELEGRAM_CHATS: envBoolean().optional(),
     POSTGRES_URL: envText('postgres://postgres@127.0.0.1:5432'),
     POSTGRES_DATABASE_PREFIX: envText(DEFAULT_DATABASE_PREFIX).pipe(
       z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, 'expected lower-case letters, digits and underscores'),
@@ -248,6 +256,7 @@ export function loadHubConfig(env: Environment): HubConfig {
           },
     io: raw.IO_API_KEY === '' ? null : { apiUrl: raw.IO_API_URL, apiKey: raw.IO_API_KEY },
     demoHouseholds: raw.DEMO_HOUSEHOLDS,
+    demoTelegramChats: raw.DEMO_TELEGRAM_CHATS ?? raw.TELEGRAM_BOT_TOKEN === '',
     postgresUrl: raw.POSTGRES_URL,
     postgresDatabasePrefix: raw.POSTGRES_DATABASE_PREFIX,
     natsServers: raw.NATS_URL,

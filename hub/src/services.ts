@@ -84,8 +84,8 @@ const identity: ServiceModule = {
     const demo = identitySeed(population);
     const seed = {
       ...demo,
-      // Fake chat ids are for the sandbox: a real bot would write to them and unlink them.
-      citizens: topology.telegramSandbox
+      // Fake chat ids, for the sandbox or a test Bot API: a real bot would write to them and unlink them.
+      citizens: topology.demoTelegramChats
         ? demo.citizens
         : demo.citizens.map((citizen) => ({ ...citizen, telegramChatId: null })),
       dashboardRedirectUris: topology.dashboardRedirectUris,
@@ -164,10 +164,10 @@ const notifier: ServiceModule = {
   create: (env, deps) => createNotifier(loadNotifierConfig(env), deps),
   async seed(database, population, progress, topology) {
     // A real bot: citizens link their own chats from the deep link; no fake ones to write to.
-    if (!topology.telegramSandbox) {
+    if (!topology.demoTelegramChats) {
       return 'notifier: no demo Telegram chats (a bot is configured: citizens link theirs from the deep link)';
     }
-    // Demo citizens who linked Telegram: their chats go to the sandbox folder.
+    // Demo citizens who linked Telegram: their chats go to the sandbox folder (or the test Bot API).
     const telegramChats = population.people
       .map((person, i) => ({ person, chatId: demoTelegramChatId(i) }))
       .filter(({ person }) => person.telegram)

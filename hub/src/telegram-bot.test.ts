@@ -35,7 +35,7 @@ describe("the hub's Telegram bot", () => {
       expect(identity).not.toHaveProperty('TELEGRAM_BOT_TOKEN');
       expect(serviceEnvironment('notifier', config, topology)['TELEGRAM_BOT_TOKEN']).toBe(TOKEN);
       // A real bot: the demo's fake linked chats are not seeded.
-      expect(topology.telegramSandbox).toBe(false);
+      expect(topology.demoTelegramChats).toBe(false);
     }
   });
 
@@ -73,9 +73,17 @@ describe("the hub's Telegram bot", () => {
 
   it('keeps the sandbox, and its demo chats, without a token', () => {
     const config = loadHubConfig({ SMTP_HOST: 'smtp.example.org' });
-    expect(planTopology(config, 'embedded', {}).telegramSandbox).toBe(true);
+    expect(planTopology(config, 'embedded', {}).demoTelegramChats).toBe(true);
     expect(serviceEnvironment('identity', config, planTopology(config, 'embedded', {}))).not.toHaveProperty(
       'TELEGRAM_BOT_USERNAME',
     );
+  });
+
+  it('seeds the demo chats with a bot only when DEMO_TELEGRAM_CHATS asks (a test Bot API that knows them)', () => {
+    const withBot = hubConfig({ DEMO_TELEGRAM_CHATS: 'true' });
+    expect(planTopology(withBot, 'distributed', {}).demoTelegramChats).toBe(true);
+    const sandboxWithout = loadHubConfig({ SMTP_HOST: 'smtp.example.org', DEMO_TELEGRAM_CHATS: '0' });
+    expect(planTopology(sandboxWithout, 'embedded', {}).demoTelegramChats).toBe(false);
+    expect(() => hubConfig({ DEMO_TELEGRAM_CHATS: 'yes' })).toThrow(/DEMO_TELEGRAM_CHATS/);
   });
 });

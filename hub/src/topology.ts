@@ -43,10 +43,11 @@ export interface Topology {
   /** Where identity may send staff back after signing in to the dashboard the gateway serves. */
   dashboardRedirectUris: string[];
   /**
-   * Telegram messages go to the sandbox folder (no bot token): only then are the demo's linked chats
-   * seeded, fake ids a real bot would write to and unlink.
+   * Whether the demo's linked Telegram chats are seeded: fake ids, for the sandbox folder (no bot
+   * token) or a test Bot API that knows them (`DEMO_TELEGRAM_CHATS`); a real bot would write to them
+   * and unlink them.
    */
-  telegramSandbox: boolean;
+  demoTelegramChats: boolean;
 }
 
 /**
@@ -92,7 +93,7 @@ export function planTopology(
         ? ['127.0.0.1', 'localhost'].map((host) => `http://${host}:${gatewayPort}/dashboard/callback`)
         : []),
     ].filter((uri, i, all) => all.indexOf(uri) === i),
-    telegramSandbox: config.telegram === null,
+    demoTelegramChats: config.demoTelegramChats,
   };
 }
 
