@@ -1,7 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** The repository: the first folder up from here with `turbo.json` (from the sources or `test/dist`). */
+function repositoryRoot(): string {
+  let folder = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(folder, 'turbo.json'))) {
+    const parent = dirname(folder);
+    if (parent === folder)
+      throw new Error('test/support: the repository (turbo.json) is not above this file');
+    folder = parent;
+  }
+  return folder;
+}
+
+const ROOT = repositoryRoot();
 
 /** A hub started as a user starts it: the built entry point in its own process. */
 export interface HubProcess {

@@ -107,16 +107,6 @@ export async function dropDatabases(prefix: string): Promise<void> {
   }
 }
 
-/**
- * The settings the notifier gives its durable consumer (its producers, a 5-minute ack wait, the
- * bus's delivery limit, one event in flight): the same here, so the notifier adopts the consumer as
- * it is. Should they drift, the notifier refuses to start, naming the consumer.
- */
-const NOTIFIER_CONSUMER_SETTINGS = {
-  ack_wait: 300_000 * 1_000_000,
-  max_deliver: 10,
-  max_ack_pending: 1,
-};
 /** The notifier's subjects, filtered by the server from NATS 2.10 on (by the bus before). */
 const NOTIFIER_SUBJECTS = ['civil-protection', 'practices', 'tributi', 'anagrafe', 'identity'].map(
   (producer) => `sportello.*.${producer}.>`,
@@ -132,17 +122,18 @@ async function createConsumerFromNow(name: string): Promise<void> {
   try {
     const jsm = await jetstreamManager(nc);
     // A server without the stream yet has no backlog: the bus creates both as usual.
-    const exists = await jsm.streams.info(STREAM).then(
-      () => true,
-      () => false,
+    const state = await jsm.streams.info(STREAM).then(
+      (info) => info.state,
+      () => undefined,
     );
-    if (!exists) return;
+    if (!state) return;
+    // From the next sequence (a number the server compares exactly; start times it may not): the
+    // notifier adopts the consumer and sets its own ack wait, deliveries and window on it.
     await jsm.consumers.add(STREAM, {
       durable_name: name,
       ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.StartTime,
-      opt_start_time: new Date().toISOString(),
-      ...NOTIFIER_CONSUMER_SETTINGS,
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: state.last_seq + 1,
       ...(serverVersionAtLeast(nc.info?.version, 2, 10) ? { filter_subjects: NOTIFIER_SUBJECTS } : {}),
     });
   } finally {
