@@ -30,7 +30,10 @@ export interface TelegramSettings {
   apiRoot?: string;
   /** Secret of the webhook (`X-Telegram-Bot-Api-Secret-Token`). */
   webhookSecret: string;
-  /** Public URL Telegram calls; `null` polls instead (development). */
+  /**
+   * Where Telegram calls with updates (the gateway forwards `<PUBLIC_URL>/telegram/webhook` here);
+   * `null` long-polls instead (development, or a public origin Telegram cannot call).
+   */
   webhookUrl: string | null;
   /** The comune's public channel (`@name` or id) for public alerts; `null`: no public posts. */
   publicChannel: string | null;
@@ -53,6 +56,13 @@ export interface IoSettings {
 export interface NotifierConfig extends ServiceCoreConfig {
   /** Durable consumer and inbox name. @default 'notifier' */
   consumerName: string;
+  /** How the notifier consumes the bus. */
+  consumer: {
+    /** How soon the events a dead notifier held are handed out again (renewed while it lives). */
+    ackWaitMs: number;
+    /** Events planned at once per lane. */
+    concurrency: number;
+  };
   /** Identity's base URL: token endpoint and contact points. */
   identityUrl: string;
   /** Anagrafe's base URL: residents of zones. */
@@ -92,6 +102,8 @@ const envSchema = z
     NOTIFIER_CONSUMER: envText('notifier').pipe(
       z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'letters, digits, - and _'),
     ),
+    NOTIFIER_ACK_WAIT_SECONDS: envInteger({ min: 2, max: 600 }, 10),
+    NOTIFIER_CONCURRENCY: envInteger({ min: 1, max: 64 }, 4),
     IDENTITY_URL: envUrl(['http', 'https'], 'http://127.0.0.1:4001'),
     ANAGRAFE_URL: envUrl(['http', 'https'], 'http://127.0.0.1:4002'),
     NOTIFIER_CLIENT_SECRET: envText(''),
@@ -116,7 +128,7 @@ const envSchema = z
     SANDBOX_DIR: envText('./data/sandbox'),
     DISPATCH_BATCH_SIZE: envInteger({ min: 1, max: 5000 }, 200),
     DISPATCH_CONCURRENCY: envInteger({ min: 1, max: 500 }, 16),
-    DELIVERY_LEASE_SECONDS: envInteger({ min: 10, max: 3600 }, 120),
+    DELIVERY_LEASE_SECONDS: envInteger({ min: 3, max: 3600 }, 10),
     DELIVERY_MAX_ATTEMPTS: envInteger({ min: 1, max: 50 }, 8),
     RETRY_BASE_MS: envInteger({ min: 10, max: 600_000 }, 2000),
     RETRY_MAX_MS: envInteger({ min: 100, max: 86_400_000 }, 3_600_000),
@@ -163,6 +175,7 @@ export function loadNotifierConfig(env: Environment): NotifierConfig {
   return {
     ...core,
     consumerName: raw.NOTIFIER_CONSUMER,
+    consumer: { ackWaitMs: raw.NOTIFIER_ACK_WAIT_SECONDS * 1000, concurrency: raw.NOTIFIER_CONCURRENCY },
     identityUrl: raw.IDENTITY_URL,
     anagrafeUrl: raw.ANAGRAFE_URL,
     clientSecret: raw.NOTIFIER_CLIENT_SECRET === '' ? DEMO_CLIENT_SECRET : raw.NOTIFIER_CLIENT_SECRET,
@@ -187,7 +200,10 @@ export function loadNotifierConfig(env: Environment): NotifierConfig {
             token: raw.TELEGRAM_BOT_TOKEN,
             ...(raw.TELEGRAM_API_ROOT ? { apiRoot: raw.TELEGRAM_API_ROOT } : {}),
             webhookSecret: raw.TELEGRAM_WEBHOOK_SECRET,
-            webhookUrl: raw.TELEGRAM_WEBHOOK_URL ? raw.TELEGRAM_WEBHOOK_URL : null,
+            // Telegram calls only HTTPS: a public origin it can reach gets the webhook by default.
+            webhookUrl:
+              raw.TELEGRAM_WEBHOOK_URL ??
+              (core.publicUrl.startsWith('https://') ? `${core.publicUrl}/telegram/webhook` : null),
             publicChannel: raw.TELEGRAM_PUBLIC_CHANNEL === '' ? null : raw.TELEGRAM_PUBLIC_CHANNEL,
             ratePerSecond: raw.TELEGRAM_RATE_PER_SECOND,
             ratePerChatPerSecond: raw.TELEGRAM_RATE_PER_CHAT_PER_SECOND,
@@ -205,7 +221,7 @@ export function loadNotifierConfig(env: Environment): NotifierConfig {
       retryBaseMs: raw.RETRY_BASE_MS,
       retryMaxMs: raw.RETRY_MAX_MS,
       pollIntervalMs: 1000,
-      recoverIntervalMs: 10_000,
+      recoverIntervalMs: 2_000,
     },
     statsThrottleMs: raw.STATS_THROTTLE_MS,
   };

@@ -26,9 +26,11 @@ export {
   type RateSpec,
 } from './pacing/rate-limiter.js';
 export { backoffDelay, type BackoffPolicy } from './pacing/backoff.js';
+export { createWirePacer, type WirePacer, type WirePacerOptions } from './pacing/wire-pacer.js';
 export {
   createTelegramChannel,
   createTelegramLimiter,
+  createTelegramPacer,
   type ChannelPost,
   type TelegramChannel,
   type TelegramChannelConfig,
@@ -39,6 +41,7 @@ export {
   type TelegramBot,
   type TelegramBotConfig,
   type TelegramBotDeps,
+  type TelegramBotStatus,
 } from './channels/telegram/telegram-bot.js';
 export {
   escapeMarkdownV2,
@@ -104,6 +107,7 @@ export {
 } from './delivery/planner.js';
 export {
   Dispatcher,
+  type AttemptOutcomeReport,
   type DispatchChannel,
   type DispatcherOptions,
   type DispatchPass,
@@ -111,6 +115,9 @@ export {
 export {
   DeliveryStore,
   INSERT_CHUNK,
+  LANE_PRIORITY,
+  lanePriority,
+  laneOfPriority,
   type ChannelCounts,
   type DeliveryRow,
   type NewDelivery,

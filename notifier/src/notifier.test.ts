@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInProcessBus, createLogger, type EventBus } from '@sportello/platform';
-import { createTestIssuer, type TestIssuer } from '@sportello/platform/testing';
+import { createTestIssuer, metricSample, type TestIssuer } from '@sportello/platform/testing';
 import { createEvent, makeNoticeNumber, type EventEnvelope } from '@sportello/schema';
 import {
   startFakeIo,
@@ -278,6 +278,37 @@ describe('a red alert for a zone of 10,000 residents', () => {
       email: { sent: withEmail.length, planned: 0 },
       io: { sent: withIo.length },
     });
+  });
+});
+
+describe('what operators see', () => {
+  it('answers /ready and exposes deliveries by state, the backlog and the consumer at /metrics', async () => {
+    expect((await fetch(`${url}/ready`)).status).toBe(200);
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(
+      metricSample(text, 'sportello_notifier_deliveries', { channel: 'email', state: 'sent' }),
+    ).toBeGreaterThanOrEqual(withEmail.length);
+    expect(
+      metricSample(text, 'sportello_notifier_deliveries', { channel: 'telegram', state: 'uncertain' }),
+    ).toBe(0);
+    expect(
+      metricSample(text, 'sportello_notifier_delivery_backlog', { channel: 'email', lane: 'critical' }) ?? 0,
+    ).toBe(0);
+    expect(
+      metricSample(text, 'sportello_consumer_events_total', {
+        consumer: 'notifier',
+        lane: 'critical',
+        outcome: 'ok',
+      }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      metricSample(text, 'sportello_notifier_attempts_total', { channel: 'io', outcome: 'sent' }),
+    ).toBeGreaterThanOrEqual(withIo.length);
+    expect(
+      metricSample(text, 'sportello_notifier_planned_recipients_total', { lane: 'critical' }),
+    ).toBeGreaterThanOrEqual(N);
+    expect(metricSample(text, 'sportello_notifier_telegram_bot_up', { mode: 'polling' })).toBe(1);
+    expect(metricSample(text, 'sportello_notifier_notifications_planning')).toBe(0);
   });
 });
 

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { ServerResponse } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import {
+  createServiceMetrics,
   createSubgraphRuntime,
   internalAssertionsFor,
   openServiceDatabase,
@@ -20,7 +21,7 @@ import { createEmailChannel } from './channels/email/email-channel.js';
 import { createIoChannel } from './channels/io/io-channel.js';
 import { createSandboxChannel } from './channels/sandbox/sandbox-channel.js';
 import { createTelegramBot, type TelegramBot } from './channels/telegram/telegram-bot.js';
-import { createTelegramChannel, createTelegramLimiter } from './channels/telegram/telegram-channel.js';
+import { createTelegramChannel, createTelegramPacer } from './channels/telegram/telegram-channel.js';
 import type { NotifierConfig } from './config.js';
 import type { NotifierContext } from './context.js';
 import { DeliveryStore } from './delivery/delivery-store.js';
@@ -38,7 +39,8 @@ import { startConsumer } from './events/consumer.js';
 import { buildNotifierSchema } from './graphql/schema.js';
 import { migrations as postgresql } from './migrations/postgresql/index.js';
 import { migrations as sqlite } from './migrations/sqlite/index.js';
-import { createRateLimiter, type RateLimiter } from './pacing/rate-limiter.js';
+import { createNotifierMetrics } from './metrics.js';
+import { createRateLimiter } from './pacing/rate-limiter.js';
 import { createChatLinks, type ChatLinks } from './telegram/chat-links.js';
 
 /** Path of the Telegram webhook on the notifier's HTTP server. */
@@ -93,9 +95,6 @@ export interface NotifierHandle {
   close(): Promise<void>;
 }
 
-/** A limiter that never waits: channels driven by the dispatcher leave pacing to it. */
-const unpaced = (): RateLimiter => createRateLimiter({});
-
 /**
  * Builds the notifier: opens and migrates its database, builds the federated schema (citizen message
  * history, delivery stats, dead letters), the planner, the dispatcher and the channels (sandbox ones
@@ -127,6 +126,12 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
   const contacts = deps.contacts ?? createIdentityDirectory(config.identityUrl, tokens);
   const audience = deps.audience ?? createAnagrafeAudience(config.anagrafeUrl, tokens);
   const store = new DeliveryStore(database, clock);
+  const metrics = createServiceMetrics({ service: 'notifier' });
+  // One pacer for every request of the bot (notifications and replies): Telegram counts them together.
+  const telegramPacer = createTelegramPacer({
+    perSecond: config.telegram?.ratePerSecond ?? 30,
+    perChatPerSecond: config.telegram?.ratePerChatPerSecond ?? 1,
+  });
 
   const channels = new Map<ChannelName, Channel>();
   const closers: Array<() => Promise<void>> = [];
@@ -146,7 +151,7 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
           token: config.telegram.token,
           ...(config.telegram.apiRoot ? { apiRoot: config.telegram.apiRoot } : {}),
         },
-        { limiter: unpaced() },
+        { pacer: telegramPacer },
       ),
     );
   } else channels.set('telegram', createSandboxChannel('telegram', config.sandboxDir, { logger }));
@@ -156,11 +161,10 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
     channels.set('io', createIoChannel({ resolveService: () => service }));
   } else channels.set('io', createSandboxChannel('io', config.sandboxDir, { logger }));
 
-  const telegramLimiter = createTelegramLimiter({
-    perSecond: config.telegram?.ratePerSecond ?? 30,
-    perChatPerSecond: config.telegram?.ratePerChatPerSecond ?? 1,
-  });
   const concurrency = config.dispatch.concurrency;
+  // What an answer lost after sending becomes, per channel (see docs in the notifier README):
+  // email is sent again with the same Message-ID, which receiving systems recognise; Telegram and
+  // App IO have no idempotency key, so the delivery waits for staff as `uncertain`.
   const dispatchChannels = new Map<ChannelName, DispatchChannel>([
     [
       'email',
@@ -169,15 +173,19 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
         limiter: createRateLimiter({ global: { ratePerSecond: config.smtp?.ratePerSecond ?? 50 } }),
         keyOf: () => undefined,
         concurrency,
+        onUncertain: 'resend',
       },
     ],
     [
       'telegram',
       {
         channel: channels.get('telegram')!,
-        limiter: telegramLimiter,
+        pacer: telegramPacer,
         keyOf: (row) => row.address,
+        // A chat reads its messages in the order they were planned.
+        inOrder: true,
         concurrency,
+        onUncertain: 'hold',
       },
     ],
     [
@@ -187,9 +195,12 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
         limiter: createRateLimiter({ perKey: { ratePerSecond: config.io?.ratePerSecond ?? 50 } }),
         keyOf: (row) => row.comune,
         concurrency,
+        onUncertain: 'hold',
       },
     ],
   ]);
+  let bot: TelegramBot | undefined = undefined;
+  const notifierMetrics = createNotifierMetrics(metrics, { store, database, bot: () => bot });
 
   const stats = createStatsEmitter({ store, bus, logger, throttleMs: config.statsThrottleMs });
   const chatLinks = createChatLinks({ database, contacts, comune: config.defaultComune, logger, now: clock });
@@ -212,6 +223,7 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
     now: clock,
     ...(deps.foreground ? { foreground: deps.foreground } : {}),
     onChange: (row) => stats.changed(row),
+    onAttempt: (report) => notifierMetrics.attempt(report),
     async onUnreachable(row) {
       if (row.channel === 'telegram') {
         // The citizen blocked the bot: stop using the chat here and tell identity.
@@ -231,10 +243,11 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
     consumer: config.consumerName,
     logger,
     now: clock,
-    onPlanned: () => dispatcher.nudge(),
+    onPlanned: (_eventId, priority) => dispatcher.nudge(priority),
+    onProgress: (report) => notifierMetrics.planned(report),
   });
 
-  const bot = config.telegram
+  bot = config.telegram
     ? createTelegramBot(
         {
           token: config.telegram.token,
@@ -244,7 +257,7 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
           unlinkChat: (chatId) => chatLinks.unlinkChat(chatId),
           settingsUrl: config.preferencesUrl,
         },
-        { limiter: telegramLimiter },
+        { pacer: telegramPacer, logger: logger.child({ component: 'telegram-bot' }) },
       )
     : undefined;
 
@@ -286,6 +299,9 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
     schema,
     context: (base) => ({ ...base, services }),
     routes,
+    // The bot's update loop is watched in the metrics (sportello_notifier_telegram_bot_up), not in
+    // /ready: a Telegram outage must not take the notifier's API (and the gateway's readiness) down.
+    metrics,
     // Channel connections close once the server no longer takes requests.
     workers: [
       {
@@ -309,9 +325,18 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
       chatLinks,
       name: config.consumerName,
       logger,
+      ackWaitMs: config.consumer.ackWaitMs,
+      concurrency: config.consumer.concurrency,
+      observer: metrics.consumerObserver(config.consumerName),
       ...(config.bus.subjectRoot ? { subjectRoot: config.bus.subjectRoot } : {}),
     });
+    metrics.watchConsumer(config.consumerName, consumer);
+    // What a crash interrupted goes on now, not when the bus hands it out again.
+    void planner
+      .resumeInterrupted()
+      .catch((error: unknown) => logger.error({ err: error }, 'interrupted planning could not be resumed'));
     if (bot && config.telegram) {
+      // Supervised: Telegram unreachable at start is retried in the background, not fatal.
       if (config.telegram.webhookUrl) await bot.setWebhook(config.telegram.webhookUrl);
       else await bot.startPolling();
     }

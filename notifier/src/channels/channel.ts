@@ -63,8 +63,14 @@ export interface OutgoingMessage {
 
 /** Why a send did not go through, as data the core can record and act on. */
 export interface SendFailure {
-  /** `retryable`: the same message may succeed later; `permanent`: it never will. */
-  kind: 'retryable' | 'permanent';
+  /**
+   * `retryable`: the provider did not take the message; the same message may succeed later.
+   * `permanent`: it never will. `uncertain`: the request reached the provider and its answer was
+   * lost (a timeout, a broken connection, a 5xx after sending): it may or may not have been
+   * delivered. The dispatcher then follows the channel's policy: resend where the provider
+   * recognises a repeat (email keeps its Message-ID), otherwise leave it to staff (`uncertain`).
+   */
+  kind: 'retryable' | 'permanent' | 'uncertain';
   /** The provider asked to wait at least this long before the next attempt. */
   retryAfterMs?: number;
   /** What went wrong, for the delivery record. Never contains personal data. */

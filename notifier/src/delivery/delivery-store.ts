@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Database, DatabaseDriver, EntityManager } from '@sportello/platform';
+import type { Lane } from '@sportello/schema';
 import type { ChannelName, Language } from '../channels/channel.js';
 import type { AttemptOutcome } from '../entities/delivery-attempt.entity.js';
 import type { DeliveryStatus } from '../entities/delivery.entity.js';
@@ -10,6 +11,22 @@ import type { DeliveryStatus } from '../entities/delivery.entity.js';
  * both dialects (`?` placeholders, `on conflict ... do nothing`, `returning`); only the claim adds
  * `for update skip locked` on PostgreSQL.
  */
+
+/**
+ * What a delivery's lane adds to the priority its rule gave it (rules give 0-999): every critical
+ * delivery goes before every interactive one, and those before bulk ones.
+ */
+export const LANE_PRIORITY: Readonly<Record<Lane, number>> = { critical: 2000, interactive: 1000, bulk: 0 };
+
+/** The priority of a delivery of `lane` whose rule said `rulePriority`. */
+export function lanePriority(lane: Lane, rulePriority: number): number {
+  return LANE_PRIORITY[lane] + Math.max(0, Math.min(999, rulePriority));
+}
+
+/** The rank of the lane a priority belongs to: 0 critical, 1 interactive, 2 bulk. */
+export function laneOfPriority(priority: number): number {
+  return priority >= LANE_PRIORITY.critical ? 0 : priority >= LANE_PRIORITY.interactive ? 1 : 2;
+}
 
 /** A delivery to record. */
 export interface NewDelivery {
@@ -36,6 +53,8 @@ export interface DeliveryRow {
   language: Language;
   status: DeliveryStatus;
   attempts: number;
+  /** Higher goes first (see {@link lanePriority}). */
+  priority: number;
 }
 
 /** Deliveries of one event on one channel, by state. */
@@ -71,7 +90,7 @@ const INSERT_COLUMNS = [
  */
 export const INSERT_CHUNK: Readonly<Record<DatabaseDriver, number>> = { sqlite: 2000, postgresql: 4000 };
 
-const RETURNED = `id, comune, event_id, event_type, fiscal_code, channel, address, language, status, attempts`;
+const RETURNED = `id, comune, event_id, event_type, fiscal_code, channel, address, language, status, attempts, priority`;
 
 function toRow(raw: Record<string, unknown>): DeliveryRow {
   return {
@@ -85,6 +104,7 @@ function toRow(raw: Record<string, unknown>): DeliveryRow {
     language: String(raw.language) as Language,
     status: String(raw.status) as DeliveryStatus,
     attempts: Number(raw.attempts),
+    priority: Number(raw.priority ?? 0),
   };
 }
 
@@ -225,6 +245,68 @@ export class DeliveryStore {
     });
   }
 
+  /**
+   * The answer was lost after the request was sent, on a channel where a repeat would reach the
+   * person twice: the delivery waits for staff (`uncertain`), who can replay it.
+   */
+  markUncertain(row: DeliveryRow, attemptId: string, reason: string): Promise<void> {
+    const now = this.now();
+    return this.finish(attemptId, 'uncertain', reason.slice(0, 500), {
+      sql:
+        `update delivery set status = 'uncertain', last_error = ?, lease_owner = null, lease_until = null, ` +
+        `updated_at = ? where id = ? and status = 'sending'`,
+      params: [reason.slice(0, 500), now, row.id],
+    });
+  }
+
+  /**
+   * Extends every lease `owner` holds (claimed or sending) to `leaseMs` from now: a dispatcher that
+   * is alive keeps its deliveries; one that died lets them go when its leases run out.
+   * @returns how many leases were renewed
+   */
+  async renewLeases(owner: string, leaseMs: number): Promise<number> {
+    const now = this.now();
+    return affected(
+      await this.em().execute(
+        `update delivery set lease_until = ? where status in ('claimed', 'sending') and lease_owner = ?`,
+        [now + leaseMs, owner],
+        'run',
+      ),
+    );
+  }
+
+  /** Deliveries by channel and state, for metrics. */
+  async totals(): Promise<Array<{ channel: ChannelName; status: DeliveryStatus; count: number }>> {
+    const rows = await this.em().execute<Record<string, unknown>[]>(
+      `select channel, status, count(*) as n from delivery group by channel, status`,
+      [],
+      'all',
+    );
+    return rows.map((row) => ({
+      channel: String(row.channel) as ChannelName,
+      status: String(row.status) as DeliveryStatus,
+      count: Number(row.n),
+    }));
+  }
+
+  /** Deliveries waiting to be sent (planned or retrying), by channel and lane, and the oldest one's age. */
+  async backlog(): Promise<Array<{ channel: ChannelName; lane: number; count: number; oldestMs: number }>> {
+    const now = this.now();
+    const rows = await this.em().execute<Record<string, unknown>[]>(
+      `select channel, case when priority >= ? then 0 when priority >= ? then 1 else 2 end as lane, ` +
+        `count(*) as n, min(created_at) as oldest from delivery ` +
+        `where status in ('planned', 'retrying', 'claimed') group by channel, lane`,
+      [LANE_PRIORITY.critical, LANE_PRIORITY.interactive],
+      'all',
+    );
+    return rows.map((row) => ({
+      channel: String(row.channel) as ChannelName,
+      lane: Number(row.lane),
+      count: Number(row.n),
+      oldestMs: Math.max(0, now - Number(row.oldest)),
+    }));
+  }
+
   /** A retryable failure: due again after `delayMs`. */
   markRetry(row: DeliveryRow, attemptId: string, reason: string, delayMs: number): Promise<void> {
     const now = this.now();
@@ -310,6 +392,23 @@ export class DeliveryStore {
       }
       return { released: released + stuck.length - uncertain, uncertain };
     });
+  }
+
+  /**
+   * Puts every uncertain delivery of an event (on one channel, or all) back in the queue with a
+   * fresh attempt budget: staff checked with the provider, or accept that some may arrive twice.
+   * @returns how many were requeued
+   */
+  async replayUncertain(eventId: string, comune: string, channel?: ChannelName): Promise<number> {
+    const now = this.now();
+    return affected(
+      await this.em().execute(
+        `update delivery set status = 'retrying', attempts = 0, next_attempt_at = ?, updated_at = ? ` +
+          `where event_id = ? and comune = ? and status = 'uncertain'${channel === undefined ? '' : ' and channel = ?'}`,
+        channel === undefined ? [now, now, eventId, comune] : [now, now, eventId, comune, channel],
+        'run',
+      ),
+    );
   }
 
   /**

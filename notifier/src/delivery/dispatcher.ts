@@ -1,25 +1,47 @@
 import { randomBytes } from 'node:crypto';
-import type { ForegroundGate, Logger } from '@sportello/platform';
+import { hostname } from 'node:os';
+import { KeyedScheduler, type ForegroundGate, type Logger } from '@sportello/platform';
 import type { Channel, ChannelName, OutgoingMessage, SendResult } from '../channels/channel.js';
 import type { ChannelPost } from '../channels/telegram/telegram-channel.js';
 import { backoffDelay, type BackoffPolicy } from '../pacing/backoff.js';
 import type { RateLimiter } from '../pacing/rate-limiter.js';
+import type { WirePacer } from '../pacing/wire-pacer.js';
 import { Circuit, type CircuitOptions } from './circuit.js';
-import type { DeliveryRow, DeliveryStore } from './delivery-store.js';
+import { laneOfPriority, type DeliveryRow, type DeliveryStore } from './delivery-store.js';
+
+/** How one provider call ended, for metrics. */
+export type AttemptOutcomeReport = 'sent' | 'retryable' | 'permanent' | 'uncertain';
 
 /** A channel as the dispatcher drives it. */
 export interface DispatchChannel {
   channel: Channel & { sendToChannel?(post: ChannelPost): Promise<SendResult> };
   /**
-   * Paces calls before a delivery is marked `sending`, so the window in which a crash leaves a
-   * delivery uncertain is the provider call alone, not the wait in a queue. Channels should then not
-   * pace on their own.
+   * Paces calls before a delivery is marked `sending` (reserving a slot each), so the window in
+   * which a crash leaves a delivery uncertain is the provider call alone, not the wait in a queue.
+   * Channels paced this way should not pace on their own.
    */
-  limiter: RateLimiter;
-  /** The limiter key of a delivery (Telegram: the chat; IO: the comune; email: none). */
+  limiter?: RateLimiter;
+  /**
+   * A channel paced at the wire (Telegram: the channel takes the slot as the request leaves): the
+   * dispatcher waits until a request of the delivery's key could leave before marking it `sending`.
+   */
+  pacer?: WirePacer;
+  /** The pacing key of a delivery (Telegram: the chat; IO: the comune; email: none). */
   keyOf(row: DeliveryRow): string | undefined;
   /** In flight at once. @default 8 */
   concurrency?: number;
+  /**
+   * Deliveries of one key go one at a time, in claim order, and those after a failed one wait for
+   * its retry (Telegram: a chat reads its messages in the order they were planned). @default false
+   */
+  inOrder?: boolean;
+  /**
+   * What an `uncertain` outcome (the answer lost after the request was sent) becomes: `resend`
+   * where the provider recognises a repeat (email: the same Message-ID), `hold` (the delivery
+   * becomes `uncertain`, for staff) where a repeat would reach the person twice.
+   * @default 'resend' for channels in `resendable`, else 'hold'
+   */
+  onUncertain?: 'resend' | 'hold';
 }
 
 /** Settings of the {@link Dispatcher}. */
@@ -31,7 +53,11 @@ export interface DispatcherOptions {
   logger: Logger;
   /** Deliveries leased per claim. @default 100 */
   batchSize?: number;
-  /** How long a claim or a send may take before another dispatcher may recover it. @default 120000 */
+  /**
+   * How long a claim or a send holds a delivery without a word from its dispatcher: the dispatcher
+   * renews its leases every third of it while it works, so it only runs out when the process died,
+   * and another dispatcher recovers the delivery soon after. @default 10000
+   */
   leaseMs?: number;
   /** Attempts before a delivery is dead. @default 8 */
   maxAttempts?: number;
@@ -39,7 +65,7 @@ export interface DispatcherOptions {
   circuit?: CircuitOptions;
   /** Poll interval when nothing nudges the dispatcher. @default 1000 */
   pollIntervalMs?: number;
-  /** How often expired leases are recovered. @default 10000 */
+  /** How often expired leases are recovered. @default 2000 */
   recoverIntervalMs?: number;
   /** Channels on which an interrupted send is resent rather than marked uncertain. @default ['email'] */
   resendable?: readonly ChannelName[];
@@ -47,6 +73,8 @@ export interface DispatcherOptions {
   onUnreachable?(row: DeliveryRow): Promise<void>;
   /** A delivery of this event changed state. */
   onChange?(row: DeliveryRow): void;
+  /** A provider call ended (metrics). */
+  onAttempt?(report: { channel: ChannelName; outcome: AttemptOutcomeReport; durationMs: number }): void;
   now?: () => number;
   /** Sending is background work of this gate: each claim and each send waits for its foreground. */
   foreground?: ForegroundGate;
@@ -58,25 +86,37 @@ export interface DispatchPass {
   sent: number;
   retried: number;
   dead: number;
+  uncertain: number;
 }
 
 /**
- * Sends planned deliveries: per channel it claims due deliveries with a lease, paces them, marks
- * each one `sending` right before its provider call, records the attempt and its outcome, and backs
- * off (per delivery, with jitter; per channel, with a circuit) when providers fail.
+ * Sends planned deliveries: per channel it claims due deliveries with a lease, most urgent first,
+ * paces them, marks each one `sending` right before its provider call, records the attempt and its
+ * outcome, and backs off (per delivery, with jitter; per channel, with a circuit) when providers
+ * fail. Deliveries of one key (a Telegram chat) go one at a time, in order; when one fails, the
+ * later ones of its key wait for its retry.
+ *
+ * Higher lanes first: when deliveries of a higher lane are planned while a pass sends lower ones
+ * (an alert during a reminder run), the pass hands its unsent rest back and the next claim takes
+ * the alert's.
  *
  * Never twice: a delivery is sent only by the dispatcher that moved it from `claimed` to `sending`
- * under its own lease. Never lost: leases that run out are recovered, `claimed` ones are due again
- * at once, `sending` ones are resent where the channel makes a resend recognisable (email) and
- * otherwise marked `uncertain` for staff (see {@link DeliveryStore.recoverExpired}).
+ * under its own lease. Never lost: leases are short and renewed while the dispatcher lives; those
+ * that run out are recovered within seconds, `claimed` ones are due again at once, `sending` ones
+ * are resent where the channel makes a resend recognisable (email) and otherwise marked
+ * `uncertain` for staff (see {@link DeliveryStore.recoverExpired}). The same policy applies to an
+ * answer lost after the request was sent (a timeout, a 5xx).
  */
 export class Dispatcher {
-  readonly owner = `dispatcher-${randomBytes(6).toString('hex')}`;
+  readonly owner = `dispatcher-${hostname().slice(0, 20)}-${process.pid}-${randomBytes(4).toString('hex')}`;
   private readonly circuits = new Map<ChannelName, Circuit>();
   private running = false;
   private loops: Promise<void>[] = [];
   private wake = new Set<() => void>();
   private recoverTimer: NodeJS.Timeout | undefined;
+  private renewTimer: NodeJS.Timeout | undefined;
+  /** Per channel: the highest priority planned since its current pass claimed. */
+  private readonly nudged = new Map<ChannelName, number>();
   private readonly batchSize: number;
   private readonly leaseMs: number;
   private readonly maxAttempts: number;
@@ -85,7 +125,7 @@ export class Dispatcher {
 
   constructor(private readonly options: DispatcherOptions) {
     this.batchSize = options.batchSize ?? 100;
-    this.leaseMs = options.leaseMs ?? 120_000;
+    this.leaseMs = options.leaseMs ?? 10_000;
     this.maxAttempts = options.maxAttempts ?? 8;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.resendable = options.resendable ?? ['email'];
@@ -107,8 +147,18 @@ export class Dispatcher {
       void this.recover().catch((error: unknown) =>
         this.options.logger.error({ err: error }, 'lease recovery failed'),
       );
-    }, this.options.recoverIntervalMs ?? 10_000);
+    }, this.options.recoverIntervalMs ?? 2_000);
     this.recoverTimer.unref();
+    // Alive and working: our leases must not run out under us.
+    this.renewTimer = setInterval(
+      () => {
+        void this.options.store
+          .renewLeases(this.owner, this.leaseMs)
+          .catch((error: unknown) => this.options.logger.error({ err: error }, 'lease renewal failed'));
+      },
+      Math.max(100, Math.floor(this.leaseMs / 3)),
+    );
+    this.renewTimer.unref();
   }
 
   /** Stops claiming, lets in-flight sends finish and hands unsent claims back. */
@@ -118,11 +168,20 @@ export class Dispatcher {
     clearInterval(this.recoverTimer);
     this.nudge();
     await Promise.all(this.loops);
+    clearInterval(this.renewTimer);
     this.loops = [];
   }
 
-  /** Claims now instead of at the next poll (new deliveries were planned). */
-  nudge(): void {
+  /**
+   * Claims now instead of at the next poll (new deliveries were planned). Given their priority, a
+   * pass sending a lower lane stops and hands its unsent rest back, so the next claim takes them.
+   */
+  nudge(priority?: number): void {
+    if (priority !== undefined) {
+      for (const name of this.options.channels.keys()) {
+        this.nudged.set(name, Math.max(this.nudged.get(name) ?? Number.NEGATIVE_INFINITY, priority));
+      }
+    }
     for (const wake of [...this.wake]) wake();
   }
 
@@ -136,7 +195,7 @@ export class Dispatcher {
 
   /** One claim and its sends on every channel whose circuit is closed (for tests and tools). */
   async runOnce(): Promise<DispatchPass> {
-    const total: DispatchPass = { claimed: 0, sent: 0, retried: 0, dead: 0 };
+    const total: DispatchPass = { claimed: 0, sent: 0, retried: 0, dead: 0, uncertain: 0 };
     for (const name of this.options.channels.keys()) {
       if ((this.circuits.get(name)?.waitMs ?? 0) > 0) continue;
       const pass = await this.pass(name);
@@ -144,6 +203,7 @@ export class Dispatcher {
       total.sent += pass.sent;
       total.retried += pass.retried;
       total.dead += pass.dead;
+      total.uncertain += pass.uncertain;
     }
     return total;
   }
@@ -183,37 +243,60 @@ export class Dispatcher {
     const target = this.options.channels.get(name)!;
     const circuit = this.circuits.get(name)!;
     await this.options.foreground?.whenIdle();
+    // Whatever was planned before this claim, the claim sees (most urgent first).
+    this.nudged.set(name, Number.NEGATIVE_INFINITY);
     const rows = await this.options.store.claim({
       channel: name,
       owner: this.owner,
       limit: this.batchSize,
       leaseMs: this.leaseMs,
     });
-    const pass: DispatchPass = { claimed: rows.length, sent: 0, retried: 0, dead: 0 };
+    const pass: DispatchPass = { claimed: rows.length, sent: 0, retried: 0, dead: 0, uncertain: 0 };
     if (rows.length === 0) return pass;
-    const queue = [...rows];
-    const unsent: string[] = [];
-    const worker = async () => {
-      for (let row = queue.shift(); row !== undefined; row = queue.shift()) {
+    /** Claimed and not handed over, with when each is due again. */
+    const unsent = new Map<string, number>();
+    /** Keys whose delivery failed this pass: their later deliveries wait for its retry. */
+    const heldKeys = new Map<string, number>();
+    const keyOf = (row: DeliveryRow) => (target.inOrder ? (target.keyOf(row) ?? row.id) : row.id);
+    const workers = Math.max(1, Math.min(target.concurrency ?? 8, rows.length));
+    let left = rows.length;
+    let finished!: () => void;
+    const done = new Promise<void>((resolve) => (finished = resolve));
+    const scheduler = new KeyedScheduler<DeliveryRow>(workers, async (row) => {
+      try {
         await this.options.foreground?.whenIdle();
-        if (!this.running && this.loops.length > 0) {
-          unsent.push(row.id);
-          continue;
+        const key = keyOf(row);
+        const held = heldKeys.get(key);
+        if (held !== undefined) {
+          unsent.set(row.id, held);
+          return;
         }
-        if (circuit.waitMs > 0) {
-          unsent.push(row.id);
-          continue;
+        if ((!this.running && this.loops.length > 0) || circuit.waitMs > 0 || this.preempted(name, row)) {
+          unsent.set(row.id, Math.max(this.now(), circuit.openUntil));
+          return;
         }
         const outcome = await this.deliver(target, circuit, row);
-        if (outcome === 'unsent') unsent.push(row.id);
-        else pass[outcome] += 1;
+        if (outcome.result === 'unsent') unsent.set(row.id, Math.max(this.now(), circuit.openUntil));
+        else pass[outcome.result] += 1;
+        if (outcome.dueAgainAt !== undefined && target.inOrder) heldKeys.set(key, outcome.dueAgainAt);
+      } finally {
+        if (--left === 0) finished();
       }
-    };
-    const workers = Math.max(1, Math.min(target.concurrency ?? 8, rows.length));
-    await Promise.all(Array.from({ length: workers }, worker));
-    // Claimed but never handed over: due again when the circuit closes (or at once on stop).
-    await this.options.store.release(unsent, this.owner, Math.max(this.now(), circuit.openUntil));
+    });
+    for (const row of rows) scheduler.push(keyOf(row), row);
+    await done;
+    // Claimed but never handed over: due again when their key's retry is, when the circuit closes,
+    // or at once (a stop, a higher lane waiting).
+    const byDue = new Map<number, string[]>();
+    for (const [id, dueAt] of unsent) byDue.set(dueAt, [...(byDue.get(dueAt) ?? []), id]);
+    for (const [dueAt, ids] of byDue) await this.options.store.release(ids, this.owner, dueAt);
     return pass;
+  }
+
+  /** Whether deliveries of a higher lane were planned since this pass claimed `row`'s lane. */
+  private preempted(name: ChannelName, row: DeliveryRow): boolean {
+    const waiting = this.nudged.get(name) ?? Number.NEGATIVE_INFINITY;
+    return waiting > row.priority && laneOfPriority(waiting) < laneOfPriority(row.priority);
   }
 
   private now(): number {
@@ -224,7 +307,7 @@ export class Dispatcher {
     target: DispatchChannel,
     circuit: Circuit,
     row: DeliveryRow,
-  ): Promise<'sent' | 'retried' | 'dead' | 'unsent'> {
+  ): Promise<{ result: 'sent' | 'retried' | 'dead' | 'uncertain' | 'unsent'; dueAgainAt?: number }> {
     const { store, logger } = this.options;
     let message: OutgoingMessage;
     try {
@@ -232,34 +315,51 @@ export class Dispatcher {
     } catch (error) {
       logger.error({ err: error, deliveryId: row.id }, 'delivery cannot be rendered');
       const attemptId = await store.startAttempt(row, this.owner, this.leaseMs);
-      if (attemptId === null) return 'unsent';
+      if (attemptId === null) return { result: 'unsent' };
       await store.markDead(row, attemptId, 'permanent', 'the message could not be rendered');
       this.options.onChange?.(row);
-      return 'dead';
+      return { result: 'dead' };
     }
-    await target.limiter.acquire(target.keyOf(row));
+    const key = target.keyOf(row);
+    if (target.pacer) await target.pacer.ready(key);
+    else await target.limiter?.acquire(key);
     const attemptId = await store.startAttempt(row, this.owner, this.leaseMs);
-    if (attemptId === null) return 'unsent';
+    if (attemptId === null) return { result: 'unsent' };
     const attempt = row.attempts + 1;
+    const started = performance.now();
     let result: SendResult;
     try {
       result = await this.send(target, row, message);
     } catch (error) {
-      // Adapters return failures; a throw is unexpected, so it is treated as retryable once more.
+      // Adapters return failures; a throw is unexpected and may have come after the request left.
       result = {
         ok: false,
-        failure: { kind: 'retryable', reason: 'the channel adapter failed', cause: error },
+        failure: { kind: 'uncertain', reason: 'the channel adapter failed', cause: error },
       };
     }
+    this.options.onAttempt?.({
+      channel: row.channel,
+      outcome: result.ok ? 'sent' : result.failure.kind,
+      durationMs: performance.now() - started,
+    });
     try {
       if (result.ok) {
         circuit.succeeded();
         await store.markSent(row, attemptId, result.providerMessageId);
-        return 'sent';
+        return { result: 'sent' };
       }
       const failure = result.failure;
-      if (failure.kind === 'retryable') {
-        if (failure.retryAfterMs) target.limiter.holdOff(failure.retryAfterMs);
+      if (failure.kind === 'uncertain' && this.uncertainPolicy(target, row.channel) === 'hold') {
+        // The provider may have it: another attempt could reach the person twice. Staff decide.
+        await store.markUncertain(row, attemptId, failure.reason);
+        logger.warn(
+          { deliveryId: row.id, eventId: row.eventId, channel: row.channel, reason: failure.reason },
+          'delivery uncertain: the answer was lost after sending; left for staff to check and replay',
+        );
+        return { result: 'uncertain' };
+      }
+      if (failure.kind === 'retryable' || failure.kind === 'uncertain') {
+        if (failure.retryAfterMs) target.limiter?.holdOff(failure.retryAfterMs);
         if (circuit.failed(failure.retryAfterMs)) {
           logger.warn(
             { channel: row.channel, pauseMs: circuit.waitMs, reason: failure.reason },
@@ -267,13 +367,10 @@ export class Dispatcher {
           );
         }
         if (attempt < this.maxAttempts) {
-          await store.markRetry(
-            row,
-            attemptId,
-            failure.reason,
-            backoffDelay(attempt, this.options.backoff, failure.retryAfterMs),
-          );
-          return 'retried';
+          const delayMs = backoffDelay(attempt, this.options.backoff, failure.retryAfterMs);
+          // An uncertain email goes again with the same Message-ID: receiving systems recognise it.
+          await store.markRetry(row, attemptId, failure.reason, delayMs);
+          return { result: 'retried', dueAgainAt: this.now() + delayMs };
         }
         await store.markDead(
           row,
@@ -281,7 +378,7 @@ export class Dispatcher {
           'retryable',
           `gave up after ${attempt} attempts: ${failure.reason}`,
         );
-        return 'dead';
+        return { result: 'dead' };
       }
       await store.markDead(row, attemptId, 'permanent', failure.reason);
       if (failure.unlinkRecipient && row.fiscalCode !== null) {
@@ -291,10 +388,14 @@ export class Dispatcher {
             logger.error({ err: error, deliveryId: row.id }, 'could not report an unreachable recipient'),
           );
       }
-      return 'dead';
+      return { result: 'dead' };
     } finally {
       this.options.onChange?.(row);
     }
+  }
+
+  private uncertainPolicy(target: DispatchChannel, channel: ChannelName): 'resend' | 'hold' {
+    return target.onUncertain ?? (this.resendable.includes(channel) ? 'resend' : 'hold');
   }
 
   private send(target: DispatchChannel, row: DeliveryRow, message: OutgoingMessage): Promise<SendResult> {

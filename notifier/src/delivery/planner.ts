@@ -1,5 +1,13 @@
-import { InboxEntry, handleOnce, type Database, type EntityManager, type Logger } from '@sportello/platform';
-import type { AnyEvent } from '@sportello/schema';
+import {
+  createForegroundGate,
+  InboxEntry,
+  handleOnce,
+  type Database,
+  type EntityManager,
+  type ForegroundGate,
+  type Logger,
+} from '@sportello/platform';
+import { laneOf, laneRank, parseEvent, type AnyEvent, type Lane } from '@sportello/schema';
 import type { ChannelName, Language } from '../channels/channel.js';
 import {
   linkedChannels,
@@ -13,7 +21,7 @@ import { PUBLIC_RECIPIENT } from '../entities/delivery.entity.js';
 import { NotificationEntity } from '../entities/notification.entity.js';
 import { TelegramChatEntity } from '../entities/telegram-chat.entity.js';
 import { v7 as uuidv7 } from 'uuid';
-import { DeliveryStore, type NewDelivery } from './delivery-store.js';
+import { DeliveryStore, lanePriority, type NewDelivery } from './delivery-store.js';
 
 /** Identity answers at most this many citizens per batch read. */
 export const CONTACT_BATCH = 500;
@@ -39,8 +47,15 @@ export interface PlannerOptions {
   consumer: string;
   logger: Logger;
   now?: () => number;
-  /** Called after each batch of deliveries is recorded (wakes the dispatcher). */
-  onPlanned?(eventId: string): void;
+  /** Called after each batch of deliveries is recorded, with their priority (wakes the dispatcher). */
+  onPlanned?(eventId: string, priority: number): void;
+  /** Told each page planned (metrics). */
+  onProgress?(report: { eventId: string; lane: Lane; recipients: number; deliveries: number }): void;
+  /**
+   * How long a bulk event's next page waits while critical or interactive events are being planned
+   * (then bulk planning goes on for as long again). @default 250
+   */
+  bulkDeferMs?: number;
 }
 
 /**
@@ -49,18 +64,64 @@ export interface PlannerOptions {
  * the notifier's own table) and records one delivery per (event, recipient, channel) in bulk.
  *
  * Exactly once: each page is inserted with `on conflict do nothing` on that key, and the event is
- * marked processed in the inbox only when the last page is in. A crash or a redelivery in between
- * plans the event again and inserts only what is missing; a redelivery afterwards changes nothing.
+ * marked processed in the inbox only when the last page is in. Progress is kept page by page (the
+ * last fiscal code planned): a crash or a redelivery in between goes on after the last page
+ * recorded, and whatever was half done is inserted only where missing; a redelivery afterwards
+ * changes nothing.
+ *
+ * Lanes: deliveries carry their event's lane in their priority (an alert's before any practice
+ * update's, those before any reminder's), and while critical or interactive events are being
+ * planned, bulk events wait between pages (at most `bulkDeferMs` at a time).
  */
 export class Planner {
   private readonly now: () => number;
+  /** Critical and interactive planning in progress: bulk pages let it go first. */
+  private readonly higherLanes: ForegroundGate;
+  /** Events being planned in this process: a second request for one waits for the first. */
+  private readonly inProgress = new Map<string, Promise<PlanOutcome>>();
 
   constructor(private readonly options: PlannerOptions) {
     this.now = options.now ?? Date.now;
+    this.higherLanes = createForegroundGate({ maxDeferMs: options.bulkDeferMs ?? 250 });
   }
 
-  /** Plans the deliveries of one parsed event. */
-  async planEvent(event: AnyEvent): Promise<PlanOutcome> {
+  /**
+   * Plans the deliveries of one parsed event. Asked again while it is being planned in this process
+   * (the bus handing it out while it is resumed after a restart), answers with the same outcome.
+   */
+  planEvent(event: AnyEvent): Promise<PlanOutcome> {
+    const running = this.inProgress.get(event.id);
+    if (running) return running;
+    const planning = this.plan(event).finally(() => this.inProgress.delete(event.id));
+    this.inProgress.set(event.id, planning);
+    return planning;
+  }
+
+  /**
+   * Goes on planning the events whose planning a crash interrupted (recorded, not finished),
+   * critical first, at once rather than when the bus hands them out again after its ack wait.
+   * @returns how many were planned to the end
+   */
+  async resumeInterrupted(): Promise<number> {
+    const rows = await this.options.database
+      .forkUnscoped()
+      .find(
+        NotificationEntity,
+        { plannedAt: null, event: { $ne: null } },
+        { orderBy: { createdAt: 'asc' }, limit: 1_000 },
+      );
+    const events = rows
+      .map((row) => parseEvent(row.event))
+      .sort((a, b) => laneRank(laneOf(a.type)) - laneRank(laneOf(b.type)));
+    let resumed = 0;
+    for (const event of events) {
+      this.options.logger.info({ eventId: event.id, eventType: event.type }, 'resuming interrupted planning');
+      if ((await this.planEvent(event)).status === 'planned') resumed += 1;
+    }
+    return resumed;
+  }
+
+  private async plan(event: AnyEvent): Promise<PlanOutcome> {
     const { database, consumer } = this.options;
     const seen = await database.forkUnscoped().findOne(InboxEntry, { consumer, eventId: event.id });
     if (seen !== null) return { status: 'duplicate' };
@@ -69,31 +130,42 @@ export class Planner {
       await handleOnce(database.fork({ comune: event.comune }), consumer, event, async () => {});
       return { status: 'ignored' };
     }
-    await this.recordNotification(event, plan);
+    const progress = await this.recordNotification(event, plan);
+    const lane = laneOf(event.type);
+    const priority = lanePriority(lane, plan.priority);
     let deliveries = 0;
-    let recipients = 0;
-    for await (const page of this.recipientPages(event.comune, plan)) {
-      recipients += page.length;
-      deliveries += await this.planPage(event, plan, page);
-    }
-    if (plan.publicPost && this.options.channels.has('telegram')) {
-      const channelId = this.options.publicChannel(event.comune);
-      if (channelId !== undefined) {
-        deliveries += await this.options.store.insert([
-          {
-            comune: event.comune,
-            eventId: event.id,
-            eventType: event.type,
-            recipientKey: PUBLIC_RECIPIENT,
-            fiscalCode: null,
-            channel: 'telegram',
-            address: channelId,
-            language: 'it',
-            priority: plan.priority,
-          },
-        ]);
-        this.options.onPlanned?.(event.id);
+    let recipients = progress.recipients;
+    const planning = lane === 'bulk' ? undefined : this.higherLanes.begin();
+    try {
+      for await (const page of this.recipientPages(event.comune, plan, progress.cursor)) {
+        if (lane === 'bulk') await this.higherLanes.whenIdle();
+        recipients += page.length;
+        const planned = await this.planPage(event, plan, page, priority);
+        deliveries += planned;
+        await this.saveProgress(event, page, recipients);
+        this.options.onProgress?.({ eventId: event.id, lane, recipients: page.length, deliveries: planned });
       }
+      if (plan.publicPost && this.options.channels.has('telegram')) {
+        const channelId = this.options.publicChannel(event.comune);
+        if (channelId !== undefined) {
+          deliveries += await this.options.store.insert([
+            {
+              comune: event.comune,
+              eventId: event.id,
+              eventType: event.type,
+              recipientKey: PUBLIC_RECIPIENT,
+              fiscalCode: null,
+              channel: 'telegram',
+              address: channelId,
+              language: 'it',
+              priority,
+            },
+          ]);
+          this.options.onPlanned?.(event.id, priority);
+        }
+      }
+    } finally {
+      planning?.();
     }
     const plannedAt = this.now();
     const first = await handleOnce(database.fork({ comune: event.comune }), consumer, event, async (em) => {
@@ -107,9 +179,25 @@ export class Planner {
     return { status: 'planned', deliveries, recipients };
   }
 
-  private async recordNotification(event: AnyEvent, plan: NotificationPlan): Promise<void> {
+  /**
+   * Records what the event tells, once; planning again (after a crash) finds it with its progress.
+   * @returns where planning stands: after which fiscal code, and how many recipients are planned
+   */
+  private async recordNotification(
+    event: AnyEvent,
+    plan: NotificationPlan,
+  ): Promise<{ cursor: string | null; recipients: number }> {
     const em = this.options.database.fork({ comune: event.comune });
-    if ((await em.findOne(NotificationEntity, { eventId: event.id })) !== null) return;
+    const recorded = await em.findOne(NotificationEntity, { eventId: event.id });
+    if (recorded !== null) {
+      if (recorded.audienceCursor !== null) {
+        this.options.logger.info(
+          { eventId: event.id, eventType: event.type, plannedRecipients: recorded.plannedRecipients },
+          'planning resumed where it was interrupted',
+        );
+      }
+      return { cursor: recorded.audienceCursor ?? null, recipients: recorded.plannedRecipients ?? 0 };
+    }
     await em.insert(NotificationEntity, {
       eventId: event.id,
       comune: event.comune,
@@ -122,19 +210,45 @@ export class Planner {
       occurredAt: Date.parse(event.occurredAt),
       createdAt: this.now(),
       plannedAt: null,
+      audienceCursor: null,
+      plannedRecipients: 0,
+      event,
     });
+    return { cursor: null, recipients: 0 };
   }
 
-  private async *recipientPages(comune: string, plan: NotificationPlan): AsyncIterable<string[]> {
+  /** Records that every recipient up to the last of `page` has its deliveries. */
+  private async saveProgress(event: AnyEvent, page: readonly string[], recipients: number): Promise<void> {
+    const last = page.at(-1);
+    if (last === undefined) return;
+    await this.options.database
+      .fork({ comune: event.comune })
+      .nativeUpdate(
+        NotificationEntity,
+        { eventId: event.id },
+        { audienceCursor: last, plannedRecipients: recipients },
+      );
+  }
+
+  private async *recipientPages(
+    comune: string,
+    plan: NotificationPlan,
+    after: string | null,
+  ): AsyncIterable<string[]> {
     if (plan.audience.kind === 'person') {
-      yield [plan.audience.fiscalCode];
+      if (after === null) yield [plan.audience.fiscalCode];
       return;
     }
-    yield* this.options.audience.residentsInZones(comune, plan.audience.zones, CONTACT_BATCH);
+    yield* this.options.audience.residentsInZones(comune, plan.audience.zones, CONTACT_BATCH, after);
   }
 
   /** Resolves one page of recipients and records their deliveries. @returns how many were new. */
-  private async planPage(event: AnyEvent, plan: NotificationPlan, fiscalCodes: string[]): Promise<number> {
+  private async planPage(
+    event: AnyEvent,
+    plan: NotificationPlan,
+    fiscalCodes: string[],
+    priority: number,
+  ): Promise<number> {
     const comune = event.comune;
     const em = this.options.database.fork({ comune });
     const [contacts, chats] = await Promise.all([
@@ -160,12 +274,12 @@ export class Planner {
           channel,
           address,
           language: contact.language,
-          priority: plan.priority,
+          priority,
         });
       }
     }
     const inserted = await this.options.store.insert(rows, em);
-    if (rows.length > 0) this.options.onPlanned?.(event.id);
+    if (rows.length > 0) this.options.onPlanned?.(event.id, priority);
     return inserted;
   }
 }
@@ -248,7 +362,7 @@ export async function planSyntheticAudience(
               ? String(100000 + i)
               : fiscalCode,
         language: options.language ?? 'it',
-        priority: 100,
+        priority: lanePriority('critical', 100),
       });
     }
   }
@@ -279,6 +393,9 @@ export async function planSyntheticAudience(
     occurredAt: Date.now(),
     createdAt: Date.now(),
     plannedAt: Date.now(),
+    audienceCursor: null,
+    plannedRecipients: 0,
+    event: null,
   });
   const planned = await store.insert(rows);
   return { eventId, planned, elapsedMs: performance.now() - started };

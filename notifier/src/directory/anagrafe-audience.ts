@@ -31,8 +31,8 @@ interface ResidentsPage {
 export function createAnagrafeAudience(anagrafeUrl: string, tokens: ServiceTokens): AudienceDirectory {
   const call = createSubgraphClient('anagrafe', anagrafeUrl, tokens);
   return {
-    async *residentsInZones(comune, zones, pageSize) {
-      let after: string | null = null;
+    async *residentsInZones(comune, zones, pageSize, from = null) {
+      let after: string | null = from;
       for (;;) {
         const data: ResidentsPage = await call<ResidentsPage>(comune, RESIDENTS_QUERY, {
           zones: zones === null ? null : [...zones],

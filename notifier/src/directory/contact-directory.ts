@@ -51,12 +51,14 @@ export interface ContactDirectory {
 export interface AudienceDirectory {
   /**
    * Fiscal codes of the residents of `zones` (`null`: the whole comune), page by page in fiscal code
-   * order, `pageSize` at a time.
+   * order, `pageSize` at a time, starting after the fiscal code `after` when given (a planner
+   * resuming where it was interrupted).
    */
   residentsInZones(
     comune: string,
     zones: readonly string[] | null,
     pageSize: number,
+    after?: string | null,
   ): AsyncIterable<string[]>;
 }
 

@@ -1,5 +1,6 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { tenantProperties } from '@sportello/platform';
+import type { EventEnvelope } from '@sportello/schema';
 import type { Language, PaymentNotice } from '../channels/channel.js';
 import type { TemplateInput } from '../templates/render-template.js';
 
@@ -23,6 +24,19 @@ export const NotificationEntity = defineEntity({
     createdAt: p.bigint('number').index(),
     /** Set once every recipient has a delivery. */
     plannedAt: p.bigint('number').nullable(),
+    /**
+     * Planning progress, kept page by page: the last fiscal code of the audience whose deliveries are
+     * recorded. A planner that was interrupted (a crash, a redelivery) goes on after it.
+     */
+    audienceCursor: p.string().length(16).nullable(),
+    /** Recipients planned so far (progress for staff and metrics). */
+    plannedRecipients: p.integer().default(0),
+    /**
+     * The event itself, so planning interrupted by a crash goes on as soon as the notifier starts
+     * again, without waiting for the bus to hand the event out again. `null` on rows planned before
+     * it was kept.
+     */
+    event: p.json<EventEnvelope>().nullable(),
   },
 });
 export type Notification = InferEntity<typeof NotificationEntity>;

@@ -1,4 +1,11 @@
-import { handleOnce, type Consumer, type Database, type EventBus, type Logger } from '@sportello/platform';
+import {
+  handleOnce,
+  type Consumer,
+  type ConsumerObserver,
+  type Database,
+  type EventBus,
+  type Logger,
+} from '@sportello/platform';
 import { busSubjectPattern, EventValidationError, parseEvent, type AnyEvent } from '@sportello/schema';
 import type { Planner } from '../delivery/planner.js';
 import type { ChatLinks } from '../telegram/chat-links.js';
@@ -17,12 +24,21 @@ export interface ConsumerSetup {
   /** First token of bus subjects, when the deployment isolates itself with another one. @default 'sportello' */
   subjectRoot?: string;
   logger: Logger;
+  /**
+   * The bus's ack wait: held events are renewed while they are planned, so this is how soon the
+   * events of a notifier that died go to another (or to itself restarted). @default 10_000
+   */
+  ackWaitMs?: number;
+  /** Events planned at once, per lane (never two of one subject). @default 4 */
+  concurrency?: number;
+  observer?: ConsumerObserver;
 }
 
 /**
- * Consumes the bus durably: each event is planned (or applied) once, through the inbox; a handler
- * that throws (a directory down) makes the bus redeliver later. Events that fail validation are
- * logged and acknowledged: redelivering them would fail the same way.
+ * Consumes the bus durably, each lane apart (an alert is planned while a billing run's reminders
+ * queue behind): each event is planned (or applied) once, through the inbox; a handler that throws
+ * (a directory down) makes the bus redeliver later. Events that fail validation are logged and
+ * acknowledged: redelivering them would fail the same way.
  */
 export async function startConsumer(setup: ConsumerSetup): Promise<Consumer> {
   const { bus, planner, logger } = setup;
@@ -32,8 +48,12 @@ export async function startConsumer(setup: ConsumerSetup): Promise<Consumer> {
       subjects: PRODUCERS.map((producer) =>
         busSubjectPattern({ producer }).replace(/^sportello\./, `${setup.subjectRoot ?? 'sportello'}.`),
       ),
-      // Planning a big audience takes a while; the bus must not hand the event to another replica meanwhile.
-      ackWaitMs: 300_000,
+      // Planning a big audience takes a while: the bus renews the event while it runs, so the short
+      // ack wait only decides how soon a dead notifier's events are planned again.
+      ackWaitMs: setup.ackWaitMs ?? 10_000,
+      lanes: true,
+      concurrency: setup.concurrency ?? 4,
+      ...(setup.observer ? { observer: setup.observer } : {}),
     },
     async (envelope) => {
       let event: AnyEvent;

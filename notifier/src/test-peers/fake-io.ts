@@ -52,6 +52,11 @@ export interface FakeIo {
   setProfile(fiscalCode: string, profile: FakeIoProfile | undefined): void;
   /** Makes the API fail for a while, as an overloaded IO does. */
   outage(outage: FakeIoOutage): void;
+  /**
+   * The next `count` message submissions are stored (the citizen gets them) but answered 500: the
+   * sender cannot tell (an answer lost after acceptance).
+   */
+  loseAnswers(count: number): void;
   close(): Promise<void>;
 }
 
@@ -148,6 +153,7 @@ export async function startFakeIo(options: FakeIoOptions): Promise<FakeIo> {
   const messages: FakeIoMessage[] = [];
   const calls: Array<{ operation: IoOperation; status: number }> = [];
   let failing: (FakeIoOutage & { until?: number; left?: number }) | undefined;
+  let answersToLose = 0;
 
   function json(
     res: ServerResponse,
@@ -264,6 +270,11 @@ export async function startFakeIo(options: FakeIoOptions): Promise<FakeIo> {
         body: accepted,
         status: profile?.senderAllowed ? 'PROCESSED' : 'REJECTED',
       });
+      if (answersToLose > 0) {
+        answersToLose -= 1;
+        problem(res, 500, 'Internal server error', 'The service is temporarily unavailable');
+        return operation;
+      }
       json(res, 201, { id }, { location: `/api/v1/messages/${accepted.fiscal_code}/${id}` });
       return operation;
     }
@@ -301,6 +312,9 @@ export async function startFakeIo(options: FakeIoOptions): Promise<FakeIo> {
     setProfile(fiscalCode, profile) {
       if (profile) profiles.set(fiscalCode, profile);
       else profiles.delete(fiscalCode);
+    },
+    loseAnswers(count) {
+      answersToLose = count;
     },
     outage(outage) {
       failing = {

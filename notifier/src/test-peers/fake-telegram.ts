@@ -32,6 +32,12 @@ export interface FakeTelegramOptions {
    * the limit allows. @default 100
    */
   jitterToleranceMs?: number;
+  /**
+   * Counts like the issue's measurements of the real Bot API: at most `perSecond` messages in any
+   * rolling second (no burst allowance), and a chat's next message at least `1000 /
+   * perChatPerSecond` ms after its previous one, with no slack. @default false
+   */
+  strict?: boolean;
 }
 
 /** A running fake Bot API. */
@@ -41,10 +47,19 @@ export interface FakeTelegram {
   readonly sent: readonly TelegramSentMessage[];
   /** How many sendMessage calls were answered 429. */
   readonly tooManyRequests: number;
+  /** The 429s answered, with why (`chat` or `global`), the chat and when. */
+  readonly refusals: ReadonlyArray<{ limit: 'chat' | 'global'; chatId: string; at: number }>;
   /** Calls per Bot API method. */
   readonly calls: Readonly<Record<string, number>>;
   /** The webhook set with setWebhook, if any. */
   readonly webhook: { url: string; secretToken: string | undefined } | undefined;
+  /**
+   * The next `count` messages are delivered, but their answer is lost: `500` answers 500 Internal
+   * Server Error, `drop` closes the connection without a word.
+   */
+  loseAnswers(count: number, how?: 500 | 'drop'): void;
+  /** The next `count` calls of `method` answer `status` (Telegram's proxies having a bad moment). */
+  failNext(method: string, count: number, status?: number): void;
   /** The chat answers 403 "bot was blocked by the user". */
   blockChat(chatId: number | string): void;
   /** The chat answers 400 "chat not found". */
@@ -128,6 +143,22 @@ export async function startFakeTelegram(options: FakeTelegramOptions): Promise<F
   const sentWaiters = new Set<() => void>();
   let webhook: { url: string; secretToken: string | undefined } | undefined;
   let tooManyRequests = 0;
+  let lostAnswers: { count: number; how: 500 | 'drop' } = { count: 0, how: 500 };
+  const failing = new Map<string, { count: number; status: number }>();
+  const refusals: Array<{ limit: 'chat' | 'global'; chatId: string; at: number }> = [];
+  /** Strict mode: when each accepted message arrived, and each chat's last one. */
+  const acceptedAt: number[] = [];
+  const lastOfChat = new Map<string, number>();
+  const strictChatIntervalMs = 1000 / (options.perChatPerSecond ?? 1);
+  const strictPerSecond = options.perSecond ?? 30;
+  /** Milliseconds before a message to `chatId` may pass under the strict rules, and which rule holds it. */
+  const strictWait = (chatId: string, now: number): { wait: number; limit: 'chat' | 'global' } => {
+    const last = lastOfChat.get(chatId);
+    const chatWait = last === undefined ? 0 : last + strictChatIntervalMs - now;
+    while (acceptedAt.length > 0 && acceptedAt[0]! <= now - 1000) acceptedAt.shift();
+    const globalWait = acceptedAt.length >= strictPerSecond ? acceptedAt[0]! + 1000 - now : 0;
+    return chatWait >= globalWait ? { wait: chatWait, limit: 'chat' } : { wait: globalWait, limit: 'global' };
+  };
   let nextMessageId = 1;
   let nextUpdateId = 100_000;
   let closing = false;
@@ -163,14 +194,19 @@ export async function startFakeTelegram(options: FakeTelegramOptions): Promise<F
     let chat = perChat.get(chatId);
     if (!chat) perChat.set(chatId, (chat = new Flood(chatInterval, tolerance)));
     // A refused message counts against neither limit.
-    const wait = Math.max(chat.wait(now), global.wait(now));
-    if (wait > 0) {
+    const held = options.strict
+      ? strictWait(chatId, now)
+      : { wait: Math.max(chat.wait(now), global.wait(now)), limit: chat.wait(now) > 0 ? 'chat' : 'global' };
+    if (held.wait > 0) {
       tooManyRequests += 1;
-      const retryAfter = Math.max(1, Math.ceil(wait / 1000));
+      refusals.push({ limit: held.limit as 'chat' | 'global', chatId, at: now });
+      const retryAfter = Math.max(1, Math.ceil(held.wait / 1000));
       return error(429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
     }
     chat.count(now);
     global.count(now);
+    acceptedAt.push(now);
+    lastOfChat.set(chatId, now);
     const message: TelegramSentMessage = {
       chatId,
       messageId: nextMessageId++,
@@ -290,9 +326,26 @@ export async function startFakeTelegram(options: FakeTelegramOptions): Promise<F
     if (match[1] !== options.token) return reply(error(401, 'Unauthorized'));
     const method = match[2]!;
     calls[method] = (calls[method] ?? 0) + 1;
+    const failure = failing.get(method);
+    if (failure && failure.count > 0) {
+      failure.count -= 1;
+      // The request body is read and dropped, as a failing proxy would.
+      req.resume();
+      return reply(error(failure.status, 'Bad Gateway'));
+    }
     readParams(req, url)
       .then((params) => call(method, params))
-      .then(reply, () => reply(error(400, 'Bad Request: invalid request body')));
+      .then(
+        (answer) => {
+          if (method === 'sendMessage' && answer.status === 200 && lostAnswers.count > 0) {
+            lostAnswers.count -= 1;
+            if (lostAnswers.how === 'drop') return void res.socket?.destroy();
+            return reply(error(500, 'Internal Server Error'));
+          }
+          reply(answer);
+        },
+        () => reply(error(400, 'Bad Request: invalid request body')),
+      );
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -322,8 +375,15 @@ export async function startFakeTelegram(options: FakeTelegramOptions): Promise<F
     get tooManyRequests() {
       return tooManyRequests;
     },
+    refusals,
     get webhook() {
       return webhook;
+    },
+    failNext(method, count, status = 502) {
+      failing.set(method, { count, status });
+    },
+    loseAnswers(count, how = 500) {
+      lostAnswers = { count, how };
     },
     blockChat(chatId) {
       blocked.add(String(chatId));

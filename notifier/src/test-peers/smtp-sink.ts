@@ -39,6 +39,11 @@ export interface SmtpSink {
   reject(address: string, rejection: SmtpRejection): void;
   /** Accepts `address` again. */
   accept(address: string): void;
+  /**
+   * The next `count` mails are stored, then answered `451` as if the server had failed: the sender
+   * thinks it was not taken (an answer lost after acceptance).
+   */
+  loseAnswers(count: number): void;
   /** Resolves once at least `count` mails were received. */
   waitForMails(count: number, timeoutMs?: number): Promise<readonly ReceivedMail[]>;
   close(): Promise<void>;
@@ -54,6 +59,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   const waiters = new Set<() => void>();
   let connections = 0;
   let maxConcurrentConnections = 0;
+  let answersToLose = 0;
 
   const server = new SMTPServer({
     disabledCommands: options.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
@@ -106,6 +112,11 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
               parsed,
             });
             for (const wake of waiters) wake();
+            if (answersToLose > 0) {
+              answersToLose -= 1;
+              callback(Object.assign(new Error('4.3.0 temporary failure'), { responseCode: 451 }));
+              return;
+            }
             callback();
           })
           .catch((error: unknown) => callback(error instanceof Error ? error : new Error(String(error))));
@@ -134,6 +145,9 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     },
     accept(address) {
       rejections.delete(address.toLowerCase());
+    },
+    loseAnswers(count) {
+      answersToLose = count;
     },
     async waitForMails(count, timeoutMs = 10_000) {
       if (mails.length >= count) return mails;

@@ -4,6 +4,7 @@
  * with SIGKILL in the middle of a fan-out and starts it again.
  */
 import { createLogger, createNatsBus } from '@sportello/platform';
+import { loadNotifierConfig } from '../config.js';
 import { createNotifier } from '../notifier.js';
 import { testConfig } from './test-config.js';
 
@@ -19,10 +20,16 @@ interface ChildConfig {
   telegramApiRoot: string;
   telegramToken: string;
   sandboxDir: string;
+  /** Deliveries and events the way a deployment has them (lease, ack wait...), not sped up. */
+  defaults?: boolean;
+  /** SMTP messages per second. @default 200 */
+  smtpRatePerSecond?: number;
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ChildConfig;
 const logger = createLogger({ name: 'notifier-crash-child', level: 'warn' });
+/** What a deployment that sets nothing runs with. */
+const deployed = loadNotifierConfig({});
 const bus = await createNatsBus({
   servers: config.nats,
   stream: config.stream,
@@ -42,7 +49,7 @@ const notifier = await createNotifier(
       secure: false,
       ignoreTls: true,
       from: 'avvisi@comune.example.it',
-      ratePerSecond: 200,
+      ratePerSecond: config.smtpRatePerSecond ?? 200,
     },
     telegram: {
       token: config.telegramToken,
@@ -55,16 +62,20 @@ const notifier = await createNotifier(
       ratePerChatPerSecond: 1,
     },
     sandboxDir: config.sandboxDir,
-    dispatch: {
-      batchSize: 20,
-      concurrency: 8,
-      leaseMs: 2000,
-      maxAttempts: 10,
-      retryBaseMs: 50,
-      retryMaxMs: 500,
-      pollIntervalMs: 100,
-      recoverIntervalMs: 500,
-    },
+    ...(config.defaults
+      ? { dispatch: deployed.dispatch, consumer: deployed.consumer }
+      : {
+          dispatch: {
+            batchSize: 20,
+            concurrency: 8,
+            leaseMs: 2000,
+            maxAttempts: 10,
+            retryBaseMs: 50,
+            retryMaxMs: 500,
+            pollIntervalMs: 100,
+            recoverIntervalMs: 500,
+          },
+        }),
   }),
   { bus, logger, jwks: { keys: [] } },
 );

@@ -91,7 +91,11 @@ export async function startIdentity(citizens: readonly TestCitizen[]): Promise<{
  * answers the notifier's GraphQL query over HTTP from a zone map, paginated by fiscal code, and
  * refuses calls without a bearer token.
  */
-export async function startAnagrafeFake(residents: Record<string, readonly string[]>): Promise<{
+export async function startAnagrafeFake(
+  residents: Record<string, readonly string[]>,
+  /** How long each page takes to answer: a slow anagrafe, so planning a big audience takes a while. */
+  options: { pageDelayMs?: number } = {},
+): Promise<{
   url: string;
   calls: number;
   close(): Promise<void>;
@@ -125,6 +129,7 @@ export async function startAnagrafeFake(residents: Record<string, readonly strin
       const from = variables.after === null ? 0 : all.findIndex((code) => code > variables.after!);
       const start = from < 0 ? all.length : from;
       const page = all.slice(start, start + variables.first);
+      if (options.pageDelayMs) await new Promise((resolve) => setTimeout(resolve, options.pageDelayMs));
       const hasNextPage = start + page.length < all.length;
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(

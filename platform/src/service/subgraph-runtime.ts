@@ -137,6 +137,10 @@ export interface SubgraphRuntimeOptions<Context extends BaseContext> {
    * is checked)
    */
   bus?: EventBus;
+  /** The service's metrics, when it made them first (to count in its own parts). @default new ones */
+  metrics?: ServiceMetrics;
+  /** More checks for `/ready` beside the database and the bus, by name. */
+  readiness?: Readonly<Record<string, () => Promise<void>>>;
 }
 
 /** The handle {@link createSubgraphRuntime} returns. */
@@ -200,7 +204,7 @@ export function createSubgraphRuntime<Context extends BaseContext>(
     audit: options.audit,
   });
   const context = async (request: ServiceRequest) => options.context(await requestContext(request), request);
-  const metrics = createServiceMetrics({ service });
+  const metrics = options.metrics ?? createServiceMetrics({ service });
   const relay =
     options.relayTo === null
       ? undefined
@@ -245,6 +249,7 @@ export function createSubgraphRuntime<Context extends BaseContext>(
         await database.forkUnscoped().getConnection().execute('select 1');
       },
       ...(bus ? { bus: async () => bus.ready?.() } : {}),
+      ...options.readiness,
     },
     metrics,
   });

@@ -2,6 +2,8 @@ import { redactPersonalData, type SendFailure } from '../channel.js';
 
 interface SmtpErrorLike {
   code?: string;
+  /** The SMTP command in progress (nodemailer): `CONN`, `EHLO`, `MAIL FROM`, `RCPT TO`, `DATA`... */
+  command?: string;
   responseCode?: number;
   response?: string;
   message?: string;
@@ -59,6 +61,15 @@ export function classifySmtpError(error: unknown): SendFailure {
     };
   }
   if (code !== undefined && CONNECTION_CODES.has(code)) {
+    // Broken after the message went out (DATA sent, no final reply): the server may have queued it.
+    // The dispatcher resends it with the same Message-ID, which receiving systems recognise.
+    if (err.command === 'DATA' || err.command === 'message') {
+      return {
+        kind: 'uncertain',
+        reason: `SMTP answer lost after the message was sent (${code})`,
+        cause: error,
+      };
+    }
     return { kind: 'retryable', reason: `SMTP connection failed (${code})`, cause: error };
   }
   // A pooled connection hit its per-connection message limit while the message was queued:

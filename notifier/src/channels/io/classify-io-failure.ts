@@ -35,10 +35,13 @@ function describe(outcome: IoCallOutcome): string {
   return text === '' ? '' : `: ${redactPersonalData(text).slice(0, 300)}`;
 }
 
+/** Network failures before the request could reach App IO: nothing was sent. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
 /**
- * The one place that decides whether an App IO failure is worth retrying.
- * Note that a submission that timed out may have been accepted: the services API has no
- * idempotency key, so a retry can (rarely) duplicate a message. Losing it is judged worse.
+ * The one place that decides whether an App IO failure is worth retrying. The services API has no
+ * idempotency key: a submission whose answer was lost (no response, or IO's own 5xx) may have been
+ * accepted, so it is `uncertain`, not retried blindly; a failed profile check sent nothing.
  */
 export function classifyIoFailure(outcome: IoCallOutcome): SendFailure {
   const { step, status } = outcome;
@@ -47,8 +50,9 @@ export function classifyIoFailure(outcome: IoCallOutcome): SendFailure {
   if (status === undefined) {
     const code = (outcome.error as { cause?: { code?: string } } | undefined)?.cause?.code;
     const name = (outcome.error as { name?: string } | undefined)?.name;
+    const sentNothing = step === 'profile' || (code !== undefined && NOT_SENT_CODES.has(code));
     return {
-      kind: 'retryable',
+      kind: sentNothing ? 'retryable' : 'uncertain',
       reason: `${what} failed without a response (${code ?? name ?? 'network error'})`,
       cause: outcome.error,
     };
@@ -66,9 +70,13 @@ export function classifyIoFailure(outcome: IoCallOutcome): SendFailure {
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
     };
   }
-  // IO's own trouble: the same request can succeed later.
-  if (status >= 500)
-    return { kind: 'retryable', reason: `${what} failed on App IO's side (${status})${describe(outcome)}` };
+  // IO's own trouble: a profile check can be asked again; a submission may have been stored.
+  if (status >= 500) {
+    return {
+      kind: step === 'profile' ? 'retryable' : 'uncertain',
+      reason: `${what} failed on App IO's side (${status})${describe(outcome)}`,
+    };
+  }
   // 401: the comune's key is wrong or revoked; 403: the service may not do this (e.g. it is not
   // allowed to send this kind of message). Repeating the request with the same key cannot succeed;
   // the operator fixes the configuration and requeues.

@@ -1,16 +1,11 @@
 import { TelegramError } from 'telegraf';
 import { redactPersonalData, type SendFailure } from '../channel.js';
 
-/** Network-level failures of the HTTP client (node-fetch `FetchError` system codes). */
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-]);
+/**
+ * Network failures before the request could reach Telegram (node-fetch `FetchError` system codes):
+ * nothing was sent.
+ */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /**
  * The one place that decides whether a Bot API failure is worth retrying. The Bot API answers
@@ -50,9 +45,14 @@ export function classifyTelegramError(error: unknown): SendFailure {
     if (code === 401 || code === 404) {
       return { kind: 'permanent', reason: `Telegram rejected the bot token (${code})`, cause: error };
     }
-    // Telegram's own trouble (and 502/504 from its proxies): the same request can succeed later.
+    // Telegram's own trouble (and 502/504 from its proxies) after it got the request: the message
+    // may have gone out. sendMessage has no idempotency key, so a blind retry could say it twice.
     if (code >= 500) {
-      return { kind: 'retryable', reason: `Telegram server error (${code}): ${description}`, cause: error };
+      return {
+        kind: 'uncertain',
+        reason: `Telegram server error after the request (${code}): ${description}`,
+        cause: error,
+      };
     }
     // Any other 4xx ("can't parse entities", "message is too long", "message text is empty")
     // describes this message: sending it again gives the same answer.
@@ -63,15 +63,18 @@ export function classifyTelegramError(error: unknown): SendFailure {
     };
   }
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && NETWORK_CODES.has(code)) {
+  if (typeof code === 'string' && NOT_SENT_CODES.has(code)) {
     return { kind: 'retryable', reason: `Telegram unreachable (${code})`, cause: error };
   }
-  // A failure we do not recognise (a broken response, a timeout without a code): retrying is the
-  // safe choice because the core bounds the attempts.
+  // Anything else happened once the request was on its way (a connection reset, a timeout, a
+  // broken answer): Telegram may have sent the message, and a repeat cannot be recognised.
   const message = error instanceof Error ? error.message : String(error);
+  const name = (error as { name?: unknown } | null)?.name;
+  const what =
+    typeof code === 'string' ? code : name === 'AbortError' ? 'no answer in time' : 'broken answer';
   return {
-    kind: 'retryable',
-    reason: `unexpected Telegram failure: ${redactPersonalData(message.slice(0, 200))}`,
+    kind: 'uncertain',
+    reason: `Telegram answer lost (${what}): ${redactPersonalData(message.slice(0, 200))}`,
     cause: error,
   };
 }

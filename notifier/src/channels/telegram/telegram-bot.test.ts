@@ -159,3 +159,83 @@ describe('Telegram bot in polling mode', () => {
     }
   });
 });
+
+describe('Telegram bot update loop under failures', () => {
+  function captured() {
+    const entries: Array<{ msg: string; retryInMs?: number; failures?: number }> = [];
+    const logger = {
+      info: (fields: object, msg: string) => void entries.push({ ...fields, msg }),
+      warn: (fields: object, msg: string) => void entries.push({ ...fields, msg }),
+      error: (fields: object, msg: string) => void entries.push({ ...fields, msg }),
+    };
+    return { entries, logger: logger as never };
+  }
+
+  it('restarts a failing polling loop with back-off, says so, and goes on handling updates', async () => {
+    const telegram = await startFakeTelegram({ token: TOKEN });
+    const store = linkStore();
+    const { entries, logger } = captured();
+    const bot = createTelegramBot(
+      {
+        token: TOKEN,
+        apiRoot: telegram.apiRoot,
+        webhookSecret: SECRET,
+        linkChat: (token, chatId) => store.linkChat(token, chatId),
+        unlinkChat: (chatId) => store.unlinkChat(chatId),
+        settingsUrl: 'https://sportello.example.it/preferenze',
+        retryBaseMs: 50,
+      },
+      { logger },
+    );
+    try {
+      await bot.startPolling();
+      expect(bot.status.mode).toBe('polling');
+      telegram.failNext('getUpdates', 3, 502);
+      await telegram.userSends(701, '/settings');
+      await telegram.waitForSent(1, 701);
+
+      // The next three polls fail; the update sent meanwhile is handled once the loop is back.
+      await telegram.userSends(702, '/start Zq9-linkToken_1');
+      await telegram.waitForSent(1, 702);
+      expect(store.linked.get(702)).toBe('citizen-1');
+      const failures = entries.filter((entry) => entry.msg === 'telegram polling failed; restarting');
+      expect(failures.map((entry) => entry.retryInMs)).toEqual([50, 100, 200]);
+      expect(entries.some((entry) => entry.msg === 'telegram update loop recovered')).toBe(true);
+      expect(bot.status).toMatchObject({ mode: 'polling', healthy: true, failures: 0, restarts: 3 });
+    } finally {
+      await bot.close();
+      await telegram.close();
+    }
+  });
+
+  it('keeps trying to register the webhook while Telegram fails, then registers it', async () => {
+    const telegram = await startFakeTelegram({ token: TOKEN });
+    const { entries, logger } = captured();
+    const bot = createTelegramBot(
+      {
+        token: TOKEN,
+        apiRoot: telegram.apiRoot,
+        webhookSecret: SECRET,
+        linkChat: async () => 'invalid',
+        unlinkChat: async () => {},
+        settingsUrl: 'https://sportello.example.it/preferenze',
+        retryBaseMs: 50,
+      },
+      { logger },
+    );
+    try {
+      telegram.failNext('setWebhook', 2, 502);
+      await bot.setWebhook('https://servizi.comune.example.it/telegram/webhook');
+      await expect
+        .poll(() => telegram.webhook?.url)
+        .toBe('https://servizi.comune.example.it/telegram/webhook');
+      expect(
+        entries.filter((entry) => entry.msg === 'telegram webhook could not be registered; retrying'),
+      ).toHaveLength(2);
+      expect(bot.status).toMatchObject({ mode: 'webhook', healthy: true });
+    } finally {
+      await bot.close();
+      await telegram.close();
+    }
+  });
+});

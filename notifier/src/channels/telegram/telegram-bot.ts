@@ -2,9 +2,10 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
-import type { RateLimiter } from '../../pacing/rate-limiter.js';
+import type { Logger } from 'pino';
+import type { WirePacer } from '../../pacing/wire-pacer.js';
 import { repliesFor } from './bot-replies.js';
-import { createTelegramLimiter } from './telegram-channel.js';
+import { createTelegramPacer } from './telegram-channel.js';
 
 /** A deep-link payload Telegram accepts: up to 64 characters of `A-Za-z0-9_-`. */
 const START_PAYLOAD = /^[A-Za-z0-9_-]{1,64}$/;
@@ -33,15 +34,32 @@ export interface TelegramBotConfig {
   settingsUrl: string;
   /** How many update ids the webhook remembers to drop Telegram's redeliveries. @default 10000 */
   dedupeWindow?: number;
+  /** First pause after the update loop (polling, or registering the webhook) fails; doubles up to 30 s. @default 1_000 */
+  retryBaseMs?: number;
 }
 
 /** Optional collaborators of the bot. */
 export interface TelegramBotDeps {
   /**
-   * Paces replies, keyed by chat id. Share the sending channel's limiter: Telegram counts the bot's
-   * replies and its notifications against the same limits. @default a new {@link createTelegramLimiter}()
+   * Paces replies at the wire, keyed by chat id. Share the sending channel's pacer: Telegram counts
+   * the bot's replies and its notifications against the same limits.
+   * @default a new {@link createTelegramPacer}()
    */
-  limiter?: RateLimiter;
+  pacer?: WirePacer;
+  /** Where the update loop reports failures and restarts. @default silent */
+  logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
+}
+
+/** What the bot's update loop is doing, for `/ready` and metrics. */
+export interface TelegramBotStatus {
+  /** `webhook`: Telegram calls us; `polling`: we ask; `idle`: neither (yet, or closed). */
+  mode: 'webhook' | 'polling' | 'idle';
+  /** The loop works (the last poll or registration succeeded). */
+  healthy: boolean;
+  /** Failures in a row of the loop, reset by a success. */
+  failures: number;
+  /** Restarts of the loop after a failure, since the bot was created. */
+  restarts: number;
 }
 
 /** A running bot. */
@@ -52,12 +70,20 @@ export interface TelegramBot {
    * then retries). Mount it on the path given to {@link TelegramBot.setWebhook}.
    */
   handleWebhook(req: IncomingMessage, res: ServerResponse): Promise<void>;
-  /** Registers `url` with Telegram as the webhook, with the secret. */
+  /**
+   * Registers `url` with Telegram as the webhook, with the secret. Resolves once registered; if
+   * Telegram cannot be reached, keeps trying in the background (logged, 1 s doubling to 30 s).
+   */
   setWebhook(url: string): Promise<void>;
-  /** Development mode: long-polls getUpdates instead of a webhook. Resolves once polling started. */
+  /**
+   * Long-polls getUpdates instead of a webhook (development, or a public origin Telegram cannot
+   * call). The loop is supervised: a failure is logged and the loop starts again after 1 s,
+   * doubling to 30 s. Resolves once the first poll has been answered (or has failed once).
+   */
   startPolling(): Promise<void>;
-  /** Stops polling, if running. */
+  /** Stops the update loop (polling or registration retries). */
   close(): Promise<void>;
+  readonly status: Readonly<TelegramBotStatus>;
 }
 
 /** Remembers the most recent update ids, oldest forgotten first. */
@@ -105,15 +131,21 @@ export function createTelegramBot(config: TelegramBotConfig, deps: TelegramBotDe
   });
   const seen = new RecentIds(config.dedupeWindow ?? 10_000);
   const inFlight = new Set<number>();
-  let polling: Promise<void> | undefined;
-  const limiter = deps.limiter ?? createTelegramLimiter();
+  const logger = deps.logger;
+  const retryBaseMs = config.retryBaseMs ?? 1_000;
+  const status: TelegramBotStatus = { mode: 'idle', healthy: false, failures: 0, restarts: 0 };
+  /** Stops the update loop in progress. */
+  let stopLoop = new AbortController();
+  let loop: Promise<void> | undefined;
+  const pacer = deps.pacer ?? createTelegramPacer();
 
   async function reply(chatId: number, markdownV2: string): Promise<void> {
-    await limiter.acquire(String(chatId));
-    await bot.telegram.sendMessage(chatId, markdownV2, {
-      parse_mode: 'MarkdownV2',
-      link_preview_options: { is_disabled: true },
-    });
+    await pacer.run(String(chatId), () =>
+      bot.telegram.sendMessage(chatId, markdownV2, {
+        parse_mode: 'MarkdownV2',
+        link_preview_options: { is_disabled: true },
+      }),
+    );
   }
 
   // Let failures reach the webhook handler (500, Telegram retries) instead of telegraf's default,
@@ -140,8 +172,51 @@ export function createTelegramBot(config: TelegramBotConfig, deps: TelegramBotDe
     await reply(ctx.chat.id, repliesFor(ctx.from.language_code).settings(config.settingsUrl));
   });
 
-  function answer(res: ServerResponse, status: number): void {
-    res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? '' : String(status));
+  function answer(res: ServerResponse, code: number): void {
+    res.writeHead(code, { 'content-type': 'text/plain' }).end(code === 200 ? '' : String(code));
+  }
+
+  function succeeded(): void {
+    if (status.failures > 0)
+      logger?.info({ mode: status.mode, after: status.failures }, 'telegram update loop recovered');
+    status.failures = 0;
+    status.healthy = true;
+  }
+
+  /** Logs a failure of the update loop and waits before the next try (1 s doubling to 30 s). */
+  async function failedThenWait(error: unknown, message: string, signal: AbortSignal): Promise<void> {
+    status.failures += 1;
+    status.restarts += 1;
+    status.healthy = false;
+    const retryInMs = Math.min(30_000, retryBaseMs * 2 ** (status.failures - 1));
+    const code = (error as { code?: unknown }).code;
+    logger?.error(
+      {
+        mode: status.mode,
+        failures: status.failures,
+        retryInMs,
+        ...(typeof code === 'number' || typeof code === 'string' ? { code } : {}),
+        reason: error instanceof Error ? error.message.slice(0, 200) : String(error),
+      },
+      message,
+    );
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, retryInMs);
+      signal.addEventListener('abort', done, { once: true });
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  }
+
+  async function stopCurrentLoop(): Promise<void> {
+    stopLoop.abort();
+    await loop;
+    loop = undefined;
+    stopLoop = new AbortController();
+    status.mode = 'idle';
+    status.healthy = false;
   }
 
   return {
@@ -174,25 +249,81 @@ export function createTelegramBot(config: TelegramBotConfig, deps: TelegramBotDe
       }
     },
     async setWebhook(url) {
-      await bot.telegram.setWebhook(url, {
-        secret_token: config.webhookSecret,
-        allowed_updates: ['message'],
-      });
+      await stopCurrentLoop();
+      status.mode = 'webhook';
+      const signal = stopLoop.signal;
+      let registered!: () => void;
+      const first = new Promise<void>((resolve) => (registered = resolve));
+      loop = (async () => {
+        while (!signal.aborted) {
+          try {
+            await bot.telegram.setWebhook(url, {
+              secret_token: config.webhookSecret,
+              allowed_updates: ['message'],
+            });
+            succeeded();
+            logger?.info({ mode: 'webhook' }, 'telegram webhook registered');
+            registered();
+            return;
+          } catch (error) {
+            if (signal.aborted) break;
+            await failedThenWait(error, 'telegram webhook could not be registered; retrying', signal);
+            registered();
+          }
+        }
+        registered();
+      })();
+      await first;
     },
-    startPolling() {
-      return new Promise<void>((resolve, reject) => {
-        polling = bot
-          .launch({ allowedUpdates: ['message'] }, () => resolve())
-          .catch((error: unknown) => {
-            reject(error instanceof Error ? error : new Error(String(error)));
-          });
-      });
+    async startPolling() {
+      await stopCurrentLoop();
+      status.mode = 'polling';
+      const signal = stopLoop.signal;
+      let polled!: () => void;
+      const first = new Promise<void>((resolve) => (polled = resolve));
+      loop = (async () => {
+        let offset = 0;
+        let webhookCleared = false;
+        while (!signal.aborted) {
+          try {
+            // Telegram refuses getUpdates while a webhook is set (409): clear it first.
+            if (!webhookCleared) {
+              await bot.telegram.deleteWebhook({ drop_pending_updates: false });
+              webhookCleared = true;
+            }
+            const answer = bot.telegram.callApi(
+              'getUpdates',
+              { offset, timeout: 25, allowed_updates: ['message'] },
+              { signal: signal as never },
+            );
+            polled();
+            const updates = await answer;
+            succeeded();
+            for (const update of updates) {
+              offset = update.update_id + 1;
+              try {
+                await bot.handleUpdate(update);
+              } catch (err) {
+                // Asked again it would fail again: logged (without its content) and passed over.
+                logger?.warn({ err, updateId: update.update_id }, 'telegram update could not be handled');
+              }
+            }
+          } catch (error) {
+            if (signal.aborted) break;
+            if ((error as { code?: unknown }).code === 409) webhookCleared = false;
+            await failedThenWait(error, 'telegram polling failed; restarting', signal);
+            polled();
+          }
+        }
+        polled();
+      })();
+      await first;
     },
     async close() {
-      if (!polling) return;
-      bot.stop('close');
-      await polling;
-      polling = undefined;
+      await stopCurrentLoop();
+    },
+    get status() {
+      return status;
     },
   };
 }

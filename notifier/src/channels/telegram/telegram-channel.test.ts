@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutgoingMessage } from '../channel.js';
-import { createRateLimiter } from '../../pacing/rate-limiter.js';
+import { createWirePacer } from '../../pacing/wire-pacer.js';
 import { startFakeTelegram, type FakeTelegram } from '../../test-peers/fake-telegram.js';
 import { createTelegramChannel, type TelegramChannel } from './telegram-channel.js';
 import { escapeMarkdownV2, truncateMarkdownV2 } from './markdown-v2.js';
@@ -97,7 +97,7 @@ describe('Telegram channel against the fake Bot API', () => {
   it('turns flood control into a retryable failure with the wait Telegram asked for', async () => {
     const unpaced = createTelegramChannel(
       { token: TOKEN, apiRoot: telegram.apiRoot },
-      { limiter: createRateLimiter({ global: { ratePerSecond: 10_000 } }) },
+      { pacer: createWirePacer({ perSecond: 10_000 }) },
     );
     const first = await unpaced.send(message(7000));
     const second = await unpaced.send(message(7000));

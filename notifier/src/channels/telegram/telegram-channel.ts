@@ -8,6 +8,7 @@ import {
   type SendResult,
 } from '../channel.js';
 import { createRateLimiter, type RateLimiter } from '../../pacing/rate-limiter.js';
+import { createWirePacer, type WirePacer } from '../../pacing/wire-pacer.js';
 import { classifyTelegramError } from './classify-telegram-error.js';
 import { escapeMarkdownV2, truncateMarkdownV2 } from './markdown-v2.js';
 
@@ -17,15 +18,17 @@ export interface TelegramChannelConfig {
   token: string;
   /** Bot API base URL. @default https://api.telegram.org */
   apiRoot?: string;
+  /** Longest wait for an answer; past it the send is `uncertain`. @default 15_000 */
+  requestTimeoutMs?: number;
 }
 
 /** Optional collaborators of the Telegram channel. */
 export interface TelegramChannelDeps {
   /**
-   * Paces sends, keyed by chat id. @default {@link createTelegramLimiter}() — about 30 messages/s
-   * overall and 1 message/s per chat, Telegram's published limits.
+   * Paces every request at the moment it leaves, keyed by chat. Share it with the bot: Telegram
+   * counts replies and notifications against the same limits. @default {@link createTelegramPacer}()
    */
-  limiter?: RateLimiter;
+  pacer?: WirePacer;
 }
 
 /** A post for a public channel (e.g. every follower of the comune's alert channel). */
@@ -46,7 +49,26 @@ export interface TelegramChannel extends Channel {
   sendToChannel(post: ChannelPost): Promise<SendResult>;
 }
 
-/** Telegram's published limits: ~30 messages/s per bot and 1 message/s per chat. */
+/**
+ * Telegram's published limits, kept at the wire: at most 30 requests leave in any rolling second
+ * (with a 100 ms margin), and a chat's next message leaves a second after the previous one was
+ * answered, one at a time, in order.
+ */
+export function createTelegramPacer(
+  overrides: { perSecond?: number; perChatPerSecond?: number; maxChats?: number } = {},
+): WirePacer {
+  return createWirePacer({
+    perSecond: overrides.perSecond ?? 30,
+    perKeyIntervalMs: Math.ceil(1000 / (overrides.perChatPerSecond ?? 1)),
+    maxKeys: overrides.maxChats ?? 10_000,
+  });
+}
+
+/**
+ * Telegram's limits as a slot-reserving limiter (~30 messages/s per bot and 1 message/s per chat):
+ * paces callers before they commit to a send; the requests themselves are paced at the wire
+ * ({@link createTelegramPacer}).
+ */
 export function createTelegramLimiter(
   overrides: { perSecond?: number; perChatPerSecond?: number; maxChats?: number } = {},
 ): RateLimiter {
@@ -65,22 +87,31 @@ export function createTelegramChannel(
   const telegram = new Telegraf(config.token, {
     telegram: { ...(config.apiRoot ? { apiRoot: config.apiRoot } : {}), webhookReply: false },
   }).telegram;
-  const limiter = deps.limiter ?? createTelegramLimiter();
+  const pacer = deps.pacer ?? createTelegramPacer();
+  const timeoutMs = config.requestTimeoutMs ?? 15_000;
 
   async function post(chatId: string | number, markdownV2: string, silent: boolean): Promise<SendResult> {
     const key = String(chatId);
     try {
-      await limiter.acquire(key);
-      const sent = await telegram.sendMessage(chatId, truncateMarkdownV2(markdownV2), {
-        parse_mode: 'MarkdownV2',
-        disable_notification: silent,
-        link_preview_options: { is_disabled: true },
-      });
+      const sent = await pacer.run(key, () =>
+        telegram.callApi(
+          'sendMessage',
+          {
+            chat_id: chatId,
+            text: truncateMarkdownV2(markdownV2),
+            parse_mode: 'MarkdownV2',
+            disable_notification: silent,
+            link_preview_options: { is_disabled: true },
+          },
+          // telegraf types its signal with a polyfill's class; node-fetch takes Node's own.
+          { signal: AbortSignal.timeout(timeoutMs) as never },
+        ),
+      );
       return delivered(`${sent.chat.id}:${sent.message_id}`);
     } catch (error) {
       const failure = classifyTelegramError(error);
       // Flood control names a wait for the whole bot: hold every later send back, not just this one.
-      if (failure.retryAfterMs) limiter.holdOff(failure.retryAfterMs);
+      if (failure.retryAfterMs) pacer.holdOff(failure.retryAfterMs);
       return failed(failure);
     }
   }
