@@ -141,11 +141,15 @@ async function createConsumerFromNow(name: string): Promise<void> {
   }
 }
 
-/** Deletes a durable consumer a distributed run left on the shared stream, if it is there. */
+/** Deletes the durable consumers a distributed run left on the shared stream, if they are there. */
 async function deleteConsumer(name: string): Promise<void> {
   const nc = await connect({ servers: NATS_URL });
   try {
-    await (await jetstreamManager(nc)).consumers.delete(STREAM, name).catch(() => false);
+    const jsm = await jetstreamManager(nc);
+    // The notifier moves the consumer created here to one per lane (`<name>-critical`...).
+    for (const durable of [name, `${name}-critical`, `${name}-interactive`, `${name}-bulk`]) {
+      await jsm.consumers.delete(STREAM, durable).catch(() => false);
+    }
   } finally {
     await nc.close();
   }
