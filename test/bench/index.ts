@@ -3,13 +3,15 @@
  * per section and writes `bench-results/<section>.json`. Not part of `npm test`.
  *
  * Sections: gateway (our gateway vs Hive Gateway vs the subgraph), sql (statements per overview),
- * notifier (planning, email, Telegram pacing), fan-out (graphql-ws subscribers), spike (public
+ * notifier (planning, email, Telegram pacing), fan-out (graphql-ws subscribers), live (subscribers
+ * under a burst of practice changes, both modes), spike (public
  * data under a spike), and the subscription latency benchmark when present.
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runGatewayBenchmark } from './gateway.js';
 import { runFanOutBenchmark } from './fan-out.js';
+import { runLiveBenchmark } from './live.js';
 import { runNotifierBenchmark } from './notifier.js';
 import { formatSection, writeSectionJson, type SectionResult } from './report.js';
 import { runSpikeBenchmark } from './spike.js';
@@ -79,6 +81,7 @@ export const SECTIONS: readonly BenchSection[] = [
   { name: 'sql', run: (log) => runSqlBenchmark({ log }) },
   { name: 'notifier', run: (log) => runNotifierBenchmark({ log }) },
   { name: 'fan-out', run: (log) => runFanOutBenchmark({ log }) },
+  { name: 'live', run: (log) => runLiveBenchmark({ log }) },
   standalone('spike', 'public data under a spike, sharing on vs off', (log) =>
     runSpikeBenchmark({ log, output: 'bench-results/spike.json' }),
   ),
