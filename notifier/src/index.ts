@@ -107,6 +107,7 @@ export {
 } from './delivery/planner.js';
 export {
   Dispatcher,
+  NOTIFIER_DELIVERED_CHANNEL,
   type AttemptOutcomeReport,
   type DispatchChannel,
   type DispatcherOptions,

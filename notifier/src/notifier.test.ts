@@ -13,6 +13,7 @@ import {
   type FakeTelegram,
   type SmtpSink,
 } from '@sportello/notifier/test-peers';
+import { DeliveryEntity } from './entities/delivery.entity.js';
 import { createNotifier, seedNotifier, type NotifierHandle } from './index.js';
 import {
   COMUNE,
@@ -309,6 +310,62 @@ describe('what operators see', () => {
     ).toBeGreaterThanOrEqual(N);
     expect(metricSample(text, 'sportello_notifier_telegram_bot_up', { mode: 'polling' })).toBe(1);
     expect(metricSample(text, 'sportello_notifier_notifications_planning')).toBe(0);
+  });
+});
+
+describe('uncertain deliveries', () => {
+  it('are counted for staff and requeued in bulk by an admin, one event and channel at a time', async () => {
+    const event = alert('yellow', ['Z2']);
+    await bus.publish(event);
+    await settled(event.id);
+    // As if two Telegram answers had been lost after sending.
+    const em = notifier.database.forkUnscoped();
+    const rows = await em.find(DeliveryEntity, {
+      eventId: event.id,
+      channel: { $in: ['telegram', 'email'] },
+    });
+    const telegramRows = rows.filter((row) => row.channel === 'telegram').slice(0, 2);
+    await em.nativeUpdate(
+      DeliveryEntity,
+      { id: { $in: telegramRows.map((row) => row.id) } },
+      { status: 'uncertain' },
+    );
+    const sentBefore = telegram.sent.length;
+
+    const staffOf = (offices: Array<'civil-protection' | 'admin'>) =>
+      issuer.sign({
+        kind: 'staff',
+        comune: COMUNE,
+        username: 'admin.bianchi',
+        offices,
+        tokenId: `t-${offices[0]}`,
+      });
+    const replay = `mutation ($id: ID!) { replayUncertainDeliveries(eventId: $id, channel: TELEGRAM) }`;
+    const refused = await graphql(replay, { id: event.id }, await staffOf(['civil-protection']));
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const stats = await graphql(
+      `
+        query ($id: ID!) {
+          deliveryStats(eventId: $id) {
+            channels {
+              channel
+              uncertain
+            }
+          }
+        }
+      `,
+      { id: event.id },
+      await staffOf(['civil-protection']),
+    );
+    expect(stats.data?.deliveryStats).toMatchObject({
+      channels: expect.arrayContaining([{ channel: 'TELEGRAM', uncertain: telegramRows.length }]),
+    });
+
+    const requeued = await graphql(replay, { id: event.id }, await staffOf(['admin']));
+    expect(requeued.data?.replayUncertainDeliveries).toBe(telegramRows.length);
+    await settled(event.id);
+    expect(telegram.sent.length - sentBefore).toBe(telegramRows.length);
+    expect(await em.count(DeliveryEntity, { eventId: event.id, status: 'uncertain' })).toBe(0);
   });
 });
 

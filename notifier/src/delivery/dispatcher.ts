@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { channel as diagnosticsChannel } from 'node:diagnostics_channel';
 import { hostname } from 'node:os';
 import { KeyedScheduler, type ForegroundGate, type Logger } from '@sportello/platform';
 import type { Channel, ChannelName, OutgoingMessage, SendResult } from '../channels/channel.js';
@@ -8,6 +9,14 @@ import type { RateLimiter } from '../pacing/rate-limiter.js';
 import type { WirePacer } from '../pacing/wire-pacer.js';
 import { Circuit, type CircuitOptions } from './circuit.js';
 import { laneOfPriority, type DeliveryRow, type DeliveryStore } from './delivery-store.js';
+
+/**
+ * Node diagnostics channel on which the dispatcher announces each delivery the provider accepted
+ * (`{ eventId, eventType, channel, deliveryId }`), right after it is recorded. Costs nothing while
+ * nobody subscribes; tools (the lanes benchmark) subscribe to time an event's first delivery.
+ */
+export const NOTIFIER_DELIVERED_CHANNEL = 'sportello:notifier:delivered';
+const deliveredChannel = diagnosticsChannel(NOTIFIER_DELIVERED_CHANNEL);
 
 /** How one provider call ended, for metrics. */
 export type AttemptOutcomeReport = 'sent' | 'retryable' | 'permanent' | 'uncertain';
@@ -346,6 +355,14 @@ export class Dispatcher {
       if (result.ok) {
         circuit.succeeded();
         await store.markSent(row, attemptId, result.providerMessageId);
+        if (deliveredChannel.hasSubscribers) {
+          deliveredChannel.publish({
+            eventId: row.eventId,
+            eventType: row.eventType,
+            channel: row.channel,
+            deliveryId: row.id,
+          });
+        }
         return { result: 'sent' };
       }
       const failure = result.failure;

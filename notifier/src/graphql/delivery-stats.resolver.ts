@@ -4,7 +4,9 @@ import type { NotifierContext } from '../context.js';
 import { DeliveryEntity } from '../entities/delivery.entity.js';
 import { NotificationEntity } from '../entities/notification.entity.js';
 import { DeadLetterNotFoundError } from '../errors.js';
+import type { ChannelName } from '../channels/channel.js';
 import { DeadLetterType, DeliveryStatsType } from './delivery-stats.type.js';
+import { NotificationChannelEnum } from './enums.js';
 import { toDeadLetterType, toStatsType } from './delivery.mapper.js';
 
 const MAX_LIST = 200;
@@ -77,5 +79,26 @@ export class DeliveryStatsResolver {
     ctx.services.nudge();
     const row = await ctx.em.findOneOrFail(DeliveryEntity, { id }, { refresh: true });
     return toDeadLetterType(row);
+  }
+
+  @Mutation(() => Int, {
+    description:
+      'Admin staff: sends every UNCERTAIN delivery of an event again (on one channel, or on all), with a fresh ' +
+      'attempt budget. Those that did reach the person will reach them twice: check with the provider first. ' +
+      'Returns how many were requeued.',
+  })
+  async replayUncertainDeliveries(
+    @Arg('eventId', () => ID, { description: 'Id of the event, as in its envelope.' }) eventId: string,
+    @Arg('channel', () => NotificationChannelEnum, {
+      nullable: true,
+      description: 'Only this channel; every channel when absent.',
+    })
+    channel: ChannelName | null | undefined,
+    @Ctx() ctx: NotifierContext,
+  ): Promise<number> {
+    requireStaff(ctx.principal, 'admin');
+    const requeued = await ctx.services.store.replayUncertain(eventId, ctx.comune, channel ?? undefined);
+    if (requeued > 0) ctx.services.nudge();
+    return requeued;
   }
 }
