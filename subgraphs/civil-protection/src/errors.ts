@@ -3,13 +3,23 @@ import type { RuleViolation } from './domain/alert.js';
 
 /**
  * Turns rule violations into one BAD_USER_INPUT error: the message lists them all, `field` names
- * the first (so a form can focus it) and `violations` carries every one.
+ * the first (so a form can focus it) and `violations` carries every one. A violation's `reason`
+ * (a machine-readable cause) is kept, and the first one is the error's `reason` too.
  */
-export function invalidInput(violations: readonly RuleViolation[], prefix = 'input'): BadUserInputError {
+export function invalidInput(
+  violations: ReadonlyArray<RuleViolation & { reason?: string }>,
+  prefix = 'input',
+): BadUserInputError {
   const first = violations[0];
+  const reason = violations.find((v) => v.reason !== undefined)?.reason;
   return new BadUserInputError(violations.map((v) => `${v.field}: ${v.message}`).join('; '), {
     field: first === undefined ? prefix : `${prefix}.${first.field}`,
-    violations: violations.map((v) => ({ field: `${prefix}.${v.field}`, message: v.message })),
+    ...(reason === undefined ? {} : { reason }),
+    violations: violations.map((v) => ({
+      field: `${prefix}.${v.field}`,
+      message: v.message,
+      ...(v.reason === undefined ? {} : { reason: v.reason }),
+    })),
   });
 }
 

@@ -13,6 +13,7 @@ import { createCivilProtectionContext, type CivilProtectionContext } from './con
 import { CIVIL_PROTECTION_ENTITIES } from './entities/index.js';
 import { feedRoutes } from './feeds/feed-routes.js';
 import { buildCivilProtectionSchema } from './graphql/schema.js';
+import { ordinanceDocumentRoutes } from './http/ordinance-document-routes.js';
 import { createExpiryAnnouncer } from './jobs/expiry-announcer.js';
 import { migrations as postgresql } from './migrations/postgresql/index.js';
 import { migrations as sqlite } from './migrations/sqlite/index.js';
@@ -52,6 +53,7 @@ export {
 } from './domain/zone-geometry.js';
 export { importZones } from './domain/zones.js';
 export { isPdf, sha256Hex, MAX_DOCUMENT_BYTES } from './domain/ordinance-documents.js';
+export { ORDINANCE_DOCUMENTS_PATH } from './http/ordinance-document-routes.js';
 export {
   EMERGENCY_AREA_KINDS,
   haversineMeters,
@@ -114,7 +116,8 @@ export interface CivilProtection {
  * Creates the civil-protection subgraph: GraphQL on `/graphql`, the open-data feeds
  * (`/feeds/alerts.atom`, `/feeds/alert.cap.xml?id=`, `/feeds/alert-zones.geojson`,
  * `/feeds/emergency-areas.geojson`, `/feeds/ordinances.atom`, `/feeds/ordinance-document.pdf?id=`),
- * `/health`, and the announcer of ended alerts. Nothing connects or listens until `listen`; the
+ * the staff's upload of ordinance documents (`POST /ordinance-documents`), `/health`, and the
+ * announcer of ended alerts. Nothing connects or listens until `listen`; the
  * database is opened here.
  */
 export async function createCivilProtection(
@@ -151,7 +154,10 @@ export async function createCivilProtection(
         publicUrl: config.publicUrl,
         alertChanged: () => announcer.reschedule(),
       }),
-    routes: ({ requestContext }) => feedRoutes(config, requestContext),
+    routes: ({ requestContext, context }) => [
+      ...feedRoutes(config, requestContext),
+      ...ordinanceDocumentRoutes({ context }),
+    ],
     workers: [{ start: () => announcer.start(), stop: () => announcer.stop() }],
   });
   return {

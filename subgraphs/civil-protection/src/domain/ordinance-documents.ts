@@ -23,12 +23,24 @@ export const MAX_DOCUMENTS_PER_ORDINANCE = 20;
 /** The only type accepted: what the Albo Pretorio publishes. */
 export const DOCUMENT_MEDIA_TYPE = 'application/pdf';
 
-/** What staff send to attach a document. */
-export interface DocumentUpload {
-  title: string;
-  fileName: string;
-  /** The file, base64-encoded. */
-  contentBase64: string;
+/**
+ * What staff send to attach a document: its title, its file name and the file, base64-encoded
+ * (`contentBase64`, the GraphQL mutation) or as it is (`content`, the upload route's body). Both
+ * go through the same checks.
+ */
+export type DocumentUpload = { title: string; fileName: string } & (
+  { contentBase64: string; content?: never } | { content: Uint8Array; contentBase64?: never }
+);
+
+/**
+ * Why a document's content was refused, in `extensions.reason` of the BAD_USER_INPUT error (the
+ * upload route answers 413 for `TOO_LARGE` and 415 for `NOT_PDF`).
+ */
+export type DocumentRefusal = 'NOT_BASE64' | 'EMPTY' | 'TOO_LARGE' | 'NOT_PDF';
+
+/** A rule an upload breaks; `reason` says what is wrong with its content. */
+export interface DocumentViolation extends RuleViolation {
+  reason?: DocumentRefusal;
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -54,13 +66,26 @@ function cleanFileName(name: string): string {
   return base.replace(/[\u0000-\u001F\u007F"]/g, '').trim();
 }
 
-/** Checks an upload; returns the decoded file or every violation. */
+/** The upload's content as bytes, or why it cannot be read (base64 that is not). */
+function contentOf(upload: DocumentUpload): Buffer | null {
+  if (upload.content !== undefined) {
+    return Buffer.from(upload.content.buffer, upload.content.byteOffset, upload.content.byteLength);
+  }
+  const encoded = upload.contentBase64.replace(/\s+/g, '');
+  if (!BASE64.test(encoded) || encoded.length % 4 !== 0) return null;
+  return Buffer.from(encoded, 'base64');
+}
+
+/**
+ * Checks an upload, base64 or bytes alike; returns the file or every violation. The content's
+ * violations name the field it came in (`contentBase64` or `content`) and carry a `reason`.
+ */
 export function checkUpload(
   upload: DocumentUpload,
 ):
   | { ok: true; title: string; fileName: string; content: Buffer }
-  | { ok: false; violations: RuleViolation[] } {
-  const violations: RuleViolation[] = [];
+  | { ok: false; violations: DocumentViolation[] } {
+  const violations: DocumentViolation[] = [];
   const title = upload.title.trim();
   if (title === '' || title.length > 200) {
     violations.push({ field: 'title', message: 'give the document a title, 200 characters at most' });
@@ -71,30 +96,28 @@ export function checkUpload(
   } else if (!/\.pdf$/i.test(fileName)) {
     fileName = `${fileName}.pdf`;
   }
-  const encoded = upload.contentBase64.replace(/\s+/g, '');
-  let content = Buffer.alloc(0);
-  if (!BASE64.test(encoded) || encoded.length % 4 !== 0) {
-    violations.push({ field: 'contentBase64', message: 'the content must be base64-encoded' });
-  } else {
-    content = Buffer.from(encoded, 'base64');
-    if (content.length === 0) {
-      violations.push({ field: 'contentBase64', message: 'the file is empty' });
-    } else if (content.length > MAX_DOCUMENT_BYTES) {
-      violations.push({
-        field: 'contentBase64',
-        message: `the file exceeds ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB`,
-      });
-    } else if (!isPdf(content)) {
-      violations.push({
-        field: 'contentBase64',
-        message: 'only PDF documents are published on the Albo Pretorio: this file is not a PDF',
-      });
-    }
+  const field = upload.content !== undefined ? 'content' : 'contentBase64';
+  const content = contentOf(upload);
+  const refuse = (reason: DocumentRefusal, message: string) => violations.push({ field, message, reason });
+  if (content === null) {
+    refuse('NOT_BASE64', 'the content must be base64-encoded');
+  } else if (content.length === 0) {
+    refuse('EMPTY', 'the file is empty');
+  } else if (content.length > MAX_DOCUMENT_BYTES) {
+    refuse('TOO_LARGE', `the file exceeds ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB`);
+  } else if (!isPdf(content)) {
+    refuse('NOT_PDF', 'only PDF documents are published on the Albo Pretorio: this file is not a PDF');
   }
-  return violations.length > 0 ? { ok: false, violations } : { ok: true, title, fileName, content };
+  return violations.length > 0 || content === null
+    ? { ok: false, violations }
+    : { ok: true, title, fileName, content };
 }
 
-async function draftOrdinance(em: EntityManager, ordinanceId: string) {
+/**
+ * The draft ordinance documents may be attached to.
+ * @throws NotFoundError (unknown id), ConflictError (published)
+ */
+export async function findDraftOrdinance(em: EntityManager, ordinanceId: string) {
   const ordinance = isPublicId(ordinanceId) ? await em.findOne(OrdinanceEntity, { id: ordinanceId }) : null;
   if (ordinance === null) throw ordinanceNotFound(ordinanceId);
   if (ordinance.status === 'published') {
@@ -107,10 +130,13 @@ async function draftOrdinance(em: EntityManager, ordinanceId: string) {
 }
 
 /**
- * Attaches a PDF to a draft ordinance. The same file sent again is the same document (matched by
- * its SHA-256), so a retried upload adds nothing.
+ * Attaches a PDF to a draft ordinance, whether it came base64-encoded (the mutation) or as bytes
+ * (the upload route): the same checks (a PDF, its size, documents per ordinance, drafts only) and
+ * the same SHA-256 fingerprint. The same file sent again is the same document (matched by its
+ * SHA-256), so a retried upload adds nothing: `created` is false then.
  *
- * @throws NotFoundError, ConflictError (published, or too many documents), BadUserInputError
+ * @throws NotFoundError, ConflictError (published, or too many documents), BadUserInputError (with
+ *   `reason` for the content: see {@link DocumentRefusal})
  */
 export async function attachOrdinanceDocument(
   em: EntityManager,
@@ -119,14 +145,14 @@ export async function attachOrdinanceDocument(
   actor: Actor,
   upload: DocumentUpload,
   now: Date,
-): Promise<OrdinanceDocument> {
+): Promise<{ document: OrdinanceDocument; created: boolean }> {
   const checked = checkUpload(upload);
   if (!checked.ok) throw invalidInput(checked.violations);
-  const ordinance = await draftOrdinance(em, ordinanceId);
+  const ordinance = await findDraftOrdinance(em, ordinanceId);
   const sha256 = sha256Hex(checked.content);
   const existing = await documentsOf(em, ordinance.id);
   const same = existing.find((document) => document.sha256 === sha256);
-  if (same !== undefined) return same;
+  if (same !== undefined) return { document: same, created: false };
   if (existing.length >= MAX_DOCUMENTS_PER_ORDINANCE) {
     throw new ConflictError(`An ordinance carries at most ${MAX_DOCUMENTS_PER_ORDINANCE} documents`, {
       reason: 'TOO_MANY_DOCUMENTS',
@@ -147,7 +173,7 @@ export async function attachOrdinanceDocument(
   em.create(OrdinanceDocumentContentEntity, { id: document.id, comune, content: checked.content });
   em.assign(ordinance, { updatedAt: now });
   await em.flush();
-  return document;
+  return { document, created: true };
 }
 
 /** Removes a document from a draft. @throws NotFoundError, ConflictError (published ordinance) */
@@ -156,7 +182,7 @@ export async function removeOrdinanceDocument(em: EntityManager, documentId: str
     ? await em.findOne(OrdinanceDocumentEntity, { id: documentId })
     : null;
   if (document === null) throw new NotFoundError(`No document with id ${documentId}`);
-  const ordinance = await draftOrdinance(em, document.ordinanceId);
+  const ordinance = await findDraftOrdinance(em, document.ordinanceId);
   await em.nativeDelete(OrdinanceDocumentContentEntity, { id: document.id });
   em.remove(document);
   em.assign(ordinance, { updatedAt: now });

@@ -1,6 +1,29 @@
 import { formatOrdinanceNumber, isInForce, LEGAL_BASIS_CITATIONS } from '../domain/ordinance.js';
+import type { OrdinanceDocument } from '../entities/ordinance-document.entity.js';
 import type { Ordinance } from '../entities/ordinance.entity.js';
-import { OrdinanceType, TerritorialScopeType } from './ordinance.type.js';
+import { ordinanceDocumentUrl } from '../feeds/feed-urls.js';
+import { OrdinanceDocumentType, OrdinanceType, TerritorialScopeType } from './ordinance.type.js';
+
+/**
+ * The view of an ordinance's document (the GraphQL type, and the upload route's answer): its URL on
+ * the public origin once the ordinance is published, `null` before.
+ */
+export function toOrdinanceDocumentType(
+  document: OrdinanceDocument,
+  published: boolean,
+  publicUrl: string,
+): OrdinanceDocumentType {
+  return Object.assign(new OrdinanceDocumentType(), {
+    id: document.id,
+    title: document.title,
+    fileName: document.fileName,
+    mediaType: document.mediaType,
+    bytes: document.bytes,
+    sha256: document.sha256,
+    uploadedAt: document.uploadedAt,
+    url: published ? ordinanceDocumentUrl(publicUrl, document.comune, document.id) : null,
+  });
+}
 
 /** The public view of an ordinance at `now`. */
 export function toOrdinanceType(ordinance: Ordinance, now: Date): OrdinanceType {

@@ -14,8 +14,6 @@ import {
   documentsOf,
   removeOrdinanceDocument,
 } from '../domain/ordinance-documents.js';
-import type { OrdinanceDocument } from '../entities/ordinance-document.entity.js';
-import { ordinanceDocumentUrl } from '../feeds/feed-urls.js';
 import {
   isCivilProtectionStaff,
   requireCivilProtectionStaff,
@@ -25,25 +23,8 @@ import { OrdinanceEntity } from '../entities/ordinance.entity.js';
 import { toAlertType } from './alert.mapper.js';
 import { AlertType } from './alert.type.js';
 import { OrdinanceDocumentInput, OrdinanceDraftInput } from './ordinance.input.js';
-import { toOrdinanceType } from './ordinance.mapper.js';
+import { toOrdinanceDocumentType, toOrdinanceType } from './ordinance.mapper.js';
 import { OrdinanceDocumentType, OrdinanceType } from './ordinance.type.js';
-
-function toDocumentType(
-  document: OrdinanceDocument,
-  published: boolean,
-  ctx: CivilProtectionContext,
-): OrdinanceDocumentType {
-  return Object.assign(new OrdinanceDocumentType(), {
-    id: document.id,
-    title: document.title,
-    fileName: document.fileName,
-    mediaType: document.mediaType,
-    bytes: document.bytes,
-    sha256: document.sha256,
-    uploadedAt: document.uploadedAt,
-    url: published ? ordinanceDocumentUrl(ctx.publicUrl, document.comune, document.id) : null,
-  });
-}
 
 /** `__resolveReference` of Ordinance: published ones for everybody, drafts for staff. */
 export async function resolveOrdinanceReference(
@@ -131,7 +112,7 @@ export class OrdinanceResolver {
   ): Promise<OrdinanceDocumentType[]> {
     const published = ordinance.status === 'published';
     return (await documentsOf(ctx.em, ordinance.id)).map((document) =>
-      toDocumentType(document, published, ctx),
+      toOrdinanceDocumentType(document, published, ctx.publicUrl),
     );
   }
 
@@ -147,15 +128,15 @@ export class OrdinanceResolver {
     input: OrdinanceDocumentInput,
   ): Promise<OrdinanceDocumentType> {
     const actor = requireCivilProtectionStaff(ctx);
-    const document = await attachOrdinanceDocument(
+    const { document } = await attachOrdinanceDocument(
       ctx.em,
       ctx.principal.comune,
       ordinanceId,
       actor,
-      input,
+      { title: input.title, fileName: input.fileName, contentBase64: input.contentBase64 },
       ctx.now,
     );
-    return toDocumentType(document, false, ctx);
+    return toOrdinanceDocumentType(document, false, ctx.publicUrl);
   }
 
   @Mutation(() => OrdinanceType, {

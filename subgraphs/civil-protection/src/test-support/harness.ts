@@ -52,7 +52,13 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(driver: DatabaseDriver): Promise<Harness> {
+/** Options of {@link startHarness}. */
+export interface HarnessOptions {
+  /** Behind the trust boundary: requests without an assertion signed with it are refused. @default none */
+  internalSecret?: string;
+}
+
+export async function startHarness(driver: DatabaseDriver, options: HarnessOptions = {}): Promise<Harness> {
   const issuer = await createTestIssuer({ issuer: 'http://issuer.test', audience: 'sportello' });
   const dir = await mkdtemp(join(tmpdir(), 'sportello-cp-'));
   const postgresDatabase = `sportello_test_civil_protection_${randomBytes(5).toString('hex')}`;
@@ -70,7 +76,7 @@ export async function startHarness(driver: DatabaseDriver): Promise<Harness> {
     tokenAudience: issuer.audience,
     jwksUrl: new URL('http://issuer.test/.well-known/jwks.json'),
     publicUrl: 'https://servizi.comune.example',
-    internalSecret: null,
+    internalSecret: options.internalSecret ?? null,
     capSenderDomain: 'borgo-demo.example',
     bus: { kind: 'inprocess', natsServers: [] },
   };
