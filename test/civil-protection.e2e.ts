@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { capSchemaErrors } from '@sportello/civil-protection/cap-schema';
 import { generatePopulation, type DemoPerson } from '@sportello/hub';
 import {
@@ -20,7 +20,8 @@ import { randomComune, startHub, type RunningHub } from './support/running-hub.j
  * the gateway; every change reaches the residents at an SMTP server, a Bot API server and an App
  * IO server (the project's own peers) with the staff's headline and instructions, and one post on
  * the public channel that rings only while the alert is red; the CAP and Atom feeds, the zones'
- * GeoJSON and the ordinances' feed are read on the public origin through the gateway.
+ * GeoJSON and the ordinances' feed are read on the public origin through the gateway; a signed
+ * ordinance of about 1 MB is uploaded on the public origin's upload route and served once published.
  */
 
 const HOUSEHOLDS = 80;
@@ -46,6 +47,36 @@ function signedArea(ring: Ring): number {
   for (let i = 0; i + 1 < ring.length; i++)
     sum += ring[i]![0] * ring[i + 1]![1] - ring[i + 1]![0] * ring[i]![1];
   return sum;
+}
+
+/**
+ * A PDF of `size` random bytes and a few hundred more, as a scanned signed act weighs: one blank
+ * page, an unreferenced binary stream, a proper cross-reference table and `%%EOF`.
+ */
+function scannedPdf(size: number): Buffer<ArrayBuffer> {
+  const parts: Buffer[] = [Buffer.from('%PDF-1.7\n%\xE2\xE3\xCF\xD3\n', 'latin1')];
+  const offsets: number[] = [];
+  let length = parts[0]!.length;
+  const add = (...chunks: Buffer[]) => {
+    offsets.push(length);
+    for (const chunk of chunks) {
+      parts.push(chunk);
+      length += chunk.length;
+    }
+  };
+  const text = (value: string) => Buffer.from(value, 'latin1');
+  add(text('1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n'));
+  add(text('2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n'));
+  add(text('3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>\nendobj\n'));
+  add(text(`4 0 obj\n<< /Length ${size} >>\nstream\n`), randomBytes(size), text('\nendstream\nendobj\n'));
+  parts.push(
+    text(
+      `xref\n0 ${offsets.length + 1}\n0000000000 65535 f \n` +
+        offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('') +
+        `trailer\n<< /Size ${offsets.length + 1} /Root 1 0 R >>\nstartxref\n${length}\n%%EOF\n`,
+    ),
+  );
+  return Buffer.concat(parts);
 }
 
 function tag(xml: string, name: string): string[] {
@@ -329,5 +360,83 @@ describe.each(['embedded', 'distributed'] as const)('civil protection end to end
     expect(bytes.length).toBe(Number(length));
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(sha256);
     expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  });
+
+  it('takes a signed ordinance of 1 MB on the public origin, as it is, and serves it on its document URL once published', async () => {
+    const draft = await graphql<{ createOrdinanceDraft: { id: string } }>(
+      hub.api,
+      'mutation ($input: OrdinanceDraftInput!) { createOrdinanceDraft(input: $input) { id } }',
+      {
+        token: staff,
+        variables: {
+          input: {
+            subject: 'Sgombero dei piani terra lungo il torrente',
+            legalBasis: 'TUEL_ART_54_C4',
+            reasons: 'Piena del torrente oltre la soglia di pericolo',
+            measures: ['Sgombero dei piani terra e degli scantinati lungo il fiume'],
+            effectiveFrom: new Date().toISOString(),
+            effectiveUntil: new Date(Date.now() + 48 * 3_600_000).toISOString(),
+            scopeKind: 'ZONES',
+            zoneCodes: [ZONE],
+            enforcingBody: 'Polizia Locale',
+            protocolNumber: `2026/${String(Date.now()).slice(-7)}`,
+            adoptedOn: new Date().toISOString().slice(0, 10),
+          },
+        },
+      },
+    );
+    expect(draft.errors).toBeUndefined();
+    const ordinanceId = draft.data!.createOrdinanceDraft.id;
+
+    // Some fifteen times what fits base64 in a GraphQL body: sent as it is to the upload route.
+    const pdf = scannedPdf(1024 * 1024);
+    const query = new URLSearchParams({
+      ordinanceId,
+      title: 'Testo dell’ordinanza firmato digitalmente',
+      fileName: 'ordinanza-sgombero.pdf',
+    });
+    const uploaded = await fetch(`${origin}/ordinance-documents?${query}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${staff}`, 'content-type': 'application/pdf' },
+      body: pdf,
+    });
+    const answer = (await uploaded.json()) as {
+      document: { id: string; bytes: number; sha256: string; url: string | null };
+    };
+    expect(uploaded.status, JSON.stringify(answer)).toBe(201);
+    const sha256 = createHash('sha256').update(pdf).digest('hex');
+    expect(answer.document).toMatchObject({ bytes: pdf.length, sha256, url: null });
+
+    const published = await graphql<{
+      publishOrdinance: { documents: Array<{ id: string; url: string; sha256: string }> };
+    }>(hub.api, 'mutation ($id: ID!) { publishOrdinance(id: $id) { documents { id url sha256 } } }', {
+      token: staff,
+      variables: { id: ordinanceId },
+    });
+    expect(published.errors).toBeUndefined();
+    const [document] = published.data!.publishOrdinance.documents;
+    expect(document).toMatchObject({ id: answer.document.id, sha256 });
+    const served = await gatewayGet(document!.url);
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-type')).toBe('application/pdf');
+    const bytes = Buffer.from(await served.arrayBuffer());
+    expect(bytes.length).toBe(pdf.length);
+    expect(bytes.equals(pdf)).toBe(true);
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(sha256);
+
+    // And the Atom feed carries it as an enclosure once its window turns.
+    const href = document!.url.replaceAll('&', '&amp;');
+    await expect
+      .poll(
+        async () =>
+          (await (await gatewayGet(`${origin}/feeds/ordinances.atom?comune=${hub.comune}`)).text()).includes(
+            href,
+          ),
+        {
+          timeout: 30_000,
+          interval: 500,
+        },
+      )
+      .toBe(true);
   });
 });

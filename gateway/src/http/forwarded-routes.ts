@@ -16,14 +16,18 @@ export interface ForwardedRoute {
   service: string;
   /** Methods the route accepts; others get 405. */
   methods: readonly string[];
-  /** `upload`: bodies up to the upload limit (attachments), else the API's body limit. */
+  /**
+   * `upload`: bodies up to the upload limit (attachments, ordinance documents), else the API's body
+   * limit.
+   */
   body?: 'upload';
 }
 
 /**
  * Every route of the services a client, a browser or a peer reaches: identity's OpenID provider,
- * certificate download and verification, attachments, the open-data feeds, pagoPA receipts, the
- * Telegram webhook and the one-click unsubscribe links of emails.
+ * certificate download and verification, attachments, the open-data feeds and the upload of
+ * ordinance documents, pagoPA receipts, the Telegram webhook and the one-click unsubscribe links of
+ * emails.
  */
 export const FORWARDED_ROUTES: readonly ForwardedRoute[] = [
   { path: '/.well-known/openid-configuration', service: 'identity', methods: ['GET'] },
@@ -34,6 +38,7 @@ export const FORWARDED_ROUTES: readonly ForwardedRoute[] = [
   { path: '/attachments', service: 'practices', methods: ['POST'], body: 'upload' },
   { path: '/attachments/', service: 'practices', methods: ['GET'] },
   { path: '/feeds/', service: 'civil-protection', methods: ['GET', 'HEAD'] },
+  { path: '/ordinance-documents', service: 'civil-protection', methods: ['POST'], body: 'upload' },
   { path: '/payments/receipts', service: 'tributi', methods: ['POST'] },
   { path: '/telegram/webhook', service: 'notifier', methods: ['POST'] },
   { path: '/unsubscribe', service: 'notifier', methods: ['GET', 'POST'] },
