@@ -1,5 +1,5 @@
 import { busSubjectPattern, EventValidationError, isEventOf, parseEvent } from '@sportello/schema';
-import type { RevocationReason } from '@sportello/schema';
+import type { EventEnvelope, RevocationReason } from '@sportello/schema';
 import type { Consumer, EventBus } from '../bus/event-bus.js';
 import type { TokenPrincipal } from './token-claims.js';
 
@@ -59,6 +59,12 @@ export interface RevocationView {
   refresh(): Promise<void>;
   /** Records a revocation (what an event or the list says). */
   add(revocation: Revocation): void;
+  /**
+   * Records what an `access.revoked` event says (other events and invalid ones are skipped): as
+   * heard on the bus, or as committed by this very service (identity honours its own revocations
+   * at commit, before it answers the request that made them).
+   */
+  hear(envelope: EventEnvelope): void;
   /** The revocation that ends a token of `principal` issued at `issuedAtSeconds`, if any. */
   revocationOf(principal: TokenPrincipal, issuedAtSeconds: number): Revocation | undefined;
   /** Revocations held. */
@@ -181,6 +187,22 @@ export function createRevocationView(options: RevocationViewOptions): Revocation
     return body.revocations;
   }
 
+  function hear(envelope: EventEnvelope): void {
+    if (envelope.type !== 'access.revoked') return;
+    try {
+      const event = parseEvent(envelope);
+      if (!isEventOf(event, 'access.revoked')) return;
+      add({ comune: event.comune, ...event.data });
+      logger.info(
+        { reason: event.data.reason, eventId: event.id },
+        'access revoked: matching tokens are refused',
+      );
+    } catch (error) {
+      if (!(error instanceof EventValidationError)) throw error;
+      logger.warn({ eventId: envelope.id, issues: error.issues }, 'revocation event skipped: invalid');
+    }
+  }
+
   async function refresh(): Promise<void> {
     try {
       const before = count;
@@ -195,20 +217,7 @@ export function createRevocationView(options: RevocationViewOptions): Revocation
   return {
     async start() {
       if (options.bus !== undefined && listener === undefined) {
-        listener = await options.bus.listen(busSubjectPattern({ type: 'access.revoked' }), (envelope) => {
-          try {
-            const event = parseEvent(envelope);
-            if (!isEventOf(event, 'access.revoked')) return;
-            add({ comune: event.comune, ...event.data });
-            logger.info(
-              { reason: event.data.reason, eventId: event.id },
-              'access revoked: matching tokens are refused',
-            );
-          } catch (error) {
-            if (!(error instanceof EventValidationError)) throw error;
-            logger.warn({ eventId: envelope.id, issues: error.issues }, 'revocation event skipped: invalid');
-          }
-        });
+        listener = await options.bus.listen(busSubjectPattern({ type: 'access.revoked' }), hear);
       }
       await refresh();
       if (options.list !== undefined && timer === undefined && !closed) {
@@ -217,6 +226,7 @@ export function createRevocationView(options: RevocationViewOptions): Revocation
       }
     },
     add,
+    hear,
     refresh,
     revocationOf(principal, issuedAtSeconds) {
       for (const key of keysOf(principal)) {

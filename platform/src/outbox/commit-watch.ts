@@ -1,9 +1,10 @@
 import { channel } from 'node:diagnostics_channel';
 import type { EventSubscriber, FlushEventArgs, TransactionEventArgs } from '@mikro-orm/core';
+import type { EventEnvelope } from '@sportello/schema';
 import { OutboxMessage } from './outbox-message.entity.js';
 
-/** Called with the ids of outbox events a transaction has just committed. */
-export type CommittedEventsListener = (eventIds: readonly string[]) => void;
+/** Called with the outbox events a transaction has just committed: their ids, and the events. */
+export type CommittedEventsListener = (eventIds: readonly string[], events: readonly EventEnvelope[]) => void;
 
 /** What {@link OUTBOX_COMMITTED_CHANNEL} carries. */
 export interface OutboxCommittedMessage {
@@ -36,11 +37,11 @@ const committedChannel = channel(OUTBOX_COMMITTED_CHANNEL);
 export class OutboxCommitWatch implements EventSubscriber {
   private readonly listeners = new Set<CommittedEventsListener>();
   /** Outbox rows of a flush, from `onFlush` to `afterFlush`. */
-  private readonly flushing = new WeakMap<object, string[]>();
+  private readonly flushing = new WeakMap<object, OutboxMessage[]>();
   /** Rows written inside a transaction that has not committed yet. */
-  private readonly inTransaction = new WeakMap<object, string[]>();
+  private readonly inTransaction = new WeakMap<object, OutboxMessage[]>();
   /** Rows of released savepoints, waiting for the next outer commit. */
-  private released: string[] = [];
+  private released: OutboxMessage[] = [];
 
   constructor(private readonly service: string) {}
 
@@ -51,10 +52,10 @@ export class OutboxCommitWatch implements EventSubscriber {
   }
 
   onFlush({ uow }: FlushEventArgs): void {
-    const ids: string[] = [];
+    const ids: OutboxMessage[] = [];
     for (const changeSet of uow.getChangeSets()) {
       if (changeSet.type === 'create' && changeSet.meta.class === OutboxMessage.meta.class) {
-        ids.push((changeSet.entity as OutboxMessage).id);
+        ids.push(changeSet.entity as OutboxMessage);
       }
     }
     if (ids.length > 0) this.flushing.set(uow, ids);
@@ -91,13 +92,15 @@ export class OutboxCommitWatch implements EventSubscriber {
     if (transaction === undefined || !('savepointName' in (transaction as object))) this.released = [];
   }
 
-  private announce(eventIds: readonly string[]): void {
+  private announce(rows: readonly OutboxMessage[]): void {
+    const eventIds = rows.map((row) => row.id);
     if (committedChannel.hasSubscribers) {
       committedChannel.publish({ service: this.service, eventIds } satisfies OutboxCommittedMessage);
     }
+    const events = rows.map((row) => row.payload as EventEnvelope);
     for (const listener of this.listeners) {
       try {
-        listener(eventIds);
+        listener(eventIds, events);
       } catch {
         // The commit happened: a listener's failure must not turn it into an error for the caller.
       }

@@ -192,6 +192,13 @@ export function createSubgraphRuntime<Context extends BaseContext>(
           ...(internal ? { headers: internal.headers } : {}),
           logger,
         });
+  // The revocations this service makes itself (identity's) apply at their commit: the request that
+  // made one is answered after, and the next one with an ended token is refused, bus or not.
+  if (revocations) {
+    database.onEventsCommitted((_, events) => {
+      for (const event of events) revocations.hear(event);
+    });
+  }
   const requestContext = createRequestContextFactory({
     verifier: createTokenVerifier({
       ...options.tokens,
