@@ -60,8 +60,10 @@ export interface NotifierConfig extends ServiceCoreConfig {
   consumer: {
     /** How soon the events a dead notifier held are handed out again (renewed while it lives). */
     ackWaitMs: number;
-    /** Events planned at once per lane. */
+    /** Critical and interactive events planned at once, per lane. */
     concurrency: number;
+    /** Bulk events planned at once: fewer, so reminders and billing runs leave room. */
+    bulkConcurrency: number;
   };
   /** Identity's base URL: token endpoint and contact points. */
   identityUrl: string;
@@ -104,6 +106,7 @@ const envSchema = z
     ),
     NOTIFIER_ACK_WAIT_SECONDS: envInteger({ min: 2, max: 600 }, 10),
     NOTIFIER_CONCURRENCY: envInteger({ min: 1, max: 64 }, 4),
+    NOTIFIER_BULK_CONCURRENCY: envInteger({ min: 1, max: 64 }, 2),
     IDENTITY_URL: envUrl(['http', 'https'], 'http://127.0.0.1:4001'),
     ANAGRAFE_URL: envUrl(['http', 'https'], 'http://127.0.0.1:4002'),
     NOTIFIER_CLIENT_SECRET: envText(''),
@@ -175,7 +178,11 @@ export function loadNotifierConfig(env: Environment): NotifierConfig {
   return {
     ...core,
     consumerName: raw.NOTIFIER_CONSUMER,
-    consumer: { ackWaitMs: raw.NOTIFIER_ACK_WAIT_SECONDS * 1000, concurrency: raw.NOTIFIER_CONCURRENCY },
+    consumer: {
+      ackWaitMs: raw.NOTIFIER_ACK_WAIT_SECONDS * 1000,
+      concurrency: raw.NOTIFIER_CONCURRENCY,
+      bulkConcurrency: raw.NOTIFIER_BULK_CONCURRENCY,
+    },
     identityUrl: raw.IDENTITY_URL,
     anagrafeUrl: raw.ANAGRAFE_URL,
     clientSecret: raw.NOTIFIER_CLIENT_SECRET === '' ? DEMO_CLIENT_SECRET : raw.NOTIFIER_CLIENT_SECRET,

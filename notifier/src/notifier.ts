@@ -327,6 +327,7 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
       logger,
       ackWaitMs: config.consumer.ackWaitMs,
       concurrency: config.consumer.concurrency,
+      bulkConcurrency: config.consumer.bulkConcurrency,
       observer: metrics.consumerObserver(config.consumerName),
       ...(config.bus.subjectRoot ? { subjectRoot: config.bus.subjectRoot } : {}),
     });

@@ -26,6 +26,9 @@ import { DeliveryStore, lanePriority, type NewDelivery } from './delivery-store.
 /** Identity answers at most this many citizens per batch read. */
 export const CONTACT_BATCH = 500;
 
+/** The first page of a critical event's audience: small, so its first messages leave at once. */
+export const FIRST_CRITICAL_PAGE = 50;
+
 /** What {@link Planner.planEvent} did with an event. */
 export type PlanOutcome =
   | { status: 'ignored' }
@@ -53,7 +56,7 @@ export interface PlannerOptions {
   onProgress?(report: { eventId: string; lane: Lane; recipients: number; deliveries: number }): void;
   /**
    * How long a bulk event's next page waits while critical or interactive events are being planned
-   * (then bulk planning goes on for as long again). @default 250
+   * (then bulk planning goes on for as long again). @default 1_000
    */
   bulkDeferMs?: number;
 }
@@ -82,7 +85,7 @@ export class Planner {
 
   constructor(private readonly options: PlannerOptions) {
     this.now = options.now ?? Date.now;
-    this.higherLanes = createForegroundGate({ maxDeferMs: options.bulkDeferMs ?? 250 });
+    this.higherLanes = createForegroundGate({ maxDeferMs: options.bulkDeferMs ?? 1_000 });
   }
 
   /**
@@ -137,7 +140,7 @@ export class Planner {
     let recipients = progress.recipients;
     const planning = lane === 'bulk' ? undefined : this.higherLanes.begin();
     try {
-      for await (const page of this.recipientPages(event.comune, plan, progress.cursor)) {
+      for await (const page of this.recipientPages(event.comune, plan, progress.cursor, lane)) {
         if (lane === 'bulk') await this.higherLanes.whenIdle();
         recipients += page.length;
         const planned = await this.planPage(event, plan, page, priority);
@@ -234,12 +237,24 @@ export class Planner {
     comune: string,
     plan: NotificationPlan,
     after: string | null,
+    lane: Lane,
   ): AsyncIterable<string[]> {
     if (plan.audience.kind === 'person') {
       if (after === null) yield [plan.audience.fiscalCode];
       return;
     }
-    yield* this.options.audience.residentsInZones(comune, plan.audience.zones, CONTACT_BATCH, after);
+    const { zones } = plan.audience;
+    let cursor = after;
+    if (lane === 'critical' && cursor === null) {
+      // An alert's first recipients get their messages while the rest is still being read.
+      for await (const page of this.options.audience.residentsInZones(comune, zones, FIRST_CRITICAL_PAGE)) {
+        yield page;
+        cursor = page.at(-1) ?? null;
+        break;
+      }
+      if (cursor === null) return;
+    }
+    yield* this.options.audience.residentsInZones(comune, zones, CONTACT_BATCH, cursor);
   }
 
   /** Resolves one page of recipients and records their deliveries. @returns how many were new. */

@@ -29,8 +29,10 @@ export interface ConsumerSetup {
    * events of a notifier that died go to another (or to itself restarted). @default 10_000
    */
   ackWaitMs?: number;
-  /** Events planned at once, per lane (never two of one subject). @default 4 */
+  /** Critical and interactive events planned at once, per lane (never two of one subject). @default 4 */
   concurrency?: number;
+  /** Bulk events planned at once. @default 2 */
+  bulkConcurrency?: number;
   observer?: ConsumerObserver;
 }
 
@@ -52,7 +54,11 @@ export async function startConsumer(setup: ConsumerSetup): Promise<Consumer> {
       // ack wait only decides how soon a dead notifier's events are planned again.
       ackWaitMs: setup.ackWaitMs ?? 10_000,
       lanes: true,
-      concurrency: setup.concurrency ?? 4,
+      concurrency: {
+        critical: setup.concurrency ?? 4,
+        interactive: setup.concurrency ?? 4,
+        bulk: setup.bulkConcurrency ?? 2,
+      },
       ...(setup.observer ? { observer: setup.observer } : {}),
     },
     async (envelope) => {

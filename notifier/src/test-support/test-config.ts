@@ -15,7 +15,7 @@ export function testConfig(overrides: Partial<NotifierConfig> = {}): NotifierCon
     database: { driver: 'sqlite', url: ':memory:' },
     bus: { kind: 'inprocess', natsServers: [] },
     consumerName: 'notifier',
-    consumer: { ackWaitMs: 10_000, concurrency: 4 },
+    consumer: { ackWaitMs: 10_000, concurrency: 4, bulkConcurrency: 2 },
     tokenIssuer: 'http://identity.test',
     tokenAudience: 'sportello',
     publicUrl: 'https://servizi.comune.example',

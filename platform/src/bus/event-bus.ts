@@ -90,14 +90,16 @@ export interface ConsumerOptions {
    */
   maxHandlerMs?: number;
   /**
-   * Events handled at once (per lane with `lanes`), never two of one subject. NATS: also the events
-   * held unacknowledged at once. @default 1
+   * Events handled at once, never two of one subject: one number, or with `lanes` one per lane (a
+   * lane left out handles one at a time). NATS: bounds the events held unacknowledged too.
+   * @default 1
    */
-  concurrency?: number;
+  concurrency?: number | Partial<Record<Lane, number>>;
   /**
    * Consumes each lane (`critical`, `interactive`, `bulk`) apart, higher lanes unaffected by a
-   * backlog of lower ones. NATS: one durable consumer per lane (`<name>-<lane>`), filtered by the
-   * lane's event types. @default false
+   * backlog of lower ones, and served first: a lower lane's event starts only once the higher lanes
+   * have nothing in hand, or after waiting a second. NATS: one durable consumer per lane
+   * (`<name>-<lane>`), filtered by the lane's event types. @default false
    */
   lanes?: boolean;
   /** Told how each delivery ended (metrics). */
@@ -118,6 +120,16 @@ export const CONSUMER_DEFAULTS = {
   lanes: false,
   backoffMs: [1_000, 5_000, 30_000],
 } as const satisfies Required<Omit<ConsumerOptions, 'name' | 'subjects' | 'observer'>>;
+
+/** How many events of `lane` (or of all, without lanes) a consumer handles at once. */
+export function concurrencyOf(options: Pick<ConsumerOptions, 'concurrency'>, lane?: Lane): number {
+  const setting = options.concurrency ?? CONSUMER_DEFAULTS.concurrency;
+  const value = typeof setting === 'number' ? setting : lane === undefined ? 1 : (setting[lane] ?? 1);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`concurrency must be a positive integer, got ${value}`);
+  }
+  return value;
+}
 
 /** How one delivery to a consumer's handler ended. */
 export interface HandledReport {

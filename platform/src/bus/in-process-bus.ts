@@ -7,6 +7,7 @@ import { decodeEvent, encodeEvent } from './event-codec.js';
 import {
   assertBroadcastTopic,
   CONSUMER_DEFAULTS,
+  concurrencyOf,
   orderingKey,
   retryDelayMs,
   type BusLogger,
@@ -18,6 +19,7 @@ import {
   type HandledReport,
 } from './event-bus.js';
 import { KeyedScheduler } from './keyed-scheduler.js';
+import { LaneGate } from './lane-gate.js';
 import { DEFAULT_SUBJECT_ROOT, subjectFilter, subjectFor } from './subjects.js';
 
 /** Options of {@link createInProcessBus}. */
@@ -236,6 +238,8 @@ interface QueuedDelivery {
   event: EventEnvelope;
   resolve: () => void;
   reject: (error: unknown) => void;
+  /** Ends the delivery's share of its lane in the lane gate. */
+  done: () => void;
 }
 
 class InProcessConsumer {
@@ -251,6 +255,8 @@ class InProcessConsumer {
   private stopped = false;
   private readonly stopSignal = new AbortController();
   private readonly running = new Set<Promise<void>>();
+  /** With lanes: a lower lane's event starts once the higher lanes have nothing in hand. */
+  private readonly laneGate = new LaneGate();
 
   constructor(
     options: ConsumerOptions,
@@ -268,11 +274,13 @@ class InProcessConsumer {
     if (!Number.isInteger(this.maxDeliver) || this.maxDeliver < 1) {
       throw new Error(`consumer "${this.name}": maxDeliver must be a positive integer`);
     }
-    const concurrency = options.concurrency ?? CONSUMER_DEFAULTS.concurrency;
     for (const lane of this.lanes ? LANES : (['all'] as const)) {
       this.schedulers.set(
         lane,
-        new KeyedScheduler<QueuedDelivery>(concurrency, (queued) => this.run(queued)),
+        new KeyedScheduler<QueuedDelivery>(
+          concurrencyOf(options, lane === 'all' ? undefined : lane),
+          (queued) => this.run(queued),
+        ),
       );
     }
   }
@@ -280,8 +288,10 @@ class InProcessConsumer {
   /** Resolves once the event is handled (or skipped as poison); rejects if the consumer stops first. */
   deliver(event: EventEnvelope): Promise<void> {
     if (this.stopped) return Promise.reject(new ConsumerStoppedError(this.name, event.id));
+    const lane = this.laneKey(event);
+    const done = lane === 'all' ? () => {} : this.laneGate.begin(lane);
     return new Promise<void>((resolve, reject) => {
-      this.scheduler(event).push(orderingKey(event), { event, resolve, reject });
+      this.scheduler(event).push(orderingKey(event), { event, resolve, reject, done });
     });
   }
 
@@ -290,6 +300,7 @@ class InProcessConsumer {
     this.stopSignal.abort();
     for (const scheduler of this.schedulers.values()) {
       for (const queued of scheduler.drain()) {
+        queued.done();
         queued.reject(new ConsumerStoppedError(this.name, queued.event.id));
       }
     }
@@ -314,7 +325,7 @@ class InProcessConsumer {
   }
 
   private run(queued: QueuedDelivery): Promise<void> {
-    const done = this.process(queued.event).then(queued.resolve, queued.reject);
+    const done = this.process(queued.event).finally(queued.done).then(queued.resolve, queued.reject);
     this.running.add(done);
     void done.finally(() => this.running.delete(done));
     return done;
@@ -324,12 +335,13 @@ class InProcessConsumer {
     const about = { consumer: this.name, eventId: event.id, type: event.type };
     for (let delivery = 1; ; delivery++) {
       if (this.stopped) throw new ConsumerStoppedError(this.name, event.id);
+      const lane = this.laneKey(event);
+      if (lane !== 'all') await this.laneGate.whenHigherIdle(lane);
       if (this.foreground) {
         await this.foreground.whenIdle();
         if (this.stopped) throw new ConsumerStoppedError(this.name, event.id);
       }
       if (delivery > 1) {
-        const lane = this.laneKey(event);
         this.redelivered.set(lane, (this.redelivered.get(lane) ?? 0) + 1);
       }
       const started = performance.now();

@@ -20,6 +20,7 @@ import { decodeEvent, encodeEvent, rejectionReason } from './event-codec.js';
 import {
   assertBroadcastTopic,
   CONSUMER_DEFAULTS,
+  concurrencyOf,
   orderingKey,
   retryDelayMs,
   type BusLogger,
@@ -31,6 +32,7 @@ import {
   type HandledReport,
 } from './event-bus.js';
 import { Fifo } from './keyed-scheduler.js';
+import { LaneGate } from './lane-gate.js';
 import { DEFAULT_SUBJECT_ROOT, subjectFilter, subjectFor } from './subjects.js';
 
 /** Options of {@link createNatsBus}. */
@@ -215,11 +217,16 @@ class NatsBus implements EventBus {
     if (!Number.isInteger(maxDeliver) || maxDeliver < 1) {
       throw new Error(`consumer "${options.name}": maxDeliver must be a positive integer`);
     }
-    const concurrency = options.concurrency ?? CONSUMER_DEFAULTS.concurrency;
-    if (!Number.isInteger(concurrency) || concurrency < 1) {
-      throw new Error(`consumer "${options.name}": concurrency must be a positive integer`);
+    for (const lane of options.lanes ? LANES : [undefined]) {
+      try {
+        concurrencyOf(options, lane);
+      } catch (error) {
+        throw new Error(`consumer "${options.name}": ${(error as Error).message}`);
+      }
     }
     subjectFilter(options.subjects);
+    // The lanes of this consumer, in this process: a lower lane's event waits for the higher ones.
+    const laneGate = new LaneGate();
     const parts: Array<{ durable: string; lane?: Lane; subjects: string[] }> = [];
     if (options.lanes) {
       for (const lane of LANES) {
@@ -236,6 +243,7 @@ class NatsBus implements EventBus {
     const workers: Array<{ worker: DurableWorker; loop: Promise<void>; messages: ConsumerMessages }> = [];
     for (const part of parts) {
       const ackWaitMs = options.ackWaitMs ?? CONSUMER_DEFAULTS.ackWaitMs;
+      const concurrency = concurrencyOf(options, part.lane);
       const config: Partial<ConsumerConfig> = {
         durable_name: part.durable,
         ack_policy: AckPolicy.Explicit,
@@ -260,6 +268,7 @@ class NatsBus implements EventBus {
         subjectFilter(part.subjects),
         handler,
         this.logger,
+        options.lanes ? laneGate : undefined,
       );
       workers.push({ worker, loop: worker.run(messages), messages });
     }
@@ -454,6 +463,8 @@ interface Held {
   event: EventEnvelope;
   key: string;
   since: number;
+  /** Ends its share of its lane in the lane gate. */
+  done: () => void;
 }
 
 /**
@@ -497,6 +508,7 @@ class DurableWorker {
     private readonly matches: (subject: string) => boolean,
     private readonly handler: EventHandler,
     private readonly logger: BusLogger,
+    private readonly laneGate: LaneGate | undefined,
   ) {
     this.ackWaitMs = options.ackWaitMs;
     this.maxHandlerMs = options.maxHandlerMs ?? CONSUMER_DEFAULTS.maxHandlerMs;
@@ -533,6 +545,7 @@ class DurableWorker {
     for (const [key, state] of this.subjects) {
       for (const held of state.queue) {
         this.held.delete(held);
+        held.done();
         held.message.nak();
       }
       state.queue = [];
@@ -593,7 +606,8 @@ class DurableWorker {
       return;
     }
     const key = orderingKey(event);
-    const held: Held = { message, event, key, since: Date.now() };
+    const done = this.lane && this.laneGate ? this.laneGate.begin(this.lane) : () => {};
+    const held: Held = { message, event, key, since: Date.now(), done };
     this.held.add(held);
     let state = this.subjects.get(key);
     if (!state) {
@@ -623,6 +637,7 @@ class DurableWorker {
       const done = this.handle(held).then(({ outcome, delayMs }) => {
         this.active -= 1;
         this.held.delete(held);
+        held.done();
         state.running = false;
         if (outcome === 'retry') {
           state.blockedBy = held.message.seq;
@@ -641,6 +656,7 @@ class DurableWorker {
     const { message, event } = held;
     const about = { consumer: this.durable, subject: message.subject, seq: message.seq };
     const deliveries = message.info.deliveryCount;
+    if (this.lane && this.laneGate) await this.laneGate.whenHigherIdle(this.lane);
     const started = performance.now();
     held.since = Date.now();
     const report = (outcome: HandledReport['outcome']) => {

@@ -352,6 +352,42 @@ export function eventBusContract(adapter: string, setup: () => Promise<BusFixtur
       expect(handled.slice(2)).toEqual(bulk.map((event) => event.id));
     });
 
+    it('with lanes, each lane has its own concurrency: bulk events one at a time beside two critical ones', async () => {
+      const running = { critical: 0, bulk: 0 };
+      const most = { critical: 0, bulk: 0 };
+      let open!: () => void;
+      const twoCritical = new Promise<void>((resolve) => (open = resolve));
+      const handled: string[] = [];
+      await bus.consume(
+        {
+          name: 'lane-concurrency',
+          subjects: [`${fixture.root}.>`],
+          lanes: true,
+          concurrency: { critical: 2, bulk: 1 },
+        },
+        async (event) => {
+          const lane = event.type === 'access.revoked' ? 'critical' : 'bulk';
+          running[lane] += 1;
+          most[lane] = Math.max(most[lane], running[lane]);
+          if (lane === 'critical' && running.critical === 2) open();
+          if (lane === 'critical') await twoCritical;
+          running[lane] -= 1;
+          handled.push(event.id);
+        },
+      );
+      const events = [
+        ...Array.from({ length: 4 }, (_, i) => makeEvent('access.revoked', { subject: `app_${i}` })),
+        ...Array.from({ length: 4 }, (_, i) =>
+          makeEvent('audit.personal-data-read', { subject: `read-${i}` }),
+        ),
+      ];
+
+      await Promise.all(events.map((event) => bus.publish(event)));
+
+      await waitFor(() => handled.length === events.length, 'every event');
+      expect(most).toEqual({ critical: 2, bulk: 1 });
+    });
+
     it('feeds live listeners from now on; a failing or slow listener blocks no one', async () => {
       const before = makeEvent();
       await bus.publish(before);
