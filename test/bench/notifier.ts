@@ -351,7 +351,7 @@ export async function runNotifierBenchmark(options: NotifierBenchOptions = {}): 
     notes: [
       `planning: one delivery per recipient (email), the planner's bulk insert (planSyntheticAudience) into a fresh database`,
       `email: ${mails} mails (${loopMails} for the one-at-a-time loop, a new connection per mail) to the SMTP sink test peer in a worker thread (it parses every mail, which caps what any sender reaches); the channel sends ${round(channelRun.mailsPerSecond / loopRun.mailsPerSecond, 2)}x as many per second as a plain sendMail loop`,
-      'telegram: the channel with its default limiter (30 msg/s overall, 1 msg/s per chat) against the fake Bot API enforcing the same limits (burst 30, 100 ms jitter tolerance); every message is handed to the channel at once and the limiter paces them; the fake admits a burst of 30 at the start',
+      'telegram: the channel with its default pacer (requests take their slot as they leave: evenly spaced, at most 30 in any rolling second plus 100 ms, a chat one second after its previous answer) against the fake Bot API counting strictly at the wire (30 in any rolling second, 1 s per chat, no slack); every message is handed to the channel at once',
     ],
     data: { plans, email, telegram },
   };
