@@ -261,9 +261,10 @@ describe('public response cache', () => {
   it('does not keep an answer that was being computed when the data changed', async () => {
     const gateway = await start({ maxAgeSeconds: 60 });
     topology.alerts.set('slow-pd', { id: 'slow-pd', colour: 'yellow' });
-    // The event arrives while the subgraph is still answering (it takes 300 ms).
+    // The event arrives while the subgraph is still answering (it takes 300 ms from the request's arrival).
+    const before = requests();
     const inFlight = post(gateway.url, query('slow-pd'), { 'x-comune': COMUNE });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await expect.poll(requests, { interval: 5 }).toBe(before + 1);
     await alertUpdated(COMUNE, 'slow-pd', 'yellow');
     expect((await inFlight).body.data).toEqual({ alert: { colour: 'yellow' } });
     // Had that answer been kept, this would still read yellow for a minute.
