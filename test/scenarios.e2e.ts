@@ -39,20 +39,52 @@ const chatIdOf = (index: number) => String(700_000_000 + index);
 /** Some IO users have turned the comune off in the app: IO refuses their messages. */
 const ioAllows = (index: number) => index % 5 !== 4;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Today in Italy (`YYYY-MM-DD`): the day tributi's reminders count from. */
 function italianToday(): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome' }).format(new Date());
 }
 
-/** Polls `read` until it returns the same value twice `stableMs` apart, or `timeoutMs` passes. */
-async function settled<T>(read: () => T, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && !done(read())) await sleep(250);
-  // Whatever arrives late would be a duplicate or a stray message: give it the time to show.
-  await sleep(2_000);
-  return read();
+/** Polls `read` until `done` holds of what it returns. */
+async function arrived<T>(read: () => T, done: (value: T) => boolean, timeoutMs = 60_000): Promise<void> {
+  await expect.poll(() => done(read()), { timeout: timeoutMs, interval: 250 }).toBe(true);
+}
+
+/**
+ * Waits until the notifier has nothing left to send for the events of `eventType` it planned since
+ * `since` (no delivery planned, claimed, with the provider or to be retried, on any channel): from
+ * then on, what the providers received is all they will receive, so a duplicate would be there.
+ */
+async function deliveriesFinished(
+  api: string,
+  staffToken: string,
+  eventType: string,
+  since: number,
+): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        const answer = await graphql<{
+          recentDeliveryStats: Array<{
+            eventType: string;
+            createdAt: string;
+            channels: Array<{ planned: number; failed: number }>;
+          }>;
+        }>(api, '{ recentDeliveryStats(first: 50) { eventType createdAt channels { planned failed } } }', {
+          token: staffToken,
+        });
+        const events = (answer.data?.recentDeliveryStats ?? []).filter(
+          (stats) => stats.eventType === eventType && Date.parse(stats.createdAt) >= since - 1_000,
+        );
+        return (
+          events.length > 0 &&
+          events.every((stats) =>
+            stats.channels.every((channel) => channel.planned === 0 && channel.failed === 0),
+          )
+        );
+      },
+      { timeout: 60_000, interval: 250 },
+    )
+    .toBe(true);
 }
 
 function countBy<T>(items: readonly T[], key: (item: T) => string): Record<string, number> {
@@ -351,12 +383,13 @@ describe.each(['embedded', 'distributed'] as const)('acceptance scenarios (%s mo
     expect(expectedChats.length).toBeGreaterThan(2);
     expect(expectedIo.length).toBeGreaterThan(2);
 
+    const staff = await token({ kind: 'staff', office: 'civil-protection' });
     const now = Date.now();
     const issued = await graphql<{ issueAlert: { id: string } }>(
       hub.api,
       'mutation Issue($input: IssueAlertInput!) { issueAlert(input: $input) { id } }',
       {
-        token: await token({ kind: 'staff', office: 'civil-protection' }),
+        token: staff,
         variables: {
           input: {
             hazard: 'HYDRAULIC',
@@ -372,18 +405,15 @@ describe.each(['embedded', 'distributed'] as const)('acceptance scenarios (%s mo
     expect(issued.errors).toBeUndefined();
     const alertId = issued.data!.issueAlert.id;
 
-    const mails = await settled(
-      () => sink.mails.filter((mail) => mailText(mail).includes(alertId)),
-      (found) => found.length >= expectedMails.length,
-    );
-    const chats = await settled(
-      () => telegram.sent.filter((message) => message.text.includes(alertId)),
-      (found) => found.length >= expectedChats.length + 1,
-    );
-    const ioMessages = await settled(
-      () => io.messages.filter((message) => JSON.stringify(message.body).includes(alertId)),
-      (found) => found.length >= expectedIo.length,
-    );
+    const mailsOf = () => sink.mails.filter((mail) => mailText(mail).includes(alertId));
+    const chatsOf = () => telegram.sent.filter((message) => message.text.includes(alertId));
+    const ioOf = () => io.messages.filter((message) => JSON.stringify(message.body).includes(alertId));
+    await arrived(mailsOf, (found) => found.length >= expectedMails.length);
+    await arrived(chatsOf, (found) => found.length >= expectedChats.length + 1);
+    await arrived(ioOf, (found) => found.length >= expectedIo.length);
+    // Nothing left to send: a duplicate or a stray message would have reached its peer by now.
+    await deliveriesFinished(hub.api, staff, 'alert.issued', now);
+    const [mails, chats, ioMessages] = [mailsOf(), chatsOf(), ioOf()];
 
     const once = (keys: string[]) => Object.fromEntries(keys.map((key) => [key, 1]));
     expect(
