@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { ServerResponse } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import {
+  createForegroundGate,
   createServiceMetrics,
   createSubgraphRuntime,
   internalAssertionsFor,
@@ -203,6 +204,9 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
   const notifierMetrics = createNotifierMetrics(metrics, { store, database, bot: () => bot });
 
   const stats = createStatsEmitter({ store, bus, logger, throttleMs: config.statsThrottleMs });
+  // Alerts and practice changes being planned or an alert being sent: bulk planning and bulk sends
+  // wait (a second at most at a time), leaving the database and the loop to them.
+  const higherLanes = createForegroundGate({ maxDeferMs: 1_000 });
   const chatLinks = createChatLinks({ database, contacts, comune: config.defaultComune, logger, now: clock });
   const dispatcher = new Dispatcher({
     store,
@@ -222,6 +226,7 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
     recoverIntervalMs: config.dispatch.recoverIntervalMs,
     now: clock,
     ...(deps.foreground ? { foreground: deps.foreground } : {}),
+    higherLanes,
     onChange: (row) => stats.changed(row),
     onAttempt: (report) => notifierMetrics.attempt(report),
     async onUnreachable(row) {
@@ -244,6 +249,7 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
     logger,
     now: clock,
     onPlanned: (_eventId, priority) => dispatcher.nudge(priority),
+    higherLanes,
     onProgress: (report) => notifierMetrics.planned(report),
   });
 

@@ -10,7 +10,7 @@ import {
   type TokenVerifier,
 } from '@sportello/platform';
 import { createTestIssuer, type TestIssuer } from '@sportello/platform/testing';
-import { busSubjectPattern, createEvent, type EventEnvelope } from '@sportello/schema';
+import { busSubjectPattern, computeFiscalCode, createEvent, type EventEnvelope } from '@sportello/schema';
 import { GraphQLError } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -39,6 +39,29 @@ function uuidv7(): string {
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;
   const hex = bytes.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function practiceEvent(comune: string): EventEnvelope {
+  const practiceId = randomUUID();
+  return createEvent('practice.submitted', {
+    comune,
+    subject: practiceId,
+    actor: null,
+    data: {
+      practiceId,
+      typeCode: 'occupazione-suolo-pubblico',
+      office: 'suap',
+      applicantFiscalCode: computeFiscalCode({
+        surname: 'Esposito',
+        name: 'Giulia',
+        birthDate: '1990-05-17',
+        sex: 'F',
+        birthPlaceCode: 'F839',
+      }),
+      protocolNumber: null,
+      onBehalfOfFiscalCode: null,
+    },
+  });
 }
 
 function alertIssued(comune: string, alertId: string, zone: string): EventEnvelope {
@@ -425,13 +448,13 @@ describe('live subscriptions over graphql-ws', () => {
     expect(await code).toBe(SLOW_CONSUMER_CLOSE_CODE);
   }, 60_000);
 
-  it("holds background work on the gateway's event loop while a request or a subscriber's update is in progress", async () => {
+  it("holds background work on the gateway's event loop while a request or a subscriber's update is in progress; alerts go first", async () => {
     const foreground = createForegroundGate({ maxDeferMs: 60_000 });
     const gateway = await start({}, foreground);
     // A consumer on the same bus, as the embedded hub's notifier is: what it saw of the foreground.
-    const handled: number[] = [];
-    await bus.consume({ name: 'planner', subjects: ['sportello.>'] }, async () => {
-      handled.push(foreground.active);
+    const handled: { type: string; foreground: number }[] = [];
+    await bus.consume({ name: 'planner', subjects: ['sportello.>'], lanes: true }, async (event) => {
+      handled.push({ type: event.type, foreground: foreground.active });
     });
     const authorization = await issuer.bearer(staff(ROMA));
 
@@ -441,23 +464,30 @@ describe('live subscriptions over graphql-ws', () => {
       body: JSON.stringify({ query: '{ slow(ms: 300) }' }),
     });
     await expect.poll(() => foreground.active).toBe(1);
-    const first = bus.publish(alertIssued(ROMA, 'al-unwatched', 'Z9'));
+    // A practice event waits for the request; an alert does not (critical work goes first).
+    const first = bus.publish(practiceEvent(ROMA));
     await new Promise((resolve) => setImmediate(resolve));
     expect(handled).toEqual([]);
+    await bus.publish(alertIssued(ROMA, 'al-unwatched', 'Z9'));
+    expect(handled).toEqual([{ type: 'alert.issued', foreground: 1 }]);
     expect(await (await answer).json()).toEqual({ data: { slow: 'done' } });
     await first;
-    expect(handled).toEqual([0]);
+    expect(handled.at(-1)).toEqual({ type: 'practice.submitted', foreground: 0 });
 
-    // The subscriber's update takes 300 ms to load: the consumer waits until it is sent.
+    // The subscriber's update takes 300 ms to load: a practice event published meanwhile waits
+    // until it is sent.
     topology.alerts.set('slow-watched', { id: 'slow-watched', colour: 'yellow' });
     const { client, closed } = connect(gateway, authorization);
     const subscriber = subscribe(client, 'subscription { alertIssued { id colour } }', closed);
     await expect.poll(() => openSubscriptions(gateway)).toBe(1);
-    const second = bus.publish(alertIssued(ROMA, 'slow-watched', 'Z1'));
+    const alert = bus.publish(alertIssued(ROMA, 'slow-watched', 'Z1'));
     await expect.poll(() => foreground.active).toBe(1);
-    expect(handled).toEqual([0]);
+    await alert;
+    const second = bus.publish(practiceEvent(ROMA));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(handled).toHaveLength(3);
     await second;
-    expect(handled).toEqual([0, 0]);
+    expect(handled.at(-1)).toEqual({ type: 'practice.submitted', foreground: 0 });
     await until(() => subscriber.results.length === 1, 'the update');
     expect(subscriber.results).toEqual([{ data: { alertIssued: { id: 'slow-watched', colour: 'yellow' } } }]);
     expect(foreground.active).toBe(0);
@@ -473,7 +503,8 @@ describe('live subscriptions over graphql-ws', () => {
   it("ends a subscription at its token's expiry, with no event needed, and logs why", async () => {
     const log = captureLogger();
     const gateway = await start({}, undefined, log);
-    const { client, closed } = connect(gateway, await issuer.bearer(staff(ROMA), { expiresInSec: 1 }));
+    // Long enough for the subscription to be open before it expires on a loaded machine.
+    const { client, closed } = connect(gateway, await issuer.bearer(staff(ROMA), { expiresInSec: 3 }));
     const subscriber = subscribe(client, 'subscription { alertIssued { id } }', closed);
     await expect.poll(() => openSubscriptions(gateway)).toBe(1);
     expect(await closed).toBe(TOKEN_EXPIRED_CLOSE_CODE);

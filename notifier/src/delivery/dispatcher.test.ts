@@ -22,7 +22,7 @@ import { migrations as postgresql } from '../migrations/postgresql/index.js';
 import { migrations as sqlite } from '../migrations/sqlite/index.js';
 import { createRateLimiter } from '../pacing/rate-limiter.js';
 import { fiscalCodes } from '../test-support/harness.js';
-import { DeliveryStore } from './delivery-store.js';
+import { DeliveryStore, lanePriority } from './delivery-store.js';
 import { Dispatcher, type DispatchChannel } from './dispatcher.js';
 import { planSyntheticAudience } from './planner.js';
 import { createRenderer } from './renderer.js';
@@ -211,6 +211,22 @@ describe('failures', () => {
     request();
     expect(await pass).toMatchObject({ claimed: 3, sent: 3 });
     expect(io.messages).toHaveLength(3);
+  });
+
+  it("sends an alert's deliveries while requests are in progress: critical work goes before them", async () => {
+    const recipients = fiscalCodes(3, 300);
+    const { database, store, eventId, target } = await ioSetup(recipients);
+    const foreground = createForegroundGate({ maxDeferMs: 60_000 });
+    const d = dispatcher(database, new Map([['io', target]]), { foreground });
+    const request = foreground.begin();
+    try {
+      // The planner says critical deliveries were planned (the synthetic audience is an alert's).
+      d.nudge(lanePriority('critical', 100));
+      expect(await d.runOnce()).toMatchObject({ claimed: 3, sent: 3 });
+      expect((await store.counts([eventId])).get(eventId)?.get('io')?.sent).toBe(3);
+    } finally {
+      request();
+    }
   });
 
   it('gives up on permanent failures, lists them as dead letters, and replays them', async () => {

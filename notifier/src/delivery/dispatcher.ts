@@ -85,8 +85,17 @@ export interface DispatcherOptions {
   /** A provider call ended (metrics). */
   onAttempt?(report: { channel: ChannelName; outcome: AttemptOutcomeReport; durationMs: number }): void;
   now?: () => number;
-  /** Sending is background work of this gate: each claim and each send waits for its foreground. */
+  /**
+   * Sending is background work of this gate: each claim and each send waits for its foreground,
+   * except an alert's (critical deliveries go before requests).
+   */
   foreground?: ForegroundGate;
+  /**
+   * Critical and interactive work in progress (the planner's, shared): bulk sends wait for it, at
+   * most its `maxDeferMs` at a time, and a pass sending critical deliveries counts as such work, so
+   * a reminder run on one channel leaves the database and the loop to an alert on another.
+   */
+  higherLanes?: ForegroundGate;
 }
 
 /** What one pass of {@link Dispatcher.runOnce} did. */
@@ -251,7 +260,9 @@ export class Dispatcher {
   private async pass(name: ChannelName): Promise<DispatchPass> {
     const target = this.options.channels.get(name)!;
     const circuit = this.circuits.get(name)!;
-    await this.options.foreground?.whenIdle();
+    // An alert's deliveries go before requests; everything else waits for them.
+    const critical = laneOfPriority(this.nudged.get(name) ?? Number.NEGATIVE_INFINITY) === 0;
+    if (!critical) await this.options.foreground?.whenIdle();
     // Whatever was planned before this claim, the claim sees (most urgent first).
     this.nudged.set(name, Number.NEGATIVE_INFINITY);
     const rows = await this.options.store.claim({
@@ -273,7 +284,9 @@ export class Dispatcher {
     const done = new Promise<void>((resolve) => (finished = resolve));
     const scheduler = new KeyedScheduler<DeliveryRow>(workers, async (row) => {
       try {
-        await this.options.foreground?.whenIdle();
+        const lane = laneOfPriority(row.priority);
+        if (lane === 2) await this.options.higherLanes?.whenIdle();
+        if (lane > 0) await this.options.foreground?.whenIdle();
         const key = keyOf(row);
         const held = heldKeys.get(key);
         if (held !== undefined) {
@@ -292,8 +305,12 @@ export class Dispatcher {
         if (--left === 0) finished();
       }
     });
+    // Sending an alert: bulk sends on the other channels wait meanwhile.
+    const urgent = rows.some((row) => laneOfPriority(row.priority) === 0)
+      ? this.options.higherLanes?.begin()
+      : undefined;
     for (const row of rows) scheduler.push(keyOf(row), row);
-    await done;
+    await done.finally(() => urgent?.());
     // Claimed but never handed over: due again when their key's retry is, when the circuit closes,
     // or at once (a stop, a higher lane waiting).
     const byDue = new Map<number, string[]>();

@@ -55,10 +55,11 @@ export interface PlannerOptions {
   /** Told each page planned (metrics). */
   onProgress?(report: { eventId: string; lane: Lane; recipients: number; deliveries: number }): void;
   /**
-   * How long a bulk event's next page waits while critical or interactive events are being planned
-   * (then bulk planning goes on for as long again). @default 1_000
+   * Critical and interactive planning in progress, which bulk pages wait for (at most its
+   * `maxDeferMs` at a time): share it with the dispatcher, whose bulk sends wait for it too.
+   * @default a gate of its own, 1 s
    */
-  bulkDeferMs?: number;
+  higherLanes?: ForegroundGate;
 }
 
 /**
@@ -74,7 +75,7 @@ export interface PlannerOptions {
  *
  * Lanes: deliveries carry their event's lane in their priority (an alert's before any practice
  * update's, those before any reminder's), and while critical or interactive events are being
- * planned, bulk events wait between pages (at most `bulkDeferMs` at a time).
+ * planned, bulk events wait between pages (at most a second at a time; `higherLanes`).
  */
 export class Planner {
   private readonly now: () => number;
@@ -85,7 +86,7 @@ export class Planner {
 
   constructor(private readonly options: PlannerOptions) {
     this.now = options.now ?? Date.now;
-    this.higherLanes = createForegroundGate({ maxDeferMs: options.bulkDeferMs ?? 1_000 });
+    this.higherLanes = options.higherLanes ?? createForegroundGate({ maxDeferMs: 1_000 });
   }
 
   /**

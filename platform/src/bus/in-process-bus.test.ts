@@ -74,6 +74,30 @@ describe('in-process bus', () => {
     await bus.close();
   });
 
+  it('lets a critical event (an alert) through while foreground work is in progress', async () => {
+    const foreground = createForegroundGate({ maxDeferMs: 60_000 });
+    const bus = createInProcessBus({ foreground });
+    const handled: { type: string; foregroundActive: number }[] = [];
+    await bus.consume({ name: 'planner', subjects: ['sportello.>'], lanes: true }, async (event) => {
+      handled.push({ type: event.type, foregroundActive: foreground.active });
+    });
+    const request = foreground.begin();
+    try {
+      await bus.publish(makeEvent('access.revoked', { subject: 'app_1' }));
+      expect(handled).toEqual([{ type: 'access.revoked', foregroundActive: 1 }]);
+      // Anything else still waits for the request.
+      const waiting = bus.publish(makeEvent());
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(handled).toHaveLength(1);
+      request();
+      await waiting;
+      expect(handled.map((entry) => entry.type)).toEqual(['access.revoked', 'practice.submitted']);
+    } finally {
+      request();
+      await bus.close();
+    }
+  });
+
   it("runs handlers in the consumer's async context, never the publisher's", async () => {
     // As over a real bus: a publisher's AsyncLocalStorage state (an ORM transaction, say) must not
     // reach a consumer of another service in the same process.

@@ -32,7 +32,8 @@ export interface InProcessBusOptions {
   logger?: BusLogger;
   /**
    * Consumers run as background work of this gate: each delivery waits for the foreground work in
-   * progress (requests, subscribers' updates) before it starts. Live listeners are never held back.
+   * progress (requests, subscribers' updates) before it starts, except deliveries of critical events
+   * (an alert goes before a request). Live listeners are never held back.
    */
   foreground?: ForegroundGate;
   /**
@@ -337,7 +338,8 @@ class InProcessConsumer {
       if (this.stopped) throw new ConsumerStoppedError(this.name, event.id);
       const lane = this.laneKey(event);
       if (lane !== 'all') await this.laneGate.whenHigherIdle(lane);
-      if (this.foreground) {
+      // Critical events (alerts, revocations) do not wait for requests: only lower lanes do.
+      if (this.foreground && laneOf(event.type) !== 'critical') {
         await this.foreground.whenIdle();
         if (this.stopped) throw new ConsumerStoppedError(this.name, event.id);
       }
