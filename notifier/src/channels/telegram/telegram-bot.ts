@@ -290,6 +290,9 @@ export function createTelegramBot(config: TelegramBotConfig, deps: TelegramBotDe
             if (!webhookCleared) {
               await bot.telegram.deleteWebhook({ drop_pending_updates: false });
               webhookCleared = true;
+              // Telegram answered with this token: the loop is up, although the first long poll
+              // may only return in 25 s. (After failures, only a poll that returns says so.)
+              if (status.failures === 0) status.healthy = true;
             }
             const answer = bot.telegram.callApi(
               'getUpdates',
