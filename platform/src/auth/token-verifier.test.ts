@@ -166,6 +166,77 @@ describe('createTokenVerifier', () => {
     expect(error.extensions.reason).toBe('TOKEN_EXPIRED');
   });
 
+  describe('lifetime and issue time', () => {
+    const nowSec = () => Math.floor(Date.now() / 1000);
+
+    it('refuses a token that lives ten years, naming the problem', async () => {
+      const token = await issuer.sign(citizen, { expiresInSec: 10 * 365 * 86_400 });
+      const error = await rejection(verifier.verify(`Bearer ${token}`, { comune: ROMA }));
+      expect(error.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'TOKEN_LIFETIME_TOO_LONG' });
+      expect(error.message).toContain('longer than the 3660 s this API accepts');
+    });
+
+    it("accepts the longest token identity can issue (an hour) and refuses one a bit longer than the verifier's maximum", async () => {
+      await expect(verifier.verifyToken(await issuer.sign(staff, { expiresInSec: 3600 }))).resolves.toEqual(
+        staff,
+      );
+      const shortLived = createTokenVerifier({
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        jwks: issuer.jwks,
+        maxTokenAgeSec: 900,
+      });
+      await expect(shortLived.verifyToken(await issuer.sign(staff, { expiresInSec: 900 }))).resolves.toEqual(
+        staff,
+      );
+      const error = await rejection(shortLived.verifyToken(await issuer.sign(staff, { expiresInSec: 901 })));
+      expect(error.extensions.reason).toBe('TOKEN_LIFETIME_TOO_LONG');
+    });
+
+    it('refuses a token issued in the future beyond a minute of clock skew, and accepts one within it', async () => {
+      const future = nowSec() + 3600;
+      const error = await rejection(
+        verifier.verify(await issuer.bearer(citizen, { claims: { iat: future, exp: future + 300 } }), {
+          comune: ROMA,
+        }),
+      );
+      expect(error.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'TOKEN_NOT_YET_VALID' });
+      expect(error.message).toContain('issued in the future');
+
+      // The issuer's clock 30 s ahead of this one: still the same token.
+      const ahead = nowSec() + 30;
+      await expect(
+        verifier.verifyToken(await issuer.sign(citizen, { claims: { iat: ahead, exp: ahead + 300 } })),
+      ).resolves.toEqual(citizen);
+      const strict = createTokenVerifier({
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        jwks: issuer.jwks,
+        issuedAtSkewSec: 10,
+      });
+      const refused = await rejection(
+        strict.verifyToken(await issuer.sign(citizen, { claims: { iat: ahead, exp: ahead + 300 } })),
+      );
+      expect(refused.extensions.reason).toBe('TOKEN_NOT_YET_VALID');
+    });
+
+    it('refuses a token issued long ago whose expiry was set far enough to still be valid', async () => {
+      const old = nowSec() - 2 * 3600;
+      const error = await rejection(
+        verifier.verifyToken(await issuer.sign(citizen, { claims: { iat: old, exp: old + 3660 + 3600 } })),
+      );
+      expect(error.extensions.reason).toBe('TOKEN_LIFETIME_TOO_LONG');
+    });
+
+    it('refuses a token whose iat is not a number', async () => {
+      const error = await rejection(
+        verifier.verifyToken(await issuer.sign(citizen, { claims: { iat: 'now' } })),
+      );
+      expect(error.extensions.reason).toBe('INVALID_CLAIMS');
+      expect(error.message).toBe('The access token is not acceptable: claim "iat" is invalid.');
+    });
+  });
+
   it('accepts a token listing several audiences including its own', async () => {
     const token = await issuer.sign(staff, { claims: { aud: ['other', AUDIENCE] } });
     await expect(verifier.verifyToken(token)).resolves.toEqual(staff);

@@ -25,6 +25,7 @@ export const TOKEN_REJECTION_REASONS = [
   'WRONG_TOKEN_TYPE',
   'TOKEN_EXPIRED',
   'TOKEN_NOT_YET_VALID',
+  'TOKEN_LIFETIME_TOO_LONG',
   'WRONG_ISSUER',
   'WRONG_AUDIENCE',
   'ALGORITHM_NOT_ALLOWED',
@@ -54,8 +55,13 @@ export interface TokenVerifierOptions {
   jwks: JwksSource;
   /** Accepted signature algorithms; symmetric ones are refused. @default ['ES256', 'RS256'] */
   algorithms?: readonly string[];
-  /** Allowed clock skew for `exp`, `nbf` and `iat`. @default 5 */
+  /** Allowed clock skew for `exp` and `nbf`. @default 5 */
   clockToleranceSec?: number;
+  /**
+   * How far in the future an `iat` may lie (the issuer's clock ahead of this one): a token issued
+   * later than that is refused as not yet valid. @default 60
+   */
+  issuedAtSkewSec?: number;
   /** Minimum time between two reloads of the key set. @default 30 */
   jwksCooldownSec?: number;
   /** Timeout of a JWKS request when `jwks` is a URL. @default 5000 */
@@ -66,8 +72,10 @@ export interface TokenVerifierOptions {
    */
   jwksHeaders?: () => Record<string, string>;
   /**
-   * The longest a token may live and be used: an older one (by `iat`), one issued in the future, or
-   * one whose `exp` lies further than this after its `iat` is refused. @default 3600
+   * The longest a token may live: one whose `exp` lies further than this after its `iat` is refused
+   * (`TOKEN_LIFETIME_TOO_LONG`), so no token is used longer than this after it was issued. The default is the
+   * longest access-token lifetime identity can be configured to issue (`ACCESS_TOKEN_TTL_SECONDS`
+   * at most 3600) plus a minute. @default 3660
    */
   maxTokenAgeSec?: number;
   /** Revocations identity announced: matching tokens are refused before they expire. */
@@ -208,7 +216,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const keys = keysFrom(options);
   const accepted = algorithms.join(', ');
 
-  const maxTokenAgeSec = options.maxTokenAgeSec ?? 3600;
+  const maxTokenAgeSec = options.maxTokenAgeSec ?? 3660;
+  const issuedAtSkewSec = options.issuedAtSkewSec ?? 60;
 
   async function verifyToken(token: string): Promise<TokenPrincipal> {
     let payload: Record<string, unknown>;
@@ -219,18 +228,25 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         algorithms,
         typ: ACCESS_TOKEN_TYPE,
         clockTolerance: options.clockToleranceSec ?? 5,
-        // Also refuses an `iat` in the future.
-        maxTokenAge: maxTokenAgeSec,
         requiredClaims: ['exp', 'iat', 'sub', 'jti'],
       }));
     } catch (error) {
       throw rejectionFor(error, token);
     }
+    // jose checked that `exp` and `iat` are numbers; their bounds are ours to check.
     const issuedAt = payload['iat'] as number;
-    if ((payload['exp'] as number) - issuedAt > maxTokenAgeSec) {
+    const lifetime = (payload['exp'] as number) - issuedAt;
+    const now = Math.floor(Date.now() / 1000);
+    if (issuedAt > now + issuedAtSkewSec) {
       throw reject(
-        'INVALID_CLAIMS',
-        `The access token lives longer than the ${maxTokenAgeSec} s this API accepts.`,
+        'TOKEN_NOT_YET_VALID',
+        'The access token claims to be issued in the future (its "iat" is ahead of this API\'s clock).',
+      );
+    }
+    if (lifetime > maxTokenAgeSec) {
+      throw reject(
+        'TOKEN_LIFETIME_TOO_LONG',
+        `The access token lives ${lifetime} s ("exp" - "iat"), longer than the ${maxTokenAgeSec} s this API accepts: obtain a token from the identity service.`,
       );
     }
     let principal: TokenPrincipal;
@@ -267,8 +283,6 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
             'WRONG_TOKEN_TYPE',
             `The token is not an access token (header "typ" must be "${ACCESS_TOKEN_TYPE}").`,
           );
-        case 'iat':
-          return reject('TOKEN_NOT_YET_VALID', 'The access token claims to be issued in the future.');
         default:
           return reject(
             'INVALID_CLAIMS',
