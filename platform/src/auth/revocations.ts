@@ -2,6 +2,7 @@ import { busSubjectPattern, EventValidationError, isEventOf, parseEvent } from '
 import type { EventEnvelope, RevocationReason } from '@sportello/schema';
 import type { Consumer, EventBus } from '../bus/event-bus.js';
 import type { TokenPrincipal } from './token-claims.js';
+import { DEFAULT_MAX_TOKEN_LIFETIME_SEC } from './token-verifier.js';
 
 /** Tokens that stop working: those issued up to `revokedAt` that match every field given. */
 export interface Revocation {
@@ -25,10 +26,10 @@ export interface RevocationList {
 export const REVOCATIONS_PATH = '/internal/revocations';
 
 /**
- * How long a revocation is kept: tokens older than this are refused anyway (the verifier's maximum
- * token age), with a minute for clocks that disagree.
+ * How long a revocation is kept: tokens issued before are past their `exp` by then (the verifier
+ * refuses longer lifetimes), with two minutes for clocks that disagree.
  */
-export const REVOCATION_RETENTION_MS = 3_600_000 + 60_000;
+export const REVOCATION_RETENTION_MS = (DEFAULT_MAX_TOKEN_LIFETIME_SEC + 120) * 1000;
 
 export interface RevocationViewOptions {
   /** `access.revoked` events are heard live here. */

@@ -11,7 +11,7 @@ import {
 import type { RevocationReason } from '@sportello/schema';
 import { UnauthenticatedError } from '../errors/client-errors.js';
 import { type Principal } from './principal.js';
-import { type RevocationView } from './revocations.js';
+import type { RevocationView } from './revocations.js';
 import {
   ACCESS_TOKEN_TYPE,
   InvalidClaimsError,
@@ -36,6 +36,12 @@ export const TOKEN_REJECTION_REASONS = [
   'CLIENT_REVOKED',
 ] as const;
 export type TokenRejectionReason = (typeof TOKEN_REJECTION_REASONS)[number];
+
+/**
+ * The longest lifetime (`exp` - `iat`) a verifier accepts by default: the longest access token
+ * identity can be configured to issue (an hour) plus a minute.
+ */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SEC = 3660;
 
 /** Asymmetric algorithms only: keys come from a public JWKS, so an HMAC "key" would be public. */
 const ASYMMETRIC = /^(ES(256|384|512)|RS(256|384|512)|PS(256|384|512)|EdDSA|Ed25519)$/;
@@ -216,7 +222,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const keys = keysFrom(options);
   const accepted = algorithms.join(', ');
 
-  const maxTokenAgeSec = options.maxTokenAgeSec ?? 3660;
+  const maxTokenAgeSec = options.maxTokenAgeSec ?? DEFAULT_MAX_TOKEN_LIFETIME_SEC;
   const issuedAtSkewSec = options.issuedAtSkewSec ?? 60;
 
   async function verifyToken(token: string): Promise<TokenPrincipal> {
