@@ -40,9 +40,27 @@ export type ReportStatus = (typeof REPORT_STATUSES)[number];
 const practice = {
   practiceId: publicId,
   typeCode: z.string().min(1).max(100),
+  typeTitle: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('the practice type as citizens read it (absent in events recorded before it existed)'),
   office: officeName,
   applicantFiscalCode: fiscalCodeSchema,
 };
+
+/** The protocol number of a registered practice, on the events after `practice.submitted`. */
+const protocolNumber = z
+  .string()
+  .min(1)
+  .max(100)
+  .nullable()
+  .optional()
+  .describe('null until registered (absent in events recorded before it existed)');
+
+/** A text staff wrote to the citizen on a practice (as long as practices accepts it). */
+const practiceText = z.string().min(1).max(4000);
 
 const appointment = {
   appointmentId: publicId,
@@ -87,6 +105,7 @@ export const practiceStatusChanged = defineEvent({
       .nullable()
       .optional()
       .describe('the person the applicant acts for (absent in events recorded before it existed)'),
+    protocolNumber,
     from: z.enum(PRACTICE_STATUSES).nullable().describe('null for a new practice'),
     to: z.enum(PRACTICE_STATUSES),
     note: staffNote.optional(),
@@ -98,11 +117,15 @@ export const practiceIntegrationRequested = defineEvent({
   version: 1,
   producer: 'practices',
   consumers: ['notifier', 'gateway'],
-  description: 'The office asked the applicant for more documents or information, by `respondBy` if set.',
+  description:
+    'The office asked the applicant for more documents or information, by `respondBy` if set; ' +
+    '`message` is what the office asks, for the notice to the citizen.',
   data: z.object({
     ...practice,
+    protocolNumber,
     integrationId: publicId,
     respondBy: isoDate.nullable().describe('deadline for the answer, if any'),
+    message: practiceText.optional().describe('what the office asks for'),
   }),
 });
 
@@ -112,12 +135,14 @@ export const practiceMessagePosted = defineEvent({
   producer: 'practices',
   consumers: ['notifier', 'gateway'],
   description:
-    'A message was posted on a practice by the citizen or an operator. The text stays in practices; ' +
-    'consumers link to it.',
+    'A message was posted on a practice by the citizen or an operator. A staff message carries its ' +
+    "`text`, which the notifier sends to the citizen; a citizen's message stays in practices.",
   data: z.object({
     ...practice,
+    protocolNumber,
     messageId: publicId,
     author: z.enum(['citizen', 'staff']),
+    text: practiceText.optional().describe("the staff's message (absent for the citizen's own)"),
   }),
 });
 

@@ -387,7 +387,10 @@ export async function requestIntegration(
       answer: null,
       answeredAt: null,
     });
-    recordEvent(tx, practiceIntegrationRequestedEvent(current, request.id, respondBy ?? null, actor, now));
+    recordEvent(
+      tx,
+      practiceIntegrationRequestedEvent(current, request.id, respondBy ?? null, actor, now, note),
+    );
     return current;
   });
 }
@@ -413,7 +416,7 @@ export async function postMessage(
     body: text,
     postedAt: now,
   });
-  recordEvent(em, practiceMessagePostedEvent(practice, message.id, author, actor, now));
+  recordEvent(em, practiceMessagePostedEvent(practice, message.id, author, actor, now, text));
   await em.flush();
   return message;
 }

@@ -1,11 +1,20 @@
 import { createEvent, type Actor, type PracticeStatus } from '@sportello/schema';
+import { PRACTICE_TYPE_CATALOGUE } from '../catalogue.js';
 import type { Practice } from '../entities/practice.entity.js';
 
-/** The fields every practice event carries: the gateway resolves `Practice` by `practiceId`. */
+/** Practice types' titles by code: a comune's types are set up from the catalogue. */
+const TYPE_TITLES = new Map(PRACTICE_TYPE_CATALOGUE.map((type) => [type.code, type.title]));
+
+/**
+ * The fields every practice event carries: the gateway resolves `Practice` by `practiceId`; the
+ * notifier writes the type's title to the citizen.
+ */
 function practiceFields(practice: Practice) {
+  const typeTitle = TYPE_TITLES.get(practice.typeCode);
   return {
     practiceId: practice.id,
     typeCode: practice.typeCode,
+    ...(typeTitle === undefined ? {} : { typeTitle }),
     office: practice.office,
     applicantFiscalCode: practice.applicantFiscalCode,
   };
@@ -28,6 +37,7 @@ export function practiceStatusChangedEvent(
     data: {
       ...practiceFields(practice),
       onBehalfOfFiscalCode: practice.onBehalfOfFiscalCode ?? null,
+      protocolNumber: practice.protocolNumber ?? null,
       from,
       to,
       ...(note === null ? {} : { note: note.slice(0, 1000) }),
@@ -52,10 +62,17 @@ export function practiceIntegrationRequestedEvent(
   respondBy: string | null,
   actor: Actor,
   occurredAt: Date,
+  message: string | null = null,
 ) {
   return createEvent('practice.integration-requested', {
     ...envelope(practice, actor, occurredAt),
-    data: { ...practiceFields(practice), integrationId, respondBy },
+    data: {
+      ...practiceFields(practice),
+      protocolNumber: practice.protocolNumber ?? null,
+      integrationId,
+      respondBy,
+      ...(message ? { message } : {}),
+    },
   });
 }
 
@@ -65,9 +82,17 @@ export function practiceMessagePostedEvent(
   author: 'citizen' | 'staff',
   actor: Actor,
   occurredAt: Date,
+  text: string | null = null,
 ) {
   return createEvent('practice.message-posted', {
     ...envelope(practice, actor, occurredAt),
-    data: { ...practiceFields(practice), messageId, author },
+    data: {
+      ...practiceFields(practice),
+      protocolNumber: practice.protocolNumber ?? null,
+      messageId,
+      author,
+      // Only the office's messages travel: the notifier sends them to the citizen.
+      ...(author === 'staff' && text ? { text } : {}),
+    },
   });
 }
