@@ -81,6 +81,8 @@ export interface GatewayDeps {
    * shares its event loop with background work (the embedded hub), that work waits for them.
    */
   foreground?: ForegroundGate;
+  /** The clock public answers age by. @default Date.now */
+  now?: () => number;
 }
 
 /** A running (or ready to listen) gateway. */
@@ -196,6 +198,7 @@ export async function createGateway(
   const metrics = createGatewayMetrics();
   if (deps.foreground) registerForegroundMetrics(metrics, deps.foreground);
   const publicData = config.publicData;
+  const now = deps.now ?? Date.now;
   const generations = new PublicDataGenerations();
   const responseCache = publicData.responseCache
     ? new PublicResponseCache({
@@ -203,6 +206,7 @@ export async function createGateway(
         maxAgeMs: publicData.maxAgeSeconds * 1000,
         generations,
         onSize: (bytes) => metrics.responseCacheBytes.set(bytes),
+        now,
       })
     : undefined;
   // Kept by every replica together: each reports what it let through on the bus.
@@ -298,7 +302,7 @@ export async function createGateway(
    * to a GET whose `If-None-Match` still holds. `Vary` keeps comuni apart in shared caches.
    */
   function sendPublic(req: IncomingMessage, res: ServerResponse, response: CachedResponse): void {
-    const ageSeconds = Math.max(0, Math.floor((Date.now() - response.storedAt) / 1000));
+    const ageSeconds = Math.max(0, Math.floor((now() - response.storedAt) / 1000));
     const headers = {
       'cache-control': publicCacheControl(publicData.maxAgeSeconds),
       etag: response.etag,
@@ -401,7 +405,7 @@ export async function createGateway(
       if (cached) return sendPublic(req, res, cached);
     }
     const generation = publicRequest ? generations.current(publicRequest.comune) : 0;
-    const executedAt = Date.now();
+    const executedAt = now();
 
     const httpGraphQLRequest: HTTPGraphQLRequest = {
       method: req.method ?? 'GET',

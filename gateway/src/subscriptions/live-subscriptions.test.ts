@@ -246,9 +246,17 @@ describe('live subscriptions over graphql-ws', () => {
     };
     expect(subscribers[0]!.results).toEqual([expected]);
     expect(subscribers[1]!.results).toEqual([expected]);
-    await bus.publish(alertIssued(MILANO, 'al-1', 'Z9'));
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(subscribers[2]!.results).toEqual([]);
+    await bus.publish(alertIssued(MILANO, 'al-1', 'Z9')); // Milano, but not the zone asked
+    // Events reach a listener in order: once the next one (for Milano's subscriber) has arrived,
+    // the one before is known to have been passed over.
+    topology.alerts.set('al-2', { id: 'al-2', colour: 'yellow' });
+    await bus.publish(alertIssued(MILANO, 'al-2', 'Z1'));
+    await until(() => subscribers[2]!.results.length > 0, 'the Milano subscriber');
+    expect(subscribers[2]!.results).toEqual([
+      {
+        data: { alertIssued: { id: 'al-2', colour: 'yellow', seenBy: 'token holder', acknowledgements: 4 } },
+      },
+    ]);
     expect(subscribers[0]!.results).toHaveLength(1);
 
     for (const client of clients) await client.dispose();

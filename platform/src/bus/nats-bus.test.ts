@@ -366,8 +366,11 @@ describe('NATS bus', () => {
       const after = makeEvent();
       await publisher.publish(after);
       await waitFor(() => seen.length >= 6, 'the resumed events');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(seen).toEqual([...before, ...during, after].map((event) => event.id));
+      // Nothing more (no redelivery): a last event comes right after the six, in order.
+      const marker = makeEvent();
+      await publisher.publish(marker);
+      await waitFor(() => seen.includes(marker.id), 'the last event');
+      expect(seen).toEqual([...before, ...during, after, marker].map((event) => event.id));
     } finally {
       await fixture.teardown();
     }
@@ -407,8 +410,11 @@ describe('NATS bus', () => {
       const after = makeEvent();
       await bus.publish(after);
       await waitFor(() => consumed.length >= 4 && live.length >= 4, 'an event after the reconnection');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      const expected = [before, ...whileDown, after].map((event) => event.id);
+      // Nothing more (no redelivery): a last event comes right after these, in order.
+      const marker = makeEvent();
+      await bus.publish(marker);
+      await waitFor(() => consumed.includes(marker.id) && live.includes(marker.id), 'the last event');
+      const expected = [before, ...whileDown, after, marker].map((event) => event.id);
       expect(consumed).toEqual(expected);
       expect(live).toEqual(expected);
       expect(lines().some((line) => line.includes('"status":"reconnect"'))).toBe(true);
