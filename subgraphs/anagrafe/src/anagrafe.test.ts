@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeFiscalCode } from '@sportello/schema';
+import { addDays } from './domain/calendar.js';
 import {
   PEOPLE,
   startAnagrafe,
@@ -388,5 +389,97 @@ describe('staff queries', () => {
       t.citizen(PEOPLE.mario.fiscalCode),
     );
     expect(entity(read)['residence']).toEqual({ givenName: 'Sofia' });
+  });
+});
+
+describe('refusing bad registry data, nothing written', () => {
+  const RECORD = `mutation ($input: IdentityDocumentInput!) { recordIdentityDocument(input: $input) { number valid } }`;
+  const REGISTER = `mutation ($input: NewResidentInput!) { registerResident(input: $input) { fiscalCode } }`;
+
+  function refusal(answer: GraphQLAnswer) {
+    return {
+      code: answer.errors?.[0]?.extensions?.['code'],
+      field: answer.errors?.[0]?.extensions?.['field'],
+    };
+  }
+
+  it('refuses a CIE issued in the future: it would count as valid before it exists', async () => {
+    const documentsOfPaolo = async () => {
+      const answer = await t.citizenFields(
+        PEOPLE.paolo.fiscalCode,
+        'identityDocuments { number }',
+        t.citizen(PEOPLE.paolo.fiscalCode),
+      );
+      return entity(answer)['identityDocuments'] as { number: string }[];
+    };
+    const before = await documentsOfPaolo();
+    const input = { holderFiscalCode: PEOPLE.paolo.fiscalCode, kind: 'CIE', number: 'CA77777FF' };
+    const future = await t.graphql(RECORD, {
+      as: t.staff('anagrafe'),
+      variables: { input: { ...input, issuedOn: addDays(today(), 30) } },
+    });
+    expect(refusal(future)).toEqual({ code: 'BAD_USER_INPUT', field: 'issuedOn' });
+    expect(future.errors?.[0]?.message).toMatch(/^issuedOn: /);
+    expect(await documentsOfPaolo()).toEqual(before);
+
+    // Issued today it is recorded, and valid.
+    const issued = await t.graphql(RECORD, {
+      as: t.staff('anagrafe'),
+      variables: { input: { ...input, issuedOn: today() } },
+    });
+    expect(issued.data?.['recordIdentityDocument']).toEqual({ number: 'CA77777FF', valid: true });
+  });
+
+  it('refuses an empty house number, a birthplace the fiscal code contradicts and a second head of a family', async () => {
+    const birthDate = addDays(today(), -3);
+    const fiscalCode = computeFiscalCode({
+      surname: 'Rossi',
+      name: 'Marta',
+      birthDate,
+      sex: 'F',
+      birthPlaceCode: 'D969',
+    });
+    const input = {
+      fiscalCode,
+      givenName: 'Marta',
+      familyName: 'Rossi',
+      sex: 'F',
+      birthDate,
+      birthPlaceCode: 'D969',
+      birthPlaceName: 'Genova',
+      citizenship: 'IT',
+      civilStatus: 'SINGLE',
+      street: 'Via Roma',
+      number: '12',
+      familyCode: 'F0001',
+      relationship: 'CHILD',
+    };
+    const register = (changes: Record<string, unknown>) =>
+      t.graphql(REGISTER, { as: t.staff('anagrafe'), variables: { input: { ...input, ...changes } } });
+
+    expect(refusal(await register({ number: '' }))).toEqual({ code: 'BAD_USER_INPUT', field: 'number' });
+    expect(refusal(await register({ number: '   ' }))).toEqual({ code: 'BAD_USER_INPUT', field: 'number' });
+    const elsewhere = await register({ birthPlaceCode: 'H501', birthPlaceName: 'Roma' });
+    expect(refusal(elsewhere)).toEqual({ code: 'BAD_USER_INPUT', field: 'birthPlaceCode' });
+    expect(elsewhere.errors?.[0]?.message).toMatch(/fiscal code says .* D969, not H501/);
+    const secondHead = await register({ relationship: 'HEAD' });
+    expect(refusal(secondHead)).toEqual({ code: 'BAD_USER_INPUT', field: 'relationship' });
+    expect(secondHead.errors?.[0]?.message).toMatch(/F0001 already has a head/);
+
+    // None of them was written: the family still has one head and the person can be registered.
+    const family = async () =>
+      (
+        entity(
+          await t.citizenFields(
+            PEOPLE.mario.fiscalCode,
+            'family { members { fiscalCode relationship } }',
+            t.citizen(PEOPLE.mario.fiscalCode),
+          ),
+        )['family'] as { members: { fiscalCode: string; relationship: string }[] }
+      ).members;
+    expect((await family()).filter((m) => m.relationship === 'HEAD')).toHaveLength(1);
+    expect((await family()).map((m) => m.fiscalCode)).not.toContain(fiscalCode);
+    expect((await register({})).data?.['registerResident']).toEqual({ fiscalCode });
+    expect((await family()).filter((m) => m.relationship === 'HEAD')).toHaveLength(1);
   });
 });

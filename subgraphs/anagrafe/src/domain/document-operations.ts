@@ -29,12 +29,14 @@ export interface NewIdentityDocument {
  * card keeps its printed date but stops at the cut-off. Earlier documents of the holder stop
  * receiving reminders.
  *
- * @throws NotFoundError when the holder is not resident; BadUserInputError naming a bad field.
+ * @throws NotFoundError when the holder is not resident; BadUserInputError naming a bad field (an
+ *   issue date after `today` among them: a card not yet issued must not count as valid).
  */
 export async function recordIdentityDocument(
   em: EntityManager,
   comune: string,
   input: NewIdentityDocument,
+  today: IsoDate,
   now: Date,
 ): Promise<IdentityDocument> {
   const holder = await em.findOne(ResidentEntity, { fiscalCode: input.holderFiscalCode });
@@ -47,6 +49,12 @@ export async function recordIdentityDocument(
     throw new BadUserInputError('issuedOn: a real date (YYYY-MM-DD) not before the holder’s birth', {
       field: 'issuedOn',
     });
+  }
+  if (input.issuedOn > today) {
+    throw new BadUserInputError(
+      `issuedOn: a document is recorded once issued, not before (${input.issuedOn} is after today, ${today})`,
+      { field: 'issuedOn' },
+    );
   }
   let printed: IsoDate;
   if (input.kind === 'CIE') {

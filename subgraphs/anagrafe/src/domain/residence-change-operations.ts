@@ -48,6 +48,9 @@ function addressOf(resident: Resident): AddressRecord {
   };
 }
 
+/** A house number (numero civico) as the street register writes it: 12, 12A, 12/B, 12 BIS. */
+export const HOUSE_NUMBER = /^[0-9]{1,5}(\/?[A-Z]{1,3})?$|^[0-9]{1,5} ?BIS$/;
+
 /** Resolves a declared address against the street register. @throws BadUserInputError */
 async function resolveAddress(em: EntityManager, declared: DeclaredAddress): Promise<AddressRecord> {
   const street = await em.findOne(StreetEntity, { name: declared.street.trim() });
@@ -58,7 +61,7 @@ async function resolveAddress(em: EntityManager, declared: DeclaredAddress): Pro
     );
   }
   const number = declared.number.trim().toUpperCase();
-  if (!/^[0-9]{1,5}(\/?[A-Z]{1,3})?$|^[0-9]{1,5} ?BIS$/.test(number)) {
+  if (!HOUSE_NUMBER.test(number)) {
     throw new BadUserInputError('address.number: a house number such as 12, 12A or 12/B', {
       field: 'address.number',
     });

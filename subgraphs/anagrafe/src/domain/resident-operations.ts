@@ -9,6 +9,7 @@ import {
 import { StreetEntity } from '../entities/street.entity.js';
 import { residentRegisteredEvent } from '../events/anagrafe-events.js';
 import { isIsoDate, type IsoDate } from './calendar.js';
+import { HOUSE_NUMBER } from './residence-change-operations.js';
 import { searchTextOf } from './residents.js';
 
 /** A person the office registers as resident (birth, immigration, move from another comune). */
@@ -51,6 +52,16 @@ export async function registerResident(
   if (decoded.birthDate.slice(2) !== input.birthDate.slice(2) || decoded.sex !== input.sex) {
     throw bad('fiscalCode', 'does not match the birth date and sex given');
   }
+  const birthPlaceCode = input.birthPlaceCode.trim().toUpperCase();
+  if (!/^[A-Z][0-9]{3}$/.test(birthPlaceCode)) {
+    throw bad('birthPlaceCode', 'a cadastral code such as H501, or Z... for a foreign state');
+  }
+  if (birthPlaceCode !== decoded.birthPlaceCode) {
+    throw bad(
+      'birthPlaceCode',
+      `the fiscal code says the person was born in ${decoded.birthPlaceCode}, not ${birthPlaceCode}`,
+    );
+  }
   if (!isIsoDate(input.birthDate) || input.birthDate > today)
     throw bad('birthDate', 'a past date, YYYY-MM-DD');
   if (!/^[A-Z]{2}$/.test(input.citizenship))
@@ -58,6 +69,8 @@ export async function registerResident(
   for (const field of ['givenName', 'familyName', 'birthPlaceName'] as const) {
     if (input[field].trim() === '' || input[field].length > 100) throw bad(field, '1 to 100 characters');
   }
+  const number = input.number.trim().toUpperCase();
+  if (!HOUSE_NUMBER.test(number)) throw bad('number', 'a house number such as 12, 12A or 12/B');
   const residentSince = input.residentSince ?? today;
   if (!isIsoDate(residentSince) || residentSince > today)
     throw bad('residentSince', 'today or an earlier date');
@@ -66,9 +79,21 @@ export async function registerResident(
   }
   const street = await em.findOne(StreetEntity, { name: input.street.trim() });
   if (street === null) throw bad('street', `"${input.street}" is not in the comune's street register`);
-  let familyCode = input.familyCode ?? null;
-  if (familyCode !== null && (await em.count(ResidentEntity, { familyCode })) === 0) {
-    throw bad('familyCode', `no family ${familyCode} in the registry`);
+  let familyCode = input.familyCode?.trim() || null;
+  if (familyCode !== null) {
+    const family = await em.find(ResidentEntity, { familyCode }, { fields: ['relationship'] });
+    if (family.length === 0) throw bad('familyCode', `no family ${familyCode} in the registry`);
+    if (input.relationship === 'head' && family.some((member) => member.relationship === 'head')) {
+      throw bad(
+        'relationship',
+        `family ${familyCode} already has a head: give the relationship to the head (spouse, child, ...)`,
+      );
+    }
+  } else if (input.relationship != null && input.relationship !== 'head') {
+    throw bad(
+      'relationship',
+      'a new family is headed by the person registered: give a familyCode to join one',
+    );
   }
   familyCode ??= `F-${input.fiscalCode}`;
   const fields = {
@@ -78,12 +103,12 @@ export async function registerResident(
     familyName: input.familyName.trim(),
     sex: input.sex,
     birthDate: input.birthDate,
-    birthPlaceCode: input.birthPlaceCode.toUpperCase(),
+    birthPlaceCode,
     birthPlaceName: input.birthPlaceName.trim(),
     citizenship: input.citizenship,
     civilStatus: input.civilStatus,
     street: street.name,
-    streetNumber: input.number.trim().toUpperCase(),
+    streetNumber: number,
     postcode: street.postcode,
     zone: street.zone ?? null,
     familyCode,

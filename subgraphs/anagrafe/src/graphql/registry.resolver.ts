@@ -136,6 +136,7 @@ export class RegistryResolver {
       ctx.em,
       ctx.comune,
       { ...input, kind: input.kind as DocumentKind },
+      ctx.today,
       ctx.now,
     );
     return toIdentityDocumentType(document, ctx.today);
