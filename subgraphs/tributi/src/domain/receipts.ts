@@ -29,7 +29,13 @@ export interface RecordedReceipt {
   positionStatus: PositionStatus;
 }
 
-function checkInput(input: PaymentReceiptInput): string {
+/**
+ * How far a receipt's `paidAt` may be ahead of this service's clock: the provider's clock and ours
+ * differ a little, a payment made later than now does not exist.
+ */
+export const RECEIPT_CLOCK_SKEW_MS = 5 * 60_000;
+
+function checkInput(input: PaymentReceiptInput, now: Date): string {
   let noticeNumber: string;
   try {
     noticeNumber = parseNoticeNumber(input.noticeNumber);
@@ -43,6 +49,12 @@ function checkInput(input: PaymentReceiptInput): string {
   }
   if (Number.isNaN(input.paidAt.getTime())) {
     throw new BadUserInputError('paidAt is not a valid instant', { field: 'paidAt' });
+  }
+  if (input.paidAt.getTime() > now.getTime() + RECEIPT_CLOCK_SKEW_MS) {
+    throw new BadUserInputError(
+      `paidAt ${input.paidAt.toISOString()} is in the future (now ${now.toISOString()}): a receipt records a payment already made`,
+      { field: 'paidAt' },
+    );
   }
   if (!/^[A-Za-z0-9._:-]{1,100}$/.test(input.receiptId)) {
     throw new BadUserInputError('receiptId must be 1 to 100 letters, digits, ".", "_", ":" or "-"', {
@@ -61,7 +73,8 @@ function checkInput(input: PaymentReceiptInput): string {
  * still leave the position `paid`.
  *
  * @throws {NotFoundError} for a notice the comune never issued.
- * @throws {BadUserInputError} for a malformed receipt, or an amount other than the one due on the
+ * @throws {BadUserInputError} for a malformed receipt (a `paidAt` more than
+ *   {@link RECEIPT_CLOCK_SKEW_MS} ahead of `now` among them), or an amount other than the one due on the
  *   payment day (partial and over-payments), naming both amounts.
  * @throws {ConflictError} when the position is cancelled or the notice was paid with another receipt.
  */
@@ -71,7 +84,7 @@ export async function recordPaymentReceipt(
   input: PaymentReceiptInput,
   options: { from: string; actor: Actor | null; fineRules: FineRules; now: Date; lockRows: boolean },
 ): Promise<RecordedReceipt> {
-  const noticeNumber = checkInput(input);
+  const noticeNumber = checkInput(input, options.now);
   return em.transactional(async (tx) => {
     const found = await tx.findOne(InstalmentEntity, { noticeNumber });
     if (found === null) throw noticeNotFound(noticeNumber, comune);

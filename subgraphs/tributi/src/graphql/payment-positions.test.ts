@@ -331,6 +331,46 @@ describe('tributi over HTTP (SQLite)', () => {
     ).toHaveLength(1);
   });
 
+  it('refuses a receipt paid in the future (beyond a few minutes of clock skew), leaving the notice unpaid', async () => {
+    const position = await create({
+      kind: 'SECRETARY_FEE',
+      year: 2026,
+      description: 'Diritti di segreteria',
+      payerFiscalCode: MARIO,
+      amountCents: 1_600,
+      dueDates: [addDays(today, 10)],
+    });
+    const notice = position.instalments[0]?.noticeNumber ?? '';
+    const in2030 = await pay(notice, 1_600, 'R-2030', '2030-06-01T10:00:00Z');
+    expect(in2030.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'paidAt' });
+    expect(in2030.errors?.[0]?.message).toMatch(/paidAt 2030-06-01T10:00:00.000Z is in the future/);
+    const inAnHour = await t.post(
+      '/payments/receipts',
+      {
+        noticeNumber: notice,
+        amountCents: 1_600,
+        paidAt: new Date(Date.now() + 3_600_000).toISOString(),
+        receiptId: 'R-HOUR',
+      },
+      pagopa,
+    );
+    expect(inAnHour.status).toBe(400);
+    expect(await inAnHour.json()).toMatchObject({ error: { code: 'BAD_USER_INPUT', field: 'paidAt' } });
+
+    const still = await t.graphql(`query ($id: ID!) { paymentPosition(id: $id) { status paidAt } }`, {
+      token: staff,
+      variables: { id: position.id },
+    });
+    expect(still.data?.['paymentPosition']).toEqual({ status: 'TO_PAY', paidAt: null });
+    await t.settle();
+    expect(t.events.filter((e) => e.type === 'payment.received' && e.subject === position.id)).toEqual([]);
+
+    // A provider clock a minute ahead of ours is tolerated.
+    const skewed = await pay(notice, 1_600, 'R-SKEW', new Date(Date.now() + 60_000).toISOString());
+    expect(skewed.errors).toBeUndefined();
+    expect(skewed.data?.['recordPaymentReceipt']).toMatchObject({ positionStatus: 'PAID' });
+  });
+
   it('charges a fine its reduced amount within 5 days of notification and the full amount after', async () => {
     const recent = await create({
       kind: 'FINE',
@@ -352,12 +392,29 @@ describe('tributi over HTTP (SQLite)', () => {
     const notice = recent.instalments[0]?.noticeNumber ?? '';
     const full = await pay(notice, 4_200, 'F-1');
     expect(full.errors?.[0]?.extensions).toMatchObject({ expectedCents: 2_940, receivedCents: 4_200 });
-    // Paid the day after the reduction window: the full amount is due.
-    const afterWindow = new Date(`${addDays(today, 4)}T10:00:00Z`).toISOString();
-    expect((await pay(notice, 2_940, 'F-2', afterWindow)).errors?.[0]?.extensions).toMatchObject({
+    expect((await pay(notice, 2_940, 'F-2')).errors).toBeUndefined();
+    // Paid the day after the reduction window (notified 6 days ago): the full amount is due.
+    const late = await create({
+      kind: 'FINE',
+      year: 2026,
+      description: 'Sanzione CdS',
+      payerFiscalCode: MARIO,
+      amountCents: 4_200,
+      dueDates: [addDays(today, 54)],
+      fine: {
+        plate: 'AB 123 CD',
+        place: 'Via Roma 1',
+        article: 'art. 7 c. 1 CdS',
+        violatedAt: new Date(Date.now() - 9 * 86_400_000).toISOString(),
+        notifiedOn: addDays(today, -6),
+      },
+    });
+    expect(late.instalments[0]).toMatchObject({ amountDueTodayCents: 4_200 });
+    const lateNotice = late.instalments[0]?.noticeNumber ?? '';
+    expect((await pay(lateNotice, 2_940, 'F-3')).errors?.[0]?.extensions).toMatchObject({
       expectedCents: 4_200,
     });
-    expect((await pay(notice, 4_200, 'F-3', afterWindow)).errors).toBeUndefined();
+    expect((await pay(lateNotice, 4_200, 'F-4')).errors).toBeUndefined();
 
     const noDetails = await t.graphql(CREATE, {
       token: staff,
