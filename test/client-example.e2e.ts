@@ -34,12 +34,18 @@ async function citizenAllows(url: URL): Promise<URL> {
   const html = await consentPage.text();
   expect(html).toContain('Allow access?');
   const pending = /name="pending" value="([^"]+)"/.exec(html)?.[1];
+  const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1];
   expect(pending).toBeDefined();
+  // The browser sends back the cookie that binds the sign-in to it.
+  const cookie = consentPage.headers
+    .getSetCookie()
+    .map((set) => set.split(';')[0])
+    .join('; ');
   const decision = await fetch(new URL('/oauth/consent', url), {
     method: 'POST',
     redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ pending: pending!, decision: 'allow' }),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+    body: new URLSearchParams({ pending: pending!, csrf: csrf!, decision: 'allow' }),
   });
   expect(decision.status).toBe(302);
   return new URL(decision.headers.get('location')!);

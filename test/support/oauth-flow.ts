@@ -15,12 +15,23 @@ export function pkcePair(): { verifier: string; challenge: string } {
   return { verifier, challenge: base64url(createHash('sha256').update(verifier).digest()) };
 }
 
-const form = (fields: Record<string, string>) => ({
+const form = (fields: Record<string, string>, cookie?: string) => ({
   method: 'POST',
-  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  headers: {
+    'content-type': 'application/x-www-form-urlencoded',
+    ...(cookie === undefined ? {} : { cookie }),
+  },
   body: new URLSearchParams(fields).toString(),
   redirect: 'manual' as const,
 });
+
+/** The cookies a response sets, as a `Cookie` header (the sign-in is bound to the browser by one). */
+function cookiesOf(response: Response): string {
+  return response.headers
+    .getSetCookie()
+    .map((cookie) => cookie.split(';')[0])
+    .join('; ');
+}
 
 function hiddenField(html: string, name: string): string {
   const value = new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1];
@@ -32,8 +43,8 @@ function hiddenField(html: string, name: string): string {
  * What a third-party app does to act on a citizen's behalf: the authorization code flow with PKCE
  * against identity, the citizen signing in through the demo login form and allowing the scopes on
  * the consent page (skipped by identity when an earlier grant already covers them). Redirects are
- * followed by hand, as a browser would, and the code is exchanged with the verifier and the app's
- * secret.
+ * followed by hand, as a browser would (sending back the cookie binding the sign-in to it, with the
+ * forms' hidden fields), and the code is exchanged with the verifier and the app's secret.
  *
  * @returns the access token the app receives.
  * @throws Error naming the step that did not answer as the flow expects.
@@ -58,14 +69,29 @@ export async function authorizeApp(
 
   const login = await fetch(authorize, { redirect: 'manual' });
   if (login.status !== 200) throw new Error(`authorize: HTTP ${login.status} ${await login.text()}`);
+  const cookie = cookiesOf(login);
+  const loginPage = await login.text();
   let answer = await fetch(
     `${identityUrl}/oauth/login`,
-    form({ pending: hiddenField(await login.text(), 'pending'), fiscal_code: citizen.fiscalCode }),
+    form(
+      {
+        pending: hiddenField(loginPage, 'pending'),
+        csrf: hiddenField(loginPage, 'csrf'),
+        fiscal_code: citizen.fiscalCode,
+      },
+      cookie,
+    ),
   );
   if (answer.status === 200) {
     // The consent page: the citizen allows what the app asked for.
-    const pending = hiddenField(await answer.text(), 'pending');
-    answer = await fetch(`${identityUrl}/oauth/consent`, form({ pending, decision: 'allow' }));
+    const page = await answer.text();
+    answer = await fetch(
+      `${identityUrl}/oauth/consent`,
+      form(
+        { pending: hiddenField(page, 'pending'), csrf: hiddenField(page, 'csrf'), decision: 'allow' },
+        cookie,
+      ),
+    );
   }
   const location = answer.headers.get('location');
   if (answer.status < 300 || answer.status >= 400 || location === null) {

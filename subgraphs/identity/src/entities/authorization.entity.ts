@@ -37,6 +37,8 @@ export interface ParkedRequest {
   nonce: string | null;
   /** Signs staff in, through the comune's own provider (`STAFF_OIDC_*`), not a citizen through SPID/CIE. */
   staff?: boolean;
+  /** Digest of the secret of the browser that started the request (its interaction cookie). */
+  browser?: string;
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   type TestIdentity,
 } from '../test-support/harness.js';
 import { DASHBOARD_CLIENT_ID } from '../domain/seed.js';
+import { TestBrowser } from '../test-support/browser.js';
 
 describe.each(DATABASE_DRIVERS)('on %s', (driver) => {
   let service: TestIdentity;
@@ -342,9 +343,11 @@ describe.each(DATABASE_DRIVERS)('on %s', (driver) => {
         code_challenge_method: 'S256',
         login_hint: MARIO,
       }).toString();
-      const consentPage = await (await fetch(authorize, { redirect: 'manual' })).text();
-      const pending = /name="pending" value="([^"]+)"/.exec(consentPage)?.[1] ?? '';
-      const consented = await service.post('/oauth/consent', { pending, decision: 'allow' });
+      const browser = new TestBrowser();
+      const consentPage = await (await browser.fetch(authorize)).text();
+      const consented = await browser.submit(`${service.url}/oauth/consent`, consentPage, {
+        decision: 'allow',
+      });
       const code = new URL(consented.headers.get('location') ?? '').searchParams.get('code') ?? '';
       const wrong = await service.post('/oauth/token', {
         grant_type: 'authorization_code',
@@ -385,10 +388,12 @@ describe.each(DATABASE_DRIVERS)('on %s', (driver) => {
           code_challenge: s256Challenge(verifier),
           code_challenge_method: 'S256',
         })}`;
-      const page = await (await fetch(authorize(DASHBOARD_CLIENT_ID, DASHBOARD_REDIRECT))).text();
+      const browser = new TestBrowser();
+      const page = await (await browser.fetch(authorize(DASHBOARD_CLIENT_ID, DASHBOARD_REDIRECT))).text();
       expect(page).toContain('name="staff_username" value="tributi.verdi"');
-      const pending = /name="pending" value="([^"]+)"/.exec(page)?.[1] ?? '';
-      const login = await service.post('/oauth/login', { pending, staff_username: 'tributi.verdi' });
+      const login = await browser.submit(`${service.url}/oauth/login`, page, {
+        staff_username: 'tributi.verdi',
+      });
       const location = new URL(login.headers.get('location') ?? '');
       expect(`${location.origin}${location.pathname}`).toBe(DASHBOARD_REDIRECT);
       const code = location.searchParams.get('code') ?? '';
@@ -415,12 +420,10 @@ describe.each(DATABASE_DRIVERS)('on %s', (driver) => {
 
       const app = await register(['OPENID'], false);
       const thirdParty = await (
-        await fetch(authorize(app.clientId, 'http://localhost:5173/callback'))
+        await browser.fetch(authorize(app.clientId, 'http://localhost:5173/callback'))
       ).text();
       expect(thirdParty).not.toContain('staff_username');
-      const thirdPending = /name="pending" value="([^"]+)"/.exec(thirdParty)?.[1] ?? '';
-      const refused = await service.post('/oauth/login', {
-        pending: thirdPending,
+      const refused = await browser.submit(`${service.url}/oauth/login`, thirdParty, {
         staff_username: 'tributi.verdi',
       });
       expect(refused.status).toBe(400);

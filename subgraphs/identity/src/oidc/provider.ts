@@ -37,6 +37,15 @@ import {
   redirect,
   withParams,
 } from './http-io.js';
+import {
+  browserDigest,
+  browserSecretFor,
+  browserSecretOf,
+  CSRF_FIELD,
+  csrfToken,
+  interactionCookie,
+  isBoundBrowser,
+} from './interaction-binding.js';
 import type { TokenIssuer } from './token-issuer.js';
 import { UpstreamClient } from './upstream.js';
 
@@ -68,6 +77,7 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
   const staffUpstream =
     staffLogin === null ? null : new UpstreamClient(staffLogin, staffLogin.usernameClaim, callbackUrl);
   const demo = config.mode === 'demo';
+  const secureCookies = new URL(issuer).protocol === 'https:';
 
   const discovery = {
     issuer: config.tokenIssuer,
@@ -103,8 +113,8 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     return database.forkUnscoped().findOne(ApiClientEntity, { clientId });
   }
 
-  async function authorize(url: URL): Promise<RouteResponse> {
-    const params = url.searchParams;
+  async function authorize(request: ServiceRequest): Promise<RouteResponse> {
+    const params = request.url.searchParams;
     const client = await findClient(params.get('client_id') ?? undefined);
     // Until client and redirect URI are known good, errors go to the browser, never to a redirect.
     if (client === null || client.revokedAt != null) {
@@ -141,6 +151,8 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     if (notAllowed.length > 0)
       return fail('invalid_scope', `scopes not allowed for this client: ${notAllowed.join(' ')}`);
 
+    // The sign-in is bound to this browser: its later steps need the cookie (and the forms' token).
+    const browser = browserSecretFor(request);
     const em = database.fork({ comune: client.comune });
     const pending = em.create(PendingAuthorizationEntity, {
       id: generateOneTimeToken(),
@@ -152,6 +164,7 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
         state,
         codeChallenge: challenge,
         nonce: params.get('nonce'),
+        browser: browserDigest(browser),
       },
       upstreamVerifier: null,
       upstreamNonce: null,
@@ -159,18 +172,47 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
       expiresAt: new Date(Date.now() + PENDING_TTL_MS),
     });
     await em.flush();
+    const answer = await startInteraction(em, pending, client, browser, params.get('login_hint'));
+    return {
+      ...answer,
+      headers: {
+        ...answer.headers,
+        'set-cookie': interactionCookie(browser, {
+          secure: secureCookies,
+          maxAgeSeconds: PENDING_TTL_MS / 1000,
+        }),
+      },
+    };
+  }
 
+  /** The first page of a sign-in: the upstream provider's login, the development login or consent. */
+  async function startInteraction(
+    em: EntityManager,
+    pending: PendingAuthorization,
+    client: ApiClient,
+    browser: string,
+    loginHint: string | null,
+  ): Promise<RouteResponse> {
+    const csrf = csrfToken(browser, pending.id);
     if (staffUpstream !== null && staffLogin!.clients.includes(client.clientId)) {
       pending.request = { ...pending.request, staff: true };
       return toUpstream(staffUpstream, em, pending);
     }
-    const hint = params.get('login_hint')?.toUpperCase();
+    const hint = loginHint?.toUpperCase();
     if (demo && hint) {
       const citizen = await em.findOne(CitizenEntity, { fiscalCode: hint });
-      if (citizen !== null) return afterLogin(em, pending, client, citizen.fiscalCode);
+      if (citizen !== null) return afterLogin(em, pending, client, citizen.fiscalCode, csrf);
     }
     if (upstream !== null) return toUpstream(upstream, em, pending);
-    if (!demo) return fail('server_error', 'no identity provider is configured');
+    if (!demo) {
+      return redirect(
+        withParams(pending.request.redirectUri, {
+          error: 'server_error',
+          error_description: 'no identity provider is configured',
+          state: pending.request.state,
+        }),
+      );
+    }
     const citizens = await em.find(
       CitizenEntity,
       {},
@@ -192,7 +234,7 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
           `<button name="staff_username" value="${escapeHtml(member.username)}">${escapeHtml(member.displayName)} (${escapeHtml(member.offices.join(', '))})</button>`,
       )
       .join('<br>');
-    const hidden = `<input type="hidden" name="pending" value="${escapeHtml(pending.id)}">`;
+    const hidden = hiddenFields(pending.id, csrf);
     return html(
       200,
       'Development login',
@@ -222,9 +264,35 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     );
   }
 
-  async function loadPending(
+  /** The hidden fields of the login and consent forms: the interaction and its CSRF token. */
+  function hiddenFields(pendingId: string, csrf: string): string {
+    return (
+      `<input type="hidden" name="pending" value="${escapeHtml(pendingId)}">` +
+      `<input type="hidden" name="${CSRF_FIELD}" value="${escapeHtml(csrf)}">`
+    );
+  }
+
+  /**
+   * The interaction a login, consent or upstream callback continues: `expired` when unknown or
+   * expired, `foreign` when the request does not come from the browser that started it (no or
+   * another interaction cookie) or, for a form post (`csrf` given), lacks the form's CSRF token.
+   */
+  async function continueInteraction(
+    request: ServiceRequest,
     id: string | undefined,
-  ): Promise<{ em: EntityManager; pending: PendingAuthorization; client: ApiClient } | null> {
+    csrf?: string | null,
+  ): Promise<Flow | 'expired' | 'foreign'> {
+    const flow = await loadPending(id);
+    if (flow === null) return 'expired';
+    const bound = isBoundBrowser(
+      request,
+      { id: flow.pending.id, browser: flow.pending.request.browser },
+      csrf,
+    );
+    return bound ? flow : 'foreign';
+  }
+
+  async function loadPending(id: string | undefined): Promise<Flow | null> {
     if (!id) return null;
     const found = await database.forkUnscoped().findOne(PendingAuthorizationEntity, { id });
     if (found === null || found.expiresAt <= new Date()) return null;
@@ -250,6 +318,7 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     pending: PendingAuthorization,
     client: ApiClient,
     fiscalCode: string,
+    csrf: string,
   ): Promise<RouteResponse> {
     pending.fiscalCode = fiscalCode;
     await em.flush();
@@ -265,7 +334,7 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
       200,
       'Allow access?',
       `<p><strong>${escapeHtml(client.name)}</strong> asks to access your data in Sportello:</p><ul>${scopes}</ul>` +
-        `<form method="post" action="/oauth/consent"><input type="hidden" name="pending" value="${escapeHtml(pending.id)}">` +
+        `<form method="post" action="/oauth/consent">${hiddenFields(pending.id, csrf)}` +
         `<button name="decision" value="allow">Allow</button> <button name="decision" value="deny">Deny</button></form>`,
     );
   }
@@ -293,9 +362,10 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
 
   async function devLogin(request: ServiceRequest): Promise<RouteResponse> {
     const fields = await readFields(request);
-    const flow = await loadPending(fields.pending);
-    if (flow === null)
-      return html(400, 'Expired', '<p>This sign-in has expired: start again from the application.</p>');
+    const csrf = fields[CSRF_FIELD] ?? null;
+    const flow = await continueInteraction(request, fields.pending, csrf);
+    if (flow === 'expired') return expiredPage();
+    if (flow === 'foreign') return foreignBrowserPage();
     if (fields.staff_username !== undefined) {
       const staff = flow.client.firstParty
         ? await flow.em.findOne(StaffMemberEntity, { username: fields.staff_username, disabledAt: null })
@@ -308,15 +378,15 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
       fiscalCode: (fields.fiscal_code ?? '').toUpperCase(),
     });
     if (citizen === null) return html(400, 'Unknown citizen', '<p>Choose one of the listed citizens.</p>');
-    return afterLogin(flow.em, flow.pending, flow.client, citizen.fiscalCode);
+    return afterLogin(flow.em, flow.pending, flow.client, citizen.fiscalCode, csrf ?? '');
   }
 
   async function consent(request: ServiceRequest): Promise<RouteResponse> {
     const fields = await readFields(request);
-    const flow = await loadPending(fields.pending);
-    if (flow === null || flow.pending.fiscalCode == null) {
-      return html(400, 'Expired', '<p>This sign-in has expired: start again from the application.</p>');
-    }
+    const flow = await continueInteraction(request, fields.pending, fields[CSRF_FIELD] ?? null);
+    if (flow === 'expired') return expiredPage();
+    if (flow === 'foreign') return foreignBrowserPage();
+    if (flow.pending.fiscalCode == null) return expiredPage();
     const { em, pending, client } = flow;
     if (fields.decision !== 'allow') {
       em.remove(pending);
@@ -350,14 +420,16 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     return issueCode(em, pending);
   }
 
-  async function upstreamCallback(url: URL): Promise<RouteResponse> {
+  async function upstreamCallback(request: ServiceRequest): Promise<RouteResponse> {
+    const url = request.url;
     if (upstream === null && staffUpstream === null) {
       return html(404, 'Not found', '<p>No upstream provider.</p>');
     }
-    const flow = await loadPending(url.searchParams.get('state') ?? undefined);
-    if (flow === null || flow.pending.upstreamVerifier == null || flow.pending.upstreamNonce == null) {
-      return html(400, 'Expired', '<p>This sign-in has expired: start again from the application.</p>');
-    }
+    // A GET from the upstream provider's redirect: the cookie, no form token.
+    const flow = await continueInteraction(request, url.searchParams.get('state') ?? undefined);
+    if (flow === 'expired') return expiredPage();
+    if (flow === 'foreign') return foreignBrowserPage();
+    if (flow.pending.upstreamVerifier == null || flow.pending.upstreamNonce == null) return expiredPage();
     if (flow.pending.request.staff === true) return staffCallback(url, flow);
     const { em, pending, client } = flow;
     const claims = await upstreamClaims(
@@ -384,7 +456,7 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
       familyName: text('family_name', 'familyName'),
       email: text('email') || null,
     });
-    return afterLogin(em, pending, client, fiscalCode);
+    return afterLogin(em, pending, client, fiscalCode, csrfToken(browserSecretOf(request) ?? '', pending.id));
   }
 
   /**
@@ -421,10 +493,7 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
   }
 
   /** The comune's provider signed a person in for a staff app: they must be its staff in identity. */
-  async function staffCallback(
-    url: URL,
-    flow: { em: EntityManager; pending: PendingAuthorization; client: ApiClient },
-  ): Promise<RouteResponse> {
+  async function staffCallback(url: URL, flow: Flow): Promise<RouteResponse> {
     const { em, pending } = flow;
     const upstreamAnswer = await upstreamClaims(
       staffUpstream,
@@ -673,9 +742,9 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
       handler: async () =>
         json(200, { keys: await keys.publishedKeys() }, { 'cache-control': 'public, max-age=60' }),
     },
-    { method: 'GET', path: '/oauth/authorize', handler: guarded((request) => authorize(request.url)) },
+    { method: 'GET', path: '/oauth/authorize', handler: guarded(authorize) },
     { method: 'POST', path: '/oauth/consent', handler: guarded(consent) },
-    { method: 'GET', path: '/oauth/callback', handler: guarded((request) => upstreamCallback(request.url)) },
+    { method: 'GET', path: '/oauth/callback', handler: guarded(upstreamCallback) },
     {
       method: 'POST',
       path: '/oauth/token',
@@ -692,6 +761,27 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     );
   }
   return routes;
+}
+
+/** An authorization request in progress, with the entity manager of its comune and its app. */
+interface Flow {
+  em: EntityManager;
+  pending: PendingAuthorization;
+  client: ApiClient;
+}
+
+function expiredPage(): RouteResponse {
+  return html(400, 'Expired', '<p>This sign-in has expired: start again from the application.</p>');
+}
+
+/** A login or consent post that the browser which started the sign-in did not send. */
+function foreignBrowserPage(): RouteResponse {
+  return html(
+    403,
+    'Sign-in refused',
+    '<p>This step of the sign-in was not sent by the browser that started it, or the form is out of date. ' +
+      'Nothing was shared with the application. Start again from the application, in this browser.</p>',
+  );
 }
 
 function withCorsOpen(response: RouteResponse): RouteResponse {

@@ -5,6 +5,7 @@ import { s256Challenge } from '../domain/pkce.js';
 import { generateOneTimeToken } from '../domain/secrets.js';
 import { DASHBOARD_CLIENT_ID } from '../domain/seed.js';
 import { startFakeUpstream } from '../test-support/fake-upstream.js';
+import { TestBrowser } from '../test-support/browser.js';
 import { DASHBOARD_REDIRECT, startIdentity, type TestIdentity } from '../test-support/harness.js';
 
 let upstream: Awaited<ReturnType<typeof startFakeUpstream>>;
@@ -57,7 +58,8 @@ async function dashboardSignIn(): Promise<{ page: Response; verifier: string }> 
     code_challenge: s256Challenge(verifier),
     code_challenge_method: 'S256',
   }).toString();
-  const toUpstream = await fetch(authorize, { redirect: 'manual' });
+  const browser = new TestBrowser();
+  const toUpstream = await browser.fetch(authorize);
   expect(toUpstream.status).toBe(302);
   const upstreamUrl = new URL(toUpstream.headers.get('location') ?? '');
   expect(upstreamUrl.origin).toBe(upstream.issuer);
@@ -65,7 +67,7 @@ async function dashboardSignIn(): Promise<{ page: Response; verifier: string }> 
   const callback = new URL(back.headers.get('location') ?? '');
   expect(callback.pathname).toBe('/oauth/callback');
   // The callback URL is the issuer's; the test reaches the same route on the listening address.
-  const page = await fetch(`${service.url}${callback.pathname}${callback.search}`, { redirect: 'manual' });
+  const page = await browser.fetch(`${service.url}${callback.pathname}${callback.search}`);
   return { page, verifier };
 }
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s256Challenge } from '../domain/pkce.js';
 import { generateOneTimeToken } from '../domain/secrets.js';
 import { startFakeUpstream } from '../test-support/fake-upstream.js';
+import { TestBrowser } from '../test-support/browser.js';
 import { startIdentity, type TestIdentity } from '../test-support/harness.js';
 
 const NEW_CITIZEN = 'RSSMRA80B01F2LRC';
@@ -58,7 +59,8 @@ describe('SPID/CIE brokering through an upstream OpenID provider', () => {
       code_challenge: s256Challenge(verifier),
       code_challenge_method: 'S256',
     }).toString();
-    const toUpstream = await fetch(authorize, { redirect: 'manual' });
+    const browser = new TestBrowser();
+    const toUpstream = await browser.fetch(authorize);
     expect(toUpstream.status).toBe(302);
     const upstreamUrl = new URL(toUpstream.headers.get('location') ?? '');
     expect(upstreamUrl.origin).toBe(upstream.issuer);
@@ -67,12 +69,17 @@ describe('SPID/CIE brokering through an upstream OpenID provider', () => {
     const callback = new URL(back.headers.get('location') ?? '');
     expect(callback.pathname).toBe('/oauth/callback');
     // The callback URL is the issuer's; the test reaches the same route on the listening address.
-    const consentPage = await fetch(`${service.url}${callback.pathname}${callback.search}`, {
+    // Another browser landing on it (a link planted by whoever started this sign-in) gets nothing.
+    const elsewhere = await fetch(`${service.url}${callback.pathname}${callback.search}`, {
       redirect: 'manual',
     });
+    expect(elsewhere.status).toBe(403);
+    expect(elsewhere.headers.get('location')).toBeNull();
+    const consentPage = await browser.fetch(`${service.url}${callback.pathname}${callback.search}`);
     expect(consentPage.status).toBe(200);
-    const pending = /name="pending" value="([^"]+)"/.exec(await consentPage.text())?.[1] ?? '';
-    const consented = await service.post('/oauth/consent', { pending, decision: 'allow' });
+    const consented = await browser.submit(`${service.url}/oauth/consent`, await consentPage.text(), {
+      decision: 'allow',
+    });
     const appCallback = new URL(consented.headers.get('location') ?? '');
     expect(appCallback.searchParams.get('state')).toBe('app-state');
 

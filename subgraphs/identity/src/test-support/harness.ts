@@ -12,6 +12,7 @@ import { migrations as postgresqlMigrations } from '../migrations/postgresql/ind
 import { migrations as sqliteMigrations } from '../migrations/sqlite/index.js';
 import { generateOneTimeToken } from '../domain/secrets.js';
 import { s256Challenge } from '../domain/pkce.js';
+import { TestBrowser } from './browser.js';
 
 export const COMUNE = '001272';
 export const MARIO = 'RSSMRA80A01H501U';
@@ -157,11 +158,12 @@ export async function startIdentity(
         code_challenge_method: 'S256',
         login_hint: fiscalCode,
       }).toString();
-      let answer = await fetch(authorize, { redirect: 'manual' });
+      const browser = new TestBrowser();
+      let answer = await browser.fetch(authorize);
       if (answer.status === 200) {
-        const pending = /name="pending" value="([^"]+)"/.exec(await answer.text())?.[1];
-        if (pending === undefined) throw new Error('no consent form');
-        answer = await post('/oauth/consent', { pending, decision: 'allow' });
+        const page = await answer.text();
+        if (!page.includes('name="pending"')) throw new Error('no consent form');
+        answer = await browser.submit(`${url}/oauth/consent`, page, { decision: 'allow' });
       }
       const location = new URL(answer.headers.get('location') ?? '');
       const code = location.searchParams.get('code');

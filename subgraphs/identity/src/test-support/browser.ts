@@ -1,0 +1,43 @@
+/**
+ * What a browser keeps between the steps of a sign-in: the cookies identity sets (sent back on
+ * the next requests) and the hidden fields of the last form it showed.
+ */
+export class TestBrowser {
+  private readonly cookies = new Map<string, string>();
+
+  /** Sends a request as this browser: its cookies, redirects not followed. */
+  async fetch(url: string | URL, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.cookies.size > 0) headers.set('cookie', this.cookieHeader());
+    const response = await fetch(url, { ...init, headers, redirect: 'manual' });
+    for (const cookie of response.headers.getSetCookie()) {
+      const [pair = ''] = cookie.split(';');
+      const at = pair.indexOf('=');
+      if (at > 0) this.cookies.set(pair.slice(0, at).trim(), pair.slice(at + 1).trim());
+    }
+    return response;
+  }
+
+  /** Posts a form as this browser: the page's hidden fields, then `fields`. */
+  submit(url: string | URL, page: string, fields: Record<string, string>): Promise<Response> {
+    return this.fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ ...hiddenFields(page), ...fields }).toString(),
+    });
+  }
+
+  /** The `Cookie` header this browser sends. */
+  cookieHeader(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+}
+
+/** The hidden fields of a page's (first) form. */
+export function hiddenFields(page: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const match of page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
+    fields[match[1]!] ??= match[2]!;
+  }
+  return fields;
+}
