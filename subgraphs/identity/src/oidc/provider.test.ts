@@ -229,6 +229,27 @@ describe.each(DATABASE_DRIVERS)('on %s', (driver) => {
       }
     });
 
+    it('refuses an internal service whose secret is a near miss: a prefix, one character off, longer, empty', async () => {
+      const secret = 'notifier-secret-for-tests';
+      for (const attempt of [secret.slice(0, -1), `${secret.slice(0, -1)}X`, `${secret}s`, '']) {
+        const response = await service.post('/oauth/token', {
+          grant_type: 'client_credentials',
+          client_id: 'sportello-notifier',
+          client_secret: attempt,
+        });
+        expect(response.status).toBe(401);
+        expect(await response.json()).toEqual({
+          error: 'invalid_client',
+          error_description: 'client authentication failed',
+        });
+      }
+      const noSecret = await service.post('/oauth/token', {
+        grant_type: 'client_credentials',
+        client_id: 'sportello-notifier',
+      });
+      expect(noSecret.status).toBe(401);
+    });
+
     it('issues the notifier a service token from its configured credentials', async () => {
       const response = await service.post('/oauth/token', {
         grant_type: 'client_credentials',

@@ -25,6 +25,7 @@ import {
 import { CitizenEntity } from '../entities/citizen.entity.js';
 import { StaffMemberEntity } from '../entities/staff-member.entity.js';
 import { OAuthError, UpstreamProviderError } from '../errors.js';
+import { sameSecret } from './constant-time.js';
 import type { KeyRing } from './key-ring.js';
 import type { TokenGrant } from './claims.js';
 import {
@@ -555,7 +556,9 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     const { clientId, secret } = clientCredentials(request, fields);
     const internal = config.internalClients.find((candidate) => candidate.clientId === clientId);
     if (internal !== undefined) {
-      if (secret !== internal.secret) throw new OAuthError('invalid_client', 'client authentication failed');
+      if (secret === undefined || !sameSecret(secret, internal.secret)) {
+        throw new OAuthError('invalid_client', 'client authentication failed');
+      }
       const comune = fields.comune ?? config.defaultComune;
       if (!/^\d{6}$/.test(comune))
         throw new OAuthError('invalid_request', 'comune must be a 6-digit ISTAT code');

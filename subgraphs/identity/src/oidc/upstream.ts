@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import type { UpstreamProvider } from '../config.js';
 import { UpstreamProviderError } from '../errors.js';
+import { sameSecret } from './constant-time.js';
 
 interface UpstreamMetadata {
   authorization_endpoint: string;
@@ -107,7 +108,8 @@ export class UpstreamClient {
     } catch (error) {
       throw new UpstreamProviderError(`upstream ID token did not verify: ${(error as Error).message}`);
     }
-    if (payload.nonce !== nonce) throw new UpstreamProviderError('upstream ID token carries the wrong nonce');
+    if (typeof payload.nonce !== 'string' || !sameSecret(payload.nonce, nonce))
+      throw new UpstreamProviderError('upstream ID token carries the wrong nonce');
     const claims: Record<string, unknown> = { ...payload };
     if (
       claims[this.identifyingClaim] === undefined &&
