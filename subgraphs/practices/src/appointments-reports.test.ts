@@ -209,4 +209,64 @@ describe.each(['sqlite', 'postgresql'] as const)('appointments and reports over 
       note: 'Buca chiusa con asfalto a freddo.',
     });
   });
+
+  it('refuses an impossible day for slots instead of rolling it over (31 February is not 3 March)', async () => {
+    const query = `query($c: ID!, $f: String) { availableSlots(calendarId: $c, from: $f, days: 3) { startsAt } }`;
+    for (const day of ['2026-02-31', '2026-02-29', '2026-04-31', '2026-13-01', '2026-3-1']) {
+      const answer = await h.graphql(query, { c: calendarId, f: day });
+      expect(answer.data ?? null).toBeNull();
+      expect(errorOf(answer)?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'from' });
+    }
+    // A real 29 February is a day like any other.
+    const leap = await h.graphql<any>(query, { c: calendarId, f: '2028-02-29' });
+    expect(leap.errors).toBeUndefined();
+  });
+
+  it('cancels with a reason of up to 1000 characters and refuses a longer one instead of cutting it', async () => {
+    const booked = await h.graphql<any>(BOOK, { c: calendarId, s: slots[20]!.startsAt }, mario);
+    const id = booked.data.bookAppointment.id;
+    const cancel = `mutation($id: ID!, $r: String) { cancelAppointment(id: $id, reason: $r) { status cancelReason } }`;
+    const long = await h.graphql(cancel, { id, r: 'parola '.repeat(150) }, mario);
+    expect(errorOf(long)?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
+    expect(errorOf(long)?.message).toMatch(/1049 characters, 1000 at most/);
+    const mine = await h.graphql<any>(`{ myAppointments { id status } }`, {}, mario);
+    expect(mine.data.myAppointments).toContainEqual({ id, status: 'BOOKED' });
+
+    const reason = 'x'.repeat(1000);
+    const cancelled = await h.graphql<any>(cancel, { id, r: reason }, mario);
+    expect(cancelled.data.cancelAppointment).toEqual({ status: 'CANCELLED', cancelReason: reason });
+    const events = (await h.drainEvents()).filter(
+      (e) => e.type === 'appointment.cancelled' && e.subject === id,
+    );
+    expect(events.map((e) => (e.data as { reason?: string }).reason)).toEqual([reason]);
+  });
+
+  it('refuses a report at (0, 0) or in Sydney: a position outside Italy is not one the comune can act on', async () => {
+    const file = `mutation($input: FileReportInput!) { fileReport(input: $input) { id } }`;
+    const mine = async () => (await h.graphql<any>(`{ myReports { id } }`, {}, mario)).data.myReports.length;
+    const before = await mine();
+    const input = { category: 'waste', description: 'Rifiuti abbandonati sul marciapiede.' };
+    const nowhere = await h.graphql(file, { input: { ...input, latitude: 0, longitude: 0 } }, mario);
+    expect(errorOf(nowhere)?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'latitude',
+      violations: [
+        { field: 'latitude', message: expect.stringMatching(/must be in Italy/) as unknown },
+        { field: 'longitude', message: expect.stringMatching(/must be in Italy/) as unknown },
+      ],
+    });
+    const sydney = await h.graphql(
+      file,
+      { input: { ...input, latitude: -33.8688, longitude: 151.2093 } },
+      mario,
+    );
+    expect(errorOf(sydney)?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'latitude' });
+    // Swapped coordinates (longitude first) land in the Horn of Africa: refused too.
+    const swapped = await h.graphql(file, { input: { ...input, latitude: 7.68, longitude: 45.07 } }, mario);
+    expect(errorOf(swapped)?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'latitude' });
+    expect(await mine()).toBe(before);
+    // Lampedusa is in Italy.
+    const south = await h.graphql(file, { input: { ...input, latitude: 35.5, longitude: 12.6 } }, mario);
+    expect(errorOf(south)).toBeUndefined();
+  });
 });

@@ -1,6 +1,6 @@
 import { BadUserInputError, ConflictError, NotFoundError } from '@sportello/platform';
 import type { PracticeStatus } from '@sportello/schema';
-import type { TransitionRefusal } from './domain/workflow.js';
+import type { PracticeAction, TransitionRefusal } from './domain/workflow.js';
 
 /** One problem with an input, `field` a JSON pointer into the form or an argument name. */
 export interface FieldViolation {
@@ -29,6 +29,15 @@ export function practiceTypeNotFound(code: string): NotFoundError {
   return new NotFoundError(`No practice type with code ${code}`, { field: 'typeCode' });
 }
 
+/** The argument that carries an action's note, where it is not called `note`. */
+export const NOTE_ARGUMENT: Partial<Record<PracticeAction, string>> = {
+  'request-integration': 'message',
+  'answer-integration': 'answer',
+  withdraw: 'reason',
+  accept: 'reason',
+  reject: 'reason',
+};
+
 /** An action the workflow does not allow now, naming the current status and the attempted action. */
 export function illegalTransition(
   practiceId: string,
@@ -47,7 +56,9 @@ export function illegalTransition(
         { reason: 'ILLEGAL_TRANSITION', action: refusal.action },
       );
     case 'note-required':
-      return new BadUserInputError(`${refusal.action} needs a note for the citizen`, { field: 'note' });
+      return new BadUserInputError(`${refusal.action} needs a note for the citizen`, {
+        field: NOTE_ARGUMENT[refusal.action] ?? 'note',
+      });
   }
 }
 

@@ -471,4 +471,69 @@ describe.each(['sqlite', 'postgresql'] as const)('practices subgraph over HTTP (
       extensions: { code: 'BAD_USER_INPUT', field: 'after' },
     });
   });
+
+  it('takes only the attachment kinds the practice type lists, at most 20 files per draft', async () => {
+    const created = await h.graphql<any>(
+      CREATE,
+      { input: { typeCode: 'access-to-records', data: { documents: 'Delibera di giunta n. 12' } } },
+      mario,
+    );
+    const id: string = created.data.createPracticeDraft.id;
+    const attached = async () =>
+      (await h.graphql<any>(GET, { id }, mario)).data.practice.attachments as { kind: string }[];
+
+    // access-to-records lists identity-document only: a passport is not one of its attachments.
+    const passport = await upload(id, PDF, 'application/pdf', mario, 'passport');
+    expect(passport).toMatchObject({
+      status: 400,
+      body: { error: { code: 'BAD_USER_INPUT', field: 'kind' } },
+    });
+    expect(passport.body.error.message).toMatch(/"identity-document", "other"/);
+    expect(await attached()).toEqual([]);
+
+    for (let i = 0; i < 19; i++) {
+      expect(
+        (await upload(id, PDF, 'application/pdf', mario, i === 0 ? 'identity-document' : 'other')).status,
+      ).toBe(201);
+    }
+    // Two uploads at once for the last free place: one gets it, the other is refused.
+    const race = await Promise.all([
+      upload(id, PDF, 'application/pdf', mario, 'other'),
+      upload(id, PDF, 'application/pdf', mario, 'other'),
+    ]);
+    expect(race.map((answer) => answer.status).sort()).toEqual([
+      201,
+      race.some((a) => a.status === 409) ? 409 : 400,
+    ]);
+    expect(await attached()).toHaveLength(20);
+
+    const oneTooMany = await upload(id, PDF, 'application/pdf', mario, 'other');
+    expect(oneTooMany).toMatchObject({
+      status: 400,
+      body: { error: { code: 'BAD_USER_INPUT', field: 'practiceId' } },
+    });
+    expect(oneTooMany.body.error.message).toMatch(/already has 20 attachments/);
+    expect(await attached()).toHaveLength(20);
+  });
+
+  it('refuses a reason over 1000 characters instead of cutting what the citizen is told', async () => {
+    const created = await h.graphql<any>(CREATE, { input: { typeCode: 'access-to-records' } }, mario);
+    const id: string = created.data.createPracticeDraft.id;
+    const WITHDRAW = `mutation($id: ID!, $r: String) { withdrawPractice(id: $id, reason: $r) { status timeline { note } } }`;
+    const long = await h.graphql(WITHDRAW, { id, r: 'motivo '.repeat(200) }, mario);
+    expect(errorOf(long)?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
+    expect(errorOf(long)?.message).toMatch(/1399 characters, 1000 at most/);
+    expect((await h.graphql<any>(GET, { id }, mario)).data.practice.status).toBe('DRAFT');
+
+    const reason = 'm'.repeat(1000);
+    const withdrawn = await h.graphql<any>(WITHDRAW, { id, r: reason }, mario);
+    expect(withdrawn.data.withdrawPractice.status).toBe('WITHDRAWN');
+    const events = (await h.drainEvents()).filter(
+      (e) =>
+        e.type === 'practice.status-changed' &&
+        e.subject === id &&
+        (e.data as { to: string }).to === 'withdrawn',
+    );
+    expect(events.map((e) => (e.data as { note?: string }).note)).toEqual([reason]);
+  });
 });

@@ -199,6 +199,9 @@ export async function move(
   return appointment;
 }
 
+/** Longest reason for a cancellation: `appointment.cancelled` carries it whole, up to 1000 characters. */
+export const MAX_CANCEL_REASON = 1000;
+
 /** Cancels a booking, by the citizen or by the office; the slot is free again at once. */
 export async function cancel(
   em: EntityManager,
@@ -208,8 +211,14 @@ export async function cancel(
   reason: string | null | undefined,
   now: Date,
 ) {
+  const note = reason?.trim() ? reason.trim() : null;
+  if (note !== null && note.length > MAX_CANCEL_REASON) {
+    throw new BadUserInputError(
+      `reason is too long: ${note.length} characters, ${MAX_CANCEL_REASON} at most (shorten it; nothing is cut)`,
+      { field: 'reason' },
+    );
+  }
   assertActive(appointment, now);
-  const note = reason?.trim() ? reason.trim().slice(0, 1000) : null;
   appointment.status = 'cancelled';
   appointment.activeSlot = null;
   appointment.cancelledBy = by;

@@ -4,12 +4,22 @@
  * database beside their SHA-256.
  */
 import { createHash } from 'node:crypto';
+import { OptimisticLockError } from '@mikro-orm/core';
 import { ConflictError, type EntityManager } from '@sportello/platform';
 import type { Actor } from '@sportello/schema';
 import { AttachmentContentEntity, AttachmentEntity, type Attachment } from '../entities/attachment.entity.js';
 import type { Practice } from '../entities/practice.entity.js';
+import { PracticeTypeEntity } from '../entities/practice-type.entity.js';
 import type { Report } from '../entities/report.entity.js';
+import { concurrentChange } from '../errors.js';
 import { EDITABLE_STATUSES } from './workflow.js';
+
+/** Most files the applicant may attach to one practice (staff's own files do not count). */
+export const MAX_ATTACHMENTS_PER_PRACTICE = 20;
+/** Most photos of one report. */
+export const MAX_PHOTOS_PER_REPORT = 10;
+/** The kind of an attachment the practice type does not list (a cover letter, a further document). */
+export const OTHER_ATTACHMENT_KIND = 'other';
 
 /** Types accepted, with the signature that identifies each. */
 const SIGNATURES: ReadonlyArray<{ mimeType: string; matches: (bytes: Uint8Array) => boolean }> = [
@@ -128,6 +138,19 @@ export async function storeAttachment(
       `Practice ${target.practice.id} is ${target.practice.status}: attachments can be added only when it is ${EDITABLE_STATUSES.join(', ')}`,
     );
   }
+  if ('practice' in target) {
+    await checkPracticeAttachment(em, target.practice, upload.kind, by);
+  } else {
+    const photos = await em.count(AttachmentEntity, { reportId: target.report.id });
+    if (photos >= MAX_PHOTOS_PER_REPORT) {
+      throw new AttachmentRejection(
+        400,
+        'BAD_USER_INPUT',
+        `Report ${target.report.id} already has ${photos} photos, the most a report can have`,
+        'reportId',
+      );
+    }
+  }
   const comune = 'practice' in target ? target.practice.comune : target.report.comune;
   const attachment = em.create(AttachmentEntity, {
     comune,
@@ -143,8 +166,52 @@ export async function storeAttachment(
     uploadedAt: now,
   });
   em.create(AttachmentContentEntity, { id: attachment.id, comune, content: upload.bytes });
-  await em.flush();
+  if ('practice' in target) {
+    // The practice's version moves with each file, so two uploads at once cannot both take the
+    // last free place: the second is told the practice changed.
+    target.practice.updatedAt = now;
+  }
+  try {
+    await em.flush();
+  } catch (error) {
+    if (error instanceof OptimisticLockError && 'practice' in target) {
+      throw concurrentChange(target.practice.id);
+    }
+    throw error;
+  }
   return attachment;
+}
+
+/**
+ * An applicant's file must be of a kind the practice type lists (or `other`), and a practice holds
+ * at most {@link MAX_ATTACHMENTS_PER_PRACTICE} of them. @throws AttachmentRejection (400)
+ */
+async function checkPracticeAttachment(
+  em: EntityManager,
+  practice: Practice,
+  kind: string,
+  by: 'citizen' | 'staff',
+): Promise<void> {
+  const type = await em.findOne(PracticeTypeEntity, { code: practice.typeCode });
+  const listed = (type?.requiredAttachments ?? []).map((attachment) => attachment.code);
+  if (kind !== OTHER_ATTACHMENT_KIND && !listed.includes(kind)) {
+    throw new AttachmentRejection(
+      400,
+      'BAD_USER_INPUT',
+      `kind "${kind}" is not an attachment of ${type?.title ?? practice.typeCode}: use ${[...listed, OTHER_ATTACHMENT_KIND].map((code) => `"${code}"`).join(', ')}`,
+      'kind',
+    );
+  }
+  if (by !== 'citizen') return;
+  const attached = await em.count(AttachmentEntity, { practiceId: practice.id, uploadedBy: 'citizen' });
+  if (attached >= MAX_ATTACHMENTS_PER_PRACTICE) {
+    throw new AttachmentRejection(
+      400,
+      'BAD_USER_INPUT',
+      `Practice ${practice.id} already has ${attached} attachments, the most a practice can have: remove one first`,
+      'practiceId',
+    );
+  }
 }
 
 /** Removes an attachment from an editable practice. */

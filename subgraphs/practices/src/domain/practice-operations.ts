@@ -18,6 +18,7 @@ import {
   concurrentChange,
   illegalTransition,
   invalidInput,
+  NOTE_ARGUMENT,
   practiceNotFound,
   practiceTypeNotFound,
 } from '../errors.js';
@@ -28,12 +29,20 @@ import {
   practiceSubmittedEvent,
 } from '../events/practice-events.js';
 import { citizenActor, citizenConcerned, peopleOf, type CitizenCaller } from './access.js';
+import { isCalendarDay } from './calendar.js';
 import { validateForm } from './form.js';
 import { nextProtocolNumber } from './protocol.js';
 import { checkTransition, EDITABLE_STATUSES, type PracticeAction, type WorkflowRole } from './workflow.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const MAX_NOTE = 4000;
+/** Longest message on a practice. */
+const MAX_MESSAGE = 4000;
+/**
+ * Longest note of a workflow step (a reason, an integration request or its answer): the citizen is
+ * sent it whole in `practice.status-changed`, which carries up to 1000 characters, so a longer one
+ * is refused rather than cut.
+ */
+export const MAX_NOTE = 1000;
 
 /** Actor of the service's own steps (registration after submission). */
 export const PROTOCOL_ACTOR: Actor = { kind: 'system', id: 'protocol' };
@@ -66,7 +75,10 @@ export async function findPracticeType(em: EntityManager, code: string): Promise
 function cleanNote(note: string | null | undefined, field = 'note'): string | null {
   const trimmed = note?.trim() ?? '';
   if (trimmed.length > MAX_NOTE) {
-    throw new BadUserInputError(`${field} is too long (${MAX_NOTE} characters at most)`, { field });
+    throw new BadUserInputError(
+      `${field} is too long: ${trimmed.length} characters, ${MAX_NOTE} at most (shorten it; nothing is cut)`,
+      { field },
+    );
   }
   return trimmed === '' ? null : trimmed;
 }
@@ -349,7 +361,7 @@ export async function staffAction(
   note: string | null | undefined,
   now: Date,
 ): Promise<Practice> {
-  const cleaned = cleanNote(note);
+  const cleaned = cleanNote(note, NOTE_ARGUMENT[action] ?? 'note');
   return inTransaction(em, practice.id, async (tx) => {
     const current = await tx.findOneOrFail(PracticeEntity, { id: practice.id });
     applyAction(tx, current, action, 'staff', actor, cleaned, now);
@@ -368,8 +380,10 @@ export async function requestIntegration(
   now: Date,
 ): Promise<Practice> {
   const note = cleanNote(message, 'message');
-  if (respondBy != null && (!/^\d{4}-\d{2}-\d{2}$/.test(respondBy) || Number.isNaN(Date.parse(respondBy)))) {
-    throw new BadUserInputError('respondBy must be a date YYYY-MM-DD', { field: 'respondBy' });
+  if (respondBy != null && !isCalendarDay(respondBy)) {
+    throw new BadUserInputError(`respondBy must be a real day, YYYY-MM-DD (${respondBy} is not one)`, {
+      field: 'respondBy',
+    });
   }
   if (respondBy != null && respondBy < now.toISOString().slice(0, 10)) {
     throw new BadUserInputError('respondBy must not be in the past', { field: 'respondBy' });
@@ -405,8 +419,8 @@ export async function postMessage(
   now: Date,
 ) {
   const text = body.trim();
-  if (text === '' || text.length > MAX_NOTE) {
-    throw new BadUserInputError(`Write a message of 1 to ${MAX_NOTE} characters`, { field: 'body' });
+  if (text === '' || text.length > MAX_MESSAGE) {
+    throw new BadUserInputError(`Write a message of 1 to ${MAX_MESSAGE} characters`, { field: 'body' });
   }
   const message = em.create(PracticeMessageEntity, {
     comune: practice.comune,

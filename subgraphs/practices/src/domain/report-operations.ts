@@ -37,6 +37,13 @@ export const REPORT_TRANSITIONS: Readonly<Record<ReportStatus, readonly ReportSt
   rejected: [],
 };
 
+/**
+ * Where a report can be: Italy's bounding box (Lampedusa 35.49 N to Vetta d'Italia 47.09 N, 6.62 E
+ * in the western Alps to Punta Palascìa 18.52 E), a little rounded out. A point at (0, 0) or
+ * elsewhere in the world is an app that had no position or swapped the coordinates.
+ */
+export const ITALY_BOUNDS = { latitude: [35.4, 47.1], longitude: [6.6, 18.6] } as const;
+
 export interface ReportInput {
   category: string;
   description: string;
@@ -57,11 +64,18 @@ export function checkReport(input: ReportInput): FieldViolation[] {
   if (description.length < 10 || description.length > 4000) {
     problems.push({ field: 'description', message: 'describe the problem in 10 to 4000 characters' });
   }
-  if (!Number.isFinite(input.latitude) || input.latitude < -90 || input.latitude > 90) {
-    problems.push({ field: 'latitude', message: 'must be between -90 and 90' });
+  const { latitude, longitude } = ITALY_BOUNDS;
+  if (!Number.isFinite(input.latitude) || input.latitude < latitude[0] || input.latitude > latitude[1]) {
+    problems.push({
+      field: 'latitude',
+      message: `must be in Italy, between ${latitude[0]} and ${latitude[1]} (WGS84 degrees; 0 means no position)`,
+    });
   }
-  if (!Number.isFinite(input.longitude) || input.longitude < -180 || input.longitude > 180) {
-    problems.push({ field: 'longitude', message: 'must be between -180 and 180' });
+  if (!Number.isFinite(input.longitude) || input.longitude < longitude[0] || input.longitude > longitude[1]) {
+    problems.push({
+      field: 'longitude',
+      message: `must be in Italy, between ${longitude[0]} and ${longitude[1]} (WGS84 degrees; 0 means no position)`,
+    });
   }
   if (input.address != null && input.address.length > 300) {
     problems.push({ field: 'address', message: 'must be 300 characters at most' });

@@ -1,6 +1,7 @@
 import { BadUserInputError, requireStaff, type Office } from '@sportello/platform';
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { citizenActor, peopleOf, requireCitizen } from '../domain/access.js';
+import { isCalendarDay } from '../domain/calendar.js';
 import {
   availableSlots,
   book,
@@ -81,8 +82,10 @@ export class AppointmentResolver {
       throw new BadUserInputError('days must be between 1 and 31', { field: 'days' });
     }
     const first = from ?? today(ctx.now, calendar.timeZone);
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(first) || Number.isNaN(Date.parse(first))) {
-      throw new BadUserInputError('from must be a date YYYY-MM-DD', { field: 'from' });
+    if (!isCalendarDay(first)) {
+      throw new BadUserInputError(`from must be a real day, YYYY-MM-DD (${first} is not one)`, {
+        field: 'from',
+      });
     }
     const slots = await availableSlots(ctx.em, calendar, first, span, ctx.now);
     return slots.map((slot) => Object.assign(new SlotType(), slot));
