@@ -154,6 +154,7 @@ async function embeddedRun(
         headers: internal.headers(),
         variables: {
           input: {
+            idempotencyKey: `bench-lanes-${Date.now()}`,
             kind: 'TARI',
             year: 2026,
             description: 'TARI 2026',

@@ -1,18 +1,30 @@
-import { LockMode } from '@mikro-orm/core';
+import { createHash } from 'node:crypto';
+import { LockMode, UniqueConstraintViolationException, type Loaded } from '@mikro-orm/core';
 import { v7 as uuidv7 } from 'uuid';
 import type { Actor, PaymentKind } from '@sportello/schema';
-import type { Database, EntityManager, Logger } from '@sportello/platform';
+import { ConflictError, NotFoundError, type Database, type EntityManager, type Logger } from '@sportello/platform';
 import { BulkJobEntity, type BulkJob, type BulkJobItem } from '../entities/bulk-job.entity.js';
 import { PaymentPositionEntity } from '../entities/payment-position.entity.js';
 import { invalidInput, type RuleViolation } from '../errors.js';
 import type { FineRules } from './fines.js';
 import { createPositions, positionViolations, type NewPosition } from './positions.js';
 
+/** A job as staff read it: everything but its items. */
+export type BulkJobView = Loaded<BulkJob, never, never, 'items'>;
+
 /** Most items one bulk job takes. */
 export const MAX_BULK_ITEMS = 50_000;
 
+/** What an idempotency key may be: a UUID, a run name (`TARI-2026-saldo`), up to 100 characters. */
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,100}$/;
+
 /** A bulk run as the office describes it: one template, one line per payer. */
 export interface NewBulkJob {
+  /**
+   * The office's own key for this submission: sending the same run again with it (a retry after a
+   * timeout, a double click) returns the job already queued instead of billing everyone twice.
+   */
+  idempotencyKey: string;
   kind: PaymentKind;
   year: number;
   /** Subject of every notice, unless an item gives its own. */
@@ -55,7 +67,17 @@ export async function queueBulkJob(
   em: EntityManager,
   input: NewBulkJob,
   options: { comune: string; createdBy: string; now: Date; fineRules: FineRules },
-): Promise<BulkJob> {
+): Promise<BulkJobView> {
+  const key = input.idempotencyKey.trim();
+  if (!IDEMPOTENCY_KEY.test(key)) {
+    throw invalidInput([
+      { field: 'idempotencyKey', message: 'must be 1 to 100 letters, digits, dots, colons, dashes or underscores' },
+    ]);
+  }
+  const requestHash = fingerprint(input);
+  const repeated = await existingJob(em, key, requestHash);
+  if (repeated !== null) return repeated;
+
   const violations: RuleViolation[] = [];
   if (input.kind === 'fine')
     violations.push({ field: 'kind', message: 'fines are created one by one, with their details' });
@@ -128,6 +150,8 @@ export async function queueBulkJob(
   const job = em.create(BulkJobEntity, {
     id: uuidv7(),
     comune: options.comune,
+    idempotencyKey: key,
+    requestHash,
     status: 'queued',
     kind: input.kind,
     year: input.year,
@@ -142,9 +166,118 @@ export async function queueBulkJob(
     finishedAt: null,
     error: null,
   });
-  await em.flush();
+  try {
+    await em.flush();
+  } catch (error) {
+    // The same key sent twice at once: the other request queued it first.
+    if (!(error instanceof UniqueConstraintViolationException)) throw error;
+    em.clear();
+    const queued = await existingJob(em, key, requestHash);
+    if (queued === null) throw error;
+    return queued;
+  }
   return job;
 }
+
+/** SHA-256 of a submission as the office sent it (keys and blanks aside). */
+function fingerprint(input: NewBulkJob): string {
+  const { idempotencyKey: _key, ...rest } = input;
+  return createHash('sha256').update(JSON.stringify(rest)).digest('hex');
+}
+
+/**
+ * The job queued earlier under `key`, when `requestHash` says it is the same submission.
+ * @throws {ConflictError} when the key was used for another submission
+ */
+async function existingJob(em: EntityManager, key: string, requestHash: string): Promise<BulkJobView | null> {
+  const job = await em.findOne(BulkJobEntity, { idempotencyKey: key }, { exclude: ['items'] });
+  if (job === null) return null;
+  if (job.requestHash !== requestHash) {
+    throw new ConflictError(
+      `Idempotency key ${key} was already used for bulk job ${job.id}, with other content: ` +
+        'give a new key for a new job',
+      { field: 'input.idempotencyKey', jobId: job.id },
+    );
+  }
+  return job;
+}
+
+/**
+ * Stops a job: no position is created for the items not yet processed (nobody is notified of
+ * them); the positions already created, and notified, stay (cancel them one by one if need be).
+ * @throws {NotFoundError} no such job in the comune
+ * @throws {ConflictError} the job has already completed or been cancelled
+ */
+export async function cancelBulkJob(
+  em: EntityManager,
+  id: string,
+  options: { comune: string; now: Date },
+): Promise<BulkJobView> {
+  // Conditional: a batch committing at the same time either sees the cancellation or completes first.
+  const changed = await em.nativeUpdate(
+    BulkJobEntity,
+    { id, comune: options.comune, status: { $in: ['queued', 'running', 'failed'] } },
+    { status: 'cancelled', finishedAt: options.now },
+  );
+  const job = await em.findOne(BulkJobEntity, { id }, { exclude: ['items'], refresh: true });
+  if (job === null) throw new NotFoundError(`No bulk job with id ${id}`);
+  if (changed === 0) {
+    throw new ConflictError(`Bulk job ${id} is ${job.status} already: nothing left to cancel`, {
+      field: 'id',
+      status: job.status,
+    });
+  }
+  return job;
+}
+
+/**
+ * Queues a failed job again: it resumes after the last position created, so nothing is created
+ * twice. @throws {ConflictError} unless the job failed
+ */
+export async function retryBulkJob(em: EntityManager, id: string, comune: string): Promise<BulkJobView> {
+  const changed = await em.nativeUpdate(
+    BulkJobEntity,
+    { id, comune, status: 'failed' },
+    { status: 'queued', error: null, finishedAt: null },
+  );
+  const job = await em.findOne(BulkJobEntity, { id }, { exclude: ['items'], refresh: true });
+  if (job === null) throw new NotFoundError(`No bulk job with id ${id}`);
+  if (changed === 0) {
+    throw new ConflictError(`Bulk job ${id} is ${job.status}: only a failed job can be retried`, {
+      field: 'id',
+      status: job.status,
+    });
+  }
+  return job;
+}
+
+/** Why a batch failed, in words for the office: never the database's text. */
+async function failureReason(
+  database: Database,
+  job: Pick<BulkJob, 'id' | 'processed' | 'items'>,
+  batchSize: number,
+  error: unknown,
+): Promise<string> {
+  const kept = `the ${job.processed} positions created before stay`;
+  if (error instanceof UniqueConstraintViolationException) {
+    const refs = job.items
+      .slice(job.processed, job.processed + batchSize)
+      .map((item) => item.externalRef)
+      .filter((ref): ref is string => ref !== null);
+    const taken = await database
+      .forkUnscoped()
+      .find(PaymentPositionEntity, { externalRef: { $in: refs } }, { fields: ['externalRef'], limit: 5 });
+    const named = taken.map((row) => row.externalRef).join(', ');
+    return (
+      `positions with the references ${named || 'of this batch'} were created meanwhile (by another job ` +
+      `or one by one); ${kept}: cancel the job, or cancel those positions and retry it`
+    );
+  }
+  return `an internal error stopped the job at item ${job.processed + 1} (logged with the job id); ${kept}: retry it`;
+}
+
+/** A batch found its job cancelled: it is rolled back. */
+class JobCancelled extends Error {}
 
 /** Options of {@link processBulkJob}. */
 export interface BulkProcessingOptions {
@@ -165,12 +298,13 @@ export interface BulkProcessingOptions {
  * no committed batch and applies no batch twice, and two workers on the same job take turns.
  * A batch that fails marks the job `failed` with the reason; what was committed stays.
  */
-export async function processBulkJob(jobId: string, options: BulkProcessingOptions): Promise<BulkJob | null> {
+export async function processBulkJob(jobId: string, options: BulkProcessingOptions): Promise<BulkJobView | null> {
   const batchSize = options.batchSize ?? 500;
   for (;;) {
     const em = options.database.forkUnscoped();
     let done = false;
     let snapshot: BulkJob | null = null;
+    let progress: { processed: number; total: number } | null = null;
     try {
       await em.transactional(async (tx) => {
         const job = await tx.findOne(
@@ -179,7 +313,7 @@ export async function processBulkJob(jobId: string, options: BulkProcessingOptio
           options.lockRows ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {},
         );
         snapshot = job;
-        if (job === null || job.status === 'completed' || job.status === 'failed') {
+        if (job === null || (job.status !== 'queued' && job.status !== 'running')) {
           done = true;
           return;
         }
@@ -198,30 +332,45 @@ export async function processBulkJob(jobId: string, options: BulkProcessingOptio
             bulkJobId: job.id,
           },
         );
-        job.processed += slice.length;
-        job.startedAt ??= now;
-        job.status = job.processed >= job.total ? 'completed' : 'running';
-        if (job.status === 'completed') {
-          job.finishedAt = now;
-          done = true;
-        }
-        await tx.flush();
+        const processed = job.processed + slice.length;
+        const completed = processed >= job.total;
+        // Only while still queued or running: a cancellation committed meanwhile undoes this batch.
+        const advanced = await tx.nativeUpdate(
+          BulkJobEntity,
+          { id: job.id, status: { $in: ['queued', 'running'] } },
+          {
+            processed,
+            startedAt: job.startedAt ?? now,
+            status: completed ? 'completed' : 'running',
+            ...(completed ? { finishedAt: now } : {}),
+          },
+        );
+        if (advanced === 0) throw new JobCancelled();
+        progress = { processed, total: job.total };
+        done = completed;
       });
     } catch (error) {
+      if (error instanceof JobCancelled) {
+        return options.database.forkUnscoped().findOne(BulkJobEntity, { id: jobId }, { exclude: ['items'] });
+      }
       options.logger?.error({ err: error, jobId }, 'bulk job batch failed');
       const failing = options.database.forkUnscoped();
       const job = await failing.findOne(BulkJobEntity, { id: jobId });
-      if (job !== null) {
+      if (job !== null && (job.status === 'queued' || job.status === 'running')) {
         job.status = 'failed';
-        job.error = error instanceof Error ? error.message.slice(0, 2000) : String(error);
+        job.error = await failureReason(options.database, job, batchSize, error);
         job.finishedAt = new Date();
         await failing.flush();
       }
       return job;
     }
-    const current = snapshot as BulkJob | null;
-    if (current !== null) options.onProgress?.(current.processed, current.total);
-    if (done) return current;
+    const reached = progress as { processed: number; total: number } | null;
+    if (reached !== null) options.onProgress?.(reached.processed, reached.total);
+    if (done) {
+      return reached === null
+        ? (snapshot as BulkJob | null)
+        : options.database.forkUnscoped().findOne(BulkJobEntity, { id: jobId }, { exclude: ['items'] });
+    }
   }
 }
 

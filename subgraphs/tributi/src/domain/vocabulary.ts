@@ -17,7 +17,7 @@ export const REMINDER_KINDS = ['due-soon', 'overdue'] as const;
 export type ReminderKind = (typeof REMINDER_KINDS)[number];
 
 /** Life of a bulk creation job. */
-export const BULK_JOB_STATUSES = ['queued', 'running', 'completed', 'failed'] as const;
+export const BULK_JOB_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type BulkJobStatus = (typeof BULK_JOB_STATUSES)[number];
 
 /** The office whose staff manage payment positions. */

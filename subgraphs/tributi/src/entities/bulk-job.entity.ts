@@ -22,6 +22,10 @@ export const BulkJobEntity = defineEntity({
   properties: {
     id: p.uuid().primary(),
     ...tenantProperties(),
+    /** The office's key for this submission: a repeat returns this job (null before keys were asked). */
+    idempotencyKey: p.string().length(100).nullable(),
+    /** SHA-256 of the submission, to tell a repeat from another job under the same key. */
+    requestHash: p.string().length(64).nullable(),
     status: p.enum(BULK_JOB_STATUSES).index(),
     kind: p.enum(PAYMENT_KINDS),
     year: p.integer(),
@@ -37,5 +41,6 @@ export const BulkJobEntity = defineEntity({
     finishedAt: p.datetime(3).nullable(),
     error: p.text().nullable(),
   },
+  uniques: [{ name: 'bulk_job_idempotency_key_unique', properties: ['comune', 'idempotencyKey'] }],
 });
 export type BulkJob = InferEntity<typeof BulkJobEntity>;

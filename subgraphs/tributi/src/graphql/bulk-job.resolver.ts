@@ -2,7 +2,7 @@ import type { PaymentKind } from '@sportello/schema';
 import { NotFoundError, requireStaff } from '@sportello/platform';
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { requireTributiStaff, type TributiContext } from '../context.js';
-import { queueBulkJob } from '../domain/bulk-jobs.js';
+import { cancelBulkJob, queueBulkJob, retryBulkJob } from '../domain/bulk-jobs.js';
 import { TRIBUTI_OFFICE } from '../domain/vocabulary.js';
 import { BulkJobEntity } from '../entities/bulk-job.entity.js';
 import { toBulkJobType } from './payment-position.mapper.js';
@@ -14,7 +14,8 @@ export class BulkJobResolver {
   @Mutation(() => PaymentBulkJobType, {
     description:
       'Tributi staff: queues a bulk creation (e.g. TARI for every household). The whole input is checked first; ' +
-      'positions are then created in batches in the background. Follow it with paymentBulkJob(id).',
+      'positions are then created in batches in the background. Follow it with paymentBulkJob(id). ' +
+      'Sent again with the same idempotencyKey, it returns the job already queued.',
   })
   async startPaymentBulkJob(
     @Arg('input', () => NewPaymentBulkJobInput, { description: 'The positions to create.' })
@@ -28,6 +29,34 @@ export class BulkJobResolver {
       { ...input, kind: input.kind as PaymentKind },
       { comune: ctx.comune, createdBy: `staff:${actor.id}`, now: ctx.now, fineRules: ctx.settings.fineRules },
     );
+    ctx.bulkJobs.kick();
+    return toBulkJobType(job);
+  }
+
+  @Mutation(() => PaymentBulkJobType, {
+    description:
+      'Tributi staff: stops a queued, running or failed job. No position is created for the items left (nobody ' +
+      'is notified of them); the positions already created stay. CONFLICT when it completed or was cancelled.',
+  })
+  async cancelPaymentBulkJob(
+    @Arg('id', () => ID, { description: 'Id of the job.' }) id: string,
+    @Ctx() ctx: TributiContext,
+  ): Promise<PaymentBulkJobType> {
+    requireTributiStaff(ctx);
+    return toBulkJobType(await cancelBulkJob(ctx.em, id, { comune: ctx.comune, now: ctx.now }));
+  }
+
+  @Mutation(() => PaymentBulkJobType, {
+    description:
+      'Tributi staff: queues a failed job again; it resumes after the last position created (none is created ' +
+      'twice). CONFLICT unless the job FAILED.',
+  })
+  async retryPaymentBulkJob(
+    @Arg('id', () => ID, { description: 'Id of the job.' }) id: string,
+    @Ctx() ctx: TributiContext,
+  ): Promise<PaymentBulkJobType> {
+    requireTributiStaff(ctx);
+    const job = await retryBulkJob(ctx.em, id, ctx.comune);
     ctx.bulkJobs.kick();
     return toBulkJobType(job);
   }

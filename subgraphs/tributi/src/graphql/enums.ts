@@ -25,6 +25,7 @@ export const BulkJobStatusEnum = {
   RUNNING: 'running',
   COMPLETED: 'completed',
   FAILED: 'failed',
+  CANCELLED: 'cancelled',
 } as const;
 
 registerEnumType(PaymentKindEnum, {
@@ -66,6 +67,7 @@ registerEnumType(BulkJobStatusEnum, {
     QUEUED: { description: 'Waiting to start.' },
     RUNNING: { description: 'Creating positions in batches.' },
     COMPLETED: { description: 'Every position was created.' },
-    FAILED: { description: 'Stopped; see error.' },
+    FAILED: { description: 'Stopped on an error (see error): the positions created stay; retry or cancel it.' },
+    CANCELLED: { description: 'Cancelled by the office: no position was created for the items left.' },
   },
 });

@@ -77,6 +77,13 @@ export class PaymentBulkItemInput {
   description: 'Positions of one kind to create for many payers at once.',
 })
 export class NewPaymentBulkJobInput {
+  @Field({
+    description:
+      "The office's key for this submission, 1 to 100 of `A-Z a-z 0-9 . : - _` (e.g. `TARI-2026-saldo`): " +
+      'sending the same job again with it returns the job already queued; the same key with other content is a CONFLICT.',
+  })
+  idempotencyKey!: string;
+
   @Field(() => PaymentKindEnum, { description: 'What the positions are for.' })
   kind!: string;
 

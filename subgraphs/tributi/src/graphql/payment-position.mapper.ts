@@ -133,11 +133,12 @@ export function toBulkJobType(
     BulkJob,
     'id' | 'status' | 'kind' | 'year' | 'description' | 'total' | 'processed' | 'createdAt'
   > &
-    Partial<Pick<BulkJob, 'startedAt' | 'finishedAt' | 'error'>>,
+    Partial<Pick<BulkJob, 'startedAt' | 'finishedAt' | 'error' | 'idempotencyKey'>>,
 ): PaymentBulkJobType {
   return Object.assign(new PaymentBulkJobType(), {
     id: job.id,
     status: job.status,
+    idempotencyKey: job.idempotencyKey ?? null,
     kind: job.kind,
     year: job.year,
     description: job.description,

@@ -246,6 +246,12 @@ export class PaymentBulkJobType {
   @Field(() => BulkJobStatusEnum, { description: 'Where the job stands.' })
   status!: string;
 
+  @Field(() => String, {
+    nullable: true,
+    description: 'The key the office submitted it with (null for jobs queued before keys were asked).',
+  })
+  idempotencyKey!: string | null;
+
   @Field(() => PaymentKindEnum, { description: 'Kind of the positions created.' })
   kind!: string;
 
@@ -267,9 +273,15 @@ export class PaymentBulkJobType {
   @Field(() => Date, { nullable: true, description: 'When work started; null while queued.' })
   startedAt!: Date | null;
 
-  @Field(() => Date, { nullable: true, description: 'When the job completed or failed; null before.' })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the job completed, failed or was cancelled; null before.',
+  })
   finishedAt!: Date | null;
 
-  @Field(() => String, { nullable: true, description: 'Why the job failed; null unless FAILED.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why the job failed, in words for the office; null unless FAILED.',
+  })
   error!: string | null;
 }
