@@ -1,17 +1,22 @@
 import type { EntityManager, Revocation } from '@sportello/platform';
-import { ApiClientEntity } from '../entities/api-client.entity.js';
+import { ApiClientEntity, ConsentGrantEntity } from '../entities/api-client.entity.js';
 import { CitizenEntity } from '../entities/citizen.entity.js';
 import { DelegationEntity } from '../entities/delegation.entity.js';
 import { StaffMemberEntity } from '../entities/staff-member.entity.js';
 
 /**
- * What ended tokens at or after `since`, in every comune: API clients revoked, delegations revoked,
- * staff members disabled, citizens signed out everywhere. Read from the state itself, so the list agrees with it whatever events a
+ * What ended tokens at or after `since`, in every comune: API clients revoked, grants citizens
+ * withdrew from apps, delegations revoked, staff members disabled, citizens signed out everywhere. Read from the state itself, so the list agrees with it whatever events a
  * reader missed. `em` must be unscoped.
  */
 export async function revocationsSince(em: EntityManager, since: Date): Promise<Revocation[]> {
-  const [clients, delegations, staff, signedOut] = await Promise.all([
+  const [clients, grants, delegations, staff, signedOut] = await Promise.all([
     em.find(ApiClientEntity, { revokedAt: { $gte: since } }, { fields: ['comune', 'clientId', 'revokedAt'] }),
+    em.find(
+      ConsentGrantEntity,
+      { revokedAt: { $gte: since } },
+      { fields: ['comune', 'clientId', 'fiscalCode', 'revokedAt'] },
+    ),
     em.find(
       DelegationEntity,
       { revokedAt: { $gte: since } },
@@ -34,6 +39,13 @@ export async function revocationsSince(em: EntityManager, since: Date): Promise<
       reason: 'client-revoked',
       revokedAt: (client.revokedAt ?? since).toISOString(),
       clientId: client.clientId,
+    })),
+    ...grants.map((grant): Revocation => ({
+      comune: grant.comune,
+      reason: 'grant-revoked',
+      revokedAt: (grant.revokedAt ?? since).toISOString(),
+      clientId: grant.clientId,
+      fiscalCode: grant.fiscalCode,
     })),
     ...delegations.map((delegation): Revocation => ({
       comune: delegation.comune,

@@ -30,7 +30,7 @@ export const ApiClientEntity = defineEntity({
 });
 export type ApiClient = InferEntity<typeof ApiClientEntity>;
 
-/** A citizen's consent to an app reaching their data within some scopes. */
+/** A citizen's consent to an app reaching their data within some scopes (one row per citizen and app). */
 export const ConsentGrantEntity = defineEntity({
   name: 'ConsentGrant',
   tableName: 'consent_grant',
@@ -44,6 +44,9 @@ export const ConsentGrantEntity = defineEntity({
     clientId: p.string(),
     scopes: p.json<Scope[]>(),
     grantedAt: p.datetime(),
+    /** When the app last obtained a token with this grant; `null` when not known (or not since). */
+    lastUsedAt: p.datetime().nullable(),
+    /** When the citizen withdrew the grant: the app asks again, and its tokens issued until then end. */
     revokedAt: p.datetime().nullable(),
   },
   uniques: [{ properties: ['comune', 'fiscalCode', 'clientId'] }],

@@ -25,6 +25,7 @@ const QUERY = `query Matrix($fc: FiscalCode!) { citizen(fiscalCode: $fc) { fisca
 describe.each(DATABASE_DRIVERS)('on %s', (driver) => {
   let service: TestIdentity;
   const tokens: Record<string, string | undefined> = {};
+  let grantedClientId = '';
 
   async function registerApp(
     admin: string,
@@ -62,6 +63,7 @@ describe.each(DATABASE_DRIVERS)('on %s', (driver) => {
     const profileApp = await registerApp(tokens.admin, 'Profile app', ['openid', 'profile']);
     const fullApp = await registerApp(tokens.admin, 'Full app', ['openid', 'profile', 'notifications']);
     const bareApp = await registerApp(tokens.admin, 'Bare app', ['openid', 'profile']);
+    grantedClientId = profileApp.clientId;
     tokens.appProfile = await service.authorizationCode(
       profileApp.clientId,
       MARIO,
@@ -151,6 +153,43 @@ describe.each(DATABASE_DRIVERS)('on %s', (driver) => {
             }
           }
         }
+      },
+    );
+
+    /** The citizen's own grants to apps: theirs alone, whoever else asks. */
+    const OWN_GRANTS: { caller: string; refusal?: 'UNAUTHENTICATED' | 'FORBIDDEN' }[] = [
+      { caller: 'anonymous', refusal: 'UNAUTHENTICATED' },
+      { caller: 'self' },
+      { caller: 'other' },
+      { caller: 'anagrafe', refusal: 'FORBIDDEN' },
+      { caller: 'tributi', refusal: 'FORBIDDEN' },
+      { caller: 'admin', refusal: 'FORBIDDEN' },
+      { caller: 'appProfile', refusal: 'FORBIDDEN' },
+      { caller: 'appFull', refusal: 'FORBIDDEN' },
+      { caller: 'appNoScope', refusal: 'FORBIDDEN' },
+      { caller: 'clientCredentials', refusal: 'FORBIDDEN' },
+      { caller: 'notifier', refusal: 'FORBIDDEN' },
+    ];
+
+    it.each(OWN_GRANTS)(
+      '$caller listing and withdrawing app grants (refusal: $refusal)',
+      async ({ caller, refusal }) => {
+        const list = await service.graphql('{ myAppGrants { clientId } }', { token: tokens[caller] });
+        // Withdrawing a grant nobody has: allowed callers learn there is none, the others are refused first.
+        const revoke = await service.graphql('mutation { revokeAppGrant(clientId: "app_nobody_granted") }', {
+          token: tokens[caller],
+        });
+        if (refusal !== undefined) {
+          expect(list.data).toBeNull();
+          expect(list.errors?.[0]?.extensions?.code).toBe(refusal);
+          expect(revoke.errors?.[0]?.extensions?.code).toBe(refusal);
+          return;
+        }
+        expect(list.errors).toBeUndefined();
+        const granted = (list.data?.myAppGrants as { clientId: string }[]).map((grant) => grant.clientId);
+        if (caller === 'self') expect(granted).toContain(grantedClientId);
+        else expect(granted).toEqual([]);
+        expect(revoke.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
       },
     );
 

@@ -3,10 +3,12 @@ import { Migration20261123130126_init } from './Migration20261123130126_init.js'
 import { Migration20261123132953_audit_from_every_service } from './Migration20261123132953_audit_from_every_service.js';
 import { Migration20261123134223_staff_sign_in } from './Migration20261123134223_staff_sign_in.js';
 import { Migration20261207015127_citizen_sign_out } from './Migration20261207015127_citizen_sign_out.js';
+import { Migration20261207042718_app_grants } from './Migration20261207042718_app_grants.js';
 
 export const migrations = [
   { name: 'Migration20261123130126_init', class: Migration20261123130126_init },
   { name: 'Migration20261123132953_audit_from_every_service', class: Migration20261123132953_audit_from_every_service },
   { name: 'Migration20261123134223_staff_sign_in', class: Migration20261123134223_staff_sign_in },
   { name: 'Migration20261207015127_citizen_sign_out', class: Migration20261207015127_citizen_sign_out },
+  { name: 'Migration20261207042718_app_grants', class: Migration20261207042718_app_grants },
 ];

@@ -1,0 +1,136 @@
+import { NotFoundError, type EntityManager, type Scope } from '@sportello/platform';
+import type { Actor } from '@sportello/schema';
+import { ApiClientEntity, ConsentGrantEntity, type ConsentGrant } from '../entities/api-client.entity.js';
+import { AuthorizationCodeEntity } from '../entities/authorization.entity.js';
+import type { Language } from '../entities/citizen.entity.js';
+import { recordAccessRevoked } from '../events/identity-events.js';
+
+/** What each scope lets an app do, as the citizen reads it. */
+export const SCOPE_DESCRIPTIONS: Record<Scope, Record<Language, string>> = {
+  openid: {
+    it: 'Sapere chi sei (il tuo codice fiscale)',
+    en: 'Know who you are (your fiscal code)',
+    de: 'Wissen, wer Sie sind (Ihre Steuernummer)',
+  },
+  profile: {
+    it: 'Leggere nome, cognome, email e lingua preferita',
+    en: 'Read your name, email and preferred language',
+    de: 'Ihren Namen, Ihre E-Mail-Adresse und Ihre bevorzugte Sprache lesen',
+  },
+  anagrafe: {
+    it: 'Leggere i tuoi dati anagrafici: residenza, famiglia, documenti e certificati',
+    en: 'Read your registry data: residence, family, documents and certificates',
+    de: 'Ihre Meldedaten lesen: Wohnsitz, Familie, Dokumente und Bescheinigungen',
+  },
+  tributi: {
+    it: 'Vedere i tuoi pagamenti dovuti e le ricevute',
+    en: 'See your payments due and receipts',
+    de: 'Ihre fälligen Zahlungen und Quittungen sehen',
+  },
+  practices: {
+    it: 'Accedere alle tue pratiche e ai tuoi appuntamenti',
+    en: 'Access your practices and appointments',
+    de: 'Auf Ihre Anträge und Termine zugreifen',
+  },
+  notifications: {
+    it: 'Gestire le tue preferenze di notifica e i canali',
+    en: 'Manage your notification preferences and channels',
+    de: 'Ihre Benachrichtigungseinstellungen und Kanäle verwalten',
+  },
+};
+
+/** An app the citizen has granted access to, as they see it. */
+export interface AppGrant {
+  clientId: string;
+  /** The app's name, as registered by the comune. */
+  name: string;
+  scopes: Scope[];
+  grantedAt: Date;
+  lastUsedAt: Date | null;
+}
+
+/**
+ * The apps the citizen currently lets reach their data, most recently granted first. Grants of apps
+ * the comune revoked are left out: those apps reach nothing any more.
+ */
+export async function appGrantsOf(em: EntityManager, fiscalCode: string): Promise<AppGrant[]> {
+  const grants = await em.find(
+    ConsentGrantEntity,
+    { fiscalCode, revokedAt: null },
+    { orderBy: { grantedAt: 'desc', clientId: 'asc' } },
+  );
+  if (grants.length === 0) return [];
+  const clients = await em.find(ApiClientEntity, {
+    clientId: { $in: grants.map((grant) => grant.clientId) },
+    revokedAt: null,
+  });
+  const names = new Map(clients.map((client) => [client.clientId, client.name]));
+  // The last code each app redeemed for the citizen since the grant, next to what the grant noted.
+  const redeemed = await em.find(
+    AuthorizationCodeEntity,
+    { fiscalCode, clientId: { $in: [...names.keys()] }, usedAt: { $ne: null } },
+    { fields: ['clientId', 'usedAt'] },
+  );
+  return grants.flatMap((grant) => {
+    const name = names.get(grant.clientId);
+    if (name === undefined) return [];
+    const uses = [
+      grant.lastUsedAt ?? null,
+      ...redeemed.filter((code) => code.clientId === grant.clientId).map((code) => code.usedAt ?? null),
+    ].filter((at): at is Date => at !== null && at >= grant.grantedAt);
+    const lastUsedAt = uses.length === 0 ? null : new Date(Math.max(...uses.map((at) => at.getTime())));
+    return [{ clientId: grant.clientId, name, scopes: grant.scopes, grantedAt: grant.grantedAt, lastUsedAt }];
+  });
+}
+
+/**
+ * Withdraws the citizen's grant to an app at once: the app has to ask again, authorization codes it
+ * has not redeemed yet stop working, and its tokens issued so far for this citizen are refused by
+ * every service through `access.revoked` (the app's tokens for other citizens are untouched).
+ *
+ * @throws {NotFoundError} when the citizen has no grant to this app (or already withdrew it).
+ */
+export async function revokeAppGrant(
+  em: EntityManager,
+  fiscalCode: string,
+  clientId: string,
+  actor: Actor | null,
+  now = new Date(),
+): Promise<ConsentGrant> {
+  const grant = await em.findOne(ConsentGrantEntity, { fiscalCode, clientId, revokedAt: null });
+  if (grant === null) {
+    throw new NotFoundError('you have not granted this app access (or already withdrew it)', {
+      field: 'clientId',
+    });
+  }
+  grant.revokedAt = now;
+  // Granting again starts from what the app asks for then, not from what it had.
+  grant.scopes = [];
+  grant.lastUsedAt = null;
+  const pendingCodes = await em.find(AuthorizationCodeEntity, { fiscalCode, clientId, usedAt: null });
+  for (const code of pendingCodes) code.usedAt = now;
+  recordAccessRevoked(
+    em,
+    grant.comune,
+    { reason: 'grant-revoked', revokedAt: now.toISOString(), clientId, fiscalCode },
+    actor,
+  );
+  await em.flush();
+  return grant;
+}
+
+/**
+ * Notes that the app obtained a token with the citizen's grant other than by redeeming an
+ * authorization code (those are counted already), e.g. a refresh: shown as "last used".
+ */
+export async function noteAppGrantUsed(
+  em: EntityManager,
+  fiscalCode: string,
+  clientId: string,
+  now = new Date(),
+): Promise<void> {
+  const grant = await em.findOne(ConsentGrantEntity, { fiscalCode, clientId, revokedAt: null });
+  if (grant === null) return;
+  grant.lastUsedAt = now;
+  await em.flush();
+}
