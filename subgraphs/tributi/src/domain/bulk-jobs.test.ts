@@ -159,7 +159,10 @@ describe.each(DATABASE_DRIVERS)('what the tributi office can do with a bulk run 
     expect(jobs.data?.['paymentBulkJobs']).toEqual([{ id, status: 'COMPLETED' }]);
 
     // Once done, the same submission still answers with the same job; other content is refused.
-    const later = await t.graphql(START, { token: staff, variables: { input: run('TARI-2026-acconto', codes) } });
+    const later = await t.graphql(START, {
+      token: staff,
+      variables: { input: run('TARI-2026-acconto', codes) },
+    });
     expect(later.data?.['startPaymentBulkJob']).toMatchObject({ id, status: 'COMPLETED', processed: 200 });
     const other = await t.graphql(START, {
       token: staff,
@@ -167,8 +170,14 @@ describe.each(DATABASE_DRIVERS)('what the tributi office can do with a bulk run 
     });
     expect(other.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', field: 'input.idempotencyKey' });
     expect(other.errors?.[0]?.message).toContain('Idempotency key TARI-2026-acconto was already used');
-    const bad = await t.graphql(START, { token: staff, variables: { input: run('TARI 2026/acconto', codes) } });
-    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.idempotencyKey' });
+    const bad = await t.graphql(START, {
+      token: staff,
+      variables: { input: run('TARI 2026/acconto', codes) },
+    });
+    expect(bad.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'input.idempotencyKey',
+    });
     const none = await t.graphql(START, {
       token: staff,
       variables: { input: { ...run('x', codes), idempotencyKey: undefined } },
@@ -205,7 +214,10 @@ describe.each(DATABASE_DRIVERS)('what the tributi office can do with a bulk run 
     const citizen = await t.tokens.citizen(payers(1)[0]!);
     const refused = await t.graphql(CANCEL, { token: citizen, variables: { id } });
     expect(refused.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
-    const missing = await t.graphql(CANCEL, { token: staff, variables: { id: '0190a0b0-0000-7000-8000-000000000000' } });
+    const missing = await t.graphql(CANCEL, {
+      token: staff,
+      variables: { id: '0190a0b0-0000-7000-8000-000000000000' },
+    });
     expect(missing.errors?.[0]?.extensions?.['code']).toBe('NOT_FOUND');
   }, 60_000);
 

@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto';
 import { LockMode, UniqueConstraintViolationException, type Loaded } from '@mikro-orm/core';
 import { v7 as uuidv7 } from 'uuid';
 import type { Actor, PaymentKind } from '@sportello/schema';
-import { ConflictError, NotFoundError, type Database, type EntityManager, type Logger } from '@sportello/platform';
+import {
+  ConflictError,
+  NotFoundError,
+  type Database,
+  type EntityManager,
+  type Logger,
+} from '@sportello/platform';
 import { BulkJobEntity, type BulkJob, type BulkJobItem } from '../entities/bulk-job.entity.js';
 import { PaymentPositionEntity } from '../entities/payment-position.entity.js';
 import { invalidInput, type RuleViolation } from '../errors.js';
@@ -71,7 +77,10 @@ export async function queueBulkJob(
   const key = input.idempotencyKey.trim();
   if (!IDEMPOTENCY_KEY.test(key)) {
     throw invalidInput([
-      { field: 'idempotencyKey', message: 'must be 1 to 100 letters, digits, dots, colons, dashes or underscores' },
+      {
+        field: 'idempotencyKey',
+        message: 'must be 1 to 100 letters, digits, dots, colons, dashes or underscores',
+      },
     ]);
   }
   const requestHash = fingerprint(input);
@@ -298,7 +307,10 @@ export interface BulkProcessingOptions {
  * no committed batch and applies no batch twice, and two workers on the same job take turns.
  * A batch that fails marks the job `failed` with the reason; what was committed stays.
  */
-export async function processBulkJob(jobId: string, options: BulkProcessingOptions): Promise<BulkJobView | null> {
+export async function processBulkJob(
+  jobId: string,
+  options: BulkProcessingOptions,
+): Promise<BulkJobView | null> {
   const batchSize = options.batchSize ?? 500;
   for (;;) {
     const em = options.database.forkUnscoped();

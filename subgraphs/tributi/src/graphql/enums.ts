@@ -67,7 +67,9 @@ registerEnumType(BulkJobStatusEnum, {
     QUEUED: { description: 'Waiting to start.' },
     RUNNING: { description: 'Creating positions in batches.' },
     COMPLETED: { description: 'Every position was created.' },
-    FAILED: { description: 'Stopped on an error (see error): the positions created stay; retry or cancel it.' },
+    FAILED: {
+      description: 'Stopped on an error (see error): the positions created stay; retry or cancel it.',
+    },
     CANCELLED: { description: 'Cancelled by the office: no position was created for the items left.' },
   },
 });
