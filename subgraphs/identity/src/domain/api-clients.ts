@@ -39,7 +39,8 @@ function redirectUriProblem(uri: string): string | undefined {
 /**
  * Registers an API client; the secret is returned this once and stored only as a hash.
  *
- * @throws {BadUserInputError} naming the bad field.
+ * @throws {BadUserInputError} naming the bad field (an empty name or scope list, an unknown scope, a
+ * redirect URI that is not https or loopback...).
  */
 export async function registerApiClient(
   em: EntityManager,
@@ -49,6 +50,12 @@ export async function registerApiClient(
   const name = input.name.trim();
   if (name.length === 0 || name.length > 100)
     throw new BadUserInputError('name must be 1-100 characters', { field: 'input.name' });
+  if (input.scopes.length === 0) {
+    throw new BadUserInputError(
+      'scopes must list at least one scope (OPENID for an app that only signs citizens in)',
+      { field: 'input.scopes' },
+    );
+  }
   const unknown = input.scopes.filter((scope) => !(SCOPES as readonly string[]).includes(scope));
   if (unknown.length > 0)
     throw new BadUserInputError(`unknown scopes: ${unknown.join(', ')}`, { field: 'input.scopes' });
