@@ -25,6 +25,7 @@ import {
 import { CitizenEntity } from '../entities/citizen.entity.js';
 import { StaffMemberEntity } from '../entities/staff-member.entity.js';
 import { OAuthError, UpstreamProviderError } from '../errors.js';
+import { revokeTokensOfReusedCode } from './code-reuse.js';
 import { sameSecret } from './constant-time.js';
 import type { KeyRing } from './key-ring.js';
 import type { TokenGrant } from './claims.js';
@@ -596,13 +597,29 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
       throw new OAuthError('invalid_request', 'code and code_verifier are required');
     const em = database.fork({ comune: client.comune });
     const code = await em.findOne(AuthorizationCodeEntity, { codeDigest: digestToken(fields.code) });
-    if (code === null || code.clientId !== client.clientId || code.expiresAt <= new Date()) throw invalid;
-    if (code.usedAt != null) throw invalid;
+    if (code === null || code.clientId !== client.clientId) throw invalid;
+    // Redeemed before: whatever that redemption issued stops working (RFC 6749 4.1.2).
+    if (code.usedAt != null) {
+      await revokeTokensOfReusedCode(em, code, client, logger);
+      throw invalid;
+    }
+    if (code.expiresAt <= new Date()) throw invalid;
     if (fields.redirect_uri !== undefined && fields.redirect_uri !== code.redirectUri) throw invalid;
-    if (!verifyPkce(fields.code_verifier, code.codeChallenge))
+    if (!verifyPkce(fields.code_verifier, code.codeChallenge)) {
+      // A wrong verifier burns the code: guessing verifiers for a stolen code gets one try.
+      await em.nativeDelete(AuthorizationCodeEntity, { id: code.id });
       throw new OAuthError('invalid_grant', 'code_verifier does not match the code challenge');
-    code.usedAt = new Date();
-    await em.flush();
+    }
+    // Claimed in one statement: of two redemptions at once, one wins and the other is a reuse.
+    const claimed = await em.nativeUpdate(
+      AuthorizationCodeEntity,
+      { id: code.id, usedAt: null },
+      { usedAt: new Date() },
+    );
+    if (claimed === 0) {
+      await revokeTokensOfReusedCode(em, code, client, logger);
+      throw invalid;
+    }
     if (code.staffUsername != null) {
       // Offices are read now, not when the code was issued: a disabled member gets nothing.
       const staff = await em.findOne(StaffMemberEntity, { username: code.staffUsername, disabledAt: null });
