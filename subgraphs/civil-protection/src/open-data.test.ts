@@ -179,6 +179,40 @@ describe.each(['sqlite', 'postgresql'] as const)('civil-protection open data (%s
     }
   });
 
+  it('refuses zones at (0, 0), in Sydney or with swapped coordinates, importing none of the file', async () => {
+    const zones = async () =>
+      (await h.graphql<{ alertZones: Array<{ code: string; name: string }> }>('{ alertZones { code name } }'))
+        .data!.alertZones;
+    const before = await zones();
+    const renamedZ1 = { ...ZONES_GEOJSON.features[0], properties: { code: 'Z1', name: 'Centro rinominato' } };
+    const elsewhere = (code: string, ring: Ring) => ({
+      type: 'Feature',
+      properties: { code, name: `Zona ${code}` },
+      geometry: { type: 'Polygon', coordinates: [ring] },
+    });
+    const cases = [
+      { where: 'at (0, 0)', ring: box(-0.01, -0.01, 0.01, 0.01) },
+      { where: 'in Sydney', ring: box(151.2, -33.88, 151.22, -33.86) },
+      { where: 'latitude first', ring: box(45.065, 7.675, 45.075, 7.685) },
+    ];
+    for (const { where, ring } of cases) {
+      const answer = await h.graphql(
+        IMPORT,
+        { fc: { type: 'FeatureCollection', features: [renamedZ1, elsewhere('Z9', ring)] } },
+        staff,
+      );
+      expect(answer.errors?.[0]?.extensions, where).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        reason: 'OUTSIDE_ITALY',
+        field: 'featureCollection.features[1].geometry.coordinates[0]',
+      });
+      expect(answer.errors?.[0]?.message, where).toMatch(/is outside Italy/);
+    }
+    // Nothing of the refused files was written: Z1 keeps its name, there is no Z9.
+    expect(await zones()).toEqual(before);
+    expect(before.find((zone) => zone.code === 'Z1')?.name).toBe('Centro storico');
+  });
+
   it('issues, downgrades and cancels an alert: each change an event the notifier can word, and a CAP message with polygons', async () => {
     const alert = await issue({ bulletinReference: 'Bollettino ARPA Piemonte n. 301/2026' });
     // The advertised CAP link is absolute on the public origin and is the path the service serves.

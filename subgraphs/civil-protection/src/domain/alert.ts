@@ -54,6 +54,8 @@ export function isCritical(colour: AlertColour): boolean {
 export interface RuleViolation {
   field: string;
   message: string;
+  /** A machine-readable cause, when a client may act on it (e.g. `OUTSIDE_ITALY`). */
+  reason?: string;
 }
 
 /** Where an alert applies: the whole comune, or some of its zones. */

@@ -31,6 +31,23 @@ const DECIMALS = 6;
 
 const CODE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/;
 
+/**
+ * Where a comune's zones can lie: Italy's bounding box (Lampedusa 35.49 N to Vetta d'Italia
+ * 47.09 N, 6.62 E in the western Alps to Punta Palascìa 18.52 E), a little rounded out. A zone at
+ * (0, 0), in Sydney or with latitude and longitude swapped is a broken file, not a territory.
+ */
+export const ITALY_BOUNDS = { longitude: [6.6, 18.6], latitude: [35.4, 47.1] } as const;
+
+/** Whether a position lies inside {@link ITALY_BOUNDS}. */
+export function isInItaly([lon, lat]: readonly [number, number, ...number[]]): boolean {
+  return (
+    lon >= ITALY_BOUNDS.longitude[0] &&
+    lon <= ITALY_BOUNDS.longitude[1] &&
+    lat >= ITALY_BOUNDS.latitude[0] &&
+    lat <= ITALY_BOUNDS.latitude[1]
+  );
+}
+
 function round(value: number): number {
   const factor = 10 ** DECIMALS;
   return Math.round(value * factor) / factor;
@@ -90,6 +107,18 @@ function readPolygon(value: unknown, where: string, violations: RuleViolation[])
       violations.push({
         field: at,
         message: `position [${outside.join(', ')}] is not [longitude, latitude] in degrees (longitude first)`,
+      });
+      return null;
+    }
+    const abroad = ring.find((position) => !isInItaly(position));
+    if (abroad !== undefined) {
+      const { longitude, latitude } = ITALY_BOUNDS;
+      violations.push({
+        field: at,
+        message:
+          `position [${abroad.join(', ')}] is outside Italy (longitude ${longitude[0]} to ${longitude[1]}, ` +
+          `latitude ${latitude[0]} to ${latitude[1]}): check the coordinates are WGS84 degrees, longitude first`,
+        reason: 'OUTSIDE_ITALY',
       });
       return null;
     }
