@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeFiscalCode } from '@sportello/schema';
 import { addDays } from './domain/calendar.js';
+import { IdentityDocumentEntity } from './entities/identity-document.entity.js';
 import {
+  COMUNE,
   PEOPLE,
   startAnagrafe,
   today,
@@ -428,6 +430,27 @@ describe('refusing bad registry data, nothing written', () => {
       variables: { input: { ...input, issuedOn: today() } },
     });
     expect(issued.data?.['recordIdentityDocument']).toEqual({ number: 'CA77777FF', valid: true });
+  });
+
+  it('does not count as valid a card already stored with an issue date still to come', async () => {
+    const em = t.service.database.fork({ comune: COMUNE });
+    em.create(IdentityDocumentEntity, {
+      comune: COMUNE,
+      holderFiscalCode: PEOPLE.giulia.fiscalCode,
+      kind: 'CIE',
+      number: 'CA88888GG',
+      issuedOn: addDays(today(), 10),
+      printedExpiresOn: addDays(today(), 3660),
+      expiresOn: addDays(today(), 3660),
+      replacedAt: null,
+    });
+    await em.flush();
+    const answer = await t.citizenFields(
+      PEOPLE.giulia.fiscalCode,
+      'identityDocuments { number valid }',
+      t.citizen(PEOPLE.giulia.fiscalCode),
+    );
+    expect(entity(answer)['identityDocuments']).toContainEqual({ number: 'CA88888GG', valid: false });
   });
 
   it('refuses an empty house number, a birthplace the fiscal code contradicts and a second head of a family', async () => {

@@ -13,7 +13,9 @@ export function toIdentityDocumentType(document: IdentityDocument, today: IsoDat
     issuedOn: document.issuedOn,
     printedExpiresOn: document.printedExpiresOn,
     expiresOn: document.expiresOn,
-    valid: validity.valid,
+    // A card whose issue date is still to come (recorded before issue dates were checked, or seeded
+    // for a later day) is not valid yet.
+    valid: validity.valid && document.issuedOn <= today,
     daysLeft: validity.daysLeft,
     renewableFrom: validity.renewableFrom,
     renewalOpen: validity.renewalOpen,
