@@ -3,6 +3,7 @@ import { generatePopulation, type DemoPerson } from '@sportello/hub';
 import { createInternalAssertions, type InternalAssertions } from '@sportello/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devToken, graphql } from './support/graphql-client.js';
+import { authorizeApp } from './support/oauth-flow.js';
 import { randomComune, startHub, type RunningHub } from './support/running-hub.js';
 
 const HOUSEHOLDS = 40;
@@ -112,6 +113,58 @@ describe.each(['embedded', 'distributed'] as const)('revocation at once, everywh
     expect(revoked.errors).toBeUndefined();
     const after = await refusedEverywhere(app, 'CLIENT_REVOKED', Date.now());
     expect(after).toBeLessThan(1_000);
+  });
+
+  it("refuses an app's token for a citizen at the gateway and at every service once the citizen withdraws its grant, and not its token for another citizen", async () => {
+    const redirectUri = 'http://localhost:5173/callback';
+    const registered = await graphql<{
+      registerApiClient: { clientSecret: string; client: { clientId: string } };
+    }>(
+      hub.api,
+      'mutation ($input: RegisterApiClientInput!) { registerApiClient(input: $input) { clientSecret client { clientId } } }',
+      {
+        token: admin,
+        variables: {
+          input: { name: 'Orari bus', scopes: ['OPENID', 'PROFILE'], redirectUris: [redirectUri] },
+        },
+      },
+    );
+    expect(registered.errors).toBeUndefined();
+    const app = {
+      clientId: registered.data!.registerApiClient.client.clientId,
+      clientSecret: registered.data!.registerApiClient.clientSecret,
+      redirectUri,
+    };
+    const [granting, other] = people.filter((person) => person.relationship === 'head').slice(-2);
+    const appToken = await authorizeApp(hub.identity, app, {
+      fiscalCode: granting!.fiscalCode,
+      scope: 'openid profile',
+    });
+    const otherToken = await authorizeApp(hub.identity, app, {
+      fiscalCode: other!.fiscalCode,
+      scope: 'openid profile',
+    });
+    await acceptedEverywhere(appToken);
+
+    const citizen = (await devToken(hub.identity, { subject: granting!.fiscalCode })).access_token;
+    const grants = await graphql<{ myAppGrants: Array<{ clientId: string; name: string }> }>(
+      hub.api,
+      '{ myAppGrants(language: EN) { clientId name } }',
+      { token: citizen },
+    );
+    expect(grants.data?.myAppGrants).toContainEqual({ clientId: app.clientId, name: 'Orari bus' });
+    const revoked = await graphql(
+      hub.api,
+      'mutation ($clientId: String!) { revokeAppGrant(clientId: $clientId) }',
+      {
+        token: citizen,
+        variables: { clientId: app.clientId },
+      },
+    );
+    expect(revoked.errors).toBeUndefined();
+    const after = await refusedEverywhere(appToken, 'TOKEN_REVOKED', Date.now());
+    expect(after).toBeLessThan(1_000);
+    await acceptedEverywhere(otherToken);
   });
 
   it("refuses a delegate's token acting for the delegator once the delegation is revoked, and not their own", async () => {
