@@ -226,6 +226,16 @@ describe.each(['sqlite', 'postgresql'] as const)('practices subgraph over HTTP (
     expect(
       (await step(`mutation($id: ID!) { takePracticeInCharge(id: $id) { status } }`, {}, staff)).status,
     ).toBe('TAKEN_IN_CHARGE');
+    // An impossible deadline is refused, not rolled over into March; a message cut at 1000 would lose words.
+    const REQUEST = `mutation($id: ID!, $m: String!, $by: String) { requestPracticeIntegration(id: $id, message: $m, respondBy: $by) { status } }`;
+    const impossible = await h.graphql(
+      REQUEST,
+      { id, m: 'Indicare il protocollo.', by: '2099-02-31' },
+      staff,
+    );
+    expect(errorOf(impossible)?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'respondBy' });
+    const tooLong = await h.graphql(REQUEST, { id, m: 'a'.repeat(1001), by: '2099-01-31' }, staff);
+    expect(errorOf(tooLong)?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'message' });
     await step(
       `mutation($id: ID!, $m: String!) { requestPracticeIntegration(id: $id, message: $m, respondBy: "2099-01-31") { status } }`,
       { m: 'Indicare il numero di protocollo del permesso di costruire.' },
