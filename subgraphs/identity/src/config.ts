@@ -52,7 +52,27 @@ export interface StaffUpstreamProvider {
   clients: string[];
 }
 
-/** Everything identity needs, typed; built by {@link loadIdentityConfig} or by hand in tests. */
+/**
+ * How the token, login and consent endpoints slow down guessing: failed attempts (wrong client
+ * secrets, unknown codes, forged or expired sign-in steps) are counted per client and per remote
+ * address over a window, and past the limit the endpoint answers 429 with `Retry-After` until the
+ * window ends. Successful requests are not counted.
+ */
+export interface OAuthThrottleSettings {
+  /** @default 20 */
+  failuresPerClient: number;
+  /** @default 100 */
+  failuresPerAddress: number;
+  /** @default 60 */
+  windowSeconds: number;
+}
+
+export const DEFAULT_OAUTH_THROTTLE: OAuthThrottleSettings = {
+  failuresPerClient: 20,
+  failuresPerAddress: 100,
+  windowSeconds: 60,
+};
+
 /**
  * Everything identity needs, typed; built by {@link loadIdentityConfig} or by hand in tests.
  * `tokenIssuer` is the `iss` of issued tokens and the base URL of the OIDC endpoints (the public
@@ -68,6 +88,8 @@ export interface IdentityConfig extends ServiceCoreConfig {
   /** Staff sign-in in production; without it staff sign in through the demo login only. */
   staffUpstream?: StaffUpstreamProvider | null;
   internalClients: InternalClient[];
+  /** @default {@link DEFAULT_OAUTH_THROTTLE} */
+  oauthThrottle?: OAuthThrottleSettings;
   /**
    * Seals signing keys' private halves in the database (`IDENTITY_KEY_ENCRYPTION_KEY`, 32 bytes in
    * base64); required in production. Without it (demo) they are stored in clear.
@@ -110,6 +132,15 @@ const envSchema = z
     UPSTREAM_OIDC_SCOPE: envText('openid profile'),
     UPSTREAM_FISCAL_CODE_CLAIM: envText('fiscalNumber'),
     INTERNAL_CLIENT_SECRETS: envText(''),
+    OAUTH_FAILURES_PER_CLIENT: envInteger(
+      { min: 1, max: 1_000_000 },
+      DEFAULT_OAUTH_THROTTLE.failuresPerClient,
+    ),
+    OAUTH_FAILURES_PER_ADDRESS: envInteger(
+      { min: 1, max: 1_000_000 },
+      DEFAULT_OAUTH_THROTTLE.failuresPerAddress,
+    ),
+    OAUTH_FAILURE_WINDOW_SECONDS: envInteger({ min: 1, max: 86_400 }, DEFAULT_OAUTH_THROTTLE.windowSeconds),
     IDENTITY_KEY_ENCRYPTION_KEY: envText(''),
     IDENTITY_PREVIOUS_KEY_ENCRYPTION_KEY: envText(''),
     STAFF_OIDC_ISSUER: envUrl(['http', 'https']).optional(),
@@ -202,6 +233,11 @@ export function loadIdentityConfig(env: Environment): IdentityConfig {
             scope: raw.UPSTREAM_OIDC_SCOPE,
             fiscalCodeClaim: raw.UPSTREAM_FISCAL_CODE_CLAIM,
           },
+    oauthThrottle: {
+      failuresPerClient: raw.OAUTH_FAILURES_PER_CLIENT,
+      failuresPerAddress: raw.OAUTH_FAILURES_PER_ADDRESS,
+      windowSeconds: raw.OAUTH_FAILURE_WINDOW_SECONDS,
+    },
     internalClients:
       internalClients.length === 0 && raw.SPORTELLO_MODE === 'demo'
         ? [...DEMO_INTERNAL_CLIENTS]

@@ -13,7 +13,7 @@ import type { IdentityConfig } from '../config.js';
 import { ensureCitizen } from '../domain/accounts.js';
 import { activeDelegators } from '../domain/delegations.js';
 import { isS256Challenge, s256Challenge, verifyPkce } from '../domain/pkce.js';
-import { digestToken, generateOneTimeToken, verifyClientSecret } from '../domain/secrets.js';
+import { digestToken, generateOneTimeToken } from '../domain/secrets.js';
 import { fiscalCodeFromUpstreamClaim } from '../domain/upstream-subject.js';
 import { ApiClientEntity, ConsentGrantEntity, type ApiClient } from '../entities/api-client.entity.js';
 import {
@@ -27,6 +27,7 @@ import { StaffMemberEntity } from '../entities/staff-member.entity.js';
 import { OAuthError, UpstreamProviderError } from '../errors.js';
 import { revokeTokensOfReusedCode } from './code-reuse.js';
 import { sameSecret } from './constant-time.js';
+import { createEndpointThrottle } from './endpoint-throttle.js';
 import type { KeyRing } from './key-ring.js';
 import type { TokenGrant } from './claims.js';
 import {
@@ -114,6 +115,19 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     if (!clientId) return null;
     return database.forkUnscoped().findOne(ApiClientEntity, { clientId });
   }
+
+  const throttle = createEndpointThrottle({
+    config,
+    async clientSecretHash(clientId) {
+      const client = await findClient(clientId);
+      return client === null || client.revokedAt != null ? undefined : (client.secretHash ?? null);
+    },
+    async clientOfInteraction(id) {
+      if (!id) return undefined;
+      const found = await database.forkUnscoped().findOne(PendingAuthorizationEntity, { id });
+      return found?.request.clientId;
+    },
+  });
 
   async function authorize(request: ServiceRequest): Promise<RouteResponse> {
     const params = request.url.searchParams;
@@ -533,7 +547,12 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     const refused = new OAuthError('invalid_client', 'client authentication failed');
     if (client === null || client.revokedAt != null) throw refused;
     if (client.secretHash != null) {
-      if (secret === undefined || !(await verifyClientSecret(secret, client.secretHash))) throw refused;
+      if (
+        secret === undefined ||
+        !(await throttle.verifySecret(client.clientId, secret, client.secretHash))
+      ) {
+        throw refused;
+      }
     } else if (requireSecret) {
       throw new OAuthError('unauthorized_client', 'a public client cannot use client credentials');
     }
@@ -763,20 +782,29 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
         json(200, { keys: await keys.publishedKeys() }, { 'cache-control': 'public, max-age=60' }),
     },
     { method: 'GET', path: '/oauth/authorize', handler: guarded(authorize) },
-    { method: 'POST', path: '/oauth/consent', handler: guarded(consent) },
+    {
+      method: 'POST',
+      path: '/oauth/consent',
+      handler: guarded((request) => throttle.interaction(request, consent)),
+    },
     { method: 'GET', path: '/oauth/callback', handler: guarded(upstreamCallback) },
     {
       method: 'POST',
       path: '/oauth/token',
       // Browser apps (public clients with PKCE) redeem codes from their own origin; the answer
       // depends on no cookie, so any origin may read it.
-      handler: async (request) => withCorsOpen(await guarded(tokenEndpoint)(request)),
+      handler: async (request) =>
+        withCorsOpen(await guarded((request) => throttle.token(request, tokenEndpoint))(request)),
     },
   ];
   // Outside demo mode these routes do not exist at all: the server answers 404.
   if (demo) {
     routes.push(
-      { method: 'POST', path: '/oauth/login', handler: guarded(devLogin) },
+      {
+        method: 'POST',
+        path: '/oauth/login',
+        handler: guarded((request) => throttle.interaction(request, devLogin)),
+      },
       { method: 'POST', path: '/auth/dev/token', handler: guarded(devToken) },
     );
   }
