@@ -17,7 +17,7 @@ export interface ForwardedRoute {
   /** Methods the route accepts; others get 405. */
   methods: readonly string[];
   /**
-   * `upload`: bodies up to the upload limit (attachments, ordinance documents), else the API's body
+   * `upload`: bodies up to the upload limit (attachments, ordinance documents, billing files), else the API's body
    * limit.
    */
   body?: 'upload';
@@ -26,7 +26,7 @@ export interface ForwardedRoute {
 /**
  * Every route of the services a client, a browser or a peer reaches: identity's OpenID provider,
  * certificate download and verification, attachments, the open-data feeds and the upload of
- * ordinance documents, pagoPA receipts, the Telegram webhook and the one-click unsubscribe links of
+ * ordinance documents, tributi's billing files, pagoPA receipts, the Telegram webhook and the one-click unsubscribe links of
  * emails.
  */
 export const FORWARDED_ROUTES: readonly ForwardedRoute[] = [
@@ -40,6 +40,7 @@ export const FORWARDED_ROUTES: readonly ForwardedRoute[] = [
   { path: '/feeds/', service: 'civil-protection', methods: ['GET', 'HEAD'] },
   { path: '/ordinance-documents', service: 'civil-protection', methods: ['POST'], body: 'upload' },
   { path: '/payments/receipts', service: 'tributi', methods: ['POST'] },
+  { path: '/payment-bulk-jobs', service: 'tributi', methods: ['POST'], body: 'upload' },
   { path: '/telegram/webhook', service: 'notifier', methods: ['POST'] },
   { path: '/unsubscribe', service: 'notifier', methods: ['GET', 'POST'] },
 ];

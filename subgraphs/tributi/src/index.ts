@@ -19,6 +19,7 @@ import { BulkJobRunner } from './domain/bulk-jobs.js';
 import { ensureCreditor } from './domain/notice-numbers.js';
 import { TRIBUTI_ENTITIES } from './entities/index.js';
 import { buildTributiSchema } from './graphql/schema.js';
+import { bulkUploadRoute } from './http/bulk-upload-route.js';
 import { receiptsRoute } from './http/receipts-route.js';
 import {
   runPaymentReminderJob,
@@ -158,7 +159,7 @@ export async function createTributi(config: TributiConfig, deps: TributiDeps): P
       ),
     // A TARI run of tens of thousands of households arrives in one request.
     maxBodyBytes: 16 * 1_048_576,
-    routes: ({ context }) => [receiptsRoute(context)],
+    routes: ({ context }) => [receiptsRoute(context), bulkUploadRoute(context)],
     workers: [
       {
         start() {

@@ -19,7 +19,7 @@ import { createPositions, positionViolations, type NewPosition } from './positio
 export type BulkJobView = Loaded<BulkJob, never, never, 'items'>;
 
 /** Most items one bulk job takes. */
-export const MAX_BULK_ITEMS = 50_000;
+export const MAX_BULK_ITEMS = 100_000;
 
 /** What an idempotency key may be: a UUID, a run name (`TARI-2026-saldo`), up to 100 characters. */
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,100}$/;

@@ -98,7 +98,10 @@ export class NewPaymentBulkJobInput {
   })
   dueDates!: string[];
 
-  @Field(() => [PaymentBulkItemInput], { description: 'One line per payer; at most 50000.' })
+  @Field(() => [PaymentBulkItemInput], {
+    description:
+      'One line per payer; at most 100000 (through the API a job fits its body limit up to about a thousand items: upload larger runs to POST /payment-bulk-jobs).',
+  })
   items!: PaymentBulkItemInput[];
 }
 

@@ -1,0 +1,105 @@
+import { generatePopulation } from '@sportello/hub';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { devToken, graphql } from './support/graphql-client.js';
+import { randomComune, startHub, type RunningHub } from './support/running-hub.js';
+
+/**
+ * The tributi office bills every household from its own system's export, through the public origin
+ * as a remote office tool would: the billing file (far beyond the API's body limit) is uploaded to
+ * `/payment-bulk-jobs`, sent again (a retry after a timeout) without billing anyone twice, a second
+ * run is cancelled before it completes, and the positions reach the payers' own view.
+ */
+
+const HOUSEHOLDS = 40;
+
+describe.each(['embedded', 'distributed'] as const)('bulk billing through the gateway (%s mode)', (mode) => {
+  let hub: RunningHub;
+  let origin: string;
+  let staff: string;
+  let payers: string[];
+
+  beforeAll(async () => {
+    const comune = mode === 'embedded' ? '999001' : randomComune();
+    payers = generatePopulation({ households: HOUSEHOLDS, istat: comune }).people.map((p) => p.fiscalCode);
+    hub = await startHub(mode, { households: HOUSEHOLDS, comune });
+    origin = new URL(hub.api).origin;
+    staff = (await devToken(hub.identity, { kind: 'staff', office: 'tributi' })).access_token;
+  }, 330_000);
+
+  afterAll(async () => {
+    await hub?.stop();
+  }, 90_000);
+
+  const due = new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10);
+  const upload = (key: string, body: string) =>
+    fetch(
+      `${origin}/payment-bulk-jobs?${new URLSearchParams({
+        idempotencyKey: key,
+        kind: 'TARI',
+        year: '2027',
+        description: 'TARI 2027 - acconto',
+        dueDates: due,
+      })}`,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${staff}`, 'content-type': 'text/csv' },
+        body,
+      },
+    );
+  const job = async (id: string) =>
+    (
+      await graphql<{ paymentBulkJob: { status: string; processed: number; total: number } }>(
+        hub.api,
+        'query ($id: ID!) { paymentBulkJob(id: $id) { status processed total } }',
+        { token: staff, variables: { id } },
+      )
+    ).data!.paymentBulkJob;
+
+  it('queues a billing file once however often it is sent, and the payers see their notices', async () => {
+    // Padded descriptions: a file well beyond the 100 KB a GraphQL request may weigh.
+    const pad = 'x'.repeat(80);
+    const rows = payers.map((payer, i) => `${payer};${4_000 + i};TARI27-${mode}-${i};TARI 2027 ${pad}`);
+    const lines = Array.from({ length: 15 }, (_, copy) =>
+      rows.map((row) => row.replace(`TARI27-${mode}-`, `TARI27-${mode}-${copy}-`)),
+    ).flat();
+    // Only the first copy is billed: the others would bill the same payers again, so a second file.
+    const csv = `payerFiscalCode;amountCents;externalRef;description\n${rows.join('\n')}\n`;
+    const bigCsv = `payerFiscalCode;amountCents;externalRef;description\n${lines.join('\n')}\n`;
+    expect(bigCsv.length).toBeGreaterThan(100_000);
+
+    const first = await upload(`tari-2027-${mode}`, csv);
+    const answer = (await first.json()) as { job: { id: string; total: number } };
+    expect(first.status, JSON.stringify(answer)).toBe(201);
+    expect(answer.job.total).toBe(payers.length);
+    const again = await upload(`tari-2027-${mode}`, csv);
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { job: { id: string } }).job.id).toBe(answer.job.id);
+    await expect.poll(async () => (await job(answer.job.id)).status, { timeout: 60_000 }).toBe('COMPLETED');
+
+    const payer = payers[3]!;
+    const citizen = (await devToken(hub.identity, { subject: payer })).access_token;
+    const own = await graphql<{
+      me: { paymentPositions: { nodes: Array<{ description: string; amountCents: number }> } };
+    }>(hub.api, '{ me { paymentPositions(first: 50) { nodes { description amountCents } } } }', {
+      token: citizen,
+    });
+    expect(own.errors).toBeUndefined();
+    expect(own.data!.me.paymentPositions.nodes.filter((n) => n.description.startsWith('TARI 2027'))).toEqual([
+      { description: `TARI 2027 ${pad}`, amountCents: 4_003 },
+    ]);
+
+    // A large file through the public origin (upload limit, not the API's body limit); cancelled.
+    const big = await upload(`tari-2027-big-${mode}`, bigCsv);
+    const bigJob = (await big.json()) as { job: { id: string; total: number } };
+    expect(big.status, JSON.stringify(bigJob)).toBe(201);
+    expect(bigJob.job.total).toBe(lines.length);
+    const cancelled = await graphql<{ cancelPaymentBulkJob: { status: string } }>(
+      hub.api,
+      'mutation ($id: ID!) { cancelPaymentBulkJob(id: $id) { status } }',
+      { token: staff, variables: { id: bigJob.job.id } },
+    );
+    // Cancelled, or completed just before (a fast machine): either way, never half-counted.
+    if (cancelled.errors) expect(cancelled.errors[0]?.extensions?.['code']).toBe('CONFLICT');
+    else expect(cancelled.data!.cancelPaymentBulkJob.status).toBe('CANCELLED');
+  }, 120_000);
+});
