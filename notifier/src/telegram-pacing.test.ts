@@ -104,6 +104,7 @@ it('sends a red alert to 300 chats and its channel post beside a burst to one ch
       data: {
         practiceId: 'practice-7',
         typeCode: 'passo-carrabile',
+        typeTitle: 'Passo carrabile',
         office: 'suap',
         applicantFiscalCode: applicant,
         from,
@@ -128,7 +129,7 @@ it('sends a red alert to 300 chats and its channel post beside a burst to one ch
   // The applicant: the alert, and the practice updates in the order they happened.
   const applicantChat = byChat.get(chatOf(applicant))!;
   expect(applicantChat).toHaveLength(1 + updates.length);
-  const practiceMessages = applicantChat.filter((text) => text.includes('practice-7'));
+  const practiceMessages = applicantChat.filter((text) => text.includes('Passo carrabile'));
   expect(practiceMessages.map((text) => /protocollata|presa in carico|accolta/.exec(text)?.[0])).toEqual([
     'protocollata',
     'presa in carico',

@@ -3,7 +3,14 @@ import type { Language, PaymentNotice } from '../channels/channel.js';
 import type { TemplateInput } from '../templates/render-template.js';
 import type { NotifiedPracticeStatus, ReportStatusChangedData } from '../templates/kinds/practices.js';
 import type { NotificationCategory } from './categories.js';
-import { DOCUMENT_WORDS, HAZARD_WORDS, INTEGRATION_REQUEST_WORDS, WHOLE_COMUNE_WORDS } from './vocabulary.js';
+import {
+  DOCUMENT_WORDS,
+  HAZARD_WORDS,
+  INTEGRATION_REQUEST_WORDS,
+  officeWords,
+  REPORT_CATEGORY_WORDS,
+  WHOLE_COMUNE_WORDS,
+} from './vocabulary.js';
 
 const LANGUAGES: readonly Language[] = ['it', 'en', 'de'];
 
@@ -65,6 +72,62 @@ function inEveryLanguage(build: (language: Language) => TemplateInput): Record<L
 
 function link(settings: RuleSettings, path: string): string {
   return `${settings.portalUrl.replace(/\/$/, '')}/${path}`;
+}
+
+/** Days a citizen has to answer a notice of obstacles to a change of residence (L. 241/1990, art. 10-bis). */
+export const OBSTACLES_REPLY_DAYS = 10;
+
+/** A calendar day `YYYY-MM-DD` in the comune's time zone, `days` after an instant. */
+function dayAfter(instant: string, days: number): string {
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Europe/Rome',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(new Date(Date.parse(instant) + days * 86_400_000));
+}
+
+/**
+ * How a practice is named to the citizen: its type's title and protocol number, when the event
+ * carries them (never the type's code or the practice's id).
+ */
+function practiceNaming(data: {
+  typeTitle?: string | undefined;
+  protocolNumber?: string | null | undefined;
+}) {
+  return {
+    ...(data.typeTitle ? { practiceType: data.typeTitle } : {}),
+    ...(data.protocolNumber ? { protocolNumber: data.protocolNumber } : {}),
+  };
+}
+
+/** The appointment data the messages are worded from. */
+type AppointmentData = Pick<
+  Extract<AnyEvent, { type: 'appointment.reminder' }>['data'],
+  'appointmentId' | 'office' | 'startsAt'
+>;
+
+/** What every appointment message says: the office in words, where, when, the link. */
+function appointmentWords(data: AppointmentData, language: Language, comune: string, settings: RuleSettings) {
+  const office = officeWords(data.office, language);
+  return {
+    service: office,
+    office,
+    address: settings.comuneName(comune),
+    startsAt: data.startsAt,
+    url: link(settings, `appuntamenti/${encodeURIComponent(data.appointmentId)}`),
+  };
+}
+
+/** A message to one person about their own affairs (practices, appointments, residence, documents). */
+function personal(fiscalCode: string, category: NotificationCategory, priority: number) {
+  return {
+    category,
+    critical: false,
+    audience: { kind: 'person' as const, fiscalCode },
+    publicPost: false,
+    priority,
+  };
 }
 
 /** The civil-protection alert data the messages are worded from. */
@@ -213,10 +276,9 @@ export function planFor(event: AnyEvent, settings: RuleSettings): NotificationPl
         messages: inEveryLanguage(() => ({
           kind: 'practice-status-changed',
           data: {
-            practiceType: data.typeCode,
-            reference: data.practiceId,
+            ...practiceNaming(data),
             status: data.to as NotifiedPracticeStatus,
-            ...(data.note ? { reason: data.note } : {}),
+            ...(data.note ? { note: data.note } : {}),
             url: link(settings, `pratiche/${encodeURIComponent(data.practiceId)}`),
           },
         })),
@@ -233,14 +295,30 @@ export function planFor(event: AnyEvent, settings: RuleSettings): NotificationPl
         messages: inEveryLanguage((language) => ({
           kind: 'integration-requested',
           data: {
-            practiceType: data.typeCode,
-            reference: data.practiceId,
+            ...practiceNaming(data),
             request: INTEGRATION_REQUEST_WORDS[language],
+            ...(data.message ? { message: data.message } : {}),
             ...(data.respondBy ? { dueBy: data.respondBy } : {}),
             url: link(settings, `pratiche/${encodeURIComponent(data.practiceId)}`),
           },
         })),
         ...(data.respondBy ? { dueDate: data.respondBy } : {}),
+      };
+    }
+    case 'practice.message-posted': {
+      const data = event.data;
+      // The citizen's own messages are no news to them.
+      if (data.author !== 'staff') return null;
+      return {
+        ...personal(data.applicantFiscalCode, 'practice-updates', 30),
+        messages: inEveryLanguage(() => ({
+          kind: 'practice-message',
+          data: {
+            ...practiceNaming(data),
+            ...(data.text ? { text: data.text } : {}),
+            url: link(settings, `pratiche/${encodeURIComponent(data.practiceId)}`),
+          },
+        })),
       };
     }
     case 'payment.due-soon':
@@ -291,22 +369,76 @@ export function planFor(event: AnyEvent, settings: RuleSettings): NotificationPl
         dueDate: data.expiresOn,
       };
     }
+    case 'document.expired': {
+      const data = event.data;
+      return {
+        ...personal(data.holderFiscalCode, 'document-expiry', 10),
+        messages: inEveryLanguage((language) => ({
+          kind: 'document-expired',
+          data: {
+            document: DOCUMENT_WORDS[language][data.kind],
+            kind: data.kind,
+            expiredOn: data.expiredOn,
+            url: link(settings, 'documenti'),
+          },
+        })),
+      };
+    }
+    case 'residence-change.status-changed': {
+      const data = event.data;
+      const obstacles = data.to === 'obstacles-notified';
+      const replyBy = obstacles ? dayAfter(event.occurredAt, OBSTACLES_REPLY_DAYS) : undefined;
+      return {
+        ...personal(data.applicantFiscalCode, 'practice-updates', obstacles ? 30 : 20),
+        messages: inEveryLanguage(() => ({
+          kind: 'residence-change-status',
+          data: {
+            status: data.to,
+            ...(data.note ? { note: data.note } : {}),
+            ...(replyBy ? { replyBy } : {}),
+            url: link(settings, `residenza/${encodeURIComponent(data.requestId)}`),
+          },
+        })),
+        ...(replyBy ? { dueDate: replyBy } : {}),
+      };
+    }
     case 'appointment.reminder': {
       const data = event.data;
       return {
-        category: 'practice-updates',
-        critical: false,
-        audience: { kind: 'person', fiscalCode: data.citizenFiscalCode },
-        publicPost: false,
-        priority: 30,
-        messages: inEveryLanguage(() => ({
+        ...personal(data.citizenFiscalCode, 'practice-updates', 30),
+        messages: inEveryLanguage((language) => ({
           kind: 'appointment-reminder',
+          data: appointmentWords(data, language, event.comune, settings),
+        })),
+      };
+    }
+    case 'appointment.changed': {
+      const data = event.data;
+      // A citizen who moved their own appointment knows; the office moving it must tell them.
+      if (event.actor?.kind === 'citizen') return null;
+      return {
+        ...personal(data.citizenFiscalCode, 'practice-updates', 30),
+        messages: inEveryLanguage((language) => ({
+          kind: 'appointment-changed',
           data: {
-            service: data.office,
-            office: data.office,
-            address: settings.comuneName(event.comune),
-            startsAt: data.startsAt,
-            url: link(settings, `appuntamenti/${encodeURIComponent(data.appointmentId)}`),
+            ...appointmentWords(data, language, event.comune, settings),
+            previousStartsAt: data.previousStartsAt,
+          },
+        })),
+      };
+    }
+    case 'appointment.cancelled': {
+      const data = event.data;
+      if (data.cancelledBy !== 'staff') return null;
+      return {
+        ...personal(data.citizenFiscalCode, 'practice-updates', 30),
+        messages: inEveryLanguage((language) => ({
+          kind: 'appointment-cancelled',
+          data: {
+            ...appointmentWords(data, language, event.comune, settings),
+            ...(data.reason ? { reason: data.reason } : {}),
+            // Cancelled, the appointment is gone: the link leads to booking another.
+            url: link(settings, 'appuntamenti'),
           },
         })),
       };
@@ -323,11 +455,10 @@ export function planFor(event: AnyEvent, settings: RuleSettings): NotificationPl
         audience: { kind: 'person', fiscalCode: data.reporterFiscalCode },
         publicPost: false,
         priority: 10,
-        messages: inEveryLanguage(() => ({
+        messages: inEveryLanguage((language) => ({
           kind: 'report-status-changed',
           data: {
-            category: data.category,
-            reference: data.reportId,
+            category: REPORT_CATEGORY_WORDS[language][data.category] ?? data.category,
             status: shown,
             ...(data.note ? { note: data.note } : {}),
             url: link(settings, `segnalazioni/${encodeURIComponent(data.reportId)}`),

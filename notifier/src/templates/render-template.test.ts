@@ -63,17 +63,22 @@ const INPUTS: TemplateInput[] = [
   },
   {
     kind: 'practice-status-changed',
-    data: { practiceType: NASTY, reference: 'PG/2025/0001234', status: 'rejected', reason: NASTY, url: URL },
+    data: { practiceType: NASTY, protocolNumber: '2025/001234', status: 'rejected', note: NASTY, url: URL },
   },
   {
     kind: 'integration-requested',
     data: {
       practiceType: 'Cambio di residenza',
-      reference: 'PR-42',
-      request: NASTY,
+      protocolNumber: '2025/000042',
+      request: 'trovi la richiesta nella pratica.',
+      message: NASTY,
       dueBy: '2025-12-01T00:00:00Z',
       url: URL,
     },
+  },
+  {
+    kind: 'practice-message',
+    data: { practiceType: 'Accesso agli atti', protocolNumber: '2025/000043', text: NASTY, url: URL },
   },
   {
     kind: 'payment-due-soon',
@@ -117,8 +122,38 @@ const INPUTS: TemplateInput[] = [
     },
   },
   {
+    kind: 'appointment-changed',
+    data: {
+      service: 'Ufficio anagrafe',
+      office: 'Ufficio anagrafe',
+      address: NASTY,
+      startsAt: '2025-11-12T09:00:00Z',
+      previousStartsAt: '2025-11-10T08:30:00Z',
+      url: URL,
+    },
+  },
+  {
+    kind: 'appointment-cancelled',
+    data: {
+      service: 'Ufficio anagrafe',
+      office: 'Ufficio anagrafe',
+      address: 'Comune di Torino',
+      startsAt: '2025-11-10T08:30:00Z',
+      reason: NASTY,
+      url: URL,
+    },
+  },
+  {
+    kind: 'residence-change-status',
+    data: { status: 'obstacles-notified', note: NASTY, replyBy: '2025-11-20', url: URL },
+  },
+  {
+    kind: 'document-expired',
+    data: { document: "carta d'identità cartacea", kind: 'paper', expiredOn: '2026-08-03', url: URL },
+  },
+  {
     kind: 'report-status-changed',
-    data: { category: 'Buche stradali', reference: 'S-77', status: 'resolved', note: NASTY, url: URL },
+    data: { category: 'Buche stradali', status: 'resolved', note: NASTY, url: URL },
   },
 ];
 
@@ -215,6 +250,52 @@ describe('message templates', () => {
     );
     expect(m.text).toContain('Misure disposte: Chiusura delle scuole; Chiusura dei parchi.');
     expect(m.text).toContain('Documento (PDF): https://comune.example/feeds/ordinance-document.pdf?id=1');
+  });
+
+  it('names a practice by its title and protocol number, and labels the office’s note for what it is', () => {
+    const context = { language: 'it' as const, comuneName: 'Comune di Torino' };
+    const registered = renderMessage(
+      {
+        kind: 'practice-status-changed',
+        data: {
+          practiceType: 'Ritiro rifiuti ingombranti a domicilio',
+          protocolNumber: '2026/000123',
+          status: 'registered',
+          url: URL,
+        },
+      },
+      context,
+    );
+    expect(registered.subject).toBe(
+      'Ritiro rifiuti ingombranti a domicilio: pratica protocollata (prot. n. 2026/000123)',
+    );
+    expect(registered.text).toContain(
+      'La tua pratica "Ritiro rifiuti ingombranti a domicilio" è stata protocollata con il numero 2026/000123.',
+    );
+    const inCharge = (language: Language) =>
+      renderMessage(
+        {
+          kind: 'practice-status-changed',
+          data: {
+            practiceType: 'Accesso agli atti',
+            status: 'taken-in-charge',
+            note: 'Ci pensa Rossi.',
+            url: URL,
+          },
+        },
+        { ...context, language },
+      ).text;
+    expect(inCharge('it')).toContain('Nota dell’ufficio: Ci pensa Rossi.');
+    expect(inCharge('en')).toContain('Note from the office: Ci pensa Rossi.');
+    expect(inCharge('de')).toContain('Hinweis des Amtes: Ci pensa Rossi.');
+    expect(inCharge('en')).not.toMatch(/Reason/);
+    // A notice recorded before titles travelled names no code and no id.
+    const older = renderMessage(
+      { kind: 'practice-status-changed', data: { reference: 'b7c0e0a4', status: 'accepted', url: URL } },
+      { ...context, language: 'en' },
+    );
+    expect(older.subject).toBe('Your application is accepted');
+    expect(older.text).not.toContain('b7c0e0a4');
   });
 
   it('shows money and notice numbers the way the pagoPA notice does', () => {

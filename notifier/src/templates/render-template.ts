@@ -10,12 +10,24 @@ import {
   type OrdinancePublishedData,
 } from './kinds/civil-protection.js';
 import {
+  documentExpired,
+  residenceChangeStatus,
+  type DocumentExpiredData,
+  type ResidenceChangeData,
+} from './kinds/anagrafe.js';
+import {
+  appointmentCancelled,
+  appointmentChanged,
   appointmentReminder,
   integrationRequested,
+  practiceMessage,
   practiceStatusChanged,
   reportStatusChanged,
+  type AppointmentCancelledData,
+  type AppointmentChangedData,
   type AppointmentReminderData,
   type IntegrationRequestedData,
+  type PracticeMessageData,
   type PracticeStatusChangedData,
   type ReportStatusChangedData,
 } from './kinds/practices.js';
@@ -36,10 +48,15 @@ export type TemplateInput =
   | { kind: 'alert-ended'; data: AlertEndedData }
   | { kind: 'practice-status-changed'; data: PracticeStatusChangedData }
   | { kind: 'integration-requested'; data: IntegrationRequestedData }
+  | { kind: 'practice-message'; data: PracticeMessageData }
   | { kind: 'payment-due-soon'; data: PaymentData }
   | { kind: 'payment-overdue'; data: PaymentData }
   | { kind: 'document-expiring'; data: DocumentExpiringData }
+  | { kind: 'document-expired'; data: DocumentExpiredData }
   | { kind: 'appointment-reminder'; data: AppointmentReminderData }
+  | { kind: 'appointment-changed'; data: AppointmentChangedData }
+  | { kind: 'appointment-cancelled'; data: AppointmentCancelledData }
+  | { kind: 'residence-change-status'; data: ResidenceChangeData }
   | { kind: 'report-status-changed'; data: ReportStatusChangedData };
 
 /** The message kinds, for iteration. */
@@ -52,10 +69,15 @@ const TEMPLATES: { [K in MessageKind]: Template<Extract<TemplateInput, { kind: K
   'alert-ended': alertEnded,
   'practice-status-changed': practiceStatusChanged,
   'integration-requested': integrationRequested,
+  'practice-message': practiceMessage,
   'payment-due-soon': paymentDueSoon,
   'payment-overdue': paymentOverdue,
   'document-expiring': documentExpiring,
+  'document-expired': documentExpired,
   'appointment-reminder': appointmentReminder,
+  'appointment-changed': appointmentChanged,
+  'appointment-cancelled': appointmentCancelled,
+  'residence-change-status': residenceChangeStatus,
   'report-status-changed': reportStatusChanged,
 };
 

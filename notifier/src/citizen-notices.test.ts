@@ -1,0 +1,439 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createInProcessBus, createLogger, type EventBus } from '@sportello/platform';
+import { createTestIssuer } from '@sportello/platform/testing';
+import { createEvent, makeNoticeNumber, type AnyEvent } from '@sportello/schema';
+import {
+  startFakeIo,
+  startFakeTelegram,
+  startSmtpSink,
+  type FakeIo,
+  type FakeTelegram,
+  type SmtpSink,
+} from '@sportello/notifier/test-peers';
+import { createNotifier, seedNotifier, type NotifierHandle } from './index.js';
+import {
+  COMUNE,
+  fiscalCodes,
+  startAnagrafeFake,
+  startIdentity,
+  testConfig,
+  type TestCitizen,
+} from './test-support/harness.js';
+
+const TOKEN = '123456:notices-test-token';
+const IO_KEY = 'io-key-for-notices';
+const PRACTICE_ID = '019a1c2e-7b3d-7c11-9f00-5d2a3b4c5d6e';
+
+/** Italian with email, IO and Telegram; English with email and Telegram; German with email and IO. */
+const [italian, english, german] = fiscalCodes(3, 30_000) as [string, string, string];
+const CHATS: Record<string, string> = { [italian]: '700001', [english]: '700002' };
+const EMAILS: Record<string, string> = {
+  [italian]: 'giulia@example.org',
+  [english]: 'john@example.org',
+  [german]: 'hans@example.org',
+};
+
+let identity: Awaited<ReturnType<typeof startIdentity>>;
+let anagrafe: Awaited<ReturnType<typeof startAnagrafeFake>>;
+let smtp: SmtpSink;
+let telegram: FakeTelegram;
+let io: FakeIo;
+let bus: EventBus;
+let notifier: NotifierHandle;
+let dir: string;
+
+beforeAll(async () => {
+  const citizens: TestCitizen[] = [
+    {
+      fiscalCode: italian,
+      email: EMAILS[italian],
+      emailVerified: true,
+      ioEnabled: true,
+      preferredLanguage: 'it',
+    },
+    {
+      fiscalCode: english,
+      email: EMAILS[english],
+      emailVerified: true,
+      ioEnabled: false,
+      preferredLanguage: 'en',
+    },
+    {
+      fiscalCode: german,
+      email: EMAILS[german],
+      emailVerified: true,
+      ioEnabled: true,
+      preferredLanguage: 'de',
+    },
+  ];
+  let issuer: Awaited<ReturnType<typeof createTestIssuer>>;
+  [identity, anagrafe, smtp, telegram, io, issuer] = await Promise.all([
+    startIdentity(citizens),
+    startAnagrafeFake({}),
+    startSmtpSink(),
+    startFakeTelegram({ token: TOKEN }),
+    startFakeIo({
+      keys: [IO_KEY],
+      profiles: { [italian]: { senderAllowed: true }, [german]: { senderAllowed: true } },
+    }),
+    createTestIssuer({ issuer: 'http://identity.test', audience: 'sportello' }),
+  ]);
+  // Chats linked earlier through the bot: identity knows they are linked, the notifier has the ids.
+  await identity.identity.database
+    .fork({ comune: COMUNE })
+    .execute(
+      `update citizen set telegram_chat_id = 'linked', telegram_linked_at = ? where fiscal_code in (?, ?)`,
+      [new Date().toISOString(), italian, english],
+    );
+  dir = await mkdtemp(join(tmpdir(), 'notifier-notices-'));
+  bus = createInProcessBus();
+  notifier = await createNotifier(
+    testConfig({
+      database: { driver: 'sqlite', url: join(dir, 'notifier.db') },
+      identityUrl: identity.url,
+      anagrafeUrl: anagrafe.url,
+      smtp: {
+        host: smtp.host,
+        port: smtp.port,
+        secure: false,
+        ignoreTls: true,
+        from: '"Comune di Prova" <avvisi@comune.example.it>',
+        ratePerSecond: 100,
+      },
+      telegram: {
+        token: TOKEN,
+        apiRoot: telegram.apiRoot,
+        webhookSecret: 'webhook-secret',
+        webhookUrl: null,
+        publicChannel: null,
+        ratePerSecond: 30,
+        ratePerChatPerSecond: 1,
+      },
+      io: { baseUrl: io.baseUrl, apiKey: IO_KEY, ratePerSecond: 100 },
+      sandboxDir: join(dir, 'sandbox'),
+    }),
+    { bus, logger: createLogger({ name: 'notices-test', level: 'silent' }), jwks: issuer.jwks },
+  );
+  await seedNotifier(notifier.database, {
+    comune: COMUNE,
+    telegramChats: Object.entries(CHATS).map(([fiscalCode, chatId]) => ({ fiscalCode, chatId })),
+  });
+  await notifier.listen(0);
+}, 120_000);
+
+afterAll(async () => {
+  await notifier?.close();
+  await bus?.close();
+  await Promise.all([identity?.close(), anagrafe?.close(), smtp?.close(), telegram?.close(), io?.close()]);
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** What a citizen received for one event, per channel, as they read it (markup and escapes removed). */
+interface Received {
+  email: Array<{ subject: string; text: string }>;
+  telegram: string[];
+  io: Array<{ subject: string; text: string }>;
+}
+
+/** App IO markdown as the app shows it: escapes removed. */
+const unescapeMarkdown = (markdown: string) => markdown.replace(/(?<!\\)\*\*/g, '').replace(/\\(.)/g, '$1');
+
+/**
+ * Publishes an event and waits until the notifier has nothing left to send for it; then answers what
+ * each of the three citizens received since.
+ */
+async function publishAndCollect(event: AnyEvent): Promise<Record<string, Received>> {
+  const before = { mails: smtp.mails.length, chats: telegram.sent.length, io: io.messages.length };
+  await bus.publish(event);
+  await expect
+    .poll(
+      async () => {
+        const counts = (await notifier.store.counts([event.id])).get(event.id);
+        if (counts === undefined) return 'nothing planned yet';
+        return [...counts.values()].reduce((pending, c) => pending + c.planned + c.failed, 0);
+      },
+      { timeout: 30_000 },
+    )
+    .toBe(0);
+  const mails = smtp.mails.slice(before.mails);
+  const chats = telegram.sent.slice(before.chats);
+  const ios = io.messages.slice(before.io);
+  return Object.fromEntries(
+    [italian, english, german].map((fiscalCode) => [
+      fiscalCode,
+      {
+        email: mails
+          .filter((mail) => mail.envelope.to.includes(EMAILS[fiscalCode]!))
+          .map((mail) => ({ subject: mail.parsed.subject ?? '', text: mail.parsed.text ?? '' })),
+        telegram: chats.filter((chat) => chat.chatId === CHATS[fiscalCode]).map((chat) => chat.plainText),
+        io: ios
+          .filter((message) => message.fiscalCode === fiscalCode)
+          .map((message) => {
+            const content = message.body['content'] as { subject: string; markdown: string };
+            return { subject: content.subject, text: unescapeMarkdown(content.markdown) };
+          }),
+      },
+    ]),
+  );
+}
+
+/** Exactly one message on each channel the citizen has, and nothing on the others. */
+function expectOnePerChannel(received: Received, channels: Array<keyof Received>) {
+  for (const channel of ['email', 'telegram', 'io'] as const) {
+    expect(received[channel], channel).toHaveLength(channels.includes(channel) ? 1 : 0);
+  }
+}
+
+/** Every message of every channel, as one text per channel (subject and body). */
+function texts(received: Received): string[] {
+  return [
+    ...received.email.map((m) => `${m.subject}\n${m.text}`),
+    ...received.telegram,
+    ...received.io.map((m) => `${m.subject}\n${m.text}`),
+  ];
+}
+
+/** A text without its links (which carry ids on purpose). */
+const withoutLinks = (text: string) => text.replace(/https?:\/\/\S+/g, '');
+
+const practiceFields = (applicant: string) => ({
+  practiceId: PRACTICE_ID,
+  typeCode: 'bulky-waste-collection',
+  typeTitle: 'Ritiro rifiuti ingombranti a domicilio',
+  office: 'practices',
+  applicantFiscalCode: applicant,
+});
+
+const appointment = (citizen: string) => ({
+  appointmentId: 'appointment-1',
+  office: 'anagrafe',
+  citizenFiscalCode: citizen,
+  startsAt: '2026-12-10T09:00:00Z',
+  endsAt: '2026-12-10T09:20:00Z',
+  practiceId: null,
+});
+
+describe('a staff message on a practice', () => {
+  it('reaches the applicant with the message itself, the practice’s title and protocol number, once per channel', async () => {
+    const event = createEvent('practice.message-posted', {
+      comune: COMUNE,
+      subject: PRACTICE_ID,
+      actor: { kind: 'staff', id: 'pratiche.rossi' },
+      data: {
+        ...practiceFields(italian),
+        protocolNumber: '2026/000123',
+        messageId: 'message-1',
+        author: 'staff',
+        text: 'Il ritiro è fissato per martedì 15 dicembre.\nLasci gli oggetti davanti al portone.',
+      },
+    });
+    const received = (await publishAndCollect(event))[italian]!;
+    expectOnePerChannel(received, ['email', 'telegram', 'io']);
+    expect(received.email[0]!.subject).toBe(
+      "Ritiro rifiuti ingombranti a domicilio: nuovo messaggio dall'ufficio",
+    );
+    for (const text of texts(received)) {
+      expect(text).toContain('Il ritiro è fissato per martedì 15 dicembre.');
+      expect(text).toContain('Lasci gli oggetti davanti al portone.');
+      expect(text).toContain('Ritiro rifiuti ingombranti a domicilio');
+      expect(text).toContain('2026/000123');
+      expect(withoutLinks(text)).not.toContain('bulky-waste-collection');
+      expect(withoutLinks(text)).not.toContain(PRACTICE_ID);
+    }
+  });
+
+  it('tells nobody of the citizen’s own message', async () => {
+    const own = createEvent('practice.message-posted', {
+      comune: COMUNE,
+      subject: PRACTICE_ID,
+      actor: { kind: 'citizen', id: 'citizen-1' },
+      data: { ...practiceFields(italian), messageId: 'message-2', author: 'citizen' },
+    });
+    expect(await notifier.planner.planEvent(own)).toEqual({ status: 'ignored' });
+  });
+});
+
+describe('practice changes', () => {
+  it('give the protocol number on registration and call a take-in-charge note a note, in English', async () => {
+    const registered = createEvent('practice.status-changed', {
+      comune: COMUNE,
+      subject: PRACTICE_ID,
+      actor: { kind: 'system', id: 'protocol' },
+      data: {
+        ...practiceFields(english),
+        onBehalfOfFiscalCode: null,
+        protocolNumber: '2026/000124',
+        from: 'submitted',
+        to: 'registered',
+      },
+    });
+    const onRegistration = (await publishAndCollect(registered))[english]!;
+    expectOnePerChannel(onRegistration, ['email', 'telegram']);
+    expect(onRegistration.email[0]!.subject).toBe(
+      'Ritiro rifiuti ingombranti a domicilio: application registered (no. 2026/000124)',
+    );
+    for (const text of texts(onRegistration)) {
+      expect(text).toContain(
+        'Your application "Ritiro rifiuti ingombranti a domicilio" has been registered with number 2026/000124.',
+      );
+      expect(withoutLinks(text)).not.toContain(PRACTICE_ID);
+    }
+
+    const takenInCharge = createEvent('practice.status-changed', {
+      comune: COMUNE,
+      subject: PRACTICE_ID,
+      actor: { kind: 'staff', id: 'pratiche.rossi' },
+      data: {
+        ...practiceFields(english),
+        onBehalfOfFiscalCode: null,
+        protocolNumber: '2026/000124',
+        from: 'registered',
+        to: 'taken-in-charge',
+        note: 'Mario Rossi will handle your request.',
+      },
+    });
+    const onTakeInCharge = (await publishAndCollect(takenInCharge))[english]!;
+    expectOnePerChannel(onTakeInCharge, ['email', 'telegram']);
+    for (const text of texts(onTakeInCharge)) {
+      expect(text).toContain('Note from the office: Mario Rossi will handle your request.');
+      expect(text).not.toContain('Reason');
+    }
+  });
+});
+
+describe('appointments changed by the office', () => {
+  it('tell the citizen the new time when the office moves the appointment', async () => {
+    const moved = createEvent('appointment.changed', {
+      comune: COMUNE,
+      subject: 'appointment-1',
+      actor: { kind: 'staff', id: 'anagrafe.bianchi' },
+      data: { ...appointment(italian), previousStartsAt: '2026-12-09T08:30:00Z' },
+    });
+    const received = (await publishAndCollect(moved))[italian]!;
+    expectOnePerChannel(received, ['email', 'telegram', 'io']);
+    expect(received.email[0]!.subject).toBe(
+      'Appuntamento spostato: Ufficio anagrafe, ora il 10/12/2026, 10:00',
+    );
+    for (const text of texts(received)) {
+      expect(text).toContain(
+        "L'ufficio ha spostato il tuo appuntamento del 09/12/2026, 09:30: il nuovo orario è 10/12/2026, 10:00.",
+      );
+    }
+
+    const movedByThemselves = createEvent('appointment.changed', {
+      comune: COMUNE,
+      subject: 'appointment-1',
+      actor: { kind: 'citizen', id: 'citizen-1' },
+      data: { ...appointment(italian), previousStartsAt: '2026-12-09T08:30:00Z' },
+    });
+    expect(await notifier.planner.planEvent(movedByThemselves)).toEqual({ status: 'ignored' });
+  });
+
+  it('tell the citizen, in German, that the office cancelled the appointment and why', async () => {
+    const cancelled = createEvent('appointment.cancelled', {
+      comune: COMUNE,
+      subject: 'appointment-2',
+      actor: { kind: 'staff', id: 'anagrafe.bianchi' },
+      data: { ...appointment(german), cancelledBy: 'staff', reason: 'Sportello chiuso per sciopero.' },
+    });
+    const received = (await publishAndCollect(cancelled))[german]!;
+    expectOnePerChannel(received, ['email', 'io']);
+    expect(received.email[0]!.subject).toBe('Termin abgesagt: Meldeamt, 10.12.2026, 10:00');
+    for (const text of texts(received)) {
+      expect(text).toContain('Das Amt hat Ihren Termin vom 10.12.2026, 10:00 abgesagt.');
+      expect(text).toContain('Grund: Sportello chiuso per sciopero.');
+    }
+
+    const ownCancellation = createEvent('appointment.cancelled', {
+      comune: COMUNE,
+      subject: 'appointment-2',
+      actor: { kind: 'citizen', id: 'citizen-3' },
+      data: { ...appointment(german), cancelledBy: 'citizen' },
+    });
+    expect(await notifier.planner.planEvent(ownCancellation)).toEqual({ status: 'ignored' });
+  });
+});
+
+describe('a change of residence', () => {
+  it('tells the applicant of the obstacles, with the reasons and the 10 days to reply, then of the outcome', async () => {
+    const obstacles = createEvent('residence-change.status-changed', {
+      comune: COMUNE,
+      subject: 'request-1',
+      actor: { kind: 'staff', id: 'anagrafe.bianchi' },
+      occurredAt: new Date('2026-12-07T10:00:00Z'),
+      data: {
+        requestId: 'request-1',
+        applicantFiscalCode: italian,
+        from: 'registered',
+        to: 'obstacles-notified',
+        note: "All'indirizzo dichiarato la polizia locale non ha trovato nessuno.",
+      },
+    });
+    const received = (await publishAndCollect(obstacles))[italian]!;
+    expectOnePerChannel(received, ['email', 'telegram', 'io']);
+    expect(received.email[0]!.subject).toBe('Cambio di residenza: comunicazione dei motivi ostativi');
+    for (const text of texts(received)) {
+      expect(text).toContain("All'indirizzo dichiarato la polizia locale non ha trovato nessuno.");
+      expect(text).toContain('entro il 17/12/2026');
+    }
+
+    const accepted = createEvent('residence-change.status-changed', {
+      comune: COMUNE,
+      subject: 'request-2',
+      actor: { kind: 'staff', id: 'anagrafe.bianchi' },
+      data: { requestId: 'request-2', applicantFiscalCode: english, from: 'registered', to: 'accepted' },
+    });
+    const outcome = (await publishAndCollect(accepted))[english]!;
+    expectOnePerChannel(outcome, ['email', 'telegram']);
+    expect(outcome.email[0]!.subject).toBe('Change of residence: accepted');
+    for (const text of texts(outcome)) expect(text).toContain('your new residence is confirmed');
+  });
+});
+
+describe('an identity document that became invalid', () => {
+  it('tells a paper-card holder, in German, that the card is no longer valid and how to get a CIE', async () => {
+    const expired = createEvent('document.expired', {
+      comune: COMUNE,
+      subject: 'document-1',
+      actor: { kind: 'system', id: 'document-expiry' },
+      data: { documentId: 'document-1', holderFiscalCode: german, kind: 'paper', expiredOn: '2026-08-03' },
+    });
+    const received = (await publishAndCollect(expired))[german]!;
+    expectOnePerChannel(received, ['email', 'io']);
+    expect(received.email[0]!.subject).toBe(
+      'Ihr Dokument (Personalausweis in Papierform) ist nicht mehr gültig',
+    );
+    for (const text of texts(received)) {
+      expect(text).toContain('Seit 03.08.2026 sind Personalausweise in Papierform');
+      expect(text).toContain('elektronischen Personalausweis (CIE)');
+    }
+  });
+});
+
+describe('a payment reminder', () => {
+  it('names the creditor as "Comune di …" on every channel', async () => {
+    const noticeNumber = makeNoticeNumber({ segregationCode: '02', iuvBase: '0320027000003' });
+    const due = createEvent('payment.due-soon', {
+      comune: COMUNE,
+      subject: 'position-9',
+      actor: null,
+      data: {
+        positionId: 'position-9',
+        noticeNumber,
+        amountCents: 4_500,
+        dueDate: '2026-12-16',
+        payerFiscalCode: italian,
+        creditorFiscalCode: '83000390019',
+        description: 'TARI 2026, seconda rata',
+        instalment: 2,
+        offsetDays: 7,
+      },
+    });
+    const received = (await publishAndCollect(due))[italian]!;
+    expectOnePerChannel(received, ['email', 'telegram', 'io']);
+    for (const text of texts(received)) expect(text).toContain('Ente creditore: Comune di Prova');
+  });
+});

@@ -1,0 +1,252 @@
+import type { ResidenceChangeStatus } from '@sportello/schema';
+import type { Language } from '../../channels/channel.js';
+import type { MessageDocument, Template } from '../document.js';
+import { formatDate } from '../formatting.js';
+import { paragraphsOf } from './practices.js';
+
+/** Data of a `residence-change-status` message: a step of the citizen's change of residence. */
+export interface ResidenceChangeData {
+  status: ResidenceChangeStatus;
+  /** What the registry office wrote: the obstacles, the reason of a rejection, a note. */
+  note?: string;
+  /** After a notice of obstacles: the last day to reply (10 days). */
+  replyBy?: string;
+  url: string;
+}
+
+/** Data of a `document-expired` message. */
+export interface DocumentExpiredData {
+  /** The document in words, e.g. "carta d'identità cartacea". */
+  document: string;
+  /** Paper identity cards lost their validity by EU law, whatever date they bear. */
+  kind: 'CIE' | 'paper';
+  expiredOn: string;
+  url: string;
+}
+
+interface ResidenceWords {
+  subject: string;
+  heading: string;
+  paragraphs: (d: ResidenceChangeData) => string[];
+  noteLabel: string;
+}
+
+const RESIDENCE: Record<Language, Record<ResidenceChangeStatus, ResidenceWords>> = {
+  it: {
+    declared: {
+      subject: 'Cambio di residenza: dichiarazione ricevuta',
+      heading: 'Abbiamo ricevuto la tua dichiarazione di cambio di residenza',
+      paragraphs: () => [
+        "L'ufficio anagrafe la registrerà entro 2 giorni lavorativi; gli effetti decorrono dalla data della dichiarazione.",
+      ],
+      noteLabel: 'Nota dell’ufficio',
+    },
+    registered: {
+      subject: 'Cambio di residenza: dichiarazione registrata',
+      heading: 'La tua dichiarazione di cambio di residenza è stata registrata',
+      paragraphs: () => [
+        "L'ufficio anagrafe verificherà i requisiti entro 45 giorni (anche con un sopralluogo della polizia locale). Se non ricevi comunicazioni entro quel termine, il cambio di residenza è confermato.",
+      ],
+      noteLabel: 'Nota dell’ufficio',
+    },
+    'obstacles-notified': {
+      subject: 'Cambio di residenza: comunicazione dei motivi ostativi',
+      heading: 'Ci sono motivi che impediscono di accogliere la tua dichiarazione',
+      paragraphs: (d) => [
+        `L'ufficio anagrafe ti comunica i motivi che impediscono di accogliere la dichiarazione di cambio di residenza (art. 10-bis della legge 241/1990). Puoi rispondere con osservazioni e documenti${d.replyBy ? ` entro il ${formatDate(d.replyBy, 'it')}` : ' entro 10 giorni'}; senza risposta la dichiarazione sarà respinta.`,
+      ],
+      noteLabel: 'Motivi',
+    },
+    accepted: {
+      subject: 'Cambio di residenza: accolto',
+      heading: 'Il tuo cambio di residenza è stato accolto',
+      paragraphs: () => ['Gli accertamenti sono conclusi: la nuova residenza è confermata.'],
+      noteLabel: 'Nota dell’ufficio',
+    },
+    rejected: {
+      subject: 'Cambio di residenza: dichiarazione respinta',
+      heading: 'La tua dichiarazione di cambio di residenza è stata respinta',
+      paragraphs: () => [
+        'La posizione anagrafica torna quella precedente alla dichiarazione. Contro il provvedimento puoi ricorrere al Prefetto entro 30 giorni.',
+      ],
+      noteLabel: 'Motivazione',
+    },
+    withdrawn: {
+      subject: 'Cambio di residenza: dichiarazione ritirata',
+      heading: 'La tua dichiarazione di cambio di residenza è stata ritirata',
+      paragraphs: () => ['La dichiarazione non ha più effetto.'],
+      noteLabel: 'Nota dell’ufficio',
+    },
+  },
+  en: {
+    declared: {
+      subject: 'Change of residence: declaration received',
+      heading: 'We have received your change of residence declaration',
+      paragraphs: () => [
+        'The registry office will register it within 2 working days; it takes effect from the date of the declaration.',
+      ],
+      noteLabel: 'Note from the office',
+    },
+    registered: {
+      subject: 'Change of residence: declaration registered',
+      heading: 'Your change of residence declaration has been registered',
+      paragraphs: () => [
+        'The registry office will check the requirements within 45 days (possibly with a visit by the local police). If you hear nothing by then, your change of residence is confirmed.',
+      ],
+      noteLabel: 'Note from the office',
+    },
+    'obstacles-notified': {
+      subject: 'Change of residence: notice of obstacles',
+      heading: 'There are reasons that prevent accepting your declaration',
+      paragraphs: (d) => [
+        `The registry office informs you of the reasons that prevent accepting your change of residence declaration (art. 10-bis of law 241/1990). You can reply with comments and documents${d.replyBy ? ` by ${formatDate(d.replyBy, 'en')}` : ' within 10 days'}; without a reply the declaration will be rejected.`,
+      ],
+      noteLabel: 'Reasons',
+    },
+    accepted: {
+      subject: 'Change of residence: accepted',
+      heading: 'Your change of residence has been accepted',
+      paragraphs: () => ['The checks are complete: your new residence is confirmed.'],
+      noteLabel: 'Note from the office',
+    },
+    rejected: {
+      subject: 'Change of residence: declaration rejected',
+      heading: 'Your change of residence declaration has been rejected',
+      paragraphs: () => [
+        'Your registry record returns to what it was before the declaration. You can appeal to the Prefect within 30 days.',
+      ],
+      noteLabel: 'Reason',
+    },
+    withdrawn: {
+      subject: 'Change of residence: declaration withdrawn',
+      heading: 'Your change of residence declaration has been withdrawn',
+      paragraphs: () => ['The declaration no longer has any effect.'],
+      noteLabel: 'Note from the office',
+    },
+  },
+  de: {
+    declared: {
+      subject: 'Wohnsitzwechsel: Erklärung eingegangen',
+      heading: 'Wir haben Ihre Erklärung zum Wohnsitzwechsel erhalten',
+      paragraphs: () => [
+        'Das Meldeamt trägt sie innerhalb von 2 Werktagen ein; sie wirkt ab dem Tag der Erklärung.',
+      ],
+      noteLabel: 'Hinweis des Amtes',
+    },
+    registered: {
+      subject: 'Wohnsitzwechsel: Erklärung eingetragen',
+      heading: 'Ihre Erklärung zum Wohnsitzwechsel wurde eingetragen',
+      paragraphs: () => [
+        'Das Meldeamt prüft die Voraussetzungen innerhalb von 45 Tagen (gegebenenfalls mit einem Besuch der Ortspolizei). Hören Sie bis dahin nichts, ist der Wohnsitzwechsel bestätigt.',
+      ],
+      noteLabel: 'Hinweis des Amtes',
+    },
+    'obstacles-notified': {
+      subject: 'Wohnsitzwechsel: Mitteilung von Hinderungsgründen',
+      heading: 'Es gibt Gründe, die der Annahme Ihrer Erklärung entgegenstehen',
+      paragraphs: (d) => [
+        `Das Meldeamt teilt Ihnen die Gründe mit, die der Annahme Ihrer Erklärung zum Wohnsitzwechsel entgegenstehen (Art. 10-bis Gesetz 241/1990). Sie können${d.replyBy ? ` bis ${formatDate(d.replyBy, 'de')}` : ' innerhalb von 10 Tagen'} mit Stellungnahme und Unterlagen antworten; ohne Antwort wird die Erklärung abgelehnt.`,
+      ],
+      noteLabel: 'Gründe',
+    },
+    accepted: {
+      subject: 'Wohnsitzwechsel: angenommen',
+      heading: 'Ihr Wohnsitzwechsel wurde angenommen',
+      paragraphs: () => ['Die Prüfung ist abgeschlossen: Ihr neuer Wohnsitz ist bestätigt.'],
+      noteLabel: 'Hinweis des Amtes',
+    },
+    rejected: {
+      subject: 'Wohnsitzwechsel: Erklärung abgelehnt',
+      heading: 'Ihre Erklärung zum Wohnsitzwechsel wurde abgelehnt',
+      paragraphs: () => [
+        'Ihre Meldedaten werden auf den Stand vor der Erklärung zurückgesetzt. Sie können innerhalb von 30 Tagen Beschwerde beim Präfekten einlegen.',
+      ],
+      noteLabel: 'Begründung',
+    },
+    withdrawn: {
+      subject: 'Wohnsitzwechsel: Erklärung zurückgezogen',
+      heading: 'Ihre Erklärung zum Wohnsitzwechsel wurde zurückgezogen',
+      paragraphs: () => ['Die Erklärung hat keine Wirkung mehr.'],
+      noteLabel: 'Hinweis des Amtes',
+    },
+  },
+};
+
+const REPLY_BY: Record<Language, string> = { it: 'Rispondi entro', en: 'Reply by', de: 'Antwort bis' };
+const SEE: Record<Language, string> = {
+  it: 'Vedi la dichiarazione',
+  en: 'See the declaration',
+  de: 'Erklärung ansehen',
+};
+const REPLY: Record<Language, string> = { it: 'Rispondi', en: 'Reply', de: 'Antworten' };
+
+function residenceChange(language: Language) {
+  return (d: ResidenceChangeData): MessageDocument => {
+    const words = RESIDENCE[language][d.status];
+    const obstacles = d.status === 'obstacles-notified';
+    return {
+      severity: obstacles || d.status === 'rejected' ? 'warning' : 'info',
+      subject: words.subject,
+      heading: words.heading,
+      paragraphs: [
+        ...(d.note
+          ? obstacles
+            ? [`${words.noteLabel}:`, ...paragraphsOf(d.note)]
+            : [`${words.noteLabel}: ${d.note}`]
+          : []),
+        ...words.paragraphs(d),
+      ],
+      facts:
+        d.replyBy && obstacles ? [{ label: REPLY_BY[language], value: formatDate(d.replyBy, language) }] : [],
+      action: { label: obstacles ? REPLY[language] : SEE[language], url: d.url },
+    };
+  };
+}
+
+export const residenceChangeStatus: Template<ResidenceChangeData> = {
+  it: residenceChange('it'),
+  en: residenceChange('en'),
+  de: residenceChange('de'),
+};
+
+export const documentExpired: Template<DocumentExpiredData> = {
+  it: (d) => ({
+    severity: 'warning',
+    subject: `La tua ${d.document} non è più valida`,
+    heading: `Documento non più valido: ${d.document}`,
+    paragraphs: [
+      d.kind === 'paper'
+        ? `Dal ${formatDate(d.expiredOn, 'it')} la carta d'identità cartacea non è più valida in tutta l'Unione europea (Regolamento UE 2019/1157), anche se riporta una scadenza successiva: non vale più come documento di riconoscimento né per l'espatrio.`
+        : `La tua carta d'identità elettronica è scaduta il ${formatDate(d.expiredOn, 'it')}: non vale più come documento di riconoscimento né per l'espatrio.`,
+      "Prenota un appuntamento all'ufficio anagrafe per la nuova carta d'identità elettronica (CIE).",
+    ],
+    facts: [{ label: 'Non valida dal', value: formatDate(d.expiredOn, 'it') }],
+    action: { label: 'Prenota la CIE', url: d.url },
+  }),
+  en: (d) => ({
+    severity: 'warning',
+    subject: `Your ${d.document} is no longer valid`,
+    heading: `Document no longer valid: ${d.document}`,
+    paragraphs: [
+      d.kind === 'paper'
+        ? `Since ${formatDate(d.expiredOn, 'en')} paper identity cards are no longer valid anywhere in the European Union (Regulation (EU) 2019/1157), even if they show a later expiry date: yours no longer proves your identity or lets you travel abroad.`
+        : `Your electronic identity card expired on ${formatDate(d.expiredOn, 'en')}: it no longer proves your identity or lets you travel abroad.`,
+      'Book an appointment at the registry office for a new electronic identity card (CIE).',
+    ],
+    facts: [{ label: 'Invalid since', value: formatDate(d.expiredOn, 'en') }],
+    action: { label: 'Book the CIE', url: d.url },
+  }),
+  de: (d) => ({
+    severity: 'warning',
+    subject: `Ihr Dokument (${d.document}) ist nicht mehr gültig`,
+    heading: `Dokument nicht mehr gültig: ${d.document}`,
+    paragraphs: [
+      d.kind === 'paper'
+        ? `Seit ${formatDate(d.expiredOn, 'de')} sind Personalausweise in Papierform in der gesamten Europäischen Union ungültig (Verordnung (EU) 2019/1157), auch wenn ein späteres Ablaufdatum aufgedruckt ist: Ihr Ausweis gilt nicht mehr als Ausweisdokument und nicht für Reisen ins Ausland.`
+        : `Ihr elektronischer Personalausweis ist am ${formatDate(d.expiredOn, 'de')} abgelaufen: Er gilt nicht mehr als Ausweisdokument und nicht für Reisen ins Ausland.`,
+      'Buchen Sie beim Meldeamt einen Termin für einen neuen elektronischen Personalausweis (CIE).',
+    ],
+    facts: [{ label: 'Ungültig seit', value: formatDate(d.expiredOn, 'de') }],
+    action: { label: 'CIE-Termin buchen', url: d.url },
+  }),
+};
