@@ -88,10 +88,13 @@ export function createEndpointThrottle(deps: EndpointThrottleDeps) {
       }
       const keys = [addressKey(request)];
       if (clientId !== undefined && clientId !== '') {
-        if (secret !== undefined && knownSecret(clientId, secret)) return handler(request);
         // Only clients with a secret to guess are counted: a public client's id is public, and
         // strangers' failures must not lock its users out; unknown ids are the address's.
         const hash = internalIds.has(clientId) ? 'internal' : await deps.clientSecretHash(clientId);
+        // The client's current secret, as it last presented it: not held back by others' guesses.
+        if (typeof hash === 'string' && secret !== undefined && knownSecret(clientId, secret, hash)) {
+          return handler(request);
+        }
         if (typeof hash === 'string') {
           keys.push({ key: `client:${clientId}`, maxFailures: limits.failuresPerClient });
         }
