@@ -318,7 +318,9 @@ describe.each(['embedded', 'distributed'] as const)('acceptance scenarios (%s mo
       );
     await expect.poll(() => integrationMails().length, { timeout: 30_000 }).toBe(1);
     const mail = integrationMails()[0]!;
-    expect(mail.parsed.subject).toBe(`Application ${practiceId}: more information needed`);
+    // Named by the practice type's title, with the office's request itself.
+    expect(mail.parsed.subject).toBe('Ritiro rifiuti ingombranti a domicilio: more information needed');
+    expect(mail.parsed.text).toContain('Please attach a photo of the items.');
     expect(mail.raw).toMatch(/^Content-Language: en\r?$/m);
     // One-click (RFC 8058): a link of this recipient's own, on the public origin (the header may be folded).
     expect(mail.raw).toMatch(/^List-Unsubscribe:\s*<https?:\/\/\S+\/unsubscribe\?t=\S+>\r?$/m);
