@@ -347,6 +347,37 @@ describe.each(['embedded', 'distributed'] as const)('acceptance scenarios (%s mo
       })
       .toContain('REGISTERED');
 
+    // A message from the office reaches the citizen with the message itself, once per channel, named
+    // by the practice type's title and protocol number.
+    const posted = await graphql(
+      hub.api,
+      `mutation { postPracticeMessage(practiceId: "${practiceId}", body: "The pickup is on Tuesday morning.") { id } }`,
+      { token: staffToken },
+    );
+    expect(posted.errors).toBeUndefined();
+    const registered = await graphql<{ practice: { protocolNumber: string | null } }>(
+      hub.api,
+      `{ practice(id: "${practiceId}") { protocolNumber } }`,
+      { token: citizenToken },
+    );
+    const protocolNumber = registered.data?.practice.protocolNumber;
+    expect(protocolNumber).toEqual(expect.any(String));
+    const messageMails = () =>
+      sink.mails.filter(
+        (mail) =>
+          mail.envelope.to.includes(citizen.email!) &&
+          mailText(mail).includes('The pickup is on Tuesday morning.'),
+      );
+    const messageChats = () =>
+      telegram.sent.filter((message) => message.plainText.includes('The pickup is on Tuesday morning.'));
+    await expect.poll(() => messageMails().length, { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => messageChats().length, { timeout: 30_000 }).toBe(1);
+    expect(messageMails()[0]!.parsed.subject).toBe(
+      'Ritiro rifiuti ingombranti a domicilio: new message from the office',
+    );
+    expect(mailText(messageMails()[0]!)).toContain(`Registration number: ${protocolNumber}`);
+    expect(messageChats()[0]!.chatId).toBe(chatIdOf(index));
+
     // The citizen unlinks Telegram: the next request reaches them by email only.
     const unlinked = await graphql<{ unlinkTelegram: { telegramLinked: boolean } }>(
       hub.api,
