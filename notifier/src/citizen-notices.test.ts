@@ -413,6 +413,60 @@ describe('an identity document that became invalid', () => {
   });
 });
 
+describe('a payment notice', () => {
+  it('reaches the payer with the amount, due date and notice code, and App IO with the payment data', async () => {
+    const noticeNumber = makeNoticeNumber({ segregationCode: '02', iuvBase: '0320027000004' });
+    const created = createEvent('payment.position-created', {
+      comune: COMUNE,
+      subject: 'position-10',
+      actor: { kind: 'staff', id: 'tributi.neri' },
+      data: {
+        positionId: 'position-10',
+        noticeNumber,
+        amountCents: 2_000,
+        dueDate: '2026-12-31',
+        payerFiscalCode: italian,
+        creditorFiscalCode: '83000390019',
+        description: 'Permesso di sosta per residenti',
+        instalment: null,
+        kind: 'other',
+      },
+    });
+    const received = (await publishAndCollect(created))[italian]!;
+    expectOnePerChannel(received, ['email', 'telegram', 'io']);
+    expect(received.email[0]!.subject).toBe('Nuovo avviso di pagamento: Permesso di sosta per residenti');
+    for (const text of texts(received)) {
+      // (The amount is formatted with a no-break space before the euro sign.)
+      expect(text).toMatch(
+        /Comune di Prova ti ha inviato un avviso di pagamento di 20,00\s€ da pagare entro il 31\/12\/2026\./,
+      );
+      expect(text).toContain(noticeNumber.replace(/(\d{4})(?=\d)/g, '$1 '));
+    }
+    const ioMessage = io.messages.findLast((message) => message.fiscalCode === italian)!;
+    expect(ioMessage.body).toMatchObject({
+      content: { payment_data: { amount: 2_000, notice_number: noticeNumber } },
+    });
+
+    const cancelled = createEvent('payment.position-cancelled', {
+      comune: COMUNE,
+      subject: 'position-10',
+      actor: { kind: 'staff', id: 'tributi.neri' },
+      data: {
+        positionId: 'position-10',
+        noticeNumber,
+        payerFiscalCode: english,
+        reason: 'Issued twice by mistake.',
+      },
+    });
+    const told = (await publishAndCollect(cancelled))[english]!;
+    expectOnePerChannel(told, ['email', 'telegram']);
+    for (const text of texts(told)) {
+      expect(text).toContain('it must not be paid');
+      expect(text).toContain('Reason: Issued twice by mistake.');
+    }
+  });
+});
+
 describe('a payment reminder', () => {
   it('names the creditor as "Comune di …" on every channel', async () => {
     const noticeNumber = makeNoticeNumber({ segregationCode: '02', iuvBase: '0320027000003' });

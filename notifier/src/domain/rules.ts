@@ -321,6 +321,60 @@ export function planFor(event: AnyEvent, settings: RuleSettings): NotificationPl
         })),
       };
     }
+    case 'payment.position-created': {
+      const data = event.data;
+      return {
+        ...personal(data.payerFiscalCode, 'payment-reminders', 20),
+        messages: inEveryLanguage(() => ({
+          kind: 'payment-notice',
+          data: {
+            description: data.description,
+            amountCents: data.amountCents,
+            dueDate: data.dueDate,
+            noticeNumber: data.noticeNumber,
+            creditorName: settings.comuneName(event.comune),
+            url: link(settings, `pagamenti/${encodeURIComponent(data.positionId)}`),
+          },
+        })),
+        payment: {
+          amountCents: data.amountCents,
+          noticeNumber: data.noticeNumber,
+          payeeFiscalCode: data.creditorFiscalCode,
+        },
+        dueDate: data.dueDate,
+      };
+    }
+    case 'payment.received': {
+      const data = event.data;
+      return {
+        ...personal(data.payerFiscalCode, 'payment-reminders', 20),
+        messages: inEveryLanguage(() => ({
+          kind: 'payment-received',
+          data: {
+            amountCents: data.amountCents,
+            noticeNumber: data.noticeNumber,
+            paidAt: data.paidAt,
+            creditorName: settings.comuneName(event.comune),
+            url: link(settings, `pagamenti/${encodeURIComponent(data.positionId)}`),
+          },
+        })),
+      };
+    }
+    case 'payment.position-cancelled': {
+      const data = event.data;
+      return {
+        ...personal(data.payerFiscalCode, 'payment-reminders', 30),
+        messages: inEveryLanguage(() => ({
+          kind: 'payment-cancelled',
+          data: {
+            noticeNumber: data.noticeNumber,
+            ...(data.reason ? { reason: data.reason } : {}),
+            creditorName: settings.comuneName(event.comune),
+            url: link(settings, `pagamenti/${encodeURIComponent(data.positionId)}`),
+          },
+        })),
+      };
+    }
     case 'payment.due-soon':
     case 'payment.overdue': {
       const data = event.data;

@@ -103,6 +103,31 @@ const INPUTS: TemplateInput[] = [
     },
   },
   {
+    kind: 'payment-notice',
+    data: {
+      description: NASTY,
+      amountCents: 2_000,
+      dueDate: '2026-12-31',
+      noticeNumber: '302032002700000251',
+      creditorName: 'Comune di Torino',
+      url: URL,
+    },
+  },
+  {
+    kind: 'payment-received',
+    data: {
+      amountCents: 2_000,
+      noticeNumber: '302032002700000251',
+      paidAt: '2026-12-10T10:00:00Z',
+      creditorName: 'Comune di Torino',
+      url: URL,
+    },
+  },
+  {
+    kind: 'payment-cancelled',
+    data: { noticeNumber: '302032002700000251', reason: NASTY, creditorName: 'Comune di Torino', url: URL },
+  },
+  {
     kind: 'document-expiring',
     data: {
       document: "carta d'identità elettronica",

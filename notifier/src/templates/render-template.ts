@@ -33,10 +33,16 @@ import {
 } from './kinds/practices.js';
 import {
   documentExpiring,
+  paymentCancelled,
   paymentDueSoon,
+  paymentNotice,
   paymentOverdue,
+  paymentReceived,
   type DocumentExpiringData,
+  type PaymentCancelledData,
   type PaymentData,
+  type PaymentNoticeData,
+  type PaymentReceivedData,
 } from './kinds/tributi.js';
 import { renderDocument, type RenderedMessage } from './render.js';
 
@@ -51,6 +57,9 @@ export type TemplateInput =
   | { kind: 'practice-message'; data: PracticeMessageData }
   | { kind: 'payment-due-soon'; data: PaymentData }
   | { kind: 'payment-overdue'; data: PaymentData }
+  | { kind: 'payment-notice'; data: PaymentNoticeData }
+  | { kind: 'payment-received'; data: PaymentReceivedData }
+  | { kind: 'payment-cancelled'; data: PaymentCancelledData }
   | { kind: 'document-expiring'; data: DocumentExpiringData }
   | { kind: 'document-expired'; data: DocumentExpiredData }
   | { kind: 'appointment-reminder'; data: AppointmentReminderData }
@@ -72,6 +81,9 @@ const TEMPLATES: { [K in MessageKind]: Template<Extract<TemplateInput, { kind: K
   'practice-message': practiceMessage,
   'payment-due-soon': paymentDueSoon,
   'payment-overdue': paymentOverdue,
+  'payment-notice': paymentNotice,
+  'payment-received': paymentReceived,
+  'payment-cancelled': paymentCancelled,
   'document-expiring': documentExpiring,
   'document-expired': documentExpired,
   'appointment-reminder': appointmentReminder,
