@@ -33,6 +33,15 @@ const SAMPLES: { [T in EventType]: EventDataInput<T> } = {
   'citizen.telegram-unlinked': { citizenId: 'ctz_01', fiscalCode: APPLICANT, reason: 'blocked' },
   'citizen.preferences-changed': { citizenId: 'ctz_01', fiscalCode: APPLICANT, changed: ['topics.alerts'] },
   'access.revoked': { reason: 'client-revoked', clientId: 'app_7Hq2', revokedAt: '2026-02-01T12:00:00Z' },
+  'delegation.ended': {
+    delegationId: 'dlg_01',
+    kind: 'minor-child',
+    delegator: 'RSSMRA80A01H501U',
+    delegate: APPLICANT,
+    reason: 'majority',
+    endedAt: '2026-12-07T23:00:00Z',
+    majorityOn: '2026-12-08',
+  },
   'audit.personal-data-read': {
     service: 'anagrafe',
     actorUsername: 'anagrafe.bianchi',

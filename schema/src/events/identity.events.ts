@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { fiscalCodeSchema } from '../scalars/fiscal-code.js';
 import { defineEvent } from './define-event.js';
-import { isoDateTime, publicId } from './fields.js';
+import { isoDate, isoDateTime, publicId } from './fields.js';
 
 /*
  * Contact values (email addresses, Telegram chat ids) never travel on the bus: consumers resolve
@@ -95,6 +95,27 @@ export const accessRevoked = defineEvent({
     }),
 });
 
+export const delegationEnded = defineEvent({
+  type: 'delegation.ended',
+  version: 1,
+  producer: 'identity',
+  consumers: ['notifier'],
+  description:
+    'A delegation reached the end of its validity: a parent no longer acts for a child who turned 18 ' +
+    '(`reason` `majority`, on the 18th birthday), or a delegation ended on the day it was given ' +
+    '(`expired`). Both people are to be told: the subject is the delegator (the child), `delegate` ' +
+    'the person who acted for them.',
+  data: z.object({
+    delegationId: publicId,
+    kind: z.enum(['minor-child', 'delegating-adult']),
+    delegator: fiscalCodeSchema.describe('the person who was represented (the child, for minor-child)'),
+    delegate: fiscalCodeSchema.describe('the person who acted for the delegator (the parent)'),
+    reason: z.enum(['majority', 'expired']),
+    endedAt: isoDateTime.describe('when the delegation stopped applying'),
+    majorityOn: isoDate.optional().describe('the 18th birthday, for `majority`'),
+  }),
+});
+
 export const identityEvents = [
   citizenRegistered,
   citizenContactVerified,
@@ -102,4 +123,5 @@ export const identityEvents = [
   citizenTelegramUnlinked,
   citizenPreferencesChanged,
   accessRevoked,
+  delegationEnded,
 ] as const;

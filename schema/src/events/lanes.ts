@@ -29,6 +29,7 @@ export const EVENT_LANES: { readonly [T in EventType]: Lane } = Object.freeze({
   'citizen.preferences-changed': 'interactive',
   // Ends live tokens within a second: never behind a backlog.
   'access.revoked': 'critical',
+  'delegation.ended': 'interactive',
   // anagrafe
   'resident.registered': 'interactive',
   'resident.address-changed': 'interactive',
@@ -47,6 +48,8 @@ export const EVENT_LANES: { readonly [T in EventType]: Lane } = Object.freeze({
   'practice.status-changed': 'interactive',
   'practice.integration-requested': 'interactive',
   'practice.message-posted': 'interactive',
+  'practice.payment-requested': 'interactive',
+  'practice.fee-exempted': 'interactive',
   'appointment.booked': 'interactive',
   'appointment.changed': 'interactive',
   'appointment.cancelled': 'interactive',
