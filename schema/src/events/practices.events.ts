@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { fiscalCodeSchema } from '../scalars/fiscal-code.js';
 import { defineEvent } from './define-event.js';
-import { isoDate, isoDateTime, officeName, publicId, staffNote } from './fields.js';
+import { amountCents, isoDate, isoDateTime, officeName, publicId, staffNote } from './fields.js';
 
 /**
  * The states of a practice (istanza). Final states: accepted, rejected, withdrawn. The integration
@@ -146,6 +146,50 @@ export const practiceMessagePosted = defineEvent({
   }),
 });
 
+/**
+ * The reference a practice's fee position carries in tributi (`externalRef`): the practice id for
+ * the first request, `<practice id>#<n>` when the citizen asks again after a cancelled notice.
+ */
+export const practiceFeeRef = z
+  .string()
+  .regex(
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(#[0-9]{1,3})?$/,
+    'a practice id, optionally followed by #<request number>',
+  );
+
+export const practicePaymentRequested = defineEvent({
+  type: 'practice.payment-requested',
+  version: 1,
+  producer: 'practices',
+  consumers: ['tributi'],
+  description:
+    'A practice with a fee paid through pagoPA asks for payment (the citizen asked, or submitted a ' +
+    'practice whose type charges on submission). Tributi makes one payment position for the ' +
+    'applicant with `externalRef` as its reference, and announces it with `payment.position-created`.',
+  data: z.object({
+    ...practice,
+    externalRef: practiceFeeRef,
+    amountCents,
+    dueDate: isoDate.describe('the day the notice falls due'),
+    description: z.string().min(1).max(90).describe('subject of the notice'),
+  }),
+});
+
+export const practiceFeeExempted = defineEvent({
+  type: 'practice.fee-exempted',
+  version: 1,
+  producer: 'practices',
+  consumers: ['tributi'],
+  description:
+    'Staff exempted a practice from its fee, with the reason. Tributi cancels the notice still to ' +
+    'pay for it (`externalRef`, when one was asked for).',
+  data: z.object({
+    ...practice,
+    externalRef: practiceFeeRef.nullable().describe('the open fee request, null when none was made'),
+    reason: staffNote,
+  }),
+});
+
 export const appointmentBooked = defineEvent({
   type: 'appointment.booked',
   version: 1,
@@ -219,6 +263,8 @@ export const practicesEvents = [
   practiceStatusChanged,
   practiceIntegrationRequested,
   practiceMessagePosted,
+  practicePaymentRequested,
+  practiceFeeExempted,
   appointmentBooked,
   appointmentChanged,
   appointmentCancelled,

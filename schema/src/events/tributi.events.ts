@@ -32,27 +32,40 @@ const payable = {
   instalment: z.number().int().min(1).max(99).nullable().describe('1-based; null for a single payment'),
 };
 
+/** The creator's own reference of a position (a practice's fee request, a household id). */
+const externalRef = z
+  .string()
+  .min(1)
+  .max(100)
+  .nullable()
+  .optional()
+  .describe(
+    'the reference the position was created with, if any (absent in events recorded before it existed)',
+  );
+
 export const paymentPositionCreated = defineEvent({
   type: 'payment.position-created',
   version: 1,
   producer: 'tributi',
-  consumers: ['notifier', 'gateway'],
-  description: 'A payment position (one notice) was created for a payer.',
-  data: z.object({ ...payable, kind: z.enum(PAYMENT_KINDS) }),
+  consumers: ['notifier', 'gateway', 'practices'],
+  description:
+    'A payment position (one notice) was created for a payer; `externalRef` says what for (a practice fee: the practice id).',
+  data: z.object({ ...payable, kind: z.enum(PAYMENT_KINDS), externalRef }),
 });
 
 export const paymentReceived = defineEvent({
   type: 'payment.received',
   version: 1,
   producer: 'tributi',
-  consumers: ['notifier', 'gateway'],
-  description: 'A notice was paid and its receipt recorded.',
+  consumers: ['notifier', 'gateway', 'practices'],
+  description: 'A notice was paid and its receipt recorded (a practice fee moves its practice on).',
   data: z.object({
     positionId: publicId,
     noticeNumber: noticeNumberSchema,
     amountCents,
     payerFiscalCode: fiscalCodeSchema,
     paidAt: isoDateTime,
+    externalRef,
   }),
 });
 
@@ -78,13 +91,14 @@ export const paymentPositionCancelled = defineEvent({
   type: 'payment.position-cancelled',
   version: 1,
   producer: 'tributi',
-  consumers: ['notifier', 'gateway'],
+  consumers: ['notifier', 'gateway', 'practices'],
   description: 'A payment position was cancelled by the office; its notice must not be paid.',
   data: z.object({
     positionId: publicId,
     noticeNumber: noticeNumberSchema,
     payerFiscalCode: fiscalCodeSchema,
     reason: z.string().min(1).max(500).optional(),
+    externalRef,
   }),
 });
 
