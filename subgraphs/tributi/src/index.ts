@@ -4,6 +4,7 @@ import {
   createSubgraphRuntime,
   openServiceDatabase,
   type AuditSink,
+  type Consumer,
   type Database,
   type EventBus,
   type JwksSource,
@@ -17,6 +18,7 @@ import type { TributiConfig } from './config.js';
 import { createTributiContext, type TributiContext, type TributiSettings } from './context.js';
 import { BulkJobRunner } from './domain/bulk-jobs.js';
 import { ensureCreditor } from './domain/notice-numbers.js';
+import { startPracticeFeesConsumer } from './events/practice-fees-consumer.js';
 import { TRIBUTI_ENTITIES } from './entities/index.js';
 import { buildTributiSchema } from './graphql/schema.js';
 import { bulkUploadRoute } from './http/bulk-upload-route.js';
@@ -137,6 +139,7 @@ export async function createTributi(config: TributiConfig, deps: TributiDeps): P
   });
   const schema = await buildTributiSchema();
   let stopSchedule: (() => void) | undefined;
+  let practiceFees: Consumer | undefined;
   const runtime = createSubgraphRuntime<TributiContext>({
     service: 'tributi',
     logger,
@@ -169,6 +172,19 @@ export async function createTributi(config: TributiConfig, deps: TributiDeps): P
           }
         },
         stop: () => bulkJobs.stop(),
+      },
+      {
+        // Practices ask for their fees through the bus (`practice.payment-requested`).
+        async start() {
+          practiceFees ??= await startPracticeFeesConsumer({
+            bus: deps.bus,
+            database,
+            logger,
+            fineRules: config.fineRules,
+            lockRows: settings.lockRows,
+          });
+        },
+        stop: () => practiceFees?.stop(),
       },
     ],
   });

@@ -29,7 +29,11 @@ export function positionCreatedEvent(
     subject: position.id,
     actor,
     occurredAt,
-    data: { ...payable(position, instalment, amountCents), kind: position.kind as PaymentKind },
+    data: {
+      ...payable(position, instalment, amountCents),
+      kind: position.kind as PaymentKind,
+      externalRef: position.externalRef ?? null,
+    },
   });
 }
 
@@ -84,6 +88,7 @@ export function paymentReceivedEvent(
       amountCents: instalment.paidAmountCents ?? instalment.amountCents,
       payerFiscalCode: position.payerFiscalCode,
       paidAt: (instalment.paidAt ?? occurredAt).toISOString(),
+      externalRef: position.externalRef ?? null,
     },
   });
 }
@@ -106,6 +111,7 @@ export function positionCancelledEvent(
       noticeNumber: instalment.noticeNumber,
       payerFiscalCode: position.payerFiscalCode,
       ...(reason === null ? {} : { reason }),
+      externalRef: position.externalRef ?? null,
     },
   });
 }

@@ -3,6 +3,7 @@ import {
   createLogger,
   createMemoryAuditSink,
   type DatabaseDriver,
+  type EventBus,
   type MemoryAuditSink,
 } from '@sportello/platform';
 import { createTestIssuer, type TestIssuer } from '@sportello/platform/testing';
@@ -29,6 +30,8 @@ export interface TestTributi {
   tributi: TributiHandle;
   issuer: TestIssuer;
   audit: MemoryAuditSink;
+  /** The service's bus: publish other services' events on it. */
+  bus: EventBus;
   /** Every event published on the bus since start, in order. */
   events: EventEnvelope[];
   graphql(
@@ -97,6 +100,7 @@ export async function startTributi(
     tributi,
     issuer,
     audit,
+    bus,
     events,
     async graphql(query, options = {}) {
       const response = await fetch(`${url}/graphql`, {

@@ -1,0 +1,138 @@
+import {
+  handleOnce,
+  type Consumer,
+  type Database,
+  type EntityManager,
+  type EventBus,
+  type Logger,
+} from '@sportello/platform';
+import {
+  busSubjectPattern,
+  EventValidationError,
+  isEventOf,
+  parseEvent,
+  type Actor,
+  type EventOf,
+} from '@sportello/schema';
+import { PaymentPositionEntity } from '../entities/payment-position.entity.js';
+import { cancelPosition } from '../domain/cancellation.js';
+import type { FineRules } from '../domain/fines.js';
+import { createPositions, positionViolations, type NewPosition } from '../domain/positions.js';
+
+/** Durable consumer (and inbox) name of practice fees. */
+export const PRACTICE_FEES_CONSUMER = 'tributi-practice-fees';
+
+/** Who makes and cancels practice fee positions, for the record and the events. */
+const PRACTICE_FEES_ACTOR: Actor = { kind: 'system', id: 'practice-fees' };
+
+/**
+ * The durable consumer's name: it goes with the inbox it fills, so a deployment with a database of
+ * its own (another PostgreSQL database name) gets a consumer of its own on a NATS server others share.
+ */
+export function consumerNameFor(base: string, database: Database): string {
+  if (database.driver !== 'postgresql') return base;
+  const name = String(database.orm.config.get('dbName') ?? '');
+  if (name === '' || name === `sportello_${database.service.replace(/-/g, '_')}`) return base;
+  return `${name.replace(/[^A-Za-z0-9_-]/g, '_')}-${base}`;
+}
+
+/** What {@link startPracticeFeesConsumer} needs. */
+export interface PracticeFeesSetup {
+  bus: EventBus;
+  database: Database;
+  logger: Logger;
+  fineRules: FineRules;
+  lockRows: boolean;
+}
+
+/**
+ * Makes the payment position a practice asks for (`practice.payment-requested`): one position of
+ * kind `other` for the applicant, with the fee request's reference (the practice id) as
+ * `externalRef`, announced by `payment.position-created` like any other. However often the event
+ * is delivered there is one position: the inbox records the event, and a position already made
+ * for the reference is left as it is. `practice.fee-exempted` cancels the position still to pay.
+ */
+export async function startPracticeFeesConsumer(setup: PracticeFeesSetup): Promise<Consumer> {
+  const { bus, database, logger } = setup;
+  const name = consumerNameFor(PRACTICE_FEES_CONSUMER, database);
+  return bus.consume(
+    {
+      name,
+      subjects: [
+        busSubjectPattern({ type: 'practice.payment-requested' }),
+        busSubjectPattern({ type: 'practice.fee-exempted' }),
+      ],
+    },
+    async (envelope) => {
+      let event;
+      try {
+        event = parseEvent(envelope);
+      } catch (error) {
+        // Redelivering it would fail the same way; the producer validated it, so this is a version skew.
+        if (!(error instanceof EventValidationError)) throw error;
+        logger.error({ eventId: envelope.id, issues: error.issues }, 'practice fee event skipped: invalid');
+        return;
+      }
+      const em = database.fork({ comune: event.comune });
+      if (isEventOf(event, 'practice.payment-requested')) {
+        await handleOnce(em, PRACTICE_FEES_CONSUMER, event, (tx) => makePosition(tx, event, setup));
+      } else if (isEventOf(event, 'practice.fee-exempted')) {
+        await handleOnce(em, PRACTICE_FEES_CONSUMER, event, (tx) => cancelForExemption(tx, event, setup));
+      }
+    },
+  );
+}
+
+async function makePosition(
+  em: EntityManager,
+  event: EventOf<'practice.payment-requested'>,
+  setup: PracticeFeesSetup,
+): Promise<void> {
+  const { data } = event;
+  const existing = await em.findOne(PaymentPositionEntity, { externalRef: data.externalRef });
+  if (existing !== null) return;
+  const input: NewPosition = {
+    kind: 'other',
+    year: Number(data.dueDate.slice(0, 4)),
+    description: data.description,
+    payerFiscalCode: data.applicantFiscalCode,
+    amountCents: data.amountCents,
+    dueDates: [data.dueDate],
+    externalRef: data.externalRef,
+  };
+  const violations = positionViolations(input, setup.fineRules);
+  if (violations.length > 0) {
+    // The catalogue checked the event; a fee tributi cannot bill is a configuration problem.
+    setup.logger.error(
+      { eventId: event.id, practiceId: data.practiceId, violations },
+      'practice fee not billed: the request breaks a position rule',
+    );
+    return;
+  }
+  await createPositions(em, [input], {
+    comune: event.comune,
+    actor: PRACTICE_FEES_ACTOR,
+    createdBy: `practice:${data.practiceId}`,
+    now: new Date(),
+    fineRules: setup.fineRules,
+  });
+}
+
+async function cancelForExemption(
+  em: EntityManager,
+  event: EventOf<'practice.fee-exempted'>,
+  setup: PracticeFeesSetup,
+): Promise<void> {
+  const { data } = event;
+  if (data.externalRef === null) return;
+  const position = await em.findOne(PaymentPositionEntity, { externalRef: data.externalRef });
+  if (position === null || position.status === 'paid' || position.status === 'cancelled') return;
+  // The notice says why it must not be paid: the office's reason when it fits the 500 characters.
+  const reason = `Esenzione: ${data.reason}`;
+  await cancelPosition(em, position.id, reason.length <= 500 ? reason : 'Esenzione accordata dall’ufficio', {
+    actor: PRACTICE_FEES_ACTOR,
+    cancelledBy: `practice:${data.practiceId}`,
+    now: new Date(),
+    lockRows: setup.lockRows,
+  });
+}
