@@ -81,6 +81,10 @@ export const DEFAULT_OAUTH_THROTTLE: OAuthThrottleSettings = {
 export interface IdentityConfig extends ServiceCoreConfig {
   /** @default 900 (15 minutes) */
   accessTokenTtlSeconds: number;
+  /** A refresh token unused this long expires (`REFRESH_TOKEN_IDLE_SECONDS`). @default 8 hours */
+  refreshTokenIdleSeconds?: number;
+  /** No refresh token outlives its sign-in by more than this (`REFRESH_TOKEN_MAX_AGE_SECONDS`). @default 30 days */
+  refreshTokenMaxAgeSeconds?: number;
   /** A signing key older than this is replaced. @default 30 days */
   signingKeyRotationSeconds: number;
   telegramBotUsername: string | null;
@@ -100,6 +104,16 @@ export interface IdentityConfig extends ServiceCoreConfig {
    * the keys it sealed, which are sealed again with the new one at their next use.
    */
   previousKeyEncryptionKey?: Buffer | null;
+  /**
+   * Anagrafe's base URL (`ANAGRAFE_URL`), asked whether a child is a minor of the parent's family
+   * when a minor child's delegation is recorded. Without it such delegations are refused.
+   */
+  anagrafeUrl?: string | null;
+  /**
+   * How often delegation ends are looked for (`DELEGATION_JOB_INTERVAL_MINUTES`; 0: never).
+   * @default 60
+   */
+  delegationJobIntervalMinutes?: number;
 }
 
 /** `service=secret` pairs, comma-separated; the client id is `sportello-<service>`. */
@@ -124,6 +138,8 @@ const envSchema = z
   .object({
     ...serviceEnvShape('identity'),
     ACCESS_TOKEN_TTL_SECONDS: envInteger({ min: 60, max: 3600 }, 900),
+    REFRESH_TOKEN_IDLE_SECONDS: envInteger({ min: 60, max: 30 * 86_400 }, 8 * 3600),
+    REFRESH_TOKEN_MAX_AGE_SECONDS: envInteger({ min: 60, max: 365 * 86_400 }, 30 * 86_400),
     SIGNING_KEY_ROTATION_HOURS: envInteger({ min: 1, max: 24 * 365 }, 24 * 30),
     TELEGRAM_BOT_USERNAME: envText(''),
     UPSTREAM_OIDC_ISSUER: envUrl(['http', 'https']).optional(),
@@ -149,6 +165,8 @@ const envSchema = z
     STAFF_OIDC_SCOPE: envText('openid profile email'),
     STAFF_USERNAME_CLAIM: envText('preferred_username'),
     STAFF_OIDC_CLIENTS: envText(DASHBOARD_CLIENT_ID),
+    ANAGRAFE_URL: envUrl(['http', 'https']).optional(),
+    DELEGATION_JOB_INTERVAL_MINUTES: envInteger({ min: 0, max: 24 * 60 }, 60),
   })
   .superRefine(checkServiceEnv)
   .superRefine((env, ctx) => {
@@ -221,7 +239,11 @@ export function loadIdentityConfig(env: Environment): IdentityConfig {
   return {
     ...serviceCoreConfig(raw),
     accessTokenTtlSeconds: raw.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenIdleSeconds: raw.REFRESH_TOKEN_IDLE_SECONDS,
+    refreshTokenMaxAgeSeconds: raw.REFRESH_TOKEN_MAX_AGE_SECONDS,
     signingKeyRotationSeconds: raw.SIGNING_KEY_ROTATION_HOURS * 3600,
+    anagrafeUrl: raw.ANAGRAFE_URL ?? null,
+    delegationJobIntervalMinutes: raw.DELEGATION_JOB_INTERVAL_MINUTES,
     telegramBotUsername: raw.TELEGRAM_BOT_USERNAME === '' ? null : raw.TELEGRAM_BOT_USERNAME,
     upstream:
       raw.UPSTREAM_OIDC_ISSUER === undefined

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import {
   createSubgraphRuntime,
+  internalAssertionsFor,
   openServiceDatabase,
   type Consumer,
   type Database,
@@ -11,6 +12,8 @@ import {
 } from '@sportello/platform';
 import type { IdentityConfig } from './config.js';
 import { createIdentityContext, type IdentityContext } from './context.js';
+import { createDelegationEndsScheduler, type DelegationEndsResult } from './domain/delegation-ends.js';
+import { createAnagrafeRegistry, type FamilyRegistry } from './domain/family-registry.js';
 import { IDENTITY_ENTITIES } from './entities/index.js';
 import { startAuditConsumer } from './events/audit-consumer.js';
 import { buildIdentitySchema } from './graphql/schema.js';
@@ -42,6 +45,8 @@ export type { NewCitizen } from './domain/accounts.js';
 export { NOTIFICATION_CATEGORIES, NOTIFICATION_CHANNELS, CRITICAL_CATEGORIES } from './domain/preferences.js';
 export { CITIZEN_FIELD_RULES } from './domain/citizen-access.js';
 export { IDENTITY_ENTITIES } from './entities/index.js';
+export type { DelegationEndsResult } from './domain/delegation-ends.js';
+export type { FamilyRegistry, RegistryFamily, RegistryMember } from './domain/family-registry.js';
 export { buildIdentitySchema } from './graphql/schema.js';
 export type { TokenGrant } from './oidc/claims.js';
 export { AUDIT_CONSUMER } from './events/audit-consumer.js';
@@ -57,6 +62,10 @@ export interface IdentityDeps {
   logger: Logger;
   /** An open identity database (migrated here); by default one is opened from `config.database`. */
   database?: Database;
+  /** Anagrafe's families; by default asked over GraphQL at `config.anagrafeUrl` (none without it). */
+  registry?: FamilyRegistry | null;
+  /** The clock delegations are judged and ended by. @default the system clock */
+  clock?: () => Date;
 }
 
 /** A running-ready identity service. */
@@ -67,6 +76,8 @@ export interface IdentityHandle {
   /** Issues tokens directly, e.g. for the hub's own service calls. */
   readonly tokens: TokenIssuer;
   readonly keys: KeyRing;
+  /** Runs one round of the delegation-ends job now (it also runs at start and on its interval). */
+  runDelegationEnds(): Promise<DelegationEndsResult | undefined>;
   /** Starts the outbox relay and the audit consumer, and listens; returns the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -110,7 +121,26 @@ export async function createIdentity(config: IdentityConfig, deps: IdentityDeps)
   });
 
   const schema = await buildIdentitySchema();
-  const settings = { telegramBotUsername: config.telegramBotUsername };
+  const clock = deps.clock ?? (() => new Date());
+  const internal = internalAssertionsFor('identity', config.internalSecret);
+  const registry =
+    deps.registry !== undefined
+      ? deps.registry
+      : config.anagrafeUrl
+        ? createAnagrafeRegistry({
+            anagrafeUrl: config.anagrafeUrl,
+            issueToken: (grant) => tokens.issue(grant),
+            ...(internal ? { internalHeaders: () => internal.headers() } : {}),
+          })
+        : null;
+  const delegationEnds = createDelegationEndsScheduler({
+    database,
+    logger,
+    registry,
+    clock,
+    intervalMinutes: config.delegationJobIntervalMinutes ?? 60,
+  });
+  const settings = { telegramBotUsername: config.telegramBotUsername, registry, clock };
   const runtime = createSubgraphRuntime<IdentityContext>({
     service: 'identity',
     logger,
@@ -142,7 +172,10 @@ export async function createIdentity(config: IdentityConfig, deps: IdentityDeps)
       },
     ],
     context: (base) => createIdentityContext(base, settings),
-    routes: [...createOidcRoutes({ config, database, keys, tokens, logger }), revocationsRoute(database)],
+    routes: ({ revocations }) => [
+      ...createOidcRoutes({ config, database, keys, tokens, logger, revocations }),
+      revocationsRoute(database),
+    ],
     workers: [
       {
         // Other services' staff reads land in the audit log (see `audit.personal-data-read`).
@@ -150,6 +183,11 @@ export async function createIdentity(config: IdentityConfig, deps: IdentityDeps)
           auditConsumer ??= await startAuditConsumer({ bus, database, logger });
         },
         stop: () => auditConsumer?.stop(),
+      },
+      {
+        // Minor children's delegations end at their 18th birthday, announced to both people.
+        start: () => delegationEnds.start(),
+        stop: () => delegationEnds.stop(),
       },
     ],
   });
@@ -160,6 +198,7 @@ export async function createIdentity(config: IdentityConfig, deps: IdentityDeps)
     server: runtime.server,
     tokens,
     keys,
+    runDelegationEnds: () => delegationEnds.runNow(),
     listen: (port = config.port, host = config.host) => runtime.listen(port, host),
     close: () => runtime.close(),
   };

@@ -4,6 +4,7 @@ import { ApiClientEntity, ConsentGrantEntity, type ConsentGrant } from '../entit
 import { AuthorizationCodeEntity } from '../entities/authorization.entity.js';
 import type { Language } from '../entities/citizen.entity.js';
 import { recordAccessRevoked } from '../events/identity-events.js';
+import { revokeRefreshTokens } from '../oidc/refresh-tokens.js';
 
 /** What each scope lets an app do, as the citizen reads it. */
 export const SCOPE_DESCRIPTIONS: Record<Scope, Record<Language, string>> = {
@@ -85,7 +86,7 @@ export async function appGrantsOf(em: EntityManager, fiscalCode: string): Promis
 
 /**
  * Withdraws the citizen's grant to an app at once: the app has to ask again, authorization codes it
- * has not redeemed yet stop working, and its tokens issued so far for this citizen are refused by
+ * has not redeemed yet and its refresh tokens for the citizen stop working, and its tokens issued so far for this citizen are refused by
  * every service through `access.revoked` (the app's tokens for other citizens are untouched).
  *
  * @throws {NotFoundError} when the citizen has no grant to this app (or already withdrew it).
@@ -109,6 +110,8 @@ export async function revokeAppGrant(
   grant.lastUsedAt = null;
   const pendingCodes = await em.find(AuthorizationCodeEntity, { fiscalCode, clientId, usedAt: null });
   for (const code of pendingCodes) code.usedAt = now;
+  // Nor can the app refresh its way back in.
+  await revokeRefreshTokens(em, { clientId, fiscalCode }, now);
   recordAccessRevoked(
     em,
     grant.comune,

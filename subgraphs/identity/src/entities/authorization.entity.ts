@@ -21,6 +21,8 @@ export const AuthorizationCodeEntity = defineEntity({
     fiscalCode: p.string().length(16).nullable(),
     staffUsername: p.string().nullable(),
     nonce: p.string().nullable(),
+    /** When the person authenticated (the ID token's `auth_time`); `null` for codes issued before it was kept. */
+    authTime: p.datetime().nullable(),
     expiresAt: p.datetime(),
     usedAt: p.datetime().nullable(),
   },
@@ -39,6 +41,8 @@ export interface ParkedRequest {
   staff?: boolean;
   /** Digest of the secret of the browser that started the request (its interaction cookie). */
   browser?: string;
+  /** When the person signed in (epoch milliseconds), once they have. */
+  authTime?: number;
 }
 
 /**

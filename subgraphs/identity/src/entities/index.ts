@@ -3,6 +3,7 @@ import { AuditEntryEntity } from './audit-entry.entity.js';
 import { AuthorizationCodeEntity, PendingAuthorizationEntity } from './authorization.entity.js';
 import { CitizenEntity, EmailVerificationEntity, TelegramLinkTokenEntity } from './citizen.entity.js';
 import { DelegationEntity } from './delegation.entity.js';
+import { RefreshTokenEntity } from './refresh-token.entity.js';
 import { SigningKeyEntity } from './signing-key.entity.js';
 import { StaffMemberEntity } from './staff-member.entity.js';
 
@@ -17,6 +18,7 @@ export const IDENTITY_ENTITIES = [
   ConsentGrantEntity,
   AuthorizationCodeEntity,
   PendingAuthorizationEntity,
+  RefreshTokenEntity,
   SigningKeyEntity,
   AuditEntryEntity,
 ];

@@ -1,9 +1,12 @@
 import {
+  createTokenVerifier,
   SCOPES,
+  UnauthenticatedError,
   type Database,
   type EntityManager,
   type Logger,
   type Office,
+  type RevocationView,
   type Route,
   type RouteResponse,
   type Scope,
@@ -11,6 +14,7 @@ import {
 } from '@sportello/platform';
 import type { IdentityConfig } from '../config.js';
 import { ensureCitizen } from '../domain/accounts.js';
+import { noteAppGrantUsed } from '../domain/app-grants.js';
 import { activeDelegators } from '../domain/delegations.js';
 import { isS256Challenge, s256Challenge, verifyPkce } from '../domain/pkce.js';
 import { digestToken, generateOneTimeToken } from '../domain/secrets.js';
@@ -23,11 +27,13 @@ import {
   type PendingAuthorization,
 } from '../entities/authorization.entity.js';
 import { CitizenEntity } from '../entities/citizen.entity.js';
+import type { RefreshToken } from '../entities/refresh-token.entity.js';
 import { StaffMemberEntity } from '../entities/staff-member.entity.js';
 import { OAuthError, UpstreamProviderError } from '../errors.js';
 import { revokeTokensOfReusedCode } from './code-reuse.js';
 import { sameSecret } from './constant-time.js';
 import { createEndpointThrottle } from './endpoint-throttle.js';
+import { ID_TOKEN_CLAIMS, PERSON_CLAIMS, personClaims, signIdToken } from './id-token.js';
 import type { KeyRing } from './key-ring.js';
 import type { TokenGrant } from './claims.js';
 import {
@@ -49,6 +55,13 @@ import {
   interactionCookie,
   isBoundBrowser,
 } from './interaction-binding.js';
+import {
+  claimRefreshToken,
+  createRefreshToken,
+  findRefreshToken,
+  revokeRefreshTokens,
+  type RefreshSession,
+} from './refresh-tokens.js';
 import type { TokenIssuer } from './token-issuer.js';
 import { UpstreamClient } from './upstream.js';
 
@@ -61,12 +74,15 @@ export interface OidcProviderDeps {
   keys: KeyRing;
   tokens: TokenIssuer;
   logger: Logger;
+  /** The revocations identity's own verifier honours, for the bearer tokens `/oauth/userinfo` reads. */
+  revocations?: RevocationView | undefined;
 }
 
 /**
  * The OpenID Connect provider's HTTP endpoints: discovery, JWKS, authorization (with PKCE S256,
- * SPID/CIE brokering or the demo login, and the consent step), token (authorization code and
- * client credentials) and, in demo mode only, `POST /auth/dev/token`.
+ * SPID/CIE brokering or the demo login, and the consent step; `iss` in every answer to the app,
+ * RFC 9207), token (authorization code with an ID token and a refresh token, refresh with
+ * rotation, client credentials), userinfo and, in demo mode only, `POST /auth/dev/token`.
  */
 export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
   const { config, database, keys, tokens, logger } = deps;
@@ -81,34 +97,43 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     staffLogin === null ? null : new UpstreamClient(staffLogin, staffLogin.usernameClaim, callbackUrl);
   const demo = config.mode === 'demo';
   const secureCookies = new URL(issuer).protocol === 'https:';
+  const refreshLifetimes = {
+    idleSeconds: config.refreshTokenIdleSeconds ?? DEFAULT_REFRESH_TOKEN_IDLE_SECONDS,
+    maxAgeSeconds: config.refreshTokenMaxAgeSeconds ?? DEFAULT_REFRESH_TOKEN_MAX_AGE_SECONDS,
+  };
+  // Bearer tokens presented to userinfo are checked like at every service, revocations included.
+  const verifier = createTokenVerifier({
+    issuer: config.tokenIssuer,
+    audience: config.tokenAudience,
+    jwks: async () => ({ keys: await keys.publishedKeys() }),
+    jwksCooldownSec: 1,
+    revocations: deps.revocations,
+  });
 
   const discovery = {
     issuer: config.tokenIssuer,
     authorization_endpoint: `${issuer}/oauth/authorize`,
     token_endpoint: `${issuer}/oauth/token`,
     jwks_uri: `${issuer}/.well-known/jwks.json`,
+    userinfo_endpoint: `${issuer}/oauth/userinfo`,
     response_types_supported: ['code'],
-    grant_types_supported: ['authorization_code', 'client_credentials'],
+    response_modes_supported: ['query'],
+    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
     code_challenge_methods_supported: ['S256'],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     scopes_supported: [...SCOPES],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['ES256'],
-    claims_supported: [
-      'sub',
-      'kind',
-      'comune',
-      'fiscal_code',
-      'acts_for',
-      'username',
-      'offices',
-      'client_id',
-      'scope',
-      'on_behalf_of',
-      'service',
-      'rate_limit',
-    ],
+    claims_supported: [...PERSON_CLAIMS, ...ID_TOKEN_CLAIMS],
+    claims_parameter_supported: false,
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false,
+    authorization_response_iss_parameter_supported: true,
   };
+
+  /** An answer to the app at its redirect URI, naming this issuer (RFC 9207). */
+  const toApp = (redirectUri: string, params: Record<string, string | null>) =>
+    withParams(redirectUri, { ...params, iss: config.tokenIssuer });
 
   /** Finds an API client in any comune: client ids are unique across the deployment. */
   async function findClient(clientId: string | undefined): Promise<ApiClient | null> {
@@ -150,7 +175,7 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     }
     const state = params.get('state');
     const fail = (error: string, description: string) =>
-      redirect(withParams(redirectUri, { error, error_description: description, state }));
+      redirect(toApp(redirectUri, { error, error_description: description, state }));
     if (params.get('response_type') !== 'code')
       return fail('unsupported_response_type', 'only response_type=code is supported');
     const challenge = params.get('code_challenge') ?? '';
@@ -222,7 +247,7 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     if (upstream !== null) return toUpstream(upstream, em, pending);
     if (!demo) {
       return redirect(
-        withParams(pending.request.redirectUri, {
+        toApp(pending.request.redirectUri, {
           error: 'server_error',
           error_description: 'no identity provider is configured',
           state: pending.request.state,
@@ -325,6 +350,7 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     username: string,
   ): Promise<RouteResponse> {
     pending.staffUsername = username;
+    pending.request = { ...pending.request, authTime: Date.now() };
     await em.flush();
     return issueCode(em, pending);
   }
@@ -337,6 +363,7 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     csrf: string,
   ): Promise<RouteResponse> {
     pending.fiscalCode = fiscalCode;
+    pending.request = { ...pending.request, authTime: Date.now() };
     await em.flush();
     const grant = await em.findOne(ConsentGrantEntity, {
       fiscalCode,
@@ -368,12 +395,13 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
       fiscalCode: pending.fiscalCode,
       staffUsername: pending.staffUsername ?? null,
       nonce: request.nonce,
+      authTime: new Date(request.authTime ?? Date.now()),
       expiresAt: new Date(Date.now() + AUTHORIZATION_CODE_TTL_MS),
       usedAt: null,
     });
     em.remove(pending);
     await em.flush();
-    return redirect(withParams(request.redirectUri, { code, state: request.state }));
+    return redirect(toApp(request.redirectUri, { code, state: request.state }));
   }
 
   async function devLogin(request: ServiceRequest): Promise<RouteResponse> {
@@ -408,7 +436,7 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
       em.remove(pending);
       await em.flush();
       return redirect(
-        withParams(pending.request.redirectUri, {
+        toApp(pending.request.redirectUri, {
           error: 'access_denied',
           error_description: 'the citizen did not allow access',
           state: pending.request.state,
@@ -488,7 +516,7 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     const code = url.searchParams.get('code');
     if (code === null || client === null) {
       return redirect(
-        withParams(pending.request.redirectUri, {
+        toApp(pending.request.redirectUri, {
           error: 'access_denied',
           error_description: nobody,
           state: pending.request.state,
@@ -563,9 +591,10 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     const fields = await readFields(request);
     if (fields.grant_type === 'client_credentials') return clientCredentialsGrant(request, fields);
     if (fields.grant_type === 'authorization_code') return authorizationCodeGrant(request, fields);
+    if (fields.grant_type === 'refresh_token') return refreshTokenGrant(request, fields);
     throw new OAuthError(
       'unsupported_grant_type',
-      'grant_type must be authorization_code or client_credentials',
+      'grant_type must be authorization_code, refresh_token or client_credentials',
     );
   }
 
@@ -639,28 +668,231 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
       await revokeTokensOfReusedCode(em, code, client, logger);
       throw invalid;
     }
-    if (code.staffUsername != null) {
-      // Offices are read now, not when the code was issued: a disabled member gets nothing.
-      const staff = await em.findOne(StaffMemberEntity, { username: code.staffUsername, disabledAt: null });
-      if (staff === null || !client.firstParty) throw invalid;
-      return sendToken(
-        { kind: 'staff', comune: client.comune, username: staff.username, offices: staff.offices },
-        code.scopes.join(' '),
-      );
+    const session: RefreshSession = {
+      comune: code.comune,
+      clientId: client.clientId,
+      fiscalCode: code.fiscalCode ?? null,
+      staffUsername: code.staffUsername ?? null,
+      scopes: code.scopes,
+      authTime: code.authTime ?? code.expiresAt,
+    };
+    const grant = await tokenGrantOf(em, client, session);
+    if (grant === null) throw invalid;
+    return sendUserTokens(em, client, session, grant, { nonce: code.nonce ?? null });
+  }
+
+  /**
+   * What an access token of `session` grants now: offices and delegations are read at each issue,
+   * so a disabled member or an ended delegation stops at the next token. `null` when nothing may be
+   * issued any more (staff disabled, or staff through a third-party app).
+   */
+  async function tokenGrantOf(
+    em: EntityManager,
+    client: ApiClient,
+    session: RefreshSession,
+  ): Promise<TokenGrant | null> {
+    if (session.staffUsername != null) {
+      const staff = await em.findOne(StaffMemberEntity, {
+        username: session.staffUsername,
+        disabledAt: null,
+      });
+      if (staff === null || !client.firstParty) return null;
+      return { kind: 'staff', comune: client.comune, username: staff.username, offices: staff.offices };
     }
-    if (code.fiscalCode == null) throw invalid;
-    const actsFor = await activeDelegators(em, code.fiscalCode);
-    const grant: TokenGrant = client.firstParty
-      ? { kind: 'citizen', comune: client.comune, fiscalCode: code.fiscalCode, actsFor }
+    if (session.fiscalCode == null) return null;
+    const actsFor = await activeDelegators(em, session.fiscalCode);
+    return client.firstParty
+      ? { kind: 'citizen', comune: client.comune, fiscalCode: session.fiscalCode, actsFor }
       : {
           kind: 'client',
           comune: client.comune,
           clientId: client.clientId,
-          scopes: code.scopes,
+          scopes: session.scopes,
           rateLimitPerMinute: client.rateLimitPerMinute,
-          onBehalfOf: { fiscalCode: code.fiscalCode, actsFor },
+          onBehalfOf: { fiscalCode: session.fiscalCode, actsFor },
         };
-    return sendToken(grant, code.scopes.join(' '));
+  }
+
+  /**
+   * The token response of a sign-in: an access token, a refresh token (of a new family, or the
+   * successor in `familyId`) and, for `openid`, an ID token for the app (OIDC Core 3.1.3.3).
+   */
+  async function sendUserTokens(
+    em: EntityManager,
+    client: ApiClient,
+    session: RefreshSession,
+    grant: TokenGrant,
+    options: { nonce?: string | null; familyId?: string },
+  ): Promise<RouteResponse> {
+    const person = { fiscalCode: session.fiscalCode, staffUsername: session.staffUsername };
+    const claims = await personClaims(em, person, session.scopes);
+    if (claims === null) {
+      throw new OAuthError('invalid_grant', 'the person this grant is for can no longer sign in');
+    }
+    const issued = await tokens.issue(grant);
+    const refreshToken = createRefreshToken(em, session, {
+      familyId: options.familyId,
+      accessTokenId: issued.tokenId,
+      lifetimes: refreshLifetimes,
+    });
+    await em.flush();
+    if (!client.firstParty && session.fiscalCode != null) {
+      await noteAppGrantUsed(em, session.fiscalCode, client.clientId);
+    }
+    const idToken = session.scopes.includes('openid')
+      ? await signIdToken(keys, {
+          issuer: config.tokenIssuer,
+          clientId: client.clientId,
+          ttlSeconds: config.accessTokenTtlSeconds,
+          claims,
+          authTime: session.authTime,
+          nonce: options.nonce,
+          accessToken: issued.accessToken,
+        })
+      : undefined;
+    const scope = session.scopes.join(' ');
+    return json(200, {
+      access_token: issued.accessToken,
+      token_type: 'Bearer',
+      expires_in: issued.expiresIn,
+      refresh_token: refreshToken,
+      ...(idToken === undefined ? {} : { id_token: idToken }),
+      ...(scope === '' ? {} : { scope }),
+    });
+  }
+
+  /**
+   * Refresh (RFC 6749 6) with rotation: the presented token is replaced by a new one. A token
+   * presented again after it was replaced may have been stolen: its whole family is revoked, and
+   * the access tokens issued with the sign-in end as for a reused code. A withdrawn grant, a
+   * revoked app, a citizen signed out everywhere or a disabled staff member end refreshing too.
+   */
+  async function refreshTokenGrant(
+    request: ServiceRequest,
+    fields: Record<string, string>,
+  ): Promise<RouteResponse> {
+    const client = await authenticateClient(request, fields, false);
+    if (!fields.refresh_token) throw new OAuthError('invalid_request', 'refresh_token is required');
+    const invalid = new OAuthError(
+      'invalid_grant',
+      'the refresh token is invalid, expired, revoked or was issued to another client',
+    );
+    const em = database.fork({ comune: client.comune });
+    const token = await findRefreshToken(em, fields.refresh_token);
+    if (token === null || token.clientId !== client.clientId) throw invalid;
+    if (token.revokedAt != null) throw invalid;
+    if (token.rotatedAt != null) {
+      await refreshTokenReused(em, token, client);
+      throw invalid;
+    }
+    const now = new Date();
+    if (token.expiresAt <= now) throw invalid;
+    const requested = fields.scope?.split(' ').filter((scope) => scope !== '');
+    if (requested !== undefined && requested.some((scope) => !(token.scopes as string[]).includes(scope))) {
+      throw new OAuthError('invalid_scope', 'a refresh cannot ask for scopes the sign-in did not grant');
+    }
+    if (!(await stillGranted(em, client, token))) {
+      await revokeRefreshTokens(em, { familyId: token.familyId }, now);
+      throw invalid;
+    }
+    if (!(await claimRefreshToken(em, token, now))) {
+      await refreshTokenReused(em, token, client);
+      throw invalid;
+    }
+    const session: RefreshSession = {
+      comune: token.comune,
+      clientId: token.clientId,
+      fiscalCode: token.fiscalCode ?? null,
+      staffUsername: token.staffUsername ?? null,
+      scopes: requested === undefined ? token.scopes : ([...new Set(requested)] as Scope[]),
+      authTime: token.authTime,
+    };
+    const grant = await tokenGrantOf(em, client, session);
+    if (grant === null) throw invalid;
+    return sendUserTokens(em, client, session, grant, { familyId: token.familyId });
+  }
+
+  /** Whether what `token` was issued under still stands: the citizen's grant, their session. */
+  async function stillGranted(em: EntityManager, client: ApiClient, token: RefreshToken): Promise<boolean> {
+    if (token.fiscalCode == null) return true;
+    const citizen = await em.findOne(CitizenEntity, { fiscalCode: token.fiscalCode });
+    if (citizen === null) return false;
+    if (citizen.signedOutAt != null && citizen.signedOutAt >= token.issuedAt) return false;
+    if (client.firstParty) return true;
+    const grant = await em.findOne(ConsentGrantEntity, {
+      fiscalCode: token.fiscalCode,
+      clientId: client.clientId,
+      revokedAt: null,
+    });
+    return (
+      grant !== null && token.scopes.every((scope) => grant.scopes.includes(scope) || scope === 'openid')
+    );
+  }
+
+  /** A rotated refresh token presented again: its family ends, and what the sign-in gave. */
+  async function refreshTokenReused(
+    em: EntityManager,
+    token: RefreshToken,
+    client: ApiClient,
+  ): Promise<void> {
+    const now = new Date();
+    await revokeRefreshTokens(em, { familyId: token.familyId }, now);
+    await revokeTokensOfReusedCode(em, token, client, logger, now, 'refresh token');
+  }
+
+  /** The claims of the person a bearer access token was issued for (OIDC Core 5.3). */
+  async function userinfo(request: ServiceRequest): Promise<RouteResponse> {
+    const header = request.header('authorization') ?? '';
+    const match = /^Bearer +(\S+)$/i.exec(header);
+    if (match === null) {
+      return json(
+        401,
+        { error: 'invalid_request', error_description: 'send the access token as a Bearer token' },
+        {
+          'www-authenticate': 'Bearer realm="sportello"',
+        },
+      );
+    }
+    const refused = (status: number, error: string, description: string) =>
+      json(
+        status,
+        { error, error_description: description },
+        {
+          'www-authenticate': `Bearer realm="sportello", error="${error}", error_description="${description}"`,
+        },
+      );
+    let principal;
+    try {
+      principal = await verifier.verifyToken(match[1]!);
+    } catch (error) {
+      if (error instanceof UnauthenticatedError) {
+        return refused(401, 'invalid_token', 'the access token is invalid, expired or revoked');
+      }
+      throw error;
+    }
+    const em = database.fork({ comune: principal.comune });
+    let person: { fiscalCode?: string; staffUsername?: string };
+    let scopes: readonly string[];
+    if (principal.kind === 'citizen') {
+      // The comune's own apps sign citizens in without a consent step: they see the profile.
+      person = { fiscalCode: principal.fiscalCode };
+      scopes = ['openid', 'profile'];
+    } else if (principal.kind === 'staff') {
+      person = { staffUsername: principal.username };
+      scopes = ['openid', 'profile'];
+    } else if (principal.kind === 'client' && principal.onBehalfOf !== undefined) {
+      person = { fiscalCode: principal.onBehalfOf.fiscalCode };
+      scopes = principal.scopes;
+    } else {
+      return refused(403, 'insufficient_scope', 'the access token was not issued for a person');
+    }
+    if (!scopes.includes('openid')) {
+      return refused(403, 'insufficient_scope', 'the access token was not granted the openid scope');
+    }
+    const claims = await personClaims(em, person, scopes);
+    if (claims === null)
+      return refused(401, 'invalid_token', 'the person of this token can no longer sign in');
+    return json(200, claims);
   }
 
   async function sendToken(grant: TokenGrant, scope: string): Promise<RouteResponse> {
@@ -788,6 +1020,8 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
       handler: guarded((request) => throttle.interaction(request, consent)),
     },
     { method: 'GET', path: '/oauth/callback', handler: guarded(upstreamCallback) },
+    { method: 'GET', path: '/oauth/userinfo', handler: guarded(userinfo) },
+    { method: 'POST', path: '/oauth/userinfo', handler: guarded(userinfo) },
     {
       method: 'POST',
       path: '/oauth/token',
@@ -835,6 +1069,11 @@ function foreignBrowserPage(): RouteResponse {
 function withCorsOpen(response: RouteResponse): RouteResponse {
   return { ...response, headers: { ...response.headers, 'access-control-allow-origin': '*' } };
 }
+
+/** A refresh token unused this long expires: a working day. */
+export const DEFAULT_REFRESH_TOKEN_IDLE_SECONDS = 8 * 3600;
+/** No refresh token outlives its sign-in by more than this. */
+export const DEFAULT_REFRESH_TOKEN_MAX_AGE_SECONDS = 30 * 86_400;
 
 /** Client id of the demo third-party app seeded in demo mode. */
 export const DEMO_API_CLIENT_ID = 'demo-app';
