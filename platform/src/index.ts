@@ -84,6 +84,7 @@ export {
   assertCanRead,
   requireAuthenticated,
   requireStaff,
+  scopeRequired,
   type PersonalDataRule,
 } from './auth/access.js';
 export {

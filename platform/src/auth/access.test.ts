@@ -121,16 +121,40 @@ describe('assertCanRead', () => {
     expect(() => assertCanRead(principals.anonymous!, OWNER)).toThrow(UnauthenticatedError);
   });
 
-  it('forbids a signed-in caller without revealing anything about the owner', () => {
-    let error: unknown;
+  const refusal = (principal: Principal, rule: PersonalDataRule) => {
     try {
-      assertCanRead(principals['staff tributi']!, OWNER, { office: 'anagrafe' });
+      assertCanRead(principal, OWNER, rule);
     } catch (caught) {
-      error = caught;
+      expect(caught).toBeInstanceOf(ForbiddenError);
+      expect((caught as Error).message).not.toContain(OWNER);
+      return (caught as ForbiddenError).extensions;
     }
-    expect(error).toBeInstanceOf(ForbiddenError);
-    expect((error as ForbiddenError).extensions).toEqual({ code: 'FORBIDDEN', reason: 'NOT_ALLOWED' });
-    expect((error as Error).message).not.toContain(OWNER);
+    throw new Error('not refused');
+  };
+
+  it('forbids a signed-in caller without revealing anything about the owner', () => {
+    expect(refusal(principals['citizen other']!, { office: 'anagrafe', scope: 'anagrafe' })).toEqual({
+      code: 'FORBIDDEN',
+      reason: 'NOT_ALLOWED',
+    });
+    // An app for someone else is not told which scope would have helped: nothing would.
+    expect(refusal(principals['app for other, all scopes']!, { scope: 'anagrafe' })).toEqual({
+      code: 'FORBIDDEN',
+      reason: 'NOT_ALLOWED',
+    });
+  });
+
+  it('names what the caller lacks when that reveals nothing: the scope an app must ask for, the offices', () => {
+    expect(refusal(principals['app for owner, scope anagrafe']!, { scope: 'tributi' })).toEqual({
+      code: 'FORBIDDEN',
+      reason: 'SCOPE_REQUIRED',
+      scope: 'tributi',
+    });
+    expect(refusal(principals['staff tributi']!, { office: ['anagrafe', 'civil-protection'] })).toEqual({
+      code: 'FORBIDDEN',
+      reason: 'OFFICE_REQUIRED',
+      offices: ['anagrafe', 'civil-protection'],
+    });
   });
 
   it('lets an allowed caller through', () => {

@@ -80,7 +80,34 @@ export function assertCanRead(
 ): void {
   if (canReadPersonalData(principal, ownerFiscalCode, rule)) return;
   requireAuthenticated(principal);
+  // What the caller lacks is named when naming it reveals nothing about the person.
+  if (
+    principal.kind === 'client' &&
+    rule.scope !== undefined &&
+    principal.onBehalfOf !== undefined &&
+    ownsOrActsFor(principal.onBehalfOf, normalise(ownerFiscalCode))
+  ) {
+    throw scopeRequired(rule.scope);
+  }
+  if (principal.kind === 'staff' && rule.office !== undefined) {
+    const offices = listOf(rule.office);
+    throw new ForbiddenError(`Only staff of ${offices.join(' or ')} can read this personal data.`, {
+      reason: 'OFFICE_REQUIRED',
+      offices,
+    });
+  }
   throw new ForbiddenError('You are not allowed to read this personal data.', { reason: 'NOT_ALLOWED' });
+}
+
+/**
+ * An app acting on a citizen's grant lacks `scope`: FORBIDDEN with reason `SCOPE_REQUIRED` and the
+ * scope in `extensions.scope`, so the app knows what to ask the citizen for.
+ */
+export function scopeRequired(scope: Scope): ForbiddenError {
+  return new ForbiddenError(`This app's token lacks the "${scope}" scope: ask the citizen to grant it.`, {
+    reason: 'SCOPE_REQUIRED',
+    scope,
+  });
 }
 
 /**
@@ -114,5 +141,8 @@ export function requireStaff(principal: Principal, offices: Office | readonly Of
     return principal;
   }
   const which = wanted.length === 0 ? 'staff' : `staff of ${wanted.join(' or ')}`;
-  throw new ForbiddenError(`Only ${which} can do this.`, { reason: 'OFFICE_REQUIRED' });
+  throw new ForbiddenError(`Only ${which} can do this.`, {
+    reason: 'OFFICE_REQUIRED',
+    ...(wanted.length === 0 ? {} : { offices: wanted }),
+  });
 }

@@ -116,6 +116,29 @@ describe('certificates', () => {
   const REQUEST = `mutation ($input: CertificateRequestInput!) {
     requestCertificate(input: $input) { id kinds holderName stampDuty stampDutyText validUntil verificationCode verificationUrl downloadUrl }
   }`;
+
+  it("tells an app on a citizen's grant which scope it lacks, for a read and for a request", async () => {
+    const app = {
+      kind: 'client' as const,
+      comune: COMUNE,
+      clientId: 'civic-app',
+      scopes: ['tributi' as const],
+      onBehalfOf: { fiscalCode: PEOPLE.mario.fiscalCode, actsFor: [] },
+      tokenId: 'app-1',
+    };
+    const read = await t.citizenFields(PEOPLE.mario.fiscalCode, RESIDENCE, app);
+    expect(read.errors?.[0]?.extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      reason: 'SCOPE_REQUIRED',
+      scope: 'anagrafe',
+    });
+    const request = await t.graphql(REQUEST, {
+      as: app,
+      variables: { input: { kinds: ['RESIDENCE'], use: 'uso privato', exemption: 'PENSION' } },
+    });
+    expect(request.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', scope: 'anagrafe' });
+    expect(request.errors?.[0]?.message).toContain('"anagrafe" scope');
+  });
   const VERIFY = `query ($code: String!) { verifyCertificate(code: $code) { kinds issuedOn validUntil valid holderName } }`;
 
   it('issues a certificate whose PDF downloads and whose code verifies publicly', async () => {

@@ -22,7 +22,7 @@ import {
   type CertificateKind,
   type StampDutyExemption,
 } from './certificate-rules.js';
-import { citizenOf, isParentOfMinor } from './record-access.js';
+import { isParentOfMinor, requireCitizenOf } from './record-access.js';
 import { familyMembers } from './residents.js';
 
 /** Letters and digits that cannot be mistaken for one another when typed (Crockford base32). */
@@ -203,15 +203,10 @@ export async function issueCertificate(
   actor: Parameters<typeof certificateIssuedEvent>[1],
 ): Promise<Certificate> {
   requireAuthenticated(ctx.principal);
-  const requester = citizenOf(ctx.principal);
-  if (requester === null) {
-    throw new ForbiddenError(
-      'Only a citizen (or an app with the "anagrafe" scope on their grant) requests certificates online.',
-      {
-        reason: 'CITIZEN_REQUIRED',
-      },
-    );
-  }
+  const requester = requireCitizenOf(
+    ctx.principal,
+    'Only a citizen (or an app with the "anagrafe" scope on their grant) requests certificates online.',
+  );
   const violations = checkCertificateRequest(request);
   if (violations.length > 0) {
     throw new BadUserInputError(violations.map((v) => `${v.field}: ${v.message}`).join('; '), {

@@ -2,6 +2,8 @@ import {
   assertCanRead,
   auditPersonalDataRead,
   canReadPersonalData,
+  ForbiddenError,
+  scopeRequired,
   type PersonalDataRule,
   type Principal,
 } from '@sportello/platform';
@@ -12,7 +14,8 @@ import { ageOn, type IsoDate } from './calendar.js';
 /** Groups of a resident's personal data, each with who may read it besides the person. */
 export const RECORD_RULES = {
   residence: { office: 'anagrafe', scope: 'anagrafe' },
-  family: { office: 'anagrafe', scope: 'anagrafe' },
+  /** Identity too: a parent's delegation for a child is checked against the family. */
+  family: { office: 'anagrafe', scope: 'anagrafe', service: 'identity' },
   documents: { office: 'anagrafe', scope: 'anagrafe' },
   certificates: { office: 'anagrafe', scope: 'anagrafe' },
   residenceChanges: { office: 'anagrafe', scope: 'anagrafe' },
@@ -20,6 +23,17 @@ export const RECORD_RULES = {
   zone: { office: ['anagrafe', 'civil-protection'], service: 'notifier' },
 } as const satisfies Record<string, PersonalDataRule>;
 export type RecordGroup = keyof typeof RECORD_RULES;
+
+/**
+ * The citizen a principal speaks for, or why not: an app on a citizen's grant without the
+ * `anagrafe` scope is told the scope it lacks; anyone else gets `refusal` (CITIZEN_REQUIRED).
+ */
+export function requireCitizenOf(principal: Principal, refusal: string): string {
+  const citizen = citizenOf(principal);
+  if (citizen !== null) return citizen;
+  if (principal.kind === 'client' && principal.onBehalfOf !== undefined) throw scopeRequired('anagrafe');
+  throw new ForbiddenError(refusal, { reason: 'CITIZEN_REQUIRED' });
+}
 
 /** The citizen a principal speaks for (a citizen, or an app on a citizen's grant with `anagrafe`). */
 export function citizenOf(principal: Principal): string | null {

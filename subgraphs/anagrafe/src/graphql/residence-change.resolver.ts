@@ -1,8 +1,8 @@
-import { ForbiddenError, requireAuthenticated, requireStaff } from '@sportello/platform';
+import { ForbiddenError, requireAuthenticated, requireStaff, scopeRequired } from '@sportello/platform';
 import { residenceChangeNotFound } from '../errors.js';
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { actorOf, ANAGRAFE_OFFICE, type AnagrafeContext } from '../context.js';
-import { citizenOf, mayRead } from '../domain/record-access.js';
+import { citizenOf, mayRead, requireCitizenOf } from '../domain/record-access.js';
 import type { ResidenceChangeAction } from '../domain/residence-change.js';
 import { changeResidenceStatus, declareResidenceChange } from '../domain/residence-change-operations.js';
 import { ResidenceChangeEntity } from '../entities/residence-change.entity.js';
@@ -53,12 +53,10 @@ export class ResidenceChangeResolver {
     input: ResidenceDeclarationInput,
   ): Promise<ResidenceChangeType> {
     requireAuthenticated(ctx.principal);
-    const applicant = citizenOf(ctx.principal);
-    if (applicant === null) {
-      throw new ForbiddenError('Only the citizen who moves declares a change of residence.', {
-        reason: 'CITIZEN_REQUIRED',
-      });
-    }
+    const applicant = requireCitizenOf(
+      ctx.principal,
+      'Only the citizen who moves declares a change of residence.',
+    );
     const change = await declareResidenceChange(
       ctx.em,
       applicant,
@@ -126,6 +124,8 @@ export class ResidenceChangeResolver {
   ) {
     requireAuthenticated(ctx.principal);
     const applicant = citizenOf(ctx.principal);
+    if (applicant === null && ctx.principal.kind === 'client' && ctx.principal.onBehalfOf !== undefined)
+      throw scopeRequired('anagrafe');
     if (applicant === null)
       throw new ForbiddenError('Only the applicant can withdraw a declaration.', { reason: 'NOT_APPLICANT' });
     const change = await changeResidenceStatus(

@@ -2,6 +2,7 @@ import {
   BadUserInputError,
   ForbiddenError,
   requireAuthenticated,
+  scopeRequired,
   UnauthenticatedError,
   type Scope,
 } from '@sportello/platform';
@@ -36,7 +37,7 @@ export function selfFiscalCode(ctx: IdentityContext, scope: Scope): string {
   if (principal.kind === 'anonymous') throw new UnauthenticatedError('sign in as a citizen first');
   if (principal.kind === 'citizen') return principal.fiscalCode;
   if (principal.kind === 'client' && principal.onBehalfOf !== undefined) {
-    if (!principal.scopes.includes(scope)) throw new ForbiddenError(`this token lacks the "${scope}" scope`);
+    if (!principal.scopes.includes(scope)) throw scopeRequired(scope);
     return principal.onBehalfOf.fiscalCode;
   }
   throw new ForbiddenError('only a citizen, or an app acting on a citizen’s grant, has an own account here');

@@ -2,6 +2,7 @@ import {
   canReadPersonalData,
   ForbiddenError,
   requireAuthenticated,
+  scopeRequired,
   type EntityManager,
   type Office,
   type PersonalDataRule,
@@ -30,11 +31,7 @@ export function requireCitizen(principal: Principal): CitizenCaller {
   requireAuthenticated(principal);
   if (principal.kind === 'citizen') return { fiscalCode: principal.fiscalCode, actsFor: principal.actsFor };
   if (principal.kind === 'client' && principal.onBehalfOf !== undefined) {
-    if (!principal.scopes.includes(PRACTICES_SCOPE)) {
-      throw new ForbiddenError(`This token lacks the "${PRACTICES_SCOPE}" scope`, {
-        reason: 'SCOPE_REQUIRED',
-      });
-    }
+    if (!principal.scopes.includes(PRACTICES_SCOPE)) throw scopeRequired(PRACTICES_SCOPE);
     return principal.onBehalfOf;
   }
   throw new ForbiddenError('Only a citizen (or an app acting on a citizen’s grant) can do this', {
