@@ -193,6 +193,20 @@ describe.each(DATABASE_DRIVERS)('on %s', (driver) => {
       },
     );
 
+    it('asks a caller without a token to sign in for me, and answers null to callers with no citizen behind them', async () => {
+      const anonymous = await service.graphql('{ me { fiscalCode } }', { token: tokens['anonymous'] });
+      expect(anonymous.data?.me ?? null).toBeNull();
+      expect(anonymous.errors?.[0]?.extensions).toMatchObject({
+        code: 'UNAUTHENTICATED',
+        reason: 'AUTHENTICATION_REQUIRED',
+      });
+      for (const caller of ['anagrafe', 'clientCredentials', 'notifier']) {
+        const answer = await service.graphql('{ me { fiscalCode } }', { token: tokens[caller] });
+        expect(answer.errors, caller).toBeUndefined();
+        expect(answer.data?.me, caller).toBeNull();
+      }
+    });
+
     it('shows the right data to the one allowed to read it', async () => {
       const answer = await service.graphql(`{ me { givenName email actsFor { delegator active } } }`, {
         token: tokens.self,

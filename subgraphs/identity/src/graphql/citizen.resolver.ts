@@ -48,10 +48,12 @@ export class CitizenResolver {
   @Query(() => CitizenType, {
     nullable: true,
     description:
-      'The signed-in citizen (or the citizen who granted this app access); null for other callers.',
+      'The signed-in citizen (or the citizen who granted this app access); null for staff, services and ' +
+      'apps without a citizen’s grant; UNAUTHENTICATED without a token.',
   })
   async me(@Ctx() ctx: IdentityContext): Promise<CitizenType | null> {
     const principal = ctx.principal;
+    requireAuthenticated(principal);
     const fiscalCode =
       principal.kind === 'citizen'
         ? principal.fiscalCode
