@@ -27,7 +27,7 @@ import {
   type PendingAuthorization,
 } from '../entities/authorization.entity.js';
 import { CitizenEntity } from '../entities/citizen.entity.js';
-import type { RefreshToken } from '../entities/refresh-token.entity.js';
+import { RefreshTokenEntity, type RefreshToken } from '../entities/refresh-token.entity.js';
 import { StaffMemberEntity } from '../entities/staff-member.entity.js';
 import { OAuthError, UpstreamProviderError } from '../errors.js';
 import { revokeTokensOfReusedCode } from './code-reuse.js';
@@ -871,15 +871,17 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
       throw error;
     }
     const em = database.fork({ comune: principal.comune });
+    // The sign-in that gave the token, when it came from the token endpoint (not the demo one).
+    const signIn = await em.findOne(RefreshTokenEntity, { accessTokenId: principal.tokenId });
     let person: { fiscalCode?: string; staffUsername?: string };
     let scopes: readonly string[];
     if (principal.kind === 'citizen') {
-      // The comune's own apps sign citizens in without a consent step: they see the profile.
+      // The comune's own apps sign citizens in without a consent step: the scopes they asked for.
       person = { fiscalCode: principal.fiscalCode };
-      scopes = ['openid', 'profile'];
+      scopes = signIn?.scopes ?? ['openid', 'profile'];
     } else if (principal.kind === 'staff') {
       person = { staffUsername: principal.username };
-      scopes = ['openid', 'profile'];
+      scopes = signIn?.scopes ?? ['openid', 'profile'];
     } else if (principal.kind === 'client' && principal.onBehalfOf !== undefined) {
       person = { fiscalCode: principal.onBehalfOf.fiscalCode };
       scopes = principal.scopes;

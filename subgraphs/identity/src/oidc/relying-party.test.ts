@@ -2,7 +2,8 @@ import * as oidc from 'openid-client';
 import { DATABASE_DRIVERS } from '@sportello/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../test-support/browser.js';
-import { MARIO, startIdentity, type TestIdentity } from '../test-support/harness.js';
+import { DASHBOARD_CLIENT_ID } from '../domain/seed.js';
+import { DASHBOARD_REDIRECT, MARIO, startIdentity, type TestIdentity } from '../test-support/harness.js';
 
 const REDIRECT = 'http://localhost:5173/callback';
 /** The issuer the test identity names itself (its `tokenIssuer`); requests go to its loopback port. */
@@ -87,6 +88,19 @@ describe.each(DATABASE_DRIVERS)('identity as an OpenID provider on %s', (driver)
     return { tokens, nonce };
   }
 
+  async function me(token: string) {
+    return service.graphql('{ me { givenName } }', { token });
+  }
+
+  /** When the citizen's grant to the app was last used, as they see it. */
+  async function lastUsed(clientId: string): Promise<string | null | undefined> {
+    const answer = await service.graphql('{ myAppGrants { clientId lastUsedAt } }', {
+      token: await service.devToken({ subject: MARIO }),
+    });
+    const grants = answer.data?.myAppGrants as { clientId: string; lastUsedAt: string | null }[];
+    return grants.find((grant) => grant.clientId === clientId)?.lastUsedAt;
+  }
+
   it('advertises what it implements in discovery', async () => {
     const configuration = await relyingParty(await registerApp('OPENID', true));
     const metadata = configuration.serverMetadata();
@@ -150,5 +164,104 @@ describe.each(DATABASE_DRIVERS)('identity as an OpenID provider on %s', (driver)
     });
     expect(forged.status).toBe(401);
     expect(forged.headers.get('www-authenticate')).toContain('error="invalid_token"');
+  });
+
+  it('rotates refresh tokens for a public app, and a replaced one presented again ends the whole sign-in', async () => {
+    const app = await registerApp('OPENID, PROFILE', false);
+    const configuration = await relyingParty(app);
+    const { tokens } = await signIn(configuration, 'openid profile');
+    const first = tokens.refresh_token!;
+    const before = await lastUsed(app.clientId);
+
+    const second = await oidc.refreshTokenGrant(configuration, first);
+    expect(second.refresh_token).toBeTruthy();
+    expect(second.refresh_token).not.toBe(first);
+    expect(second.claims()).toMatchObject({ sub: MARIO, given_name: 'Mario' });
+    expect((await me(second.access_token)).data?.me).toEqual({ givenName: 'Mario' });
+    // The citizen sees the app used their grant just now.
+    const after = await lastUsed(app.clientId);
+    expect(after).toBeTruthy();
+    expect(Date.parse(after!)).toBeGreaterThanOrEqual(Date.parse(before ?? after!));
+    const third = await oidc.refreshTokenGrant(configuration, second.refresh_token!);
+
+    // The first token was replaced: whoever presents it may have stolen it.
+    await expect(oidc.refreshTokenGrant(configuration, first)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    // The newest token of the sign-in no longer works either, nor its access tokens.
+    await expect(oidc.refreshTokenGrant(configuration, third.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    const refused = await me(third.access_token);
+    expect(refused.status).toBe(401);
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ reason: 'TOKEN_REVOKED' });
+  });
+
+  it('refuses refresh tokens once the citizen withdrew the grant, even after granting again', async () => {
+    const app = await registerApp('OPENID, PROFILE', true);
+    const configuration = await relyingParty(app);
+    const { tokens } = await signIn(configuration, 'openid profile');
+    const withdrawn = await service.graphql(`mutation { revokeAppGrant(clientId: "${app.clientId}") }`, {
+      token: await service.devToken({ subject: MARIO }),
+    });
+    expect(withdrawn.data?.revokeAppGrant).toBe(true);
+    await expect(oidc.refreshTokenGrant(configuration, tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    const again = await signIn(configuration, 'openid profile');
+    await expect(oidc.refreshTokenGrant(configuration, tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    expect(
+      (await oidc.refreshTokenGrant(configuration, again.tokens.refresh_token!)).access_token,
+    ).toBeTruthy();
+  });
+
+  it('refuses refresh tokens of a revoked app and of another app', async () => {
+    const app = await registerApp('OPENID', true);
+    const other = await relyingParty(await registerApp('OPENID', true));
+    const configuration = await relyingParty(app);
+    const { tokens } = await signIn(configuration, 'openid');
+    await expect(oidc.refreshTokenGrant(other, tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    await service.graphql(`mutation { revokeApiClient(clientId: "${app.clientId}") { clientId } }`, {
+      token: admin,
+    });
+    // The app itself is refused (401 invalid_client), whatever token it presents.
+    await expect(oidc.refreshTokenGrant(configuration, tokens.refresh_token!)).rejects.toMatchObject({
+      status: 401,
+    });
+  });
+
+  it('keeps a clerk of the staff dashboard signed in with refresh tokens, the ID token naming the clerk', async () => {
+    const configuration = await relyingParty({ clientId: DASHBOARD_CLIENT_ID, secret: null });
+    const verifier = oidc.randomPKCECodeVerifier();
+    const authorizationUrl = oidc.buildAuthorizationUrl(configuration, {
+      redirect_uri: DASHBOARD_REDIRECT,
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    });
+    const browser = new TestBrowser();
+    const login = await browser.fetch(authorizationUrl.href.replace(ISSUER, service.url));
+    const answer = await browser.submit(`${service.url}/oauth/login`, await login.text(), {
+      staff_username: 'anagrafe.bianchi',
+    });
+    const tokens = await oidc.authorizationCodeGrant(
+      configuration,
+      new URL(answer.headers.get('location') ?? ''),
+      { pkceCodeVerifier: verifier, idTokenExpected: true },
+    );
+    expect(tokens.claims()).toMatchObject({ sub: 'anagrafe.bianchi', aud: DASHBOARD_CLIENT_ID });
+    // The dashboard asked for openid only: no names.
+    expect(tokens.claims()).not.toHaveProperty('name');
+    const refreshed = await oidc.refreshTokenGrant(configuration, tokens.refresh_token!);
+    const userinfo = await oidc.fetchUserInfo(configuration, refreshed.access_token, 'anagrafe.bianchi');
+    expect(userinfo).toEqual({ sub: 'anagrafe.bianchi' });
+    expect(refreshed.claims()).toMatchObject({
+      sub: 'anagrafe.bianchi',
+      auth_time: tokens.claims()!.auth_time,
+    });
   });
 });
