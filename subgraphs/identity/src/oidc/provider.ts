@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import {
   createTokenVerifier,
   SCOPES,
@@ -125,6 +126,8 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['ES256'],
     claims_supported: [...PERSON_CLAIMS, ...ID_TOKEN_CLAIMS],
+    revocation_endpoint: `${issuer}/oauth/revoke`,
+    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     claims_parameter_supported: false,
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
@@ -840,6 +843,96 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     await revokeTokensOfReusedCode(em, token, client, logger, now, 'refresh token');
   }
 
+  /**
+   * Token revocation (RFC 7009) by the app the token was issued to, authenticated as at the token
+   * endpoint. A refresh token ends with its whole family; an access token ends the sign-in it came
+   * from (no refresh from it, userinfo and introspection refuse it) and is refused elsewhere from
+   * its expiry at the latest. Unknown tokens and other apps' tokens are answered 200 all the same,
+   * and change nothing.
+   */
+  async function revokeEndpoint(request: ServiceRequest): Promise<RouteResponse> {
+    const fields = await readFields(request);
+    const client = await authenticateClient(request, fields, false);
+    if (!fields.token) throw new OAuthError('invalid_request', 'token is required');
+    const em = database.fork({ comune: client.comune });
+    const signIn =
+      (await findRefreshToken(em, fields.token)) ?? (await signInOfAccessToken(em, fields.token));
+    if (signIn !== null && signIn.clientId === client.clientId) {
+      await revokeRefreshTokens(em, { familyId: signIn.familyId });
+    }
+    return json(200, {});
+  }
+
+  /** The refresh token issued with an access token of this issuer, if the token is one. */
+  async function signInOfAccessToken(em: EntityManager, token: string): Promise<RefreshToken | null> {
+    let principal;
+    try {
+      principal = await verifier.verifyToken(token);
+    } catch (error) {
+      if (error instanceof UnauthenticatedError) return null;
+      throw error;
+    }
+    return em.findOne(RefreshTokenEntity, { accessTokenId: principal.tokenId });
+  }
+
+  /**
+   * Token introspection (RFC 7662) for Sportello's own services (internal client credentials):
+   * whether an access or refresh token is live, and whose it is.
+   */
+  async function introspect(request: ServiceRequest): Promise<RouteResponse> {
+    const fields = await readFields(request);
+    const { clientId, secret } = clientCredentials(request, fields);
+    const internal = config.internalClients.find((candidate) => candidate.clientId === clientId);
+    if (internal === undefined || secret === undefined || !sameSecret(secret, internal.secret)) {
+      throw new OAuthError('invalid_client', 'client authentication failed');
+    }
+    if (!fields.token) throw new OAuthError('invalid_request', 'token is required');
+    const inactive = json(200, { active: false });
+    const refresh = await database.forkUnscoped().findOne(RefreshTokenEntity, {
+      tokenDigest: digestToken(fields.token),
+    });
+    if (refresh !== null) {
+      const em = database.fork({ comune: refresh.comune });
+      const client = await em.findOne(ApiClientEntity, { clientId: refresh.clientId, revokedAt: null });
+      const live =
+        client !== null &&
+        refresh.rotatedAt == null &&
+        refresh.revokedAt == null &&
+        refresh.expiresAt > new Date() &&
+        (await stillGranted(em, client, refresh));
+      if (!live) return inactive;
+      return json(200, {
+        active: true,
+        token_type: 'refresh_token',
+        client_id: refresh.clientId,
+        sub: refresh.fiscalCode ?? refresh.staffUsername,
+        scope: refresh.scopes.join(' '),
+        comune: refresh.comune,
+        iat: Math.floor(refresh.issuedAt.getTime() / 1000),
+        exp: Math.floor(refresh.expiresAt.getTime() / 1000),
+        iss: config.tokenIssuer,
+      });
+    }
+    let principal;
+    try {
+      principal = await verifier.verifyToken(fields.token);
+    } catch (error) {
+      if (error instanceof UnauthenticatedError) return inactive;
+      throw error;
+    }
+    const signIn = await database
+      .fork({ comune: principal.comune })
+      .findOne(RefreshTokenEntity, { accessTokenId: principal.tokenId });
+    if (signIn?.revokedAt != null) return inactive;
+    const claims = decodeJwt(fields.token);
+    return json(200, {
+      ...claims,
+      active: true,
+      token_type: 'Bearer',
+      ...(signIn === null ? {} : { client_id: signIn.clientId, scope: signIn.scopes.join(' ') }),
+    });
+  }
+
   /** The claims of the person a bearer access token was issued for (OIDC Core 5.3). */
   async function userinfo(request: ServiceRequest): Promise<RouteResponse> {
     const header = request.header('authorization') ?? '';
@@ -873,6 +966,9 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     const em = database.fork({ comune: principal.comune });
     // The sign-in that gave the token, when it came from the token endpoint (not the demo one).
     const signIn = await em.findOne(RefreshTokenEntity, { accessTokenId: principal.tokenId });
+    if (signIn?.revokedAt != null) {
+      return refused(401, 'invalid_token', 'the access token is invalid, expired or revoked');
+    }
     let person: { fiscalCode?: string; staffUsername?: string };
     let scopes: readonly string[];
     if (principal.kind === 'citizen') {
@@ -1022,6 +1118,18 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
       handler: guarded((request) => throttle.interaction(request, consent)),
     },
     { method: 'GET', path: '/oauth/callback', handler: guarded(upstreamCallback) },
+    {
+      method: 'POST',
+      path: '/oauth/revoke',
+      // Browser apps sign out from their own origin, like they redeem codes.
+      handler: async (request) =>
+        withCorsOpen(await guarded((request) => throttle.token(request, revokeEndpoint))(request)),
+    },
+    {
+      method: 'POST',
+      path: '/oauth/introspect',
+      handler: guarded((request) => throttle.token(request, introspect)),
+    },
     { method: 'GET', path: '/oauth/userinfo', handler: guarded(userinfo) },
     { method: 'POST', path: '/oauth/userinfo', handler: guarded(userinfo) },
     {

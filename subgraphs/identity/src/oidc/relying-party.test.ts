@@ -112,6 +112,7 @@ describe.each(DATABASE_DRIVERS)('identity as an OpenID provider on %s', (driver)
       id_token_signing_alg_values_supported: ['ES256'],
     });
     expect(metadata.grant_types_supported).toContain('refresh_token');
+    expect(metadata.revocation_endpoint).toBe(`${ISSUER}/oauth/revoke`);
     expect(metadata.claims_supported).toEqual(expect.arrayContaining(['sub', 'fiscal_number', 'given_name']));
     const endpoints = await fetch(`${service.url}/oauth/userinfo`);
     expect(endpoints.status).toBe(401);
@@ -263,5 +264,75 @@ describe.each(DATABASE_DRIVERS)('identity as an OpenID provider on %s', (driver)
       sub: 'anagrafe.bianchi',
       auth_time: tokens.claims()!.auth_time,
     });
+  });
+
+  /** What an internal service learns of a token at the introspection endpoint. */
+  async function introspect(token: string, secret = 'notifier-secret-for-tests') {
+    const answer = await service.post(
+      '/oauth/introspect',
+      { token },
+      { authorization: `Basic ${Buffer.from(`sportello-notifier:${secret}`).toString('base64')}` },
+    );
+    return { status: answer.status, body: (await answer.json()) as Record<string, unknown> };
+  }
+
+  it('lets an app revoke its refresh token: the sign-in can no longer be refreshed', async () => {
+    const app = await registerApp('OPENID', false);
+    const configuration = await relyingParty(app);
+    const { tokens } = await signIn(configuration, 'openid');
+    const refreshed = await oidc.refreshTokenGrant(configuration, tokens.refresh_token!);
+    expect((await introspect(refreshed.refresh_token!)).body).toMatchObject({
+      active: true,
+      client_id: app.clientId,
+      sub: MARIO,
+    });
+
+    await oidc.tokenRevocation(configuration, refreshed.refresh_token!, { token_type_hint: 'refresh_token' });
+    await expect(oidc.refreshTokenGrant(configuration, refreshed.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    expect((await introspect(refreshed.refresh_token!)).body).toEqual({ active: false });
+    // Revoking again, or a token that never existed, is answered the same.
+    await oidc.tokenRevocation(configuration, refreshed.refresh_token!);
+    await oidc.tokenRevocation(configuration, 'no-such-token');
+  });
+
+  it('lets an app revoke an access token: its sign-in ends, userinfo and introspection refuse it', async () => {
+    const app = await registerApp('OPENID, PROFILE', true);
+    const configuration = await relyingParty(app);
+    const { tokens } = await signIn(configuration, 'openid profile');
+    expect((await introspect(tokens.access_token)).body).toMatchObject({
+      active: true,
+      sub: MARIO,
+      client_id: app.clientId,
+      scope: 'openid profile',
+      iss: ISSUER,
+    });
+    // Another app cannot revoke it.
+    const other = await relyingParty(await registerApp('OPENID', true));
+    await oidc.tokenRevocation(other, tokens.access_token);
+    expect(await oidc.fetchUserInfo(configuration, tokens.access_token, MARIO)).toMatchObject({ sub: MARIO });
+
+    await oidc.tokenRevocation(configuration, tokens.access_token, { token_type_hint: 'access_token' });
+    expect((await introspect(tokens.access_token)).body).toEqual({ active: false });
+    await expect(oidc.fetchUserInfo(configuration, tokens.access_token, MARIO)).rejects.toMatchObject({
+      status: 401,
+    });
+    await expect(oidc.refreshTokenGrant(configuration, tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+  });
+
+  it('answers introspection to Sportello services only', async () => {
+    const configuration = await relyingParty(await registerApp('OPENID', true));
+    const { tokens } = await signIn(configuration, 'openid');
+    expect((await introspect(tokens.access_token, 'wrong-secret')).status).toBe(401);
+    const asApp = await service.post('/oauth/introspect', {
+      token: tokens.access_token,
+      client_id: configuration.clientMetadata().client_id,
+      client_secret: String(configuration.clientMetadata().client_secret),
+    });
+    expect(asApp.status).toBe(401);
+    expect((await introspect('not-a-token')).body).toEqual({ active: false });
   });
 });
