@@ -8,6 +8,7 @@ import {
 import type { Actor } from '@sportello/schema';
 import { AuditTrail } from './domain/audit-log.js';
 import { activeDelegators } from './domain/delegations.js';
+import type { FamilyRegistry } from './domain/family-registry.js';
 import { ApiClientEntity } from './entities/api-client.entity.js';
 import { CitizenEntity, type Citizen } from './entities/citizen.entity.js';
 
@@ -15,6 +16,10 @@ import { CitizenEntity, type Citizen } from './entities/citizen.entity.js';
 export interface IdentitySettings {
   /** Username of the comune's Telegram bot; `null` disables Telegram linking. */
   telegramBotUsername: string | null;
+  /** Anagrafe, consulted when a delegation is recorded; `null`/absent when none is configured. */
+  registry?: FamilyRegistry | null;
+  /** The clock delegations are judged by. @default the system clock */
+  clock?: () => Date;
 }
 
 /** What every identity resolver receives: the platform request context, refined. */
@@ -61,6 +66,7 @@ export async function createIdentityContext(
   operationName: string | null = null,
 ): Promise<IdentityContext> {
   const em = base.em;
+  const now = settings.clock?.() ?? new Date();
   let principal = base.principal;
   if (principal.kind === 'client') {
     const client = await em.findOne(ApiClientEntity, { clientId: principal.clientId });
@@ -71,11 +77,11 @@ export async function createIdentityContext(
       });
     }
     if (principal.onBehalfOf !== undefined) {
-      const actsFor = await activeDelegators(em, principal.onBehalfOf.fiscalCode);
+      const actsFor = await activeDelegators(em, principal.onBehalfOf.fiscalCode, now);
       principal = { ...principal, onBehalfOf: { ...principal.onBehalfOf, actsFor } };
     }
   } else if (principal.kind === 'citizen') {
-    principal = { ...principal, actsFor: await activeDelegators(em, principal.fiscalCode) };
+    principal = { ...principal, actsFor: await activeDelegators(em, principal.fiscalCode, now) };
   }
   const citizens = new DataLoader<string, Citizen | null>(async (codes) => {
     const rows = await em.find(CitizenEntity, { fiscalCode: { $in: [...codes] } });

@@ -19,6 +19,8 @@ export const DelegationEntity = defineEntity({
     validFrom: p.datetime(),
     validUntil: p.datetime().nullable(),
     revokedAt: p.datetime().nullable(),
+    /** When its end (`validUntil` passed) was announced with `delegation.ended`; null before. */
+    endAnnouncedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });

@@ -204,7 +204,7 @@ export class AccountResolver {
 
   @Mutation(() => DelegationType, {
     description:
-      'Anagrafe staff record any delegation (e.g. a parent for a minor child); a citizen may delegate another adult to act for them.',
+      'Records a delegation. MINOR_CHILD (anagrafe or admin staff): the delegator must be registered in anagrafe as a child under 18 of the family where the delegate is head or spouse; it ends at the start of the 18th birthday. DELEGATING_ADULT: only the delegator, signed in as themself, names an adult delegate (both 18 or older). It starts today at the earliest. Refusals are BAD_USER_INPUT naming the argument (input.delegator, input.delegate, input.validFrom, input.validUntil); nothing is written.',
   })
   async createDelegation(
     @Arg('input', () => CreateDelegationInput, { description: 'Who acts for whom, and for how long.' })
@@ -212,23 +212,34 @@ export class AccountResolver {
     @Ctx() ctx: IdentityContext,
   ): Promise<DelegationType> {
     const principal = ctx.principal;
-    const selfDelegation =
-      principal.kind === 'citizen' &&
-      principal.fiscalCode === input.delegator &&
-      input.kind === 'delegating-adult';
-    if (!selfDelegation && !isRegistrar(principal)) {
-      throw new ForbiddenError(
-        'a citizen may only delegate an adult to act for themselves; other delegations are recorded by the anagrafe office',
-      );
+    const kind = input.kind as DelegationKind;
+    if (kind === 'delegating-adult') {
+      // The delegator's own act: nobody, staff included, gives someone's powers away for them.
+      if (principal.kind !== 'citizen' || principal.fiscalCode !== input.delegator) {
+        throw new ForbiddenError(
+          'only the delegator, signed in as themself, delegates an adult to act for them',
+          {
+            reason: 'DELEGATOR_ONLY',
+          },
+        );
+      }
+    } else if (!isRegistrar(principal)) {
+      throw new ForbiddenError('a minor child’s delegation is recorded by the anagrafe office');
     }
-    const delegation = await createDelegation(ctx.em, principal.comune, {
-      delegator: input.delegator,
-      delegate: input.delegate,
-      kind: input.kind as DelegationKind,
-      validFrom: input.validFrom ?? new Date(),
-      validUntil: input.validUntil ?? null,
-    });
-    return toDelegationType(delegation);
+    const now = ctx.settings.clock?.() ?? new Date();
+    const delegation = await createDelegation(
+      ctx.em,
+      principal.comune,
+      {
+        delegator: input.delegator,
+        delegate: input.delegate,
+        kind,
+        validFrom: input.validFrom ?? null,
+        validUntil: input.validUntil ?? null,
+      },
+      { registry: ctx.settings.registry ?? null, now },
+    );
+    return toDelegationType(delegation, now);
   }
 
   @Mutation(() => DelegationType, {
@@ -246,6 +257,7 @@ export class AccountResolver {
         principal.fiscalCode === delegation.delegateFiscalCode);
     if (!party && !isRegistrar(principal))
       throw new ForbiddenError('only the parties or the anagrafe office revoke a delegation');
-    return toDelegationType(await revokeDelegation(ctx.em, delegation, await actorOf(ctx)));
+    const now = ctx.settings.clock?.() ?? new Date();
+    return toDelegationType(await revokeDelegation(ctx.em, delegation, await actorOf(ctx), now), now);
   }
 }

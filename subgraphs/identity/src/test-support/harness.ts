@@ -5,6 +5,7 @@ import {
   createIdentity,
   IDENTITY_ENTITIES,
   seedIdentity,
+  type IdentityDeps,
   type IdentityHandle,
   type IdentitySeed,
 } from '../index.js';
@@ -86,6 +87,8 @@ export function testConfig(overrides: Partial<IdentityConfig> = {}): IdentityCon
     internalClients: [
       { clientId: 'sportello-notifier', service: 'notifier', secret: 'notifier-secret-for-tests' },
     ],
+    // Tests run the delegation-ends job themselves, at the time they choose.
+    delegationJobIntervalMinutes: 0,
     ...overrides,
   };
 }
@@ -96,6 +99,8 @@ export async function startIdentity(
   driver: DatabaseDriver = 'sqlite',
   /** A bus shared with other services of the test (closed by its owner); by default one of its own. */
   sharedBus?: EventBus,
+  /** Further dependencies: the clock delegations are judged by, anagrafe's families. */
+  deps: Pick<IdentityDeps, 'clock' | 'registry'> = {},
 ): Promise<TestIdentity> {
   const testDatabase = await createTestDatabase({
     service: 'identity',
@@ -107,7 +112,7 @@ export async function startIdentity(
   const config = testConfig(overrides);
   const logger = createLogger({ name: 'identity-test', level: 'silent' });
   const bus = sharedBus ?? createInProcessBus();
-  const identity = await createIdentity(config, { bus, logger, database: testDatabase.database });
+  const identity = await createIdentity(config, { bus, logger, database: testDatabase.database, ...deps });
   await seedIdentity(identity.database.fork({ comune: COMUNE }), SEED);
   const url = await identity.listen(0);
 

@@ -5,6 +5,7 @@ import { Migration20261123134223_staff_sign_in } from './Migration20261123134223
 import { Migration20261207015127_citizen_sign_out } from './Migration20261207015127_citizen_sign_out.js';
 import { Migration20261207042718_app_grants } from './Migration20261207042718_app_grants.js';
 import { Migration20261207045748_oidc_tokens } from './Migration20261207045748_oidc_tokens.js';
+import { Migration20261207050010_delegation_ends } from './Migration20261207050010_delegation_ends.js';
 
 export const migrations = [
   { name: 'Migration20261123130126_init', class: Migration20261123130126_init },
@@ -13,4 +14,5 @@ export const migrations = [
   { name: 'Migration20261207015127_citizen_sign_out', class: Migration20261207015127_citizen_sign_out },
   { name: 'Migration20261207042718_app_grants', class: Migration20261207042718_app_grants },
   { name: 'Migration20261207045748_oidc_tokens', class: Migration20261207045748_oidc_tokens },
+  { name: 'Migration20261207050010_delegation_ends', class: Migration20261207050010_delegation_ends },
 ];
