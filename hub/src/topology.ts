@@ -153,7 +153,10 @@ export function serviceEnvironment(
     DATABASE_URL: distributed
       ? postgresDatabaseUrl(config, service)
       : resolve(join(config.dataDir, `${service}.db`)),
-    ...(service === 'identity' ? identityEnvironment(config) : {}),
+    ...(service === 'identity'
+      ? // Anagrafe answers whose child a minor is when a parent's delegation is recorded.
+        { ...identityEnvironment(config), ANAGRAFE_URL: topology.baseUrl('anagrafe') }
+      : {}),
     ...(service === 'notifier'
       ? {
           IDENTITY_URL: topology.baseUrl('identity'),

@@ -197,7 +197,10 @@ export class CitizenResolver {
   async actsFor(@Root() citizen: CitizenType, @Ctx() ctx: IdentityContext): Promise<DelegationType[] | null> {
     authoriseCitizenRead(ctx, citizen.fiscalCode, 'delegations');
     if (citizen.record === null) return null;
-    return (await delegationsOf(ctx.em, citizen.fiscalCode, 'actsFor')).map((row) => toDelegationType(row));
+    const now = ctx.settings.clock?.() ?? new Date();
+    return (await delegationsOf(ctx.em, citizen.fiscalCode, 'actsFor')).map((row) =>
+      toDelegationType(row, now),
+    );
   }
 
   @FieldResolver(() => [DelegationType], {
@@ -210,7 +213,10 @@ export class CitizenResolver {
   ): Promise<DelegationType[] | null> {
     authoriseCitizenRead(ctx, citizen.fiscalCode, 'delegations');
     if (citizen.record === null) return null;
-    return (await delegationsOf(ctx.em, citizen.fiscalCode, 'delegates')).map((row) => toDelegationType(row));
+    const now = ctx.settings.clock?.() ?? new Date();
+    return (await delegationsOf(ctx.em, citizen.fiscalCode, 'delegates')).map((row) =>
+      toDelegationType(row, now),
+    );
   }
 }
 

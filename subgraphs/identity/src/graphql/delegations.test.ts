@@ -184,6 +184,13 @@ describe.each(['sqlite', 'postgresql'] as const)('delegations checked against an
     const later = await service.devToken({ subject: LAURA });
     const refusedRead = await service.graphql(ACTS_FOR, { token: later, variables: { fc: LUCA } });
     expect(refusedRead.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN' });
+    const mine = await service.graphql('{ me { actsFor { delegator active } } }', { token: later });
+    expect(mine.data?.me).toEqual({
+      actsFor: expect.arrayContaining([
+        { delegator: LUCA, active: false },
+        { delegator: SARA, active: true },
+      ]),
+    });
     // Still acting for the younger child.
     expect(
       (await service.graphql(ACTS_FOR, { token: later, variables: { fc: SARA } })).data?.citizen,
