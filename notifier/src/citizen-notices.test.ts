@@ -304,6 +304,64 @@ describe('practice changes', () => {
   });
 });
 
+describe('a practice filed for someone else', () => {
+  it('reaches both the applicant and the person they act for, each in their language', async () => {
+    const accepted = createEvent('practice.status-changed', {
+      comune: COMUNE,
+      subject: PRACTICE_ID,
+      actor: { kind: 'staff', id: 'pratiche.rossi' },
+      data: {
+        ...practiceFields(english),
+        onBehalfOfFiscalCode: german,
+        protocolNumber: '2026/000125',
+        from: 'processing',
+        to: 'accepted',
+      },
+    });
+    const received = await publishAndCollect(accepted);
+    expectOnePerChannel(received[english]!, ['email', 'telegram']);
+    expectOnePerChannel(received[german]!, ['email', 'io']);
+    expectOnePerChannel(received[italian]!, []);
+    expect(received[english]!.email[0]!.subject).toBe(
+      'Ritiro rifiuti ingombranti a domicilio: application accepted (no. 2026/000125)',
+    );
+    expect(received[german]!.email[0]!.subject).toBe(
+      'Ritiro rifiuti ingombranti a domicilio: Antrag angenommen (Nr. 2026/000125)',
+    );
+  });
+});
+
+describe('a delegation that ended at the child’s 18th birthday', () => {
+  it('is told to both the new adult and the parent, once per channel, each in their language', async () => {
+    const ended = createEvent('delegation.ended', {
+      comune: COMUNE,
+      subject: 'delegation-1',
+      actor: { kind: 'system', id: 'delegation-expiry' },
+      data: {
+        delegationId: 'delegation-1',
+        kind: 'minor-child',
+        delegator: german,
+        delegate: italian,
+        reason: 'majority',
+        endedAt: '2026-12-07T23:00:00Z',
+        majorityOn: '2026-12-08',
+      },
+    });
+    const received = await publishAndCollect(ended);
+    expectOnePerChannel(received[german]!, ['email', 'io']);
+    expectOnePerChannel(received[italian]!, ['email', 'telegram', 'io']);
+    expectOnePerChannel(received[english]!, []);
+    for (const text of texts(received[italian]!)) {
+      expect(text).toContain(
+        'Il 08/12/2026 il figlio o la figlia per cui agiva un genitore ha compiuto 18 anni',
+      );
+    }
+    for (const text of texts(received[german]!)) {
+      expect(text).toContain('Am 08.12.2026 ist der Sohn oder die Tochter');
+    }
+  });
+});
+
 describe('appointments changed by the office', () => {
   it('tell the citizen the new time when the office moves the appointment', async () => {
     const moved = createEvent('appointment.changed', {

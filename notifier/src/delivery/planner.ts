@@ -244,6 +244,11 @@ export class Planner {
       if (after === null) yield [plan.audience.fiscalCode];
       return;
     }
+    if (plan.audience.kind === 'people') {
+      // A few people, in one page: planned at once or not at all.
+      if (after === null) yield [...new Set(plan.audience.fiscalCodes)].sort();
+      return;
+    }
     const { zones } = plan.audience;
     let cursor = after;
     if (lane === 'critical' && cursor === null) {

@@ -17,6 +17,8 @@ const LANGUAGES: readonly Language[] = ['it', 'en', 'de'];
 /** Who hears about an event. */
 export type Audience =
   | { kind: 'person'; fiscalCode: string }
+  /** A few people told the same thing (both sides of a delegation, an applicant and whom they act for). */
+  | { kind: 'people'; fiscalCodes: readonly string[] }
   /** Residents of the zones; `zones: null` is the whole comune. */
   | { kind: 'residents'; zones: readonly string[] | null };
 
@@ -267,10 +269,15 @@ export function planFor(event: AnyEvent, settings: RuleSettings): NotificationPl
     case 'practice.status-changed': {
       const data = event.data;
       if (!NOTIFIED_PRACTICE_STATUSES.has(data.to)) return null;
+      const forSomeoneElse = data.onBehalfOfFiscalCode ?? null;
       return {
         category: 'practice-updates',
         critical: false,
-        audience: { kind: 'person', fiscalCode: data.applicantFiscalCode },
+        // The person the applicant acts for hears of their practice too.
+        audience:
+          forSomeoneElse !== null && forSomeoneElse !== data.applicantFiscalCode
+            ? { kind: 'people', fiscalCodes: [data.applicantFiscalCode, forSomeoneElse] }
+            : { kind: 'person', fiscalCode: data.applicantFiscalCode },
         publicPost: false,
         priority: 20,
         messages: inEveryLanguage(() => ({
@@ -493,6 +500,26 @@ export function planFor(event: AnyEvent, settings: RuleSettings): NotificationPl
             ...(data.reason ? { reason: data.reason } : {}),
             // Cancelled, the appointment is gone: the link leads to booking another.
             url: link(settings, 'appuntamenti'),
+          },
+        })),
+      };
+    }
+    case 'delegation.ended': {
+      const data = event.data;
+      return {
+        category: 'practice-updates',
+        critical: false,
+        // Both sides: the person represented and the one who acted for them.
+        audience: { kind: 'people', fiscalCodes: [data.delegator, data.delegate] },
+        publicPost: false,
+        priority: 20,
+        messages: inEveryLanguage(() => ({
+          kind: 'delegation-ended',
+          data: {
+            reason: data.reason,
+            kind: data.kind,
+            endedOn: data.majorityOn ?? data.endedAt,
+            url: link(settings, 'deleghe'),
           },
         })),
       };

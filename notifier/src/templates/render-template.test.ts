@@ -173,6 +173,14 @@ const INPUTS: TemplateInput[] = [
     data: { status: 'obstacles-notified', note: NASTY, replyBy: '2025-11-20', url: URL },
   },
   {
+    kind: 'delegation-ended',
+    data: { reason: 'majority', kind: 'minor-child', endedOn: '2026-12-08', url: URL },
+  },
+  {
+    kind: 'delegation-ended',
+    data: { reason: 'expired', kind: 'delegating-adult', endedOn: '2026-12-08T23:00:00Z', url: URL },
+  },
+  {
     kind: 'document-expired',
     data: { document: "carta d'identità cartacea", kind: 'paper', expiredOn: '2026-08-03', url: URL },
   },

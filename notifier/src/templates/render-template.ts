@@ -10,8 +10,10 @@ import {
   type OrdinancePublishedData,
 } from './kinds/civil-protection.js';
 import {
+  delegationEnded,
   documentExpired,
   residenceChangeStatus,
+  type DelegationEndedData,
   type DocumentExpiredData,
   type ResidenceChangeData,
 } from './kinds/anagrafe.js';
@@ -66,6 +68,7 @@ export type TemplateInput =
   | { kind: 'appointment-changed'; data: AppointmentChangedData }
   | { kind: 'appointment-cancelled'; data: AppointmentCancelledData }
   | { kind: 'residence-change-status'; data: ResidenceChangeData }
+  | { kind: 'delegation-ended'; data: DelegationEndedData }
   | { kind: 'report-status-changed'; data: ReportStatusChangedData };
 
 /** The message kinds, for iteration. */
@@ -90,6 +93,7 @@ const TEMPLATES: { [K in MessageKind]: Template<Extract<TemplateInput, { kind: K
   'appointment-changed': appointmentChanged,
   'appointment-cancelled': appointmentCancelled,
   'residence-change-status': residenceChangeStatus,
+  'delegation-ended': delegationEnded,
   'report-status-changed': reportStatusChanged,
 };
 

@@ -250,3 +250,84 @@ export const documentExpired: Template<DocumentExpiredData> = {
     action: { label: 'CIE-Termin buchen', url: d.url },
   }),
 };
+
+/** Data of a `delegation-ended` message, the same for both people of the delegation. */
+export interface DelegationEndedData {
+  /** `majority`: the child turned 18; `expired`: the delegation reached its end date. */
+  reason: 'majority' | 'expired';
+  kind: 'minor-child' | 'delegating-adult';
+  endedOn: string;
+  url: string;
+}
+
+export const delegationEnded: Template<DelegationEndedData> = {
+  it: (d) =>
+    d.reason === 'majority'
+      ? {
+          severity: 'info',
+          subject: 'Delega terminata: compimento dei 18 anni',
+          heading: 'La delega del genitore è terminata',
+          paragraphs: [
+            `Il ${formatDate(d.endedOn, 'it')} il figlio o la figlia per cui agiva un genitore ha compiuto 18 anni: da quel giorno il genitore non può più presentare pratiche, consultare dati o ricevere comunicazioni per suo conto su Sportello.`,
+            'Chi è diventato maggiorenne accede ai servizi con la propria identità digitale (SPID o CIE) e, se vuole farsi ancora aiutare, può delegare il genitore.',
+          ],
+          facts: [{ label: 'Terminata il', value: formatDate(d.endedOn, 'it') }],
+          action: { label: 'Vedi le deleghe', url: d.url },
+        }
+      : {
+          severity: 'info',
+          subject: 'Delega scaduta',
+          heading: 'Una delega è scaduta',
+          paragraphs: [
+            `La delega è scaduta il ${formatDate(d.endedOn, 'it')}: la persona delegata non può più agire per conto di chi l'aveva delegata su Sportello. Se serve, il delegante può conferire una nuova delega.`,
+          ],
+          facts: [{ label: 'Scaduta il', value: formatDate(d.endedOn, 'it') }],
+          action: { label: 'Vedi le deleghe', url: d.url },
+        },
+  en: (d) =>
+    d.reason === 'majority'
+      ? {
+          severity: 'info',
+          subject: 'Delegation ended: turning 18',
+          heading: 'The parent’s delegation has ended',
+          paragraphs: [
+            `On ${formatDate(d.endedOn, 'en')} the son or daughter a parent acted for turned 18: from that day the parent can no longer submit applications, see data or receive notices on their behalf on Sportello.`,
+            'The new adult uses the services with their own digital identity (SPID or CIE) and, if they still want help, can delegate the parent.',
+          ],
+          facts: [{ label: 'Ended on', value: formatDate(d.endedOn, 'en') }],
+          action: { label: 'See delegations', url: d.url },
+        }
+      : {
+          severity: 'info',
+          subject: 'Delegation expired',
+          heading: 'A delegation has expired',
+          paragraphs: [
+            `The delegation expired on ${formatDate(d.endedOn, 'en')}: the delegate can no longer act on Sportello for the person who delegated them. If needed, that person can grant a new delegation.`,
+          ],
+          facts: [{ label: 'Expired on', value: formatDate(d.endedOn, 'en') }],
+          action: { label: 'See delegations', url: d.url },
+        },
+  de: (d) =>
+    d.reason === 'majority'
+      ? {
+          severity: 'info',
+          subject: 'Vollmacht beendet: Volljährigkeit',
+          heading: 'Die Vollmacht des Elternteils ist beendet',
+          paragraphs: [
+            `Am ${formatDate(d.endedOn, 'de')} ist der Sohn oder die Tochter, für den oder die ein Elternteil handelte, 18 Jahre alt geworden: Seit diesem Tag kann der Elternteil auf Sportello keine Anträge mehr für ihn oder sie stellen, keine Daten einsehen und keine Mitteilungen erhalten.`,
+            'Wer volljährig geworden ist, nutzt die Dienste mit der eigenen digitalen Identität (SPID oder CIE) und kann den Elternteil bevollmächtigen, wenn er oder sie weiter Hilfe möchte.',
+          ],
+          facts: [{ label: 'Beendet am', value: formatDate(d.endedOn, 'de') }],
+          action: { label: 'Vollmachten ansehen', url: d.url },
+        }
+      : {
+          severity: 'info',
+          subject: 'Vollmacht abgelaufen',
+          heading: 'Eine Vollmacht ist abgelaufen',
+          paragraphs: [
+            `Die Vollmacht ist am ${formatDate(d.endedOn, 'de')} abgelaufen: Die bevollmächtigte Person kann auf Sportello nicht mehr für die vollmachtgebende Person handeln. Bei Bedarf kann eine neue Vollmacht erteilt werden.`,
+          ],
+          facts: [{ label: 'Abgelaufen am', value: formatDate(d.endedOn, 'de') }],
+          action: { label: 'Vollmachten ansehen', url: d.url },
+        },
+};
