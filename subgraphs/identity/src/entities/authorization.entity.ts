@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { tenantProperties, type Scope } from '@sportello/platform';
+import type { Language } from './citizen.entity.js';
 
 /** An authorization code, stored by digest, redeemable once within a minute or so. */
 export const AuthorizationCodeEntity = defineEntity({
@@ -43,6 +44,8 @@ export interface ParkedRequest {
   browser?: string;
   /** When the person signed in (epoch milliseconds), once they have. */
   authTime?: number;
+  /** The language of the sign-in pages (`ui_locales`, else the browser's `Accept-Language`). */
+  language?: Language;
 }
 
 /**

@@ -117,7 +117,7 @@ describe.each(DATABASE_DRIVERS)('authorization codes on %s', (driver) => {
         login_hint: MARIO,
       })}`,
     );
-    expect(await page.text()).toContain('Allow access?');
+    expect(await page.text()).toContain('Consentire l’accesso?');
   });
 
   it("leaves the app's tokens for other citizens working when one citizen's code is reused", async () => {

@@ -55,7 +55,7 @@ describe('sign-in bound to the browser that started it', () => {
     const victim = new TestBrowser();
     const response = await victim.fetch(authorizeUrl({ client: await registerApp(), hint: MARIO }));
     const page = await response.text();
-    expect(page).toContain('Allow access?');
+    expect(page).toContain('Consentire l’accesso?');
     return { victim, page };
   }
 
@@ -151,7 +151,7 @@ describe('sign-in bound to the browser that started it', () => {
 
     const signedIn = await browser.submit(`${service.url}/oauth/login`, page, { fiscal_code: MARIO });
     expect(signedIn.status).toBe(200);
-    expect(await signedIn.text()).toContain('Allow access?');
+    expect(await signedIn.text()).toContain('Consentire l’accesso?');
   });
 
   it('marks the cookie Secure when the public origin is https', async () => {

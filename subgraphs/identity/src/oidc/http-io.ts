@@ -31,7 +31,7 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 }
 
 /** An HTML page that cannot be framed and runs no script. */
-export function html(status: number, title: string, body: string): RouteResponse {
+export function html(status: number, title: string, body: string, language = 'en'): RouteResponse {
   return {
     status,
     headers: {
@@ -42,7 +42,7 @@ export function html(status: number, title: string, body: string): RouteResponse
       'x-frame-options': 'DENY',
     },
     body:
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · Sportello</title></head>` +
+      `<!doctype html><html lang="${escapeHtml(language)}"><head><meta charset="utf-8"><title>${escapeHtml(title)} · Sportello</title></head>` +
       `<body style="font-family:sans-serif;max-width:40rem;margin:2rem auto"><h1>${escapeHtml(title)}</h1>${body}</body></html>`,
   };
 }

@@ -33,6 +33,7 @@ import { StaffMemberEntity } from '../entities/staff-member.entity.js';
 import { OAuthError, UpstreamProviderError } from '../errors.js';
 import { revokeTokensOfReusedCode } from './code-reuse.js';
 import { sameSecret } from './constant-time.js';
+import { consentPage, pageLanguage } from './consent-page.js';
 import { createEndpointThrottle } from './endpoint-throttle.js';
 import { ID_TOKEN_CLAIMS, PERSON_CLAIMS, personClaims, signIdToken } from './id-token.js';
 import type { KeyRing } from './key-ring.js';
@@ -123,6 +124,7 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     code_challenge_methods_supported: ['S256'],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     scopes_supported: [...SCOPES],
+    ui_locales_supported: ['it', 'en', 'de'],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['ES256'],
     claims_supported: [...PERSON_CLAIMS, ...ID_TOKEN_CLAIMS],
@@ -209,6 +211,7 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
         codeChallenge: challenge,
         nonce: params.get('nonce'),
         browser: browserDigest(browser),
+        language: pageLanguage(params.get('ui_locales'), request.header('accept-language')),
       },
       upstreamVerifier: null,
       upstreamNonce: null,
@@ -375,13 +378,11 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     });
     const covered = grant !== null && pending.request.scopes.every((scope) => grant.scopes.includes(scope));
     if (client.firstParty || covered) return issueCode(em, pending);
-    const scopes = pending.request.scopes.map((scope) => `<li>${escapeHtml(scope)}</li>`).join('');
-    return html(
-      200,
-      'Allow access?',
-      `<p><strong>${escapeHtml(client.name)}</strong> asks to access your data in Sportello:</p><ul>${scopes}</ul>` +
-        `<form method="post" action="/oauth/consent">${hiddenFields(pending.id, csrf)}` +
-        `<button name="decision" value="allow">Allow</button> <button name="decision" value="deny">Deny</button></form>`,
+    return consentPage(
+      pending.request.language ?? 'it',
+      client.name,
+      pending.request.scopes,
+      hiddenFields(pending.id, csrf),
     );
   }
 
