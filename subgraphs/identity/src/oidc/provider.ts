@@ -816,13 +816,13 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     return sendUserTokens(em, client, session, grant, { familyId: token.familyId });
   }
 
-  /** Whether what `token` was issued under still stands: the citizen's grant, their session. */
+  /** Whether what `token` was issued under still stands: the citizen's grant, or their session with a first-party app. */
   async function stillGranted(em: EntityManager, client: ApiClient, token: RefreshToken): Promise<boolean> {
     if (token.fiscalCode == null) return true;
     const citizen = await em.findOne(CitizenEntity, { fiscalCode: token.fiscalCode });
     if (citizen === null) return false;
-    if (citizen.signedOutAt != null && citizen.signedOutAt >= token.issuedAt) return false;
-    if (client.firstParty) return true;
+    // Signing out everywhere ends the comune's own apps' sessions (third-party apps keep their grant).
+    if (client.firstParty) return citizen.signedOutAt == null || citizen.signedOutAt < token.issuedAt;
     const grant = await em.findOne(ConsentGrantEntity, {
       fiscalCode: token.fiscalCode,
       clientId: client.clientId,

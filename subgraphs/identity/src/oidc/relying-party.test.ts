@@ -31,9 +31,10 @@ describe.each(DATABASE_DRIVERS)('identity as an OpenID provider on %s', (driver)
   async function registerApp(
     scopes: string,
     confidential: boolean,
+    firstParty = false,
   ): Promise<{ clientId: string; secret: string | null }> {
     const answer = await service.graphql(
-      `mutation { registerApiClient(input: { name: "Bus times", scopes: [${scopes}], redirectUris: ["${REDIRECT}"], confidential: ${confidential} }) { clientSecret client { clientId } } }`,
+      `mutation { registerApiClient(input: { name: "Bus times", scopes: [${scopes}], redirectUris: ["${REDIRECT}"], confidential: ${confidential}, firstParty: ${firstParty} }) { clientSecret client { clientId } } }`,
       { token: admin },
     );
     const registered = answer.data?.registerApiClient as {
@@ -334,5 +335,27 @@ describe.each(DATABASE_DRIVERS)('identity as an OpenID provider on %s', (driver)
     });
     expect(asApp.status).toBe(401);
     expect((await introspect('not-a-token')).body).toEqual({ active: false });
+  });
+
+  it("ends a first-party app's refreshing when the citizen signs out everywhere, not a third-party app's", async () => {
+    const portal = await relyingParty(await registerApp('OPENID, PROFILE', false, true));
+    const thirdParty = await relyingParty(await registerApp('OPENID', false));
+    const own = await signIn(portal, 'openid profile');
+    const granted = await signIn(thirdParty, 'openid');
+    expect(own.tokens.claims()).toMatchObject({ sub: MARIO, given_name: 'Mario' });
+
+    const signedOut = await service.graphql('mutation { signOutEverywhere }', {
+      token: own.tokens.access_token,
+    });
+    expect(signedOut.data?.signOutEverywhere).toBe(true);
+    await expect(oidc.refreshTokenGrant(portal, own.tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    expect(
+      (await oidc.refreshTokenGrant(thirdParty, granted.tokens.refresh_token!)).access_token,
+    ).toBeTruthy();
+    // Signing in again gives a session that refreshes.
+    const again = await signIn(portal, 'openid profile');
+    expect((await oidc.refreshTokenGrant(portal, again.tokens.refresh_token!)).access_token).toBeTruthy();
   });
 });
