@@ -1,4 +1,4 @@
-import type { RequiredAttachment } from './entities/practice-type.entity.js';
+import type { FeeRequestMoment, RequiredAttachment } from './entities/practice-type.entity.js';
 
 /**
  * The demo catalogue of practice types: the kinds of application an Italian comune's online desk
@@ -13,6 +13,8 @@ export interface CatalogueEntry {
   requiredAttachments: RequiredAttachment[];
   feeCents: number | null;
   feeViaTributi: boolean;
+  /** When a pagoPA fee is asked for: on submission (default) or at the citizen's request before it. */
+  feeRequestedOn: FeeRequestMoment;
   expectedDurationDays: number;
 }
 
@@ -73,12 +75,13 @@ const identityDocument: RequiredAttachment = {
 const optional = (code: string, label: string): RequiredAttachment => ({ code, label, required: false });
 const needed = (code: string, label: string): RequiredAttachment => ({ code, label, required: true });
 
-type Draft = Omit<CatalogueEntry, 'feeCents' | 'feeViaTributi' | 'requiredAttachments'> &
-  Partial<Pick<CatalogueEntry, 'feeCents' | 'feeViaTributi' | 'requiredAttachments'>>;
+type Optional = 'feeCents' | 'feeViaTributi' | 'feeRequestedOn' | 'requiredAttachments';
+type Draft = Omit<CatalogueEntry, Optional> & Partial<Pick<CatalogueEntry, Optional>>;
 
 const entry = (draft: Draft): CatalogueEntry => ({
   feeCents: null,
   feeViaTributi: false,
+  feeRequestedOn: 'submit',
   requiredAttachments: [],
   ...draft,
 });
@@ -142,6 +145,8 @@ export const PRACTICE_TYPE_CATALOGUE: readonly CatalogueEntry[] = [
     requiredAttachments: [identityDocument, needed('banns', 'Pubblicazioni di matrimonio')],
     feeCents: 15_000,
     feeViaTributi: true,
+    // The citizen asks for the notice when ready and submits once it is paid.
+    feeRequestedOn: 'request',
     expectedDurationDays: 30,
   }),
   entry({
@@ -241,6 +246,8 @@ export const PRACTICE_TYPE_CATALOGUE: readonly CatalogueEntry[] = [
     ],
     feeCents: 20_000,
     feeViaTributi: true,
+    // The citizen asks for the notice when ready and submits once it is paid.
+    feeRequestedOn: 'request',
     expectedDurationDays: 90,
   }),
   entry({

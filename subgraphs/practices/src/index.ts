@@ -3,6 +3,7 @@ import {
   createSubgraphRuntime,
   openServiceDatabase,
   type AuditSink,
+  type Consumer,
   type Database,
   type EventBus,
   type JwksSource,
@@ -14,6 +15,7 @@ import {
 import type { PracticesConfig } from './config.js';
 import { createPracticesContext, type PracticesContext } from './context.js';
 import { PRACTICES_ENTITIES } from './entities/index.js';
+import { startPaymentConsumer } from './events/payment-consumer.js';
 import { buildPracticesSchema } from './graphql/schema.js';
 import { attachmentRoutes } from './http/attachment-routes.js';
 import { sendAppointmentReminders } from './jobs/appointment-reminders.js';
@@ -91,6 +93,7 @@ export async function createPractices(config: PracticesConfig, deps: PracticesDe
   });
   const settings = { attachmentMaxBytes: config.attachmentMaxBytes, timeZone: config.timeZone };
   let timer: NodeJS.Timeout | undefined;
+  let payments: Consumer | undefined;
   const runtime = createSubgraphRuntime<PracticesContext>({
     service: 'practices',
     logger,
@@ -125,6 +128,13 @@ export async function createPractices(config: PracticesConfig, deps: PracticesDe
             timer.unref();
           }
         },
+      },
+      {
+        // Fees: tributi's positions and receipts for practices come back through the bus.
+        async start() {
+          payments ??= await startPaymentConsumer({ bus: deps.bus, database, logger });
+        },
+        stop: () => payments?.stop(),
       },
     ],
   });

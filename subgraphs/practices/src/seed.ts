@@ -195,8 +195,9 @@ export async function seedPractices(
   await em.flush();
   progress(PRACTICE_TYPE_CATALOGUE.length + calendars.length);
 
+  // Free types only: a demo practice past the draft with a fee would be registered unpaid.
   const generic = PRACTICE_TYPE_CATALOGUE.filter(
-    (type) => 'subject' in ((type.formSchema['properties'] as object) ?? {}),
+    (type) => 'subject' in ((type.formSchema['properties'] as object) ?? {}) && type.feeCents === null,
   );
   await em.transactional(async (tx) => {
     for (let i = 0; i < practiceCount; i++) {

@@ -6,10 +6,12 @@ import {
   IntegrationRequestEntity,
   PracticeChangeEntity,
   PracticeEntity,
+  PracticeFeeEntity,
   PracticeMessageEntity,
   type IntegrationRequest,
   type Practice,
   type PracticeChange,
+  type PracticeFee,
   type PracticeMessage,
 } from '../entities/practice.entity.js';
 import { isPracticeId } from './practice-operations.js';
@@ -29,6 +31,8 @@ export interface PracticeLoaders {
   practice: DataLoader<string, Practice | null>;
   /** Practice types by code, active or not: a practice keeps the type it was opened with. */
   practiceType: DataLoader<string, PracticeType | null>;
+  /** A practice's fee record (null before its fee is asked for or exempted). */
+  fee: DataLoader<string, PracticeFee | null>;
   /** A practice's changes of state, oldest first. */
   timeline: DataLoader<string, PracticeChange[]>;
   /** A practice's messages, oldest first. */
@@ -93,6 +97,12 @@ export function createPracticeLoaders(em: EntityManager): PracticeLoaders {
       const rows = await em.find(PracticeTypeEntity, { code: { $in: codes } });
       const byCode = new Map(rows.map((row) => [row.code, row]));
       return (code) => byCode.get(code) ?? null;
+    }),
+    fee: batched(async (ids) => {
+      const valid = ids.filter(isPracticeId);
+      const rows = valid.length === 0 ? [] : await em.find(PracticeFeeEntity, { practiceId: { $in: valid } });
+      const byId = new Map(rows.map((row) => [row.practiceId.toLowerCase(), row]));
+      return (id) => byId.get(id.toLowerCase()) ?? null;
     }),
     timeline: lists(
       (ids) => em.find(PracticeChangeEntity, { practiceId: { $in: ids } }, { orderBy: { sequence: 'asc' } }),

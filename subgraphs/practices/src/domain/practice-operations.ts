@@ -10,10 +10,16 @@ import {
   IntegrationRequestEntity,
   PracticeChangeEntity,
   PracticeEntity,
+  PracticeFeeEntity,
   PracticeMessageEntity,
   type Practice,
+  type PracticeFee,
 } from '../entities/practice.entity.js';
-import { PracticeTypeEntity, type PracticeType } from '../entities/practice-type.entity.js';
+import {
+  PracticeTypeEntity,
+  type FeeRequestMoment,
+  type PracticeType,
+} from '../entities/practice-type.entity.js';
 import {
   concurrentChange,
   illegalTransition,
@@ -23,7 +29,9 @@ import {
   practiceTypeNotFound,
 } from '../errors.js';
 import {
+  practiceFeeExemptedEvent,
   practiceIntegrationRequestedEvent,
+  practicePaymentRequestedEvent,
   practiceMessagePostedEvent,
   practiceStatusChangedEvent,
   practiceSubmittedEvent,
@@ -248,10 +256,25 @@ async function missingAttachments(em: EntityManager, practice: Practice, type: P
   return type.requiredAttachments.filter((wanted) => wanted.required && !kinds.has(wanted.code));
 }
 
+/** The whole form valid and every required attachment there, or BAD_USER_INPUT naming what is not. */
+async function checkComplete(tx: EntityManager, practice: Practice, type: PracticeType): Promise<void> {
+  const violations = validateForm(type.formSchema, practice.data, true);
+  if (violations.length > 0) throw invalidInput(violations);
+  const missing = await missingAttachments(tx, practice, type);
+  if (missing.length > 0) {
+    throw invalidInput(
+      missing.map((m) => ({ field: `attachments/${m.code}`, message: `${m.label} must be attached` })),
+    );
+  }
+}
+
 /**
  * Submits a draft: the whole form is validated and the required attachments checked, then in one
  * transaction the practice is submitted and registered with the next protocol number of the
- * comune and year.
+ * comune and year. A practice whose type charges a pagoPA fee on submission asks for payment
+ * instead (PAYMENT_PENDING) and is registered once the receipt arrives; one whose fee is asked for
+ * at the citizen's request is refused (CONFLICT `PAYMENT_REQUIRED`) until it is paid. A fee staff
+ * exempted the practice from is not asked for.
  */
 export async function submit(
   em: EntityManager,
@@ -263,23 +286,283 @@ export async function submit(
   const actor = await citizenActor(em, comune, caller);
   return inTransaction(em, id, async (tx) => {
     const practice = await citizenPractice(tx, caller, id);
+    const type = await tx.findOneOrFail(PracticeTypeEntity, { code: practice.typeCode });
+    const fee = pagoPaFee(type);
+    const feeRow = fee === null ? null : await tx.findOne(PracticeFeeEntity, { practiceId: id });
+    const unpaid = practice.status === 'draft' || practice.status === 'payment-failed';
+    if (fee !== null && feeRow?.status !== 'exempt' && unpaid) {
+      if (fee.requestedOn === 'request') {
+        throw new ConflictError(
+          `Practice ${id} has a fee of ${euro(fee.amountCents)} EUR: ask for its pagoPA notice (requestPracticePayment) and submit once it is paid`,
+          { reason: 'PAYMENT_REQUIRED', status: practice.status, action: 'submit' },
+        );
+      }
+      await checkComplete(tx, practice, type);
+      await askForPayment(tx, practice, type, fee.amountCents, feeRow, actor, now);
+      return practice;
+    }
     const check = checkTransition(practice.status, 'submit', 'citizen');
     if (!check.ok) throw illegalTransition(id, check.refusal);
-    const type = await tx.findOneOrFail(PracticeTypeEntity, { code: practice.typeCode });
-    const violations = validateForm(type.formSchema, practice.data, true);
-    if (violations.length > 0) throw invalidInput(violations);
-    const missing = await missingAttachments(tx, practice, type);
-    if (missing.length > 0) {
-      throw invalidInput(
-        missing.map((m) => ({ field: `attachments/${m.code}`, message: `${m.label} must be attached` })),
-      );
-    }
+    await checkComplete(tx, practice, type);
     applyAction(tx, practice, 'submit', 'citizen', actor, null, now);
     practice.submittedAt = now;
     await register(tx, practice, now);
     recordEvent(tx, practiceSubmittedEvent(practice, actor, now));
     return practice;
   });
+}
+
+// Fees.
+
+/** The fee a practice of `type` pays through pagoPA, or null (free, or paid with a revenue stamp). */
+export function pagoPaFee(type: PracticeType): { amountCents: number; requestedOn: FeeRequestMoment } | null {
+  if (type.feeCents == null || type.feeCents <= 0 || !type.feeViaTributi) return null;
+  return { amountCents: type.feeCents, requestedOn: type.feeRequestedOn };
+}
+
+/** Days a fee's pagoPA notice gives the citizen to pay. */
+export const FEE_DUE_DAYS = 30;
+
+/** Actor of the steps a payment's outcome takes (the receipt, a cancelled notice). */
+export const PAYMENTS_ACTOR: Actor = { kind: 'system', id: 'pagopa' };
+
+const euro = (cents: number) => (cents / 100).toFixed(2).replace('.', ',');
+
+/** The notice's subject: the type's title, within the notice's 90 characters. */
+function noticeSubject(type: PracticeType): string {
+  return type.title.length <= 90 ? type.title : `${type.title.slice(0, 89)}…`;
+}
+
+/**
+ * Moves the practice to PAYMENT_PENDING and asks tributi for the fee's notice
+ * (`practice.payment-requested`), inside the caller's transaction. A new request after a cancelled
+ * notice gets a reference of its own (`<id>#<n>`), so tributi makes a new position.
+ */
+async function askForPayment(
+  tx: EntityManager,
+  practice: Practice,
+  type: PracticeType,
+  amountCents: number,
+  existing: PracticeFee | null,
+  actor: Actor,
+  now: Date,
+): Promise<void> {
+  applyAction(tx, practice, 'request-payment', 'citizen', actor, null, now);
+  const requestCount = (existing?.requestCount ?? 0) + 1;
+  const externalRef = requestCount === 1 ? practice.id : `${practice.id}#${requestCount}`;
+  const dueDate = new Date(now.getTime() + FEE_DUE_DAYS * 86_400_000).toISOString().slice(0, 10);
+  const request = {
+    amountCents,
+    status: 'requested' as const,
+    externalRef,
+    requestCount,
+    requestedAt: now,
+    positionId: null,
+    noticeNumber: null,
+    dueDate,
+    paidAt: null,
+  };
+  if (existing === null) {
+    tx.create(PracticeFeeEntity, {
+      comune: practice.comune,
+      practiceId: practice.id,
+      ...request,
+      exemptionReason: null,
+      exemptedBy: null,
+      exemptedAt: null,
+    });
+  } else {
+    Object.assign(existing, request);
+  }
+  recordEvent(
+    tx,
+    practicePaymentRequestedEvent(
+      practice,
+      { externalRef, amountCents, dueDate, description: noticeSubject(type) },
+      actor,
+      now,
+    ),
+  );
+}
+
+/**
+ * The citizen asks for the pagoPA notice of the practice's fee before submitting it: the form must
+ * be complete, as for a submission. The practice waits in PAYMENT_PENDING; once paid it is
+ * PAYMENT_SUCCEEDED and the citizen submits it (a type that charges on submission goes on by itself).
+ * @throws ConflictError `NO_FEE` for a practice without a pagoPA fee, `FEE_EXEMPT` for an exempted one
+ */
+export async function requestPayment(
+  em: EntityManager,
+  comune: string,
+  caller: CitizenCaller,
+  id: string,
+  now: Date,
+): Promise<Practice> {
+  const actor = await citizenActor(em, comune, caller);
+  return inTransaction(em, id, async (tx) => {
+    const practice = await citizenPractice(tx, caller, id);
+    const type = await tx.findOneOrFail(PracticeTypeEntity, { code: practice.typeCode });
+    const fee = pagoPaFee(type);
+    if (fee === null) throw noFee(practice);
+    const feeRow = await tx.findOne(PracticeFeeEntity, { practiceId: id });
+    if (feeRow?.status === 'exempt') throw feeExempt(practice);
+    const check = checkTransition(practice.status, 'request-payment', 'citizen');
+    if (!check.ok) throw illegalTransition(id, check.refusal);
+    await checkComplete(tx, practice, type);
+    await askForPayment(tx, practice, type, fee.amountCents, feeRow, actor, now);
+    return practice;
+  });
+}
+
+function noFee(practice: Practice): ConflictError {
+  return new ConflictError(`Practice ${practice.id} has no fee to pay through pagoPA`, {
+    reason: 'NO_FEE',
+    status: practice.status,
+  });
+}
+
+function feeExempt(practice: Practice): ConflictError {
+  return new ConflictError(`Practice ${practice.id} is exempted from its fee`, {
+    reason: 'FEE_EXEMPT',
+    status: practice.status,
+  });
+}
+
+/** Submits and registers a practice whose fee is settled, for a type that charges on submission. */
+async function submitAfterPayment(tx: EntityManager, practice: Practice, actor: Actor, now: Date) {
+  applyAction(tx, practice, 'submit-after-payment', 'system', actor, null, now);
+  practice.submittedAt ??= now;
+  await register(tx, practice, now);
+  recordEvent(tx, practiceSubmittedEvent(practice, actor, now));
+}
+
+/**
+ * Staff of the practice's office exempt it from its fee, with the reason (kept in the timeline and
+ * shown to the citizen). A draft may then be submitted unpaid; a practice waiting for payment
+ * counts as paid (and goes on to registration when its type charges on submission); tributi
+ * cancels the notice still to pay (`practice.fee-exempted`).
+ * @throws BadUserInputError without a reason; ConflictError `NO_FEE`, `FEE_EXEMPT`, `ALREADY_PAID`,
+ *   or for a practice past the payment states
+ */
+export async function exemptFee(
+  em: EntityManager,
+  practice: Practice,
+  actor: Actor,
+  reason: string,
+  now: Date,
+): Promise<Practice> {
+  const note = cleanNote(reason, 'reason');
+  if (note === null) {
+    throw new BadUserInputError('reason is required: say why the practice is exempted from its fee', {
+      field: 'reason',
+    });
+  }
+  return inTransaction(em, practice.id, async (tx) => {
+    const current = await tx.findOneOrFail(PracticeEntity, { id: practice.id });
+    const type = await tx.findOneOrFail(PracticeTypeEntity, { code: current.typeCode });
+    const fee = pagoPaFee(type);
+    if (fee === null) throw noFee(current);
+    const row = await tx.findOne(PracticeFeeEntity, { practiceId: current.id });
+    if (row?.status === 'exempt') throw feeExempt(current);
+    if (row?.status === 'paid') {
+      throw new ConflictError(`The fee of practice ${current.id} is already paid`, {
+        reason: 'ALREADY_PAID',
+        status: current.status,
+      });
+    }
+    const action = current.status === 'draft' ? 'exempt-fee' : 'waive-payment';
+    applyAction(tx, current, action, 'staff', actor, note, now);
+    const open = row !== null && (row.status === 'requested' || row.status === 'to-pay');
+    const exemption = {
+      status: 'exempt' as const,
+      exemptionReason: note,
+      exemptedBy: actor.id,
+      exemptedAt: now,
+    };
+    if (row === null) {
+      tx.create(PracticeFeeEntity, {
+        comune: current.comune,
+        practiceId: current.id,
+        amountCents: fee.amountCents,
+        externalRef: null,
+        requestCount: 0,
+        requestedAt: null,
+        positionId: null,
+        noticeNumber: null,
+        dueDate: null,
+        paidAt: null,
+        ...exemption,
+      });
+    } else {
+      Object.assign(row, exemption);
+    }
+    recordEvent(
+      tx,
+      practiceFeeExemptedEvent(current, open ? (row.externalRef ?? null) : null, note, actor, now),
+    );
+    if (action === 'waive-payment' && fee.requestedOn === 'submit') {
+      await submitAfterPayment(tx, current, PROTOCOL_ACTOR, now);
+    }
+    return current;
+  });
+}
+
+/** What tributi said about the position of a fee request (see `payment.*` events). */
+export type FeeOutcome =
+  | { kind: 'position-created'; positionId: string; noticeNumber: string; dueDate: string }
+  | { kind: 'received'; paidAt: Date }
+  | { kind: 'position-cancelled' };
+
+/**
+ * Applies tributi's news about the position of a fee request to its practice, inside the caller's
+ * transaction (the payment consumer's inbox transaction). News about an older request, or about a
+ * position no practice asked for, changes nothing. The receipt moves a practice waiting for payment
+ * to PAYMENT_SUCCEEDED, and on to registration when its type charges on submission; a cancelled
+ * notice moves it to PAYMENT_FAILED, from where the citizen can ask again.
+ * @returns whether a practice's fee was concerned
+ */
+export async function applyFeeOutcome(
+  tx: EntityManager,
+  externalRef: string,
+  outcome: FeeOutcome,
+  now: Date,
+): Promise<boolean> {
+  const practiceId = externalRef.slice(0, 36);
+  if (!isPracticeId(practiceId)) return false;
+  const row = await tx.findOne(PracticeFeeEntity, { practiceId });
+  if (row === null || row.externalRef !== externalRef) return false;
+  const practice = await tx.findOne(PracticeEntity, { id: practiceId });
+  if (practice === null) return false;
+  const waiting = practice.status === 'payment-pending' || practice.status === 'payment-outcome-pending';
+  switch (outcome.kind) {
+    case 'position-created':
+      row.positionId = outcome.positionId;
+      row.noticeNumber = outcome.noticeNumber;
+      row.dueDate = outcome.dueDate;
+      // The receipt may overtake the creation (they travel in different lanes).
+      if (row.status === 'requested') row.status = 'to-pay';
+      break;
+    case 'received': {
+      row.paidAt = outcome.paidAt;
+      if (row.status !== 'exempt') row.status = 'paid';
+      if (waiting) {
+        applyAction(tx, practice, 'confirm-payment', 'system', PAYMENTS_ACTOR, null, now);
+        const type = await tx.findOneOrFail(PracticeTypeEntity, { code: practice.typeCode });
+        if (pagoPaFee(type)?.requestedOn !== 'request') {
+          await submitAfterPayment(tx, practice, PROTOCOL_ACTOR, now);
+        }
+      }
+      break;
+    }
+    case 'position-cancelled':
+      if (row.status === 'requested' || row.status === 'to-pay') {
+        row.status = 'cancelled';
+        if (waiting) applyAction(tx, practice, 'refuse-payment', 'system', PAYMENTS_ACTOR, null, now);
+      }
+      break;
+  }
+  practice.updatedAt = now;
+  return true;
 }
 
 /** Registers a submitted practice in the protocol (inside the caller's transaction). */

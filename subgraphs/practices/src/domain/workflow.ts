@@ -14,7 +14,10 @@ export const PRACTICE_ACTIONS = [
   'notify-payment',
   'confirm-payment',
   'refuse-payment',
+  'exempt-fee',
+  'waive-payment',
   'submit',
+  'submit-after-payment',
   'register',
   'take-in-charge',
   'request-integration',
@@ -66,7 +69,19 @@ export const PRACTICE_TRANSITIONS: readonly Transition[] = [
     to: 'payment-failed',
     by: 'system',
   },
+  // Staff exempt a practice from its fee, with the reason: still a draft, it may then be submitted
+  // unpaid; already waiting for payment, its fee counts as settled.
+  { action: 'exempt-fee', from: ['draft'], to: 'draft', by: 'staff', noteRequired: true },
+  {
+    action: 'waive-payment',
+    from: ['payment-pending', 'payment-outcome-pending', 'payment-failed'],
+    to: 'payment-succeeded',
+    by: 'staff',
+    noteRequired: true,
+  },
   { action: 'submit', from: ['draft', 'payment-succeeded'], to: 'submitted', by: 'citizen' },
+  // A type that charges on submission goes on by itself once the fee is settled.
+  { action: 'submit-after-payment', from: ['payment-succeeded'], to: 'submitted', by: 'system' },
   { action: 'register', from: ['submitted', 'submitted-after-integration'], to: 'registered', by: 'system' },
   { action: 'take-in-charge', from: ['registered'], to: 'taken-in-charge', by: 'staff' },
   {

@@ -5,6 +5,7 @@ import {
   IntegrationRequestEntity,
   PracticeChangeEntity,
   PracticeEntity,
+  PracticeFeeEntity,
   PracticeMessageEntity,
   ProtocolCounterEntity,
 } from './practice.entity.js';
@@ -16,6 +17,7 @@ export const PRACTICES_ENTITIES = [
   PracticeTypeEntity,
   PracticeEntity,
   PracticeChangeEntity,
+  PracticeFeeEntity,
   IntegrationRequestEntity,
   PracticeMessageEntity,
   ProtocolCounterEntity,

@@ -11,6 +11,10 @@ export interface RequiredAttachment {
   required: boolean;
 }
 
+/** When a practice's pagoPA fee is asked for (see `feeRequestedOn`). */
+export const FEE_REQUEST_MOMENTS = ['submit', 'request'] as const;
+export type FeeRequestMoment = (typeof FEE_REQUEST_MOMENTS)[number];
+
 /**
  * One kind of practice the comune accepts (a real comune has about 250). The form the applicant
  * fills is a JSON Schema; the catalogue is public.
@@ -35,6 +39,11 @@ export const PracticeTypeEntity = defineEntity({
     feeCents: p.integer().nullable(),
     /** The fee is paid through a tributi payment position (pagoPA) rather than a revenue stamp. */
     feeViaTributi: p.boolean(),
+    /**
+     * When a pagoPA fee is asked for: `submit` when the citizen submits (the practice is registered
+     * once paid), `request` when the citizen asks to pay before submitting.
+     */
+    feeRequestedOn: p.enum(FEE_REQUEST_MOMENTS).default('submit'),
     expectedDurationDays: p.integer(),
     active: p.boolean(),
   },

@@ -149,3 +149,41 @@ export const CitizenAliasEntity = defineEntity({
   uniques: [{ properties: ['comune', 'fiscalCode'] }],
 });
 export type CitizenAlias = InferEntity<typeof CitizenAliasEntity>;
+
+/** Where a practice's fee stands. */
+export const PRACTICE_FEE_STATUSES = ['requested', 'to-pay', 'paid', 'cancelled', 'exempt'] as const;
+export type PracticeFeeStatus = (typeof PRACTICE_FEE_STATUSES)[number];
+
+/**
+ * The fee of one practice whose type charges it through pagoPA: asked of tributi
+ * (`practice.payment-requested`), then the notice tributi made, its payment or cancellation, or the
+ * exemption staff recorded with its reason. One row per practice, from the first request or
+ * exemption on.
+ */
+export const PracticeFeeEntity = defineEntity({
+  name: 'PracticeFee',
+  tableName: 'practice_fee',
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
+    ...tenantProperties(),
+    practiceId: p.uuid().unique(),
+    amountCents: p.integer(),
+    status: p.enum(PRACTICE_FEE_STATUSES),
+    /** The current request's reference at tributi: the practice id, then `<id>#<n>` for the n-th. */
+    externalRef: p.string().length(100).nullable(),
+    /** How many times payment was asked (a cancelled notice leads to a new request). */
+    requestCount: p.integer(),
+    requestedAt: p.datetime().nullable(),
+    positionId: p.string().length(200).nullable(),
+    noticeNumber: p.string().length(18).nullable(),
+    dueDate: p.string().length(10).nullable(),
+    paidAt: p.datetime().nullable(),
+    exemptionReason: p.text().nullable(),
+    exemptedBy: p.string().length(200).nullable(),
+    exemptedAt: p.datetime().nullable(),
+  },
+});
+export type PracticeFee = InferEntity<typeof PracticeFeeEntity>;

@@ -96,3 +96,30 @@ export function practiceMessagePostedEvent(
     },
   });
 }
+
+/** `practice.payment-requested`: tributi makes the fee's pagoPA notice for the applicant. */
+export function practicePaymentRequestedEvent(
+  practice: Practice,
+  fee: { externalRef: string; amountCents: number; dueDate: string; description: string },
+  actor: Actor | null,
+  occurredAt: Date,
+) {
+  return createEvent('practice.payment-requested', {
+    ...envelope(practice, actor, occurredAt),
+    data: { ...practiceFields(practice), ...fee },
+  });
+}
+
+/** `practice.fee-exempted`: staff exempted the practice; tributi cancels the notice still to pay. */
+export function practiceFeeExemptedEvent(
+  practice: Practice,
+  externalRef: string | null,
+  reason: string,
+  actor: Actor,
+  occurredAt: Date,
+) {
+  return createEvent('practice.fee-exempted', {
+    ...envelope(practice, actor, occurredAt),
+    data: { ...practiceFields(practice), externalRef, reason },
+  });
+}

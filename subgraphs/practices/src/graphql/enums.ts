@@ -1,6 +1,7 @@
 import { PRACTICE_STATUSES, REPORT_STATUSES } from '@sportello/schema';
 import { registerEnumType } from 'type-graphql';
 import { PRACTICE_ACTIONS } from '../domain/workflow.js';
+import { PRACTICE_FEE_STATUSES } from '../entities/practice.entity.js';
 
 /** GraphQL enum values (`TAKEN_IN_CHARGE`) mapped to the domain's dashed values. */
 function enumOf<T extends string>(values: readonly T[]): Record<string, T> {
@@ -14,6 +15,8 @@ export const ActorKindEnum = enumOf(['citizen', 'staff', 'client', 'system'] as 
 export const MessageAuthorEnum = enumOf(['citizen', 'staff'] as const);
 export const AppointmentStatusEnum = enumOf(['booked', 'cancelled'] as const);
 export const QueueOrderEnum = enumOf(['oldest-first', 'newest-first'] as const);
+export const PracticeFeeStatusEnum = enumOf(['not-requested', ...PRACTICE_FEE_STATUSES] as const);
+export const FeeRequestedOnEnum = { SUBMISSION: 'submit', CITIZEN_REQUEST: 'request' } as const;
 
 registerEnumType(PracticeStatusEnum, {
   name: 'PracticeStatus',
@@ -23,10 +26,12 @@ registerEnumType(PracticeStatusEnum, {
     'office waits for more documents; PROCESSING; final: ACCEPTED, REJECTED, WITHDRAWN.',
   valuesConfig: {
     DRAFT: { description: 'Being written by the citizen; not visible to the office.' },
-    PAYMENT_PENDING: { description: 'Waiting for the citizen to pay the fee.' },
+    PAYMENT_PENDING: { description: 'Waiting for the citizen to pay the fee’s pagoPA notice (see fee).' },
     PAYMENT_OUTCOME_PENDING: { description: 'A payment is under way; waiting for its outcome.' },
-    PAYMENT_SUCCEEDED: { description: 'The fee is paid; ready to submit.' },
-    PAYMENT_FAILED: { description: 'The payment failed; the citizen can try again.' },
+    PAYMENT_SUCCEEDED: { description: 'The fee is paid (or waived by staff); ready to submit.' },
+    PAYMENT_FAILED: {
+      description: 'The fee’s notice was cancelled unpaid; the citizen can ask for a new one.',
+    },
     SUBMITTED: { description: 'Submitted to the office.' },
     REGISTERED: { description: 'Registered with a protocol number.' },
     TAKEN_IN_CHARGE: { description: 'An operator of the office handles it.' },
@@ -43,11 +48,20 @@ registerEnumType(PracticeActionEnum, {
   name: 'PracticeAction',
   description: 'A step of the practice workflow (each mutation performs one or more).',
   valuesConfig: {
-    REQUEST_PAYMENT: { description: 'The citizen starts paying the fee.' },
+    REQUEST_PAYMENT: {
+      description: 'The citizen asks for the pagoPA notice of the fee (on submission for some types).',
+    },
     NOTIFY_PAYMENT: { description: 'The payment system reports a payment under way.' },
-    CONFIRM_PAYMENT: { description: 'The payment system confirms the payment.' },
+    CONFIRM_PAYMENT: { description: 'The receipt of the fee’s notice arrived.' },
     REFUSE_PAYMENT: { description: 'The payment system reports the payment failed.' },
+    EXEMPT_FEE: { description: 'Staff exempt a draft from its fee, with the reason.' },
+    WAIVE_PAYMENT: {
+      description: 'Staff exempt a practice waiting for payment from its fee, with the reason.',
+    },
     SUBMIT: { description: 'Submit the practice to the office.' },
+    SUBMIT_AFTER_PAYMENT: {
+      description: 'A practice whose type charges on submission goes to the office once its fee is settled.',
+    },
     REGISTER: { description: 'The protocol registers it with a number.' },
     TAKE_IN_CHARGE: { description: 'An operator takes it in charge.' },
     REQUEST_INTEGRATION: { description: 'Ask the citizen for more documents or information.' },
@@ -102,5 +116,29 @@ registerEnumType(QueueOrderEnum, {
   valuesConfig: {
     OLDEST_FIRST: { description: 'Longest waiting first: working through the queue.' },
     NEWEST_FIRST: { description: 'Latest first: what just arrived (live dashboards).' },
+  },
+});
+registerEnumType(PracticeFeeStatusEnum, {
+  name: 'PracticeFeeStatus',
+  description: 'Where the pagoPA fee of a practice stands.',
+  valuesConfig: {
+    NOT_REQUESTED: { description: 'Not asked for yet: on submission, or by requestPracticePayment.' },
+    REQUESTED: { description: 'Asked for; tributi is making the pagoPA notice.' },
+    TO_PAY: { description: 'The pagoPA notice is ready to pay (see noticeNumber).' },
+    PAID: { description: 'Paid: the receipt arrived.' },
+    CANCELLED: { description: 'The notice was cancelled unpaid; the citizen can ask for a new one.' },
+    EXEMPT: { description: 'Staff exempted the practice from its fee (see exemptionReason).' },
+  },
+});
+registerEnumType(FeeRequestedOnEnum, {
+  name: 'PracticeFeeRequestedOn',
+  description: 'When the pagoPA notice of a practice type’s fee is asked for.',
+  valuesConfig: {
+    SUBMISSION: {
+      description: 'When the citizen submits: the practice waits for payment and is registered once paid.',
+    },
+    CITIZEN_REQUEST: {
+      description: 'When the citizen asks (requestPracticePayment); they submit once it is paid.',
+    },
   },
 });

@@ -1,6 +1,7 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Int, ObjectType } from 'type-graphql';
 import { PageInfoType } from './connection.js';
+import { FeeRequestedOnEnum } from './enums.js';
 
 @ObjectType('RequiredAttachment', { description: 'A document the applicant adds to the practice.' })
 export class RequiredAttachmentType {
@@ -21,6 +22,11 @@ export class PracticeFeeType {
 
   @Field({ description: 'Paid through a pagoPA payment position in tributi (else a revenue stamp).' })
   viaTributi!: boolean;
+
+  @Field(() => FeeRequestedOnEnum, {
+    description: 'When a pagoPA fee is asked for: on submission, or at the citizen’s request before it.',
+  })
+  requestedOn!: string;
 }
 
 @ObjectType('PracticeType', { description: 'A kind of practice the comune accepts. Public.' })

@@ -35,7 +35,11 @@ export function toPracticeTypeType(row: PracticeTypeRow): PracticeTypeType {
     fee:
       row.feeCents == null
         ? null
-        : Object.assign(new PracticeFeeType(), { amountCents: row.feeCents, viaTributi: row.feeViaTributi }),
+        : Object.assign(new PracticeFeeType(), {
+            amountCents: row.feeCents,
+            viaTributi: row.feeViaTributi,
+            requestedOn: row.feeRequestedOn,
+          }),
     expectedDurationDays: row.expectedDurationDays,
   });
 }

@@ -9,8 +9,11 @@ import {
   answerIntegration,
   citizenPractice,
   createDraft,
+  exemptFee,
+  pagoPaFee,
   postMessage,
   requestIntegration,
+  requestPayment,
   saveData,
   staffAction,
   submit,
@@ -23,7 +26,7 @@ import { invalidInput } from '../errors.js';
 import type { PracticesContext } from '../context.js';
 import { auditPractice, officePractice, viewerId, visiblePractice } from './access.js';
 import { decodeCursor, pageInfo, pageSize } from './connection.js';
-import { PracticeStatusEnum, QueueOrderEnum } from './enums.js';
+import { PracticeActionEnum, PracticeStatusEnum, QueueOrderEnum } from './enums.js';
 import { CreatePracticeDraftInput } from './practice.input.js';
 import {
   toAttachmentType,
@@ -39,6 +42,7 @@ import {
   IntegrationRequestType,
   PracticeChangeType,
   PracticeConnectionType,
+  PracticeFeePaymentType,
   PracticeMessageType,
   PracticeStatusCountType,
   PracticeType,
@@ -195,6 +199,55 @@ export class PracticeResolver {
     return Object.assign(new CitizenType(), { fiscalCode: practice.applicantFiscalCode });
   }
 
+  @FieldResolver(() => [PracticeActionEnum], {
+    description:
+      'What the caller may do now (REQUEST_PAYMENT only for a practice with a pagoPA fee not exempted; ' +
+      'SUBMIT of a draft not before its fee is paid when the type asks for it at the citizen’s request).',
+  })
+  async availableActions(@Root() practice: PracticeType, @Ctx() ctx: PracticesContext): Promise<string[]> {
+    const type = await ctx.loaders.practiceType.load(practice.typeCode);
+    const fee = type === null ? null : pagoPaFee(type);
+    const row = fee === null ? null : await ctx.loaders.fee.load(practice.id);
+    const owed = fee !== null && row?.status !== 'exempt' && row?.status !== 'paid';
+    return practice.availableActions.filter((action) => {
+      switch (action) {
+        case 'request-payment':
+        case 'exempt-fee':
+        case 'waive-payment':
+          return owed;
+        case 'submit':
+          return !(owed && practice.status === 'draft' && fee?.requestedOn === 'request');
+        default:
+          return true;
+      }
+    });
+  }
+
+  @FieldResolver(() => PracticeFeePaymentType, {
+    nullable: true,
+    description:
+      'The pagoPA fee of the practice: amount, notice number and due date once tributi made the notice, ' +
+      'whether it is paid, or the exemption. Null when its type charges no pagoPA fee.',
+  })
+  async fee(
+    @Root() practice: PracticeType,
+    @Ctx() ctx: PracticesContext,
+  ): Promise<PracticeFeePaymentType | null> {
+    const type = await ctx.loaders.practiceType.load(practice.typeCode);
+    const fee = type === null ? null : pagoPaFee(type);
+    const row = await ctx.loaders.fee.load(practice.id);
+    if (fee === null && row === null) return null;
+    return Object.assign(new PracticeFeePaymentType(), {
+      amountCents: row?.amountCents ?? fee?.amountCents ?? 0,
+      status: row?.status ?? 'not-requested',
+      noticeNumber: row?.noticeNumber ?? null,
+      dueDate: row?.noticeNumber == null ? null : (row.dueDate ?? null),
+      requestedAt: row?.requestedAt ?? null,
+      paidAt: row?.paidAt ?? null,
+      exemptionReason: row?.exemptionReason ?? null,
+    });
+  }
+
   @FieldResolver(() => [PracticeChangeType], { description: 'Every change of state, oldest first.' })
   async timeline(
     @Root() practice: PracticeType,
@@ -276,6 +329,21 @@ export class PracticeResolver {
   ): Promise<PracticeType> {
     const caller = requireCitizen(ctx.principal);
     return toPracticeType(await submit(ctx.em, ctx.comune, caller, id, ctx.now), ctx.principal);
+  }
+
+  @Mutation(() => PracticeType, {
+    description:
+      'Asks for the pagoPA notice of the practice’s fee before submitting it (complete form and required ' +
+      'attachments are checked as for a submission). The practice waits in PAYMENT_PENDING; tributi makes ' +
+      'the notice (see fee, and the payment notification); once paid it is PAYMENT_SUCCEEDED, ready to submit. ' +
+      'CONFLICT NO_FEE for a practice without a pagoPA fee, FEE_EXEMPT for an exempted one.',
+  })
+  async requestPracticePayment(
+    @Ctx() ctx: PracticesContext,
+    @Arg('id', () => ID, { description: 'Id of the practice.' }) id: string,
+  ): Promise<PracticeType> {
+    const caller = requireCitizen(ctx.principal);
+    return toPracticeType(await requestPayment(ctx.em, ctx.comune, caller, id, ctx.now), ctx.principal);
   }
 
   @Mutation(() => PracticeType, { description: 'Withdraws a practice that is not yet decided.' })
@@ -407,6 +475,25 @@ export class PracticeResolver {
     @Arg('reason', { description: 'Why it is rejected, as the citizen will read it.' }) reason: string,
   ): Promise<PracticeType> {
     return this.staffStep(ctx, id, 'reject', reason);
+  }
+
+  @Mutation(() => PracticeType, {
+    description:
+      'Exempts a practice from its pagoPA fee, with the reason (shown to the citizen). Staff of its office. ' +
+      'A draft may then be submitted unpaid; a practice waiting for payment counts as paid (registered at ' +
+      'once when its type charges on submission) and its notice is cancelled. CONFLICT NO_FEE, FEE_EXEMPT, ' +
+      'ALREADY_PAID, or past the payment states.',
+  })
+  async exemptPracticeFee(
+    @Ctx() ctx: PracticesContext,
+    @Arg('id', () => ID, { description: 'Id of the practice.' }) id: string,
+    @Arg('reason', {
+      description: 'Why the practice pays no fee (the rule or document), as the citizen reads it.',
+    })
+    reason: string,
+  ): Promise<PracticeType> {
+    const { practice, actor } = await officePractice(ctx, id);
+    return toPracticeType(await exemptFee(ctx.em, practice, actor, reason, ctx.now), ctx.principal);
   }
 
   private async staffStep(

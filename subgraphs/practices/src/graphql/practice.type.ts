@@ -2,7 +2,7 @@ import { GraphQLFiscalCode } from '@sportello/schema';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import { PageInfoType } from './connection.js';
-import { ActorKindEnum, MessageAuthorEnum, PracticeActionEnum, PracticeStatusEnum } from './enums.js';
+import { ActorKindEnum, MessageAuthorEnum, PracticeFeeStatusEnum, PracticeStatusEnum } from './enums.js';
 
 @ObjectType('PracticeActor', { description: 'Who did something: a public id, never a fiscal code.' })
 export class PracticeActorType {
@@ -121,6 +121,36 @@ export class AttachmentType {
   downloadPath!: string;
 }
 
+@ObjectType('PracticeFeePayment', {
+  description:
+    'The pagoPA fee of a practice: its notice, whether it is paid, or the exemption staff recorded.',
+})
+export class PracticeFeePaymentType {
+  @Field(() => Int, { description: 'Euro cents.' })
+  amountCents!: number;
+
+  @Field(() => PracticeFeeStatusEnum, { description: 'Where the fee stands.' })
+  status!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The pagoPA notice number (18 digits) to pay, once tributi has made it.',
+  })
+  noticeNumber!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Day the notice falls due, YYYY-MM-DD.' })
+  dueDate!: string | null;
+
+  @Field(() => Date, { nullable: true, description: 'When payment was last asked for.' })
+  requestedAt!: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'When it was paid, per the receipt.' })
+  paidAt!: Date | null;
+
+  @Field(() => String, { nullable: true, description: 'Why staff exempted the practice from its fee.' })
+  exemptionReason!: string | null;
+}
+
 @Directive('@key(fields: "id")')
 @ObjectType('Practice', {
   description:
@@ -165,7 +195,7 @@ export class PracticeType {
   @Field(() => String, { nullable: true, description: 'Reason of the acceptance or rejection.' })
   outcomeReason!: string | null;
 
-  @Field(() => [PracticeActionEnum], { description: 'What the caller may do now.' })
+  /** What the workflow table allows the caller from the status (the `availableActions` field narrows it). */
   availableActions!: string[];
 
   @Field({ description: 'When the draft was created.' })

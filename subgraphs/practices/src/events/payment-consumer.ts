@@ -1,0 +1,82 @@
+import { handleOnce, type Consumer, type Database, type EventBus, type Logger } from '@sportello/platform';
+import { busSubjectPattern, EventValidationError, isEventOf, parseEvent } from '@sportello/schema';
+import { applyFeeOutcome, type FeeOutcome } from '../domain/practice-operations.js';
+
+/** Durable consumer (and inbox) name of practice fee payments. */
+export const PAYMENTS_CONSUMER = 'practices-payments';
+
+/**
+ * The durable consumer's name: it goes with the inbox it fills, so a deployment with a database of
+ * its own (another PostgreSQL database name) gets a consumer of its own on a NATS server others share.
+ */
+export function consumerNameFor(base: string, database: Database): string {
+  if (database.driver !== 'postgresql') return base;
+  const name = String(database.orm.config.get('dbName') ?? '');
+  if (name === '' || name === `sportello_${database.service.replace(/-/g, '_')}`) return base;
+  return `${name.replace(/[^A-Za-z0-9_-]/g, '_')}-${base}`;
+}
+
+/** What {@link startPaymentConsumer} needs. */
+export interface PaymentConsumerSetup {
+  bus: EventBus;
+  database: Database;
+  logger: Logger;
+  /** @default the current time */
+  now?: () => Date;
+}
+
+/**
+ * Follows the payment positions tributi makes for practice fees (`payment.position-created`,
+ * `payment.received`, `payment.position-cancelled` whose `externalRef` is a fee request): the
+ * practice shows the notice, the receipt moves it on, a cancelled notice lets the citizen ask again.
+ * Each event is applied once (inbox); positions of anything else are acknowledged and ignored.
+ */
+export async function startPaymentConsumer(setup: PaymentConsumerSetup): Promise<Consumer> {
+  const { bus, database, logger } = setup;
+  const now = setup.now ?? (() => new Date());
+  return bus.consume(
+    {
+      name: consumerNameFor(PAYMENTS_CONSUMER, database),
+      subjects: [
+        busSubjectPattern({ type: 'payment.position-created' }),
+        busSubjectPattern({ type: 'payment.received' }),
+        busSubjectPattern({ type: 'payment.position-cancelled' }),
+      ],
+    },
+    async (envelope) => {
+      let event;
+      try {
+        event = parseEvent(envelope);
+      } catch (error) {
+        // Redelivering it would fail the same way; the producer validated it, so this is a version skew.
+        if (!(error instanceof EventValidationError)) throw error;
+        logger.error({ eventId: envelope.id, issues: error.issues }, 'payment event skipped: invalid');
+        return;
+      }
+      let outcome: FeeOutcome;
+      let externalRef: string | null | undefined;
+      if (isEventOf(event, 'payment.position-created')) {
+        externalRef = event.data.externalRef;
+        outcome = {
+          kind: 'position-created',
+          positionId: event.data.positionId,
+          noticeNumber: event.data.noticeNumber,
+          dueDate: event.data.dueDate,
+        };
+      } else if (isEventOf(event, 'payment.received')) {
+        externalRef = event.data.externalRef;
+        outcome = { kind: 'received', paidAt: new Date(event.data.paidAt) };
+      } else if (isEventOf(event, 'payment.position-cancelled')) {
+        externalRef = event.data.externalRef;
+        outcome = { kind: 'position-cancelled' };
+      } else {
+        return;
+      }
+      // Most positions are not practice fees: nothing to record for them.
+      if (externalRef == null || !/^[0-9a-f-]{36}(#\d+)?$/i.test(externalRef)) return;
+      await handleOnce(database.fork({ comune: event.comune }), PAYMENTS_CONSUMER, event, async (tx) => {
+        await applyFeeOutcome(tx, externalRef, outcome, now());
+      });
+    },
+  );
+}
