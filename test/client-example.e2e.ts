@@ -32,7 +32,7 @@ async function citizenAllows(url: URL): Promise<URL> {
   const consentPage = await fetch(url, { redirect: 'manual' });
   expect(consentPage.status).toBe(200);
   const html = await consentPage.text();
-  expect(html).toContain('Allow access?');
+  expect(html).toContain('Consentire l’accesso?');
   const pending = /name="pending" value="([^"]+)"/.exec(html)?.[1];
   const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1];
   expect(pending).toBeDefined();
