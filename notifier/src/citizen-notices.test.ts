@@ -465,7 +465,8 @@ describe('an identity document that became invalid', () => {
       'Ihr Dokument (Personalausweis in Papierform) ist nicht mehr gültig',
     );
     for (const text of texts(received)) {
-      expect(text).toContain('Seit 03.08.2026 sind Personalausweise in Papierform');
+      expect(text).toContain('Ihr Personalausweis in Papierform ist am 03.08.2026 abgelaufen');
+      expect(text).toContain('auch wenn ein späteres Ablaufdatum aufgedruckt ist');
       expect(text).toContain('elektronischen Personalausweis (CIE)');
     }
   });

@@ -216,11 +216,11 @@ export const documentExpired: Template<DocumentExpiredData> = {
     heading: `Documento non più valido: ${d.document}`,
     paragraphs: [
       d.kind === 'paper'
-        ? `Dal ${formatDate(d.expiredOn, 'it')} la carta d'identità cartacea non è più valida in tutta l'Unione europea (Regolamento UE 2019/1157), anche se riporta una scadenza successiva: non vale più come documento di riconoscimento né per l'espatrio.`
+        ? `La tua carta d'identità cartacea è scaduta il ${formatDate(d.expiredOn, 'it')}: per il Regolamento UE 2019/1157 le carte cartacee non sono più valide in tutta l'Unione europea, anche se riportano una scadenza successiva. Non vale più come documento di riconoscimento né per l'espatrio.`
         : `La tua carta d'identità elettronica è scaduta il ${formatDate(d.expiredOn, 'it')}: non vale più come documento di riconoscimento né per l'espatrio.`,
       "Prenota un appuntamento all'ufficio anagrafe per la nuova carta d'identità elettronica (CIE).",
     ],
-    facts: [{ label: 'Non valida dal', value: formatDate(d.expiredOn, 'it') }],
+    facts: [{ label: 'Scaduta il', value: formatDate(d.expiredOn, 'it') }],
     action: { label: 'Prenota la CIE', url: d.url },
   }),
   en: (d) => ({
@@ -229,11 +229,11 @@ export const documentExpired: Template<DocumentExpiredData> = {
     heading: `Document no longer valid: ${d.document}`,
     paragraphs: [
       d.kind === 'paper'
-        ? `Since ${formatDate(d.expiredOn, 'en')} paper identity cards are no longer valid anywhere in the European Union (Regulation (EU) 2019/1157), even if they show a later expiry date: yours no longer proves your identity or lets you travel abroad.`
+        ? `Your paper identity card expired on ${formatDate(d.expiredOn, 'en')}: under Regulation (EU) 2019/1157 paper cards are no longer valid anywhere in the European Union, even if they show a later expiry date. It no longer proves your identity or lets you travel abroad.`
         : `Your electronic identity card expired on ${formatDate(d.expiredOn, 'en')}: it no longer proves your identity or lets you travel abroad.`,
       'Book an appointment at the registry office for a new electronic identity card (CIE).',
     ],
-    facts: [{ label: 'Invalid since', value: formatDate(d.expiredOn, 'en') }],
+    facts: [{ label: 'Expired on', value: formatDate(d.expiredOn, 'en') }],
     action: { label: 'Book the CIE', url: d.url },
   }),
   de: (d) => ({
@@ -242,11 +242,11 @@ export const documentExpired: Template<DocumentExpiredData> = {
     heading: `Dokument nicht mehr gültig: ${d.document}`,
     paragraphs: [
       d.kind === 'paper'
-        ? `Seit ${formatDate(d.expiredOn, 'de')} sind Personalausweise in Papierform in der gesamten Europäischen Union ungültig (Verordnung (EU) 2019/1157), auch wenn ein späteres Ablaufdatum aufgedruckt ist: Ihr Ausweis gilt nicht mehr als Ausweisdokument und nicht für Reisen ins Ausland.`
+        ? `Ihr Personalausweis in Papierform ist am ${formatDate(d.expiredOn, 'de')} abgelaufen: Nach der Verordnung (EU) 2019/1157 sind Personalausweise in Papierform in der gesamten Europäischen Union ungültig, auch wenn ein späteres Ablaufdatum aufgedruckt ist. Er gilt nicht mehr als Ausweisdokument und nicht für Reisen ins Ausland.`
         : `Ihr elektronischer Personalausweis ist am ${formatDate(d.expiredOn, 'de')} abgelaufen: Er gilt nicht mehr als Ausweisdokument und nicht für Reisen ins Ausland.`,
       'Buchen Sie beim Meldeamt einen Termin für einen neuen elektronischen Personalausweis (CIE).',
     ],
-    facts: [{ label: 'Ungültig seit', value: formatDate(d.expiredOn, 'de') }],
+    facts: [{ label: 'Abgelaufen am', value: formatDate(d.expiredOn, 'de') }],
     action: { label: 'CIE-Termin buchen', url: d.url },
   }),
 };

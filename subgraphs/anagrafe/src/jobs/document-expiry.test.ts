@@ -189,4 +189,51 @@ describe.each(DATABASE_DRIVERS)('document expiry job on %s', (driver) => {
       .sort();
     expect(expiredNow).toEqual(['at30 expired', 'at7 expired', 'firstSeenAt20 expired', 'paperCard expired']);
   });
+
+  it('tells a paper-card holder once that the card is invalid, months after 2026-08-03, unlike a long-expired CIE', async () => {
+    received.length = 0;
+    const em = db.database.fork({ comune: COMUNE });
+    const holderOf = (name: string) =>
+      computeFiscalCode({
+        surname: 'Verdi',
+        name,
+        birthDate: '1975-03-02',
+        sex: 'F',
+        birthPlaceCode: 'D969',
+      });
+    const paper = em.create(IdentityDocumentEntity, {
+      comune: COMUNE,
+      holderFiscalCode: holderOf('Lucia'),
+      kind: 'paper',
+      number: 'AT1234567',
+      issuedOn: '2019-05-02',
+      printedExpiresOn: '2029-05-31',
+      expiresOn: '2026-08-03',
+      replacedAt: null,
+    });
+    const oldCie = em.create(IdentityDocumentEntity, {
+      comune: COMUNE,
+      holderFiscalCode: holderOf('Marta'),
+      kind: 'CIE',
+      number: 'CA99999ZZ',
+      issuedOn: '2016-07-01',
+      printedExpiresOn: '2026-07-01',
+      expiresOn: '2026-07-01',
+      replacedAt: null,
+    });
+    await em.flush();
+    // December: the paper card ended four months ago, past the 30-day lookback.
+    const december: IsoDate = '2026-12-07';
+    expect(await runDocumentExpiryJob(db.database, { today: december })).toMatchObject({ expired: 1 });
+    expect(await runDocumentExpiryJob(db.database, { today: december })).toEqual({ expiring: 0, expired: 0 });
+    await publish();
+    await until(() => received.length >= 1);
+    expect(received.map((event) => [event.type, (event.data as { documentId: string }).documentId])).toEqual([
+      ['document.expired', paper.id],
+    ]);
+    expect(received[0]!.data).toMatchObject({ kind: 'paper', expiredOn: '2026-08-03' });
+    expect(received.some((event) => (event.data as { documentId: string }).documentId === oldCie.id)).toBe(
+      false,
+    );
+  });
 });

@@ -1,7 +1,11 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { recordEvent, type Database, type EntityManager } from '@sportello/platform';
 import { addDays, daysBetween, type IsoDate } from '../domain/calendar.js';
-import { DEFAULT_REMINDER_OFFSETS, dueReminderOffset } from '../domain/identity-document.js';
+import {
+  DEFAULT_REMINDER_OFFSETS,
+  dueReminderOffset,
+  PAPER_CARD_LAST_VALID_DAY,
+} from '../domain/identity-document.js';
 import {
   DocumentReminderEntity,
   IdentityDocumentEntity,
@@ -15,7 +19,10 @@ export interface DocumentExpiryJobOptions {
   today: IsoDate;
   /** Days before expiry at which to remind. @default [180, 30, 7] */
   offsetsDays?: readonly number[];
-  /** Documents that expired longer ago get no `document.expired`. @default 30 */
+  /**
+   * Documents that expired longer ago get no `document.expired`, except paper cards the law made
+   * invalid on 2026-08-03 (their holders are told once, however late). @default 30
+   */
   expiredNoticeLookbackDays?: number;
   /** `occurredAt` of the events. @default now */
   now?: Date;
@@ -34,6 +41,11 @@ type Sent = Map<string, Set<string>>;
 
 const EXPIRED_KEY = 'expired';
 const EXPIRED_OFFSET = -1;
+
+/** A paper card whose printed date was later: EU law, not the card, ended it on 2026-08-03. */
+function invalidatedByLaw(document: IdentityDocument): boolean {
+  return document.kind === 'paper' && document.expiresOn === PAPER_CARD_LAST_VALID_DAY;
+}
 
 async function sentReminders(em: EntityManager, documentIds: string[]): Promise<Sent> {
   const rows = await em.find(DocumentReminderEntity, { documentId: { $in: documentIds } });
@@ -61,7 +73,8 @@ async function remindBatch(
     const already = sent.get(document.id) ?? new Set<string>();
     const daysLeft = daysBetween(options.today, document.expiresOn);
     if (daysLeft < 0) {
-      if (already.has(EXPIRED_KEY) || -daysLeft > options.expiredNoticeLookbackDays + 1) continue;
+      const tooLate = -daysLeft > options.expiredNoticeLookbackDays + 1 && !invalidatedByLaw(document);
+      if (already.has(EXPIRED_KEY) || tooLate) continue;
       const event = documentExpiredEvent(document, options.now);
       recordEvent(em, event);
       em.create(DocumentReminderEntity, {
@@ -121,7 +134,10 @@ export async function runDocumentExpiryJob(
       IdentityDocumentEntity,
       {
         replacedAt: null,
-        expiresOn: { $gte: oldest, $lte: horizon },
+        $or: [
+          { expiresOn: { $gte: oldest, $lte: horizon } },
+          { kind: 'paper', expiresOn: PAPER_CARD_LAST_VALID_DAY },
+        ],
         ...(after === null ? {} : { id: { $gt: after } }),
       },
       { orderBy: { id: 'asc' }, limit: batchSize },
