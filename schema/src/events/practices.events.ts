@@ -94,7 +94,7 @@ export const practiceStatusChanged = defineEvent({
   type: 'practice.status-changed',
   version: 1,
   producer: 'practices',
-  consumers: ['notifier', 'gateway'],
+  consumers: ['notifier', 'gateway', 'tributi'],
   description:
     'A practice moved from one state to another (every change, including internal ones: consumers ' +
     'choose which states to tell the citizen about). `onBehalfOfFiscalCode` names the person the ' +

@@ -50,7 +50,8 @@ export interface PracticeFeesSetup {
  * kind `other` for the applicant, with the fee request's reference (the practice id) as
  * `externalRef`, announced by `payment.position-created` like any other. However often the event
  * is delivered there is one position: the inbox records the event, and a position already made
- * for the reference is left as it is. `practice.fee-exempted` cancels the position still to pay.
+ * for the reference is left as it is. `practice.fee-exempted` cancels the position still to pay,
+ * and so does a practice withdrawn (`practice.status-changed` to `withdrawn`).
  */
 export async function startPracticeFeesConsumer(setup: PracticeFeesSetup): Promise<Consumer> {
   const { bus, database, logger } = setup;
@@ -61,6 +62,7 @@ export async function startPracticeFeesConsumer(setup: PracticeFeesSetup): Promi
       subjects: [
         busSubjectPattern({ type: 'practice.payment-requested' }),
         busSubjectPattern({ type: 'practice.fee-exempted' }),
+        busSubjectPattern({ type: 'practice.status-changed' }),
       ],
     },
     async (envelope) => {
@@ -78,6 +80,8 @@ export async function startPracticeFeesConsumer(setup: PracticeFeesSetup): Promi
         await handleOnce(em, PRACTICE_FEES_CONSUMER, event, (tx) => makePosition(tx, event, setup));
       } else if (isEventOf(event, 'practice.fee-exempted')) {
         await handleOnce(em, PRACTICE_FEES_CONSUMER, event, (tx) => cancelForExemption(tx, event, setup));
+      } else if (isEventOf(event, 'practice.status-changed') && event.data.to === 'withdrawn') {
+        await handleOnce(em, PRACTICE_FEES_CONSUMER, event, (tx) => cancelForWithdrawal(tx, event, setup));
       }
     },
   );
@@ -135,4 +139,26 @@ async function cancelForExemption(
     now: new Date(),
     lockRows: setup.lockRows,
   });
+}
+
+/** A withdrawn practice's fee is no longer owed: every notice still to pay for it is cancelled. */
+async function cancelForWithdrawal(
+  em: EntityManager,
+  event: EventOf<'practice.status-changed'>,
+  setup: PracticeFeesSetup,
+): Promise<void> {
+  const { practiceId } = event.data;
+  const positions = await em.find(PaymentPositionEntity, {
+    // The practice's fee requests: its id, then `<id>#<n>` (a UUID holds no LIKE wildcard).
+    externalRef: { $like: `${practiceId}%` },
+    status: { $in: ['to-pay', 'expired'] },
+  });
+  for (const position of positions) {
+    await cancelPosition(em, position.id, 'Pratica ritirata dal richiedente', {
+      actor: PRACTICE_FEES_ACTOR,
+      cancelledBy: `practice:${practiceId}`,
+      now: new Date(),
+      lockRows: setup.lockRows,
+    });
+  }
 }

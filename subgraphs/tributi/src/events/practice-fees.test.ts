@@ -136,4 +136,34 @@ describe.each(['sqlite', 'postgresql'] as const)('practice fees from the bus (%s
       })
       .toEqual([expect.objectContaining({ reason: 'Esenzione: Residente con invalidità riconosciuta' })]);
   });
+
+  it('cancels what is still to pay for a practice the citizen withdrew', async () => {
+    const practiceId = randomUUID();
+    await t.bus.publish(paymentRequested(practiceId));
+    await expect
+      .poll(async () => (await positionsOf(MARIO)).nodes.some((p) => p.externalRef === practiceId))
+      .toBe(true);
+    const withdrawn = createEvent('practice.status-changed', {
+      comune: COMUNE,
+      subject: practiceId,
+      actor: { kind: 'citizen', id: 'cit_1' },
+      data: {
+        practiceId,
+        typeCode: 'resident-parking-permit',
+        office: 'practices',
+        applicantFiscalCode: MARIO,
+        onBehalfOfFiscalCode: null,
+        protocolNumber: null,
+        from: 'payment-pending',
+        to: 'withdrawn',
+      },
+    });
+    await t.bus.publish(withdrawn);
+    await expect
+      .poll(async () => {
+        await t.tributi.flushOutbox();
+        return eventsAbout('payment.position-cancelled', practiceId).map((event) => event.data);
+      })
+      .toEqual([expect.objectContaining({ reason: 'Pratica ritirata dal richiedente' })]);
+  });
 });
