@@ -136,7 +136,6 @@ export async function createIdentity(config: IdentityConfig, deps: IdentityDeps)
   const delegationEnds = createDelegationEndsScheduler({
     database,
     logger,
-    registry,
     clock,
     intervalMinutes: config.delegationJobIntervalMinutes ?? 60,
   });

@@ -3,7 +3,6 @@ import { createEvent, decodeFiscalCode } from '@sportello/schema';
 import { DelegationEntity, type Delegation } from '../entities/delegation.entity.js';
 import { recordAccessRevoked } from '../events/identity-events.js';
 import { civilDate, majorityDay, minorDelegationEnd } from './delegation.js';
-import { memberOf, RegistryUnavailableError, type FamilyRegistry } from './family-registry.js';
 
 /** Ends older than this when first seen (identity was down, or they predate the job) pass in silence. */
 const ANNOUNCE_LOOKBACK_MS = 7 * 86_400_000;
@@ -19,21 +18,12 @@ export interface DelegationEndsResult {
   announced: number;
 }
 
-async function childBirthDate(
-  registry: FamilyRegistry | null,
-  delegation: Delegation,
-  now: Date,
-): Promise<string> {
-  if (registry !== null) {
-    try {
-      const family = await registry.familyOf(delegation.comune, delegation.delegatorFiscalCode);
-      const child = memberOf(family, delegation.delegatorFiscalCode);
-      if (child !== null) return child.birthDate;
-    } catch (error) {
-      if (!(error instanceof RegistryUnavailableError)) throw error;
-    }
-  }
-  // Not resident (or anagrafe silent): the fiscal code's birth date, reliable for the young.
+/**
+ * The birth date of a child of a delegation recorded without an end, from the fiscal code: for the
+ * young it is exact (no century doubt), and the job never waits on another service (in one process,
+ * anagrafe may not be listening yet when identity starts).
+ */
+function childBirthDate(delegation: Delegation, now: Date): string {
   return decodeFiscalCode(delegation.delegatorFiscalCode, { today: now }).birthDate;
 }
 
@@ -41,7 +31,7 @@ async function childBirthDate(
  * The daily work on delegation ends, in every comune of the database:
  *
  * 1. a minor-child delegation without an end (recorded before ends were set) gets one: the start
- *    of the child's 18th birthday, from anagrafe's record, else from the fiscal code;
+ *    of the child's 18th birthday, from the birth date in the fiscal code;
  * 2. a delegation whose `validUntil` has passed (and was not revoked) is announced once, in one
  *    transaction: `delegation.ended` for the notifier to tell both people (reason `majority` at a
  *    child's 18th birthday) and `access.revoked`, so tokens still carrying the delegation stop at
@@ -52,9 +42,9 @@ async function childBirthDate(
  */
 export async function runDelegationEndsJob(
   database: Database,
-  options: { registry: FamilyRegistry | null; now: Date },
+  options: { now: Date },
 ): Promise<DelegationEndsResult> {
-  const { now, registry } = options;
+  const { now } = options;
   const result: DelegationEndsResult = { bounded: 0, announced: 0 };
 
   const openEnded = await database
@@ -64,7 +54,7 @@ export async function runDelegationEndsJob(
     const em = database.fork({ comune: row.comune });
     const delegation = await em.findOne(DelegationEntity, { id: row.id, validUntil: null });
     if (delegation === null) continue;
-    delegation.validUntil = minorDelegationEnd(await childBirthDate(registry, delegation, now));
+    delegation.validUntil = minorDelegationEnd(childBirthDate(delegation, now));
     await em.flush();
     result.bounded += 1;
   }
@@ -139,7 +129,6 @@ export interface DelegationEndsScheduler {
 export function createDelegationEndsScheduler(options: {
   database: Database;
   logger: Logger;
-  registry: FamilyRegistry | null;
   intervalMinutes: number;
   clock: () => Date;
 }): DelegationEndsScheduler {
@@ -148,10 +137,7 @@ export function createDelegationEndsScheduler(options: {
 
   async function runOnce(): Promise<DelegationEndsResult | undefined> {
     try {
-      const result = await runDelegationEndsJob(options.database, {
-        registry: options.registry,
-        now: options.clock(),
-      });
+      const result = await runDelegationEndsJob(options.database, { now: options.clock() });
       if (result.bounded > 0 || result.announced > 0) options.logger.info(result, 'delegation ends done');
       return result;
     } catch (error) {
