@@ -321,7 +321,10 @@ export class PracticeResolver {
   @Mutation(() => PracticeType, {
     description:
       'Submits a draft: complete form and required attachments are checked, then it is registered with ' +
-      'the next protocol number of the comune and year.',
+      'the next protocol number of the comune and year. A type with a pagoPA fee charged on submission ' +
+      'waits for payment instead (PAYMENT_PENDING, see fee) and is registered once the receipt arrives; ' +
+      'one whose fee the citizen asks for first (requestPracticePayment) is CONFLICT PAYMENT_REQUIRED ' +
+      'until paid. A fee staff exempted the practice from is not charged.',
   })
   async submitPractice(
     @Ctx() ctx: PracticesContext,
