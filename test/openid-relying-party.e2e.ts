@@ -1,0 +1,129 @@
+import { generatePopulation } from '@sportello/hub';
+import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { devToken, graphql } from './support/graphql-client.js';
+import { startHub, type RunningHub } from './support/running-hub.js';
+
+const HOUSEHOLDS = 20;
+const REDIRECT = 'http://localhost:5173/callback';
+
+/**
+ * What a citizen does in the browser: the authorize URL (with `login_hint`, demo mode) shows the
+ * consent page when the app is not granted yet; "Consenti" posts it back with the cookie that binds
+ * the sign-in to the browser. The redirect to the app.
+ */
+async function citizenAllows(url: URL): Promise<URL> {
+  let answer = await fetch(url, { redirect: 'manual' });
+  if (answer.status === 200) {
+    const html = await answer.text();
+    const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1] ?? '';
+    const cookie = answer.headers
+      .getSetCookie()
+      .map((set) => set.split(';')[0])
+      .join('; ');
+    answer = await fetch(new URL('/oauth/consent', url), {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: new URLSearchParams({ pending: field('pending'), csrf: field('csrf'), decision: 'allow' }),
+    });
+  }
+  expect(answer.status).toBe(302);
+  return new URL(answer.headers.get('location')!);
+}
+
+/**
+ * A third-party app built on `openid-client` (a certified relying party) against the hub's public
+ * origin, where the gateway forwards discovery and `/oauth/*` to identity.
+ */
+describe('an OpenID Connect app on the embedded hub', () => {
+  let hub: RunningHub;
+  const citizen = generatePopulation({ households: HOUSEHOLDS }).people.find(
+    (person) => person.relationship === 'head',
+  )!;
+  let configuration: oidc.Configuration;
+
+  beforeAll(async () => {
+    hub = await startHub('embedded', { households: HOUSEHOLDS });
+    const admin = (await devToken(hub.identity, { kind: 'staff', office: 'admin' })).access_token;
+    const registered = await graphql<{ registerApiClient: { client: { clientId: string } } }>(
+      hub.api,
+      `mutation { registerApiClient(input: { name: "Orari bus", scopes: [OPENID, PROFILE], redirectUris: ["${REDIRECT}"], confidential: false }) { client { clientId } } }`,
+      { token: admin },
+    );
+    const clientId = registered.data!.registerApiClient.client.clientId;
+    configuration = await oidc.discovery(new URL(hub.identity), clientId, undefined, oidc.None(), {
+      execute: [oidc.allowInsecureRequests],
+    });
+  }, 360_000);
+
+  afterAll(async () => {
+    await hub?.stop();
+  });
+
+  async function signIn() {
+    const verifier = oidc.randomPKCECodeVerifier();
+    const nonce = oidc.randomNonce();
+    const state = oidc.randomState();
+    const url = oidc.buildAuthorizationUrl(configuration, {
+      redirect_uri: REDIRECT,
+      scope: 'openid profile',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      nonce,
+      state,
+      login_hint: citizen.fiscalCode,
+    });
+    return oidc.authorizationCodeGrant(configuration, await citizenAllows(url), {
+      pkceCodeVerifier: verifier,
+      expectedNonce: nonce,
+      expectedState: state,
+      idTokenExpected: true,
+    });
+  }
+
+  const me = (token: string) =>
+    graphql<{ me: { givenName: string } }>(hub.api, '{ me { givenName } }', { token });
+
+  it('signs a citizen in: verified ID token, userinfo, refresh with rotation, revocation', async () => {
+    expect(configuration.serverMetadata()).toMatchObject({
+      issuer: hub.identity,
+      authorization_response_iss_parameter_supported: true,
+      revocation_endpoint: `${hub.identity}/oauth/revoke`,
+    });
+    const tokens = await signIn();
+    expect(tokens.claims()).toMatchObject({
+      iss: hub.identity,
+      sub: citizen.fiscalCode,
+      fiscal_number: `TINIT-${citizen.fiscalCode}`,
+      given_name: citizen.givenName,
+    });
+    expect(await oidc.fetchUserInfo(configuration, tokens.access_token, citizen.fiscalCode)).toMatchObject({
+      sub: citizen.fiscalCode,
+      family_name: citizen.familyName,
+    });
+    expect((await me(tokens.access_token)).data?.me.givenName).toBe(citizen.givenName);
+
+    const refreshed = await oidc.refreshTokenGrant(configuration, tokens.refresh_token!);
+    expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
+    expect((await me(refreshed.access_token)).data?.me.givenName).toBe(citizen.givenName);
+
+    await oidc.tokenRevocation(configuration, refreshed.refresh_token!);
+    await expect(oidc.refreshTokenGrant(configuration, refreshed.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+  });
+
+  it('ends the whole sign-in, through the gateway too, when a replaced refresh token comes back', async () => {
+    const tokens = await signIn();
+    const refreshed = await oidc.refreshTokenGrant(configuration, tokens.refresh_token!);
+    await expect(oidc.refreshTokenGrant(configuration, tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    await expect(oidc.refreshTokenGrant(configuration, refreshed.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    // The gateway hears the revocation on the bus: the access token stops working within a moment.
+    await expect.poll(async () => (await me(refreshed.access_token)).status, { timeout: 10_000 }).toBe(401);
+  });
+});
