@@ -151,6 +151,32 @@ describe('subgraph outage', () => {
 });
 
 describe('token verification', () => {
+  it('answers 401 with a challenge when a request without a token gets no data for want of one', async () => {
+    const gateway = await start();
+    const refused = await post(gateway.url, { query: '{ staffQueue }' });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toBe('Bearer');
+    expect(refused.body.data).toBeNull();
+    expect(refused.body.errors?.[0]?.extensions).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      reason: 'AUTHENTICATION_REQUIRED',
+    });
+    // Partial data stands, so the answer is 200 with the error beside it.
+    const partial = await post(gateway.url, { query: '{ me { id } staffNote }' });
+    expect(partial.status).toBe(200);
+    expect(partial.body.data).toEqual({ me: { id: '1' }, staffNote: null });
+    expect(partial.body.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+    // Signed in but not allowed: the caller cannot fix it by signing in, so no challenge.
+    const forbidden = await post(
+      gateway.url,
+      { query: '{ staffQueue }' },
+      bearer(await issuer.sign(client('app-a'))),
+    );
+    expect(forbidden.status).toBe(200);
+    expect(forbidden.headers.get('www-authenticate')).toBeNull();
+    expect(forbidden.body.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
+  });
+
   it('rejects every kind of bad token before any subgraph is called', async () => {
     const gateway = await start();
     const before = topology.accounts.requests + topology.reviews.requests;

@@ -264,6 +264,17 @@ export async function createGateway(
             contextValue.report.errorCodes.push(typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR');
           }
         },
+        async willSendResponse({ response }) {
+          // No data at all because the caller did not sign in: 401 with a challenge, as for a bad
+          // token (GraphQL over HTTP allows a 4xx when `data` is null). Partial data stays 200.
+          if (response.body.kind !== 'single') return;
+          const { data, errors } = response.body.singleResult;
+          if (data !== null && data !== undefined) return;
+          if (!errors?.length || !errors.every((error) => error.extensions?.['code'] === 'UNAUTHENTICATED'))
+            return;
+          response.http.status = 401;
+          response.http.headers.set('www-authenticate', 'Bearer');
+        },
       };
     },
   };

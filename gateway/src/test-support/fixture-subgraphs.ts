@@ -14,6 +14,10 @@ type Query {
   seenTraceparent: String
   boom: String
   forbidden: String
+  "For staff: UNAUTHENTICATED without a token, FORBIDDEN with one."
+  staffQueue: [String!]!
+  "The same, nullable: a refusal nulls only itself."
+  staffNote: String
   slow(ms: Int!): String
   alert(id: ID!): Alert
 }
@@ -48,6 +52,15 @@ interface SubgraphContext {
 }
 
 const account = (id: string) => ({ id, name: `Account ${id}` });
+
+function staffOnly(context: SubgraphContext): never {
+  if (!context.authorization) {
+    throw new GraphQLError('Sign in to do this: send a bearer access token.', {
+      extensions: { code: 'UNAUTHENTICATED', reason: 'AUTHENTICATION_REQUIRED' },
+    });
+  }
+  throw new GraphQLError('Only staff can do this.', { extensions: { code: 'FORBIDDEN' } });
+}
 
 /** One fixture subgraph on a loopback port, counting the requests it receives. */
 export interface FixtureSubgraph {
@@ -110,6 +123,8 @@ export async function startFixtureTopology(): Promise<FixtureTopology> {
           extensions: { code: 'FORBIDDEN' },
         });
       },
+      staffQueue: (_: unknown, _args: unknown, context: SubgraphContext) => staffOnly(context),
+      staffNote: (_: unknown, _args: unknown, context: SubgraphContext) => staffOnly(context),
       slow: async (_: unknown, args: { ms: number }) => {
         await new Promise((resolve) => setTimeout(resolve, args.ms));
         return 'done';
