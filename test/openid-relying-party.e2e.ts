@@ -36,7 +36,7 @@ async function citizenAllows(url: URL): Promise<URL> {
  * A third-party app built on `openid-client` (a certified relying party) against the hub's public
  * origin, where the gateway forwards discovery and `/oauth/*` to identity.
  */
-describe('an OpenID Connect app on the embedded hub', () => {
+describe.each(['embedded', 'distributed'] as const)('an OpenID Connect app on the %s hub', (mode) => {
   let hub: RunningHub;
   const citizen = generatePopulation({ households: HOUSEHOLDS }).people.find(
     (person) => person.relationship === 'head',
@@ -44,7 +44,7 @@ describe('an OpenID Connect app on the embedded hub', () => {
   let configuration: oidc.Configuration;
 
   beforeAll(async () => {
-    hub = await startHub('embedded', { households: HOUSEHOLDS });
+    hub = await startHub(mode, { households: HOUSEHOLDS });
     const admin = (await devToken(hub.identity, { kind: 'staff', office: 'admin' })).access_token;
     const registered = await graphql<{ registerApiClient: { client: { clientId: string } } }>(
       hub.api,
