@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as oidc from 'openid-client';
 import { DATABASE_DRIVERS } from '@sportello/platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,7 +134,10 @@ describe.each(DATABASE_DRIVERS)('identity as an OpenID provider on %s', (driver)
       family_name: 'Rossi',
     });
     expect(typeof claims.auth_time).toBe('number');
-    expect(typeof claims.at_hash).toBe('string');
+    // The left half of the access token's SHA-256 (OIDC Core 3.1.3.6).
+    expect(claims.at_hash).toBe(
+      createHash('sha256').update(tokens.access_token).digest().subarray(0, 16).toString('base64url'),
+    );
     expect(tokens.refresh_token).toBeTruthy();
 
     const userinfo = await oidc.fetchUserInfo(configuration, tokens.access_token, MARIO);
@@ -155,6 +159,28 @@ describe.each(DATABASE_DRIVERS)('identity as an OpenID provider on %s', (driver)
     const userinfo = await oidc.fetchUserInfo(configuration, tokens.access_token, MARIO);
     expect(userinfo).not.toHaveProperty('given_name');
     expect(userinfo).not.toHaveProperty('email');
+  });
+
+  it('names itself in error answers to the app too (RFC 9207)', async () => {
+    const app = await registerApp('OPENID', true);
+    const answer = await fetch(
+      `${service.url}/oauth/authorize?${new URLSearchParams({
+        response_type: 'code',
+        client_id: app.clientId,
+        redirect_uri: REDIRECT,
+        scope: 'openid tributi',
+        state: 'app-state',
+        code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+        code_challenge_method: 'S256',
+      })}`,
+      { redirect: 'manual' },
+    );
+    const location = new URL(answer.headers.get('location') ?? '');
+    expect(Object.fromEntries(location.searchParams)).toMatchObject({
+      error: 'invalid_scope',
+      state: 'app-state',
+      iss: ISSUER,
+    });
   });
 
   it('refuses userinfo without a valid bearer token', async () => {
@@ -261,6 +287,20 @@ describe.each(DATABASE_DRIVERS)('identity as an OpenID provider on %s', (driver)
     const refreshed = await oidc.refreshTokenGrant(configuration, tokens.refresh_token!);
     const userinfo = await oidc.fetchUserInfo(configuration, refreshed.access_token, 'anagrafe.bianchi');
     expect(userinfo).toEqual({ sub: 'anagrafe.bianchi' });
+
+    // A clerk an administrator disabled can no longer refresh.
+    const disabled = await service.graphql(
+      'mutation { setStaffMemberEnabled(username: "anagrafe.bianchi", enabled: false) { username } }',
+      { token: admin },
+    );
+    expect(disabled.errors).toBeUndefined();
+    await expect(oidc.refreshTokenGrant(configuration, refreshed.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    await service.graphql(
+      'mutation { setStaffMemberEnabled(username: "anagrafe.bianchi", enabled: true) { username } }',
+      { token: admin },
+    );
     expect(refreshed.claims()).toMatchObject({
       sub: 'anagrafe.bianchi',
       auth_time: tokens.claims()!.auth_time,
