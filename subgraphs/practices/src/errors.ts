@@ -12,11 +12,13 @@ export interface FieldViolation {
  * Turns violations into one BAD_USER_INPUT error: the message lists them all, `field` names the
  * first (so a form can focus it) and `violations` carries every one.
  */
-export function invalidInput(violations: readonly FieldViolation[]): BadUserInputError {
+export function invalidInput(violations: readonly FieldViolation[], prefix?: string): BadUserInputError {
+  const path = (field: string) =>
+    prefix === undefined ? field : field === '' ? prefix : `${prefix}.${field}`;
   const first = violations[0];
-  return new BadUserInputError(violations.map((v) => `${v.field}: ${v.message}`).join('; '), {
-    field: first?.field ?? 'input',
-    violations: violations.map((v) => ({ field: v.field, message: v.message })),
+  return new BadUserInputError(violations.map((v) => `${path(v.field)}: ${v.message}`).join('; '), {
+    field: first === undefined ? (prefix ?? 'input') : path(first.field),
+    violations: violations.map((v) => ({ field: path(v.field), message: v.message })),
   });
 }
 

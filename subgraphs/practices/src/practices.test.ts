@@ -100,7 +100,7 @@ describe.each(['sqlite', 'postgresql'] as const)('practices subgraph over HTTP (
       { input: { typeCode: 'access-to-records', data: { mode: 'fax' } } },
       mario,
     );
-    expect(errorOf(bad)?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: '/mode' });
+    expect(errorOf(bad)?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.data.mode' });
 
     const created = await h.graphql<any>(
       CREATE,
@@ -117,14 +117,14 @@ describe.each(['sqlite', 'postgresql'] as const)('practices subgraph over HTTP (
 
     // An invalid save keeps what was saved.
     const invalid = await h.graphql(SAVE, { id, data: { documents: 'x', email: 'not-an-email' } }, mario);
-    expect(errorOf(invalid)?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: '/email' });
+    expect(errorOf(invalid)?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'data.email' });
     expect(errorOf(invalid)?.message).toMatch(/Email/);
     const kept = await h.graphql<any>(GET, { id }, mario);
     expect(kept.data.practice.data).toEqual({ documents: 'Verbale della commissione edilizia' });
 
     // Submission needs the required fields, then the required attachment.
     const incomplete = await h.graphql(SUBMIT, { id }, mario);
-    expect(errorOf(incomplete)?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: '/reason' });
+    expect(errorOf(incomplete)?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'data.reason' });
     expect((await h.graphql(SAVE, { id, data: completeAccessRequest }, mario)).errors).toBeUndefined();
     const noAttachment = await h.graphql(SUBMIT, { id }, mario);
     expect(errorOf(noAttachment)?.extensions).toMatchObject({

@@ -44,17 +44,26 @@ function titleAt(schema: Record<string, unknown>, pointer: string): string | und
   return typeof title === 'string' ? title : undefined;
 }
 
+/** A JSON pointer into the data (`/address/postcode`) as the dotted path errors use (`address.postcode`). */
+function dotted(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .join('.');
+}
+
 function violationOf(schema: Record<string, unknown>, error: ErrorObject): FieldViolation {
   if (error.keyword === 'required') {
     const missing = (error.params as { missingProperty: string }).missingProperty;
-    const field = `${error.instancePath}/${missing}`;
-    return { field, message: `${titleAt(schema, field) ?? missing} is required` };
+    const pointer = `${error.instancePath}/${missing}`;
+    return { field: dotted(pointer), message: `${titleAt(schema, pointer) ?? missing} is required` };
   }
   if (error.keyword === 'additionalProperties') {
     const extra = (error.params as { additionalProperty: string }).additionalProperty;
-    return { field: `${error.instancePath}/${extra}`, message: 'is not a field of this form' };
+    return { field: dotted(`${error.instancePath}/${extra}`), message: 'is not a field of this form' };
   }
-  const field = error.instancePath === '' ? '/' : error.instancePath;
+  const field = dotted(error.instancePath);
   const title = titleAt(schema, error.instancePath);
   const allowed = (error.params as { allowedValues?: unknown[] }).allowedValues;
   const detail = allowed === undefined ? error.message : `must be one of ${allowed.join(', ')}`;
@@ -63,7 +72,8 @@ function violationOf(schema: Record<string, unknown>, error: ErrorObject): Field
 
 /**
  * Checks form data against a type's schema. `complete` (submission) also requires every required
- * field. Returns the violations, each with a JSON pointer into the data (`/address/postcode`).
+ * field. Returns the violations, each with the dotted path of the field inside the data
+ * (`address.postcode`; empty for the data as a whole).
  */
 export function validateForm(
   schema: Record<string, unknown>,

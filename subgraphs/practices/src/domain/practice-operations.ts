@@ -175,7 +175,7 @@ export async function createDraft(
   }
   const data = input.data ?? {};
   const violations = validateForm(type.formSchema, data, false);
-  if (violations.length > 0) throw invalidInput(violations);
+  if (violations.length > 0) throw invalidInput(violations, 'input.data');
   const actor = await citizenActor(em, comune, caller);
   const practice = em.create(PracticeEntity, {
     comune,
@@ -236,7 +236,7 @@ export async function saveData(
   assertEditable(practice);
   const type = await em.findOneOrFail(PracticeTypeEntity, { code: practice.typeCode });
   const violations = validateForm(type.formSchema, data, false);
-  if (violations.length > 0) throw invalidInput(violations);
+  if (violations.length > 0) throw invalidInput(violations, 'data');
   practice.data = data;
   practice.updatedAt = now;
   try {
@@ -259,7 +259,7 @@ async function missingAttachments(em: EntityManager, practice: Practice, type: P
 /** The whole form valid and every required attachment there, or BAD_USER_INPUT naming what is not. */
 async function checkComplete(tx: EntityManager, practice: Practice, type: PracticeType): Promise<void> {
   const violations = validateForm(type.formSchema, practice.data, true);
-  if (violations.length > 0) throw invalidInput(violations);
+  if (violations.length > 0) throw invalidInput(violations, 'data');
   const missing = await missingAttachments(tx, practice, type);
   if (missing.length > 0) {
     throw invalidInput(
@@ -611,7 +611,7 @@ export async function answerIntegration(
     if (!check.ok) throw illegalTransition(id, check.refusal);
     const type = await tx.findOneOrFail(PracticeTypeEntity, { code: practice.typeCode });
     const violations = validateForm(type.formSchema, practice.data, true);
-    if (violations.length > 0) throw invalidInput(violations);
+    if (violations.length > 0) throw invalidInput(violations, 'data');
     const open = await tx.findOne(
       IntegrationRequestEntity,
       { practiceId: id, answeredAt: null },
