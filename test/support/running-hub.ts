@@ -72,6 +72,8 @@ export async function startHub(
     if (mode === 'distributed') {
       await dropDatabases(databasePrefix);
       await deleteConsumer(`${databasePrefix}notifier`);
+      // Services name their durable consumers after their databases (practices, tributi: fees).
+      await deleteConsumersStartingWith(databasePrefix);
     }
   };
   let output: string;
@@ -158,4 +160,21 @@ async function deleteConsumer(name: string): Promise<void> {
 function serverVersionAtLeast(version: string | undefined, major: number, minor: number): boolean {
   const [serverMajor = 0, serverMinor = 0] = (version ?? '0.0').split('.').map(Number);
   return serverMajor > major || (serverMajor === major && serverMinor >= minor);
+}
+
+/** Deletes every durable consumer on the shared stream whose name starts with `prefix`. */
+async function deleteConsumersStartingWith(prefix: string): Promise<void> {
+  const nc = await connect({ servers: NATS_URL });
+  try {
+    const jsm = await jetstreamManager(nc);
+    const names: string[] = [];
+    for await (const info of jsm.consumers.list(STREAM)) {
+      if (info.name.startsWith(prefix)) names.push(info.name);
+    }
+    for (const name of names) await jsm.consumers.delete(STREAM, name).catch(() => false);
+  } catch {
+    // No stream (nothing was published): nothing to delete.
+  } finally {
+    await nc.close();
+  }
 }
