@@ -87,7 +87,8 @@ export async function seedIdentity(
         delegatorFiscalCode: delegation.delegator,
         delegateFiscalCode: delegation.delegate,
         kind: delegation.kind,
-        validFrom: new Date(0),
+        // From the seeding on: a delegation never applies backwards.
+        validFrom: now,
         validUntil: delegation.validUntil ?? null,
         revokedAt: null,
       });
