@@ -93,6 +93,8 @@ export interface AnagrafeDeps {
    * becomes an `audit.personal-data-read` event stored before the data is answered
    */
   audit?: AuditSink;
+  /** The service's clock: what "now" and the comune's today are for each request. @default the system clock */
+  clock?: () => Date;
 }
 
 /** A running-ready anagrafe service. */
@@ -153,7 +155,7 @@ export async function createAnagrafe(config: AnagrafeConfig, deps: AnagrafeDeps)
     schema,
     // A staff read is not answered unless its audit event is stored.
     plugins: [auditFlushPlugin<AnagrafeContext>()],
-    context: (base) => createAnagrafeContext(audited(base), settings),
+    context: (base) => createAnagrafeContext(audited(base), settings, deps.clock?.() ?? new Date()),
     routes: ({ requestContext }) =>
       createCertificateRoutes({
         requestContext: async (request) => audited(await requestContext(request)),

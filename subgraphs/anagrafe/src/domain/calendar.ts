@@ -121,3 +121,53 @@ export function todayIn(timeZone: string, now: Date = new Date()): IsoDate {
     day: '2-digit',
   }).format(now);
 }
+
+/** Easter Sunday of `year` (Gregorian calendar, anonymous algorithm). */
+function easterSunday(year: number): IsoDate {
+  const a = year % 19;
+  const b = Math.floor(year / 100);
+  const c = year % 100;
+  const d = Math.floor(b / 4);
+  const e = b % 4;
+  const f = Math.floor((b + 8) / 25);
+  const g = Math.floor((b - f + 1) / 3);
+  const h = (19 * a + b - d - g + 15) % 30;
+  const i = Math.floor(c / 4);
+  const k = c % 4;
+  const l = (32 + 2 * e + 2 * i - h - k) % 7;
+  const m = Math.floor((a + 11 * h + 22 * l) / 451);
+  const month = Math.floor((h + l - 7 * m + 114) / 31);
+  const day = ((h + l - 7 * m + 114) % 31) + 1;
+  return format({ year, month, day });
+}
+
+/**
+ * Whether `date` is a national holiday in Italy (L. 260/1949 and later laws): New Year, Epiphany,
+ * Easter Monday, Liberation Day, Labour Day, Republic Day, Assumption, All Saints, Immaculate
+ * Conception, Christmas, St Stephen, and St Francis (4 October, again a holiday from 2026).
+ * The comune's patron saint is not counted.
+ */
+export function isNationalHoliday(date: IsoDate): boolean {
+  const { year } = parse(date);
+  const monthDay = date.slice(5);
+  const fixed = ['01-01', '01-06', '04-25', '05-01', '06-02', '08-15', '11-01', '12-08', '12-25', '12-26'];
+  if (fixed.includes(monthDay)) return true;
+  if (year >= 2026 && monthDay === '10-04') return true;
+  return date === addDays(easterSunday(year), 1);
+}
+
+/** Whether an office works on `date`: Monday to Friday, national holidays excepted. */
+export function isWorkingDay(date: IsoDate): boolean {
+  const weekday = new Date(toUtc(date)).getUTCDay();
+  return weekday !== 0 && weekday !== 6 && !isNationalHoliday(date);
+}
+
+/** The `days`-th working day after `date` (the day itself is not counted). */
+export function addWorkingDays(date: IsoDate, days: number): IsoDate {
+  let day = date;
+  for (let left = days; left > 0;) {
+    day = addDays(day, 1);
+    if (isWorkingDay(day)) left -= 1;
+  }
+  return day;
+}

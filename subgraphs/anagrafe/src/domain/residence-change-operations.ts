@@ -10,13 +10,19 @@ import type { Actor, ResidenceChangeStatus } from '@sportello/schema';
 import {
   ResidenceChangeEntity,
   type AddressRecord,
+  type Mover,
   type ResidenceChange,
 } from '../entities/residence-change.entity.js';
 import { ResidentEntity, type Resident } from '../entities/resident.entity.js';
 import { StreetEntity } from '../entities/street.entity.js';
 import { addressChangedEvent, residenceChangeStatusEvent } from '../events/anagrafe-events.js';
 import { addDays, isIsoDate, type IsoDate } from './calendar.js';
-import { refusal, RESIDENCE_CHANGE_TRANSITIONS, type ResidenceChangeAction } from './residence-change.js';
+import {
+  refusal,
+  replyRefusal,
+  RESIDENCE_CHANGE_TRANSITIONS,
+  type ResidenceChangeAction,
+} from './residence-change.js';
 import { searchTextOf } from './residents.js';
 import { residenceChangeNotFound } from '../errors.js';
 
@@ -155,7 +161,11 @@ export async function declareResidenceChange(
   return change;
 }
 
-/** Moves every mover to `to` (or back to their own previous address), emitting the zone change. */
+/**
+ * Registering moves every mover to the new address, resident there from the declaration (its
+ * effects start then); going back restores each mover's own previous address and, when the
+ * registration changed it, the rest of their position (resident since, family). Emits the zone change.
+ */
 async function moveResidents(
   em: EntityManager,
   change: ResidenceChange,
@@ -166,8 +176,13 @@ async function moveResidents(
   const residents = await em.find(ResidentEntity, {
     fiscalCode: { $in: change.movers.map((m) => m.fiscalCode) },
   });
-  for (const resident of residents) {
-    const mover = change.movers.find((m) => m.fiscalCode === resident.fiscalCode)!;
+  const movers: Mover[] = [];
+  for (const mover of change.movers) {
+    const resident = residents.find((r) => r.fiscalCode === mover.fiscalCode);
+    if (resident === undefined) {
+      movers.push(mover);
+      continue;
+    }
     const target: AddressRecord =
       direction === 'forward'
         ? {
@@ -178,6 +193,24 @@ async function moveResidents(
           }
         : mover.previous;
     const fromZone = resident.zone ?? null;
+    if (direction === 'forward') {
+      movers.push({
+        ...mover,
+        previousPosition: {
+          residentSince: resident.residentSince,
+          familyCode: resident.familyCode,
+          relationship: resident.relationship,
+        },
+      });
+      resident.residentSince = change.declaredOn;
+    } else {
+      movers.push(mover);
+      if (mover.previousPosition !== undefined) {
+        resident.residentSince = mover.previousPosition.residentSince;
+        resident.familyCode = mover.previousPosition.familyCode;
+        resident.relationship = mover.previousPosition.relationship;
+      }
+    }
     resident.street = target.street;
     resident.streetNumber = target.number;
     resident.postcode = target.postcode;
@@ -188,6 +221,7 @@ async function moveResidents(
       addressChangedEvent(resident, { from: fromZone, to: target.zone }, change.declaredOn, actor, now),
     );
   }
+  change.movers = movers;
 }
 
 async function findChange(em: EntityManager, id: string): Promise<ResidenceChange> {
@@ -246,7 +280,11 @@ export async function changeResidenceStatus(
     await moveResidents(em, change, 'forward', actor, now);
   }
   if (action === 'notifyObstacles') change.obstaclesNotifiedOn = today;
-  if (action === 'reject') await moveResidents(em, change, 'back', actor, now);
+  // Rejection, or withdrawal of a change already registered (its effects ran from the declaration),
+  // restores the previous position; a declaration withdrawn before registration changed nothing.
+  if (action === 'reject' || (action === 'withdraw' && from !== 'declared')) {
+    await moveResidents(em, change, 'back', actor, now);
+  }
   if (to === 'accepted' || to === 'rejected' || to === 'withdrawn') change.decidedOn = today;
   change.history = [
     ...change.history,
@@ -259,6 +297,73 @@ export async function changeResidenceStatus(
     },
   ];
   recordEvent(em, residenceChangeStatusEvent(change, from, actor, now, trimmed));
+  await em.flush();
+  return change;
+}
+
+/** Longest reply to a notice of obstacles. */
+export const REPLY_MAX_LENGTH = 4000;
+
+/**
+ * The applicant answers the notice of obstacles (L. 241/1990, art. 10-bis) with their comments,
+ * within 10 days of it; the reply is kept in the declaration's history for the office, and the
+ * declaration stays where it is until the office decides.
+ *
+ * @throws NotFoundError, ForbiddenError (not the applicant), BadUserInputError (text),
+ * ConflictError (no notice to answer, or the 10 days are over).
+ */
+export async function replyToResidenceChangeObstacles(
+  em: EntityManager,
+  id: string,
+  applicantFiscalCode: string,
+  text: string,
+  actor: Actor,
+  today: IsoDate,
+  now: Date,
+): Promise<ResidenceChange> {
+  const change = await findChange(em, id);
+  if (change.applicantFiscalCode !== applicantFiscalCode) {
+    throw new ForbiddenError('Only the applicant can answer the notice of obstacles.', {
+      reason: 'NOT_APPLICANT',
+    });
+  }
+  const trimmed = text.trim();
+  if (trimmed.length === 0) {
+    throw new BadUserInputError('text: say what you answer to the obstacles (it cannot be empty)', {
+      field: 'text',
+    });
+  }
+  if (trimmed.length > REPLY_MAX_LENGTH) {
+    throw new BadUserInputError(
+      `text: ${REPLY_MAX_LENGTH} characters at most (this one has ${trimmed.length})`,
+      { field: 'text' },
+    );
+  }
+  const why = replyRefusal(
+    {
+      status: change.status,
+      declaredOn: change.declaredOn,
+      obstaclesNotifiedOn: change.obstaclesNotifiedOn ?? null,
+    },
+    today,
+  );
+  if (why !== null) {
+    throw new ConflictError(`Declaration ${id}: ${why}`, {
+      reason: change.status === 'obstacles-notified' ? 'REPLY_PERIOD_OVER' : 'NO_OBSTACLES_TO_ANSWER',
+      field: 'id',
+    });
+  }
+  change.history = [
+    ...change.history,
+    {
+      from: change.status,
+      to: change.status,
+      at: now.toISOString(),
+      by: `${actor.kind}:${actor.id}`,
+      note: trimmed,
+      reply: true,
+    },
+  ];
   await em.flush();
   return change;
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { checkDeadline, refusal, replyDueOn, silentlyApproved } from './residence-change.js';
+import {
+  checkDeadline,
+  refusal,
+  registrationDueBy,
+  registrationOverdue,
+  replyDueOn,
+  silentlyApproved,
+} from './residence-change.js';
 
 const declared = { status: 'declared' as const, declaredOn: '2026-03-01', obstaclesNotifiedOn: null };
 
@@ -30,5 +37,18 @@ describe('change of residence', () => {
     expect(silentlyApproved(registered, '2026-04-15')).toBe(false);
     expect(silentlyApproved(registered, '2026-04-16')).toBe(true);
     expect(silentlyApproved({ ...registered, status: 'obstacles-notified' }, '2026-06-01')).toBe(false);
+  });
+
+  it('is due for registration on the 2nd working day after the declaration', () => {
+    // Thursday → Monday (Saturday and Sunday do not count).
+    expect(registrationDueBy({ declaredOn: '2026-03-05' })).toBe('2026-03-09');
+    // Thursday 2 April 2026 → Tuesday 7 (Easter Monday 6 April is a holiday).
+    expect(registrationDueBy({ declaredOn: '2026-04-02' })).toBe('2026-04-07');
+    // Friday 2 October 2026 → Tuesday 6 (St Francis, Sunday 4, is a holiday anyway; Monday 5 counts).
+    expect(registrationDueBy({ declaredOn: '2026-10-02' })).toBe('2026-10-06');
+    expect(registrationDueBy({ declaredOn: '2026-12-24' })).toBe('2026-12-29');
+    expect(registrationOverdue({ status: 'declared', declaredOn: '2026-03-05' }, '2026-03-09')).toBe(false);
+    expect(registrationOverdue({ status: 'declared', declaredOn: '2026-03-05' }, '2026-03-10')).toBe(true);
+    expect(registrationOverdue({ status: 'registered', declaredOn: '2026-03-05' }, '2026-05-10')).toBe(false);
   });
 });

@@ -1,5 +1,8 @@
 import type { ResidenceChangeStatus } from '@sportello/schema';
-import { addDays, daysBetween, type IsoDate } from './calendar.js';
+import { addDays, addWorkingDays, daysBetween, type IsoDate } from './calendar.js';
+
+/** Working days the office has to register a declaration (DPR 223/1989, art. 18 as amended by L. 35/2012, art. 5). */
+export const REGISTRATION_WORKING_DAYS = 2;
 
 /** Days the office has to check a registered declaration; then it is accepted by silence. */
 export const SILENT_APPROVAL_DAYS = 45;
@@ -13,7 +16,7 @@ export const RESIDENCE_CHANGE_TRANSITIONS = {
   notifyObstacles: { from: ['registered'], to: 'obstacles-notified', by: 'staff' },
   accept: { from: ['registered', 'obstacles-notified'], to: 'accepted', by: 'staff' },
   reject: { from: ['obstacles-notified'], to: 'rejected', by: 'staff' },
-  withdraw: { from: ['declared', 'registered'], to: 'withdrawn', by: 'citizen' },
+  withdraw: { from: ['declared', 'registered', 'obstacles-notified'], to: 'withdrawn', by: 'citizen' },
   silentApproval: { from: ['registered'], to: 'accepted', by: 'system' },
 } as const satisfies Record<
   string,
@@ -71,4 +74,29 @@ export function checkDeadline(change: Pick<ResidenceChangeDates, 'declaredOn'>):
  */
 export function silentlyApproved(change: ResidenceChangeDates, today: IsoDate): boolean {
   return change.status === 'registered' && daysBetween(change.declaredOn, today) > SILENT_APPROVAL_DAYS;
+}
+
+/** Last day to register a declaration: the 2nd working day after it was made. */
+export function registrationDueBy(change: Pick<ResidenceChangeDates, 'declaredOn'>): IsoDate {
+  return addWorkingDays(change.declaredOn, REGISTRATION_WORKING_DAYS);
+}
+
+/** Whether a declaration still waits for registration after its 2-working-day term. */
+export function registrationOverdue(
+  change: Pick<ResidenceChangeDates, 'status' | 'declaredOn'>,
+  today: IsoDate,
+): boolean {
+  return change.status === 'declared' && today > registrationDueBy(change);
+}
+
+/** Why the applicant cannot reply to the notice of obstacles now, or `null` when they can. */
+export function replyRefusal(change: ResidenceChangeDates, today: IsoDate): string | null {
+  if (change.status !== 'obstacles-notified') {
+    return `a declaration that is ${change.status} has no notice of obstacles to answer`;
+  }
+  const due = replyDueOn(change);
+  if (due !== null && today > due) {
+    return `the ${OBSTACLE_REPLY_DAYS} days to answer the notice of obstacles ended on ${due}`;
+  }
+  return null;
 }

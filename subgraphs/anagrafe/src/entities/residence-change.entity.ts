@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { tenantProperties } from '@sportello/platform';
 import { RESIDENCE_CHANGE_STATUSES, type ResidenceChangeStatus } from '@sportello/schema';
+import type { Relationship } from './resident.entity.js';
 
 /** A residence address inside the comune. */
 export interface AddressRecord {
@@ -15,6 +16,12 @@ export interface AddressRecord {
 export interface Mover {
   fiscalCode: string;
   previous: AddressRecord;
+  /**
+   * The rest of the registry position the registration replaced, restored with the address when a
+   * registered change is rejected or withdrawn; absent before registration (and on declarations
+   * registered before it was kept).
+   */
+  previousPosition?: { residentSince: string; familyCode: string; relationship: Relationship };
 }
 
 /** One step of a declaration's history. */
@@ -24,6 +31,8 @@ export interface ResidenceChangeStep {
   at: string;
   by: string;
   note?: string;
+  /** A reply of the applicant to the notice of obstacles (the status does not change). */
+  reply?: true;
 }
 
 /**

@@ -51,11 +51,14 @@ export class CitizenResolver {
     return toFamilyType(resident.familyCode, await familyMembers(ctx.em, resident.familyCode));
   }
 
-  @FieldResolver(() => [IdentityDocumentType], { description: `Identity documents, newest first. ${WHO}` })
+  @FieldResolver(() => [IdentityDocumentType], {
+    nullable: true,
+    description: `Identity documents, newest first. ${WHO} Null with a FORBIDDEN error for anyone else: the rest of the answer stands.`,
+  })
   async identityDocuments(
     @Root() citizen: CitizenType,
     @Ctx() ctx: AnagrafeContext,
-  ): Promise<IdentityDocumentType[]> {
+  ): Promise<IdentityDocumentType[] | null> {
     await authorizeRecordRead(ctx, citizen.fiscalCode, 'documents', 'Citizen.identityDocuments');
     return (await documentsOf(ctx.em, citizen.fiscalCode)).map((document) =>
       toIdentityDocumentType(document, ctx.today),
@@ -83,6 +86,8 @@ export class CitizenResolver {
     @Ctx() ctx: AnagrafeContext,
   ): Promise<ResidenceChangeType[]> {
     await authorizeRecordRead(ctx, citizen.fiscalCode, 'residenceChanges', 'Citizen.residenceChanges');
-    return (await residenceChangesOf(ctx.em, citizen.fiscalCode)).map(toResidenceChangeType);
+    return (await residenceChangesOf(ctx.em, citizen.fiscalCode)).map((change) =>
+      toResidenceChangeType(change, ctx.today),
+    );
   }
 }

@@ -1,9 +1,16 @@
-import { checkDeadline, replyDueOn } from '../domain/residence-change.js';
+import type { IsoDate } from '../domain/calendar.js';
+import {
+  checkDeadline,
+  registrationDueBy,
+  registrationOverdue,
+  replyDueOn,
+} from '../domain/residence-change.js';
 import type { ResidenceChange } from '../entities/residence-change.entity.js';
 import { toAddressType } from './resident.mapper.js';
 import { ResidenceChangeType } from './residence-change.type.js';
 
-export function toResidenceChangeType(change: ResidenceChange): ResidenceChangeType {
+/** A declaration as GraphQL answers it; `today` decides whether its registration is overdue. */
+export function toResidenceChangeType(change: ResidenceChange, today: IsoDate): ResidenceChangeType {
   const obstaclesNotifiedOn = change.obstaclesNotifiedOn ?? null;
   return Object.assign(new ResidenceChangeType(), {
     id: change.id,
@@ -21,15 +28,22 @@ export function toResidenceChangeType(change: ResidenceChange): ResidenceChangeT
     status: change.status,
     declaredOn: change.declaredOn,
     registeredOn: change.registeredOn ?? null,
+    registrationDueBy: registrationDueBy(change),
+    overdue: registrationOverdue(change, today),
     obstaclesNotifiedOn,
     replyDueOn: replyDueOn({ obstaclesNotifiedOn }),
     checkDeadline: checkDeadline(change),
     decidedOn: change.decidedOn ?? null,
-    history: change.history.map((step) => ({
-      from: step.from,
-      to: step.to,
-      at: new Date(step.at),
-      note: step.note ?? null,
-    })),
+    history: change.history
+      .filter((step) => step.reply !== true)
+      .map((step) => ({
+        from: step.from,
+        to: step.to,
+        at: new Date(step.at),
+        note: step.note ?? null,
+      })),
+    replies: change.history
+      .filter((step) => step.reply === true)
+      .map((step) => ({ at: new Date(step.at), text: step.note ?? '' })),
   });
 }

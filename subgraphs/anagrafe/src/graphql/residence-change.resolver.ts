@@ -4,7 +4,11 @@ import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { actorOf, ANAGRAFE_OFFICE, type AnagrafeContext } from '../context.js';
 import { citizenOf, mayRead, requireCitizenOf } from '../domain/record-access.js';
 import type { ResidenceChangeAction } from '../domain/residence-change.js';
-import { changeResidenceStatus, declareResidenceChange } from '../domain/residence-change-operations.js';
+import {
+  changeResidenceStatus,
+  declareResidenceChange,
+  replyToResidenceChangeObstacles,
+} from '../domain/residence-change-operations.js';
 import { ResidenceChangeEntity } from '../entities/residence-change.entity.js';
 import { ResidenceDeclarationInput } from './inputs.input.js';
 import { toResidenceChangeType } from './residence-change.mapper.js';
@@ -24,23 +28,35 @@ export class ResidenceChangeResolver {
     const change = /^[0-9a-f-]{36}$/i.test(id) ? await ctx.em.findOne(ResidenceChangeEntity, { id }) : null;
     if (change === null) throw residenceChangeNotFound(id);
     for (const mover of change.movers) {
-      if (await mayRead(ctx, mover.fiscalCode, 'residenceChanges')) return toResidenceChangeType(change);
+      if (await mayRead(ctx, mover.fiscalCode, 'residenceChanges'))
+        return toResidenceChangeType(change, ctx.today);
     }
     throw residenceChangeNotFound(id);
   }
 
   @Query(() => [ResidenceChangeType], {
     description:
-      'Anagrafe staff: declarations without outcome, oldest first (the 45-day clock runs from declaredOn).',
+      'Anagrafe staff: declarations without outcome, oldest first (the 45-day clock runs from declaredOn). With `overdue: true`, only those still to be registered after their 2-working-day term (`registrationDueBy`).',
   })
-  async openResidenceChanges(@Ctx() ctx: AnagrafeContext): Promise<ResidenceChangeType[]> {
+  async openResidenceChanges(
+    @Ctx() ctx: AnagrafeContext,
+    @Arg('overdue', () => Boolean, {
+      nullable: true,
+      description: 'true: only declarations whose registration is overdue; false: only the others.',
+    })
+    overdue?: boolean | null,
+  ): Promise<ResidenceChangeType[]> {
     requireStaff(ctx.principal, ANAGRAFE_OFFICE);
     const rows = await ctx.em.find(
       ResidenceChangeEntity,
-      { status: { $in: ['declared', 'registered', 'obstacles-notified'] } },
+      {
+        status: { $in: overdue === true ? ['declared'] : ['declared', 'registered', 'obstacles-notified'] },
+      },
       { orderBy: { declaredOn: 'asc' }, limit: 500 },
     );
-    return rows.map(toResidenceChangeType);
+    return rows
+      .map((change) => toResidenceChangeType(change, ctx.today))
+      .filter((change) => overdue === undefined || overdue === null || change.overdue === overdue);
   }
 
   @Mutation(() => ResidenceChangeType, {
@@ -65,7 +81,7 @@ export class ResidenceChangeResolver {
       ctx.today,
       ctx.now,
     );
-    return toResidenceChangeType(change);
+    return toResidenceChangeType(change, ctx.today);
   }
 
   @Mutation(() => ResidenceChangeType, {
@@ -116,7 +132,8 @@ export class ResidenceChangeResolver {
   }
 
   @Mutation(() => ResidenceChangeType, {
-    description: 'The applicant withdraws a declaration not yet decided.',
+    description:
+      'The applicant withdraws a declaration not yet decided. Before registration nothing had changed; a registered declaration is cancelled and every mover gets back their previous address, family and residence date.',
   })
   async withdrawResidenceChange(
     @Ctx() ctx: AnagrafeContext,
@@ -140,7 +157,37 @@ export class ResidenceChangeResolver {
         applicantFiscalCode: applicant,
       },
     );
-    return toResidenceChangeType(change);
+    return toResidenceChangeType(change, ctx.today);
+  }
+
+  @Mutation(() => ResidenceChangeType, {
+    description:
+      'The applicant answers the notice of obstacles with their comments, within 10 days of it (`replyDueOn`); the office reads the reply before deciding.',
+  })
+  async replyToResidenceChangeObstacles(
+    @Ctx() ctx: AnagrafeContext,
+    @Arg('id', () => ID, { description: 'Id of the declaration.' }) id: string,
+    @Arg('text', { description: 'The answer: comments on the obstacles (up to 4000 characters).' })
+    text: string,
+  ): Promise<ResidenceChangeType> {
+    requireAuthenticated(ctx.principal);
+    const applicant = citizenOf(ctx.principal);
+    if (applicant === null && ctx.principal.kind === 'client' && ctx.principal.onBehalfOf !== undefined)
+      throw scopeRequired('anagrafe');
+    if (applicant === null)
+      throw new ForbiddenError('Only the applicant can answer the notice of obstacles.', {
+        reason: 'NOT_APPLICANT',
+      });
+    const change = await replyToResidenceChangeObstacles(
+      ctx.em,
+      id,
+      applicant,
+      text,
+      await actorOf(ctx),
+      ctx.today,
+      ctx.now,
+    );
+    return toResidenceChangeType(change, ctx.today);
   }
 
   private async staffMove(
@@ -159,6 +206,6 @@ export class ResidenceChangeResolver {
       ctx.now,
       note,
     );
-    return toResidenceChangeType(change);
+    return toResidenceChangeType(change, ctx.today);
   }
 }

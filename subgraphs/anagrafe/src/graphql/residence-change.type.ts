@@ -25,13 +25,25 @@ export class ResidenceChangeStepType {
   note!: string | null;
 }
 
+@ObjectType('ResidenceChangeReply', {
+  description: 'The applicant’s answer to a notice of obstacles, for the office to weigh.',
+})
+export class ResidenceChangeReplyType {
+  @Field({ description: 'When the answer was sent.' })
+  at!: Date;
+
+  @Field({ description: 'What the applicant wrote.' })
+  text!: string;
+}
+
 @ObjectType('ResidenceChangeMover', { description: 'A person moving under a residence declaration.' })
 export class ResidenceChangeMoverType {
   @Field(() => GraphQLFiscalCode, { description: 'Codice fiscale of the person moving.' })
   fiscalCode!: string;
 
   @Field(() => AddressType, {
-    description: 'The address before the move, restored if the declaration is rejected.',
+    description:
+      'The address before the move, restored if the declaration is rejected or withdrawn after registration.',
   })
   previousAddress!: AddressType;
 }
@@ -65,6 +77,17 @@ export class ResidenceChangeType {
   registeredOn!: string | null;
 
   @Field(() => GraphQLLocalDate, {
+    description:
+      'Last day for the office to register the declaration: the 2nd working day after it (DPR 223/1989, art. 18; Saturdays, Sundays and national holidays do not count).',
+  })
+  registrationDueBy!: string;
+
+  @Field({
+    description: 'Whether the declaration still waits for registration after `registrationDueBy`.',
+  })
+  overdue!: boolean;
+
+  @Field(() => GraphQLLocalDate, {
     nullable: true,
     description: 'Day a notice of obstacles was sent, `YYYY-MM-DD`; null when none.',
   })
@@ -89,4 +112,9 @@ export class ResidenceChangeType {
 
   @Field(() => [ResidenceChangeStepType], { description: 'Every status change, oldest first.' })
   history!: ResidenceChangeStepType[];
+
+  @Field(() => [ResidenceChangeReplyType], {
+    description: 'The applicant’s answers to the notice of obstacles, oldest first.',
+  })
+  replies!: ResidenceChangeReplyType[];
 }

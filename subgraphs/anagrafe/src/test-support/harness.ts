@@ -123,6 +123,7 @@ export interface TestAnagrafe {
 export async function startAnagrafe(
   overrides: Partial<AnagrafeConfig> = {},
   driver: 'sqlite' | 'postgresql' = 'sqlite',
+  options: { clock?: () => Date } = {},
 ): Promise<TestAnagrafe> {
   const dir = await mkdtemp(join(tmpdir(), 'anagrafe-test-'));
   let scratch: TestDatabase | undefined;
@@ -167,7 +168,12 @@ export async function startAnagrafe(
     bus: { kind: 'inprocess', natsServers: [] },
     ...overrides,
   };
-  const service = await createAnagrafe(config, { bus, logger, jwks: issuer.jwks });
+  const service = await createAnagrafe(config, {
+    bus,
+    logger,
+    jwks: issuer.jwks,
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+  });
   const url = await service.listen(0);
   await seedAnagrafe(service.database.fork({ comune: COMUNE }), {
     comune: COMUNE,

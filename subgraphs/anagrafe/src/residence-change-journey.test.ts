@@ -1,0 +1,211 @@
+import { DATABASE_DRIVERS } from '@sportello/platform/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PEOPLE, startAnagrafe, type GraphQLAnswer, type TestAnagrafe } from './test-support/harness.js';
+
+const CHANGE =
+  'id status declaredOn registeredOn registrationDueBy overdue replyDueOn replies { text } history { from to note }';
+const DECLARE = `mutation ($input: ResidenceDeclarationInput!) { declareResidenceChange(input: $input) { ${CHANGE} } }`;
+const REPLY = `mutation ($id: ID!, $text: String!) { replyToResidenceChangeObstacles(id: $id, text: $text) { ${CHANGE} } }`;
+const RESIDENCE = 'residence { residentSince address { street number zone } }';
+
+/** Friday 4 December 2026, 10:00 in Rome; Tuesday 8 December is a national holiday. */
+const FRIDAY = new Date('2026-12-04T09:00:00Z');
+
+function codes(answer: GraphQLAnswer): unknown[] {
+  return (answer.errors ?? []).map((error) => error.extensions?.['code']);
+}
+
+interface Change {
+  id: string;
+  status: string;
+  registrationDueBy: string;
+  overdue: boolean;
+  replyDueOn: string | null;
+  replies: { text: string }[];
+}
+
+describe.each(DATABASE_DRIVERS)('the residence-change journey on %s', (driver) => {
+  let t: TestAnagrafe;
+  let now = FRIDAY;
+  const at = (iso: string) => {
+    now = new Date(iso);
+  };
+
+  beforeAll(async () => {
+    t = await startAnagrafe({}, driver, { clock: () => now });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  async function residenceOf(fiscalCode: string) {
+    const answer = await t.citizenFields(fiscalCode, RESIDENCE, t.citizen(fiscalCode));
+    return (answer.data?.['_entities'] as { residence: { residentSince: string; address: unknown } }[])[0]!
+      .residence;
+  }
+
+  async function declare(
+    fiscalCode: string,
+    address: { street: string; number: string },
+    withMembers?: string[],
+  ) {
+    const answer = await t.graphql(DECLARE, {
+      as: t.citizen(fiscalCode),
+      variables: { input: { address, ...(withMembers ? { withMembers } : {}) } },
+    });
+    expect(answer.errors).toBeUndefined();
+    return answer.data?.['declareResidenceChange'] as Change;
+  }
+
+  async function staff(mutation: string): Promise<GraphQLAnswer> {
+    return t.graphql(`mutation { ${mutation} }`, { as: t.staff('anagrafe') });
+  }
+
+  async function overdueList(): Promise<string[]> {
+    const answer = await t.graphql(`query { openResidenceChanges(overdue: true) { id overdue } }`, {
+      as: t.staff('anagrafe'),
+    });
+    expect(answer.errors).toBeUndefined();
+    return (answer.data?.['openResidenceChanges'] as { id: string }[]).map((c) => c.id);
+  }
+
+  it('shows staff the 2-working-day registration term and lists declarations past it', async () => {
+    at('2026-12-04T09:00:00Z');
+    const change = await declare(PEOPLE.anna.fiscalCode, { street: 'Via del Fiume', number: '20' });
+    // Monday 7 is the first working day, Tuesday 8 a holiday, Wednesday 9 the second.
+    expect(change).toMatchObject({ registrationDueBy: '2026-12-09', overdue: false });
+    at('2026-12-09T16:00:00Z');
+    expect(await overdueList()).not.toContain(change.id);
+    at('2026-12-10T08:00:00Z');
+    expect(await overdueList()).toContain(change.id);
+    const read = await t.graphql(`query { residenceChange(id: "${change.id}") { overdue } }`, {
+      as: t.staff('anagrafe'),
+    });
+    expect(read.data?.['residenceChange']).toEqual({ overdue: true });
+    expect(
+      codes(
+        await t.graphql(`query { openResidenceChanges(overdue: true) { id } }`, {
+          as: t.citizen(PEOPLE.anna.fiscalCode),
+        }),
+      ),
+    ).toEqual(['FORBIDDEN']);
+
+    // Registered late, it is no longer overdue; withdrawn before, it would have changed nothing.
+    const registered = await staff(`registerResidenceChange(id: "${change.id}") { overdue status }`);
+    expect(registered.data?.['registerResidenceChange']).toEqual({ overdue: false, status: 'REGISTERED' });
+    expect(await overdueList()).not.toContain(change.id);
+  });
+
+  it('withdrawn before registration, nothing had changed; registered, the residence date is the declaration day', async () => {
+    at('2026-12-07T09:00:00Z');
+    const before = await residenceOf(PEOPLE.giulia.fiscalCode);
+    const change = await declare(PEOPLE.giulia.fiscalCode, { street: 'Via Roma', number: '50' });
+    const withdrawn = await t.graphql(`mutation { withdrawResidenceChange(id: "${change.id}") { status } }`, {
+      as: t.citizen(PEOPLE.giulia.fiscalCode),
+    });
+    expect(withdrawn.data?.['withdrawResidenceChange']).toEqual({ status: 'WITHDRAWN' });
+    expect(await residenceOf(PEOPLE.giulia.fiscalCode)).toEqual(before);
+
+    const again = await declare(PEOPLE.giulia.fiscalCode, { street: 'Via Roma', number: '50' });
+    at('2026-12-09T09:00:00Z');
+    await staff(`registerResidenceChange(id: "${again.id}") { status }`);
+    expect(await residenceOf(PEOPLE.giulia.fiscalCode)).toEqual({
+      residentSince: '2026-12-07',
+      address: { street: 'Via Roma', number: '50', zone: 'centro' },
+    });
+  });
+
+  it('withdrawing a registered change gives every mover back their address, family and residence date', async () => {
+    at('2026-12-07T09:00:00Z');
+    const mario = await residenceOf(PEOPLE.mario.fiscalCode);
+    const luca = await residenceOf(PEOPLE.luca.fiscalCode);
+    const familyOf = async (code: string) =>
+      (
+        (await t.citizenFields(code, 'family { code members { fiscalCode } }', t.citizen(code))).data?.[
+          '_entities'
+        ] as { family: unknown }[]
+      )[0]!.family;
+    const family = await familyOf(PEOPLE.mario.fiscalCode);
+    const change = await declare(PEOPLE.mario.fiscalCode, { street: 'Strada della Collina', number: '9' }, [
+      PEOPLE.luca.fiscalCode,
+    ]);
+    await staff(`registerResidenceChange(id: "${change.id}") { status }`);
+    expect(await residenceOf(PEOPLE.luca.fiscalCode)).toMatchObject({
+      residentSince: '2026-12-07',
+      address: { street: 'Strada della Collina', number: '9' },
+    });
+    const withdrawn = await t.graphql(`mutation { withdrawResidenceChange(id: "${change.id}") { status } }`, {
+      as: t.citizen(PEOPLE.mario.fiscalCode),
+    });
+    expect(withdrawn.data?.['withdrawResidenceChange']).toEqual({ status: 'WITHDRAWN' });
+    expect(await residenceOf(PEOPLE.mario.fiscalCode)).toEqual(mario);
+    expect(await residenceOf(PEOPLE.luca.fiscalCode)).toEqual(luca);
+    expect(await familyOf(PEOPLE.mario.fiscalCode)).toEqual(family);
+  });
+
+  it('the applicant replies to a notice of obstacles within 10 days, and not after', async () => {
+    at('2026-12-07T09:00:00Z');
+    const change = await declare(PEOPLE.paolo.fiscalCode, { street: 'Via del Fiume', number: '11' });
+    const early = await t.graphql(REPLY, {
+      as: t.citizen(PEOPLE.paolo.fiscalCode),
+      variables: { id: change.id, text: 'Abito qui' },
+    });
+    expect(codes(early)).toEqual(['CONFLICT']);
+    expect(early.errors?.[0]?.extensions?.['field']).toBe('id');
+
+    await staff(`registerResidenceChange(id: "${change.id}") { status }`);
+    const noticed = await staff(
+      `notifyResidenceChangeObstacles(id: "${change.id}", note: "Il nome non risulta sul citofono") { replyDueOn }`,
+    );
+    expect(noticed.data?.['notifyResidenceChangeObstacles']).toEqual({ replyDueOn: '2026-12-17' });
+
+    const empty = await t.graphql(REPLY, {
+      as: t.citizen(PEOPLE.paolo.fiscalCode),
+      variables: { id: change.id, text: '   ' },
+    });
+    expect(codes(empty)).toEqual(['BAD_USER_INPUT']);
+    expect(empty.errors?.[0]?.extensions?.['field']).toBe('text');
+    const long = await t.graphql(REPLY, {
+      as: t.citizen(PEOPLE.paolo.fiscalCode),
+      variables: { id: change.id, text: 'x'.repeat(4001) },
+    });
+    expect(long.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'text' });
+    const stranger = await t.graphql(REPLY, {
+      as: t.citizen(PEOPLE.giulia.fiscalCode),
+      variables: { id: change.id, text: 'Non sono io' },
+    });
+    expect(codes(stranger)).toEqual(['FORBIDDEN']);
+
+    at('2026-12-17T20:00:00Z');
+    const replied = await t.graphql(REPLY, {
+      as: t.citizen(PEOPLE.paolo.fiscalCode),
+      variables: { id: change.id, text: 'Il citofono è stato aggiornato: allego foto.' },
+    });
+    expect(replied.errors).toBeUndefined();
+    expect(replied.data?.['replyToResidenceChangeObstacles']).toMatchObject({
+      status: 'OBSTACLES_NOTIFIED',
+      replies: [{ text: 'Il citofono è stato aggiornato: allego foto.' }],
+    });
+
+    at('2026-12-18T09:00:00Z');
+    const late = await t.graphql(REPLY, {
+      as: t.citizen(PEOPLE.paolo.fiscalCode),
+      variables: { id: change.id, text: 'Ancora una cosa' },
+    });
+    expect(codes(late)).toEqual(['CONFLICT']);
+    expect(late.errors?.[0]?.message).toContain('ended on 2026-12-17');
+    const read = await t.graphql(`query { residenceChange(id: "${change.id}") { ${CHANGE} } }`, {
+      as: t.staff('anagrafe'),
+    });
+    expect((read.data?.['residenceChange'] as Change).replies).toHaveLength(1);
+
+    // The office reads the reply and accepts; every step reached the citizen's notices.
+    const accepted = await staff(`acceptResidenceChange(id: "${change.id}") { status }`);
+    expect(accepted.data?.['acceptResidenceChange']).toEqual({ status: 'ACCEPTED' });
+    await t.settle();
+    const steps = t.events
+      .filter((e) => e.type === 'residence-change.status-changed' && e.subject === change.id)
+      .map((e) => (e.data as { to: string }).to);
+    expect(steps).toEqual(['declared', 'registered', 'obstacles-notified', 'accepted']);
+  });
+});
