@@ -104,7 +104,7 @@ describe('uploading a billing file (POST /payment-bulk-jobs)', () => {
     const [a, b] = payers(2);
     const bad = await upload(
       query('bad-line'),
-      `payerFiscalCode,amountCents\n${a},100\n${b.slice(0, 15)}X,200\n`,
+      `payerFiscalCode,amountCents\n${a},100\n${b!.slice(0, 15)}X,200\n`,
       'text/csv',
     );
     expect(bad.status).toBe(400);
