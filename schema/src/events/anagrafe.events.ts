@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { fiscalCodeSchema } from '../scalars/fiscal-code.js';
 import { defineEvent } from './define-event.js';
-import { isoDate, offsetDays, publicId, staffNote, zoneCode } from './fields.js';
+import { amountCents, isoDate, offsetDays, publicId, staffNote, zoneCode } from './fields.js';
 
 /** Identity documents the comune tracks. */
 export const DOCUMENT_KINDS = ['CIE', 'paper'] as const;
@@ -74,6 +74,33 @@ export const certificateIssued = defineEvent({
   }),
 });
 
+/** The reference a certificate request's stamp-duty position carries in tributi: the request id. */
+export const certificateRequestRef = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'a certificate request id');
+
+export const certificatePaymentRequested = defineEvent({
+  type: 'certificate.payment-requested',
+  version: 1,
+  producer: 'anagrafe',
+  consumers: ['tributi'],
+  description:
+    'A certificate request without exemption waits for its 16 EUR stamp duty. Tributi makes one ' +
+    'payment position for the requester with `externalRef` (the request id) as its reference and ' +
+    'announces it with `payment.position-created`; `payment.received` with that reference makes ' +
+    'anagrafe issue the certificate.',
+  data: z.object({
+    requestId: publicId,
+    requesterFiscalCode: fiscalCodeSchema,
+    holderFiscalCode: fiscalCodeSchema,
+    kinds: z.array(z.string().min(1).max(80)).min(1),
+    externalRef: certificateRequestRef,
+    amountCents,
+    dueDate: isoDate.describe('the day the notice falls due'),
+    description: z.string().min(1).max(90).describe('subject of the notice'),
+  }),
+});
+
 export const documentExpiring = defineEvent({
   type: 'document.expiring',
   version: 1,
@@ -125,6 +152,7 @@ export const anagrafeEvents = [
   residentRegistered,
   residentAddressChanged,
   certificateIssued,
+  certificatePaymentRequested,
   documentExpiring,
   documentExpired,
   residenceChangeStatusChanged,

@@ -72,6 +72,16 @@ const SAMPLES: { [T in EventType]: EventDataInput<T> } = {
     stampDuty: 'exempt',
     validUntil: '2026-06-01',
   },
+  'certificate.payment-requested': {
+    requestId: '0190c6d2-7a4e-7b1c-9d3e-5f6a7b8c9d0f',
+    requesterFiscalCode: APPLICANT,
+    holderFiscalCode: APPLICANT,
+    kinds: ['residence'],
+    externalRef: '0190c6d2-7a4e-7b1c-9d3e-5f6a7b8c9d0f',
+    amountCents: 1600,
+    dueDate: '2026-04-01',
+    description: 'Imposta di bollo: certificato di residenza',
+  },
   'document.expiring': {
     documentId: 'doc_3',
     holderFiscalCode: APPLICANT,

@@ -34,6 +34,7 @@ export const EVENT_LANES: { readonly [T in EventType]: Lane } = Object.freeze({
   'resident.registered': 'interactive',
   'resident.address-changed': 'interactive',
   'certificate.issued': 'interactive',
+  'certificate.payment-requested': 'interactive',
   'document.expiring': 'bulk',
   'document.expired': 'bulk',
   'residence-change.status-changed': 'interactive',

@@ -47,9 +47,10 @@ export const paymentPositionCreated = defineEvent({
   type: 'payment.position-created',
   version: 1,
   producer: 'tributi',
-  consumers: ['notifier', 'gateway', 'practices'],
+  consumers: ['notifier', 'gateway', 'practices', 'anagrafe'],
   description:
-    'A payment position (one notice) was created for a payer; `externalRef` says what for (a practice fee: the practice id).',
+    'A payment position (one notice) was created for a payer; `externalRef` says what for (a practice fee: the practice id; ' +
+    'a certificate’s stamp duty: the certificate request id).',
   data: z.object({ ...payable, kind: z.enum(PAYMENT_KINDS), externalRef }),
 });
 
@@ -57,8 +58,10 @@ export const paymentReceived = defineEvent({
   type: 'payment.received',
   version: 1,
   producer: 'tributi',
-  consumers: ['notifier', 'gateway', 'practices'],
-  description: 'A notice was paid and its receipt recorded (a practice fee moves its practice on).',
+  consumers: ['notifier', 'gateway', 'practices', 'anagrafe'],
+  description:
+    'A notice was paid and its receipt recorded (a practice fee moves its practice on; a certificate’s ' +
+    'stamp duty has anagrafe issue the certificate).',
   data: z.object({
     positionId: publicId,
     noticeNumber: noticeNumberSchema,
