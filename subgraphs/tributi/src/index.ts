@@ -18,6 +18,7 @@ import type { TributiConfig } from './config.js';
 import { createTributiContext, type TributiContext, type TributiSettings } from './context.js';
 import { BulkJobRunner } from './domain/bulk-jobs.js';
 import { ensureCreditor } from './domain/notice-numbers.js';
+import { startCertificateFeesConsumer } from './events/certificate-fees-consumer.js';
 import { startPracticeFeesConsumer } from './events/practice-fees-consumer.js';
 import { TRIBUTI_ENTITIES } from './entities/index.js';
 import { buildTributiSchema } from './graphql/schema.js';
@@ -140,6 +141,7 @@ export async function createTributi(config: TributiConfig, deps: TributiDeps): P
   const schema = await buildTributiSchema();
   let stopSchedule: (() => void) | undefined;
   let practiceFees: Consumer | undefined;
+  let certificateFees: Consumer | undefined;
   const runtime = createSubgraphRuntime<TributiContext>({
     service: 'tributi',
     logger,
@@ -185,6 +187,18 @@ export async function createTributi(config: TributiConfig, deps: TributiDeps): P
           });
         },
         stop: () => practiceFees?.stop(),
+      },
+      {
+        // Certificates ask for their stamp duty through the bus (`certificate.payment-requested`).
+        async start() {
+          certificateFees ??= await startCertificateFeesConsumer({
+            bus: deps.bus,
+            database,
+            logger,
+            fineRules: config.fineRules,
+          });
+        },
+        stop: () => certificateFees?.stop(),
       },
     ],
   });
