@@ -18,8 +18,17 @@ export function upBanner(
     `  GraphQL API        ${base}/graphql   (graphql-ws on the same path)`,
     ...(base === listening ? [] : [`  listening on       ${listening}`]),
     `  health             ${base}/health`,
-    `  staff dashboard    ${base}/dashboard/${demo ? '   (development login: pick a staff member)' : ''}`,
+    `  staff dashboard    ${base}/dashboard/${
+      !demo
+        ? ''
+        : topology.demoUpstream
+          ? '   (demo login: any staff username)'
+          : '   (development login: pick a staff member)'
+    }`,
     `  identity (OIDC)    ${base}/.well-known/openid-configuration`,
+    ...(topology.demoUpstream
+      ? [`  demo SPID/CIE      ${topology.demoUpstream.issuer}   (sign in with a fiscal code, no password)`]
+      : []),
     ...(demo ? [`  demo tokens        POST ${base}/auth/dev/token  {"kind": "citizen"}`] : []),
     hub.mailbox
       ? `  mailbox            ${hub.mailbox.folder}  (SMTP on 127.0.0.1:${hub.mailbox.port})`

@@ -55,4 +55,68 @@ describe('hub configuration', () => {
     expect(load).toThrow(/GATEWAY_MAX_DEPTH/);
     expect(load).toThrow(/GATEWAY_DEDUPE/);
   });
+  it('passes a production SPID/CIE upstream and staff provider on to identity in both modes, and only to identity', () => {
+    const upstream = {
+      UPSTREAM_OIDC_ISSUER: 'https://spid.aggregatore.example.it',
+      UPSTREAM_OIDC_CLIENT_ID: 'comune-genova',
+      UPSTREAM_OIDC_CLIENT_SECRET: 'a-secret-of-the-aggregator',
+      UPSTREAM_OIDC_SCOPE: 'openid profile',
+      UPSTREAM_FISCAL_CODE_CLAIM: 'fiscal_number',
+      STAFF_OIDC_ISSUER: 'https://login.comune.example.it',
+      STAFF_OIDC_CLIENT_ID: 'sportello',
+      STAFF_OIDC_CLIENT_SECRET: 'a-secret-of-the-comune',
+      STAFF_USERNAME_CLAIM: 'upn',
+      STAFF_OIDC_CLIENTS: 'sportello-dashboard,protocollo',
+    };
+    const config = loadHubConfig({ SMTP_HOST: 'smtp.example.org', ...upstream });
+    for (const mode of ['embedded', 'distributed'] as const) {
+      const topology = planTopology(config, mode, {});
+      expect(serviceEnvironment('identity', config, topology)).toMatchObject(upstream);
+      expect(serviceEnvironment('anagrafe', config, topology)).not.toHaveProperty(
+        'UPSTREAM_OIDC_CLIENT_SECRET',
+      );
+      expect(serviceEnvironment('gateway', config, topology)).not.toHaveProperty('STAFF_OIDC_CLIENT_SECRET');
+    }
+  });
+
+  it('with DEMO_UPSTREAM, signs citizens and staff in at the demo upstream unless a provider of its own is set; never in production', () => {
+    const demoUpstream = {
+      issuer: 'http://127.0.0.1:4007',
+      citizen: { clientId: 'sportello-identity', clientSecret: 'citizen-secret' },
+      staff: { clientId: 'sportello-staff', clientSecret: 'staff-secret' },
+    };
+    const config = loadHubConfig({ SMTP_HOST: 'smtp.example.org', DEMO_UPSTREAM: 'true' });
+    expect(config.demoUpstream).toBe(true);
+    for (const mode of ['embedded', 'distributed'] as const) {
+      const identity = serviceEnvironment('identity', config, planTopology(config, mode, { demoUpstream }));
+      expect(identity).toMatchObject({
+        UPSTREAM_OIDC_ISSUER: demoUpstream.issuer,
+        UPSTREAM_OIDC_CLIENT_ID: 'sportello-identity',
+        UPSTREAM_OIDC_CLIENT_SECRET: 'citizen-secret',
+        UPSTREAM_FISCAL_CODE_CLAIM: 'fiscalNumber',
+        STAFF_OIDC_ISSUER: demoUpstream.issuer,
+        STAFF_OIDC_CLIENT_ID: 'sportello-staff',
+        STAFF_USERNAME_CLAIM: 'preferred_username',
+      });
+    }
+    const ownStaff = loadHubConfig({
+      SMTP_HOST: 'smtp.example.org',
+      DEMO_UPSTREAM: 'true',
+      STAFF_OIDC_ISSUER: 'https://login.comune.example.it',
+      STAFF_OIDC_CLIENT_ID: 'sportello',
+      STAFF_OIDC_CLIENT_SECRET: 'a-secret-of-the-comune',
+    });
+    const identity = serviceEnvironment(
+      'identity',
+      ownStaff,
+      planTopology(ownStaff, 'embedded', { demoUpstream }),
+    );
+    expect(identity['UPSTREAM_OIDC_ISSUER']).toBe(demoUpstream.issuer);
+    expect(identity['STAFF_OIDC_ISSUER']).toBe('https://login.comune.example.it');
+    expect(identity['STAFF_OIDC_CLIENT_ID']).toBe('sportello');
+
+    expect(() => loadHubConfig({ SPORTELLO_MODE: 'production', DEMO_UPSTREAM: 'true' })).toThrow(
+      /DEMO_UPSTREAM: demo mode only/,
+    );
+  });
 });

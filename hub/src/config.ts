@@ -106,6 +106,12 @@ export interface HubConfig {
    * with a bot of one's own that knows them (a test Bot API), `false` drops them.
    */
   demoTelegramChats: boolean;
+  /**
+   * Demo mode: whether the hub runs the demo SPID-like upstream (`DEMO_UPSTREAM`) and identity signs
+   * citizens and staff in through it, by the same upstream path as production, instead of the
+   * development login. A set `UPSTREAM_OIDC_ISSUER` or `STAFF_OIDC_ISSUER` still wins.
+   */
+  demoUpstream: boolean;
   /** Distributed mode: PostgreSQL server and NATS. */
   postgresUrl: string;
   /** Distributed mode: each service's database is `<prefix><service>` (dashes become underscores). */
@@ -191,6 +197,7 @@ const envSchema = z
     IO_API_KEY: envText(''),
     DEMO_HOUSEHOLDS: envInteger({ min: 1, max: 200_000 }, 1200),
     DEMO_TELEGRAM_CHATS: envBoolean().optional(),
+    DEMO_UPSTREAM: envBoolean().optional(),
     POSTGRES_URL: envText('postgres://postgres@127.0.0.1:5432'),
     POSTGRES_DATABASE_PREFIX: envText(DEFAULT_DATABASE_PREFIX).pipe(
       z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, 'expected lower-case letters, digits and underscores'),
@@ -210,6 +217,13 @@ const envSchema = z
         code: 'custom',
         path: ['TELEGRAM_WEBHOOK_SECRET'],
         message: 'required with a bot token: 1-256 characters of A-Za-z0-9_-',
+      });
+    }
+    if (env.SPORTELLO_MODE === 'production' && env.DEMO_UPSTREAM === true) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DEMO_UPSTREAM'],
+        message: 'demo mode only: in production set UPSTREAM_OIDC_* (SPID/CIE) and STAFF_OIDC_*',
       });
     }
     if (env.SMTP_HOST !== '' && env.SMTP_PORT === 0) {
@@ -257,6 +271,7 @@ export function loadHubConfig(env: Environment): HubConfig {
     io: raw.IO_API_KEY === '' ? null : { apiUrl: raw.IO_API_URL, apiKey: raw.IO_API_KEY },
     demoHouseholds: raw.DEMO_HOUSEHOLDS,
     demoTelegramChats: raw.DEMO_TELEGRAM_CHATS ?? raw.TELEGRAM_BOT_TOKEN === '',
+    demoUpstream: raw.DEMO_UPSTREAM ?? false,
     postgresUrl: raw.POSTGRES_URL,
     postgresDatabasePrefix: raw.POSTGRES_DATABASE_PREFIX,
     natsServers: raw.NATS_URL,

@@ -9,6 +9,7 @@ import {
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isValidFiscalCode } from '@sportello/schema';
+import { SERVICES, type HubConfig } from './config.js';
 
 /** A person the demo upstream knows: signing in by fiscal code gives their names. */
 export interface DemoIdentity {
@@ -31,6 +32,8 @@ export interface DemoUpstream {
   /** The issuer, e.g. `http://127.0.0.1:4007`: the discovery document is under it. */
   issuer: string;
   port: number;
+  /** Adds people it knows (the demo's population, once generated). */
+  know(people: readonly DemoIdentity[]): void;
   close(): Promise<void>;
 }
 
@@ -325,10 +328,48 @@ export async function startDemoUpstream(options: {
   return {
     issuer,
     port,
+    know(people) {
+      for (const person of people) identities.set(person.fiscalCode, person);
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+}
+
+/** What identity is told of the demo upstream: its issuer and the two applications it knows identity as. */
+export interface DemoUpstreamSettings {
+  issuer: string;
+  citizen: { clientId: string; clientSecret: string };
+  staff: { clientId: string; clientSecret: string };
+}
+
+/**
+ * Starts the demo upstream for a demo hub with `DEMO_UPSTREAM=true`: on the port after the
+ * services' (PORT+7), or a free one with PORT=0, with client secrets made up at each start.
+ * `callbackUrl` is identity's `/oauth/callback` on the public origin, known once the hub has laid
+ * out its ports. `null` when the hub does not run one.
+ */
+export async function startHubDemoUpstream(
+  config: Pick<HubConfig, 'mode' | 'demoUpstream' | 'port' | 'comuneName'>,
+  callbackUrl: () => string | null,
+): Promise<{ upstream: DemoUpstream; settings: DemoUpstreamSettings } | null> {
+  if (config.mode !== 'demo' || !config.demoUpstream) return null;
+  const citizen = { clientId: 'sportello-identity', clientSecret: randomBytes(24).toString('base64url') };
+  const staff = { clientId: 'sportello-staff', clientSecret: randomBytes(24).toString('base64url') };
+  const upstream = await startDemoUpstream({
+    port: config.port === 0 ? 0 : config.port + SERVICES.length + 1,
+    clients: [
+      { ...citizen, kind: 'citizen' },
+      { ...staff, kind: 'staff' },
+    ],
+    redirectUris: () => {
+      const url = callbackUrl();
+      return url === null ? [] : [url];
+    },
+    comuneName: config.comuneName,
+  });
+  return { upstream, settings: { issuer: upstream.issuer, citizen, staff } };
 }

@@ -5,6 +5,7 @@ import { gatewayEnvSchema } from '@sportello/gateway';
 import { HUB_VARIABLES, type HubConfig, type ServiceName } from './config.js';
 import { generatePopulation } from './demo/population.js';
 import { startMailCatcher, type MailCatcher } from './mail-catcher.js';
+import { startHubDemoUpstream } from './demo-upstream.js';
 import { reservePorts, type PortReservation } from './ports.js';
 import { SERVICE_MODULES } from './services.js';
 import { withDemoSecrets } from './key-encryption-key.js';
@@ -76,15 +77,27 @@ async function startProcesses(
     config.smtp.host === null && config.mode === 'demo'
       ? await startMailCatcher({ folder: join(resolve(config.dataDir), 'mailbox'), port: config.smtp.port })
       : null;
+  // So is the demo upstream: identity's process signs people in there.
+  let callbackUrl: string | null = null;
+  const demoUpstream = await startHubDemoUpstream(config, () => callbackUrl).catch(async (error: unknown) => {
+    await mailbox?.close();
+    throw error;
+  });
+  const closeLauncherServers = async () => {
+    await demoUpstream?.upstream.close();
+    await mailbox?.close();
+  };
   const topology = planTopology(config, 'distributed', {
     reserved: reservation?.ports,
     mailCatcherPort: mailbox?.port,
+    demoUpstream: demoUpstream?.settings,
   });
+  callbackUrl = `${topology.issuer}/oauth/callback`;
   const env = (service: ServiceName | 'gateway') => serviceEnvironment(service, config, topology);
   try {
     checkStartable(config, topology);
   } catch (error) {
-    await mailbox?.close();
+    await closeLauncherServers();
     throw error;
   }
 
@@ -95,6 +108,7 @@ async function startProcesses(
     config.mode === 'demo'
       ? generatePopulation({ households: config.demoHouseholds, istat: config.comune })
       : undefined;
+  if (population) demoUpstream?.upstream.know(population.people);
   const seedBus = createInProcessBus();
   try {
     await Promise.all(
@@ -116,7 +130,7 @@ async function startProcesses(
     );
   } catch (error) {
     await seedBus.close();
-    await mailbox?.close();
+    await closeLauncherServers();
     throw error;
   }
   await seedBus.close();
@@ -129,7 +143,7 @@ async function startProcesses(
   });
   const stopAll = async () => {
     await supervisor.stop();
-    await mailbox?.close();
+    await closeLauncherServers();
   };
   const timeoutMs = options.startTimeoutMs ?? 60_000;
   const launch = async (name: ServiceName | 'gateway', main: string, port: number) => {

@@ -19,6 +19,7 @@ import type { HubConfig, ServiceName } from './config.js';
 import { generatePopulation } from './demo/population.js';
 import { SERVICE_MODULES } from './services.js';
 import { startMailCatcher, type MailCatcher } from './mail-catcher.js';
+import { startHubDemoUpstream } from './demo-upstream.js';
 import { planTopology, serviceEnvironment, withTelegramBot, type Topology } from './topology.js';
 import { reservePorts } from './ports.js';
 import { checkStartable } from './preflight.js';
@@ -87,10 +88,15 @@ export async function startEmbeddedHub(
         ? await startMailCatcher({ folder: join(dataDir, 'mailbox'), port: config.smtp.port })
         : null;
     if (mailbox) closers.push(() => mailbox.close());
+    let callbackUrl: string | null = null;
+    const demoUpstream = await startHubDemoUpstream(config, () => callbackUrl);
+    if (demoUpstream) closers.push(() => demoUpstream.upstream.close());
     const topology = planTopology(config, 'embedded', {
       reserved: reservation?.ports,
       mailCatcherPort: mailbox?.port,
+      demoUpstream: demoUpstream?.settings,
     });
+    callbackUrl = `${topology.issuer}/oauth/callback`;
     const env = (service: ServiceName | 'gateway') => serviceEnvironment(service, config, topology);
     checkStartable(config, topology);
 
@@ -98,6 +104,7 @@ export async function startEmbeddedHub(
       config.mode === 'demo'
         ? generatePopulation({ households: config.demoHouseholds, istat: config.comune })
         : undefined;
+    if (population) demoUpstream?.upstream.know(population.people);
     let jwks: JwksSource | undefined;
     for (const module of SERVICE_MODULES) {
       const service = await module.create(env(module.name), {

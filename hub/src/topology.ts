@@ -8,6 +8,7 @@ import { PRACTICES_ENV_VARIABLES } from '@sportello/practices';
 import { TRIBUTI_ENV_VARIABLES } from '@sportello/tributi';
 import { ConfigError, type Environment } from '@sportello/platform';
 import { DEFAULT_DATABASE_PREFIX, SERVICES, type HubConfig, type ServiceName } from './config.js';
+import type { DemoUpstreamSettings } from './demo-upstream.js';
 
 /** The variables each service reads: it gets the hub's values of those, and of no others. */
 export const SERVICE_VARIABLES: Record<ServiceName, readonly string[]> = {
@@ -48,6 +49,8 @@ export interface Topology {
    * and unlink them.
    */
   demoTelegramChats: boolean;
+  /** The demo SPID-like upstream identity signs people in through (`DEMO_UPSTREAM`), when running. */
+  demoUpstream: DemoUpstreamSettings | null;
 }
 
 /**
@@ -59,7 +62,11 @@ export interface Topology {
 export function planTopology(
   config: HubConfig,
   mode: RunMode,
-  options: { reserved?: number[] | undefined; mailCatcherPort?: number | undefined },
+  options: {
+    reserved?: number[] | undefined;
+    mailCatcherPort?: number | undefined;
+    demoUpstream?: DemoUpstreamSettings | undefined;
+  },
 ): Topology {
   const smtp =
     config.smtp.host !== null
@@ -94,6 +101,7 @@ export function planTopology(
         : []),
     ].filter((uri, i, all) => all.indexOf(uri) === i),
     demoTelegramChats: config.demoTelegramChats,
+    demoUpstream: options.demoUpstream ?? null,
   };
 }
 
@@ -155,7 +163,11 @@ export function serviceEnvironment(
       : resolve(join(config.dataDir, `${service}.db`)),
     ...(service === 'identity'
       ? // Anagrafe answers whose child a minor is when a parent's delegation is recorded.
-        { ...identityEnvironment(config), ANAGRAFE_URL: topology.baseUrl('anagrafe') }
+        {
+          ...identityEnvironment(config),
+          ...demoUpstreamEnvironment(config, topology),
+          ANAGRAFE_URL: topology.baseUrl('anagrafe'),
+        }
       : {}),
     ...(service === 'notifier'
       ? {
@@ -203,6 +215,37 @@ function identityEnvironment(config: HubConfig): Environment {
     ...(clients === '' ? {} : { INTERNAL_CLIENT_SECRETS: clients }),
     // Deep links for citizens to link the bot: identity needs its name, never its token.
     ...(config.telegram?.botUsername ? { TELEGRAM_BOT_USERNAME: config.telegram.botUsername } : {}),
+  };
+}
+
+/**
+ * Identity's upstream settings for the demo upstream: citizens (`UPSTREAM_OIDC_*`, SPID's
+ * `fiscalNumber`) and staff (`STAFF_OIDC_*`, by username) sign in there, unless the operator set a
+ * provider of their own, whose settings identity then gets as set.
+ */
+function demoUpstreamEnvironment(config: HubConfig, topology: Topology): Environment {
+  const demo = topology.demoUpstream;
+  if (demo === null) return {};
+  const set = (name: string) => (config.environment[name] ?? '') !== '';
+  return {
+    ...(set('UPSTREAM_OIDC_ISSUER')
+      ? {}
+      : {
+          UPSTREAM_OIDC_ISSUER: demo.issuer,
+          UPSTREAM_OIDC_CLIENT_ID: demo.citizen.clientId,
+          UPSTREAM_OIDC_CLIENT_SECRET: demo.citizen.clientSecret,
+          UPSTREAM_OIDC_SCOPE: 'openid profile',
+          UPSTREAM_FISCAL_CODE_CLAIM: 'fiscalNumber',
+        }),
+    ...(set('STAFF_OIDC_ISSUER')
+      ? {}
+      : {
+          STAFF_OIDC_ISSUER: demo.issuer,
+          STAFF_OIDC_CLIENT_ID: demo.staff.clientId,
+          STAFF_OIDC_CLIENT_SECRET: demo.staff.clientSecret,
+          STAFF_OIDC_SCOPE: 'openid profile',
+          STAFF_USERNAME_CLAIM: 'preferred_username',
+        }),
   };
 }
 
