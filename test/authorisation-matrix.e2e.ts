@@ -699,8 +699,31 @@ describe('authorisation matrix through the gateway', () => {
       personas.find((persona) => persona.name === 'app with profile only')!,
       positionsQuery,
     );
-    expect(withoutScope.data?.['me'] ?? null).toBeNull();
-    expect(withoutScope.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    // Refused one field, the app keeps the rest of the answer, and is told the scope it lacks.
+    expect(withoutScope.data?.['me']).toEqual({ paymentPositions: null });
+    expect(withoutScope.errors?.[0]?.extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      reason: 'SCOPE_REQUIRED',
+      scope: 'tributi',
+    });
+    const overview = await query(
+      personas.find((persona) => persona.name === 'app with tributi only')!,
+      '{ me { fiscalCode identityDocuments { kind } practices { id } paymentPositions(first: 5) { totalCount } } }',
+    );
+    const partial = overview.data!['me'] as Record<string, unknown>;
+    expect(partial).toMatchObject({
+      fiscalCode: parent.fiscalCode,
+      identityDocuments: null,
+      practices: null,
+    });
+    expect((partial['paymentPositions'] as { totalCount: number }).totalCount).toBe(
+      me.paymentPositions.totalCount,
+    );
+    expect(
+      Object.fromEntries(
+        (overview.errors ?? []).map((error) => [error.path?.at(-1), error.extensions?.['scope']]),
+      ),
+    ).toEqual({ identityDocuments: 'anagrafe', practices: 'practices' });
   });
 
   it("writes the staff reads of anagrafe, tributi and identity to identity's audit log, and no refused read", async () => {

@@ -13,16 +13,18 @@ const MAX_MESSAGES = 100;
 @Resolver(() => CitizenType)
 export class CitizenNotificationsResolver {
   @FieldResolver(() => [NotificationMessageType], {
+    nullable: true,
     description:
       'Messages sent to this citizen, newest first, with the status of each channel. Requires: self, ' +
-      'delegate, or an app with the "notifications" scope.',
+      'delegate, or an app with the "notifications" scope. Null with a FORBIDDEN error for anyone else: the ' +
+      'rest of the answer stands.',
   })
   async notifications(
     @Root() citizen: CitizenType,
     @Arg('first', () => Int, { defaultValue: 20, description: 'How many messages to return, 1 to 100.' })
     first: number,
     @Ctx() ctx: NotifierContext,
-  ): Promise<NotificationMessageType[]> {
+  ): Promise<NotificationMessageType[] | null> {
     assertCanRead(ctx.principal, citizen.fiscalCode, { scope: 'notifications' });
     const limit = Math.max(1, Math.min(first, MAX_MESSAGES));
     const deliveries = await ctx.em.find(

@@ -17,11 +17,16 @@ export function resolveCitizenReference(reference: { fiscalCode: string }): Citi
 @Resolver(() => CitizenType)
 export class CitizenResolver {
   @FieldResolver(() => [PracticeType], {
+    nullable: true,
     description:
       'Practices this citizen filed or that were filed for them, newest first. For the citizen, whoever ' +
-      'acts for them, apps with the `practices` scope; staff see their own offices’ practices (audited).',
+      'acts for them, apps with the `practices` scope; staff see their own offices’ practices (audited). ' +
+      'Null with a FORBIDDEN error for anyone else: the rest of the answer stands.',
   })
-  async practices(@Root() citizen: CitizenType, @Ctx() ctx: PracticesContext): Promise<PracticeType[]> {
+  async practices(
+    @Root() citizen: CitizenType,
+    @Ctx() ctx: PracticesContext,
+  ): Promise<PracticeType[] | null> {
     const principal = ctx.principal;
     assertCanRead(principal, citizen.fiscalCode, { scope: PRACTICES_SCOPE, office: PRACTICE_OFFICES });
     const code = citizen.fiscalCode.toUpperCase();

@@ -11,9 +11,10 @@ import { viewPositions } from './positions-view.js';
 @Resolver(() => CitizenType)
 export class CitizenResolver {
   @FieldResolver(() => PaymentPositionConnectionType, {
+    nullable: true,
     description:
       'Payment positions of this citizen, newest first. Requires: self, delegate, app with "tributi", tributi ' +
-      'staff (audited).',
+      'staff (audited). Null with a FORBIDDEN error for anyone else: the rest of the answer stands.',
   })
   async paymentPositions(
     @Root() citizen: CitizenType,
@@ -30,7 +31,7 @@ export class CitizenResolver {
     })
     after: string | null,
     @Ctx() ctx: TributiContext,
-  ): Promise<PaymentPositionConnectionType> {
+  ): Promise<PaymentPositionConnectionType | null> {
     await authorisePaymentRead(ctx, citizen.fiscalCode, 'Citizen.paymentPositions');
     const page = await searchPositions(
       ctx.em,
