@@ -114,7 +114,9 @@ describe('a citizen reading their registry record', () => {
 
 describe('certificates', () => {
   const REQUEST = `mutation ($input: CertificateRequestInput!) {
-    requestCertificate(input: $input) { id kinds holderName stampDuty stampDutyText validUntil verificationCode verificationUrl downloadUrl }
+    requestCertificate(input: $input) {
+      certificate { id kinds holderName stampDuty stampDutyText validUntil verificationCode verificationUrl downloadUrl }
+    }
   }`;
 
   it("tells an app on a citizen's grant which scope it lacks, for a read and for a request", async () => {
@@ -148,7 +150,8 @@ describe('certificates', () => {
       variables: { input: { kinds: ['RESIDENCE', 'FAMILY'], use: 'uso privato', exemption: 'PENSION' } },
     });
     expect(issued.errors).toBeUndefined();
-    const certificate = issued.data?.['requestCertificate'] as Record<string, string>;
+    const certificate = (issued.data?.['requestCertificate'] as { certificate: Record<string, string> })
+      .certificate;
     expect(certificate).toMatchObject({
       kinds: ['RESIDENCE', 'FAMILY'],
       holderName: 'Mario Rossi',
@@ -227,9 +230,7 @@ describe('certificates', () => {
       },
     });
     expect(forChild.data?.['requestCertificate']).toMatchObject({
-      holderName: 'Luca Rossi',
-      stampDuty: 'EXEMPT',
-      validUntil: null,
+      certificate: { holderName: 'Luca Rossi', stampDuty: 'EXEMPT', validUntil: null },
     });
     const stranger = await t.graphql(REQUEST, {
       as: t.citizen(PEOPLE.paolo.fiscalCode),

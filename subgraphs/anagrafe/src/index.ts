@@ -6,6 +6,7 @@ import {
   createSubgraphRuntime,
   openServiceDatabase,
   type AuditSink,
+  type Consumer,
   type Database,
   type DatabaseRequestContext,
   type EntityManager,
@@ -19,6 +20,7 @@ import type { AnagrafeConfig } from './config.js';
 import { createAnagrafeContext, type AnagrafeContext, type AnagrafeSettings } from './context.js';
 import { todayIn } from './domain/calendar.js';
 import { ANAGRAFE_ENTITIES } from './entities/index.js';
+import { startStampDutyConsumer } from './events/stamp-duty-consumer.js';
 import { buildAnagrafeSchema } from './graphql/schema.js';
 import {
   runDocumentExpiryJob,
@@ -141,6 +143,7 @@ export async function createAnagrafe(config: AnagrafeConfig, deps: AnagrafeDeps)
   };
   const scheduler = createJobScheduler({ database, logger, timeZone: config.timeZone, jobs: config.jobs });
   const schema = await buildAnagrafeSchema();
+  let stampDuty: Consumer | undefined;
   const runtime = createSubgraphRuntime<AnagrafeContext>({
     service: 'anagrafe',
     logger,
@@ -161,7 +164,22 @@ export async function createAnagrafe(config: AnagrafeConfig, deps: AnagrafeDeps)
         requestContext: async (request) => audited(await requestContext(request)),
         settings,
       }),
-    workers: [{ start: () => scheduler.start(), stop: () => scheduler.stop() }],
+    workers: [
+      { start: () => scheduler.start(), stop: () => scheduler.stop() },
+      {
+        // Certificates wait for their stamp duty: tributi's notices and receipts come through the bus.
+        async start() {
+          stampDuty ??= await startStampDutyConsumer({
+            bus,
+            database,
+            logger,
+            settings,
+            ...(deps.clock === undefined ? {} : { now: deps.clock }),
+          });
+        },
+        stop: () => stampDuty?.stop(),
+      },
+    ],
   });
   // Service routes match whole paths: give the PDF route its public shape before they are matched.
   runtime.server.httpServer.prependListener('request', rewriteCertificatePath);

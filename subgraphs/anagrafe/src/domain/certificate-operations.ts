@@ -4,20 +4,28 @@ import {
   canReadPersonalData,
   ConflictError,
   ForbiddenError,
+  isClientError,
   NotFoundError,
   recordEvent,
   requireAuthenticated,
   type EntityManager,
 } from '@sportello/platform';
 import { renderCertificatePdf, italianDate } from '../certificates/certificate-pdf.js';
-import type { AnagrafeContext } from '../context.js';
+import type { AnagrafeContext, AnagrafeSettings } from '../context.js';
+import {
+  CertificateRequestEntity,
+  type CertificateRequestRecord,
+} from '../entities/certificate-request.entity.js';
 import { CertificateEntity, type Certificate, type CertificateLine } from '../entities/certificate.entity.js';
-import type { Resident } from '../entities/resident.entity.js';
-import { certificateIssuedEvent } from '../events/anagrafe-events.js';
+import { ResidentEntity, type Resident } from '../entities/resident.entity.js';
+import { certificateIssuedEvent, certificatePaymentRequestedEvent } from '../events/anagrafe-events.js';
+import { addDays, todayIn } from './calendar.js';
 import {
   CERTIFICATE_KIND_RULES,
   certificateValidUntil,
   checkCertificateRequest,
+  paidStampDutyText,
+  STAMP_DUTY_PAYMENT_DAYS,
   stampDutyFor,
   type CertificateKind,
   type StampDutyExemption,
@@ -189,19 +197,33 @@ export interface CertificateRequest {
   exemption?: StampDutyExemption | null;
 }
 
+/** A certificate request and, once issued, its certificate. */
+export interface CertificateRequestOutcome {
+  request: CertificateRequestRecord;
+  certificate: Certificate | null;
+}
+
+/** Subject of a stamp-duty notice (at most 90 characters, as pagoPA prints it). */
+function noticeDescription(kinds: readonly CertificateKind[]): string {
+  const what = kinds.length === 1 ? CERTIFICATE_KIND_RULES[kinds[0]!].title : 'Certificato contestuale';
+  return `Imposta di bollo - ${what}`.slice(0, 90);
+}
+
 /**
- * Issues a certificate for the requester or a member of their family (or someone they act for):
- * freezes the certified facts, decides stamp duty and validity, and records `certificate.issued`
- * in the same transaction.
+ * Requests a certificate for the requester or a member of their family (or someone they act for).
+ * When an exemption applies the certificate is issued at once: the certified facts are frozen,
+ * validity decided, and `certificate.issued` recorded in the same transaction. Otherwise the
+ * request waits for its 16 EUR stamp duty (`awaiting-payment`) and `certificate.payment-requested`
+ * asks tributi for the pagoPA notice; {@link issuePaidCertificate} issues it once paid.
  *
  * @throws UnauthenticatedError, ForbiddenError (not a citizen, or the holder is not their family),
  * NotFoundError (holder not resident), BadUserInputError, ConflictError (the registry has no such fact).
  */
-export async function issueCertificate(
+export async function requestCertificate(
   ctx: AnagrafeContext,
   request: CertificateRequest,
   actor: Parameters<typeof certificateIssuedEvent>[1],
-): Promise<Certificate> {
+): Promise<CertificateRequestOutcome> {
   requireAuthenticated(ctx.principal);
   const requester = requireCitizenOf(
     ctx.principal,
@@ -236,24 +258,141 @@ export async function issueCertificate(
   const kinds = [...request.kinds];
   const lines = await certifiedLines(ctx.em, holder, kinds, comuneName);
   const duty = stampDutyFor(kinds, request.exemption ?? null, ctx.settings);
-  const certificate = ctx.em.create(CertificateEntity, {
+  const pending = ctx.em.create(CertificateRequestEntity, {
     comune: holder.comune,
-    verificationCode: newVerificationCode(),
     requesterFiscalCode: requester,
     holderFiscalCode: holder.fiscalCode,
     holderName: `${holder.givenName} ${holder.familyName}`,
     kinds,
     use: request.use.trim(),
-    stampDuty: duty.status,
-    stampDutyText: duty.text,
-    issuedAt: ctx.now,
-    issuedOn: ctx.today,
-    validUntil: certificateValidUntil(kinds, ctx.today),
+    status: duty.status === 'due' ? 'awaiting-payment' : 'issued',
+    stampDutyCents: duty.status === 'due' ? duty.amountCents : null,
+    noticeNumber: null,
+    paymentDueDate: duty.status === 'due' ? addDays(ctx.today, STAMP_DUTY_PAYMENT_DAYS) : null,
+    paidAt: null,
+    requestedAt: ctx.now,
+    certificateId: null,
     content: lines,
   });
+  if (duty.status === 'due') {
+    recordEvent(ctx.em, certificatePaymentRequestedEvent(pending, noticeDescription(kinds), actor));
+    await ctx.em.flush();
+    return { request: pending, certificate: null };
+  }
+  const certificate = createCertificate(ctx.em, pending, lines, duty.text, 'exempt', ctx.now, ctx.today);
   recordEvent(ctx.em, certificateIssuedEvent(certificate, actor));
   await ctx.em.flush();
+  return { request: pending, certificate };
+}
+
+/** Issues the certificate of `request` (frozen `lines`, decided stamp duty) and links it to the request. */
+function createCertificate(
+  em: EntityManager,
+  request: CertificateRequestRecord,
+  lines: CertificateLine[],
+  stampDutyText: string,
+  stampDuty: 'paid' | 'exempt',
+  now: Date,
+  today: string,
+): Certificate {
+  const certificate = em.create(CertificateEntity, {
+    comune: request.comune,
+    verificationCode: newVerificationCode(),
+    requesterFiscalCode: request.requesterFiscalCode,
+    holderFiscalCode: request.holderFiscalCode,
+    holderName: request.holderName,
+    kinds: [...request.kinds],
+    use: request.use,
+    stampDuty,
+    stampDutyText,
+    issuedAt: now,
+    issuedOn: today,
+    validUntil: certificateValidUntil(request.kinds, today),
+    content: lines,
+  });
+  request.status = 'issued';
+  request.certificateId = certificate.id;
   return certificate;
+}
+
+/** Who issues a certificate once its stamp duty is paid, for the record and the events. */
+const STAMP_DUTY_ACTOR = { kind: 'system', id: 'certificate-stamp-duty' } as const;
+
+/** Records the pagoPA notice tributi made for a waiting request (`payment.position-created`). */
+export async function recordStampDutyNotice(
+  em: EntityManager,
+  requestId: string,
+  notice: { noticeNumber: string; dueDate: string },
+): Promise<void> {
+  const request = await em.findOne(CertificateRequestEntity, { id: requestId });
+  if (request === null || request.status !== 'awaiting-payment') return;
+  request.noticeNumber = notice.noticeNumber;
+  request.paymentDueDate = notice.dueDate;
+  await em.flush();
+}
+
+/**
+ * Issues the certificate of a request whose stamp duty was paid (`payment.received` with the
+ * request id as reference): the PDF names the notice, its IUV and the day of payment. A request
+ * already issued is left as it is, so a receipt delivered twice issues one certificate.
+ * The facts are read again on the day of issue; if the registry no longer has them, the ones of
+ * the request day are printed.
+ */
+export async function issuePaidCertificate(
+  em: EntityManager,
+  requestId: string,
+  payment: { noticeNumber: string; paidAt: Date },
+  settings: AnagrafeSettings,
+  now: Date,
+): Promise<Certificate | null> {
+  const request = await em.findOne(CertificateRequestEntity, { id: requestId });
+  if (request === null || request.status !== 'awaiting-payment') return null;
+  const today = todayIn(settings.timeZone, now);
+  let lines = request.content;
+  const holder = await em.findOne(ResidentEntity, { fiscalCode: request.holderFiscalCode });
+  if (holder !== null) {
+    try {
+      lines = await certifiedLines(
+        em,
+        holder,
+        request.kinds,
+        settings.comuneNames[holder.comune] ?? holder.comune,
+      );
+    } catch (error) {
+      if (!isClientError(error)) throw error;
+    }
+  }
+  request.noticeNumber = payment.noticeNumber;
+  request.paidAt = payment.paidAt;
+  const text = paidStampDutyText(
+    payment.noticeNumber,
+    italianDate(todayIn(settings.timeZone, payment.paidAt)),
+  );
+  const certificate = createCertificate(em, request, lines, text, 'paid', now, today);
+  recordEvent(em, certificateIssuedEvent(certificate, STAMP_DUTY_ACTOR));
+  await em.flush();
+  return certificate;
+}
+
+/** The requester's certificate requests, newest first, each with its certificate once issued. */
+export async function certificateRequestsOf(ctx: AnagrafeContext): Promise<CertificateRequestOutcome[]> {
+  requireAuthenticated(ctx.principal);
+  const requester = requireCitizenOf(
+    ctx.principal,
+    'Only a citizen (or an app with the "anagrafe" scope on their grant) has certificate requests.',
+  );
+  const requests = await ctx.em.find(
+    CertificateRequestEntity,
+    { requesterFiscalCode: requester },
+    { orderBy: { requestedAt: 'desc', id: 'desc' }, limit: 200 },
+  );
+  const ids = requests.flatMap((request) => (request.certificateId == null ? [] : [request.certificateId]));
+  const certificates = ids.length === 0 ? [] : await ctx.em.find(CertificateEntity, { id: { $in: ids } });
+  const byId = new Map(certificates.map((certificate) => [certificate.id, certificate]));
+  return requests.map((request) => ({
+    request,
+    certificate: request.certificateId == null ? null : (byId.get(request.certificateId) ?? null),
+  }));
 }
 
 /** The verification page of a code. */

@@ -126,16 +126,33 @@ export const CIVIL_STATUS_EXEMPTION_TEXT =
 /** Printed when the comune exempts every certificate issued online. */
 export const ONLINE_EXEMPTION_TEXT = 'Esente da bollo: certificato rilasciato in modalità telematica';
 
-/** The stamp duty of one certificate, as printed. */
+/**
+ * The stamp duty of one certificate: exempt (with the wording printed), or due (paid through pagoPA
+ * before the certificate is issued).
+ */
 export type StampDuty =
   | { status: 'exempt'; reason: 'civil-status' | 'online' | StampDutyExemption; text: string }
-  | { status: 'paid'; text: string };
+  | { status: 'due'; amountCents: number };
 
 /** Value of the revenue stamp in euro cents. */
 export const STAMP_DUTY_CENTS = 1600;
 
+/** Days the citizen has to pay a certificate's stamp-duty notice. */
+export const STAMP_DUTY_PAYMENT_DAYS = 30;
+
 /**
- * Decides whether a certificate pays stamp duty. Civil-status certificates are always exempt; a
+ * The wording printed on a certificate whose stamp duty was paid through pagoPA: the notice, its
+ * IUV (the notice number without its leading auxiliary digit) and the day of payment (`dd/mm/yyyy`).
+ */
+export function paidStampDutyText(noticeNumber: string, paidOn: string): string {
+  return (
+    `Imposta di bollo di 16,00 EUR assolta tramite pagoPA: avviso n. ${noticeNumber} ` +
+    `(IUV ${noticeNumber.slice(1)}), pagato il ${paidOn}`
+  );
+}
+
+/**
+ * Decides whether a certificate pays stamp duty (then it is issued once paid). Civil-status certificates are always exempt; a
  * contestuale that mixes them with other kinds is exempt only on a stated ground (or when the
  * comune exempts online certificates).
  */
@@ -151,7 +168,7 @@ export function stampDutyFor(
     return { status: 'exempt', reason: exemption, text: STAMP_DUTY_EXEMPTIONS[exemption] };
   if (settings.onlineCertificatesExempt)
     return { status: 'exempt', reason: 'online', text: ONLINE_EXEMPTION_TEXT };
-  return { status: 'paid', text: 'Imposta di bollo assolta in modo virtuale (16,00 EUR)' };
+  return { status: 'due', amountCents: STAMP_DUTY_CENTS };
 }
 
 /** Certificates last 6 months from issue. */

@@ -1,3 +1,4 @@
+import { CertificateRequestEntity } from './certificate-request.entity.js';
 import { CertificateEntity } from './certificate.entity.js';
 import { DocumentReminderEntity, IdentityDocumentEntity } from './identity-document.entity.js';
 import { ResidenceChangeEntity } from './residence-change.entity.js';
@@ -11,5 +12,6 @@ export const ANAGRAFE_ENTITIES = [
   IdentityDocumentEntity,
   DocumentReminderEntity,
   CertificateEntity,
+  CertificateRequestEntity,
   ResidenceChangeEntity,
 ];

@@ -1,4 +1,5 @@
 import { createEvent, type Actor, type ResidenceChangeStatus } from '@sportello/schema';
+import type { CertificateRequestRecord } from '../entities/certificate-request.entity.js';
 import type { Certificate } from '../entities/certificate.entity.js';
 import type { IdentityDocument } from '../entities/identity-document.entity.js';
 import type { ResidenceChange } from '../entities/residence-change.entity.js';
@@ -51,6 +52,30 @@ export function certificateIssuedEvent(certificate: Certificate, actor: Actor | 
       kinds: [...certificate.kinds],
       stampDuty: certificate.stampDuty,
       validUntil: certificate.validUntil ?? null,
+    },
+  });
+}
+
+/** `certificate.payment-requested`: tributi makes the stamp-duty notice of a waiting request. */
+export function certificatePaymentRequestedEvent(
+  request: CertificateRequestRecord,
+  description: string,
+  actor: Actor | null,
+) {
+  return createEvent('certificate.payment-requested', {
+    comune: request.comune,
+    subject: request.id,
+    actor,
+    occurredAt: request.requestedAt,
+    data: {
+      requestId: request.id,
+      requesterFiscalCode: request.requesterFiscalCode,
+      holderFiscalCode: request.holderFiscalCode,
+      kinds: [...request.kinds],
+      externalRef: request.id,
+      amountCents: request.stampDutyCents ?? 0,
+      dueDate: request.paymentDueDate ?? '',
+      description,
     },
   });
 }

@@ -1,6 +1,10 @@
-import { verificationUrlOf, type CertificateVerification } from '../domain/certificate-operations.js';
+import {
+  verificationUrlOf,
+  type CertificateRequestOutcome,
+  type CertificateVerification,
+} from '../domain/certificate-operations.js';
 import type { Certificate } from '../entities/certificate.entity.js';
-import { CertificateType, CertificateVerificationType } from './certificate.type.js';
+import { CertificateRequestType, CertificateType, CertificateVerificationType } from './certificate.type.js';
 
 /** Path of a certificate's PDF on this service. */
 export function certificatePdfPath(id: string): string {
@@ -30,4 +34,23 @@ export function toCertificateType(
 
 export function toVerificationType(verification: CertificateVerification): CertificateVerificationType {
   return Object.assign(new CertificateVerificationType(), verification);
+}
+
+export function toCertificateRequestType(
+  { request, certificate }: CertificateRequestOutcome,
+  links: { baseUrl: string; verificationUrl: string },
+): CertificateRequestType {
+  return Object.assign(new CertificateRequestType(), {
+    id: request.id,
+    status: request.status,
+    kinds: [...request.kinds],
+    holderFiscalCode: request.holderFiscalCode,
+    use: request.use,
+    requestedAt: request.requestedAt,
+    stampDutyAmountCents: request.stampDutyCents ?? null,
+    noticeNumber: request.noticeNumber ?? null,
+    paymentDueDate: request.paymentDueDate ?? null,
+    paidAt: request.paidAt ?? null,
+    certificate: certificate === null ? null : toCertificateType(certificate, links),
+  });
 }

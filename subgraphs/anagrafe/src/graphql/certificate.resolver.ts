@@ -1,17 +1,24 @@
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { actorOf, type AnagrafeContext } from '../context.js';
-import { issueCertificate, verifyCertificate } from '../domain/certificate-operations.js';
+import {
+  certificateRequestsOf,
+  requestCertificate,
+  verifyCertificate,
+} from '../domain/certificate-operations.js';
 import type { CertificateKind, StampDutyExemption } from '../domain/certificate-rules.js';
 import { linkBase } from './citizen.resolver.js';
-import { toCertificateType, toVerificationType } from './certificate.mapper.js';
-import { CertificateType, CertificateVerificationType } from './certificate.type.js';
+import { toCertificateRequestType, toVerificationType } from './certificate.mapper.js';
+import { CertificateRequestType, CertificateVerificationType } from './certificate.type.js';
 import { CertificateRequestInput } from './inputs.input.js';
 
-@Resolver(() => CertificateType)
+@Resolver(() => CertificateRequestType)
 export class CertificateResolver {
-  @Mutation(() => CertificateType, {
+  @Mutation(() => CertificateRequestType, {
     description:
-      'A citizen obtains a certificate about themselves or a member of their family. Download it from downloadUrl.',
+      'A citizen requests a certificate about themselves or a member of their family. With an exemption (or for ' +
+      'civil-status certificates) it is issued at once: download it from certificate.downloadUrl. Otherwise the ' +
+      'request waits (AWAITING_PAYMENT) for its 16 EUR stamp duty: the citizen is notified of the pagoPA notice, ' +
+      'and the certificate is issued when it is paid (see myCertificateRequests).',
   })
   async requestCertificate(
     @Ctx() ctx: AnagrafeContext,
@@ -19,8 +26,8 @@ export class CertificateResolver {
       description: 'Whose certificate, which kinds, and what it is for.',
     })
     input: CertificateRequestInput,
-  ): Promise<CertificateType> {
-    const certificate = await issueCertificate(
+  ): Promise<CertificateRequestType> {
+    const outcome = await requestCertificate(
       ctx,
       {
         holderFiscalCode: input.holderFiscalCode ?? null,
@@ -30,7 +37,17 @@ export class CertificateResolver {
       },
       await actorOf(ctx),
     );
-    return toCertificateType(certificate, linkBase(ctx));
+    return toCertificateRequestType(outcome, linkBase(ctx));
+  }
+
+  @Query(() => [CertificateRequestType], {
+    description:
+      'The signed-in citizen’s certificate requests, newest first: those waiting for their stamp duty with the ' +
+      'pagoPA notice to pay, and those issued with their certificate.',
+  })
+  async myCertificateRequests(@Ctx() ctx: AnagrafeContext): Promise<CertificateRequestType[]> {
+    const outcomes = await certificateRequestsOf(ctx);
+    return outcomes.map((outcome) => toCertificateRequestType(outcome, linkBase(ctx)));
   }
 
   @Query(() => CertificateVerificationType, {

@@ -1,6 +1,6 @@
-import { GraphQLFiscalCode } from '@sportello/schema';
+import { GraphQLFiscalCode, GraphQLNoticeNumber } from '@sportello/schema';
 import { GraphQLLocalDate } from 'graphql-scalars';
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { CertificateKindEnum, StampDutyEnum } from './enums.js';
 
 @ObjectType('Certificate', { description: 'A certificate issued online.' })
@@ -26,11 +26,15 @@ export class CertificateType {
   use!: string;
 
   @Field(() => StampDutyEnum, {
-    description: 'Whether the 16 EUR stamp duty was paid or an exemption applied.',
+    description:
+      'Whether the 16 EUR stamp duty was paid (through pagoPA, before issue) or an exemption applied.',
   })
   stampDuty!: string;
 
-  @Field({ description: 'The stamp-duty wording printed (exemption ground or payment).' })
+  @Field({
+    description:
+      'The stamp-duty wording printed: the exemption ground, or the pagoPA notice, IUV and payment day.',
+  })
   stampDutyText!: string;
 
   @Field({ description: 'When the certificate was issued.' })
@@ -75,4 +79,77 @@ export class CertificateVerificationType {
 
   @Field({ description: 'As printed on the certificate.' })
   holderName!: string;
+}
+
+export const CertificateRequestStatusEnum = {
+  AWAITING_PAYMENT: 'awaiting-payment',
+  ISSUED: 'issued',
+} as const;
+
+registerEnumType(CertificateRequestStatusEnum, {
+  name: 'CertificateRequestStatus',
+  description: 'Where a certificate request stands.',
+  valuesConfig: {
+    AWAITING_PAYMENT: {
+      description:
+        'The 16 EUR stamp duty is due: the certificate is issued once its pagoPA notice (`noticeNumber`) is paid.',
+    },
+    ISSUED: { description: 'The certificate is issued: see `certificate`.' },
+  },
+});
+
+@ObjectType('CertificateRequest', {
+  description:
+    'A certificate request. Without exemption it waits for its 16 EUR stamp duty, paid through the pagoPA notice ' +
+    'the citizen receives; exempt requests are issued at once.',
+})
+export class CertificateRequestType {
+  @Field(() => ID, {
+    description: 'Identifier of the request; the reference (`externalRef`) of its stamp-duty notice.',
+  })
+  id!: string;
+
+  @Field(() => CertificateRequestStatusEnum)
+  status!: string;
+
+  @Field(() => [CertificateKindEnum], { description: 'Several make a contestuale certificate.' })
+  kinds!: string[];
+
+  @Field(() => GraphQLFiscalCode, { description: 'Codice fiscale of the person the certificate is about.' })
+  holderFiscalCode!: string;
+
+  @Field({ description: 'The use the requester stated.' })
+  use!: string;
+
+  @Field({ description: 'When the citizen asked for it.' })
+  requestedAt!: Date;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'The stamp duty to pay through pagoPA, in euro cents (1600); null when an exemption applies.',
+  })
+  stampDutyAmountCents!: number | null;
+
+  @Field(() => GraphQLNoticeNumber, {
+    nullable: true,
+    description:
+      'The pagoPA notice of the stamp duty, once the comune made it (the citizen is also notified of it); null when exempt.',
+  })
+  noticeNumber!: string | null;
+
+  @Field(() => GraphQLLocalDate, { nullable: true, description: 'The day the stamp-duty notice falls due.' })
+  paymentDueDate!: string | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the stamp duty was paid; null until then, and when exempt.',
+  })
+  paidAt!: Date | null;
+
+  @Field(() => CertificateType, {
+    nullable: true,
+    description: 'The certificate, once issued; null while the stamp duty is due.',
+  })
+  certificate!: CertificateType | null;
 }

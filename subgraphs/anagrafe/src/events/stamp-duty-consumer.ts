@@ -1,0 +1,83 @@
+import { handleOnce, type Consumer, type Database, type EventBus, type Logger } from '@sportello/platform';
+import { busSubjectPattern, EventValidationError, isEventOf, parseEvent } from '@sportello/schema';
+import type { AnagrafeSettings } from '../context.js';
+import { issuePaidCertificate, recordStampDutyNotice } from '../domain/certificate-operations.js';
+
+/** Durable consumer (and inbox) name of certificate stamp-duty payments. */
+export const STAMP_DUTY_CONSUMER = 'anagrafe-stamp-duty';
+
+/**
+ * The durable consumer's name: it goes with the inbox it fills, so a deployment with a database of
+ * its own (another PostgreSQL database name) gets a consumer of its own on a NATS server others share.
+ */
+export function consumerNameFor(base: string, database: Database): string {
+  if (database.driver !== 'postgresql') return base;
+  const name = String(database.orm.config.get('dbName') ?? '');
+  if (name === '' || name === `sportello_${database.service.replace(/-/g, '_')}`) return base;
+  return `${name.replace(/[^A-Za-z0-9_-]/g, '_')}-${base}`;
+}
+
+/** What {@link startStampDutyConsumer} needs. */
+export interface StampDutyConsumerSetup {
+  bus: EventBus;
+  database: Database;
+  logger: Logger;
+  settings: AnagrafeSettings;
+  /** @default the current time */
+  now?: () => Date;
+}
+
+/** A certificate request id: the reference its stamp-duty position carries. */
+const REQUEST_REF = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Follows the stamp-duty positions tributi makes for certificate requests (`externalRef` = the
+ * request id): `payment.position-created` gives the request its notice, `payment.received` issues
+ * the certificate. Each event is applied once (inbox), and a request already issued stays as it
+ * is; positions of anything else are acknowledged and ignored.
+ */
+export async function startStampDutyConsumer(setup: StampDutyConsumerSetup): Promise<Consumer> {
+  const { bus, database, logger, settings } = setup;
+  const now = setup.now ?? (() => new Date());
+  return bus.consume(
+    {
+      name: consumerNameFor(STAMP_DUTY_CONSUMER, database),
+      subjects: [
+        busSubjectPattern({ type: 'payment.position-created' }),
+        busSubjectPattern({ type: 'payment.received' }),
+      ],
+    },
+    async (envelope) => {
+      let event;
+      try {
+        event = parseEvent(envelope);
+      } catch (error) {
+        // Redelivering it would fail the same way; the producer validated it, so this is a version skew.
+        if (!(error instanceof EventValidationError)) throw error;
+        logger.error({ eventId: envelope.id, issues: error.issues }, 'payment event skipped: invalid');
+        return;
+      }
+      if (!isEventOf(event, 'payment.position-created') && !isEventOf(event, 'payment.received')) return;
+      const externalRef = event.data.externalRef;
+      if (externalRef == null || !REQUEST_REF.test(externalRef)) return;
+      const em = database.fork({ comune: event.comune });
+      if (isEventOf(event, 'payment.position-created')) {
+        const { noticeNumber, dueDate } = event.data;
+        await handleOnce(em, STAMP_DUTY_CONSUMER, event, (tx) =>
+          recordStampDutyNotice(tx, externalRef, { noticeNumber, dueDate }),
+        );
+      } else if (isEventOf(event, 'payment.received')) {
+        const { noticeNumber, paidAt } = event.data;
+        await handleOnce(em, STAMP_DUTY_CONSUMER, event, async (tx) => {
+          await issuePaidCertificate(
+            tx,
+            externalRef,
+            { noticeNumber, paidAt: new Date(paidAt) },
+            settings,
+            now(),
+          );
+        });
+      }
+    },
+  );
+}
