@@ -142,22 +142,26 @@ describe('embedded start', () => {
   it('issues a certificate through the gateway whose PDF downloads and whose code anyone can verify', async () => {
     const citizen = await devToken(identity, { kind: 'citizen' });
     const issued = await graphql<{
-      requestCertificate: { verificationCode: string; downloadUrl: string; holderFiscalCode: string };
+      requestCertificate: {
+        certificate: { verificationCode: string; downloadUrl: string; holderFiscalCode: string };
+      };
     }>(
       api,
       `
         mutation {
-          requestCertificate(input: { kinds: [RESIDENCE, FAMILY], use: "uso privato" }) {
-            verificationCode
-            downloadUrl
-            holderFiscalCode
+          requestCertificate(input: { kinds: [RESIDENCE, FAMILY], use: "uso privato", exemption: PENSION }) {
+            certificate {
+              verificationCode
+              downloadUrl
+              holderFiscalCode
+            }
           }
         }
       `,
       { token: citizen.access_token },
     );
     expect(issued.errors).toBeUndefined();
-    const certificate = issued.data!.requestCertificate;
+    const certificate = issued.data!.requestCertificate.certificate;
     expect(certificate.holderFiscalCode).toBe(citizen.subject);
 
     const pdf = await fetch(certificate.downloadUrl, {

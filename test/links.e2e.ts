@@ -171,13 +171,15 @@ describe('every link on the public origin', () => {
 
   it('gives certificate and feed links on the public origin, and they answer through it', async () => {
     const citizen = await devToken(hub.identity, { kind: 'citizen' });
-    const issued = await graphql<{ requestCertificate: { downloadUrl: string; verificationUrl: string } }>(
+    const issued = await graphql<{
+      requestCertificate: { certificate: { downloadUrl: string; verificationUrl: string } };
+    }>(
       hub.api,
-      'mutation { requestCertificate(input: { kinds: [RESIDENCE], use: "uso privato" }) { downloadUrl verificationUrl } }',
+      'mutation { requestCertificate(input: { kinds: [RESIDENCE], use: "uso privato", exemption: PENSION }) { certificate { downloadUrl verificationUrl } } }',
       { token: citizen.access_token },
     );
     expect(issued.errors).toBeUndefined();
-    const { downloadUrl, verificationUrl } = issued.data!.requestCertificate;
+    const { downloadUrl, verificationUrl } = issued.data!.requestCertificate.certificate;
     expect(downloadUrl.startsWith(`${proxy.url}/certificates/`)).toBe(true);
     expect(verificationUrl.startsWith(`${proxy.url}/certificates/verify`)).toBe(true);
     const pdf = await fetch(downloadUrl, { headers: { authorization: `Bearer ${citizen.access_token}` } });
