@@ -208,4 +208,21 @@ describe.each(DATABASE_DRIVERS)('the residence-change journey on %s', (driver) =
       .map((e) => (e.data as { to: string }).to);
     expect(steps).toEqual(['declared', 'registered', 'obstacles-notified', 'accepted']);
   });
+
+  it('rejected after the reply period, the mover is back at the previous address with the previous residence date', async () => {
+    at('2026-12-07T09:00:00Z');
+    const before = await residenceOf(PEOPLE.chiara.fiscalCode);
+    const change = await declare(PEOPLE.chiara.fiscalCode, { street: 'Via del Fiume', number: '30' });
+    await staff(`registerResidenceChange(id: "${change.id}") { status }`);
+    expect(await residenceOf(PEOPLE.chiara.fiscalCode)).toMatchObject({ residentSince: '2026-12-07' });
+    await staff(
+      `notifyResidenceChangeObstacles(id: "${change.id}", note: "Nessuno all'indirizzo") { status }`,
+    );
+    at('2026-12-18T09:00:00Z');
+    const rejected = await staff(
+      `rejectResidenceChange(id: "${change.id}", note: "Nessuna risposta ai motivi ostativi") { status }`,
+    );
+    expect(rejected.data?.['rejectResidenceChange']).toEqual({ status: 'REJECTED' });
+    expect(await residenceOf(PEOPLE.chiara.fiscalCode)).toEqual(before);
+  });
 });
