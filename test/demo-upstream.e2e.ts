@@ -62,7 +62,7 @@ const locationOf = (response: Response) => {
   return new URL(response.headers.get('location')!);
 };
 
-/** `DEMO_UPSTREAM=true npm start`: people sign in through the demo SPID-like provider, as in production. */
+/** `npm start` (the demo upstream is on by default): people sign in through the demo SPID-like provider, as in production. */
 describe('the embedded hub with the demo upstream', () => {
   let dataDir: string;
   let hub: HubProcess;

@@ -79,13 +79,14 @@ describe('hub configuration', () => {
     }
   });
 
-  it('with DEMO_UPSTREAM, signs citizens and staff in at the demo upstream unless a provider of its own is set; never in production', () => {
+  it('in demo mode (DEMO_UPSTREAM), signs citizens and staff in at the demo upstream unless a provider of its own is set; never in production', () => {
     const demoUpstream = {
       issuer: 'http://127.0.0.1:4007',
       citizen: { clientId: 'sportello-identity', clientSecret: 'citizen-secret' },
       staff: { clientId: 'sportello-staff', clientSecret: 'staff-secret' },
     };
-    const config = loadHubConfig({ SMTP_HOST: 'smtp.example.org', DEMO_UPSTREAM: 'true' });
+    const config = loadHubConfig({ SMTP_HOST: 'smtp.example.org' });
+    expect(loadHubConfig({ SMTP_HOST: 'smtp.example.org', DEMO_UPSTREAM: 'false' }).demoUpstream).toBe(false);
     expect(config.demoUpstream).toBe(true);
     for (const mode of ['embedded', 'distributed'] as const) {
       const identity = serviceEnvironment('identity', config, planTopology(config, mode, { demoUpstream }));

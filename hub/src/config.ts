@@ -107,9 +107,10 @@ export interface HubConfig {
    */
   demoTelegramChats: boolean;
   /**
-   * Demo mode: whether the hub runs the demo SPID-like upstream (`DEMO_UPSTREAM`) and identity signs
-   * citizens and staff in through it, by the same upstream path as production, instead of the
-   * development login. A set `UPSTREAM_OIDC_ISSUER` or `STAFF_OIDC_ISSUER` still wins.
+   * Demo mode: whether the hub runs the demo SPID-like upstream (`DEMO_UPSTREAM`, on by default in
+   * demo mode) and identity signs citizens and staff in through it, by the same upstream path as
+   * production, instead of the development login. A set `UPSTREAM_OIDC_ISSUER` or
+   * `STAFF_OIDC_ISSUER` still wins.
    */
   demoUpstream: boolean;
   /** Distributed mode: PostgreSQL server and NATS. */
@@ -271,7 +272,7 @@ export function loadHubConfig(env: Environment): HubConfig {
     io: raw.IO_API_KEY === '' ? null : { apiUrl: raw.IO_API_URL, apiKey: raw.IO_API_KEY },
     demoHouseholds: raw.DEMO_HOUSEHOLDS,
     demoTelegramChats: raw.DEMO_TELEGRAM_CHATS ?? raw.TELEGRAM_BOT_TOKEN === '',
-    demoUpstream: raw.DEMO_UPSTREAM ?? false,
+    demoUpstream: raw.DEMO_UPSTREAM ?? raw.SPORTELLO_MODE === 'demo',
     postgresUrl: raw.POSTGRES_URL,
     postgresDatabasePrefix: raw.POSTGRES_DATABASE_PREFIX,
     natsServers: raw.NATS_URL,

@@ -347,16 +347,19 @@ export interface DemoUpstreamSettings {
 }
 
 /**
- * Starts the demo upstream for a demo hub with `DEMO_UPSTREAM=true`: on the port after the
+ * Starts the demo upstream for a demo hub (`DEMO_UPSTREAM`, on by default in demo mode): on the port after the
  * services' (PORT+7), or a free one with PORT=0, with client secrets made up at each start.
  * `callbackUrl` is identity's `/oauth/callback` on the public origin, known once the hub has laid
  * out its ports. `null` when the hub does not run one.
  */
 export async function startHubDemoUpstream(
-  config: Pick<HubConfig, 'mode' | 'demoUpstream' | 'port' | 'comuneName'>,
+  config: Pick<HubConfig, 'mode' | 'demoUpstream' | 'port' | 'comuneName' | 'environment'>,
   callbackUrl: () => string | null,
 ): Promise<{ upstream: DemoUpstream; settings: DemoUpstreamSettings } | null> {
   if (config.mode !== 'demo' || !config.demoUpstream) return null;
+  // Both providers of one's own set: nobody would sign in at the demo's.
+  const set = (name: string) => (config.environment[name] ?? '') !== '';
+  if (set('UPSTREAM_OIDC_ISSUER') && set('STAFF_OIDC_ISSUER')) return null;
   const citizen = { clientId: 'sportello-identity', clientSecret: randomBytes(24).toString('base64url') };
   const staff = { clientId: 'sportello-staff', clientSecret: randomBytes(24).toString('base64url') };
   const upstream = await startDemoUpstream({
