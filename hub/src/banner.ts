@@ -22,7 +22,7 @@ export function upBanner(
       !demo
         ? ''
         : topology.demoUpstream
-          ? '   (demo login: any staff username)'
+          ? '   (demo SPID/CIE page: type a staff username, e.g. admin)'
           : '   (development login: pick a staff member)'
     }`,
     `  identity (OIDC)    ${base}/.well-known/openid-configuration`,
