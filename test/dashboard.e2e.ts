@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page, type WebSocketRoute } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { devToken, graphql } from './support/graphql-client.js';
 import { startHubProcess, type HubProcess } from './support/hub-process.js';
 
@@ -12,6 +12,10 @@ const CHROMIUM = '/usr/bin/chromium';
 /** Screenshots for a person to look at; ignored by git. */
 const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
 const STAFF = 'pratiche.verdi';
+/** Short-lived access tokens, so the dashboard renews them while the test watches. */
+const ACCESS_TOKEN_TTL_SECONDS = 60;
+/** The dashboard signs a clerk out after this long without input. */
+const IDLE_SECONDS = 60;
 
 /**
  * The staff dashboard in a real browser against the hub started as `npm start` does: a practices
@@ -29,6 +33,27 @@ describe('staff dashboard', () => {
   /** The browser's live connections to the gateway, and whether the network is "down" for them. */
   const sockets = new Set<WebSocketRoute>();
   const network = { down: false };
+  /** The page's refreshes of its token at identity: when they were answered, and how. */
+  const renewals: { status: number; at: number }[] = [];
+  let signedInAt = 0;
+  let pointer = 0;
+
+  /** The clerk moves the mouse: they are there. */
+  async function beActive(): Promise<void> {
+    pointer += 1;
+    await page.mouse.move(200 + (pointer % 50) * 7, 300 + (pointer % 13) * 11);
+  }
+
+  /** Signs the practices clerk in through identity's development login. */
+  async function signInAsClerk(): Promise<void> {
+    await page.getByRole('button', { name: 'Accedi' }).click();
+    // Identity's development login, on identity's own origin.
+    await page.waitForURL((url) => url.toString().startsWith(identity));
+    await page.locator(`button[name="staff_username"][value="${STAFF}"]`).click();
+    await page.waitForURL((url) => url.pathname === '/dashboard/');
+    signedInAt = Date.now();
+    await page.locator('#connection[data-state="connected"]').waitFor({ timeout: 10_000 });
+  }
 
   async function submitPractice(): Promise<string> {
     const citizen = await devToken(identity, { kind: 'citizen' });
@@ -66,6 +91,8 @@ describe('staff dashboard', () => {
       SMTP_PORT: '0',
       DATA_DIR: dataDir,
       DEMO_HOUSEHOLDS: '200',
+      ACCESS_TOKEN_TTL_SECONDS: String(ACCESS_TOKEN_TTL_SECONDS),
+      GATEWAY_DASHBOARD_IDLE_SECONDS: String(IDLE_SECONDS),
     });
     const output = await hub.waitFor('Sportello is up.');
     api = /GraphQL API\s+(\S+)/.exec(output)![1]!;
@@ -93,12 +120,29 @@ describe('staff dashboard', () => {
       if (network.down) return void socket.close({ code: 1006, reason: 'network down' });
       const server = socket.connectToServer();
       sockets.add(socket);
-      socket.onClose(() => {
+      // Close codes pass through: the page must see the gateway's "token expired" as it is.
+      const passed = (code: number | undefined, reason: string | undefined) =>
+        code === 1000 || (code !== undefined && code >= 3000 && code <= 4999) ? { code, reason } : {};
+      socket.onClose((code, reason) => {
         sockets.delete(socket);
-        void server.close();
+        void server.close(passed(code, reason));
       });
-      server.onClose(() => void socket.close());
+      server.onClose((code, reason) => void socket.close(passed(code, reason)));
     });
+    page.on('response', (response) => {
+      const request = response.request();
+      if (
+        request.url().endsWith('/oauth/token') &&
+        request.postData()?.includes('grant_type=refresh_token')
+      ) {
+        renewals.push({ status: response.status(), at: Date.now() });
+      }
+    });
+  });
+
+  // The clerk is at the desk during every test (the idle one stops moving after this).
+  beforeEach(async () => {
+    if (page.url().startsWith(dashboard)) await beActive();
   });
 
   afterAll(async () => {
@@ -111,13 +155,8 @@ describe('staff dashboard', () => {
   it('signs a practices clerk in through identity and shows their queue, live', async () => {
     await page.goto(dashboard);
     await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe('it');
-    await page.getByRole('button', { name: 'Accedi' }).click();
-    // Identity's development login, on identity's own origin.
-    await page.waitForURL((url) => url.toString().startsWith(identity));
-    await page.locator(`button[name="staff_username"][value="${STAFF}"]`).click();
-    await page.waitForURL((url) => url.pathname === '/dashboard/');
+    await signInAsClerk();
     await expect.poll(() => page.locator('#queue-title').textContent()).toBe('Pratiche in coda');
-    await page.locator('#connection[data-state="connected"]').waitFor({ timeout: 10_000 });
     expect(await page.locator('header').textContent()).toContain(STAFF);
     // Staff of practices see no payments (tributi) and no dead letters (admin).
     expect(await page.locator('#payments').count()).toBe(0);
@@ -171,4 +210,95 @@ describe('staff dashboard', () => {
     await page.locator('#language').click();
     await expect.poll(() => page.locator('#queue-title').textContent()).toBe('Pratiche in coda');
   });
+
+  it('keeps an active clerk signed in across two access-token lifetimes, live after every renewal', async () => {
+    const signInPrompt = page.getByRole('button', { name: 'Accedi' });
+    const before = renewals.length;
+    // Three renewals: the first two tokens have run out (and the gateway closed their connections).
+    for (const round of [1, 2, 3]) {
+      await expect
+        .poll(
+          async () => {
+            await beActive();
+            return renewals.length - before;
+          },
+          { timeout: ACCESS_TOKEN_TTL_SECONDS * 1_500, interval: 1_000 },
+        )
+        .toBeGreaterThanOrEqual(round);
+      expect(renewals.at(-1)!.status).toBe(200);
+      await page.locator('#connection[data-state="connected"]').waitFor({ timeout: 10_000 });
+      const id = await submitPractice();
+      await page.locator(`tr[data-practice-id="${id}"]`).waitFor({ timeout: 5_000 });
+      expect(await signInPrompt.count()).toBe(0);
+    }
+    expect(Date.now() - signedInAt).toBeGreaterThan(2 * ACCESS_TOKEN_TTL_SECONDS * 1_000);
+    // The refresh token lives in this tab's session storage only.
+    const stored = await page.evaluate(() => ({
+      session: sessionStorage.getItem('sportello.dashboard.session') ?? '',
+      local: JSON.stringify(localStorage),
+    }));
+    expect(stored.session).toContain('refreshToken');
+    expect(stored.local).not.toContain('refreshToken');
+  }, 300_000);
+
+  it('signs an idle clerk out after the idle limit, and says so', async () => {
+    const lastInput = Date.now();
+    await page.getByText('Sei uscito per inattività').waitFor({ timeout: (IDLE_SECONDS + 30) * 1_000 });
+    expect(Date.now() - lastInput).toBeGreaterThanOrEqual((IDLE_SECONDS - 1) * 1_000);
+    expect(await page.locator('#connection').count()).toBe(0);
+    await page.getByRole('button', { name: 'Accedi' }).waitFor();
+    // Signed out at identity too: the refresh token is gone from the tab.
+    expect(await page.evaluate(() => sessionStorage.getItem('sportello.dashboard.session'))).toBeNull();
+  }, 120_000);
+
+  it('shows at once that the session ended when identity refuses to renew it', async () => {
+    await signInAsClerk();
+    // Someone revokes the sign-in's refresh token at identity (its family ends with it).
+    const refreshToken = await page.evaluate(
+      () =>
+        (JSON.parse(sessionStorage.getItem('sportello.dashboard.session')!) as { refreshToken: string })
+          .refreshToken,
+    );
+    const revoked = await fetch(`${identity}/oauth/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: refreshToken, client_id: 'sportello-dashboard' }),
+    });
+    expect(revoked.status).toBe(200);
+    const before = renewals.length;
+    const ended = page.getByText('La sessione è terminata');
+    await expect
+      .poll(
+        async () => {
+          await beActive();
+          return renewals.length - before;
+        },
+        { timeout: ACCESS_TOKEN_TTL_SECONDS * 1_500, interval: 500 },
+      )
+      .toBeGreaterThanOrEqual(1);
+    const refusedAt = renewals.at(-1)!;
+    expect(refusedAt.status).toBe(400);
+    await ended.waitFor({ timeout: 2_000 });
+    // Not at the next event: the live indicator is gone and the sign-in is offered.
+    expect(Date.now() - refusedAt.at).toBeLessThan(2_000);
+    expect(await page.locator('#connection').count()).toBe(0);
+    await page.getByRole('button', { name: 'Accedi' }).waitFor();
+  }, 120_000);
+
+  it("ends a disabled clerk's session on the page within seconds", async () => {
+    await signInAsClerk();
+    const admin = (await devToken(identity, { subject: 'admin' })).access_token;
+    const disabled = await graphql(
+      api,
+      `mutation { setStaffMemberEnabled(username: "${STAFF}", enabled: false) { username } }`,
+      { token: admin },
+    );
+    expect(disabled.errors).toBeUndefined();
+    const disabledAt = Date.now();
+    // The gateway closes the live connection; renewing is refused: the page says so at once.
+    await page.getByText('La sessione è terminata').waitFor({ timeout: 5_000 });
+    expect(Date.now() - disabledAt).toBeLessThan(5_000);
+    expect(await page.locator('#connection').count()).toBe(0);
+    expect(renewals.at(-1)!.status).toBe(400);
+  }, 60_000);
 });

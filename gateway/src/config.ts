@@ -142,10 +142,15 @@ export const gatewayConfigSchema = z
       .prefault({}),
     /**
      * The staff dashboard at `/dashboard`, signing staff in through identity (`issuer`, its base
-     * URL) as the public client `clientId`. Without it `/dashboard` is not served.
+     * URL) as the public client `clientId`; a clerk idle for `idleSeconds` is signed out. Without it
+     * `/dashboard` is not served.
      */
     dashboard: z
-      .object({ issuer: z.url(), clientId: z.string().min(1).default('sportello-dashboard') })
+      .object({
+        issuer: z.url(),
+        clientId: z.string().min(1).default('sportello-dashboard'),
+        idleSeconds: z.number().int().min(60).max(86_400).default(1800),
+      })
       .optional(),
   })
   .superRefine((config, ctx) => {
@@ -247,6 +252,7 @@ export const gatewayEnvSchema = z.object({
   GATEWAY_MAX_COST: envInteger({ min: 1, max: 100_000_000 }, 10_000),
   GATEWAY_MAX_BODY_BYTES: envInteger({ min: 1_000, max: 50_000_000 }, 100_000),
   GATEWAY_MAX_UPLOAD_BYTES: envInteger({ min: 1_000, max: 500_000_000 }, 12 * 1024 * 1024),
+  GATEWAY_DASHBOARD_IDLE_SECONDS: envInteger({ min: 60, max: 86_400 }, 1800),
   /** Browser origins that may call the API: comma-separated origins, or `*`. @default `*` in a demo, none in production */
   GATEWAY_CORS_ORIGINS: envText()
     .optional()
@@ -332,7 +338,7 @@ export function gatewayConfigFromEnv(
       maxBytes: env.GATEWAY_RESPONSE_CACHE_BYTES,
       dedupe: env.GATEWAY_DEDUPE,
     },
-    dashboard: { issuer: gatewayTokenIssuer(env) },
+    dashboard: { issuer: gatewayTokenIssuer(env), idleSeconds: env.GATEWAY_DASHBOARD_IDLE_SECONDS },
     cors: {
       origins: env.GATEWAY_CORS_ORIGINS ?? (env.SPORTELLO_MODE === 'production' ? [] : '*'),
     },

@@ -3,13 +3,22 @@ export interface DashboardSettings {
   /** Identity's base URL: `/oauth/authorize` and `/oauth/token` live there. */
   issuer: string;
   clientId: string;
+  /** A clerk who does nothing for this long is signed out. @default 1800 */
+  idleSeconds?: number;
 }
 
-/** A staff member's access token and what the dashboard reads from it. */
+/** A staff member's tokens and what the dashboard reads from them. */
 export interface Session {
   accessToken: string;
-  /** Epoch milliseconds. */
+  /**
+   * Rotating: every refresh replaces it (identity refuses a used one and ends the sign-in). Kept in
+   * this tab's session storage only, never in local storage: no other tab or later visit sees it.
+   */
+  refreshToken?: string;
+  /** Epoch milliseconds, a little before the token's real end. */
   expiresAt: number;
+  /** When this access token was issued (epoch milliseconds). */
+  issuedAt: number;
   username: string;
   offices: string[];
   comune: string;
@@ -18,6 +27,14 @@ export interface Session {
 /** The sign-in did not complete; the message says why, for the person. */
 export class SignInError extends Error {
   override readonly name = 'SignInError';
+}
+
+/**
+ * Identity refused to renew the session (refresh token expired, revoked or reused, clerk disabled):
+ * the clerk must sign in again.
+ */
+export class SessionEndedError extends Error {
+  override readonly name = 'SessionEndedError';
 }
 
 const SESSION_KEY = 'sportello.dashboard.session';
@@ -77,35 +94,97 @@ export async function completeSignIn(settings: DashboardSettings, callback: URL)
   if (!flow || !code || callback.searchParams.get('state') !== flow.state) {
     throw new SignInError('this sign-in was not started here or has already been used');
   }
-  const response = await fetch(new URL('/oauth/token', settings.issuer), {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'authorization_code',
-      code,
-      code_verifier: flow.verifier,
-      client_id: settings.clientId,
-      redirect_uri: redirectUri(),
-    }),
+  const response = await tokenRequest(settings, {
+    grant_type: 'authorization_code',
+    code,
+    code_verifier: flow.verifier,
+    client_id: settings.clientId,
+    redirect_uri: redirectUri(),
   });
-  const body = (await response.json()) as {
-    access_token?: string;
-    expires_in?: number;
-    error_description?: string;
-  };
-  if (!response.ok || !body.access_token) {
-    throw new SignInError(body.error_description ?? `identity answered ${response.status}`);
+  if (!response.ok || !response.body.access_token) {
+    throw new SignInError(response.body.error_description ?? `identity answered ${response.status}`);
   }
-  const session = sessionOf(body.access_token, body.expires_in ?? 900);
+  const session = sessionOf(response.body);
   if (!session) throw new SignInError('identity did not issue a staff token: sign in as a staff member');
-  sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
+  storeSession(session);
   return session;
 }
 
-/** The signed-in session of this tab, while its token is valid. */
+interface TokenAnswer {
+  access_token?: string;
+  refresh_token?: string;
+  expires_in?: number;
+  error?: string;
+  error_description?: string;
+}
+
+async function tokenRequest(
+  settings: DashboardSettings,
+  form: Record<string, string>,
+): Promise<{ ok: boolean; status: number; body: TokenAnswer }> {
+  const response = await fetch(new URL('/oauth/token', settings.issuer), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(form),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const body = (await response.json().catch(() => ({}))) as TokenAnswer;
+  return { ok: response.ok, status: response.status, body };
+}
+
+/**
+ * Trades the session's refresh token for a new access token and a new refresh token (identity
+ * rotates them at every use), and keeps both for this tab.
+ * @throws {SessionEndedError} when identity refuses: the clerk must sign in again.
+ * @throws {TypeError} when identity could not be reached (worth trying again).
+ */
+export async function renewSession(settings: DashboardSettings, session: Session): Promise<Session> {
+  if (!session.refreshToken) throw new SessionEndedError('no refresh token');
+  const response = await tokenRequest(settings, {
+    grant_type: 'refresh_token',
+    refresh_token: session.refreshToken,
+    client_id: settings.clientId,
+  });
+  if (response.status >= 500 || response.status === 429)
+    throw new TypeError(`identity answered ${response.status}`);
+  const renewed = response.ok ? sessionOf(response.body) : undefined;
+  if (!renewed) {
+    signOut();
+    throw new SessionEndedError(response.body.error_description ?? `identity answered ${response.status}`);
+  }
+  // A refresh that brought no new refresh token leaves the current one in use.
+  renewed.refreshToken ??= session.refreshToken;
+  storeSession(renewed);
+  return renewed;
+}
+
+/** Ends the sign-in at identity (its refresh tokens stop working), then forgets it here. */
+export function endSession(settings: DashboardSettings, session: Session): void {
+  signOut();
+  if (!session.refreshToken) return;
+  void fetch(new URL('/oauth/revoke', settings.issuer), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      token: session.refreshToken,
+      token_type_hint: 'refresh_token',
+      client_id: settings.clientId,
+    }),
+    keepalive: true,
+  }).catch(() => undefined);
+}
+
+function storeSession(session: Session): void {
+  sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
+}
+
+/**
+ * The signed-in session of this tab (after a reload too): while its access token is valid, or when
+ * it can still be renewed.
+ */
 export function currentSession(): Session | undefined {
   const session = JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? 'null') as Session | null;
-  if (!session || session.expiresAt <= Date.now()) return undefined;
+  if (!session || (session.expiresAt <= Date.now() && !session.refreshToken)) return undefined;
   return session;
 }
 
@@ -117,7 +196,10 @@ export function signOut(): void {
  * Reads the claims the dashboard shows (who, which offices). The gateway verifies the token on
  * every request; the dashboard only needs to know what to display.
  */
-function sessionOf(accessToken: string, expiresIn: number): Session | undefined {
+function sessionOf(answer: TokenAnswer): Session | undefined {
+  const accessToken = answer.access_token;
+  if (!accessToken) return undefined;
+  const expiresIn = answer.expires_in ?? 900;
   const payload = accessToken.split('.')[1];
   if (!payload) return undefined;
   const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
@@ -125,10 +207,13 @@ function sessionOf(accessToken: string, expiresIn: number): Session | undefined 
     new TextDecoder().decode(Uint8Array.from(json, (c) => c.charCodeAt(0))),
   ) as Record<string, unknown>;
   if (claims['kind'] !== 'staff') return undefined;
+  const now = Date.now();
   return {
     accessToken,
+    ...(answer.refresh_token ? { refreshToken: answer.refresh_token } : {}),
     // A little early: a request must not leave with a token that expires on the way.
-    expiresAt: Date.now() + (expiresIn - 10) * 1000,
+    expiresAt: now + (expiresIn - 5) * 1000,
+    issuedAt: now,
     username: String(claims['sub'] ?? ''),
     offices: Array.isArray(claims['offices']) ? claims['offices'].map(String) : [],
     comune: String(claims['comune'] ?? ''),

@@ -8,7 +8,6 @@ import {
   type Session,
   signIn,
   SignInError,
-  signOut,
 } from './auth.js';
 import { el, replaceChildren } from './dom.js';
 import { formats, type Language, messages, storedLanguage, storeLanguage } from './i18n.js';
@@ -17,6 +16,7 @@ import { deliveriesPanel } from './panels/deliveries.js';
 import { type Panel } from './panels/panel.js';
 import { paymentsPanel } from './panels/payments.js';
 import { practiceQueuePanel } from './panels/practice-queue.js';
+import { type EndReason, SessionKeeper } from './session.js';
 
 /** Offices whose work arrives as practices (the others have their own queues elsewhere). */
 const PRACTICE_OFFICES = ['practices', 'suap'];
@@ -88,14 +88,24 @@ function showDashboard(settings: DashboardSettings, session: Session): void {
   const panels: Panel[] = [];
   let connectionState: 'connecting' | 'connected' | 'reconnecting' = 'connecting';
 
-  const expire = () => {
+  const endedMessage: Record<EndReason, () => string> = {
+    expired: () => t().sessionExpired,
+    idle: () => t().signedOutIdle,
+    ended: () => t().sessionEnded,
+  };
+  const leave = (problem?: string) => {
     api.close();
     for (const panel of panels) panel.stop();
-    signOut();
-    showSignIn(settings, t().sessionExpired);
+    showSignIn(settings, problem);
   };
+  // Renews the token before it runs out while the clerk is there; says at once when it is over.
+  const keeper = new SessionKeeper(settings, session, {
+    onRenewed: () => api.reauthenticate(),
+    onEnded: (reason) => leave(endedMessage[reason]()),
+  });
   const api: Api = connectApi({
-    token: session.accessToken,
+    token: () => keeper.token(),
+    replace: (refused) => keeper.replace(refused),
     onConnected(reconnected) {
       connectionState = 'connected';
       drawConnection();
@@ -106,7 +116,10 @@ function showDashboard(settings: DashboardSettings, session: Session): void {
       if (connectionState === 'connected') connectionState = 'reconnecting';
       drawConnection();
     },
-    onTokenExpired: expire,
+    onTokenRefused: () => {
+      keeper.signOut();
+      leave(t().sessionEnded);
+    },
   });
   const context = { api, session, t, f: () => formats(language), announce };
   const queueOffices = session.offices.filter((office) => PRACTICE_OFFICES.includes(office));
@@ -134,10 +147,8 @@ function showDashboard(settings: DashboardSettings, session: Session): void {
             type: 'button',
             id: 'sign-out',
             onclick: () => {
-              api.close();
-              for (const panel of panels) panel.stop();
-              signOut();
-              showSignIn(settings);
+              keeper.signOut();
+              leave();
             },
           },
           t().signOut,

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDashboardFiles } from './dashboard-files.js';
 
-const SETTINGS = { issuer: 'http://127.0.0.1:4001', clientId: 'sportello-dashboard' };
+const SETTINGS = { issuer: 'http://127.0.0.1:4001', clientId: 'sportello-dashboard', idleSeconds: 900 };
 
 async function serve(buildDir: string): Promise<{ base: string; server: Server }> {
   const files = createDashboardFiles(SETTINGS, buildDir);

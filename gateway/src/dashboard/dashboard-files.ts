@@ -28,6 +28,8 @@ export interface DashboardSettings {
   /** Identity's base URL (`/oauth/authorize`, `/oauth/token`). */
   issuer: string;
   clientId: string;
+  /** A clerk who does nothing for this long is signed out (the page keeps the session alive until). */
+  idleSeconds?: number;
 }
 
 /**
