@@ -1,7 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePopulation } from '@sportello/hub';
 import {
@@ -14,7 +11,7 @@ import {
   request,
   type Discovery,
 } from '../docs/examples/client.js';
-import { startHubProcess, type HubProcess } from './support/hub-process.js';
+import { startHub, type RunningHub } from './support/running-hub.js';
 
 const HOUSEHOLDS = 60;
 
@@ -62,28 +59,25 @@ const locationOf = (response: Response) => {
   return new URL(response.headers.get('location')!);
 };
 
-/** `npm start` (the demo upstream is on by default): people sign in through the demo SPID-like provider, as in production. */
-describe('the embedded hub with the demo upstream', () => {
-  let dataDir: string;
-  let hub: HubProcess;
+/**
+ * `npm start` and `npm run start:distributed` (the demo upstream is on by default): people sign in
+ * through the demo SPID-like provider, as in production.
+ */
+describe.each(['embedded', 'distributed'] as const)('the %s hub with the demo upstream', (mode) => {
+  let hub: RunningHub;
   let api: string;
   let issuer: string;
   let upstream: string;
   let discovery: Discovery;
-  const population = generatePopulation({ households: HOUSEHOLDS });
-  const citizen = population.people.find((person) => person.relationship === 'head')!;
+  let population: ReturnType<typeof generatePopulation>;
+  let citizen: ReturnType<typeof generatePopulation>['people'][number];
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'sportello-demo-upstream-'));
-    hub = startHubProcess('embedded', {
-      PORT: '0',
-      SMTP_PORT: '0',
-      DATA_DIR: dataDir,
-      DEMO_HOUSEHOLDS: String(HOUSEHOLDS),
-      DEMO_UPSTREAM: 'true',
-    });
-    const output = await hub.waitFor('Sportello is up.');
-    api = /GraphQL API\s+(\S+)/.exec(output)![1]!;
+    hub = await startHub(mode, { households: HOUSEHOLDS, env: { DEMO_UPSTREAM: 'true' } });
+    population = generatePopulation({ households: HOUSEHOLDS, istat: hub.comune });
+    citizen = population.people.find((person) => person.relationship === 'head')!;
+    const output = hub.process.output();
+    api = hub.api;
     issuer = /identity \(OIDC\)\s+(\S+)\/\.well-known/.exec(output)![1]!;
     upstream = /demo SPID\/CIE\s+(\S+)/.exec(output)![1]!;
     discovery = await discover(issuer);
@@ -91,7 +85,6 @@ describe('the embedded hub with the demo upstream', () => {
 
   afterAll(async () => {
     await hub?.stop();
-    await rm(dataDir, { recursive: true, force: true });
   });
 
   it('signs a citizen in at the demo upstream, in Italian, and gives the app a token for them', async () => {
