@@ -1,6 +1,7 @@
 import { createHash, createPublicKey, createVerify, randomBytes, type JsonWebKey } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoUpstream, type DemoUpstream } from './demo-upstream.js';
+import { createServer } from 'node:net';
+import { startDemoUpstream, startHubDemoUpstream, type DemoUpstream } from './demo-upstream.js';
 
 const CALLBACK = 'http://127.0.0.1:4000/oauth/callback';
 const CITIZEN = {
@@ -187,5 +188,34 @@ describe('the demo SPID-like upstream', () => {
     const claims = await verifiedClaims(id_token);
     expect(claims).toMatchObject({ aud: STAFF.clientId, preferred_username: 'admin.neri' });
     expect(claims['fiscalNumber']).toBeUndefined();
+  });
+
+  it('tells the person starting the hub when its port is taken, naming the way out', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const start = startHubDemoUpstream(
+        { mode: 'demo', demoUpstream: true, port: port - 7, comuneName: 'Genova', environment: {} },
+        () => CALLBACK,
+      );
+      await expect(start).rejects.toThrow(
+        new RegExp(`DEMO_UPSTREAM: .*port ${port} \\(PORT\\+7\\), which is in use.*DEMO_UPSTREAM=false`),
+      );
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
+  });
+
+  it('is not started in production, nor when both providers are set', async () => {
+    const base = { demoUpstream: true, port: 0, comuneName: 'Genova' };
+    expect(
+      await startHubDemoUpstream({ ...base, mode: 'production', environment: {} }, () => null),
+    ).toBeNull();
+    const own = {
+      UPSTREAM_OIDC_ISSUER: 'https://spid.example.it',
+      STAFF_OIDC_ISSUER: 'https://login.example.it',
+    };
+    expect(await startHubDemoUpstream({ ...base, mode: 'demo', environment: own }, () => null)).toBeNull();
   });
 });

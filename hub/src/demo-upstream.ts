@@ -8,6 +8,7 @@ import {
 } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ConfigError } from '@sportello/platform';
 import { isValidFiscalCode } from '@sportello/schema';
 import { SERVICES, type HubConfig } from './config.js';
 
@@ -362,8 +363,9 @@ export async function startHubDemoUpstream(
   if (set('UPSTREAM_OIDC_ISSUER') && set('STAFF_OIDC_ISSUER')) return null;
   const citizen = { clientId: 'sportello-identity', clientSecret: randomBytes(24).toString('base64url') };
   const staff = { clientId: 'sportello-staff', clientSecret: randomBytes(24).toString('base64url') };
+  const port = config.port === 0 ? 0 : config.port + SERVICES.length + 1;
   const upstream = await startDemoUpstream({
-    port: config.port === 0 ? 0 : config.port + SERVICES.length + 1,
+    port,
     clients: [
       { ...citizen, kind: 'citizen' },
       { ...staff, kind: 'staff' },
@@ -373,6 +375,15 @@ export async function startHubDemoUpstream(
       return url === null ? [] : [url];
     },
     comuneName: config.comuneName,
+  }).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    throw new ConfigError('hub', [
+      {
+        variable: 'DEMO_UPSTREAM',
+        reason: `the demo SPID/CIE provider cannot listen on port ${port} (PORT+${SERVICES.length + 1}), which is in use: free it, choose another PORT, or set DEMO_UPSTREAM=false`,
+        received: 'true',
+      },
+    ]);
   });
   return { upstream, settings: { issuer: upstream.issuer, citizen, staff } };
 }
