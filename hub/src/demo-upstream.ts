@@ -275,6 +275,7 @@ export async function startDemoUpstream(options: {
         scopes_supported: ['openid', 'profile'],
         claims_supported: ['sub', 'fiscalNumber', 'given_name', 'family_name', 'preferred_username'],
         ui_locales_supported: ['it'],
+        authorization_response_iss_parameter_supported: true,
       });
     }
     if (request.method === 'GET' && url.pathname === '/jwks') return json(response, 200, { keys: [jwk] });
