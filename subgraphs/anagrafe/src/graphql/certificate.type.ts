@@ -109,7 +109,10 @@ export class CertificateRequestType {
   })
   id!: string;
 
-  @Field(() => CertificateRequestStatusEnum)
+  @Field(() => CertificateRequestStatusEnum, {
+    description:
+      'AWAITING_PAYMENT until the stamp duty is paid, then ISSUED; exempt requests are ISSUED at once.',
+  })
   status!: string;
 
   @Field(() => [CertificateKindEnum], { description: 'Several make a contestuale certificate.' })
