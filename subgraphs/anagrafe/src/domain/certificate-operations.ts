@@ -334,7 +334,8 @@ export async function recordStampDutyNotice(
 /**
  * Issues the certificate of a request whose stamp duty was paid (`payment.received` with the
  * request id as reference): the PDF names the notice, its IUV and the day of payment. A request
- * already issued is left as it is, so a receipt delivered twice issues one certificate.
+ * already issued is left as it is, so a receipt delivered twice (or two at once) issues one
+ * certificate.
  * The facts are read again on the day of issue; if the registry no longer has them, the ones of
  * the request day are printed.
  */
@@ -345,8 +346,14 @@ export async function issuePaidCertificate(
   settings: AnagrafeSettings,
   now: Date,
 ): Promise<Certificate | null> {
-  const request = await em.findOne(CertificateRequestEntity, { id: requestId });
-  if (request === null || request.status !== 'awaiting-payment') return null;
+  // Claimed by a conditional update: of two receipts handled at once, the second finds it issued.
+  const claimed = await em.nativeUpdate(
+    CertificateRequestEntity,
+    { id: requestId, status: 'awaiting-payment' },
+    { status: 'issued' },
+  );
+  if (claimed === 0) return null;
+  const request = await em.findOneOrFail(CertificateRequestEntity, { id: requestId }, { refresh: true });
   const today = todayIn(settings.timeZone, now);
   let lines = request.content;
   const holder = await em.findOne(ResidentEntity, { fiscalCode: request.holderFiscalCode });
