@@ -94,7 +94,7 @@ export const paymentPositionCancelled = defineEvent({
   type: 'payment.position-cancelled',
   version: 1,
   producer: 'tributi',
-  consumers: ['notifier', 'gateway', 'practices'],
+  consumers: ['notifier', 'gateway', 'practices', 'anagrafe'],
   description: 'A payment position was cancelled by the office; its notice must not be paid.',
   data: z.object({
     positionId: publicId,

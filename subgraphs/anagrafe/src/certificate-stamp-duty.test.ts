@@ -201,6 +201,32 @@ describe.each(['sqlite', 'postgresql'] as const)('certificate stamp duty through
     expect((await mine(chiara)).map((row) => row.id)).toContain(request.id);
   });
 
+  it('closes a waiting request whose notice the office cancelled, issuing nothing', async () => {
+    const paolo = PEOPLE.paolo.fiscalCode;
+    const asked = await t.graphql(REQUEST, {
+      as: t.citizen(paolo),
+      variables: { input: { kinds: ['RESIDENCE'], use: 'uso privato' } },
+    });
+    expect(asked.errors).toBeUndefined();
+    const pending = asked.data?.['requestCertificate'] as RequestAnswer;
+    const cancelled = createEvent('payment.position-cancelled', {
+      comune: COMUNE,
+      subject: randomUUID(),
+      actor: { kind: 'staff', id: 'tributi.verdi' },
+      data: {
+        positionId: randomUUID(),
+        noticeNumber: noticeNumber(),
+        payerFiscalCode: paolo,
+        reason: 'Avviso emesso per errore',
+        externalRef: pending.id,
+      },
+    });
+    await t.bus.publish(cancelled);
+    await t.bus.publish({ ...cancelled });
+    await expect.poll(async () => (await requestOf(paolo, pending.id))?.status).toBe('CANCELLED');
+    expect(await requestOf(paolo, pending.id)).toMatchObject({ certificate: null, paidAt: null });
+  });
+
   it('asks an anonymous caller to sign in to list requests', async () => {
     const anonymous = await t.graphql(MINE);
     expect(anonymous.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');

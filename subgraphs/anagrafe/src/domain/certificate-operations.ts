@@ -332,6 +332,18 @@ export async function recordStampDutyNotice(
 }
 
 /**
+ * Closes a waiting request whose stamp-duty notice tributi cancelled (`payment.position-cancelled`):
+ * nothing will be issued for it; the citizen can request the certificate again.
+ */
+export async function cancelCertificateRequest(em: EntityManager, requestId: string): Promise<void> {
+  await em.nativeUpdate(
+    CertificateRequestEntity,
+    { id: requestId, status: 'awaiting-payment' },
+    { status: 'cancelled' },
+  );
+}
+
+/**
  * Issues the certificate of a request whose stamp duty was paid (`payment.received` with the
  * request id as reference): the PDF names the notice, its IUV and the day of payment. A request
  * already issued is left as it is, so a receipt delivered twice (or two at once) issues one

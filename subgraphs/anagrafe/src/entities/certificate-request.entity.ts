@@ -4,8 +4,11 @@ import { tenantProperties } from '@sportello/platform';
 import type { CertificateKind } from '../domain/certificate-rules.js';
 import type { CertificateLine } from './certificate.entity.js';
 
-/** Where a certificate request stands: waiting for its stamp duty, or issued. */
-export const CERTIFICATE_REQUEST_STATUSES = ['awaiting-payment', 'issued'] as const;
+/**
+ * Where a certificate request stands: waiting for its stamp duty, issued, or cancelled (its notice
+ * was cancelled before payment).
+ */
+export const CERTIFICATE_REQUEST_STATUSES = ['awaiting-payment', 'issued', 'cancelled'] as const;
 export type CertificateRequestStatus = (typeof CERTIFICATE_REQUEST_STATUSES)[number];
 
 /**

@@ -1,7 +1,11 @@
 import { handleOnce, type Consumer, type Database, type EventBus, type Logger } from '@sportello/platform';
 import { busSubjectPattern, EventValidationError, isEventOf, parseEvent } from '@sportello/schema';
 import type { AnagrafeSettings } from '../context.js';
-import { issuePaidCertificate, recordStampDutyNotice } from '../domain/certificate-operations.js';
+import {
+  cancelCertificateRequest,
+  issuePaidCertificate,
+  recordStampDutyNotice,
+} from '../domain/certificate-operations.js';
 
 /** Durable consumer (and inbox) name of certificate stamp-duty payments. */
 export const STAMP_DUTY_CONSUMER = 'anagrafe-stamp-duty';
@@ -33,7 +37,7 @@ const REQUEST_REF = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 /**
  * Follows the stamp-duty positions tributi makes for certificate requests (`externalRef` = the
  * request id): `payment.position-created` gives the request its notice, `payment.received` issues
- * the certificate. Each event is applied once (inbox), and a request already issued stays as it
+ * the certificate, `payment.position-cancelled` closes a request still waiting. Each event is applied once (inbox), and a request already issued stays as it
  * is; positions of anything else are acknowledged and ignored.
  */
 export async function startStampDutyConsumer(setup: StampDutyConsumerSetup): Promise<Consumer> {
@@ -45,6 +49,7 @@ export async function startStampDutyConsumer(setup: StampDutyConsumerSetup): Pro
       subjects: [
         busSubjectPattern({ type: 'payment.position-created' }),
         busSubjectPattern({ type: 'payment.received' }),
+        busSubjectPattern({ type: 'payment.position-cancelled' }),
       ],
     },
     async (envelope) => {
@@ -57,7 +62,13 @@ export async function startStampDutyConsumer(setup: StampDutyConsumerSetup): Pro
         logger.error({ eventId: envelope.id, issues: error.issues }, 'payment event skipped: invalid');
         return;
       }
-      if (!isEventOf(event, 'payment.position-created') && !isEventOf(event, 'payment.received')) return;
+      if (
+        !isEventOf(event, 'payment.position-created') &&
+        !isEventOf(event, 'payment.received') &&
+        !isEventOf(event, 'payment.position-cancelled')
+      ) {
+        return;
+      }
       const externalRef = event.data.externalRef;
       if (externalRef == null || !REQUEST_REF.test(externalRef)) return;
       const em = database.fork({ comune: event.comune });
@@ -77,6 +88,8 @@ export async function startStampDutyConsumer(setup: StampDutyConsumerSetup): Pro
             now(),
           );
         });
+      } else {
+        await handleOnce(em, STAMP_DUTY_CONSUMER, event, (tx) => cancelCertificateRequest(tx, externalRef));
       }
     },
   );

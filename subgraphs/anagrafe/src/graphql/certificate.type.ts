@@ -84,6 +84,7 @@ export class CertificateVerificationType {
 export const CertificateRequestStatusEnum = {
   AWAITING_PAYMENT: 'awaiting-payment',
   ISSUED: 'issued',
+  CANCELLED: 'cancelled',
 } as const;
 
 registerEnumType(CertificateRequestStatusEnum, {
@@ -95,6 +96,10 @@ registerEnumType(CertificateRequestStatusEnum, {
         'The 16 EUR stamp duty is due: the certificate is issued once its pagoPA notice (`noticeNumber`) is paid.',
     },
     ISSUED: { description: 'The certificate is issued: see `certificate`.' },
+    CANCELLED: {
+      description:
+        'The stamp-duty notice was cancelled before it was paid: nothing is issued; request the certificate again.',
+    },
   },
 });
 
@@ -111,7 +116,8 @@ export class CertificateRequestType {
 
   @Field(() => CertificateRequestStatusEnum, {
     description:
-      'AWAITING_PAYMENT until the stamp duty is paid, then ISSUED; exempt requests are ISSUED at once.',
+      'AWAITING_PAYMENT until the stamp duty is paid, then ISSUED (CANCELLED if its notice is cancelled first); ' +
+      'exempt requests are ISSUED at once.',
   })
   status!: string;
 
