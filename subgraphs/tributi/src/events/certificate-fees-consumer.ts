@@ -14,9 +14,8 @@ import {
   type Actor,
   type EventOf,
 } from '@sportello/schema';
-import { PaymentPositionEntity } from '../entities/payment-position.entity.js';
 import type { FineRules } from '../domain/fines.js';
-import { createPositions, positionViolations, type NewPosition } from '../domain/positions.js';
+import { billFee } from '../domain/fee-positions.js';
 import { consumerNameFor } from './practice-fees-consumer.js';
 
 /** Durable consumer (and inbox) name of certificate stamp duties. */
@@ -73,30 +72,24 @@ async function makePosition(
   setup: CertificateFeesSetup,
 ): Promise<void> {
   const { data } = event;
-  const existing = await em.findOne(PaymentPositionEntity, { externalRef: data.externalRef });
-  if (existing !== null) return;
-  const input: NewPosition = {
-    kind: 'other',
-    year: Number(data.dueDate.slice(0, 4)),
-    description: data.description,
-    payerFiscalCode: data.requesterFiscalCode,
-    amountCents: data.amountCents,
-    dueDates: [data.dueDate],
-    externalRef: data.externalRef,
-  };
-  const violations = positionViolations(input, setup.fineRules);
-  if (violations.length > 0) {
+  const outcome = await billFee(
+    em,
+    {
+      comune: event.comune,
+      payerFiscalCode: data.requesterFiscalCode,
+      amountCents: data.amountCents,
+      dueDate: data.dueDate,
+      description: data.description,
+      externalRef: data.externalRef,
+      createdBy: `certificate-request:${data.requestId}`,
+      actor: CERTIFICATE_FEES_ACTOR,
+    },
+    setup.fineRules,
+  );
+  if (Array.isArray(outcome)) {
     setup.logger.error(
-      { eventId: event.id, requestId: data.requestId, violations },
+      { eventId: event.id, requestId: data.requestId, violations: outcome },
       'certificate stamp duty not billed: the request breaks a position rule',
     );
-    return;
   }
-  await createPositions(em, [input], {
-    comune: event.comune,
-    actor: CERTIFICATE_FEES_ACTOR,
-    createdBy: `certificate-request:${data.requestId}`,
-    now: new Date(),
-    fineRules: setup.fineRules,
-  });
 }

@@ -17,7 +17,7 @@ import {
 import { PaymentPositionEntity } from '../entities/payment-position.entity.js';
 import { cancelPosition } from '../domain/cancellation.js';
 import type { FineRules } from '../domain/fines.js';
-import { createPositions, positionViolations, type NewPosition } from '../domain/positions.js';
+import { billFee } from '../domain/fee-positions.js';
 
 /** Durable consumer (and inbox) name of practice fees. */
 export const PRACTICE_FEES_CONSUMER = 'tributi-practice-fees';
@@ -93,33 +93,27 @@ async function makePosition(
   setup: PracticeFeesSetup,
 ): Promise<void> {
   const { data } = event;
-  const existing = await em.findOne(PaymentPositionEntity, { externalRef: data.externalRef });
-  if (existing !== null) return;
-  const input: NewPosition = {
-    kind: 'other',
-    year: Number(data.dueDate.slice(0, 4)),
-    description: data.description,
-    payerFiscalCode: data.applicantFiscalCode,
-    amountCents: data.amountCents,
-    dueDates: [data.dueDate],
-    externalRef: data.externalRef,
-  };
-  const violations = positionViolations(input, setup.fineRules);
-  if (violations.length > 0) {
+  const outcome = await billFee(
+    em,
+    {
+      comune: event.comune,
+      payerFiscalCode: data.applicantFiscalCode,
+      amountCents: data.amountCents,
+      dueDate: data.dueDate,
+      description: data.description,
+      externalRef: data.externalRef,
+      createdBy: `practice:${data.practiceId}`,
+      actor: PRACTICE_FEES_ACTOR,
+    },
+    setup.fineRules,
+  );
+  if (Array.isArray(outcome)) {
     // The catalogue checked the event; a fee tributi cannot bill is a configuration problem.
     setup.logger.error(
-      { eventId: event.id, practiceId: data.practiceId, violations },
+      { eventId: event.id, practiceId: data.practiceId, violations: outcome },
       'practice fee not billed: the request breaks a position rule',
     );
-    return;
   }
-  await createPositions(em, [input], {
-    comune: event.comune,
-    actor: PRACTICE_FEES_ACTOR,
-    createdBy: `practice:${data.practiceId}`,
-    now: new Date(),
-    fineRules: setup.fineRules,
-  });
 }
 
 async function cancelForExemption(
