@@ -79,7 +79,7 @@ describe.each(['embedded', 'distributed'] as const)('the %s hub with the demo up
     const output = hub.process.output();
     api = hub.api;
     issuer = /identity \(OIDC\)\s+(\S+)\/\.well-known/.exec(output)![1]!;
-    upstream = /demo SPID\/CIE\s+(\S+)/.exec(output)![1]!;
+    upstream = /^\s*demo SPID\/CIE\s+(https?:\/\/\S+)/m.exec(output)![1]!;
     discovery = await discover(issuer);
   });
 
