@@ -10,6 +10,7 @@ export {
   type HandledReport,
   type BusLogger,
 } from './bus/event-bus.js';
+export { parseConsumedEvent } from './bus/event-codec.js';
 export { KeyedScheduler } from './bus/keyed-scheduler.js';
 export {
   createInProcessBus,

@@ -5,8 +5,9 @@ import {
   type Database,
   type EventBus,
   type Logger,
+  parseConsumedEvent,
 } from '@sportello/platform';
-import { busSubjectPattern, EventValidationError, parseEvent, type AnyEvent } from '@sportello/schema';
+import { busSubjectPattern } from '@sportello/schema';
 import type { Planner } from '../delivery/planner.js';
 import type { ChatLinks } from '../telegram/chat-links.js';
 
@@ -62,19 +63,8 @@ export async function startConsumer(setup: ConsumerSetup): Promise<Consumer> {
       ...(setup.observer ? { observer: setup.observer } : {}),
     },
     async (envelope) => {
-      let event: AnyEvent;
-      try {
-        event = parseEvent(envelope);
-      } catch (error) {
-        if (error instanceof EventValidationError) {
-          logger.warn(
-            { eventId: envelope.id, type: envelope.type, issues: error.issues },
-            'event skipped: invalid',
-          );
-          return;
-        }
-        throw error;
-      }
+      const event = parseConsumedEvent(envelope, logger, setup.name);
+      if (event === undefined) return;
       if (event.type === 'citizen.telegram-unlinked') {
         const data = event.data;
         // In the inbox's transaction: at most once, and on SQLite (one connection) a second

@@ -1,4 +1,10 @@
-import { EventValidationError, parseEvent, serializeEvent, type EventEnvelope } from '@sportello/schema';
+import {
+  EventValidationError,
+  parseEvent,
+  serializeEvent,
+  type AnyEvent,
+  type EventEnvelope,
+} from '@sportello/schema';
 
 /**
  * The bytes an event travels as on every adapter: `serializeEvent` of @sportello/schema, so nothing
@@ -27,4 +33,27 @@ export function rejectionReason(error: unknown): string {
     return `${error.eventType ?? 'unknown type'}: ${where.join(', ') || 'invalid'}`;
   }
   return error instanceof Error ? error.name : 'unknown error';
+}
+
+/**
+ * A consumer's parse of what it received: the event, or `undefined` for one the catalogue refuses,
+ * logged with {@link rejectionReason} (field paths only, never values). Redelivering it would fail
+ * the same way, and the producer validated it, so it is a version skew to skip, not to retry.
+ * @throws whatever else `parseEvent` throws
+ */
+export function parseConsumedEvent(
+  envelope: EventEnvelope,
+  logger: { error(fields: object, message: string): void },
+  consumer: string,
+): AnyEvent | undefined {
+  try {
+    return parseEvent(envelope);
+  } catch (error) {
+    if (!(error instanceof EventValidationError)) throw error;
+    logger.error(
+      { eventId: envelope.id, type: envelope.type, consumer, reason: rejectionReason(error) },
+      'event skipped: invalid',
+    );
+    return undefined;
+  }
 }

@@ -1,5 +1,12 @@
-import { handleOnce, type Consumer, type Database, type EventBus, type Logger } from '@sportello/platform';
-import { busSubjectPattern, EventValidationError, isEventOf, parseEvent } from '@sportello/schema';
+import {
+  handleOnce,
+  type Consumer,
+  type Database,
+  type EventBus,
+  type Logger,
+  parseConsumedEvent,
+} from '@sportello/platform';
+import { busSubjectPattern, isEventOf } from '@sportello/schema';
 import type { AnagrafeSettings } from '../context.js';
 import {
   cancelCertificateRequest,
@@ -53,15 +60,8 @@ export async function startStampDutyConsumer(setup: StampDutyConsumerSetup): Pro
       ],
     },
     async (envelope) => {
-      let event;
-      try {
-        event = parseEvent(envelope);
-      } catch (error) {
-        // Redelivering it would fail the same way; the producer validated it, so this is a version skew.
-        if (!(error instanceof EventValidationError)) throw error;
-        logger.error({ eventId: envelope.id, issues: error.issues }, 'payment event skipped: invalid');
-        return;
-      }
+      const event = parseConsumedEvent(envelope, logger, STAMP_DUTY_CONSUMER);
+      if (event === undefined) return;
       if (
         !isEventOf(event, 'payment.position-created') &&
         !isEventOf(event, 'payment.received') &&

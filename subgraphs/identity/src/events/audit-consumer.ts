@@ -6,8 +6,9 @@ import {
   type EventBus,
   type Logger,
   type Office,
+  parseConsumedEvent,
 } from '@sportello/platform';
-import { busSubjectPattern, EventValidationError, isEventOf, parseEvent } from '@sportello/schema';
+import { busSubjectPattern, isEventOf } from '@sportello/schema';
 import { AuditEntryEntity } from '../entities/audit-entry.entity.js';
 
 /** Durable consumer (and inbox) name of the audit log. */
@@ -34,15 +35,8 @@ export async function startAuditConsumer(setup: AuditConsumerSetup): Promise<Con
   return bus.consume(
     { name: AUDIT_CONSUMER, subjects: [busSubjectPattern({ type: 'audit.personal-data-read' })] },
     async (envelope) => {
-      let event;
-      try {
-        event = parseEvent(envelope);
-      } catch (error) {
-        // Redelivering it would fail the same way; the producer validated it, so this is a version skew.
-        if (!(error instanceof EventValidationError)) throw error;
-        logger.error({ eventId: envelope.id, issues: error.issues }, 'audit event skipped: invalid');
-        return;
-      }
+      const event = parseConsumedEvent(envelope, logger, AUDIT_CONSUMER);
+      if (event === undefined) return;
       if (!isEventOf(event, 'audit.personal-data-read')) return;
       const { data } = event;
       await handleOnce(database.fork({ comune: event.comune }), AUDIT_CONSUMER, event, async (em) => {

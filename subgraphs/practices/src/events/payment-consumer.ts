@@ -1,5 +1,12 @@
-import { handleOnce, type Consumer, type Database, type EventBus, type Logger } from '@sportello/platform';
-import { busSubjectPattern, EventValidationError, isEventOf, parseEvent } from '@sportello/schema';
+import {
+  handleOnce,
+  type Consumer,
+  type Database,
+  type EventBus,
+  type Logger,
+  parseConsumedEvent,
+} from '@sportello/platform';
+import { busSubjectPattern, isEventOf } from '@sportello/schema';
 import { applyFeeOutcome, type FeeOutcome } from '../domain/practice-operations.js';
 
 /** Durable consumer (and inbox) name of practice fee payments. */
@@ -44,15 +51,8 @@ export async function startPaymentConsumer(setup: PaymentConsumerSetup): Promise
       ],
     },
     async (envelope) => {
-      let event;
-      try {
-        event = parseEvent(envelope);
-      } catch (error) {
-        // Redelivering it would fail the same way; the producer validated it, so this is a version skew.
-        if (!(error instanceof EventValidationError)) throw error;
-        logger.error({ eventId: envelope.id, issues: error.issues }, 'payment event skipped: invalid');
-        return;
-      }
+      const event = parseConsumedEvent(envelope, logger, PAYMENTS_CONSUMER);
+      if (event === undefined) return;
       let outcome: FeeOutcome;
       let externalRef: string | null | undefined;
       if (isEventOf(event, 'payment.position-created')) {

@@ -5,15 +5,9 @@ import {
   type EntityManager,
   type EventBus,
   type Logger,
+  parseConsumedEvent,
 } from '@sportello/platform';
-import {
-  busSubjectPattern,
-  EventValidationError,
-  isEventOf,
-  parseEvent,
-  type Actor,
-  type EventOf,
-} from '@sportello/schema';
+import { busSubjectPattern, isEventOf, type Actor, type EventOf } from '@sportello/schema';
 import type { FineRules } from '../domain/fines.js';
 import { billFee } from '../domain/fee-positions.js';
 import { consumerNameFor } from './practice-fees-consumer.js';
@@ -47,18 +41,8 @@ export async function startCertificateFeesConsumer(setup: CertificateFeesSetup):
       subjects: [busSubjectPattern({ type: 'certificate.payment-requested' })],
     },
     async (envelope) => {
-      let event;
-      try {
-        event = parseEvent(envelope);
-      } catch (error) {
-        // Redelivering it would fail the same way; the producer validated it, so this is a version skew.
-        if (!(error instanceof EventValidationError)) throw error;
-        logger.error(
-          { eventId: envelope.id, issues: error.issues },
-          'certificate fee event skipped: invalid',
-        );
-        return;
-      }
+      const event = parseConsumedEvent(envelope, logger, CERTIFICATE_FEES_CONSUMER);
+      if (event === undefined) return;
       if (!isEventOf(event, 'certificate.payment-requested')) return;
       const em = database.fork({ comune: event.comune });
       await handleOnce(em, CERTIFICATE_FEES_CONSUMER, event, (tx) => makePosition(tx, event, setup));

@@ -5,15 +5,9 @@ import {
   type EntityManager,
   type EventBus,
   type Logger,
+  parseConsumedEvent,
 } from '@sportello/platform';
-import {
-  busSubjectPattern,
-  EventValidationError,
-  isEventOf,
-  parseEvent,
-  type Actor,
-  type EventOf,
-} from '@sportello/schema';
+import { busSubjectPattern, isEventOf, type Actor, type EventOf } from '@sportello/schema';
 import { PaymentPositionEntity } from '../entities/payment-position.entity.js';
 import { cancelPosition } from '../domain/cancellation.js';
 import type { FineRules } from '../domain/fines.js';
@@ -66,15 +60,8 @@ export async function startPracticeFeesConsumer(setup: PracticeFeesSetup): Promi
       ],
     },
     async (envelope) => {
-      let event;
-      try {
-        event = parseEvent(envelope);
-      } catch (error) {
-        // Redelivering it would fail the same way; the producer validated it, so this is a version skew.
-        if (!(error instanceof EventValidationError)) throw error;
-        logger.error({ eventId: envelope.id, issues: error.issues }, 'practice fee event skipped: invalid');
-        return;
-      }
+      const event = parseConsumedEvent(envelope, logger, PRACTICE_FEES_CONSUMER);
+      if (event === undefined) return;
       const em = database.fork({ comune: event.comune });
       if (isEventOf(event, 'practice.payment-requested')) {
         await handleOnce(em, PRACTICE_FEES_CONSUMER, event, (tx) => makePosition(tx, event, setup));
