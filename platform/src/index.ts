@@ -178,6 +178,41 @@ export {
 } from './config/service-config.js';
 export { createLogger, type Logger, type LoggerOptions } from './logging/logger.js';
 export {
+  CIVIL_TIME_ZONE,
+  isIsoDate,
+  parseIsoDate,
+  civilDate,
+  todayIn,
+  zonedInstant,
+  startOfCivilDay,
+  addDays,
+  daysBetween,
+  addMonths,
+  addYears,
+  isoWeekday,
+  birthdayIn,
+  ageOn,
+  firstBirthdayOnOrAfter,
+  lastBirthdayOnOrBefore,
+  isNationalHoliday,
+  isWorkingDay,
+  addWorkingDays,
+  formatItalianDate,
+  type IsoDate,
+} from './calendar/calendar.js';
+export {
+  createJobScheduler,
+  everyMinutes,
+  DEFAULT_LEASE_MS,
+  type JobScheduler,
+  type JobSchedulerOptions,
+  type ScheduledJob,
+  type JobContext,
+  type JobRun,
+} from './jobs/scheduler.js';
+export { JobLease } from './jobs/job-lease.entity.js';
+export { SCHEDULER_MIGRATIONS } from './jobs/scheduler-migrations.js';
+export {
   startTracing,
   startTracingFromEnv,
   loadTracingConfig,
