@@ -1,14 +1,31 @@
 import { generatePopulation } from '@sportello/hub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devToken, graphql } from './support/graphql-client.js';
+import { liveClients, type LiveClients, type LiveSubscription } from './support/live-client.js';
 import { randomComune, startHub, type RunningHub } from './support/running-hub.js';
 
 /**
  * The tributi office bills every household from its own system's export, through the public origin
  * as a remote office tool would: the billing file (far beyond the API's body limit) is uploaded to
  * `/payment-bulk-jobs`, sent again (a retry after a timeout) without billing anyone twice, a second
- * run is cancelled before it completes, and the positions reach the payers' own view.
+ * run is cancelled before it completes, and the positions reach the payers' own view. The office
+ * follows its runs live over graphql-ws (`paymentBulkJobChanged`); citizens and apps may not.
  */
+
+const JOB_CHANGED = `subscription ($id: ID) { paymentBulkJobChanged(id: $id) { id status processed total } }`;
+
+interface JobUpdate {
+  id: string;
+  status: string;
+  processed: number;
+  total: number;
+}
+
+/** The updates a subscription received about one job. */
+const updatesOf = (subscription: LiveSubscription, id: string): JobUpdate[] =>
+  subscription.results
+    .map((result) => result.data?.['paymentBulkJobChanged'] as JobUpdate | undefined)
+    .filter((update): update is JobUpdate => update?.id === id);
 
 const HOUSEHOLDS = 40;
 
@@ -17,6 +34,7 @@ describe.each(['embedded', 'distributed'] as const)('bulk billing through the ga
   let origin: string;
   let staff: string;
   let payers: string[];
+  let live: LiveClients;
 
   beforeAll(async () => {
     const comune = mode === 'embedded' ? '999001' : randomComune();
@@ -24,9 +42,11 @@ describe.each(['embedded', 'distributed'] as const)('bulk billing through the ga
     hub = await startHub(mode, { households: HOUSEHOLDS, comune });
     origin = new URL(hub.api).origin;
     staff = (await devToken(hub.identity, { kind: 'staff', office: 'tributi' })).access_token;
+    live = liveClients(hub.api);
   }, 330_000);
 
   afterAll(async () => {
+    await live?.dispose();
     await hub?.stop();
   }, 90_000);
 
@@ -67,10 +87,31 @@ describe.each(['embedded', 'distributed'] as const)('bulk billing through the ga
     const bigCsv = `payerFiscalCode;amountCents;externalRef;description\n${lines.join('\n')}\n`;
     expect(bigCsv.length).toBeGreaterThan(100_000);
 
+    // The office follows every run of the comune live; a citizen and an app are refused.
+    const open = await live.openSubscriptions();
+    const office = live.subscribe(live.connect(staff), JOB_CHANGED);
+    const citizenToken = (await devToken(hub.identity, { subject: payers[0]! })).access_token;
+    const appToken = (await devToken(hub.identity, { kind: 'client' })).access_token;
+    const byCitizen = live.subscribe(live.connect(citizenToken), JOB_CHANGED);
+    const byApp = live.subscribe(live.connect(appToken), JOB_CHANGED, { id: 'any' });
+    for (const refused of [byCitizen, byApp]) {
+      await expect.poll(() => refused.errors.length, { timeout: 10_000 }).toBe(1);
+      expect(refused.errors[0]).toEqual([
+        expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN' }) }),
+      ]);
+    }
+    await expect.poll(() => live.openSubscriptions(), { timeout: 10_000 }).toBe(open + 1);
+
     const first = await upload(`tari-2027-${mode}`, csv);
     const answer = (await first.json()) as { job: { id: string; total: number } };
     expect(first.status, JSON.stringify(answer)).toBe(201);
     expect(answer.job.total).toBe(payers.length);
+    // Heard live up to its end, with its counts: per batch (one here), never per position.
+    await expect
+      .poll(() => updatesOf(office, answer.job.id).at(-1), { timeout: 30_000 })
+      .toEqual({ id: answer.job.id, status: 'COMPLETED', processed: payers.length, total: payers.length });
+    expect(updatesOf(office, answer.job.id).length).toBeLessThanOrEqual(2);
+    expect(byCitizen.results).toEqual([]);
     const again = await upload(`tari-2027-${mode}`, csv);
     expect(again.status).toBe(200);
     expect(((await again.json()) as { job: { id: string } }).job.id).toBe(answer.job.id);
@@ -93,6 +134,8 @@ describe.each(['embedded', 'distributed'] as const)('bulk billing through the ga
     const bigJob = (await big.json()) as { job: { id: string; total: number } };
     expect(big.status, JSON.stringify(bigJob)).toBe(201);
     expect(bigJob.job.total).toBe(lines.length);
+    const followed = live.subscribe(live.connect(staff), JOB_CHANGED, { id: bigJob.job.id });
+    await expect.poll(() => live.openSubscriptions(), { timeout: 10_000 }).toBe(open + 2);
     const cancelled = await graphql<{ cancelPaymentBulkJob: { status: string } }>(
       hub.api,
       'mutation ($id: ID!) { cancelPaymentBulkJob(id: $id) { status } }',
@@ -100,6 +143,15 @@ describe.each(['embedded', 'distributed'] as const)('bulk billing through the ga
     );
     // Cancelled, or completed just before (a fast machine): either way, never half-counted.
     if (cancelled.errors) expect(cancelled.errors[0]?.extensions?.['code']).toBe('CONFLICT');
-    else expect(cancelled.data!.cancelPaymentBulkJob.status).toBe('CANCELLED');
+    else {
+      expect(cancelled.data!.cancelPaymentBulkJob.status).toBe('CANCELLED');
+      // The office hears of the cancellation, on the job's own subscription and on the comune's.
+      for (const subscription of [followed, office]) {
+        await expect
+          .poll(() => updatesOf(subscription, bigJob.job.id).at(-1)?.status, { timeout: 30_000 })
+          .toBe('CANCELLED');
+      }
+    }
+    expect(followed.results.every((result) => result.errors === undefined)).toBe(true);
   }, 120_000);
 });

@@ -204,6 +204,30 @@ const paymentReceived: SubscriptionBinding = {
   }),
 };
 
+const BULK_JOB_CHANGED: EventType = 'payment.bulk-job-changed';
+
+/**
+ * `paymentBulkJobChanged(id)`: tributi staff, a bulk billing job of their comune as it moves on
+ * (every job of the comune without `id`), like the `paymentBulkJob(id)` query it is resolved through.
+ */
+const paymentBulkJobChanged: SubscriptionBinding = {
+  admit({ args, principal }) {
+    const id = args['id'];
+    if (id !== undefined && id !== null && (typeof id !== 'string' || id === '')) {
+      throw new BadUserInputError('id must name a bulk job', { field: 'id' });
+    }
+    if (!isStaffOf(principal, 'tributi'))
+      refuse(principal, 'only tributi staff may follow bulk billing jobs');
+  },
+  subjects: ({ principal }) => subjectsOf(principal, [BULK_JOB_CHANGED]),
+  authorize: (event, { args, principal }) =>
+    event.type === BULK_JOB_CHANGED &&
+    isStaffOf(principal, 'tributi') &&
+    sameComune(event, principal) &&
+    (typeof args['id'] !== 'string' || dataOf<{ jobId: string }>(event).jobId === args['id']),
+  lookup: (event) => ({ field: 'paymentBulkJob', args: { id: dataOf<{ jobId: string }>(event).jobId } }),
+};
+
 /** `deliveryStatsChanged(eventId)`: staff, the delivery counts of one event or of every event. */
 const deliveryStatsChanged: SubscriptionBinding = {
   admit({ principal }) {
@@ -238,6 +262,8 @@ const deliveryStatsChanged: SubscriptionBinding = {
  * - `paymentReceived`: tributi staff, and payers for their own notices; `payment.received`;
  *   `paymentReceipt(noticeNumber)`.
  * - `deliveryStatsChanged(eventId)`: staff; `delivery.stats-changed`; `deliveryStats(eventId)`.
+ * - `paymentBulkJobChanged(id)`: tributi staff; `payment.bulk-job-changed` of that job (of every
+ *   job without `id`); `paymentBulkJob(id)`.
  *
  * Refusals happen at subscribe time (`FORBIDDEN`, `UNAUTHENTICATED` for anonymous callers); each
  * event is then checked against the subscriber again (comune, office, applicant, payer), and the
@@ -252,5 +278,6 @@ export function sportelloSubscriptionBindings(): SubscriptionBindings {
     ordinancePublished,
     paymentReceived,
     deliveryStatsChanged,
+    paymentBulkJobChanged,
   };
 }

@@ -141,6 +141,7 @@ const SAMPLES: { [T in EventType]: EventDataInput<T> } = {
     instalment: 1,
   },
   'payment.position-cancelled': { positionId: 'pos_1', noticeNumber: NOTICE, payerFiscalCode: APPLICANT },
+  'payment.bulk-job-changed': { jobId: 'job_1', status: 'running', processed: 500, total: 10_000 },
   'practice.submitted': {
     practiceId: 'pr_7',
     typeCode: 'occupazione-suolo-pubblico',

@@ -105,10 +105,31 @@ export const paymentPositionCancelled = defineEvent({
   }),
 });
 
+/** Where a bulk billing job stands (`PaymentBulkJob.status`). */
+export const BULK_JOB_STATES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+
+export const paymentBulkJobChanged = defineEvent({
+  type: 'payment.bulk-job-changed',
+  version: 1,
+  producer: 'tributi',
+  consumers: ['gateway'],
+  description:
+    'A bulk billing job moved on: batches of positions were created (at most about one event a second while it ' +
+    'runs, never one per position), or it completed, failed, was cancelled or queued again. Tributi staff follow ' +
+    'it live through `paymentBulkJobChanged(id)`.',
+  data: z.object({
+    jobId: publicId,
+    status: z.enum(BULK_JOB_STATES),
+    processed: z.number().int().min(0).describe('positions created so far'),
+    total: z.number().int().min(0).describe('positions the job creates'),
+  }),
+});
+
 export const tributiEvents = [
   paymentPositionCreated,
   paymentReceived,
   paymentDueSoon,
   paymentOverdue,
   paymentPositionCancelled,
+  paymentBulkJobChanged,
 ] as const;

@@ -7,10 +7,12 @@ import {
   NotFoundError,
   type Database,
   type EntityManager,
+  recordEvent,
   type Logger,
 } from '@sportello/platform';
 import { BulkJobEntity, type BulkJob, type BulkJobItem } from '../entities/bulk-job.entity.js';
 import { PaymentPositionEntity } from '../entities/payment-position.entity.js';
+import { bulkJobChangedEvent } from '../events/tributi-events.js';
 import { invalidInput, type RuleViolation } from '../errors.js';
 import type { FineRules } from './fines.js';
 import { createPositions, positionViolations, type NewPosition } from './positions.js';
@@ -220,44 +222,54 @@ async function existingJob(em: EntityManager, key: string, requestHash: string):
 export async function cancelBulkJob(
   em: EntityManager,
   id: string,
-  options: { comune: string; now: Date },
+  options: { comune: string; now: Date; actor: Actor },
 ): Promise<BulkJobView> {
-  // Conditional: a batch committing at the same time either sees the cancellation or completes first.
-  const changed = await em.nativeUpdate(
-    BulkJobEntity,
-    { id, comune: options.comune, status: { $in: ['queued', 'running', 'failed'] } },
-    { status: 'cancelled', finishedAt: options.now },
-  );
-  const job = await em.findOne(BulkJobEntity, { id }, { exclude: ['items'], refresh: true });
-  if (job === null) throw new NotFoundError(`No bulk job with id ${id}`);
-  if (changed === 0) {
-    throw new ConflictError(`Bulk job ${id} is ${job.status} already: nothing left to cancel`, {
-      field: 'id',
-      status: job.status,
-    });
-  }
-  return job;
+  return em.transactional(async (tx) => {
+    // Conditional: a batch committing at the same time either sees the cancellation or completes first.
+    const changed = await tx.nativeUpdate(
+      BulkJobEntity,
+      { id, comune: options.comune, status: { $in: ['queued', 'running', 'failed'] } },
+      { status: 'cancelled', finishedAt: options.now },
+    );
+    const job = await tx.findOne(BulkJobEntity, { id }, { exclude: ['items'], refresh: true });
+    if (job === null) throw new NotFoundError(`No bulk job with id ${id}`);
+    if (changed === 0) {
+      throw new ConflictError(`Bulk job ${id} is ${job.status} already: nothing left to cancel`, {
+        field: 'id',
+        status: job.status,
+      });
+    }
+    recordEvent(tx, bulkJobChangedEvent(job, options.actor, options.now));
+    return job;
+  });
 }
 
 /**
  * Queues a failed job again: it resumes after the last position created, so nothing is created
  * twice. @throws {ConflictError} unless the job failed
  */
-export async function retryBulkJob(em: EntityManager, id: string, comune: string): Promise<BulkJobView> {
-  const changed = await em.nativeUpdate(
-    BulkJobEntity,
-    { id, comune, status: 'failed' },
-    { status: 'queued', error: null, finishedAt: null },
-  );
-  const job = await em.findOne(BulkJobEntity, { id }, { exclude: ['items'], refresh: true });
-  if (job === null) throw new NotFoundError(`No bulk job with id ${id}`);
-  if (changed === 0) {
-    throw new ConflictError(`Bulk job ${id} is ${job.status}: only a failed job can be retried`, {
-      field: 'id',
-      status: job.status,
-    });
-  }
-  return job;
+export async function retryBulkJob(
+  em: EntityManager,
+  id: string,
+  options: { comune: string; now: Date; actor: Actor },
+): Promise<BulkJobView> {
+  return em.transactional(async (tx) => {
+    const changed = await tx.nativeUpdate(
+      BulkJobEntity,
+      { id, comune: options.comune, status: 'failed' },
+      { status: 'queued', error: null, finishedAt: null },
+    );
+    const job = await tx.findOne(BulkJobEntity, { id }, { exclude: ['items'], refresh: true });
+    if (job === null) throw new NotFoundError(`No bulk job with id ${id}`);
+    if (changed === 0) {
+      throw new ConflictError(`Bulk job ${id} is ${job.status}: only a failed job can be retried`, {
+        field: 'id',
+        status: job.status,
+      });
+    }
+    recordEvent(tx, bulkJobChangedEvent(job, options.actor, options.now));
+    return job;
+  });
 }
 
 /** Why a batch failed, in words for the office: never the database's text. */
@@ -299,7 +311,15 @@ export interface BulkProcessingOptions {
   logger?: Logger;
   /** Called after every committed batch. */
   onProgress?: (processed: number, total: number) => void;
+  /**
+   * Least time between two progress events of a running job (`payment.bulk-job-changed`); the
+   * first batch, the end, a failure and a cancellation always send one. @default 1000
+   */
+  progressEveryMs?: number;
 }
+
+/** Who moves a job on between the office's actions. */
+const BULK_RUNNER: Actor = { kind: 'system', id: 'bulk-jobs' };
 
 /**
  * Works a queued (or interrupted) job through to the end, batch by batch. Each batch creates its
@@ -312,7 +332,10 @@ export async function processBulkJob(
   options: BulkProcessingOptions,
 ): Promise<BulkJobView | null> {
   const batchSize = options.batchSize ?? 500;
+  const progressEveryMs = options.progressEveryMs ?? 1_000;
+  let lastEventAt = Number.NEGATIVE_INFINITY;
   for (;;) {
+    let eventAt: number | null = null;
     const em = options.database.forkUnscoped();
     let done = false;
     let snapshot: BulkJob | null = null;
@@ -358,6 +381,13 @@ export async function processBulkJob(
           },
         );
         if (advanced === 0) throw new JobCancelled();
+        // Staff follow the run live: one event per batch at most, throttled, and always the end.
+        const clock = Date.now();
+        if (completed || clock - lastEventAt >= progressEveryMs) {
+          const status = completed ? 'completed' : 'running';
+          recordEvent(tx, bulkJobChangedEvent({ ...job, status, processed }, BULK_RUNNER, now));
+          eventAt = clock;
+        }
         progress = { processed, total: job.total };
         done = completed;
       });
@@ -372,10 +402,12 @@ export async function processBulkJob(
         job.status = 'failed';
         job.error = await failureReason(options.database, job, batchSize, error);
         job.finishedAt = new Date();
+        recordEvent(failing, bulkJobChangedEvent(job, BULK_RUNNER, job.finishedAt));
         await failing.flush();
       }
       return job;
     }
+    if (eventAt !== null) lastEventAt = eventAt;
     const reached = progress as { processed: number; total: number } | null;
     if (reached !== null) options.onProgress?.(reached.processed, reached.total);
     if (done) {

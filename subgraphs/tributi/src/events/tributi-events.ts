@@ -1,4 +1,5 @@
 import { createEvent, type Actor, type EventOf, type PaymentKind } from '@sportello/schema';
+import type { BulkJobStatus } from '../domain/vocabulary.js';
 import type { Instalment } from '../entities/instalment.entity.js';
 import type { PaymentPosition } from '../entities/payment-position.entity.js';
 
@@ -113,5 +114,20 @@ export function positionCancelledEvent(
       ...(reason === null ? {} : { reason }),
       externalRef: position.externalRef ?? null,
     },
+  });
+}
+
+/** `payment.bulk-job-changed`: where a bulk job stands after a batch, or its end, cancel or retry. */
+export function bulkJobChangedEvent(
+  job: { id: string; comune: string; status: BulkJobStatus; processed: number; total: number },
+  actor: Actor | null,
+  occurredAt: Date,
+): EventOf<'payment.bulk-job-changed'> {
+  return createEvent('payment.bulk-job-changed', {
+    comune: job.comune,
+    subject: job.id,
+    actor,
+    occurredAt,
+    data: { jobId: job.id, status: job.status, processed: job.processed, total: job.total },
   });
 }

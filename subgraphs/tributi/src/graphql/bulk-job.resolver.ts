@@ -1,6 +1,6 @@
 import type { PaymentKind } from '@sportello/schema';
-import { NotFoundError, requireStaff } from '@sportello/platform';
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { ConflictError, NotFoundError, requireStaff } from '@sportello/platform';
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { requireTributiStaff, type TributiContext } from '../context.js';
 import { cancelBulkJob, queueBulkJob, retryBulkJob } from '../domain/bulk-jobs.js';
 import { TRIBUTI_OFFICE } from '../domain/vocabulary.js';
@@ -42,8 +42,8 @@ export class BulkJobResolver {
     @Arg('id', () => ID, { description: 'Id of the job.' }) id: string,
     @Ctx() ctx: TributiContext,
   ): Promise<PaymentBulkJobType> {
-    requireTributiStaff(ctx);
-    return toBulkJobType(await cancelBulkJob(ctx.em, id, { comune: ctx.comune, now: ctx.now }));
+    const actor = requireTributiStaff(ctx);
+    return toBulkJobType(await cancelBulkJob(ctx.em, id, { comune: ctx.comune, now: ctx.now, actor }));
   }
 
   @Mutation(() => PaymentBulkJobType, {
@@ -55,8 +55,8 @@ export class BulkJobResolver {
     @Arg('id', () => ID, { description: 'Id of the job.' }) id: string,
     @Ctx() ctx: TributiContext,
   ): Promise<PaymentBulkJobType> {
-    requireTributiStaff(ctx);
-    const job = await retryBulkJob(ctx.em, id, ctx.comune);
+    const actor = requireTributiStaff(ctx);
+    const job = await retryBulkJob(ctx.em, id, { comune: ctx.comune, now: ctx.now, actor });
     ctx.bulkJobs.kick();
     return toBulkJobType(job);
   }
@@ -85,5 +85,26 @@ export class BulkJobResolver {
       { orderBy: { id: 'desc' }, limit: Math.min(Math.max(first, 1), 100), exclude: ['items'] },
     );
     return jobs.map((job) => toBulkJobType(job));
+  }
+
+  @Subscription(() => PaymentBulkJobType, {
+    description:
+      'Tributi staff: a bulk job as it moves on (its counts after batches, at most about once a second, and its ' +
+      'end, failure, cancellation or retry); every job of the comune without `id`. Served by the gateway from `payment.bulk-job-changed` events, each ' +
+      'resolved through paymentBulkJob(id).',
+    // Declared here for the supergraph; the gateway serves it from the bus.
+    subscribe: () => {
+      throw new ConflictError(
+        'Subscribe through the gateway: this subgraph does not serve subscriptions itself',
+        { reason: 'SERVED_BY_GATEWAY' },
+      );
+    },
+  })
+  paymentBulkJobChanged(
+    @Root() job: PaymentBulkJobType,
+    @Arg('id', () => ID, { nullable: true, description: 'Only this job (every job when absent).' })
+    _id?: string | null,
+  ): PaymentBulkJobType {
+    return job;
   }
 }
