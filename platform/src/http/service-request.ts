@@ -38,7 +38,12 @@ export interface ServiceRequest {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-function readBounded(raw: IncomingMessage, limitBytes: number): Promise<Buffer> {
+/**
+ * Reads a request body up to `limitBytes`, for routes that take a file as the raw body with a limit
+ * of their own (uploads) instead of the server's. Beyond the limit the rest is drained, so the client
+ * can finish sending and read the answer. @throws {PayloadTooLargeError}
+ */
+export function readBounded(raw: IncomingMessage, limitBytes: number): Promise<Buffer> {
   const declared = Number(raw.headers['content-length']);
   if (Number.isFinite(declared) && declared > limitBytes)
     return Promise.reject(new PayloadTooLargeError(limitBytes));
