@@ -275,7 +275,13 @@ export {
   type Route,
   type RouteResponse,
 } from './http/service-server.js';
-export { PayloadTooLargeError, MalformedBodyError, type ServiceRequest } from './http/service-request.js';
+export {
+  PayloadTooLargeError,
+  MalformedBodyError,
+  readBounded,
+  type ServiceRequest,
+} from './http/service-request.js';
+export { detectFileType, DETECTABLE_FILE_TYPES } from './http/file-types.js';
 export {
   createRequestContextFactory,
   COMUNE_HEADER,
