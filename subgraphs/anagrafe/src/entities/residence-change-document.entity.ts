@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { tenantProperties } from '@sportello/platform';
+
+/**
+ * A document the applicant uploads for their reply to a notice of obstacles (a lease, a utility
+ * bill, a photo of the doorbell). It belongs to the declaration from the upload and to a reply once
+ * the reply names it (`replyAt`); the bytes live in {@link ResidenceChangeDocumentContentEntity}.
+ */
+export const ResidenceChangeDocumentEntity = defineEntity({
+  name: 'ResidenceChangeDocument',
+  tableName: 'residence_change_document',
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
+    ...tenantProperties(),
+    residenceChangeId: p.uuid().index(),
+    filename: p.string().length(255),
+    /** The type detected from the content (magic bytes), not the one the client declared. */
+    mimeType: p.string().length(100),
+    size: p.integer(),
+    sha256: p.string().length(64),
+    uploaderFiscalCode: p.string().length(16),
+    uploadedAt: p.datetime(),
+    /** When the reply that sends it was made (the reply's `at`); null while not yet sent. */
+    replyAt: p.string().length(30).nullable(),
+  },
+});
+export type ResidenceChangeDocument = InferEntity<typeof ResidenceChangeDocumentEntity>;
+
+/** The bytes of a reply document, kept apart so listing documents never loads them. */
+export const ResidenceChangeDocumentContentEntity = defineEntity({
+  name: 'ResidenceChangeDocumentContent',
+  tableName: 'residence_change_document_content',
+  properties: {
+    id: p.uuid().primary(),
+    ...tenantProperties(),
+    content: p.blob(),
+  },
+});
+export type ResidenceChangeDocumentContent = InferEntity<typeof ResidenceChangeDocumentContentEntity>;

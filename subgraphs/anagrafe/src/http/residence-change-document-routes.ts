@@ -1,0 +1,175 @@
+import {
+  isClientError,
+  PayloadTooLargeError,
+  readBounded,
+  type DatabaseRequestContext,
+  type EntityManager,
+  type Route,
+  type RouteResponse,
+  type ServiceRequest,
+} from '@sportello/platform';
+import { createAnagrafeContext, type AnagrafeSettings } from '../context.js';
+import { authorizeRecordRead, citizenOf, mayRead } from '../domain/record-access.js';
+import {
+  checkDocumentUpload,
+  DocumentRefusal,
+  RESIDENCE_CHANGE_DOCUMENT_CONTENT_PATH,
+  RESIDENCE_CHANGE_DOCUMENTS_PATH,
+  storeReplyDocument,
+} from '../domain/residence-change-documents.js';
+import {
+  ResidenceChangeDocumentContentEntity,
+  ResidenceChangeDocumentEntity,
+} from '../entities/residence-change-document.entity.js';
+import { ResidenceChangeEntity, type ResidenceChange } from '../entities/residence-change.entity.js';
+import { residenceChangeNotFound } from '../errors.js';
+
+const STATUS_BY_CODE: Record<string, number> = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  BAD_USER_INPUT: 400,
+  CONFLICT: 409,
+};
+
+function problem(status: number, code: string, message: string, field?: string): RouteResponse {
+  return { status, json: { error: { code, message, ...(field === undefined ? {} : { field }) } } };
+}
+
+/** Turns the errors of a route into JSON answers; anything unexpected is rethrown (500). */
+async function answering(
+  request: ServiceRequest,
+  work: () => Promise<RouteResponse>,
+): Promise<RouteResponse> {
+  try {
+    return await work();
+  } catch (error) {
+    // Let a client still sending a refused upload finish, so it reads the answer.
+    request.raw.resume();
+    if (error instanceof DocumentRefusal)
+      return problem(error.status, error.code, error.message, error.field);
+    if (error instanceof PayloadTooLargeError)
+      return problem(
+        413,
+        'PAYLOAD_TOO_LARGE',
+        `The file exceeds the limit of ${error.limitBytes} bytes`,
+        'body',
+      );
+    if (isClientError(error)) {
+      const field = typeof error.extensions['field'] === 'string' ? error.extensions['field'] : undefined;
+      return problem(STATUS_BY_CODE[error.code] ?? 400, error.code, error.message, field);
+    }
+    throw error;
+  }
+}
+
+async function findChange(em: EntityManager, id: string): Promise<ResidenceChange | null> {
+  return /^[0-9a-f-]{36}$/i.test(id) ? em.findOne(ResidenceChangeEntity, { id: id.toLowerCase() }) : null;
+}
+
+/**
+ * The documents of replies to notices of obstacles: the applicant uploads each as the raw request
+ * body (not base64, not multipart; the same way as practice attachments), authorised by the same
+ * bearer token as GraphQL and bounded by `maxBytes` instead of the server's JSON body limit; the
+ * people moving (and whoever may read their declarations) and anagrafe staff download them, staff
+ * reads audited.
+ */
+export function residenceChangeDocumentRoutes(options: {
+  requestContext: (request: ServiceRequest) => Promise<DatabaseRequestContext<EntityManager>>;
+  settings: AnagrafeSettings;
+  maxBytes: number;
+}): Route[] {
+  const { requestContext, settings, maxBytes } = options;
+  return [
+    {
+      method: 'POST',
+      path: RESIDENCE_CHANGE_DOCUMENTS_PATH,
+      handler: (request) =>
+        answering(request, async () => {
+          const ctx = createAnagrafeContext(await requestContext(request), settings);
+          const id = request.url.searchParams.get('residenceChangeId') ?? '';
+          const applicant = citizenOf(ctx.principal);
+          const change = await findChange(ctx.em, id);
+          // Whoever cannot see the declaration does not learn that it exists.
+          const visible =
+            change !== null &&
+            (
+              await Promise.all(change.movers.map((m) => mayRead(ctx, m.fiscalCode, 'residenceChanges')))
+            ).some(Boolean);
+          if (change === null || !visible) throw residenceChangeNotFound(id);
+          if (applicant === null)
+            return problem(403, 'FORBIDDEN', 'Only the applicant can answer the notice of obstacles.');
+          const upload = {
+            filename: request.url.searchParams.get('filename') ?? '',
+            declaredType: request.header('content-type'),
+            bytes: await readBounded(request.raw, maxBytes),
+          };
+          const mimeType = checkDocumentUpload(upload, maxBytes);
+          const document = await storeReplyDocument(
+            ctx.em,
+            change,
+            applicant,
+            upload,
+            mimeType,
+            ctx.today,
+            ctx.now,
+          );
+          return {
+            status: 201,
+            json: {
+              document: {
+                id: document.id,
+                filename: document.filename,
+                mimeType: document.mimeType,
+                size: document.size,
+                sha256: document.sha256,
+              },
+            },
+          };
+        }),
+    },
+    {
+      method: 'GET',
+      path: RESIDENCE_CHANGE_DOCUMENT_CONTENT_PATH,
+      handler: (request) =>
+        answering(request, async () => {
+          const ctx = createAnagrafeContext(await requestContext(request), settings);
+          const id = request.url.searchParams.get('id') ?? '';
+          const notFound = problem(404, 'NOT_FOUND', `No document with id ${id}`);
+          const document = /^[0-9a-f-]{36}$/i.test(id)
+            ? await ctx.em.findOne(ResidenceChangeDocumentEntity, { id: id.toLowerCase() })
+            : null;
+          const change = document === null ? null : await findChange(ctx.em, document.residenceChangeId);
+          if (document === null || change === null) return notFound;
+          if (citizenOf(ctx.principal) !== change.applicantFiscalCode) {
+            try {
+              await authorizeRecordRead(
+                ctx,
+                change.applicantFiscalCode,
+                'residenceChanges',
+                `ResidenceChangeDocument:${document.id}`,
+              );
+            } catch (error) {
+              if (isClientError(error) && error.code === 'FORBIDDEN') return notFound;
+              throw error;
+            }
+          }
+          // A staff download is not answered unless its audit event is stored.
+          await ctx.audit.flush?.();
+          const content = await ctx.em.findOneOrFail(ResidenceChangeDocumentContentEntity, {
+            id: document.id,
+          });
+          return {
+            status: 200,
+            headers: {
+              'content-type': document.mimeType,
+              'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(document.filename)}`,
+              'x-content-type-options': 'nosniff',
+              'cache-control': 'private, no-store',
+            },
+            body: new Uint8Array(content.content),
+          };
+        }),
+    },
+  ];
+}
