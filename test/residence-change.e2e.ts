@@ -13,7 +13,8 @@ const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome' }
 
 const mailText = (mail: ReceivedMail) => `${mail.parsed.subject ?? ''}\n${mail.parsed.text ?? ''}`;
 
-const CHANGE = 'id status declaredOn registeredOn registrationDueBy overdue replyDueOn replies { text }';
+const CHANGE =
+  'id status declaredOn registeredOn registrationDueBy overdue replyDueOn replies { text documents { id } }';
 
 describe.each(['embedded', 'distributed'] as const)('change of residence end to end (%s mode)', (mode) => {
   let hub: RunningHub;
@@ -95,12 +96,35 @@ describe.each(['embedded', 'distributed'] as const)('change of residence end to 
     await expect.poll(() => obstacleMails().length, { timeout: 60_000, interval: 250 }).toBe(1);
     expect(mailText(obstacleMails()[0]!)).toContain('The name is not on the doorbell.');
 
-    const reply = await graphql<{ replyToResidenceChangeObstacles: { status: string; replies: unknown[] } }>(
+    // The reply carries a document, uploaded through the gateway's public origin like any attachment.
+    const origin = new URL(hub.api).origin;
+    const upload = (body: Buffer, filename: string) =>
+      fetch(
+        `${origin}/residence-change-documents?residenceChangeId=${change.id}&filename=${encodeURIComponent(filename)}`,
+        { method: 'POST', headers: { authorization: `Bearer ${citizenToken}` }, body },
+      );
+    const photo = Buffer.concat([
+      Buffer.from('%PDF-1.4\n'),
+      Buffer.from('The doorbell with my name on it.\n'),
+      Buffer.from('%%EOF\n'),
+    ]);
+    const notADocument = await upload(Buffer.from('MZ\x90\x00 an executable'), 'doorbell.exe');
+    expect(notADocument.status).toBe(415);
+    const uploaded = await upload(photo, 'doorbell.pdf');
+    expect(uploaded.status).toBe(201);
+    const { document } = (await uploaded.json()) as { document: { id: string; sha256: string } };
+    expect(document.sha256).toBe(Buffer.from(await crypto.subtle.digest('SHA-256', photo)).toString('hex'));
+
+    const reply = await graphql<{
+      replyToResidenceChangeObstacles: { status: string; replies: { text: string; documents: unknown[] }[] };
+    }>(
       hub.api,
-      `mutation ($id: ID!, $text: String!) { replyToResidenceChangeObstacles(id: $id, text: $text) { ${CHANGE} } }`,
+      `mutation ($id: ID!, $text: String!, $documentIds: [ID!]) {
+        replyToResidenceChangeObstacles(id: $id, text: $text, documentIds: $documentIds) { ${CHANGE} }
+      }`,
       {
         token: citizenToken,
-        variables: { id: change.id, text: 'The doorbell now has my name on it.' },
+        variables: { id: change.id, text: 'The doorbell now has my name on it.', documentIds: [document.id] },
       },
     );
     expect(reply.errors).toBeUndefined();
@@ -108,6 +132,34 @@ describe.each(['embedded', 'distributed'] as const)('change of residence end to 
       status: 'OBSTACLES_NOTIFIED',
       replies: [{ text: 'The doorbell now has my name on it.' }],
     });
+
+    // The office reads the reply with its document and downloads it from the public origin.
+    const read = await graphql<{
+      residenceChange: { replies: { documents: { filename: string; sha256: string; url: string }[] }[] };
+    }>(
+      hub.api,
+      `
+        query ($id: ID!) {
+          residenceChange(id: $id) {
+            replies {
+              documents {
+                filename
+                sha256
+                url
+              }
+            }
+          }
+        }
+      `,
+      { token: staffToken, variables: { id: change.id } },
+    );
+    expect(read.errors).toBeUndefined();
+    const sent = read.data!.residenceChange.replies[0]!.documents;
+    expect(sent).toEqual([{ filename: 'doorbell.pdf', sha256: document.sha256, url: expect.any(String) }]);
+    expect(new URL(sent[0]!.url).origin).toBe(origin);
+    const download = await fetch(sent[0]!.url, { headers: { authorization: `Bearer ${staffToken}` } });
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer())).toEqual(photo);
     const empty = await graphql(
       hub.api,
       `

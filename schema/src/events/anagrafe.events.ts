@@ -145,6 +145,11 @@ export const residenceChangeStatusChanged = defineEvent({
     from: z.enum(RESIDENCE_CHANGE_STATUSES).nullable(),
     to: z.enum(RESIDENCE_CHANGE_STATUSES),
     note: staffNote.optional(),
+    adultMoverFiscalCodes: z
+      .array(fiscalCodeSchema)
+      .max(50)
+      .optional()
+      .describe('the other adults moving under the declaration, told of each step as the applicant is'),
   }),
 });
 

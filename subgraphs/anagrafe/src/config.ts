@@ -32,6 +32,8 @@ export interface AnagrafeConfig extends ServiceCoreConfig {
   onlineCertificatesExempt: boolean;
   /** The comune's calendar: what "today" means for expiries and deadlines. @default Europe/Rome */
   timeZone: string;
+  /** Largest document a reply to a notice of obstacles may carry, in bytes. @default 10 MiB */
+  replyDocumentMaxBytes: number;
   jobs: AnagrafeJobSettings;
 }
 
@@ -60,6 +62,7 @@ const envSchema = z
     DOCUMENT_REMINDER_OFFSETS: offsetList,
     EXPIRED_NOTICE_LOOKBACK_DAYS: envInteger({ min: 0, max: 3650 }, 30),
     JOB_INTERVAL_MINUTES: envInteger({ min: 0, max: 24 * 60 }, 60),
+    REPLY_DOCUMENT_MAX_BYTES: envInteger({ min: 1024, max: 50 * 1024 * 1024 }, 10 * 1024 * 1024),
   })
   .superRefine(checkServiceEnv);
 
@@ -82,6 +85,7 @@ export function loadAnagrafeConfig(env: Environment): AnagrafeConfig {
         : String(raw.CERTIFICATE_VERIFICATION_URL),
     onlineCertificatesExempt: raw.ONLINE_CERTIFICATES_EXEMPT,
     timeZone: raw.TIME_ZONE,
+    replyDocumentMaxBytes: raw.REPLY_DOCUMENT_MAX_BYTES,
     jobs: {
       reminderOffsetsDays: raw.DOCUMENT_REMINDER_OFFSETS,
       expiredNoticeLookbackDays: raw.EXPIRED_NOTICE_LOOKBACK_DAYS,

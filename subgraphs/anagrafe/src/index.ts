@@ -17,6 +17,7 @@ import {
 } from '@sportello/platform';
 import { createCertificateRoutes, rewriteCertificatePath } from './certificates/certificate-routes.js';
 import type { AnagrafeConfig } from './config.js';
+import { residenceChangeDocumentRoutes } from './http/residence-change-document-routes.js';
 import { createAnagrafeContext, type AnagrafeContext, type AnagrafeSettings } from './context.js';
 import { todayIn } from './domain/calendar.js';
 import { ANAGRAFE_ENTITIES } from './entities/index.js';
@@ -81,6 +82,12 @@ export {
   RESIDENCE_CHANGE_TRANSITIONS,
 } from './domain/residence-change.js';
 export { CERTIFICATE_VERIFY_ROUTE } from './certificates/certificate-routes.js';
+export {
+  MAX_REPLY_DOCUMENTS,
+  REPLY_DOCUMENT_TYPES,
+  RESIDENCE_CHANGE_DOCUMENTS_PATH,
+  RESIDENCE_CHANGE_DOCUMENT_CONTENT_PATH,
+} from './domain/residence-change-documents.js';
 export type { IsoDate } from './domain/calendar.js';
 
 /** What anagrafe needs from its host. */
@@ -116,7 +123,9 @@ export interface AnagrafeHandle {
 
 /**
  * Creates the anagrafe subgraph: GraphQL on `/graphql`, certificate PDFs on
- * `GET /certificates/<id>.pdf`, public verification on `GET /certificates/verify?code=`, `/health`,
+ * `GET /certificates/<id>.pdf`, public verification on `GET /certificates/verify?code=`, the
+ * documents of replies to notices of obstacles (`POST /residence-change-documents`,
+ * `GET /residence-change-documents/content?id=`), `/health`,
  * the outbox relay and the daily jobs (document reminders, silent approval). The database is opened
  * here; nothing is migrated, started or listened to until `listen`.
  */
@@ -159,11 +168,17 @@ export async function createAnagrafe(config: AnagrafeConfig, deps: AnagrafeDeps)
     // A staff read is not answered unless its audit event is stored.
     plugins: [auditFlushPlugin<AnagrafeContext>()],
     context: (base) => createAnagrafeContext(audited(base), settings, deps.clock?.() ?? new Date()),
-    routes: ({ requestContext }) =>
-      createCertificateRoutes({
+    routes: ({ requestContext }) => [
+      ...createCertificateRoutes({
         requestContext: async (request) => audited(await requestContext(request)),
         settings,
       }),
+      ...residenceChangeDocumentRoutes({
+        requestContext: async (request) => audited(await requestContext(request)),
+        settings,
+        maxBytes: config.replyDocumentMaxBytes,
+      }),
+    ],
     workers: [
       { start: () => scheduler.start(), stop: () => scheduler.stop() },
       {

@@ -11,6 +11,11 @@ const RESIDENCE = 'residence { residentSince address { street number zone } }';
 /** Friday 4 December 2026, 10:00 in Rome; Tuesday 8 December is a national holiday. */
 const FRIDAY = new Date('2026-12-04T09:00:00Z');
 
+/** The SHA-256 of some bytes, hexadecimal. */
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  return Buffer.from(await crypto.subtle.digest('SHA-256', bytes)).toString('hex');
+}
+
 function codes(answer: GraphQLAnswer): unknown[] {
   return (answer.errors ?? []).map((error) => error.extensions?.['code']);
 }
@@ -224,5 +229,139 @@ describe.each(DATABASE_DRIVERS)('the residence-change journey on %s', (driver) =
     );
     expect(rejected.data?.['rejectResidenceChange']).toEqual({ status: 'REJECTED' });
     expect(await residenceOf(PEOPLE.chiara.fiscalCode)).toEqual(before);
+  });
+
+  it('the reply carries documents: uploaded through the route, checked, hashed, and read by the office', async () => {
+    at('2026-12-21T09:00:00Z');
+    const change = await declare(PEOPLE.paolo.fiscalCode, { street: 'Strada della Collina', number: '5' });
+    const upload = async (
+      as: ReturnType<TestAnagrafe['citizen']>,
+      body: Buffer,
+      filename: string,
+      type = 'application/octet-stream',
+      id = change.id,
+    ) =>
+      fetch(
+        `${t.url}/residence-change-documents?residenceChangeId=${id}&filename=${encodeURIComponent(filename)}`,
+        {
+          method: 'POST',
+          headers: { authorization: `Bearer ${await t.token(as)}`, 'content-type': type },
+          body,
+        },
+      );
+    const paolo = t.citizen(PEOPLE.paolo.fiscalCode);
+    const lease = Buffer.from('%PDF-1.7\ncontratto di locazione\n%%EOF\n');
+    // Nothing to answer yet: no notice of obstacles.
+    expect((await upload(paolo, lease, 'contratto.pdf')).status).toBe(409);
+
+    await staff(`registerResidenceChange(id: "${change.id}") { status }`);
+    await staff(`notifyResidenceChangeObstacles(id: "${change.id}", note: "Manca il contratto") { status }`);
+
+    const stored = await upload(paolo, lease, 'contratto.pdf', 'application/pdf');
+    expect(stored.status).toBe(201);
+    const { document } = (await stored.json()) as { document: { id: string; sha256: string; size: number } };
+    expect(document).toMatchObject({
+      size: lease.length,
+      sha256: await sha256Hex(lease),
+    });
+
+    const refused = async (response: Response) => ({
+      status: response.status,
+      ...((await response.json()) as { error: { code: string; field?: string } }).error,
+    });
+    expect(await refused(await upload(paolo, Buffer.from('just text'), 'note.txt'))).toMatchObject({
+      status: 415,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+    });
+    expect(await refused(await upload(paolo, lease, 'contratto.pdf', 'image/png'))).toMatchObject({
+      status: 415,
+      field: 'content-type',
+    });
+    expect(
+      await refused(await upload(paolo, Buffer.concat([lease, Buffer.alloc(64 * 1024)]), 'big.pdf')),
+    ).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
+    expect(await refused(await upload(paolo, lease, ''))).toMatchObject({ status: 400, field: 'filename' });
+    // Someone who cannot see the declaration does not learn it exists; staff do not answer for the citizen.
+    expect((await upload(t.citizen(PEOPLE.giulia.fiscalCode), lease, 'x.pdf')).status).toBe(404);
+    expect((await upload(t.staff('anagrafe'), lease, 'x.pdf')).status).toBe(403);
+
+    const withDocuments = `mutation ($id: ID!, $text: String!, $documentIds: [ID!]) {
+      replyToResidenceChangeObstacles(id: $id, text: $text, documentIds: $documentIds) {
+        replies { text documents { id filename mimeType size sha256 url } }
+      }
+    }`;
+    const unknown = await t.graphql(withDocuments, {
+      as: paolo,
+      variables: {
+        id: change.id,
+        text: 'Allego il contratto',
+        documentIds: [document.id, crypto.randomUUID()],
+      },
+    });
+    expect(unknown.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'documentIds.1' });
+
+    const replied = await t.graphql(withDocuments, {
+      as: paolo,
+      variables: { id: change.id, text: 'Allego il contratto', documentIds: [document.id] },
+    });
+    expect(replied.errors).toBeUndefined();
+    const sent = (
+      replied.data?.['replyToResidenceChangeObstacles'] as {
+        replies: { documents: { url: string }[] }[];
+      }
+    ).replies[0]!.documents[0]!;
+    expect(sent).toMatchObject({
+      id: document.id,
+      filename: 'contratto.pdf',
+      mimeType: 'application/pdf',
+      sha256: document.sha256,
+      url: `https://servizi.comune.example/residence-change-documents/content?id=${document.id}`,
+    });
+    const again = await t.graphql(withDocuments, {
+      as: paolo,
+      variables: { id: change.id, text: 'Di nuovo', documentIds: [document.id] },
+    });
+    expect(again.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'documentIds.0' });
+
+    // The office downloads it (the read audited); a stranger cannot.
+    const path = new URL(sent.url).pathname + new URL(sent.url).search;
+    const download = await t.get(path, t.staff('anagrafe'));
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-type')).toBe('application/pdf');
+    expect(Buffer.from(await download.arrayBuffer())).toEqual(lease);
+    expect((await t.audited()).map((a) => a.resources).flat()).toContain(
+      `ResidenceChangeDocument:${document.id}`,
+    );
+    expect((await t.get(path, t.citizen(PEOPLE.giulia.fiscalCode))).status).toBe(404);
+    expect((await t.get(path, paolo)).status).toBe(200);
+
+    // A declaration's replies carry at most ten documents.
+    for (let i = 1; i < 10; i++) expect((await upload(paolo, lease, `pagina-${i}.pdf`)).status).toBe(201);
+    expect(await refused(await upload(paolo, lease, 'troppi.pdf'))).toMatchObject({
+      status: 400,
+      code: 'BAD_USER_INPUT',
+      field: 'residenceChangeId',
+    });
+  });
+
+  it('names the adults moving with the applicant on every step, so each of them is told (a minor is not)', async () => {
+    at('2026-12-22T09:00:00Z');
+    const change = await declare(PEOPLE.mario.fiscalCode, { street: 'Via del Fiume', number: '40' }, [
+      PEOPLE.chiara.fiscalCode,
+      PEOPLE.luca.fiscalCode,
+    ]);
+    await staff(`registerResidenceChange(id: "${change.id}") { status }`);
+    await t.settle();
+    const steps = t.events
+      .filter((e) => e.type === 'residence-change.status-changed' && e.subject === change.id)
+      .map((e) => e.data as { to: string; applicantFiscalCode: string; adultMoverFiscalCodes?: string[] });
+    expect(steps).toEqual([
+      expect.objectContaining({
+        to: 'declared',
+        applicantFiscalCode: PEOPLE.mario.fiscalCode,
+        adultMoverFiscalCodes: [PEOPLE.chiara.fiscalCode],
+      }),
+      expect.objectContaining({ to: 'registered', adultMoverFiscalCodes: [PEOPLE.chiara.fiscalCode] }),
+    ]);
   });
 });

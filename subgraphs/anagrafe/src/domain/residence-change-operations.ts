@@ -23,6 +23,7 @@ import {
   RESIDENCE_CHANGE_TRANSITIONS,
   type ResidenceChangeAction,
 } from './residence-change.js';
+import { documentsForReply } from './residence-change-documents.js';
 import { searchTextOf } from './residents.js';
 import { residenceChangeNotFound } from '../errors.js';
 
@@ -143,7 +144,11 @@ export async function declareResidenceChange(
   const change = em.create(ResidenceChangeEntity, {
     comune: applicant.comune,
     applicantFiscalCode: applicant.fiscalCode,
-    movers: movers.map((mover) => ({ fiscalCode: mover.fiscalCode, previous: addressOf(mover) })),
+    movers: movers.map((mover) => ({
+      fiscalCode: mover.fiscalCode,
+      birthDate: mover.birthDate,
+      previous: addressOf(mover),
+    })),
     moverCodes: `|${movers.map((mover) => mover.fiscalCode).join('|')}|`,
     street: address.street,
     streetNumber: address.number,
@@ -156,7 +161,7 @@ export async function declareResidenceChange(
     decidedOn: null,
     history: [{ from: null, to: 'declared', at: now.toISOString(), by: `${actor.kind}:${actor.id}` }],
   });
-  recordEvent(em, residenceChangeStatusEvent(change, null, actor, now));
+  recordEvent(em, residenceChangeStatusEvent(change, null, actor, now, undefined, today));
   await em.flush();
   return change;
 }
@@ -296,7 +301,7 @@ export async function changeResidenceStatus(
       ...(trimmed === undefined ? {} : { note: trimmed }),
     },
   ];
-  recordEvent(em, residenceChangeStatusEvent(change, from, actor, now, trimmed));
+  recordEvent(em, residenceChangeStatusEvent(change, from, actor, now, trimmed, today));
   await em.flush();
   return change;
 }
@@ -305,11 +310,11 @@ export async function changeResidenceStatus(
 export const REPLY_MAX_LENGTH = 4000;
 
 /**
- * The applicant answers the notice of obstacles (L. 241/1990, art. 10-bis) with their comments,
- * within 10 days of it; the reply is kept in the declaration's history for the office, and the
- * declaration stays where it is until the office decides.
+ * The applicant answers the notice of obstacles (L. 241/1990, art. 10-bis) with their comments and
+ * any documents uploaded for it, within 10 days of it; the reply is kept in the declaration's
+ * history for the office, and the declaration stays where it is until the office decides.
  *
- * @throws NotFoundError, ForbiddenError (not the applicant), BadUserInputError (text),
+ * @throws NotFoundError, ForbiddenError (not the applicant), BadUserInputError (text, documentIds),
  * ConflictError (no notice to answer, or the 10 days are over).
  */
 export async function replyToResidenceChangeObstacles(
@@ -320,6 +325,7 @@ export async function replyToResidenceChangeObstacles(
   actor: Actor,
   today: IsoDate,
   now: Date,
+  documentIds: readonly string[] = [],
 ): Promise<ResidenceChange> {
   const change = await findChange(em, id);
   if (change.applicantFiscalCode !== applicantFiscalCode) {
@@ -353,15 +359,29 @@ export async function replyToResidenceChangeObstacles(
       field: 'id',
     });
   }
+  const documents = await documentsForReply(em, change, documentIds);
+  const at = now.toISOString();
+  for (const document of documents) document.replyAt = at;
   change.history = [
     ...change.history,
     {
       from: change.status,
       to: change.status,
-      at: now.toISOString(),
+      at,
       by: `${actor.kind}:${actor.id}`,
       note: trimmed,
       reply: true,
+      ...(documents.length === 0
+        ? {}
+        : {
+            documents: documents.map(({ id: documentId, filename, mimeType, size, sha256 }) => ({
+              id: documentId,
+              filename,
+              mimeType,
+              size,
+              sha256,
+            })),
+          }),
     },
   ];
   await em.flush();

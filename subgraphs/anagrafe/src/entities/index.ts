@@ -1,6 +1,10 @@
 import { CertificateRequestEntity } from './certificate-request.entity.js';
 import { CertificateEntity } from './certificate.entity.js';
 import { DocumentReminderEntity, IdentityDocumentEntity } from './identity-document.entity.js';
+import {
+  ResidenceChangeDocumentContentEntity,
+  ResidenceChangeDocumentEntity,
+} from './residence-change-document.entity.js';
 import { ResidenceChangeEntity } from './residence-change.entity.js';
 import { ResidentEntity } from './resident.entity.js';
 import { StreetEntity } from './street.entity.js';
@@ -9,6 +13,8 @@ import { StreetEntity } from './street.entity.js';
 export const ANAGRAFE_ENTITIES = [
   ResidentEntity,
   StreetEntity,
+  ResidenceChangeDocumentEntity,
+  ResidenceChangeDocumentContentEntity,
   IdentityDocumentEntity,
   DocumentReminderEntity,
   CertificateEntity,

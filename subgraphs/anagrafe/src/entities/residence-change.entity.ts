@@ -15,6 +15,8 @@ export interface AddressRecord {
 /** One mover of a declaration, with the address to restore if the declaration is rejected. */
 export interface Mover {
   fiscalCode: string;
+  /** Day of birth, to tell adult movers of each step (absent on declarations made before it was kept). */
+  birthDate?: string;
   previous: AddressRecord;
   /**
    * The rest of the registry position the registration replaced, restored with the address when a
@@ -33,6 +35,17 @@ export interface ResidenceChangeStep {
   note?: string;
   /** A reply of the applicant to the notice of obstacles (the status does not change). */
   reply?: true;
+  /** The documents sent with a reply. */
+  documents?: ReplyDocumentRecord[];
+}
+
+/** A document as a reply lists it; its bytes are a `ResidenceChangeDocument`'s. */
+export interface ReplyDocumentRecord {
+  id: string;
+  filename: string;
+  mimeType: string;
+  size: number;
+  sha256: string;
 }
 
 /**

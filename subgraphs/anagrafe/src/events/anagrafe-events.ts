@@ -1,4 +1,5 @@
 import { createEvent, type Actor, type ResidenceChangeStatus } from '@sportello/schema';
+import { ageOn, type IsoDate } from '../domain/calendar.js';
 import type { CertificateRequestRecord } from '../entities/certificate-request.entity.js';
 import type { Certificate } from '../entities/certificate.entity.js';
 import type { IdentityDocument } from '../entities/identity-document.entity.js';
@@ -119,7 +120,9 @@ export function residenceChangeStatusEvent(
   from: ResidenceChangeStatus | null,
   actor: Actor | null,
   occurredAt: Date,
-  note?: string,
+  note: string | undefined,
+  /** The comune's day of the step: who is an adult mover on it. */
+  today: IsoDate,
 ) {
   return createEvent('residence-change.status-changed', {
     comune: change.comune,
@@ -132,6 +135,22 @@ export function residenceChangeStatusEvent(
       from,
       to: change.status,
       ...(note === undefined ? {} : { note }),
+      adultMoverFiscalCodes: adultMoversBesidesApplicant(change, today),
     },
   });
+}
+
+/**
+ * The people moving with the applicant who are adults on the day of the step: they hear of it as
+ * the applicant does (a minor's parents are told through the applicant, or are movers themselves).
+ */
+function adultMoversBesidesApplicant(change: ResidenceChange, day: IsoDate): string[] {
+  return change.movers
+    .filter(
+      (mover) =>
+        mover.fiscalCode !== change.applicantFiscalCode &&
+        mover.birthDate !== undefined &&
+        ageOn(mover.birthDate, day) >= 18,
+    )
+    .map((mover) => mover.fiscalCode);
 }

@@ -87,7 +87,7 @@ export class CitizenResolver {
   ): Promise<ResidenceChangeType[]> {
     await authorizeRecordRead(ctx, citizen.fiscalCode, 'residenceChanges', 'Citizen.residenceChanges');
     return (await residenceChangesOf(ctx.em, citizen.fiscalCode)).map((change) =>
-      toResidenceChangeType(change, ctx.today),
+      toResidenceChangeType(change, ctx.today, ctx.settings.publicUrl),
     );
   }
 }

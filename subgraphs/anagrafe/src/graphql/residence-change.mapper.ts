@@ -5,12 +5,20 @@ import {
   registrationOverdue,
   replyDueOn,
 } from '../domain/residence-change.js';
+import { RESIDENCE_CHANGE_DOCUMENT_CONTENT_PATH } from '../domain/residence-change-documents.js';
 import type { ResidenceChange } from '../entities/residence-change.entity.js';
 import { toAddressType } from './resident.mapper.js';
 import { ResidenceChangeType } from './residence-change.type.js';
 
-/** A declaration as GraphQL answers it; `today` decides whether its registration is overdue. */
-export function toResidenceChangeType(change: ResidenceChange, today: IsoDate): ResidenceChangeType {
+/**
+ * A declaration as GraphQL answers it; `today` decides whether its registration is overdue, and
+ * reply documents are downloaded under `publicUrl`.
+ */
+export function toResidenceChangeType(
+  change: ResidenceChange,
+  today: IsoDate,
+  publicUrl: string,
+): ResidenceChangeType {
   const obstaclesNotifiedOn = change.obstaclesNotifiedOn ?? null;
   return Object.assign(new ResidenceChangeType(), {
     id: change.id,
@@ -44,6 +52,13 @@ export function toResidenceChangeType(change: ResidenceChange, today: IsoDate): 
       })),
     replies: change.history
       .filter((step) => step.reply === true)
-      .map((step) => ({ at: new Date(step.at), text: step.note ?? '' })),
+      .map((step) => ({
+        at: new Date(step.at),
+        text: step.note ?? '',
+        documents: (step.documents ?? []).map((document) => ({
+          ...document,
+          url: `${publicUrl.replace(/\/$/, '')}${RESIDENCE_CHANGE_DOCUMENT_CONTENT_PATH}?id=${document.id}`,
+        })),
+      })),
   });
 }

@@ -29,7 +29,7 @@ export class ResidenceChangeResolver {
     if (change === null) throw residenceChangeNotFound(id);
     for (const mover of change.movers) {
       if (await mayRead(ctx, mover.fiscalCode, 'residenceChanges'))
-        return toResidenceChangeType(change, ctx.today);
+        return toResidenceChangeType(change, ctx.today, ctx.settings.publicUrl);
     }
     throw residenceChangeNotFound(id);
   }
@@ -55,7 +55,7 @@ export class ResidenceChangeResolver {
       { orderBy: { declaredOn: 'asc' }, limit: 500 },
     );
     return rows
-      .map((change) => toResidenceChangeType(change, ctx.today))
+      .map((change) => toResidenceChangeType(change, ctx.today, ctx.settings.publicUrl))
       .filter((change) => overdue === undefined || overdue === null || change.overdue === overdue);
   }
 
@@ -81,7 +81,7 @@ export class ResidenceChangeResolver {
       ctx.today,
       ctx.now,
     );
-    return toResidenceChangeType(change, ctx.today);
+    return toResidenceChangeType(change, ctx.today, ctx.settings.publicUrl);
   }
 
   @Mutation(() => ResidenceChangeType, {
@@ -157,18 +157,24 @@ export class ResidenceChangeResolver {
         applicantFiscalCode: applicant,
       },
     );
-    return toResidenceChangeType(change, ctx.today);
+    return toResidenceChangeType(change, ctx.today, ctx.settings.publicUrl);
   }
 
   @Mutation(() => ResidenceChangeType, {
     description:
-      'The applicant answers the notice of obstacles with their comments, within 10 days of it (`replyDueOn`); the office reads the reply before deciding.',
+      'The applicant answers the notice of obstacles with their comments and any documents, within 10 days of it (`replyDueOn`); the office reads the reply before deciding. Each document is first uploaded as the raw body of `POST /residence-change-documents?residenceChangeId=<id>&filename=<name>` (PDF, PNG or JPEG; 10 per declaration) and then named in `documentIds`.',
   })
   async replyToResidenceChangeObstacles(
     @Ctx() ctx: AnagrafeContext,
     @Arg('id', () => ID, { description: 'Id of the declaration.' }) id: string,
     @Arg('text', { description: 'The answer: comments on the obstacles (up to 4000 characters).' })
     text: string,
+    @Arg('documentIds', () => [ID], {
+      nullable: true,
+      description:
+        'Documents uploaded for this reply (the `document.id` the upload answered), sent with it; none by default.',
+    })
+    documentIds?: string[] | null,
   ): Promise<ResidenceChangeType> {
     requireAuthenticated(ctx.principal);
     const applicant = citizenOf(ctx.principal);
@@ -186,8 +192,9 @@ export class ResidenceChangeResolver {
       await actorOf(ctx),
       ctx.today,
       ctx.now,
+      documentIds ?? [],
     );
-    return toResidenceChangeType(change, ctx.today);
+    return toResidenceChangeType(change, ctx.today, ctx.settings.publicUrl);
   }
 
   private async staffMove(
@@ -206,6 +213,6 @@ export class ResidenceChangeResolver {
       ctx.now,
       note,
     );
-    return toResidenceChangeType(change, ctx.today);
+    return toResidenceChangeType(change, ctx.today, ctx.settings.publicUrl);
   }
 }

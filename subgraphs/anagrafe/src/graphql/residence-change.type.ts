@@ -1,6 +1,6 @@
 import { GraphQLFiscalCode } from '@sportello/schema';
 import { GraphQLLocalDate } from 'graphql-scalars';
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { ResidenceChangeStatusEnum } from './enums.js';
 import { AddressType } from './resident.type.js';
 
@@ -25,6 +25,32 @@ export class ResidenceChangeStepType {
   note!: string | null;
 }
 
+@ObjectType('ResidenceChangeDocument', {
+  description: 'A document the applicant sent with a reply to a notice of obstacles.',
+})
+export class ResidenceChangeDocumentType {
+  @Field(() => ID, { description: 'Identifier of the document.' })
+  id!: string;
+
+  @Field({ description: 'The file name as the applicant gave it.' })
+  filename!: string;
+
+  @Field({ description: 'The type found in the content: application/pdf, image/png or image/jpeg.' })
+  mimeType!: string;
+
+  @Field(() => Int, { description: 'Size in bytes.' })
+  size!: number;
+
+  @Field({ description: 'SHA-256 of the content, hexadecimal: what was received, to check a copy against.' })
+  sha256!: string;
+
+  @Field({
+    description:
+      'Where the applicant and anagrafe staff download it (GET with the bearer token), on the public origin.',
+  })
+  url!: string;
+}
+
 @ObjectType('ResidenceChangeReply', {
   description: 'The applicant’s answer to a notice of obstacles, for the office to weigh.',
 })
@@ -34,6 +60,11 @@ export class ResidenceChangeReplyType {
 
   @Field({ description: 'What the applicant wrote.' })
   text!: string;
+
+  @Field(() => [ResidenceChangeDocumentType], {
+    description: 'The documents sent with the answer, in the order given.',
+  })
+  documents!: ResidenceChangeDocumentType[];
 }
 
 @ObjectType('ResidenceChangeMover', { description: 'A person moving under a residence declaration.' })

@@ -164,6 +164,7 @@ export async function startAnagrafe(
     certificateVerificationUrl: 'https://comune.example/verifica-certificati',
     onlineCertificatesExempt: false,
     timeZone: 'Europe/Rome',
+    replyDocumentMaxBytes: 64 * 1024,
     jobs: { reminderOffsetsDays: [180, 30, 7], expiredNoticeLookbackDays: 30, intervalMinutes: 0 },
     bus: { kind: 'inprocess', natsServers: [] },
     ...overrides,

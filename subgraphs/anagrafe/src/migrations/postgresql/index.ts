@@ -2,15 +2,11 @@
 import { Migration20261123132057_init } from './Migration20261123132057_init.js';
 import { Migration20261207054445_certificate_requests } from './Migration20261207054445_certificate_requests.js';
 import { Migration20261207055750_certificate_request_cancelled } from './Migration20261207055750_certificate_request_cancelled.js';
+import { Migration20261207073116_residence_change_documents } from './Migration20261207073116_residence_change_documents.js';
 
 export const migrations = [
   { name: 'Migration20261123132057_init', class: Migration20261123132057_init },
-  {
-    name: 'Migration20261207054445_certificate_requests',
-    class: Migration20261207054445_certificate_requests,
-  },
-  {
-    name: 'Migration20261207055750_certificate_request_cancelled',
-    class: Migration20261207055750_certificate_request_cancelled,
-  },
+  { name: 'Migration20261207054445_certificate_requests', class: Migration20261207054445_certificate_requests },
+  { name: 'Migration20261207055750_certificate_request_cancelled', class: Migration20261207055750_certificate_request_cancelled },
+  { name: 'Migration20261207073116_residence_change_documents', class: Migration20261207073116_residence_change_documents },
 ];
