@@ -290,7 +290,13 @@ describe.each(DRIVERS)('job scheduler on %s', (driver) => {
       ],
       'replica-busy',
     );
-    const staff = scheduler(await db.open(), [recordingJob([], 'staff')], 'replica-staff');
+    // A job without a schedule runs only when asked.
+    const staff = scheduler(
+      await db.open(),
+      [recordingJob([], 'staff', { schedule: null })],
+      'replica-staff',
+    );
+    staff.start();
     const busyRun = busy.runNow('hourly-report');
     await running;
     expect(await staff.runNow('hourly-report')).toEqual({ status: 'skipped' });
@@ -310,7 +316,8 @@ describe('everyMinutes', () => {
       '0 */2 * * *',
       '0 0 * * *',
     ]);
+    expect(everyMinutes(0)).toBeNull();
     expect(() => everyMinutes(90)).toThrow(RangeError);
-    expect(() => everyMinutes(0)).toThrow(RangeError);
+    expect(() => everyMinutes(-5)).toThrow(RangeError);
   });
 });

@@ -26,9 +26,10 @@ export interface ScheduledJob {
   name: string;
   /**
    * A cron pattern (5 fields, or 6 with seconds first) read in the scheduler's time zone, e.g.
-   * `0 8 * * *` for 08:00 every day, summer time or not; see {@link everyMinutes}.
+   * `0 8 * * *` for 08:00 every day, summer time or not; see {@link everyMinutes}. `null`: never by
+   * itself, only through `runNow`.
    */
-  schedule: string;
+  schedule: string | null;
   /**
    * The work. It must be idempotent: a run that fails, or whose replica dies, is run again. What it
    * returns is logged when it is a number or an object of numbers (counts, never personal data).
@@ -87,11 +88,12 @@ export interface JobScheduler {
 /**
  * The cron pattern of a job run every `minutes`, aligned on the hour (or, from an hour on, on
  * midnight): 15 runs at :00, :15, :30 and :45. A count that does not divide the hour (or the day)
- * starts again on each one, as in cron.
+ * starts again on each one, as in cron. `0` is the services' "off": `null`, no schedule.
  *
  * @throws RangeError for less than a minute, more than a day, or hours and minutes mixed (90)
  */
-export function everyMinutes(minutes: number): string {
+export function everyMinutes(minutes: number): string | null {
+  if (minutes === 0) return null;
   if (Number.isInteger(minutes) && minutes >= 1 && minutes < 60) {
     return minutes === 1 ? '* * * * *' : `*/${minutes} * * * *`;
   }
@@ -114,7 +116,8 @@ function loggedResult(result: unknown): unknown {
 
 interface Entry {
   job: ScheduledJob;
-  cron: Cron;
+  /** `undefined` for a job without a schedule. */
+  cron?: Cron;
   leaseMs: number;
   timer?: NodeJS.Timeout;
   retry?: NodeJS.Timeout;
@@ -142,7 +145,7 @@ export function createJobScheduler(options: JobSchedulerOptions): JobScheduler {
     entries.set(job.name, {
       job,
       // Validates the pattern now: a bad one stops the service at boot.
-      cron: new Cron(job.schedule, { timezone: timeZone, paused: true }),
+      cron: job.schedule === null ? undefined : new Cron(job.schedule, { timezone: timeZone, paused: true }),
       leaseMs: job.leaseMs ?? DEFAULT_LEASE_MS,
     });
   }
@@ -215,7 +218,7 @@ export function createJobScheduler(options: JobSchedulerOptions): JobScheduler {
     const now = clock();
     const pending = lease !== null && (lease.doneSlot == null || lease.doneSlot < slot);
     if (!pending || lease.until <= now) return;
-    const next = entry.cron.nextRun(now);
+    const next = entry.cron?.nextRun(now) ?? null;
     if (next !== null && next <= lease.until) return; // the next slot will try anyway
     clearTimeout(entry.retry);
     entry.retry = setTimeout(
@@ -228,7 +231,7 @@ export function createJobScheduler(options: JobSchedulerOptions): JobScheduler {
   /** Sets the timer of the job's next slot after `from`. */
   function arm(entry: Entry, from: Date): void {
     if (state !== 'started') return;
-    const slot = entry.cron.nextRun(from);
+    const slot = entry.cron?.nextRun(from) ?? null;
     if (slot === null) return;
     const wait = slot.getTime() - clock().getTime();
     entry.timer =
@@ -245,6 +248,10 @@ export function createJobScheduler(options: JobSchedulerOptions): JobScheduler {
     entry.timer.unref();
   }
 
+  const idle = async (): Promise<void> => {
+    while (inFlight.size > 0) await Promise.all(inFlight);
+  };
+
   return {
     start() {
       if (state !== 'new') return;
@@ -255,7 +262,7 @@ export function createJobScheduler(options: JobSchedulerOptions): JobScheduler {
         const missed =
           entry.job.catchUp === false
             ? undefined
-            : entry.cron.previousRuns(1, new Date(now.getTime() + 1))[0];
+            : entry.cron?.previousRuns(1, new Date(now.getTime() + 1))[0];
         if (missed !== undefined) void track(runSlot(entry, missed));
         arm(entry, now);
       }
@@ -265,16 +272,14 @@ export function createJobScheduler(options: JobSchedulerOptions): JobScheduler {
       if (entry === undefined) throw new Error(`no scheduled job is named "${name}"`);
       return track(execute(entry, undefined));
     },
-    async idle() {
-      while (inFlight.size > 0) await Promise.all(inFlight);
-    },
+    idle,
     async stop() {
       state = 'stopped';
       for (const entry of entries.values()) {
         clearTimeout(entry.timer);
         clearTimeout(entry.retry);
       }
-      await this.idle();
+      await idle();
     },
   };
 }

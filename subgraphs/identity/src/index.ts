@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import {
+  createJobScheduler,
   createSubgraphRuntime,
   internalAssertionsFor,
   openServiceDatabase,
@@ -12,7 +13,11 @@ import {
 } from '@sportello/platform';
 import type { IdentityConfig } from './config.js';
 import { createIdentityContext, type IdentityContext } from './context.js';
-import { createDelegationEndsScheduler, type DelegationEndsResult } from './domain/delegation-ends.js';
+import {
+  DELEGATION_ENDS_JOB,
+  delegationEndsJob,
+  type DelegationEndsResult,
+} from './domain/delegation-ends.js';
 import { createAnagrafeRegistry, type FamilyRegistry } from './domain/family-registry.js';
 import { IDENTITY_ENTITIES } from './entities/index.js';
 import { startAuditConsumer } from './events/audit-consumer.js';
@@ -133,11 +138,11 @@ export async function createIdentity(config: IdentityConfig, deps: IdentityDeps)
             ...(internal ? { internalHeaders: () => internal.headers() } : {}),
           })
         : null;
-  const delegationEnds = createDelegationEndsScheduler({
+  const jobs = createJobScheduler({
     database,
     logger,
     clock,
-    intervalMinutes: config.delegationJobIntervalMinutes ?? 60,
+    jobs: [delegationEndsJob(database, config.delegationJobIntervalMinutes ?? 60)],
   });
   const settings = { telegramBotUsername: config.telegramBotUsername, registry, clock };
   const runtime = createSubgraphRuntime<IdentityContext>({
@@ -183,11 +188,8 @@ export async function createIdentity(config: IdentityConfig, deps: IdentityDeps)
         },
         stop: () => auditConsumer?.stop(),
       },
-      {
-        // Minor children's delegations end at their 18th birthday, announced to both people.
-        start: () => delegationEnds.start(),
-        stop: () => delegationEnds.stop(),
-      },
+      // Minor children's delegations end at their 18th birthday, announced to both people.
+      jobs,
     ],
   });
 
@@ -197,7 +199,10 @@ export async function createIdentity(config: IdentityConfig, deps: IdentityDeps)
     server: runtime.server,
     tokens,
     keys,
-    runDelegationEnds: () => delegationEnds.runNow(),
+    async runDelegationEnds() {
+      const run = await jobs.runNow(DELEGATION_ENDS_JOB);
+      return run.status === 'done' ? (run.result as DelegationEndsResult) : undefined;
+    },
     listen: (port = config.port, host = config.host) => runtime.listen(port, host),
     close: () => runtime.close(),
   };

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import {
+  createJobScheduler,
   createSubgraphRuntime,
   openServiceDatabase,
   type AuditSink,
@@ -18,7 +19,7 @@ import { PRACTICES_ENTITIES } from './entities/index.js';
 import { startPaymentConsumer } from './events/payment-consumer.js';
 import { buildPracticesSchema } from './graphql/schema.js';
 import { attachmentRoutes } from './http/attachment-routes.js';
-import { sendAppointmentReminders } from './jobs/appointment-reminders.js';
+import { appointmentRemindersJob, sendAppointmentReminders } from './jobs/appointment-reminders.js';
 import { migrations as postgresql } from './migrations/postgresql/index.js';
 import { migrations as sqlite } from './migrations/sqlite/index.js';
 
@@ -92,7 +93,12 @@ export async function createPractices(config: PracticesConfig, deps: PracticesDe
     logger,
   });
   const settings = { attachmentMaxBytes: config.attachmentMaxBytes, timeZone: config.timeZone };
-  let timer: NodeJS.Timeout | undefined;
+  const jobs = createJobScheduler({
+    database,
+    logger,
+    timeZone: config.timeZone,
+    jobs: [appointmentRemindersJob(database, config.reminderIntervalMs, config.timeZone)],
+  });
   let payments: Consumer | undefined;
   const runtime = createSubgraphRuntime<PracticesContext>({
     service: 'practices',
@@ -117,18 +123,7 @@ export async function createPractices(config: PracticesConfig, deps: PracticesDe
     routes: ({ requestContext }) =>
       attachmentRoutes({ context: requestContext, maxBytes: config.attachmentMaxBytes }),
     workers: [
-      {
-        start() {
-          if (config.reminderIntervalMs > 0 && timer === undefined) {
-            timer = setInterval(() => {
-              runReminders().catch((error: unknown) =>
-                logger.error({ err: error }, 'appointment reminders failed'),
-              );
-            }, config.reminderIntervalMs);
-            timer.unref();
-          }
-        },
-      },
+      jobs,
       {
         // Fees: tributi's positions and receipts for practices come back through the bus.
         async start() {
@@ -145,9 +140,6 @@ export async function createPractices(config: PracticesConfig, deps: PracticesDe
     listen: (port, host = config.host) => runtime.listen(port, host),
     flushOutbox: () => runtime.flushOutbox(),
     runReminders,
-    async close() {
-      clearInterval(timer);
-      await runtime.close();
-    },
+    close: () => runtime.close(),
   };
 }

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import {
+  createJobScheduler,
   createSubgraphRuntime,
   openServiceDatabase,
   type AuditSink,
@@ -25,8 +26,8 @@ import { buildTributiSchema } from './graphql/schema.js';
 import { bulkUploadRoute } from './http/bulk-upload-route.js';
 import { receiptsRoute } from './http/receipts-route.js';
 import {
+  paymentRemindersJob,
   runPaymentReminderJob,
-  scheduleDaily,
   type PaymentReminderJobResult,
 } from './jobs/payment-reminders.js';
 import { migrations as postgresql } from './migrations/postgresql/index.js';
@@ -43,7 +44,6 @@ export {
   type PositionStatus,
 } from './domain/vocabulary.js';
 export { formatEuroAmount, splitAmount, MAX_AMOUNT_CENTS } from './domain/amounts.js';
-export { formatItalianDate, italianDay } from './domain/calendar.js';
 export {
   DEFAULT_FINE_RULES,
   defaultReducedAmount,
@@ -139,7 +139,18 @@ export async function createTributi(config: TributiConfig, deps: TributiDeps): P
     logger,
   });
   const schema = await buildTributiSchema();
-  let stopSchedule: (() => void) | undefined;
+  const jobs = createJobScheduler({
+    database,
+    logger,
+    jobs: [
+      paymentRemindersJob({
+        ...config.reminders,
+        database,
+        fineRules: config.fineRules,
+        logger,
+      }),
+    ],
+  });
   let practiceFees: Consumer | undefined;
   let certificateFees: Consumer | undefined;
   const runtime = createSubgraphRuntime<TributiContext>({
@@ -169,12 +180,10 @@ export async function createTributi(config: TributiConfig, deps: TributiDeps): P
       {
         start() {
           bulkJobs.kick();
-          if (config.reminders.enabled && stopSchedule === undefined) {
-            stopSchedule = scheduleDaily({ hour: config.reminders.hour, run: () => runReminders(), logger });
-          }
         },
         stop: () => bulkJobs.stop(),
       },
+      jobs,
       {
         // Practices ask for their fees through the bus (`practice.payment-requested`).
         async start() {
@@ -220,9 +229,6 @@ export async function createTributi(config: TributiConfig, deps: TributiDeps): P
     runPaymentReminderJob: runReminders,
     bulkJobsIdle: () => bulkJobs.idle(),
     flushOutbox: () => runtime.flushOutbox(),
-    async close() {
-      stopSchedule?.();
-      await runtime.close();
-    },
+    close: () => runtime.close(),
   };
 }

@@ -1,4 +1,4 @@
-import { recordEvent, type Database, type Logger } from '@sportello/platform';
+import { everyMinutes, recordEvent, type Database, type ScheduledJob } from '@sportello/platform';
 import { createEvent, decodeFiscalCode } from '@sportello/schema';
 import { DelegationEntity, type Delegation } from '../entities/delegation.entity.js';
 import { recordAccessRevoked } from '../events/identity-events.js';
@@ -114,54 +114,18 @@ export async function runDelegationEndsJob(
   return result;
 }
 
-/** The timer of the delegation-ends job. */
-export interface DelegationEndsScheduler {
-  /** Runs one round now (also what the timer does); rounds never overlap. */
-  runNow(): Promise<DelegationEndsResult | undefined>;
-  start(): void;
-  stop(): Promise<void>;
-}
+/** The name of the delegation-ends job (its lease, its log lines). */
+export const DELEGATION_ENDS_JOB = 'delegation-ends';
 
 /**
- * Runs {@link runDelegationEndsJob} at start and then every `intervalMinutes` (0: never by
- * itself), so a delegation ending at midnight is announced within the interval.
+ * The delegation-ends job for the platform scheduler: every `intervalMinutes` (0: only when asked),
+ * and at start when a slot was missed, so a delegation ending at midnight is announced within the
+ * interval.
  */
-export function createDelegationEndsScheduler(options: {
-  database: Database;
-  logger: Logger;
-  intervalMinutes: number;
-  clock: () => Date;
-}): DelegationEndsScheduler {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<DelegationEndsResult | undefined> = Promise.resolve(undefined);
-
-  async function runOnce(): Promise<DelegationEndsResult | undefined> {
-    try {
-      const result = await runDelegationEndsJob(options.database, { now: options.clock() });
-      if (result.bounded > 0 || result.announced > 0) options.logger.info(result, 'delegation ends done');
-      return result;
-    } catch (error) {
-      // The next round retries: every step is idempotent.
-      options.logger.error({ err: error }, 'delegation ends failed');
-      return undefined;
-    }
-  }
-
+export function delegationEndsJob(database: Database, intervalMinutes: number): ScheduledJob {
   return {
-    runNow() {
-      running = running.then(runOnce);
-      return running;
-    },
-    start() {
-      if (timer !== undefined || options.intervalMinutes === 0) return;
-      void this.runNow();
-      timer = setInterval(() => void this.runNow(), options.intervalMinutes * 60_000);
-      timer.unref();
-    },
-    async stop() {
-      clearInterval(timer);
-      timer = undefined;
-      await running;
-    },
+    name: DELEGATION_ENDS_JOB,
+    schedule: everyMinutes(intervalMinutes),
+    run: ({ now }) => runDelegationEndsJob(database, { now }),
   };
 }

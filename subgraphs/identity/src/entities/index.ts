@@ -1,3 +1,4 @@
+import { JobLease } from '@sportello/platform';
 import { ApiClientEntity, ConsentGrantEntity } from './api-client.entity.js';
 import { AuditEntryEntity } from './audit-entry.entity.js';
 import { AuthorizationCodeEntity, PendingAuthorizationEntity } from './authorization.entity.js';
@@ -20,5 +21,6 @@ export const IDENTITY_ENTITIES = [
   PendingAuthorizationEntity,
   RefreshTokenEntity,
   SigningKeyEntity,
-  AuditEntryEntity,
+  AuditEntryEntity, // The lease of the scheduled jobs (one runner per slot across replicas).
+  JobLease,
 ];

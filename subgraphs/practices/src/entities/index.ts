@@ -1,3 +1,4 @@
+import { JobLease } from '@sportello/platform';
 import { AppointmentEntity, OfficeCalendarEntity } from './appointment.entity.js';
 import { AttachmentContentEntity, AttachmentEntity } from './attachment.entity.js';
 import {
@@ -27,5 +28,6 @@ export const PRACTICES_ENTITIES = [
   OfficeCalendarEntity,
   AppointmentEntity,
   ReportEntity,
-  ReportChangeEntity,
+  ReportChangeEntity, // The lease of the scheduled jobs (one runner per slot across replicas).
+  JobLease,
 ];

@@ -1,4 +1,4 @@
-import { recordEvent, type Database } from '@sportello/platform';
+import { everyMinutes, recordEvent, type Database, type ScheduledJob } from '@sportello/platform';
 import { addDays, localDay, zonedInstant } from '../domain/calendar.js';
 import { AppointmentEntity } from '../entities/appointment.entity.js';
 import { appointmentReminderEvent } from '../events/appointment-events.js';
@@ -38,4 +38,19 @@ export async function sendAppointmentReminders(
     if (claimed) sent += 1;
   }
   return sent;
+}
+
+/**
+ * The reminder job for the platform scheduler, every `intervalMs` (whole minutes; 0: only when
+ * asked), aligned on the hour.
+ */
+export function appointmentRemindersJob(database: Database, intervalMs: number, timeZone: string): ScheduledJob {
+  if (intervalMs % 60_000 !== 0) {
+    throw new RangeError(`the reminder interval must be whole minutes, got ${intervalMs} ms`);
+  }
+  return {
+    name: 'appointment-reminders',
+    schedule: everyMinutes(intervalMs / 60_000),
+    run: ({ now }) => sendAppointmentReminders(database, now, timeZone),
+  };
 }

@@ -1,3 +1,4 @@
+import { JobLease } from '@sportello/platform';
 import { BulkJobEntity } from './bulk-job.entity.js';
 import { CreditorEntity } from './creditor.entity.js';
 import { InstalmentEntity } from './instalment.entity.js';
@@ -10,5 +11,6 @@ export const TRIBUTI_ENTITIES = [
   PaymentPositionEntity,
   InstalmentEntity,
   PaymentReminderEntity,
-  BulkJobEntity,
+  BulkJobEntity, // The lease of the scheduled jobs (one runner per slot across replicas).
+  JobLease,
 ];

@@ -1,10 +1,18 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { recordEvent, type Database, type Logger } from '@sportello/platform';
+import {
+  addDays,
+  civilDate,
+  daysBetween,
+  isIsoDate,
+  recordEvent,
+  type Database,
+  type Logger,
+  type ScheduledJob,
+} from '@sportello/platform';
 import { InstalmentEntity, type Instalment } from '../entities/instalment.entity.js';
 import { PaymentPositionEntity } from '../entities/payment-position.entity.js';
 import { PaymentReminderEntity } from '../entities/payment-reminder.entity.js';
 import { dueSoonEvent, overdueEvent } from '../events/tributi-events.js';
-import { addDays, daysBetween, isIsoDate, italianDay } from '../domain/calendar.js';
 import { DEFAULT_FINE_RULES, type FineRules } from '../domain/fines.js';
 import { amountDueOn } from '../domain/positions.js';
 import type { ReminderKind } from '../domain/vocabulary.js';
@@ -48,7 +56,7 @@ export interface PaymentReminderJobResult {
 export async function runPaymentReminderJob(
   options: PaymentReminderJobOptions,
 ): Promise<PaymentReminderJobResult> {
-  const today = options.today ?? italianDay(new Date());
+  const today = options.today ?? civilDate(new Date());
   if (!isIsoDate(today)) throw new RangeError(`today must be a YYYY-MM-DD day, got "${today}"`);
   const offsets = [...new Set(options.offsetsDays ?? DEFAULT_REMINDER_OFFSETS)].sort((a, b) => b - a);
   const fineRules = options.fineRules ?? DEFAULT_FINE_RULES;
@@ -148,53 +156,17 @@ async function sendReminder(
   }
 }
 
-/** Options of {@link scheduleDaily}. */
-export interface DailySchedule {
-  /** Hour of the day (Italian time) the job runs. */
-  hour: number;
-  run: () => Promise<unknown>;
-  logger: Logger;
-}
-
 /**
- * Runs `run` once now (a service that was down at the scheduled hour catches up) and then every
- * day at `hour` Italian time. Returns a stop function.
+ * The reminder job for the platform scheduler: every day at `hour` (comune time, 08:00 by default),
+ * and at start when that run was missed; `null` schedule when reminders are off.
  */
-export function scheduleDaily(schedule: DailySchedule): () => void {
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  const runSafely = async () => {
-    try {
-      await schedule.run();
-    } catch (error) {
-      schedule.logger.error({ err: error }, 'scheduled payment reminder run failed');
-    }
+export function paymentRemindersJob(
+  options: Omit<PaymentReminderJobOptions, 'today'> & { enabled: boolean; hour: number },
+): ScheduledJob {
+  const { enabled, hour, ...job } = options;
+  return {
+    name: 'payment-reminders',
+    schedule: enabled ? `0 ${hour} * * *` : null,
+    run: ({ now }) => runPaymentReminderJob({ ...job, today: civilDate(now) }),
   };
-  const next = () => {
-    if (stopped) return;
-    timer = setTimeout(() => void runSafely().then(next), msUntilNextRun(new Date(), schedule.hour));
-    timer.unref();
-  };
-  void runSafely().then(next);
-  return () => {
-    stopped = true;
-    clearTimeout(timer);
-  };
-}
-
-/** Milliseconds from `now` to the next `hour`:00 in Italy (checked hour by hour, DST-proof). */
-export function msUntilNextRun(now: Date, hour: number): number {
-  const hourOf = (at: Date) =>
-    Number(
-      new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Rome', hour: '2-digit', hourCycle: 'h23' }).format(
-        at,
-      ),
-    );
-  const start = new Date(now);
-  start.setUTCMinutes(0, 0, 0);
-  for (let step = 1; step <= 26; step += 1) {
-    const candidate = new Date(start.getTime() + step * 3_600_000);
-    if (hourOf(candidate) === hour) return candidate.getTime() - now.getTime();
-  }
-  return 24 * 3_600_000;
 }

@@ -6,6 +6,7 @@ import { Migration20261207015127_citizen_sign_out } from './Migration20261207015
 import { Migration20261207042718_app_grants } from './Migration20261207042718_app_grants.js';
 import { Migration20261207045748_oidc_tokens } from './Migration20261207045748_oidc_tokens.js';
 import { Migration20261207050010_delegation_ends } from './Migration20261207050010_delegation_ends.js';
+import { Migration20261207073724_job_lease } from './Migration20261207073724_job_lease.js';
 
 export const migrations = [
   { name: 'Migration20261123130126_init', class: Migration20261123130126_init },
@@ -15,4 +16,5 @@ export const migrations = [
   { name: 'Migration20261207042718_app_grants', class: Migration20261207042718_app_grants },
   { name: 'Migration20261207045748_oidc_tokens', class: Migration20261207045748_oidc_tokens },
   { name: 'Migration20261207050010_delegation_ends', class: Migration20261207050010_delegation_ends },
+  { name: 'Migration20261207073724_job_lease', class: Migration20261207073724_job_lease },
 ];
