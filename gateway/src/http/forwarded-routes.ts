@@ -25,7 +25,8 @@ export interface ForwardedRoute {
 
 /**
  * Every route of the services a client, a browser or a peer reaches: identity's OpenID provider,
- * certificate download and verification, attachments, the open-data feeds and the upload of
+ * certificate download and verification, attachments and the documents of replies to notices of
+ * obstacles, the open-data feeds and the upload of
  * ordinance documents, tributi's billing files, pagoPA receipts, the Telegram webhook and the one-click unsubscribe links of
  * emails.
  */
@@ -35,6 +36,8 @@ export const FORWARDED_ROUTES: readonly ForwardedRoute[] = [
   { path: '/oauth/', service: 'identity', methods: ['GET', 'POST'] },
   { path: '/auth/', service: 'identity', methods: ['GET', 'POST'] },
   { path: '/certificates/', service: 'anagrafe', methods: ['GET'] },
+  { path: '/residence-change-documents', service: 'anagrafe', methods: ['POST'], body: 'upload' },
+  { path: '/residence-change-documents/', service: 'anagrafe', methods: ['GET'] },
   { path: '/attachments', service: 'practices', methods: ['POST'], body: 'upload' },
   { path: '/attachments/', service: 'practices', methods: ['GET'] },
   { path: '/feeds/', service: 'civil-protection', methods: ['GET', 'HEAD'] },
