@@ -449,6 +449,64 @@ describe('a change of residence', () => {
     expect(outcome.email[0]!.subject).toBe('Change of residence: accepted');
     for (const text of texts(outcome)) expect(text).toContain('your new residence is confirmed');
   });
+
+  it('tells every adult moving under the declaration, each on their own channels and in their language', async () => {
+    const rejected = createEvent('residence-change.status-changed', {
+      comune: COMUNE,
+      subject: 'request-3',
+      actor: { kind: 'staff', id: 'anagrafe.bianchi' },
+      data: {
+        requestId: 'request-3',
+        applicantFiscalCode: english,
+        from: 'obstacles-notified',
+        to: 'rejected',
+        note: 'No reply to the notice of obstacles.',
+        adultMoverFiscalCodes: [german],
+      },
+    });
+    const received = await publishAndCollect(rejected);
+    expectOnePerChannel(received[english]!, ['email', 'telegram']);
+    expectOnePerChannel(received[german]!, ['email', 'io']);
+    expectOnePerChannel(received[italian]!, []);
+    expect(received[english]!.email[0]!.subject).toBe('Change of residence: declaration rejected');
+    expect(received[german]!.email[0]!.subject).toBe('Wohnsitzwechsel: Erklärung abgelehnt');
+    for (const text of [...texts(received[english]!), ...texts(received[german]!)]) {
+      expect(text).toContain('No reply to the notice of obstacles.');
+    }
+  });
+});
+
+describe('a certificate that waited for its stamp duty', () => {
+  const issued = (stampDuty: 'paid' | 'exempt', certificateId: string) =>
+    createEvent('certificate.issued', {
+      comune: COMUNE,
+      subject: certificateId,
+      actor: { kind: 'system', id: 'anagrafe-stamp-duty' },
+      data: {
+        certificateId,
+        requesterFiscalCode: german,
+        holderFiscalCode: german,
+        kinds: ['residence'],
+        stampDuty,
+        validUntil: '2027-06-07',
+      },
+    });
+
+  it('tells the citizen it is ready once paid, with the download on the public origin', async () => {
+    const certificateId = '019b0000-0000-7000-8000-00000000c3a1';
+    const received = (await publishAndCollect(issued('paid', certificateId)))[german]!;
+    expectOnePerChannel(received, ['email', 'io']);
+    expect(received.email[0]!.subject).toBe('Ihre Bescheinigung ist fertig');
+    for (const text of texts(received)) {
+      expect(text).toContain(`https://servizi.comune.example/certificates/${certificateId}.pdf`);
+      expect(text).toContain('07.06.2027');
+    }
+  });
+
+  it('says nothing of an exempt certificate, issued while the citizen asked for it', async () => {
+    const exempt = issued('exempt', '019b0000-0000-7000-8000-00000000c3a2');
+    expect(await notifier.planner.planEvent(exempt)).toEqual({ status: 'ignored' });
+  });
 });
 
 describe('an identity document that became invalid', () => {

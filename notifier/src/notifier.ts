@@ -242,7 +242,7 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
     store,
     contacts,
     audience,
-    settings: { portalUrl: config.portalUrl, comuneName },
+    settings: { portalUrl: config.portalUrl, publicUrl: config.publicUrl, comuneName },
     channels: new Set(channels.keys()),
     publicChannel: () => config.telegram?.publicChannel ?? undefined,
     consumer: config.consumerName,

@@ -42,6 +42,11 @@ export interface NotificationPlan {
 export interface RuleSettings {
   /** Base URL of the citizens' portal; messages link to pages under it. */
   portalUrl: string;
+  /**
+   * The public origin, where files a message links to are served (a certificate's PDF).
+   * @default the portal's origin
+   */
+  publicUrl?: string;
   /** Display name of a comune by ISTAT code, e.g. "Comune di Esempio". */
   comuneName(comune: string): string;
 }
@@ -449,8 +454,11 @@ export function planFor(event: AnyEvent, settings: RuleSettings): NotificationPl
       const data = event.data;
       const obstacles = data.to === 'obstacles-notified';
       const replyBy = obstacles ? dayAfter(event.occurredAt, OBSTACLES_REPLY_DAYS) : undefined;
+      // Every adult moving under the declaration hears of each step, not only the one who made it.
+      const movers = [...new Set([data.applicantFiscalCode, ...(data.adultMoverFiscalCodes ?? [])])];
       return {
         ...personal(data.applicantFiscalCode, 'practice-updates', obstacles ? 30 : 20),
+        ...(movers.length > 1 ? { audience: { kind: 'people' as const, fiscalCodes: movers } } : {}),
         messages: inEveryLanguage(() => ({
           kind: 'residence-change-status',
           data: {
@@ -461,6 +469,23 @@ export function planFor(event: AnyEvent, settings: RuleSettings): NotificationPl
           },
         })),
         ...(replyBy ? { dueDate: replyBy } : {}),
+      };
+    }
+    case 'certificate.issued': {
+      const data = event.data;
+      // An exempt certificate is issued while the citizen waits for it; one that waited for its
+      // stamp duty is issued when the payment arrives, and the citizen must hear it is ready.
+      if (data.stampDuty !== 'paid') return null;
+      const origin = (settings.publicUrl ?? new URL(settings.portalUrl).origin).replace(/\/$/, '');
+      return {
+        ...personal(data.requesterFiscalCode, 'practice-updates', 20),
+        messages: inEveryLanguage(() => ({
+          kind: 'certificate-ready',
+          data: {
+            ...(data.validUntil ? { validUntil: data.validUntil } : {}),
+            url: `${origin}/certificates/${encodeURIComponent(data.certificateId)}.pdf`,
+          },
+        })),
       };
     }
     case 'appointment.reminder': {

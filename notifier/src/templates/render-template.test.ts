@@ -173,6 +173,10 @@ const INPUTS: TemplateInput[] = [
     data: { status: 'obstacles-notified', note: NASTY, replyBy: '2025-11-20', url: URL },
   },
   {
+    kind: 'certificate-ready',
+    data: { validUntil: '2027-06-07', url: URL },
+  },
+  {
     kind: 'delegation-ended',
     data: { reason: 'majority', kind: 'minor-child', endedOn: '2026-12-08', url: URL },
   },

@@ -10,9 +10,11 @@ import {
   type OrdinancePublishedData,
 } from './kinds/civil-protection.js';
 import {
+  certificateReady,
   delegationEnded,
   documentExpired,
   residenceChangeStatus,
+  type CertificateReadyData,
   type DelegationEndedData,
   type DocumentExpiredData,
   type ResidenceChangeData,
@@ -68,6 +70,7 @@ export type TemplateInput =
   | { kind: 'appointment-changed'; data: AppointmentChangedData }
   | { kind: 'appointment-cancelled'; data: AppointmentCancelledData }
   | { kind: 'residence-change-status'; data: ResidenceChangeData }
+  | { kind: 'certificate-ready'; data: CertificateReadyData }
   | { kind: 'delegation-ended'; data: DelegationEndedData }
   | { kind: 'report-status-changed'; data: ReportStatusChangedData };
 
@@ -93,6 +96,7 @@ const TEMPLATES: { [K in MessageKind]: Template<Extract<TemplateInput, { kind: K
   'appointment-changed': appointmentChanged,
   'appointment-cancelled': appointmentCancelled,
   'residence-change-status': residenceChangeStatus,
+  'certificate-ready': certificateReady,
   'delegation-ended': delegationEnded,
   'report-status-changed': reportStatusChanged,
 };

@@ -331,3 +331,47 @@ export const delegationEnded: Template<DelegationEndedData> = {
           action: { label: 'Vollmachten ansehen', url: d.url },
         },
 };
+
+/** Data of a `certificate-ready` message: a certificate issued once its stamp duty was paid. */
+export interface CertificateReadyData {
+  /** The day it stops being valid; absent for facts that cannot change (birth, death). */
+  validUntil?: string;
+  /** The download, on the public origin (the citizen signs in to get it). */
+  url: string;
+}
+
+export const certificateReady: Template<CertificateReadyData> = {
+  it: (d) => ({
+    severity: 'info',
+    subject: 'Il tuo certificato è pronto',
+    heading: 'Il tuo certificato anagrafico è pronto',
+    paragraphs: [
+      "Abbiamo ricevuto il pagamento dell'imposta di bollo: il certificato è stato emesso e puoi scaricarlo.",
+      'Il certificato riporta il pagamento del bollo e un codice QR con cui chiunque può verificarne l’autenticità.',
+    ],
+    facts: d.validUntil ? [{ label: 'Valido fino al', value: formatDate(d.validUntil, 'it') }] : [],
+    action: { label: 'Scarica il certificato', url: d.url },
+  }),
+  en: (d) => ({
+    severity: 'info',
+    subject: 'Your certificate is ready',
+    heading: 'Your registry certificate is ready',
+    paragraphs: [
+      'We have received the stamp duty payment: the certificate has been issued and you can download it.',
+      'The certificate states that the stamp duty was paid and carries a QR code anyone can use to check it is genuine.',
+    ],
+    facts: d.validUntil ? [{ label: 'Valid until', value: formatDate(d.validUntil, 'en') }] : [],
+    action: { label: 'Download the certificate', url: d.url },
+  }),
+  de: (d) => ({
+    severity: 'info',
+    subject: 'Ihre Bescheinigung ist fertig',
+    heading: 'Ihre Meldebescheinigung ist fertig',
+    paragraphs: [
+      'Die Stempelsteuer ist bezahlt: Die Bescheinigung wurde ausgestellt und Sie können sie herunterladen.',
+      'Die Bescheinigung weist die Zahlung der Stempelsteuer aus und trägt einen QR-Code, mit dem jeder ihre Echtheit prüfen kann.',
+    ],
+    facts: d.validUntil ? [{ label: 'Gültig bis', value: formatDate(d.validUntil, 'de') }] : [],
+    action: { label: 'Bescheinigung herunterladen', url: d.url },
+  }),
+};
