@@ -3,6 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import {
   auditFlushPlugin,
   createOutboxAuditSink,
+  createJobScheduler,
   createSubgraphRuntime,
   openServiceDatabase,
   type AuditSink,
@@ -28,7 +29,7 @@ import {
   type DocumentExpiryJobOptions,
   type DocumentExpiryJobResult,
 } from './jobs/document-expiry.js';
-import { createJobScheduler } from './jobs/scheduler.js';
+import { anagrafeJobs } from './jobs/scheduler.js';
 import { runSilentApprovalJob } from './jobs/silent-approval.js';
 import { migrations as postgresql } from './migrations/postgresql/index.js';
 import { migrations as sqlite } from './migrations/sqlite/index.js';
@@ -150,7 +151,12 @@ export async function createAnagrafe(config: AnagrafeConfig, deps: AnagrafeDeps)
     onlineCertificatesExempt: config.onlineCertificatesExempt,
     timeZone: config.timeZone,
   };
-  const scheduler = createJobScheduler({ database, logger, timeZone: config.timeZone, jobs: config.jobs });
+  const jobs = createJobScheduler({
+    database,
+    logger,
+    timeZone: config.timeZone,
+    jobs: anagrafeJobs({ database, timeZone: config.timeZone, jobs: config.jobs }),
+  });
   const schema = await buildAnagrafeSchema();
   let stampDuty: Consumer | undefined;
   const runtime = createSubgraphRuntime<AnagrafeContext>({
@@ -180,7 +186,7 @@ export async function createAnagrafe(config: AnagrafeConfig, deps: AnagrafeDeps)
       }),
     ],
     workers: [
-      { start: () => scheduler.start(), stop: () => scheduler.stop() },
+      jobs,
       {
         // Certificates wait for their stamp duty: tributi's notices and receipts come through the bus.
         async start() {

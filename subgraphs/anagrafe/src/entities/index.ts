@@ -1,3 +1,4 @@
+import { JobLease } from '@sportello/platform';
 import { CertificateRequestEntity } from './certificate-request.entity.js';
 import { CertificateEntity } from './certificate.entity.js';
 import { DocumentReminderEntity, IdentityDocumentEntity } from './identity-document.entity.js';
@@ -20,4 +21,6 @@ export const ANAGRAFE_ENTITIES = [
   CertificateEntity,
   CertificateRequestEntity,
   ResidenceChangeEntity,
+  // The lease of the scheduled jobs (one runner per slot across replicas).
+  JobLease,
 ];

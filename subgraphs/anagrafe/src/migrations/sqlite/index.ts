@@ -3,10 +3,12 @@ import { Migration20261123132057_init } from './Migration20261123132057_init.js'
 import { Migration20261207054445_certificate_requests } from './Migration20261207054445_certificate_requests.js';
 import { Migration20261207055750_certificate_request_cancelled } from './Migration20261207055750_certificate_request_cancelled.js';
 import { Migration20261207073116_residence_change_documents } from './Migration20261207073116_residence_change_documents.js';
+import { Migration20261207074258_job_lease } from './Migration20261207074258_job_lease.js';
 
 export const migrations = [
   { name: 'Migration20261123132057_init', class: Migration20261123132057_init },
   { name: 'Migration20261207054445_certificate_requests', class: Migration20261207054445_certificate_requests },
   { name: 'Migration20261207055750_certificate_request_cancelled', class: Migration20261207055750_certificate_request_cancelled },
   { name: 'Migration20261207073116_residence_change_documents', class: Migration20261207073116_residence_change_documents },
+  { name: 'Migration20261207074258_job_lease', class: Migration20261207074258_job_lease },
 ];
