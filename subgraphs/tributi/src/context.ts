@@ -3,10 +3,10 @@ import {
   type DatabaseRequestContext,
   type EntityManager,
   type Principal,
+  civilDate,
 } from '@sportello/platform';
 import type { Actor } from '@sportello/schema';
 import type { BulkJobRunner } from './domain/bulk-jobs.js';
-import { italianDay } from './domain/calendar.js';
 import type { FineRules } from './domain/fines.js';
 import { creditorOf, type CreditorProfile } from './domain/notice-numbers.js';
 import { TRIBUTI_OFFICE } from './domain/vocabulary.js';
@@ -50,7 +50,7 @@ export function createTributiContext(
   return {
     ...base,
     now,
-    today: italianDay(now),
+    today: civilDate(now),
     settings,
     bulkJobs,
     creditor: () => (creditor ??= creditorOf(base.em, base.comune)),

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { computeFiscalCode } from '@sportello/schema';
-import { addDays, italianDay } from './domain/calendar.js';
 import { seedTributi, type SeedHousehold, type SeedPerson } from './seed.js';
 import { COMUNE, startTributi, type TestTributi } from './test-support/harness.js';
+import { addDays, civilDate } from '@sportello/platform';
 
 function population(households: number): { people: SeedPerson[]; households: SeedHousehold[] } {
   const people: SeedPerson[] = [];
@@ -42,7 +42,7 @@ describe('demo seed', () => {
     'gives every household its TARI, a spread of states, reminders to send, and runs once (%s)',
     async (driver) => {
       t = await startTributi(driver);
-      const today = italianDay(new Date());
+      const today = civilDate(new Date());
       const input = {
         comune: { istat: COMUNE, name: 'Prova', fiscalCode: '00311260095' },
         today,

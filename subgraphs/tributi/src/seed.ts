@@ -1,10 +1,10 @@
 import type { Database } from '@sportello/platform';
 import type { Instalment } from './entities/instalment.entity.js';
 import { PaymentPositionEntity } from './entities/payment-position.entity.js';
-import { addDays, italianDay } from './domain/calendar.js';
 import { DEFAULT_FINE_RULES } from './domain/fines.js';
 import { ensureCreditor } from './domain/notice-numbers.js';
 import { createPositions, type NewPosition, type PositionWithInstalments } from './domain/positions.js';
+import { addDays, civilDate } from '@sportello/platform';
 
 /** The comune as the hub's demo population describes it (the fields tributi uses). */
 export interface SeedComune {
@@ -111,7 +111,7 @@ export async function seedTributi(
   });
   if ((await em.count(PaymentPositionEntity, {})) > 0) return { positions: 0, skipped: true };
 
-  const today = input.today ?? italianDay(new Date());
+  const today = input.today ?? civilDate(new Date());
   const year = Number(today.slice(0, 4));
   const next = random(input.households.length * 7919 + 17);
   const people = new Map(input.people.map((person) => [person.fiscalCode, person]));
@@ -226,7 +226,7 @@ function markPaid(entry: PositionWithInstalments, count: number): void {
     entry.position.status = 'paid';
     entry.position.paidAt = paid.at(-1)?.paidAt ?? null;
   } else if (
-    entry.instalments.some((i) => i.status === 'unpaid' && i.dueDate < italianDay(entry.position.createdAt))
+    entry.instalments.some((i) => i.status === 'unpaid' && i.dueDate < civilDate(entry.position.createdAt))
   ) {
     entry.position.status = 'expired';
   } else {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { amountProblem, formatEuroAmount, splitAmount } from './amounts.js';
-import { addDays, formatItalianDate, isIsoDate, italianDay } from './calendar.js';
 import { defaultReducedAmount, fineAmountDue, reducedUntil } from './fines.js';
+import { addDays, formatItalianDate, isIsoDate, civilDate } from '@sportello/platform';
 
 describe('amounts as printed on a notice', () => {
   it('uses Italian separators', () => {
@@ -36,9 +36,9 @@ describe('calendar days', () => {
   });
 
   it('counts the day in Italian time, not UTC', () => {
-    expect(italianDay(new Date('2026-03-06T23:30:00Z'))).toBe('2026-03-07');
-    expect(italianDay(new Date('2026-07-06T22:30:00Z'))).toBe('2026-07-07');
-    expect(italianDay(new Date('2026-07-06T21:30:00Z'))).toBe('2026-07-06');
+    expect(civilDate(new Date('2026-03-06T23:30:00Z'))).toBe('2026-03-07');
+    expect(civilDate(new Date('2026-07-06T22:30:00Z'))).toBe('2026-07-07');
+    expect(civilDate(new Date('2026-07-06T21:30:00Z'))).toBe('2026-07-06');
   });
 });
 

@@ -1,4 +1,4 @@
-import { addDays, italianDay } from './calendar.js';
+import { addDays, civilDate } from '@sportello/platform';
 
 /**
  * How fines (contravvenzioni) are reduced when paid promptly: the reduced amount applies when the
@@ -34,7 +34,7 @@ export function reducedUntil(notifiedOn: string, rules: FineRules = DEFAULT_FINE
 
 /** What the fine costs when paid at `paidAt` (Italian calendar day). */
 export function fineAmountDue(terms: FineTerms, paidAt: Date, rules: FineRules = DEFAULT_FINE_RULES): number {
-  return italianDay(paidAt) <= reducedUntil(terms.notifiedOn, rules)
+  return civilDate(paidAt) <= reducedUntil(terms.notifiedOn, rules)
     ? terms.reducedAmountCents
     : terms.amountCents;
 }

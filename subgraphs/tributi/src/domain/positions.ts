@@ -1,12 +1,11 @@
 import { v7 as uuidv7 } from 'uuid';
 import { isValidFiscalCode, PAYMENT_KINDS, type Actor, type PaymentKind } from '@sportello/schema';
-import { recordEvent, type EntityManager } from '@sportello/platform';
+import { recordEvent, type EntityManager, isIsoDate, civilDate } from '@sportello/platform';
 import { InstalmentEntity, type Instalment } from '../entities/instalment.entity.js';
 import { PaymentPositionEntity, type PaymentPosition } from '../entities/payment-position.entity.js';
 import type { RuleViolation } from '../errors.js';
 import { positionCreatedEvent } from '../events/tributi-events.js';
 import { amountProblem, splitAmount } from './amounts.js';
-import { isIsoDate, italianDay } from './calendar.js';
 import { defaultReducedAmount, fineAmountDue, type FineRules } from './fines.js';
 import { allocateNoticeNumbers } from './notice-numbers.js';
 
@@ -92,7 +91,7 @@ export function positionViolations(input: NewPosition, rules: FineRules): RuleVi
     if (Number.isNaN(fine.violatedAt.getTime())) add('fine.violatedAt', 'is not a valid instant');
     if (!isIsoDate(fine.notifiedOn))
       add('fine.notifiedOn', `must be a YYYY-MM-DD day, got "${fine.notifiedOn}"`);
-    else if (!Number.isNaN(fine.violatedAt.getTime()) && fine.notifiedOn < italianDay(fine.violatedAt)) {
+    else if (!Number.isNaN(fine.violatedAt.getTime()) && fine.notifiedOn < civilDate(fine.violatedAt)) {
       add('fine.notifiedOn', 'cannot come before the violation');
     }
     const reduced = fine.reducedAmountCents ?? defaultReducedAmount(input.amountCents, rules);
@@ -155,7 +154,7 @@ export async function createPositions(
   if (inputs.length === 0) return [];
   const noticeCount = inputs.reduce((sum, input) => sum + input.dueDates.length, 0);
   const { creditor, noticeNumbers } = await allocateNoticeNumbers(em, options.comune, noticeCount);
-  const today = italianDay(options.now);
+  const today = civilDate(options.now);
   let next = 0;
   const created: PositionWithInstalments[] = [];
   for (const input of inputs) {

@@ -1,9 +1,8 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import type { PaymentKind } from '@sportello/schema';
-import { BadUserInputError, type EntityManager } from '@sportello/platform';
+import { BadUserInputError, type EntityManager, addDays, civilDate } from '@sportello/platform';
 import { InstalmentEntity, type Instalment } from '../entities/instalment.entity.js';
 import { PaymentPositionEntity, type PaymentPosition } from '../entities/payment-position.entity.js';
-import { addDays, italianDay } from './calendar.js';
 import type { PositionStatus } from './vocabulary.js';
 
 /** Largest page. */
@@ -138,7 +137,7 @@ export async function paymentsReceivedOn(
       { status: 'paid', paidAt: { $gte: from, $lt: to } },
       { orderBy: { paidAt: 'desc' }, limit: 5_000 },
     )
-  ).filter((row) => row.paidAt != null && italianDay(row.paidAt) === day);
+  ).filter((row) => row.paidAt != null && civilDate(row.paidAt) === day);
   const positions = await em.find(PaymentPositionEntity, {
     id: { $in: instalments.map((row) => row.positionId) },
   });

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEvent, type EventEnvelope } from '@sportello/schema';
-import { addDays, italianDay } from '../domain/calendar.js';
 import { COMUNE, MARIO, POSITION_FIELDS, startTributi, type TestTributi } from '../test-support/harness.js';
+import { addDays, civilDate } from '@sportello/platform';
 
 const SEARCH = `query ($filter: PaymentSearchInput) { paymentPositions(filter: $filter) { totalCount nodes { ${POSITION_FIELDS} } } }`;
 const RECORD = `mutation ($input: PaymentReceiptInput!) { recordPaymentReceipt(input: $input) { positionStatus } }`;
@@ -19,7 +19,7 @@ function certificatePaymentRequested(requestId: string) {
       kinds: ['residence'],
       externalRef: requestId,
       amountCents: 1600,
-      dueDate: addDays(italianDay(new Date()), 30),
+      dueDate: addDays(civilDate(new Date()), 30),
       description: 'Imposta di bollo: Certificato di residenza',
     },
   });
@@ -105,5 +105,24 @@ describe.each(['sqlite', 'postgresql'] as const)('certificate stamp duty from th
     expect(paid.errors).toBeUndefined();
     await t.tributi.flushOutbox();
     await expect.poll(() => eventsAbout('payment.received', requestId)).toHaveLength(1);
+  });
+
+  it('makes no notice for a request that breaks a position rule, and tells anagrafe why', async () => {
+    const requestId = randomUUID();
+    const request = certificatePaymentRequested(requestId);
+    await t.bus.publish({ ...request, data: { ...request.data, dueDate: '2101-01-10' } });
+    await expect
+      .poll(async () => {
+        await t.tributi.flushOutbox();
+        return eventsAbout('payment.fee-refused', requestId);
+      })
+      .toHaveLength(1);
+    expect(eventsAbout('payment.fee-refused', requestId)[0]!.data).toEqual({
+      externalRef: requestId,
+      payerFiscalCode: MARIO,
+      reason: 'year: must be a year from 2000 to 2100, got 2101',
+    });
+    expect(await positionsFor(requestId)).toEqual([]);
+    expect(eventsAbout('payment.position-created', requestId)).toEqual([]);
   });
 });

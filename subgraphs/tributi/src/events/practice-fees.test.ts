@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEvent, type EventEnvelope } from '@sportello/schema';
-import { addDays, italianDay } from '../domain/calendar.js';
 import { COMUNE, MARIO, POSITION_FIELDS, startTributi, type TestTributi } from '../test-support/harness.js';
+import { addDays, civilDate } from '@sportello/platform';
 
 const SEARCH = `query ($filter: PaymentSearchInput) { paymentPositions(filter: $filter) { totalCount nodes { ${POSITION_FIELDS} } } }`;
 const RECORD = `mutation ($input: PaymentReceiptInput!) { recordPaymentReceipt(input: $input) { positionStatus } }`;
@@ -20,7 +20,7 @@ function paymentRequested(practiceId: string, externalRef = practiceId) {
       applicantFiscalCode: MARIO,
       externalRef,
       amountCents: 2000,
-      dueDate: addDays(italianDay(new Date()), 30),
+      dueDate: addDays(civilDate(new Date()), 30),
       description: 'Permesso di sosta residenti',
     },
   });

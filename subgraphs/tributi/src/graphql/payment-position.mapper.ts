@@ -1,7 +1,6 @@
 import { formatNoticeNumber, pagoPaQrPayload } from '@sportello/schema';
 import type { EntityManager } from '@sportello/platform';
 import { formatEuroAmount } from '../domain/amounts.js';
-import { formatItalianDate } from '../domain/calendar.js';
 import { reducedUntil, type FineRules } from '../domain/fines.js';
 import type { CreditorProfile } from '../domain/notice-numbers.js';
 import { amountDueOn } from '../domain/positions.js';
@@ -17,6 +16,7 @@ import {
   PaymentReceiptType,
   PrintedNoticeType,
 } from './payment-position.type.js';
+import { formatItalianDate } from '@sportello/platform';
 
 /** What mapping needs besides the rows. */
 export interface MappingContext {

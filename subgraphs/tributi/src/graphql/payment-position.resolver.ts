@@ -4,12 +4,12 @@ import {
   ForbiddenError,
   requireAuthenticated,
   requireStaff,
+  isIsoDate,
 } from '@sportello/platform';
 import { GraphQLNoticeNumber, PAYMENT_KINDS, type PaymentKind } from '@sportello/schema';
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { paymentProviderOf, requireTributiStaff, type TributiContext } from '../context.js';
 import { cancelPosition } from '../domain/cancellation.js';
-import { isIsoDate } from '../domain/calendar.js';
 import { createPositions, positionViolations, type NewPosition } from '../domain/positions.js';
 import { recordPaymentReceipt } from '../domain/receipts.js';
 import {

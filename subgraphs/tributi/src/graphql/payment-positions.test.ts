@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isValidNoticeNumber, makeNoticeNumber } from '@sportello/schema';
-import { addDays, italianDay } from '../domain/calendar.js';
 import {
   CHIARA,
   CHILD,
@@ -9,8 +8,9 @@ import {
   startTributi,
   type TestTributi,
 } from '../test-support/harness.js';
+import { addDays, civilDate } from '@sportello/platform';
 
-const today = italianDay(new Date());
+const today = civilDate(new Date());
 
 const CREATE = `mutation ($input: NewPaymentPositionInput!) { createPaymentPosition(input: $input) { ${POSITION_FIELDS} } }`;
 const RECORD = `mutation ($input: PaymentReceiptInput!) {

@@ -1,8 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeFiscalCode } from '@sportello/schema';
-import { addDays, italianDay } from '../domain/calendar.js';
 import { startTributi, type TestTributi } from '../test-support/harness.js';
+import { addDays, civilDate } from '@sportello/platform';
 
 /** `count` distinct valid fiscal codes. */
 function payers(count: number): string[] {
@@ -24,7 +24,7 @@ function payers(count: number): string[] {
 describe('uploading a billing file (POST /payment-bulk-jobs)', () => {
   let t: TestTributi;
   let staff: string;
-  const due = addDays(italianDay(new Date()), 45);
+  const due = addDays(civilDate(new Date()), 45);
   const query = (key: string, kind = 'TARI') =>
     `/payment-bulk-jobs?idempotencyKey=${key}&kind=${kind}&year=2026&description=${encodeURIComponent('TARI 2026 - saldo')}&dueDates=${due}`;
   const upload = (path: string, body: string, contentType: string, token = staff) =>
