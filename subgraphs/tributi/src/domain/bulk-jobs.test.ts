@@ -3,7 +3,7 @@ import { DATABASE_DRIVERS } from '@sportello/platform/testing';
 import { computeFiscalCode, isValidNoticeNumber } from '@sportello/schema';
 import { InstalmentEntity } from '../entities/instalment.entity.js';
 import { COMUNE, startTributi, type TestTributi } from '../test-support/harness.js';
-import { addDays, italianDay } from './calendar.js';
+import { addDays, civilDate } from '@sportello/platform';
 
 const START = `mutation ($input: NewPaymentBulkJobInput!) { startPaymentBulkJob(input: $input) { id status total processed idempotencyKey } }`;
 const JOB = `query ($id: ID!) { paymentBulkJob(id: $id) { status total processed error } }`;
@@ -38,7 +38,7 @@ describe.each(DATABASE_DRIVERS)('a TARI bulk run on %s', (driver) => {
   it('creates 10,000 positions with 10,000 distinct valid notices, with progress readable while it runs', async () => {
     t = await startTributi(driver, { bulkBatchSize: 1_000 });
     const staff = await t.tokens.staff();
-    const today = italianDay(new Date());
+    const today = civilDate(new Date());
     const codes = payers(10_000);
     const answer = await t.graphql(START, {
       token: staff,
@@ -126,7 +126,7 @@ describe.each(DATABASE_DRIVERS)('what the tributi office can do with a bulk run 
     kind: 'TARI',
     year: 2026,
     description: 'TARI 2026 - acconto',
-    dueDates: [addDays(italianDay(new Date()), 45)],
+    dueDates: [addDays(civilDate(new Date()), 45)],
     items: codes.map((payerFiscalCode, index) => ({
       payerFiscalCode,
       amountCents: 5_000 + index,
