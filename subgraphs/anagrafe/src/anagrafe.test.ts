@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeFiscalCode } from '@sportello/schema';
-import { addDays } from './domain/calendar.js';
 import { IdentityDocumentEntity } from './entities/identity-document.entity.js';
 import {
   COMUNE,
@@ -10,6 +9,7 @@ import {
   type GraphQLAnswer,
   type TestAnagrafe,
 } from './test-support/harness.js';
+import { addDays } from '@sportello/platform';
 
 const RESIDENCE =
   'residence { givenName familyName birthDate civilStatus address { street number postcode zone } electoral { section } }';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEvent, noticeCheckDigits, type EventEnvelope } from '@sportello/schema';
-import { addDays, todayIn } from './domain/calendar.js';
 import { pdfText } from './test-support/pdf-text.js';
 import { COMUNE, PEOPLE, startAnagrafe, today, type TestAnagrafe } from './test-support/harness.js';
+import { addDays, todayIn } from '@sportello/platform';
 
 const CERTIFICATE = 'id kinds stampDuty stampDutyText verificationCode downloadUrl';
 const REQUEST_FIELDS = `id status kinds holderFiscalCode use stampDutyAmountCents noticeNumber paymentDueDate paidAt certificate { ${CERTIFICATE} }`;

@@ -9,6 +9,8 @@ import {
   recordEvent,
   requireAuthenticated,
   type EntityManager,
+  addDays,
+  todayIn,
 } from '@sportello/platform';
 import { renderCertificatePdf, italianDate } from '../certificates/certificate-pdf.js';
 import type { AnagrafeContext, AnagrafeSettings } from '../context.js';
@@ -19,7 +21,6 @@ import {
 import { CertificateEntity, type Certificate, type CertificateLine } from '../entities/certificate.entity.js';
 import { ResidentEntity, type Resident } from '../entities/resident.entity.js';
 import { certificateIssuedEvent, certificatePaymentRequestedEvent } from '../events/anagrafe-events.js';
-import { addDays, todayIn } from './calendar.js';
 import {
   CERTIFICATE_KIND_RULES,
   certificateValidUntil,
