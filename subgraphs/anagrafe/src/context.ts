@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
 import type { DatabaseRequestContext, EntityManager } from '@sportello/platform';
 import type { Actor } from '@sportello/schema';
-import { todayIn, type IsoDate } from './domain/calendar.js';
 import { ResidentEntity, type Resident } from './entities/resident.entity.js';
+import { todayIn, type IsoDate } from '@sportello/platform';
 
 /** The office whose staff keep the registry. */
 export const ANAGRAFE_OFFICE = 'anagrafe';

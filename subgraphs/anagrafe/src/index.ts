@@ -15,12 +15,12 @@ import {
   type JwksSource,
   type Logger,
   REVOCATIONS_PATH,
+  todayIn,
 } from '@sportello/platform';
 import { createCertificateRoutes, rewriteCertificatePath } from './certificates/certificate-routes.js';
 import type { AnagrafeConfig } from './config.js';
 import { residenceChangeDocumentRoutes } from './http/residence-change-document-routes.js';
 import { createAnagrafeContext, type AnagrafeContext, type AnagrafeSettings } from './context.js';
-import { todayIn } from './domain/calendar.js';
 import { ANAGRAFE_ENTITIES } from './entities/index.js';
 import { startStampDutyConsumer } from './events/stamp-duty-consumer.js';
 import { buildAnagrafeSchema } from './graphql/schema.js';
@@ -89,7 +89,6 @@ export {
   RESIDENCE_CHANGE_DOCUMENTS_PATH,
   RESIDENCE_CHANGE_DOCUMENT_CONTENT_PATH,
 } from './domain/residence-change-documents.js';
-export type { IsoDate } from './domain/calendar.js';
 
 /** What anagrafe needs from its host. */
 export interface AnagrafeDeps {

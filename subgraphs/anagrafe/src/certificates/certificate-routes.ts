@@ -7,9 +7,9 @@ import {
   type Route,
   type RouteResponse,
   type ServiceRequest,
+  todayIn,
 } from '@sportello/platform';
 import { createAnagrafeContext, type AnagrafeSettings } from '../context.js';
-import { todayIn } from '../domain/calendar.js';
 import { certificatePdf, verifyCertificate } from '../domain/certificate-operations.js';
 import { authorizeRecordRead, citizenOf } from '../domain/record-access.js';
 import { CertificateEntity } from '../entities/certificate.entity.js';

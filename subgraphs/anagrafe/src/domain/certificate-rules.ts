@@ -1,4 +1,4 @@
-import { addMonths, type IsoDate } from './calendar.js';
+import { addMonths, type IsoDate } from '@sportello/platform';
 
 /**
  * Certificates a citizen can obtain online, for themselves or a family member. Several can be

@@ -1,8 +1,13 @@
-import { BadUserInputError, NotFoundError, type EntityManager } from '@sportello/platform';
+import {
+  BadUserInputError,
+  NotFoundError,
+  type EntityManager,
+  isIsoDate,
+  type IsoDate,
+} from '@sportello/platform';
 import type { DocumentKind } from '@sportello/schema';
 import { IdentityDocumentEntity, type IdentityDocument } from '../entities/identity-document.entity.js';
 import { ResidentEntity } from '../entities/resident.entity.js';
-import { isIsoDate, type IsoDate } from './calendar.js';
 import { cieExpiry, effectiveExpiry } from './identity-document.js';
 
 /** A holder's documents, newest first. */

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, ageOn, birthdayIn } from './calendar.js';
 import {
   PAPER_CARD_LAST_VALID_DAY,
   cieExpiry,
@@ -7,6 +6,7 @@ import {
   dueReminderOffset,
   effectiveExpiry,
 } from './identity-document.js';
+import { addDays, ageOn, birthdayIn } from '@sportello/platform';
 
 describe('CIE expiry', () => {
   describe('adults: 10 years at most, ending on the last birthday before', () => {

@@ -7,7 +7,7 @@ import {
   firstBirthdayOnOrAfter,
   lastBirthdayOnOrBefore,
   type IsoDate,
-} from './calendar.js';
+} from '@sportello/platform';
 
 /**
  * Last day on which a paper identity card is valid, whatever date it shows: under Regulation (EU)

@@ -6,10 +6,11 @@ import {
   scopeRequired,
   type PersonalDataRule,
   type Principal,
+  ageOn,
+  type IsoDate,
 } from '@sportello/platform';
 import type { AnagrafeContext } from '../context.js';
 import type { Resident } from '../entities/resident.entity.js';
-import { ageOn, type IsoDate } from './calendar.js';
 
 /** Groups of a resident's personal data, each with who may read it besides the person. */
 export const RECORD_RULES = {

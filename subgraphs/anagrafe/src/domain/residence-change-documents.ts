@@ -11,6 +11,7 @@ import {
   detectFileType,
   ForbiddenError,
   type EntityManager,
+  type IsoDate,
 } from '@sportello/platform';
 import type { ResidenceChange } from '../entities/residence-change.entity.js';
 import {
@@ -18,7 +19,6 @@ import {
   ResidenceChangeDocumentEntity,
   type ResidenceChangeDocument,
 } from '../entities/residence-change-document.entity.js';
-import type { IsoDate } from './calendar.js';
 import { replyRefusal } from './residence-change.js';
 
 /** Upload path: `POST /residence-change-documents?residenceChangeId=<id>&filename=<name>`, the file as the body. */

@@ -5,6 +5,9 @@ import {
   NotFoundError,
   recordEvent,
   type EntityManager,
+  addDays,
+  isIsoDate,
+  type IsoDate,
 } from '@sportello/platform';
 import type { Actor, ResidenceChangeStatus } from '@sportello/schema';
 import {
@@ -16,7 +19,6 @@ import {
 import { ResidentEntity, type Resident } from '../entities/resident.entity.js';
 import { StreetEntity } from '../entities/street.entity.js';
 import { addressChangedEvent, residenceChangeStatusEvent } from '../events/anagrafe-events.js';
-import { addDays, isIsoDate, type IsoDate } from './calendar.js';
 import {
   refusal,
   replyRefusal,

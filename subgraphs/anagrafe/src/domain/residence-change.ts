@@ -1,5 +1,5 @@
 import type { ResidenceChangeStatus } from '@sportello/schema';
-import { addDays, addWorkingDays, daysBetween, type IsoDate } from './calendar.js';
+import { addDays, addWorkingDays, daysBetween, type IsoDate } from '@sportello/platform';
 
 /** Working days the office has to register a declaration (DPR 223/1989, art. 18 as amended by L. 35/2012, art. 5). */
 export const REGISTRATION_WORKING_DAYS = 2;

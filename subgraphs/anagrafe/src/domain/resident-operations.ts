@@ -1,4 +1,11 @@
-import { BadUserInputError, ConflictError, recordEvent, type EntityManager } from '@sportello/platform';
+import {
+  BadUserInputError,
+  ConflictError,
+  recordEvent,
+  type EntityManager,
+  isIsoDate,
+  type IsoDate,
+} from '@sportello/platform';
 import { decodeFiscalCode, type Actor } from '@sportello/schema';
 import {
   ResidentEntity,
@@ -8,7 +15,6 @@ import {
 } from '../entities/resident.entity.js';
 import { StreetEntity } from '../entities/street.entity.js';
 import { residentRegisteredEvent } from '../events/anagrafe-events.js';
-import { isIsoDate, type IsoDate } from './calendar.js';
 import { HOUSE_NUMBER } from './residence-change-operations.js';
 import { searchTextOf } from './residents.js';
 

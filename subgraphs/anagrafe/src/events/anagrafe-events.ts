@@ -1,10 +1,10 @@
 import { createEvent, type Actor, type ResidenceChangeStatus } from '@sportello/schema';
-import { ageOn, type IsoDate } from '../domain/calendar.js';
 import type { CertificateRequestRecord } from '../entities/certificate-request.entity.js';
 import type { Certificate } from '../entities/certificate.entity.js';
 import type { IdentityDocument } from '../entities/identity-document.entity.js';
 import type { ResidenceChange } from '../entities/residence-change.entity.js';
 import type { Resident } from '../entities/resident.entity.js';
+import { ageOn, type IsoDate } from '@sportello/platform';
 
 /** `resident.registered` for a person who became resident. */
 export function residentRegisteredEvent(resident: Resident, actor: Actor | null, occurredAt: Date) {

@@ -1,7 +1,7 @@
-import type { IsoDate } from '../domain/calendar.js';
 import { documentValidity } from '../domain/identity-document.js';
 import type { IdentityDocument } from '../entities/identity-document.entity.js';
 import { IdentityDocumentType } from './document.type.js';
+import type { IsoDate } from '@sportello/platform';
 
 /** The public view of a document on `today`. */
 export function toIdentityDocumentType(document: IdentityDocument, today: IsoDate): IdentityDocumentType {

@@ -1,4 +1,3 @@
-import type { IsoDate } from '../domain/calendar.js';
 import {
   checkDeadline,
   registrationDueBy,
@@ -9,6 +8,7 @@ import { RESIDENCE_CHANGE_DOCUMENT_CONTENT_PATH } from '../domain/residence-chan
 import type { ResidenceChange } from '../entities/residence-change.entity.js';
 import { toAddressType } from './resident.mapper.js';
 import { ResidenceChangeType } from './residence-change.type.js';
+import type { IsoDate } from '@sportello/platform';
 
 /**
  * A declaration as GraphQL answers it; `today` decides whether its registration is overdue, and

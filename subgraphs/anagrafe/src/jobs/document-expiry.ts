@@ -1,6 +1,12 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { recordEvent, type Database, type EntityManager } from '@sportello/platform';
-import { addDays, daysBetween, type IsoDate } from '../domain/calendar.js';
+import {
+  recordEvent,
+  type Database,
+  type EntityManager,
+  addDays,
+  daysBetween,
+  type IsoDate,
+} from '@sportello/platform';
 import {
   DEFAULT_REMINDER_OFFSETS,
   dueReminderOffset,

@@ -1,8 +1,8 @@
 import type { Database } from '@sportello/platform';
-import { addDays, type IsoDate } from '../domain/calendar.js';
 import { SILENT_APPROVAL_DAYS } from '../domain/residence-change.js';
 import { changeResidenceStatus } from '../domain/residence-change-operations.js';
 import { ResidenceChangeEntity } from '../entities/residence-change.entity.js';
+import { addDays, type IsoDate } from '@sportello/platform';
 
 /**
  * Accepts, by silence, registered declarations older than 45 days that got no outcome, in every
