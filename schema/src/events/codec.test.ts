@@ -141,6 +141,11 @@ const SAMPLES: { [T in EventType]: EventDataInput<T> } = {
     instalment: 1,
   },
   'payment.position-cancelled': { positionId: 'pos_1', noticeNumber: NOTICE, payerFiscalCode: APPLICANT },
+  'payment.fee-refused': {
+    externalRef: '019a1c2e-7b3d-7c11-9f00-5d2a3b4c5d6e',
+    payerFiscalCode: APPLICANT,
+    reason: 'dueDate: must not be in the past',
+  },
   'payment.bulk-job-changed': { jobId: 'job_1', status: 'running', processed: 500, total: 10_000 },
   'practice.submitted': {
     practiceId: 'pr_7',

@@ -44,6 +44,8 @@ export const EVENT_LANES: { readonly [T in EventType]: Lane } = Object.freeze({
   'payment.due-soon': 'bulk',
   'payment.overdue': 'bulk',
   'payment.position-cancelled': 'interactive',
+  // A citizen waits on the request whose fee could not be billed.
+  'payment.fee-refused': 'interactive',
   // A clerk watches the run's progress live; a few events per run, not one per position.
   'payment.bulk-job-changed': 'interactive',
   // practices

@@ -105,6 +105,22 @@ export const paymentPositionCancelled = defineEvent({
   }),
 });
 
+export const paymentFeeRefused = defineEvent({
+  type: 'payment.fee-refused',
+  version: 1,
+  producer: 'tributi',
+  consumers: ['anagrafe'],
+  description:
+    "A fee another service asked for (a certificate's stamp duty, with its `externalRef`) could not be billed: " +
+    'the request breaks a rule of payment positions, so no position or pagoPA notice was made. The asking ' +
+    'service shows its request as failed with `reason`, for the citizen and the office.',
+  data: z.object({
+    externalRef: z.string().min(1).max(100).describe('the reference the fee was asked for'),
+    payerFiscalCode: fiscalCodeSchema,
+    reason: z.string().min(1).max(500).describe('why, in words for the citizen and the office'),
+  }),
+});
+
 /** Where a bulk billing job stands (`PaymentBulkJob.status`). */
 export const BULK_JOB_STATES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 
@@ -131,5 +147,6 @@ export const tributiEvents = [
   paymentDueSoon,
   paymentOverdue,
   paymentPositionCancelled,
+  paymentFeeRefused,
   paymentBulkJobChanged,
 ] as const;

@@ -227,6 +227,49 @@ describe.each(['sqlite', 'postgresql'] as const)('certificate stamp duty through
     expect(await requestOf(paolo, pending.id)).toMatchObject({ certificate: null, paidAt: null });
   });
 
+  it('shows a request whose notice could not be made as failed, with the reason, and takes a new request', async () => {
+    const giulia = PEOPLE.giulia.fiscalCode;
+    const ask = () =>
+      t.graphql(REQUEST, {
+        as: t.citizen(giulia),
+        variables: { input: { kinds: ['RESIDENCE'], use: 'uso privato' } },
+      });
+    const asked = await ask();
+    expect(asked.errors).toBeUndefined();
+    const pending = asked.data?.['requestCertificate'] as RequestAnswer;
+    const refused = createEvent('payment.fee-refused', {
+      comune: COMUNE,
+      subject: pending.id,
+      actor: { kind: 'system', id: 'certificate-fees' },
+      data: {
+        externalRef: pending.id,
+        payerFiscalCode: giulia,
+        reason: 'year: must be a year from 2000 to 2100, got 2101',
+      },
+    });
+    await t.bus.publish(refused);
+    await t.bus.publish({ ...refused });
+    await expect.poll(async () => (await requestOf(giulia, pending.id))?.status).toBe('PAYMENT_FAILED');
+    const failed = (
+      await t.graphql(`{ myCertificateRequests { id failureReason } }`, {
+        as: t.citizen(giulia),
+      })
+    ).data?.['myCertificateRequests'] as { id: string; failureReason: string | null }[];
+    expect(failed.find((row) => row.id === pending.id)?.failureReason).toBe(
+      'year: must be a year from 2000 to 2100, got 2101',
+    );
+
+    // A receipt arriving later for it issues nothing; a new request waits for a notice of its own.
+    await t.bus.publish(paymentReceived(pending.id, noticeNumber(), giulia, new Date().toISOString()));
+    const again = await ask();
+    expect(again.errors).toBeUndefined();
+    expect(again.data?.['requestCertificate']).toMatchObject({ status: 'AWAITING_PAYMENT' });
+    expect(await requestOf(giulia, pending.id)).toMatchObject({
+      status: 'PAYMENT_FAILED',
+      certificate: null,
+    });
+  });
+
   it('asks an anonymous caller to sign in to list requests', async () => {
     const anonymous = await t.graphql(MINE);
     expect(anonymous.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');

@@ -271,6 +271,7 @@ export async function requestCertificate(
     noticeNumber: null,
     paymentDueDate: duty.status === 'due' ? addDays(ctx.today, STAMP_DUTY_PAYMENT_DAYS) : null,
     paidAt: null,
+    failureReason: null,
     requestedAt: ctx.now,
     certificateId: null,
     content: lines,
@@ -341,6 +342,23 @@ export async function cancelCertificateRequest(em: EntityManager, requestId: str
     CertificateRequestEntity,
     { id: requestId, status: 'awaiting-payment' },
     { status: 'cancelled' },
+  );
+}
+
+/**
+ * Marks a waiting request whose stamp duty tributi could not bill (`payment.fee-refused`) as
+ * failed, with the reason: no notice will come for it, and the citizen can request the certificate
+ * again. A request already issued or cancelled is left as it is.
+ */
+export async function failCertificatePayment(
+  em: EntityManager,
+  requestId: string,
+  reason: string,
+): Promise<void> {
+  await em.nativeUpdate(
+    CertificateRequestEntity,
+    { id: requestId, status: 'awaiting-payment' },
+    { status: 'payment-failed', failureReason: reason.slice(0, 500) },
   );
 }
 

@@ -5,10 +5,15 @@ import type { CertificateKind } from '../domain/certificate-rules.js';
 import type { CertificateLine } from './certificate.entity.js';
 
 /**
- * Where a certificate request stands: waiting for its stamp duty, issued, or cancelled (its notice
- * was cancelled before payment).
+ * Where a certificate request stands: waiting for its stamp duty, issued, cancelled (its notice
+ * was cancelled before payment), or failed (no notice could be made for it: `failureReason`).
  */
-export const CERTIFICATE_REQUEST_STATUSES = ['awaiting-payment', 'issued', 'cancelled'] as const;
+export const CERTIFICATE_REQUEST_STATUSES = [
+  'awaiting-payment',
+  'issued',
+  'cancelled',
+  'payment-failed',
+] as const;
 export type CertificateRequestStatus = (typeof CERTIFICATE_REQUEST_STATUSES)[number];
 
 /**
@@ -38,6 +43,8 @@ export const CertificateRequestEntity = defineEntity({
     /** The day the notice falls due. */
     paymentDueDate: p.string().length(10).nullable(),
     paidAt: p.datetime().nullable(),
+    /** Why no stamp-duty notice could be made (`payment-failed`), as tributi explained it. */
+    failureReason: p.string().length(500).nullable(),
     requestedAt: p.datetime(),
     certificateId: p.uuid().nullable(),
     /** The certified facts as they stood at the request, printed if they cannot be read again at issue. */

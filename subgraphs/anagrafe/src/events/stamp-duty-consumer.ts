@@ -10,6 +10,7 @@ import { busSubjectPattern, isEventOf } from '@sportello/schema';
 import type { AnagrafeSettings } from '../context.js';
 import {
   cancelCertificateRequest,
+  failCertificatePayment,
   issuePaidCertificate,
   recordStampDutyNotice,
 } from '../domain/certificate-operations.js';
@@ -44,7 +45,8 @@ const REQUEST_REF = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 /**
  * Follows the stamp-duty positions tributi makes for certificate requests (`externalRef` = the
  * request id): `payment.position-created` gives the request its notice, `payment.received` issues
- * the certificate, `payment.position-cancelled` closes a request still waiting. Each event is applied once (inbox), and a request already issued stays as it
+ * the certificate, `payment.position-cancelled` closes a request still waiting, and
+ * `payment.fee-refused` marks it failed with tributi's reason (no notice was made). Each event is applied once (inbox), and a request already issued stays as it
  * is; positions of anything else are acknowledged and ignored.
  */
 export async function startStampDutyConsumer(setup: StampDutyConsumerSetup): Promise<Consumer> {
@@ -57,6 +59,7 @@ export async function startStampDutyConsumer(setup: StampDutyConsumerSetup): Pro
         busSubjectPattern({ type: 'payment.position-created' }),
         busSubjectPattern({ type: 'payment.received' }),
         busSubjectPattern({ type: 'payment.position-cancelled' }),
+        busSubjectPattern({ type: 'payment.fee-refused' }),
       ],
     },
     async (envelope) => {
@@ -65,7 +68,8 @@ export async function startStampDutyConsumer(setup: StampDutyConsumerSetup): Pro
       if (
         !isEventOf(event, 'payment.position-created') &&
         !isEventOf(event, 'payment.received') &&
-        !isEventOf(event, 'payment.position-cancelled')
+        !isEventOf(event, 'payment.position-cancelled') &&
+        !isEventOf(event, 'payment.fee-refused')
       ) {
         return;
       }
@@ -88,6 +92,11 @@ export async function startStampDutyConsumer(setup: StampDutyConsumerSetup): Pro
             now(),
           );
         });
+      } else if (isEventOf(event, 'payment.fee-refused')) {
+        const { reason } = event.data;
+        await handleOnce(em, STAMP_DUTY_CONSUMER, event, (tx) =>
+          failCertificatePayment(tx, externalRef, reason),
+        );
       } else {
         await handleOnce(em, STAMP_DUTY_CONSUMER, event, (tx) => cancelCertificateRequest(tx, externalRef));
       }

@@ -43,6 +43,7 @@ export function toCertificateRequestType(
   return Object.assign(new CertificateRequestType(), {
     id: request.id,
     status: request.status,
+    failureReason: request.failureReason ?? null,
     kinds: [...request.kinds],
     holderFiscalCode: request.holderFiscalCode,
     use: request.use,

@@ -85,6 +85,7 @@ export const CertificateRequestStatusEnum = {
   AWAITING_PAYMENT: 'awaiting-payment',
   ISSUED: 'issued',
   CANCELLED: 'cancelled',
+  PAYMENT_FAILED: 'payment-failed',
 } as const;
 
 registerEnumType(CertificateRequestStatusEnum, {
@@ -99,6 +100,11 @@ registerEnumType(CertificateRequestStatusEnum, {
     CANCELLED: {
       description:
         'The stamp-duty notice was cancelled before it was paid: nothing is issued; request the certificate again.',
+    },
+    PAYMENT_FAILED: {
+      description:
+        'No stamp-duty notice could be made for the request (`failureReason` says why): nothing is issued and ' +
+        'nothing is owed; request the certificate again, or ask the registry office.',
     },
   },
 });
@@ -116,10 +122,16 @@ export class CertificateRequestType {
 
   @Field(() => CertificateRequestStatusEnum, {
     description:
-      'AWAITING_PAYMENT until the stamp duty is paid, then ISSUED (CANCELLED if its notice is cancelled first); ' +
-      'exempt requests are ISSUED at once.',
+      'AWAITING_PAYMENT until the stamp duty is paid, then ISSUED (CANCELLED if its notice is cancelled first, ' +
+      'PAYMENT_FAILED if no notice could be made); exempt requests are ISSUED at once.',
   })
   status!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why no stamp-duty notice could be made (status PAYMENT_FAILED); null otherwise.',
+  })
+  failureReason!: string | null;
 
   @Field(() => [CertificateKindEnum], { description: 'Several make a contestuale certificate.' })
   kinds!: string[];

@@ -6,8 +6,9 @@ import {
   type EventBus,
   type Logger,
   parseConsumedEvent,
+  recordEvent,
 } from '@sportello/platform';
-import { busSubjectPattern, isEventOf, type Actor, type EventOf } from '@sportello/schema';
+import { busSubjectPattern, createEvent, isEventOf, type Actor, type EventOf } from '@sportello/schema';
 import type { FineRules } from '../domain/fines.js';
 import { billFee } from '../domain/fee-positions.js';
 import { consumerNameFor } from './practice-fees-consumer.js';
@@ -31,7 +32,8 @@ export interface CertificateFeesSetup {
  * one position of kind `other` for the requester, with the request id as `externalRef`, announced
  * by `payment.position-created` like any other. However often the event is delivered there is one
  * position: the inbox records the event, and a position already made for the reference is left as
- * it is.
+ * it is. A request that breaks a position rule gets no position but `payment.fee-refused`, with the
+ * reason, so the request does not wait for a notice that will never come.
  */
 export async function startCertificateFeesConsumer(setup: CertificateFeesSetup): Promise<Consumer> {
   const { bus, database, logger } = setup;
@@ -74,6 +76,20 @@ async function makePosition(
     setup.logger.error(
       { eventId: event.id, requestId: data.requestId, violations: outcome },
       'certificate stamp duty not billed: the request breaks a position rule',
+    );
+    // Anagrafe shows the request as failed, with the reason, instead of waiting for a notice forever.
+    const reason = outcome
+      .map((violation) => `${violation.field}: ${violation.message}`)
+      .join('; ')
+      .slice(0, 500);
+    recordEvent(
+      em,
+      createEvent('payment.fee-refused', {
+        comune: event.comune,
+        subject: data.requestId,
+        actor: CERTIFICATE_FEES_ACTOR,
+        data: { externalRef: data.externalRef, payerFiscalCode: data.requesterFiscalCode, reason },
+      }),
     );
   }
 }

@@ -4,6 +4,7 @@ import { Migration20261207054445_certificate_requests } from './Migration2026120
 import { Migration20261207055750_certificate_request_cancelled } from './Migration20261207055750_certificate_request_cancelled.js';
 import { Migration20261207073116_residence_change_documents } from './Migration20261207073116_residence_change_documents.js';
 import { Migration20261207074258_job_lease } from './Migration20261207074258_job_lease.js';
+import { Migration20261207074745_certificate_request_payment_failed } from './Migration20261207074745_certificate_request_payment_failed.js';
 
 export const migrations = [
   { name: 'Migration20261123132057_init', class: Migration20261123132057_init },
@@ -11,4 +12,5 @@ export const migrations = [
   { name: 'Migration20261207055750_certificate_request_cancelled', class: Migration20261207055750_certificate_request_cancelled },
   { name: 'Migration20261207073116_residence_change_documents', class: Migration20261207073116_residence_change_documents },
   { name: 'Migration20261207074258_job_lease', class: Migration20261207074258_job_lease },
+  { name: 'Migration20261207074745_certificate_request_payment_failed', class: Migration20261207074745_certificate_request_payment_failed },
 ];
