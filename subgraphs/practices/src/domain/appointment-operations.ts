@@ -6,6 +6,8 @@ import {
   NotFoundError,
   recordEvent,
   type EntityManager,
+  addDays,
+  civilDate,
 } from '@sportello/platform';
 import type { Actor } from '@sportello/schema';
 import {
@@ -19,7 +21,7 @@ import {
   appointmentCancelledEvent,
   appointmentChangedEvent,
 } from '../events/appointment-events.js';
-import { addDays, localDay, slotAt, slotsOfDay, type Slot } from './calendar.js';
+import { slotAt, slotsOfDay, type Slot } from './slots.js';
 import { citizenConcerned, type CitizenCaller } from './access.js';
 import { findPractice } from './practice-operations.js';
 
@@ -231,5 +233,5 @@ export async function cancel(
 
 /** Today in the calendar's zone, for "from" defaults. */
 export function today(now: Date, timeZone: string): string {
-  return localDay(now, timeZone);
+  return civilDate(now, timeZone);
 }

@@ -3,7 +3,13 @@
  * entry and its outbox events in one transaction.
  */
 import { OptimisticLockError } from '@mikro-orm/core';
-import { BadUserInputError, ConflictError, recordEvent, type EntityManager } from '@sportello/platform';
+import {
+  BadUserInputError,
+  ConflictError,
+  recordEvent,
+  type EntityManager,
+  isIsoDate,
+} from '@sportello/platform';
 import { isValidFiscalCode, type Actor, type PracticeStatus } from '@sportello/schema';
 import { AttachmentEntity } from '../entities/attachment.entity.js';
 import {
@@ -37,7 +43,6 @@ import {
   practiceSubmittedEvent,
 } from '../events/practice-events.js';
 import { citizenActor, citizenConcerned, peopleOf, type CitizenCaller } from './access.js';
-import { isCalendarDay } from './calendar.js';
 import { validateForm } from './form.js';
 import { nextProtocolNumber } from './protocol.js';
 import { checkTransition, EDITABLE_STATUSES, type PracticeAction, type WorkflowRole } from './workflow.js';
@@ -663,7 +668,7 @@ export async function requestIntegration(
   now: Date,
 ): Promise<Practice> {
   const note = cleanNote(message, 'message');
-  if (respondBy != null && !isCalendarDay(respondBy)) {
+  if (respondBy != null && !isIsoDate(respondBy)) {
     throw new BadUserInputError(`respondBy must be a real day, YYYY-MM-DD (${respondBy} is not one)`, {
       field: 'respondBy',
     });

@@ -1,7 +1,6 @@
-import { BadUserInputError, requireStaff, type Office } from '@sportello/platform';
+import { BadUserInputError, requireStaff, type Office, isIsoDate } from '@sportello/platform';
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { citizenActor, peopleOf, requireCitizen } from '../domain/access.js';
-import { isCalendarDay } from '../domain/calendar.js';
 import {
   availableSlots,
   book,
@@ -82,7 +81,7 @@ export class AppointmentResolver {
       throw new BadUserInputError('days must be between 1 and 31', { field: 'days' });
     }
     const first = from ?? today(ctx.now, calendar.timeZone);
-    if (!isCalendarDay(first)) {
+    if (!isIsoDate(first)) {
       throw new BadUserInputError(`from must be a real day, YYYY-MM-DD (${first} is not one)`, {
         field: 'from',
       });

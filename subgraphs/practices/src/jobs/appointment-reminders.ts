@@ -1,5 +1,12 @@
-import { everyMinutes, recordEvent, type Database, type ScheduledJob } from '@sportello/platform';
-import { addDays, localDay, zonedInstant } from '../domain/calendar.js';
+import {
+  everyMinutes,
+  recordEvent,
+  type Database,
+  type ScheduledJob,
+  addDays,
+  civilDate,
+  zonedInstant,
+} from '@sportello/platform';
 import { AppointmentEntity } from '../entities/appointment.entity.js';
 import { appointmentReminderEvent } from '../events/appointment-events.js';
 
@@ -15,7 +22,7 @@ export async function sendAppointmentReminders(
   now: Date,
   timeZone: string,
 ): Promise<number> {
-  const tomorrow = addDays(localDay(now, timeZone), 1);
+  const tomorrow = addDays(civilDate(now, timeZone), 1);
   const until = zonedInstant(addDays(tomorrow, 1), '00:00', timeZone);
   const em = database.forkUnscoped();
   const due = await em.find(
@@ -44,7 +51,11 @@ export async function sendAppointmentReminders(
  * The reminder job for the platform scheduler, every `intervalMs` (whole minutes; 0: only when
  * asked), aligned on the hour.
  */
-export function appointmentRemindersJob(database: Database, intervalMs: number, timeZone: string): ScheduledJob {
+export function appointmentRemindersJob(
+  database: Database,
+  intervalMs: number,
+  timeZone: string,
+): ScheduledJob {
   if (intervalMs % 60_000 !== 0) {
     throw new RangeError(`the reminder interval must be whole minutes, got ${intervalMs} ms`);
   }

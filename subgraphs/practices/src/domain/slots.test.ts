@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { localDay, slotAt, slotsOfDay, zonedInstant } from './calendar.js';
+import { civilDate, zonedInstant } from '@sportello/platform';
+import { slotAt, slotsOfDay } from './slots.js';
 
 const rules = {
   openingHours: [
@@ -27,6 +28,6 @@ describe('office calendar slots', () => {
     expect(slotsOfDay(rules, '2026-01-06')).toEqual([]);
     expect(slotAt(rules, zonedInstant('2026-01-07', '09:30', 'Europe/Rome'))).toBeDefined();
     expect(slotAt(rules, zonedInstant('2026-01-07', '09:15', 'Europe/Rome'))).toBeUndefined();
-    expect(localDay(new Date('2026-01-04T23:30:00Z'), 'Europe/Rome')).toBe('2026-01-05');
+    expect(civilDate(new Date('2026-01-04T23:30:00Z'), 'Europe/Rome')).toBe('2026-01-05');
   });
 });
