@@ -1,12 +1,10 @@
 import type { Actor } from '@sportello/schema';
 import { recordAccessRevoked } from '../events/identity-events.js';
-import { BadUserInputError, NotFoundError, type EntityManager } from '@sportello/platform';
+import { ageOn, BadUserInputError, civilDate, NotFoundError, type EntityManager } from '@sportello/platform';
 import { DelegationEntity, type Delegation } from '../entities/delegation.entity.js';
 import { decodeFiscalCode } from '@sportello/schema';
 import {
   AGE_OF_MAJORITY,
-  ageOn,
-  civilDate,
   isDelegationActive,
   majorityDay,
   minorDelegationEnd,
