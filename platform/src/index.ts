@@ -311,6 +311,24 @@ export {
   type OperationLimits,
 } from './graphql/operation-limits.js';
 export {
+  ConnectionArgs,
+  PageInfo,
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  connectionType,
+  connectionFromRows,
+  connectionFromArray,
+  decodeCursor,
+  encodeCursor,
+  keysetCondition,
+  keysetOrderBy,
+  pageSize,
+  type Connection,
+  type CursorValue,
+  type Edge,
+  type KeysetOrder,
+} from './graphql/connection.js';
+export {
   createSubgraphRuntime,
   internalAssertionsFor,
   openServiceDatabase,
