@@ -16,6 +16,7 @@ import {
   parseIsoDate,
   startOfCivilDay,
   todayIn,
+  zonedDateTime,
   zonedInstant,
 } from './calendar.js';
 
@@ -45,6 +46,11 @@ describe('civil calendar', () => {
     expect(startOfCivilDay('2026-03-29').toISOString()).toBe('2026-03-28T23:00:00.000Z');
     expect(startOfCivilDay('2026-03-30').toISOString()).toBe('2026-03-29T22:00:00.000Z');
     expect(zonedInstant('2026-10-26', '09:30').toISOString()).toBe('2026-10-26T08:30:00.000Z');
+    expect(zonedDateTime(new Date('2026-03-29T01:00:00Z'))).toBe('2026-03-29T03:00:00+02:00');
+    expect(zonedDateTime(new Date('2026-01-05T23:30:05Z'))).toBe('2026-01-06T00:30:05+01:00');
+    expect(zonedDateTime(new Date('2026-01-05T23:30:05Z'), 'America/St_Johns')).toBe(
+      '2026-01-05T20:00:05-03:30',
+    );
   });
 
   test('counts days, months, years and working days', () => {

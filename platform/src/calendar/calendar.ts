@@ -115,6 +115,19 @@ function offsetMinutes(instant: Date, timeZone: string): number {
   return Math.round((asUtc - (instant.getTime() - instant.getMilliseconds())) / 60_000);
 }
 
+/**
+ * An instant as the zone's wall clock reads it, with seconds and the zone's offset at that instant
+ * (RFC 3339): `2026-03-29T03:00:00+02:00`.
+ */
+export function zonedDateTime(at: Date, timeZone: string = CIVIL_TIME_ZONE): string {
+  const wall = wallClock(at, timeZone);
+  const two = (value: number) => String(value).padStart(2, '0');
+  const offset = offsetMinutes(at, timeZone);
+  const sign = offset < 0 ? '-' : '+';
+  const day = format({ year: wall['year']!, month: wall['month']!, day: wall['day']! });
+  return `${day}T${two(wall['hour']!)}:${two(wall['minute']!)}:${two(wall['second']!)}${sign}${two(Math.floor(Math.abs(offset) / 60))}:${two(Math.abs(offset) % 60)}`;
+}
+
 /** The instant of a local day and wall-clock time (`2026-03-02`, `09:30`) in a time zone. */
 export function zonedInstant(day: IsoDate, time: string, timeZone: string = CIVIL_TIME_ZONE): Date {
   const naive = Date.parse(`${parseIsoDate(day, 'day')}T${time}:00Z`);
