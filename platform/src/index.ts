@@ -183,6 +183,7 @@ export {
   parseIsoDate,
   civilDate,
   todayIn,
+  zonedDateTime,
   zonedInstant,
   startOfCivilDay,
   addDays,
