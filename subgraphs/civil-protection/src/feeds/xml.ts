@@ -1,6 +1,7 @@
 /**
  * The little XML writing the feeds need: escaping and timestamps in the CAP profile of xs:dateTime.
  */
+import { zonedDateTime } from '@sportello/platform';
 
 const XML_ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -30,20 +31,7 @@ export function element(name: string, value: string | null | undefined, indent: 
  * (`2025-11-03T14:00:00+01:00`), in the comune's local time so people read their own clock.
  */
 export function capDateTime(date: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'longOffset',
-  }).formatToParts(date);
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  // longOffset is `GMT+01:00`, and `GMT` or `GMT+00:00` at offset zero; CAP writes UTC as `-00:00`.
-  const raw = part('timeZoneName').replace('GMT', '');
-  const offset = raw === '' || raw === '+00:00' ? '-00:00' : raw;
-  return `${part('year')}-${part('month')}-${part('day')}T${part('hour')}:${part('minute')}:${part('second')}${offset}`;
+  const stamp = zonedDateTime(date, timeZone);
+  // CAP writes UTC as `-00:00`.
+  return stamp.endsWith('+00:00') ? `${stamp.slice(0, -6)}-00:00` : stamp;
 }
