@@ -36,8 +36,11 @@ export {
 export {
   OFFICES,
   SCOPES,
+  WRITE_SCOPES,
+  readScopeOf,
   type Office,
   type Scope,
+  type WriteScope,
   type Principal,
   type AnonymousPrincipal,
   type CitizenPrincipal,
@@ -86,6 +89,10 @@ export {
   requireAuthenticated,
   requireStaff,
   scopeRequired,
+  requireAppScope,
+  requireMutationScopes,
+  UnclassifiedMutationError,
+  type MutationScopes,
   type PersonalDataRule,
 } from './auth/access.js';
 export {

@@ -1,3 +1,4 @@
+import { defaultFieldResolver, type GraphQLSchema } from 'graphql';
 import { ForbiddenError, UnauthenticatedError } from '../errors/client-errors.js';
 import {
   type AnonymousPrincipal,
@@ -5,6 +6,7 @@ import {
   type Principal,
   type Scope,
   type StaffPrincipal,
+  type WriteScope,
 } from './principal.js';
 
 /** What a field holding personal data accepts besides the owner (and those acting for them). */
@@ -108,6 +110,61 @@ export function scopeRequired(scope: Scope): ForbiddenError {
     reason: 'SCOPE_REQUIRED',
     scope,
   });
+}
+
+/**
+ * Lets a change in a citizen's name through unless an app's token lacks the write scope `scope`:
+ * apps write only what the citizen granted them for it, whatever they may read. Citizens signed in
+ * themselves (the comune's own apps included), staff and services are not concerned: what they may
+ * change is the operation's own rule.
+ *
+ * @throws {ForbiddenError} (reason `SCOPE_REQUIRED`, `extensions.scope` = `scope`) for an app token
+ * without `scope`.
+ */
+export function requireAppScope(principal: Principal, scope: WriteScope): void {
+  if (principal.kind === 'client' && !principal.scopes.includes(scope)) throw scopeRequired(scope);
+}
+
+/**
+ * What an app's token needs for each `Mutation` field of a subgraph, by field name: the write scope
+ * for a change an app may make in a citizen's name, or `null` for a field no app acting for a
+ * citizen calls (staff, Sportello services, the citizen signed in themselves), whose resolver
+ * refuses apps on its own. Every field is listed, so a new mutation is classified when it is added.
+ */
+export type MutationScopes = Readonly<Record<string, WriteScope | null>>;
+
+/** Programmer error: a `Mutation` field of a subgraph has no line in its {@link MutationScopes}. */
+export class UnclassifiedMutationError extends Error {
+  override readonly name = 'UnclassifiedMutationError';
+  constructor(readonly fields: readonly string[]) {
+    super(
+      `Mutation ${fields.join(', ')} not listed in the subgraph's mutation scopes: give each the write ` +
+        'scope an app needs to call it for a citizen, or null when no app acting for a citizen calls it',
+    );
+  }
+}
+
+/**
+ * Checks the write scope of app tokens before each listed mutation runs: an app without it gets
+ * FORBIDDEN (reason `SCOPE_REQUIRED`, the scope in `extensions.scope`) and nothing is changed. The
+ * resolvers are wrapped in place; `schema` is returned for chaining.
+ *
+ * @throws {UnclassifiedMutationError} when a `Mutation` field is not in `scopes`.
+ */
+export function requireMutationScopes(schema: GraphQLSchema, scopes: MutationScopes): GraphQLSchema {
+  const fields = schema.getMutationType()?.getFields() ?? {};
+  const unlisted = Object.keys(fields).filter((name) => !Object.hasOwn(scopes, name));
+  if (unlisted.length > 0) throw new UnclassifiedMutationError(unlisted);
+  for (const [name, field] of Object.entries(fields)) {
+    const scope = scopes[name];
+    if (scope == null) continue;
+    const resolve = field.resolve ?? defaultFieldResolver;
+    field.resolve = (source, args, context: { principal: Principal }, info) => {
+      requireAppScope(context.principal, scope);
+      return resolve(source, args, context, info);
+    };
+  }
+  return schema;
 }
 
 /**

@@ -9,9 +9,34 @@ export type Principal =
 export const OFFICES = ['anagrafe', 'tributi', 'practices', 'suap', 'civil-protection', 'admin'] as const;
 export type Office = (typeof OFFICES)[number];
 
-/** Scopes a citizen can grant to a third-party app (authorization code flow). */
-export const SCOPES = ['openid', 'profile', 'anagrafe', 'tributi', 'practices', 'notifications'] as const;
+/**
+ * Scopes a citizen can grant to a third-party app (authorization code flow). An area's plain scope
+ * (`practices`) only reads; its `:write` scope (`practices:write`) lets the app act in the citizen's
+ * name there (file, submit, book, change), and does not read by itself: an app asks for both.
+ * Tributi has no write scope: no citizen operation changes a payment position (paying is pagoPA's).
+ */
+export const SCOPES = [
+  'openid',
+  'profile',
+  'profile:write',
+  'anagrafe',
+  'anagrafe:write',
+  'tributi',
+  'practices',
+  'practices:write',
+  'notifications',
+  'notifications:write',
+] as const;
 export type Scope = (typeof SCOPES)[number];
+
+/** The scopes that let an app change something in the citizen's name. */
+export type WriteScope = Extract<Scope, `${string}:write`>;
+export const WRITE_SCOPES = SCOPES.filter((scope): scope is WriteScope => scope.endsWith(':write'));
+
+/** The read scope a write scope goes with (`practices:write` → `practices`). */
+export function readScopeOf(scope: WriteScope): Exclude<Scope, WriteScope> {
+  return scope.slice(0, -':write'.length) as Exclude<Scope, WriteScope>;
+}
 
 export interface AnonymousPrincipal {
   kind: 'anonymous';

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import {
   BadUserInputError,
   NotFoundError,
+  readScopeOf,
   SCOPES,
+  WRITE_SCOPES,
   type EntityManager,
   type Scope,
 } from '@sportello/platform';
@@ -40,7 +42,7 @@ function redirectUriProblem(uri: string): string | undefined {
  * Registers an API client; the secret is returned this once and stored only as a hash.
  *
  * @throws {BadUserInputError} naming the bad field (an empty name or scope list, an unknown scope, a
- * redirect URI that is not https or loopback...).
+ * write scope without its read scope, a redirect URI that is not https or loopback...).
  */
 export async function registerApiClient(
   em: EntityManager,
@@ -59,6 +61,16 @@ export async function registerApiClient(
   const unknown = input.scopes.filter((scope) => !(SCOPES as readonly string[]).includes(scope));
   if (unknown.length > 0)
     throw new BadUserInputError(`unknown scopes: ${unknown.join(', ')}`, { field: 'input.scopes' });
+  // Every operation a write scope allows also reads what it changes: a write scope alone is no use.
+  const unread = WRITE_SCOPES.filter(
+    (scope) => input.scopes.includes(scope) && !input.scopes.includes(readScopeOf(scope)),
+  );
+  if (unread.length > 0) {
+    const needs = unread.map((scope) => `${scope} needs ${readScopeOf(scope)}`).join(', ');
+    throw new BadUserInputError(`a write scope goes with its read scope: ${needs}`, {
+      field: 'input.scopes',
+    });
+  }
   input.redirectUris.forEach((uri, index) => {
     const problem = redirectUriProblem(uri);
     if (problem !== undefined) {

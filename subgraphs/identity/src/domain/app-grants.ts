@@ -6,7 +6,10 @@ import type { Language } from '../entities/citizen.entity.js';
 import { recordAccessRevoked } from '../events/identity-events.js';
 import { revokeRefreshTokens } from '../oidc/refresh-tokens.js';
 
-/** What each scope lets an app do, as the citizen reads it. */
+/**
+ * What each scope lets an app do, as the citizen reads it. A read scope only shows; a write scope
+ * says that the app acts in the citizen's name.
+ */
 export const SCOPE_DESCRIPTIONS: Record<Scope, Record<Language, string>> = {
   openid: {
     it: 'Sapere chi sei (il tuo codice fiscale)',
@@ -18,10 +21,20 @@ export const SCOPE_DESCRIPTIONS: Record<Scope, Record<Language, string>> = {
     en: 'Read your name, email and preferred language',
     de: 'Ihren Namen, Ihre E-Mail-Adresse und Ihre bevorzugte Sprache lesen',
   },
+  'profile:write': {
+    it: 'Cambiare a tuo nome email e lingua preferita',
+    en: 'Change your email and preferred language in your name',
+    de: 'In Ihrem Namen Ihre E-Mail-Adresse und bevorzugte Sprache ändern',
+  },
   anagrafe: {
     it: 'Leggere i tuoi dati anagrafici: residenza, famiglia, documenti e certificati',
     en: 'Read your registry data: residence, family, documents and certificates',
     de: 'Ihre Meldedaten lesen: Wohnsitz, Familie, Dokumente und Bescheinigungen',
+  },
+  'anagrafe:write': {
+    it: 'Presentare a tuo nome dichiarazioni anagrafiche, come il cambio di residenza, e richieste di certificati',
+    en: 'Make registry declarations, such as a change of residence, and request certificates in your name',
+    de: 'In Ihrem Namen Meldeerklärungen wie einen Wohnsitzwechsel abgeben und Bescheinigungen beantragen',
   },
   tributi: {
     it: 'Vedere i tuoi pagamenti dovuti e le ricevute',
@@ -29,14 +42,24 @@ export const SCOPE_DESCRIPTIONS: Record<Scope, Record<Language, string>> = {
     de: 'Ihre fälligen Zahlungen und Quittungen sehen',
   },
   practices: {
-    it: 'Accedere alle tue pratiche e ai tuoi appuntamenti',
-    en: 'Access your practices and appointments',
-    de: 'Auf Ihre Anträge und Termine zugreifen',
+    it: 'Vedere le tue pratiche e i tuoi appuntamenti',
+    en: 'See your practices and appointments',
+    de: 'Ihre Anträge und Termine sehen',
+  },
+  'practices:write': {
+    it: 'Presentare e seguire pratiche a tuo nome, prenotare e disdire appuntamenti, inviare segnalazioni',
+    en: 'File and follow up practices in your name, book and cancel appointments, send reports',
+    de: 'In Ihrem Namen Anträge stellen und verfolgen, Termine buchen und absagen, Meldungen senden',
   },
   notifications: {
-    it: 'Gestire le tue preferenze di notifica e i canali',
-    en: 'Manage your notification preferences and channels',
-    de: 'Ihre Benachrichtigungseinstellungen und Kanäle verwalten',
+    it: 'Vedere le tue preferenze di notifica, i canali e i messaggi ricevuti',
+    en: 'See your notification preferences, channels and the messages you received',
+    de: 'Ihre Benachrichtigungseinstellungen, Kanäle und erhaltenen Nachrichten sehen',
+  },
+  'notifications:write': {
+    it: 'Cambiare a tuo nome le preferenze di notifica e collegare o scollegare Telegram e App IO',
+    en: 'Change your notification preferences and link or unlink Telegram and App IO in your name',
+    de: 'In Ihrem Namen Benachrichtigungseinstellungen ändern und Telegram und App IO verbinden oder trennen',
   },
 };
 

@@ -1,4 +1,4 @@
-import { OFFICES, type EntityManager, type Office } from '@sportello/platform';
+import { OFFICES, SCOPES, type EntityManager, type Office } from '@sportello/platform';
 import { ApiClientEntity } from '../entities/api-client.entity.js';
 import { StaffMemberEntity } from '../entities/staff-member.entity.js';
 import { registerApiClient } from './api-clients.js';
@@ -107,7 +107,8 @@ export async function seedIdentity(
       clientId: DEMO_API_CLIENT.clientId,
       secret: DEMO_API_CLIENT.secret,
       name: 'Demo app',
-      scopes: ['openid', 'profile', 'notifications', 'anagrafe', 'tributi', 'practices'],
+      // Every scope, read and write: what the app may do for a citizen is what the citizen grants.
+      scopes: [...SCOPES],
       redirectUris: [DEMO_API_CLIENT.redirectUri],
       rateLimitPerMinute: 600,
       confidential: true,

@@ -1,3 +1,4 @@
+import type { Scope } from '@sportello/platform';
 import { registerEnumType } from 'type-graphql';
 
 /** GraphQL names for domain values that are not valid enum names (dashes), mapped to the domain values. */
@@ -23,14 +24,19 @@ export const OfficeEnum = {
   ADMIN: 'admin',
 } as const;
 
+/** GraphQL names of the OAuth scopes; a write scope `area:write` is `AREA_WRITE`. */
 export const ScopeEnum = {
   OPENID: 'openid',
   PROFILE: 'profile',
+  PROFILE_WRITE: 'profile:write',
   ANAGRAFE: 'anagrafe',
+  ANAGRAFE_WRITE: 'anagrafe:write',
   TRIBUTI: 'tributi',
   PRACTICES: 'practices',
+  PRACTICES_WRITE: 'practices:write',
   NOTIFICATIONS: 'notifications',
-} as const;
+  NOTIFICATIONS_WRITE: 'notifications:write',
+} as const satisfies Record<string, Scope>;
 
 export const DelegationKindEnum = {
   MINOR_CHILD: 'minor-child',
@@ -81,14 +87,30 @@ registerEnumType(OfficeEnum, {
 });
 registerEnumType(ScopeEnum, {
   name: 'Scope',
-  description: 'Scopes a citizen can grant to an app.',
+  description:
+    'Scopes a citizen can grant to an app. A plain scope only reads; its _WRITE scope (`area:write` in OAuth requests) lets the app act in the citizen’s name there, and does not read by itself.',
   valuesConfig: {
     OPENID: { description: 'Sign-in: who the citizen is (fiscal code).' },
-    PROFILE: { description: 'Name, email and preferred language.' },
-    ANAGRAFE: { description: 'Registry data: residence, family, documents, certificates.' },
-    TRIBUTI: { description: 'Payment positions and receipts.' },
-    PRACTICES: { description: 'Practices and appointments.' },
-    NOTIFICATIONS: { description: 'Notification preferences and channels.' },
+    PROFILE: { description: 'Reads name, email and preferred language.' },
+    PROFILE_WRITE: {
+      description: '`profile:write`: changes email and preferred language in the citizen’s name.',
+    },
+    ANAGRAFE: { description: 'Reads registry data: residence, family, documents, certificates.' },
+    ANAGRAFE_WRITE: {
+      description:
+        '`anagrafe:write`: declarations and requests in the citizen’s name (change of residence, certificates).',
+    },
+    TRIBUTI: { description: 'Reads payment positions and receipts.' },
+    PRACTICES: { description: 'Reads practices, appointments and reports.' },
+    PRACTICES_WRITE: {
+      description:
+        '`practices:write`: files, submits, withdraws and answers practices, books and cancels appointments, files reports in the citizen’s name.',
+    },
+    NOTIFICATIONS: { description: 'Reads notification preferences, channels and messages.' },
+    NOTIFICATIONS_WRITE: {
+      description:
+        '`notifications:write`: changes notification preferences and links or unlinks channels in the citizen’s name.',
+    },
   },
 });
 registerEnumType(DelegationKindEnum, {
