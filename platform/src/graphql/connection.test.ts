@@ -19,6 +19,7 @@ import {
   keysetOrderBy,
   pageSize,
   type Connection,
+  withNodes,
   type KeysetOrder,
 } from './connection.js';
 
@@ -145,6 +146,19 @@ describe('a list in memory', () => {
       const { errors } = await run(PAGE, { after });
       expect(errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
     }
+  });
+
+  test('nodes turned into others in one batch keep their cursors and the page', () => {
+    const page = connectionFromArray(COLOURS, { first: 2 }, (colour) => [colour.name]);
+    const upper = withNodes(
+      page,
+      page.nodes.map((colour) => colour.name.toUpperCase()),
+    );
+    expect(upper.edges).toEqual([
+      { cursor: page.edges[0]!.cursor, node: 'GREEN' },
+      { cursor: page.edges[1]!.cursor, node: 'YELLOW' },
+    ]);
+    expect(upper).toMatchObject({ nodes: ['GREEN', 'YELLOW'], pageInfo: page.pageInfo, totalCount: 4 });
   });
 
   test('a null first is the default page size', async () => {

@@ -245,3 +245,19 @@ export function connectionFromArray<T>(
     toNode: (item) => item,
   });
 }
+
+/**
+ * The same page with its nodes replaced by `nodes`, one for one and in order (e.g. rows turned into
+ * GraphQL types in one batch), cursors and page info kept.
+ */
+export function withNodes<T, U>(page: Connection<T>, nodes: readonly U[]): Connection<U> {
+  if (nodes.length !== page.nodes.length) {
+    throw new Error(`withNodes: ${nodes.length} nodes for a page of ${page.nodes.length}`);
+  }
+  return {
+    edges: page.edges.map((edge, i) => ({ cursor: edge.cursor, node: nodes[i]! })),
+    nodes: [...nodes],
+    pageInfo: page.pageInfo,
+    totalCount: page.totalCount,
+  };
+}
