@@ -331,6 +331,7 @@ export {
   keysetCondition,
   keysetOrderBy,
   pageSize,
+  withNodes,
   type Connection,
   type CursorValue,
   type Edge,
