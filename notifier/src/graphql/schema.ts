@@ -6,6 +6,7 @@ import { CitizenNotificationsResolver, resolveCitizenReference } from './citizen
 import { CitizenType } from './citizen.type.js';
 import { DeliveryStatsResolver } from './delivery-stats.resolver.js';
 import { LiveResolver } from './live.resolver.js';
+import { NOTIFIER_MUTATION_SCOPES } from './mutation-scopes.js';
 
 /** Builds the notifier federation subgraph schema (`_service`, `_entities` included). */
 export async function buildNotifierSchema(): Promise<GraphQLSchema> {
@@ -19,6 +20,7 @@ export async function buildNotifierSchema(): Promise<GraphQLSchema> {
   });
   return federateSchema(schema, {
     imports: ['@key'],
+    mutationScopes: NOTIFIER_MUTATION_SCOPES,
     references: {
       Citizen: resolveCitizenReference,
     },

@@ -2,6 +2,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { parse, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { createResolversMap, type PubSub } from 'type-graphql';
+import { requireMutationScopes, type MutationScopes } from '../auth/access.js';
 
 /**
  * Descriptions of the root types, which have no class to carry them. Every subgraph gives the same
@@ -25,28 +26,40 @@ export interface FederationOptions {
   imports: readonly string[];
   /** `__resolveReference` of each entity type the subgraph resolves, by type name. */
   references?: Readonly<Record<string, ReferenceResolver>>;
+  /** The write scope an app's token needs for each `Mutation` field (see {@link MutationScopes}). */
+  mutationScopes: MutationScopes;
 }
 
 /**
  * Turns a schema built with type-graphql into a federation 2 subgraph schema (`_service`,
  * `_entities`): root type descriptions, the `@link` to the federation spec, the printed SDL with its
- * directives, type-graphql's resolvers and the entities' reference resolvers.
+ * directives, type-graphql's resolvers and the entities' reference resolvers; app tokens are held
+ * to `mutationScopes` before any mutation runs.
+ *
+ * @throws {UnclassifiedMutationError} when a `Mutation` field is not in `mutationScopes`.
  */
 export function federateSchema(schema: GraphQLSchema, options: FederationOptions): GraphQLSchema {
   for (const root of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
     if (root) root.description = ROOT_TYPE_DESCRIPTIONS[root.name] ?? null;
   }
-  const imports = options.imports.map((name) => JSON.stringify(name)).join(', ');
+  const sdl = printSchemaWithDirectives(schema);
+  // The platform's shared types (the connections' PageInfo) are @shareable: a subgraph using one
+  // imports the directive without having to know it.
+  const names = sdl.includes('@shareable')
+    ? [...new Set([...options.imports, '@shareable'])]
+    : options.imports;
+  const imports = names.map((name) => JSON.stringify(name)).join(', ');
   const link = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: [${imports}])`;
-  const typeDefs = parse(`${link}\n\n${printSchemaWithDirectives(schema)}`);
+  const typeDefs = parse(`${link}\n\n${sdl}`);
   const resolvers = createResolversMap(schema) as Record<string, Record<string, unknown>>;
   for (const [type, resolveReference] of Object.entries(options.references ?? {})) {
     resolvers[type] = { ...resolvers[type], __resolveReference: resolveReference };
   }
   // The resolver map mixes scalars, enums and field maps, as buildSubgraphSchema accepts.
-  return buildSubgraphSchema([
+  const federated = buildSubgraphSchema([
     { typeDefs, resolvers } as Parameters<typeof buildSubgraphSchema>[0] extends (infer M)[] ? M : never,
   ]);
+  return requireMutationScopes(federated, options.mutationScopes);
 }
 
 /**

@@ -138,8 +138,9 @@ describe('certificates', () => {
       as: app,
       variables: { input: { kinds: ['RESIDENCE'], use: 'uso privato', exemption: 'PENSION' } },
     });
-    expect(request.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', scope: 'anagrafe' });
-    expect(request.errors?.[0]?.message).toContain('"anagrafe" scope');
+    // A request is a change in the citizen's name: it needs the write scope.
+    expect(request.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', scope: 'anagrafe:write' });
+    expect(request.errors?.[0]?.message).toContain('"anagrafe:write" scope');
   });
   const VERIFY = `query ($code: String!) { verifyCertificate(code: $code) { kinds issuedOn validUntil valid holderName } }`;
 

@@ -7,6 +7,7 @@ import { CitizenResolver, resolveCitizenReference } from './citizen.resolver.js'
 import { CitizenType } from './citizen.type.js';
 import { RegistryResolver } from './registry.resolver.js';
 import { ResidenceChangeResolver } from './residence-change.resolver.js';
+import { ANAGRAFE_MUTATION_SCOPES } from './mutation-scopes.js';
 
 /** Builds the anagrafe federation subgraph schema (`_service`, `_entities` included). */
 export async function buildAnagrafeSchema(): Promise<GraphQLSchema> {
@@ -18,6 +19,7 @@ export async function buildAnagrafeSchema(): Promise<GraphQLSchema> {
   });
   return federateSchema(schema, {
     imports: ['@key'],
+    mutationScopes: ANAGRAFE_MUTATION_SCOPES,
     references: {
       Citizen: resolveCitizenReference,
     },

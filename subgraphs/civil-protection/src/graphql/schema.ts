@@ -6,6 +6,7 @@ import { AlertResolver, resolveAlertReference } from './alert.resolver.js';
 import { EmergencyAreaResolver, resolveEmergencyAreaReference } from './emergency-area.resolver.js';
 import { LiveResolver } from './live.resolver.js';
 import { OrdinanceResolver, resolveOrdinanceReference } from './ordinance.resolver.js';
+import { CIVIL_PROTECTION_MUTATION_SCOPES } from './mutation-scopes.js';
 
 /** Builds the civil-protection federation subgraph schema (`_service`, `_entities` included). */
 export async function buildCivilProtectionSchema(): Promise<GraphQLSchema> {
@@ -18,6 +19,7 @@ export async function buildCivilProtectionSchema(): Promise<GraphQLSchema> {
   });
   return federateSchema(schema, {
     imports: ['@key'],
+    mutationScopes: CIVIL_PROTECTION_MUTATION_SCOPES,
     references: {
       Alert: resolveAlertReference,
       Ordinance: resolveOrdinanceReference,

@@ -6,6 +6,7 @@ import { AccountResolver } from './account.resolver.js';
 import { AdminResolver } from './admin.resolver.js';
 import { AppGrantResolver } from './app-grant.resolver.js';
 import { CitizenResolver, resolveCitizenReference } from './citizen.resolver.js';
+import { IDENTITY_MUTATION_SCOPES } from './mutation-scopes.js';
 
 /** Builds the identity federation subgraph schema (`_service`, `_entities` included). */
 export async function buildIdentitySchema(): Promise<GraphQLSchema> {
@@ -15,6 +16,7 @@ export async function buildIdentitySchema(): Promise<GraphQLSchema> {
   });
   return federateSchema(schema, {
     imports: ['@key', '@shareable'],
+    mutationScopes: IDENTITY_MUTATION_SCOPES,
     references: { Citizen: resolveCitizenReference },
   });
 }

@@ -9,6 +9,7 @@ import { PracticeResolver, resolvePracticeReference } from './practice.resolver.
 import { PracticeSubscriptionResolver } from './practice-subscription.resolver.js';
 import { PracticeTypeResolver } from './practice-type.resolver.js';
 import { ReportResolver } from './report.resolver.js';
+import { PRACTICES_MUTATION_SCOPES } from './mutation-scopes.js';
 
 /** Builds the practices federation subgraph schema (`_service`, `_entities` included). */
 export async function buildPracticesSchema(): Promise<GraphQLSchema> {
@@ -30,6 +31,7 @@ export async function buildPracticesSchema(): Promise<GraphQLSchema> {
   });
   return federateSchema(schema, {
     imports: ['@key', '@shareable'],
+    mutationScopes: PRACTICES_MUTATION_SCOPES,
     references: {
       Practice: resolvePracticeReference,
       Citizen: resolveCitizenReference,

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import {
   auditPersonalDataRead,
   isClientError,
+  requireAppScope,
   requireStaff,
   type DatabaseRequestContext,
   type EntityManager,
@@ -28,6 +29,7 @@ import { findPractice } from '../domain/practice-operations.js';
 import { findReport, REPORTS_OFFICE } from '../domain/report-operations.js';
 import { AttachmentContentEntity, AttachmentEntity } from '../entities/attachment.entity.js';
 import { practiceNotFound } from '../errors.js';
+import { ATTACHMENT_UPLOAD_SCOPE } from '../graphql/mutation-scopes.js';
 import { toAttachmentType } from '../graphql/practice.mapper.js';
 
 /** Upload path: `POST /attachments?practiceId=<id>&kind=<code>&filename=<name>` (or `reportId=`). */
@@ -43,8 +45,14 @@ const HTTP_STATUS: Record<string, number> = {
   CONFLICT: 409,
 };
 
-function problem(status: number, code: string, message: string, field?: string): RouteResponse {
-  return { status, json: { error: { code, message, ...(field === undefined ? {} : { field }) } } };
+function problem(
+  status: number,
+  code: string,
+  message: string,
+  field?: string,
+  detail: Record<string, unknown> = {},
+): RouteResponse {
+  return { status, json: { error: { code, message, ...(field === undefined ? {} : { field }), ...detail } } };
 }
 
 /** Reads the body up to `limit` bytes; beyond it the rest is drained and a 413 rejection thrown. */
@@ -90,7 +98,13 @@ async function answering(
     if (isClientError(error)) {
       const code = String(error.extensions.code);
       const field = typeof error.extensions['field'] === 'string' ? error.extensions['field'] : undefined;
-      return problem(HTTP_STATUS[code] ?? 400, code, error.message, field);
+      // What an app lacks (SCOPE_REQUIRED and the scope) is said as GraphQL says it.
+      const { reason, scope } = error.extensions;
+      const detail = {
+        ...(reason === undefined ? {} : { reason }),
+        ...(scope === undefined ? {} : { scope }),
+      };
+      return problem(HTTP_STATUS[code] ?? 400, code, error.message, field, detail);
     }
     throw error;
   }
@@ -112,6 +126,8 @@ export function attachmentRoutes(options: {
       handler: (request) =>
         answering(request, async () => {
           const ctx = await options.context(request);
+          // An upload changes a practice or a report as the mutations do: the same write scope.
+          requireAppScope(ctx.principal, ATTACHMENT_UPLOAD_SCOPE);
           const params = request.url.searchParams;
           const practiceId = params.get('practiceId');
           const reportId = params.get('reportId');

@@ -6,6 +6,7 @@ import { BulkJobResolver } from './bulk-job.resolver.js';
 import { CitizenResolver, resolveCitizenReference } from './citizen.resolver.js';
 import { CitizenType } from './citizen.type.js';
 import { PaymentPositionResolver, resolvePaymentPositionReference } from './payment-position.resolver.js';
+import { TRIBUTI_MUTATION_SCOPES } from './mutation-scopes.js';
 
 /** Builds the tributi federation subgraph schema (`_service`, `_entities` included). */
 export async function buildTributiSchema(): Promise<GraphQLSchema> {
@@ -20,6 +21,7 @@ export async function buildTributiSchema(): Promise<GraphQLSchema> {
   });
   return federateSchema(schema, {
     imports: ['@key'],
+    mutationScopes: TRIBUTI_MUTATION_SCOPES,
     references: {
       Citizen: resolveCitizenReference,
       PaymentPosition: resolvePaymentPositionReference,

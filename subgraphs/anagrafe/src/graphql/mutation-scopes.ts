@@ -1,0 +1,18 @@
+import type { MutationScopes } from '@sportello/platform';
+
+/**
+ * What an app acting for a citizen needs for each anagrafe mutation: `anagrafe:write` for what the
+ * citizen declares or asks for; `null` for the office's own acts, which apps never reach.
+ */
+export const ANAGRAFE_MUTATION_SCOPES = {
+  requestCertificate: 'anagrafe:write',
+  declareResidenceChange: 'anagrafe:write',
+  withdrawResidenceChange: 'anagrafe:write',
+  replyToResidenceChangeObstacles: 'anagrafe:write',
+  recordIdentityDocument: null,
+  registerResident: null,
+  registerResidenceChange: null,
+  notifyResidenceChangeObstacles: null,
+  acceptResidenceChange: null,
+  rejectResidenceChange: null,
+} as const satisfies MutationScopes;
