@@ -290,6 +290,7 @@ export {
   type ServiceRequest,
 } from './http/service-request.js';
 export { detectFileType, DETECTABLE_FILE_TYPES } from './http/file-types.js';
+export { isInTerritory, type GeoPosition, type TerritoryGeometry } from './geo/territory.js';
 export {
   createRequestContextFactory,
   COMUNE_HEADER,
