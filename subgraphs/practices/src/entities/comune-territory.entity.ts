@@ -1,0 +1,25 @@
+import { randomUUID } from 'node:crypto';
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { tenantProperties, type TerritoryGeometry } from '@sportello/platform';
+
+/**
+ * The comune's territory (its boundary as GeoJSON): a citizen's report must lie in it. One per
+ * comune; a comune without one falls back to Italy's bounding box.
+ */
+export const ComuneTerritoryEntity = defineEntity({
+  name: 'ComuneTerritory',
+  tableName: 'comune_territory',
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => randomUUID()),
+    ...tenantProperties(),
+    /** The comune's name as citizens know it, for the refusal of a report outside. */
+    name: p.string().length(200),
+    geometry: p.json<TerritoryGeometry>(),
+    updatedAt: p.datetime(),
+  },
+  uniques: [{ properties: ['comune'] }],
+});
+export type ComuneTerritory = InferEntity<typeof ComuneTerritoryEntity>;
