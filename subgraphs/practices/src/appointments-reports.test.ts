@@ -1,6 +1,14 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- answers are read loosely; the assertions check their shape */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHIARA, MARIO, startHarness, type GraphQLAnswer, type Harness } from './test-support/harness.js';
+import { setComuneTerritory } from './domain/report-operations.js';
+import {
+  CHIARA,
+  COMUNE,
+  MARIO,
+  startHarness,
+  type GraphQLAnswer,
+  type Harness,
+} from './test-support/harness.js';
 
 const PNG = Buffer.concat([
   Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
@@ -268,5 +276,69 @@ describe.each(['sqlite', 'postgresql'] as const)('appointments and reports over 
     // Lampedusa is in Italy.
     const south = await h.graphql(file, { input: { ...input, latitude: 35.5, longitude: 12.6 } }, mario);
     expect(errorOf(south)).toBeUndefined();
+  });
+
+  it("refuses a report outside the comune's territory once it is set, naming the argument", async () => {
+    const file = `mutation($input: FileReportInput!) { fileReport(input: $input) { id } }`;
+    const input = { category: 'waste', description: 'Rifiuti abbandonati sul marciapiede.' };
+    // The town around (45.07 N, 7.68 E), with a park that belongs to the next comune.
+    await setComuneTerritory(
+      h.service.database.fork({ comune: COMUNE }),
+      COMUNE,
+      'Borgo Demo',
+      {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [7.66, 45.05],
+            [7.7, 45.05],
+            [7.7, 45.09],
+            [7.66, 45.09],
+            [7.66, 45.05],
+          ],
+          [
+            [7.675, 45.075],
+            [7.685, 45.075],
+            [7.685, 45.085],
+            [7.675, 45.085],
+            [7.675, 45.075],
+          ],
+        ],
+      },
+      new Date(),
+    );
+    const inside = await h.graphql(file, { input: { ...input, latitude: 45.06, longitude: 7.67 } }, mario);
+    expect(errorOf(inside)).toBeUndefined();
+    // Lampedusa is in Italy but not in the comune; the park belongs to the next comune.
+    for (const [latitude, longitude] of [
+      [35.5, 12.6],
+      [45.08, 7.68],
+    ]) {
+      const outside = await h.graphql(file, { input: { ...input, latitude, longitude } }, mario);
+      expect(errorOf(outside)?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'latitude' });
+      expect(errorOf(outside)?.message).toContain('outside the territory of Borgo Demo');
+    }
+    const swapped = await h.graphql(file, { input: { ...input, latitude: 7.67, longitude: 45.06 } }, mario);
+    expect(errorOf(swapped)?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'latitude' });
+    // A territory that is not in Italy is refused.
+    await expect(
+      setComuneTerritory(
+        h.service.database.fork({ comune: COMUNE }),
+        COMUNE,
+        'Borgo Demo',
+        {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [0, 0],
+              [1, 0],
+              [1, 1],
+              [0, 0],
+            ],
+          ],
+        },
+        new Date(),
+      ),
+    ).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'geometry' } });
   });
 });

@@ -42,7 +42,12 @@ export {
 export { formatProtocolNumber, nextProtocolNumber } from './domain/protocol.js';
 export { validateForm } from './domain/form.js';
 export { ALLOWED_MIME_TYPES, PHOTO_MIME_TYPES, detectMimeType } from './domain/attachments.js';
-export { REPORT_CATEGORIES, REPORT_TRANSITIONS, REPORTS_OFFICE } from './domain/report-operations.js';
+export {
+  REPORT_CATEGORIES,
+  REPORT_TRANSITIONS,
+  REPORTS_OFFICE,
+  setComuneTerritory,
+} from './domain/report-operations.js';
 export { slotsOfDay, type Slot, type SlotRules } from './domain/slots.js';
 export { ATTACHMENTS_PATH, ATTACHMENT_CONTENT_PATH } from './http/attachment-routes.js';
 export { sendAppointmentReminders } from './jobs/appointment-reminders.js';

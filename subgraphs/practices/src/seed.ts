@@ -1,7 +1,8 @@
-import type { Database, EntityManager } from '@sportello/platform';
+import type { Database, EntityManager, TerritoryGeometry } from '@sportello/platform';
 import type { PracticeStatus } from '@sportello/schema';
 import { PRACTICE_TYPE_CATALOGUE } from './catalogue.js';
 import { nextProtocolNumber } from './domain/protocol.js';
+import { setComuneTerritory } from './domain/report-operations.js';
 import { checkTransition, type PracticeAction } from './domain/workflow.js';
 import { OfficeCalendarEntity } from './entities/appointment.entity.js';
 import { PracticeChangeEntity, PracticeEntity } from './entities/practice.entity.js';
@@ -19,7 +20,13 @@ export interface PracticesSeedPerson {
 /** What the hub knows of the town it generated. */
 export interface PracticesSeed {
   /** The comune (the hub's DemoComune fits). */
-  comune: { istat: string; name: string; centre: { lat: number; lon: number } };
+  comune: {
+    istat: string;
+    name: string;
+    centre: { lat: number; lon: number };
+    /** The comune's zones, tiling its territory: reports must lie in one of them. */
+    zones?: ReadonlyArray<{ geometry: TerritoryGeometry }>;
+  };
   people: readonly PracticesSeedPerson[];
   /** How many demo practices to file. @default 40 */
   practices?: number;
@@ -152,9 +159,24 @@ export async function seedPractices(
 ): Promise<PracticesSeedResult> {
   const comune = seed.comune.istat;
   const em = database.fork({ comune });
+  const now = seed.now ?? new Date();
+  const zones = seed.comune.zones ?? [];
+  if (zones.length > 0) {
+    await setComuneTerritory(
+      em,
+      comune,
+      seed.comune.name,
+      {
+        type: 'MultiPolygon',
+        coordinates: zones.flatMap(({ geometry }) =>
+          geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates,
+        ),
+      },
+      now,
+    );
+  }
   const none = { types: 0, calendars: 0, practices: 0, reports: 0 };
   if ((await em.count(PracticeTypeEntity, {})) > 0) return none;
-  const now = seed.now ?? new Date();
   const timeZone = seed.timeZone ?? 'Europe/Rome';
   const adults = seed.people.filter((p) => p.relationship !== 'child');
   const practiceCount = adults.length === 0 ? 0 : (seed.practices ?? 40);

@@ -2,11 +2,14 @@
 import {
   BadUserInputError,
   ConflictError,
+  isInTerritory,
   NotFoundError,
   recordEvent,
   type EntityManager,
+  type TerritoryGeometry,
 } from '@sportello/platform';
 import { createEvent, type Actor, type ReportStatus } from '@sportello/schema';
+import { ComuneTerritoryEntity } from '../entities/comune-territory.entity.js';
 import { ReportChangeEntity, ReportEntity, type Report } from '../entities/report.entity.js';
 import type { FieldViolation } from '../errors.js';
 import { invalidInput } from '../errors.js';
@@ -106,6 +109,59 @@ function statusChanged(
   });
 }
 
+/**
+ * Sets (or replaces) the comune's territory, against which reports are checked. The outer rings
+ * must lie in Italy: a file at (0, 0) or with coordinates swapped is refused.
+ * @throws BadUserInputError naming `geometry`
+ */
+export async function setComuneTerritory(
+  em: EntityManager,
+  comune: string,
+  name: string,
+  geometry: TerritoryGeometry,
+  now: Date,
+): Promise<void> {
+  const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
+  const { latitude, longitude } = ITALY_BOUNDS;
+  const outOfItaly = polygons.some(
+    (polygon) =>
+      polygon.length === 0 ||
+      (polygon[0]?.length ?? 0) < 4 ||
+      polygon.some((ring) =>
+        ring.some(
+          ([lon, lat]) =>
+            !(lon! >= longitude[0] && lon! <= longitude[1] && lat! >= latitude[0] && lat! <= latitude[1]),
+        ),
+      ),
+  );
+  if (polygons.length === 0 || outOfItaly) {
+    throw new BadUserInputError(
+      'geometry: the territory must be one or more closed rings of [longitude, latitude] positions in Italy',
+      { field: 'geometry' },
+    );
+  }
+  const existing = await em.findOne(ComuneTerritoryEntity, { comune });
+  if (existing === null) em.create(ComuneTerritoryEntity, { comune, name, geometry, updatedAt: now });
+  else Object.assign(existing, { name, geometry, updatedAt: now });
+  await em.flush();
+}
+
+/**
+ * A position is checked against the comune's territory when one is set (a comune cannot act on a
+ * pothole in the next town), else against Italy's bounding box by {@link checkReport}.
+ * @throws BadUserInputError naming `latitude`
+ */
+async function checkInTerritory(em: EntityManager, comune: string, input: ReportInput): Promise<void> {
+  const territory = await em.findOne(ComuneTerritoryEntity, { comune });
+  if (territory === null || isInTerritory(territory.geometry, input.longitude, input.latitude)) return;
+  throw invalidInput([
+    {
+      field: 'latitude',
+      message: `the position (${input.latitude}, ${input.longitude}) is outside the territory of ${territory.name}: report only what lies within the comune (check that latitude and longitude are not swapped)`,
+    },
+  ]);
+}
+
 export async function fileReport(
   em: EntityManager,
   comune: string,
@@ -116,6 +172,7 @@ export async function fileReport(
 ): Promise<Report> {
   const problems = checkReport(input);
   if (problems.length > 0) throw invalidInput(problems);
+  await checkInTerritory(em, comune, input);
   const report = em.create(ReportEntity, {
     comune,
     category: input.category,

@@ -12,9 +12,11 @@ import {
 } from './practice.entity.js';
 import { PracticeTypeEntity } from './practice-type.entity.js';
 import { ReportChangeEntity, ReportEntity } from './report.entity.js';
+import { ComuneTerritoryEntity } from './comune-territory.entity.js';
 
 /** Every entity of the practices database, for `createDatabase({ entities })` and migrations. */
 export const PRACTICES_ENTITIES = [
+  ComuneTerritoryEntity,
   PracticeTypeEntity,
   PracticeEntity,
   PracticeChangeEntity,
