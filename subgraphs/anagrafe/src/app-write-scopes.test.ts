@@ -77,6 +77,24 @@ describe.each(DATABASE_DRIVERS)('write scopes of apps, in anagrafe on %s', (driv
     },
   );
 
+  it('refuses a reply document from an app with the anagrafe read scope only', async () => {
+    const response = await fetch(
+      `${t.url}/residence-change-documents?residenceChangeId=${NO_SUCH_ID}&filename=citofono.pdf`,
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${await t.token(app(PEOPLE.anna.fiscalCode, ['anagrafe']))}`,
+          'content-type': 'application/pdf',
+        },
+        body: '%PDF-1.7\n%%EOF\n',
+      },
+    );
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({
+      error: { code: 'FORBIDDEN', reason: 'SCOPE_REQUIRED', scope: 'anagrafe:write' },
+    });
+  });
+
   /** Requests a certificate, declares and withdraws a move, declares another and answers its obstacles. */
   async function journey(as: TokenPrincipal): Promise<string[]> {
     const done: string[] = [];

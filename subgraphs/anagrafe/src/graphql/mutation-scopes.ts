@@ -1,4 +1,4 @@
-import type { MutationScopes } from '@sportello/platform';
+import type { MutationScopes, WriteScope } from '@sportello/platform';
 
 /**
  * What an app acting for a citizen needs for each anagrafe mutation: `anagrafe:write` for what the
@@ -16,3 +16,6 @@ export const ANAGRAFE_MUTATION_SCOPES = {
   acceptResidenceChange: null,
   rejectResidenceChange: null,
 } as const satisfies MutationScopes;
+
+/** What an app acting for a citizen needs to upload a document for a reply to a notice of obstacles. */
+export const REPLY_DOCUMENT_UPLOAD_SCOPE: WriteScope = 'anagrafe:write';

@@ -2,6 +2,7 @@ import {
   isClientError,
   PayloadTooLargeError,
   readBounded,
+  requireAppScope,
   type DatabaseRequestContext,
   type EntityManager,
   type Route,
@@ -9,6 +10,7 @@ import {
   type ServiceRequest,
 } from '@sportello/platform';
 import { createAnagrafeContext, type AnagrafeSettings } from '../context.js';
+import { REPLY_DOCUMENT_UPLOAD_SCOPE } from '../graphql/mutation-scopes.js';
 import { authorizeRecordRead, citizenOf, mayRead } from '../domain/record-access.js';
 import {
   checkDocumentUpload,
@@ -32,8 +34,14 @@ const STATUS_BY_CODE: Record<string, number> = {
   CONFLICT: 409,
 };
 
-function problem(status: number, code: string, message: string, field?: string): RouteResponse {
-  return { status, json: { error: { code, message, ...(field === undefined ? {} : { field }) } } };
+function problem(
+  status: number,
+  code: string,
+  message: string,
+  field?: string,
+  detail: Record<string, unknown> = {},
+): RouteResponse {
+  return { status, json: { error: { code, message, ...(field === undefined ? {} : { field }), ...detail } } };
 }
 
 /** Turns the errors of a route into JSON answers; anything unexpected is rethrown (500). */
@@ -57,7 +65,13 @@ async function answering(
       );
     if (isClientError(error)) {
       const field = typeof error.extensions['field'] === 'string' ? error.extensions['field'] : undefined;
-      return problem(STATUS_BY_CODE[error.code] ?? 400, error.code, error.message, field);
+      // What an app lacks (SCOPE_REQUIRED and the scope) is said as GraphQL says it.
+      const { reason, scope } = error.extensions;
+      const detail = {
+        ...(reason === undefined ? {} : { reason }),
+        ...(scope === undefined ? {} : { scope }),
+      };
+      return problem(STATUS_BY_CODE[error.code] ?? 400, error.code, error.message, field, detail);
     }
     throw error;
   }
@@ -87,6 +101,8 @@ export function residenceChangeDocumentRoutes(options: {
       handler: (request) =>
         answering(request, async () => {
           const ctx = createAnagrafeContext(await requestContext(request), settings);
+          // A document goes with a reply: an app needs the reply's write scope to upload it.
+          requireAppScope(ctx.principal, REPLY_DOCUMENT_UPLOAD_SCOPE);
           const id = request.url.searchParams.get('residenceChangeId') ?? '';
           const applicant = citizenOf(ctx.principal);
           const change = await findChange(ctx.em, id);
