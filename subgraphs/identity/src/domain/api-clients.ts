@@ -39,6 +39,20 @@ function redirectUriProblem(uri: string): string | undefined {
 }
 
 /**
+ * The write scopes of `scopes` listed without their read scope, as `practices:write needs
+ * practices`; `null` when there are none. Every operation a write scope allows also reads what it
+ * changes, so a write scope alone is of no use to an app.
+ */
+export function writeScopesWithoutRead(scopes: readonly string[]): string | null {
+  const unread = WRITE_SCOPES.filter(
+    (scope) => scopes.includes(scope) && !scopes.includes(readScopeOf(scope)),
+  );
+  return unread.length === 0
+    ? null
+    : unread.map((scope) => `${scope} needs ${readScopeOf(scope)}`).join(', ');
+}
+
+/**
  * Registers an API client; the secret is returned this once and stored only as a hash.
  *
  * @throws {BadUserInputError} naming the bad field (an empty name or scope list, an unknown scope, a
@@ -61,13 +75,9 @@ export async function registerApiClient(
   const unknown = input.scopes.filter((scope) => !(SCOPES as readonly string[]).includes(scope));
   if (unknown.length > 0)
     throw new BadUserInputError(`unknown scopes: ${unknown.join(', ')}`, { field: 'input.scopes' });
-  // Every operation a write scope allows also reads what it changes: a write scope alone is no use.
-  const unread = WRITE_SCOPES.filter(
-    (scope) => input.scopes.includes(scope) && !input.scopes.includes(readScopeOf(scope)),
-  );
-  if (unread.length > 0) {
-    const needs = unread.map((scope) => `${scope} needs ${readScopeOf(scope)}`).join(', ');
-    throw new BadUserInputError(`a write scope goes with its read scope: ${needs}`, {
+  const unread = writeScopesWithoutRead(input.scopes);
+  if (unread !== null) {
+    throw new BadUserInputError(`a write scope goes with its read scope: ${unread}`, {
       field: 'input.scopes',
     });
   }

@@ -171,6 +171,14 @@ describe.each(DATABASE_DRIVERS)('write scopes of apps, in identity on %s', (driv
     });
   });
 
+  it('refuses a sign-in asking for a write scope without its read scope, back at the app', async () => {
+    const answer = await authorize('openid practices:write');
+    const location = new URL(answer.headers.get('location') ?? '');
+    expect(`${location.origin}${location.pathname}`).toBe(REDIRECT);
+    expect(location.searchParams.get('error')).toBe('invalid_scope');
+    expect(location.searchParams.get('error_description')).toContain('practices:write needs practices');
+  });
+
   it('lists the write scopes in discovery and in oauthScopes', async () => {
     const discovery = (await (await fetch(`${service.url}/.well-known/openid-configuration`)).json()) as {
       scopes_supported: string[];
@@ -191,7 +199,7 @@ describe.each(DATABASE_DRIVERS)('write scopes of apps, in identity on %s', (driv
   });
 
   it('names each write scope on the consent page in Italian, English and German', async () => {
-    const scope = `openid practices ${WRITE_SCOPES.join(' ')}`;
+    const scope = `openid profile anagrafe practices notifications ${WRITE_SCOPES.join(' ')}`;
     const italian = await (await authorize(scope)).text();
     expect(italian).toContain('Presentare e seguire pratiche a tuo nome');
     expect(italian).toContain('Cambiare a tuo nome email e lingua preferita');

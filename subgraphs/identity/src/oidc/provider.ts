@@ -15,6 +15,7 @@ import {
 } from '@sportello/platform';
 import type { IdentityConfig } from '../config.js';
 import { ensureCitizen } from '../domain/accounts.js';
+import { writeScopesWithoutRead } from '../domain/api-clients.js';
 import { noteAppGrantUsed } from '../domain/app-grants.js';
 import { activeDelegators } from '../domain/delegations.js';
 import { isS256Challenge, s256Challenge, verifyPkce } from '../domain/pkce.js';
@@ -196,6 +197,8 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     );
     if (notAllowed.length > 0)
       return fail('invalid_scope', `scopes not allowed for this client: ${notAllowed.join(' ')}`);
+    const unread = writeScopesWithoutRead(requested);
+    if (unread !== null) return fail('invalid_scope', `a write scope goes with its read scope: ${unread}`);
 
     // The sign-in is bound to this browser: its later steps need the cookie (and the forms' token).
     const browser = browserSecretFor(request);
