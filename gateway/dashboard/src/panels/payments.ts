@@ -10,7 +10,13 @@ interface Receipt {
 }
 
 const FIELDS = 'receiptId noticeNumber amountCents paidAt';
-const LOAD = `query DashboardPayments { paymentsReceived { ${FIELDS} } }`;
+const LOAD = `query DashboardPayments($after: String) {
+  paymentsReceived(first: 100, after: $after) { nodes { ${FIELDS} } pageInfo { hasNextPage endCursor } }
+}`;
+
+interface ReceiptPage {
+  paymentsReceived: { nodes: Receipt[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+}
 const RECEIVED = `subscription DashboardPaymentReceived { paymentReceived { ${FIELDS} } }`;
 
 /** Italian calendar day of an instant, as `paymentsReceived` counts days. */
@@ -28,9 +34,17 @@ export function paymentsPanel(ctx: PanelContext): Panel {
 
   async function refresh(): Promise<void> {
     try {
-      const data = await ctx.api.query<{ paymentsReceived: Receipt[] }>(LOAD);
+      // Every page of the day: the total counts them all.
+      const day: Receipt[] = [];
+      let after: string | null = null;
+      for (;;) {
+        const { paymentsReceived: page }: ReceiptPage = await ctx.api.query<ReceiptPage>(LOAD, { after });
+        day.push(...page.nodes);
+        if (!page.pageInfo.hasNextPage) break;
+        after = page.pageInfo.endCursor;
+      }
       receipts.clear();
-      for (const receipt of data.paymentsReceived) receipts.set(receipt.receiptId, receipt);
+      for (const receipt of day) receipts.set(receipt.receiptId, receipt);
       state = { loading: false };
     } catch (error) {
       state = { loading: false, error: error as ApiError };

@@ -155,8 +155,8 @@ describe.each(DATABASE_DRIVERS)('what the tributi office can do with a bulk run 
     expect(second.data?.['startPaymentBulkJob']).toMatchObject({ id, idempotencyKey: 'TARI-2026-acconto' });
     await t.tributi.bulkJobsIdle();
     expect(await positionsCount(t)).toBe(200);
-    const jobs = await t.graphql('{ paymentBulkJobs { id status } }', { token: staff });
-    expect(jobs.data?.['paymentBulkJobs']).toEqual([{ id, status: 'COMPLETED' }]);
+    const jobs = await t.graphql('{ paymentBulkJobs { totalCount nodes { id status } } }', { token: staff });
+    expect(jobs.data?.['paymentBulkJobs']).toEqual({ totalCount: 1, nodes: [{ id, status: 'COMPLETED' }] });
 
     // Once done, the same submission still answers with the same job; other content is refused.
     const later = await t.graphql(START, {

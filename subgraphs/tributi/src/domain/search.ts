@@ -1,12 +1,20 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import type { PaymentKind } from '@sportello/schema';
-import { BadUserInputError, type EntityManager, addDays, civilDate } from '@sportello/platform';
+import {
+  type Connection,
+  type EntityManager,
+  type KeysetOrder,
+  addDays,
+  civilDate,
+  connectionFromRows,
+  decodeCursor,
+  keysetCondition,
+  keysetOrderBy,
+  pageSize,
+} from '@sportello/platform';
 import { InstalmentEntity, type Instalment } from '../entities/instalment.entity.js';
 import { PaymentPositionEntity, type PaymentPosition } from '../entities/payment-position.entity.js';
 import type { PositionStatus } from './vocabulary.js';
-
-/** Largest page. */
-export const MAX_PAGE_SIZE = 200;
 
 /** What staff (or a payer, for their own) search positions by; every field narrows. */
 export interface PositionFilter {
@@ -17,27 +25,8 @@ export interface PositionFilter {
   status?: PositionStatus | null;
 }
 
-/** One page of positions, newest first. */
-export interface PositionPage {
-  rows: PaymentPosition[];
-  endCursor: string | null;
-  hasNextPage: boolean;
-  totalCount: number;
-}
-
-/** Opaque cursor of a position: its id (UUID v7, time-ordered). */
-export function encodeCursor(id: string): string {
-  return Buffer.from(`position:${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  const decoded = Buffer.from(cursor, 'base64url').toString();
-  const id = decoded.startsWith('position:') ? decoded.slice('position:'.length) : '';
-  if (!/^[0-9a-f-]{36}$/.test(id)) {
-    throw new BadUserInputError('after is not a cursor this API returned', { field: 'after' });
-  }
-  return id;
-}
+/** Newest first: ids are UUID v7, time-ordered and unique, so the id alone is a stable key. */
+const POSITION_ORDER: KeysetOrder = [['id', 'desc']];
 
 /**
  * Positions matching `filter`, newest first, `first` at a time after the cursor `after`.
@@ -46,11 +35,10 @@ function decodeCursor(cursor: string): string {
 export async function searchPositions(
   em: EntityManager,
   filter: PositionFilter,
-  page: { first: number; after?: string | null },
-): Promise<PositionPage> {
-  if (!Number.isInteger(page.first) || page.first < 1 || page.first > MAX_PAGE_SIZE) {
-    throw new BadUserInputError(`first must be from 1 to ${MAX_PAGE_SIZE}`, { field: 'first' });
-  }
+  page: { first?: number | null; after?: string | null },
+): Promise<Connection<PaymentPosition>> {
+  const size = pageSize(page.first);
+  const key = decodeCursor(page.after, POSITION_ORDER.length);
   const where: FilterQuery<PaymentPosition> = {};
   if (filter.payerFiscalCode) where.payerFiscalCode = filter.payerFiscalCode.trim().toUpperCase();
   if (filter.kind) where.kind = filter.kind;
@@ -60,26 +48,24 @@ export async function searchPositions(
     const instalment = await em.findOne(InstalmentEntity, {
       noticeNumber: filter.noticeNumber.replace(/\s/g, ''),
     });
-    if (instalment === null) return { rows: [], endCursor: null, hasNextPage: false, totalCount: 0 };
+    if (instalment === null)
+      return connectionFromRows([], { size, after: key, totalCount: 0, keyOf, toNode });
     where.id = instalment.positionId;
   }
   const totalCount = await em.count(PaymentPositionEntity, where);
   const paged: FilterQuery<PaymentPosition> =
-    page.after == null ? where : { $and: [where, { id: { $lt: decodeCursor(page.after) } }] };
+    key === null
+      ? where
+      : { $and: [where, keysetCondition(POSITION_ORDER, key) as FilterQuery<PaymentPosition>] };
   const rows = await em.find(PaymentPositionEntity, paged, {
-    orderBy: { id: 'desc' },
-    limit: page.first + 1,
+    orderBy: keysetOrderBy(POSITION_ORDER),
+    limit: size + 1,
   });
-  const hasNextPage = rows.length > page.first;
-  const shown = rows.slice(0, page.first);
-  const last = shown.at(-1);
-  return {
-    rows: shown,
-    endCursor: last === undefined ? null : encodeCursor(last.id),
-    hasNextPage,
-    totalCount,
-  };
+  return connectionFromRows(rows, { size, after: key, totalCount, keyOf, toNode });
 }
+
+const keyOf = (row: PaymentPosition) => [row.id];
+const toNode = (row: PaymentPosition) => row;
 
 /** Count and sum of positions per kind and status. */
 export interface PositionTotal {

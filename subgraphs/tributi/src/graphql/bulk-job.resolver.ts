@@ -1,13 +1,29 @@
 import type { PaymentKind } from '@sportello/schema';
-import { ConflictError, NotFoundError, requireStaff } from '@sportello/platform';
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { FilterQuery } from '@mikro-orm/core';
+import {
+  ConflictError,
+  ConnectionArgs,
+  NotFoundError,
+  connectionFromRows,
+  decodeCursor,
+  keysetCondition,
+  keysetOrderBy,
+  pageSize,
+  requireStaff,
+  type Connection,
+  type KeysetOrder,
+} from '@sportello/platform';
+import { Arg, Args, Ctx, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { requireTributiStaff, type TributiContext } from '../context.js';
 import { cancelBulkJob, queueBulkJob, retryBulkJob } from '../domain/bulk-jobs.js';
 import { TRIBUTI_OFFICE } from '../domain/vocabulary.js';
-import { BulkJobEntity } from '../entities/bulk-job.entity.js';
+import { BulkJobEntity, type BulkJob } from '../entities/bulk-job.entity.js';
 import { toBulkJobType } from './payment-position.mapper.js';
 import { NewPaymentBulkJobInput } from './payment-position.input.js';
-import { PaymentBulkJobType } from './payment-position.type.js';
+import { PaymentBulkJobConnectionType, PaymentBulkJobType } from './payment-position.type.js';
+
+/** Newest first: job ids are UUID v7, time-ordered and unique. */
+const BULK_JOB_ORDER: KeysetOrder = [['id', 'desc']];
 
 @Resolver(() => PaymentBulkJobType)
 export class BulkJobResolver {
@@ -72,19 +88,28 @@ export class BulkJobResolver {
     return toBulkJobType(job);
   }
 
-  @Query(() => [PaymentBulkJobType], { description: 'Tributi staff: the latest bulk jobs, newest first.' })
+  @Query(() => PaymentBulkJobConnectionType, {
+    description: 'Tributi staff: the latest bulk jobs, newest first.',
+  })
   async paymentBulkJobs(
-    @Arg('first', () => Int, { defaultValue: 20, description: 'How many jobs to return, at most 100.' })
-    first: number,
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
     @Ctx() ctx: TributiContext,
-  ): Promise<PaymentBulkJobType[]> {
+  ): Promise<Connection<PaymentBulkJobType>> {
     requireStaff(ctx.principal, TRIBUTI_OFFICE);
-    const jobs = await ctx.em.find(
-      BulkJobEntity,
-      {},
-      { orderBy: { id: 'desc' }, limit: Math.min(Math.max(first, 1), 100), exclude: ['items'] },
-    );
-    return jobs.map((job) => toBulkJobType(job));
+    const size = pageSize(first);
+    const key = decodeCursor(after, BULK_JOB_ORDER.length);
+    const where: FilterQuery<BulkJob> = key === null ? {} : keysetCondition(BULK_JOB_ORDER, key);
+    const [jobs, totalCount] = await Promise.all([
+      ctx.em.find(BulkJobEntity, where, { orderBy: keysetOrderBy(BULK_JOB_ORDER), limit: size + 1 }),
+      ctx.em.count(BulkJobEntity, {}),
+    ]);
+    return connectionFromRows(jobs, {
+      size,
+      after: key,
+      totalCount,
+      keyOf: (job) => [job.id],
+      toNode: (job) => toBulkJobType(job),
+    });
   }
 
   @Subscription(() => PaymentBulkJobType, {

@@ -1,11 +1,12 @@
-import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import { ConnectionArgs, withNodes, type Connection } from '@sportello/platform';
+import { Arg, Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { TributiContext } from '../context.js';
 import { searchPositions } from '../domain/search.js';
 import type { PositionStatus } from '../domain/vocabulary.js';
 import { authorisePaymentRead } from './access.js';
 import { PaymentStatusEnum } from './enums.js';
 import { CitizenType } from './citizen.type.js';
-import { PaymentPositionConnectionType } from './payment-position.type.js';
+import { PaymentPositionConnectionType, type PaymentPositionType } from './payment-position.type.js';
 import { viewPositions } from './positions-view.js';
 
 @Resolver(() => CitizenType)
@@ -23,26 +24,16 @@ export class CitizenResolver {
       description: 'Only positions in this status; all when omitted.',
     })
     status: string | null,
-    @Arg('first', () => Int, { defaultValue: 20, description: 'How many positions to return, 1 to 200.' })
-    first: number,
-    @Arg('after', () => String, {
-      nullable: true,
-      description: 'Cursor: pageInfo.endCursor of the previous page; omit for the first page.',
-    })
-    after: string | null,
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
     @Ctx() ctx: TributiContext,
-  ): Promise<PaymentPositionConnectionType | null> {
+  ): Promise<Connection<PaymentPositionType> | null> {
     await authorisePaymentRead(ctx, citizen.fiscalCode, 'Citizen.paymentPositions');
     const page = await searchPositions(
       ctx.em,
       { payerFiscalCode: citizen.fiscalCode, status: status as PositionStatus | null },
       { first, after },
     );
-    return Object.assign(new PaymentPositionConnectionType(), {
-      nodes: await viewPositions(ctx, page.rows),
-      pageInfo: { endCursor: page.endCursor, hasNextPage: page.hasNextPage },
-      totalCount: page.totalCount,
-    });
+    return withNodes(page, await viewPositions(ctx, page.nodes));
   }
 }
 

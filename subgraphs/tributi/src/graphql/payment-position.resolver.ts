@@ -1,13 +1,17 @@
 import {
   BadUserInputError,
   ConflictError,
+  ConnectionArgs,
   ForbiddenError,
+  connectionFromArray,
   requireAuthenticated,
   requireStaff,
   isIsoDate,
+  withNodes,
+  type Connection,
 } from '@sportello/platform';
 import { GraphQLNoticeNumber, PAYMENT_KINDS, type PaymentKind } from '@sportello/schema';
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Args, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { paymentProviderOf, requireTributiStaff, type TributiContext } from '../context.js';
 import { cancelPosition } from '../domain/cancellation.js';
 import { createPositions, positionViolations, type NewPosition } from '../domain/positions.js';
@@ -33,6 +37,7 @@ import {
 import {
   PaymentPositionConnectionType,
   PaymentPositionType,
+  PaymentReceiptConnectionType,
   PaymentReceiptType,
   PaymentTotalType,
 } from './payment-position.type.js';
@@ -87,23 +92,13 @@ export class PaymentPositionResolver {
       description: 'Search criteria; every position when omitted.',
     })
     filter: PaymentSearchInput | null,
-    @Arg('first', () => Int, { defaultValue: 50, description: 'How many positions to return, 1 to 200.' })
-    first: number,
-    @Arg('after', () => String, {
-      nullable: true,
-      description: 'Cursor: pageInfo.endCursor of the previous page; omit for the first page.',
-    })
-    after: string | null,
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
     @Ctx() ctx: TributiContext,
-  ): Promise<PaymentPositionConnectionType> {
+  ): Promise<Connection<PaymentPositionType>> {
     requireStaff(ctx.principal, TRIBUTI_OFFICE);
     const page = await searchPositions(ctx.em, (filter ?? {}) as PositionFilter, { first, after });
-    await auditPayers(ctx, page.rows, 'PaymentPosition');
-    return Object.assign(new PaymentPositionConnectionType(), {
-      nodes: await viewPositions(ctx, page.rows),
-      pageInfo: { endCursor: page.endCursor, hasNextPage: page.hasNextPage },
-      totalCount: page.totalCount,
-    });
+    await auditPayers(ctx, page.nodes, 'PaymentPosition');
+    return withNodes(page, await viewPositions(ctx, page.nodes));
   }
 
   @Query(() => [PaymentTotalType], {
@@ -121,34 +116,41 @@ export class PaymentPositionResolver {
     return totals.map((total) => Object.assign(new PaymentTotalType(), total));
   }
 
-  @Query(() => [PaymentReceiptType], {
+  @Query(() => PaymentReceiptConnectionType, {
     description:
       'Tributi staff: payments received on a day (default today, Italian time), newest first. ' +
       'Live updates: subscribe to paymentReceived.',
   })
   async paymentsReceived(
     @Arg('on', () => String, { nullable: true, description: '`YYYY-MM-DD`' }) on: string | null,
+    @Args(() => ConnectionArgs) args: ConnectionArgs,
     @Ctx() ctx: TributiContext,
-  ): Promise<PaymentReceiptType[]> {
+  ): Promise<Connection<PaymentReceiptType>> {
     requireStaff(ctx.principal, TRIBUTI_OFFICE);
     const day = on ?? ctx.today;
     if (!isIsoDate(day))
       throw new BadUserInputError(`on must be a YYYY-MM-DD day, got "${day}"`, { field: 'on' });
-    const rows = await paymentsReceivedOn(ctx.em, day);
+    // Newest first, as read; the notice number (one payment each) keys the cursor.
+    const page = connectionFromArray(await paymentsReceivedOn(ctx.em, day), args, ({ instalment }) => [
+      instalment.noticeNumber,
+    ]);
     await auditPayers(
       ctx,
-      rows.map((row) => row.position),
+      page.nodes.map((row) => row.position),
       'PaymentReceipt',
     );
-    return rows.map(({ instalment, position }) =>
-      toReceiptType({
-        noticeNumber: instalment.noticeNumber,
-        receiptId: instalment.receiptId ?? '',
-        positionId: position.id,
-        amountCents: instalment.paidAmountCents ?? instalment.amountCents,
-        paidAt: instalment.paidAt ?? ctx.now,
-        positionStatus: position.status as PositionStatus,
-      }),
+    return withNodes(
+      page,
+      page.nodes.map(({ instalment, position }) =>
+        toReceiptType({
+          noticeNumber: instalment.noticeNumber,
+          receiptId: instalment.receiptId ?? '',
+          positionId: position.id,
+          amountCents: instalment.paidAmountCents ?? instalment.amountCents,
+          paidAt: instalment.paidAt ?? ctx.now,
+          positionStatus: position.status as PositionStatus,
+        }),
+      ),
     );
   }
 

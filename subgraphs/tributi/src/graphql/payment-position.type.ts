@@ -1,5 +1,6 @@
 import { GraphQLFiscalCode, GraphQLNoticeNumber, GraphQLOrganizationFiscalCode } from '@sportello/schema';
 import { GraphQLSafeInt } from 'graphql-scalars';
+import { connectionType } from '@sportello/platform';
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import { BulkJobStatusEnum, InstalmentStatusEnum, PaymentKindEnum, PaymentStatusEnum } from './enums.js';
 
@@ -181,27 +182,6 @@ export class PaymentPositionType {
   cancellationReason!: string | null;
 }
 
-@ObjectType('PageInfo', { description: 'Where a page of results ends.' })
-export class PageInfoType {
-  @Field(() => String, { nullable: true, description: 'Pass as `after` for the next page.' })
-  endCursor!: string | null;
-
-  @Field({ description: 'True when more results follow.' })
-  hasNextPage!: boolean;
-}
-
-@ObjectType('PaymentPositionConnection', { description: 'One page of payment positions.' })
-export class PaymentPositionConnectionType {
-  @Field(() => [PaymentPositionType], { description: 'The positions of this page.' })
-  nodes!: PaymentPositionType[];
-
-  @Field(() => PageInfoType, { description: 'How to fetch the next page.' })
-  pageInfo!: PageInfoType;
-
-  @Field(() => Int, { description: 'Positions matching, over every page.' })
-  totalCount!: number;
-}
-
 @ObjectType('PaymentReceipt', { description: 'A payment recorded for one notice.' })
 export class PaymentReceiptType {
   @Field(() => GraphQLNoticeNumber, { description: 'The 18-digit pagoPA notice number that was paid.' })
@@ -285,3 +265,11 @@ export class PaymentBulkJobType {
   })
   error!: string | null;
 }
+
+export const PaymentPositionConnectionType = connectionType(
+  PaymentPositionType,
+  'PaymentPosition',
+  'payment positions',
+);
+export const PaymentReceiptConnectionType = connectionType(PaymentReceiptType, 'PaymentReceipt', 'payments');
+export const PaymentBulkJobConnectionType = connectionType(PaymentBulkJobType, 'PaymentBulkJob', 'bulk jobs');

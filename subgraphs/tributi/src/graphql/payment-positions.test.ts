@@ -267,10 +267,20 @@ describe('tributi over HTTP (SQLite)', () => {
     });
     expect(mine.data?.['paymentPosition']).toMatchObject({ status: 'PAID' });
 
-    const staffToday = await t.graphql('{ paymentsReceived { noticeNumber receiptId } }', { token: staff });
-    expect(staffToday.data?.['paymentsReceived']).toEqual(
+    const staffToday = await t.graphql(
+      '{ paymentsReceived { totalCount nodes { noticeNumber receiptId } } }',
+      {
+        token: staff,
+      },
+    );
+    const receivedToday = staffToday.data?.['paymentsReceived'] as {
+      totalCount: number;
+      nodes: { noticeNumber: string; receiptId: string }[];
+    };
+    expect(receivedToday.nodes).toEqual(
       expect.arrayContaining([{ noticeNumber: first.noticeNumber, receiptId: 'R-0001' }]),
     );
+    expect(receivedToday.totalCount).toBe(receivedToday.nodes.length);
   });
 
   it('rejects receipts for unknown notices, cancelled positions and from callers that are not providers', async () => {

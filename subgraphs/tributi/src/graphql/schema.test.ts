@@ -17,8 +17,8 @@ describe('tributi subgraph schema', () => {
     // Nullable: a refusal nulls only this field, the rest of the citizen's answer stands.
     expect(String(positions?.type)).toBe('PaymentPositionConnection');
     expect(positions?.args.map((arg) => [arg.name, String(arg.type), arg.defaultValue])).toEqual([
+      ['first', 'Int', 20],
       ['after', 'String', undefined],
-      ['first', 'Int!', 20],
       ['status', 'PaymentStatus', undefined],
     ]);
   });

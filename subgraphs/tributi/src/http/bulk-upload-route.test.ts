@@ -161,9 +161,14 @@ describe('uploading a billing file (POST /payment-bulk-jobs)', () => {
       await t.tokens.citizen(a!),
     );
     expect(citizen.status).toBe(403);
-    const jobs = await t.graphql('{ paymentBulkJobs(first: 100) { idempotencyKey } }', { token: staff });
-    expect(
-      (jobs.data?.['paymentBulkJobs'] as { idempotencyKey: string }[]).map((j) => j.idempotencyKey).sort(),
-    ).toEqual(['csv-run', 'ndjson-100k']);
+    const jobs = await t.graphql('{ paymentBulkJobs(first: 100) { totalCount nodes { idempotencyKey } } }', {
+      token: staff,
+    });
+    const listed = jobs.data?.['paymentBulkJobs'] as {
+      totalCount: number;
+      nodes: { idempotencyKey: string }[];
+    };
+    expect(listed.nodes.map((j) => j.idempotencyKey).sort()).toEqual(['csv-run', 'ndjson-100k']);
+    expect(listed.totalCount).toBe(2);
   });
 });
