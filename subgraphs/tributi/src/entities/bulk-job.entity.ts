@@ -3,18 +3,11 @@ import { PAYMENT_KINDS } from '@sportello/schema';
 import { tenantProperties } from '@sportello/platform';
 import { BULK_JOB_STATUSES } from '../domain/vocabulary.js';
 
-/** One line of a bulk run: a payer and what they owe. */
-export interface BulkJobItem {
-  payerFiscalCode: string;
-  amountCents: number;
-  externalRef: string | null;
-  description: string | null;
-}
-
 /**
- * A bulk creation of positions (a TARI run for every household). Items are stored with the job and
- * processed in batches; each batch commits its positions together with the new `processed`
- * count, so a crash leaves whole batches only and the next worker resumes from `processed`.
+ * A bulk creation of positions (a TARI run for every household). Its items are rows of their own
+ * (`bulk_job_item`), processed in batches; each batch commits its positions together with the new
+ * `processed` count, so a crash leaves whole batches only and the next worker resumes from
+ * `processed`. The items of a completed or cancelled job are deleted.
  */
 export const BulkJobEntity = defineEntity({
   name: 'BulkJob',
@@ -32,7 +25,6 @@ export const BulkJobEntity = defineEntity({
     description: p.string().length(90),
     /** `YYYY-MM-DD`, one per instalment. */
     dueDates: p.json<string[]>(),
-    items: p.json<BulkJobItem[]>(),
     total: p.integer(),
     processed: p.integer(),
     createdBy: p.string().length(200),

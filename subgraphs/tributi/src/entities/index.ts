@@ -1,4 +1,5 @@
 import { JobLease } from '@sportello/platform';
+import { BulkJobItemEntity } from './bulk-job-item.entity.js';
 import { BulkJobEntity } from './bulk-job.entity.js';
 import { CreditorEntity } from './creditor.entity.js';
 import { InstalmentEntity } from './instalment.entity.js';
@@ -11,6 +12,8 @@ export const TRIBUTI_ENTITIES = [
   PaymentPositionEntity,
   InstalmentEntity,
   PaymentReminderEntity,
-  BulkJobEntity, // The lease of the scheduled jobs (one runner per slot across replicas).
+  BulkJobEntity,
+  BulkJobItemEntity,
+  // The lease of the scheduled jobs (one runner per slot across replicas).
   JobLease,
 ];

@@ -83,7 +83,7 @@ export class BulkJobResolver {
     @Ctx() ctx: TributiContext,
   ): Promise<PaymentBulkJobType> {
     requireStaff(ctx.principal, TRIBUTI_OFFICE);
-    const job = await ctx.em.findOne(BulkJobEntity, { id }, { exclude: ['items'] });
+    const job = await ctx.em.findOne(BulkJobEntity, { id });
     if (job === null) throw new NotFoundError(`No bulk job with id ${id}`);
     return toBulkJobType(job);
   }

@@ -2,9 +2,11 @@
 import { Migration20261123131348_init } from './Migration20261123131348_init.js';
 import { Migration20261207042846_bulk_job_idempotency_cancel } from './Migration20261207042846_bulk_job_idempotency_cancel.js';
 import { Migration20261207073728_job_lease } from './Migration20261207073728_job_lease.js';
+import { Migration20261207074715_bulk_job_items } from './Migration20261207074715_bulk_job_items.js';
 
 export const migrations = [
   { name: 'Migration20261123131348_init', class: Migration20261123131348_init },
   { name: 'Migration20261207042846_bulk_job_idempotency_cancel', class: Migration20261207042846_bulk_job_idempotency_cancel },
   { name: 'Migration20261207073728_job_lease', class: Migration20261207073728_job_lease },
+  { name: 'Migration20261207074715_bulk_job_items', class: Migration20261207074715_bulk_job_items },
 ];

@@ -1,0 +1,89 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { computeFiscalCode, type EventEnvelope } from '@sportello/schema';
+import { startTributi, type TestTributi } from '../test-support/harness.js';
+import { addDays, civilDate } from '@sportello/platform';
+
+const START = `mutation ($input: NewPaymentBulkJobInput!) { startPaymentBulkJob(input: $input) { id } }`;
+
+/** `count` distinct valid fiscal codes. */
+function payers(count: number): string[] {
+  return Array.from({ length: count }, (_, i) =>
+    computeFiscalCode({
+      surname: ['ROSSI', 'BIANCHI', 'VERDI', 'NERI'][i % 4]!,
+      name: i % 8 < 4 ? 'MARIO' : 'ANNA',
+      sex: i % 8 < 4 ? 'M' : 'F',
+      birthDate: addDays('1930-01-01', Math.floor(i / 8)),
+      birthPlaceCode: 'H501',
+    }),
+  );
+}
+
+interface Progress {
+  jobId: string;
+  status: string;
+  processed: number;
+  total: number;
+}
+
+describe.each(['sqlite', 'postgresql'] as const)('the progress a bulk run publishes on %s', (driver) => {
+  let t: TestTributi | undefined;
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+
+  const progressOf = (events: EventEnvelope[], jobId: string): Progress[] =>
+    events
+      .filter((event) => event.type === 'payment.bulk-job-changed')
+      .map((event) => event.data as Progress)
+      .filter((data) => data.jobId === jobId);
+
+  it('tells of batches, not of items, throttled, and always of the end and of a cancellation', async () => {
+    t = await startTributi(driver, { bulkBatchSize: 100 });
+    const staff = await t.tokens.staff();
+    const input = (key: string, count: number) => ({
+      idempotencyKey: key,
+      kind: 'TARI',
+      year: 2026,
+      description: 'TARI 2026',
+      dueDates: [addDays(civilDate(new Date()), 45)],
+      items: payers(count).map((payerFiscalCode, index) => ({
+        payerFiscalCode,
+        amountCents: 5_000,
+        externalRef: `${key}-${index}`,
+      })),
+    });
+    const started = await t.graphql(START, { token: staff, variables: { input: input('run', 1_000) } });
+    expect(started.errors).toBeUndefined();
+    const id = (started.data?.['startPaymentBulkJob'] as { id: string }).id;
+    await t.tributi.bulkJobsIdle();
+    await t.tributi.flushOutbox();
+    await expect.poll(() => progressOf(t!.events, id).at(-1)?.status).toBe('completed');
+    const progress = progressOf(t.events, id);
+    // Ten batches: one event for the first, then at most one a second, and the end.
+    expect(progress.length).toBeGreaterThanOrEqual(1);
+    expect(progress.length).toBeLessThanOrEqual(10);
+    expect(progress.every((p) => p.total === 1_000 && p.processed % 100 === 0)).toBe(true);
+    expect(progress.at(-1)).toEqual({ jobId: id, status: 'completed', processed: 1_000, total: 1_000 });
+    expect(progress.map((p) => p.processed)).toEqual(
+      [...progress.map((p) => p.processed)].sort((a, b) => a - b),
+    );
+
+    const other = await t.graphql(START, { token: staff, variables: { input: input('stopped', 300) } });
+    const otherId = (other.data?.['startPaymentBulkJob'] as { id: string }).id;
+    const cancelled = await t.graphql('mutation ($id: ID!) { cancelPaymentBulkJob(id: $id) { status } }', {
+      token: staff,
+      variables: { id: otherId },
+    });
+    if (cancelled.errors === undefined) {
+      await t.tributi.bulkJobsIdle();
+      await t.tributi.flushOutbox();
+      await expect.poll(() => progressOf(t!.events, otherId).at(-1)?.status).toBe('cancelled');
+    } else {
+      // Completed first, on a fast machine: its end was told instead.
+      expect(cancelled.errors[0]?.extensions?.['code']).toBe('CONFLICT');
+      await t.tributi.flushOutbox();
+      await expect.poll(() => progressOf(t!.events, otherId).at(-1)?.status).toBe('completed');
+    }
+  }, 60_000);
+});
