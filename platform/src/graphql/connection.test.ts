@@ -6,7 +6,12 @@ import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { graphql, type GraphQLSchema } from 'graphql';
 import { Args, buildSchema, Field, ObjectType, Query, Resolver } from 'type-graphql';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createDatabase, type Database, type DatabaseDriver } from '../database/database.js';
+import {
+  createDatabase,
+  type Database,
+  type DatabaseDriver,
+  type EntityManager,
+} from '../database/database.js';
 import { JobLease } from '../jobs/job-lease.entity.js';
 import { SCHEDULER_MIGRATIONS } from '../jobs/scheduler-migrations.js';
 import {
@@ -15,6 +20,7 @@ import {
   connectionFromRows,
   connectionType,
   decodeCursor,
+  findConnection,
   keysetCondition,
   keysetOrderBy,
   pageSize,
@@ -71,6 +77,25 @@ class ListsResolver {
       keyOf: (row) => [row.until, row.name],
       toNode: (row) => Object.assign(new LeaseType(), { name: row.name, until: row.until }),
     });
+  }
+
+  @Query(() => LeaseConnection, {
+    description: 'The same list through findConnection, without the held ones.',
+  })
+  async freeLeases(
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
+  ): Promise<Connection<LeaseType>> {
+    return findConnection(
+      database!.orm.em.fork() as EntityManager,
+      JobLease,
+      { holder: null },
+      {
+        order: LEASE_ORDER,
+        first,
+        after,
+        toNode: (row) => Object.assign(new LeaseType(), { name: row.name, until: row.until }),
+      },
+    );
   }
 
   @Query(() => ColourConnection)
@@ -243,5 +268,31 @@ describe.each<DatabaseDriver>(['sqlite', 'postgresql'])('a keyset list on %s', (
       after = leases.pageInfo.endCursor;
     }
     expect(names).toEqual(['e', 'b', 'c', 'd', 'a']);
+  });
+
+  test('findConnection pages a filtered table the same way, counting only what matches', async () => {
+    const em = database!.orm.em.fork();
+    await em.nativeUpdate(JobLease, { name: 'e' }, { holder: 'replica-1' });
+    const names: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 5; page++) {
+      const { data, errors } = await run(
+        `query ($after: String) {
+          freeLeases(first: 2, after: $after) { nodes { name } pageInfo { hasNextPage endCursor } totalCount }
+        }`,
+        { after },
+      );
+      expect(errors).toBeUndefined();
+      const leases = data!.freeLeases as unknown as {
+        nodes: { name: string }[];
+        pageInfo: { hasNextPage: boolean; endCursor: string };
+        totalCount: number;
+      };
+      expect(leases.totalCount).toBe(5);
+      names.push(...leases.nodes.map((node) => node.name));
+      if (!leases.pageInfo.hasNextPage) break;
+      after = leases.pageInfo.endCursor;
+    }
+    expect(names).toEqual(['z', 'b', 'c', 'd', 'a']);
   });
 });

@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 import { ArgsType, Directive, Field, Int, ObjectType, type ClassType } from 'type-graphql';
+import type { EntityName, FilterQuery } from '@mikro-orm/core';
+import type { EntityManager } from '../database/database.js';
 import { BadUserInputError } from '../errors/client-errors.js';
 
 /**
@@ -260,4 +262,40 @@ export function withNodes<T, U>(page: Connection<T>, nodes: readonly U[]): Conne
     pageInfo: page.pageInfo,
     totalCount: page.totalCount,
   };
+}
+
+/**
+ * One page of `entity` rows matching `where`, read by keyset in `order` after the `after` cursor,
+ * with the count of every matching row: the whole of a connection field over one table.
+ * @throws BadUserInputError naming `first` or `after`
+ */
+export async function findConnection<E extends object, T = E>(
+  em: EntityManager,
+  entity: EntityName<E>,
+  where: FilterQuery<E>,
+  options: {
+    order: KeysetOrder;
+    first?: number | null;
+    after?: string | null;
+    /** Each row as the node the field returns; the row itself when omitted. */
+    toNode?: (row: E) => T;
+  },
+): Promise<Connection<T>> {
+  const size = pageSize(options.first);
+  const key = decodeCursor(options.after, options.order.length);
+  const paged = (
+    key === null ? where : { $and: [where, keysetCondition(options.order, key)] }
+  ) as FilterQuery<E>;
+  const [rows, totalCount] = await Promise.all([
+    // MikroORM's filter types do not carry over a generic entity: the casts only drop them.
+    em.find(entity, paged as never, { orderBy: keysetOrderBy(options.order) as never, limit: size + 1 }),
+    em.count(entity, where as never),
+  ]);
+  return connectionFromRows(rows as E[], {
+    size,
+    after: key,
+    totalCount,
+    keyOf: (row) => options.order.map(([field]) => (row as Record<string, CursorValue>)[field] ?? null),
+    toNode: options.toNode ?? ((row) => row as unknown as T),
+  });
 }
