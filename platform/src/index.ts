@@ -329,6 +329,7 @@ export {
   connectionFromArray,
   decodeCursor,
   encodeCursor,
+  findConnection,
   keysetCondition,
   keysetOrderBy,
   pageSize,
