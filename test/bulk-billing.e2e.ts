@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { generatePopulation } from '@sportello/hub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devToken, graphql } from './support/graphql-client.js';
@@ -154,4 +155,80 @@ describe.each(['embedded', 'distributed'] as const)('bulk billing through the ga
     }
     expect(followed.results.every((result) => result.errors === undefined)).toBe(true);
   }, 120_000);
+
+  it('streams 100,000 lines through the gateway, and refuses a file past the upload limit with nothing stored', async () => {
+    const ndjson = (key: string, lines: number) =>
+      Array.from({ length: lines }, (_, i) =>
+        JSON.stringify({
+          payerFiscalCode: payers[i % payers.length],
+          amountCents: 1_000 + (i % 500),
+          externalRef: `${key}-${i}`,
+        }),
+      ).join('\n') + '\n';
+    const params = (key: string) =>
+      new URLSearchParams({
+        idempotencyKey: key,
+        kind: 'TARI',
+        year: '2027',
+        description: 'TARI 2027 - saldo',
+        dueDates: due,
+      });
+    /** Sends the body in 64 KiB pieces without declaring its length, as a streaming client does. */
+    const stream = (key: string, body: Buffer) =>
+      new Promise<{ status: number; json: Record<string, unknown> }>((resolve, reject) => {
+        const req = httpRequest(`${origin}/payment-bulk-jobs?${params(key)}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${staff}`, 'content-type': 'application/x-ndjson' },
+        });
+        req.on('response', (response) => {
+          let text = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => (text += chunk));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, json: JSON.parse(text) }));
+        });
+        // Past the limit the gateway closes the connection while the rest is still being sent.
+        req.on('error', (error) => (req.writableEnded ? undefined : reject(error)));
+        void (async () => {
+          for (let at = 0; at < body.length && !req.destroyed; at += 65_536) {
+            await new Promise<void>((done) => req.write(body.subarray(at, at + 65_536), () => done()));
+          }
+          if (!req.destroyed) req.end();
+        })().catch(() => undefined);
+      });
+
+    const large = Buffer.from(ndjson(`big-${mode}`, 100_000));
+    const started = performance.now();
+    const queued = await stream(`tari-2027-100k-${mode}`, large);
+    expect(queued.status, JSON.stringify(queued.json)).toBe(201);
+    const queuedJob = queued.json['job'] as { id: string; total: number };
+    expect(queuedJob.total).toBe(100_000);
+    console.info(
+      `bulk billing (${mode}): ${(large.length / 1_048_576).toFixed(1)} MiB, 100,000 lines queued through the gateway in ${Math.round(performance.now() - started)} ms`,
+    );
+    const stopped = await graphql<{ cancelPaymentBulkJob: { status: string } }>(
+      hub.api,
+      'mutation ($id: ID!) { cancelPaymentBulkJob(id: $id) { status } }',
+      { token: staff, variables: { id: queuedJob.id } },
+    );
+    expect(stopped.errors).toBeUndefined();
+
+    // Past the gateway's upload limit (12 MiB): refused while it streams, and no job is queued.
+    const tooLarge = Buffer.from(ndjson(`over-${mode}`, 180_000));
+    expect(tooLarge.length).toBeGreaterThan(12 * 1_048_576);
+    const refused = await stream(`tari-2027-over-${mode}`, tooLarge);
+    expect(refused.status).toBe(413);
+    expect(refused.json).toMatchObject({
+      code: 'PAYLOAD_TOO_LARGE',
+      error: expect.stringContaining('nothing was stored'),
+    });
+    const jobs = await graphql<{ paymentBulkJobs: { nodes: Array<{ idempotencyKey: string }> } }>(
+      hub.api,
+      '{ paymentBulkJobs(first: 100) { nodes { idempotencyKey } } }',
+      { token: staff },
+    );
+    expect(jobs.errors).toBeUndefined();
+    const keys = jobs.data!.paymentBulkJobs.nodes.map((job) => job.idempotencyKey);
+    expect(keys).toContain(`tari-2027-100k-${mode}`);
+    expect(keys).not.toContain(`tari-2027-over-${mode}`);
+  }, 180_000);
 });

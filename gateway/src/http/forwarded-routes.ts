@@ -1,5 +1,6 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import type { ReadableStream } from 'node:stream/web';
 import { injectTraceContext } from '@sportello/platform';
 import { context as traceContext } from '@opentelemetry/api';
 import { BodyTooLargeError, readBodyBytes } from './request-body.js';
@@ -21,6 +22,11 @@ export interface ForwardedRoute {
    * limit.
    */
   body?: 'upload';
+  /**
+   * How long the service may take to answer, when longer than the gateway's subgraph timeout:
+   * counted from the upload's last byte.
+   */
+  answerWithinMs?: number;
 }
 
 /**
@@ -43,7 +49,14 @@ export const FORWARDED_ROUTES: readonly ForwardedRoute[] = [
   { path: '/feeds/', service: 'civil-protection', methods: ['GET', 'HEAD'] },
   { path: '/ordinance-documents', service: 'civil-protection', methods: ['POST'], body: 'upload' },
   { path: '/payments/receipts', service: 'tributi', methods: ['POST'] },
-  { path: '/payment-bulk-jobs', service: 'tributi', methods: ['POST'], body: 'upload' },
+  // A billing file of 100,000 lines is checked and stored whole before the answer.
+  {
+    path: '/payment-bulk-jobs',
+    service: 'tributi',
+    methods: ['POST'],
+    body: 'upload',
+    answerWithinMs: 60_000,
+  },
   { path: '/telegram/webhook', service: 'notifier', methods: ['POST'] },
   { path: '/unsubscribe', service: 'notifier', methods: ['GET', 'POST'] },
 ];
@@ -103,8 +116,10 @@ export interface ForwardOptions {
 /**
  * Sends a request on to the service owning its route and streams the answer back: method, path,
  * query, the headers a service needs, the body (bounded: 413 beyond the limit), the caller's address,
- * trace context and the internal assertion. A service that cannot be reached is a 502; one that does
- * not answer in time, a 504.
+ * trace context and the internal assertion. An upload is streamed on as it arrives, never held
+ * whole here, and cut off with a 413 as soon as it passes the upload limit (the service sees it
+ * cut short and keeps nothing). A service that cannot be reached is a 502; one that does not
+ * answer in time (counted from an upload's last byte), a 504.
  */
 export async function forward(
   req: IncomingMessage,
@@ -119,20 +134,24 @@ export async function forward(
   }
   const base = options.serviceUrls[route.service];
   if (base === undefined) return sendJson(res, 404, { error: `No route ${url.pathname}` });
-  let body: Buffer | undefined;
+  let body: Buffer | Readable | undefined;
+  let upload: UploadLimit | undefined;
   if (method !== 'GET' && method !== 'HEAD') {
     const limit = route.body === 'upload' ? options.maxUploadBytes : options.maxBodyBytes;
-    try {
-      body = await readBodyBytes(req, limit);
-    } catch (error) {
-      if (!(error instanceof BodyTooLargeError)) throw error;
-      res.once('finish', () => req.destroy());
-      return sendJson(
-        res,
-        413,
-        { error: `Request body exceeds ${limit} bytes`, limit: { maxBytes: limit } },
-        { connection: 'close' },
-      );
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) return refuseTooLarge(req, res, limit);
+    if (route.body === 'upload') {
+      // Streamed on as it arrives (a billing file of 100,000 lines never sits here whole), counted.
+      upload = new UploadLimit(limit);
+      body = req.pipe(upload);
+      req.once('error', (error) => upload?.destroy(error));
+    } else {
+      try {
+        body = await readBodyBytes(req, limit);
+      } catch (error) {
+        if (!(error instanceof BodyTooLargeError)) throw error;
+        return refuseTooLarge(req, res, limit);
+      }
     }
   }
   const headers = new Headers();
@@ -147,20 +166,37 @@ export async function forward(
   for (const [name, value] of Object.entries(options.internalHeaders())) headers.set(name, value);
   injectTraceContext(headers, traceContext.active());
 
+  // An upload's time to answer counts from its last byte: sending 12 MiB may take a while.
+  const timeoutMs = Math.max(options.timeoutMs, route.answerWithinMs ?? 0);
+  const deadline = new AbortController();
+  const startClock = () =>
+    setTimeout(
+      () => deadline.abort(new DOMException('The service did not answer in time', 'TimeoutError')),
+      timeoutMs,
+    ).unref();
+  if (upload === undefined) startClock();
+  else upload.once('finish', startClock);
   let answer: Response;
   try {
     answer = await fetch(`${base}${url.pathname}${url.search}`, {
       method,
       headers,
-      ...(body === undefined ? {} : { body }),
+      ...(body === undefined
+        ? {}
+        : body instanceof Readable
+          ? { body: Readable.toWeb(body) as ReadableStream<Uint8Array>, duplex: 'half' as const }
+          : { body }),
       redirect: 'manual',
-      signal: AbortSignal.timeout(options.timeoutMs),
+      signal: deadline.signal,
     });
   } catch (error) {
+    // The upload went past the limit while streaming: the service saw it cut short and kept nothing.
+    if (upload?.exceeded) return refuseTooLarge(req, res, upload.limit);
+    if (req.destroyed && !req.complete) return void res.destroy();
     const timedOut = error instanceof Error && error.name === 'TimeoutError';
     return sendJson(res, timedOut ? 504 : 502, {
       error: timedOut
-        ? `The ${route.service} service did not answer within ${options.timeoutMs} ms`
+        ? `The ${route.service} service did not answer within ${timeoutMs} ms`
         : `The ${route.service} service is unavailable; retry later`,
     });
   }
@@ -170,6 +206,11 @@ export async function forward(
   });
   const cookies = answer.headers.getSetCookie();
   if (cookies.length > 0) responseHeaders['set-cookie'] = cookies;
+  if (upload !== undefined && !req.complete) {
+    // The service answered before reading the whole upload (a refusal): the rest is not read.
+    responseHeaders['connection'] = 'close';
+    res.once('finish', () => req.destroy());
+  }
   res.writeHead(answer.status, responseHeaders);
   if (answer.body === null || method === 'HEAD') return void res.end();
   await new Promise<void>((resolve, reject) => {
@@ -179,4 +220,41 @@ export async function forward(
       .on('finish', resolve)
       .on('error', reject);
   });
+}
+
+/** Passes an upload on while counting it; errors as soon as it grows past `limit` bytes. */
+class UploadLimit extends Transform {
+  private received = 0;
+  exceeded = false;
+
+  constructor(readonly limit: number) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    this.received += chunk.length;
+    if (this.received > this.limit) {
+      this.exceeded = true;
+      done(new BodyTooLargeError(this.limit));
+      return;
+    }
+    done(null, chunk);
+  }
+}
+
+/**
+ * 413 with the limit, and the connection closed once it is sent: the rest of the body is not read.
+ */
+function refuseTooLarge(req: IncomingMessage, res: ServerResponse, limit: number): void {
+  res.once('finish', () => req.destroy());
+  sendJson(
+    res,
+    413,
+    {
+      error: `Request body exceeds ${limit} bytes (${(limit / 1_048_576).toFixed(1)} MiB): nothing was stored`,
+      code: 'PAYLOAD_TOO_LARGE',
+      limit: { maxBytes: limit },
+    },
+    { connection: 'close' },
+  );
 }

@@ -126,49 +126,64 @@ async function readItems(
   const itemLines: number[] = [];
   let header: { columns: (Column | undefined)[]; separator: string } | undefined;
   let number = 0;
-  for await (const text of lines) {
-    number++;
-    const line = number === 1 ? text.replace(/^\uFEFF/, '') : text;
-    if (line.trim() === '') continue;
-    if (format === 'csv' && header === undefined) {
-      const separator = line.includes(';') ? ';' : ',';
-      const names = csvCells(line, separator);
-      const columns = names.map((name) =>
-        COLUMNS.find((column) => column.toLowerCase() === name.toLowerCase()),
-      );
-      for (const required of ['payerFiscalCode', 'amountCents'] as const) {
-        if (!columns.includes(required)) {
-          throw new BadUserInputError(`line 1: the header names no ${required} column`, { field: 'line 1' });
+  try {
+    for await (const text of lines) {
+      number++;
+      const line = number === 1 ? text.replace(/^\uFEFF/, '') : text;
+      if (line.trim() === '') continue;
+      if (format === 'csv' && header === undefined) {
+        const separator = line.includes(';') ? ';' : ',';
+        const names = csvCells(line, separator);
+        const columns = names.map((name) =>
+          COLUMNS.find((column) => column.toLowerCase() === name.toLowerCase()),
+        );
+        for (const required of ['payerFiscalCode', 'amountCents'] as const) {
+          if (!columns.includes(required)) {
+            throw new BadUserInputError(`line 1: the header names no ${required} column`, {
+              field: 'line 1',
+            });
+          }
         }
+        header = { columns, separator };
+        continue;
       }
-      header = { columns, separator };
-      continue;
-    }
-    if (items.length === MAX_BULK_ITEMS) {
-      throw new FileRefusal(413, 'PAYLOAD_TOO_LARGE', `At most ${MAX_BULK_ITEMS} items per file`, 'body');
-    }
-    if (format === 'csv') {
-      const cells = csvCells(line, header!.separator);
-      const values: Partial<Record<Column, string>> = {};
-      header!.columns.forEach((column, index) => {
-        if (column !== undefined) values[column] = cells[index];
-      });
-      items.push(itemOf(values, number));
-    } else {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(line);
-      } catch {
-        throw new BadUserInputError(`line ${number}: not a JSON object`, { field: `line ${number}` });
+      if (items.length === MAX_BULK_ITEMS) {
+        throw new FileRefusal(413, 'PAYLOAD_TOO_LARGE', `At most ${MAX_BULK_ITEMS} items per file`, 'body');
       }
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-        throw new BadUserInputError(`line ${number}: not a JSON object`, { field: `line ${number}` });
+      if (format === 'csv') {
+        const cells = csvCells(line, header!.separator);
+        const values: Partial<Record<Column, string>> = {};
+        header!.columns.forEach((column, index) => {
+          if (column !== undefined) values[column] = cells[index];
+        });
+        items.push(itemOf(values, number));
+      } else {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(line);
+        } catch {
+          throw new BadUserInputError(`line ${number}: not a JSON object`, { field: `line ${number}` });
+        }
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+          throw new BadUserInputError(`line ${number}: not a JSON object`, { field: `line ${number}` });
+        }
+        items.push(itemOf(parsed as Partial<Record<Column, unknown>>, number));
       }
-      items.push(itemOf(parsed as Partial<Record<Column, unknown>>, number));
+      itemLines.push(number);
     }
-    itemLines.push(number);
+  } catch (error) {
+    // The connection broke mid-file (the client, or the gateway past its limit): nothing is queued.
+    if (error instanceof FileRefusal || isClientError(error) || raw.complete) throw error;
   }
   if (bytes > MAX_BULK_FILE_BYTES) throw tooLarge();
+  if (!raw.complete) {
+    throw new FileRefusal(
+      400,
+      'INCOMPLETE_UPLOAD',
+      'The billing file was cut short before its end: nothing was queued, send it again',
+      'body',
+    );
+  }
   return { items, lines: itemLines };
 }
 

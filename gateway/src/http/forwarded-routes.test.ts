@@ -1,0 +1,142 @@
+import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { forward, forwardedRouteOf, type ForwardOptions } from './forwarded-routes.js';
+
+/** What the service behind the gateway saw of one upload. */
+interface Received {
+  bytes: number;
+  /** Whether the whole body arrived (false: cut short). */
+  complete: boolean | null;
+}
+
+const LIMIT = 1_048_576;
+
+/** A service standing in for tributi: counts the upload as it arrives, answers with the count. */
+function startService(): Promise<{ server: Server; url: string; seen: Received[] }> {
+  const seen: Received[] = [];
+  const server = createServer((req, res) => {
+    const received: Received = { bytes: 0, complete: null };
+    seen.push(received);
+    req.on('data', (chunk: Buffer) => void (received.bytes += chunk.length));
+    req.on('end', () => {
+      received.complete = true;
+      res
+        .writeHead(201, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ bytes: received.bytes }));
+    });
+    req.on('close', () => void (received.complete ??= req.complete));
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen }),
+    ),
+  );
+}
+
+function listen(server: Server): Promise<string> {
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
+    ),
+  );
+}
+
+/** Sends `chunks` one by one (chunked, no declared length unless given), awaiting `between` after the first. */
+function upload(
+  url: string,
+  chunks: Buffer[],
+  options: { contentLength?: number; between?: () => Promise<void> } = {},
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}/payment-bulk-jobs?idempotencyKey=k`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'text/csv',
+        ...(options.contentLength === undefined ? {} : { 'content-length': String(options.contentLength) }),
+      },
+    });
+    req.on('response', (response: IncomingMessage) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (text: string) => (body += text));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    // The gateway may close the connection while the rest is still being sent: the answer counts.
+    req.on('error', (error) => (req.writableEnded ? undefined : reject(error)));
+    void (async () => {
+      for (const [index, chunk] of chunks.entries()) {
+        if (req.destroyed) return;
+        await new Promise<void>((done) => req.write(chunk, () => done()));
+        if (index === 0) await options.between?.();
+      }
+      req.end();
+    })().catch(() => undefined);
+  });
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  await expect.poll(condition, { timeout: 5_000, interval: 10 }).toBe(true);
+}
+
+describe('forwarding an upload to its service', () => {
+  let service: Awaited<ReturnType<typeof startService>>;
+  let gateway: Server;
+  let gatewayUrl: string;
+
+  beforeAll(async () => {
+    service = await startService();
+    const options: ForwardOptions = {
+      serviceUrls: { tributi: service.url },
+      internalHeaders: () => ({}),
+      clientIp: '127.0.0.1',
+      publicUrl: 'https://sportello.example',
+      maxBodyBytes: 1_000,
+      maxUploadBytes: LIMIT,
+      timeoutMs: 10_000,
+    };
+    gateway = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://gateway.invalid');
+      void forward(req, res, forwardedRouteOf(url.pathname)!, url, options);
+    });
+    gatewayUrl = await listen(gateway);
+  });
+  beforeEach(() => {
+    service.seen.length = 0;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => gateway.close(resolve));
+    await new Promise((resolve) => service.server.close(resolve));
+  });
+
+  it('streams a billing file on as it arrives: the service reads its start before the client has sent the rest', async () => {
+    const chunks = Array.from({ length: 16 }, (_, i) => Buffer.alloc(60_000, 48 + (i % 10)));
+    const answer = await upload(gatewayUrl, chunks, {
+      // The service has the first part while the client still holds the other 15.
+      between: () =>
+        until(() => (service.seen[0]?.bytes ?? 0) >= 60_000 && service.seen[0]?.complete === null),
+    });
+    expect(answer).toEqual({ status: 201, body: JSON.stringify({ bytes: 16 * 60_000 }) });
+  });
+
+  it('refuses a file growing past the upload limit with 413 as soon as it does; the service sees it cut short', async () => {
+    const chunks = Array.from({ length: 40 }, () => Buffer.alloc(64 * 1024, 49));
+    const answer = await upload(gatewayUrl, chunks);
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body)).toEqual({
+      error: `Request body exceeds ${LIMIT} bytes (1.0 MiB): nothing was stored`,
+      code: 'PAYLOAD_TOO_LARGE',
+      limit: { maxBytes: LIMIT },
+    });
+    await until(() => service.seen[0]?.complete === false);
+    expect(service.seen[0]!.bytes).toBeLessThanOrEqual(LIMIT);
+  });
+
+  it('refuses a declared length past the limit without reaching the service', async () => {
+    const answer = await upload(gatewayUrl, [Buffer.from('payerFiscalCode;amountCents\n')], {
+      contentLength: LIMIT + 1,
+    });
+    expect(answer.status).toBe(413);
+    expect(service.seen).toEqual([]);
+  });
+});
