@@ -136,7 +136,9 @@ export function createJobScheduler(options: JobSchedulerOptions): JobScheduler {
   const { database, logger } = options;
   const clock = options.clock ?? (() => new Date());
   const timeZone = options.timeZone ?? CIVIL_TIME_ZONE;
-  const holder = options.holder ?? `${hostname()}/${process.pid}/${randomBytes(3).toString('hex')}`;
+  // The lease column holds 200 characters; a host name is at most 64 on Linux, but not everywhere.
+  const replica = `${hostname()}/${process.pid}/${randomBytes(3).toString('hex')}`;
+  const holder = (options.holder ?? replica).slice(0, 200);
   const entries = new Map<string, Entry>();
   for (const job of options.jobs) {
     if (job.name === '' || job.name.length > 100 || entries.has(job.name)) {
