@@ -142,6 +142,26 @@ describe.each(['embedded', 'distributed'] as const)(
       expect(issued.certificate).toMatchObject({ stampDuty: 'PAID' });
       expect(issued.certificate!.stampDutyText).toContain(`avviso n. ${noticeNumber}`);
 
+      // The citizen is told the certificate is ready (in their language), with its download link.
+      await expect
+        .poll(
+          async () =>
+            (
+              await asCitizen<{ me: { notifications: Array<{ eventType: string; subject: string }> } }>(
+                '{ me { notifications(first: 50) { eventType subject } } }',
+              )
+            ).me.notifications.filter((n) => n.eventType === 'certificate.issued'),
+          { timeout: 30_000 },
+        )
+        .toEqual([
+          {
+            eventType: 'certificate.issued',
+            subject: expect.stringMatching(
+              /^(Il tuo certificato è pronto|Your certificate is ready|Ihre Bescheinigung ist fertig)$/,
+            ),
+          },
+        ]);
+
       const pdf = await fetch(issued.certificate!.downloadUrl, {
         headers: { authorization: `Bearer ${citizen}` },
       });
