@@ -259,6 +259,25 @@ describe.each(['sqlite', 'postgresql'] as const)('certificate stamp duty through
       'year: must be a year from 2000 to 2100, got 2101',
     );
 
+    // The registry office sees it too, when the citizen asks at the counter (the read audited).
+    const atCounter = await t.citizenFields(
+      giulia,
+      'certificateRequests { id status failureReason }',
+      t.staff('anagrafe'),
+    );
+    expect(atCounter.errors).toBeUndefined();
+    const counterRows = (
+      atCounter.data?.['_entities'] as {
+        certificateRequests: { id: string; status: string; failureReason: string | null }[];
+      }[]
+    )[0]!.certificateRequests;
+    expect(counterRows.find((row) => row.id === pending.id)).toEqual({
+      id: pending.id,
+      status: 'PAYMENT_FAILED',
+      failureReason: 'year: must be a year from 2000 to 2100, got 2101',
+    });
+    expect((await t.audited()).flatMap((a) => a.resources)).toContain('Citizen.certificateRequests');
+
     // A receipt arriving later for it issues nothing; a new request waits for a notice of its own.
     await t.bus.publish(paymentReceived(pending.id, noticeNumber(), giulia, new Date().toISOString()));
     const again = await ask();

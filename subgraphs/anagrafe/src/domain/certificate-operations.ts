@@ -419,13 +419,24 @@ export async function certificateRequestsOf(ctx: AnagrafeContext): Promise<Certi
     ctx.principal,
     'Only a citizen (or an app with the "anagrafe" scope on their grant) has certificate requests.',
   );
-  const requests = await ctx.em.find(
+  return certificateRequestsBy(ctx.em, requester);
+}
+
+/**
+ * The certificate requests a person made, newest first (at most 200), each with its certificate
+ * once issued; the caller decides who may read them.
+ */
+export async function certificateRequestsBy(
+  em: EntityManager,
+  requester: string,
+): Promise<CertificateRequestOutcome[]> {
+  const requests = await em.find(
     CertificateRequestEntity,
     { requesterFiscalCode: requester },
     { orderBy: { requestedAt: 'desc', id: 'desc' }, limit: 200 },
   );
   const ids = requests.flatMap((request) => (request.certificateId == null ? [] : [request.certificateId]));
-  const certificates = ids.length === 0 ? [] : await ctx.em.find(CertificateEntity, { id: { $in: ids } });
+  const certificates = ids.length === 0 ? [] : await em.find(CertificateEntity, { id: { $in: ids } });
   const byId = new Map(certificates.map((certificate) => [certificate.id, certificate]));
   return requests.map((request) => ({
     request,

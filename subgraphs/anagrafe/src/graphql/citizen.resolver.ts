@@ -2,11 +2,12 @@ import { FieldResolver, Ctx, Resolver, Root } from 'type-graphql';
 import type { AnagrafeContext } from '../context.js';
 import { authorizeRecordRead } from '../domain/record-access.js';
 import { familyMembers } from '../domain/residents.js';
+import { certificateRequestsBy } from '../domain/certificate-operations.js';
 import { documentsOf } from '../domain/document-operations.js';
 import { residenceChangesOf } from '../domain/residence-change-operations.js';
 import { CertificateEntity } from '../entities/certificate.entity.js';
-import { toCertificateType } from './certificate.mapper.js';
-import { CertificateType } from './certificate.type.js';
+import { toCertificateRequestType, toCertificateType } from './certificate.mapper.js';
+import { CertificateRequestType, CertificateType } from './certificate.type.js';
 import { CitizenType } from './citizen.type.js';
 import { toIdentityDocumentType } from './document.mapper.js';
 import { IdentityDocumentType } from './document.type.js';
@@ -76,6 +77,19 @@ export class CitizenResolver {
       { orderBy: { issuedAt: 'desc' } },
     );
     return rows.map((row) => toCertificateType(row, linkBase(ctx)));
+  }
+
+  @FieldResolver(() => [CertificateRequestType], {
+    description: `Certificate requests this person made, newest first (at most 200): what each waits for, why one failed (PAYMENT_FAILED and its failureReason), the certificate once issued. ${WHO}`,
+  })
+  async certificateRequests(
+    @Root() citizen: CitizenType,
+    @Ctx() ctx: AnagrafeContext,
+  ): Promise<CertificateRequestType[]> {
+    await authorizeRecordRead(ctx, citizen.fiscalCode, 'certificates', 'Citizen.certificateRequests');
+    return (await certificateRequestsBy(ctx.em, citizen.fiscalCode)).map((outcome) =>
+      toCertificateRequestType(outcome, linkBase(ctx)),
+    );
   }
 
   @FieldResolver(() => [ResidenceChangeType], {
