@@ -89,7 +89,7 @@ const PERSONAL_FIELDS: readonly PersonalField[] = [
   },
   {
     field: 'practices',
-    selection: 'practices { id office applicantFiscalCode onBehalfOfFiscalCode }',
+    selection: 'practices { nodes { id office applicantFiscalCode onBehalfOfFiscalCode } }',
     service: 'practices',
     scope: 'practices',
     offices: ['practices', 'suap', 'anagrafe', 'tributi'],
@@ -248,9 +248,9 @@ describe('authorisation matrix through the gateway', () => {
     const candidate = async (person: DemoPerson) => {
       const token = (await devToken(identity, { subject: person.fiscalCode })).access_token;
       const mine = await graphql<{
-        me: { practices: Array<{ id: string; office: string; applicantFiscalCode: string }> };
-      }>(api, '{ me { practices { id office applicantFiscalCode } } }', { token });
-      const practice = mine.data?.me.practices.find((p) => p.applicantFiscalCode === person.fiscalCode);
+        me: { practices: { nodes: Array<{ id: string; office: string; applicantFiscalCode: string }> } };
+      }>(api, '{ me { practices(first: 100) { nodes { id office applicantFiscalCode } } } }', { token });
+      const practice = mine.data?.me.practices.nodes.find((p) => p.applicantFiscalCode === person.fiscalCode);
       if (!practice) return null;
       const positions = await graphql<{ paymentPositions: { nodes: Array<{ id: string }> } }>(
         api,
@@ -492,9 +492,9 @@ describe('authorisation matrix through the gateway', () => {
       case 'practices':
         return (value) =>
           expect(
-            (value as Array<{ applicantFiscalCode: string; onBehalfOfFiscalCode: string | null }>).every(
-              (p) => p.applicantFiscalCode === code || p.onBehalfOfFiscalCode === code,
-            ),
+            (
+              value as { nodes: Array<{ applicantFiscalCode: string; onBehalfOfFiscalCode: string | null }> }
+            ).nodes.every((p) => p.applicantFiscalCode === code || p.onBehalfOfFiscalCode === code),
           ).toBe(true);
       default:
         return undefined;
@@ -575,7 +575,7 @@ describe('authorisation matrix through the gateway', () => {
       },
       {
         name: 'myPractices',
-        query: '{ myPractices { id applicantFiscalCode } }',
+        query: '{ myPractices { nodes { id applicantFiscalCode } } }',
         policy: citizenOnly('practices'),
       },
       {
@@ -708,7 +708,7 @@ describe('authorisation matrix through the gateway', () => {
     });
     const overview = await query(
       personas.find((persona) => persona.name === 'app with tributi only')!,
-      '{ me { fiscalCode identityDocuments { kind } practices { id } paymentPositions(first: 5) { totalCount } } }',
+      '{ me { fiscalCode identityDocuments { kind } practices { totalCount } paymentPositions(first: 5) { totalCount } } }',
     );
     const partial = overview.data!['me'] as Record<string, unknown>;
     expect(partial).toMatchObject({

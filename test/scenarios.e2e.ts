@@ -166,7 +166,7 @@ describe.each(['embedded', 'distributed'] as const)('acceptance scenarios (%s mo
         residence { address { street number postcode zone } }
         identityDocuments { kind number expiresOn }
         paymentPositions(first: 50) { totalCount nodes { kind externalRef amountCents status } }
-        practices { id status }
+        practices { nodes { id status } }
         notifications(first: 50) { eventId eventType subject }
       }
     }`;

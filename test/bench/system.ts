@@ -30,7 +30,7 @@ export const OVERVIEW_QUERY = `query Overview {
       totalCount
       nodes { id kind year amountCents status instalments { number amountCents dueDate status noticeNumber } }
     }
-    practices { id status typeCode type { title office } timeline { at to } }
+    practices { nodes { id status typeCode type { title office } timeline { at to } } }
     notifications(first: 10) { eventId subject deliveries { channel status } }
   }
 }`;

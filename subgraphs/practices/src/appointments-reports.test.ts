@@ -237,8 +237,8 @@ describe.each(['sqlite', 'postgresql'] as const)('appointments and reports over 
     const long = await h.graphql(cancel, { id, r: 'parola '.repeat(150) }, mario);
     expect(errorOf(long)?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'reason' });
     expect(errorOf(long)?.message).toMatch(/1049 characters, 1000 at most/);
-    const mine = await h.graphql<any>(`{ myAppointments { id status } }`, {}, mario);
-    expect(mine.data.myAppointments).toContainEqual({ id, status: 'BOOKED' });
+    const mine = await h.graphql<any>(`{ myAppointments { nodes { id status } } }`, {}, mario);
+    expect(mine.data.myAppointments.nodes).toContainEqual({ id, status: 'BOOKED' });
 
     const reason = 'x'.repeat(1000);
     const cancelled = await h.graphql<any>(cancel, { id, r: reason }, mario);
@@ -251,7 +251,8 @@ describe.each(['sqlite', 'postgresql'] as const)('appointments and reports over 
 
   it('refuses a report at (0, 0) or in Sydney: a position outside Italy is not one the comune can act on', async () => {
     const file = `mutation($input: FileReportInput!) { fileReport(input: $input) { id } }`;
-    const mine = async () => (await h.graphql<any>(`{ myReports { id } }`, {}, mario)).data.myReports.length;
+    const mine = async () =>
+      (await h.graphql<any>(`{ myReports { totalCount } }`, {}, mario)).data.myReports.totalCount;
     const before = await mine();
     const input = { category: 'waste', description: 'Rifiuti abbandonati sul marciapiede.' };
     const nowhere = await h.graphql(file, { input: { ...input, latitude: 0, longitude: 0 } }, mario);

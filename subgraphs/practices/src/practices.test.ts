@@ -374,10 +374,10 @@ describe.each(['sqlite', 'postgresql'] as const)('practices subgraph over HTTP (
       mario,
     );
     expect(errorOf(notMine)?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'onBehalfOf' });
-    const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Citizen { fiscalCode practices { id onBehalfOfFiscalCode } } } }`;
+    const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Citizen { fiscalCode practices { nodes { id onBehalfOfFiscalCode } } } } }`;
     const child = await h.graphql<any>(query, { r: [{ __typename: 'Citizen', fiscalCode: CHILD }] }, mario);
     expect(child.errors).toBeUndefined();
-    expect(child.data._entities[0].practices).toEqual([
+    expect(child.data._entities[0].practices.nodes).toEqual([
       { id: created.data.createPracticeDraft.id, onBehalfOfFiscalCode: CHILD },
     ]);
     const denied = await h.graphql(
@@ -394,7 +394,9 @@ describe.each(['sqlite', 'postgresql'] as const)('practices subgraph over HTTP (
       onBehalfOf: { fiscalCode: MARIO, actsFor: [] },
       tokenId: 'app-token',
     });
-    expect(errorOf(await h.graphql(`{ myPractices { id } }`, {}, app))?.extensions?.code).toBe('FORBIDDEN');
+    expect(errorOf(await h.graphql(`{ myPractices { nodes { id } } }`, {}, app))?.extensions?.code).toBe(
+      'FORBIDDEN',
+    );
   });
 
   it('gives 50 concurrent submissions 50 distinct consecutive protocol numbers', async () => {

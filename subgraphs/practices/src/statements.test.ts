@@ -206,20 +206,20 @@ describe.each(['sqlite', 'postgresql'] as const)('statements behind list queries
   }
 
   it("runs as many statements for a citizen's 10 practices as for 1 (Citizen.practices)", async () => {
-    const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Citizen { practices { ${PRACTICE_FIELDS} } } } }`;
+    const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Citizen { practices { nodes { ${PRACTICE_FIELDS} } } } } }`;
     const one = await countedQuery(query, { r: [{ __typename: 'Citizen', fiscalCode: CHIARA }] }, chiara);
     const ten = await countedQuery(query, { r: [{ __typename: 'Citizen', fiscalCode: MARIO }] }, mario);
-    expectFull(one.data._entities[0].practices, 1);
-    expectFull(ten.data._entities[0].practices, 10);
+    expectFull(one.data._entities[0].practices.nodes, 1);
+    expectFull(ten.data._entities[0].practices.nodes, 10);
     expect(shapes(ten.statements)).toEqual(shapes(one.statements));
   });
 
   it('runs as many statements for 10 of myPractices as for 1', async () => {
-    const query = `{ myPractices { ${PRACTICE_FIELDS} } }`;
+    const query = `{ myPractices { nodes { ${PRACTICE_FIELDS} } } }`;
     const one = await countedQuery(query, {}, chiara);
     const ten = await countedQuery(query, {}, mario);
-    expectFull(one.data.myPractices, 1);
-    expectFull(ten.data.myPractices, 10);
+    expectFull(one.data.myPractices.nodes, 1);
+    expectFull(ten.data.myPractices.nodes, 10);
     expect(shapes(ten.statements)).toEqual(shapes(one.statements));
   });
 
@@ -253,15 +253,15 @@ describe.each(['sqlite', 'postgresql'] as const)('statements behind list queries
   });
 
   it('runs as many statements for 10 reports with history and photos as for 1', async () => {
-    const query = `{ myReports { id history { to } photos { mimeType } } }`;
+    const query = `{ myReports { nodes { id history { to } photos { mimeType } } } }`;
     const one = await countedQuery(query, {}, chiara);
     const ten = await countedQuery(query, {}, mario);
     for (const [answer, count] of [
       [one, 1],
       [ten, 10],
     ] as const) {
-      expect(answer.data.myReports).toHaveLength(count);
-      for (const report of answer.data.myReports) {
+      expect(answer.data.myReports.nodes).toHaveLength(count);
+      for (const report of answer.data.myReports.nodes) {
         expect(report.history).toEqual([{ to: 'RECEIVED' }]);
         expect(report.photos).toEqual([{ mimeType: 'image/png' }]);
       }

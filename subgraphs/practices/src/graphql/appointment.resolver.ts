@@ -1,5 +1,13 @@
-import { BadUserInputError, requireStaff, type Office, isIsoDate } from '@sportello/platform';
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import {
+  BadUserInputError,
+  ConnectionArgs,
+  findConnection,
+  requireStaff,
+  type Connection,
+  type Office,
+  isIsoDate,
+} from '@sportello/platform';
+import { Arg, Args, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { citizenActor, peopleOf, requireCitizen } from '../domain/access.js';
 import {
   availableSlots,
@@ -18,7 +26,13 @@ import {
   type OfficeCalendar,
 } from '../entities/appointment.entity.js';
 import type { PracticesContext } from '../context.js';
-import { AppointmentType, OfficeCalendarType, OpeningHoursType, SlotType } from './appointment.type.js';
+import {
+  AppointmentConnectionType,
+  AppointmentType,
+  OfficeCalendarType,
+  OpeningHoursType,
+  SlotType,
+} from './appointment.type.js';
 
 function toCalendarType(calendar: OfficeCalendar): OfficeCalendarType {
   return Object.assign(new OfficeCalendarType(), {
@@ -90,17 +104,29 @@ export class AppointmentResolver {
     return slots.map((slot) => Object.assign(new SlotType(), slot));
   }
 
-  @Query(() => [AppointmentType], {
+  @Query(() => AppointmentConnectionType, {
     description: 'The caller’s appointments (and those of people they act for), soonest first.',
   })
-  async myAppointments(@Ctx() ctx: PracticesContext): Promise<AppointmentType[]> {
+  async myAppointments(
+    @Ctx() ctx: PracticesContext,
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
+  ): Promise<Connection<AppointmentType>> {
     const people = peopleOf(requireCitizen(ctx.principal));
-    const rows = await ctx.em.find(
+    return findConnection(
+      ctx.em,
       AppointmentEntity,
       { citizenFiscalCode: { $in: people } },
-      { orderBy: { startsAt: 'asc' }, limit: 500 },
+      {
+        // Soonest first; the id breaks ties between people acting for each other.
+        order: [
+          ['startsAt', 'asc'],
+          ['id', 'asc'],
+        ],
+        first,
+        after,
+        toNode: toAppointmentType,
+      },
     );
-    return rows.map(toAppointmentType);
   }
 
   @Mutation(() => AppointmentType, {

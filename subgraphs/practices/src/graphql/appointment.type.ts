@@ -1,3 +1,4 @@
+import { connectionType } from '@sportello/platform';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { AppointmentStatusEnum } from './enums.js';
 
@@ -80,3 +81,5 @@ export class AppointmentType {
   @Field(() => String, { nullable: true, description: 'Why it was cancelled; null unless cancelled.' })
   cancelReason!: string | null;
 }
+
+export const AppointmentConnectionType = connectionType(AppointmentType, 'Appointment', 'appointments');

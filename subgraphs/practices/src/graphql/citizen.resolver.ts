@@ -1,10 +1,17 @@
-import { assertCanRead, auditPersonalDataRead, type Office } from '@sportello/platform';
-import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import {
+  ConnectionArgs,
+  assertCanRead,
+  auditPersonalDataRead,
+  findConnection,
+  type Connection,
+  type Office,
+} from '@sportello/platform';
+import { Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { PRACTICES_SCOPE } from '../domain/access.js';
 import { PracticeEntity } from '../entities/practice.entity.js';
 import type { PracticesContext } from '../context.js';
 import { toPracticeType } from './practice.mapper.js';
-import { CitizenType, PracticeType } from './practice.type.js';
+import { CitizenType, PracticeConnectionType, type PracticeType } from './practice.type.js';
 
 /** Offices whose staff may list a citizen's practices (each sees only its own office's). */
 const PRACTICE_OFFICES: readonly Office[] = ['practices', 'suap', 'anagrafe', 'tributi'];
@@ -16,7 +23,7 @@ export function resolveCitizenReference(reference: { fiscalCode: string }): Citi
 
 @Resolver(() => CitizenType)
 export class CitizenResolver {
-  @FieldResolver(() => [PracticeType], {
+  @FieldResolver(() => PracticeConnectionType, {
     nullable: true,
     description:
       'Practices this citizen filed or that were filed for them, newest first. For the citizen, whoever ' +
@@ -25,22 +32,25 @@ export class CitizenResolver {
   })
   async practices(
     @Root() citizen: CitizenType,
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
     @Ctx() ctx: PracticesContext,
-  ): Promise<PracticeType[] | null> {
+  ): Promise<Connection<PracticeType> | null> {
     const principal = ctx.principal;
     assertCanRead(principal, citizen.fiscalCode, { scope: PRACTICES_SCOPE, office: PRACTICE_OFFICES });
     const code = citizen.fiscalCode.toUpperCase();
-    const rows = await ctx.em.find(
+    const page = await findConnection(
+      ctx.em,
       PracticeEntity,
       {
         $or: [{ applicantFiscalCode: code }, { onBehalfOfFiscalCode: code }],
         ...(principal.kind === 'staff' ? { office: { $in: principal.offices } } : {}),
       },
-      { orderBy: { id: 'desc' }, limit: 500 },
+      // Newest first: ids are UUIDv7, time-ordered and unique.
+      { order: [['id', 'desc']], first, after, toNode: (row) => toPracticeType(row, principal) },
     );
-    if (rows.length > 0) {
+    if (page.nodes.length > 0) {
       await auditPersonalDataRead(ctx, code, { action: 'read', resource: 'Citizen.practices' });
     }
-    return rows.map((row) => toPracticeType(row, principal));
+    return page;
   }
 }

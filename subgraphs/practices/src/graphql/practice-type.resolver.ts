@@ -1,15 +1,23 @@
 import { sql, type FilterQuery } from '@mikro-orm/core';
-import { OFFICES } from '@sportello/platform';
-import { Arg, Ctx, Int, Query, Resolver } from 'type-graphql';
+import {
+  ConnectionArgs,
+  OFFICES,
+  findConnection,
+  type Connection,
+  type KeysetOrder,
+} from '@sportello/platform';
+import { Arg, Args, Ctx, Query, Resolver } from 'type-graphql';
 import {
   PracticeTypeEntity,
   type PracticeType as PracticeTypeRow,
 } from '../entities/practice-type.entity.js';
 import { invalidInput } from '../errors.js';
 import type { PracticesContext } from '../context.js';
-import { decodeCursor, pageInfo, pageSize } from './connection.js';
 import { toPracticeTypeType } from './practice.mapper.js';
 import { PracticeTypeConnectionType, PracticeTypeType } from './practice-type.type.js';
+
+/** By code: unique, and what people look a type up by. */
+const PRACTICE_TYPE_ORDER: KeysetOrder = [['code', 'asc']];
 
 @Resolver(() => PracticeTypeType)
 export class PracticeTypeResolver {
@@ -19,18 +27,11 @@ export class PracticeTypeResolver {
   async practiceTypes(
     @Ctx() ctx: PracticesContext,
     @Arg('office', () => String, { nullable: true, description: 'Only this office’s types.' })
-    office?: string | null,
+    office: string | null,
     @Arg('search', () => String, { nullable: true, description: 'Words in the code or title.' })
-    search?: string | null,
-    @Arg('first', () => Int, { nullable: true, description: 'At most 100. @default 20' })
-    first?: number | null,
-    @Arg('after', () => String, {
-      nullable: true,
-      description: 'Cursor: pageInfo.endCursor of the previous page; omit for the first page.',
-    })
-    after?: string | null,
-  ): Promise<PracticeTypeConnectionType> {
-    const size = pageSize(first);
+    search: string | null,
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
+  ): Promise<Connection<PracticeTypeType>> {
     if (office != null && !(OFFICES as readonly string[]).includes(office)) {
       throw invalidInput([{ field: 'office', message: `must be one of ${OFFICES.join(', ')}` }]);
     }
@@ -44,17 +45,11 @@ export class PracticeTypeResolver {
         return { $or: [{ [sql.lower('title')]: { $like: like } }, { [sql.lower('code')]: { $like: like } }] };
       });
     }
-    const total = await ctx.em.count(PracticeTypeEntity, where);
-    const cursor = decodeCursor(after);
-    const rows = await ctx.em.find(
-      PracticeTypeEntity,
-      cursor === null ? where : { $and: [where, { code: { $gt: cursor } }] },
-      { orderBy: { code: 'asc' }, limit: size + 1 },
-    );
-    return Object.assign(new PracticeTypeConnectionType(), {
-      nodes: rows.slice(0, size).map(toPracticeTypeType),
-      totalCount: total,
-      pageInfo: pageInfo(rows, size, (i) => rows[i]!.code),
+    return findConnection(ctx.em, PracticeTypeEntity, where, {
+      order: PRACTICE_TYPE_ORDER,
+      first,
+      after,
+      toNode: toPracticeTypeType,
     });
   }
 

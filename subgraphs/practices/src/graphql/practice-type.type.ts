@@ -1,6 +1,6 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
+import { connectionType } from '@sportello/platform';
 import { Field, Int, ObjectType } from 'type-graphql';
-import { PageInfoType } from './connection.js';
 import { FeeRequestedOnEnum } from './enums.js';
 
 @ObjectType('RequiredAttachment', { description: 'A document the applicant adds to the practice.' })
@@ -56,14 +56,4 @@ export class PracticeTypeType {
   expectedDurationDays!: number;
 }
 
-@ObjectType('PracticeTypeConnection', { description: 'One page of practice types.' })
-export class PracticeTypeConnectionType {
-  @Field(() => [PracticeTypeType], { description: 'The types of this page.' })
-  nodes!: PracticeTypeType[];
-
-  @Field(() => Int, { description: 'Types matching the filters, on every page.' })
-  totalCount!: number;
-
-  @Field(() => PageInfoType, { description: 'How to fetch the next page.' })
-  pageInfo!: PageInfoType;
-}
+export const PracticeTypeConnectionType = connectionType(PracticeTypeType, 'PracticeType', 'practice types');

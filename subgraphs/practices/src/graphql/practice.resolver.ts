@@ -1,8 +1,21 @@
 import type { FilterQuery } from '@mikro-orm/core';
-import { BadUserInputError, NotFoundError, OFFICES, requireStaff, type Office } from '@sportello/platform';
+import {
+  BadUserInputError,
+  ConnectionArgs,
+  NotFoundError,
+  OFFICES,
+  connectionFromRows,
+  decodeCursor,
+  findConnection,
+  pageSize,
+  requireStaff,
+  type Connection,
+  type KeysetOrder,
+  type Office,
+} from '@sportello/platform';
 import { PRACTICE_STATUSES, type PracticeStatus } from '@sportello/schema';
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { removeAttachment } from '../domain/attachments.js';
 import { canSeePractice, citizenActor, peopleOf, requireCitizen } from '../domain/access.js';
 import {
@@ -25,7 +38,6 @@ import { PracticeEntity, type Practice } from '../entities/practice.entity.js';
 import { invalidInput } from '../errors.js';
 import type { PracticesContext } from '../context.js';
 import { auditPractice, officePractice, viewerId, visiblePractice } from './access.js';
-import { decodeCursor, pageInfo, pageSize } from './connection.js';
 import { PracticeActionEnum, PracticeStatusEnum, QueueOrderEnum } from './enums.js';
 import { CreatePracticeDraftInput } from './practice.input.js';
 import {
@@ -68,20 +80,22 @@ function checkOffice(office: string): Office {
   return office as Office;
 }
 
-/** Marks a `practiceQueue` cursor of the NEWEST_FIRST order (OLDEST_FIRST cursors are the bare id). */
-const NEWEST_FIRST_CURSOR = 'newest:';
+/** Newest first: ids are UUIDv7, time-ordered and unique. */
+const NEWEST_FIRST: KeysetOrder = [['id', 'desc']];
 
 /**
- * The practice id a queue cursor points at, for the order asked: a cursor of the other order would
+ * A `practiceQueue` cursor is its order and the practice id: a cursor of the other order would
  * silently page from the wrong end.
  * @throws BadUserInputError when the cursor belongs to the other order
  */
-function queueCursor(key: string | null, newestFirst: boolean): string | null {
+function queueCursor(after: string | null | undefined, order: 'oldest' | 'newest'): string | null {
+  const key = decodeCursor(after, 2);
   if (key === null) return null;
-  if (key.startsWith(NEWEST_FIRST_CURSOR) === newestFirst) {
-    return newestFirst ? key.slice(NEWEST_FIRST_CURSOR.length) : key;
+  if (key[0] === order && typeof key[1] === 'string') return key[1];
+  if (key[0] !== 'oldest' && key[0] !== 'newest') {
+    throw new BadUserInputError('after is not a cursor of this list', { field: 'after' });
   }
-  const other = newestFirst ? 'OLDEST_FIRST' : 'NEWEST_FIRST';
+  const other = key[0] === 'oldest' ? 'OLDEST_FIRST' : 'NEWEST_FIRST';
   throw new BadUserInputError(`after is a cursor of the ${other} order: ask for the same order`, {
     field: 'after',
   });
@@ -100,17 +114,20 @@ export class PracticeResolver {
     return toPracticeType(await visiblePractice(ctx, id), ctx.principal);
   }
 
-  @Query(() => [PracticeType], {
+  @Query(() => PracticeConnectionType, {
     description: 'The caller’s practices and those of the people they act for, newest first.',
   })
-  async myPractices(@Ctx() ctx: PracticesContext): Promise<PracticeType[]> {
+  async myPractices(
+    @Ctx() ctx: PracticesContext,
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
+  ): Promise<Connection<PracticeType>> {
     const people = peopleOf(requireCitizen(ctx.principal));
-    const rows = await ctx.em.find(
+    return findConnection(
+      ctx.em,
       PracticeEntity,
       { $or: [{ applicantFiscalCode: { $in: people } }, { onBehalfOfFiscalCode: { $in: people } }] },
-      { orderBy: { id: 'desc' }, limit: 500 },
+      { order: NEWEST_FIRST, first, after, toNode: (row) => toPracticeType(row, ctx.principal) },
     );
-    return rows.map((row) => toPracticeType(row, ctx.principal));
   }
 
   @Query(() => PracticeConnectionType, {
@@ -126,39 +143,41 @@ export class PracticeResolver {
       nullable: true,
       description: 'Only practices in this status.',
     })
-    status?: string | null,
-    @Arg('first', () => Int, { nullable: true, description: 'At most 100. @default 20' })
-    first?: number | null,
-    @Arg('after', () => String, {
-      nullable: true,
-      description:
-        'Cursor: pageInfo.endCursor of the previous page, asked for in the same order; omit for the first page.',
-    })
-    after?: string | null,
+    status: string | null,
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
     @Arg('order', () => QueueOrderEnum, {
       nullable: true,
-      description: 'Which end the list starts from. @default OLDEST_FIRST',
+      description:
+        'Which end the list starts from; page with cursors of the same order. @default OLDEST_FIRST',
     })
     order?: string | null,
-  ): Promise<PracticeConnectionType> {
+  ): Promise<Connection<PracticeType>> {
     requireStaff(ctx.principal, checkOffice(office));
     const size = pageSize(first);
-    const newestFirst = order === 'newest-first';
-    const cursor = queueCursor(decodeCursor(after), newestFirst);
+    const end = order === 'newest-first' ? 'newest' : 'oldest';
+    const cursor = queueCursor(after, end);
     const where: FilterQuery<Practice> = { office };
     if (status != null) where.status = status as PracticeStatus;
     else where.status = { $ne: 'draft' };
     // Ids are time-ordered (UUIDv7): submission order, and a stable key for the cursor.
-    if (cursor !== null) where.id = newestFirst ? { $lt: cursor } : { $gt: cursor };
-    const rows = await ctx.em.find(PracticeEntity, where, {
-      orderBy: { id: newestFirst ? 'desc' : 'asc' },
-      limit: size + 1,
-    });
-    const nodes = rows.slice(0, size);
-    for (const row of nodes) await auditPractice(ctx, row);
-    return Object.assign(new PracticeConnectionType(), {
-      nodes: nodes.map((row) => toPracticeType(row, ctx.principal)),
-      pageInfo: pageInfo(rows, size, (i) => (newestFirst ? NEWEST_FIRST_CURSOR : '') + rows[i]!.id),
+    const paged: FilterQuery<Practice> =
+      cursor === null
+        ? where
+        : { $and: [where, { id: end === 'newest' ? { $lt: cursor } : { $gt: cursor } }] };
+    const [rows, totalCount] = await Promise.all([
+      ctx.em.find(PracticeEntity, paged, {
+        orderBy: { id: end === 'newest' ? 'desc' : 'asc' },
+        limit: size + 1,
+      }),
+      ctx.em.count(PracticeEntity, where),
+    ]);
+    for (const row of rows.slice(0, size)) await auditPractice(ctx, row);
+    return connectionFromRows(rows, {
+      size,
+      after: cursor,
+      totalCount,
+      keyOf: (row) => [end, row.id],
+      toNode: (row) => toPracticeType(row, ctx.principal),
     });
   }
 

@@ -1,7 +1,7 @@
 import { GraphQLFiscalCode } from '@sportello/schema';
 import { GraphQLJSONObject } from 'graphql-scalars';
+import { connectionType } from '@sportello/platform';
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
-import { PageInfoType } from './connection.js';
 import { ActorKindEnum, MessageAuthorEnum, PracticeFeeStatusEnum, PracticeStatusEnum } from './enums.js';
 
 @ObjectType('PracticeActor', { description: 'Who did something: a public id, never a fiscal code.' })
@@ -205,14 +205,7 @@ export class PracticeType {
   updatedAt!: Date;
 }
 
-@ObjectType('PracticeConnection', { description: 'One page of practices.' })
-export class PracticeConnectionType {
-  @Field(() => [PracticeType], { description: 'The practices of this page.' })
-  nodes!: PracticeType[];
-
-  @Field(() => PageInfoType, { description: 'How to fetch the next page.' })
-  pageInfo!: PageInfoType;
-}
+export const PracticeConnectionType = connectionType(PracticeType, 'Practice', 'practices');
 
 @ObjectType('PracticeStatusCount', { description: 'How many practices are in one status.' })
 export class PracticeStatusCountType {

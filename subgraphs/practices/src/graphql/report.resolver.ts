@@ -1,14 +1,21 @@
-import { requireStaff } from '@sportello/platform';
+import {
+  ConnectionArgs,
+  connectionType,
+  findConnection,
+  requireStaff,
+  type Connection,
+  type KeysetOrder,
+} from '@sportello/platform';
 import type { ReportStatus } from '@sportello/schema';
 import {
   Arg,
+  Args,
   Ctx,
   Field,
   Float,
   FieldResolver,
   ID,
   InputType,
-  Int,
   Mutation,
   ObjectType,
   Query,
@@ -25,11 +32,16 @@ import {
 } from '../domain/report-operations.js';
 import { ReportEntity, type Report } from '../entities/report.entity.js';
 import type { PracticesContext } from '../context.js';
-import { decodeCursor, PageInfoType, pageInfo, pageSize } from './connection.js';
 import { ReportStatusEnum } from './enums.js';
 import { toAttachmentType } from './practice.mapper.js';
 import { AttachmentType } from './practice.type.js';
 import { NotFoundError, auditPersonalDataRead } from '@sportello/platform';
+
+/** Latest filed first; the id (UUIDv7) breaks ties. */
+const NEWEST_FIRST: KeysetOrder = [
+  ['createdAt', 'desc'],
+  ['id', 'desc'],
+];
 
 @ObjectType('ReportChange', { description: 'One status change of a report.' })
 export class ReportChangeType {
@@ -84,14 +96,7 @@ export class ReportType {
   updatedAt!: Date;
 }
 
-@ObjectType('ReportConnection', { description: 'One page of reports.' })
-export class ReportConnectionType {
-  @Field(() => [ReportType], { description: 'The reports of this page.' })
-  nodes!: ReportType[];
-
-  @Field(() => PageInfoType, { description: 'How to fetch the next page.' })
-  pageInfo!: PageInfoType;
-}
+export const ReportConnectionType = connectionType(ReportType, 'Report', 'reports');
 
 @InputType('FileReportInput', { description: 'A problem to report to the comune.' })
 export class FileReportInput {
@@ -164,15 +169,23 @@ export class ReportResolver {
     return toReportType(await visibleReport(ctx, id));
   }
 
-  @Query(() => [ReportType], { description: 'The caller’s reports, newest first.' })
-  async myReports(@Ctx() ctx: PracticesContext): Promise<ReportType[]> {
+  @Query(() => ReportConnectionType, { description: 'The caller’s reports, newest first.' })
+  async myReports(
+    @Ctx() ctx: PracticesContext,
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
+  ): Promise<Connection<ReportType>> {
     const people = peopleOf(requireCitizen(ctx.principal));
-    const rows = await ctx.em.find(
+    return findConnection(
+      ctx.em,
       ReportEntity,
       { reporterFiscalCode: { $in: people } },
-      { orderBy: { createdAt: 'desc' }, limit: 500 },
+      {
+        order: NEWEST_FIRST,
+        first,
+        after,
+        toNode: toReportType,
+      },
     );
-    return rows.map(toReportType);
   }
 
   @Query(() => ReportConnectionType, {
@@ -181,32 +194,16 @@ export class ReportResolver {
   async reportQueue(
     @Ctx() ctx: PracticesContext,
     @Arg('status', () => ReportStatusEnum, { nullable: true, description: 'Only reports in this status.' })
-    status?: string | null,
-    @Arg('first', () => Int, {
-      nullable: true,
-      description: 'How many reports to return, 1 to 100 (20 when omitted).',
-    })
-    first?: number | null,
-    @Arg('after', () => String, {
-      nullable: true,
-      description: 'Cursor: pageInfo.endCursor of the previous page; omit for the first page.',
-    })
-    after?: string | null,
-  ): Promise<ReportConnectionType> {
+    status: string | null,
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
+  ): Promise<Connection<ReportType>> {
     requireStaff(ctx.principal, REPORTS_OFFICE);
-    const size = pageSize(first);
-    const cursor = decodeCursor(after);
-    const rows = await ctx.em.find(
-      ReportEntity,
-      {
-        ...(status == null ? {} : { status: status as ReportStatus }),
-        ...(cursor === null ? {} : { id: { $gt: cursor } }),
-      },
-      { orderBy: { id: 'asc' }, limit: size + 1 },
-    );
-    return Object.assign(new ReportConnectionType(), {
-      nodes: rows.slice(0, size).map(toReportType),
-      pageInfo: pageInfo(rows, size, (i) => rows[i]!.id),
+    // Ids are time-ordered (UUIDv7): filing order, and a stable key for the cursor.
+    return findConnection(ctx.em, ReportEntity, status == null ? {} : { status: status as ReportStatus }, {
+      order: [['id', 'asc']],
+      first,
+      after,
+      toNode: toReportType,
     });
   }
 
