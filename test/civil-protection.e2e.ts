@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { capSchemaErrors } from '@sportello/civil-protection/cap-schema';
-import { generatePopulation, type DemoPerson } from '@sportello/hub';
 import {
+  capSchemaErrors,
   startFakeIo,
   startFakeTelegram,
   startSmtpSink,
@@ -9,7 +8,8 @@ import {
   type FakeTelegram,
   type ReceivedMail,
   type SmtpSink,
-} from '@sportello/notifier/test-peers';
+} from '@sportello/test-support';
+import { generatePopulation, type DemoPerson } from '@sportello/hub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devToken, graphql } from './support/graphql-client.js';
 import { randomComune, startHub, type RunningHub } from './support/running-hub.js';

@@ -8,7 +8,7 @@ import {
   type FakeIo,
   type FakeTelegram,
   type SmtpSink,
-} from '@sportello/notifier/test-peers';
+} from '@sportello/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devToken, graphql } from './support/graphql-client.js';
 import { startHub, type RunningHub } from './support/running-hub.js';

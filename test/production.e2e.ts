@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSmtpSink, type SmtpSink } from '@sportello/notifier/test-peers';
+import { startSmtpSink, type SmtpSink } from '@sportello/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphql } from './support/graphql-client.js';
 import { startHubProcess, type HubProcess } from './support/hub-process.js';

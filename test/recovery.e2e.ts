@@ -1,5 +1,5 @@
 import { generatePopulation, type DemoPerson } from '@sportello/hub';
-import { startSmtpSink, type SmtpSink } from '@sportello/notifier/test-peers';
+import { startSmtpSink, type SmtpSink } from '@sportello/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devToken, graphql } from './support/graphql-client.js';
 import { randomComune, startHub, type RunningHub } from './support/running-hub.js';

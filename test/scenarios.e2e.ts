@@ -8,8 +8,10 @@ import {
   type FakeTelegram,
   type ReceivedMail,
   type SmtpSink,
-} from '@sportello/notifier/test-peers';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '@sportello/platform/testing';
+  startOtlpReceiver,
+  type OtlpReceiver,
+  type ReceivedSpan,
+} from '@sportello/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devToken, graphql } from './support/graphql-client.js';
 import { liveClients, type LiveClients, type LiveSubscription } from './support/live-client.js';

@@ -1,5 +1,5 @@
 import { generatePopulation } from '@sportello/hub';
-import { startFakeTelegram, type FakeTelegram } from '@sportello/notifier/test-peers';
+import { startFakeTelegram, type FakeTelegram } from '@sportello/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devToken, graphql } from './support/graphql-client.js';
 import { randomComune, startHub, type RunningHub } from './support/running-hub.js';

@@ -17,7 +17,7 @@ import {
   type EventBus,
   type TokenVerifier,
 } from '@sportello/platform';
-import { BAD_TOKEN_KINDS, createTestIssuer, type TestIssuer } from '@sportello/platform/testing';
+import { BAD_TOKEN_KINDS, createTestIssuer, type TestIssuer } from '@sportello/test-support';
 
 let topology: FixtureTopology;
 let issuer: TestIssuer;

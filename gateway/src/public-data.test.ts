@@ -6,7 +6,7 @@ import {
   type EventBus,
   type TokenVerifier,
 } from '@sportello/platform';
-import { createTestIssuer, type TestIssuer } from '@sportello/platform/testing';
+import { createTestIssuer, type TestIssuer } from '@sportello/test-support';
 import { createEvent } from '@sportello/schema';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayConfigInput } from './config.js';

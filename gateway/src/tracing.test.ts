@@ -14,7 +14,7 @@ import {
   type OtlpReceiver,
   type ReceivedSpan,
   startOtlpReceiver,
-} from '@sportello/platform/testing';
+} from '@sportello/test-support';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeSupergraph } from './composition/compose-supergraph.js';

@@ -1,5 +1,5 @@
 import { ConfigError } from '@sportello/platform';
-import { startFakeTelegram, type FakeTelegram } from '@sportello/notifier/test-peers';
+import { startFakeTelegram, type FakeTelegram } from '@sportello/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadHubConfig } from './config.js';
 import { planTopology, serviceEnvironment, withTelegramBot } from './topology.js';

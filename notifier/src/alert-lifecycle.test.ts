@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInProcessBus, createLogger, type EventBus } from '@sportello/platform';
-import { createTestIssuer } from '@sportello/platform/testing';
-import { createEvent, type EventDataInput } from '@sportello/schema';
 import {
+  createTestIssuer,
   startFakeIo,
   startFakeTelegram,
   startSmtpSink,
@@ -13,7 +12,8 @@ import {
   type FakeTelegram,
   type ReceivedMail,
   type SmtpSink,
-} from '@sportello/notifier/test-peers';
+} from '@sportello/test-support';
+import { createEvent, type EventDataInput } from '@sportello/schema';
 import { createNotifier, seedNotifier, type NotifierHandle } from './index.js';
 import {
   COMUNE,

@@ -3,16 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInProcessBus, createLogger, type EventBus } from '@sportello/platform';
-import { createTestIssuer } from '@sportello/platform/testing';
-import { createEvent, makeNoticeNumber, type AnyEvent } from '@sportello/schema';
 import {
+  createTestIssuer,
   startFakeIo,
   startFakeTelegram,
   startSmtpSink,
   type FakeIo,
   type FakeTelegram,
   type SmtpSink,
-} from '@sportello/notifier/test-peers';
+} from '@sportello/test-support';
+import { createEvent, makeNoticeNumber, type AnyEvent } from '@sportello/schema';
 import { createNotifier, seedNotifier, type NotifierHandle } from './index.js';
 import {
   COMUNE,

@@ -9,12 +9,7 @@ import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createDatabase, createLogger, createNatsBus, type EventBus } from '@sportello/platform';
 import { createEvent } from '@sportello/schema';
-import {
-  startFakeTelegram,
-  startSmtpSink,
-  type FakeTelegram,
-  type SmtpSink,
-} from '@sportello/notifier/test-peers';
+import { startFakeTelegram, startSmtpSink, type FakeTelegram, type SmtpSink } from '@sportello/test-support';
 import { DeliveryEntity, type Delivery } from './entities/delivery.entity.js';
 import { NOTIFIER_ENTITIES } from './entities/index.js';
 import { migrations as postgresql } from './migrations/postgresql/index.js';

@@ -94,16 +94,15 @@ export {
 } from './config.js';
 export { seedNotifier, type NotifierSeed } from './seed.js';
 export { NOTIFIER_ENTITIES } from './entities/index.js';
+export { NotificationEntity } from './entities/notification.entity.js';
 export { DELIVERY_STATUSES, PUBLIC_RECIPIENT, type DeliveryStatus } from './entities/delivery.entity.js';
 export { buildNotifierSchema } from './graphql/schema.js';
 export {
   Planner,
-  planSyntheticAudience,
   chosenChannels,
   CONTACT_BATCH,
   type PlanOutcome,
   type PlannerOptions,
-  type SyntheticAudienceOptions,
 } from './delivery/planner.js';
 export {
   Dispatcher,

@@ -3,16 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInProcessBus, createLogger, type EventBus } from '@sportello/platform';
-import { createTestIssuer, metricSample, type TestIssuer } from '@sportello/platform/testing';
-import { createEvent, makeNoticeNumber, type EventEnvelope } from '@sportello/schema';
 import {
+  createTestIssuer,
+  metricSample,
+  type TestIssuer,
   startFakeIo,
   startFakeTelegram,
   startSmtpSink,
   type FakeIo,
   type FakeTelegram,
   type SmtpSink,
-} from '@sportello/notifier/test-peers';
+} from '@sportello/test-support';
+import { createEvent, makeNoticeNumber, type EventEnvelope } from '@sportello/schema';
 import { DeliveryEntity } from './entities/delivery.entity.js';
 import { createNotifier, seedNotifier, type NotifierHandle } from './index.js';
 import {

@@ -15,12 +15,7 @@ import {
   type EventBus,
 } from '@sportello/platform';
 import { createEvent } from '@sportello/schema';
-import {
-  startFakeTelegram,
-  startSmtpSink,
-  type FakeTelegram,
-  type SmtpSink,
-} from '@sportello/notifier/test-peers';
+import { startFakeTelegram, startSmtpSink, type FakeTelegram, type SmtpSink } from '@sportello/test-support';
 import { DeliveryEntity } from './entities/delivery.entity.js';
 import { NOTIFIER_ENTITIES } from './entities/index.js';
 import { NotificationEntity } from './entities/notification.entity.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createInProcessBus, createLogger, type EventBus } from '@sportello/platform';
 import { createEvent, type PracticeStatus } from '@sportello/schema';
-import { startFakeTelegram, type FakeTelegram } from '@sportello/notifier/test-peers';
+import { startFakeTelegram, type FakeTelegram } from '@sportello/test-support';
 import { createNotifier, seedNotifier, type NotifierHandle } from './index.js';
 import { COMUNE, fiscalCodes, startAnagrafeFake, startIdentity, testConfig } from './test-support/harness.js';
 

@@ -16,10 +16,10 @@ import {
   createTelegramChannel,
   createTelegramPacer,
   loadNotifierConfig,
-  planSyntheticAudience,
   type OutgoingMessage,
 } from '@sportello/notifier';
-import { startFakeTelegram } from '@sportello/notifier/test-peers';
+import { startFakeTelegram } from '@sportello/test-support';
+import { planSyntheticAudience } from '@sportello/test-support/notifier';
 import { createInProcessBus, createLogger } from '@sportello/platform';
 import { round } from './figures.js';
 import { cell, type SectionResult } from './report.js';

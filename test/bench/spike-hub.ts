@@ -11,7 +11,7 @@ import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { createCivilProtection, seedCivilProtection } from '@sportello/civil-protection';
 import { composeSupergraph, createGateway } from '@sportello/gateway';
 import { createInProcessBus, createLogger, createTokenVerifier } from '@sportello/platform';
-import { createTestIssuer } from '@sportello/platform/testing';
+import { createTestIssuer } from '@sportello/test-support';
 
 /** The comune the benchmark town is. */
 export const SPIKE_COMUNE = '099001';

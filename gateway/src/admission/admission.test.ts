@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type ClientPrincipal, createTokenVerifier, type TokenVerifier } from '@sportello/platform';
-import { createTestIssuer, type TestIssuer } from '@sportello/platform/testing';
+import { createTestIssuer, type TestIssuer } from '@sportello/test-support';
 import { createClient } from 'graphql-ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';

@@ -9,7 +9,12 @@ import {
   type StaffPrincipal,
   type TokenVerifier,
 } from '@sportello/platform';
-import { createTestIssuer, type TestIssuer } from '@sportello/platform/testing';
+import {
+  createTestIssuer,
+  type TestIssuer,
+  startPrivateNatsServer,
+  whenServerAccepts,
+} from '@sportello/test-support';
 import { busSubjectPattern, computeFiscalCode, createEvent, type EventEnvelope } from '@sportello/schema';
 import { GraphQLError } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
@@ -23,7 +28,6 @@ import {
   type FixtureTopology,
   startFixtureTopology,
 } from '../test-support/fixture-subgraphs.js';
-import { startPrivateNatsServer, whenServerAccepts } from '@sportello/platform/testing';
 import { SLOW_CONSUMER_CLOSE_CODE, TOKEN_EXPIRED_CLOSE_CODE } from './live-subscriptions.js';
 import { type SubscriptionBindings } from './subscription-binding.js';
 

@@ -1,14 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, type Database } from '@sportello/platform';
-import { createTestDatabase } from '@sportello/platform/testing';
 import {
+  createTestDatabase,
   startFakeIo,
   startFakeTelegram,
   startSmtpSink,
   type FakeIo,
   type FakeTelegram,
   type SmtpSink,
-} from '@sportello/notifier/test-peers';
+} from '@sportello/test-support';
 import { createEmailChannel } from '../channels/email/email-channel.js';
 import { createIoChannel } from '../channels/io/io-channel.js';
 import { createTelegramChannel } from '../channels/telegram/telegram-channel.js';
@@ -23,7 +23,7 @@ import { createWirePacer } from '../pacing/wire-pacer.js';
 import { fiscalCodes } from '../test-support/harness.js';
 import { DeliveryStore } from './delivery-store.js';
 import { Dispatcher, type DispatchChannel } from './dispatcher.js';
-import { planSyntheticAudience } from './planner.js';
+import { planSyntheticAudience } from '@sportello/test-support/notifier';
 import { createRenderer } from './renderer.js';
 
 /**

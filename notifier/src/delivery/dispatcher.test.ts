@@ -11,8 +11,10 @@ import {
   DATABASE_DRIVERS,
   LOCAL_POSTGRES_URL,
   type TestDatabase,
-} from '@sportello/platform/testing';
-import { startFakeIo, startSmtpSink, type FakeIo } from '@sportello/notifier/test-peers';
+  startFakeIo,
+  startSmtpSink,
+  type FakeIo,
+} from '@sportello/test-support';
 import { createEmailChannel, type EmailChannel } from '../channels/email/email-channel.js';
 import { createIoChannel } from '../channels/io/io-channel.js';
 import { NOTIFIER_ENTITIES } from '../entities/index.js';
@@ -24,7 +26,7 @@ import { createRateLimiter } from '../pacing/rate-limiter.js';
 import { fiscalCodes } from '../test-support/harness.js';
 import { DeliveryStore, lanePriority } from './delivery-store.js';
 import { Dispatcher, type DispatchChannel } from './dispatcher.js';
-import { planSyntheticAudience } from './planner.js';
+import { planSyntheticAudience } from '@sportello/test-support/notifier';
 import { createRenderer } from './renderer.js';
 
 const COMUNE = '001272';

@@ -8,7 +8,7 @@ import {
   type Logger,
 } from '@sportello/platform';
 import { laneOf, laneRank, parseEvent, type AnyEvent, type Lane } from '@sportello/schema';
-import type { ChannelName, Language } from '../channels/channel.js';
+import type { ChannelName } from '../channels/channel.js';
 import {
   linkedChannels,
   type AudienceDirectory,
@@ -20,8 +20,7 @@ import { planFor, type NotificationPlan, type RuleSettings } from '../domain/rul
 import { PUBLIC_RECIPIENT } from '../entities/delivery.entity.js';
 import { NotificationEntity } from '../entities/notification.entity.js';
 import { TelegramChatEntity } from '../entities/telegram-chat.entity.js';
-import { v7 as uuidv7 } from 'uuid';
-import { DeliveryStore, lanePriority, type NewDelivery } from './delivery-store.js';
+import { type DeliveryStore, lanePriority, type NewDelivery } from './delivery-store.js';
 
 /** Identity answers at most this many citizens per batch read. */
 export const CONTACT_BATCH = 500;
@@ -335,89 +334,4 @@ export function chosenChannels(
     chosen.push([channel, address]);
   }
   return chosen;
-}
-
-/** Options of {@link planSyntheticAudience}. */
-export interface SyntheticAudienceOptions {
-  /** How many deliveries to plan. */
-  deliveries: number;
-  /** @default '001272' */
-  comune?: string;
-  /** Channels each synthetic recipient has, round robin. @default ['email', 'telegram', 'io'] */
-  channels?: readonly ChannelName[];
-  /** @default 'it' */
-  language?: Language;
-}
-
-/**
- * Benchmark hook: plans `deliveries` deliveries of one synthetic event for a synthetic audience
- * through the same bulk insert the planner uses (no directory lookups), on an open, migrated
- * notifier database. Returns the event id and the time the planning took.
- */
-export async function planSyntheticAudience(
-  database: Database,
-  options: SyntheticAudienceOptions,
-): Promise<{ eventId: string; planned: number; elapsedMs: number }> {
-  const started = performance.now();
-  const comune = options.comune ?? '001272';
-  const channels = options.channels ?? CHANNELS;
-  const eventId = uuidv7();
-  const store = new DeliveryStore(database);
-  const rows: NewDelivery[] = [];
-  const perRecipient = channels.length;
-  for (let i = 0; rows.length < options.deliveries; i++) {
-    const fiscalCode = `SYNTH${String(i).padStart(11, '0')}`;
-    for (let c = 0; c < perRecipient && rows.length < options.deliveries; c++) {
-      const channel = channels[c]!;
-      rows.push({
-        comune,
-        eventId,
-        eventType: 'alert.issued',
-        recipientKey: fiscalCode,
-        fiscalCode,
-        channel,
-        address:
-          channel === 'email'
-            ? `r${i}@example.org`
-            : channel === 'telegram'
-              ? String(100000 + i)
-              : fiscalCode,
-        language: options.language ?? 'it',
-        priority: lanePriority('critical', 100),
-      });
-    }
-  }
-  await database.fork({ comune }).insert(NotificationEntity, {
-    eventId,
-    comune,
-    eventType: 'alert.issued',
-    category: 'critical-alerts',
-    critical: true,
-    messages: Object.fromEntries(
-      (['it', 'en', 'de'] as const).map((language) => [
-        language,
-        {
-          kind: 'alert-issued',
-          data: {
-            colour: 'red',
-            risk: 'synthetic',
-            zone: 'Z1',
-            validFrom: '2026-01-01T00:00:00Z',
-            validUntil: '2026-01-02T00:00:00Z',
-            url: 'https://portale.example.it/allerte/synthetic',
-          },
-        },
-      ]),
-    ) as NotificationPlan['messages'],
-    payment: null,
-    dueDate: null,
-    occurredAt: Date.now(),
-    createdAt: Date.now(),
-    plannedAt: Date.now(),
-    audienceCursor: null,
-    plannedRecipients: 0,
-    event: null,
-  });
-  const planned = await store.insert(rows);
-  return { eventId, planned, elapsedMs: performance.now() - started };
 }

@@ -10,7 +10,7 @@ import {
 import { createEvent } from '@sportello/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotifier, type NotifierHandle } from '../notifier.js';
-import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../test-peers/smtp-sink.js';
+import { startSmtpSink, type ReceivedMail, type SmtpSink } from '@sportello/test-support';
 import { COMUNE, fiscalCodes, startIdentity } from '../test-support/harness.js';
 import { testConfig } from '../test-support/test-config.js';
 

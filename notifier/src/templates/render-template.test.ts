@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Language } from '../channels/channel.js';
 import { prepareIoContent } from '../channels/io/io-content.js';
-import { parseMarkdownV2 } from '../test-peers/markdown-v2-parser.js';
+import { parseMarkdownV2 } from '@sportello/test-support';
 import { renderMessage, type TemplateInput } from './render-template.js';
 
 const NASTY = 'Via <Roma> & "Garibaldi" *1_2* [a](b) #3 - 4.5! ~x~ `y` \\z';

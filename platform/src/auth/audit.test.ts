@@ -6,7 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInProcessBus } from '../bus/in-process-bus.js';
 import type { EventBus } from '../bus/event-bus.js';
 import type { EntityManager } from '../database/database.js';
-import { DATABASE_DRIVERS, createTestDatabase, type TestDatabase } from '../database/test-database.js';
+import {
+  DATABASE_DRIVERS,
+  createTestDatabase,
+  type TestDatabase,
+  createTestIssuer,
+  type TestIssuer,
+} from '@sportello/test-support';
 import { createErrorMasking } from '../errors/error-masking.js';
 import { createRequestContextFactory, type DatabaseRequestContext } from '../http/request-context.js';
 import { createServiceServer, type ServiceServer } from '../http/service-server.js';
@@ -21,7 +27,6 @@ import {
   createOutboxAuditSink,
   type OutboxAuditSink,
 } from './audit.js';
-import { createTestIssuer, type TestIssuer } from './test-issuer.js';
 import type { TokenPrincipal } from './token-claims.js';
 import { createTokenVerifier } from './token-verifier.js';
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInProcessBus } from '../bus/in-process-bus.js';
 import { createLogger } from '../logging/logger.js';
 import { createRevocationView, type Revocation } from './revocations.js';
-import { createTestIssuer, type TestIssuer } from './test-issuer.js';
+import { createTestIssuer, type TestIssuer } from '@sportello/test-support';
 import type { TokenPrincipal } from './token-claims.js';
 import { createTokenVerifier, type TokenVerifier } from './token-verifier.js';
 import { UnauthenticatedError } from '../errors/client-errors.js';

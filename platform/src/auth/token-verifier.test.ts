@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnauthenticatedError } from '../errors/client-errors.js';
 import { type JSONWebKeySet } from 'jose';
 import { type Principal } from './principal.js';
-import { BAD_TOKEN_KINDS, createTestIssuer, type BadTokenKind, type TestIssuer } from './test-issuer.js';
+import {
+  BAD_TOKEN_KINDS,
+  createTestIssuer,
+  type BadTokenKind,
+  type TestIssuer,
+} from '@sportello/test-support';
 import { type TokenPrincipal } from './token-claims.js';
 import { createTokenVerifier, type TokenRejectionReason, type TokenVerifier } from './token-verifier.js';
 

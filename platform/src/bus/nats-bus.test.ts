@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type BusLogger, type EventBus } from './event-bus.js';
 import { createNatsBus } from './nats-bus.js';
-import { startPrivateNatsServer, whenServerAccepts } from './test-support/nats-server.js';
+import { startPrivateNatsServer, whenServerAccepts } from '@sportello/test-support';
 import {
   captureLogger,
   eventBusContract,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type EventBus } from './event-bus.js';
 import { createNatsBus } from './nats-bus.js';
 import { makeEvent } from './test-support/event-bus-contract.js';
-import { startPrivateNatsServer, whenServerAccepts } from './test-support/nats-server.js';
+import { startPrivateNatsServer, whenServerAccepts } from '@sportello/test-support';
 
 /** Publishes, retrying while the server is away (the outbox relay does the same). */
 async function publishSurely(bus: EventBus, event: ReturnType<typeof makeEvent>): Promise<void> {

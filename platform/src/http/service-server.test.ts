@@ -9,7 +9,7 @@ import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizePersonalDataRead, createMemoryAuditSink } from '../auth/audit.js';
 import { createInternalAssertions } from '../auth/internal-assertion.js';
-import { createTestIssuer, type TestIssuer } from '../auth/test-issuer.js';
+import { createTestIssuer, type TestIssuer } from '@sportello/test-support';
 import { type TokenPrincipal } from '../auth/token-claims.js';
 import { createTokenVerifier } from '../auth/token-verifier.js';
 import { createDatabase, type Database } from '../database/database.js';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../config/config-error.js';
 import { createServiceServer, type ServiceServer } from '../http/service-server.js';
 import { createLogger } from '../logging/logger.js';
-import { type OtlpReceiver, startOtlpReceiver } from './otlp-receiver.js';
+import { type OtlpReceiver, startOtlpReceiver } from '@sportello/test-support';
 import { loadTracingConfig, startTracing, startTracingFromEnv, type Tracing } from './tracing.js';
 
 const OWNER = 'RSSMRA80A01H501U';

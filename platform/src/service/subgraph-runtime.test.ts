@@ -7,14 +7,18 @@ import { createEvent, type EventEnvelope } from '@sportello/schema';
 import { parse } from 'graphql';
 import pino from 'pino';
 import { afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { createTestIssuer, type TestIssuer } from '../auth/test-issuer.js';
+import {
+  createTestIssuer,
+  type TestIssuer,
+  startPrivateNatsServer,
+  whenServerAccepts,
+  metricSample,
+} from '@sportello/test-support';
 import type { EventBus } from '../bus/event-bus.js';
 import { createNatsBus } from '../bus/nats-bus.js';
-import { startPrivateNatsServer, whenServerAccepts } from '../bus/test-support/nats-server.js';
 import { publishOnlyBus } from '../bus/test-support/publish-only-bus.js';
 import type { Database, EntityManager } from '../database/database.js';
 import { scratchDatabase, testMigrations } from '../database/test-support/databases.js';
-import { metricSample } from '../observability/metric-sample.js';
 import { Note, testEntities } from '../database/test-support/entities.js';
 import type { DatabaseRequestContext } from '../http/request-context.js';
 import { OutboxMessage } from '../outbox/outbox-message.entity.js';

@@ -1,5 +1,5 @@
 import { assertMigrationsMatchEntities } from '@sportello/platform';
-import { LOCAL_POSTGRES_URL } from '@sportello/platform/testing';
+import { LOCAL_POSTGRES_URL } from '@sportello/test-support';
 import { describe, it } from 'vitest';
 import { ANAGRAFE_ENTITIES } from './entities/index.js';
 import { migrations as postgresql } from './migrations/postgresql/index.js';

@@ -1,4 +1,4 @@
-import { DATABASE_DRIVERS } from '@sportello/platform/testing';
+import { DATABASE_DRIVERS } from '@sportello/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PEOPLE, startAnagrafe, type GraphQLAnswer, type TestAnagrafe } from './test-support/harness.js';
 

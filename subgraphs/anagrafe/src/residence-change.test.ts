@@ -1,6 +1,5 @@
-import { DATABASE_DRIVERS } from '@sportello/platform/testing';
+import { DATABASE_DRIVERS } from '@sportello/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays } from './domain/calendar.js';
 import { changeResidenceStatus } from './domain/residence-change-operations.js';
 import {
   PEOPLE,
@@ -10,6 +9,7 @@ import {
   type GraphQLAnswer,
   type TestAnagrafe,
 } from './test-support/harness.js';
+import { addDays } from '@sportello/platform';
 
 const CHANGE =
   'id status declaredOn registeredOn checkDeadline replyDueOn address { street number zone } movers { fiscalCode previousAddress { street number zone } }';

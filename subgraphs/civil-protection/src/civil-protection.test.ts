@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haversineMeters } from './domain/emergency-area.js';
-import { capSchemaErrors } from './feeds/test-support/cap-schema.js';
+import { capSchemaErrors } from '@sportello/test-support';
 import { CENTRE, COMUNE, OTHER_COMUNE, ZONES, startHarness, type Harness } from './test-support/harness.js';
 
 const hours = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();

@@ -1,5 +1,5 @@
 import { assertMigrationsMatchEntities } from '@sportello/platform';
-import { createTestDatabase, DATABASE_DRIVERS, LOCAL_POSTGRES_URL } from '@sportello/platform/testing';
+import { createTestDatabase, DATABASE_DRIVERS, LOCAL_POSTGRES_URL } from '@sportello/test-support';
 import { computeFiscalCode } from '@sportello/schema';
 import { describe, expect, it } from 'vitest';
 import { PRACTICE_TYPE_CATALOGUE } from './catalogue.js';

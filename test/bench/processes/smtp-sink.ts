@@ -4,7 +4,7 @@
  * the number of mails received and `'close'` by closing.
  */
 import { isMainThread, parentPort } from 'node:worker_threads';
-import { startSmtpSink } from '@sportello/notifier/test-peers';
+import { startSmtpSink } from '@sportello/test-support';
 
 if (!isMainThread && parentPort) {
   const port = parentPort;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutgoingMessage } from '../channel.js';
-import { startSmtpSink, type SmtpSink } from '../../test-peers/smtp-sink.js';
+import { startSmtpSink, type SmtpSink } from '@sportello/test-support';
 import { createEmailChannel, type EmailChannel } from './email-channel.js';
 import { classifySmtpError } from './classify-smtp-error.js';
 

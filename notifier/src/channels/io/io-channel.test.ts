@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutgoingMessage } from '../channel.js';
-import { startFakeIo, type FakeIo } from '../../test-peers/fake-io.js';
+import { startFakeIo, type FakeIo } from '@sportello/test-support';
 import { createIoChannel, type IoChannel } from './io-channel.js';
 import { prepareIoContent } from './io-content.js';
 

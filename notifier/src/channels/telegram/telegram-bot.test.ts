@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeTelegram, type FakeTelegram } from '../../test-peers/fake-telegram.js';
+import { startFakeTelegram, type FakeTelegram } from '@sportello/test-support';
 import { createTelegramBot, type TelegramBot } from './telegram-bot.js';
 
 const TOKEN = '424242:bot-side_token';

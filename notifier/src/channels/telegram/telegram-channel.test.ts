@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutgoingMessage } from '../channel.js';
 import { createWirePacer } from '../../pacing/wire-pacer.js';
-import { startFakeTelegram, type FakeTelegram } from '../../test-peers/fake-telegram.js';
+import { startFakeTelegram, type FakeTelegram } from '@sportello/test-support';
 import { createTelegramChannel, type TelegramChannel } from './telegram-channel.js';
 import { escapeMarkdownV2, truncateMarkdownV2 } from './markdown-v2.js';
 

@@ -1,5 +1,5 @@
 import type { AnyEntitySchema, Database, DatabaseDriver, MigrationSet } from '../database.js';
-import { createTestDatabase, DATABASE_DRIVERS, LOCAL_POSTGRES_URL } from '../test-database.js';
+import { createTestDatabase, DATABASE_DRIVERS, LOCAL_POSTGRES_URL } from '@sportello/test-support';
 import { testEntities } from './entities.js';
 import { migrations as postgresql } from './migrations/postgresql/index.js';
 import { migrations as sqlite } from './migrations/sqlite/index.js';

@@ -7,11 +7,12 @@ import {
   createNatsBus,
   createOutboxRelay,
   type EventBus,
+  addDays,
+  type IsoDate,
 } from '@sportello/platform';
-import { createTestDatabase, DATABASE_DRIVERS, type TestDatabase } from '@sportello/platform/testing';
+import { createTestDatabase, DATABASE_DRIVERS, type TestDatabase } from '@sportello/test-support';
 import { computeFiscalCode, type EventEnvelope } from '@sportello/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, type IsoDate } from '../domain/calendar.js';
 import { ANAGRAFE_ENTITIES } from '../entities/index.js';
 import { IdentityDocumentEntity } from '../entities/identity-document.entity.js';
 import { migrations as postgresql } from '../migrations/postgresql/index.js';

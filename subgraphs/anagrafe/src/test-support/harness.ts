@@ -1,17 +1,24 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInProcessBus, createLogger, type EventBus, type TokenPrincipal } from '@sportello/platform';
+import {
+  createInProcessBus,
+  createLogger,
+  type EventBus,
+  type TokenPrincipal,
+  addYears,
+  todayIn,
+  type IsoDate,
+} from '@sportello/platform';
 import {
   createTestDatabase,
   createTestIssuer,
   LOCAL_POSTGRES_URL,
   type TestDatabase,
   type TestIssuer,
-} from '@sportello/platform/testing';
+} from '@sportello/test-support';
 import { computeFiscalCode, type EventEnvelope } from '@sportello/schema';
 import type { AnagrafeConfig } from '../config.js';
-import { addYears, type IsoDate } from '../domain/calendar.js';
 import { ANAGRAFE_ENTITIES } from '../entities/index.js';
 import { createAnagrafe, seedAnagrafe, type AnagrafeHandle, type SeedPerson } from '../index.js';
 import { migrations as postgresql } from '../migrations/postgresql/index.js';
@@ -23,7 +30,7 @@ export const AUDIENCE = 'sportello';
 
 /** Today in the comune, as the service sees it. */
 export function today(): IsoDate {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome' }).format(new Date());
+  return todayIn();
 }
 
 function person(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ALERT_COLOURS, HAZARDS } from '../domain/alert.js';
 import { renderCapAlert, renderCapIndex, type CapAlertSource, type CapContext } from './cap.js';
-import { capSchemaErrors } from './test-support/cap-schema.js';
+import { capSchemaErrors } from '@sportello/test-support';
 import { capDateTime } from './xml.js';
 
 const context: CapContext = {

@@ -9,7 +9,7 @@ import {
   type DatabaseDriver,
   type EventBus,
 } from '@sportello/platform';
-import { createTestIssuer, type TestIssuer } from '@sportello/platform/testing';
+import { createTestIssuer, type TestIssuer } from '@sportello/test-support';
 import type { EventEnvelope } from '@sportello/schema';
 import type { CivilProtectionConfig } from '../config.js';
 import { createCivilProtection, seedCivilProtection, type CivilProtection } from '../index.js';

@@ -4,7 +4,7 @@ import {
   createTokenVerifier,
   UnauthenticatedError,
 } from '@sportello/platform';
-import { DATABASE_DRIVERS } from '@sportello/platform/testing';
+import { DATABASE_DRIVERS } from '@sportello/test-support';
 import type { EventEnvelope } from '@sportello/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHIARA, MARIO, startIdentity, type TestIdentity } from '../test-support/harness.js';

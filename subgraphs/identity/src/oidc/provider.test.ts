@@ -1,5 +1,5 @@
 import { SignJWT, decodeJwt, exportJWK, generateKeyPair } from 'jose';
-import { DATABASE_DRIVERS } from '@sportello/platform/testing';
+import { DATABASE_DRIVERS } from '@sportello/test-support';
 import { busSubjectPattern, type EventEnvelope } from '@sportello/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s256Challenge } from '../domain/pkce.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as oidc from 'openid-client';
-import { DATABASE_DRIVERS } from '@sportello/platform/testing';
+import { DATABASE_DRIVERS } from '@sportello/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../test-support/browser.js';
 import { DASHBOARD_CLIENT_ID } from '../domain/seed.js';

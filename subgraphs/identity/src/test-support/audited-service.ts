@@ -16,7 +16,7 @@ import {
   type EventBus,
   type OutboxAuditSink,
 } from '@sportello/platform';
-import { createTestDatabase } from '@sportello/platform/testing';
+import { createTestDatabase } from '@sportello/test-support';
 import type { EventEnvelope } from '@sportello/schema';
 import { parse } from 'graphql';
 

@@ -1,5 +1,5 @@
 import { createInProcessBus, createLogger, type DatabaseDriver, type EventBus } from '@sportello/platform';
-import { createTestDatabase } from '@sportello/platform/testing';
+import { createTestDatabase } from '@sportello/test-support';
 import type { IdentityConfig } from '../config.js';
 import {
   createIdentity,

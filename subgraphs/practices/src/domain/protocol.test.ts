@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, DATABASE_DRIVERS, type TestDatabase } from '@sportello/platform/testing';
+import { createTestDatabase, DATABASE_DRIVERS, type TestDatabase } from '@sportello/test-support';
 import { PRACTICES_ENTITIES } from '../entities/index.js';
 import { migrations as postgresql } from '../migrations/postgresql/index.js';
 import { migrations as sqlite } from '../migrations/sqlite/index.js';

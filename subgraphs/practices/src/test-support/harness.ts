@@ -12,7 +12,7 @@ import {
   type MemoryAuditSink,
   type Office,
 } from '@sportello/platform';
-import { createTestIssuer, LOCAL_POSTGRES_URL, type TestIssuer } from '@sportello/platform/testing';
+import { createTestIssuer, LOCAL_POSTGRES_URL, type TestIssuer } from '@sportello/test-support';
 import type { EventEnvelope } from '@sportello/schema';
 import type { PracticesConfig } from '../config.js';
 import { createPractices, seedPractices, type Practices } from '../index.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DATABASE_DRIVERS } from '@sportello/platform/testing';
+import { DATABASE_DRIVERS } from '@sportello/test-support';
 import { computeFiscalCode, isValidNoticeNumber } from '@sportello/schema';
 import { InstalmentEntity } from '../entities/instalment.entity.js';
 import { COMUNE, startTributi, type TestTributi } from '../test-support/harness.js';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { assertMigrationsMatchEntities } from '@sportello/platform';
-import { DATABASE_DRIVERS, LOCAL_POSTGRES_URL, type TestDatabase } from '@sportello/platform/testing';
+import { DATABASE_DRIVERS, LOCAL_POSTGRES_URL, type TestDatabase } from '@sportello/test-support';
 import { isValidNoticeNumber } from '@sportello/schema';
 import { TRIBUTI_ENTITIES } from '../entities/index.js';
 import { COMUNE, CREDITOR, TRIBUTI_MIGRATIONS, tributiTestDatabase } from '../test-support/databases.js';

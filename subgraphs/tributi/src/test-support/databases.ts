@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase } from '@sportello/platform/testing';
+import { createTestDatabase, type TestDatabase } from '@sportello/test-support';
 import type { DatabaseDriver } from '@sportello/platform';
 import { TRIBUTI_ENTITIES } from '../entities/index.js';
 import { migrations as postgresql } from '../migrations/postgresql/index.js';

@@ -6,7 +6,7 @@ import {
   type EventBus,
   type MemoryAuditSink,
 } from '@sportello/platform';
-import { createTestIssuer, type TestIssuer } from '@sportello/platform/testing';
+import { createTestIssuer, type TestIssuer } from '@sportello/test-support';
 import type { EventEnvelope } from '@sportello/schema';
 import type { TributiConfig } from '../config.js';
 import { DEFAULT_FINE_RULES } from '../domain/fines.js';

@@ -10,7 +10,7 @@ import {
   type JSONWebKeySet,
   type JWTHeaderParameters,
 } from 'jose';
-import { ACCESS_TOKEN_TYPE, claimsForPrincipal, type TokenPrincipal } from './token-claims.js';
+import { ACCESS_TOKEN_TYPE, claimsForPrincipal, type TokenPrincipal } from '@sportello/platform';
 
 /** Every way a token can be wrong that the verifier tells apart. */
 export const BAD_TOKEN_KINDS = [

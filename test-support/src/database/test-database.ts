@@ -9,7 +9,7 @@ import {
   type DatabaseDriver,
   type DatabaseOptions,
   type MigrationSet,
-} from './database.js';
+} from '@sportello/platform';
 
 /** The PostgreSQL server of a development machine and of CI. */
 export const LOCAL_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432';

@@ -1,0 +1,5 @@
+/**
+ * Notifier test data, imported as `@sportello/test-support/notifier` (apart from the main barrel so
+ * that the tests of other workspaces do not load the notifier).
+ */
+export { planSyntheticAudience, type SyntheticAudienceOptions } from './synthetic-audience.js';
