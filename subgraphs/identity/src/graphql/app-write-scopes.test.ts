@@ -230,14 +230,5 @@ describe.each(DATABASE_DRIVERS)('write scopes of apps, in identity on %s', (driv
     const page = await consent.text();
     expect(page).toContain('name="decision" value="allow"');
     expect(page).toContain('Cambiare a tuo nome le preferenze di notifica');
-
-    const chiara = await service.devToken({ subject: CHIARA });
-    const listed = await service.graphql('query { myAppGrants { clientId scopes { scope } } }', {
-      token: chiara,
-    });
-    const grants = listed.data?.myAppGrants as { clientId: string; scopes: { scope: string }[] }[];
-    expect(
-      grants.find((grant) => grant.clientId === app.clientId)?.scopes.map((entry) => entry.scope),
-    ).toEqual(['OPENID', 'NOTIFICATIONS']);
   });
 });
