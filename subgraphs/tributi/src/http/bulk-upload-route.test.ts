@@ -171,4 +171,25 @@ describe('uploading a billing file (POST /payment-bulk-jobs)', () => {
     expect(listed.nodes.map((j) => j.idempotencyKey).sort()).toEqual(['csv-run', 'ndjson-100k']);
     expect(listed.totalCount).toBe(2);
   });
+
+  it('queues nothing from an upload cut short (the client gone, or the gateway past its limit)', async () => {
+    const rows = payers(1_000).map((payer, i) => `${payer};${5_000 + i};CUT-${i}`);
+    const csv = `payerFiscalCode;amountCents;externalRef\n${rows.join('\n')}\n`;
+    // Half the file, with no declared length, then the connection breaks.
+    await new Promise<void>((resolve) => {
+      const request = httpRequest(`${t.url}${query('cut-short')}`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/csv', authorization: `Bearer ${staff}` },
+      });
+      request.on('error', () => resolve());
+      request.write(csv.slice(0, csv.length / 2), () => {
+        request.destroy();
+        resolve();
+      });
+    });
+    // The whole file under the same key is new: nothing was kept of the first.
+    const whole = await upload(query('cut-short'), csv, 'text/csv');
+    expect(whole.status).toBe(201);
+    expect(((await whole.json()) as { job: { total: number } }).job.total).toBe(1_000);
+  });
 });
