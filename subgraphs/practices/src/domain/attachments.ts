@@ -5,7 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 import { OptimisticLockError } from '@mikro-orm/core';
-import { ConflictError, type EntityManager } from '@sportello/platform';
+import {
+  ConflictError,
+  DETECTABLE_FILE_TYPES,
+  detectFileType,
+  type EntityManager,
+} from '@sportello/platform';
 import type { Actor } from '@sportello/schema';
 import { AttachmentContentEntity, AttachmentEntity, type Attachment } from '../entities/attachment.entity.js';
 import type { Practice } from '../entities/practice.entity.js';
@@ -21,30 +26,13 @@ export const MAX_PHOTOS_PER_REPORT = 10;
 /** The kind of an attachment the practice type does not list (a cover letter, a further document). */
 export const OTHER_ATTACHMENT_KIND = 'other';
 
-/** Types accepted, with the signature that identifies each. */
-const SIGNATURES: ReadonlyArray<{ mimeType: string; matches: (bytes: Uint8Array) => boolean }> = [
-  { mimeType: 'application/pdf', matches: (b) => ascii(b, 0, 5) === '%PDF-' },
-  {
-    mimeType: 'image/png',
-    matches: (b) => [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a].every((byte, i) => b[i] === byte),
-  },
-  { mimeType: 'image/jpeg', matches: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
-  { mimeType: 'image/webp', matches: (b) => ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 12) === 'WEBP' },
-];
-
-/** MIME types an attachment may have. */
-export const ALLOWED_MIME_TYPES = SIGNATURES.map((s) => s.mimeType);
+/** MIME types an attachment may have: every type the platform recognises from the content. */
+export const ALLOWED_MIME_TYPES: readonly string[] = DETECTABLE_FILE_TYPES;
 /** Photos of reports: images only. */
 export const PHOTO_MIME_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
 
-function ascii(bytes: Uint8Array, from: number, to: number): string {
-  return String.fromCharCode(...bytes.subarray(from, to));
-}
-
 /** The MIME type the content really has, or null when it is none of the accepted ones. */
-export function detectMimeType(bytes: Uint8Array): string | null {
-  return SIGNATURES.find((signature) => signature.matches(bytes))?.mimeType ?? null;
-}
+export const detectMimeType = detectFileType;
 
 /** Why an upload is refused, with the HTTP status it maps to. */
 export class AttachmentRejection extends Error {

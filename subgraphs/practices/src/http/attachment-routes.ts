@@ -1,7 +1,8 @@
-import type { IncomingMessage } from 'node:http';
 import {
   auditPersonalDataRead,
   isClientError,
+  PayloadTooLargeError,
+  readBounded,
   requireAppScope,
   requireStaff,
   type DatabaseRequestContext,
@@ -55,34 +56,6 @@ function problem(
   return { status, json: { error: { code, message, ...(field === undefined ? {} : { field }), ...detail } } };
 }
 
-/** Reads the body up to `limit` bytes; beyond it the rest is drained and a 413 rejection thrown. */
-function readBody(raw: IncomingMessage, limit: number): Promise<Buffer> {
-  const tooLarge = () =>
-    new AttachmentRejection(413, 'PAYLOAD_TOO_LARGE', `The file exceeds the limit of ${limit} bytes`, 'body');
-  const declared = Number(raw.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    raw.resume();
-    return Promise.reject(tooLarge());
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        raw.off('data', onData);
-        raw.resume();
-        reject(tooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    };
-    raw.on('data', onData);
-    raw.once('end', () => resolve(Buffer.concat(chunks)));
-    raw.once('error', reject);
-  });
-}
-
 /** Turns the errors of a route into JSON answers; anything unexpected is rethrown (500). */
 async function answering(
   request: ServiceRequest,
@@ -95,6 +68,14 @@ async function answering(
     request.raw.resume();
     if (error instanceof AttachmentRejection)
       return problem(error.status, error.code, error.message, error.field);
+    if (error instanceof PayloadTooLargeError) {
+      return problem(
+        413,
+        'PAYLOAD_TOO_LARGE',
+        `The file exceeds the limit of ${error.limitBytes} bytes`,
+        'body',
+      );
+    }
     if (isClientError(error)) {
       const code = String(error.extensions.code);
       const field = typeof error.extensions['field'] === 'string' ? error.extensions['field'] : undefined;
@@ -173,7 +154,7 @@ export function attachmentRoutes(options: {
             filename: params.get('filename') ?? '',
             kind: params.get('kind') ?? (reportId !== null ? 'photo' : 'other'),
             declaredType: request.header('content-type'),
-            bytes: await readBody(request.raw, options.maxBytes),
+            bytes: await readBounded(request.raw, options.maxBytes),
           };
           const mimeType = checkUpload(
             upload,
