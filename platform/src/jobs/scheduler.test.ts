@@ -1,60 +1,18 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { civilDate } from '../calendar/calendar.js';
-import { createDatabase, type Database, type DatabaseDriver } from '../database/database.js';
+import {
+  createTestDatabase,
+  DATABASE_DRIVERS,
+  LOCAL_POSTGRES_URL,
+  type TestDatabase,
+} from '@sportello/test-support';
+import type { Database } from '../database/database.js';
 import { assertMigrationsMatchEntities } from '../database/migrations.js';
 import { createLogger } from '../logging/logger.js';
 import { JobLease } from './job-lease.entity.js';
 import { claimLease } from './job-lease.js';
 import { createJobScheduler, everyMinutes, type JobScheduler, type ScheduledJob } from './scheduler.js';
 import { SCHEDULER_MIGRATIONS } from './scheduler-migrations.js';
-
-const POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432';
-const DRIVERS: readonly DatabaseDriver[] = ['sqlite', 'postgresql'];
-
-/** One database, opened by as many "replicas" as a test needs. */
-interface Scratch {
-  open(): Promise<Database>;
-  dispose(): Promise<void>;
-}
-
-async function scratch(driver: DatabaseDriver): Promise<Scratch> {
-  const dir = driver === 'sqlite' ? await mkdtemp(join(tmpdir(), 'sportello-jobs-')) : undefined;
-  const postgresDatabase = `sportello_test_jobs_${randomBytes(5).toString('hex')}`;
-  const handles: Database[] = [];
-  return {
-    async open() {
-      const database = await createDatabase({
-        service: 'jobs',
-        driver,
-        entities: [JobLease],
-        migrations: SCHEDULER_MIGRATIONS,
-        sqlitePath: dir === undefined ? undefined : join(dir, 'jobs.sqlite'),
-        postgresUrl: POSTGRES_URL,
-        postgresDatabase,
-      });
-      await database.migrate();
-      handles.push(database);
-      return database;
-    },
-    async dispose() {
-      const [first, ...others] = handles.splice(0);
-      await Promise.all(others.map((handle) => handle.close().catch(() => undefined)));
-      if (first !== undefined && driver === 'postgresql') {
-        first.orm.config.set('dbName', 'postgres');
-        await first.orm.driver.reconnect();
-        await first.orm.em
-          .getConnection()
-          .execute(`drop database if exists "${postgresDatabase}" with (force)`);
-      }
-      await first?.close();
-      if (dir !== undefined) await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** Log lines, parsed, to check what a run says about itself. */
 function capturingLogger() {
@@ -87,14 +45,19 @@ async function advance(ms: number, ...schedulers: JobScheduler[]): Promise<void>
   await Promise.all(schedulers.map((scheduler) => scheduler.idle()));
 }
 
-describe.each(DRIVERS)('job scheduler on %s', (driver) => {
-  let db: Scratch;
+describe.each(DATABASE_DRIVERS)('job scheduler on %s', (driver) => {
+  let db: TestDatabase;
   const schedulers: JobScheduler[] = [];
 
   beforeEach(async () => {
     // Only the clock and the timers are faked: database I/O runs for real.
     vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
-    db = await scratch(driver);
+    db = await createTestDatabase({
+      service: 'jobs',
+      driver,
+      entities: [JobLease],
+      migrations: SCHEDULER_MIGRATIONS,
+    });
   });
   afterEach(async () => {
     await Promise.all(schedulers.splice(0).map((scheduler) => scheduler.stop()));
@@ -119,7 +82,7 @@ describe.each(DRIVERS)('job scheduler on %s', (driver) => {
       service: 'jobs',
       entities: [JobLease],
       migrations: SCHEDULER_MIGRATIONS,
-      postgresUrl: POSTGRES_URL,
+      postgresUrl: LOCAL_POSTGRES_URL,
       drivers: [driver],
     });
   });
