@@ -101,7 +101,7 @@ describe.each(['embedded', 'distributed'] as const)('change of residence end to 
     const upload = (body: Buffer, filename: string) =>
       fetch(
         `${origin}/residence-change-documents?residenceChangeId=${change.id}&filename=${encodeURIComponent(filename)}`,
-        { method: 'POST', headers: { authorization: `Bearer ${citizenToken}` }, body },
+        { method: 'POST', headers: { authorization: `Bearer ${citizenToken}` }, body: new Uint8Array(body) },
       );
     const photo = Buffer.concat([
       Buffer.from('%PDF-1.4\n'),
