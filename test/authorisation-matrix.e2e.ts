@@ -590,7 +590,7 @@ describe('authorisation matrix through the gateway', () => {
       },
       {
         name: 'auditLog',
-        query: '{ auditLog(page: { limit: 5 }) { totalCount items { subject } } }',
+        query: '{ auditLog(first: 5) { totalCount nodes { subject } } }',
         policy: staffOf('admin'),
       },
       { name: 'deadLetters', query: '{ deadLetters(first: 5) { id eventType } }', policy: staffOf('admin') },
@@ -732,7 +732,7 @@ describe('authorisation matrix through the gateway', () => {
       const answer = await query(
         admin,
         `query($filter: AuditLogFilter) {
-          auditLog(filter: $filter, page: { limit: 200 }) { totalCount items { service action fields actorUsername subject } }
+          auditLog(filter: $filter, first: 100) { totalCount items: nodes { service action fields actorUsername subject } }
         }`,
         { filter: { actorUsername, subject: parent.fiscalCode, ...(service ? { service } : {}) } },
       );

@@ -180,13 +180,13 @@ describe.each(['embedded', 'distributed'] as const)('the %s hub with the demo up
         redirectUri: `${issuer}/dashboard/callback`,
       },
     );
-    const staff = await request<{ staffMembers: Array<{ username: string }> }>(
+    const staff = await request<{ staffMembers: { nodes: Array<{ username: string }> } }>(
       api,
-      '{ staffMembers { username } }',
+      '{ staffMembers(first: 100) { nodes { username } } }',
       { token: token.access_token },
     );
     expect(staff.errors).toEqual([]);
-    expect(staff.data?.staffMembers.map((member) => member.username)).toContain(admin.username);
+    expect(staff.data?.staffMembers.nodes.map((member) => member.username)).toContain(admin.username);
   });
 
   it('refuses someone the comune does not know as staff, whatever the upstream says', async () => {

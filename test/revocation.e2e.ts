@@ -147,12 +147,12 @@ describe.each(['embedded', 'distributed'] as const)('revocation at once, everywh
     await acceptedEverywhere(appToken);
 
     const citizen = (await devToken(hub.identity, { subject: granting!.fiscalCode })).access_token;
-    const grants = await graphql<{ myAppGrants: Array<{ clientId: string; name: string }> }>(
+    const grants = await graphql<{ myAppGrants: { nodes: Array<{ clientId: string; name: string }> } }>(
       hub.api,
-      '{ myAppGrants(language: EN) { clientId name } }',
+      '{ myAppGrants(language: EN) { nodes { clientId name } } }',
       { token: citizen },
     );
-    expect(grants.data?.myAppGrants).toContainEqual({ clientId: app.clientId, name: 'Orari bus' });
+    expect(grants.data?.myAppGrants.nodes).toContainEqual({ clientId: app.clientId, name: 'Orari bus' });
     const revoked = await graphql(
       hub.api,
       'mutation ($clientId: String!) { revokeAppGrant(clientId: $clientId) }',

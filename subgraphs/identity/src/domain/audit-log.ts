@@ -1,3 +1,4 @@
+import type { FilterQuery } from '@mikro-orm/core';
 import type { EntityManager, StaffPrincipal } from '@sportello/platform';
 import { AuditEntryEntity, type AuditEntry } from '../entities/audit-entry.entity.js';
 
@@ -53,23 +54,14 @@ export interface AuditQuery {
   to?: Date | null;
 }
 
-/** One page of audit entries, newest first. */
-export async function queryAuditLog(
-  em: EntityManager,
-  filter: AuditQuery,
-  page: { offset: number; limit: number },
-): Promise<{ items: AuditEntry[]; totalCount: number }> {
-  const where: Record<string, unknown> = {};
+/** The condition of the audit entries a filter keeps. */
+export function auditLogWhere(filter: AuditQuery): FilterQuery<AuditEntry> {
+  const where: FilterQuery<AuditEntry> = {};
   if (filter.actorUsername) where.actorUsername = filter.actorUsername;
   if (filter.subject) where.subjectFiscalCode = filter.subject;
   if (filter.service) where.service = filter.service;
   if (filter.from || filter.to) {
     where.at = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lt: filter.to } : {}) };
   }
-  const [items, totalCount] = await em.findAndCount(AuditEntryEntity, where, {
-    orderBy: { at: 'desc', id: 'desc' },
-    offset: page.offset,
-    limit: page.limit,
-  });
-  return { items, totalCount };
+  return where;
 }

@@ -15,7 +15,7 @@ import {
 const NATS = 'nats://127.0.0.1:4222';
 
 const AUDIT_LOG = `query ($filter: AuditLogFilter) {
-  auditLog(filter: $filter) { totalCount items { actorUsername actorOffices subject fields service action operation } }
+  auditLog(filter: $filter) { totalCount items: nodes { actorUsername actorOffices subject fields service action operation } }
 }`;
 
 interface AuditPage {

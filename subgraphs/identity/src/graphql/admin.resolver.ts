@@ -1,29 +1,27 @@
 import {
-  BadUserInputError,
+  ConnectionArgs,
   ForbiddenError,
+  findConnection,
   requireAuthenticated,
   SCOPES,
+  type Connection,
   type Scope,
 } from '@sportello/platform';
-import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { registerApiClient, revokeApiClient } from '../domain/api-clients.js';
-import { queryAuditLog } from '../domain/audit-log.js';
+import { auditLogWhere } from '../domain/audit-log.js';
+import { AuditEntryEntity } from '../entities/audit-entry.entity.js';
 import { isAdmin } from '../domain/citizen-access.js';
 import { ApiClientEntity } from '../entities/api-client.entity.js';
 import { StaffMemberEntity, type StaffMember } from '../entities/staff-member.entity.js';
 import { addStaffMember, setStaffEnabled, setStaffOffices } from '../domain/staff.js';
 import { actorOf, type IdentityContext } from '../context.js';
-import { ApiClientRegistrationType, ApiClientType } from './api-client.type.js';
-import { AuditLogPageType } from './audit-entry.type.js';
+import { ApiClientConnectionType, ApiClientRegistrationType, ApiClientType } from './api-client.type.js';
+import { AuditEntryConnectionType, type AuditEntryType } from './audit-entry.type.js';
 import { toApiClientType, toAuditEntryType } from './citizen.mapper.js';
 import { OfficeEnum, ScopeEnum } from './enums.js';
-import {
-  AddStaffMemberInput,
-  AuditLogFilterInput,
-  PageInput,
-  RegisterApiClientInput,
-} from './inputs.input.js';
-import { StaffMemberType } from './staff-member.type.js';
+import { AddStaffMemberInput, AuditLogFilterInput, RegisterApiClientInput } from './inputs.input.js';
+import { StaffMemberConnectionType, StaffMemberType } from './staff-member.type.js';
 
 function requireAdmin(ctx: IdentityContext): asserts ctx is IdentityContext & {
   principal: Extract<IdentityContext['principal'], { kind: 'staff' }>;
@@ -49,11 +47,26 @@ export class AdminResolver {
     return [...SCOPES];
   }
 
-  @Query(() => [ApiClientType], { description: 'Admin only.' })
-  async apiClients(@Ctx() ctx: IdentityContext): Promise<ApiClientType[]> {
+  @Query(() => ApiClientConnectionType, { description: 'Admin only: the registered apps, oldest first.' })
+  async apiClients(
+    @Ctx() ctx: IdentityContext,
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
+  ): Promise<Connection<ApiClientType>> {
     requireAdmin(ctx);
-    const clients = await ctx.em.find(ApiClientEntity, {}, { orderBy: { createdAt: 'asc' } });
-    return clients.map(toApiClientType);
+    return findConnection(
+      ctx.em,
+      ApiClientEntity,
+      {},
+      {
+        order: [
+          ['createdAt', 'asc'],
+          ['id', 'asc'],
+        ],
+        first,
+        after,
+        toNode: toApiClientType,
+      },
+    );
   }
 
   @Mutation(() => ApiClientRegistrationType, {
@@ -81,17 +94,20 @@ export class AdminResolver {
     return toApiClientType(await revokeApiClient(ctx.em, clientId, await actorOf(ctx)));
   }
 
-  @Query(() => [StaffMemberType], { description: 'Admin only: the comune’s staff, by username.' })
+  @Query(() => StaffMemberConnectionType, { description: 'Admin only: the comune’s staff, by username.' })
   async staffMembers(
     @Ctx() ctx: IdentityContext,
     @Arg('includeDisabled', { defaultValue: false, description: 'Also list disabled members.' })
     includeDisabled: boolean,
-  ): Promise<StaffMemberType[]> {
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
+  ): Promise<Connection<StaffMemberType>> {
     requireAdmin(ctx);
-    const members = await ctx.em.find(StaffMemberEntity, includeDisabled ? {} : { disabledAt: null }, {
-      orderBy: { username: 'asc' },
+    return findConnection(ctx.em, StaffMemberEntity, includeDisabled ? {} : { disabledAt: null }, {
+      order: [['username', 'asc']],
+      first,
+      after,
+      toNode: toStaffMemberType,
     });
-    return members.map(toStaffMemberType);
   }
 
   @Mutation(() => StaffMemberType, {
@@ -132,31 +148,28 @@ export class AdminResolver {
     return toStaffMemberType(await setStaffEnabled(ctx.em, username, enabled, ctx.principal.username));
   }
 
-  @Query(() => AuditLogPageType, { description: 'Admin only: staff reads of personal data, newest first.' })
+  @Query(() => AuditEntryConnectionType, {
+    description: 'Admin only: staff reads of personal data, newest first.',
+  })
   async auditLog(
     @Ctx() ctx: IdentityContext,
     @Arg('filter', () => AuditLogFilterInput, {
       nullable: true,
       description: 'Only entries matching it; every entry when omitted.',
     })
-    filter?: AuditLogFilterInput | null,
-    @Arg('page', () => PageInput, {
-      nullable: true,
-      description: 'Which page; the first 50 entries when omitted.',
-    })
-    page?: PageInput | null,
-  ): Promise<AuditLogPageType> {
+    filter: AuditLogFilterInput | null,
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
+  ): Promise<Connection<AuditEntryType>> {
     requireAdmin(ctx);
-    const offset = page?.offset ?? 0;
-    const limit = page?.limit ?? 50;
-    if (offset < 0) throw new BadUserInputError('offset must not be negative', { field: 'page.offset' });
-    if (limit < 1 || limit > 200)
-      throw new BadUserInputError('limit must be from 1 to 200', { field: 'page.limit' });
-    const { items, totalCount } = await queryAuditLog(ctx.em, filter ?? {}, { offset, limit });
-    return Object.assign(new AuditLogPageType(), {
-      items: items.map(toAuditEntryType),
-      totalCount,
-      nextOffset: offset + items.length < totalCount ? offset + items.length : null,
+    return findConnection(ctx.em, AuditEntryEntity, auditLogWhere(filter ?? {}), {
+      // Newest first; the id breaks ties between entries of one request.
+      order: [
+        ['at', 'desc'],
+        ['id', 'desc'],
+      ],
+      first,
+      after,
+      toNode: toAuditEntryType,
     });
   }
 }

@@ -15,8 +15,8 @@ beforeAll(async () => {
 afterAll(() => service?.close());
 
 async function clientNames(): Promise<string[]> {
-  const answer = await service.graphql('{ apiClients { name } }', { token: admin });
-  return (answer.data?.apiClients as { name: string }[]).map((client) => client.name);
+  const answer = await service.graphql('{ apiClients(first: 100) { nodes { name } } }', { token: admin });
+  return (answer.data?.apiClients as { nodes: { name: string }[] }).nodes.map((client) => client.name);
 }
 
 describe('registering an API client', () => {

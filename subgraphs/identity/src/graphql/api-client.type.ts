@@ -1,3 +1,4 @@
+import { connectionType } from '@sportello/platform';
 import { Field, Int, ObjectType } from 'type-graphql';
 import { ScopeEnum } from './enums.js';
 
@@ -47,3 +48,5 @@ export class ApiClientRegistrationType {
   })
   clientSecret!: string | null;
 }
+
+export const ApiClientConnectionType = connectionType(ApiClientType, 'ApiClient', 'API clients');

@@ -1,9 +1,16 @@
-import { ForbiddenError, UnauthenticatedError } from '@sportello/platform';
-import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import {
+  ConnectionArgs,
+  ForbiddenError,
+  UnauthenticatedError,
+  connectionFromArray,
+  withNodes,
+  type Connection,
+} from '@sportello/platform';
+import { Arg, Args, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { appGrantsOf, revokeAppGrant, SCOPE_DESCRIPTIONS } from '../domain/app-grants.js';
 import type { Language } from '../entities/citizen.entity.js';
 import { actorOf, type IdentityContext } from '../context.js';
-import { AppGrantType } from './app-grant.type.js';
+import { AppGrantConnectionType, AppGrantType } from './app-grant.type.js';
 import { LanguageEnum } from './enums.js';
 
 /**
@@ -26,7 +33,7 @@ function citizenItself(ctx: IdentityContext): string {
 
 @Resolver()
 export class AppGrantResolver {
-  @Query(() => [AppGrantType], {
+  @Query(() => AppGrantConnectionType, {
     description:
       'The apps the signed-in citizen lets reach their data, most recently granted first, with what each may do. Citizens only.',
   })
@@ -36,22 +43,28 @@ export class AppGrantResolver {
       description: 'Language of the scope descriptions; by default the citizen’s preferred language.',
     })
     language: string | null | undefined,
+    @Args(() => ConnectionArgs) args: ConnectionArgs,
     @Ctx() ctx: IdentityContext,
-  ): Promise<AppGrantType[]> {
+  ): Promise<Connection<AppGrantType>> {
     const fiscalCode = citizenItself(ctx);
     const lang: Language =
       (language as Language | null | undefined) ??
       (await ctx.citizens.load(fiscalCode))?.preferredLanguage ??
       'it';
+    // Most recently granted first, as read; one grant per app, so the client id keys the cursor.
     const grants = await appGrantsOf(ctx.em, fiscalCode);
-    return grants.map((grant) =>
-      Object.assign(new AppGrantType(), {
-        clientId: grant.clientId,
-        name: grant.name,
-        grantedAt: grant.grantedAt,
-        lastUsedAt: grant.lastUsedAt,
-        scopes: grant.scopes.map((scope) => ({ scope, description: SCOPE_DESCRIPTIONS[scope][lang] })),
-      }),
+    const page = connectionFromArray(grants, args, (grant) => [grant.clientId]);
+    return withNodes(
+      page,
+      page.nodes.map((grant) =>
+        Object.assign(new AppGrantType(), {
+          clientId: grant.clientId,
+          name: grant.name,
+          grantedAt: grant.grantedAt,
+          lastUsedAt: grant.lastUsedAt,
+          scopes: grant.scopes.map((scope) => ({ scope, description: SCOPE_DESCRIPTIONS[scope][lang] })),
+        }),
+      ),
     );
   }
 

@@ -1,3 +1,4 @@
+import { connectionType } from '@sportello/platform';
 import { Field, ObjectType } from 'type-graphql';
 import { ScopeEnum } from './enums.js';
 
@@ -30,3 +31,5 @@ export class AppGrantType {
   })
   lastUsedAt!: Date | null;
 }
+
+export const AppGrantConnectionType = connectionType(AppGrantType, 'AppGrant', 'app grants');

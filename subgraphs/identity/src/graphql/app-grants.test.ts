@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHIARA, MARIO, startIdentity, type TestIdentity } from '../test-support/harness.js';
 
 const LIST = `query($language: Language) {
-  myAppGrants(language: $language) { clientId name grantedAt lastUsedAt scopes { scope description } }
+  myAppGrants(language: $language) { nodes { clientId name grantedAt lastUsedAt scopes { scope description } } }
 }`;
 const REVOKE = 'mutation($clientId: String!) { revokeAppGrant(clientId: $clientId) }';
 
@@ -47,7 +47,7 @@ describe.each(DATABASE_DRIVERS)('apps a citizen granted, on %s', (driver) => {
   async function grantsOf(token: string, language?: string): Promise<ListedGrant[]> {
     const answer = await service.graphql(LIST, { token, variables: language ? { language } : {} });
     expect(answer.errors).toBeUndefined();
-    return answer.data?.myAppGrants as ListedGrant[];
+    return (answer.data?.myAppGrants as { nodes: ListedGrant[] }).nodes;
   }
 
   beforeAll(async () => {

@@ -1,5 +1,6 @@
+import { connectionType } from '@sportello/platform';
 import { GraphQLFiscalCode } from '@sportello/schema';
-import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Field, ID, ObjectType } from 'type-graphql';
 import { OfficeEnum } from './enums.js';
 
 @ObjectType('AuditEntry', {
@@ -40,14 +41,4 @@ export class AuditEntryType {
   action!: string;
 }
 
-@ObjectType('AuditLogPage', { description: 'One page of the audit log, newest entries first.' })
-export class AuditLogPageType {
-  @Field(() => [AuditEntryType], { description: 'The entries of this page.' })
-  items!: AuditEntryType[];
-
-  @Field(() => Int, { description: 'How many entries match the filter across all pages.' })
-  totalCount!: number;
-
-  @Field(() => Int, { nullable: true, description: 'Offset of the next page, null on the last one.' })
-  nextOffset!: number | null;
-}
+export const AuditEntryConnectionType = connectionType(AuditEntryType, 'AuditEntry', 'audit entries');

@@ -174,7 +174,9 @@ describe.each(DATABASE_DRIVERS)('on %s', (driver) => {
     it.each(OWN_GRANTS)(
       '$caller listing and withdrawing app grants (refusal: $refusal)',
       async ({ caller, refusal }) => {
-        const list = await service.graphql('{ myAppGrants { clientId } }', { token: tokens[caller] });
+        const list = await service.graphql('{ myAppGrants { nodes { clientId } } }', {
+          token: tokens[caller],
+        });
         // Withdrawing a grant nobody has: allowed callers learn there is none, the others are refused first.
         const revoke = await service.graphql('mutation { revokeAppGrant(clientId: "app_nobody_granted") }', {
           token: tokens[caller],
@@ -186,7 +188,9 @@ describe.each(DATABASE_DRIVERS)('on %s', (driver) => {
           return;
         }
         expect(list.errors).toBeUndefined();
-        const granted = (list.data?.myAppGrants as { clientId: string }[]).map((grant) => grant.clientId);
+        const granted = (list.data?.myAppGrants as { nodes: { clientId: string }[] }).nodes.map(
+          (grant) => grant.clientId,
+        );
         if (caller === 'self') expect(granted).toContain(grantedClientId);
         else expect(granted).toEqual([]);
         expect(revoke.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
@@ -227,7 +231,7 @@ describe.each(DATABASE_DRIVERS)('on %s', (driver) => {
         },
       );
       const log = await service.graphql(
-        `query($f: AuditLogFilter) { auditLog(filter: $f, page: { limit: 5 }) { totalCount nextOffset items { actorUsername subject fields operation } } }`,
+        `query($f: AuditLogFilter) { auditLog(filter: $f, first: 5) { totalCount pageInfo { hasNextPage } items: nodes { actorUsername subject fields operation } } }`,
         { token: tokens.admin, variables: { f: { subject: CHIARA, actorUsername: 'anagrafe.bianchi' } } },
       );
       const page = log.data?.auditLog as { totalCount: number; items: { fields: string[] }[] };

@@ -92,15 +92,6 @@ export class AuditLogFilterInput {
   to?: Date | null;
 }
 
-@InputType('PageInput', { description: 'Offset pagination.' })
-export class PageInput {
-  @Field(() => Int, { defaultValue: 0, description: 'How many entries to skip.' })
-  offset!: number;
-
-  @Field(() => Int, { defaultValue: 50, description: 'At most 200.' })
-  limit!: number;
-}
-
 @InputType('AddStaffMemberInput', { description: 'A comune employee to add as staff.' })
 export class AddStaffMemberInput {
   @Field({ description: 'Username, as the comune’s own sign-in provider names the person.' })

@@ -1,3 +1,4 @@
+import { connectionType } from '@sportello/platform';
 import { Field, ObjectType } from 'type-graphql';
 import { OfficeEnum } from './enums.js';
 
@@ -19,3 +20,5 @@ export class StaffMemberType {
   @Field({ description: 'False once disabled: the member can no longer sign in.' })
   enabled!: boolean;
 }
+
+export const StaffMemberConnectionType = connectionType(StaffMemberType, 'StaffMember', 'staff members');

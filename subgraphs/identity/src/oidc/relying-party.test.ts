@@ -96,10 +96,11 @@ describe.each(DATABASE_DRIVERS)('identity as an OpenID provider on %s', (driver)
 
   /** When the citizen's grant to the app was last used, as they see it. */
   async function lastUsed(clientId: string): Promise<string | null | undefined> {
-    const answer = await service.graphql('{ myAppGrants { clientId lastUsedAt } }', {
+    const answer = await service.graphql('{ myAppGrants { nodes { clientId lastUsedAt } } }', {
       token: await service.devToken({ subject: MARIO }),
     });
-    const grants = answer.data?.myAppGrants as { clientId: string; lastUsedAt: string | null }[];
+    const grants = (answer.data?.myAppGrants as { nodes: { clientId: string; lastUsedAt: string | null }[] })
+      .nodes;
     return grants.find((grant) => grant.clientId === clientId)?.lastUsedAt;
   }
 

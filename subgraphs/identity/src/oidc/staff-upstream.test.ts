@@ -142,10 +142,12 @@ describe("staff sign-in through the comune's own OpenID provider (production)", 
     expect(disabled.data?.setStaffMemberEnabled).toEqual({ enabled: false });
     expect(await signIn()).toBe(403);
     const listed = await asAdmin(
-      '{ staffMembers { username } all: staffMembers(includeDisabled: true) { username } }',
+      '{ staffMembers { nodes { username } } all: staffMembers(includeDisabled: true) { nodes { username } } }',
     );
-    expect(listed.data?.['staffMembers']).not.toContainEqual({ username: 'm.rossi' });
-    expect(listed.data?.['all']).toContainEqual({ username: 'm.rossi' });
+    expect((listed.data?.['staffMembers'] as { nodes: unknown[] }).nodes).not.toContainEqual({
+      username: 'm.rossi',
+    });
+    expect((listed.data?.['all'] as { nodes: unknown[] }).nodes).toContainEqual({ username: 'm.rossi' });
   });
 
   it('refuses staff administration to anyone but admin staff, and bad input with the field named', async () => {
