@@ -20,6 +20,9 @@ describe.each(['embedded', 'distributed'] as const)('change of residence end to 
   let hub: RunningHub;
   let sink: SmtpSink;
   let citizen: DemoPerson;
+  /** An adult of the household, with an email and Italian, who moves too; and a minor who does. */
+  let adultMover: DemoPerson;
+  let minorMover: DemoPerson;
   let street: DemoPopulation['comune']['streets'][number];
   let citizenToken: string;
   let staffToken: string;
@@ -34,6 +37,14 @@ describe.each(['embedded', 'distributed'] as const)('change of residence end to 
     );
     expect(index).toBeGreaterThanOrEqual(0);
     citizen = population.people[index]!;
+    const household = population.people
+      .map((person, i) => ({ person, language: LANGUAGES[i % LANGUAGES.length] }))
+      .filter(({ person }) => person.householdId === citizen.householdId && person !== citizen);
+    adultMover = household.find(
+      ({ person, language }) =>
+        person.email !== undefined && language === 'it' && person.birthDate <= '2007-01-01',
+    )!.person;
+    minorMover = household.find(({ person }) => person.birthDate > '2010-01-01')!.person;
     street = population.comune.streets.find((s) => s.name !== citizen.address.street)!;
     sink = await startSmtpSink();
     hub = await startHub(mode, {
@@ -56,7 +67,12 @@ describe.each(['embedded', 'distributed'] as const)('change of residence end to 
       `mutation ($input: ResidenceDeclarationInput!) { declareResidenceChange(input: $input) { ${CHANGE} } }`,
       {
         token: citizenToken,
-        variables: { input: { address: { street: street.name, number: '7' } } },
+        variables: {
+          input: {
+            address: { street: street.name, number: '7' },
+            withMembers: [adultMover.fiscalCode, minorMover.fiscalCode],
+          },
+        },
       },
     );
     expect(declared.errors).toBeUndefined();
@@ -95,6 +111,14 @@ describe.each(['embedded', 'distributed'] as const)('change of residence end to 
     const obstacleMails = mailsTo(/^Change of residence: notice of obstacles$/);
     await expect.poll(() => obstacleMails().length, { timeout: 60_000, interval: 250 }).toBe(1);
     expect(mailText(obstacleMails()[0]!)).toContain('The name is not on the doorbell.');
+    // The adult moving with them is told too, in Italian, on their own address.
+    const moverMails = (subject: RegExp) => () =>
+      sink.mails.filter(
+        (mail) => mail.envelope.to.includes(adultMover.email!) && subject.test(mail.parsed.subject ?? ''),
+      );
+    const moverObstacles = moverMails(/^Cambio di residenza: comunicazione dei motivi ostativi$/);
+    await expect.poll(() => moverObstacles().length, { timeout: 60_000, interval: 250 }).toBe(1);
+    expect(mailText(moverObstacles()[0]!)).toContain('The name is not on the doorbell.');
 
     // The reply carries a document, uploaded through the gateway's public origin like any attachment.
     const origin = new URL(hub.api).origin;
@@ -190,5 +214,8 @@ describe.each(['embedded', 'distributed'] as const)('change of residence end to 
     const outcomeMails = mailsTo(/^Change of residence: accepted$/);
     await expect.poll(() => outcomeMails().length, { timeout: 60_000, interval: 250 }).toBe(1);
     expect(mailText(outcomeMails()[0]!)).toContain('your new residence is confirmed');
+    await expect
+      .poll(() => moverMails(/^Cambio di residenza: accolto$/)().length, { timeout: 60_000, interval: 250 })
+      .toBe(1);
   });
 });
