@@ -235,6 +235,42 @@ describe.each(DATABASE_DRIVERS)('job scheduler on %s', (driver) => {
     expect(attempts).toBe(3);
   });
 
+  test('stop waits for the run in progress, gives its lease back and arms no further slot', async () => {
+    vi.setSystemTime(new Date('2026-06-01T07:59:00Z'));
+    const runs: string[] = [];
+    let finish!: () => void;
+    let begun!: () => void;
+    const running = new Promise<void>((resolve) => (begun = resolve));
+    const replica = scheduler(
+      await db.open(),
+      [
+        recordingJob(runs, 'one', {
+          run: ({ slot }) =>
+            new Promise<number>((resolve) => {
+              runs.push(`one ${slot?.toISOString()}`);
+              finish = () => resolve(1);
+              begun();
+            }),
+        }),
+      ],
+      'replica-one',
+    );
+    replica.start();
+    await vi.advanceTimersByTimeAsync(60_000);
+    await running;
+    let stopped = false;
+    const stopping = replica.stop().then(() => (stopped = true));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(stopped).toBe(false);
+    finish();
+    await stopping;
+    await advance(2 * 60 * 60_000, replica);
+    expect(runs).toEqual(['one 2026-06-01T08:00:00.000Z']);
+    // The lease was given back: another replica may run the job at once.
+    const other = scheduler(await db.open(), [recordingJob(runs, 'other')], 'replica-other');
+    expect(await other.runNow('hourly-report')).toEqual({ status: 'done', result: { handled: 3 } });
+  });
+
   test('runNow runs a job under its lease: not while another replica runs it', async () => {
     vi.setSystemTime(new Date('2026-06-01T07:59:00Z'));
     let release!: () => void;
