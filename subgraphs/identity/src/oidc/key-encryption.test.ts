@@ -143,6 +143,18 @@ describe('signing keys at rest', () => {
   });
 });
 
+describe('the first signing key', () => {
+  it('is one key however many tokens a start asks for at once, so every verifier knows it', async () => {
+    const { url } = await start(generateKeyEncryptionKey());
+    // Every service asks for its token at the same moment when a hub starts.
+    const tokens = await Promise.all(Array.from({ length: 8 }, () => signedToken(url)));
+    expect(tokens.map((token) => token.status)).toEqual(Array(8).fill(200));
+    expect(new Set(tokens.map((token) => token.kid)).size).toBe(1);
+    const jwks = (await (await fetch(`${url}/.well-known/jwks.json`)).json()) as { keys: unknown[] };
+    expect(jwks.keys).toHaveLength(1);
+  });
+});
+
 describe('IDENTITY_KEY_ENCRYPTION_KEY', () => {
   const production = {
     SPORTELLO_MODE: 'production',

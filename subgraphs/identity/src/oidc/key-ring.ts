@@ -36,6 +36,7 @@ export interface ActiveKey {
  */
 export class KeyRing {
   private active: { key: ActiveKey; createdAt: Date; loadedAt: number } | undefined;
+  private loading: Promise<ActiveKey> | undefined;
 
   constructor(
     private readonly options: KeyRingOptions,
@@ -56,11 +57,24 @@ export class KeyRing {
     ) {
       return cached.key;
     }
+    // One load at a time: the requests of a start (every service asking for its token at once) would
+    // otherwise each create a key, and sign with whichever finished last, one that verifiers which
+    // fetched the key set a moment earlier do not know yet.
+    this.loading ??= this.load(now).finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  private async load(now: Date): Promise<ActiveKey> {
     const em = this.forkEm();
-    const [newest] = await em.find(SigningKeyEntity, {}, { orderBy: { createdAt: 'desc' }, limit: 1 });
-    let chosen: SigningKey | undefined = newest;
+    const newest = () =>
+      em.find(SigningKeyEntity, {}, { orderBy: { createdAt: 'desc' }, limit: 1 }).then(([key]) => key);
+    let chosen: SigningKey | undefined = await newest();
     if (chosen === undefined || this.isDue(chosen.createdAt, now)) {
-      chosen = await this.rotate(em, now);
+      await this.rotate(em, now);
+      // Replicas that rotated at the same moment all sign with the newest of their keys.
+      chosen = (await newest())!;
     }
     const key: ActiveKey = {
       kid: chosen.kid,
