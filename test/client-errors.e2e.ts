@@ -46,7 +46,7 @@ describe('client errors stay client errors', () => {
     },
     {
       name: 'a date-time that does not exist',
-      query: 'query ($after: DateTimeISO) { alerts(issuedAfter: $after) { id } }',
+      query: 'query ($after: DateTimeISO) { alerts(issuedAfter: $after) { nodes { id } } }',
       variables: { after: '2026-13-45T00:00:00Z' },
       reason: /DateTimeISO|date/i,
     },
@@ -67,7 +67,9 @@ describe('client errors stay client errors', () => {
   });
 
   it('refuses a malformed x-comune with 400, naming the header', async () => {
-    const answer = await graphql(hub.api, '{ activeAlerts { id } }', { headers: { 'x-comune': 'abc' } });
+    const answer = await graphql(hub.api, '{ activeAlerts { nodes { id } } }', {
+      headers: { 'x-comune': 'abc' },
+    });
     expect(answer.status).toBe(400);
     expect(firstError(answer)?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'x-comune' });
   });
@@ -99,12 +101,12 @@ describe('client errors stay client errors', () => {
     const response = await fetch(hub.api, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: `{"query":"query ($v: String) { activeAlerts { id } }","variables":{"v":${deep}}}`,
+      body: `{"query":"query ($v: String) { activeAlerts { nodes { id } } }","variables":{"v":${deep}}}`,
     });
     expect(response.status).toBe(400);
     const body = (await response.json()) as { errors: Array<{ message: string }> };
     expect(body.errors[0]?.message).toMatch(/nest deeper than 32/);
-    const fine = await graphql(hub.api, '{ activeAlerts { id } }');
+    const fine = await graphql(hub.api, '{ activeAlerts { nodes { id } } }');
     expect(fine.status).toBe(200);
   });
 
@@ -113,7 +115,7 @@ describe('client errors stay client errors', () => {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
-        query: '{ activeAlerts { id } }',
+        query: '{ activeAlerts { nodes { id } } }',
         extensions: { persistedQuery: { version: 1, sha256Hash: '0'.repeat(64) } },
       }),
     });

@@ -97,11 +97,12 @@ describe('the third-party client example', () => {
 
   it('reads public data with the app token, and no citizen without their grant', async () => {
     const token = await clientCredentialsToken(discovery, DEMO_APP);
-    const open = await request<{ emergencyNumbers: Array<{ number: string }>; activeAlerts: unknown[] }>(
-      api,
-      '{ emergencyNumbers { number label } activeAlerts { id colour } }',
-      { token: token.access_token },
-    );
+    const open = await request<{
+      emergencyNumbers: Array<{ number: string }>;
+      activeAlerts: { nodes: unknown[] };
+    }>(api, '{ emergencyNumbers { number label } activeAlerts { nodes { id colour } } }', {
+      token: token.access_token,
+    });
     expect(open.errors).toEqual([]);
     expect(open.data?.emergencyNumbers.map((entry) => entry.number)).toContain('112');
 

@@ -192,20 +192,24 @@ describe('embedded start', () => {
 
   it('serves public civil-protection data to anonymous callers', async () => {
     const result = await graphql<{
-      activeAlerts: Array<{ id: string }>;
-      ordinances: Array<{ status: string; number: number | null; subject: string }>;
+      activeAlerts: { nodes: Array<{ id: string }> };
+      ordinances: { nodes: Array<{ status: string; number: number | null; subject: string }> };
       nearestEmergencyAreas: Array<{ distanceMeters: number; area: { kind: string } }>;
     }>(
       api,
       `
         {
           activeAlerts {
-            id
+            nodes {
+              id
+            }
           }
           ordinances {
-            status
-            number
-            subject
+            nodes {
+              status
+              number
+              subject
+            }
           }
           nearestEmergencyAreas(latitude: 44.697, longitude: 7.856, kind: WAITING) {
             distanceMeters
@@ -217,10 +221,12 @@ describe('embedded start', () => {
       `,
     );
     expect(result.errors).toBeUndefined();
-    expect(result.data?.activeAlerts).toEqual([]);
+    expect(result.data?.activeAlerts.nodes).toEqual([]);
     // The demo plan has one published ordinance; drafts are never shown to anonymous callers.
-    expect(result.data?.ordinances.length).toBeGreaterThan(0);
-    expect(result.data?.ordinances.every((o) => o.status === 'PUBLISHED' && o.number !== null)).toBe(true);
+    expect(result.data?.ordinances.nodes.length).toBeGreaterThan(0);
+    expect(result.data?.ordinances.nodes.every((o) => o.status === 'PUBLISHED' && o.number !== null)).toBe(
+      true,
+    );
     const areas = result.data!.nearestEmergencyAreas;
     expect(areas.length).toBeGreaterThan(0);
     expect(areas.every((a) => a.area.kind === 'WAITING')).toBe(true);
@@ -231,7 +237,7 @@ describe('embedded start', () => {
 
   it('applies the gateway settings given to the hub (GATEWAY_MAX_ALIASES) and names the limit', async () => {
     const aliases = (count: number) =>
-      `{ ${Array.from({ length: count }, (_, i) => `a${i}: activeAlerts { id }`).join(' ')} }`;
+      `{ ${Array.from({ length: count }, (_, i) => `a${i}: activeAlerts { totalCount }`).join(' ')} }`;
     const within = await graphql(api, aliases(8));
     expect(within.errors).toBeUndefined();
     const over = await graphql(api, aliases(9));

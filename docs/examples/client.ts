@@ -332,12 +332,12 @@ async function main(endpoint: string, issuer: string): Promise<void> {
   const app = await clientCredentialsToken(discovery, DEMO_APP);
   console.log(`app token: scopes "${app.scope ?? ''}", valid ${app.expires_in} s`);
 
-  const alerts = await request<{ activeAlerts: Array<{ id: string; colour: string; headline: string }> }>(
-    endpoint,
-    '{ activeAlerts { id colour headline } emergencyNumbers { number label } }',
-    { token: app.access_token },
-  );
-  console.log('active alerts:', alerts.data?.activeAlerts);
+  const alerts = await request<{
+    activeAlerts: { nodes: Array<{ id: string; colour: string; headline: string }> };
+  }>(endpoint, '{ activeAlerts { nodes { id colour headline } } emergencyNumbers { number label } }', {
+    token: app.access_token,
+  });
+  console.log('active alerts:', alerts.data?.activeAlerts.nodes);
 
   const mine = await request(endpoint, '{ me { givenName } }', { token: app.access_token });
   console.log('an app without a citizen reads nobody:', mine.errors[0]?.extensions?.code);

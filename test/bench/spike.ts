@@ -101,7 +101,8 @@ const DEFAULTS = {
   zones: 12,
 };
 
-const ACTIVE_ALERTS = 'query ActiveAlerts { activeAlerts { id colour phase headline zoneCodes validUntil } }';
+const ACTIVE_ALERTS =
+  'query ActiveAlerts { activeAlerts { nodes { id colour phase headline zoneCodes validUntil } } }';
 const NEAREST_AREAS =
   'query NearestAreas($latitude: Float!, $longitude: Float!) { nearestEmergencyAreas(latitude: $latitude, longitude: $longitude, kind: WAITING, limit: 3) { distanceMeters area { id name address } } }';
 const ISSUE_ALERT = 'mutation Issue($input: IssueAlertInput!) { issueAlert(input: $input) { id colour } }';

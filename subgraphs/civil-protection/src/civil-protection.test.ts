@@ -61,8 +61,10 @@ describe.each(['sqlite', 'postgresql'] as const)('civil-protection subgraph over
     expect(codeOf(await h.graphql(ISSUE, { input: issueInput() }, await h.staffBearer(['anagrafe'])))).toBe(
       'FORBIDDEN',
     );
-    const anonymousList = await h.graphql<{ activeAlerts: unknown[] }>('{ activeAlerts { id } }');
-    expect(anonymousList.data?.activeAlerts).toEqual([]);
+    const anonymousList = await h.graphql<{ activeAlerts: { nodes: unknown[] } }>(
+      '{ activeAlerts { nodes { id } } }',
+    );
+    expect(anonymousList.data?.activeAlerts.nodes).toEqual([]);
   });
 
   it('issues an alert that anonymous clients read, with the zone set the notifier needs, and an outbox event', async () => {
@@ -73,14 +75,16 @@ describe.each(['sqlite', 'postgresql'] as const)('civil-protection subgraph over
     const alert = issued.data!.issueAlert;
     expect(alert).toMatchObject({ phase: 'ATTENTION', critical: false, zones: [{ code: 'Z2' }] });
 
-    const read = await h.graphql<{ activeAlerts: Array<{ id: string; headline: string }> }>(
-      `{ activeAlerts(zoneCode: "Z2") { id headline } }`,
+    const read = await h.graphql<{ activeAlerts: { nodes: Array<{ id: string; headline: string }> } }>(
+      `{ activeAlerts(zoneCode: "Z2") { nodes { id headline } } }`,
     );
-    expect(read.data?.activeAlerts).toEqual([
+    expect(read.data?.activeAlerts.nodes).toEqual([
       { id: alert.id, headline: 'Allerta arancione per rischio idraulico' },
     ]);
-    const elsewhere = await h.graphql<{ activeAlerts: unknown[] }>(`{ activeAlerts(zoneCode: "Z3") { id } }`);
-    expect(elsewhere.data?.activeAlerts).toEqual([]);
+    const elsewhere = await h.graphql<{ activeAlerts: { nodes: unknown[] } }>(
+      `{ activeAlerts(zoneCode: "Z3") { nodes { id } } }`,
+    );
+    expect(elsewhere.data?.activeAlerts.nodes).toEqual([]);
 
     const audience = await h.graphql(
       `query($id: ID!) { alertAudienceZones(alertId: $id) { wholeComune zoneCodes } }`,
@@ -125,7 +129,9 @@ describe.each(['sqlite', 'postgresql'] as const)('civil-protection subgraph over
   });
 
   it('rejects bad alerts naming the field, and stores nothing', async () => {
-    const before = await h.graphql<{ activeAlerts: unknown[] }>('{ activeAlerts { id } }');
+    const before = await h.graphql<{ activeAlerts: { nodes: unknown[] } }>(
+      '{ activeAlerts { nodes { id } } }',
+    );
     const bad = await h.graphql(ISSUE, { input: issueInput({ zoneCodes: ['Z9'] }) }, staff);
     expect(codeOf(bad)).toBe('BAD_USER_INPUT');
     expect(bad.errors?.[0]?.extensions?.field).toBe('input.zoneCodes');
@@ -136,8 +142,10 @@ describe.each(['sqlite', 'postgresql'] as const)('civil-protection subgraph over
       staff,
     );
     expect(lowPhase.errors?.[0]?.extensions?.field).toBe('input.phase');
-    const after = await h.graphql<{ activeAlerts: unknown[] }>('{ activeAlerts { id } }');
-    expect(after.data?.activeAlerts).toHaveLength(before.data!.activeAlerts.length);
+    const after = await h.graphql<{ activeAlerts: { nodes: unknown[] } }>(
+      '{ activeAlerts { nodes { id } } }',
+    );
+    expect(after.data?.activeAlerts.nodes).toHaveLength(before.data!.activeAlerts.nodes.length);
   });
 
   it('updates and cancels alerts, each change an event and a CAP message that validates', async () => {
@@ -190,8 +198,10 @@ describe.each(['sqlite', 'postgresql'] as const)('civil-protection subgraph over
       'alert.updated',
       'alert.cancelled',
     ]);
-    const active = await h.graphql<{ activeAlerts: Array<{ id: string }> }>('{ activeAlerts { id } }');
-    expect(active.data?.activeAlerts.map((a) => a.id)).not.toContain(id);
+    const active = await h.graphql<{ activeAlerts: { nodes: Array<{ id: string }> } }>(
+      '{ activeAlerts { nodes { id } } }',
+    );
+    expect(active.data?.activeAlerts.nodes.map((a) => a.id)).not.toContain(id);
   });
 
   it('serves the active alerts as an Atom index whose CAP documents validate, and 404 for unknown ids', async () => {
@@ -202,10 +212,10 @@ describe.each(['sqlite', 'postgresql'] as const)('civil-protection subgraph over
       m[1]!.replaceAll('&amp;', '&'),
     );
     // The active alerts, and the cancelled one until it would have ended: its Cancel stays readable.
-    const listed = await h.graphql<{ alerts: Array<{ id: string; status: string; validUntil: string }> }>(
-      '{ alerts { id status validUntil } }',
-    );
-    const indexed = listed.data!.alerts.filter((a) => a.status !== 'EXPIRED');
+    const listed = await h.graphql<{
+      alerts: { nodes: Array<{ id: string; status: string; validUntil: string }> };
+    }>('{ alerts(first: 100) { nodes { id status validUntil } } }');
+    const indexed = listed.data!.alerts.nodes.filter((a) => a.status !== 'EXPIRED');
     expect(links).toHaveLength(indexed.length);
     expect(indexed.some((a) => a.status === 'CANCELLED')).toBe(true);
     expect(links.length).toBeGreaterThan(0);
@@ -298,9 +308,13 @@ describe.each(['sqlite', 'postgresql'] as const)('civil-protection subgraph over
 
     const hidden = await h.graphql(`query($id: ID!) { ordinance(id: $id) { id } }`, { id });
     expect(codeOf(hidden)).toBe('NOT_FOUND');
-    const publicList = await h.graphql<{ ordinances: Array<{ id: string }> }>('{ ordinances { id } }');
-    expect(publicList.data!.ordinances.map((o) => o.id)).not.toContain(id);
-    expect(codeOf(await h.graphql('{ ordinances(includeDrafts: true) { id } }'))).toBe('UNAUTHENTICATED');
+    const publicList = await h.graphql<{ ordinances: { nodes: Array<{ id: string }> } }>(
+      '{ ordinances { nodes { id } } }',
+    );
+    expect(publicList.data!.ordinances.nodes.map((o) => o.id)).not.toContain(id);
+    expect(codeOf(await h.graphql('{ ordinances(includeDrafts: true) { totalCount } }'))).toBe(
+      'UNAUTHENTICATED',
+    );
 
     const publish = `mutation($id: ID!) { publishOrdinance(id: $id) { status number year reference publishedAt inForce } }`;
     const blocked = await h.graphql(publish, { id }, staff);
@@ -381,11 +395,20 @@ describe.each(['sqlite', 'postgresql'] as const)('civil-protection subgraph over
 
   it('keeps each comune to its own data', async () => {
     const other = await h.graphql<{
-      activeAlerts: unknown[];
-      ordinances: unknown[];
-      emergencyAreas: unknown[];
-    }>('{ activeAlerts { id } ordinances { id } emergencyAreas { id } }', {}, undefined, OTHER_COMUNE);
-    expect(other.data).toEqual({ activeAlerts: [], ordinances: [], emergencyAreas: [] });
+      activeAlerts: { totalCount: number };
+      ordinances: { totalCount: number };
+      emergencyAreas: { totalCount: number };
+    }>(
+      '{ activeAlerts { totalCount } ordinances { totalCount } emergencyAreas { totalCount } }',
+      {},
+      undefined,
+      OTHER_COMUNE,
+    );
+    expect(other.data).toEqual({
+      activeAlerts: { totalCount: 0 },
+      ordinances: { totalCount: 0 },
+      emergencyAreas: { totalCount: 0 },
+    });
     const otherStaff = await h.staffBearer(['civil-protection'], OTHER_COMUNE);
     const noZones = await h.graphql(ISSUE, { input: issueInput() }, otherStaff);
     expect(codeOf(noZones)).toBe('BAD_USER_INPUT');

@@ -299,17 +299,19 @@ describe.each(['sqlite', 'postgresql'] as const)('civil-protection open data (%s
     const flood = await issue({ hazard: 'HYDRAULIC', colour: 'RED', zoneCodes: ['Z1'] });
     const ids = async (args: string) =>
       (
-        await h.graphql<{ activeAlerts: Array<{ id: string }> }>(`{ activeAlerts${args} { id } }`)
-      ).data!.activeAlerts.map((a) => a.id);
+        await h.graphql<{ activeAlerts: { nodes: Array<{ id: string }> } }>(
+          `{ activeAlerts${args} { nodes { id } } }`,
+        )
+      ).data!.activeAlerts.nodes.map((a) => a.id);
     expect(await ids('(colours: [RED])')).toContain(flood.id);
     expect(await ids('(colours: [RED])')).not.toContain(wind.id);
     expect(await ids('(hazards: [WIND])')).toEqual([wind.id]);
     expect(await ids('(colours: [YELLOW, RED], zoneCode: "Z3")')).toEqual([wind.id]);
-    const history = await h.graphql<{ alerts: Array<{ id: string; status: string }> }>(
-      '{ alerts(hazards: [HYDRAULIC], first: 50) { id status } }',
+    const history = await h.graphql<{ alerts: { nodes: Array<{ id: string; status: string }> } }>(
+      '{ alerts(hazards: [HYDRAULIC], first: 50) { nodes { id status } } }',
     );
-    expect(history.data!.alerts.map((a) => a.status)).toContain('CANCELLED');
-    expect(history.data!.alerts.map((a) => a.id)).not.toContain(wind.id);
+    expect(history.data!.alerts.nodes.map((a) => a.status)).toContain('CANCELLED');
+    expect(history.data!.alerts.nodes.map((a) => a.id)).not.toContain(wind.id);
   });
 
   it('announces the end of an alert when its issuer asked, once', async () => {

@@ -22,8 +22,8 @@ interface InForceOrdinance {
 const ALERT_FIELDS = 'id headline colour status critical validUntil';
 const ORDINANCE_FIELDS = 'id reference subject publishedAt inForce';
 const LOAD = `query DashboardAlerts {
-  activeAlerts { ${ALERT_FIELDS} }
-  ordinances(inForce: true) { ${ORDINANCE_FIELDS} }
+  activeAlerts(first: 100) { nodes { ${ALERT_FIELDS} } }
+  ordinances(inForce: true, first: 100) { nodes { ${ORDINANCE_FIELDS} } }
 }`;
 const ALERT_CHANGED = `subscription DashboardAlertChanged { alertChanged { kind alert { ${ALERT_FIELDS} } } }`;
 const ORDINANCE_PUBLISHED = `subscription DashboardOrdinancePublished { ordinancePublished { ${ORDINANCE_FIELDS} } }`;
@@ -39,11 +39,14 @@ export function alertsPanel(ctx: PanelContext): Panel {
 
   async function refresh(): Promise<void> {
     try {
-      const data = await ctx.api.query<{ activeAlerts: ActiveAlert[]; ordinances: InForceOrdinance[] }>(LOAD);
+      const data = await ctx.api.query<{
+        activeAlerts: { nodes: ActiveAlert[] };
+        ordinances: { nodes: InForceOrdinance[] };
+      }>(LOAD);
       alerts.clear();
-      for (const alert of data.activeAlerts) alerts.set(alert.id, alert);
+      for (const alert of data.activeAlerts.nodes) alerts.set(alert.id, alert);
       ordinances.clear();
-      for (const ordinance of data.ordinances) ordinances.set(ordinance.id, ordinance);
+      for (const ordinance of data.ordinances.nodes) ordinances.set(ordinance.id, ordinance);
       state = { loading: false };
     } catch (error) {
       state = { loading: false, error: error as ApiError };

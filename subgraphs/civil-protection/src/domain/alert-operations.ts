@@ -229,7 +229,6 @@ export async function activeAlerts(
 export async function listAlerts(
   em: EntityManager,
   criteria: AlertCriteria & { issuedAfter?: Date | null },
-  limit: number,
 ): Promise<Alert[]> {
   const alerts = await em.find(
     AlertEntity,
@@ -239,7 +238,7 @@ export async function listAlerts(
     },
     { orderBy: { issuedAt: 'desc', id: 'asc' } },
   );
-  return alerts.filter((alert) => matchesCriteria(alert, criteria)).slice(0, limit);
+  return alerts.filter((alert) => matchesCriteria(alert, criteria));
 }
 
 /**

@@ -1,5 +1,6 @@
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { ConnectionArgs, connectionFromArray, withNodes, type Connection } from '@sportello/platform';
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import {
   activeAlerts,
   alertAudience,
@@ -13,17 +14,20 @@ import {
 import type { AlertColour, Hazard } from '../domain/alert.js';
 import { importZones } from '../domain/zones.js';
 import { requireCivilProtectionStaff, type CivilProtectionContext } from '../context.js';
-import { alertNotFound, invalidInput } from '../errors.js';
+import { alertNotFound } from '../errors.js';
 import { ATOM_CONTENT_TYPE } from '../feeds/cap.js';
 import { alertsIndexUrl, alertZonesUrl, emergencyAreasUrl, ordinancesIndexUrl } from '../feeds/feed-urls.js';
 import { GEOJSON_CONTENT_TYPE } from '../feeds/geojson.js';
 import { toAlertType, toAlertZoneType } from './alert.mapper.js';
-import { AlertAudienceType, AlertType, AlertZoneType, OpenDataFeedType } from './alert.type.js';
+import {
+  AlertAudienceType,
+  AlertConnectionType,
+  AlertType,
+  AlertZoneType,
+  OpenDataFeedType,
+} from './alert.type.js';
 import { IssueAlertInput, UpdateAlertInput } from './alert.input.js';
 import { AlertColourEnum, HazardEnum } from './enums.js';
-
-/** Most alerts one `alerts` query returns. */
-const MAX_ALERTS = 200;
 
 /** `__resolveReference` of Alert: any alert of the caller's comune, or null. */
 export async function resolveAlertReference(
@@ -41,7 +45,7 @@ function changesOf(input: UpdateAlertInput): AlertChanges {
 
 @Resolver(() => AlertType)
 export class AlertResolver {
-  @Query(() => [AlertType], {
+  @Query(() => AlertConnectionType, {
     description:
       'Alerts not cancelled and not over (including ones starting later), soonest first, optionally only ' +
       'some colours, hazards or one zone. Public.',
@@ -49,21 +53,29 @@ export class AlertResolver {
   async activeAlerts(
     @Ctx() ctx: CivilProtectionContext,
     @Arg('zoneCode', () => String, { nullable: true, description: 'Only alerts reaching this zone.' })
-    zoneCode?: string | null,
+    zoneCode: string | null,
     @Arg('colours', () => [AlertColourEnum], {
       nullable: true,
       description: 'Only alerts of these colours, e.g. [ORANGE, RED].',
     })
-    colours?: AlertColour[] | null,
+    colours: AlertColour[] | null,
     @Arg('hazards', () => [HazardEnum], { nullable: true, description: 'Only alerts about these hazards.' })
-    hazards?: Hazard[] | null,
-  ): Promise<AlertType[]> {
-    return (await activeAlerts(ctx.em, ctx.now, { zoneCode, colours, hazards })).map((alert) =>
-      toAlertType(alert, ctx.now, ctx.publicUrl),
+    hazards: Hazard[] | null,
+    @Args(() => ConnectionArgs) args: ConnectionArgs,
+  ): Promise<Connection<AlertType>> {
+    // Soonest first, as read; the id keys the cursor.
+    const page = connectionFromArray(
+      await activeAlerts(ctx.em, ctx.now, { zoneCode, colours, hazards }),
+      args,
+      (alert) => [alert.id],
+    );
+    return withNodes(
+      page,
+      page.nodes.map((alert) => toAlertType(alert, ctx.now, ctx.publicUrl)),
     );
   }
 
-  @Query(() => [AlertType], {
+  @Query(() => AlertConnectionType, {
     description:
       'Every alert of the comune, whatever its status (active, expired, cancelled), latest issued first, ' +
       'optionally only some colours, hazards, one zone or those issued after a time. Public.',
@@ -71,24 +83,25 @@ export class AlertResolver {
   async alerts(
     @Ctx() ctx: CivilProtectionContext,
     @Arg('zoneCode', () => String, { nullable: true, description: 'Only alerts reaching this zone.' })
-    zoneCode?: string | null,
+    zoneCode: string | null,
     @Arg('colours', () => [AlertColourEnum], { nullable: true, description: 'Only alerts of these colours.' })
-    colours?: AlertColour[] | null,
+    colours: AlertColour[] | null,
     @Arg('hazards', () => [HazardEnum], { nullable: true, description: 'Only alerts about these hazards.' })
-    hazards?: Hazard[] | null,
+    hazards: Hazard[] | null,
     @Arg('issuedAfter', () => Date, { nullable: true, description: 'Only alerts issued after this time.' })
-    issuedAfter?: Date | null,
-    @Arg('first', () => Int, { defaultValue: 50, description: `How many, 1 to ${MAX_ALERTS}.` })
-    first = 50,
-  ): Promise<AlertType[]> {
-    if (!Number.isInteger(first) || first < 1 || first > MAX_ALERTS) {
-      throw invalidInput(
-        [{ field: 'first', message: `first must be between 1 and ${MAX_ALERTS}` }],
-        'arguments',
-      );
-    }
-    const rows = await listAlerts(ctx.em, { zoneCode, colours, hazards, issuedAfter }, first);
-    return rows.map((alert) => toAlertType(alert, ctx.now, ctx.publicUrl));
+    issuedAfter: Date | null,
+    @Args(() => ConnectionArgs) args: ConnectionArgs,
+  ): Promise<Connection<AlertType>> {
+    // Latest issued first, as read; the id keys the cursor.
+    const page = connectionFromArray(
+      await listAlerts(ctx.em, { zoneCode, colours, hazards, issuedAfter }),
+      args,
+      (alert) => [alert.id],
+    );
+    return withNodes(
+      page,
+      page.nodes.map((alert) => toAlertType(alert, ctx.now, ctx.publicUrl)),
+    );
   }
 
   @Query(() => [OpenDataFeedType], {

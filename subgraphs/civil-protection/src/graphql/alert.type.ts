@@ -1,3 +1,4 @@
+import { connectionType } from '@sportello/platform';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Directive, Field, ID, ObjectType } from 'type-graphql';
 import { AlertColourEnum, AlertStatusEnum, HazardEnum, OperationalPhaseEnum } from './enums.js';
@@ -145,3 +146,5 @@ export class AlertAudienceType {
   @Field(() => [String], { description: 'Sorted zone codes; for the whole comune, every zone it has.' })
   zoneCodes!: string[];
 }
+
+export const AlertConnectionType = connectionType(AlertType, 'Alert', 'alerts');

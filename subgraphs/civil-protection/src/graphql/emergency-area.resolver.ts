@@ -1,16 +1,18 @@
-import { Arg, Ctx, Float, Int, Query, Resolver } from 'type-graphql';
-import {
-  emergencyNumbers,
-  listEmergencyAreas,
-  nearestEmergencyAreas,
-} from '../domain/emergency-area-operations.js';
+import { ConnectionArgs, findConnection, type Connection } from '@sportello/platform';
+import { Arg, Args, Ctx, Float, Int, Query, Resolver } from 'type-graphql';
+import { emergencyNumbers, nearestEmergencyAreas } from '../domain/emergency-area-operations.js';
 import type { EmergencyAreaKind } from '../domain/emergency-area.js';
 import { EmergencyAreaEntity } from '../entities/emergency-area.entity.js';
 import { isPublicId } from '../domain/ids.js';
 import type { CivilProtectionContext } from '../context.js';
 import { EmergencyAreaKindEnum } from './enums.js';
 import { toEmergencyAreaType } from './emergency-area.mapper.js';
-import { EmergencyAreaType, EmergencyNumberType, NearbyEmergencyAreaType } from './emergency-area.type.js';
+import {
+  EmergencyAreaConnectionType,
+  EmergencyAreaType,
+  EmergencyNumberType,
+  NearbyEmergencyAreaType,
+} from './emergency-area.type.js';
 
 /** `__resolveReference` of EmergencyArea. */
 export async function resolveEmergencyAreaReference(
@@ -25,16 +27,22 @@ export async function resolveEmergencyAreaReference(
 
 @Resolver(() => EmergencyAreaType)
 export class EmergencyAreaResolver {
-  @Query(() => [EmergencyAreaType], { description: 'The plan’s emergency areas, by code. Public.' })
+  @Query(() => EmergencyAreaConnectionType, { description: 'The plan’s emergency areas, by code. Public.' })
   async emergencyAreas(
     @Ctx() ctx: CivilProtectionContext,
     @Arg('kind', () => EmergencyAreaKindEnum, {
       nullable: true,
       description: 'Only areas of this kind; all kinds when omitted.',
     })
-    kind?: EmergencyAreaKind | null,
-  ): Promise<EmergencyAreaType[]> {
-    return (await listEmergencyAreas(ctx.em, kind)).map(toEmergencyAreaType);
+    kind: EmergencyAreaKind | null,
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
+  ): Promise<Connection<EmergencyAreaType>> {
+    return findConnection(ctx.em, EmergencyAreaEntity, kind === null ? {} : { kind }, {
+      order: [['code', 'asc']],
+      first,
+      after,
+      toNode: toEmergencyAreaType,
+    });
   }
 
   @Query(() => [NearbyEmergencyAreaType], {

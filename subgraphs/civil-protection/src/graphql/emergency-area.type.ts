@@ -1,3 +1,4 @@
+import { connectionType } from '@sportello/platform';
 import { Directive, Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { EmergencyAreaKindEnum } from './enums.js';
 
@@ -55,3 +56,9 @@ export class EmergencyNumberType {
   @Field({ description: 'A national number (112, 113, 115, 118) rather than the comune’s own.' })
   national!: boolean;
 }
+
+export const EmergencyAreaConnectionType = connectionType(
+  EmergencyAreaType,
+  'EmergencyArea',
+  'emergency areas',
+);

@@ -1,5 +1,11 @@
-import { NotFoundError } from '@sportello/platform';
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import {
+  ConnectionArgs,
+  NotFoundError,
+  connectionFromArray,
+  withNodes,
+  type Connection,
+} from '@sportello/platform';
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { findAlert } from '../domain/alert-operations.js';
 import {
   correctionsOf,
@@ -24,7 +30,7 @@ import { toAlertType } from './alert.mapper.js';
 import { AlertType } from './alert.type.js';
 import { OrdinanceDocumentInput, OrdinanceDraftInput } from './ordinance.input.js';
 import { toOrdinanceDocumentType, toOrdinanceType } from './ordinance.mapper.js';
-import { OrdinanceDocumentType, OrdinanceType } from './ordinance.type.js';
+import { OrdinanceConnectionType, OrdinanceDocumentType, OrdinanceType } from './ordinance.type.js';
 
 /** `__resolveReference` of Ordinance: published ones for everybody, drafts for staff. */
 export async function resolveOrdinanceReference(
@@ -45,24 +51,33 @@ export async function resolveOrdinanceReference(
 
 @Resolver(() => OrdinanceType)
 export class OrdinanceResolver {
-  @Query(() => [OrdinanceType], {
+  @Query(() => OrdinanceConnectionType, {
     description: 'Published ordinances, newest first. Civil-protection staff may include drafts.',
   })
   async ordinances(
     @Ctx() ctx: CivilProtectionContext,
     @Arg('year', () => Int, { nullable: true, description: 'Only ordinances of this register year.' })
-    year?: number | null,
+    year: number | null,
     @Arg('inForce', () => Boolean, {
       nullable: true,
       description: 'Only those in force (true) or not (false).',
     })
-    inForce?: boolean | null,
+    inForce: boolean | null,
     @Arg('includeDrafts', () => Boolean, { defaultValue: false, description: 'Staff only.' })
-    includeDrafts = false,
-  ): Promise<OrdinanceType[]> {
+    includeDrafts: boolean,
+    @Args(() => ConnectionArgs) args: ConnectionArgs,
+  ): Promise<Connection<OrdinanceType>> {
     if (includeDrafts) requireCivilProtectionStaff(ctx);
-    const rows = await listOrdinances(ctx.em, { year, inForce, includeDrafts }, ctx.now);
-    return rows.map((row) => toOrdinanceType(row, ctx.now));
+    // Newest first, as read; the id keys the cursor.
+    const page = connectionFromArray(
+      await listOrdinances(ctx.em, { year, inForce, includeDrafts }, ctx.now),
+      args,
+      (row) => [row.id],
+    );
+    return withNodes(
+      page,
+      page.nodes.map((row) => toOrdinanceType(row, ctx.now)),
+    );
   }
 
   @Query(() => OrdinanceType, {

@@ -1,3 +1,4 @@
+import { connectionType } from '@sportello/platform';
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import { LegalBasisEnum, OrdinanceStatusEnum, TerritorialScopeKindEnum } from './enums.js';
 
@@ -133,3 +134,5 @@ export class OrdinanceType {
   })
   addressees!: string | null;
 }
+
+export const OrdinanceConnectionType = connectionType(OrdinanceType, 'Ordinance', 'ordinances');
