@@ -1,10 +1,9 @@
-export { loadHubConfig, SERVICES, type HubConfig, type ServiceName } from './config.js';
-export { startEmbeddedHub, type EmbeddedHub, type EmbeddedHubOptions } from './embedded-hub.js';
-export { planTopology, serviceEnvironment, type Topology, type RunMode } from './topology.js';
+export { loadHubConfig } from './config.js';
+export { startEmbeddedHub } from './embedded-hub.js';
 export {
   generatePopulation,
   type DemoPopulation,
   type DemoPerson,
   type DemoHousehold,
 } from './demo/population.js';
-export { startMailCatcher, type MailCatcher } from './mail-catcher.js';
+export { startMailCatcher } from './mail-catcher.js';

@@ -34,61 +34,8 @@ import { runSilentApprovalJob } from './jobs/silent-approval.js';
 import { migrations as postgresql } from './migrations/postgresql/index.js';
 import { migrations as sqlite } from './migrations/sqlite/index.js';
 
-export {
-  loadAnagrafeConfig,
-  ANAGRAFE_ENV_VARIABLES,
-  type AnagrafeConfig,
-  type AnagrafeJobSettings,
-} from './config.js';
-export { ANAGRAFE_OFFICE, type AnagrafeContext } from './context.js';
-export { ANAGRAFE_ENTITIES } from './entities/index.js';
-export { buildAnagrafeSchema } from './graphql/schema.js';
-export {
-  seedAnagrafe,
-  type AnagrafeSeed,
-  type AnagrafeSeedOptions,
-  type AnagrafeSeedResult,
-  type SeedPerson,
-  type SeedStreet,
-} from './seed.js';
-export {
-  runDocumentExpiryJob,
-  type DocumentExpiryJobOptions,
-  type DocumentExpiryJobResult,
-} from './jobs/document-expiry.js';
-export { runSilentApprovalJob } from './jobs/silent-approval.js';
-export {
-  cieExpiry,
-  cieValidityRule,
-  documentValidity,
-  dueReminderOffset,
-  effectiveExpiry,
-  DEFAULT_REMINDER_OFFSETS,
-  PAPER_CARD_LAST_VALID_DAY,
-  RENEWAL_WINDOW_DAYS,
-  type DocumentValidity,
-} from './domain/identity-document.js';
-export {
-  CERTIFICATE_KINDS,
-  CERTIFICATE_KIND_RULES,
-  STAMP_DUTY_EXEMPTIONS,
-  certificateValidUntil,
-  stampDutyFor,
-  type CertificateKind,
-  type StampDutyExemption,
-} from './domain/certificate-rules.js';
-export {
-  OBSTACLE_REPLY_DAYS,
-  SILENT_APPROVAL_DAYS,
-  RESIDENCE_CHANGE_TRANSITIONS,
-} from './domain/residence-change.js';
-export { CERTIFICATE_VERIFY_ROUTE } from './certificates/certificate-routes.js';
-export {
-  MAX_REPLY_DOCUMENTS,
-  REPLY_DOCUMENT_TYPES,
-  RESIDENCE_CHANGE_DOCUMENTS_PATH,
-  RESIDENCE_CHANGE_DOCUMENT_CONTENT_PATH,
-} from './domain/residence-change-documents.js';
+export { loadAnagrafeConfig, ANAGRAFE_ENV_VARIABLES } from './config.js';
+export { seedAnagrafe, type SeedPerson } from './seed.js';
 
 /** What anagrafe needs from its host. */
 export interface AnagrafeDeps {

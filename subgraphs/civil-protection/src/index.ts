@@ -18,80 +18,8 @@ import { createExpiryAnnouncer } from './jobs/expiry-announcer.js';
 import { migrations as postgresql } from './migrations/postgresql/index.js';
 import { migrations as sqlite } from './migrations/sqlite/index.js';
 
-export {
-  loadCivilProtectionConfig,
-  CIVIL_PROTECTION_ENV_VARIABLES,
-  type CivilProtectionConfig,
-} from './config.js';
-export { buildCivilProtectionSchema } from './graphql/schema.js';
-export { seedCivilProtection, type CivilProtectionSeed, type SeedZone, type SeedResult } from './seed.js';
-export { CIVIL_PROTECTION_ENTITIES } from './entities/index.js';
-export { CIVIL_PROTECTION_OFFICE, type CivilProtectionContext } from './context.js';
-export {
-  audienceZones,
-  checkAlert,
-  isActive,
-  isCritical,
-  matchesCriteria,
-  minimumPhase,
-  OPERATIONAL_PHASES,
-  type AlertCriteria,
-  type AudienceZones,
-  type OperationalPhase,
-} from './domain/alert.js';
-export { announceExpiredAlerts, type ExpiryRun } from './domain/alert-operations.js';
-export {
-  readZoneCollection,
-  readZoneGeometry,
-  signedArea,
-  isClosed,
-  capPolygons,
-  type ZoneGeometry,
-  type ImportedZone,
-  type LinearRing,
-  type Position,
-} from './domain/zone-geometry.js';
-export { importZones } from './domain/zones.js';
-export { isPdf, sha256Hex, MAX_DOCUMENT_BYTES } from './domain/ordinance-documents.js';
-export { ORDINANCE_DOCUMENTS_PATH } from './http/ordinance-document-routes.js';
-export {
-  EMERGENCY_AREA_KINDS,
-  haversineMeters,
-  nearest,
-  type EmergencyAreaKind,
-  type GeoPoint,
-} from './domain/emergency-area.js';
-export { LEGAL_BASES, DEFAULT_APPEAL_CLAUSE, type LegalBasis } from './domain/ordinance.js';
-export {
-  renderCapAlert,
-  renderCapIndex,
-  COLOUR_TO_CAP,
-  CAP_NAMESPACE,
-  type CapAlertSource,
-  type CapContext,
-} from './feeds/cap.js';
-export {
-  renderAlertZones,
-  renderEmergencyAreas,
-  type AlertZoneCollection,
-  type EmergencyAreaCollection,
-} from './feeds/geojson.js';
-export { renderOrdinancesIndex, type OrdinanceFeedEntry } from './feeds/ordinance-feed.js';
-export {
-  ALERT_CAP_PATH,
-  ALERT_ZONES_PATH,
-  ALERTS_INDEX_PATH,
-  EMERGENCY_AREAS_PATH,
-  ORDINANCE_DOCUMENT_PATH,
-  ORDINANCES_INDEX_PATH,
-  alertCapUrl,
-  alertsIndexUrl,
-  alertZonesUrl,
-  emergencyAreasUrl,
-  ordinanceDocumentUrl,
-  ordinancesIndexUrl,
-} from './feeds/feed-urls.js';
-export { DEFAULT_FEED_MAX_AGE_SECONDS } from './feeds/feed-caching.js';
+export { loadCivilProtectionConfig, CIVIL_PROTECTION_ENV_VARIABLES } from './config.js';
+export { seedCivilProtection } from './seed.js';
 
 /** What the service needs from its host. */
 export interface CivilProtectionDeps {

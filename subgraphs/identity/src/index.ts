@@ -30,31 +30,9 @@ import { createOidcRoutes } from './oidc/provider.js';
 import { currentRevocations, revocationsRoute } from './oidc/revocations-route.js';
 import { TokenIssuer } from './oidc/token-issuer.js';
 
-export {
-  loadIdentityConfig,
-  IDENTITY_ENV_VARIABLES,
-  DEMO_INTERNAL_CLIENTS,
-  type IdentityConfig,
-  type InternalClient,
-  type UpstreamProvider,
-} from './config.js';
-export {
-  seedIdentity,
-  setUpComune,
-  DEMO_API_CLIENT,
-  DASHBOARD_CLIENT_ID,
-  type IdentitySeed,
-  type ComuneSetUp,
-} from './domain/seed.js';
-export type { NewCitizen } from './domain/accounts.js';
-export { NOTIFICATION_CATEGORIES, NOTIFICATION_CHANNELS, CRITICAL_CATEGORIES } from './domain/preferences.js';
-export { CITIZEN_FIELD_RULES } from './domain/citizen-access.js';
+export { loadIdentityConfig, IDENTITY_ENV_VARIABLES } from './config.js';
+export { seedIdentity, setUpComune, type IdentitySeed } from './domain/seed.js';
 export { IDENTITY_ENTITIES } from './entities/index.js';
-export type { DelegationEndsResult } from './domain/delegation-ends.js';
-export type { FamilyRegistry, RegistryFamily, RegistryMember } from './domain/family-registry.js';
-export { buildIdentitySchema } from './graphql/schema.js';
-export type { TokenGrant } from './oidc/claims.js';
-export { AUDIT_CONSUMER } from './events/audit-consumer.js';
 export {
   generateKeyEncryptionKey,
   isKeyEncryptionKey,

@@ -23,42 +23,8 @@ import { appointmentRemindersJob, sendAppointmentReminders } from './jobs/appoin
 import { migrations as postgresql } from './migrations/postgresql/index.js';
 import { migrations as sqlite } from './migrations/sqlite/index.js';
 
-export { loadPracticesConfig, PRACTICES_ENV_VARIABLES, type PracticesConfig } from './config.js';
-export { buildPracticesSchema } from './graphql/schema.js';
-export { PRACTICES_ENTITIES } from './entities/index.js';
-export type { PracticesContext } from './context.js';
-export {
-  PRACTICE_ACTIONS,
-  PRACTICE_TRANSITIONS,
-  FINAL_STATUSES,
-  EDITABLE_STATUSES,
-  checkTransition,
-  availableActions,
-  type PracticeAction,
-  type Transition,
-  type TransitionCheck,
-  type WorkflowRole,
-} from './domain/workflow.js';
-export { formatProtocolNumber, nextProtocolNumber } from './domain/protocol.js';
-export { validateForm } from './domain/form.js';
-export { ALLOWED_MIME_TYPES, PHOTO_MIME_TYPES, detectMimeType } from './domain/attachments.js';
-export {
-  REPORT_CATEGORIES,
-  REPORT_TRANSITIONS,
-  REPORTS_OFFICE,
-  setComuneTerritory,
-} from './domain/report-operations.js';
-export { slotsOfDay, type Slot, type SlotRules } from './domain/slots.js';
-export { ATTACHMENTS_PATH, ATTACHMENT_CONTENT_PATH } from './http/attachment-routes.js';
-export { sendAppointmentReminders } from './jobs/appointment-reminders.js';
-export { PRACTICE_TYPE_CATALOGUE, type CatalogueEntry } from './catalogue.js';
-export {
-  seedPractices,
-  setUpPracticeTypes,
-  type PracticesSeed,
-  type PracticesSeedPerson,
-  type PracticesSeedResult,
-} from './seed.js';
+export { loadPracticesConfig, PRACTICES_ENV_VARIABLES } from './config.js';
+export { seedPractices, setUpPracticeTypes } from './seed.js';
 
 /** What the service needs from its host. */
 export interface PracticesDeps {

@@ -33,47 +33,8 @@ import {
 import { migrations as postgresql } from './migrations/postgresql/index.js';
 import { migrations as sqlite } from './migrations/sqlite/index.js';
 
-export { loadTributiConfig, TRIBUTI_ENV_VARIABLES, type TributiConfig } from './config.js';
-export { buildTributiSchema } from './graphql/schema.js';
-export { TRIBUTI_ENTITIES } from './entities/index.js';
-export type { TributiContext, PaymentProviders } from './context.js';
-export {
-  POSITION_STATUSES,
-  INSTALMENT_STATUSES,
-  TRIBUTI_OFFICE,
-  type PositionStatus,
-} from './domain/vocabulary.js';
-export { formatEuroAmount, splitAmount, MAX_AMOUNT_CENTS } from './domain/amounts.js';
-export {
-  DEFAULT_FINE_RULES,
-  defaultReducedAmount,
-  fineAmountDue,
-  reducedUntil,
-  type FineRules,
-  type FineTerms,
-} from './domain/fines.js';
-export {
-  allocateNoticeNumbers,
-  ensureCreditor,
-  CreditorNotConfiguredError,
-  type CreditorProfile,
-} from './domain/notice-numbers.js';
-export { MAX_BULK_ITEMS } from './domain/bulk-jobs.js';
-export {
-  runPaymentReminderJob,
-  DEFAULT_REMINDER_OFFSETS,
-  type PaymentReminderJobOptions,
-  type PaymentReminderJobResult,
-} from './jobs/payment-reminders.js';
-export { RECEIPTS_PATH } from './http/receipts-route.js';
-export {
-  seedTributi,
-  type TributiSeedInput,
-  type TributiSeedResult,
-  type SeedComune,
-  type SeedPerson,
-  type SeedHousehold,
-} from './seed.js';
+export { loadTributiConfig, TRIBUTI_ENV_VARIABLES } from './config.js';
+export { seedTributi } from './seed.js';
 
 /** What {@link createTributi} needs from its host. */
 export interface TributiDeps {
