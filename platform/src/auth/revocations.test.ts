@@ -108,6 +108,29 @@ describe('revocations in the token verifier', () => {
     expect(await outcome(verifier, appAlone)).toBe('CLIENT_REVOKED');
   });
 
+  it('ends one revoked access token by its id, and no other token of the same person', async () => {
+    const revoked = await issuer.sign({ ...citizen(MARIO), tokenId: 'sign-in-1' });
+    const other = await issuer.sign({ ...citizen(MARIO), tokenId: 'sign-in-2' });
+    const tram = { ...app({ fiscalCode: MARIO, actsFor: [] }), clientId: 'tram-times' } as TokenPrincipal;
+    const appToken = await issuer.sign({ ...tram, tokenId: 'app-1' });
+    const appOther = await issuer.sign({ ...tram, tokenId: 'app-2' });
+    const now = new Date().toISOString();
+
+    await announce({ reason: 'token-revoked', revokedAt: now, tokenId: 'sign-in-1' });
+    await announce({ reason: 'token-revoked', revokedAt: now, tokenId: 'app-1', clientId: 'tram-times' });
+    expect(await outcome(verifier, revoked)).toBe('TOKEN_REVOKED');
+    expect(await outcome(verifier, appToken)).toBe('TOKEN_REVOKED');
+    expect(await outcome(verifier, other)).toBe('accepted');
+    expect(await outcome(verifier, appOther)).toBe('accepted');
+    // A token of another comune that happens to carry the same id is not ended.
+    expect(
+      await outcome(
+        verifier,
+        await issuer.sign({ ...citizen(MARIO), comune: '015146', tokenId: 'sign-in-1' }),
+      ),
+    ).toBe('accepted');
+  });
+
   it('lets a token issued after the revocation through (a new sign-in, a delegation granted again)', async () => {
     const before = new Date(Date.now() - 5_000).toISOString();
     await announce({ reason: 'signed-out', revokedAt: before, fiscalCode: 'VRDGLI90P49D969W' });
@@ -189,6 +212,38 @@ describe('the revocation list', () => {
     await view.refresh();
     expect(view.size).toBe(0);
     await view.close();
+  });
+
+  it('forgets revoked tokens heard on the bus once they have run out, with no list to read again', async () => {
+    let now = Date.now();
+    const bus = createInProcessBus();
+    const view = createRevocationView({ bus, logger, now: () => now });
+    await view.start();
+    const revoke = (tokenId: string) =>
+      bus.publish(
+        createEvent('access.revoked', {
+          comune: COMUNE,
+          subject: 'test',
+          actor: null,
+          data: { reason: 'token-revoked', revokedAt: new Date(now).toISOString(), tokenId },
+        }),
+      );
+    for (let index = 0; index < 100; index += 1) await revoke(`old-${index}`);
+    expect(view.size).toBe(100);
+    now += 2 * 3_600_000;
+    await revoke('new');
+    // Only the revocation a live token could still meet is kept.
+    expect(view.size).toBe(1);
+    const token = await issuer.sign({ ...citizen(MARIO), tokenId: 'new' });
+    const verifier = createTokenVerifier({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      jwks: issuer.jwks,
+      revocations: view,
+    });
+    expect(await outcome(verifier, token)).toBe('TOKEN_REVOKED');
+    await view.close();
+    await bus.close();
   });
 
   it('still starts when identity cannot be reached', async () => {

@@ -15,6 +15,8 @@ export interface Revocation {
   fiscalCode?: string;
   actsFor?: string;
   username?: string;
+  /** The `jti` of the one access token a `token-revoked` revocation ends. */
+  tokenId?: string;
 }
 
 /** What identity's `GET /internal/revocations` answers: the revocations whose tokens may be live. */
@@ -30,6 +32,9 @@ export const REVOCATIONS_PATH = '/internal/revocations';
  * refuses longer lifetimes), with two minutes for clocks that disagree.
  */
 export const REVOCATION_RETENTION_MS = (DEFAULT_MAX_TOKEN_LIFETIME_SEC + 120) * 1000;
+
+/** How often, at most, a view adding revocations drops those past their retention. */
+const PRUNE_EVERY_MS = 60_000;
 
 export interface RevocationViewOptions {
   /** `access.revoked` events are heard live here. */
@@ -73,15 +78,17 @@ export interface RevocationView {
   close(): Promise<void>;
 }
 
-/** The keys a principal's revocations are filed under. */
+/** The keys a principal's revocations are filed under (its own token's id among them). */
 function keysOf(principal: TokenPrincipal): string[] {
+  const token = `token:${principal.tokenId}`;
   switch (principal.kind) {
     case 'citizen':
-      return [`citizen:${principal.fiscalCode}`];
+      return [token, `citizen:${principal.fiscalCode}`];
     case 'staff':
-      return [`staff:${principal.username}`];
+      return [token, `staff:${principal.username}`];
     case 'client':
       return [
+        token,
         `client:${principal.clientId}`,
         ...(principal.onBehalfOf ? [`citizen:${principal.onBehalfOf.fiscalCode}`] : []),
       ];
@@ -91,6 +98,7 @@ function keysOf(principal: TokenPrincipal): string[] {
 }
 
 function keyOf(revocation: Revocation): string {
+  if (revocation.tokenId !== undefined) return `token:${revocation.tokenId}`;
   if (revocation.clientId !== undefined) return `client:${revocation.clientId}`;
   if (revocation.username !== undefined) return `staff:${revocation.username}`;
   return `citizen:${revocation.fiscalCode ?? ''}`;
@@ -112,6 +120,8 @@ function applies(revocation: Revocation, principal: TokenPrincipal): boolean {
       return principal.kind === 'staff' && principal.username === revocation.username;
     case 'signed-out':
       return principal.kind === 'citizen' && principal.fiscalCode === revocation.fiscalCode;
+    case 'token-revoked':
+      return revocation.tokenId !== undefined && principal.tokenId === revocation.tokenId;
     case 'delegation-revoked': {
       // The delegate's own token acting for the delegator, or an app's on the delegate's behalf.
       const holder =
@@ -144,9 +154,11 @@ export function createRevocationView(options: RevocationViewOptions): Revocation
   let listener: Consumer | undefined;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
+  let prunedAt = now();
 
   function prune(): void {
-    const oldest = now() - REVOCATION_RETENTION_MS;
+    prunedAt = now();
+    const oldest = prunedAt - REVOCATION_RETENTION_MS;
     for (const [key, list] of byKey) {
       const kept = list.filter((revocation) => Date.parse(revocation.revokedAt) >= oldest);
       count -= list.length - kept.length;
@@ -166,12 +178,15 @@ export function createRevocationView(options: RevocationViewOptions): Revocation
         known.clientId === revocation.clientId &&
         known.fiscalCode === revocation.fiscalCode &&
         known.actsFor === revocation.actsFor &&
-        known.username === revocation.username,
+        known.username === revocation.username &&
+        known.tokenId === revocation.tokenId,
     );
     if (same) return;
     list.push(revocation);
     byKey.set(key, list);
     count += 1;
+    // Heard on the bus only (no list to read again), the view still forgets what has run out.
+    if (now() - prunedAt >= PRUNE_EVERY_MS) prune();
   }
 
   async function readList(): Promise<Revocation[]> {

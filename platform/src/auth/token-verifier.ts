@@ -118,6 +118,7 @@ const REVOKED_MESSAGES: Record<Exclude<RevocationReason, 'client-revoked'>, stri
   'delegation-revoked': 'The delegation this token acted on was revoked: obtain a new token.',
   'staff-disabled': 'This staff account has been disabled.',
   'signed-out': 'You signed out: sign in again.',
+  'token-revoked': 'This access token was revoked: sign in again or obtain a new token.',
 };
 
 function reject(reason: TokenRejectionReason, message: string): UnauthenticatedError {

@@ -67,6 +67,7 @@ export const REVOCATION_REASONS = [
   'delegation-revoked',
   'staff-disabled',
   'signed-out',
+  'token-revoked',
 ] as const;
 export type RevocationReason = (typeof REVOCATION_REASONS)[number];
 
@@ -80,7 +81,9 @@ export const accessRevoked = defineEvent({
     'whatever their expiry: an API client revoked (`clientId`), a citizen revoking an app ' +
     "(`clientId` + `fiscalCode`), a delegation revoked (the delegate's `fiscalCode` acting for " +
     '`actsFor`, also through apps), a staff member disabled (`username`), a citizen signed out ' +
-    'everywhere (`fiscalCode`). Every token verifier keeps them for the longest token lifetime.',
+    'everywhere (`fiscalCode`), one access token revoked by its app or with its sign-in (`tokenId`, ' +
+    "the token's `jti`, other tokens of the same person untouched). Every token verifier keeps them " +
+    'for the longest token lifetime.',
   data: z
     .object({
       reason: z.enum(REVOCATION_REASONS),
@@ -89,9 +92,14 @@ export const accessRevoked = defineEvent({
       fiscalCode: fiscalCodeSchema.optional().describe('the citizen whose tokens (or grant) end'),
       actsFor: fiscalCodeSchema.optional().describe('the delegator, for a revoked delegation'),
       username: z.string().min(1).max(100).optional().describe('the staff member disabled'),
+      tokenId: z.string().min(1).max(200).optional().describe('the `jti` of the one access token revoked'),
     })
-    .refine((value) => value.clientId ?? value.fiscalCode ?? value.username, {
-      message: 'a revocation names a client, a citizen or a staff member',
+    .refine((value) => value.clientId ?? value.fiscalCode ?? value.username ?? value.tokenId, {
+      message: 'a revocation names a client, a citizen, a staff member or a token',
+    })
+    .refine((value) => (value.reason === 'token-revoked') === (value.tokenId !== undefined), {
+      message: 'a token is named by, and only by, a `token-revoked` revocation',
+      path: ['tokenId'],
     }),
 });
 
