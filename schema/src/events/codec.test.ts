@@ -418,6 +418,29 @@ describe('event rejection', () => {
     ]);
   });
 
+  it('names one access token by its id in a token revocation, and only there', () => {
+    const revokedAt = '2026-02-01T12:00:00Z';
+    const token = make('access.revoked', {
+      reason: 'token-revoked',
+      tokenId: '0190c6d2-7a4e-7b1c-9d3e-5f6a7b8c9d0f',
+      clientId: 'app_7Hq2',
+      revokedAt,
+    });
+    expect(parseEvent(JSON.parse(serializeEvent(token))).data).toMatchObject({
+      reason: 'token-revoked',
+      tokenId: '0190c6d2-7a4e-7b1c-9d3e-5f6a7b8c9d0f',
+    });
+    expect(
+      rejection(() => make('access.revoked', { reason: 'token-revoked', clientId: 'app_7Hq2', revokedAt }))
+        .issues,
+    ).toEqual(['data.tokenId: a token is named by, and only by, a `token-revoked` revocation']);
+    expect(
+      rejection(() =>
+        make('access.revoked', { reason: 'signed-out', fiscalCode: APPLICANT, tokenId: 't1', revokedAt }),
+      ).issues,
+    ).toEqual(['data.tokenId: a token is named by, and only by, a `token-revoked` revocation']);
+  });
+
   it('rejects a notice number failing mod 93 inside payment data', () => {
     const bad = { ...SAMPLES['payment.received'], noticeNumber: '302032002700000250' };
     expect(rejection(() => make('payment.received', bad)).issues).toEqual([
