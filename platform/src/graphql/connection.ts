@@ -20,48 +20,62 @@ export const DEFAULT_PAGE_SIZE = 20;
 /** Most items one page may hold, for every list. */
 export const MAX_PAGE_SIZE = 100;
 
-/** Where a page starts and ends; the same type in every subgraph (shareable). */
-@Directive('@shareable')
-@ObjectType('PageInfo', {
-  description:
-    'Where a page of a connection starts and ends. Pass endCursor as `after` for the next page while hasNextPage is true.',
-})
-export class PageInfo {
-  @Field({ description: 'True when more items follow this page.' })
-  hasNextPage!: boolean;
+/*
+ * The GraphQL types below are declared by calling type-graphql's decorators as functions rather
+ * than with decorator syntax: the platform is also run from source by tools that compile decorator
+ * syntax as standard (TC39) decorators, which type-graphql does not support, and a module every
+ * service imports must load whatever compiles it.
+ */
 
-  @Field({ description: 'True when items come before this page (the page was asked for `after` a cursor).' })
-  hasPreviousPage!: boolean;
-
-  @Field(() => String, {
-    nullable: true,
-    description: 'Cursor of the first item of this page; null when the page is empty.',
-  })
-  startCursor!: string | null;
-
-  @Field(() => String, {
-    nullable: true,
-    description: 'Cursor of the last item of this page; null when the page is empty. Pass it as `after`.',
-  })
-  endCursor!: string | null;
+/** Applies type-graphql field decorators to a class's prototype, field by field. */
+function declareFields(type: ClassType, fields: Record<string, PropertyDecorator>): void {
+  for (const [name, decorate] of Object.entries(fields)) decorate(type.prototype as object, name);
 }
 
+/** Where a page starts and ends; the same type in every subgraph (shareable). */
+export class PageInfo {
+  hasNextPage!: boolean;
+  hasPreviousPage!: boolean;
+  startCursor!: string | null;
+  endCursor!: string | null;
+}
+declareFields(PageInfo, {
+  hasNextPage: Field(() => Boolean, { description: 'True when more items follow this page.' }),
+  hasPreviousPage: Field(() => Boolean, {
+    description: 'True when items come before this page (the page was asked for `after` a cursor).',
+  }),
+  startCursor: Field(() => String, {
+    nullable: true,
+    description: 'Cursor of the first item of this page; null when the page is empty.',
+  }),
+  endCursor: Field(() => String, {
+    nullable: true,
+    description: 'Cursor of the last item of this page; null when the page is empty. Pass it as `after`.',
+  }),
+});
+ObjectType('PageInfo', {
+  description:
+    'Where a page of a connection starts and ends. Pass endCursor as `after` for the next page while hasNextPage is true.',
+})(PageInfo);
+Directive('@shareable')(PageInfo);
+
 /** `first` and `after`, the page arguments of every connection field. */
-@ArgsType()
 export class ConnectionArgs {
-  @Field(() => Int, {
+  first?: number | null;
+  after?: string | null;
+}
+declareFields(ConnectionArgs, {
+  first: Field(() => Int, {
     nullable: true,
     defaultValue: DEFAULT_PAGE_SIZE,
     description: `How many items to return, 1 to ${MAX_PAGE_SIZE}.`,
-  })
-  first?: number | null;
-
-  @Field(() => String, {
+  }),
+  after: Field(() => String, {
     nullable: true,
     description: 'Cursor: pageInfo.endCursor of the previous page; omit for the first page.',
-  })
-  after?: string | null;
-}
+  }),
+});
+ArgsType()(ConnectionArgs);
 
 /** One item of a connection with its cursor. */
 export interface Edge<T> {
@@ -88,29 +102,29 @@ export function connectionType<T extends object>(
   /** Plural of what the items are, for the descriptions, e.g. `practices`. */
   items: string,
 ): ClassType<Connection<T>> {
-  @ObjectType(`${name}Edge`, { description: `One of the ${items} of a page, with its cursor.` })
   class EdgeType implements Edge<T> {
-    @Field({ description: 'Pass as `after` to get the items after this one.' })
     cursor!: string;
-
-    @Field(() => nodeType)
     node!: T;
   }
+  declareFields(EdgeType, {
+    cursor: Field(() => String, { description: 'Pass as `after` to get the items after this one.' }),
+    node: Field(() => nodeType),
+  });
+  ObjectType(`${name}Edge`, { description: `One of the ${items} of a page, with its cursor.` })(EdgeType);
 
-  @ObjectType(`${name}Connection`, { description: `One page of ${items}.` })
   class ConnectionType implements Connection<T> {
-    @Field(() => [EdgeType], { description: `The ${items} of this page, each with its cursor.` })
     edges!: Edge<T>[];
-
-    @Field(() => [nodeType], { description: `The ${items} of this page (the nodes of edges).` })
     nodes!: T[];
-
-    @Field(() => PageInfo, { description: 'Where this page starts and ends.' })
     pageInfo!: PageInfo;
-
-    @Field(() => Int, { description: `How many ${items} the list holds, over every page.` })
     totalCount!: number;
   }
+  declareFields(ConnectionType, {
+    edges: Field(() => [EdgeType], { description: `The ${items} of this page, each with its cursor.` }),
+    nodes: Field(() => [nodeType], { description: `The ${items} of this page (the nodes of edges).` }),
+    pageInfo: Field(() => PageInfo, { description: 'Where this page starts and ends.' }),
+    totalCount: Field(() => Int, { description: `How many ${items} the list holds, over every page.` }),
+  });
+  ObjectType(`${name}Connection`, { description: `One page of ${items}.` })(ConnectionType);
   return ConnectionType;
 }
 
