@@ -55,10 +55,17 @@ function isList(type: GraphQLOutputType): boolean {
   return isListType(unwrapped);
 }
 
+/** A Relay connection: its `edges` and `nodes` hold one page, sized by the connection's `first`. */
+function isConnection(type: GraphQLNamedType | undefined): boolean {
+  if (!type || !isObjectType(type)) return false;
+  const fields = type.getFields();
+  return 'pageInfo' in fields && ('edges' in fields || 'nodes' in fields);
+}
+
 /**
  * Measures every operation of a document: nesting depth, number of aliased fields and an
  * estimated cost (fields resolved, where a list multiplies its children by its page argument or
- * `defaultListSize`). Fragments are measured once and reused, so a fragment bomb costs linear time
+ * `defaultListSize`; a connection's `edges` and `nodes` by the connection's page argument). Fragments are measured once and reused, so a fragment bomb costs linear time
  * to measure while still counting every expansion.
  */
 export function measureDocument(
@@ -82,7 +89,12 @@ export function measureDocument(
     return defaultListSize;
   };
 
-  const measure = (selectionSet: SelectionSetNode, parent: GraphQLNamedType | undefined): Measure => {
+  const measure = (
+    selectionSet: SelectionSetNode,
+    parent: GraphQLNamedType | undefined,
+    /** The page size of the connection `parent` is, for its `edges` and `nodes`. */
+    page?: number,
+  ): Measure => {
     const total: Measure = { depth: 0, aliases: 0, cost: 0 };
     const add = (part: Measure): void => {
       total.depth = Math.max(total.depth, part.depth);
@@ -101,8 +113,16 @@ export function measureDocument(
             : undefined;
         const part: Measure = { depth: 1, aliases: selection.alias ? 1 : 0, cost: 1 };
         if (selection.selectionSet) {
-          const child = measure(selection.selectionSet, fieldDef ? getNamedType(fieldDef.type) : undefined);
-          const multiplier = fieldDef && isList(fieldDef.type) ? listSize(selection) : 1;
+          const type = fieldDef ? getNamedType(fieldDef.type) : undefined;
+          const child = measure(
+            selection.selectionSet,
+            type,
+            isConnection(type) ? listSize(selection) : undefined,
+          );
+          const pageOfConnection =
+            page !== undefined && (selection.name.value === 'edges' || selection.name.value === 'nodes');
+          const multiplier =
+            fieldDef && isList(fieldDef.type) ? (pageOfConnection ? page : listSize(selection)) : 1;
           part.depth += child.depth;
           part.aliases += child.aliases;
           part.cost += multiplier * child.cost;
@@ -110,7 +130,7 @@ export function measureDocument(
         add(part);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
-        add(measure(selection.selectionSet, type ?? undefined));
+        add(measure(selection.selectionSet, type ?? undefined, type === parent ? page : undefined));
       } else {
         const name = selection.name.value;
         const cached = fragmentMeasures.get(name);
