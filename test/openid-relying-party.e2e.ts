@@ -2,6 +2,7 @@ import { generatePopulation } from '@sportello/hub';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devToken, graphql } from './support/graphql-client.js';
+import { liveClients, type LiveClients } from './support/live-client.js';
 import { startHub, type RunningHub } from './support/running-hub.js';
 
 const HOUSEHOLDS = 20;
@@ -57,7 +58,10 @@ describe.each(['embedded', 'distributed'] as const)('an OpenID Connect app on th
     });
   }, 360_000);
 
+  let live: LiveClients;
+
   afterAll(async () => {
+    await live?.dispose();
     await hub?.stop();
   });
 
@@ -112,6 +116,39 @@ describe.each(['embedded', 'distributed'] as const)('an OpenID Connect app on th
     await expect(oidc.refreshTokenGrant(configuration, refreshed.refresh_token!)).rejects.toMatchObject({
       error: 'invalid_grant',
     });
+  });
+
+  // Before the test below, which withdraws the citizen's grant (and with it every token of the app
+  // for the citizen issued up to that second).
+  it('refuses an access token the app revoked at once, over HTTP and graphql-ws, and not a fresh one', async () => {
+    live = liveClients(hub.api);
+    const alerts = 'subscription { alertChanged { eventId } }';
+    const revoked = await signIn();
+    const fresh = await signIn();
+    const before = await live.openSubscriptions();
+    const revokedLive = live.subscribe(live.connect(revoked.access_token), alerts);
+    const freshLive = live.subscribe(live.connect(fresh.access_token), alerts);
+    await expect.poll(() => live.openSubscriptions(), { timeout: 10_000 }).toBe(before + 2);
+    expect((await me(revoked.access_token)).status).toBe(200);
+
+    await oidc.tokenRevocation(configuration, revoked.access_token, { token_type_hint: 'access_token' });
+    const revokedAt = Date.now();
+    // The gateway hears it on the bus: the open subscription is closed, naming the reason.
+    await expect.poll(() => revokedLive.errors.length, { timeout: 5_000, interval: 50 }).toBeGreaterThan(0);
+    expect(Date.now() - revokedAt).toBeLessThan(2_000);
+    expect(revokedLive.errors[0]).toMatchObject({ code: 4403 });
+    const refused = await me(revoked.access_token);
+    expect(refused.status).toBe(401);
+    expect(refused.errors?.[0]?.extensions?.reason).toBe('TOKEN_REVOKED');
+    // A new subscription with it is refused too.
+    const again = live.subscribe(live.connect(revoked.access_token), alerts);
+    await expect.poll(() => again.errors.length, { timeout: 5_000, interval: 50 }).toBeGreaterThan(0);
+    expect(again.results).toEqual([]);
+
+    // The citizen's other sign-in goes on, over HTTP and on its open subscription.
+    expect((await me(fresh.access_token)).data?.me.givenName).toBe(citizen.givenName);
+    expect(await live.openSubscriptions()).toBe(before + 1);
+    expect(freshLive.errors).toEqual([]);
   });
 
   it('ends the whole sign-in, through the gateway too, when a replaced refresh token comes back', async () => {

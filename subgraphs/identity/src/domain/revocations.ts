@@ -2,15 +2,17 @@ import type { EntityManager, Revocation } from '@sportello/platform';
 import { ApiClientEntity, ConsentGrantEntity } from '../entities/api-client.entity.js';
 import { CitizenEntity } from '../entities/citizen.entity.js';
 import { DelegationEntity } from '../entities/delegation.entity.js';
+import { RefreshTokenEntity } from '../entities/refresh-token.entity.js';
 import { StaffMemberEntity } from '../entities/staff-member.entity.js';
 
 /**
  * What ended tokens at or after `since`, in every comune: API clients revoked, grants citizens
- * withdrew from apps, delegations revoked, staff members disabled, citizens signed out everywhere. Read from the state itself, so the list agrees with it whatever events a
+ * withdrew from apps, delegations revoked, staff members disabled, citizens signed out everywhere,
+ * access tokens of sign-ins revoked (by their `jti`, those issued since `since`). Read from the state itself, so the list agrees with it whatever events a
  * reader missed. `em` must be unscoped.
  */
 export async function revocationsSince(em: EntityManager, since: Date): Promise<Revocation[]> {
-  const [clients, grants, delegations, staff, signedOut] = await Promise.all([
+  const [clients, grants, delegations, staff, signedOut, signIns] = await Promise.all([
     em.find(ApiClientEntity, { revokedAt: { $gte: since } }, { fields: ['comune', 'clientId', 'revokedAt'] }),
     em.find(
       ConsentGrantEntity,
@@ -31,6 +33,11 @@ export async function revocationsSince(em: EntityManager, since: Date): Promise<
       CitizenEntity,
       { signedOutAt: { $gte: since } },
       { fields: ['comune', 'fiscalCode', 'signedOutAt'] },
+    ),
+    em.find(
+      RefreshTokenEntity,
+      { revokedAt: { $gte: since }, issuedAt: { $gte: since }, accessTokenId: { $ne: null } },
+      { fields: ['comune', 'clientId', 'accessTokenId', 'revokedAt'] },
     ),
   ]);
   return [
@@ -65,6 +72,13 @@ export async function revocationsSince(em: EntityManager, since: Date): Promise<
       reason: 'signed-out',
       revokedAt: (citizen.signedOutAt ?? since).toISOString(),
       fiscalCode: citizen.fiscalCode,
+    })),
+    ...signIns.map((token): Revocation => ({
+      comune: token.comune,
+      reason: 'token-revoked',
+      revokedAt: (token.revokedAt ?? since).toISOString(),
+      tokenId: token.accessTokenId ?? '',
+      clientId: token.clientId,
     })),
   ];
 }

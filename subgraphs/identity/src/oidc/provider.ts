@@ -63,6 +63,7 @@ import {
   createRefreshToken,
   findRefreshToken,
   revokeRefreshTokens,
+  revokeSignIn,
   type RefreshSession,
 } from './refresh-tokens.js';
 import type { TokenIssuer } from './token-issuer.js';
@@ -843,16 +844,16 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     client: ApiClient,
   ): Promise<void> {
     const now = new Date();
-    await revokeRefreshTokens(em, { familyId: token.familyId }, now);
+    await revokeSignIn(em, token.familyId, { kind: 'client', id: client.clientId }, now);
     await revokeTokensOfReusedCode(em, token, client, logger, now, 'refresh token');
   }
 
   /**
    * Token revocation (RFC 7009) by the app the token was issued to, authenticated as at the token
-   * endpoint. A refresh token ends with its whole family; an access token ends the sign-in it came
-   * from (no refresh from it, userinfo and introspection refuse it) and is refused elsewhere from
-   * its expiry at the latest. Unknown tokens and other apps' tokens are answered 200 all the same,
-   * and change nothing.
+   * endpoint. A refresh token or an access token ends the sign-in it came from: no refresh from it,
+   * and its access tokens are refused by identity, the gateway and every service within a second
+   * (`access.revoked`), while the person's other sign-ins go on. Unknown tokens and other apps'
+   * tokens are answered 200 all the same, and change nothing.
    */
   async function revokeEndpoint(request: ServiceRequest): Promise<RouteResponse> {
     const fields = await readFields(request);
@@ -862,7 +863,7 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     const signIn =
       (await findRefreshToken(em, fields.token)) ?? (await signInOfAccessToken(em, fields.token));
     if (signIn !== null && signIn.clientId === client.clientId) {
-      await revokeRefreshTokens(em, { familyId: signIn.familyId });
+      await revokeSignIn(em, signIn.familyId, { kind: 'client', id: client.clientId });
     }
     return json(200, {});
   }

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityManager, Scope } from '@sportello/platform';
+import { REVOCATION_RETENTION_MS, type EntityManager, type Scope } from '@sportello/platform';
+import type { Actor } from '@sportello/schema';
 import { digestToken, generateOneTimeToken } from '../domain/secrets.js';
 import { RefreshTokenEntity, type RefreshToken } from '../entities/refresh-token.entity.js';
+import { recordAccessRevoked } from '../events/identity-events.js';
 
 /** How long refresh tokens live. */
 export interface RefreshTokenLifetimes {
@@ -85,4 +87,37 @@ export async function revokeRefreshTokens(
   if (Object.keys(filter).length === 1)
     throw new Error('revokeRefreshTokens needs a family, client or citizen');
   await em.nativeUpdate(RefreshTokenEntity, filter, { revokedAt: now });
+}
+
+/**
+ * Ends a sign-in at once: every refresh token of the family stops working, and every access token
+ * issued with one of them that may still be live is refused by every token verifier (gateway and
+ * services) through `access.revoked` (`token-revoked`, by its `jti`), queued in the outbox and
+ * stored by the same flush. The person's other sign-ins are untouched. Revoking a family already
+ * revoked changes nothing.
+ */
+export async function revokeSignIn(
+  em: EntityManager,
+  familyId: string,
+  actor: Actor | null,
+  now = new Date(),
+): Promise<void> {
+  const family = await em.find(RefreshTokenEntity, { familyId, revokedAt: null });
+  const oldestLive = now.getTime() - REVOCATION_RETENTION_MS;
+  for (const token of family) {
+    token.revokedAt = now;
+    if (token.accessTokenId == null || token.issuedAt.getTime() < oldestLive) continue;
+    recordAccessRevoked(
+      em,
+      token.comune,
+      {
+        reason: 'token-revoked',
+        revokedAt: now.toISOString(),
+        tokenId: token.accessTokenId,
+        clientId: token.clientId,
+      },
+      actor,
+    );
+  }
+  await em.flush();
 }

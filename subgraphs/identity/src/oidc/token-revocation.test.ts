@@ -1,0 +1,113 @@
+import * as oidc from 'openid-client';
+import { busSubjectPattern, type EventEnvelope } from '@sportello/schema';
+import { DATABASE_DRIVERS } from '@sportello/test-support';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMUNE, MARIO, startIdentity, type TestIdentity } from '../test-support/harness.js';
+import { TestBrowser } from '../test-support/browser.js';
+import { currentRevocations } from './revocations-route.js';
+
+const REDIRECT = 'http://localhost:5173/callback';
+const ISSUER = 'http://identity.test';
+
+/** The `jti` of an access token (read, not verified: the test holds it). */
+function jtiOf(token: string): string {
+  return (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { jti: string }).jti;
+}
+
+/**
+ * Revoking an access token (or a sign-in, when a replaced refresh token comes back) reaches every
+ * token verifier: identity announces each access token of the sign-in by its `jti` on the bus and in
+ * its revocation list, and refuses it itself, while the citizen's other sign-ins go on.
+ */
+describe.each(DATABASE_DRIVERS)('access token revocation announced to every verifier on %s', (driver) => {
+  let service: TestIdentity;
+  let configuration: oidc.Configuration;
+  const heard: EventEnvelope[] = [];
+
+  beforeAll(async () => {
+    service = await startIdentity({ tokenIssuer: ISSUER }, driver);
+    await service.bus.listen(busSubjectPattern({ type: 'access.revoked' }), (envelope) => {
+      heard.push(envelope);
+    });
+    const admin = await service.devToken({ subject: 'admin.neri' });
+    const answer = await service.graphql(
+      `mutation { registerApiClient(input: { name: "Bus times", scopes: [OPENID, PROFILE], redirectUris: ["${REDIRECT}"], confidential: false }) { client { clientId } } }`,
+      { token: admin },
+    );
+    const clientId = (answer.data?.registerApiClient as { client: { clientId: string } }).client.clientId;
+    configuration = await oidc.discovery(new URL(ISSUER), clientId, undefined, oidc.None(), {
+      execute: [oidc.allowInsecureRequests],
+      [oidc.customFetch]: (url, options) => fetch(url.replace(ISSUER, service.url), options as RequestInit),
+    });
+  });
+  afterAll(() => service?.close());
+
+  async function signIn() {
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const url = oidc.buildAuthorizationUrl(configuration, {
+      redirect_uri: REDIRECT,
+      scope: 'openid profile',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+      login_hint: MARIO,
+    });
+    const browser = new TestBrowser();
+    let answer = await browser.fetch(url.href.replace(ISSUER, service.url));
+    if (answer.status === 200) {
+      answer = await browser.submit(`${service.url}/oauth/consent`, await answer.text(), {
+        decision: 'allow',
+      });
+    }
+    expect(answer.status).toBe(302);
+    return oidc.authorizationCodeGrant(configuration, new URL(answer.headers.get('location') ?? ''), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
+  }
+
+  const me = async (token: string) => {
+    const answer = await service.graphql('{ me { givenName } }', { token });
+    return answer.errors === undefined ? 'accepted' : String(answer.errors[0]?.extensions?.reason);
+  };
+
+  /** The token ids `access.revoked` named, once identity has committed them. */
+  const revokedIds = () =>
+    heard
+      .map((envelope) => envelope.data as { reason: string; tokenId?: string })
+      .filter((data) => data.reason === 'token-revoked')
+      .map((data) => data.tokenId);
+
+  it('announces a revoked access token by its id, refuses it, and lists it for verifiers that start later', async () => {
+    const tokens = await signIn();
+    const other = await signIn();
+    expect(await me(tokens.access_token)).toBe('accepted');
+
+    await oidc.tokenRevocation(configuration, tokens.access_token, { token_type_hint: 'access_token' });
+    const id = jtiOf(tokens.access_token);
+    await expect.poll(revokedIds).toContain(id);
+    expect(revokedIds()).not.toContain(jtiOf(other.access_token));
+    expect(await me(tokens.access_token)).toBe('TOKEN_REVOKED');
+    expect(await me(other.access_token)).toBe('accepted');
+    expect(await currentRevocations(service.identity.database)).toContainEqual(
+      expect.objectContaining({ reason: 'token-revoked', tokenId: id, comune: COMUNE }),
+    );
+    // Revoking again announces nothing more.
+    const before = heard.length;
+    await oidc.tokenRevocation(configuration, tokens.refresh_token!);
+    expect(heard.length).toBe(before);
+  });
+
+  it('announces every access token of a sign-in whose replaced refresh token came back', async () => {
+    const tokens = await signIn();
+    const refreshed = await oidc.refreshTokenGrant(configuration, tokens.refresh_token!);
+    await expect(oidc.refreshTokenGrant(configuration, tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    await expect
+      .poll(revokedIds)
+      .toEqual(expect.arrayContaining([jtiOf(tokens.access_token), jtiOf(refreshed.access_token)]));
+    expect(await me(refreshed.access_token)).toBe('TOKEN_REVOKED');
+  });
+});
