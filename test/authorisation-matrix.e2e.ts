@@ -96,7 +96,7 @@ const PERSONAL_FIELDS: readonly PersonalField[] = [
   },
   {
     field: 'notifications',
-    selection: 'notifications(first: 5) { eventId }',
+    selection: 'notifications(first: 5) { nodes { eventId } }',
     service: 'notifier',
     scope: 'notifications',
     offices: [],
@@ -593,7 +593,11 @@ describe('authorisation matrix through the gateway', () => {
         query: '{ auditLog(first: 5) { totalCount nodes { subject } } }',
         policy: staffOf('admin'),
       },
-      { name: 'deadLetters', query: '{ deadLetters(first: 5) { id eventType } }', policy: staffOf('admin') },
+      {
+        name: 'deadLetters',
+        query: '{ deadLetters(first: 5) { nodes { id eventType } } }',
+        policy: staffOf('admin'),
+      },
     ];
     return roots.flatMap((root) =>
       personas.map((persona) => ({

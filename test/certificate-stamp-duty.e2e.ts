@@ -108,10 +108,10 @@ describe.each(['embedded', 'distributed'] as const)(
         .poll(
           async () =>
             (
-              await asCitizen<{ me: { notifications: Array<{ eventType: string }> } }>(
-                '{ me { notifications(first: 50) { eventType } } }',
+              await asCitizen<{ me: { notifications: { nodes: Array<{ eventType: string }> } } }>(
+                '{ me { notifications(first: 50) { nodes { eventType } } } }',
               )
-            ).me.notifications.map((n) => n.eventType),
+            ).me.notifications.nodes.map((n) => n.eventType),
           { timeout: 30_000 },
         )
         .toContain('payment.position-created');
@@ -147,10 +147,10 @@ describe.each(['embedded', 'distributed'] as const)(
         .poll(
           async () =>
             (
-              await asCitizen<{ me: { notifications: Array<{ eventType: string; subject: string }> } }>(
-                '{ me { notifications(first: 50) { eventType subject } } }',
-              )
-            ).me.notifications.filter((n) => n.eventType === 'certificate.issued'),
+              await asCitizen<{
+                me: { notifications: { nodes: Array<{ eventType: string; subject: string }> } };
+              }>('{ me { notifications(first: 50) { nodes { eventType subject } } } }')
+            ).me.notifications.nodes.filter((n) => n.eventType === 'certificate.issued'),
           { timeout: 30_000 },
         )
         .toEqual([

@@ -66,15 +66,21 @@ async function deliveriesFinished(
     .poll(
       async () => {
         const answer = await graphql<{
-          recentDeliveryStats: Array<{
-            eventType: string;
-            createdAt: string;
-            channels: Array<{ planned: number; failed: number }>;
-          }>;
-        }>(api, '{ recentDeliveryStats(first: 50) { eventType createdAt channels { planned failed } } }', {
-          token: staffToken,
-        });
-        const events = (answer.data?.recentDeliveryStats ?? []).filter(
+          recentDeliveryStats: {
+            nodes: Array<{
+              eventType: string;
+              createdAt: string;
+              channels: Array<{ planned: number; failed: number }>;
+            }>;
+          };
+        }>(
+          api,
+          '{ recentDeliveryStats(first: 50) { nodes { eventType createdAt channels { planned failed } } } }',
+          {
+            token: staffToken,
+          },
+        );
+        const events = (answer.data?.recentDeliveryStats.nodes ?? []).filter(
           (stats) => stats.eventType === eventType && Date.parse(stats.createdAt) >= since - 1_000,
         );
         return (
@@ -169,16 +175,17 @@ describe.each(['embedded', 'distributed'] as const)('acceptance scenarios (%s mo
         identityDocuments { kind number expiresOn }
         paymentPositions(first: 50) { totalCount nodes { kind externalRef amountCents status } }
         practices { nodes { id status } }
-        notifications(first: 50) { eventId eventType subject }
+        notifications(first: 50) { nodes { eventId eventType subject } }
       }
     }`;
     const read = (bearer: string) =>
       graphql<{ me: Record<string, unknown> }>(hub.api, overview, { token: bearer });
     // The reminders the run at start announced are still being planned while the hub warms up.
     const eventTypes = async () =>
-      ((await read(appToken)).data?.me['notifications'] as Array<{ eventType: string }> | undefined)?.map(
-        (n) => n.eventType,
-      ) ?? [];
+      (
+        (await read(appToken)).data?.me['notifications'] as
+          { nodes: Array<{ eventType: string }> } | undefined
+      )?.nodes.map((n) => n.eventType) ?? [];
     await expect.poll(eventTypes, { timeout: 30_000 }).toContain('payment.due-soon');
     const asApp = await read(appToken);
     expect(asApp.errors).toBeUndefined();
@@ -187,7 +194,7 @@ describe.each(['embedded', 'distributed'] as const)('acceptance scenarios (%s mo
       givenName: string;
       residence: { address: { street: string; number: string; postcode: string; zone: string } };
       paymentPositions: { totalCount: number; nodes: Array<{ kind: string; externalRef: string | null }> };
-      notifications: Array<{ eventType: string }>;
+      notifications: { nodes: Array<{ eventType: string }> };
     };
     expect(me.fiscalCode).toBe(citizen.fiscalCode);
     expect(me.givenName).toBe(citizen.givenName);
@@ -201,7 +208,7 @@ describe.each(['embedded', 'distributed'] as const)('acceptance scenarios (%s mo
     expect(me.paymentPositions.nodes.map((p) => p.externalRef)).toContainEqual(
       expect.stringMatching(new RegExp(`^TARI-\\d{4}-${citizen.householdId}$`)),
     );
-    expect(me.notifications.map((n) => n.eventType)).toContain('payment.due-soon');
+    expect(me.notifications.nodes.map((n) => n.eventType)).toContain('payment.due-soon');
     // The app sees exactly what the citizen sees of themselves, assembled from five services; both
     // are read together, as another reminder may land between two reads.
     const citizenToken = await token({ subject: citizen.fiscalCode });
@@ -576,7 +583,7 @@ describe.each(['embedded', 'distributed'] as const)('acceptance scenarios (%s mo
     const callerSpan = randomBytes(8).toString('hex');
     const answer = await graphql(
       hub.api,
-      '{ me { givenName residence { address { street } } paymentPositions(first: 5) { totalCount } notifications(first: 1) { eventType } } }',
+      '{ me { givenName residence { address { street } } paymentPositions(first: 5) { totalCount } notifications(first: 1) { nodes { eventType } } } }',
       { token: bearer, headers: { traceparent: `00-${traceId}-${callerSpan}-01` } },
     );
     expect(answer.errors).toBeUndefined();

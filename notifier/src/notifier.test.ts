@@ -425,7 +425,7 @@ describe('a payment due soon', () => {
 describe('the citizen’s message history', () => {
   it('is readable by the citizen and by nobody else', async () => {
     const owner = withIo[3]!;
-    const query = `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Citizen { notifications(first: 5) { eventType subject deliveries { channel status } } } } }`;
+    const query = `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Citizen { notifications(first: 5) { nodes { eventType subject deliveries { channel status } } } } } }`;
     const reps = [{ __typename: 'Citizen', fiscalCode: owner }];
     const own = await graphql(
       query,
@@ -441,9 +441,11 @@ describe('the citizen’s message history', () => {
     expect(own.errors).toBeUndefined();
     const messages = (
       own.data?._entities as Array<{
-        notifications: Array<{ eventType: string; deliveries: Array<{ channel: string; status: string }> }>;
+        notifications: {
+          nodes: Array<{ eventType: string; deliveries: Array<{ channel: string; status: string }> }>;
+        };
       }>
-    )[0]!.notifications;
+    )[0]!.notifications.nodes;
     expect(messages.map((m) => m.eventType)).toEqual(['payment.due-soon', 'alert.issued', 'alert.issued']);
     expect(messages[0]!.deliveries).toEqual([expect.objectContaining({ channel: 'IO', status: 'SENT' })]);
 

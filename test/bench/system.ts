@@ -31,7 +31,7 @@ export const OVERVIEW_QUERY = `query Overview {
       nodes { id kind year amountCents status instalments { number amountCents dueDate status noticeNumber } }
     }
     practices { nodes { id status typeCode type { title office } timeline { at to } } }
-    notifications(first: 10) { eventId subject deliveries { channel status } }
+    notifications(first: 10) { nodes { eventId subject deliveries { channel status } } }
   }
 }`;
 

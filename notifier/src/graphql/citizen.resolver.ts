@@ -1,18 +1,22 @@
-import { assertCanRead } from '@sportello/platform';
-import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import {
+  ConnectionArgs,
+  assertCanRead,
+  findConnection,
+  withNodes,
+  type Connection,
+} from '@sportello/platform';
+import { Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { DeliveryEntity, PUBLIC_RECIPIENT } from '../entities/delivery.entity.js';
 import { NotificationEntity } from '../entities/notification.entity.js';
 import { renderMessage } from '../templates/render-template.js';
 import type { NotifierContext } from '../context.js';
 import { CitizenType } from './citizen.type.js';
 import { toDeliveryType } from './delivery.mapper.js';
-import { NotificationMessageType } from './notification.type.js';
-
-const MAX_MESSAGES = 100;
+import { NotificationMessageConnectionType, NotificationMessageType } from './notification.type.js';
 
 @Resolver(() => CitizenType)
 export class CitizenNotificationsResolver {
-  @FieldResolver(() => [NotificationMessageType], {
+  @FieldResolver(() => NotificationMessageConnectionType, {
     nullable: true,
     description:
       'Messages sent to this citizen, newest first, with the status of each channel. Requires: self, ' +
@@ -21,42 +25,50 @@ export class CitizenNotificationsResolver {
   })
   async notifications(
     @Root() citizen: CitizenType,
-    @Arg('first', () => Int, { defaultValue: 20, description: 'How many messages to return, 1 to 100.' })
-    first: number,
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
     @Ctx() ctx: NotifierContext,
-  ): Promise<NotificationMessageType[] | null> {
+  ): Promise<Connection<NotificationMessageType> | null> {
     assertCanRead(ctx.principal, citizen.fiscalCode, { scope: 'notifications' });
-    const limit = Math.max(1, Math.min(first, MAX_MESSAGES));
+    const mine = { fiscalCode: citizen.fiscalCode, recipientKey: { $ne: PUBLIC_RECIPIENT } };
+    // The events that reached the citizen (one delivery per channel each), then a page of them.
+    const reached = await ctx.em.find(DeliveryEntity, mine, { fields: ['eventId'] });
+    const page = await findConnection(
+      ctx.em,
+      NotificationEntity,
+      { eventId: { $in: [...new Set(reached.map((row) => row.eventId))] } },
+      {
+        // Newest first; event ids are time-ordered and break ties.
+        order: [
+          ['createdAt', 'desc'],
+          ['eventId', 'desc'],
+        ],
+        first,
+        after,
+      },
+    );
     const deliveries = await ctx.em.find(
       DeliveryEntity,
-      { fiscalCode: citizen.fiscalCode, recipientKey: { $ne: PUBLIC_RECIPIENT } },
-      { orderBy: { createdAt: 'desc', id: 'desc' }, limit: limit * 3 },
+      { ...mine, eventId: { $in: page.nodes.map((n) => n.eventId) } },
+      { orderBy: { createdAt: 'asc', id: 'asc' } },
     );
-    const byEvent = new Map<string, typeof deliveries>();
-    for (const delivery of deliveries) {
-      if (!byEvent.has(delivery.eventId) && byEvent.size >= limit) continue;
-      byEvent.set(delivery.eventId, [...(byEvent.get(delivery.eventId) ?? []), delivery]);
-    }
-    const notifications = await ctx.em.find(NotificationEntity, { eventId: { $in: [...byEvent.keys()] } });
-    const byId = new Map(notifications.map((n) => [n.eventId, n]));
-    return [...byEvent].flatMap(([eventId, rows]) => {
-      const notification = byId.get(eventId);
-      if (!notification) return [];
-      const language = rows[0]!.language;
-      const subject = renderMessage(notification.messages[language] ?? notification.messages.it, {
-        language,
-        comuneName: ctx.services.comuneName(notification.comune),
-      }).subject;
-      return [
-        Object.assign(new NotificationMessageType(), {
-          eventId,
+    return withNodes(
+      page,
+      page.nodes.map((notification) => {
+        const rows = deliveries.filter((delivery) => delivery.eventId === notification.eventId);
+        const language = rows[0]?.language ?? 'it';
+        const subject = renderMessage(notification.messages[language] ?? notification.messages.it, {
+          language,
+          comuneName: ctx.services.comuneName(notification.comune),
+        }).subject;
+        return Object.assign(new NotificationMessageType(), {
+          eventId: notification.eventId,
           eventType: notification.eventType,
           subject,
           createdAt: new Date(notification.createdAt),
           deliveries: rows.map(toDeliveryType),
-        }),
-      ];
-    });
+        });
+      }),
+    );
   }
 }
 

@@ -1,15 +1,24 @@
-import { requireStaff } from '@sportello/platform';
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import {
+  ConnectionArgs,
+  findConnection,
+  requireStaff,
+  withNodes,
+  type Connection,
+} from '@sportello/platform';
+import { Arg, Args, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { NotifierContext } from '../context.js';
 import { DeliveryEntity } from '../entities/delivery.entity.js';
 import { NotificationEntity } from '../entities/notification.entity.js';
 import { DeadLetterNotFoundError } from '../errors.js';
 import type { ChannelName } from '../channels/channel.js';
-import { DeadLetterType, DeliveryStatsType } from './delivery-stats.type.js';
+import {
+  DeadLetterConnectionType,
+  DeadLetterType,
+  DeliveryStatsConnectionType,
+  DeliveryStatsType,
+} from './delivery-stats.type.js';
 import { NotificationChannelEnum } from './enums.js';
 import { toDeadLetterType, toStatsType } from './delivery.mapper.js';
-
-const MAX_LIST = 200;
 
 @Resolver()
 export class DeliveryStatsResolver {
@@ -28,42 +37,60 @@ export class DeliveryStatsResolver {
     return toStatsType(notification, counts.get(eventId));
   }
 
-  @Query(() => [DeliveryStatsType], {
+  @Query(() => DeliveryStatsConnectionType, {
     description: 'Staff: delivery counts of the latest events, newest first.',
   })
   async recentDeliveryStats(
-    @Arg('first', () => Int, { defaultValue: 20, description: 'How many events to return, 1 to 200.' })
-    first: number,
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
     @Ctx() ctx: NotifierContext,
-  ): Promise<DeliveryStatsType[]> {
+  ): Promise<Connection<DeliveryStatsType>> {
     requireStaff(ctx.principal);
-    const notifications = await ctx.em.find(
+    const page = await findConnection(
+      ctx.em,
       NotificationEntity,
       {},
-      { orderBy: { createdAt: 'desc' }, limit: Math.max(1, Math.min(first, MAX_LIST)) },
+      {
+        // Newest first; event ids are time-ordered and break ties.
+        order: [
+          ['createdAt', 'desc'],
+          ['eventId', 'desc'],
+        ],
+        first,
+        after,
+      },
     );
     const counts = await ctx.services.store.counts(
-      notifications.map((n) => n.eventId),
+      page.nodes.map((n) => n.eventId),
       ctx.comune,
     );
-    return notifications.map((n) => toStatsType(n, counts.get(n.eventId)));
+    return withNodes(
+      page,
+      page.nodes.map((n) => toStatsType(n, counts.get(n.eventId))),
+    );
   }
 
-  @Query(() => [DeadLetterType], {
+  @Query(() => DeadLetterConnectionType, {
     description: 'Admin staff: deliveries that gave up (DEAD) or were interrupted (UNCERTAIN), latest first.',
   })
   async deadLetters(
-    @Arg('first', () => Int, { defaultValue: 50, description: 'How many deliveries to return, 1 to 200.' })
-    first: number,
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
     @Ctx() ctx: NotifierContext,
-  ): Promise<DeadLetterType[]> {
+  ): Promise<Connection<DeadLetterType>> {
     requireStaff(ctx.principal, 'admin');
-    const rows = await ctx.em.find(
+    return findConnection(
+      ctx.em,
       DeliveryEntity,
       { status: { $in: ['dead', 'uncertain'] } },
-      { orderBy: { updatedAt: 'desc', id: 'desc' }, limit: Math.max(1, Math.min(first, MAX_LIST)) },
+      {
+        order: [
+          ['updatedAt', 'desc'],
+          ['id', 'desc'],
+        ],
+        first,
+        after,
+        toNode: toDeadLetterType,
+      },
     );
-    return rows.map(toDeadLetterType);
   }
 
   @Mutation(() => DeadLetterType, {

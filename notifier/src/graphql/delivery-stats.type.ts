@@ -1,3 +1,4 @@
+import { connectionType } from '@sportello/platform';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { DeliveryStatusEnum, NotificationChannelEnum } from './enums.js';
 
@@ -65,3 +66,6 @@ export class DeadLetterType {
   @Field(() => Date, { description: 'When the delivery last changed status.' })
   updatedAt!: Date;
 }
+
+export const DeliveryStatsConnectionType = connectionType(DeliveryStatsType, 'DeliveryStats', 'events');
+export const DeadLetterConnectionType = connectionType(DeadLetterType, 'DeadLetter', 'deliveries');

@@ -1,3 +1,4 @@
+import { connectionType } from '@sportello/platform';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { DeliveryStatusEnum, NotificationChannelEnum } from './enums.js';
 
@@ -44,3 +45,9 @@ export class NotificationMessageType {
   })
   deliveries!: NotificationDeliveryType[];
 }
+
+export const NotificationMessageConnectionType = connectionType(
+  NotificationMessageType,
+  'NotificationMessage',
+  'messages',
+);

@@ -29,9 +29,9 @@ interface DeadLetter {
 }
 
 const STATS_FIELDS = 'eventId eventType createdAt channels { channel planned sent failed dead uncertain }';
-const LOAD = `query DashboardDeliveries { recentDeliveryStats(first: 8) { ${STATS_FIELDS} } }`;
+const LOAD = `query DashboardDeliveries { recentDeliveryStats(first: 8) { nodes { ${STATS_FIELDS} } } }`;
 const CHANGED = `subscription DashboardDeliveryStats { deliveryStatsChanged { ${STATS_FIELDS} } }`;
-const DEAD_LETTERS = `query DashboardDeadLetters { deadLetters(first: 20) { id eventType channel status attempts lastError updatedAt } }`;
+const DEAD_LETTERS = `query DashboardDeadLetters { deadLetters(first: 20) { nodes { id eventType channel status attempts lastError updatedAt } } }`;
 const REPLAY = `mutation DashboardReplay($id: ID!) { replayDeadLetter(id: $id) { id status } }`;
 /** While live delivery counts are not available, they are read again this often. */
 const POLL_MS = 5_000;
@@ -57,7 +57,8 @@ export function deliveriesPanel(ctx: PanelContext, admin: boolean): Panel {
 
   async function refresh(): Promise<void> {
     try {
-      events = (await ctx.api.query<{ recentDeliveryStats: EventStats[] }>(LOAD)).recentDeliveryStats;
+      events = (await ctx.api.query<{ recentDeliveryStats: { nodes: EventStats[] } }>(LOAD))
+        .recentDeliveryStats.nodes;
       state = { loading: false };
     } catch (error) {
       state = { loading: false, error: error as ApiError };
@@ -68,7 +69,8 @@ export function deliveriesPanel(ctx: PanelContext, admin: boolean): Panel {
 
   async function refreshDeadLetters(): Promise<void> {
     try {
-      deadLetters = (await ctx.api.query<{ deadLetters: DeadLetter[] }>(DEAD_LETTERS)).deadLetters;
+      deadLetters = (await ctx.api.query<{ deadLetters: { nodes: DeadLetter[] } }>(DEAD_LETTERS)).deadLetters
+        .nodes;
       deadState = { loading: false };
     } catch (error) {
       deadState = { loading: false, error: error as ApiError };
