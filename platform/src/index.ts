@@ -263,6 +263,7 @@ export {
   BadUserInputError,
   ConflictError,
   RateLimitedError,
+  ServiceUnavailableError,
   InternalServerError,
   isClientError,
   ERROR_CODES,

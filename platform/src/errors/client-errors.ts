@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   badUserInput: 'BAD_USER_INPUT',
   conflict: 'CONFLICT',
   rateLimited: 'RATE_LIMITED',
+  serviceUnavailable: 'SERVICE_UNAVAILABLE',
   internal: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
@@ -113,6 +114,22 @@ export class RateLimitedError extends ClientError {
       http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfter)]]) },
     });
     this.retryAfter = retryAfter;
+  }
+}
+
+/**
+ * Something the answer depends on (another service, a register) cannot be reached right now: nothing
+ * was done, and the same request may succeed later. `extensions.retryAfter` is a suggestion in seconds.
+ */
+export class ServiceUnavailableError extends ClientError {
+  override readonly name = 'ServiceUnavailableError';
+  constructor(message: string, options: { retryAfterSec?: number; cause?: unknown } & ErrorDetails = {}) {
+    const { retryAfterSec = 30, cause, ...details } = options;
+    super(message, ERROR_CODES.serviceUnavailable, {
+      ...details,
+      retryAfter: Math.max(1, Math.ceil(retryAfterSec)),
+    });
+    if (cause !== undefined) this.cause = cause;
   }
 }
 

@@ -1,6 +1,13 @@
 import type { Actor } from '@sportello/schema';
 import { recordAccessRevoked } from '../events/identity-events.js';
-import { ageOn, BadUserInputError, civilDate, NotFoundError, type EntityManager } from '@sportello/platform';
+import {
+  ageOn,
+  BadUserInputError,
+  civilDate,
+  NotFoundError,
+  ServiceUnavailableError,
+  type EntityManager,
+} from '@sportello/platform';
 import { DelegationEntity, type Delegation } from '../entities/delegation.entity.js';
 import { decodeFiscalCode } from '@sportello/schema';
 import {
@@ -89,7 +96,8 @@ async function birthDateOf(
  * @returns the window to store.
  * @throws {BadUserInputError} naming the argument (`input.delegator`, `input.delegate`,
  *   `input.validFrom`, `input.validUntil`).
- * @throws {RegistryUnavailableError} when a minor child's delegation cannot be checked.
+ * @throws {ServiceUnavailableError} (`SERVICE_UNAVAILABLE`) when a minor child's delegation cannot
+ *   be checked because anagrafe cannot be reached (or is not configured): nothing is recorded.
  */
 export async function checkDelegation(
   comune: string,
@@ -118,11 +126,21 @@ export async function checkDelegation(
 
   if (input.kind === 'minor-child') {
     if (registry === null) {
-      throw new RegistryUnavailableError(
-        'no anagrafe configured (ANAGRAFE_URL): minor children cannot be checked',
+      throw new ServiceUnavailableError(
+        "a minor child's delegation cannot be checked: this comune's registry (anagrafe) is not connected to identity",
+        { field: 'input.delegator' },
       );
     }
-    const family = await registry.familyOf(comune, input.delegator);
+    let family;
+    try {
+      family = await registry.familyOf(comune, input.delegator);
+    } catch (error) {
+      if (!(error instanceof RegistryUnavailableError)) throw error;
+      throw new ServiceUnavailableError(
+        "the registry of residents (anagrafe) could not be reached to check the child's family: nothing was recorded, try again in a few minutes",
+        { field: 'input.delegator', cause: error },
+      );
+    }
     const child = memberOf(family, input.delegator);
     if (family === null || child === null) {
       throw new BadUserInputError(
