@@ -167,6 +167,53 @@ describe.each(['embedded', 'distributed'] as const)('revocation at once, everywh
     await acceptedEverywhere(otherToken);
   });
 
+  it("refuses an access token its app revoked at the gateway and at every service within a second, and not the same citizen's other token", async () => {
+    const redirectUri = 'http://localhost:5173/callback';
+    const registered = await graphql<{
+      registerApiClient: { clientSecret: string; client: { clientId: string } };
+    }>(
+      hub.api,
+      'mutation ($input: RegisterApiClientInput!) { registerApiClient(input: $input) { clientSecret client { clientId } } }',
+      {
+        token: admin,
+        variables: {
+          input: { name: 'Raccolta rifiuti', scopes: ['OPENID', 'PROFILE'], redirectUris: [redirectUri] },
+        },
+      },
+    );
+    expect(registered.errors).toBeUndefined();
+    const app = {
+      clientId: registered.data!.registerApiClient.client.clientId,
+      clientSecret: registered.data!.registerApiClient.clientSecret,
+      redirectUri,
+    };
+    const citizen = people.filter((person) => person.relationship === 'head').at(-3)!;
+    const revokedToken = await authorizeApp(hub.identity, app, {
+      fiscalCode: citizen.fiscalCode,
+      scope: 'openid profile',
+    });
+    const otherToken = await authorizeApp(hub.identity, app, {
+      fiscalCode: citizen.fiscalCode,
+      scope: 'openid profile',
+    });
+    await acceptedEverywhere(revokedToken);
+
+    const revoked = await fetch(`${hub.identity}/oauth/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        token: revokedToken,
+        token_type_hint: 'access_token',
+        client_id: app.clientId,
+        client_secret: app.clientSecret,
+      }).toString(),
+    });
+    expect(revoked.status).toBe(200);
+    const after = await refusedEverywhere(revokedToken, 'TOKEN_REVOKED', Date.now());
+    expect(after).toBeLessThan(1_000);
+    await acceptedEverywhere(otherToken);
+  });
+
   it("refuses a delegate's token acting for the delegator once the delegation is revoked, and not their own", async () => {
     // A parent of a minor: the demo seeds their delegation to act for the child.
     const minor = people.find(
