@@ -1,3 +1,4 @@
+import { addDays, civilDate } from '@sportello/platform';
 import type { AnyEvent, PracticeStatus, ReportStatus } from '@sportello/schema';
 import type { Language, PaymentNotice } from '../channels/channel.js';
 import type { TemplateInput } from '../templates/render-template.js';
@@ -84,14 +85,9 @@ function link(settings: RuleSettings, path: string): string {
 /** Days a citizen has to answer a notice of obstacles to a change of residence (L. 241/1990, art. 10-bis). */
 export const OBSTACLES_REPLY_DAYS = 10;
 
-/** A calendar day `YYYY-MM-DD` in the comune's time zone, `days` after an instant. */
+/** The calendar day `YYYY-MM-DD` in the comune's time zone `days` calendar days after an instant's day. */
 function dayAfter(instant: string, days: number): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Europe/Rome',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(new Date(Date.parse(instant) + days * 86_400_000));
+  return addDays(civilDate(new Date(instant)), days);
 }
 
 /**
