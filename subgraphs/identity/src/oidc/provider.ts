@@ -532,7 +532,11 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
       );
     }
     try {
-      return await client.exchange(code, pending.upstreamVerifier ?? '', pending.upstreamNonce ?? '');
+      return await client.exchange(url.searchParams, {
+        verifier: pending.upstreamVerifier ?? '',
+        nonce: pending.upstreamNonce ?? '',
+        state: pending.id,
+      });
     } catch (error) {
       if (!(error instanceof UpstreamProviderError)) throw error;
       logger.error({ err: error.message, staff: pending.request.staff === true }, 'upstream login failed');

@@ -2,6 +2,7 @@ import type { EventEnvelope } from '@sportello/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s256Challenge } from '../domain/pkce.js';
 import { generateOneTimeToken } from '../domain/secrets.js';
+import { CitizenEntity } from '../entities/citizen.entity.js';
 import { startFakeUpstream } from '../test-support/fake-upstream.js';
 import { TestBrowser } from '../test-support/browser.js';
 import { startIdentity, type TestIdentity } from '../test-support/harness.js';
@@ -99,5 +100,52 @@ describe('SPID/CIE brokering through an upstream OpenID provider', () => {
       events.some((event) => event.type === 'citizen.registered' && event.subject === NEW_CITIZEN);
     while (!announced() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(announced()).toBe(true);
+  });
+
+  it('refuses an upstream ID token made for another sign-in (wrong nonce): no account, no code for the app', async () => {
+    const OTHER = 'VRDLCU85C10F205W';
+    upstream.signInAs({
+      fiscalNumber: `TINIT-${OTHER}`,
+      given_name: 'Luca',
+      family_name: 'Verdi',
+      nonce: 'from-another-sign-in',
+    });
+    try {
+      const admin = await service.identity.tokens.issue({
+        kind: 'staff',
+        comune: '001272',
+        username: 'admin.neri',
+        offices: ['admin'],
+      });
+      const registered = await service.graphql(
+        'mutation { registerApiClient(input: { name: "Portal 2", scopes: [OPENID, PROFILE], redirectUris: ["http://localhost:5173/callback"], confidential: false }) { client { clientId } } }',
+        { token: admin.accessToken },
+      );
+      const clientId = (registered.data?.registerApiClient as { client: { clientId: string } }).client
+        .clientId;
+      const authorize = new URL(`${service.url}/oauth/authorize`);
+      authorize.search = new URLSearchParams({
+        response_type: 'code',
+        client_id: clientId,
+        redirect_uri: 'http://localhost:5173/callback',
+        scope: 'openid profile',
+        state: 'app-state',
+        code_challenge: s256Challenge(generateOneTimeToken()),
+        code_challenge_method: 'S256',
+      }).toString();
+      const browser = new TestBrowser();
+      const toUpstream = await browser.fetch(authorize);
+      expect(toUpstream.status).toBe(302);
+      const back = await fetch(new URL(toUpstream.headers.get('location') ?? ''), { redirect: 'manual' });
+      const callback = new URL(back.headers.get('location') ?? '');
+      const answer = await browser.fetch(`${service.url}${callback.pathname}${callback.search}`);
+      expect(answer.status).toBe(502);
+      expect(answer.headers.get('location')).toBeNull();
+      expect(await service.identity.database.forkUnscoped().count(CitizenEntity, { fiscalCode: OTHER })).toBe(
+        0,
+      );
+    } finally {
+      upstream.signInAs({ fiscalNumber: `TINIT-${NEW_CITIZEN}`, given_name: 'Maria', family_name: 'Russo' });
+    }
   });
 });

@@ -41,6 +41,7 @@ export async function startFakeUpstream(options: {
         authorization_endpoint: `${issuer}/authorize`,
         token_endpoint: `${issuer}/token`,
         jwks_uri: `${issuer}/jwks`,
+        id_token_signing_alg_values_supported: ['ES256'],
       });
     }
     if (url.pathname === '/jwks') return json(200, { keys: [jwk] });
@@ -68,8 +69,13 @@ export async function startFakeUpstream(options: {
       req.on('end', () => {
         void (async () => {
           const form = new URLSearchParams(body);
-          const expected = `Basic ${Buffer.from(`${options.clientId}:${options.clientSecret}`).toString('base64')}`;
-          if (req.headers.authorization !== expected) return json(401, { error: 'invalid_client' });
+          // client_secret_basic: id and secret form-urlencoded, then base64 (RFC 6749 2.3.1).
+          const basic = /^Basic (.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+          const [id = '', secret = ''] = Buffer.from(basic, 'base64').toString('utf8').split(':');
+          const decode = (value: string) => decodeURIComponent(value.replace(/\+/g, ' '));
+          if (decode(id) !== options.clientId || decode(secret) !== options.clientSecret) {
+            return json(401, { error: 'invalid_client' });
+          }
           const grant = codes.get(form.get('code') ?? '');
           codes.delete(form.get('code') ?? '');
           if (grant === undefined || s256Challenge(form.get('code_verifier') ?? '') !== grant.challenge) {
