@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import type { ServerResponse } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
 import {
   createForegroundGate,
@@ -18,11 +17,9 @@ import {
   REVOCATIONS_PATH,
 } from '@sportello/platform';
 import type { Channel, ChannelName } from './channels/channel.js';
-import { createEmailChannel } from './channels/email/email-channel.js';
-import { createIoChannel } from './channels/io/io-channel.js';
+import { buildChannels } from './channels/registry.js';
 import { createSandboxChannel } from './channels/sandbox/sandbox-channel.js';
-import { createTelegramBot, type TelegramBot } from './channels/telegram/telegram-bot.js';
-import { createTelegramChannel, createTelegramPacer } from './channels/telegram/telegram-channel.js';
+import type { TelegramBot } from './channels/telegram/telegram-bot.js';
 import type { NotifierConfig } from './config.js';
 import type { NotifierContext } from './context.js';
 import { DeliveryStore } from './delivery/delivery-store.js';
@@ -41,11 +38,9 @@ import { buildNotifierSchema } from './graphql/schema.js';
 import { migrations as postgresql } from './migrations/postgresql/index.js';
 import { migrations as sqlite } from './migrations/sqlite/index.js';
 import { createNotifierMetrics } from './metrics.js';
-import { createRateLimiter } from './pacing/rate-limiter.js';
-import { createChatLinks, type ChatLinks } from './telegram/chat-links.js';
+import { createChatLinks, type ChatLinks } from './channels/telegram/chat-links.js';
 
-/** Path of the Telegram webhook on the notifier's HTTP server. */
-export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
+export { TELEGRAM_WEBHOOK_PATH } from './channels/telegram/definition.js';
 
 /** What {@link createNotifier} needs from its host. */
 export interface NotifierDeps {
@@ -128,86 +123,29 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
   const audience = deps.audience ?? createAnagrafeAudience(config.anagrafeUrl, tokens);
   const store = new DeliveryStore(database, clock);
   const metrics = createServiceMetrics({ service: 'notifier' });
-  // One pacer for every request of the bot (notifications and replies): Telegram counts them together.
-  const telegramPacer = createTelegramPacer({
-    perSecond: config.telegram?.ratePerSecond ?? 30,
-    perChatPerSecond: config.telegram?.ratePerChatPerSecond ?? 1,
+  const chatLinks = createChatLinks({ database, contacts, comune: config.defaultComune, logger, now: clock });
+  // Each registered channel: its provider's adapter where configured (else the sandbox folder), its
+  // pacing, and what runs around it (the Telegram bot).
+  const built = buildChannels({
+    config,
+    logger,
+    chatLinks,
+    given: deps.channels ?? {},
+    sandbox: (name) => createSandboxChannel(name, config.sandboxDir, { logger }),
   });
-
-  const channels = new Map<ChannelName, Channel>();
-  const closers: Array<() => Promise<void>> = [];
-  const given = deps.channels ?? {};
-  if (given.email) channels.set('email', given.email);
-  else if (config.smtp) {
-    const email = createEmailChannel(config.smtp);
-    closers.push(() => email.close());
-    channels.set('email', email);
-  } else channels.set('email', createSandboxChannel('email', config.sandboxDir, { logger }));
-  if (given.telegram) channels.set('telegram', given.telegram);
-  else if (config.telegram) {
-    channels.set(
-      'telegram',
-      createTelegramChannel(
-        {
-          token: config.telegram.token,
-          ...(config.telegram.apiRoot ? { apiRoot: config.telegram.apiRoot } : {}),
-        },
-        { pacer: telegramPacer },
-      ),
-    );
-  } else channels.set('telegram', createSandboxChannel('telegram', config.sandboxDir, { logger }));
-  if (given.io) channels.set('io', given.io);
-  else if (config.io) {
-    const service = { baseUrl: config.io.baseUrl, apiKey: config.io.apiKey };
-    channels.set('io', createIoChannel({ resolveService: () => service }));
-  } else channels.set('io', createSandboxChannel('io', config.sandboxDir, { logger }));
-
+  const builtChannels = [...built.values()];
+  const channels = new Map([...built].map(([name, { channel }]) => [name, channel]));
   const concurrency = config.dispatch.concurrency;
-  // What an answer lost after sending becomes, per channel (see docs in the notifier README):
-  // email is sent again with the same Message-ID, which receiving systems recognise; Telegram and
-  // App IO have no idempotency key, so the delivery waits for staff as `uncertain`.
-  const dispatchChannels = new Map<ChannelName, DispatchChannel>([
-    [
-      'email',
-      {
-        channel: channels.get('email')!,
-        limiter: createRateLimiter({ global: { ratePerSecond: config.smtp?.ratePerSecond ?? 50 } }),
-        keyOf: () => undefined,
-        concurrency,
-        onUncertain: 'resend',
-      },
-    ],
-    [
-      'telegram',
-      {
-        channel: channels.get('telegram')!,
-        pacer: telegramPacer,
-        keyOf: (row) => row.address,
-        // A chat reads its messages in the order they were planned.
-        inOrder: true,
-        concurrency,
-        onUncertain: 'hold',
-      },
-    ],
-    [
-      'io',
-      {
-        channel: channels.get('io')!,
-        limiter: createRateLimiter({ perKey: { ratePerSecond: config.io?.ratePerSecond ?? 50 } }),
-        keyOf: (row) => row.comune,
-        concurrency,
-        onUncertain: 'hold',
-      },
-    ],
-  ]);
-  let bot: TelegramBot | undefined = undefined;
+  const dispatchChannels = new Map<ChannelName, DispatchChannel>(
+    [...built].map(([name, { channel, dispatch }]) => [name, { channel, ...dispatch, concurrency }]),
+  );
+  const bot: TelegramBot | undefined = builtChannels.find((channel) => channel.bot)?.bot;
   const notifierMetrics = createNotifierMetrics(metrics, { store, database, bot: () => bot });
 
   const stats = createStatsEmitter({ store, bus, logger, throttleMs: config.statsThrottleMs });
   // Alerts and practice changes being planned or an alert being sent: bulk planning and bulk sends
   // wait (a second at most at a time), leaving the database and the loop to them.
   const higherLanes = createForegroundGate({ maxDeferMs: 1_000 });
-  const chatLinks = createChatLinks({ database, contacts, comune: config.defaultComune, logger, now: clock });
   const dispatcher = new Dispatcher({
     store,
     channels: dispatchChannels,
@@ -230,11 +168,7 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
     onChange: (row) => stats.changed(row),
     onAttempt: (report) => notifierMetrics.attempt(report),
     async onUnreachable(row) {
-      if (row.channel === 'telegram') {
-        // The citizen blocked the bot: stop using the chat here and tell identity.
-        await chatLinks.unlinkChat(row.address);
-        logger.info({ deliveryId: row.id }, 'telegram chat unreachable: unlinked');
-      }
+      await built.get(row.channel)?.onUnreachable?.(row);
     },
   });
   const planner = new Planner({
@@ -244,7 +178,7 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
     audience,
     settings: { portalUrl: config.portalUrl, publicUrl: config.publicUrl, comuneName },
     channels: new Set(channels.keys()),
-    publicChannel: () => config.telegram?.publicChannel ?? undefined,
+    publicChannel: () => built.get('telegram')?.publicChannel?.(),
     consumer: config.consumerName,
     logger,
     now: clock,
@@ -253,43 +187,11 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
     onProgress: (report) => notifierMetrics.planned(report),
   });
 
-  bot = config.telegram
-    ? createTelegramBot(
-        {
-          token: config.telegram.token,
-          ...(config.telegram.apiRoot ? { apiRoot: config.telegram.apiRoot } : {}),
-          webhookSecret: config.telegram.webhookSecret,
-          linkChat: (token, chatId) => chatLinks.linkChat(token, chatId),
-          unlinkChat: (chatId) => chatLinks.unlinkChat(chatId),
-          settingsUrl: config.preferencesUrl,
-        },
-        { pacer: telegramPacer, logger: logger.child({ component: 'telegram-bot' }) },
-      )
-    : undefined;
-
   const services = { store, nudge: () => dispatcher.nudge(), comuneName };
-  const routes: Route[] = [...unsubscribeRoutes({ links: unsubscribeLinks, database, contacts, logger })];
-  if (bot) {
-    routes.push({
-      method: 'POST',
-      path: TELEGRAM_WEBHOOK_PATH,
-      async handler(request) {
-        // The bot answers through a Node response; capture what it writes into the route's answer.
-        return new Promise((resolve) => {
-          const capture = {
-            writeHead(status: number, headers?: Record<string, string>) {
-              return {
-                end(body?: string) {
-                  resolve({ status, headers: headers ?? {}, body: body ?? '' });
-                },
-              };
-            },
-          } as unknown as ServerResponse;
-          void bot.handleWebhook(request.raw, capture);
-        });
-      },
-    });
-  }
+  const routes: Route[] = [
+    ...unsubscribeRoutes({ links: unsubscribeLinks, database, contacts, logger }),
+    ...builtChannels.flatMap((channel) => channel.routes ?? []),
+  ];
   const schema = await buildNotifierSchema();
   const runtime = createSubgraphRuntime<NotifierContext>({
     service: 'notifier',
@@ -312,7 +214,7 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
     workers: [
       {
         async stop() {
-          for (const close of closers) await close();
+          for (const channel of builtChannels) await channel.close?.();
         },
       },
     ],
@@ -342,11 +244,7 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
     void planner
       .resumeInterrupted()
       .catch((error: unknown) => logger.error({ err: error }, 'interrupted planning could not be resumed'));
-    if (bot && config.telegram) {
-      // Supervised: Telegram unreachable at start is retried in the background, not fatal.
-      if (config.telegram.webhookUrl) await bot.setWebhook(config.telegram.webhookUrl);
-      else await bot.startPolling();
-    }
+    for (const channel of builtChannels) await channel.start?.();
   }
 
   return {
@@ -368,7 +266,7 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
     },
     async close() {
       await consumer?.stop();
-      await bot?.close();
+      for (const channel of builtChannels) await channel.stop?.();
       await dispatcher.stop();
       await stats.close();
       await runtime.close();

@@ -9,7 +9,7 @@ import {
 } from '@sportello/platform';
 import { busSubjectPattern } from '@sportello/schema';
 import type { Planner } from '../delivery/planner.js';
-import type { ChatLinks } from '../telegram/chat-links.js';
+import type { ChatLinks } from '../channels/telegram/chat-links.js';
 
 /** Producers whose events can concern a citizen. */
 const PRODUCERS = ['civil-protection', 'practices', 'tributi', 'anagrafe', 'identity'] as const;

@@ -1,6 +1,6 @@
 import type { Database, EntityManager, Logger } from '@sportello/platform';
-import type { ContactDirectory } from '../directory/contact-directory.js';
-import { TelegramChatEntity } from '../entities/telegram-chat.entity.js';
+import type { ContactDirectory } from '../../directory/contact-directory.js';
+import { TelegramChatEntity } from '../../entities/telegram-chat.entity.js';
 
 /** What the bot does with `/start <token>` and `/stop`, and what the dispatcher does with a blocked chat. */
 export interface ChatLinks {
