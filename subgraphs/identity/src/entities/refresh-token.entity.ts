@@ -32,8 +32,11 @@ export const RefreshTokenEntity = defineEntity({
     expiresAt: p.datetime(),
     /** When it was exchanged for its successor: presenting it again is a reuse. */
     rotatedAt: p.datetime().nullable(),
-    /** When its family was revoked (by the app, by reuse, or with the grant). */
-    revokedAt: p.datetime().nullable(),
+    /**
+     * When its family was revoked (by the app, by reuse, or with the grant). Indexed: every token
+     * verifier's revocation list asks for the sign-ins revoked within the longest token lifetime.
+     */
+    revokedAt: p.datetime().nullable().index(),
   },
 });
 export type RefreshToken = InferEntity<typeof RefreshTokenEntity>;

@@ -7,6 +7,7 @@ import { Migration20261207042718_app_grants } from './Migration20261207042718_ap
 import { Migration20261207045748_oidc_tokens } from './Migration20261207045748_oidc_tokens.js';
 import { Migration20261207050010_delegation_ends } from './Migration20261207050010_delegation_ends.js';
 import { Migration20261207073724_job_lease } from './Migration20261207073724_job_lease.js';
+import { Migration20261207085454_refresh_token_revoked_at } from './Migration20261207085454_refresh_token_revoked_at.js';
 
 export const migrations = [
   { name: 'Migration20261123130126_init', class: Migration20261123130126_init },
@@ -17,4 +18,5 @@ export const migrations = [
   { name: 'Migration20261207045748_oidc_tokens', class: Migration20261207045748_oidc_tokens },
   { name: 'Migration20261207050010_delegation_ends', class: Migration20261207050010_delegation_ends },
   { name: 'Migration20261207073724_job_lease', class: Migration20261207073724_job_lease },
+  { name: 'Migration20261207085454_refresh_token_revoked_at', class: Migration20261207085454_refresh_token_revoked_at },
 ];
