@@ -135,7 +135,7 @@ describe.each(['embedded', 'distributed'] as const)('an OpenID Connect app on th
     const revokedAt = Date.now();
     // The gateway hears it on the bus: the open subscription is closed, naming the reason.
     await expect.poll(() => revokedLive.errors.length, { timeout: 5_000, interval: 50 }).toBeGreaterThan(0);
-    expect(Date.now() - revokedAt).toBeLessThan(2_000);
+    expect(Date.now() - revokedAt).toBeLessThan(5_000);
     expect(revokedLive.errors[0]).toMatchObject({ code: 4403 });
     const refused = await me(revoked.access_token);
     expect(refused.status).toBe(401);
