@@ -376,14 +376,15 @@ describe('a yellow alert', () => {
     const event = alert('yellow');
     const mailsBefore = smtp.mails.length;
     await bus.publish(event);
-    const counts = await settled(event.id);
+    // 10,000 residents on every channel: a machine busy with other suites has taken close to a minute.
+    const counts = await settled(event.id, 150_000);
     expect(counts.get('email')?.sent).toBe(withEmail.length - emailOptOut.length);
     await smtp.waitForMails(mailsBefore + withEmail.length - emailOptOut.length);
     const optedOut = `r${residents.indexOf(emailOptOut[1]!)}@example.org`;
     expect(smtp.mails.slice(mailsBefore).some((m) => m.envelope.to.includes(optedOut))).toBe(false);
     const chat = telegram.sent.filter((m) => m.chatId === chatOf(withTelegram[1]!)).at(-1)!;
     expect(chat.disableNotification).toBe(true);
-  }, 120_000);
+  }, 180_000);
 });
 
 describe('a payment due soon', () => {
