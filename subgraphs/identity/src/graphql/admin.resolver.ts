@@ -1,8 +1,7 @@
 import {
   ConnectionArgs,
-  ForbiddenError,
   findConnection,
-  requireAuthenticated,
+  requireStaff,
   SCOPES,
   type Connection,
   type Scope,
@@ -11,7 +10,6 @@ import { Arg, Args, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { registerApiClient, revokeApiClient } from '../domain/api-clients.js';
 import { auditLogWhere } from '../domain/audit-log.js';
 import { AuditEntryEntity } from '../entities/audit-entry.entity.js';
-import { isAdmin } from '../domain/citizen-access.js';
 import { ApiClientEntity } from '../entities/api-client.entity.js';
 import { StaffMemberEntity, type StaffMember } from '../entities/staff-member.entity.js';
 import { addStaffMember, setStaffEnabled, setStaffOffices } from '../domain/staff.js';
@@ -26,9 +24,8 @@ import { StaffMemberConnectionType, StaffMemberType } from './staff-member.type.
 function requireAdmin(ctx: IdentityContext): asserts ctx is IdentityContext & {
   principal: Extract<IdentityContext['principal'], { kind: 'staff' }>;
 } {
-  requireAuthenticated(ctx.principal);
-  if (!isAdmin(ctx.principal))
-    throw new ForbiddenError('only admin staff manage API clients and staff, and read the audit log');
+  // FORBIDDEN with reason OFFICE_REQUIRED and `offices: ["admin"]`, as the guide promises.
+  requireStaff(ctx.principal, 'admin');
 }
 
 function toStaffMemberType(member: StaffMember): StaffMemberType {

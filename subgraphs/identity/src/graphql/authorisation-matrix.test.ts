@@ -242,8 +242,19 @@ describe.each(DATABASE_DRIVERS)('on %s', (driver) => {
         fields: ['contacts', 'profile'],
       });
 
-      const refused = await service.graphql(`{ auditLog { totalCount } }`, { token: tokens.anagrafe });
-      expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      // A clerk of another office is told which office may read it, as for every staff-only field.
+      for (const query of [
+        '{ auditLog { totalCount } }',
+        '{ staffMembers { totalCount } }',
+        '{ apiClients { totalCount } }',
+      ]) {
+        const refused = await service.graphql(query, { token: tokens.anagrafe });
+        expect(refused.errors?.[0]?.extensions, query).toMatchObject({
+          code: 'FORBIDDEN',
+          reason: 'OFFICE_REQUIRED',
+          offices: ['admin'],
+        });
+      }
     });
   });
 });
