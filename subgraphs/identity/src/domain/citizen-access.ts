@@ -47,8 +47,3 @@ export function canLookUpCitizen(principal: Principal, subject: string): boolean
 export function canReadInBatches(principal: Principal): boolean {
   return principal.kind === 'service' && principal.service === 'notifier';
 }
-
-/** Whether a principal manages API clients and reads the audit log. */
-export function isAdmin(principal: Principal): boolean {
-  return principal.kind === 'staff' && principal.offices.includes('admin');
-}
