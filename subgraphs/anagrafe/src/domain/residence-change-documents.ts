@@ -12,6 +12,7 @@ import {
   ForbiddenError,
   type EntityManager,
   type IsoDate,
+  UploadRefusal,
 } from '@sportello/platform';
 import type { ResidenceChange } from '../entities/residence-change.entity.js';
 import {
@@ -32,16 +33,8 @@ export const MAX_REPLY_DOCUMENTS = 10;
 export const REPLY_DOCUMENT_TYPES: readonly string[] = ['application/pdf', 'image/png', 'image/jpeg'];
 
 /** Why an upload is refused, with the HTTP status it is answered with. */
-export class DocumentRefusal extends Error {
+export class DocumentRefusal extends UploadRefusal {
   override readonly name = 'DocumentRefusal';
-  constructor(
-    readonly status: 400 | 409 | 413 | 415,
-    readonly code: 'BAD_USER_INPUT' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE',
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
 }
 
 /** A file as the upload route received it. */

@@ -1,12 +1,12 @@
 import {
+  answeringUpload,
+  uploadProblem,
   isClientError,
-  PayloadTooLargeError,
   readBounded,
   requireAppScope,
   type DatabaseRequestContext,
   type EntityManager,
   type Route,
-  type RouteResponse,
   type ServiceRequest,
 } from '@sportello/platform';
 import { createAnagrafeContext, type AnagrafeSettings } from '../context.js';
@@ -14,7 +14,6 @@ import { REPLY_DOCUMENT_UPLOAD_SCOPE } from '../graphql/mutation-scopes.js';
 import { authorizeRecordRead, citizenOf, mayRead } from '../domain/record-access.js';
 import {
   checkDocumentUpload,
-  DocumentRefusal,
   RESIDENCE_CHANGE_DOCUMENT_CONTENT_PATH,
   RESIDENCE_CHANGE_DOCUMENTS_PATH,
   storeReplyDocument,
@@ -25,57 +24,6 @@ import {
 } from '../entities/residence-change-document.entity.js';
 import { ResidenceChangeEntity, type ResidenceChange } from '../entities/residence-change.entity.js';
 import { residenceChangeNotFound } from '../errors.js';
-
-const STATUS_BY_CODE: Record<string, number> = {
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  BAD_USER_INPUT: 400,
-  CONFLICT: 409,
-};
-
-function problem(
-  status: number,
-  code: string,
-  message: string,
-  field?: string,
-  detail: Record<string, unknown> = {},
-): RouteResponse {
-  return { status, json: { error: { code, message, ...(field === undefined ? {} : { field }), ...detail } } };
-}
-
-/** Turns the errors of a route into JSON answers; anything unexpected is rethrown (500). */
-async function answering(
-  request: ServiceRequest,
-  work: () => Promise<RouteResponse>,
-): Promise<RouteResponse> {
-  try {
-    return await work();
-  } catch (error) {
-    // Let a client still sending a refused upload finish, so it reads the answer.
-    request.raw.resume();
-    if (error instanceof DocumentRefusal)
-      return problem(error.status, error.code, error.message, error.field);
-    if (error instanceof PayloadTooLargeError)
-      return problem(
-        413,
-        'PAYLOAD_TOO_LARGE',
-        `The file exceeds the limit of ${error.limitBytes} bytes`,
-        'body',
-      );
-    if (isClientError(error)) {
-      const field = typeof error.extensions['field'] === 'string' ? error.extensions['field'] : undefined;
-      // What an app lacks (SCOPE_REQUIRED and the scope) is said as GraphQL says it.
-      const { reason, scope } = error.extensions;
-      const detail = {
-        ...(reason === undefined ? {} : { reason }),
-        ...(scope === undefined ? {} : { scope }),
-      };
-      return problem(STATUS_BY_CODE[error.code] ?? 400, error.code, error.message, field, detail);
-    }
-    throw error;
-  }
-}
 
 async function findChange(em: EntityManager, id: string): Promise<ResidenceChange | null> {
   return /^[0-9a-f-]{36}$/i.test(id) ? em.findOne(ResidenceChangeEntity, { id: id.toLowerCase() }) : null;
@@ -99,7 +47,7 @@ export function residenceChangeDocumentRoutes(options: {
       method: 'POST',
       path: RESIDENCE_CHANGE_DOCUMENTS_PATH,
       handler: (request) =>
-        answering(request, async () => {
+        answeringUpload(request, async () => {
           const ctx = createAnagrafeContext(await requestContext(request), settings);
           // A document goes with a reply: an app needs the reply's write scope to upload it.
           requireAppScope(ctx.principal, REPLY_DOCUMENT_UPLOAD_SCOPE);
@@ -114,7 +62,7 @@ export function residenceChangeDocumentRoutes(options: {
             ).some(Boolean);
           if (change === null || !visible) throw residenceChangeNotFound(id);
           if (applicant === null)
-            return problem(403, 'FORBIDDEN', 'Only the applicant can answer the notice of obstacles.');
+            return uploadProblem(403, 'FORBIDDEN', 'Only the applicant can answer the notice of obstacles.');
           const upload = {
             filename: request.url.searchParams.get('filename') ?? '',
             declaredType: request.header('content-type'),
@@ -148,10 +96,10 @@ export function residenceChangeDocumentRoutes(options: {
       method: 'GET',
       path: RESIDENCE_CHANGE_DOCUMENT_CONTENT_PATH,
       handler: (request) =>
-        answering(request, async () => {
+        answeringUpload(request, async () => {
           const ctx = createAnagrafeContext(await requestContext(request), settings);
           const id = request.url.searchParams.get('id') ?? '';
-          const notFound = problem(404, 'NOT_FOUND', `No document with id ${id}`);
+          const notFound = uploadProblem(404, 'NOT_FOUND', `No document with id ${id}`);
           const document = /^[0-9a-f-]{36}$/i.test(id)
             ? await ctx.em.findOne(ResidenceChangeDocumentEntity, { id: id.toLowerCase() })
             : null;

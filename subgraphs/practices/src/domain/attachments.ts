@@ -10,6 +10,7 @@ import {
   DETECTABLE_FILE_TYPES,
   detectFileType,
   type EntityManager,
+  UploadRefusal,
 } from '@sportello/platform';
 import type { Actor } from '@sportello/schema';
 import { AttachmentContentEntity, AttachmentEntity, type Attachment } from '../entities/attachment.entity.js';
@@ -35,16 +36,8 @@ export const PHOTO_MIME_TYPES = ['image/png', 'image/jpeg', 'image/webp'];
 export const detectMimeType = detectFileType;
 
 /** Why an upload is refused, with the HTTP status it maps to. */
-export class AttachmentRejection extends Error {
+export class AttachmentRejection extends UploadRefusal {
   override readonly name = 'AttachmentRejection';
-  constructor(
-    readonly status: 400 | 409 | 413 | 415,
-    readonly code: 'BAD_USER_INPUT' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE',
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
 }
 
 export interface Upload {

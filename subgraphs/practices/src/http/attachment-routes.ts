@@ -1,7 +1,7 @@
 import {
+  answeringUpload,
+  uploadProblem,
   auditPersonalDataRead,
-  isClientError,
-  PayloadTooLargeError,
   readBounded,
   requireAppScope,
   requireStaff,
@@ -9,7 +9,6 @@ import {
   type EntityManager,
   type Office,
   type Route,
-  type RouteResponse,
   type ServiceRequest,
 } from '@sportello/platform';
 import {
@@ -19,13 +18,7 @@ import {
   peopleOf,
   requireCitizen,
 } from '../domain/access.js';
-import {
-  ALLOWED_MIME_TYPES,
-  AttachmentRejection,
-  checkUpload,
-  PHOTO_MIME_TYPES,
-  storeAttachment,
-} from '../domain/attachments.js';
+import { ALLOWED_MIME_TYPES, checkUpload, PHOTO_MIME_TYPES, storeAttachment } from '../domain/attachments.js';
 import { findPractice } from '../domain/practice-operations.js';
 import { findReport, REPORTS_OFFICE } from '../domain/report-operations.js';
 import { AttachmentContentEntity, AttachmentEntity } from '../entities/attachment.entity.js';
@@ -37,59 +30,6 @@ import { toAttachmentType } from '../graphql/practice.mapper.js';
 export const ATTACHMENTS_PATH = '/attachments';
 /** Download path: `GET /attachments/content?id=<attachment id>`. */
 export const ATTACHMENT_CONTENT_PATH = '/attachments/content';
-
-const HTTP_STATUS: Record<string, number> = {
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  BAD_USER_INPUT: 400,
-  CONFLICT: 409,
-};
-
-function problem(
-  status: number,
-  code: string,
-  message: string,
-  field?: string,
-  detail: Record<string, unknown> = {},
-): RouteResponse {
-  return { status, json: { error: { code, message, ...(field === undefined ? {} : { field }), ...detail } } };
-}
-
-/** Turns the errors of a route into JSON answers; anything unexpected is rethrown (500). */
-async function answering(
-  request: ServiceRequest,
-  work: () => Promise<RouteResponse>,
-): Promise<RouteResponse> {
-  try {
-    return await work();
-  } catch (error) {
-    // Let a client still sending a refused upload finish, so it reads the answer.
-    request.raw.resume();
-    if (error instanceof AttachmentRejection)
-      return problem(error.status, error.code, error.message, error.field);
-    if (error instanceof PayloadTooLargeError) {
-      return problem(
-        413,
-        'PAYLOAD_TOO_LARGE',
-        `The file exceeds the limit of ${error.limitBytes} bytes`,
-        'body',
-      );
-    }
-    if (isClientError(error)) {
-      const code = String(error.extensions.code);
-      const field = typeof error.extensions['field'] === 'string' ? error.extensions['field'] : undefined;
-      // What an app lacks (SCOPE_REQUIRED and the scope) is said as GraphQL says it.
-      const { reason, scope } = error.extensions;
-      const detail = {
-        ...(reason === undefined ? {} : { reason }),
-        ...(scope === undefined ? {} : { scope }),
-      };
-      return problem(HTTP_STATUS[code] ?? 400, code, error.message, field, detail);
-    }
-    throw error;
-  }
-}
 
 /**
  * The upload and download routes. Uploads are the raw file as the request body (not base64, not
@@ -105,7 +45,7 @@ export function attachmentRoutes(options: {
       method: 'POST',
       path: ATTACHMENTS_PATH,
       handler: (request) =>
-        answering(request, async () => {
+        answeringUpload(request, async () => {
           const ctx = await options.context(request);
           // An upload changes a practice or a report as the mutations do: the same write scope.
           requireAppScope(ctx.principal, ATTACHMENT_UPLOAD_SCOPE);
@@ -114,7 +54,7 @@ export function attachmentRoutes(options: {
           const reportId = params.get('reportId');
           if ((practiceId === null) === (reportId === null)) {
             request.raw.resume();
-            return problem(400, 'BAD_USER_INPUT', 'Give either practiceId or reportId', 'practiceId');
+            return uploadProblem(400, 'BAD_USER_INPUT', 'Give either practiceId or reportId', 'practiceId');
           }
           const now = new Date();
           let target: Parameters<typeof storeAttachment>[1];
@@ -138,10 +78,10 @@ export function attachmentRoutes(options: {
             const caller = requireCitizen(ctx.principal);
             const report = await findReport(ctx.em, reportId!);
             if (report.reporterFiscalCode == null || !peopleOf(caller).includes(report.reporterFiscalCode)) {
-              return problem(404, 'NOT_FOUND', `No report with id ${reportId}`);
+              return uploadProblem(404, 'NOT_FOUND', `No report with id ${reportId}`);
             }
             if (report.status === 'resolved' || report.status === 'rejected') {
-              return problem(
+              return uploadProblem(
                 409,
                 'CONFLICT',
                 `Report ${report.id} is ${report.status}: photos can no longer be added`,
@@ -169,10 +109,10 @@ export function attachmentRoutes(options: {
       method: 'GET',
       path: ATTACHMENT_CONTENT_PATH,
       handler: (request) =>
-        answering(request, async () => {
+        answeringUpload(request, async () => {
           const ctx = await options.context(request);
           const id = request.url.searchParams.get('id') ?? '';
-          const notFound = problem(404, 'NOT_FOUND', `No attachment with id ${id}`);
+          const notFound = uploadProblem(404, 'NOT_FOUND', `No attachment with id ${id}`);
           const attachment = /^[0-9a-f-]{36}$/i.test(id)
             ? await ctx.em.findOne(AttachmentEntity, { id })
             : null;

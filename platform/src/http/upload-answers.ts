@@ -1,0 +1,74 @@
+import { isClientError } from '../errors/client-errors.js';
+import { PayloadTooLargeError, type ServiceRequest } from './service-request.js';
+import type { RouteResponse } from './service-server.js';
+
+/** Why an upload route refuses a file, with the HTTP status it answers. */
+export class UploadRefusal extends Error {
+  override readonly name: string = 'UploadRefusal';
+  constructor(
+    readonly status: 400 | 409 | 413 | 415,
+    readonly code: 'BAD_USER_INPUT' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE',
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+const STATUS_BY_CODE: Record<string, number> = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  BAD_USER_INPUT: 400,
+  CONFLICT: 409,
+};
+
+/** An upload route's JSON error: `{ error: { code, message, field?, ... } }`. */
+export function uploadProblem(
+  status: number,
+  code: string,
+  message: string,
+  field?: string,
+  detail: Record<string, unknown> = {},
+): RouteResponse {
+  return { status, json: { error: { code, message, ...(field === undefined ? {} : { field }), ...detail } } };
+}
+
+/**
+ * Runs an upload or download route, turning its refusals into JSON answers as GraphQL would give
+ * them: an `UploadRefusal` with its status, a body past the limit as 413 `PAYLOAD_TOO_LARGE` on
+ * `body`, a client error with its code's status (and what an app lacks: `reason`, `scope`).
+ * Anything unexpected is rethrown (500, its text never shown).
+ */
+export async function answeringUpload(
+  request: ServiceRequest,
+  work: () => Promise<RouteResponse>,
+): Promise<RouteResponse> {
+  try {
+    return await work();
+  } catch (error) {
+    // Let a client still sending a refused upload finish, so it reads the answer.
+    request.raw.resume();
+    if (error instanceof UploadRefusal)
+      return uploadProblem(error.status, error.code, error.message, error.field);
+    if (error instanceof PayloadTooLargeError) {
+      return uploadProblem(
+        413,
+        'PAYLOAD_TOO_LARGE',
+        `The file exceeds the limit of ${error.limitBytes} bytes`,
+        'body',
+      );
+    }
+    if (isClientError(error)) {
+      const code = String(error.extensions.code);
+      const field = typeof error.extensions['field'] === 'string' ? error.extensions['field'] : undefined;
+      const { reason, scope } = error.extensions;
+      const detail = {
+        ...(reason === undefined ? {} : { reason }),
+        ...(scope === undefined ? {} : { scope }),
+      };
+      return uploadProblem(STATUS_BY_CODE[code] ?? 400, code, error.message, field, detail);
+    }
+    throw error;
+  }
+}
