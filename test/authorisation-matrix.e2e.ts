@@ -78,8 +78,8 @@ const PERSONAL_FIELDS: readonly PersonalField[] = [
   anagrafeField('residence', 'residence { givenName civilStatus address { street zone } }'),
   anagrafeField('family', 'family { code members { fiscalCode relationship } }'),
   anagrafeField('identityDocuments', 'identityDocuments { kind expiresOn }'),
-  anagrafeField('certificates', 'certificates { id holderFiscalCode }'),
-  anagrafeField('residenceChanges', 'residenceChanges { id status }'),
+  anagrafeField('certificates', 'certificates { totalCount nodes { id holderFiscalCode } }'),
+  anagrafeField('residenceChanges', 'residenceChanges { totalCount nodes { id status } }'),
   {
     field: 'paymentPositions',
     selection: 'paymentPositions(first: 5) { totalCount nodes { id payerFiscalCode } }',
@@ -474,7 +474,9 @@ describe('authorisation matrix through the gateway', () => {
       case 'certificates':
         return (value) =>
           expect(
-            (value as Array<{ holderFiscalCode: string }>).every((c) => c.holderFiscalCode === code),
+            (value as { nodes: Array<{ holderFiscalCode: string }> }).nodes.every(
+              (c) => c.holderFiscalCode === code,
+            ),
           ).toBe(true);
       case 'actsFor':
         return (value) =>
@@ -534,18 +536,19 @@ describe('authorisation matrix through the gateway', () => {
     }> = [
       {
         name: 'searchResidents',
-        query: 'query($q: String!) { searchResidents(query: $q, first: 5) { nodes { fiscalCode } } }',
+        query:
+          'query($q: String!) { searchResidents(query: $q, first: 5) { totalCount nodes { fiscalCode } } }',
         variables: { q: parent.familyName },
         policy: staffOf('anagrafe'),
       },
       {
         name: 'residentsInZones',
-        query: '{ residentsInZones(first: 5) { nodes { fiscalCode } } }',
+        query: '{ residentsInZones(first: 5) { totalCount nodes { fiscalCode } } }',
         policy: staffOf('anagrafe', 'civil-protection'),
       },
       {
         name: 'openResidenceChanges',
-        query: '{ openResidenceChanges { id applicantFiscalCode } }',
+        query: '{ openResidenceChanges { nodes { id applicantFiscalCode } } }',
         policy: staffOf('anagrafe'),
       },
       {

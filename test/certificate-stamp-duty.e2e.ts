@@ -68,8 +68,10 @@ describe.each(['embedded', 'distributed'] as const)(
     };
     const request = async (id: string) =>
       (
-        await asCitizen<{ myCertificateRequests: RequestView[] }>(`{ myCertificateRequests { ${FIELDS} } }`)
-      ).myCertificateRequests.find((row) => row.id === id);
+        await asCitizen<{ myCertificateRequests: { nodes: RequestView[] } }>(
+          `{ myCertificateRequests(first: 100) { nodes { ${FIELDS} } } }`,
+        )
+      ).myCertificateRequests.nodes.find((row) => row.id === id);
 
     it('waits for the stamp duty, shows and notifies its notice, and issues the certificate once paid', async () => {
       const asked = (

@@ -259,16 +259,18 @@ describe('certificates', () => {
 
 describe('staff queries', () => {
   const SEARCH = `query ($q: String!, $after: String) { searchResidents(query: $q, first: 2, after: $after) {
-    nodes { fiscalCode familyName givenName } pageInfo { endCursor hasNextPage } } }`;
+    totalCount nodes { fiscalCode familyName givenName } pageInfo { endCursor hasNextPage } } }`;
 
   it('searches residents by name, address or fiscal code with a cursor, audited', async () => {
     const asStaff = t.staff('anagrafe');
     const first = await t.graphql(SEARCH, { as: asStaff, variables: { q: 'rossi' } });
     const page1 = first.data?.['searchResidents'] as {
+      totalCount: number;
       nodes: { givenName: string }[];
       pageInfo: { endCursor: string; hasNextPage: boolean };
     };
     expect(page1.nodes.map((n) => n.givenName)).toEqual(['Anna', 'Luca']);
+    expect(page1.totalCount).toBe(3);
     expect(page1.pageInfo.hasNextPage).toBe(true);
     const second = await t.graphql(SEARCH, {
       as: asStaff,
@@ -277,6 +279,7 @@ describe('staff queries', () => {
     const page2 = second.data?.['searchResidents'] as typeof page1;
     expect(page2.nodes.map((n) => n.givenName)).toEqual(['Mario']);
     expect(page2.pageInfo.hasNextPage).toBe(false);
+    expect(page2.totalCount).toBe(3);
 
     const byStreet = await t.graphql(SEARCH, { as: asStaff, variables: { q: 'via roma 14' } });
     expect((byStreet.data?.['searchResidents'] as typeof page1).nodes).toEqual([
@@ -293,9 +296,13 @@ describe('staff queries', () => {
     expect(
       codes(await t.graphql(SEARCH, { as: t.citizen(PEOPLE.mario.fiscalCode), variables: { q: 'rossi' } })),
     ).toEqual(['FORBIDDEN']);
-    expect(
-      codes(await t.graphql(SEARCH, { as: asStaff, variables: { q: 'rossi', after: 'garbage' } })),
-    ).toEqual(['BAD_USER_INPUT']);
+    const garbage = await t.graphql(SEARCH, { as: asStaff, variables: { q: 'rossi', after: 'garbage' } });
+    expect(garbage.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    // The platform's page limit: 100 at most.
+    const tooMany = await t.graphql(`{ searchResidents(query: "rossi", first: 101) { totalCount } }`, {
+      as: asStaff,
+    });
+    expect(tooMany.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
   });
 
   it('lists residents of zones for the notifier, page by page', async () => {
@@ -318,6 +325,16 @@ describe('staff queries', () => {
       .map((p) => p.fiscalCode)
       .sort();
     expect(seen).toEqual(expected);
+    // Resuming after a fiscal code (the notifier's recorded progress) continues from the next one.
+    const resumed = await t.graphql(
+      `query ($after: String) { residentsInZones(zones: ["centro"], after: $after) {
+        totalCount edges { cursor node { fiscalCode } } } }`,
+      { as: t.servicePrincipal('notifier'), variables: { after: expected[1] } },
+    );
+    expect(resumed.data?.['residentsInZones']).toEqual({
+      totalCount: 5,
+      edges: expected.slice(2).map((fiscalCode) => ({ cursor: fiscalCode, node: { fiscalCode } })),
+    });
     // The notifier's query shape: a nullable list variable; null lists the whole comune.
     const WHOLE = `query ($zones: [String!], $first: Int!, $after: String) {
       residentsInZones(zones: $zones, first: $first, after: $after) { nodes { fiscalCode } pageInfo { hasNextPage endCursor } } }`;
@@ -340,6 +357,11 @@ describe('staff queries', () => {
     expect(codes(await t.graphql(ZONES, { as: t.citizen(PEOPLE.mario.fiscalCode) }))).toEqual(['FORBIDDEN']);
     expect(codes(await t.graphql(ZONES, { as: t.servicePrincipal('practices') }))).toEqual(['FORBIDDEN']);
     expect((await t.graphql(ZONES, { as: t.staff('civil-protection') })).errors).toBeUndefined();
+    // The one larger page limit, for the notifier's recipients: 1000, beyond it refused naming first.
+    const big = await t.graphql(WHOLE, { as: t.servicePrincipal('notifier'), variables: { first: 1000 } });
+    expect(big.errors).toBeUndefined();
+    const tooBig = await t.graphql(WHOLE, { as: t.servicePrincipal('notifier'), variables: { first: 1001 } });
+    expect(tooBig.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
   });
 
   it('records a CIE with the expiry the age at issue gives', async () => {

@@ -8,7 +8,7 @@ import { addDays, todayIn } from '@sportello/platform';
 const CERTIFICATE = 'id kinds stampDuty stampDutyText verificationCode downloadUrl';
 const REQUEST_FIELDS = `id status kinds holderFiscalCode use stampDutyAmountCents noticeNumber paymentDueDate paidAt certificate { ${CERTIFICATE} }`;
 const REQUEST = `mutation ($input: CertificateRequestInput!) { requestCertificate(input: $input) { ${REQUEST_FIELDS} } }`;
-const MINE = `{ myCertificateRequests { ${REQUEST_FIELDS} } }`;
+const MINE = `{ myCertificateRequests(first: 100) { nodes { ${REQUEST_FIELDS} } } }`;
 
 interface RequestAnswer {
   id: string;
@@ -74,7 +74,7 @@ describe.each(['sqlite', 'postgresql'] as const)('certificate stamp duty through
   const mine = async (fiscalCode: string) => {
     const answer = await t.graphql(MINE, { as: t.citizen(fiscalCode) });
     expect(answer.errors).toBeUndefined();
-    return answer.data?.['myCertificateRequests'] as RequestAnswer[];
+    return (answer.data?.['myCertificateRequests'] as { nodes: RequestAnswer[] }).nodes;
   };
   const requestOf = async (fiscalCode: string, id: string) =>
     (await mine(fiscalCode)).find((request) => request.id === id);
@@ -120,7 +120,11 @@ describe.each(['sqlite', 'postgresql'] as const)('certificate stamp duty through
       }),
     ]);
     expect(t.events.filter((event) => event.type === 'certificate.issued')).toHaveLength(0);
-    const certificates = await t.citizenFields(mario, 'certificates { id stampDuty }', t.citizen(mario));
+    const certificates = await t.citizenFields(
+      mario,
+      'certificates { nodes { id stampDuty } }',
+      t.citizen(mario),
+    );
     expect(JSON.stringify(certificates.data)).not.toContain('PAID');
 
     // The notice tributi made shows on the request.
@@ -167,9 +171,9 @@ describe.each(['sqlite', 'postgresql'] as const)('certificate stamp duty through
 
     const all = await mine(mario);
     expect(all.filter((request) => request.id === pending.id)).toHaveLength(1);
-    const again = await t.citizenFields(mario, 'certificates { id }', t.citizen(mario));
-    const ids = (again.data?.['_entities'] as Array<{ certificates: Array<{ id: string }> }>)[0]!
-      .certificates;
+    const again = await t.citizenFields(mario, 'certificates { nodes { id } }', t.citizen(mario));
+    const ids = (again.data?.['_entities'] as Array<{ certificates: { nodes: Array<{ id: string }> } }>)[0]!
+      .certificates.nodes;
     expect(ids.filter((row) => row.id === certificate['id'])).toHaveLength(1);
   });
 
@@ -251,27 +255,31 @@ describe.each(['sqlite', 'postgresql'] as const)('certificate stamp duty through
     await t.bus.publish({ ...refused });
     await expect.poll(async () => (await requestOf(giulia, pending.id))?.status).toBe('PAYMENT_FAILED');
     const failed = (
-      await t.graphql(`{ myCertificateRequests { id failureReason } }`, {
+      await t.graphql(`{ myCertificateRequests { nodes { id failureReason } } }`, {
         as: t.citizen(giulia),
       })
-    ).data?.['myCertificateRequests'] as { id: string; failureReason: string | null }[];
-    expect(failed.find((row) => row.id === pending.id)?.failureReason).toBe(
+    ).data?.['myCertificateRequests'] as { nodes: { id: string; failureReason: string | null }[] };
+    expect(failed.nodes.find((row) => row.id === pending.id)?.failureReason).toBe(
       'year: must be a year from 2000 to 2100, got 2101',
     );
 
     // The registry office sees it too, when the citizen asks at the counter (the read audited).
     const atCounter = await t.citizenFields(
       giulia,
-      'certificateRequests { id status failureReason }',
+      'certificateRequests { totalCount nodes { id status failureReason } }',
       t.staff('anagrafe'),
     );
     expect(atCounter.errors).toBeUndefined();
     const counterRows = (
       atCounter.data?.['_entities'] as {
-        certificateRequests: { id: string; status: string; failureReason: string | null }[];
+        certificateRequests: {
+          totalCount: number;
+          nodes: { id: string; status: string; failureReason: string | null }[];
+        };
       }[]
     )[0]!.certificateRequests;
-    expect(counterRows.find((row) => row.id === pending.id)).toEqual({
+    expect(counterRows.totalCount).toBe(counterRows.nodes.length);
+    expect(counterRows.nodes.find((row) => row.id === pending.id)).toEqual({
       id: pending.id,
       status: 'PAYMENT_FAILED',
       failureReason: 'year: must be a year from 2000 to 2100, got 2101',

@@ -67,11 +67,14 @@ describe.each(DATABASE_DRIVERS)('the residence-change journey on %s', (driver) =
   }
 
   async function overdueList(): Promise<string[]> {
-    const answer = await t.graphql(`query { openResidenceChanges(overdue: true) { id overdue } }`, {
-      as: t.staff('anagrafe'),
-    });
+    const answer = await t.graphql(
+      `query { openResidenceChanges(overdue: true, first: 100) { nodes { id overdue } } }`,
+      {
+        as: t.staff('anagrafe'),
+      },
+    );
     expect(answer.errors).toBeUndefined();
-    return (answer.data?.['openResidenceChanges'] as { id: string }[]).map((c) => c.id);
+    return (answer.data?.['openResidenceChanges'] as { nodes: { id: string }[] }).nodes.map((c) => c.id);
   }
 
   it('shows staff the 2-working-day registration term and lists declarations past it', async () => {
@@ -89,7 +92,7 @@ describe.each(DATABASE_DRIVERS)('the residence-change journey on %s', (driver) =
     expect(read.data?.['residenceChange']).toEqual({ overdue: true });
     expect(
       codes(
-        await t.graphql(`query { openResidenceChanges(overdue: true) { id } }`, {
+        await t.graphql(`query { openResidenceChanges(overdue: true) { nodes { id } } }`, {
           as: t.citizen(PEOPLE.anna.fiscalCode),
         }),
       ),
@@ -99,6 +102,60 @@ describe.each(DATABASE_DRIVERS)('the residence-change journey on %s', (driver) =
     const registered = await staff(`registerResidenceChange(id: "${change.id}") { overdue status }`);
     expect(registered.data?.['registerResidenceChange']).toEqual({ overdue: false, status: 'REGISTERED' });
     expect(await overdueList()).not.toContain(change.id);
+  });
+
+  it('pages open declarations in their order, overdue or not, with how many there are', async () => {
+    at('2026-12-04T09:00:00Z');
+    const mine = [
+      await declare(PEOPLE.giulia.fiscalCode, { street: 'Via del Fiume', number: '21' }),
+      await declare(PEOPLE.paolo.fiscalCode, { street: 'Via del Fiume', number: '22' }),
+    ];
+    at('2026-12-14T09:00:00Z');
+    const PAGE = `query ($overdue: Boolean, $first: Int, $after: String) {
+      openResidenceChanges(overdue: $overdue, first: $first, after: $after) {
+        totalCount nodes { id } pageInfo { endCursor hasNextPage } } }`;
+    type Page = {
+      totalCount: number;
+      nodes: { id: string }[];
+      pageInfo: { endCursor: string | null; hasNextPage: boolean };
+    };
+    const read = async (variables: Record<string, unknown>) => {
+      const answer = await t.graphql(PAGE, { as: t.staff('anagrafe'), variables });
+      expect(answer.errors).toBeUndefined();
+      return answer.data?.['openResidenceChanges'] as Page;
+    };
+    for (const overdue of [null, true, false]) {
+      const whole = await read({ overdue, first: 100 });
+      const seen: string[] = [];
+      let after: string | null = null;
+      for (let guard = 0; guard < 50; guard++) {
+        const page: Page = await read({ overdue, first: 1, after });
+        expect(page.totalCount).toBe(whole.totalCount);
+        seen.push(...page.nodes.map((node) => node.id));
+        if (!page.pageInfo.hasNextPage) break;
+        after = page.pageInfo.endCursor;
+      }
+      expect(seen).toEqual(whole.nodes.map((node) => node.id));
+      expect(whole.totalCount).toBe(whole.nodes.length);
+    }
+    expect((await read({ overdue: true, first: 100 })).totalCount).toBeGreaterThanOrEqual(2);
+    const refused = await t.graphql(PAGE, { as: t.staff('anagrafe'), variables: { first: 0 } });
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
+    // Withdrawn, they leave the list (and the people who declared them are free to declare again).
+    const before = (await read({ first: 100 })).totalCount;
+    for (const [change, person] of [
+      [mine[0]!, PEOPLE.giulia],
+      [mine[1]!, PEOPLE.paolo],
+    ] as const) {
+      const withdrawn = await t.graphql(
+        `mutation { withdrawResidenceChange(id: "${change.id}") { status } }`,
+        {
+          as: t.citizen(person.fiscalCode),
+        },
+      );
+      expect(withdrawn.errors).toBeUndefined();
+    }
+    expect((await read({ first: 100 })).totalCount).toBe(before - 2);
   });
 
   it('withdrawn before registration, nothing had changed; registered, the residence date is the declaration day', async () => {

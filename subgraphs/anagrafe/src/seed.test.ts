@@ -136,8 +136,9 @@ describe.each(DATABASE_DRIVERS)('demo seed on %s', (driver) => {
     for (;;) {
       const page = await residentsInZones(em, ['centro', 'fiume'], 250, after);
       seen.push(...page.nodes.map((n) => n.fiscalCode));
-      if (!page.hasNextPage) break;
-      after = page.endCursor;
+      expect(page.totalCount).toBe(expected.length);
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
     }
     expect(seen).toEqual(expected);
   });

@@ -8,7 +8,11 @@ import {
   NotFoundError,
   recordEvent,
   requireAuthenticated,
+  findConnection,
+  withNodes,
+  type Connection,
   type EntityManager,
+  type KeysetOrder,
   addDays,
   todayIn,
 } from '@sportello/platform';
@@ -412,36 +416,53 @@ export async function issuePaidCertificate(
   return certificate;
 }
 
-/** The requester's certificate requests, newest first, each with its certificate once issued. */
-export async function certificateRequestsOf(ctx: AnagrafeContext): Promise<CertificateRequestOutcome[]> {
+/** The requester's certificate requests, one page newest first, each with its certificate once issued. */
+export async function certificateRequestsOf(
+  ctx: AnagrafeContext,
+  page: { first?: number | null; after?: string | null },
+): Promise<Connection<CertificateRequestOutcome>> {
   requireAuthenticated(ctx.principal);
   const requester = requireCitizenOf(
     ctx.principal,
     'Only a citizen (or an app with the "anagrafe" scope on their grant) has certificate requests.',
   );
-  return certificateRequestsBy(ctx.em, requester);
+  return certificateRequestsBy(ctx.em, requester, page);
 }
 
+/** Newest first; the id breaks ties between requests of the same instant. */
+const REQUEST_ORDER: KeysetOrder = [
+  ['requestedAt', 'desc'],
+  ['id', 'desc'],
+];
+
 /**
- * The certificate requests a person made, newest first (at most 200), each with its certificate
- * once issued; the caller decides who may read them.
+ * One page of the certificate requests a person made, newest first, each with its certificate once
+ * issued; the caller decides who may read them.
+ * @throws BadUserInputError naming `first` or `after`
  */
 export async function certificateRequestsBy(
   em: EntityManager,
   requester: string,
-): Promise<CertificateRequestOutcome[]> {
-  const requests = await em.find(
+  page: { first?: number | null; after?: string | null },
+): Promise<Connection<CertificateRequestOutcome>> {
+  const requests = await findConnection(
+    em,
     CertificateRequestEntity,
     { requesterFiscalCode: requester },
-    { orderBy: { requestedAt: 'desc', id: 'desc' }, limit: 200 },
+    { order: REQUEST_ORDER, first: page.first, after: page.after },
   );
-  const ids = requests.flatMap((request) => (request.certificateId == null ? [] : [request.certificateId]));
+  const ids = requests.nodes.flatMap((request) =>
+    request.certificateId == null ? [] : [request.certificateId],
+  );
   const certificates = ids.length === 0 ? [] : await em.find(CertificateEntity, { id: { $in: ids } });
   const byId = new Map(certificates.map((certificate) => [certificate.id, certificate]));
-  return requests.map((request) => ({
-    request,
-    certificate: request.certificateId == null ? null : (byId.get(request.certificateId) ?? null),
-  }));
+  return withNodes(
+    requests,
+    requests.nodes.map((request) => ({
+      request,
+      certificate: request.certificateId == null ? null : (byId.get(request.certificateId) ?? null),
+    })),
+  );
 }
 
 /** The verification page of a code. */

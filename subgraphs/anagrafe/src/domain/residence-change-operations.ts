@@ -4,6 +4,8 @@ import {
   ForbiddenError,
   NotFoundError,
   recordEvent,
+  findConnection,
+  type Connection,
   type EntityManager,
   addDays,
   isIsoDate,
@@ -390,11 +392,27 @@ export async function replyToResidenceChangeObstacles(
   return change;
 }
 
-/** A resident's declarations (as applicant or mover), newest first. */
-export async function residenceChangesOf(em: EntityManager, fiscalCode: string): Promise<ResidenceChange[]> {
-  return em.find(
+/**
+ * One page of a resident's declarations (as applicant or mover), newest first.
+ * @throws BadUserInputError naming `first` or `after`
+ */
+export async function residenceChangesOf(
+  em: EntityManager,
+  fiscalCode: string,
+  page: { first?: number | null; after?: string | null },
+): Promise<Connection<ResidenceChange>> {
+  return findConnection(
+    em,
     ResidenceChangeEntity,
     { moverCodes: { $like: `%|${fiscalCode}|%` } },
-    { orderBy: { createdAt: 'desc' } },
+    {
+      // The id breaks ties between declarations of the same instant.
+      order: [
+        ['createdAt', 'desc'],
+        ['id', 'desc'],
+      ],
+      first: page.first,
+      after: page.after,
+    },
   );
 }

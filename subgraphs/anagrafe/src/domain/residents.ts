@@ -1,4 +1,12 @@
-import type { EntityManager } from '@sportello/platform';
+import {
+  BadUserInputError,
+  DEFAULT_PAGE_SIZE,
+  findConnection,
+  PageInfo,
+  type Connection,
+  type EntityManager,
+  type KeysetOrder,
+} from '@sportello/platform';
 import { ResidentEntity, type Resident } from '../entities/resident.entity.js';
 
 /** Lower case, accents and punctuation dropped, single spaces: how names and streets are searched. */
@@ -20,42 +28,28 @@ export function searchTextOf(
   );
 }
 
-/** A page of results and where the next one starts. */
-export interface Page<T> {
-  nodes: T[];
-  endCursor: string | null;
-  hasNextPage: boolean;
-}
+/**
+ * Most residents one page of `residentsInZones` may hold: the one exception to the platform's page
+ * limit, for the notifier reading an alert's recipients in large pages (staff and service only).
+ */
+export const ZONE_PAGE_MAX = 1000;
 
-/** Most items a page may hold. */
-export const MAX_PAGE_SIZE = 1000;
-
-function encodeCursor(parts: string[]): string {
-  return Buffer.from(JSON.stringify(parts)).toString('base64url');
-}
-
-/** Decodes a cursor of `length` parts, or `null` when it is not one of ours. */
-export function decodeCursor(cursor: string, length: number): string[] | null {
-  try {
-    const parts: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    return Array.isArray(parts) && parts.length === length && parts.every((part) => typeof part === 'string')
-      ? (parts as string[])
-      : null;
-  } catch {
-    return null;
-  }
-}
+/** Keyset order of a staff search: by name (the search text starts with it), then fiscal code. */
+const SEARCH_ORDER: KeysetOrder = [
+  ['searchText', 'asc'],
+  ['fiscalCode', 'asc'],
+];
 
 /**
  * Residents matching `query` (every word must appear in the name or the address; a full fiscal code
- * matches that person), by name, paged with a keyset cursor on (name, fiscal code).
+ * matches that person), by name, one page after the `after` cursor, with how many match.
+ * @throws BadUserInputError naming `first` or `after`
  */
 export async function searchResidents(
   em: EntityManager,
   query: string,
-  first: number,
-  after: string[] | null,
-): Promise<Page<Resident>> {
+  page: { first?: number | null; after?: string | null },
+): Promise<Connection<Resident>> {
   const trimmed = query.trim().toUpperCase();
   const where: Record<string, unknown>[] = [];
   if (/^[A-Z0-9]{16}$/.test(trimmed)) {
@@ -65,21 +59,11 @@ export async function searchResidents(
       where.push({ searchText: { $like: `%${word}%` } });
     }
   }
-  if (after !== null) {
-    const [text = '', code = ''] = after;
-    where.push({ $or: [{ searchText: { $gt: text } }, { searchText: text, fiscalCode: { $gt: code } }] });
-  }
-  const rows = await em.find(ResidentEntity, { $and: where } as never, {
-    orderBy: { searchText: 'asc', fiscalCode: 'asc' },
-    limit: first + 1,
+  return findConnection(em, ResidentEntity, { $and: where } as never, {
+    order: SEARCH_ORDER,
+    first: page.first,
+    after: page.after,
   });
-  const nodes = rows.slice(0, first);
-  const last = nodes.at(-1);
-  return {
-    nodes,
-    hasNextPage: rows.length > first,
-    endCursor: last === undefined ? null : encodeCursor([last.searchText, last.fiscalCode]),
-  };
 }
 
 /** A resident of some zones, as the notifier and civil protection need it. */
@@ -90,29 +74,46 @@ export interface ZoneResident {
 
 /**
  * Residents whose address lies in one of `zones` (every resident of the comune when `zones` is
- * `null`, those in no zone included), by fiscal code, paged with a keyset on the fiscal
- * code (the `(comune, zone, fiscal_code)` index serves it), so paging through tens of thousands of
- * residents costs the same on the last page as on the first.
+ * `null`, those in no zone included), by fiscal code, `first` of them after the fiscal code `after`,
+ * with how many there are. Keyset on the fiscal code (the `(comune, zone, fiscal_code)` index serves
+ * it), so paging through tens of thousands of residents costs the same on the last page as on the
+ * first. Each cursor is the resident's fiscal code: the notifier records the last one it planned
+ * and resumes after it when a plan was interrupted.
+ * @throws BadUserInputError naming `first` outside 1 to {@link ZONE_PAGE_MAX}
  */
 export async function residentsInZones(
   em: EntityManager,
   zones: readonly string[] | null,
-  first: number,
+  first: number | null | undefined,
   after: string | null,
-): Promise<Page<ZoneResident>> {
-  const rows = await em.find(
-    ResidentEntity,
-    {
-      ...(zones === null ? {} : { zone: { $in: [...zones] } }),
-      ...(after === null ? {} : { fiscalCode: { $gt: after } }),
-    },
-    { orderBy: { fiscalCode: 'asc' }, limit: first + 1, fields: ['fiscalCode', 'zone'] },
-  );
-  const nodes = rows.slice(0, first).map((row) => ({ fiscalCode: row.fiscalCode, zone: row.zone ?? null }));
+): Promise<Connection<ZoneResident>> {
+  const size = first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(size) || size < 1 || size > ZONE_PAGE_MAX) {
+    throw new BadUserInputError(`first must be between 1 and ${ZONE_PAGE_MAX}`, { field: 'first' });
+  }
+  const inZones = zones === null ? {} : { zone: { $in: [...zones] } };
+  const [rows, totalCount] = await Promise.all([
+    em.find(
+      ResidentEntity,
+      { ...inZones, ...(after === null ? {} : { fiscalCode: { $gt: after } }) },
+      { orderBy: { fiscalCode: 'asc' }, limit: size + 1, fields: ['fiscalCode', 'zone'] },
+    ),
+    em.count(ResidentEntity, inZones),
+  ]);
+  const edges = rows.slice(0, size).map((row) => ({
+    cursor: row.fiscalCode,
+    node: { fiscalCode: row.fiscalCode, zone: row.zone ?? null },
+  }));
   return {
-    nodes,
-    hasNextPage: rows.length > first,
-    endCursor: nodes.at(-1)?.fiscalCode ?? null,
+    edges,
+    nodes: edges.map((edge) => edge.node),
+    pageInfo: Object.assign(new PageInfo(), {
+      hasNextPage: rows.length > size,
+      hasPreviousPage: after !== null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    }),
+    totalCount,
   };
 }
 

@@ -1,4 +1,5 @@
-import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { ConnectionArgs, withNodes, type Connection } from '@sportello/platform';
+import { Arg, Args, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { actorOf, type AnagrafeContext } from '../context.js';
 import {
   certificateRequestsOf,
@@ -8,7 +9,11 @@ import {
 import type { CertificateKind, StampDutyExemption } from '../domain/certificate-rules.js';
 import { linkBase } from './citizen.resolver.js';
 import { toCertificateRequestType, toVerificationType } from './certificate.mapper.js';
-import { CertificateRequestType, CertificateVerificationType } from './certificate.type.js';
+import {
+  CertificateRequestConnectionType,
+  CertificateRequestType,
+  CertificateVerificationType,
+} from './certificate.type.js';
 import { CertificateRequestInput } from './inputs.input.js';
 
 @Resolver(() => CertificateRequestType)
@@ -40,14 +45,20 @@ export class CertificateResolver {
     return toCertificateRequestType(outcome, linkBase(ctx));
   }
 
-  @Query(() => [CertificateRequestType], {
+  @Query(() => CertificateRequestConnectionType, {
     description:
       'The signed-in citizen’s certificate requests, newest first: those waiting for their stamp duty with the ' +
       'pagoPA notice to pay, and those issued with their certificate.',
   })
-  async myCertificateRequests(@Ctx() ctx: AnagrafeContext): Promise<CertificateRequestType[]> {
-    const outcomes = await certificateRequestsOf(ctx);
-    return outcomes.map((outcome) => toCertificateRequestType(outcome, linkBase(ctx)));
+  async myCertificateRequests(
+    @Ctx() ctx: AnagrafeContext,
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
+  ): Promise<Connection<CertificateRequestType>> {
+    const page = await certificateRequestsOf(ctx, { first, after });
+    return withNodes(
+      page,
+      page.nodes.map((outcome) => toCertificateRequestType(outcome, linkBase(ctx))),
+    );
   }
 
   @Query(() => CertificateVerificationType, {

@@ -1,3 +1,4 @@
+import { connectionType } from '@sportello/platform';
 import { GraphQLFiscalCode, GraphQLNoticeNumber } from '@sportello/schema';
 import { GraphQLLocalDate } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
@@ -174,3 +175,11 @@ export class CertificateRequestType {
   })
   certificate!: CertificateType | null;
 }
+
+export const CertificateConnectionType = connectionType(CertificateType, 'Certificate', 'certificates');
+
+export const CertificateRequestConnectionType = connectionType(
+  CertificateRequestType,
+  'CertificateRequest',
+  'certificate requests',
+);

@@ -1,4 +1,5 @@
-import { FieldResolver, Ctx, Resolver, Root } from 'type-graphql';
+import { ConnectionArgs, findConnection, withNodes, type Connection } from '@sportello/platform';
+import { Args, FieldResolver, Ctx, Resolver, Root } from 'type-graphql';
 import type { AnagrafeContext } from '../context.js';
 import { authorizeRecordRead } from '../domain/record-access.js';
 import { familyMembers } from '../domain/residents.js';
@@ -7,12 +8,17 @@ import { documentsOf } from '../domain/document-operations.js';
 import { residenceChangesOf } from '../domain/residence-change-operations.js';
 import { CertificateEntity } from '../entities/certificate.entity.js';
 import { toCertificateRequestType, toCertificateType } from './certificate.mapper.js';
-import { CertificateRequestType, CertificateType } from './certificate.type.js';
+import {
+  CertificateConnectionType,
+  CertificateRequestConnectionType,
+  type CertificateRequestType,
+  type CertificateType,
+} from './certificate.type.js';
 import { CitizenType } from './citizen.type.js';
 import { toIdentityDocumentType } from './document.mapper.js';
 import { IdentityDocumentType } from './document.type.js';
 import { toResidenceChangeType } from './residence-change.mapper.js';
-import { ResidenceChangeType } from './residence-change.type.js';
+import { ResidenceChangeConnectionType, type ResidenceChangeType } from './residence-change.type.js';
 import { toFamilyType, toResidenceType } from './resident.mapper.js';
 import { FamilyType, ResidenceType } from './resident.type.js';
 
@@ -66,42 +72,61 @@ export class CitizenResolver {
     );
   }
 
-  @FieldResolver(() => [CertificateType], {
+  @FieldResolver(() => CertificateConnectionType, {
     description: `Certificates issued about this person, newest first. ${WHO}`,
   })
-  async certificates(@Root() citizen: CitizenType, @Ctx() ctx: AnagrafeContext): Promise<CertificateType[]> {
+  async certificates(
+    @Root() citizen: CitizenType,
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
+    @Ctx() ctx: AnagrafeContext,
+  ): Promise<Connection<CertificateType>> {
     await authorizeRecordRead(ctx, citizen.fiscalCode, 'certificates', 'Citizen.certificates');
-    const rows = await ctx.em.find(
+    return findConnection(
+      ctx.em,
       CertificateEntity,
       { holderFiscalCode: citizen.fiscalCode },
-      { orderBy: { issuedAt: 'desc' } },
+      {
+        // The id breaks ties between certificates of the same instant.
+        order: [
+          ['issuedAt', 'desc'],
+          ['id', 'desc'],
+        ],
+        first,
+        after,
+        toNode: (row) => toCertificateType(row, linkBase(ctx)),
+      },
     );
-    return rows.map((row) => toCertificateType(row, linkBase(ctx)));
   }
 
-  @FieldResolver(() => [CertificateRequestType], {
-    description: `Certificate requests this person made, newest first (at most 200): what each waits for, why one failed (PAYMENT_FAILED and its failureReason), the certificate once issued. ${WHO}`,
+  @FieldResolver(() => CertificateRequestConnectionType, {
+    description: `Certificate requests this person made, newest first: what each waits for, why one failed (PAYMENT_FAILED and its failureReason), the certificate once issued. ${WHO}`,
   })
   async certificateRequests(
     @Root() citizen: CitizenType,
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
     @Ctx() ctx: AnagrafeContext,
-  ): Promise<CertificateRequestType[]> {
+  ): Promise<Connection<CertificateRequestType>> {
     await authorizeRecordRead(ctx, citizen.fiscalCode, 'certificates', 'Citizen.certificateRequests');
-    return (await certificateRequestsBy(ctx.em, citizen.fiscalCode)).map((outcome) =>
-      toCertificateRequestType(outcome, linkBase(ctx)),
+    const page = await certificateRequestsBy(ctx.em, citizen.fiscalCode, { first, after });
+    return withNodes(
+      page,
+      page.nodes.map((outcome) => toCertificateRequestType(outcome, linkBase(ctx))),
     );
   }
 
-  @FieldResolver(() => [ResidenceChangeType], {
-    description: `Change-of-residence declarations this person is part of. ${WHO}`,
+  @FieldResolver(() => ResidenceChangeConnectionType, {
+    description: `Change-of-residence declarations this person is part of, newest first. ${WHO}`,
   })
   async residenceChanges(
     @Root() citizen: CitizenType,
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
     @Ctx() ctx: AnagrafeContext,
-  ): Promise<ResidenceChangeType[]> {
+  ): Promise<Connection<ResidenceChangeType>> {
     await authorizeRecordRead(ctx, citizen.fiscalCode, 'residenceChanges', 'Citizen.residenceChanges');
-    return (await residenceChangesOf(ctx.em, citizen.fiscalCode)).map((change) =>
-      toResidenceChangeType(change, ctx.today, ctx.settings.publicUrl),
+    const page = await residenceChangesOf(ctx.em, citizen.fiscalCode, { first, after });
+    return withNodes(
+      page,
+      page.nodes.map((change) => toResidenceChangeType(change, ctx.today, ctx.settings.publicUrl)),
     );
   }
 }

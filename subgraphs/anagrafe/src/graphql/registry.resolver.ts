@@ -1,40 +1,36 @@
 import {
   auditPersonalDataRead,
   BadUserInputError,
+  ConnectionArgs,
+  DEFAULT_PAGE_SIZE,
+  withNodes,
+  type Connection,
   ForbiddenError,
   requireAuthenticated,
   requireStaff,
 } from '@sportello/platform';
 import type { DocumentKind } from '@sportello/schema';
-import { Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { actorOf, ANAGRAFE_OFFICE, type AnagrafeContext } from '../context.js';
 import { registerResident, type NewResident } from '../domain/resident-operations.js';
 import { CitizenType } from './citizen.type.js';
 import { recordIdentityDocument } from '../domain/document-operations.js';
 import { RECORD_RULES } from '../domain/record-access.js';
-import { decodeCursor, MAX_PAGE_SIZE, residentsInZones, searchResidents } from '../domain/residents.js';
+import { residentsInZones, searchResidents, ZONE_PAGE_MAX } from '../domain/residents.js';
 import { toIdentityDocumentType } from './document.mapper.js';
 import { IdentityDocumentType } from './document.type.js';
 import { IdentityDocumentInput, NewResidentInput } from './inputs.input.js';
-import { toSearchPage, toZonePage } from './resident.mapper.js';
-import { ResidentSearchPageType, ZoneResidentPageType } from './resident.type.js';
-
-function pageSize(first: number, max: number): number {
-  if (!Number.isInteger(first) || first < 1 || first > max) {
-    throw new BadUserInputError(`first: between 1 and ${max}`, { field: 'first' });
-  }
-  return first;
-}
-
-function badCursor(): BadUserInputError {
-  return new BadUserInputError('after: not a cursor of this list (use pageInfo.endCursor)', {
-    field: 'after',
-  });
-}
+import { toResidentSummary } from './resident.mapper.js';
+import {
+  ResidentSummaryConnectionType,
+  type ResidentSummaryType,
+  ZoneResidentConnectionType,
+  type ZoneResidentType,
+} from './resident.type.js';
 
 @Resolver()
 export class RegistryResolver {
-  @Query(() => ResidentSearchPageType, {
+  @Query(() => ResidentSummaryConnectionType, {
     description:
       'Anagrafe staff: residents whose name or address contains every word of `query`, or the person with that ' +
       'fiscal code, by name. Every resident returned is recorded in the audit log.',
@@ -42,33 +38,26 @@ export class RegistryResolver {
   async searchResidents(
     @Ctx() ctx: AnagrafeContext,
     @Arg('query', { description: 'Words to find in the name or address, or a fiscal code.' }) query: string,
-    @Arg('first', () => Int, { defaultValue: 20, description: 'How many residents to return, 1 to 100.' })
-    first: number,
-    @Arg('after', () => String, {
-      nullable: true,
-      description: 'Cursor: pageInfo.endCursor of the previous page; omit for the first page.',
-    })
-    after?: string | null,
-  ): Promise<ResidentSearchPageType> {
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
+  ): Promise<Connection<ResidentSummaryType>> {
     requireStaff(ctx.principal, ANAGRAFE_OFFICE);
     if (query.trim().length < 2)
       throw new BadUserInputError('query: at least 2 characters', { field: 'query' });
-    const cursor = after === undefined || after === null ? null : decodeCursor(after, 2);
-    if (after && cursor === null) throw badCursor();
-    const page = await searchResidents(ctx.em, query, pageSize(first, 100), cursor);
+    const page = await searchResidents(ctx.em, query, { first, after });
     for (const resident of page.nodes) {
       await auditPersonalDataRead(ctx, resident.fiscalCode, {
         action: 'search',
         resource: 'Query.searchResidents',
       });
     }
-    return toSearchPage(page);
+    return withNodes(page, page.nodes.map(toResidentSummary));
   }
 
-  @Query(() => ZoneResidentPageType, {
+  @Query(() => ZoneResidentConnectionType, {
     description:
       'Fiscal codes of the residents of the given zones (all residents when zones is null), by fiscal code, for the notifier (service principal) and ' +
-      'civil-protection or anagrafe staff. Page with `after: pageInfo.endCursor` until hasNextPage is false.',
+      'civil-protection or anagrafe staff. Page with `after: pageInfo.endCursor` until hasNextPage is false. The one exception to the ' +
+      `page limit: up to ${ZONE_PAGE_MAX} residents a page, so an alert reaches its recipients in few reads; each cursor is the fiscal code of its resident.`,
   })
   async residentsInZones(
     @Ctx() ctx: AnagrafeContext,
@@ -77,14 +66,19 @@ export class RegistryResolver {
       description: 'Zone codes (civil protection’s); null for every resident of the comune.',
     })
     zones: string[] | null | undefined,
-    @Arg('first', () => Int, { defaultValue: 500, description: 'How many residents to return, 1 to 1000.' })
-    first: number,
+    @Arg('first', () => Int, {
+      nullable: true,
+      defaultValue: DEFAULT_PAGE_SIZE,
+      description: `How many residents to return, 1 to ${ZONE_PAGE_MAX}.`,
+    })
+    first: number | null,
     @Arg('after', () => String, {
       nullable: true,
-      description: 'Cursor: pageInfo.endCursor of the previous page; omit for the first page.',
+      description:
+        'Cursor: pageInfo.endCursor of the previous page (the fiscal code of its last resident); omit for the first page.',
     })
     after?: string | null,
-  ): Promise<ZoneResidentPageType> {
+  ): Promise<Connection<ZoneResidentType>> {
     requireAuthenticated(ctx.principal);
     // An omitted argument arrives as undefined: it means every resident, like an explicit null.
     zones ??= null;
@@ -110,15 +104,17 @@ export class RegistryResolver {
     ) {
       throw new BadUserInputError('zones: 1 to 100 zone codes of up to 50 characters', { field: 'zones' });
     }
-    if (after !== undefined && after !== null && !/^[A-Z0-9]{16}$/.test(after)) throw badCursor();
-    const page = await residentsInZones(ctx.em, zones, pageSize(first, MAX_PAGE_SIZE), after ?? null);
+    if (after !== undefined && after !== null && !/^[A-Z0-9]{16}$/.test(after)) {
+      throw new BadUserInputError('after is not a cursor of this list', { field: 'after' });
+    }
+    const page = await residentsInZones(ctx.em, zones, first, after ?? null);
     for (const resident of page.nodes) {
       await auditPersonalDataRead(ctx, resident.fiscalCode, {
         action: 'read',
         resource: 'Query.residentsInZones',
       });
     }
-    return toZonePage(page);
+    return page;
   }
 
   @Mutation(() => IdentityDocumentType, {

@@ -1,6 +1,18 @@
-import { ForbiddenError, requireAuthenticated, requireStaff, scopeRequired } from '@sportello/platform';
+import type { FilterQuery } from '@mikro-orm/core';
+import {
+  ConnectionArgs,
+  ForbiddenError,
+  connectionFromArray,
+  findConnection,
+  keysetOrderBy,
+  requireAuthenticated,
+  requireStaff,
+  scopeRequired,
+  type Connection,
+  type KeysetOrder,
+} from '@sportello/platform';
 import { residenceChangeNotFound } from '../errors.js';
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { actorOf, ANAGRAFE_OFFICE, type AnagrafeContext } from '../context.js';
 import { citizenOf, mayRead, requireCitizenOf } from '../domain/record-access.js';
 import type { ResidenceChangeAction } from '../domain/residence-change.js';
@@ -9,10 +21,16 @@ import {
   declareResidenceChange,
   replyToResidenceChangeObstacles,
 } from '../domain/residence-change-operations.js';
-import { ResidenceChangeEntity } from '../entities/residence-change.entity.js';
+import { ResidenceChangeEntity, type ResidenceChange } from '../entities/residence-change.entity.js';
 import { ResidenceDeclarationInput } from './inputs.input.js';
 import { toResidenceChangeType } from './residence-change.mapper.js';
-import { ResidenceChangeType } from './residence-change.type.js';
+import { ResidenceChangeConnectionType, ResidenceChangeType } from './residence-change.type.js';
+
+/** Oldest declaration first (the 45-day clock runs from declaredOn); the id breaks ties. */
+const OPEN_ORDER: KeysetOrder = [
+  ['declaredOn', 'asc'],
+  ['id', 'asc'],
+];
 
 @Resolver(() => ResidenceChangeType)
 export class ResidenceChangeResolver {
@@ -34,7 +52,7 @@ export class ResidenceChangeResolver {
     throw residenceChangeNotFound(id);
   }
 
-  @Query(() => [ResidenceChangeType], {
+  @Query(() => ResidenceChangeConnectionType, {
     description:
       'Anagrafe staff: declarations without outcome, oldest first (the 45-day clock runs from declaredOn). With `overdue: true`, only those still to be registered after their 2-working-day term (`registrationDueBy`).',
   })
@@ -44,19 +62,29 @@ export class ResidenceChangeResolver {
       nullable: true,
       description: 'true: only declarations whose registration is overdue; false: only the others.',
     })
-    overdue?: boolean | null,
-  ): Promise<ResidenceChangeType[]> {
+    overdue: boolean | null | undefined,
+    @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
+  ): Promise<Connection<ResidenceChangeType>> {
     requireStaff(ctx.principal, ANAGRAFE_OFFICE);
-    const rows = await ctx.em.find(
-      ResidenceChangeEntity,
-      {
-        status: { $in: overdue === true ? ['declared'] : ['declared', 'registered', 'obstacles-notified'] },
+    const toType = (change: ResidenceChange) =>
+      toResidenceChangeType(change, ctx.today, ctx.settings.publicUrl);
+    const where: FilterQuery<ResidenceChange> = {
+      status: {
+        $in: overdue === true ? ['declared'] : ['declared', 'registered', 'obstacles-notified'],
       },
-      { orderBy: { declaredOn: 'asc' }, limit: 500 },
-    );
-    return rows
-      .map((change) => toResidenceChangeType(change, ctx.today, ctx.settings.publicUrl))
-      .filter((change) => overdue === undefined || overdue === null || change.overdue === overdue);
+    };
+    if (overdue === undefined || overdue === null) {
+      return findConnection(ctx.em, ResidenceChangeEntity, where, {
+        order: OPEN_ORDER,
+        first,
+        after,
+        toNode: toType,
+      });
+    }
+    // Being overdue depends on today and the working-day calendar: filtered once the rows are read.
+    const rows = await ctx.em.find(ResidenceChangeEntity, where, { orderBy: keysetOrderBy(OPEN_ORDER) });
+    const changes = rows.map(toType).filter((change) => change.overdue === overdue);
+    return connectionFromArray(changes, { first, after }, (change) => [change.declaredOn, change.id]);
   }
 
   @Mutation(() => ResidenceChangeType, {

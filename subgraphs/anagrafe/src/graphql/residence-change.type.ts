@@ -1,3 +1,4 @@
+import { connectionType } from '@sportello/platform';
 import { GraphQLFiscalCode } from '@sportello/schema';
 import { GraphQLLocalDate } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
@@ -149,3 +150,9 @@ export class ResidenceChangeType {
   })
   replies!: ResidenceChangeReplyType[];
 }
+
+export const ResidenceChangeConnectionType = connectionType(
+  ResidenceChangeType,
+  'ResidenceChange',
+  'change-of-residence declarations',
+);

@@ -1,4 +1,3 @@
-import type { Page, ZoneResident } from '../domain/residents.js';
 import type { AddressRecord } from '../entities/residence-change.entity.js';
 import type { Resident } from '../entities/resident.entity.js';
 import {
@@ -6,9 +5,7 @@ import {
   FamilyMemberType,
   FamilyType,
   ResidenceType,
-  ResidentSearchPageType,
   ResidentSummaryType,
-  ZoneResidentPageType,
 } from './resident.type.js';
 
 export function toAddressType(address: AddressRecord): AddressType {
@@ -61,24 +58,13 @@ export function toFamilyType(familyCode: string, members: Resident[]): FamilyTyp
   });
 }
 
-export function toSearchPage(page: Page<Resident>): ResidentSearchPageType {
-  return Object.assign(new ResidentSearchPageType(), {
-    nodes: page.nodes.map((resident) =>
-      Object.assign(new ResidentSummaryType(), {
-        fiscalCode: resident.fiscalCode,
-        givenName: resident.givenName,
-        familyName: resident.familyName,
-        birthDate: resident.birthDate,
-        address: addressOf(resident),
-      }),
-    ),
-    pageInfo: { endCursor: page.endCursor, hasNextPage: page.hasNextPage },
-  });
-}
-
-export function toZonePage(page: Page<ZoneResident>): ZoneResidentPageType {
-  return Object.assign(new ZoneResidentPageType(), {
-    nodes: page.nodes,
-    pageInfo: { endCursor: page.endCursor, hasNextPage: page.hasNextPage },
+/** A resident as a row of a staff search. */
+export function toResidentSummary(resident: Resident): ResidentSummaryType {
+  return Object.assign(new ResidentSummaryType(), {
+    fiscalCode: resident.fiscalCode,
+    givenName: resident.givenName,
+    familyName: resident.familyName,
+    birthDate: resident.birthDate,
+    address: addressOf(resident),
   });
 }

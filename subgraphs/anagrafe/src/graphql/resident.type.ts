@@ -1,3 +1,4 @@
+import { connectionType } from '@sportello/platform';
 import { GraphQLFiscalCode } from '@sportello/schema';
 import { GraphQLLocalDate } from 'graphql-scalars';
 import { Field, Int, ObjectType } from 'type-graphql';
@@ -124,23 +125,11 @@ export class ResidentSummaryType {
   address!: AddressType;
 }
 
-@ObjectType('RegistryPageInfo', { description: 'Where the next page of a registry list starts.' })
-export class PageInfoType {
-  @Field(() => String, { nullable: true, description: 'Pass as `after` to get the next page.' })
-  endCursor!: string | null;
-
-  @Field({ description: 'True when more results follow.' })
-  hasNextPage!: boolean;
-}
-
-@ObjectType('ResidentSearchPage', { description: 'One page of a staff search of residents.' })
-export class ResidentSearchPageType {
-  @Field(() => [ResidentSummaryType], { description: 'The residents of this page.' })
-  nodes!: ResidentSummaryType[];
-
-  @Field(() => PageInfoType, { description: 'How to fetch the next page.' })
-  pageInfo!: PageInfoType;
-}
+export const ResidentSummaryConnectionType = connectionType(
+  ResidentSummaryType,
+  'ResidentSummary',
+  'residents found',
+);
 
 @ObjectType('ZoneResident', { description: 'A resident of a zone: who must hear of what happens there.' })
 export class ZoneResidentType {
@@ -154,11 +143,8 @@ export class ZoneResidentType {
   zone!: string | null;
 }
 
-@ObjectType('ZoneResidentPage', { description: 'One page of residents of the zones asked for.' })
-export class ZoneResidentPageType {
-  @Field(() => [ZoneResidentType], { description: 'The residents of this page.' })
-  nodes!: ZoneResidentType[];
-
-  @Field(() => PageInfoType, { description: 'How to fetch the next page.' })
-  pageInfo!: PageInfoType;
-}
+export const ZoneResidentConnectionType = connectionType(
+  ZoneResidentType,
+  'ZoneResident',
+  'residents of the zones',
+);
