@@ -108,7 +108,7 @@ export function connectionType<T extends object>(
   }
   declareFields(EdgeType, {
     cursor: Field(() => String, { description: 'Pass as `after` to get the items after this one.' }),
-    node: Field(() => nodeType),
+    node: Field(() => nodeType, { description: `The item itself: one of the ${items}.` }),
   });
   ObjectType(`${name}Edge`, { description: `One of the ${items} of a page, with its cursor.` })(EdgeType);
 
