@@ -291,7 +291,13 @@ export {
   type ServiceRequest,
 } from './http/service-request.js';
 export { detectFileType, DETECTABLE_FILE_TYPES } from './http/file-types.js';
-export { answeringUpload, uploadProblem, UploadRefusal } from './http/upload-answers.js';
+export {
+  answeringUpload,
+  checkUploadedFile,
+  uploadProblem,
+  UploadRefusal,
+  type UploadedFile,
+} from './http/upload-answers.js';
 export { isInTerritory, type GeoPosition, type TerritoryGeometry } from './geo/territory.js';
 export {
   createRequestContextFactory,

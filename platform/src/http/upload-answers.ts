@@ -1,4 +1,5 @@
 import { isClientError } from '../errors/client-errors.js';
+import { detectFileType } from './file-types.js';
 import { PayloadTooLargeError, type ServiceRequest } from './service-request.js';
 import type { RouteResponse } from './service-server.js';
 
@@ -13,6 +14,63 @@ export class UploadRefusal extends Error {
   ) {
     super(message);
   }
+}
+
+/** A file as an upload route received it: the raw body, its file name and declared type. */
+export interface UploadedFile {
+  filename: string;
+  declaredType: string | undefined;
+  bytes: Buffer;
+}
+
+/**
+ * Checks an uploaded file (not empty, at most `maxBytes`, a file name without slashes, content of
+ * one of the `allowed` types as detected from its bytes, and any declared type agreeing) and returns
+ * its detected MIME type.
+ * @throws {UploadRefusal} naming what is wrong and where (`body`, `filename`, `content-type`).
+ */
+export function checkUploadedFile(
+  upload: UploadedFile,
+  maxBytes: number,
+  allowed: readonly string[],
+): string {
+  if (upload.bytes.length === 0) throw new UploadRefusal(400, 'BAD_USER_INPUT', 'The file is empty', 'body');
+  if (upload.bytes.length > maxBytes) {
+    throw new UploadRefusal(
+      413,
+      'PAYLOAD_TOO_LARGE',
+      `The file exceeds the limit of ${maxBytes} bytes`,
+      'body',
+    );
+  }
+  const filename = upload.filename.trim();
+  if (filename === '' || filename.length > 255 || /[/\\\0]/.test(filename)) {
+    throw new UploadRefusal(
+      400,
+      'BAD_USER_INPUT',
+      'filename must be 1-255 characters without slashes',
+      'filename',
+    );
+  }
+  const detected = detectFileType(upload.bytes);
+  if (detected === null || !allowed.includes(detected)) {
+    throw new UploadRefusal(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      `The content is not an accepted file type (accepted: ${allowed.join(', ')})`,
+      'body',
+    );
+  }
+  const declared = upload.declaredType?.split(';')[0]?.trim().toLowerCase();
+  if (declared && declared !== 'application/octet-stream' && declared !== detected) {
+    throw new UploadRefusal(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      `The content is ${detected} but was declared as ${declared}`,
+      'content-type',
+    );
+  }
+  return detected;
 }
 
 const STATUS_BY_CODE: Record<string, number> = {

@@ -8,10 +8,10 @@ import { createHash } from 'node:crypto';
 import {
   BadUserInputError,
   ConflictError,
-  detectFileType,
   ForbiddenError,
   type EntityManager,
   type IsoDate,
+  checkUploadedFile,
   UploadRefusal,
 } from '@sportello/platform';
 import type { ResidenceChange } from '../entities/residence-change.entity.js';
@@ -44,46 +44,9 @@ export interface DocumentUpload {
   bytes: Buffer;
 }
 
-/** Checks an upload and returns its detected type. @throws DocumentRefusal */
+/** Checks an upload and returns its detected type. @throws UploadRefusal */
 export function checkDocumentUpload(upload: DocumentUpload, maxBytes: number): string {
-  if (upload.bytes.length === 0)
-    throw new DocumentRefusal(400, 'BAD_USER_INPUT', 'The file is empty', 'body');
-  if (upload.bytes.length > maxBytes) {
-    throw new DocumentRefusal(
-      413,
-      'PAYLOAD_TOO_LARGE',
-      `The file exceeds the limit of ${maxBytes} bytes`,
-      'body',
-    );
-  }
-  const filename = upload.filename.trim();
-  if (filename === '' || filename.length > 255 || /[/\\\0]/.test(filename)) {
-    throw new DocumentRefusal(
-      400,
-      'BAD_USER_INPUT',
-      'filename must be 1-255 characters without slashes',
-      'filename',
-    );
-  }
-  const detected = detectFileType(upload.bytes);
-  if (detected === null || !REPLY_DOCUMENT_TYPES.includes(detected)) {
-    throw new DocumentRefusal(
-      415,
-      'UNSUPPORTED_MEDIA_TYPE',
-      `The content is not an accepted file type (accepted: ${REPLY_DOCUMENT_TYPES.join(', ')})`,
-      'body',
-    );
-  }
-  const declared = upload.declaredType?.split(';')[0]?.trim().toLowerCase();
-  if (declared && declared !== 'application/octet-stream' && declared !== detected) {
-    throw new DocumentRefusal(
-      415,
-      'UNSUPPORTED_MEDIA_TYPE',
-      `The content is ${detected} but was declared as ${declared}`,
-      'content-type',
-    );
-  }
-  return detected;
+  return checkUploadedFile(upload, maxBytes, REPLY_DOCUMENT_TYPES);
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   DETECTABLE_FILE_TYPES,
   detectFileType,
   type EntityManager,
+  checkUploadedFile,
   UploadRefusal,
 } from '@sportello/platform';
 import type { Actor } from '@sportello/schema';
@@ -47,27 +48,8 @@ export interface Upload {
   bytes: Buffer;
 }
 
-/** Checks an upload and returns its detected type. @throws AttachmentRejection */
+/** Checks an upload and returns its detected type. @throws UploadRefusal */
 export function checkUpload(upload: Upload, maxBytes: number, allowed: readonly string[]): string {
-  if (upload.bytes.length === 0)
-    throw new AttachmentRejection(400, 'BAD_USER_INPUT', 'The file is empty', 'body');
-  if (upload.bytes.length > maxBytes) {
-    throw new AttachmentRejection(
-      413,
-      'PAYLOAD_TOO_LARGE',
-      `The file exceeds the limit of ${maxBytes} bytes`,
-      'body',
-    );
-  }
-  const filename = upload.filename.trim();
-  if (filename === '' || filename.length > 255 || /[/\\\0]/.test(filename)) {
-    throw new AttachmentRejection(
-      400,
-      'BAD_USER_INPUT',
-      'filename must be 1-255 characters without slashes',
-      'filename',
-    );
-  }
   if (!/^[a-z0-9][a-z0-9-]{0,99}$/.test(upload.kind)) {
     throw new AttachmentRejection(
       400,
@@ -76,30 +58,7 @@ export function checkUpload(upload: Upload, maxBytes: number, allowed: readonly 
       'kind',
     );
   }
-  const detected = detectMimeType(upload.bytes);
-  if (detected === null || !allowed.includes(detected)) {
-    throw new AttachmentRejection(
-      415,
-      'UNSUPPORTED_MEDIA_TYPE',
-      `The content is not an accepted file type (accepted: ${allowed.join(', ')})`,
-      'body',
-    );
-  }
-  const declared = upload.declaredType?.split(';')[0]?.trim().toLowerCase();
-  if (
-    declared !== undefined &&
-    declared !== '' &&
-    declared !== 'application/octet-stream' &&
-    declared !== detected
-  ) {
-    throw new AttachmentRejection(
-      415,
-      'UNSUPPORTED_MEDIA_TYPE',
-      `The content is ${detected} but was declared as ${declared}`,
-      'content-type',
-    );
-  }
-  return detected;
+  return checkUploadedFile(upload, maxBytes, allowed);
 }
 
 /** Stores an upload on a practice (editable ones only) or a report. */
