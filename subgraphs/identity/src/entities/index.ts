@@ -4,6 +4,7 @@ import { AuditEntryEntity } from './audit-entry.entity.js';
 import { AuthorizationCodeEntity, PendingAuthorizationEntity } from './authorization.entity.js';
 import { CitizenEntity, EmailVerificationEntity, TelegramLinkTokenEntity } from './citizen.entity.js';
 import { DelegationEntity } from './delegation.entity.js';
+import { OidcPayloadEntity } from './oidc-payload.entity.js';
 import { RefreshTokenEntity } from './refresh-token.entity.js';
 import { SigningKeyEntity } from './signing-key.entity.js';
 import { StaffMemberEntity } from './staff-member.entity.js';
@@ -21,6 +22,7 @@ export const IDENTITY_ENTITIES = [
   PendingAuthorizationEntity,
   RefreshTokenEntity,
   SigningKeyEntity,
+  OidcPayloadEntity,
   AuditEntryEntity, // The lease of the scheduled jobs (one runner per slot across replicas).
   JobLease,
 ];

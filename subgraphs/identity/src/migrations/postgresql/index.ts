@@ -8,6 +8,7 @@ import { Migration20261207045748_oidc_tokens } from './Migration20261207045748_o
 import { Migration20261207050010_delegation_ends } from './Migration20261207050010_delegation_ends.js';
 import { Migration20261207073724_job_lease } from './Migration20261207073724_job_lease.js';
 import { Migration20261207085454_refresh_token_revoked_at } from './Migration20261207085454_refresh_token_revoked_at.js';
+import { Migration20261207104418_oidc_payload } from './Migration20261207104418_oidc_payload.js';
 
 export const migrations = [
   { name: 'Migration20261123130126_init', class: Migration20261123130126_init },
@@ -19,4 +20,5 @@ export const migrations = [
   { name: 'Migration20261207050010_delegation_ends', class: Migration20261207050010_delegation_ends },
   { name: 'Migration20261207073724_job_lease', class: Migration20261207073724_job_lease },
   { name: 'Migration20261207085454_refresh_token_revoked_at', class: Migration20261207085454_refresh_token_revoked_at },
+  { name: 'Migration20261207104418_oidc_payload', class: Migration20261207104418_oidc_payload },
 ];
