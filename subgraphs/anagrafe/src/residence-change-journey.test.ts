@@ -1,6 +1,14 @@
 import { DATABASE_DRIVERS } from '@sportello/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PEOPLE, startAnagrafe, type GraphQLAnswer, type TestAnagrafe } from './test-support/harness.js';
+import { addDays } from '@sportello/platform';
+import { ResidenceChangeEntity } from './entities/residence-change.entity.js';
+import {
+  COMUNE,
+  PEOPLE,
+  startAnagrafe,
+  type GraphQLAnswer,
+  type TestAnagrafe,
+} from './test-support/harness.js';
 
 const CHANGE =
   'id status declaredOn registeredOn registrationDueBy overdue replyDueOn replies { text } history { from to note }';
@@ -156,6 +164,99 @@ describe.each(DATABASE_DRIVERS)('the residence-change journey on %s', (driver) =
       expect(withdrawn.errors).toBeUndefined();
     }
     expect((await read({ first: 100 })).totalCount).toBe(before - 2);
+  });
+
+  it('pages overdue and timely declarations across many pages, each page read by the database in order', async () => {
+    // Monday 14 December 2026: declarations up to Wednesday 9 are overdue (Thursday 10's term is today).
+    at('2026-12-14T09:00:00Z');
+    const statuses = ['declared', 'registered', 'declared', 'obstacles-notified', 'accepted'] as const;
+    const em = t.service.database.fork({ comune: COMUNE });
+    const created = [];
+    for (let n = 0; n < 75; n++) {
+      // Three a day from 20 November to 14 December, so pages end inside a day too.
+      const fiscalCode = `PGNTST${String(n).padStart(2, '0')}A01H501X`.slice(0, 16);
+      const change = em.create(ResidenceChangeEntity, {
+        comune: COMUNE,
+        applicantFiscalCode: fiscalCode,
+        movers: [
+          {
+            fiscalCode,
+            previous: { street: 'Via Roma', number: String(n + 1), postcode: '00100', zone: null },
+          },
+        ],
+        moverCodes: `|${fiscalCode}|`,
+        street: 'Via del Fiume',
+        streetNumber: String(100 + n),
+        postcode: '00100',
+        zone: null,
+        status: statuses[n % statuses.length]!,
+        declaredOn: addDays('2026-11-20', Math.floor(n / 3)),
+        registeredOn: null,
+        obstaclesNotifiedOn: null,
+        decidedOn: null,
+        history: [],
+      });
+      created.push(change);
+    }
+    await em.flush();
+    const ours = new Set(created.map((change) => change.id));
+
+    const PAGE = `query ($overdue: Boolean, $after: String) {
+      openResidenceChanges(overdue: $overdue, after: $after) {
+        totalCount nodes { id declaredOn status overdue } pageInfo { endCursor hasNextPage } } }`;
+    type Node = { id: string; declaredOn: string; status: string; overdue: boolean };
+    /** Every page at the default size (20), following the cursors. */
+    const readAll = async (overdue: boolean | null) => {
+      const nodes: Node[] = [];
+      let after: string | null = null;
+      let pages = 0;
+      let totalCount = -1;
+      for (; pages < 20;) {
+        const answer = await t.graphql(PAGE, { as: t.staff('anagrafe'), variables: { overdue, after } });
+        expect(answer.errors).toBeUndefined();
+        const page = answer.data?.['openResidenceChanges'] as {
+          totalCount: number;
+          nodes: Node[];
+          pageInfo: { endCursor: string | null; hasNextPage: boolean };
+        };
+        pages += 1;
+        totalCount = page.totalCount;
+        nodes.push(...page.nodes);
+        if (!page.pageInfo.hasNextPage) break;
+        expect(page.nodes).toHaveLength(20);
+        after = page.pageInfo.endCursor;
+      }
+      expect(nodes).toHaveLength(totalCount);
+      return { nodes, pages };
+    };
+
+    const all = await readAll(null);
+    const overdue = await readAll(true);
+    const timely = await readAll(false);
+    const key = (node: Node) => `${node.declaredOn} ${node.id}`;
+    for (const list of [all, overdue, timely]) {
+      const keys = list.nodes.map(key);
+      expect(keys).toEqual([...keys].sort());
+      expect(new Set(keys).size).toBe(keys.length);
+    }
+    // Each list holds what its flag says, as every declaration computes it, and together they are all.
+    expect(overdue.nodes.every((node) => node.overdue && node.status === 'DECLARED')).toBe(true);
+    expect(timely.nodes.every((node) => !node.overdue)).toBe(true);
+    expect(overdue.nodes.map((node) => node.id)).toEqual(
+      all.nodes.filter((node) => node.overdue).map((node) => node.id),
+    );
+    expect(timely.nodes.map((node) => node.id)).toEqual(
+      all.nodes.filter((node) => !node.overdue).map((node) => node.id),
+    );
+    // Of these 75, 30 still declared, 24 of them on or before 9 December; 60 open, accepted ones left out.
+    expect(overdue.nodes.filter((node) => ours.has(node.id))).toHaveLength(24);
+    expect(timely.nodes.filter((node) => ours.has(node.id))).toHaveLength(36);
+    expect(overdue.pages).toBeGreaterThan(1);
+    expect(timely.pages).toBeGreaterThan(1);
+    expect(all.nodes.some((node) => node.declaredOn === '2026-12-10' && node.status === 'DECLARED')).toBe(
+      true,
+    );
+    expect(overdue.nodes.some((node) => node.declaredOn > '2026-12-09')).toBe(false);
   });
 
   it('withdrawn before registration, nothing had changed; registered, the residence date is the declaration day', async () => {

@@ -1,6 +1,8 @@
+import { addDays } from '@sportello/platform';
 import { describe, expect, it } from 'vitest';
 import {
   checkDeadline,
+  lastOverdueDeclarationDay,
   refusal,
   registrationDueBy,
   registrationOverdue,
@@ -50,5 +52,22 @@ describe('change of residence', () => {
     expect(registrationOverdue({ status: 'declared', declaredOn: '2026-03-05' }, '2026-03-09')).toBe(false);
     expect(registrationOverdue({ status: 'declared', declaredOn: '2026-03-05' }, '2026-03-10')).toBe(true);
     expect(registrationOverdue({ status: 'registered', declaredOn: '2026-03-05' }, '2026-05-10')).toBe(false);
+  });
+
+  it('tells by the declaration day alone which declarations are overdue, holidays and weekends included', () => {
+    // Declarations of Friday 4 December 2026 to Sunday 6 were due on Wednesday 9 (Tuesday 8 a holiday).
+    expect(lastOverdueDeclarationDay('2026-12-10')).toBe('2026-12-06');
+    expect(lastOverdueDeclarationDay('2026-12-09')).toBe('2026-12-03');
+    // Every day of 2025-2027 against every declaration day of the three weeks before it.
+    const disagreements: string[] = [];
+    for (let today = '2025-01-01'; today <= '2027-12-31'; today = addDays(today, 1)) {
+      const last = lastOverdueDeclarationDay(today);
+      for (let back = 0; back <= 21; back++) {
+        const declaredOn = addDays(today, -back);
+        if (declaredOn <= last !== registrationOverdue({ status: 'declared', declaredOn }, today))
+          disagreements.push(`${declaredOn} on ${today}`);
+      }
+    }
+    expect(disagreements).toEqual([]);
   });
 });

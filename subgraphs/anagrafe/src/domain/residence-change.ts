@@ -89,6 +89,20 @@ export function registrationOverdue(
   return change.status === 'declared' && today > registrationDueBy(change);
 }
 
+/**
+ * The last declaration day whose registration term is over on `today`: a declaration is overdue
+ * exactly when it is still `declared` and was made on or before this day. A later declaration is
+ * never due earlier (the working days after a day include those after any later one), so the overdue
+ * declarations are those up to one day, and a list can ask the database for them by `declaredOn`
+ * alone while the working-day calendar stays in code.
+ */
+export function lastOverdueDeclarationDay(today: IsoDate): IsoDate {
+  // A declaration made yesterday is due tomorrow at the earliest: start there and step back.
+  let day = addDays(today, -1);
+  while (registrationDueBy({ declaredOn: day }) >= today) day = addDays(day, -1);
+  return day;
+}
+
 /** Why the applicant cannot reply to the notice of obstacles now, or `null` when they can. */
 export function replyRefusal(change: ResidenceChangeDates, today: IsoDate): string | null {
   if (change.status !== 'obstacles-notified') {

@@ -2,20 +2,19 @@ import type { FilterQuery } from '@mikro-orm/core';
 import {
   ConnectionArgs,
   ForbiddenError,
-  connectionFromArray,
   findConnection,
-  keysetOrderBy,
   requireAuthenticated,
   requireStaff,
   scopeRequired,
   type Connection,
+  type IsoDate,
   type KeysetOrder,
 } from '@sportello/platform';
 import { residenceChangeNotFound } from '../errors.js';
 import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { actorOf, ANAGRAFE_OFFICE, type AnagrafeContext } from '../context.js';
 import { citizenOf, mayRead, requireCitizenOf } from '../domain/record-access.js';
-import type { ResidenceChangeAction } from '../domain/residence-change.js';
+import { lastOverdueDeclarationDay, type ResidenceChangeAction } from '../domain/residence-change.js';
 import {
   changeResidenceStatus,
   declareResidenceChange,
@@ -31,6 +30,28 @@ const OPEN_ORDER: KeysetOrder = [
   ['declaredOn', 'asc'],
   ['id', 'asc'],
 ];
+
+/**
+ * The open declarations, all or only those whose registration is (or is not) overdue on `today`,
+ * as one condition the database pages by: overdue ones are still declared and made on or before
+ * the last day whose term is over.
+ */
+function openResidenceChangesWhere(
+  overdue: boolean | null | undefined,
+  today: IsoDate,
+): FilterQuery<ResidenceChange> {
+  if (overdue === undefined || overdue === null) {
+    return { status: { $in: ['declared', 'registered', 'obstacles-notified'] } };
+  }
+  const lastOverdue = lastOverdueDeclarationDay(today);
+  if (overdue) return { status: 'declared', declaredOn: { $lte: lastOverdue } };
+  return {
+    $or: [
+      { status: { $in: ['registered', 'obstacles-notified'] } },
+      { status: 'declared', declaredOn: { $gt: lastOverdue } },
+    ],
+  };
+}
 
 @Resolver(() => ResidenceChangeType)
 export class ResidenceChangeResolver {
@@ -66,25 +87,12 @@ export class ResidenceChangeResolver {
     @Args(() => ConnectionArgs) { first, after }: ConnectionArgs,
   ): Promise<Connection<ResidenceChangeType>> {
     requireStaff(ctx.principal, ANAGRAFE_OFFICE);
-    const toType = (change: ResidenceChange) =>
-      toResidenceChangeType(change, ctx.today, ctx.settings.publicUrl);
-    const where: FilterQuery<ResidenceChange> = {
-      status: {
-        $in: overdue === true ? ['declared'] : ['declared', 'registered', 'obstacles-notified'],
-      },
-    };
-    if (overdue === undefined || overdue === null) {
-      return findConnection(ctx.em, ResidenceChangeEntity, where, {
-        order: OPEN_ORDER,
-        first,
-        after,
-        toNode: toType,
-      });
-    }
-    // Being overdue depends on today and the working-day calendar: filtered once the rows are read.
-    const rows = await ctx.em.find(ResidenceChangeEntity, where, { orderBy: keysetOrderBy(OPEN_ORDER) });
-    const changes = rows.map(toType).filter((change) => change.overdue === overdue);
-    return connectionFromArray(changes, { first, after }, (change) => [change.declaredOn, change.id]);
+    return findConnection(ctx.em, ResidenceChangeEntity, openResidenceChangesWhere(overdue, ctx.today), {
+      order: OPEN_ORDER,
+      first,
+      after,
+      toNode: (change) => toResidenceChangeType(change, ctx.today, ctx.settings.publicUrl),
+    });
   }
 
   @Mutation(() => ResidenceChangeType, {
