@@ -1,0 +1,3 @@
+import { payloadAdapterContract } from '../test-support/payload-adapter-contract.js';
+
+payloadAdapterContract('sqlite');
