@@ -11,7 +11,7 @@ import {
 import type { CivilProtectionConfig } from './config.js';
 import { createCivilProtectionContext, type CivilProtectionContext } from './context.js';
 import { CIVIL_PROTECTION_ENTITIES } from './entities/index.js';
-import { feedRoutes } from './feeds/feed-routes.js';
+import { feedRoutes } from './http/feeds/feed-routes.js';
 import { buildCivilProtectionSchema } from './graphql/schema.js';
 import { ordinanceDocumentRoutes } from './http/ordinance-document-routes.js';
 import { createExpiryAnnouncer } from './jobs/expiry-announcer.js';
@@ -19,7 +19,7 @@ import { migrations as postgresql } from './migrations/postgresql/index.js';
 import { migrations as sqlite } from './migrations/sqlite/index.js';
 
 export { loadCivilProtectionConfig, CIVIL_PROTECTION_ENV_VARIABLES } from './config.js';
-export { seedCivilProtection } from './seed.js';
+export { seedCivilProtection } from './seed/index.js';
 
 /** What the service needs from its host. */
 export interface CivilProtectionDeps {

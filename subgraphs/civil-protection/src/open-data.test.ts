@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { announceExpiredAlerts } from './domain/alert-operations.js';
 import { signedArea } from './domain/zone-geometry.js';
 import { capSchemaErrors } from '@sportello/test-support';
-import { plainTextPdf } from './seed-document.js';
+import { plainTextPdf } from './seed/plain-text-pdf.js';
 import { COMUNE, startHarness, type Harness } from './test-support/harness.js';
 
 /**

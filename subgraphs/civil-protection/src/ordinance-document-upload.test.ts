@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createInternalAssertions, INTERNAL_ASSERTION_HEADER } from '@sportello/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_DOCUMENT_BYTES, MAX_DOCUMENTS_PER_ORDINANCE } from './domain/ordinance-documents.js';
-import { plainTextPdf } from './seed-document.js';
+import { plainTextPdf } from './seed/plain-text-pdf.js';
 import { COMUNE, OTHER_COMUNE, startHarness, type Harness } from './test-support/harness.js';
 import { pdfOfSize } from './test-support/pdf.js';
 

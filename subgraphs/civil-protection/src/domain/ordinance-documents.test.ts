@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { plainTextPdf } from '../seed-document.js';
+import { plainTextPdf } from '../seed/plain-text-pdf.js';
 import { checkUpload, MAX_DOCUMENT_BYTES, sha256Hex } from './ordinance-documents.js';
 
 describe('checkUpload: the mutation (base64) and the upload route (bytes) alike', () => {

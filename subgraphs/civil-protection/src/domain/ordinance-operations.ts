@@ -17,7 +17,7 @@ import {
   type CheckedOrdinanceDraft,
   type OrdinanceDraft,
 } from './ordinance.js';
-import { ordinanceDocumentUrl } from '../feeds/feed-urls.js';
+import { ordinanceDocumentUrl } from '../http/feeds/feed-urls.js';
 import { isPublicId } from './ids.js';
 import { documentsOf } from './ordinance-documents.js';
 import { loadZones, zoneCodeSet } from './zones.js';

@@ -2,7 +2,7 @@ import { isActive, isCritical, isInEffect } from '../domain/alert.js';
 import { alertTitle } from '../domain/labels.js';
 import type { AlertZone } from '../entities/alert-zone.entity.js';
 import type { Alert } from '../entities/alert.entity.js';
-import { alertCapUrl, alertPageUrl } from '../feeds/feed-urls.js';
+import { alertCapUrl, alertPageUrl } from '../http/feeds/feed-urls.js';
 import { AlertType, AlertZoneType } from './alert.type.js';
 
 /** The public view of an alert at `now` (status EXPIRED is derived here); links on `publicUrl`. */

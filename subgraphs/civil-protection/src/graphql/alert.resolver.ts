@@ -15,9 +15,14 @@ import type { AlertColour, Hazard } from '../domain/alert.js';
 import { importZones } from '../domain/zones.js';
 import { requireCivilProtectionStaff, type CivilProtectionContext } from '../context.js';
 import { alertNotFound } from '../errors.js';
-import { ATOM_CONTENT_TYPE } from '../feeds/cap.js';
-import { alertsIndexUrl, alertZonesUrl, emergencyAreasUrl, ordinancesIndexUrl } from '../feeds/feed-urls.js';
-import { GEOJSON_CONTENT_TYPE } from '../feeds/geojson.js';
+import { ATOM_CONTENT_TYPE } from '../http/feeds/cap.js';
+import {
+  alertsIndexUrl,
+  alertZonesUrl,
+  emergencyAreasUrl,
+  ordinancesIndexUrl,
+} from '../http/feeds/feed-urls.js';
+import { GEOJSON_CONTENT_TYPE } from '../http/feeds/geojson.js';
 import { toAlertType, toAlertZoneType } from './alert.mapper.js';
 import {
   AlertAudienceType,

@@ -1,7 +1,7 @@
 import { formatOrdinanceNumber, isInForce, LEGAL_BASIS_CITATIONS } from '../domain/ordinance.js';
 import type { OrdinanceDocument } from '../entities/ordinance-document.entity.js';
 import type { Ordinance } from '../entities/ordinance.entity.js';
-import { ordinanceDocumentUrl } from '../feeds/feed-urls.js';
+import { ordinanceDocumentUrl } from '../http/feeds/feed-urls.js';
 import { OrdinanceDocumentType, OrdinanceType, TerritorialScopeType } from './ordinance.type.js';
 
 /**

@@ -10,8 +10,8 @@ import type {
   RouteResponse,
   ServiceRequest,
 } from '@sportello/platform';
-import type { CivilProtectionConfig } from '../config.js';
-import { publishedDocument } from '../domain/ordinance-documents.js';
+import type { CivilProtectionConfig } from '../../config.js';
+import { publishedDocument } from '../../domain/ordinance-documents.js';
 import { ATOM_CONTENT_TYPE, CAP_CONTENT_TYPE } from './cap.js';
 import {
   cacheableFeed,

@@ -5,9 +5,9 @@
  * its own identifier `<alertId>.<n>`; an update or cancellation lists the earlier messages in
  * `<references>`, as CAP asks. The feed serves the latest message of each alert.
  */
-import type { AlertArea, AlertColour, AlertStatus, Hazard, OperationalPhase } from '../domain/alert.js';
-import { COLOUR_LABELS_IT, HAZARD_LABELS_IT, PHASE_LABELS_IT, alertTitle } from '../domain/labels.js';
-import { capPolygons, type ZoneGeometry } from '../domain/zone-geometry.js';
+import type { AlertArea, AlertColour, AlertStatus, Hazard, OperationalPhase } from '../../domain/alert.js';
+import { COLOUR_LABELS_IT, HAZARD_LABELS_IT, PHASE_LABELS_IT, alertTitle } from '../../domain/labels.js';
+import { capPolygons, type ZoneGeometry } from '../../domain/zone-geometry.js';
 import { capDateTime, element, escapeXml } from './xml.js';
 
 /** The CAP 1.2 namespace. */

@@ -1,9 +1,9 @@
 /**
  * Emergency areas and alert zones as GeoJSON FeatureCollections (RFC 7946), for any map client.
  */
-import type { EmergencyAreaKind } from '../domain/emergency-area.js';
-import { AREA_KIND_LABELS_IT } from '../domain/labels.js';
-import { boundingBox, type ZoneGeometry } from '../domain/zone-geometry.js';
+import type { EmergencyAreaKind } from '../../domain/emergency-area.js';
+import { AREA_KIND_LABELS_IT } from '../../domain/labels.js';
+import { boundingBox, type ZoneGeometry } from '../../domain/zone-geometry.js';
 
 /** Media type of GeoJSON. */
 export const GEOJSON_CONTENT_TYPE = 'application/geo+json; charset=utf-8';

@@ -2,14 +2,14 @@
  * Loads what the open-data feeds publish, from the comune's database, and renders it.
  */
 import type { EntityManager } from '@sportello/platform';
-import { areaOf, findAlert, indexedAlerts } from '../domain/alert-operations.js';
-import { emergencyNumbers, listEmergencyAreas } from '../domain/emergency-area-operations.js';
-import { documentsByOrdinance } from '../domain/ordinance-documents.js';
-import { listOrdinances } from '../domain/ordinance-operations.js';
-import { formatOrdinanceNumber } from '../domain/ordinance.js';
-import { loadZones } from '../domain/zones.js';
-import type { Alert } from '../entities/alert.entity.js';
-import { OrdinanceEntity } from '../entities/ordinance.entity.js';
+import { areaOf, findAlert, indexedAlerts } from '../../domain/alert-operations.js';
+import { emergencyNumbers, listEmergencyAreas } from '../../domain/emergency-area-operations.js';
+import { documentsByOrdinance } from '../../domain/ordinance-documents.js';
+import { listOrdinances } from '../../domain/ordinance-operations.js';
+import { formatOrdinanceNumber } from '../../domain/ordinance.js';
+import { loadZones } from '../../domain/zones.js';
+import type { Alert } from '../../entities/alert.entity.js';
+import { OrdinanceEntity } from '../../entities/ordinance.entity.js';
 import { renderCapAlert, renderCapIndex, type CapAlertSource, type CapContext } from './cap.js';
 import {
   alertCapUrl,

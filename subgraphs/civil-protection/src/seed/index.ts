@@ -1,16 +1,16 @@
 import type { EntityManager } from '@sportello/platform';
-import type { EmergencyAreaKind, GeoPoint } from './domain/emergency-area.js';
-import { sha256Hex } from './domain/ordinance-documents.js';
-import { DEFAULT_APPEAL_CLAUSE, LEGAL_BASIS_CITATIONS } from './domain/ordinance.js';
-import { readZoneGeometry, type ZoneGeometry } from './domain/zone-geometry.js';
-import { AlertZoneEntity } from './entities/alert-zone.entity.js';
-import { EmergencyAreaEntity, EmergencyNumberEntity } from './entities/emergency-area.entity.js';
+import type { EmergencyAreaKind, GeoPoint } from '../domain/emergency-area.js';
+import { sha256Hex } from '../domain/ordinance-documents.js';
+import { DEFAULT_APPEAL_CLAUSE, LEGAL_BASIS_CITATIONS } from '../domain/ordinance.js';
+import { readZoneGeometry, type ZoneGeometry } from '../domain/zone-geometry.js';
+import { AlertZoneEntity } from '../entities/alert-zone.entity.js';
+import { EmergencyAreaEntity, EmergencyNumberEntity } from '../entities/emergency-area.entity.js';
 import {
   OrdinanceDocumentContentEntity,
   OrdinanceDocumentEntity,
-} from './entities/ordinance-document.entity.js';
-import { OrdinanceEntity } from './entities/ordinance.entity.js';
-import { plainTextPdf } from './seed-document.js';
+} from '../entities/ordinance-document.entity.js';
+import { OrdinanceEntity } from '../entities/ordinance.entity.js';
+import { plainTextPdf } from './plain-text-pdf.js';
 
 /** A zone of the demo comune. */
 export interface SeedZone {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OTHER_COMUNE, startHarness, type Harness } from '../test-support/harness.js';
+import { OTHER_COMUNE, startHarness, type Harness } from '../../test-support/harness.js';
 
 const hours = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
 const PUBLIC = 'public, max-age=5, stale-while-revalidate=5';

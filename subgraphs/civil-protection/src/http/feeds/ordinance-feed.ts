@@ -2,7 +2,7 @@
  * The Atom 1.0 feed of published ordinances: what a comune's Albo Pretorio feed offers for its
  * civil-protection acts, one entry per ordinance, its documents as enclosures.
  */
-import { LEGAL_BASIS_CITATIONS, type LegalBasis } from '../domain/ordinance.js';
+import { LEGAL_BASIS_CITATIONS, type LegalBasis } from '../../domain/ordinance.js';
 import { element, escapeXml } from './xml.js';
 
 /** An ordinance as the feed shows it. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ALERT_COLOURS, HAZARDS } from '../domain/alert.js';
+import { ALERT_COLOURS, HAZARDS } from '../../domain/alert.js';
 import { renderCapAlert, renderCapIndex, type CapAlertSource, type CapContext } from './cap.js';
 import { capSchemaErrors } from '@sportello/test-support';
 import { capDateTime } from './xml.js';
