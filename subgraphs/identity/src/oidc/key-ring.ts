@@ -94,6 +94,25 @@ export class KeyRing {
       .map((key) => ({ ...key.publicJwk, kid: key.kid, alg: SIGNING_ALGORITHM, use: 'sig' }));
   }
 
+  /**
+   * The key set an OpenID provider signs with: the active key first (the one it signs with), then
+   * the retired ones still published, as private JWKs with `kid`, `alg` and `use`.
+   */
+  async signingJwks(now = new Date()): Promise<JWK[]> {
+    const active = await this.activeKey(now);
+    const em = this.forkEm();
+    const published = new Set((await this.publishedKeys(now)).map((key) => key.kid));
+    const keys = await em.find(SigningKeyEntity, {}, { orderBy: { createdAt: 'desc' } });
+    const jwks: JWK[] = [];
+    for (const key of keys) {
+      if (key.kid !== active.kid && !published.has(key.kid)) continue;
+      const jwk = { ...(await this.privateJwkOf(em, key)), kid: key.kid, alg: SIGNING_ALGORITHM, use: 'sig' };
+      if (key.kid === active.kid) jwks.unshift(jwk);
+      else jwks.push(jwk);
+    }
+    return jwks;
+  }
+
   /** Forces a new key now (an operator's response to a suspected leak). */
   async rotateNow(now = new Date()): Promise<string> {
     const key = await this.rotate(this.forkEm(), now);
