@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- answers are read loosely; the assertions check their shape */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setComuneTerritory } from './domain/report-operations.js';
+import { createTerritoryCache } from './domain/territory-cache.js';
 import {
   CHIARA,
   COMUNE,
@@ -341,5 +342,62 @@ describe.each(['sqlite', 'postgresql'] as const)('appointments and reports over 
         new Date(),
       ),
     ).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'geometry' } });
+  });
+
+  it('checks the next report against a territory changed elsewhere, even in the same instant', async () => {
+    const file = `mutation($input: FileReportInput!) { fileReport(input: $input) { id } }`;
+    const report = (latitude: number, longitude: number) =>
+      h.graphql<any>(
+        file,
+        {
+          input: {
+            category: 'waste',
+            description: 'Rifiuti abbandonati nel parcheggio.',
+            latitude,
+            longitude,
+          },
+        },
+        mario,
+      );
+    const square = (longitude: number, latitude: number) => ({
+      type: 'Polygon' as const,
+      coordinates: [
+        [
+          [longitude - 0.02, latitude - 0.02],
+          [longitude + 0.02, latitude - 0.02],
+          [longitude + 0.02, latitude + 0.02],
+          [longitude - 0.02, latitude + 0.02],
+          [longitude - 0.02, latitude - 0.02],
+        ],
+      ],
+    });
+    // Changed straight in the database, as another replica would, and with one instant for every
+    // change: the service must notice each of them all the same.
+    const at = new Date();
+    const set = (name: string, geometry: ReturnType<typeof square>) =>
+      setComuneTerritory(h.service.database.fork({ comune: COMUNE }), COMUNE, name, geometry, at);
+
+    await set('Borgo Demo', square(7.67, 45.06));
+    expect(errorOf(await report(45.06, 7.67))).toBeUndefined();
+    expect(errorOf(await report(45.061, 7.671))).toBeUndefined();
+    await set('Borgo Demo', square(7.9, 45.2));
+    const moved = await report(45.06, 7.67);
+    expect(errorOf(moved)?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'latitude' });
+    expect(errorOf(await report(45.2, 7.9))).toBeUndefined();
+    await set('Borgo Nuovo', square(7.9, 45.2));
+    expect(errorOf(await report(45.06, 7.67))?.message).toContain('outside the territory of Borgo Nuovo');
+
+    // Between changes the territory is kept as it was read, not read and parsed again.
+    const territories = createTerritoryCache();
+    const em = () => h.service.database.fork({ comune: COMUNE });
+    const held = await territories.current(em(), COMUNE);
+    expect(held).toMatchObject({ name: 'Borgo Nuovo' });
+    expect(await territories.current(em(), COMUNE)).toBe(held);
+    await set('Borgo Nuovo', square(7.67, 45.06));
+    const changed = await territories.current(em(), COMUNE);
+    expect(changed).not.toBe(held);
+    expect(changed).toMatchObject({ version: held!.version + 1, geometry: square(7.67, 45.06) });
+    // A comune without a territory has none (its reports fall back to Italy's bounds).
+    expect(await territories.current(h.service.database.fork({ comune: '099002' }), '099002')).toBeNull();
   });
 });

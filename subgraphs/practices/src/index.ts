@@ -15,6 +15,7 @@ import {
 } from '@sportello/platform';
 import type { PracticesConfig } from './config.js';
 import { createPracticesContext, type PracticesContext } from './context.js';
+import { createTerritoryCache } from './domain/territory-cache.js';
 import { PRACTICES_ENTITIES } from './entities/index.js';
 import { startPaymentConsumer } from './events/payment-consumer.js';
 import { buildPracticesSchema } from './graphql/schema.js';
@@ -64,6 +65,7 @@ export async function createPractices(config: PracticesConfig, deps: PracticesDe
     logger,
   });
   const settings = { attachmentMaxBytes: config.attachmentMaxBytes, timeZone: config.timeZone };
+  const territories = createTerritoryCache();
   const jobs = createJobScheduler({
     database,
     logger,
@@ -90,6 +92,7 @@ export async function createPractices(config: PracticesConfig, deps: PracticesDe
       createPracticesContext(
         { ...base, audit: deps.audit ?? createOutboxAuditSink('practices', base) },
         settings,
+        territories,
       ),
     routes: ({ requestContext }) =>
       attachmentRoutes({ context: requestContext, maxBytes: config.attachmentMaxBytes }),

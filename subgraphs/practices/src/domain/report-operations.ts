@@ -1,4 +1,5 @@
 /** Citizen reports (segnalazioni): filed by citizens, moved along by the office, the reporter told. */
+import { OptimisticLockError } from '@mikro-orm/core';
 import {
   BadUserInputError,
   ConflictError,
@@ -13,6 +14,7 @@ import { ComuneTerritoryEntity } from '../entities/comune-territory.entity.js';
 import { ReportChangeEntity, ReportEntity, type Report } from '../entities/report.entity.js';
 import type { FieldViolation } from '../errors.js';
 import { invalidInput } from '../errors.js';
+import type { TerritoryCache } from './territory-cache.js';
 
 /** The office whose staff handle reports. */
 export const REPORTS_OFFICE = 'practices';
@@ -111,8 +113,9 @@ function statusChanged(
 
 /**
  * Sets (or replaces) the comune's territory, against which reports are checked. The outer rings
- * must lie in Italy: a file at (0, 0) or with coordinates swapped is refused.
- * @throws BadUserInputError naming `geometry`
+ * must lie in Italy: a file at (0, 0) or with coordinates swapped is refused. Each change raises
+ * the territory's version, so the next report on every replica is checked against it.
+ * @throws BadUserInputError naming `geometry`; ConflictError when changed at the same time elsewhere
  */
 export async function setComuneTerritory(
   em: EntityManager,
@@ -143,7 +146,15 @@ export async function setComuneTerritory(
   const existing = await em.findOne(ComuneTerritoryEntity, { comune });
   if (existing === null) em.create(ComuneTerritoryEntity, { comune, name, geometry, updatedAt: now });
   else Object.assign(existing, { name, geometry, updatedAt: now });
-  await em.flush();
+  try {
+    await em.flush();
+  } catch (error) {
+    if (!(error instanceof OptimisticLockError)) throw error;
+    throw new ConflictError(
+      `The territory of comune ${comune} was changed by someone else at the same time: read it again and retry`,
+      { reason: 'CONCURRENT_CHANGE' },
+    );
+  }
 }
 
 /**
@@ -151,8 +162,13 @@ export async function setComuneTerritory(
  * pothole in the next town), else against Italy's bounding box by {@link checkReport}.
  * @throws BadUserInputError naming `latitude`
  */
-async function checkInTerritory(em: EntityManager, comune: string, input: ReportInput): Promise<void> {
-  const territory = await em.findOne(ComuneTerritoryEntity, { comune });
+async function checkInTerritory(
+  em: EntityManager,
+  territories: TerritoryCache,
+  comune: string,
+  input: ReportInput,
+): Promise<void> {
+  const territory = await territories.current(em, comune);
   if (territory === null || isInTerritory(territory.geometry, input.longitude, input.latitude)) return;
   throw invalidInput([
     {
@@ -162,8 +178,13 @@ async function checkInTerritory(em: EntityManager, comune: string, input: Report
   ]);
 }
 
+/**
+ * Files a citizen's report, checked against the comune's territory as `territories` holds it.
+ * @throws BadUserInputError naming the field
+ */
 export async function fileReport(
   em: EntityManager,
+  territories: TerritoryCache,
   comune: string,
   reporterFiscalCode: string,
   actor: Actor,
@@ -172,7 +193,7 @@ export async function fileReport(
 ): Promise<Report> {
   const problems = checkReport(input);
   if (problems.length > 0) throw invalidInput(problems);
-  await checkInTerritory(em, comune, input);
+  await checkInTerritory(em, territories, comune, input);
   const report = em.create(ReportEntity, {
     comune,
     category: input.category,

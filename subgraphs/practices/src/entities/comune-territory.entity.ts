@@ -19,6 +19,11 @@ export const ComuneTerritoryEntity = defineEntity({
     name: p.string().length(200),
     geometry: p.json<TerritoryGeometry>(),
     updatedAt: p.datetime(),
+    /**
+     * Raised by every change: a replica keeping the parsed territory between reports reads only this
+     * to know whether it still holds the current one.
+     */
+    version: p.integer().version(),
   },
   uniques: [{ properties: ['comune'] }],
 });

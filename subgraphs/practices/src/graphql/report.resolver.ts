@@ -237,7 +237,9 @@ export class ReportResolver {
   ): Promise<ReportType> {
     const caller = requireCitizen(ctx.principal);
     const actor = await citizenActor(ctx.em, ctx.comune, caller);
-    return toReportType(await fileReport(ctx.em, ctx.comune, caller.fiscalCode, actor, input, ctx.now));
+    return toReportType(
+      await fileReport(ctx.em, ctx.territories, ctx.comune, caller.fiscalCode, actor, input, ctx.now),
+    );
   }
 
   @Mutation(() => ReportType, {

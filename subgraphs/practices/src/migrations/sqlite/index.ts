@@ -3,10 +3,12 @@ import { Migration20261123131753_init } from './Migration20261123131753_init.js'
 import { Migration20261207050202_practice_fees } from './Migration20261207050202_practice_fees.js';
 import { Migration20261207073734_job_lease } from './Migration20261207073734_job_lease.js';
 import { Migration20261207075418_comune_territory } from './Migration20261207075418_comune_territory.js';
+import { Migration20261207105411_comune_territory_version } from './Migration20261207105411_comune_territory_version.js';
 
 export const migrations = [
   { name: 'Migration20261123131753_init', class: Migration20261123131753_init },
   { name: 'Migration20261207050202_practice_fees', class: Migration20261207050202_practice_fees },
   { name: 'Migration20261207073734_job_lease', class: Migration20261207073734_job_lease },
   { name: 'Migration20261207075418_comune_territory', class: Migration20261207075418_comune_territory },
+  { name: 'Migration20261207105411_comune_territory_version', class: Migration20261207105411_comune_territory_version },
 ];
