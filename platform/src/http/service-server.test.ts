@@ -138,6 +138,13 @@ beforeAll(async () => {
     context: createRequestContextFactory({ verifier, defaultComune: ROMA, logger, audit }),
     routes: [
       { method: 'GET', path: '/.well-known/jwks.json', handler: () => ({ status: 200, json: issuer.jwks }) },
+      {
+        method: 'GET',
+        path: '/steps/',
+        prefix: true,
+        handler: (request) => ({ status: 200, json: { step: request.url.pathname.slice('/steps/'.length) } }),
+      },
+      { method: 'GET', path: '/steps/fixed', handler: () => ({ status: 200, json: { exact: true } }) },
     ],
     maxBodyBytes: 2048,
     logger,
@@ -350,6 +357,13 @@ describe('createServiceServer', () => {
     expect(post.status).toBe(405);
     expect(post.headers.get('allow')).toBe('GET, HEAD');
     expect((await fetch(`${url}/nowhere`)).status).toBe(404);
+  });
+
+  it('serves every path under a prefix route, an exact route first, and not the bare prefix', async () => {
+    expect(await (await fetch(`${url}/steps/abc/next`)).json()).toEqual({ step: 'abc/next' });
+    expect(await (await fetch(`${url}/steps/fixed`)).json()).toEqual({ exact: true });
+    expect((await fetch(`${url}/steps/`)).status).toBe(404);
+    expect((await fetch(`${url}/steps/abc`, { method: 'POST' })).status).toBe(405);
   });
 
   it('reports health, 503 when the check fails', async () => {

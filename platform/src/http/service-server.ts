@@ -29,8 +29,10 @@ export interface RouteResponse {
 /** An extra endpoint next to `/graphql` (`/.well-known/jwks.json`, `/auth/token`, webhooks...). */
 export interface Route {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  /** Exact path, e.g. `/.well-known/jwks.json`; no patterns. */
+  /** Exact path, e.g. `/.well-known/jwks.json`; no patterns. With `prefix`, a path ending in `/`. */
   path: string;
+  /** The route serves every path under `path` (e.g. `/oauth/interaction/` and its sign-in steps). */
+  prefix?: boolean;
   handler(request: ServiceRequest): Promise<RouteResponse> | RouteResponse;
 }
 
@@ -318,7 +320,9 @@ export function createServiceServer<Context extends BaseContext>(
     if (path === METRICS_PATH && request.method === 'GET') return serveMetrics(res);
     if (refusedAtBoundary(request, res)) return;
     if (path === GRAPHQL_PATH) return serveGraphQL(request, res);
-    const onPath = routes.filter((route) => route.path === path);
+    const exact = routes.filter((route) => route.path === path && route.prefix !== true);
+    const onPath =
+      exact.length > 0 ? exact : routes.filter((route) => route.prefix === true && isUnder(path, route.path));
     // HEAD is GET without the body (RFC 9110): feeds' validators answer both.
     const method = request.method === 'HEAD' ? 'GET' : request.method;
     const route = onPath.find((candidate) => candidate.method === method);
@@ -337,7 +341,12 @@ export function createServiceServer<Context extends BaseContext>(
 
   /** The route a path is served by, for span names; undefined for a path nobody serves. */
   function routeOf(path: string): string | undefined {
-    return path === GRAPHQL_PATH || routes.some((route) => route.path === path) ? path : undefined;
+    if (path === GRAPHQL_PATH) return path;
+    const route =
+      routes.find((candidate) => candidate.path === path && candidate.prefix !== true) ??
+      routes.find((candidate) => candidate.prefix === true && isUnder(path, candidate.path));
+    // A prefix route is named by its prefix: span names and metric labels stay few.
+    return route?.path;
   }
 
   const httpServer = createServer((raw, res) => {
@@ -441,4 +450,9 @@ export function createServiceServer<Context extends BaseContext>(
       if (started) await apollo.stop();
     },
   };
+}
+
+/** Whether `path` lies under the prefix `prefix` (which ends in `/`). */
+function isUnder(path: string, prefix: string): boolean {
+  return path.startsWith(prefix) && path.length > prefix.length;
 }
