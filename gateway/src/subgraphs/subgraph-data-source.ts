@@ -6,6 +6,7 @@ import { type GatewayMetrics } from '../metrics.js';
 import { type PublicDataGenerations, UNNAMED_COMUNE } from '../public-data/generations.js';
 import { InFlightFetches } from '../public-data/in-flight-fetches.js';
 import { COMUNE_HEADER } from '../public-data/public-request.js';
+import { type EntitiesResponse, EntityFetchBatches } from './entity-fetch-batches.js';
 
 /** Per-request values the gateway passes down to subgraph fetches. */
 export interface SubgraphRequestContext {
@@ -19,7 +20,16 @@ export interface SubgraphRequestContext {
    * the caller's trace id still reaches the subgraphs.
    */
   incomingTrace?: Context;
+  /**
+   * The operation is one of many resolved at once (the live layer's updates): its `_entities`
+   * fetches may go out together with those of the others in the same tick, with the same token,
+   * comune, document and variables (see {@link EntityFetchBatches}).
+   */
+  batchEntityFetches?: boolean;
 }
+
+/** `_entities` fetches of concurrent operations going out together, at most this many at once. */
+const MAX_MERGED_ENTITY_FETCHES = 64;
 
 type Fetcher = NonNullable<RemoteGraphQLDataSource['fetcher']>;
 type SubgraphResponse = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
@@ -80,6 +90,7 @@ export interface FetchMerging {
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<SubgraphRequestContext> {
   private readonly inFlight = new InFlightFetches<SharedResponse>();
+  private readonly entityFetches = new EntityFetchBatches(MAX_MERGED_ENTITY_FETCHES);
   private readonly subgraph: string;
   private readonly merging: FetchMerging | undefined;
   private readonly merges: GatewayMetrics['subgraphFetchMerges'];
@@ -182,6 +193,29 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<SubgraphRequestC
   private async processShared(
     options: GraphQLDataSourceProcessOptions<SubgraphRequestContext>,
   ): Promise<{ response: SharedResponse; merged: boolean }> {
+    const variables = options.request.variables;
+    if (
+      options.context.batchEntityFetches === true &&
+      'incomingRequestContext' in options &&
+      Array.isArray(variables?.['representations'])
+    ) {
+      const { representations, ...others } = variables;
+      const key = JSON.stringify([
+        options.context.authorization ?? null,
+        options.context.comune ?? null,
+        options.request.query,
+        options.request.operationName ?? null,
+        others,
+      ]);
+      const response = await this.entityFetches.fetch(key, representations as unknown[], async (all) => {
+        const request = { ...options.request, variables: { ...others, representations: all } };
+        const spanContext = this.spanContexts.get(options.request);
+        if (spanContext) this.spanContexts.set(request, spanContext);
+        const { data, errors, extensions } = await super.process({ ...options, request });
+        return { data, errors, extensions } as EntitiesResponse;
+      });
+      return { response: response as SharedResponse, merged: false };
+    }
     if (
       !this.merging ||
       // Health checks and schema loads have no incoming request (the kind enum is not exported).

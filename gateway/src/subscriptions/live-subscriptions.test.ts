@@ -147,6 +147,7 @@ async function start(
   overrides: Partial<GatewayConfigInput> = {},
   foreground?: ForegroundGate,
   log = captureLogger(),
+  subscriptions: SubscriptionBindings = bindings,
 ): Promise<GatewayHandle> {
   const real = createInProcessBus(foreground ? { foreground } : {});
   listens = 0;
@@ -173,7 +174,7 @@ async function start(
       verifier,
       logger: log.logger,
       bus,
-      subscriptions: bindings,
+      subscriptions,
       ...(foreground ? { foreground } : {}),
     },
   );
@@ -402,6 +403,77 @@ describe('live subscriptions over graphql-ws', () => {
     for (const subscriber of [...subscribers, otherSubscriber]) {
       expect(subscriber.results).toEqual([{ data: { alertIssued: { id: 'al-shared', colour: 'red' } } }]);
     }
+  });
+
+  it('loads the entities of events arriving together in one request per subgraph, each event answered on its own', async () => {
+    const gateway = await start();
+    const ids = Array.from({ length: 20 }, (_, i) => (i === 7 ? `refused-${i}` : `batch-${i}`));
+    for (const id of ids) topology.alerts.set(id, { id, colour: 'orange' });
+    const { client, closed } = connect(gateway, await issuer.bearer(staff(ROMA)));
+    const subscriber = subscribe(
+      client,
+      'subscription { alertIssued { id colour acknowledgements } }',
+      closed,
+    );
+    await expect.poll(() => openSubscriptions(gateway)).toBe(1);
+    const [accountsBefore, reviewsBefore] = [topology.accounts.requests, topology.reviews.requests];
+    // Twenty events at once, as a burst brings them.
+    await Promise.all(ids.map((id) => bus.publish(alertIssued(ROMA, id, 'Z1'))));
+    await until(() => subscriber.results.length === 20, 'every update');
+    // Counted where the requests arrive: one to the alerts' subgraph, one `_entities` to reviews.
+    expect(topology.accounts.requests - accountsBefore).toBeLessThanOrEqual(2);
+    expect(topology.reviews.requests - reviewsBefore).toBeLessThanOrEqual(2);
+    expect(subscriber.results).toEqual(
+      ids.map((id) =>
+        id.startsWith('refused-')
+          ? {
+              data: { alertIssued: null },
+              errors: [
+                expect.objectContaining({
+                  message: 'Only the civil protection office may read this alert',
+                  path: ['alertIssued'],
+                  extensions: expect.objectContaining({ code: 'FORBIDDEN' }),
+                }),
+              ],
+            }
+          : { data: { alertIssued: { id, colour: 'orange', acknowledgements: id.length } } },
+      ),
+    );
+    expect(await openSubscriptions(gateway)).toBe(1);
+  });
+
+  it('answers each event on its own when one entity of a batch fails a non-null lookup', async () => {
+    const required: SubscriptionBindings = {
+      alertIssued: {
+        ...bindings['alertIssued']!,
+        lookup: (event) => ({ field: 'requiredAlert', args: { id: event.subject } }),
+      },
+    };
+    const gateway = await start({}, undefined, captureLogger(), required);
+    const ids = ['kept-0', 'kept-1', 'gone-2', 'kept-3', 'kept-4'];
+    for (const id of ids) if (!id.startsWith('gone-')) topology.alerts.set(id, { id, colour: 'green' });
+    const { client, closed } = connect(gateway, await issuer.bearer(staff(ROMA)));
+    const subscriber = subscribe(client, 'subscription { alertIssued { id colour } }', closed);
+    await expect.poll(() => openSubscriptions(gateway)).toBe(1);
+    await Promise.all(ids.map((id) => bus.publish(alertIssued(ROMA, id, 'Z1'))));
+    await until(() => subscriber.results.length === ids.length, 'every update');
+    expect(subscriber.results).toEqual(
+      ids.map((id) =>
+        id.startsWith('gone-')
+          ? {
+              data: null,
+              errors: [
+                expect.objectContaining({
+                  message: `No alert ${id}`,
+                  path: ['alertIssued'],
+                  extensions: expect.objectContaining({ code: 'NOT_FOUND' }),
+                }),
+              ],
+            }
+          : { data: { alertIssued: { id, colour: 'green' } } },
+      ),
+    );
+    expect(await openSubscriptions(gateway)).toBe(1);
   });
 
   it('drops a subscriber that does not read, with a clear close code, while a fast one beside it gets everything', async () => {

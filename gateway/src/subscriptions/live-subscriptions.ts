@@ -27,9 +27,14 @@ import { isRefusal, type Refusal } from '../admission/refusal.js';
 import { type Caller, type GatewayTokenVerifier, identifyCaller } from '../auth/caller.js';
 import { type GatewayMetrics } from '../metrics.js';
 import { ConcurrencyLimit, SharedResolutions, UpdateStream } from './update-stream.js';
-import { changeQuery, entityQuery, subscriptionRootField } from './entity-query.js';
+import { changeQuery, entityBatchQuery, subscriptionRootField } from './entity-query.js';
+import { EntityBatches } from './entity-batches.js';
 import { SharedListeners } from './shared-listeners.js';
-import { type SubscriptionBindings, type SubscriptionRequest } from './subscription-binding.js';
+import {
+  type EntityLookup,
+  type SubscriptionBindings,
+  type SubscriptionRequest,
+} from './subscription-binding.js';
 
 /** WebSocket close code for a subscriber that does not keep up (RFC 6455 policy violation). */
 export const SLOW_CONSUMER_CLOSE_CODE = 1008;
@@ -38,6 +43,9 @@ export const SLOW_CONSUMER_CLOSE_CODE = 1008;
  * bound on memory while the subgraphs lag behind the events).
  */
 const BACKLOG_FACTOR = 20;
+
+/** How often subscribers are checked for slowness. */
+const SLOWNESS_SWEEP_MS = 500;
 
 /** Documents kept parsed and validated for the next subscriber that sends the same text. */
 const DOCUMENT_CACHE_SIZE = 500;
@@ -52,6 +60,8 @@ export interface LiveContext {
   authorization?: string;
   /** Forwarded as `x-comune`: the comune an anonymous subscriber named, or the event's. */
   comune?: string;
+  /** An update's resolution: its `_entities` fetches may go out with those of other updates. */
+  batchEntityFetches?: boolean;
 }
 
 export interface LiveSubscriptionsOptions {
@@ -69,6 +79,11 @@ export interface LiveSubscriptionsOptions {
   queueSize: number;
   /** Update resolutions running at once, all subscribers together. @default 32 */
   maxConcurrentResolutions?: number;
+  /**
+   * Events whose entities one resolution loads together (fewer when the operation limits allow
+   * fewer aliases or less cost). @default 32
+   */
+  maxEntityBatch?: number;
   /**
    * How long a subscriber with more than `queueSize` updates waiting may read none before it is
    * dropped as a slow consumer. @default 2000
@@ -207,12 +222,15 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
     variables: Record<string, unknown>,
     operationName?: string,
     comune = state.comune,
+    /** A subscription's update, resolved alongside others. */
+    update = false,
   ): Promise<ExecutionResult> {
     const contextValue: LiveContext = {
       caller: state.caller,
       report: { errorCodes: [] },
       ...(state.authorization ? { authorization: state.authorization } : {}),
       ...(comune ? { comune } : {}),
+      ...(update ? { batchEntityFetches: true } : {}),
     };
     const response = await apollo.executeOperation(
       { query: document, variables, ...(operationName ? { operationName } : {}) },
@@ -268,11 +286,64 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
   const resolutionLimit = new ConcurrencyLimit(options.maxConcurrentResolutions ?? 32);
   // A subscriber that stopped reading is dropped even when no new event comes to notice it.
   const streams = new Set<UpdateStream>();
+  let sweptAt = Date.now();
   const slownessSweep = setInterval(() => {
-    for (const stream of streams) stream.check();
-  }, 500);
+    // A sweep that comes late means the process was held up: its subscribers could not read either.
+    const now = Date.now();
+    const heldUp = now - sweptAt - SLOWNESS_SWEEP_MS;
+    sweptAt = now;
+    for (const stream of streams) {
+      if (heldUp > 0) stream.excuse(heldUp);
+      stream.check();
+    }
+  }, SLOWNESS_SWEEP_MS);
   slownessSweep.unref();
   const sharedResolutions = new SharedResolutions();
+  const entityBatches = new EntityBatches<EntityLookup>(resolutionLimit);
+  const maxEntityBatch = options.maxEntityBatch ?? 32;
+  // The largest batch the gateway's operation limits (aliases, cost) let through, per document.
+  const batchSizes = new Map<string, { schema: GraphQLSchema; size: number }>();
+  function batchSizeFor(
+    schema: GraphQLSchema,
+    key: string,
+    operation: OperationDefinitionNode,
+    document: DocumentNode,
+    lookup: EntityLookup,
+    variables: Record<string, unknown>,
+    change: ReturnType<typeof changeQuery> | undefined,
+  ): number {
+    const known = batchSizes.get(key);
+    if (known && known.schema === schema) return known.size;
+    // The values only reach the variables: distinct ones keep the probe's lookups apart.
+    const fits = (size: number) => {
+      const probe = Array.from({ length: size }, (_, i) => ({
+        field: lookup.field,
+        args: Object.fromEntries(Object.keys(lookup.args).map((name) => [name, i])),
+      }));
+      const query = entityBatchQuery(
+        schema,
+        document,
+        operation,
+        probe,
+        variables,
+        change?.entity ?? undefined,
+      );
+      return validate(schema, query.document, options.validationRules).length === 0;
+    };
+    let size = maxEntityBatch;
+    if (!fits(size)) {
+      let [fitting, failing] = [1, size];
+      while (failing - fitting > 1) {
+        const middle = Math.floor((fitting + failing) / 2);
+        if (fits(middle)) fitting = middle;
+        else failing = middle;
+      }
+      size = fitting;
+    }
+    if (batchSizes.size >= DOCUMENT_CACHE_SIZE) batchSizes.delete(batchSizes.keys().next().value!);
+    batchSizes.set(key, { schema, size });
+    return size;
+  }
   // Revocations heard since a connection opened end it within a second, events or not.
   const revocationSweep = options.revoked
     ? setInterval(() => {
@@ -503,55 +574,65 @@ export function attachLiveSubscriptions(options: LiveSubscriptionsOptions): Live
       },
     );
 
+    const change = binding.change
+      ? changeQuery(args.schema, args.document, operation, binding.change.entityField)
+      : undefined;
+    /** The entities of several events, in one query with this subscriber's token. */
+    const resolveBatch =
+      (comune: string | undefined) =>
+      async (lookups: EntityLookup[]): Promise<ExecutionResult[]> => {
+        const batch = entityBatchQuery(
+          args.schema,
+          args.document,
+          operation,
+          lookups,
+          variables,
+          change?.entity ?? undefined,
+        );
+        const result = await runOperation(
+          state,
+          batch.document,
+          batch.variables,
+          operation.name?.value,
+          comune,
+          true,
+        );
+        // One entity's failure emptied the whole answer: each event gets its own, apart.
+        return (
+          batch.split(result) ??
+          Promise.all(lookups.map(async (one) => (await resolveBatch(comune)([one]))[0]!))
+        );
+      };
+
     /** The update one event makes for this subscriber, shared with identical subscribers. */
     function updateFor(event: EventEnvelope): Promise<ExecutionResult | null> {
       const lookup = binding.lookup(event, request);
       if (!lookup) return Promise.resolve(null);
-      const comune = state.authorization ? undefined : (lookup.comune ?? state.comune);
+      // A subscriber with a token is answered for its connection's comune, an anonymous one for the
+      // event's (public data).
+      const comune = state.authorization ? state.comune : (lookup.comune ?? state.comune);
       const who = state.authorization ?? `anonymous:${comune ?? ''}`;
-      return sharedResolutions.run(`${event.id}|${sameAnswer}|${who}|${JSON.stringify(lookup)}`, () =>
-        resolutionLimit.run(async () => {
-          try {
-            if (binding.change) {
-              const change = changeQuery(
-                args.schema,
-                args.document,
-                operation,
-                lookup,
-                variables,
-                binding.change.entityField,
-              );
-              const resolved = change.query
-                ? await runOperation(
-                    state,
-                    change.query.document,
-                    change.query.variables,
-                    operation.name?.value,
-                    comune,
-                  )
-                : {};
-              return change.assemble(resolved, binding.change.values(event));
-            }
-            const entity = entityQuery(args.schema, args.document, operation, lookup, variables);
-            return await runOperation(
-              state,
-              entity.document,
-              entity.variables,
-              operation.name?.value,
-              comune,
-            );
-          } catch (error) {
-            logger.warn({ err: error, field }, 'subscription update failed');
-            return {
-              errors: [
-                new GraphQLError('The update could not be resolved', {
-                  extensions: { code: 'INTERNAL_SERVER_ERROR' },
-                }),
-              ],
-            };
-          }
-        }),
-      );
+      return sharedResolutions.run(`${event.id}|${sameAnswer}|${who}|${JSON.stringify(lookup)}`, async () => {
+        try {
+          if (change && !change.entity) return change.assemble({}, binding.change!.values(event));
+          const resolved = await entityBatches.load(
+            `${sameAnswer}|${who}|${comune ?? ''}`,
+            lookup,
+            batchSizeFor(args.schema, sameAnswer, operation, args.document, lookup, variables, change),
+            resolveBatch(comune),
+          );
+          return change ? change.assemble(resolved, binding.change!.values(event)) : resolved;
+        } catch (error) {
+          logger.warn({ err: error, field }, 'subscription update failed');
+          return {
+            errors: [
+              new GraphQLError('The update could not be resolved', {
+                extensions: { code: 'INTERNAL_SERVER_ERROR' },
+              }),
+            ],
+          };
+        }
+      });
     }
 
     const stopListening = await listeners!.add(binding.subjects(request), (event) => {

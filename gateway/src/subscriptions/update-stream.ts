@@ -31,11 +31,22 @@ export class UpdateStream implements AsyncIterableIterator<ExecutionResult> {
     this.progressAt = now();
   }
 
-  /** Drops the subscriber if it is a slow consumer now (called as updates resolve, and by a sweep). */
+  /**
+   * Drops the subscriber if it is a slow consumer now (called by a sweep, not as updates resolve:
+   * after the event loop was held up, the sweep first excuses the time, see {@link excuse}).
+   */
   check(): void {
     if (this.ready > this.bounds.ready && this.now() - this.progressAt > this.bounds.patienceMs) {
       this.overflow('slow-consumer');
     }
+  }
+
+  /**
+   * Time the subscriber could not read in, because the process was busy (a long stretch of work,
+   * the machine's other load): not counted against its patience.
+   */
+  excuse(ms: number): void {
+    this.progressAt += ms;
   }
 
   get isClosed(): boolean {
@@ -55,7 +66,6 @@ export class UpdateStream implements AsyncIterableIterator<ExecutionResult> {
       (result) => {
         if (this.ready === 0) this.progressAt = this.now();
         this.ready += 1;
-        this.check();
         return result;
       },
       () => {

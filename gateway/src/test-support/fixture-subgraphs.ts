@@ -19,7 +19,10 @@ type Query {
   "The same, nullable: a refusal nulls only itself."
   staffNote: String
   slow(ms: Int!): String
+  """An alert; one whose id starts with \`refused-\` is FORBIDDEN."""
   alert(id: ID!): Alert
+  """The same, non-null: an unknown alert fails the whole answer."""
+  requiredAlert(id: ID!): Alert!
 }
 type Mutation {
   recolour(id: ID!, colour: String!): Alert
@@ -96,7 +99,10 @@ async function startSubgraph(
 
 /** Two subgraphs (accounts, reviews) sharing the `Account` entity, and their supergraph. */
 export interface FixtureTopology {
-  /** Alerts the accounts subgraph knows, by id; an id starting with `slow-` takes 300 ms to load. */
+  /**
+   * Alerts the accounts subgraph knows, by id; an id starting with `slow-` takes 300 ms to load, one
+   * starting with `refused-` is FORBIDDEN.
+   */
   alerts: Map<string, { id: string; colour: string }>;
   accounts: FixtureSubgraph;
   reviews: FixtureSubgraph;
@@ -131,7 +137,17 @@ export async function startFixtureTopology(): Promise<FixtureTopology> {
       },
       alert: async (_: unknown, args: { id: string }) => {
         if (args.id.startsWith('slow-')) await new Promise((resolve) => setTimeout(resolve, 300));
+        if (args.id.startsWith('refused-')) {
+          throw new GraphQLError('Only the civil protection office may read this alert', {
+            extensions: { code: 'FORBIDDEN' },
+          });
+        }
         return alerts.get(args.id) ?? null;
+      },
+      requiredAlert: (_: unknown, args: { id: string }) => {
+        const alert = alerts.get(args.id);
+        if (!alert) throw new GraphQLError(`No alert ${args.id}`, { extensions: { code: 'NOT_FOUND' } });
+        return alert;
       },
     },
     Mutation: {
