@@ -22,6 +22,7 @@ import { createAnagrafeRegistry, type FamilyRegistry } from './domain/family-reg
 import { IDENTITY_ENTITIES } from './entities/index.js';
 import { startAuditConsumer } from './events/audit-consumer.js';
 import { buildIdentitySchema } from './graphql/schema.js';
+import { oidcPayloadPurgeJob } from './jobs/oidc-payload-purge.js';
 import { migrations as postgresqlMigrations } from './migrations/postgresql/index.js';
 import { migrations as sqliteMigrations } from './migrations/sqlite/index.js';
 import { KeyEncryption } from './oidc/key-encryption.js';
@@ -120,7 +121,11 @@ export async function createIdentity(config: IdentityConfig, deps: IdentityDeps)
     database,
     logger,
     clock,
-    jobs: [delegationEndsJob(database, config.delegationJobIntervalMinutes ?? 60)],
+    jobs: [
+      delegationEndsJob(database, config.delegationJobIntervalMinutes ?? 60),
+      // The OpenID provider's expired sessions, codes and tokens leave its table every 15 minutes.
+      oidcPayloadPurgeJob(database),
+    ],
   });
   const settings = { telegramBotUsername: config.telegramBotUsername, registry, clock };
   const runtime = createSubgraphRuntime<IdentityContext>({
