@@ -27,12 +27,14 @@ export interface UploadedFile {
  * Checks an uploaded file (not empty, at most `maxBytes`, a file name without slashes, content of
  * one of the `allowed` types as detected from its bytes, and any declared type agreeing) and returns
  * its detected MIME type.
- * @throws {UploadRefusal} naming what is wrong and where (`body`, `filename`, `content-type`).
+ * @param filenameField the route's name for the file name, as refusals name it. @default 'filename'
+ * @throws {UploadRefusal} naming what is wrong and where (`body`, the file name, `content-type`).
  */
 export function checkUploadedFile(
   upload: UploadedFile,
   maxBytes: number,
   allowed: readonly string[],
+  filenameField = 'filename',
 ): string {
   if (upload.bytes.length === 0) throw new UploadRefusal(400, 'BAD_USER_INPUT', 'The file is empty', 'body');
   if (upload.bytes.length > maxBytes) {
@@ -48,8 +50,8 @@ export function checkUploadedFile(
     throw new UploadRefusal(
       400,
       'BAD_USER_INPUT',
-      'filename must be 1-255 characters without slashes',
-      'filename',
+      `${filenameField} must be 1-255 characters without slashes`,
+      filenameField,
     );
   }
   const detected = detectFileType(upload.bytes);

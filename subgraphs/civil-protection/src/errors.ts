@@ -4,19 +4,22 @@ import type { RuleViolation } from './domain/alert.js';
 /**
  * Turns rule violations into one BAD_USER_INPUT error: the message lists them all, `field` names
  * the first (so a form can focus it) and `violations` carries every one. A violation's `reason`
- * (a machine-readable cause) is kept, and the first one is the error's `reason` too.
+ * (a machine-readable cause) is kept, and the first one is the error's `reason` too. Fields are
+ * named under `prefix` (the argument they came in), or as they are when it is `null` (an HTTP
+ * route's query parameters).
  */
 export function invalidInput(
   violations: ReadonlyArray<RuleViolation & { reason?: string }>,
-  prefix = 'input',
+  prefix: string | null = 'input',
 ): BadUserInputError {
   const first = violations[0];
   const reason = violations.find((v) => v.reason !== undefined)?.reason;
+  const named = (field: string) => (prefix === null ? field : `${prefix}.${field}`);
   return new BadUserInputError(violations.map((v) => `${v.field}: ${v.message}`).join('; '), {
-    field: first === undefined ? prefix : `${prefix}.${first.field}`,
+    field: first === undefined ? (prefix ?? 'input') : named(first.field),
     ...(reason === undefined ? {} : { reason }),
     violations: violations.map((v) => ({
-      field: `${prefix}.${v.field}`,
+      field: named(v.field),
       message: v.message,
       ...(v.reason === undefined ? {} : { reason: v.reason }),
     })),

@@ -145,40 +145,76 @@ describe.each(['sqlite', 'postgresql'] as const)('ordinance document upload rout
     expect(sha256(bytes)).toBe(document['sha256']);
   });
 
-  it('refuses what is not a PDF, or not sent as one, naming it, and stores nothing', async () => {
+  it('refuses what is not a PDF, or declared as another type, naming it as every upload route does, and stores nothing', async () => {
     const ordinanceId = await draft();
     const pdf = plainTextPdf(['Ordinanza di prova']);
-    const wrongType = await upload(ordinanceId, pdf, { contentType: 'application/octet-stream' });
+    const wrongType = await upload(ordinanceId, pdf, { contentType: 'image/png' });
     expect(wrongType).toMatchObject({
       status: 415,
       body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE', field: 'content-type' } },
     });
-    expect(wrongType.body.error!.message).toContain('application/pdf');
-    const noType = await upload(ordinanceId, pdf, { contentType: '' });
-    expect(noType.status).toBe(415);
+    expect(wrongType.body.error!.message).toBe(
+      'The content is application/pdf but was declared as image/png',
+    );
 
     const word = Buffer.concat([Buffer.from('PK\x03\x04word/document.xml', 'latin1'), Buffer.alloc(4096)]);
     const notPdf = await upload(ordinanceId, word);
     expect(notPdf).toMatchObject({
       status: 415,
-      body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE', field: 'body', reason: 'NOT_PDF' } },
+      body: {
+        error: {
+          code: 'UNSUPPORTED_MEDIA_TYPE',
+          field: 'body',
+          message: 'The content is not an accepted file type (accepted: application/pdf)',
+        },
+      },
     });
-    expect(notPdf.body.error!.message).toMatch(/not a PDF/);
     // Cut short: the start of a PDF without its end.
     const truncated = await upload(ordinanceId, pdf.subarray(0, pdf.length - 200));
-    expect(truncated.status).toBe(415);
+    expect(truncated).toMatchObject({
+      status: 415,
+      body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE', field: 'body' } },
+    });
+    expect(truncated.body.error!.message).toMatch(/cut short/);
 
     const empty = await upload(ordinanceId, Buffer.alloc(0));
-    expect(empty).toMatchObject({ status: 400, body: { error: { code: 'BAD_USER_INPUT', field: 'body' } } });
+    expect(empty).toMatchObject({
+      status: 400,
+      body: { error: { code: 'BAD_USER_INPUT', field: 'body', message: 'The file is empty' } },
+    });
     const untitled = await upload(ordinanceId, pdf, { title: '  ' });
     expect(untitled).toMatchObject({
       status: 400,
       body: { error: { code: 'BAD_USER_INPUT', field: 'title' } },
     });
+    expect(untitled.body.error!.message).toMatch(/title/);
+    for (const fileName of ['', 'atti/ordinanza.pdf', 'C:\\scansioni\\ordinanza.pdf']) {
+      const badName = await upload(ordinanceId, pdf, { fileName });
+      expect(badName, fileName).toMatchObject({
+        status: 400,
+        body: {
+          error: {
+            code: 'BAD_USER_INPUT',
+            field: 'fileName',
+            message: 'fileName must be 1-255 characters without slashes',
+          },
+        },
+      });
+    }
     expect(await documentsOf(ordinanceId)).toEqual([]);
 
     const missing = await upload('', pdf);
-    expect(missing).toMatchObject({ status: 400, body: { error: { field: 'ordinanceId' } } });
+    expect(missing).toMatchObject({
+      status: 400,
+      body: { error: { code: 'BAD_USER_INPUT', field: 'ordinanceId' } },
+    });
+
+    // A generic or missing declared type is no refusal: the content says what the file is.
+    const generic = await upload(ordinanceId, pdf, { contentType: 'application/octet-stream' });
+    expect(generic.status).toBe(201);
+    const untyped = await upload(ordinanceId, plainTextPdf(['Allegato']), { contentType: '' });
+    expect(untyped.status).toBe(201);
+    expect(await documentsOf(ordinanceId)).toHaveLength(2);
   });
 
   it('refuses a file over 10 MiB with 413, declared or streamed, and stores nothing', async () => {
@@ -188,7 +224,13 @@ describe.each(['sqlite', 'postgresql'] as const)('ordinance document upload rout
     const declared = await upload(ordinanceId, huge);
     expect(declared).toMatchObject({
       status: 413,
-      body: { error: { code: 'PAYLOAD_TOO_LARGE', field: 'body' } },
+      body: {
+        error: {
+          code: 'PAYLOAD_TOO_LARGE',
+          field: 'body',
+          message: `The file exceeds the limit of ${MAX_DOCUMENT_BYTES} bytes`,
+        },
+      },
     });
     // Without a Content-Length: refused once the limit is passed, in chunks of 1 MiB.
     let sent = 0;

@@ -25,7 +25,7 @@ describe('checkUpload: the mutation (base64) and the upload route (bytes) alike'
       ].map((checked) => (checked.ok ? [] : checked.violations));
     expect(refusals(Buffer.from('GIF89a not a pdf'))).toEqual([
       [{ field: 'contentBase64', reason: 'NOT_PDF', message: expect.stringContaining('not a PDF') }],
-      [{ field: 'content', reason: 'NOT_PDF', message: expect.stringContaining('not a PDF') }],
+      [{ field: 'body', reason: 'NOT_PDF', message: expect.stringContaining('not a PDF') }],
     ]);
     expect(refusals(Buffer.alloc(0)).map((v) => v[0]?.reason)).toEqual(['EMPTY', 'EMPTY']);
     const huge = Buffer.concat([pdf, Buffer.alloc(MAX_DOCUMENT_BYTES)]);

@@ -26,15 +26,16 @@ export const DOCUMENT_MEDIA_TYPE = 'application/pdf';
 /**
  * What staff send to attach a document: its title, its file name and the file, base64-encoded
  * (`contentBase64`, the GraphQL mutation) or as it is (`content`, the upload route's body). Both
- * go through the same checks.
+ * go through the same checks; refusals name the mutation's input fields (`input.title`,
+ * `input.contentBase64`) or the route's parameters (`title`, `fileName`, `body`).
  */
 export type DocumentUpload = { title: string; fileName: string } & (
   { contentBase64: string; content?: never } | { content: Uint8Array; contentBase64?: never }
 );
 
 /**
- * Why a document's content was refused, in `extensions.reason` of the BAD_USER_INPUT error (the
- * upload route answers 413 for `TOO_LARGE` and 415 for `NOT_PDF`).
+ * Why a document's content was refused, in `extensions.reason` of the mutation's BAD_USER_INPUT
+ * error (the upload route refuses such files before, as every upload route does: 400, 413, 415).
  */
 export type DocumentRefusal = 'NOT_BASE64' | 'EMPTY' | 'TOO_LARGE' | 'NOT_PDF';
 
@@ -78,7 +79,7 @@ function contentOf(upload: DocumentUpload): Buffer | null {
 
 /**
  * Checks an upload, base64 or bytes alike; returns the file or every violation. The content's
- * violations name the field it came in (`contentBase64` or `content`) and carry a `reason`.
+ * violations name the field it came in (`contentBase64`, or the route's `body`) and carry a `reason`.
  */
 export function checkUpload(
   upload: DocumentUpload,
@@ -96,7 +97,7 @@ export function checkUpload(
   } else if (!/\.pdf$/i.test(fileName)) {
     fileName = `${fileName}.pdf`;
   }
-  const field = upload.content !== undefined ? 'content' : 'contentBase64';
+  const field = upload.content !== undefined ? 'body' : 'contentBase64';
   const content = contentOf(upload);
   const refuse = (reason: DocumentRefusal, message: string) => violations.push({ field, message, reason });
   if (content === null) {
@@ -147,7 +148,7 @@ export async function attachOrdinanceDocument(
   now: Date,
 ): Promise<{ document: OrdinanceDocument; created: boolean }> {
   const checked = checkUpload(upload);
-  if (!checked.ok) throw invalidInput(checked.violations);
+  if (!checked.ok) throw invalidInput(checked.violations, upload.content === undefined ? 'input' : null);
   const ordinance = await findDraftOrdinance(em, ordinanceId);
   const sha256 = sha256Hex(checked.content);
   const existing = await documentsOf(em, ordinance.id);
