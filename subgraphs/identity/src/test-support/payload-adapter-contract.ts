@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
@@ -36,6 +37,10 @@ const MODELS = [
 ] as const;
 
 const START = Date.UTC(2026, 11, 7, 9, 0, 0);
+const MARIO = 'RSSMRA80A01H501U';
+/** The app's PKCE pair (S256). */
+const CODE_VERIFIER = 'a-code-verifier-of-the-app-at-least-43-characters-long';
+const CODE_CHALLENGE = createHash('sha256').update(CODE_VERIFIER).digest('base64url');
 
 /** A payload shaped like the library's: nested objects, arrays, numbers, `null`s. */
 function payloadOf(kind: string, id: string, extra: Partial<AdapterPayload> = {}): AdapterPayload {
@@ -277,16 +282,20 @@ export function payloadAdapterContract(driver: DatabaseDriver): void {
       let server: Server;
       let issuer: string;
       const client = { client_id: 'tributi-sync', client_secret: 'a-long-enough-client-secret-for-tests' };
+      const app = { client_id: 'app-demo', client_secret: 'another-long-enough-secret-for-tests' };
+      const redirectUri = 'http://127.0.0.1/callback';
+      let provider: Provider;
 
       beforeAll(async () => {
         server = createServer();
         await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
         issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
         const { privateKey } = await generateKeyPair('ES256', { extractable: true });
-        const provider = new Provider(issuer, {
+        provider = new Provider(issuer, {
           adapter: createPayloadAdapter(() => database.forkUnscoped()),
           jwks: { keys: [{ ...(await exportJWK(privateKey)), kid: 'test', alg: 'ES256', use: 'sig' }] },
           ttl: { ClientCredentials: 600 },
+          rotateRefreshToken: true,
           clients: [
             {
               ...client,
@@ -296,8 +305,16 @@ export function payloadAdapterContract(driver: DatabaseDriver): void {
               token_endpoint_auth_method: 'client_secret_post',
               id_token_signed_response_alg: 'ES256',
             },
+            {
+              ...app,
+              grant_types: ['authorization_code', 'refresh_token'],
+              response_types: ['code'],
+              redirect_uris: [redirectUri],
+              token_endpoint_auth_method: 'client_secret_post',
+              id_token_signed_response_alg: 'ES256',
+            },
           ],
-          scopes: ['api:read'],
+          scopes: ['openid', 'offline_access', 'api:read'],
           features: {
             clientCredentials: { enabled: true },
             introspection: { enabled: true, allowedPolicy: () => true },
@@ -305,15 +322,38 @@ export function payloadAdapterContract(driver: DatabaseDriver): void {
             devInteractions: { enabled: false },
           },
         });
-        server.on('request', provider.callback());
+        const callback = provider.callback();
+        server.on('request', (request, response) => {
+          if (request.url?.startsWith('/interaction/')) {
+            // The sign-in step: the person is Mario, who consents to what the app asked.
+            void (async () => {
+              const details = await provider.interactionDetails(request, response);
+              const grant = new provider.Grant({
+                accountId: MARIO,
+                clientId: details.params.client_id as string,
+              });
+              grant.addOIDCScope(details.params.scope as string);
+              const grantId = await grant.save();
+              await provider.interactionFinished(request, response, {
+                login: { accountId: MARIO },
+                consent: { grantId },
+              });
+            })().catch((error: unknown) => {
+              response.statusCode = 500;
+              response.end(String(error));
+            });
+          } else {
+            void callback(request, response);
+          }
+        });
       });
       afterAll(() => new Promise<void>((resolve) => server?.close(() => resolve())));
 
-      const post = async (path: string, body: Record<string, string>) => {
+      const post = async (path: string, body: Record<string, string>, as = client) => {
         const response = await fetch(`${issuer}${path}`, {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ ...client, ...body }),
+          body: new URLSearchParams({ ...as, ...body }),
         });
         const text = await response.text();
         return {
@@ -337,6 +377,71 @@ export function payloadAdapterContract(driver: DatabaseDriver): void {
         expect((await post('/token/revocation', { token })).status).toBe(200);
         expect(await database.forkUnscoped().count(OidcPayloadEntity, { kind: 'ClientCredentials' })).toBe(0);
         expect((await post('/token/introspection', { token })).body).toEqual({ active: false });
+      });
+
+      it('signs a person in, rotates refresh tokens, and ends the grant when a used code comes back', async () => {
+        // The browser: follows the provider's redirects, keeping its cookies, up to the app's callback.
+        const cookies = new Map<string, string>();
+        let location = `${issuer}/auth?${new URLSearchParams({
+          client_id: app.client_id,
+          response_type: 'code',
+          redirect_uri: redirectUri,
+          scope: 'openid offline_access',
+          prompt: 'consent',
+          code_challenge: CODE_CHALLENGE,
+          code_challenge_method: 'S256',
+        })}`;
+        while (!location.startsWith(redirectUri)) {
+          const response = await fetch(location, {
+            redirect: 'manual',
+            headers: { cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; ') },
+          });
+          for (const cookie of response.headers.getSetCookie()) {
+            const [pair] = cookie.split(';');
+            const at = pair!.indexOf('=');
+            cookies.set(pair!.slice(0, at), pair!.slice(at + 1));
+          }
+          expect(response.status, await response.clone().text()).toBe(303);
+          location = new URL(response.headers.get('location')!, location).toString();
+        }
+        const code = new URL(location).searchParams.get('code')!;
+        const stored = await database.forkUnscoped().find(OidcPayloadEntity, {}, { fields: ['kind'] });
+        // The interaction was destroyed once the sign-in resumed; the session, grant and code live.
+        expect(new Set(stored.map((row) => row.kind))).toEqual(
+          new Set(['Session', 'Grant', 'AuthorizationCode']),
+        );
+
+        const redeem = {
+          grant_type: 'authorization_code',
+          code,
+          redirect_uri: redirectUri,
+          code_verifier: CODE_VERIFIER,
+        };
+        const tokens = await post('/token', redeem, app);
+        expect(tokens).toMatchObject({ status: 200, body: { token_type: 'Bearer' } });
+        const first = tokens.body.refresh_token as string;
+
+        const refreshed = await post('/token', { grant_type: 'refresh_token', refresh_token: first }, app);
+        expect(refreshed).toMatchObject({ status: 200 });
+        const second = refreshed.body.refresh_token as string;
+        expect(second).not.toBe(first);
+        expect((await post('/token/introspection', { token: first }, app)).body).toEqual({ active: false });
+        expect((await post('/token/introspection', { token: second }, app)).body).toMatchObject({
+          active: true,
+          sub: MARIO,
+        });
+
+        // The code again: consumed, so the provider ends its whole grant.
+        expect(await post('/token', redeem, app)).toMatchObject({
+          status: 400,
+          body: { error: 'invalid_grant' },
+        });
+        expect((await post('/token/introspection', { token: second }, app)).body).toEqual({ active: false });
+        expect(
+          await database.forkUnscoped().count(OidcPayloadEntity, {
+            kind: { $in: ['AccessToken', 'RefreshToken', 'AuthorizationCode', 'Grant'] },
+          }),
+        ).toBe(0);
       });
     });
   });
