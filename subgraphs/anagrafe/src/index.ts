@@ -17,7 +17,7 @@ import {
   REVOCATIONS_PATH,
   todayIn,
 } from '@sportello/platform';
-import { createCertificateRoutes, rewriteCertificatePath } from './certificates/certificate-routes.js';
+import { createCertificateRoutes, rewriteCertificatePath } from './http/certificate-routes.js';
 import type { AnagrafeConfig } from './config.js';
 import { residenceChangeDocumentRoutes } from './http/residence-change-document-routes.js';
 import { createAnagrafeContext, type AnagrafeContext, type AnagrafeSettings } from './context.js';
@@ -35,7 +35,7 @@ import { migrations as postgresql } from './migrations/postgresql/index.js';
 import { migrations as sqlite } from './migrations/sqlite/index.js';
 
 export { loadAnagrafeConfig, ANAGRAFE_ENV_VARIABLES } from './config.js';
-export { seedAnagrafe, type SeedPerson } from './seed.js';
+export { seedAnagrafe, type SeedPerson } from './seed/index.js';
 
 /** What anagrafe needs from its host. */
 export interface AnagrafeDeps {

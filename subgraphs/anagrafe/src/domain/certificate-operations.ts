@@ -16,7 +16,7 @@ import {
   addDays,
   todayIn,
 } from '@sportello/platform';
-import { renderCertificatePdf, italianDate } from '../certificates/certificate-pdf.js';
+import { renderCertificatePdf, italianDate } from './certificate-pdf.js';
 import type { AnagrafeContext, AnagrafeSettings } from '../context.js';
 import {
   CertificateRequestEntity,

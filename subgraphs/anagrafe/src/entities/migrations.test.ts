@@ -1,9 +1,9 @@
 import { assertMigrationsMatchEntities } from '@sportello/platform';
 import { LOCAL_POSTGRES_URL } from '@sportello/test-support';
 import { describe, it } from 'vitest';
-import { ANAGRAFE_ENTITIES } from './entities/index.js';
-import { migrations as postgresql } from './migrations/postgresql/index.js';
-import { migrations as sqlite } from './migrations/sqlite/index.js';
+import { ANAGRAFE_ENTITIES } from './index.js';
+import { migrations as postgresql } from '../migrations/postgresql/index.js';
+import { migrations as sqlite } from '../migrations/sqlite/index.js';
 
 describe('anagrafe migrations', () => {
   it('produce exactly the entities’ schema on SQLite and PostgreSQL', async () => {

@@ -1,9 +1,9 @@
 import type { EntityManager } from '@sportello/platform';
-import { cieExpiry, effectiveExpiry } from './domain/identity-document.js';
-import { searchTextOf } from './domain/residents.js';
-import { IdentityDocumentEntity } from './entities/identity-document.entity.js';
-import { ResidentEntity, type CivilStatus, type Relationship } from './entities/resident.entity.js';
-import { StreetEntity } from './entities/street.entity.js';
+import { cieExpiry, effectiveExpiry } from '../domain/identity-document.js';
+import { searchTextOf } from '../domain/residents.js';
+import { IdentityDocumentEntity } from '../entities/identity-document.entity.js';
+import { ResidentEntity, type CivilStatus, type Relationship } from '../entities/resident.entity.js';
+import { StreetEntity } from '../entities/street.entity.js';
 import { addDays, addYears, ageOn, type IsoDate } from '@sportello/platform';
 
 /** A street of the demo comune (shaped like the hub's generated population). */

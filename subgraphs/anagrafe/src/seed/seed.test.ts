@@ -1,13 +1,13 @@
 import { createTestDatabase, DATABASE_DRIVERS, type TestDatabase } from '@sportello/test-support';
 import { computeFiscalCode } from '@sportello/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { residentsInZones } from './domain/residents.js';
-import { ANAGRAFE_ENTITIES } from './entities/index.js';
-import { IdentityDocumentEntity } from './entities/identity-document.entity.js';
-import { ResidentEntity } from './entities/resident.entity.js';
-import { migrations as postgresql } from './migrations/postgresql/index.js';
-import { migrations as sqlite } from './migrations/sqlite/index.js';
-import { seedAnagrafe, type AnagrafeSeed, type SeedPerson } from './seed.js';
+import { residentsInZones } from '../domain/residents.js';
+import { ANAGRAFE_ENTITIES } from '../entities/index.js';
+import { IdentityDocumentEntity } from '../entities/identity-document.entity.js';
+import { ResidentEntity } from '../entities/resident.entity.js';
+import { migrations as postgresql } from '../migrations/postgresql/index.js';
+import { migrations as sqlite } from '../migrations/sqlite/index.js';
+import { seedAnagrafe, type AnagrafeSeed, type SeedPerson } from './index.js';
 import { daysBetween } from '@sportello/platform';
 
 const COMUNE = '999001';
