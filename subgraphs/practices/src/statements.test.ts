@@ -252,6 +252,23 @@ describe.each(['sqlite', 'postgresql'] as const)('statements behind list queries
     ]);
   });
 
+  it('runs as many statements for 10 practices asked for by id in one query as for 1 (a live dashboard)', async () => {
+    // The gateway resolves the updates of many events at once, one aliased practice(id) each.
+    const byIds = (ids: string[]) =>
+      `query(${ids.map((_, i) => `$p${i}: ID!`).join(', ')}) { ${ids
+        .map((_, i) => `p${i}: practice(id: $p${i}) { id status }`)
+        .join(' ')} }`;
+    const variables = (ids: string[]) => Object.fromEntries(ids.map((id, i) => [`p${i}`, id]));
+    const one = await countedQuery(
+      byIds(marioPractices.slice(0, 1)),
+      variables(marioPractices.slice(0, 1)),
+      staff,
+    );
+    const ten = await countedQuery(byIds(marioPractices), variables(marioPractices), staff);
+    expect(Object.values(ten.data).map((practice: any) => practice.id)).toEqual(marioPractices);
+    expect(shapes(ten.statements)).toEqual(shapes(one.statements));
+  });
+
   it('runs as many statements for 10 reports with history and photos as for 1', async () => {
     const query = `{ myReports { nodes { id history { to } photos { mimeType } } } }`;
     const one = await countedQuery(query, {}, chiara);

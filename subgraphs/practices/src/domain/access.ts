@@ -72,14 +72,31 @@ export function canSeePractice(
   );
 }
 
+/** Aliases known per database (its driver), by comune and fiscal code; the oldest go first. */
+const knownAliases = new WeakMap<object, Map<string, string>>();
+const MAX_KNOWN_ALIASES = 10_000;
+
 /**
  * The public pseudonym of a citizen in this comune, created on first use. Timelines and events
  * carry it instead of the fiscal code.
  */
 export async function citizenAlias(em: EntityManager, comune: string, fiscalCode: string): Promise<string> {
   const code = fiscalCode.toUpperCase();
+  // An alias never changes once made: known ones are not read again (per database).
+  const known = knownAliases.get(em.getDriver()) ?? new Map<string, string>();
+  knownAliases.set(em.getDriver(), known);
+  const key = `${comune}|${code}`;
+  const cached = known.get(key);
+  if (cached !== undefined) return cached;
+  const remember = (id: string) => {
+    // A row made or read inside a transaction may still go with its rollback.
+    if (em.isInTransaction()) return id;
+    if (known.size >= MAX_KNOWN_ALIASES) known.delete(known.keys().next().value!);
+    known.set(key, id);
+    return id;
+  };
   const existing = await em.findOne(CitizenAliasEntity, { fiscalCode: code });
-  if (existing !== null) return existing.id;
+  if (existing !== null) return remember(existing.id);
   // Upsert: two first requests of the same citizen at once end with one alias.
   await em.upsert(
     CitizenAliasEntity,
@@ -87,7 +104,7 @@ export async function citizenAlias(em: EntityManager, comune: string, fiscalCode
     { onConflictFields: ['comune', 'fiscalCode'], onConflictAction: 'ignore' },
   );
   const alias = await em.findOneOrFail(CitizenAliasEntity, { fiscalCode: code }, { refresh: true });
-  return alias.id;
+  return remember(alias.id);
 }
 
 /** The event/timeline actor of a citizen caller. */

@@ -255,6 +255,7 @@ export async function saveData(
 
 /** Required attachments of the type that the practice still lacks. */
 async function missingAttachments(em: EntityManager, practice: Practice, type: PracticeType) {
+  if (!type.requiredAttachments.some((wanted) => wanted.required)) return [];
   const kinds = new Set(
     (await em.find(AttachmentEntity, { practiceId: practice.id }, { fields: ['kind'] })).map((a) => a.kind),
   );

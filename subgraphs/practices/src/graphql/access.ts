@@ -13,7 +13,8 @@ import type { PracticesContext } from '../context.js';
  */
 export async function visiblePractice(ctx: PracticesContext, id: string): Promise<Practice> {
   requireAuthenticated(ctx.principal);
-  const practice = await findPractice(ctx.em, id);
+  // Through the loader: a live dashboard's updates ask for many practices in one request.
+  const practice = await ctx.loaders.practice.load(id);
   if (practice === null || !canSeePractice(ctx.principal, practice)) throw practiceNotFound(id);
   await auditPractice(ctx, practice);
   return practice;
