@@ -31,6 +31,10 @@ export interface SqlCounter {
   watch(traceId: string): void;
   /** Stops watching `traceId` and returns what its requests ran, per service. */
   take(traceId: string): TraceStatements;
+  /** Starts counting every statement of every service, requests and background work alike. */
+  tally(): void;
+  /** Stops the tally and returns what it counted, per service. */
+  takeTally(): TraceStatements;
 }
 
 const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/;
@@ -67,6 +71,14 @@ export function installSqlCounter(): SqlCounter {
   if (installed) return installed;
   const context = new AsyncLocalStorage<string>();
   const watched = new Map<string, TraceStatements>();
+  let tally: TraceStatements | undefined;
+  const count = (trace: TraceStatements, service: string, query: string) => {
+    const counts = (trace[service] ??= { byKind: {}, byShape: {} });
+    const kind = kindOf(query);
+    const shape = shapeOf(query);
+    counts.byKind[kind] = (counts.byKind[kind] ?? 0) + 1;
+    counts.byShape[shape] = (counts.byShape[shape] ?? 0) + 1;
+  };
 
   // Published synchronously right before the server emits 'request': entering the store here makes
   // the handler, and everything it awaits, run with the trace id.
@@ -85,13 +97,8 @@ export function installSqlCounter(): SqlCounter {
   prototype.logQuery = function countingLogQuery(query, queryContext) {
     const traceId = context.getStore();
     const trace = traceId === undefined ? undefined : watched.get(traceId);
-    if (trace) {
-      const service = (trace[serviceOf(this)] ??= { byKind: {}, byShape: {} });
-      const kind = kindOf(query);
-      const shape = shapeOf(query);
-      service.byKind[kind] = (service.byKind[kind] ?? 0) + 1;
-      service.byShape[shape] = (service.byShape[shape] ?? 0) + 1;
-    }
+    if (trace) count(trace, serviceOf(this), query);
+    if (tally) count(tally, serviceOf(this), query);
     logQuery.call(this, query, queryContext);
   };
 
@@ -103,6 +110,14 @@ export function installSqlCounter(): SqlCounter {
       const trace = watched.get(traceId) ?? {};
       watched.delete(traceId);
       return trace;
+    },
+    tally() {
+      tally = {};
+    },
+    takeTally() {
+      const counted = tally ?? {};
+      tally = undefined;
+      return counted;
     },
   };
   return installed;

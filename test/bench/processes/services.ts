@@ -4,7 +4,8 @@
  * the SQL statement counter installed before the services open their databases.
  *
  * Argument: JSON `{ "households": number }`. Requests from the benchmark: `{ op: 'watch', traceId }`
- * and `{ op: 'take', traceId }` (SQL statements of a traced request), `{ op: 'memory' }` (heap and
+ * and `{ op: 'take', traceId }` (SQL statements of a traced request), `{ op: 'tally' }` and
+ * `{ op: 'take-tally' }` (every statement of every service meanwhile), `{ op: 'memory' }` (heap and
  * RSS after a garbage collection, when run with `--expose-gc`).
  */
 import { randomBytes } from 'node:crypto';
@@ -68,6 +69,8 @@ serveParent(async () => {
     async handle(request) {
       if (request.op === 'watch') return counter.watch(String(request.traceId));
       if (request.op === 'take') return counter.take(String(request.traceId));
+      if (request.op === 'tally') return counter.tally();
+      if (request.op === 'take-tally') return counter.takeTally();
       if (request.op === 'memory') {
         (globalThis as { gc?: () => void }).gc?.();
         const { heapUsed, rss } = process.memoryUsage();
