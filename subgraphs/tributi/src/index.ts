@@ -34,7 +34,7 @@ import { migrations as postgresql } from './migrations/postgresql/index.js';
 import { migrations as sqlite } from './migrations/sqlite/index.js';
 
 export { loadTributiConfig, TRIBUTI_ENV_VARIABLES } from './config.js';
-export { seedTributi } from './seed.js';
+export { seedTributi } from './seed/index.js';
 
 /** What {@link createTributi} needs from its host. */
 export interface TributiDeps {

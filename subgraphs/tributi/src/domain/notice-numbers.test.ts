@@ -1,21 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { assertMigrationsMatchEntities } from '@sportello/platform';
-import { DATABASE_DRIVERS, LOCAL_POSTGRES_URL, type TestDatabase } from '@sportello/test-support';
+import { DATABASE_DRIVERS, type TestDatabase } from '@sportello/test-support';
 import { isValidNoticeNumber } from '@sportello/schema';
-import { TRIBUTI_ENTITIES } from '../entities/index.js';
-import { COMUNE, CREDITOR, TRIBUTI_MIGRATIONS, tributiTestDatabase } from '../test-support/databases.js';
+import { COMUNE, CREDITOR, tributiTestDatabase } from '../test-support/databases.js';
 import { allocateNoticeNumbers, CreditorNotConfiguredError, ensureCreditor } from './notice-numbers.js';
-
-describe('migrations', () => {
-  it('produce the entity schema on SQLite and PostgreSQL', async () => {
-    await assertMigrationsMatchEntities({
-      service: 'tributi',
-      entities: TRIBUTI_ENTITIES,
-      migrations: TRIBUTI_MIGRATIONS,
-      postgresUrl: LOCAL_POSTGRES_URL,
-    });
-  });
-});
 
 describe.each(DATABASE_DRIVERS)('notice number allocation on %s', (driver) => {
   let test: TestDatabase | undefined;

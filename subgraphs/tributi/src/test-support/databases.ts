@@ -21,5 +21,3 @@ export function tributiTestDatabase(driver: DatabaseDriver): Promise<TestDatabas
     migrations: { sqlite, postgresql },
   });
 }
-
-export const TRIBUTI_MIGRATIONS = { sqlite, postgresql };

@@ -1,9 +1,9 @@
 import type { Database } from '@sportello/platform';
-import type { Instalment } from './entities/instalment.entity.js';
-import { PaymentPositionEntity } from './entities/payment-position.entity.js';
-import { DEFAULT_FINE_RULES } from './domain/fines.js';
-import { ensureCreditor } from './domain/notice-numbers.js';
-import { createPositions, type NewPosition, type PositionWithInstalments } from './domain/positions.js';
+import type { Instalment } from '../entities/instalment.entity.js';
+import { PaymentPositionEntity } from '../entities/payment-position.entity.js';
+import { DEFAULT_FINE_RULES } from '../domain/fines.js';
+import { ensureCreditor } from '../domain/notice-numbers.js';
+import { createPositions, type NewPosition, type PositionWithInstalments } from '../domain/positions.js';
 import { addDays, civilDate } from '@sportello/platform';
 
 /** The comune as the hub's demo population describes it (the fields tributi uses). */

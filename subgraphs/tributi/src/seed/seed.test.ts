@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { computeFiscalCode } from '@sportello/schema';
-import { seedTributi, type SeedHousehold, type SeedPerson } from './seed.js';
-import { COMUNE, startTributi, type TestTributi } from './test-support/harness.js';
+import { seedTributi, type SeedHousehold, type SeedPerson } from './index.js';
+import { COMUNE, startTributi, type TestTributi } from '../test-support/harness.js';
 import { addDays, civilDate } from '@sportello/platform';
 
 function population(households: number): { people: SeedPerson[]; households: SeedHousehold[] } {
