@@ -53,13 +53,20 @@ function storedPayload(row: OidcPayload): AdapterPayload {
  * Expired rows are only hidden here; the `oidc-payload-purge` job deletes them.
  *
  * @param fork gives a fresh EntityManager for each call (e.g. `() => database.forkUnscoped()`)
+ * @throws RangeError for a clock tolerance that is not a finite number of seconds, 0 or more
  */
 export function createPayloadAdapter(
   fork: () => EntityManager,
   options: PayloadAdapterOptions = {},
 ): AdapterConstructor {
   const now = options.now ?? Date.now;
-  const toleranceMs = (options.clockToleranceSeconds ?? 0) * 1000;
+  const tolerance = options.clockToleranceSeconds ?? 0;
+  if (!Number.isFinite(tolerance) || tolerance < 0) {
+    throw new RangeError(
+      `clockToleranceSeconds must be a finite number of seconds, 0 or more, got ${tolerance}`,
+    );
+  }
+  const toleranceMs = tolerance * 1000;
 
   /** Still counts: without an expiry, or expiring after now. */
   const live = () => ({ $or: [{ expiresAt: null }, { expiresAt: { $gt: new Date(now()) } }] });

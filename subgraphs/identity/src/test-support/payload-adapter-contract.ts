@@ -132,6 +132,9 @@ export function payloadAdapterContract(driver: DatabaseDriver): void {
       expect(await new Tolerant('AccessToken').find('t1')).toBeDefined();
       now += 1_000;
       expect(await new Tolerant('AccessToken').find('t1')).toBeUndefined();
+      expect(() =>
+        createPayloadAdapter(() => database.forkUnscoped(), { clockToleranceSeconds: -1 }),
+      ).toThrow(/clockToleranceSeconds must be a finite number of seconds, 0 or more, got -1/);
     });
 
     it('marks a consumed code: found again it carries consumed, the rest unchanged', async () => {
