@@ -55,6 +55,8 @@ export function consentPage(
   appName: string,
   scopes: readonly Scope[],
   hiddenFields: string,
+  /** Where the form posts: the sign-in step it belongs to. */
+  action: string,
 ): RouteResponse {
   const text = TEXTS[language];
   const items = scopes
@@ -64,7 +66,7 @@ export function consentPage(
     200,
     text.title,
     `<p><strong>${escapeHtml(appName)}</strong> ${escapeHtml(text.asks)}</p><ul>${items}</ul>` +
-      `<form method="post" action="/oauth/consent">${hiddenFields}` +
+      `<form method="post" action="${escapeHtml(action)}">${hiddenFields}` +
       `<button name="decision" value="allow">${escapeHtml(text.allow)}</button> ` +
       `<button name="decision" value="deny">${escapeHtml(text.deny)}</button></form>`,
     language,

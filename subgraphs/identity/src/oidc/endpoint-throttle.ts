@@ -102,7 +102,10 @@ export function createEndpointThrottle(deps: EndpointThrottleDeps) {
       try {
         return await throttle.attempt(keys, async (failed) => {
           try {
-            return await handler(request);
+            const answer = await handler(request);
+            // A refused client or grant (400, 401) is a failed attempt.
+            if (answer.status === 400 || answer.status === 401) failed();
+            return answer;
           } catch (error) {
             if (error instanceof OAuthError) failed();
             throw error;
@@ -121,14 +124,17 @@ export function createEndpointThrottle(deps: EndpointThrottleDeps) {
       }
     },
 
-    /** Login and consent posts: refused steps (400, 403) are failures; a 429 page past the limit. */
+    /**
+     * Login and consent posts of the sign-in `interactionId`: refused steps (400, 403) are failures;
+     * a 429 page past the limit.
+     */
     async interaction(
       request: ServiceRequest,
       handler: (request: ServiceRequest) => Promise<RouteResponse>,
+      interactionId: string | undefined,
     ): Promise<RouteResponse> {
-      const fields = await readFields(request);
       const keys = [addressKey(request)];
-      const clientId = await deps.clientOfInteraction(fields.pending);
+      const clientId = await deps.clientOfInteraction(interactionId);
       if (clientId !== undefined) {
         keys.push({
           key: `interaction-client:${clientId}`,

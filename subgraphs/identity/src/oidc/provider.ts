@@ -1,4 +1,16 @@
-import { decodeJwt } from 'jose';
+import { createHash, createHmac, hkdfSync } from 'node:crypto';
+import Provider, {
+  errors,
+  type Account,
+  type AccountClaims,
+  type AdapterConstructor,
+  type AdapterPayload,
+  type ClientMetadata,
+  type Configuration,
+  type InteractionResults,
+  type JWK,
+  type KoaContextWithOIDC,
+} from 'oidc-provider';
 import {
   createTokenVerifier,
   SCOPES,
@@ -18,59 +30,48 @@ import { ensureCitizen } from '../domain/accounts.js';
 import { writeScopesWithoutRead } from '../domain/api-clients.js';
 import { noteAppGrantUsed } from '../domain/app-grants.js';
 import { activeDelegators } from '../domain/delegations.js';
-import { isS256Challenge, s256Challenge, verifyPkce } from '../domain/pkce.js';
-import { digestToken, generateOneTimeToken } from '../domain/secrets.js';
+import { digestToken } from '../domain/secrets.js';
 import { fiscalCodeFromUpstreamClaim } from '../domain/upstream-subject.js';
 import { ApiClientEntity, ConsentGrantEntity, type ApiClient } from '../entities/api-client.entity.js';
-import {
-  AuthorizationCodeEntity,
-  PendingAuthorizationEntity,
-  type ParkedRequest,
-  type PendingAuthorization,
-} from '../entities/authorization.entity.js';
 import { CitizenEntity } from '../entities/citizen.entity.js';
-import { RefreshTokenEntity, type RefreshToken } from '../entities/refresh-token.entity.js';
+import { RefreshTokenEntity } from '../entities/refresh-token.entity.js';
 import { StaffMemberEntity } from '../entities/staff-member.entity.js';
 import { OAuthError, UpstreamProviderError } from '../errors.js';
-import { revokeTokensOfReusedCode } from './code-reuse.js';
-import { sameSecret } from './constant-time.js';
+import { accessTokenClaims, type TokenGrant } from './claims.js';
 import { consentPage, pageLanguage } from './consent-page.js';
+import { sameSecret } from './constant-time.js';
 import { createEndpointThrottle } from './endpoint-throttle.js';
-import { ID_TOKEN_CLAIMS, PERSON_CLAIMS, personClaims, signIdToken } from './id-token.js';
-import type { KeyRing } from './key-ring.js';
-import type { TokenGrant } from './claims.js';
-import {
-  clientCredentials,
-  escapeHtml,
-  html,
-  json,
-  oauthError,
-  readFields,
-  redirect,
-  withParams,
-} from './http-io.js';
-import {
-  browserDigest,
-  browserSecretFor,
-  browserSecretOf,
-  CSRF_FIELD,
-  csrfToken,
-  interactionCookie,
-  isBoundBrowser,
-} from './interaction-binding.js';
-import {
-  claimRefreshToken,
-  createRefreshToken,
-  findRefreshToken,
-  revokeRefreshTokens,
-  revokeSignIn,
-  type RefreshSession,
-} from './refresh-tokens.js';
+import { escapeHtml, html, json, oauthError, readFields, redirect } from './http-io.js';
+import { ID_TOKEN_CLAIMS, PERSON_CLAIMS, personClaims } from './id-token.js';
+import { SIGNING_ALGORITHM, type KeyRing } from './key-ring.js';
+import { runNodeHandler } from './node-handler.js';
+import { createPayloadAdapter } from './payload-adapter.js';
+import { revokeSignIn } from './refresh-tokens.js';
 import type { TokenIssuer } from './token-issuer.js';
 import { UpstreamClient } from './upstream.js';
 
-const AUTHORIZATION_CODE_TTL_MS = 60_000;
-const PENDING_TTL_MS = 10 * 60_000;
+/** Where the provider's endpoints live on the public origin (identity serves them at its root). */
+export const OIDC_ROUTES = {
+  authorization: '/oauth/authorize',
+  token: '/oauth/token',
+  revocation: '/oauth/revoke',
+  introspection: '/oauth/introspect',
+  jwks: '/.well-known/jwks.json',
+  end_session: '/oauth/logout',
+  userinfo: '/oauth/userinfo',
+} as const;
+
+/** Where a sign-in's steps (login, consent, the upstream's answer) are served, by interaction id. */
+export const INTERACTION_PATH = '/oauth/interaction/';
+
+/** A fiscal code as accounts carry it; a staff member's account is their username. */
+const FISCAL_CODE = /^[A-Z0-9]{16}$/;
+
+/** The OpenID scopes: about the person, not the API. */
+const OPENID_SCOPES = new Set(['openid', 'profile', 'offline_access']);
+
+/** The CSRF field of the login and consent forms. */
+const CSRF_FIELD = 'csrf';
 
 export interface OidcProviderDeps {
   config: IdentityConfig;
@@ -82,16 +83,35 @@ export interface OidcProviderDeps {
   revocations?: RevocationView | undefined;
 }
 
+/** The provider signing with one key set, and what was derived from that set. */
+interface ProviderInstance {
+  kid: string;
+  provider: Provider;
+  callback: ReturnType<Provider['callback']>;
+  /** Keys the sign-in steps derive their form tokens and upstream checks from. */
+  secret: Buffer;
+}
+
 /**
- * The OpenID Connect provider's HTTP endpoints: discovery, JWKS, authorization (with PKCE S256,
- * SPID/CIE brokering or the demo login, and the consent step; `iss` in every answer to the app,
- * RFC 9207), token (authorization code with an ID token and a refresh token, refresh with
- * rotation, client credentials), userinfo and, in demo mode only, `POST /auth/dev/token`.
+ * Identity's OpenID provider, on `oidc-provider` (OpenID Certified): discovery, JWKS, authorization
+ * code with PKCE (S256 only) and `iss` in the answer (RFC 9207), ID tokens, refresh tokens rotated at
+ * each use (a reused one ends its grant), revocation (RFC 7009), introspection (RFC 7662) for
+ * Sportello's own services, client credentials, RP-initiated logout, and JWT access tokens for the
+ * API carrying the claims every service's verifier reads. Identity keeps its domain: API clients and
+ * internal services are the provider's clients, citizens and staff its accounts, a citizen's consent
+ * to an app is identity's consent grant, and people sign in through the upstream SPID/CIE provider
+ * (or the comune's staff provider; the development login in demo mode) in the sign-in steps served
+ * under {@link INTERACTION_PATH}. In demo mode `POST /auth/dev/token` issues tokens directly.
  */
 export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
   const { config, database, keys, tokens, logger } = deps;
   const issuer = config.tokenIssuer.replace(/\/$/, '');
+  const origin = new URL(issuer);
+  /** The resource every access token is for: Sportello's GraphQL API. */
+  const apiResource = `${issuer}/graphql`;
   const callbackUrl = `${issuer}/oauth/callback`;
+  const demo = config.mode === 'demo';
+  const internalClients = new Map(config.internalClients.map((client) => [client.clientId, client]));
   const upstream =
     config.upstream === null
       ? null
@@ -99,13 +119,10 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
   const staffLogin = config.staffUpstream ?? null;
   const staffUpstream =
     staffLogin === null ? null : new UpstreamClient(staffLogin, staffLogin.usernameClaim, callbackUrl);
-  const demo = config.mode === 'demo';
-  const secureCookies = new URL(issuer).protocol === 'https:';
-  const refreshLifetimes = {
-    idleSeconds: config.refreshTokenIdleSeconds ?? DEFAULT_REFRESH_TOKEN_IDLE_SECONDS,
-    maxAgeSeconds: config.refreshTokenMaxAgeSeconds ?? DEFAULT_REFRESH_TOKEN_MAX_AGE_SECONDS,
-  };
-  // Bearer tokens presented to userinfo are checked like at every service, revocations included.
+  const idleSeconds = config.refreshTokenIdleSeconds ?? DEFAULT_REFRESH_TOKEN_IDLE_SECONDS;
+  const maxAgeSeconds = config.refreshTokenMaxAgeSeconds ?? DEFAULT_REFRESH_TOKEN_MAX_AGE_SECONDS;
+
+  // Bearer tokens presented to userinfo and introspection are checked like at every service.
   const verifier = createTokenVerifier({
     issuer: config.tokenIssuer,
     audience: config.tokenAudience,
@@ -114,156 +131,536 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     revocations: deps.revocations,
   });
 
-  const discovery = {
-    issuer: config.tokenIssuer,
-    authorization_endpoint: `${issuer}/oauth/authorize`,
-    token_endpoint: `${issuer}/oauth/token`,
-    jwks_uri: `${issuer}/.well-known/jwks.json`,
-    userinfo_endpoint: `${issuer}/oauth/userinfo`,
-    response_types_supported: ['code'],
-    response_modes_supported: ['query'],
-    grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
-    code_challenge_methods_supported: ['S256'],
-    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-    scopes_supported: [...SCOPES],
-    ui_locales_supported: ['it', 'en', 'de'],
-    subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: ['ES256'],
-    claims_supported: [...PERSON_CLAIMS, ...ID_TOKEN_CLAIMS],
-    revocation_endpoint: `${issuer}/oauth/revoke`,
-    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-    claims_parameter_supported: false,
-    request_parameter_supported: false,
-    request_uri_parameter_supported: false,
-    authorization_response_iss_parameter_supported: true,
-  };
-
-  /** An answer to the app at its redirect URI, naming this issuer (RFC 9207). */
-  const toApp = (redirectUri: string, params: Record<string, string | null>) =>
-    withParams(redirectUri, { ...params, iss: config.tokenIssuer });
-
-  /** Finds an API client in any comune: client ids are unique across the deployment. */
   async function findClient(clientId: string | undefined): Promise<ApiClient | null> {
     if (!clientId) return null;
-    return database.forkUnscoped().findOne(ApiClientEntity, { clientId });
+    return database.forkUnscoped().findOne(ApiClientEntity, { clientId, revokedAt: null });
   }
 
   const throttle = createEndpointThrottle({
     config,
     async clientSecretHash(clientId) {
       const client = await findClient(clientId);
-      return client === null || client.revokedAt != null ? undefined : (client.secretHash ?? null);
+      return client === null ? undefined : (client.secretHash ?? null);
     },
-    async clientOfInteraction(id) {
-      if (!id) return undefined;
-      const found = await database.forkUnscoped().findOne(PendingAuthorizationEntity, { id });
-      return found?.request.clientId;
+    async clientOfInteraction(uid) {
+      if (!uid) return undefined;
+      const { provider } = await current();
+      const interaction = await provider.Interaction.find(uid);
+      const clientId = interaction?.params.client_id;
+      return typeof clientId === 'string' ? clientId : undefined;
     },
   });
 
-  async function authorize(request: ServiceRequest): Promise<RouteResponse> {
-    const params = request.url.searchParams;
-    const client = await findClient(params.get('client_id') ?? undefined);
-    // Until client and redirect URI are known good, errors go to the browser, never to a redirect.
-    if (client === null || client.revokedAt != null) {
-      return html(
-        400,
-        'Unknown application',
-        '<p>The application asking you to sign in is not registered or has been revoked.</p>',
-      );
-    }
-    const redirectUri = params.get('redirect_uri') ?? client.redirectUris[0];
-    if (redirectUri === undefined || !client.redirectUris.includes(redirectUri)) {
-      return html(
-        400,
-        'Invalid redirect',
-        '<p>The application sent a redirect address it has not registered.</p>',
-      );
-    }
-    const state = params.get('state');
-    const fail = (error: string, description: string) =>
-      redirect(toApp(redirectUri, { error, error_description: description, state }));
-    if (params.get('response_type') !== 'code')
-      return fail('unsupported_response_type', 'only response_type=code is supported');
-    const challenge = params.get('code_challenge') ?? '';
-    if (params.get('code_challenge_method') !== 'S256' || !isS256Challenge(challenge)) {
-      return fail(
-        'invalid_request',
-        'PKCE is required with code_challenge_method=S256 and a 43-character challenge',
-      );
-    }
-    const requested = (params.get('scope') ?? 'openid').split(' ').filter((scope) => scope !== '');
-    const notAllowed = requested.filter(
-      (scope) => !(client.scopes as string[]).includes(scope) && scope !== 'openid',
-    );
-    if (notAllowed.length > 0)
-      return fail('invalid_scope', `scopes not allowed for this client: ${notAllowed.join(' ')}`);
-    const unread = writeScopesWithoutRead(requested);
-    if (unread !== null) return fail('invalid_scope', `a write scope goes with its read scope: ${unread}`);
+  /** An API client as the provider sees it; a confidential one carries its secret's hash. */
+  function clientMetadata(client: ApiClient): ClientMetadata {
+    const confidential = client.secretHash != null;
+    const redirects = client.redirectUris.length > 0;
+    return {
+      client_id: client.clientId,
+      client_name: client.name,
+      ...(confidential
+        ? { client_secret: client.secretHash!, token_endpoint_auth_method: 'client_secret_post' }
+        : { token_endpoint_auth_method: 'none' }),
+      redirect_uris: client.redirectUris,
+      response_types: redirects ? ['code'] : [],
+      grant_types: [
+        ...(redirects ? ['authorization_code', 'refresh_token'] : []),
+        ...(confidential ? ['client_credentials'] : []),
+      ],
+      scope: [...new Set(['openid', 'offline_access', ...client.scopes])].join(' '),
+      id_token_signed_response_alg: SIGNING_ALGORITHM,
+      post_logout_redirect_uris: client.redirectUris,
+    };
+  }
 
-    // The sign-in is bound to this browser: its later steps need the cookie (and the forms' token).
-    const browser = browserSecretFor(request);
+  /** The provider's storage, with clients read from identity: registered apps and its own services. */
+  const Payloads = createPayloadAdapter(() => database.forkUnscoped(), { clockToleranceSeconds: 15 });
+  class IdentityAdapter extends Payloads {
+    private readonly model: string;
+    constructor(name: string) {
+      super(name);
+      this.model = name;
+    }
+
+    override async find(id: string): Promise<AdapterPayload | undefined> {
+      if (this.model !== 'Client') return (await super.find(id)) ?? undefined;
+      const internal = internalClients.get(id);
+      if (internal !== undefined) {
+        return {
+          client_id: internal.clientId,
+          client_secret: internal.secret,
+          token_endpoint_auth_method: 'client_secret_post',
+          grant_types: ['client_credentials'],
+          response_types: [],
+          redirect_uris: [],
+        };
+      }
+      const client = await findClient(id);
+      return client === null ? undefined : (clientMetadata(client) as AdapterPayload);
+    }
+  }
+
+  /**
+   * Whether the sign-in behind a refresh still stands: the person can sign in, a third-party app
+   * still has the citizen's grant for these scopes, a first-party app's session was not ended by
+   * "sign out everywhere" since the sign-in.
+   */
+  async function stillGranted(
+    em: EntityManager,
+    client: ApiClient,
+    accountId: string,
+    scopes: readonly string[],
+    authTime: Date,
+  ): Promise<boolean> {
+    if (!FISCAL_CODE.test(accountId)) return true;
+    const citizen = await em.findOne(CitizenEntity, { fiscalCode: accountId });
+    if (citizen === null) return false;
+    if (client.firstParty) return citizen.signedOutAt == null || citizen.signedOutAt < authTime;
+    const grant = await em.findOne(ConsentGrantEntity, {
+      fiscalCode: accountId,
+      clientId: client.clientId,
+      revokedAt: null,
+    });
+    return (
+      grant !== null &&
+      scopes.every((scope) => OPENID_SCOPES.has(scope) || grant.scopes.includes(scope as Scope))
+    );
+  }
+
+  /** Who an access token of `client` for `accountId` is issued to, read at each issue. */
+  async function grantOf(
+    em: EntityManager,
+    client: ApiClient,
+    accountId: string,
+    scopes: readonly string[],
+  ): Promise<TokenGrant | null> {
+    if (!FISCAL_CODE.test(accountId)) {
+      const staff = await em.findOne(StaffMemberEntity, { username: accountId, disabledAt: null });
+      if (staff === null || !client.firstParty) return null;
+      return { kind: 'staff', comune: client.comune, username: staff.username, offices: staff.offices };
+    }
+    const actsFor = await activeDelegators(em, accountId);
+    return client.firstParty
+      ? { kind: 'citizen', comune: client.comune, fiscalCode: accountId, actsFor }
+      : {
+          kind: 'client',
+          comune: client.comune,
+          clientId: client.clientId,
+          scopes: scopes.filter((scope): scope is Scope => (SCOPES as readonly string[]).includes(scope)),
+          rateLimitPerMinute: client.rateLimitPerMinute,
+          onBehalfOf: { fiscalCode: accountId, actsFor },
+        };
+  }
+
+  /** The claims of an access token the provider is about to sign (it adds iss, sub, aud, iat, exp, jti, scope). */
+  async function tokenClaims(
+    ctx: KoaContextWithOIDC,
+    token: { jti: string; clientId?: string; grantId?: string; accountId?: string; scopes: Set<string> },
+  ): Promise<Record<string, unknown>> {
+    const clientId = token.clientId ?? '';
+    const internal = internalClients.get(clientId);
+    if (internal !== undefined) {
+      const comune = (ctx.oidc.params?.comune as string | undefined) ?? config.defaultComune;
+      if (!/^\d{6}$/.test(comune)) throw new errors.InvalidRequest('comune must be a 6-digit ISTAT code');
+      return accessTokenClaims({ kind: 'service', comune, service: internal.service }, token.jti);
+    }
+    const client = await findClient(clientId);
+    if (client === null) throw new errors.InvalidClient('client authentication failed');
+    const scopes = [...token.scopes];
     const em = database.fork({ comune: client.comune });
-    const pending = em.create(PendingAuthorizationEntity, {
-      id: generateOneTimeToken(),
+    if (token.accountId === undefined) {
+      return accessTokenClaims(
+        {
+          kind: 'client',
+          comune: client.comune,
+          clientId: client.clientId,
+          scopes: scopes.filter((scope): scope is Scope => (SCOPES as readonly string[]).includes(scope)),
+          rateLimitPerMinute: client.rateLimitPerMinute,
+        },
+        token.jti,
+      );
+    }
+    const source = ctx.oidc.entities.RefreshToken ?? ctx.oidc.entities.AuthorizationCode;
+    const authTime = new Date((source?.authTime ?? Math.floor(Date.now() / 1000)) * 1000);
+    const grant = await grantOf(em, client, token.accountId, scopes);
+    if (grant === null || !(await stillGranted(em, client, token.accountId, scopes, authTime))) {
+      throw new errors.InvalidGrant('the grant was withdrawn, or the person can no longer sign in');
+    }
+    // The sign-in's access tokens are remembered (by id) so that ending it ends them too.
+    const now = new Date();
+    em.create(RefreshTokenEntity, {
       comune: client.comune,
-      request: {
-        clientId: client.clientId,
-        redirectUri,
-        scopes: [...new Set(requested)] as Scope[],
-        state,
-        codeChallenge: challenge,
-        nonce: params.get('nonce'),
-        browser: browserDigest(browser),
-        language: pageLanguage(params.get('ui_locales'), request.header('accept-language')),
-      },
-      upstreamVerifier: null,
-      upstreamNonce: null,
-      fiscalCode: null,
-      expiresAt: new Date(Date.now() + PENDING_TTL_MS),
+      tokenDigest: digestToken(`access:${token.jti}`),
+      familyId: signInId(token.grantId ?? token.jti),
+      clientId: client.clientId,
+      fiscalCode: grant.kind === 'staff' ? null : token.accountId,
+      staffUsername: grant.kind === 'staff' ? grant.username : null,
+      scopes: scopes as Scope[],
+      authTime,
+      accessTokenId: token.jti,
+      issuedAt: now,
+      expiresAt: new Date(now.getTime() + config.accessTokenTtlSeconds * 1000),
+      rotatedAt: null,
+      revokedAt: null,
     });
     await em.flush();
-    const answer = await startInteraction(em, pending, client, browser, params.get('login_hint'));
+    if (!client.firstParty) await noteAppGrantUsed(em, token.accountId, client.clientId);
+    return accessTokenClaims(grant, token.jti);
+  }
+
+  /** A grant the provider ended (a reused code or refresh token, a revocation): its access tokens end too. */
+  async function grantRevoked(ctx: KoaContextWithOIDC, grantId: string): Promise<void> {
+    const clientId = ctx.oidc.client?.clientId;
+    const client = await findClient(clientId);
+    logger.info({ client: clientId, route: ctx.oidc.route }, 'sign-in ended');
+    if (client === null) return;
+    await revokeSignIn(database.fork({ comune: client.comune }), signInId(grantId), {
+      kind: 'client',
+      id: client.clientId,
+    });
+  }
+
+  function configuration(jwks: JWK[], cookieKeys: string[]): Configuration {
     return {
-      ...answer,
-      headers: {
-        ...answer.headers,
-        'set-cookie': interactionCookie(browser, {
-          secure: secureCookies,
-          maxAgeSeconds: PENDING_TTL_MS / 1000,
-        }),
+      adapter: IdentityAdapter as unknown as AdapterConstructor,
+      clients: [],
+      jwks: { keys: jwks },
+      routes: OIDC_ROUTES,
+      scopes: [...new Set(['openid', 'offline_access', ...SCOPES])],
+      claims: {
+        openid: ['sub', 'fiscal_number'],
+        profile: [
+          'given_name',
+          'family_name',
+          'name',
+          'email',
+          'email_verified',
+          'locale',
+          'preferred_username',
+        ],
+      },
+      extraParams: ['comune'],
+      clientDefaults: {
+        id_token_signed_response_alg: SIGNING_ALGORITHM,
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+      },
+      enabledJWA: {
+        idTokenSigningAlgValues: [SIGNING_ALGORITHM],
+        userinfoSigningAlgValues: [SIGNING_ALGORITHM],
+        introspectionSigningAlgValues: [SIGNING_ALGORITHM],
+        authorizationSigningAlgValues: [SIGNING_ALGORITHM],
+      },
+      responseTypes: ['code'],
+      pkce: { required: () => true },
+      cookies: {
+        keys: cookieKeys,
+        long: { signed: true, httpOnly: true, sameSite: 'lax' },
+        short: { signed: true, httpOnly: true, sameSite: 'lax' },
+      },
+      // Browser apps (public clients with PKCE) redeem codes and refresh from their own origin.
+      clientBasedCORS: () => true,
+      features: {
+        devInteractions: { enabled: false },
+        // The API's access tokens serve identity's own userinfo endpoint (below).
+        userinfo: { enabled: false },
+        revocation: { enabled: true },
+        introspection: {
+          enabled: true,
+          // Only Sportello's own services learn what a token is.
+          allowedPolicy: (_ctx, client) => Promise.resolve(internalClients.has(client.clientId)),
+        },
+        clientCredentials: { enabled: true },
+        rpInitiatedLogout: { enabled: true },
+        resourceIndicators: {
+          enabled: true,
+          defaultResource: (_ctx, _client, oneOf) => Promise.resolve(oneOf ?? apiResource),
+          useGrantedResource: () => Promise.resolve(true),
+          getResourceServerInfo: (_ctx, indicator) => {
+            if (indicator !== apiResource) throw new errors.InvalidTarget(`unknown resource ${indicator}`);
+            return Promise.resolve({
+              scope: SCOPES.join(' '),
+              audience: config.tokenAudience,
+              accessTokenTTL: config.accessTokenTtlSeconds,
+              accessTokenFormat: 'jwt' as const,
+              jwt: { sign: { alg: SIGNING_ALGORITHM } },
+            });
+          },
+        },
+      },
+      discovery: {
+        userinfo_endpoint: `${issuer}${OIDC_ROUTES.userinfo}`,
+        ui_locales_supported: ['it', 'en', 'de'],
+        claims_supported: [...PERSON_CLAIMS, ...ID_TOKEN_CLAIMS],
+      },
+      ttl: {
+        AccessToken: config.accessTokenTtlSeconds,
+        ClientCredentials: config.accessTokenTtlSeconds,
+        AuthorizationCode: 60,
+        IdToken: config.accessTokenTtlSeconds,
+        Interaction: 10 * 60,
+        Session: 14 * 86_400,
+        Grant: maxAgeSeconds,
+        // Each rotation gives a full idle period, never past the sign-in's maximum age.
+        RefreshToken: (_ctx, token) =>
+          Math.max(1, Math.min(idleSeconds, maxAgeSeconds - token.totalLifetime())),
+      },
+      issueRefreshToken: (_ctx, client) => Promise.resolve(client.grantTypeAllowed('refresh_token')),
+      rotateRefreshToken: () => true,
+      expiresWithSession: () => Promise.resolve(false),
+      allowOmittingSingleRegisteredRedirectUri: true,
+      conformIdTokenClaims: false,
+      interactions: { url: (_ctx, interaction) => `${INTERACTION_PATH}${interaction.uid}` },
+      findAccount: async (_ctx, sub): Promise<Account | undefined> => {
+        const em = database.forkUnscoped();
+        const citizen = FISCAL_CODE.test(sub);
+        const exists = citizen
+          ? await em.findOne(CitizenEntity, { fiscalCode: sub })
+          : await em.findOne(StaffMemberEntity, { username: sub, disabledAt: null });
+        if (exists === null) return undefined;
+        const person = citizen ? { fiscalCode: sub } : { staffUsername: sub };
+        return {
+          accountId: sub,
+          claims: async (_use, scope) =>
+            ((await personClaims(em, person, scope.split(' '))) as AccountClaims | null) ?? { sub },
+        };
+      },
+      extraTokenClaims: (ctx, token) => tokenClaims(ctx, token as never),
+      renderError: (ctx, out) => {
+        ctx.type = 'html';
+        ctx.body = errorPage(String(out.error_description ?? out.error)).body;
+        return Promise.resolve();
       },
     };
   }
 
-  /** The first page of a sign-in: the upstream provider's login, the development login or consent. */
-  async function startInteraction(
-    em: EntityManager,
-    pending: PendingAuthorization,
-    client: ApiClient,
-    browser: string,
-    loginHint: string | null,
-  ): Promise<RouteResponse> {
-    const csrf = csrfToken(browser, pending.id);
-    if (staffUpstream !== null && staffLogin!.clients.includes(client.clientId)) {
-      pending.request = { ...pending.request, staff: true };
-      return toUpstream(staffUpstream, em, pending);
-    }
-    const hint = loginHint?.toUpperCase();
-    if (demo && hint) {
-      const citizen = await em.findOne(CitizenEntity, { fiscalCode: hint });
-      if (citizen !== null) return afterLogin(em, pending, client, citizen.fiscalCode, csrf);
-    }
-    if (upstream !== null) return toUpstream(upstream, em, pending);
-    if (!demo) {
-      return redirect(
-        toApp(pending.request.redirectUri, {
-          error: 'server_error',
-          error_description: 'no identity provider is configured',
-          state: pending.request.state,
+  let instance: Promise<ProviderInstance> | undefined;
+
+  /**
+   * The provider signing with the key ring's active key: built again when the ring rotated (the
+   * retired keys stay in its set, so tokens they signed still verify, and cookies they keyed still open).
+   */
+  async function current(): Promise<ProviderInstance> {
+    const active = await keys.activeKey();
+    const built = instance === undefined ? undefined : await instance.catch(() => undefined);
+    if (built !== undefined && built.kid === active.kid) return built;
+    instance = (async () => {
+      const jwks = (await keys.signingJwks()) as (JWK & { d?: string })[];
+      // Cookie and form keys come from the signing keys: every replica derives the same ones.
+      const derived = jwks.map((jwk) =>
+        Buffer.from(hkdfSync('sha256', jwk.d ?? '', 'sportello-identity', 'oidc-cookies', 32)),
+      );
+      const provider = new Provider(
+        issuer,
+        configuration(
+          jwks,
+          derived.map((key) => key.toString('base64url')),
+        ),
+      );
+      provider.proxy = true;
+      const compare = provider.Client.prototype.compareClientSecret;
+      // Apps' secrets are stored as scrypt hashes; internal services' are compared in constant time.
+      provider.Client.prototype.compareClientSecret = async function (
+        this: { clientId: string; clientSecret?: string },
+        actual: string,
+      ) {
+        if (internalClients.has(this.clientId)) return compare.call(this, actual);
+        return (
+          this.clientSecret !== undefined && throttle.verifySecret(this.clientId, actual, this.clientSecret)
+        );
+      };
+      provider.on('grant.revoked', (ctx: KoaContextWithOIDC, grantId: string) => {
+        grantRevoked(ctx, grantId).catch((error: unknown) =>
+          logger.error({ err: error }, 'the tokens of an ended sign-in were not revoked'),
+        );
+      });
+      provider.on('server_error', (_ctx: KoaContextWithOIDC, error: Error) =>
+        logger.error({ err: error }, 'OpenID provider error'),
+      );
+      return {
+        kid: jwks[0]?.kid ?? active.kid,
+        provider,
+        callback: provider.callback(),
+        secret: derived[0]!,
+      };
+    })();
+    return instance;
+  }
+
+  /** Hands the request to the provider, as if it had reached it on the public origin. */
+  async function toProvider(request: ServiceRequest): Promise<RouteResponse> {
+    const { callback } = await current();
+    request.raw.headers['x-forwarded-host'] = origin.host;
+    request.raw.headers['x-forwarded-proto'] = origin.protocol.replace(':', '');
+    return runNodeHandler(callback, request);
+  }
+
+  /** A form token for an interaction's pages: the provider's key, bound to the interaction. */
+  const csrfOf = (secret: Buffer, uid: string) =>
+    createHmac('sha256', secret).update(`csrf:${uid}`).digest('base64url');
+  /** The PKCE verifier and nonce of an interaction's upstream login, derived: nothing to store. */
+  const upstreamChecksOf = (secret: Buffer, uid: string) => ({
+    verifier: createHmac('sha256', secret).update(`upstream-verifier:${uid}`).digest('base64url'),
+    nonce: createHmac('sha256', secret).update(`upstream-nonce:${uid}`).digest('base64url'),
+    state: uid,
+  });
+
+  /** The sign-in steps: `/oauth/interaction/<uid>` (GET: the page; POST: the form) and `…/upstream`. */
+  async function interaction(request: ServiceRequest): Promise<RouteResponse> {
+    const { provider, secret } = await current();
+    const [uid = '', step] = request.url.pathname.slice(INTERACTION_PATH.length).split('/');
+    const details = await provider
+      .interactionDetails(request.raw, runNodeHandler.sink(request.raw))
+      .catch((error: unknown) => {
+        if (error instanceof errors.SessionNotFound) return undefined;
+        throw error;
+      });
+    // No interaction for this browser: expired, or another browser's (its cookie is not here).
+    if (details === undefined || details.uid !== uid) return foreignBrowserPage();
+    const client = await findClient(String(details.params.client_id));
+    if (client === null) return expiredPage();
+    const language = pageLanguage(
+      typeof details.params.ui_locales === 'string' ? details.params.ui_locales : null,
+      request.header('accept-language'),
+    );
+    const requested = String(details.params.scope ?? 'openid')
+      .split(' ')
+      .filter(Boolean);
+    const finish = async (result: InteractionResults, merge = false) =>
+      redirect303(
+        await provider.interactionResult(request.raw, runNodeHandler.sink(request.raw), result, {
+          mergeWithLastSubmission: merge,
         }),
       );
+    const unread = writeScopesWithoutRead(requested);
+    if (unread !== null) {
+      return finish({
+        error: 'invalid_scope',
+        error_description: `a write scope goes with its read scope: ${unread}`,
+      });
     }
+    const fields = request.method === 'POST' ? await readFields(request) : {};
+    if (request.method === 'POST' && !sameSecret(fields[CSRF_FIELD] ?? '', csrfOf(secret, uid))) {
+      return foreignBrowserPage();
+    }
+    const em = database.fork({ comune: client.comune });
+
+    if (step === 'upstream') return upstreamAnswer(request, details.uid, client, em, finish, secret);
+    if (step !== undefined) return html(404, 'Not found', '<p>No such sign-in step.</p>');
+
+    if (details.prompt.name === 'login') {
+      const staffClient = staffUpstream !== null && staffLogin!.clients.includes(client.clientId);
+      if (staffClient) return toUpstream(staffUpstream, uid, secret);
+      if (demo) {
+        const chosenStaff = fields.staff_username;
+        if (chosenStaff !== undefined) {
+          const staff = client.firstParty
+            ? await em.findOne(StaffMemberEntity, { username: chosenStaff, disabledAt: null })
+            : null;
+          if (staff === null) {
+            return html(
+              400,
+              'Personale sconosciuto',
+              '<p>Scegli uno dei membri del personale elencati.</p>',
+              'it',
+            );
+          }
+          return finish({ login: { accountId: staff.username } });
+        }
+        const hint = typeof details.params.login_hint === 'string' ? details.params.login_hint : '';
+        const chosen = (fields.fiscal_code ?? hint).toUpperCase();
+        if (chosen !== '') {
+          const citizen = await em.findOne(CitizenEntity, { fiscalCode: chosen });
+          if (citizen !== null) return finish({ login: { accountId: citizen.fiscalCode } });
+          if (fields.fiscal_code !== undefined) {
+            return html(400, 'Cittadino sconosciuto', '<p>Scegli uno dei cittadini elencati.</p>', 'it');
+          }
+        }
+      }
+      if (upstream !== null) return toUpstream(upstream, uid, secret);
+      if (!demo) {
+        return finish({ error: 'login_required', error_description: 'no identity provider is configured' });
+      }
+      return developmentLogin(em, client, uid, csrfOf(secret, uid));
+    }
+
+    // Consent: the comune's own apps, and apps the citizen already allowed these scopes, pass.
+    const accountId = details.session?.accountId ?? '';
+    const existing = FISCAL_CODE.test(accountId)
+      ? await em.findOne(ConsentGrantEntity, {
+          fiscalCode: accountId,
+          clientId: client.clientId,
+          revokedAt: null,
+        })
+      : null;
+    const covered =
+      existing !== null &&
+      requested.every((scope) => scope === 'offline_access' || existing.scopes.includes(scope as Scope));
+    const decision = fields.decision;
+    if (!client.firstParty && !covered && decision === undefined) {
+      return consentPage(
+        language,
+        client.name,
+        requested.filter((scope) => scope !== 'offline_access') as Scope[],
+        `<input type="hidden" name="${CSRF_FIELD}" value="${escapeHtml(csrfOf(secret, uid))}">`,
+        `${INTERACTION_PATH}${uid}`,
+      );
+    }
+    if (decision !== undefined && decision !== 'allow') {
+      return finish({ error: 'access_denied', error_description: 'the citizen did not allow access' });
+    }
+    const grant =
+      (details.grantId === undefined ? undefined : await provider.Grant.find(details.grantId)) ??
+      new provider.Grant({ accountId, clientId: client.clientId });
+    // What the provider found missing: OpenID scopes, and the API's scopes for its access token.
+    const missing = details.prompt.details as {
+      missingOIDCScope?: string[];
+      missingResourceScopes?: Record<string, string[]>;
+    };
+    if (missing.missingOIDCScope !== undefined) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+    for (const [resource, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
+      grant.addResourceScope(resource, scopes.join(' '));
+    }
+    const grantId = await grant.save();
+    if (!client.firstParty && FISCAL_CODE.test(accountId)) {
+      const apiScopes = requested.filter((scope): scope is Scope =>
+        (SCOPES as readonly string[]).includes(scope),
+      );
+      const any = await em.findOne(ConsentGrantEntity, { fiscalCode: accountId, clientId: client.clientId });
+      if (any === null) {
+        em.create(ConsentGrantEntity, {
+          comune: client.comune,
+          fiscalCode: accountId,
+          clientId: client.clientId,
+          scopes: apiScopes,
+          grantedAt: new Date(),
+          lastUsedAt: null,
+          revokedAt: null,
+        });
+      } else {
+        any.scopes = any.revokedAt == null ? [...new Set([...any.scopes, ...apiScopes])] : apiScopes;
+        if (any.revokedAt != null) any.grantedAt = new Date();
+        any.revokedAt = null;
+      }
+      await em.flush();
+    }
+    return finish({ consent: { grantId } }, true);
+  }
+
+  /** The development login (demo mode): the comune's citizens, and for its own apps its staff by username. */
+  async function developmentLogin(
+    em: EntityManager,
+    client: ApiClient,
+    uid: string,
+    csrf: string,
+  ): Promise<RouteResponse> {
+    const action = `${INTERACTION_PATH}${uid}`;
+    const hidden = `<input type="hidden" name="${CSRF_FIELD}" value="${escapeHtml(csrf)}">`;
+    const staffForm = client.firstParty
+      ? `<h2>Personale del comune</h2><form method="post" action="${action}">${hidden}` +
+        `<label>Nome utente <input name="staff_username" autocomplete="username" required></label> ` +
+        `<button>Accedi</button></form>`
+      : '';
     const citizens = await em.find(
       CitizenEntity,
       {},
@@ -275,223 +672,87 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
           `<button name="fiscal_code" value="${escapeHtml(citizen.fiscalCode)}">${escapeHtml(citizen.givenName)} ${escapeHtml(citizen.familyName)}</button>`,
       )
       .join('<br>');
-    // Staff sign in to the comune's own apps (the staff dashboard), never to third-party ones.
-    const staff = client.firstParty
-      ? await em.find(StaffMemberEntity, { disabledAt: null }, { orderBy: { username: 'asc' }, limit: 20 })
-      : [];
-    const staffButtons = staff
-      .map(
-        (member) =>
-          `<button name="staff_username" value="${escapeHtml(member.username)}">${escapeHtml(member.displayName)} (${escapeHtml(member.offices.join(', '))})</button>`,
-      )
-      .join('<br>');
-    const hidden = hiddenFields(pending.id, csrf);
     return html(
       200,
-      'Development login',
-      `<p>Demo mode: choose a citizen to sign in as (no password).</p><form method="post" action="/oauth/login">${hidden}${buttons}</form>` +
-        (staff.length > 0
-          ? `<h2>Staff</h2><form method="post" action="/oauth/login">${hidden}${staffButtons}</form>`
-          : ''),
+      'Accesso di prova',
+      `<p>Modalità dimostrativa: scegli con chi entrare (nessuna password).</p>${staffForm}` +
+        `<h2>Cittadini</h2><form method="post" action="${action}">${hidden}${buttons}</form>`,
+      'it',
     );
   }
 
-  /** Sends the browser to an upstream provider's login, with PKCE and a nonce kept on `pending`. */
-  async function toUpstream(
-    client: UpstreamClient,
-    em: EntityManager,
-    pending: PendingAuthorization,
-  ): Promise<RouteResponse> {
-    const verifier = generateOneTimeToken();
-    pending.upstreamVerifier = verifier;
-    pending.upstreamNonce = generateOneTimeToken();
-    await em.flush();
+  /** Sends the browser to an upstream provider's login; its answer comes back to `/oauth/callback`. */
+  async function toUpstream(client: UpstreamClient, uid: string, secret: Buffer): Promise<RouteResponse> {
+    const checks = upstreamChecksOf(secret, uid);
     return redirect(
       await client.authorizationUrl({
-        state: pending.id,
-        nonce: pending.upstreamNonce,
-        codeChallenge: s256Challenge(verifier),
+        state: uid,
+        nonce: checks.nonce,
+        codeChallenge: createHash('sha256').update(checks.verifier).digest('base64url'),
       }),
     );
   }
 
-  /** The hidden fields of the login and consent forms: the interaction and its CSRF token. */
-  function hiddenFields(pendingId: string, csrf: string): string {
-    return (
-      `<input type="hidden" name="pending" value="${escapeHtml(pendingId)}">` +
-      `<input type="hidden" name="${CSRF_FIELD}" value="${escapeHtml(csrf)}">`
-    );
-  }
-
-  /**
-   * The interaction a login, consent or upstream callback continues: `expired` when unknown or
-   * expired, `foreign` when the request does not come from the browser that started it (no or
-   * another interaction cookie) or, for a form post (`csrf` given), lacks the form's CSRF token.
-   */
-  async function continueInteraction(
-    request: ServiceRequest,
-    id: string | undefined,
-    csrf?: string | null,
-  ): Promise<Flow | 'expired' | 'foreign'> {
-    const flow = await loadPending(id);
-    if (flow === null) return 'expired';
-    const bound = isBoundBrowser(
-      request,
-      { id: flow.pending.id, browser: flow.pending.request.browser },
-      csrf,
-    );
-    return bound ? flow : 'foreign';
-  }
-
-  async function loadPending(id: string | undefined): Promise<Flow | null> {
-    if (!id) return null;
-    const found = await database.forkUnscoped().findOne(PendingAuthorizationEntity, { id });
-    if (found === null || found.expiresAt <= new Date()) return null;
-    const em = database.fork({ comune: found.comune });
-    const pending = await em.findOneOrFail(PendingAuthorizationEntity, { id });
-    const client = await em.findOne(ApiClientEntity, { clientId: pending.request.clientId });
-    if (client === null || client.revokedAt != null) return null;
-    return { em, pending, client };
-  }
-
-  async function afterStaffLogin(
-    em: EntityManager,
-    pending: PendingAuthorization,
-    username: string,
-  ): Promise<RouteResponse> {
-    pending.staffUsername = username;
-    pending.request = { ...pending.request, authTime: Date.now() };
-    await em.flush();
-    return issueCode(em, pending);
-  }
-
-  async function afterLogin(
-    em: EntityManager,
-    pending: PendingAuthorization,
-    client: ApiClient,
-    fiscalCode: string,
-    csrf: string,
-  ): Promise<RouteResponse> {
-    pending.fiscalCode = fiscalCode;
-    pending.request = { ...pending.request, authTime: Date.now() };
-    await em.flush();
-    const grant = await em.findOne(ConsentGrantEntity, {
-      fiscalCode,
-      clientId: client.clientId,
-      revokedAt: null,
-    });
-    const covered = grant !== null && pending.request.scopes.every((scope) => grant.scopes.includes(scope));
-    if (client.firstParty || covered) return issueCode(em, pending);
-    return consentPage(
-      pending.request.language ?? 'it',
-      client.name,
-      pending.request.scopes,
-      hiddenFields(pending.id, csrf),
-    );
-  }
-
-  async function issueCode(em: EntityManager, pending: PendingAuthorization): Promise<RouteResponse> {
-    const request: ParkedRequest = pending.request;
-    const code = generateOneTimeToken();
-    em.create(AuthorizationCodeEntity, {
-      comune: pending.comune,
-      codeDigest: digestToken(code),
-      clientId: request.clientId,
-      redirectUri: request.redirectUri,
-      codeChallenge: request.codeChallenge,
-      scopes: request.scopes,
-      fiscalCode: pending.fiscalCode,
-      staffUsername: pending.staffUsername ?? null,
-      nonce: request.nonce,
-      authTime: new Date(request.authTime ?? Date.now()),
-      expiresAt: new Date(Date.now() + AUTHORIZATION_CODE_TTL_MS),
-      usedAt: null,
-    });
-    em.remove(pending);
-    await em.flush();
-    return redirect(toApp(request.redirectUri, { code, state: request.state }));
-  }
-
-  async function devLogin(request: ServiceRequest): Promise<RouteResponse> {
-    const fields = await readFields(request);
-    const csrf = fields[CSRF_FIELD] ?? null;
-    const flow = await continueInteraction(request, fields.pending, csrf);
-    if (flow === 'expired') return expiredPage();
-    if (flow === 'foreign') return foreignBrowserPage();
-    if (fields.staff_username !== undefined) {
-      const staff = flow.client.firstParty
-        ? await flow.em.findOne(StaffMemberEntity, { username: fields.staff_username, disabledAt: null })
-        : null;
-      if (staff === null)
-        return html(400, 'Unknown staff member', '<p>Choose one of the listed staff members.</p>');
-      return afterStaffLogin(flow.em, flow.pending, staff.username);
-    }
-    const citizen = await flow.em.findOne(CitizenEntity, {
-      fiscalCode: (fields.fiscal_code ?? '').toUpperCase(),
-    });
-    if (citizen === null) return html(400, 'Unknown citizen', '<p>Choose one of the listed citizens.</p>');
-    return afterLogin(flow.em, flow.pending, flow.client, citizen.fiscalCode, csrf ?? '');
-  }
-
-  async function consent(request: ServiceRequest): Promise<RouteResponse> {
-    const fields = await readFields(request);
-    const flow = await continueInteraction(request, fields.pending, fields[CSRF_FIELD] ?? null);
-    if (flow === 'expired') return expiredPage();
-    if (flow === 'foreign') return foreignBrowserPage();
-    if (flow.pending.fiscalCode == null) return expiredPage();
-    const { em, pending, client } = flow;
-    if (fields.decision !== 'allow') {
-      em.remove(pending);
-      await em.flush();
-      return redirect(
-        toApp(pending.request.redirectUri, {
-          error: 'access_denied',
-          error_description: 'the citizen did not allow access',
-          state: pending.request.state,
-        }),
-      );
-    }
-    const existing = await em.findOne(ConsentGrantEntity, {
-      fiscalCode: pending.fiscalCode,
-      clientId: client.clientId,
-    });
-    if (existing === null) {
-      em.create(ConsentGrantEntity, {
-        comune: pending.comune,
-        fiscalCode: pending.fiscalCode ?? '',
-        clientId: client.clientId,
-        scopes: pending.request.scopes,
-        grantedAt: new Date(),
-        revokedAt: null,
-      });
-    } else {
-      existing.scopes = [...new Set([...existing.scopes, ...pending.request.scopes])];
-      existing.grantedAt = new Date();
-      existing.revokedAt = null;
-    }
-    return issueCode(em, pending);
-  }
-
-  async function upstreamCallback(request: ServiceRequest): Promise<RouteResponse> {
-    const url = request.url;
+  /** The upstream's answer, continued in its interaction (where the browser's interaction cookie applies). */
+  function upstreamCallback(request: ServiceRequest): RouteResponse {
     if (upstream === null && staffUpstream === null) {
       return html(404, 'Not found', '<p>No upstream provider.</p>');
     }
-    // A GET from the upstream provider's redirect: the cookie, no form token.
-    const flow = await continueInteraction(request, url.searchParams.get('state') ?? undefined);
-    if (flow === 'expired') return expiredPage();
-    if (flow === 'foreign') return foreignBrowserPage();
-    if (flow.pending.upstreamVerifier == null || flow.pending.upstreamNonce == null) return expiredPage();
-    if (flow.pending.request.staff === true) return staffCallback(url, flow);
-    const { em, pending, client } = flow;
-    const claims = await upstreamClaims(
-      upstream,
-      url,
-      pending,
-      'the identity provider did not sign the citizen in',
-    );
-    if (!('claims' in claims)) return claims;
-    const fiscalCode = fiscalCodeFromUpstreamClaim(claims.claims[config.upstream!.fiscalCodeClaim]);
+    const uid = request.url.searchParams.get('state') ?? '';
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(uid)) return expiredPage();
+    return redirect(`${issuer}${INTERACTION_PATH}${uid}/upstream${request.url.search}`);
+  }
+
+  async function upstreamAnswer(
+    request: ServiceRequest,
+    uid: string,
+    client: ApiClient,
+    em: EntityManager,
+    finish: (result: InteractionResults) => Promise<RouteResponse>,
+    secret: Buffer,
+  ): Promise<RouteResponse> {
+    const params = new URLSearchParams(request.url.search);
+    const staff = staffUpstream !== null && staffLogin!.clients.includes(client.clientId);
+    const from = staff ? staffUpstream : upstream;
+    if (from === null || params.get('code') === null) {
+      return finish({
+        error: 'access_denied',
+        error_description: staff
+          ? 'the staff identity provider did not sign anyone in'
+          : 'the identity provider did not sign the citizen in',
+      });
+    }
+    let claims: Record<string, unknown>;
+    try {
+      ({ claims } = await from.exchange(params, upstreamChecksOf(secret, uid)));
+    } catch (error) {
+      if (!(error instanceof UpstreamProviderError)) throw error;
+      logger.error({ err: error.message, staff }, 'upstream login failed');
+      return html(
+        502,
+        'Accesso non riuscito',
+        "<p>Il gestore dell'identità non ha potuto completare l'accesso. Riprova più tardi.</p>",
+        'it',
+      );
+    }
+    if (staff) {
+      const username = claims[staffLogin!.usernameClaim];
+      const member =
+        typeof username === 'string' && username !== ''
+          ? await em.findOne(StaffMemberEntity, { username, disabledAt: null })
+          : null;
+      if (member === null) {
+        // Who it was stays out of the log: a person, possibly not of this comune's staff at all.
+        logger.warn({ comune: client.comune, claim: staffLogin!.usernameClaim }, 'staff sign-in refused');
+        return html(
+          403,
+          'Not a staff account',
+          '<p>This account is not an enabled staff member of the comune in Sportello. Ask an administrator to add it.</p>',
+        );
+      }
+      return finish({ login: { accountId: member.username } });
+    }
+    const fiscalCode = fiscalCodeFromUpstreamClaim(claims[config.upstream!.fiscalCodeClaim]);
     if (fiscalCode === undefined) {
       return html(
         400,
@@ -500,469 +761,29 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
       );
     }
     const text = (...names: string[]) =>
-      names.map((name) => claims.claims[name]).find((value): value is string => typeof value === 'string') ??
-      '';
-    await ensureCitizen(em, pending.comune, {
+      names.map((name) => claims[name]).find((value): value is string => typeof value === 'string') ?? '';
+    await ensureCitizen(em, client.comune, {
       fiscalCode,
       givenName: text('given_name', 'name'),
       familyName: text('family_name', 'familyName'),
       email: text('email') || null,
     });
-    return afterLogin(em, pending, client, fiscalCode, csrfToken(browserSecretOf(request) ?? '', pending.id));
-  }
-
-  /**
-   * The claims of the person an upstream provider signed in, from the callback's code; or the page
-   * (or redirect) to answer when it signed nobody in or could not complete the sign-in.
-   */
-  async function upstreamClaims(
-    client: UpstreamClient | null,
-    url: URL,
-    pending: PendingAuthorization,
-    nobody: string,
-  ): Promise<{ claims: Record<string, unknown> } | RouteResponse> {
-    const code = url.searchParams.get('code');
-    if (code === null || client === null) {
-      return redirect(
-        toApp(pending.request.redirectUri, {
-          error: 'access_denied',
-          error_description: nobody,
-          state: pending.request.state,
-        }),
-      );
-    }
-    try {
-      return await client.exchange(url.searchParams, {
-        verifier: pending.upstreamVerifier ?? '',
-        nonce: pending.upstreamNonce ?? '',
-        state: pending.id,
-      });
-    } catch (error) {
-      if (!(error instanceof UpstreamProviderError)) throw error;
-      logger.error({ err: error.message, staff: pending.request.staff === true }, 'upstream login failed');
-      return html(
-        502,
-        'Sign-in failed',
-        '<p>The identity provider could not complete the sign-in. Try again later.</p>',
-      );
-    }
-  }
-
-  /** The comune's provider signed a person in for a staff app: they must be its staff in identity. */
-  async function staffCallback(url: URL, flow: Flow): Promise<RouteResponse> {
-    const { em, pending } = flow;
-    const upstreamAnswer = await upstreamClaims(
-      staffUpstream,
-      url,
-      pending,
-      'the staff identity provider did not sign anyone in',
-    );
-    if (!('claims' in upstreamAnswer)) return upstreamAnswer;
-    const { claims } = upstreamAnswer;
-    const username = claims[staffLogin!.usernameClaim];
-    const staff =
-      typeof username === 'string' && username !== ''
-        ? await em.findOne(StaffMemberEntity, { username, disabledAt: null })
-        : null;
-    if (staff === null) {
-      // Who it was stays out of the log: a person, possibly not of this comune's staff at all.
-      logger.warn({ comune: pending.comune, claim: staffLogin!.usernameClaim }, 'staff sign-in refused');
-      return html(
-        403,
-        'Not a staff account',
-        '<p>This account is not an enabled staff member of the comune in Sportello. Ask an administrator to add it.</p>',
-      );
-    }
-    return afterStaffLogin(em, pending, staff.username);
-  }
-
-  async function authenticateClient(
-    request: ServiceRequest,
-    fields: Record<string, string>,
-    requireSecret: boolean,
-  ): Promise<ApiClient> {
-    const { clientId, secret } = clientCredentials(request, fields);
-    const client = await findClient(clientId);
-    // One message for unknown, revoked and wrong-secret clients: nothing to probe.
-    const refused = new OAuthError('invalid_client', 'client authentication failed');
-    if (client === null || client.revokedAt != null) throw refused;
-    if (client.secretHash != null) {
-      if (
-        secret === undefined ||
-        !(await throttle.verifySecret(client.clientId, secret, client.secretHash))
-      ) {
-        throw refused;
-      }
-    } else if (requireSecret) {
-      throw new OAuthError('unauthorized_client', 'a public client cannot use client credentials');
-    }
-    return client;
-  }
-
-  async function tokenEndpoint(request: ServiceRequest): Promise<RouteResponse> {
-    const fields = await readFields(request);
-    if (fields.grant_type === 'client_credentials') return clientCredentialsGrant(request, fields);
-    if (fields.grant_type === 'authorization_code') return authorizationCodeGrant(request, fields);
-    if (fields.grant_type === 'refresh_token') return refreshTokenGrant(request, fields);
-    throw new OAuthError(
-      'unsupported_grant_type',
-      'grant_type must be authorization_code, refresh_token or client_credentials',
-    );
-  }
-
-  async function clientCredentialsGrant(
-    request: ServiceRequest,
-    fields: Record<string, string>,
-  ): Promise<RouteResponse> {
-    const { clientId, secret } = clientCredentials(request, fields);
-    const internal = config.internalClients.find((candidate) => candidate.clientId === clientId);
-    if (internal !== undefined) {
-      if (secret === undefined || !sameSecret(secret, internal.secret)) {
-        throw new OAuthError('invalid_client', 'client authentication failed');
-      }
-      const comune = fields.comune ?? config.defaultComune;
-      if (!/^\d{6}$/.test(comune))
-        throw new OAuthError('invalid_request', 'comune must be a 6-digit ISTAT code');
-      return sendToken({ kind: 'service', comune, service: internal.service }, '');
-    }
-    const client = await authenticateClient(request, fields, true);
-    const requested =
-      fields.scope === undefined ? client.scopes : fields.scope.split(' ').filter((scope) => scope !== '');
-    const notAllowed = requested.filter((scope) => !(client.scopes as string[]).includes(scope));
-    if (notAllowed.length > 0)
-      throw new OAuthError('invalid_scope', `scopes not allowed for this client: ${notAllowed.join(' ')}`);
-    const scopes = [...new Set(requested)] as Scope[];
-    return sendToken(
-      {
-        kind: 'client',
-        comune: client.comune,
-        clientId: client.clientId,
-        scopes,
-        rateLimitPerMinute: client.rateLimitPerMinute,
-      },
-      scopes.join(' '),
-    );
-  }
-
-  async function authorizationCodeGrant(
-    request: ServiceRequest,
-    fields: Record<string, string>,
-  ): Promise<RouteResponse> {
-    const client = await authenticateClient(request, fields, false);
-    const invalid = new OAuthError(
-      'invalid_grant',
-      'the authorization code is invalid, expired, already used or was issued to another client',
-    );
-    if (!fields.code || !fields.code_verifier)
-      throw new OAuthError('invalid_request', 'code and code_verifier are required');
-    const em = database.fork({ comune: client.comune });
-    const code = await em.findOne(AuthorizationCodeEntity, { codeDigest: digestToken(fields.code) });
-    if (code === null || code.clientId !== client.clientId) throw invalid;
-    // Redeemed before: whatever that redemption issued stops working (RFC 6749 4.1.2).
-    if (code.usedAt != null) {
-      await revokeTokensOfReusedCode(em, code, client, logger);
-      throw invalid;
-    }
-    if (code.expiresAt <= new Date()) throw invalid;
-    if (fields.redirect_uri !== undefined && fields.redirect_uri !== code.redirectUri) throw invalid;
-    if (!verifyPkce(fields.code_verifier, code.codeChallenge)) {
-      // A wrong verifier burns the code: guessing verifiers for a stolen code gets one try.
-      await em.nativeDelete(AuthorizationCodeEntity, { id: code.id });
-      throw new OAuthError('invalid_grant', 'code_verifier does not match the code challenge');
-    }
-    // Claimed in one statement: of two redemptions at once, one wins and the other is a reuse.
-    const claimed = await em.nativeUpdate(
-      AuthorizationCodeEntity,
-      { id: code.id, usedAt: null },
-      { usedAt: new Date() },
-    );
-    if (claimed === 0) {
-      await revokeTokensOfReusedCode(em, code, client, logger);
-      throw invalid;
-    }
-    const session: RefreshSession = {
-      comune: code.comune,
-      clientId: client.clientId,
-      fiscalCode: code.fiscalCode ?? null,
-      staffUsername: code.staffUsername ?? null,
-      scopes: code.scopes,
-      authTime: code.authTime ?? code.expiresAt,
-    };
-    const grant = await tokenGrantOf(em, client, session);
-    if (grant === null) throw invalid;
-    return sendUserTokens(em, client, session, grant, { nonce: code.nonce ?? null });
-  }
-
-  /**
-   * What an access token of `session` grants now: offices and delegations are read at each issue,
-   * so a disabled member or an ended delegation stops at the next token. `null` when nothing may be
-   * issued any more (staff disabled, or staff through a third-party app).
-   */
-  async function tokenGrantOf(
-    em: EntityManager,
-    client: ApiClient,
-    session: RefreshSession,
-  ): Promise<TokenGrant | null> {
-    if (session.staffUsername != null) {
-      const staff = await em.findOne(StaffMemberEntity, {
-        username: session.staffUsername,
-        disabledAt: null,
-      });
-      if (staff === null || !client.firstParty) return null;
-      return { kind: 'staff', comune: client.comune, username: staff.username, offices: staff.offices };
-    }
-    if (session.fiscalCode == null) return null;
-    const actsFor = await activeDelegators(em, session.fiscalCode);
-    return client.firstParty
-      ? { kind: 'citizen', comune: client.comune, fiscalCode: session.fiscalCode, actsFor }
-      : {
-          kind: 'client',
-          comune: client.comune,
-          clientId: client.clientId,
-          scopes: session.scopes,
-          rateLimitPerMinute: client.rateLimitPerMinute,
-          onBehalfOf: { fiscalCode: session.fiscalCode, actsFor },
-        };
-  }
-
-  /**
-   * The token response of a sign-in: an access token, a refresh token (of a new family, or the
-   * successor in `familyId`) and, for `openid`, an ID token for the app (OIDC Core 3.1.3.3).
-   */
-  async function sendUserTokens(
-    em: EntityManager,
-    client: ApiClient,
-    session: RefreshSession,
-    grant: TokenGrant,
-    options: { nonce?: string | null; familyId?: string },
-  ): Promise<RouteResponse> {
-    const person = { fiscalCode: session.fiscalCode, staffUsername: session.staffUsername };
-    const claims = await personClaims(em, person, session.scopes);
-    if (claims === null) {
-      throw new OAuthError('invalid_grant', 'the person this grant is for can no longer sign in');
-    }
-    const issued = await tokens.issue(grant);
-    const refreshToken = createRefreshToken(em, session, {
-      familyId: options.familyId,
-      accessTokenId: issued.tokenId,
-      lifetimes: refreshLifetimes,
-    });
-    await em.flush();
-    if (!client.firstParty && session.fiscalCode != null) {
-      await noteAppGrantUsed(em, session.fiscalCode, client.clientId);
-    }
-    const idToken = session.scopes.includes('openid')
-      ? await signIdToken(keys, {
-          issuer: config.tokenIssuer,
-          clientId: client.clientId,
-          ttlSeconds: config.accessTokenTtlSeconds,
-          claims,
-          authTime: session.authTime,
-          nonce: options.nonce,
-          accessToken: issued.accessToken,
-        })
-      : undefined;
-    const scope = session.scopes.join(' ');
-    return json(200, {
-      access_token: issued.accessToken,
-      token_type: 'Bearer',
-      expires_in: issued.expiresIn,
-      refresh_token: refreshToken,
-      ...(idToken === undefined ? {} : { id_token: idToken }),
-      ...(scope === '' ? {} : { scope }),
-    });
-  }
-
-  /**
-   * Refresh (RFC 6749 6) with rotation: the presented token is replaced by a new one. A token
-   * presented again after it was replaced may have been stolen: its whole family is revoked, and
-   * the access tokens issued with the sign-in end as for a reused code. A withdrawn grant, a
-   * revoked app, a citizen signed out everywhere or a disabled staff member end refreshing too.
-   */
-  async function refreshTokenGrant(
-    request: ServiceRequest,
-    fields: Record<string, string>,
-  ): Promise<RouteResponse> {
-    const client = await authenticateClient(request, fields, false);
-    if (!fields.refresh_token) throw new OAuthError('invalid_request', 'refresh_token is required');
-    const invalid = new OAuthError(
-      'invalid_grant',
-      'the refresh token is invalid, expired, revoked or was issued to another client',
-    );
-    const em = database.fork({ comune: client.comune });
-    const token = await findRefreshToken(em, fields.refresh_token);
-    if (token === null || token.clientId !== client.clientId) throw invalid;
-    if (token.revokedAt != null) throw invalid;
-    if (token.rotatedAt != null) {
-      await refreshTokenReused(em, token, client);
-      throw invalid;
-    }
-    const now = new Date();
-    if (token.expiresAt <= now) throw invalid;
-    const requested = fields.scope?.split(' ').filter((scope) => scope !== '');
-    if (requested !== undefined && requested.some((scope) => !(token.scopes as string[]).includes(scope))) {
-      throw new OAuthError('invalid_scope', 'a refresh cannot ask for scopes the sign-in did not grant');
-    }
-    if (!(await stillGranted(em, client, token))) {
-      await revokeRefreshTokens(em, { familyId: token.familyId }, now);
-      throw invalid;
-    }
-    if (!(await claimRefreshToken(em, token, now))) {
-      await refreshTokenReused(em, token, client);
-      throw invalid;
-    }
-    const session: RefreshSession = {
-      comune: token.comune,
-      clientId: token.clientId,
-      fiscalCode: token.fiscalCode ?? null,
-      staffUsername: token.staffUsername ?? null,
-      scopes: requested === undefined ? token.scopes : ([...new Set(requested)] as Scope[]),
-      authTime: token.authTime,
-    };
-    const grant = await tokenGrantOf(em, client, session);
-    if (grant === null) throw invalid;
-    return sendUserTokens(em, client, session, grant, { familyId: token.familyId });
-  }
-
-  /** Whether what `token` was issued under still stands: the citizen's grant, or their session with a first-party app. */
-  async function stillGranted(em: EntityManager, client: ApiClient, token: RefreshToken): Promise<boolean> {
-    if (token.fiscalCode == null) return true;
-    const citizen = await em.findOne(CitizenEntity, { fiscalCode: token.fiscalCode });
-    if (citizen === null) return false;
-    // Signing out everywhere ends the comune's own apps' sessions (third-party apps keep their grant).
-    if (client.firstParty) return citizen.signedOutAt == null || citizen.signedOutAt < token.issuedAt;
-    const grant = await em.findOne(ConsentGrantEntity, {
-      fiscalCode: token.fiscalCode,
-      clientId: client.clientId,
-      revokedAt: null,
-    });
-    return (
-      grant !== null && token.scopes.every((scope) => grant.scopes.includes(scope) || scope === 'openid')
-    );
-  }
-
-  /** A rotated refresh token presented again: its family ends, and what the sign-in gave. */
-  async function refreshTokenReused(
-    em: EntityManager,
-    token: RefreshToken,
-    client: ApiClient,
-  ): Promise<void> {
-    const now = new Date();
-    await revokeSignIn(em, token.familyId, { kind: 'client', id: client.clientId }, now);
-    await revokeTokensOfReusedCode(em, token, client, logger, now, 'refresh token');
-  }
-
-  /**
-   * Token revocation (RFC 7009) by the app the token was issued to, authenticated as at the token
-   * endpoint. A refresh token or an access token ends the sign-in it came from: no refresh from it,
-   * and its access tokens are refused by identity, the gateway and every service within a second
-   * (`access.revoked`), while the person's other sign-ins go on. Unknown tokens and other apps'
-   * tokens are answered 200 all the same, and change nothing.
-   */
-  async function revokeEndpoint(request: ServiceRequest): Promise<RouteResponse> {
-    const fields = await readFields(request);
-    const client = await authenticateClient(request, fields, false);
-    if (!fields.token) throw new OAuthError('invalid_request', 'token is required');
-    const em = database.fork({ comune: client.comune });
-    const signIn =
-      (await findRefreshToken(em, fields.token)) ?? (await signInOfAccessToken(em, fields.token));
-    if (signIn !== null && signIn.clientId === client.clientId) {
-      await revokeSignIn(em, signIn.familyId, { kind: 'client', id: client.clientId });
-    }
-    return json(200, {});
-  }
-
-  /** The refresh token issued with an access token of this issuer, if the token is one. */
-  async function signInOfAccessToken(em: EntityManager, token: string): Promise<RefreshToken | null> {
-    let principal;
-    try {
-      principal = await verifier.verifyToken(token);
-    } catch (error) {
-      if (error instanceof UnauthenticatedError) return null;
-      throw error;
-    }
-    return em.findOne(RefreshTokenEntity, { accessTokenId: principal.tokenId });
-  }
-
-  /**
-   * Token introspection (RFC 7662) for Sportello's own services (internal client credentials):
-   * whether an access or refresh token is live, and whose it is.
-   */
-  async function introspect(request: ServiceRequest): Promise<RouteResponse> {
-    const fields = await readFields(request);
-    const { clientId, secret } = clientCredentials(request, fields);
-    const internal = config.internalClients.find((candidate) => candidate.clientId === clientId);
-    if (internal === undefined || secret === undefined || !sameSecret(secret, internal.secret)) {
-      throw new OAuthError('invalid_client', 'client authentication failed');
-    }
-    if (!fields.token) throw new OAuthError('invalid_request', 'token is required');
-    const inactive = json(200, { active: false });
-    const refresh = await database.forkUnscoped().findOne(RefreshTokenEntity, {
-      tokenDigest: digestToken(fields.token),
-    });
-    if (refresh !== null) {
-      const em = database.fork({ comune: refresh.comune });
-      const client = await em.findOne(ApiClientEntity, { clientId: refresh.clientId, revokedAt: null });
-      const live =
-        client !== null &&
-        refresh.rotatedAt == null &&
-        refresh.revokedAt == null &&
-        refresh.expiresAt > new Date() &&
-        (await stillGranted(em, client, refresh));
-      if (!live) return inactive;
-      return json(200, {
-        active: true,
-        token_type: 'refresh_token',
-        client_id: refresh.clientId,
-        sub: refresh.fiscalCode ?? refresh.staffUsername,
-        scope: refresh.scopes.join(' '),
-        comune: refresh.comune,
-        iat: Math.floor(refresh.issuedAt.getTime() / 1000),
-        exp: Math.floor(refresh.expiresAt.getTime() / 1000),
-        iss: config.tokenIssuer,
-      });
-    }
-    let principal;
-    try {
-      principal = await verifier.verifyToken(fields.token);
-    } catch (error) {
-      if (error instanceof UnauthenticatedError) return inactive;
-      throw error;
-    }
-    const signIn = await database
-      .fork({ comune: principal.comune })
-      .findOne(RefreshTokenEntity, { accessTokenId: principal.tokenId });
-    if (signIn?.revokedAt != null) return inactive;
-    const claims = decodeJwt(fields.token);
-    return json(200, {
-      ...claims,
-      active: true,
-      token_type: 'Bearer',
-      ...(signIn === null ? {} : { client_id: signIn.clientId, scope: signIn.scopes.join(' ') }),
-    });
+    return finish({ login: { accountId: fiscalCode } });
   }
 
   /** The claims of the person a bearer access token was issued for (OIDC Core 5.3). */
   async function userinfo(request: ServiceRequest): Promise<RouteResponse> {
-    const header = request.header('authorization') ?? '';
-    const match = /^Bearer +(\S+)$/i.exec(header);
-    if (match === null) {
-      return json(
-        401,
-        { error: 'invalid_request', error_description: 'send the access token as a Bearer token' },
-        {
-          'www-authenticate': 'Bearer realm="sportello"',
-        },
-      );
-    }
     const refused = (status: number, error: string, description: string) =>
       json(
         status,
         { error, error_description: description },
         {
           'www-authenticate': `Bearer realm="sportello", error="${error}", error_description="${description}"`,
+          'access-control-allow-origin': '*',
         },
       );
+    const match = /^Bearer +(\S+)$/i.exec(request.header('authorization') ?? '');
+    if (match === null) return refused(401, 'invalid_request', 'send the access token as a Bearer token');
     let principal;
     try {
       principal = await verifier.verifyToken(match[1]!);
@@ -973,7 +794,6 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
       throw error;
     }
     const em = database.fork({ comune: principal.comune });
-    // The sign-in that gave the token, when it came from the token endpoint (not the demo one).
     const signIn = await em.findOne(RefreshTokenEntity, { accessTokenId: principal.tokenId });
     if (signIn?.revokedAt != null) {
       return refused(401, 'invalid_token', 'the access token is invalid, expired or revoked');
@@ -981,7 +801,6 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     let person: { fiscalCode?: string; staffUsername?: string };
     let scopes: readonly string[];
     if (principal.kind === 'citizen') {
-      // The comune's own apps sign citizens in without a consent step: the scopes they asked for.
       person = { fiscalCode: principal.fiscalCode };
       scopes = signIn?.scopes ?? ['openid', 'profile'];
     } else if (principal.kind === 'staff') {
@@ -999,17 +818,35 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     const claims = await personClaims(em, person, scopes);
     if (claims === null)
       return refused(401, 'invalid_token', 'the person of this token can no longer sign in');
-    return json(200, claims);
+    return json(200, claims, { 'cache-control': 'no-store', 'access-control-allow-origin': '*' });
   }
 
-  async function sendToken(grant: TokenGrant, scope: string): Promise<RouteResponse> {
-    const issued = await tokens.issue(grant);
-    return json(200, {
-      access_token: issued.accessToken,
-      token_type: 'Bearer',
-      expires_in: issued.expiresIn,
-      ...(scope === '' ? {} : { scope }),
-    });
+  /**
+   * Token introspection (RFC 7662) for Sportello's own services: the API's JWT access tokens are
+   * verified here (revocations included); refresh tokens are the provider's.
+   */
+  async function introspect(request: ServiceRequest): Promise<RouteResponse> {
+    const fields = await readFields(request);
+    const internal = internalClients.get(fields.client_id ?? '');
+    const token = fields.token ?? '';
+    if (token.split('.').length !== 3 || internal === undefined) return toProvider(request);
+    if (!sameSecret(fields.client_secret ?? '', internal.secret)) {
+      throw new OAuthError('invalid_client', 'client authentication failed');
+    }
+    let principal;
+    try {
+      principal = await verifier.verifyToken(token);
+    } catch (error) {
+      if (error instanceof UnauthenticatedError) return json(200, { active: false });
+      throw error;
+    }
+    const signIn = await database
+      .fork({ comune: principal.comune })
+      .findOne(RefreshTokenEntity, { accessTokenId: principal.tokenId });
+    if (signIn?.revokedAt != null) return json(200, { active: false });
+    const [, payload = ''] = token.split('.');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+    return json(200, { ...claims, active: true, token_type: 'Bearer' });
   }
 
   async function devToken(request: ServiceRequest): Promise<RouteResponse> {
@@ -1018,74 +855,7 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     if (!/^\d{6}$/.test(comune))
       throw new OAuthError('invalid_request', 'comune must be a 6-digit ISTAT code');
     const em = database.fork({ comune });
-    let grant: TokenGrant | undefined;
-    let subject = '';
-    const wanted = fields.subject?.trim();
-    if (wanted) {
-      const citizen = await em.findOne(CitizenEntity, { fiscalCode: wanted.toUpperCase() });
-      if (citizen !== null) {
-        grant = {
-          kind: 'citizen',
-          comune,
-          fiscalCode: citizen.fiscalCode,
-          actsFor: await activeDelegators(em, citizen.fiscalCode),
-        };
-        subject = citizen.fiscalCode;
-      } else {
-        const staff = await em.findOne(StaffMemberEntity, { username: wanted, disabledAt: null });
-        if (staff !== null) {
-          grant = { kind: 'staff', comune, username: staff.username, offices: staff.offices };
-          subject = staff.username;
-        }
-      }
-      if (grant === undefined)
-        throw new OAuthError(
-          'invalid_request',
-          'subject is neither a seeded citizen nor a staff username of this comune',
-        );
-    } else if (fields.kind === 'citizen') {
-      const citizen = await em.findOne(CitizenEntity, {}, { orderBy: { fiscalCode: 'asc' } });
-      if (citizen === null) throw new OAuthError('invalid_request', 'no citizen is seeded in this comune');
-      grant = {
-        kind: 'citizen',
-        comune,
-        fiscalCode: citizen.fiscalCode,
-        actsFor: await activeDelegators(em, citizen.fiscalCode),
-      };
-      subject = citizen.fiscalCode;
-    } else if (fields.kind === 'staff') {
-      const office = fields.office as Office | undefined;
-      const members = await em.find(
-        StaffMemberEntity,
-        { disabledAt: null },
-        { orderBy: { username: 'asc' } },
-      );
-      const staff = members.find((member) => office === undefined || member.offices.includes(office));
-      if (staff === undefined)
-        throw new OAuthError(
-          'invalid_request',
-          `no staff member${office ? ` of office ${office}` : ''} is seeded in this comune`,
-        );
-      grant = { kind: 'staff', comune, username: staff.username, offices: staff.offices };
-      subject = staff.username;
-    } else if (fields.kind === 'client') {
-      const client = await em.findOne(ApiClientEntity, { clientId: DEMO_API_CLIENT_ID, revokedAt: null });
-      if (client === null)
-        throw new OAuthError('invalid_request', 'the demo API client is not seeded in this comune');
-      grant = {
-        kind: 'client',
-        comune,
-        clientId: client.clientId,
-        scopes: client.scopes,
-        rateLimitPerMinute: client.rateLimitPerMinute,
-      };
-      subject = client.clientId;
-    } else {
-      throw new OAuthError(
-        'invalid_request',
-        'send {"subject": "<fiscal code or staff username>"} or {"kind": "citizen"|"staff"|"client"}',
-      );
-    }
+    const { grant, subject } = await devGrant(em, comune, fields);
     const issued = await tokens.issue(grant);
     return json(200, {
       access_token: issued.accessToken,
@@ -1097,7 +867,7 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
 
   /** Answers OAuth errors as RFC 6749 JSON; anything else is a server error. */
   const guarded =
-    (handler: (request: ServiceRequest) => Promise<RouteResponse>) =>
+    (handler: (request: ServiceRequest) => Promise<RouteResponse> | RouteResponse) =>
     async (request: ServiceRequest): Promise<RouteResponse> => {
       try {
         return await handler(request);
@@ -1107,75 +877,154 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
       }
     };
 
+  const provided = guarded(toProvider);
   const routes: Route[] = [
-    {
-      method: 'GET',
-      path: '/.well-known/openid-configuration',
-      handler: () => json(200, discovery, { 'cache-control': 'public, max-age=300' }),
-    },
-    {
-      method: 'GET',
-      path: '/.well-known/jwks.json',
-      // Short cache: a freshly rotated key must reach verifiers before it signs much.
-      handler: async () =>
-        json(200, { keys: await keys.publishedKeys() }, { 'cache-control': 'public, max-age=60' }),
-    },
-    { method: 'GET', path: '/oauth/authorize', handler: guarded(authorize) },
+    { method: 'GET', path: '/.well-known/openid-configuration', handler: provided },
+    { method: 'GET', path: OIDC_ROUTES.jwks, handler: provided },
+    { method: 'GET', path: OIDC_ROUTES.authorization, handler: provided },
+    { method: 'POST', path: OIDC_ROUTES.authorization, handler: provided },
+    // The authorization resumed after a sign-in step.
+    { method: 'GET', path: `${OIDC_ROUTES.authorization}/`, prefix: true, handler: provided },
     {
       method: 'POST',
-      path: '/oauth/consent',
-      handler: guarded((request) => throttle.interaction(request, consent)),
-    },
-    { method: 'GET', path: '/oauth/callback', handler: guarded(upstreamCallback) },
-    {
-      method: 'POST',
-      path: '/oauth/revoke',
-      // Browser apps sign out from their own origin, like they redeem codes.
-      handler: async (request) =>
-        withCorsOpen(await guarded((request) => throttle.token(request, revokeEndpoint))(request)),
+      path: OIDC_ROUTES.token,
+      handler: guarded((request) => throttle.token(request, toProvider)),
     },
     {
       method: 'POST',
-      path: '/oauth/introspect',
+      path: OIDC_ROUTES.revocation,
+      handler: guarded((request) => throttle.token(request, toProvider)),
+    },
+    {
+      method: 'POST',
+      path: OIDC_ROUTES.introspection,
       handler: guarded((request) => throttle.token(request, introspect)),
     },
-    { method: 'GET', path: '/oauth/userinfo', handler: guarded(userinfo) },
-    { method: 'POST', path: '/oauth/userinfo', handler: guarded(userinfo) },
+    { method: 'GET', path: OIDC_ROUTES.userinfo, handler: guarded(userinfo) },
+    { method: 'POST', path: OIDC_ROUTES.userinfo, handler: guarded(userinfo) },
+    { method: 'GET', path: OIDC_ROUTES.end_session, handler: provided },
+    { method: 'POST', path: OIDC_ROUTES.end_session, handler: provided },
+    { method: 'GET', path: `${OIDC_ROUTES.end_session}/`, prefix: true, handler: provided },
+    { method: 'POST', path: `${OIDC_ROUTES.end_session}/`, prefix: true, handler: provided },
+    { method: 'GET', path: INTERACTION_PATH, prefix: true, handler: guarded(interaction) },
     {
       method: 'POST',
-      path: '/oauth/token',
-      // Browser apps (public clients with PKCE) redeem codes from their own origin; the answer
-      // depends on no cookie, so any origin may read it.
-      handler: async (request) =>
-        withCorsOpen(await guarded((request) => throttle.token(request, tokenEndpoint))(request)),
+      path: INTERACTION_PATH,
+      prefix: true,
+      handler: guarded((request) =>
+        throttle.interaction(
+          request,
+          interaction,
+          request.url.pathname.slice(INTERACTION_PATH.length).split('/')[0],
+        ),
+      ),
     },
+    { method: 'GET', path: '/oauth/callback', handler: guarded(upstreamCallback) },
   ];
-  // Outside demo mode these routes do not exist at all: the server answers 404.
-  if (demo) {
-    routes.push(
-      {
-        method: 'POST',
-        path: '/oauth/login',
-        handler: guarded((request) => throttle.interaction(request, devLogin)),
-      },
-      { method: 'POST', path: '/auth/dev/token', handler: guarded(devToken) },
-    );
-  }
+  // Outside demo mode this route does not exist at all: the server answers 404.
+  if (demo) routes.push({ method: 'POST', path: '/auth/dev/token', handler: guarded(devToken) });
   return routes;
 }
 
-/** An authorization request in progress, with the entity manager of its comune and its app. */
-interface Flow {
-  em: EntityManager;
-  pending: PendingAuthorization;
-  client: ApiClient;
+/** The token a demo `POST /auth/dev/token` asks for: by subject, or the first of a kind. */
+async function devGrant(
+  em: EntityManager,
+  comune: string,
+  fields: Record<string, string>,
+): Promise<{ grant: TokenGrant; subject: string }> {
+  const wanted = fields.subject?.trim();
+  if (wanted) {
+    const citizen = await em.findOne(CitizenEntity, { fiscalCode: wanted.toUpperCase() });
+    if (citizen !== null) {
+      return {
+        grant: {
+          kind: 'citizen',
+          comune,
+          fiscalCode: citizen.fiscalCode,
+          actsFor: await activeDelegators(em, citizen.fiscalCode),
+        },
+        subject: citizen.fiscalCode,
+      };
+    }
+    const staff = await em.findOne(StaffMemberEntity, { username: wanted, disabledAt: null });
+    if (staff !== null) {
+      return {
+        grant: { kind: 'staff', comune, username: staff.username, offices: staff.offices },
+        subject: staff.username,
+      };
+    }
+    throw new OAuthError(
+      'invalid_request',
+      'subject is neither a seeded citizen nor a staff username of this comune',
+    );
+  }
+  if (fields.kind === 'citizen') {
+    const citizen = await em.findOne(CitizenEntity, {}, { orderBy: { fiscalCode: 'asc' } });
+    if (citizen === null) throw new OAuthError('invalid_request', 'no citizen is seeded in this comune');
+    return {
+      grant: {
+        kind: 'citizen',
+        comune,
+        fiscalCode: citizen.fiscalCode,
+        actsFor: await activeDelegators(em, citizen.fiscalCode),
+      },
+      subject: citizen.fiscalCode,
+    };
+  }
+  if (fields.kind === 'staff') {
+    const office = fields.office as Office | undefined;
+    const members = await em.find(StaffMemberEntity, { disabledAt: null }, { orderBy: { username: 'asc' } });
+    const staff = members.find((member) => office === undefined || member.offices.includes(office));
+    if (staff === undefined) {
+      throw new OAuthError(
+        'invalid_request',
+        `no staff member${office ? ` of office ${office}` : ''} is seeded in this comune`,
+      );
+    }
+    return {
+      grant: { kind: 'staff', comune, username: staff.username, offices: staff.offices },
+      subject: staff.username,
+    };
+  }
+  if (fields.kind === 'client') {
+    const client = await em.findOne(ApiClientEntity, { clientId: DEMO_API_CLIENT_ID, revokedAt: null });
+    if (client === null)
+      throw new OAuthError('invalid_request', 'the demo API client is not seeded in this comune');
+    return {
+      grant: {
+        kind: 'client',
+        comune,
+        clientId: client.clientId,
+        scopes: client.scopes,
+        rateLimitPerMinute: client.rateLimitPerMinute,
+      },
+      subject: client.clientId,
+    };
+  }
+  throw new OAuthError(
+    'invalid_request',
+    'send {"subject": "<fiscal code or staff username>"} or {"kind": "citizen"|"staff"|"client"}',
+  );
+}
+
+/**
+ * The id under which a sign-in's access tokens are remembered: a UUID derived from the provider's
+ * grant id, so that ending the grant finds them.
+ */
+export function signInId(grantId: string): string {
+  const hex = createHash('sha256').update(`grant:${grantId}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+function redirect303(location: string): RouteResponse {
+  return { status: 303, headers: { location, 'cache-control': 'no-store' } };
 }
 
 function expiredPage(): RouteResponse {
   return html(400, 'Expired', '<p>This sign-in has expired: start again from the application.</p>');
 }
 
-/** A login or consent post that the browser which started the sign-in did not send. */
+/** A sign-in step that the browser which started the sign-in did not send (or an out-of-date form). */
 function foreignBrowserPage(): RouteResponse {
   return html(
     403,
@@ -1185,8 +1034,8 @@ function foreignBrowserPage(): RouteResponse {
   );
 }
 
-function withCorsOpen(response: RouteResponse): RouteResponse {
-  return { ...response, headers: { ...response.headers, 'access-control-allow-origin': '*' } };
+function errorPage(description: string): RouteResponse {
+  return html(400, 'Sign-in error', `<p>${escapeHtml(description)}</p>`);
 }
 
 /** A refresh token unused this long expires: a working day. */

@@ -164,12 +164,12 @@ export async function startIdentity(
         login_hint: fiscalCode,
       }).toString();
       const browser = new TestBrowser();
-      let answer = await browser.fetch(authorize);
-      if (answer.status === 200) {
-        const page = await answer.text();
-        if (!page.includes('name="pending"')) throw new Error('no consent form');
-        answer = await browser.submit(`${url}/oauth/consent`, page, { decision: 'allow' });
-      }
+      const answer = await browser.followSignIn(authorize.href.replace(url, config.tokenIssuer), {
+        serviceUrl: url,
+        issuer: config.tokenIssuer,
+        stopAt: redirectUri,
+        fields: { decision: 'allow' },
+      });
       const location = new URL(answer.headers.get('location') ?? '');
       const code = location.searchParams.get('code');
       if (code === null || location.searchParams.get('state') !== 'xyz')

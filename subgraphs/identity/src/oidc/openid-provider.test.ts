@@ -1,16 +1,12 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as oidc from 'openid-client';
 import { createTokenVerifier } from '@sportello/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../test-support/browser.js';
-import { MARIO, startIdentity, testConfig, type TestIdentity } from '../test-support/harness.js';
-import { createCertifiedProvider, type CertifiedProvider, type RevokedGrant } from './certified-provider.js';
-import { createPayloadAdapter } from './payload-adapter.js';
+import { MARIO, startIdentity, type TestIdentity } from '../test-support/harness.js';
 
 const REDIRECT = 'http://localhost:5173/callback';
 /** The issuer the provider names itself; requests go to its loopback port. */
-const ISSUER = 'http://certified.test';
+const ISSUER = 'http://identity.test';
 
 /**
  * Identity's provider on oidc-provider, tried by `openid-client` as any OpenID Connect app would:
@@ -19,42 +15,15 @@ const ISSUER = 'http://certified.test';
  */
 describe('identity on oidc-provider', () => {
   let service: TestIdentity;
-  let provider: CertifiedProvider;
-  let server: Server;
   let url: string;
   let admin: string;
-  const revoked: RevokedGrant[] = [];
 
   beforeAll(async () => {
-    service = await startIdentity();
+    service = await startIdentity({ tokenIssuer: ISSUER });
+    url = service.url;
     admin = await service.devToken({ subject: 'admin.neri' });
-    const config = testConfig({ tokenIssuer: ISSUER });
-    const database = service.identity.database;
-    provider = await createCertifiedProvider({
-      config,
-      database,
-      keys: service.identity.keys,
-      logger: { info() {}, warn() {}, error() {}, debug() {} } as never,
-      adapter: createPayloadAdapter(() => database.forkUnscoped()),
-      cookieKeys: ['a-cookie-key-for-the-tests-only-0123456789'],
-      onGrantRevoked: (grant) => {
-        revoked.push(grant);
-        return Promise.resolve();
-      },
-    });
-    server = createServer((request, response) => {
-      provider.handle(request, response).catch((error: unknown) => {
-        response.statusCode = 500;
-        response.end(String(error));
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
-    await service?.close();
-  });
+  afterAll(() => service?.close());
 
   /** Requests to the issuer's origin reach the test provider. */
   const toProvider: oidc.CustomFetch = (target, options) =>
@@ -119,6 +88,12 @@ describe('identity on oidc-provider', () => {
     return { tokens, nonce, code: callback.searchParams.get('code')!, verifier };
   }
 
+  /** The API refuses the token: identity's own GraphQL, which honours revocations like every service. */
+  async function expectRefused(token: string) {
+    const answer = await service.graphql('{ me { givenName } }', { token });
+    expect(answer.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  }
+
   const verifier = () =>
     createTokenVerifier({
       issuer: ISSUER,
@@ -165,17 +140,22 @@ describe('identity on oidc-provider', () => {
     await expect(oidc.refreshTokenGrant(configuration, second.refresh_token!)).rejects.toMatchObject({
       error: 'invalid_grant',
     });
-    expect(revoked).toContainEqual(expect.objectContaining({ clientId: app.clientId, fiscalCode: MARIO }));
+    // ...and the access tokens of the sign-in stop working at once.
+    await expectRefused(tokens.access_token);
+    await expectRefused(second.access_token);
   });
 
   it('revokes a refresh token (RFC 7009): it refreshes no more', async () => {
     const app = await registerApp('OPENID, PRACTICES');
     const configuration = await relyingParty(app);
     const { tokens } = await signIn(configuration, 'openid practices');
+    const before = await service.graphql('{ me { givenName } }', { token: tokens.access_token });
+    expect(before.errors?.[0]?.extensions?.code).not.toBe('UNAUTHENTICATED');
     await oidc.tokenRevocation(configuration, tokens.refresh_token!);
     await expect(oidc.refreshTokenGrant(configuration, tokens.refresh_token!)).rejects.toMatchObject({
       error: 'invalid_grant',
     });
+    await expectRefused(tokens.access_token);
   });
 
   it('redeems a code once: a second redemption is refused and ends what the first gave', async () => {
@@ -199,7 +179,7 @@ describe('identity on oidc-provider', () => {
     await expect(oidc.refreshTokenGrant(configuration, tokens.refresh_token!)).rejects.toMatchObject({
       error: 'invalid_grant',
     });
-    expect(revoked).toContainEqual(expect.objectContaining({ clientId: app.clientId, fiscalCode: MARIO }));
+    await expectRefused(tokens.access_token);
   });
 
   it('refuses an authorization request without PKCE', async () => {
