@@ -283,7 +283,12 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     const source = ctx.oidc.entities.RefreshToken ?? ctx.oidc.entities.AuthorizationCode;
     const authTime = new Date((source?.authTime ?? Math.floor(Date.now() / 1000)) * 1000);
     const grant = await grantOf(em, client, token.accountId, scopes);
-    if (grant === null || !(await stillGranted(em, client, token.accountId, scopes, authTime))) {
+    // A sign-in ended through one of its access tokens (revoked by the app) refreshes no more.
+    const ended =
+      token.grantId !== undefined &&
+      (await em.count(RefreshTokenEntity, { familyId: signInId(token.grantId), revokedAt: { $ne: null } })) >
+        0;
+    if (ended || grant === null || !(await stillGranted(em, client, token.accountId, scopes, authTime))) {
       throw new errors.InvalidGrant('the grant was withdrawn, or the person can no longer sign in');
     }
     // The sign-in's access tokens are remembered (by id) so that ending it ends them too.
@@ -849,6 +854,43 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     return json(200, { ...claims, active: true, token_type: 'Bearer' });
   }
 
+  /**
+   * Token revocation (RFC 7009): refresh tokens are the provider's; an access token (a JWT, which the
+   * provider does not keep) ends the sign-in it belongs to, when the app presenting it is the one it
+   * was issued to: its access tokens are refused everywhere at once and it refreshes no more.
+   * Unknown tokens and other apps' tokens are answered 200 all the same, and change nothing.
+   */
+  async function revoke(request: ServiceRequest): Promise<RouteResponse> {
+    const fields = await readFields(request);
+    const token = fields.token ?? '';
+    if (token.split('.').length !== 3) return toProvider(request);
+    const client = await findClient(fields.client_id);
+    const refused = new OAuthError('invalid_client', 'client authentication failed');
+    if (client === null) throw refused;
+    if (client.secretHash != null) {
+      const secret = fields.client_secret;
+      if (
+        secret === undefined ||
+        !(await throttle.verifySecret(client.clientId, secret, client.secretHash))
+      ) {
+        throw refused;
+      }
+    }
+    let principal;
+    try {
+      principal = await verifier.verifyToken(token);
+    } catch (error) {
+      if (error instanceof UnauthenticatedError) return json(200, {});
+      throw error;
+    }
+    const em = database.fork({ comune: principal.comune });
+    const signIn = await em.findOne(RefreshTokenEntity, { accessTokenId: principal.tokenId });
+    if (signIn !== null && signIn.clientId === client.clientId) {
+      await revokeSignIn(em, signIn.familyId, { kind: 'client', id: client.clientId });
+    }
+    return json(200, {}, { 'access-control-allow-origin': '*' });
+  }
+
   async function devToken(request: ServiceRequest): Promise<RouteResponse> {
     const fields = await readFields(request);
     const comune = fields.comune ?? config.defaultComune;
@@ -893,7 +935,7 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     {
       method: 'POST',
       path: OIDC_ROUTES.revocation,
-      handler: guarded((request) => throttle.token(request, toProvider)),
+      handler: guarded((request) => throttle.token(request, revoke)),
     },
     {
       method: 'POST',
