@@ -20,6 +20,7 @@ import {
 } from '../docs/examples/client.js';
 import { devToken } from './support/graphql-client.js';
 import { startHubProcess, type HubProcess } from './support/hub-process.js';
+import { SignInBrowser } from './support/oauth-flow.js';
 
 const HOUSEHOLDS = 120;
 
@@ -29,26 +30,11 @@ const HOUSEHOLDS = 120;
  * to the app with a code.
  */
 async function citizenAllows(url: URL): Promise<URL> {
-  const consentPage = await fetch(url, { redirect: 'manual' });
-  expect(consentPage.status).toBe(200);
-  const html = await consentPage.text();
-  expect(html).toContain('Consentire l’accesso?');
-  const pending = /name="pending" value="([^"]+)"/.exec(html)?.[1];
-  const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1];
-  expect(pending).toBeDefined();
-  // The browser sends back the cookie that binds the sign-in to it.
-  const cookie = consentPage.headers
-    .getSetCookie()
-    .map((set) => set.split(';')[0])
-    .join('; ');
-  const decision = await fetch(new URL('/oauth/consent', url), {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
-    body: new URLSearchParams({ pending: pending!, csrf: csrf!, decision: 'allow' }),
-  });
-  expect(decision.status).toBe(302);
-  return new URL(decision.headers.get('location')!);
+  const browser = new SignInBrowser(url.origin);
+  const answer = await browser.follow(url, { fields: { decision: 'allow' } });
+  expect(browser.pages.some((page) => page.includes('Consentire l’accesso?'))).toBe(true);
+  expect([302, 303]).toContain(answer.status);
+  return new URL(answer.headers.get('location')!);
 }
 
 /** The example client of docs/examples/client.ts, used as a third-party developer would. */

@@ -37,6 +37,22 @@ class Browser {
     return response;
   }
 
+  /**
+   * Fetches `url` and follows identity's own redirects (its `/oauth/` steps on `issuer`): the
+   * answer that leaves them (to the upstream, to the app) or that is a page.
+   */
+  async follow(url: URL | string, issuer: string): Promise<Response> {
+    let answer = await this.fetch(url);
+    for (let step = 0; step < 10; step += 1) {
+      const location = answer.headers.get('location');
+      if (location === null) return answer;
+      const next = new URL(location, issuer);
+      if (next.origin !== new URL(issuer).origin || !next.pathname.startsWith('/oauth/')) return answer;
+      answer = await this.fetch(next);
+    }
+    throw new Error('identity kept redirecting');
+  }
+
   /** Submits the page's form (its hidden fields and what the person typed) to `action`. */
   submit(action: URL, page: string, typed: Record<string, string>): Promise<Response> {
     const hidden = Object.fromEntries(
@@ -100,7 +116,7 @@ describe.each(['embedded', 'distributed'] as const)('the %s hub with the demo up
     });
 
     // Identity sends the browser to the upstream, with PKCE.
-    const toUpstream = locationOf(await browser.fetch(authorize));
+    const toUpstream = locationOf(await browser.follow(authorize, issuer));
     expect(toUpstream.origin).toBe(upstream);
     expect(toUpstream.searchParams.get('code_challenge_method')).toBe('S256');
 
@@ -116,13 +132,13 @@ describe.each(['embedded', 'distributed'] as const)('the %s hub with the demo up
     );
     expect(`${back.origin}${back.pathname}`).toBe(`${issuer}/oauth/callback`);
 
-    const consent = await browser.fetch(back);
+    const consent = await browser.follow(back, issuer);
     expect(consent.status).toBe(200);
     const consentPage = await consent.text();
     expect(consentPage).toContain('Consentire l’accesso?');
-    const toApp = locationOf(
-      await browser.submit(new URL('/oauth/consent', issuer), consentPage, { decision: 'allow' }),
-    );
+    const action = /<form[^>]*action="([^"]+)"/.exec(consentPage)![1]!;
+    const allowed = await browser.submit(new URL(action, issuer), consentPage, { decision: 'allow' });
+    const toApp = locationOf(await browser.follow(new URL(locationOf(allowed), issuer), issuer));
     expect(`${toApp.origin}${toApp.pathname}`).toBe(DEMO_APP.redirectUri);
 
     const token = await exchangeCode(discovery, DEMO_APP, {
@@ -153,7 +169,7 @@ describe.each(['embedded', 'distributed'] as const)('the %s hub with the demo up
       state: 'dashboard-state',
       challenge,
     });
-    const toUpstream = locationOf(await browser.fetch(authorize));
+    const toUpstream = locationOf(await browser.follow(authorize, issuer));
     expect(toUpstream.origin).toBe(upstream);
     return { verifier, loginPage: await (await browser.fetch(toUpstream)).text() };
   }
@@ -169,7 +185,7 @@ describe.each(['embedded', 'distributed'] as const)('the %s hub with the demo up
     const back = locationOf(
       await browser.submit(new URL('/login', upstream), loginPage, { username: admin.username }),
     );
-    const toDashboard = locationOf(await browser.fetch(back));
+    const toDashboard = locationOf(await browser.follow(back, issuer));
     expect(`${toDashboard.origin}${toDashboard.pathname}`).toBe(`${issuer}/dashboard/callback`);
     const token = await exchangeCode(
       discovery,
@@ -195,7 +211,7 @@ describe.each(['embedded', 'distributed'] as const)('the %s hub with the demo up
     const back = locationOf(
       await browser.submit(new URL('/login', upstream), loginPage, { username: 'nessuno.sconosciuto' }),
     );
-    const refused = await browser.fetch(back);
+    const refused = await browser.follow(back, issuer);
     expect(refused.status).toBe(403);
     expect(refused.headers.get('location')).toBeNull();
   });

@@ -3,6 +3,7 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devToken, graphql } from './support/graphql-client.js';
 import { liveClients, type LiveClients } from './support/live-client.js';
+import { SignInBrowser } from './support/oauth-flow.js';
 import { startHub, type RunningHub } from './support/running-hub.js';
 
 const HOUSEHOLDS = 20;
@@ -14,22 +15,9 @@ const REDIRECT = 'http://localhost:5173/callback';
  * the sign-in to the browser. The redirect to the app.
  */
 async function citizenAllows(url: URL): Promise<URL> {
-  let answer = await fetch(url, { redirect: 'manual' });
-  if (answer.status === 200) {
-    const html = await answer.text();
-    const field = (name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1] ?? '';
-    const cookie = answer.headers
-      .getSetCookie()
-      .map((set) => set.split(';')[0])
-      .join('; ');
-    answer = await fetch(new URL('/oauth/consent', url), {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
-      body: new URLSearchParams({ pending: field('pending'), csrf: field('csrf'), decision: 'allow' }),
-    });
-  }
-  expect(answer.status).toBe(302);
+  const browser = new SignInBrowser(url.origin);
+  const answer = await browser.follow(url, { stopAt: REDIRECT, fields: { decision: 'allow' } });
+  expect([302, 303]).toContain(answer.status);
   return new URL(answer.headers.get('location')!);
 }
 

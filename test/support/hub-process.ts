@@ -34,7 +34,7 @@ export interface HubProcess {
 export function startHubProcess(entry: 'embedded' | 'distributed', env: Record<string, string>): HubProcess {
   const child = spawn(process.execPath, [`hub/dist/${entry}.js`], {
     cwd: ROOT,
-    // Tests sign people in through the development login (`login_hint`, `/oauth/login`) unless they
+    // Tests sign people in through the development login (`login_hint`, the sign-in step page) unless they
     // ask for the demo SPID-like upstream the demo hub starts by default.
     env: { ...process.env, LOG_LEVEL: 'warn', DEMO_UPSTREAM: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -15,28 +15,84 @@ export function pkcePair(): { verifier: string; challenge: string } {
   return { verifier, challenge: base64url(createHash('sha256').update(verifier).digest()) };
 }
 
-const form = (fields: Record<string, string>, cookie?: string) => ({
+const form = (fields: Record<string, string>) => ({
   method: 'POST',
-  headers: {
-    'content-type': 'application/x-www-form-urlencoded',
-    ...(cookie === undefined ? {} : { cookie }),
-  },
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
   body: new URLSearchParams(fields).toString(),
   redirect: 'manual' as const,
 });
 
-/** The cookies a response sets, as a `Cookie` header (the sign-in is bound to the browser by one). */
-function cookiesOf(response: Response): string {
-  return response.headers
-    .getSetCookie()
-    .map((cookie) => cookie.split(';')[0])
-    .join('; ');
+/** The hidden fields of a page's first form. */
+function hiddenFields(html: string): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const match of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
+    fields[match[1]!] ??= match[2]!;
+  }
+  return fields;
 }
 
-function hiddenField(html: string, name: string): string {
-  const value = new RegExp(`name="${name}" value="([^"]+)"`).exec(html)?.[1];
-  if (value === undefined) throw new Error(`the page has no "${name}" field:\n${html.slice(0, 500)}`);
-  return value;
+/**
+ * A browser going through identity's sign-in: it keeps the cookies identity sets (they bind the
+ * sign-in to it), follows identity's redirects and answers each form (login, consent) with the
+ * fields given, the form's hidden fields (its token) included.
+ */
+export class SignInBrowser {
+  private readonly cookies = new Map<string, string>();
+  /** The pages the browser filled in, in order (the login, the consent page...). */
+  readonly pages: string[] = [];
+
+  /** @param origin identity's public origin (redirects elsewhere end the walk) */
+  constructor(private readonly origin: string) {}
+
+  async fetch(url: string | URL, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.cookies.size > 0) {
+      headers.set('cookie', [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '));
+    }
+    const response = await fetch(url, { ...init, headers, redirect: 'manual' });
+    for (const cookie of response.headers.getSetCookie()) {
+      const [pair = ''] = cookie.split(';');
+      const at = pair.indexOf('=');
+      if (at > 0) this.cookies.set(pair.slice(0, at).trim(), pair.slice(at + 1).trim());
+    }
+    return response;
+  }
+
+  /**
+   * Walks from `start` until identity sends the browser to `stopAt` (or off its origin), or answers
+   * a page with no form to fill in (an error). Each form gets `fields` (those it has no use for are
+   * ignored by identity).
+   */
+  async follow(
+    start: string | URL,
+    options: { stopAt?: string; fields: Record<string, string> },
+  ): Promise<Response> {
+    let answer = await this.fetch(start);
+    for (let step = 0; step < 12; step += 1) {
+      const location = answer.headers.get('location');
+      if (location !== null) {
+        const next = new URL(location, this.origin);
+        if (
+          (options.stopAt !== undefined && next.href.startsWith(options.stopAt)) ||
+          next.origin !== new URL(this.origin).origin
+        )
+          return answer;
+        answer = await this.fetch(next);
+        continue;
+      }
+      if (answer.status !== 200) return answer;
+      const page = await answer.clone().text();
+      const action = /<form[^>]*action="([^"]+)"/.exec(page)?.[1];
+      if (action === undefined) return answer;
+      this.pages.push(page);
+      answer = await this.fetch(new URL(action.replaceAll('&amp;', '&'), this.origin), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ ...hiddenFields(page), ...options.fields }).toString(),
+      });
+    }
+    throw new Error('the sign-in did not end after 12 steps');
+  }
 }
 
 /**
@@ -67,32 +123,12 @@ export async function authorizeApp(
     code_challenge_method: 'S256',
   }).toString();
 
-  const login = await fetch(authorize, { redirect: 'manual' });
-  if (login.status !== 200) throw new Error(`authorize: HTTP ${login.status} ${await login.text()}`);
-  const cookie = cookiesOf(login);
-  const loginPage = await login.text();
-  let answer = await fetch(
-    `${identityUrl}/oauth/login`,
-    form(
-      {
-        pending: hiddenField(loginPage, 'pending'),
-        csrf: hiddenField(loginPage, 'csrf'),
-        fiscal_code: citizen.fiscalCode,
-      },
-      cookie,
-    ),
-  );
-  if (answer.status === 200) {
-    // The consent page: the citizen allows what the app asked for.
-    const page = await answer.text();
-    answer = await fetch(
-      `${identityUrl}/oauth/consent`,
-      form(
-        { pending: hiddenField(page, 'pending'), csrf: hiddenField(page, 'csrf'), decision: 'allow' },
-        cookie,
-      ),
-    );
-  }
+  // The demo login (the citizen chosen by fiscal code), then the consent page if the app asks.
+  const browser = new SignInBrowser(identityUrl);
+  const answer = await browser.follow(authorize, {
+    stopAt: app.redirectUri,
+    fields: { fiscal_code: citizen.fiscalCode, decision: 'allow' },
+  });
   const location = answer.headers.get('location');
   if (answer.status < 300 || answer.status >= 400 || location === null) {
     throw new Error(`login/consent: HTTP ${answer.status} ${await answer.text()}`);
