@@ -1,4 +1,5 @@
 import { createHash, createHmac, hkdfSync } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import Provider, {
   errors,
   type Account,
@@ -28,12 +29,13 @@ import {
 import type { IdentityConfig } from '../config.js';
 import { ensureCitizen } from '../domain/accounts.js';
 import { writeScopesWithoutRead } from '../domain/api-clients.js';
-import { noteAppGrantUsed } from '../domain/app-grants.js';
+import { noteAppGrantUsed, revokeAppGrant } from '../domain/app-grants.js';
 import { activeDelegators } from '../domain/delegations.js';
 import { digestToken } from '../domain/secrets.js';
 import { fiscalCodeFromUpstreamClaim } from '../domain/upstream-subject.js';
 import { ApiClientEntity, ConsentGrantEntity, type ApiClient } from '../entities/api-client.entity.js';
 import { CitizenEntity } from '../entities/citizen.entity.js';
+import { OidcPayloadEntity } from '../entities/oidc-payload.entity.js';
 import { RefreshTokenEntity } from '../entities/refresh-token.entity.js';
 import { StaffMemberEntity } from '../entities/staff-member.entity.js';
 import { OAuthError, UpstreamProviderError } from '../errors.js';
@@ -41,7 +43,7 @@ import { accessTokenClaims, type TokenGrant } from './claims.js';
 import { consentPage, pageLanguage } from './consent-page.js';
 import { sameSecret } from './constant-time.js';
 import { createEndpointThrottle } from './endpoint-throttle.js';
-import { escapeHtml, html, json, oauthError, readFields, redirect } from './http-io.js';
+import { clientCredentials, escapeHtml, html, json, oauthError, readFields, redirect } from './http-io.js';
 import { ID_TOKEN_CLAIMS, PERSON_CLAIMS, personClaims } from './id-token.js';
 import { SIGNING_ALGORITHM, type KeyRing } from './key-ring.js';
 import { runNodeHandler } from './node-handler.js';
@@ -198,6 +200,19 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
       const client = await findClient(id);
       return client === null ? undefined : (clientMetadata(client) as AdapterPayload);
     }
+
+    /** Of two redemptions of one code (or refresh token) at once, one wins; the other is refused. */
+    override async consume(id: string): Promise<void> {
+      if (this.model !== 'AuthorizationCode' && this.model !== 'RefreshToken') return super.consume(id);
+      const claimed = await database
+        .forkUnscoped()
+        .nativeUpdate(
+          OidcPayloadEntity,
+          { kind: this.model, id, consumedAt: null },
+          { consumedAt: new Date() },
+        );
+      if (claimed === 0) throw new errors.InvalidGrant('the code or refresh token was used already');
+    }
   }
 
   /**
@@ -313,16 +328,37 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     return accessTokenClaims(grant, token.jti);
   }
 
-  /** A grant the provider ended (a reused code or refresh token, a revocation): its access tokens end too. */
+  /**
+   * A grant the provider ended (a reused code or refresh token, a revocation): its access tokens end
+   * too. A code or refresh token presented again may have been stolen: a third-party app also loses
+   * the citizen's consent, and has to ask again.
+   */
   async function grantRevoked(ctx: KoaContextWithOIDC, grantId: string): Promise<void> {
     const clientId = ctx.oidc.client?.clientId;
     const client = await findClient(clientId);
     logger.info({ client: clientId, route: ctx.oidc.route }, 'sign-in ended');
     if (client === null) return;
-    await revokeSignIn(database.fork({ comune: client.comune }), signInId(grantId), {
-      kind: 'client',
-      id: client.clientId,
+    const em = database.fork({ comune: client.comune });
+    const actor = { kind: 'client' as const, id: client.clientId };
+    await revokeSignIn(em, signInId(grantId), actor);
+    if (ctx.oidc.route !== 'token' || client.firstParty) return;
+    const signIn = await em.findOne(RefreshTokenEntity, { familyId: signInId(grantId) });
+    const fiscalCode = signIn?.fiscalCode;
+    if (fiscalCode == null) return;
+    const consent = await em.findOne(ConsentGrantEntity, {
+      fiscalCode,
+      clientId: client.clientId,
+      revokedAt: null,
     });
+    if (consent !== null) await revokeAppGrant(em, fiscalCode, client.clientId, actor);
+  }
+
+  /** A code presented with a wrong verifier or redirect is burnt: the right one fails after it. */
+  async function burnRefusedCode(ctx: KoaContextWithOIDC, provider: Provider): Promise<void> {
+    const { params, client } = ctx.oidc;
+    if (ctx.status !== 400 || params?.grant_type !== 'authorization_code' || client === undefined) return;
+    const code = await provider.AuthorizationCode.find(String(params.code ?? ''), { ignoreExpiration: true });
+    if (code !== undefined && code.clientId === client.clientId) await code.destroy();
   }
 
   function configuration(jwks: JWK[], cookieKeys: string[]): Configuration {
@@ -474,6 +510,11 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
           this.clientSecret !== undefined && throttle.verifySecret(this.clientId, actual, this.clientSecret)
         );
       };
+      provider.use(async (ctx, next) => {
+        await next();
+        const oidc = (ctx as Partial<KoaContextWithOIDC>).oidc;
+        if (oidc?.route === 'token') await burnRefusedCode(ctx as KoaContextWithOIDC, provider);
+      });
       provider.on('grant.revoked', (ctx: KoaContextWithOIDC, grantId: string) => {
         grantRevoked(ctx, grantId).catch((error: unknown) =>
           logger.error({ err: error }, 'the tokens of an ended sign-in were not revoked'),
@@ -492,9 +533,26 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     return instance;
   }
 
+  /**
+   * Client credentials sent by HTTP Basic become form fields: apps authenticate either way (RFC
+   * 6749 2.3.1), while the provider takes one method per client (`client_secret_post`).
+   */
+  async function credentialsInBody(request: ServiceRequest): Promise<void> {
+    if (!/^basic /i.test(request.header('authorization') ?? '')) return;
+    const fields = await readFields(request);
+    const { clientId, secret } = clientCredentials(request, fields);
+    const body = new URLSearchParams(fields);
+    if (clientId !== undefined) body.set('client_id', clientId);
+    if (secret !== undefined) body.set('client_secret', secret);
+    (request.raw as IncomingMessage & { body?: Buffer }).body = Buffer.from(body.toString());
+    request.raw.headers['content-type'] = 'application/x-www-form-urlencoded';
+    delete request.raw.headers.authorization;
+  }
+
   /** Hands the request to the provider, as if it had reached it on the public origin. */
   async function toProvider(request: ServiceRequest): Promise<RouteResponse> {
     const { callback } = await current();
+    if (request.method === 'POST') await credentialsInBody(request);
     request.raw.headers['x-forwarded-host'] = origin.host;
     request.raw.headers['x-forwarded-proto'] = origin.protocol.replace(':', '');
     return runNodeHandler(callback, request);
@@ -832,10 +890,11 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
    */
   async function introspect(request: ServiceRequest): Promise<RouteResponse> {
     const fields = await readFields(request);
-    const internal = internalClients.get(fields.client_id ?? '');
+    const credentials = clientCredentials(request, fields);
+    const internal = internalClients.get(credentials.clientId ?? '');
     const token = fields.token ?? '';
     if (token.split('.').length !== 3 || internal === undefined) return toProvider(request);
-    if (!sameSecret(fields.client_secret ?? '', internal.secret)) {
+    if (!sameSecret(credentials.secret ?? '', internal.secret)) {
       throw new OAuthError('invalid_client', 'client authentication failed');
     }
     let principal;
@@ -864,11 +923,12 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     const fields = await readFields(request);
     const token = fields.token ?? '';
     if (token.split('.').length !== 3) return toProvider(request);
-    const client = await findClient(fields.client_id);
+    const credentials = clientCredentials(request, fields);
+    const client = await findClient(credentials.clientId);
     const refused = new OAuthError('invalid_client', 'client authentication failed');
     if (client === null) throw refused;
     if (client.secretHash != null) {
-      const secret = fields.client_secret;
+      const secret = credentials.secret;
       if (
         secret === undefined ||
         !(await throttle.verifySecret(client.clientId, secret, client.secretHash))
