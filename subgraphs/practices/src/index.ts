@@ -25,7 +25,7 @@ import { migrations as postgresql } from './migrations/postgresql/index.js';
 import { migrations as sqlite } from './migrations/sqlite/index.js';
 
 export { loadPracticesConfig, PRACTICES_ENV_VARIABLES } from './config.js';
-export { seedPractices, setUpPracticeTypes } from './seed.js';
+export { seedPractices, setUpPracticeTypes } from './seed/index.js';
 
 /** What the service needs from its host. */
 export interface PracticesDeps {

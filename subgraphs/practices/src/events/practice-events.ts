@@ -1,5 +1,5 @@
 import { createEvent, type Actor, type PracticeStatus } from '@sportello/schema';
-import { PRACTICE_TYPE_CATALOGUE } from '../catalogue.js';
+import { PRACTICE_TYPE_CATALOGUE } from '../domain/catalogue.js';
 import type { Practice } from '../entities/practice.entity.js';
 
 /** Practice types' titles by code: a comune's types are set up from the catalogue. */

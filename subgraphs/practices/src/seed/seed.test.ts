@@ -1,14 +1,12 @@
-import { assertMigrationsMatchEntities } from '@sportello/platform';
-import { createTestDatabase, DATABASE_DRIVERS, LOCAL_POSTGRES_URL } from '@sportello/test-support';
+import { createTestDatabase, DATABASE_DRIVERS } from '@sportello/test-support';
 import { computeFiscalCode } from '@sportello/schema';
 import { describe, expect, it } from 'vitest';
-import { PRACTICE_TYPE_CATALOGUE } from './catalogue.js';
-import { validateForm } from './domain/form.js';
-import { PRACTICES_ENTITIES } from './entities/index.js';
-import { PracticeChangeEntity, PracticeEntity } from './entities/practice.entity.js';
-import { migrations as postgresql } from './migrations/postgresql/index.js';
-import { migrations as sqlite } from './migrations/sqlite/index.js';
-import { seedPractices, type PracticesSeedPerson } from './seed.js';
+import { PRACTICE_TYPE_CATALOGUE } from '../domain/catalogue.js';
+import { PRACTICES_ENTITIES } from '../entities/index.js';
+import { PracticeChangeEntity, PracticeEntity } from '../entities/practice.entity.js';
+import { migrations as postgresql } from '../migrations/postgresql/index.js';
+import { migrations as sqlite } from '../migrations/sqlite/index.js';
+import { seedPractices, type PracticesSeedPerson } from './index.js';
 
 const COMUNE = { istat: '099001', name: 'Borgo Demo', centre: { lat: 45.07, lon: 7.68 } };
 
@@ -27,23 +25,7 @@ function people(count: number): PracticesSeedPerson[] {
   }));
 }
 
-describe('practices migrations and seed', () => {
-  it('migrations produce exactly the entity schema on both dialects', async () => {
-    await assertMigrationsMatchEntities({
-      service: 'practices',
-      entities: PRACTICES_ENTITIES,
-      migrations: { sqlite, postgresql },
-      postgresUrl: LOCAL_POSTGRES_URL,
-    });
-  });
-
-  it('ships a catalogue whose schemas compile and whose codes are unique', () => {
-    const codes = PRACTICE_TYPE_CATALOGUE.map((t) => t.code);
-    expect(new Set(codes).size).toBe(codes.length);
-    expect(codes.length).toBeGreaterThanOrEqual(30);
-    for (const type of PRACTICE_TYPE_CATALOGUE) expect(validateForm(type.formSchema, {}, false)).toEqual([]);
-  });
-
+describe('practices seed', () => {
   it.each(DATABASE_DRIVERS)('seeds practices in every state once, with progress (%s)', async (driver) => {
     const db = await createTestDatabase({
       service: 'practices',

@@ -1,4 +1,4 @@
-import type { FeeRequestMoment, RequiredAttachment } from './entities/practice-type.entity.js';
+import type { FeeRequestMoment, RequiredAttachment } from '../entities/practice-type.entity.js';
 
 /**
  * The demo catalogue of practice types: the kinds of application an Italian comune's online desk

@@ -1,13 +1,13 @@
 import type { Database, EntityManager, TerritoryGeometry } from '@sportello/platform';
 import type { PracticeStatus } from '@sportello/schema';
-import { PRACTICE_TYPE_CATALOGUE } from './catalogue.js';
-import { nextProtocolNumber } from './domain/protocol.js';
-import { setComuneTerritory } from './domain/report-operations.js';
-import { checkTransition, type PracticeAction } from './domain/workflow.js';
-import { OfficeCalendarEntity } from './entities/appointment.entity.js';
-import { PracticeChangeEntity, PracticeEntity } from './entities/practice.entity.js';
-import { PracticeTypeEntity } from './entities/practice-type.entity.js';
-import { ReportChangeEntity, ReportEntity } from './entities/report.entity.js';
+import { PRACTICE_TYPE_CATALOGUE } from '../domain/catalogue.js';
+import { nextProtocolNumber } from '../domain/protocol.js';
+import { setComuneTerritory } from '../domain/report-operations.js';
+import { checkTransition, type PracticeAction } from '../domain/workflow.js';
+import { OfficeCalendarEntity } from '../entities/appointment.entity.js';
+import { PracticeChangeEntity, PracticeEntity } from '../entities/practice.entity.js';
+import { PracticeTypeEntity } from '../entities/practice-type.entity.js';
+import { ReportChangeEntity, ReportEntity } from '../entities/report.entity.js';
 
 /** The part of a generated resident the seed uses (the hub's DemoPerson fits). */
 export interface PracticesSeedPerson {
