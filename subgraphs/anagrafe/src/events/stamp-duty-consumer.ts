@@ -1,4 +1,5 @@
 import {
+  consumerNameFor,
   handleOnce,
   type Consumer,
   type Database,
@@ -17,17 +18,6 @@ import {
 
 /** Durable consumer (and inbox) name of certificate stamp-duty payments. */
 export const STAMP_DUTY_CONSUMER = 'anagrafe-stamp-duty';
-
-/**
- * The durable consumer's name: it goes with the inbox it fills, so a deployment with a database of
- * its own (another PostgreSQL database name) gets a consumer of its own on a NATS server others share.
- */
-export function consumerNameFor(base: string, database: Database): string {
-  if (database.driver !== 'postgresql') return base;
-  const name = String(database.orm.config.get('dbName') ?? '');
-  if (name === '' || name === `sportello_${database.service.replace(/-/g, '_')}`) return base;
-  return `${name.replace(/[^A-Za-z0-9_-]/g, '_')}-${base}`;
-}
 
 /** What {@link startStampDutyConsumer} needs. */
 export interface StampDutyConsumerSetup {

@@ -1,4 +1,5 @@
 import {
+  consumerNameFor,
   handleOnce,
   type Consumer,
   type Database,
@@ -11,7 +12,6 @@ import {
 import { busSubjectPattern, createEvent, isEventOf, type Actor, type EventOf } from '@sportello/schema';
 import type { FineRules } from '../domain/fines.js';
 import { billFee } from '../domain/fee-positions.js';
-import { consumerNameFor } from './practice-fees-consumer.js';
 
 /** Durable consumer (and inbox) name of certificate stamp duties. */
 export const CERTIFICATE_FEES_CONSUMER = 'tributi-certificate-fees';

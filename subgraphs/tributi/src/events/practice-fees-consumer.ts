@@ -1,4 +1,5 @@
 import {
+  consumerNameFor,
   handleOnce,
   type Consumer,
   type Database,
@@ -18,17 +19,6 @@ export const PRACTICE_FEES_CONSUMER = 'tributi-practice-fees';
 
 /** Who makes and cancels practice fee positions, for the record and the events. */
 const PRACTICE_FEES_ACTOR: Actor = { kind: 'system', id: 'practice-fees' };
-
-/**
- * The durable consumer's name: it goes with the inbox it fills, so a deployment with a database of
- * its own (another PostgreSQL database name) gets a consumer of its own on a NATS server others share.
- */
-export function consumerNameFor(base: string, database: Database): string {
-  if (database.driver !== 'postgresql') return base;
-  const name = String(database.orm.config.get('dbName') ?? '');
-  if (name === '' || name === `sportello_${database.service.replace(/-/g, '_')}`) return base;
-  return `${name.replace(/[^A-Za-z0-9_-]/g, '_')}-${base}`;
-}
 
 /** What {@link startPracticeFeesConsumer} needs. */
 export interface PracticeFeesSetup {
