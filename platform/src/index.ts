@@ -177,6 +177,7 @@ export { OUTBOX_COMMITTED_CHANNEL, type OutboxCommittedMessage } from './outbox/
 export { OUTBOX_MIGRATIONS } from './outbox/outbox-migrations.js';
 export { runService } from './service/run-service.js';
 export { operationLimitsRule } from './graphql/operation-limits.js';
+export { graphqlEnumOf, type GraphQLEnumOf } from './graphql/enum-of.js';
 export {
   ConnectionArgs,
   PageInfo,

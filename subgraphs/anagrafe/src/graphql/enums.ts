@@ -1,20 +1,16 @@
 import { RESIDENCE_CHANGE_STATUSES } from '@sportello/schema';
+import { graphqlEnumOf } from '@sportello/platform';
 import { registerEnumType } from 'type-graphql';
 import { CERTIFICATE_KINDS, STAMP_DUTY_EXEMPTION_GROUNDS } from '../domain/certificate-rules.js';
 import { CIVIL_STATUSES, RELATIONSHIPS } from '../entities/resident.entity.js';
 
-/** `{ SOME_NAME: 'some-name' }`: GraphQL enum names for the domain's dashed values. */
-function enumOf<const V extends string>(values: readonly V[]): Record<string, V> {
-  return Object.fromEntries(values.map((value) => [value.toUpperCase().replace(/-/g, '_'), value]));
-}
-
 export const DocumentKindEnum = { CIE: 'CIE', PAPER: 'paper' } as const;
-export const CertificateKindEnum = enumOf(CERTIFICATE_KINDS);
-export const StampDutyExemptionEnum = enumOf(STAMP_DUTY_EXEMPTION_GROUNDS);
+export const CertificateKindEnum = graphqlEnumOf(CERTIFICATE_KINDS);
+export const StampDutyExemptionEnum = graphqlEnumOf(STAMP_DUTY_EXEMPTION_GROUNDS);
 export const StampDutyEnum = { PAID: 'paid', EXEMPT: 'exempt' } as const;
-export const ResidenceChangeStatusEnum = enumOf(RESIDENCE_CHANGE_STATUSES);
-export const CivilStatusEnum = enumOf(CIVIL_STATUSES);
-export const RelationshipEnum = enumOf(RELATIONSHIPS);
+export const ResidenceChangeStatusEnum = graphqlEnumOf(RESIDENCE_CHANGE_STATUSES);
+export const CivilStatusEnum = graphqlEnumOf(CIVIL_STATUSES);
+export const RelationshipEnum = graphqlEnumOf(RELATIONSHIPS);
 
 registerEnumType(DocumentKindEnum, {
   name: 'IdentityDocumentKind',

@@ -1,25 +1,13 @@
+import { graphqlEnumOf } from '@sportello/platform';
+import { ALERT_COLOURS, ALERT_PHASES, HAZARDS } from '@sportello/schema';
 import { registerEnumType } from 'type-graphql';
 
 /** GraphQL names of domain values (which use dashes), mapped to the domain values. */
-export const HazardEnum = {
-  HYDROGEOLOGICAL: 'hydrogeological',
-  HYDRAULIC: 'hydraulic',
-  THUNDERSTORMS: 'thunderstorms',
-  WIND: 'wind',
-  SNOW: 'snow',
-  ICE: 'ice',
-  STORM_SURGE: 'storm-surge',
-  AVALANCHES: 'avalanches',
-  COASTAL: 'coastal',
-} as const;
+export const HazardEnum = graphqlEnumOf(HAZARDS);
 
-export const AlertColourEnum = { GREEN: 'green', YELLOW: 'yellow', ORANGE: 'orange', RED: 'red' } as const;
+export const AlertColourEnum = graphqlEnumOf(ALERT_COLOURS);
 
-export const OperationalPhaseEnum = {
-  ATTENTION: 'attention',
-  PRE_ALARM: 'pre-alarm',
-  ALARM: 'alarm',
-} as const;
+export const OperationalPhaseEnum = graphqlEnumOf(ALERT_PHASES);
 
 /** `expired` is not stored: it is an active alert whose window has passed. */
 export const AlertStatusEnum = { ACTIVE: 'active', EXPIRED: 'expired', CANCELLED: 'cancelled' } as const;

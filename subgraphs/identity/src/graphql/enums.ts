@@ -1,4 +1,5 @@
-import type { Scope } from '@sportello/platform';
+import { graphqlEnumOf, OFFICES, SCOPES } from '@sportello/platform';
+import { NOTIFICATION_CHANNELS } from '@sportello/schema';
 import { registerEnumType } from 'type-graphql';
 
 /** GraphQL names for domain values that are not valid enum names (dashes), mapped to the domain values. */
@@ -11,32 +12,14 @@ export const NotificationCategoryEnum = {
   DOCUMENT_EXPIRY: 'document-expiry',
 } as const;
 
-export const NotificationChannelEnum = { EMAIL: 'email', TELEGRAM: 'telegram', IO: 'io' } as const;
+export const NotificationChannelEnum = graphqlEnumOf(NOTIFICATION_CHANNELS);
 
 export const LanguageEnum = { IT: 'it', EN: 'en', DE: 'de' } as const;
 
-export const OfficeEnum = {
-  ANAGRAFE: 'anagrafe',
-  TRIBUTI: 'tributi',
-  PRACTICES: 'practices',
-  SUAP: 'suap',
-  CIVIL_PROTECTION: 'civil-protection',
-  ADMIN: 'admin',
-} as const;
+export const OfficeEnum = graphqlEnumOf(OFFICES);
 
 /** GraphQL names of the OAuth scopes; a write scope `area:write` is `AREA_WRITE`. */
-export const ScopeEnum = {
-  OPENID: 'openid',
-  PROFILE: 'profile',
-  PROFILE_WRITE: 'profile:write',
-  ANAGRAFE: 'anagrafe',
-  ANAGRAFE_WRITE: 'anagrafe:write',
-  TRIBUTI: 'tributi',
-  PRACTICES: 'practices',
-  PRACTICES_WRITE: 'practices:write',
-  NOTIFICATIONS: 'notifications',
-  NOTIFICATIONS_WRITE: 'notifications:write',
-} as const satisfies Record<string, Scope>;
+export const ScopeEnum = graphqlEnumOf(SCOPES);
 
 export const DelegationKindEnum = {
   MINOR_CHILD: 'minor-child',

@@ -1,21 +1,17 @@
 import { PRACTICE_STATUSES, REPORT_STATUSES } from '@sportello/schema';
+import { graphqlEnumOf } from '@sportello/platform';
 import { registerEnumType } from 'type-graphql';
 import { PRACTICE_ACTIONS } from '../domain/workflow.js';
 import { PRACTICE_FEE_STATUSES } from '../entities/practice.entity.js';
 
-/** GraphQL enum values (`TAKEN_IN_CHARGE`) mapped to the domain's dashed values. */
-function enumOf<T extends string>(values: readonly T[]): Record<string, T> {
-  return Object.fromEntries(values.map((value) => [value.toUpperCase().replace(/-/g, '_'), value]));
-}
-
-export const PracticeStatusEnum = enumOf(PRACTICE_STATUSES);
-export const PracticeActionEnum = enumOf(PRACTICE_ACTIONS);
-export const ReportStatusEnum = enumOf(REPORT_STATUSES);
-export const ActorKindEnum = enumOf(['citizen', 'staff', 'client', 'system'] as const);
-export const MessageAuthorEnum = enumOf(['citizen', 'staff'] as const);
-export const AppointmentStatusEnum = enumOf(['booked', 'cancelled'] as const);
-export const QueueOrderEnum = enumOf(['oldest-first', 'newest-first'] as const);
-export const PracticeFeeStatusEnum = enumOf(['not-requested', ...PRACTICE_FEE_STATUSES] as const);
+export const PracticeStatusEnum = graphqlEnumOf(PRACTICE_STATUSES);
+export const PracticeActionEnum = graphqlEnumOf(PRACTICE_ACTIONS);
+export const ReportStatusEnum = graphqlEnumOf(REPORT_STATUSES);
+export const ActorKindEnum = graphqlEnumOf(['citizen', 'staff', 'client', 'system'] as const);
+export const MessageAuthorEnum = graphqlEnumOf(['citizen', 'staff'] as const);
+export const AppointmentStatusEnum = graphqlEnumOf(['booked', 'cancelled'] as const);
+export const QueueOrderEnum = graphqlEnumOf(['oldest-first', 'newest-first'] as const);
+export const PracticeFeeStatusEnum = graphqlEnumOf(['not-requested', ...PRACTICE_FEE_STATUSES] as const);
 export const FeeRequestedOnEnum = { SUBMISSION: 'submit', CITIZEN_REQUEST: 'request' } as const;
 
 registerEnumType(PracticeStatusEnum, {

@@ -1,15 +1,9 @@
+import { graphqlEnumOf } from '@sportello/platform';
+import { PAYMENT_KINDS } from '@sportello/schema';
 import { registerEnumType } from 'type-graphql';
 
 /** GraphQL names of domain values (which use dashes and lower case), mapped to the domain values. */
-export const PaymentKindEnum = {
-  IMU: 'IMU',
-  TARI: 'TARI',
-  TEFA: 'TEFA',
-  FINE: 'fine',
-  SECRETARY_FEE: 'secretary-fee',
-  SCHOOL_CANTEEN: 'school-canteen',
-  OTHER: 'other',
-} as const;
+export const PaymentKindEnum = graphqlEnumOf(PAYMENT_KINDS);
 
 export const PaymentStatusEnum = {
   TO_PAY: 'to-pay',
