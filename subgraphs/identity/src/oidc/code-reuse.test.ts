@@ -15,6 +15,7 @@ import {
 } from '../test-support/harness.js';
 
 const REDIRECT = 'http://localhost:5173/callback';
+const ISSUER = 'http://identity.test';
 
 /** An authorization code is good for one redemption, with the verifier it was asked with. */
 describe.each(DATABASE_DRIVERS)('authorization codes on %s', (driver) => {
@@ -45,34 +46,31 @@ describe.each(DATABASE_DRIVERS)('authorization codes on %s', (driver) => {
     options: { citizen?: string; staff?: string; redirect?: string; scope?: string } = {},
   ): Promise<{ code: string; verifier: string }> {
     const verifier = generateOneTimeToken();
-    const browser = new TestBrowser();
-    let answer = await browser.fetch(
+    const redirect = options.redirect ?? REDIRECT;
+    const answer = await new TestBrowser().followSignIn(
       `${service.url}/oauth/authorize?${new URLSearchParams({
         response_type: 'code',
         client_id: clientId,
-        redirect_uri: options.redirect ?? REDIRECT,
+        redirect_uri: redirect,
         scope: options.scope ?? 'openid profile',
         code_challenge: s256Challenge(verifier),
         code_challenge_method: 'S256',
         ...(options.citizen === undefined ? {} : { login_hint: options.citizen }),
       })}`,
+      {
+        serviceUrl: service.url,
+        issuer: ISSUER,
+        stopAt: redirect,
+        fields: options.staff === undefined ? { decision: 'allow' } : { staff_username: options.staff },
+      },
     );
-    if (options.staff !== undefined) {
-      answer = await browser.submit(`${service.url}/oauth/login`, await answer.text(), {
-        staff_username: options.staff,
-      });
-    } else if (answer.status === 200) {
-      answer = await browser.submit(`${service.url}/oauth/consent`, await answer.text(), {
-        decision: 'allow',
-      });
-    }
     const code = new URL(answer.headers.get('location') ?? '').searchParams.get('code');
     expect(code).toBeTruthy();
     return { code: code!, verifier };
   }
 
   const redeem = (fields: Record<string, string>) =>
-    service.post('/oauth/token', { grant_type: 'authorization_code', ...fields });
+    service.post('/oauth/token', { grant_type: 'authorization_code', redirect_uri: REDIRECT, ...fields });
 
   async function accessToken(response: Response): Promise<string> {
     expect(response.status).toBe(200);
@@ -101,12 +99,23 @@ describe.each(DATABASE_DRIVERS)('authorization codes on %s', (driver) => {
       reason: 'TOKEN_REVOKED',
     });
     // Announced to every other verifier, naming the app and the citizen.
+    const revoked = (reason: string) =>
+      heard.filter(
+        (event) => event.type === 'access.revoked' && (event.data as { reason: string }).reason === reason,
+      );
     await expect
-      .poll(() => heard.find((event) => event.type === 'access.revoked' && event.subject === app.clientId))
-      .toMatchObject({ data: { reason: 'grant-revoked', clientId: app.clientId, fiscalCode: MARIO } });
+      .poll(() => revoked('grant-revoked'))
+      .toContainEqual(
+        expect.objectContaining({
+          data: expect.objectContaining({ clientId: app.clientId, fiscalCode: MARIO }),
+        }),
+      );
+    // ...and the access token by its id.
+    expect(revoked('token-revoked')).toContainEqual(
+      expect.objectContaining({ data: expect.objectContaining({ tokenId: decodeJwt(token).jti }) }),
+    );
     // The app has to ask the citizen again.
-    const browser = new TestBrowser();
-    const page = await browser.fetch(
+    const page = await new TestBrowser().followSignIn(
       `${service.url}/oauth/authorize?${new URLSearchParams({
         response_type: 'code',
         client_id: app.clientId,
@@ -116,6 +125,7 @@ describe.each(DATABASE_DRIVERS)('authorization codes on %s', (driver) => {
         code_challenge_method: 'S256',
         login_hint: MARIO,
       })}`,
+      { serviceUrl: service.url, issuer: ISSUER, stopAt: REDIRECT },
     );
     expect(await page.text()).toContain('Consentire l’accesso?');
   });
@@ -140,13 +150,18 @@ describe.each(DATABASE_DRIVERS)('authorization codes on %s', (driver) => {
     });
   });
 
-  it('signs the citizen out of a first-party app whose code is reused', async () => {
+  it('ends the sign-in of a first-party app whose code is reused', async () => {
     const { code, verifier } = await codeFor(DASHBOARD_CLIENT_ID, {
       citizen: MARIO,
       redirect: DASHBOARD_REDIRECT,
       scope: 'openid',
     });
-    const fields = { code, code_verifier: verifier, client_id: DASHBOARD_CLIENT_ID };
+    const fields = {
+      code,
+      code_verifier: verifier,
+      client_id: DASHBOARD_CLIENT_ID,
+      redirect_uri: DASHBOARD_REDIRECT,
+    };
     const token = await accessToken(await redeem(fields));
     expect(decodeJwt(token)).toMatchObject({ kind: 'citizen', sub: MARIO });
     expect((await redeem(fields)).status).toBe(400);
@@ -161,7 +176,12 @@ describe.each(DATABASE_DRIVERS)('authorization codes on %s', (driver) => {
       redirect: DASHBOARD_REDIRECT,
       scope: 'openid',
     });
-    const fields = { code, code_verifier: verifier, client_id: DASHBOARD_CLIENT_ID };
+    const fields = {
+      code,
+      code_verifier: verifier,
+      client_id: DASHBOARD_CLIENT_ID,
+      redirect_uri: DASHBOARD_REDIRECT,
+    };
     await accessToken(await redeem(fields));
     const again = await redeem(fields);
     expect(again.status).toBe(400);

@@ -22,7 +22,7 @@ describe('the consent page', () => {
   afterAll(() => service?.close());
 
   async function consentPage(headers: Record<string, string>, uiLocales?: string): Promise<string> {
-    const response = await new TestBrowser().fetch(
+    const response = await new TestBrowser().followSignIn(
       `${service.url}/oauth/authorize?${new URLSearchParams({
         response_type: 'code',
         client_id: clientId,
@@ -33,7 +33,7 @@ describe('the consent page', () => {
         login_hint: MARIO,
         ...(uiLocales === undefined ? {} : { ui_locales: uiLocales }),
       })}`,
-      { headers },
+      { serviceUrl: service.url, issuer: 'http://identity.test', stopAt: REDIRECT, headers },
     );
     expect(response.status).toBe(200);
     return response.text();

@@ -510,15 +510,22 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
           this.clientSecret !== undefined && throttle.verifySecret(this.clientId, actual, this.clientSecret)
         );
       };
+      // A sign-in ended while answering a request is ended before the answer leaves.
+      const ending = new WeakMap<object, Promise<void>[]>();
       provider.use(async (ctx, next) => {
-        await next();
+        try {
+          await next();
+        } finally {
+          await Promise.all(ending.get(ctx) ?? []);
+        }
         const oidc = (ctx as Partial<KoaContextWithOIDC>).oidc;
         if (oidc?.route === 'token') await burnRefusedCode(ctx as KoaContextWithOIDC, provider);
       });
       provider.on('grant.revoked', (ctx: KoaContextWithOIDC, grantId: string) => {
-        grantRevoked(ctx, grantId).catch((error: unknown) =>
+        const done = grantRevoked(ctx, grantId).catch((error: unknown) =>
           logger.error({ err: error }, 'the tokens of an ended sign-in were not revoked'),
         );
+        ending.set(ctx, [...(ending.get(ctx) ?? []), done]);
       });
       provider.on('server_error', (_ctx: KoaContextWithOIDC, error: Error) =>
         logger.error({ err: error }, 'OpenID provider error'),

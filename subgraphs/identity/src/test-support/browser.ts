@@ -31,23 +31,30 @@ export class TestBrowser {
    * Goes through a sign-in as a browser would: follows identity's redirects (its public origin
    * `issuer` reached at `serviceUrl`) and answers each form page with `fields` (the page's hidden
    * fields included), until identity sends the browser to `stopAt` (the app's redirect URI) or
-   * answers something else (an error page).
+   * answers something else (an error page). `headers` go with every request (a browser's language).
    *
    * @returns the last answer: the redirect to `stopAt`, or the page where the sign-in stopped.
    */
   async followSignIn(
     start: string | URL,
-    options: { serviceUrl: string; issuer: string; stopAt: string; fields?: Record<string, string> },
+    options: {
+      serviceUrl: string;
+      issuer: string;
+      stopAt: string;
+      fields?: Record<string, string>;
+      headers?: Record<string, string>;
+    },
   ): Promise<Response> {
     const local = (target: string) =>
       new URL(target, options.issuer).href.replace(options.issuer, options.serviceUrl);
-    let answer = await this.fetch(local(String(start)));
+    const headers = options.headers ?? {};
+    let answer = await this.fetch(local(String(start)), { headers });
     for (let step = 0; step < 12; step += 1) {
       const location = answer.headers.get('location');
       if (location !== null) {
         const absolute = new URL(location, options.issuer).href;
         if (absolute.startsWith(options.stopAt) || !absolute.startsWith(options.issuer)) return answer;
-        answer = await this.fetch(local(absolute));
+        answer = await this.fetch(local(absolute), { headers });
         continue;
       }
       if (answer.status !== 200) return answer;
