@@ -12,6 +12,14 @@ import {
 } from '../test-support/harness.js';
 
 const REDIRECT = 'http://localhost:5173/callback';
+const ISSUER = 'http://identity.test';
+
+/** Where a page's form posts, on the test service. */
+function actionOf(page: string, url: string): string {
+  const action = /<form[^>]*action="([^"]+)"/.exec(page)?.[1];
+  expect(action).toMatch(/^\/oauth\/interaction\/[A-Za-z0-9_-]+$/);
+  return `${url}${action}`;
+}
 
 /**
  * The login and consent steps of a sign-in belong to the browser that started it: whoever learns
@@ -50,76 +58,91 @@ describe('sign-in bound to the browser that started it', () => {
     })}`;
   }
 
+  /** Follows a browser's sign-in to the page it stops at (development login or consent). */
+  const pageOf = async (browser: TestBrowser, start: string) =>
+    (await browser.followSignIn(start, { serviceUrl: service.url, issuer: ISSUER, stopAt: REDIRECT })).text();
+
   /** The victim signs in and is shown the consent page. */
-  async function victimAtConsent(): Promise<{ victim: TestBrowser; page: string }> {
+  async function victimAtConsent(): Promise<{ victim: TestBrowser; page: string; action: string }> {
     const victim = new TestBrowser();
-    const response = await victim.fetch(authorizeUrl({ client: await registerApp(), hint: MARIO }));
-    const page = await response.text();
+    const page = await pageOf(victim, authorizeUrl({ client: await registerApp(), hint: MARIO }));
     expect(page).toContain('Consentire l’accesso?');
-    return { victim, page };
+    return { victim, page, action: actionOf(page, service.url) };
   }
 
-  const consent = (fields: Record<string, string>, cookie?: string) =>
-    service.post('/oauth/consent', fields, cookie === undefined ? {} : { cookie });
+  /** Posts a sign-in form from outside any browser (`cookie` only when given). */
+  const post = (action: string, fields: Record<string, string>, cookie?: string) =>
+    fetch(action, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        ...(cookie === undefined ? {} : { cookie }),
+      },
+      body: new URLSearchParams(fields).toString(),
+      redirect: 'manual',
+    });
 
-  it('sets an HttpOnly, SameSite=Lax cookie scoped to the OAuth endpoints when a sign-in starts', async () => {
+  it('sets HttpOnly, SameSite=Lax cookies scoped to the sign-in when it starts', async () => {
     const response = await fetch(authorizeUrl({ client: await registerApp(), hint: MARIO }), {
       redirect: 'manual',
     });
-    const [cookie] = response.headers.getSetCookie();
-    expect(cookie).toMatch(/^sportello_interaction=[A-Za-z0-9_-]{43};/);
-    expect(cookie).toContain('HttpOnly');
-    expect(cookie).toContain('SameSite=Lax');
-    expect(cookie).toContain('Path=/oauth');
-    expect(cookie).not.toContain('Secure');
+    const cookies = response.headers.getSetCookie();
+    const interaction = cookies.find((cookie) => cookie.startsWith('_interaction='));
+    expect(interaction).toBeDefined();
+    expect(interaction).toMatch(/path=\/oauth\/interaction\/[A-Za-z0-9_-]+;/i);
+    for (const cookie of cookies) {
+      expect(cookie.toLowerCase()).toContain('httponly');
+      expect(cookie.toLowerCase()).toContain('samesite=lax');
+      expect(cookie.toLowerCase()).not.toContain('secure');
+    }
   });
 
   it('refuses the consent of someone holding only the interaction id, and the victim can still allow', async () => {
-    const { victim, page } = await victimAtConsent();
-    const { pending, csrf } = hiddenFields(page);
-    expect(pending).toBeDefined();
+    const { victim, page, action } = await victimAtConsent();
+    const { csrf } = hiddenFields(page);
+    expect(csrf).toBeDefined();
 
-    const hijack = await consent({ pending: pending!, decision: 'allow' });
+    const hijack = await post(action, { decision: 'allow' });
     expect(hijack.status).toBe(403);
     expect(hijack.headers.get('location')).toBeNull();
     expect(hijack.headers.get('content-type')).toContain('text/html');
     expect(await hijack.text()).toContain('not sent by the browser that started it');
 
     // Even with the form's token copied from the victim's page, no cookie: refused.
-    const withToken = await consent({ pending: pending!, csrf: csrf!, decision: 'allow' });
+    const withToken = await post(action, { csrf: csrf!, decision: 'allow' });
     expect(withToken.status).toBe(403);
 
-    const allowed = await victim.submit(`${service.url}/oauth/consent`, page, { decision: 'allow' });
-    expect(allowed.status).toBe(302);
-    const location = new URL(allowed.headers.get('location') ?? '');
-    expect(location.searchParams.get('code')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const allowed = await victim.submit(action, page, { decision: 'allow' });
+    expect(allowed.status).toBe(303);
+    const back = await victim.followSignIn(allowed.headers.get('location')!, {
+      serviceUrl: service.url,
+      issuer: ISSUER,
+      stopAt: REDIRECT,
+    });
+    const location = new URL(back.headers.get('location') ?? '');
+    expect(`${location.origin}${location.pathname}`).toBe(REDIRECT);
+    expect(location.searchParams.get('code')).toMatch(/^[A-Za-z0-9_-]{43,}$/);
     expect(location.searchParams.get('state')).toBe('app-state');
   });
 
   it("refuses an attacker's own browser cookie and form token on the victim's interaction", async () => {
-    const { page } = await victimAtConsent();
+    const { action } = await victimAtConsent();
     const attacker = new TestBrowser();
-    const own = await (
-      await attacker.fetch(authorizeUrl({ client: await registerApp(), hint: CHIARA }))
-    ).text();
-    const hijack = await attacker.submit(`${service.url}/oauth/consent`, own, {
-      pending: hiddenFields(page).pending!,
-      decision: 'allow',
-    });
+    const own = await pageOf(attacker, authorizeUrl({ client: await registerApp(), hint: CHIARA }));
+    const hijack = await attacker.submit(action, own, { decision: 'allow' });
     expect(hijack.status).toBe(403);
     expect(hijack.headers.get('location')).toBeNull();
   });
 
   it('refuses a consent post from the right browser without the form token (cross-site request)', async () => {
-    const { victim, page } = await victimAtConsent();
-    const { pending } = hiddenFields(page);
-    const forged = await victim.fetch(`${service.url}/oauth/consent`, {
+    const { victim, page, action } = await victimAtConsent();
+    const forged = await victim.fetch(action, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ pending: pending!, decision: 'allow' }).toString(),
+      body: new URLSearchParams({ decision: 'allow' }).toString(),
     });
     expect(forged.status).toBe(403);
-    const wrongToken = await victim.submit(`${service.url}/oauth/consent`, page, {
+    const wrongToken = await victim.submit(action, page, {
       csrf: generateOneTimeToken(),
       decision: 'allow',
     });
@@ -128,33 +151,31 @@ describe('sign-in bound to the browser that started it', () => {
 
   it('refuses a development login posted without the browser that started it', async () => {
     const browser = new TestBrowser();
-    const page = await (await browser.fetch(authorizeUrl({ client: await registerApp() }))).text();
-    const { pending, csrf } = hiddenFields(page);
-    const elsewhere = await service.post('/oauth/login', {
-      pending: pending!,
-      csrf: csrf!,
-      fiscal_code: MARIO,
-    });
+    const page = await pageOf(browser, authorizeUrl({ client: await registerApp() }));
+    const action = actionOf(page, service.url);
+    const elsewhere = await post(action, { csrf: hiddenFields(page).csrf!, fiscal_code: MARIO });
     expect(elsewhere.status).toBe(403);
     const staff = new TestBrowser();
-    const dashboard = await (
-      await staff.fetch(authorizeUrl({ client: DASHBOARD_CLIENT_ID, redirect: DASHBOARD_REDIRECT }))
-    ).text();
-    expect(dashboard).toContain('name="staff_username"');
-    const noToken = await service.post(
-      '/oauth/login',
-      { pending: hiddenFields(dashboard).pending!, staff_username: 'admin.neri' },
-      { cookie: staff.cookieHeader() },
+    const dashboard = await pageOf(
+      staff,
+      authorizeUrl({ client: DASHBOARD_CLIENT_ID, redirect: DASHBOARD_REDIRECT }),
     );
+    expect(dashboard).toContain('name="staff_username"');
+    const noToken = await staff.fetch(actionOf(dashboard, service.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ staff_username: 'admin.neri' }).toString(),
+    });
     expect(noToken.status).toBe(403);
     expect(noToken.headers.get('location')).toBeNull();
 
-    const signedIn = await browser.submit(`${service.url}/oauth/login`, page, { fiscal_code: MARIO });
-    expect(signedIn.status).toBe(200);
-    expect(await signedIn.text()).toContain('Consentire l’accesso?');
+    const signedIn = await browser.submit(action, page, { fiscal_code: MARIO });
+    expect(signedIn.status).toBe(303);
+    const consent = await pageOf(browser, signedIn.headers.get('location')!);
+    expect(consent).toContain('Consentire l’accesso?');
   });
 
-  it('marks the cookie Secure when the public origin is https', async () => {
+  it('marks the cookies Secure when the public origin is https', async () => {
     const secure = await startIdentity({ tokenIssuer: 'https://identity.test' });
     try {
       const response = await fetch(
@@ -167,8 +188,10 @@ describe('sign-in bound to the browser that started it', () => {
         })}`,
         { redirect: 'manual' },
       );
-      expect(response.status).toBe(200);
-      expect(response.headers.getSetCookie()[0]).toMatch(/; Secure(;|$)/);
+      expect(response.status).toBe(303);
+      const cookies = response.headers.getSetCookie();
+      expect(cookies.length).toBeGreaterThan(0);
+      for (const cookie of cookies) expect(cookie.toLowerCase()).toMatch(/; secure(;|$)/);
     } finally {
       await secure.close();
     }
