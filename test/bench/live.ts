@@ -445,6 +445,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   }).then(
     (result) => {
       console.log(JSON.stringify(result.tables, null, 2));
+      for (const note of result.notes) console.log(`note: ${note}`);
       process.exit(0);
     },
     (error: unknown) => {
