@@ -207,6 +207,50 @@ describe.each(DRIVERS)('outbox on %s', (driver) => {
     expect(await database.forkUnscoped().count(OutboxMessage, { publishedAt: null })).toBe(0);
   });
 
+  test.runIf(driver === 'postgresql')(
+    'an alert committed while a round publishes a bulk backlog goes out before the rest of that round',
+    async () => {
+      const em = database.fork({ comune: ROMA });
+      const backlog = Array.from({ length: 1_000 }, (_, i) => auditEvent(ROMA, `read-${i}`));
+      for (const event of backlog) recordEvent(em, event);
+      await em.flush();
+      const alert = alertEvent(ROMA, 'red-alert', 'red');
+      const published: string[] = [];
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      // From the 20th on, bulk events are held on their way to the bus until the alert is committed.
+      const bus = publishOnlyBus(async (event) => {
+        published.push(event.id);
+        if (published.length >= 20) await held;
+      });
+      const window = 8;
+      const relay = createOutboxRelay({
+        database,
+        bus,
+        logger,
+        publishWindow: window,
+        pollIntervalMs: 60_000,
+      });
+      relay.start();
+      try {
+        await waitFor(() => published.length >= 20, 30_000);
+        const office = database.fork({ comune: ROMA });
+        recordEvent(office, alert);
+        await office.flush();
+        release();
+        await waitFor(() => published.length === backlog.length + 1, 60_000);
+        // Behind the events already in flight when it was committed, not behind the round's 500.
+        const position = published.indexOf(alert.id);
+        expect(position).toBeGreaterThanOrEqual(20);
+        expect(position).toBeLessThanOrEqual(20 + window);
+        // The backlog in its order around it, each event once.
+        expect(published.filter((id) => id !== alert.id)).toEqual(backlog.map((event) => event.id));
+      } finally {
+        await relay.stop();
+      }
+    },
+  );
+
   test('a failed publish is retried later, without overtaking events of its subject', async () => {
     let outage = true;
     const { bus, published } = recordingBus((event) => outage && event.subject === 'a');

@@ -1,6 +1,6 @@
 import { AsyncResource } from 'node:async_hooks';
 import { raw } from '@mikro-orm/core';
-import { LANES, laneOf, typesOfLane, type EventEnvelope, type Lane } from '@sportello/schema';
+import { LANES, laneOf, laneRank, typesOfLane, type EventEnvelope, type Lane } from '@sportello/schema';
 import type { Logger } from 'pino';
 import type { EventBus } from '../bus/event-bus.js';
 import type { Database, EntityManager } from '../database/database.js';
@@ -67,7 +67,10 @@ interface Round {
  * between publish and mark is delivered once.
  *
  * Lanes first: each round reads critical events, then interactive, then bulk, each oldest first, so
- * an alert committed behind a 20,000-event billing run goes out in the next round, not after it.
+ * an alert committed behind a 20,000-event billing run goes out in the next round, not after it. On
+ * PostgreSQL a round publishing a lower lane stops feeding the bus as soon as this process commits
+ * an event of a higher one: the round ends after the publishes in flight (at most `publishWindow`)
+ * and the next one starts with it, instead of after the rest of a 500-event batch.
  * Order is kept per subject; across subjects only within a lane.
  *
  * PostgreSQL: events are sent in that order with up to `publishWindow` awaiting the bus's
@@ -104,6 +107,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let failures = 0;
   let ticking = false;
   let nudged = false;
+  /**
+   * The highest lane (its rank) committed in this process since the current round read the outbox:
+   * a round publishing lower lanes stops feeding the bus when it is higher than theirs.
+   */
+  let urgentRank: number = LANES.length;
 
   /** Logs a failed publish. @returns the error text stored on the row */
   const publishFailure = (row: OutboxMessage, attempts: number, error: unknown): string => {
@@ -132,7 +140,14 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     const window = new Set<Promise<boolean>>();
     const done: OutboxMessage[] = [];
     let failed = 0;
+    let preempted = false;
     for (const row of rows) {
+      // An alert committed while a billing run's events go out: the round ends after those in
+      // flight, and the next one reads the alert first (rather than after the whole batch).
+      if (urgentRank < laneRank(laneOf(row.type))) {
+        preempted = true;
+        break;
+      }
       const key = `${row.comune}|${row.subject}`;
       const previous = lastOfSubject.get(key);
       if (previous !== undefined && !(await previous)) blocked.add(key);
@@ -161,7 +176,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }
     await Promise.all(window);
     await markPublished(em, done);
-    return { published: done.length, failed, more: rows.length === batchSize && failed === 0 };
+    return {
+      published: done.length,
+      failed,
+      more: (preempted || rows.length === batchSize) && failed === 0,
+    };
   };
 
   /** Marks rows published, in as few statements as the driver's parameter bound allows. */
@@ -315,6 +334,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       if (lock?.locked !== true) {
         return { published: 0, failed: 0, more: false };
       }
+      // What is committed from here on, this round's reads may not see: it preempts lower lanes.
+      urgentRank = LANES.length;
       return publishRows(tx, await pending(tx));
     });
   };
@@ -389,7 +410,12 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         // round must not run in it: an EntityManager reached there (the relay's, or a consumer's in
         // this process) would resolve to that transaction's, of another database. Rounds run in the
         // context the relay was started in.
-        stopWatching = database.onEventsCommitted(AsyncResource.bind(() => relay.nudge()));
+        stopWatching = database.onEventsCommitted(
+          AsyncResource.bind((_ids: readonly string[], events: readonly EventEnvelope[]) => {
+            for (const event of events) urgentRank = Math.min(urgentRank, laneRank(laneOf(event.type)));
+            relay.nudge();
+          }),
+        );
       }
       schedule(0);
     },
