@@ -132,9 +132,8 @@ describe('throttling per remote address', () => {
     });
     try {
       const app = await registerApp(other, false);
-      const browser = new TestBrowser();
       const page = await (
-        await browser.fetch(
+        await new TestBrowser().followSignIn(
           `${other.url}/oauth/authorize?${new URLSearchParams({
             response_type: 'code',
             client_id: app.clientId,
@@ -144,12 +143,13 @@ describe('throttling per remote address', () => {
             code_challenge_method: 'S256',
             login_hint: MARIO,
           })}`,
+          { serviceUrl: other.url, issuer: 'http://identity.test', stopAt: REDIRECT },
         )
       ).text();
-      const pending = /name="pending" value="([^"]+)"/.exec(page)?.[1] ?? '';
-      const answers = await inBatches(8, 1, () =>
-        other.post('/oauth/consent', { pending, decision: 'allow' }),
-      );
+      const action = /<form[^>]*action="([^"]+)"/.exec(page)?.[1] ?? '';
+      expect(action).toMatch(/^\/oauth\/interaction\//);
+      // Posted from elsewhere: without the browser's sign-in cookies.
+      const answers = await inBatches(8, 1, () => other.post(action, { decision: 'allow' }));
       expect(answers.slice(0, 5).map((answer) => answer.status)).toEqual([403, 403, 403, 403, 403]);
       const throttled = answers[7]!;
       expect(throttled.status).toBe(429);
