@@ -1,15 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  assertMigrationsMatchEntities,
-  createForegroundGate,
-  createLogger,
-  type Database,
-  type ForegroundGate,
-} from '@sportello/platform';
+import { createForegroundGate, createLogger, type Database, type ForegroundGate } from '@sportello/platform';
 import {
   createTestDatabase,
   DATABASE_DRIVERS,
-  LOCAL_POSTGRES_URL,
   type TestDatabase,
   startFakeIo,
   startSmtpSink,
@@ -75,15 +68,6 @@ async function until(check: () => Promise<boolean>, timeoutMs = 30_000) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
-
-it('migrations produce the entity schema on both dialects', async () => {
-  await assertMigrationsMatchEntities({
-    service: 'notifier',
-    entities: NOTIFIER_ENTITIES,
-    migrations: { sqlite, postgresql },
-    postgresUrl: LOCAL_POSTGRES_URL,
-  });
-}, 60_000);
 
 describe.each(DATABASE_DRIVERS)('dispatching on %s', (driver) => {
   it('plans 5,000 deliveries in bulk and never twice', async () => {

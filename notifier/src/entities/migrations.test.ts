@@ -1,0 +1,17 @@
+import { assertMigrationsMatchEntities } from '@sportello/platform';
+import { LOCAL_POSTGRES_URL } from '@sportello/test-support';
+import { describe, it } from 'vitest';
+import { migrations as postgresql } from '../migrations/postgresql/index.js';
+import { migrations as sqlite } from '../migrations/sqlite/index.js';
+import { NOTIFIER_ENTITIES } from './index.js';
+
+describe('notifier migrations', () => {
+  it('produce exactly the entities’ schema on SQLite and PostgreSQL', async () => {
+    await assertMigrationsMatchEntities({
+      service: 'notifier',
+      entities: NOTIFIER_ENTITIES,
+      migrations: { sqlite, postgresql },
+      postgresUrl: LOCAL_POSTGRES_URL,
+    });
+  }, 60_000);
+});
