@@ -13,11 +13,7 @@ import {
 } from '@sportello/platform';
 import type { IdentityConfig } from './config.js';
 import { createIdentityContext, type IdentityContext } from './context.js';
-import {
-  DELEGATION_ENDS_JOB,
-  delegationEndsJob,
-  type DelegationEndsResult,
-} from './domain/delegation-ends.js';
+import { DELEGATION_ENDS_JOB, delegationEndsJob, type DelegationEndsResult } from './jobs/delegation-ends.js';
 import { createAnagrafeRegistry, type FamilyRegistry } from './domain/family-registry.js';
 import { IDENTITY_ENTITIES } from './entities/index.js';
 import { startAuditConsumer } from './events/audit-consumer.js';

@@ -2,7 +2,7 @@ import { civilDate, everyMinutes, recordEvent, type Database, type ScheduledJob 
 import { createEvent, decodeFiscalCode } from '@sportello/schema';
 import { DelegationEntity, type Delegation } from '../entities/delegation.entity.js';
 import { recordAccessRevoked } from '../events/identity-events.js';
-import { majorityDay, minorDelegationEnd } from './delegation.js';
+import { majorityDay, minorDelegationEnd } from '../domain/delegation.js';
 
 /** Ends older than this when first seen (identity was down, or they predate the job) pass in silence. */
 const ANNOUNCE_LOOKBACK_MS = 7 * 86_400_000;
