@@ -14,6 +14,7 @@ import Provider, {
 } from 'oidc-provider';
 import {
   createTokenVerifier,
+  ISSUED_AT_MS_CLAIM,
   SCOPES,
   UnauthenticatedError,
   type Database,
@@ -466,7 +467,11 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
             ((await personClaims(em, person, scope.split(' '))) as AccountClaims | null) ?? { sub },
         };
       },
-      extraTokenClaims: (ctx, token) => tokenClaims(ctx, token as never),
+      extraTokenClaims: async (ctx, token) => {
+        // Taken before anything the token grants is checked: a revocation after it ends the token.
+        const checkedAt = Date.now();
+        return { ...(await tokenClaims(ctx, token as never)), [ISSUED_AT_MS_CLAIM]: checkedAt };
+      },
       renderError: (ctx, out) => {
         ctx.type = 'html';
         ctx.body = errorPage(String(out.error_description ?? out.error)).body;
