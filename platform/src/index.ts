@@ -36,7 +36,13 @@ export {
   type RevocationList,
   type RevocationView,
 } from './auth/revocations.js';
-export { ACCESS_TOKEN_TYPE, claimsForPrincipal, type TokenPrincipal } from './auth/token-claims.js';
+export {
+  ACCESS_TOKEN_TYPE,
+  claimsForPrincipal,
+  ISSUED_AT_MS_CLAIM,
+  issuedAtOf,
+  type TokenPrincipal,
+} from './auth/token-claims.js';
 export {
   canReadPersonalData,
   assertCanRead,
