@@ -1,4 +1,4 @@
-import { type Principal } from '@sportello/platform';
+import { issuedAtOf, type Principal } from '@sportello/platform';
 import { GraphQLError } from 'graphql';
 
 /**
@@ -25,7 +25,7 @@ export interface Caller {
   clientPerMinute?: number;
   /** When the token expires (ms since the epoch): long-lived subscriptions end then. */
   expiresAt?: number;
-  /** When the token was issued (`iat`, seconds): a later revocation of its holder ends it. */
+  /** When the token was issued (seconds, fractional with `iat_ms`): a later revocation of its holder ends it. */
   issuedAt?: number;
   ip: string;
 }
@@ -110,7 +110,7 @@ export async function identifyCaller(
       ? rateLimit
       : defaultClientPerMinute;
   const expiresAt = typeof claims['exp'] === 'number' ? claims['exp'] * 1000 : undefined;
-  const issuedAt = typeof claims['iat'] === 'number' ? claims['iat'] : undefined;
+  const issuedAt = typeof claims['iat'] === 'number' ? issuedAtOf(claims) : undefined;
   return {
     principal,
     clientId: clientKeyOf(principal),

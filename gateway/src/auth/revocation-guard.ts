@@ -1,4 +1,5 @@
 import {
+  issuedAtOf,
   type Principal,
   type RevocationView,
   revokedTokenError,
@@ -6,13 +7,15 @@ import {
 } from '@sportello/platform';
 import { type GatewayTokenVerifier } from './caller.js';
 
-/** `iat` of a token that already passed verification (no second signature check). */
+/** When a token that already passed verification was issued (no second signature check). */
 function issuedAt(token: string): number {
   try {
-    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
-      iat?: unknown;
-    };
-    return typeof claims.iat === 'number' ? claims.iat : 0;
+    return issuedAtOf(
+      JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<
+        string,
+        unknown
+      >,
+    );
   } catch {
     return 0;
   }

@@ -145,6 +145,23 @@ describe('revocations in the token verifier', () => {
     ).toBe('TOKEN_REVOKED');
   });
 
+  it('tells a token issued in the same second after the revocation from one before it, by iat_ms', async () => {
+    const second = Math.floor(Date.now() / 1000) - 3;
+    const revokedAt = new Date(second * 1000 + 500).toISOString();
+    await announce({ reason: 'signed-out', revokedAt, fiscalCode: 'BNCLRA85M41D969E' });
+    const issuedAt = (ms: number | undefined) =>
+      issuer.sign(citizen('BNCLRA85M41D969E'), {
+        claims: { iat: second, ...(ms === undefined ? {} : { iat_ms: second * 1000 + ms }) },
+      });
+    // A grant given again a moment after it was withdrawn works at once.
+    expect(await outcome(verifier, await issuedAt(700))).toBe('accepted');
+    expect(await outcome(verifier, await issuedAt(300))).toBe('TOKEN_REVOKED');
+    // Whole seconds only: the same second counts as before.
+    expect(await outcome(verifier, await issuedAt(undefined))).toBe('TOKEN_REVOKED');
+    // An iat_ms that disagrees with iat is not believed.
+    expect(await outcome(verifier, await issuedAt(-200))).toBe('TOKEN_REVOKED');
+  });
+
   it("never ends another comune's tokens", async () => {
     await announce(
       { reason: 'staff-disabled', revokedAt: new Date().toISOString(), username: 'anagrafe.neri' },

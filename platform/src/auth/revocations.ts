@@ -71,7 +71,10 @@ export interface RevocationView {
    * at commit, before it answers the request that made them).
    */
   hear(envelope: EventEnvelope): void;
-  /** The revocation that ends a token of `principal` issued at `issuedAtSeconds`, if any. */
+  /**
+   * The revocation that ends a token of `principal` issued at `issuedAtSeconds` (whole seconds from
+   * `iat`, or fractional from `iat_ms`: see `issuedAtOf`), if any.
+   */
   revocationOf(principal: TokenPrincipal, issuedAtSeconds: number): Revocation | undefined;
   /** Revocations held. */
   readonly size: number;
@@ -247,8 +250,13 @@ export function createRevocationView(options: RevocationViewOptions): Revocation
     revocationOf(principal, issuedAtSeconds) {
       for (const key of keysOf(principal)) {
         for (const revocation of byKey.get(key) ?? []) {
-          // Issued in the second of the revocation or before: ended.
-          if (issuedAtSeconds > Math.floor(Date.parse(revocation.revokedAt) / 1000)) continue;
+          // Issued before the revocation: ended. A token giving only whole seconds (`iat`) is ended
+          // when issued in the second of the revocation too; one giving milliseconds, only if earlier.
+          const revokedAt = Date.parse(revocation.revokedAt) / 1000;
+          const issuedAfter = Number.isInteger(issuedAtSeconds)
+            ? issuedAtSeconds > Math.floor(revokedAt)
+            : issuedAtSeconds > revokedAt;
+          if (issuedAfter) continue;
           if (applies(revocation, principal)) return revocation;
         }
       }

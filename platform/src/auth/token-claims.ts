@@ -4,6 +4,25 @@ import { OFFICES, SCOPES, type AnonymousPrincipal, type Principal, type Scope } 
 /** The JOSE `typ` header of every Sportello access token (RFC 9068): an ID token is not an access token. */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 
+/**
+ * The claim giving, in epoch milliseconds, when the issuer checked what the token grants: `iat` is
+ * whole seconds, so a token issued right after a revocation in the same second would otherwise be
+ * taken as issued before it.
+ */
+export const ISSUED_AT_MS_CLAIM = 'iat_ms';
+
+/**
+ * When a token was issued, in (fractional) epoch seconds: its `iat_ms` when it agrees with `iat`
+ * (not before it, at most a minute after), else `iat`, else 0.
+ */
+export function issuedAtOf(claims: Record<string, unknown>): number {
+  const iat = claims['iat'];
+  if (typeof iat !== 'number') return 0;
+  const ms = claims[ISSUED_AT_MS_CLAIM];
+  if (typeof ms === 'number' && ms >= iat * 1000 && ms < iat * 1000 + 60_000) return ms / 1000;
+  return iat;
+}
+
 /** An authenticated principal: what a token can describe. */
 export type TokenPrincipal = Exclude<Principal, AnonymousPrincipal>;
 

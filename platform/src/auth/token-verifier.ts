@@ -15,6 +15,7 @@ import type { RevocationView } from './revocations.js';
 import {
   ACCESS_TOKEN_TYPE,
   InvalidClaimsError,
+  issuedAtOf,
   principalFromClaims,
   type TokenPrincipal,
 } from './token-claims.js';
@@ -265,7 +266,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       }
       throw error;
     }
-    const revocation = options.revocations?.revocationOf(principal, issuedAt);
+    const revocation = options.revocations?.revocationOf(principal, issuedAtOf(payload));
     if (revocation !== undefined) throw revokedTokenError(revocation.reason);
     return principal;
   }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
+import { ISSUED_AT_MS_CLAIM } from '@sportello/platform';
 import { accessTokenClaims, type TokenGrant } from './claims.js';
 import { SIGNING_ALGORITHM, type KeyRing } from './key-ring.js';
 
@@ -21,7 +22,7 @@ export class TokenIssuer {
   async issue(grant: TokenGrant, now = new Date()): Promise<IssuedToken> {
     const key = await this.keys.activeKey(now);
     const tokenId = randomUUID();
-    const claims = accessTokenClaims(grant, tokenId);
+    const claims = { ...accessTokenClaims(grant, tokenId), [ISSUED_AT_MS_CLAIM]: now.getTime() };
     const issuedAt = Math.floor(now.getTime() / 1000);
     const accessToken = await new SignJWT(claims)
       .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: key.kid, typ: 'at+jwt' })
