@@ -20,6 +20,8 @@ export {
   type TestDatabase,
   type TestDatabaseOptions,
 } from './database/test-database.js';
+export { scratchServiceDatabase, type ScratchServiceDatabase } from './database/service-database.js';
+export { postGraphQL, type GraphQLAnswer, type GraphQLRequestOptions } from './http/graphql-request.js';
 export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './observability/otlp-receiver.js';
 export { metricSample, metricTotal } from './observability/metric-sample.js';
 export { startPrivateNatsServer, whenServerAccepts, type PrivateNatsServer } from './bus/nats-server.js';

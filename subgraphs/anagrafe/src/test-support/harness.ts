@@ -16,6 +16,8 @@ import {
   LOCAL_POSTGRES_URL,
   type TestDatabase,
   type TestIssuer,
+  postGraphQL,
+  type GraphQLAnswer,
 } from '@sportello/test-support';
 import { computeFiscalCode, type EventEnvelope } from '@sportello/schema';
 import type { AnagrafeConfig } from '../config.js';
@@ -90,11 +92,7 @@ export const STREETS = [
   { name: 'Strada della Collina', postcode: '16101', zone: 'collina' },
 ];
 
-export interface GraphQLAnswer {
-  status: number;
-  data?: Record<string, unknown> | null;
-  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
-}
+export type { GraphQLAnswer };
 
 /** A running anagrafe on loopback with a small seeded family, and helpers to call it. */
 export interface TestAnagrafe {
@@ -199,14 +197,11 @@ export async function startAnagrafe(
   const graphql = async (
     query: string,
     options: { as?: TokenPrincipal; variables?: Record<string, unknown> } = {},
-  ) => {
-    const response = await fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(await headers(options.as)) },
-      body: JSON.stringify({ query, variables: options.variables ?? {} }),
+  ) =>
+    postGraphQL(`${url}/graphql`, query, {
+      variables: options.variables,
+      headers: await headers(options.as),
     });
-    return { status: response.status, ...((await response.json()) as Omit<GraphQLAnswer, 'status'>) };
-  };
 
   return {
     url,

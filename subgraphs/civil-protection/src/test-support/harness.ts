@@ -1,22 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createInProcessBus, createLogger, type DatabaseDriver, type EventBus } from '@sportello/platform';
 import {
-  createDatabase,
-  createInProcessBus,
-  createLogger,
-  type DatabaseDriver,
-  type EventBus,
-} from '@sportello/platform';
-import { createTestIssuer, type TestIssuer } from '@sportello/test-support';
+  createTestIssuer,
+  postGraphQL,
+  scratchServiceDatabase,
+  type TestIssuer,
+} from '@sportello/test-support';
 import type { EventEnvelope } from '@sportello/schema';
 import type { CivilProtectionConfig } from '../config.js';
 import { createCivilProtection, seedCivilProtection, type CivilProtection } from '../index.js';
-
-/** The local PostgreSQL server the tests use. */
-export const TEST_POSTGRES_URL =
-  process.env['SPORTELLO_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432';
 
 export const COMUNE = '099001';
 export const OTHER_COMUNE = '099002';
@@ -60,18 +52,14 @@ export interface HarnessOptions {
 
 export async function startHarness(driver: DatabaseDriver, options: HarnessOptions = {}): Promise<Harness> {
   const issuer = await createTestIssuer({ issuer: 'http://issuer.test', audience: 'sportello' });
-  const dir = await mkdtemp(join(tmpdir(), 'sportello-cp-'));
-  const postgresDatabase = `sportello_test_civil_protection_${randomBytes(5).toString('hex')}`;
+  const scratch = await scratchServiceDatabase('civil-protection', driver);
   const config: CivilProtectionConfig = {
     mode: 'demo',
     port: 0,
     logLevel: 'silent',
     defaultComune: COMUNE,
     comuneNames: { [COMUNE]: 'Borgo Demo' },
-    database:
-      driver === 'sqlite'
-        ? { driver, url: join(dir, 'civil-protection.db') }
-        : { driver, url: TEST_POSTGRES_URL, postgresDatabase },
+    database: scratch.config,
     tokenIssuer: issuer.issuer,
     tokenAudience: issuer.audience,
     jwksUrl: new URL('http://issuer.test/.well-known/jwks.json'),
@@ -98,18 +86,12 @@ export async function startHarness(driver: DatabaseDriver, options: HarnessOptio
     centre: CENTRE,
   });
 
-  const graphql: Harness['graphql'] = async (query, variables = {}, bearer, comune) => {
-    const response = await fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(bearer === undefined ? {} : { authorization: bearer }),
-        ...(comune === undefined ? {} : { 'x-comune': comune }),
-      },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await response.json()) as GraphQLResponse<never>;
-  };
+  const graphql: Harness['graphql'] = async (query, variables = {}, bearer, comune) =>
+    (await postGraphQL(`${url}/graphql`, query, {
+      variables,
+      authorization: bearer,
+      headers: comune === undefined ? {} : { 'x-comune': comune },
+    })) as GraphQLResponse<never>;
 
   return {
     url,
@@ -137,23 +119,7 @@ export async function startHarness(driver: DatabaseDriver, options: HarnessOptio
     async close() {
       await service.close();
       await bus.close();
-      await rm(dir, { recursive: true, force: true });
-      if (driver === 'postgresql') {
-        // Through the management database; `force` ends any session left open.
-        const admin = await createDatabase({
-          service: 'civil-protection',
-          driver: 'postgresql',
-          postgresUrl: TEST_POSTGRES_URL,
-          postgresDatabase: 'postgres',
-          entities: [],
-          migrations: { sqlite: [], postgresql: [] },
-        });
-        await admin
-          .forkUnscoped()
-          .getConnection()
-          .execute(`drop database if exists "${postgresDatabase}" with (force)`);
-        await admin.close();
-      }
+      await scratch.dispose();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { createInProcessBus, createLogger, type DatabaseDriver, type EventBus } from '@sportello/platform';
-import { createTestDatabase } from '@sportello/test-support';
+import { createTestDatabase, postGraphQL, type GraphQLAnswer } from '@sportello/test-support';
 import type { IdentityConfig } from '../config.js';
 import {
   createIdentity,
@@ -60,11 +60,7 @@ export interface TestIdentity {
   close(): Promise<void>;
 }
 
-export interface GraphQLAnswer {
-  status: number;
-  data?: Record<string, unknown> | null;
-  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
-}
+export type { GraphQLAnswer };
 
 export function testConfig(overrides: Partial<IdentityConfig> = {}): IdentityConfig {
   return {
@@ -129,16 +125,11 @@ export async function startIdentity(
     identity,
     bus,
     post,
-    async graphql(query, options = {}) {
-      const response = await fetch(`${url}/graphql`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-        },
-        body: JSON.stringify({ query, variables: options.variables ?? {} }),
+    graphql(query, options = {}) {
+      return postGraphQL(`${url}/graphql`, query, {
+        variables: options.variables,
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
       });
-      return { status: response.status, ...((await response.json()) as Omit<GraphQLAnswer, 'status'>) };
     },
     async devToken(body) {
       const response = await fetch(`${url}/auth/dev/token`, {

@@ -1,9 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
-  createDatabase,
   createInProcessBus,
   createLogger,
   createMemoryAuditSink,
@@ -12,7 +8,12 @@ import {
   type MemoryAuditSink,
   type Office,
 } from '@sportello/platform';
-import { createTestIssuer, LOCAL_POSTGRES_URL, type TestIssuer } from '@sportello/test-support';
+import {
+  createTestIssuer,
+  postGraphQL,
+  scratchServiceDatabase,
+  type TestIssuer,
+} from '@sportello/test-support';
 import type { EventEnvelope } from '@sportello/schema';
 import type { PracticesConfig } from '../config.js';
 import { createPractices, seedPractices, type Practices } from '../index.js';
@@ -54,8 +55,7 @@ export async function startHarness(
   overrides: Partial<PracticesConfig> = {},
 ): Promise<Harness> {
   const issuer = await createTestIssuer({ issuer: 'http://issuer.test', audience: 'sportello' });
-  const dir = await mkdtemp(join(tmpdir(), 'sportello-practices-'));
-  const postgresDatabase = `sportello_test_practices_${randomBytes(5).toString('hex')}`;
+  const scratch = await scratchServiceDatabase('practices', driver);
   const config: PracticesConfig = {
     mode: 'demo',
     port: 0,
@@ -64,10 +64,7 @@ export async function startHarness(
     comuneNames: { [COMUNE]: 'Borgo Sereno' },
     publicUrl: 'https://servizi.comune.example',
     internalSecret: null,
-    database:
-      driver === 'sqlite'
-        ? { driver, url: join(dir, 'practices.db') }
-        : { driver, url: LOCAL_POSTGRES_URL, postgresDatabase },
+    database: scratch.config,
     tokenIssuer: issuer.issuer,
     tokenAudience: issuer.audience,
     jwksUrl: new URL('http://issuer.test/.well-known/jwks.json'),
@@ -94,17 +91,8 @@ export async function startHarness(
     people: [],
   });
 
-  const graphql: Harness['graphql'] = async (query, variables = {}, bearer) => {
-    const response = await fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(bearer === undefined ? {} : { authorization: bearer }),
-      },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await response.json()) as GraphQLAnswer<never>;
-  };
+  const graphql: Harness['graphql'] = (query, variables = {}, bearer) =>
+    postGraphQL<never>(`${url}/graphql`, query, { variables, authorization: bearer });
 
   return {
     url,
@@ -138,22 +126,7 @@ export async function startHarness(
     async close() {
       await service.close();
       await bus.close();
-      await rm(dir, { recursive: true, force: true });
-      if (driver === 'postgresql') {
-        const admin = await createDatabase({
-          service: 'practices',
-          driver: 'postgresql',
-          postgresUrl: LOCAL_POSTGRES_URL,
-          postgresDatabase: 'postgres',
-          entities: [],
-          migrations: { sqlite: [], postgresql: [] },
-        });
-        await admin
-          .forkUnscoped()
-          .getConnection()
-          .execute(`drop database if exists "${postgresDatabase}" with (force)`);
-        await admin.close();
-      }
+      await scratch.dispose();
     },
   };
 }

@@ -6,7 +6,7 @@ import {
   type EventBus,
   type MemoryAuditSink,
 } from '@sportello/platform';
-import { createTestIssuer, type TestIssuer } from '@sportello/test-support';
+import { createTestIssuer, postGraphQL, type GraphQLAnswer, type TestIssuer } from '@sportello/test-support';
 import type { EventEnvelope } from '@sportello/schema';
 import type { TributiConfig } from '../config.js';
 import { DEFAULT_FINE_RULES } from '../domain/fines.js';
@@ -18,11 +18,7 @@ export const MARIO = 'RSSMRA80A01H501U';
 export const CHIARA = 'CNTCHR83T41D969D';
 export const CHILD = 'RCCMNL83S18D969H';
 
-export interface GraphQLAnswer {
-  status: number;
-  data?: Record<string, unknown> | null;
-  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
-}
+export type { GraphQLAnswer };
 
 /** A running tributi service on loopback over a throw-away database, and helpers to call it. */
 export interface TestTributi {
@@ -102,16 +98,11 @@ export async function startTributi(
     audit,
     bus,
     events,
-    async graphql(query, options = {}) {
-      const response = await fetch(`${url}/graphql`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-        },
-        body: JSON.stringify({ query, variables: options.variables ?? {} }),
+    graphql(query, options = {}) {
+      return postGraphQL(`${url}/graphql`, query, {
+        variables: options.variables,
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
       });
-      return { status: response.status, ...((await response.json()) as Omit<GraphQLAnswer, 'status'>) };
     },
     post(path, body, token) {
       return fetch(`${url}${path}`, {
