@@ -343,7 +343,11 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     const actor = { kind: 'client' as const, id: client.clientId };
     await revokeSignIn(em, signInId(grantId), actor);
     if (ctx.oidc.route !== 'token' || client.firstParty) return;
-    const signIn = await em.findOne(RefreshTokenEntity, { familyId: signInId(grantId) });
+    const [signIn] = await em.find(
+      RefreshTokenEntity,
+      { familyId: signInId(grantId) },
+      { orderBy: { issuedAt: 'asc' }, limit: 1 },
+    );
     const fiscalCode = signIn?.fiscalCode;
     if (fiscalCode == null) return;
     const consent = await em.findOne(ConsentGrantEntity, {
@@ -351,7 +355,10 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
       clientId: client.clientId,
       revokedAt: null,
     });
-    if (consent !== null) await revokeAppGrant(em, fiscalCode, client.clientId, actor);
+    // A consent given again after this sign-in is not the one its stolen token came from.
+    if (consent !== null && consent.grantedAt <= signIn!.issuedAt) {
+      await revokeAppGrant(em, fiscalCode, client.clientId, actor);
+    }
   }
 
   /** A code presented with a wrong verifier or redirect is burnt: the right one fails after it. */
@@ -646,7 +653,7 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
         const chosen = (fields.fiscal_code ?? hint).toUpperCase();
         if (chosen !== '') {
           const citizen = await em.findOne(CitizenEntity, { fiscalCode: chosen });
-          if (citizen !== null) return finish({ login: { accountId: citizen.fiscalCode } });
+          if (citizen !== null) return finish({ login: citizenLogin(citizen) });
           if (fields.fiscal_code !== undefined) {
             return html(400, 'Cittadino sconosciuto', '<p>Scegli uno dei cittadini elencati.</p>', 'it');
           }
@@ -837,13 +844,13 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     }
     const text = (...names: string[]) =>
       names.map((name) => claims[name]).find((value): value is string => typeof value === 'string') ?? '';
-    await ensureCitizen(em, client.comune, {
+    const citizen = await ensureCitizen(em, client.comune, {
       fiscalCode,
       givenName: text('given_name', 'name'),
       familyName: text('family_name', 'familyName'),
       email: text('email') || null,
     });
-    return finish({ login: { accountId: fiscalCode } });
+    return finish({ login: citizenLogin(citizen) });
   }
 
   /** The claims of the person a bearer access token was issued for (OIDC Core 5.3). */
@@ -1128,6 +1135,19 @@ async function devGrant(
 export function signInId(grantId: string): string {
   const hex = createHash('sha256').update(`grant:${grantId}`).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
+ * A citizen's login result: its time (`auth_time`, whole seconds) is after their last "sign out
+ * everywhere", even one in the same second, so the new sign-in is not taken for one it ended.
+ */
+function citizenLogin(citizen: { fiscalCode: string; signedOutAt?: Date | null }): {
+  accountId: string;
+  ts: number;
+} {
+  const now = Math.floor(Date.now() / 1000);
+  const signedOut = citizen.signedOutAt == null ? 0 : Math.floor(citizen.signedOutAt.getTime() / 1000) + 1;
+  return { accountId: citizen.fiscalCode, ts: Math.max(now, signedOut) };
 }
 
 function redirect303(location: string): RouteResponse {
