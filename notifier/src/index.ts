@@ -7,7 +7,11 @@ export { createNotifier, type NotifierHandle } from './notifier.js';
 export { loadNotifierConfig, NOTIFIER_ENV_VARIABLES } from './config.js';
 export { seedNotifier } from './seed.js';
 export { NotificationEntity } from './entities/notification.entity.js';
-export { NOTIFIER_DELIVERED_CHANNEL } from './delivery/dispatcher.js';
+export {
+  NOTIFIER_DELIVERED_CHANNEL,
+  NOTIFIER_TRACE_CHANNEL,
+  type NotifierTrace,
+} from './delivery/dispatcher.js';
 export { DeliveryStore, lanePriority, type NewDelivery } from './delivery/delivery-store.js';
 export { type NotificationPlan } from './domain/rules.js';
 export { CHANNELS } from './domain/categories.js';

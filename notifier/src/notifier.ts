@@ -144,8 +144,11 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
 
   const stats = createStatsEmitter({ store, bus, logger, throttleMs: config.statsThrottleMs });
   // Alerts and practice changes being planned or an alert being sent: bulk planning and bulk sends
-  // wait (a second at most at a time), leaving the database and the loop to them.
-  const higherLanes = createForegroundGate({ maxDeferMs: 1_000 });
+  // wait, leaving the database and the loop to them. Up to 5 s at a time, then a tenth of a second
+  // of bulk work: a billing run's planning and reminders barely move while an alert is planned and
+  // sent (on one SQLite connection every bulk statement queued is one more for the alert to wait
+  // behind), yet never stop.
+  const higherLanes = createForegroundGate({ maxDeferMs: 5_000, freeMs: 100 });
   const dispatcher = new Dispatcher({
     store,
     channels: dispatchChannels,
@@ -185,6 +188,7 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
     onPlanned: (_eventId, priority) => dispatcher.nudge(priority),
     higherLanes,
     onProgress: (report) => notifierMetrics.planned(report),
+    ...(deps.foreground ? { foreground: deps.foreground } : {}),
   });
 
   const services = { store, nudge: () => dispatcher.nudge(), comuneName };

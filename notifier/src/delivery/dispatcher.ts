@@ -18,6 +18,30 @@ import { laneOfPriority, type DeliveryRow, type DeliveryStore } from './delivery
 export const NOTIFIER_DELIVERED_CHANNEL = 'sportello:notifier:delivered';
 const deliveredChannel = diagnosticsChannel(NOTIFIER_DELIVERED_CHANNEL);
 
+/**
+ * Node diagnostics channel on which the notifier announces the steps of an event's way to its
+ * first message ({@link NotifierTrace}), so a tool can tell where an urgent event waited. Costs
+ * nothing while nobody subscribes.
+ */
+export const NOTIFIER_TRACE_CHANNEL = 'sportello:notifier:trace';
+const traceChannel = diagnosticsChannel(NOTIFIER_TRACE_CHANNEL);
+
+/**
+ * One step of an event in the notifier: `planning` (the consumer handed it to the planner),
+ * `planned` (a page of its deliveries was recorded), `claimed` (a dispatcher pass leased some of
+ * them), `sending` (one of them is about to go to its provider).
+ */
+export interface NotifierTrace {
+  stage: 'planning' | 'planned' | 'claimed' | 'sending';
+  eventId: string;
+  channel?: ChannelName;
+}
+
+/** Publishes a step on {@link NOTIFIER_TRACE_CHANNEL}, when someone listens. */
+export function traceNotifier(trace: NotifierTrace): void {
+  if (traceChannel.hasSubscribers) traceChannel.publish(trace);
+}
+
 /** How one provider call ended, for metrics. */
 export type AttemptOutcomeReport = 'sent' | 'retryable' | 'permanent' | 'uncertain';
 
@@ -87,7 +111,8 @@ export interface DispatcherOptions {
   now?: () => number;
   /**
    * Sending is background work of this gate: each claim and each send waits for its foreground,
-   * except an alert's (critical deliveries go before requests).
+   * except an alert's (critical deliveries go before requests); a pass sending an alert counts as
+   * foreground work itself, so the process's background work steps back meanwhile.
    */
   foreground?: ForegroundGate;
   /**
@@ -273,6 +298,9 @@ export class Dispatcher {
     });
     const pass: DispatchPass = { claimed: rows.length, sent: 0, retried: 0, dead: 0, uncertain: 0 };
     if (rows.length === 0) return pass;
+    for (const eventId of new Set(rows.map((row) => row.eventId))) {
+      traceNotifier({ stage: 'claimed', eventId, channel: name });
+    }
     /** Claimed and not handed over, with when each is due again. */
     const unsent = new Map<string, number>();
     /** Keys whose delivery failed this pass: their later deliveries wait for its retry. */
@@ -306,11 +334,15 @@ export class Dispatcher {
       }
     });
     // Sending an alert: bulk sends on the other channels wait meanwhile.
-    const urgent = rows.some((row) => laneOfPriority(row.priority) === 0)
-      ? this.options.higherLanes?.begin()
-      : undefined;
+    const sendsAlert = rows.some((row) => laneOfPriority(row.priority) === 0);
+    const urgent = sendsAlert ? this.options.higherLanes?.begin() : undefined;
+    // ...and so does the process's other background work (the embedded hub's consumers).
+    const foreground = sendsAlert ? this.options.foreground?.begin() : undefined;
     for (const row of rows) scheduler.push(keyOf(row), row);
-    await done.finally(() => urgent?.());
+    await done.finally(() => {
+      urgent?.();
+      foreground?.();
+    });
     // Claimed but never handed over: due again when their key's retry is, when the circuit closes,
     // or at once (a stop, a higher lane waiting).
     const byDue = new Map<number, string[]>();
@@ -351,6 +383,7 @@ export class Dispatcher {
     else await target.limiter?.acquire(key);
     const attemptId = await store.startAttempt(row, this.owner, this.leaseMs);
     if (attemptId === null) return { result: 'unsent' };
+    traceNotifier({ stage: 'sending', eventId: row.eventId, channel: row.channel });
     const attempt = row.attempts + 1;
     const started = performance.now();
     let result: SendResult;

@@ -21,6 +21,7 @@ import { PUBLIC_RECIPIENT } from '../entities/delivery.entity.js';
 import { NotificationEntity } from '../entities/notification.entity.js';
 import { TelegramChatEntity } from '../entities/telegram-chat.entity.js';
 import { type DeliveryStore, lanePriority, type NewDelivery } from './delivery-store.js';
+import { traceNotifier } from './dispatcher.js';
 
 /** Identity answers at most this many citizens per batch read. */
 export const CONTACT_BATCH = 500;
@@ -59,6 +60,12 @@ export interface PlannerOptions {
    * @default a gate of its own, 1 s
    */
   higherLanes?: ForegroundGate;
+  /**
+   * The process's foreground (the embedded hub's one loop): planning a critical event counts as
+   * foreground work there too, so every service's background work steps back while an alert is
+   * planned, not only the notifier's bulk planning.
+   */
+  foreground?: ForegroundGate;
 }
 
 /**
@@ -126,6 +133,10 @@ export class Planner {
 
   private async plan(event: AnyEvent): Promise<PlanOutcome> {
     const { database, consumer } = this.options;
+    traceNotifier({ stage: 'planning', eventId: event.id });
+    const lane = laneOf(event.type);
+    // A bulk event touches the database from its first statement: it starts after the alert too.
+    if (lane === 'bulk') await this.higherLanes.whenIdle();
     const seen = await database.forkUnscoped().findOne(InboxEntry, { consumer, eventId: event.id });
     if (seen !== null) return { status: 'duplicate' };
     const plan = planFor(event, this.options.settings);
@@ -134,11 +145,11 @@ export class Planner {
       return { status: 'ignored' };
     }
     const progress = await this.recordNotification(event, plan);
-    const lane = laneOf(event.type);
     const priority = lanePriority(lane, plan.priority);
     let deliveries = 0;
     let recipients = progress.recipients;
     const planning = lane === 'bulk' ? undefined : this.higherLanes.begin();
+    const foreground = lane === 'critical' ? this.options.foreground?.begin() : undefined;
     try {
       for await (const page of this.recipientPages(event.comune, plan, progress.cursor, lane)) {
         if (lane === 'bulk') await this.higherLanes.whenIdle();
@@ -169,6 +180,7 @@ export class Planner {
       }
     } finally {
       planning?.();
+      foreground?.();
     }
     const plannedAt = this.now();
     const first = await handleOnce(database.fork({ comune: event.comune }), consumer, event, async (em) => {
@@ -299,7 +311,10 @@ export class Planner {
       }
     }
     const inserted = await this.options.store.insert(rows, em);
-    if (rows.length > 0) this.options.onPlanned?.(event.id, priority);
+    if (rows.length > 0) {
+      traceNotifier({ stage: 'planned', eventId: event.id });
+      this.options.onPlanned?.(event.id, priority);
+    }
     return inserted;
   }
 }

@@ -39,6 +39,22 @@ describe('foreground gate', () => {
     expect(gate.stats.deferred).toBe(2);
   });
 
+  it('lets background work run freely for freeMs only, when told a shorter window', async () => {
+    let clock = 1_000;
+    const gate = createForegroundGate({ maxDeferMs: 20, freeMs: 2, now: () => clock });
+    const endless = gate.begin();
+    await gate.whenIdle();
+    expect(gate.stats).toMatchObject({ deferred: 1, forced: 1 });
+    clock += 1;
+    expect(await settled(gate.whenIdle())).toBe(true);
+    // Past the short window it waits again, though maxDeferMs has not passed since.
+    clock += 2;
+    const later = gate.whenIdle();
+    expect(await settled(later)).toBe(false);
+    endless();
+    expect(await settled(later)).toBe(true);
+  });
+
   it('bounds the wait: after maxDeferMs background work runs freely for as long again', async () => {
     let clock = 1_000;
     const gate = createForegroundGate({ maxDeferMs: 20, now: () => clock });

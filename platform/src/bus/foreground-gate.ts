@@ -6,6 +6,12 @@ export interface ForegroundGateOptions {
    * half of the loop. @default 50
    */
   maxDeferMs?: number;
+  /**
+   * How long background work runs freely after a wait reached `maxDeferMs`: shorter than it when
+   * the foreground is what matters most (an alert being planned), so that background work gets
+   * `freeMs / (maxDeferMs + freeMs)` of the time while it lasts. @default maxDeferMs
+   */
+  freeMs?: number;
   /** The clock (tests). @default performance.now */
   now?: () => number;
 }
@@ -44,6 +50,7 @@ export interface ForegroundGateStats {
 /** Creates a {@link ForegroundGate}; one per event loop is what makes sense. */
 export function createForegroundGate(options: ForegroundGateOptions = {}): ForegroundGate {
   const maxDeferMs = options.maxDeferMs ?? 50;
+  const freeMs = options.freeMs ?? maxDeferMs;
   const now = options.now ?? (() => performance.now());
   let active = 0;
   /** Until when background work runs without waiting (after a wait reached `maxDeferMs`). */
@@ -86,7 +93,7 @@ export function createForegroundGate(options: ForegroundGateOptions = {}): Foreg
       return new Promise<void>((resolve) => {
         waiters.push({ resolve, since: now() });
         deadline ??= setTimeout(() => {
-          freeUntil = now() + maxDeferMs;
+          freeUntil = now() + freeMs;
           release(true);
         }, maxDeferMs);
       });
