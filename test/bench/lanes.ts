@@ -18,6 +18,7 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { generatePopulation } from '@sportello/hub';
 import {
   createDatabase,
@@ -35,6 +36,7 @@ import { connect } from '@nats-io/transport-node';
 import { devToken, graphql } from '../support/graphql-client.js';
 import { startChild } from './child-process.js';
 import { percentiles, ratio, round, type Percentiles } from './figures.js';
+import type { LiveSubscribersInput, LiveSubscribersMessage } from './live-subscribers.js';
 import type { EventTimes, LanesHubReady } from './processes/lanes-hub.js';
 import { formatSection, writeSectionJson, type SectionResult } from './report.js';
 
@@ -85,6 +87,49 @@ async function lightLoad(gatewayUrl: string, tokens: string[], clients: number, 
   return { latencies, errors };
 }
 
+/**
+ * A staff member following the practices office and a resident following the alerts, over
+ * graphql-ws in a worker thread (a client's own loop): when each update arrived, in epoch ms.
+ */
+async function openSubscribers(input: LiveSubscribersInput) {
+  const worker = new Worker(new URL('./live-subscribers.js', import.meta.url), { workerData: input });
+  const messages: LiveSubscribersMessage[] = [];
+  let wake: () => void = () => undefined;
+  worker.on('message', (message: LiveSubscribersMessage) => {
+    messages.push(message);
+    wake();
+  });
+  worker.on('error', (error) => {
+    messages.push({ kind: 'failed', error: String(error) });
+    wake();
+  });
+  const next = async <Kind extends 'connected' | 'done'>(
+    kind: Kind,
+  ): Promise<Extract<LiveSubscribersMessage, { kind: Kind }>> => {
+    for (;;) {
+      const failed = messages.find((m) => m.kind === 'failed');
+      if (failed?.kind === 'failed') throw new Error(`the subscribers failed: ${failed.error}`);
+      const found = messages.find((m) => m.kind === kind);
+      if (found) return found as Extract<LiveSubscribersMessage, { kind: Kind }>;
+      await new Promise<void>((done) => (wake = done));
+    }
+  };
+  await next('connected');
+  return {
+    /** Waits for `practiceUpdates` and one alert (or 15 s of quiet), then closes. */
+    async settle(practiceUpdates: number) {
+      worker.postMessage({ kind: 'settle', staffUpdates: practiceUpdates, alertUpdates: 1, quietMs: 15_000 });
+      const done = await next('done');
+      return {
+        practices: new Map(done.staff[0]!.map((arrival) => [arrival.eventId, arrival.receivedAt])),
+        alerts: done.anonymous[0] ?? [],
+        ends: done.ends,
+      };
+    },
+    terminate: () => worker.terminate(),
+  };
+}
+
 /** The embedded hub under a billing run. */
 async function embeddedRun(
   options: Required<Omit<LanesBenchOptions, 'log' | 'relayEvents'>>,
@@ -120,6 +165,17 @@ async function embeddedRun(
       last = total;
       await sleep(1_000);
     }
+
+    const origin = await hub.ask<number>({ op: 'origin' });
+    const subscribers = await openSubscribers({
+      api: gatewayUrl,
+      comune,
+      staffToken: (await devToken(publicUrl, { kind: 'staff', office: 'practices' })).access_token,
+      office: 'practices',
+      staff: 1,
+      anonymous: 1,
+      perAddress: 1,
+    });
 
     log(`lanes: light query, ${options.clients} clients, ${options.phaseMs} ms, idle hub...`);
     await lightLoad(
@@ -209,6 +265,52 @@ async function embeddedRun(
     }
     const loaded = await during;
 
+    // The alert's first delivery and first mail may come after the light-query phase: give them time.
+    let timings: EventTimes[] = [];
+    for (let tries = 0; tries < 240; tries++) {
+      timings = await hub.ask<EventTimes[]>({
+        op: 'timings',
+        types: ['alert.issued', 'practice.submitted', 'practice.status-changed'],
+      });
+      const times = timings.find((t) => t.type === 'alert.issued');
+      if (times?.firstDeliveryAt !== undefined && times.firstMailAt !== undefined) break;
+      await sleep(500);
+    }
+    const alertTimes = timings.find((t) => t.type === 'alert.issued');
+    const practiceTimes = timings.filter((t) => t.type.startsWith('practice.') && t.commitAt !== undefined);
+    const practiceBus = practiceTimes.filter((t) => t.busAt !== undefined).map((t) => t.busAt! - t.commitAt!);
+    // Each submission changes a practice's state once: `practiceChanged` carries those.
+    const live = await subscribers.settle(
+      practiceTimes.filter((t) => t.type === 'practice.status-changed').length,
+    );
+    await subscribers.terminate();
+    const practiceClient = practiceTimes
+      .filter((t) => live.practices.has(t.id))
+      .map((t) => live.practices.get(t.id)! - (origin + t.commitAt!));
+    const alertArrival = live.alerts.find((arrival) => arrival.kind === 'ISSUED') ?? live.alerts[0];
+    const sinceAlertCommit = (at: number | undefined) =>
+      at !== undefined && alertTimes?.commitAt !== undefined ? round(at - alertTimes.commitAt) : null;
+    /** The alert's way, each step in ms after its commit. */
+    const alertFigures = {
+      bus: sinceAlertCommit(alertTimes?.busAt),
+      client: sinceAlertCommit(alertArrival ? alertArrival.receivedAt - origin : undefined),
+      planning: sinceAlertCommit(alertTimes?.planningAt),
+      planned: sinceAlertCommit(alertTimes?.plannedAt),
+      claimed: sinceAlertCommit(alertTimes?.claimedAt),
+      sending: sinceAlertCommit(alertTimes?.sendingAt),
+      firstDelivery: sinceAlertCommit(alertTimes?.firstDeliveryAt),
+      firstMailAtWire: sinceAlertCommit(alertTimes?.firstMailAt),
+    };
+    log(`  alert after its commit (ms): ${JSON.stringify(alertFigures)}`);
+    const idleFigures = percentiles(idle.latencies);
+    const loadedFigures = percentiles(loaded.latencies);
+    log(
+      `  light query p50/p99 ms: idle ${idleFigures.p50}/${idleFigures.p99}, during the run ` +
+        `${loadedFigures.p50}/${loadedFigures.p99}; practice events p50/p99 ms: commit to bus ` +
+        `${percentiles(practiceBus).p50}/${percentiles(practiceBus).p99}, commit to subscriber ` +
+        `${percentiles(practiceClient).p50}/${percentiles(practiceClient).p99} (${practiceClient.length})`,
+    );
+
     log('lanes: waiting for the billing events to reach the bus and the notifier...');
     let published = before;
     for (let tries = 0; published.count - before.count < options.positions && tries < 600; tries++) {
@@ -221,35 +323,16 @@ async function embeddedRun(
     const bulkPlanned = await waitForBulkPlanned(services['notifier']!, bulkBefore, options.positions, 600);
     const plannedAt = await hub.ask<number>({ op: 'now' });
 
-    // The alert's first delivery may come after the light-query phase: give it time.
-    let timings: EventTimes[] = [];
-    for (let tries = 0; tries < 120; tries++) {
-      timings = await hub.ask<EventTimes[]>({
-        op: 'timings',
-        types: ['alert.issued', 'practice.submitted', 'practice.status-changed'],
-      });
-      if (timings.some((t) => t.type === 'alert.issued' && t.firstDeliveryAt !== undefined)) break;
-      await sleep(500);
-    }
-    const alertTimes = timings.find((t) => t.type === 'alert.issued');
-    const practiceBus = timings
-      .filter((t) => t.type.startsWith('practice.') && t.commitAt !== undefined && t.busAt !== undefined)
-      .map((t) => t.busAt! - t.commitAt!);
-    const idleFigures = percentiles(idle.latencies);
-    const loadedFigures = percentiles(loaded.latencies);
     return {
       households: options.households,
       positions: options.positions,
-      alertCommitToBusMs:
-        alertTimes?.busAt !== undefined && alertTimes.commitAt !== undefined
-          ? round(alertTimes.busAt - alertTimes.commitAt)
-          : null,
-      alertCommitToFirstDeliveryMs:
-        alertTimes?.firstDeliveryAt !== undefined && alertTimes.commitAt !== undefined
-          ? round(alertTimes.firstDeliveryAt - alertTimes.commitAt)
-          : null,
+      alert: alertFigures,
+      alertCommitToFirstDeliveryMs: sinceAlertCommit(alertTimes?.firstDeliveryAt),
       practiceCommitToBus: percentiles(practiceBus),
+      practiceCommitToClient: percentiles(practiceClient),
       practiceEvents: practiceBus.length,
+      practiceUpdates: practiceClient.length,
+      subscriptionEnds: live.ends,
       lightIdle: idleFigures,
       lightDuringRun: loadedFigures,
       lightP50Ratio: ratio(loadedFigures.p50, idleFigures.p50),
@@ -411,7 +494,6 @@ export async function runLanesBenchmark(options: LanesBenchOptions = {}): Promis
     );
 
   const embedded = await embeddedRun(settings, log);
-  log(`  alert: commit to first delivery ${embedded.alertCommitToFirstDeliveryMs} ms`);
 
   const fmt = (p: Percentiles) => [String(p.p50), String(p.p99)];
   return {
@@ -434,13 +516,20 @@ export async function runLanesBenchmark(options: LanesBenchOptions = {}): Promis
           ['light query, idle hub', ...fmt(embedded.lightIdle)],
           ['light query, during the run', ...fmt(embedded.lightDuringRun)],
           ['practice events, commit to bus', ...fmt(embedded.practiceCommitToBus)],
+          ['practice events, commit to a staff subscriber', ...fmt(embedded.practiceCommitToClient)],
         ],
       },
       {
         header: ['embedded hub, billing run', 'value'],
         rows: [
-          ['red alert: commit to bus (ms)', String(embedded.alertCommitToBusMs)],
-          ['red alert: commit to first delivery (ms)', String(embedded.alertCommitToFirstDeliveryMs)],
+          ['red alert: commit to bus (ms)', String(embedded.alert.bus)],
+          ['red alert: commit to an alertChanged subscriber (ms)', String(embedded.alert.client)],
+          ['red alert: commit to the notifier planning it (ms)', String(embedded.alert.planning)],
+          ['red alert: commit to its first deliveries recorded (ms)', String(embedded.alert.planned)],
+          ['red alert: commit to its first claim (ms)', String(embedded.alert.claimed)],
+          ['red alert: commit to its first send starting (ms)', String(embedded.alert.sending)],
+          ['red alert: commit to first delivery accepted (ms)', String(embedded.alert.firstDelivery)],
+          ['red alert: commit to first mail at the SMTP server (ms)', String(embedded.alert.firstMailAtWire)],
           ['light query p99 during / idle', String(embedded.lightP99Ratio)],
           ['billing run: positions created and on the bus after (ms)', String(embedded.billingEventsOnBusMs)],
           ['billing events planned by the notifier after (ms)', String(embedded.billingPlannedByNotifierMs)],
@@ -449,7 +538,7 @@ export async function runLanesBenchmark(options: LanesBenchOptions = {}): Promis
     ],
     notes: [
       'relay: the backlog is one billing run of payment.position-created events; the alert is committed 200 ms after the relay starts',
-      `embedded: ${embedded.households} households, ${options.clients ?? 4} light-query clients, ${embedded.practiceEvents} practice events measured`,
+      `embedded: ${embedded.households} households, ${options.clients ?? 4} light-query clients, ${embedded.practiceEvents} practice events measured (${embedded.practiceUpdates} reached the subscriber); the mail server runs in a worker thread of the hub's process`,
     ],
     data: { relay, embedded, settings: { ...settings, relayEvents } },
   };

@@ -1,9 +1,11 @@
 /**
  * Child process of the lanes benchmark: the embedded hub as `npm start` runs it (a fresh demo comune
  * in a temp folder), watched from inside: when each service's database commits an event (the outbox
- * diagnostics channel), when the event reaches the bus (a live listener), and when the notifier's
- * provider accepts its first delivery (the notifier's diagnostics channel). Times are this process's
- * `performance.now()`.
+ * diagnostics channel), when the event reaches the bus (a live listener), the notifier's steps (its
+ * trace channel: handed to the planner, first deliveries recorded, first claimed, first about to be
+ * sent), when its provider accepts the first delivery (the notifier's delivered channel), and when
+ * its first mail arrives at the SMTP server, which runs in a worker thread of its own (the wire).
+ * Times are this process's `performance.now()`.
  *
  * Argument: JSON `{ "households": number }`. Requests: `{ op: 'timings', types }` (the events of
  * those types seen so far, with their times) and `{ op: 'count', type }` (how many events of a type
@@ -14,8 +16,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { loadHubConfig, startEmbeddedHub } from '@sportello/hub';
-import { NOTIFIER_DELIVERED_CHANNEL } from '@sportello/notifier';
+import { NOTIFIER_DELIVERED_CHANNEL, NOTIFIER_TRACE_CHANNEL, type NotifierTrace } from '@sportello/notifier';
 import { OUTBOX_COMMITTED_CHANNEL, type OutboxCommittedMessage } from '@sportello/platform';
 import { serveParent } from '../child-process.js';
 
@@ -35,8 +38,26 @@ export interface EventTimes {
   type: string;
   commitAt?: number;
   busAt?: number;
+  /** The notifier's consumer handed it to the planner. */
+  planningAt?: number;
+  /** Its first deliveries were recorded. */
+  plannedAt?: number;
+  /** A dispatcher pass first leased some of them. */
+  claimedAt?: number;
+  /** The first of them was about to go to its provider. */
+  sendingAt?: number;
   firstDeliveryAt?: number;
+  /** Its first mail arrived at the SMTP server. */
+  firstMailAt?: number;
 }
+
+/** Stages of the notifier trace, as fields of {@link EventTimes}. */
+const TRACE_FIELDS = {
+  planning: 'planningAt',
+  planned: 'plannedAt',
+  claimed: 'claimedAt',
+  sending: 'sendingAt',
+} as const satisfies Record<NotifierTrace['stage'], keyof EventTimes>;
 
 const options = JSON.parse(process.argv[2] ?? '{}') as { households?: number };
 
@@ -49,10 +70,47 @@ serveParent(async () => {
     const at = performance.now();
     for (const id of (message as OutboxCommittedMessage).eventIds) commits.set(id, at);
   });
-  subscribe(NOTIFIER_DELIVERED_CHANNEL, (message) => {
-    const { eventId } = message as { eventId: string };
-    if (!firstDeliveries.has(eventId)) firstDeliveries.set(eventId, performance.now());
+  /** Per event id, when each notifier step first happened. */
+  const steps = new Map<string, Partial<Record<(typeof TRACE_FIELDS)[keyof typeof TRACE_FIELDS], number>>>();
+  subscribe(NOTIFIER_TRACE_CHANNEL, (message) => {
+    const at = performance.now();
+    const { stage, eventId } = message as NotifierTrace;
+    const field = TRACE_FIELDS[stage];
+    const known = steps.get(eventId) ?? {};
+    if (known[field] === undefined) steps.set(eventId, { ...known, [field]: at });
   });
+  /** Deliveries accepted, by id, with their event: to find an event's mails at the SMTP server. */
+  const deliveryEvents = new Map<string, string>();
+  subscribe(NOTIFIER_DELIVERED_CHANNEL, (message) => {
+    const { eventId, deliveryId, channel } = message as {
+      eventId: string;
+      deliveryId: string;
+      channel: string;
+    };
+    if (!firstDeliveries.has(eventId)) firstDeliveries.set(eventId, performance.now());
+    if (channel === 'email' && seen.has(eventId)) deliveryEvents.set(deliveryId, eventId);
+  });
+
+  const smtp = new Worker(new URL('./wire-smtp-thread.js', import.meta.url));
+  const smtpPort = await new Promise<number>((resolve, reject) => {
+    smtp.once('error', reject);
+    smtp.once('message', (message: { port: number }) => resolve(message.port));
+  });
+  /** First mail of each event at the SMTP server, in this process's `performance.now()`. */
+  const mailArrivals = async (): Promise<Map<string, number>> => {
+    const { times } = await new Promise<{ times: Array<[string, number]> }>((resolve) => {
+      smtp.once('message', resolve);
+      smtp.postMessage('times');
+    });
+    const firstByEvent = new Map<string, number>();
+    for (const [messageId, epochAt] of times) {
+      const eventId = deliveryEvents.get(messageId.replace(/\.delivery@.*$/, ''));
+      if (eventId === undefined) continue;
+      const at = epochAt - performance.timeOrigin;
+      if (at < (firstByEvent.get(eventId) ?? Number.POSITIVE_INFINITY)) firstByEvent.set(eventId, at);
+    }
+    return firstByEvent;
+  };
 
   const dataDir = await mkdtemp(join(tmpdir(), 'sportello-lanes-'));
   const households = options.households ?? 1200;
@@ -60,7 +118,9 @@ serveParent(async () => {
   const config = loadHubConfig({
     INTERNAL_SECRET: internalSecret,
     PORT: '0',
-    SMTP_PORT: '0',
+    // An SMTP server of its own, in a worker thread: the wire, off the hub's loop.
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: String(smtpPort),
     DATA_DIR: dataDir,
     DEMO_HOUSEHOLDS: String(households),
     LOG_LEVEL: 'warn',
@@ -92,11 +152,14 @@ serveParent(async () => {
     ready: { ...ready },
     async handle(request) {
       if (request.op === 'now') return performance.now();
+      // This process's clock origin: its times plus this are epoch milliseconds.
+      if (request.op === 'origin') return performance.timeOrigin;
       if (request.op === 'count') {
         return counts.get(String(request.type)) ?? { count: 0, lastAt: 0 };
       }
       if (request.op === 'timings') {
         const types = new Set(request.types as string[]);
+        const mails = await mailArrivals();
         const out: EventTimes[] = [];
         for (const [id, { type, at }] of seen) {
           if (!types.has(type)) continue;
@@ -105,7 +168,9 @@ serveParent(async () => {
             type,
             busAt: at,
             ...(commits.has(id) ? { commitAt: commits.get(id)! } : {}),
+            ...steps.get(id),
             ...(firstDeliveries.has(id) ? { firstDeliveryAt: firstDeliveries.get(id)! } : {}),
+            ...(mails.has(id) ? { firstMailAt: mails.get(id)! } : {}),
           });
         }
         return out;
@@ -114,6 +179,7 @@ serveParent(async () => {
     },
     async close() {
       await hub.close();
+      smtp.postMessage('close');
       await rm(dataDir, { recursive: true, force: true });
     },
   };
