@@ -35,7 +35,7 @@ import {
   type CertificateKind,
   type StampDutyExemption,
 } from './certificate-rules.js';
-import { isParentOfMinor, requireCitizenOf } from './record-access.js';
+import { isParentOfMinor, requireCitizenOf } from './access.js';
 import { familyMembers } from './residents.js';
 
 /** Letters and digits that cannot be mistaken for one another when typed (Crockford base32). */

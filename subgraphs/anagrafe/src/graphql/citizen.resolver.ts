@@ -1,7 +1,7 @@
 import { ConnectionArgs, findConnection, withNodes, type Connection } from '@sportello/platform';
 import { Args, FieldResolver, Ctx, Resolver, Root } from 'type-graphql';
 import type { AnagrafeContext } from '../context.js';
-import { authorizeRecordRead } from '../domain/record-access.js';
+import { authorizeRecordRead } from '../domain/access.js';
 import { familyMembers } from '../domain/residents.js';
 import { certificateRequestsBy } from '../domain/certificate-operations.js';
 import { documentsOf } from '../domain/document-operations.js';

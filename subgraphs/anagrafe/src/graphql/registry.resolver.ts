@@ -15,7 +15,7 @@ import { actorOf, ANAGRAFE_OFFICE, type AnagrafeContext } from '../context.js';
 import { registerResident, type NewResident } from '../domain/resident-operations.js';
 import { CitizenType } from './citizen.type.js';
 import { recordIdentityDocument } from '../domain/document-operations.js';
-import { RECORD_RULES } from '../domain/record-access.js';
+import { RECORD_RULES } from '../domain/access.js';
 import { residentsInZones, searchResidents, ZONE_PAGE_MAX } from '../domain/residents.js';
 import { toIdentityDocumentType } from './document.mapper.js';
 import { IdentityDocumentType } from './document.type.js';

@@ -13,7 +13,7 @@ import {
 import { residenceChangeNotFound } from '../errors.js';
 import { Arg, Args, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { actorOf, ANAGRAFE_OFFICE, type AnagrafeContext } from '../context.js';
-import { citizenOf, mayRead, requireCitizenOf } from '../domain/record-access.js';
+import { citizenOf, mayRead, requireCitizenOf } from '../domain/access.js';
 import { lastOverdueDeclarationDay, type ResidenceChangeAction } from '../domain/residence-change.js';
 import {
   changeResidenceStatus,

@@ -11,7 +11,7 @@ import {
 } from '@sportello/platform';
 import { createAnagrafeContext, type AnagrafeSettings } from '../context.js';
 import { certificatePdf, verifyCertificate } from '../domain/certificate-operations.js';
-import { authorizeRecordRead, citizenOf } from '../domain/record-access.js';
+import { authorizeRecordRead, citizenOf } from '../domain/access.js';
 import { CertificateEntity } from '../entities/certificate.entity.js';
 import { certificateNotFound } from '../errors.js';
 

@@ -11,7 +11,7 @@ import {
 } from '@sportello/platform';
 import { createAnagrafeContext, type AnagrafeSettings } from '../context.js';
 import { REPLY_DOCUMENT_UPLOAD_SCOPE } from '../graphql/mutation-scopes.js';
-import { authorizeRecordRead, citizenOf, mayRead } from '../domain/record-access.js';
+import { authorizeRecordRead, citizenOf, mayRead } from '../domain/access.js';
 import {
   checkDocumentUpload,
   RESIDENCE_CHANGE_DOCUMENT_CONTENT_PATH,
