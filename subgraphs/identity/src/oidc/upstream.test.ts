@@ -8,6 +8,8 @@ import { TestBrowser } from '../test-support/browser.js';
 import { startIdentity, type TestIdentity } from '../test-support/harness.js';
 
 const NEW_CITIZEN = 'RSSMRA80B01F2LRC';
+const ISSUER = 'http://identity.test';
+const REDIRECT = 'http://localhost:5173/callback';
 let upstream: Awaited<ReturnType<typeof startFakeUpstream>>;
 let service: TestIdentity;
 
@@ -61,27 +63,30 @@ describe('SPID/CIE brokering through an upstream OpenID provider', () => {
       code_challenge_method: 'S256',
     }).toString();
     const browser = new TestBrowser();
-    const toUpstream = await browser.fetch(authorize);
+    const follow = (start: string | URL, from = browser, fields?: Record<string, string>) =>
+      from.followSignIn(start, { serviceUrl: service.url, issuer: ISSUER, stopAt: REDIRECT, fields });
+    const toUpstream = await follow(authorize);
     expect(toUpstream.status).toBe(302);
     const upstreamUrl = new URL(toUpstream.headers.get('location') ?? '');
     expect(upstreamUrl.origin).toBe(upstream.issuer);
 
     const back = await fetch(upstreamUrl, { redirect: 'manual' });
     const callback = new URL(back.headers.get('location') ?? '');
-    expect(callback.pathname).toBe('/oauth/callback');
-    // The callback URL is the issuer's; the test reaches the same route on the listening address.
+    expect(`${callback.origin}${callback.pathname}`).toBe(`${ISSUER}/oauth/callback`);
     // Another browser landing on it (a link planted by whoever started this sign-in) gets nothing.
-    const elsewhere = await fetch(`${service.url}${callback.pathname}${callback.search}`, {
-      redirect: 'manual',
-    });
+    const elsewhere = await follow(callback, new TestBrowser());
     expect(elsewhere.status).toBe(403);
     expect(elsewhere.headers.get('location')).toBeNull();
-    const consentPage = await browser.fetch(`${service.url}${callback.pathname}${callback.search}`);
+    const consentPage = await follow(callback);
     expect(consentPage.status).toBe(200);
-    const consented = await browser.submit(`${service.url}/oauth/consent`, await consentPage.text(), {
-      decision: 'allow',
-    });
+    const page = await consentPage.text();
+    expect(page).toContain('Consentire l’accesso?');
+    const action = /<form[^>]*action="([^"]+)"/.exec(page)?.[1] ?? '';
+    const consented = await follow(
+      (await browser.submit(`${service.url}${action}`, page, { decision: 'allow' })).headers.get('location')!,
+    );
     const appCallback = new URL(consented.headers.get('location') ?? '');
+    expect(`${appCallback.origin}${appCallback.pathname}`).toBe(REDIRECT);
     expect(appCallback.searchParams.get('state')).toBe('app-state');
 
     const token = await service.post('/oauth/token', {
@@ -134,11 +139,12 @@ describe('SPID/CIE brokering through an upstream OpenID provider', () => {
         code_challenge_method: 'S256',
       }).toString();
       const browser = new TestBrowser();
-      const toUpstream = await browser.fetch(authorize);
+      const follow = (start: string | URL) =>
+        browser.followSignIn(start, { serviceUrl: service.url, issuer: ISSUER, stopAt: REDIRECT });
+      const toUpstream = await follow(authorize);
       expect(toUpstream.status).toBe(302);
       const back = await fetch(new URL(toUpstream.headers.get('location') ?? ''), { redirect: 'manual' });
-      const callback = new URL(back.headers.get('location') ?? '');
-      const answer = await browser.fetch(`${service.url}${callback.pathname}${callback.search}`);
+      const answer = await follow(back.headers.get('location') ?? '');
       expect(answer.status).toBe(502);
       expect(answer.headers.get('location')).toBeNull();
       expect(await service.identity.database.forkUnscoped().count(CitizenEntity, { fiscalCode: OTHER })).toBe(
