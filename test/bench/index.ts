@@ -5,12 +5,14 @@
  * Sections: gateway (our gateway vs Hive Gateway vs the subgraph), sql (statements per overview),
  * notifier (planning, email, Telegram pacing), fan-out (graphql-ws subscribers), live (subscribers
  * under a burst of practice changes, both modes), spike (public
- * data under a spike), and the subscription latency benchmark when present.
+ * data under a spike), lanes (an alert and practices during a billing run), and the subscription
+ * latency benchmark when present.
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runGatewayBenchmark } from './gateway.js';
 import { runFanOutBenchmark } from './fan-out.js';
+import { runLanesBenchmark } from './lanes.js';
 import { runLiveBenchmark } from './live.js';
 import { runNotifierBenchmark } from './notifier.js';
 import { formatSection, writeSectionJson, type SectionResult } from './report.js';
@@ -85,6 +87,7 @@ export const SECTIONS: readonly BenchSection[] = [
   standalone('spike', 'public data under a spike, sharing on vs off', (log) =>
     runSpikeBenchmark({ log, output: 'bench-results/spike.json' }),
   ),
+  { name: 'lanes', run: (log) => runLanesBenchmark({ log }) },
   subscriptionLatency,
 ];
 
