@@ -74,6 +74,7 @@ export {
 } from './database/database.js';
 export { tenantProperties } from './database/tenancy.js';
 export { Migration, createMigration, assertMigrationsMatchEntities } from './database/migrations.js';
+export { runMigrationCommand } from './database/migration-command.js';
 export { parseConfig, type Environment } from './config/parse-config.js';
 export { ConfigError, type ConfigIssue } from './config/config-error.js';
 export {

@@ -1,21 +1,13 @@
-/* eslint-disable no-console -- a command-line script reports what it wrote */
 /**
  * Writes the next identity migration for both dialects from the entities:
  * `npm run migration:create -w @sportello/identity -- <name>` (after a build).
  */
-import { createMigration } from '@sportello/platform';
+import { runMigrationCommand } from '@sportello/platform';
 import { IDENTITY_ENTITIES } from './entities/index.js';
 
-const result = await createMigration({
+await runMigrationCommand({
   service: 'identity',
   entities: IDENTITY_ENTITIES,
   dir: 'src/migrations',
   name: process.argv[2],
 });
-for (const [dialect, written] of Object.entries(result)) {
-  console.log(
-    written === undefined
-      ? `${dialect}: no changes`
-      : `${dialect}: ${written.fileName} (${written.statements} statements)`,
-  );
-}
