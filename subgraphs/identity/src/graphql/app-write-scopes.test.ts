@@ -86,7 +86,7 @@ describe.each(DATABASE_DRIVERS)('write scopes of apps, in identity on %s', (driv
 
   /** Opens the app's authorization request for a citizen already signed in: the consent page, or a redirect. */
   async function authorize(scope: string, headers: Record<string, string> = {}): Promise<Response> {
-    return new TestBrowser().fetch(
+    return new TestBrowser().followSignIn(
       `${service.url}/oauth/authorize?${new URLSearchParams({
         response_type: 'code',
         client_id: app.clientId,
@@ -96,7 +96,7 @@ describe.each(DATABASE_DRIVERS)('write scopes of apps, in identity on %s', (driv
         code_challenge_method: 'S256',
         login_hint: CHIARA,
       })}`,
-      { headers },
+      { serviceUrl: service.url, issuer: 'http://identity.test', stopAt: REDIRECT, headers },
     );
   }
 
