@@ -7,6 +7,7 @@ import {
 import { DATABASE_DRIVERS } from '@sportello/test-support';
 import type { EventEnvelope } from '@sportello/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestBrowser } from '../test-support/browser.js';
 import { CHIARA, MARIO, startIdentity, type TestIdentity } from '../test-support/harness.js';
 
 const LIST = `query($language: Language) {
@@ -187,10 +188,14 @@ describe.each(DATABASE_DRIVERS)('apps a citizen granted, on %s', (driver) => {
       code_challenge_method: 'S256',
       login_hint: MARIO,
     }).toString();
-    const consentPage = await fetch(authorize, { redirect: 'manual' });
+    const consentPage = await new TestBrowser().followSignIn(authorize, {
+      serviceUrl: service.url,
+      issuer: 'http://identity.test',
+      stopAt: 'http://localhost:5173/callback',
+    });
     // The consent step again, not a code straight away.
     expect(consentPage.status).toBe(200);
-    await consentPage.body?.cancel();
+    expect(await consentPage.text()).toContain('Consentire l’accesso?');
 
     // A token issued after the withdrawal (the next second at the latest) works.
     await expect
