@@ -1,15 +1,7 @@
-import {
-  requireStaff,
-  type DatabaseRequestContext,
-  type EntityManager,
-  type Principal,
-  civilDate,
-} from '@sportello/platform';
-import type { Actor } from '@sportello/schema';
+import { type DatabaseRequestContext, type EntityManager, civilDate } from '@sportello/platform';
 import type { BulkJobRunner } from './domain/bulk-jobs.js';
 import type { FineRules } from './domain/fines.js';
 import { creditorOf, type CreditorProfile } from './domain/notice-numbers.js';
-import { TRIBUTI_OFFICE } from './domain/vocabulary.js';
 
 /** Who may deliver payment receipts (see README, "Payment receipts"). */
 export interface PaymentProviders {
@@ -55,28 +47,4 @@ export function createTributiContext(
     bulkJobs,
     creditor: () => (creditor ??= creditorOf(base.em, base.comune)),
   };
-}
-
-/**
- * Lets tributi staff through and returns the actor to record on events.
- * @throws UnauthenticatedError for anonymous callers, ForbiddenError for anyone else
- */
-export function requireTributiStaff(ctx: TributiContext): Actor {
-  const staff = requireStaff(ctx.principal, TRIBUTI_OFFICE);
-  return { kind: 'staff', id: staff.username };
-}
-
-/** The provider a receipt comes from (`service:pagopa`, `client:<id>`), or `null` if the caller is none. */
-export function paymentProviderOf(principal: Principal, providers: PaymentProviders): string | null {
-  if (principal.kind === 'service' && providers.services.includes(principal.service)) {
-    return `service:${principal.service}`;
-  }
-  if (
-    principal.kind === 'client' &&
-    principal.onBehalfOf === undefined &&
-    providers.clients.includes(principal.clientId)
-  ) {
-    return `client:${principal.clientId}`;
-  }
-  return null;
 }

@@ -14,7 +14,8 @@ import {
   type KeysetOrder,
 } from '@sportello/platform';
 import { Arg, Args, Ctx, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import { requireTributiStaff, type TributiContext } from '../context.js';
+import type { TributiContext } from '../context.js';
+import { requireTributiStaff } from '../domain/access.js';
 import { cancelBulkJob, queueBulkJob, retryBulkJob } from '../domain/bulk-jobs.js';
 import { TRIBUTI_OFFICE } from '../domain/vocabulary.js';
 import { BulkJobEntity, type BulkJob } from '../entities/bulk-job.entity.js';

@@ -3,7 +3,7 @@ import { Arg, Args, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { TributiContext } from '../context.js';
 import { searchPositions } from '../domain/search.js';
 import type { PositionStatus } from '../domain/vocabulary.js';
-import { authorisePaymentRead } from './access.js';
+import { authorisePaymentRead } from '../domain/access.js';
 import { PaymentStatusEnum } from './enums.js';
 import { CitizenType } from './citizen.type.js';
 import { PaymentPositionConnectionType, type PaymentPositionType } from './payment-position.type.js';

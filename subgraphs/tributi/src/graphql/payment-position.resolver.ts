@@ -12,7 +12,8 @@ import {
 } from '@sportello/platform';
 import { GraphQLNoticeNumber, PAYMENT_KINDS, type PaymentKind } from '@sportello/schema';
 import { Arg, Args, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import { paymentProviderOf, requireTributiStaff, type TributiContext } from '../context.js';
+import type { TributiContext } from '../context.js';
+import { authorisePaymentRead, paymentProviderOf, requireTributiStaff } from '../domain/access.js';
 import { cancelPosition } from '../domain/cancellation.js';
 import { createPositions, positionViolations, type NewPosition } from '../domain/positions.js';
 import { recordPaymentReceipt } from '../domain/receipts.js';
@@ -26,7 +27,6 @@ import { TRIBUTI_OFFICE, type PositionStatus } from '../domain/vocabulary.js';
 import { InstalmentEntity } from '../entities/instalment.entity.js';
 import { PaymentPositionEntity, type PaymentPosition } from '../entities/payment-position.entity.js';
 import { invalidInput, positionNotFound } from '../errors.js';
-import { authorisePaymentRead } from './access.js';
 import { PaymentKindEnum } from './enums.js';
 import { toReceiptType } from './payment-position.mapper.js';
 import {

@@ -13,7 +13,8 @@ import {
   type ServiceRequest,
 } from '@sportello/platform';
 import type { PaymentKind } from '@sportello/schema';
-import { requireTributiStaff, type TributiContext } from '../context.js';
+import type { TributiContext } from '../context.js';
+import { requireTributiStaff } from '../domain/access.js';
 import { MAX_BULK_ITEMS, queueBulkJob, type NewBulkJob } from '../domain/bulk-jobs.js';
 import { BulkJobEntity } from '../entities/bulk-job.entity.js';
 import { PaymentKindEnum } from '../graphql/enums.js';

@@ -6,7 +6,8 @@ import {
   type RouteResponse,
   type ServiceRequest,
 } from '@sportello/platform';
-import { paymentProviderOf, type TributiContext } from '../context.js';
+import type { TributiContext } from '../context.js';
+import { paymentProviderOf } from '../domain/access.js';
 import { recordPaymentReceipt } from '../domain/receipts.js';
 import { BadUserInputError } from '@sportello/platform';
 
