@@ -28,11 +28,12 @@ const traceChannel = diagnosticsChannel(NOTIFIER_TRACE_CHANNEL);
 
 /**
  * One step of an event in the notifier: `planning` (the consumer handed it to the planner),
+ * `audience` (a page of its recipients was read), `contacts` (their contact points were read),
  * `planned` (a page of its deliveries was recorded), `claimed` (a dispatcher pass leased some of
  * them), `sending` (one of them is about to go to its provider).
  */
 export interface NotifierTrace {
-  stage: 'planning' | 'planned' | 'claimed' | 'sending';
+  stage: 'planning' | 'audience' | 'contacts' | 'planned' | 'claimed' | 'sending';
   eventId: string;
   channel?: ChannelName;
 }

@@ -152,6 +152,7 @@ export class Planner {
     const foreground = lane === 'critical' ? this.options.foreground?.begin() : undefined;
     try {
       for await (const page of this.recipientPages(event.comune, plan, progress.cursor, lane)) {
+        traceNotifier({ stage: 'audience', eventId: event.id });
         if (lane === 'bulk') await this.higherLanes.whenIdle();
         recipients += page.length;
         const planned = await this.planPage(event, plan, page, priority);
@@ -287,6 +288,7 @@ export class Planner {
       this.options.contacts.contactsOf(comune, fiscalCodes),
       telegramChatsOf(em, fiscalCodes),
     ]);
+    traceNotifier({ stage: 'contacts', eventId: event.id });
     const rows: NewDelivery[] = [];
     for (const fiscalCode of fiscalCodes) {
       const contact = contacts.get(fiscalCode);

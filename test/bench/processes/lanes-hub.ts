@@ -40,6 +40,10 @@ export interface EventTimes {
   busAt?: number;
   /** The notifier's consumer handed it to the planner. */
   planningAt?: number;
+  /** Its first recipients were read (anagrafe). */
+  audienceAt?: number;
+  /** Their contact points were read (identity) with their Telegram chats. */
+  contactsAt?: number;
   /** Its first deliveries were recorded. */
   plannedAt?: number;
   /** A dispatcher pass first leased some of them. */
@@ -54,6 +58,8 @@ export interface EventTimes {
 /** Stages of the notifier trace, as fields of {@link EventTimes}. */
 const TRACE_FIELDS = {
   planning: 'planningAt',
+  audience: 'audienceAt',
+  contacts: 'contactsAt',
   planned: 'plannedAt',
   claimed: 'claimedAt',
   sending: 'sendingAt',
