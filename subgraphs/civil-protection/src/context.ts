@@ -1,10 +1,4 @@
-import {
-  requireStaff,
-  type DatabaseRequestContext,
-  type EntityManager,
-  type Principal,
-} from '@sportello/platform';
-import type { Actor } from '@sportello/schema';
+import type { DatabaseRequestContext, EntityManager } from '@sportello/platform';
 import { loadZones } from './domain/zones.js';
 import type { AlertZone } from './entities/alert-zone.entity.js';
 
@@ -46,18 +40,4 @@ export function createCivilProtectionContext(
     publicUrl: services.publicUrl,
     alertChanged: () => services.alertChanged?.(),
   };
-}
-
-/**
- * Lets civil-protection staff through and returns the actor to record on events.
- * @throws UnauthenticatedError for anonymous callers, ForbiddenError for anyone else
- */
-export function requireCivilProtectionStaff(ctx: CivilProtectionContext): Actor {
-  const staff = requireStaff(ctx.principal, CIVIL_PROTECTION_OFFICE);
-  return { kind: 'staff', id: staff.username };
-}
-
-/** Whether the caller may see drafts (civil-protection staff). */
-export function isCivilProtectionStaff(principal: Principal): boolean {
-  return principal.kind === 'staff' && principal.offices.includes(CIVIL_PROTECTION_OFFICE);
 }

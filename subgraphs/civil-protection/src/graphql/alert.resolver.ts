@@ -13,7 +13,8 @@ import {
 } from '../domain/alert-operations.js';
 import type { AlertColour, Hazard } from '../domain/alert.js';
 import { importZones } from '../domain/zones.js';
-import { requireCivilProtectionStaff, type CivilProtectionContext } from '../context.js';
+import type { CivilProtectionContext } from '../context.js';
+import { requireCivilProtectionStaff } from '../domain/access.js';
 import { alertNotFound } from '../errors.js';
 import { ATOM_CONTENT_TYPE } from '../http/feeds/cap.js';
 import {

@@ -20,11 +20,8 @@ import {
   documentsOf,
   removeOrdinanceDocument,
 } from '../domain/ordinance-documents.js';
-import {
-  isCivilProtectionStaff,
-  requireCivilProtectionStaff,
-  type CivilProtectionContext,
-} from '../context.js';
+import type { CivilProtectionContext } from '../context.js';
+import { isCivilProtectionStaff, requireCivilProtectionStaff } from '../domain/access.js';
 import { OrdinanceEntity } from '../entities/ordinance.entity.js';
 import { toAlertType } from './alert.mapper.js';
 import { AlertType } from './alert.type.js';

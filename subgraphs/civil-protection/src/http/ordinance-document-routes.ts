@@ -11,7 +11,8 @@ import {
   type Route,
   type ServiceRequest,
 } from '@sportello/platform';
-import { requireCivilProtectionStaff, type CivilProtectionContext } from '../context.js';
+import type { CivilProtectionContext } from '../context.js';
+import { requireCivilProtectionStaff } from '../domain/access.js';
 import {
   attachOrdinanceDocument,
   DOCUMENT_MEDIA_TYPE,
