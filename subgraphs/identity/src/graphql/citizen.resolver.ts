@@ -9,14 +9,14 @@ import {
 import { GraphQLFiscalCode } from '@sportello/schema';
 import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import {
+  authoriseCitizenRead,
   canLookUpCitizen,
   canReadCitizen,
   canReadInBatches,
   CITIZEN_FIELD_GROUPS,
-} from '../domain/citizen-access.js';
+} from '../domain/access.js';
 import { delegationsOf } from '../domain/delegations.js';
 import type { IdentityContext } from '../context.js';
-import { authoriseCitizenRead } from './access.js';
 import { toCitizenType, toDelegationType, toPreferenceTypes } from './citizen.mapper.js';
 import { CitizenType, NotificationPreferenceType } from './citizen.type.js';
 import { DelegationType } from './delegation.type.js';

@@ -1,4 +1,10 @@
-import { canReadPersonalData, type PersonalDataRule, type Principal } from '@sportello/platform';
+import {
+  assertCanRead,
+  canReadPersonalData,
+  type PersonalDataRule,
+  type Principal,
+} from '@sportello/platform';
+import type { IdentityContext } from '../context.js';
 
 /**
  * Groups of a citizen's personal fields, each authorised as a whole:
@@ -46,4 +52,13 @@ export function canLookUpCitizen(principal: Principal, subject: string): boolean
 /** Whether a principal may list citizens' records for delivery in batches (the notifier). */
 export function canReadInBatches(principal: Principal): boolean {
   return principal.kind === 'service' && principal.service === 'notifier';
+}
+
+/**
+ * Lets the read through or throws (UNAUTHENTICATED for anonymous callers, FORBIDDEN otherwise,
+ * without revealing whether the citizen exists); staff reads are noted for the audit log.
+ */
+export function authoriseCitizenRead(ctx: IdentityContext, subject: string, group: CitizenFieldGroup): void {
+  assertCanRead(ctx.principal, subject, CITIZEN_FIELD_RULES[group]);
+  ctx.auditTrail?.note(subject, group);
 }

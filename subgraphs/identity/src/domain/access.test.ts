@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '@sportello/platform';
-import { canReadCitizen } from './citizen-access.js';
+import { canReadCitizen } from './access.js';
 
 const comune = '001272';
 const self = 'RSSMRA80A01H501U';
