@@ -1,4 +1,4 @@
-import { GraphQLFiscalCode } from '@sportello/schema';
+import { CITIZEN_DESCRIPTION, CitizenKey } from '@sportello/platform';
 import { Directive, Field, ObjectType } from 'type-graphql';
 import type { Language } from '../entities/citizen.entity.js';
 import type { NotificationPreferences } from '../domain/preferences.js';
@@ -25,16 +25,8 @@ export interface CitizenRecord {
  * (pagoPA, App IO, ANPR) names people by it, and whoever may reach the entity already knows it.
  */
 @Directive('@key(fields: "fiscalCode")')
-@ObjectType('Citizen', {
-  description: 'A citizen with a Sportello account. Personal fields are authorised one by one.',
-})
-export class CitizenType {
-  @Field(() => GraphQLFiscalCode, {
-    description:
-      'The citizen’s codice fiscale (16 characters, upper case): the key every service uses for the citizen.',
-  })
-  fiscalCode!: string;
-
+@ObjectType('Citizen', { description: CITIZEN_DESCRIPTION })
+export class CitizenType extends CitizenKey {
   /** Loaded data, resolved field by field after the access check; `null` for an unknown citizen. */
   record!: CitizenRecord | null;
 }

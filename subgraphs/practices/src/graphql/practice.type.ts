@@ -1,6 +1,6 @@
 import { GraphQLFiscalCode } from '@sportello/schema';
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { connectionType } from '@sportello/platform';
+import { CITIZEN_DESCRIPTION, CitizenKey, connectionType } from '@sportello/platform';
 import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import { ActorKindEnum, MessageAuthorEnum, PracticeFeeStatusEnum, PracticeStatusEnum } from './enums.js';
 
@@ -217,13 +217,5 @@ export class PracticeStatusCountType {
 }
 
 @Directive('@key(fields: "fiscalCode")')
-@ObjectType('Citizen', {
-  description: 'A citizen with a Sportello account. Personal fields are authorised one by one.',
-})
-export class CitizenType {
-  @Field(() => GraphQLFiscalCode, {
-    description:
-      'The citizen’s codice fiscale (16 characters, upper case): the key every service uses for the citizen.',
-  })
-  fiscalCode!: string;
-}
+@ObjectType('Citizen', { description: CITIZEN_DESCRIPTION })
+export class CitizenType extends CitizenKey {}
