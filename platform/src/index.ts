@@ -1,5 +1,6 @@
 export { type EventBus, type Consumer, type ConsumerObserver } from './bus/event-bus.js';
 export { parseConsumedEvent } from './bus/event-codec.js';
+export { consumeEvents } from './bus/consume-events.js';
 export { KeyedScheduler } from './bus/keyed-scheduler.js';
 export { createInProcessBus } from './bus/in-process-bus.js';
 export { createForegroundGate, type ForegroundGate } from './bus/foreground-gate.js';

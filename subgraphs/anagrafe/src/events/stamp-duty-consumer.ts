@@ -1,13 +1,12 @@
 import {
-  consumerNameFor,
+  consumeEvents,
   handleOnce,
   type Consumer,
   type Database,
   type EventBus,
   type Logger,
-  parseConsumedEvent,
 } from '@sportello/platform';
-import { busSubjectPattern, isEventOf } from '@sportello/schema';
+import { isEventOf } from '@sportello/schema';
 import type { AnagrafeSettings } from '../context.js';
 import {
   cancelCertificateRequest,
@@ -42,27 +41,20 @@ const REQUEST_REF = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 export async function startStampDutyConsumer(setup: StampDutyConsumerSetup): Promise<Consumer> {
   const { bus, database, logger, settings } = setup;
   const now = setup.now ?? (() => new Date());
-  return bus.consume(
+  return consumeEvents(
     {
-      name: consumerNameFor(STAMP_DUTY_CONSUMER, database),
-      subjects: [
-        busSubjectPattern({ type: 'payment.position-created' }),
-        busSubjectPattern({ type: 'payment.received' }),
-        busSubjectPattern({ type: 'payment.position-cancelled' }),
-        busSubjectPattern({ type: 'payment.fee-refused' }),
+      bus,
+      database,
+      logger,
+      name: STAMP_DUTY_CONSUMER,
+      types: [
+        'payment.position-created',
+        'payment.received',
+        'payment.position-cancelled',
+        'payment.fee-refused',
       ],
     },
-    async (envelope) => {
-      const event = parseConsumedEvent(envelope, logger, STAMP_DUTY_CONSUMER);
-      if (event === undefined) return;
-      if (
-        !isEventOf(event, 'payment.position-created') &&
-        !isEventOf(event, 'payment.received') &&
-        !isEventOf(event, 'payment.position-cancelled') &&
-        !isEventOf(event, 'payment.fee-refused')
-      ) {
-        return;
-      }
+    async (event) => {
       const externalRef = event.data.externalRef;
       if (externalRef == null || !REQUEST_REF.test(externalRef)) return;
       const em = database.fork({ comune: event.comune });

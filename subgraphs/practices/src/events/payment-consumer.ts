@@ -1,13 +1,12 @@
 import {
-  consumerNameFor,
+  consumeEvents,
   handleOnce,
   type Consumer,
   type Database,
   type EventBus,
   type Logger,
-  parseConsumedEvent,
 } from '@sportello/platform';
-import { busSubjectPattern, isEventOf } from '@sportello/schema';
+import { isEventOf } from '@sportello/schema';
 import { applyFeeOutcome, type FeeOutcome } from '../domain/practice-operations.js';
 
 /** Durable consumer (and inbox) name of practice fee payments. */
@@ -31,18 +30,15 @@ export interface PaymentConsumerSetup {
 export async function startPaymentConsumer(setup: PaymentConsumerSetup): Promise<Consumer> {
   const { bus, database, logger } = setup;
   const now = setup.now ?? (() => new Date());
-  return bus.consume(
+  return consumeEvents(
     {
-      name: consumerNameFor(PAYMENTS_CONSUMER, database),
-      subjects: [
-        busSubjectPattern({ type: 'payment.position-created' }),
-        busSubjectPattern({ type: 'payment.received' }),
-        busSubjectPattern({ type: 'payment.position-cancelled' }),
-      ],
+      bus,
+      database,
+      logger,
+      name: PAYMENTS_CONSUMER,
+      types: ['payment.position-created', 'payment.received', 'payment.position-cancelled'],
     },
-    async (envelope) => {
-      const event = parseConsumedEvent(envelope, logger, PAYMENTS_CONSUMER);
-      if (event === undefined) return;
+    async (event) => {
       let outcome: FeeOutcome;
       let externalRef: string | null | undefined;
       if (isEventOf(event, 'payment.position-created')) {

@@ -1,15 +1,14 @@
 import {
-  consumerNameFor,
+  consumeEvents,
   handleOnce,
   type Consumer,
   type Database,
   type EntityManager,
   type EventBus,
   type Logger,
-  parseConsumedEvent,
   recordEvent,
 } from '@sportello/platform';
-import { busSubjectPattern, createEvent, isEventOf, type Actor, type EventOf } from '@sportello/schema';
+import { createEvent, type Actor, type EventOf } from '@sportello/schema';
 import type { FineRules } from '../domain/fines.js';
 import { billFee } from '../domain/fee-positions.js';
 
@@ -37,15 +36,9 @@ export interface CertificateFeesSetup {
  */
 export async function startCertificateFeesConsumer(setup: CertificateFeesSetup): Promise<Consumer> {
   const { bus, database, logger } = setup;
-  return bus.consume(
-    {
-      name: consumerNameFor(CERTIFICATE_FEES_CONSUMER, database),
-      subjects: [busSubjectPattern({ type: 'certificate.payment-requested' })],
-    },
-    async (envelope) => {
-      const event = parseConsumedEvent(envelope, logger, CERTIFICATE_FEES_CONSUMER);
-      if (event === undefined) return;
-      if (!isEventOf(event, 'certificate.payment-requested')) return;
+  return consumeEvents(
+    { bus, database, logger, name: CERTIFICATE_FEES_CONSUMER, types: ['certificate.payment-requested'] },
+    async (event) => {
       const em = database.fork({ comune: event.comune });
       await handleOnce(em, CERTIFICATE_FEES_CONSUMER, event, (tx) => makePosition(tx, event, setup));
     },

@@ -1,14 +1,13 @@
 import {
-  consumerNameFor,
+  consumeEvents,
   handleOnce,
   type Consumer,
   type Database,
   type EntityManager,
   type EventBus,
   type Logger,
-  parseConsumedEvent,
 } from '@sportello/platform';
-import { busSubjectPattern, isEventOf, type Actor, type EventOf } from '@sportello/schema';
+import { isEventOf, type Actor, type EventOf } from '@sportello/schema';
 import { PaymentPositionEntity } from '../entities/payment-position.entity.js';
 import { cancelPosition } from '../domain/cancellation.js';
 import type { FineRules } from '../domain/fines.js';
@@ -39,19 +38,15 @@ export interface PracticeFeesSetup {
  */
 export async function startPracticeFeesConsumer(setup: PracticeFeesSetup): Promise<Consumer> {
   const { bus, database, logger } = setup;
-  const name = consumerNameFor(PRACTICE_FEES_CONSUMER, database);
-  return bus.consume(
+  return consumeEvents(
     {
-      name,
-      subjects: [
-        busSubjectPattern({ type: 'practice.payment-requested' }),
-        busSubjectPattern({ type: 'practice.fee-exempted' }),
-        busSubjectPattern({ type: 'practice.status-changed' }),
-      ],
+      bus,
+      database,
+      logger,
+      name: PRACTICE_FEES_CONSUMER,
+      types: ['practice.payment-requested', 'practice.fee-exempted', 'practice.status-changed'],
     },
-    async (envelope) => {
-      const event = parseConsumedEvent(envelope, logger, PRACTICE_FEES_CONSUMER);
-      if (event === undefined) return;
+    async (event) => {
       const em = database.fork({ comune: event.comune });
       if (isEventOf(event, 'practice.payment-requested')) {
         await handleOnce(em, PRACTICE_FEES_CONSUMER, event, (tx) => makePosition(tx, event, setup));
