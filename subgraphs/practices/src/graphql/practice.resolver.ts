@@ -37,7 +37,7 @@ import { AttachmentEntity } from '../entities/attachment.entity.js';
 import { PracticeEntity, type Practice } from '../entities/practice.entity.js';
 import { invalidInput } from '../errors.js';
 import type { PracticesContext } from '../context.js';
-import { auditPractice, officePractice, viewerId, visiblePractice } from './access.js';
+import { auditPractice, officePractice, viewerId, visiblePractice } from './visible-practice.js';
 import { PracticeActionEnum, PracticeStatusEnum, QueueOrderEnum } from './enums.js';
 import { CreatePracticeDraftInput } from './practice.input.js';
 import {
