@@ -1,7 +1,6 @@
 import { NotFoundError, type EntityManager, type Scope } from '@sportello/platform';
 import type { Actor } from '@sportello/schema';
 import { ApiClientEntity, ConsentGrantEntity, type ConsentGrant } from '../entities/api-client.entity.js';
-import { AuthorizationCodeEntity } from '../entities/authorization.entity.js';
 import type { Language } from '../entities/citizen.entity.js';
 import { recordAccessRevoked } from '../events/identity-events.js';
 import { revokeRefreshTokens } from '../oidc/refresh-tokens.js';
@@ -89,20 +88,12 @@ export async function appGrantsOf(em: EntityManager, fiscalCode: string): Promis
     revokedAt: null,
   });
   const names = new Map(clients.map((client) => [client.clientId, client.name]));
-  // The last code each app redeemed for the citizen since the grant, next to what the grant noted.
-  const redeemed = await em.find(
-    AuthorizationCodeEntity,
-    { fiscalCode, clientId: { $in: [...names.keys()] }, usedAt: { $ne: null } },
-    { fields: ['clientId', 'usedAt'] },
-  );
   return grants.flatMap((grant) => {
     const name = names.get(grant.clientId);
     if (name === undefined) return [];
-    const uses = [
-      grant.lastUsedAt ?? null,
-      ...redeemed.filter((code) => code.clientId === grant.clientId).map((code) => code.usedAt ?? null),
-    ].filter((at): at is Date => at !== null && at >= grant.grantedAt);
-    const lastUsedAt = uses.length === 0 ? null : new Date(Math.max(...uses.map((at) => at.getTime())));
+    // Noted at every access token the app obtains with the grant (code or refresh).
+    const lastUsedAt =
+      grant.lastUsedAt != null && grant.lastUsedAt >= grant.grantedAt ? grant.lastUsedAt : null;
     return [{ clientId: grant.clientId, name, scopes: grant.scopes, grantedAt: grant.grantedAt, lastUsedAt }];
   });
 }
@@ -131,8 +122,6 @@ export async function revokeAppGrant(
   // Granting again starts from what the app asks for then, not from what it had.
   grant.scopes = [];
   grant.lastUsedAt = null;
-  const pendingCodes = await em.find(AuthorizationCodeEntity, { fiscalCode, clientId, usedAt: null });
-  for (const code of pendingCodes) code.usedAt = now;
   // Nor can the app refresh its way back in.
   await revokeRefreshTokens(em, { clientId, fiscalCode }, now);
   recordAccessRevoked(
@@ -145,10 +134,7 @@ export async function revokeAppGrant(
   return grant;
 }
 
-/**
- * Notes that the app obtained a token with the citizen's grant other than by redeeming an
- * authorization code (those are counted already), e.g. a refresh: shown as "last used".
- */
+/** Notes that the app obtained an access token with the citizen's grant (code or refresh): shown as "last used". */
 export async function noteAppGrantUsed(
   em: EntityManager,
   fiscalCode: string,

@@ -1,7 +1,6 @@
 import { JobLease } from '@sportello/platform';
 import { ApiClientEntity, ConsentGrantEntity } from './api-client.entity.js';
 import { AuditEntryEntity } from './audit-entry.entity.js';
-import { AuthorizationCodeEntity, PendingAuthorizationEntity } from './authorization.entity.js';
 import { CitizenEntity, EmailVerificationEntity, TelegramLinkTokenEntity } from './citizen.entity.js';
 import { DelegationEntity } from './delegation.entity.js';
 import { OidcPayloadEntity } from './oidc-payload.entity.js';
@@ -18,8 +17,6 @@ export const IDENTITY_ENTITIES = [
   StaffMemberEntity,
   ApiClientEntity,
   ConsentGrantEntity,
-  AuthorizationCodeEntity,
-  PendingAuthorizationEntity,
   RefreshTokenEntity,
   SigningKeyEntity,
   OidcPayloadEntity,

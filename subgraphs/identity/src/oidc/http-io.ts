@@ -64,13 +64,6 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
-/** Adds query parameters (skipping nulls) to a URL. */
-export function withParams(base: string, params: Record<string, string | null>): string {
-  const url = new URL(base);
-  for (const [name, value] of Object.entries(params)) if (value !== null) url.searchParams.set(name, value);
-  return url.toString();
-}
-
 /** Credentials from `Authorization: Basic` (RFC 6749 2.3.1) or, failing that, the body. */
 export function clientCredentials(
   request: ServiceRequest,

@@ -1,9 +1,6 @@
-import { createHash } from 'node:crypto';
-import { SignJWT } from 'jose';
 import type { EntityManager } from '@sportello/platform';
 import { CitizenEntity } from '../entities/citizen.entity.js';
 import { StaffMemberEntity } from '../entities/staff-member.entity.js';
-import { SIGNING_ALGORITHM, type KeyRing } from './key-ring.js';
 
 /** The person a sign-in is about: a citizen (by fiscal code) or a staff member (by username). */
 export interface SignedInPerson {
@@ -53,7 +50,7 @@ export async function personClaims(
 }
 
 /** The claims an ID token may carry besides the person's: what discovery lists as supported. */
-export const ID_TOKEN_CLAIMS = ['iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'at_hash'] as const;
+export const ID_TOKEN_CLAIMS = ['iss', 'aud', 'exp', 'iat', 'auth_time', 'nonce'] as const;
 
 /** The person claims {@link personClaims} may give. */
 export const PERSON_CLAIMS = [
@@ -67,39 +64,3 @@ export const PERSON_CLAIMS = [
   'locale',
   'preferred_username',
 ] as const;
-
-/** `at_hash` (OIDC Core 3.1.3.6): the left half of the access token's SHA-256, base64url. */
-export function accessTokenHash(accessToken: string): string {
-  return createHash('sha256').update(accessToken, 'ascii').digest().subarray(0, 16).toString('base64url');
-}
-
-/** Signs an ID token (OIDC Core 2) for `clientId` with the key ring's active key. */
-export async function signIdToken(
-  keys: KeyRing,
-  options: {
-    issuer: string;
-    clientId: string;
-    ttlSeconds: number;
-    claims: Record<string, unknown>;
-    authTime: Date;
-    nonce?: string | null;
-    accessToken: string;
-    now?: Date;
-  },
-): Promise<string> {
-  const now = options.now ?? new Date();
-  const key = await keys.activeKey(now);
-  const issuedAt = Math.floor(now.getTime() / 1000);
-  return new SignJWT({
-    ...options.claims,
-    auth_time: Math.floor(options.authTime.getTime() / 1000),
-    ...(options.nonce ? { nonce: options.nonce } : {}),
-    at_hash: accessTokenHash(options.accessToken),
-  })
-    .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: key.kid, typ: 'JWT' })
-    .setIssuer(options.issuer)
-    .setAudience(options.clientId)
-    .setIssuedAt(issuedAt)
-    .setExpirationTime(issuedAt + options.ttlSeconds)
-    .sign(key.privateKey);
-}

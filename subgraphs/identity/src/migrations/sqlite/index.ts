@@ -9,6 +9,7 @@ import { Migration20261207050010_delegation_ends } from './Migration202612070500
 import { Migration20261207073724_job_lease } from './Migration20261207073724_job_lease.js';
 import { Migration20261207085454_refresh_token_revoked_at } from './Migration20261207085454_refresh_token_revoked_at.js';
 import { Migration20261207104418_oidc_payload } from './Migration20261207104418_oidc_payload.js';
+import { Migration20261207120104_drop_hand_made_oidc } from './Migration20261207120104_drop_hand_made_oidc.js';
 
 export const migrations = [
   { name: 'Migration20261123130126_init', class: Migration20261123130126_init },
@@ -21,4 +22,5 @@ export const migrations = [
   { name: 'Migration20261207073724_job_lease', class: Migration20261207073724_job_lease },
   { name: 'Migration20261207085454_refresh_token_revoked_at', class: Migration20261207085454_refresh_token_revoked_at },
   { name: 'Migration20261207104418_oidc_payload', class: Migration20261207104418_oidc_payload },
+  { name: 'Migration20261207120104_drop_hand_made_oidc', class: Migration20261207120104_drop_hand_made_oidc },
 ];
