@@ -179,7 +179,6 @@ export { OutboxMessage } from './outbox/outbox-message.entity.js';
 export { InboxEntry } from './outbox/inbox-entry.entity.js';
 export { recordEvent } from './outbox/record-event.js';
 export { handleOnce } from './outbox/inbox.js';
-export { consumerNameFor } from './outbox/consumer-name.js';
 export { createOutboxRelay } from './outbox/relay.js';
 export { OUTBOX_COMMITTED_CHANNEL, type OutboxCommittedMessage } from './outbox/commit-watch.js';
 export { OUTBOX_MIGRATIONS } from './outbox/outbox-migrations.js';
