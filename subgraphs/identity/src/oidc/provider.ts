@@ -377,7 +377,8 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
       routes: OIDC_ROUTES,
       scopes: [...new Set(['openid', 'offline_access', ...SCOPES])],
       claims: {
-        openid: ['sub', 'fiscal_number'],
+        // Every ID token says when the person signed in (OIDC Core 2), whatever the app asked.
+        openid: ['sub', 'fiscal_number', 'auth_time'],
         profile: [
           'given_name',
           'family_name',

@@ -133,6 +133,7 @@ describe.each(DATABASE_DRIVERS)('identity as an OpenID provider on %s', (driver)
       given_name: 'Mario',
       family_name: 'Rossi',
     });
+    expect(typeof claims.auth_time).toBe('number');
     // The access token is the API's: the claims every service's verifier reads.
     const verifier = createTokenVerifier({
       issuer: ISSUER,
@@ -320,7 +321,11 @@ describe.each(DATABASE_DRIVERS)('identity as an OpenID provider on %s', (driver)
       'mutation { setStaffMemberEnabled(username: "anagrafe.bianchi", enabled: true) { username } }',
       { token: admin },
     );
-    expect(refreshed.claims()).toMatchObject({ sub: 'anagrafe.bianchi' });
+    expect(tokens.claims()!.auth_time).toEqual(expect.any(Number));
+    expect(refreshed.claims()).toMatchObject({
+      sub: 'anagrafe.bianchi',
+      auth_time: tokens.claims()!.auth_time,
+    });
   });
 
   /** What an internal service learns of a token at the introspection endpoint. */
