@@ -912,8 +912,10 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     const fields = await readFields(request);
     const credentials = clientCredentials(request, fields);
     const internal = internalClients.get(credentials.clientId ?? '');
+    // Only Sportello's own services learn what a token is.
+    if (internal === undefined) throw new OAuthError('invalid_client', 'client authentication failed');
     const token = fields.token ?? '';
-    if (token.split('.').length !== 3 || internal === undefined) return toProvider(request);
+    if (token.split('.').length !== 3) return toProvider(request);
     if (!sameSecret(credentials.secret ?? '', internal.secret)) {
       throw new OAuthError('invalid_client', 'client authentication failed');
     }
