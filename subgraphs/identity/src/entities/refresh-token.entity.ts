@@ -3,9 +3,11 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { tenantProperties, type Scope } from '@sportello/platform';
 
 /**
- * A refresh token, stored by digest. Each redemption of an authorization code starts a family;
- * each refresh replaces the presented token with a new one of the same family (rotation). A token
- * presented after it was replaced revokes the whole family.
+ * An access token the OpenID provider issued for a person's sign-in, remembered by its `jti`
+ * (`accessTokenId`; `tokenDigest` is the digest of `access:<jti>`) so that ending the sign-in names
+ * it to every verifier. The family is the sign-in (`signInId` of the provider's grant). The refresh
+ * tokens themselves are the provider's (`oidc_payload`); `rotatedAt` stays unset. The table keeps
+ * its name from when identity issued refresh tokens itself.
  */
 export const RefreshTokenEntity = defineEntity({
   name: 'RefreshToken',
