@@ -88,8 +88,8 @@ it("a billing run's events wait for an alert being planned before their first st
     },
   };
   const contacts: ContactDirectory = {
-    async contactsOf(_comune, codes) {
-      return new Map(codes.map((code) => [code, contactOf(code)]));
+    async contactsOf(_comune: string, codes: readonly string[]) {
+      return new Map(codes.map((code: string) => [code, contactOf(code)]));
     },
     linkTelegramChat: () => Promise.reject(new Error('not used')),
   } as unknown as ContactDirectory;
