@@ -80,7 +80,15 @@ function startChild(): { child: ChildProcess; ready: Promise<number> } {
         defaults: true,
       }),
     ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: ROOT,
+      // The sources (platform's too) use TypeScript's legacy decorators: the base config says so for all.
+      env: {
+        ...process.env,
+        TSX_TSCONFIG_PATH: fileURLToPath(new URL('../../tsconfig.base.json', import.meta.url)),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   children.push(child);
   let stderr = '';
