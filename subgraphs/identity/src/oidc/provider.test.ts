@@ -141,6 +141,18 @@ describe.each(DATABASE_DRIVERS)('on %s', (driver) => {
       });
       expect(scope.status).toBe(400);
       expect(((await scope.json()) as { error: string }).error).toBe('invalid_scope');
+      // A scope Sportello does not have at all is refused too, named, not quietly left out.
+      const unknown = await service.post('/oauth/token', {
+        grant_type: 'client_credentials',
+        client_id: app.clientId,
+        client_secret: app.secret ?? '',
+        scope: 'openid admin',
+      });
+      expect(unknown.status).toBe(400);
+      expect(await unknown.json()).toEqual({
+        error: 'invalid_scope',
+        error_description: 'scopes not allowed for this client: admin',
+      });
     });
 
     it('stops a revoked client at the token endpoint and in identity, even with a token issued before', async () => {

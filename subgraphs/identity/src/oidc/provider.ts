@@ -578,6 +578,26 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     return runNodeHandler(callback, request);
   }
 
+  /**
+   * The token endpoint. An app asking client credentials for a scope it was not registered for is
+   * refused (`invalid_scope`, naming them), where the provider would quietly leave them out.
+   */
+  async function tokenEndpoint(request: ServiceRequest): Promise<RouteResponse> {
+    const fields = await readFields(request);
+    if (fields.grant_type === 'client_credentials' && fields.scope !== undefined) {
+      const { clientId } = clientCredentials(request, fields);
+      const client = internalClients.has(clientId ?? '') ? null : await findClient(clientId);
+      if (client !== null) {
+        const allowed = new Set<string>(['openid', 'offline_access', ...client.scopes]);
+        const refused = fields.scope.split(' ').filter((scope) => scope !== '' && !allowed.has(scope));
+        if (refused.length > 0) {
+          throw new OAuthError('invalid_scope', `scopes not allowed for this client: ${refused.join(' ')}`);
+        }
+      }
+    }
+    return toProvider(request);
+  }
+
   /** A form token for an interaction's pages: the provider's key, bound to the interaction. */
   const csrfOf = (secret: Buffer, uid: string) =>
     createHmac('sha256', secret).update(`csrf:${uid}`).digest('base64url');
@@ -1012,7 +1032,7 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     {
       method: 'POST',
       path: OIDC_ROUTES.token,
-      handler: guarded((request) => throttle.token(request, toProvider)),
+      handler: guarded((request) => throttle.token(request, tokenEndpoint)),
     },
     {
       method: 'POST',
