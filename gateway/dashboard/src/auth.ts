@@ -73,6 +73,9 @@ export async function signIn(settings: DashboardSettings): Promise<void> {
     state,
     code_challenge: base64url(digest),
     code_challenge_method: 'S256',
+    // A clerk signs in afresh each time (dashboards run on shared desks): a sign-in left at
+    // identity by the previous clerk is not reused.
+    prompt: 'login',
   }).toString();
   location.assign(url.toString());
 }
