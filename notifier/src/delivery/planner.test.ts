@@ -1,4 +1,4 @@
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, expect, it, vi } from 'vitest';
 import { createForegroundGate, createLogger } from '@sportello/platform';
 import { computeFiscalCode, createEvent, makeNoticeNumber, type AnyEvent } from '@sportello/schema';
 import { createTestDatabase } from '@sportello/test-support';
@@ -18,12 +18,14 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
+/** Awaits a condition (vitest polls it), failing after `timeoutMs`. */
 async function until(check: () => boolean | Promise<boolean>, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await vi.waitFor(
+    async () => {
+      if (!(await check())) throw new Error('condition not met yet');
+    },
+    { timeout: timeoutMs, interval: 10 },
+  );
 }
 
 const contactOf = (fiscalCode: string): ContactPoint => ({
