@@ -46,6 +46,7 @@ import { clientAddress, type TrustedProxies } from './admission/client-address.j
 import { admitOperation, type OperationAdmission } from './admission/operation.js';
 import { isRefusal, type Refusal } from './admission/refusal.js';
 import { readJsonBody } from './admission/request-body.js';
+import { discardRestOfBody } from './http/request-body.js';
 import { createGatewayMetrics, type GatewayMetrics, registerForegroundMetrics } from './metrics.js';
 import { PublicDataGenerations } from './public-data/generations.js';
 import { listenForPublicDataChanges } from './public-data/invalidation.js';
@@ -353,7 +354,7 @@ export async function createGateway(
     const refuse = (refusal: Refusal) => {
       metrics.rejections.inc({ reason: refusal.reason });
       report.errorCodes.push(refusal.error.extensions.code);
-      if (refusal.status === 413) res.once('finish', () => req.destroy());
+      if (refusal.status === 413) discardRestOfBody(req, res);
       return sendRefusal(res, refusal.status, refusal.error, refusal.headers);
     };
     const addressRefusal = admitAddress(rateLimits, ip, config.rateLimits.ipPerMinute);

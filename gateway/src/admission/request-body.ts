@@ -18,7 +18,6 @@ export async function readJsonBody(
     return {
       status: 413,
       reason: 'body_too_large',
-      headers: { connection: 'close' },
       error: {
         message: error.message,
         extensions: { code: 'PAYLOAD_TOO_LARGE', limit: { name: 'maxBodyBytes', max: error.maxBytes } },

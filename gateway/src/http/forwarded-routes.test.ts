@@ -46,7 +46,7 @@ function listen(server: Server): Promise<string> {
 function upload(
   url: string,
   chunks: Buffer[],
-  options: { contentLength?: number; between?: () => Promise<void> } = {},
+  options: { contentLength?: number; between?: () => Promise<void>; strict?: boolean } = {},
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(`${url}/payment-bulk-jobs?idempotencyKey=k`, {
@@ -56,14 +56,16 @@ function upload(
         ...(options.contentLength === undefined ? {} : { 'content-length': String(options.contentLength) }),
       },
     });
+    // Strict: the answer counts once every byte was sent too (the client saw no reset).
+    const sent = options.strict ? new Promise((done) => req.once('finish', done)) : Promise.resolve();
     req.on('response', (response: IncomingMessage) => {
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (text: string) => (body += text));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      response.on('end', () => void sent.then(() => resolve({ status: response.statusCode ?? 0, body })));
     });
-    // The gateway may close the connection while the rest is still being sent: the answer counts.
-    req.on('error', (error) => (req.writableEnded ? undefined : reject(error)));
+    // Unless strict, the gateway may close the connection while the rest is still being sent.
+    req.on('error', (error) => (req.writableEnded && !options.strict ? undefined : reject(error)));
     void (async () => {
       for (const [index, chunk] of chunks.entries()) {
         if (req.destroyed) return;
@@ -130,6 +132,17 @@ describe('forwarding an upload to its service', () => {
     });
     await until(() => service.seen[0]?.complete === false);
     expect(service.seen[0]!.bytes).toBeLessThanOrEqual(LIMIT);
+  });
+
+  it('lets a client that goes on sending past the limit finish and read the 413, instead of a reset', async () => {
+    const chunks = Array.from({ length: 16 * 16 }, () => Buffer.alloc(64 * 1024, 50));
+    for (let attempt = 0; attempt < 3; attempt++) {
+      service.seen.length = 0;
+      const answer = await upload(gatewayUrl, chunks, { strict: true });
+      expect(answer.status).toBe(413);
+      expect(JSON.parse(answer.body)).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+      await until(() => service.seen[0]?.complete === false);
+    }
   });
 
   it('refuses a declared length past the limit without reaching the service', async () => {

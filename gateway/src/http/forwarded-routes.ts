@@ -3,7 +3,7 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import type { ReadableStream } from 'node:stream/web';
 import { injectTraceContext } from '@sportello/platform';
 import { context as traceContext } from '@opentelemetry/api';
-import { BodyTooLargeError, readBodyBytes } from './request-body.js';
+import { BodyTooLargeError, discardRestOfBody, readBodyBytes } from './request-body.js';
 import { sendJson } from './json-response.js';
 
 /**
@@ -207,9 +207,8 @@ export async function forward(
   const cookies = answer.headers.getSetCookie();
   if (cookies.length > 0) responseHeaders['set-cookie'] = cookies;
   if (upload !== undefined && !req.complete) {
-    // The service answered before reading the whole upload (a refusal): the rest is not read.
-    responseHeaders['connection'] = 'close';
-    res.once('finish', () => req.destroy());
+    // The service answered before reading the whole upload (a refusal): the rest is dropped.
+    discardRestOfBody(req, res);
   }
   res.writeHead(answer.status, responseHeaders);
   if (answer.body === null || method === 'HEAD') return void res.end();
@@ -243,18 +242,14 @@ class UploadLimit extends Transform {
 }
 
 /**
- * 413 with the limit, and the connection closed once it is sent: the rest of the body is not read.
+ * 413 with the limit. The rest of the body is read and dropped (bounded), so a client still sending
+ * it reads the answer rather than a reset; nothing of it is passed on.
  */
 function refuseTooLarge(req: IncomingMessage, res: ServerResponse, limit: number): void {
-  res.once('finish', () => req.destroy());
-  sendJson(
-    res,
-    413,
-    {
-      error: `Request body exceeds ${limit} bytes (${(limit / 1_048_576).toFixed(1)} MiB): nothing was stored`,
-      code: 'PAYLOAD_TOO_LARGE',
-      limit: { maxBytes: limit },
-    },
-    { connection: 'close' },
-  );
+  discardRestOfBody(req, res);
+  sendJson(res, 413, {
+    error: `Request body exceeds ${limit} bytes (${(limit / 1_048_576).toFixed(1)} MiB): nothing was stored`,
+    code: 'PAYLOAD_TOO_LARGE',
+    limit: { maxBytes: limit },
+  });
 }
