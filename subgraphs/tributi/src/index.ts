@@ -8,6 +8,7 @@ import {
   type Consumer,
   type Database,
   type EventBus,
+  type ForegroundGate,
   type JwksSource,
   type Logger,
   type ServiceServer,
@@ -47,6 +48,8 @@ export interface TributiDeps {
   audit?: AuditSink;
   /** An open tributi database (migrated here); by default one is opened from `config.database`. */
   database?: Database;
+  /** The embedded hub's gate: bulk billing runs step back while work people wait for is going on. */
+  foreground?: ForegroundGate;
 }
 
 /** A running-ready tributi service. */
@@ -98,6 +101,7 @@ export async function createTributi(config: TributiConfig, deps: TributiDeps): P
     fineRules: config.fineRules,
     lockRows: settings.lockRows,
     logger,
+    ...(deps.foreground ? { foreground: deps.foreground } : {}),
   });
   const schema = await buildTributiSchema();
   const jobs = createJobScheduler({

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { computeFiscalCode, type EventEnvelope } from '@sportello/schema';
 import { startTributi, type TestTributi } from '../test-support/harness.js';
-import { addDays, civilDate } from '@sportello/platform';
+import { addDays, civilDate, createForegroundGate } from '@sportello/platform';
 
 const START = `mutation ($input: NewPaymentBulkJobInput!) { startPaymentBulkJob(input: $input) { id } }`;
 
@@ -85,5 +85,46 @@ describe.each(['sqlite', 'postgresql'] as const)('the progress a bulk run publis
       await t.tributi.flushOutbox();
       await expect.poll(() => progressOf(t!.events, otherId).at(-1)?.status).toBe('completed');
     }
+  }, 60_000);
+
+  it('steps back while work people wait for is going on: no batch starts until it ends', async () => {
+    // The embedded hub's gate, held by foreground work (an alert being planned) for as long as it lasts.
+    const gate = createForegroundGate({ maxDeferMs: 60_000 });
+    t = await startTributi(driver, { bulkBatchSize: 100 }, { foreground: gate });
+    const staff = await t.tokens.staff();
+    const alert = gate.begin();
+    const started = await t.graphql(START, {
+      token: staff,
+      variables: {
+        input: {
+          idempotencyKey: 'behind-an-alert',
+          kind: 'TARI',
+          year: 2026,
+          description: 'TARI 2026',
+          dueDates: [addDays(civilDate(new Date()), 45)],
+          items: payers(300).map((payerFiscalCode, index) => ({
+            payerFiscalCode,
+            amountCents: 5_000,
+            externalRef: `behind-an-alert-${index}`,
+          })),
+        },
+      },
+    });
+    expect(started.errors).toBeUndefined();
+    const id = (started.data?.['startPaymentBulkJob'] as { id: string }).id;
+    const processed = async () => {
+      const answer = await t!.graphql('query ($id: ID!) { paymentBulkJob(id: $id) { status processed } }', {
+        token: staff,
+        variables: { id },
+      });
+      return answer.data?.['paymentBulkJob'] as { status: string; processed: number };
+    };
+    // The run is waiting at the start of its first batch.
+    await expect.poll(() => gate.stats.deferred).toBeGreaterThan(0);
+    expect(await processed()).toEqual({ status: 'QUEUED', processed: 0 });
+
+    alert();
+    await t.tributi.bulkJobsIdle();
+    expect(await processed()).toEqual({ status: 'COMPLETED', processed: 300 });
   }, 60_000);
 });

@@ -7,6 +7,7 @@ import {
   NotFoundError,
   type Database,
   type EntityManager,
+  type ForegroundGate,
   recordEvent,
   type Logger,
 } from '@sportello/platform';
@@ -375,6 +376,11 @@ export interface BulkProcessingOptions {
   /** Called after every committed batch. */
   onProgress?: (processed: number, total: number) => void;
   /**
+   * The embedded hub's gate: each batch waits for the work people are waiting for (requests, a
+   * civil-protection alert being planned and sent) before it starts, never inside its transaction.
+   */
+  foreground?: ForegroundGate;
+  /**
    * Least time between two progress events of a running job (`payment.bulk-job-changed`); the
    * first batch, the end, a failure and a cancellation always send one. @default 1000
    */
@@ -398,6 +404,7 @@ export async function processBulkJob(
   const progressEveryMs = options.progressEveryMs ?? 1_000;
   let lastEventAt = Number.NEGATIVE_INFINITY;
   for (;;) {
+    await options.foreground?.whenIdle();
     let eventAt: number | null = null;
     const em = options.database.forkUnscoped();
     let done = false;

@@ -10,7 +10,7 @@ import { createTestIssuer, postGraphQL, type GraphQLAnswer, type TestIssuer } fr
 import type { EventEnvelope } from '@sportello/schema';
 import type { TributiConfig } from '../config.js';
 import { DEFAULT_FINE_RULES } from '../domain/fines.js';
-import { createTributi, type TributiHandle } from '../index.js';
+import { createTributi, type TributiDeps, type TributiHandle } from '../index.js';
 import { COMUNE, CREDITOR, tributiTestDatabase } from './databases.js';
 
 export { COMUNE, CREDITOR };
@@ -72,6 +72,7 @@ export function testConfig(overrides: Partial<TributiConfig> = {}): TributiConfi
 export async function startTributi(
   driver: DatabaseDriver = 'sqlite',
   overrides: Partial<TributiConfig> = {},
+  extra: Pick<TributiDeps, 'foreground'> = {},
 ): Promise<TestTributi> {
   const database = await tributiTestDatabase(driver);
   const issuer = await createTestIssuer({ issuer: 'http://identity.test', audience: 'sportello' });
@@ -86,6 +87,7 @@ export async function startTributi(
     jwks: issuer.jwks,
     audit,
     database: database.database,
+    ...extra,
   });
   const url = await tributi.listen(0);
   let seq = 0;
