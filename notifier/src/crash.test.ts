@@ -14,7 +14,7 @@ import { DeliveryEntity, type Delivery } from './entities/delivery.entity.js';
 import { NOTIFIER_ENTITIES } from './entities/index.js';
 import { migrations as postgresql } from './migrations/postgresql/index.js';
 import { migrations as sqlite } from './migrations/sqlite/index.js';
-import { seedNotifier } from './seed.js';
+import { seedNotifier } from './seed/index.js';
 import { COMUNE, fiscalCodes, startAnagrafeFake, startIdentity } from './test-support/harness.js';
 
 /**

@@ -5,7 +5,7 @@ export { createTelegramChannel, createTelegramPacer } from './channels/telegram/
 // The notifier service.
 export { createNotifier, type NotifierHandle } from './notifier.js';
 export { loadNotifierConfig, NOTIFIER_ENV_VARIABLES } from './config.js';
-export { seedNotifier } from './seed.js';
+export { seedNotifier } from './seed/index.js';
 export { NotificationEntity } from './entities/notification.entity.js';
 export {
   NOTIFIER_DELIVERED_CHANNEL,

@@ -21,7 +21,7 @@ import { NOTIFIER_ENTITIES } from './entities/index.js';
 import { NotificationEntity } from './entities/notification.entity.js';
 import { migrations as postgresql } from './migrations/postgresql/index.js';
 import { migrations as sqlite } from './migrations/sqlite/index.js';
-import { seedNotifier } from './seed.js';
+import { seedNotifier } from './seed/index.js';
 import { COMUNE, fiscalCodes, startAnagrafeFake, startIdentity } from './test-support/harness.js';
 
 /**

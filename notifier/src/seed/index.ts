@@ -1,5 +1,5 @@
 import type { Database } from '@sportello/platform';
-import { TelegramChatEntity } from './entities/telegram-chat.entity.js';
+import { TelegramChatEntity } from '../entities/telegram-chat.entity.js';
 
 /** Telegram chats already linked in identity (demo population), for the notifier to write to. */
 export interface NotifierSeed {
