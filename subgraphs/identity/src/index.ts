@@ -18,12 +18,13 @@ import { createAnagrafeRegistry, type FamilyRegistry } from './domain/family-reg
 import { IDENTITY_ENTITIES } from './entities/index.js';
 import { startAuditConsumer } from './events/audit-consumer.js';
 import { buildIdentitySchema } from './graphql/schema.js';
+import { accessTokenPurgeJob } from './jobs/access-token-purge.js';
 import { oidcPayloadPurgeJob } from './jobs/oidc-payload-purge.js';
 import { migrations as postgresqlMigrations } from './migrations/postgresql/index.js';
 import { migrations as sqliteMigrations } from './migrations/sqlite/index.js';
 import { KeyEncryption } from './oidc/key-encryption.js';
 import { KeyRing } from './oidc/key-ring.js';
-import { createOidcRoutes } from './oidc/provider.js';
+import { createOidcRoutes, DEFAULT_REFRESH_TOKEN_MAX_AGE_SECONDS } from './oidc/provider.js';
 import { currentRevocations, revocationsRoute } from './oidc/revocations-route.js';
 import { TokenIssuer } from './oidc/token-issuer.js';
 
@@ -121,6 +122,10 @@ export async function createIdentity(config: IdentityConfig, deps: IdentityDeps)
       delegationEndsJob(database, config.delegationJobIntervalMinutes ?? 60),
       // The OpenID provider's expired sessions, codes and tokens leave its table every 15 minutes.
       oidcPayloadPurgeJob(database),
+      // The records of access tokens past the revocation window go too, every 15 minutes.
+      accessTokenPurgeJob(database, {
+        signInMaxAgeSeconds: config.refreshTokenMaxAgeSeconds ?? DEFAULT_REFRESH_TOKEN_MAX_AGE_SECONDS,
+      }),
     ],
   });
   const settings = { telegramBotUsername: config.telegramBotUsername, registry, clock };

@@ -7,7 +7,8 @@ import { tenantProperties, type Scope } from '@sportello/platform';
  * (`accessTokenId`; `tokenDigest` is the digest of `access:<jti>`) so that ending the sign-in names
  * it to every verifier. The family is the sign-in (`signInId` of the provider's grant). The refresh
  * tokens themselves are the provider's (`oidc_payload`); `rotatedAt` stays unset. The table keeps
- * its name from when identity issued refresh tokens itself.
+ * its name from when identity issued refresh tokens itself. Records of expired tokens are deleted by
+ * the `access-token-purge` job, except the first and last of a sign-in that may still issue tokens.
  */
 export const RefreshTokenEntity = defineEntity({
   name: 'RefreshToken',
@@ -31,7 +32,8 @@ export const RefreshTokenEntity = defineEntity({
     /** The `jti` of the access token issued with this refresh token. */
     accessTokenId: p.string().nullable().index(),
     issuedAt: p.datetime(),
-    expiresAt: p.datetime(),
+    /** When the access token expires. Indexed: the `access-token-purge` job reads the expired. */
+    expiresAt: p.datetime().index(),
     /** When it was exchanged for its successor: presenting it again is a reuse. */
     rotatedAt: p.datetime().nullable(),
     /**
