@@ -10,7 +10,7 @@ import {
   type Environment,
   type ServiceCoreConfig,
 } from '@sportello/platform';
-import { DASHBOARD_CLIENT_ID } from './domain/seed.js';
+import { DASHBOARD_CLIENT_ID } from './seed/index.js';
 import {
   isKeyEncryptionKey,
   KEY_ENCRYPTION_KEY_FORMAT,

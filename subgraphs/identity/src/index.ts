@@ -29,7 +29,7 @@ import { currentRevocations, revocationsRoute } from './oidc/revocations-route.j
 import { TokenIssuer } from './oidc/token-issuer.js';
 
 export { loadIdentityConfig, IDENTITY_ENV_VARIABLES } from './config.js';
-export { seedIdentity, setUpComune, type IdentitySeed } from './domain/seed.js';
+export { seedIdentity, setUpComune, type IdentitySeed } from './seed/index.js';
 export { IDENTITY_ENTITIES } from './entities/index.js';
 export {
   generateKeyEncryptionKey,

@@ -1,6 +1,6 @@
 import { computeFiscalCode, type EventEnvelope } from '@sportello/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedIdentity } from '../domain/seed.js';
+import { seedIdentity } from '../seed/index.js';
 import { DelegationEntity } from '../entities/delegation.entity.js';
 import { startFakeAnagrafe } from '../test-support/fake-anagrafe.js';
 import { CHILD, COMUNE, MARIO, startIdentity, type TestIdentity } from '../test-support/harness.js';

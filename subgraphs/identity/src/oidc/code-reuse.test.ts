@@ -4,7 +4,7 @@ import type { EventEnvelope } from '@sportello/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s256Challenge } from '../domain/pkce.js';
 import { generateOneTimeToken } from '../domain/secrets.js';
-import { DASHBOARD_CLIENT_ID } from '../domain/seed.js';
+import { DASHBOARD_CLIENT_ID } from '../seed/index.js';
 import { TestBrowser } from '../test-support/browser.js';
 import {
   CHIARA,

@@ -11,7 +11,7 @@ import {
   startIdentity,
   type TestIdentity,
 } from '../test-support/harness.js';
-import { DASHBOARD_CLIENT_ID } from '../domain/seed.js';
+import { DASHBOARD_CLIENT_ID } from '../seed/index.js';
 import { TestBrowser } from '../test-support/browser.js';
 
 describe.each(DATABASE_DRIVERS)('on %s', (driver) => {

@@ -3,7 +3,7 @@ import { createTokenVerifier } from '@sportello/platform';
 import { DATABASE_DRIVERS } from '@sportello/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../test-support/browser.js';
-import { DASHBOARD_CLIENT_ID } from '../domain/seed.js';
+import { DASHBOARD_CLIENT_ID } from '../seed/index.js';
 import { DASHBOARD_REDIRECT, MARIO, startIdentity, type TestIdentity } from '../test-support/harness.js';
 
 const REDIRECT = 'http://localhost:5173/callback';

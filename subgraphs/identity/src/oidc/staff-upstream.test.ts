@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadIdentityConfig } from '../config.js';
 import { s256Challenge } from '../domain/pkce.js';
 import { generateOneTimeToken } from '../domain/secrets.js';
-import { DASHBOARD_CLIENT_ID } from '../domain/seed.js';
+import { DASHBOARD_CLIENT_ID } from '../seed/index.js';
 import { startFakeUpstream } from '../test-support/fake-upstream.js';
 import { TestBrowser } from '../test-support/browser.js';
 import { DASHBOARD_REDIRECT, startIdentity, type TestIdentity } from '../test-support/harness.js';

@@ -1,12 +1,12 @@
 import { OFFICES, SCOPES, type EntityManager, type Office } from '@sportello/platform';
 import { ApiClientEntity } from '../entities/api-client.entity.js';
 import { StaffMemberEntity } from '../entities/staff-member.entity.js';
-import { registerApiClient } from './api-clients.js';
-import { newCitizen, type NewCitizen } from './accounts.js';
+import { registerApiClient } from '../domain/api-clients.js';
+import { newCitizen, type NewCitizen } from '../domain/accounts.js';
 import { CitizenEntity } from '../entities/citizen.entity.js';
 import { DelegationEntity } from '../entities/delegation.entity.js';
 import { recordCitizenEvent } from '../events/identity-events.js';
-import type { DelegationKind } from './delegation.js';
+import type { DelegationKind } from '../domain/delegation.js';
 
 /** Client id and secret of the third-party app seeded in demo mode (public knowledge: demo only). */
 export const DEMO_API_CLIENT = {
