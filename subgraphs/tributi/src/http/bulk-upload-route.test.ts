@@ -136,7 +136,7 @@ describe('uploading a billing file (POST /payment-bulk-jobs)', () => {
     expect(noKey.status).toBe(400);
     expect(((await noKey.json()) as { error: { field: string } }).error.field).toBe('idempotencyKey');
     // Refused from the declared length, before the body is read.
-    const huge = await new Promise<number>((resolve, reject) => {
+    const huge = await new Promise<{ status: number; json: unknown }>((resolve, reject) => {
       const request = httpRequest(`${t.url}${query('huge')}`, {
         method: 'POST',
         headers: {
@@ -146,14 +146,45 @@ describe('uploading a billing file (POST /payment-bulk-jobs)', () => {
         },
       });
       request.on('response', (response) => {
-        response.resume();
-        resolve(response.statusCode ?? 0);
-        request.destroy();
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => {
+          resolve({ status: response.statusCode ?? 0, json: JSON.parse(text) });
+          request.destroy();
+        });
       });
       request.on('error', reject);
       request.write('payerFiscalCode,amountCents\n');
     });
-    expect(huge).toBe(413);
+    const tooLarge = {
+      error: { code: 'PAYLOAD_TOO_LARGE', message: 'A billing file may be at most 15 MiB', field: 'body' },
+    };
+    expect(huge).toEqual({ status: 413, json: tooLarge });
+    // Without a declared length: refused once the lines read pass a limit, the rest drained.
+    const stream = (key: string, line: string) =>
+      fetch(`${t.url}${query(key)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/csv', authorization: `Bearer ${staff}` },
+        body: new ReadableStream<Uint8Array>({
+          start(controller) {
+            const encoder = new TextEncoder();
+            controller.enqueue(encoder.encode('payerFiscalCode,amountCents,description\n'));
+            const chunk = encoder.encode(line.repeat(Math.ceil(65_536 / line.length)));
+            for (let sent = 0; sent <= 16 * 1_048_576; sent += chunk.length) controller.enqueue(chunk);
+            controller.close();
+          },
+        }),
+        duplex: 'half',
+      } as RequestInit);
+    const longLines = await stream('streamed-bytes', `${a},100,${'x'.repeat(200)}\n`);
+    expect(longLines.status).toBe(413);
+    expect(await longLines.json()).toEqual(tooLarge);
+    const shortLines = await stream('streamed-items', `${a},100,\n`);
+    expect(shortLines.status).toBe(413);
+    expect(await shortLines.json()).toEqual({
+      error: { code: 'PAYLOAD_TOO_LARGE', message: 'At most 100000 items per file', field: 'body' },
+    });
     const citizen = await upload(
       query('citizen'),
       `payerFiscalCode,amountCents\n${a},1\n`,

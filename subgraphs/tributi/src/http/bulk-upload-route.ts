@@ -6,10 +6,13 @@
  */
 import { createInterface } from 'node:readline';
 import {
+  answeringUpload,
   BadUserInputError,
   isClientError,
+  UploadRefusal,
+  uploadProblem,
+  type ClientError,
   type Route,
-  type RouteResponse,
   type ServiceRequest,
 } from '@sportello/platform';
 import type { PaymentKind } from '@sportello/schema';
@@ -33,26 +36,6 @@ export const MAX_BULK_FILE_BYTES = 15 * 1_048_576;
 /** The columns (CSV) or keys (NDJSON) of an item; the first two are required. */
 const COLUMNS = ['payerFiscalCode', 'amountCents', 'externalRef', 'description'] as const;
 type Column = (typeof COLUMNS)[number];
-
-const HTTP_STATUS: Record<string, number> = {
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  BAD_USER_INPUT: 400,
-  CONFLICT: 409,
-};
-
-/** A refusal of the file itself, with the HTTP status it gets. */
-class FileRefusal extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-}
 
 type Item = NewBulkJob['items'][number];
 
@@ -108,12 +91,14 @@ function itemOf(values: Partial<Record<Column, unknown>>, line: number): Item {
 /**
  * Reads the items line by line as the body arrives (never the whole file as one string), refusing
  * at once a file larger than {@link MAX_BULK_FILE_BYTES} or with more than {@link MAX_BULK_ITEMS}
- * items. Returns the items and, for each, its line in the file.
+ * items. Returns the items and, for each, its line in the file; `complete` is false when the body
+ * ended before the file did (the client gone, or the gateway past its limit).
+ * @throws {UploadRefusal} past the size or item limit.
  */
 async function readItems(
   request: ServiceRequest,
   format: 'csv' | 'ndjson',
-): Promise<{ items: Item[]; lines: number[] }> {
+): Promise<{ items: Item[]; lines: number[]; complete: boolean }> {
   const declared = Number(request.header('content-length'));
   if (Number.isFinite(declared) && declared > MAX_BULK_FILE_BYTES) throw tooLarge();
   let bytes = 0;
@@ -149,7 +134,7 @@ async function readItems(
         continue;
       }
       if (items.length === MAX_BULK_ITEMS) {
-        throw new FileRefusal(413, 'PAYLOAD_TOO_LARGE', `At most ${MAX_BULK_ITEMS} items per file`, 'body');
+        throw new UploadRefusal(413, 'PAYLOAD_TOO_LARGE', `At most ${MAX_BULK_ITEMS} items per file`, 'body');
       }
       if (format === 'csv') {
         const cells = csvCells(line, header!.separator);
@@ -174,22 +159,14 @@ async function readItems(
     }
   } catch (error) {
     // The connection broke mid-file (the client, or the gateway past its limit): nothing is queued.
-    if (error instanceof FileRefusal || isClientError(error) || raw.complete) throw error;
+    if (error instanceof UploadRefusal || isClientError(error) || raw.complete) throw error;
   }
   if (bytes > MAX_BULK_FILE_BYTES) throw tooLarge();
-  if (!raw.complete) {
-    throw new FileRefusal(
-      400,
-      'INCOMPLETE_UPLOAD',
-      'The billing file was cut short before its end: nothing was queued, send it again',
-      'body',
-    );
-  }
-  return { items, lines: itemLines };
+  return { items, lines: itemLines, complete: raw.complete };
 }
 
-function tooLarge(): FileRefusal {
-  return new FileRefusal(
+function tooLarge(): UploadRefusal {
+  return new UploadRefusal(
     413,
     'PAYLOAD_TOO_LARGE',
     `A billing file may be at most ${MAX_BULK_FILE_BYTES / 1_048_576} MiB`,
@@ -197,23 +174,15 @@ function tooLarge(): FileRefusal {
   );
 }
 
-function problem(
-  status: number,
-  code: string,
-  message: string,
-  extra: Record<string, unknown> = {},
-): RouteResponse {
-  return { status, json: { error: { code, message, ...extra } } };
-}
-
-/** The refusal's item indexes (`input.items.12.amountCents`) as the file's lines. */
-function withLines(
-  error: { message: string; extensions: Record<string, unknown> },
-  lines: number[] | undefined,
-) {
+/**
+ * The answer to a refusal of the run (400 for its items, 409 for a key used for another run), its
+ * item indexes (`input.items.12.amountCents`) named as the file's lines, with its violations and
+ * the job it conflicts with.
+ */
+function runRefusal(error: ClientError, lines: number[]) {
   const toLine = (text: string) =>
     text.replace(/input\.items\.(\d+)\.(\w+)/g, (_, index: string, field: string) => {
-      const line = lines?.[Number(index)];
+      const line = lines[Number(index)];
       return line === undefined ? `items.${index}.${field}` : `line ${line} (${field})`;
     });
   const violations = Array.isArray(error.extensions['violations'])
@@ -223,14 +192,16 @@ function withLines(
       }))
     : undefined;
   const field = typeof error.extensions['field'] === 'string' ? toLine(error.extensions['field']) : undefined;
-  return {
-    message: toLine(error.message),
-    extra: {
-      ...(field === undefined ? {} : { field: field.replace(/^input\./, '') }),
+  return uploadProblem(
+    error.code === 'CONFLICT' ? 409 : 400,
+    error.code,
+    toLine(error.message),
+    field?.replace(/^input\./, ''),
+    {
       ...(violations === undefined ? {} : { violations }),
       ...(typeof error.extensions['jobId'] === 'string' ? { jobId: error.extensions['jobId'] } : {}),
     },
-  };
+  );
 }
 
 function parameter(params: URLSearchParams, name: string): string {
@@ -242,25 +213,25 @@ function parameter(params: URLSearchParams, name: string): string {
 /**
  * `POST /payment-bulk-jobs`: queues a bulk run from a billing file, through the same domain function
  * as the `startPaymentBulkJob` mutation (same checks, same idempotency), for the same callers
- * (tributi staff). Answers 201 with `{ job }` (200 when the key already queued this run), or
- * `{ error: { code, message, field, violations } }` naming the file's lines: 400, 401, 403, 409 (the
- * key was used for another run), 413 (beyond the size or item limit, refused as soon as it is
- * passed), 415 (neither CSV nor NDJSON).
+ * (tributi staff). Refusals are answered as every upload route answers them (`answeringUpload`),
+ * the file read line by line as it arrives all the same. Answers 201 with `{ job }` (200 when the
+ * key already queued this run), or `{ error: { code, message, field, violations } }` naming the
+ * file's lines: 400, 401, 403, 409 (the key was used for another run), 413 (beyond the size or item
+ * limit, refused as soon as it is passed), 415 (neither CSV nor NDJSON).
  */
 export function bulkUploadRoute(context: (request: ServiceRequest) => Promise<TributiContext>): Route {
   return {
     method: 'POST',
     path: BULK_UPLOAD_PATH,
-    async handler(request) {
-      let lines: number[] | undefined;
-      try {
+    handler: (request) =>
+      answeringUpload(request, async () => {
         const ctx = await context(request);
         const actor = requireTributiStaff(ctx);
         const declared = request.header('content-type')?.split(';')[0]?.trim().toLowerCase();
         const format =
           declared === 'text/csv' ? 'csv' : declared === 'application/x-ndjson' ? 'ndjson' : null;
         if (format === null) {
-          throw new FileRefusal(
+          throw new UploadRefusal(
             415,
             'UNSUPPORTED_MEDIA_TYPE',
             `Send the billing file as text/csv or application/x-ndjson${declared ? `, not ${declared}` : ''}`,
@@ -287,37 +258,33 @@ export function bulkUploadRoute(context: (request: ServiceRequest) => Promise<Tr
             .map((date) => date.trim()),
         };
         await ctx.creditor();
-        const read = await readItems(request, format);
-        lines = read.lines;
-        const items = read.items;
-        const before = await ctx.em.count(BulkJobEntity, { idempotencyKey: input.idempotencyKey });
-        const job = await queueBulkJob(
-          ctx.em,
-          { ...input, items },
-          {
-            comune: ctx.comune,
-            createdBy: `staff:${actor.id}`,
-            now: ctx.now,
-            fineRules: ctx.settings.fineRules,
-          },
-        );
-        ctx.bulkJobs.kick();
-        return { status: before > 0 ? 200 : 201, json: { job: toBulkJobType(job) } };
-      } catch (error) {
-        request.raw.resume();
-        if (error instanceof FileRefusal) {
-          return problem(error.status, error.code, error.message, error.field ? { field: error.field } : {});
-        }
-        if (isClientError(error)) {
-          const code = String(error.extensions.code);
-          const { message, extra } = withLines(
-            { message: error.message, extensions: error.extensions as Record<string, unknown> },
-            lines,
+        const { items, lines, complete } = await readItems(request, format);
+        if (!complete) {
+          return uploadProblem(
+            400,
+            'INCOMPLETE_UPLOAD',
+            'The billing file was cut short before its end: nothing was queued, send it again',
+            'body',
           );
-          return problem(HTTP_STATUS[code] ?? 400, code, message, extra);
         }
-        throw error;
-      }
-    },
+        const before = await ctx.em.count(BulkJobEntity, { idempotencyKey: input.idempotencyKey });
+        try {
+          const job = await queueBulkJob(
+            ctx.em,
+            { ...input, items },
+            {
+              comune: ctx.comune,
+              createdBy: `staff:${actor.id}`,
+              now: ctx.now,
+              fineRules: ctx.settings.fineRules,
+            },
+          );
+          ctx.bulkJobs.kick();
+          return { status: before > 0 ? 200 : 201, json: { job: toBulkJobType(job) } };
+        } catch (error) {
+          if (isClientError(error)) return runRefusal(error, lines);
+          throw error;
+        }
+      }),
   };
 }
