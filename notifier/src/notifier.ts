@@ -17,6 +17,7 @@ import {
   REVOCATIONS_PATH,
 } from '@sportello/platform';
 import type { Channel, ChannelName } from './channels/channel.js';
+import { withLane } from './channels/lanes.js';
 import { buildChannels } from './channels/registry.js';
 import { createSandboxChannel } from './channels/sandbox/sandbox-channel.js';
 import type { TelegramBot } from './channels/telegram/telegram-bot.js';
@@ -152,12 +153,15 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
   const dispatcher = new Dispatcher({
     store,
     channels: dispatchChannels,
-    render: createRenderer({
-      database,
-      comuneName,
-      preferencesUrl: config.preferencesUrl,
-      unsubscribeLink: (deliveryId) => unsubscribeLinks.linkFor(deliveryId),
-    }),
+    // Each message carries its lane: the channels give alerts their connections and rate first.
+    render: withLane(
+      createRenderer({
+        database,
+        comuneName,
+        preferencesUrl: config.preferencesUrl,
+        unsubscribeLink: (deliveryId) => unsubscribeLinks.linkFor(deliveryId),
+      }),
+    ),
     logger,
     batchSize: config.dispatch.batchSize,
     leaseMs: config.dispatch.leaseMs,

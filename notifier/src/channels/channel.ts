@@ -1,3 +1,5 @@
+import type { Lane } from '@sportello/schema';
+
 /**
  * The one boundary between the notifier core and a delivery channel. The core records deliveries
  * and decides when to retry; an adapter only turns one rendered message into one provider call and
@@ -59,6 +61,12 @@ export interface OutgoingMessage {
   listUnsubscribeUrl?: string;
   /** Deliver without sound where the channel supports it (Telegram). @default false */
   silent?: boolean;
+  /**
+   * The lane of the delivery: what the channel holds in hand (connections, its share of the
+   * provider's rate) goes to a `critical` message first, so an alert never waits behind bulk mail.
+   * @default 'interactive'
+   */
+  lane?: Lane;
 }
 
 /** Why a send did not go through, as data the core can record and act on. */

@@ -44,6 +44,11 @@ export interface SmtpSink {
    * thinks it was not taken (an answer lost after acceptance).
    */
   loseAnswers(count: number): void;
+  /**
+   * Holds the final answer to every mail received from now on (a relay slow to answer) until the
+   * returned function is called; the mails count as received meanwhile.
+   */
+  holdAnswers(): () => void;
   /** Resolves once at least `count` mails were received. */
   waitForMails(count: number, timeoutMs?: number): Promise<readonly ReceivedMail[]>;
   close(): Promise<void>;
@@ -60,6 +65,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
   let connections = 0;
   let maxConcurrentConnections = 0;
   let answersToLose = 0;
+  let held: Promise<void> | undefined;
 
   const server = new SMTPServer({
     disabledCommands: options.auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
@@ -112,6 +118,9 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
               parsed,
             });
             for (const wake of waiters) wake();
+            return held;
+          })
+          .then(() => {
             if (answersToLose > 0) {
               answersToLose -= 1;
               callback(Object.assign(new Error('4.3.0 temporary failure'), { responseCode: 451 }));
@@ -148,6 +157,14 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
     },
     loseAnswers(count) {
       answersToLose = count;
+    },
+    holdAnswers() {
+      let release!: () => void;
+      held = new Promise<void>((resolve) => (release = resolve));
+      return () => {
+        held = undefined;
+        release();
+      };
     },
     async waitForMails(count, timeoutMs = 10_000) {
       if (mails.length >= count) return mails;

@@ -1,5 +1,6 @@
 import { createRateLimiter } from '../../pacing/rate-limiter.js';
 import { defineChannel } from '../definition.js';
+import { createLaneLimiter, laneKey, laneOfRow } from '../lanes.js';
 import { createEmailChannel } from './email-channel.js';
 
 /** Email over SMTP (`SMTP_*`); the sandbox folder without `SMTP_HOST`. */
@@ -11,8 +12,11 @@ export const emailChannel = defineChannel({
     return {
       channel: host.given ?? email ?? host.sandbox(),
       dispatch: {
-        limiter: createRateLimiter({ global: { ratePerSecond: smtp?.ratePerSecond ?? 50 } }),
-        keyOf: () => undefined,
+        // The relay's rate goes to alerts first: a reminder run's queued sends never push an alert's slot back.
+        limiter: createLaneLimiter(
+          createRateLimiter({ global: { ratePerSecond: smtp?.ratePerSecond ?? 50 } }),
+        ),
+        keyOf: (row) => laneKey(laneOfRow(row)),
         // An answer lost after sending: sent again with the same Message-ID, which receiving systems recognise.
         onUncertain: 'resend',
       },

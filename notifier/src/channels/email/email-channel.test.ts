@@ -154,3 +154,53 @@ describe('email channel failures', () => {
     expect(classifySmtpError(new Error('boom')).kind).toBe('retryable');
   });
 });
+
+describe('email channel lanes', () => {
+  it('sends an alert at once on a connection of its own while bulk mail waits for a slow relay', async () => {
+    const sink = await startSmtpSink();
+    const channel = createEmailChannel({
+      host: sink.host,
+      port: sink.port,
+      ignoreTls: true,
+      from: '"Comune di Torino" <noreply@comune.torino.example>',
+      maxConnections: 2,
+    });
+    const release = sink.holdAnswers();
+    try {
+      const bulk = Array.from({ length: 10 }, (_, i) =>
+        channel.send(
+          mail({
+            deliveryId: `bulk-${i}`,
+            lane: 'bulk',
+            subject: 'Avviso di pagamento TARI 2026',
+            recipient: { channel: 'email', address: `payer${i}@example.org` },
+          }),
+        ),
+      );
+      // Both connections of the pool carry a bulk mail whose answer the relay holds back.
+      await sink.waitForMails(2);
+      const alert = channel.send(
+        mail({
+          deliveryId: 'alert-red',
+          lane: 'critical',
+          subject: 'Allerta rossa: evitare gli spostamenti',
+          recipient: { channel: 'email', address: 'resident@example.org' },
+        }),
+      );
+      await expect
+        .poll(() => sink.mails.map((received) => received.parsed.subject), { timeout: 5_000 })
+        .toContain('Allerta rossa: evitare gli spostamenti');
+      release();
+      const results = await Promise.all([...bulk, alert]);
+      expect(results.every((result) => result.ok)).toBe(true);
+      const subjects = sink.mails.map((received) => received.parsed.subject);
+      expect(subjects).toHaveLength(11);
+      // The alert reached the relay third, before the eight bulk mails still waiting.
+      expect(subjects.indexOf('Allerta rossa: evitare gli spostamenti')).toBe(2);
+    } finally {
+      release();
+      await channel.close();
+      await sink.close();
+    }
+  });
+});

@@ -8,6 +8,7 @@ import {
   type SendResult,
 } from '../channel.js';
 import type { RateLimiter } from '../../pacing/rate-limiter.js';
+import { createLaneSlots } from '../lanes.js';
 import { classifySmtpError } from './classify-smtp-error.js';
 
 /** SMTP settings of the email channel. */
@@ -25,6 +26,11 @@ export interface EmailChannelConfig {
   messageIdDomain?: string;
   /** Parallel SMTP connections of the pool. @default 5 */
   maxConnections?: number;
+  /**
+   * Connections kept for alerts (the critical lane) on top of `maxConnections`: an alert never
+   * waits for a connection busy with other mail. @default 1
+   */
+  criticalConnections?: number;
   /** Messages sent over one connection before it is recycled. @default 100 */
   maxMessagesPerConnection?: number;
   /** Socket inactivity timeout. @default 30000 */
@@ -59,25 +65,36 @@ function domainOf(from: string): string {
 }
 
 /**
- * Creates the email channel over a pooled SMTP transport. Does not connect until the first send.
+ * Creates the email channel over pooled SMTP transports: `maxConnections` for every lane and
+ * `criticalConnections` more for alerts alone. The channel hands a pool no more messages than it
+ * has connections, so nothing queues inside the transport in arrival order: the channel's own queue
+ * gives a free connection to an alert first, then to interactive mail, then to bulk mail, and an
+ * alert finds a connection of its own free however many reminders are in hand. Does not connect
+ * until the first send.
  * @throws Error when no Message-ID domain can be derived.
  */
 export function createEmailChannel(config: EmailChannelConfig, deps: EmailChannelDeps = {}): EmailChannel {
   const domain = config.messageIdDomain ?? domainOf(config.from);
-  const transport = nodemailer.createTransport({
-    pool: true,
-    host: config.host,
-    port: config.port,
-    secure: config.secure ?? false,
-    ignoreTLS: config.ignoreTls ?? false,
-    ...(config.auth ? { auth: config.auth } : {}),
-    maxConnections: config.maxConnections ?? 5,
-    maxMessages: config.maxMessagesPerConnection ?? 100,
-    socketTimeout: config.socketTimeoutMs ?? 30_000,
-    // Never log message bodies or addresses.
-    logger: false,
-    debug: false,
-  });
+  const maxConnections = config.maxConnections ?? 5;
+  const criticalConnections = config.criticalConnections ?? 1;
+  const pool = (connections: number) =>
+    nodemailer.createTransport({
+      pool: true,
+      host: config.host,
+      port: config.port,
+      secure: config.secure ?? false,
+      ignoreTLS: config.ignoreTls ?? false,
+      ...(config.auth ? { auth: config.auth } : {}),
+      maxConnections: connections,
+      maxMessages: config.maxMessagesPerConnection ?? 100,
+      socketTimeout: config.socketTimeoutMs ?? 30_000,
+      // Never log message bodies or addresses.
+      logger: false,
+      debug: false,
+    });
+  const transport = pool(maxConnections);
+  const alertTransport = criticalConnections > 0 ? pool(criticalConnections) : undefined;
+  const connections = createLaneSlots({ shared: maxConnections, reserved: criticalConnections });
 
   async function send(message: OutgoingMessage): Promise<SendResult> {
     if (message.recipient.channel !== 'email') return wrongRecipient('email', message.recipient);
@@ -89,16 +106,21 @@ export function createEmailChannel(config: EmailChannelConfig, deps: EmailChanne
     }
     try {
       await deps.limiter?.acquire();
-      const info = await transport.sendMail({
-        from: config.from,
-        to: message.recipient.address,
-        subject: message.subject,
-        text: message.text,
-        ...(message.html !== undefined ? { html: message.html } : {}),
-        messageId: messageIdFor(message.deliveryId, domain),
-        headers: { ...headers, 'Content-Language': message.language },
-      });
-      return delivered(info.messageId);
+      const connection = await connections.acquire(message.lane);
+      try {
+        const info = await (connection.reserved ? alertTransport! : transport).sendMail({
+          from: config.from,
+          to: message.recipient.address,
+          subject: message.subject,
+          text: message.text,
+          ...(message.html !== undefined ? { html: message.html } : {}),
+          messageId: messageIdFor(message.deliveryId, domain),
+          headers: { ...headers, 'Content-Language': message.language },
+        });
+        return delivered(info.messageId);
+      } finally {
+        connection.release();
+      }
     } catch (error) {
       return failed(classifySmtpError(error));
     }
@@ -109,6 +131,7 @@ export function createEmailChannel(config: EmailChannelConfig, deps: EmailChanne
     send,
     async close() {
       transport.close();
+      alertTransport?.close();
     },
   };
 }

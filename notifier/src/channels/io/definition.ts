@@ -1,5 +1,6 @@
 import { createRateLimiter } from '../../pacing/rate-limiter.js';
 import { defineChannel } from '../definition.js';
+import { createLaneLimiter, laneKey, laneOfRow } from '../lanes.js';
 import { createIoChannel } from './io-channel.js';
 
 /** App IO (`IO_*`); the sandbox folder without `IO_API_KEY`. */
@@ -11,8 +12,9 @@ export const ioChannel = defineChannel({
     return {
       channel: host.given ?? (service ? createIoChannel({ resolveService: () => service }) : host.sandbox()),
       dispatch: {
-        limiter: createRateLimiter({ perKey: { ratePerSecond: io?.ratePerSecond ?? 50 } }),
-        keyOf: (row) => row.comune,
+        // Each comune's IO quota goes to alerts first, then to practice updates, then to reminders.
+        limiter: createLaneLimiter(createRateLimiter({ perKey: { ratePerSecond: io?.ratePerSecond ?? 50 } })),
+        keyOf: (row) => laneKey(laneOfRow(row), row.comune),
         // No idempotency key: an answer lost after sending waits for staff as `uncertain`.
         onUncertain: 'hold',
       },

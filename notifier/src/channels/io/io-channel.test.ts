@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '@sportello/platform';
 import type { OutgoingMessage } from '../channel.js';
 import { startFakeIo, type FakeIo } from '@sportello/test-support';
+import type { DeliveryRow } from '../../delivery/delivery-store.js';
+import { testConfig } from '../../test-support/test-config.js';
+import { ioChannel } from './definition.js';
 import { createIoChannel, type IoChannel } from './io-channel.js';
 import { prepareIoContent } from './io-content.js';
 
@@ -165,6 +169,42 @@ describe('App IO channel against the fake services API', () => {
   it('refuses a message meant for another channel', async () => {
     const result = await channel.send(ioMessage(ALLOWED, { recipient: { channel: 'telegram', chatId: 1 } }));
     expect(result).toMatchObject({ ok: false, failure: { kind: 'permanent' } });
+  });
+});
+
+describe('App IO channel as the notifier builds it', () => {
+  it("spends a comune's IO quota on an alert first, ahead of the reminders already waiting", async () => {
+    const io = await startFakeIo({ keys: ['key-torino'], profiles: { [ALLOWED]: { senderAllowed: true } } });
+    try {
+      const built = ioChannel.build({
+        config: testConfig({ io: { baseUrl: io.baseUrl, apiKey: 'key-torino', ratePerSecond: 20 } }),
+        logger: createLogger({ name: 'io-lanes-test', level: 'silent' }),
+        chatLinks: undefined as never,
+        given: undefined,
+        sandbox: () => {
+          throw new Error('the IO channel is configured');
+        },
+      });
+      // As the dispatcher sends a delivery: paced by the channel's limiter, then handed to the channel.
+      const send = async (priority: number, subject: string) => {
+        const row = { priority, comune: TORINO } as DeliveryRow;
+        await built.dispatch.limiter!.acquire(built.dispatch.keyOf(row));
+        return built.channel.send(ioMessage(ALLOWED, { subject }));
+      };
+      const reminders = Array.from({ length: 20 }, (_, i) => send(0, `Promemoria IMU n. ${i + 1}`));
+      // The reminders are on their way, 20 a second.
+      await expect.poll(() => io.messages.length).toBeGreaterThanOrEqual(2);
+      const handedOver = io.messages.length;
+      const alert = send(2500, 'Allerta rossa: evitare gli spostamenti');
+      const results = await Promise.all([...reminders, alert]);
+      expect(results.every((result) => result.ok)).toBe(true);
+      const subjects = io.messages.map((message) => (message.body.content as { subject: string }).subject);
+      expect(subjects).toHaveLength(21);
+      // Ahead of the alert: the reminders received when it was handed over and the one being paced.
+      expect(subjects.indexOf('Allerta rossa: evitare gli spostamenti')).toBeLessThanOrEqual(handedOver + 2);
+    } finally {
+      await io.close();
+    }
   });
 });
 

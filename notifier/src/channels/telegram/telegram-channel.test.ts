@@ -94,6 +94,26 @@ describe('Telegram channel against the fake Bot API', () => {
     }
   });
 
+  it("spends the bot's 30 messages a second on an alert first: it leaves after at most one more reminder", async () => {
+    const before = telegram.sent.length;
+    const reminders = Array.from({ length: 30 }, (_, i) =>
+      channel.send(message(6000 + i, { lane: 'bulk', text: 'Promemoria: la rata TARI scade domani.' })),
+    );
+    // The reminders are on their way, 30 a second.
+    await telegram.waitForSent(before + 3);
+    const handedOver = telegram.sent.length - before;
+    const alert = channel.send(
+      message(6999, { lane: 'critical', text: 'Allerta rossa: evitare gli spostamenti.' }),
+    );
+    const results = await Promise.all([...reminders, alert]);
+    expect(results.every((result) => result.ok)).toBe(true);
+    expect(telegram.tooManyRequests).toBe(0);
+    const order = telegram.sent.slice(before).map((sent) => sent.chatId);
+    expect(order).toHaveLength(31);
+    // Ahead of the alert: the reminders received when it was handed over, one already on its way, one queued.
+    expect(order.indexOf('6999')).toBeLessThanOrEqual(handedOver + 2);
+  });
+
   it('turns flood control into a retryable failure with the wait Telegram asked for', async () => {
     const unpaced = createTelegramChannel(
       { token: TOKEN, apiRoot: telegram.apiRoot },

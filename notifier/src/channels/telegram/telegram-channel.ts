@@ -1,3 +1,4 @@
+import type { Lane } from '@sportello/schema';
 import { Telegraf } from 'telegraf';
 import {
   delivered,
@@ -9,6 +10,7 @@ import {
 } from '../channel.js';
 import { createRateLimiter, type RateLimiter } from '../../pacing/rate-limiter.js';
 import { createWirePacer, type WirePacer } from '../../pacing/wire-pacer.js';
+import { createLaneSlots } from '../lanes.js';
 import { classifyTelegramError } from './classify-telegram-error.js';
 import { escapeMarkdownV2, truncateMarkdownV2 } from './markdown-v2.js';
 
@@ -79,7 +81,18 @@ export function createTelegramLimiter(
   });
 }
 
-/** Creates the Telegram sending channel. Makes no request until the first send. */
+/** Alerts waiting in the pacer's queue at once, besides the one place every lane shares. */
+const ALERT_PLACES = 4;
+
+/**
+ * Creates the Telegram sending channel. Makes no request until the first send.
+ *
+ * The bot's 30 messages a second go to alerts first. A message of another lane enters the pacer's
+ * queue only once its chat could take it, and only one such message waits there at a time; alerts
+ * have places of their own besides and take the shared one first. An alert handed over during a
+ * reminder run therefore leaves after at most one reminder, however many are in hand, and while
+ * alerts wait no reminder enters. Each chat still gets one message a second.
+ */
 export function createTelegramChannel(
   config: TelegramChannelConfig,
   deps: TelegramChannelDeps = {},
@@ -89,24 +102,40 @@ export function createTelegramChannel(
   }).telegram;
   const pacer = deps.pacer ?? createTelegramPacer();
   const timeoutMs = config.requestTimeoutMs ?? 15_000;
+  /** Places in the pacer's queue, most urgent lane first; given back as the request leaves. */
+  const places = createLaneSlots({ shared: 1, reserved: ALERT_PLACES });
 
-  async function post(chatId: string | number, markdownV2: string, silent: boolean): Promise<SendResult> {
+  async function post(
+    chatId: string | number,
+    markdownV2: string,
+    silent: boolean,
+    lane: Lane | undefined,
+  ): Promise<SendResult> {
     const key = String(chatId);
     try {
-      const sent = await pacer.run(key, () =>
-        telegram.callApi(
-          'sendMessage',
-          {
-            chat_id: chatId,
-            text: truncateMarkdownV2(markdownV2),
-            parse_mode: 'MarkdownV2',
-            disable_notification: silent,
-            link_preview_options: { is_disabled: true },
-          },
-          // telegraf types its signal with a polyfill's class; node-fetch takes Node's own.
-          { signal: AbortSignal.timeout(timeoutMs) as never },
-        ),
-      );
+      // Others wait for their chat outside the queue: a chat's one message a second holds nobody back.
+      if (lane !== 'critical') await pacer.ready(key);
+      const place = await places.acquire(lane);
+      let sent;
+      try {
+        sent = await pacer.run(key, () => {
+          place.release();
+          return telegram.callApi(
+            'sendMessage',
+            {
+              chat_id: chatId,
+              text: truncateMarkdownV2(markdownV2),
+              parse_mode: 'MarkdownV2',
+              disable_notification: silent,
+              link_preview_options: { is_disabled: true },
+            },
+            // telegraf types its signal with a polyfill's class; node-fetch takes Node's own.
+            { signal: AbortSignal.timeout(timeoutMs) as never },
+          );
+        });
+      } finally {
+        place.release();
+      }
       return delivered(`${sent.chat.id}:${sent.message_id}`);
     } catch (error) {
       const failure = classifyTelegramError(error);
@@ -122,13 +151,15 @@ export function createTelegramChannel(
       if (message.recipient.channel !== 'telegram')
         return Promise.resolve(wrongRecipient('telegram', message.recipient));
       const body = message.markdownV2 ?? escapeMarkdownV2(message.text);
-      return post(message.recipient.chatId, body, message.silent ?? false);
+      return post(message.recipient.chatId, body, message.silent ?? false, message.lane);
     },
     sendToChannel(channelPost) {
       return post(
         channelPost.channelId,
         channelPost.markdownV2 ?? escapeMarkdownV2(channelPost.text),
         channelPost.silent ?? false,
+        // Only alerts and urgent ordinances are posted to the comune's public channel.
+        'critical',
       );
     },
   };
