@@ -1,4 +1,3 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EventEnvelope } from '@sportello/schema';
 import type { EntityManager } from '../database/database.js';
 import { InboxEntry } from './inbox-entry.entity.js';
@@ -10,8 +9,11 @@ class AlreadyProcessed extends Error {}
  * commit in one transaction, so a redelivery (or a concurrent duplicate delivery) finds the record
  * and changes nothing. `fn` must do all its work through the EntityManager it receives.
  *
- * The inbox row is inserted before `fn` runs: on PostgreSQL a concurrent duplicate waits on the
- * primary key and then gives up, instead of running `fn` twice and failing only at commit.
+ * The inbox row is inserted before `fn` runs, with one `insert ... on conflict do nothing` whose
+ * affected row count tells a new event from one done before (no read first, no failed statement
+ * for a redelivery). On PostgreSQL a concurrent duplicate waits on the primary key until the first
+ * delivery commits or rolls back, then inserts nothing (or, after a rollback, runs `fn` itself),
+ * instead of running `fn` twice and failing only at commit.
  *
  * @returns `true` when `fn` ran and committed, `false` when the event had already been processed.
  * @throws whatever `fn` throws (nothing is recorded, so the event can be retried).
@@ -24,15 +26,14 @@ export async function handleOnce(
 ): Promise<boolean> {
   try {
     return await em.transactional(async (tx) => {
-      try {
-        await tx.insert(InboxEntry, { consumer, eventId: event.id, processedAt: new Date() });
-      } catch (error) {
-        // Only this insert's violation means "done before"; the same error from `fn` is fn's own.
-        if (error instanceof UniqueConstraintViolationException) {
-          throw new AlreadyProcessed();
-        }
-        throw error;
-      }
+      const inserted = await tx
+        .createQueryBuilder(InboxEntry)
+        .insert({ consumer, eventId: event.id, processedAt: new Date() })
+        .onConflict(['consumer', 'eventId'])
+        .ignore()
+        .execute('run');
+      // Rolled back, not committed: the transaction wrote nothing, and says so to the database.
+      if (inserted.affectedRows === 0) throw new AlreadyProcessed();
       await fn(tx);
       return true;
     });

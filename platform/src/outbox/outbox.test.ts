@@ -3,8 +3,9 @@ import { createEvent, EventValidationError, type EventEnvelope } from '@sportell
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { EventBus } from '../bus/event-bus.js';
+import { createInProcessBus } from '../bus/in-process-bus.js';
 import { publishOnlyBus } from '../bus/test-support/publish-only-bus.js';
-import type { Database } from '../database/database.js';
+import type { Database, EntityManager } from '../database/database.js';
 import { TenantViolationError } from '../database/tenancy.js';
 import { Note } from '../database/test-support/entities.js';
 import {
@@ -90,6 +91,32 @@ function gatedBus(held: (subject: string) => boolean) {
   });
   return { bus, published, release };
 }
+
+/** A statement the database ran, as MikroORM's logger reports it. */
+interface Statement {
+  sql: string;
+  failed: boolean;
+}
+
+/** Every statement `database` runs from now on, read through MikroORM's query logger. */
+function statementLog(database: Database) {
+  const ormLogger = database.orm.config.getLogger();
+  const logQuery = ormLogger.logQuery.bind(ormLogger);
+  const statements: Statement[] = [];
+  ormLogger.logQuery = (context) => {
+    statements.push({ sql: context.query ?? '', failed: context.level === 'error' });
+    logQuery(context);
+  };
+  return {
+    /** The statements logged since the last call. */
+    take: () => statements.splice(0),
+  };
+}
+
+const updatesOfOutbox = (statements: readonly Statement[]) =>
+  statements.filter((statement) => /^update\s+["`]outbox_message["`]/i.test(statement.sql));
+const ofInbox = (statements: readonly Statement[]) =>
+  statements.filter((statement) => /["`]inbox_entry["`]/.test(statement.sql));
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -441,6 +468,168 @@ describe.each(DRIVERS)('outbox on %s', (driver) => {
       }
     },
   );
+
+  describe('statements', () => {
+    let consumerScratch: ScratchDatabase;
+    let consumerDatabase: Database;
+    beforeEach(async () => {
+      consumerScratch = await scratchDatabase(driver);
+      consumerDatabase = await consumerScratch.open();
+      await consumerDatabase.migrate();
+    });
+    afterEach(async () => {
+      await consumerScratch.dispose();
+    });
+
+    /**
+     * The embedded hub's bus: a publish resolves once a consumer has applied the event through its
+     * inbox in a database of its own, so the events of a round are delivered at different moments.
+     */
+    async function busWithConsumer() {
+      const inProcess = createInProcessBus();
+      await inProcess.consume({ name: 'notes', subjects: ['sportello.>'] }, async (event) => {
+        await handleOnce(consumerDatabase.fork({ comune: ROMA }), 'notes', event, (em) => {
+          em.create(Note, { id: randomUUID(), comune: ROMA, title: event.id });
+          return Promise.resolve();
+        });
+      });
+      let publishes = 0;
+      const bus: EventBus = {
+        ...inProcess,
+        publish: (event) => {
+          publishes += 1;
+          return inProcess.publish(event);
+        },
+      };
+      const applied = () => consumerDatabase.fork({ comune: ROMA }).count(Note);
+      return { bus, applied, publishes: () => publishes, close: () => inProcess.close() };
+    }
+
+    test('the relay marks the events of a round published with one statement, however many', async () => {
+      const consumer = await busWithConsumer();
+      try {
+        const em = database.fork({ comune: ROMA });
+        for (let i = 0; i < 40; i++) recordEvent(em, alertEvent(ROMA, `alert-${i}`));
+        await em.flush();
+        const log = statementLog(database);
+        // SQLite: no mark falls due while the round's deliveries go on, however slowly they do here.
+        const relay = createOutboxRelay({ database, bus: consumer.bus, logger, markIntervalMs: 60_000 });
+
+        expect(await relay.flush()).toBe(40);
+        expect(await consumer.applied()).toBe(40);
+        expect(updatesOfOutbox(log.take())).toHaveLength(1);
+        expect(await database.forkUnscoped().count(OutboxMessage, { publishedAt: null })).toBe(0);
+      } finally {
+        await consumer.close();
+      }
+    });
+
+    test.runIf(driver === 'sqlite')(
+      'events published while the relay runs wait to be marked together, never republished meanwhile',
+      async () => {
+        const consumer = await busWithConsumer();
+        const log = statementLog(database);
+        const relay = createOutboxRelay({
+          database,
+          bus: consumer.bus,
+          logger,
+          pollIntervalMs: 60_000,
+          markIntervalMs: 60_000,
+        });
+        relay.start();
+        try {
+          // One commit after the other: each starts a round, each event is delivered on its own.
+          for (let i = 0; i < 20; i++) {
+            const em = database.fork({ comune: ROMA });
+            recordEvent(em, alertEvent(ROMA, `alert-${i}`));
+            await em.flush();
+          }
+          await expect.poll(consumer.applied, { timeout: 10_000 }).toBe(20);
+          // Delivered, not marked yet: the rounds the commits started skipped them.
+          expect(updatesOfOutbox(log.take())).toHaveLength(0);
+          expect(await database.forkUnscoped().count(OutboxMessage, { publishedAt: null })).toBe(20);
+          expect(consumer.publishes()).toBe(20);
+
+          await relay.stop();
+          expect(updatesOfOutbox(log.take())).toHaveLength(1);
+          expect(await database.forkUnscoped().count(OutboxMessage, { publishedAt: null })).toBe(0);
+        } finally {
+          await relay.stop();
+          await consumer.close();
+        }
+      },
+    );
+
+    test.runIf(driver === 'sqlite')(
+      'a running relay marks what it published within markIntervalMs',
+      async () => {
+        const consumer = await busWithConsumer();
+        const relay = createOutboxRelay({
+          database,
+          bus: consumer.bus,
+          logger,
+          pollIntervalMs: 60_000,
+          markIntervalMs: 20,
+        });
+        relay.start();
+        try {
+          const em = database.fork({ comune: ROMA });
+          recordEvent(em, alertEvent(ROMA, 'alert'));
+          await em.flush();
+          await expect
+            .poll(() => database.forkUnscoped().count(OutboxMessage, { publishedAt: null }))
+            .toBe(0);
+          expect(consumer.publishes()).toBe(1);
+        } finally {
+          await relay.stop();
+          await consumer.close();
+        }
+      },
+    );
+
+    test.runIf(driver === 'postgresql')(
+      'a round the bus refuses records its failures with one statement per error, not one per event',
+      async () => {
+        const bus = publishOnlyBus(() => Promise.reject(new Error('nats: timeout')));
+        const em = database.fork({ comune: ROMA });
+        for (let i = 0; i < 30; i++) recordEvent(em, alertEvent(ROMA, `alert-${i}`));
+        await em.flush();
+        const log = statementLog(database);
+        const relay = createOutboxRelay({ database, bus, logger });
+
+        expect(await relay.flush()).toBe(0);
+        expect(updatesOfOutbox(log.take())).toHaveLength(1);
+        const rows = await outboxRows();
+        expect(rows).toHaveLength(30);
+        expect(
+          rows.every(
+            (row) => row.publishedAt === null && row.attempts === 1 && row.lastError === 'nats: timeout',
+          ),
+        ).toBe(true);
+      },
+    );
+
+    test('handleOnce records a new event with one statement, and a duplicate with one that does not fail', async () => {
+      const log = statementLog(database);
+      const event = alertEvent(ROMA, 'n1');
+      const apply = (em: EntityManager) => {
+        em.create(Note, { id: randomUUID(), comune: ROMA, title: 'applied' });
+        return Promise.resolve();
+      };
+
+      expect(await handleOnce(database.fork({ comune: ROMA }), 'notes', event, apply)).toBe(true);
+      const first = log.take();
+      expect(ofInbox(first)).toEqual([{ sql: expect.stringMatching(/^insert /i), failed: false }]);
+      expect(first.some((statement) => statement.failed)).toBe(false);
+
+      expect(await handleOnce(database.fork({ comune: ROMA }), 'notes', event, apply)).toBe(false);
+      const again = log.take();
+      // A redelivery costs the same statement, which leaves no failed statement in the database log.
+      expect(ofInbox(again)).toEqual([{ sql: expect.stringMatching(/^insert /i), failed: false }]);
+      expect(again.some((statement) => statement.failed)).toBe(false);
+      expect(await database.fork({ comune: ROMA }).count(Note)).toBe(1);
+    });
+  });
 
   test('handleOnce applies an event once, even with concurrent duplicate deliveries', async () => {
     const event = alertEvent(ROMA, 'n1');

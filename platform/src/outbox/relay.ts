@@ -1,5 +1,5 @@
 import { AsyncResource } from 'node:async_hooks';
-import { raw } from '@mikro-orm/core';
+import { raw, type EntityData } from '@mikro-orm/core';
 import { LANES, laneOf, laneRank, typesOfLane, type EventEnvelope, type Lane } from '@sportello/schema';
 import type { Logger } from 'pino';
 import type { EventBus } from '../bus/event-bus.js';
@@ -29,6 +29,13 @@ export interface OutboxRelayOptions {
    * queues meanwhile); a full bulk lane never keeps an alert from being handed over. @default 1_000
    */
   maxInFlight?: number;
+  /**
+   * SQLite: longest wait of a published event for the statement that marks it, so the events
+   * published meanwhile are marked together (a burst costs one UPDATE per interval, not one per
+   * event). Until then rounds skip it; a crash republishes it, which the inboxes absorb.
+   * `flush` and `stop` mark at once. @default 100
+   */
+  markIntervalMs?: number;
   /** Longest wait between rounds while publishing keeps failing. @default 30_000 */
   maxBackoffMs?: number;
   /**
@@ -52,6 +59,15 @@ export interface OutboxRelay {
   flush(): Promise<number>;
   /** Asks for a round soon (e.g. right after a commit), unless the relay is backing off. */
   nudge(): void;
+}
+
+/** Ids per marking statement: well within both drivers' bound on parameters. */
+const MARK_BATCH = 1_000;
+
+/** A publish the bus refused, with the error text stored on its row. */
+interface Failure {
+  row: OutboxMessage;
+  error: string;
 }
 
 interface Round {
@@ -85,8 +101,8 @@ interface Round {
  * that order without waiting for their deliveries (at most `maxInFlight` per lane), so a slow
  * consumer of one event does not delay the next commit's events. There, an event already handed
  * over is not held back when an earlier one of its subject fails (the in-process bus fails a publish
- * only when its consumers stop); the failed one is published again by a later round. Marks are
- * written in batches.
+ * only when its consumers stop); the failed one is published again by a later round. The events
+ * published within `markIntervalMs` are marked together, in one statement.
  *
  * A running relay starts a round as soon as its database commits outbox events, polls otherwise.
  */
@@ -98,6 +114,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const metrics = options.metrics;
   const maxBackoffMs = options.maxBackoffMs ?? 30_000;
   const maxInFlight = options.maxInFlight ?? 1_000;
+  const markIntervalMs = options.markIntervalMs ?? 100;
 
   let running = false;
   let timer: NodeJS.Timeout | undefined;
@@ -139,7 +156,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     const lastOfSubject = new Map<string, Promise<boolean>>();
     const window = new Set<Promise<boolean>>();
     const done: OutboxMessage[] = [];
-    let failed = 0;
+    const failures: Failure[] = [];
     let preempted = false;
     for (const row of rows) {
       // An alert committed while a billing run's events go out: the round ends after those in
@@ -159,14 +176,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           published(row);
           return true;
         },
-        async (error: unknown) => {
-          failed += 1;
+        (error: unknown) => {
           blocked.add(key);
-          await em.nativeUpdate(
-            OutboxMessage,
-            { id: row.id },
-            { attempts: row.attempts + 1, lastError: publishFailure(row, row.attempts + 1, error) },
-          );
+          failures.push({ row, error: publishFailure(row, row.attempts + 1, error) });
           return false;
         },
       );
@@ -175,24 +187,42 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       void attempt.finally(() => window.delete(attempt));
     }
     await Promise.all(window);
+    // Still in the round's transaction: no other replica reads these rows before they are marked.
+    await markFailed(em, failures);
     await markPublished(em, done);
     return {
       published: done.length,
-      failed,
-      more: (preempted || rows.length === batchSize) && failed === 0,
+      failed: failures.length,
+      more: (preempted || rows.length === batchSize) && failures.length === 0,
     };
   };
 
-  /** Marks rows published, in as few statements as the driver's parameter bound allows. */
-  const markPublished = async (em: EntityManager, rows: readonly OutboxMessage[]) => {
-    const at = new Date();
-    for (let start = 0; start < rows.length; start += 1_000) {
-      const ids = rows.slice(start, start + 1_000).map((row) => row.id);
-      await em.nativeUpdate(
-        OutboxMessage,
-        { id: { $in: ids } },
-        { publishedAt: at, attempts: raw('attempts + 1'), lastError: null },
-      );
+  /** Updates rows by id, in as few statements as the driver's parameter bound allows. */
+  const updateByIds = async (
+    em: EntityManager,
+    rows: readonly OutboxMessage[],
+    data: EntityData<OutboxMessage>,
+  ) => {
+    for (let start = 0; start < rows.length; start += MARK_BATCH) {
+      const ids = rows.slice(start, start + MARK_BATCH).map((row) => row.id);
+      await em.nativeUpdate(OutboxMessage, { id: { $in: ids } }, data);
+    }
+  };
+
+  /** Marks rows published. */
+  const markPublished = (em: EntityManager, rows: readonly OutboxMessage[]) =>
+    updateByIds(em, rows, { publishedAt: new Date(), attempts: raw('attempts + 1'), lastError: null });
+
+  /** Counts failed attempts, one statement per error text (an outage fails every event alike). */
+  const markFailed = async (em: EntityManager, failures: readonly Failure[]) => {
+    const byError = new Map<string, OutboxMessage[]>();
+    for (const { row, error } of failures) {
+      const rows = byError.get(error);
+      if (rows === undefined) byError.set(error, [row]);
+      else rows.push(row);
+    }
+    for (const [error, rows] of byError) {
+      await updateByIds(em, rows, { attempts: raw('attempts + 1'), lastError: error });
     }
   };
 
@@ -242,28 +272,42 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let publishedTotal = 0;
   let failedTotal = 0;
 
-  /** Published events waiting to be marked, written together right after the current I/O. */
+  /**
+   * Published events not marked yet (waiting, or being marked), by lane: rounds skip them, but they
+   * take no room of their lane's `maxInFlight`.
+   */
+  const unmarkedByLane = new Map<Lane, Set<string>>(LANES.map((lane) => [lane, new Set<string>()]));
+  /** Published events waiting for the next mark. */
   let toMark: OutboxMessage[] = [];
-  let marking: Promise<void> | undefined;
-  const markLater = (row: OutboxMessage): Promise<void> => {
-    toMark.push(row);
-    marking ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
-      const rows = toMark;
-      toMark = [];
-      marking = undefined;
+  let markTimer: NodeJS.Timeout | undefined;
+  /** The marks written so far, one after the other. */
+  let marking: Promise<void> = Promise.resolve();
+
+  /** Marks every published event waiting, in one statement (per 1,000). */
+  const markNow = (): Promise<void> => {
+    clearTimeout(markTimer);
+    markTimer = undefined;
+    const rows = toMark;
+    toMark = [];
+    if (rows.length === 0) return marking;
+    marking = marking.then(async () => {
       // A failed mark only means a duplicate publish later, which the bus and the consumers'
       // inboxes absorb.
       await markPublished(database.forkUnscoped(), rows).catch((err: unknown) =>
         logger.error({ err, events: rows.length }, 'outbox: marking events published failed'),
       );
+      // Only now may a round read them again: marked, it finds them published; not, it republishes.
+      for (const row of rows) unmarkedByLane.get(laneOf(row.type))!.delete(row.id);
     });
     return marking;
   };
 
-  const markFailed = async (row: OutboxMessage, error: string) => {
-    await database
-      .forkUnscoped()
-      .nativeUpdate(OutboxMessage, { id: row.id }, { attempts: row.attempts + 1, lastError: error });
+  /** Queues a published event for the next mark, at most `markIntervalMs` away. */
+  const markLater = (row: OutboxMessage) => {
+    toMark.push(row);
+    unmarkedByLane.get(laneOf(row.type))!.add(row.id);
+    if (toMark.length >= MARK_BATCH) void markNow();
+    else markTimer ??= setTimeout(() => void markNow(), markIntervalMs);
   };
 
   const handOver = (row: OutboxMessage) => {
@@ -276,7 +320,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         failedTotal += 1;
         failures += 1;
         schedule(Math.min(pollIntervalMs * 2 ** failures, maxBackoffMs));
-        await markFailed(row, message).catch((err: unknown) =>
+        await markFailed(database.forkUnscoped(), [{ row, error: message }]).catch((err: unknown) =>
           logger.error({ err }, 'outbox: marking failed'),
         );
         return;
@@ -284,7 +328,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       publishedTotal += 1;
       failures = 0;
       published(row);
-      await markLater(row);
+      markLater(row);
     })();
     inDelivery.set(row.id, done);
     inDeliveryByLane.get(lane)!.add(row.id);
@@ -300,7 +344,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   const handOverRound = async (em: EntityManager): Promise<Round> => {
     const room = (lane: Lane) => maxInFlight - inDeliveryByLane.get(lane)!.size;
-    const rows = await pendingByLane(em, batchSize, room, (lane) => [...inDeliveryByLane.get(lane)!]);
+    const rows = await pendingByLane(em, batchSize, room, (lane) => [
+      ...inDeliveryByLane.get(lane)!,
+      ...unmarkedByLane.get(lane)!,
+    ]);
     for (const row of rows) handOver(row);
     // Lanes that are full get their next round when a delivery finishes; otherwise a full batch
     // means more may wait.
@@ -426,6 +473,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       cancel();
       await inFlight;
       await Promise.allSettled([...inDelivery.values()]);
+      await markNow();
     },
     async flush() {
       if (database.driver !== 'sqlite') return (await drain()).published;
@@ -433,6 +481,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       const failedBefore = failedTotal;
       await drain();
       await settle(failedBefore);
+      await markNow();
       return publishedTotal - before;
     },
     nudge() {
