@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s256Challenge } from '../domain/pkce.js';
 import { generateOneTimeToken } from '../domain/secrets.js';
 import {
+  CHIARA,
+  CHILD,
   COMUNE,
   DASHBOARD_REDIRECT,
   MARIO,
@@ -500,6 +502,26 @@ describe.each(DATABASE_DRIVERS)('on %s', (driver) => {
       });
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { error_description: string }).error_description).toMatch(/subject/);
+    });
+
+    it("gives a citizen's token by fiscal code, or the first seeded citizen's, acting for their delegators", async () => {
+      const issue = async (body: Record<string, string>) => {
+        const response = await fetch(`${service.url}/auth/dev/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        const answer = (await response.json()) as { access_token: string; subject: string };
+        return { subject: answer.subject, claims: decodeJwt(answer.access_token) };
+      };
+      expect(await issue({ subject: MARIO.toLowerCase() })).toMatchObject({
+        subject: MARIO,
+        claims: { kind: 'citizen', sub: MARIO, comune: COMUNE, acts_for: [CHILD] },
+      });
+      expect(await issue({ kind: 'citizen' })).toMatchObject({
+        subject: CHIARA,
+        claims: { kind: 'citizen', sub: CHIARA, comune: COMUNE, acts_for: [] },
+      });
     });
   });
 });

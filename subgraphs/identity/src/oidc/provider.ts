@@ -26,6 +26,7 @@ import {
   type RouteResponse,
   type Scope,
   type ServiceRequest,
+  type TokenPrincipal,
 } from '@sportello/platform';
 import type { IdentityConfig } from '../config.js';
 import { ensureCitizen } from '../domain/accounts.js';
@@ -37,7 +38,7 @@ import { fiscalCodeFromUpstreamClaim } from '../domain/upstream-subject.js';
 import { ApiClientEntity, ConsentGrantEntity, type ApiClient } from '../entities/api-client.entity.js';
 import { CitizenEntity } from '../entities/citizen.entity.js';
 import { OidcPayloadEntity } from '../entities/oidc-payload.entity.js';
-import { RefreshTokenEntity } from '../entities/refresh-token.entity.js';
+import { RefreshTokenEntity, type RefreshToken } from '../entities/refresh-token.entity.js';
 import { StaffMemberEntity } from '../entities/staff-member.entity.js';
 import { OAuthError, UpstreamProviderError } from '../errors.js';
 import { accessTokenClaims, type TokenGrant } from './claims.js';
@@ -874,6 +875,27 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     return finish({ login: citizenLogin(citizen) });
   }
 
+  /**
+   * An access token verified as every service verifies it (signature, claims, revocations), with
+   * the record of the sign-in it was issued in (`null` for a token issued outside one, e.g. a
+   * client's or a demo token) and an EntityManager of its comune; `undefined` for a token that does
+   * not verify. A record with `revokedAt` set is a sign-in ended since: the token is no longer live.
+   */
+  async function verifiedAccessToken(
+    token: string,
+  ): Promise<{ principal: TokenPrincipal; em: EntityManager; signIn: RefreshToken | null } | undefined> {
+    let principal;
+    try {
+      principal = await verifier.verifyToken(token);
+    } catch (error) {
+      if (error instanceof UnauthenticatedError) return undefined;
+      throw error;
+    }
+    const em = database.fork({ comune: principal.comune });
+    const signIn = await em.findOne(RefreshTokenEntity, { accessTokenId: principal.tokenId });
+    return { principal, em, signIn };
+  }
+
   /** The claims of the person a bearer access token was issued for (OIDC Core 5.3). */
   async function userinfo(request: ServiceRequest): Promise<RouteResponse> {
     const refused = (status: number, error: string, description: string) =>
@@ -887,20 +909,11 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
       );
     const match = /^Bearer +(\S+)$/i.exec(request.header('authorization') ?? '');
     if (match === null) return refused(401, 'invalid_request', 'send the access token as a Bearer token');
-    let principal;
-    try {
-      principal = await verifier.verifyToken(match[1]!);
-    } catch (error) {
-      if (error instanceof UnauthenticatedError) {
-        return refused(401, 'invalid_token', 'the access token is invalid, expired or revoked');
-      }
-      throw error;
-    }
-    const em = database.fork({ comune: principal.comune });
-    const signIn = await em.findOne(RefreshTokenEntity, { accessTokenId: principal.tokenId });
-    if (signIn?.revokedAt != null) {
+    const verified = await verifiedAccessToken(match[1]!);
+    if (verified === undefined || verified.signIn?.revokedAt != null) {
       return refused(401, 'invalid_token', 'the access token is invalid, expired or revoked');
     }
+    const { principal, em, signIn } = verified;
     let person: { fiscalCode?: string; staffUsername?: string };
     let scopes: readonly string[];
     if (principal.kind === 'citizen') {
@@ -939,17 +952,8 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     if (!sameSecret(credentials.secret ?? '', internal.secret)) {
       throw new OAuthError('invalid_client', 'client authentication failed');
     }
-    let principal;
-    try {
-      principal = await verifier.verifyToken(token);
-    } catch (error) {
-      if (error instanceof UnauthenticatedError) return json(200, { active: false });
-      throw error;
-    }
-    const signIn = await database
-      .fork({ comune: principal.comune })
-      .findOne(RefreshTokenEntity, { accessTokenId: principal.tokenId });
-    if (signIn?.revokedAt != null) return json(200, { active: false });
+    const verified = await verifiedAccessToken(token);
+    if (verified === undefined || verified.signIn?.revokedAt != null) return json(200, { active: false });
     const [, payload = ''] = token.split('.');
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
     return json(200, { ...claims, active: true, token_type: 'Bearer' });
@@ -978,15 +982,9 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
         throw refused;
       }
     }
-    let principal;
-    try {
-      principal = await verifier.verifyToken(token);
-    } catch (error) {
-      if (error instanceof UnauthenticatedError) return json(200, {});
-      throw error;
-    }
-    const em = database.fork({ comune: principal.comune });
-    const signIn = await em.findOne(RefreshTokenEntity, { accessTokenId: principal.tokenId });
+    const verified = await verifiedAccessToken(token);
+    if (verified === undefined) return json(200, {});
+    const { em, signIn } = verified;
     if (signIn !== null && signIn.clientId === client.clientId) {
       await revokeSignIn(em, signIn.familyId, { kind: 'client', id: client.clientId });
     }
@@ -1079,17 +1077,7 @@ async function devGrant(
   const wanted = fields.subject?.trim();
   if (wanted) {
     const citizen = await em.findOne(CitizenEntity, { fiscalCode: wanted.toUpperCase() });
-    if (citizen !== null) {
-      return {
-        grant: {
-          kind: 'citizen',
-          comune,
-          fiscalCode: citizen.fiscalCode,
-          actsFor: await activeDelegators(em, citizen.fiscalCode),
-        },
-        subject: citizen.fiscalCode,
-      };
-    }
+    if (citizen !== null) return citizenDevGrant(em, comune, citizen.fiscalCode);
     const staff = await em.findOne(StaffMemberEntity, { username: wanted, disabledAt: null });
     if (staff !== null) {
       return {
@@ -1105,15 +1093,7 @@ async function devGrant(
   if (fields.kind === 'citizen') {
     const citizen = await em.findOne(CitizenEntity, {}, { orderBy: { fiscalCode: 'asc' } });
     if (citizen === null) throw new OAuthError('invalid_request', 'no citizen is seeded in this comune');
-    return {
-      grant: {
-        kind: 'citizen',
-        comune,
-        fiscalCode: citizen.fiscalCode,
-        actsFor: await activeDelegators(em, citizen.fiscalCode),
-      },
-      subject: citizen.fiscalCode,
-    };
+    return citizenDevGrant(em, comune, citizen.fiscalCode);
   }
   if (fields.kind === 'staff') {
     const office = fields.office as Office | undefined;
@@ -1149,6 +1129,18 @@ async function devGrant(
     'invalid_request',
     'send {"subject": "<fiscal code or staff username>"} or {"kind": "citizen"|"staff"|"client"}',
   );
+}
+
+/** A demo citizen token: the citizen's own, acting for whoever delegates to them today. */
+async function citizenDevGrant(
+  em: EntityManager,
+  comune: string,
+  fiscalCode: string,
+): Promise<{ grant: TokenGrant; subject: string }> {
+  return {
+    grant: { kind: 'citizen', comune, fiscalCode, actsFor: await activeDelegators(em, fiscalCode) },
+    subject: fiscalCode,
+  };
 }
 
 /**
