@@ -15,6 +15,35 @@ import {
   type Ranked,
 } from './emergency-area.js';
 
+/** What is published of an emergency area (GraphQL, GeoJSON): the plan's row without its comune. */
+export interface PublishedEmergencyArea {
+  id: string;
+  code: string;
+  name: string;
+  kind: EmergencyAreaKind;
+  /** WGS84 decimal degrees. */
+  latitude: number;
+  longitude: number;
+  capacity: number | null;
+  address: string | null;
+  zoneCode: string | null;
+}
+
+/** An area row as it is published, coordinates as numbers and what it lacks as null. */
+export function publishedEmergencyArea(area: EmergencyArea): PublishedEmergencyArea {
+  return {
+    id: area.id,
+    code: area.code,
+    name: area.name,
+    kind: area.kind,
+    latitude: Number(area.latitude),
+    longitude: Number(area.longitude),
+    capacity: area.capacity ?? null,
+    address: area.address ?? null,
+    zoneCode: area.zoneCode ?? null,
+  };
+}
+
 /** The comune's emergency areas, optionally of one kind, by code. */
 export async function listEmergencyAreas(
   em: EntityManager,

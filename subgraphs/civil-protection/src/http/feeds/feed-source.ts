@@ -3,7 +3,11 @@
  */
 import type { EntityManager } from '@sportello/platform';
 import { areaOf, findAlert, indexedAlerts } from '../../domain/alert-operations.js';
-import { emergencyNumbers, listEmergencyAreas } from '../../domain/emergency-area-operations.js';
+import {
+  emergencyNumbers,
+  listEmergencyAreas,
+  publishedEmergencyArea,
+} from '../../domain/emergency-area-operations.js';
 import { documentsByOrdinance } from '../../domain/ordinance-documents.js';
 import { listOrdinances } from '../../domain/ordinance-operations.js';
 import { formatOrdinanceNumber } from '../../domain/ordinance.js';
@@ -125,20 +129,7 @@ export async function alertsIndexDocument(
 
 /** Every emergency area as GeoJSON. */
 export async function emergencyAreasDocument(em: EntityManager): Promise<EmergencyAreaCollection> {
-  const areas = await listEmergencyAreas(em);
-  return renderEmergencyAreas(
-    areas.map((area) => ({
-      id: area.id,
-      code: area.code,
-      name: area.name,
-      kind: area.kind,
-      latitude: Number(area.latitude),
-      longitude: Number(area.longitude),
-      capacity: area.capacity ?? null,
-      address: area.address ?? null,
-      zoneCode: area.zoneCode ?? null,
-    })),
-  );
+  return renderEmergencyAreas((await listEmergencyAreas(em)).map(publishedEmergencyArea));
 }
 
 /** The comune's alert zones as GeoJSON. */

@@ -2,24 +2,12 @@
  * Emergency areas and alert zones as GeoJSON FeatureCollections (RFC 7946), for any map client.
  */
 import type { EmergencyAreaKind } from '../../domain/emergency-area.js';
+import type { PublishedEmergencyArea } from '../../domain/emergency-area-operations.js';
 import { AREA_KIND_LABELS_IT } from '../../domain/labels.js';
 import { boundingBox, type ZoneGeometry } from '../../domain/zone-geometry.js';
 
 /** Media type of GeoJSON. */
 export const GEOJSON_CONTENT_TYPE = 'application/geo+json; charset=utf-8';
-
-/** An emergency area as the GeoJSON renderer needs it. */
-export interface GeoJsonAreaSource {
-  id: string;
-  code: string;
-  name: string;
-  kind: EmergencyAreaKind;
-  latitude: number;
-  longitude: number;
-  capacity: number | null;
-  address: string | null;
-  zoneCode: string | null;
-}
 
 /** A GeoJSON Point feature of one area. */
 export interface EmergencyAreaFeature {
@@ -44,7 +32,7 @@ export interface EmergencyAreaCollection {
 }
 
 /** Renders areas as Point features; RFC 7946 orders coordinates longitude first. */
-export function renderEmergencyAreas(areas: readonly GeoJsonAreaSource[]): EmergencyAreaCollection {
+export function renderEmergencyAreas(areas: readonly PublishedEmergencyArea[]): EmergencyAreaCollection {
   return {
     type: 'FeatureCollection',
     features: areas.map((area) => ({
