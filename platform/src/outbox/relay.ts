@@ -64,6 +64,20 @@ export interface OutboxRelay {
 /** Ids per marking statement: well within both drivers' bound on parameters. */
 const MARK_BATCH = 1_000;
 
+/**
+ * The rank of a row's lane, as SQL: critical 0, interactive 1, anything else bulk (so no type is
+ * ever left behind). A new fragment per query: MikroORM consumes a raw key once used.
+ */
+const laneOrder = () => {
+  const critical = typesOfLane('critical');
+  const interactive = typesOfLane('interactive');
+  const list = (types: readonly string[]) => types.map(() => '?').join(', ');
+  return raw(
+    `case when type in (${list(critical)}) then 0 when type in (${list(interactive)}) then 1 else 2 end`,
+    [...critical, ...interactive],
+  );
+};
+
 /** A publish the bus refused, with the error text stored on its row. */
 interface Failure {
   row: OutboxMessage;
@@ -233,6 +247,16 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     room: (lane: Lane) => number = () => limit,
     skip: (lane: Lane) => readonly string[] = () => [],
   ): Promise<OutboxMessage[]> => {
+    // Every lane has room for the whole batch (always so on PostgreSQL): the lanes in turn are one
+    // statement, ordered by lane first, instead of one per lane at each round.
+    if (LANES.every((lane) => room(lane) >= limit)) {
+      const skipped = LANES.flatMap(skip);
+      return em.find(
+        OutboxMessage,
+        { publishedAt: null, ...(skipped.length > 0 ? { id: { $nin: skipped } } : {}) },
+        { orderBy: [{ [laneOrder()]: 'asc' }, { createdAt: 'asc', id: 'asc' }], limit },
+      );
+    }
     const rows: OutboxMessage[] = [];
     for (const lane of LANES) {
       const wanted = Math.min(limit - rows.length, room(lane));
