@@ -48,6 +48,7 @@ import { createEndpointThrottle } from './endpoint-throttle.js';
 import { clientCredentials, escapeHtml, html, json, oauthError, readFields, redirect } from './http-io.js';
 import { ID_TOKEN_CLAIMS, PERSON_CLAIMS, personClaims } from './id-token.js';
 import { SIGNING_ALGORITHM, type KeyRing } from './key-ring.js';
+import { logoutPage, signedOutPage } from './logout-pages.js';
 import { runNodeHandler } from './node-handler.js';
 import { createPayloadAdapter } from './payload-adapter.js';
 import { revokeSignIn } from './refresh-tokens.js';
@@ -422,7 +423,18 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
           allowedPolicy: (_ctx, client) => Promise.resolve(internalClients.has(client.clientId)),
         },
         clientCredentials: { enabled: true },
-        rpInitiatedLogout: { enabled: true },
+        rpInitiatedLogout: {
+          enabled: true,
+          // Sportello's own pages, in Italian as the sign-in is, in place of the library's English ones.
+          logoutSource: (ctx, form) => {
+            sendPage(ctx, logoutPage(form, appNameOf(ctx)));
+            return Promise.resolve();
+          },
+          postLogoutSuccessSource: (ctx) => {
+            sendPage(ctx, signedOutPage(appNameOf(ctx)));
+            return Promise.resolve();
+          },
+        },
         resourceIndicators: {
           enabled: true,
           defaultResource: (_ctx, _client, oneOf) => Promise.resolve(oneOf ?? apiResource),
@@ -1163,6 +1175,24 @@ function citizenLogin(citizen: { fiscalCode: string; signedOutAt?: Date | null }
   const now = Math.floor(Date.now() / 1000);
   const signedOut = citizen.signedOutAt == null ? 0 : Math.floor(citizen.signedOutAt.getTime() / 1000) + 1;
   return { accountId: citizen.fiscalCode, ts: Math.max(now, signedOut) };
+}
+
+/** The app a logout step names (by `client_id` or `id_token_hint`), as the citizen knows it. */
+function appNameOf(ctx: KoaContextWithOIDC): string | undefined {
+  const client = ctx.oidc.client;
+  if (client === undefined) return undefined;
+  return typeof client.clientName === 'string' && client.clientName !== ''
+    ? client.clientName
+    : client.clientId;
+}
+
+/** Answers one of identity's pages from inside the provider (status as the provider set it). */
+function sendPage(ctx: KoaContextWithOIDC, page: RouteResponse): void {
+  for (const [name, value] of Object.entries(page.headers ?? {})) {
+    if (name !== 'content-type') ctx.set(name, String(value));
+  }
+  ctx.type = 'html';
+  ctx.body = page.body;
 }
 
 function redirect303(location: string): RouteResponse {

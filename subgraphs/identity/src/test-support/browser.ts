@@ -75,7 +75,7 @@ export class TestBrowser {
 /** The hidden fields of a page's (first) form. */
 export function hiddenFields(page: string): Record<string, string> {
   const fields: Record<string, string> = {};
-  for (const match of page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
+  for (const match of page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\s*\/?>/g)) {
     fields[match[1]!] ??= match[2]!;
   }
   return fields;
