@@ -1,3 +1,4 @@
+import type { SeedPerson, SeedStreet } from '@sportello/anagrafe';
 import { computeFiscalCode } from '@sportello/schema';
 import { BIRTH_PLACES, FEMALE_NAMES, MALE_NAMES, STREET_NAMES, SURNAMES } from './names.js';
 
@@ -23,34 +24,17 @@ export interface DemoZone {
   geometry: { type: 'Polygon'; coordinates: Array<Array<[number, number]>> };
 }
 
-export interface DemoStreet {
-  name: string;
-  zone: string;
-  postcode: string;
-}
+/** A street of the register, as the anagrafe's seed takes it. */
+export type DemoStreet = SeedStreet;
 
-export interface DemoAddress {
-  street: string;
-  number: string;
-  postcode: string;
-  zone: string;
-}
+export type DemoAddress = SeedPerson['address'];
 
-export type Relationship = 'head' | 'spouse' | 'child' | 'parent' | 'cohabitant';
+export type Relationship = SeedPerson['relationship'];
 
-export interface DemoPerson {
-  fiscalCode: string;
-  givenName: string;
-  familyName: string;
-  sex: 'F' | 'M';
-  birthDate: string;
-  birthPlaceCode: string;
-  birthPlaceName: string;
+/** A resident, as the anagrafe's seed takes it, with the contact points identity links. */
+export interface DemoPerson extends SeedPerson {
   citizenship: 'IT' | 'RO' | 'AL' | 'MA' | 'CN' | 'UA';
   civilStatus: 'single' | 'married' | 'widowed' | 'divorced';
-  householdId: string;
-  relationship: Relationship;
-  address: DemoAddress;
   /** Contact points a citizen registered; adults only, and not everyone. */
   email?: string;
   telegram: boolean;

@@ -6,14 +6,14 @@ import { ResidentEntity, type CivilStatus, type Relationship } from '../entities
 import { StreetEntity } from '../entities/street.entity.js';
 import { addDays, addYears, ageOn, type IsoDate } from '@sportello/platform';
 
-/** A street of the demo comune (shaped like the hub's generated population). */
+/** A street of the demo comune (the hub's generated population has these). */
 export interface SeedStreet {
   name: string;
   zone: string;
   postcode: string;
 }
 
-/** A person of the demo comune (shaped like the hub's generated population). */
+/** A person of the demo comune (the hub's generated residents extend it). */
 export interface SeedPerson {
   fiscalCode: string;
   givenName: string;
