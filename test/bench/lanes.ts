@@ -18,7 +18,6 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { generatePopulation } from '@sportello/hub';
 import {
   createDatabase,
@@ -36,7 +35,7 @@ import { connect } from '@nats-io/transport-node';
 import { devToken, graphql } from '../support/graphql-client.js';
 import { startChild } from './child-process.js';
 import { percentiles, ratio, round, type Percentiles } from './figures.js';
-import type { LiveSubscribersInput, LiveSubscribersMessage } from './live-subscribers.js';
+import { BULKY_WASTE, openLiveSubscribers } from './live-clients.js';
 import type { EventTimes, LanesHubReady } from './processes/lanes-hub.js';
 import { formatSection, writeSectionJson, type SectionResult } from './report.js';
 
@@ -57,15 +56,6 @@ export interface LanesBenchOptions {
   log?: (line: string) => void;
 }
 
-const BULKY_WASTE = {
-  typeCode: 'bulky-waste-collection',
-  data: {
-    pickupAddress: { street: 'Via Roma', number: '12', postcode: '12100' },
-    items: [{ kind: 'mattress' }],
-    phone: '+39 0171 123456',
-  },
-};
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Asks `{ me { givenName } }` from `clients` loops until `until()` says stop; latencies in ms. */
@@ -85,49 +75,6 @@ async function lightLoad(gatewayUrl: string, tokens: string[], clients: number, 
     }),
   );
   return { latencies, errors };
-}
-
-/**
- * A staff member following the practices office and a resident following the alerts, over
- * graphql-ws in a worker thread (a client's own loop): when each update arrived, in epoch ms.
- */
-async function openSubscribers(input: LiveSubscribersInput) {
-  const worker = new Worker(new URL('./live-subscribers.js', import.meta.url), { workerData: input });
-  const messages: LiveSubscribersMessage[] = [];
-  let wake: () => void = () => undefined;
-  worker.on('message', (message: LiveSubscribersMessage) => {
-    messages.push(message);
-    wake();
-  });
-  worker.on('error', (error) => {
-    messages.push({ kind: 'failed', error: String(error) });
-    wake();
-  });
-  const next = async <Kind extends 'connected' | 'done'>(
-    kind: Kind,
-  ): Promise<Extract<LiveSubscribersMessage, { kind: Kind }>> => {
-    for (;;) {
-      const failed = messages.find((m) => m.kind === 'failed');
-      if (failed?.kind === 'failed') throw new Error(`the subscribers failed: ${failed.error}`);
-      const found = messages.find((m) => m.kind === kind);
-      if (found) return found as Extract<LiveSubscribersMessage, { kind: Kind }>;
-      await new Promise<void>((done) => (wake = done));
-    }
-  };
-  await next('connected');
-  return {
-    /** Waits for `practiceUpdates` and one alert (or 15 s of quiet), then closes. */
-    async settle(practiceUpdates: number) {
-      worker.postMessage({ kind: 'settle', staffUpdates: practiceUpdates, alertUpdates: 1, quietMs: 15_000 });
-      const done = await next('done');
-      return {
-        practices: new Map(done.staff[0]!.map((arrival) => [arrival.eventId, arrival.receivedAt])),
-        alerts: done.anonymous[0] ?? [],
-        ends: done.ends,
-      };
-    },
-    terminate: () => worker.terminate(),
-  };
 }
 
 /** The embedded hub under a billing run. */
@@ -167,7 +114,8 @@ async function embeddedRun(
     }
 
     const origin = await hub.ask<number>({ op: 'origin' });
-    const subscribers = await openSubscribers({
+    // A staff member following the practices office and a resident following the alerts.
+    const subscribers = await openLiveSubscribers({
       api: gatewayUrl,
       comune,
       staffToken: (await devToken(publicUrl, { kind: 'staff', office: 'practices' })).access_token,
@@ -280,14 +228,18 @@ async function embeddedRun(
     const practiceTimes = timings.filter((t) => t.type.startsWith('practice.') && t.commitAt !== undefined);
     const practiceBus = practiceTimes.filter((t) => t.busAt !== undefined).map((t) => t.busAt! - t.commitAt!);
     // Each submission changes a practice's state once: `practiceChanged` carries those.
-    const live = await subscribers.settle(
-      practiceTimes.filter((t) => t.type === 'practice.status-changed').length,
-    );
+    const live = await subscribers.settle({
+      staffUpdates: practiceTimes.filter((t) => t.type === 'practice.status-changed').length,
+      alertUpdates: 1,
+      quietMs: 15_000,
+    });
     await subscribers.terminate();
+    const practiceArrivals = new Map(live.staff[0]!.map((arrival) => [arrival.eventId, arrival.receivedAt]));
     const practiceClient = practiceTimes
-      .filter((t) => live.practices.has(t.id))
-      .map((t) => live.practices.get(t.id)! - (origin + t.commitAt!));
-    const alertArrival = live.alerts.find((arrival) => arrival.kind === 'ISSUED') ?? live.alerts[0];
+      .filter((t) => practiceArrivals.has(t.id))
+      .map((t) => practiceArrivals.get(t.id)! - (origin + t.commitAt!));
+    const alertArrivals = live.anonymous[0] ?? [];
+    const alertArrival = alertArrivals.find((arrival) => arrival.kind === 'ISSUED') ?? alertArrivals[0];
     const sinceAlertCommit = (at: number | undefined) =>
       at !== undefined && alertTimes?.commitAt !== undefined ? round(at - alertTimes.commitAt) : null;
     /** The alert's way, each step in ms after its commit. */

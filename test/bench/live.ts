@@ -25,12 +25,17 @@
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { devToken, graphql } from '../support/graphql-client.js';
 import { startHub, type RunningHub } from '../support/running-hub.js';
 import { percentiles, round, type Percentiles } from './figures.js';
 import { cell, type SectionResult } from './report.js';
-import type { Arrival, LiveSubscribersInput, LiveSubscribersMessage } from './live-subscribers.js';
+import {
+  BULKY_WASTE,
+  openLiveSubscribers,
+  type LiveSubscribers,
+  type LiveSubscribersDone,
+} from './live-clients.js';
+import type { Arrival } from './live-subscribers.js';
 
 /** Knobs of the live benchmark; every one has a default. */
 export interface LiveOptions {
@@ -92,15 +97,6 @@ const PER_ADDRESS = 500;
 const DRAFT = `mutation Draft($input: CreatePracticeDraftInput!) { createPracticeDraft(input: $input) { id } }`;
 const SUBMIT = `mutation Submit($id: ID!) { submitPractice(id: $id) { id } }`;
 const ISSUE_ALERT = 'mutation Issue($input: IssueAlertInput!) { issueAlert(input: $input) { id } }';
-/** A form of the bulky-waste collection type (practices office, no attachments required). */
-const BULKY_WASTE = {
-  typeCode: 'bulky-waste-collection',
-  data: {
-    pickupAddress: { street: 'Via Roma', number: '12', postcode: '12100' },
-    items: [{ kind: 'mattress' }],
-    phone: '+39 0171 123456',
-  },
-};
 
 /** Runs the benchmark in each mode and reports both. */
 export async function runLiveBenchmark(options: LiveOptions = {}): Promise<SectionResult> {
@@ -177,8 +173,10 @@ async function measureMode(
       GATEWAY_IP_RATE_LIMIT: '1000000',
     },
   });
-  const worker = new Worker(new URL('./live-subscribers.js', import.meta.url), {
-    workerData: {
+  let subscribers: LiveSubscribers | undefined;
+  try {
+    log(`live (${mode}): opening ${staff} staff and ${anonymous} anonymous subscriptions...`);
+    subscribers = await openLiveSubscribers({
       api: hub.api,
       comune: hub.comune,
       staffToken: (await devToken(hub.identity, { kind: 'staff', office: 'practices' })).access_token,
@@ -186,32 +184,7 @@ async function measureMode(
       staff,
       anonymous,
       perAddress: PER_ADDRESS,
-    } satisfies LiveSubscribersInput,
-  });
-  const messages: LiveSubscribersMessage[] = [];
-  let wake: () => void = () => undefined;
-  worker.on('message', (message: LiveSubscribersMessage) => {
-    messages.push(message);
-    wake();
-  });
-  worker.on('error', (error) => {
-    messages.push({ kind: 'failed', error: String(error) });
-    wake();
-  });
-  const next = async <Kind extends 'connected' | 'done'>(
-    kind: Kind,
-  ): Promise<Extract<LiveSubscribersMessage, { kind: Kind }>> => {
-    for (;;) {
-      const failed = messages.find((m) => m.kind === 'failed');
-      if (failed?.kind === 'failed') throw new Error(`the subscribers failed: ${failed.error}`);
-      const found = messages.find((m) => m.kind === kind);
-      if (found) return found as Extract<LiveSubscribersMessage, { kind: Kind }>;
-      await new Promise<void>((done) => (wake = done));
-    }
-  };
-  try {
-    log(`live (${mode}): opening ${staff} staff and ${anonymous} anonymous subscriptions...`);
-    await next('connected');
+    });
     await subscriptionsOpen(hub, staff + anonymous);
 
     const civilProtection = (await devToken(hub.identity, { kind: 'staff', office: 'civil-protection' }))
@@ -262,19 +235,17 @@ async function measureMode(
       `live (${mode}): ${submitted.length} practices submitted in ${round(elapsedS)} s; waiting for the updates...`,
     );
 
-    worker.postMessage({
-      kind: 'settle',
+    const done = await subscribers.settle({
       staffUpdates: submitted.length * 2,
       alertUpdates: alerts.length,
       quietMs: 15_000,
     });
-    const done = await next('done');
     return {
       ...figuresOf(mode, { submitted, errors, alerts, elapsedS, done }),
       practicesOutbox: await outbox.stop(),
     };
   } finally {
-    await worker.terminate();
+    await subscribers?.terminate();
     await hub.stop();
   }
 }
@@ -367,7 +338,7 @@ function figuresOf(
     errors: string[];
     alerts: string[];
     elapsedS: number;
-    done: Extract<LiveSubscribersMessage, { kind: 'done' }>;
+    done: LiveSubscribersDone;
   },
 ): Omit<LiveFigures, 'practicesOutbox'> {
   const { submitted, errors, alerts, elapsedS, done } = run;
