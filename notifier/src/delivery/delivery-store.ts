@@ -57,6 +57,14 @@ export interface DeliveryRow {
   priority: number;
 }
 
+/** An attempt under way: recorded with its outcome. */
+export interface StartedAttempt {
+  id: string;
+  /** 1 for the delivery's first attempt. */
+  attempt: number;
+  startedAt: number;
+}
+
 /** Deliveries of one event on one channel, by state. */
 export interface ChannelCounts {
   planned: number;
@@ -192,52 +200,70 @@ export class DeliveryStore {
   }
 
   /**
-   * Moves a claimed delivery to `sending` and opens its attempt, right before the provider call.
-   * @returns the attempt id, or `null` when the lease was lost (another dispatcher owns it now).
+   * Moves a claimed delivery to `sending`, right before the provider call: one statement. The
+   * attempt is recorded with its outcome, or by {@link recoverExpired} when the process died
+   * during the call.
+   * @returns the attempt, or `null` when the lease was lost (another dispatcher owns it now).
    */
-  async startAttempt(row: DeliveryRow, owner: string, leaseMs: number): Promise<string | null> {
+  async startAttempt(row: DeliveryRow, owner: string, leaseMs: number): Promise<StartedAttempt | null> {
     const now = this.now();
-    const attemptId = uuidv7();
-    return this.em().transactional(async (tx) => {
-      const changed = affected(
-        await tx.execute(
-          `update delivery set status = 'sending', attempts = attempts + 1, lease_until = ?, updated_at = ? ` +
-            `where id = ? and status = 'claimed' and lease_owner = ?`,
-          [now + leaseMs, now, row.id, owner],
-          'run',
-        ),
-      );
-      if (changed === 0) return null;
-      await tx.execute(
-        `insert into delivery_attempt (id, comune, delivery_id, attempt, started_at) values (?, ?, ?, ?, ?)`,
-        [attemptId, row.comune, row.id, row.attempts + 1, now],
+    const changed = affected(
+      await this.em().execute(
+        `update delivery set status = 'sending', attempts = attempts + 1, lease_until = ?, updated_at = ? ` +
+          `where id = ? and status = 'claimed' and lease_owner = ?`,
+        [now + leaseMs, now, row.id, owner],
         'run',
-      );
-      return attemptId;
-    });
+      ),
+    );
+    if (changed === 0) return null;
+    return { id: uuidv7(), attempt: row.attempts + 1, startedAt: now };
   }
 
+  /**
+   * Records how an attempt ended together with the delivery's new state: on PostgreSQL in one
+   * statement (the update in a data-modifying `with`), on SQLite in one transaction of two (in
+   * process, no round trips).
+   */
   private async finish(
-    attemptId: string,
+    row: DeliveryRow,
+    attempt: StartedAttempt,
     outcome: AttemptOutcome,
     reason: string | null,
     update: { sql: string; params: unknown[] },
   ): Promise<void> {
-    const now = this.now();
-    await this.em().transactional(async (tx) => {
-      await tx.execute(update.sql, update.params, 'run');
-      await tx.execute(
-        `update delivery_attempt set finished_at = ?, outcome = ?, reason = ? where id = ?`,
-        [now, outcome, reason, attemptId],
+    const record = {
+      sql:
+        `insert into delivery_attempt (id, comune, delivery_id, attempt, started_at, finished_at, outcome, reason) ` +
+        `values (?, ?, ?, ?, ?, ?, ?, ?)`,
+      params: [
+        attempt.id,
+        row.comune,
+        row.id,
+        attempt.attempt,
+        attempt.startedAt,
+        this.now(),
+        outcome,
+        reason,
+      ],
+    };
+    if (this.driver === 'postgresql') {
+      await this.em().execute(
+        `with changed as (${update.sql}) ${record.sql}`,
+        [...update.params, ...record.params],
         'run',
       );
+      return;
+    }
+    await this.em().transactional(async (tx) => {
+      await tx.execute(update.sql, update.params, 'run');
+      await tx.execute(record.sql, record.params, 'run');
     });
   }
 
   /** Records the provider's acceptance (also over an `uncertain` mark made while the call was in flight). */
-  markSent(row: DeliveryRow, attemptId: string, providerMessageId: string): Promise<void> {
+  markSent(row: DeliveryRow, attempt: StartedAttempt, providerMessageId: string): Promise<void> {
     const now = this.now();
-    return this.finish(attemptId, 'sent', null, {
+    return this.finish(row, attempt, 'sent', null, {
       sql:
         `update delivery set status = 'sent', sent_at = ?, provider_message_id = ?, lease_owner = null, ` +
         `lease_until = null, last_error = null, updated_at = ? where id = ? and status in ('sending', 'uncertain')`,
@@ -249,9 +275,9 @@ export class DeliveryStore {
    * The answer was lost after the request was sent, on a channel where a repeat would reach the
    * person twice: the delivery waits for staff (`uncertain`), who can replay it.
    */
-  markUncertain(row: DeliveryRow, attemptId: string, reason: string): Promise<void> {
+  markUncertain(row: DeliveryRow, attempt: StartedAttempt, reason: string): Promise<void> {
     const now = this.now();
-    return this.finish(attemptId, 'uncertain', reason.slice(0, 500), {
+    return this.finish(row, attempt, 'uncertain', reason.slice(0, 500), {
       sql:
         `update delivery set status = 'uncertain', last_error = ?, lease_owner = null, lease_until = null, ` +
         `updated_at = ? where id = ? and status = 'sending'`,
@@ -308,9 +334,9 @@ export class DeliveryStore {
   }
 
   /** A retryable failure: due again after `delayMs`. */
-  markRetry(row: DeliveryRow, attemptId: string, reason: string, delayMs: number): Promise<void> {
+  markRetry(row: DeliveryRow, attempt: StartedAttempt, reason: string, delayMs: number): Promise<void> {
     const now = this.now();
-    return this.finish(attemptId, 'retryable', reason.slice(0, 500), {
+    return this.finish(row, attempt, 'retryable', reason.slice(0, 500), {
       sql:
         `update delivery set status = 'retrying', next_attempt_at = ?, last_error = ?, lease_owner = null, ` +
         `lease_until = null, updated_at = ? where id = ? and status = 'sending'`,
@@ -319,9 +345,14 @@ export class DeliveryStore {
   }
 
   /** Gives up: the delivery joins the dead-letter list. */
-  markDead(row: DeliveryRow, attemptId: string, outcome: AttemptOutcome, reason: string): Promise<void> {
+  markDead(
+    row: DeliveryRow,
+    attempt: StartedAttempt,
+    outcome: AttemptOutcome,
+    reason: string,
+  ): Promise<void> {
     const now = this.now();
-    return this.finish(attemptId, outcome, reason.slice(0, 500), {
+    return this.finish(row, attempt, outcome, reason.slice(0, 500), {
       sql:
         `update delivery set status = 'dead', last_error = ?, lease_owner = null, lease_until = null, ` +
         `updated_at = ? where id = ? and status = 'sending'`,
@@ -350,25 +381,29 @@ export class DeliveryStore {
    * to a provider: it is due again. A `sending` one may or may not have reached the provider:
    * channels in `resendable` (email, whose Message-ID is derived from the delivery id so a resend is
    * recognisable as the same message) are retried; the others become `uncertain` (at most once).
+   * The interrupted call is recorded as an attempt with that outcome. With nothing to recover, two
+   * statements and no transaction.
    * @returns how many deliveries were recovered and how many became uncertain.
    */
   async recoverExpired(resendable: readonly ChannelName[]): Promise<{ released: number; uncertain: number }> {
     const now = this.now();
     const em = this.em();
+    const released = affected(
+      await em.execute(
+        `update delivery set status = case when attempts = 0 then 'planned' else 'retrying' end, ` +
+          `lease_owner = null, lease_until = null, updated_at = ? where status = 'claimed' and lease_until < ?`,
+        [now, now],
+        'run',
+      ),
+    );
+    const stuck = await em.execute<Record<string, unknown>[]>(
+      `select id, comune, channel, attempts, updated_at from delivery where status = 'sending' and lease_until < ?`,
+      [now],
+      'all',
+    );
+    if (stuck.length === 0) return { released, uncertain: 0 };
     return em.transactional(async (tx) => {
-      const released = affected(
-        await tx.execute(
-          `update delivery set status = case when attempts = 0 then 'planned' else 'retrying' end, ` +
-            `lease_owner = null, lease_until = null, updated_at = ? where status = 'claimed' and lease_until < ?`,
-          [now, now],
-          'run',
-        ),
-      );
-      const stuck = await tx.execute<Record<string, unknown>[]>(
-        `select id, channel from delivery where status = 'sending' and lease_until < ?`,
-        [now],
-        'all',
-      );
+      let resent = 0;
       let uncertain = 0;
       for (const row of stuck) {
         const resend = resendable.includes(String(row.channel) as ChannelName);
@@ -376,21 +411,45 @@ export class DeliveryStore {
         const reason = resend
           ? 'interrupted while sending; resent with the same Message-ID'
           : 'interrupted while sending; the provider may or may not have it';
-        await tx.execute(
-          `update delivery set status = ?, last_error = ?, lease_owner = null, lease_until = null, ` +
-            `next_attempt_at = ?, updated_at = ? where id = ? and status = 'sending'`,
-          [resend ? 'retrying' : 'uncertain', reason, now, now, row.id],
-          'run',
+        const changed = affected(
+          await tx.execute(
+            `update delivery set status = ?, last_error = ?, lease_owner = null, lease_until = null, ` +
+              `next_attempt_at = ?, updated_at = ? where id = ? and status = 'sending'`,
+            [resend ? 'retrying' : 'uncertain', reason, now, now, row.id],
+            'run',
+          ),
         );
-        await tx.execute(
-          `update delivery_attempt set finished_at = ?, outcome = ?, reason = ? ` +
-            `where delivery_id = ? and finished_at is null`,
-          [now, outcome, reason, row.id],
-          'run',
+        if (changed === 0) continue;
+        // An attempt opened before the call (by an earlier version) is closed; else it is recorded.
+        const closed = affected(
+          await tx.execute(
+            `update delivery_attempt set finished_at = ?, outcome = ?, reason = ? ` +
+              `where delivery_id = ? and finished_at is null`,
+            [now, outcome, reason, row.id],
+            'run',
+          ),
         );
-        if (!resend) uncertain += 1;
+        if (closed === 0) {
+          await tx.execute(
+            `insert into delivery_attempt (id, comune, delivery_id, attempt, started_at, finished_at, outcome, reason) ` +
+              `values (?, ?, ?, ?, ?, ?, ?, ?)`,
+            [
+              uuidv7(),
+              row.comune,
+              row.id,
+              Number(row.attempts),
+              Number(row.updated_at),
+              now,
+              outcome,
+              reason,
+            ],
+            'run',
+          );
+        }
+        if (resend) resent += 1;
+        else uncertain += 1;
       }
-      return { released: released + stuck.length - uncertain, uncertain };
+      return { released: released + resent, uncertain };
     });
   }
 

@@ -156,7 +156,12 @@ export class Dispatcher {
   private readonly circuits = new Map<ChannelName, Circuit>();
   private running = false;
   private loops: Promise<void>[] = [];
-  private wake = new Set<() => void>();
+  /** Per channel: its loop's sleep, to cut short. */
+  private readonly wake = new Map<ChannelName, Set<() => void>>();
+  /** Channels nudged since their current pass claimed: their loop claims again at once. */
+  private readonly pending = new Set<ChannelName>();
+  /** Deliveries this dispatcher holds a lease on (claimed, not yet finished or handed back). */
+  private leased = 0;
   private recoverTimer: NodeJS.Timeout | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
   /** Per channel: the highest priority planned since its current pass claimed. */
@@ -196,6 +201,8 @@ export class Dispatcher {
     // Alive and working: our leases must not run out under us.
     this.renewTimer = setInterval(
       () => {
+        // Holding nothing, there is nothing to renew: an idle notifier runs no statement for it.
+        if (this.leased === 0) return;
         void this.options.store
           .renewLeases(this.owner, this.leaseMs)
           .catch((error: unknown) => this.options.logger.error({ err: error }, 'lease renewal failed'));
@@ -217,16 +224,19 @@ export class Dispatcher {
   }
 
   /**
-   * Claims now instead of at the next poll (new deliveries were planned). Given their priority, a
-   * pass sending a lower lane stops and hands its unsent rest back, so the next claim takes them.
+   * Claims now instead of at the next poll (new deliveries were planned), on the given channels (by
+   * default all). Given their priority, a pass sending a lower lane stops and hands its unsent rest
+   * back, so the next claim takes them.
    */
-  nudge(priority?: number): void {
-    if (priority !== undefined) {
-      for (const name of this.options.channels.keys()) {
+  nudge(priority?: number, channels?: Iterable<ChannelName>): void {
+    for (const name of channels ?? this.options.channels.keys()) {
+      if (!this.options.channels.has(name)) continue;
+      if (priority !== undefined) {
         this.nudged.set(name, Math.max(this.nudged.get(name) ?? Number.NEGATIVE_INFINITY, priority));
       }
+      this.pending.add(name);
+      for (const wake of [...(this.wake.get(name) ?? [])]) wake();
     }
-    for (const wake of [...this.wake]) wake();
   }
 
   /** Recovers expired leases (normally on a timer). */
@@ -235,6 +245,8 @@ export class Dispatcher {
     if (released > 0 || uncertain > 0) {
       this.options.logger.warn({ released, uncertain }, 'recovered deliveries of an interrupted dispatcher');
     }
+    // Due again now: claimed at once rather than at the next poll.
+    if (released > 0) this.nudge();
   }
 
   /** One claim and its sends on every channel whose circuit is closed (for tests and tools). */
@@ -242,7 +254,7 @@ export class Dispatcher {
     const total: DispatchPass = { claimed: 0, sent: 0, retried: 0, dead: 0, uncertain: 0 };
     for (const name of this.options.channels.keys()) {
       if ((this.circuits.get(name)?.waitMs ?? 0) > 0) continue;
-      const pass = await this.pass(name);
+      const { pass } = await this.pass(name);
       total.claimed += pass.claimed;
       total.sent += pass.sent;
       total.retried += pass.retried;
@@ -258,39 +270,44 @@ export class Dispatcher {
       try {
         const wait = circuit.waitMs;
         if (wait > 0) {
-          await this.sleep(wait);
+          await this.sleep(wait, name);
           continue;
         }
-        const pass = await this.pass(name);
-        if (pass.claimed === 0) await this.sleep(this.pollIntervalMs);
+        // Claims again at once only when there may be more due: a full batch, deliveries planned or
+        // handed back meanwhile. Otherwise the next claim would find nothing: wait for a nudge.
+        const { more } = await this.pass(name);
+        if (!more && !this.pending.has(name)) await this.sleep(this.pollIntervalMs, name);
       } catch (error) {
         // A database hiccup: log and come back after a pause rather than spin.
         this.options.logger.error({ err: error, channel: name }, 'dispatch pass failed');
-        await this.sleep(this.pollIntervalMs);
+        await this.sleep(this.pollIntervalMs, name);
       }
     }
   }
 
-  private sleep(ms: number): Promise<void> {
+  private sleep(ms: number, name: ChannelName): Promise<void> {
+    let sleepers = this.wake.get(name);
+    if (!sleepers) this.wake.set(name, (sleepers = new Set()));
+    const own = sleepers;
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        this.wake.delete(done);
+        own.delete(done);
         resolve();
       };
       const timer = setTimeout(done, ms);
-      this.wake.add(done);
+      own.add(done);
     });
   }
 
-  private async pass(name: ChannelName): Promise<DispatchPass> {
-    const target = this.options.channels.get(name)!;
-    const circuit = this.circuits.get(name)!;
+  /** One claim and its sends; `more` when another claim right away may find due deliveries. */
+  private async pass(name: ChannelName): Promise<{ pass: DispatchPass; more: boolean }> {
     // An alert's deliveries go before requests; everything else waits for them.
     const critical = laneOfPriority(this.nudged.get(name) ?? Number.NEGATIVE_INFINITY) === 0;
     if (!critical) await this.options.foreground?.whenIdle();
     // Whatever was planned before this claim, the claim sees (most urgent first).
     this.nudged.set(name, Number.NEGATIVE_INFINITY);
+    this.pending.delete(name);
     const rows = await this.options.store.claim({
       channel: name,
       owner: this.owner,
@@ -298,7 +315,22 @@ export class Dispatcher {
       leaseMs: this.leaseMs,
     });
     const pass: DispatchPass = { claimed: rows.length, sent: 0, retried: 0, dead: 0, uncertain: 0 };
-    if (rows.length === 0) return pass;
+    if (rows.length === 0) return { pass, more: false };
+    this.leased += rows.length;
+    try {
+      return await this.sendClaimed(name, rows, pass);
+    } finally {
+      this.leased -= rows.length;
+    }
+  }
+
+  private async sendClaimed(
+    name: ChannelName,
+    rows: readonly DeliveryRow[],
+    pass: DispatchPass,
+  ): Promise<{ pass: DispatchPass; more: boolean }> {
+    const target = this.options.channels.get(name)!;
+    const circuit = this.circuits.get(name)!;
     for (const eventId of new Set(rows.map((row) => row.eventId))) {
       traceNotifier({ stage: 'claimed', eventId, channel: name });
     }
@@ -349,7 +381,8 @@ export class Dispatcher {
     const byDue = new Map<number, string[]>();
     for (const [id, dueAt] of unsent) byDue.set(dueAt, [...(byDue.get(dueAt) ?? []), id]);
     for (const [dueAt, ids] of byDue) await this.options.store.release(ids, this.owner, dueAt);
-    return pass;
+    const handedBackDue = [...byDue.keys()].some((dueAt) => dueAt <= this.now());
+    return { pass, more: rows.length >= this.batchSize || handedBackDue };
   }
 
   /** Whether deliveries of a higher lane were planned since this pass claimed `row`'s lane. */
@@ -373,17 +406,17 @@ export class Dispatcher {
       message = await this.options.render(row);
     } catch (error) {
       logger.error({ err: error, deliveryId: row.id }, 'delivery cannot be rendered');
-      const attemptId = await store.startAttempt(row, this.owner, this.leaseMs);
-      if (attemptId === null) return { result: 'unsent' };
-      await store.markDead(row, attemptId, 'permanent', 'the message could not be rendered');
+      const attempt = await store.startAttempt(row, this.owner, this.leaseMs);
+      if (attempt === null) return { result: 'unsent' };
+      await store.markDead(row, attempt, 'permanent', 'the message could not be rendered');
       this.options.onChange?.(row);
       return { result: 'dead' };
     }
     const key = target.keyOf(row);
     if (target.pacer) await target.pacer.ready(key);
     else await target.limiter?.acquire(key);
-    const attemptId = await store.startAttempt(row, this.owner, this.leaseMs);
-    if (attemptId === null) return { result: 'unsent' };
+    const opened = await store.startAttempt(row, this.owner, this.leaseMs);
+    if (opened === null) return { result: 'unsent' };
     traceNotifier({ stage: 'sending', eventId: row.eventId, channel: row.channel });
     const attempt = row.attempts + 1;
     const started = performance.now();
@@ -405,7 +438,7 @@ export class Dispatcher {
     try {
       if (result.ok) {
         circuit.succeeded();
-        await store.markSent(row, attemptId, result.providerMessageId);
+        await store.markSent(row, opened, result.providerMessageId);
         if (deliveredChannel.hasSubscribers) {
           deliveredChannel.publish({
             eventId: row.eventId,
@@ -419,7 +452,7 @@ export class Dispatcher {
       const failure = result.failure;
       if (failure.kind === 'uncertain' && this.uncertainPolicy(target, row.channel) === 'hold') {
         // The provider may have it: another attempt could reach the person twice. Staff decide.
-        await store.markUncertain(row, attemptId, failure.reason);
+        await store.markUncertain(row, opened, failure.reason);
         logger.warn(
           { deliveryId: row.id, eventId: row.eventId, channel: row.channel, reason: failure.reason },
           'delivery uncertain: the answer was lost after sending; left for staff to check and replay',
@@ -437,18 +470,18 @@ export class Dispatcher {
         if (attempt < this.maxAttempts) {
           const delayMs = backoffDelay(attempt, this.options.backoff, failure.retryAfterMs);
           // An uncertain email goes again with the same Message-ID: receiving systems recognise it.
-          await store.markRetry(row, attemptId, failure.reason, delayMs);
+          await store.markRetry(row, opened, failure.reason, delayMs);
           return { result: 'retried', dueAgainAt: this.now() + delayMs };
         }
         await store.markDead(
           row,
-          attemptId,
+          opened,
           'retryable',
           `gave up after ${attempt} attempts: ${failure.reason}`,
         );
         return { result: 'dead' };
       }
-      await store.markDead(row, attemptId, 'permanent', failure.reason);
+      await store.markDead(row, opened, 'permanent', failure.reason);
       if (failure.unlinkRecipient && row.fiscalCode !== null) {
         await this.options
           .onUnreachable?.(row)

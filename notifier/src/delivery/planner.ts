@@ -1,6 +1,5 @@
 import {
   createForegroundGate,
-  InboxEntry,
   handleOnce,
   type Database,
   type EntityManager,
@@ -50,8 +49,11 @@ export interface PlannerOptions {
   consumer: string;
   logger: Logger;
   now?: () => number;
-  /** Called after each batch of deliveries is recorded, with their priority (wakes the dispatcher). */
-  onPlanned?(eventId: string, priority: number): void;
+  /**
+   * Called after each batch of deliveries is recorded, with their priority and channels (wakes the
+   * dispatcher on those channels).
+   */
+  onPlanned?(eventId: string, priority: number, channels: ReadonlySet<ChannelName>): void;
   /** Told each page planned (metrics). */
   onProgress?(report: { eventId: string; lane: Lane; recipients: number; deliveries: number }): void;
   /**
@@ -134,18 +136,23 @@ export class Planner {
   private async plan(event: AnyEvent): Promise<PlanOutcome> {
     const { database, consumer } = this.options;
     traceNotifier({ stage: 'planning', eventId: event.id });
+    // An event that tells nobody anything changes nothing, however often it comes: no statement.
+    const plan = planFor(event, this.options.settings);
+    if (plan === null) return { status: 'ignored' };
     const lane = laneOf(event.type);
     // A bulk event touches the database from its first statement: it starts after the alert too.
     if (lane === 'bulk') await this.higherLanes.whenIdle();
-    const seen = await database.forkUnscoped().findOne(InboxEntry, { consumer, eventId: event.id });
-    if (seen !== null) return { status: 'duplicate' };
-    const plan = planFor(event, this.options.settings);
-    if (plan === null) {
-      await handleOnce(database.fork({ comune: event.comune }), consumer, event, async () => {});
-      return { status: 'ignored' };
-    }
-    const progress = await this.recordNotification(event, plan);
+    const state = await this.stateOf(event);
+    if (state.processed) return { status: 'duplicate' };
     const priority = lanePriority(lane, plan.priority);
+    if (
+      state.recorded === null &&
+      (plan.audience.kind === 'person' || plan.audience.kind === 'people') &&
+      !plan.publicPost
+    ) {
+      return this.planAtOnce(event, plan, priority, lane);
+    }
+    const progress = await this.recordNotification(event, plan, state.recorded);
     let deliveries = 0;
     let recipients = progress.recipients;
     const planning = lane === 'bulk' ? undefined : this.higherLanes.begin();
@@ -176,7 +183,7 @@ export class Planner {
               priority,
             },
           ]);
-          this.options.onPlanned?.(event.id, priority);
+          this.options.onPlanned?.(event.id, priority, new Set(['telegram']));
         }
       }
     } finally {
@@ -196,25 +203,91 @@ export class Planner {
   }
 
   /**
-   * Records what the event tells, once; planning again (after a crash) finds it with its progress.
-   * @returns where planning stands: after which fiscal code, and how many recipients are planned
+   * Where the event stands, in one statement: processed (in the inbox), recorded with its planning
+   * progress, or new.
    */
-  private async recordNotification(
+  private async stateOf(event: AnyEvent): Promise<{
+    processed: boolean;
+    recorded: { audienceCursor: string | null; plannedRecipients: number } | null;
+  }> {
+    const [row] = await this.options.database
+      .forkUnscoped()
+      .execute<Record<string, unknown>[]>(
+        `select i.event_id as seen, n.event_id as recorded, n.audience_cursor, n.planned_recipients ` +
+          `from (select 1 as one) as o ` +
+          `left join inbox_entry i on i.consumer = ? and i.event_id = ? ` +
+          `left join notification n on n.event_id = ? and n.comune = ?`,
+        [this.options.consumer, event.id, event.id, event.comune],
+        'all',
+      );
+    if (row === undefined) return { processed: false, recorded: null };
+    return {
+      processed: row.seen != null,
+      recorded:
+        row.recorded == null
+          ? null
+          : {
+              audienceCursor: row.audience_cursor == null ? null : String(row.audience_cursor),
+              plannedRecipients: Number(row.planned_recipients ?? 0),
+            },
+    };
+  }
+
+  /**
+   * Plans an event for a person or two in one transaction, with the inbox entry: the notification
+   * (already planned), its deliveries and the event marked processed are written together or not
+   * at all, after the contact points are read.
+   */
+  private async planAtOnce(
     event: AnyEvent,
     plan: NotificationPlan,
-  ): Promise<{ cursor: string | null; recipients: number }> {
-    const em = this.options.database.fork({ comune: event.comune });
-    const recorded = await em.findOne(NotificationEntity, { eventId: event.id });
-    if (recorded !== null) {
-      if (recorded.audienceCursor !== null) {
-        this.options.logger.info(
-          { eventId: event.id, eventType: event.type, plannedRecipients: recorded.plannedRecipients },
-          'planning resumed where it was interrupted',
-        );
+    priority: number,
+    lane: Lane,
+  ): Promise<PlanOutcome> {
+    const { database, consumer } = this.options;
+    const audience = plan.audience;
+    const fiscalCodes =
+      audience.kind === 'person'
+        ? [audience.fiscalCode]
+        : audience.kind === 'people'
+          ? [...new Set(audience.fiscalCodes)].sort()
+          : [];
+    const planning = lane === 'bulk' ? undefined : this.higherLanes.begin();
+    const foreground = lane === 'critical' ? this.options.foreground?.begin() : undefined;
+    try {
+      const em = database.fork({ comune: event.comune });
+      const rows = await this.deliveriesOf(event, plan, fiscalCodes, priority, em);
+      const now = this.now();
+      let deliveries = 0;
+      const first = await handleOnce(em, consumer, event, async (tx) => {
+        await tx.insert(NotificationEntity, {
+          ...this.notificationOf(event, plan, now),
+          plannedAt: now,
+          audienceCursor: fiscalCodes.at(-1) ?? null,
+          plannedRecipients: fiscalCodes.length,
+        });
+        deliveries = await this.options.store.insert(rows, tx);
+      });
+      if (!first) return { status: 'duplicate' };
+      if (rows.length > 0) {
+        traceNotifier({ stage: 'planned', eventId: event.id });
+        this.options.onPlanned?.(event.id, priority, new Set(rows.map((row) => row.channel)));
       }
-      return { cursor: recorded.audienceCursor ?? null, recipients: recorded.plannedRecipients ?? 0 };
+      this.options.onProgress?.({ eventId: event.id, lane, recipients: fiscalCodes.length, deliveries });
+      this.options.logger.info(
+        { eventId: event.id, eventType: event.type, deliveries, recipients: fiscalCodes.length },
+        'deliveries planned',
+      );
+      return { status: 'planned', deliveries, recipients: fiscalCodes.length };
+    } finally {
+      planning?.();
+      foreground?.();
     }
-    await em.insert(NotificationEntity, {
+  }
+
+  /** The notification row of an event, before any planning. */
+  private notificationOf(event: AnyEvent, plan: NotificationPlan, now: number) {
+    return {
       eventId: event.id,
       comune: event.comune,
       eventType: event.type,
@@ -224,12 +297,34 @@ export class Planner {
       payment: plan.payment ?? null,
       dueDate: plan.dueDate ?? null,
       occurredAt: Date.parse(event.occurredAt),
-      createdAt: this.now(),
+      createdAt: now,
       plannedAt: null,
       audienceCursor: null,
       plannedRecipients: 0,
       event,
-    });
+    };
+  }
+
+  /**
+   * Records what the event tells, once; planning again (after a crash) finds it with its progress.
+   * @returns where planning stands: after which fiscal code, and how many recipients are planned
+   */
+  private async recordNotification(
+    event: AnyEvent,
+    plan: NotificationPlan,
+    recorded: { audienceCursor: string | null; plannedRecipients: number } | null,
+  ): Promise<{ cursor: string | null; recipients: number }> {
+    const em = this.options.database.fork({ comune: event.comune });
+    if (recorded !== null) {
+      if (recorded.audienceCursor !== null) {
+        this.options.logger.info(
+          { eventId: event.id, eventType: event.type, plannedRecipients: recorded.plannedRecipients },
+          'planning resumed where it was interrupted',
+        );
+      }
+      return { cursor: recorded.audienceCursor ?? null, recipients: recorded.plannedRecipients ?? 0 };
+    }
+    await em.insert(NotificationEntity, this.notificationOf(event, plan, this.now()));
     return { cursor: null, recipients: 0 };
   }
 
@@ -282,12 +377,33 @@ export class Planner {
     fiscalCodes: string[],
     priority: number,
   ): Promise<number> {
+    const em = this.options.database.fork({ comune: event.comune });
+    const rows = await this.deliveriesOf(event, plan, fiscalCodes, priority, em);
+    const inserted = await this.options.store.insert(rows, em);
+    if (rows.length > 0) {
+      traceNotifier({ stage: 'planned', eventId: event.id });
+      this.options.onPlanned?.(event.id, priority, new Set(rows.map((row) => row.channel)));
+    }
+    return inserted;
+  }
+
+  /**
+   * The deliveries of a page of recipients: their contact points from the directory, Telegram chats
+   * from the notifier's table (read only for those identity says have one linked).
+   */
+  private async deliveriesOf(
+    event: AnyEvent,
+    plan: NotificationPlan,
+    fiscalCodes: readonly string[],
+    priority: number,
+    em: EntityManager,
+  ): Promise<NewDelivery[]> {
     const comune = event.comune;
-    const em = this.options.database.fork({ comune });
-    const [contacts, chats] = await Promise.all([
-      this.options.contacts.contactsOf(comune, fiscalCodes),
-      telegramChatsOf(em, fiscalCodes),
-    ]);
+    const contacts = await this.options.contacts.contactsOf(comune, fiscalCodes);
+    const linked = this.options.channels.has('telegram')
+      ? fiscalCodes.filter((fiscalCode) => contacts.get(fiscalCode)?.telegramLinked === true)
+      : [];
+    const chats = await telegramChatsOf(em, linked);
     traceNotifier({ stage: 'contacts', eventId: event.id });
     const rows: NewDelivery[] = [];
     for (const fiscalCode of fiscalCodes) {
@@ -312,12 +428,7 @@ export class Planner {
         });
       }
     }
-    const inserted = await this.options.store.insert(rows, em);
-    if (rows.length > 0) {
-      traceNotifier({ stage: 'planned', eventId: event.id });
-      this.options.onPlanned?.(event.id, priority);
-    }
-    return inserted;
+    return rows;
   }
 }
 

@@ -36,18 +36,23 @@ function recipientOf(row: DeliveryRow): Recipient {
  * rendered text are cached.
  */
 export function createRenderer(options: RendererOptions): (row: DeliveryRow) => Promise<OutgoingMessage> {
-  const notifications = new Map<string, Notification>();
+  // Promises, so that a pass rendering many deliveries of a new event at once reads it once.
+  const notifications = new Map<string, Promise<Notification>>();
   const rendered = new Map<string, ReturnType<typeof renderMessage>>();
   const cacheSize = options.cacheSize ?? 500;
 
-  async function notificationOf(row: DeliveryRow): Promise<Notification> {
+  function notificationOf(row: DeliveryRow): Promise<Notification> {
     const cached = notifications.get(row.eventId);
     if (cached) return cached;
-    const found = await options.database
+    const found = options.database
       .fork({ comune: row.comune })
       .findOneOrFail(NotificationEntity, { eventId: row.eventId });
     if (notifications.size >= cacheSize) notifications.delete(notifications.keys().next().value!);
     notifications.set(row.eventId, found);
+    // A failed read is not kept: the next delivery reads again.
+    found.catch(() => {
+      if (notifications.get(row.eventId) === found) notifications.delete(row.eventId);
+    });
     return found;
   }
 
