@@ -583,7 +583,9 @@ describe.each(DRIVERS)('outbox on %s', (driver) => {
           recordEvent(em, alertEvent(ROMA, 'alert'));
           await em.flush();
           await expect
-            .poll(() => database.forkUnscoped().count(OutboxMessage, { publishedAt: null }))
+            .poll(() => database.forkUnscoped().count(OutboxMessage, { publishedAt: null }), {
+              timeout: 10_000,
+            })
             .toBe(0);
           expect(consumer.publishes()).toBe(1);
         } finally {
