@@ -138,6 +138,47 @@ describe.each(DATABASE_DRIVERS)('dispatching on %s', (driver) => {
   );
 });
 
+describe.each(DATABASE_DRIVERS)('a dispatcher killed during provider calls, on %s', (driver) => {
+  it('leaves each interrupted call in the attempt history, with what became of its delivery', async () => {
+    const { database } = await testDatabase(driver);
+    const { eventId } = await planSyntheticAudience(database, { deliveries: 2, channels: ['email', 'io'] });
+    const store = new DeliveryStore(database);
+    // Claimed, marked `sending`, then the process died before the answer: nothing else recorded.
+    for (const channel of ['email', 'io'] as const) {
+      const [row] = await store.claim({ channel, owner: 'killed', limit: 1, leaseMs: 1_000 });
+      expect(await store.startAttempt(row!, 'killed', 1_000)).not.toBeNull();
+    }
+    expect(await database.forkUnscoped().count(DeliveryAttemptEntity, {})).toBe(0);
+
+    const later = new DeliveryStore(database, () => Date.now() + 5_000);
+    expect(await later.recoverExpired(['email'])).toEqual({ released: 1, uncertain: 1 });
+    const rows = await database
+      .forkUnscoped()
+      .find(DeliveryEntity, { eventId }, { orderBy: { channel: 'asc' } });
+    expect(rows.map((row) => [row.channel, row.status, row.attempts])).toEqual([
+      ['email', 'retrying', 1],
+      ['io', 'uncertain', 1],
+    ]);
+    const attempts = await database.forkUnscoped().find(DeliveryAttemptEntity, {});
+    expect(
+      attempts
+        .map((attempt) => [
+          rows.find((row) => row.id === attempt.deliveryId)?.channel,
+          attempt.attempt,
+          attempt.outcome,
+        ])
+        .sort(),
+    ).toEqual([
+      ['email', 1, 'resend'],
+      ['io', 1, 'uncertain'],
+    ]);
+    expect(attempts.every((attempt) => attempt.finishedAt !== null)).toBe(true);
+    // Recovered once: running it again changes nothing.
+    expect(await later.recoverExpired(['email'])).toEqual({ released: 0, uncertain: 0 });
+    expect(await database.forkUnscoped().count(DeliveryAttemptEntity, {})).toBe(2);
+  });
+});
+
 describe('failures', () => {
   let io: FakeIo;
 
