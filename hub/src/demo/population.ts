@@ -1,4 +1,4 @@
-import type { SeedPerson, SeedStreet } from '@sportello/anagrafe';
+import { demoRandom, type SeedPerson, type SeedStreet } from '@sportello/anagrafe';
 import { computeFiscalCode } from '@sportello/schema';
 import { BIRTH_PLACES, FEMALE_NAMES, MALE_NAMES, STREET_NAMES, SURNAMES } from './names.js';
 
@@ -69,18 +69,6 @@ export interface PopulationOptions {
   /** Reference date for ages. @default today */
   today?: Date;
   istat?: string;
-}
-
-/** Deterministic PRNG (mulberry32): the same seed yields the same population. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Name of the fictional demo comune. */
@@ -208,7 +196,8 @@ function isoDate(d: Date): string {
  * validators' tests), families with children and elderly parents, staff for every office.
  */
 export function generatePopulation(options: PopulationOptions = {}): DemoPopulation {
-  const random = prng(options.seed ?? 2026);
+  // The same seed yields the same population.
+  const random = demoRandom(options.seed ?? 2026);
   const today = options.today ?? new Date();
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
   const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));

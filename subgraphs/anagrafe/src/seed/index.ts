@@ -52,9 +52,12 @@ export interface AnagrafeSeedResult {
   streets: number;
 }
 
-/** Deterministic PRNG (mulberry32) seeded from a fiscal code, so a reseed writes the same data. */
-function randomFor(key: string): () => number {
-  let a = [...key].reduce((hash, char) => Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0, 2166136261);
+/**
+ * Deterministic PRNG (mulberry32): the same seed yields the same numbers in [0, 1), so a demo
+ * generated or seeded again is the same (the hub generates its population with it).
+ */
+export function demoRandom(seed: number): () => number {
+  let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
@@ -62,6 +65,13 @@ function randomFor(key: string): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** A generator seeded from a fiscal code, so a reseed writes the same data. */
+function randomFor(key: string): () => number {
+  return demoRandom(
+    [...key].reduce((hash, char) => Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0, 2166136261),
+  );
 }
 
 /** The document a person carries, spread so that reminders of every offset and expired ones occur. */
