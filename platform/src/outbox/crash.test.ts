@@ -332,7 +332,10 @@ describe.each<Setup & { name: string }>([
         const producer = start('producer', { writes: 200, writeIntervalMs: 5 });
         await producer.waitFor(/^ready$/);
         await consumer?.waitFor(/^ready$/);
-        await pause(150 + Math.random() * 600);
+        // Killed at a random moment after the stream has begun (a loaded machine may take a while
+        // to commit the first write).
+        await expect.poll(() => producer.committed().length, { timeout: 30_000 }).toBeGreaterThan(0);
+        await pause(Math.random() * 600);
         // Kill the consumer too, mid-stream, sometimes first and sometimes last.
         const victims = consumer
           ? Math.random() < 0.5
