@@ -150,18 +150,17 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
   // sent (on one SQLite connection every bulk statement queued is one more for the alert to wait
   // behind), yet never stop.
   const higherLanes = createForegroundGate({ maxDeferMs: 5_000, freeMs: 100 });
+  const renderer = createRenderer({
+    database,
+    comuneName,
+    preferencesUrl: config.preferencesUrl,
+    unsubscribeLink: (deliveryId) => unsubscribeLinks.linkFor(deliveryId),
+  });
   const dispatcher = new Dispatcher({
     store,
     channels: dispatchChannels,
     // Each message carries its lane: the channels give alerts their connections and rate first.
-    render: withLane(
-      createRenderer({
-        database,
-        comuneName,
-        preferencesUrl: config.preferencesUrl,
-        unsubscribeLink: (deliveryId) => unsubscribeLinks.linkFor(deliveryId),
-      }),
-    ),
+    render: withLane(renderer),
     logger,
     batchSize: config.dispatch.batchSize,
     leaseMs: config.dispatch.leaseMs,
@@ -189,7 +188,9 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
     consumer: config.consumerName,
     logger,
     now: clock,
-    onPlanned: (_eventId, priority) => dispatcher.nudge(priority),
+    // Only the channels that have new deliveries claim; the renderer keeps what was recorded.
+    onPlanned: (_eventId, priority, planned) => dispatcher.nudge(priority, planned),
+    onRecorded: (notification) => renderer.remember(notification),
     higherLanes,
     onProgress: (report) => notifierMetrics.planned(report),
     ...(deps.foreground ? { foreground: deps.foreground } : {}),

@@ -44,11 +44,12 @@ const PRACTICE_ID = '0193a0a0-0000-7000-8000-00000000abcd';
 
 /**
  * Statements per submitted practice (four events, one of them planned and sent on three channels),
- * at most, as measured: planning takes a read and one transaction, each message a claim, its
- * `sending` mark and its outcome with the attempt (one statement on PostgreSQL, a transaction of
- * two on SQLite). The events no one hears of take none.
+ * at most, as measured: planning takes a read, the linked Telegram chat and one transaction; each
+ * message a claim, its `sending` mark and its outcome with the attempt (one statement on
+ * PostgreSQL, a transaction of two on SQLite); the dashboards' counts one. The events no one hears
+ * of take none, and sending reads nothing the planner just wrote.
  */
-const BOUND: Record<DatabaseDriver, number> = { sqlite: 27, postgresql: 18 };
+const BOUND: Record<DatabaseDriver, number> = { sqlite: 26, postgresql: 17 };
 /** Statements when the bus hands the same four events out again, at most. */
 const REDELIVERY_BOUND = 1;
 

@@ -17,7 +17,7 @@ import {
 import { CHANNELS } from '../domain/categories.js';
 import { planFor, type NotificationPlan, type RuleSettings } from '../domain/rules.js';
 import { PUBLIC_RECIPIENT } from '../entities/delivery.entity.js';
-import { NotificationEntity } from '../entities/notification.entity.js';
+import { NotificationEntity, type Notification } from '../entities/notification.entity.js';
 import { TelegramChatEntity } from '../entities/telegram-chat.entity.js';
 import { type DeliveryStore, lanePriority, type NewDelivery } from './delivery-store.js';
 import { traceNotifier } from './dispatcher.js';
@@ -54,6 +54,8 @@ export interface PlannerOptions {
    * dispatcher on those channels).
    */
   onPlanned?(eventId: string, priority: number, channels: ReadonlySet<ChannelName>): void;
+  /** Told each notification recorded (the renderer keeps it: sending need not read it back). */
+  onRecorded?(notification: Notification): void;
   /** Told each page planned (metrics). */
   onProgress?(report: { eventId: string; lane: Lane; recipients: number; deliveries: number }): void;
   /**
@@ -259,16 +261,18 @@ export class Planner {
       const rows = await this.deliveriesOf(event, plan, fiscalCodes, priority, em);
       const now = this.now();
       let deliveries = 0;
+      const notification: Notification = {
+        ...this.notificationOf(event, plan, now),
+        plannedAt: now,
+        audienceCursor: fiscalCodes.at(-1) ?? null,
+        plannedRecipients: fiscalCodes.length,
+      };
       const first = await handleOnce(em, consumer, event, async (tx) => {
-        await tx.insert(NotificationEntity, {
-          ...this.notificationOf(event, plan, now),
-          plannedAt: now,
-          audienceCursor: fiscalCodes.at(-1) ?? null,
-          plannedRecipients: fiscalCodes.length,
-        });
+        await tx.insert(NotificationEntity, notification);
         deliveries = await this.options.store.insert(rows, tx);
       });
       if (!first) return { status: 'duplicate' };
+      this.options.onRecorded?.(notification);
       if (rows.length > 0) {
         traceNotifier({ stage: 'planned', eventId: event.id });
         this.options.onPlanned?.(event.id, priority, new Set(rows.map((row) => row.channel)));
@@ -324,7 +328,9 @@ export class Planner {
       }
       return { cursor: recorded.audienceCursor ?? null, recipients: recorded.plannedRecipients ?? 0 };
     }
-    await em.insert(NotificationEntity, this.notificationOf(event, plan, this.now()));
+    const notification: Notification = this.notificationOf(event, plan, this.now());
+    await em.insert(NotificationEntity, notification);
+    this.options.onRecorded?.(notification);
     return { cursor: null, recipients: 0 };
   }
 

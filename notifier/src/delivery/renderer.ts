@@ -30,12 +30,20 @@ function recipientOf(row: DeliveryRow): Recipient {
   }
 }
 
+/** Renders deliveries; told of notifications as they are recorded, it need not read them back. */
+export interface Renderer {
+  (row: DeliveryRow): Promise<OutgoingMessage>;
+  /** Keeps a notification just recorded (by the planner of this process). */
+  remember(notification: Notification): void;
+}
+
 /**
  * Renders a delivery's message from its event's notification, in the recipient's language. A fan-out
  * renders the same few (event, language) pairs thousands of times: both the notification and the
- * rendered text are cached.
+ * rendered text are cached, and the notifications this process's planner records are handed over
+ * as they are written.
  */
-export function createRenderer(options: RendererOptions): (row: DeliveryRow) => Promise<OutgoingMessage> {
+export function createRenderer(options: RendererOptions): Renderer {
   // Promises, so that a pass rendering many deliveries of a new event at once reads it once.
   const notifications = new Map<string, Promise<Notification>>();
   const rendered = new Map<string, ReturnType<typeof renderMessage>>();
@@ -56,7 +64,7 @@ export function createRenderer(options: RendererOptions): (row: DeliveryRow) => 
     return found;
   }
 
-  return async (row) => {
+  const render = async (row: DeliveryRow): Promise<OutgoingMessage> => {
     const notification = await notificationOf(row);
     const key = `${row.eventId}|${row.language}`;
     let message = rendered.get(key);
@@ -92,4 +100,11 @@ export function createRenderer(options: RendererOptions): (row: DeliveryRow) => 
       silent: message.severity !== 'critical',
     };
   };
+  return Object.assign(render, {
+    remember(notification: Notification) {
+      if (notifications.has(notification.eventId)) return;
+      if (notifications.size >= cacheSize) notifications.delete(notifications.keys().next().value!);
+      notifications.set(notification.eventId, Promise.resolve(notification));
+    },
+  });
 }
