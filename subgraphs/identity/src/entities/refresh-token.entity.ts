@@ -22,6 +22,11 @@ export const RefreshTokenEntity = defineEntity({
     tokenDigest: p.string().unique(),
     /** The sign-in this token descends from: every token of one code redemption shares it. */
     familyId: p.uuid().index(),
+    /**
+     * The provider's grant of the sign-in (`familyId` is derived from it), ended with the sign-in so
+     * that the browser's next sign-in to the app is a new one. Unset on records older than it.
+     */
+    grantId: p.string().nullable(),
     clientId: p.string(),
     /** Who signed in: a citizen, or a staff member (first-party apps). */
     fiscalCode: p.string().length(16).nullable(),

@@ -315,6 +315,7 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
       comune: client.comune,
       tokenDigest: digestToken(`access:${token.jti}`),
       familyId: signInId(token.grantId ?? token.jti),
+      grantId: token.grantId ?? null,
       clientId: client.clientId,
       fiscalCode: grant.kind === 'staff' ? null : token.accountId,
       staffUsername: grant.kind === 'staff' ? grant.username : null,
@@ -361,6 +362,48 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     if (consent !== null && consent.grantedAt <= signIn!.issuedAt) {
       await revokeAppGrant(em, fiscalCode, client.clientId, actor);
     }
+  }
+
+  /**
+   * Ends the provider's grant of a sign-in identity ended, as the provider ends one (`revokeByGrantId`
+   * of its codes and tokens, then the grant): the browser's session still names it for the app, but
+   * the next authorization finds no grant there and makes a new one, a new sign-in whose tokens work.
+   */
+  async function endProviderGrant(provider: Provider, grantId: string): Promise<void> {
+    await Promise.all([
+      provider.AccessToken.revokeByGrantId(grantId),
+      provider.AuthorizationCode.revokeByGrantId(grantId),
+      provider.RefreshToken.revokeByGrantId(grantId),
+    ]);
+    await (await provider.Grant.find(grantId))?.destroy();
+  }
+
+  /**
+   * Whether a grant the browser's session names for an app may serve a new authorization: its
+   * sign-in was not ended (an access or refresh token revoked, a code or refresh token reused, the
+   * citizen's grant to the app withdrawn) and, for an app acting for a citizen, the citizen's consent
+   * to the app stands. Identity ends sign-ins in its own records; this catches what did not end the
+   * provider's grant with them (records from before they named it, a withdrawn grant).
+   */
+  async function grantStands(grant: {
+    jti: string;
+    clientId?: string;
+    accountId?: string;
+  }): Promise<boolean> {
+    const em = database.forkUnscoped();
+    const ended = await em.count(RefreshTokenEntity, {
+      familyId: signInId(grant.jti),
+      revokedAt: { $ne: null },
+    });
+    if (ended > 0) return false;
+    const client = await findClient(grant.clientId);
+    if (client === null || client.firstParty || !FISCAL_CODE.test(grant.accountId ?? '')) return true;
+    const consent = await em.findOne(ConsentGrantEntity, {
+      fiscalCode: grant.accountId!,
+      clientId: client.clientId,
+      revokedAt: null,
+    });
+    return consent !== null;
   }
 
   /** A code presented with a wrong verifier or redirect is burnt: the right one fails after it. */
@@ -471,6 +514,16 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
       issueRefreshToken: (_ctx, client) => Promise.resolve(client.grantTypeAllowed('refresh_token')),
       rotateRefreshToken: () => true,
       expiresWithSession: () => Promise.resolve(false),
+      // The provider's default, but a grant whose sign-in identity ended is ended, not reused.
+      loadExistingGrant: async (ctx) => {
+        const grantId =
+          ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session?.grantIdFor(ctx.oidc.client!.clientId);
+        if (!grantId) return undefined;
+        const grant = await ctx.oidc.provider.Grant.find(grantId);
+        if (grant === undefined || (await grantStands(grant))) return grant;
+        await endProviderGrant(ctx.oidc.provider, grantId);
+        return undefined;
+      },
       allowOmittingSingleRegisteredRedirectUri: true,
       conformIdTokenClaims: false,
       interactions: { url: (_ctx, interaction) => `${INTERACTION_PATH}${interaction.uid}` },
@@ -999,6 +1052,8 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     const { em, signIn } = verified;
     if (signIn !== null && signIn.clientId === client.clientId) {
       await revokeSignIn(em, signIn.familyId, { kind: 'client', id: client.clientId });
+      // The browser's next sign-in to the app is a new one, not this ended one again.
+      if (signIn.grantId != null) await endProviderGrant((await current()).provider, signIn.grantId);
     }
     return json(200, {}, { 'access-control-allow-origin': '*' });
   }

@@ -4,6 +4,8 @@ import { DATABASE_DRIVERS } from '@sportello/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMUNE, MARIO, startIdentity, type TestIdentity } from '../test-support/harness.js';
 import { TestBrowser } from '../test-support/browser.js';
+import { OidcPayloadEntity } from '../entities/oidc-payload.entity.js';
+import { RefreshTokenEntity } from '../entities/refresh-token.entity.js';
 import { currentRevocations } from './revocations-route.js';
 
 const REDIRECT = 'http://localhost:5173/callback';
@@ -22,6 +24,7 @@ function jtiOf(token: string): string {
 describe.each(DATABASE_DRIVERS)('access token revocation announced to every verifier on %s', (driver) => {
   let service: TestIdentity;
   let configuration: oidc.Configuration;
+  let clientId: string;
   const heard: EventEnvelope[] = [];
 
   beforeAll(async () => {
@@ -34,7 +37,7 @@ describe.each(DATABASE_DRIVERS)('access token revocation announced to every veri
       `mutation { registerApiClient(input: { name: "Bus times", scopes: [OPENID, PROFILE], redirectUris: ["${REDIRECT}"], confidential: false }) { client { clientId } } }`,
       { token: admin },
     );
-    const clientId = (answer.data?.registerApiClient as { client: { clientId: string } }).client.clientId;
+    clientId = (answer.data?.registerApiClient as { client: { clientId: string } }).client.clientId;
     configuration = await oidc.discovery(new URL(ISSUER), clientId, undefined, oidc.None(), {
       execute: [oidc.allowInsecureRequests],
       [oidc.customFetch]: (url, options) => fetch(url.replace(ISSUER, service.url), options as RequestInit),
@@ -42,7 +45,8 @@ describe.each(DATABASE_DRIVERS)('access token revocation announced to every veri
   });
   afterAll(() => service?.close());
 
-  async function signIn() {
+  /** Signs Mario in to the app, in `browser` (a new one unless given), and redeems the code. */
+  async function signIn(browser = new TestBrowser()) {
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const url = oidc.buildAuthorizationUrl(configuration, {
@@ -53,7 +57,7 @@ describe.each(DATABASE_DRIVERS)('access token revocation announced to every veri
       state,
       login_hint: MARIO,
     });
-    const answer = await new TestBrowser().followSignIn(url, {
+    const answer = await browser.followSignIn(url, {
       serviceUrl: service.url,
       issuer: ISSUER,
       stopAt: REDIRECT,
@@ -65,6 +69,10 @@ describe.each(DATABASE_DRIVERS)('access token revocation announced to every veri
       expectedState: state,
     });
   }
+
+  /** What `/oauth/userinfo` answers for an access token: its status. */
+  const userinfo = async (token: string) =>
+    (await fetch(`${service.url}/oauth/userinfo`, { headers: { authorization: `Bearer ${token}` } })).status;
 
   const me = async (token: string) => {
     const answer = await service.graphql('{ me { givenName } }', { token });
@@ -108,5 +116,53 @@ describe.each(DATABASE_DRIVERS)('access token revocation announced to every veri
       .poll(revokedIds)
       .toEqual(expect.arrayContaining([jtiOf(tokens.access_token), jtiOf(refreshed.access_token)]));
     expect(await me(refreshed.access_token)).toBe('TOKEN_REVOKED');
+  });
+
+  it('lets the citizen sign in again from the same browser after the app revoked its access token', async () => {
+    const browser = new TestBrowser();
+    const first = await signIn(browser);
+    await oidc.tokenRevocation(configuration, first.access_token, { token_type_hint: 'access_token' });
+    await expect.poll(revokedIds).toContain(jtiOf(first.access_token));
+    expect(await me(first.access_token)).toBe('TOKEN_REVOKED');
+    // The provider's grant of the ended sign-in is gone at once, with its refresh token.
+    const em = service.identity.database.forkUnscoped();
+    const { grantId } = await em.findOneOrFail(RefreshTokenEntity, {
+      accessTokenId: jtiOf(first.access_token),
+    });
+    expect(grantId).toEqual(expect.any(String));
+    expect(
+      await em.count(OidcPayloadEntity, { $or: [{ kind: 'Grant', id: grantId! }, { grantId: grantId! }] }),
+    ).toBe(0);
+
+    // The provider remembers the browser: the new sign-in asks nothing, and is a new one.
+    const again = await signIn(browser);
+    expect(await userinfo(again.access_token)).toBe(200);
+    expect(await me(again.access_token)).toBe('accepted');
+    const refreshed = await oidc.refreshTokenGrant(configuration, again.refresh_token!);
+    expect(await me(refreshed.access_token)).toBe('accepted');
+    // The ended sign-in stays ended.
+    await expect(oidc.refreshTokenGrant(configuration, first.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    expect(await userinfo(first.access_token)).toBe(401);
+  });
+
+  it('lets the citizen grant the app again from the same browser after withdrawing its grant', async () => {
+    const browser = new TestBrowser();
+    const first = await signIn(browser);
+    const withdrawn = await service.graphql(`mutation { revokeAppGrant(clientId: "${clientId}") }`, {
+      token: await service.devToken({ subject: MARIO }),
+    });
+    expect(withdrawn.data?.revokeAppGrant).toBe(true);
+
+    // Asked for consent again and allowing, the citizen's new sign-in works.
+    const again = await signIn(browser);
+    expect(await userinfo(again.access_token)).toBe(200);
+    expect(await me(again.access_token)).toBe('accepted');
+    const refreshed = await oidc.refreshTokenGrant(configuration, again.refresh_token!);
+    expect(await me(refreshed.access_token)).toBe('accepted');
+    await expect(oidc.refreshTokenGrant(configuration, first.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
   });
 });

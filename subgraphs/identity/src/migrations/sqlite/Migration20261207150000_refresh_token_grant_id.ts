@@ -1,0 +1,15 @@
+import { Migration } from '@sportello/platform';
+
+export class Migration20261207150000_refresh_token_grant_id extends Migration {
+
+  override name = 'Migration20261207150000_refresh_token_grant_id';
+
+  override up(): void | Promise<void> {
+    this.addSql(`alter table \`refresh_token\` add column \`grant_id\` text null;`);
+  }
+
+  override down(): void | Promise<void> {
+    this.addSql(`alter table \`refresh_token\` drop column \`grant_id\`;`);
+  }
+
+}
