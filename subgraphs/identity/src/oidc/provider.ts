@@ -2,6 +2,7 @@ import { createHash, createHmac, hkdfSync } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import Provider, {
   errors,
+  interactionPolicy,
   type Account,
   type AccountClaims,
   type AdapterConstructor,
@@ -406,6 +407,29 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     return consent !== null;
   }
 
+  /**
+   * The provider's prompts, with one more reason to sign in: a citizen who signed out everywhere
+   * after the browser's session signed them in is asked to sign in again, so that the new sign-in
+   * is after it (its tokens work) rather than the session's, which it ended.
+   */
+  function prompts(): interactionPolicy.DefaultPolicy {
+    const { Check } = interactionPolicy;
+    const policy = interactionPolicy.base();
+    policy.get('login')!.checks.add(
+      new Check('signed_out', 'the citizen signed out everywhere since signing in', async (ctx) => {
+        const { accountId, loginTs } = ctx.oidc.session ?? {};
+        if (accountId === undefined || !FISCAL_CODE.test(accountId)) return Check.NO_NEED_TO_PROMPT;
+        const citizen = await database.forkUnscoped().findOne(CitizenEntity, { fiscalCode: accountId });
+        const signedOutAt = citizen?.signedOutAt;
+        // As refreshing judges it: a sign-in counts when it is after the sign-out (`auth_time`, seconds).
+        return signedOutAt != null && (loginTs ?? 0) * 1000 <= signedOutAt.getTime()
+          ? Check.REQUEST_PROMPT
+          : Check.NO_NEED_TO_PROMPT;
+      }),
+    );
+    return policy;
+  }
+
   /** A code presented with a wrong verifier or redirect is burnt: the right one fails after it. */
   async function burnRefusedCode(ctx: KoaContextWithOIDC, provider: Provider): Promise<void> {
     const { params, client } = ctx.oidc;
@@ -526,7 +550,10 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
       },
       allowOmittingSingleRegisteredRedirectUri: true,
       conformIdTokenClaims: false,
-      interactions: { url: (_ctx, interaction) => `${INTERACTION_PATH}${interaction.uid}` },
+      interactions: {
+        policy: prompts(),
+        url: (_ctx, interaction) => `${INTERACTION_PATH}${interaction.uid}`,
+      },
       findAccount: async (_ctx, sub): Promise<Account | undefined> => {
         const em = database.forkUnscoped();
         const citizen = FISCAL_CODE.test(sub);

@@ -57,8 +57,11 @@ describe.each(DATABASE_DRIVERS)('identity as an OpenID provider on %s', (driver)
     return configuration;
   }
 
-  /** Signs MARIO in (allowing the app when asked) and redeems the code, checking what the app gets. */
-  async function signIn(configuration: oidc.Configuration, scope: string) {
+  /**
+   * Signs MARIO in (allowing the app when asked) in `browser` (a new one unless given) and redeems
+   * the code, checking what the app gets.
+   */
+  async function signIn(configuration: oidc.Configuration, scope: string, browser = new TestBrowser()) {
     const verifier = oidc.randomPKCECodeVerifier();
     const nonce = oidc.randomNonce();
     const state = oidc.randomState();
@@ -71,7 +74,7 @@ describe.each(DATABASE_DRIVERS)('identity as an OpenID provider on %s', (driver)
       state,
       login_hint: MARIO,
     });
-    const answer = await new TestBrowser().followSignIn(authorizationUrl, {
+    const answer = await browser.followSignIn(authorizationUrl, {
       serviceUrl: service.url,
       issuer: ISSUER,
       stopAt: REDIRECT,
@@ -403,7 +406,8 @@ describe.each(DATABASE_DRIVERS)('identity as an OpenID provider on %s', (driver)
   it("ends a first-party app's refreshing when the citizen signs out everywhere, not a third-party app's", async () => {
     const portal = await relyingParty(await registerApp('OPENID, PROFILE', false, true));
     const thirdParty = await relyingParty(await registerApp('OPENID', false));
-    const own = await signIn(portal, 'openid profile');
+    const browser = new TestBrowser();
+    const own = await signIn(portal, 'openid profile', browser);
     const granted = await signIn(thirdParty, 'openid');
     expect(own.tokens.claims()).toMatchObject({ sub: MARIO, given_name: 'Mario' });
 
@@ -417,8 +421,9 @@ describe.each(DATABASE_DRIVERS)('identity as an OpenID provider on %s', (driver)
     expect(
       (await oidc.refreshTokenGrant(thirdParty, granted.tokens.refresh_token!)).access_token,
     ).toBeTruthy();
-    // Signing in again gives a session that refreshes.
-    const again = await signIn(portal, 'openid profile');
+    // Signing in again, in the same browser (whose session the sign-out ended), gives tokens that work.
+    const again = await signIn(portal, 'openid profile', browser);
+    expect((await me(again.tokens.access_token)).data?.me).toEqual({ givenName: 'Mario' });
     expect((await oidc.refreshTokenGrant(portal, again.tokens.refresh_token!)).access_token).toBeTruthy();
   });
 });
