@@ -116,12 +116,29 @@ function toRow(raw: Record<string, unknown>): DeliveryRow {
   };
 }
 
+/** A statement and its parameters. */
+interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
+/** Outcomes recorded in one SQLite transaction at most. */
+const COMMIT_GROUP = 200;
+
 function affected(result: unknown): number {
   return Number((result as { affectedRows?: number } | undefined)?.affectedRows ?? 0);
 }
 
 /** SQL access to deliveries and their attempts. */
 export class DeliveryStore {
+  /** Outcomes waiting for their transaction (SQLite), and the one running. */
+  private readonly toCommit: Array<{
+    statements: readonly Statement[];
+    resolve(): void;
+    reject(error: unknown): void;
+  }> = [];
+  private committing: Promise<void> | undefined;
+
   constructor(
     private readonly database: Database,
     private readonly now: () => number = Date.now,
@@ -254,9 +271,48 @@ export class DeliveryStore {
       );
       return;
     }
-    await this.em().transactional(async (tx) => {
-      await tx.execute(update.sql, update.params, 'run');
-      await tx.execute(record.sql, record.params, 'run');
+    await this.commitTogether([update, record]);
+  }
+
+  /**
+   * Runs `statements` in one transaction on SQLite, grouped with those of the outcomes recorded
+   * meanwhile: the first goes at once, those that arrive while its transaction runs share the next
+   * one (a fan-out's outcomes take a transaction per handful, not one each). Each caller returns
+   * once its own statements are committed; should a group fail, each of its members is retried
+   * alone, so one failure is only its own.
+   */
+  private commitTogether(statements: readonly Statement[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.toCommit.push({ statements, resolve, reject });
+      this.committing ??= this.commitQueued();
+    });
+  }
+
+  private async commitQueued(): Promise<void> {
+    try {
+      while (this.toCommit.length > 0) {
+        const group = this.toCommit.splice(0, COMMIT_GROUP);
+        try {
+          await this.runInTransaction(group.flatMap((item) => item.statements));
+          for (const item of group) item.resolve();
+        } catch (error) {
+          if (group.length === 1) {
+            group[0]!.reject(error);
+            continue;
+          }
+          for (const item of group) {
+            await this.runInTransaction(item.statements).then(item.resolve, item.reject);
+          }
+        }
+      }
+    } finally {
+      this.committing = undefined;
+    }
+  }
+
+  private runInTransaction(statements: readonly Statement[]): Promise<void> {
+    return this.em().transactional(async (tx) => {
+      for (const statement of statements) await tx.execute(statement.sql, statement.params, 'run');
     });
   }
 
