@@ -195,22 +195,34 @@ export class DeliveryStore {
   /**
    * Leases up to `limit` due deliveries of a channel (planned, or retrying and due), most urgent
    * first. On PostgreSQL concurrent dispatchers skip each other's rows (`skip locked`) instead of
-   * waiting; SQLite serialises writers, so the update alone is enough.
+   * waiting; SQLite serialises writers, so the update alone is enough. `priority` bounds the claim
+   * to some lanes (`{ atLeast: LANE_PRIORITY.critical }`: alerts alone; `{ below: ... }`: the rest).
    */
   async claim(options: {
     channel: ChannelName;
     owner: string;
     limit: number;
     leaseMs: number;
+    priority?: { atLeast?: number; below?: number };
   }): Promise<DeliveryRow[]> {
     const now = this.now();
     const lock = this.driver === 'postgresql' ? ' for update skip locked' : '';
+    const bounds: string[] = [];
+    const bound: number[] = [];
+    if (options.priority?.atLeast !== undefined) {
+      bounds.push(' and priority >= ?');
+      bound.push(options.priority.atLeast);
+    }
+    if (options.priority?.below !== undefined) {
+      bounds.push(' and priority < ?');
+      bound.push(options.priority.below);
+    }
     const rows = await this.em().execute<Record<string, unknown>[]>(
       `update delivery set status = 'claimed', lease_owner = ?, lease_until = ?, updated_at = ? ` +
         `where id in (select id from delivery where channel = ? and status in ('planned', 'retrying') ` +
-        `and next_attempt_at <= ? order by priority desc, next_attempt_at, id limit ?${lock}) ` +
+        `and next_attempt_at <= ?${bounds.join('')} order by priority desc, next_attempt_at, id limit ?${lock}) ` +
         `returning ${RETURNED}`,
-      [options.owner, now + options.leaseMs, now, options.channel, now, options.limit],
+      [options.owner, now + options.leaseMs, now, options.channel, now, ...bound, options.limit],
       'all',
     );
     return rows.map(toRow);

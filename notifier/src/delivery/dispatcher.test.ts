@@ -15,9 +15,10 @@ import { DeliveryAttemptEntity } from '../entities/delivery-attempt.entity.js';
 import { DeliveryEntity } from '../entities/delivery.entity.js';
 import { migrations as postgresql } from '../migrations/postgresql/index.js';
 import { migrations as sqlite } from '../migrations/sqlite/index.js';
+import { withLane } from '../channels/lanes.js';
 import { createRateLimiter } from '../pacing/rate-limiter.js';
 import { fiscalCodes } from '../test-support/harness.js';
-import { DeliveryStore, lanePriority } from './delivery-store.js';
+import { DeliveryStore, LANE_PRIORITY, lanePriority } from './delivery-store.js';
 import { Dispatcher, type DispatchChannel } from './dispatcher.js';
 import { planSyntheticAudience } from '@sportello/test-support/notifier';
 import { createRenderer } from './renderer.js';
@@ -136,6 +137,88 @@ describe.each(DATABASE_DRIVERS)('dispatching on %s', (driver) => {
     },
     60_000,
   );
+});
+
+describe.each(DATABASE_DRIVERS)('an alert during a billing run, on %s', (driver) => {
+  it("sends the alert's mail while the relay still holds the answers to the run's mails in flight", async () => {
+    const { database } = await testDatabase(driver);
+    const sink = await startSmtpSink();
+    cleanups.push(() => sink.close());
+    const email = createEmailChannel({
+      host: sink.host,
+      port: sink.port,
+      ignoreTls: true,
+      from: '"Comune di Prova" <avvisi@comune.example.it>',
+      maxConnections: 2,
+      criticalConnections: 1,
+    });
+    cleanups.push(() => email.close());
+    const store = new DeliveryStore(database);
+    const billing = await planSyntheticAudience(database, { deliveries: 40, channels: ['email'] });
+    await database
+      .forkUnscoped()
+      .nativeUpdate(DeliveryEntity, { eventId: billing.eventId }, { priority: lanePriority('bulk', 10) });
+    const d = new Dispatcher({
+      store,
+      channels: new Map([
+        ['email', { channel: email, limiter: createRateLimiter({}), keyOf: () => undefined, concurrency: 2 }],
+      ]),
+      render: withLane(createRenderer({ database, comuneName: () => 'Comune di Prova' })),
+      logger,
+      batchSize: 16,
+      pollIntervalMs: 50,
+    });
+    // A slow relay: the run's first two mails arrive, their answers do not.
+    const release = sink.holdAnswers();
+    let released = false;
+    cleanups.push(async () => {
+      if (!released) release();
+      await d.stop();
+    });
+    await d.start();
+    await sink.waitForMails(2);
+
+    const alert = await planSyntheticAudience(database, { deliveries: 1, channels: ['email'] });
+    await database
+      .forkUnscoped()
+      .nativeUpdate(DeliveryEntity, { eventId: alert.eventId }, { address: 'residente@example.org' });
+    d.nudge(lanePriority('critical', 100), ['email']);
+    // Received while both mails of the run in flight still wait for their answer.
+    await expect
+      .poll(() => sink.mails.flatMap((mail) => mail.envelope.to), { timeout: 10_000 })
+      .toContain('residente@example.org');
+    expect(sink.mails).toHaveLength(3);
+    released = true;
+    release();
+
+    // The run goes on and every mail is sent once, the alert's included.
+    await until(
+      async () => (await store.counts([billing.eventId])).get(billing.eventId)?.get('email')?.sent === 40,
+    );
+    await until(
+      async () => (await store.counts([alert.eventId])).get(alert.eventId)?.get('email')?.sent === 1,
+    );
+    const ids = sink.mails.map((mail) => mail.parsed.messageId);
+    expect(new Set(ids).size).toBe(41);
+    expect(await database.forkUnscoped().count(DeliveryAttemptEntity, {})).toBe(41);
+  }, 60_000);
+
+  it('claims one lane at a time when asked', async () => {
+    const { database } = await testDatabase(driver);
+    const store = new DeliveryStore(database);
+    const billing = await planSyntheticAudience(database, { deliveries: 3, channels: ['email'] });
+    await database
+      .forkUnscoped()
+      .nativeUpdate(DeliveryEntity, { eventId: billing.eventId }, { priority: lanePriority('bulk', 10) });
+    const alert = await planSyntheticAudience(database, { deliveries: 2, channels: ['email'] });
+    const claim = (priority: { atLeast?: number; below?: number }) =>
+      store.claim({ channel: 'email', owner: 'test', limit: 10, leaseMs: 10_000, priority });
+    const below = await claim({ below: LANE_PRIORITY.critical });
+    expect(below.map((row) => row.eventId)).toEqual([billing.eventId, billing.eventId, billing.eventId]);
+    const critical = await claim({ atLeast: LANE_PRIORITY.critical });
+    expect(critical.map((row) => row.eventId)).toEqual([alert.eventId, alert.eventId]);
+    expect(await claim({})).toEqual([]);
+  });
 });
 
 describe.each(DATABASE_DRIVERS)('a dispatcher killed during provider calls, on %s', (driver) => {

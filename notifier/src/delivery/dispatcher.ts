@@ -8,7 +8,7 @@ import { backoffDelay, type BackoffPolicy } from '../pacing/backoff.js';
 import type { RateLimiter } from '../pacing/rate-limiter.js';
 import type { WirePacer } from '../pacing/wire-pacer.js';
 import { Circuit, type CircuitOptions } from './circuit.js';
-import { laneOfPriority, type DeliveryRow, type DeliveryStore } from './delivery-store.js';
+import { LANE_PRIORITY, laneOfPriority, type DeliveryRow, type DeliveryStore } from './delivery-store.js';
 
 /**
  * Node diagnostics channel on which the dispatcher announces each delivery the provider accepted
@@ -56,8 +56,10 @@ export interface DispatchChannel {
    */
   limiter?: RateLimiter;
   /**
-   * A channel paced at the wire (Telegram: the channel takes the slot as the request leaves): the
-   * dispatcher waits until a request of the delivery's key could leave before marking it `sending`.
+   * A channel paced at the wire (Telegram: the channel takes the slot as the request leaves, alerts
+   * first): the dispatcher waits until a request of the delivery's key could leave before marking it
+   * `sending`, except for an alert's, which the channel lets through ahead of the others waiting
+   * (waiting here, it would compete with them for every free moment of the provider's rate).
    */
   pacer?: WirePacer;
   /** The pacing key of a delivery (Telegram: the chat; IO: the comune; email: none). */
@@ -142,7 +144,9 @@ export interface DispatchPass {
  *
  * Higher lanes first: when deliveries of a higher lane are planned while a pass sends lower ones
  * (an alert during a reminder run), the pass hands its unsent rest back and the next claim takes
- * the alert's.
+ * them. An alert does not even wait for that pass's sends in flight (a slow relay's answers): a
+ * pass of the critical lane alone starts at once beside it, and the channel's next claims leave the
+ * critical lane to it until it is done. Never two passes of one lane at once on a channel.
  *
  * Never twice: a delivery is sent only by the dispatcher that moved it from `claimed` to `sending`
  * under its own lease. Never lost: leases are short and renewed while the dispatcher lives; those
@@ -166,6 +170,15 @@ export class Dispatcher {
   private renewTimer: NodeJS.Timeout | undefined;
   /** Per channel: the highest priority planned since its current pass claimed. */
   private readonly nudged = new Map<ChannelName, number>();
+  /**
+   * Per channel, while its loop is in a pass: whether that pass holds deliveries of the critical
+   * lane (or may claim some: not yet claimed with a critical pass beside it).
+   */
+  private readonly looping = new Map<ChannelName, { critical: boolean }>();
+  /** Per channel: its critical pass beside the loop's, while one runs. */
+  private readonly criticalPasses = new Map<ChannelName, Promise<void>>();
+  /** Channels whose critical pass should claim again (alerts planned or handed back meanwhile). */
+  private readonly criticalPending = new Set<ChannelName>();
   private readonly batchSize: number;
   private readonly leaseMs: number;
   private readonly maxAttempts: number;
@@ -219,6 +232,7 @@ export class Dispatcher {
     clearInterval(this.recoverTimer);
     this.nudge();
     await Promise.all(this.loops);
+    await Promise.all(this.criticalPasses.values());
     clearInterval(this.renewTimer);
     this.loops = [];
   }
@@ -226,7 +240,8 @@ export class Dispatcher {
   /**
    * Claims now instead of at the next poll (new deliveries were planned), on the given channels (by
    * default all). Given their priority, a pass sending a lower lane stops and hands its unsent rest
-   * back, so the next claim takes them.
+   * back, so the next claim takes them; critical deliveries are claimed at once by a pass of their
+   * own when the channel's loop is busy with other lanes.
    */
   nudge(priority?: number, channels?: Iterable<ChannelName>): void {
     for (const name of channels ?? this.options.channels.keys()) {
@@ -235,7 +250,44 @@ export class Dispatcher {
         this.nudged.set(name, Math.max(this.nudged.get(name) ?? Number.NEGATIVE_INFINITY, priority));
       }
       this.pending.add(name);
+      if (priority !== undefined && laneOfPriority(priority) === 0) this.startCriticalPass(name);
       for (const wake of [...(this.wake.get(name) ?? [])]) wake();
+    }
+  }
+
+  /**
+   * Starts a pass of the critical lane alone on `name` when its loop is in a pass that holds no
+   * alert (a reminder run's, waiting for a slow relay), so the alert need not wait for that pass's
+   * sends in flight; if one runs already, it claims again when done. An idle loop claims the alert
+   * itself, woken by the nudge.
+   */
+  private startCriticalPass(name: ChannelName): void {
+    if (!this.running) return;
+    if (this.criticalPasses.has(name)) {
+      this.criticalPending.add(name);
+      return;
+    }
+    const loop = this.looping.get(name);
+    if (loop === undefined || loop.critical) return;
+    if ((this.circuits.get(name)?.waitMs ?? 0) > 0) return;
+    this.criticalPasses.set(name, this.criticalLoop(name));
+  }
+
+  private async criticalLoop(name: ChannelName): Promise<void> {
+    try {
+      do {
+        this.criticalPending.delete(name);
+        const { more } = await this.pass(name, 'critical');
+        if (more) this.criticalPending.add(name);
+      } while (this.running && this.criticalPending.has(name) && (this.circuits.get(name)?.waitMs ?? 0) <= 0);
+    } catch (error) {
+      this.options.logger.error({ err: error, channel: name }, 'critical dispatch pass failed');
+      // The channel's loop claims what is left, once its own pass is done.
+      this.pending.add(name);
+    } finally {
+      // Synchronously after the last check: a nudge from now on starts a new critical pass.
+      this.criticalPasses.delete(name);
+      this.criticalPending.delete(name);
     }
   }
 
@@ -300,20 +352,53 @@ export class Dispatcher {
     });
   }
 
-  /** One claim and its sends; `more` when another claim right away may find due deliveries. */
-  private async pass(name: ChannelName): Promise<{ pass: DispatchPass; more: boolean }> {
-    // An alert's deliveries go before requests; everything else waits for them.
-    const critical = laneOfPriority(this.nudged.get(name) ?? Number.NEGATIVE_INFINITY) === 0;
-    if (!critical) await this.options.foreground?.whenIdle();
-    // Whatever was planned before this claim, the claim sees (most urgent first).
-    this.nudged.set(name, Number.NEGATIVE_INFINITY);
-    this.pending.delete(name);
+  /**
+   * One claim and its sends; `more` when another claim right away may find due deliveries. The
+   * channel's loop claims every lane, but not the critical one while a critical pass runs beside it;
+   * that pass (`lane` `critical`) claims the critical lane alone.
+   */
+  private async pass(name: ChannelName, lane?: 'critical'): Promise<{ pass: DispatchPass; more: boolean }> {
+    // The nudge stays: the loop's pass still hands its unsent rest back, and its next claim sees it.
+    if (lane === 'critical') return this.claimAndSend(name, { atLeast: LANE_PRIORITY.critical });
+    const loop = { critical: true };
+    this.looping.set(name, loop);
+    try {
+      // An alert's deliveries go before requests; everything else waits for them.
+      const critical = laneOfPriority(this.nudged.get(name) ?? Number.NEGATIVE_INFINITY) === 0;
+      if (!critical) {
+        // A pass that cannot have claimed an alert yet: an alert planned meanwhile gets its own.
+        loop.critical = false;
+        await this.options.foreground?.whenIdle();
+      }
+      // Whatever was planned before this claim, the claim sees (most urgent first).
+      this.nudged.set(name, Number.NEGATIVE_INFINITY);
+      this.pending.delete(name);
+      // An alert's own pass runs beside this one: it alone claims the critical lane meanwhile.
+      const beside = this.criticalPasses.has(name);
+      loop.critical = !beside;
+      return await this.claimAndSend(
+        name,
+        beside ? { below: LANE_PRIORITY.critical } : undefined,
+        (rows) => (loop.critical = rows.some((row) => laneOfPriority(row.priority) === 0)),
+      );
+    } finally {
+      if (this.looping.get(name) === loop) this.looping.delete(name);
+    }
+  }
+
+  private async claimAndSend(
+    name: ChannelName,
+    priority: { atLeast?: number; below?: number } | undefined,
+    claimed?: (rows: readonly DeliveryRow[]) => void,
+  ): Promise<{ pass: DispatchPass; more: boolean }> {
     const rows = await this.options.store.claim({
       channel: name,
       owner: this.owner,
       limit: this.batchSize,
       leaseMs: this.leaseMs,
+      ...(priority ? { priority } : {}),
     });
+    claimed?.(rows);
     const pass: DispatchPass = { claimed: rows.length, sent: 0, retried: 0, dead: 0, uncertain: 0 };
     if (rows.length === 0) return { pass, more: false };
     this.leased += rows.length;
@@ -413,8 +498,10 @@ export class Dispatcher {
       return { result: 'dead' };
     }
     const key = target.keyOf(row);
-    if (target.pacer) await target.pacer.ready(key);
-    else await target.limiter?.acquire(key);
+    if (target.pacer) {
+      // An alert's request takes its slot in the channel, ahead of the others waiting there.
+      if (laneOfPriority(row.priority) !== 0) await target.pacer.ready(key);
+    } else await target.limiter?.acquire(key);
     const opened = await store.startAttempt(row, this.owner, this.leaseMs);
     if (opened === null) return { result: 'unsent' };
     traceNotifier({ stage: 'sending', eventId: row.eventId, channel: row.channel });
