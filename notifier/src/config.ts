@@ -22,6 +22,11 @@ export interface SmtpSettings {
   auth?: { user: string; pass: string };
   from: string;
   ratePerSecond: number;
+  /**
+   * SMTP connections kept for alerts alone, on top of the pool every lane shares: an alert never
+   * waits for a connection busy with a billing run's mail. @default 1
+   */
+  criticalConnections?: number;
 }
 
 /** Telegram settings; `null` means the sandbox. */
@@ -118,6 +123,7 @@ const envSchema = z
     SMTP_PASSWORD: envText(''),
     SMTP_FROM: envText('"Sportello" <noreply@sportello.example>'),
     SMTP_RATE_PER_SECOND: envInteger({ min: 1, max: 10_000 }, 20),
+    SMTP_CRITICAL_CONNECTIONS: envInteger({ min: 0, max: 16 }, 1),
     TELEGRAM_BOT_TOKEN: envText(''),
     TELEGRAM_API_ROOT: envUrl(['http', 'https']).optional(),
     TELEGRAM_WEBHOOK_SECRET: envText(''),
@@ -199,6 +205,7 @@ export function loadNotifierConfig(env: Environment): NotifierConfig {
             ...(raw.SMTP_USER !== '' ? { auth: { user: raw.SMTP_USER, pass: raw.SMTP_PASSWORD } } : {}),
             from: raw.SMTP_FROM,
             ratePerSecond: raw.SMTP_RATE_PER_SECOND,
+            criticalConnections: raw.SMTP_CRITICAL_CONNECTIONS,
           },
     telegram:
       raw.TELEGRAM_BOT_TOKEN === ''
