@@ -3,9 +3,10 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { tenantProperties, type Scope } from '@sportello/platform';
 
 /**
- * An access token the OpenID provider issued for a person's sign-in, remembered by its `jti`
- * (`accessTokenId`; `tokenDigest` is the digest of `access:<jti>`) so that ending the sign-in names
- * it to every verifier. The family is the sign-in (`signInId` of the provider's grant). The refresh
+ * An access token the OpenID provider issued for a person's sign-in, or to an app for itself (client
+ * credentials: no person, a family of its own), remembered by its `jti` (`accessTokenId`;
+ * `tokenDigest` is the digest of `access:<jti>`) so that ending the sign-in (or revoking the app's
+ * token) names it to every verifier. The family is the sign-in (`signInId` of the provider's grant). The refresh
  * tokens themselves are the provider's (`oidc_payload`); `rotatedAt` stays unset. The table keeps
  * its name from when identity issued refresh tokens itself. Records of expired tokens are deleted by
  * the `access-token-purge` job, except the first and last of a sign-in that may still issue tokens.

@@ -196,6 +196,46 @@ describe.each(DATABASE_DRIVERS)('the access-token-purge job on %s', (driver) => 
     });
   });
 
+  it("deletes the record of an app's own (client-credentials) token once expired, the live one kept", async () => {
+    const admin = await service.devToken({ subject: 'admin.neri' });
+    const answer = await service.graphql(
+      `mutation { registerApiClient(input: { name: "Parking", scopes: [PROFILE], redirectUris: ["${REDIRECT}"], confidential: true }) { clientSecret client { clientId } } }`,
+      { token: admin },
+    );
+    const { clientSecret, client } = answer.data?.registerApiClient as {
+      clientSecret: string;
+      client: { clientId: string };
+    };
+    const issue = async () =>
+      jtiOf(
+        (
+          (await (
+            await service.post('/oauth/token', {
+              grant_type: 'client_credentials',
+              client_id: client.clientId,
+              client_secret: clientSecret,
+            })
+          ).json()) as { access_token: string }
+        ).access_token,
+      );
+    const issued = await issue();
+    expect(await recordedIds()).toContain(issued);
+
+    // Two hours on the token has expired, past the revocation window: nothing of it is kept.
+    await purgeAccessTokenRecords(service.identity.database, {
+      now: new Date(Date.now() + 2 * HOUR),
+      signInMaxAgeSeconds: MAX_AGE_SECONDS,
+    });
+    const live = await issue();
+    await purgeAccessTokenRecords(service.identity.database, {
+      now: new Date(),
+      signInMaxAgeSeconds: MAX_AGE_SECONDS,
+    });
+    const ids = await recordedIds();
+    expect(ids).not.toContain(issued);
+    expect(ids).toContain(live);
+  });
+
   it('steps over the records it keeps, each run going on where the previous one stopped', async () => {
     const now = Date.now();
     // Three sign-ins still refreshing: their first records are the oldest to expire, and stay.

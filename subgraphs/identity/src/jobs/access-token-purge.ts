@@ -44,7 +44,8 @@ export interface AccessTokenPurgeResult {
  * (its last token is younger than `signInMaxAgeSeconds` and the window): the first, which says
  * whose it was and since when (a reused code or refresh token withdraws only a consent older than
  * the sign-in), and the last; they carry its revocation, so a sign-in ended through an access token
- * refreshes no more. A sign-in past that age goes whole.
+ * refreshes no more. A sign-in past that age goes whole, and so does the record of an app's own
+ * (client-credentials) token, which issues nothing after it.
  *
  * Reads oldest expiry first, a bounded batch per statement; the kept records are stepped over, and
  * a run stopped by `maxBatches` gives where the next may go on (`next`). A record is deleted only
@@ -88,7 +89,7 @@ export async function purgeAccessTokenRecords(
             ],
           },
       {
-        fields: ['id', 'familyId', 'issuedAt', 'expiresAt'],
+        fields: ['id', 'familyId', 'fiscalCode', 'staffUsername', 'issuedAt', 'expiresAt'],
         orderBy: { expiresAt: 'asc', id: 'asc' },
         limit: batchSize,
       },
@@ -118,6 +119,8 @@ export async function purgeAccessTokenRecords(
     }
     const gone = rows
       .filter((row) => {
+        // An app's own token (client credentials) is no sign-in: nothing of it is kept.
+        if (row.fiscalCode == null && row.staffUsername == null) return true;
         const family = span.get(row.familyId);
         if (family === undefined || family.last < endedBefore) return true;
         const at = row.issuedAt.getTime();

@@ -288,16 +288,34 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
     const scopes = [...token.scopes];
     const em = database.fork({ comune: client.comune });
     if (token.accountId === undefined) {
-      return accessTokenClaims(
-        {
-          kind: 'client',
-          comune: client.comune,
-          clientId: client.clientId,
-          scopes: scopes.filter((scope): scope is Scope => (SCOPES as readonly string[]).includes(scope)),
-          rateLimitPerMinute: client.rateLimitPerMinute,
-        },
-        token.jti,
-      );
+      const grant = {
+        kind: 'client' as const,
+        comune: client.comune,
+        clientId: client.clientId,
+        scopes: scopes.filter((scope): scope is Scope => (SCOPES as readonly string[]).includes(scope)),
+        rateLimitPerMinute: client.rateLimitPerMinute,
+      };
+      // A client-credentials token is remembered too (by id), a family of its own: the app may
+      // revoke it alone (RFC 7009), and its other tokens go on.
+      const now = new Date();
+      em.create(RefreshTokenEntity, {
+        comune: client.comune,
+        tokenDigest: digestToken(`access:${token.jti}`),
+        familyId: signInId(token.jti),
+        grantId: null,
+        clientId: client.clientId,
+        fiscalCode: null,
+        staffUsername: null,
+        scopes: grant.scopes,
+        authTime: now,
+        accessTokenId: token.jti,
+        issuedAt: now,
+        expiresAt: new Date(now.getTime() + config.accessTokenTtlSeconds * 1000),
+        rotatedAt: null,
+        revokedAt: null,
+      });
+      await em.flush();
+      return accessTokenClaims(grant, token.jti);
     }
     const source = ctx.oidc.entities.RefreshToken ?? ctx.oidc.entities.AuthorizationCode;
     const authTime = new Date((source?.authTime ?? Math.floor(Date.now() / 1000)) * 1000);
@@ -969,9 +987,10 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
 
   /**
    * An access token verified as every service verifies it (signature, claims, revocations), with
-   * the record of the sign-in it was issued in (`null` for a token issued outside one, e.g. a
-   * client's or a demo token) and an EntityManager of its comune; `undefined` for a token that does
-   * not verify. A record with `revokedAt` set is a sign-in ended since: the token is no longer live.
+   * the record of the sign-in it was issued in (a client-credentials token's own record; `null` for
+   * a token recorded nowhere, e.g. a service's or a demo token) and an EntityManager of its comune;
+   * `undefined` for a token that does not verify. A record with `revokedAt` set is a sign-in (or
+   * client token) ended since: the token is no longer live.
    */
   async function verifiedAccessToken(
     token: string,
@@ -1054,7 +1073,8 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
   /**
    * Token revocation (RFC 7009): refresh tokens are the provider's; an access token (a JWT, which the
    * provider does not keep) ends the sign-in it belongs to, when the app presenting it is the one it
-   * was issued to: its access tokens are refused everywhere at once and it refreshes no more.
+   * was issued to: its access tokens are refused everywhere at once and it refreshes no more. A
+   * client-credentials token is a family of its own: it alone ends, the app's other tokens go on.
    * Unknown tokens and other apps' tokens are answered 200 all the same, and change nothing.
    */
   async function revoke(request: ServiceRequest): Promise<RouteResponse> {

@@ -147,6 +147,73 @@ describe.each(DATABASE_DRIVERS)('access token revocation announced to every veri
     expect(await userinfo(first.access_token)).toBe(401);
   });
 
+  it("revokes one of an app's client-credentials tokens alone, and only when the app itself asks", async () => {
+    const admin = await service.devToken({ subject: 'admin.neri' });
+    /** A confidential app: its id and the HTTP Basic header of its credentials. */
+    const registerApp = async (name: string) => {
+      const answer = await service.graphql(
+        `mutation { registerApiClient(input: { name: "${name}", scopes: [OPENID, PROFILE], redirectUris: ["${REDIRECT}"], confidential: true }) { clientSecret client { clientId } } }`,
+        { token: admin },
+      );
+      const { clientSecret, client } = answer.data?.registerApiClient as {
+        clientSecret: string;
+        client: { clientId: string };
+      };
+      const basic = `Basic ${Buffer.from(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64')}`;
+      return { clientId: client.clientId, basic };
+    };
+    const app = await registerApp('Parking');
+    const stranger = await registerApp('Weather');
+    const tokenOf = async (basic: string) => {
+      const answer = await service.post(
+        '/oauth/token',
+        { grant_type: 'client_credentials' },
+        { authorization: basic },
+      );
+      expect(answer.status).toBe(200);
+      return ((await answer.json()) as { access_token: string }).access_token;
+    };
+    const first = await tokenOf(app.basic);
+    const second = await tokenOf(app.basic);
+    const introspect = async (token: string) =>
+      (await (
+        await service.post(
+          '/oauth/introspect',
+          { token },
+          {
+            authorization: `Basic ${Buffer.from('sportello-notifier:notifier-secret-for-tests').toString('base64')}`,
+          },
+        )
+      ).json()) as Record<string, unknown>;
+    const scopes = async (token: string) => {
+      const answer = await service.graphql('{ oauthScopes }', { token });
+      return answer.errors === undefined ? 'accepted' : String(answer.errors[0]?.extensions?.reason);
+    };
+    const revoke = (token: string, basic: string) =>
+      service.post('/oauth/revoke', { token, token_type_hint: 'access_token' }, { authorization: basic });
+
+    // Another app presenting it is answered 200 (RFC 7009), and the token stays valid.
+    expect((await revoke(first, stranger.basic)).status).toBe(200);
+    expect(await introspect(first)).toMatchObject({ active: true, client_id: app.clientId });
+    expect(await scopes(first)).toBe('accepted');
+
+    expect((await revoke(first, app.basic)).status).toBe(200);
+    await expect.poll(revokedIds).toContain(jtiOf(first));
+    expect(revokedIds()).not.toContain(jtiOf(second));
+    expect(await introspect(first)).toEqual({ active: false });
+    expect(await introspect(second)).toMatchObject({ active: true, client_id: app.clientId });
+    expect(await scopes(first)).toBe('TOKEN_REVOKED');
+    expect(await scopes(second)).toBe('accepted');
+    const listed = (await currentRevocations(service.identity.database)).filter(
+      (revocation) => revocation.clientId === app.clientId,
+    );
+    expect(listed).toEqual([
+      expect.objectContaining({ reason: 'token-revoked', tokenId: jtiOf(first), comune: COMUNE }),
+    ]);
+    // The app still gets new tokens.
+    expect(await scopes(await tokenOf(app.basic))).toBe('accepted');
+  });
+
   it('lets the citizen grant the app again from the same browser after withdrawing its grant', async () => {
     const browser = new TestBrowser();
     const first = await signIn(browser);
