@@ -8,7 +8,10 @@ import { MARIO, startIdentity, type TestIdentity } from '../test-support/harness
 const REDIRECT = 'http://localhost:5173/callback';
 const ISSUER = 'http://identity.test';
 
-/** RP-initiated logout (`/oauth/logout`): Sportello's Italian pages, and the session really ending. */
+/**
+ * RP-initiated logout (`/oauth/logout`): Sportello's pages in the person's language (Italian unless
+ * the app's `ui_locales` or the browser asks for English or German), and the session really ending.
+ */
 describe.each(DATABASE_DRIVERS)('signing out at the provider on %s', (driver) => {
   let service: TestIdentity;
   let clientId: string;
@@ -51,8 +54,12 @@ describe.each(DATABASE_DRIVERS)('signing out at the provider on %s', (driver) =>
   }
 
   /** The confirmation page the app's logout request shows, and its form's target. */
-  async function confirmation(browser: TestBrowser, query: Record<string, string>) {
-    const answer = await browser.fetch(local(`/oauth/logout?${new URLSearchParams(query)}`));
+  async function confirmation(
+    browser: TestBrowser,
+    query: Record<string, string>,
+    headers: Record<string, string> = {},
+  ) {
+    const answer = await browser.fetch(local(`/oauth/logout?${new URLSearchParams(query)}`), { headers });
     expect(answer.status).toBe(200);
     const page = await answer.text();
     const action = /<form[^>]*action="([^"]+)"/.exec(page)?.[1] ?? '';
@@ -120,5 +127,70 @@ describe.each(DATABASE_DRIVERS)('signing out at the provider on %s', (driver) =>
     success = await other.fetch(local(out.headers.get('location') ?? ''));
     text = await success.text();
     expect(text).toContain('Sei uscito da <strong>Orari bus</strong>.');
+  });
+
+  /** Confirms (`logout=yes`, or "no") in `browser`, and the signed-out page the provider sends it to. */
+  async function signOut(
+    browser: TestBrowser,
+    action: string,
+    page: string,
+    fields: Record<string, string>,
+    headers: Record<string, string>,
+  ) {
+    const out = await browser.submit(action, page, fields);
+    expect(out.status).toBe(303);
+    const success = await browser.fetch(local(out.headers.get('location') ?? ''), { headers });
+    expect(success.status).toBe(200);
+    return success.text();
+  }
+
+  it("asks and says it in the language the app's ui_locales names, before the browser's", async () => {
+    const browser = await signedIn();
+    const headers = { 'accept-language': 'de-DE,de;q=0.9' };
+    const { page, action } = await confirmation(
+      browser,
+      { client_id: clientId, ui_locales: 'fr en' },
+      headers,
+    );
+    expect(page).toContain('<html lang="en">');
+    expect(page).toContain('Sign out of Sportello?');
+    expect(page).toContain('<strong>Orari bus</strong> is asking.');
+    expect(page).toContain('Yes, sign out</button>');
+    expect(page).toContain('No, stay signed in</button>');
+    // The signed-out page, reached without ui_locales, goes on in English.
+    const text = await signOut(browser, action, page, { logout: 'yes' }, headers);
+    expect(text).toContain('<html lang="en">');
+    expect(text).toContain('You have signed out of Sportello.');
+    expect(text).toContain('You can close this page.');
+    expect((await authorize(browser)).status).toBe(200);
+  });
+
+  it("follows the browser's preferred language, and falls back to Italian", async () => {
+    const browser = await signedIn();
+    const german = { 'accept-language': 'fr-CH,de;q=0.9,en;q=0.8' };
+    const { page, action } = await confirmation(browser, { client_id: clientId }, german);
+    expect(page).toContain('<html lang="de">');
+    expect(page).toContain('Von Sportello abmelden?');
+    expect(page).toContain('<strong>Orari bus</strong> fragt danach.');
+    expect(page).toContain('Ja, abmelden</button>');
+    // "No": out of the app alone, said in German.
+    const text = await signOut(browser, action, page, {}, german);
+    expect(text).toContain('<html lang="de">');
+    expect(text).toContain('Sie haben sich von <strong>Orari bus</strong> abgemeldet.');
+
+    const other = await signedIn();
+    const unknown = { 'accept-language': 'fr-FR,es;q=0.5' };
+    const italian = await confirmation(other, { client_id: clientId, ui_locales: 'fr' }, unknown);
+    expect(italian.page).toContain('<html lang="it">');
+    expect(italian.page).toContain('Uscire da Sportello?');
+    const out = await signOut(other, italian.action, italian.page, { logout: 'yes' }, unknown);
+    expect(out).toContain('Sei uscito da Sportello.');
+
+    // A signed-out page reached with no confirmation before it speaks the browser's language.
+    const page2 = async (language: string) =>
+      (await fetch(local('/oauth/logout/success'), { headers: { 'accept-language': language } })).text();
+    expect(await page2('en-GB')).toContain('You have signed out of Sportello.');
+    expect(await page2('de')).toContain('Sie haben sich von Sportello abgemeldet.');
+    expect(await page2('fr')).toContain('Sei uscito da Sportello.');
   });
 });

@@ -510,13 +510,31 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
         clientCredentials: { enabled: true },
         rpInitiatedLogout: {
           enabled: true,
-          // Sportello's own pages, in Italian as the sign-in is, in place of the library's English ones.
+          // Sportello's own pages, in the person's language as the consent page is, in place of the
+          // library's English ones. The signed-out page, reached by the provider's redirect without
+          // the request's `ui_locales`, speaks the language the confirmation spoke.
           logoutSource: (ctx, form) => {
-            sendPage(ctx, logoutPage(form, appNameOf(ctx)));
+            const uiLocales = ctx.oidc.params?.ui_locales;
+            const language = pageLanguage(
+              typeof uiLocales === 'string' ? uiLocales : null,
+              ctx.get('accept-language') || undefined,
+            );
+            ctx.cookies.set(LOGOUT_LANGUAGE_COOKIE, language, {
+              path: OIDC_ROUTES.end_session,
+              httpOnly: true,
+              sameSite: 'lax',
+              maxAge: 10 * 60_000,
+            });
+            sendPage(ctx, logoutPage(language, form, appNameOf(ctx)));
             return Promise.resolve();
           },
           postLogoutSuccessSource: (ctx) => {
-            sendPage(ctx, signedOutPage(appNameOf(ctx)));
+            const language = pageLanguage(
+              ctx.cookies.get(LOGOUT_LANGUAGE_COOKIE) ?? null,
+              ctx.get('accept-language') || undefined,
+            );
+            ctx.cookies.set(LOGOUT_LANGUAGE_COOKIE, null, { path: OIDC_ROUTES.end_session });
+            sendPage(ctx, signedOutPage(language, appNameOf(ctx)));
             return Promise.resolve();
           },
         },
@@ -1278,6 +1296,9 @@ function citizenLogin(citizen: { fiscalCode: string; signedOutAt?: Date | null }
   const signedOut = citizen.signedOutAt == null ? 0 : Math.floor(citizen.signedOutAt.getTime() / 1000) + 1;
   return { accountId: citizen.fiscalCode, ts: Math.max(now, signedOut) };
 }
+
+/** The cookie carrying the language of the sign-out confirmation to the signed-out page after it. */
+const LOGOUT_LANGUAGE_COOKIE = 'sportello.logout_language';
 
 /** The app a logout step names (by `client_id` or `id_token_hint`), as the citizen knows it. */
 function appNameOf(ctx: KoaContextWithOIDC): string | undefined {
