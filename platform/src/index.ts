@@ -184,7 +184,7 @@ export { OUTBOX_COMMITTED_CHANNEL, type OutboxCommittedMessage } from './outbox/
 export { OUTBOX_MIGRATIONS } from './outbox/outbox-migrations.js';
 export { runService } from './service/run-service.js';
 export { operationLimitsRule } from './graphql/operation-limits.js';
-export { graphqlEnumOf, type GraphQLEnumOf } from './graphql/enum-of.js';
+export { registerGraphQLEnum, type GraphQLEnumDefinition, type GraphQLEnumOf } from './graphql/enum-of.js';
 export { CitizenKey, CITIZEN_DESCRIPTION } from './graphql/citizen-key.js';
 export {
   ConnectionArgs,

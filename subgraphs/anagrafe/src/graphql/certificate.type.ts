@@ -1,7 +1,8 @@
-import { connectionType } from '@sportello/platform';
+import { connectionType, registerGraphQLEnum } from '@sportello/platform';
 import { GraphQLFiscalCode, GraphQLNoticeNumber } from '@sportello/schema';
 import { GraphQLLocalDate } from 'graphql-scalars';
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { CERTIFICATE_REQUEST_STATUSES } from '../entities/certificate-request.entity.js';
 import { CertificateKindEnum, StampDutyEnum } from './enums.js';
 
 @ObjectType('Certificate', { description: 'A certificate issued online.' })
@@ -82,31 +83,18 @@ export class CertificateVerificationType {
   holderName!: string;
 }
 
-export const CertificateRequestStatusEnum = {
-  AWAITING_PAYMENT: 'awaiting-payment',
-  ISSUED: 'issued',
-  CANCELLED: 'cancelled',
-  PAYMENT_FAILED: 'payment-failed',
-} as const;
-
-registerEnumType(CertificateRequestStatusEnum, {
+export const CertificateRequestStatusEnum = registerGraphQLEnum(CERTIFICATE_REQUEST_STATUSES, {
   name: 'CertificateRequestStatus',
   description: 'Where a certificate request stands.',
-  valuesConfig: {
-    AWAITING_PAYMENT: {
-      description:
-        'The 16 EUR stamp duty is due: the certificate is issued once its pagoPA notice (`noticeNumber`) is paid.',
-    },
-    ISSUED: { description: 'The certificate is issued: see `certificate`.' },
-    CANCELLED: {
-      description:
-        'The stamp-duty notice was cancelled before it was paid: nothing is issued; request the certificate again.',
-    },
-    PAYMENT_FAILED: {
-      description:
-        'No stamp-duty notice could be made for the request (`failureReason` says why): nothing is issued and ' +
-        'nothing is owed; request the certificate again, or ask the registry office.',
-    },
+  values: {
+    AWAITING_PAYMENT:
+      'The 16 EUR stamp duty is due: the certificate is issued once its pagoPA notice (`noticeNumber`) is paid.',
+    ISSUED: 'The certificate is issued: see `certificate`.',
+    CANCELLED:
+      'The stamp-duty notice was cancelled before it was paid: nothing is issued; request the certificate again.',
+    PAYMENT_FAILED:
+      'No stamp-duty notice could be made for the request (`failureReason` says why): nothing is issued and ' +
+      'nothing is owed; request the certificate again, or ask the registry office.',
   },
 });
 

@@ -1,24 +1,19 @@
-import { ConflictError } from '@sportello/platform';
-import { Field, ID, ObjectType, registerEnumType, Resolver, Root, Subscription } from 'type-graphql';
+import { ConflictError, registerGraphQLEnum } from '@sportello/platform';
+import { Field, ID, ObjectType, Resolver, Root, Subscription } from 'type-graphql';
 import { AlertType } from './alert.type.js';
 
 /** What happened to an alert. */
-export enum AlertUpdateKind {
-  ISSUED = 'ISSUED',
-  UPDATED = 'UPDATED',
-  CANCELLED = 'CANCELLED',
-  EXPIRED = 'EXPIRED',
-}
-registerEnumType(AlertUpdateKind, {
+export const AlertUpdateKind = registerGraphQLEnum(['ISSUED', 'UPDATED', 'CANCELLED', 'EXPIRED'], {
   name: 'AlertUpdateKind',
   description: 'What happened to an alert.',
-  valuesConfig: {
-    ISSUED: { description: 'The comune issued it.' },
-    UPDATED: { description: 'Its colour, zones, phase or validity changed.' },
-    CANCELLED: { description: 'Staff withdrew it before its end: the all-clear.' },
-    EXPIRED: { description: 'It reached the end of its validity.' },
+  values: {
+    ISSUED: 'The comune issued it.',
+    UPDATED: 'Its colour, zones, phase or validity changed.',
+    CANCELLED: 'Staff withdrew it before its end: the all-clear.',
+    EXPIRED: 'It reached the end of its validity.',
   },
 });
+export type AlertUpdateKind = (typeof AlertUpdateKind)[keyof typeof AlertUpdateKind];
 
 @ObjectType('AlertUpdate', {
   description:

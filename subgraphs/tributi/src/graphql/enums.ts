@@ -1,69 +1,50 @@
-import { graphqlEnumOf } from '@sportello/platform';
+import { registerGraphQLEnum } from '@sportello/platform';
 import { PAYMENT_KINDS } from '@sportello/schema';
-import { registerEnumType } from 'type-graphql';
+import { BULK_JOB_STATUSES, INSTALMENT_STATUSES, POSITION_STATUSES } from '../domain/vocabulary.js';
 
-/** GraphQL names of domain values (which use dashes and lower case), mapped to the domain values. */
-export const PaymentKindEnum = graphqlEnumOf(PAYMENT_KINDS);
-
-export const PaymentStatusEnum = {
-  TO_PAY: 'to-pay',
-  PAID: 'paid',
-  EXPIRED: 'expired',
-  CANCELLED: 'cancelled',
-} as const;
-
-export const InstalmentStatusEnum = { UNPAID: 'unpaid', PAID: 'paid', CANCELLED: 'cancelled' } as const;
-
-export const BulkJobStatusEnum = {
-  QUEUED: 'queued',
-  RUNNING: 'running',
-  COMPLETED: 'completed',
-  FAILED: 'failed',
-  CANCELLED: 'cancelled',
-} as const;
-
-registerEnumType(PaymentKindEnum, {
+export const PaymentKindEnum = registerGraphQLEnum(PAYMENT_KINDS, {
   name: 'PaymentKind',
   description: 'What a payment position is for.',
-  valuesConfig: {
-    IMU: { description: 'Property tax (Imposta municipale unica), usually in June and December.' },
-    TARI: { description: 'Waste tax (Tassa sui rifiuti), in instalments.' },
-    TEFA: { description: 'Provincial environmental levy collected with TARI.' },
-    FINE: { description: 'A fine (contravvenzione); cheaper if paid within the reduction window.' },
-    SECRETARY_FEE: { description: 'Secretary fees (diritti di segreteria).' },
-    SCHOOL_CANTEEN: { description: 'School canteen.' },
-    OTHER: { description: 'Anything else the comune collects.' },
+  values: {
+    IMU: 'Property tax (Imposta municipale unica), usually in June and December.',
+    TARI: 'Waste tax (Tassa sui rifiuti), in instalments.',
+    TEFA: 'Provincial environmental levy collected with TARI.',
+    FINE: 'A fine (contravvenzione); cheaper if paid within the reduction window.',
+    SECRETARY_FEE: 'Secretary fees (diritti di segreteria).',
+    SCHOOL_CANTEEN: 'School canteen.',
+    OTHER: 'Anything else the comune collects.',
   },
 });
-registerEnumType(PaymentStatusEnum, {
+
+export const PaymentStatusEnum = registerGraphQLEnum(POSITION_STATUSES, {
   name: 'PaymentStatus',
   description: 'TO_PAY: open; EXPIRED: an instalment is past due (still payable, late); PAID; CANCELLED.',
-  valuesConfig: {
-    TO_PAY: { description: 'Open, nothing past due.' },
-    PAID: { description: 'Every instalment is paid.' },
-    EXPIRED: { description: 'An instalment is past due; still payable, late.' },
-    CANCELLED: { description: 'Cancelled by the office; unpaid notices can no longer be paid.' },
+  values: {
+    TO_PAY: 'Open, nothing past due.',
+    PAID: 'Every instalment is paid.',
+    EXPIRED: 'An instalment is past due; still payable, late.',
+    CANCELLED: 'Cancelled by the office; unpaid notices can no longer be paid.',
   },
 });
-registerEnumType(InstalmentStatusEnum, {
+
+export const InstalmentStatusEnum = registerGraphQLEnum(INSTALMENT_STATUSES, {
   name: 'InstalmentStatus',
   description: 'Whether one instalment (one pagoPA notice) is paid.',
-  valuesConfig: {
-    UNPAID: { description: 'Not paid yet.' },
-    PAID: { description: 'Paid; the receipt is recorded.' },
-    CANCELLED: { description: 'The position was cancelled before this instalment was paid.' },
+  values: {
+    UNPAID: 'Not paid yet.',
+    PAID: 'Paid; the receipt is recorded.',
+    CANCELLED: 'The position was cancelled before this instalment was paid.',
   },
 });
-registerEnumType(BulkJobStatusEnum, {
+
+export const BulkJobStatusEnum = registerGraphQLEnum(BULK_JOB_STATUSES, {
   name: 'PaymentBulkJobStatus',
   description: 'Where a bulk creation of positions stands.',
-  valuesConfig: {
-    QUEUED: { description: 'Waiting to start.' },
-    RUNNING: { description: 'Creating positions in batches.' },
-    COMPLETED: { description: 'Every position was created.' },
-    FAILED: {
-      description: 'Stopped on an error (see error): the positions created stay; retry or cancel it.',
-    },
-    CANCELLED: { description: 'Cancelled by the office: no position was created for the items left.' },
+  values: {
+    QUEUED: 'Waiting to start.',
+    RUNNING: 'Creating positions in batches.',
+    COMPLETED: 'Every position was created.',
+    FAILED: 'Stopped on an error (see error): the positions created stay; retry or cancel it.',
+    CANCELLED: 'Cancelled by the office: no position was created for the items left.',
   },
 });
