@@ -16,8 +16,6 @@
  *    time (as before lanes and pipelining).
  */
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { generatePopulation } from '@sportello/hub';
 import {
   createDatabase,
@@ -34,6 +32,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { devToken, graphql } from '../support/graphql-client.js';
 import { startChild } from './child-process.js';
+import { numberArg, runsOnItsOwn, runThenExit } from './command-line.js';
 import { percentiles, ratio, round, type Percentiles } from './figures.js';
 import { BULKY_WASTE, openLiveSubscribers } from './live-clients.js';
 import type { EventTimes, LanesHubReady } from './processes/lanes-hub.js';
@@ -500,30 +499,19 @@ export async function runLanesBenchmark(options: LanesBenchOptions = {}): Promis
   };
 }
 
-function numberArg(name: string): number | undefined {
-  const arg = process.argv.find((value) => value.startsWith(`--${name}=`));
-  return arg === undefined ? undefined : Number(arg.slice(name.length + 3));
-}
-
 // Run on its own, from the build: `node test/dist/bench/lanes.js [--households=1200]
 // [--positions=10000] [--relay-events=20000]`. Results go to `bench-results/lanes.json`.
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (runsOnItsOwn(import.meta.url)) {
   const households = numberArg('households');
   const positions = numberArg('positions');
   const relayEvents = numberArg('relay-events');
-  runLanesBenchmark({
-    ...(households ? { households } : {}),
-    ...(positions ? { positions } : {}),
-    ...(relayEvents ? { relayEvents } : {}),
-  }).then(
-    async (result) => {
-      console.log(formatSection(result));
-      console.log(`written to ${await writeSectionJson(result)}`);
-      process.exit(0);
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
+  runThenExit(async () => {
+    const result = await runLanesBenchmark({
+      ...(households ? { households } : {}),
+      ...(positions ? { positions } : {}),
+      ...(relayEvents ? { relayEvents } : {}),
+    });
+    console.log(formatSection(result));
+    console.log(`written to ${await writeSectionJson(result)}`);
+  });
 }

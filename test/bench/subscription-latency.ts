@@ -40,14 +40,15 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { randomBytes } from 'node:crypto';
 import { loadHubConfig, startEmbeddedHub } from '@sportello/hub';
 import { OUTBOX_COMMITTED_CHANNEL, type OutboxCommittedMessage } from '@sportello/platform';
 import { busSubjectPattern } from '@sportello/schema';
 import { devToken } from '../support/graphql-client.js';
+import { numberArg, runsOnItsOwn, runThenExit } from './command-line.js';
 import { percentiles, ratio } from './figures.js';
+import { BULKY_WASTE } from './live-clients.js';
 import { type LatencyClientInput, type LatencyClientMessage } from './subscription-latency-client.js';
 
 /** Knobs of the benchmark; every one has a default. */
@@ -153,15 +154,6 @@ const SUBSCRIPTION = `
     }
   }
 `;
-/** A form of the bulky-waste collection type (practices office, no attachments required). */
-const BULKY_WASTE = {
-  typeCode: 'bulky-waste-collection',
-  data: {
-    pickupAddress: { street: 'Via Roma', number: '12', postcode: '12100' },
-    items: [{ kind: 'mattress' }],
-    phone: '+39 0171 123456',
-  },
-};
 
 function figures(samples: readonly number[]): LatencyFigures {
   const { p50, p99, max } = percentiles(samples);
@@ -368,28 +360,19 @@ async function measureHub(run: HubRun): Promise<Measured> {
   }
 }
 
-function numberArg(name: string): number | undefined {
-  const arg = process.argv.find((value) => value.startsWith(`--${name}=`));
-  return arg === undefined ? undefined : Number(arg.slice(name.length + 3));
-}
-
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (runsOnItsOwn(import.meta.url)) {
   const events = numberArg('events');
   const warmup = numberArg('warmup');
   const households = numberArg('households');
   const peer = numberArg('peer');
-  runSubscriptionLatencyBenchmark({
-    ...(peer === 0 ? { peer: false } : {}),
-    ...(events ? { events } : {}),
-    ...(warmup !== undefined ? { warmup } : {}),
-    ...(households ? { households } : {}),
-    output: 'bench-results/subscription-latency.json',
-    log: (line) => console.log(line),
-  }).then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
+  runThenExit(async () => {
+    await runSubscriptionLatencyBenchmark({
+      ...(peer === 0 ? { peer: false } : {}),
+      ...(events ? { events } : {}),
+      ...(warmup !== undefined ? { warmup } : {}),
+      ...(households ? { households } : {}),
+      output: 'bench-results/subscription-latency.json',
+      log: (line) => console.log(line),
+    });
+  });
 }
