@@ -108,6 +108,18 @@ describe('registerGraphQLEnum', () => {
     ).toThrow('TestExtra: B is no value of the enum');
   });
 
+  test('a rename of a value the list does not have does not compile, and is refused', () => {
+    expect(() =>
+      registerGraphQLEnum(['submit'], {
+        name: 'TestStrayRename',
+        description: 'Renames a value it does not have.',
+        // @ts-expect-error `request` is not in the list
+        renames: { submit: 'SUBMISSION', request: 'CITIZEN_REQUEST' },
+        values: { SUBMISSION: 'On submission.' },
+      }),
+    ).toThrow('TestStrayRename: renames request, not in the list');
+  });
+
   test('refuses values that make no GraphQL name or the same name twice', () => {
     expect(() =>
       registerGraphQLEnum(['a b'], { name: 'TestSpace', description: '-', values: { 'A B': '-' } }),

@@ -31,7 +31,7 @@ export interface GraphQLEnumDefinition<V extends string, R extends GraphQLEnumRe
   /** What the enum is about. */
   readonly description: string;
   /** Only for values whose GraphQL name is not their own (`{ submit: 'SUBMISSION' }`); seldom needed. */
-  readonly renames?: R;
+  readonly renames?: R & { readonly [K in Exclude<keyof R, V>]: never };
   /** What each value means, by its GraphQL name: every value has one, or the call does not compile. */
   readonly values: { readonly [K in V as NameIn<K, R>]: string };
 }
@@ -42,14 +42,16 @@ export interface GraphQLEnumDefinition<V extends string, R extends GraphQLEnumRe
  * so the public enum follows the domain list instead of copying it. Returns the enum object that
  * `@Field(() => …)` takes.
  *
- * @throws Error when a value makes no GraphQL name, two values make the same one, or a value's
- * description is missing (or one is given for no value).
+ * @throws Error when a value makes no GraphQL name, two values make the same one, a value's
+ * description is missing, or a description or a rename is given for no value of the list.
  */
 export function registerGraphQLEnum<
   const V extends string,
   const R extends GraphQLEnumRenames<V> = Record<never, string>,
 >(values: readonly V[], definition: GraphQLEnumDefinition<V, R>): GraphQLEnumOf<V, R> {
   const renames: Partial<Record<string, string>> = definition.renames ?? {};
+  const strays = Object.keys(renames).filter((value) => !values.includes(value as V));
+  if (strays.length > 0) throw new Error(`${definition.name}: renames ${strays.join(', ')}, not in the list`);
   const entries = values.map((value) => [renames[value] ?? graphqlName(value), value] as const);
   const names = new Set<string>();
   for (const [name, value] of entries) {
