@@ -5,11 +5,13 @@ import {
   DATABASE_DRIVERS,
   type TestDatabase,
   startFakeIo,
+  startFakeTelegram,
   startSmtpSink,
   type FakeIo,
 } from '@sportello/test-support';
 import { createEmailChannel, type EmailChannel } from '../channels/email/email-channel.js';
 import { createIoChannel } from '../channels/io/io-channel.js';
+import { createTelegramChannel, createTelegramPacer } from '../channels/telegram/telegram-channel.js';
 import { NOTIFIER_ENTITIES } from '../entities/index.js';
 import { DeliveryAttemptEntity } from '../entities/delivery-attempt.entity.js';
 import { DeliveryEntity } from '../entities/delivery.entity.js';
@@ -201,6 +203,47 @@ describe.each(DATABASE_DRIVERS)('an alert during a billing run, on %s', (driver)
     const ids = sink.mails.map((mail) => mail.parsed.messageId);
     expect(new Set(ids).size).toBe(41);
     expect(await database.forkUnscoped().count(DeliveryAttemptEntity, {})).toBe(41);
+  }, 60_000);
+
+  it("sends the alert's Telegram message within a few of the bot's slots while reminders fill them", async () => {
+    const { database } = await testDatabase(driver);
+    const token = '424242:lanes-test-token';
+    const telegram = await startFakeTelegram({ token, strict: true });
+    cleanups.push(() => telegram.close());
+    const pacer = createTelegramPacer({ perSecond: 30, perChatPerSecond: 1 });
+    const channel = createTelegramChannel({ token, apiRoot: telegram.apiRoot }, { pacer });
+    const store = new DeliveryStore(database);
+    const reminders = await planSyntheticAudience(database, { deliveries: 150, channels: ['telegram'] });
+    await database
+      .forkUnscoped()
+      .nativeUpdate(DeliveryEntity, { eventId: reminders.eventId }, { priority: lanePriority('bulk', 10) });
+    const d = new Dispatcher({
+      store,
+      channels: new Map([
+        ['telegram', { channel, pacer, keyOf: (row) => row.address, inOrder: true, concurrency: 16 }],
+      ]),
+      render: withLane(createRenderer({ database, comuneName: () => 'Comune di Prova' })),
+      logger,
+      batchSize: 50,
+      pollIntervalMs: 50,
+    });
+    cleanups.push(() => d.stop());
+    await d.start();
+    await telegram.waitForSent(30, undefined, 20_000);
+
+    const alert = await planSyntheticAudience(database, { deliveries: 1, channels: ['telegram'] });
+    await database
+      .forkUnscoped()
+      .nativeUpdate(DeliveryEntity, { eventId: alert.eventId }, { address: '999999' });
+    const before = telegram.sent.length;
+    d.nudge(lanePriority('critical', 100), ['telegram']);
+    const [received] = await telegram.waitForSent(1, '999999', 20_000);
+    // At most the reminders already on their way left before it, not those queued for the next slots.
+    expect(telegram.sent.indexOf(received!) - before).toBeLessThanOrEqual(2);
+
+    await telegram.waitForSent(151, undefined, 30_000);
+    expect(telegram.tooManyRequests).toBe(0);
+    expect(telegram.refusals).toEqual([]);
   }, 60_000);
 
   it('claims one lane at a time when asked', async () => {
