@@ -10,10 +10,15 @@ export function runsOnItsOwn(moduleUrl: string): boolean {
   return process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(moduleUrl);
 }
 
+/** The value given as `--name=value`, or undefined when there is no such flag. */
+export function stringArg(name: string): string | undefined {
+  return process.argv.find((value) => value.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
+
 /** The number given as `--name=value`, or undefined when there is no such flag. */
 export function numberArg(name: string): number | undefined {
-  const arg = process.argv.find((value) => value.startsWith(`--${name}=`));
-  return arg === undefined ? undefined : Number(arg.slice(name.length + 3));
+  const value = stringArg(name);
+  return value === undefined ? undefined : Number(value);
 }
 
 /** Runs `benchmark`, then exits: 0 when it finished, 1 (the error printed) when it failed. */

@@ -14,24 +14,16 @@
  * Run on its own, from the build: `node test/dist/bench/live-sql.js [--practices=60] [--in-flight=8]`.
  */
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { numberArg, runsOnItsOwn, runThenExit } from './command-line.js';
+import { BULKY_WASTE } from './live-clients.js';
 import type { TraceStatements } from './sql-counter.js';
 import { devToken, graphql, householdHeads, staffToken, startServices } from './system.js';
 
 const DRAFT = `mutation Draft($input: CreatePracticeDraftInput!) { createPracticeDraft(input: $input) { id } }`;
 const SUBMIT = `mutation Submit($id: ID!) { submitPractice(id: $id) { id } }`;
 const OFFICE = `subscription Office { practiceChanged(office: "practices") { eventId to practice { id status } } }`;
-const BULKY_WASTE = {
-  typeCode: 'bulky-waste-collection',
-  data: {
-    pickupAddress: { street: 'Via Roma', number: '12', postcode: '12100' },
-    items: [{ kind: 'mattress' }],
-    phone: '+39 0171 123456',
-  },
-};
 
 /** Statements per service: total, by kind, and the most repeated shapes. */
 export interface ServiceStatements {
@@ -190,22 +182,14 @@ export async function runLiveSqlBenchmark(
   }
 }
 
-function arg(name: string): string | undefined {
-  return process.argv.find((value) => value.startsWith(`--${name}=`))?.slice(name.length + 3);
-}
-
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  runLiveSqlBenchmark({
-    ...(arg('practices') ? { practices: Number(arg('practices')) } : {}),
-    ...(arg('in-flight') ? { inFlight: Number(arg('in-flight')) } : {}),
-  }).then(
-    (figures) => {
-      console.log(JSON.stringify(figures, null, 2));
-      process.exit(0);
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
+if (runsOnItsOwn(import.meta.url)) {
+  const practices = numberArg('practices');
+  const inFlight = numberArg('in-flight');
+  runThenExit(async () => {
+    const figures = await runLiveSqlBenchmark({
+      ...(practices !== undefined ? { practices } : {}),
+      ...(inFlight !== undefined ? { inFlight } : {}),
+    });
+    console.log(JSON.stringify(figures, null, 2));
+  });
 }

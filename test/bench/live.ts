@@ -23,10 +23,9 @@
  * [--rate=500] [--seconds=30] [--staff=100] [--anonymous=1000]`. Distributed needs PostgreSQL and
  * NATS on their usual local ports.
  */
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { devToken, graphql } from '../support/graphql-client.js';
 import { startHub, type RunningHub } from '../support/running-hub.js';
+import { numberArg, runsOnItsOwn, runThenExit, stringArg } from './command-line.js';
 import { percentiles, round, type Percentiles } from './figures.js';
 import { cell, type SectionResult } from './report.js';
 import {
@@ -400,28 +399,21 @@ function figuresOf(
   };
 }
 
-function arg(name: string): string | undefined {
-  return process.argv.find((value) => value.startsWith(`--${name}=`))?.slice(name.length + 3);
-}
-
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const number = (name: string) => (arg(name) === undefined ? undefined : Number(arg(name)));
-  const mode = arg('mode');
-  runLiveBenchmark({
-    ...(mode ? { modes: [mode as 'embedded' | 'distributed'] } : {}),
-    ...(number('rate') ? { rate: number('rate')! } : {}),
-    ...(number('seconds') ? { seconds: number('seconds')! } : {}),
-    ...(number('staff') !== undefined ? { staff: number('staff')! } : {}),
-    ...(number('anonymous') !== undefined ? { anonymous: number('anonymous')! } : {}),
-  }).then(
-    (result) => {
-      console.log(JSON.stringify(result.tables, null, 2));
-      for (const note of result.notes) console.log(`note: ${note}`);
-      process.exit(0);
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
+if (runsOnItsOwn(import.meta.url)) {
+  const mode = stringArg('mode');
+  const rate = numberArg('rate');
+  const seconds = numberArg('seconds');
+  const staff = numberArg('staff');
+  const anonymous = numberArg('anonymous');
+  runThenExit(async () => {
+    const result = await runLiveBenchmark({
+      ...(mode ? { modes: [mode as 'embedded' | 'distributed'] } : {}),
+      ...(rate ? { rate } : {}),
+      ...(seconds ? { seconds } : {}),
+      ...(staff !== undefined ? { staff } : {}),
+      ...(anonymous !== undefined ? { anonymous } : {}),
+    });
+    console.log(JSON.stringify(result.tables, null, 2));
+    for (const note of result.notes) console.log(`note: ${note}`);
+  });
 }

@@ -24,8 +24,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { Agent, request as httpRequest } from 'node:http';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { numberArg, runsOnItsOwn, runThenExit } from './command-line.js';
 import {
   SPIKE_CENTRE,
   type SpikeHubEndpoints,
@@ -420,25 +420,22 @@ export async function runSpikeBenchmark(options: SpikeOptions = {}): Promise<Spi
   return result;
 }
 
-function numberArgument(name: string): number | undefined {
-  const arg = process.argv.find((value) => value.startsWith(`--${name}=`));
-  if (arg === undefined) return undefined;
-  const value = Number(arg.slice(name.length + 3));
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
+/** The number given as `--name=value`, or undefined; anything but a positive number is refused. */
+function positiveNumberArg(name: string): number | undefined {
+  const value = numberArg(name);
+  if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
+    throw new Error(`--${name} must be a positive number`);
+  }
   return value;
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (runsOnItsOwn(import.meta.url)) {
   const overrides: SpikeOptions = {};
   for (const name of ['clients', 'rounds', 'sockets', 'positions', 'maxAgeSeconds'] as const) {
-    const value = numberArgument(name);
+    const value = positiveNumberArg(name);
     if (value !== undefined) overrides[name] = value;
   }
-  runSpikeBenchmark(overrides).then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
+  runThenExit(async () => {
+    await runSpikeBenchmark(overrides);
+  });
 }
