@@ -41,12 +41,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { randomBytes } from 'node:crypto';
-import { loadHubConfig, startEmbeddedHub } from '@sportello/hub';
+import { startEmbeddedHub } from '@sportello/hub';
 import { OUTBOX_COMMITTED_CHANNEL, type OutboxCommittedMessage } from '@sportello/platform';
 import { busSubjectPattern } from '@sportello/schema';
 import { devToken } from '../support/graphql-client.js';
 import { numberArg, runsOnItsOwn, runThenExit } from './command-line.js';
+import { embeddedHubConfig } from './embedded-hub-config.js';
 import { percentiles, ratio } from './figures.js';
 import { BULKY_WASTE } from './live-clients.js';
 import { type LatencyClientInput, type LatencyClientMessage } from './subscription-latency-client.js';
@@ -234,16 +234,7 @@ async function measureHub(run: HubRun): Promise<Measured> {
     mailServer.once('error', fail);
   });
   // Known here: the client thread signs its calls straight to the practices subgraph with it.
-  const internalSecret = randomBytes(32).toString('base64url');
-  const config = loadHubConfig({
-    INTERNAL_SECRET: internalSecret,
-    PORT: '0',
-    SMTP_HOST: '127.0.0.1',
-    SMTP_PORT: String(smtpPort),
-    DATA_DIR: dataDir,
-    DEMO_HOUSEHOLDS: String(run.households),
-    LOG_LEVEL: 'warn',
-  });
+  const { config, internalSecret } = embeddedHubConfig({ dataDir, smtpPort, households: run.households });
   // Absolute times, comparable with the client thread's.
   const now = () => performance.timeOrigin + performance.now();
   let lastCommitAt = now();

@@ -12,15 +12,15 @@
  * reached the bus, and when the last one did).
  */
 import { subscribe } from 'node:diagnostics_channel';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { loadHubConfig, startEmbeddedHub } from '@sportello/hub';
+import { startEmbeddedHub } from '@sportello/hub';
 import { NOTIFIER_DELIVERED_CHANNEL, NOTIFIER_TRACE_CHANNEL, type NotifierTrace } from '@sportello/notifier';
 import { OUTBOX_COMMITTED_CHANNEL, type OutboxCommittedMessage } from '@sportello/platform';
 import { serveParent } from '../child-process.js';
+import { embeddedHubConfig } from '../embedded-hub-config.js';
 
 /** What the lanes hub reports once up. */
 export interface LanesHubReady {
@@ -120,19 +120,16 @@ serveParent(async () => {
 
   const dataDir = await mkdtemp(join(tmpdir(), 'sportello-lanes-'));
   const households = options.households ?? 1200;
-  const internalSecret = randomBytes(32).toString('base64url');
-  const config = loadHubConfig({
-    INTERNAL_SECRET: internalSecret,
-    PORT: '0',
-    // An SMTP server of its own, in a worker thread: the wire, off the hub's loop.
-    SMTP_HOST: '127.0.0.1',
-    SMTP_PORT: String(smtpPort),
-    DATA_DIR: dataDir,
-    DEMO_HOUSEHOLDS: String(households),
-    LOG_LEVEL: 'warn',
-    // Every request comes from one address here: the per-address limit would measure itself.
-    GATEWAY_IP_RATE_LIMIT: '1000000',
-    GATEWAY_CLIENT_RATE_LIMIT: '1000000',
+  // Its mail goes to the SMTP server in the worker thread: the wire, off the hub's loop.
+  const { config, internalSecret } = embeddedHubConfig({
+    dataDir,
+    smtpPort,
+    households,
+    env: {
+      // Every request comes from one address here: the per-address limit would measure itself.
+      GATEWAY_IP_RATE_LIMIT: '1000000',
+      GATEWAY_CLIENT_RATE_LIMIT: '1000000',
+    },
   });
   const hub = await startEmbeddedHub(config);
   await hub.bus.listen('sportello.>', (event) => {

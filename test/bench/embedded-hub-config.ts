@@ -1,0 +1,37 @@
+/**
+ * The configuration of an embedded hub a benchmark starts in its own process: a fresh demo comune in
+ * `dataDir`, its mail to an SMTP server of the benchmark's on loopback, only warnings logged, and an
+ * internal secret of its own that the benchmark knows (to call the subgraphs straight, signed).
+ */
+import { randomBytes } from 'node:crypto';
+import { loadHubConfig } from '@sportello/hub';
+
+export interface EmbeddedHubConfigOptions {
+  /** The hub's data folder (a temp folder the benchmark removes afterwards). */
+  dataDir: string;
+  /** The loopback port of the SMTP server the hub's notifications go to. */
+  smtpPort: number;
+  /** Households of the demo comune. */
+  households: number;
+  /** Further settings, on top of (or instead of) the ones above. */
+  env?: Record<string, string>;
+}
+
+/** The hub's configuration, and the internal secret it was given. */
+export function embeddedHubConfig(options: EmbeddedHubConfigOptions): {
+  config: ReturnType<typeof loadHubConfig>;
+  internalSecret: string;
+} {
+  const internalSecret = randomBytes(32).toString('base64url');
+  const config = loadHubConfig({
+    INTERNAL_SECRET: internalSecret,
+    PORT: '0',
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: String(options.smtpPort),
+    DATA_DIR: options.dataDir,
+    DEMO_HOUSEHOLDS: String(options.households),
+    LOG_LEVEL: 'warn',
+    ...options.env,
+  });
+  return { config, internalSecret };
+}
