@@ -25,7 +25,11 @@ export {
 } from './events/anagrafe.events.js';
 export { type RevocationReason } from './events/identity.events.js';
 export { PAYMENT_KINDS, type PaymentKind } from './events/tributi.events.js';
-export { NOTIFICATION_CHANNELS } from './events/notifier.events.js';
+export {
+  NOTIFICATION_CHANNEL_DESCRIPTIONS,
+  NOTIFICATION_CHANNELS,
+  type NotificationChannel,
+} from './events/notifier.events.js';
 export {
   PRACTICE_STATUSES,
   REPORT_STATUSES,

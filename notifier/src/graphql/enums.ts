@@ -1,16 +1,12 @@
 import { registerGraphQLEnum } from '@sportello/platform';
-import { NOTIFICATION_CHANNELS } from '@sportello/schema';
+import { NOTIFICATION_CHANNEL_DESCRIPTIONS, NOTIFICATION_CHANNELS } from '@sportello/schema';
 import { DELIVERY_STATUSES } from '../entities/delivery.entity.js';
 
 /** Same enum as identity's: the gateway's supergraph shares it. */
 export const NotificationChannelEnum = registerGraphQLEnum(NOTIFICATION_CHANNELS, {
   name: 'NotificationChannel',
   description: 'Where a notification is delivered.',
-  values: {
-    EMAIL: 'The citizen’s verified email address.',
-    TELEGRAM: 'The Telegram chat linked to the account.',
-    IO: 'The citizen’s App IO inbox.',
-  },
+  values: NOTIFICATION_CHANNEL_DESCRIPTIONS,
 });
 
 export const DeliveryStatusEnum = registerGraphQLEnum(DELIVERY_STATUSES, {

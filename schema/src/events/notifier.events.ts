@@ -5,6 +5,18 @@ import { defineEvent } from './define-event.js';
 export const NOTIFICATION_CHANNELS = ['email', 'telegram', 'io'] as const;
 export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
 
+/**
+ * What each channel means to a citizen, by the channel's GraphQL enum name: the value descriptions
+ * of the public `NotificationChannel` enum, which identity and the notifier both register.
+ */
+export const NOTIFICATION_CHANNEL_DESCRIPTIONS: {
+  readonly [C in NotificationChannel as Uppercase<C>]: string;
+} = {
+  EMAIL: 'The citizen’s verified email address.',
+  TELEGRAM: 'The Telegram chat linked to the account.',
+  IO: 'The citizen’s App IO inbox.',
+};
+
 const count = z.number().int().min(0);
 
 /** Deliveries of one event on one channel, by state. */

@@ -1,3 +1,5 @@
+import { NOTIFICATION_CHANNELS, type NotificationChannel } from '@sportello/schema';
+
 /** What a citizen can be notified about. `critical-alerts` are red civil-protection alerts. */
 export const NOTIFICATION_CATEGORIES = [
   'ordinances',
@@ -9,9 +11,8 @@ export const NOTIFICATION_CATEGORIES = [
 ] as const;
 export type NotificationCategory = (typeof NOTIFICATION_CATEGORIES)[number];
 
-/** Channels the notifier delivers through. */
-export const NOTIFICATION_CHANNELS = ['email', 'telegram', 'io'] as const;
-export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
+/** Channels the notifier delivers through: the list of `@sportello/schema`. */
+export { NOTIFICATION_CHANNELS, type NotificationChannel };
 
 /**
  * Categories nobody can opt out of: a red alert is about people's safety, so it goes out on every

@@ -1,5 +1,5 @@
 import { OFFICES, registerGraphQLEnum, SCOPES } from '@sportello/platform';
-import { NOTIFICATION_CHANNELS } from '@sportello/schema';
+import { NOTIFICATION_CHANNEL_DESCRIPTIONS, NOTIFICATION_CHANNELS } from '@sportello/schema';
 import { DELEGATION_KINDS } from '../domain/delegation.js';
 import { NOTIFICATION_CATEGORIES } from '../domain/preferences.js';
 import { LANGUAGES } from '../entities/citizen.entity.js';
@@ -20,11 +20,7 @@ export const NotificationCategoryEnum = registerGraphQLEnum(NOTIFICATION_CATEGOR
 export const NotificationChannelEnum = registerGraphQLEnum(NOTIFICATION_CHANNELS, {
   name: 'NotificationChannel',
   description: 'Where a notification is delivered.',
-  values: {
-    EMAIL: 'The citizen’s verified email address.',
-    TELEGRAM: 'The Telegram chat linked to the account.',
-    IO: 'The citizen’s App IO inbox.',
-  },
+  values: NOTIFICATION_CHANNEL_DESCRIPTIONS,
 });
 
 export const LanguageEnum = registerGraphQLEnum(LANGUAGES, {
