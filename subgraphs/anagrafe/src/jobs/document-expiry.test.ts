@@ -6,6 +6,7 @@ import {
   createLogger,
   createNatsBus,
   createOutboxRelay,
+  type Consumer,
   type EventBus,
   addDays,
   type IsoDate,
@@ -76,17 +77,22 @@ async function busFor(driver: string): Promise<Fixture> {
   };
 }
 
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > timeoutMs) throw new Error('timed out waiting for events');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+/**
+ * Resolves once the consumer has handled everything published so far: nothing left on the bus for
+ * it, nothing unacknowledged. A duplicate published before this point has been received by then.
+ */
+async function drained(consumer: Consumer): Promise<void> {
+  await expect
+    .poll(async () => (await consumer.stats!()).every((lane) => lane.pending === 0 && lane.inFlight === 0), {
+      timeout: 15_000,
+    })
+    .toBe(true);
 }
 
 describe.each(DATABASE_DRIVERS)('document expiry job on %s', (driver) => {
   let db: TestDatabase;
   let fixture: Fixture;
+  let consumer: Consumer;
   const received: EventEnvelope[] = [];
   const ids = new Map<string, keyof typeof CASES>();
 
@@ -98,7 +104,7 @@ describe.each(DATABASE_DRIVERS)('document expiry job on %s', (driver) => {
       migrations: { sqlite, postgresql },
     });
     fixture = await busFor(driver);
-    await fixture.bus.consume(
+    consumer = await fixture.bus.consume(
       { name: `expiry-${randomBytes(4).toString('hex')}`, subjects: fixture.subjects },
       async (event) => {
         received.push(event);
@@ -156,9 +162,8 @@ describe.each(DATABASE_DRIVERS)('document expiry job on %s', (driver) => {
       .filter(([, spec]) => spec.expect !== null)
       .map(([name, spec]) => `${name} ${spec.expect}`)
       .sort();
-    await until(() => received.length >= expected.length);
-    // Give a stray duplicate the time to arrive.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Every event the relay published has been handled, a stray duplicate included.
+    await drained(consumer);
     expect(received.map(describeEvent).sort()).toEqual(expected);
     const paper = received.find(
       (event) => ids.get((event.data as { documentId: string }).documentId) === 'paperCard',
@@ -175,8 +180,7 @@ describe.each(DATABASE_DRIVERS)('document expiry job on %s', (driver) => {
     expect(result.expiring).toBe(2);
     await publish();
     await publish();
-    await until(() => received.length >= result.expiring + result.expired);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await drained(consumer);
     expect(
       received
         .filter((event) => event.type === 'document.expiring')
@@ -228,7 +232,7 @@ describe.each(DATABASE_DRIVERS)('document expiry job on %s', (driver) => {
     expect(await runDocumentExpiryJob(db.database, { today: december })).toMatchObject({ expired: 1 });
     expect(await runDocumentExpiryJob(db.database, { today: december })).toEqual({ expiring: 0, expired: 0 });
     await publish();
-    await until(() => received.length >= 1);
+    await drained(consumer);
     expect(received.map((event) => [event.type, (event.data as { documentId: string }).documentId])).toEqual([
       ['document.expired', paper.id],
     ]);
