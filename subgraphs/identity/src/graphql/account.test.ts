@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '@sportello/schema';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CHIARA, CHILD, MARIO, startIdentity, type TestIdentity } from '../test-support/harness.js';
 
 let service: TestIdentity;
@@ -20,14 +20,16 @@ beforeAll(async () => {
 });
 afterAll(() => service?.close());
 
-async function eventually<T>(read: () => T | undefined, timeoutMs = 5000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** What `read` gives once it gives something. */
+function eventually<T>(read: () => T | undefined, timeout = 15_000): Promise<T> {
+  return vi.waitFor(
+    () => {
+      const value = read();
+      if (value === undefined) throw new Error('not yet');
+      return value;
+    },
+    { timeout },
+  );
 }
 
 const UPDATE = `mutation($changes: [PreferenceChangeInput!]!) {

@@ -100,11 +100,14 @@ describe('SPID/CIE brokering through an upstream OpenID provider', () => {
     const me = await service.graphql('{ me { fiscalCode givenName familyName } }', { token: accessToken });
     expect(me.data?.me).toEqual({ fiscalCode: NEW_CITIZEN, givenName: 'Maria', familyName: 'Russo' });
 
-    const until = Date.now() + 5000;
-    const announced = () =>
-      events.some((event) => event.type === 'citizen.registered' && event.subject === NEW_CITIZEN);
-    while (!announced() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(announced()).toBe(true);
+    await expect
+      .poll(
+        () => events.some((event) => event.type === 'citizen.registered' && event.subject === NEW_CITIZEN),
+        {
+          timeout: 15_000,
+        },
+      )
+      .toBe(true);
   });
 
   it('refuses an upstream ID token made for another sign-in (wrong nonce): no account, no code for the app', async () => {
