@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { createDatabase, createLogger, createNatsBus, type EventBus } from '@sportello/platform';
 import { createEvent } from '@sportello/schema';
 import { startFakeTelegram, startSmtpSink, type FakeTelegram, type SmtpSink } from '@sportello/test-support';
-import { DeliveryEntity, type Delivery } from './entities/delivery.entity.js';
+import { DeliveryEntity } from './entities/delivery.entity.js';
 import { NOTIFIER_ENTITIES } from './entities/index.js';
 import { migrations as postgresql } from './migrations/postgresql/index.js';
 import { migrations as sqlite } from './migrations/sqlite/index.js';
@@ -96,16 +96,17 @@ async function kill(child: ChildProcess) {
   expect(child.signalCode).toBe('SIGKILL');
 }
 
-async function waitFor(check: () => boolean, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out: ${telegram.sent.length} Telegram messages, ${smtp.mails.length} mails\n${output.join('').slice(-3000)}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+async function waitFor(check: () => boolean, timeout = 60_000) {
+  await vi.waitFor(
+    () => {
+      if (!check()) {
+        throw new Error(
+          `timed out: ${telegram.sent.length} Telegram messages, ${smtp.mails.length} mails\n${output.join('').slice(-3000)}`,
+        );
+      }
+    },
+    { timeout, interval: 20 },
+  );
 }
 
 beforeAll(async () => {
@@ -188,18 +189,16 @@ it('SIGKILL during a fan-out, three times: every recipient is served once per ch
     migrations: { sqlite, postgresql },
   });
   try {
-    const settled = async () => {
-      const rows = await database.forkUnscoped().find(DeliveryEntity, { eventId: event.id });
-      return rows.length === 2 * N && rows.every((row) => ['sent', 'uncertain', 'dead'].includes(row.status))
-        ? rows
-        : null;
-    };
-    let rows: Delivery[] | null = null;
-    const deadline = Date.now() + 90_000;
-    while ((rows = await settled()) === null) {
-      if (Date.now() > deadline) throw new Error('the fan-out did not finish');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    const rows = await vi.waitFor(
+      async () => {
+        const found = await database.forkUnscoped().find(DeliveryEntity, { eventId: event.id });
+        const done =
+          found.length === 2 * N && found.every((row) => ['sent', 'uncertain', 'dead'].includes(row.status));
+        if (!done) throw new Error('the fan-out did not finish');
+        return found;
+      },
+      { timeout: 90_000, interval: 200 },
+    );
 
     // Nothing lost: one delivery per resident and channel, none dead.
     expect(rows.filter((r) => r.channel === 'telegram')).toHaveLength(N);

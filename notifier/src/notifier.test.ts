@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createInProcessBus, createLogger, type EventBus } from '@sportello/platform';
 import {
   createTestIssuer,
@@ -82,16 +82,18 @@ async function graphql(query: string, variables: Record<string, unknown>, token:
 }
 
 /** Waits until no delivery of the event is still on its way. */
-async function settled(eventId: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const counts = (await notifier.store.counts([eventId])).get(eventId);
-    const pending = [...(counts?.values() ?? [])].reduce((sum, c) => sum + c.planned + c.failed, 0);
-    if (counts && pending === 0) return counts;
-    if (Date.now() > deadline)
-      throw new Error(`deliveries of ${eventId} not settled: ${JSON.stringify([...(counts ?? [])])}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+function settled(eventId: string, timeout = 60_000) {
+  return vi.waitFor(
+    async () => {
+      const counts = (await notifier.store.counts([eventId])).get(eventId);
+      const pending = [...(counts?.values() ?? [])].reduce((sum, c) => sum + c.planned + c.failed, 0);
+      if (!counts || pending > 0) {
+        throw new Error(`deliveries of ${eventId} not settled: ${JSON.stringify([...(counts ?? [])])}`);
+      }
+      return counts;
+    },
+    { timeout, interval: 100 },
+  );
 }
 
 beforeAll(async () => {

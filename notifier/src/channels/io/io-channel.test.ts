@@ -152,8 +152,9 @@ describe('App IO channel against the fake services API', () => {
 
     io.outage({ status: 503, forMs: 200 });
     expect((await channel.send(ioMessage(ALLOWED))).ok).toBe(false);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    expect((await channel.send(ioMessage(ALLOWED))).ok).toBe(true);
+    await expect
+      .poll(async () => (await channel.send(ioMessage(ALLOWED))).ok, { timeout: 10_000 })
+      .toBe(true);
   });
 
   it('is permanent when the key is refused, and when the comune has no IO service', async () => {
