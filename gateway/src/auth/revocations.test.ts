@@ -10,7 +10,7 @@ import {
   type EventBus,
   type TokenVerifier,
 } from '@sportello/platform';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { composeSupergraph } from '../composition/compose-supergraph.js';
 import { createGateway, type GatewayHandle } from '../gateway.js';
 
@@ -146,14 +146,17 @@ describe('revoked API clients at the gateway', () => {
     expect(revoked.body.errors).toBeUndefined();
 
     // The event travels through identity's outbox, nudged at once after the mutation.
-    let refused = await call(gatewayUrl, PUBLIC_QUERY, revokedApp.token);
     // (identity itself may refuse it first, also with a 401: wait for the gateway's own refusal)
-    const byGateway = (answer: typeof refused) =>
-      answer.status === 401 && answer.body.errors?.[0]?.extensions?.['serviceName'] === undefined;
-    for (let tries = 0; !byGateway(refused) && tries < 40; tries += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-      refused = await call(gatewayUrl, PUBLIC_QUERY, revokedApp.token);
-    }
+    const refused = await vi.waitFor(
+      async () => {
+        const answer = await call(gatewayUrl, PUBLIC_QUERY, revokedApp.token);
+        const byGateway =
+          answer.status === 401 && answer.body.errors?.[0]?.extensions?.['serviceName'] === undefined;
+        if (!byGateway) throw new Error(`not refused by the gateway yet (${answer.status})`);
+        return answer;
+      },
+      { timeout: 15_000, interval: 25 },
+    );
     // Refused by the gateway itself, before any subgraph is asked.
     expect(refused.status).toBe(401);
     expect(refused.authenticate).toBe('Bearer');

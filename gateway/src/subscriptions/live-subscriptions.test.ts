@@ -18,7 +18,7 @@ import {
 import { busSubjectPattern, computeFiscalCode, createEvent, type EventEnvelope } from '@sportello/schema';
 import { GraphQLError } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { type GatewayConfigInput } from '../config.js';
 import { createGateway, type GatewayHandle } from '../gateway.js';
@@ -216,12 +216,8 @@ function subscribe(client: Client, query: string, closed: Promise<number>): Subs
   return { results, closed };
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+async function until(condition: () => boolean, what: string, timeout = 15_000): Promise<void> {
+  await expect.poll(condition, { timeout, interval: 20, message: `waiting for ${what}` }).toBe(true);
 }
 
 const openSubscriptions = async (gateway: GatewayHandle) =>
@@ -371,7 +367,7 @@ describe('live subscriptions over graphql-ws', () => {
     await expect.poll(() => openSubscriptions(gateway)).toBe(1);
     // Each update takes 300 ms to resolve, four times the queue: resolved together, not dropped.
     for (let i = 0; i < 8; i += 1) await bus.publish(alertIssued(ROMA, `slow-${i}`, 'Z1'));
-    await until(() => subscriber.results.length === 8, 'every update', 10_000);
+    await until(() => subscriber.results.length === 8, 'every update');
     expect(
       subscriber.results.map(
         (result) => (result as { data: { alertIssued: { id: string } } }).data.alertIssued.id,
@@ -751,15 +747,8 @@ describe('live subscriptions across a NATS restart', () => {
       await server.stop();
       server.start();
       // Published as soon as the server takes events again (as the outbox relays retry).
-      const publish = async (i: number) => {
-        for (;;) {
-          try {
-            return await bus.publish(alertIssued(ROMA, `out-${i}`, 'Z1'));
-          } catch {
-            await new Promise((resolve) => setTimeout(resolve, 50));
-          }
-        }
-      };
+      const publish = (i: number) =>
+        vi.waitFor(() => bus.publish(alertIssued(ROMA, `out-${i}`, 'Z1')), { timeout: 30_000, interval: 50 });
       await publish(10);
       const backAt = Date.now();
       for (let i = 11; i < 20; i += 1) await publish(i);
