@@ -111,14 +111,6 @@ function recordingBus(): { bus: EventBus; published: EventEnvelope[] } {
   };
 }
 
-async function waitFor(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 let issuer: TestIssuer;
 let dir: string;
 let database: Database;
@@ -223,7 +215,7 @@ describe('subgraph runtime', () => {
     const url = await notesRuntime({ relayTo: bus }).listen(0);
     const added = await graphql(url, 'mutation { addNote(title: "Allerta meteo") }');
     const id = added.body.data?.addNote as string;
-    await waitFor(() => published.length === 1);
+    await expect.poll(() => published.length, { timeout: 15_000 }).toBe(1);
     expect(published[0]).toMatchObject({ type: 'alert.issued', subject: id, comune: ROMA });
   });
 
