@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generatePopulation, type DemoPerson } from '@sportello/hub';
 import { mapWithConcurrency } from './support/bounded-concurrency.js';
 import { foreignSignedToken, readJwt, tamperedToken, unsignedToken } from './support/forged-tokens.js';
@@ -749,17 +749,7 @@ describe('authorisation matrix through the gateway', () => {
       ).items;
     };
     // The entries travel as audit.personal-data-read events to identity: wait for them.
-    const eventually = async (check: () => Promise<void>) => {
-      const deadline = Date.now() + 15_000;
-      for (;;) {
-        try {
-          return await check();
-        } catch (error) {
-          if (Date.now() > deadline) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 500));
-        }
-      }
-    };
+    const eventually = (check: () => Promise<void>) => vi.waitFor(check, { timeout: 15_000, interval: 500 });
     await eventually(async () => {
       const anagrafe = (await entries('anagrafe.rossi', 'anagrafe')).flatMap((entry) => entry.fields);
       expect(anagrafe).toEqual(
