@@ -297,24 +297,16 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
       };
       // A client-credentials token is remembered too (by id), a family of its own: the app may
       // revoke it alone (RFC 7009), and its other tokens go on.
-      const now = new Date();
-      em.create(RefreshTokenEntity, {
+      await recordAccessToken(em, token.jti, config.accessTokenTtlSeconds, {
         comune: client.comune,
-        tokenDigest: digestToken(`access:${token.jti}`),
         familyId: signInId(token.jti),
         grantId: null,
         clientId: client.clientId,
         fiscalCode: null,
         staffUsername: null,
         scopes: grant.scopes,
-        authTime: now,
-        accessTokenId: token.jti,
-        issuedAt: now,
-        expiresAt: new Date(now.getTime() + config.accessTokenTtlSeconds * 1000),
-        rotatedAt: null,
-        revokedAt: null,
+        authTime: null,
       });
-      await em.flush();
       return accessTokenClaims(grant, token.jti);
     }
     const source = ctx.oidc.entities.RefreshToken ?? ctx.oidc.entities.AuthorizationCode;
@@ -329,10 +321,8 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
       throw new errors.InvalidGrant('the grant was withdrawn, or the person can no longer sign in');
     }
     // The sign-in's access tokens are remembered (by id) so that ending it ends them too.
-    const now = new Date();
-    em.create(RefreshTokenEntity, {
+    await recordAccessToken(em, token.jti, config.accessTokenTtlSeconds, {
       comune: client.comune,
-      tokenDigest: digestToken(`access:${token.jti}`),
       familyId: signInId(token.grantId ?? token.jti),
       grantId: token.grantId ?? null,
       clientId: client.clientId,
@@ -340,13 +330,7 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
       staffUsername: grant.kind === 'staff' ? grant.username : null,
       scopes: scopes as Scope[],
       authTime,
-      accessTokenId: token.jti,
-      issuedAt: now,
-      expiresAt: new Date(now.getTime() + config.accessTokenTtlSeconds * 1000),
-      rotatedAt: null,
-      revokedAt: null,
     });
-    await em.flush();
     if (!client.firstParty) await noteAppGrantUsed(em, token.accountId, client.clientId);
     return accessTokenClaims(grant, token.jti);
   }
@@ -1347,3 +1331,36 @@ export const DEFAULT_REFRESH_TOKEN_MAX_AGE_SECONDS = 30 * 86_400;
 
 /** Client id of the demo third-party app seeded in demo mode. */
 export const DEMO_API_CLIENT_ID = 'demo-app';
+
+/** What an issued access token's record says besides its id and times. */
+type AccessTokenRecord = Pick<
+  RefreshToken,
+  'comune' | 'familyId' | 'grantId' | 'clientId' | 'fiscalCode' | 'staffUsername' | 'scopes'
+> & {
+  /** When the person signed in; null for an app's own token (issued now, for no person). */
+  authTime: Date | null;
+};
+
+/**
+ * Remembers an issued access token by its id (`jti`) in its sign-in's family, so that ending the
+ * sign-in, or revoking the token, ends it everywhere.
+ */
+async function recordAccessToken(
+  em: EntityManager,
+  jti: string,
+  ttlSeconds: number,
+  record: AccessTokenRecord,
+): Promise<void> {
+  const now = new Date();
+  em.create(RefreshTokenEntity, {
+    ...record,
+    tokenDigest: digestToken(`access:${jti}`),
+    authTime: record.authTime ?? now,
+    accessTokenId: jti,
+    issuedAt: now,
+    expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
+    rotatedAt: null,
+    revokedAt: null,
+  });
+  await em.flush();
+}
