@@ -25,7 +25,13 @@ import { migrations as postgresql } from './migrations/postgresql/index.js';
 import { migrations as sqlite } from './migrations/sqlite/index.js';
 import { DeliveryStore } from './delivery/delivery-store.js';
 import { createNotifier } from './notifier.js';
-import { COMUNE, fiscalCodes, testConfig } from './test-support/harness.js';
+import {
+  COMUNE,
+  fiscalCodes,
+  smtpPeerSettings,
+  telegramPeerSettings,
+  testConfig,
+} from './test-support/harness.js';
 
 /**
  * What a submitted practice costs the notifier in SQL statements, counted on the real driver
@@ -180,23 +186,8 @@ describe.each(DATABASE_DRIVERS)('statements per submitted practice on %s', (driv
     const logger = createLogger({ name: 'statements-test', level: 'silent' });
     const notifier = await createNotifier(
       testConfig({
-        smtp: {
-          host: smtp.host,
-          port: smtp.port,
-          secure: false,
-          ignoreTls: true,
-          from: '"Comune di Prova" <avvisi@comune.example.it>',
-          ratePerSecond: 100,
-        },
-        telegram: {
-          token: TOKEN,
-          apiRoot: telegram.apiRoot,
-          webhookSecret: 'webhook-secret',
-          webhookUrl: null,
-          publicChannel: null,
-          ratePerSecond: 30,
-          ratePerChatPerSecond: 1,
-        },
+        smtp: smtpPeerSettings(smtp),
+        telegram: telegramPeerSettings(telegram.apiRoot, TOKEN),
         io: { baseUrl: io.baseUrl, apiKey: IO_KEY, ratePerSecond: 100 },
         // Nothing on a timer while counting: the dispatcher claims when planning wakes it.
         dispatch: { ...testConfig().dispatch, pollIntervalMs: 600_000, recoverIntervalMs: 600_000 },

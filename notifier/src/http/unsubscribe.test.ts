@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotifier, type NotifierHandle } from '../notifier.js';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from '@sportello/test-support';
 import { COMUNE, fiscalCodes, startIdentity } from '../test-support/harness.js';
-import { testConfig } from '../test-support/test-config.js';
+import { smtpPeerSettings, testConfig } from '../test-support/test-config.js';
 
 const PUBLIC_URL = 'https://servizi.comune.example';
 const SECRET = 'a-deployment-internal-secret-0123456789';
@@ -85,14 +85,7 @@ beforeAll(async () => {
       identityUrl: identity.url,
       publicUrl: PUBLIC_URL,
       internalSecret: SECRET,
-      smtp: {
-        host: smtp.host,
-        port: smtp.port,
-        secure: false,
-        ignoreTls: true,
-        from: '"Comune di Prova" <avvisi@comune.example.it>',
-        ratePerSecond: 100,
-      },
+      smtp: smtpPeerSettings(smtp),
       sandboxDir: join(dir, 'sandbox'),
     }),
     { bus, logger: createLogger({ name: 'unsubscribe-test', level: 'silent' }) },

@@ -156,4 +156,4 @@ export async function startAnagrafeFake(
   };
 }
 
-export { testConfig } from './test-config.js';
+export { smtpPeerSettings, telegramPeerSettings, testConfig } from './test-config.js';

@@ -44,3 +44,35 @@ export function testConfig(overrides: Partial<NotifierConfig> = {}): NotifierCon
     ...overrides,
   };
 }
+
+/** Email settings for an SMTP test peer on loopback (the comune's sender, no TLS). */
+export function smtpPeerSettings(
+  peer: { host: string; port: number },
+  ratePerSecond = 100,
+): NonNullable<NotifierConfig['smtp']> {
+  return {
+    host: peer.host,
+    port: peer.port,
+    secure: false,
+    ignoreTls: true,
+    from: '"Comune di Prova" <avvisi@comune.example.it>',
+    ratePerSecond,
+  };
+}
+
+/** Telegram settings for a Bot API test peer on loopback, at the Bot API's own limits by default. */
+export function telegramPeerSettings(
+  apiRoot: string,
+  token: string,
+  options: { publicChannel?: string | null; ratePerSecond?: number } = {},
+): NonNullable<NotifierConfig['telegram']> {
+  return {
+    token,
+    apiRoot,
+    webhookSecret: 'webhook-secret',
+    webhookUrl: null,
+    publicChannel: options.publicChannel ?? null,
+    ratePerSecond: options.ratePerSecond ?? 30,
+    ratePerChatPerSecond: 1,
+  };
+}
