@@ -373,11 +373,8 @@ export function createOidcRoutes(deps: OidcProviderDeps): Route[] {
    * the next authorization finds no grant there and makes a new one, a new sign-in whose tokens work.
    */
   async function endProviderGrant(provider: Provider, grantId: string): Promise<void> {
-    await Promise.all([
-      provider.AccessToken.revokeByGrantId(grantId),
-      provider.AuthorizationCode.revokeByGrantId(grantId),
-      provider.RefreshToken.revokeByGrantId(grantId),
-    ]);
+    // One call ends them all: the adapter deletes the codes and tokens of every model of the grant.
+    await provider.RefreshToken.revokeByGrantId(grantId);
     await (await provider.Grant.find(grantId))?.destroy();
   }
 
