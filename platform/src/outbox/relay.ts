@@ -68,15 +68,16 @@ const MARK_BATCH = 1_000;
  * The rank of a row's lane, as SQL: critical 0, interactive 1, anything else bulk (so no type is
  * ever left behind). A new fragment per query: MikroORM consumes a raw key once used.
  */
-const laneOrder = () => {
+const LANE_ORDER_SQL = (() => {
   const critical = typesOfLane('critical');
   const interactive = typesOfLane('interactive');
   const list = (types: readonly string[]) => types.map(() => '?').join(', ');
-  return raw(
-    `case when type in (${list(critical)}) then 0 when type in (${list(interactive)}) then 1 else 2 end`,
-    [...critical, ...interactive],
-  );
-};
+  return {
+    sql: `case when type in (${list(critical)}) then 0 when type in (${list(interactive)}) then 1 else 2 end`,
+    params: [...critical, ...interactive],
+  };
+})();
+const laneOrder = () => raw(LANE_ORDER_SQL.sql, LANE_ORDER_SQL.params);
 
 /** A publish the bus refused, with the error text stored on its row. */
 interface Failure {
