@@ -157,12 +157,13 @@ describe.each(['embedded', 'distributed'] as const)('bulk billing through the ga
   }, 120_000);
 
   it('streams 100,000 lines through the gateway, and refuses a file past the upload limit with nothing stored', async () => {
-    const ndjson = (key: string, lines: number) =>
+    const ndjson = (key: string, lines: number, description?: string) =>
       Array.from({ length: lines }, (_, i) =>
         JSON.stringify({
           payerFiscalCode: payers[i % payers.length],
           amountCents: 1_000 + (i % 500),
           externalRef: `${key}-${i}`,
+          description,
         }),
       ).join('\n') + '\n';
     const params = (key: string) =>
@@ -212,9 +213,11 @@ describe.each(['embedded', 'distributed'] as const)('bulk billing through the ga
     );
     expect(stopped.errors).toBeUndefined();
 
-    // Past the gateway's upload limit (12 MiB): refused while it streams, and no job is queued.
-    const tooLarge = Buffer.from(ndjson(`over-${mode}`, 180_000));
+    // Past the gateway's upload limit (12 MiB): refused while it streams, and no job is queued. The
+    // file holds fewer items than tributi's own limit (100,000), so the refusal is the gateway's.
+    const tooLarge = Buffer.from(ndjson(`over-${mode}`, 90_000, 'TARI 2027 - saldo, '.repeat(3)));
     expect(tooLarge.length).toBeGreaterThan(12 * 1_048_576);
+    expect(tooLarge.length).toBeLessThan(15 * 1_048_576);
     const refused = await stream(`tari-2027-over-${mode}`, tooLarge);
     expect(refused.status).toBe(413);
     expect(refused.json).toMatchObject({
