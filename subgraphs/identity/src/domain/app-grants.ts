@@ -3,7 +3,8 @@ import type { Actor } from '@sportello/schema';
 import { ApiClientEntity, ConsentGrantEntity, type ConsentGrant } from '../entities/api-client.entity.js';
 import type { Language } from '../entities/citizen.entity.js';
 import { recordAccessRevoked } from '../events/identity-events.js';
-import { revokeRefreshTokens } from '../oidc/refresh-tokens.js';
+import { endProviderGrants } from '../oidc/payload-adapter.js';
+import { providerGrantIdsOf, revokeRefreshTokens } from '../oidc/refresh-tokens.js';
 
 /**
  * What each scope lets an app do, as the citizen reads it. A read scope only shows; a write scope
@@ -100,8 +101,11 @@ export async function appGrantsOf(em: EntityManager, fiscalCode: string): Promis
 
 /**
  * Withdraws the citizen's grant to an app at once: the app has to ask again, authorization codes it
- * has not redeemed yet and its refresh tokens for the citizen stop working, and its tokens issued so far for this citizen are refused by
- * every service through `access.revoked` (the app's tokens for other citizens are untouched).
+ * has not redeemed yet and its refresh tokens for the citizen stop working, and its tokens issued
+ * so far for this citizen are refused by every service through `access.revoked` (the app's tokens
+ * for other citizens are untouched). The provider's grants of the app's sign-ins for the citizen
+ * end with it (their codes and refresh tokens deleted, the citizen's sessions naming them no more):
+ * nothing of the withdrawn consent stays.
  *
  * @throws {NotFoundError} when the citizen has no grant to this app (or already withdrew it).
  */
@@ -123,6 +127,7 @@ export async function revokeAppGrant(
   grant.scopes = [];
   grant.lastUsedAt = null;
   // Nor can the app refresh its way back in.
+  const providerGrants = await providerGrantIdsOf(em, { clientId, fiscalCode });
   await revokeRefreshTokens(em, { clientId, fiscalCode }, now);
   recordAccessRevoked(
     em,
@@ -131,6 +136,8 @@ export async function revokeAppGrant(
     actor,
   );
   await em.flush();
+  // Once the withdrawal is stored; a grant left by a failure here is ended at the next sign-in.
+  await endProviderGrants(em, { accountId: fiscalCode, clientId }, providerGrants);
   return grant;
 }
 

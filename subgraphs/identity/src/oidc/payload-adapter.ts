@@ -16,6 +16,71 @@ const GRANT_MEMBERS: ReadonlySet<string> = new Set([
   'PreAuthorizedCode',
 ]);
 
+/**
+ * Ends the provider's grants `grantIds` of the app `clientId` for the person `accountId` in its
+ * storage at once, as the provider ends one: the codes and tokens of every model of each grant
+ * (what `revokeByGrantId` deletes) and the grant itself; the person's sessions no longer name them
+ * for the app (the browser stays signed in). For what identity decides outside a request to the
+ * provider (a citizen withdrawing an app's grant): the refresh tokens are refused from then on, and
+ * the browser's next authorization to the app finds no grant, a new sign-in. Grants already gone
+ * change nothing.
+ *
+ * @param em any EntityManager of identity's database (the rows are not a tenant's)
+ */
+export async function endProviderGrants(
+  em: EntityManager,
+  of: { accountId: string; clientId: string },
+  grantIds: readonly string[],
+): Promise<void> {
+  if (grantIds.length === 0) return;
+  const ids = [...new Set(grantIds)];
+  await em.nativeDelete(OidcPayloadEntity, {
+    $or: [{ grantId: { $in: ids } }, { kind: 'Grant', id: { $in: ids } }],
+  });
+  await forgetSessionGrants(em, of, new Set(ids));
+}
+
+/** What a session keeps of an app: its `sid`, and the grant of the app's sign-ins. */
+type SessionAuthorizations = Record<string, { grantId?: string } & Record<string, unknown>>;
+
+/** Saves of a session meanwhile that a session's grant is taken out again after, at most. */
+const SESSION_SAVE_RETRIES = 3;
+
+/**
+ * Takes the grants out of the person's sessions for the app. A session the provider saved
+ * meanwhile (its expiry moves at each save) is read again, so that nothing it saved is lost.
+ */
+async function forgetSessionGrants(
+  em: EntityManager,
+  { accountId, clientId }: { accountId: string; clientId: string },
+  grantIds: ReadonlySet<string>,
+): Promise<void> {
+  const sessions = await em.find(
+    OidcPayloadEntity,
+    { kind: 'Session', payload: { accountId } },
+    { disableIdentityMap: true },
+  );
+  for (const { id } of sessions) {
+    for (let attempt = 0; attempt <= SESSION_SAVE_RETRIES; attempt += 1) {
+      const session = await em.findOne(
+        OidcPayloadEntity,
+        { kind: 'Session', id },
+        { disableIdentityMap: true },
+      );
+      const authorizations = session?.payload.authorizations as SessionAuthorizations | undefined;
+      const entry = authorizations?.[clientId];
+      if (session == null || entry?.grantId === undefined || !grantIds.has(entry.grantId)) break;
+      const { grantId: _ended, ...kept } = entry;
+      const saved = await em.nativeUpdate(
+        OidcPayloadEntity,
+        { kind: 'Session', id, expiresAt: session.expiresAt ?? null },
+        { payload: { ...session.payload, authorizations: { ...authorizations, [clientId]: kept } } },
+      );
+      if (saved > 0) break;
+    }
+  }
+}
+
 /** Options of {@link createPayloadAdapter}. */
 export interface PayloadAdapterOptions {
   /** Now, in epoch milliseconds: when rows expire and are consumed. @default Date.now */

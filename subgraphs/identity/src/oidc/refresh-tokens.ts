@@ -22,6 +22,22 @@ export async function revokeRefreshTokens(
 }
 
 /**
+ * The provider's grants of the sign-ins of an app for a citizen, as the records of their access
+ * tokens name them (records from before they named one are left out).
+ */
+export async function providerGrantIdsOf(
+  em: EntityManager,
+  where: { clientId: string; fiscalCode: string },
+): Promise<string[]> {
+  const records = await em.find(
+    RefreshTokenEntity,
+    { clientId: where.clientId, fiscalCode: where.fiscalCode, grantId: { $ne: null } },
+    { fields: ['grantId'], disableIdentityMap: true },
+  );
+  return [...new Set(records.flatMap((record) => (record.grantId == null ? [] : [record.grantId])))];
+}
+
+/**
  * Ends a sign-in at once: every refresh token of the family stops working, and every access token
  * issued with one of them that may still be live is refused by every token verifier (gateway and
  * services) through `access.revoked` (`token-revoked`, by its `jti`), queued in the outbox and

@@ -214,6 +214,55 @@ describe.each(DATABASE_DRIVERS)('access token revocation announced to every veri
     expect(await scopes(await tokenOf(app.basic))).toBe('accepted');
   });
 
+  it("ends the provider's grants of the app's sign-ins as the citizen withdraws the app's grant", async () => {
+    const signIns = [await signIn(), await signIn()];
+    const em = service.identity.database.forkUnscoped();
+    const grantIds = await Promise.all(
+      signIns.map(
+        async (tokens) =>
+          (await em.findOneOrFail(RefreshTokenEntity, { accessTokenId: jtiOf(tokens.access_token) }))
+            .grantId!,
+      ),
+    );
+    /** The kinds of what the provider keeps of the sign-ins' grants: the grants, their codes and tokens. */
+    const providerState = async () =>
+      (
+        await em.find(OidcPayloadEntity, {
+          $or: [{ kind: 'Grant', id: { $in: grantIds } }, { grantId: { $in: grantIds } }],
+        })
+      )
+        .map((row) => row.kind)
+        .sort();
+    /** Which of the sign-ins' grants the browsers' sessions name for the app. */
+    const sessionGrants = async () =>
+      (await em.find(OidcPayloadEntity, { kind: 'Session' }))
+        .map((row) => (row.payload.authorizations as Record<string, { grantId?: string }>)[clientId]?.grantId)
+        .filter((grantId) => grantId !== undefined && grantIds.includes(grantId))
+        .sort();
+    expect(await providerState()).toEqual([
+      'AuthorizationCode',
+      'AuthorizationCode',
+      'Grant',
+      'Grant',
+      'RefreshToken',
+      'RefreshToken',
+    ]);
+    expect(await sessionGrants()).toEqual([...grantIds].sort());
+
+    const withdrawn = await service.graphql(`mutation { revokeAppGrant(clientId: "${clientId}") }`, {
+      token: await service.devToken({ subject: MARIO }),
+    });
+    expect(withdrawn.data?.revokeAppGrant).toBe(true);
+
+    expect(await providerState()).toEqual([]);
+    expect(await sessionGrants()).toEqual([]);
+    for (const tokens of signIns) {
+      await expect(oidc.refreshTokenGrant(configuration, tokens.refresh_token!)).rejects.toMatchObject({
+        error: 'invalid_grant',
+      });
+    }
+  });
+
   it('lets the citizen grant the app again from the same browser after withdrawing its grant', async () => {
     const browser = new TestBrowser();
     const first = await signIn(browser);
