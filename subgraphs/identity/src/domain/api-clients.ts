@@ -11,6 +11,7 @@ import {
 import type { Actor } from '@sportello/schema';
 import { ApiClientEntity, type ApiClient } from '../entities/api-client.entity.js';
 import { recordAccessRevoked } from '../events/identity-events.js';
+import { revokeClientTokens } from '../oidc/refresh-tokens.js';
 import { generateClientSecret, hashClientSecret } from './secrets.js';
 
 /** What an admin registers. */
@@ -128,8 +129,9 @@ export async function requireApiClient(em: EntityManager, clientId: string): Pro
 
 /**
  * Revokes a client: its secret stops working and its live tokens are refused, here and, through
- * `access.revoked`, by the gateway and every service (idempotent: a second call changes and
- * announces nothing).
+ * `access.revoked`, by the gateway and every service; identity's records of those tokens say they
+ * are revoked (see {@link revokeClientTokens}). Idempotent: a second call changes and announces
+ * nothing.
  */
 export async function revokeApiClient(
   em: EntityManager,
@@ -140,6 +142,7 @@ export async function revokeApiClient(
   const client = await requireApiClient(em, clientId);
   if (client.revokedAt === null) {
     client.revokedAt = now;
+    await revokeClientTokens(em, client, now);
     recordAccessRevoked(
       em,
       client.comune,

@@ -8,12 +8,17 @@ import { StaffMemberEntity } from '../entities/staff-member.entity.js';
 /**
  * What ended tokens at or after `since`, in every comune: API clients revoked, grants citizens
  * withdrew from apps, delegations revoked, staff members disabled, citizens signed out everywhere,
- * access tokens of sign-ins revoked (by their `jti`, those issued since `since`). Read from the state itself, so the list agrees with it whatever events a
- * reader missed. `em` must be unscoped.
+ * access tokens of sign-ins revoked (by their `jti`, those issued since `since`, but for those
+ * their revoked app's `client-revoked` ends already). Read from the state itself, so the list
+ * agrees with it whatever events a reader missed. `em` must be unscoped.
  */
 export async function revocationsSince(em: EntityManager, since: Date): Promise<Revocation[]> {
   const [clients, grants, delegations, staff, signedOut, signIns] = await Promise.all([
-    em.find(ApiClientEntity, { revokedAt: { $gte: since } }, { fields: ['comune', 'clientId', 'revokedAt'] }),
+    em.find(
+      ApiClientEntity,
+      { revokedAt: { $gte: since } },
+      { fields: ['comune', 'clientId', 'firstParty', 'revokedAt'] },
+    ),
     em.find(
       ConsentGrantEntity,
       { revokedAt: { $gte: since } },
@@ -37,9 +42,18 @@ export async function revocationsSince(em: EntityManager, since: Date): Promise<
     em.find(
       RefreshTokenEntity,
       { revokedAt: { $gte: since }, issuedAt: { $gte: since }, accessTokenId: { $ne: null } },
-      { fields: ['comune', 'clientId', 'accessTokenId', 'revokedAt'] },
+      { fields: ['comune', 'clientId', 'fiscalCode', 'staffUsername', 'accessTokenId', 'revokedAt'] },
     ),
   ]);
+  const revokedClients = new Map(clients.map((client) => [`${client.comune}:${client.clientId}`, client]));
+  /** A token its app's `client-revoked` ends already: listed once for the app, not once a token. */
+  const endedWithItsApp = (token: (typeof signIns)[number]) => {
+    const client = revokedClients.get(`${token.comune}:${token.clientId}`);
+    return (
+      client !== undefined &&
+      (!client.firstParty || (token.fiscalCode == null && token.staffUsername == null))
+    );
+  };
   return [
     ...clients.map((client): Revocation => ({
       comune: client.comune,
@@ -73,12 +87,14 @@ export async function revocationsSince(em: EntityManager, since: Date): Promise<
       revokedAt: (citizen.signedOutAt ?? since).toISOString(),
       fiscalCode: citizen.fiscalCode,
     })),
-    ...signIns.map((token): Revocation => ({
-      comune: token.comune,
-      reason: 'token-revoked',
-      revokedAt: (token.revokedAt ?? since).toISOString(),
-      tokenId: token.accessTokenId ?? '',
-      clientId: token.clientId,
-    })),
+    ...signIns
+      .filter((token) => !endedWithItsApp(token))
+      .map((token): Revocation => ({
+        comune: token.comune,
+        reason: 'token-revoked',
+        revokedAt: (token.revokedAt ?? since).toISOString(),
+        tokenId: token.accessTokenId ?? '',
+        clientId: token.clientId,
+      })),
   ];
 }

@@ -15,6 +15,8 @@ import {
 } from '../test-support/harness.js';
 import { DASHBOARD_CLIENT_ID } from '../seed/index.js';
 import { TestBrowser } from '../test-support/browser.js';
+import { RefreshTokenEntity } from '../entities/refresh-token.entity.js';
+import { currentRevocations } from './revocations-route.js';
 
 describe.each(DATABASE_DRIVERS)('on %s', (driver) => {
   let service: TestIdentity;
@@ -186,6 +188,82 @@ describe.each(DATABASE_DRIVERS)('on %s', (driver) => {
         code: 'UNAUTHENTICATED',
         reason: 'CLIENT_REVOKED',
       });
+    });
+
+    it("says in identity's own views that a revoked app's tokens are revoked, as every verifier does, and lists the app once", async () => {
+      const app = await register(['OPENID', 'PROFILE']);
+      const ownToken = (
+        (await (
+          await service.post('/oauth/token', {
+            grant_type: 'client_credentials',
+            client_id: app.clientId,
+            client_secret: app.secret ?? '',
+          })
+        ).json()) as { access_token: string }
+      ).access_token;
+      const onBehalf = await service.authorizationCode(app.clientId, MARIO, 'openid profile', app.secret!);
+      const registered = await service.graphql(
+        `mutation { registerApiClient(input: { name: "Sportello app", scopes: [OPENID, PROFILE], redirectUris: ["http://localhost:5173/callback"], confidential: true, firstParty: true }) { clientSecret client { clientId } } }`,
+        { token: admin },
+      );
+      const firstParty = registered.data?.registerApiClient as {
+        clientSecret: string;
+        client: { clientId: string };
+      };
+      const signedIn = await service.authorizationCode(
+        firstParty.client.clientId,
+        MARIO,
+        'openid profile',
+        firstParty.clientSecret,
+      );
+      for (const clientId of [app.clientId, firstParty.client.clientId]) {
+        const revoked = await service.graphql(
+          'mutation($id: String!) { revokeApiClient(clientId: $id) { revokedAt } }',
+          { token: admin, variables: { id: clientId } },
+        );
+        expect(revoked.errors).toBeUndefined();
+      }
+
+      /** Whether identity's record of an access token says it is revoked. */
+      const recordRevoked = async (token: string) =>
+        (
+          await service.identity.database
+            .forkUnscoped()
+            .findOneOrFail(RefreshTokenEntity, { accessTokenId: String(decodeJwt(token).jti) })
+        ).revokedAt != null;
+      const introspect = async (token: string) =>
+        (
+          (await (
+            await service.post(
+              '/oauth/introspect',
+              { token },
+              {
+                authorization: `Basic ${Buffer.from('sportello-notifier:notifier-secret-for-tests').toString('base64')}`,
+              },
+            )
+          ).json()) as { active: boolean }
+        ).active;
+      const userinfo = async (token: string) =>
+        (await fetch(`${service.url}/oauth/userinfo`, { headers: { authorization: `Bearer ${token}` } }))
+          .status;
+      const me = async (token: string) => (await service.graphql('{ me { fiscalCode } }', { token })).status;
+
+      // The app's own token and its token on Mario's behalf: refused everywhere, revoked here too.
+      for (const token of [ownToken, onBehalf]) {
+        expect(await recordRevoked(token)).toBe(true);
+        expect(await introspect(token)).toBe(false);
+      }
+      expect(await userinfo(onBehalf)).toBe(401);
+      // Mario's sign-in to the first-party app is his: every verifier still takes its token, and so does identity.
+      expect(await recordRevoked(signedIn)).toBe(false);
+      expect(await me(signedIn)).toBe(200);
+      expect(await userinfo(signedIn)).toBe(200);
+      expect(await introspect(signedIn)).toBe(true);
+      // The app's revocation ends its tokens at every verifier: it is listed once, not once a token.
+      const listed = (await currentRevocations(service.identity.database)).filter(
+        (revocation) => revocation.clientId === app.clientId,
+      );
+      expect(listed).toEqual([expect.objectContaining({ reason: 'client-revoked', clientId: app.clientId })]);
     });
 
     it('announces a revocation on the bus once and lists it for verifiers while its tokens may live', async () => {

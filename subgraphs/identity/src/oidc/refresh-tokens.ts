@@ -22,6 +22,26 @@ export async function revokeRefreshTokens(
 }
 
 /**
+ * Marks revoked the records of a revoked app's tokens that its `client-revoked` revocation ends at
+ * every verifier, so that identity's own views of them agree: every token of a third-party app (for
+ * itself, or on a citizen's behalf); of a first-party app, those it obtained for itself (client
+ * credentials). The tokens of people signed in to a first-party app name the person, not the app,
+ * and stay theirs.
+ */
+export async function revokeClientTokens(
+  em: EntityManager,
+  client: { clientId: string; firstParty: boolean },
+  now = new Date(),
+): Promise<void> {
+  const ownTokensOnly = client.firstParty ? { fiscalCode: null, staffUsername: null } : {};
+  await em.nativeUpdate(
+    RefreshTokenEntity,
+    { clientId: client.clientId, revokedAt: null, ...ownTokensOnly },
+    { revokedAt: now },
+  );
+}
+
+/**
  * The provider's grants of the sign-ins of an app for a citizen, as the records of their access
  * tokens name them (records from before they named one are left out).
  */
