@@ -8,7 +8,6 @@ import {
   type MigrationObject,
   type Options,
 } from '@mikro-orm/core';
-import { LibSqlDriver } from '@mikro-orm/libsql';
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/sql';
@@ -16,6 +15,7 @@ import type { Logger } from 'pino';
 import { InboxEntry } from '../outbox/inbox-entry.entity.js';
 import { type CommittedEventsListener, OutboxCommitWatch } from '../outbox/commit-watch.js';
 import { OutboxMessage } from '../outbox/outbox-message.entity.js';
+import { EmbeddedSqliteDriver } from './sqlite-driver.js';
 import { TENANT_FILTER, assertIstatCode, tenantFilter, tenantGuard, type TenantScope } from './tenancy.js';
 
 /** The two storage modes: SQLite (embedded) and PostgreSQL (distributed). */
@@ -142,7 +142,7 @@ export function ormOptions(
     },
   };
   if (options.driver === 'sqlite') {
-    return { ...base, driver: LibSqlDriver, onCreateConnection: yieldBeforeEachStatement };
+    return { ...base, driver: EmbeddedSqliteDriver, onCreateConnection: yieldBeforeEachStatement };
   }
   return { ...base, driver: PostgreSqlDriver, clientUrl: options.clientUrl };
 }
