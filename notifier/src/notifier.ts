@@ -4,8 +4,9 @@ import {
   createForegroundGate,
   createServiceMetrics,
   createSubgraphRuntime,
+  identityCheckedCallers,
   internalAssertionsFor,
-  openServiceDatabase,
+  migratedServiceDatabase,
   type Consumer,
   type Database,
   type EventBus,
@@ -14,7 +15,6 @@ import {
   type Logger,
   type Route,
   type ServiceServer,
-  REVOCATIONS_PATH,
 } from '@sportello/platform';
 import type { Channel, ChannelName } from './channels/channel.js';
 import { withLane } from './channels/lanes.js';
@@ -100,17 +100,13 @@ export interface NotifierHandle {
 export async function createNotifier(config: NotifierConfig, deps: NotifierDeps): Promise<NotifierHandle> {
   const { logger, bus } = deps;
   const clock = deps.clock ?? Date.now;
-  const ownsDatabase = deps.database === undefined;
-  const database =
-    deps.database ??
-    (await openServiceDatabase({
-      service: 'notifier',
-      config: config.database,
-      entities: NOTIFIER_ENTITIES,
-      migrations: { sqlite, postgresql },
-      logger,
-    }));
-  await database.migrate();
+  const { database, ownsDatabase } = await migratedServiceDatabase(deps.database, {
+    service: 'notifier',
+    config: config.database,
+    entities: NOTIFIER_ENTITIES,
+    migrations: { sqlite, postgresql },
+    logger,
+  });
 
   const comuneName = (comune: string) => `Comune di ${config.comuneNames[comune] ?? comune}`;
   const internal = internalAssertionsFor('notifier', config.internalSecret);
@@ -207,10 +203,7 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
     logger,
     database,
     ownsDatabase,
-    tokens: { issuer: config.tokenIssuer, audience: config.tokenAudience, jwks: deps.jwks ?? config.jwksUrl },
-    internalSecret: config.internalSecret,
-    revocations: { bus, list: new URL(REVOCATIONS_PATH, config.jwksUrl) },
-    defaultComune: config.defaultComune,
+    ...identityCheckedCallers(config, deps),
     // The notifier publishes straight to the bus and records no outbox events: nothing to relay.
     relayTo: null,
     schema,

@@ -204,7 +204,9 @@ export {
 } from './graphql/connection.js';
 export {
   createSubgraphRuntime,
+  identityCheckedCallers,
   internalAssertionsFor,
+  migratedServiceDatabase,
   openServiceDatabase,
 } from './service/subgraph-runtime.js';
 export { federateSchema, subscriptionsServedByGateway } from './service/federated-schema.js';

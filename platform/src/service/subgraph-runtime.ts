@@ -2,9 +2,15 @@ import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo
 import type { GraphQLSchema } from 'graphql';
 import type { AuditSink } from '../auth/audit.js';
 import { createInternalAssertions, type InternalAssertions } from '../auth/internal-assertion.js';
-import { createRevocationView, type Revocation, type RevocationView } from '../auth/revocations.js';
-import { createTokenVerifier, type TokenVerifierOptions } from '../auth/token-verifier.js';
+import {
+  createRevocationView,
+  REVOCATIONS_PATH,
+  type Revocation,
+  type RevocationView,
+} from '../auth/revocations.js';
+import { createTokenVerifier, type JwksSource, type TokenVerifierOptions } from '../auth/token-verifier.js';
 import type { EventBus } from '../bus/event-bus.js';
+import type { ServiceCoreConfig } from '../config/service-config.js';
 import {
   createDatabase,
   type AnyEntitySchema,
@@ -59,6 +65,20 @@ export function openServiceDatabase(options: ServiceDatabaseOptions): Promise<Da
     migrations: options.migrations,
     logger: options.logger,
   });
+}
+
+/**
+ * The database a service runs on, migrated: the one its host lent (the host closes it), or else
+ * its own, opened from its config (the service closes it, see
+ * {@link SubgraphRuntimeOptions.ownsDatabase}).
+ */
+export async function migratedServiceDatabase(
+  lent: Database | undefined,
+  options: ServiceDatabaseOptions,
+): Promise<{ database: Database; ownsDatabase: boolean }> {
+  const database = lent ?? (await openServiceDatabase(options));
+  await database.migrate();
+  return { database, ownsDatabase: lent === undefined };
 }
 
 /**
@@ -141,6 +161,27 @@ export interface SubgraphRuntimeOptions<Context extends BaseContext> {
   metrics?: ServiceMetrics;
   /** More checks for `/ready` beside the database and the bus, by name. */
   readiness?: Readonly<Record<string, () => Promise<void>>>;
+}
+
+/**
+ * How a service other than identity checks its callers, from its core config: tokens verified with
+ * identity's keys (the host's copy when it lends one, else `jwksUrl`), the internal secret,
+ * revocations from the bus and from identity's list beside its keys, and the comune of anonymous
+ * requests. Spread into {@link SubgraphRuntimeOptions}.
+ */
+export function identityCheckedCallers(
+  config: Pick<
+    ServiceCoreConfig,
+    'tokenIssuer' | 'tokenAudience' | 'jwksUrl' | 'internalSecret' | 'defaultComune'
+  >,
+  host: { bus: EventBus; jwks?: JwksSource | undefined },
+): Pick<SubgraphRuntimeOptions<BaseContext>, 'tokens' | 'internalSecret' | 'revocations' | 'defaultComune'> {
+  return {
+    tokens: { issuer: config.tokenIssuer, audience: config.tokenAudience, jwks: host.jwks ?? config.jwksUrl },
+    internalSecret: config.internalSecret,
+    revocations: { bus: host.bus, list: new URL(REVOCATIONS_PATH, config.jwksUrl) },
+    defaultComune: config.defaultComune,
+  };
 }
 
 /** The handle {@link createSubgraphRuntime} returns. */

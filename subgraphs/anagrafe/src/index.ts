@@ -5,6 +5,7 @@ import {
   createOutboxAuditSink,
   createJobScheduler,
   createSubgraphRuntime,
+  identityCheckedCallers,
   openServiceDatabase,
   type AuditSink,
   type Consumer,
@@ -14,7 +15,6 @@ import {
   type EventBus,
   type JwksSource,
   type Logger,
-  REVOCATIONS_PATH,
   todayIn,
 } from '@sportello/platform';
 import { createCertificateRoutes, rewriteCertificatePath } from './http/certificate-routes.js';
@@ -111,10 +111,7 @@ export async function createAnagrafe(config: AnagrafeConfig, deps: AnagrafeDeps)
     database,
     ownsDatabase: true,
     migrateOnListen: true,
-    tokens: { issuer: config.tokenIssuer, audience: config.tokenAudience, jwks: deps.jwks ?? config.jwksUrl },
-    internalSecret: config.internalSecret,
-    revocations: { bus, list: new URL(REVOCATIONS_PATH, config.jwksUrl) },
-    defaultComune: config.defaultComune,
+    ...identityCheckedCallers(config, deps),
     relayTo: bus,
     schema,
     // A staff read is not answered unless its audit event is stored.

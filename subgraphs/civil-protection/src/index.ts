@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import {
   createSubgraphRuntime,
+  identityCheckedCallers,
   openServiceDatabase,
   type Database,
   type EventBus,
   type JwksSource,
   type Logger,
-  REVOCATIONS_PATH,
 } from '@sportello/platform';
 import type { CivilProtectionConfig } from './config.js';
 import { createCivilProtectionContext, type CivilProtectionContext } from './context.js';
@@ -71,10 +71,7 @@ export async function createCivilProtection(
     database,
     ownsDatabase: true,
     migrateOnListen: true,
-    tokens: { issuer: config.tokenIssuer, audience: config.tokenAudience, jwks: deps.jwks ?? config.jwksUrl },
-    internalSecret: config.internalSecret,
-    revocations: { bus: deps.bus, list: new URL(REVOCATIONS_PATH, config.jwksUrl) },
-    defaultComune: config.defaultComune,
+    ...identityCheckedCallers(config, deps),
     relayTo: deps.bus,
     schema: await buildCivilProtectionSchema(),
     context: (base) =>

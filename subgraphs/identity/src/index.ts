@@ -4,7 +4,7 @@ import {
   createJobScheduler,
   createSubgraphRuntime,
   internalAssertionsFor,
-  openServiceDatabase,
+  migratedServiceDatabase,
   type Consumer,
   type Database,
   type EventBus,
@@ -72,17 +72,13 @@ export interface IdentityHandle {
 export async function createIdentity(config: IdentityConfig, deps: IdentityDeps): Promise<IdentityHandle> {
   const { logger, bus } = deps;
   let auditConsumer: Consumer | undefined;
-  const ownsDatabase = deps.database === undefined;
-  const database =
-    deps.database ??
-    (await openServiceDatabase({
-      service: 'identity',
-      config: config.database,
-      entities: IDENTITY_ENTITIES,
-      migrations: { sqlite: sqliteMigrations, postgresql: postgresqlMigrations },
-      logger,
-    }));
-  await database.migrate();
+  const { database, ownsDatabase } = await migratedServiceDatabase(deps.database, {
+    service: 'identity',
+    config: config.database,
+    entities: IDENTITY_ENTITIES,
+    migrations: { sqlite: sqliteMigrations, postgresql: postgresqlMigrations },
+    logger,
+  });
 
   const ttlMs = config.accessTokenTtlSeconds * 1000;
   const keys = new KeyRing(

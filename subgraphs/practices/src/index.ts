@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import {
   createJobScheduler,
   createSubgraphRuntime,
+  identityCheckedCallers,
   openServiceDatabase,
   type AuditSink,
   type Consumer,
@@ -11,7 +12,6 @@ import {
   type Logger,
   auditFlushPlugin,
   createOutboxAuditSink,
-  REVOCATIONS_PATH,
 } from '@sportello/platform';
 import type { PracticesConfig } from './config.js';
 import { createPracticesContext, type PracticesContext } from './context.js';
@@ -79,10 +79,7 @@ export async function createPractices(config: PracticesConfig, deps: PracticesDe
     database,
     ownsDatabase: true,
     migrateOnListen: true,
-    tokens: { issuer: config.tokenIssuer, audience: config.tokenAudience, jwks: deps.jwks ?? config.jwksUrl },
-    internalSecret: config.internalSecret,
-    revocations: { bus: deps.bus, list: new URL(REVOCATIONS_PATH, config.jwksUrl) },
-    defaultComune: config.defaultComune,
+    ...identityCheckedCallers(config, deps),
     audit: deps.audit,
     relayTo: deps.bus,
     schema: await buildPracticesSchema(),

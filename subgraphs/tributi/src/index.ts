@@ -3,7 +3,8 @@ import type { GraphQLSchema } from 'graphql';
 import {
   createJobScheduler,
   createSubgraphRuntime,
-  openServiceDatabase,
+  identityCheckedCallers,
+  migratedServiceDatabase,
   type AuditSink,
   type Consumer,
   type Database,
@@ -14,7 +15,6 @@ import {
   type ServiceServer,
   auditFlushPlugin,
   createOutboxAuditSink,
-  REVOCATIONS_PATH,
 } from '@sportello/platform';
 import type { TributiConfig } from './config.js';
 import { createTributiContext, type TributiContext, type TributiSettings } from './context.js';
@@ -75,17 +75,13 @@ export interface TributiHandle {
  */
 export async function createTributi(config: TributiConfig, deps: TributiDeps): Promise<TributiHandle> {
   const logger = deps.logger;
-  const ownsDatabase = deps.database === undefined;
-  const database =
-    deps.database ??
-    (await openServiceDatabase({
-      service: 'tributi',
-      config: config.database,
-      entities: TRIBUTI_ENTITIES,
-      migrations: { sqlite, postgresql },
-      logger,
-    }));
-  await database.migrate();
+  const { database, ownsDatabase } = await migratedServiceDatabase(deps.database, {
+    service: 'tributi',
+    config: config.database,
+    entities: TRIBUTI_ENTITIES,
+    migrations: { sqlite, postgresql },
+    logger,
+  });
   for (const creditor of config.creditors) {
     await ensureCreditor(database.fork({ comune: creditor.comune }), creditor);
   }
@@ -123,10 +119,7 @@ export async function createTributi(config: TributiConfig, deps: TributiDeps): P
     logger,
     database,
     ownsDatabase,
-    tokens: { issuer: config.tokenIssuer, audience: config.tokenAudience, jwks: deps.jwks ?? config.jwksUrl },
-    internalSecret: config.internalSecret,
-    revocations: { bus: deps.bus, list: new URL(REVOCATIONS_PATH, config.jwksUrl) },
-    defaultComune: config.defaultComune,
+    ...identityCheckedCallers(config, deps),
     audit: deps.audit,
     relayTo: deps.bus,
     schema,
