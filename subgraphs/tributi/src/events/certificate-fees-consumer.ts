@@ -2,29 +2,17 @@ import {
   consumeEvents,
   handleOnce,
   type Consumer,
-  type Database,
   type EntityManager,
-  type EventBus,
-  type Logger,
   recordEvent,
 } from '@sportello/platform';
 import { createEvent, type Actor, type EventOf } from '@sportello/schema';
-import type { FineRules } from '../domain/fines.js';
-import { billFee } from '../domain/fee-positions.js';
+import { billRequestedFee, type FeeConsumerSetup } from './fee-requests.js';
 
 /** Durable consumer (and inbox) name of certificate stamp duties. */
 export const CERTIFICATE_FEES_CONSUMER = 'tributi-certificate-fees';
 
 /** Who makes certificate stamp-duty positions, for the record and the events. */
 const CERTIFICATE_FEES_ACTOR: Actor = { kind: 'system', id: 'certificate-fees' };
-
-/** What {@link startCertificateFeesConsumer} needs. */
-export interface CertificateFeesSetup {
-  bus: EventBus;
-  database: Database;
-  logger: Logger;
-  fineRules: FineRules;
-}
 
 /**
  * Makes the stamp-duty position a certificate request asks for (`certificate.payment-requested`):
@@ -34,7 +22,7 @@ export interface CertificateFeesSetup {
  * it is. A request that breaks a position rule gets no position but `payment.fee-refused`, with the
  * reason, so the request does not wait for a notice that will never come.
  */
-export async function startCertificateFeesConsumer(setup: CertificateFeesSetup): Promise<Consumer> {
+export async function startCertificateFeesConsumer(setup: FeeConsumerSetup): Promise<Consumer> {
   const { bus, database, logger } = setup;
   return consumeEvents(
     { bus, database, logger, name: CERTIFICATE_FEES_CONSUMER, types: ['certificate.payment-requested'] },
@@ -48,30 +36,26 @@ export async function startCertificateFeesConsumer(setup: CertificateFeesSetup):
 async function makePosition(
   em: EntityManager,
   event: EventOf<'certificate.payment-requested'>,
-  setup: CertificateFeesSetup,
+  setup: FeeConsumerSetup,
 ): Promise<void> {
   const { data } = event;
-  const outcome = await billFee(
+  const violations = await billRequestedFee(
     em,
+    event,
     {
-      comune: event.comune,
-      payerFiscalCode: data.requesterFiscalCode,
-      amountCents: data.amountCents,
-      dueDate: data.dueDate,
-      description: data.description,
-      externalRef: data.externalRef,
+      fiscalCode: data.requesterFiscalCode,
       createdBy: `certificate-request:${data.requestId}`,
       actor: CERTIFICATE_FEES_ACTOR,
     },
     setup.fineRules,
   );
-  if (Array.isArray(outcome)) {
+  if (violations.length > 0) {
     setup.logger.error(
-      { eventId: event.id, requestId: data.requestId, violations: outcome },
+      { eventId: event.id, requestId: data.requestId, violations },
       'certificate stamp duty not billed: the request breaks a position rule',
     );
     // Anagrafe shows the request as failed, with the reason, instead of waiting for a notice forever.
-    const reason = outcome
+    const reason = violations
       .map((violation) => `${violation.field}: ${violation.message}`)
       .join('; ')
       .slice(0, 500);

@@ -1,17 +1,8 @@
-import {
-  consumeEvents,
-  handleOnce,
-  type Consumer,
-  type Database,
-  type EntityManager,
-  type EventBus,
-  type Logger,
-} from '@sportello/platform';
+import { consumeEvents, handleOnce, type Consumer, type EntityManager } from '@sportello/platform';
 import { isEventOf, type Actor, type EventOf } from '@sportello/schema';
 import { PaymentPositionEntity } from '../entities/payment-position.entity.js';
 import { cancelPosition } from '../domain/cancellation.js';
-import type { FineRules } from '../domain/fines.js';
-import { billFee } from '../domain/fee-positions.js';
+import { billRequestedFee, type FeeConsumerSetup } from './fee-requests.js';
 
 /** Durable consumer (and inbox) name of practice fees. */
 export const PRACTICE_FEES_CONSUMER = 'tributi-practice-fees';
@@ -20,11 +11,7 @@ export const PRACTICE_FEES_CONSUMER = 'tributi-practice-fees';
 const PRACTICE_FEES_ACTOR: Actor = { kind: 'system', id: 'practice-fees' };
 
 /** What {@link startPracticeFeesConsumer} needs. */
-export interface PracticeFeesSetup {
-  bus: EventBus;
-  database: Database;
-  logger: Logger;
-  fineRules: FineRules;
+export interface PracticeFeesSetup extends FeeConsumerSetup {
   lockRows: boolean;
 }
 
@@ -65,24 +52,20 @@ async function makePosition(
   setup: PracticeFeesSetup,
 ): Promise<void> {
   const { data } = event;
-  const outcome = await billFee(
+  const violations = await billRequestedFee(
     em,
+    event,
     {
-      comune: event.comune,
-      payerFiscalCode: data.applicantFiscalCode,
-      amountCents: data.amountCents,
-      dueDate: data.dueDate,
-      description: data.description,
-      externalRef: data.externalRef,
+      fiscalCode: data.applicantFiscalCode,
       createdBy: `practice:${data.practiceId}`,
       actor: PRACTICE_FEES_ACTOR,
     },
     setup.fineRules,
   );
-  if (Array.isArray(outcome)) {
+  if (violations.length > 0) {
     // The catalogue checked the event; a fee tributi cannot bill is a configuration problem.
     setup.logger.error(
-      { eventId: event.id, practiceId: data.practiceId, violations: outcome },
+      { eventId: event.id, practiceId: data.practiceId, violations },
       'practice fee not billed: the request breaks a position rule',
     );
   }
