@@ -1,21 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { type EventBus } from './event-bus.js';
 import { createNatsBus } from './nats-bus.js';
 import { makeEvent } from './test-support/event-bus-contract.js';
 import { startPrivateNatsServer, whenServerAccepts } from '@sportello/test-support';
 
-/** Publishes, retrying while the server is away (the outbox relay does the same). */
+/**
+ * Publishes, retrying while the server is away (the outbox relay does the same): `vi.waitFor` calls
+ * again once an attempt has failed, until the server takes the event.
+ */
 async function publishSurely(bus: EventBus, event: ReturnType<typeof makeEvent>): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      await bus.publish(event);
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  await vi.waitFor(() => bus.publish(event), { timeout: 30_000, interval: 50 });
 }
 
 describe('a live listener across a NATS restart', () => {

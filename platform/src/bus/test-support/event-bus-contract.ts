@@ -6,7 +6,7 @@ import {
   type EventType,
 } from '@sportello/schema';
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type BusLogger, type EventBus } from '../event-bus.js';
 import { subjectPattern } from '../subjects.js';
 
@@ -85,15 +85,20 @@ export function captureLogger(): { logger: BusLogger; lines: () => string[] } {
   return { logger, lines: () => lines };
 }
 
+/** Resolves once `condition` holds, re-checking it with `vi.waitFor`; rejects naming `what` after `timeoutMs`. */
 export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await vi.waitFor(
+    () => {
+      if (!condition()) throw new Error(`timed out waiting for ${what}`);
+    },
+    { timeout: timeoutMs, interval: 10 },
+  );
 }
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves after `turns` turns of the event loop: a handler taking a while, without a clock. */
+async function eventLoopTurns(turns: number): Promise<void> {
+  for (let turn = 0; turn < turns; turn++) await new Promise((resolve) => setImmediate(resolve));
+}
 
 /** Records what a handler saw, by event id. */
 function recorder() {
@@ -191,9 +196,11 @@ export function eventBusContract(adapter: string, setup: () => Promise<BusFixtur
       await bus.publish(event);
       await bus.publish({ ...event });
       await Promise.all([bus.publish(sentinel), bus.publish(sentinel)]);
+      // One consumer, one event subject: in publish order, so a repeat of either would come before it.
+      const last = makeEvent();
+      await bus.publish(last);
 
-      await waitFor(() => r.ids().includes(sentinel.id), 'the sentinel');
-      await pause(100);
+      await waitFor(() => r.ids().includes(last.id), 'the event published last');
       expect(r.count(event.id)).toBe(1);
       expect(r.count(sentinel.id)).toBe(1);
     });
@@ -245,13 +252,15 @@ export function eventBusContract(adapter: string, setup: () => Promise<BusFixtur
 
     it('keeps the order of events on one subject, whatever the handler timing', async () => {
       const r = recorder();
-      await bus.consume({ name: 'ordered', subjects: [`${fixture.root}.>`] }, async (event) => {
-        await pause(Math.random() * 5);
-        await r.handler(event);
-      });
       const events = Array.from({ length: 30 }, (_, i) =>
         makeEvent(i % 2 ? 'practice.status-changed' : 'practice.submitted', { subject: 'PR-9' }),
       );
+      const position = new Map(events.map((event, index) => [event.id, index]));
+      await bus.consume({ name: 'ordered', subjects: [`${fixture.root}.>`] }, async (event) => {
+        // The earlier an event, the longer its handler takes: run side by side, later ones would finish first.
+        await eventLoopTurns(events.length - (position.get(event.id) ?? 0));
+        await r.handler(event);
+      });
 
       await Promise.all(events.map((event) => bus.publish(event)));
 
@@ -425,8 +434,18 @@ export function eventBusContract(adapter: string, setup: () => Promise<BusFixtur
 
       await consumer.stop();
       await listener.stop();
-      await bus.publish(makeEvent());
-      await pause(300);
+      // Witnesses take their place: the durable consumer again (its events go to one pull of it,
+      // so one the stopped handler took would never reach the witness) and a fresh listener.
+      const witness = recorder();
+      const witnessLive: string[] = [];
+      await bus.consume({ name: 'stoppable', subjects: [`${fixture.root}.>`] }, witness.handler);
+      await bus.listen(`${fixture.root}.>`, (event) => void witnessLive.push(event.id));
+      const second = makeEvent();
+      await bus.publish(second);
+      await waitFor(
+        () => witness.ids().includes(second.id) && witnessLive.includes(second.id),
+        'the witnesses to get the event published after the stop',
+      );
 
       expect(r.ids()).toEqual([first.id]);
       expect(live).toEqual([first.id]);
@@ -444,10 +463,16 @@ export function eventBusContract(adapter: string, setup: () => Promise<BusFixtur
       bus.broadcast('rate-usage', encode('client-b:1'));
       await waitFor(() => usage.length === 2, 'the broadcasts');
       await listener.stop();
+      const last: string[] = [];
+      await bus.onBroadcast('last-one', (data) => void last.push(decode(data)));
       bus.broadcast('rate-usage', encode('client-a:9'));
+      // Broadcasts of one sender arrive in order: once this one is heard, the one before has been.
+      bus.broadcast('last-one', encode('done'));
       await bus.publish(sentinel);
-      await waitFor(() => consumed.ids().includes(sentinel.id), 'the sentinel');
-      await pause(100);
+      await waitFor(
+        () => consumed.ids().includes(sentinel.id) && last.includes('done'),
+        'the sentinel and the last broadcast',
+      );
 
       expect(usage.sort()).toEqual(['client-a:3', 'client-b:1']);
       expect(other).toEqual([]);
