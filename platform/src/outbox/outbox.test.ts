@@ -1,7 +1,8 @@
+import { AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { createEvent, EventValidationError, type EventEnvelope } from '@sportello/schema';
 import pino from 'pino';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import type { EventBus } from '../bus/event-bus.js';
 import { createInProcessBus } from '../bus/in-process-bus.js';
 import { publishOnlyBus } from '../bus/test-support/publish-only-bus.js';
@@ -120,16 +121,47 @@ const readsOfOutbox = (statements: readonly Statement[]) =>
 const ofInbox = (statements: readonly Statement[]) =>
   statements.filter((statement) => /["`]inbox_entry["`]/.test(statement.sql));
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
+/** Resolves once `check` holds, re-checking it with `vi.waitFor`. */
 async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  await vi.waitFor(
+    async () => {
+      if (!(await check())) throw new Error('condition not met in time');
+    },
+    { timeout: timeoutMs, interval: 10 },
+  );
+}
+
+/**
+ * Resolves once `check` holds, re-checking it at every turn of the event loop. Unlike `vi.waitFor`
+ * and `expect.poll`, it never moves fake timers on: the test alone decides when time passes.
+ */
+async function untilTrue(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      throw new Error('condition not met in time');
-    }
-    await sleep(10);
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
   }
+}
+
+/**
+ * A wait that resolves once another session of `observer`'s database waits for a lock (on
+ * PostgreSQL; SQLite runs one transaction at a time, so no session can be waiting there).
+ * `observer` is a handle of its own, and the wait runs in the context it was made in, never in a
+ * caller's transaction: the connections of the transactions' pool may all be taken by sessions
+ * waiting for the lock.
+ */
+function lockQueueWatch(observer: Database): () => Promise<void> {
+  return AsyncResource.bind(async () => {
+    if (observer.driver !== 'postgresql') return;
+    await waitFor(async () => {
+      const [row] = await observer
+        .forkUnscoped()
+        .execute<{ waiting: number }[]>(
+          `select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+        );
+      return (row?.waiting ?? 0) > 0;
+    }, 10_000);
+  });
 }
 
 describe.each(DRIVERS)('outbox on %s', (driver) => {
@@ -333,13 +365,22 @@ describe.each(DRIVERS)('outbox on %s', (driver) => {
       recordEvent(em, alertEvent(ROMA, 'n2'));
       await em.flush();
       const before = calls();
-      backingOff.start();
-      const startedAt = Date.now();
-      while (Date.now() - startedAt < 600) {
-        backingOff.nudge();
-        await sleep(10);
+      // Virtual time: the relay's back-off timer fires only when the test moves the clock on, and
+      // the clock moves only while the relay waits on that timer (never during a round's I/O).
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      try {
+        backingOff.start();
+        await untilTrue(() => calls() > before && vi.getTimerCount() > 0, 'the first attempt');
+        for (let elapsed = 0; elapsed < 600; elapsed += 10) {
+          backingOff.nudge();
+          await vi.advanceTimersByTimeAsync(10);
+          // The timer fired: a round runs, and ends by setting the next one.
+          await untilTrue(() => vi.getTimerCount() > 0, 'the next back-off timer');
+        }
+        await backingOff.stop();
+      } finally {
+        vi.useRealTimers();
       }
-      await backingOff.stop();
       // 20, 40, 80, 160, 320 ms between attempts: a handful, not one per nudge or per 20 ms.
       const attempts = calls() - before;
       expect(attempts).toBeGreaterThanOrEqual(3);
@@ -457,13 +498,16 @@ describe.each(DRIVERS)('outbox on %s', (driver) => {
         for (const subject of ['e1', 'e2', 'e3']) recordEvent(em, alertEvent(ROMA, subject));
         await em.flush();
         await waitFor(() => published.length === 2);
+        // Committed with e4, an event of another lane: once it is handed over, a round has read e4
+        // and left it (and e3) waiting.
         recordEvent(em, alertEvent(ROMA, 'e4'));
+        recordEvent(em, auditEvent(ROMA, 'other-lane'));
         await em.flush();
-        await sleep(50);
-        expect(published).toEqual(['e1', 'e2']);
+        await waitFor(() => published.includes('other-lane'));
+        expect(published).toEqual(['e1', 'e2', 'other-lane']);
         release();
         await relay.flush();
-        expect(published).toEqual(['e1', 'e2', 'e3', 'e4']);
+        expect(published).toEqual(['e1', 'e2', 'other-lane', 'e3', 'e4']);
       } finally {
         release();
         await relay.stop();
@@ -652,14 +696,18 @@ describe.each(DRIVERS)('outbox on %s', (driver) => {
     expect(await database.fork({ comune: ROMA }).count(Note)).toBe(2);
 
     const concurrent = alertEvent(ROMA, 'n2');
-    const slowApply = async (em: Parameters<typeof apply>[0]) => {
+    // The delivery that gets to apply the event keeps its transaction open until the other one
+    // waits for its inbox row (on PostgreSQL, a session waiting for a lock; SQLite queues the
+    // second transaction behind the first by itself).
+    const untilTheOtherQueues = lockQueueWatch(await scratch.open());
+    const heldApply = async (em: Parameters<typeof apply>[0]) => {
       await apply(em);
       await em.flush();
-      await sleep(50);
+      await untilTheOtherQueues();
     };
     const results = await Promise.all([
-      handleOnce(database.fork({ comune: ROMA }), 'notes', concurrent, slowApply),
-      handleOnce(database.fork({ comune: ROMA }), 'notes', concurrent, slowApply),
+      handleOnce(database.fork({ comune: ROMA }), 'notes', concurrent, heldApply),
+      handleOnce(database.fork({ comune: ROMA }), 'notes', concurrent, heldApply),
     ]);
     expect(results.sort()).toEqual([false, true]);
     expect(await database.fork({ comune: ROMA }).count(Note)).toBe(3);
@@ -701,7 +749,8 @@ describe('outbox relay replicas on postgresql', () => {
     const replicaBus = (relay: string): EventBus => ({
       ...recordingBus().bus,
       async publish(event) {
-        await sleep(1);
+        // An acknowledgement that takes a turn of the event loop: the other relay's rounds go on meanwhile.
+        await new Promise((resolve) => setImmediate(resolve));
         order.push({ relay, event });
       },
     });
