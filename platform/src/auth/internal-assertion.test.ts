@@ -28,7 +28,9 @@ describe('internal assertions', () => {
     expect(refusal(() => service.verify(''))).toBe('INTERNAL_ASSERTION_REQUIRED');
     expect(refusal(() => service.verify(elsewhere.current()))).toBe('INTERNAL_ASSERTION_INVALID');
     expect(refusal(() => service.verify('a.b.c'))).toBe('INTERNAL_ASSERTION_INVALID');
-    // The caller's name changed after signing: the signature no longer holds.
+    // The caller's name changed after signing (of an assertion already accepted as it was): the
+    // signature no longer holds.
+    expect(service.verify(service.current())).toEqual({ caller: 'tributi' });
     const [header, payload, signature] = service.current().split('.');
     const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<string, unknown>;
     const renamed = Buffer.from(JSON.stringify({ ...claims, iss: 'attacker' })).toString('base64url');

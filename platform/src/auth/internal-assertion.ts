@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
 
 /**
  * The header carrying the internal assertion: proof that a request comes from the gateway or another
@@ -75,12 +75,18 @@ export function createInternalAssertions(options: InternalAssertionOptions): Int
   if (options.secret.length < INTERNAL_SECRET_MIN_LENGTH) {
     throw new Error(`The internal secret must have at least ${INTERNAL_SECRET_MIN_LENGTH} characters`);
   }
-  const key = Buffer.from(options.secret, 'utf8');
+  const key = createSecretKey(Buffer.from(options.secret, 'utf8'));
   const ttl = options.ttlSeconds ?? 60;
   const tolerance = options.clockToleranceSeconds ?? 5;
   const now = options.now ?? Date.now;
   const sign = (input: string) => createHmac('sha256', key).update(input).digest();
   let cached: { value: string; renewAt: number } | undefined;
+  /**
+   * Assertions already verified, with their claims: a caller sends the same one for half its
+   * lifetime, so each is checked once (its time bounds still at every use). Few callers, so few.
+   */
+  const verified = new Map<string, { caller: string; iat: number; exp: number }>();
+  const VERIFIED_KEPT = 64;
 
   function current(): string {
     const at = now();
@@ -101,6 +107,8 @@ export function createInternalAssertions(options: InternalAssertionOptions): Int
         'This service answers only the Sportello gateway and services: call the public API instead',
       );
     }
+    const known = verified.get(value);
+    if (known !== undefined) return withinTime(known);
     const parts = value.split('.');
     const invalid = () =>
       new InternalAssertionError('INTERNAL_ASSERTION_INVALID', 'The internal assertion is not valid');
@@ -118,12 +126,23 @@ export function createInternalAssertions(options: InternalAssertionOptions): Int
     if (typeof iss !== 'string' || aud !== AUDIENCE || typeof iat !== 'number' || typeof exp !== 'number') {
       throw invalid();
     }
+    if (exp - iat > MAX_LIFETIME_SECONDS) throw invalid();
+    const checked = withinTime({ caller: iss, iat, exp });
+    if (verified.size >= VERIFIED_KEPT) verified.delete(verified.keys().next().value!);
+    verified.set(value, { caller: iss, iat, exp });
+    return checked;
+  }
+
+  /** The caller of a genuine assertion, if it is valid at this moment. */
+  function withinTime(claims: { caller: string; iat: number; exp: number }): { caller: string } {
     const seconds = now() / 1000;
-    if (exp - iat > MAX_LIFETIME_SECONDS || iat > seconds + tolerance) throw invalid();
-    if (exp < seconds - tolerance) {
+    if (claims.iat > seconds + tolerance) {
+      throw new InternalAssertionError('INTERNAL_ASSERTION_INVALID', 'The internal assertion is not valid');
+    }
+    if (claims.exp < seconds - tolerance) {
       throw new InternalAssertionError('INTERNAL_ASSERTION_EXPIRED', 'The internal assertion has expired');
     }
-    return { caller: iss };
+    return { caller: claims.caller };
   }
 
   return {
