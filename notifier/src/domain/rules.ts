@@ -122,7 +122,7 @@ function appointmentWords(data: AppointmentData, language: Language, comune: str
   };
 }
 
-/** A message to one person about their own affairs (practices, appointments, residence, documents). */
+/** A message to one person about their own affairs (practices, payments, appointments, residence, documents, reports). */
 function personal(fiscalCode: string, category: NotificationCategory, priority: number) {
   return {
     category,
@@ -130,6 +130,45 @@ function personal(fiscalCode: string, category: NotificationCategory, priority: 
     audience: { kind: 'person' as const, fiscalCode },
     publicPost: false,
     priority,
+  };
+}
+
+/** The page of a practice on the citizens' portal. */
+function practicePage(settings: RuleSettings, practiceId: string): string {
+  return link(settings, `pratiche/${encodeURIComponent(practiceId)}`);
+}
+
+/** What every payment message ends with: the comune that is owed, and the payment's page. */
+function paymentPage(settings: RuleSettings, comune: string, positionId: string) {
+  return {
+    creditorName: settings.comuneName(comune),
+    url: link(settings, `pagamenti/${encodeURIComponent(positionId)}`),
+  };
+}
+
+/** The payment position data a notice or a reminder is worded from. */
+type PaymentPositionData = Pick<
+  Extract<AnyEvent, { type: 'payment.position-created' }>['data'],
+  'positionId' | 'description' | 'amountCents' | 'dueDate' | 'noticeNumber' | 'creditorFiscalCode'
+>;
+
+/** What a payment notice and its reminders say: what is owed, how much, by when, the notice. */
+function paymentNoticeWords(data: PaymentPositionData, comune: string, settings: RuleSettings) {
+  return {
+    description: data.description,
+    amountCents: data.amountCents,
+    dueDate: data.dueDate,
+    noticeNumber: data.noticeNumber,
+    ...paymentPage(settings, comune, data.positionId),
+  };
+}
+
+/** The pagoPA notice a channel attaches to a payment message (App IO's payment data). */
+function paymentNotice(data: PaymentPositionData): PaymentNotice {
+  return {
+    amountCents: data.amountCents,
+    noticeNumber: data.noticeNumber,
+    payeeFiscalCode: data.creditorFiscalCode,
   };
 }
 
@@ -287,7 +326,7 @@ export function planFor(event: AnyEvent, settings: RuleSettings): NotificationPl
             ...practiceNaming(data),
             status: data.to as NotifiedPracticeStatus,
             ...(data.note ? { note: data.note } : {}),
-            url: link(settings, `pratiche/${encodeURIComponent(data.practiceId)}`),
+            url: practicePage(settings, data.practiceId),
           },
         })),
       };
@@ -295,11 +334,7 @@ export function planFor(event: AnyEvent, settings: RuleSettings): NotificationPl
     case 'practice.integration-requested': {
       const data = event.data;
       return {
-        category: 'practice-updates',
-        critical: false,
-        audience: { kind: 'person', fiscalCode: data.applicantFiscalCode },
-        publicPost: false,
-        priority: 30,
+        ...personal(data.applicantFiscalCode, 'practice-updates', 30),
         messages: inEveryLanguage((language) => ({
           kind: 'integration-requested',
           data: {
@@ -307,7 +342,7 @@ export function planFor(event: AnyEvent, settings: RuleSettings): NotificationPl
             request: INTEGRATION_REQUEST_WORDS[language],
             ...(data.message ? { message: data.message } : {}),
             ...(data.respondBy ? { dueBy: data.respondBy } : {}),
-            url: link(settings, `pratiche/${encodeURIComponent(data.practiceId)}`),
+            url: practicePage(settings, data.practiceId),
           },
         })),
         ...(data.respondBy ? { dueDate: data.respondBy } : {}),
@@ -324,7 +359,7 @@ export function planFor(event: AnyEvent, settings: RuleSettings): NotificationPl
           data: {
             ...practiceNaming(data),
             ...(data.text ? { text: data.text } : {}),
-            url: link(settings, `pratiche/${encodeURIComponent(data.practiceId)}`),
+            url: practicePage(settings, data.practiceId),
           },
         })),
       };
@@ -335,20 +370,9 @@ export function planFor(event: AnyEvent, settings: RuleSettings): NotificationPl
         ...personal(data.payerFiscalCode, 'payment-reminders', 20),
         messages: inEveryLanguage(() => ({
           kind: 'payment-notice',
-          data: {
-            description: data.description,
-            amountCents: data.amountCents,
-            dueDate: data.dueDate,
-            noticeNumber: data.noticeNumber,
-            creditorName: settings.comuneName(event.comune),
-            url: link(settings, `pagamenti/${encodeURIComponent(data.positionId)}`),
-          },
+          data: paymentNoticeWords(data, event.comune, settings),
         })),
-        payment: {
-          amountCents: data.amountCents,
-          noticeNumber: data.noticeNumber,
-          payeeFiscalCode: data.creditorFiscalCode,
-        },
+        payment: paymentNotice(data),
         dueDate: data.dueDate,
       };
     }
@@ -362,8 +386,7 @@ export function planFor(event: AnyEvent, settings: RuleSettings): NotificationPl
             amountCents: data.amountCents,
             noticeNumber: data.noticeNumber,
             paidAt: data.paidAt,
-            creditorName: settings.comuneName(event.comune),
-            url: link(settings, `pagamenti/${encodeURIComponent(data.positionId)}`),
+            ...paymentPage(settings, event.comune, data.positionId),
           },
         })),
       };
@@ -377,8 +400,7 @@ export function planFor(event: AnyEvent, settings: RuleSettings): NotificationPl
           data: {
             noticeNumber: data.noticeNumber,
             ...(data.reason ? { reason: data.reason } : {}),
-            creditorName: settings.comuneName(event.comune),
-            url: link(settings, `pagamenti/${encodeURIComponent(data.positionId)}`),
+            ...paymentPage(settings, event.comune, data.positionId),
           },
         })),
       };
@@ -386,40 +408,20 @@ export function planFor(event: AnyEvent, settings: RuleSettings): NotificationPl
     case 'payment.due-soon':
     case 'payment.overdue': {
       const data = event.data;
-      const payment: PaymentNotice = {
-        amountCents: data.amountCents,
-        noticeNumber: data.noticeNumber,
-        payeeFiscalCode: data.creditorFiscalCode,
-      };
       return {
-        category: 'payment-reminders',
-        critical: false,
-        audience: { kind: 'person', fiscalCode: data.payerFiscalCode },
-        publicPost: false,
-        priority: 30,
+        ...personal(data.payerFiscalCode, 'payment-reminders', 30),
         messages: inEveryLanguage(() => ({
           kind: event.type === 'payment.due-soon' ? 'payment-due-soon' : 'payment-overdue',
-          data: {
-            description: data.description,
-            amountCents: data.amountCents,
-            dueDate: data.dueDate,
-            noticeNumber: data.noticeNumber,
-            creditorName: settings.comuneName(event.comune),
-            url: link(settings, `pagamenti/${encodeURIComponent(data.positionId)}`),
-          },
+          data: paymentNoticeWords(data, event.comune, settings),
         })),
-        payment,
+        payment: paymentNotice(data),
         dueDate: data.dueDate,
       };
     }
     case 'document.expiring': {
       const data = event.data;
       return {
-        category: 'document-expiry',
-        critical: false,
-        audience: { kind: 'person', fiscalCode: data.holderFiscalCode },
-        publicPost: false,
-        priority: 10,
+        ...personal(data.holderFiscalCode, 'document-expiry', 10),
         messages: inEveryLanguage((language) => ({
           kind: 'document-expiring',
           data: {
@@ -552,11 +554,7 @@ export function planFor(event: AnyEvent, settings: RuleSettings): NotificationPl
       // Moving from "taken in charge" to "in progress" is no news to the reporter.
       if (data.from !== null && REPORT_STATUS_SHOWN[data.from] === shown) return null;
       return {
-        category: 'practice-updates',
-        critical: false,
-        audience: { kind: 'person', fiscalCode: data.reporterFiscalCode },
-        publicPost: false,
-        priority: 10,
+        ...personal(data.reporterFiscalCode, 'practice-updates', 10),
         messages: inEveryLanguage((language) => ({
           kind: 'report-status-changed',
           data: {
