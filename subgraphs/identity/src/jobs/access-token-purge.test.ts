@@ -1,88 +1,39 @@
 import { randomUUID } from 'node:crypto';
 import * as oidc from 'openid-client';
 import { createJobScheduler, createLogger, JobLease } from '@sportello/platform';
-import { busSubjectPattern, type EventEnvelope } from '@sportello/schema';
+import type { EventEnvelope } from '@sportello/schema';
 import { DATABASE_DRIVERS } from '@sportello/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RefreshTokenEntity } from '../entities/refresh-token.entity.js';
-import { TestBrowser } from '../test-support/browser.js';
-import { COMUNE, MARIO, startIdentity, type TestIdentity } from '../test-support/harness.js';
+import {
+  APP_REDIRECT,
+  jtiOf,
+  startIdentityWithApp,
+  type IdentityWithApp,
+} from '../test-support/app-sign-in.js';
+import { COMUNE, MARIO, type TestIdentity } from '../test-support/harness.js';
 import {
   ACCESS_TOKEN_PURGE_JOB,
   accessTokenPurgeJob,
   purgeAccessTokenRecords,
 } from './access-token-purge.js';
 
-const REDIRECT = 'http://localhost:5173/callback';
-const ISSUER = 'http://identity.test';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** The refresh tokens' maximum age the tests purge with (the default, 30 days). */
 const MAX_AGE_SECONDS = 30 * 86_400;
 
-/** The `jti` of an access token (read, not verified: the test holds it). */
-function jtiOf(token: string): string {
-  return (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { jti: string }).jti;
-}
-
 describe.each(DATABASE_DRIVERS)('the access-token-purge job on %s', (driver) => {
   let service: TestIdentity;
   let configuration: oidc.Configuration;
-  const heard: EventEnvelope[] = [];
+  let heard: EventEnvelope[];
+  /** Mario signs in to the app through the provider; the app redeems the code. */
+  let signIn: IdentityWithApp['signIn'];
 
   beforeAll(async () => {
-    service = await startIdentity({ tokenIssuer: ISSUER }, driver);
-    await service.bus.listen(busSubjectPattern({ type: 'access.revoked' }), (envelope) => {
-      heard.push(envelope);
-    });
-    const admin = await service.devToken({ subject: 'admin.neri' });
-    const answer = await service.graphql(
-      `mutation { registerApiClient(input: { name: "Bus times", scopes: [OPENID, PROFILE], redirectUris: ["${REDIRECT}"], confidential: false }) { client { clientId } } }`,
-      { token: admin },
-    );
-    const clientId = (answer.data?.registerApiClient as { client: { clientId: string } }).client.clientId;
-    configuration = await oidc.discovery(new URL(ISSUER), clientId, undefined, oidc.None(), {
-      execute: [oidc.allowInsecureRequests],
-      [oidc.customFetch]: (url, options) => fetch(url.replace(ISSUER, service.url), options as RequestInit),
-    });
+    ({ service, configuration, heard, signIn } = await startIdentityWithApp(driver));
   });
   afterAll(() => service?.close());
-
-  /** Mario signs in to the app through the provider; the app redeems the code. */
-  async function signIn() {
-    const verifier = oidc.randomPKCECodeVerifier();
-    const state = oidc.randomState();
-    const url = oidc.buildAuthorizationUrl(configuration, {
-      redirect_uri: REDIRECT,
-      scope: 'openid profile',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-      login_hint: MARIO,
-    });
-    const answer = await new TestBrowser().followSignIn(url, {
-      serviceUrl: service.url,
-      issuer: ISSUER,
-      stopAt: REDIRECT,
-      fields: { decision: 'allow' },
-    });
-    return oidc.authorizationCodeGrant(configuration, new URL(answer.headers.get('location') ?? ''), {
-      pkceCodeVerifier: verifier,
-      expectedState: state,
-    });
-  }
-
-  /** What a Sportello service learns of a token at the introspection endpoint. */
-  async function introspect(token: string) {
-    const answer = await service.post(
-      '/oauth/introspect',
-      { token },
-      {
-        authorization: `Basic ${Buffer.from('sportello-notifier:notifier-secret-for-tests').toString('base64')}`,
-      },
-    );
-    return (await answer.json()) as Record<string, unknown>;
-  }
 
   const me = async (token: string) => {
     const answer = await service.graphql('{ me { givenName } }', { token });
@@ -146,7 +97,7 @@ describe.each(DATABASE_DRIVERS)('the access-token-purge job on %s', (driver) => 
     // The sign-in that may still refresh keeps its first and last record (whose, since when, revoked?).
     expect(await left(going)).toEqual([now - 5 * HOUR, now - 2 * HOUR]);
     expect(await recordedIds()).toContain(jtiOf(live.access_token));
-    expect(await introspect(live.access_token)).toMatchObject({ active: true, sub: MARIO });
+    expect(await service.introspect(live.access_token)).toMatchObject({ active: true, sub: MARIO });
     expect(
       await purgeAccessTokenRecords(service.identity.database, {
         now: new Date(),
@@ -168,7 +119,7 @@ describe.each(DATABASE_DRIVERS)('the access-token-purge job on %s', (driver) => 
     await expect
       .poll(() => heard.map((envelope) => (envelope.data as { tokenId?: string }).tokenId))
       .toEqual(expect.arrayContaining([jtiOf(tokens.access_token), jtiOf(refreshed.access_token)]));
-    expect(await introspect(refreshed.access_token)).toEqual({ active: false });
+    expect(await service.introspect(refreshed.access_token)).toEqual({ active: false });
     expect(await me(refreshed.access_token)).toBe('TOKEN_REVOKED');
     await expect(oidc.refreshTokenGrant(configuration, refreshed.refresh_token!)).rejects.toMatchObject({
       error: 'invalid_grant',
@@ -180,7 +131,7 @@ describe.each(DATABASE_DRIVERS)('the access-token-purge job on %s', (driver) => 
     const second = await oidc.refreshTokenGrant(configuration, tokens.refresh_token!);
     const third = await oidc.refreshTokenGrant(configuration, second.refresh_token!);
     await oidc.tokenRevocation(configuration, third.access_token, { token_type_hint: 'access_token' });
-    expect(await introspect(third.access_token)).toEqual({ active: false });
+    expect(await service.introspect(third.access_token)).toEqual({ active: false });
 
     // Two hours on, every access token of the sign-in has expired; its refresh token has not.
     await purgeAccessTokenRecords(service.identity.database, {
@@ -199,7 +150,7 @@ describe.each(DATABASE_DRIVERS)('the access-token-purge job on %s', (driver) => 
   it("deletes the record of an app's own (client-credentials) token once expired, the live one kept", async () => {
     const admin = await service.devToken({ subject: 'admin.neri' });
     const answer = await service.graphql(
-      `mutation { registerApiClient(input: { name: "Parking", scopes: [PROFILE], redirectUris: ["${REDIRECT}"], confidential: true }) { clientSecret client { clientId } } }`,
+      `mutation { registerApiClient(input: { name: "Parking", scopes: [PROFILE], redirectUris: ["${APP_REDIRECT}"], confidential: true }) { clientSecret client { clientId } } }`,
       { token: admin },
     );
     const { clientSecret, client } = answer.data?.registerApiClient as {

@@ -231,18 +231,7 @@ describe.each(DATABASE_DRIVERS)('on %s', (driver) => {
             .forkUnscoped()
             .findOneOrFail(RefreshTokenEntity, { accessTokenId: String(decodeJwt(token).jti) })
         ).revokedAt != null;
-      const introspect = async (token: string) =>
-        (
-          (await (
-            await service.post(
-              '/oauth/introspect',
-              { token },
-              {
-                authorization: `Basic ${Buffer.from('sportello-notifier:notifier-secret-for-tests').toString('base64')}`,
-              },
-            )
-          ).json()) as { active: boolean }
-        ).active;
+      const introspect = async (token: string) => (await service.introspect(token)).active;
       const userinfo = async (token: string) =>
         (await fetch(`${service.url}/oauth/userinfo`, { headers: { authorization: `Bearer ${token}` } }))
           .status;

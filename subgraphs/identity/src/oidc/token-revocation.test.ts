@@ -1,20 +1,19 @@
 import * as oidc from 'openid-client';
-import { busSubjectPattern, type EventEnvelope } from '@sportello/schema';
+import type { EventEnvelope } from '@sportello/schema';
 import { DATABASE_DRIVERS } from '@sportello/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMUNE, MARIO, startIdentity, type TestIdentity } from '../test-support/harness.js';
+import { COMUNE, MARIO, type TestIdentity } from '../test-support/harness.js';
+import {
+  APP_REDIRECT,
+  jtiOf,
+  startIdentityWithApp,
+  type AppTokens,
+  type IdentityWithApp,
+} from '../test-support/app-sign-in.js';
 import { TestBrowser } from '../test-support/browser.js';
 import { OidcPayloadEntity } from '../entities/oidc-payload.entity.js';
 import { RefreshTokenEntity } from '../entities/refresh-token.entity.js';
 import { currentRevocations } from './revocations-route.js';
-
-const REDIRECT = 'http://localhost:5173/callback';
-const ISSUER = 'http://identity.test';
-
-/** The `jti` of an access token (read, not verified: the test holds it). */
-function jtiOf(token: string): string {
-  return (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { jti: string }).jti;
-}
 
 /**
  * Revoking an access token (or a sign-in, when a replaced refresh token comes back) reaches every
@@ -25,50 +24,14 @@ describe.each(DATABASE_DRIVERS)('access token revocation announced to every veri
   let service: TestIdentity;
   let configuration: oidc.Configuration;
   let clientId: string;
-  const heard: EventEnvelope[] = [];
+  let heard: EventEnvelope[];
+  /** Signs Mario in to the app, in `browser` (a new one unless given), and redeems the code. */
+  let signIn: IdentityWithApp['signIn'];
 
   beforeAll(async () => {
-    service = await startIdentity({ tokenIssuer: ISSUER }, driver);
-    await service.bus.listen(busSubjectPattern({ type: 'access.revoked' }), (envelope) => {
-      heard.push(envelope);
-    });
-    const admin = await service.devToken({ subject: 'admin.neri' });
-    const answer = await service.graphql(
-      `mutation { registerApiClient(input: { name: "Bus times", scopes: [OPENID, PROFILE], redirectUris: ["${REDIRECT}"], confidential: false }) { client { clientId } } }`,
-      { token: admin },
-    );
-    clientId = (answer.data?.registerApiClient as { client: { clientId: string } }).client.clientId;
-    configuration = await oidc.discovery(new URL(ISSUER), clientId, undefined, oidc.None(), {
-      execute: [oidc.allowInsecureRequests],
-      [oidc.customFetch]: (url, options) => fetch(url.replace(ISSUER, service.url), options as RequestInit),
-    });
+    ({ service, configuration, clientId, heard, signIn } = await startIdentityWithApp(driver));
   });
   afterAll(() => service?.close());
-
-  /** Signs Mario in to the app, in `browser` (a new one unless given), and redeems the code. */
-  async function signIn(browser = new TestBrowser()) {
-    const verifier = oidc.randomPKCECodeVerifier();
-    const state = oidc.randomState();
-    const url = oidc.buildAuthorizationUrl(configuration, {
-      redirect_uri: REDIRECT,
-      scope: 'openid profile',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-      login_hint: MARIO,
-    });
-    const answer = await browser.followSignIn(url, {
-      serviceUrl: service.url,
-      issuer: ISSUER,
-      stopAt: REDIRECT,
-      fields: { decision: 'allow' },
-    });
-    expect([302, 303]).toContain(answer.status);
-    return oidc.authorizationCodeGrant(configuration, new URL(answer.headers.get('location') ?? ''), {
-      pkceCodeVerifier: verifier,
-      expectedState: state,
-    });
-  }
 
   /** What `/oauth/userinfo` answers for an access token: its status. */
   const userinfo = async (token: string) =>
@@ -85,6 +48,21 @@ describe.each(DATABASE_DRIVERS)('access token revocation announced to every veri
       .map((envelope) => envelope.data as { reason: string; tokenId?: string })
       .filter((data) => data.reason === 'token-revoked')
       .map((data) => data.tokenId);
+
+  /**
+   * Signs Mario in to the app again in `browser`, after his sign-in `ended` was ended: the new
+   * sign-in's tokens work, refreshed too, while the ended sign-in refreshes no more.
+   */
+  async function signInAgainAfter(browser: TestBrowser, ended: AppTokens): Promise<void> {
+    const again = await signIn(browser);
+    expect(await userinfo(again.access_token)).toBe(200);
+    expect(await me(again.access_token)).toBe('accepted');
+    const refreshed = await oidc.refreshTokenGrant(configuration, again.refresh_token!);
+    expect(await me(refreshed.access_token)).toBe('accepted');
+    await expect(oidc.refreshTokenGrant(configuration, ended.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+  }
 
   it('announces a revoked access token by its id, refuses it, and lists it for verifiers that start later', async () => {
     const tokens = await signIn();
@@ -134,16 +112,9 @@ describe.each(DATABASE_DRIVERS)('access token revocation announced to every veri
       await em.count(OidcPayloadEntity, { $or: [{ kind: 'Grant', id: grantId! }, { grantId: grantId! }] }),
     ).toBe(0);
 
-    // The provider remembers the browser: the new sign-in asks nothing, and is a new one.
-    const again = await signIn(browser);
-    expect(await userinfo(again.access_token)).toBe(200);
-    expect(await me(again.access_token)).toBe('accepted');
-    const refreshed = await oidc.refreshTokenGrant(configuration, again.refresh_token!);
-    expect(await me(refreshed.access_token)).toBe('accepted');
-    // The ended sign-in stays ended.
-    await expect(oidc.refreshTokenGrant(configuration, first.refresh_token!)).rejects.toMatchObject({
-      error: 'invalid_grant',
-    });
+    // The provider remembers the browser: the new sign-in asks nothing, and is a new one; the ended
+    // sign-in stays ended.
+    await signInAgainAfter(browser, first);
     expect(await userinfo(first.access_token)).toBe(401);
   });
 
@@ -152,7 +123,7 @@ describe.each(DATABASE_DRIVERS)('access token revocation announced to every veri
     /** A confidential app: its id and the HTTP Basic header of its credentials. */
     const registerApp = async (name: string) => {
       const answer = await service.graphql(
-        `mutation { registerApiClient(input: { name: "${name}", scopes: [OPENID, PROFILE], redirectUris: ["${REDIRECT}"], confidential: true }) { clientSecret client { clientId } } }`,
+        `mutation { registerApiClient(input: { name: "${name}", scopes: [OPENID, PROFILE], redirectUris: ["${APP_REDIRECT}"], confidential: true }) { clientSecret client { clientId } } }`,
         { token: admin },
       );
       const { clientSecret, client } = answer.data?.registerApiClient as {
@@ -175,16 +146,6 @@ describe.each(DATABASE_DRIVERS)('access token revocation announced to every veri
     };
     const first = await tokenOf(app.basic);
     const second = await tokenOf(app.basic);
-    const introspect = async (token: string) =>
-      (await (
-        await service.post(
-          '/oauth/introspect',
-          { token },
-          {
-            authorization: `Basic ${Buffer.from('sportello-notifier:notifier-secret-for-tests').toString('base64')}`,
-          },
-        )
-      ).json()) as Record<string, unknown>;
     const scopes = async (token: string) => {
       const answer = await service.graphql('{ oauthScopes }', { token });
       return answer.errors === undefined ? 'accepted' : String(answer.errors[0]?.extensions?.reason);
@@ -194,14 +155,14 @@ describe.each(DATABASE_DRIVERS)('access token revocation announced to every veri
 
     // Another app presenting it is answered 200 (RFC 7009), and the token stays valid.
     expect((await revoke(first, stranger.basic)).status).toBe(200);
-    expect(await introspect(first)).toMatchObject({ active: true, client_id: app.clientId });
+    expect(await service.introspect(first)).toMatchObject({ active: true, client_id: app.clientId });
     expect(await scopes(first)).toBe('accepted');
 
     expect((await revoke(first, app.basic)).status).toBe(200);
     await expect.poll(revokedIds).toContain(jtiOf(first));
     expect(revokedIds()).not.toContain(jtiOf(second));
-    expect(await introspect(first)).toEqual({ active: false });
-    expect(await introspect(second)).toMatchObject({ active: true, client_id: app.clientId });
+    expect(await service.introspect(first)).toEqual({ active: false });
+    expect(await service.introspect(second)).toMatchObject({ active: true, client_id: app.clientId });
     expect(await scopes(first)).toBe('TOKEN_REVOKED');
     expect(await scopes(second)).toBe('accepted');
     const listed = (await currentRevocations(service.identity.database)).filter(
@@ -272,13 +233,6 @@ describe.each(DATABASE_DRIVERS)('access token revocation announced to every veri
     expect(withdrawn.data?.revokeAppGrant).toBe(true);
 
     // Asked for consent again and allowing, the citizen's new sign-in works.
-    const again = await signIn(browser);
-    expect(await userinfo(again.access_token)).toBe(200);
-    expect(await me(again.access_token)).toBe('accepted');
-    const refreshed = await oidc.refreshTokenGrant(configuration, again.refresh_token!);
-    expect(await me(refreshed.access_token)).toBe('accepted');
-    await expect(oidc.refreshTokenGrant(configuration, first.refresh_token!)).rejects.toMatchObject({
-      error: 'invalid_grant',
-    });
+    await signInAgainAfter(browser, first);
   });
 });

@@ -55,6 +55,8 @@ export interface TestIdentity {
   ): Promise<GraphQLAnswer>;
   devToken(body: Record<string, string>): Promise<string>;
   post(path: string, body: Record<string, string>, headers?: Record<string, string>): Promise<Response>;
+  /** What a Sportello service (the notifier, an internal client) learns of a token by introspecting it. */
+  introspect(token: string): Promise<Record<string, unknown>>;
   /** Runs the authorization code flow with PKCE for a citizen through the demo login and consent. */
   authorizationCode(clientId: string, fiscalCode: string, scope: string, secret?: string): Promise<string>;
   close(): Promise<void>;
@@ -125,6 +127,13 @@ export async function startIdentity(
     identity,
     bus,
     post,
+    async introspect(token) {
+      const notifier = config.internalClients.find((client) => client.service === 'notifier');
+      if (notifier === undefined) throw new Error('introspect: no notifier among the internal clients');
+      const credentials = Buffer.from(`${notifier.clientId}:${notifier.secret}`).toString('base64');
+      const answer = await post('/oauth/introspect', { token }, { authorization: `Basic ${credentials}` });
+      return (await answer.json()) as Record<string, unknown>;
+    },
     graphql(query, options = {}) {
       return postGraphQL(`${url}/graphql`, query, {
         variables: options.variables,
