@@ -74,24 +74,36 @@ class ServiceProcess {
 
   /** Resolves with the first printed line matching `pattern`. */
   async waitFor(pattern: RegExp, timeoutMs = 60_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const line = this.lines.find((candidate) => pattern.test(candidate));
-      if (line) return line;
-      if (this.child.exitCode !== null || this.child.signalCode !== null) {
-        throw new Error(`service exited before printing ${pattern}:\n${this.stderr}`);
-      }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}:\n${this.stderr}`);
-      await new Promise<void>((resolve) => {
-        const wake = () => {
-          this.waiters.delete(wake);
-          clearTimeout(timer);
-          resolve();
-        };
-        const timer = setTimeout(wake, 200);
-        this.waiters.add(wake);
-      });
-    }
+    const match = () => this.lines.find((candidate) => pattern.test(candidate));
+    await this.until(() => match() !== undefined, `${pattern}`, timeoutMs);
+    return match()!;
+  }
+
+  /**
+   * Resolves once `condition` holds, checked now and at each line the process prints; rejects if
+   * the process exits first or `timeoutMs` passes.
+   */
+  until(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const finish = (error?: Error) => {
+        clearTimeout(deadline);
+        this.waiters.delete(check);
+        if (error) reject(error);
+        else resolve();
+      };
+      const check = () => {
+        if (condition()) finish();
+        else if (this.child.exitCode !== null || this.child.signalCode !== null) {
+          finish(new Error(`service exited before ${what}:\n${this.stderr}`));
+        }
+      };
+      const deadline = setTimeout(
+        () => finish(new Error(`timed out waiting for ${what}:\n${this.stderr}`)),
+        timeoutMs,
+      );
+      this.waiters.add(check);
+      check();
+    });
   }
 
   /** Event ids this process reported as committed. */
@@ -114,8 +126,6 @@ class ServiceProcess {
     await this.exited;
   }
 }
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Setup {
   driver: DatabaseDriver;
@@ -145,7 +155,7 @@ describe.each<Setup & { name: string }>([
 
   const start = (
     role: ScenarioConfig['role'],
-    options: { writes?: number; writeIntervalMs?: number; crash?: { point: CrashPoint; index: number } } = {},
+    options: { writes?: number; crash?: { point: CrashPoint; index: number } } = {},
   ) => {
     const service = ServiceProcess.start({
       role,
@@ -154,7 +164,6 @@ describe.each<Setup & { name: string }>([
       bus,
       comune: ROMA,
       writes: options.writes ?? 0,
-      writeIntervalMs: options.writeIntervalMs ?? 0,
       ...(options.crash ? { crash: options.crash } : {}),
       deliveriesFile: join(dir, 'deliveries.log'),
     });
@@ -167,10 +176,21 @@ describe.each<Setup & { name: string }>([
     service.committed().forEach((id) => committed.add(id));
   };
 
+  /** Events of the producer's outbox not published yet. */
+  const unpublished = async () => {
+    const producer = await producerDb.open();
+    try {
+      return await producer.forkUnscoped().count(OutboxMessage, { publishedAt: null });
+    } finally {
+      await producer.close();
+    }
+  };
+
   /** Restarts the producer until its outbox is empty, then stops it. */
   const drainProducer = async () => {
     const producer = start('producer');
-    await producer.waitFor(/^drained$/);
+    await producer.waitFor(/^ready$/);
+    await expect.poll(unpublished, { timeout: 60_000, interval: 50 }).toBe(0);
     await producer.terminate();
   };
 
@@ -180,13 +200,10 @@ describe.each<Setup & { name: string }>([
     const consumer = start('consumer');
     await consumer.waitFor(/^ready$/);
     const expected = (await state()).events.length;
-    const deadline = Date.now() + 60_000;
     // Caught up: every effect applied, and nothing left unacknowledged (events run side by side, so
     // the event a killed consumer held may come back after the later ones).
-    while ((await state()).effects.size < expected || (await unacknowledged()) > 0) {
-      if (Date.now() > deadline) throw new Error('the consumer did not catch up');
-      await pause(100);
-    }
+    const caughtUp = async () => (await state()).effects.size >= expected && (await unacknowledged()) === 0;
+    await expect.poll(caughtUp, { timeout: 60_000, interval: 100 }).toBe(true);
     await consumer.terminate();
   };
 
@@ -329,13 +346,12 @@ describe.each<Setup & { name: string }>([
     async () => {
       for (let round = 0; round < 3; round++) {
         const consumer = bus.kind === 'nats' ? start('consumer') : undefined;
-        const producer = start('producer', { writes: 200, writeIntervalMs: 5 });
+        const producer = start('producer', { writes: 200 });
         await producer.waitFor(/^ready$/);
         await consumer?.waitFor(/^ready$/);
-        // Killed at a random moment after the stream has begun (a loaded machine may take a while
-        // to commit the first write).
-        await expect.poll(() => producer.committed().length, { timeout: 30_000 }).toBeGreaterThan(0);
-        await pause(Math.random() * 600);
+        // Killed at a random point of the stream of writes: after a random number of its commits.
+        const killAfter = 1 + Math.floor(Math.random() * 150);
+        await producer.until(() => producer.committed().length >= killAfter, `${killAfter} commits`);
         // Kill the consumer too, mid-stream, sometimes first and sometimes last.
         const victims = consumer
           ? Math.random() < 0.5
@@ -363,7 +379,8 @@ describe.each<Setup & { name: string }>([
         const producer = start('producer', { writes: 5 });
         const stuck = (await consumer.waitFor(/^crash-point /)).slice('crash-point '.length);
         await kill(consumer);
-        await producer.waitFor(/^drained$/);
+        await producer.until(() => producer.committed().length === 5, 'the five commits');
+        await expect.poll(unpublished, { timeout: 60_000, interval: 50 }).toBe(0);
         await kill(producer);
 
         await drainConsumer();
