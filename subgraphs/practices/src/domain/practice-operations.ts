@@ -148,6 +148,25 @@ async function inTransaction<T>(
   }
 }
 
+/**
+ * A citizen's step on a practice they are concerned by: `step` runs in a transaction on the practice
+ * (NOT_FOUND for any other), as the citizen's actor. @returns the practice after the step
+ */
+async function citizenStep(
+  em: EntityManager,
+  comune: string,
+  caller: CitizenCaller,
+  id: string,
+  step: (tx: EntityManager, practice: Practice, actor: Actor) => Promise<void> | void,
+): Promise<Practice> {
+  const actor = await citizenActor(em, comune, caller);
+  return inTransaction(em, id, async (tx) => {
+    const practice = await citizenPractice(tx, caller, id);
+    await step(tx, practice, actor);
+    return practice;
+  });
+}
+
 /** What a citizen gives to open a draft. */
 export interface DraftInput {
   typeCode: string;
@@ -289,9 +308,7 @@ export async function submit(
   id: string,
   now: Date,
 ): Promise<Practice> {
-  const actor = await citizenActor(em, comune, caller);
-  return inTransaction(em, id, async (tx) => {
-    const practice = await citizenPractice(tx, caller, id);
+  return citizenStep(em, comune, caller, id, async (tx, practice, actor) => {
     const type = await tx.findOneOrFail(PracticeTypeEntity, { code: practice.typeCode });
     const fee = pagoPaFee(type);
     const feeRow = fee === null ? null : await tx.findOne(PracticeFeeEntity, { practiceId: id });
@@ -305,7 +322,7 @@ export async function submit(
       }
       await checkComplete(tx, practice, type);
       await askForPayment(tx, practice, type, fee.amountCents, feeRow, actor, now);
-      return practice;
+      return;
     }
     const check = checkTransition(practice.status, 'submit', 'citizen');
     if (!check.ok) throw illegalTransition(id, check.refusal);
@@ -314,7 +331,6 @@ export async function submit(
     practice.submittedAt = now;
     await register(tx, practice, now);
     recordEvent(tx, practiceSubmittedEvent(practice, actor, now));
-    return practice;
   });
 }
 
@@ -404,9 +420,7 @@ export async function requestPayment(
   id: string,
   now: Date,
 ): Promise<Practice> {
-  const actor = await citizenActor(em, comune, caller);
-  return inTransaction(em, id, async (tx) => {
-    const practice = await citizenPractice(tx, caller, id);
+  return citizenStep(em, comune, caller, id, async (tx, practice, actor) => {
     const type = await tx.findOneOrFail(PracticeTypeEntity, { code: practice.typeCode });
     const fee = pagoPaFee(type);
     if (fee === null) throw noFee(practice);
@@ -416,7 +430,6 @@ export async function requestPayment(
     if (!check.ok) throw illegalTransition(id, check.refusal);
     await checkComplete(tx, practice, type);
     await askForPayment(tx, practice, type, fee.amountCents, feeRow, actor, now);
-    return practice;
   });
 }
 
@@ -589,12 +602,9 @@ export async function withdraw(
   now: Date,
 ): Promise<Practice> {
   const note = cleanNote(reason, 'reason');
-  const actor = await citizenActor(em, comune, caller);
-  return inTransaction(em, id, async (tx) => {
-    const practice = await citizenPractice(tx, caller, id);
-    applyAction(tx, practice, 'withdraw', 'citizen', actor, note, now);
-    return practice;
-  });
+  return citizenStep(em, comune, caller, id, (tx, practice, actor) =>
+    applyAction(tx, practice, 'withdraw', 'citizen', actor, note, now),
+  );
 }
 
 /**
@@ -610,9 +620,7 @@ export async function answerIntegration(
   now: Date,
 ): Promise<Practice> {
   const note = cleanNote(answer, 'answer');
-  const actor = await citizenActor(em, comune, caller);
-  return inTransaction(em, id, async (tx) => {
-    const practice = await citizenPractice(tx, caller, id);
+  return citizenStep(em, comune, caller, id, async (tx, practice, actor) => {
     const check = checkTransition(practice.status, 'answer-integration', 'citizen', note);
     if (!check.ok) throw illegalTransition(id, check.refusal);
     const type = await tx.findOneOrFail(PracticeTypeEntity, { code: practice.typeCode });
@@ -631,7 +639,6 @@ export async function answerIntegration(
     applyAction(tx, practice, 'resubmit-after-integration', 'system', PROTOCOL_ACTOR, null, now);
     await register(tx, practice, now);
     recordEvent(tx, practiceSubmittedEvent(practice, actor, now));
-    return practice;
   });
 }
 
