@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { UnauthenticatedError } from '../errors/client-errors.js';
 import { type JSONWebKeySet } from 'jose';
 import { type Principal } from './principal.js';
@@ -8,6 +8,7 @@ import {
   type BadTokenKind,
   type TestIssuer,
 } from '@sportello/test-support';
+import { createRevocationView } from './revocations.js';
 import { type TokenPrincipal } from './token-claims.js';
 import { createTokenVerifier, type TokenRejectionReason, type TokenVerifier } from './token-verifier.js';
 
@@ -256,6 +257,71 @@ describe('createTokenVerifier', () => {
         algorithms: ['ES256', 'HS256'],
       }),
     ).toThrow('only asymmetric algorithms can be verified with a JWKS, got HS256');
+  });
+});
+
+describe('tokens already verified', () => {
+  const quiet = { info: () => undefined, warn: () => undefined };
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+
+  it('checks a signature once while the token is remembered, and its revocation at every use', async () => {
+    const revocations = createRevocationView({ logger: quiet });
+    const remembering = createTokenVerifier({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      jwks: issuer.jwks,
+      revocations,
+    });
+    const signatures = vi.spyOn(crypto.subtle, 'verify');
+    const token = await issuer.sign(citizen);
+    for (let i = 0; i < 3; i++) await expect(remembering.verifyToken(token)).resolves.toEqual(citizen);
+    expect(signatures).toHaveBeenCalledTimes(1);
+    // Another token is another check; a changed copy of the remembered one is checked, and refused.
+    await expect(remembering.verifyToken(await issuer.sign(staff))).resolves.toEqual(staff);
+    expect(signatures).toHaveBeenCalledTimes(2);
+    const tampered = `${token.slice(0, -4)}${token.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`;
+    expect((await rejection(remembering.verifyToken(tampered))).extensions.reason).toBe('BAD_SIGNATURE');
+
+    revocations.add({
+      comune: ROMA,
+      reason: 'signed-out',
+      revokedAt: new Date(Date.now() + 1_000).toISOString(),
+      fiscalCode: citizen.kind === 'citizen' ? citizen.fiscalCode : '',
+    });
+    expect((await rejection(remembering.verifyToken(token))).extensions.reason).toBe('TOKEN_REVOKED');
+  });
+
+  it('refuses a remembered token once it expires, and checks its signature again after a minute', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const remembering = createTokenVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks: issuer.jwks });
+    const token = await issuer.sign(staff, { expiresInSec: 300 });
+    const signatures = vi.spyOn(crypto.subtle, 'verify');
+    await expect(remembering.verifyToken(token)).resolves.toEqual(staff);
+    vi.setSystemTime(Date.now() + 59_000);
+    await expect(remembering.verifyToken(token)).resolves.toEqual(staff);
+    expect(signatures).toHaveBeenCalledTimes(1);
+    vi.setSystemTime(Date.now() + 2_000);
+    await expect(remembering.verifyToken(token)).resolves.toEqual(staff);
+    expect(signatures).toHaveBeenCalledTimes(2);
+    vi.setSystemTime(Date.now() + 300_000);
+    expect((await rejection(remembering.verifyToken(token))).extensions.reason).toBe('TOKEN_EXPIRED');
+  });
+
+  it('checks every signature when told to remember none', async () => {
+    const checking = createTokenVerifier({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      jwks: issuer.jwks,
+      verifiedTokenCacheSec: 0,
+    });
+    const signatures = vi.spyOn(crypto.subtle, 'verify');
+    const token = await issuer.sign(citizen);
+    await checking.verifyToken(token);
+    await checking.verifyToken(token);
+    expect(signatures).toHaveBeenCalledTimes(2);
   });
 });
 

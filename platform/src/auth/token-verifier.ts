@@ -87,7 +87,16 @@ export interface TokenVerifierOptions {
   maxTokenAgeSec?: number;
   /** Revocations identity announced: matching tokens are refused before they expire. */
   revocations?: RevocationView;
+  /**
+   * How long a token whose signature was checked is remembered, so that the next request with the
+   * same token (the gateway, then each subgraph of its plan) skips the signature check. Its expiry
+   * and revocations are checked at every use. 0 checks every signature. @default 60
+   */
+  verifiedTokenCacheSec?: number;
 }
+
+/** How many verified tokens a verifier remembers, the least recently verified dropped first. */
+const VERIFIED_TOKENS_KEPT = 5_000;
 
 export interface TokenVerifier {
   /**
@@ -227,7 +236,32 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const maxTokenAgeSec = options.maxTokenAgeSec ?? DEFAULT_MAX_TOKEN_LIFETIME_SEC;
   const issuedAtSkewSec = options.issuedAtSkewSec ?? 60;
 
+  const clockToleranceSec = options.clockToleranceSec ?? 5;
+  const rememberSec = options.verifiedTokenCacheSec ?? 60;
+  /** Payloads of tokens whose signature and claims were checked, with the second they stop counting. */
+  const verified = new Map<string, { payload: Record<string, unknown>; until: number }>();
+
   async function verifyToken(token: string): Promise<TokenPrincipal> {
+    const now = Date.now() / 1000;
+    const known = verified.get(token);
+    if (known !== undefined && known.until > now) return principalOf(known.payload);
+    if (known !== undefined) verified.delete(token);
+    const payload = await checkedPayload(token);
+    const principal = principalOf(payload);
+    if (rememberSec > 0) {
+      if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value!);
+      // Past `exp` (and its tolerance) jose would refuse it: the next use checks it in full.
+      const until = Math.min((payload['exp'] as number) + clockToleranceSec, now + rememberSec);
+      verified.set(token, { payload, until });
+    }
+    return principal;
+  }
+
+  /**
+   * The payload of a token whose signature, registered claims, issue time and lifetime hold.
+   * @throws {UnauthenticatedError} naming what does not hold
+   */
+  async function checkedPayload(token: string): Promise<Record<string, unknown>> {
     let payload: Record<string, unknown>;
     try {
       ({ payload } = await jwtVerify(token, keys, {
@@ -235,7 +269,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         audience: options.audience,
         algorithms,
         typ: ACCESS_TOKEN_TYPE,
-        clockTolerance: options.clockToleranceSec ?? 5,
+        clockTolerance: clockToleranceSec,
         requiredClaims: ['exp', 'iat', 'sub', 'jti'],
       }));
     } catch (error) {
@@ -257,6 +291,11 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         `The access token lives ${lifetime} s ("exp" - "iat"), longer than the ${maxTokenAgeSec} s this API accepts: obtain a token from the identity service.`,
       );
     }
+    return payload;
+  }
+
+  /** The principal of a checked payload, unless a revocation ended its token. */
+  function principalOf(payload: Record<string, unknown>): TokenPrincipal {
     let principal: TokenPrincipal;
     try {
       principal = principalFromClaims(payload);
