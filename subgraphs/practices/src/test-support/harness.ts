@@ -45,7 +45,7 @@ export interface Harness {
   ): Promise<GraphQLAnswer<T>>;
   citizen(fiscalCode?: string, actsFor?: string[]): Promise<string>;
   staff(offices?: Office[], username?: string): Promise<string>;
-  /** Publishes the outbox and waits for the events to reach the test consumer. */
+  /** Publishes the outbox and resolves once the events have reached the test consumer. */
   drainEvents(): Promise<EventEnvelope[]>;
   close(): Promise<void>;
 }
@@ -119,8 +119,9 @@ export async function startHarness(
         tokenId: randomBytes(6).toString('hex'),
       }),
     async drainEvents() {
+      // Resolves once every event committed so far is published, and the in-process bus resolves a
+      // publish once its consumers (the test's among them) have handled the event.
       await service.flushOutbox();
-      await new Promise((resolve) => setTimeout(resolve, 50));
       return events;
     },
     async close() {
