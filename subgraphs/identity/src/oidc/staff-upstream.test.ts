@@ -1,63 +1,59 @@
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadIdentityConfig } from '../config.js';
-import { s256Challenge } from '../domain/pkce.js';
 import { generateOneTimeToken } from '../domain/secrets.js';
 import { DASHBOARD_CLIENT_ID } from '../seed/index.js';
-import { startFakeUpstream } from '../test-support/fake-upstream.js';
+import type { FakeUpstream } from '../test-support/fake-upstream.js';
 import { TestBrowser } from '../test-support/browser.js';
-import { DASHBOARD_REDIRECT, startIdentity, type TestIdentity } from '../test-support/harness.js';
+import { DASHBOARD_REDIRECT, type TestIdentity } from '../test-support/harness.js';
+import {
+  adminToken,
+  authorizeUrl,
+  signInUpstream,
+  startIdentityWithUpstream,
+  type IdentityWithUpstream,
+} from '../test-support/upstream-sign-in.js';
 
-let upstream: Awaited<ReturnType<typeof startFakeUpstream>>;
+let started: IdentityWithUpstream | undefined;
+let upstream: FakeUpstream;
 let service: TestIdentity;
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream({
-    clientId: 'sportello-staff',
-    clientSecret: 'staff-upstream-secret',
-    user: { preferred_username: 'tributi.verdi', email: 'l.verdi@comune.example.it' },
-  });
-  service = await startIdentity({
-    mode: 'production',
-    staffUpstream: {
-      issuer: upstream.issuer,
+  started = await startIdentityWithUpstream(
+    {
       clientId: 'sportello-staff',
       clientSecret: 'staff-upstream-secret',
-      scope: 'openid profile email',
-      usernameClaim: 'preferred_username',
-      clients: [DASHBOARD_CLIENT_ID],
+      user: { preferred_username: 'tributi.verdi', email: 'l.verdi@comune.example.it' },
     },
-  });
+    (login) => ({
+      staffUpstream: {
+        ...login,
+        scope: 'openid profile email',
+        usernameClaim: 'preferred_username',
+        clients: [DASHBOARD_CLIENT_ID],
+      },
+    }),
+  );
+  ({ upstream, service } = started);
 });
-afterAll(async () => {
-  await service?.close();
-  await upstream?.close();
-});
+afterAll(() => started?.close());
 
 /** GraphQL at identity as the comune's administrator. */
 async function adminSession(): Promise<(query: string) => ReturnType<TestIdentity['graphql']>> {
-  const admin = await service.identity.tokens.issue({
-    kind: 'staff',
-    comune: '001272',
-    username: 'admin.neri',
-    offices: ['admin'],
-  });
-  return (query) => service.graphql(query, { token: admin.accessToken });
+  const admin = await adminToken(service);
+  return (query) => service.graphql(query, { token: admin });
 }
 
 /** The staff dashboard's sign-in, as a browser follows it through the comune's provider. */
 async function dashboardSignIn(): Promise<{ page: Response; verifier: string }> {
   const verifier = generateOneTimeToken();
-  const authorize = new URL(`${service.url}/oauth/authorize`);
-  authorize.search = new URLSearchParams({
-    response_type: 'code',
-    client_id: DASHBOARD_CLIENT_ID,
-    redirect_uri: DASHBOARD_REDIRECT,
+  const authorize = authorizeUrl(service.url, {
+    clientId: DASHBOARD_CLIENT_ID,
+    redirectUri: DASHBOARD_REDIRECT,
     scope: 'openid',
     state: 'dashboard-state',
-    code_challenge: s256Challenge(verifier),
-    code_challenge_method: 'S256',
-  }).toString();
+    verifier,
+  });
   const browser = new TestBrowser();
   const follow = (start: string | URL) =>
     browser.followSignIn(start, {
@@ -65,12 +61,8 @@ async function dashboardSignIn(): Promise<{ page: Response; verifier: string }> 
       issuer: 'http://identity.test',
       stopAt: DASHBOARD_REDIRECT,
     });
-  const toUpstream = await follow(authorize);
-  expect(toUpstream.status).toBe(302);
-  const upstreamUrl = new URL(toUpstream.headers.get('location') ?? '');
+  const { upstreamUrl, callback } = await signInUpstream(follow, authorize);
   expect(upstreamUrl.origin).toBe(upstream.issuer);
-  const back = await fetch(upstreamUrl, { redirect: 'manual' });
-  const callback = new URL(back.headers.get('location') ?? '');
   expect(callback.pathname).toBe('/oauth/callback');
   // The callback URL is the issuer's; the browser follows it (on the test's listening address).
   const page = await follow(callback);
@@ -86,12 +78,11 @@ describe("staff sign-in through the comune's own OpenID provider (production)", 
     expect(`${location.origin}${location.pathname}`).toBe(DASHBOARD_REDIRECT);
     expect(location.searchParams.get('state')).toBe('dashboard-state');
 
-    const token = await service.post('/oauth/token', {
-      grant_type: 'authorization_code',
+    const token = await service.redeemCode({
       code: location.searchParams.get('code') ?? '',
-      code_verifier: verifier,
-      client_id: DASHBOARD_CLIENT_ID,
-      redirect_uri: DASHBOARD_REDIRECT,
+      verifier,
+      clientId: DASHBOARD_CLIENT_ID,
+      redirectUri: DASHBOARD_REDIRECT,
     });
     expect(token.status).toBe(200);
     const { access_token } = (await token.json()) as { access_token: string };
@@ -126,12 +117,11 @@ describe("staff sign-in through the comune's own OpenID provider (production)", 
       const { page, verifier } = await dashboardSignIn();
       if (page.status !== 302 && page.status !== 303) return page.status;
       const code = new URL(page.headers.get('location') ?? '').searchParams.get('code') ?? '';
-      const token = await service.post('/oauth/token', {
-        grant_type: 'authorization_code',
+      const token = await service.redeemCode({
         code,
-        code_verifier: verifier,
-        client_id: DASHBOARD_CLIENT_ID,
-        redirect_uri: DASHBOARD_REDIRECT,
+        verifier,
+        clientId: DASHBOARD_CLIENT_ID,
+        redirectUri: DASHBOARD_REDIRECT,
       });
       return decodeJwt(((await token.json()) as { access_token: string }).access_token)['offices'];
     };

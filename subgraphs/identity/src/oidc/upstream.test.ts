@@ -1,77 +1,67 @@
 import type { EventEnvelope } from '@sportello/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { s256Challenge } from '../domain/pkce.js';
 import { generateOneTimeToken } from '../domain/secrets.js';
 import { CitizenEntity } from '../entities/citizen.entity.js';
-import { startFakeUpstream } from '../test-support/fake-upstream.js';
+import type { FakeUpstream } from '../test-support/fake-upstream.js';
 import { TestBrowser } from '../test-support/browser.js';
-import { startIdentity, type TestIdentity } from '../test-support/harness.js';
+import type { TestIdentity } from '../test-support/harness.js';
+import {
+  adminToken,
+  authorizeUrl,
+  signInUpstream,
+  startIdentityWithUpstream,
+  type IdentityWithUpstream,
+} from '../test-support/upstream-sign-in.js';
 
 const NEW_CITIZEN = 'RSSMRA80B01F2LRC';
 const ISSUER = 'http://identity.test';
 const REDIRECT = 'http://localhost:5173/callback';
-let upstream: Awaited<ReturnType<typeof startFakeUpstream>>;
+let started: IdentityWithUpstream | undefined;
+let upstream: FakeUpstream;
 let service: TestIdentity;
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream({
-    clientId: 'sportello-identity',
-    clientSecret: 'upstream-secret',
-    user: { fiscalNumber: `TINIT-${NEW_CITIZEN}`, given_name: 'Maria', family_name: 'Russo' },
-  });
-  service = await startIdentity({
-    mode: 'production',
-    upstream: {
-      issuer: upstream.issuer,
+  started = await startIdentityWithUpstream(
+    {
       clientId: 'sportello-identity',
       clientSecret: 'upstream-secret',
-      scope: 'openid profile',
-      fiscalCodeClaim: 'fiscalNumber',
+      user: { fiscalNumber: `TINIT-${NEW_CITIZEN}`, given_name: 'Maria', family_name: 'Russo' },
     },
-  });
+    (login) => ({ upstream: { ...login, scope: 'openid profile', fiscalCodeClaim: 'fiscalNumber' } }),
+  );
+  ({ upstream, service } = started);
 });
-afterAll(async () => {
-  await service?.close();
-  await upstream?.close();
-});
+afterAll(() => started?.close());
+
+/** Registers a public app signing citizens in (openid, profile), as the comune's administrator: its client id. */
+async function registerApp(name: string): Promise<string> {
+  const registered = await service.graphql(
+    `mutation { registerApiClient(input: { name: "${name}", scopes: [OPENID, PROFILE], redirectUris: ["${REDIRECT}"], confidential: false }) { client { clientId } } }`,
+    { token: await adminToken(service) },
+  );
+  return (registered.data?.registerApiClient as { client: { clientId: string } }).client.clientId;
+}
 
 describe('SPID/CIE brokering through an upstream OpenID provider', () => {
   it('signs a new citizen in upstream, opens their account and gives the app a token after consent', async () => {
     const events: EventEnvelope[] = [];
     await service.bus.listen('sportello.>', (event) => events.push(event));
-    const admin = await service.identity.tokens.issue({
-      kind: 'staff',
-      comune: '001272',
-      username: 'admin.neri',
-      offices: ['admin'],
-    });
-    const registered = await service.graphql(
-      'mutation { registerApiClient(input: { name: "Portal", scopes: [OPENID, PROFILE], redirectUris: ["http://localhost:5173/callback"], confidential: false }) { client { clientId } } }',
-      { token: admin.accessToken },
-    );
-    const clientId = (registered.data?.registerApiClient as { client: { clientId: string } }).client.clientId;
+    const clientId = await registerApp('Portal');
 
     const verifier = generateOneTimeToken();
-    const authorize = new URL(`${service.url}/oauth/authorize`);
-    authorize.search = new URLSearchParams({
-      response_type: 'code',
-      client_id: clientId,
-      redirect_uri: 'http://localhost:5173/callback',
+    const authorize = authorizeUrl(service.url, {
+      clientId,
+      redirectUri: REDIRECT,
       scope: 'openid profile',
       state: 'app-state',
-      code_challenge: s256Challenge(verifier),
-      code_challenge_method: 'S256',
-    }).toString();
+      verifier,
+    });
     const browser = new TestBrowser();
     const follow = (start: string | URL, from = browser, fields?: Record<string, string>) =>
       from.followSignIn(start, { serviceUrl: service.url, issuer: ISSUER, stopAt: REDIRECT, fields });
-    const toUpstream = await follow(authorize);
-    expect(toUpstream.status).toBe(302);
-    const upstreamUrl = new URL(toUpstream.headers.get('location') ?? '');
+    const { upstreamUrl, callback } = await signInUpstream(follow, authorize);
     expect(upstreamUrl.origin).toBe(upstream.issuer);
 
-    const back = await fetch(upstreamUrl, { redirect: 'manual' });
-    const callback = new URL(back.headers.get('location') ?? '');
     expect(`${callback.origin}${callback.pathname}`).toBe(`${ISSUER}/oauth/callback`);
     // Another browser landing on it (a link planted by whoever started this sign-in) gets nothing.
     const elsewhere = await follow(callback, new TestBrowser());
@@ -89,12 +79,11 @@ describe('SPID/CIE brokering through an upstream OpenID provider', () => {
     expect(`${appCallback.origin}${appCallback.pathname}`).toBe(REDIRECT);
     expect(appCallback.searchParams.get('state')).toBe('app-state');
 
-    const token = await service.post('/oauth/token', {
-      grant_type: 'authorization_code',
+    const token = await service.redeemCode({
       code: appCallback.searchParams.get('code') ?? '',
-      code_verifier: verifier,
-      client_id: clientId,
-      redirect_uri: 'http://localhost:5173/callback',
+      verifier,
+      clientId,
+      redirectUri: REDIRECT,
     });
     const accessToken = ((await token.json()) as { access_token: string }).access_token;
     const me = await service.graphql('{ me { fiscalCode givenName familyName } }', { token: accessToken });
@@ -119,35 +108,19 @@ describe('SPID/CIE brokering through an upstream OpenID provider', () => {
       nonce: 'from-another-sign-in',
     });
     try {
-      const admin = await service.identity.tokens.issue({
-        kind: 'staff',
-        comune: '001272',
-        username: 'admin.neri',
-        offices: ['admin'],
-      });
-      const registered = await service.graphql(
-        'mutation { registerApiClient(input: { name: "Portal 2", scopes: [OPENID, PROFILE], redirectUris: ["http://localhost:5173/callback"], confidential: false }) { client { clientId } } }',
-        { token: admin.accessToken },
-      );
-      const clientId = (registered.data?.registerApiClient as { client: { clientId: string } }).client
-        .clientId;
-      const authorize = new URL(`${service.url}/oauth/authorize`);
-      authorize.search = new URLSearchParams({
-        response_type: 'code',
-        client_id: clientId,
-        redirect_uri: 'http://localhost:5173/callback',
+      const clientId = await registerApp('Portal 2');
+      const authorize = authorizeUrl(service.url, {
+        clientId,
+        redirectUri: REDIRECT,
         scope: 'openid profile',
         state: 'app-state',
-        code_challenge: s256Challenge(generateOneTimeToken()),
-        code_challenge_method: 'S256',
-      }).toString();
+        verifier: generateOneTimeToken(),
+      });
       const browser = new TestBrowser();
       const follow = (start: string | URL) =>
         browser.followSignIn(start, { serviceUrl: service.url, issuer: ISSUER, stopAt: REDIRECT });
-      const toUpstream = await follow(authorize);
-      expect(toUpstream.status).toBe(302);
-      const back = await fetch(new URL(toUpstream.headers.get('location') ?? ''), { redirect: 'manual' });
-      const answer = await follow(back.headers.get('location') ?? '');
+      const { callback } = await signInUpstream(follow, authorize);
+      const answer = await follow(callback);
       expect(answer.status).toBe(502);
       expect(answer.headers.get('location')).toBeNull();
       expect(await service.identity.database.forkUnscoped().count(CitizenEntity, { fiscalCode: OTHER })).toBe(

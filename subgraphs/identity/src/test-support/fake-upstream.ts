@@ -13,6 +13,9 @@ export interface FakeSpidUser {
 /** The claims of whoever the fake provider signs in next (a SPID user, or a comune's staff account). */
 export type FakeUpstreamUser = FakeSpidUser | Record<string, string>;
 
+/** A running fake upstream provider (see {@link startFakeUpstream}). */
+export type FakeUpstream = Awaited<ReturnType<typeof startFakeUpstream>>;
+
 /**
  * A tiny OpenID provider on loopback behaving like a SPID/CIE gateway: discovery, authorize (signs
  * the configured user in at once), token (checks client secret and PKCE), JWKS.

@@ -57,9 +57,21 @@ export interface TestIdentity {
   post(path: string, body: Record<string, string>, headers?: Record<string, string>): Promise<Response>;
   /** What a Sportello service (the notifier, an internal client) learns of a token by introspecting it. */
   introspect(token: string): Promise<Record<string, unknown>>;
+  /** Redeems an authorization code at the token endpoint, as the app `clientId` (with its secret, if any). */
+  redeemCode(redemption: CodeRedemption): Promise<Response>;
   /** Runs the authorization code flow with PKCE for a citizen through the demo login and consent. */
   authorizationCode(clientId: string, fiscalCode: string, scope: string, secret?: string): Promise<string>;
   close(): Promise<void>;
+}
+
+/** What an app sends to redeem an authorization code (PKCE). */
+export interface CodeRedemption {
+  code: string;
+  verifier: string;
+  clientId: string;
+  redirectUri: string;
+  /** A confidential app's secret. */
+  secret?: string;
 }
 
 export type { GraphQLAnswer };
@@ -122,11 +134,22 @@ export async function startIdentity(
       redirect: 'manual',
     });
 
+  const redeemCode = ({ code, verifier, clientId, redirectUri, secret }: CodeRedemption) =>
+    post('/oauth/token', {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: redirectUri,
+      code_verifier: verifier,
+      client_id: clientId,
+      ...(secret ? { client_secret: secret } : {}),
+    });
+
   return {
     url,
     identity,
     bus,
     post,
+    redeemCode,
     async introspect(token) {
       const notifier = config.internalClients.find((client) => client.service === 'notifier');
       if (notifier === undefined) throw new Error('introspect: no notifier among the internal clients');
@@ -174,14 +197,7 @@ export async function startIdentity(
       const code = location.searchParams.get('code');
       if (code === null || location.searchParams.get('state') !== 'xyz')
         throw new Error(`no code: ${location.toString()}`);
-      const token = await post('/oauth/token', {
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: redirectUri,
-        code_verifier: verifier,
-        client_id: clientId,
-        ...(secret ? { client_secret: secret } : {}),
-      });
+      const token = await redeemCode({ code, verifier, clientId, redirectUri, secret });
       if (token.status !== 200) throw new Error(`token: ${token.status} ${await token.text()}`);
       return ((await token.json()) as { access_token: string }).access_token;
     },
