@@ -1,8 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { generatePopulation } from '@sportello/hub';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { devToken, graphql } from './support/graphql-client.js';
-import { randomComune, startHub, type RunningHub } from './support/running-hub.js';
+import { describe, expect, it } from 'vitest';
+import { payingCitizenHubPerSuite } from './support/payments.js';
 
 /**
  * A citizen files a practice that costs a fee, through the gateway as an app would: submitting it
@@ -33,48 +30,19 @@ const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOS
 describe.each(['embedded', 'distributed'] as const)(
   'a practice with a fee paid through pagoPA (%s mode)',
   (mode) => {
-    let hub: RunningHub;
-    let citizen: string;
-    let citizenFiscalCode: string;
-    let provider: string;
+    const payments = payingCitizenHubPerSuite(mode, HOUSEHOLDS);
 
-    beforeAll(async () => {
-      const comune = mode === 'embedded' ? '999001' : randomComune();
-      const people = generatePopulation({ households: HOUSEHOLDS, istat: comune }).people;
-      const applicant = people.find((p) => p.relationship === 'head' && p.email !== undefined)!;
-      citizenFiscalCode = applicant.fiscalCode;
-      hub = await startHub(mode, { households: HOUSEHOLDS, comune });
-      citizen = (await devToken(hub.identity, { subject: citizenFiscalCode })).access_token;
-      // The payment provider confirms payments with its own service credentials.
-      const response = await fetch(`${hub.identity}/oauth/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'client_credentials',
-          client_id: 'sportello-pagopa',
-          client_secret: 'demo-pagopa-secret',
-        }).toString(),
-      });
-      expect(response.status).toBe(200);
-      provider = ((await response.json()) as { access_token: string }).access_token;
-    }, 330_000);
-
-    afterAll(async () => {
-      await hub?.stop();
-    }, 90_000);
-
-    const asCitizen = async <T>(query: string, variables: Record<string, unknown> = {}) => {
-      const answer = await graphql<T>(hub.api, query, { token: citizen, variables });
-      expect(answer.errors).toBeUndefined();
-      return answer.data!;
-    };
     const practice = async (id: string) =>
-      (await asCitizen<{ practice: FeeView }>(`query($id: ID!) { practice(id: $id) { ${FIELDS} } }`, { id }))
-        .practice;
+      (
+        await payments.asCitizen<{ practice: FeeView }>(
+          `query($id: ID!) { practice(id: $id) { ${FIELDS} } }`,
+          { id },
+        )
+      ).practice;
 
     it('asks for the fee on submission, shows the notice, tells the citizen and registers the practice once paid', async () => {
       const draft = (
-        await asCitizen<{ createPracticeDraft: FeeView }>(
+        await payments.asCitizen<{ createPracticeDraft: FeeView }>(
           `mutation($data: JSONObject) { createPracticeDraft(input: { typeCode: "public-land-occupation", data: $data }) { ${FIELDS} } }`,
           {
             data: {
@@ -90,7 +58,7 @@ describe.each(['embedded', 'distributed'] as const)(
       expect(draft.fee).toMatchObject({ amountCents: 3200, status: 'NOT_REQUESTED' });
 
       const submitted = (
-        await asCitizen<{ submitPractice: FeeView }>(
+        await payments.asCitizen<{ submitPractice: FeeView }>(
           `mutation($id: ID!) { submitPractice(id: $id) { ${FIELDS} } }`,
           {
             id: draft.id,
@@ -108,50 +76,18 @@ describe.each(['embedded', 'distributed'] as const)(
       expect(fee!.noticeNumber).toMatch(/^\d{18}$/);
 
       // It is one of the citizen's payments, and the citizen is told of it like any other notice.
-      const mine = await asCitizen<{
-        me: {
-          paymentPositions: {
-            nodes: Array<{
-              externalRef: string | null;
-              amountCents: number;
-              instalments: Array<{ noticeNumber: string }>;
-            }>;
-          };
-        };
-      }>(
-        '{ me { paymentPositions(first: 50) { nodes { externalRef amountCents instalments { noticeNumber } } } } }',
-      );
-      expect(mine.me.paymentPositions.nodes.filter((p) => p.externalRef === draft.id)).toEqual([
+      expect(await payments.myPositionsFor(draft.id)).toEqual([
         { externalRef: draft.id, amountCents: 3200, instalments: [{ noticeNumber: fee!.noticeNumber }] },
       ]);
       await expect
-        .poll(
-          async () =>
-            (
-              await asCitizen<{ me: { notifications: { nodes: Array<{ eventType: string }> } } }>(
-                '{ me { notifications(first: 50) { nodes { eventType } } } }',
-              )
-            ).me.notifications.nodes.map((n) => n.eventType),
-          { timeout: 30_000 },
-        )
+        .poll(() => payments.myNotificationTypes(), { timeout: 30_000 })
         .toContain('payment.position-created');
 
       // The payment provider records the receipt; the practice is registered.
-      const recorded = await graphql<{ recordPaymentReceipt: { positionStatus: string } }>(
-        hub.api,
-        'mutation Pay($input: PaymentReceiptInput!) { recordPaymentReceipt(input: $input) { positionStatus } }',
-        {
-          token: provider,
-          variables: {
-            input: {
-              noticeNumber: fee!.noticeNumber,
-              amountCents: 3200,
-              paidAt: new Date().toISOString(),
-              receiptId: `PSP-${randomBytes(6).toString('hex')}`,
-            },
-          },
-        },
-      );
+      const recorded = await payments.recordReceipt({
+        noticeNumber: fee!.noticeNumber!,
+        amountCents: 3200,
+      });
       expect(recorded.errors).toBeUndefined();
       expect(recorded.data!.recordPaymentReceipt.positionStatus).toBe('PAID');
 
