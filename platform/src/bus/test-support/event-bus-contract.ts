@@ -443,8 +443,11 @@ export function eventBusContract(adapter: string, setup: () => Promise<BusFixtur
       const second = makeEvent();
       await bus.publish(second);
       await waitFor(
-        () => witness.ids().includes(second.id) && witnessLive.includes(second.id),
-        'the witnesses to get the event published after the stop',
+        () =>
+          (witness.ids().includes(second.id) && witnessLive.includes(second.id)) ||
+          r.seen.length > 1 ||
+          live.length > 1,
+        'the witnesses (or the stopped ones) to get the event published after the stop',
       );
 
       expect(r.ids()).toEqual([first.id]);
