@@ -1,11 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEvent, type EventEnvelope } from '@sportello/schema';
-import { COMUNE, MARIO, POSITION_FIELDS, startTributi, type TestTributi } from '../test-support/harness.js';
-import { addDays, civilDate } from '@sportello/platform';
+import { describe, expect, it } from 'vitest';
+import { createEvent } from '@sportello/schema';
+import { feeDue, tributiForFeeTests } from '../test-support/fee-requests.js';
+import { COMUNE, MARIO } from '../test-support/harness.js';
 
-const SEARCH = `query ($filter: PaymentSearchInput) { paymentPositions(filter: $filter) { totalCount nodes { ${POSITION_FIELDS} } } }`;
-const RECORD = `mutation ($input: PaymentReceiptInput!) { recordPaymentReceipt(input: $input) { positionStatus } }`;
+/** The practice a fee is for, as every event about it names it. */
+const parkingPermit = (practiceId: string) => ({
+  practiceId,
+  typeCode: 'resident-parking-permit',
+  office: 'practices',
+  applicantFiscalCode: MARIO,
+});
 
 function paymentRequested(practiceId: string, externalRef = practiceId) {
   return createEvent('practice.payment-requested', {
@@ -13,56 +18,29 @@ function paymentRequested(practiceId: string, externalRef = practiceId) {
     subject: practiceId,
     actor: { kind: 'citizen', id: 'cit_1' },
     data: {
-      practiceId,
-      typeCode: 'resident-parking-permit',
+      ...parkingPermit(practiceId),
       typeTitle: 'Permesso di sosta residenti',
-      office: 'practices',
-      applicantFiscalCode: MARIO,
-      externalRef,
-      amountCents: 2000,
-      dueDate: addDays(civilDate(new Date()), 30),
-      description: 'Permesso di sosta residenti',
+      ...feeDue(externalRef, 2000, 'Permesso di sosta residenti'),
     },
   });
 }
 
 describe.each(['sqlite', 'postgresql'] as const)('practice fees from the bus (%s)', (driver) => {
-  let t: TestTributi;
-  let staff: string;
-  let pagopa: string;
+  const t = tributiForFeeTests(driver);
 
-  beforeAll(async () => {
-    t = await startTributi(driver);
-    staff = await t.tokens.staff();
-    pagopa = await t.tokens.service('pagopa');
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
+  /** A new practice whose payment request tributi has turned into a position; returns its id. */
+  async function practiceWithNotice(): Promise<string> {
+    const practiceId = randomUUID();
+    await t.bus.publish(paymentRequested(practiceId));
+    await expect.poll(async () => (await t.positionsFor(practiceId)).length > 0).toBe(true);
+    return practiceId;
+  }
 
-  const positionsOf = async (payer: string) => {
-    const answer = await t.graphql(SEARCH, {
-      token: staff,
-      variables: { filter: { payerFiscalCode: payer } },
-    });
-    expect(answer.errors).toBeUndefined();
-    return answer.data?.['paymentPositions'] as {
-      totalCount: number;
-      nodes: Array<{
-        id: string;
-        kind: string;
-        amountCents: number;
-        externalRef: string | null;
-        description: string;
-        instalments: Array<{ noticeNumber: string; amountCents: number }>;
-      }>;
-    };
-  };
-  const eventsAbout = (type: string, externalRef: string) =>
-    t.events.filter(
-      (event: EventEnvelope) =>
-        event.type === type && (event.data as { externalRef?: string | null }).externalRef === externalRef,
-    );
+  /** What tributi says it cancelled for the practice, once its outbox is out. */
+  async function cancellationsOf(practiceId: string) {
+    await t.tributi.flushOutbox();
+    return t.eventsAbout('payment.position-cancelled', practiceId).map((event) => event.data);
+  }
 
   it('makes one position for the applicant with the practice as reference, however often the request arrives', async () => {
     const practiceId = randomUUID();
@@ -72,18 +50,16 @@ describe.each(['sqlite', 'postgresql'] as const)('practice fees from the bus (%s
     await t.bus.publish({ ...request });
     await t.bus.publish(paymentRequested(practiceId));
 
-    await expect
-      .poll(async () => (await positionsOf(MARIO)).nodes.filter((p) => p.externalRef === practiceId))
-      .toHaveLength(1);
+    await expect.poll(() => t.positionsFor(practiceId)).toHaveLength(1);
     await t.tributi.flushOutbox();
-    await expect.poll(() => eventsAbout('payment.position-created', practiceId)).toHaveLength(1);
-    const [position] = (await positionsOf(MARIO)).nodes.filter((p) => p.externalRef === practiceId);
+    await expect.poll(() => t.eventsAbout('payment.position-created', practiceId)).toHaveLength(1);
+    const [position] = await t.positionsFor(practiceId);
     expect(position).toMatchObject({
       kind: 'OTHER',
       amountCents: 2000,
       description: 'Permesso di sosta residenti',
     });
-    const created = eventsAbout('payment.position-created', practiceId)[0]!;
+    const created = t.eventsAbout('payment.position-created', practiceId)[0]!;
     expect(created.data).toMatchObject({
       payerFiscalCode: MARIO,
       amountCents: 2000,
@@ -92,37 +68,24 @@ describe.each(['sqlite', 'postgresql'] as const)('practice fees from the bus (%s
     });
 
     // The receipt names the practice too, so practices can move it on.
-    const paid = await t.graphql(RECORD, {
-      token: pagopa,
-      variables: {
-        input: {
-          noticeNumber: position!.instalments[0]!.noticeNumber,
-          amountCents: 2000,
-          paidAt: new Date().toISOString(),
-          receiptId: `R-${practiceId.slice(0, 8)}`,
-        },
-      },
+    const paid = await t.recordReceipt({
+      noticeNumber: position!.instalments[0]!.noticeNumber,
+      amountCents: 2000,
+      receiptId: `R-${practiceId.slice(0, 8)}`,
     });
     expect(paid.errors).toBeUndefined();
     await t.tributi.flushOutbox();
-    await expect.poll(() => eventsAbout('payment.received', practiceId)).toHaveLength(1);
+    await expect.poll(() => t.eventsAbout('payment.received', practiceId)).toHaveLength(1);
   });
 
   it('cancels the notice still to pay when staff exempt the practice, with the reason', async () => {
-    const practiceId = randomUUID();
-    await t.bus.publish(paymentRequested(practiceId));
-    await expect
-      .poll(async () => (await positionsOf(MARIO)).nodes.some((p) => p.externalRef === practiceId))
-      .toBe(true);
+    const practiceId = await practiceWithNotice();
     const exempted = createEvent('practice.fee-exempted', {
       comune: COMUNE,
       subject: practiceId,
       actor: { kind: 'staff', id: 'urp.bianchi' },
       data: {
-        practiceId,
-        typeCode: 'resident-parking-permit',
-        office: 'practices',
-        applicantFiscalCode: MARIO,
+        ...parkingPermit(practiceId),
         externalRef: practiceId,
         reason: 'Residente con invalidità riconosciuta',
       },
@@ -130,28 +93,18 @@ describe.each(['sqlite', 'postgresql'] as const)('practice fees from the bus (%s
     await t.bus.publish(exempted);
     await t.bus.publish({ ...exempted });
     await expect
-      .poll(async () => {
-        await t.tributi.flushOutbox();
-        return eventsAbout('payment.position-cancelled', practiceId).map((event) => event.data);
-      })
+      .poll(() => cancellationsOf(practiceId))
       .toEqual([expect.objectContaining({ reason: 'Esenzione: Residente con invalidità riconosciuta' })]);
   });
 
   it('cancels what is still to pay for a practice the citizen withdrew', async () => {
-    const practiceId = randomUUID();
-    await t.bus.publish(paymentRequested(practiceId));
-    await expect
-      .poll(async () => (await positionsOf(MARIO)).nodes.some((p) => p.externalRef === practiceId))
-      .toBe(true);
+    const practiceId = await practiceWithNotice();
     const withdrawn = createEvent('practice.status-changed', {
       comune: COMUNE,
       subject: practiceId,
       actor: { kind: 'citizen', id: 'cit_1' },
       data: {
-        practiceId,
-        typeCode: 'resident-parking-permit',
-        office: 'practices',
-        applicantFiscalCode: MARIO,
+        ...parkingPermit(practiceId),
         onBehalfOfFiscalCode: null,
         protocolNumber: null,
         from: 'payment-pending',
@@ -160,10 +113,7 @@ describe.each(['sqlite', 'postgresql'] as const)('practice fees from the bus (%s
     });
     await t.bus.publish(withdrawn);
     await expect
-      .poll(async () => {
-        await t.tributi.flushOutbox();
-        return eventsAbout('payment.position-cancelled', practiceId).map((event) => event.data);
-      })
+      .poll(() => cancellationsOf(practiceId))
       .toEqual([expect.objectContaining({ reason: 'Pratica ritirata dal richiedente' })]);
   });
 });
