@@ -27,7 +27,8 @@ import {
   recordEvent,
   type Database,
 } from '@sportello/platform';
-import { createEvent, computeFiscalCode, makeNoticeNumber } from '@sportello/schema';
+import { createEvent, computeFiscalCode } from '@sportello/schema';
+import { tariNoticeCreated } from '@sportello/test-support/notifier';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { devToken, graphql } from '../support/graphql-client.js';
@@ -349,22 +350,7 @@ async function relayRun(events: number, publishWindow: number) {
       for (let i = start; i < Math.min(events, start + 1_000); i++) {
         recordEvent(
           em,
-          createEvent('payment.position-created', {
-            comune,
-            subject: `pos-${i}`,
-            actor: { kind: 'system', id: 'bench' },
-            data: {
-              positionId: `pos-${i}`,
-              noticeNumber: makeNoticeNumber({ segregationCode: '01', iuvBase: BigInt(i) }),
-              amountCents: 10_000,
-              dueDate: '2026-12-16',
-              payerFiscalCode: payer,
-              creditorFiscalCode: '00856930102',
-              description: 'TARI 2026',
-              instalment: null,
-              kind: 'TARI',
-            },
-          }),
+          tariNoticeCreated(i, { comune, payerFiscalCode: payer, actor: { kind: 'system', id: 'bench' } }),
         );
       }
       await em.flush();

@@ -1,7 +1,8 @@
 import { afterEach, expect, it, vi } from 'vitest';
 import { createForegroundGate, createLogger } from '@sportello/platform';
-import { computeFiscalCode, createEvent, makeNoticeNumber, type AnyEvent } from '@sportello/schema';
+import { computeFiscalCode, createEvent, type AnyEvent } from '@sportello/schema';
 import { createTestDatabase } from '@sportello/test-support';
+import { tariNoticeCreated } from '@sportello/test-support/notifier';
 import type { AudienceDirectory, ContactDirectory, ContactPoint } from '../directory/contact-directory.js';
 import { NOTIFIER_ENTITIES } from '../entities/index.js';
 import { NotificationEntity } from '../entities/notification.entity.js';
@@ -37,25 +38,6 @@ const contactOf = (fiscalCode: string): ContactPoint => ({
   language: 'it',
   preferences: {},
 });
-
-function billingEvent(i: number, payerFiscalCode: string): AnyEvent {
-  return createEvent('payment.position-created', {
-    comune: COMUNE,
-    subject: `pos-${i}`,
-    actor: { kind: 'system', id: 'tributi' },
-    data: {
-      positionId: `pos-${i}`,
-      noticeNumber: makeNoticeNumber({ segregationCode: '01', iuvBase: BigInt(i) }),
-      amountCents: 10_000,
-      dueDate: '2026-12-16',
-      payerFiscalCode,
-      creditorFiscalCode: '00856930102',
-      description: 'TARI 2026',
-      instalment: null,
-      kind: 'TARI',
-    },
-  }) as AnyEvent;
-}
 
 it("a billing run's events wait for an alert being planned before their first statement, then are all planned", async () => {
   const scratch = await createTestDatabase({
@@ -128,7 +110,8 @@ it("a billing run's events wait for an alert being planned before their first st
   await until(() => alertPagesRead === 1);
 
   // A billing run arrives while the alert is being planned.
-  const billing = Array.from({ length: 20 }, (_, i) => billingEvent(i, payer));
+  const run = { comune: COMUNE, payerFiscalCode: payer, actor: { kind: 'system', id: 'tributi' } } as const;
+  const billing = Array.from({ length: 20 }, (_, i) => tariNoticeCreated(i, run));
   const billingPlanned = Promise.all(billing.map((event) => planner.planEvent(event)));
   await until(() => higherLanes.stats.deferred === billing.length);
   // Every one of them is waiting, and none has written anything: the alert has the database.

@@ -1,0 +1,32 @@
+import { createEvent, makeNoticeNumber, type Actor, type EventOf } from '@sportello/schema';
+
+/** The run a {@link tariNoticeCreated} event belongs to. */
+export interface TariBillingRun {
+  comune: string;
+  payerFiscalCode: string;
+  /** Who records the positions (tributi, a benchmark). */
+  actor: Actor;
+}
+
+/**
+ * The `payment.position-created` of the `i`-th notice of a TARI billing run: 100 EUR for the run's
+ * payer, due on 16 December 2026. Positions and notice numbers follow `i`, so a run's are distinct.
+ */
+export function tariNoticeCreated(i: number, run: TariBillingRun): EventOf<'payment.position-created'> {
+  return createEvent('payment.position-created', {
+    comune: run.comune,
+    subject: `pos-${i}`,
+    actor: run.actor,
+    data: {
+      positionId: `pos-${i}`,
+      noticeNumber: makeNoticeNumber({ segregationCode: '01', iuvBase: BigInt(i) }),
+      amountCents: 10_000,
+      dueDate: '2026-12-16',
+      payerFiscalCode: run.payerFiscalCode,
+      creditorFiscalCode: '00856930102',
+      description: 'TARI 2026',
+      instalment: null,
+      kind: 'TARI',
+    },
+  });
+}
