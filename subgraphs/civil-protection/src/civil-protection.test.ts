@@ -1,7 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { haversineMeters } from './domain/emergency-area.js';
 import { capSchemaErrors } from '@sportello/test-support';
-import { CENTRE, COMUNE, OTHER_COMUNE, ZONES, startHarness, type Harness } from './test-support/harness.js';
+import {
+  CENTRE,
+  COMUNE,
+  OTHER_COMUNE,
+  ZONES,
+  harnessForSuite,
+  type Harness,
+} from './test-support/harness.js';
 
 const hours = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
 
@@ -44,13 +51,9 @@ function codeOf(response: { errors?: Array<{ extensions?: { code?: string } }> }
 describe.each(['sqlite', 'postgresql'] as const)('civil-protection subgraph over HTTP (%s)', (driver) => {
   let h: Harness;
   let staff: string;
-
-  beforeAll(async () => {
-    h = await startHarness(driver);
-    staff = await h.staffBearer();
-  });
-  afterAll(async () => {
-    await h?.close();
+  harnessForSuite(driver, (started, bearer) => {
+    h = started;
+    staff = bearer;
   });
 
   it('lets only civil-protection staff issue alerts', async () => {

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { announceExpiredAlerts } from './domain/alert-operations.js';
 import { signedArea } from './domain/zone-geometry.js';
 import { capSchemaErrors } from '@sportello/test-support';
 import { plainTextPdf } from './seed/plain-text-pdf.js';
-import { COMUNE, startHarness, type Harness } from './test-support/harness.js';
+import { COMUNE, harnessForSuite, type Harness } from './test-support/harness.js';
 
 /**
  * The alert lifecycle and the open data others reuse, over HTTP as a client and a feed reader see
@@ -73,13 +73,9 @@ function direct(h: Harness, url: string): string {
 describe.each(['sqlite', 'postgresql'] as const)('civil-protection open data (%s)', (driver) => {
   let h: Harness;
   let staff: string;
-
-  beforeAll(async () => {
-    h = await startHarness(driver);
-    staff = await h.staffBearer();
-  });
-  afterAll(async () => {
-    await h?.close();
+  harnessForSuite(driver, (started, bearer) => {
+    h = started;
+    staff = bearer;
   });
 
   async function issue(input: Record<string, unknown>) {

@@ -3,7 +3,7 @@ import { createInternalAssertions, INTERNAL_ASSERTION_HEADER } from '@sportello/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_DOCUMENT_BYTES, MAX_DOCUMENTS_PER_ORDINANCE } from './domain/ordinance-documents.js';
 import { plainTextPdf } from './seed/plain-text-pdf.js';
-import { COMUNE, OTHER_COMUNE, startHarness, type Harness } from './test-support/harness.js';
+import { COMUNE, OTHER_COMUNE, harnessForSuite, startHarness, type Harness } from './test-support/harness.js';
 import { pdfOfSize } from './test-support/pdf.js';
 
 /**
@@ -41,13 +41,9 @@ const DRAFT = {
 describe.each(['sqlite', 'postgresql'] as const)('ordinance document upload route (%s)', (driver) => {
   let h: Harness;
   let staff: string;
-
-  beforeAll(async () => {
-    h = await startHarness(driver);
-    staff = await h.staffBearer();
-  });
-  afterAll(async () => {
-    await h?.close();
+  harnessForSuite(driver, (started, bearer) => {
+    h = started;
+    staff = bearer;
   });
 
   async function draft(): Promise<string> {

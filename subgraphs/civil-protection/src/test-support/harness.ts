@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
 import { createInProcessBus, createLogger, type DatabaseDriver, type EventBus } from '@sportello/platform';
 import {
   createTestIssuer,
@@ -122,4 +123,19 @@ export async function startHarness(driver: DatabaseDriver, options: HarnessOptio
       await scratch.dispose();
     },
   };
+}
+
+/**
+ * Called in a `describe`: starts a harness on `driver` before its tests, hands it and a
+ * civil-protection staff bearer to `use`, and closes it after the tests.
+ */
+export function harnessForSuite(driver: DatabaseDriver, use: (h: Harness, staff: string) => void): void {
+  let started: Harness | undefined;
+  beforeAll(async () => {
+    started = await startHarness(driver);
+    use(started, await started.staffBearer());
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
 }
