@@ -24,6 +24,16 @@ const APPLICANT = computeFiscalCode({
 });
 const NOTICE = makeNoticeNumber({ segregationCode: '01', iuvBase: 42n });
 const CITIZEN = { kind: 'citizen', id: 'ctz_01' } as const;
+/** The IMU notice the samples of a position being created, falling due and overdue describe. */
+const IMU_NOTICE = {
+  positionId: 'pos_1',
+  noticeNumber: NOTICE,
+  amountCents: 10_250,
+  dueDate: '2026-06-16',
+  payerFiscalCode: APPLICANT,
+  creditorFiscalCode: '83000390019',
+  description: 'IMU 2026 acconto',
+};
 
 /** One valid data payload per event type: the round-trip test covers the whole catalogue. */
 const SAMPLES: { [T in EventType]: EventDataInput<T> } = {
@@ -102,13 +112,7 @@ const SAMPLES: { [T in EventType]: EventDataInput<T> } = {
     to: 'registered',
   },
   'payment.position-created': {
-    positionId: 'pos_1',
-    noticeNumber: NOTICE,
-    amountCents: 10_250,
-    dueDate: '2026-06-16',
-    payerFiscalCode: APPLICANT,
-    creditorFiscalCode: '83000390019',
-    description: 'IMU 2026 acconto',
+    ...IMU_NOTICE,
     instalment: 1,
     kind: 'IMU',
   },
@@ -120,24 +124,12 @@ const SAMPLES: { [T in EventType]: EventDataInput<T> } = {
     paidAt: '2026-06-10T10:15:00+02:00',
   },
   'payment.due-soon': {
-    positionId: 'pos_1',
-    noticeNumber: NOTICE,
-    amountCents: 10_250,
-    dueDate: '2026-06-16',
-    payerFiscalCode: APPLICANT,
-    creditorFiscalCode: '83000390019',
-    description: 'IMU 2026 acconto',
+    ...IMU_NOTICE,
     instalment: null,
     offsetDays: 7,
   },
   'payment.overdue': {
-    positionId: 'pos_1',
-    noticeNumber: NOTICE,
-    amountCents: 10_250,
-    dueDate: '2026-06-16',
-    payerFiscalCode: APPLICANT,
-    creditorFiscalCode: '83000390019',
-    description: 'IMU 2026 acconto',
+    ...IMU_NOTICE,
     instalment: 1,
   },
   'payment.position-cancelled': { positionId: 'pos_1', noticeNumber: NOTICE, payerFiscalCode: APPLICANT },
