@@ -16,6 +16,34 @@ const RESIDENCE =
 const FAMILY = 'family { code members { fiscalCode givenName relationship } }';
 const DOCUMENTS = 'identityDocuments { id kind number issuedOn expiresOn valid renewalOpen }';
 
+const REGISTER = `mutation ($input: NewResidentInput!) { registerResident(input: $input) { fiscalCode } }`;
+
+/** A daughter `name` Rossi born in Genova on `birthDate`, to register as a child of family F0001. */
+function newbornDaughter(name: string, birthDate: string) {
+  const fiscalCode = computeFiscalCode({
+    surname: 'Rossi',
+    name,
+    birthDate,
+    sex: 'F',
+    birthPlaceCode: 'D969',
+  });
+  return {
+    fiscalCode,
+    givenName: name,
+    familyName: 'Rossi',
+    sex: 'F',
+    birthDate,
+    birthPlaceCode: 'D969',
+    birthPlaceName: 'Genova',
+    citizenship: 'IT',
+    civilStatus: 'SINGLE',
+    street: 'Via Roma',
+    number: '12',
+    familyCode: 'F0001',
+    relationship: 'CHILD',
+  };
+}
+
 function codes(answer: GraphQLAnswer): unknown[] {
   return (answer.errors ?? []).map((error) => error.extensions?.['code']);
 }
@@ -388,29 +416,8 @@ describe('staff queries', () => {
 
   it('registers a newborn into a family: resident.registered with the zone, and the parents read the record', async () => {
     const birthDate = today();
-    const fiscalCode = computeFiscalCode({
-      surname: 'Rossi',
-      name: 'Sofia',
-      birthDate,
-      sex: 'F',
-      birthPlaceCode: 'D969',
-    });
-    const REGISTER = `mutation ($input: NewResidentInput!) { registerResident(input: $input) { fiscalCode } }`;
-    const input = {
-      fiscalCode,
-      givenName: 'Sofia',
-      familyName: 'Rossi',
-      sex: 'F',
-      birthDate,
-      birthPlaceCode: 'D969',
-      birthPlaceName: 'Genova',
-      citizenship: 'IT',
-      civilStatus: 'SINGLE',
-      street: 'Via Roma',
-      number: '12',
-      familyCode: 'F0001',
-      relationship: 'CHILD',
-    };
+    const input = newbornDaughter('Sofia', birthDate);
+    const { fiscalCode } = input;
     expect(
       codes(await t.graphql(REGISTER, { as: t.citizen(PEOPLE.mario.fiscalCode), variables: { input } })),
     ).toEqual(['FORBIDDEN']);
@@ -443,7 +450,6 @@ describe('staff queries', () => {
 
 describe('refusing bad registry data, nothing written', () => {
   const RECORD = `mutation ($input: IdentityDocumentInput!) { recordIdentityDocument(input: $input) { number valid } }`;
-  const REGISTER = `mutation ($input: NewResidentInput!) { registerResident(input: $input) { fiscalCode } }`;
 
   function refusal(answer: GraphQLAnswer) {
     return {
@@ -502,28 +508,8 @@ describe('refusing bad registry data, nothing written', () => {
 
   it('refuses an empty house number, a birthplace the fiscal code contradicts and a second head of a family', async () => {
     const birthDate = addDays(today(), -3);
-    const fiscalCode = computeFiscalCode({
-      surname: 'Rossi',
-      name: 'Marta',
-      birthDate,
-      sex: 'F',
-      birthPlaceCode: 'D969',
-    });
-    const input = {
-      fiscalCode,
-      givenName: 'Marta',
-      familyName: 'Rossi',
-      sex: 'F',
-      birthDate,
-      birthPlaceCode: 'D969',
-      birthPlaceName: 'Genova',
-      citizenship: 'IT',
-      civilStatus: 'SINGLE',
-      street: 'Via Roma',
-      number: '12',
-      familyCode: 'F0001',
-      relationship: 'CHILD',
-    };
+    const input = newbornDaughter('Marta', birthDate);
+    const { fiscalCode } = input;
     const register = (changes: Record<string, unknown>) =>
       t.graphql(REGISTER, { as: t.staff('anagrafe'), variables: { input: { ...input, ...changes } } });
 
