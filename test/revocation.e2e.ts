@@ -3,7 +3,7 @@ import { generatePopulation, type DemoPerson } from '@sportello/hub';
 import { createInternalAssertions, type InternalAssertions } from '@sportello/platform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { devToken, graphql } from './support/graphql-client.js';
-import { authorizeApp } from './support/oauth-flow.js';
+import { authorizeApp, type AppCredentials } from './support/oauth-flow.js';
 import { randomComune, startHub, type RunningHub } from './support/running-hub.js';
 
 const HOUSEHOLDS = 40;
@@ -75,6 +75,27 @@ describe.each(['embedded', 'distributed'] as const)('revocation at once, everywh
     for (const [name, got] of Object.entries(await everyone(token))) expect(got.status, name).toBe(200);
   };
 
+  /** The admin registers a third-party app asking for OpenID and the profile; returns its credentials. */
+  async function registerApp(name: string): Promise<AppCredentials> {
+    const redirectUri = 'http://localhost:5173/callback';
+    const registered = await graphql<{
+      registerApiClient: { clientSecret: string; client: { clientId: string } };
+    }>(
+      hub.api,
+      'mutation ($input: RegisterApiClientInput!) { registerApiClient(input: $input) { clientSecret client { clientId } } }',
+      {
+        token: admin,
+        variables: { input: { name, scopes: ['OPENID', 'PROFILE'], redirectUris: [redirectUri] } },
+      },
+    );
+    expect(registered.errors).toBeUndefined();
+    return {
+      clientId: registered.data!.registerApiClient.client.clientId,
+      clientSecret: registered.data!.registerApiClient.clientSecret,
+      redirectUri,
+    };
+  }
+
   beforeAll(async () => {
     const comune = mode === 'embedded' ? '999001' : randomComune();
     ({ people } = generatePopulation({ households: HOUSEHOLDS, istat: comune }));
@@ -123,25 +144,7 @@ describe.each(['embedded', 'distributed'] as const)('revocation at once, everywh
   });
 
   it("refuses an app's token for a citizen at the gateway and at every service once the citizen withdraws its grant, and not its token for another citizen", async () => {
-    const redirectUri = 'http://localhost:5173/callback';
-    const registered = await graphql<{
-      registerApiClient: { clientSecret: string; client: { clientId: string } };
-    }>(
-      hub.api,
-      'mutation ($input: RegisterApiClientInput!) { registerApiClient(input: $input) { clientSecret client { clientId } } }',
-      {
-        token: admin,
-        variables: {
-          input: { name: 'Orari bus', scopes: ['OPENID', 'PROFILE'], redirectUris: [redirectUri] },
-        },
-      },
-    );
-    expect(registered.errors).toBeUndefined();
-    const app = {
-      clientId: registered.data!.registerApiClient.client.clientId,
-      clientSecret: registered.data!.registerApiClient.clientSecret,
-      redirectUri,
-    };
+    const app = await registerApp('Orari bus');
     const [granting, other] = people.filter((person) => person.relationship === 'head').slice(-2);
     const appToken = await authorizeApp(hub.identity, app, {
       fiscalCode: granting!.fiscalCode,
@@ -175,25 +178,7 @@ describe.each(['embedded', 'distributed'] as const)('revocation at once, everywh
   });
 
   it("refuses an access token its app revoked at the gateway and at every service within seconds, and not the same citizen's other token", async () => {
-    const redirectUri = 'http://localhost:5173/callback';
-    const registered = await graphql<{
-      registerApiClient: { clientSecret: string; client: { clientId: string } };
-    }>(
-      hub.api,
-      'mutation ($input: RegisterApiClientInput!) { registerApiClient(input: $input) { clientSecret client { clientId } } }',
-      {
-        token: admin,
-        variables: {
-          input: { name: 'Raccolta rifiuti', scopes: ['OPENID', 'PROFILE'], redirectUris: [redirectUri] },
-        },
-      },
-    );
-    expect(registered.errors).toBeUndefined();
-    const app = {
-      clientId: registered.data!.registerApiClient.client.clientId,
-      clientSecret: registered.data!.registerApiClient.clientSecret,
-      redirectUri,
-    };
+    const app = await registerApp('Raccolta rifiuti');
     const citizen = people.filter((person) => person.relationship === 'head').at(-3)!;
     const revokedToken = await authorizeApp(hub.identity, app, {
       fiscalCode: citizen.fiscalCode,
