@@ -26,7 +26,7 @@ export {
 export { type RevocationReason } from './events/identity.events.js';
 export { PAYMENT_KINDS, type PaymentKind } from './events/tributi.events.js';
 export {
-  NOTIFICATION_CHANNEL_DESCRIPTIONS,
+  NOTIFICATION_CHANNEL_ENUM,
   NOTIFICATION_CHANNELS,
   type NotificationChannel,
 } from './events/notifier.events.js';

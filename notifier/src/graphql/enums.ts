@@ -1,13 +1,9 @@
 import { registerGraphQLEnum } from '@sportello/platform';
-import { NOTIFICATION_CHANNEL_DESCRIPTIONS, NOTIFICATION_CHANNELS } from '@sportello/schema';
+import { NOTIFICATION_CHANNEL_ENUM, NOTIFICATION_CHANNELS } from '@sportello/schema';
 import { DELIVERY_STATUSES } from '../entities/delivery.entity.js';
 
 /** Same enum as identity's: the gateway's supergraph shares it. */
-export const NotificationChannelEnum = registerGraphQLEnum(NOTIFICATION_CHANNELS, {
-  name: 'NotificationChannel',
-  description: 'Where a notification is delivered.',
-  values: NOTIFICATION_CHANNEL_DESCRIPTIONS,
-});
+export const NotificationChannelEnum = registerGraphQLEnum(NOTIFICATION_CHANNELS, NOTIFICATION_CHANNEL_ENUM);
 
 export const DeliveryStatusEnum = registerGraphQLEnum(DELIVERY_STATUSES, {
   name: 'DeliveryStatus',

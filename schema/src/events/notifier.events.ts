@@ -6,15 +6,22 @@ export const NOTIFICATION_CHANNELS = ['email', 'telegram', 'io'] as const;
 export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
 
 /**
- * What each channel means to a citizen, by the channel's GraphQL enum name: the value descriptions
- * of the public `NotificationChannel` enum, which identity and the notifier both register.
+ * How the public `NotificationChannel` enum reads, which identity and the notifier both register
+ * (the gateway's supergraph merges the two): its name, what it is about, and what each channel
+ * means to a citizen, by the channel's GraphQL name.
  */
-export const NOTIFICATION_CHANNEL_DESCRIPTIONS: {
-  readonly [C in NotificationChannel as Uppercase<C>]: string;
+export const NOTIFICATION_CHANNEL_ENUM: {
+  readonly name: 'NotificationChannel';
+  readonly description: string;
+  readonly values: { readonly [C in NotificationChannel as Uppercase<C>]: string };
 } = {
-  EMAIL: 'The citizen’s verified email address.',
-  TELEGRAM: 'The Telegram chat linked to the account.',
-  IO: 'The citizen’s App IO inbox.',
+  name: 'NotificationChannel',
+  description: 'Where a notification is delivered.',
+  values: {
+    EMAIL: 'The citizen’s verified email address.',
+    TELEGRAM: 'The Telegram chat linked to the account.',
+    IO: 'The citizen’s App IO inbox.',
+  },
 };
 
 const count = z.number().int().min(0);

@@ -1,5 +1,5 @@
 import { OFFICES, registerGraphQLEnum, SCOPES } from '@sportello/platform';
-import { NOTIFICATION_CHANNEL_DESCRIPTIONS, NOTIFICATION_CHANNELS } from '@sportello/schema';
+import { NOTIFICATION_CHANNEL_ENUM, NOTIFICATION_CHANNELS } from '@sportello/schema';
 import { DELEGATION_KINDS } from '../domain/delegation.js';
 import { NOTIFICATION_CATEGORIES } from '../domain/preferences.js';
 import { LANGUAGES } from '../entities/citizen.entity.js';
@@ -17,11 +17,8 @@ export const NotificationCategoryEnum = registerGraphQLEnum(NOTIFICATION_CATEGOR
   },
 });
 
-export const NotificationChannelEnum = registerGraphQLEnum(NOTIFICATION_CHANNELS, {
-  name: 'NotificationChannel',
-  description: 'Where a notification is delivered.',
-  values: NOTIFICATION_CHANNEL_DESCRIPTIONS,
-});
+/** Same enum as the notifier's: the gateway's supergraph shares it. */
+export const NotificationChannelEnum = registerGraphQLEnum(NOTIFICATION_CHANNELS, NOTIFICATION_CHANNEL_ENUM);
 
 export const LanguageEnum = registerGraphQLEnum(LANGUAGES, {
   name: 'Language',
