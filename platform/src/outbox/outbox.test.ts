@@ -381,7 +381,8 @@ describe.each(DRIVERS)('outbox on %s', (driver) => {
       } finally {
         vi.useRealTimers();
       }
-      // 20, 40, 80, 160, 320 ms between attempts: a handful, not one per nudge or per 20 ms.
+      // 40, 80, 160, 320 ms between attempts (at 0, 40, 120, 280 and 600 ms of virtual time): a
+      // handful, not one per nudge or per 20 ms.
       const attempts = calls() - before;
       expect(attempts).toBeGreaterThanOrEqual(3);
       expect(attempts).toBeLessThanOrEqual(7);
