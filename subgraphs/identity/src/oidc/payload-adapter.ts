@@ -43,7 +43,10 @@ export async function endProviderGrants(
 /** What a session keeps of an app: its `sid`, and the grant of the app's sign-ins. */
 type SessionAuthorizations = Record<string, { grantId?: string } & Record<string, unknown>>;
 
-/** Saves of a session meanwhile that a session's grant is taken out again after, at most. */
+/**
+ * How many times a session the provider saved meanwhile is read again before it is left as it is
+ * (naming a grant that is gone, which the next authorization treats as none).
+ */
 const SESSION_SAVE_RETRIES = 3;
 
 /**
