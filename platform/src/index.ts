@@ -173,6 +173,7 @@ export {
 export { readBounded, type ServiceRequest } from './http/service-request.js';
 export { detectFileType, DETECTABLE_FILE_TYPES } from './http/file-types.js';
 export { answeringUpload, checkUploadedFile, uploadProblem, UploadRefusal } from './http/upload-answers.js';
+export { demoRandom } from './demo/demo-random.js';
 export { isInTerritory, type TerritoryGeometry } from './geo/territory.js';
 export { createRequestContextFactory, type DatabaseRequestContext } from './http/request-context.js';
 export { OutboxMessage } from './outbox/outbox-message.entity.js';

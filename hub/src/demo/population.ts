@@ -1,4 +1,5 @@
-import { demoRandom, type SeedPerson, type SeedStreet } from '@sportello/anagrafe';
+import { type SeedPerson, type SeedStreet } from '@sportello/anagrafe';
+import { demoRandom } from '@sportello/platform';
 import { computeFiscalCode } from '@sportello/schema';
 import { BIRTH_PLACES, FEMALE_NAMES, MALE_NAMES, STREET_NAMES, SURNAMES } from './names.js';
 

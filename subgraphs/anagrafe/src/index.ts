@@ -35,7 +35,7 @@ import { migrations as postgresql } from './migrations/postgresql/index.js';
 import { migrations as sqlite } from './migrations/sqlite/index.js';
 
 export { loadAnagrafeConfig, ANAGRAFE_ENV_VARIABLES } from './config.js';
-export { demoRandom, seedAnagrafe, type SeedPerson, type SeedStreet } from './seed/index.js';
+export { seedAnagrafe, type SeedPerson, type SeedStreet } from './seed/index.js';
 
 /** What anagrafe needs from its host. */
 export interface AnagrafeDeps {

@@ -4,7 +4,7 @@ import { searchTextOf } from '../domain/residents.js';
 import { IdentityDocumentEntity } from '../entities/identity-document.entity.js';
 import { ResidentEntity, type CivilStatus, type Relationship } from '../entities/resident.entity.js';
 import { StreetEntity } from '../entities/street.entity.js';
-import { addDays, addYears, ageOn, type IsoDate } from '@sportello/platform';
+import { addDays, addYears, ageOn, demoRandom, type IsoDate } from '@sportello/platform';
 
 /** A street of the demo comune (the hub's generated population has these). */
 export interface SeedStreet {
@@ -50,21 +50,6 @@ export interface AnagrafeSeedResult {
   residents: number;
   documents: number;
   streets: number;
-}
-
-/**
- * Deterministic PRNG (mulberry32): the same seed yields the same numbers in [0, 1), so a demo
- * generated or seeded again is the same (the hub generates its population with it).
- */
-export function demoRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A generator seeded from a fiscal code, so a reseed writes the same data. */

@@ -4,7 +4,7 @@ import { PaymentPositionEntity } from '../entities/payment-position.entity.js';
 import { DEFAULT_FINE_RULES } from '../domain/fines.js';
 import { ensureCreditor } from '../domain/notice-numbers.js';
 import { createPositions, type NewPosition, type PositionWithInstalments } from '../domain/positions.js';
-import { addDays, civilDate } from '@sportello/platform';
+import { addDays, civilDate, demoRandom } from '@sportello/platform';
 
 /** The comune as the hub's demo population describes it (the fields tributi uses). */
 export interface SeedComune {
@@ -49,17 +49,6 @@ export interface TributiSeedResult {
 
 /** Positions per transaction. */
 const BATCH = 300;
-
-/** A small deterministic generator: the same population gives the same demo. */
-function random(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 4_294_967_296;
-  };
-}
 
 const PLATES = ['AB123CD', 'FG456HL', 'EK789MN', 'GH012PR', 'DL345ST', 'CZ678VZ'];
 const PLACES = ['Via Roma 12', 'Piazza del Municipio', 'Corso Italia 40', 'Via della Stazione 3'];
@@ -113,7 +102,8 @@ export async function seedTributi(
 
   const today = input.today ?? civilDate(new Date());
   const year = Number(today.slice(0, 4));
-  const next = random(input.households.length * 7919 + 17);
+  // The same population gives the same demo.
+  const next = demoRandom(input.households.length * 7919 + 17);
   const people = new Map(input.people.map((person) => [person.fiscalCode, person]));
   const plans: { position: NewPosition; paid: number }[] = [];
 
