@@ -1,7 +1,8 @@
 /**
  * The configuration of an embedded hub a benchmark starts in its own process: a fresh demo comune in
- * `dataDir`, its mail to an SMTP server of the benchmark's on loopback, only warnings logged, and an
- * internal secret of its own that the benchmark knows (to call the subgraphs straight, signed).
+ * `dataDir`, its mail to an SMTP server of the benchmark's on loopback (or to the hub's own), only
+ * warnings logged, and an internal secret of its own that the benchmark knows (to call the subgraphs
+ * straight, signed).
  */
 import { randomBytes } from 'node:crypto';
 import { loadHubConfig } from '@sportello/hub';
@@ -9,8 +10,11 @@ import { loadHubConfig } from '@sportello/hub';
 export interface EmbeddedHubConfigOptions {
   /** The hub's data folder (a temp folder the benchmark removes afterwards). */
   dataDir: string;
-  /** The loopback port of the SMTP server the hub's notifications go to. */
-  smtpPort: number;
+  /**
+   * The loopback port of the SMTP server the hub's notifications go to.
+   * @default the hub's own mail catcher, on a free port
+   */
+  smtpPort?: number;
   /** Households of the demo comune. */
   households: number;
   /** Further settings, on top of (or instead of) the ones above. */
@@ -26,8 +30,9 @@ export function embeddedHubConfig(options: EmbeddedHubConfigOptions): {
   const config = loadHubConfig({
     INTERNAL_SECRET: internalSecret,
     PORT: '0',
-    SMTP_HOST: '127.0.0.1',
-    SMTP_PORT: String(options.smtpPort),
+    ...(options.smtpPort === undefined
+      ? { SMTP_PORT: '0' }
+      : { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(options.smtpPort) }),
     DATA_DIR: options.dataDir,
     DEMO_HOUSEHOLDS: String(options.households),
     LOG_LEVEL: 'warn',

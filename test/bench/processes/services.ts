@@ -8,12 +8,12 @@
  * `{ op: 'take-tally' }` (every statement of every service meanwhile), `{ op: 'memory' }` (heap and
  * RSS after a garbage collection, when run with `--expose-gc`).
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadHubConfig, startEmbeddedHub } from '@sportello/hub';
+import { startEmbeddedHub } from '@sportello/hub';
 import { serveParent } from '../child-process.js';
+import { embeddedHubConfig } from '../embedded-hub-config.js';
 import { installSqlCounter } from '../sql-counter.js';
 
 /** What the services process reports once up. */
@@ -44,15 +44,7 @@ const counter = installSqlCounter();
 serveParent(async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'sportello-bench-'));
   const households = options.households ?? 300;
-  const internalSecret = randomBytes(32).toString('base64url');
-  const config = loadHubConfig({
-    INTERNAL_SECRET: internalSecret,
-    PORT: '0',
-    SMTP_PORT: '0',
-    DATA_DIR: dataDir,
-    DEMO_HOUSEHOLDS: String(households),
-    LOG_LEVEL: 'warn',
-  });
+  const { config, internalSecret } = embeddedHubConfig({ dataDir, households });
   const hub = await startEmbeddedHub(config);
   const ready: ServicesReady = {
     gatewayUrl: hub.url,
