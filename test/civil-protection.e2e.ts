@@ -1,9 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
   capSchemaErrors,
-  startFakeIo,
-  startFakeTelegram,
-  startSmtpSink,
   type FakeIo,
   type FakeTelegram,
   type ReceivedMail,
@@ -11,6 +8,7 @@ import {
 } from '@sportello/test-support';
 import { generatePopulation, type DemoPerson } from '@sportello/hub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chatIdOf, ioAllows, startChannelPeers, type ChannelPeers } from './support/channel-peers.js';
 import { devToken, graphql } from './support/graphql-client.js';
 import { randomComune, startHub, type RunningHub } from './support/running-hub.js';
 
@@ -32,10 +30,6 @@ const ZONE = 'fiume';
 const HEADLINE = 'Piena del torrente: evacuare i piani terra lungo il fiume';
 const INSTRUCTIONS = 'Salire ai piani alti, non usare gli scantinati.';
 const REASON = 'Il livello del torrente è tornato sotto la soglia di guardia';
-/** Telegram chats the demo links for citizens who use the bot, by position in the population. */
-const chatIdOf = (index: number) => String(700_000_000 + index);
-/** Some IO users turned the comune off in the app: IO refuses their messages. */
-const ioAllows = (index: number) => index % 5 !== 4;
 
 const mailText = (mail: ReceivedMail) => `${mail.parsed.subject ?? ''}\n${mail.parsed.text ?? ''}`;
 
@@ -85,6 +79,7 @@ function tag(xml: string, name: string): string[] {
 
 describe.each(['embedded', 'distributed'] as const)('civil protection end to end (%s mode)', (mode) => {
   let hub: RunningHub;
+  let peers: ChannelPeers;
   let sink: SmtpSink;
   let telegram: FakeTelegram;
   let io: FakeIo;
@@ -95,32 +90,14 @@ describe.each(['embedded', 'distributed'] as const)('civil protection end to end
   beforeAll(async () => {
     const comune = mode === 'embedded' ? '999001' : randomComune();
     ({ people } = generatePopulation({ households: HOUSEHOLDS, istat: comune }));
-    const profiles = Object.fromEntries(
-      people.flatMap((person, index) =>
-        person.io ? [[person.fiscalCode, { senderAllowed: ioAllows(index) }] as const] : [],
-      ),
-    );
-    [sink, telegram, io] = await Promise.all([
-      startSmtpSink(),
-      startFakeTelegram({ token: BOT_TOKEN }),
-      startFakeIo({ keys: [IO_KEY], profiles }),
-    ]);
-    hub = await startHub(mode, {
-      households: HOUSEHOLDS,
-      comune,
-      env: {
-        SMTP_HOST: sink.host,
-        SMTP_PORT: String(sink.port),
-        TELEGRAM_BOT_TOKEN: BOT_TOKEN,
-        TELEGRAM_API_ROOT: telegram.apiRoot,
-        TELEGRAM_WEBHOOK_SECRET: 'civil-protection-webhook-secret',
-        TELEGRAM_PUBLIC_CHANNEL: PUBLIC_CHANNEL,
-        // The fake Bot API knows the demo's linked chats: seed them, as the sandbox would.
-        DEMO_TELEGRAM_CHATS: 'true',
-        IO_API_URL: io.baseUrl,
-        IO_API_KEY: IO_KEY,
-      },
+    peers = await startChannelPeers(people, {
+      botToken: BOT_TOKEN,
+      ioKey: IO_KEY,
+      webhookSecret: 'civil-protection-webhook-secret',
+      publicChannel: PUBLIC_CHANNEL,
     });
+    ({ sink, telegram, io } = peers);
+    hub = await startHub(mode, { households: HOUSEHOLDS, comune, env: peers.env });
     // A demo hub's public origin is its gateway.
     origin = new URL(hub.api).origin;
     staff = (await devToken(hub.identity, { kind: 'staff', office: 'civil-protection' })).access_token;
@@ -128,7 +105,7 @@ describe.each(['embedded', 'distributed'] as const)('civil protection end to end
 
   afterAll(async () => {
     await hub?.stop();
-    await Promise.all([sink?.close(), telegram?.close(), io?.close()]);
+    await peers?.close();
   }, 90_000);
 
   /** The residents of the river zone a message must reach, per channel. */
