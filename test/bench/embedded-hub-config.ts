@@ -5,7 +5,7 @@
  * straight, signed).
  */
 import { randomBytes } from 'node:crypto';
-import { loadHubConfig } from '@sportello/hub';
+import { loadHubConfig, type startEmbeddedHub } from '@sportello/hub';
 
 export interface EmbeddedHubConfigOptions {
   /** The hub's data folder (a temp folder the benchmark removes afterwards). */
@@ -39,4 +39,33 @@ export function embeddedHubConfig(options: EmbeddedHubConfigOptions): {
     ...options.env,
   });
   return { config, internalSecret };
+}
+
+/** What a benchmark's hub process reports once its hub is up. */
+export interface EmbeddedHubReady {
+  /** The embedded hub's own gateway. */
+  gatewayUrl: string;
+  /** Base URL of each service. */
+  services: Record<string, string>;
+  /** The deployment's internal secret: what another gateway in front of the services signs with. */
+  internalSecret: string;
+  /** The public origin (the hub's gateway): identity's routes (`/auth/dev/token`) are there. */
+  publicUrl: string;
+  comune: string;
+  households: number;
+}
+
+/** The {@link EmbeddedHubReady} of a started hub, of the given configuration. */
+export function embeddedHubReady(
+  hub: Pick<Awaited<ReturnType<typeof startEmbeddedHub>>, 'url' | 'services'>,
+  setup: { internalSecret: string; comune: string; households: number },
+): EmbeddedHubReady {
+  return {
+    gatewayUrl: hub.url,
+    services: hub.services as Record<string, string>,
+    internalSecret: setup.internalSecret,
+    publicUrl: hub.url.replace(/\/graphql$/, ''),
+    comune: setup.comune,
+    households: setup.households,
+  };
 }

@@ -20,17 +20,10 @@ import { startEmbeddedHub } from '@sportello/hub';
 import { NOTIFIER_DELIVERED_CHANNEL, NOTIFIER_TRACE_CHANNEL, type NotifierTrace } from '@sportello/notifier';
 import { OUTBOX_COMMITTED_CHANNEL, type OutboxCommittedMessage } from '@sportello/platform';
 import { serveParent } from '../child-process.js';
-import { embeddedHubConfig } from '../embedded-hub-config.js';
+import { embeddedHubConfig, embeddedHubReady, type EmbeddedHubReady } from '../embedded-hub-config.js';
 
 /** What the lanes hub reports once up. */
-export interface LanesHubReady {
-  gatewayUrl: string;
-  services: Record<string, string>;
-  internalSecret: string;
-  publicUrl: string;
-  comune: string;
-  households: number;
-}
+export type LanesHubReady = EmbeddedHubReady;
 
 /** One event as the hub saw it. */
 export interface EventTimes {
@@ -143,14 +136,7 @@ serveParent(async () => {
     count.lastAt = at;
     counts.set(event.type, count);
   });
-  const ready: LanesHubReady = {
-    gatewayUrl: hub.url,
-    services: hub.services as Record<string, string>,
-    internalSecret,
-    publicUrl: hub.url.replace(/\/graphql$/, ''),
-    comune: config.comune,
-    households,
-  };
+  const ready: LanesHubReady = embeddedHubReady(hub, { internalSecret, comune: config.comune, households });
   return {
     ready: { ...ready },
     async handle(request) {

@@ -13,23 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedHub } from '@sportello/hub';
 import { serveParent } from '../child-process.js';
-import { embeddedHubConfig } from '../embedded-hub-config.js';
+import { embeddedHubConfig, embeddedHubReady, type EmbeddedHubReady } from '../embedded-hub-config.js';
 import { installSqlCounter } from '../sql-counter.js';
 
 /** What the services process reports once up. */
-export interface ServicesReady {
-  /** The embedded hub's own gateway. */
-  gatewayUrl: string;
-  /** Base URL of each service. */
-  services: Record<string, string>;
+export interface ServicesReady extends EmbeddedHubReady {
   issuer: string;
   jwksUrl: string;
-  /** The deployment's internal secret: what another gateway in front of the services signs with. */
-  internalSecret: string;
-  /** The public origin (the hub's gateway): identity's routes (`/auth/dev/token`) are there. */
-  publicUrl: string;
-  comune: string;
-  households: number;
 }
 
 /** Heap and RSS of the process, in bytes. */
@@ -47,14 +37,9 @@ serveParent(async () => {
   const { config, internalSecret } = embeddedHubConfig({ dataDir, households });
   const hub = await startEmbeddedHub(config);
   const ready: ServicesReady = {
-    gatewayUrl: hub.url,
-    services: hub.services as Record<string, string>,
+    ...embeddedHubReady(hub, { internalSecret, comune: config.comune, households }),
     issuer: hub.topology.issuer,
     jwksUrl: hub.topology.jwksUrl,
-    internalSecret,
-    publicUrl: hub.url.replace(/\/graphql$/, ''),
-    comune: config.comune,
-    households,
   };
   return {
     ready: { ...ready },
