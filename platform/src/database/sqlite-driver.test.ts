@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { Database } from './database.js';
-import { cachePreparedStatements } from './sqlite-driver.js';
+import { SqlitePlatform } from '@mikro-orm/sql';
+import { bindStatement, cachePreparedStatements, preparedStatementCounts } from './sqlite-driver.js';
 import { Note } from './test-support/entities.js';
 import { scratchDatabase, type ScratchDatabase } from './test-support/databases.js';
 
@@ -45,6 +46,55 @@ describe('the embedded (SQLite) driver keeps its prepared statements', () => {
     expect(native.prepare(sql).all(['uno'])).toEqual([{ n: 2 }]);
   });
 
+  test('statements that differ only in their values are compiled once, with their values bound', async () => {
+    const em = database.fork({ comune: ROMA });
+    for (const title of ['uno', "l'altro", 'tre?'])
+      em.create(Note, { id: randomUUID(), comune: ROMA, title });
+    await em.flush();
+    const byTitle = (title: string) => database.fork({ comune: ROMA }).findOne(Note, { title });
+    await byTitle('uno');
+    const before = preparedStatementCounts(native)!;
+    for (const title of ["l'altro", 'tre?', 'nessuna', 'uno']) await byTitle(title);
+    const after = preparedStatementCounts(native)!;
+    expect(after.compiled - before.compiled).toBe(0);
+    expect(after.reused - before.reused).toBe(4);
+    // The values read back are the ones written, quotes and question marks included.
+    expect((await byTitle("l'altro"))?.title).toBe("l'altro");
+    expect(await database.fork({ comune: ROMA }).count(Note, { title: { $in: ['uno', 'tre?', 'x'] } })).toBe(
+      2,
+    );
+  });
+
+  test('each kind of value is stored and compared as it was when MikroORM wrote it into the SQL', async () => {
+    const connection = database.orm.em.getConnection();
+    await connection.execute(
+      'create table sample (n integer, r real, t text, b boolean, d datetime, j json)',
+    );
+    const when = new Date('2026-12-07T10:00:00Z');
+    await connection.execute(
+      'insert into sample values (?, ?, ?, ?, ?, ?)',
+      [3, 2.5, 7, true, when, { a: [1] }],
+      'run',
+    );
+    const rows = await connection.execute(
+      'select n, typeof(n) as tn, r, t, typeof(t) as tt, b, d, typeof(d) as td, j from sample where b = ? and d = ? and n in (?)',
+      [true, when, [1, 3]],
+    );
+    expect(rows).toEqual([
+      {
+        n: 3,
+        tn: 'integer',
+        r: 2.5,
+        t: '7',
+        tt: 'text',
+        b: 1,
+        d: when.getTime(),
+        td: 'integer',
+        j: '{"a":[1]}',
+      },
+    ]);
+  });
+
   test('a rolled back transaction leaves the kept statements working', async () => {
     await expect(
       database.fork({ comune: ROMA }).transactional(async (em) => {
@@ -69,6 +119,24 @@ describe('the embedded (SQLite) driver keeps its prepared statements', () => {
     await database.orm.em.getConnection().execute('alter table note add column extra text');
     const after = Object.keys(native.prepare(sql).all()[0]!);
     expect(after).toEqual([...before, 'extra']);
+  });
+});
+
+describe('bindStatement', () => {
+  const platform = new SqlitePlatform();
+
+  test('binds each value as SQLite would have read it written in, and writes in identifiers and raw SQL', () => {
+    const when = new Date('2026-12-07T10:00:00Z');
+    expect(
+      bindStatement(
+        platform,
+        'select ?? from t where a = ? and b in (?) and c = ? and d = ? and e = ? and f = ? and g like \\? and h = ?',
+        ['t.name', 3, ['x', 2.5, null], true, when, { k: [1] }, undefined, 'it?'],
+      ),
+    ).toEqual({
+      sql: 'select `t`.`name` from t where a = ? and b in (?, ?, ?) and c = ? and d = ? and e = ? and f = ? and g like ? and h = ?',
+      parameters: [3n, 'x', 2.5, null, 1n, BigInt(when.getTime()), '{"k":[1]}', null, 'it?'],
+    });
   });
 });
 

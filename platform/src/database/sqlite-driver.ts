@@ -1,5 +1,14 @@
+import { isRaw, JsonProperty, Utils, type Transaction } from '@mikro-orm/core';
 import { LibSqlConnection, MikroORM as LibSqlMikroORM } from '@mikro-orm/libsql';
-import { AbstractSqlDriver, SqlitePlatform, type Configuration, type Dictionary } from '@mikro-orm/sql';
+import {
+  AbstractSqlDriver,
+  SqlitePlatform,
+  type Configuration,
+  type Dictionary,
+  type NativeQueryBuilder,
+  type RawQueryFragment,
+} from '@mikro-orm/sql';
+import { CompiledQuery } from 'kysely';
 
 /** The part of a libsql database handle the statement cache wraps. */
 interface PreparingDatabase {
@@ -45,13 +54,122 @@ export function cachePreparedStatements(
   return { compiled: () => compiled, reused: () => reused };
 }
 
-/** MikroORM's libsql connection whose database handle keeps its prepared statements. */
+/** A value as libsql binds it, the same value SQLite would read from MikroORM's inlined literal. */
+function bindable(value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  switch (typeof value) {
+    case 'string':
+    case 'bigint':
+      return value;
+    case 'boolean':
+      return value ? 1n : 0n;
+    case 'number':
+      // libsql binds every number as REAL: a whole one goes as INTEGER, as its literal would.
+      return Number.isSafeInteger(value) ? BigInt(value) : value;
+  }
+  if (value instanceof Date) return BigInt(value.getTime());
+  if (Buffer.isBuffer(value)) return value;
+  return String(value);
+}
+
+/**
+ * MikroORM's statement (`?` placeholders, `??` identifiers, `\\?` a literal question mark) with its
+ * values bound as parameters instead of written into the SQL, so the same statement has the same
+ * text whatever its values and its compiled form can be kept. Values turn into what MikroORM's
+ * SQLite platform would have written: lists spread into one parameter each, objects as JSON, raw
+ * fragments and identifiers written in.
+ */
+export function bindStatement(
+  platform: SqlitePlatform,
+  sql: string,
+  params: readonly unknown[],
+): { sql: string; parameters: unknown[] } {
+  const parameters: unknown[] = [];
+  const placeholderFor = (value: unknown): string => {
+    if (isRaw(value)) return platform.formatQuery(value.sql, value.params);
+    if (Utils.isPlainObject(value) || (value as { [JsonProperty]?: unknown } | null)?.[JsonProperty]) {
+      parameters.push(JSON.stringify(value));
+      return '?';
+    }
+    if (Array.isArray(value)) return value.map(placeholderFor).join(', ');
+    parameters.push(bindable(value));
+    return '?';
+  };
+  let text = '';
+  let next = 0;
+  let from = 0;
+  for (let at = sql.indexOf('?'); at !== -1; at = sql.indexOf('?', from)) {
+    if (at > 0 && sql[at - 1] === '\\') {
+      text += `${sql.slice(from, at - 1)}?`;
+      from = at + 1;
+    } else if (sql[at + 1] === '?') {
+      text += sql.slice(from, at) + platform.quoteIdentifier(params[next++] as string);
+      from = at + 2;
+    } else {
+      text += sql.slice(from, at) + placeholderFor(params[next++]);
+      from = at + 1;
+    }
+  }
+  return { sql: text + sql.slice(from), parameters };
+}
+
+/** The counts of each connection's statement cache, by database handle. */
+const statementCounts = new WeakMap<object, { compiled(): number; reused(): number }>();
+
+/**
+ * How many statements a SQLite connection (its libsql handle, MikroORM's `getNativeClient()`)
+ * compiled and how many it ran again from its cache; undefined for another kind of handle.
+ */
+export function preparedStatementCounts(database: object): { compiled: number; reused: number } | undefined {
+  const counts = statementCounts.get(database);
+  return counts && { compiled: counts.compiled(), reused: counts.reused() };
+}
+
+/**
+ * MikroORM's libsql connection, with two changes: its database handle keeps its prepared
+ * statements, and statements go to SQLite with their values bound (MikroORM writes them into the
+ * SQL text, which made nearly every statement a new one to compile).
+ */
 class StatementCachingConnection extends LibSqlConnection {
+  override async execute<T>(
+    query: string | NativeQueryBuilder | RawQueryFragment,
+    params: readonly unknown[] | Dictionary<unknown> = [],
+    method: 'all' | 'get' | 'run' = 'all',
+    ctx?: Transaction,
+    loggerContext?: Dictionary,
+  ): Promise<T> {
+    const signalled =
+      loggerContext?.['signal'] != null || loggerContext?.['inflightQueryAbortStrategy'] != null;
+    if (typeof query !== 'string' || !Array.isArray(params) || params.length === 0 || signalled) {
+      return super.execute<T & Dictionary>(query, params, method, ctx, loggerContext) as Promise<T>;
+    }
+    await this.ensureConnection();
+    const sql = this.config.get('onQuery')(query, params as unknown[]);
+    const platform = this.platform as SqlitePlatform;
+    const logged = this.config.getLogger().isEnabled('query-params', loggerContext)
+      ? platform.formatQuery(sql, params as unknown[])
+      : sql;
+    const bound = bindStatement(platform, sql, params);
+    const executor = (ctx ?? this.getClient()) as {
+      executeQuery(query: CompiledQuery): Promise<unknown>;
+    };
+    return this.executeQuery(
+      this.getSql(sql, logged, loggerContext),
+      async () =>
+        this.transformRawResult<T>(
+          await executor.executeQuery(CompiledQuery.raw(bound.sql, bound.parameters)),
+          method,
+        ),
+      { query: sql, params: params as unknown[], ...loggerContext },
+    );
+  }
+
   override createKyselyDialect(options: Dictionary): ReturnType<LibSqlConnection['createKyselyDialect']> {
     const configured = this.options.onCreateConnection ?? this.config.get('onCreateConnection');
     // The dialect opens the handle (MikroORM keeps it as `database`), then calls this hook.
     this.options.onCreateConnection = async (connection: unknown) => {
-      cachePreparedStatements(this.nativeDatabase());
+      const database = this.nativeDatabase();
+      statementCounts.set(database, cachePreparedStatements(database));
       await configured?.(connection);
     };
     return super.createKyselyDialect(options);
