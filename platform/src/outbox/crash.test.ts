@@ -176,11 +176,12 @@ describe.each<Setup & { name: string }>([
     service.committed().forEach((id) => committed.add(id));
   };
 
-  /** Events of the producer's outbox not published yet. */
-  const unpublished = async () => {
+  /** Resolves once the producer's outbox has nothing left to publish (one handle, read again and again). */
+  const untilAllPublished = async () => {
     const producer = await producerDb.open();
     try {
-      return await producer.forkUnscoped().count(OutboxMessage, { publishedAt: null });
+      const unpublished = () => producer.forkUnscoped().count(OutboxMessage, { publishedAt: null });
+      await expect.poll(unpublished, { timeout: 60_000, interval: 50 }).toBe(0);
     } finally {
       await producer.close();
     }
@@ -190,33 +191,34 @@ describe.each<Setup & { name: string }>([
   const drainProducer = async () => {
     const producer = start('producer');
     await producer.waitFor(/^ready$/);
-    await expect.poll(unpublished, { timeout: 60_000, interval: 50 }).toBe(0);
+    await untilAllPublished();
     await producer.terminate();
   };
 
   /** Runs a consumer (NATS) until it has applied every event in the outbox. */
   const drainConsumer = async () => {
     if (bus.kind !== 'nats') return;
+    const { stream } = bus;
     const consumer = start('consumer');
     await consumer.waitFor(/^ready$/);
     const expected = (await state()).events.length;
-    // Caught up: every effect applied, and nothing left unacknowledged (events run side by side, so
-    // the event a killed consumer held may come back after the later ones).
-    const caughtUp = async () => (await state()).effects.size >= expected && (await unacknowledged()) === 0;
-    await expect.poll(caughtUp, { timeout: 60_000, interval: 100 }).toBe(true);
-    await consumer.terminate();
-  };
-
-  /** Events the durable consumer has not acknowledged yet, delivered or not. */
-  const unacknowledged = async () => {
-    if (bus.kind !== 'nats') return 0;
+    const effects = await consumerDb.open();
     const nc = await connect({ servers: NATS_SERVERS });
     try {
-      const info = await (await jetstreamManager(nc)).consumers.info(bus.stream, CONSUMER_NAME);
-      return info.num_pending + info.num_ack_pending;
+      const jsm = await jetstreamManager(nc);
+      // Caught up: every effect applied, and nothing left unacknowledged, delivered or not (events
+      // run side by side, so the event a killed consumer held may come back after the later ones).
+      const caughtUp = async () => {
+        const applied = await effects.forkUnscoped().count(Setting, { key: { $like: 'effect:%' } });
+        const info = await jsm.consumers.info(stream, CONSUMER_NAME);
+        return applied >= expected && info.num_pending + info.num_ack_pending === 0;
+      };
+      await expect.poll(caughtUp, { timeout: 60_000, interval: 100 }).toBe(true);
     } finally {
       await nc.close();
+      await effects.close();
     }
+    await consumer.terminate();
   };
 
   const state = async () => {
@@ -380,7 +382,7 @@ describe.each<Setup & { name: string }>([
         const stuck = (await consumer.waitFor(/^crash-point /)).slice('crash-point '.length);
         await kill(consumer);
         await producer.until(() => producer.committed().length === 5, 'the five commits');
-        await expect.poll(unpublished, { timeout: 60_000, interval: 50 }).toBe(0);
+        await untilAllPublished();
         await kill(producer);
 
         await drainConsumer();
