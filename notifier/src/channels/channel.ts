@@ -92,10 +92,30 @@ export interface SendFailure {
 /** The outcome of one send attempt. */
 export type SendResult = { ok: true; providerMessageId: string } | { ok: false; failure: SendFailure };
 
+/**
+ * How the core follows a send on a channel that waits for its slot at the wire (Telegram: a chat's
+ * one message a second), so that a send is recorded as started only when its request leaves.
+ */
+export interface SendHooks {
+  /**
+   * Called once the request's slot is taken, right before the request leaves; the request leaves
+   * only when it resolves `true` (the core recorded the attempt as started). Not called at all when
+   * the send ends before (aborted while waiting): the message never left.
+   */
+  leaving(): Promise<boolean>;
+  /** Ends a send still waiting for its slot; one whose request has left runs to its answer. */
+  signal?: AbortSignal;
+}
+
 /** A delivery channel. `send` never throws for provider or network failures: it returns them. */
 export interface Channel {
   readonly name: ChannelName;
-  send(message: OutgoingMessage): Promise<SendResult>;
+  /**
+   * The channel calls {@link SendHooks.leaving} as each request leaves (and only then sends): the core
+   * then records the attempt there rather than before the call.
+   */
+  readonly callsLeaving?: boolean;
+  send(message: OutgoingMessage, hooks?: SendHooks): Promise<SendResult>;
 }
 
 /** Builds a successful result. */

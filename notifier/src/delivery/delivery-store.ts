@@ -522,6 +522,33 @@ export class DeliveryStore {
   }
 
   /**
+   * What comes up next, per channel, in one statement: when its earliest waiting delivery (planned
+   * or retrying) is due, and when the earliest lease of another dispatcher than `owner` runs out.
+   * Channels with neither are left out.
+   */
+  async upcoming(owner: string): Promise<Map<ChannelName, { dueAt?: number; leaseEndsAt?: number }>> {
+    const rows = await this.em().execute<Record<string, unknown>[]>(
+      `select channel, min(case when status in ('planned', 'retrying') then next_attempt_at end) as due_at, ` +
+        `min(case when status in ('claimed', 'sending') and lease_owner <> ? then lease_until end) as lease_ends_at ` +
+        `from delivery where status in ('planned', 'retrying', 'claimed', 'sending') group by channel`,
+      [owner],
+      'all',
+    );
+    const result = new Map<ChannelName, { dueAt?: number; leaseEndsAt?: number }>();
+    for (const row of rows) {
+      const dueAt = row.due_at === null || row.due_at === undefined ? undefined : Number(row.due_at);
+      const leaseEndsAt =
+        row.lease_ends_at === null || row.lease_ends_at === undefined ? undefined : Number(row.lease_ends_at);
+      if (dueAt === undefined && leaseEndsAt === undefined) continue;
+      result.set(String(row.channel) as ChannelName, {
+        ...(dueAt !== undefined ? { dueAt } : {}),
+        ...(leaseEndsAt !== undefined ? { leaseEndsAt } : {}),
+      });
+    }
+    return result;
+  }
+
+  /**
    * Puts every uncertain delivery of an event (on one channel, or all) back in the queue with a
    * fresh attempt budget: staff checked with the provider, or accept that some may arrive twice.
    * @returns how many were requeued

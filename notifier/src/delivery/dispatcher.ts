@@ -2,13 +2,19 @@ import { randomBytes } from 'node:crypto';
 import { channel as diagnosticsChannel } from 'node:diagnostics_channel';
 import { hostname } from 'node:os';
 import { KeyedScheduler, type ForegroundGate, type Logger } from '@sportello/platform';
-import type { Channel, ChannelName, OutgoingMessage, SendResult } from '../channels/channel.js';
+import type { Channel, ChannelName, OutgoingMessage, SendHooks, SendResult } from '../channels/channel.js';
 import type { ChannelPost } from '../channels/telegram/telegram-channel.js';
 import { backoffDelay, type BackoffPolicy } from '../pacing/backoff.js';
 import type { RateLimiter } from '../pacing/rate-limiter.js';
 import type { WirePacer } from '../pacing/wire-pacer.js';
 import { Circuit, type CircuitOptions } from './circuit.js';
-import { LANE_PRIORITY, laneOfPriority, type DeliveryRow, type DeliveryStore } from './delivery-store.js';
+import {
+  LANE_PRIORITY,
+  laneOfPriority,
+  type DeliveryRow,
+  type DeliveryStore,
+  type StartedAttempt,
+} from './delivery-store.js';
 
 /**
  * Node diagnostics channel on which the dispatcher announces each delivery the provider accepted
@@ -48,7 +54,7 @@ export type AttemptOutcomeReport = 'sent' | 'retryable' | 'permanent' | 'uncerta
 
 /** A channel as the dispatcher drives it. */
 export interface DispatchChannel {
-  channel: Channel & { sendToChannel?(post: ChannelPost): Promise<SendResult> };
+  channel: Channel & { sendToChannel?(post: ChannelPost, hooks?: SendHooks): Promise<SendResult> };
   /**
    * Paces calls before a delivery is marked `sending` (reserving a slot each), so the window in
    * which a crash leaves a delivery uncertain is the provider call alone, not the wait in a queue.
@@ -57,9 +63,10 @@ export interface DispatchChannel {
   limiter?: RateLimiter;
   /**
    * A channel paced at the wire (Telegram: the channel takes the slot as the request leaves, alerts
-   * first): the dispatcher waits until a request of the delivery's key could leave before marking it
-   * `sending`, except for an alert's, which the channel lets through ahead of the others waiting
-   * (waiting here, it would compete with them for every free moment of the provider's rate).
+   * first). One that {@link Channel.callsLeaving} has the delivery marked `sending` as its request
+   * leaves; for another, the dispatcher waits until a request of the delivery's key could leave
+   * before marking it `sending`, except for an alert's, which the channel lets through ahead of the
+   * others waiting (waiting here, it would compete with them for every free moment of the rate).
    */
   pacer?: WirePacer;
   /** The pacing key of a delivery (Telegram: the chat; IO: the comune; email: none). */
@@ -99,9 +106,20 @@ export interface DispatcherOptions {
   maxAttempts?: number;
   backoff?: BackoffPolicy;
   circuit?: CircuitOptions;
-  /** Poll interval when nothing nudges the dispatcher. @default 1000 */
+  /** Pause after a failed pass (a database hiccup) before the channel claims again. @default 1000 */
   pollIntervalMs?: number;
-  /** How often expired leases are recovered. @default 2000 */
+  /**
+   * The safety poll: how often the dispatcher looks for work it was not told of, when nothing wakes
+   * it sooner. The dispatcher claims only when there may be something to claim: deliveries planned
+   * in this process (a {@link Dispatcher.nudge}), a retry or a handed-back delivery coming due (a
+   * timer to its time), a lease of a dead dispatcher running out (a timer to its end). What it cannot
+   * hear of is the work of another replica on a shared PostgreSQL database (deliveries it planned, a
+   * retry it recorded before dying): every `safetyPollMs` one look at the upcoming work (expired
+   * leases recovered, the earliest due time and lease end per channel) finds it, and the channels
+   * with work due claim. An idle dispatcher therefore claims nothing. @default 20000
+   */
+  safetyPollMs?: number;
+  /** Least time between two lease recoveries (a burst of lease ends takes one). @default 2000 */
   recoverIntervalMs?: number;
   /** Channels on which an interrupted send is resent rather than marked uncertain. @default ['email'] */
   resendable?: readonly ChannelName[];
@@ -167,7 +185,15 @@ export class Dispatcher {
   /** Deliveries this dispatcher holds a lease on (claimed, not yet finished or handed back). */
   private leased = 0;
   private recoverTimer: NodeJS.Timeout | undefined;
+  /** When the next look at the upcoming work (lease recovery, due times) runs. */
+  private recoverAt = Number.POSITIVE_INFINITY;
+  /** When the last one started. */
+  private lastRecoverAt = Number.NEGATIVE_INFINITY;
   private renewTimer: NodeJS.Timeout | undefined;
+  /** Aborted on stop: sends still waiting for their slot at the wire are handed back unsent. */
+  private stopping = new AbortController();
+  /** Per channel: the timer to its earliest known due time (a retry, a handed-back delivery). */
+  private readonly dueTimers = new Map<ChannelName, { at: number; timer: NodeJS.Timeout }>();
   /** Per channel: the highest priority planned since its current pass claimed. */
   private readonly nudged = new Map<ChannelName, number>();
   /**
@@ -183,6 +209,8 @@ export class Dispatcher {
   private readonly leaseMs: number;
   private readonly maxAttempts: number;
   private readonly pollIntervalMs: number;
+  private readonly safetyPollMs: number;
+  private readonly recoverIntervalMs: number;
   private readonly resendable: readonly ChannelName[];
 
   constructor(private readonly options: DispatcherOptions) {
@@ -190,6 +218,8 @@ export class Dispatcher {
     this.leaseMs = options.leaseMs ?? 10_000;
     this.maxAttempts = options.maxAttempts ?? 8;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.safetyPollMs = options.safetyPollMs ?? 20_000;
+    this.recoverIntervalMs = options.recoverIntervalMs ?? 2_000;
     this.resendable = options.resendable ?? ['email'];
     for (const name of options.channels.keys()) {
       this.circuits.set(
@@ -199,18 +229,23 @@ export class Dispatcher {
     }
   }
 
-  /** Starts one loop per channel and the lease recovery. Recovers once first. Idempotent. */
+  /**
+   * Starts one loop per channel and the safety poll (lease recovery, work of other replicas).
+   * Recovers once first, and learns when the deliveries already waiting come due. Idempotent.
+   */
   async start(): Promise<void> {
     if (this.running) return;
-    await this.recover();
     this.running = true;
+    this.stopping = new AbortController();
+    try {
+      await this.recover();
+    } catch (error) {
+      this.running = false;
+      clearTimeout(this.recoverTimer);
+      this.recoverTimer = undefined;
+      throw error;
+    }
     this.loops = [...this.options.channels.keys()].map((name) => this.loop(name));
-    this.recoverTimer = setInterval(() => {
-      void this.recover().catch((error: unknown) =>
-        this.options.logger.error({ err: error }, 'lease recovery failed'),
-      );
-    }, this.options.recoverIntervalMs ?? 2_000);
-    this.recoverTimer.unref();
     // Alive and working: our leases must not run out under us.
     this.renewTimer = setInterval(
       () => {
@@ -229,7 +264,11 @@ export class Dispatcher {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    clearInterval(this.recoverTimer);
+    clearTimeout(this.recoverTimer);
+    this.recoverAt = Number.POSITIVE_INFINITY;
+    for (const { timer } of this.dueTimers.values()) clearTimeout(timer);
+    this.dueTimers.clear();
+    this.stopping.abort(new Error('the dispatcher is stopping'));
     this.nudge();
     await Promise.all(this.loops);
     await Promise.all(this.criticalPasses.values());
@@ -291,14 +330,79 @@ export class Dispatcher {
     }
   }
 
-  /** Recovers expired leases (normally on a timer). */
+  /**
+   * Recovers expired leases and looks at the upcoming work (normally on a timer): the channels with
+   * deliveries due claim now, a timer waits for each channel's next due time, and the next recovery
+   * comes when the earliest lease of another dispatcher runs out, at the latest after the safety poll.
+   */
   async recover(): Promise<void> {
-    const { released, uncertain } = await this.options.store.recoverExpired(this.resendable);
-    if (released > 0 || uncertain > 0) {
-      this.options.logger.warn({ released, uncertain }, 'recovered deliveries of an interrupted dispatcher');
+    this.lastRecoverAt = this.now();
+    try {
+      const { released, uncertain } = await this.options.store.recoverExpired(this.resendable);
+      if (released > 0 || uncertain > 0) {
+        this.options.logger.warn(
+          { released, uncertain },
+          'recovered deliveries of an interrupted dispatcher',
+        );
+      }
+      const upcoming = await this.options.store.upcoming(this.owner);
+      let leaseEnd = Number.POSITIVE_INFINITY;
+      for (const [name, { dueAt, leaseEndsAt }] of upcoming) {
+        if (dueAt !== undefined) this.wakeAt(name, dueAt);
+        if (leaseEndsAt !== undefined) leaseEnd = Math.min(leaseEnd, leaseEndsAt + 1);
+      }
+      this.scheduleRecovery(leaseEnd);
+    } catch (error) {
+      this.scheduleRecovery();
+      throw error;
     }
-    // Due again now: claimed at once rather than at the next poll.
-    if (released > 0) this.nudge();
+  }
+
+  /**
+   * Runs {@link recover} at `at` (a lease running out), at the latest after the safety poll, and
+   * never sooner than `recoverIntervalMs` after the last one.
+   */
+  private scheduleRecovery(at = Number.POSITIVE_INFINITY): void {
+    if (!this.running) return;
+    const now = this.now();
+    const next = Math.max(this.lastRecoverAt + this.recoverIntervalMs, Math.min(at, now + this.safetyPollMs));
+    if (this.recoverTimer !== undefined && this.recoverAt <= next) return;
+    clearTimeout(this.recoverTimer);
+    this.recoverAt = next;
+    this.recoverTimer = setTimeout(
+      () => {
+        this.recoverTimer = undefined;
+        this.recoverAt = Number.POSITIVE_INFINITY;
+        void this.recover().catch((error: unknown) =>
+          this.options.logger.error({ err: error }, 'lease recovery failed'),
+        );
+      },
+      Math.max(0, next - now),
+    );
+    this.recoverTimer.unref();
+  }
+
+  /**
+   * Wakes `name`'s loop at `at` (a delivery comes due then), or at once when `at` has passed; one
+   * timer per channel, to its earliest time.
+   */
+  private wakeAt(name: ChannelName, at: number): void {
+    if (!this.running || !this.options.channels.has(name)) return;
+    const wait = at - this.now();
+    if (wait <= 0) {
+      this.nudge(undefined, [name]);
+      return;
+    }
+    const current = this.dueTimers.get(name);
+    if (current && current.at <= at) return;
+    if (current) clearTimeout(current.timer);
+    const timer = setTimeout(() => {
+      this.dueTimers.delete(name);
+      // A timer may fire a moment early: wait out the rest rather than claim too soon.
+      this.wakeAt(name, at);
+    }, wait);
+    timer.unref();
+    this.dueTimers.set(name, { at, timer });
   }
 
   /** One claim and its sends on every channel whose circuit is closed (for tests and tools). */
@@ -326,9 +430,10 @@ export class Dispatcher {
           continue;
         }
         // Claims again at once only when there may be more due: a full batch, deliveries planned or
-        // handed back meanwhile. Otherwise the next claim would find nothing: wait for a nudge.
+        // handed back meanwhile. Otherwise the next claim would find nothing: wait for a nudge (new
+        // deliveries, a due time reached, the safety poll finding work of another replica).
         const { more } = await this.pass(name);
-        if (!more && !this.pending.has(name)) await this.sleep(this.pollIntervalMs, name);
+        if (!more && !this.pending.has(name)) await this.sleep(Number.POSITIVE_INFINITY, name);
       } catch (error) {
         // A database hiccup: log and come back after a pause rather than spin.
         this.options.logger.error({ err: error, channel: name }, 'dispatch pass failed');
@@ -347,7 +452,7 @@ export class Dispatcher {
         own.delete(done);
         resolve();
       };
-      const timer = setTimeout(done, ms);
+      const timer = Number.isFinite(ms) ? setTimeout(done, ms) : undefined;
       own.add(done);
     });
   }
@@ -446,6 +551,7 @@ export class Dispatcher {
         const outcome = await this.deliver(target, circuit, row);
         if (outcome.result === 'unsent') unsent.set(row.id, Math.max(this.now(), circuit.openUntil));
         else pass[outcome.result] += 1;
+        if (outcome.dueAgainAt !== undefined) this.wakeAt(name, outcome.dueAgainAt);
         if (outcome.dueAgainAt !== undefined && target.inOrder) heldKeys.set(key, outcome.dueAgainAt);
       } finally {
         if (--left === 0) finished();
@@ -467,6 +573,7 @@ export class Dispatcher {
     for (const [id, dueAt] of unsent) byDue.set(dueAt, [...(byDue.get(dueAt) ?? []), id]);
     for (const [dueAt, ids] of byDue) await this.options.store.release(ids, this.owner, dueAt);
     const handedBackDue = [...byDue.keys()].some((dueAt) => dueAt <= this.now());
+    for (const dueAt of byDue.keys()) if (dueAt > this.now()) this.wakeAt(name, dueAt);
     return { pass, more: rows.length >= this.batchSize || handedBackDue };
   }
 
@@ -497,26 +604,10 @@ export class Dispatcher {
       this.options.onChange?.(row);
       return { result: 'dead' };
     }
-    const key = target.keyOf(row);
-    if (target.pacer) {
-      // An alert's request takes its slot in the channel, ahead of the others waiting there.
-      if (laneOfPriority(row.priority) !== 0) await target.pacer.ready(key);
-    } else await target.limiter?.acquire(key);
-    const opened = await store.startAttempt(row, this.owner, this.leaseMs);
-    if (opened === null) return { result: 'unsent' };
-    traceNotifier({ stage: 'sending', eventId: row.eventId, channel: row.channel });
+    const sending = await this.sendPaced(target, row, message);
+    if (sending === null) return { result: 'unsent' };
+    const { opened, result, started } = sending;
     const attempt = row.attempts + 1;
-    const started = performance.now();
-    let result: SendResult;
-    try {
-      result = await this.send(target, row, message);
-    } catch (error) {
-      // Adapters return failures; a throw is unexpected and may have come after the request left.
-      result = {
-        ok: false,
-        failure: { kind: 'uncertain', reason: 'the channel adapter failed', cause: error },
-      };
-    }
     this.options.onAttempt?.({
       channel: row.channel,
       outcome: result.ok ? 'sent' : result.failure.kind,
@@ -582,11 +673,70 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * Marks `row` as `sending` and sends it: right before the provider call, after its pacing; on a
+   * channel that {@link Channel.callsLeaving}, as its request leaves (its slot at the wire taken),
+   * so a crash or a stop while it waits for the slot leaves it plainly claimed, resent safely.
+   * @returns `null` when it was not sent (its lease lost, a stop while it waited).
+   */
+  private async sendPaced(
+    target: DispatchChannel,
+    row: DeliveryRow,
+    message: OutgoingMessage,
+  ): Promise<{ opened: StartedAttempt; result: SendResult; started: number } | null> {
+    const key = target.keyOf(row);
+    const attempt: { opened: StartedAttempt | null; started: number } = { opened: null, started: 0 };
+    const open = async () => {
+      attempt.opened = await this.options.store.startAttempt(row, this.owner, this.leaseMs);
+      if (attempt.opened === null) return false;
+      traceNotifier({ stage: 'sending', eventId: row.eventId, channel: row.channel });
+      attempt.started = performance.now();
+      return true;
+    };
+    const atWire = target.channel.callsLeaving === true;
+    if (!atWire) {
+      if (target.pacer) {
+        // An alert's request takes its slot in the channel, ahead of the others waiting there.
+        if (laneOfPriority(row.priority) !== 0) await target.pacer.ready(key);
+      } else await target.limiter?.acquire(key);
+      if (!(await open())) return null;
+    }
+    let result: SendResult;
+    try {
+      result = await this.send(
+        target,
+        row,
+        message,
+        atWire ? { leaving: open, signal: this.stopping.signal } : undefined,
+      );
+    } catch (error) {
+      // Adapters return failures; a throw is unexpected and may have come after the request left.
+      result = {
+        ok: false,
+        failure: { kind: 'uncertain', reason: 'the channel adapter failed', cause: error },
+      };
+    }
+    if (attempt.opened === null) {
+      // Refused for good before leaving (a message the channel cannot carry): a failed attempt.
+      const refused = !result.ok && result.failure.kind === 'permanent' && !this.stopping.signal.aborted;
+      // Otherwise it never left (a stop while it waited, its lease lost): handed back unsent.
+      if (!refused || !(await open())) return null;
+    }
+    const opened = attempt.opened as StartedAttempt | null;
+    if (opened === null) return null;
+    return { opened, result, started: attempt.started };
+  }
+
   private uncertainPolicy(target: DispatchChannel, channel: ChannelName): 'resend' | 'hold' {
     return target.onUncertain ?? (this.resendable.includes(channel) ? 'resend' : 'hold');
   }
 
-  private send(target: DispatchChannel, row: DeliveryRow, message: OutgoingMessage): Promise<SendResult> {
+  private send(
+    target: DispatchChannel,
+    row: DeliveryRow,
+    message: OutgoingMessage,
+    hooks: SendHooks | undefined,
+  ): Promise<SendResult> {
     if (row.fiscalCode === null) {
       // The comune's public channel: one post reaches every follower.
       if (!target.channel.sendToChannel) {
@@ -598,14 +748,17 @@ export class Dispatcher {
           },
         });
       }
-      return target.channel.sendToChannel({
-        channelId: row.address,
-        text: message.text,
-        ...(message.markdownV2 !== undefined ? { markdownV2: message.markdownV2 } : {}),
-        // Followers' phones ring only for what rings for everyone (a red alert), not for yellow or orange.
-        silent: message.silent ?? false,
-      });
+      return target.channel.sendToChannel(
+        {
+          channelId: row.address,
+          text: message.text,
+          ...(message.markdownV2 !== undefined ? { markdownV2: message.markdownV2 } : {}),
+          // Followers' phones ring only for what rings for everyone (a red alert), not for yellow or orange.
+          silent: message.silent ?? false,
+        },
+        hooks,
+      );
     }
-    return target.channel.send(message);
+    return target.channel.send(message, hooks);
   }
 }

@@ -16,10 +16,8 @@ export const telegramChannel = defineChannel({
   build(telegram, host) {
     const { chatLinks, logger } = host;
     // One pacer for every request of the bot (notifications and replies): Telegram counts them together.
-    const pacer = createTelegramPacer({
-      perSecond: telegram?.ratePerSecond ?? 30,
-      perChatPerSecond: telegram?.ratePerChatPerSecond ?? 1,
-    });
+    const perChatPerSecond = telegram?.ratePerChatPerSecond ?? 1;
+    const pacer = createTelegramPacer({ perSecond: telegram?.ratePerSecond ?? 30, perChatPerSecond });
     const api = telegram
       ? { token: telegram.token, ...(telegram.apiRoot ? { apiRoot: telegram.apiRoot } : {}) }
       : null;
@@ -37,7 +35,11 @@ export const telegramChannel = defineChannel({
           )
         : undefined;
     return {
-      channel: host.given ?? (api ? createTelegramChannel(api, { pacer }) : host.sandbox()),
+      channel:
+        host.given ??
+        (api
+          ? createTelegramChannel(api, { pacer, perChatIntervalMs: Math.ceil(1000 / perChatPerSecond) })
+          : host.sandbox()),
       dispatch: {
         pacer,
         keyOf: (row) => row.address,

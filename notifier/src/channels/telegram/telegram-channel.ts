@@ -6,6 +6,7 @@ import {
   wrongRecipient,
   type Channel,
   type OutgoingMessage,
+  type SendHooks,
   type SendResult,
 } from '../channel.js';
 import { createRateLimiter, type RateLimiter } from '../../pacing/rate-limiter.js';
@@ -31,6 +32,11 @@ export interface TelegramChannelDeps {
    * counts replies and notifications against the same limits. @default {@link createTelegramPacer}()
    */
   pacer?: WirePacer;
+  /**
+   * The pacer's least time between the answer to a chat's message and its next one: a send the core
+   * follows ({@link SendHooks}) waits for its chat's turn before it counts as started. @default 1000
+   */
+  perChatIntervalMs?: number;
 }
 
 /** A post for a public channel (e.g. every follower of the comune's alert channel). */
@@ -47,8 +53,39 @@ export interface ChannelPost {
 /** The Telegram channel. */
 export interface TelegramChannel extends Channel {
   readonly name: 'telegram';
+  readonly callsLeaving: true;
   /** Posts once to a public channel: one post reaches every follower, without per-user limits. */
-  sendToChannel(post: ChannelPost): Promise<SendResult>;
+  sendToChannel(post: ChannelPost, hooks?: SendHooks): Promise<SendResult>;
+}
+
+/** What a send stopped before its request left returns: the message never reached Telegram. */
+function notSent(): SendResult {
+  return failed({ kind: 'retryable', reason: 'not sent: stopped while waiting for its slot' });
+}
+
+/** Resolves after `ms`, or rejects with the signal's reason as soon as `signal` aborts. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return unlessAborted(new Promise<void>((resolve) => setTimeout(resolve, ms)), signal);
+}
+
+/** `promise`, or a rejection with the signal's reason as soon as `signal` aborts. */
+function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 /**
@@ -81,6 +118,9 @@ export function createTelegramLimiter(
   });
 }
 
+/** Chats whose turn the channel remembers before it forgets those whose turn has come. */
+const MAX_CHAT_TURNS = 10_000;
+
 /** Alerts waiting in the pacer's queue at once, besides the one place every lane shares. */
 const ALERT_PLACES = 4;
 
@@ -104,17 +144,52 @@ export function createTelegramChannel(
   const timeoutMs = config.requestTimeoutMs ?? 15_000;
   /** Places in the pacer's queue, most urgent lane first; given back as the request leaves. */
   const places = createLaneSlots({ shared: 1, reserved: ALERT_PLACES });
+  const perChatIntervalMs = deps.perChatIntervalMs ?? 1000;
+  /** Per chat, when its next message may leave: its last one's answer and the interval after it. */
+  const chatTurns = new Map<string, number>();
+
+  /** Waits for the chat's turn (the channel's own messages; the bot's replies are the pacer's). */
+  async function chatTurn(key: string, signal: AbortSignal | undefined): Promise<void> {
+    for (
+      let wait = (chatTurns.get(key) ?? 0) - Date.now();
+      wait > 0;
+      wait = (chatTurns.get(key) ?? 0) - Date.now()
+    ) {
+      await pause(wait, signal);
+    }
+    chatTurns.delete(key);
+  }
+
+  /** The chat's next message waits `perChatIntervalMs` from now; chats whose turn came are forgotten. */
+  function nextTurn(key: string): void {
+    const now = Date.now();
+    if (chatTurns.size >= MAX_CHAT_TURNS) {
+      for (const [chat, at] of chatTurns) if (at <= now) chatTurns.delete(chat);
+    }
+    chatTurns.set(key, now + perChatIntervalMs);
+  }
 
   async function post(
     chatId: string | number,
     markdownV2: string,
     silent: boolean,
     lane: Lane | undefined,
+    hooks: SendHooks | undefined,
   ): Promise<SendResult> {
     const key = String(chatId);
+    const signal = hooks?.signal;
+    /** The send counts as started (its attempt recorded): from now on it runs to its answer. */
+    let started = hooks === undefined;
     try {
       // Others wait for their chat outside the queue: a chat's one message a second holds nobody back.
-      if (lane !== 'critical') await pacer.ready(key);
+      if (lane !== 'critical') await unlessAborted(pacer.ready(key), signal);
+      // The chat's one message a second is waited for before the send counts as started: a crash
+      // or a stop meanwhile leaves it plainly pending. What is left is a moment in the bot's queue.
+      if (hooks) {
+        await chatTurn(key, signal);
+        if (!(await hooks.leaving())) return notSent();
+      }
+      started = true;
       const place = await places.acquire(lane);
       let sent;
       try {
@@ -135,9 +210,11 @@ export function createTelegramChannel(
         });
       } finally {
         place.release();
+        nextTurn(key);
       }
       return delivered(`${sent.chat.id}:${sent.message_id}`);
     } catch (error) {
+      if (!started && signal?.aborted) return notSent();
       const failure = classifyTelegramError(error);
       // Flood control names a wait for the whole bot: hold every later send back, not just this one.
       if (failure.retryAfterMs) pacer.holdOff(failure.retryAfterMs);
@@ -147,19 +224,21 @@ export function createTelegramChannel(
 
   return {
     name: 'telegram',
-    send(message: OutgoingMessage) {
+    callsLeaving: true,
+    send(message: OutgoingMessage, hooks?: SendHooks) {
       if (message.recipient.channel !== 'telegram')
         return Promise.resolve(wrongRecipient('telegram', message.recipient));
       const body = message.markdownV2 ?? escapeMarkdownV2(message.text);
-      return post(message.recipient.chatId, body, message.silent ?? false, message.lane);
+      return post(message.recipient.chatId, body, message.silent ?? false, message.lane, hooks);
     },
-    sendToChannel(channelPost) {
+    sendToChannel(channelPost, hooks) {
       return post(
         channelPost.channelId,
         channelPost.markdownV2 ?? escapeMarkdownV2(channelPost.text),
         channelPost.silent ?? false,
         // Only alerts and urgent ordinances are posted to the comune's public channel.
         'critical',
+        hooks,
       );
     },
   };
