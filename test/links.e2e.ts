@@ -1,16 +1,11 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generatePopulation, type DemoPerson } from '@sportello/hub';
-import {
-  startFakeIo,
-  startFakeTelegram,
-  startSmtpSink,
-  type FakeIo,
-  type FakeTelegram,
-  type SmtpSink,
-} from '@sportello/test-support';
+import type { FakeIo, FakeTelegram, SmtpSink } from '@sportello/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startChannelPeers, type ChannelPeers } from './support/channel-peers.js';
 import { devToken, graphql } from './support/graphql-client.js';
+import { draftBulkyWasteCollection } from './support/practice-drafts.js';
 import { startHub, type RunningHub } from './support/running-hub.js';
 
 const HOUSEHOLDS = 60;
@@ -52,6 +47,7 @@ const urlsIn = (text: string): string[] =>
 describe('every link on the public origin', () => {
   let proxy: Awaited<ReturnType<typeof startProxy>>;
   let hub: RunningHub;
+  let peers: ChannelPeers;
   let sink: SmtpSink;
   let telegram: FakeTelegram;
   let io: FakeIo;
@@ -59,37 +55,26 @@ describe('every link on the public origin', () => {
 
   beforeAll(async () => {
     ({ people } = generatePopulation({ households: HOUSEHOLDS, istat: '999001' }));
-    [proxy, sink, telegram, io] = await Promise.all([
+    [proxy, peers] = await Promise.all([
       startProxy(),
-      startSmtpSink(),
-      startFakeTelegram({ token: BOT_TOKEN }),
-      startFakeIo({
-        keys: [IO_KEY],
-        profiles: Object.fromEntries(
-          people.filter((person) => person.io).map((person) => [person.fiscalCode, { senderAllowed: true }]),
-        ),
+      startChannelPeers(people, {
+        botToken: BOT_TOKEN,
+        ioKey: IO_KEY,
+        webhookSecret: 'links-webhook-secret',
+        ioAllowsSender: () => true,
       }),
     ]);
+    ({ sink, telegram, io } = peers);
     hub = await startHub('embedded', {
       households: HOUSEHOLDS,
-      env: {
-        PUBLIC_URL: proxy.url,
-        SMTP_HOST: sink.host,
-        SMTP_PORT: String(sink.port),
-        TELEGRAM_BOT_TOKEN: BOT_TOKEN,
-        TELEGRAM_API_ROOT: telegram.apiRoot,
-        TELEGRAM_WEBHOOK_SECRET: 'links-webhook-secret',
-        DEMO_TELEGRAM_CHATS: 'true',
-        IO_API_URL: io.baseUrl,
-        IO_API_KEY: IO_KEY,
-      },
+      env: { PUBLIC_URL: proxy.url, ...peers.env },
     });
     proxy.target(/listening on\s+(\S+)/.exec(hub.process.output())![1]!);
   }, 330_000);
 
   afterAll(async () => {
     await hub?.stop();
-    await Promise.all([proxy?.close(), sink?.close(), telegram?.close(), io?.close()]);
+    await Promise.all([proxy?.close(), peers?.close()]);
   }, 90_000);
 
   it('announces the public origin, and identity publishes its endpoints there', async () => {
@@ -108,27 +93,7 @@ describe('every link on the public origin', () => {
     // A citizen with every channel submits a practice: its registration reaches them everywhere.
     const citizen = people.find((person) => person.email !== undefined && person.telegram && person.io)!;
     const token = (await devToken(hub.identity, { subject: citizen.fiscalCode })).access_token;
-    const draft = await graphql<{ createPracticeDraft: { id: string } }>(
-      hub.api,
-      'mutation ($input: CreatePracticeDraftInput!) { createPracticeDraft(input: $input) { id } }',
-      {
-        token,
-        variables: {
-          input: {
-            typeCode: 'bulky-waste-collection',
-            data: {
-              pickupAddress: {
-                street: citizen.address.street,
-                number: citizen.address.number,
-                postcode: citizen.address.postcode,
-              },
-              items: [{ kind: 'mattress', description: 'Materasso' }],
-              phone: '+39 0171 123456',
-            },
-          },
-        },
-      },
-    );
+    const draft = await draftBulkyWasteCollection(hub.api, token, citizen, 'Materasso');
     expect(draft.errors).toBeUndefined();
     const id = draft.data!.createPracticeDraft.id;
     expect(
