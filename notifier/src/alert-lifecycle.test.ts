@@ -1,8 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInProcessBus, createLogger, type EventBus } from '@sportello/platform';
+import type { EventBus } from '@sportello/platform';
 import {
   createTestIssuer,
   startFakeIo,
@@ -14,14 +11,16 @@ import {
   type SmtpSink,
 } from '@sportello/test-support';
 import { createEvent, type EventDataInput } from '@sportello/schema';
-import { createNotifier, seedNotifier, type NotifierHandle } from './index.js';
+import type { NotifierHandle } from './index.js';
 import {
   COMUNE,
   fiscalCodes,
+  linkTelegramInIdentity,
   startAnagrafeFake,
   startIdentity,
-  testConfig,
+  startTestNotifier,
   type TestCitizen,
+  type TestNotifier,
 } from './test-support/harness.js';
 
 /**
@@ -68,7 +67,7 @@ let telegram: FakeTelegram;
 let io: FakeIo;
 let bus: EventBus;
 let notifier: NotifierHandle;
-let dir: string;
+let running: TestNotifier;
 
 const mailsOf = (eventSubject: RegExp) =>
   smtp.mails.filter((mail: ReceivedMail) => eventSubject.test(mail.parsed.subject ?? ''));
@@ -91,23 +90,20 @@ beforeAll(async () => {
       profiles: Object.fromEntries(withIo.map((code) => [code, { senderAllowed: true }])),
     }),
   ]);
+  await linkTelegramInIdentity(identity.identity, withTelegram);
   const identityEm = identity.identity.database.fork({ comune: COMUNE });
-  await identityEm.execute(
-    `update citizen set telegram_chat_id = 'linked', telegram_linked_at = ? where fiscal_code in (${withTelegram.map(() => '?').join(',')})`,
-    [new Date().toISOString(), ...withTelegram],
-  );
   const off = `json('{"email":false,"telegram":false,"io":false}')`;
   await identityEm.execute(
     `update citizen set preferences = json_set(preferences, '$."civil-protection-alerts"', ${off}) where fiscal_code in (${optedOut.map(() => '?').join(',')})`,
     [...optedOut],
   );
-  dir = await mkdtemp(join(tmpdir(), 'notifier-lifecycle-'));
-  bus = createInProcessBus();
-  notifier = await createNotifier(
-    testConfig({
-      database: { driver: 'sqlite', url: join(dir, 'notifier.db') },
-      identityUrl: identity.url,
-      anagrafeUrl: anagrafe.url,
+  running = await startTestNotifier({
+    prefix: 'notifier-lifecycle-',
+    identityUrl: identity.url,
+    anagrafeUrl: anagrafe.url,
+    jwks: issuer.jwks,
+    telegramChats: withTelegram.map((fiscalCode) => ({ fiscalCode, chatId: chatOf(fiscalCode) })),
+    config: {
       smtp: {
         host: smtp.host,
         port: smtp.port,
@@ -126,22 +122,15 @@ beforeAll(async () => {
         ratePerChatPerSecond: 100,
       },
       io: { baseUrl: io.baseUrl, apiKey: IO_KEY, ratePerSecond: 1000 },
-      sandboxDir: join(dir, 'sandbox'),
-    }),
-    { bus, logger: createLogger({ name: 'lifecycle-test', level: 'silent' }), jwks: issuer.jwks },
-  );
-  await seedNotifier(notifier.database, {
-    comune: COMUNE,
-    telegramChats: withTelegram.map((fiscalCode) => ({ fiscalCode, chatId: chatOf(fiscalCode) })),
+    },
   });
+  ({ notifier, bus } = running);
   await notifier.listen(0);
 }, 120_000);
 
 afterAll(async () => {
-  await notifier?.close();
-  await bus?.close();
+  await running?.close();
   await Promise.all([identity?.close(), anagrafe?.close(), smtp?.close(), telegram?.close(), io?.close()]);
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 /** Publishes an alert event and waits until every one of its deliveries is sent. */

@@ -1,8 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInProcessBus, createLogger, type EventBus } from '@sportello/platform';
+import type { EventBus } from '@sportello/platform';
 import {
   createTestIssuer,
   startFakeIo,
@@ -13,16 +10,18 @@ import {
   type SmtpSink,
 } from '@sportello/test-support';
 import { createEvent, makeNoticeNumber, type AnyEvent } from '@sportello/schema';
-import { createNotifier, seedNotifier, type NotifierHandle } from './index.js';
+import type { NotifierHandle } from './index.js';
 import {
   COMUNE,
   fiscalCodes,
+  linkTelegramInIdentity,
   startAnagrafeFake,
   smtpPeerSettings,
   startIdentity,
+  startTestNotifier,
   telegramPeerSettings,
-  testConfig,
   type TestCitizen,
+  type TestNotifier,
 } from './test-support/harness.js';
 
 const TOKEN = '123456:notices-test-token';
@@ -45,7 +44,7 @@ let telegram: FakeTelegram;
 let io: FakeIo;
 let bus: EventBus;
 let notifier: NotifierHandle;
-let dir: string;
+let running: TestNotifier;
 
 beforeAll(async () => {
   const citizens: TestCitizen[] = [
@@ -84,38 +83,26 @@ beforeAll(async () => {
     createTestIssuer({ issuer: 'http://identity.test', audience: 'sportello' }),
   ]);
   // Chats linked earlier through the bot: identity knows they are linked, the notifier has the ids.
-  await identity.identity.database
-    .fork({ comune: COMUNE })
-    .execute(
-      `update citizen set telegram_chat_id = 'linked', telegram_linked_at = ? where fiscal_code in (?, ?)`,
-      [new Date().toISOString(), italian, english],
-    );
-  dir = await mkdtemp(join(tmpdir(), 'notifier-notices-'));
-  bus = createInProcessBus();
-  notifier = await createNotifier(
-    testConfig({
-      database: { driver: 'sqlite', url: join(dir, 'notifier.db') },
-      identityUrl: identity.url,
-      anagrafeUrl: anagrafe.url,
+  await linkTelegramInIdentity(identity.identity, [italian, english]);
+  running = await startTestNotifier({
+    prefix: 'notifier-notices-',
+    identityUrl: identity.url,
+    anagrafeUrl: anagrafe.url,
+    jwks: issuer.jwks,
+    telegramChats: Object.entries(CHATS).map(([fiscalCode, chatId]) => ({ fiscalCode, chatId })),
+    config: {
       smtp: smtpPeerSettings(smtp),
       telegram: telegramPeerSettings(telegram.apiRoot, TOKEN),
       io: { baseUrl: io.baseUrl, apiKey: IO_KEY, ratePerSecond: 100 },
-      sandboxDir: join(dir, 'sandbox'),
-    }),
-    { bus, logger: createLogger({ name: 'notices-test', level: 'silent' }), jwks: issuer.jwks },
-  );
-  await seedNotifier(notifier.database, {
-    comune: COMUNE,
-    telegramChats: Object.entries(CHATS).map(([fiscalCode, chatId]) => ({ fiscalCode, chatId })),
+    },
   });
+  ({ notifier, bus } = running);
   await notifier.listen(0);
 }, 120_000);
 
 afterAll(async () => {
-  await notifier?.close();
-  await bus?.close();
+  await running?.close();
   await Promise.all([identity?.close(), anagrafe?.close(), smtp?.close(), telegram?.close(), io?.close()]);
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 /** What a citizen received for one event, per channel, as they read it (markup and escapes removed). */

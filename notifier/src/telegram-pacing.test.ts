@@ -1,12 +1,17 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createInProcessBus, createLogger, type EventBus } from '@sportello/platform';
+import type { EventBus } from '@sportello/platform';
 import { createEvent, type PracticeStatus } from '@sportello/schema';
 import { startFakeTelegram, type FakeTelegram } from '@sportello/test-support';
-import { createNotifier, seedNotifier, type NotifierHandle } from './index.js';
-import { COMUNE, fiscalCodes, startAnagrafeFake, startIdentity, testConfig } from './test-support/harness.js';
+import type { NotifierHandle } from './index.js';
+import {
+  COMUNE,
+  fiscalCodes,
+  linkTelegramInIdentity,
+  startAnagrafeFake,
+  startIdentity,
+  startTestNotifier,
+  type TestNotifier,
+} from './test-support/harness.js';
 
 /**
  * "0 x 429 under a mixed load, order kept": a Bot API that counts like the real one (at most 30
@@ -26,7 +31,7 @@ let anagrafe: Awaited<ReturnType<typeof startAnagrafeFake>>;
 let telegram: FakeTelegram;
 let bus: EventBus;
 let notifier: NotifierHandle;
-let dir: string;
+let running: TestNotifier;
 
 beforeAll(async () => {
   [identity, anagrafe, telegram] = await Promise.all([
@@ -34,18 +39,14 @@ beforeAll(async () => {
     startAnagrafeFake({ Z1: residents }),
     startFakeTelegram({ token: TOKEN, strict: true }),
   ]);
-  await identity.identity.database
-    .fork({ comune: COMUNE })
-    .execute(`update citizen set telegram_chat_id = 'linked', telegram_linked_at = ?`, [
-      new Date().toISOString(),
-    ]);
-  dir = await mkdtemp(join(tmpdir(), 'notifier-pacing-'));
-  bus = createInProcessBus();
-  notifier = await createNotifier(
-    testConfig({
-      database: { driver: 'sqlite', url: join(dir, 'notifier.db') },
-      identityUrl: identity.url,
-      anagrafeUrl: anagrafe.url,
+  await linkTelegramInIdentity(identity.identity);
+  running = await startTestNotifier({
+    prefix: 'notifier-pacing-',
+    identityUrl: identity.url,
+    anagrafeUrl: anagrafe.url,
+    jwks: { keys: [] },
+    telegramChats: residents.map((fiscalCode) => ({ fiscalCode, chatId: chatOf(fiscalCode) })),
+    config: {
       telegram: {
         token: TOKEN,
         apiRoot: telegram.apiRoot,
@@ -55,22 +56,15 @@ beforeAll(async () => {
         ratePerSecond: 30,
         ratePerChatPerSecond: 1,
       },
-      sandboxDir: join(dir, 'sandbox'),
-    }),
-    { bus, logger: createLogger({ name: 'pacing-test', level: 'silent' }), jwks: { keys: [] } },
-  );
-  await seedNotifier(notifier.database, {
-    comune: COMUNE,
-    telegramChats: residents.map((fiscalCode) => ({ fiscalCode, chatId: chatOf(fiscalCode) })),
+    },
   });
+  ({ notifier, bus } = running);
   await notifier.start();
 }, 120_000);
 
 afterAll(async () => {
-  await notifier?.close();
-  await bus?.close();
+  await running?.close();
   await Promise.all([identity?.close(), anagrafe?.close(), telegram?.close()]);
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 it('sends a red alert to 300 chats and its channel post beside a burst to one chat: no 429, the burst in order', async () => {

@@ -1,60 +1,48 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createForegroundGate, createLogger, type Database, type ForegroundGate } from '@sportello/platform';
 import {
-  createTestDatabase,
+  createForegroundGate,
+  type Database,
+  type DatabaseDriver,
+  type ForegroundGate,
+} from '@sportello/platform';
+import {
   DATABASE_DRIVERS,
-  type TestDatabase,
   startFakeIo,
   startFakeTelegram,
   startSmtpSink,
   type FakeIo,
 } from '@sportello/test-support';
-import { createEmailChannel, type EmailChannel } from '../channels/email/email-channel.js';
 import { createIoChannel } from '../channels/io/io-channel.js';
 import { createTelegramChannel, createTelegramPacer } from '../channels/telegram/telegram-channel.js';
-import { NOTIFIER_ENTITIES } from '../entities/index.js';
 import { DeliveryAttemptEntity } from '../entities/delivery-attempt.entity.js';
 import { DeliveryEntity } from '../entities/delivery.entity.js';
-import { migrations as postgresql } from '../migrations/postgresql/index.js';
-import { migrations as sqlite } from '../migrations/sqlite/index.js';
-import { withLane } from '../channels/lanes.js';
 import { createRateLimiter } from '../pacing/rate-limiter.js';
+import {
+  emailDispatchChannel,
+  notifierTestDatabase,
+  testDispatcher,
+  type Cleanups,
+} from '../test-support/dispatch.js';
 import { fiscalCodes } from '../test-support/harness.js';
 import { DeliveryStore, LANE_PRIORITY, lanePriority } from './delivery-store.js';
-import { Dispatcher, type DispatchChannel } from './dispatcher.js';
+import type { Dispatcher, DispatchChannel } from './dispatcher.js';
 import { planSyntheticAudience } from '@sportello/test-support/notifier';
-import { createRenderer } from './renderer.js';
 
 const COMUNE = '001272';
 const IO_KEY = 'io-key-for-tests';
-const logger = createLogger({ name: 'dispatcher-test', level: 'silent' });
-const cleanups: Array<() => Promise<unknown>> = [];
+const cleanups: Cleanups = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function testDatabase(driver: 'sqlite' | 'postgresql'): Promise<TestDatabase> {
-  const scratch = await createTestDatabase({
-    service: 'notifier',
-    driver,
-    entities: NOTIFIER_ENTITIES,
-    migrations: { sqlite, postgresql },
-  });
-  cleanups.push(() => scratch.dispose());
-  return scratch;
-}
+const testDatabase = (driver: DatabaseDriver) => notifierTestDatabase(driver, cleanups);
 
 function dispatcher(
   database: Database,
   channels: Map<'email' | 'io', DispatchChannel>,
   options: { maxAttempts?: number; foreground?: ForegroundGate } = {},
 ) {
-  const store = new DeliveryStore(database);
-  return new Dispatcher({
-    store,
-    channels,
-    render: createRenderer({ database, comuneName: () => 'Comune di Prova' }),
-    logger,
+  return testDispatcher(database, channels, cleanups, {
     batchSize: 50,
     pollIntervalMs: 50,
     maxAttempts: options.maxAttempts ?? 4,
@@ -104,22 +92,8 @@ describe.each(DATABASE_DRIVERS)('dispatching on %s', (driver) => {
       const replicas: Dispatcher[] = [];
       for (let i = 0; i < 2; i++) {
         const database = i === 0 ? scratch.database : await scratch.open();
-        const email: EmailChannel = createEmailChannel({
-          host: sink.host,
-          port: sink.port,
-          ignoreTls: true,
-          from: 'avvisi@comune.example.it',
-        });
-        cleanups.push(() => email.close());
-        const replica = dispatcher(
-          database,
-          new Map([
-            [
-              'email',
-              { channel: email, limiter: createRateLimiter({}), keyOf: () => undefined, concurrency: 8 },
-            ],
-          ]),
-        );
+        const email = emailDispatchChannel(sink, cleanups, { dispatch: { concurrency: 8 } });
+        const replica = dispatcher(database, new Map([['email', email]]));
         replicas.push(replica);
         cleanups.push(() => replica.stop());
       }
@@ -143,27 +117,22 @@ describe.each(DATABASE_DRIVERS)('an alert during a billing run, on %s', (driver)
     const { database } = await testDatabase(driver);
     const sink = await startSmtpSink();
     cleanups.push(() => sink.close());
-    const email = createEmailChannel({
-      host: sink.host,
-      port: sink.port,
-      ignoreTls: true,
-      from: '"Comune di Prova" <avvisi@comune.example.it>',
-      maxConnections: 2,
-      criticalConnections: 1,
+    const email = emailDispatchChannel(sink, cleanups, {
+      email: {
+        from: '"Comune di Prova" <avvisi@comune.example.it>',
+        maxConnections: 2,
+        criticalConnections: 1,
+      },
+      dispatch: { concurrency: 2 },
     });
-    cleanups.push(() => email.close());
     const store = new DeliveryStore(database);
     const billing = await planSyntheticAudience(database, { deliveries: 40, channels: ['email'] });
     await database
       .forkUnscoped()
       .nativeUpdate(DeliveryEntity, { eventId: billing.eventId }, { priority: lanePriority('bulk', 10) });
-    const d = new Dispatcher({
+    const d = testDispatcher(database, new Map([['email', email]]), cleanups, {
       store,
-      channels: new Map([
-        ['email', { channel: email, limiter: createRateLimiter({}), keyOf: () => undefined, concurrency: 2 }],
-      ]),
-      render: withLane(createRenderer({ database, comuneName: () => 'Comune di Prova' })),
-      logger,
+      lanes: true,
       batchSize: 16,
       pollIntervalMs: 50,
     });
@@ -214,17 +183,14 @@ describe.each(DATABASE_DRIVERS)('an alert during a billing run, on %s', (driver)
     await database
       .forkUnscoped()
       .nativeUpdate(DeliveryEntity, { eventId: reminders.eventId }, { priority: lanePriority('bulk', 10) });
-    const d = new Dispatcher({
-      store,
-      channels: new Map([
+    const d = testDispatcher(
+      database,
+      new Map([
         ['telegram', { channel, pacer, keyOf: (row) => row.address, inOrder: true, concurrency: 16 }],
       ]),
-      render: withLane(createRenderer({ database, comuneName: () => 'Comune di Prova' })),
-      logger,
-      batchSize: 50,
-      pollIntervalMs: 50,
-    });
-    cleanups.push(() => d.stop());
+      cleanups,
+      { store, lanes: true, batchSize: 50, pollIntervalMs: 50 },
+    );
     await d.start();
     await telegram.waitForSent(30, undefined, 20_000);
 

@@ -7,6 +7,10 @@ import { join } from 'node:path';
 import { createIdentity, seedIdentity, type IdentityHandle } from '@sportello/identity';
 import { createInProcessBus, createLogger, type EventBus } from '@sportello/platform';
 import { computeFiscalCode } from '@sportello/schema';
+import type { NotifierConfig } from '../config.js';
+import { createNotifier, type NotifierDeps, type NotifierHandle } from '../notifier.js';
+import { seedNotifier } from '../seed/index.js';
+import { testConfig } from './test-config.js';
 
 export const COMUNE = '001272';
 export const NOTIFIER_SECRET = 'notifier-secret-for-tests';
@@ -80,6 +84,81 @@ export async function startIdentity(citizens: readonly TestCitizen[]): Promise<{
     bus,
     async close() {
       await identity.close();
+      await bus.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Marks the citizens' Telegram chats as linked in identity (all of them without `fiscalCodes`), as
+ * linking through the bot earlier would have: identity knows they are linked, the notifier has the
+ * chat ids (see {@link startTestNotifier}'s `telegramChats`).
+ */
+export async function linkTelegramInIdentity(
+  identity: IdentityHandle,
+  fiscalCodes?: readonly string[],
+): Promise<void> {
+  const only = fiscalCodes ? ` where fiscal_code in (${fiscalCodes.map(() => '?').join(',')})` : '';
+  await identity.database
+    .fork({ comune: COMUNE })
+    .execute(`update citizen set telegram_chat_id = 'linked', telegram_linked_at = ?${only}`, [
+      new Date().toISOString(),
+      ...(fiscalCodes ?? []),
+    ]);
+}
+
+/** A notifier on a SQLite file of its own (in a temporary folder), with an in-process bus. */
+export interface TestNotifier {
+  notifier: NotifierHandle;
+  bus: EventBus;
+  /** The temporary folder (database, sandbox). */
+  dir: string;
+  /** Closes the notifier and the bus and deletes the folder. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates a notifier for tests on a SQLite file in a new temporary folder (`prefix` names it), with
+ * the identity and anagrafe peers given and `config` over {@link testConfig}, and records the
+ * Telegram chats the citizens linked. Not started: call `notifier.start()` or `notifier.listen(0)`.
+ */
+export async function startTestNotifier(options: {
+  prefix: string;
+  identityUrl: string;
+  anagrafeUrl: string;
+  config?: Partial<NotifierConfig>;
+  telegramChats?: ReadonlyArray<{ fiscalCode: string; chatId: string }>;
+  jwks?: NotifierDeps['jwks'];
+  /** The bus to use (one already listened on). @default a new in-process bus */
+  bus?: EventBus;
+}): Promise<TestNotifier> {
+  const dir = await mkdtemp(join(tmpdir(), options.prefix));
+  const bus = options.bus ?? createInProcessBus();
+  const notifier = await createNotifier(
+    testConfig({
+      database: { driver: 'sqlite', url: join(dir, 'notifier.db') },
+      identityUrl: options.identityUrl,
+      anagrafeUrl: options.anagrafeUrl,
+      sandboxDir: join(dir, 'sandbox'),
+      ...options.config,
+    }),
+    {
+      bus,
+      logger: createLogger({ name: options.prefix, level: 'silent' }),
+      ...(options.jwks ? { jwks: options.jwks } : {}),
+    },
+  );
+  await seedNotifier(notifier.database, {
+    comune: COMUNE,
+    telegramChats: [...(options.telegramChats ?? [])],
+  });
+  return {
+    notifier,
+    bus,
+    dir,
+    async close() {
+      await notifier.close();
       await bus.close();
       await rm(dir, { recursive: true, force: true });
     },
