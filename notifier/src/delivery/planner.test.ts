@@ -1,6 +1,6 @@
 import { afterEach, expect, it, vi } from 'vitest';
 import { createForegroundGate, createLogger } from '@sportello/platform';
-import { computeFiscalCode, createEvent, type AnyEvent } from '@sportello/schema';
+import { createEvent, type AnyEvent } from '@sportello/schema';
 import { createTestDatabase } from '@sportello/test-support';
 import { tariNoticeCreated } from '@sportello/test-support/notifier';
 import type { AudienceDirectory, ContactDirectory, ContactPoint } from '../directory/contact-directory.js';
@@ -49,13 +49,6 @@ it("a billing run's events wait for an alert being planned before their first st
   cleanups.push(() => scratch.dispose());
   const { database } = scratch;
   const residents = fiscalCodes(120);
-  const payer = computeFiscalCode({
-    surname: 'Rossi',
-    name: 'Mario',
-    birthDate: '1980-01-01',
-    sex: 'M',
-    birthPlaceCode: 'H501',
-  });
   // The alert's audience answers its first page, then holds the rest until the test lets it go.
   let releaseAudience!: () => void;
   const audienceHeld = new Promise<void>((resolve) => (releaseAudience = resolve));
@@ -110,7 +103,7 @@ it("a billing run's events wait for an alert being planned before their first st
   await until(() => alertPagesRead === 1);
 
   // A billing run arrives while the alert is being planned.
-  const run = { comune: COMUNE, payerFiscalCode: payer, actor: { kind: 'system', id: 'tributi' } } as const;
+  const run = { comune: COMUNE, actor: { kind: 'system', id: 'tributi' } } as const;
   const billing = Array.from({ length: 20 }, (_, i) => tariNoticeCreated(i, run));
   const billingPlanned = Promise.all(billing.map((event) => planner.planEvent(event)));
   await until(() => higherLanes.stats.deferred === billing.length);

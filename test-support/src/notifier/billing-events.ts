@@ -1,9 +1,25 @@
-import { createEvent, makeNoticeNumber, type Actor, type EventOf } from '@sportello/schema';
+import {
+  computeFiscalCode,
+  createEvent,
+  makeNoticeNumber,
+  type Actor,
+  type EventOf,
+} from '@sportello/schema';
+
+/** Who a billing run bills unless told otherwise: Mario Rossi, born in Rome on 1 January 1980. */
+export const BILLED_PAYER = computeFiscalCode({
+  surname: 'Rossi',
+  name: 'Mario',
+  birthDate: '1980-01-01',
+  sex: 'M',
+  birthPlaceCode: 'H501',
+});
 
 /** The run a {@link tariNoticeCreated} event belongs to. */
 export interface TariBillingRun {
   comune: string;
-  payerFiscalCode: string;
+  /** @default {@link BILLED_PAYER} */
+  payerFiscalCode?: string;
   /** Who records the positions (tributi, a benchmark). */
   actor: Actor;
 }
@@ -22,7 +38,7 @@ export function tariNoticeCreated(i: number, run: TariBillingRun): EventOf<'paym
       noticeNumber: makeNoticeNumber({ segregationCode: '01', iuvBase: BigInt(i) }),
       amountCents: 10_000,
       dueDate: '2026-12-16',
-      payerFiscalCode: run.payerFiscalCode,
+      payerFiscalCode: run.payerFiscalCode ?? BILLED_PAYER,
       creditorFiscalCode: '00856930102',
       description: 'TARI 2026',
       instalment: null,
