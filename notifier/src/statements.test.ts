@@ -8,7 +8,6 @@ import {
   type DatabaseDriver,
 } from '@sportello/platform';
 import {
-  createTestDatabase,
   DATABASE_DRIVERS,
   LOCAL_POSTGRES_URL,
   startFakeIo,
@@ -32,6 +31,7 @@ import {
   telegramPeerSettings,
   testConfig,
 } from './test-support/harness.js';
+import { notifierTestDatabase, type Cleanups } from './test-support/dispatch.js';
 
 /**
  * What a submitted practice costs the notifier in SQL statements, counted on the real driver
@@ -59,7 +59,7 @@ const BOUND: Record<DatabaseDriver, number> = { sqlite: 26, postgresql: 17 };
 /** Statements when the bus hands the same four events out again, at most. */
 const REDELIVERY_BOUND = 1;
 
-const cleanups: Array<() => Promise<unknown>> = [];
+const cleanups: Cleanups = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
@@ -144,13 +144,7 @@ function shapes(statements: readonly string[]): Array<[string, number]> {
 
 describe.each(DATABASE_DRIVERS)('statements per submitted practice on %s', (driver) => {
   it('stay within the bound, each message sent once, and a redelivery costs next to nothing', async () => {
-    const scratch = await createTestDatabase({
-      service: 'notifier',
-      driver,
-      entities: NOTIFIER_ENTITIES,
-      migrations: { sqlite, postgresql },
-    });
-    cleanups.push(() => scratch.dispose());
+    const scratch = await notifierTestDatabase(driver, cleanups);
     const [smtp, telegram, io] = await Promise.all([
       startSmtpSink(),
       startFakeTelegram({ token: TOKEN }),

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger, type Database } from '@sportello/platform';
+import type { Database } from '@sportello/platform';
 import {
-  createTestDatabase,
   startFakeIo,
   startFakeTelegram,
   startSmtpSink,
@@ -9,22 +8,23 @@ import {
   type FakeTelegram,
   type SmtpSink,
 } from '@sportello/test-support';
-import { createEmailChannel } from '../channels/email/email-channel.js';
 import { createIoChannel } from '../channels/io/io-channel.js';
 import { createTelegramChannel } from '../channels/telegram/telegram-channel.js';
 import type { ChannelName } from '../channels/channel.js';
 import { DeliveryAttemptEntity } from '../entities/delivery-attempt.entity.js';
 import { DeliveryEntity } from '../entities/delivery.entity.js';
-import { NOTIFIER_ENTITIES } from '../entities/index.js';
-import { migrations as postgresql } from '../migrations/postgresql/index.js';
-import { migrations as sqlite } from '../migrations/sqlite/index.js';
 import { createRateLimiter } from '../pacing/rate-limiter.js';
 import { createWirePacer } from '../pacing/wire-pacer.js';
+import {
+  emailDispatchChannel,
+  notifierTestDatabase,
+  testDispatcher,
+  type Cleanups,
+} from '../test-support/dispatch.js';
 import { fiscalCodes } from '../test-support/harness.js';
 import { DeliveryStore } from './delivery-store.js';
-import { Dispatcher, type DispatchChannel } from './dispatcher.js';
+import type { Dispatcher, DispatchChannel } from './dispatcher.js';
 import { planSyntheticAudience } from '@sportello/test-support/notifier';
-import { createRenderer } from './renderer.js';
 
 /**
  * "Ambiguity handled on purpose": each provider accepts a message and its answer is lost (a 5xx, a
@@ -35,8 +35,7 @@ import { createRenderer } from './renderer.js';
 const TOKEN = '313131:ambiguity-token';
 const IO_KEY = 'io-key-for-ambiguity';
 const [CITIZEN] = fiscalCodes(1, 30_000);
-const logger = createLogger({ name: 'ambiguity-test', level: 'silent' });
-const cleanups: Array<() => Promise<unknown>> = [];
+const cleanups: Cleanups = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
@@ -53,13 +52,7 @@ interface Setup {
 }
 
 async function setup(): Promise<Setup> {
-  const scratch = await createTestDatabase({
-    service: 'notifier',
-    driver: 'sqlite',
-    entities: NOTIFIER_ENTITIES,
-    migrations: { sqlite, postgresql },
-  });
-  cleanups.push(() => scratch.dispose());
+  const scratch = await notifierTestDatabase('sqlite', cleanups);
   const [smtp, telegram, io] = await Promise.all([
     startSmtpSink(),
     startFakeTelegram({ token: TOKEN }),
@@ -76,19 +69,9 @@ async function setup(): Promise<Setup> {
   await database
     .forkUnscoped()
     .nativeUpdate(DeliveryEntity, { eventId, channel: 'io' }, { address: CITIZEN!, fiscalCode: CITIZEN! });
-  const email = createEmailChannel({
-    host: smtp.host,
-    port: smtp.port,
-    ignoreTls: true,
-    from: 'avvisi@comune.example.it',
-  });
-  cleanups.push(() => email.close());
   const pacer = createWirePacer({ perSecond: 30, perKeyIntervalMs: 1000 });
   const channels = new Map<ChannelName, DispatchChannel>([
-    [
-      'email',
-      { channel: email, limiter: createRateLimiter({}), keyOf: () => undefined, onUncertain: 'resend' },
-    ],
+    ['email', emailDispatchChannel(smtp, cleanups, { dispatch: { onUncertain: 'resend' } })],
     [
       'telegram',
       {
@@ -110,11 +93,8 @@ async function setup(): Promise<Setup> {
     ],
   ]);
   const store = new DeliveryStore(database);
-  const dispatcher = new Dispatcher({
+  const dispatcher = testDispatcher(database, channels, cleanups, {
     store,
-    channels,
-    render: createRenderer({ database, comuneName: () => 'Comune di Prova' }),
-    logger,
     backoff: { baseMs: 10, maxMs: 20 },
   });
   const status = async (channel: ChannelName) =>
