@@ -1,9 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { generatePopulation, type DemoHousehold, type DemoPerson } from '@sportello/hub';
 import {
-  startFakeIo,
-  startFakeTelegram,
-  startSmtpSink,
   type FakeIo,
   type FakeTelegram,
   type ReceivedMail,
@@ -13,9 +10,12 @@ import {
   type ReceivedSpan,
 } from '@sportello/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chatIdOf, ioAllows, startChannelPeers, type ChannelPeers } from './support/channel-peers.js';
 import { devToken, graphql } from './support/graphql-client.js';
 import { liveClients, type LiveClients, type LiveSubscription } from './support/live-client.js';
 import { authorizeApp, type AppCredentials } from './support/oauth-flow.js';
+import { paymentProviderToken } from './support/payments.js';
+import { draftBulkyWasteCollection } from './support/practice-drafts.js';
 import { randomComune, startHub, type RunningHub } from './support/running-hub.js';
 
 /**
@@ -36,10 +36,6 @@ const DEMO_APP: AppCredentials = {
 };
 /** The identity seed's language by position in the population (six in Italian, then en, de). */
 const LANGUAGES = ['it', 'it', 'it', 'it', 'it', 'it', 'en', 'de'] as const;
-/** Telegram chats the demo links for citizens who use the bot, by position in the population. */
-const chatIdOf = (index: number) => String(700_000_000 + index);
-/** Some IO users have turned the comune off in the app: IO refuses their messages. */
-const ioAllows = (index: number) => index % 5 !== 4;
 
 /** Today in Italy (`YYYY-MM-DD`): the day tributi's reminders count from. */
 function italianToday(): string {
@@ -105,6 +101,7 @@ const mailText = (mail: ReceivedMail) => `${mail.parsed.subject ?? ''}\n${mail.p
 
 describe.each(['embedded', 'distributed'] as const)('acceptance scenarios (%s mode)', (mode) => {
   let hub: RunningHub;
+  let peers: ChannelPeers;
   let sink: SmtpSink;
   let telegram: FakeTelegram;
   let io: FakeIo;
@@ -117,32 +114,21 @@ describe.each(['embedded', 'distributed'] as const)('acceptance scenarios (%s mo
   beforeAll(async () => {
     const comune = mode === 'embedded' ? '999001' : randomComune();
     ({ people, households } = generatePopulation({ households: HOUSEHOLDS, istat: comune }));
-    // The citizens on App IO, as IO knows them before the hub's first reminders go out.
-    const profiles = Object.fromEntries(
-      people.flatMap((person, index) =>
-        person.io ? [[person.fiscalCode, { senderAllowed: ioAllows(index) }] as const] : [],
-      ),
-    );
-    [sink, telegram, io, collector] = await Promise.all([
-      startSmtpSink(),
-      startFakeTelegram({ token: BOT_TOKEN }),
-      startFakeIo({ keys: [IO_KEY], profiles }),
+    [peers, collector] = await Promise.all([
+      startChannelPeers(people, {
+        botToken: BOT_TOKEN,
+        ioKey: IO_KEY,
+        webhookSecret: 'scenario-webhook-secret',
+        publicChannel: PUBLIC_CHANNEL,
+      }),
       startOtlpReceiver(),
     ]);
+    ({ sink, telegram, io } = peers);
     hub = await startHub(mode, {
       households: HOUSEHOLDS,
       comune,
       env: {
-        SMTP_HOST: sink.host,
-        SMTP_PORT: String(sink.port),
-        TELEGRAM_BOT_TOKEN: BOT_TOKEN,
-        TELEGRAM_API_ROOT: telegram.apiRoot,
-        TELEGRAM_WEBHOOK_SECRET: 'scenario-webhook-secret',
-        TELEGRAM_PUBLIC_CHANNEL: PUBLIC_CHANNEL,
-        // The fake Bot API knows the demo's linked chats: seed them, as the sandbox would.
-        DEMO_TELEGRAM_CHATS: 'true',
-        IO_API_URL: io.baseUrl,
-        IO_API_KEY: IO_KEY,
+        ...peers.env,
         OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,
         // Batches every 200 ms instead of 5 s, so the trace test waits less.
         OTEL_BSP_SCHEDULE_DELAY: '200',
@@ -155,7 +141,7 @@ describe.each(['embedded', 'distributed'] as const)('acceptance scenarios (%s mo
   afterAll(async () => {
     await live?.dispose();
     await hub?.stop();
-    await Promise.all([sink?.close(), telegram?.close(), io?.close(), collector?.close()]);
+    await Promise.all([peers?.close(), collector?.close()]);
   }, 90_000);
 
   it("lets a third-party app read a citizen's whole overview in one query, on the citizen's grant", async () => {
@@ -254,27 +240,7 @@ describe.each(['embedded', 'distributed'] as const)('acceptance scenarios (%s mo
     );
     await expect.poll(() => live.openSubscriptions(), { timeout: 10_000 }).toBe(before + 1);
 
-    const draft = await graphql<{ createPracticeDraft: { id: string } }>(
-      hub.api,
-      'mutation Draft($input: CreatePracticeDraftInput!) { createPracticeDraft(input: $input) { id } }',
-      {
-        token: citizenToken,
-        variables: {
-          input: {
-            typeCode: 'bulky-waste-collection',
-            data: {
-              pickupAddress: {
-                street: citizen.address.street,
-                number: citizen.address.number,
-                postcode: citizen.address.postcode,
-              },
-              items: [{ kind: 'mattress', description: 'Double mattress' }],
-              phone: '+39 0171 123456',
-            },
-          },
-        },
-      },
-    );
+    const draft = await draftBulkyWasteCollection(hub.api, citizenToken, citizen, 'Double mattress');
     expect(draft.errors).toBeUndefined();
     const practiceId = draft.data!.createPracticeDraft.id;
     const submitted = await graphql(hub.api, `mutation { submitPractice(id: "${practiceId}") { status } }`, {
@@ -539,22 +505,13 @@ describe.each(['embedded', 'distributed'] as const)('acceptance scenarios (%s mo
     await expect.poll(() => live.openSubscriptions(), { timeout: 10_000 }).toBe(before + 1);
 
     // The payment provider confirms the payment with its own service credentials.
-    const providerToken = await fetch(`${hub.identity}/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: 'sportello-pagopa',
-        client_secret: 'demo-pagopa-secret',
-      }).toString(),
-    });
-    expect(providerToken.status).toBe(200);
+    const providerToken = await paymentProviderToken(hub.identity);
     const receiptId = `PSP-${randomBytes(6).toString('hex')}`;
     const recorded = await graphql<{ recordPaymentReceipt: { positionStatus: string } }>(
       hub.api,
       'mutation Pay($input: PaymentReceiptInput!) { recordPaymentReceipt(input: $input) { positionStatus } }',
       {
-        token: ((await providerToken.json()) as { access_token: string }).access_token,
+        token: providerToken,
         variables: {
           input: {
             noticeNumber: instalment.noticeNumber,
