@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
@@ -15,6 +14,7 @@ import { NOTIFIER_ENTITIES } from './entities/index.js';
 import { migrations as postgresql } from './migrations/postgresql/index.js';
 import { migrations as sqlite } from './migrations/sqlite/index.js';
 import { seedNotifier } from './seed/index.js';
+import { killChild, startCrashChild } from './test-support/crash-children.js';
 import { COMUNE, fiscalCodes, startAnagrafeFake, startIdentity } from './test-support/harness.js';
 
 /**
@@ -23,8 +23,6 @@ import { COMUNE, fiscalCodes, startAnagrafeFake, startIdentity } from './test-su
  * killed with SIGKILL several times while it sends.
  */
 
-const CHILD = fileURLToPath(new URL('./test-support/crash-child.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const NATS = 'nats://127.0.0.1:4222';
 const TOKEN = '654321:crash-test-token';
 const N = 300;
@@ -44,55 +42,27 @@ const children: ChildProcess[] = [];
 /** What the children printed (warnings and errors), for failure messages. */
 const output: string[] = [];
 
-function startChild(): { child: ChildProcess; ready: Promise<void> } {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      '--conditions=source',
-      CHILD,
-      JSON.stringify({
-        sqlitePath: join(dir, 'notifier.db'),
-        identityUrl: identity.url,
-        anagrafeUrl: anagrafe.url,
-        nats: NATS,
-        stream,
-        root,
-        consumer: `notifier-${suffix}`,
-        smtp: { host: smtp.host, port: smtp.port },
-        telegramApiRoot: telegram.apiRoot,
-        telegramToken: TOKEN,
-        sandboxDir: join(dir, 'sandbox'),
-      }),
-    ],
+function startChild(): { child: ChildProcess; ready: Promise<number> } {
+  return startCrashChild(
     {
-      cwd: ROOT,
-      // The sources (platform's too) use TypeScript's legacy decorators: the base config says so for all.
-      env: {
-        ...process.env,
-        TSX_TSCONFIG_PATH: fileURLToPath(new URL('../../tsconfig.base.json', import.meta.url)),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      sqlitePath: join(dir, 'notifier.db'),
+      identityUrl: identity.url,
+      anagrafeUrl: anagrafe.url,
+      nats: NATS,
+      stream,
+      root,
+      consumer: `notifier-${suffix}`,
+      smtp: { host: smtp.host, port: smtp.port },
+      telegramApiRoot: telegram.apiRoot,
+      telegramToken: TOKEN,
+      sandboxDir: join(dir, 'sandbox'),
     },
+    { children, output },
   );
-  children.push(child);
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('ready')) resolve();
-    });
-    child.once('exit', (code, signal) => reject(new Error(`child exited (${code ?? signal}):\n${stderr}`)));
-  });
-  return { child, ready };
 }
 
 async function kill(child: ChildProcess) {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
+  await killChild(child);
   expect(child.signalCode).toBe('SIGKILL');
 }
 

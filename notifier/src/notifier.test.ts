@@ -1,8 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createInProcessBus, createLogger, type EventBus } from '@sportello/platform';
+import { createInProcessBus, type EventBus } from '@sportello/platform';
 import {
   createTestIssuer,
   metricSample,
@@ -16,16 +13,18 @@ import {
 } from '@sportello/test-support';
 import { createEvent, makeNoticeNumber, type EventEnvelope } from '@sportello/schema';
 import { DeliveryEntity } from './entities/delivery.entity.js';
-import { createNotifier, seedNotifier, type NotifierHandle } from './index.js';
+import type { NotifierHandle } from './index.js';
 import {
   COMUNE,
   fiscalCodes,
+  linkTelegramInIdentity,
   startAnagrafeFake,
   smtpPeerSettings,
   startIdentity,
+  startTestNotifier,
   telegramPeerSettings,
-  testConfig,
   type TestCitizen,
+  type TestNotifier,
 } from './test-support/harness.js';
 
 /** The issue's figure: a zone of 10,000 residents. */
@@ -51,7 +50,7 @@ let issuer: TestIssuer;
 let bus: EventBus;
 let notifier: NotifierHandle;
 let url: string;
-let dir: string;
+let running: TestNotifier;
 const statsEvents: EventEnvelope[] = [];
 
 const alert = (colour: 'red' | 'yellow', zones = ['Z1']) =>
@@ -117,50 +116,38 @@ beforeAll(async () => {
     createTestIssuer({ issuer: 'http://identity.test', audience: 'sportello' }),
   ]);
   // Chats linked earlier through the bot: identity knows they are linked, the notifier has the ids.
+  await linkTelegramInIdentity(identity.identity, withTelegram);
   const identityEm = identity.identity.database.fork({ comune: COMUNE });
-  await identityEm.execute(
-    `update citizen set telegram_chat_id = 'linked', telegram_linked_at = ? where fiscal_code in (${withTelegram.map(() => '?').join(',')})`,
-    [new Date().toISOString(), ...withTelegram],
-  );
   await identityEm.execute(
     `update citizen set preferences = json_set(preferences, '$."civil-protection-alerts".email', json('false')) where fiscal_code in (${emailOptOut.map(() => '?').join(',')})`,
     [...emailOptOut],
   );
 
-  dir = await mkdtemp(join(tmpdir(), 'notifier-test-'));
   bus = createInProcessBus();
   await bus.listen('sportello.*.notifier.>', (event) => void statsEvents.push(event));
-  notifier = await createNotifier(
-    testConfig({
-      database: { driver: 'sqlite', url: join(dir, 'notifier.db') },
-      identityUrl: identity.url,
-      anagrafeUrl: anagrafe.url,
+  running = await startTestNotifier({
+    prefix: 'notifier-test-',
+    identityUrl: identity.url,
+    anagrafeUrl: anagrafe.url,
+    jwks: issuer.jwks,
+    bus,
+    telegramChats: withTelegram.map((fiscalCode) => ({ fiscalCode, chatId: chatOf(fiscalCode) })),
+    config: {
       smtp: smtpPeerSettings(smtp, 2000),
       telegram: telegramPeerSettings(telegram.apiRoot, TOKEN, {
         publicChannel: PUBLIC_CHANNEL,
         ratePerSecond: 100,
       }),
       io: { baseUrl: io.baseUrl, apiKey: IO_KEY, ratePerSecond: 1000 },
-      sandboxDir: join(dir, 'sandbox'),
-    }),
-    {
-      bus,
-      logger: createLogger({ name: 'notifier-test', level: 'silent' }),
-      jwks: issuer.jwks,
     },
-  );
-  await seedNotifier(notifier.database, {
-    comune: COMUNE,
-    telegramChats: withTelegram.map((fiscalCode) => ({ fiscalCode, chatId: chatOf(fiscalCode) })),
   });
+  notifier = running.notifier;
   url = await notifier.listen(0);
 }, 180_000);
 
 afterAll(async () => {
-  await notifier?.close();
-  await bus?.close();
+  await (running ? running.close() : bus?.close());
   await Promise.all([identity?.close(), anagrafe?.close(), smtp?.close(), telegram?.close(), io?.close()]);
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 describe('a red alert for a zone of 10,000 residents', () => {

@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -22,6 +21,7 @@ import { NotificationEntity } from './entities/notification.entity.js';
 import { migrations as postgresql } from './migrations/postgresql/index.js';
 import { migrations as sqlite } from './migrations/sqlite/index.js';
 import { seedNotifier } from './seed/index.js';
+import { killChild, startCrashChild } from './test-support/crash-children.js';
 import { COMUNE, fiscalCodes, startAnagrafeFake, startIdentity } from './test-support/harness.js';
 
 /**
@@ -32,8 +32,6 @@ import { COMUNE, fiscalCodes, startAnagrafeFake, startIdentity } from './test-su
  * the alert must be complete within 30 s, every resident served once per channel.
  */
 
-const CHILD = fileURLToPath(new URL('./test-support/crash-child.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const NATS = 'nats://127.0.0.1:4222';
 const TOKEN = '654322:recovery-test-token';
 const N = 1000;
@@ -57,56 +55,28 @@ const children: ChildProcess[] = [];
 const output: string[] = [];
 
 function startChild(): { child: ChildProcess; ready: Promise<number> } {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      '--conditions=source',
-      CHILD,
-      JSON.stringify({
-        sqlitePath: join(dir, 'notifier.db'),
-        identityUrl: identity.url,
-        anagrafeUrl: anagrafe.url,
-        nats: NATS,
-        stream,
-        root,
-        consumer: `notifier-${suffix}`,
-        smtp: { host: smtp.host, port: smtp.port },
-        smtpRatePerSecond: 400,
-        telegramApiRoot: telegram.apiRoot,
-        telegramToken: TOKEN,
-        sandboxDir: join(dir, 'sandbox'),
-        defaults: true,
-      }),
-    ],
+  return startCrashChild(
     {
-      cwd: ROOT,
-      // The sources (platform's too) use TypeScript's legacy decorators: the base config says so for all.
-      env: {
-        ...process.env,
-        TSX_TSCONFIG_PATH: fileURLToPath(new URL('../../tsconfig.base.json', import.meta.url)),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      sqlitePath: join(dir, 'notifier.db'),
+      identityUrl: identity.url,
+      anagrafeUrl: anagrafe.url,
+      nats: NATS,
+      stream,
+      root,
+      consumer: `notifier-${suffix}`,
+      smtp: { host: smtp.host, port: smtp.port },
+      smtpRatePerSecond: 400,
+      telegramApiRoot: telegram.apiRoot,
+      telegramToken: TOKEN,
+      sandboxDir: join(dir, 'sandbox'),
+      defaults: true,
     },
+    { children, output },
   );
-  children.push(child);
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const ready = new Promise<number>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('ready')) resolve(Date.now());
-    });
-    child.once('exit', (code, signal) => reject(new Error(`child exited (${code ?? signal}):\n${stderr}`)));
-  });
-  return { child, ready };
 }
 
 async function kill(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
+  await killChild(child);
 }
 
 /** Addresses that received the alert, with the distinct Message-IDs each got. */
