@@ -20,25 +20,16 @@ function formatterCache<F>(make: (locale: string) => F): (language: Language) =>
   };
 }
 
-const dateFormat = formatterCache(
-  (locale) =>
-    new Intl.DateTimeFormat(locale, {
-      timeZone: TIME_ZONE,
-      day: '2-digit',
-      month: '2-digit',
-      year: 'numeric',
-    }),
-);
+/** A calendar date in the comune's time zone. */
+const DATE: Intl.DateTimeFormatOptions = {
+  timeZone: TIME_ZONE,
+  day: '2-digit',
+  month: '2-digit',
+  year: 'numeric',
+};
+const dateFormat = formatterCache((locale) => new Intl.DateTimeFormat(locale, DATE));
 const dateTimeFormat = formatterCache(
-  (locale) =>
-    new Intl.DateTimeFormat(locale, {
-      timeZone: TIME_ZONE,
-      day: '2-digit',
-      month: '2-digit',
-      year: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-    }),
+  (locale) => new Intl.DateTimeFormat(locale, { ...DATE, hour: '2-digit', minute: '2-digit' }),
 );
 const euroFormat = formatterCache(
   (locale) => new Intl.NumberFormat(locale, { style: 'currency', currency: 'EUR', useGrouping: 'always' }),

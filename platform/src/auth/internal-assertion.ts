@@ -59,6 +59,9 @@ export interface InternalAssertions {
   verify(value: string | undefined): { caller: string };
 }
 
+/** How many verified assertions a checker remembers (a few callers, each renewing its own). */
+const VERIFIED_KEPT = 64;
+
 /** The longest lifetime an assertion may claim, whatever its signer says. */
 const MAX_LIFETIME_SECONDS = 300;
 
@@ -86,7 +89,6 @@ export function createInternalAssertions(options: InternalAssertionOptions): Int
    * lifetime, so each is checked once (its time bounds still at every use). Few callers, so few.
    */
   const verified = new Map<string, { caller: string; iat: number; exp: number }>();
-  const VERIFIED_KEPT = 64;
 
   function current(): string {
     const at = now();
