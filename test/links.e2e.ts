@@ -93,7 +93,7 @@ describe('every link on the public origin', () => {
     // A citizen with every channel submits a practice: its registration reaches them everywhere.
     const citizen = people.find((person) => person.email !== undefined && person.telegram && person.io)!;
     const token = (await devToken(hub.identity, { subject: citizen.fiscalCode })).access_token;
-    const draft = await draftBulkyWasteCollection(hub.api, token, citizen, 'Materasso');
+    const draft = await draftBulkyWasteCollection(hub.api, token, citizen.address, 'Materasso');
     expect(draft.errors).toBeUndefined();
     const id = draft.data!.createPracticeDraft.id;
     expect(

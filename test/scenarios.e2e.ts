@@ -240,7 +240,7 @@ describe.each(['embedded', 'distributed'] as const)('acceptance scenarios (%s mo
     );
     await expect.poll(() => live.openSubscriptions(), { timeout: 10_000 }).toBe(before + 1);
 
-    const draft = await draftBulkyWasteCollection(hub.api, citizenToken, citizen, 'Double mattress');
+    const draft = await draftBulkyWasteCollection(hub.api, citizenToken, citizen.address, 'Double mattress');
     expect(draft.errors).toBeUndefined();
     const practiceId = draft.data!.createPracticeDraft.id;
     const submitted = await graphql(hub.api, `mutation { submitPractice(id: "${practiceId}") { status } }`, {

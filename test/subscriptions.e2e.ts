@@ -3,6 +3,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { devToken, graphql } from './support/graphql-client.js';
+import { draftBulkyWasteCollection } from './support/practice-drafts.js';
 import { randomComune, startHub, type RunningHub } from './support/running-hub.js';
 
 /** One subscription as a client app holds it: what it received, and how it ended. */
@@ -53,22 +54,11 @@ interface PracticeUpdate {
 
 /** A practice the citizen submits through the gateway; its id. */
 async function submitPractice(api: string, token: string): Promise<string> {
-  const draft = await graphql<{ createPracticeDraft: { id: string } }>(
+  const draft = await draftBulkyWasteCollection(
     api,
-    'mutation Draft($input: CreatePracticeDraftInput!) { createPracticeDraft(input: $input) { id } }',
-    {
-      token,
-      variables: {
-        input: {
-          typeCode: 'bulky-waste-collection',
-          data: {
-            pickupAddress: { street: 'Via Roma', number: '12', postcode: '12100' },
-            items: [{ kind: 'mattress', description: 'Materasso matrimoniale' }],
-            phone: '+39 0171 123456',
-          },
-        },
-      },
-    },
+    token,
+    { street: 'Via Roma', number: '12', postcode: '12100' },
+    'Materasso matrimoniale',
   );
   expect(draft.errors).toBeUndefined();
   const practiceId = draft.data!.createPracticeDraft.id;
