@@ -26,8 +26,10 @@ export {
 export { type RevocationReason } from './events/identity.events.js';
 export { PAYMENT_KINDS, type PaymentKind } from './events/tributi.events.js';
 export {
+  NOTIFICATION_CATEGORIES,
   NOTIFICATION_CHANNEL_ENUM,
   NOTIFICATION_CHANNELS,
+  type NotificationCategory,
   type NotificationChannel,
 } from './events/notifier.events.js';
 export {

@@ -1,18 +1,11 @@
+import { NOTIFICATION_CATEGORIES, type NotificationCategory } from '@sportello/schema';
 import type { ChannelName } from '../channels/channel.js';
 
 /**
- * What a citizen can be notified about, as identity stores their preferences. `critical-alerts`
- * (red civil-protection alerts) cannot be turned off.
+ * What a citizen can be notified about, as identity stores their preferences: the list of
+ * `@sportello/schema`. `critical-alerts` (red civil-protection alerts) cannot be turned off.
  */
-export const NOTIFICATION_CATEGORIES = [
-  'ordinances',
-  'civil-protection-alerts',
-  'critical-alerts',
-  'practice-updates',
-  'payment-reminders',
-  'document-expiry',
-] as const;
-export type NotificationCategory = (typeof NOTIFICATION_CATEGORIES)[number];
+export { NOTIFICATION_CATEGORIES, type NotificationCategory };
 
 /** Every channel, in the order deliveries are planned. */
 export const CHANNELS: readonly ChannelName[] = ['email', 'telegram', 'io'];

@@ -6,6 +6,20 @@ export const NOTIFICATION_CHANNELS = ['email', 'telegram', 'io'] as const;
 export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
 
 /**
+ * What a citizen can be notified about, as identity stores their preferences and the notifier reads
+ * them. `critical-alerts` are red civil-protection alerts.
+ */
+export const NOTIFICATION_CATEGORIES = [
+  'ordinances',
+  'civil-protection-alerts',
+  'critical-alerts',
+  'practice-updates',
+  'payment-reminders',
+  'document-expiry',
+] as const;
+export type NotificationCategory = (typeof NOTIFICATION_CATEGORIES)[number];
+
+/**
  * How the public `NotificationChannel` enum reads, which identity and the notifier both register
  * (the gateway's supergraph merges the two): its name, what it is about, and what each channel
  * means to a citizen, by the channel's GraphQL name.

@@ -7,14 +7,7 @@
 import { ALERT_PHASES, type AlertColour, type AlertPhase, type Hazard } from '@sportello/schema';
 
 // The vocabularies are part of the event contract, so they come from @sportello/schema.
-export {
-  HAZARDS,
-  ALERT_COLOURS,
-  ALERT_PHASES,
-  type Hazard,
-  type AlertColour,
-  type AlertPhase,
-} from '@sportello/schema';
+export { HAZARDS, ALERT_COLOURS, type Hazard, type AlertColour } from '@sportello/schema';
 
 /** The comune's operational phases, in increasing order. */
 export const OPERATIONAL_PHASES = ALERT_PHASES;

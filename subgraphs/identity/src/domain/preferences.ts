@@ -1,15 +1,12 @@
-import { NOTIFICATION_CHANNELS, type NotificationChannel } from '@sportello/schema';
+import {
+  NOTIFICATION_CATEGORIES,
+  NOTIFICATION_CHANNELS,
+  type NotificationCategory,
+  type NotificationChannel,
+} from '@sportello/schema';
 
-/** What a citizen can be notified about. `critical-alerts` are red civil-protection alerts. */
-export const NOTIFICATION_CATEGORIES = [
-  'ordinances',
-  'civil-protection-alerts',
-  'critical-alerts',
-  'practice-updates',
-  'payment-reminders',
-  'document-expiry',
-] as const;
-export type NotificationCategory = (typeof NOTIFICATION_CATEGORIES)[number];
+/** What a citizen can be notified about: the list of `@sportello/schema`. */
+export { NOTIFICATION_CATEGORIES, type NotificationCategory };
 
 /** Channels the notifier delivers through: the list of `@sportello/schema`. */
 export { NOTIFICATION_CHANNELS, type NotificationChannel };
