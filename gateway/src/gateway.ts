@@ -1,4 +1,3 @@
-import { type AddressInfo } from 'node:net';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
@@ -10,6 +9,7 @@ import {
   type EventBus,
   extractTraceContext,
   type ForegroundGate,
+  listenOn,
   operationNameAttribute,
   type ServerSpan,
   SPAN_ATTRIBUTES,
@@ -691,16 +691,7 @@ export async function createGateway(
 
   return {
     async listen(port, host = '127.0.0.1') {
-      await new Promise<void>((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(port, host, () => {
-          httpServer.off('error', reject);
-          resolve();
-        });
-      });
-      const address = httpServer.address() as AddressInfo;
-      const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      listeningUrl = `http://${shownHost}:${address.port}/graphql`;
+      listeningUrl = `${await listenOn(httpServer, port, host)}/graphql`;
       logger.info({ url: listeningUrl, subgraphs: Object.keys(config.subgraphUrls) }, 'gateway listening');
       return listeningUrl;
     },

@@ -163,6 +163,7 @@ export {
   ConflictError,
   ServiceUnavailableError,
   isClientError,
+  httpStatusOfCode,
 } from './errors/client-errors.js';
 export {
   createServiceServer,
@@ -171,6 +172,7 @@ export {
   type RouteResponse,
 } from './http/service-server.js';
 export { readBounded, type ServiceRequest } from './http/service-request.js';
+export { listenOn } from './http/listen.js';
 export { detectFileType, DETECTABLE_FILE_TYPES } from './http/file-types.js';
 export { answeringUpload, checkUploadedFile, uploadProblem, UploadRefusal } from './http/upload-answers.js';
 export { demoRandom } from './demo/demo-random.js';

@@ -14,6 +14,23 @@ export const ERROR_CODES = {
 } as const;
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
 
+const STATUS_OF_CODE: Partial<Record<string, number>> = {
+  [ERROR_CODES.badUserInput]: 400,
+  [ERROR_CODES.unauthenticated]: 401,
+  [ERROR_CODES.forbidden]: 403,
+  [ERROR_CODES.notFound]: 404,
+  [ERROR_CODES.conflict]: 409,
+  [ERROR_CODES.rateLimited]: 429,
+};
+
+/**
+ * The HTTP status a client error answers with outside GraphQL (service routes, uploads): the usual one
+ * of its code, 400 for a code without one of its own.
+ */
+export function httpStatusOfCode(code: string): number {
+  return STATUS_OF_CODE[code] ?? 400;
+}
+
 /** Extra, client-visible details; never personal data of someone other than the caller. */
 export type ErrorDetails = Record<string, unknown>;
 

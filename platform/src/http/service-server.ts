@@ -1,5 +1,4 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import { type AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
 import { context as traceContext, trace } from '@opentelemetry/api';
 import {
@@ -7,7 +6,8 @@ import {
   InternalAssertionError,
   type InternalAssertions,
 } from '../auth/internal-assertion.js';
-import { isClientError } from '../errors/client-errors.js';
+import { httpStatusOfCode, isClientError } from '../errors/client-errors.js';
+import { listenOn } from './listen.js';
 import { type Logger } from '../logging/logger.js';
 import type { ServiceMetrics } from '../observability/metrics.js';
 import { operationNameAttribute, SPAN_ATTRIBUTES, startServerSpan } from '../observability/spans.js';
@@ -119,16 +119,6 @@ function send(
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(JSON.stringify(json));
 }
-
-/** The HTTP status of a client error a route threw without one. */
-const STATUS_OF_CODE: Partial<Record<string, number>> = {
-  BAD_USER_INPUT: 400,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  RATE_LIMITED: 429,
-};
 
 /** A GraphQL-over-HTTP error body, for failures before Apollo sees the request. */
 function graphqlError(message: string, code: string) {
@@ -375,7 +365,7 @@ export function createServiceServer<Context extends BaseContext>(
         } else if (isClientError(error) && request.url.pathname !== GRAPHQL_PATH) {
           // A route refusing bad input (a feed's `?comune=abc`): the client's fault, said as such.
           const { http, ...extensions } = error.extensions as { http?: { status?: number } };
-          send(res, http?.status ?? STATUS_OF_CODE[error.code] ?? 400, {
+          send(res, http?.status ?? httpStatusOfCode(error.code), {
             error: error.message,
             ...extensions,
           });
@@ -424,16 +414,7 @@ export function createServiceServer<Context extends BaseContext>(
         await apollo.start();
         started = true;
       }
-      await new Promise<void>((resolve, reject) => {
-        httpServer.once('error', reject);
-        httpServer.listen(port, host, () => {
-          httpServer.off('error', reject);
-          resolve();
-        });
-      });
-      const address = httpServer.address() as AddressInfo;
-      const hostname = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      const url = `http://${hostname}:${address.port}`;
+      const url = await listenOn(httpServer, port, host);
       logger.info({ service: options.name, url }, 'listening');
       return url;
     },

@@ -1,4 +1,4 @@
-import { isClientError } from '../errors/client-errors.js';
+import { httpStatusOfCode, isClientError } from '../errors/client-errors.js';
 import { detectFileType } from './file-types.js';
 import { PayloadTooLargeError, type ServiceRequest } from './service-request.js';
 import type { RouteResponse } from './service-server.js';
@@ -75,14 +75,6 @@ export function checkUploadedFile(
   return detected;
 }
 
-const STATUS_BY_CODE: Record<string, number> = {
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  BAD_USER_INPUT: 400,
-  CONFLICT: 409,
-};
-
 /** An upload route's JSON error: `{ error: { code, message, field?, ... } }`. */
 export function uploadProblem(
   status: number,
@@ -127,7 +119,7 @@ export async function answeringUpload(
         ...(reason === undefined ? {} : { reason }),
         ...(scope === undefined ? {} : { scope }),
       };
-      return uploadProblem(STATUS_BY_CODE[code] ?? 400, code, error.message, field, detail);
+      return uploadProblem(httpStatusOfCode(code), code, error.message, field, detail);
     }
     throw error;
   }

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import {
+  httpStatusOfCode,
   isClientError,
   type ClientError,
   type DatabaseRequestContext,
@@ -36,17 +37,9 @@ export function rewriteCertificatePath(raw: IncomingMessage): void {
   raw.url = `${url.pathname}${url.search}`;
 }
 
-const STATUS_BY_CODE: Record<string, number> = {
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  BAD_USER_INPUT: 400,
-  CONFLICT: 409,
-};
-
 function errorResponse(error: ClientError): RouteResponse {
   return {
-    status: STATUS_BY_CODE[error.code] ?? 400,
+    status: httpStatusOfCode(error.code),
     json: { errors: [{ message: error.message, extensions: { code: error.code } }] },
   };
 }
