@@ -9,6 +9,11 @@ const BINARY = ['nats-server', '/usr/sbin/nats-server'].find(
   (candidate) => spawnSync(candidate, ['--version']).status === 0,
 );
 
+/** What nats-server logs once it listens for clients (JetStream recovered first). */
+const READY_LINE = 'Server is ready';
+/** How long a server may take to say it is ready, however loaded the machine. */
+const READY_WITHIN_MS = 30_000;
+
 /**
  * A NATS server with JetStream that a test owns and may stop and start again on the same port and
  * storage (an outage), unlike the shared one on 4222.
@@ -17,8 +22,13 @@ export interface PrivateNatsServer {
   readonly url: string;
   /** Kills the server (SIGKILL), as an outage would. */
   stop(): Promise<void>;
-  /** Starts it again on the same port and storage. */
+  /** Starts it again on the same port and storage (see {@link ready}). */
   start(): void;
+  /**
+   * Resolves once the last server started accepts connections (it logged that it is ready); rejects
+   * if it exited first or did not get there within 30 s.
+   */
+  ready(): Promise<void>;
   /** Stops it and deletes its storage. */
   dispose(): Promise<void>;
 }
@@ -31,16 +41,54 @@ async function freeLoopbackPort(): Promise<number> {
   return port;
 }
 
-/** Starts a private NATS server on a free loopback port. @throws when nats-server is not installed */
+/** Resolves when `child` logs its ready line on stderr (nats-server logs there); rejects if it exits first. */
+function readyLine(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let log = '';
+    let settled = false;
+    const settle = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      if (error) reject(error);
+      else resolve();
+    };
+    const deadline = setTimeout(
+      () => settle(new Error(`nats-server did not get ready within ${READY_WITHIN_MS} ms:\n${log}`)),
+      READY_WITHIN_MS,
+    );
+    deadline.unref();
+    // Read the log to its end, ready or not: a pipe nobody drains would stall the server.
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => {
+      if (settled) return;
+      log += chunk;
+      if (log.includes(READY_LINE)) settle();
+    });
+    child.once('error', (error) => settle(error));
+    child.once('exit', (code, signal) =>
+      settle(new Error(`nats-server exited (${signal ?? code}) before it was ready:\n${log}`)),
+    );
+  });
+}
+
+/**
+ * Starts a private NATS server on a free loopback port, resolving once it accepts connections.
+ * @throws when nats-server is not installed or does not start
+ */
 export async function startPrivateNatsServer(): Promise<PrivateNatsServer> {
   if (!BINARY) throw new Error('nats-server is not installed');
   const port = await freeLoopbackPort();
   const storage = join(tmpdir(), `sportello-nats-${port}`);
   let child: ChildProcess | undefined;
+  let readiness!: Promise<void>;
   const start = () => {
     child = spawn(BINARY, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storage], {
-      stdio: 'ignore',
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
+    readiness = readyLine(child);
+    // A start nobody waits for (the client reconnects by itself) must not be an unhandled rejection.
+    readiness.catch(() => undefined);
   };
   const stop = async () => {
     const running = child;
@@ -50,27 +98,25 @@ export async function startPrivateNatsServer(): Promise<PrivateNatsServer> {
     running.kill('SIGKILL');
     await exited;
   };
-  start();
-  return {
-    url: `127.0.0.1:${port}`,
-    start,
-    stop,
-    async dispose() {
-      await stop();
-      await rm(storage, { recursive: true, force: true });
-    },
+  const dispose = async () => {
+    await stop();
+    await rm(storage, { recursive: true, force: true });
   };
+  start();
+  try {
+    await readiness;
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+  return { url: `127.0.0.1:${port}`, start, stop, ready: () => readiness, dispose };
 }
 
-/** Retries `open` until a server just started accepts connections (within 20 s). */
+/**
+ * Opens a client of a server from {@link startPrivateNatsServer}, which resolves only once the server
+ * accepts connections: nothing is left to wait for, so `open` runs once and its failure is the test's.
+ * New tests call `open` directly.
+ */
 export async function whenServerAccepts<T>(open: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      return await open();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  return open();
 }
