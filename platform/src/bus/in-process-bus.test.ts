@@ -50,17 +50,25 @@ describe('in-process bus', () => {
     const bus = createInProcessBus({ foreground });
     const heard: string[] = [];
     const handled: { id: string; foregroundActive: number }[] = [];
-    await bus.consume({ name: 'planner', subjects: ['sportello.>'] }, async (event) => {
+    await bus.consume({ name: 'planner', subjects: ['sportello.001272.>'] }, async (event) => {
       handled.push({ id: event.id, foregroundActive: foreground.active });
     });
     await bus.listen(['sportello.>'], (event) => void heard.push(event.id));
+    // The witness: an alert, published after the held event, that another consumer handles at once.
+    const alerts: string[] = [];
+    await bus.consume(
+      { name: 'alerts', subjects: ['sportello.999999.>'] },
+      async (event) => void alerts.push(event.id),
+    );
     const request = foreground.begin();
     const event = makeEvent();
 
     let resolved = false;
     const publishing = bus.publish(event).then(() => (resolved = true));
     expect(heard).toEqual([event.id]);
-    await new Promise((resolve) => setImmediate(resolve));
+    const alert = makeEvent('access.revoked', { comune: '999999', subject: 'app_1' });
+    await bus.publish(alert);
+    expect(alerts).toEqual([alert.id]);
     expect(handled).toEqual([]);
     expect(resolved).toBe(false);
 
@@ -85,13 +93,17 @@ describe('in-process bus', () => {
     try {
       await bus.publish(makeEvent('access.revoked', { subject: 'app_1' }));
       expect(handled).toEqual([{ type: 'access.revoked', foregroundActive: 1 }]);
-      // Anything else still waits for the request.
+      // Anything else still waits for the request, even as a later alert goes past it.
       const waiting = bus.publish(makeEvent());
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(handled).toHaveLength(1);
+      await bus.publish(makeEvent('access.revoked', { subject: 'app_2' }));
+      expect(handled.map((entry) => entry.type)).toEqual(['access.revoked', 'access.revoked']);
       request();
       await waiting;
-      expect(handled.map((entry) => entry.type)).toEqual(['access.revoked', 'practice.submitted']);
+      expect(handled.map((entry) => entry.type)).toEqual([
+        'access.revoked',
+        'access.revoked',
+        'practice.submitted',
+      ]);
     } finally {
       request();
       await bus.close();
@@ -138,8 +150,11 @@ describe('in-process bus', () => {
     await bus.consume({ name: 'starts-last', subjects: ['sportello.>'] }, async (event) => {
       seen.push(event.id);
     });
-    // However many turns of the loop pass, nothing moves until the bus is opened.
-    for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+    // The witness: a broadcast sent after the event (broadcasts are not held) arrives; the event does not.
+    const broadcasts: string[] = [];
+    await bus.onBroadcast('witness', (data) => void broadcasts.push(new TextDecoder().decode(data)));
+    bus.broadcast('witness', new TextEncoder().encode('after the event'));
+    await waitFor(() => broadcasts.length === 1, 'the broadcast sent after the event');
     expect(published).toBe(false);
     expect(seen).toEqual([]);
 
