@@ -1,14 +1,11 @@
 import { z } from 'zod';
 import {
-  checkServiceEnv,
+  defineServiceConfig,
   envBoolean,
   envInteger,
   envPort,
   envText,
   envUrl,
-  parseConfig,
-  serviceCoreConfig,
-  serviceEnvShape,
   type Environment,
   type ServiceCoreConfig,
 } from '@sportello/platform';
@@ -98,20 +95,29 @@ export interface NotifierConfig extends ServiceCoreConfig {
     pollIntervalMs: number;
     /** How often expired leases of dead dispatchers are recovered. */
     recoverIntervalMs: number;
+    /**
+     * How often an idle dispatcher looks for work it was not told of (another replica's, on a shared
+     * database): `NOTIFIER_SAFETY_POLL_SECONDS`. @default 20000
+     */
+    safetyPollMs?: number;
   };
   /** At most one `delivery.stats-changed` per event in this interval. */
   statsThrottleMs: number;
 }
 
-const envSchema = z
-  .object({
-    ...serviceEnvShape('notifier'),
+/** The demo notifier secret identity accepts in demo mode (see identity's DEMO_INTERNAL_CLIENTS). */
+const DEMO_CLIENT_SECRET = 'demo-notifier-secret';
+
+const notifierConfig = defineServiceConfig(
+  'notifier',
+  {
     NOTIFIER_CONSUMER: envText('notifier').pipe(
       z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'letters, digits, - and _'),
     ),
     NOTIFIER_ACK_WAIT_SECONDS: envInteger({ min: 2, max: 600 }, 10),
     NOTIFIER_CONCURRENCY: envInteger({ min: 1, max: 64 }, 4),
     NOTIFIER_BULK_CONCURRENCY: envInteger({ min: 1, max: 64 }, 2),
+    NOTIFIER_SAFETY_POLL_SECONDS: envInteger({ min: 1, max: 3600 }, 20),
     IDENTITY_URL: envUrl(['http', 'https'], 'http://127.0.0.1:4001'),
     ANAGRAFE_URL: envUrl(['http', 'https'], 'http://127.0.0.1:4002'),
     NOTIFIER_CLIENT_SECRET: envText(''),
@@ -142,36 +148,93 @@ const envSchema = z
     RETRY_BASE_MS: envInteger({ min: 10, max: 600_000 }, 2000),
     RETRY_MAX_MS: envInteger({ min: 100, max: 86_400_000 }, 3_600_000),
     STATS_THROTTLE_MS: envInteger({ min: 50, max: 60_000 }, 500),
-  })
-  .superRefine(checkServiceEnv)
-  .superRefine((env, ctx) => {
-    if (env.SPORTELLO_MODE === 'production' && env.NOTIFIER_CLIENT_SECRET === '') {
-      ctx.addIssue({ code: 'custom', path: ['NOTIFIER_CLIENT_SECRET'], message: 'required in production' });
-    }
-    if (env.TELEGRAM_BOT_TOKEN !== '' && !/^[A-Za-z0-9_-]{1,256}$/.test(env.TELEGRAM_WEBHOOK_SECRET)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['TELEGRAM_WEBHOOK_SECRET'],
-        message: 'required with a bot token: 1-256 characters of A-Za-z0-9_-',
-      });
-    }
-    if (env.SMTP_HOST === '' && env.SPORTELLO_MODE === 'production') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SMTP_HOST'],
-        message: 'required in production: the SMTP server email goes out through',
-      });
-    }
-    if (env.IO_API_KEY === '' && env.SPORTELLO_MODE === 'production') {
-      ctx.addIssue({ code: 'custom', path: ['IO_API_KEY'], message: 'required in production' });
-    }
-  });
-
-/** The demo notifier secret identity accepts in demo mode (see identity's DEMO_INTERNAL_CLIENTS). */
-const DEMO_CLIENT_SECRET = 'demo-notifier-secret';
+  },
+  {
+    check(env, ctx) {
+      if (env.SPORTELLO_MODE === 'production' && env.NOTIFIER_CLIENT_SECRET === '') {
+        ctx.addIssue({ code: 'custom', path: ['NOTIFIER_CLIENT_SECRET'], message: 'required in production' });
+      }
+      if (env.TELEGRAM_BOT_TOKEN !== '' && !/^[A-Za-z0-9_-]{1,256}$/.test(env.TELEGRAM_WEBHOOK_SECRET)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['TELEGRAM_WEBHOOK_SECRET'],
+          message: 'required with a bot token: 1-256 characters of A-Za-z0-9_-',
+        });
+      }
+      if (env.SMTP_HOST === '' && env.SPORTELLO_MODE === 'production') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['SMTP_HOST'],
+          message: 'required in production: the SMTP server email goes out through',
+        });
+      }
+      if (env.IO_API_KEY === '' && env.SPORTELLO_MODE === 'production') {
+        ctx.addIssue({ code: 'custom', path: ['IO_API_KEY'], message: 'required in production' });
+      }
+    },
+    build: (raw, core) => ({
+      consumerName: raw.NOTIFIER_CONSUMER,
+      consumer: {
+        ackWaitMs: raw.NOTIFIER_ACK_WAIT_SECONDS * 1000,
+        concurrency: raw.NOTIFIER_CONCURRENCY,
+        bulkConcurrency: raw.NOTIFIER_BULK_CONCURRENCY,
+      },
+      identityUrl: raw.IDENTITY_URL,
+      anagrafeUrl: raw.ANAGRAFE_URL,
+      clientSecret: raw.NOTIFIER_CLIENT_SECRET === '' ? DEMO_CLIENT_SECRET : raw.NOTIFIER_CLIENT_SECRET,
+      portalUrl: `${core.publicUrl}/portale`,
+      preferencesUrl: `${core.publicUrl}/portale/preferenze`,
+      smtp:
+        raw.SMTP_HOST === ''
+          ? null
+          : {
+              host: raw.SMTP_HOST,
+              port: raw.SMTP_PORT,
+              secure: raw.SMTP_SECURE,
+              ignoreTls: raw.SMTP_IGNORE_TLS,
+              ...(raw.SMTP_USER !== '' ? { auth: { user: raw.SMTP_USER, pass: raw.SMTP_PASSWORD } } : {}),
+              from: raw.SMTP_FROM,
+              ratePerSecond: raw.SMTP_RATE_PER_SECOND,
+              criticalConnections: raw.SMTP_CRITICAL_CONNECTIONS,
+            },
+      telegram:
+        raw.TELEGRAM_BOT_TOKEN === ''
+          ? null
+          : {
+              token: raw.TELEGRAM_BOT_TOKEN,
+              ...(raw.TELEGRAM_API_ROOT ? { apiRoot: raw.TELEGRAM_API_ROOT } : {}),
+              webhookSecret: raw.TELEGRAM_WEBHOOK_SECRET,
+              // Telegram calls only HTTPS: a public origin it can reach gets the webhook by default.
+              webhookUrl:
+                raw.TELEGRAM_WEBHOOK_URL ??
+                (core.publicUrl.startsWith('https://') ? `${core.publicUrl}/telegram/webhook` : null),
+              publicChannel: raw.TELEGRAM_PUBLIC_CHANNEL === '' ? null : raw.TELEGRAM_PUBLIC_CHANNEL,
+              ratePerSecond: raw.TELEGRAM_RATE_PER_SECOND,
+              ratePerChatPerSecond: raw.TELEGRAM_RATE_PER_CHAT_PER_SECOND,
+            },
+      io:
+        raw.IO_API_KEY === ''
+          ? null
+          : { baseUrl: raw.IO_API_URL, apiKey: raw.IO_API_KEY, ratePerSecond: raw.IO_RATE_PER_SECOND },
+      sandboxDir: raw.SANDBOX_DIR,
+      dispatch: {
+        batchSize: raw.DISPATCH_BATCH_SIZE,
+        concurrency: raw.DISPATCH_CONCURRENCY,
+        leaseMs: raw.DELIVERY_LEASE_SECONDS * 1000,
+        maxAttempts: raw.DELIVERY_MAX_ATTEMPTS,
+        retryBaseMs: raw.RETRY_BASE_MS,
+        retryMaxMs: raw.RETRY_MAX_MS,
+        pollIntervalMs: 1000,
+        recoverIntervalMs: 2_000,
+        safetyPollMs: raw.NOTIFIER_SAFETY_POLL_SECONDS * 1000,
+      },
+      statsThrottleMs: raw.STATS_THROTTLE_MS,
+    }),
+  },
+);
 
 /** The environment variables notifier reads: the hub hands each service those of its own, no others. */
-export const NOTIFIER_ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+export const NOTIFIER_ENV_VARIABLES = notifierConfig.variables;
 
 /**
  * Reads the notifier's configuration from the environment.
@@ -179,64 +242,5 @@ export const NOTIFIER_ENV_VARIABLES: readonly string[] = Object.keys(envSchema.s
  * @throws {ConfigError} listing every bad variable.
  */
 export function loadNotifierConfig(env: Environment): NotifierConfig {
-  const raw = parseConfig(envSchema, env, { app: 'notifier' });
-  const core = serviceCoreConfig(raw);
-  return {
-    ...core,
-    consumerName: raw.NOTIFIER_CONSUMER,
-    consumer: {
-      ackWaitMs: raw.NOTIFIER_ACK_WAIT_SECONDS * 1000,
-      concurrency: raw.NOTIFIER_CONCURRENCY,
-      bulkConcurrency: raw.NOTIFIER_BULK_CONCURRENCY,
-    },
-    identityUrl: raw.IDENTITY_URL,
-    anagrafeUrl: raw.ANAGRAFE_URL,
-    clientSecret: raw.NOTIFIER_CLIENT_SECRET === '' ? DEMO_CLIENT_SECRET : raw.NOTIFIER_CLIENT_SECRET,
-    portalUrl: `${core.publicUrl}/portale`,
-    preferencesUrl: `${core.publicUrl}/portale/preferenze`,
-    smtp:
-      raw.SMTP_HOST === ''
-        ? null
-        : {
-            host: raw.SMTP_HOST,
-            port: raw.SMTP_PORT,
-            secure: raw.SMTP_SECURE,
-            ignoreTls: raw.SMTP_IGNORE_TLS,
-            ...(raw.SMTP_USER !== '' ? { auth: { user: raw.SMTP_USER, pass: raw.SMTP_PASSWORD } } : {}),
-            from: raw.SMTP_FROM,
-            ratePerSecond: raw.SMTP_RATE_PER_SECOND,
-            criticalConnections: raw.SMTP_CRITICAL_CONNECTIONS,
-          },
-    telegram:
-      raw.TELEGRAM_BOT_TOKEN === ''
-        ? null
-        : {
-            token: raw.TELEGRAM_BOT_TOKEN,
-            ...(raw.TELEGRAM_API_ROOT ? { apiRoot: raw.TELEGRAM_API_ROOT } : {}),
-            webhookSecret: raw.TELEGRAM_WEBHOOK_SECRET,
-            // Telegram calls only HTTPS: a public origin it can reach gets the webhook by default.
-            webhookUrl:
-              raw.TELEGRAM_WEBHOOK_URL ??
-              (core.publicUrl.startsWith('https://') ? `${core.publicUrl}/telegram/webhook` : null),
-            publicChannel: raw.TELEGRAM_PUBLIC_CHANNEL === '' ? null : raw.TELEGRAM_PUBLIC_CHANNEL,
-            ratePerSecond: raw.TELEGRAM_RATE_PER_SECOND,
-            ratePerChatPerSecond: raw.TELEGRAM_RATE_PER_CHAT_PER_SECOND,
-          },
-    io:
-      raw.IO_API_KEY === ''
-        ? null
-        : { baseUrl: raw.IO_API_URL, apiKey: raw.IO_API_KEY, ratePerSecond: raw.IO_RATE_PER_SECOND },
-    sandboxDir: raw.SANDBOX_DIR,
-    dispatch: {
-      batchSize: raw.DISPATCH_BATCH_SIZE,
-      concurrency: raw.DISPATCH_CONCURRENCY,
-      leaseMs: raw.DELIVERY_LEASE_SECONDS * 1000,
-      maxAttempts: raw.DELIVERY_MAX_ATTEMPTS,
-      retryBaseMs: raw.RETRY_BASE_MS,
-      retryMaxMs: raw.RETRY_MAX_MS,
-      pollIntervalMs: 1000,
-      recoverIntervalMs: 2_000,
-    },
-    statsThrottleMs: raw.STATS_THROTTLE_MS,
-  };
+  return notifierConfig.load(env);
 }

@@ -164,6 +164,7 @@ export async function createNotifier(config: NotifierConfig, deps: NotifierDeps)
     backoff: { baseMs: config.dispatch.retryBaseMs, maxMs: config.dispatch.retryMaxMs },
     pollIntervalMs: config.dispatch.pollIntervalMs,
     recoverIntervalMs: config.dispatch.recoverIntervalMs,
+    safetyPollMs: config.dispatch.safetyPollMs,
     now: clock,
     ...(deps.foreground ? { foreground: deps.foreground } : {}),
     higherLanes,

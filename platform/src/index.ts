@@ -104,6 +104,9 @@ export {
   envInternalSecret,
   envPublicUrl,
   originOf,
+  defineServiceConfig,
+  type ServiceConfigDefinition,
+  type ServiceEnv,
   type ServiceCoreConfig,
 } from './config/service-config.js';
 export { createLogger, type Logger } from './logging/logger.js';

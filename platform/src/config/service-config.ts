@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { INTERNAL_SECRET_MIN_LENGTH } from '../auth/internal-assertion.js';
 import {
   checkDatabaseEnv,
@@ -20,6 +20,7 @@ import {
   type LogLevel,
   type SportelloMode,
 } from './env.js';
+import { parseConfig, type Environment } from './parse-config.js';
 
 /**
  * The one default of each core variable, shared by every service, the gateway and the hub (a test
@@ -226,5 +227,59 @@ export function serviceCoreConfig(raw: CoreServiceEnv): ServiceCoreConfig {
     jwksUrl: raw.JWKS_URL,
     publicUrl,
     internalSecret: raw.INTERNAL_SECRET ?? null,
+  };
+}
+
+/** The parsed variables of a service reading the core variables and those of `Shape`. */
+export type ServiceEnv<Shape extends z.ZodRawShape> = z.output<
+  z.ZodObject<ReturnType<typeof serviceEnvShape> & Shape>
+>;
+
+/** A service's configuration and the variables it is read from, as {@link defineServiceConfig} makes them. */
+export interface ServiceConfigDefinition<Config extends ServiceCoreConfig> {
+  /** The environment variables the service reads: the hub hands each service those of its own, no others. */
+  readonly variables: readonly string[];
+  /**
+   * Reads the service's configuration from the environment.
+   *
+   * @throws {ConfigError} listing every bad variable.
+   */
+  load(env: Environment): Config;
+}
+
+/**
+ * A service's configuration: the core variables of {@link serviceEnvShape} and the service's own
+ * `shape`, checked with {@link checkServiceEnv} and then `check`, read into the
+ * {@link ServiceCoreConfig} plus what `build` adds.
+ *
+ * @example
+ * const tributiConfig = defineServiceConfig('tributi', { CREDITOR_NAME: envText('Comune') }, {
+ *   build: (raw) => ({ creditorName: raw.CREDITOR_NAME }),
+ * });
+ */
+export function defineServiceConfig<Shape extends z.ZodRawShape, Own extends object>(
+  service: CoreServiceName,
+  shape: Shape,
+  options: {
+    /** Cross-checks of the service's own variables, after the core ones. */
+    check?: (env: ServiceEnv<Shape>, ctx: z.RefinementCtx) => void;
+    /** The service's own settings, from its parsed variables and its core configuration. */
+    build: (raw: ServiceEnv<Shape>, core: ServiceCoreConfig) => Own;
+  },
+): ServiceConfigDefinition<ServiceCoreConfig & Own> {
+  const { check, build } = options;
+  // Typed as the core variables alone: the service's own are typed at the service, through `Shape`.
+  const core: z.ZodRawShape = serviceEnvShape(service);
+  let schema = z.object({ ...core, ...shape }).superRefine((env, ctx) => {
+    checkServiceEnv(env as CoreServiceEnv, ctx);
+  });
+  if (check) schema = schema.superRefine((env, ctx) => check(env as ServiceEnv<Shape>, ctx));
+  return {
+    variables: Object.keys(schema.shape),
+    load(env) {
+      const raw = parseConfig(schema, env, { app: service }) as ServiceEnv<Shape>;
+      const coreConfig = serviceCoreConfig(raw as CoreServiceEnv);
+      return { ...coreConfig, ...build(raw, coreConfig) };
+    },
   };
 }

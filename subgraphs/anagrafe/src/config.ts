@@ -1,14 +1,11 @@
 import { z } from 'zod';
 import {
-  checkServiceEnv,
+  defineServiceConfig,
   envBoolean,
   envInteger,
   envText,
   envTimeZone,
   envUrl,
-  parseConfig,
-  serviceCoreConfig,
-  serviceEnvShape,
   type Environment,
   type ServiceCoreConfig,
 } from '@sportello/platform';
@@ -53,9 +50,9 @@ const offsetList = envText(DEFAULT_REMINDER_OFFSETS.join(',')).transform((raw, c
   return [...new Set(offsets)].sort((a, b) => b - a);
 });
 
-const envSchema = z
-  .object({
-    ...serviceEnvShape('anagrafe'),
+const anagrafeConfig = defineServiceConfig(
+  'anagrafe',
+  {
     CERTIFICATE_VERIFICATION_URL: envUrl(['http', 'https']).optional(),
     ONLINE_CERTIFICATES_EXEMPT: envBoolean(false),
     TIME_ZONE: envTimeZone(),
@@ -63,11 +60,27 @@ const envSchema = z
     EXPIRED_NOTICE_LOOKBACK_DAYS: envInteger({ min: 0, max: 3650 }, 30),
     JOB_INTERVAL_MINUTES: envInteger({ min: 0, max: 24 * 60 }, 60),
     REPLY_DOCUMENT_MAX_BYTES: envInteger({ min: 1024, max: 50 * 1024 * 1024 }, 10 * 1024 * 1024),
-  })
-  .superRefine(checkServiceEnv);
+  },
+  {
+    build: (raw, core) => ({
+      certificateVerificationUrl:
+        raw.CERTIFICATE_VERIFICATION_URL === undefined
+          ? `${core.publicUrl}/certificates/verify`
+          : String(raw.CERTIFICATE_VERIFICATION_URL),
+      onlineCertificatesExempt: raw.ONLINE_CERTIFICATES_EXEMPT,
+      timeZone: raw.TIME_ZONE,
+      replyDocumentMaxBytes: raw.REPLY_DOCUMENT_MAX_BYTES,
+      jobs: {
+        reminderOffsetsDays: raw.DOCUMENT_REMINDER_OFFSETS,
+        expiredNoticeLookbackDays: raw.EXPIRED_NOTICE_LOOKBACK_DAYS,
+        intervalMinutes: raw.JOB_INTERVAL_MINUTES,
+      },
+    }),
+  },
+);
 
 /** The environment variables anagrafe reads: the hub hands each service those of its own, no others. */
-export const ANAGRAFE_ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+export const ANAGRAFE_ENV_VARIABLES = anagrafeConfig.variables;
 
 /**
  * Reads anagrafe's configuration from the environment.
@@ -75,21 +88,5 @@ export const ANAGRAFE_ENV_VARIABLES: readonly string[] = Object.keys(envSchema.s
  * @throws {ConfigError} listing every bad variable.
  */
 export function loadAnagrafeConfig(env: Environment): AnagrafeConfig {
-  const raw = parseConfig(envSchema, env, { app: 'anagrafe' });
-  const core = serviceCoreConfig(raw);
-  return {
-    ...core,
-    certificateVerificationUrl:
-      raw.CERTIFICATE_VERIFICATION_URL === undefined
-        ? `${core.publicUrl}/certificates/verify`
-        : String(raw.CERTIFICATE_VERIFICATION_URL),
-    onlineCertificatesExempt: raw.ONLINE_CERTIFICATES_EXEMPT,
-    timeZone: raw.TIME_ZONE,
-    replyDocumentMaxBytes: raw.REPLY_DOCUMENT_MAX_BYTES,
-    jobs: {
-      reminderOffsetsDays: raw.DOCUMENT_REMINDER_OFFSETS,
-      expiredNoticeLookbackDays: raw.EXPIRED_NOTICE_LOOKBACK_DAYS,
-      intervalMinutes: raw.JOB_INTERVAL_MINUTES,
-    },
-  };
+  return anagrafeConfig.load(env);
 }

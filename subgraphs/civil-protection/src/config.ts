@@ -2,12 +2,9 @@ import { z } from 'zod';
 import {
   type Environment,
   type ServiceCoreConfig,
-  checkServiceEnv,
+  defineServiceConfig,
   envInteger,
   envText,
-  parseConfig,
-  serviceCoreConfig,
-  serviceEnvShape,
 } from '@sportello/platform';
 
 /** Everything civil-protection needs, typed; built by {@link loadCivilProtectionConfig} or by hand in tests. */
@@ -28,19 +25,26 @@ export interface CivilProtectionConfig extends ServiceCoreConfig {
   alertExpiryCheckSeconds?: number;
 }
 
-const envSchema = z
-  .object({
-    ...serviceEnvShape('civil-protection'),
+const civilProtectionConfig = defineServiceConfig(
+  'civil-protection',
+  {
     FEED_MAX_AGE_SECONDS: envInteger({ min: 1, max: 3_600 }, 5),
     ALERT_EXPIRY_CHECK_SECONDS: envInteger({ min: 1, max: 3_600 }, 30),
     CAP_SENDER_DOMAIN: envText('sportello.example').pipe(
       z.string().regex(/^[a-z0-9.-]+$/i, 'expected a domain name such as comune.example.it'),
     ),
-  })
-  .superRefine(checkServiceEnv);
+  },
+  {
+    build: (raw) => ({
+      capSenderDomain: raw.CAP_SENDER_DOMAIN,
+      feedMaxAgeSeconds: raw.FEED_MAX_AGE_SECONDS,
+      alertExpiryCheckSeconds: raw.ALERT_EXPIRY_CHECK_SECONDS,
+    }),
+  },
+);
 
 /** The environment variables civil-protection reads: the hub hands each service those of its own, no others. */
-export const CIVIL_PROTECTION_ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+export const CIVIL_PROTECTION_ENV_VARIABLES = civilProtectionConfig.variables;
 
 /**
  * Reads civil-protection's configuration from the environment.
@@ -48,11 +52,5 @@ export const CIVIL_PROTECTION_ENV_VARIABLES: readonly string[] = Object.keys(env
  * @throws {ConfigError} listing every bad variable.
  */
 export function loadCivilProtectionConfig(env: Environment): CivilProtectionConfig {
-  const raw = parseConfig(envSchema, env, { app: 'civil-protection' });
-  return {
-    ...serviceCoreConfig(raw),
-    capSenderDomain: raw.CAP_SENDER_DOMAIN,
-    feedMaxAgeSeconds: raw.FEED_MAX_AGE_SECONDS,
-    alertExpiryCheckSeconds: raw.ALERT_EXPIRY_CHECK_SECONDS,
-  };
+  return civilProtectionConfig.load(env);
 }

@@ -1,12 +1,8 @@
-import { z } from 'zod';
 import {
-  checkServiceEnv,
+  defineServiceConfig,
   envInteger,
   envText,
   envUrl,
-  parseConfig,
-  serviceCoreConfig,
-  serviceEnvShape,
   type Environment,
   type ServiceCoreConfig,
 } from '@sportello/platform';
@@ -134,9 +130,9 @@ export const DEMO_INTERNAL_CLIENTS: readonly InternalClient[] = [
   { clientId: 'sportello-pagopa', service: 'pagopa', secret: 'demo-pagopa-secret' },
 ];
 
-const envSchema = z
-  .object({
-    ...serviceEnvShape('identity'),
+const identityConfig = defineServiceConfig(
+  'identity',
+  {
     ACCESS_TOKEN_TTL_SECONDS: envInteger({ min: 60, max: 3600 }, 900),
     REFRESH_TOKEN_IDLE_SECONDS: envInteger({ min: 60, max: 30 * 86_400 }, 8 * 3600),
     REFRESH_TOKEN_MAX_AGE_SECONDS: envInteger({ min: 60, max: 365 * 86_400 }, 30 * 86_400),
@@ -167,66 +163,120 @@ const envSchema = z
     STAFF_OIDC_CLIENTS: envText(DASHBOARD_CLIENT_ID),
     ANAGRAFE_URL: envUrl(['http', 'https']).optional(),
     DELEGATION_JOB_INTERVAL_MINUTES: envInteger({ min: 0, max: 24 * 60 }, 60),
-  })
-  .superRefine(checkServiceEnv)
-  .superRefine((env, ctx) => {
-    for (const client of parseInternalClients(env.INTERNAL_CLIENT_SECRETS)) {
-      if (!/^[a-z][a-z0-9-]{0,62}$/.test(client.service) || client.secret.length < 16) {
+  },
+  {
+    check(env, ctx) {
+      for (const client of parseInternalClients(env.INTERNAL_CLIENT_SECRETS)) {
+        if (!/^[a-z][a-z0-9-]{0,62}$/.test(client.service) || client.secret.length < 16) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['INTERNAL_CLIENT_SECRETS'],
+            message: 'expected service=secret pairs (lower-case service name, secret of 16+ characters)',
+          });
+        }
+      }
+      for (const name of ['IDENTITY_KEY_ENCRYPTION_KEY', 'IDENTITY_PREVIOUS_KEY_ENCRYPTION_KEY'] as const) {
+        if (env[name] === '' || isKeyEncryptionKey(env[name])) continue;
+        ctx.addIssue({ code: 'custom', path: [name], message: KEY_ENCRYPTION_KEY_FORMAT });
+      }
+      if (env.IDENTITY_KEY_ENCRYPTION_KEY === '' && env.IDENTITY_PREVIOUS_KEY_ENCRYPTION_KEY !== '') {
         ctx.addIssue({
           code: 'custom',
-          path: ['INTERNAL_CLIENT_SECRETS'],
-          message: 'expected service=secret pairs (lower-case service name, secret of 16+ characters)',
+          path: ['IDENTITY_PREVIOUS_KEY_ENCRYPTION_KEY'],
+          message: 'needs IDENTITY_KEY_ENCRYPTION_KEY, the key replacing it',
+        });
+      } else if (env.IDENTITY_KEY_ENCRYPTION_KEY === '' && env.SPORTELLO_MODE === 'production') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['IDENTITY_KEY_ENCRYPTION_KEY'],
+          message: 'required in production: signing keys are never stored in clear',
         });
       }
-    }
-    for (const name of ['IDENTITY_KEY_ENCRYPTION_KEY', 'IDENTITY_PREVIOUS_KEY_ENCRYPTION_KEY'] as const) {
-      if (env[name] === '' || isKeyEncryptionKey(env[name])) continue;
-      ctx.addIssue({ code: 'custom', path: [name], message: KEY_ENCRYPTION_KEY_FORMAT });
-    }
-    if (env.IDENTITY_KEY_ENCRYPTION_KEY === '' && env.IDENTITY_PREVIOUS_KEY_ENCRYPTION_KEY !== '') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['IDENTITY_PREVIOUS_KEY_ENCRYPTION_KEY'],
-        message: 'needs IDENTITY_KEY_ENCRYPTION_KEY, the key replacing it',
-      });
-    } else if (env.IDENTITY_KEY_ENCRYPTION_KEY === '' && env.SPORTELLO_MODE === 'production') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['IDENTITY_KEY_ENCRYPTION_KEY'],
-        message: 'required in production: signing keys are never stored in clear',
-      });
-    }
-    if (env.SPORTELLO_MODE === 'production' && env.UPSTREAM_OIDC_ISSUER === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['UPSTREAM_OIDC_ISSUER'],
-        message: 'required in production (SPID/CIE login)',
-      });
-    }
-    if (
-      env.STAFF_OIDC_ISSUER !== undefined &&
-      (env.STAFF_OIDC_CLIENT_ID === '' || env.STAFF_OIDC_CLIENT_SECRET === '')
-    ) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['STAFF_OIDC_CLIENT_ID'],
-        message: 'client id and secret are required with a staff issuer',
-      });
-    }
-    if (
-      env.UPSTREAM_OIDC_ISSUER !== undefined &&
-      (env.UPSTREAM_OIDC_CLIENT_ID === '' || env.UPSTREAM_OIDC_CLIENT_SECRET === '')
-    ) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['UPSTREAM_OIDC_CLIENT_ID'],
-        message: 'client id and secret are required with an upstream issuer',
-      });
-    }
-  });
+      if (env.SPORTELLO_MODE === 'production' && env.UPSTREAM_OIDC_ISSUER === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['UPSTREAM_OIDC_ISSUER'],
+          message: 'required in production (SPID/CIE login)',
+        });
+      }
+      if (
+        env.STAFF_OIDC_ISSUER !== undefined &&
+        (env.STAFF_OIDC_CLIENT_ID === '' || env.STAFF_OIDC_CLIENT_SECRET === '')
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['STAFF_OIDC_CLIENT_ID'],
+          message: 'client id and secret are required with a staff issuer',
+        });
+      }
+      if (
+        env.UPSTREAM_OIDC_ISSUER !== undefined &&
+        (env.UPSTREAM_OIDC_CLIENT_ID === '' || env.UPSTREAM_OIDC_CLIENT_SECRET === '')
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['UPSTREAM_OIDC_CLIENT_ID'],
+          message: 'client id and secret are required with an upstream issuer',
+        });
+      }
+    },
+    build: (raw) => {
+      const internalClients = parseInternalClients(raw.INTERNAL_CLIENT_SECRETS);
+      return {
+        accessTokenTtlSeconds: raw.ACCESS_TOKEN_TTL_SECONDS,
+        refreshTokenIdleSeconds: raw.REFRESH_TOKEN_IDLE_SECONDS,
+        refreshTokenMaxAgeSeconds: raw.REFRESH_TOKEN_MAX_AGE_SECONDS,
+        signingKeyRotationSeconds: raw.SIGNING_KEY_ROTATION_HOURS * 3600,
+        anagrafeUrl: raw.ANAGRAFE_URL ?? null,
+        delegationJobIntervalMinutes: raw.DELEGATION_JOB_INTERVAL_MINUTES,
+        telegramBotUsername: raw.TELEGRAM_BOT_USERNAME === '' ? null : raw.TELEGRAM_BOT_USERNAME,
+        upstream:
+          raw.UPSTREAM_OIDC_ISSUER === undefined
+            ? null
+            : {
+                issuer: raw.UPSTREAM_OIDC_ISSUER,
+                clientId: raw.UPSTREAM_OIDC_CLIENT_ID,
+                clientSecret: raw.UPSTREAM_OIDC_CLIENT_SECRET,
+                scope: raw.UPSTREAM_OIDC_SCOPE,
+                fiscalCodeClaim: raw.UPSTREAM_FISCAL_CODE_CLAIM,
+              },
+        oauthThrottle: {
+          failuresPerClient: raw.OAUTH_FAILURES_PER_CLIENT,
+          failuresPerAddress: raw.OAUTH_FAILURES_PER_ADDRESS,
+          windowSeconds: raw.OAUTH_FAILURE_WINDOW_SECONDS,
+        },
+        internalClients:
+          internalClients.length === 0 && raw.SPORTELLO_MODE === 'demo'
+            ? [...DEMO_INTERNAL_CLIENTS]
+            : internalClients,
+        staffUpstream:
+          raw.STAFF_OIDC_ISSUER === undefined
+            ? null
+            : {
+                issuer: raw.STAFF_OIDC_ISSUER,
+                clientId: raw.STAFF_OIDC_CLIENT_ID,
+                clientSecret: raw.STAFF_OIDC_CLIENT_SECRET,
+                scope: raw.STAFF_OIDC_SCOPE,
+                usernameClaim: raw.STAFF_USERNAME_CLAIM,
+                clients: raw.STAFF_OIDC_CLIENTS.split(',')
+                  .map((id) => id.trim())
+                  .filter((id) => id !== ''),
+              },
+        keyEncryptionKey:
+          raw.IDENTITY_KEY_ENCRYPTION_KEY === ''
+            ? null
+            : parseKeyEncryptionKey(raw.IDENTITY_KEY_ENCRYPTION_KEY),
+        previousKeyEncryptionKey:
+          raw.IDENTITY_PREVIOUS_KEY_ENCRYPTION_KEY === ''
+            ? null
+            : parseKeyEncryptionKey(raw.IDENTITY_PREVIOUS_KEY_ENCRYPTION_KEY),
+      };
+    },
+  },
+);
 
 /** The environment variables identity reads: the hub hands each service those of its own, no others. */
-export const IDENTITY_ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+export const IDENTITY_ENV_VARIABLES = identityConfig.variables;
 
 /**
  * Reads identity's configuration from the environment.
@@ -234,54 +284,5 @@ export const IDENTITY_ENV_VARIABLES: readonly string[] = Object.keys(envSchema.s
  * @throws {ConfigError} listing every bad variable.
  */
 export function loadIdentityConfig(env: Environment): IdentityConfig {
-  const raw = parseConfig(envSchema, env, { app: 'identity' });
-  const internalClients = parseInternalClients(raw.INTERNAL_CLIENT_SECRETS);
-  return {
-    ...serviceCoreConfig(raw),
-    accessTokenTtlSeconds: raw.ACCESS_TOKEN_TTL_SECONDS,
-    refreshTokenIdleSeconds: raw.REFRESH_TOKEN_IDLE_SECONDS,
-    refreshTokenMaxAgeSeconds: raw.REFRESH_TOKEN_MAX_AGE_SECONDS,
-    signingKeyRotationSeconds: raw.SIGNING_KEY_ROTATION_HOURS * 3600,
-    anagrafeUrl: raw.ANAGRAFE_URL ?? null,
-    delegationJobIntervalMinutes: raw.DELEGATION_JOB_INTERVAL_MINUTES,
-    telegramBotUsername: raw.TELEGRAM_BOT_USERNAME === '' ? null : raw.TELEGRAM_BOT_USERNAME,
-    upstream:
-      raw.UPSTREAM_OIDC_ISSUER === undefined
-        ? null
-        : {
-            issuer: raw.UPSTREAM_OIDC_ISSUER,
-            clientId: raw.UPSTREAM_OIDC_CLIENT_ID,
-            clientSecret: raw.UPSTREAM_OIDC_CLIENT_SECRET,
-            scope: raw.UPSTREAM_OIDC_SCOPE,
-            fiscalCodeClaim: raw.UPSTREAM_FISCAL_CODE_CLAIM,
-          },
-    oauthThrottle: {
-      failuresPerClient: raw.OAUTH_FAILURES_PER_CLIENT,
-      failuresPerAddress: raw.OAUTH_FAILURES_PER_ADDRESS,
-      windowSeconds: raw.OAUTH_FAILURE_WINDOW_SECONDS,
-    },
-    internalClients:
-      internalClients.length === 0 && raw.SPORTELLO_MODE === 'demo'
-        ? [...DEMO_INTERNAL_CLIENTS]
-        : internalClients,
-    staffUpstream:
-      raw.STAFF_OIDC_ISSUER === undefined
-        ? null
-        : {
-            issuer: raw.STAFF_OIDC_ISSUER,
-            clientId: raw.STAFF_OIDC_CLIENT_ID,
-            clientSecret: raw.STAFF_OIDC_CLIENT_SECRET,
-            scope: raw.STAFF_OIDC_SCOPE,
-            usernameClaim: raw.STAFF_USERNAME_CLAIM,
-            clients: raw.STAFF_OIDC_CLIENTS.split(',')
-              .map((id) => id.trim())
-              .filter((id) => id !== ''),
-          },
-    keyEncryptionKey:
-      raw.IDENTITY_KEY_ENCRYPTION_KEY === '' ? null : parseKeyEncryptionKey(raw.IDENTITY_KEY_ENCRYPTION_KEY),
-    previousKeyEncryptionKey:
-      raw.IDENTITY_PREVIOUS_KEY_ENCRYPTION_KEY === ''
-        ? null
-        : parseKeyEncryptionKey(raw.IDENTITY_PREVIOUS_KEY_ENCRYPTION_KEY),
-  };
+  return identityConfig.load(env);
 }

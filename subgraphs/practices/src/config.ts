@@ -1,13 +1,9 @@
-import { z } from 'zod';
 import {
   type Environment,
   type ServiceCoreConfig,
-  checkServiceEnv,
+  defineServiceConfig,
   envInteger,
   envTimeZone,
-  parseConfig,
-  serviceCoreConfig,
-  serviceEnvShape,
 } from '@sportello/platform';
 
 /** Everything practices needs, typed; built by {@link loadPracticesConfig} or by hand in tests. */
@@ -20,28 +16,29 @@ export interface PracticesConfig extends ServiceCoreConfig {
   reminderIntervalMs: number;
 }
 
-const envSchema = z
-  .object({
-    ...serviceEnvShape('practices'),
+const practicesConfig = defineServiceConfig(
+  'practices',
+  {
     ATTACHMENT_MAX_BYTES: envInteger({ min: 1024, max: 50 * 1024 * 1024 }, 10 * 1024 * 1024),
     TIME_ZONE: envTimeZone(),
     REMINDER_INTERVAL_MS: envInteger({ min: 0, max: 24 * 3_600_000 }, 15 * 60_000),
-  })
-  .superRefine(checkServiceEnv);
+  },
+  {
+    build: (raw) => ({
+      attachmentMaxBytes: raw.ATTACHMENT_MAX_BYTES,
+      timeZone: raw.TIME_ZONE,
+      reminderIntervalMs: raw.REMINDER_INTERVAL_MS,
+    }),
+  },
+);
 
 /** The environment variables practices reads: the hub hands each service those of its own, no others. */
-export const PRACTICES_ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+export const PRACTICES_ENV_VARIABLES = practicesConfig.variables;
 
 /**
  * Reads practices' configuration from the environment.
  * @throws {ConfigError} listing every bad variable.
  */
 export function loadPracticesConfig(env: Environment): PracticesConfig {
-  const raw = parseConfig(envSchema, env, { app: 'practices' });
-  return {
-    ...serviceCoreConfig(raw),
-    attachmentMaxBytes: raw.ATTACHMENT_MAX_BYTES,
-    timeZone: raw.TIME_ZONE,
-    reminderIntervalMs: raw.REMINDER_INTERVAL_MS,
-  };
+  return practicesConfig.load(env);
 }

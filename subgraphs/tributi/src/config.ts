@@ -1,13 +1,10 @@
 import { z } from 'zod';
 import { isValidOrganizationFiscalCode } from '@sportello/schema';
 import {
-  checkServiceEnv,
+  defineServiceConfig,
   envBoolean,
   envInteger,
   envText,
-  parseConfig,
-  serviceCoreConfig,
-  serviceEnvShape,
   type Environment,
   type ServiceCoreConfig,
 } from '@sportello/platform';
@@ -42,9 +39,9 @@ const list = (raw: string) =>
     .map((part) => part.trim())
     .filter((part) => part.length > 0);
 
-const envSchema = z
-  .object({
-    ...serviceEnvShape('tributi'),
+const tributiConfig = defineServiceConfig(
+  'tributi',
+  {
     CREDITOR_FISCAL_CODE: envText('').pipe(
       z.string().refine((value) => value === '' || isValidOrganizationFiscalCode(value), {
         message: 'expected the comune’s 11-digit fiscal code (Luhn check digit)',
@@ -65,21 +62,52 @@ const envSchema = z
     FINE_REDUCED_WITHIN_DAYS: envInteger({ min: 0, max: 60 }, 5),
     FINE_REDUCTION_PERCENT: envInteger({ min: 0, max: 100 }, 30),
     BULK_BATCH_SIZE: envInteger({ min: 10, max: 5_000 }, 500),
-  })
-  .superRefine(checkServiceEnv)
-  .superRefine((env, ctx) => {
-    // Without the comune's fiscal code no pagoPA notice can be made.
-    if (env.SPORTELLO_MODE === 'production' && env.CREDITOR_FISCAL_CODE === '') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['CREDITOR_FISCAL_CODE'],
-        message: "required in production: the comune's fiscal code, creditor of its pagoPA notices",
-      });
-    }
-  });
+  },
+  {
+    check(env, ctx) {
+      // Without the comune's fiscal code no pagoPA notice can be made.
+      if (env.SPORTELLO_MODE === 'production' && env.CREDITOR_FISCAL_CODE === '') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['CREDITOR_FISCAL_CODE'],
+          message: "required in production: the comune's fiscal code, creditor of its pagoPA notices",
+        });
+      }
+    },
+    build: (raw) => {
+      return {
+        creditors:
+          raw.CREDITOR_FISCAL_CODE === ''
+            ? []
+            : [
+                {
+                  comune: raw.COMUNE,
+                  fiscalCode: raw.CREDITOR_FISCAL_CODE,
+                  name: raw.CREDITOR_NAME ?? `Comune di ${raw.COMUNE_NAME}`,
+                  segregationCode: raw.SEGREGATION_CODE,
+                },
+              ],
+        paymentProviders: {
+          services: list(raw.PAYMENT_PROVIDER_SERVICES),
+          clients: list(raw.PAYMENT_PROVIDER_CLIENTS),
+        },
+        reminders: {
+          enabled: raw.REMINDERS_ENABLED,
+          hour: raw.REMINDER_HOUR,
+          offsetsDays: list(raw.REMINDER_OFFSETS_DAYS).map(Number),
+        },
+        fineRules: {
+          reducedWithinDays: raw.FINE_REDUCED_WITHIN_DAYS,
+          reductionPercent: raw.FINE_REDUCTION_PERCENT,
+        },
+        bulkBatchSize: raw.BULK_BATCH_SIZE,
+      };
+    },
+  },
+);
 
 /** The environment variables tributi reads: the hub hands each service those of its own, no others. */
-export const TRIBUTI_ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+export const TRIBUTI_ENV_VARIABLES = tributiConfig.variables;
 
 /**
  * Reads tributi's configuration from the environment.
@@ -87,34 +115,5 @@ export const TRIBUTI_ENV_VARIABLES: readonly string[] = Object.keys(envSchema.sh
  * @throws {ConfigError} listing every bad variable.
  */
 export function loadTributiConfig(env: Environment): TributiConfig {
-  const raw = parseConfig(envSchema, env, { app: 'tributi' });
-  const core = serviceCoreConfig(raw);
-  return {
-    ...core,
-    creditors:
-      raw.CREDITOR_FISCAL_CODE === ''
-        ? []
-        : [
-            {
-              comune: raw.COMUNE,
-              fiscalCode: raw.CREDITOR_FISCAL_CODE,
-              name: raw.CREDITOR_NAME ?? `Comune di ${raw.COMUNE_NAME}`,
-              segregationCode: raw.SEGREGATION_CODE,
-            },
-          ],
-    paymentProviders: {
-      services: list(raw.PAYMENT_PROVIDER_SERVICES),
-      clients: list(raw.PAYMENT_PROVIDER_CLIENTS),
-    },
-    reminders: {
-      enabled: raw.REMINDERS_ENABLED,
-      hour: raw.REMINDER_HOUR,
-      offsetsDays: list(raw.REMINDER_OFFSETS_DAYS).map(Number),
-    },
-    fineRules: {
-      reducedWithinDays: raw.FINE_REDUCED_WITHIN_DAYS,
-      reductionPercent: raw.FINE_REDUCTION_PERCENT,
-    },
-    bulkBatchSize: raw.BULK_BATCH_SIZE,
-  };
+  return tributiConfig.load(env);
 }
