@@ -176,6 +176,7 @@ export {
 } from './http/service-server.js';
 export { readBounded, type ServiceRequest } from './http/service-request.js';
 export { listenOn } from './http/listen.js';
+export { graphqlEndpointOf, postGraphQL, type GraphQLAnswer } from './http/graphql-call.js';
 export { detectFileType, DETECTABLE_FILE_TYPES } from './http/file-types.js';
 export { answeringUpload, checkUploadedFile, uploadProblem, UploadRefusal } from './http/upload-answers.js';
 export { demoRandom } from './demo/demo-random.js';

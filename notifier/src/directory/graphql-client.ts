@@ -1,3 +1,4 @@
+import { graphqlEndpointOf, postGraphQL, type GraphQLAnswer } from '@sportello/platform';
 import type { ServiceTokens } from './service-token.js';
 
 /** A GraphQL call to another subgraph failed; the message names the service and the first error. */
@@ -19,7 +20,7 @@ export function createSubgraphClient(
   tokens: ServiceTokens,
   timeoutMs = 15_000,
 ) {
-  const url = new URL('graphql', baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
+  const url = graphqlEndpointOf(baseUrl);
   return async function call<T>(
     comune: string,
     query: string,
@@ -27,32 +28,28 @@ export function createSubgraphClient(
   ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const token = await tokens.tokenFor(comune);
-      let response: Response;
+      let answer: GraphQLAnswer<T>;
       try {
-        response = await fetch(url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            authorization: `Bearer ${token}`,
-            ...tokens.internalHeaders(),
-          },
-          body: JSON.stringify({ query, variables }),
-          signal: AbortSignal.timeout(timeoutMs),
+        answer = await postGraphQL<T>(url, {
+          query,
+          variables,
+          token,
+          headers: tokens.internalHeaders(),
+          timeoutMs,
         });
       } catch (error) {
         throw new SubgraphCallError(`${service} unreachable at ${url.origin}: ${(error as Error).message}`);
       }
-      const body = (await response.json().catch(() => undefined)) as
-        { data?: T | null; errors?: Array<{ message: string; extensions?: { code?: string } }> } | undefined;
+      const { status, body } = answer;
       const code = body?.errors?.[0]?.extensions?.code;
       // A token signed by a key identity no longer has: fetch a new one, once.
-      if (response.status === 401 && attempt === 1) {
+      if (status === 401 && attempt === 1) {
         tokens.invalidate(comune);
         continue;
       }
       if (body?.errors?.length || body?.data == null) {
         throw new SubgraphCallError(
-          `${service} answered HTTP ${response.status}: ${body?.errors?.[0]?.message ?? 'no data'}`,
+          `${service} answered HTTP ${status}: ${body?.errors?.[0]?.message ?? 'no data'}`,
           code,
         );
       }

@@ -1,3 +1,4 @@
+import { graphqlEndpointOf, postGraphQL, type GraphQLAnswer } from '@sportello/platform';
 import type { TokenGrant } from '../oidc/claims.js';
 
 /** A person of a stato di famiglia, as anagrafe records them. */
@@ -74,10 +75,7 @@ export function createAnagrafeRegistry(options: {
   /** @default 10_000 */
   timeoutMs?: number;
 }): FamilyRegistry {
-  const url = new URL(
-    'graphql',
-    options.anagrafeUrl.endsWith('/') ? options.anagrafeUrl : `${options.anagrafeUrl}/`,
-  );
+  const url = graphqlEndpointOf(options.anagrafeUrl);
   const tokens = new Map<string, { token: string; renewAt: number }>();
 
   async function tokenFor(comune: string): Promise<string> {
@@ -93,36 +91,25 @@ export function createAnagrafeRegistry(options: {
 
   return {
     async familyOf(comune, fiscalCode) {
-      let response: Response;
+      let answer: GraphQLAnswer<{ _entities?: Array<{ family?: RegistryFamily | null } | null> }>;
       try {
-        response = await fetch(url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            authorization: `Bearer ${await tokenFor(comune)}`,
-            ...(options.internalHeaders?.() ?? {}),
-          },
-          body: JSON.stringify({
-            query: FAMILY_QUERY,
-            variables: { representations: [{ __typename: 'Citizen', fiscalCode }] },
-          }),
-          signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+        answer = await postGraphQL(url, {
+          query: FAMILY_QUERY,
+          variables: { representations: [{ __typename: 'Citizen', fiscalCode }] },
+          token: await tokenFor(comune),
+          headers: options.internalHeaders?.() ?? {},
+          timeoutMs: options.timeoutMs ?? 10_000,
         });
       } catch (error) {
         throw new RegistryUnavailableError(`anagrafe unreachable at ${url.origin}`, { cause: error });
       }
-      const body = (await response.json().catch(() => undefined)) as
-        | {
-            data?: { _entities?: Array<{ family?: RegistryFamily | null } | null> } | null;
-            errors?: Array<{ message: string; extensions?: { code?: string } }>;
-          }
-        | undefined;
-      if (response.status === 401) tokens.delete(comune);
+      const { status, body } = answer;
+      if (status === 401) tokens.delete(comune);
       const entity = body?.data?._entities?.[0];
       if (body?.errors?.length || entity === undefined) {
         // The message of anagrafe's error names no person: safe to log.
         throw new RegistryUnavailableError(
-          `anagrafe answered HTTP ${response.status}: ${body?.errors?.[0]?.message ?? 'no data'}`,
+          `anagrafe answered HTTP ${status}: ${body?.errors?.[0]?.message ?? 'no data'}`,
         );
       }
       return entity?.family ?? null;
