@@ -172,8 +172,13 @@ export async function startTestNotifier(options: {
  */
 export async function startAnagrafeFake(
   residents: Record<string, readonly string[]>,
-  /** How long each page takes to answer: a slow anagrafe, so planning a big audience takes a while. */
-  options: { pageDelayMs?: number } = {},
+  options: {
+    /**
+     * Awaited before a page is answered, with the cursor it starts after (`null` for the first): a
+     * slow anagrafe, holding pages back until the test lets them through.
+     */
+    beforePage?: (after: string | null) => Promise<void> | undefined;
+  } = {},
 ): Promise<{
   url: string;
   calls: number;
@@ -208,7 +213,7 @@ export async function startAnagrafeFake(
       const from = variables.after === null ? 0 : all.findIndex((code) => code > variables.after!);
       const start = from < 0 ? all.length : from;
       const page = all.slice(start, start + variables.first);
-      if (options.pageDelayMs) await new Promise((resolve) => setTimeout(resolve, options.pageDelayMs));
+      await options.beforePage?.(variables.after);
       const hasNextPage = start + page.length < all.length;
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(
