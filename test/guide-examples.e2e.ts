@@ -148,6 +148,7 @@ describe('the developer guide, against a running hub', () => {
     REQUEST_TIMEOUT: 'gateway/src/gateway.test.ts',
     INTERNAL_SERVER_ERROR: 'gateway/src/gateway.test.ts',
     TRUSTED_DOCUMENT_REQUIRED: 'gateway/src/gateway.test.ts',
+    OVERLOADED: 'gateway/src/admission/admission.test.ts',
   };
 
   /**

@@ -77,6 +77,12 @@ export const gatewayConfigSchema = z
         maxUploadBytes: positive(12 * 1024 * 1024),
         requestTimeoutMs: positive(15_000),
         subgraphTimeoutMs: positive(10_000),
+        /** Queries and mutations executing at once; the others wait their turn (queries first). */
+        maxConcurrentOperations: positive(64),
+        /** Operations waiting for a turn at once; past it, 503 `OVERLOADED`. */
+        maxQueuedOperations: positive(2_000),
+        /** Longest wait for a turn before 503 `OVERLOADED`. */
+        maxQueueWaitMs: positive(10_000),
       })
       .prefault({}),
     rateLimits: z
@@ -281,6 +287,9 @@ export const gatewayEnvSchema = z.object({
   PREFERENCES_URL: envUrl().optional(),
   GATEWAY_REQUEST_TIMEOUT_MS: envInteger({ min: 100, max: 600_000 }, 15_000),
   GATEWAY_SUBGRAPH_TIMEOUT_MS: envInteger({ min: 100, max: 600_000 }, 10_000),
+  GATEWAY_MAX_CONCURRENT_OPERATIONS: envInteger({ min: 1, max: 100_000 }, 64),
+  GATEWAY_MAX_QUEUED_OPERATIONS: envInteger({ min: 1, max: 1_000_000 }, 2_000),
+  GATEWAY_MAX_QUEUE_WAIT_MS: envInteger({ min: 1, max: 600_000 }, 10_000),
   GATEWAY_CLIENT_RATE_LIMIT: envInteger({ min: 1, max: 1_000_000 }, 600),
   GATEWAY_IP_RATE_LIMIT: envInteger({ min: 1, max: 1_000_000 }, 1_200),
   GATEWAY_RATE_LIMIT_SYNC_MS: envInteger({ min: 0, max: 60_000 }, 250),
@@ -326,6 +335,9 @@ export function gatewayConfigFromEnv(
       maxUploadBytes: env.GATEWAY_MAX_UPLOAD_BYTES,
       requestTimeoutMs: env.GATEWAY_REQUEST_TIMEOUT_MS,
       subgraphTimeoutMs: env.GATEWAY_SUBGRAPH_TIMEOUT_MS,
+      maxConcurrentOperations: env.GATEWAY_MAX_CONCURRENT_OPERATIONS,
+      maxQueuedOperations: env.GATEWAY_MAX_QUEUED_OPERATIONS,
+      maxQueueWaitMs: env.GATEWAY_MAX_QUEUE_WAIT_MS,
     },
     rateLimits: {
       clientPerMinute: env.GATEWAY_CLIENT_RATE_LIMIT,

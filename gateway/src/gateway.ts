@@ -16,7 +16,7 @@ import {
   startServerSpan,
   type TokenPrincipal,
 } from '@sportello/platform';
-import { type GraphQLFormattedError, type GraphQLSchema, Kind, parse } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema, Kind, parse } from 'graphql';
 import { type Caller, type GatewayTokenVerifier } from './auth/caller.js';
 import { guardRevocations } from './auth/revocation-guard.js';
 import {
@@ -42,12 +42,18 @@ import { SharedRateLimits } from './limits/shared-rate-limits.js';
 import { admitAddress } from './admission/address-rate-limit.js';
 import { authenticate } from './admission/authentication.js';
 import { admitClient } from './admission/client-rate-limit.js';
+import { createConcurrencyLimit } from './admission/concurrency.js';
 import { clientAddress, type TrustedProxies } from './admission/client-address.js';
 import { admitOperation, type OperationAdmission } from './admission/operation.js';
 import { isRefusal, type Refusal } from './admission/refusal.js';
 import { readJsonBody } from './admission/request-body.js';
 import { discardRestOfBody } from './http/request-body.js';
-import { createGatewayMetrics, type GatewayMetrics, registerForegroundMetrics } from './metrics.js';
+import {
+  createGatewayMetrics,
+  type GatewayMetrics,
+  registerConcurrencyMetrics,
+  registerForegroundMetrics,
+} from './metrics.js';
 import { PublicDataGenerations } from './public-data/generations.js';
 import { listenForPublicDataChanges } from './public-data/invalidation.js';
 import { COMUNE_HEADER, type PublicRequest, publicRequestOf } from './public-data/public-request.js';
@@ -252,12 +258,37 @@ export async function createGateway(
     telemetry: { includeDocument: false, recordExceptions: false },
   });
 
+  const concurrency = createConcurrencyLimit({
+    maxConcurrent: config.limits.maxConcurrentOperations,
+    maxQueued: config.limits.maxQueuedOperations,
+    maxWaitMs: config.limits.maxQueueWaitMs,
+  });
+  registerConcurrencyMetrics(metrics, concurrency.stats);
   const accessPlugin: ApolloServerPlugin<GatewayContext> = {
     async requestDidStart() {
+      let release: (() => void) | undefined;
       return {
         async didResolveOperation({ operationName, operation, contextValue }) {
           if (operationName) contextValue.report.operationName = operationName;
           if (operation) contextValue.report.operationKind = operation.operation;
+          // A caller's query or mutation, over HTTP or a socket, waits for its turn; an update on its
+          // way to subscribers is not a caller's operation and never waits.
+          const kind = operation?.operation;
+          if ((kind === 'query' || kind === 'mutation') && contextValue.batchEntityFetches !== true) {
+            const turn = await concurrency.acquire(
+              contextValue.caller.principal?.kind === 'staff' ? 'staff' : kind,
+            );
+            if (isRefusal(turn)) {
+              metrics.rejections.inc({ reason: turn.reason });
+              throw new GraphQLError(turn.error.message, {
+                extensions: {
+                  ...turn.error.extensions,
+                  http: { status: turn.status, headers: new HeaderMap(Object.entries(turn.headers ?? {})) },
+                },
+              });
+            }
+            release = turn;
+          }
         },
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
@@ -266,6 +297,7 @@ export async function createGateway(
           }
         },
         async willSendResponse({ response }) {
+          release?.();
           // No data at all because the caller did not sign in: 401 with a challenge, as for a bad
           // token (GraphQL over HTTP allows a 4xx when `data` is null). Partial data stays 200.
           if (response.body.kind !== 'single') return;

@@ -163,3 +163,25 @@ export function registerForegroundMetrics(metrics: GatewayMetrics, gate: Foregro
     () => gate.stats.deferredSeconds,
   );
 }
+
+/** Publishes the operations executing and waiting their turn (see `createConcurrencyLimit`). */
+export function registerConcurrencyMetrics(
+  metrics: GatewayMetrics,
+  stats: Readonly<{ running: number; queued: number }>,
+): void {
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [metrics.registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  gauge('sportello_gateway_operations_running', 'Queries and mutations executing now', () => stats.running);
+  gauge(
+    'sportello_gateway_operations_queued',
+    'Queries and mutations waiting for their turn (maxConcurrentOperations)',
+    () => stats.queued,
+  );
+}

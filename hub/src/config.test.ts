@@ -28,11 +28,19 @@ describe('hub configuration', () => {
       expect(gateway['GATEWAY_SUBGRAPHS']).toContain('identity=http://127.0.0.1:4001/graphql');
       // Replicas share rate-limit usage over NATS; the embedded hub's one gateway has no one to tell.
       expect(gateway['GATEWAY_RATE_LIMIT_SYNC_MS']).toBe(mode === 'embedded' ? '0' : undefined);
+      // The embedded gateway shares its event loop with every service: fewer operations at once.
+      expect(gateway['GATEWAY_MAX_CONCURRENT_OPERATIONS']).toBe(mode === 'embedded' ? '8' : undefined);
       // Only the gateway gets them.
       expect(serviceEnvironment('identity', config, planTopology(config, mode, {}))).not.toHaveProperty(
         'GATEWAY_MAX_ALIASES',
       );
     }
+  });
+
+  it('lets the operator set how many operations the embedded gateway runs at once', () => {
+    const config = loadHubConfig({ SMTP_HOST: 'smtp.example.org', GATEWAY_MAX_CONCURRENT_OPERATIONS: '20' });
+    const gateway = serviceEnvironment('gateway', config, planTopology(config, 'embedded', {}));
+    expect(gateway['GATEWAY_MAX_CONCURRENT_OPERATIONS']).toBe('20');
   });
 
   it('hands IDENTITY_KEY_ENCRYPTION_KEY to identity alone, and refuses one that is not 32 bytes', () => {

@@ -11,6 +11,9 @@ import { DEFAULT_DATABASE_PREFIX, SERVICES, type HubConfig, type ServiceName } f
 import type { DemoUpstreamSettings } from './demo-upstream.js';
 
 /** The variables each service reads: it gets the hub's values of those, and of no others. */
+/** Queries and mutations the embedded hub's gateway executes at once, unless set otherwise. */
+export const EMBEDDED_CONCURRENT_OPERATIONS = 8;
+
 export const SERVICE_VARIABLES: Record<ServiceName, readonly string[]> = {
   identity: IDENTITY_ENV_VARIABLES,
   anagrafe: ANAGRAFE_ENV_VARIABLES,
@@ -137,6 +140,11 @@ export function serviceEnvironment(
       ...(distributed || config.gatewaySettings['GATEWAY_RATE_LIMIT_SYNC_MS'] !== undefined
         ? {}
         : { GATEWAY_RATE_LIMIT_SYNC_MS: '0' }),
+      // Every service shares the embedded gateway's event loop: a few operations at a time keep
+      // each of them, and the live updates beside them, short under a burst (see the gateway README).
+      ...(distributed || config.gatewaySettings['GATEWAY_MAX_CONCURRENT_OPERATIONS'] !== undefined
+        ? {}
+        : { GATEWAY_MAX_CONCURRENT_OPERATIONS: String(EMBEDDED_CONCURRENT_OPERATIONS) }),
       PORT: String(topology.gatewayPort),
       HOST: config.host,
       GATEWAY_SUBGRAPHS: SERVICES.map((name) => `${name}=${topology.baseUrl(name)}/graphql`).join(','),

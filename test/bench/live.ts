@@ -405,6 +405,7 @@ if (runsOnItsOwn(import.meta.url)) {
   const seconds = numberArg('seconds');
   const staff = numberArg('staff');
   const anonymous = numberArg('anonymous');
+  const inFlight = numberArg('inFlight');
   runThenExit(async () => {
     const result = await runLiveBenchmark({
       ...(mode ? { modes: [mode as 'embedded' | 'distributed'] } : {}),
@@ -412,6 +413,7 @@ if (runsOnItsOwn(import.meta.url)) {
       ...(seconds ? { seconds } : {}),
       ...(staff !== undefined ? { staff } : {}),
       ...(anonymous !== undefined ? { anonymous } : {}),
+      ...(inFlight ? { inFlight } : {}),
     });
     console.log(JSON.stringify(result.tables, null, 2));
     for (const note of result.notes) console.log(`note: ${note}`);

@@ -295,3 +295,52 @@ describe('the client address behind proxies', () => {
     expect(await ask(gateway, '198.51.100.9')).toBe(429);
   });
 });
+
+describe('operations at once', () => {
+  const metric = async (gateway: GatewayHandle, name: string) => {
+    const page = await fetch(new URL('/metrics', gateway.url)).then((response) => response.text());
+    return Number(new RegExp(`^${name} (\\d+)`, 'm').exec(page)?.[1]);
+  };
+
+  it('lets maxConcurrentOperations run, queues the next, and refuses past the line with OVERLOADED on both transports', async () => {
+    const gateway = await start({
+      limits: { maxConcurrentOperations: 1, maxQueuedOperations: 1, maxQueueWaitMs: 60_000 },
+    });
+    const running = overHttp(gateway, { query: '{ held(gate: "line-full") }' });
+    await topology.gates.arrived('line-full');
+    const queued = overHttp(gateway, { query: '{ me { id } }' });
+    await expect.poll(() => metric(gateway, 'sportello_gateway_operations_queued')).toBe(1);
+
+    const refused = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'mutation { recolour(id: "a1", colour: "red") { id } }' }),
+    });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    const body = (await refused.json()) as {
+      errors: Array<{ message: string; extensions: { code: string } }>;
+    };
+    expect(body.errors[0]!.extensions.code).toBe('OVERLOADED');
+    expect(body.errors[0]!.message).toMatch(/Nothing was run/);
+    expect(await overSocket(gateway, {}, [{ query: '{ me { id } }' }])).toEqual(['OVERLOADED']);
+    expect(await metric(gateway, 'sportello_gateway_operations_running')).toBe(1);
+
+    topology.gates.open('line-full');
+    expect(await running).toEqual({ status: 200, code: 'ok' });
+    expect(await queued).toEqual({ status: 200, code: 'ok' });
+    expect(await metric(gateway, 'sportello_gateway_operations_running')).toBe(0);
+  });
+
+  it('refuses an operation that waited maxQueueWaitMs for its turn', async () => {
+    const gateway = await start({
+      limits: { maxConcurrentOperations: 1, maxQueuedOperations: 10, maxQueueWaitMs: 50 },
+    });
+    const running = overHttp(gateway, { query: '{ held(gate: "long-wait") }' });
+    await topology.gates.arrived('long-wait');
+    expect(await overHttp(gateway, { query: '{ me { id } }' })).toEqual({ status: 503, code: 'OVERLOADED' });
+    topology.gates.open('long-wait');
+    expect(await running).toEqual({ status: 200, code: 'ok' });
+    expect(await overHttp(gateway, { query: '{ me { id } }' })).toEqual({ status: 200, code: 'ok' });
+  });
+});

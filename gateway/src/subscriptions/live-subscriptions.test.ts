@@ -224,6 +224,42 @@ const openSubscriptions = async (gateway: GatewayHandle) =>
   (await gateway.metrics.openSubscriptions.get()).values[0]?.value ?? 0;
 
 describe('live subscriptions over graphql-ws', () => {
+  it('deliver updates while callers’ operations fill every turn and wait in line', async () => {
+    const gateway = await start({
+      limits: {
+        maxConcurrentOperations: 1,
+        maxQueuedOperations: 10,
+        maxQueueWaitMs: 60_000,
+        subgraphTimeoutMs: 60_000,
+        requestTimeoutMs: 60_000,
+      },
+    });
+    const token = await issuer.bearer(staff(ROMA));
+    const ask = (query: string) =>
+      fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: token },
+        body: JSON.stringify({ query }),
+      }).then((response) => response.status);
+    const { client, closed } = connect(gateway, token);
+    const subscriber = subscribe(client, 'subscription { alertIssued { id colour } }', closed);
+    await expect.poll(() => openSubscriptions(gateway)).toBe(1);
+
+    let held = 'running';
+    const running = ask('{ held(gate: "turns-taken") }').finally(() => (held = 'ended'));
+    await topology.gates.arrived('turns-taken');
+    const waiting = ask('{ me { id } }');
+    topology.alerts.set('al-turns', { id: 'al-turns', colour: 'orange' });
+    await bus.publish(alertIssued(ROMA, 'al-turns', 'Z1'));
+    await until(() => subscriber.results.length === 1, 'the update, with the only turn taken');
+    expect(subscriber.results).toEqual([{ data: { alertIssued: { id: 'al-turns', colour: 'orange' } } }]);
+    // Delivered while the only turn was still taken, not once it was given back.
+    expect(held).toBe('running');
+
+    topology.gates.open('turns-taken');
+    expect([await running, await waiting]).toEqual([200, 200]);
+  });
+
   it('resolves each bus event with the selected fields from every subgraph, only for subscribers who may see it', async () => {
     const gateway = await start();
     topology.alerts.set('al-1', { id: 'al-1', colour: 'red' });

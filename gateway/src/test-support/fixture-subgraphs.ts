@@ -19,6 +19,8 @@ type Query {
   "The same, nullable: a refusal nulls only itself."
   staffNote: String
   slow(ms: Int!): String
+  "Answers \`gate\` once the test opens that gate (\`FixtureTopology.gates\`)."
+  held(gate: String!): String
   """An alert; one whose id starts with \`refused-\` is FORBIDDEN."""
   alert(id: ID!): Alert
   """The same, non-null: an unknown alert fails the whole answer."""
@@ -104,6 +106,8 @@ export interface FixtureTopology {
    * starting with `refused-` is FORBIDDEN.
    */
   alerts: Map<string, { id: string; colour: string }>;
+  /** The `held(gate)` fields waiting, by gate: the test sees which arrived and opens them. */
+  gates: Gates;
   accounts: FixtureSubgraph;
   reviews: FixtureSubgraph;
   supergraphSdl: string;
@@ -111,8 +115,50 @@ export interface FixtureTopology {
   close(): Promise<void>;
 }
 
+/** Requests held by the fixture until the test lets them answer. */
+export interface Gates {
+  /** Resolves once a `held(gate)` request is waiting at `gate`. */
+  arrived(gate: string): Promise<void>;
+  /** Lets every request waiting at `gate`, and any later one, answer. */
+  open(gate: string): void;
+}
+
+interface Signal {
+  promise: Promise<void>;
+  resolve(): void;
+}
+
+function signal(): Signal {
+  let resolve!: () => void;
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
+}
+
+function createGates(): Gates & { pass(gate: string): Promise<string> } {
+  const gates = new Map<string, { arrived: Signal; opened: Signal }>();
+  const gate = (name: string) => {
+    let known = gates.get(name);
+    if (known === undefined) {
+      known = { arrived: signal(), opened: signal() };
+      gates.set(name, known);
+    }
+    return known;
+  };
+  return {
+    arrived: (name) => gate(name).arrived.promise,
+    open: (name) => gate(name).opened.resolve(),
+    async pass(name) {
+      const { arrived, opened } = gate(name);
+      arrived.resolve();
+      await opened.promise;
+      return name;
+    },
+  };
+}
+
 export async function startFixtureTopology(): Promise<FixtureTopology> {
   const alerts = new Map<string, { id: string; colour: string }>();
+  const gates = createGates();
   const accounts = await startSubgraph('accounts', ACCOUNTS_SDL, {
     Query: {
       me: () => account('1'),
@@ -131,6 +177,7 @@ export async function startFixtureTopology(): Promise<FixtureTopology> {
       },
       staffQueue: (_: unknown, _args: unknown, context: SubgraphContext) => staffOnly(context),
       staffNote: (_: unknown, _args: unknown, context: SubgraphContext) => staffOnly(context),
+      held: (_: unknown, args: { gate: string }) => gates.pass(args.gate),
       slow: async (_: unknown, args: { ms: number }) => {
         await new Promise((resolve) => setTimeout(resolve, args.ms));
         return 'done';
@@ -189,6 +236,7 @@ export async function startFixtureTopology(): Promise<FixtureTopology> {
   ]);
   return {
     alerts,
+    gates: { arrived: gates.arrived, open: gates.open },
     accounts,
     reviews,
     supergraphSdl,
