@@ -11,6 +11,7 @@ import {
   testMigrations,
   type ScratchDatabase,
 } from './test-support/databases.js';
+import { migratedScratchDatabase } from './test-support/migrated-scratch.js';
 import { defineEntity, p } from '@mikro-orm/core';
 import pino from 'pino';
 
@@ -21,14 +22,8 @@ describe.each(DRIVERS)('database on %s', (driver) => {
   let scratch: ScratchDatabase;
   let database: Database;
 
-  beforeEach(async () => {
-    scratch = await scratchDatabase(driver);
-    database = await scratch.open();
-    await database.migrate();
-  });
-  afterEach(async () => {
-    await scratch.dispose();
-  });
+  beforeEach(async () => ({ scratch, database } = await migratedScratchDatabase(driver)));
+  afterEach(() => scratch.dispose());
 
   test('migrate creates the schema and is idempotent', async () => {
     await database.migrate();

@@ -15,6 +15,7 @@ import {
   TEST_POSTGRES_URL,
   type ScratchDatabase,
 } from '../database/test-support/databases.js';
+import { migratedScratchDatabase } from '../database/test-support/migrated-scratch.js';
 import { assertMigrationsMatchEntities } from '../database/migrations.js';
 import { OUTBOX_MIGRATIONS } from './outbox-migrations.js';
 import { handleOnce } from './inbox.js';
@@ -168,14 +169,8 @@ describe.each(DRIVERS)('outbox on %s', (driver) => {
   let scratch: ScratchDatabase;
   let database: Database;
 
-  beforeEach(async () => {
-    scratch = await scratchDatabase(driver);
-    database = await scratch.open();
-    await database.migrate();
-  });
-  afterEach(async () => {
-    await scratch.dispose();
-  });
+  beforeEach(async () => ({ scratch, database } = await migratedScratchDatabase(driver)));
+  afterEach(() => scratch.dispose());
 
   const outboxRows = () =>
     database.forkUnscoped().find(OutboxMessage, {}, { orderBy: { createdAt: 'asc', id: 'asc' } });
