@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import {
   defineServiceConfig,
+  type ServiceConfigDefinition,
   envBoolean,
   envInteger,
   envPort,
   envText,
   envUrl,
-  type Environment,
   type ServiceCoreConfig,
 } from '@sportello/platform';
 
@@ -108,7 +108,14 @@ export interface NotifierConfig extends ServiceCoreConfig {
 /** The demo notifier secret identity accepts in demo mode (see identity's DEMO_INTERNAL_CLIENTS). */
 const DEMO_CLIENT_SECRET = 'demo-notifier-secret';
 
-const notifierConfig = defineServiceConfig(
+/**
+ * The environment variables the notifier reads (the hub hands each service those of its own, no others),
+ * and the reading of its configuration from them.
+ */
+export const {
+  variables: NOTIFIER_ENV_VARIABLES,
+  load: loadNotifierConfig,
+}: ServiceConfigDefinition<NotifierConfig> = defineServiceConfig(
   'notifier',
   {
     NOTIFIER_CONSUMER: envText('notifier').pipe(
@@ -232,15 +239,3 @@ const notifierConfig = defineServiceConfig(
     }),
   },
 );
-
-/** The environment variables notifier reads: the hub hands each service those of its own, no others. */
-export const NOTIFIER_ENV_VARIABLES = notifierConfig.variables;
-
-/**
- * Reads the notifier's configuration from the environment.
- *
- * @throws {ConfigError} listing every bad variable.
- */
-export function loadNotifierConfig(env: Environment): NotifierConfig {
-  return notifierConfig.load(env);
-}

@@ -244,7 +244,7 @@ export interface ServiceConfigDefinition<Config extends ServiceCoreConfig> {
    *
    * @throws {ConfigError} listing every bad variable.
    */
-  load(env: Environment): Config;
+  readonly load: (env: Environment) => Config;
 }
 
 /**
@@ -276,7 +276,7 @@ export function defineServiceConfig<Shape extends z.ZodRawShape, Own extends obj
   if (check) schema = schema.superRefine((env, ctx) => check(env as ServiceEnv<Shape>, ctx));
   return {
     variables: Object.keys(schema.shape),
-    load(env) {
+    load: (env) => {
       const raw = parseConfig(schema, env, { app: service }) as ServiceEnv<Shape>;
       const coreConfig = serviceCoreConfig(raw as CoreServiceEnv);
       return { ...coreConfig, ...build(raw, coreConfig) };

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import {
   defineServiceConfig,
+  type ServiceConfigDefinition,
   envBoolean,
   envInteger,
   envText,
   envTimeZone,
   envUrl,
-  type Environment,
   type ServiceCoreConfig,
 } from '@sportello/platform';
 import { DEFAULT_REMINDER_OFFSETS } from './domain/identity-document.js';
@@ -50,7 +50,14 @@ const offsetList = envText(DEFAULT_REMINDER_OFFSETS.join(',')).transform((raw, c
   return [...new Set(offsets)].sort((a, b) => b - a);
 });
 
-const anagrafeConfig = defineServiceConfig(
+/**
+ * The environment variables anagrafe reads (the hub hands each service those of its own, no others),
+ * and the reading of its configuration from them.
+ */
+export const {
+  variables: ANAGRAFE_ENV_VARIABLES,
+  load: loadAnagrafeConfig,
+}: ServiceConfigDefinition<AnagrafeConfig> = defineServiceConfig(
   'anagrafe',
   {
     CERTIFICATE_VERIFICATION_URL: envUrl(['http', 'https']).optional(),
@@ -78,15 +85,3 @@ const anagrafeConfig = defineServiceConfig(
     }),
   },
 );
-
-/** The environment variables anagrafe reads: the hub hands each service those of its own, no others. */
-export const ANAGRAFE_ENV_VARIABLES = anagrafeConfig.variables;
-
-/**
- * Reads anagrafe's configuration from the environment.
- *
- * @throws {ConfigError} listing every bad variable.
- */
-export function loadAnagrafeConfig(env: Environment): AnagrafeConfig {
-  return anagrafeConfig.load(env);
-}

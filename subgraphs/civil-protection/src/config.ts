@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import {
-  type Environment,
   type ServiceCoreConfig,
   defineServiceConfig,
+  type ServiceConfigDefinition,
   envInteger,
   envText,
 } from '@sportello/platform';
@@ -25,7 +25,14 @@ export interface CivilProtectionConfig extends ServiceCoreConfig {
   alertExpiryCheckSeconds?: number;
 }
 
-const civilProtectionConfig = defineServiceConfig(
+/**
+ * The environment variables civil protection reads (the hub hands each service those of its own, no others),
+ * and the reading of its configuration from them.
+ */
+export const {
+  variables: CIVIL_PROTECTION_ENV_VARIABLES,
+  load: loadCivilProtectionConfig,
+}: ServiceConfigDefinition<CivilProtectionConfig> = defineServiceConfig(
   'civil-protection',
   {
     FEED_MAX_AGE_SECONDS: envInteger({ min: 1, max: 3_600 }, 5),
@@ -42,15 +49,3 @@ const civilProtectionConfig = defineServiceConfig(
     }),
   },
 );
-
-/** The environment variables civil-protection reads: the hub hands each service those of its own, no others. */
-export const CIVIL_PROTECTION_ENV_VARIABLES = civilProtectionConfig.variables;
-
-/**
- * Reads civil-protection's configuration from the environment.
- *
- * @throws {ConfigError} listing every bad variable.
- */
-export function loadCivilProtectionConfig(env: Environment): CivilProtectionConfig {
-  return civilProtectionConfig.load(env);
-}

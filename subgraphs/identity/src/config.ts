@@ -1,9 +1,9 @@
 import {
   defineServiceConfig,
+  type ServiceConfigDefinition,
   envInteger,
   envText,
   envUrl,
-  type Environment,
   type ServiceCoreConfig,
 } from '@sportello/platform';
 import { DASHBOARD_CLIENT_ID } from './seed/index.js';
@@ -130,7 +130,14 @@ export const DEMO_INTERNAL_CLIENTS: readonly InternalClient[] = [
   { clientId: 'sportello-pagopa', service: 'pagopa', secret: 'demo-pagopa-secret' },
 ];
 
-const identityConfig = defineServiceConfig(
+/**
+ * The environment variables identity reads (the hub hands each service those of its own, no others),
+ * and the reading of its configuration from them.
+ */
+export const {
+  variables: IDENTITY_ENV_VARIABLES,
+  load: loadIdentityConfig,
+}: ServiceConfigDefinition<IdentityConfig> = defineServiceConfig(
   'identity',
   {
     ACCESS_TOKEN_TTL_SECONDS: envInteger({ min: 60, max: 3600 }, 900),
@@ -274,15 +281,3 @@ const identityConfig = defineServiceConfig(
     },
   },
 );
-
-/** The environment variables identity reads: the hub hands each service those of its own, no others. */
-export const IDENTITY_ENV_VARIABLES = identityConfig.variables;
-
-/**
- * Reads identity's configuration from the environment.
- *
- * @throws {ConfigError} listing every bad variable.
- */
-export function loadIdentityConfig(env: Environment): IdentityConfig {
-  return identityConfig.load(env);
-}

@@ -1,7 +1,7 @@
 import {
-  type Environment,
   type ServiceCoreConfig,
   defineServiceConfig,
+  type ServiceConfigDefinition,
   envInteger,
   envTimeZone,
 } from '@sportello/platform';
@@ -16,7 +16,14 @@ export interface PracticesConfig extends ServiceCoreConfig {
   reminderIntervalMs: number;
 }
 
-const practicesConfig = defineServiceConfig(
+/**
+ * The environment variables practices reads (the hub hands each service those of its own, no others),
+ * and the reading of its configuration from them.
+ */
+export const {
+  variables: PRACTICES_ENV_VARIABLES,
+  load: loadPracticesConfig,
+}: ServiceConfigDefinition<PracticesConfig> = defineServiceConfig(
   'practices',
   {
     ATTACHMENT_MAX_BYTES: envInteger({ min: 1024, max: 50 * 1024 * 1024 }, 10 * 1024 * 1024),
@@ -31,14 +38,3 @@ const practicesConfig = defineServiceConfig(
     }),
   },
 );
-
-/** The environment variables practices reads: the hub hands each service those of its own, no others. */
-export const PRACTICES_ENV_VARIABLES = practicesConfig.variables;
-
-/**
- * Reads practices' configuration from the environment.
- * @throws {ConfigError} listing every bad variable.
- */
-export function loadPracticesConfig(env: Environment): PracticesConfig {
-  return practicesConfig.load(env);
-}

@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { isValidOrganizationFiscalCode } from '@sportello/schema';
 import {
   defineServiceConfig,
+  type ServiceConfigDefinition,
   envBoolean,
   envInteger,
   envText,
-  type Environment,
   type ServiceCoreConfig,
 } from '@sportello/platform';
 import type { FineRules } from './domain/fines.js';
@@ -39,7 +39,14 @@ const list = (raw: string) =>
     .map((part) => part.trim())
     .filter((part) => part.length > 0);
 
-const tributiConfig = defineServiceConfig(
+/**
+ * The environment variables tributi reads (the hub hands each service those of its own, no others),
+ * and the reading of its configuration from them.
+ */
+export const {
+  variables: TRIBUTI_ENV_VARIABLES,
+  load: loadTributiConfig,
+}: ServiceConfigDefinition<TributiConfig> = defineServiceConfig(
   'tributi',
   {
     CREDITOR_FISCAL_CODE: envText('').pipe(
@@ -105,15 +112,3 @@ const tributiConfig = defineServiceConfig(
     },
   },
 );
-
-/** The environment variables tributi reads: the hub hands each service those of its own, no others. */
-export const TRIBUTI_ENV_VARIABLES = tributiConfig.variables;
-
-/**
- * Reads tributi's configuration from the environment.
- *
- * @throws {ConfigError} listing every bad variable.
- */
-export function loadTributiConfig(env: Environment): TributiConfig {
-  return tributiConfig.load(env);
-}
