@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createConcurrencyLimit, type Release } from './concurrency.js';
+import { createConcurrencyLimit, type OperationClass, type Release } from './concurrency.js';
 import { isRefusal } from './refusal.js';
 
 afterEach(() => {
@@ -10,7 +10,7 @@ afterEach(() => {
 function recorder(limit: ReturnType<typeof createConcurrencyLimit>) {
   const granted: string[] = [];
   const releases = new Map<string, Release>();
-  const ask = (name: string, kind: 'query' | 'mutation') =>
+  const ask = (name: string, kind: OperationClass) =>
     limit.acquire(kind).then((turn) => {
       if (isRefusal(turn)) return turn;
       granted.push(name);
