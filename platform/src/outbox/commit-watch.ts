@@ -3,8 +3,15 @@ import type { EventSubscriber, FlushEventArgs, TransactionEventArgs } from '@mik
 import type { EventEnvelope } from '@sportello/schema';
 import { OutboxMessage } from './outbox-message.entity.js';
 
-/** Called with the outbox events a transaction has just committed: their ids, and the events. */
-export type CommittedEventsListener = (eventIds: readonly string[], events: readonly EventEnvelope[]) => void;
+/**
+ * Called with the outbox events a transaction has just committed: their ids, the events, and their
+ * outbox rows as written (in commit order; to be read, never changed).
+ */
+export type CommittedEventsListener = (
+  eventIds: readonly string[],
+  events: readonly EventEnvelope[],
+  rows: readonly OutboxMessage[],
+) => void;
 
 /** What {@link OUTBOX_COMMITTED_CHANNEL} carries. */
 export interface OutboxCommittedMessage {
@@ -100,7 +107,7 @@ export class OutboxCommitWatch implements EventSubscriber {
     const events = rows.map((row) => row.payload as EventEnvelope);
     for (const listener of this.listeners) {
       try {
-        listener(eventIds, events);
+        listener(eventIds, events, rows);
       } catch {
         // The commit happened: a listener's failure must not turn it into an error for the caller.
       }

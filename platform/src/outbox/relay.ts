@@ -342,6 +342,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         await bus.publish(row.payload as EventEnvelope);
       } catch (error) {
         const message = publishFailure(row, row.attempts + 1, error);
+        markBacklog(lane);
         failedTotal += 1;
         failures += 1;
         schedule(Math.min(pollIntervalMs * 2 ** failures, maxBackoffMs));
@@ -367,16 +368,72 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     });
   };
 
-  const handOverRound = async (em: EntityManager): Promise<Round> => {
-    const room = (lane: Lane) => maxInFlight - inDeliveryByLane.get(lane)!.size;
-    const rows = await pendingByLane(em, batchSize, room, (lane) => [
-      ...inDeliveryByLane.get(lane)!,
-      ...unmarkedByLane.get(lane)!,
-    ]);
+  const room = (lane: Lane) => maxInFlight - inDeliveryByLane.get(lane)!.size;
+
+  /**
+   * SQLite, direct hand-over: events this process commits go to the bus from the commit itself,
+   * without a round reading them back (a round waits for the one connection behind every request's
+   * statements, and under a burst that wait was most of an update's way to the client). A lane may
+   * hand over directly only while the outbox holds nothing of it that has not been handed over:
+   * otherwise a newer event could overtake an older one of its subject. A lane has such a backlog
+   * from the start until a round reads it all, and again whenever one of its events is left to a
+   * round (a round was reading, its room was full, or a publish failed). `backlogMarks` counts
+   * those moments, so a round clears only what it read after the last one.
+   */
+  const backlogMarks = new Map<Lane, number>(LANES.map((lane) => [lane, 1]));
+  const clearedMarks = new Map<Lane, number>(LANES.map((lane) => [lane, 0]));
+  const hasBacklog = (lane: Lane) => backlogMarks.get(lane)! !== clearedMarks.get(lane)!;
+  const markBacklog = (lane: Lane) => backlogMarks.set(lane, backlogMarks.get(lane)! + 1);
+  let roundsReading = 0;
+
+  /** Hands committed rows to the bus now. @returns false when they are left to a round instead */
+  const handOverCommitted = (rows: readonly OutboxMessage[]): boolean => {
+    const wanted = new Map<Lane, number>();
+    for (const row of rows) {
+      const lane = laneOf(row.type);
+      wanted.set(lane, (wanted.get(lane) ?? 0) + 1);
+    }
+    const direct =
+      running &&
+      failures === 0 &&
+      roundsReading === 0 &&
+      [...wanted].every(([lane, count]) => !hasBacklog(lane) && room(lane) >= count);
+    if (!direct) {
+      for (const lane of wanted.keys()) markBacklog(lane);
+      return false;
+    }
     for (const row of rows) handOver(row);
-    // Lanes that are full get their next round when a delivery finishes; otherwise a full batch
-    // means more may wait.
-    return { published: 0, failed: 0, more: rows.length === batchSize };
+    return true;
+  };
+
+  const handOverRound = async (em: EntityManager): Promise<Round> => {
+    const marksBefore = new Map(backlogMarks);
+    const roomBefore = new Map(LANES.map((lane) => [lane, room(lane)]));
+    roundsReading += 1;
+    let rows: OutboxMessage[];
+    try {
+      rows = await pendingByLane(em, batchSize, room, (lane) => [
+        ...inDeliveryByLane.get(lane)!,
+        ...unmarkedByLane.get(lane)!,
+      ]);
+    } finally {
+      roundsReading -= 1;
+    }
+    for (const row of rows) handOver(row);
+    let cutByRoom = false;
+    for (const lane of LANES) {
+      const read = rows.filter((row) => laneOf(row.type) === lane).length;
+      // A lane read in full (fewer rows than it had room for, and not cut by the batch) has nothing
+      // left in the outbox that was committed before the read.
+      if (read < roomBefore.get(lane)!) {
+        if (rows.length < batchSize) clearedMarks.set(lane, marksBefore.get(lane)!);
+      } else if (room(lane) > 0) {
+        // Cut by its room, which deliveries have freed since the read: more may wait. (A lane full
+        // now gets its next round when one of its deliveries finishes.)
+        cutByRoom = true;
+      }
+    }
+    return { published: 0, failed: 0, more: rows.length === batchSize || cutByRoom };
   };
 
   /** Waits until every event handed over has settled, handing over what was pending meanwhile. */
@@ -483,10 +540,13 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         // this process) would resolve to that transaction's, of another database. Rounds run in the
         // context the relay was started in.
         stopWatching = database.onEventsCommitted(
-          AsyncResource.bind((_ids: readonly string[], events: readonly EventEnvelope[]) => {
-            for (const event of events) urgentRank = Math.min(urgentRank, laneRank(laneOf(event.type)));
-            relay.nudge();
-          }),
+          AsyncResource.bind(
+            (_ids: readonly string[], events: readonly EventEnvelope[], rows: readonly OutboxMessage[]) => {
+              if (database.driver === 'sqlite' && handOverCommitted(rows)) return;
+              for (const event of events) urgentRank = Math.min(urgentRank, laneRank(laneOf(event.type)));
+              relay.nudge();
+            },
+          ),
         );
       }
       schedule(0);
