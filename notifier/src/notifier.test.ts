@@ -4,9 +4,7 @@ import {
   createTestIssuer,
   metricSample,
   type TestIssuer,
-  startFakeIo,
-  startFakeTelegram,
-  startSmtpSink,
+  startNotificationPeers,
   type FakeIo,
   type FakeTelegram,
   type SmtpSink,
@@ -104,14 +102,15 @@ beforeAll(async () => {
     ioEnabled: i % 4 === 0,
     preferredLanguage: i % 10 === 0 ? 'de' : 'it',
   }));
-  [identity, anagrafe, smtp, telegram, io, issuer] = await Promise.all([
+  [identity, anagrafe, { smtp, telegram, io }, issuer] = await Promise.all([
     startIdentity(citizens),
     startAnagrafeFake({ Z1: residents, Z2: residents.slice(0, 10) }),
-    startSmtpSink(),
-    startFakeTelegram({ token: TOKEN, perSecond: 100, burst: 30 }),
-    startFakeIo({
-      keys: [IO_KEY],
-      profiles: Object.fromEntries(withIo.map((code) => [code, { senderAllowed: true }])),
+    startNotificationPeers({
+      telegram: { token: TOKEN, perSecond: 100, burst: 30 },
+      io: {
+        keys: [IO_KEY],
+        profiles: Object.fromEntries(withIo.map((code) => [code, { senderAllowed: true }])),
+      },
     }),
     createTestIssuer({ issuer: 'http://identity.test', audience: 'sportello' }),
   ]);

@@ -48,4 +48,9 @@ export {
   type FakeIoProfile,
   type IoOperation,
 } from './peers/fake-io.js';
+export {
+  startNotificationPeers,
+  type NotificationPeers,
+  type NotificationPeersOptions,
+} from './peers/notification-peers.js';
 export { capSchemaErrors } from './cap/cap-schema.js';

@@ -1,8 +1,6 @@
 import type { DemoPerson } from '@sportello/hub';
 import {
-  startFakeIo,
-  startFakeTelegram,
-  startSmtpSink,
+  startNotificationPeers,
   type FakeIo,
   type FakeTelegram,
   type SmtpSink,
@@ -50,11 +48,11 @@ export async function startChannelPeers(
       person.io ? [[person.fiscalCode, { senderAllowed: allows(index) }] as const] : [],
     ),
   );
-  const [sink, telegram, io] = await Promise.all([
-    startSmtpSink(),
-    startFakeTelegram({ token: options.botToken }),
-    startFakeIo({ keys: [options.ioKey], profiles }),
-  ]);
+  const peers = await startNotificationPeers({
+    telegram: { token: options.botToken },
+    io: { keys: [options.ioKey], profiles },
+  });
+  const { smtp: sink, telegram, io } = peers;
   return {
     sink,
     telegram,
@@ -71,8 +69,6 @@ export async function startChannelPeers(
       IO_API_URL: io.baseUrl,
       IO_API_KEY: options.ioKey,
     },
-    async close() {
-      await Promise.all([sink.close(), telegram.close(), io.close()]);
-    },
+    close: peers.close,
   };
 }

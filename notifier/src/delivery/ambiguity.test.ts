@@ -1,13 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Database } from '@sportello/platform';
-import {
-  startFakeIo,
-  startFakeTelegram,
-  startSmtpSink,
-  type FakeIo,
-  type FakeTelegram,
-  type SmtpSink,
-} from '@sportello/test-support';
+import { startNotificationPeers, type NotificationPeers } from '@sportello/test-support';
 import { createIoChannel } from '../channels/io/io-channel.js';
 import { createTelegramChannel } from '../channels/telegram/telegram-channel.js';
 import type { ChannelName } from '../channels/channel.js';
@@ -40,29 +33,21 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-interface Setup {
+interface Setup extends Omit<NotificationPeers, 'close'> {
   database: Database;
   store: DeliveryStore;
   dispatcher: Dispatcher;
   eventId: string;
-  smtp: SmtpSink;
-  telegram: FakeTelegram;
-  io: FakeIo;
   status(channel: ChannelName): Promise<string>;
 }
 
 async function setup(): Promise<Setup> {
   const scratch = await notifierTestDatabase('sqlite', cleanups);
-  const [smtp, telegram, io] = await Promise.all([
-    startSmtpSink(),
-    startFakeTelegram({ token: TOKEN }),
-    startFakeIo({ keys: [IO_KEY], profiles: { [CITIZEN!]: { senderAllowed: true } } }),
-  ]);
-  cleanups.push(
-    () => smtp.close(),
-    () => telegram.close(),
-    () => io.close(),
-  );
+  const { smtp, telegram, io, close } = await startNotificationPeers({
+    telegram: { token: TOKEN },
+    io: { keys: [IO_KEY], profiles: { [CITIZEN!]: { senderAllowed: true } } },
+  });
+  cleanups.push(close);
   const { database } = scratch;
   const { eventId } = await planSyntheticAudience(database, { deliveries: 3 });
   // The synthetic IO recipient is made up: point it at a citizen the fake knows.
