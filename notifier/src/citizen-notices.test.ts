@@ -2,14 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventBus } from '@sportello/platform';
 import {
   createTestIssuer,
-  startFakeIo,
-  startFakeTelegram,
-  startSmtpSink,
+  startNotificationPeers,
   type FakeIo,
   type FakeTelegram,
   type SmtpSink,
 } from '@sportello/test-support';
-import { createEvent, makeNoticeNumber, type AnyEvent } from '@sportello/schema';
+import {
+  createEvent,
+  makeNoticeNumber,
+  type Actor,
+  type AnyEvent,
+  type EventDataInput,
+  type EventOf,
+  type EventType,
+} from '@sportello/schema';
 import type { NotifierHandle } from './index.js';
 import {
   COMUNE,
@@ -71,14 +77,15 @@ beforeAll(async () => {
     },
   ];
   let issuer: Awaited<ReturnType<typeof createTestIssuer>>;
-  [identity, anagrafe, smtp, telegram, io, issuer] = await Promise.all([
+  [identity, anagrafe, { smtp, telegram, io }, issuer] = await Promise.all([
     startIdentity(citizens),
     startAnagrafeFake({}),
-    startSmtpSink(),
-    startFakeTelegram({ token: TOKEN }),
-    startFakeIo({
-      keys: [IO_KEY],
-      profiles: { [italian]: { senderAllowed: true }, [german]: { senderAllowed: true } },
+    startNotificationPeers({
+      telegram: { token: TOKEN },
+      io: {
+        keys: [IO_KEY],
+        profiles: { [italian]: { senderAllowed: true }, [german]: { senderAllowed: true } },
+      },
     }),
     createTestIssuer({ issuer: 'http://identity.test', audience: 'sportello' }),
   ]);
@@ -161,6 +168,31 @@ function expectOnePerChannel(received: Received, channels: Array<keyof Received>
   }
 }
 
+/**
+ * Publishes the event and answers what `fiscalCode` received for it, once checked that it is exactly
+ * one message on each of `channels`.
+ */
+async function receivedBy(fiscalCode: string, event: AnyEvent, channels: Array<keyof Received>) {
+  const received = (await publishAndCollect(event))[fiscalCode]!;
+  expectOnePerChannel(received, channels);
+  return received;
+}
+
+/** An event of the comune under test about `subject`, caused by `actor`. */
+function eventAbout<T extends EventType>(
+  type: T,
+  subject: string,
+  actor: Actor | null,
+  data: EventDataInput<T>,
+  occurredAt?: Date,
+): EventOf<T> {
+  return createEvent(type, { comune: COMUNE, subject, actor, data, ...(occurredAt && { occurredAt }) });
+}
+
+const staff = (id: string): Actor => ({ kind: 'staff', id });
+const system = (id: string): Actor => ({ kind: 'system', id });
+const citizen = (id: string): Actor => ({ kind: 'citizen', id });
+
 /** Every message of every channel, as one text per channel (subject and body). */
 function texts(received: Received): string[] {
   return [
@@ -181,6 +213,18 @@ const practiceFields = (applicant: string) => ({
   applicantFiscalCode: applicant,
 });
 
+/** A change of the bulky-waste practice of `applicant`, made by `actor`. */
+const practiceStatusChanged = (
+  applicant: string,
+  actor: Actor,
+  change: Omit<EventDataInput<'practice.status-changed'>, keyof ReturnType<typeof practiceFields>>,
+) =>
+  eventAbout('practice.status-changed', PRACTICE_ID, actor, {
+    ...practiceFields(applicant),
+    onBehalfOfFiscalCode: null,
+    ...change,
+  });
+
 const appointment = (citizen: string) => ({
   appointmentId: 'appointment-1',
   office: 'anagrafe',
@@ -192,20 +236,14 @@ const appointment = (citizen: string) => ({
 
 describe('a staff message on a practice', () => {
   it('reaches the applicant with the message itself, the practice’s title and protocol number, once per channel', async () => {
-    const event = createEvent('practice.message-posted', {
-      comune: COMUNE,
-      subject: PRACTICE_ID,
-      actor: { kind: 'staff', id: 'pratiche.rossi' },
-      data: {
-        ...practiceFields(italian),
-        protocolNumber: '2026/000123',
-        messageId: 'message-1',
-        author: 'staff',
-        text: 'Il ritiro è fissato per martedì 15 dicembre.\nLasci gli oggetti davanti al portone.',
-      },
+    const event = eventAbout('practice.message-posted', PRACTICE_ID, staff('pratiche.rossi'), {
+      ...practiceFields(italian),
+      protocolNumber: '2026/000123',
+      messageId: 'message-1',
+      author: 'staff',
+      text: 'Il ritiro è fissato per martedì 15 dicembre.\nLasci gli oggetti davanti al portone.',
     });
-    const received = (await publishAndCollect(event))[italian]!;
-    expectOnePerChannel(received, ['email', 'telegram', 'io']);
+    const received = await receivedBy(italian, event, ['email', 'telegram', 'io']);
     expect(received.email[0]!.subject).toBe(
       "Ritiro rifiuti ingombranti a domicilio: nuovo messaggio dall'ufficio",
     );
@@ -220,11 +258,10 @@ describe('a staff message on a practice', () => {
   });
 
   it('tells nobody of the citizen’s own message', async () => {
-    const own = createEvent('practice.message-posted', {
-      comune: COMUNE,
-      subject: PRACTICE_ID,
-      actor: { kind: 'citizen', id: 'citizen-1' },
-      data: { ...practiceFields(italian), messageId: 'message-2', author: 'citizen' },
+    const own = eventAbout('practice.message-posted', PRACTICE_ID, citizen('citizen-1'), {
+      ...practiceFields(italian),
+      messageId: 'message-2',
+      author: 'citizen',
     });
     expect(await notifier.planner.planEvent(own)).toEqual({ status: 'ignored' });
   });
@@ -232,20 +269,12 @@ describe('a staff message on a practice', () => {
 
 describe('practice changes', () => {
   it('give the protocol number on registration and call a take-in-charge note a note, in English', async () => {
-    const registered = createEvent('practice.status-changed', {
-      comune: COMUNE,
-      subject: PRACTICE_ID,
-      actor: { kind: 'system', id: 'protocol' },
-      data: {
-        ...practiceFields(english),
-        onBehalfOfFiscalCode: null,
-        protocolNumber: '2026/000124',
-        from: 'submitted',
-        to: 'registered',
-      },
+    const registered = practiceStatusChanged(english, system('protocol'), {
+      protocolNumber: '2026/000124',
+      from: 'submitted',
+      to: 'registered',
     });
-    const onRegistration = (await publishAndCollect(registered))[english]!;
-    expectOnePerChannel(onRegistration, ['email', 'telegram']);
+    const onRegistration = await receivedBy(english, registered, ['email', 'telegram']);
     expect(onRegistration.email[0]!.subject).toBe(
       'Ritiro rifiuti ingombranti a domicilio: application registered (no. 2026/000124)',
     );
@@ -256,21 +285,13 @@ describe('practice changes', () => {
       expect(withoutLinks(text)).not.toContain(PRACTICE_ID);
     }
 
-    const takenInCharge = createEvent('practice.status-changed', {
-      comune: COMUNE,
-      subject: PRACTICE_ID,
-      actor: { kind: 'staff', id: 'pratiche.rossi' },
-      data: {
-        ...practiceFields(english),
-        onBehalfOfFiscalCode: null,
-        protocolNumber: '2026/000124',
-        from: 'registered',
-        to: 'taken-in-charge',
-        note: 'Mario Rossi will handle your request.',
-      },
+    const takenInCharge = practiceStatusChanged(english, staff('pratiche.rossi'), {
+      protocolNumber: '2026/000124',
+      from: 'registered',
+      to: 'taken-in-charge',
+      note: 'Mario Rossi will handle your request.',
     });
-    const onTakeInCharge = (await publishAndCollect(takenInCharge))[english]!;
-    expectOnePerChannel(onTakeInCharge, ['email', 'telegram']);
+    const onTakeInCharge = await receivedBy(english, takenInCharge, ['email', 'telegram']);
     for (const text of texts(onTakeInCharge)) {
       expect(text).toContain('Note from the office: Mario Rossi will handle your request.');
       expect(text).not.toContain('Reason');
@@ -280,17 +301,11 @@ describe('practice changes', () => {
 
 describe('a practice filed for someone else', () => {
   it('reaches both the applicant and the person they act for, each in their language', async () => {
-    const accepted = createEvent('practice.status-changed', {
-      comune: COMUNE,
-      subject: PRACTICE_ID,
-      actor: { kind: 'staff', id: 'pratiche.rossi' },
-      data: {
-        ...practiceFields(english),
-        onBehalfOfFiscalCode: german,
-        protocolNumber: '2026/000125',
-        from: 'processing',
-        to: 'accepted',
-      },
+    const accepted = practiceStatusChanged(english, staff('pratiche.rossi'), {
+      onBehalfOfFiscalCode: german,
+      protocolNumber: '2026/000125',
+      from: 'processing',
+      to: 'accepted',
     });
     const received = await publishAndCollect(accepted);
     expectOnePerChannel(received[english]!, ['email', 'telegram']);
@@ -307,19 +322,14 @@ describe('a practice filed for someone else', () => {
 
 describe('a delegation that ended at the child’s 18th birthday', () => {
   it('is told to both the new adult and the parent, once per channel, each in their language', async () => {
-    const ended = createEvent('delegation.ended', {
-      comune: COMUNE,
-      subject: 'delegation-1',
-      actor: { kind: 'system', id: 'delegation-expiry' },
-      data: {
-        delegationId: 'delegation-1',
-        kind: 'minor-child',
-        delegator: german,
-        delegate: italian,
-        reason: 'majority',
-        endedAt: '2026-12-07T23:00:00Z',
-        majorityOn: '2026-12-08',
-      },
+    const ended = eventAbout('delegation.ended', 'delegation-1', system('delegation-expiry'), {
+      delegationId: 'delegation-1',
+      kind: 'minor-child',
+      delegator: german,
+      delegate: italian,
+      reason: 'majority',
+      endedAt: '2026-12-07T23:00:00Z',
+      majorityOn: '2026-12-08',
     });
     const received = await publishAndCollect(ended);
     expectOnePerChannel(received[german]!, ['email', 'io']);
@@ -338,14 +348,12 @@ describe('a delegation that ended at the child’s 18th birthday', () => {
 
 describe('appointments changed by the office', () => {
   it('tell the citizen the new time when the office moves the appointment', async () => {
-    const moved = createEvent('appointment.changed', {
-      comune: COMUNE,
-      subject: 'appointment-1',
-      actor: { kind: 'staff', id: 'anagrafe.bianchi' },
-      data: { ...appointment(italian), previousStartsAt: '2026-12-09T08:30:00Z' },
-    });
-    const received = (await publishAndCollect(moved))[italian]!;
-    expectOnePerChannel(received, ['email', 'telegram', 'io']);
+    const moved = (actor: Actor) =>
+      eventAbout('appointment.changed', 'appointment-1', actor, {
+        ...appointment(italian),
+        previousStartsAt: '2026-12-09T08:30:00Z',
+      });
+    const received = await receivedBy(italian, moved(staff('anagrafe.bianchi')), ['email', 'telegram', 'io']);
     expect(received.email[0]!.subject).toBe(
       'Appuntamento spostato: Ufficio anagrafe, ora il 10/12/2026, 10:00',
     );
@@ -355,88 +363,81 @@ describe('appointments changed by the office', () => {
       );
     }
 
-    const movedByThemselves = createEvent('appointment.changed', {
-      comune: COMUNE,
-      subject: 'appointment-1',
-      actor: { kind: 'citizen', id: 'citizen-1' },
-      data: { ...appointment(italian), previousStartsAt: '2026-12-09T08:30:00Z' },
-    });
+    const movedByThemselves = moved(citizen('citizen-1'));
     expect(await notifier.planner.planEvent(movedByThemselves)).toEqual({ status: 'ignored' });
   });
 
   it('tell the citizen, in German, that the office cancelled the appointment and why', async () => {
-    const cancelled = createEvent('appointment.cancelled', {
-      comune: COMUNE,
-      subject: 'appointment-2',
-      actor: { kind: 'staff', id: 'anagrafe.bianchi' },
-      data: { ...appointment(german), cancelledBy: 'staff', reason: 'Sportello chiuso per sciopero.' },
+    const cancelled = eventAbout('appointment.cancelled', 'appointment-2', staff('anagrafe.bianchi'), {
+      ...appointment(german),
+      cancelledBy: 'staff',
+      reason: 'Sportello chiuso per sciopero.',
     });
-    const received = (await publishAndCollect(cancelled))[german]!;
-    expectOnePerChannel(received, ['email', 'io']);
+    const received = await receivedBy(german, cancelled, ['email', 'io']);
     expect(received.email[0]!.subject).toBe('Termin abgesagt: Meldeamt, 10.12.2026, 10:00');
     for (const text of texts(received)) {
       expect(text).toContain('Das Amt hat Ihren Termin vom 10.12.2026, 10:00 abgesagt.');
       expect(text).toContain('Grund: Sportello chiuso per sciopero.');
     }
 
-    const ownCancellation = createEvent('appointment.cancelled', {
-      comune: COMUNE,
-      subject: 'appointment-2',
-      actor: { kind: 'citizen', id: 'citizen-3' },
-      data: { ...appointment(german), cancelledBy: 'citizen' },
+    const ownCancellation = eventAbout('appointment.cancelled', 'appointment-2', citizen('citizen-3'), {
+      ...appointment(german),
+      cancelledBy: 'citizen',
     });
     expect(await notifier.planner.planEvent(ownCancellation)).toEqual({ status: 'ignored' });
   });
 });
 
 describe('a change of residence', () => {
+  /** The office's decision on residence-change request `requestId`. */
+  const residenceChange = (
+    requestId: string,
+    change: Omit<EventDataInput<'residence-change.status-changed'>, 'requestId'>,
+    occurredAt?: Date,
+  ) =>
+    eventAbout(
+      'residence-change.status-changed',
+      requestId,
+      staff('anagrafe.bianchi'),
+      { requestId, ...change },
+      occurredAt,
+    );
+
   it('tells the applicant of the obstacles, with the reasons and the 10 days to reply, then of the outcome', async () => {
-    const obstacles = createEvent('residence-change.status-changed', {
-      comune: COMUNE,
-      subject: 'request-1',
-      actor: { kind: 'staff', id: 'anagrafe.bianchi' },
-      occurredAt: new Date('2026-12-07T10:00:00Z'),
-      data: {
-        requestId: 'request-1',
+    const obstacles = residenceChange(
+      'request-1',
+      {
         applicantFiscalCode: italian,
         from: 'registered',
         to: 'obstacles-notified',
         note: "All'indirizzo dichiarato la polizia locale non ha trovato nessuno.",
       },
-    });
-    const received = (await publishAndCollect(obstacles))[italian]!;
-    expectOnePerChannel(received, ['email', 'telegram', 'io']);
+      new Date('2026-12-07T10:00:00Z'),
+    );
+    const received = await receivedBy(italian, obstacles, ['email', 'telegram', 'io']);
     expect(received.email[0]!.subject).toBe('Cambio di residenza: comunicazione dei motivi ostativi');
     for (const text of texts(received)) {
       expect(text).toContain("All'indirizzo dichiarato la polizia locale non ha trovato nessuno.");
       expect(text).toContain('entro il 17/12/2026');
     }
 
-    const accepted = createEvent('residence-change.status-changed', {
-      comune: COMUNE,
-      subject: 'request-2',
-      actor: { kind: 'staff', id: 'anagrafe.bianchi' },
-      data: { requestId: 'request-2', applicantFiscalCode: english, from: 'registered', to: 'accepted' },
+    const accepted = residenceChange('request-2', {
+      applicantFiscalCode: english,
+      from: 'registered',
+      to: 'accepted',
     });
-    const outcome = (await publishAndCollect(accepted))[english]!;
-    expectOnePerChannel(outcome, ['email', 'telegram']);
+    const outcome = await receivedBy(english, accepted, ['email', 'telegram']);
     expect(outcome.email[0]!.subject).toBe('Change of residence: accepted');
     for (const text of texts(outcome)) expect(text).toContain('your new residence is confirmed');
   });
 
   it('tells every adult moving under the declaration, each on their own channels and in their language', async () => {
-    const rejected = createEvent('residence-change.status-changed', {
-      comune: COMUNE,
-      subject: 'request-3',
-      actor: { kind: 'staff', id: 'anagrafe.bianchi' },
-      data: {
-        requestId: 'request-3',
-        applicantFiscalCode: english,
-        from: 'obstacles-notified',
-        to: 'rejected',
-        note: 'No reply to the notice of obstacles.',
-        adultMoverFiscalCodes: [german],
-      },
+    const rejected = residenceChange('request-3', {
+      applicantFiscalCode: english,
+      from: 'obstacles-notified',
+      to: 'rejected',
+      note: 'No reply to the notice of obstacles.',
+      adultMoverFiscalCodes: [german],
     });
     const received = await publishAndCollect(rejected);
     expectOnePerChannel(received[english]!, ['email', 'telegram']);
@@ -452,24 +453,18 @@ describe('a change of residence', () => {
 
 describe('a certificate that waited for its stamp duty', () => {
   const issued = (stampDuty: 'paid' | 'exempt', certificateId: string) =>
-    createEvent('certificate.issued', {
-      comune: COMUNE,
-      subject: certificateId,
-      actor: { kind: 'system', id: 'anagrafe-stamp-duty' },
-      data: {
-        certificateId,
-        requesterFiscalCode: german,
-        holderFiscalCode: german,
-        kinds: ['residence'],
-        stampDuty,
-        validUntil: '2027-06-07',
-      },
+    eventAbout('certificate.issued', certificateId, system('anagrafe-stamp-duty'), {
+      certificateId,
+      requesterFiscalCode: german,
+      holderFiscalCode: german,
+      kinds: ['residence'],
+      stampDuty,
+      validUntil: '2027-06-07',
     });
 
   it('tells the citizen it is ready once paid, with the download on the public origin', async () => {
     const certificateId = '019b0000-0000-7000-8000-00000000c3a1';
-    const received = (await publishAndCollect(issued('paid', certificateId)))[german]!;
-    expectOnePerChannel(received, ['email', 'io']);
+    const received = await receivedBy(german, issued('paid', certificateId), ['email', 'io']);
     expect(received.email[0]!.subject).toBe('Ihre Bescheinigung ist fertig');
     for (const text of texts(received)) {
       expect(text).toContain(`https://servizi.comune.example/certificates/${certificateId}.pdf`);
@@ -485,14 +480,13 @@ describe('a certificate that waited for its stamp duty', () => {
 
 describe('an identity document that became invalid', () => {
   it('tells a paper-card holder, in German, that the card is no longer valid and how to get a CIE', async () => {
-    const expired = createEvent('document.expired', {
-      comune: COMUNE,
-      subject: 'document-1',
-      actor: { kind: 'system', id: 'document-expiry' },
-      data: { documentId: 'document-1', holderFiscalCode: german, kind: 'paper', expiredOn: '2026-08-03' },
+    const expired = eventAbout('document.expired', 'document-1', system('document-expiry'), {
+      documentId: 'document-1',
+      holderFiscalCode: german,
+      kind: 'paper',
+      expiredOn: '2026-08-03',
     });
-    const received = (await publishAndCollect(expired))[german]!;
-    expectOnePerChannel(received, ['email', 'io']);
+    const received = await receivedBy(german, expired, ['email', 'io']);
     expect(received.email[0]!.subject).toBe(
       'Ihr Dokument (Personalausweis in Papierform) ist nicht mehr gültig',
     );
@@ -504,27 +498,26 @@ describe('an identity document that became invalid', () => {
   });
 });
 
+/** A payment position of the Italian citizen, owed to the comune. */
+const payment = (positionId: string, noticeNumber: string, amountCents: number, dueDate: string) => ({
+  positionId,
+  noticeNumber,
+  amountCents,
+  dueDate,
+  payerFiscalCode: italian,
+  creditorFiscalCode: '83000390019',
+});
+
 describe('a payment notice', () => {
   it('reaches the payer with the amount, due date and notice code, and App IO with the payment data', async () => {
     const noticeNumber = makeNoticeNumber({ segregationCode: '02', iuvBase: '0320027000004' });
-    const created = createEvent('payment.position-created', {
-      comune: COMUNE,
-      subject: 'position-10',
-      actor: { kind: 'staff', id: 'tributi.neri' },
-      data: {
-        positionId: 'position-10',
-        noticeNumber,
-        amountCents: 2_000,
-        dueDate: '2026-12-31',
-        payerFiscalCode: italian,
-        creditorFiscalCode: '83000390019',
-        description: 'Permesso di sosta per residenti',
-        instalment: null,
-        kind: 'other',
-      },
+    const created = eventAbout('payment.position-created', 'position-10', staff('tributi.neri'), {
+      ...payment('position-10', noticeNumber, 2_000, '2026-12-31'),
+      description: 'Permesso di sosta per residenti',
+      instalment: null,
+      kind: 'other',
     });
-    const received = (await publishAndCollect(created))[italian]!;
-    expectOnePerChannel(received, ['email', 'telegram', 'io']);
+    const received = await receivedBy(italian, created, ['email', 'telegram', 'io']);
     expect(received.email[0]!.subject).toBe('Nuovo avviso di pagamento: Permesso di sosta per residenti');
     for (const text of texts(received)) {
       // (The amount is formatted with a no-break space before the euro sign.)
@@ -538,19 +531,13 @@ describe('a payment notice', () => {
       content: { payment_data: { amount: 2_000, notice_number: noticeNumber } },
     });
 
-    const cancelled = createEvent('payment.position-cancelled', {
-      comune: COMUNE,
-      subject: 'position-10',
-      actor: { kind: 'staff', id: 'tributi.neri' },
-      data: {
-        positionId: 'position-10',
-        noticeNumber,
-        payerFiscalCode: english,
-        reason: 'Issued twice by mistake.',
-      },
+    const cancelled = eventAbout('payment.position-cancelled', 'position-10', staff('tributi.neri'), {
+      positionId: 'position-10',
+      noticeNumber,
+      payerFiscalCode: english,
+      reason: 'Issued twice by mistake.',
     });
-    const told = (await publishAndCollect(cancelled))[english]!;
-    expectOnePerChannel(told, ['email', 'telegram']);
+    const told = await receivedBy(english, cancelled, ['email', 'telegram']);
     for (const text of texts(told)) {
       expect(text).toContain('it must not be paid');
       expect(text).toContain('Reason: Issued twice by mistake.');
@@ -561,24 +548,13 @@ describe('a payment notice', () => {
 describe('a payment reminder', () => {
   it('names the creditor as "Comune di …" on every channel', async () => {
     const noticeNumber = makeNoticeNumber({ segregationCode: '02', iuvBase: '0320027000003' });
-    const due = createEvent('payment.due-soon', {
-      comune: COMUNE,
-      subject: 'position-9',
-      actor: null,
-      data: {
-        positionId: 'position-9',
-        noticeNumber,
-        amountCents: 4_500,
-        dueDate: '2026-12-16',
-        payerFiscalCode: italian,
-        creditorFiscalCode: '83000390019',
-        description: 'TARI 2026, seconda rata',
-        instalment: 2,
-        offsetDays: 7,
-      },
+    const due = eventAbout('payment.due-soon', 'position-9', null, {
+      ...payment('position-9', noticeNumber, 4_500, '2026-12-16'),
+      description: 'TARI 2026, seconda rata',
+      instalment: 2,
+      offsetDays: 7,
     });
-    const received = (await publishAndCollect(due))[italian]!;
-    expectOnePerChannel(received, ['email', 'telegram', 'io']);
+    const received = await receivedBy(italian, due, ['email', 'telegram', 'io']);
     for (const text of texts(received)) expect(text).toContain('Ente creditore: Comune di Prova');
   });
 });
