@@ -144,10 +144,10 @@ describe('the developer guide, against a running hub', () => {
    */
   const provedElsewhere: Record<string, string> = {
     SERVICE_UNAVAILABLE: 'subgraphs/identity/src/graphql/delegation-registry-down.test.ts',
-    SUBGRAPH_UNAVAILABLE: 'gateway/src/gateway.test.ts',
-    REQUEST_TIMEOUT: 'gateway/src/gateway.test.ts',
-    INTERNAL_SERVER_ERROR: 'gateway/src/gateway.test.ts',
-    TRUSTED_DOCUMENT_REQUIRED: 'gateway/src/gateway.test.ts',
+    SUBGRAPH_UNAVAILABLE: 'gateway/src/gateway.adapter.test.ts',
+    REQUEST_TIMEOUT: 'gateway/src/gateway.adapter.test.ts',
+    INTERNAL_SERVER_ERROR: 'gateway/src/gateway.adapter.test.ts',
+    TRUSTED_DOCUMENT_REQUIRED: 'gateway/src/gateway.adapter.test.ts',
     OVERLOADED: 'gateway/src/admission/admission.test.ts',
   };
 
