@@ -1,5 +1,5 @@
 /**
- * A service process for the outbox crash test (`outbox/crash.test.ts`), run as a real child process
+ * A service process for the outbox crash test (`outbox/crash.adapter.test.ts`), run as a real child process
  * so the test can kill it with SIGKILL. Its configuration is the JSON in argv[2].
  *
  * - `producer`: writes notes, each with its event through the outbox, and runs the relay (and, on
