@@ -143,7 +143,7 @@ describe('the developer guide, against a running hub', () => {
    * staged, in the tests named here, which must keep naming the code.
    */
   const provedElsewhere: Record<string, string> = {
-    SERVICE_UNAVAILABLE: 'subgraphs/identity/src/graphql/delegation-registry-down.test.ts',
+    SERVICE_UNAVAILABLE: 'subgraphs/identity/src/graphql/delegation-registry-down.adapter.test.ts',
     SUBGRAPH_UNAVAILABLE: 'gateway/src/gateway.adapter.test.ts',
     REQUEST_TIMEOUT: 'gateway/src/gateway.adapter.test.ts',
     INTERNAL_SERVER_ERROR: 'gateway/src/gateway.adapter.test.ts',
