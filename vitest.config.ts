@@ -19,6 +19,10 @@ const shared = {
   ssr: { resolve: { conditions: ['source'], externalConditions: ['source'] } },
 };
 
+/**
+ * A workspace's own tests: unit tests (`*.test.ts`) and, matched by the same pattern, the adapter
+ * tests against PostgreSQL or NATS (`*.adapter.test.ts`). `npm run test:unit` leaves the latter out.
+ */
 function unit(name: string, root: string): TestProjectInlineConfiguration {
   return {
     ...shared,
