@@ -58,10 +58,11 @@ async function forgetSessionGrants(
   { accountId, clientId }: { accountId: string; clientId: string },
   grantIds: ReadonlySet<string>,
 ): Promise<void> {
+  // By the indexed column: only the person's own sessions are read, however many others there are.
   const sessions = await em.find(
     OidcPayloadEntity,
-    { kind: 'Session', payload: { accountId } },
-    { disableIdentityMap: true },
+    { kind: 'Session', accountId },
+    { fields: ['kind', 'id'], disableIdentityMap: true },
   );
   for (const { id } of sessions) {
     for (let attempt = 0; attempt <= SESSION_SAVE_RETRIES; attempt += 1) {
@@ -113,6 +114,8 @@ function storedPayload(row: OidcPayload): AdapterPayload {
  * the library once per model (`new Adapter('Session')`, `new Adapter('AccessToken')`...).
  *
  * - `upsert` is one atomic insert-or-update: concurrent saves of one id never fail, the last wins.
+ *   The payload's `accountId`, `grantId` (of grant members), `userCode` and `uid` are copied to
+ *   indexed columns, for the lookups by them.
  * - `find`, `findByUid` and `findByUserCode` give `undefined` for what is missing or expired
  *   (stored with `expiresIn` seconds, past `now() + expiresIn + clockToleranceSeconds`).
  * - `consume` marks the row: found again, its payload carries `consumed` (epoch seconds).
@@ -160,6 +163,7 @@ export function createPayloadAdapter(
           id,
           payload: payload as Record<string, unknown>,
           grantId: GRANT_MEMBERS.has(this.kind) ? lookupKey(payload.grantId) : null,
+          accountId: lookupKey(payload.accountId),
           userCode: lookupKey(payload.userCode),
           uid: lookupKey(payload.uid),
           expiresAt: typeof expiresIn === 'number' ? new Date(at + expiresIn * 1000 + toleranceMs) : null,

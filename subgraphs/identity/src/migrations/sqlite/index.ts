@@ -12,6 +12,7 @@ import { Migration20261207104418_oidc_payload } from './Migration20261207104418_
 import { Migration20261207120104_drop_hand_made_oidc } from './Migration20261207120104_drop_hand_made_oidc.js';
 import { Migration20261207142500_refresh_token_expires_at } from './Migration20261207142500_refresh_token_expires_at.js';
 import { Migration20261207150000_refresh_token_grant_id } from './Migration20261207150000_refresh_token_grant_id.js';
+import { Migration20261207205432_oidc_payload_account_id } from './Migration20261207205432_oidc_payload_account_id.js';
 
 export const migrations = [
   { name: 'Migration20261123130126_init', class: Migration20261123130126_init },
@@ -27,4 +28,5 @@ export const migrations = [
   { name: 'Migration20261207120104_drop_hand_made_oidc', class: Migration20261207120104_drop_hand_made_oidc },
   { name: 'Migration20261207142500_refresh_token_expires_at', class: Migration20261207142500_refresh_token_expires_at },
   { name: 'Migration20261207150000_refresh_token_grant_id', class: Migration20261207150000_refresh_token_grant_id },
+  { name: 'Migration20261207205432_oidc_payload_account_id', class: Migration20261207205432_oidc_payload_account_id },
 ];
