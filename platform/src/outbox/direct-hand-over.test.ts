@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { createEvent, type EventEnvelope } from '@sportello/schema';
+import { type EventEnvelope } from '@sportello/schema';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { publishOnlyBus } from '../bus/test-support/publish-only-bus.js';
@@ -9,26 +9,10 @@ import { migratedScratchDatabase } from '../database/test-support/migrated-scrat
 import { OutboxMessage } from './outbox-message.entity.js';
 import { recordEvent } from './record-event.js';
 import { createOutboxRelay } from './relay.js';
+import { alertEvent } from './test-support/outbox-events.js';
 
 const ROMA = '058091';
 const logger = pino({ level: 'silent' });
-
-function alertEvent(subject: string, colour: 'yellow' | 'red' = 'yellow'): EventEnvelope {
-  return createEvent('alert.issued', {
-    comune: ROMA,
-    subject,
-    actor: { kind: 'staff', id: 'operator-1' },
-    data: {
-      alertId: subject,
-      hazard: 'thunderstorms',
-      colour,
-      zones: ['A'],
-      validFrom: '2026-03-01T09:00:00Z',
-      validTo: '2026-03-02T09:00:00Z',
-      critical: false,
-    },
-  });
-}
 
 /** Lets the test hold a transaction open on the database's one connection. */
 function gate() {
@@ -62,7 +46,7 @@ describe('outbox relay on sqlite: direct hand-over', () => {
     try {
       await relay.flush(); // the round `start` began is over
       await database.fork({ comune: ROMA }).transactional(async (tx) => {
-        recordEvent(tx, alertEvent('committed'));
+        recordEvent(tx, alertEvent(ROMA, 'committed'));
         await tx.flush();
       });
       // A long transaction (a bulk import, say) takes the one connection at once: a relay that had
@@ -106,7 +90,7 @@ describe('outbox relay on sqlite: direct hand-over', () => {
           Array.from({ length: randomInt(1, 4) }, () =>
             database.fork({ comune: ROMA }).transactional(async (tx) => {
               for (let i = randomInt(1, 4); i > 0; i -= 1) {
-                recordEvent(tx, alertEvent(subjects[randomInt(0, subjects.length)]!));
+                recordEvent(tx, alertEvent(ROMA, subjects[randomInt(0, subjects.length)]!));
               }
               await tx.flush();
             }),

@@ -1,6 +1,6 @@
 import { AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { createEvent, EventValidationError, type EventEnvelope } from '@sportello/schema';
+import { EventValidationError, type EventEnvelope } from '@sportello/schema';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import type { EventBus } from '../bus/event-bus.js';
@@ -22,51 +22,11 @@ import { handleOnce } from './inbox.js';
 import { OutboxMessage } from './outbox-message.entity.js';
 import { recordEvent } from './record-event.js';
 import { createOutboxRelay } from './relay.js';
+import { alertEvent, auditEvent } from './test-support/outbox-events.js';
 
 const ROMA = '058091';
 const MILANO = '015146';
 const logger = pino({ level: 'silent' });
-
-/** A catalogue event about alert `subject` (the bus keeps order per subject). */
-function alertEvent(
-  comune: string,
-  subject: string,
-  colour: 'yellow' | 'orange' | 'red' = 'yellow',
-): EventEnvelope {
-  return createEvent('alert.issued', {
-    comune,
-    subject,
-    actor: { kind: 'staff', id: 'operator-1' },
-    data: {
-      alertId: subject,
-      hazard: 'thunderstorms',
-      colour,
-      zones: ['A'],
-      validFrom: '2026-03-01T09:00:00Z',
-      validTo: '2026-03-02T09:00:00Z',
-      critical: false,
-    },
-  });
-}
-
-/** A bulk-lane event (the audit trail), about read `subject`. */
-function auditEvent(comune: string, subject: string): EventEnvelope {
-  return createEvent('audit.personal-data-read', {
-    comune,
-    subject,
-    actor: { kind: 'staff', id: 'anagrafe.rossi' },
-    data: {
-      service: 'anagrafe',
-      actorUsername: 'anagrafe.rossi',
-      actorOffices: ['anagrafe'],
-      subjectFiscalCode: 'RSSMRA85T10A562S',
-      action: 'read',
-      resources: ['Citizen.residence'],
-      requestId: subject,
-      at: '2026-03-01T09:00:00Z',
-    },
-  });
-}
 
 /** A bus that records what is published; `fail` decides which publishes throw. */
 function recordingBus(fail: (event: EventEnvelope) => boolean = () => false) {
