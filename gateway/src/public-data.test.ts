@@ -133,15 +133,20 @@ describe('personal data', () => {
       issuer.sign(citizen('RSSNNA80A41H501X')),
       issuer.sign(citizen('BNCBRN75C12F205Y')),
     ]);
-    const query = '{ seenAuthorization slow(ms: 200) }';
+    // Each round's two requests are at the subgraph together, where a merge would have joined them.
+    const query = (round: number) => `{ seenAuthorization held(gate: "personal-${round}") }`;
     for (let round = 0; round < 2; round += 1) {
       const before = requests();
-      const [first, second] = await Promise.all([
-        post(gateway.url, query, { authorization: `Bearer ${anna}` }),
-        post(gateway.url, query, { authorization: `Bearer ${bruno}` }),
+      const both = Promise.all([
+        post(gateway.url, query(round), { authorization: `Bearer ${anna}` }),
+        post(gateway.url, query(round), { authorization: `Bearer ${bruno}` }),
       ]);
-      expect(first.body.data).toEqual({ seenAuthorization: `Bearer ${anna}`, slow: 'done' });
-      expect(second.body.data).toEqual({ seenAuthorization: `Bearer ${bruno}`, slow: 'done' });
+      await expect.poll(requests).toBe(before + 2);
+      topology.gates.open(`personal-${round}`);
+      const [first, second] = await both;
+      const held = `personal-${round}`;
+      expect(first.body.data).toEqual({ seenAuthorization: `Bearer ${anna}`, held });
+      expect(second.body.data).toEqual({ seenAuthorization: `Bearer ${bruno}`, held });
       expect(requests() - before).toBe(2);
       for (const answer of [first, second]) {
         expect(answer.headers.get('cache-control')).toBe('private, no-store');
@@ -149,8 +154,8 @@ describe('personal data', () => {
       }
     }
     // Nobody's answer went into the shared cache: an anonymous caller gets the anonymous one.
-    const anonymous = await post(gateway.url, query);
-    expect(anonymous.body.data).toEqual({ seenAuthorization: null, slow: 'done' });
+    const anonymous = await post(gateway.url, query(1));
+    expect(anonymous.body.data).toEqual({ seenAuthorization: null, held: 'personal-1' });
     expect(anonymous.headers.get('cache-control')).toMatch(/^public, /);
     expect(await metric(gateway, 'sportello_gateway_subgraph_fetch_merges_total')).toBe(0);
   });
@@ -191,10 +196,13 @@ describe('in-flight merging of anonymous fetches', () => {
   it('sends one fetch to the subgraph for many identical anonymous queries at once', async () => {
     const gateway = await start({ responseCache: false });
     const before = requests();
-    const answers = await Promise.all(
-      Array.from({ length: 12 }, () => post(gateway.url, '{ slow(ms: 300) }', { 'x-comune': COMUNE })),
+    const answers = Promise.all(
+      Array.from({ length: 12 }, () => post(gateway.url, '{ held(gate: "merged") }', { 'x-comune': COMUNE })),
     );
-    for (const answer of answers) expect(answer.body).toEqual({ data: { slow: 'done' } });
+    // All twelve are in the gateway before the subgraph answers the first.
+    await expect.poll(() => metric(gateway, 'sportello_gateway_subgraph_fetch_merges_total')).toBe(11);
+    topology.gates.open('merged');
+    for (const answer of await answers) expect(answer.body).toEqual({ data: { held: 'merged' } });
     expect(requests() - before).toBe(1);
     expect(await metric(gateway, 'sportello_gateway_subgraph_fetch_merges_total')).toBe(11);
     expect(await metric(gateway, 'sportello_gateway_subgraph_fetches_total{subgraph="accounts"}')).toBe(1);
@@ -203,16 +211,27 @@ describe('in-flight merging of anonymous fetches', () => {
   it('keeps comuni apart, and fetches every time when merging is off', async () => {
     const merging = await start({ responseCache: false });
     let before = requests();
-    await Promise.all([
-      post(merging.url, '{ slow(ms: 300) }', { 'x-comune': COMUNE }),
-      post(merging.url, '{ slow(ms: 300) }', { 'x-comune': OTHER_COMUNE }),
-      post(merging.url, '{ slow(ms: 300) }', { 'x-comune': COMUNE }),
+    const apart = '{ held(gate: "comuni-apart") }';
+    const comuni = Promise.all([
+      post(merging.url, apart, { 'x-comune': COMUNE }),
+      post(merging.url, apart, { 'x-comune': OTHER_COMUNE }),
+      post(merging.url, apart, { 'x-comune': COMUNE }),
     ]);
+    // All three are in the gateway, two fetches at the subgraph, before it answers.
+    await expect.poll(() => metric(merging, 'sportello_gateway_subgraph_fetch_merges_total')).toBe(1);
+    await expect.poll(requests).toBe(before + 2);
+    topology.gates.open('comuni-apart');
+    await comuni;
     expect(requests() - before).toBe(2);
 
     const plain = await start({ responseCache: false, dedupe: false });
     before = requests();
-    await Promise.all(Array.from({ length: 6 }, () => post(plain.url, '{ slow(ms: 300) }')));
+    const unmerged = Promise.all(
+      Array.from({ length: 6 }, () => post(plain.url, '{ held(gate: "merging-off") }')),
+    );
+    await expect.poll(requests).toBe(before + 6);
+    topology.gates.open('merging-off');
+    await unmerged;
     expect(requests() - before).toBe(6);
   });
 });
@@ -263,16 +282,17 @@ describe('public response cache', () => {
 
   it('does not keep an answer that was being computed when the data changed', async () => {
     const gateway = await start({ maxAgeSeconds: 60 });
-    topology.alerts.set('slow-pd', { id: 'slow-pd', colour: 'yellow' });
-    // The event arrives while the subgraph is still answering (it takes 300 ms from the request's arrival).
-    const before = requests();
-    const inFlight = post(gateway.url, query('slow-pd'), { 'x-comune': COMUNE });
-    await expect.poll(requests, { interval: 5 }).toBe(before + 1);
-    await alertUpdated(COMUNE, 'slow-pd', 'yellow');
+    topology.alerts.set('held-pd', { id: 'held-pd', colour: 'yellow' });
+    // The event arrives while the subgraph is still answering (it answers once the gate opens).
+    const inFlight = post(gateway.url, query('held-pd'), { 'x-comune': COMUNE });
+    await topology.gates.arrived('held-pd');
+    await alertUpdated(COMUNE, 'held-pd', 'yellow');
+    await expect.poll(() => metric(gateway, 'sportello_gateway_response_cache_invalidations_total')).toBe(1);
+    topology.gates.open('held-pd');
     expect((await inFlight).body.data).toEqual({ alert: { colour: 'yellow' } });
     // Had that answer been kept, this would still read yellow for a minute.
-    topology.alerts.set('slow-pd', { id: 'slow-pd', colour: 'red' });
-    expect((await post(gateway.url, query('slow-pd'), { 'x-comune': COMUNE })).body.data).toEqual({
+    topology.alerts.set('held-pd', { id: 'held-pd', colour: 'red' });
+    expect((await post(gateway.url, query('held-pd'), { 'x-comune': COMUNE })).body.data).toEqual({
       alert: { colour: 'red' },
     });
   });

@@ -21,7 +21,10 @@ type Query {
   slow(ms: Int!): String
   "Answers \`gate\` once the test opens that gate (\`FixtureTopology.gates\`)."
   held(gate: String!): String
-  """An alert; one whose id starts with \`refused-\` is FORBIDDEN."""
+  """
+  An alert; one whose id starts with \`refused-\` is FORBIDDEN, one whose id starts with \`held-\`
+  waits at the gate of that id.
+  """
   alert(id: ID!): Alert
   """The same, non-null: an unknown alert fails the whole answer."""
   requiredAlert(id: ID!): Alert!
@@ -102,11 +105,14 @@ async function startSubgraph(
 /** Two subgraphs (accounts, reviews) sharing the `Account` entity, and their supergraph. */
 export interface FixtureTopology {
   /**
-   * Alerts the accounts subgraph knows, by id; an id starting with `slow-` takes 300 ms to load, one
-   * starting with `refused-` is FORBIDDEN.
+   * Alerts the accounts subgraph knows, by id; one whose id starts with `held-` is loaded once the
+   * test opens the gate of that id, one whose id starts with `refused-` is FORBIDDEN.
    */
   alerts: Map<string, { id: string; colour: string }>;
-  /** The `held(gate)` fields waiting, by gate: the test sees which arrived and opens them. */
+  /**
+   * The `held(gate)` fields and `held-` alerts waiting, by gate: the test sees which arrived and
+   * opens them. `close()` opens them all.
+   */
   gates: Gates;
   accounts: FixtureSubgraph;
   reviews: FixtureSubgraph;
@@ -134,7 +140,7 @@ function signal(): Signal {
   return { promise, resolve };
 }
 
-function createGates(): Gates & { pass(gate: string): Promise<string> } {
+function createGates(): Gates & { pass(gate: string): Promise<string>; openAll(): void } {
   const gates = new Map<string, { arrived: Signal; opened: Signal }>();
   const gate = (name: string) => {
     let known = gates.get(name);
@@ -147,6 +153,9 @@ function createGates(): Gates & { pass(gate: string): Promise<string> } {
   return {
     arrived: (name) => gate(name).arrived.promise,
     open: (name) => gate(name).opened.resolve(),
+    openAll: () => {
+      for (const { opened } of gates.values()) opened.resolve();
+    },
     async pass(name) {
       const { arrived, opened } = gate(name);
       arrived.resolve();
@@ -183,7 +192,7 @@ export async function startFixtureTopology(): Promise<FixtureTopology> {
         return 'done';
       },
       alert: async (_: unknown, args: { id: string }) => {
-        if (args.id.startsWith('slow-')) await new Promise((resolve) => setTimeout(resolve, 300));
+        if (args.id.startsWith('held-')) await gates.pass(args.id);
         if (args.id.startsWith('refused-')) {
           throw new GraphQLError('Only the civil protection office may read this alert', {
             extensions: { code: 'FORBIDDEN' },
@@ -242,6 +251,8 @@ export async function startFixtureTopology(): Promise<FixtureTopology> {
     supergraphSdl,
     subgraphUrls: { accounts: accounts.url, reviews: reviews.url },
     async close() {
+      // A request left waiting (one a test abandoned at a deadline) would hold its server open.
+      gates.openAll();
       await Promise.allSettled([accounts.stop(), reviews.stop()]);
     },
   };
