@@ -49,6 +49,14 @@ export interface EventBus {
   /** Receives what is broadcast on `topic` from now on, from every process of the deployment. */
   onBroadcast(topic: string, handler: (data: Uint8Array) => void): Promise<Consumer>;
 
+  /**
+   * Tells live listeners now of an event committed in this process that `publish` will carry later
+   * (its durable consumers have a backlog); that `publish` then leaves the listeners out. Only an
+   * adapter whose listeners are in this process (the in-process bus) has it: over a real bus the
+   * listeners hear of an event when it is published.
+   */
+  announce?(event: EventEnvelope): void;
+
   /** Stops every consumer and listener and releases the connection. */
   close(): Promise<void>;
 

@@ -240,6 +240,42 @@ describe('in-process bus', () => {
     await bus.close();
   });
 
+  it('tells listeners of an announced event at once and once: its publish later reaches only the consumers', async () => {
+    const bus = createInProcessBus();
+    const heard: string[] = [];
+    const handled: string[] = [];
+    await bus.listen('sportello.>', (event) => void heard.push(event.id));
+    await bus.consume({ name: 'planner', subjects: ['sportello.>'] }, async (event) => {
+      handled.push(event.id);
+    });
+    const [first, second] = [makeEvent(), makeEvent()];
+    bus.announce(first);
+    bus.announce(first); // announced twice: heard once
+    expect(heard).toEqual([first.id]);
+    expect(handled).toEqual([]);
+    await bus.publish(first);
+    await bus.publish(second);
+    expect(heard).toEqual([first.id, second.id]);
+    expect(handled).toEqual([first.id, second.id]);
+    // Already published: announcing it again tells nobody.
+    bus.announce(second);
+    expect(heard).toEqual([first.id, second.id]);
+    await bus.close();
+  });
+
+  it('announces nothing while held at start: listeners hear those events when they are published', async () => {
+    const bus = createInProcessBus({ held: true });
+    const heard: string[] = [];
+    await bus.listen('sportello.>', (event) => void heard.push(event.id));
+    const event = makeEvent();
+    bus.announce(event);
+    expect(heard).toEqual([]);
+    bus.open();
+    await bus.publish(event);
+    expect(heard).toEqual([event.id]);
+    await bus.close();
+  });
+
   it('refuses to work once closed', async () => {
     const bus = createInProcessBus();
     await bus.close();

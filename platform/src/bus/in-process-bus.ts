@@ -50,6 +50,9 @@ export interface InProcessBus extends EventBus {
   open(): void;
 }
 
+/** Events announced ahead of their publish that the bus remembers, so listeners hear of each once. */
+const MAX_ANNOUNCED = 100_000;
+
 /** Raised to `publish` when a consumer stops before handling the event, so the outbox retries it. */
 export class ConsumerStoppedError extends Error {
   constructor(consumer: string, eventId: string) {
@@ -78,6 +81,8 @@ export function createInProcessBus(options: InProcessBusOptions = {}): InProcess
   const inFlight = new Map<string, Promise<void>>();
   const consumers = new Map<string, InProcessConsumer>();
   const listeners = new Set<Listener>();
+  /** Events announced to the listeners and not published yet, oldest first (at most `MAX_ANNOUNCED`). */
+  const announced = new Set<string>();
   const broadcastHandlers = new Map<string, Set<(data: Uint8Array) => void>>();
   let closed = false;
   let open!: () => void;
@@ -119,7 +124,9 @@ export function createInProcessBus(options: InProcessBusOptions = {}): InProcess
       if (pending) return pending;
 
       const subject = subjectFor(event, root);
-      for (const listener of listeners) listener.notify(subject, payload);
+      if (!announced.delete(event.id)) {
+        for (const listener of listeners) listener.notify(subject, payload);
+      }
 
       const delivery = deliverAll(event, payload, subject).finally(() => inFlight.delete(event.id));
       inFlight.set(event.id, delivery);
@@ -151,6 +158,17 @@ export function createInProcessBus(options: InProcessBusOptions = {}): InProcess
           return consumer.stats();
         },
       };
+    },
+
+    announce(event) {
+      if (closed || opened || listeners.size === 0) return;
+      if (announced.has(event.id) || seen.has(event.id) || inFlight.has(event.id)) return;
+      const payload = encodeEvent(event);
+      const subject = subjectFor(event, root);
+      for (const listener of listeners) listener.notify(subject, payload);
+      announced.add(event.id);
+      // Forgotten past the bound: such an event would reach listeners a second time when published.
+      if (announced.size > MAX_ANNOUNCED) announced.delete(announced.values().next().value!);
     },
 
     async listen(subjects, handler) {

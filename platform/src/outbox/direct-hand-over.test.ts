@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { type EventEnvelope } from '@sportello/schema';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { createInProcessBus } from '../bus/in-process-bus.js';
 import { publishOnlyBus } from '../bus/test-support/publish-only-bus.js';
 import type { Database } from '../database/database.js';
 import type { ScratchDatabase } from '../database/test-support/databases.js';
@@ -65,6 +66,45 @@ describe('outbox relay on sqlite: direct hand-over', () => {
       await relay.stop();
     }
     expect(await database.forkUnscoped().count(OutboxMessage, { publishedAt: null })).toBe(0);
+  });
+
+  test('live listeners hear of each commit at once and once, in order, while the durable consumers lag behind', async () => {
+    const bus = createInProcessBus();
+    const heard: string[] = [];
+    const handled: string[] = [];
+    const slow = gate();
+    await bus.listen('sportello.>', (event) => void heard.push(event.id));
+    // A durable consumer (the notifier, say) that takes its time over the first event.
+    await bus.consume({ name: 'notifier', subjects: ['sportello.>'] }, async (event) => {
+      if (handled.length === 0) await slow.opened;
+      handled.push(event.id);
+    });
+    const relay = createOutboxRelay({ database, bus, logger, pollIntervalMs: 60_000, maxInFlight: 1 });
+    relay.start();
+    const committed: string[] = [];
+    try {
+      await relay.flush();
+      for (let i = 0; i < 5; i += 1) {
+        const event = alertEvent(ROMA, 'same-alert', i % 2 === 0 ? 'yellow' : 'red');
+        await database.fork({ comune: ROMA }).transactional(async (tx) => {
+          recordEvent(tx, event);
+          await tx.flush();
+        });
+        committed.push(event.id);
+        // The lane holds one delivery, taken by the first event: the others wait in the outbox,
+        // and the listeners hear of each right after its commit all the same.
+        await vi.waitFor(() => expect(heard).toEqual(committed));
+      }
+      expect(handled).toEqual([]);
+      slow.open();
+      await vi.waitFor(() => expect(handled).toEqual(committed));
+      await relay.flush();
+    } finally {
+      slow.open();
+      await relay.stop();
+      await bus.close();
+    }
+    expect(heard).toEqual(committed);
   });
 
   test('each subject keeps its order, each event once, while direct hand-overs and rounds take turns', async () => {

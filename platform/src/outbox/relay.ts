@@ -384,6 +384,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const clearedMarks = new Map<Lane, number>(LANES.map((lane) => [lane, 0]));
   const hasBacklog = (lane: Lane) => backlogMarks.get(lane)! !== clearedMarks.get(lane)!;
   const markBacklog = (lane: Lane) => backlogMarks.set(lane, backlogMarks.get(lane)! + 1);
+  /** Whether every lane has been read in full once since start (what an earlier run left). */
+  const startupBacklogRead = () => LANES.every((lane) => clearedMarks.get(lane)! >= 1);
   let roundsReading = 0;
 
   /** Hands committed rows to the bus now. @returns false when they are left to a round instead */
@@ -542,7 +544,14 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         stopWatching = database.onEventsCommitted(
           AsyncResource.bind(
             (_ids: readonly string[], events: readonly EventEnvelope[], rows: readonly OutboxMessage[]) => {
-              if (database.driver === 'sqlite' && handOverCommitted(rows)) return;
+              if (database.driver === 'sqlite') {
+                if (handOverCommitted(rows)) return;
+                // Left to a round (its lane's deliveries have a backlog): live listeners hear of it
+                // now all the same, in commit order, rather than once the notifier has caught up.
+                // Not before the outbox's earlier events (of a previous run) have been read: they
+                // come first.
+                if (startupBacklogRead()) for (const event of events) bus.announce?.(event);
+              }
               for (const event of events) urgentRank = Math.min(urgentRank, laneRank(laneOf(event.type)));
               relay.nudge();
             },
