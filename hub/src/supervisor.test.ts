@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger } from '@sportello/platform';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSupervisor, type Supervisor } from './supervisor.js';
 
 /** A service that prints `up <pid>` and runs until it is told to stop. */
@@ -27,6 +27,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  vi.useRealTimers();
   await supervisor?.stop();
   supervisor = undefined;
   await rm(dir, { recursive: true, force: true });
@@ -79,19 +80,33 @@ describe('the distributed hub supervisor', () => {
   });
 
   it('backs off a service that keeps crashing, doubling the pause up to the bound', async () => {
+    // The pauses run on the test's clock: it lets each one pass, and can see none is left after stop.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const hub = supervise();
     const crashing = hub.start('tributi', 'crashing.mjs', { PATH: process.env['PATH'] });
     hub.supervise();
+    const pauses = () =>
+      logged
+        .filter((entry) => entry.msg === 'service process exited; restarting')
+        .map((entry) => entry.restartInMs);
 
-    await expect.poll(() => crashing.restarts, { timeout: 15_000 }).toBeGreaterThanOrEqual(5);
-    await hub.stop();
-    const pauses = logged
-      .filter((entry) => entry.msg === 'service process exited; restarting')
-      .map((entry) => entry.restartInMs);
-    expect(pauses.slice(0, 5)).toEqual([50, 100, 200, 400, 400]);
+    for (let crash = 1; crash <= 4; crash += 1) {
+      // Once it exited, the supervisor has logged the crash and set the pause (expect.poll would
+      // move the fake clock on).
+      await crashing.exited;
+      expect(pauses()).toHaveLength(crash);
+      expect(crashing.restarts).toBe(crash - 1);
+      vi.advanceTimersByTime(pauses().at(-1)!);
+      expect(crashing.restarts).toBe(crash);
+    }
+    await crashing.exited;
+    expect(pauses()).toEqual([50, 100, 200, 400, 400]);
     expect(lines).toContainEqual(expect.stringMatching(/^\[hub\] tributi exited \(code 3\)/));
-    const restarts = crashing.restarts;
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(crashing.restarts).toBe(restarts);
+
+    // Stopped during a pause: the restart it was waiting for never comes, however long one waits.
+    await hub.stop();
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(60_000);
+    expect(crashing.restarts).toBe(4);
   });
 });
