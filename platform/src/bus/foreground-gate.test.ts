@@ -1,7 +1,16 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createForegroundGate } from './foreground-gate.js';
 
-/** Whether a promise has settled once pending I/O and timers of this turn had their chance. */
+// The gate's deadline runs on the test's clock: a wait ends only when the test ends foreground work
+// or moves the clock on, so a wait still pending below is one that nothing would have ended yet.
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** Whether a promise has settled, once what the test already did has had its effect. */
 async function settled(promise: Promise<unknown>): Promise<boolean> {
   let done = false;
   void promise.then(() => (done = true));
@@ -27,6 +36,7 @@ describe('foreground gate', () => {
     request();
     request(); // ending twice counts once
     expect(gate.active).toBe(1);
+    vi.advanceTimersByTime(59_999);
     expect(await settled(first)).toBe(false);
 
     update();
@@ -43,13 +53,16 @@ describe('foreground gate', () => {
     let clock = 1_000;
     const gate = createForegroundGate({ maxDeferMs: 20, freeMs: 2, now: () => clock });
     const endless = gate.begin();
-    await gate.whenIdle();
+    const forced = gate.whenIdle();
+    vi.advanceTimersByTime(20);
+    await forced;
     expect(gate.stats).toMatchObject({ deferred: 1, forced: 1 });
     clock += 1;
     expect(await settled(gate.whenIdle())).toBe(true);
     // Past the short window it waits again, though maxDeferMs has not passed since.
     clock += 2;
     const later = gate.whenIdle();
+    vi.advanceTimersByTime(19);
     expect(await settled(later)).toBe(false);
     endless();
     expect(await settled(later)).toBe(true);
@@ -60,8 +73,12 @@ describe('foreground gate', () => {
     const gate = createForegroundGate({ maxDeferMs: 20, now: () => clock });
     const endless = gate.begin();
 
-    // Foreground work that never ends does not starve the background.
-    await gate.whenIdle();
+    // Foreground work that never ends does not starve the background: it waits maxDeferMs, no less.
+    const first = gate.whenIdle();
+    vi.advanceTimersByTime(19);
+    expect(await settled(first)).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(await settled(first)).toBe(true);
     expect(gate.active).toBe(1);
     expect(gate.stats).toMatchObject({ deferred: 1, forced: 1 });
     // Within the free window that follows, background work does not wait.
@@ -70,6 +87,7 @@ describe('foreground gate', () => {
     // After it, it waits again.
     clock += 2;
     const later = gate.whenIdle();
+    vi.advanceTimersByTime(19);
     expect(await settled(later)).toBe(false);
     clock += 5; // on the test's clock, the later wait lasts 5 ms (the first one none)
     endless();
