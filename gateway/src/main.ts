@@ -12,6 +12,7 @@ import {
   internalAssertionsFor,
   startTracingFromEnv,
 } from '@sportello/platform';
+import { collectDefaultMetrics } from 'prom-client';
 import { readCommittedSupergraph } from './composition/schema-artefacts.js';
 import { type GatewayEnv, gatewayConfigFromEnv, gatewayTokenIssuer, parseGatewayEnv } from './config.js';
 import { createGateway } from './gateway.js';
@@ -62,6 +63,9 @@ const gateway = await createGateway(gatewayConfigFromEnv(env, { supergraphSdl, t
   ...(bus ? { bus } : {}),
   subscriptions: sportelloSubscriptionBindings(),
 });
+// A process of its own: its /metrics reports the process too (memory, heap, event loop), as a
+// service's does (`sportello_process_resident_memory_bytes`...).
+collectDefaultMetrics({ register: gateway.metrics.registry, prefix: 'sportello_' });
 await gateway.listen(env.PORT, env.HOST);
 
 async function shutdown(signal: string): Promise<void> {
