@@ -397,18 +397,27 @@ describe('live subscriptions over graphql-ws', () => {
 
   it('keeps a fast subscriber whose updates are slow to resolve, and delivers them all in order', async () => {
     const gateway = await start({ subscriptionQueueSize: 2 });
-    for (let i = 0; i < 8; i += 1) topology.alerts.set(`slow-${i}`, { id: `slow-${i}`, colour: 'yellow' });
+    const ids = Array.from({ length: 8 }, (_, i) => `held-update-${i}`);
+    for (const id of ids) topology.alerts.set(id, { id, colour: 'yellow' });
     const { client, closed } = connect(gateway, await issuer.bearer(staff(ROMA)));
     const subscriber = subscribe(client, 'subscription { alertIssued { id } }', closed);
     await expect.poll(() => openSubscriptions(gateway)).toBe(1);
-    // Each update takes 300 ms to resolve, four times the queue: resolved together, not dropped.
-    for (let i = 0; i < 8; i += 1) await bus.publish(alertIssued(ROMA, `slow-${i}`, 'Z1'));
+    // Four times the queue, every update still loading at once (each waits at its own gate):
+    // resolved together, not dropped.
+    for (const id of ids) await bus.publish(alertIssued(ROMA, id, 'Z1'));
+    let loading = 0;
+    for (const id of ids) void topology.gates.arrived(id).then(() => (loading += 1));
+    await until(() => loading === 8, 'every update loading at once');
+    expect(subscriber.results).toEqual([]);
+    expect(await openSubscriptions(gateway)).toBe(1);
+    // Opened from the last to the first: the subscriber gets them in the events' order.
+    for (const id of ids.toReversed()) topology.gates.open(id);
     await until(() => subscriber.results.length === 8, 'every update');
     expect(
       subscriber.results.map(
         (result) => (result as { data: { alertIssued: { id: string } } }).data.alertIssued.id,
       ),
-    ).toEqual(Array.from({ length: 8 }, (_, i) => `slow-${i}`));
+    ).toEqual(ids);
     expect(await openSubscriptions(gateway)).toBe(1);
   });
 
@@ -577,35 +586,41 @@ describe('live subscriptions over graphql-ws', () => {
     const answer = fetch(gateway.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization },
-      body: JSON.stringify({ query: '{ slow(ms: 300) }' }),
+      body: JSON.stringify({ query: '{ held(gate: "foreground-request") }' }),
     });
-    await expect.poll(() => foreground.active).toBe(1);
-    // A practice event waits for the request; an alert does not (critical work goes first).
+    await topology.gates.arrived('foreground-request');
+    expect(foreground.active).toBe(1);
+    // A practice event waits for the request (the gate counts it as deferred once it waits there);
+    // an alert does not (critical work goes first).
     const first = bus.publish(practiceEvent(ROMA));
-    await new Promise((resolve) => setImmediate(resolve));
+    await expect.poll(() => foreground.stats.deferred).toBe(1);
     expect(handled).toEqual([]);
     await bus.publish(alertIssued(ROMA, 'al-unwatched', 'Z9'));
     expect(handled).toEqual([{ type: 'alert.issued', foreground: 1 }]);
-    expect(await (await answer).json()).toEqual({ data: { slow: 'done' } });
+    topology.gates.open('foreground-request');
+    expect(await (await answer).json()).toEqual({ data: { held: 'foreground-request' } });
     await first;
     expect(handled.at(-1)).toEqual({ type: 'practice.submitted', foreground: 0 });
 
-    // The subscriber's update takes 300 ms to load: a practice event published meanwhile waits
-    // until it is sent.
-    topology.alerts.set('slow-watched', { id: 'slow-watched', colour: 'yellow' });
+    // The subscriber's update loads once its gate opens: a practice event published meanwhile
+    // waits until it is sent.
+    topology.alerts.set('held-watched', { id: 'held-watched', colour: 'yellow' });
     const { client, closed } = connect(gateway, authorization);
     const subscriber = subscribe(client, 'subscription { alertIssued { id colour } }', closed);
     await expect.poll(() => openSubscriptions(gateway)).toBe(1);
-    const alert = bus.publish(alertIssued(ROMA, 'slow-watched', 'Z1'));
-    await expect.poll(() => foreground.active).toBe(1);
+    const alert = bus.publish(alertIssued(ROMA, 'held-watched', 'Z1'));
+    await topology.gates.arrived('held-watched');
+    expect(foreground.active).toBe(1);
     await alert;
     const second = bus.publish(practiceEvent(ROMA));
-    await new Promise((resolve) => setImmediate(resolve));
+    await expect.poll(() => foreground.stats.deferred).toBe(2);
     expect(handled).toHaveLength(3);
+    expect(subscriber.results).toEqual([]);
+    topology.gates.open('held-watched');
     await second;
     expect(handled.at(-1)).toEqual({ type: 'practice.submitted', foreground: 0 });
     await until(() => subscriber.results.length === 1, 'the update');
-    expect(subscriber.results).toEqual([{ data: { alertIssued: { id: 'slow-watched', colour: 'yellow' } } }]);
+    expect(subscriber.results).toEqual([{ data: { alertIssued: { id: 'held-watched', colour: 'yellow' } } }]);
     expect(foreground.active).toBe(0);
     // Operators see it on /metrics.
     const metrics = await (await fetch(gateway.url.replace(/\/graphql$/, '/metrics'))).text();

@@ -18,7 +18,6 @@ type Query {
   staffQueue: [String!]!
   "The same, nullable: a refusal nulls only itself."
   staffNote: String
-  slow(ms: Int!): String
   "Answers \`gate\` once the test opens that gate (\`FixtureTopology.gates\`)."
   held(gate: String!): String
   """
@@ -187,10 +186,6 @@ export async function startFixtureTopology(): Promise<FixtureTopology> {
       staffQueue: (_: unknown, _args: unknown, context: SubgraphContext) => staffOnly(context),
       staffNote: (_: unknown, _args: unknown, context: SubgraphContext) => staffOnly(context),
       held: (_: unknown, args: { gate: string }) => gates.pass(args.gate),
-      slow: async (_: unknown, args: { ms: number }) => {
-        await new Promise((resolve) => setTimeout(resolve, args.ms));
-        return 'done';
-      },
       alert: async (_: unknown, args: { id: string }) => {
         if (args.id.startsWith('held-')) await gates.pass(args.id);
         if (args.id.startsWith('refused-')) {
