@@ -48,6 +48,7 @@ export interface InProcessBusOptions {
 export interface InProcessBus extends EventBus {
   /** Lets publishing go ahead (what waited is delivered first). Idempotent. */
   open(): void;
+  announce(event: EventEnvelope): void;
 }
 
 /** Events announced ahead of their publish that the bus remembers, so listeners hear of each once. */
