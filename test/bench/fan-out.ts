@@ -58,6 +58,8 @@ export interface FanOutFigures {
   arrivalMs: Percentiles;
   errors: number;
   errorSamples: string[];
+  /** Fetches the gateway sent to subgraphs from issuing the alert until every subscriber had it. */
+  subgraphFetches: number;
   heapPerSubscriptionKiB: number;
   rssPerSubscriptionKiB: number;
   /** Whose `/metrics` page the memory was read from: `gateway`, or a service's name. */
@@ -266,6 +268,10 @@ async function measureMode(
     log(`  ${subscribers} open after ${Math.round(openMs)} ms`);
 
     const now = Date.now();
+    // A counter with labels has no line before its first increment.
+    const fetches = async () =>
+      metric(await page(metricsUrl), 'sportello_gateway_subgraph_fetches_total') || 0;
+    const fetchesBefore = await fetches();
     const issuedAt = performance.now();
     const issued = await graphql<{ issueAlert: { id: string } }>(api, ISSUE_ALERT, {
       token: staff,
@@ -289,7 +295,10 @@ async function measureMode(
     clearTimeout(timer);
     const arrivals = received.filter((at) => at > 0).map((at) => at - issuedAt);
     const lastMs = arrivals.length > 0 ? Math.max(...arrivals) : 0;
-    log(`  ${arrivals.length}/${subscribers} received, last after ${round(lastMs)} ms`);
+    const subgraphFetches = (await fetches()) - fetchesBefore;
+    log(
+      `  ${arrivals.length}/${subscribers} received, last after ${round(lastMs)} ms; ${subgraphFetches} subgraph fetches`,
+    );
     return {
       mode,
       subscribers,
@@ -301,6 +310,7 @@ async function measureMode(
       arrivalMs: percentiles(arrivals),
       errors,
       errorSamples,
+      subgraphFetches,
       heapPerSubscriptionKiB: round((memoryAfter.heapUsed - memoryBefore.heapUsed) / subscribers / 1024),
       rssPerSubscriptionKiB: round((memoryAfter.rss - memoryBefore.rss) / subscribers / 1024),
       memoryFrom: memoryFrom.of,

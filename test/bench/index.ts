@@ -3,8 +3,8 @@
  * per section and writes `bench-results/<section>.json`. Not part of `npm test`.
  *
  * Sections: gateway (our gateway vs Hive Gateway vs the subgraph), sql (statements per overview),
- * notifier (planning, email, Telegram pacing), fan-out (graphql-ws subscribers), live (subscribers
- * under a burst of practice changes, both modes), spike (public
+ * notifier (planning, email, Telegram pacing), fan-out (graphql-ws subscribers, both modes), live
+ * (subscribers under a burst of practice changes, both modes), spike (public
  * data under a spike), lanes (an alert and practices during a billing run), and the subscription
  * latency benchmark when present.
  */
