@@ -267,6 +267,7 @@ export async function createGateway(
   const accessPlugin: ApolloServerPlugin<GatewayContext> = {
     async requestDidStart() {
       let release: (() => void) | undefined;
+      let refused: Refusal | undefined;
       return {
         async didResolveOperation({ operationName, operation, contextValue }) {
           if (operationName) contextValue.report.operationName = operationName;
@@ -280,12 +281,8 @@ export async function createGateway(
             );
             if (isRefusal(turn)) {
               metrics.rejections.inc({ reason: turn.reason });
-              throw new GraphQLError(turn.error.message, {
-                extensions: {
-                  ...turn.error.extensions,
-                  http: { status: turn.status, headers: new HeaderMap(Object.entries(turn.headers ?? {})) },
-                },
-              });
+              refused = turn;
+              throw new GraphQLError(turn.error.message, { extensions: turn.error.extensions });
             }
             release = turn;
           }
@@ -298,6 +295,14 @@ export async function createGateway(
         },
         async willSendResponse({ response }) {
           release?.();
+          if (refused) {
+            // Over HTTP, the refusal's status and Retry-After; over a socket, the error alone.
+            response.http.status = refused.status;
+            for (const [name, value] of Object.entries(refused.headers ?? {})) {
+              response.http.headers.set(name, value);
+            }
+            return;
+          }
           // No data at all because the caller did not sign in: 401 with a challenge, as for a bad
           // token (GraphQL over HTTP allows a 4xx when `data` is null). Partial data stays 200.
           if (response.body.kind !== 'single') return;
