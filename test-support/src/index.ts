@@ -24,7 +24,7 @@ export { scratchServiceDatabase, type ScratchServiceDatabase } from './database/
 export { postGraphQL, type GraphQLAnswer, type GraphQLRequestOptions } from './http/graphql-request.js';
 export { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './observability/otlp-receiver.js';
 export { metricSample, metricTotal } from './observability/metric-sample.js';
-export { startPrivateNatsServer, whenServerAccepts, type PrivateNatsServer } from './bus/nats-server.js';
+export { startPrivateNatsServer, type PrivateNatsServer } from './bus/nats-server.js';
 export {
   startSmtpSink,
   type SmtpSink,

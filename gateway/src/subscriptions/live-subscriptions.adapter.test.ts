@@ -9,12 +9,7 @@ import {
   type StaffPrincipal,
   type TokenVerifier,
 } from '@sportello/platform';
-import {
-  createTestIssuer,
-  type TestIssuer,
-  startPrivateNatsServer,
-  whenServerAccepts,
-} from '@sportello/test-support';
+import { createTestIssuer, type TestIssuer, startPrivateNatsServer } from '@sportello/test-support';
 import { busSubjectPattern, computeFiscalCode, createEvent, type EventEnvelope } from '@sportello/schema';
 import { GraphQLError } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
@@ -772,9 +767,7 @@ describe('live subscriptions across a NATS restart', () => {
   it('resume within two seconds of the server coming back, with every update published meanwhile, in order', async () => {
     const server = await startPrivateNatsServer();
     const nats = () =>
-      whenServerAccepts(() =>
-        createNatsBus({ servers: server.url, stream: 'LIVEOUTAGE', connectionName: 'gateway-outage-test' }),
-      );
+      createNatsBus({ servers: server.url, stream: 'LIVEOUTAGE', connectionName: 'gateway-outage-test' });
     const gatewayBus = await nats();
     bus = await nats();
     try {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type BusLogger, type EventBus } from './event-bus.js';
 import { createNatsBus } from './nats-bus.js';
-import { startPrivateNatsServer, whenServerAccepts } from '@sportello/test-support';
+import { startPrivateNatsServer } from '@sportello/test-support';
 import {
   captureLogger,
   eventBusContract,
@@ -253,7 +253,7 @@ describe('NATS bus', () => {
     const server = await startPrivateNatsServer();
     try {
       const fixture = natsFixture(server.url, server.url);
-      const bus = await whenServerAccepts(() => fixture.open());
+      const bus = await fixture.open();
       await expect(bus.ready!()).resolves.toBeUndefined();
       const readiness = () =>
         bus.ready!().then(

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { type EventBus } from './event-bus.js';
 import { createNatsBus } from './nats-bus.js';
 import { makeEvent } from './test-support/event-bus-contract.js';
-import { startPrivateNatsServer, whenServerAccepts } from '@sportello/test-support';
+import { startPrivateNatsServer } from '@sportello/test-support';
 
 /**
  * Publishes, retrying while the server is away (the outbox relay does the same): `vi.waitFor` calls
@@ -16,14 +16,12 @@ describe('a live listener across a NATS restart', () => {
   it('resumes within two seconds of the server coming back, and hears everything published meanwhile, in order', async () => {
     const server = await startPrivateNatsServer();
     const open = () =>
-      whenServerAccepts(() =>
-        createNatsBus({
-          servers: server.url,
-          stream: 'OUTAGE',
-          subjectRoot: 'outage',
-          connectionName: 'outage',
-        }),
-      );
+      createNatsBus({
+        servers: server.url,
+        stream: 'OUTAGE',
+        subjectRoot: 'outage',
+        connectionName: 'outage',
+      });
     const [listening, publishing] = [await open(), await open()];
     try {
       const heard: Array<{ id: string; at: number }> = [];

@@ -11,7 +11,6 @@ import {
   createTestIssuer,
   type TestIssuer,
   startPrivateNatsServer,
-  whenServerAccepts,
   metricSample,
 } from '@sportello/test-support';
 import type { EventBus } from '../bus/event-bus.js';
@@ -302,9 +301,7 @@ describe('subgraph runtime on PostgreSQL and NATS JetStream', () => {
     const name = scratch.postgresDatabase!;
     const sql = (statement: string) => adminDb.forkUnscoped().getConnection().execute(statement);
     try {
-      const bus = await whenServerAccepts(() =>
-        createNatsBus({ servers: nats.url, stream: 'READINESS', subjectRoot: 'sportello' }),
-      );
+      const bus = await createNatsBus({ servers: nats.url, stream: 'READINESS', subjectRoot: 'sportello' });
       const own = createSubgraphRuntime<NotesContext>({
         service: 'notes',
         logger,

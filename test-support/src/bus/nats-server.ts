@@ -111,12 +111,3 @@ export async function startPrivateNatsServer(): Promise<PrivateNatsServer> {
   }
   return { url: `127.0.0.1:${port}`, start, stop, ready: () => readiness, dispose };
 }
-
-/**
- * Opens a client of a server from {@link startPrivateNatsServer}, which resolves only once the server
- * accepts connections: nothing is left to wait for, so `open` runs once and its failure is the test's.
- * New tests call `open` directly.
- */
-export async function whenServerAccepts<T>(open: () => Promise<T>): Promise<T> {
-  return open();
-}
