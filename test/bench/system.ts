@@ -39,11 +39,11 @@ export const OVERVIEW_QUERY = `query Overview {
 export const LIGHT_QUERY = 'query Me { me { givenName } }';
 
 /** Starts the services process (embedded hub with a demo comune of `households`). */
-export function startServices(households: number, options: { exposeGc?: boolean } = {}) {
+export function startServices(households: number) {
   return startChild<ServicesReady>(
     new URL('./processes/services.js', import.meta.url),
     [JSON.stringify({ households })],
-    { execArgv: options.exposeGc ? ['--expose-gc'] : [], readyTimeoutMs: 300_000 },
+    { readyTimeoutMs: 300_000 },
   );
 }
 

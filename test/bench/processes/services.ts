@@ -5,8 +5,7 @@
  *
  * Argument: JSON `{ "households": number }`. Requests from the benchmark: `{ op: 'watch', traceId }`
  * and `{ op: 'take', traceId }` (SQL statements of a traced request), `{ op: 'tally' }` and
- * `{ op: 'take-tally' }` (every statement of every service meanwhile), `{ op: 'memory' }` (heap and
- * RSS after a garbage collection, when run with `--expose-gc`).
+ * `{ op: 'take-tally' }` (every statement of every service meanwhile).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,12 +19,6 @@ import { installSqlCounter } from '../sql-counter.js';
 export interface ServicesReady extends EmbeddedHubReady {
   issuer: string;
   jwksUrl: string;
-}
-
-/** Heap and RSS of the process, in bytes. */
-export interface MemoryFigures {
-  heapUsed: number;
-  rss: number;
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as { households?: number };
@@ -48,11 +41,6 @@ serveParent(async () => {
       if (request.op === 'take') return counter.take(String(request.traceId));
       if (request.op === 'tally') return counter.tally();
       if (request.op === 'take-tally') return counter.takeTally();
-      if (request.op === 'memory') {
-        (globalThis as { gc?: () => void }).gc?.();
-        const { heapUsed, rss } = process.memoryUsage();
-        return { heapUsed, rss } satisfies MemoryFigures;
-      }
       throw new Error(`unknown request ${String(request.op)}`);
     },
     async close() {
