@@ -7,17 +7,17 @@ import {
   captureLogger,
   type FixtureTopology,
   startFixtureTopology,
+  startFixtureWorld,
 } from './test-support/fixture-subgraphs.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
   type ClientPrincipal,
   createInProcessBus,
   createNatsBus,
-  createTokenVerifier,
   type EventBus,
   type TokenVerifier,
 } from '@sportello/platform';
-import { BAD_TOKEN_KINDS, createTestIssuer, type TestIssuer } from '@sportello/test-support';
+import { BAD_TOKEN_KINDS, type TestIssuer } from '@sportello/test-support';
 
 let topology: FixtureTopology;
 let issuer: TestIssuer;
@@ -35,11 +35,7 @@ const tokenFor = (clientId: string, claims?: Record<string, unknown>) =>
 const open: GatewayHandle[] = [];
 
 beforeAll(async () => {
-  [topology, issuer] = await Promise.all([
-    startFixtureTopology(),
-    createTestIssuer({ issuer: 'https://identity.sportello.test', audience: 'sportello-api' }),
-  ]);
-  verifier = createTokenVerifier({ issuer: issuer.issuer, audience: issuer.audience, jwks: issuer.jwks });
+  ({ topology, issuer, verifier } = await startFixtureWorld());
 });
 afterEach(async () => {
   await Promise.all(open.splice(0).map((gateway) => gateway.close()));

@@ -2,20 +2,15 @@ import { createHash, randomUUID } from 'node:crypto';
 import {
   type CitizenPrincipal,
   createInProcessBus,
-  createTokenVerifier,
   type EventBus,
   type TokenVerifier,
 } from '@sportello/platform';
-import { createTestIssuer, type TestIssuer } from '@sportello/test-support';
+import { type TestIssuer } from '@sportello/test-support';
 import { createEvent } from '@sportello/schema';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayConfigInput } from './config.js';
 import { createGateway, type GatewayHandle } from './gateway.js';
-import {
-  captureLogger,
-  type FixtureTopology,
-  startFixtureTopology,
-} from './test-support/fixture-subgraphs.js';
+import { captureLogger, type FixtureTopology, startFixtureWorld } from './test-support/fixture-subgraphs.js';
 
 const COMUNE = '099001';
 const OTHER_COMUNE = '099002';
@@ -27,11 +22,7 @@ let bus: EventBus;
 const open: GatewayHandle[] = [];
 
 beforeAll(async () => {
-  [topology, issuer] = await Promise.all([
-    startFixtureTopology(),
-    createTestIssuer({ issuer: 'https://identity.sportello.test', audience: 'sportello-api' }),
-  ]);
-  verifier = createTokenVerifier({ issuer: issuer.issuer, audience: issuer.audience, jwks: issuer.jwks });
+  ({ topology, issuer, verifier } = await startFixtureWorld());
   bus = createInProcessBus();
 });
 afterEach(async () => {

@@ -1,16 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { type ClientPrincipal, createTokenVerifier, type TokenVerifier } from '@sportello/platform';
-import { createTestIssuer, type TestIssuer } from '@sportello/test-support';
+import { type ClientPrincipal, type TokenVerifier } from '@sportello/platform';
+import { type TestIssuer } from '@sportello/test-support';
 import { createClient } from 'graphql-ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type GatewayConfigInput } from '../config.js';
 import { createGateway, type GatewayHandle } from '../gateway.js';
-import {
-  captureLogger,
-  type FixtureTopology,
-  startFixtureTopology,
-} from '../test-support/fixture-subgraphs.js';
+import { captureLogger, type FixtureTopology, startFixtureWorld } from '../test-support/fixture-subgraphs.js';
 
 let topology: FixtureTopology;
 let issuer: TestIssuer;
@@ -26,11 +22,7 @@ const app = (clientId: string): ClientPrincipal => ({
 });
 
 beforeAll(async () => {
-  [topology, issuer] = await Promise.all([
-    startFixtureTopology(),
-    createTestIssuer({ issuer: 'https://identity.sportello.test', audience: 'sportello-api' }),
-  ]);
-  verifier = createTokenVerifier({ issuer: issuer.issuer, audience: issuer.audience, jwks: issuer.jwks });
+  ({ topology, issuer, verifier } = await startFixtureWorld());
 });
 afterEach(async () => {
   await Promise.all(open.splice(0).map((gateway) => gateway.close()));

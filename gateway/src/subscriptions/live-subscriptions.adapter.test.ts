@@ -4,12 +4,11 @@ import {
   createInProcessBus,
   createNatsBus,
   type ForegroundGate,
-  createTokenVerifier,
   type EventBus,
   type StaffPrincipal,
   type TokenVerifier,
 } from '@sportello/platform';
-import { createTestIssuer, type TestIssuer, startPrivateNatsServer } from '@sportello/test-support';
+import { type TestIssuer, startPrivateNatsServer } from '@sportello/test-support';
 import { busSubjectPattern, computeFiscalCode, createEvent, type EventEnvelope } from '@sportello/schema';
 import { GraphQLError } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
@@ -22,6 +21,7 @@ import {
   captureLogger,
   type FixtureTopology,
   startFixtureTopology,
+  startFixtureWorld,
 } from '../test-support/fixture-subgraphs.js';
 import { SLOW_CONSUMER_CLOSE_CODE, TOKEN_EXPIRED_CLOSE_CODE } from './live-subscriptions.js';
 import { type SubscriptionBindings } from './subscription-binding.js';
@@ -123,11 +123,7 @@ const staff = (comune: string): StaffPrincipal => ({
 });
 
 beforeAll(async () => {
-  [topology, issuer] = await Promise.all([
-    startFixtureTopology(),
-    createTestIssuer({ issuer: 'https://identity.sportello.test', audience: 'sportello-api' }),
-  ]);
-  verifier = createTokenVerifier({ issuer: issuer.issuer, audience: issuer.audience, jwks: issuer.jwks });
+  ({ topology, issuer, verifier } = await startFixtureWorld());
 });
 afterEach(async () => {
   for (const client of clients.splice(0)) await client.dispose();

@@ -1,6 +1,8 @@
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
+import { createTokenVerifier, type TokenVerifier } from '@sportello/platform';
+import { createTestIssuer, type TestIssuer } from '@sportello/test-support';
 import { GraphQLError, parse } from 'graphql';
 import { composeSupergraph } from '../composition/compose-supergraph.js';
 
@@ -264,4 +266,25 @@ export function captureLogger() {
     });
   };
   return { lines, logger: { info: at('info'), warn: at('warn'), error: at('error'), debug: at('debug') } };
+}
+
+/** What a gateway test starts from: the fixture subgraphs, a test issuer of API tokens, and their verifier. */
+export interface FixtureWorld {
+  topology: FixtureTopology;
+  issuer: TestIssuer;
+  verifier: TokenVerifier;
+}
+
+/** Starts the fixture subgraphs and a test issuer for the gateway's audience, with a verifier of its tokens. */
+export async function startFixtureWorld(): Promise<FixtureWorld> {
+  const [topology, issuer] = await Promise.all([
+    startFixtureTopology(),
+    createTestIssuer({ issuer: 'https://identity.sportello.test', audience: 'sportello-api' }),
+  ]);
+  const verifier = createTokenVerifier({
+    issuer: issuer.issuer,
+    audience: issuer.audience,
+    jwks: issuer.jwks,
+  });
+  return { topology, issuer, verifier };
 }
