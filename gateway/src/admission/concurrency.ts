@@ -8,9 +8,6 @@ export interface ConcurrencyLimitOptions {
   maxQueued: number;
   /** Longest wait for a turn; an operation still waiting then is refused. */
   maxWaitMs: number;
-  /** Injectable clock for tests. */
-  setTimer?: (run: () => void, ms: number) => { unref?(): void };
-  clearTimer?: (timer: unknown) => void;
 }
 
 /**
@@ -52,14 +49,12 @@ export interface ConcurrencyLimit {
 
 interface Waiter {
   grant: (release: Release) => void;
-  timer: unknown;
+  timer: NodeJS.Timeout;
 }
 
 /** Creates the limit for one gateway. */
 export function createConcurrencyLimit(options: ConcurrencyLimitOptions): ConcurrencyLimit {
   const { maxConcurrent, maxQueued, maxWaitMs } = options;
-  const setTimer = options.setTimer ?? ((run, ms) => setTimeout(run, ms));
-  const clearTimer = options.clearTimer ?? ((timer) => clearTimeout(timer as NodeJS.Timeout));
   const lines: Record<OperationClass, Waiter[]> = { staff: [], query: [], mutation: [] };
   const stats: ConcurrencyStats = { running: 0, queued: 0 };
 
@@ -80,7 +75,7 @@ export function createConcurrencyLimit(options: ConcurrencyLimitOptions): Concur
       if (line === undefined) return;
       const waiter = lines[line].shift()!;
       stats.queued -= 1;
-      clearTimer(waiter.timer);
+      clearTimeout(waiter.timer);
       waiter.grant(turn());
     }
   };
@@ -98,7 +93,7 @@ export function createConcurrencyLimit(options: ConcurrencyLimitOptions): Concur
         const line = lines[kind];
         const waiter: Waiter = {
           grant: resolve,
-          timer: setTimer(() => {
+          timer: setTimeout(() => {
             const at = line.indexOf(waiter);
             if (at < 0) return;
             line.splice(at, 1);
