@@ -53,6 +53,8 @@ export interface InProcessBus extends EventBus {
 
 /** Events announced ahead of their publish that the bus remembers, so listeners hear of each once. */
 const MAX_ANNOUNCED = 100_000;
+/** How many characters of announced payloads the bus keeps for their publish (about 32 MiB). */
+const MAX_ANNOUNCED_BYTES = 16 * 1024 * 1024;
 
 /** Raised to `publish` when a consumer stops before handling the event, so the outbox retries it. */
 export class ConsumerStoppedError extends Error {
@@ -82,8 +84,17 @@ export function createInProcessBus(options: InProcessBusOptions = {}): InProcess
   const inFlight = new Map<string, Promise<void>>();
   const consumers = new Map<string, InProcessConsumer>();
   const listeners = new Set<Listener>();
-  /** Events announced to the listeners and not published yet, oldest first (at most `MAX_ANNOUNCED`). */
-  const announced = new Set<string>();
+  /**
+   * Events announced to the listeners and not published yet, by id, oldest first (at most
+   * `MAX_ANNOUNCED`), with their encoded payload while the payloads kept stay within
+   * `MAX_ANNOUNCED_BYTES`, so their publish need not encode them again.
+   */
+  const announced = new Map<string, string | null>();
+  let announcedBytes = 0;
+  function forget(id: string): void {
+    announcedBytes -= announced.get(id)?.length ?? 0;
+    announced.delete(id);
+  }
   const broadcastHandlers = new Map<string, Set<(data: Uint8Array) => void>>();
   let closed = false;
   let open!: () => void;
@@ -119,15 +130,15 @@ export function createInProcessBus(options: InProcessBusOptions = {}): InProcess
         await opened;
         assertOpen();
       }
-      const payload = encodeEvent(event);
+      const early = announced.get(event.id);
+      const payload = early ?? encodeEvent(event);
       if (seen.has(event.id)) return;
       const pending = inFlight.get(event.id);
       if (pending) return pending;
 
       const subject = subjectFor(event, root);
-      if (!announced.delete(event.id)) {
-        for (const listener of listeners) listener.notify(subject, payload);
-      }
+      if (announced.has(event.id)) forget(event.id);
+      else for (const listener of listeners) listener.notify(subject, payload);
 
       const delivery = deliverAll(event, payload, subject).finally(() => inFlight.delete(event.id));
       inFlight.set(event.id, delivery);
@@ -167,9 +178,11 @@ export function createInProcessBus(options: InProcessBusOptions = {}): InProcess
       const payload = encodeEvent(event);
       const subject = subjectFor(event, root);
       for (const listener of listeners) listener.notify(subject, payload);
-      announced.add(event.id);
+      const kept = announcedBytes + payload.length <= MAX_ANNOUNCED_BYTES;
+      announced.set(event.id, kept ? payload : null);
+      if (kept) announcedBytes += payload.length;
       // Forgotten past the bound: such an event would reach listeners a second time when published.
-      if (announced.size > MAX_ANNOUNCED) announced.delete(announced.values().next().value!);
+      if (announced.size > MAX_ANNOUNCED) forget(announced.keys().next().value!);
     },
 
     async listen(subjects, handler) {
