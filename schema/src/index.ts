@@ -46,6 +46,7 @@ export {
   type AlertColour,
   type AlertPhase,
 } from './events/civil-protection.events.js';
+export { HAZARD_NAMES, type WordsLanguage } from './vocabulary/hazard-names.js';
 
 // Shared scalars.
 export {

@@ -1,41 +1,17 @@
-import type { DocumentKind, Hazard } from '@sportello/schema';
+import { HAZARD_NAMES, HAZARDS, type DocumentKind, type Hazard } from '@sportello/schema';
 import type { Language } from '../channels/channel.js';
 
-/** Hazards in words, as the alert templates put them after "risk of". */
+/**
+ * Hazards in words, as the alert templates put them after "per", "risk of" and "Gefahr durch": the
+ * shared names, in Italian as a risk (`rischio idraulico`).
+ */
 export const HAZARD_WORDS: Record<Language, Record<Hazard, string>> = {
-  it: {
-    hydrogeological: 'rischio idrogeologico',
-    hydraulic: 'rischio idraulico',
-    thunderstorms: 'temporali',
-    wind: 'vento',
-    snow: 'neve',
-    ice: 'ghiaccio',
-    'storm-surge': 'mareggiate',
-    avalanches: 'valanghe',
-    coastal: 'rischio costiero',
-  },
-  en: {
-    hydrogeological: 'landslides and floods',
-    hydraulic: 'river flooding',
-    thunderstorms: 'thunderstorms',
-    wind: 'wind',
-    snow: 'snow',
-    ice: 'ice',
-    'storm-surge': 'storm surge',
-    avalanches: 'avalanches',
-    coastal: 'coastal flooding',
-  },
-  de: {
-    hydrogeological: 'Erdrutsche und Überschwemmungen',
-    hydraulic: 'Hochwasser',
-    thunderstorms: 'Gewitter',
-    wind: 'Wind',
-    snow: 'Schnee',
-    ice: 'Glätte',
-    'storm-surge': 'Sturmflut',
-    avalanches: 'Lawinen',
-    coastal: 'Küstenüberflutung',
-  },
+  it: Object.fromEntries(HAZARDS.map((hazard) => [hazard, `rischio ${HAZARD_NAMES.it[hazard]}`])) as Record<
+    Hazard,
+    string
+  >,
+  en: HAZARD_NAMES.en,
+  de: HAZARD_NAMES.de,
 };
 
 /** Identity documents in words. */

@@ -1,20 +1,12 @@
 /**
  * Italian wording of the civil protection vocabulary, as residents read it in feeds and messages.
  */
+import { HAZARD_NAMES } from '@sportello/schema';
 import type { AlertColour, Hazard, OperationalPhase } from './alert.js';
 import type { EmergencyAreaKind } from './emergency-area.js';
 
-export const HAZARD_LABELS_IT: Record<Hazard, string> = {
-  hydrogeological: 'idrogeologico',
-  hydraulic: 'idraulico',
-  thunderstorms: 'temporali',
-  wind: 'vento',
-  snow: 'neve',
-  ice: 'ghiaccio',
-  'storm-surge': 'mareggiate',
-  avalanches: 'valanghe',
-  coastal: 'costiero',
-};
+/** The hazards' names, shared with the notifier's messages. */
+export const HAZARD_LABELS_IT: Readonly<Record<Hazard, string>> = HAZARD_NAMES.it;
 
 export const COLOUR_LABELS_IT: Record<AlertColour, string> = {
   green: 'verde',
