@@ -193,6 +193,7 @@ export { runService } from './service/run-service.js';
 export { operationLimitsRule } from './graphql/operation-limits.js';
 export { registerGraphQLEnum, type GraphQLEnumDefinition, type GraphQLEnumOf } from './graphql/enum-of.js';
 export { CitizenKey, CITIZEN_DESCRIPTION } from './graphql/citizen-key.js';
+export { servedByGateway } from './graphql/served-by-gateway.js';
 export {
   ConnectionArgs,
   PageInfo,

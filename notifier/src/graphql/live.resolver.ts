@@ -1,4 +1,4 @@
-import { ConflictError } from '@sportello/platform';
+import { servedByGateway } from '@sportello/platform';
 import { Arg, ID, Resolver, Root, Subscription } from 'type-graphql';
 import { DeliveryStatsType } from './delivery-stats.type.js';
 
@@ -8,15 +8,7 @@ export class LiveResolver {
     description:
       'Staff: delivery counts as they move, for live dashboards; of one event with `eventId`, else of every event. ' +
       'Served by the gateway from `delivery.stats-changed` events, each resolved through deliveryStats(eventId).',
-    // Declared here for the supergraph; the gateway serves it from the bus.
-    subscribe: () => {
-      throw new ConflictError(
-        'Subscribe through the gateway: this subgraph does not serve subscriptions itself',
-        {
-          reason: 'SERVED_BY_GATEWAY',
-        },
-      );
-    },
+    subscribe: servedByGateway,
   })
   deliveryStatsChanged(
     @Root() stats: DeliveryStatsType,

@@ -1,4 +1,4 @@
-import { ConflictError, registerGraphQLEnum } from '@sportello/platform';
+import { registerGraphQLEnum, servedByGateway } from '@sportello/platform';
 import { Field, ID, ObjectType, Resolver, Root, Subscription } from 'type-graphql';
 import { AlertType } from './alert.type.js';
 
@@ -36,19 +36,6 @@ export class AlertUpdateType {
   alert!: AlertType | null;
 }
 import { OrdinanceType } from './ordinance.type.js';
-
-/**
- * The subscriptions are declared here so the supergraph has them, but the gateway serves them from
- * the bus: a client that reaches this subgraph directly is told where to go.
- */
-function servedByGateway(): never {
-  throw new ConflictError(
-    'Subscribe through the gateway: this subgraph does not serve subscriptions itself',
-    {
-      reason: 'SERVED_BY_GATEWAY',
-    },
-  );
-}
 
 @Resolver()
 export class LiveResolver {

@@ -1,4 +1,4 @@
-import { ConflictError } from '@sportello/platform';
+import { servedByGateway } from '@sportello/platform';
 import { Arg, Field, ID, ObjectType, Resolver, Root, Subscription } from 'type-graphql';
 import { PracticeStatusEnum } from './enums.js';
 import { PracticeType } from './practice.type.js';
@@ -31,19 +31,6 @@ export class PracticeUpdateType {
     description: 'The practice as it is now; null if the subscriber can no longer read it.',
   })
   practice!: PracticeType | null;
-}
-
-/**
- * The subscriptions are declared here so the supergraph has them, but the gateway serves them from
- * the bus: a client that reaches this subgraph directly is told where to go.
- */
-function servedByGateway(): never {
-  throw new ConflictError(
-    'Subscribe through the gateway: this subgraph does not serve subscriptions itself',
-    {
-      reason: 'SERVED_BY_GATEWAY',
-    },
-  );
 }
 
 @Resolver(() => PracticeUpdateType)

@@ -1,7 +1,7 @@
 import type { PaymentKind } from '@sportello/schema';
 import type { FilterQuery } from '@mikro-orm/core';
 import {
-  ConflictError,
+  servedByGateway,
   ConnectionArgs,
   NotFoundError,
   connectionFromRows,
@@ -118,13 +118,7 @@ export class BulkJobResolver {
       'Tributi staff: a bulk job as it moves on (its counts after batches, at most about once a second, and its ' +
       'end, failure, cancellation or retry); every job of the comune without `id`. Served by the gateway from `payment.bulk-job-changed` events, each ' +
       'resolved through paymentBulkJob(id).',
-    // Declared here for the supergraph; the gateway serves it from the bus.
-    subscribe: () => {
-      throw new ConflictError(
-        'Subscribe through the gateway: this subgraph does not serve subscriptions itself',
-        { reason: 'SERVED_BY_GATEWAY' },
-      );
-    },
+    subscribe: servedByGateway,
   })
   paymentBulkJobChanged(
     @Root() job: PaymentBulkJobType,
