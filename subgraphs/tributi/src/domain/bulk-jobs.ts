@@ -378,8 +378,16 @@ export interface BulkProcessingOptions {
   /**
    * The embedded hub's gate: each batch waits for the work people are waiting for (requests, a
    * civil-protection alert being planned and sent) before it starts, never inside its transaction.
+   * A batch that goes ahead while such work is still in progress (its wait reached the gate's
+   * bound) takes only {@link BulkProcessingOptions.foregroundBatchSize} positions.
    */
   foreground?: ForegroundGate;
+  /**
+   * Positions per transaction while foreground work is in progress: a batch holds the one loop
+   * from its first statement to the events its commit hands to live listeners, so a request or a
+   * live update that comes meanwhile waits for all of it. @default 25
+   */
+  foregroundBatchSize?: number;
   /**
    * Least time between two progress events of a running job (`payment.bulk-job-changed`); the
    * first batch, the end, a failure and a cancellation always send one. @default 1000
@@ -400,11 +408,14 @@ export async function processBulkJob(
   jobId: string,
   options: BulkProcessingOptions,
 ): Promise<BulkJobView | null> {
-  const batchSize = options.batchSize ?? 500;
+  const fullBatch = options.batchSize ?? 500;
+  const foregroundBatch = Math.min(fullBatch, options.foregroundBatchSize ?? 25);
   const progressEveryMs = options.progressEveryMs ?? 1_000;
   let lastEventAt = Number.NEGATIVE_INFINITY;
   for (;;) {
     await options.foreground?.whenIdle();
+    // Going ahead beside requests (the gate's bound reached): a short batch, so they wait little.
+    const batchSize = (options.foreground?.active ?? 0) > 0 ? foregroundBatch : fullBatch;
     let eventAt: number | null = null;
     const em = options.database.forkUnscoped();
     let done = false;
