@@ -178,7 +178,13 @@ export { readBounded, type ServiceRequest } from './http/service-request.js';
 export { listenOn } from './http/listen.js';
 export { graphqlEndpointOf, postGraphQL, type GraphQLAnswer } from './http/graphql-call.js';
 export { detectFileType, DETECTABLE_FILE_TYPES } from './http/file-types.js';
-export { answeringUpload, checkUploadedFile, uploadProblem, UploadRefusal } from './http/upload-answers.js';
+export {
+  answeringUpload,
+  checkUploadedFile,
+  privateDownload,
+  uploadProblem,
+  UploadRefusal,
+} from './http/upload-answers.js';
 export { demoRandom } from './demo/demo-random.js';
 export { isInTerritory, type TerritoryGeometry } from './geo/territory.js';
 export { createRequestContextFactory, type DatabaseRequestContext } from './http/request-context.js';

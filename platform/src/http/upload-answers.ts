@@ -124,3 +124,23 @@ export async function answeringUpload(
     throw error;
   }
 }
+
+/**
+ * A download route's answer for a stored upload: the bytes as an attachment under their file name,
+ * as the type detected at upload (never sniffed by the browser), and never cached.
+ */
+export function privateDownload(
+  file: { filename: string; mimeType: string },
+  content: Uint8Array,
+): RouteResponse {
+  return {
+    status: 200,
+    headers: {
+      'content-type': file.mimeType,
+      'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'private, no-store',
+    },
+    body: new Uint8Array(content),
+  };
+}

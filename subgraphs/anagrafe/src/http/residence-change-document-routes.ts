@@ -1,5 +1,6 @@
 import {
   answeringUpload,
+  privateDownload,
   uploadProblem,
   isClientError,
   readBounded,
@@ -123,16 +124,7 @@ export function residenceChangeDocumentRoutes(options: {
           const content = await ctx.em.findOneOrFail(ResidenceChangeDocumentContentEntity, {
             id: document.id,
           });
-          return {
-            status: 200,
-            headers: {
-              'content-type': document.mimeType,
-              'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(document.filename)}`,
-              'x-content-type-options': 'nosniff',
-              'cache-control': 'private, no-store',
-            },
-            body: new Uint8Array(content.content),
-          };
+          return privateDownload(document, content.content);
         }),
     },
   ];

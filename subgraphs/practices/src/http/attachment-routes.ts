@@ -1,5 +1,6 @@
 import {
   answeringUpload,
+  privateDownload,
   uploadProblem,
   auditPersonalDataRead,
   readBounded,
@@ -139,16 +140,7 @@ export function attachmentRoutes(options: {
             });
           }
           const content = await ctx.em.findOneOrFail(AttachmentContentEntity, { id: attachment.id });
-          return {
-            status: 200,
-            headers: {
-              'content-type': attachment.mimeType,
-              'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(attachment.filename)}`,
-              'x-content-type-options': 'nosniff',
-              'cache-control': 'private, no-store',
-            },
-            body: new Uint8Array(content.content),
-          };
+          return privateDownload(attachment, content.content);
         }),
     },
   ];
