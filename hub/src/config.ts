@@ -25,15 +25,7 @@ import {
 } from '@sportello/platform';
 
 /** The services the hub runs, in start order (identity first: the others verify its tokens). */
-export const SERVICES = [
-  'identity',
-  'anagrafe',
-  'tributi',
-  'practices',
-  'civil-protection',
-  'notifier',
-] as const;
-export type ServiceName = (typeof SERVICES)[number];
+export { SERVICES, type ServiceName } from '@sportello/schema';
 
 /** Prefix of the distributed mode's databases unless `POSTGRES_DATABASE_PREFIX` says otherwise. */
 export const DEFAULT_DATABASE_PREFIX = 'sportello_';

@@ -16,6 +16,7 @@ export {
   isEventOf,
   EventValidationError,
 } from './events/codec.js';
+export { SERVICES, type ServiceName } from './events/define-event.js';
 export { LANES, laneOf, laneRank, typesOfLane, type Lane } from './events/lanes.js';
 export {
   DOCUMENT_KINDS,

@@ -1,20 +1,23 @@
 import type { z } from 'zod';
 
-/**
- * Services that publish events. The producer is also the third token of the bus subject
- * (`sportello.<comune>.<producer>.<type>`). `platform` stands for every service at once: events
- * written by the shared platform code in whichever service runs it (the audit trail), which name
- * that service in their data.
- */
-export const PRODUCERS = [
+/** The services of Sportello behind the gateway, in the order they start (identity first: the others verify its tokens). */
+export const SERVICES = [
   'identity',
   'anagrafe',
   'tributi',
   'practices',
   'civil-protection',
   'notifier',
-  'platform',
 ] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+/**
+ * Services that publish events: every service, and `platform`. The producer is also the third token
+ * of the bus subject (`sportello.<comune>.<producer>.<type>`). `platform` stands for every service at
+ * once: events written by the shared platform code in whichever service runs it (the audit trail),
+ * which name that service in their data.
+ */
+export const PRODUCERS = [...SERVICES, 'platform'] as const;
 export type Producer = (typeof PRODUCERS)[number];
 
 /** Services that consume events, as documented in EVENTS.md. */
