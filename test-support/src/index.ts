@@ -54,3 +54,11 @@ export {
   type NotificationPeersOptions,
 } from './peers/notification-peers.js';
 export { capSchemaErrors } from './cap/cap-schema.js';
+export {
+  serviceTestCoreConfig,
+  startServiceTestKit,
+  TEST_PUBLIC_URL,
+  type ServiceTestCoreOptions,
+  type ServiceTestKit,
+  type ServiceTestKitOptions,
+} from './service/service-test-kit.js';

@@ -1,30 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { type EventBus, type TokenPrincipal, addYears, todayIn, type IsoDate } from '@sportello/platform';
 import {
-  createInProcessBus,
-  createLogger,
-  type EventBus,
-  type TokenPrincipal,
-  addYears,
-  todayIn,
-  type IsoDate,
-} from '@sportello/platform';
-import {
-  createTestDatabase,
-  createTestIssuer,
-  LOCAL_POSTGRES_URL,
-  type TestDatabase,
+  startServiceTestKit,
   type TestIssuer,
   postGraphQL,
   type GraphQLAnswer,
 } from '@sportello/test-support';
 import { computeFiscalCode, type EventEnvelope } from '@sportello/schema';
 import type { AnagrafeConfig } from '../config.js';
-import { ANAGRAFE_ENTITIES } from '../entities/index.js';
 import { createAnagrafe, seedAnagrafe, type AnagrafeHandle, type SeedPerson } from '../index.js';
-import { migrations as postgresql } from '../migrations/postgresql/index.js';
-import { migrations as sqlite } from '../migrations/sqlite/index.js';
 
 export const COMUNE = '001272';
 export const ISSUER = 'http://identity.test';
@@ -130,48 +113,23 @@ export async function startAnagrafe(
   driver: 'sqlite' | 'postgresql' = 'sqlite',
   options: { clock?: () => Date } = {},
 ): Promise<TestAnagrafe> {
-  const dir = await mkdtemp(join(tmpdir(), 'anagrafe-test-'));
-  let scratch: TestDatabase | undefined;
-  if (driver === 'postgresql') {
-    scratch = await createTestDatabase({
-      service: 'anagrafe',
-      driver,
-      entities: ANAGRAFE_ENTITIES,
-      migrations: { sqlite, postgresql },
-      migrate: false,
-    });
-  }
-  const issuer = await createTestIssuer({ issuer: ISSUER, audience: AUDIENCE });
-  const logger = createLogger({ name: 'anagrafe-test', level: 'silent' });
-  const bus = createInProcessBus();
-  const events: EventEnvelope[] = [];
-  await bus.consume(
-    { name: 'anagrafe-test', subjects: ['sportello.*.anagrafe.>', 'sportello.*.platform.>'] },
-    async (event) => {
-      events.push(event);
-    },
-  );
+  const kit = await startServiceTestKit({
+    service: 'anagrafe',
+    comune: COMUNE,
+    comuneName: 'Borgo Sereno',
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    database: driver,
+    record: { subjects: ['sportello.*.anagrafe.>', 'sportello.*.platform.>'] },
+  });
+  const { issuer, bus, events, logger } = kit;
   const config: AnagrafeConfig = {
-    mode: 'demo',
-    port: 0,
-    logLevel: 'silent',
-    defaultComune: COMUNE,
-    comuneNames: { [COMUNE]: 'Borgo Sereno' },
-    database:
-      scratch === undefined
-        ? { driver: 'sqlite', url: join(dir, 'anagrafe.db') }
-        : { driver: 'postgresql', url: LOCAL_POSTGRES_URL, postgresDatabase: scratch.postgresDatabase! },
-    tokenIssuer: ISSUER,
-    tokenAudience: AUDIENCE,
-    jwksUrl: new URL('http://identity.test/.well-known/jwks.json'),
-    publicUrl: 'https://servizi.comune.example',
-    internalSecret: null,
+    ...kit.core,
     certificateVerificationUrl: 'https://comune.example/verifica-certificati',
     onlineCertificatesExempt: false,
     timeZone: 'Europe/Rome',
     replyDocumentMaxBytes: 64 * 1024,
     jobs: { reminderOffsetsDays: [180, 30, 7], expiredNoticeLookbackDays: 30, intervalMinutes: 0 },
-    bus: { kind: 'inprocess', natsServers: [] },
     ...overrides,
   };
   const service = await createAnagrafe(config, {
@@ -187,7 +145,6 @@ export async function startAnagrafe(
     people: Object.values(PEOPLE),
   });
 
-  const tokenId = () => `t-${Math.random().toString(36).slice(2)}`;
   const token = async (principal: 'anonymous' | TokenPrincipal) =>
     principal === 'anonymous' ? undefined : issuer.sign(principal);
   const headers = async (as?: TokenPrincipal): Promise<Record<string, string>> => {
@@ -224,21 +181,9 @@ export async function startAnagrafe(
         );
     },
     token,
-    citizen: (fiscalCode, actsFor = []) => ({
-      kind: 'citizen',
-      comune: COMUNE,
-      fiscalCode,
-      actsFor,
-      tokenId: tokenId(),
-    }),
-    staff: (...offices) => ({
-      kind: 'staff',
-      comune: COMUNE,
-      username: `staff.${offices.join('-')}`,
-      offices,
-      tokenId: tokenId(),
-    }),
-    servicePrincipal: (name) => ({ kind: 'service', comune: COMUNE, service: name, tokenId: tokenId() }),
+    citizen: kit.principals.citizen,
+    staff: (...offices) => kit.principals.staff(offices),
+    servicePrincipal: kit.principals.service,
     graphql,
     citizenFields: (fiscalCode, selection, as) =>
       graphql(
@@ -251,9 +196,7 @@ export async function startAnagrafe(
     },
     async close() {
       await service.close();
-      await bus.close();
-      await scratch?.dispose();
-      await rm(dir, { recursive: true, force: true });
+      await kit.close();
     },
   };
 }

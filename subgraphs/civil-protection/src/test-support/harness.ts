@@ -1,12 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
-import { createInProcessBus, createLogger, type DatabaseDriver, type EventBus } from '@sportello/platform';
-import {
-  createTestIssuer,
-  postGraphQL,
-  scratchServiceDatabase,
-  type TestIssuer,
-} from '@sportello/test-support';
+import type { DatabaseDriver, EventBus } from '@sportello/platform';
+import { postGraphQL, startServiceTestKit, type TestIssuer } from '@sportello/test-support';
 import type { EventEnvelope } from '@sportello/schema';
 import type { CivilProtectionConfig } from '../config.js';
 import { createCivilProtection, seedCivilProtection, type CivilProtection } from '../index.js';
@@ -52,32 +46,20 @@ export interface HarnessOptions {
 }
 
 export async function startHarness(driver: DatabaseDriver, options: HarnessOptions = {}): Promise<Harness> {
-  const issuer = await createTestIssuer({ issuer: 'http://issuer.test', audience: 'sportello' });
-  const scratch = await scratchServiceDatabase('civil-protection', driver);
+  const kit = await startServiceTestKit({
+    service: 'civil-protection',
+    comune: COMUNE,
+    comuneName: 'Borgo Demo',
+    issuer: 'http://issuer.test',
+    database: driver,
+    record: { subjects: ['sportello.*.civil-protection.>'] },
+  });
+  const { issuer, bus, events, logger } = kit;
   const config: CivilProtectionConfig = {
-    mode: 'demo',
-    port: 0,
-    logLevel: 'silent',
-    defaultComune: COMUNE,
-    comuneNames: { [COMUNE]: 'Borgo Demo' },
-    database: scratch.config,
-    tokenIssuer: issuer.issuer,
-    tokenAudience: issuer.audience,
-    jwksUrl: new URL('http://issuer.test/.well-known/jwks.json'),
-    publicUrl: 'https://servizi.comune.example',
+    ...kit.core,
     internalSecret: options.internalSecret ?? null,
     capSenderDomain: 'borgo-demo.example',
-    bus: { kind: 'inprocess', natsServers: [] },
   };
-  const logger = createLogger({ name: 'civil-protection-test', level: 'silent' });
-  const bus = createInProcessBus();
-  const events: EventEnvelope[] = [];
-  await bus.consume(
-    { name: `cp-test-${randomBytes(4).toString('hex')}`, subjects: ['sportello.*.civil-protection.>'] },
-    async (event) => {
-      events.push(event);
-    },
-  );
   const service = await createCivilProtection(config, { bus, logger, jwks: issuer.jwks });
   const url = await service.listen(0);
   await seedCivilProtection(service.database.fork({ comune: COMUNE }), {
@@ -102,25 +84,12 @@ export async function startHarness(driver: DatabaseDriver, options: HarnessOptio
     events,
     graphql,
     staffBearer: (offices = ['civil-protection'], comune = COMUNE) =>
-      issuer.bearer({
-        kind: 'staff',
-        comune,
-        username: `operatore.${offices.join('-')}`,
-        offices,
-        tokenId: randomBytes(6).toString('hex'),
-      }),
+      issuer.bearer({ ...kit.principals.staff(offices, `operatore.${offices.join('-')}`), comune }),
     citizenBearer: () =>
-      issuer.bearer({
-        kind: 'citizen',
-        comune: COMUNE,
-        fiscalCode: 'RSSMRA80A01H501U',
-        actsFor: [],
-        tokenId: 't-citizen',
-      }),
+      issuer.bearer({ ...kit.principals.citizen('RSSMRA80A01H501U'), tokenId: 't-citizen' }),
     async close() {
       await service.close();
-      await bus.close();
-      await scratch.dispose();
+      await kit.close();
     },
   };
 }

@@ -1,19 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import {
-  createInProcessBus,
-  createLogger,
   createMemoryAuditSink,
   type DatabaseDriver,
   type EventBus,
   type MemoryAuditSink,
   type Office,
 } from '@sportello/platform';
-import {
-  createTestIssuer,
-  postGraphQL,
-  scratchServiceDatabase,
-  type TestIssuer,
-} from '@sportello/test-support';
+import { postGraphQL, startServiceTestKit, type TestIssuer } from '@sportello/test-support';
 import type { EventEnvelope } from '@sportello/schema';
 import type { PracticesConfig } from '../config.js';
 import { createPractices, seedPractices, type Practices } from '../index.js';
@@ -54,35 +46,22 @@ export async function startHarness(
   driver: DatabaseDriver,
   overrides: Partial<PracticesConfig> = {},
 ): Promise<Harness> {
-  const issuer = await createTestIssuer({ issuer: 'http://issuer.test', audience: 'sportello' });
-  const scratch = await scratchServiceDatabase('practices', driver);
+  const kit = await startServiceTestKit({
+    service: 'practices',
+    comune: COMUNE,
+    comuneName: 'Borgo Sereno',
+    issuer: 'http://issuer.test',
+    database: driver,
+    record: { subjects: ['sportello.*.practices.>'] },
+  });
+  const { issuer, bus, events, logger } = kit;
   const config: PracticesConfig = {
-    mode: 'demo',
-    port: 0,
-    logLevel: 'silent',
-    defaultComune: COMUNE,
-    comuneNames: { [COMUNE]: 'Borgo Sereno' },
-    publicUrl: 'https://servizi.comune.example',
-    internalSecret: null,
-    database: scratch.config,
-    tokenIssuer: issuer.issuer,
-    tokenAudience: issuer.audience,
-    jwksUrl: new URL('http://issuer.test/.well-known/jwks.json'),
+    ...kit.core,
     attachmentMaxBytes: 256 * 1024,
     timeZone: 'Europe/Rome',
     reminderIntervalMs: 0,
-    bus: { kind: 'inprocess', natsServers: [] },
     ...overrides,
   };
-  const logger = createLogger({ name: 'practices-test', level: 'silent' });
-  const bus = createInProcessBus();
-  const events: EventEnvelope[] = [];
-  await bus.consume(
-    { name: `practices-test-${randomBytes(4).toString('hex')}`, subjects: ['sportello.*.practices.>'] },
-    async (event) => {
-      events.push(event);
-    },
-  );
   const audit = createMemoryAuditSink();
   const service = await createPractices(config, { bus, logger, jwks: issuer.jwks, audit });
   const url = await service.listen(0);
@@ -103,21 +82,9 @@ export async function startHarness(
     events,
     graphql,
     citizen: (fiscalCode = MARIO, actsFor = fiscalCode === MARIO ? [CHILD] : []) =>
-      issuer.bearer({
-        kind: 'citizen',
-        comune: COMUNE,
-        fiscalCode,
-        actsFor,
-        tokenId: randomBytes(6).toString('hex'),
-      }),
+      issuer.bearer(kit.principals.citizen(fiscalCode, actsFor)),
     staff: (offices = ['anagrafe'], username = `operatore.${offices.join('-')}`) =>
-      issuer.bearer({
-        kind: 'staff',
-        comune: COMUNE,
-        username,
-        offices,
-        tokenId: randomBytes(6).toString('hex'),
-      }),
+      issuer.bearer(kit.principals.staff(offices, username)),
     async drainEvents() {
       // Resolves once every event committed so far is published, and the in-process bus resolves a
       // publish once its consumers (the test's among them) have handled the event.
@@ -126,8 +93,7 @@ export async function startHarness(
     },
     async close() {
       await service.close();
-      await bus.close();
-      await scratch.dispose();
+      await kit.close();
     },
   };
 }

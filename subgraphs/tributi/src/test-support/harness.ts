@@ -1,12 +1,17 @@
 import {
-  createInProcessBus,
-  createLogger,
   createMemoryAuditSink,
   type DatabaseDriver,
   type EventBus,
   type MemoryAuditSink,
 } from '@sportello/platform';
-import { createTestIssuer, postGraphQL, type GraphQLAnswer, type TestIssuer } from '@sportello/test-support';
+import {
+  postGraphQL,
+  serviceTestCoreConfig,
+  startServiceTestKit,
+  type GraphQLAnswer,
+  type ServiceTestCoreOptions,
+  type TestIssuer,
+} from '@sportello/test-support';
 import type { EventEnvelope } from '@sportello/schema';
 import type { TributiConfig } from '../config.js';
 import { DEFAULT_FINE_RULES } from '../domain/fines.js';
@@ -46,20 +51,16 @@ export interface TestTributi {
   close(): Promise<void>;
 }
 
+const CORE: ServiceTestCoreOptions = {
+  comune: COMUNE,
+  comuneName: 'Borgo Sereno',
+  issuer: 'http://identity.test',
+  database: { driver: 'sqlite', url: ':memory:' },
+};
+
 export function testConfig(overrides: Partial<TributiConfig> = {}): TributiConfig {
   return {
-    mode: 'demo',
-    port: 0,
-    logLevel: 'silent',
-    defaultComune: COMUNE,
-    comuneNames: { [COMUNE]: 'Borgo Sereno' },
-    publicUrl: 'https://servizi.comune.example',
-    internalSecret: null,
-    database: { driver: 'sqlite', url: ':memory:' },
-    tokenIssuer: 'http://identity.test',
-    tokenAudience: 'sportello',
-    jwksUrl: new URL('http://identity.test/.well-known/jwks.json'),
-    bus: { kind: 'inprocess', natsServers: [] },
+    ...serviceTestCoreConfig(CORE),
     creditors: [CREDITOR],
     paymentProviders: { services: ['pagopa'], clients: ['acme-pay'] },
     reminders: { enabled: false, hour: 8, offsetsDays: [7, 1] },
@@ -75,11 +76,12 @@ export async function startTributi(
   extra: Pick<TributiDeps, 'foreground'> = {},
 ): Promise<TestTributi> {
   const database = await tributiTestDatabase(driver);
-  const issuer = await createTestIssuer({ issuer: 'http://identity.test', audience: 'sportello' });
-  const logger = createLogger({ name: 'tributi-test', level: 'silent' });
-  const bus = createInProcessBus();
-  const events: EventEnvelope[] = [];
-  await bus.listen('sportello.>', (event) => events.push(event));
+  const kit = await startServiceTestKit({
+    ...CORE,
+    service: 'tributi',
+    record: { subjects: ['sportello.>'], by: 'listener' },
+  });
+  const { issuer, bus, events, logger } = kit;
   const audit = createMemoryAuditSink();
   const tributi = await createTributi(testConfig(overrides), {
     bus,
@@ -122,16 +124,8 @@ export async function startTributi(
       }
     },
     tokens: {
-      staff: (offices = ['tributi']) =>
-        issuer.sign({
-          kind: 'staff',
-          comune: COMUNE,
-          username: `staff.${offices.join('-')}`,
-          offices,
-          tokenId: tokenId(),
-        }),
-      citizen: (fiscalCode, actsFor = []) =>
-        issuer.sign({ kind: 'citizen', comune: COMUNE, fiscalCode, actsFor, tokenId: tokenId() }),
+      staff: (offices = ['tributi']) => issuer.sign(kit.principals.staff(offices)),
+      citizen: (fiscalCode, actsFor = []) => issuer.sign(kit.principals.citizen(fiscalCode, actsFor)),
       app: (fiscalCode, scopes, clientId = 'civic-app') =>
         issuer.sign({
           kind: 'client',
@@ -141,11 +135,11 @@ export async function startTributi(
           ...(fiscalCode === null ? {} : { onBehalfOf: { fiscalCode, actsFor: [] } }),
           tokenId: tokenId(),
         }),
-      service: (service) => issuer.sign({ kind: 'service', comune: COMUNE, service, tokenId: tokenId() }),
+      service: (service) => issuer.sign(kit.principals.service(service)),
     },
     async close() {
       await tributi.close();
-      await bus.close();
+      await kit.close();
       await database.dispose();
     },
   };
