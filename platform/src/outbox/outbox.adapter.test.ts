@@ -295,6 +295,44 @@ describe.each(DRIVERS)('outbox on %s', (driver) => {
     expect(published.map((e) => e.id)).toEqual([b1.id, a1.id, a2.id]);
   });
 
+  test.runIf(driver === 'postgresql')(
+    'an event waiting for the acknowledgement of its subject’s previous one holds back no other subject',
+    async () => {
+      let acknowledge!: () => void;
+      const acknowledged = new Promise<void>((resolve) => (acknowledge = resolve));
+      const sent: string[] = [];
+      // The bus acknowledges the first event of practice `a` only when the test says so.
+      const bus = publishOnlyBus(async (event) => {
+        sent.push(event.id);
+        if (sent.length === 1) await acknowledged;
+      });
+      const relay = createOutboxRelay({ database, bus, logger });
+      const em = database.fork({ comune: ROMA });
+      const [a1, a2, b1, c1] = [
+        alertEvent(ROMA, 'a'),
+        alertEvent(ROMA, 'a'),
+        alertEvent(ROMA, 'b'),
+        alertEvent(ROMA, 'c'),
+      ];
+      for (const event of [a1, a2, b1, c1]) {
+        recordEvent(em, event);
+        await em.flush();
+      }
+
+      const flushed = relay.flush();
+      try {
+        // b and c go out while a's first event waits for the bus; a's second waits for it.
+        await waitFor(() => sent.length === 3);
+        expect(sent).toEqual([a1.id, b1.id, c1.id]);
+      } finally {
+        acknowledge();
+      }
+      expect(await flushed).toBe(4);
+      expect(sent).toEqual([a1.id, b1.id, c1.id, a2.id]);
+      expect(await database.forkUnscoped().count(OutboxMessage, { publishedAt: null })).toBe(0);
+    },
+  );
+
   test('a running relay publishes on a nudge and backs off while the bus is down', async () => {
     let down = false;
     const { bus, published, calls } = recordingBus(() => down);

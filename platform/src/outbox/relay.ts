@@ -105,12 +105,13 @@ interface Round {
  * Order is kept per subject; across subjects only within a lane.
  *
  * PostgreSQL: events are sent in that order with up to `publishWindow` awaiting the bus's
- * acknowledgement at once, the next event of a subject only once the previous one is acknowledged;
- * when one fails, the later events about the same subject wait for the next round, while other
- * subjects go on. Each round runs in a transaction holding a transaction-level advisory lock on the
- * service database, so exactly one replica publishes at a time (the others find it taken and skip
- * the round), which also keeps the per-subject order across replicas; the round marks what it
- * published in one statement. Failures back off exponentially.
+ * acknowledgement at once, the next event of a subject only once the previous one is acknowledged
+ * (meanwhile the events of other subjects behind it go on: it takes a slot of the window, it does
+ * not stop the round); when one fails, the later events about the same subject wait for the next
+ * round, while other subjects go on. Each round runs in a transaction holding a transaction-level
+ * advisory lock on the service database, so exactly one replica publishes at a time (the others
+ * find it taken and skip the round), which also keeps the per-subject order across replicas; the
+ * round marks what it published in one statement. Failures back off exponentially.
  *
  * SQLite: the database belongs to one process and one relay: a round hands events to the bus in
  * that order without waiting for their deliveries (at most `maxInFlight` per lane), so a slow
@@ -181,22 +182,29 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         break;
       }
       const key = `${row.comune}|${row.subject}`;
-      const previous = lastOfSubject.get(key);
-      if (previous !== undefined && !(await previous)) blocked.add(key);
       if (blocked.has(key)) continue;
       while (window.size >= publishWindow) await Promise.race(window);
-      const attempt = bus.publish(row.payload as EventEnvelope).then(
-        () => {
-          done.push(row);
-          published(row);
-          return true;
-        },
-        (error: unknown) => {
-          blocked.add(key);
-          failures.push({ row, error: publishFailure(row, row.attempts + 1, error) });
-          return false;
-        },
-      );
+      if (blocked.has(key)) continue;
+      // The next event of a subject goes out once the previous one is acknowledged, without holding
+      // up the events of other subjects behind it (a practice's three events of one submission
+      // each waited for the bus in turn, and with them every other practice of the round).
+      const previous = lastOfSubject.get(key) ?? Promise.resolve(true);
+      const attempt = previous.then((ok) => {
+        // Its predecessor failed: it waits for the next round, neither published nor failed.
+        if (!ok) return false;
+        return bus.publish(row.payload as EventEnvelope).then(
+          () => {
+            done.push(row);
+            published(row);
+            return true;
+          },
+          (error: unknown) => {
+            blocked.add(key);
+            failures.push({ row, error: publishFailure(row, row.attempts + 1, error) });
+            return false;
+          },
+        );
+      });
       window.add(attempt);
       lastOfSubject.set(key, attempt);
       void attempt.finally(() => window.delete(attempt));
