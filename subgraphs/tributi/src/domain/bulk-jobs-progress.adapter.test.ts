@@ -128,48 +128,37 @@ describe.each(['sqlite', 'postgresql'] as const)('the progress a bulk run publis
     expect(await processed()).toEqual({ status: 'COMPLETED', processed: 300 });
   }, 60_000);
 
-  it('goes on in short batches beside requests that keep coming, and in full ones once they stop', async () => {
+  it('goes on in short batches beside requests that keep coming', async () => {
     // Requests keep the embedded hub's gate busy: each batch waits its bound (1 ms), then goes ahead.
     const gate = createForegroundGate({ maxDeferMs: 1, freeMs: 0 });
     t = await startTributi(driver, { bulkBatchSize: 100 }, { foreground: gate });
     const staff = await t.tokens.staff();
-    const start = (key: string) =>
-      t!.graphql(START, {
-        token: staff,
-        variables: {
-          input: {
-            idempotencyKey: key,
-            kind: 'TARI',
-            year: 2026,
-            description: 'TARI 2026',
-            dueDates: [addDays(civilDate(new Date()), 45)],
-            items: payers(300).map((payerFiscalCode, index) => ({
-              payerFiscalCode,
-              amountCents: 5_000,
-              externalRef: `${key}-${index}`,
-            })),
-          },
-        },
-      });
     const requests = gate.begin();
-    const beside = await start('beside-requests');
-    expect(beside.errors).toBeUndefined();
+    const started = await t.graphql(START, {
+      token: staff,
+      variables: {
+        input: {
+          idempotencyKey: 'beside-requests',
+          kind: 'TARI',
+          year: 2026,
+          description: 'TARI 2026',
+          dueDates: [addDays(civilDate(new Date()), 45)],
+          items: payers(300).map((payerFiscalCode, index) => ({
+            payerFiscalCode,
+            amountCents: 5_000,
+            externalRef: `beside-requests-${index}`,
+          })),
+        },
+      },
+    });
+    expect(started.errors).toBeUndefined();
+    const id = (started.data?.['startPaymentBulkJob'] as { id: string }).id;
     await t.tributi.bulkJobsIdle();
+    requests();
     // Every batch waited once: 300 positions went in batches of 25, not of 100.
     expect(gate.stats.deferred).toBe(12);
-
-    requests();
-    const after = await start('after-requests');
-    expect(after.errors).toBeUndefined();
-    await t.tributi.bulkJobsIdle();
-    expect(gate.stats.deferred).toBe(12);
     await t.tributi.flushOutbox();
-    // What staff following the runs saw first: the first batch of each.
-    const firstBatch = (answer: typeof beside) => {
-      const id = (answer.data?.['startPaymentBulkJob'] as { id: string }).id;
-      return expect.poll(() => progressOf(t!.events, id)[0]?.processed);
-    };
-    await firstBatch(beside).toBe(25);
-    await firstBatch(after).toBe(100);
+    // What staff following the run saw first: its first batch.
+    await expect.poll(() => progressOf(t!.events, id)[0]?.processed).toBe(25);
   }, 60_000);
 });

@@ -378,16 +378,25 @@ export interface BulkProcessingOptions {
   /**
    * The embedded hub's gate: each batch waits for the work people are waiting for (requests, a
    * civil-protection alert being planned and sent) before it starts, never inside its transaction.
-   * A batch that goes ahead while such work is still in progress (its wait reached the gate's
-   * bound) takes only {@link BulkProcessingOptions.foregroundBatchSize} positions.
+   * A batch that goes ahead while such work is in progress (its wait reached the gate's bound),
+   * or was less than {@link BulkProcessingOptions.quietAfterMs} ago, takes only
+   * {@link BulkProcessingOptions.foregroundBatchSize} positions.
    */
   foreground?: ForegroundGate;
   /**
-   * Positions per transaction while foreground work is in progress: a batch holds the one loop
-   * from its first statement to the events its commit hands to live listeners, so a request or a
-   * live update that comes meanwhile waits for all of it. @default 25
+   * Positions per transaction while foreground work is going on: a batch holds the one loop from
+   * its first statement to the events its commit hands to live listeners, so a request or a live
+   * update that comes meanwhile waits for all of it. @default 25
    */
   foregroundBatchSize?: number;
+  /**
+   * How long after foreground work was last seen (at a batch's start or end) batches stay short:
+   * requests that keep coming leave gaps between them, and a full batch started in one would hold
+   * the next request. @default 1000
+   */
+  quietAfterMs?: number;
+  /** The clock of {@link BulkProcessingOptions.quietAfterMs} (tests). @default performance.now */
+  now?: () => number;
   /**
    * Least time between two progress events of a running job (`payment.bulk-job-changed`); the
    * first batch, the end, a failure and a cancellation always send one. @default 1000
@@ -410,12 +419,21 @@ export async function processBulkJob(
 ): Promise<BulkJobView | null> {
   const fullBatch = options.batchSize ?? 500;
   const foregroundBatch = Math.min(fullBatch, options.foregroundBatchSize ?? 25);
+  const quietAfterMs = options.quietAfterMs ?? 1_000;
+  const monotonic = options.now ?? (() => performance.now());
+  /** When foreground work was last seen in progress. */
+  let busyAt = Number.NEGATIVE_INFINITY;
+  const lookAtForeground = () => {
+    if ((options.foreground?.active ?? 0) > 0) busyAt = monotonic();
+  };
   const progressEveryMs = options.progressEveryMs ?? 1_000;
   let lastEventAt = Number.NEGATIVE_INFINITY;
   for (;;) {
     await options.foreground?.whenIdle();
-    // Going ahead beside requests (the gate's bound reached): a short batch, so they wait little.
-    const batchSize = (options.foreground?.active ?? 0) > 0 ? foregroundBatch : fullBatch;
+    // Going ahead beside requests (the gate's bound reached), or in a gap between them: a short
+    // batch, so that they wait little.
+    lookAtForeground();
+    const batchSize = monotonic() - busyAt < quietAfterMs ? foregroundBatch : fullBatch;
     let eventAt: number | null = null;
     const em = options.database.forkUnscoped();
     let done = false;
@@ -492,6 +510,7 @@ export async function processBulkJob(
       }
       return job;
     }
+    lookAtForeground();
     if (eventAt !== null) lastEventAt = eventAt;
     const reached = progress as { processed: number; total: number } | null;
     if (reached !== null) options.onProgress?.(reached.processed, reached.total);

@@ -1,0 +1,77 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { addDays, civilDate, createForegroundGate } from '@sportello/platform';
+import { computeFiscalCode } from '@sportello/schema';
+import type { TestDatabase } from '@sportello/test-support';
+import { COMUNE, CREDITOR, tributiTestDatabase } from '../test-support/databases.js';
+import { processBulkJob, queueBulkJob } from './bulk-jobs.js';
+import { DEFAULT_FINE_RULES } from './fines.js';
+import { ensureCreditor } from './notice-numbers.js';
+
+/** `count` distinct valid fiscal codes. */
+function payers(count: number): string[] {
+  return Array.from({ length: count }, (_, i) =>
+    computeFiscalCode({
+      surname: ['ROSSI', 'BIANCHI', 'VERDI', 'NERI'][i % 4]!,
+      name: i % 8 < 4 ? 'MARIO' : 'ANNA',
+      sex: i % 8 < 4 ? 'M' : 'F',
+      birthDate: addDays('1930-01-01', Math.floor(i / 8)),
+      birthPlaceCode: 'H501',
+    }),
+  );
+}
+
+// The embedded hub's case: one loop, SQLite, a foreground gate.
+describe('a billing run beside the embedded hub’s requests', () => {
+  let test: TestDatabase | undefined;
+  afterEach(async () => {
+    await test?.dispose();
+    test = undefined;
+  });
+
+  it('keeps short batches while requests were seen within the last second, full ones after', async () => {
+    test = await tributiTestDatabase('sqlite');
+    const database = test.database;
+    await ensureCreditor(database.fork({ comune: COMUNE }), CREDITOR);
+    const job = await queueBulkJob(
+      database.fork({ comune: COMUNE }),
+      {
+        idempotencyKey: 'TARI-2026',
+        kind: 'TARI',
+        year: 2026,
+        description: 'TARI 2026',
+        dueDates: [addDays(civilDate(new Date()), 45)],
+        items: payers(300).map((payerFiscalCode, index) => ({
+          payerFiscalCode,
+          amountCents: 5_000,
+          externalRef: `TARI-2026-${index}`,
+        })),
+      },
+      { comune: COMUNE, createdBy: 'staff:tributi.rossi', now: new Date(), fineRules: DEFAULT_FINE_RULES },
+    );
+
+    let clock = 0;
+    // A request in progress when the run starts: the first batch waits its bound (1 ms), then goes.
+    const gate = createForegroundGate({ maxDeferMs: 1, freeMs: 0 });
+    const request = gate.begin();
+    const batches: number[] = [];
+    const done = await processBulkJob(job.id, {
+      database,
+      batchSize: 100,
+      fineRules: DEFAULT_FINE_RULES,
+      lockRows: false,
+      foreground: gate,
+      now: () => clock,
+      onProgress(processed) {
+        batches.push(processed);
+        // The request ends with the first batch: the next ones start with no request in progress.
+        request();
+        // A second later than the last request seen, with none since.
+        if (processed === 100) clock += 1_000;
+      },
+    });
+
+    expect(done?.status).toBe('completed');
+    // Short while the request was recent (even once it had ended), full once a second had passed.
+    expect(batches).toEqual([25, 50, 75, 100, 200, 300]);
+  });
+});
