@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { tenantProperties } from '@sportello/platform';
+import { tenantProperties, uploadContentEntity, uploadedFileProperties } from '@sportello/platform';
 
 /**
  * A document the applicant uploads for their reply to a notice of obstacles (a lease, a utility
@@ -17,11 +17,7 @@ export const ResidenceChangeDocumentEntity = defineEntity({
       .onCreate(() => randomUUID()),
     ...tenantProperties(),
     residenceChangeId: p.uuid().index(),
-    filename: p.string().length(255),
-    /** The type detected from the content (magic bytes), not the one the client declared. */
-    mimeType: p.string().length(100),
-    size: p.integer(),
-    sha256: p.string().length(64),
+    ...uploadedFileProperties(),
     uploaderFiscalCode: p.string().length(16),
     uploadedAt: p.datetime(),
     /** When the reply that sends it was made (the reply's `at`); null while not yet sent. */
@@ -30,14 +26,9 @@ export const ResidenceChangeDocumentEntity = defineEntity({
 });
 export type ResidenceChangeDocument = InferEntity<typeof ResidenceChangeDocumentEntity>;
 
-/** The bytes of a reply document, kept apart so listing documents never loads them. */
-export const ResidenceChangeDocumentContentEntity = defineEntity({
-  name: 'ResidenceChangeDocumentContent',
-  tableName: 'residence_change_document_content',
-  properties: {
-    id: p.uuid().primary(),
-    ...tenantProperties(),
-    content: p.blob(),
-  },
-});
+/** The bytes of the reply documents. */
+export const ResidenceChangeDocumentContentEntity = uploadContentEntity(
+  'ResidenceChangeDocumentContent',
+  'residence_change_document_content',
+);
 export type ResidenceChangeDocumentContent = InferEntity<typeof ResidenceChangeDocumentContentEntity>;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { tenantProperties } from '@sportello/platform';
+import { tenantProperties, uploadContentEntity } from '@sportello/platform';
 
 /**
  * A document of an ordinance (the signed act, an annex map) as published on the Albo Pretorio.
@@ -34,14 +34,9 @@ export const OrdinanceDocumentEntity = defineEntity({
 });
 export type OrdinanceDocument = InferEntity<typeof OrdinanceDocumentEntity>;
 
-/** The bytes of a document, kept apart so listing documents never loads them. */
-export const OrdinanceDocumentContentEntity = defineEntity({
-  name: 'OrdinanceDocumentContent',
-  tableName: 'ordinance_document_content',
-  properties: {
-    id: p.uuid().primary(),
-    ...tenantProperties(),
-    content: p.blob(),
-  },
-});
+/** The bytes of the ordinances' documents. */
+export const OrdinanceDocumentContentEntity = uploadContentEntity(
+  'OrdinanceDocumentContent',
+  'ordinance_document_content',
+);
 export type OrdinanceDocumentContent = InferEntity<typeof OrdinanceDocumentContentEntity>;
