@@ -28,6 +28,42 @@ describe('a billing run beside the embedded hub’s requests', () => {
     test = undefined;
   });
 
+  it('lets the loop take turns while it queues a large run, at least once every 500 items', async () => {
+    test = await tributiTestDatabase('sqlite');
+    const database = test.database;
+    await ensureCreditor(database.fork({ comune: COMUNE }), CREDITOR);
+    const items = payers(3_000).map((payerFiscalCode, index) => ({
+      payerFiscalCode,
+      amountCents: 5_000,
+      externalRef: `TARI-2026-${index}`,
+    }));
+    // What else the loop runs meanwhile (a request, a live update): counted turn by turn.
+    let turns = 0;
+    let queued = false;
+    const turn = () => {
+      if (queued) return;
+      turns += 1;
+      setImmediate(turn);
+    };
+    setImmediate(turn);
+    const job = await queueBulkJob(
+      database.fork({ comune: COMUNE }),
+      {
+        idempotencyKey: 'TARI-2026',
+        kind: 'TARI',
+        year: 2026,
+        description: 'TARI 2026',
+        dueDates: [addDays(civilDate(new Date()), 45)],
+        items,
+      },
+      { comune: COMUNE, createdBy: 'staff:tributi.rossi', now: new Date(), fineRules: DEFAULT_FINE_RULES },
+    );
+    queued = true;
+    expect(job.total).toBe(3_000);
+    // Checking the items, hashing them and writing their rows: each gives the loop a turn per 500.
+    expect(turns).toBeGreaterThanOrEqual(3 * (3_000 / 500));
+  });
+
   it('keeps short batches while requests were seen within the last second, full ones after', async () => {
     test = await tributiTestDatabase('sqlite');
     const database = test.database;

@@ -31,7 +31,17 @@ export interface BulkJobItem {
 }
 
 /** Item rows written per statement when a job is queued. */
-const INSERT_CHUNK = 4_000;
+const INSERT_CHUNK = 500;
+
+/**
+ * Items checked, hashed or written between two turns of the event loop while a job is queued: on
+ * the embedded hub every service shares the loop, and SQLite answers at once, so checking and
+ * writing 100,000 items would otherwise hold every request and live update until the last one.
+ */
+const ITEMS_PER_TURN = 500;
+
+/** Lets the loop run what is waiting (requests, timers) before going on. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Most items one bulk job takes. */
 export const MAX_BULK_ITEMS = 100_000;
@@ -123,7 +133,7 @@ export async function queueBulkJob(
     description: input.description,
     dueDates: [...input.dueDates],
   };
-  const requestHash = fingerprint(template, items);
+  const requestHash = await fingerprint(template, items);
   const repeated = await existingJob(em, key, requestHash);
   if (repeated !== null) return repeated;
 
@@ -141,7 +151,8 @@ export async function queueBulkJob(
   violations.push(...templateProblems);
   if (templateProblems.length === 0) {
     const refs = new Map<string, number>();
-    items.forEach((item, index) => {
+    for (const [index, item] of items.entries()) {
+      if (index > 0 && index % ITEMS_PER_TURN === 0) await nextTurn();
       for (const v of positionViolations(positionOf(template, item), options.fineRules)) {
         violations.push({ field: `items.${index}.${v.field}`, message: v.message });
       }
@@ -152,7 +163,7 @@ export async function queueBulkJob(
         }
         refs.set(item.externalRef, index);
       }
-    });
+    }
     const wanted = [...refs.keys()];
     for (let start = 0; start < wanted.length && violations.length < MAX_REPORTED; start += 500) {
       const taken = await em.find(
@@ -212,7 +223,8 @@ export async function queueBulkJob(
 
 /**
  * Writes a job's items as rows, {@link INSERT_CHUNK} per statement: plain multi-row inserts, as
- * both dialects take them, without the ORM building an entity per row (100,000 rows in seconds).
+ * both dialects take them, without the ORM building an entity per row (100,000 rows in seconds),
+ * the loop taking a turn between two statements.
  */
 async function insertItems(
   tx: EntityManager,
@@ -221,6 +233,7 @@ async function insertItems(
   items: readonly BulkJobItem[],
 ): Promise<void> {
   for (let start = 0; start < items.length; start += INSERT_CHUNK) {
+    if (start > 0) await nextTurn();
     const chunk = items.slice(start, start + INSERT_CHUNK);
     const params: unknown[] = [];
     chunk.forEach((item, offset) =>
@@ -246,9 +259,12 @@ async function insertItems(
  * SHA-256 of a submission as the office sent it (key aside, blanks trimmed), hashed item by item:
  * a run of 100,000 items is never one string.
  */
-function fingerprint(template: object, items: readonly BulkJobItem[]): string {
+async function fingerprint(template: object, items: readonly BulkJobItem[]): Promise<string> {
   const hash = createHash('sha256').update(JSON.stringify(template));
-  for (const item of items) hash.update(`\n${JSON.stringify(item)}`);
+  for (const [index, item] of items.entries()) {
+    if (index > 0 && index % ITEMS_PER_TURN === 0) await nextTurn();
+    hash.update(`\n${JSON.stringify(item)}`);
+  }
   return hash.digest('hex');
 }
 
