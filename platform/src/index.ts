@@ -74,6 +74,7 @@ export {
   type MigrationSet,
 } from './database/database.js';
 export { tenantProperties } from './database/tenancy.js';
+export { uuidPrimaryKey } from './database/uuid-key.js';
 export { uploadContentEntity, uploadedFileProperties } from './database/stored-uploads.js';
 export { Migration, createMigration, assertMigrationsMatchEntities } from './database/migrations.js';
 export { runMigrationCommand } from './database/migration-command.js';

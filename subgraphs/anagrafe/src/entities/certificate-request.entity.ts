@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { tenantProperties } from '@sportello/platform';
+import { tenantProperties, uuidPrimaryKey } from '@sportello/platform';
 import type { CertificateKind } from '../domain/certificate-rules.js';
 import type { CertificateLine } from './certificate.entity.js';
 
@@ -25,10 +24,7 @@ export const CertificateRequestEntity = defineEntity({
   name: 'CertificateRequest',
   tableName: 'certificate_request',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     requesterFiscalCode: p.string().length(16),
     holderFiscalCode: p.string().length(16),

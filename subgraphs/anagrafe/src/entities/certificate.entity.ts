@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { tenantProperties } from '@sportello/platform';
+import { tenantProperties, uuidPrimaryKey } from '@sportello/platform';
 import type { CertificateKind } from '../domain/certificate-rules.js';
 
 /** One printed line of a certificate: a label and its value. */
@@ -17,10 +16,7 @@ export const CertificateEntity = defineEntity({
   name: 'Certificate',
   tableName: 'certificate',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     /** Printed on the certificate and encoded in its QR code; anyone holding it can verify. */
     verificationCode: p.string().length(20).unique(),

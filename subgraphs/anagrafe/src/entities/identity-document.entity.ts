@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { tenantProperties } from '@sportello/platform';
+import { tenantProperties, uuidPrimaryKey } from '@sportello/platform';
 import { DOCUMENT_KINDS } from '@sportello/schema';
 
 /** An identity document (CIE or paper card) of a resident. */
@@ -8,10 +7,7 @@ export const IdentityDocumentEntity = defineEntity({
   name: 'IdentityDocument',
   tableName: 'identity_document',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     holderFiscalCode: p.string().length(16),
     kind: p.enum(DOCUMENT_KINDS),
@@ -39,10 +35,7 @@ export const DocumentReminderEntity = defineEntity({
   name: 'DocumentReminder',
   tableName: 'document_reminder',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     documentId: p.uuid(),
     kind: p.enum(['expiring', 'expired'] as const),

@@ -1,6 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { tenantProperties, uploadContentEntity, uploadedFileProperties } from '@sportello/platform';
+import {
+  tenantProperties,
+  uploadContentEntity,
+  uploadedFileProperties,
+  uuidPrimaryKey,
+} from '@sportello/platform';
 
 /**
  * A document the applicant uploads for their reply to a notice of obstacles (a lease, a utility
@@ -11,10 +15,7 @@ export const ResidenceChangeDocumentEntity = defineEntity({
   name: 'ResidenceChangeDocument',
   tableName: 'residence_change_document',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     residenceChangeId: p.uuid().index(),
     ...uploadedFileProperties(),

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { tenantProperties } from '@sportello/platform';
+import { tenantProperties, uuidPrimaryKey } from '@sportello/platform';
 import { RESIDENCE_CHANGE_STATUSES, type ResidenceChangeStatus } from '@sportello/schema';
 import type { Relationship } from './resident.entity.js';
 
@@ -56,10 +55,7 @@ export const ResidenceChangeEntity = defineEntity({
   name: 'ResidenceChange',
   tableName: 'residence_change',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     applicantFiscalCode: p.string().length(16),
     movers: p.json<Mover[]>(),

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { tenantProperties } from '@sportello/platform';
+import { tenantProperties, uuidPrimaryKey } from '@sportello/platform';
 
 /** Civil status as the anagrafe records it. */
 export const CIVIL_STATUSES = [
@@ -26,10 +25,7 @@ export const ResidentEntity = defineEntity({
   name: 'Resident',
   tableName: 'resident',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     fiscalCode: p.string().length(16),
     givenName: p.string().length(100),

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { tenantProperties } from '@sportello/platform';
+import { tenantProperties, uuidPrimaryKey } from '@sportello/platform';
 
 /**
  * A street of the comune's street register (stradario), with its postcode and the zone it lies in:
@@ -10,10 +9,7 @@ export const StreetEntity = defineEntity({
   name: 'Street',
   tableName: 'street',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     name: p.string().length(150),
     postcode: p.string().length(5),

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { tenantProperties } from '@sportello/platform';
+import { tenantProperties, uuidPrimaryKey } from '@sportello/platform';
 import type { ZoneGeometry } from '../domain/zone-geometry.js';
 
 /**
@@ -12,10 +11,7 @@ export const AlertZoneEntity = defineEntity({
   name: 'AlertZone',
   tableName: 'alert_zone',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     code: p.string().length(50),
     name: p.string().length(200),

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { tenantProperties } from '@sportello/platform';
+import { tenantProperties, uuidPrimaryKey } from '@sportello/platform';
 import { ALERT_COLOURS, ALERT_STATUSES, HAZARDS, OPERATIONAL_PHASES } from '../domain/alert.js';
 
 /** An alert of the comune, with the times of every message sent about it (issue, updates, cancellation). */
@@ -8,10 +7,7 @@ export const AlertEntity = defineEntity({
   name: 'Alert',
   tableName: 'alert',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     hazard: p.enum(HAZARDS),
     colour: p.enum(ALERT_COLOURS),

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { tenantProperties } from '@sportello/platform';
+import { tenantProperties, uuidPrimaryKey } from '@sportello/platform';
 import { EMERGENCY_AREA_KINDS } from '../domain/emergency-area.js';
 
 /** An area of the comune's civil protection plan. */
@@ -8,10 +7,7 @@ export const EmergencyAreaEntity = defineEntity({
   name: 'EmergencyArea',
   tableName: 'emergency_area',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     /** The plan's code of the area (e.g. `AA-03`). */
     code: p.string().length(50),
@@ -33,10 +29,7 @@ export const EmergencyNumberEntity = defineEntity({
   name: 'EmergencyNumber',
   tableName: 'emergency_number',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     number: p.string().length(30),
     label: p.string().length(200),

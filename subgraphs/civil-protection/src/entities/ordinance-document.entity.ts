@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { tenantProperties, uploadContentEntity } from '@sportello/platform';
+import { tenantProperties, uploadContentEntity, uuidPrimaryKey } from '@sportello/platform';
 
 /**
  * A document of an ordinance (the signed act, an annex map) as published on the Albo Pretorio.
@@ -11,10 +10,7 @@ export const OrdinanceDocumentEntity = defineEntity({
   name: 'OrdinanceDocument',
   tableName: 'ordinance_document',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     ordinanceId: p.uuid().index(),
     /** What the document is, e.g. `Testo dell'ordinanza firmato digitalmente`. */

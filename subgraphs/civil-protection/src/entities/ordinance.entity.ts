@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { tenantProperties } from '@sportello/platform';
+import { tenantProperties, uuidPrimaryKey } from '@sportello/platform';
 import { LEGAL_BASES, ORDINANCE_STATUSES, SCOPE_KINDS } from '../domain/ordinance.js';
 
 /**
@@ -11,10 +10,7 @@ export const OrdinanceEntity = defineEntity({
   name: 'Ordinance',
   tableName: 'ordinance',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     status: p.enum(ORDINANCE_STATUSES).index(),
     /** Register number within the year, assigned on publication. */

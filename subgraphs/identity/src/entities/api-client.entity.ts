@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { tenantProperties, type Scope } from '@sportello/platform';
+import { tenantProperties, type Scope, uuidPrimaryKey } from '@sportello/platform';
 
 /**
  * A registered application. Third-party apps authenticate with a secret (stored only as a scrypt
@@ -11,10 +10,7 @@ export const ApiClientEntity = defineEntity({
   name: 'ApiClient',
   tableName: 'api_client',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     clientId: p.string().unique(),
     name: p.string(),
@@ -35,10 +31,7 @@ export const ConsentGrantEntity = defineEntity({
   name: 'ConsentGrant',
   tableName: 'consent_grant',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     fiscalCode: p.string().length(16),
     clientId: p.string(),

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { tenantProperties, type Office } from '@sportello/platform';
+import { tenantProperties, type Office, uuidPrimaryKey } from '@sportello/platform';
 
 /**
  * One staff read of a citizen's personal data: who, whose, what, when, in which service. Identity
@@ -11,10 +10,7 @@ export const AuditEntryEntity = defineEntity({
   name: 'AuditEntry',
   tableName: 'audit_entry',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     at: p.datetime().index(),
     actorUsername: p.string().index(),

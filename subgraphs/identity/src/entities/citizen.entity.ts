@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { tenantProperties } from '@sportello/platform';
+import { tenantProperties, uuidPrimaryKey } from '@sportello/platform';
 import type { NotificationPreferences } from '../domain/preferences.js';
 
 /** Languages the comune writes to citizens in. */
@@ -12,10 +11,7 @@ export const CitizenEntity = defineEntity({
   name: 'Citizen',
   tableName: 'citizen',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     fiscalCode: p.string().length(16),
     givenName: p.string(),
@@ -44,10 +40,7 @@ export const EmailVerificationEntity = defineEntity({
   name: 'EmailVerification',
   tableName: 'email_verification',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     fiscalCode: p.string().length(16).index(),
     email: p.string(),
@@ -63,10 +56,7 @@ export const TelegramLinkTokenEntity = defineEntity({
   name: 'TelegramLinkToken',
   tableName: 'telegram_link_token',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     fiscalCode: p.string().length(16).index(),
     tokenDigest: p.string().unique(),

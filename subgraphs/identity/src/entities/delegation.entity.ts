@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { tenantProperties } from '@sportello/platform';
+import { tenantProperties, uuidPrimaryKey } from '@sportello/platform';
 import { DELEGATION_KINDS } from '../domain/delegation.js';
 
 /** A citizen (the delegate) may act for another person (the delegator) inside a window. */
@@ -8,10 +7,7 @@ export const DelegationEntity = defineEntity({
   name: 'Delegation',
   tableName: 'delegation',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     delegateFiscalCode: p.string().length(16).index(),
     delegatorFiscalCode: p.string().length(16).index(),

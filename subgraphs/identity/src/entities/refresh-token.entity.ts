@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { tenantProperties, type Scope } from '@sportello/platform';
+import { tenantProperties, type Scope, uuidPrimaryKey } from '@sportello/platform';
 
 /**
  * An access token the OpenID provider issued for a person's sign-in, or to an app for itself (client
@@ -15,10 +14,7 @@ export const RefreshTokenEntity = defineEntity({
   name: 'RefreshToken',
   tableName: 'refresh_token',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     tokenDigest: p.string().unique(),
     /** The sign-in this token descends from: every token of one code redemption shares it. */

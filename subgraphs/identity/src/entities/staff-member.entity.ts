@@ -1,16 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { tenantProperties, type Office } from '@sportello/platform';
+import { tenantProperties, type Office, uuidPrimaryKey } from '@sportello/platform';
 
 /** A comune employee, with the offices that decide what they may read. */
 export const StaffMemberEntity = defineEntity({
   name: 'StaffMember',
   tableName: 'staff_member',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     username: p.string(),
     displayName: p.string(),

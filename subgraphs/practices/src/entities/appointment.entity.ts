@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { tenantProperties } from '@sportello/platform';
+import { tenantProperties, uuidPrimaryKey } from '@sportello/platform';
 
 /** Opening hours of one weekday (1 Monday ... 7 Sunday), local time `HH:MM`. */
 export interface OpeningHours {
@@ -14,10 +13,7 @@ export const OfficeCalendarEntity = defineEntity({
   name: 'OfficeCalendar',
   tableName: 'office_calendar',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     office: p.string().length(60).index(),
     name: p.string().length(200),
@@ -40,10 +36,7 @@ export const AppointmentEntity = defineEntity({
   name: 'Appointment',
   tableName: 'appointment',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     calendarId: p.uuid(),
     office: p.string().length(60),

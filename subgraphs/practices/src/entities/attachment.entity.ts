@@ -1,16 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { tenantProperties, uploadContentEntity, uploadedFileProperties } from '@sportello/platform';
+import {
+  tenantProperties,
+  uploadContentEntity,
+  uploadedFileProperties,
+  uuidPrimaryKey,
+} from '@sportello/platform';
 
 /** A file added to a practice or a report; the bytes live in {@link AttachmentContentEntity}. */
 export const AttachmentEntity = defineEntity({
   name: 'Attachment',
   tableName: 'attachment',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     practiceId: p.uuid().nullable().index(),
     reportId: p.uuid().nullable().index(),

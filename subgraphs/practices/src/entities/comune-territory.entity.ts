@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { tenantProperties, type TerritoryGeometry } from '@sportello/platform';
+import { tenantProperties, type TerritoryGeometry, uuidPrimaryKey } from '@sportello/platform';
 
 /**
  * The comune's territory (its boundary as GeoJSON): a citizen's report must lie in it. One per
@@ -10,10 +9,7 @@ export const ComuneTerritoryEntity = defineEntity({
   name: 'ComuneTerritory',
   tableName: 'comune_territory',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     /** The comune's name as citizens know it, for the refusal of a report outside. */
     name: p.string().length(200),

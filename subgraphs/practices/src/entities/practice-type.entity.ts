@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { tenantProperties } from '@sportello/platform';
+import { tenantProperties, uuidPrimaryKey } from '@sportello/platform';
 
 /** An attachment the applicant must (or may) add to a practice of a type. */
 export interface RequiredAttachment {
@@ -23,10 +22,7 @@ export const PracticeTypeEntity = defineEntity({
   name: 'PracticeType',
   tableName: 'practice_type',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     code: p.string().length(100),
     title: p.string().length(300),

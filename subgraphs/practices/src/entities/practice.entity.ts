@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { tenantProperties } from '@sportello/platform';
+import { tenantProperties, uuidPrimaryKey } from '@sportello/platform';
 import { PRACTICE_STATUSES } from '@sportello/schema';
 
 /**
@@ -47,10 +46,7 @@ export const PracticeChangeEntity = defineEntity({
   name: 'PracticeChange',
   tableName: 'practice_change',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     practiceId: p.uuid().index(),
     /** Orders changes made in the same millisecond (submit + register). */
@@ -75,10 +71,7 @@ export const IntegrationRequestEntity = defineEntity({
   name: 'IntegrationRequest',
   tableName: 'integration_request',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     practiceId: p.uuid().index(),
     message: p.text(),
@@ -97,10 +90,7 @@ export const PracticeMessageEntity = defineEntity({
   name: 'PracticeMessage',
   tableName: 'practice_message',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     practiceId: p.uuid().index(),
     author: p.enum(['citizen', 'staff'] as const),
@@ -119,10 +109,7 @@ export const ProtocolCounterEntity = defineEntity({
   name: 'ProtocolCounter',
   tableName: 'protocol_counter',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     year: p.integer(),
     value: p.integer(),
@@ -139,10 +126,7 @@ export const CitizenAliasEntity = defineEntity({
   name: 'CitizenAlias',
   tableName: 'citizen_alias',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     fiscalCode: p.string().length(16),
   },
@@ -164,10 +148,7 @@ export const PracticeFeeEntity = defineEntity({
   name: 'PracticeFee',
   tableName: 'practice_fee',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     practiceId: p.uuid().unique(),
     amountCents: p.integer(),

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { tenantProperties } from '@sportello/platform';
+import { tenantProperties, uuidPrimaryKey } from '@sportello/platform';
 import { v7 as uuidv7 } from 'uuid';
 import { REPORT_STATUSES } from '@sportello/schema';
 
@@ -35,10 +34,7 @@ export const ReportChangeEntity = defineEntity({
   name: 'ReportChange',
   tableName: 'report_change',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     reportId: p.uuid().index(),
     at: p.datetime(),

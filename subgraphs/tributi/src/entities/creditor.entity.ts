@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { tenantProperties } from '@sportello/platform';
+import { tenantProperties, uuidPrimaryKey } from '@sportello/platform';
 
 /**
  * The comune as pagoPA creditor (ente creditore): its fiscal code, its segregation code and the
@@ -11,10 +10,7 @@ export const CreditorEntity = defineEntity({
   name: 'Creditor',
   tableName: 'creditor',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     fiscalCode: p.string().length(11),
     name: p.string().length(200),

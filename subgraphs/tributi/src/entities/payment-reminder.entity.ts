@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { tenantProperties } from '@sportello/platform';
+import { tenantProperties, uuidPrimaryKey } from '@sportello/platform';
 import { REMINDER_KINDS } from '../domain/vocabulary.js';
 
 /**
@@ -11,10 +10,7 @@ export const PaymentReminderEntity = defineEntity({
   name: 'PaymentReminder',
   tableName: 'payment_reminder',
   properties: {
-    id: p
-      .uuid()
-      .primary()
-      .onCreate(() => randomUUID()),
+    id: uuidPrimaryKey(),
     ...tenantProperties(),
     instalmentId: p.uuid(),
     kind: p.enum(REMINDER_KINDS),
