@@ -33,3 +33,44 @@ export async function nextProtocolNumber(tx: EntityManager, comune: string, year
   if (value === undefined) throw new Error(`protocol counter of ${comune}/${year} is missing`);
   return formatProtocolNumber(year, Number(value));
 }
+
+/** Registrations of one comune and year this process lets into the database at once. */
+const REGISTRATIONS_AT_ONCE = 2;
+
+const registrationTurns = new Map<string, { running: number; waiting: Array<() => void> }>();
+
+/**
+ * Runs `work`, a transaction that takes a protocol number of `comune` for `year`, when fewer than
+ * two others of this process are running. On PostgreSQL the counter row is locked from a
+ * registration's number to its commit, so registrations take turns there anyway; a transaction
+ * waiting on that lock holds one of the process's few database connections all the while. Under a
+ * burst of submissions they took every connection, and every other request of the service (a
+ * dashboard's read, the outbox relay) waited for the whole queue. Waiting here holds no connection;
+ * the second registration let in reads its practice while the first holds the number.
+ */
+export async function inRegistrationTurn<T>(
+  comune: string,
+  year: number,
+  work: () => Promise<T>,
+): Promise<T> {
+  const key = `${comune}|${year}`;
+  let turns = registrationTurns.get(key);
+  if (!turns) registrationTurns.set(key, (turns = { running: 0, waiting: [] }));
+  const entry = turns;
+  if (entry.running >= REGISTRATIONS_AT_ONCE) {
+    await new Promise<void>((resolve) => entry.waiting.push(resolve));
+  } else {
+    entry.running += 1;
+  }
+  try {
+    return await work();
+  } finally {
+    // The turn passes to the next waiting registration, or is given back.
+    const next = entry.waiting.shift();
+    if (next) next();
+    else {
+      entry.running -= 1;
+      if (entry.running === 0) registrationTurns.delete(key);
+    }
+  }
+}
