@@ -225,4 +225,5 @@ export {
   migratedServiceDatabase,
   openServiceDatabase,
 } from './service/subgraph-runtime.js';
+export { consumerWorker } from './service/consumer-worker.js';
 export { federateSchema, subscriptionsServedByGateway } from './service/federated-schema.js';

@@ -3,12 +3,12 @@ import type { GraphQLSchema } from 'graphql';
 import {
   auditFlushPlugin,
   createOutboxAuditSink,
+  consumerWorker,
   createJobScheduler,
   createSubgraphRuntime,
   identityCheckedCallers,
   openServiceDatabase,
   type AuditSink,
-  type Consumer,
   type Database,
   type DatabaseRequestContext,
   type EntityManager,
@@ -104,7 +104,6 @@ export async function createAnagrafe(config: AnagrafeConfig, deps: AnagrafeDeps)
     jobs: anagrafeJobs({ database, timeZone: config.timeZone, jobs: config.jobs }),
   });
   const schema = await buildAnagrafeSchema();
-  let stampDuty: Consumer | undefined;
   const runtime = createSubgraphRuntime<AnagrafeContext>({
     service: 'anagrafe',
     logger,
@@ -130,19 +129,16 @@ export async function createAnagrafe(config: AnagrafeConfig, deps: AnagrafeDeps)
     ],
     workers: [
       jobs,
-      {
-        // Certificates wait for their stamp duty: tributi's notices and receipts come through the bus.
-        async start() {
-          stampDuty ??= await startStampDutyConsumer({
-            bus,
-            database,
-            logger,
-            settings,
-            ...(deps.clock === undefined ? {} : { now: deps.clock }),
-          });
-        },
-        stop: () => stampDuty?.stop(),
-      },
+      // Certificates wait for their stamp duty: tributi's notices and receipts come through the bus.
+      consumerWorker(() =>
+        startStampDutyConsumer({
+          bus,
+          database,
+          logger,
+          settings,
+          ...(deps.clock === undefined ? {} : { now: deps.clock }),
+        }),
+      ),
     ],
   });
   // Service routes match whole paths: give the PDF route its public shape before they are matched.

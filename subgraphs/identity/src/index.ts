@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import {
+  consumerWorker,
   createJobScheduler,
   createSubgraphRuntime,
   internalAssertionsFor,
   migratedServiceDatabase,
-  type Consumer,
   type Database,
   type EventBus,
   type Logger,
@@ -71,7 +71,6 @@ export interface IdentityHandle {
  */
 export async function createIdentity(config: IdentityConfig, deps: IdentityDeps): Promise<IdentityHandle> {
   const { logger, bus } = deps;
-  let auditConsumer: Consumer | undefined;
   const { database, ownsDatabase } = await migratedServiceDatabase(deps.database, {
     service: 'identity',
     config: config.database,
@@ -161,13 +160,8 @@ export async function createIdentity(config: IdentityConfig, deps: IdentityDeps)
       revocationsRoute(database),
     ],
     workers: [
-      {
-        // Other services' staff reads land in the audit log (see `audit.personal-data-read`).
-        async start() {
-          auditConsumer ??= await startAuditConsumer({ bus, database, logger });
-        },
-        stop: () => auditConsumer?.stop(),
-      },
+      // Other services' staff reads land in the audit log (see `audit.personal-data-read`).
+      consumerWorker(() => startAuditConsumer({ bus, database, logger })),
       // Minor children's delegations end at their 18th birthday, announced to both people.
       jobs,
     ],

@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import {
+  consumerWorker,
   createJobScheduler,
   createSubgraphRuntime,
   identityCheckedCallers,
   openServiceDatabase,
   type AuditSink,
-  type Consumer,
   type Database,
   type EventBus,
   type JwksSource,
@@ -72,7 +72,6 @@ export async function createPractices(config: PracticesConfig, deps: PracticesDe
     timeZone: config.timeZone,
     jobs: [appointmentRemindersJob(database, config.reminderIntervalMs, config.timeZone)],
   });
-  let payments: Consumer | undefined;
   const runtime = createSubgraphRuntime<PracticesContext>({
     service: 'practices',
     logger,
@@ -95,13 +94,8 @@ export async function createPractices(config: PracticesConfig, deps: PracticesDe
       attachmentRoutes({ context: requestContext, maxBytes: config.attachmentMaxBytes }),
     workers: [
       jobs,
-      {
-        // Fees: tributi's positions and receipts for practices come back through the bus.
-        async start() {
-          payments ??= await startPaymentConsumer({ bus: deps.bus, database, logger });
-        },
-        stop: () => payments?.stop(),
-      },
+      // Fees: tributi's positions and receipts for practices come back through the bus.
+      consumerWorker(() => startPaymentConsumer({ bus: deps.bus, database, logger })),
     ],
   });
 

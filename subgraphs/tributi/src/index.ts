@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import {
+  consumerWorker,
   createJobScheduler,
   createSubgraphRuntime,
   identityCheckedCallers,
   migratedServiceDatabase,
   type AuditSink,
-  type Consumer,
   type Database,
   type EventBus,
   type ForegroundGate,
@@ -112,8 +112,6 @@ export async function createTributi(config: TributiConfig, deps: TributiDeps): P
       }),
     ],
   });
-  let practiceFees: Consumer | undefined;
-  let certificateFees: Consumer | undefined;
   const runtime = createSubgraphRuntime<TributiContext>({
     service: 'tributi',
     logger,
@@ -142,31 +140,25 @@ export async function createTributi(config: TributiConfig, deps: TributiDeps): P
         stop: () => bulkJobs.stop(),
       },
       jobs,
-      {
-        // Practices ask for their fees through the bus (`practice.payment-requested`).
-        async start() {
-          practiceFees ??= await startPracticeFeesConsumer({
-            bus: deps.bus,
-            database,
-            logger,
-            fineRules: config.fineRules,
-            lockRows: settings.lockRows,
-          });
-        },
-        stop: () => practiceFees?.stop(),
-      },
-      {
-        // Certificates ask for their stamp duty through the bus (`certificate.payment-requested`).
-        async start() {
-          certificateFees ??= await startCertificateFeesConsumer({
-            bus: deps.bus,
-            database,
-            logger,
-            fineRules: config.fineRules,
-          });
-        },
-        stop: () => certificateFees?.stop(),
-      },
+      // Practices ask for their fees through the bus (`practice.payment-requested`).
+      consumerWorker(() =>
+        startPracticeFeesConsumer({
+          bus: deps.bus,
+          database,
+          logger,
+          fineRules: config.fineRules,
+          lockRows: settings.lockRows,
+        }),
+      ),
+      // Certificates ask for their stamp duty through the bus (`certificate.payment-requested`).
+      consumerWorker(() =>
+        startCertificateFeesConsumer({
+          bus: deps.bus,
+          database,
+          logger,
+          fineRules: config.fineRules,
+        }),
+      ),
     ],
   });
 
