@@ -8,8 +8,9 @@
  * Times are this process's `performance.now()`.
  *
  * Argument: JSON `{ "households": number }`. Requests: `{ op: 'timings', types }` (the events of
- * those types seen so far, with their times) and `{ op: 'count', type }` (how many events of a type
- * reached the bus, and when the last one did).
+ * those types seen so far, with their times), `{ op: 'count', type }` (how many events of a type
+ * reached the bus, and when the last one did) and `{ op: 'stalls', since }` (when the hub's loop
+ * stalled more than 100 ms, and how long).
  */
 import { subscribe } from 'node:diagnostics_channel';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -136,6 +137,15 @@ serveParent(async () => {
     count.lastAt = at;
     counts.set(event.type, count);
   });
+  // The loop's stalls: a tick of this timer late by more than 100 ms, with when the stall began.
+  const stalls: Array<{ at: number; ms: number }> = [];
+  let expected = performance.now() + 20;
+  const stallWatch = setInterval(() => {
+    const at = performance.now();
+    if (at - expected > 100) stalls.push({ at: expected, ms: at - expected });
+    expected = at + 20;
+  }, 20);
+  stallWatch.unref();
   const ready: LanesHubReady = embeddedHubReady(hub, { internalSecret, comune: config.comune, households });
   return {
     ready: { ...ready },
@@ -143,6 +153,10 @@ serveParent(async () => {
       if (request.op === 'now') return performance.now();
       // This process's clock origin: its times plus this are epoch milliseconds.
       if (request.op === 'origin') return performance.timeOrigin;
+      // The loop's stalls of more than 100 ms since `since` (this process's time), longest first.
+      if (request.op === 'stalls') {
+        return stalls.filter((stall) => stall.at >= Number(request.since)).sort((a, b) => b.ms - a.ms);
+      }
       if (request.op === 'count') {
         return counts.get(String(request.type)) ?? { count: 0, lastAt: 0 };
       }
@@ -167,6 +181,7 @@ serveParent(async () => {
       throw new Error(`unknown request ${String(request.op)}`);
     },
     async close() {
+      clearInterval(stallWatch);
       await hub.close();
       smtp.postMessage('close');
       await rm(dataDir, { recursive: true, force: true });
