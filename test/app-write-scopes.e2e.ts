@@ -1,5 +1,6 @@
 import { generatePopulation, type DemoPerson } from '@sportello/hub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bulkyWasteDraft } from '@sportello/test-support';
 import { devToken, graphql, type GraphQLResponse } from './support/graphql-client.js';
 import { liveClients, type LiveClients } from './support/live-client.js';
 import { authorizeApp, type AppCredentials } from './support/oauth-flow.js';
@@ -37,16 +38,7 @@ const CHANGES = [
     service: 'practices',
     scope: 'practices:write',
     query: 'mutation($input: CreatePracticeDraftInput!) { createPracticeDraft(input: $input) { status } }',
-    variables: {
-      input: {
-        typeCode: 'bulky-waste-collection',
-        data: {
-          pickupAddress: { street: 'Via Roma', number: '1', postcode: '10100' },
-          items: [{ kind: 'mattress' }],
-          phone: '+39 011 555 1234',
-        },
-      },
-    },
+    variables: { input: bulkyWasteDraft() },
   },
 ] as const;
 

@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
   capSchemaErrors,
+  scannedPdf,
   type FakeIo,
   type FakeTelegram,
   type ReceivedMail,
@@ -41,36 +42,6 @@ function signedArea(ring: Ring): number {
   for (let i = 0; i + 1 < ring.length; i++)
     sum += ring[i]![0] * ring[i + 1]![1] - ring[i + 1]![0] * ring[i]![1];
   return sum;
-}
-
-/**
- * A PDF of `size` random bytes and a few hundred more, as a scanned signed act weighs: one blank
- * page, an unreferenced binary stream, a proper cross-reference table and `%%EOF`.
- */
-function scannedPdf(size: number): Buffer<ArrayBuffer> {
-  const parts: Buffer[] = [Buffer.from('%PDF-1.7\n%\xE2\xE3\xCF\xD3\n', 'latin1')];
-  const offsets: number[] = [];
-  let length = parts[0]!.length;
-  const add = (...chunks: Buffer[]) => {
-    offsets.push(length);
-    for (const chunk of chunks) {
-      parts.push(chunk);
-      length += chunk.length;
-    }
-  };
-  const text = (value: string) => Buffer.from(value, 'latin1');
-  add(text('1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n'));
-  add(text('2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n'));
-  add(text('3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>\nendobj\n'));
-  add(text(`4 0 obj\n<< /Length ${size} >>\nstream\n`), randomBytes(size), text('\nendstream\nendobj\n'));
-  parts.push(
-    text(
-      `xref\n0 ${offsets.length + 1}\n0000000000 65535 f \n` +
-        offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('') +
-        `trailer\n<< /Size ${offsets.length + 1} /Root 1 0 R >>\nstartxref\n${length}\n%%EOF\n`,
-    ),
-  );
-  return Buffer.concat(parts);
 }
 
 function tag(xml: string, name: string): string[] {

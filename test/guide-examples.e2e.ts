@@ -13,7 +13,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { devToken, graphql, type GraphQLResponse } from './support/graphql-client.js';
 import { liveClients, type LiveSubscription } from './support/live-client.js';
-import { authorizeApp } from './support/oauth-flow.js';
+import { authorizeApp, clientCredentialsToken } from './support/oauth-flow.js';
 import { startHub, type RunningHub } from './support/running-hub.js';
 
 /**
@@ -261,16 +261,7 @@ describe('the developer guide, against a running hub', () => {
       );
       expect(registered.errors).toBeUndefined();
       const { client, clientSecret } = registered.data!.registerApiClient;
-      const issued = await fetch(`${hub.identity}/oauth/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'client_credentials',
-          client_id: client.clientId,
-          client_secret: clientSecret,
-        }).toString(),
-      });
-      const token = ((await issued.json()) as { access_token: string }).access_token;
+      const token = await clientCredentialsToken(hub.identity, { clientId: client.clientId, clientSecret });
       const body = JSON.stringify({ query: '{ emergencyNumbers { number } }' });
       let refused: Answer | undefined;
       for (let attempt = 0; attempt < 5 && refused === undefined; attempt++) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { landOccupationDraft } from '@sportello/test-support';
 import { payingCitizenHubPerSuite } from './support/payments.js';
 
 /**
@@ -44,15 +45,7 @@ describe.each(['embedded', 'distributed'] as const)(
       const draft = (
         await payments.asCitizen<{ createPracticeDraft: FeeView }>(
           `mutation($data: JSONObject) { createPracticeDraft(input: { typeCode: "public-land-occupation", data: $data }) { ${FIELDS} } }`,
-          {
-            data: {
-              location: { street: 'Via Roma', number: '3', postcode: '12042' },
-              purpose: 'dehors',
-              areaSqm: 12,
-              from: inDays(40),
-              to: inDays(70),
-            },
-          },
+          { data: landOccupationDraft().data },
         )
       ).createPracticeDraft;
       expect(draft.fee).toMatchObject({ amountCents: 3200, status: 'NOT_REQUESTED' });

@@ -62,3 +62,7 @@ export {
   type ServiceTestKit,
   type ServiceTestKitOptions,
 } from './service/service-test-kit.js';
+export { scannedPdf } from './documents/scanned-pdf.js';
+export { TestBrowser, hiddenFields } from './http/sign-in-browser.js';
+export { clientCredentialsToken } from './http/oauth-client.js';
+export { bulkyWasteDraft, landOccupationDraft, type PracticeDraftInput } from './practices/draft-inputs.js';

@@ -1,4 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { TestBrowser } from '@sportello/test-support';
+
+/** An app's own token (OAuth client credentials): no citizen behind it. */
+export { clientCredentialsToken } from '@sportello/test-support';
 
 /** A registered third-party app, as its developer holds it. */
 export interface AppCredentials {
@@ -22,40 +26,10 @@ const form = (fields: Record<string, string>) => ({
   redirect: 'manual' as const,
 });
 
-/** The hidden fields of a page's first form. */
-function hiddenFields(html: string): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const match of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
-    fields[match[1]!] ??= match[2]!;
-  }
-  return fields;
-}
-
-/**
- * A browser going through identity's sign-in: it keeps the cookies identity sets (they bind the
- * sign-in to it), follows identity's redirects and answers each form (login, consent) with the
- * fields given, the form's hidden fields (its token) included.
- */
-export class SignInBrowser {
-  private readonly cookies = new Map<string, string>();
-  /** The pages the browser filled in, in order (the login, the consent page...). */
-  readonly pages: string[] = [];
-
-  /** @param origin identity's public origin (redirects elsewhere end the walk) */
-  constructor(private readonly origin: string) {}
-
-  async fetch(url: string | URL, init: RequestInit = {}): Promise<Response> {
-    const headers = new Headers(init.headers);
-    if (this.cookies.size > 0) {
-      headers.set('cookie', [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '));
-    }
-    const response = await fetch(url, { ...init, headers, redirect: 'manual' });
-    for (const cookie of response.headers.getSetCookie()) {
-      const [pair = ''] = cookie.split(';');
-      const at = pair.indexOf('=');
-      if (at > 0) this.cookies.set(pair.slice(0, at).trim(), pair.slice(at + 1).trim());
-    }
-    return response;
+/** A {@link TestBrowser} signing in on identity at `origin`, its public origin reached there too. */
+export class SignInBrowser extends TestBrowser {
+  constructor(private readonly origin: string) {
+    super();
   }
 
   /**
@@ -63,35 +37,11 @@ export class SignInBrowser {
    * a page with no form to fill in (an error). Each form gets `fields` (those it has no use for are
    * ignored by identity).
    */
-  async follow(
+  follow(
     start: string | URL,
     options: { stopAt?: string; fields: Record<string, string> },
   ): Promise<Response> {
-    let answer = await this.fetch(start);
-    for (let step = 0; step < 12; step += 1) {
-      const location = answer.headers.get('location');
-      if (location !== null) {
-        const next = new URL(location, this.origin);
-        if (
-          (options.stopAt !== undefined && next.href.startsWith(options.stopAt)) ||
-          next.origin !== new URL(this.origin).origin
-        )
-          return answer;
-        answer = await this.fetch(next);
-        continue;
-      }
-      if (answer.status !== 200) return answer;
-      const page = await answer.clone().text();
-      const action = /<form[^>]*action="([^"]+)"/.exec(page)?.[1];
-      if (action === undefined) return answer;
-      this.pages.push(page);
-      answer = await this.fetch(new URL(action.replaceAll('&amp;', '&'), this.origin), {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ ...hiddenFields(page), ...options.fields }).toString(),
-      });
-    }
-    throw new Error('the sign-in did not end after 12 steps');
+    return this.followSignIn(start, { serviceUrl: this.origin, issuer: this.origin, ...options });
   }
 }
 
@@ -151,15 +101,5 @@ export async function authorizeApp(
     }),
   );
   if (token.status !== 200) throw new Error(`token: HTTP ${token.status} ${await token.text()}`);
-  return ((await token.json()) as { access_token: string }).access_token;
-}
-
-/** An app's own token (OAuth client credentials): no citizen behind it. */
-export async function clientCredentialsToken(identityUrl: string, app: AppCredentials): Promise<string> {
-  const token = await fetch(
-    `${identityUrl}/oauth/token`,
-    form({ grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.clientSecret }),
-  );
-  if (token.status !== 200) throw new Error(`client credentials: HTTP ${token.status} ${await token.text()}`);
   return ((await token.json()) as { access_token: string }).access_token;
 }

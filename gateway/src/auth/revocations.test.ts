@@ -11,6 +11,7 @@ import {
   type TokenVerifier,
 } from '@sportello/platform';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { clientCredentialsToken } from '@sportello/test-support';
 import { composeSupergraph } from '../composition/compose-supergraph.js';
 import { createGateway, type GatewayHandle } from '../gateway.js';
 
@@ -71,16 +72,7 @@ async function appWithToken(gatewayUrl: string, name: string): Promise<{ clientI
     clientSecret: string;
     client: { clientId: string };
   };
-  const response = await fetch(`${identityUrl}/oauth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: client.clientId,
-      client_secret: clientSecret,
-    }).toString(),
-  });
-  const { access_token: token } = (await response.json()) as { access_token: string };
+  const token = await clientCredentialsToken(identityUrl, { clientId: client.clientId, clientSecret });
   return { clientId: client.clientId, token };
 }
 

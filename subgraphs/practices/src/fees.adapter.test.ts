@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- answers are read loosely; the assertions check their shape */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { landOccupationDraft } from '@sportello/test-support';
 import { createEvent, makeNoticeNumber, type EventEnvelope } from '@sportello/schema';
 import { CHIARA, CHILD, COMUNE, MARIO, startHarness, type Harness } from './test-support/harness.js';
 
@@ -21,16 +22,7 @@ const GET = `query($id: ID!) { practice(id: $id) { ${FIELDS} } }`;
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
 /** A public-land occupation: a fee of 32 EUR charged on submission, no attachment required. */
-const LAND_OCCUPATION = {
-  typeCode: 'public-land-occupation',
-  data: {
-    location: { street: 'Via Roma', number: '3', postcode: '12042' },
-    purpose: 'dehors',
-    areaSqm: 12,
-    from: inDays(40),
-    to: inDays(70),
-  },
-};
+const LAND_OCCUPATION = landOccupationDraft();
 
 /** A civil marriage: 150 EUR the citizen asks to pay before submitting. */
 const MARRIAGE = {

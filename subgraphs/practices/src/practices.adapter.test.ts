@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- answers are read loosely; the assertions check their shape */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bulkyWasteDraft } from '@sportello/test-support';
 import {
   CHIARA,
   CHILD,
@@ -406,14 +407,7 @@ describe.each(['sqlite', 'postgresql'] as const)('practices subgraph over HTTP (
       const created = await h.graphql<any>(
         CREATE,
         {
-          input: {
-            typeCode: 'bulky-waste-collection',
-            data: {
-              pickupAddress: { street: 'Via Roma', number: String(i + 1), postcode: '10100' },
-              items: [{ kind: 'mattress' }],
-              phone: '+39 011 555 1234',
-            },
-          },
+          input: bulkyWasteDraft({ street: 'Via Roma', number: String(i + 1), postcode: '10100' }),
         },
         citizen,
       );
@@ -433,14 +427,7 @@ describe.each(['sqlite', 'postgresql'] as const)('practices subgraph over HTTP (
     const created = await h.graphql<any>(
       CREATE,
       {
-        input: {
-          typeCode: 'bulky-waste-collection',
-          data: {
-            pickupAddress: { street: 'Via Po', number: '7', postcode: '10100' },
-            items: [{ kind: 'mattress' }],
-            phone: '+39 011 555 1234',
-          },
-        },
+        input: bulkyWasteDraft({ street: 'Via Po', number: '7', postcode: '10100' }),
       },
       citizen,
     );
