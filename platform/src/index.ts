@@ -225,5 +225,5 @@ export {
   migratedServiceDatabase,
   openServiceDatabase,
 } from './service/subgraph-runtime.js';
-export { consumerWorker } from './service/consumer-worker.js';
+export { consumerWorker, type ServiceConsumerSetup } from './service/consumer-worker.js';
 export { federateSchema, subscriptionsServedByGateway } from './service/federated-schema.js';

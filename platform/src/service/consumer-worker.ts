@@ -1,5 +1,14 @@
-import type { Consumer } from '../bus/event-bus.js';
+import type { Consumer, EventBus } from '../bus/event-bus.js';
+import type { Database } from '../database/database.js';
+import type { Logger } from '../logging/logger.js';
 import type { SubgraphWorker } from './subgraph-runtime.js';
+
+/** What a service's bus consumer starts from: the bus, the service's database (with its inbox), its logger. */
+export interface ServiceConsumerSetup {
+  bus: EventBus;
+  database: Database;
+  logger: Logger;
+}
 
 /**
  * A service worker that runs one bus consumer: started once with the service, stopped with it.

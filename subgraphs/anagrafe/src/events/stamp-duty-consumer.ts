@@ -1,11 +1,4 @@
-import {
-  consumeEvents,
-  handleOnce,
-  type Consumer,
-  type Database,
-  type EventBus,
-  type Logger,
-} from '@sportello/platform';
+import { consumeEvents, handleOnce, type Consumer, type ServiceConsumerSetup } from '@sportello/platform';
 import { isEventOf } from '@sportello/schema';
 import type { AnagrafeSettings } from '../context.js';
 import {
@@ -19,10 +12,7 @@ import {
 export const STAMP_DUTY_CONSUMER = 'anagrafe-stamp-duty';
 
 /** What {@link startStampDutyConsumer} needs. */
-export interface StampDutyConsumerSetup {
-  bus: EventBus;
-  database: Database;
-  logger: Logger;
+export interface StampDutyConsumerSetup extends ServiceConsumerSetup {
   settings: AnagrafeSettings;
   /** @default the current time */
   now?: () => Date;

@@ -2,9 +2,7 @@ import {
   handleOnce,
   OFFICES,
   type Consumer,
-  type Database,
-  type EventBus,
-  type Logger,
+  type ServiceConsumerSetup,
   type Office,
   parseConsumedEvent,
 } from '@sportello/platform';
@@ -19,11 +17,7 @@ function isOffice(office: string): office is Office {
 }
 
 /** What {@link startAuditConsumer} needs. */
-export interface AuditConsumerSetup {
-  bus: EventBus;
-  database: Database;
-  logger: Logger;
-}
+export type AuditConsumerSetup = ServiceConsumerSetup;
 
 /**
  * Stores the staff reads every other service reports (`audit.personal-data-read`) in identity's

@@ -1,11 +1,4 @@
-import {
-  consumeEvents,
-  handleOnce,
-  type Consumer,
-  type Database,
-  type EventBus,
-  type Logger,
-} from '@sportello/platform';
+import { consumeEvents, handleOnce, type Consumer, type ServiceConsumerSetup } from '@sportello/platform';
 import { isEventOf } from '@sportello/schema';
 import { applyFeeOutcome, type FeeOutcome } from '../domain/practice-operations.js';
 
@@ -13,10 +6,7 @@ import { applyFeeOutcome, type FeeOutcome } from '../domain/practice-operations.
 export const PAYMENTS_CONSUMER = 'practices-payments';
 
 /** What {@link startPaymentConsumer} needs. */
-export interface PaymentConsumerSetup {
-  bus: EventBus;
-  database: Database;
-  logger: Logger;
+export interface PaymentConsumerSetup extends ServiceConsumerSetup {
   /** @default the current time */
   now?: () => Date;
 }

@@ -1,14 +1,11 @@
-import type { Database, EntityManager, EventBus, Logger } from '@sportello/platform';
+import type { EntityManager, ServiceConsumerSetup } from '@sportello/platform';
 import type { Actor, EventOf } from '@sportello/schema';
 import type { RuleViolation } from '../errors.js';
 import type { FineRules } from '../domain/fines.js';
 import { billFee } from '../domain/fee-positions.js';
 
 /** What a consumer of another service's fee requests needs. */
-export interface FeeConsumerSetup {
-  bus: EventBus;
-  database: Database;
-  logger: Logger;
+export interface FeeConsumerSetup extends ServiceConsumerSetup {
   fineRules: FineRules;
 }
 
