@@ -35,18 +35,19 @@ export async function nextProtocolNumber(tx: EntityManager, comune: string, year
 }
 
 /** Registrations of one comune and year this process lets into the database at once. */
-const REGISTRATIONS_AT_ONCE = 2;
+const REGISTRATIONS_AT_ONCE = 4;
 
 const registrationTurns = new Map<string, { running: number; waiting: Array<() => void> }>();
 
 /**
  * Runs `work`, a transaction that takes a protocol number of `comune` for `year`, when fewer than
- * two others of this process are running. On PostgreSQL the counter row is locked from a
- * registration's number to its commit, so registrations take turns there anyway; a transaction
- * waiting on that lock holds one of the process's few database connections all the while. Under a
- * burst of submissions they took every connection, and every other request of the service (a
- * dashboard's read, the outbox relay) waited for the whole queue. Waiting here holds no connection;
- * the second registration let in reads its practice while the first holds the number.
+ * `REGISTRATIONS_AT_ONCE` others of this process are running. On PostgreSQL the counter row is
+ * locked from a registration's number to its commit, so registrations take turns there anyway; a
+ * transaction waiting on that lock holds one of the process's ten database connections all the
+ * while. Under a burst of submissions they took every connection, and every other request of the
+ * service (a dashboard's read, the outbox relay) waited for the whole queue. Waiting here holds no
+ * connection; the others let in read their practices while the first holds the number, so the next
+ * one is already waiting at the lock when it is let go.
  */
 export async function inRegistrationTurn<T>(
   comune: string,
