@@ -1,26 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventBus } from '@sportello/platform';
-import {
-  createTestIssuer,
-  startFakeIo,
-  startFakeTelegram,
-  startSmtpSink,
-  type FakeIo,
-  type FakeTelegram,
-  type ReceivedMail,
-  type SmtpSink,
-} from '@sportello/test-support';
+import type { FakeIo, FakeTelegram, ReceivedMail, SmtpSink } from '@sportello/test-support';
 import { createEvent, type EventDataInput } from '@sportello/schema';
 import type { NotifierHandle } from './index.js';
 import {
   COMUNE,
   fiscalCodes,
-  linkTelegramInIdentity,
-  startAnagrafeFake,
-  startIdentity,
-  startTestNotifier,
+  startNotifierScene,
+  type NotifierScene,
   type TestCitizen,
-  type TestNotifier,
 } from './test-support/harness.js';
 
 /**
@@ -60,14 +48,12 @@ const BASE = {
   wholeComune: false,
 } as const;
 
-let identity: Awaited<ReturnType<typeof startIdentity>>;
-let anagrafe: Awaited<ReturnType<typeof startAnagrafeFake>>;
+let scene: NotifierScene;
 let smtp: SmtpSink;
 let telegram: FakeTelegram;
 let io: FakeIo;
 let bus: EventBus;
 let notifier: NotifierHandle;
-let running: TestNotifier;
 
 const mailsOf = (eventSubject: RegExp) =>
   smtp.mails.filter((mail: ReceivedMail) => eventSubject.test(mail.parsed.subject ?? ''));
@@ -79,31 +65,23 @@ beforeAll(async () => {
     ioEnabled: withIo.includes(fiscalCode),
     preferredLanguage: i === 2 ? 'en' : 'it',
   }));
-  const issuer = await createTestIssuer({ issuer: 'http://identity.test', audience: 'sportello' });
-  [identity, anagrafe, smtp, telegram, io] = await Promise.all([
-    startIdentity(citizens),
-    startAnagrafeFake({ Z1: river, Z2: hill }),
-    startSmtpSink(),
-    startFakeTelegram({ token: TOKEN, perSecond: 100, burst: 30 }),
-    startFakeIo({
-      keys: [IO_KEY],
-      profiles: Object.fromEntries(withIo.map((code) => [code, { senderAllowed: true }])),
-    }),
-  ]);
-  await linkTelegramInIdentity(identity.identity, withTelegram);
-  const identityEm = identity.identity.database.fork({ comune: COMUNE });
-  const off = `json('{"email":false,"telegram":false,"io":false}')`;
-  await identityEm.execute(
-    `update citizen set preferences = json_set(preferences, '$."civil-protection-alerts"', ${off}) where fiscal_code in (${optedOut.map(() => '?').join(',')})`,
-    [...optedOut],
-  );
-  running = await startTestNotifier({
+  scene = await startNotifierScene({
     prefix: 'notifier-lifecycle-',
-    identityUrl: identity.url,
-    anagrafeUrl: anagrafe.url,
-    jwks: issuer.jwks,
+    citizens,
+    zones: { Z1: river, Z2: hill },
+    telegram: { token: TOKEN, perSecond: 100, burst: 30 },
+    io: { apiKey: IO_KEY, senders: withIo, ratePerSecond: 1000 },
     telegramChats: withTelegram.map((fiscalCode) => ({ fiscalCode, chatId: chatOf(fiscalCode) })),
-    config: {
+    prepare: async (identity) => {
+      const off = `json('{"email":false,"telegram":false,"io":false}')`;
+      await identity.database
+        .fork({ comune: COMUNE })
+        .execute(
+          `update citizen set preferences = json_set(preferences, '$."civil-protection-alerts"', ${off}) where fiscal_code in (${optedOut.map(() => '?').join(',')})`,
+          [...optedOut],
+        );
+    },
+    config: ({ smtp, telegram }) => ({
       smtp: {
         host: smtp.host,
         port: smtp.port,
@@ -121,16 +99,13 @@ beforeAll(async () => {
         ratePerSecond: 100,
         ratePerChatPerSecond: 100,
       },
-      io: { baseUrl: io.baseUrl, apiKey: IO_KEY, ratePerSecond: 1000 },
-    },
+    }),
   });
-  ({ notifier, bus } = running);
-  await notifier.listen(0);
+  ({ smtp, telegram, io, notifier, bus } = scene);
 }, 120_000);
 
 afterAll(async () => {
-  await running?.close();
-  await Promise.all([identity?.close(), anagrafe?.close(), smtp?.close(), telegram?.close(), io?.close()]);
+  await scene?.close();
 });
 
 /** Publishes an alert event and waits until every one of its deliveries is sent. */

@@ -1,12 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventBus } from '@sportello/platform';
-import {
-  createTestIssuer,
-  startNotificationPeers,
-  type FakeIo,
-  type FakeTelegram,
-  type SmtpSink,
-} from '@sportello/test-support';
+import type { FakeIo, FakeTelegram, SmtpSink } from '@sportello/test-support';
 import {
   createEvent,
   makeNoticeNumber,
@@ -20,14 +14,11 @@ import type { NotifierHandle } from './index.js';
 import {
   COMUNE,
   fiscalCodes,
-  linkTelegramInIdentity,
-  startAnagrafeFake,
   smtpPeerSettings,
-  startIdentity,
-  startTestNotifier,
+  startNotifierScene,
   telegramPeerSettings,
+  type NotifierScene,
   type TestCitizen,
-  type TestNotifier,
 } from './test-support/harness.js';
 
 const TOKEN = '123456:notices-test-token';
@@ -43,14 +34,12 @@ const EMAILS: Record<string, string> = {
   [german]: 'hans@example.org',
 };
 
-let identity: Awaited<ReturnType<typeof startIdentity>>;
-let anagrafe: Awaited<ReturnType<typeof startAnagrafeFake>>;
+let scene: NotifierScene;
 let smtp: SmtpSink;
 let telegram: FakeTelegram;
 let io: FakeIo;
 let bus: EventBus;
 let notifier: NotifierHandle;
-let running: TestNotifier;
 
 beforeAll(async () => {
   const citizens: TestCitizen[] = [
@@ -76,40 +65,23 @@ beforeAll(async () => {
       preferredLanguage: 'de',
     },
   ];
-  let issuer: Awaited<ReturnType<typeof createTestIssuer>>;
-  [identity, anagrafe, { smtp, telegram, io }, issuer] = await Promise.all([
-    startIdentity(citizens),
-    startAnagrafeFake({}),
-    startNotificationPeers({
-      telegram: { token: TOKEN },
-      io: {
-        keys: [IO_KEY],
-        profiles: { [italian]: { senderAllowed: true }, [german]: { senderAllowed: true } },
-      },
-    }),
-    createTestIssuer({ issuer: 'http://identity.test', audience: 'sportello' }),
-  ]);
-  // Chats linked earlier through the bot: identity knows they are linked, the notifier has the ids.
-  await linkTelegramInIdentity(identity.identity, [italian, english]);
-  running = await startTestNotifier({
+  scene = await startNotifierScene({
     prefix: 'notifier-notices-',
-    identityUrl: identity.url,
-    anagrafeUrl: anagrafe.url,
-    jwks: issuer.jwks,
+    citizens,
+    zones: {},
+    telegram: { token: TOKEN },
+    io: { apiKey: IO_KEY, senders: [italian, german], ratePerSecond: 100 },
     telegramChats: Object.entries(CHATS).map(([fiscalCode, chatId]) => ({ fiscalCode, chatId })),
-    config: {
-      smtp: smtpPeerSettings(smtp),
-      telegram: telegramPeerSettings(telegram.apiRoot, TOKEN),
-      io: { baseUrl: io.baseUrl, apiKey: IO_KEY, ratePerSecond: 100 },
-    },
+    config: (peers) => ({
+      smtp: smtpPeerSettings(peers.smtp),
+      telegram: telegramPeerSettings(peers.telegram.apiRoot, TOKEN),
+    }),
   });
-  ({ notifier, bus } = running);
-  await notifier.listen(0);
+  ({ smtp, telegram, io, notifier, bus } = scene);
 }, 120_000);
 
 afterAll(async () => {
-  await running?.close();
-  await Promise.all([identity?.close(), anagrafe?.close(), smtp?.close(), telegram?.close(), io?.close()]);
+  await scene?.close();
 });
 
 /** What a citizen received for one event, per channel, as they read it (markup and escapes removed). */

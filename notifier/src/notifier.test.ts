@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createInProcessBus, type EventBus } from '@sportello/platform';
 import {
-  createTestIssuer,
   metricSample,
   type TestIssuer,
-  startNotificationPeers,
   type FakeIo,
   type FakeTelegram,
   type SmtpSink,
@@ -15,14 +13,11 @@ import type { NotifierHandle } from './index.js';
 import {
   COMUNE,
   fiscalCodes,
-  linkTelegramInIdentity,
-  startAnagrafeFake,
   smtpPeerSettings,
-  startIdentity,
-  startTestNotifier,
+  startNotifierScene,
   telegramPeerSettings,
+  type NotifierScene,
   type TestCitizen,
-  type TestNotifier,
 } from './test-support/harness.js';
 
 /** The issue's figure: a zone of 10,000 residents. */
@@ -39,8 +34,8 @@ const withTelegram = residents.filter((_, i) => i % 7 === 0);
 const emailOptOut = withEmail.filter((_, i) => i % 5 === 0);
 const chatOf = (fiscalCode: string) => String(500_000 + residents.indexOf(fiscalCode));
 
-let identity: Awaited<ReturnType<typeof startIdentity>>;
-let anagrafe: Awaited<ReturnType<typeof startAnagrafeFake>>;
+let scene: NotifierScene;
+let identity: NotifierScene['identity'];
 let smtp: SmtpSink;
 let telegram: FakeTelegram;
 let io: FakeIo;
@@ -48,7 +43,6 @@ let issuer: TestIssuer;
 let bus: EventBus;
 let notifier: NotifierHandle;
 let url: string;
-let running: TestNotifier;
 const statsEvents: EventEnvelope[] = [];
 
 const alert = (colour: 'red' | 'yellow', zones = ['Z1']) =>
@@ -102,51 +96,37 @@ beforeAll(async () => {
     ioEnabled: i % 4 === 0,
     preferredLanguage: i % 10 === 0 ? 'de' : 'it',
   }));
-  [identity, anagrafe, { smtp, telegram, io }, issuer] = await Promise.all([
-    startIdentity(citizens),
-    startAnagrafeFake({ Z1: residents, Z2: residents.slice(0, 10) }),
-    startNotificationPeers({
-      telegram: { token: TOKEN, perSecond: 100, burst: 30 },
-      io: {
-        keys: [IO_KEY],
-        profiles: Object.fromEntries(withIo.map((code) => [code, { senderAllowed: true }])),
-      },
-    }),
-    createTestIssuer({ issuer: 'http://identity.test', audience: 'sportello' }),
-  ]);
-  // Chats linked earlier through the bot: identity knows they are linked, the notifier has the ids.
-  await linkTelegramInIdentity(identity.identity, withTelegram);
-  const identityEm = identity.identity.database.fork({ comune: COMUNE });
-  await identityEm.execute(
-    `update citizen set preferences = json_set(preferences, '$."civil-protection-alerts".email', json('false')) where fiscal_code in (${emailOptOut.map(() => '?').join(',')})`,
-    [...emailOptOut],
-  );
-
   bus = createInProcessBus();
   await bus.listen('sportello.*.notifier.>', (event) => void statsEvents.push(event));
-  running = await startTestNotifier({
+  scene = await startNotifierScene({
     prefix: 'notifier-test-',
-    identityUrl: identity.url,
-    anagrafeUrl: anagrafe.url,
-    jwks: issuer.jwks,
-    bus,
+    citizens,
+    zones: { Z1: residents, Z2: residents.slice(0, 10) },
+    telegram: { token: TOKEN, perSecond: 100, burst: 30 },
+    io: { apiKey: IO_KEY, senders: withIo, ratePerSecond: 1000 },
     telegramChats: withTelegram.map((fiscalCode) => ({ fiscalCode, chatId: chatOf(fiscalCode) })),
-    config: {
-      smtp: smtpPeerSettings(smtp, 2000),
-      telegram: telegramPeerSettings(telegram.apiRoot, TOKEN, {
+    prepare: async (identity) => {
+      await identity.database
+        .fork({ comune: COMUNE })
+        .execute(
+          `update citizen set preferences = json_set(preferences, '$."civil-protection-alerts".email', json('false')) where fiscal_code in (${emailOptOut.map(() => '?').join(',')})`,
+          [...emailOptOut],
+        );
+    },
+    bus,
+    config: (peers) => ({
+      smtp: smtpPeerSettings(peers.smtp, 2000),
+      telegram: telegramPeerSettings(peers.telegram.apiRoot, TOKEN, {
         publicChannel: PUBLIC_CHANNEL,
         ratePerSecond: 100,
       }),
-      io: { baseUrl: io.baseUrl, apiKey: IO_KEY, ratePerSecond: 1000 },
-    },
+    }),
   });
-  notifier = running.notifier;
-  url = await notifier.listen(0);
+  ({ identity, smtp, telegram, io, issuer, notifier, url } = scene);
 }, 180_000);
 
 afterAll(async () => {
-  await (running ? running.close() : bus?.close());
-  await Promise.all([identity?.close(), anagrafe?.close(), smtp?.close(), telegram?.close(), io?.close()]);
+  await (scene ? scene.close() : bus?.close());
 });
 
 describe('a red alert for a zone of 10,000 residents', () => {

@@ -7,6 +7,16 @@ import { join } from 'node:path';
 import { createIdentity, seedIdentity, type IdentityHandle } from '@sportello/identity';
 import { createInProcessBus, createLogger, type EventBus } from '@sportello/platform';
 import { computeFiscalCode } from '@sportello/schema';
+import {
+  createTestIssuer,
+  startNotificationPeers,
+  type FakeIo,
+  type FakeTelegram,
+  type FakeTelegramOptions,
+  type NotificationPeers,
+  type SmtpSink,
+  type TestIssuer,
+} from '@sportello/test-support';
 import type { NotifierConfig } from '../config.js';
 import { createNotifier, type NotifierDeps, type NotifierHandle } from '../notifier.js';
 import { seedNotifier } from '../seed/index.js';
@@ -161,6 +171,107 @@ export async function startTestNotifier(options: {
       await notifier.close();
       await bus.close();
       await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The peers every notifier under test talks to: identity, anagrafe, a mail server and the Bot API. */
+export interface NotifierPeers {
+  identity: Awaited<ReturnType<typeof startIdentity>>;
+  anagrafe: Awaited<ReturnType<typeof startAnagrafeFake>>;
+  smtp: SmtpSink;
+  telegram: FakeTelegram;
+}
+
+/**
+ * A notifier at work among its peers: identity with the citizens, an anagrafe fake with the zones,
+ * the three providers, a test token issuer, and the notifier listening on loopback.
+ */
+export interface NotifierScene extends NotifierPeers {
+  io: FakeIo;
+  issuer: TestIssuer;
+  notifier: NotifierHandle;
+  bus: EventBus;
+  /** Where the notifier listens. */
+  url: string;
+  /** Closes the notifier, its bus and every peer. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link startNotifierScene}. */
+export interface NotifierSceneOptions {
+  /** Names the notifier's temporary folder. */
+  prefix: string;
+  citizens: readonly TestCitizen[];
+  /** Anagrafe's residents by zone. */
+  zones: Record<string, readonly string[]>;
+  telegram: FakeTelegramOptions;
+  /**
+   * App IO: the key the notifier calls it with, the citizens whose profile lets the comune write to
+   * them, and the notifier's rate.
+   */
+  io: { apiKey: string; senders: readonly string[]; ratePerSecond: number };
+  /** The chats linked earlier through the bot: identity knows they are linked, the notifier has the ids. */
+  telegramChats: ReadonlyArray<{ fiscalCode: string; chatId: string }>;
+  /** What the citizens changed in identity before the notifier starts (their preferences). */
+  prepare?: (identity: IdentityHandle) => Promise<void>;
+  /** The notifier's bus (one already listened on). @default a new in-process bus */
+  bus?: EventBus;
+  /** The notifier's settings over {@link testConfig} (IO's aside), given the providers. */
+  config(peers: NotificationPeers): Partial<NotifierConfig>;
+}
+
+export async function startNotifierScene(options: NotifierSceneOptions): Promise<NotifierScene> {
+  const [identity, anagrafe, peers, issuer] = await Promise.all([
+    startIdentity(options.citizens),
+    startAnagrafeFake(options.zones),
+    startNotificationPeers({
+      telegram: options.telegram,
+      io: {
+        keys: [options.io.apiKey],
+        profiles: Object.fromEntries(options.io.senders.map((code) => [code, { senderAllowed: true }])),
+      },
+    }),
+    createTestIssuer({ issuer: ISSUER, audience: AUDIENCE }),
+  ]);
+  const closePeers = () => Promise.all([identity.close(), anagrafe.close(), peers.close()]);
+  let running: TestNotifier;
+  try {
+    await linkTelegramInIdentity(
+      identity.identity,
+      options.telegramChats.map((chat) => chat.fiscalCode),
+    );
+    await options.prepare?.(identity.identity);
+    running = await startTestNotifier({
+      prefix: options.prefix,
+      identityUrl: identity.url,
+      anagrafeUrl: anagrafe.url,
+      jwks: issuer.jwks,
+      telegramChats: options.telegramChats,
+      config: {
+        ...options.config(peers),
+        io: { baseUrl: peers.io.baseUrl, apiKey: options.io.apiKey, ratePerSecond: options.io.ratePerSecond },
+      },
+      ...(options.bus ? { bus: options.bus } : {}),
+    });
+  } catch (error) {
+    await closePeers();
+    throw error;
+  }
+  const url = await running.notifier.listen(0);
+  return {
+    identity,
+    anagrafe,
+    smtp: peers.smtp,
+    telegram: peers.telegram,
+    io: peers.io,
+    issuer,
+    notifier: running.notifier,
+    bus: running.bus,
+    url,
+    async close() {
+      await running.close();
+      await closePeers();
     },
   };
 }
