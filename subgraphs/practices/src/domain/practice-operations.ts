@@ -44,7 +44,7 @@ import {
 } from '../events/practice-events.js';
 import { citizenActor, citizenConcerned, peopleOf, type CitizenCaller } from './access.js';
 import { validateForm } from './form.js';
-import { inRegistrationTurn, nextProtocolNumber } from './protocol.js';
+import { nextProtocolNumber } from './protocol.js';
 import { checkTransition, EDITABLE_STATUSES, type PracticeAction, type WorkflowRole } from './workflow.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -302,17 +302,6 @@ async function checkComplete(tx: EntityManager, practice: Practice, type: Practi
  * exempted the practice from is not asked for.
  */
 export async function submit(
-  em: EntityManager,
-  comune: string,
-  caller: CitizenCaller,
-  id: string,
-  now: Date,
-): Promise<Practice> {
-  // Registers the practice (most types): it waits for its turn without holding a connection.
-  return inRegistrationTurn(comune, now.getUTCFullYear(), () => submitNow(em, comune, caller, id, now));
-}
-
-async function submitNow(
   em: EntityManager,
   comune: string,
   caller: CitizenCaller,
