@@ -1,28 +1,9 @@
-import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import {
-  createDatabase,
-  createLogger,
-  createNatsBus,
-  type Database,
-  type EventBus,
-} from '@sportello/platform';
 import { createEvent } from '@sportello/schema';
-import { startFakeTelegram, startSmtpSink, type FakeTelegram, type SmtpSink } from '@sportello/test-support';
 import { DeliveryEntity } from './entities/delivery.entity.js';
-import { NOTIFIER_ENTITIES } from './entities/index.js';
 import { NotificationEntity } from './entities/notification.entity.js';
-import { migrations as postgresql } from './migrations/postgresql/index.js';
-import { migrations as sqlite } from './migrations/sqlite/index.js';
-import { seedNotifier } from './seed/index.js';
-import { killChild, startCrashChild } from './test-support/crash-children.js';
-import { COMUNE, fiscalCodes, startAnagrafeFake, startIdentity } from './test-support/harness.js';
+import { startCrashScenario, type CrashScenario } from './test-support/crash-children.js';
+import { COMUNE, fiscalCodes } from './test-support/harness.js';
 
 /**
  * "Recovery in seconds": the notifier runs as a real process with a deployment's settings (10 s
@@ -33,7 +14,6 @@ import { COMUNE, fiscalCodes, startAnagrafeFake, startIdentity } from './test-su
  * once per channel.
  */
 
-const NATS = 'nats://127.0.0.1:4222';
 const TOKEN = '654322:recovery-test-token';
 const N = 1000;
 const residents = fiscalCodes(N, 20_000);
@@ -42,62 +22,13 @@ const chatOf = (fiscalCode: string) => String(900_000 + residents.indexOf(fiscal
 /** The bound the issue sets: the alert complete within 30 s of the restart. */
 const RECOVERY_BOUND_MS = 30_000;
 
-let identity: Awaited<ReturnType<typeof startIdentity>>;
-let anagrafe: Awaited<ReturnType<typeof startAnagrafeFake>>;
-let smtp: SmtpSink;
-let telegram: FakeTelegram;
-let dir: string;
-let bus: EventBus;
-let database: Database;
-const suffix = randomBytes(4).toString('hex');
-const stream = `NOTIFIERRECOVERY_${suffix}`;
-const root = `notifierrecovery${suffix}`;
-const children: ChildProcess[] = [];
-const output: string[] = [];
+let scenario: CrashScenario;
 /** Anagrafe answers the pages after an audience's first once this is released. */
 let releaseLaterPages!: () => void;
 const laterPages = new Promise<void>((resolve) => (releaseLaterPages = resolve));
 
-function startChild(): { child: ChildProcess; ready: Promise<number> } {
-  return startCrashChild(
-    {
-      sqlitePath: join(dir, 'notifier.db'),
-      identityUrl: identity.url,
-      anagrafeUrl: anagrafe.url,
-      nats: NATS,
-      stream,
-      root,
-      consumer: `notifier-${suffix}`,
-      smtp: { host: smtp.host, port: smtp.port },
-      smtpRatePerSecond: 400,
-      telegramApiRoot: telegram.apiRoot,
-      telegramToken: TOKEN,
-      sandboxDir: join(dir, 'sandbox'),
-      defaults: true,
-    },
-    { children, output },
-  );
-}
-
-async function kill(child: ChildProcess): Promise<void> {
-  await killChild(child);
-}
-
-/** Addresses that received the alert, with the distinct Message-IDs each got. */
-function mailsByAddress(): Map<string, Set<string>> {
-  const byAddress = new Map<string, Set<string>>();
-  for (const mail of smtp.mails) {
-    for (const to of mail.envelope.to) {
-      const ids = byAddress.get(to) ?? new Set<string>();
-      ids.add(mail.parsed.messageId ?? '');
-      byAddress.set(to, ids);
-    }
-  }
-  return byAddress;
-}
-
 async function deliveries() {
-  return database.forkUnscoped().find(DeliveryEntity, {}, { fields: ['status', 'channel'] });
+  return scenario.database.forkUnscoped().find(DeliveryEntity, {}, { fields: ['status', 'channel'] });
 }
 
 /** Resolves when every delivery of the alert is settled (sent, or uncertain on Telegram). */
@@ -109,7 +40,7 @@ async function complete(timeoutMs: number): Promise<number> {
         return (
           rows.length === N + withTelegram.length &&
           rows.every((row) => row.status === 'sent' || row.status === 'uncertain') &&
-          mailsByAddress().size === N
+          scenario.messageIdsByAddress().size === N
         );
       },
       { timeout: timeoutMs, interval: 100 },
@@ -119,59 +50,25 @@ async function complete(timeoutMs: number): Promise<number> {
 }
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'notifier-recovery-'));
-  [identity, anagrafe, smtp, telegram] = await Promise.all([
-    startIdentity(
-      residents.map((fiscalCode, i) => ({ fiscalCode, email: `p${i}@example.org`, emailVerified: true })),
-    ),
-    startAnagrafeFake(
-      { Z7: residents },
-      { beforePage: (after) => (after === null ? undefined : laterPages) },
-    ),
-    startSmtpSink(),
-    startFakeTelegram({ token: TOKEN, perSecond: 100, burst: 30 }),
-  ]);
-  await identity.identity.database
-    .fork({ comune: COMUNE })
-    .execute(
-      `update citizen set telegram_chat_id = 'linked', telegram_linked_at = ? where fiscal_code in (${withTelegram.map(() => '?').join(',')})`,
-      [new Date().toISOString(), ...withTelegram],
-    );
-  database = await createDatabase({
-    service: 'notifier',
-    driver: 'sqlite',
-    sqlitePath: join(dir, 'notifier.db'),
-    entities: NOTIFIER_ENTITIES,
-    migrations: { sqlite, postgresql },
-  });
-  await database.migrate();
-  await seedNotifier(database, {
-    comune: COMUNE,
+  scenario = await startCrashScenario({
+    name: 'recovery',
+    telegramToken: TOKEN,
+    residents,
+    emailOf: (i) => `p${i}@example.org`,
+    zones: { Z7: residents },
+    anagrafe: { beforePage: (after) => (after === null ? undefined : laterPages) },
     telegramChats: withTelegram.map((fiscalCode) => ({ fiscalCode, chatId: chatOf(fiscalCode) })),
-  });
-  bus = await createNatsBus({
-    servers: NATS,
-    stream,
-    subjectRoot: root,
-    logger: createLogger({ name: 't', level: 'silent' }),
+    child: { smtpRatePerSecond: 400, defaults: true },
   });
 }, 120_000);
 
 afterAll(async () => {
   releaseLaterPages();
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  await bus?.close();
-  await database?.close();
-  const nc = await connect({ servers: NATS });
-  await (await jetstreamManager(nc)).streams.delete(stream).catch(() => undefined);
-  await nc.close();
-  await Promise.all([identity?.close(), anagrafe?.close(), smtp?.close(), telegram?.close()]);
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await scenario?.close();
 });
 
 it('a red alert killed mid-planning and mid-sending completes within 30 s of each restart, once per channel', async () => {
-  let run = startChild();
+  let run = scenario.startChild();
   await run.ready;
   const alert = createEvent('alert.issued', {
     comune: COMUNE,
@@ -188,16 +85,18 @@ it('a red alert killed mid-planning and mid-sending completes within 30 s of eac
       critical: true,
     },
   });
-  await bus.publish(alert);
+  await scenario.bus.publish(alert);
 
   // 1. Killed while planning: the first page's mails are going out, the next page is held back.
-  await expect.poll(() => smtp.mails.length, { timeout: 60_000 }).toBeGreaterThanOrEqual(50);
-  await kill(run.child);
-  const notification = await database.forkUnscoped().findOneOrFail(NotificationEntity, { eventId: alert.id });
+  await expect.poll(() => scenario.smtp.mails.length, { timeout: 60_000 }).toBeGreaterThanOrEqual(50);
+  await scenario.kill(run.child);
+  const notification = await scenario.database
+    .forkUnscoped()
+    .findOneOrFail(NotificationEntity, { eventId: alert.id });
   expect(notification.plannedAt).toBeNull();
   expect(notification.plannedRecipients).toBeLessThan(N);
   releaseLaterPages();
-  run = startChild();
+  run = scenario.startChild();
   let restartedAt = await run.ready;
   const firstRecovery = (await complete(RECOVERY_BOUND_MS + 30_000)) - restartedAt;
   expect(firstRecovery).toBeLessThan(RECOVERY_BOUND_MS);
@@ -218,16 +117,18 @@ it('a red alert killed mid-planning and mid-sending completes within 30 s of eac
       critical: true,
     },
   });
-  const mailsBefore = smtp.mails.length;
-  await bus.publish(update);
-  await expect.poll(() => smtp.mails.length - mailsBefore, { timeout: 60_000 }).toBeGreaterThanOrEqual(N / 2);
-  await kill(run.child);
-  run = startChild();
+  const mailsBefore = scenario.smtp.mails.length;
+  await scenario.bus.publish(update);
+  await expect
+    .poll(() => scenario.smtp.mails.length - mailsBefore, { timeout: 60_000 })
+    .toBeGreaterThanOrEqual(N / 2);
+  await scenario.kill(run.child);
+  run = scenario.startChild();
   restartedAt = await run.ready;
   await expect
     .poll(
       async () => {
-        const rows = await database
+        const rows = await scenario.database
           .forkUnscoped()
           .find(DeliveryEntity, { eventId: update.id }, { fields: ['status'] });
         return rows.length > 0 && rows.every((row) => row.status === 'sent' || row.status === 'uncertain');
@@ -238,23 +139,22 @@ it('a red alert killed mid-planning and mid-sending completes within 30 s of eac
   expect(Date.now() - restartedAt).toBeLessThan(RECOVERY_BOUND_MS);
 
   // Exactly once: every address got each alert under one Message-ID; no chat got a message twice.
-  const all = await database
+  const all = await scenario.database
     .forkUnscoped()
     .find(DeliveryEntity, {}, { fields: ['status', 'channel', 'eventId'] });
   expect(all.filter((row) => row.channel === 'email')).toHaveLength(2 * N);
   expect(all.filter((row) => row.channel === 'email').every((row) => row.status === 'sent')).toBe(true);
-  const byAddress = mailsByAddress();
+  const byAddress = scenario.messageIdsByAddress();
   expect(byAddress.size).toBe(N);
   expect([...byAddress.values()].every((ids) => ids.size === 2)).toBe(true);
   const byChat = new Map<string, number>();
-  for (const message of telegram.sent) byChat.set(message.chatId, (byChat.get(message.chatId) ?? 0) + 1);
+  for (const message of scenario.telegram.sent)
+    byChat.set(message.chatId, (byChat.get(message.chatId) ?? 0) + 1);
   expect([...byChat.values()].every((count) => count <= 2)).toBe(true);
   // A send interrupted by the kill is uncertain (never sent twice): at most one per slot in flight.
   const uncertain = all.filter((row) => row.status === 'uncertain');
   expect(uncertain.length).toBeLessThanOrEqual(2 * 16);
-  expect(telegram.tooManyRequests).toBe(0);
+  expect(scenario.telegram.tooManyRequests).toBe(0);
 
-  const exited = new Promise((resolve) => run.child.once('exit', resolve));
-  run.child.kill('SIGTERM');
-  await exited;
+  await scenario.stop(run.child);
 }, 300_000);

@@ -9,6 +9,7 @@ import { createInProcessBus, createLogger, type EventBus } from '@sportello/plat
 import { computeFiscalCode } from '@sportello/schema';
 import {
   createTestIssuer,
+  serviceTestCoreConfig,
   startNotificationPeers,
   type FakeIo,
   type FakeTelegram,
@@ -62,18 +63,14 @@ export async function startIdentity(citizens: readonly TestCitizen[]): Promise<{
   const bus = createInProcessBus();
   const identity = await createIdentity(
     {
-      mode: 'demo',
-      port: 0,
-      logLevel: 'silent',
-      defaultComune: COMUNE,
-      database: { driver: 'sqlite', url: join(dir, 'identity.db') },
-      bus: { kind: 'inprocess', natsServers: [] },
-      comuneNames: { [COMUNE]: 'Prova' },
-      tokenIssuer: ISSUER,
-      tokenAudience: AUDIENCE,
-      jwksUrl: new URL(`${ISSUER}/.well-known/jwks.json`),
+      ...serviceTestCoreConfig({
+        comune: COMUNE,
+        comuneName: 'Prova',
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        database: { driver: 'sqlite', url: join(dir, 'identity.db') },
+      }),
       publicUrl: ISSUER,
-      internalSecret: null,
       accessTokenTtlSeconds: 900,
       signingKeyRotationSeconds: 30 * 86_400,
       telegramBotUsername: 'SportelloTestBot',
