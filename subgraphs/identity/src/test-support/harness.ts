@@ -1,5 +1,10 @@
 import { createInProcessBus, createLogger, type DatabaseDriver, type EventBus } from '@sportello/platform';
-import { createTestDatabase, postGraphQL, type GraphQLAnswer } from '@sportello/test-support';
+import {
+  createTestDatabase,
+  postGraphQL,
+  serviceTestCoreConfig,
+  type GraphQLAnswer,
+} from '@sportello/test-support';
 import type { IdentityConfig } from '../config.js';
 import {
   createIdentity,
@@ -78,18 +83,14 @@ export type { GraphQLAnswer };
 
 export function testConfig(overrides: Partial<IdentityConfig> = {}): IdentityConfig {
   return {
-    mode: 'demo',
-    port: 0,
-    logLevel: 'silent',
-    defaultComune: COMUNE,
-    database: { driver: 'sqlite', url: ':memory:' },
-    bus: { kind: 'inprocess', natsServers: [] },
-    comuneNames: { [COMUNE]: 'Borgo Sereno' },
-    tokenIssuer: 'http://identity.test',
-    tokenAudience: 'sportello',
-    jwksUrl: new URL('http://identity.test/.well-known/jwks.json'),
+    ...serviceTestCoreConfig({
+      comune: COMUNE,
+      comuneName: 'Borgo Sereno',
+      issuer: 'http://identity.test',
+      database: { driver: 'sqlite', url: ':memory:' },
+    }),
+    // Identity issues the tokens: its public origin is their issuer.
     publicUrl: 'http://identity.test',
-    internalSecret: null,
     accessTokenTtlSeconds: 900,
     signingKeyRotationSeconds: 30 * 86_400,
     telegramBotUsername: 'SportelloTestBot',
