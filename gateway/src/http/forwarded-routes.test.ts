@@ -145,6 +145,67 @@ describe('forwarding an upload to its service', () => {
     }
   });
 
+  it('keeps the connection of a refused upload open while its client pauses longer than the keep-alive timeout', async () => {
+    // The 413 goes out before the rest of the body arrives; the server's keep-alive idle timeout then
+    // runs on a connection whose request is not finished. It must not cut it: the client would get a
+    // reset on its next write and never read the answer.
+    const options: ForwardOptions = {
+      serviceUrls: { tributi: service.url },
+      internalHeaders: () => ({}),
+      clientIp: '127.0.0.1',
+      publicUrl: 'https://sportello.example',
+      maxBodyBytes: 1_000,
+      maxUploadBytes: LIMIT,
+      timeoutMs: 10_000,
+    };
+    const idle = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://gateway.invalid');
+      void forward(req, res, forwardedRouteOf(url.pathname)!, url, options);
+    });
+    idle.keepAliveTimeout = 100;
+    let timedOut = 0;
+    idle.on('connection', (socket) => socket.on('timeout', () => void timedOut++));
+    const url = await listen(idle);
+    try {
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request(`${url}/payment-bulk-jobs?idempotencyKey=k`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/csv' },
+        });
+        let answered: ((value: { status: number; body: string }) => void) | undefined;
+        const response = new Promise<{ status: number; body: string }>((done) => (answered = done));
+        req.on('response', (incoming: IncomingMessage) => {
+          let body = '';
+          incoming.setEncoding('utf8');
+          incoming.on('data', (text: string) => (body += text));
+          incoming.on('end', () => answered!({ status: incoming.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        void (async () => {
+          const chunk = Buffer.alloc(64 * 1024, 49);
+          const write = () =>
+            new Promise<void>((done, fail) =>
+              req.destroyed
+                ? fail(new Error('the connection was cut before the upload was sent'))
+                : req.write(chunk, () => done()),
+            );
+          for (let i = 0; i < 20; i++) await write();
+          const refused = await response;
+          // The client pauses until the server's idle timeout has fired, then sends the rest.
+          await expect.poll(() => timedOut, { timeout: 5_000, interval: 10 }).toBeGreaterThan(0);
+          for (let i = 0; i < 4; i++) await write();
+          if (req.destroyed) throw new Error('the connection was cut before the upload was sent');
+          req.end(() => resolve(refused));
+        })().catch(reject);
+      });
+      expect(answer.status).toBe(413);
+      expect(JSON.parse(answer.body)).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    } finally {
+      idle.closeAllConnections();
+      await new Promise((resolve) => idle.close(resolve));
+    }
+  });
+
   it('refuses a declared length past the limit without reaching the service', async () => {
     const answer = await upload(gatewayUrl, [Buffer.from('payerFiscalCode;amountCents\n')], {
       contentLength: LIMIT + 1,

@@ -50,8 +50,12 @@ export function discardRestOfBody(req: IncomingMessage, res: ServerResponse, lim
     return;
   }
   let dropped = 0;
-  const cut = () => {
+  const settle = () => {
     clearTimeout(timer);
+    req.off('timeout', keepOpen);
+  };
+  const cut = () => {
+    settle();
     req.off('data', onData);
     req.destroy();
   };
@@ -59,10 +63,15 @@ export function discardRestOfBody(req: IncomingMessage, res: ServerResponse, lim
     dropped += chunk.length;
     if (dropped > limits.maxBytes) cut();
   };
+  // Once the answer is out, the server's keep-alive idle timeout runs on the connection: a client
+  // pausing that long mid-body (a loaded machine, a slow link) would be cut. Until the body ends,
+  // the bounds here decide.
+  const keepOpen = () => undefined;
   const timer = setTimeout(cut, limits.maxMs);
   timer.unref();
+  req.on('timeout', keepOpen);
   req.on('data', onData);
-  req.once('end', () => clearTimeout(timer));
-  req.once('close', () => clearTimeout(timer));
+  req.once('end', settle);
+  req.once('close', settle);
   req.resume();
 }
