@@ -11,6 +11,8 @@ export {
   createEvent,
   parseEvent,
   serializeEvent,
+  checkEvent,
+  type CheckedEvent,
   busSubject,
   busSubjectPattern,
   isEventOf,

@@ -3,7 +3,7 @@ import { LANES, laneOf, type EventEnvelope, type Lane } from '@sportello/schema'
 import { pino } from 'pino';
 import { DedupeWindow, type DedupeWindowOptions } from './dedupe-window.js';
 import { type ForegroundGate } from './foreground-gate.js';
-import { decodeEvent, encodeEvent } from './event-codec.js';
+import { checkEvent, type CheckedEvent } from '@sportello/schema';
 import {
   assertBroadcastTopic,
   CONSUMER_DEFAULTS,
@@ -86,13 +86,13 @@ export function createInProcessBus(options: InProcessBusOptions = {}): InProcess
   const listeners = new Set<Listener>();
   /**
    * Events announced to the listeners and not published yet, by id, oldest first (at most
-   * `MAX_ANNOUNCED`), with their encoded payload while the payloads kept stay within
-   * `MAX_ANNOUNCED_BYTES`, so their publish need not encode them again.
+   * `MAX_ANNOUNCED`), with the event as checked while the payloads kept stay within
+   * `MAX_ANNOUNCED_BYTES`, so their publish need not check and encode them again.
    */
-  const announced = new Map<string, string | null>();
+  const announced = new Map<string, CheckedEvent | null>();
   let announcedBytes = 0;
   function forget(id: string): void {
-    announcedBytes -= announced.get(id)?.length ?? 0;
+    announcedBytes -= announced.get(id)?.text.length ?? 0;
     announced.delete(id);
   }
   const broadcastHandlers = new Map<string, Set<(data: Uint8Array) => void>>();
@@ -111,13 +111,11 @@ export function createInProcessBus(options: InProcessBusOptions = {}): InProcess
     if (closed) throw new Error('the event bus is closed');
   }
 
-  async function deliverAll(event: EventEnvelope, payload: string, subject: string): Promise<void> {
+  async function deliverAll(event: EventEnvelope, checked: CheckedEvent, subject: string): Promise<void> {
     const targets = [...consumers.values()].filter((consumer) => consumer.matches(subject));
     // Each delivery gets its own copy, as it would off the wire: a handler cannot change what
     // another one sees.
-    const results = await Promise.allSettled(
-      targets.map((consumer) => consumer.deliver(decodeEvent(payload))),
-    );
+    const results = await Promise.allSettled(targets.map((consumer) => consumer.deliver(checked.copy())));
     const failure = results.find((result) => result.status === 'rejected');
     if (failure) throw failure.reason;
     seen.add(event.id);
@@ -131,16 +129,16 @@ export function createInProcessBus(options: InProcessBusOptions = {}): InProcess
         assertOpen();
       }
       const early = announced.get(event.id);
-      const payload = early ?? encodeEvent(event);
+      const checked = early ?? checkEvent(event);
       if (seen.has(event.id)) return;
       const pending = inFlight.get(event.id);
       if (pending) return pending;
 
       const subject = subjectFor(event, root);
       if (announced.has(event.id)) forget(event.id);
-      else for (const listener of listeners) listener.notify(subject, payload);
+      else for (const listener of listeners) listener.notify(subject, checked);
 
-      const delivery = deliverAll(event, payload, subject).finally(() => inFlight.delete(event.id));
+      const delivery = deliverAll(event, checked, subject).finally(() => inFlight.delete(event.id));
       inFlight.set(event.id, delivery);
       return delivery;
     },
@@ -175,12 +173,12 @@ export function createInProcessBus(options: InProcessBusOptions = {}): InProcess
     announce(event) {
       if (closed || opened || listeners.size === 0) return;
       if (announced.has(event.id) || seen.has(event.id) || inFlight.has(event.id)) return;
-      const payload = encodeEvent(event);
+      const checked = checkEvent(event);
       const subject = subjectFor(event, root);
-      for (const listener of listeners) listener.notify(subject, payload);
-      const kept = announcedBytes + payload.length <= MAX_ANNOUNCED_BYTES;
-      announced.set(event.id, kept ? payload : null);
-      if (kept) announcedBytes += payload.length;
+      for (const listener of listeners) listener.notify(subject, checked);
+      const kept = announcedBytes + checked.text.length <= MAX_ANNOUNCED_BYTES;
+      announced.set(event.id, kept ? checked : null);
+      if (kept) announcedBytes += checked.text.length;
       // Forgotten past the bound: such an event would reach listeners a second time when published.
       if (announced.size > MAX_ANNOUNCED) forget(announced.keys().next().value!);
     },
@@ -255,12 +253,12 @@ class Listener {
     private readonly logger: BusLogger,
   ) {}
 
-  notify(subject: string, payload: string): void {
+  notify(subject: string, event: CheckedEvent): void {
     if (!this.matches(subject)) return;
     // A live listener is a best-effort side channel: its failure must not reach the publisher or the
     // other listeners.
     try {
-      this.handler(decodeEvent(payload));
+      this.handler(event.copy());
     } catch (err) {
       this.logger.warn({ err, subject }, 'event listener failed');
     }

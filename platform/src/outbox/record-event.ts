@@ -1,4 +1,4 @@
-import { busSubject, serializeEvent, type EventEnvelope } from '@sportello/schema';
+import { busSubject, checkEvent, type EventEnvelope } from '@sportello/schema';
 import type { EntityManager } from '../database/database.js';
 import { OutboxMessage } from './outbox-message.entity.js';
 
@@ -14,8 +14,9 @@ import { OutboxMessage } from './outbox-message.entity.js';
  * @throws EventValidationError (from `@sportello/schema`) when the event does not match the catalogue.
  */
 export function recordEvent(em: EntityManager, event: EventEnvelope): OutboxMessage {
-  // What the relay publishes is exactly the validated, normalised JSON a bus would carry.
-  const payload = JSON.parse(serializeEvent(event)) as EventEnvelope;
+  // What the relay publishes is exactly the validated, normalised JSON a bus would carry (a copy
+  // known to be valid, so a relay of this process does not check it again).
+  const payload: EventEnvelope = checkEvent(event).copy();
   return em.create(OutboxMessage, {
     id: payload.id,
     type: payload.type,

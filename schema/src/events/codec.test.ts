@@ -6,6 +6,7 @@ import { EVENTS, type AnyEvent, type EventDataInput, type EventType } from './ca
 import {
   busSubject,
   busSubjectPattern,
+  checkEvent,
   createEvent,
   EVENT_TYPES,
   EventValidationError,
@@ -490,6 +491,34 @@ describe('event rejection', () => {
     const event = make('document.expiring');
     const tampered = { ...event, data: { ...event.data, kind: 'passport' } } as unknown as typeof event;
     expect(rejection(() => serializeEvent(tampered)).issues[0]).toMatch(/^data.kind: /);
+  });
+});
+
+describe('checked events', () => {
+  it('gives the JSON serializeEvent gives, and copies of the event that are each its own', () => {
+    const event = make('practice.submitted');
+    const checked = checkEvent(event);
+    expect(checked.text).toBe(serializeEvent(event));
+    const [one, other] = [checked.copy(), checked.copy()];
+    expect(one).toEqual(JSON.parse(checked.text));
+    expect(one).not.toBe(other);
+    (one.data as { practiceId: string }).practiceId = 'changed';
+    expect(other.data).toEqual(event.data);
+    expect(checkEvent(other).text).toBe(checked.text);
+  });
+
+  it('still checks an event built from a checked one, and one received as text', () => {
+    const copy = checkEvent(make('document.expiring')).copy();
+    const tampered = { ...copy, data: { ...copy.data, kind: 'passport' } } as unknown as typeof copy;
+    expect(rejection(() => checkEvent(tampered)).issues[0]).toMatch(/^data.kind: /);
+    const text = JSON.stringify(tampered);
+    expect(rejection(() => parseEvent(text)).issues[0]).toMatch(/^data.kind: /);
+  });
+
+  it('refuses an event outside the catalogue, naming the problem', () => {
+    expect(
+      rejection(() => checkEvent({ ...make('practice.submitted'), type: 'practice.teleported' })).message,
+    ).toMatch(/type is not in the event catalogue/);
   });
 });
 
