@@ -92,6 +92,8 @@ export interface HubConfig {
   io: { apiUrl: string; apiKey: string } | null;
   /** Households of the generated demo population (about 2.2 people each). */
   demoHouseholds: number;
+  /** Distributed: how long a process may take to answer /health after it starts. */
+  startTimeoutMs: number;
   /**
    * Whether the demo's citizens who use Telegram come with linked chats (fake ids): by default only
    * without a bot (the sandbox), where nobody could link one; `DEMO_TELEGRAM_CHATS=true` keeps them
@@ -189,6 +191,7 @@ const envSchema = z
     IO_API_URL: envUrl(['http', 'https'], 'https://api.io.pagopa.it'),
     IO_API_KEY: envText(''),
     DEMO_HOUSEHOLDS: envInteger({ min: 1, max: 200_000 }, 1200),
+    HUB_START_TIMEOUT_SECONDS: envInteger({ min: 1, max: 3_600 }, 180),
     DEMO_TELEGRAM_CHATS: envBoolean().optional(),
     DEMO_UPSTREAM: envBoolean().optional(),
     POSTGRES_URL: envText('postgres://postgres@127.0.0.1:5432'),
@@ -263,6 +266,7 @@ export function loadHubConfig(env: Environment): HubConfig {
           },
     io: raw.IO_API_KEY === '' ? null : { apiUrl: raw.IO_API_URL, apiKey: raw.IO_API_KEY },
     demoHouseholds: raw.DEMO_HOUSEHOLDS,
+    startTimeoutMs: raw.HUB_START_TIMEOUT_SECONDS * 1_000,
     demoTelegramChats: raw.DEMO_TELEGRAM_CHATS ?? raw.TELEGRAM_BOT_TOKEN === '',
     demoUpstream: raw.DEMO_UPSTREAM ?? raw.SPORTELLO_MODE === 'demo',
     postgresUrl: raw.POSTGRES_URL,

@@ -38,7 +38,7 @@ export interface DistributedHub {
 export interface DistributedHubOptions {
   onProgress?: (line: string) => void;
   logger?: Logger;
-  /** How long a service may take to answer /health. @default 60 s */
+  /** How long a service may take to answer /health. @default the config's (`HUB_START_TIMEOUT_SECONDS`, 180 s) */
   startTimeoutMs?: number;
   /** First pause before a crashed process is started again (doubling up to 30 s). @default 1_000 */
   restartBaseMs?: number;
@@ -145,7 +145,9 @@ async function startProcesses(
     await supervisor.stop();
     await closeLauncherServers();
   };
-  const timeoutMs = options.startTimeoutMs ?? 60_000;
+  // A process that is alive and still starting is waited for: on a loaded machine a service's
+  // start (migrations checked, keys loaded, schema built) can take well over a minute.
+  const timeoutMs = options.startTimeoutMs ?? config.startTimeoutMs;
   const launch = async (name: ServiceName | 'gateway', main: string, port: number) => {
     await reservation?.release(port);
     // The machine's variables (PATH, NODE_OPTIONS...), not the hub's settings: each process gets
