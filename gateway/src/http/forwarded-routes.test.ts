@@ -77,6 +77,23 @@ function upload(
   });
 }
 
+/** A gateway that forwards every request to the tributi stand-in at `serviceUrl`, with a 1 MiB upload limit. */
+function forwardingServer(serviceUrl: string): Server {
+  const options: ForwardOptions = {
+    serviceUrls: { tributi: serviceUrl },
+    internalHeaders: () => ({}),
+    clientIp: '127.0.0.1',
+    publicUrl: 'https://sportello.example',
+    maxBodyBytes: 1_000,
+    maxUploadBytes: LIMIT,
+    timeoutMs: 10_000,
+  };
+  return createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://gateway.invalid');
+    void forward(req, res, forwardedRouteOf(url.pathname)!, url, options);
+  });
+}
+
 async function until(condition: () => boolean): Promise<void> {
   await expect.poll(condition, { timeout: 5_000, interval: 10 }).toBe(true);
 }
@@ -88,19 +105,7 @@ describe('forwarding an upload to its service', () => {
 
   beforeAll(async () => {
     service = await startService();
-    const options: ForwardOptions = {
-      serviceUrls: { tributi: service.url },
-      internalHeaders: () => ({}),
-      clientIp: '127.0.0.1',
-      publicUrl: 'https://sportello.example',
-      maxBodyBytes: 1_000,
-      maxUploadBytes: LIMIT,
-      timeoutMs: 10_000,
-    };
-    gateway = createServer((req, res) => {
-      const url = new URL(req.url ?? '/', 'http://gateway.invalid');
-      void forward(req, res, forwardedRouteOf(url.pathname)!, url, options);
-    });
+    gateway = forwardingServer(service.url);
     gatewayUrl = await listen(gateway);
   });
   beforeEach(() => {
@@ -149,19 +154,7 @@ describe('forwarding an upload to its service', () => {
     // The 413 goes out before the rest of the body arrives; the server's keep-alive idle timeout then
     // runs on a connection whose request is not finished. It must not cut it: the client would get a
     // reset on its next write and never read the answer.
-    const options: ForwardOptions = {
-      serviceUrls: { tributi: service.url },
-      internalHeaders: () => ({}),
-      clientIp: '127.0.0.1',
-      publicUrl: 'https://sportello.example',
-      maxBodyBytes: 1_000,
-      maxUploadBytes: LIMIT,
-      timeoutMs: 10_000,
-    };
-    const idle = createServer((req, res) => {
-      const url = new URL(req.url ?? '/', 'http://gateway.invalid');
-      void forward(req, res, forwardedRouteOf(url.pathname)!, url, options);
-    });
+    const idle = forwardingServer(service.url);
     idle.keepAliveTimeout = 100;
     let timedOut = 0;
     idle.on('connection', (socket) => socket.on('timeout', () => void timedOut++));
