@@ -1,24 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { addDays, civilDate, createForegroundGate } from '@sportello/platform';
-import { computeFiscalCode } from '@sportello/schema';
 import type { TestDatabase } from '@sportello/test-support';
 import { COMUNE, CREDITOR, tributiTestDatabase } from '../test-support/databases.js';
 import { processBulkJob, queueBulkJob } from './bulk-jobs.js';
 import { DEFAULT_FINE_RULES } from './fines.js';
 import { ensureCreditor } from './notice-numbers.js';
-
-/** `count` distinct valid fiscal codes. */
-function payers(count: number): string[] {
-  return Array.from({ length: count }, (_, i) =>
-    computeFiscalCode({
-      surname: ['ROSSI', 'BIANCHI', 'VERDI', 'NERI'][i % 4]!,
-      name: i % 8 < 4 ? 'MARIO' : 'ANNA',
-      sex: i % 8 < 4 ? 'M' : 'F',
-      birthDate: addDays('1930-01-01', Math.floor(i / 8)),
-      birthPlaceCode: 'H501',
-    }),
-  );
-}
+import { payers } from '../test-support/payers.js';
 
 // The embedded hub's case: one loop, SQLite, a foreground gate.
 describe('a billing run beside the embedded hub’s requests', () => {

@@ -1,22 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { computeFiscalCode, type EventEnvelope } from '@sportello/schema';
+import type { EventEnvelope } from '@sportello/schema';
 import { startTributi, type TestTributi } from '../test-support/harness.js';
 import { addDays, civilDate, createForegroundGate } from '@sportello/platform';
+import { payers } from '../test-support/payers.js';
 
 const START = `mutation ($input: NewPaymentBulkJobInput!) { startPaymentBulkJob(input: $input) { id } }`;
-
-/** `count` distinct valid fiscal codes. */
-function payers(count: number): string[] {
-  return Array.from({ length: count }, (_, i) =>
-    computeFiscalCode({
-      surname: ['ROSSI', 'BIANCHI', 'VERDI', 'NERI'][i % 4]!,
-      name: i % 8 < 4 ? 'MARIO' : 'ANNA',
-      sex: i % 8 < 4 ? 'M' : 'F',
-      birthDate: addDays('1930-01-01', Math.floor(i / 8)),
-      birthPlaceCode: 'H501',
-    }),
-  );
-}
 
 interface Progress {
   jobId: string;

@@ -1,25 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { computeFiscalCode } from '@sportello/schema';
 import { startTributi, type TestTributi } from '../test-support/harness.js';
 import { addDays, civilDate } from '@sportello/platform';
-
-/** `count` distinct valid fiscal codes. */
-function payers(count: number): string[] {
-  const codes: string[] = [];
-  for (let i = 0; codes.length < count; i += 1) {
-    codes.push(
-      computeFiscalCode({
-        surname: ['ROSSI', 'BIANCHI', 'VERDI', 'NERI'][i % 4]!,
-        name: i % 8 < 4 ? 'MARIO' : 'ANNA',
-        sex: i % 8 < 4 ? 'M' : 'F',
-        birthDate: addDays('1930-01-01', Math.floor(i / 8)),
-        birthPlaceCode: 'H501',
-      }),
-    );
-  }
-  return codes;
-}
+import { payers } from '../test-support/payers.js';
 
 describe('uploading a billing file (POST /payment-bulk-jobs)', () => {
   let t: TestTributi;
