@@ -6,11 +6,15 @@ import { createLogger } from '@sportello/platform';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSupervisor, type Supervisor } from './supervisor.js';
 
-/** A service that prints `up <pid>` and runs until it is told to stop. */
+/**
+ * A service that prints `up <pid>` and runs until it is told to stop. It listens for SIGTERM before
+ * it says it is up: a SIGTERM that came between the two (a loaded machine can pause it right after
+ * the write) would end it by the signal instead of the handler.
+ */
 const SERVICE = `
-process.stdout.write('up ' + process.pid + '\\n');
 const keep = setInterval(() => {}, 60_000);
 process.once('SIGTERM', () => { clearInterval(keep); process.stdout.write('stopping\\n'); process.exit(0); });
+process.stdout.write('up ' + process.pid + '\\n');
 `;
 
 let dir: string;

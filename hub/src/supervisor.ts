@@ -81,13 +81,23 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       env: entry.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const prefix = (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n')) {
+    // Whole lines only: a line split across two reads is printed once, when its end arrives.
+    const prefixed = (stream: NodeJS.ReadableStream | null) => {
+      let rest = '';
+      const print = (line: string) => {
         if (line.trim()) options.progress(`[${entry.name}] ${line}`);
-      }
+      };
+      stream?.setEncoding('utf8');
+      stream?.on('data', (text: string) => {
+        const lines = (rest + text).split('\n');
+        rest = lines.pop() ?? '';
+        for (const line of lines) print(line);
+      });
+      stream?.on('end', () => print(rest));
     };
-    child.stdout?.on('data', prefix);
-    child.stderr?.on('data', prefix);
+    prefixed(child.stdout);
+    prefixed(child.stderr);
+    child.once('close', () => closedChildren.add(child));
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     return { child, exited };
   }
@@ -183,11 +193,26 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   };
 }
 
+/** Children whose output has been read to its end ('close' comes after their last line). */
+const closedChildren = new WeakSet<ChildProcess>();
+/** How long a stopped child's output may take to end after it exited (a descendant may hold it). */
+const OUTPUT_END_MS = 2_000;
+
 async function stopChild(child: ChildProcess, killAfterMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-  await exited;
-  clearTimeout(timer);
+  const closed = new Promise<void>((resolve) => {
+    if (closedChildren.has(child)) return resolve();
+    child.once('close', () => resolve());
+  });
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    await exited;
+    clearTimeout(timer);
+  }
+  // What it printed while stopping is read to the end before the stop is over ('exit' can come
+  // before its last lines are read), within a bound.
+  let bound: NodeJS.Timeout | undefined;
+  await Promise.race([closed, new Promise<void>((resolve) => (bound = setTimeout(resolve, OUTPUT_END_MS)))]);
+  clearTimeout(bound);
 }
