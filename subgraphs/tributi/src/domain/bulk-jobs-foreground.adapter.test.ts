@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { addDays, civilDate, createForegroundGate } from '@sportello/platform';
+import { createForegroundGate } from '@sportello/platform';
 import type { TestDatabase } from '@sportello/test-support';
 import { COMUNE, CREDITOR, tributiTestDatabase } from '../test-support/databases.js';
 import { processBulkJob, queueBulkJob } from './bulk-jobs.js';
 import { DEFAULT_FINE_RULES } from './fines.js';
 import { ensureCreditor } from './notice-numbers.js';
-import { payers } from '../test-support/payers.js';
+import { tariRun } from '../test-support/payers.js';
 
 // The embedded hub's case: one loop, SQLite, a foreground gate.
 describe('a billing run beside the embedded hub’s requests', () => {
@@ -19,11 +19,6 @@ describe('a billing run beside the embedded hub’s requests', () => {
     test = await tributiTestDatabase('sqlite');
     const database = test.database;
     await ensureCreditor(database.fork({ comune: COMUNE }), CREDITOR);
-    const items = payers(3_000).map((payerFiscalCode, index) => ({
-      payerFiscalCode,
-      amountCents: 5_000,
-      externalRef: `TARI-2026-${index}`,
-    }));
     // What else the loop runs meanwhile (a request, a live update): counted turn by turn.
     let turns = 0;
     let queued = false;
@@ -33,18 +28,12 @@ describe('a billing run beside the embedded hub’s requests', () => {
       setImmediate(turn);
     };
     setImmediate(turn);
-    const job = await queueBulkJob(
-      database.fork({ comune: COMUNE }),
-      {
-        idempotencyKey: 'TARI-2026',
-        kind: 'TARI',
-        year: 2026,
-        description: 'TARI 2026',
-        dueDates: [addDays(civilDate(new Date()), 45)],
-        items,
-      },
-      { comune: COMUNE, createdBy: 'staff:tributi.rossi', now: new Date(), fineRules: DEFAULT_FINE_RULES },
-    );
+    const job = await queueBulkJob(database.fork({ comune: COMUNE }), tariRun('TARI-2026', 3_000), {
+      comune: COMUNE,
+      createdBy: 'staff:tributi.rossi',
+      now: new Date(),
+      fineRules: DEFAULT_FINE_RULES,
+    });
     queued = true;
     expect(job.total).toBe(3_000);
     // Checking the items, hashing them and writing their rows: each gives the loop a turn per 500.
@@ -55,22 +44,12 @@ describe('a billing run beside the embedded hub’s requests', () => {
     test = await tributiTestDatabase('sqlite');
     const database = test.database;
     await ensureCreditor(database.fork({ comune: COMUNE }), CREDITOR);
-    const job = await queueBulkJob(
-      database.fork({ comune: COMUNE }),
-      {
-        idempotencyKey: 'TARI-2026',
-        kind: 'TARI',
-        year: 2026,
-        description: 'TARI 2026',
-        dueDates: [addDays(civilDate(new Date()), 45)],
-        items: payers(300).map((payerFiscalCode, index) => ({
-          payerFiscalCode,
-          amountCents: 5_000,
-          externalRef: `TARI-2026-${index}`,
-        })),
-      },
-      { comune: COMUNE, createdBy: 'staff:tributi.rossi', now: new Date(), fineRules: DEFAULT_FINE_RULES },
-    );
+    const job = await queueBulkJob(database.fork({ comune: COMUNE }), tariRun('TARI-2026', 300), {
+      comune: COMUNE,
+      createdBy: 'staff:tributi.rossi',
+      now: new Date(),
+      fineRules: DEFAULT_FINE_RULES,
+    });
 
     let clock = 0;
     // A request in progress when the run starts: the first batch waits its bound (1 ms), then goes.

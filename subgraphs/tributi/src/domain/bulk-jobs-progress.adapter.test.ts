@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '@sportello/schema';
 import { startTributi, type TestTributi } from '../test-support/harness.js';
-import { addDays, civilDate, createForegroundGate } from '@sportello/platform';
-import { payers } from '../test-support/payers.js';
+import { createForegroundGate } from '@sportello/platform';
+import { tariRun } from '../test-support/payers.js';
 
 const START = `mutation ($input: NewPaymentBulkJobInput!) { startPaymentBulkJob(input: $input) { id } }`;
 
@@ -29,18 +29,7 @@ describe.each(['sqlite', 'postgresql'] as const)('the progress a bulk run publis
   it('tells of batches, not of items, throttled, and always of the end and of a cancellation', async () => {
     t = await startTributi(driver, { bulkBatchSize: 100 });
     const staff = await t.tokens.staff();
-    const input = (key: string, count: number) => ({
-      idempotencyKey: key,
-      kind: 'TARI',
-      year: 2026,
-      description: 'TARI 2026',
-      dueDates: [addDays(civilDate(new Date()), 45)],
-      items: payers(count).map((payerFiscalCode, index) => ({
-        payerFiscalCode,
-        amountCents: 5_000,
-        externalRef: `${key}-${index}`,
-      })),
-    });
+    const input = tariRun;
     const started = await t.graphql(START, { token: staff, variables: { input: input('run', 1_000) } });
     expect(started.errors).toBeUndefined();
     const id = (started.data?.['startPaymentBulkJob'] as { id: string }).id;
@@ -83,20 +72,7 @@ describe.each(['sqlite', 'postgresql'] as const)('the progress a bulk run publis
     const alert = gate.begin();
     const started = await t.graphql(START, {
       token: staff,
-      variables: {
-        input: {
-          idempotencyKey: 'behind-an-alert',
-          kind: 'TARI',
-          year: 2026,
-          description: 'TARI 2026',
-          dueDates: [addDays(civilDate(new Date()), 45)],
-          items: payers(300).map((payerFiscalCode, index) => ({
-            payerFiscalCode,
-            amountCents: 5_000,
-            externalRef: `behind-an-alert-${index}`,
-          })),
-        },
-      },
+      variables: { input: tariRun('behind-an-alert', 300) },
     });
     expect(started.errors).toBeUndefined();
     const id = (started.data?.['startPaymentBulkJob'] as { id: string }).id;
@@ -124,20 +100,7 @@ describe.each(['sqlite', 'postgresql'] as const)('the progress a bulk run publis
     const requests = gate.begin();
     const started = await t.graphql(START, {
       token: staff,
-      variables: {
-        input: {
-          idempotencyKey: 'beside-requests',
-          kind: 'TARI',
-          year: 2026,
-          description: 'TARI 2026',
-          dueDates: [addDays(civilDate(new Date()), 45)],
-          items: payers(300).map((payerFiscalCode, index) => ({
-            payerFiscalCode,
-            amountCents: 5_000,
-            externalRef: `beside-requests-${index}`,
-          })),
-        },
-      },
+      variables: { input: tariRun('beside-requests', 300) },
     });
     expect(started.errors).toBeUndefined();
     const id = (started.data?.['startPaymentBulkJob'] as { id: string }).id;

@@ -1,4 +1,4 @@
-import { addDays } from '@sportello/platform';
+import { addDays, civilDate } from '@sportello/platform';
 import { computeFiscalCode } from '@sportello/schema';
 
 /** `count` distinct valid fiscal codes, for billing runs of many payers. */
@@ -12,4 +12,20 @@ export function payers(count: number): string[] {
       birthPlaceCode: 'H501',
     }),
   );
+}
+
+/** A TARI 2026 billing run of `count` payers of 50 EUR, due in 45 days, its items referenced `<key>-<n>`. */
+export function tariRun(key: string, count: number) {
+  return {
+    idempotencyKey: key,
+    kind: 'TARI' as const,
+    year: 2026,
+    description: 'TARI 2026',
+    dueDates: [addDays(civilDate(new Date()), 45)],
+    items: payers(count).map((payerFiscalCode, index) => ({
+      payerFiscalCode,
+      amountCents: 5_000,
+      externalRef: `${key}-${index}`,
+    })),
+  };
 }
