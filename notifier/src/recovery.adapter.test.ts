@@ -62,15 +62,9 @@ beforeAll(async () => {
   });
 }, 120_000);
 
-afterAll(async () => {
-  releaseLaterPages();
-  await scenario?.close();
-});
-
-it('a red alert killed mid-planning and mid-sending completes within 30 s of each restart, once per channel', async () => {
-  let run = scenario.startChild();
-  await run.ready;
-  const alert = createEvent('alert.issued', {
+/** The red alert on zone Z7 the test issues and then updates, valid until `validTo`. */
+function redAlert(type: 'alert.issued' | 'alert.updated', validTo: string) {
+  return createEvent(type, {
     comune: COMUNE,
     subject: 'alert-recovery',
     actor: { kind: 'staff', id: 'pc.rossi' },
@@ -80,11 +74,22 @@ it('a red alert killed mid-planning and mid-sending completes within 30 s of eac
       colour: 'red',
       zones: ['Z7'],
       validFrom: '2026-11-23T12:00:00+01:00',
-      validTo: '2026-11-24T12:00:00+01:00',
+      validTo,
       phase: 'alarm',
       critical: true,
     },
   });
+}
+
+afterAll(async () => {
+  releaseLaterPages();
+  await scenario?.close();
+});
+
+it('a red alert killed mid-planning and mid-sending completes within 30 s of each restart, once per channel', async () => {
+  let run = scenario.startChild();
+  await run.ready;
+  const alert = redAlert('alert.issued', '2026-11-24T12:00:00+01:00');
   await scenario.bus.publish(alert);
 
   // 1. Killed while planning: the first page's mails are going out, the next page is held back.
@@ -102,21 +107,7 @@ it('a red alert killed mid-planning and mid-sending completes within 30 s of eac
   expect(firstRecovery).toBeLessThan(RECOVERY_BOUND_MS);
 
   // 2. Killed while sending: a second alert for the same residents, killed halfway through its mails.
-  const update = createEvent('alert.updated', {
-    comune: COMUNE,
-    subject: 'alert-recovery',
-    actor: { kind: 'staff', id: 'pc.rossi' },
-    data: {
-      alertId: 'alert-recovery',
-      hazard: 'hydraulic',
-      colour: 'red',
-      zones: ['Z7'],
-      validFrom: '2026-11-23T12:00:00+01:00',
-      validTo: '2026-11-25T12:00:00+01:00',
-      phase: 'alarm',
-      critical: true,
-    },
-  });
+  const update = redAlert('alert.updated', '2026-11-25T12:00:00+01:00');
   const mailsBefore = scenario.smtp.mails.length;
   await scenario.bus.publish(update);
   await expect
