@@ -1,9 +1,15 @@
 import { AsyncResource } from 'node:async_hooks';
-import { LANES, laneOf, type EventEnvelope, type Lane } from '@sportello/schema';
+import {
+  checkEvent,
+  LANES,
+  laneOf,
+  type CheckedEvent,
+  type EventEnvelope,
+  type Lane,
+} from '@sportello/schema';
 import { pino } from 'pino';
 import { DedupeWindow, type DedupeWindowOptions } from './dedupe-window.js';
 import { type ForegroundGate } from './foreground-gate.js';
-import { checkEvent, type CheckedEvent } from '@sportello/schema';
 import {
   assertBroadcastTopic,
   CONSUMER_DEFAULTS,
